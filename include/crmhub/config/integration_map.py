@@ -1,0 +1,264 @@
+"""Load and validate ``config/integration_map.yaml``.
+
+Validation happens in two passes and reports every problem at once, each with its YAML path and line:
+the JSON Schema in ``config/schema/integration_map.schema.json`` (shape and types), then the
+cross-references a schema cannot express: owners are people, connectors name known systems,
+primary key and timestamp source are contracted fields, field-map sources resolve to contracts,
+SLA names exist. "No owner = no deployment": any unowned system, connector, field, SLA or
+field-map entry fails.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import yaml
+
+from crmhub import settings
+from crmhub.config.yaml_paths import format_path, line_index, locate
+from crmhub.exceptions import ConfigError
+
+SCHEMA_PATH = settings.REPO_ROOT / "config" / "schema" / "integration_map.schema.json"
+_DURATION = re.compile(r"^(\d+)(s|m|h|d)$")
+_NAMED = {"nightly": 86400, "daily": 86400, "hourly": 3600, "weekly": 7 * 86400}
+
+
+def duration_seconds(text: str) -> int:
+    """``"15m"`` -> 900, ``"6h"`` -> 21600, ``"nightly"`` -> 86400."""
+    if text in _NAMED:
+        return _NAMED[text]
+    match = _DURATION.match(text)
+    if not match:
+        raise ValueError(f"invalid duration {text!r}; use e.g. 30s, 15m, 6h, 1d, nightly")
+    return int(match.group(1)) * {"s": 1, "m": 60, "h": 3600, "d": 86400}[match.group(2)]
+
+
+@dataclass(frozen=True)
+class FieldContract:
+    """One source field's contract: type, allowed values/range, transform, null handling, owner."""
+
+    name: str
+    type: str
+    null_handling: str
+    owner: str
+    allowed: tuple | None = None
+    range: dict | None = None
+    default: Any = None
+    transform: tuple = ()
+    timestamp_source: str | None = None
+    sensitive: bool = False
+    enrichment: bool = False
+    target: str | None = None
+    description: str = ""
+
+    @classmethod
+    def from_dict(cls, raw: dict) -> FieldContract:
+        data = dict(raw)
+        if data.get("allowed") is not None:
+            data["allowed"] = tuple(data["allowed"])
+        data["transform"] = tuple(data.get("transform") or ())
+        return cls(**data)
+
+
+@dataclass(frozen=True)
+class Connector:
+    """A source of one object from one system, with the contract of each of its fields."""
+
+    name: str
+    system: str
+    object: str
+    owner: str
+    source: dict
+    primary_key: str
+    timestamp_source: str
+    targets: tuple
+    sla: dict
+    fields: tuple[FieldContract, ...]
+    description: str = ""
+    runbook: str | None = None
+    delete_marker: str | None = None
+    bulk_threshold: int | None = None
+
+    @classmethod
+    def from_dict(cls, raw: dict) -> Connector:
+        data = dict(raw)
+        data["fields"] = tuple(FieldContract.from_dict(f) for f in data["fields"])
+        data["targets"] = tuple(data["targets"])
+        return cls(**data)
+
+    @property
+    def kind(self) -> str:
+        return self.source["kind"]
+
+    @cached_property
+    def field_names(self) -> tuple[str, ...]:
+        return tuple(f.name for f in self.fields)
+
+    def field(self, name: str) -> FieldContract:
+        for contract in self.fields:
+            if contract.name == name:
+                return contract
+        raise KeyError(f"connector {self.name!r} has no field {name!r}; fields: {', '.join(self.field_names)}")
+
+
+@dataclass(frozen=True)
+class IntegrationMap:
+    """The validated integration map. ``raw`` keeps the YAML data for sections later issues add."""
+
+    path: Path
+    raw: dict
+    people: dict[str, dict]
+    systems: dict[str, dict]
+    stages: dict
+    slas: dict[str, dict]
+    connectors: tuple[Connector, ...]
+    field_map: tuple[dict, ...] = field(default_factory=tuple)
+
+    def connector(self, name: str) -> Connector:
+        for conn in self.connectors:
+            if conn.name == name:
+                return conn
+        known = ", ".join(c.name for c in self.connectors)
+        raise KeyError(f"unknown connector {name!r}; known: {known}")
+
+    def owner(self, person_id: str) -> dict:
+        return self.people[person_id]
+
+    def runbook_url(self, topic: str) -> str:
+        return f"{self.raw.get('runbook_base_url', 'docs/runbooks/')}{topic}"
+
+
+def _schema() -> dict:
+    return json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+
+
+def validate_integration_map(data: Any, source: str = "<integration map>", text: str | None = None) -> list[str]:
+    """Every problem in ``data`` as ``"<yaml path> (line N): message"``; empty when valid."""
+    index = line_index(text) if text else {}
+    problems: list[tuple[tuple, str]] = []
+    validator = jsonschema.Draft202012Validator(_schema())
+    for err in sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.absolute_path))):
+        problems.append((tuple(err.absolute_path), _schema_message(err)))
+    if isinstance(data, dict) and not problems:
+        problems.extend(_cross_reference_problems(data))
+
+    out = []
+    for path, message in problems:
+        line = locate(path, index)
+        where = format_path(path, data) + (f" (line {line})" if line else "")
+        out.append(f"{where}: {message}")
+    return out
+
+
+def _schema_message(err: jsonschema.ValidationError) -> str:
+    if err.validator == "required":
+        missing = err.message.split("'")[1] if "'" in err.message else err.message
+        if missing == "owner":
+            return "no owner: every system, connector, field, SLA and field-map entry needs one (no owner = no deployment)"
+        return f"missing required key {missing!r}"
+    if err.validator == "enum":
+        return f"{err.instance!r} is not one of {err.validator_value}"
+    return err.message
+
+
+def _cross_reference_problems(data: dict) -> list[tuple[tuple, str]]:
+    problems: list[tuple[tuple, str]] = []
+    people = {p["id"] for p in data["people"]}
+
+    def owner_ok(path: tuple, owner: str) -> None:
+        if owner not in people:
+            problems.append((path, f"owner {owner!r} is not a person in `people` (no owner = no deployment)"))
+
+    for i, person in enumerate(data["people"]):
+        if [p["id"] for p in data["people"]].count(person["id"]) > 1 and i > 0:
+            problems.append((("people", i, "id"), f"duplicate person id {person['id']!r}"))
+    for name, system in data["systems"].items():
+        owner_ok(("systems", name, "owner"), system["owner"])
+    stages = data["stages"]
+    if stages["accept_stage"] not in stages["fundraising"]:
+        problems.append((("stages", "accept_stage"), f"{stages['accept_stage']!r} is not a fundraising stage"))
+    sla_names = set()
+    for i, sla in enumerate(data["slas"]):
+        owner_ok(("slas", i, "owner"), sla["owner"])
+        for end in ("from", "to"):
+            if sla[end] not in data["systems"]:
+                problems.append((("slas", i, end), f"unknown system {sla[end]!r}"))
+        if sla["name"] in sla_names:
+            problems.append((("slas", i, "name"), f"duplicate SLA name {sla['name']!r}"))
+        sla_names.add(sla["name"])
+
+    contracted: set[str] = set()
+    seen_connectors: set[str] = set()
+    for i, conn in enumerate(data["connectors"]):
+        base = ("connectors", i)
+        if conn["name"] in seen_connectors:
+            problems.append((base + ("name",), f"duplicate connector name {conn['name']!r}"))
+        seen_connectors.add(conn["name"])
+        owner_ok(base + ("owner",), conn["owner"])
+        if conn["system"] not in data["systems"]:
+            problems.append((base + ("system",), f"unknown system {conn['system']!r}"))
+        names = [f["name"] for f in conn["fields"]]
+        for j, fld in enumerate(conn["fields"]):
+            owner_ok(base + ("fields", j, "owner"), fld["owner"])
+            if names.count(fld["name"]) > 1 and names.index(fld["name"]) != j:
+                problems.append((base + ("fields", j, "name"), f"duplicate field {fld['name']!r}"))
+            ts = fld.get("timestamp_source")
+            if ts and ts not in names:
+                problems.append((base + ("fields", j, "timestamp_source"), f"{ts!r} is not a field of this connector"))
+            rng = fld.get("range") or {}
+            if "min" in rng and "max" in rng and rng["min"] > rng["max"]:
+                problems.append((base + ("fields", j, "range"), "min is greater than max"))
+            contracted.add(f"{conn['name']}.{fld['name']}")
+        for key in ("primary_key", "timestamp_source", "delete_marker"):
+            if conn.get(key) and conn[key] not in names:
+                problems.append((base + (key,), f"{conn[key]!r} is not a contracted field of this connector"))
+
+    for i, entry in enumerate(data["field_map"]):
+        owner_ok(("field_map", i, "owner"), entry["owner"])
+        if entry["source"] not in contracted:
+            problems.append((("field_map", i, "source"), f"{entry['source']!r} has no field contract (add it under its connector's fields)"))
+        if entry["sla"] not in sla_names:
+            problems.append((("field_map", i, "sla"), f"unknown SLA {entry['sla']!r}"))
+    return problems
+
+
+def load_integration_map(path: str | Path | None = None) -> IntegrationMap:
+    """Read, validate and build the map; raises ConfigError listing every problem."""
+    path = Path(path or settings.integration_map_path())
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(str(path), [("<file>", str(exc))]) from exc
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}" if mark else "<file>"
+        raise ConfigError(str(path), [(where, f"not valid YAML: {getattr(exc, 'problem', exc)}")]) from exc
+    problems = validate_integration_map(data, str(path), text)
+    if problems:
+        raise ConfigError(str(path), [tuple(p.split(": ", 1)) for p in problems])
+    return IntegrationMap(
+        path=path,
+        raw=data,
+        people={p["id"]: p for p in data["people"]},
+        systems=data["systems"],
+        stages=data["stages"],
+        slas={s["name"]: s for s in data["slas"]},
+        connectors=tuple(Connector.from_dict(c) for c in data["connectors"]),
+        field_map=tuple(data["field_map"]),
+    )
+
+
+def contract_coverage(imap: IntegrationMap) -> tuple[int, int]:
+    """(synced fields with a contract, synced fields). Synced = field-map sources + fields with a target."""
+    contracted = {f"{c.name}.{f.name}" for c in imap.connectors for f in c.fields}
+    synced = {e["source"] for e in imap.field_map}
+    synced |= {f"{c.name}.{f.name}" for c in imap.connectors for f in c.fields if f.target}
+    return len(synced & contracted), len(synced)

@@ -1,0 +1,66 @@
+"""Shared fixtures: real PostgreSQL on 127.0.0.1:5432 (started by .ci/run if it is down).
+
+``pg_admin_url`` points at the server; ``make_database()`` creates a throw-away database and drops it
+afterwards; ``warehouse_url`` is one migrated database shared by the session; ``db`` is a fresh,
+migrated database per test for tests that need an empty warehouse.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Callable, Iterator
+
+import psycopg
+import pytest
+from crmhub.warehouse import upgrade
+
+PG_ADMIN_URL = os.environ.get("CRMHUB_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+
+
+def _db_url(name: str) -> str:
+    base, _ = PG_ADMIN_URL.rsplit("/", 1)
+    return f"{base}/{name}"
+
+
+@pytest.fixture(scope="session")
+def pg_admin_url() -> str:
+    try:
+        with psycopg.connect(PG_ADMIN_URL, connect_timeout=5) as conn:
+            conn.execute("SELECT 1")
+    except psycopg.OperationalError as exc:  # pragma: no cover - environment problem, said loudly
+        pytest.exit(f"PostgreSQL not reachable at {PG_ADMIN_URL}: {exc}. Start it (see README).", returncode=3)
+    return PG_ADMIN_URL
+
+
+@pytest.fixture(scope="session")
+def make_database(pg_admin_url: str) -> Iterator[Callable[[], str]]:
+    created: list[str] = []
+
+    def factory() -> str:
+        name = f"crmhub_test_{uuid.uuid4().hex[:12]}"
+        with psycopg.connect(pg_admin_url, autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+        created.append(name)
+        return _db_url(name)
+
+    yield factory
+    with psycopg.connect(pg_admin_url, autocommit=True) as conn:
+        for name in created:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def warehouse_url(make_database: Callable[[], str]) -> str:
+    """One migrated warehouse for the whole session (tests must not depend on it being empty)."""
+    url = make_database()
+    upgrade(url)
+    return url
+
+
+@pytest.fixture
+def db(make_database: Callable[[], str]) -> str:
+    """A fresh, migrated warehouse for this test only."""
+    url = make_database()
+    upgrade(url)
+    return url
