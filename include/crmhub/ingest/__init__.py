@@ -1,0 +1,1 @@
+"""Ingestion: sources read batches; the loader lands, grades and upserts them."""
