@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import subprocess
+import warnings
 from pathlib import Path
 
 from crmhub import settings
@@ -16,6 +17,8 @@ from crmhub.exceptions import WarehouseError
 log = logging.getLogger(__name__)
 
 DATABASE = "crmhub"
+# pgserver asks platformdirs for a runtime dir; on a headless box it warns on every call.
+warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
 
 
 def data_dir() -> Path:
@@ -37,13 +40,15 @@ class EmbeddedPostgres:
         self._server = None
 
     def start(self, database: str = DATABASE) -> str:
+        """Start the server if needed, create ``database`` if missing, return its URL."""
         try:
             import pgserver
         except ImportError as exc:  # pragma: no cover - pinned in requirements.txt
             raise WarehouseError("embedded PostgreSQL needs the 'pgserver' package: pip install pgserver") from exc
-        self.pgdata.parent.mkdir(parents=True, exist_ok=True)
-        log.info("starting embedded PostgreSQL in %s", self.pgdata)
-        self._server = pgserver.get_server(self.pgdata, cleanup_mode=None if self.keep_running else "stop")
+        if self._server is None:
+            self.pgdata.parent.mkdir(parents=True, exist_ok=True)
+            log.info("starting embedded PostgreSQL in %s", self.pgdata)
+            self._server = pgserver.get_server(self.pgdata, cleanup_mode=None if self.keep_running else "stop")
         exists = self._server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{database}';")
         if "(1 row)" not in exists:
             self._server.psql(f'CREATE DATABASE "{database}";')

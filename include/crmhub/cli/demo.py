@@ -1,0 +1,114 @@
+"""``crmhub demo``: the main job end to end on the embedded default; ``crmhub airflow``: run Airflow.
+
+``demo`` starts the warehouse (embedded PostgreSQL unless ``$CRMHUB_WAREHOUSE_URL`` is set), migrates
+it, writes the demo data, runs every crmhub DAG through Airflow itself (``airflow dags test``), and
+prints a one-screen report. The embedded server is stopped at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from crmhub import report, settings
+from crmhub.airflow_env import airflow_env, dag_ids
+from crmhub.demo_data import generate
+from crmhub.exceptions import CrmHubError
+from crmhub.warehouse import upgrade
+from crmhub.warehouse.embedded import EmbeddedPostgres
+
+LOGICAL_DATE = "2026-11-01T09:00:00+00:00"
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    demo = subparsers.add_parser("demo", help="run every crmhub DAG on demo data (embedded PostgreSQL by default)")
+    demo.add_argument("--seed", type=int, default=42)
+    demo.add_argument("--scale", type=int, default=1)
+    demo.add_argument("--dag", action="append", help="run only this DAG id (repeatable)")
+    demo.set_defaults(func=run_demo)
+    af = subparsers.add_parser("airflow", help="run Airflow standalone (UI on localhost:8080) against the warehouse")
+    af.add_argument("--port", type=int, default=8080)
+    af.set_defaults(func=run_airflow)
+    rep = subparsers.add_parser("report", help="print the operations report for the warehouse")
+    rep.add_argument("--url")
+    rep.set_defaults(func=lambda a: print(report.render(a.url or _require_url())) or 0)
+
+
+def _require_url() -> str:
+    url = settings.warehouse_url()
+    if not url:
+        raise CrmHubError("set CRMHUB_WAREHOUSE_URL or pass --url (the embedded server runs only inside `crmhub demo`)")
+    return url
+
+
+def _start_warehouse(keep_running: bool) -> tuple[str, str | None, EmbeddedPostgres | None]:
+    url = settings.warehouse_url()
+    if url:
+        return url, None, None
+    server = EmbeddedPostgres(keep_running=keep_running)
+    url = server.start("crmhub")
+    metadata = server.start("airflow")
+    return url, metadata, server
+
+
+def _airflow(env: dict, *args: str, log: Path | None = None, timeout: int = 900) -> subprocess.CompletedProcess:
+    cmd = [str(Path(sys.executable).with_name("airflow")), *args]
+    if log is None:
+        return subprocess.run(cmd, env=env, timeout=timeout, check=False, capture_output=True, text=True)
+    with log.open("w") as fh:
+        return subprocess.run(cmd, env=env, timeout=timeout, check=False, stdout=fh, stderr=subprocess.STDOUT,
+                              text=True)
+
+
+def run_demo(args: argparse.Namespace) -> int:
+    started = time.monotonic()
+    url, metadata, server = _start_warehouse(keep_running=False)
+    try:
+        applied = upgrade(url)
+        data_dir = settings.demo_data_dir()
+        dataset = generate(data_dir, seed=args.seed, scale=args.scale)
+        env = airflow_env(url, metadata_url=metadata, data_dir=data_dir)
+        migrated = _airflow(env, "db", "migrate")
+        if migrated.returncode != 0:
+            raise CrmHubError(f"airflow db migrate failed:\n{migrated.stdout[-2000:]}{migrated.stderr[-2000:]}")
+        logs = settings.home() / "demo-logs"
+        logs.mkdir(parents=True, exist_ok=True)
+        results = []
+        for dag_id in args.dag or dag_ids():
+            t0 = time.monotonic()
+            proc = _airflow(env, "dags", "test", dag_id, LOGICAL_DATE, log=logs / f"{dag_id}.log")
+            results.append((dag_id, proc.returncode == 0, time.monotonic() - t0))
+        print()
+        print(f"crmhub demo — seed {args.seed}, scale {args.scale}, warehouse "
+              f"{'embedded ' + str(server.pgdata) if server else 'from CRMHUB_WAREHOUSE_URL'}")
+        print(f"   migrations newly applied: {len(applied)}; demo data: {dataset.root} "
+              f"({sum(v for k, v in dataset.manifest['counts'].items() if not k.startswith('truth'))} source rows)")
+        print("== DAG runs (airflow dags test)")
+        for dag_id, ok, secs in results:
+            print(f"   {dag_id:26} {'success' if ok else 'FAILED':8} {secs:6.1f}s   log: {logs / (dag_id + '.log')}")
+        if not results:
+            print("   (no DAGs in dags/)")
+        print(report.render(url))
+        print(f"== done in {time.monotonic() - started:.0f}s")
+        return 0 if all(ok for _, ok, _ in results) else 1
+    finally:
+        if server is not None:
+            server.stop()
+
+
+def run_airflow(args: argparse.Namespace) -> int:
+    url, metadata, server = _start_warehouse(keep_running=True)
+    upgrade(url)
+    env = airflow_env(url, metadata_url=metadata)
+    env["AIRFLOW__API__PORT"] = str(args.port)
+    migrated = _airflow(env, "db", "migrate")
+    if migrated.returncode != 0:
+        raise CrmHubError(f"airflow db migrate failed:\n{migrated.stderr[-2000:]}")
+    print(f"Airflow UI: http://localhost:{args.port}  (login admin / admin); warehouse: {url}")
+    print("Stop with Ctrl-C, then `crmhub db stop` to stop the embedded PostgreSQL.")
+    os.execve(env["PATH"].split(os.pathsep)[0] + "/airflow", ["airflow", "standalone"], env)
+    return 0  # pragma: no cover

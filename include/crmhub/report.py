@@ -1,0 +1,59 @@
+"""The one-screen report printed at the end of ``crmhub demo`` (and by ``crmhub report``).
+
+Each capability contributes a section: a function ``(conn) -> list[str]``. A section whose tables
+do not exist yet says so instead of failing, so the report works at every stage of the project.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import psycopg
+
+Section = Callable[[psycopg.Connection], list[str]]
+
+
+def _exists(conn: psycopg.Connection, table: str) -> bool:
+    return conn.execute("SELECT to_regclass(%s)", (table,)).fetchone()[0] is not None
+
+
+def warehouse_section(conn: psycopg.Connection) -> list[str]:
+    migrations = conn.execute("SELECT count(*) FROM ops.schema_migrations").fetchone()[0]
+    counts = []
+    for table in ("entity", "contact", "fund", "commitment", "deal", "interaction", "external_id"):
+        counts.append(f"{table}={conn.execute(f'SELECT count(*) FROM core.{table}').fetchone()[0]}")
+    return [f"migrations applied: {migrations}", "core rows: " + "  ".join(counts)]
+
+
+def ingestion_section(conn: psycopg.Connection) -> list[str]:
+    if not _exists(conn, "ops.loads"):
+        return ["(ingestion not built yet)"]
+    rows = conn.execute(
+        """SELECT connector, count(*), sum(rows_read), sum(loaded), sum(quarantined), sum(rejected)
+           FROM ops.loads GROUP BY connector ORDER BY connector"""
+    ).fetchall()
+    lines = [f"{'connector':24} {'loads':>5} {'read':>8} {'loaded':>8} {'quarant.':>8} {'rejected':>8}"]
+    lines += [f"{c:24} {n:>5} {r or 0:>8} {lo or 0:>8} {q or 0:>8} {rej or 0:>8}" for c, n, r, lo, q, rej in rows]
+    if _exists(conn, "ops.connector_state"):
+        frozen = [r[0] for r in conn.execute("SELECT connector FROM ops.connector_state WHERE frozen").fetchall()]
+        lines.append("frozen connectors: " + (", ".join(frozen) or "none"))
+    return lines
+
+
+SECTIONS: list[tuple[str, Section]] = [
+    ("Warehouse", warehouse_section),
+    ("Ingestion", ingestion_section),
+]
+
+
+def render(url: str) -> str:
+    out: list[str] = []
+    with psycopg.connect(url) as conn:
+        for title, section in SECTIONS:
+            out.append(f"== {title}")
+            try:
+                out.extend("   " + line for line in section(conn))
+            except psycopg.Error as exc:
+                conn.rollback()
+                out.append(f"   (section failed: {exc.__class__.__name__}: {exc})")
+    return "\n".join(out)

@@ -1,0 +1,1 @@
+"""Airflow glue for crmhub: hooks, operators, sensors, triggers, notifiers. Thin; calls ``crmhub`` (the core)."""

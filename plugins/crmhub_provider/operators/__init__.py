@@ -1,0 +1,1 @@
+"""crmhub provider: operators."""
