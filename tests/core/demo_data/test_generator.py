@@ -1,0 +1,95 @@
+import csv
+import filecmp
+import json
+
+import pytest
+
+from crmhub.cli import main
+from crmhub.demo_data import generate
+from crmhub.demo_data.generator import HEADERS
+
+
+def _rows(path):
+    with path.open(encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+@pytest.fixture(scope="module")
+def dataset(tmp_path_factory):
+    return generate(tmp_path_factory.mktemp("demo"), seed=7, scale=2)
+
+
+def test_same_seed_gives_identical_files(tmp_path):
+    a = generate(tmp_path / "a", seed=11, scale=1)
+    b = generate(tmp_path / "b", seed=11, scale=1)
+    for key, path in a.files.items():
+        assert filecmp.cmp(path, b.files[key], shallow=False), key
+    c = generate(tmp_path / "c", seed=12, scale=1)
+    assert not filecmp.cmp(a.files["fund_admin"], c.files["fund_admin"], shallow=False)
+
+
+def test_headers_match_the_integration_map_contract(dataset):
+    for key in ("fund_admin", "crm_contacts", "crm_companies", "billing", "cdp"):
+        with dataset.files[key].open(encoding="utf-8") as fh:
+            assert fh.readline().strip().split(",") == HEADERS[key]
+    assert HEADERS["fund_admin"] == ["external_id", "first_name", "last_name", "email", "company", "amount",
+                                     "updated_at"]
+
+
+def test_harbor_capital_is_spelled_several_ways(dataset):
+    names = {r["company"] for r in _rows(dataset.files["fund_admin"]) if r["company"].lower().startswith("harbor cap")}
+    names |= {r["name"] for r in _rows(dataset.files["crm_companies"]) if r["name"].lower().startswith("harbor cap")}
+    assert "Harbor Capital LP" in names
+    assert len(names) >= 3
+
+
+def test_truth_links_same_person_across_systems_by_email(dataset):
+    truth = {(r["system"], r["external_id"]): r["true_id"] for r in _rows(dataset.files["truth_contacts"])}
+    fa = {r["email"]: truth[("fund_admin", r["external_id"])] for r in _rows(dataset.files["fund_admin"]) if "@" in r["email"]}
+    crm = [(r["email"], truth[("crm", r["id"])]) for r in _rows(dataset.files["crm_contacts"])]
+    shared = [(email, pid) for email, pid in crm if email in fa]
+    assert len(shared) > 50
+    assert all(fa[email] == pid for email, pid in shared)
+
+
+def test_planted_rates_are_recorded_and_present(dataset):
+    manifest = json.loads((dataset.root / "manifest.json").read_text())
+    fa = _rows(dataset.files["fund_admin"])
+    assert manifest["planted"]["fund_admin.email_null"] == sum(1 for r in fa if r["email"] == "")
+    assert manifest["planted"]["fund_admin.email_illegal"] == sum(1 for r in fa if " at " in r["email"])
+    assert 0 < manifest["planted"]["fund_admin.email_null"] < 0.05 * len(fa)
+    shared_tax = {}
+    for r in _rows(dataset.files["crm_companies"]):
+        if r["tax_id"]:
+            shared_tax.setdefault(r["tax_id"], set()).add(r["name"])
+    assert any(len(v) > 1 for v in shared_tax.values()), "duplicate companies share a tax id"
+
+
+def test_bulk_import_sets_interested_on_many_contacts_in_one_minute(dataset):
+    bulk = _rows(dataset.files["crm_bulk_import"])
+    assert len(bulk) >= 50
+    assert {r["interested"] for r in bulk} == {"true"}
+    assert len({r["lastmodifieddate"] for r in bulk}) == 1
+    contacts = {r["id"]: r for r in _rows(dataset.files["crm_contacts"])}
+    assert all(contacts[r["id"]]["interested"] == "false" for r in bulk)
+
+
+def test_stale_records_exist(dataset):
+    stale = [r for r in _rows(dataset.files["crm_contacts"]) if r["lastmodifieddate"] < "2025-10-01"]
+    assert stale
+
+
+def test_mixed_amount_and_date_formats(dataset):
+    fa = _rows(dataset.files["fund_admin"])
+    amounts = {r["amount"][:1] for r in fa}
+    assert "$" in amounts and "U" in amounts
+    assert any(r["amount"].endswith(" €") for r in fa)
+    assert any(r["updated_at"].isdigit() for r in fa) and any("/" in r["updated_at"] for r in fa)
+
+
+def test_cli_writes_to_out(tmp_path, capsys):
+    assert main(["demo-data", "--seed", "3", "--out", str(tmp_path)]) == 0
+    assert (tmp_path / "fund_admin" / "lp_contacts.csv").exists()
+    assert "planted:" in capsys.readouterr().out
+    with pytest.raises(ValueError, match="scale must be >= 1"):
+        generate(tmp_path, scale=0)
