@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 
 import psycopg
 import pytest
+
 from crmhub.warehouse import upgrade
 
 PG_ADMIN_URL = os.environ.get("CRMHUB_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
