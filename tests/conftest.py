@@ -48,6 +48,9 @@ def make_database(pg_admin_url: str) -> Iterator[Callable[[], str]]:
     yield factory
     with psycopg.connect(pg_admin_url, autocommit=True) as conn:
         for name in created:
+            # A logical replication slot pins its database: drop any a test left behind first.
+            conn.execute("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE database = %s",
+                         (name,))
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
