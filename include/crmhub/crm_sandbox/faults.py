@@ -4,7 +4,8 @@ Every API request (not the ``/_sandbox`` admin routes) asks :meth:`FaultInjector
 before anything is applied. Exactly four random numbers are drawn per request whatever the
 outcome, so a given seed and request sequence always gives the same faults. Precedence:
 
-1. a scripted fault from ``next`` (consumed in order), else
+0. ``methods`` set and the request's method not in it: no random or scripted fault;
+1. a scripted fault from ``next`` (consumed in order by matching requests), else
 2. ``drop_rate`` - close the socket without a response, nothing applied;
 3. ``error_rate`` - answer 502 or 503, nothing applied;
 4. ``drop_after_commit_rate`` - apply the request (write committed) then close the socket;
@@ -155,12 +156,12 @@ class FaultInjector:
                     return decision
                 self._window.append(now)
             rolls = [self._rng.random() for _ in range(4)]  # always 4 draws: determinism per request
+            if cfg.methods and method.upper() not in cfg.methods:
+                return decision
             if cfg.next:
                 kind = cfg.next.pop(0)
                 if kind is not None:
                     return self._make(decision, kind, rolls)
-                return decision
-            if cfg.methods and method.upper() not in cfg.methods:
                 return decision
             if rolls[0] < cfg.drop_rate:
                 return self._make(decision, "drop", rolls)

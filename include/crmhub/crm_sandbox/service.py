@@ -595,7 +595,9 @@ class Sandbox:
         rec = self._find(object_type, ident, id_property)
         if rec is None:
             raise ApiError(404, f"Object not found ({object_type} {ident})", "OBJECT_NOT_FOUND")
-        props = (body or {}).get("properties") or {}
+        props = body.get("properties") if isinstance(body, dict) else None
+        if not isinstance(props, dict):
+            raise ApiError(400, "request body must be an object with 'properties'")
         return 200, self.render(self._update(tx, rec, props), _written(props))
 
     def archive_one(self, tx: Tx, object_type: str, ident: str) -> Response:

@@ -149,3 +149,13 @@ def test_faults_configured_at_start() -> None:
     with SandboxServer(faults={"error_rate": 1.0, "seed": 1}) as server:
         assert httpx.get(f"{server.url}/crm/v3/objects/contacts").status_code in (502, 503)
         assert httpx.get(f"{server.url}/_sandbox/health").status_code == 200
+
+
+def test_scripted_faults_only_hit_matching_methods(client: httpx.Client) -> None:
+    _faults(client, methods=["POST"], next=["drop_after_commit"])
+    assert client.get("/crm/v3/objects/contacts").status_code == 200  # a read does not consume it
+    with pytest.raises(httpx.TransportError):
+        client.post("/crm/v3/objects/contacts", json={"properties": {"email": "s@x.example"}})
+    assert _count(client) == 1
+    assert client.get("/_sandbox/faults").json()["next"] == []
+    assert client.post("/crm/v3/objects/contacts", json={"properties": {"email": "t@x.example"}}).status_code == 201
