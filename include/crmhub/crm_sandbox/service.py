@@ -509,24 +509,36 @@ class Sandbox:
         inputs = self._inputs(body)
 
         def one(_: int, item: dict[str, Any]) -> dict[str, Any]:
-            rec = self._create(tx, object_type, item.get("properties") or {})
-            self._associate_inputs(tx, rec, item.get("associations"))
-            return self.render(tx.state.records[object_type][rec.id], _written(item.get("properties")))
+            rec = self._create_with_associations(tx, object_type, item)
+            return self.render(rec, _written(item.get("properties")))
 
         return self._batch(tx, inputs, one, 201)
 
-    def _associate_inputs(self, tx: Tx, rec: Record, associations: Any) -> None:
+    def _association_targets(self, object_type: str, associations: Any) -> list[tuple[str, int]]:
+        """Check inline v3 ``associations`` of a create before anything is written."""
+        targets = []
         for assoc in associations or []:
-            to_id = (assoc.get("to") or {}).get("id")
-            types = assoc.get("types") or [{}]
-            target = _TYPE_TARGET.get(int(types[0].get("associationTypeId", 0) or 0))
-            if target is None or to_id is None:
-                raise RecordError(400, "VALIDATION_ERROR", "associations need to.id and a supported associationTypeId"
-                                                           " (279 contact->company, 280 company->contact)")
             try:
-                self._link(tx, rec.object_type, rec.id, target, int(to_id))
-            except ValueError:
-                raise RecordError(400, "VALIDATION_ERROR", f"invalid association target id {to_id!r}") from None
+                to_id = int((assoc.get("to") or {}).get("id"))
+                types = assoc.get("types") or [{}]
+                target = _TYPE_TARGET.get(int(types[0].get("associationTypeId", 0) or 0))
+            except (AttributeError, TypeError, ValueError):
+                target = None
+            if target is None or (object_type, target) not in ASSOC_TYPE:
+                raise RecordError(400, "VALIDATION_ERROR", "associations need to.id and a supported "
+                                                           "associationTypeId (279 contact->company, 280 company->contact)")
+            if self._find(target, to_id) is None:
+                raise RecordError(404, "OBJECT_NOT_FOUND", f"association target {target} {to_id} does not exist",
+                                  context={"ids": [str(to_id)]})
+            targets.append((target, to_id))
+        return targets
+
+    def _create_with_associations(self, tx: Tx, object_type: str, item: dict[str, Any]) -> Record:
+        targets = self._association_targets(object_type, item.get("associations"))
+        rec = self._create(tx, object_type, item.get("properties") or {})
+        for target, to_id in targets:
+            self._link(tx, object_type, rec.id, target, to_id)
+        return tx.state.records[object_type][rec.id]
 
     def batch_update(self, tx: Tx, object_type: str, body: Any) -> Response:
         self.check_object(object_type)
@@ -586,9 +598,8 @@ class Sandbox:
         self.check_object(object_type)
         if not isinstance(body, dict):
             raise ApiError(400, "request body must be an object with 'properties'")
-        rec = self._create(tx, object_type, body.get("properties") or {})
-        self._associate_inputs(tx, rec, body.get("associations"))
-        return 201, self.render(tx.state.records[object_type][rec.id], _written(body.get("properties")))
+        rec = self._create_with_associations(tx, object_type, body)
+        return 201, self.render(rec, _written(body.get("properties")))
 
     def update_one(self, tx: Tx, object_type: str, ident: str, body: Any, id_property: str | None) -> Response:
         self.check_object(object_type)

@@ -315,3 +315,14 @@ def test_admin_counts_requests_and_export_roundtrip(client: httpx.Client) -> Non
     # new ids continue after seeded ids
     new = client.post("/crm/v3/objects/companies", json={"properties": {"name": "N"}}).json()["id"]
     assert int(new) > 7001
+
+
+def test_create_with_a_bad_association_creates_nothing(client: httpx.Client) -> None:
+    r = client.post("/crm/v3/objects/contacts/batch/create", json={"inputs": [
+        {"properties": {"email": "ok@x.example"}},
+        {"properties": {"email": "orphan@x.example"},
+         "associations": [{"to": {"id": "5999"}, "types": [{"associationTypeId": 279}]}]}]})
+    assert r.status_code == 207
+    assert r.json()["errors"][0]["category"] == "OBJECT_NOT_FOUND"
+    assert r.json()["errors"][0]["context"]["inputIndex"] == ["1"]
+    assert client.get("/_sandbox/counts").json()["contacts"]["total"] == 1
