@@ -90,10 +90,37 @@ class Tx:
     change_source: str = "API"
     changes: Changes = field(default_factory=Changes)
     events: list[tuple[str, str, int, str | None, str | None]] = field(default_factory=list)
+    undo: dict[tuple[str, int], Record | None] = field(default_factory=dict)
+    next_id: dict[str, int] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.next_id = dict(self.state.next_id)
 
     def touch(self, rec: Record) -> None:
+        key = (rec.object_type, rec.id)
+        if key not in self.undo:
+            self.undo[key] = self.state.records[rec.object_type].get(rec.id)
         self.state.put(rec)
-        self.changes.records.add((rec.object_type, rec.id))
+        self.changes.records.add(key)
+
+    def rollback(self) -> None:
+        """Undo every in-memory change of this request (a whole-request error leaves no trace)."""
+        if self.changes.reset:
+            return
+        for (otype, rid), old in self.undo.items():
+            if old is None:
+                self.state.delete(otype, rid)
+            else:
+                self.state.put(old)
+        self.state.assocs -= self.changes.assoc_added
+        self.state.assocs |= self.changes.assoc_removed
+        for otype, prop in self.changes.properties:
+            self.state.custom_props[otype].pop(prop.name, None)
+        self.state.next_id.clear()
+        self.state.next_id.update(self.next_id)
+        self.changes = Changes()
+        self.events.clear()
+        self.undo.clear()
 
 
 def fingerprint(method: str, path: str, body: bytes) -> str:
@@ -337,9 +364,14 @@ class Sandbox:
             try:
                 status, body = fn(tx)
             except ApiError as exc:
+                tx.rollback()
                 status, body = exc.status, exc.body
             except RecordError as exc:
+                tx.rollback()
                 status, body = exc.status, exc.to_single()
+            except Exception:
+                tx.rollback()
+                raise
             if idempotency_key:
                 entry = IdempotencyEntry(idempotency_key, request_fingerprint, status, body, tx.now)
                 self.state.idempotency[idempotency_key] = entry

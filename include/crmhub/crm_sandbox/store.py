@@ -135,6 +135,16 @@ class State:
         if rec.id >= self.next_id[rec.object_type]:
             self.next_id[rec.object_type] = rec.id + 1
 
+    def delete(self, object_type: str, record_id: int) -> None:
+        """Remove a record entirely (used to undo a failed request, not an API archive)."""
+        old = self.records[object_type].pop(record_id, None)
+        if old is None:
+            return
+        for (otype, prop), idx in self._unique.items():
+            val = old.properties.get(prop)
+            if otype == object_type and val is not None and idx.get(val.strip().lower()) == record_id:
+                del idx[val.strip().lower()]
+
     def associated(self, from_type: str, from_id: int, to_type: str) -> list[int]:
         return sorted(t for (f, fid, tt, t) in self.assocs if f == from_type and fid == from_id and tt == to_type)
 

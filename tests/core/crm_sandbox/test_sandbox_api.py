@@ -326,3 +326,14 @@ def test_create_with_a_bad_association_creates_nothing(client: httpx.Client) -> 
     assert r.json()["errors"][0]["category"] == "OBJECT_NOT_FOUND"
     assert r.json()["errors"][0]["context"]["inputIndex"] == ["1"]
     assert client.get("/_sandbox/counts").json()["contacts"]["total"] == 1
+
+
+def test_rejected_seed_leaves_no_trace(client: httpx.Client) -> None:
+    bad = {"companies": [{"id": "5500", "properties": {"name": "Half"}}],
+           "contacts": [{"id": "1500", "properties": {"email": "h@x.example", "associatedcompanyid": "5999"}}]}
+    r = client.post("/_sandbox/seed", json=bad)
+    assert r.status_code == 400 and "5999" in r.json()["message"]
+    assert client.get("/_sandbox/counts").json()["contacts"]["total"] == 0
+    assert client.get("/_sandbox/counts").json()["companies"]["total"] == 0
+    # ids were not consumed either
+    assert client.post("/crm/v3/objects/companies", json={"properties": {"name": "A"}}).json()["id"] == "5001"
