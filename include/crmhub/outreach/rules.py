@@ -179,7 +179,7 @@ def _environment(template_dir: Path) -> SandboxedEnvironment:
 
     return SandboxedEnvironment(
         loader=FileSystemLoader(str(template_dir)),
-        autoescape=select_autoescape(enabled_extensions=("html", "html.j2", "j2"), default_for_string=False),
+        autoescape=select_autoescape(enabled_extensions=("html", "html.j2"), default_for_string=False),
         undefined=StrictUndefined,
         keep_trailing_newline=True,
     )
