@@ -240,3 +240,29 @@ def test_crashed_sender_rows_are_never_resent(db, automations, imap, make_gate, 
         assert outbox.recover_stuck(conn, older_than_s=0) == 3
         assert outbox.counts(conn, NAME) == {"sent": 9, "unknown": 3}
     assert retry.pending == 0
+
+
+def test_commitment_amount_increased_mails_the_commitment_contact(db, automations, imap, make_gate, smtp_sink,
+                                                                  smtp_settings):
+    from crmhub.outreach.rules import Trigger
+
+    ids = seed_contacts(db, 3)
+    with psycopg.connect(db) as conn:
+        fund = conn.execute("INSERT INTO core.fund (name, owner, source_system) VALUES ('Fund IV', 'sam.ortiz', 'fund_admin')"
+                            " RETURNING crmhub_id::text").fetchone()[0]
+        commitments = [conn.execute(
+            "INSERT INTO core.commitment (contact_id, fund_id, amount, owner, source_system)"
+            " VALUES (%s, %s, 1000000, 'sam.ortiz', 'fund_admin') RETURNING crmhub_id::text", (cid, fund)).fetchone()[0]
+            for cid in ids]
+    add_events(db, commitments[:2], core_table="commitment", field="amount", old="1000000", new="1500000")
+    add_events(db, commitments[2:], core_table="commitment", field="amount", old="1000000", new="900000")
+    autos = _auto(automations, cap=Cap(1000, 100), flag="outreach.commitment_up",
+                  trigger=Trigger("commitment", "amount", {"increased": True}))
+    result = _engine(db, autos, imap, make_gate({"outreach.commitment_up": 100}), smtp_settings).run(NAME)
+    assert result.sent == 2 and result.reasons["skipped: condition_not_met"] == 1
+    assert sorted(result.sent_contacts) == sorted(ids[:2])
+    with psycopg.connect(db) as conn:   # the fund reaches the flag context and the template
+        ctx = conn.execute("SELECT flag_context FROM ops.outbox LIMIT 1").fetchone()[0]
+        body = conn.execute("SELECT body_text FROM ops.outbox LIMIT 1").fetchone()[0]
+    assert ctx["properties"] == {"contactId": ctx["properties"]["contactId"], "entityType": "lp", "fund": "Fund IV"}
+    assert "interested in Fund IV" in body
