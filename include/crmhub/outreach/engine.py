@@ -578,7 +578,7 @@ class OutreachEngine:
             " decision, reason, final, dry_run) FROM STDIN"
         ) as copy:
             for d in decisions:
-                copy.write_row((result.run_id, auto.name, d.change_id, d.contact_id, d.flag, d.variant, d.enabled,
+                copy.write_row((result.run_id, auto.name, d.change_id, d.contact_id, d.flag or auto.flag, d.variant, d.enabled,
                                 d.decision, d.reason, d.final and not result.dry_run, result.dry_run))
                 result.reasons[_reason_key(d)] += 1
         decisions.clear()
