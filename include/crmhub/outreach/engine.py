@@ -232,7 +232,7 @@ class OutreachEngine:
             self._raise_bulk_alerts(conn, auto, bulk)
 
         info = self._contact_info(conn, auto, sorted({c for _, c in targets}))
-        eligible: list[tuple[dict, dict, dict]] = []  # (event, contact, flag context)
+        eligible: list[tuple] = []  # (event, contact, flag context, FlagDecision)
         seen: set[str] = set()
         for ev, cid in targets:
             c = info.get(cid)
