@@ -12,6 +12,7 @@ from email.parser import BytesHeaderParser
 
 import psycopg
 from aiosmtpd.controller import Controller
+
 from crmhub.outreach.unleash_server import free_port
 
 

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from crmhub.config import load_integration_map
 from crmhub.outreach import FlagGate, SmtpSettings, load_automations
 

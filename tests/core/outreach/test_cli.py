@@ -6,8 +6,9 @@ import csv
 import json
 
 import psycopg
-from crmhub.cli import main
 from outreach_support import add_events, seed_contacts
+
+from crmhub.cli import main
 
 FLAG = "outreach.reinstate_interest"
 

@@ -7,10 +7,11 @@ import threading
 
 import psycopg
 import pytest
+from outreach_support import add_events, seed_contacts
+
 from crmhub.outreach import OutreachEngine, outbox
 from crmhub.outreach.rules import Cap
 from crmhub.outreach.state import flag_bulk_load, pause, pause_state, resume, suppress
-from outreach_support import add_events, seed_contacts
 
 NAME = "reinstate_interest"
 FLAG = "outreach.reinstate_interest"

@@ -7,6 +7,7 @@ import copy
 import psycopg
 import pytest
 import yaml
+
 from crmhub.config.integration_map import validate_integration_map
 from crmhub.outreach.masking import mask_email
 from crmhub.outreach.rules import Cap, Trigger

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from crmhub.outreach.unleash_admin import UnleashAdmin
 from crmhub.outreach.unleash_server import UnleashServer
 

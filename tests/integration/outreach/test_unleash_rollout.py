@@ -12,10 +12,11 @@ import time
 
 import psycopg
 import pytest
+from outreach_support import add_events, seed_contacts
+
 from crmhub.config import load_integration_map
 from crmhub.outreach import FlagGate, OutreachEngine, SmtpSettings, flag_context, load_automations
 from crmhub.outreach.rules import Cap
-from outreach_support import add_events, seed_contacts
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
