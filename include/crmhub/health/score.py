@@ -120,7 +120,7 @@ class HealthResult:
         data = asdict(self)
         if self.window_start is not None:
             data["window_start"] = self.window_start.isoformat()
-        data["pulled_down_by"] = self.pulled_down_by()
+        data["pulled_down_by"] = [[name, points] for name, points in self.pulled_down_by()]
         return data
 
 
@@ -322,3 +322,23 @@ def latest_snapshots(conn: psycopg.Connection) -> list[dict]:
                   target_latency_s, sync_lag_min, target_lag_min, error_penalty, latency_penalty, lag_penalty, detail
            FROM ops.health_snapshots ORDER BY connector, taken_at DESC, snapshot_id DESC"""
     ).fetchall()
+
+
+def gate(results: list[HealthResult], *, block_below: float = BLOCK_BELOW, warn_below: float = HEALTHY_MIN) -> dict:
+    """Gate downstream work on several connectors: passes when every score is known and >= ``block_below``.
+
+    Returns:
+        ``{"passed": bool, "blocked": [names], "warned": [names], "results": {name: HealthResult.as_dict()},
+        "explain": [one line per connector]}``; ``warned`` lists passing connectors under ``warn_below``.
+    """
+    if block_below > warn_below:
+        raise ValueError(f"block_below ({block_below}) must not exceed warn_below ({warn_below})")
+    blocked = [r.connector for r in results if r.score is None or r.score < block_below]
+    warned = [r.connector for r in results if r.score is not None and block_below <= r.score < warn_below]
+    return {
+        "passed": not blocked,
+        "blocked": blocked,
+        "warned": warned,
+        "results": {r.connector: r.as_dict() for r in results},
+        "explain": [r.explain() for r in results],
+    }
