@@ -5,7 +5,7 @@ CREATE TABLE ops.health_snapshots (
     snapshot_id      bigserial PRIMARY KEY,
     connector        text NOT NULL,
     taken_at         timestamptz NOT NULL DEFAULT now(),
-    window_start     timestamptz NOT NULL,
+    window_start     timestamptz,
     runs             integer NOT NULL DEFAULT 0,
     score            double precision CHECK (score IS NULL OR score BETWEEN 0 AND 100),  -- NULL = unknown
     status           text NOT NULL CHECK (status IN ('healthy', 'degraded', 'blocked', 'unknown')),
