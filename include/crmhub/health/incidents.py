@@ -230,6 +230,8 @@ def mttr(conn: psycopg.Connection, *, since: datetime | None = None) -> dict:
     ).fetchall()
     out: dict[str, Any] = {"overall_h": None, "resolved": 0, "target_h": MTTR_TARGET_H, "met": None, "per_owner": {}}
     for owner, count, hours in rows:
+        if not count:  # ROLLUP over no rows still yields a grand-total row
+            continue
         hours = float(hours)
         if owner is None:
             out.update(overall_h=round(hours, 3), resolved=count, met=hours < MTTR_TARGET_H)

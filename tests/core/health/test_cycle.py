@@ -112,3 +112,16 @@ def test_cli_health_live_sla_segments(db, capsys):
     assert "cdp_to_crm" in capsys.readouterr().out
     assert main(["health", "segments", "--url", db]) == 0
     assert "no changes with source timestamps" in capsys.readouterr().out
+
+
+def test_report_section(db, imap):
+    from crmhub.health.report import health_section
+
+    with psycopg.connect(db) as conn:
+        assert "no health snapshots yet" in health_section(conn)[0]
+        _seed(conn)
+    run_health_cycle(db, imap, now=NOW)
+    with psycopg.connect(db) as conn:
+        lines = health_section(conn)
+    assert any(line.startswith("cdp_events") and "blocked" in line for line in lines)
+    assert any(line.startswith("open incidents: 2") for line in lines)

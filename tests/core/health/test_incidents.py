@@ -137,3 +137,8 @@ def test_cli_list_ack_resolve(db, imap, capsys):
     assert "no open incidents" in capsys.readouterr().out
     assert main(["incidents", "mttr", "--url", db]) == 0
     assert "overall MTTR" in capsys.readouterr().out
+
+
+def test_mttr_with_nothing_resolved(db):
+    with psycopg.connect(db) as conn:
+        assert incidents.mttr(conn) == {"overall_h": None, "resolved": 0, "target_h": 6.0, "met": None, "per_owner": {}}
