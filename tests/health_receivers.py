@@ -26,7 +26,7 @@ class _Hook(BaseHTTPRequestHandler):
 def webhook_server():
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Hook)
     server.received = []
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     yield server
     server.shutdown()
