@@ -102,16 +102,16 @@ def payload_for_incident(incident: dict | Any, imap=None) -> dict:
 
 
 def _describe(trigger: str, values: dict, connector: str) -> str:
-    if trigger == "error_rate":
-        return f"{connector} error rate {values.get('error_rate_pct', '?'):.2f} % is above 0.5 %" \
-            if isinstance(values.get("error_rate_pct"), (int, float)) else f"{connector} error rate above 0.5 %"
-    if trigger == "lag":
-        return f"{connector} sync lag {values.get('sync_lag_min')} min exceeds target {values.get('target_lag_min')} min"
-    if trigger == "health":
-        score = values.get("score")
-        return f"{connector} integration health {score:.1f} is below 90" if isinstance(score, (int, float)) \
-            else f"{connector} integration health below 90"
-    return values.get("error") or f"{connector}: {trigger.replace('_', ' ')}"
+    """One sentence for the alert headline, from the trigger and its values."""
+    number = lambda key: isinstance(values.get(key), (int, float))  # noqa: E731
+    if trigger == "error_rate" and number("error_rate_pct"):
+        return f"{connector} error rate {values['error_rate_pct']:.2f} % is above 0.5 %"
+    if trigger == "lag" and number("sync_lag_min"):
+        return (f"{connector} sync lag {values['sync_lag_min']:.1f} min exceeds target "
+                f"{values.get('target_lag_min')} min")
+    if trigger == "health" and number("score"):
+        return f"{connector} integration health {values['score']:.1f} is below 90"
+    return str(values.get("error") or f"{connector}: {trigger.replace('_', ' ')}")
 
 
 def post_webhook(url: str, payload: dict, *, timeout: float = 10.0, headers: dict | None = None) -> int:

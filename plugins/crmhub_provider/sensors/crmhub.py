@@ -10,6 +10,7 @@ from typing import Any
 from airflow.providers.common.compat.sdk import conf
 from airflow.sdk import BaseSensorOperator
 from airflow.sdk.exceptions import AirflowException
+from crmhub.config import load_integration_map
 from crmhub.health.score import BLOCK_BELOW, HEALTHY_MIN, connector_health, connector_targets, gate
 from crmhub.warehouse.connection import connect
 
@@ -77,11 +78,9 @@ class IntegrationHealthSensor(BaseSensorOperator):
         return CrmHubWarehouseHook(crmhub_conn_id=self.crmhub_conn_id)
 
     def _targets(self) -> dict[str, dict[str, float]]:
-        if self.targets is not None:
-            return {c: dict(self.targets[c]) for c in self.connectors}
-        from crmhub.config import load_integration_map
-
-        return connector_targets(load_integration_map(), self.connectors)
+        if self.targets is None:  # read the map once per task run, not on every poke
+            self.targets = connector_targets(load_integration_map(), self.connectors)
+        return {c: dict(self.targets[c]) for c in self.connectors}
 
     def _log_verdict(self, verdict: dict) -> None:
         for line in verdict["explain"]:

@@ -36,7 +36,7 @@ def test_payload_for_incident_row(db, imap):
     assert p["crmhub"]["incident_id"] == inc.incident_id
     assert p["crmhub"]["owner"]["id"] == "dana.kim" and p["crmhub"]["owner"]["email"] == "dana.kim@firm.example"
     assert p["crmhub"]["runbook_url"] == "https://runbooks.crmhub.example/billing_invoices#lag"
-    assert "500 min exceeds target 360" in p["crmhub"]["error"]
+    assert "500.0 min exceeds target 360 min" in p["crmhub"]["error"]
 
 
 def test_post_webhook_reaches_a_real_receiver(webhook_server, imap):

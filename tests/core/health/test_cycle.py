@@ -125,3 +125,25 @@ def test_report_section(db, imap):
         lines = health_section(conn)
     assert any(line.startswith("cdp_events") and "blocked" in line for line in lines)
     assert any(line.startswith("open incidents: 2") for line in lines)
+
+
+def test_dag_task_functions_take_a_url_and_return_json(db):
+    import json
+
+    from crmhub.health import tasks
+
+    with psycopg.connect(db) as conn:
+        conn.execute("INSERT INTO ops.sync_runs (connector, kind, started_at, finished_at, status, records_total, "
+                     "records_failed, lag_min_p95, lag_min_max) VALUES ('cdp_events', 'ingest', now() - interval "
+                     "'2 min', now(), 'success', 100, 3, 5, 90)")
+    pages = []
+    cycle = tasks.health_cycle(db, notify=pages.append)
+    assert cycle["connectors"]["cdp_events"]["status"] == "blocked" and len(pages) == len(cycle["opened"]) == 2
+    sla = tasks.sla_results(db)
+    assert sla["rows"] >= 1 and any("cdp_events" in m for m in sla["missed"])  # 90 min > 1 h
+    seg = tasks.segment_audit(db)
+    assert seg == {"rows": 0, "actions": []}
+    metrics = tasks.incident_metrics(db)
+    assert metrics["open"] == 2 and metrics["retry_queue"] == {"cdp_events": {"pending": 1}}
+    for result in (cycle, sla, seg, metrics):
+        json.dumps(result)
