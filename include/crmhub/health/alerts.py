@@ -103,7 +103,10 @@ def payload_for_incident(incident: dict | Any, imap=None) -> dict:
 
 def _describe(trigger: str, values: dict, connector: str) -> str:
     """One sentence for the alert headline, from the trigger and its values."""
-    number = lambda key: isinstance(values.get(key), (int, float))  # noqa: E731
+
+    def number(key: str) -> bool:
+        return isinstance(values.get(key), (int, float))
+
     if trigger == "error_rate" and number("error_rate_pct"):
         return f"{connector} error rate {values['error_rate_pct']:.2f} % is above 0.5 %"
     if trigger == "lag" and number("sync_lag_min"):
