@@ -30,14 +30,13 @@ class TestFormula:
         r = integration_health(0, 0, 2.5, 0, 20)
         assert r.score == 100 and r.status == "healthy" and r.pulled_down_by() == []
 
-    @pytest.mark.parametrize(("lag", "status"), [(3.9, "healthy"), (4.0, "healthy"), (4.1, "degraded"),
-                                                  (23.9, "degraded"), (24.0, "degraded"), (24.1, "blocked")])
-    def test_thresholds(self, lag, status):
-        # lag/20*25 -> 4 min costs 5 points (score 95 -> well, 95); 24 min costs 30 (score 70: not blocked)
-        r = integration_health(0, 0, 2.5, lag * 2, 40)  # lag*2/40*25 = lag*1.25
-        expected = 100 - lag * 1.25
-        assert r.score == pytest.approx(expected)
-        assert r.status == ("healthy" if expected >= 90 else "degraded" if expected >= 70 else "blocked")
+    @pytest.mark.parametrize(("lag_min", "score", "status"), [
+        (8.0, 90.0, "healthy"), (8.1, 89.875, "degraded"), (24.0, 70.0, "degraded"), (24.1, 69.875, "blocked"),
+    ])
+    def test_threshold_boundaries(self, lag_min, score, status):
+        # only the lag term: lag/20 * 25 points; exactly 90 is healthy, exactly 70 is degraded (not blocked)
+        r = integration_health(0, 0, 2.5, lag_min, 20)
+        assert r.score == pytest.approx(score) and r.status == status
 
     def test_floor_at_zero(self):
         r = integration_health(5, 10, 2.5, 100, 20)
