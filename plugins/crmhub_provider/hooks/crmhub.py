@@ -28,16 +28,11 @@ class CrmHubWarehouseHook(PostgresHook):
 
     def warehouse_url(self) -> str:
         """libpq URL of the warehouse, e.g. ``postgresql://user:pw@host:5432/db`` or ``...?host=/socket/dir``."""
-        conn = self.get_connection(self.crmhub_conn_id)
-        user = quote(conn.login or "", safe="")
-        password = quote(conn.password or "", safe="")
-        creds = f"{user}:{password}@" if password else (f"{user}@" if user else "")
-        database = conn.schema or "crmhub"
-        host = conn.host or "localhost"
-        if host.startswith("/"):
-            return f"postgresql://{creds}/{database}?host={host}" + (f"&port={conn.port}" if conn.port else "")
-        port = f":{conn.port}" if conn.port else ""
-        return f"postgresql://{creds}{host}{port}/{database}"
+        return connection_url(self.get_connection(self.crmhub_conn_id))
+
+    async def awarehouse_url(self) -> str:
+        """:meth:`warehouse_url` for async code (triggers): resolves the connection without blocking the loop."""
+        return connection_url(await self.aget_connection(self.crmhub_conn_id))
 
     def test_connection(self) -> tuple[bool, str]:
         import psycopg
@@ -48,3 +43,16 @@ class CrmHubWarehouseHook(PostgresHook):
         except Exception as exc:  # report, don't raise: this feeds the UI's "Test" button
             return False, str(exc)
         return True, "Connection successfully tested"
+
+
+def connection_url(conn) -> str:
+    """libpq URL for an Airflow postgres connection (``schema`` is the database, default ``crmhub``)."""
+    user = quote(conn.login or "", safe="")
+    password = quote(conn.password or "", safe="")
+    creds = f"{user}:{password}@" if password else (f"{user}@" if user else "")
+    database = conn.schema or "crmhub"
+    host = conn.host or "localhost"
+    if host.startswith("/"):
+        return f"postgresql://{creds}/{database}?host={host}" + (f"&port={conn.port}" if conn.port else "")
+    port = f":{conn.port}" if conn.port else ""
+    return f"postgresql://{creds}{host}{port}/{database}"

@@ -1,0 +1,8 @@
+import pytest
+from crmhub.config import load_integration_map
+from health_receivers import smtp_sink, webhook_server  # noqa: F401  (fixtures for the alert tests)
+
+
+@pytest.fixture(scope="session")
+def imap():
+    return load_integration_map()
