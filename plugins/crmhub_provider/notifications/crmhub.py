@@ -7,8 +7,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from airflow.sdk import BaseHook, BaseNotifier
-from crmhub.health import alerts
 
+from crmhub.health import alerts
 from crmhub_provider.hooks.crmhub import CrmHubWarehouseHook
 
 
@@ -154,6 +154,7 @@ def crmhub_deadline_alert(dag_id: str, *, notifier_kwargs: dict | None = None):
     ``notifier_kwargs`` (e.g. ``{"connector": "crm_contacts", "trigger": "sla", "webhook_conn_id": ...}``).
     """
     from airflow.sdk import AsyncCallback, DeadlineAlert, DeadlineReference
+
     from crmhub.config import load_integration_map
     from crmhub.health.sla import deadline_params
 

@@ -10,10 +10,10 @@ from typing import Any
 from airflow.providers.common.compat.sdk import conf
 from airflow.sdk import BaseSensorOperator
 from airflow.sdk.exceptions import AirflowException
+
 from crmhub.config import load_integration_map
 from crmhub.health.score import BLOCK_BELOW, HEALTHY_MIN, connector_health, connector_targets, gate
 from crmhub.warehouse.connection import connect
-
 from crmhub_provider.hooks.crmhub import CrmHubWarehouseHook
 from crmhub_provider.triggers.crmhub import IntegrationHealthTrigger
 

@@ -8,9 +8,9 @@ from typing import Any
 
 import psycopg
 from airflow.triggers.base import BaseTrigger, TriggerEvent
-from crmhub.health.score import BLOCK_BELOW, HEALTHY_MIN, WINDOW_SQL, gate, health_from_window, window_params
 from psycopg.rows import dict_row
 
+from crmhub.health.score import BLOCK_BELOW, HEALTHY_MIN, WINDOW_SQL, gate, health_from_window, window_params
 from crmhub_provider.hooks.crmhub import CrmHubWarehouseHook
 
 

@@ -2,6 +2,7 @@ import email
 
 import psycopg
 import pytest
+
 from crmhub.health import alerts, incidents
 
 

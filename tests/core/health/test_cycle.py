@@ -2,9 +2,10 @@ from datetime import timedelta
 
 import psycopg
 import pytest
+from health_support import NOW, add_run
+
 from crmhub.cli import main
 from crmhub.health.cycle import run_health_cycle
-from health_support import NOW, add_run
 
 
 def _seed(conn):

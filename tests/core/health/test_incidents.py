@@ -2,10 +2,11 @@ from datetime import timedelta
 
 import psycopg
 import pytest
+from health_support import NOW
+
 from crmhub.cli import main
 from crmhub.health import incidents
 from crmhub.health.score import integration_health
-from health_support import NOW
 
 
 class TestOpenIncident:

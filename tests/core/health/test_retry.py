@@ -4,8 +4,9 @@ from datetime import timedelta
 
 import psycopg
 import pytest
-from crmhub.health import retry
 from health_support import NOW
+
+from crmhub.health import retry
 
 
 def test_backoff_is_exponential_capped_and_jittered():

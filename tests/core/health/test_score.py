@@ -4,6 +4,8 @@ from datetime import timedelta
 import psycopg
 import pytest
 import yaml
+from health_support import NOW, add_run
+
 from crmhub import settings
 from crmhub.config import validate_integration_map
 from crmhub.health.score import (
@@ -14,7 +16,6 @@ from crmhub.health.score import (
     record_snapshot,
     window_minutes,
 )
-from health_support import NOW, add_run
 
 
 class TestFormula:

@@ -2,8 +2,9 @@ from datetime import date, timedelta
 
 import psycopg
 import pytest
-from crmhub.health.segments import audit_segments
 from health_support import NOW
+
+from crmhub.health.segments import audit_segments
 
 
 def _entity(conn, entity_type, country):

@@ -2,8 +2,9 @@ from datetime import date, timedelta
 
 import psycopg
 import pytest
-from crmhub.health import sla
 from health_support import NOW, add_run
+
+from crmhub.health import sla
 
 
 def test_field_slas_from_map(imap):

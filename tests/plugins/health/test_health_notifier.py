@@ -6,6 +6,8 @@ from types import SimpleNamespace
 
 import psycopg
 import pytest
+from health_support import NOW, add_run
+
 from crmhub.config import load_integration_map
 from crmhub.health.cycle import run_health_cycle
 from crmhub_provider.notifications.crmhub import (
@@ -13,7 +15,6 @@ from crmhub_provider.notifications.crmhub import (
     crmhub_deadline_alert,
     send_crmhub_notification,
 )
-from health_support import NOW, add_run
 
 pytestmark = pytest.mark.airflow
 

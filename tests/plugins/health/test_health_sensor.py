@@ -5,9 +5,10 @@ import psycopg
 import pytest
 from airflow.sdk.bases.operator import TRIGGER_FAIL_REPR, TriggerFailureReason
 from airflow.sdk.exceptions import AirflowException, AirflowSensorTimeout, AirflowSkipException, TaskDeferred
+from health_support import add_run
+
 from crmhub_provider.sensors.crmhub import IntegrationHealthSensor
 from crmhub_provider.triggers.crmhub import IntegrationHealthTrigger
-from health_support import add_run
 
 pytestmark = pytest.mark.airflow
 

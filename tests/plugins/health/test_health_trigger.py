@@ -5,8 +5,9 @@ from datetime import UTC, datetime
 
 import psycopg
 import pytest
-from crmhub_provider.triggers.crmhub import IntegrationHealthTrigger
 from health_support import add_run
+
+from crmhub_provider.triggers.crmhub import IntegrationHealthTrigger
 
 pytestmark = pytest.mark.airflow
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from airflow.sdk import dag, task
+
 from crmhub_provider.notifications.crmhub import CrmHubNotifier
 from crmhub_provider.sensors.crmhub import IntegrationHealthSensor
 
