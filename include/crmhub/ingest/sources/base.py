@@ -25,7 +25,8 @@ class SourceBatch:
         header: the columns as the source declared them (for schema-drift checks).
         cursor: position to resume after this batch (API cursor / max watermark), if any.
         row_errors: ``{row position in frame: reason}`` for records that could not be split cleanly.
-        deleted: per row, True when the source marks the record as deleted/archived (else all False).
+        deleted: per row, True when the source marks the record as deleted/archived (else all False;
+            ``None`` is filled with False).
     """
 
     frame: pd.DataFrame
@@ -34,6 +35,16 @@ class SourceBatch:
     header: list[str]
     cursor: str | None = None
     row_errors: dict[int, str] = field(default_factory=dict)
+    deleted: list[bool] | None = None
+
+    def __post_init__(self) -> None:
+        if self.deleted is None:
+            self.deleted = [False] * len(self.frame)
+        if len(self.locators) != len(self.frame) or len(self.deleted) != len(self.frame):
+            raise ValueError(
+                f"{self.origin}: batch of {len(self.frame)} rows has {len(self.locators)} locators "
+                f"and {len(self.deleted)} deleted flags; they must match"
+            )
 
     def __len__(self) -> int:
         return len(self.frame)
