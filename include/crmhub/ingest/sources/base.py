@@ -27,6 +27,8 @@ class SourceBatch:
         row_errors: ``{row position in frame: reason}`` for records that could not be split cleanly.
         deleted: per row, True when the source marks the record as deleted/archived (else all False;
             ``None`` is filled with False).
+        raw_records: ``{row position: the record's text as read}`` for rows in ``row_errors`` whose values
+            could not be mapped onto the columns (kept in ``raw.<connector>.raw_record``).
     """
 
     frame: pd.DataFrame
@@ -36,6 +38,7 @@ class SourceBatch:
     cursor: str | None = None
     row_errors: dict[int, str] = field(default_factory=dict)
     deleted: list[bool] | None = None
+    raw_records: dict[int, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.deleted is None:

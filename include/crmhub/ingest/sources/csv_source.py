@@ -85,7 +85,6 @@ class CsvSource:
         self.rows_read = 0
         self.skipped_headers = 0
         self.skipped_blank = 0
-        self.raw_records: dict[str, str] = {}
 
     @classmethod
     def for_connector(cls, connector, path: str | Path, **kwargs) -> CsvSource:
@@ -240,9 +239,8 @@ class CsvSource:
             raw_text = {remap[i]: r for i, r in raw_text.items() if i in remap}
             starts = starts[positions]
         locators = (self.origin + ":" + pd.Series(starts).astype(str)).tolist()
-        for i, text in raw_text.items():
-            self.raw_records[locators[i]] = text
         self.rows_read += len(frame)
-        batch = SourceBatch(frame=frame, locators=locators, origin=self.origin, header=list(header), row_errors=errors)
-        batch.raw_records = {i: raw_text[i] for i in raw_text}  # type: ignore[attr-defined]
-        return batch
+        return SourceBatch(
+            frame=frame, locators=locators, origin=self.origin, header=list(header), row_errors=errors,
+            raw_records=raw_text,
+        )
