@@ -10,7 +10,8 @@ For one load, in SQL only (no Python per row):
 3. Each target table gets the winners: the connector's first ``targets`` entry is keyed by the external
    id (``core.external_id`` object = connector object); ``entity``/``fund`` rows derived from another
    object are keyed by their normalised name (object ``entity_by_name`` / ``fund_by_name``); other
-   derived tables by the external id (object ``<object>.<table>``). New keys get a crmhub_id.
+   derived tables by the external id (object ``<object>.<table>``). New keys get a crmhub_id. A key
+   longer than ``MAX_KEY_CHARS`` is stored as ``md5:<hex>`` (btree index entries are size-limited).
 4. Upsert with last-write-wins on ``source_updated_at``; ``enrichment`` fields never overwrite a value
    with null. Links (``contact.entity_id``, ``commitment.contact_id`` ...) are set from the same row.
    Owner = connector owner; ``source_lineage`` = {system, connector, load_id, locator};
@@ -40,6 +41,7 @@ LINKS = {
     "interaction": {"contact_id": "contact", "entity_id": "entity"},
 }
 BY_NAME = {"entity": "entity_by_name", "fund": "fund_by_name"}
+MAX_KEY_CHARS = 512
 
 
 @dataclass(frozen=True)
@@ -159,6 +161,13 @@ def upsert_load(conn: psycopg.Connection, connector: Connector, load_id: str) ->
         else:
             keys[table] = sql.SQL("w.{}::text").format(pk)
             objects[table] = f"{connector.object}.{table}"
+    # btree keys must stay small: a very long key (a 2 MB company name) is stored as its md5
+    keys = {
+        t: sql.SQL("(CASE WHEN length({k}) > {n} THEN 'md5:' || md5({k}) ELSE {k} END)").format(
+            k=k, n=sql.Literal(MAX_KEY_CHARS)
+        )
+        for t, k in keys.items()
+    }
     counts: dict[str, int] = {}
     for table in [t for t in tables if t in keys]:
         counts[table] = _upsert_table(conn, connector, table, keys, objects, mapping.get(table, {}), core_cols, params)

@@ -93,7 +93,7 @@ def scan_file(path: str | Path, declared_encoding: str = "utf-8", *, strict: boo
     elif head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         encoding = "utf-16"
     else:
-        encoding = "utf-8-sig" if declared == "utf-8" else declared
+        encoding = declared
     bad = _first_bad_line(path, encoding)
     if bad is None:
         return FileScan(path, size, checksum, encoding, declared)
