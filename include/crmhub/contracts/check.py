@@ -1,9 +1,9 @@
 """Grade a batch against a connector's field contracts, vectorised per column.
 
-For each contracted field, in order: transforms from the contract (``trim``, ``lower``, ``upper``,
-``title``, ``enum_map``, ``scale``, ``parse_money``, ``parse_date``, ``parse_datetime``,
-``strip_formula``), null detection (null, empty or whitespace-only), ``default`` fill, type validation,
-``allowed`` values, ``range``, then null handling. Every step is a pandas/pyarrow column operation.
+For each contracted field, in order: text transforms from the contract (``trim``, ``lower``, ``upper``,
+``title``, ``enum_map``, ``strip_formula``), null detection (null, empty or whitespace-only),
+``default`` fill, type parsing/validation (``parse_money``, ``parse_date``, ``parse_datetime`` select
+the parser), ``allowed`` values, ``range`` (on the source value), ``scale``, then null handling. Every step is a pandas/pyarrow column operation.
 
 Outcome per violation (``level``):
 
@@ -168,8 +168,6 @@ def check_frame(
         ctype = _type_for(contract)
         values, ok = VALIDATORS[ctype](s)
         values = values.reset_index(drop=True)
-        if ctype in NUMERIC_TYPES:
-            values, _ = _scale(values, contract)
         bad_type = ~ok & ~is_null
         bad_allowed = np.zeros(n, dtype=bool)
         if contract.allowed is not None:
@@ -186,6 +184,8 @@ def check_frame(
                 out |= (num > hi).fillna(False).to_numpy(dtype=bool)
             bad_range = out & ~bad_type
         illegal = bad_type | bad_allowed | bad_range
+        if ctype in NUMERIC_TYPES:
+            values, _ = _scale(values, contract)  # range/allowed apply to the source value, before scaling
         stats[contract.name] = FieldStats(
             rows=n, nulls=int(is_null.sum()), illegal=int(illegal.sum()), illegal_type=int(bad_type.sum())
         )
