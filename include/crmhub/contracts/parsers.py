@@ -30,6 +30,8 @@ _TRUE = {"true", "t", "yes", "y", "1"}
 _FALSE = {"false", "f", "no", "n", "0"}
 
 _DT = "datetime64[us, UTC]"
+# Regexes avoid backslash-d, backslash-s and backslash-u escapes so pandas runs them in pyarrow (RE2), not re.
+_MONEY_NOISE = "[()' \t\r\n\u00a0\u202f+$€£¥₹₣-]"
 _TIME_SUFFIXES = ("", " %H:%M", " %H:%M:%S")
 
 
@@ -56,7 +58,7 @@ def parse_decimal(s: pd.Series) -> tuple[pd.Series, np.ndarray]:
 
 def parse_integer(s: pd.Series) -> tuple[pd.Series, np.ndarray]:
     text = s.str.strip()
-    shape = _mask(text.str.fullmatch(r"[+-]?\d{1,18}"))
+    shape = _mask(text.str.fullmatch(r"[+-]?[0-9]{1,18}"))
     vals = pd.to_numeric(text.where(shape), errors="coerce").astype("Int64")
     ok = shape | s.isna().to_numpy()
     return vals, ok
@@ -65,21 +67,21 @@ def parse_integer(s: pd.Series) -> tuple[pd.Series, np.ndarray]:
 def parse_money(s: pd.Series) -> tuple[pd.Series, np.ndarray]:
     text = s.str.strip()
     negative = _mask(text.str.fullmatch(r"\(.*\)")) | _mask(text.str.contains("-", regex=False))
-    body = text.str.replace(r"[()\s\u00a0\u202f'+\-$€£¥₹₣]", "", regex=True)
+    body = text.str.replace(_MONEY_NOISE, "", regex=True)
     body = body.str.replace(r"^[A-Za-z]{1,3}|[A-Za-z]{1,3}$", "", regex=True)
     shaped = _mask(body.str.fullmatch(r"[0-9][0-9.,]*"))
-    last_dot = body.str.rfind(".").fillna(-1).to_numpy()
-    last_comma = body.str.rfind(",").fillna(-1).to_numpy()
-    has_dot, has_comma = last_dot >= 0, last_comma >= 0
-    comma_thousands = _mask(body.str.fullmatch(r"\d{1,3}(,\d{3})+"))
-    dot_thousands = _mask(body.str.fullmatch(r"\d{1,3}(\.\d{3}){2,}"))
-    dec_comma = (has_dot & has_comma & (last_comma > last_dot)) | (has_comma & ~has_dot & ~comma_thousands)
+    has_dot = _mask(body.str.contains(".", regex=False))
+    has_comma = _mask(body.str.contains(",", regex=False))
+    comma_last = _mask(body.str.contains(r",[0-9]*$"))  # the last separator is a comma
+    comma_thousands = _mask(body.str.fullmatch(r"[0-9]{1,3}(,[0-9]{3})+"))
+    dot_thousands = _mask(body.str.fullmatch(r"[0-9]{1,3}(\.[0-9]{3}){2,}"))
+    dec_comma = (has_dot & has_comma & comma_last) | (has_comma & ~has_dot & ~comma_thousands)
     thousands_only = (has_comma & ~has_dot & comma_thousands) | (has_dot & ~has_comma & dot_thousands)
     as_dot = body.str.replace(",", "", regex=False)
     as_comma = body.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
     bare = as_dot.str.replace(".", "", regex=False)
     normal = as_dot.where(~dec_comma, as_comma).where(~thousands_only, bare)
-    valid = shaped & _mask(normal.str.fullmatch(r"\d+(\.\d+)?"))
+    valid = shaped & _mask(normal.str.fullmatch(r"[0-9]+(\.[0-9]+)?"))
     vals = pd.to_numeric(normal.where(valid), errors="coerce").astype("float64")
     vals = vals.where(~negative, -vals)
     ok = valid | s.isna().to_numpy()
@@ -89,15 +91,15 @@ def parse_money(s: pd.Series) -> tuple[pd.Series, np.ndarray]:
 def parse_datetime(s: pd.Series) -> tuple[pd.Series, np.ndarray]:
     text = s.str.strip()
     out = pd.Series(pd.NaT, index=s.index, dtype=_DT)
-    iso = _mask(text.str.match(r"\d{4}-\d{2}-\d{2}"))
+    iso = _mask(text.str.match(r"[0-9]{4}-[0-9]{2}-[0-9]{2}"))
     if iso.any():
         out[iso] = pd.to_datetime(text[iso], format="ISO8601", utc=True, errors="coerce").astype(_DT)
-    for digits, unit in ((r"\d{12,13}", "ms"), (r"\d{9,10}", "s")):
+    for digits, unit in ((r"[0-9]{12,13}", "ms"), (r"[0-9]{9,10}", "s")):
         epoch = _mask(text.str.fullmatch(digits))
         if epoch.any():
             out[epoch] = pd.to_datetime(text[epoch].astype("int64"), unit=unit, utc=True).astype(_DT)
     for sep, orders in (("/", ("%m/%d/%Y", "%d/%m/%Y")), (".", ("%d.%m.%Y",))):
-        shaped = _mask(text.str.match(r"\d{1,2}" + "\\" + sep + r"\d{1,2}" + "\\" + sep + r"\d{4}"))
+        shaped = _mask(text.str.match(r"[0-9]{1,2}" + "\\" + sep + r"[0-9]{1,2}" + "\\" + sep + r"[0-9]{4}"))
         for date_fmt in orders:
             for time_fmt in _TIME_SUFFIXES:
                 todo = shaped & out.isna().to_numpy()

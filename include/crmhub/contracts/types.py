@@ -24,8 +24,8 @@ from crmhub.contracts.iso_codes import countries, currencies
 
 _EMAIL = r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.[A-Za-z]{2,63}"
 _DOMAIN = r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}"
-_URL = r"https?://[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?(?::\d{1,5})?(?:[/?#]\S*)?"
-_PHONE = r"\+?\d{7,15}(?:(?:x|ext)\d{1,6})?"
+_URL = r"https?://[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?(?::[0-9]{1,5})?(?:[/?#][^ \t\r\n]*)?"
+_PHONE = r"\+?[0-9]{7,15}(?:(?:x|ext)[0-9]{1,6})?"
 _TAX_ID = r"[A-Za-z0-9][A-Za-z0-9 ./-]{3,19}"
 
 
@@ -39,12 +39,12 @@ def _fullmatch(pattern: str, *, prepare: Callable[[pd.Series], pd.Series] | None
 
 
 def _phone_prepare(s: pd.Series) -> pd.Series:
-    return s.str.lower().str.replace(r"[\s().\-/]", "", regex=True)
+    return s.str.lower().str.replace("[ \t().\\-/]", "", regex=True)
 
 
 def _tax_id(s: pd.Series) -> tuple[pd.Series, np.ndarray]:
     shaped = s.str.fullmatch(_TAX_ID).fillna(False).to_numpy(dtype=bool)
-    digit = s.str.contains(r"\d", regex=True).fillna(False).to_numpy(dtype=bool)
+    digit = s.str.contains(r"[0-9]", regex=True).fillna(False).to_numpy(dtype=bool)
     return s, (shaped & digit) | s.isna().to_numpy()
 
 

@@ -42,7 +42,7 @@ from crmhub.exceptions import ConnectorFrozenError, RejectedFileError
 from crmhub.ingest import drift
 from crmhub.ingest.copy import copy_frame
 from crmhub.ingest.sources.base import Source, SourceBatch
-from crmhub.ingest.sources.csv_source import CsvSource
+from crmhub.ingest.sources.csv_source import CsvSource, RestartWithCsvModule
 from crmhub.ingest.state import frozen_reason
 from crmhub.ingest.tables import ensure_tables, raw_table, staging_table
 from crmhub.ingest.upsert import upsert_load
@@ -176,10 +176,19 @@ def ingest(
         _write_load(conn, summary, finished=False)
         counter = {"rows": 0}
         try:
-            with conn.transaction():
-                _run(conn, connector, source, summary, counter, to_core)
-                summary.status = "loaded"
-                _write_load(conn, summary, finished=True)
+            for attempt in (1, 2):
+                counter["rows"] = 0
+                try:
+                    with conn.transaction():
+                        _run(conn, connector, source, summary, counter, to_core)
+                        summary.status = "loaded"
+                        _write_load(conn, summary, finished=True)
+                    break
+                except RestartWithCsvModule:
+                    # the fast parser met a record it cannot place: everything was rolled back; re-read
+                    if attempt == 2:
+                        raise
+                    log.info("%s: re-reading %s with the csv module", connector.name, origin)
         except _Drift as exc:
             return _parked(conn, connector, source, summary, exc, counter["rows"])
         except RejectedFileError as exc:
@@ -271,7 +280,7 @@ def _run(conn, connector: Connector, source: Source, summary: LoadSummary, count
         frame = batch.frame.reset_index(drop=True)
         row_no = np.arange(offset, offset + n, dtype=np.int64)
         offset += n
-        locators = pd.Series(batch.locators, dtype="str")
+        locators = pd.Series(batch.locators, dtype="str").reset_index(drop=True)
         _land_raw(conn, connector, frame, batch, summary.load_id, locators, row_no)
         check = check_frame(frame, connector, batch.row_errors)
         retyped = drift.retyped_fields(connector, check.stats)

@@ -7,7 +7,7 @@ still yielded, with its problem in ``row_errors`` so the loader can quarantine i
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -20,7 +20,8 @@ class SourceBatch:
 
     Attributes:
         frame: one row per record, one column per source column; every value is ``str`` or ``None``.
-        locators: per row, where it came from (``"lp_contacts.csv:17"`` or ``"after=123#4"``).
+        locators: per row, where it came from (``"lp_contacts.csv:17"`` or ``"after=123#4"``); a list or a
+            pandas string Series.
         origin: the file name, endpoint or table the batch came from.
         header: the columns as the source declared them (for schema-drift checks).
         cursor: position to resume after this batch (API cursor / max watermark), if any.
@@ -32,7 +33,7 @@ class SourceBatch:
     """
 
     frame: pd.DataFrame
-    locators: list[str]
+    locators: Sequence[str]
     origin: str
     header: list[str]
     cursor: str | None = None

@@ -30,6 +30,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pacsv
 
 from crmhub.exceptions import RejectedFileError
 from crmhub.ingest.sources.base import SourceBatch
@@ -42,6 +44,14 @@ log = logging.getLogger(__name__)
 FIELD_LIMIT = 32 * 1024 * 1024
 DEFAULT_CHUNK_ROWS = 50_000
 _OTHER_DELIMITERS = (",", ";", "\t", "|")
+
+
+class RestartWithCsvModule(Exception):  # noqa: N818 - a signal, not an error
+    """The fast parser found a record it cannot place after batches were handed out: roll back, read again."""
+
+
+class _NeedCareful(Exception):  # noqa: N818
+    pass
 
 
 def _raise_field_limit() -> None:
@@ -60,6 +70,7 @@ class CsvSource:
         strict_encoding: reject undecodable bytes even when the declared encoding is utf-8.
         chunk_rows: records per batch.
         name: source name (the connector name).
+        fast: allow the pyarrow parser for files whose byte pre-check is clean.
     """
 
     def __init__(
@@ -72,8 +83,10 @@ class CsvSource:
         strict_encoding: bool | None = None,
         chunk_rows: int = DEFAULT_CHUNK_ROWS,
         name: str | None = None,
+        fast: bool = True,
     ):
         self.path = Path(path)
+        self.fast = fast
         self.columns = list(columns) if columns is not None else None
         self.delimiter = delimiter
         self.encoding = encoding
@@ -137,11 +150,79 @@ class CsvSource:
         return header
 
     def batches(self) -> Iterator[SourceBatch]:
-        """Yield batches of ``chunk_rows`` records; raises RejectedFileError for a file that cannot be read."""
+        """Yield batches of ``chunk_rows`` records; raises RejectedFileError for a file that cannot be read.
+
+        A file whose byte pre-check is clean (``FileScan.simple``) is parsed by pyarrow's streaming CSV
+        reader (C++, multi-threaded); anything else by the csv module. If the fast parser meets a record it
+        cannot place (wrong column count) it hands over to the csv module - transparently before the first
+        batch, else by raising :class:`RestartWithCsvModule` so the caller rolls back and reads again.
+        """
         _raise_field_limit()
         scan = self.scan
         if scan.empty:
             raise self._reject("empty file (0 bytes): no header row")
+        self.rows_read = self.skipped_headers = self.skipped_blank = 0
+        if self.fast and scan.simple:
+            produced = 0
+            try:
+                for batch in self._fast_batches():
+                    produced += 1
+                    yield batch
+                return
+            except _NeedCareful as exc:
+                self.fast = False
+                if produced:
+                    raise RestartWithCsvModule(f"{self.path}: {exc}; re-read with the csv module") from exc
+                self.rows_read = self.skipped_headers = self.skipped_blank = 0
+        yield from self._careful_batches()
+
+    def _fast_batches(self) -> Iterator[SourceBatch]:
+        scan = self.scan
+        with self.path.open("r", encoding=scan.encoding, newline="") as fh:
+            reader = csv.reader(fh, delimiter=self.delimiter)
+            try:
+                header = self._read_header(reader)
+            except csv.Error as exc:
+                raise _NeedCareful(str(exc)) from exc
+            if reader.line_num != 1:
+                raise _NeedCareful("header is not on line 1")
+        self.header = header
+        invalid: list[str] = []
+
+        def on_invalid(row) -> str:
+            invalid.append(row.text)
+            return "skip"
+
+        avg = max(16, scan.size // max(scan.lines, 1))
+        block = int(min(64 << 20, max(1 << 20, avg * self.chunk_rows)))
+        reader = pacsv.open_csv(
+            self.path,
+            read_options=pacsv.ReadOptions(skip_rows=1, column_names=header, block_size=block, use_threads=True),
+            parse_options=pacsv.ParseOptions(
+                delimiter=self.delimiter, newlines_in_values=False, invalid_row_handler=on_invalid
+            ),
+            convert_options=pacsv.ConvertOptions(
+                column_types={name: pa.string() for name in header},
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+        line = 2
+        for record_batch in reader:
+            if invalid:
+                raise _NeedCareful(f"a record with the wrong number of columns ({invalid[0][:60]!r})")
+            for offset in range(0, record_batch.num_rows, self.chunk_rows):
+                frame = record_batch.slice(offset, self.chunk_rows).to_pandas()
+                starts = np.arange(line, line + len(frame), dtype=np.int64)
+                line += len(frame)
+                batch = self._finish(frame, starts, header, {}, {}, np.ones(len(frame), dtype=bool))
+                if batch is not None:
+                    yield batch
+        if invalid:
+            raise _NeedCareful(f"a record with the wrong number of columns ({invalid[0][:60]!r})")
+
+    def _careful_batches(self) -> Iterator[SourceBatch]:
+        scan = self.scan
         with self.path.open("r", encoding=scan.encoding, newline="") as fh:
             reader = csv.reader(fh, delimiter=self.delimiter)
             try:
@@ -212,7 +293,16 @@ class CsvSource:
                 raw_text[int(i)] = self.delimiter.join(row)
                 rows[i] = (row + [None] * n)[:n]
         columns = list(zip(*rows, strict=True)) if rows else [()] * n
-        frame = pd.DataFrame({name: pd.array(col, dtype="str") for name, col in zip(header, columns, strict=True)})
+        frame = pd.DataFrame(
+            {name: pd.Series(pa.array(col, type=pa.string()), dtype="str") for name, col in zip(header, columns, strict=True)}
+        )
+        return self._finish(frame, starts, header, errors, raw_text, keep)
+
+    def _finish(
+        self, frame: pd.DataFrame, starts: np.ndarray, header: list[str], errors: dict[int, str],
+        raw_text: dict[int, str], keep: np.ndarray,
+    ) -> SourceBatch | None:
+        """Drop repeated headers and blank lines, strip+flag NULs, build locators (all vectorised)."""
         # repeated header rows: every value equals the header name
         is_header = np.ones(len(frame), dtype=bool)
         for name in header:
@@ -222,7 +312,7 @@ class CsvSource:
         keep &= ~is_header
         # NUL bytes: strip and quarantine
         nul = np.zeros(len(frame), dtype=bool)
-        for name in header:
+        for name in header if not self.scan.simple else ():  # a "simple" file has no NUL byte
             has = frame[name].str.contains("\x00", regex=False).fillna(False).to_numpy(dtype=bool)
             if has.any():
                 nul |= has
@@ -234,11 +324,10 @@ class CsvSource:
             return None
         if positions.size != len(frame):
             frame = frame.iloc[positions].reset_index(drop=True)
-            remap = {int(old): new for new, old in enumerate(positions)}
-            errors = {remap[i]: r for i, r in errors.items() if i in remap}
-            raw_text = {remap[i]: r for i, r in raw_text.items() if i in remap}
+            errors = {int(np.searchsorted(positions, i)): r for i, r in errors.items() if keep[i]}
+            raw_text = {int(np.searchsorted(positions, i)): r for i, r in raw_text.items() if keep[i]}
             starts = starts[positions]
-        locators = (self.origin + ":" + pd.Series(starts).astype(str)).tolist()
+        locators = self.origin + ":" + pd.Series(starts).astype("str")
         self.rows_read += len(frame)
         return SourceBatch(
             frame=frame, locators=locators, origin=self.origin, header=list(header), row_errors=errors,

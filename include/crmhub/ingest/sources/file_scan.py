@@ -21,6 +21,8 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 from crmhub.exceptions import RejectedFileError
 
 log = logging.getLogger(__name__)
@@ -31,7 +33,12 @@ _LENIENT_FALLBACKS = ("cp1252", "latin-1")
 
 @dataclass(frozen=True)
 class FileScan:
-    """What the scan found: ``encoding`` is what to open the file with."""
+    """What the scan found: ``encoding`` is what to open the file with.
+
+    ``simple`` is True when the bytes show none of the things that need the careful (csv module)
+    parser: no NUL byte, no blank line, no lone CR line end, no line ending inside quotes (every line
+    holds an even number of ``"``), UTF-8. Such a file can take the fast (pyarrow) parser.
+    """
 
     path: Path
     size: int
@@ -39,10 +46,42 @@ class FileScan:
     encoding: str
     declared_encoding: str
     fallback: bool = False
+    lines: int = 0
+    simple: bool = False
 
     @property
     def empty(self) -> bool:
         return self.size == 0
+
+
+class _Shape:
+    """Byte-level pre-check, block by block (numpy, no Python per line)."""
+
+    def __init__(self) -> None:
+        self.simple = True
+        self.parity = 0
+        self.tail = b""
+        self.lines = 0
+
+    def feed(self, block: bytes) -> None:
+        self.lines += block.count(b"\n")
+        if not self.simple:
+            return
+        edge = self.tail + block
+        lone_cr = b"\r" in block and edge.count(b"\r") != edge.count(b"\r\n")
+        if lone_cr or b"\x00" in block or b"\n\n" in edge or (b"\r" in block and b"\n\r\n" in edge):
+            self.simple = False
+            return
+        arr = np.frombuffer(block, dtype=np.uint8)
+        quotes = np.flatnonzero(arr == 34)
+        if quotes.size or self.parity:
+            newlines = np.flatnonzero(arr == 10)
+            before = np.searchsorted(quotes, newlines) + self.parity
+            if (before & 1).any():
+                self.simple = False
+                return
+            self.parity = (self.parity + quotes.size) & 1
+        self.tail = block[-2:]
 
 
 def _normal(name: str) -> str:
@@ -72,31 +111,52 @@ def _first_bad_line(path: Path, encoding: str) -> tuple[int, int] | None:
 
 
 def scan_file(path: str | Path, declared_encoding: str = "utf-8", *, strict: bool | None = None) -> FileScan:
-    """Checksum the file and choose its encoding (see module doc); raises RejectedFileError when strict fails."""
+    """Checksum the file and choose its encoding (see module doc); raises RejectedFileError when strict fails.
+
+    One streaming pass computes the checksum, checks the encoding and pre-checks the shape; only a
+    file that is not valid in its declared encoding is read again (for the fallback).
+    """
     path = Path(path)
     if not path.is_file():
         raise RejectedFileError(str(path), "no such file")
     declared = _normal(declared_encoding or "utf-8")
     lenient = declared == "utf-8" if strict is None else not strict
     digest = hashlib.sha256()
+    shape = _Shape()
     size = 0
+    bad: tuple[int, int] | None = None
+    decoder = None
+    encoding = declared
     with path.open("rb") as fh:
-        head = fh.read(4)
-        digest.update(head)
-        size += len(head)
+        first = True
         while block := fh.read(BLOCK):
+            if first:
+                first = False
+                if block.startswith(codecs.BOM_UTF8):
+                    encoding = "utf-8-sig"
+                elif block.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+                    encoding = "utf-16"
+                decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
+                if block[:1] in (b"\n", b"\r"):
+                    shape.simple = False
             digest.update(block)
+            if bad is None:
+                try:
+                    decoder.decode(block, final=False)
+                except UnicodeDecodeError as exc:
+                    cut = max(0, min(exc.start, len(block)))
+                    bad = (shape.lines + 1 + block[:cut].count(b"\n"), size + cut)
+            shape.feed(block)
             size += len(block)
+    if bad is None and decoder is not None:
+        try:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            bad = (shape.lines + 1, size)
     checksum = digest.hexdigest()
-    if head.startswith(codecs.BOM_UTF8):
-        encoding = "utf-8-sig"
-    elif head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        encoding = "utf-16"
-    else:
-        encoding = declared
-    bad = _first_bad_line(path, encoding)
+    simple = shape.simple and encoding in ("utf-8", "utf-8-sig")
     if bad is None:
-        return FileScan(path, size, checksum, encoding, declared)
+        return FileScan(path, size, checksum, encoding, declared, lines=shape.lines, simple=simple)
     line, offset = bad
     if not lenient or encoding == "utf-16":
         raise RejectedFileError(
@@ -108,5 +168,5 @@ def scan_file(path: str | Path, declared_encoding: str = "utf-8", *, strict: boo
     for fallback in _LENIENT_FALLBACKS:
         if _first_bad_line(path, fallback) is None:
             log.warning("%s: not valid UTF-8 (first bad byte on line %s); reading it as %s", path, line, fallback)
-            return FileScan(path, size, checksum, fallback, declared, fallback=True)
+            return FileScan(path, size, checksum, fallback, declared, fallback=True, lines=shape.lines)
     raise AssertionError("latin-1 decodes every byte")  # pragma: no cover
