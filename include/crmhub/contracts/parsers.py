@@ -5,10 +5,9 @@ numpy array, True where the input was null (nothing to parse) or parsed. No Pyth
 
 Money (``parse_money``):
   * currency symbols/codes (``$``, ``€``, ``EUR``...), spaces, NBSP and ``'`` are ignored;
-  * the decimal separator is the *last* of ``.``/``,`` when both occur (``1.200,50`` and ``1,200.50``);
-  * only ``,``: thousands when it groups by 3 (``1,200`` = 1200, ``1,200,000``), else decimal (``12,5``);
-  * only ``.``: thousands when it appears 2+ times grouping by 3 (``1.200.000``), else decimal
-    (``1.200`` = 1.2 - ambiguous, documented);
+  * first shape that matches wins: plain ``1200.50`` (a single ``.`` is a decimal point, so ``1.200``
+    = 1.2 - ambiguous, documented); US ``1,200.50`` / ``1,200`` (``,`` groups by 3 = thousands);
+    EU ``1.200,50`` / ``1.200.000`` / ``1200,50`` (``,`` is the decimal comma);
   * accounting parentheses ``(1,200.00)`` and a ``-`` sign are negative (a contract ``range: {min: 0}``
     then catches a negative commitment).
 
@@ -25,6 +24,8 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 _TRUE = {"true", "t", "yes", "y", "1"}
 _FALSE = {"false", "f", "no", "n", "0"}
@@ -43,49 +44,66 @@ def parse_bool(s: pd.Series) -> tuple[pd.Series, np.ndarray]:
     low = s.str.strip().str.lower()
     is_true = _mask(low.isin(_TRUE))
     is_false = _mask(low.isin(_FALSE))
-    out = pd.Series(pd.array([None] * len(s), dtype="boolean"), index=s.index)
+    out = pd.Series(pd.NA, index=s.index, dtype="boolean")
     out[is_true] = True
     out[is_false] = False
     ok = is_true | is_false | s.isna().to_numpy()
     return out, ok
 
 
+def _arrow(s: pd.Series) -> pa.Array:
+    """The series' values as one pyarrow string array (zero-copy for pyarrow-backed strings)."""
+    arr = pa.array(s.array) if not isinstance(s.array, np.ndarray) else pa.array(s.to_numpy(), from_pandas=True)
+    if arr.type != pa.string():
+        arr = arr.cast(pa.string())
+    return arr
+
+
+def _np(mask: pa.Array) -> np.ndarray:
+    return pc.fill_null(mask, False).to_numpy(zero_copy_only=False).astype(bool, copy=False)
+
+
+def _cast(text: pa.Array, valid: pa.Array, to: pa.DataType) -> pa.Array:
+    """Cast the valid values (C++), nulls elsewhere."""
+    return pc.cast(pc.if_else(valid, text, pa.scalar(None, pa.string())), to)
+
+
+_DECIMAL = r"^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$"
+
+
 def parse_decimal(s: pd.Series) -> tuple[pd.Series, np.ndarray]:
-    vals = pd.to_numeric(s.str.strip(), errors="coerce").astype("float64")
-    ok = vals.notna().to_numpy() | s.isna().to_numpy()
-    return vals, ok
+    text = pc.utf8_trim_whitespace(_arrow(s))
+    valid = pc.match_substring_regex(text, _DECIMAL)
+    vals = pd.Series(_cast(text, valid, pa.float64()).to_numpy(zero_copy_only=False), index=s.index)
+    return vals, _np(valid) | s.isna().to_numpy()
 
 
 def parse_integer(s: pd.Series) -> tuple[pd.Series, np.ndarray]:
-    text = s.str.strip()
-    shape = _mask(text.str.fullmatch(r"[+-]?[0-9]{1,18}"))
-    vals = pd.to_numeric(text.where(shape), errors="coerce").astype("Int64")
-    ok = shape | s.isna().to_numpy()
-    return vals, ok
+    text = pc.utf8_trim_whitespace(_arrow(s))
+    valid = pc.match_substring_regex(text, r"^[+-]?[0-9]{1,18}$")
+    vals = pd.Series(pd.array(_cast(pc.replace_substring(text, "+", ""), valid, pa.int64()), dtype="Int64"), index=s.index)
+    return vals, _np(valid) | s.isna().to_numpy()
 
 
 def parse_money(s: pd.Series) -> tuple[pd.Series, np.ndarray]:
-    text = s.str.strip()
-    negative = _mask(text.str.fullmatch(r"\(.*\)")) | _mask(text.str.contains("-", regex=False))
-    body = text.str.replace(_MONEY_NOISE, "", regex=True)
-    body = body.str.replace(r"^[A-Za-z]{1,3}|[A-Za-z]{1,3}$", "", regex=True)
-    shaped = _mask(body.str.fullmatch(r"[0-9][0-9.,]*"))
-    has_dot = _mask(body.str.contains(".", regex=False))
-    has_comma = _mask(body.str.contains(",", regex=False))
-    comma_last = _mask(body.str.contains(r",[0-9]*$"))  # the last separator is a comma
-    comma_thousands = _mask(body.str.fullmatch(r"[0-9]{1,3}(,[0-9]{3})+"))
-    dot_thousands = _mask(body.str.fullmatch(r"[0-9]{1,3}(\.[0-9]{3}){2,}"))
-    dec_comma = (has_dot & has_comma & comma_last) | (has_comma & ~has_dot & ~comma_thousands)
-    thousands_only = (has_comma & ~has_dot & comma_thousands) | (has_dot & ~has_comma & dot_thousands)
-    as_dot = body.str.replace(",", "", regex=False)
-    as_comma = body.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
-    bare = as_dot.str.replace(".", "", regex=False)
-    normal = as_dot.where(~dec_comma, as_comma).where(~thousands_only, bare)
-    valid = shaped & _mask(normal.str.fullmatch(r"[0-9]+(\.[0-9]+)?"))
-    vals = pd.to_numeric(normal.where(valid), errors="coerce").astype("float64")
-    vals = vals.where(~negative, -vals)
-    ok = valid | s.isna().to_numpy()
-    return vals, ok
+    text = pc.utf8_trim_whitespace(_arrow(s))
+    negative = pc.or_(pc.match_substring_regex(text, r"^\(.*\)$"), pc.match_substring(text, "-"))
+    body = pc.replace_substring_regex(text, _MONEY_NOISE, "")
+    body = pc.replace_substring_regex(body, "^[A-Za-z]{1,3}|[A-Za-z]{1,3}$", "")
+    plain = pc.match_substring_regex(body, r"^[0-9]+(\.[0-9]+)?$")  # 1200.50, 1.200 (= 1.2)
+    us = pc.match_substring_regex(body, r"^[0-9]{1,3}(,[0-9]{3})+(\.[0-9]+)?$")  # 1,200.50 and 1,200
+    eu = pc.or_(  # 1.200,50 / 1.200.000 / 1200,50
+        pc.match_substring_regex(body, r"^[0-9]{1,3}(\.[0-9]{3})+(,[0-9]+)?$"),
+        pc.match_substring_regex(body, r"^[0-9]+,[0-9]+$"),
+    )
+    eu = pc.and_(eu, pc.invert(pc.or_(plain, us)))
+    normal = pc.if_else(us, pc.replace_substring(body, ",", ""), body)
+    normal = pc.if_else(eu, pc.replace_substring(pc.replace_substring(body, ".", ""), ",", "."), normal)
+    valid = pc.or_(pc.or_(plain, us), eu)
+    num = _cast(normal, valid, pa.float64())
+    num = pc.if_else(negative, pc.negate(num), num)
+    vals = pd.Series(num.to_numpy(zero_copy_only=False), index=s.index)
+    return vals, _np(valid) | s.isna().to_numpy()
 
 
 def parse_datetime(s: pd.Series) -> tuple[pd.Series, np.ndarray]:

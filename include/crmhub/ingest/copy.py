@@ -48,3 +48,53 @@ def copy_frame(
             copy.write(view[start : start + step])
         del view
     return len(frame)
+
+
+class CopyWorker:
+    """Runs ``copy_frame`` jobs on a background thread so that parsing/checking the next chunk (main
+    thread) overlaps with PostgreSQL ingesting the previous one. pyarrow's CSV writer and psycopg's
+    socket waits release the GIL. The queue is bounded (``depth`` chunks) so memory stays flat.
+
+    Only the worker touches the connection between ``start`` and ``close``; errors surface in the main
+    thread on the next ``submit`` or on ``close``.
+    """
+
+    def __init__(self, conn: psycopg.Connection, depth: int = 2):
+        import queue
+        import threading
+
+        self.conn = conn
+        self.rows = 0
+        self._queue: queue.Queue = queue.Queue(maxsize=depth)
+        self._error: BaseException | None = None
+        self._cancel = False
+        self._thread = threading.Thread(target=self._loop, name="crmhub-copy", daemon=True)
+        self._thread.start()
+
+    def _loop(self) -> None:
+        while True:
+            job = self._queue.get()
+            if job is None:
+                return
+            if self._error is not None or self._cancel:
+                continue
+            table, frame, date_columns = job
+            try:
+                copy_frame(self.conn, table, frame, date_columns=date_columns)
+            except BaseException as exc:  # re-raised in the main thread
+                self._error = exc
+
+    def submit(self, table: sql.Composable, frame: pd.DataFrame, *, date_columns: set[str] | None = None) -> None:
+        if self._error is not None:
+            self.close()
+        self._queue.put((table, frame, date_columns))
+
+    def close(self, *, cancel: bool = False) -> None:
+        """Wait for every submitted job (or skip the rest with ``cancel``); re-raise a worker error."""
+        self._cancel = self._cancel or cancel
+        if self._thread.is_alive():
+            self._queue.put(None)
+            self._thread.join()
+        if self._error is not None and not cancel:
+            error, self._error = self._error, None
+            raise error

@@ -40,7 +40,7 @@ from crmhub.contracts.masking import mask_values
 from crmhub.contracts.metrics import evaluate_breaches, record_metrics
 from crmhub.exceptions import ConnectorFrozenError, RejectedFileError
 from crmhub.ingest import drift
-from crmhub.ingest.copy import copy_frame
+from crmhub.ingest.copy import CopyWorker
 from crmhub.ingest.sources.base import Source, SourceBatch
 from crmhub.ingest.sources.csv_source import CsvSource, RestartWithCsvModule
 from crmhub.ingest.state import frozen_reason
@@ -260,62 +260,18 @@ def _run(conn, connector: Connector, source: Source, summary: LoadSummary, count
     date_fields = {f.name for f in connector.fields if _type_for(f) == "date"}
     totals: dict[str, FieldStats] = {f: FieldStats() for f in fields}
     reasons: Counter[str] = Counter()
-    quarantined = staged = 0
-    offset = 0
     batches = iter(source.batches())
     source._pending_batches = batches  # type: ignore[attr-defined]
     header_checked = False
-    for batch in batches:
-        n = len(batch)
-        counter["rows"] += n
-        if batch.cursor is not None:
-            summary.cursor = batch.cursor
-        if not header_checked:
-            diff = drift.header_diff(connector, batch.header)
-            if drift.has_drift(diff):
-                raise _Drift(diff, _sample(connector, batch.frame))
-            header_checked = True
-        if n == 0:
-            continue
-        frame = batch.frame.reset_index(drop=True)
-        row_no = np.arange(offset, offset + n, dtype=np.int64)
-        offset += n
-        locators = pd.Series(batch.locators, dtype="str").reset_index(drop=True)
-        _land_raw(conn, connector, frame, batch, summary.load_id, locators, row_no)
-        check = check_frame(frame, connector, batch.row_errors)
-        retyped = drift.retyped_fields(connector, check.stats)
-        if retyped:
-            raise _Drift({"added": [], "missing": [], "retyped": retyped}, _sample(connector, frame))
-        keep = ~check.quarantined
-        stg = check.typed[keep].copy()
-        stg.insert(0, "load_id", summary.load_id)
-        stg.insert(1, "locator", locators[keep].to_numpy())
-        stg.insert(2, "row_no", row_no[keep])
-        stg.insert(3, "confidence", check.confidence[keep])
-        stg.insert(4, "deleted", np.asarray(batch.deleted, dtype=bool)[keep])
-        staged += copy_frame(conn, staging_table(connector), stg, date_columns=date_fields)
-        bad = check.violations[check.quarantined[check.violations["row"].to_numpy()]] if len(check.violations) else None
-        if bad is not None and len(bad):
-            q = pd.DataFrame(
-                {
-                    "load_id": summary.load_id,
-                    "connector": connector.name,
-                    "locator": locators.iloc[bad["row"].to_numpy()].to_numpy(),
-                    "field": bad["field"].to_numpy(),
-                    "rule": bad["rule"].to_numpy(),
-                    "value": bad["value"].to_numpy(),
-                    "reason": bad["reason"].to_numpy(),
-                }
-            )
-            copy_frame(conn, _QUARANTINE, q)
-            reasons.update(bad[bad["level"] == "quarantine"]["rule"].value_counts().to_dict())
-        quarantined += int(check.quarantined.sum())
-        for name, st in check.stats.items():
-            t = totals[name]
-            t.rows += st.rows
-            t.nulls += st.nulls
-            t.illegal += st.illegal
-            t.illegal_type += st.illegal_type
+    worker = CopyWorker(conn)
+    try:
+        staged, quarantined, header_checked = _batches_loop(
+            conn, connector, batches, summary, counter, worker, totals, reasons, date_fields
+        )
+    except BaseException:
+        worker.close(cancel=True)
+        raise
+    worker.close()
     if not header_checked and getattr(source, "header", None) is not None:
         diff = drift.header_diff(connector, source.header)
         if drift.has_drift(diff):
@@ -337,7 +293,66 @@ def _run(conn, connector: Connector, source: Source, summary: LoadSummary, count
         evaluate_breaches(conn, connector)
 
 
-def _land_raw(conn, connector, frame, batch: SourceBatch, load_id, locators, row_no) -> None:
+def _batches_loop(conn, connector, batches, summary, counter, worker, totals, reasons, date_fields):
+    """Grade and land every batch; COPYs go through ``worker`` (overlapping the next chunk's work)."""
+    staged = quarantined = offset = 0
+    header_checked = False
+    for batch in batches:
+        n = len(batch)
+        counter["rows"] += n
+        if batch.cursor is not None:
+            summary.cursor = batch.cursor
+        if not header_checked:
+            diff = drift.header_diff(connector, batch.header)
+            if drift.has_drift(diff):
+                raise _Drift(diff, _sample(connector, batch.frame))
+            header_checked = True
+        if n == 0:
+            continue
+        frame = batch.frame.reset_index(drop=True)
+        row_no = np.arange(offset, offset + n, dtype=np.int64)
+        offset += n
+        locators = pd.Series(batch.locators, dtype="str").reset_index(drop=True)
+        _land_raw(worker, connector, frame, batch, summary.load_id, locators, row_no)
+        check = check_frame(frame, connector, batch.row_errors)
+        retyped = drift.retyped_fields(connector, check.stats)
+        if retyped:
+            raise _Drift({"added": [], "missing": [], "retyped": retyped}, _sample(connector, frame))
+        keep = ~check.quarantined
+        stg = check.typed[keep].copy()
+        stg.insert(0, "load_id", summary.load_id)
+        stg.insert(1, "locator", locators[keep].to_numpy())
+        stg.insert(2, "row_no", row_no[keep])
+        stg.insert(3, "confidence", check.confidence[keep])
+        stg.insert(4, "deleted", np.asarray(batch.deleted, dtype=bool)[keep])
+        worker.submit(staging_table(connector), stg, date_columns=date_fields)
+        staged += len(stg)
+        bad = check.violations[check.quarantined[check.violations["row"].to_numpy()]] if len(check.violations) else None
+        if bad is not None and len(bad):
+            q = pd.DataFrame(
+                {
+                    "load_id": summary.load_id,
+                    "connector": connector.name,
+                    "locator": locators.iloc[bad["row"].to_numpy()].to_numpy(),
+                    "field": bad["field"].to_numpy(),
+                    "rule": bad["rule"].to_numpy(),
+                    "value": bad["value"].to_numpy(),
+                    "reason": bad["reason"].to_numpy(),
+                }
+            )
+            worker.submit(_QUARANTINE, q)
+            reasons.update(bad[bad["level"] == "quarantine"]["rule"].value_counts().to_dict())
+        quarantined += int(check.quarantined.sum())
+        for name, st in check.stats.items():
+            t = totals[name]
+            t.rows += st.rows
+            t.nulls += st.nulls
+            t.illegal += st.illegal
+            t.illegal_type += st.illegal_type
+    return staged, quarantined, header_checked
+
+
+def _land_raw(worker: CopyWorker, connector, frame, batch: SourceBatch, load_id, locators, row_no) -> None:
     raw = pd.DataFrame(
         {name: (frame[name] if name in frame.columns else pd.Series([None] * len(frame), dtype="str"))
          for name in connector.field_names}
@@ -351,7 +366,7 @@ def _land_raw(conn, connector, frame, batch: SourceBatch, load_id, locators, row
         for pos, text in batch.raw_records.items():
             rr.iloc[pos] = text.replace("\x00", "")
         raw["raw_record"] = rr
-    copy_frame(conn, raw_table(connector), raw)
+    worker.submit(raw_table(connector), raw)
 
 
 def ingest_file(

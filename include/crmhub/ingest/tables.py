@@ -9,6 +9,8 @@ Connectors are configuration, so their landing tables are derived, not migrated:
   plus ``load_id``, ``locator``, ``row_no``, ``confidence``, ``deleted``.
 
 A field added to the contract later becomes a new nullable column (``ADD COLUMN IF NOT EXISTS``).
+Both tables are append-only and written one load at a time, so ``load_id`` gets a BRIN index (tiny,
+nearly free to maintain on COPY) rather than a btree.
 """
 
 from __future__ import annotations
@@ -64,7 +66,7 @@ def ensure_tables(conn: psycopg.Connection, connector: Connector) -> None:
         )
     for table, schema in ((raw, "raw"), (stg, "staging")):
         conn.execute(
-            sql.SQL("CREATE INDEX IF NOT EXISTS {} ON {} (load_id)").format(
+            sql.SQL("CREATE INDEX IF NOT EXISTS {} ON {} USING brin (load_id)").format(
                 sql.Identifier(f"{connector.name}_{schema}_load_idx"), table
             )
         )
