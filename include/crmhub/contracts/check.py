@@ -160,7 +160,8 @@ def check_frame(
         s = raw
         for step in contract.transform:
             s = _apply_transform(s, step, contract)
-        is_null = (s.isna() | (s.str.strip() == "")).to_numpy(dtype=bool)
+        trimmed = s if "trim" in contract.transform else s.str.strip()
+        is_null = (s.isna() | (trimmed.str.len() == 0)).to_numpy(dtype=bool)
         s = s.where(~is_null, None)
         if contract.null_handling == "default" and contract.default is not None and is_null.any():
             s = s.where(~is_null, str(contract.default))

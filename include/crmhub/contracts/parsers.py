@@ -112,6 +112,8 @@ def parse_datetime(s: pd.Series) -> tuple[pd.Series, np.ndarray]:
     iso = _mask(text.str.match(r"[0-9]{4}-[0-9]{2}-[0-9]{2}"))
     if iso.any():
         out[iso] = pd.to_datetime(text[iso], format="ISO8601", utc=True, errors="coerce").astype(_DT)
+    if not (out.isna().to_numpy() & s.notna().to_numpy()).any():
+        return out, np.ones(len(s), dtype=bool)  # everything was ISO: skip the other shapes
     for digits, unit in ((r"[0-9]{12,13}", "ms"), (r"[0-9]{9,10}", "s")):
         epoch = _mask(text.str.fullmatch(digits))
         if epoch.any():

@@ -97,8 +97,10 @@ def test_repeated_header_rows_are_skipped_and_not_counted(db, fundadmin, write, 
 
 
 def test_empty_file_is_rejected(db, fundadmin, write, balanced):
-    with pytest.raises(RejectedFileError, match="empty file"):
+    with pytest.raises(RejectedFileError, match="empty file") as err:
         ingest_file(db, fundadmin, write("empty.csv", b""))
+    info = balanced(err.value.summary)
+    assert info["status"] == "rejected" and err.value.summary.rows_read == 0
 
 
 def test_empty_file_rejection_is_recorded(db, fundadmin, write, balanced):
@@ -144,8 +146,11 @@ def test_unbalanced_quote_rejects_naming_line(db, fundadmin, write, balanced, fe
 
 def test_wrong_delimiter_rejected(db, fundadmin, write, balanced):
     body = HEADER.replace(",", ";") + "\n" + good(1).replace(",", ";") + "\n"
-    with pytest.raises(RejectedFileError, match="wrong delimiter.*';'-delimited"):
+    with pytest.raises(RejectedFileError, match="wrong delimiter.*';'-delimited") as err:
         ingest_file(db, fundadmin, write("semi.csv", body))
+    assert err.value.line == 1
+    info = balanced(err.value.summary)
+    assert info["status"] == "rejected"
 
 
 def test_mixed_date_formats(db, fundadmin, write, balanced, fetch):

@@ -216,3 +216,17 @@ def test_source_batch_deleted_defaults_and_validates():
     assert batch.deleted == [False, False]
     with pytest.raises(ValueError, match="locators"):
         SourceBatch(frame=frame, locators=["x:1"], origin="x", header=["a"])
+
+
+def test_fast_parser_hands_over_to_csv_module_after_batches_were_landed(db, fundadmin, write, balanced, fetch, caplog):
+    # small pyarrow blocks so batches are landed before the reader reaches the bad record
+    body = HEADER + "\n" + rows(20_000) + "LP-X,too,few\n" + rows(10, start=30_000)
+    source = CsvSource.for_connector(fundadmin, write("big.csv", body), chunk_rows=2_000, block_bytes=64 << 10)
+    with caplog.at_level("INFO"):
+        s = ingest(db, fundadmin, source)
+    balanced(s)
+    assert (s.rows_read, s.loaded, s.quarantined) == (20_011, 20_010, 1)
+    assert any("re-reading big.csv with the csv module" in r.getMessage() for r in caplog.records)
+    assert fetch("SELECT DISTINCT locator FROM ops.quarantine") == [("big.csv:20002",)]
+    assert ("column_count",) in fetch("SELECT rule FROM ops.quarantine")
+    assert fetch("SELECT count(*) FROM raw.fundadmin_lp_contacts") == [(20_011,)]  # first attempt rolled back

@@ -71,6 +71,7 @@ class CsvSource:
         chunk_rows: records per batch.
         name: source name (the connector name).
         fast: allow the pyarrow parser for files whose byte pre-check is clean.
+        block_bytes: pyarrow read block size (default: about ``chunk_rows`` records, 1-64 MiB).
     """
 
     def __init__(
@@ -84,9 +85,11 @@ class CsvSource:
         chunk_rows: int = DEFAULT_CHUNK_ROWS,
         name: str | None = None,
         fast: bool = True,
+        block_bytes: int | None = None,
     ):
         self.path = Path(path)
         self.fast = fast
+        self.block_bytes = block_bytes
         self.columns = list(columns) if columns is not None else None
         self.delimiter = delimiter
         self.encoding = encoding
@@ -194,7 +197,7 @@ class CsvSource:
             return "skip"
 
         avg = max(16, scan.size // max(scan.lines, 1))
-        block = int(min(64 << 20, max(1 << 20, avg * self.chunk_rows)))
+        block = self.block_bytes or int(min(64 << 20, max(1 << 20, avg * self.chunk_rows)))
         reader = pacsv.open_csv(
             self.path,
             read_options=pacsv.ReadOptions(skip_rows=1, column_names=header, block_size=block, use_threads=True),
