@@ -211,6 +211,10 @@ def check_frame(
         typed[contract.name] = values
 
     if row_errors:
+        # a record that could not be split has no meaningful field values: its one reason is the split
+        split = [i for i, r in row_errors.items() if "columns" in r]
+        if split and parts:
+            parts = [p[~p["row"].isin(split)] for p in parts]
         pos = np.fromiter(row_errors.keys(), np.int64, len(row_errors))
         quarantined[pos] = True
         rule = ["nul_byte" if "NUL" in r and "columns" not in r else "column_count" for r in row_errors.values()]

@@ -81,7 +81,7 @@ def test_wrong_column_count_rows_are_quarantined_not_dropped(db, fundadmin, writ
     s = ingest_file(db, fundadmin, write("cols.csv", body))
     balanced(s)
     assert (s.rows_read, s.loaded, s.quarantined) == (4, 2, 2)
-    assert s.reasons["column_count"] == 2
+    assert s.reasons == {"column_count": 2}  # no noise from the padded values
     rows = fetch("SELECT locator, reason FROM ops.quarantine WHERE rule = 'column_count' ORDER BY locator")
     assert rows == [("cols.csv:3", "expected 7 columns, found 8"), ("cols.csv:4", "expected 7 columns, found 3")]
     raw = fetch("SELECT raw_record FROM raw.fundadmin_lp_contacts WHERE locator = 'cols.csv:4'")
