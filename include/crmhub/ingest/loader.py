@@ -148,6 +148,9 @@ def ingest(
 ) -> LoadSummary:
     """Run one load of ``source`` for ``connector``; see the module doc for semantics.
 
+    ``target`` is a warehouse URL or an open connection; a connection is switched to autocommit (the
+    loader manages its own transactions).
+
     Raises:
         ConnectorFrozenError: the connector is frozen (nothing is read).
         RejectedFileError: the file cannot be read as declared (recorded as ``rejected``; the summary is
@@ -190,7 +193,8 @@ def ingest(
                         raise
                     log.info("%s: re-reading %s with the csv module", connector.name, origin)
         except _Drift as exc:
-            return _parked(conn, connector, source, summary, exc, counter["rows"])
+            rows = counter["rows"] + sum(len(b) for b in _remaining(counter.get("batches")))
+            return _parked(conn, connector, summary, exc, rows)
         except RejectedFileError as exc:
             return _rejected(conn, summary, exc, getattr(source, "rows_read", counter["rows"]))
         except Exception as exc:
@@ -220,8 +224,7 @@ def _rejected(conn, summary: LoadSummary, exc: RejectedFileError, rows: int) -> 
     raise exc
 
 
-def _parked(conn, connector: Connector, source: Source, summary: LoadSummary, exc: _Drift, rows: int) -> LoadSummary:
-    rows += sum(len(b) for b in _remaining(source))
+def _parked(conn, connector: Connector, summary: LoadSummary, exc: _Drift, rows: int) -> LoadSummary:
     summary.status, summary.error = "parked", str(exc)
     summary.rows_read = summary.rejected = rows
     summary.loaded = summary.quarantined = 0
@@ -235,11 +238,10 @@ def _parked(conn, connector: Connector, source: Source, summary: LoadSummary, ex
     return summary
 
 
-def _remaining(source: Source) -> Iterator[SourceBatch]:
+def _remaining(rest: Iterator[SourceBatch] | None) -> Iterator[SourceBatch]:
     """The rest of a source being drained after drift (counting rows only)."""
-    rest = getattr(source, "_pending_batches", None)
     if rest is None:
-        return iter(())
+        return
     try:
         yield from rest
     except RejectedFileError:
@@ -261,7 +263,7 @@ def _run(conn, connector: Connector, source: Source, summary: LoadSummary, count
     totals: dict[str, FieldStats] = {f: FieldStats() for f in fields}
     reasons: Counter[str] = Counter()
     batches = iter(source.batches())
-    source._pending_batches = batches  # type: ignore[attr-defined]
+    counter["batches"] = batches  # drained by the caller to count rows when the load is parked
     header_checked = False
     worker = CopyWorker(conn)
     try:
