@@ -93,7 +93,10 @@ def test_drift_parks_freezes_and_unfreeze_releases(db, fundadmin, write, balance
     good = write("good.csv", HEADER + "\n" + rows(2))
     with pytest.raises(ConnectorFrozenError, match="unfreeze"):
         ingest_file(db, fundadmin, good)
+    assert main(["connector", "status", "--url", db]) == 0
+    assert "FROZEN" in capsys.readouterr().out
     assert main(["connector", "unfreeze", "fundadmin_lp_contacts", "--by", "priya.shah", "--url", db]) == 0
+    assert main(["connector", "unfreeze", "fundadmin_lp_contacts", "--by", "priya.shah", "--url", db]) == 1
     events = fetch("SELECT event, actor FROM ops.connector_events ORDER BY id")
     assert events == [("freeze", "crmhub.drift"), ("unfreeze", "priya.shah")]
     assert fetch("SELECT released_at IS NOT NULL FROM ops.parked_events") == [(True,)]
