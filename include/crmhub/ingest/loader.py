@@ -193,8 +193,7 @@ def ingest(
                         raise
                     log.info("%s: re-reading %s with the csv module", connector.name, origin)
         except _Drift as exc:
-            rows = counter["rows"] + sum(len(b) for b in _remaining(counter.get("batches")))
-            return _parked(conn, connector, summary, exc, rows)
+            return _parked(conn, connector, summary, exc, _count_all(source, counter))
         except RejectedFileError as exc:
             return _rejected(conn, summary, exc, getattr(source, "rows_read", counter["rows"]))
         except Exception as exc:
@@ -238,14 +237,17 @@ def _parked(conn, connector: Connector, summary: LoadSummary, exc: _Drift, rows:
     return summary
 
 
-def _remaining(rest: Iterator[SourceBatch] | None) -> Iterator[SourceBatch]:
-    """The rest of a source being drained after drift (counting rows only)."""
-    if rest is None:
-        return
+def _count_all(source: Source, counter: dict) -> int:
+    """Rows of a parked source: those read so far plus the rest, drained without processing."""
+    rows = counter["rows"]
     try:
-        yield from rest
-    except RejectedFileError:
-        return
+        for batch in counter.get("batches") or ():
+            rows += len(batch)
+    except RestartWithCsvModule:  # the fast parser gave up half way: count again from the start
+        return sum(len(b) for b in source.batches())
+    except RejectedFileError:  # unreadable beyond this point: count what was read
+        pass
+    return rows
 
 
 def _sample(connector: Connector, frame: pd.DataFrame, n: int = 5) -> list[dict]:

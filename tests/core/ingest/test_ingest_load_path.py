@@ -232,3 +232,11 @@ def test_fast_parser_hands_over_to_csv_module_after_batches_were_landed(db, fund
     assert any("re-reading big.csv with the csv module" in r.getMessage() for r in caplog.records)
     assert fetch("SELECT locator, rule FROM ops.quarantine") == [("big.csv:20002", "column_count")]
     assert fetch("SELECT count(*) FROM raw.fundadmin_lp_contacts") == [(20_011,)]  # first attempt rolled back
+
+
+def test_parked_file_counts_every_row_even_when_the_fast_parser_gives_up(db, fundadmin, write, balanced):
+    body = HEADER + ",tier\n" + rows(5_000).replace("\n", ",x\n") + "LP-X,short\n" + rows(5, start=9_000).replace("\n", ",x\n")
+    source = CsvSource.for_connector(fundadmin, write("drift_big.csv", body), chunk_rows=500, block_bytes=16 << 10)
+    s = ingest(db, fundadmin, source)
+    balanced(s)
+    assert (s.status, s.rows_read, s.rejected) == ("parked", 5_006, 5_006)
