@@ -7,8 +7,9 @@ import json
 from pathlib import Path
 
 from crmhub.config import load_integration_map
-from crmhub.contracts.metrics import ILLEGAL_LIMIT, NULL_LIMIT, WINDOW_DAYS, report
 from crmhub.warehouse import connect, open_warehouse
+
+WINDOW_DAYS = 14  # = crmhub.contracts.metrics.WINDOW_DAYS (not imported here: it pulls in pandas)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -24,6 +25,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _report(args: argparse.Namespace) -> int:
+    from crmhub.contracts.metrics import ILLEGAL_LIMIT, NULL_LIMIT, report
+
     imap = load_integration_map(args.map)
     with open_warehouse(args.url) as url, connect(url) as conn:
         rows = report(conn, imap, connector=args.connector, days=args.days)
