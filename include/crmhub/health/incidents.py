@@ -27,6 +27,7 @@ import psycopg
 from psycopg.rows import dict_row
 
 from crmhub.exceptions import CrmHubError
+from crmhub.ingest import state as connector_state
 
 #: Known incident triggers. ``error_rate``, ``lag`` and ``health`` come from the health cycle; the others are
 #: opened by other capabilities (contract breaches from ingestion, failed reconciliations, failed jobs).
@@ -120,9 +121,7 @@ def open_incident(
     runbook_url = f"{runbook}#{trigger}"
     values = dict(values)
     if trigger in ("contract_breach", "schema_drift"):
-        parked = parked_events_count(conn, connector)
-        if parked is not None:
-            values.setdefault("parked_events", parked)
+        values.setdefault("parked_events", parked_events_count(conn, connector))
     cur = conn.cursor(row_factory=dict_row)
     row = cur.execute(
         """INSERT INTO ops.incidents AS i
@@ -272,45 +271,24 @@ def detect(result, *, error_rate_max_pct: float = ERROR_RATE_MAX_PCT) -> list[tu
 
 
 def freeze_connector(conn: psycopg.Connection, connector: str, reason: str, *, by: str = "crmhub-health") -> bool:
-    """Freeze ``connector`` in ``ops.connector_state``; returns True when it was not frozen before.
+    """Freeze ``connector`` (see :func:`crmhub.ingest.state.freeze`); True when it was not frozen before.
 
     Ingestion refuses to run a frozen connector (``ConnectorFrozenError``); its owner releases it.
     """
-    row = conn.execute(
-        """INSERT INTO ops.connector_state AS s (connector, frozen, reason, frozen_at, frozen_by)
-           VALUES (%s, true, %s, now(), %s)
-           ON CONFLICT (connector) DO UPDATE SET frozen = true, reason = EXCLUDED.reason,
-               frozen_at = EXCLUDED.frozen_at, frozen_by = EXCLUDED.frozen_by, released_at = NULL, released_by = NULL
-           WHERE NOT s.frozen
-           RETURNING connector""",
-        (connector, reason, by),
-    ).fetchone()
-    return row is not None
+    return connector_state.freeze(conn, connector, reason, by=by)
 
 
 def release_connector(conn: psycopg.Connection, connector: str, *, by: str) -> bool:
-    """Unfreeze ``connector``; returns True when it was frozen."""
-    return conn.execute(
-        """UPDATE ops.connector_state SET frozen = false, released_at = now(), released_by = %s
-           WHERE connector = %s AND frozen""",
-        (by, connector),
-    ).rowcount == 1
+    """Unfreeze ``connector`` (logged, parked events released); True when it was frozen."""
+    return connector_state.unfreeze(conn, connector, by=by)
 
 
 def is_frozen(conn: psycopg.Connection, connector: str) -> bool:
-    row = conn.execute("SELECT frozen FROM ops.connector_state WHERE connector = %s", (connector,)).fetchone()
-    return bool(row and row[0])
+    return connector_state.frozen_reason(conn, connector) is not None
 
 
-def parked_events_count(conn: psycopg.Connection, connector: str) -> int | None:
-    """Events ingestion parked (with their schema diff) in ``ops.parked_events`` for ``connector``.
-
-    ``ops.parked_events`` belongs to ingestion; None when that table (or its ``connector`` column) is absent.
-    """
-    has = conn.execute(
-        """SELECT 1 FROM information_schema.columns
-           WHERE table_schema = 'ops' AND table_name = 'parked_events' AND column_name = 'connector'"""
-    ).fetchone()
-    if not has:
-        return None
-    return conn.execute("SELECT count(*) FROM ops.parked_events WHERE connector = %s", (connector,)).fetchone()[0]
+def parked_events_count(conn: psycopg.Connection, connector: str) -> int:
+    """Batches ingestion parked (with their schema diff) in ``ops.parked_events`` and not yet released."""
+    return conn.execute(
+        "SELECT count(*) FROM ops.parked_events WHERE connector = %s AND released_at IS NULL", (connector,)
+    ).fetchone()[0]

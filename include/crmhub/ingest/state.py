@@ -27,23 +27,31 @@ def ensure_not_frozen(conn: psycopg.Connection, connector: str) -> None:
         raise ConnectorFrozenError(connector, reason)
 
 
-def freeze(conn: psycopg.Connection, connector: str, reason: str, *, by: str = "crmhub", details: dict | None = None) -> None:
-    """Freeze ``connector`` (idempotent) and log who/why; runs in the caller's transaction."""
-    conn.execute(
+def freeze(conn: psycopg.Connection, connector: str, reason: str, *, by: str = "crmhub", details: dict | None = None) -> bool:
+    """Freeze ``connector`` and log who/why, in the caller's transaction.
+
+    Returns True when it was not frozen before; an already frozen connector keeps its first reason.
+    """
+    row = conn.execute(
         """
-        INSERT INTO ops.connector_state (connector, frozen, reason, frozen_at, frozen_by, updated_at)
+        INSERT INTO ops.connector_state AS s (connector, frozen, reason, frozen_at, frozen_by, updated_at)
         VALUES (%s, true, %s, now(), %s, now())
         ON CONFLICT (connector) DO UPDATE
            SET frozen = true, reason = EXCLUDED.reason, frozen_at = now(), frozen_by = EXCLUDED.frozen_by,
-               updated_at = now()
+               released_at = NULL, released_by = NULL, updated_at = now()
+           WHERE NOT s.frozen
+        RETURNING connector
         """,
         (connector, reason, by),
-    )
+    ).fetchone()
+    if row is None:
+        return False
     conn.execute(
         "INSERT INTO ops.connector_events (connector, event, actor, reason, details) VALUES (%s, 'freeze', %s, %s, %s)",
         (connector, by, reason, Jsonb(details or {})),
     )
     log.warning("connector %s frozen: %s", connector, reason)
+    return True
 
 
 def unfreeze(conn: psycopg.Connection, connector: str, *, by: str, reason: str | None = None) -> bool:
@@ -51,9 +59,9 @@ def unfreeze(conn: psycopg.Connection, connector: str, *, by: str, reason: str |
     if not by or not by.strip():
         raise CrmHubError("unfreeze needs --by WHO (the person releasing the connector)")
     row = conn.execute(
-        "UPDATE ops.connector_state SET frozen = false, updated_at = now() WHERE connector = %s AND frozen "
-        "RETURNING reason",
-        (connector,),
+        "UPDATE ops.connector_state SET frozen = false, released_at = now(), released_by = %s, updated_at = now() "
+        "WHERE connector = %s AND frozen RETURNING reason",
+        (by, connector),
     ).fetchone()
     if row is None:
         return False

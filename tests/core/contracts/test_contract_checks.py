@@ -7,6 +7,7 @@ import time
 import numpy as np
 import pandas as pd
 import pytest
+
 from crmhub.config.integration_map import Connector, FieldContract
 from crmhub.contracts import check_frame, mask_values, neutralise_formula, neutralise_frame
 from crmhub.contracts.iso_codes import countries, currencies

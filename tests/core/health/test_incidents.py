@@ -111,14 +111,21 @@ class TestDetectAndFreeze:
             assert incidents.release_connector(conn, "crm_contacts", by="marcus.lee")
             assert not incidents.is_frozen(conn, "crm_contacts")
 
-    def test_parked_events_referenced_when_ingestion_table_exists(self, db, imap):
+    def test_parked_events_referenced_in_breach_incidents(self, db, imap):
         with psycopg.connect(db) as conn:
-            assert incidents.parked_events_count(conn, "cdp_events") is None
-            # stand-in for ingestion's table (only the column health reads)
-            conn.execute("CREATE TABLE ops.parked_events (connector text, schema_diff jsonb)")
-            conn.execute("INSERT INTO ops.parked_events VALUES ('cdp_events', '{}'), ('cdp_events', '{}')")
+            assert incidents.parked_events_count(conn, "cdp_events") == 0
+            conn.execute("""INSERT INTO ops.parked_events (connector, load_id, origin, diff) VALUES
+                            ('cdp_events', 'l1', 'a.csv', '{}'), ('cdp_events', 'l2', 'b.csv', '{}'),
+                            ('crm_contacts', 'l3', 'api', '{}')""")
             inc = incidents.open_incident(conn, "cdp_events", "contract_breach", {"field": "event_type"}, imap=imap)
-        assert inc.values["parked_events"] == 2
+            assert inc.values["parked_events"] == 2
+            # releasing the connector releases its parked batches
+            incidents.freeze_connector(conn, "cdp_events", "schema drift")
+            assert incidents.release_connector(conn, "cdp_events", by="omar.haddad")
+            assert incidents.parked_events_count(conn, "cdp_events") == 0
+            events = conn.execute("SELECT event, actor FROM ops.connector_events WHERE connector = 'cdp_events' "
+                                  "ORDER BY id").fetchall()
+            assert events == [("freeze", "crmhub-health"), ("unfreeze", "omar.haddad")]
 
 
 def test_cli_list_ack_resolve(db, imap, capsys):

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
+
 from crmhub.config import load_integration_map
 
 HEADER = "external_id,first_name,last_name,email,company,amount,updated_at"

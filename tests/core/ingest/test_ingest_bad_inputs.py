@@ -6,6 +6,7 @@ import dataclasses
 import decimal
 
 import pytest
+
 from crmhub.contracts.formula import write_safe_csv
 from crmhub.exceptions import RejectedFileError
 from crmhub.ingest.loader import ingest_file

@@ -7,6 +7,7 @@ import os
 
 import pandas as pd
 import pytest
+
 from crmhub.cli import main
 from crmhub.exceptions import ConnectorFrozenError
 from crmhub.ingest.loader import ingest, ingest_file, ingest_folder

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import psycopg
+
 from crmhub.ingest.loader import ingest
 from crmhub.ingest.sources.postgres_source import PostgresSource
 

@@ -8,6 +8,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlparse
 
 import pytest
+
 from crmhub.ingest.loader import ingest
 from crmhub.ingest.sources.rest_source import RestSource, RestSourceError
 
