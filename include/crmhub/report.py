@@ -40,9 +40,16 @@ def ingestion_section(conn: psycopg.Connection) -> list[str]:
     return lines
 
 
+def _health(conn: psycopg.Connection) -> list[str]:
+    from crmhub.health.report import health_section
+
+    return health_section(conn)
+
+
 SECTIONS: list[tuple[str, Section]] = [
     ("Warehouse", warehouse_section),
     ("Ingestion", ingestion_section),
+    ("Integration health", _health),
 ]
 
 

@@ -108,6 +108,7 @@ class RestSource:
         self.origin = endpoint
         self.requests = 0
         self.retries = 0
+        self.latency_s = 0.0  # time spent waiting on the API (health: Avg_Latency_s = latency_s / requests)
 
     @classmethod
     def for_connector(cls, connector, base_url: str, *, token: str | None = None, **kwargs) -> RestSource:
@@ -137,12 +138,15 @@ class RestSource:
         last = None
         for attempt in range(self.max_retries + 1):
             self.requests += 1
+            sent = time.perf_counter()
             try:
                 resp = client.request(method, url, headers=self._headers(), timeout=self.timeout, **kwargs)
             except httpx.TransportError as exc:
+                self.latency_s += time.perf_counter() - sent
                 last = f"{type(exc).__name__}: {exc}"
                 wait = self._delay(attempt)
             else:
+                self.latency_s += time.perf_counter() - sent
                 if resp.status_code < 400:
                     return resp.json()
                 last = f"HTTP {resp.status_code}: {resp.text[:200]}"
