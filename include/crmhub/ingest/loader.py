@@ -328,7 +328,7 @@ def _batches_loop(conn, connector, batches, summary, counter, worker, totals, re
         stg.insert(1, "locator", locators[keep].to_numpy())
         stg.insert(2, "row_no", row_no[keep])
         stg.insert(3, "confidence", check.confidence[keep])
-        stg.insert(4, "deleted", np.asarray(batch.deleted, dtype=bool)[keep])
+        stg.insert(4, "deleted", _deleted_flags(connector, batch, check.typed)[keep])
         worker.submit(staging_table(connector), stg, date_columns=date_fields)
         staged += len(stg)
         bad = check.violations[check.quarantined[check.violations["row"].to_numpy()]] if len(check.violations) else None
@@ -354,6 +354,16 @@ def _batches_loop(conn, connector, batches, summary, counter, worker, totals, re
             t.illegal += st.illegal
             t.illegal_type += st.illegal_type
     return staged, quarantined, header_checked
+
+
+def _deleted_flags(connector, batch: SourceBatch, typed: pd.DataFrame) -> np.ndarray:
+    """Rows the source marks deleted: the source's own flag, or a true value in the connector's delete marker
+    field (a tombstone column in a file or table)."""
+    flags = np.asarray(batch.deleted, dtype=bool)
+    marker = connector.delete_marker
+    if marker and marker in typed.columns:
+        flags = flags | typed[marker].astype("boolean").fillna(False).to_numpy(dtype=bool)
+    return flags
 
 
 def _land_raw(worker: CopyWorker, connector, frame, batch: SourceBatch, load_id, locators, row_no) -> None:

@@ -11,6 +11,7 @@ the watermark and reports no lag, because an initial snapshot says nothing about
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import time
 from dataclasses import dataclass
@@ -27,6 +28,7 @@ from crmhub.ingest.loader import LoadSummary, ingest, ingest_file, ingest_folder
 from crmhub.warehouse import connect
 
 log = logging.getLogger(__name__)
+DEFAULT_LOOKBACK_MIN = 10
 
 
 @dataclass(frozen=True)
@@ -39,7 +41,7 @@ class SourceAccess:
     url: str | None = None
 
 
-def _start_run(conn: psycopg.Connection, connector: str, kind: str) -> int:
+def start_run(conn: psycopg.Connection, connector: str, kind: str) -> int:
     run_id = conn.execute(
         "INSERT INTO ops.sync_runs (connector, kind) VALUES (%s, %s) RETURNING run_id", (connector, kind)
     ).fetchone()[0]
@@ -47,7 +49,7 @@ def _start_run(conn: psycopg.Connection, connector: str, kind: str) -> int:
     return run_id
 
 
-def _finish_run(conn: psycopg.Connection, run_id: int, *, status: str, records: int, failed: int, api_calls: int,
+def finish_run(conn: psycopg.Connection, run_id: int, *, status: str, records: int, failed: int, api_calls: int,
                 api_errors: int, latency_s: float, lag: tuple | None, detail: dict) -> None:
     p50, p95, mx = lag or (None, None, None)
     conn.execute(
@@ -59,33 +61,50 @@ def _finish_run(conn: psycopg.Connection, run_id: int, *, status: str, records: 
     conn.commit()
 
 
-def _lag_and_watermark(conn: psycopg.Connection, connector: Connector, load_ids: list[str], rows: int) -> tuple | None:
-    """Lag percentiles (minutes) of records newer than the previous watermark; advances the watermark."""
-    ts_field = connector.timestamp_source
-    table = sql.Identifier("staging", connector.name)
-    wm = get_watermark(conn, connector.name, connector.object)
-    stats = conn.execute(
+def lag_stats(conn: psycopg.Connection, connector: Connector, load_ids: list[str], after=None) -> tuple:
+    """(newest source timestamp, lag p50, p95, max in minutes) of the staged rows of ``load_ids``.
+
+    Lag percentiles cover only rows whose source timestamp is after ``after`` (None: all rows).
+    """
+    if not load_ids:
+        return None, None
+    ts = sql.Identifier(connector.timestamp_source)
+    newest, p50, p95, mx = conn.execute(
         sql.SQL(
             """SELECT max({ts}),
                       percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM now() - {ts}) / 60)
-                          FILTER (WHERE {ts} > %(wm)s),
+                          FILTER (WHERE %(after)s::timestamptz IS NULL OR {ts} > %(after)s),
                       percentile_cont(0.95) WITHIN GROUP (ORDER BY extract(epoch FROM now() - {ts}) / 60)
-                          FILTER (WHERE {ts} > %(wm)s),
-                      max(extract(epoch FROM now() - {ts}) / 60) FILTER (WHERE {ts} > %(wm)s)
+                          FILTER (WHERE %(after)s::timestamptz IS NULL OR {ts} > %(after)s),
+                      max(extract(epoch FROM now() - {ts}) / 60)
+                          FILTER (WHERE %(after)s::timestamptz IS NULL OR {ts} > %(after)s)
                FROM {table} WHERE load_id = ANY(%(loads)s)"""
-        ).format(ts=sql.Identifier(ts_field), table=table),
-        {"wm": wm.ts, "loads": load_ids},
+        ).format(ts=ts, table=sql.Identifier("staging", connector.name)),
+        {"after": after, "loads": load_ids},
     ).fetchone()
-    newest, p50, p95, mx = stats
-    lag = (max(p50, 0.0), max(p95, 0.0), max(mx, 0.0)) if wm.ts is not None and p50 is not None else None
+    if p50 is None:
+        return newest, None
+    return newest, (max(p50, 0.0), max(p95, 0.0), max(mx, 0.0))
+
+
+def _lag_and_watermark(conn: psycopg.Connection, connector: Connector, load_ids: list[str], rows: int) -> tuple | None:
+    """Lag of records newer than the previous watermark (None on the first load); advances the watermark."""
+    wm = get_watermark(conn, connector.name, connector.object)
+    newest, lag = lag_stats(conn, connector, load_ids, after=wm.ts)
     if newest is not None:
         advance_watermark(conn, connector.name, connector.object, ts=newest, record_id=None, rows=rows)
     conn.commit()
-    return lag
+    return lag if wm.ts is not None else None
 
 
-def build_and_load(warehouse_url: str, connector: Connector, access: SourceAccess) -> tuple[list[LoadSummary], dict]:
-    """Run the loader for one connector; returns the load summaries and API counters."""
+def build_and_load(warehouse_url: str, connector: Connector, access: SourceAccess, *,
+                   since=None, logical: bool = False) -> tuple[list[LoadSummary], dict]:
+    """Run the loader for one connector; returns the load summaries and API counters.
+
+    ``since`` (a datetime) makes REST and PostgreSQL reads incremental: records changed at or after it,
+    plus (REST) records archived since then. ``logical`` reads a PostgreSQL source through logical
+    decoding when its server allows it (``crmhub.cdc.logical``), else falls back to ``since``.
+    """
     kind = connector.kind
     if kind == "csv":
         if access.data_dir is None:
@@ -100,34 +119,76 @@ def build_and_load(warehouse_url: str, connector: Connector, access: SourceAcces
         except RejectedFileError as exc:
             return [exc.summary], {}  # recorded as rejected; the health score counts it as failed records
     if kind == "rest":
+        from crmhub.cdc.rest_sources import RestArchivedSource
         from crmhub.ingest.sources.rest_source import RestSource
 
         if not access.base_url:
             raise CrmHubError(f"connector {connector.name}: no base URL for connection {connector.source['connection']}")
-        source = RestSource.for_connector(connector, access.base_url, token=access.token)
-        summary = ingest(warehouse_url, connector, source)
-        return [summary], {"api_calls": source.requests, "api_errors": source.retries, "latency_s": source.latency_s}
+        sources = [RestSource.for_connector(connector, access.base_url, token=access.token, updated_since=since)]
+        if since is not None and connector.delete_marker:
+            sources.append(RestArchivedSource.for_connector(connector, access.base_url, token=access.token,
+                                                            updated_since=since))
+        summaries = [ingest(warehouse_url, connector, src) for src in sources]
+        return summaries, {"api_calls": sum(s.requests for s in sources), "api_errors": sum(s.retries for s in sources),
+                           "latency_s": sum(s.latency_s for s in sources)}
     if kind == "postgres":
         from crmhub.ingest.sources.postgres_source import PostgresSource
 
         if not access.url:
             raise CrmHubError(f"connector {connector.name}: no database URL for connection {connector.source['connection']}")
-        return [ingest(warehouse_url, connector, PostgresSource.for_connector(connector, access.url))], {}
+        if logical:
+            done = _load_logical(warehouse_url, connector, access.url)
+            if done is not None:
+                return done
+        source = PostgresSource.for_connector(connector, access.url,
+                                              updated_since=since.isoformat() if since is not None else None)
+        return [ingest(warehouse_url, connector, source)], {"mode": "watermark" if since is not None else "full"}
     raise CrmHubError(f"connector {connector.name}: unknown source kind {kind!r}")
 
 
+def _load_logical(warehouse_url: str, connector: Connector, source_url: str) -> tuple[list[LoadSummary], dict] | None:
+    """Load the changes decoded from the source's replication slot; None when logical decoding is unavailable."""
+    from crmhub.cdc.logical import LogicalSource, logical_decoding_available
+    from crmhub.cdc.logical_source import LogicalChangesSource
+
+    with psycopg.connect(source_url) as conn:
+        if not logical_decoding_available(conn):
+            log.info("%s: source has no logical decoding (wal_level); using the updated_at watermark",
+                     connector.name)
+            return None
+    # one slot per (warehouse, connector): two warehouses reading one source must not steal each other's changes
+    suffix = hashlib.sha1(warehouse_url.encode()).hexdigest()[:8]
+    slot_name = connector.source.get("slot") or f"crmhub_{connector.name}_{suffix}"
+    slot = LogicalSource(source_url, slot_name, [connector.source["table"]])
+    slot.ensure()
+    source = LogicalChangesSource(connector, slot, warehouse_url)
+    summaries = [ingest(warehouse_url, connector, source)] if source.peek_count() else []
+    source.acknowledge()  # only after the load committed: a crash before this re-delivers (harmless)
+    return summaries, {"mode": "logical", "changes": source.changes, "slot_lag_bytes": slot.lag().lag_bytes}
+
+
 def ingest_connector(warehouse_url: str, name: str, access: SourceAccess, *, imap: IntegrationMap | None = None,
-                     kind: str = "ingest") -> dict:
-    """Load one connector and record the run; returns a JSON-safe summary for XCom."""
+                     kind: str = "ingest", incremental: bool = False) -> dict:
+    """Load one connector and record the run; returns a JSON-safe summary for XCom.
+
+    ``incremental`` (CDC): read only what changed since the connector's watermark minus its lookback
+    (``sla.lookback_min``, default 10 minutes), through logical decoding for PostgreSQL sources when the
+    server allows it. The watermark advances only after the load committed.
+    """
     imap = imap or load_integration_map()
     connector = imap.connector(name)
     started = time.perf_counter()
     with connect(warehouse_url) as conn:
-        run_id = _start_run(conn, name, kind)
+        since = None
+        if incremental:
+            lookback_s = int(connector.sla.get("lookback_min", DEFAULT_LOOKBACK_MIN) * 60)
+            since = get_watermark(conn, name, connector.object, lookback_s=lookback_s).read_from()
+            conn.commit()
+        run_id = start_run(conn, name, kind)
         try:
-            summaries, api = build_and_load(warehouse_url, connector, access)
+            summaries, api = build_and_load(warehouse_url, connector, access, since=since, logical=incremental)
         except Exception as exc:
-            _finish_run(conn, run_id, status="failed", records=0, failed=0, api_calls=0, api_errors=1,
+            finish_run(conn, run_id, status="failed", records=0, failed=0, api_calls=0, api_errors=1,
                         latency_s=time.perf_counter() - started, lag=None,
                         detail={"error": f"{type(exc).__name__}: {exc}"})
             raise
@@ -137,10 +198,12 @@ def ingest_connector(warehouse_url: str, name: str, access: SourceAccess, *, ima
         lag = _lag_and_watermark(conn, connector, [s.load_id for s in done if s.status == "loaded"], records)
         calls = api.get("api_calls", len(done))
         status = "success" if all(s.status == "loaded" for s in done) else "partial"
-        _finish_run(conn, run_id, status=status, records=records, failed=failed, api_calls=calls,
+        finish_run(conn, run_id, status=status, records=records, failed=failed, api_calls=calls,
                     api_errors=api.get("api_errors", 0),
                     latency_s=api.get("latency_s", time.perf_counter() - started), lag=lag,
-                    detail={"loads": [s.load_id for s in done], "statuses": [s.status for s in done]})
+                    detail={"loads": [s.load_id for s in done], "statuses": [s.status for s in done],
+                            "since": since.isoformat() if since else None,
+                            **{k: v for k, v in api.items() if k in ("mode", "changes", "slot_lag_bytes")}})
     totals = {key: sum(getattr(s, key) for s in done) for key in ("rows_read", "loaded", "quarantined", "rejected")}
     reasons: dict[str, int] = {}
     for s in done:

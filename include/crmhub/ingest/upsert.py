@@ -17,7 +17,12 @@ For one load, in SQL only (no Python per row):
    Owner = connector owner; ``source_lineage`` = {system, connector, load_id, locator};
    ``confidence`` = the row's contract confidence.
 
-Soft deletes, watermarks and change logs are CDC's job (a later issue).
+5. Every applied change writes ``core.change_log`` rows (field, before, after, source timestamp, load):
+   one per changed field of an updated row, one per non-null field of a new row. A change that loses
+   last-write-wins writes nothing.
+6. Deletes: a row the source marks deleted (API ``archived``, tombstone) soft-deletes the connector's own
+   core row (``deleted_at`` / ``deleted_by`` = connector) under the same last-write-wins rule; a newer
+   non-deleted version re-creates it (clears ``deleted_at``). Both are logged as field ``_deleted``.
 """
 
 from __future__ import annotations
@@ -170,11 +175,12 @@ def upsert_load(conn: psycopg.Connection, connector: Connector, load_id: str) ->
     }
     counts: dict[str, int] = {}
     for table in [t for t in tables if t in keys]:
-        counts[table] = _upsert_table(conn, connector, table, keys, objects, mapping.get(table, {}), core_cols, params)
+        counts[table] = _upsert_table(conn, connector, table, keys, objects, mapping.get(table, {}), core_cols, params,
+                                      primary=table == primary)
     return UpsertResult(loaded=int(loaded), superseded=int(dup + old), tables=counts)
 
 
-def _upsert_table(conn, connector, table, keys, objects, columns, core_cols, params) -> int:
+def _upsert_table(conn, connector, table, keys, objects, columns, core_cols, params, *, primary: bool) -> int:
     I = sql.Identifier  # noqa: E741, N806
     known = core_cols.get(table, set())
     unknown = [c for c in columns if c not in known]
@@ -192,7 +198,7 @@ def _upsert_table(conn, connector, table, keys, objects, columns, core_cols, par
             """
             CREATE TEMP TABLE {src} ON COMMIT DROP AS
             SELECT DISTINCT ON (_key) {key} AS _key, {cols}
-                   w.{ts} AS _ts, w.confidence AS _conf, w.locator AS _locator
+                   w.{ts} AS _ts, w.confidence AS _conf, w.locator AS _locator, {deleted} AS _deleted
               FROM _win w
              WHERE nullif({key}, '') IS NOT NULL
              ORDER BY _key, w.{ts} DESC NULLS LAST, w.row_no DESC
@@ -200,6 +206,7 @@ def _upsert_table(conn, connector, table, keys, objects, columns, core_cols, par
         ).format(
             src=I(src), key=keys[table], ts=I(connector.timestamp_source),
             cols=sql.SQL("").join(sql.SQL("{}, ").format(c) for c in select_cols),
+            deleted=sql.SQL("coalesce(w.deleted, false)") if primary else sql.SQL("false"),
         ),
         p,
     )
@@ -253,6 +260,11 @@ def _upsert_table(conn, connector, table, keys, objects, columns, core_cols, par
         sql.SQL("s._ts"),
     ]
     enrichment = {f.name for f in connector.fields if f.enrichment}
+    _log_changes(conn, table, src, columns, {c for c, f in columns.items() if f in enrichment}, p, primary=primary)
+    if primary:
+        insert_cols += ["deleted_at", "deleted_by"]
+        values += [sql.SQL("CASE WHEN s._deleted THEN now() END"),
+                   sql.SQL("CASE WHEN s._deleted THEN %(connector)s::text END")]
     sets = []
     for col, fname in columns.items():
         if fname in enrichment:
@@ -264,6 +276,11 @@ def _upsert_table(conn, connector, table, keys, objects, columns, core_cols, par
             sets.append(sql.SQL("{c} = coalesce(EXCLUDED.{c}, t.{c})").format(c=I(col)))
     for col in ("confidence", "source_lineage", "source_updated_at"):
         sets.append(sql.SQL("{c} = EXCLUDED.{c}").format(c=I(col)))
+    if primary:  # soft delete keeps the first deletion time; a newer live version re-creates the row
+        sets.append(sql.SQL("deleted_at = CASE WHEN EXCLUDED.deleted_at IS NULL THEN NULL "
+                            "ELSE coalesce(t.deleted_at, EXCLUDED.deleted_at) END"))
+        sets.append(sql.SQL("deleted_by = CASE WHEN EXCLUDED.deleted_at IS NULL THEN NULL "
+                            "ELSE coalesce(t.deleted_by, EXCLUDED.deleted_by) END"))
     sets.append(sql.SQL("updated_at = now()"))
     stmt = sql.SQL(
         """
@@ -278,3 +295,37 @@ def _upsert_table(conn, connector, table, keys, objects, columns, core_cols, par
         src=I(src), joins=sql.SQL(" ").join(joins), sets=sql.SQL(", ").join(sets),
     )
     return conn.execute(stmt, p).rowcount
+
+
+def _log_changes(conn, table: str, src: str, columns: dict[str, str], keep_on_null: set[str], params: dict, *,
+                 primary: bool) -> int:
+    """Write ``core.change_log`` for what the coming upsert of ``src`` will change (same last-write-wins rule)."""
+    I = sql.Identifier  # noqa: E741, N806
+    fields = []
+    for col in columns:
+        new = (sql.SQL("coalesce(s.{c}, t.{c})::text") if col in keep_on_null else sql.SQL("s.{c}::text")).format(
+            c=I(col))
+        fields.append(sql.SQL("({name}, t.{c}::text, {new})").format(name=sql.Literal(col), c=I(col), new=new))
+    if primary:
+        fields.append(sql.SQL("('_deleted', CASE WHEN t.crmhub_id IS NULL THEN NULL "
+                              "ELSE (t.deleted_at IS NOT NULL)::text END, s._deleted::text)"))
+    if not fields:
+        return 0
+    return conn.execute(
+        sql.SQL(
+            """
+            INSERT INTO core.change_log (core_table, crmhub_id, field, old_value, new_value, source_system,
+                                         connector, load_id, source_ts, actor)
+            SELECT %(core_table)s, s._id, c.field, c.old, c.new, %(system)s, %(connector)s, %(load)s, s._ts,
+                   %(connector)s
+              FROM {src} s
+              LEFT JOIN core.{table} t ON t.crmhub_id = s._id
+             CROSS JOIN LATERAL (VALUES {fields}) AS c(field, old, new)
+             WHERE (t.crmhub_id IS NULL OR t.source_updated_at IS NULL OR s._ts IS NULL
+                    OR s._ts >= t.source_updated_at)
+               AND c.old IS DISTINCT FROM c.new
+               AND NOT (t.crmhub_id IS NULL AND (c.new IS NULL OR c.field = '_deleted' AND c.new = 'false'))
+            """
+        ).format(src=I(src), table=I(table), fields=sql.SQL(", ").join(fields)),
+        params,
+    ).rowcount

@@ -37,6 +37,8 @@ class PostgresSource:
         query: str | None = None,
         cursor_column: str | None = None,
         updated_since: str | None = None,
+        updated_until: str | None = None,
+        since_inclusive: bool = False,
         chunk_rows: int = 10_000,
         name: str = "postgres",
     ):
@@ -47,6 +49,8 @@ class PostgresSource:
         self.query = query
         self.cursor_column = cursor_column
         self.updated_since = updated_since
+        self.updated_until = updated_until
+        self.since_inclusive = since_inclusive
         self.chunk_rows = chunk_rows
         self.name = name
         self.origin = table or "query"
@@ -77,9 +81,16 @@ class PostgresSource:
             params: list = []
             if self.cursor_column:
                 cur_col = sql.Identifier(self.cursor_column)
+                conds = []
                 if self.updated_since is not None:
-                    stmt += sql.SQL(" WHERE s.{} > %s").format(cur_col)
+                    op = sql.SQL(">=" if self.since_inclusive else ">")
+                    conds.append(sql.SQL("s.{} {} %s").format(cur_col, op))
                     params.append(self.updated_since)
+                if self.updated_until is not None:  # backfill chunks are half-open: [since, until)
+                    conds.append(sql.SQL("s.{} < %s").format(cur_col))
+                    params.append(self.updated_until)
+                if conds:
+                    stmt += sql.SQL(" WHERE ") + sql.SQL(" AND ").join(conds)
                 stmt += sql.SQL(" ORDER BY s.{}").format(cur_col)
             with conn.transaction(), conn.cursor(name=f"crmhub_src_{uuid.uuid4().hex[:8]}") as cur:
                 cur.itersize = self.chunk_rows

@@ -74,6 +74,7 @@ class RestSource:
         id_field: str = "id",
         delete_marker: str | None = "archived",
         updated_since=None,
+        updated_until=None,
         updated_since_property: str = "lastmodifieddate",
         after: str | None = None,
         page_size: int = 100,
@@ -94,6 +95,7 @@ class RestSource:
         self.delete_marker = delete_marker
         self.columns = columns or [id_field, *self.properties, *([delete_marker] if delete_marker else [])]
         self.updated_since = updated_since
+        self.updated_until = updated_until  # exclusive upper bound (backfill chunks)
         self.updated_since_property = updated_since_property
         self.after = after
         self.page_size = page_size
@@ -180,11 +182,13 @@ class RestSource:
                     params["after"] = after
                 body = self._request(client, "GET", url, params=params)
             else:
+                filters = [{"propertyName": self.updated_since_property, "operator": "GTE",
+                            "value": str(to_epoch_ms(self.updated_since))}]
+                if self.updated_until is not None:
+                    filters.append({"propertyName": self.updated_since_property, "operator": "LT",
+                                    "value": str(to_epoch_ms(self.updated_until))})
                 payload = {
-                    "filterGroups": [{"filters": [{
-                        "propertyName": self.updated_since_property, "operator": "GTE",
-                        "value": str(to_epoch_ms(self.updated_since)),
-                    }]}],
+                    "filterGroups": [{"filters": filters}],
                     "sorts": [{"propertyName": self.updated_since_property, "direction": "ASCENDING"}],
                     "properties": self.properties,
                     "limit": self.page_size,

@@ -1,0 +1,93 @@
+"""What the ``crmhub_cdc`` and ``crmhub_backfill`` DAGs run (and ``crmhub cdc`` / ``crmhub backfill``)."""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime, timedelta
+
+from crmhub.cdc.backfill import plan_backfill, run_chunk
+from crmhub.cdc.rest_sources import RestIdsSource
+from crmhub.cdc.webhooks import mark_synced, pending_object_ids
+from crmhub.config import IntegrationMap, load_integration_map
+from crmhub.exceptions import CrmHubError
+from crmhub.ingest.loader import ingest
+from crmhub.ingest.tasks import SourceAccess, finish_run, ingest_connector, lag_stats, start_run
+from crmhub.warehouse import connect
+
+
+def cdc_sync(warehouse_url: str, name: str, access: SourceAccess, *, imap: IntegrationMap | None = None) -> dict:
+    """One incremental sync of a connector (watermark + lookback, or logical decoding); see ``ingest_connector``."""
+    return ingest_connector(warehouse_url, name, access, imap=imap, kind="cdc", incremental=True)
+
+
+def webhook_sync(warehouse_url: str, access: SourceAccess, *, imap: IntegrationMap | None = None,
+                 source: str = "crm") -> dict:
+    """Re-read the CRM records referenced by pending webhook events (the truth) and merge them.
+
+    The events are marked ``synced`` after the load committed. The connector's watermark does not move
+    (the periodic sync still reconciles everything changed since it).
+    """
+    imap = imap or load_integration_map()
+    by_object = {c.object: c for c in imap.connectors if c.system == source and c.kind == "rest"}
+    out: dict[str, dict] = {}
+    with connect(warehouse_url) as conn:
+        pending = pending_object_ids(conn, source)
+        for obj, ids in pending.items():
+            connector = by_object.get(obj)
+            if connector is None:
+                continue
+            started = time.perf_counter()
+            run_id = start_run(conn, connector.name, "webhook")
+            src = RestIdsSource.for_connector(connector, access.base_url, token=access.token, ids=ids)
+            try:
+                summary = ingest(warehouse_url, connector, src)
+            except Exception as exc:
+                finish_run(conn, run_id, status="failed", records=0, failed=len(ids), api_calls=src.requests,
+                           api_errors=src.retries + 1, latency_s=src.latency_s, lag=None,
+                           detail={"error": f"{type(exc).__name__}: {exc}"})
+                raise
+            _, lag = lag_stats(conn, connector, [summary.load_id])
+            synced = mark_synced(conn, source, obj, ids)
+            conn.commit()
+            finish_run(conn, run_id, status="success" if summary.status == "loaded" else "partial",
+                       records=summary.rows_read, failed=summary.rejected, api_calls=src.requests,
+                       api_errors=src.retries, latency_s=src.latency_s or time.perf_counter() - started, lag=lag,
+                       detail={"events_synced": synced, "missing": src.missing, "load": summary.load_id})
+            out[obj] = {"records": summary.rows_read, "loaded": summary.loaded, "events_synced": synced,
+                        "missing": src.missing}
+    return out
+
+
+def backfill(warehouse_url: str, name: str, access: SourceAccess, start: datetime, end: datetime, *,
+             chunk: timedelta = timedelta(days=1), dry_run: bool = False, imap: IntegrationMap | None = None) -> dict:
+    """Load ``[start, end)`` of a connector in chunks; completed chunks are skipped when re-run.
+
+    Each chunk reads records with source timestamps in the chunk (REST search / PostgreSQL cursor) and
+    merges them (last write wins, so a backfill never overwrites newer data). ``dry_run`` counts only.
+    """
+    from crmhub.ingest.sources.postgres_source import PostgresSource
+    from crmhub.ingest.sources.rest_source import RestSource
+
+    imap = imap or load_integration_map()
+    connector = imap.connector(name)
+    if connector.kind not in ("rest", "postgres"):
+        raise CrmHubError(f"backfill of {name}: only REST and PostgreSQL sources have a date-range read "
+                          f"(files are loaded whole; use `crmhub ingest-file`)")
+
+    def load(a: datetime, b: datetime) -> int:
+        if connector.kind == "rest":
+            src = RestSource.for_connector(connector, access.base_url, token=access.token, updated_since=a,
+                                           updated_until=b)
+        else:
+            src = PostgresSource.for_connector(connector, access.url, updated_since=a.isoformat(),
+                                               updated_until=b.isoformat(), since_inclusive=True)
+        if dry_run:
+            return sum(len(batch) for batch in src.batches())
+        return ingest(warehouse_url, connector, src).rows_read
+
+    with connect(warehouse_url) as conn:
+        chunks = plan_backfill(conn, name, connector.object, start, end, chunk, dry_run=dry_run)
+        rows = 0
+        for c in chunks:
+            rows += run_chunk(conn, c, load)
+    return {"connector": name, "chunks_run": len(chunks), "rows": rows, "dry_run": dry_run}

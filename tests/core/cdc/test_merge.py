@@ -1,0 +1,171 @@
+"""CDC merge semantics end to end: last write wins on the source's timestamp, change log, soft deletes,
+re-delivery, crash before the watermark save, logical decoding, webhook-targeted sync."""
+
+import dataclasses
+import threading
+import time
+
+import httpx
+import psycopg
+import pytest
+import uvicorn
+
+from crmhub.cdc.tasks import cdc_sync, webhook_sync
+from crmhub.cdc.webhook_app import create_webhook_app
+from crmhub.config import load_integration_map
+from crmhub.crm_sandbox import SandboxServer
+from crmhub.ingest.loader import ingest, ingest_file
+from crmhub.ingest.sources.rest_source import RestSource
+from crmhub.ingest.tasks import SourceAccess
+
+pytestmark = pytest.mark.integration
+TOKEN = "tok"
+HEADER = "id,firstname,lastname,email,phone,company,jobtitle,country,lp_stage,interested,hs_email_verified,lastmodifieddate,archived\n"
+
+
+@pytest.fixture(scope="module")
+def imap():
+    return load_integration_map()
+
+
+def _csv_connector(imap):
+    """crm_contacts read from files (the same contract), to replay exact histories."""
+    conn = imap.connector("crm_contacts")
+    return dataclasses.replace(conn, source={"kind": "csv", "path": "x.csv", "delimiter": ",", "encoding": "utf-8"})
+
+
+def _row(cid, first, ts, *, interested="false", archived="false", email=None):
+    return (f"{cid},{first},Lee,{email or f'c{cid}@harbor.com'},,Harbor Capital LP,CIO,US,prospect,{interested},true,"
+            f"{ts},{archived}\n")
+
+
+def _contact(url, cid):
+    with psycopg.connect(url) as conn:
+        return conn.execute(
+            """SELECT c.first_name, c.interested, c.deleted_at IS NOT NULL, c.deleted_by, c.source_updated_at
+               FROM core.external_id x JOIN core.contact c ON c.crmhub_id = x.crmhub_id
+               WHERE x.system = 'crm' AND x.object = 'contact' AND x.external_id = %s""", (cid,)).fetchone()
+
+
+def _changes(url, field=None):
+    with psycopg.connect(url) as conn:
+        return conn.execute("SELECT field, old_value, new_value FROM core.change_log WHERE core_table = 'contact' "
+                            "AND (%s::text IS NULL OR field = %s) ORDER BY change_id", (field, field)).fetchall()
+
+
+def test_late_out_of_order_update_never_overwrites_newer(db, imap, tmp_path):
+    conn_cfg = _csv_connector(imap)
+    (tmp_path / "a.csv").write_text(HEADER + _row(1, "Ann", "2026-11-01T10:00:00Z"))
+    (tmp_path / "b.csv").write_text(HEADER + _row(1, "Anne", "2026-11-01T12:00:00Z"))
+    (tmp_path / "c.csv").write_text(HEADER + _row(1, "Annie", "2026-11-01T11:00:00Z"))  # late, older
+    for name in ("a.csv", "b.csv", "c.csv"):
+        ingest_file(db, conn_cfg, tmp_path / name)
+    assert _contact(db, "1")[0] == "Anne"
+    assert _changes(db, "first_name") == [("first_name", None, "Ann"), ("first_name", "Ann", "Anne")]
+    with psycopg.connect(db) as conn:
+        rule = conn.execute("SELECT rule FROM ops.quarantine WHERE locator LIKE '%%c.csv%%'").fetchone()
+    assert rule == ("superseded_duplicate",)
+
+
+def test_delete_then_recreate(db, imap, tmp_path):
+    conn_cfg = _csv_connector(imap)
+    history = [_row(2, "Bo", "2026-11-01T10:00:00Z"),
+               _row(2, "Bo", "2026-11-01T11:00:00Z", archived="true"),
+               _row(2, "Bo", "2026-11-01T12:00:00Z")]
+    states = []
+    for i, line in enumerate(history):
+        (tmp_path / f"h{i}.csv").write_text(HEADER + line)
+        ingest_file(db, conn_cfg, tmp_path / f"h{i}.csv")
+        states.append(_contact(db, "2")[2:4])
+    assert states == [(False, None), (True, "crm_contacts"), (False, None)]
+    assert [c[1:] for c in _changes(db, "_deleted")] == [("false", "true"), ("true", "false")]
+
+
+def test_sandbox_changes_redelivery_and_crash_before_watermark(db, imap):
+    seed = {"contacts": [{"id": str(100 + i), "properties": {"email": f"p{i}@lp.com", "firstname": f"P{i}",
+                                                             "lastname": "X"}} for i in range(30)]}
+    with SandboxServer(token=TOKEN, seed=seed) as crm:
+        access = SourceAccess(base_url=crm.url, token=TOKEN)
+        auth = {"Authorization": f"Bearer {TOKEN}"}
+        first = cdc_sync(db, "crm_contacts", access, imap=imap)  # no watermark yet: full read
+        assert first["rows_read"] == 30
+        base_changes = len(_changes(db))
+        # a change in the CRM, then a "crash": the load commits but the watermark is never saved
+        httpx.patch(f"{crm.url}/crm/v3/objects/contacts/105", json={"properties": {"interested": "true"}},
+                    headers=auth).raise_for_status()
+        connector = imap.connector("crm_contacts")
+        ingest(db, connector, RestSource.for_connector(connector, crm.url, token=TOKEN))
+        after_crash = _changes(db)
+        assert after_crash[base_changes:] == [("interested", None, "true")]
+        # the next CDC run re-reads from the old watermark: nothing lost, nothing applied twice
+        again = cdc_sync(db, "crm_contacts", access, imap=imap)
+        assert again["rows_read"] >= 1
+        assert _changes(db) == after_crash
+        assert _contact(db, "105")[1] is True
+        # a delete in the CRM arrives as an archived record and soft-deletes
+        httpx.delete(f"{crm.url}/crm/v3/objects/contacts/107", headers=auth).raise_for_status()
+        cdc_sync(db, "crm_contacts", access, imap=imap)
+        assert _contact(db, "107")[2:4] == (True, "crm_contacts")
+        # duplicate delivery of the same state: no new changes
+        n = len(_changes(db))
+        cdc_sync(db, "crm_contacts", access, imap=imap)
+        assert len(_changes(db)) == n
+    with psycopg.connect(db) as conn:
+        kinds = conn.execute("SELECT kind, status, lag_min_p95 FROM ops.sync_runs ORDER BY run_id").fetchall()
+    assert [k[:2] for k in kinds] == [("cdc", "success")] * 4
+    assert kinds[1][2] is not None and kinds[1][2] < 5
+
+
+def test_logical_decoding_path_merges_inserts_updates_deletes(db, imap, make_database):
+    source_url = make_database()
+    with psycopg.connect(source_url, autocommit=True) as conn:
+        conn.execute("CREATE SCHEMA billing")
+        conn.execute("""CREATE TABLE billing.invoices (invoice_id text PRIMARY KEY, lp_external_id text,
+                        fund_name text, amount text, currency text, invoice_status text, issued_on text,
+                        updated_at timestamptz NOT NULL)""")
+    access = SourceAccess(url=source_url)
+    first = cdc_sync(db, "billing_invoices", access, imap=imap)  # creates the slot; nothing yet
+    assert first["rows_read"] == 0
+    with psycopg.connect(source_url, autocommit=True) as conn:
+        conn.execute("""INSERT INTO billing.invoices VALUES
+            ('INV-1', 'BIL-1', 'Crmhub Growth Fund II', '1000.00', 'USD', 'sent', '2026-11-01', now()),
+            ('INV-2', 'BIL-1', 'Crmhub Growth Fund II', '500.00', 'USD', 'draft', '2026-11-01', now())""")
+        conn.execute("UPDATE billing.invoices SET invoice_status = 'paid', updated_at = now() WHERE invoice_id = 'INV-1'")
+    second = cdc_sync(db, "billing_invoices", access, imap=imap)
+    assert second["loaded"] == 2
+    with psycopg.connect(source_url, autocommit=True) as conn:
+        conn.execute("DELETE FROM billing.invoices WHERE invoice_id = 'INV-2'")
+    cdc_sync(db, "billing_invoices", access, imap=imap)
+    with psycopg.connect(db) as conn:
+        rows = dict(conn.execute(
+            """SELECT x.external_id, c.deleted_at IS NOT NULL FROM core.external_id x
+               JOIN core.commitment c ON c.crmhub_id = x.crmhub_id
+               WHERE x.system = 'billing' AND x.object = 'invoice'""").fetchall())
+        runs = conn.execute("SELECT detail->>'mode', (detail->>'slot_lag_bytes') IS NOT NULL FROM ops.sync_runs "
+                            "ORDER BY run_id").fetchall()
+    assert rows == {"INV-1": False, "INV-2": True}
+    assert runs == [("logical", True)] * 3
+
+
+def test_webhook_targeted_sync(db, imap):
+    secret = "whs"
+    server = uvicorn.Server(uvicorn.Config(create_webhook_app(db, secret), host="127.0.0.1", port=0,
+                                           log_level="warning"))
+    threading.Thread(target=server.run, daemon=True).start()
+    while not server.started:
+        time.sleep(0.02)
+    hook_url = f"http://127.0.0.1:{server.servers[0].sockets[0].getsockname()[1]}/webhooks/crm"
+    try:
+        with SandboxServer(token=TOKEN, webhook_url=hook_url, webhook_secret=secret) as crm:
+            auth = {"Authorization": f"Bearer {TOKEN}"}
+            made = httpx.post(f"{crm.url}/crm/v3/objects/contacts", headers=auth,
+                              json={"properties": {"email": "new@lp.com", "firstname": "Nia"}}).json()
+            assert crm.webhooks.wait_idle(10)
+            out = webhook_sync(db, SourceAccess(base_url=crm.url, token=TOKEN), imap=imap)
+    finally:
+        server.should_exit = True
+    assert out["contact"]["loaded"] == 1 and out["contact"]["events_synced"] >= 1
+    assert _contact(db, made["id"])[0] == "Nia"
+    with psycopg.connect(db) as conn:
+        assert conn.execute("SELECT count(*) FROM ops.webhook_events WHERE sync_status = 'pending'").fetchone()[0] == 0
+        assert conn.execute("SELECT kind FROM ops.sync_runs").fetchone() == ("webhook",)
