@@ -7,7 +7,7 @@ UV := $(BIN)/uv
 UV_VERSION := 0.13.9
 export UV_COMPILE_BYTECODE := 1
 
-.PHONY: help install install-dev demo test test-fast bench airflow airflow-stop lint lock clean db-upgrade
+.PHONY: help install install-dev demo test test-fast bench airflow lint lock clean db-upgrade pg-ready
 
 help:
 	@echo "make demo      install runtime deps, run every crmhub DAG on the embedded PostgreSQL, print the report"
@@ -36,10 +36,13 @@ install-dev: $(VENV)/.dev-installed
 demo: install
 	$(BIN)/crmhub demo
 
-test: install-dev
+pg-ready:
+	bash scripts/ensure-postgres.sh
+
+test: install-dev pg-ready
 	$(BIN)/python -m pytest
 
-test-fast: install-dev
+test-fast: install-dev pg-ready
 	$(BIN)/python -m pytest -m "not slow"
 
 bench: install-dev

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 
 import psycopg
 import pytest
+
 from crmhub.warehouse import upgrade
 
 PG_ADMIN_URL = os.environ.get("CRMHUB_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
@@ -47,6 +48,9 @@ def make_database(pg_admin_url: str) -> Iterator[Callable[[], str]]:
     yield factory
     with psycopg.connect(pg_admin_url, autocommit=True) as conn:
         for name in created:
+            # A logical replication slot pins its database: drop any a test left behind first.
+            conn.execute("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE database = %s",
+                         (name,))
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 

@@ -1,5 +1,6 @@
 import psycopg
 import pytest
+
 from crmhub.exceptions import WarehouseError
 from crmhub.warehouse import applied_versions, upgrade
 from crmhub.warehouse.migrate import MIGRATIONS_DIR, discover

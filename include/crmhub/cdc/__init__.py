@@ -1,0 +1,1 @@
+"""Change data capture: incremental state, merge semantics, logical decoding, webhooks, backfills."""

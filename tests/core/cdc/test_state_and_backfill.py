@@ -1,0 +1,72 @@
+from datetime import UTC, datetime, timedelta
+
+import psycopg
+import pytest
+
+from crmhub.cdc.backfill import pending_chunks, plan_backfill, run_chunk, split_range
+from crmhub.cdc.state import advance_watermark, get_watermark
+
+T0 = datetime(2026, 10, 1, tzinfo=UTC)
+
+
+def test_watermark_advances_only_forward_and_only_on_commit(db):
+    with psycopg.connect(db) as conn:
+        wm = get_watermark(conn, "crm_contacts", "contact", lookback_s=600)
+        assert wm.ts is None and wm.read_from() is None and wm.is_after(T0, "1")
+        conn.commit()
+        advance_watermark(conn, "crm_contacts", "contact", ts=T0 + timedelta(hours=1), record_id="5", rows=10)
+        conn.rollback()  # the batch failed: the watermark must not move
+        assert get_watermark(conn, "crm_contacts", "contact").ts is None
+        advance_watermark(conn, "crm_contacts", "contact", ts=T0 + timedelta(hours=1), record_id="5", rows=10)
+        conn.commit()
+        advance_watermark(conn, "crm_contacts", "contact", ts=T0, record_id="9", rows=3)  # older: ignored
+        conn.commit()
+        wm = get_watermark(conn, "crm_contacts", "contact")
+        assert (wm.ts, wm.id, wm.rows_seen) == (T0 + timedelta(hours=1), "5", 13)
+        assert wm.read_from() == T0 + timedelta(minutes=50)
+        # same timestamp, tie broken by id
+        assert wm.is_after(T0 + timedelta(hours=1), "6") and not wm.is_after(T0 + timedelta(hours=1), "5")
+        advance_watermark(conn, "crm_contacts", "contact", ts=T0 + timedelta(hours=1), record_id="6")
+        conn.commit()
+        assert get_watermark(conn, "crm_contacts", "contact").id == "6"
+
+
+def test_split_range_covers_exactly():
+    chunks = split_range(T0, T0 + timedelta(days=2, hours=5), timedelta(days=1))
+    assert chunks[0][0] == T0 and chunks[-1][1] == T0 + timedelta(days=2, hours=5)
+    assert all(a[1] == b[0] for a, b in zip(chunks, chunks[1:], strict=False))
+    assert len(chunks) == 3
+    with pytest.raises(ValueError, match="must be after start"):
+        split_range(T0, T0, timedelta(days=1))
+    with pytest.raises(ValueError, match="timezone-aware"):
+        split_range(datetime(2026, 1, 1), datetime(2026, 1, 2), timedelta(hours=1))
+
+
+def test_backfill_resumes_after_failing_midway(db):
+    loaded: list[tuple] = []
+
+    def load(a, b):
+        if a == T0 + timedelta(days=2) and not any(x[0] == "fail-once" for x in loaded):
+            loaded.append(("fail-once", a))
+            raise RuntimeError("CRM answered 503")
+        loaded.append((a, b))
+        return 7
+
+    with psycopg.connect(db) as conn:
+        chunks = plan_backfill(conn, "crm_contacts", "contact", T0, T0 + timedelta(days=4), timedelta(days=1))
+        assert len(chunks) == 4
+        with pytest.raises(RuntimeError, match="503"):
+            for chunk in chunks:
+                run_chunk(conn, chunk, load)
+        status = dict(conn.execute("SELECT chunk_no, status FROM ops.backfill_chunks").fetchall())
+        assert status == {0: "done", 1: "done", 2: "failed", 3: "pending"}
+        # re-run of the same request: only the unfinished chunks, no chunk loaded twice
+        again = plan_backfill(conn, "crm_contacts", "contact", T0, T0 + timedelta(days=4), timedelta(days=1))
+        assert [c.chunk_no for c in again] == [2, 3]
+        for chunk in again:
+            run_chunk(conn, chunk, load)
+        assert pending_chunks(conn, again[0].backfill_id) == []
+        done_ranges = [x for x in loaded if x[0] != "fail-once"]
+        assert len(done_ranges) == len(set(done_ranges)) == 4
+        assert conn.execute("SELECT finished_at IS NOT NULL, (SELECT sum(rows) FROM ops.backfill_chunks) "
+                            "FROM ops.backfills").fetchone() == (True, 28)
