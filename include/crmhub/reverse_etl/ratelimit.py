@@ -61,10 +61,10 @@ class TokenBucket:
                 self._refill(now)
                 return self._paused_until - now
             self._refill(now)
-            if self._tokens >= 1:
-                self._tokens -= 1
+            if self._tokens >= 1 - 1e-9:  # float slack: a refill of exactly the deficit must be enough
+                self._tokens = max(0.0, self._tokens - 1)
                 return 0.0
-            return (1 - self._tokens) / self.rate
+            return max(1e-6, (1 - self._tokens) / self.rate)
 
     def acquire(self) -> float:
         """Block until a token is taken; returns the seconds waited."""
