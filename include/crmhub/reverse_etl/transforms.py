@@ -99,7 +99,11 @@ def _step(value: Any, spec: Any) -> Any:
         return value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(str(value))
     if name == "round":
         places = int(arg or 0)
-        d = decimal.Decimal(str(value)).quantize(decimal.Decimal(1).scaleb(-places), rounding=decimal.ROUND_HALF_UP)
+        try:
+            d = decimal.Decimal(str(value))
+        except decimal.InvalidOperation:
+            raise ValueError(f"{value!r} is not a number (transform round)") from None
+        d = d.quantize(decimal.Decimal(1).scaleb(-places), rounding=decimal.ROUND_HALF_UP)
         return int(d) if places <= 0 else d
     if name == "enum_map":
         key = str(value).strip().lower()

@@ -6,10 +6,9 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
+from retl_helpers import TOKEN
 
 from crmhub.crm_sandbox import SandboxServer
-
-TOKEN = "rev-etl-test-token"
 
 
 @pytest.fixture

@@ -42,5 +42,7 @@ def test_transform_chain():
 def test_bad_value_raises_for_that_record():
     with pytest.raises(ValueError):
         apply("maybe", ["bool"])
+    with pytest.raises(ValueError, match="'n/a' is not a number"):
+        apply("n/a", [{"round": 0}])
     with pytest.raises(ValueError, match="unknown transform"):
         apply("x", ["rot13"])

@@ -6,6 +6,8 @@ import uuid
 
 import psycopg
 
+TOKEN = "rev-etl-test-token"
+
 
 def add_entity(conn: psycopg.Connection, name: str, *, entity_type: str = "lp", domain: str | None = None,
                confidence: float = 90) -> str:
