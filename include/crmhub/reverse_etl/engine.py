@@ -258,6 +258,8 @@ def _run_locked(conn: psycopg.Connection, sync: SyncDefinition, warehouse_url: s
         return RunResult(sync.name, None, "dry_run", True, counts, changes, plan.held, plan.failed,
                          plan.archive_refused)
 
+    if sync.destination_kind == "crm" and client is None and not crm_base_url:
+        raise CrmHubError(f"sync {sync.name} writes to the CRM: give the CRM base URL (--crm-url or $CRMHUB_CRM_URL)")
     run_id, sync_run_id = store.start_run(conn, sync_name=sync.name, destination=sync.destination,
                                           connector=sync.connector, mode=sync.mode, full_resync=full_resync)
     # records that never reach the destination: held, unpushable, unchanged-after-all
@@ -276,9 +278,6 @@ def _run_locked(conn: psycopg.Connection, sync: SyncDefinition, warehouse_url: s
     dest: CrmDestination | PostgresDestination
     if sync.destination_kind == "crm":
         if client is None:
-            if not crm_base_url:
-                raise CrmHubError(f"sync {sync.name} writes to the CRM: give the CRM base URL "
-                                  "(--crm-url or $CRMHUB_CRM_URL)")
             client = CrmClient(crm_base_url, token, rate_limit=sync.rate_limit, max_attempts=sync.max_attempts,
                                timeout_s=sync.timeout_s, concurrency=sync.concurrency)
             owns_client = True
