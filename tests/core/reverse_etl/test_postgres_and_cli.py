@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import psycopg
 import pytest
+from retl_helpers import TOKEN, add_contact, set_commitment
+
 from crmhub.cli import main
 from crmhub.reverse_etl import plan_rollback, rollback_run, run_sync
-from retl_helpers import TOKEN, add_contact, set_commitment
 
 
 def test_postgres_destination_change_detection_mirror_and_rollback(db):

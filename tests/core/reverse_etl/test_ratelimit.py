@@ -30,9 +30,9 @@ def test_bucket_never_exceeds_the_rolling_window_and_runs_near_the_limit():
         while window[0] <= clock.now - 10:
             window.popleft()
         worst = max(worst, len(window))
-    assert worst <= 97                      # headroom under the API's 100 per 10 s
+    assert worst <= 98                      # headroom under the API's 100 per 10 s
     rate = 1000 / clock.now
-    assert rate >= 9.0                      # >= 90 % of 10 requests/s sustained
+    assert rate >= 9.5                      # >= 95 % of 10 requests/s sustained
 
 
 def test_bucket_burst_then_refill():
