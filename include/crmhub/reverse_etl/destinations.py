@@ -72,6 +72,7 @@ class CrmDestination:
     batch_size: int = 100
     concurrency: int = 4
     read_before: bool = False
+    run_token: str = ""          # makes keys unique across warehouses whose run ids restart (run start time)
     _next_batch: int = field(default=0, init=False)
 
     @property
@@ -138,7 +139,8 @@ class CrmDestination:
 
     # ------------------------------------------------------------------------------------------ one batch
     def _key(self, action: str, inputs: list[dict], id_property: str | None) -> str:
-        return idempotency_key(self.sync_name, self.run_id, self.object_type, action, id_property, inputs)
+        return idempotency_key(self.sync_name, self.run_id, self.run_token, self.object_type, action, id_property,
+                               inputs)
 
     def _send(self, batch: Batch) -> list[Outcome]:
         if batch.action == "archive":
@@ -182,8 +184,13 @@ class CrmDestination:
             # the whole batch was refused because of some input(s): split until the bad ones stand alone
             log.info("batch %d (%d records) refused with HTTP %s; splitting", batch_no, len(items), res.status)
             mid = len(items) // 2
-            return (self._write(action, items[:mid], id_property, batch_no)
-                    + self._write(action, items[mid:], id_property, batch_no))
+            first = self._write(action, items[:mid], id_property, batch_no)
+            if all(not o.ok and o.http_status == res.status and o.error == res.error for o in first):
+                # the half failed the same way: the request itself is wrong (config, auth), not one record;
+                # stop splitting instead of storming the API
+                return first + [Outcome(i, False, "none", i.dest_id, res.status, res.attempts, res.error, batch_no,
+                                        key) for i in items[mid:]]
+            return first + self._write(action, items[mid:], id_property, batch_no)
         return [Outcome(i, False, "none", i.dest_id, res.status, res.attempts, res.error or "no response",
                         batch_no, key) for i in items]
 

@@ -113,6 +113,7 @@ class _Plan:
     changed: int
     model: int
     archive_refused: str | None = None
+    upsert_values: dict[str, tuple[str, str] | None] = field(default_factory=dict)
 
 
 def plan_sync(conn: psycopg.Connection, sync: SyncDefinition, *, full_resync: bool = False) -> _Plan:
@@ -191,7 +192,8 @@ def plan_sync(conn: psycopg.Connection, sync: SyncDefinition, *, full_resync: bo
         else:
             archives = [WriteItem(cid, {}, dest_id=state[cid].dest_id, action="archive",
                                   before=state[cid].payload) for cid in sorted(gone)]
-    return _Plan(items, archives, payloads, hashes, held, failed, noop, len(changed), len(rows), refused)
+    return _Plan(items, archives, payloads, hashes, held, failed, noop, len(changed), len(rows), refused,
+                 upsert_values)
 
 
 def _before(prev: dict | None, send: dict) -> dict | None:
@@ -283,15 +285,27 @@ def _run_locked(conn: psycopg.Connection, sync: SyncDefinition, warehouse_url: s
             owns_client = True
         stats_before = _copy_stats(client.stats)
         dest = CrmDestination(client, sync.destination_object, sync.name, run_id, sync.batch_size,
-                              sync.concurrency, sync.read_before)
+                              sync.concurrency, sync.read_before, store.run_token(conn, run_id))
     else:
         client = None
         stats_before = ClientStats()
         dest = PostgresDestination(target_url or warehouse_url, sync.destination_table, sync.properties, run_id)
 
+    breaker = {"streak": 0, "error": None}
+    not_found: list[WriteItem] = []
+    upsert_keys = {i.crmhub_id: i for i in plan.items}
+    upsert_values = plan.upsert_values
+
     def on_batch(batch: Batch, outcomes: list[Outcome]) -> None:
         state_rows, pairs = [], []
         for o in outcomes:
+            if (not o.ok and o.item.dest_id and o.action != "archive" and (o.error or "").startswith("OBJECT_NOT_FOUND")
+                    and sync.mode != "update" and upsert_values.get(o.item.crmhub_id) and o.item.upsert is None):
+                # the crosswalk points at a record the CRM no longer has: upsert it by its key instead
+                cid = o.item.crmhub_id
+                not_found.append(WriteItem(cid, plan.payloads[cid], upsert=upsert_values[cid],
+                                           before=upsert_keys[cid].before))
+                continue
             cid = o.item.crmhub_id
             tally["records_sent"] += 1 if o.attempts else 0
             if o.ok:
@@ -314,6 +328,17 @@ def _run_locked(conn: psycopg.Connection, sync: SyncDefinition, warehouse_url: s
         store.save_state(conn, sync.name, run_id, state_rows)
         store.remember_ids(conn, sync.id_system, sync.id_object, sync.core_table, pairs)
         conn.commit()
+        moved = {i.crmhub_id for i in not_found}
+        sent = [o for o in outcomes if o.attempts and o.item.crmhub_id not in moved]
+        errors = {o.error for o in sent}
+        if sent and all(not o.ok for o in sent) and len(errors) == 1:
+            breaker["streak"] = breaker["streak"] + 1 if breaker["error"] in errors or not breaker["streak"] else 1
+            breaker["error"] = next(iter(errors))
+            if breaker["streak"] >= 3:
+                raise CrmHubError(f"sync {sync.name}: aborted after 3 consecutive batches failed entirely with "
+                                  f"{breaker['error']!r} (storm guard; fix the cause and run again)")
+        elif sent:
+            breaker["streak"] = 0
         if after_batch is not None:
             after_batch(batch.no)
 
@@ -321,6 +346,9 @@ def _run_locked(conn: psycopg.Connection, sync: SyncDefinition, warehouse_url: s
     status, error = "success", plan.archive_refused
     try:
         dest.write(plan.items + plan.archives, on_batch)
+        if not_found:
+            log.info("sync %s: %d crosswalk ids are gone from the CRM; upserting by key", sync.name, len(not_found))
+            dest.write(not_found, on_batch)
     except BaseException as exc:
         conn.rollback()
         status, error = "failed", f"{type(exc).__name__}: {exc}"

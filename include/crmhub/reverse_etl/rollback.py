@@ -139,7 +139,7 @@ def rollback_run(run_id: int, warehouse_url: str, crm_base_url: str | None = Non
         dest: CrmDestination | PostgresDestination
         if sync.destination_kind == "crm":
             dest = CrmDestination(client, sync.destination_object, sync.name, rb_id, sync.batch_size,
-                                  sync.concurrency)
+                                  sync.concurrency, run_token=store.run_token(conn, rb_id))
         else:
             dest = PostgresDestination(target_url or warehouse_url, sync.destination_table, sync.properties, rb_id)
         result = RollbackResult(rb_id, run_id, "running")

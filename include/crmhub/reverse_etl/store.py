@@ -99,6 +99,12 @@ def start_run(conn: psycopg.Connection, *, sync_name: str, destination: str, con
     return run_id, sync_run_id
 
 
+def run_token(conn: psycopg.Connection, run_id: int) -> str:
+    """The run's start time: with the run id it makes idempotency keys unique even if run ids restart."""
+    started = conn.execute("SELECT started_at FROM ops.reverse_etl_runs WHERE run_id = %s", (run_id,)).fetchone()[0]
+    return started.isoformat()
+
+
 def finish_run(conn: psycopg.Connection, run_id: int, sync_run_id: int, counts: dict[str, Any], status: str,
                error: str | None = None, detail: dict | None = None) -> None:
     cols = ("records_model", "records_changed", "records_held", "records_sent", "records_ok", "records_failed",

@@ -53,8 +53,9 @@ def assert_exactly_once(db: str, admin, sync: SyncDefinition, expected_ids: set[
         for prop, value in payloads[cid].items():
             assert props.get(prop) == value, (cid, prop, props.get(prop), value)
     with psycopg.connect(db) as conn:
-        xwalk = dict(conn.execute("SELECT crmhub_id::text, external_id FROM core.external_id "
-                                  "WHERE system = 'crm' AND object = 'contact'").fetchall())
+        xwalk = dict(conn.execute("SELECT DISTINCT ON (crmhub_id) crmhub_id::text, external_id FROM core.external_id "
+                                  "WHERE system = 'crm' AND object = 'contact' "
+                                  "ORDER BY crmhub_id, last_seen_at DESC").fetchall())
     for cid in expected_ids:
         assert xwalk[cid] == by_cid[cid][0]["id"]
 
@@ -282,3 +283,26 @@ def test_company_sync_upserts_by_domain(db, sandbox, admin):
     companies = {c["properties"]["crmhub_id"]: c for c in admin.get("/_sandbox/export").json()["companies"]}
     assert companies[lp]["id"] == "900" and companies[lp]["properties"]["icp_fit"] == "medium"
     assert companies[gp]["properties"]["icp_fit"] == "weak" and len(companies) == 2
+
+
+def test_storm_guard_stops_a_run_whose_every_batch_fails_the_same_way(db, sandbox, admin):
+    make_contacts(db, 100)
+    with CrmClient(sandbox.url, "wrong-token", backoff_base=0.01) as client, \
+            pytest.raises(Exception, match="3 consecutive batches failed entirely"):
+        run_sync(contact_sync(batch_size=10, concurrency=1), db, client=client)
+    assert admin.get("/_sandbox/requests").json()["by_status"] == {"401": 3}
+    with psycopg.connect(db) as conn:
+        assert conn.execute("SELECT status FROM ops.reverse_etl_runs").fetchone() == ("failed",)
+
+
+def test_record_gone_from_the_crm_is_upserted_again(db, sandbox, admin):
+    ids = make_contacts(db, 3)
+    sync = contact_sync()
+    run_sync(sync, db, sandbox.url, TOKEN)
+    with psycopg.connect(db) as conn:
+        old_id = conn.execute("SELECT external_id FROM core.external_id WHERE crmhub_id = %s", (ids[1],)).fetchone()[0]
+        set_commitment(conn, ids[1], 90e6)
+    admin.delete(f"/crm/v3/objects/contacts/{old_id}")
+    result = run_sync(sync, db, sandbox.url, TOKEN)
+    assert result.status == "success" and result.counts["records_created"] == 1
+    assert_exactly_once(db, admin, sync, set(ids))
