@@ -7,6 +7,7 @@ import pytest
 from retl_helpers import TOKEN, add_contact, set_commitment
 
 from crmhub.cli import main
+from crmhub.report import render
 from crmhub.reverse_etl import plan_rollback, rollback_run, run_sync
 
 
@@ -37,6 +38,8 @@ def test_postgres_destination_change_detection_mirror_and_rollback(db):
     assert third.counts["records_archived"] == 1 and third.counts["records_sent"] == 2
     with psycopg.connect(db) as conn:
         assert conn.execute("SELECT email, lp_segment FROM marts.lp_traits").fetchall() == [("b@fund.example", "core")]
+    report = render(db)
+    assert "== Reverse ETL" in report and "lp_traits_analytics" in report
 
 
 def test_plan_rollback_decides_per_field():
