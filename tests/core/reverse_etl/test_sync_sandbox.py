@@ -98,16 +98,21 @@ def test_push_then_no_change_run_makes_zero_api_calls(db, sandbox, admin):
 def test_faults_every_changed_record_arrives_exactly_once(db, sandbox, admin):
     ids = make_contacts(db, 300)
     sync = contact_sync(batch_size=20, concurrency=4)
+    # seed 1 puts every kind in the first 20 requests: 502/503, drop, drop after commit, slow past the timeout
     admin.post("/_sandbox/faults", json={"error_rate": 0.04, "drop_rate": 0.03, "drop_after_commit_rate": 0.04,
-                                          "slow_rate": 0.02, "slow_seconds": 1.5, "seed": 11})
+                                          "slow_rate": 0.03, "slow_seconds": 1.5, "seed": 1})
     with fast_client(sandbox, timeout_s=1.0) as client:
         first = run_sync(sync, db, client=client)
         with psycopg.connect(db) as conn:
             for cid in ids[::3]:
                 set_commitment(conn, cid, 55e6)
         second = run_sync(sync, db, client=client)
-    faults = admin.get("/_sandbox/requests").json()["by_status"]
+    requests_log = admin.get("/_sandbox/requests").json()
+    faults = requests_log["by_status"]
+    kinds = {r["fault"] for r in requests_log["recent"]}
     admin.delete("/_sandbox/faults")
+    assert {"error", "drop", "drop_after_commit"} <= kinds, kinds
+    assert client.stats.by_status.get("ReadTimeout", 0) >= 1, client.stats.by_status   # slow -> client timeout
     assert first.status == "success" and second.status == "success", (first.failed, second.failed)
     assert second.counts["records_sent"] == len(ids[::3]) and second.counts["records_created"] == 0
     injected = sum(v for k, v in faults.items() if k in ("dropped", "dropped_after_commit", "502", "503"))
