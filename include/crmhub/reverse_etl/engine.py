@@ -114,6 +114,7 @@ class _Plan:
     model: int
     archive_refused: str | None = None
     upsert_values: dict[str, tuple[str, str] | None] = field(default_factory=dict)
+    skipped: dict[str, str] = field(default_factory=dict)
 
 
 def plan_sync(conn: psycopg.Connection, sync: SyncDefinition, *, full_resync: bool = False) -> _Plan:
@@ -153,6 +154,7 @@ def plan_sync(conn: psycopg.Connection, sync: SyncDefinition, *, full_resync: bo
              if sync.destination_kind == "crm" else {cid: cid for cid in candidates})
     items: list[WriteItem] = []
     noop: list[str] = []
+    skipped: dict[str, str] = {}
     for cid in candidates:
         st = state.get(cid)
         prev = st.payload if st else None
@@ -174,7 +176,7 @@ def plan_sync(conn: psycopg.Connection, sync: SyncDefinition, *, full_resync: bo
                 continue
             items.append(WriteItem(cid, send, dest_id=dest_id, before=_before(prev, send)))
         elif sync.mode == "update":
-            failed[cid] = "not in the CRM (no crosswalk id) and the sync's mode is 'update'"
+            skipped[cid] = "not in the CRM (no crosswalk id) and the sync's mode is 'update'"
         elif upsert_values.get(cid) is None:
             failed[cid] = ("no CRM id and no upsert key value (" + ", ".join(k.column for k in sync.upsert_by)
                            + " all empty)")
@@ -193,7 +195,7 @@ def plan_sync(conn: psycopg.Connection, sync: SyncDefinition, *, full_resync: bo
             archives = [WriteItem(cid, {}, dest_id=state[cid].dest_id, action="archive",
                                   before=state[cid].payload) for cid in sorted(gone)]
     return _Plan(items, archives, payloads, hashes, held, failed, noop, len(changed), len(rows), refused,
-                 upsert_values)
+                 upsert_values, skipped)
 
 
 def _before(prev: dict | None, send: dict) -> dict | None:
@@ -251,7 +253,7 @@ def _run_locked(conn: psycopg.Connection, sync: SyncDefinition, warehouse_url: s
     plan = plan_sync(conn, sync, full_resync=full_resync)
     conn.commit()
     counts: dict[str, Any] = {"records_model": plan.model, "records_changed": plan.changed,
-                              "records_held": len(plan.held)}
+                              "records_held": len(plan.held), "records_skipped": len(plan.skipped)}
     changes = ([PlannedChange(i.crmhub_id, "upsert" if i.upsert else "update", i.dest_id, i.upsert, i.before,
                               i.send) for i in plan.items]
                + [PlannedChange(i.crmhub_id, "archive", i.dest_id, None, i.before, {}) for i in plan.archives])
@@ -266,7 +268,8 @@ def _run_locked(conn: psycopg.Connection, sync: SyncDefinition, warehouse_url: s
                                           connector=sync.connector, mode=sync.mode, full_resync=full_resync)
     # records that never reach the destination: held, unpushable, unchanged-after-all
     store.log_rows(conn, run_id, [{"crmhub_id": c, "status": "held", "error": r} for c, r in plan.held.items()]
-                   + [{"crmhub_id": c, "status": "failed", "error": r} for c, r in plan.failed.items()])
+                   + [{"crmhub_id": c, "status": "failed", "error": r} for c, r in plan.failed.items()]
+                   + [{"crmhub_id": c, "status": "skipped", "error": r} for c, r in plan.skipped.items()])
     store.save_state(conn, sync.name, run_id, [{"crmhub_id": c, "status": "failed", "error": r}
                                                for c, r in plan.failed.items()])
     store.save_state(conn, sync.name, run_id, [{"crmhub_id": c, "status": "synced", "payload": plan.payloads[c],
@@ -361,7 +364,7 @@ def _run_locked(conn: psycopg.Connection, sync: SyncDefinition, warehouse_url: s
         if status == "success" and (tally["records_failed"] or plan.archive_refused):
             status = "partial"
         detail = {"seconds": round(time.monotonic() - started, 3), "rate_limited": stats.rate_limited,
-                  "retries": stats.retries}
+                  "retries": stats.retries, "records_skipped": len(plan.skipped)}
         try:
             store.finish_run(conn, run_id, sync_run_id, counts, status, error, detail)
             conn.commit()

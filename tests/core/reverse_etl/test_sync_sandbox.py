@@ -311,3 +311,19 @@ def test_record_gone_from_the_crm_is_upserted_again(db, sandbox, admin):
     result = run_sync(sync, db, sandbox.url, TOKEN)
     assert result.status == "success" and result.counts["records_created"] == 1
     assert_exactly_once(db, admin, sync, set(ids))
+
+
+def test_update_mode_only_touches_records_already_in_the_crm(db, sandbox, admin):
+    sandbox.load_seed({"contacts": [{"id": "77", "properties": {"email": "known@fund.example"}}]})
+    with psycopg.connect(db) as conn:
+        known = add_contact(conn, "known@fund.example", committed=20e6)
+        unknown = add_contact(conn, "unknown@fund.example", committed=20e6)
+        conn.execute("INSERT INTO core.external_id (system, object, external_id, crmhub_id, core_table) "
+                     "VALUES ('crm', 'contact', '77', %s, 'contact')", (known,))
+    result = run_sync(contact_sync(mode="update"), db, sandbox.url, TOKEN)
+    assert result.status == "success" and result.counts["records_skipped"] == 1 and not result.failed
+    records = crm_contacts(admin)
+    assert len(records) == 1 and records[0]["properties"]["lp_segment"] == "core"
+    with psycopg.connect(db) as conn:
+        assert conn.execute("SELECT status FROM ops.reverse_etl_log WHERE crmhub_id = %s",
+                            (unknown,)).fetchone() == ("skipped",)
