@@ -327,3 +327,22 @@ def test_update_mode_only_touches_records_already_in_the_crm(db, sandbox, admin)
     with psycopg.connect(db) as conn:
         assert conn.execute("SELECT status FROM ops.reverse_etl_log WHERE crmhub_id = %s",
                             (unknown,)).fetchone() == ("skipped",)
+
+
+def test_unknown_property_on_one_record_does_not_block_the_others(db, sandbox, admin):
+    ids = make_contacts(db, 20)
+    base = contact_sync()
+    run_sync(base, db, sandbox.url, TOKEN)
+    # a new mapped column that only one record has a value for: only that record sends the (unknown) property
+    sql = base.model_sql.replace("SELECT c.crmhub_id,", "SELECT c.crmhub_id, CASE WHEN c.email = 'lp3@fund3.example' "
+                                 "THEN 'gold' END AS tier,", 1)
+    v2 = contact_sync(model_sql=sql, fields=(*base.fields, FieldMapping("tier", "no_such_prop")))
+    with psycopg.connect(db) as conn:
+        set_commitment(conn, ids[5], 90e6)                 # and one ordinary change in the same batch
+    admin.delete("/_sandbox/requests")
+    result = run_sync(v2, db, sandbox.url, TOKEN)
+    assert result.status == "partial" and set(result.failed) == {ids[3]}
+    assert "PROPERTY_DOESNT_EXIST" in result.failed[ids[3]] or "does not exist" in result.failed[ids[3]]
+    assert admin.get("/_sandbox/requests").json()["total"] == 1          # one batch with the two changed records
+    by_cid = {c["properties"]["crmhub_id"]: c["properties"] for c in crm_contacts(admin)}
+    assert by_cid[ids[5]]["lp_segment"] == "anchor" and len(by_cid) == 20
