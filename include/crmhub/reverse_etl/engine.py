@@ -115,6 +115,7 @@ class _Plan:
     archive_refused: str | None = None
     upsert_values: dict[str, tuple[str, str] | None] = field(default_factory=dict)
     skipped: dict[str, str] = field(default_factory=dict)
+    unlinked: dict[str, str] = field(default_factory=dict)      # left the model, record now another id's
 
 
 def plan_sync(conn: psycopg.Connection, sync: SyncDefinition, *, full_resync: bool = False) -> _Plan:
@@ -155,6 +156,7 @@ def plan_sync(conn: psycopg.Connection, sync: SyncDefinition, *, full_resync: bo
     items: list[WriteItem] = []
     noop: list[str] = []
     skipped: dict[str, str] = {}
+    unlinked: dict[str, str] = {}
     for cid in candidates:
         st = state.get(cid)
         prev = st.payload if st else None
@@ -187,6 +189,17 @@ def plan_sync(conn: psycopg.Connection, sync: SyncDefinition, *, full_resync: bo
     if sync.mode == "mirror":
         gone = [cid for cid, st in state.items() if cid not in counts and st.status in ("synced", "failed")
                 and st.dest_id]
+        if sync.destination_kind == "crm" and gone:
+            # identity merges move a CRM id to the survivor: never archive a record another crmhub id now owns
+            owners = dict(conn.execute(
+                "SELECT external_id, crmhub_id::text FROM core.external_id WHERE system = %s AND object = %s "
+                "AND external_id = ANY(%s)", (sync.id_system, sync.id_object, [state[c].dest_id for c in gone]))
+                .fetchall())
+            for cid in list(gone):
+                owner = owners.get(state[cid].dest_id)
+                if owner is not None and owner != cid:
+                    unlinked[cid] = f"left the model; CRM record {state[cid].dest_id} now belongs to {owner} (merge)"
+                    gone.remove(cid)
         synced = sum(1 for st in state.values() if st.status in ("synced", "failed"))
         if gone and synced and len(gone) / synced > sync.max_archive_share and len(gone) > 1:
             refused = (f"mirror would archive {len(gone)} of {synced} synced records "
@@ -195,7 +208,7 @@ def plan_sync(conn: psycopg.Connection, sync: SyncDefinition, *, full_resync: bo
             archives = [WriteItem(cid, {}, dest_id=state[cid].dest_id, action="archive",
                                   before=state[cid].payload) for cid in sorted(gone)]
     return _Plan(items, archives, payloads, hashes, held, failed, noop, len(changed), len(rows), refused,
-                 upsert_values, skipped)
+                 upsert_values, skipped, unlinked)
 
 
 def _before(prev: dict | None, send: dict) -> dict | None:
@@ -269,7 +282,11 @@ def _run_locked(conn: psycopg.Connection, sync: SyncDefinition, warehouse_url: s
     # records that never reach the destination: held, unpushable, unchanged-after-all
     store.log_rows(conn, run_id, [{"crmhub_id": c, "status": "held", "error": r} for c, r in plan.held.items()]
                    + [{"crmhub_id": c, "status": "failed", "error": r} for c, r in plan.failed.items()]
-                   + [{"crmhub_id": c, "status": "skipped", "error": r} for c, r in plan.skipped.items()])
+                   + [{"crmhub_id": c, "status": "skipped", "error": r}
+                      for c, r in (plan.skipped | plan.unlinked).items()])
+    if plan.unlinked:
+        conn.execute("DELETE FROM ops.reverse_etl_state WHERE sync_name = %s AND crmhub_id = ANY(%s::uuid[])",
+                     (sync.name, list(plan.unlinked)))
     store.save_state(conn, sync.name, run_id, [{"crmhub_id": c, "status": "failed", "error": r}
                                                for c, r in plan.failed.items()])
     store.save_state(conn, sync.name, run_id, [{"crmhub_id": c, "status": "synced", "payload": plan.payloads[c],

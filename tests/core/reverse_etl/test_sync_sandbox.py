@@ -272,6 +272,15 @@ def test_mirror_archives_records_that_left_the_model_within_the_guard(db, sandbo
     assert one.counts["records_archived"] == 1 and len(crm_contacts(admin)) == 9
     with psycopg.connect(db) as conn:
         conn.execute("UPDATE core.contact SET deleted_at = now() WHERE crmhub_id = ANY(%s::uuid[])", (ids[1:9],))
+    # an identity merge: ids[9] is merged into ids[8] (soft-deleted, its CRM id moved to the survivor)
+    with psycopg.connect(db) as conn:
+        conn.execute("UPDATE core.contact SET deleted_at = now() WHERE crmhub_id = %s", (ids[9],))
+        conn.execute("UPDATE core.external_id SET crmhub_id = %s WHERE crmhub_id = %s", (ids[8], ids[9]))
+    merged = run_sync(sync, db, sandbox.url, TOKEN)
+    assert merged.counts["records_archived"] == 0 and len(crm_contacts(admin)) == 9
+    with psycopg.connect(db) as conn:
+        assert conn.execute("SELECT error FROM ops.reverse_etl_log WHERE run_id = %s AND crmhub_id = %s",
+                            (merged.run_id, ids[9])).fetchone()[0].endswith("(merge)")
     storm = run_sync(sync, db, sandbox.url, TOKEN)
     assert storm.status == "partial" and "max_archive_share" in storm.error
     assert storm.counts["records_archived"] == 0 and len(crm_contacts(admin)) == 9
