@@ -40,6 +40,12 @@ def ingestion_section(conn: psycopg.Connection) -> list[str]:
     return lines
 
 
+def _health(conn: psycopg.Connection) -> list[str]:
+    from crmhub.health.report import health_section
+
+    return health_section(conn)
+
+
 def reverse_etl_section(conn: psycopg.Connection) -> list[str]:
     if not _exists(conn, "ops.reverse_etl_runs"):
         return ["(reverse ETL not built yet)"]
@@ -57,6 +63,7 @@ def reverse_etl_section(conn: psycopg.Connection) -> list[str]:
 SECTIONS: list[tuple[str, Section]] = [
     ("Warehouse", warehouse_section),
     ("Ingestion", ingestion_section),
+    ("Integration health", _health),
     ("Reverse ETL", reverse_etl_section),
 ]
 

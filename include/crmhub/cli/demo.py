@@ -17,6 +17,7 @@ from pathlib import Path
 from crmhub import report, settings
 from crmhub.airflow_env import airflow_env, dag_ids
 from crmhub.demo_data import generate
+from crmhub.demo_services import start_demo_services
 from crmhub.exceptions import CrmHubError
 from crmhub.warehouse import upgrade
 from crmhub.warehouse.embedded import EmbeddedPostgres
@@ -29,6 +30,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     demo.add_argument("--seed", type=int, default=42)
     demo.add_argument("--scale", type=int, default=1)
     demo.add_argument("--dag", action="append", help="run only this DAG id (repeatable)")
+    demo.add_argument("--keep", action="store_true",
+                      help="keep the embedded warehouse's data from earlier demos (default: start empty)")
     demo.set_defaults(func=run_demo)
     af = subparsers.add_parser("airflow", help="run Airflow standalone (UI on localhost:8080) against the warehouse")
     af.add_argument("--port", type=int, default=8080)
@@ -45,12 +48,12 @@ def _require_url() -> str:
     return url
 
 
-def _start_warehouse(keep_running: bool) -> tuple[str, str | None, EmbeddedPostgres | None]:
+def _start_warehouse(keep_running: bool, fresh: bool = False) -> tuple[str, str | None, EmbeddedPostgres | None]:
     url = settings.warehouse_url()
     if url:
         return url, None, None
     server = EmbeddedPostgres(keep_running=keep_running)
-    url = server.start("crmhub")
+    url = server.recreate("crmhub") if fresh else server.start("crmhub")
     metadata = server.start("airflow")
     return url, metadata, server
 
@@ -66,12 +69,17 @@ def _airflow(env: dict, *args: str, log: Path | None = None, timeout: int = 900)
 
 def run_demo(args: argparse.Namespace) -> int:
     started = time.monotonic()
-    url, metadata, server = _start_warehouse(keep_running=False)
+    url, metadata, server = _start_warehouse(keep_running=False, fresh=not args.keep)
+    services = None
     try:
         applied = upgrade(url)
         data_dir = settings.demo_data_dir()
         dataset = generate(data_dir, seed=args.seed, scale=args.scale)
+        services = start_demo_services(url, data_dir)
         env = airflow_env(url, metadata_url=metadata, data_dir=data_dir)
+        env.update(services.connections)
+        env.update(services.extra_env)
+        env["CRMHUB_DISABLE_DEADLINES"] = "1"
         migrated = _airflow(env, "db", "migrate")
         if migrated.returncode != 0:
             raise CrmHubError(f"airflow db migrate failed:\n{migrated.stdout[-2000:]}{migrated.stderr[-2000:]}")
@@ -96,6 +104,8 @@ def run_demo(args: argparse.Namespace) -> int:
         print(f"== done in {time.monotonic() - started:.0f}s")
         return 0 if all(ok for _, ok, _ in results) else 1
     finally:
+        if services is not None:
+            services.stop()
         if server is not None:
             server.stop()
 

@@ -225,6 +225,19 @@ def _cross_reference_problems(data: dict) -> list[tuple[tuple, str]]:
             problems.append((("field_map", i, "source"), f"{entry['source']!r} has no field contract (add it under its connector's fields)"))
         if entry["sla"] not in sla_names:
             problems.append((("field_map", i, "sla"), f"unknown SLA {entry['sla']!r}"))
+
+    # Outreach automations (optional section): owned by a person, unique names, one flag each.
+    seen_automations: set[str] = set()
+    seen_flags: dict[str, str] = {}
+    for i, auto in enumerate(data.get("automations") or []):
+        base = ("automations", i)
+        owner_ok(base + ("owner",), auto["owner"])
+        if auto["name"] in seen_automations:
+            problems.append((base + ("name",), f"duplicate automation name {auto['name']!r}"))
+        seen_automations.add(auto["name"])
+        if auto["flag"] in seen_flags:
+            problems.append((base + ("flag",), f"flag {auto['flag']!r} already gates automation {seen_flags[auto['flag']]!r}; give each automation its own flag"))
+        seen_flags.setdefault(auto["flag"], auto["name"])
     problems.extend(_reverse_etl_problems(data, owner_ok))
     return problems
 

@@ -121,7 +121,9 @@ class WebhookDispatcher:
         self.app_id = app_id
         self._heap: list[_Pending] = []
         self._seq = itertools.count()
-        self._event_ids = itertools.count(1)
+        # HubSpot event ids are unique for good; start from the clock so a restarted sandbox never
+        # reuses an id a receiver has already stored (receivers dedupe on eventId).
+        self._event_ids = itertools.count(time.time_ns() // 1000)
         self._cond = threading.Condition()
         self._stop = False
         self._inflight = 0

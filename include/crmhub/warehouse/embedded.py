@@ -54,6 +54,12 @@ class EmbeddedPostgres:
             self._server.psql(f'CREATE DATABASE "{database}";')
         return self.url(database)
 
+    def recreate(self, database: str = DATABASE) -> str:
+        """Drop and create ``database`` (the demo starts from an empty warehouse); returns its URL."""
+        self.start("postgres")
+        self._server.psql(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE);')
+        return self.start(database)
+
     def url(self, database: str = DATABASE) -> str:
         return f"postgresql://postgres:@/{database}?host={self.pgdata}"
 

@@ -7,6 +7,7 @@ import time
 import httpx
 import pytest
 import requests
+
 from crmhub.crm_sandbox import FaultInjector, SandboxServer
 
 AUTH = {"Authorization": "Bearer test-token"}

@@ -13,6 +13,7 @@ from pathlib import Path
 import httpx
 import psycopg
 import pytest
+
 from crmhub.crm_sandbox import SandboxServer, load_seed_file, merge_seeds
 from crmhub.exceptions import RejectedFileError
 

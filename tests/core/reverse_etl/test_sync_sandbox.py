@@ -8,6 +8,7 @@ import psycopg
 import pytest
 from retl_helpers import TOKEN, add_contact, add_entity, set_commitment
 
+from crmhub.ingest.state import freeze, unfreeze
 from crmhub.reverse_etl import CrmClient, get_sync, rollback_run, run_sync
 from crmhub.reverse_etl.definitions import FieldMapping, SyncDefinition
 from crmhub.reverse_etl.engine import read_model
@@ -208,16 +209,13 @@ def test_held_records_and_frozen_connector_push_nothing(db, sandbox, admin):
                      " held_at timestamptz NOT NULL DEFAULT now(), released_at timestamptz, released_score numeric)")
         conn.execute("INSERT INTO ops.identity_holds (kind, crmhub_id, score, reason) VALUES "
                      "('contact', %s, 55, 'ambiguous match')", (hold,))
-        conn.execute("CREATE TABLE IF NOT EXISTS ops.connector_state (connector text PRIMARY KEY, "
-                     "frozen boolean NOT NULL DEFAULT false, reason text)")
-        conn.execute("INSERT INTO ops.connector_state (connector, frozen, reason) VALUES ('crm_contacts', true, "
-                     "'schema drift')")
+        freeze(conn, "crm_contacts", "schema drift", by="test")
     sync = contact_sync()
     frozen = run_sync(sync, db, sandbox.url, TOKEN)
     assert frozen.status == "skipped" and "frozen" in frozen.error
     assert admin.get("/_sandbox/requests").json()["total"] == 0 and crm_contacts(admin) == []
     with psycopg.connect(db) as conn:
-        conn.execute("UPDATE ops.connector_state SET frozen = false WHERE connector = 'crm_contacts'")
+        unfreeze(conn, "crm_contacts", by="test")
     result = run_sync(sync, db, sandbox.url, TOKEN)
     assert set(result.held) == {low, hold} and "confidence 45" in result.held[low] and "hold" in result.held[hold]
     assert {c["properties"]["crmhub_id"] for c in crm_contacts(admin)} == {ok}

@@ -1,0 +1,166 @@
+"""Ingestion throughput: full path (parse + contract check + raw + staging) vs a bare COPY of the same file.
+
+    python benchmarks/bench_ingest.py [--rows 1000000] [--core] [--url URL]
+
+Generates an N-row fund-admin contacts CSV (header external_id,first_name,last_name,email,company,amount,
+updated_at; amounts like "$1,200.50", ISO timestamps, ~1 % empty emails), then in the same run and database:
+
+* ``copy``: ``COPY`` of the file into an untyped (all text) table, streamed from this process;
+* ``full``: ``crmhub.ingest.loader.ingest_file(..., to_core=False)`` - parse, contract check, COPY into
+  ``raw.<connector>`` and typed ``staging.<connector>``, quarantine, metrics (``--core`` also upserts core).
+
+Writes ``benchmarks/results/ingest.json``: rows, rows_per_s, copy_rows_per_s, ratio_to_copy, peak_rss_mb
+(peak resident memory of this process, which does all the client-side work). Targets: ratio >= 0.5,
+peak RSS < 1 GiB. Uses $CRMHUB_WAREHOUSE_URL or a throw-away database on 127.0.0.1:5432.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from pathlib import Path
+
+import psutil
+import psycopg
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "include"))
+
+from crmhub.config import load_integration_map  # noqa: E402
+from crmhub.ingest.loader import ingest_file  # noqa: E402
+from crmhub.warehouse import upgrade  # noqa: E402
+
+HEADER = "external_id,first_name,last_name,email,company,amount,updated_at\n"
+FIRST = ["Ann", "Bob", "Chen", "Dana", "Eve", "Farid", "Gia", "Hugo"]
+LAST = ["Lee", "Kim", "Shah", "Ortiz", "Vogel", "Haddad", "Müller", "O'Neil"]
+
+
+def generate(path: Path, rows: int) -> None:
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        fh.write(HEADER)
+        block = []
+        for i in range(rows):
+            email = "" if i % 97 == 0 else f"user{i}@lp{i % 500}.example"
+            cents = i % 100
+            block.append(
+                f"LP-{i},{FIRST[i % 8]},{LAST[(i // 8) % 8]}{i % 1000},{email},Fund Investor {i % 5000},"
+                f"\"${1000 + i % 90000:,}.{cents:02d}\",2025-{1 + i % 12:02d}-{1 + i % 28:02d}T{i % 24:02d}:00:00Z\n"
+            )
+            if len(block) == 50_000:
+                fh.write("".join(block))
+                block.clear()
+        fh.write("".join(block))
+
+
+class PeakRss:
+    """Samples this process's RSS every 20 ms while active."""
+
+    def __init__(self):
+        self.proc = psutil.Process()
+        self.peak = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self):
+        while not self._stop.is_set():
+            self.peak = max(self.peak, self.proc.memory_info().rss)
+            self._stop.wait(0.02)
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+        self.peak = max(self.peak, self.proc.memory_info().rss)
+
+
+def bare_copy(url: str, path: Path) -> float:
+    with psycopg.connect(url) as conn:
+        conn.execute("DROP TABLE IF EXISTS public.bench_copy")
+        conn.execute(
+            "CREATE TABLE public.bench_copy (external_id text, first_name text, last_name text, email text, "
+            "company text, amount text, updated_at text)"
+        )
+        conn.commit()
+        t0 = time.perf_counter()
+        with conn.cursor() as cur, cur.copy("COPY public.bench_copy FROM STDIN (FORMAT csv, HEADER true)") as copy, \
+                path.open("rb") as fh:
+            while block := fh.read(1 << 20):
+                copy.write(block)
+        conn.commit()
+        return time.perf_counter() - t0
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--rows", type=int, default=1_000_000)
+    ap.add_argument("--url", default=os.environ.get("CRMHUB_WAREHOUSE_URL"))
+    ap.add_argument("--core", action="store_true", help="also upsert into core (slower; not the headline number)")
+    ap.add_argument("--chunk-rows", type=int, default=50_000)
+    ap.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "ingest.json")
+    args = ap.parse_args(argv)
+
+    admin = "postgresql://postgres@127.0.0.1:5432/postgres"
+    throwaway = None
+    url = args.url
+    if not url:
+        throwaway = f"crmhub_bench_{uuid.uuid4().hex[:8]}"
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{throwaway}"')
+        url = admin.rsplit("/", 1)[0] + "/" + throwaway
+    try:
+        upgrade(url)
+        connector = load_integration_map().connector("fundadmin_lp_contacts")
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / f"contacts_{args.rows}.csv"
+            t0 = time.perf_counter()
+            generate(path, args.rows)
+            gen_s = time.perf_counter() - t0
+            size_mb = path.stat().st_size / 2**20
+            copy_s = bare_copy(url, path)
+            with PeakRss() as rss:
+                t0 = time.perf_counter()
+                summary = ingest_file(url, connector, path, chunk_rows=args.chunk_rows, to_core=args.core,
+                                      load_id=f"bench-{uuid.uuid4().hex[:8]}")
+                full_s = time.perf_counter() - t0
+        assert summary.rows_read == args.rows == summary.loaded + summary.quarantined + summary.rejected, summary
+        result = {
+            "rows": args.rows,
+            "file_mb": round(size_mb, 1),
+            "path": "parse + contract + raw + staging" + (" + core upsert" if args.core else ""),
+            "seconds": round(full_s, 3),
+            "rows_per_s": round(args.rows / full_s),
+            "copy_seconds": round(copy_s, 3),
+            "copy_rows_per_s": round(args.rows / copy_s),
+            "ratio_to_copy": round(copy_s / full_s, 3),
+            "peak_rss_mb": round(rss.peak / 2**20, 1),
+            "process_max_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+            "loaded": summary.loaded,
+            "quarantined": summary.quarantined,
+            "chunk_rows": args.chunk_rows,
+            "generate_seconds": round(gen_s, 2),
+            "machine": f"{platform.machine()} {psutil.cpu_count()} cpu, python {platform.python_version()}",
+            "targets": {"ratio_to_copy": ">= 0.5", "peak_rss_mb": "< 1024"},
+        }
+    finally:
+        if throwaway:
+            with psycopg.connect(admin, autocommit=True) as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{throwaway}" WITH (FORCE)')
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(result, indent=2) + "\n")
+    print(json.dumps(result, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,115 @@
+"""``crmhub health [table|score|cycle|sla|segments]``: integration health, SLAs and the segment audit."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from crmhub.config import load_integration_map
+from crmhub.health import score as health_score
+from crmhub.health.cycle import run_health_cycle
+from crmhub.health.segments import audit_segments
+from crmhub.health.sla import compute_sla_results
+from crmhub.warehouse import connect, open_warehouse
+
+_URL_HELP = "warehouse URL (default: $CRMHUB_WAREHOUSE_URL, else the embedded server)"
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("health", help="integration health per connector (default: print the table)")
+    parser.add_argument("--url", help=_URL_HELP)
+    parser.add_argument("--live", action="store_true", help="compute from ops.sync_runs now instead of the snapshots")
+    parser.set_defaults(func=_table)
+    sub = parser.add_subparsers(dest="health_command", metavar="ACTION")
+    sc = sub.add_parser("score", help="compute one Integration_Health score from its five inputs")
+    sc.add_argument("--error-rate-pct", type=float, required=True, help="failed operations, percent (0.6 = 0.6 %%)")
+    sc.add_argument("--avg-latency-s", type=float, required=True)
+    sc.add_argument("--target-latency-s", type=float, required=True)
+    sc.add_argument("--sync-lag-min", type=float, required=True)
+    sc.add_argument("--target-lag-min", type=float, required=True)
+    sc.add_argument("--json", action="store_true", help="print the result as JSON")
+    sc.set_defaults(func=_score)
+    cy = sub.add_parser("cycle", help="run one health cycle (snapshots, incidents, auto-actions; no paging)")
+    cy.add_argument("--url", help=_URL_HELP)
+    cy.set_defaults(func=_cycle)
+    sl = sub.add_parser("sla", help="compute this week's SLA met rate per field (ops.sla_results)")
+    sl.add_argument("--url", help=_URL_HELP)
+    sl.set_defaults(func=_sla)
+    sg = sub.add_parser("segments", help="weekly segment latency audit (ops.segment_latency)")
+    sg.add_argument("--url", help=_URL_HELP)
+    sg.add_argument("--top", type=int, default=5)
+    sg.set_defaults(func=_segments)
+
+
+def _fmt(value, spec: str = ".1f") -> str:
+    return "-" if value is None else format(value, spec)
+
+
+def _table(args: argparse.Namespace) -> int:
+    with open_warehouse(args.url) as url, connect(url) as conn:
+        if args.live:
+            imap = load_integration_map()
+            rows = [health_score.connector_health(conn, name, **t).as_dict()
+                    for name, t in health_score.connector_targets(imap).items()]
+        else:
+            rows = health_score.latest_snapshots(conn)
+    if not rows:
+        print("no health snapshots yet; run `crmhub health cycle` (or `crmhub health --live`)")
+        return 0
+    print(f"{'connector':24} {'score':>6} {'status':9} {'error %':>8} {'latency s':>10} {'lag min':>12}  pulled down by")
+    for r in rows:
+        terms = [("error", r["error_penalty"]), ("latency", r["latency_penalty"]), ("lag", r["lag_penalty"])]
+        pulled = ", ".join(f"{n} -{p:.1f}" for n, p in sorted(terms, key=lambda t: -t[1]) if p > 0) or "-"
+        print(f"{r['connector']:24} {_fmt(r['score']):>6} {r['status']:9} {r['error_rate_pct']:>8.2f} "
+              f"{r['avg_latency_s']:>5.2f}/{r['target_latency_s']:<4g} {r['sync_lag_min']:>6.1f}/{r['target_lag_min']:<5g}  "
+              f"{pulled}")
+    return 0
+
+
+def _score(args: argparse.Namespace) -> int:
+    try:
+        result = health_score.integration_health(
+            args.error_rate_pct, args.avg_latency_s, args.target_latency_s, args.sync_lag_min, args.target_lag_min
+        )
+    except ValueError as exc:
+        print(f"crmhub: {exc}")
+        return 2
+    if args.json:
+        print(json.dumps(result.as_dict()))
+    else:
+        print(f"Integration_Health = {result.score:g} ({result.status})")
+        print(f"  error   -{result.error_penalty:g}  ({result.error_rate_pct:g} % x 50)")
+        print(f"  latency -{result.latency_penalty:g}  ({result.avg_latency_s:g} s / {result.target_latency_s:g} s x 25)")
+        print(f"  lag     -{result.lag_penalty:g}  ({result.sync_lag_min:g} min / {result.target_lag_min:g} min x 25)")
+    return 0 if result.status == "healthy" else 1
+
+
+def _cycle(args: argparse.Namespace) -> int:
+    with open_warehouse(args.url) as url:
+        summary = run_health_cycle(url, load_integration_map())
+    print(json.dumps({k: v for k, v in summary.items() if k != "connectors"}, default=str))
+    for name, data in summary["connectors"].items():
+        print(f"  {name}: {data['explain']}")
+    return 0
+
+
+def _sla(args: argparse.Namespace) -> int:
+    with open_warehouse(args.url) as url, connect(url) as conn:
+        rows = compute_sla_results(conn, load_integration_map())
+    if not rows:
+        print("no sync runs this week")
+    for r in rows:
+        print(f"{r['week_start']} {r['sla']:18} {r['connector']}.{r['field']:<20} {r['met_rate_pct']:6.1f} % "
+              f"({r['runs_met']}/{r['runs']}) {'met' if r['met'] else 'MISSED'}")
+    return 0
+
+
+def _segments(args: argparse.Namespace) -> int:
+    with open_warehouse(args.url) as url, connect(url) as conn:
+        rows = audit_segments(conn, load_integration_map(), top_n=args.top)
+    if not rows:
+        print("no changes with source timestamps this week")
+    for r in rows:
+        print(f"{r['entity_type']}/{r['country']}/{r['source_system']:10} {r['field']:28} median {r['median_lag_min']:8.1f} min "
+              f"SLA met {_fmt(r['sla_met_pct'])} %  delta {_fmt(r['freshness_delta_pct'])} %  -> {r['action']}")
+    return 0

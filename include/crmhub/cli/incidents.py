@@ -1,0 +1,79 @@
+"""``crmhub incidents list|ack|resolve|mttr``: the incident lifecycle (resolve needs a proof artifact)."""
+
+from __future__ import annotations
+
+import argparse
+
+from crmhub.health import incidents
+from crmhub.warehouse import connect, open_warehouse
+
+_URL_HELP = "warehouse URL (default: $CRMHUB_WAREHOUSE_URL, else the embedded server)"
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("incidents", help="integration incidents: list, acknowledge, resolve with proof")
+    sub = parser.add_subparsers(dest="incidents_command", metavar="ACTION", required=True)
+    ls = sub.add_parser("list", help="open incidents (--all includes resolved ones)")
+    ls.add_argument("--all", action="store_true")
+    ls.add_argument("--owner")
+    ls.add_argument("--url", help=_URL_HELP)
+    ls.set_defaults(func=_list)
+    ack = sub.add_parser("ack", help="acknowledge an incident")
+    ack.add_argument("incident_id", type=int)
+    ack.add_argument("--by", required=True, help="who takes it")
+    ack.add_argument("--url", help=_URL_HELP)
+    ack.set_defaults(func=_ack)
+    res = sub.add_parser("resolve", help="resolve an incident; a proof artifact (URL or path) is required")
+    res.add_argument("incident_id", type=int)
+    res.add_argument("--proof", help="URL or path of the proof: lag chart, PR, reconciliation report")
+    res.add_argument("--by", required=True)
+    res.add_argument("--url", help=_URL_HELP)
+    res.set_defaults(func=_resolve)
+    mt = sub.add_parser("mttr", help="mean time to resolve per owner and overall (target < 6 h)")
+    mt.add_argument("--url", help=_URL_HELP)
+    mt.set_defaults(func=_mttr)
+
+
+def _list(args: argparse.Namespace) -> int:
+    with open_warehouse(args.url) as url, connect(url) as conn:
+        rows = incidents.list_incidents(conn, include_resolved=args.all, owner=args.owner)
+    if not rows:
+        print("no incidents" if args.all else "no open incidents")
+        return 0
+    print(f"{'id':>5} {'state':12} {'severity':8} {'connector':24} {'trigger':16} {'owner':12} {'seen':>4} opened            runbook")
+    for r in rows:
+        state = ("resolved" if r["resolved_at"] else "recovered" if r["recovered_at"]
+                 else "acknowledged" if r["acknowledged_at"] else "open")
+        print(f"{r['incident_id']:>5} {state:12} {r['severity']:8} {r['connector']:24} {r['trigger']:16} {r['owner']:12} "
+              f"{r['occurrences']:>4} {r['opened_at']:%Y-%m-%d %H:%M}  {r['runbook_url']}")
+    return 0
+
+
+def _ack(args: argparse.Namespace) -> int:
+    with open_warehouse(args.url) as url, connect(url) as conn:
+        row = incidents.acknowledge(conn, args.incident_id, args.by)
+        conn.commit()
+    print(f"incident {row['incident_id']} acknowledged by {row['acknowledged_by']} at {row['acknowledged_at']:%Y-%m-%d %H:%M}")
+    return 0
+
+
+def _resolve(args: argparse.Namespace) -> int:
+    with open_warehouse(args.url) as url, connect(url) as conn:
+        row = incidents.resolve(conn, args.incident_id, args.proof, args.by)
+        conn.commit()
+    hours = (row["resolved_at"] - row["opened_at"]).total_seconds() / 3600
+    print(f"incident {row['incident_id']} resolved by {row['resolved_by']} after {hours:.2f} h; proof: {row['proof']}")
+    return 0
+
+
+def _mttr(args: argparse.Namespace) -> int:
+    with open_warehouse(args.url) as url, connect(url) as conn:
+        data = incidents.mttr(conn)
+    if not data["resolved"]:
+        print("no resolved incidents yet")
+        return 0
+    print(f"overall MTTR {data['overall_h']:.2f} h over {data['resolved']} incident(s) "
+          f"(target < {data['target_h']:g} h: {'met' if data['met'] else 'MISSED'})")
+    for owner, d in data["per_owner"].items():
+        print(f"  {owner:14} {d['mttr_h']:.2f} h ({d['resolved']}) {'met' if d['met'] else 'MISSED'}")
+    return 0

@@ -1,0 +1,240 @@
+"""``crmhub outreach run|pause|resume|status|teardown|suppress|bulk-load|recover-stuck``.
+
+Addresses are always masked in output (``teardown --unmask`` is the one explicit exception).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from datetime import UTC, datetime
+
+from crmhub.config import load_integration_map
+from crmhub.exceptions import CrmHubError
+from crmhub.warehouse import connect, open_warehouse
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    out = subparsers.add_parser("outreach", help="investor-communication automations gated by Unleash flags")
+    sub = out.add_subparsers(dest="outreach_command", metavar="ACTION", required=True)
+
+    run = sub.add_parser("run", help="run automations (or preview them with --dry-run)")
+    run.add_argument("--dry-run", action="store_true", help="decide and print what would be sent; send nothing")
+    run.add_argument("--automation", metavar="NAME", help="only this automation (default: all)")
+    run.add_argument("--approve", type=int, metavar="N", help="a human approved sending up to N beyond the cap")
+    run.add_argument("--url", help="warehouse URL (default: $CRMHUB_WAREHOUSE_URL, else the embedded server)")
+    run.add_argument("--map", help="integration map (default: config/integration_map.yaml)")
+    flags = run.add_argument_group("flags (default: offline from config/unleash_bootstrap.json)")
+    flags.add_argument("--unleash-url", default=os.environ.get("CRMHUB_UNLEASH_URL"),
+                       help="Unleash API URL, e.g. http://127.0.0.1:4242/api ($CRMHUB_UNLEASH_URL)")
+    flags.add_argument("--unleash-environment", default="development")
+    flags.add_argument("--bootstrap", help="bootstrap JSON for offline flags")
+    smtp = run.add_argument_group("SMTP (required unless --dry-run); password from $CRMHUB_SMTP_PASSWORD")
+    smtp.add_argument("--smtp-host")
+    smtp.add_argument("--smtp-port", type=int, default=25)
+    smtp.add_argument("--smtp-user")
+    smtp.add_argument("--smtp-from")
+    smtp.add_argument("--smtp-starttls", action="store_true")
+    run.set_defaults(func=_run)
+
+    for action, helptext in (("pause", "pause an automation (or --all); takes effect before the next send batch"),
+                             ("resume", "resume an automation (or --all)")):
+        p = sub.add_parser(action, help=helptext)
+        target = p.add_mutually_exclusive_group(required=True)
+        target.add_argument("name", nargs="?", metavar="NAME")
+        target.add_argument("--all", action="store_true", help="every automation")
+        p.add_argument("--by", required=True, metavar="WHO", help="who is doing this (kept in ops.outreach_state)")
+        p.add_argument("--reason", default=f"manual {action}")
+        p.add_argument("--url")
+        p.add_argument("--map")
+        p.set_defaults(func=_pause if action == "pause" else _resume)
+
+    st = sub.add_parser("status", help="pause state and outbox counts per automation")
+    st.add_argument("--url")
+    st.add_argument("--map")
+    st.set_defaults(func=_status)
+
+    td = sub.add_parser("teardown", help="who received what in a time window (masked unless --unmask)")
+    td.add_argument("--automation", required=True, metavar="NAME")
+    td.add_argument("--since", required=True, metavar="T", help="ISO time, e.g. 2026-11-29T08:00Z")
+    td.add_argument("--until", metavar="T", help="ISO time (default: now)")
+    td.add_argument("--csv", metavar="PATH", help="also write the list as CSV")
+    td.add_argument("--unmask", action="store_true", help="show full addresses (for the apology mail-merge)")
+    td.add_argument("--url")
+    td.set_defaults(func=_teardown)
+
+    sp = sub.add_parser("suppress", help="add an address to the suppression list (opt-out, bounce)")
+    sp.add_argument("email")
+    sp.add_argument("--reason", required=True)
+    sp.add_argument("--by", default="crmhub")
+    sp.add_argument("--url")
+    sp.set_defaults(func=_suppress)
+
+    bl = sub.add_parser("bulk-load", help="flag a load as a bulk import: its changes never trigger outreach")
+    bl.add_argument("load_id")
+    bl.add_argument("--reason", required=True)
+    bl.add_argument("--by", default="crmhub")
+    bl.add_argument("--url")
+    bl.set_defaults(func=_bulk_load)
+
+    rs = sub.add_parser("recover-stuck", help="mark messages left in 'sending' by a dead sender as 'unknown'")
+    rs.add_argument("--older-than", type=float, default=900, metavar="SECONDS")
+    rs.add_argument("--url")
+    rs.set_defaults(func=_recover)
+
+
+def _automations(map_path: str | None):
+    from crmhub.outreach import load_automations
+
+    imap = load_integration_map(map_path)
+    return imap, load_automations(imap)
+
+
+def _check_name(name: str, automations: dict) -> None:
+    if name not in automations:
+        known = ", ".join(sorted(automations)) or "(none configured)"
+        raise CrmHubError(f"unknown automation {name!r}; configured in integration_map.yaml: {known}")
+
+
+def _run(args: argparse.Namespace) -> int:
+    from crmhub.outreach import FlagGate, OutreachEngine, SmtpSettings
+    from crmhub.outreach.masking import mask_email
+
+    imap, automations = _automations(args.map)
+    names = list(automations)
+    if args.automation:
+        _check_name(args.automation, automations)
+        names = [args.automation]
+    smtp = None
+    if not args.dry_run:
+        if not (args.smtp_host and args.smtp_from):
+            raise CrmHubError("a real run needs --smtp-host and --smtp-from (or use --dry-run to preview)")
+        smtp = SmtpSettings(host=args.smtp_host, port=args.smtp_port, from_addr=args.smtp_from,
+                            username=args.smtp_user, password=os.environ.get("CRMHUB_SMTP_PASSWORD"),
+                            starttls=args.smtp_starttls)
+    if args.unleash_url:
+        gate = FlagGate.online(args.unleash_url, os.environ.get("CRMHUB_UNLEASH_TOKEN"),
+                               environment=args.unleash_environment)
+        source = f"Unleash at {args.unleash_url}"
+    else:
+        gate = FlagGate.offline(args.bootstrap)
+        source = f"bootstrap file {args.bootstrap or 'config/unleash_bootstrap.json'}"
+    print(f"flags from {source}{' (dry run: nothing is sent)' if args.dry_run else ''}")
+    try:
+        with open_warehouse(args.url) as url:
+            engine = OutreachEngine(url, automations, imap.people, gate, smtp)
+            for name in names:
+                result = engine.run(name, dry_run=args.dry_run, approved_count=args.approve)
+                print(f"{name}: {result.outcome}; events {result.events}, eligible {result.eligible}, "
+                      f"cap {result.cap} (audience {result.audience_size}), "
+                      f"{'would send' if args.dry_run else 'sent'} {result.queued if args.dry_run else result.sent}, "
+                      f"pending {result.pending}")
+                for reason, n in sorted(result.reasons.items()):
+                    print(f"  {n:6d}  {reason}")
+                for row in result.would_send:
+                    print(f"  would send to {row['recipient']} (owner {row['owner']}): {row['subject']}")
+                if not args.dry_run and result.sent_contacts:
+                    with connect(url) as conn:
+                        for (recipient,) in conn.execute(
+                            "SELECT recipient FROM ops.outbox WHERE run_id = %s AND status = 'sent' ORDER BY outbox_id",
+                            (result.run_id,),
+                        ):
+                            print(f"  sent to {mask_email(recipient)}")
+    finally:
+        gate.close()
+    return 0
+
+
+def _pause(args: argparse.Namespace) -> int:
+    from crmhub.outreach.state import ALL, pause
+
+    _imap, automations = _automations(args.map)
+    target = ALL if args.all else args.name
+    if target != ALL:
+        _check_name(target, automations)
+    with open_warehouse(args.url) as url, connect(url) as conn:
+        pause(conn, target, by=args.by, reason=args.reason)
+    print(f"paused {'every automation' if target == ALL else target} (by {args.by}); "
+          "running senders stop before their next batch")
+    return 0
+
+
+def _resume(args: argparse.Namespace) -> int:
+    from crmhub.outreach.state import ALL, resume
+
+    _imap, automations = _automations(args.map)
+    target = ALL if args.all else args.name
+    if target != ALL:
+        _check_name(target, automations)
+    with open_warehouse(args.url) as url, connect(url) as conn:
+        resume(conn, target, by=args.by)
+    print(f"resumed {'every automation' if target == ALL else target} (by {args.by})")
+    return 0
+
+
+def _status(args: argparse.Namespace) -> int:
+    from crmhub.outreach import outbox
+    from crmhub.outreach.state import pause_state
+
+    _imap, automations = _automations(args.map)
+    with open_warehouse(args.url) as url, connect(url) as conn:
+        for name, auto in automations.items():
+            state = pause_state(conn, name)
+            counts = outbox.counts(conn, name)
+            flag = f"flag {auto.flag}"
+            paused = f"PAUSED by {state.paused_by} ({state.reason})" if state.paused else "active"
+            tally = ", ".join(f"{k} {v}" for k, v in sorted(counts.items())) or "outbox empty"
+            print(f"{name}: {paused}; {flag}; {tally}")
+    return 0
+
+
+def _parse_time(text: str) -> datetime:
+    try:
+        value = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise CrmHubError(f"not an ISO time: {text!r} (use e.g. 2026-11-29T08:00Z)") from exc
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def _teardown(args: argparse.Namespace) -> int:
+    from crmhub.outreach.teardown import deliveries, write_csv
+
+    since = _parse_time(args.since)
+    until = _parse_time(args.until) if args.until else datetime.now(UTC)
+    with open_warehouse(args.url) as url, connect(url) as conn:
+        rows = deliveries(conn, args.automation, since, until, unmask=args.unmask)
+    print(f"{args.automation}: {len(rows)} message(s) between {since.isoformat()} and {until.isoformat()}")
+    for row in rows:
+        note = "" if row.status == "sent" else "  (status unknown: maybe delivered)"
+        print(f"  {row.sent_at:%Y-%m-%d %H:%M:%S}  {row.recipient}  owner {row.owner}  {row.subject}{note}")
+    if args.csv:
+        print(f"written {write_csv(rows, args.csv)}")
+    return 0
+
+
+def _suppress(args: argparse.Namespace) -> int:
+    from crmhub.outreach.masking import mask_email
+    from crmhub.outreach.state import suppress
+
+    with open_warehouse(args.url) as url, connect(url) as conn:
+        suppress(conn, args.email, args.reason, by=args.by)
+    print(f"suppressed {mask_email(args.email.strip().lower())} ({args.reason})")
+    return 0
+
+
+def _bulk_load(args: argparse.Namespace) -> int:
+    from crmhub.outreach.state import flag_bulk_load
+
+    with open_warehouse(args.url) as url, connect(url) as conn:
+        flag_bulk_load(conn, args.load_id, args.reason, by=args.by)
+    print(f"load {args.load_id} flagged as bulk import: its changes never trigger outreach")
+    return 0
+
+
+def _recover(args: argparse.Namespace) -> int:
+    from crmhub.outreach.outbox import recover_stuck
+
+    with open_warehouse(args.url) as url, connect(url) as conn:
+        n = recover_stuck(conn, args.older_than)
+    print(f"{n} message(s) marked 'unknown' (check the mail server log by Message-ID; never re-sent)")
+    return 0

@@ -1,0 +1,128 @@
+"""The other systems the demo talks to, started locally: CRM sandbox, billing database, mail sink, webhook receiver.
+
+Everything runs in the ``crmhub demo`` process (threads) or in the embedded PostgreSQL, so a
+newcomer needs nothing installed. DAG runs (``airflow dags test`` subprocesses) reach them over
+loopback through Airflow connections set in the environment.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import psycopg
+
+from crmhub.demo_data.generator import FILES, HEADERS
+
+CRM_TOKEN = "demo-sandbox-token"
+WEBHOOK_SECRET = "demo-webhook-secret"
+
+
+class MailSink:
+    """A local SMTP server (aiosmtpd) that counts and keeps the messages it receives."""
+
+    def __init__(self) -> None:
+        self.messages: list[dict] = []
+        self._lock = threading.Lock()
+        self._controller = None
+        self.port = 0
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
+        with self._lock:
+            self.messages.append({"from": envelope.mail_from, "to": list(envelope.rcpt_tos),
+                                  "size": len(envelope.content)})
+        return "250 OK"
+
+    def start(self) -> MailSink:
+        from aiosmtpd.controller import Controller
+
+        from crmhub.outreach.unleash_server import free_port
+
+        self.port = free_port()
+        self._controller = Controller(self, hostname="127.0.0.1", port=self.port)
+        self._controller.start()
+        return self
+
+    def stop(self) -> None:
+        if self._controller is not None:
+            self._controller.stop()
+
+
+def load_billing_source(admin_url: str, data_dir: Path) -> str:
+    """Create the billing system's database (``billing.invoices``) from the demo CSV; returns its URL."""
+    base = admin_url.split("?", 1)
+    db_url = base[0].rsplit("/", 1)[0] + "/billing" + (f"?{base[1]}" if len(base) > 1 else "")
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = 'billing'").fetchone():
+            conn.execute("CREATE DATABASE billing")
+    cols = HEADERS["billing"]
+    with psycopg.connect(db_url) as conn:
+        conn.execute("CREATE SCHEMA IF NOT EXISTS billing")
+        conn.execute("DROP TABLE IF EXISTS billing.invoices")
+        conn.execute(
+            "CREATE TABLE billing.invoices (" + ", ".join(f"{c} text" for c in cols[:-1])
+            + ", updated_at timestamptz NOT NULL)"
+        )
+        with conn.cursor().copy(f"COPY billing.invoices ({', '.join(cols)}) FROM STDIN WITH (FORMAT csv, HEADER)") as cp:
+            cp.write((data_dir / FILES["billing"]).read_bytes())
+    return db_url
+
+
+@dataclass
+class DemoServices:
+    """Handles to the running services and the Airflow connections that point at them."""
+
+    crm: object = None
+    mail: MailSink | None = None
+    webhook_server: object = None
+    connections: dict[str, str] = field(default_factory=dict)
+    extra_env: dict[str, str] = field(default_factory=dict)
+
+    def stop(self) -> None:
+        if self.webhook_server is not None:
+            self.webhook_server.should_exit = True
+        if self.crm is not None:
+            self.crm.stop()
+        if self.mail is not None:
+            self.mail.stop()
+
+
+def start_demo_services(warehouse_url: str, data_dir: Path) -> DemoServices:
+    """Start the CRM sandbox (seeded with the CRM export), webhook receiver, mail sink and billing DB."""
+    import uvicorn
+
+    from crmhub.cdc.webhook_app import create_webhook_app
+    from crmhub.crm_sandbox import SandboxServer, load_seed_file, merge_seeds
+
+    services = DemoServices()
+    receiver = uvicorn.Server(uvicorn.Config(create_webhook_app(warehouse_url, WEBHOOK_SECRET), host="127.0.0.1",
+                                             port=0, log_level="warning"))
+    threading.Thread(target=receiver.run, daemon=True, name="crmhub-webhooks").start()
+    while not receiver.started:
+        time.sleep(0.02)
+    services.webhook_server = receiver
+    hook_port = receiver.servers[0].sockets[0].getsockname()[1]
+
+    seed = merge_seeds([load_seed_file(f"companies={data_dir / FILES['crm_companies']}"),
+                        load_seed_file(f"contacts={data_dir / FILES['crm_contacts']}")])
+    services.crm = SandboxServer(token=CRM_TOKEN, seed=seed, webhook_url=f"http://127.0.0.1:{hook_port}/webhooks/crm",
+                                 webhook_secret=WEBHOOK_SECRET).start()
+    services.mail = MailSink().start()
+    billing_url = load_billing_source(warehouse_url, data_dir)
+
+    crm_host, crm_port = services.crm.url.removeprefix("http://").split(":")
+    services.connections = {
+        "AIRFLOW_CONN_CRMHUB_CRM": json.dumps({"conn_type": "http", "host": crm_host, "port": int(crm_port),
+                                               "schema": "http", "password": CRM_TOKEN}),
+        "AIRFLOW_CONN_CRMHUB_SMTP": json.dumps({"conn_type": "smtp", "host": "127.0.0.1", "port": services.mail.port,
+                                                "extra": {"from_email": "ir@firm.example", "disable_tls": True,
+                                                          "disable_ssl": True}}),
+    }
+    from crmhub.airflow_env import connection_json
+
+    services.connections["AIRFLOW_CONN_CRMHUB_BILLING"] = connection_json(billing_url)
+    services.extra_env = {"CRMHUB_WEBHOOK_SECRET": WEBHOOK_SECRET}
+    return services

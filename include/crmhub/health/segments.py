@@ -1,0 +1,145 @@
+"""Weekly segment latency audit (``ops.segment_latency``): some delays only show up by segment.
+
+Segment = entity type x country x source system. Lag per change = ``changed_at - source_ts`` of each row in
+``core.change_log`` (the source's own timestamp of the change vs. when crmhub committed it), so the lag is
+per field and matches source timestamps. The segment of a change comes from the changed core row: an
+entity's own type and country; a contact's entity type and its own country (else its entity's); a
+commitment's, interaction's or deal's entity. Rows without an entity are type ``unknown``; no country is
+``??``. Changes without ``source_ts`` are ignored.
+
+For the ``top_n`` segments by number of changes in the week, and each field changed in them: number of
+changes, median lag, the SLA (the one whose ``from`` is the source system, see ``crmhub.health.sla``),
+SLA met % (changes with lag <= freshness), the previous week's median and the freshness delta
+``|median - previous median| / previous median * 100`` (target < 15 %), and an action.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime, timedelta
+
+import psycopg
+from psycopg.rows import dict_row
+
+from crmhub.config.integration_map import duration_seconds
+from crmhub.health.sla import DEFAULT_TARGET_PCT, week_start
+
+FRESHNESS_DELTA_MAX_PCT = 15.0
+
+_SEGMENT_SQL = """
+WITH seg AS (
+    SELECT 'entity'::text AS core_table, e.crmhub_id, e.entity_type, e.country::text AS country FROM core.entity e
+    UNION ALL
+    SELECT 'contact', c.crmhub_id, e.entity_type, coalesce(c.country, e.country)::text
+    FROM core.contact c LEFT JOIN core.entity e ON e.crmhub_id = c.entity_id
+    UNION ALL
+    SELECT 'commitment', m.crmhub_id, e.entity_type, e.country::text
+    FROM core.commitment m LEFT JOIN core.entity e ON e.crmhub_id = m.entity_id
+    UNION ALL
+    SELECT 'interaction', i.crmhub_id, e.entity_type, coalesce(c.country, e.country)::text
+    FROM core.interaction i LEFT JOIN core.contact c ON c.crmhub_id = i.contact_id
+         LEFT JOIN core.entity e ON e.crmhub_id = coalesce(i.entity_id, c.entity_id)
+    UNION ALL
+    SELECT 'deal', d.crmhub_id, e.entity_type, e.country::text
+    FROM core.deal d LEFT JOIN core.entity e ON e.crmhub_id = d.company_id
+),
+lags AS (
+    SELECT coalesce(s.entity_type, 'unknown') AS entity_type, coalesce(s.country, '??') AS country,
+           cl.source_system, cl.core_table || '.' || cl.field AS field,
+           greatest(0, extract(epoch FROM cl.changed_at - cl.source_ts) / 60.0) AS lag_min,
+           (%(slas)s::jsonb ->> cl.source_system)::double precision AS sla_min
+    FROM core.change_log cl
+    LEFT JOIN seg s ON s.core_table = cl.core_table AND s.crmhub_id = cl.crmhub_id
+    WHERE cl.source_ts IS NOT NULL AND cl.changed_at >= %(start)s AND cl.changed_at < %(end)s
+)
+SELECT entity_type, country, source_system, field, count(*) AS changes,
+       percentile_cont(0.5) WITHIN GROUP (ORDER BY lag_min) AS median_lag_min,
+       max(sla_min) AS sla_min,
+       100.0 * count(*) FILTER (WHERE lag_min <= sla_min) / count(*) AS sla_met_pct
+FROM lags GROUP BY 1, 2, 3, 4
+"""
+
+
+def _system_slas(imap) -> dict[str, tuple[str, float]]:
+    out: dict[str, tuple[str, float]] = {}
+    for sla in imap.slas.values():
+        out.setdefault(sla["from"], (sla["name"], duration_seconds(sla["freshness"]) / 60.0))
+    return out
+
+
+def _week_bounds(week: date) -> tuple[datetime, datetime]:
+    start = datetime(week.year, week.month, week.day, tzinfo=UTC)
+    return start, start + timedelta(days=7)
+
+
+def _groups(conn: psycopg.Connection, week: date, slas: dict[str, tuple[str, float]]) -> list[dict]:
+    start, end = _week_bounds(week)
+    minutes = json.dumps({system: m for system, (_, m) in slas.items()})
+    cur = conn.cursor(row_factory=dict_row)
+    return cur.execute(_SEGMENT_SQL, {"slas": minutes, "start": start, "end": end}).fetchall()
+
+
+def action_for(row: dict, target_pct: float = DEFAULT_TARGET_PCT) -> str:
+    """What to do about a segment x field: pass, watch, investigate, rerun, or define an SLA."""
+    if row["sla_min"] is None:
+        return f"define an SLA for source {row['source_system']}"
+    if row["median_lag_min"] > row["sla_min"]:
+        return "rerun/backfill and page the owner (median lag over SLA)"
+    if row["sla_met_pct"] < target_pct:
+        return f"investigate tail latency (SLA met {row['sla_met_pct']:.0f} % < {target_pct:.0f} %)"
+    delta = row.get("freshness_delta_pct")
+    if delta is not None and delta >= FRESHNESS_DELTA_MAX_PCT:
+        return f"watch: median lag swung {delta:.0f} % week over week"
+    return "pass"
+
+
+def audit_segments(conn: psycopg.Connection, imap, week: date | None = None, *, top_n: int = 5) -> list[dict]:
+    """Compute and upsert the audit for the ISO week containing ``week`` (default: this week)."""
+    week = week_start(week or datetime.now(UTC))
+    slas = _system_slas(imap)
+    current = _groups(conn, week, slas)
+    previous = {
+        (r["entity_type"], r["country"], r["source_system"], r["field"]): r["median_lag_min"]
+        for r in _groups(conn, week - timedelta(days=7), slas)
+    }
+    sizes: dict[tuple, int] = {}
+    for row in current:
+        key = (row["entity_type"], row["country"], row["source_system"])
+        sizes[key] = sizes.get(key, 0) + row["changes"]
+    top = {k for k, _ in sorted(sizes.items(), key=lambda kv: (-kv[1], kv[0]))[:top_n]}
+    out = []
+    for row in sorted(current, key=lambda r: (r["entity_type"], r["country"], r["source_system"], r["field"])):
+        if (row["entity_type"], row["country"], row["source_system"]) not in top:
+            continue
+        prev = previous.get((row["entity_type"], row["country"], row["source_system"], row["field"]))
+        median = float(row["median_lag_min"])
+        delta = None
+        if prev is not None and prev > 0:
+            delta = round(abs(median - prev) / prev * 100.0, 3)
+        elif prev is not None:
+            delta = 0.0 if median == 0 else 100.0
+        rec = {
+            **row,
+            "week_start": week,
+            "median_lag_min": median,
+            "sla": slas.get(row["source_system"], (None, None))[0],
+            "sla_met_pct": float(row["sla_met_pct"]) if row["sla_min"] is not None else None,
+            "prev_median_lag_min": float(prev) if prev is not None else None,
+            "freshness_delta_pct": delta,
+        }
+        rec["action"] = action_for(rec)
+        conn.execute(
+            """INSERT INTO ops.segment_latency (week_start, entity_type, country, source_system, field, changes,
+                   median_lag_min, sla, sla_min, sla_met_pct, prev_median_lag_min, freshness_delta_pct, action)
+               VALUES (%(week_start)s, %(entity_type)s, %(country)s, %(source_system)s, %(field)s, %(changes)s,
+                   %(median_lag_min)s, %(sla)s, %(sla_min)s, %(sla_met_pct)s, %(prev_median_lag_min)s,
+                   %(freshness_delta_pct)s, %(action)s)
+               ON CONFLICT (week_start, entity_type, country, source_system, field) DO UPDATE SET
+                   changes = EXCLUDED.changes, median_lag_min = EXCLUDED.median_lag_min, sla = EXCLUDED.sla,
+                   sla_min = EXCLUDED.sla_min, sla_met_pct = EXCLUDED.sla_met_pct,
+                   prev_median_lag_min = EXCLUDED.prev_median_lag_min,
+                   freshness_delta_pct = EXCLUDED.freshness_delta_pct, action = EXCLUDED.action, computed_at = now()""",
+            rec,
+        )
+        out.append(rec)
+    return out

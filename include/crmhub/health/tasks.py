@@ -1,0 +1,54 @@
+"""One function per task of the ``crmhub_health`` DAG; each takes the warehouse URL and returns JSON-safe data.
+
+The DAG file (``dags/crmhub_health.py``) only wires these; the notifier comes from the Airflow glue
+(``CrmHubNotifier(...).send_payload``).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+
+from crmhub.config import load_integration_map
+from crmhub.health import incidents, retry, segments, sla
+from crmhub.health.cycle import Notify, run_health_cycle
+from crmhub.warehouse.connection import connect
+
+
+def _jsonable(data):
+    return json.loads(json.dumps(data, default=str))
+
+
+def health_cycle(warehouse_url: str, notify: Notify | None = None, map_path: str | None = None) -> dict:
+    """Every 5 minutes: snapshots, incidents, auto-actions, pages (see ``crmhub.health.cycle``)."""
+    return _jsonable(run_health_cycle(warehouse_url, load_integration_map(map_path), notify=notify))
+
+
+def sla_results(warehouse_url: str, map_path: str | None = None) -> dict:
+    """SLA met rate per field for this ISO week and the previous one (``ops.sla_results``)."""
+    imap = load_integration_map(map_path)
+    today = datetime.now(UTC)
+    with connect(warehouse_url) as conn:
+        rows = sla.compute_sla_results(conn, imap, today - timedelta(days=7))
+        rows += sla.compute_sla_results(conn, imap, today)
+    missed = [f"{r['week_start']} {r['connector']}.{r['field']} {r['met_rate_pct']:.1f} %" for r in rows if not r["met"]]
+    return _jsonable({"rows": len(rows), "missed": missed})
+
+
+def segment_audit(warehouse_url: str, map_path: str | None = None, top_n: int = 5) -> dict:
+    """Weekly segment latency audit for the current week (``ops.segment_latency``)."""
+    imap = load_integration_map(map_path)
+    with connect(warehouse_url) as conn:
+        rows = segments.audit_segments(conn, imap, top_n=top_n)
+    return _jsonable({"rows": len(rows), "actions": [r for r in rows if r["action"] != "pass"]})
+
+
+def incident_metrics(warehouse_url: str) -> dict:
+    """MTTR per owner and overall over the last 30 days, open incidents and retry queue counts."""
+    with connect(warehouse_url) as conn:
+        since = conn.execute("SELECT now() - interval '30 days'").fetchone()[0]
+        return _jsonable({
+            "mttr": incidents.mttr(conn, since=since),
+            "open": len(incidents.list_incidents(conn)),
+            "retry_queue": retry.queue_stats(conn),
+        })

@@ -1,0 +1,401 @@
+"""The load path: source batches -> ``raw.<connector>`` -> contract check -> ``staging.<connector>`` -> core.
+
+One load (a file, a table pull, an API pull) is **one transaction**: raw landing, staging, quarantine,
+core upsert, metrics and the final ``ops.loads`` row commit together, so a crash mid-load leaves no
+half batch. The ``ops.loads`` row itself is written first (status ``running``) in its own transaction
+and updated to ``failed``/``rejected``/``parked`` if the load does not commit.
+
+Idempotency: a load id already ``loaded``, or a source whose checksum was already ``loaded`` for the
+connector, is skipped (``LoadSummary.skipped``) and changes nothing.
+
+Counting (asserted by tests for every bad input): ``rows_read = loaded + quarantined + rejected``.
+
+* ``quarantined``: rows with a quarantine-level contract violation or a row error (wrong column count,
+  NUL byte), plus rows superseded by a newer version of the same external id (``superseded_duplicate``).
+* ``rejected``: every row of a file refused whole (``RejectedFileError``, status ``rejected``) or of a
+  batch parked by schema drift (status ``parked``).
+* ``loaded``: the rest - rows that reached staging and won their external id.
+
+Per-row work is vectorised: COPY for raw, staging and quarantine; pandas/pyarrow for checks; SQL for upserts.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import psycopg
+from psycopg.types.json import Jsonb
+
+from crmhub.config.integration_map import Connector
+from crmhub.contracts.check import FieldStats, _type_for, check_frame
+from crmhub.contracts.masking import mask_values
+from crmhub.contracts.metrics import evaluate_breaches, record_metrics
+from crmhub.exceptions import ConnectorFrozenError, RejectedFileError
+from crmhub.ingest import drift
+from crmhub.ingest.copy import CopyWorker
+from crmhub.ingest.sources.base import Source, SourceBatch
+from crmhub.ingest.sources.csv_source import CsvSource, RestartWithCsvModule
+from crmhub.ingest.state import frozen_reason
+from crmhub.ingest.tables import ensure_tables, raw_table, staging_table
+from crmhub.ingest.upsert import upsert_load
+from crmhub.warehouse.connection import connect
+
+log = logging.getLogger(__name__)
+
+_QUARANTINE = psycopg.sql.SQL("ops.quarantine")
+
+
+@dataclass
+class LoadSummary:
+    """What one load did; ``as_dict()`` is what ``crmhub ingest-file`` prints."""
+
+    load_id: str
+    connector: str
+    origin: str
+    checksum: str | None = None
+    status: str = "running"
+    rows_read: int = 0
+    loaded: int = 0
+    quarantined: int = 0
+    rejected: int = 0
+    reasons: dict[str, int] = field(default_factory=dict)
+    skipped: bool = False
+    error: str | None = None
+    cursor: str | None = None
+    encoding: str | None = None
+    skipped_headers: int = 0
+    skipped_blank: int = 0
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+    @property
+    def balanced(self) -> bool:
+        return self.rows_read == self.loaded + self.quarantined + self.rejected
+
+
+class _Drift(Exception):
+    def __init__(self, diff: dict, sample: list[dict]):
+        super().__init__(drift.describe(diff))
+        self.diff = diff
+        self.sample = sample
+
+
+@contextmanager
+def _connection(target: str | psycopg.Connection) -> Iterator[psycopg.Connection]:
+    if isinstance(target, psycopg.Connection):
+        if target.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
+            target.commit()
+        target.autocommit = True
+        yield target
+        return
+    with connect(target, autocommit=True) as conn:
+        yield conn
+
+
+def _write_load(conn: psycopg.Connection, s: LoadSummary, *, finished: bool) -> None:
+    conn.execute(
+        """
+        INSERT INTO ops.loads (load_id, connector, origin, checksum, encoding, status, rows_read, loaded,
+                               quarantined, rejected, skipped_headers, skipped_blank, reasons, cursor, error,
+                               finished_at)
+        VALUES (%(load_id)s, %(connector)s, %(origin)s, %(checksum)s, %(encoding)s, %(status)s, %(rows_read)s,
+                %(loaded)s, %(quarantined)s, %(rejected)s, %(skipped_headers)s, %(skipped_blank)s, %(reasons)s,
+                %(cursor)s, %(error)s, CASE WHEN %(finished)s THEN now() END)
+        ON CONFLICT (load_id) DO UPDATE SET
+            origin = EXCLUDED.origin, checksum = EXCLUDED.checksum, encoding = EXCLUDED.encoding,
+            status = EXCLUDED.status, rows_read = EXCLUDED.rows_read, loaded = EXCLUDED.loaded,
+            quarantined = EXCLUDED.quarantined, rejected = EXCLUDED.rejected,
+            skipped_headers = EXCLUDED.skipped_headers, skipped_blank = EXCLUDED.skipped_blank,
+            reasons = EXCLUDED.reasons, cursor = EXCLUDED.cursor, error = EXCLUDED.error,
+            started_at = CASE WHEN EXCLUDED.status = 'running' THEN now() ELSE ops.loads.started_at END,
+            finished_at = EXCLUDED.finished_at
+        """,
+        {**s.as_dict(), "reasons": Jsonb(s.reasons), "finished": finished},
+    )
+
+
+def _previous(conn: psycopg.Connection, connector: str, load_id: str, checksum: str | None) -> LoadSummary | None:
+    row = conn.execute(
+        "SELECT load_id, origin, checksum, rows_read, loaded, quarantined, rejected, reasons FROM ops.loads "
+        "WHERE status = 'loaded' AND (load_id = %s OR (connector = %s AND checksum = %s)) "
+        "ORDER BY (load_id = %s) DESC, started_at LIMIT 1",
+        (load_id, connector, checksum, load_id),
+    ).fetchone()
+    if row is None:
+        return None
+    return LoadSummary(
+        load_id=row[0], connector=connector, origin=row[1], checksum=row[2], status="loaded", rows_read=row[3],
+        loaded=row[4], quarantined=row[5], rejected=row[6], reasons=dict(row[7]), skipped=True,
+    )
+
+
+def ingest(
+    target: str | psycopg.Connection,
+    connector: Connector,
+    source: Source,
+    *,
+    load_id: str | None = None,
+    to_core: bool = True,
+) -> LoadSummary:
+    """Run one load of ``source`` for ``connector``; see the module doc for semantics.
+
+    ``target`` is a warehouse URL or an open connection; a connection is switched to autocommit (the
+    loader manages its own transactions).
+
+    Raises:
+        ConnectorFrozenError: the connector is frozen (nothing is read).
+        RejectedFileError: the file cannot be read as declared (recorded as ``rejected``; the summary is
+            attached as ``exc.summary``).
+    """
+    load_id = load_id or uuid.uuid4().hex
+    origin = str(getattr(source, "origin", None) or connector.name)
+    summary = LoadSummary(load_id=load_id, connector=connector.name, origin=origin)
+    with _connection(target) as conn:
+        reason = frozen_reason(conn, connector.name)
+        if reason is not None:
+            summary.status, summary.error = "frozen", f"connector frozen: {reason}"
+            if _previous(conn, connector.name, load_id, None) is None:
+                _write_load(conn, summary, finished=True)
+            raise ConnectorFrozenError(connector.name, reason)
+        try:
+            summary.checksum = getattr(source, "checksum", None)
+            scan = getattr(source, "scan", None)
+            summary.encoding = getattr(scan, "encoding", None)
+        except RejectedFileError as exc:
+            return _rejected(conn, summary, exc, 0)
+        previous = _previous(conn, connector.name, load_id, summary.checksum)
+        if previous is not None:
+            log.info("%s: %s already loaded as %s; skipped", connector.name, origin, previous.load_id)
+            return previous
+        _write_load(conn, summary, finished=False)
+        counter = {"rows": 0}
+        try:
+            for attempt in (1, 2):
+                counter["rows"] = 0
+                try:
+                    with conn.transaction():
+                        _run(conn, connector, source, summary, counter, to_core)
+                        summary.status = "loaded"
+                        _write_load(conn, summary, finished=True)
+                    break
+                except RestartWithCsvModule:
+                    # the fast parser met a record it cannot place: everything was rolled back; re-read
+                    if attempt == 2:
+                        raise
+                    log.info("%s: re-reading %s with the csv module", connector.name, origin)
+        except _Drift as exc:
+            return _parked(conn, connector, summary, exc, _count_all(source, counter))
+        except RejectedFileError as exc:
+            return _rejected(conn, summary, exc, getattr(source, "rows_read", counter["rows"]))
+        except Exception as exc:
+            summary.status, summary.error = "failed", f"{type(exc).__name__}: {exc}"
+            summary.rows_read = counter["rows"]
+            summary.loaded = summary.quarantined = 0
+            summary.reasons = {}
+            _write_load(conn, summary, finished=True)
+            raise
+    _after_counts(source, summary)
+    return summary
+
+
+def _after_counts(source: Source, summary: LoadSummary) -> None:
+    summary.skipped_headers = getattr(source, "skipped_headers", 0)
+    summary.skipped_blank = getattr(source, "skipped_blank", 0)
+
+
+def _rejected(conn, summary: LoadSummary, exc: RejectedFileError, rows: int) -> LoadSummary:
+    summary.status, summary.error = "rejected", str(exc)
+    summary.rows_read = summary.rejected = int(rows)
+    summary.loaded = summary.quarantined = 0
+    summary.reasons = {"rejected_file": 1}
+    _write_load(conn, summary, finished=True)
+    log.warning("%s", exc)
+    exc.summary = summary  # type: ignore[attr-defined]
+    raise exc
+
+
+def _parked(conn, connector: Connector, summary: LoadSummary, exc: _Drift, rows: int) -> LoadSummary:
+    summary.status, summary.error = "parked", str(exc)
+    summary.rows_read = summary.rejected = rows
+    summary.loaded = summary.quarantined = 0
+    summary.reasons = {"schema_drift": 1}
+    with conn.transaction():
+        drift.park(
+            conn, connector, load_id=summary.load_id, origin=summary.origin, checksum=summary.checksum,
+            diff=exc.diff, rows=rows, sample=exc.sample,
+        )
+        _write_load(conn, summary, finished=True)
+    return summary
+
+
+def _count_all(source: Source, counter: dict) -> int:
+    """Rows of a parked source: those read so far plus the rest, drained without processing."""
+    rows = counter["rows"]
+    try:
+        for batch in counter.get("batches") or ():
+            rows += len(batch)
+    except RestartWithCsvModule:  # the fast parser gave up half way: count again from the start
+        return sum(len(b) for b in source.batches())
+    except RejectedFileError:  # unreadable beyond this point: count what was read
+        pass
+    return rows
+
+
+def _sample(connector: Connector, frame: pd.DataFrame, n: int = 5) -> list[dict]:
+    head = frame.head(n).copy()
+    for contract in connector.fields:
+        if contract.sensitive and contract.name in head.columns:
+            head[contract.name] = mask_values(head[contract.name].astype("str"))
+    return head.astype(object).where(head.notna(), None).to_dict("records")
+
+
+def _run(conn, connector: Connector, source: Source, summary: LoadSummary, counter: dict, to_core: bool) -> None:
+    ensure_tables(conn, connector)
+    fields = list(connector.field_names)
+    date_fields = {f.name for f in connector.fields if _type_for(f) == "date"}
+    totals: dict[str, FieldStats] = {f: FieldStats() for f in fields}
+    reasons: Counter[str] = Counter()
+    batches = iter(source.batches())
+    counter["batches"] = batches  # drained by the caller to count rows when the load is parked
+    header_checked = False
+    worker = CopyWorker(conn)
+    try:
+        staged, quarantined, header_checked = _batches_loop(
+            conn, connector, batches, summary, counter, worker, totals, reasons, date_fields
+        )
+    except BaseException:
+        worker.close(cancel=True)
+        raise
+    worker.close()
+    if not header_checked and getattr(source, "header", None) is not None:
+        diff = drift.header_diff(connector, source.header)
+        if drift.has_drift(diff):
+            raise _Drift(diff, [])
+    superseded = 0
+    if to_core and staged:
+        result = upsert_load(conn, connector, summary.load_id)
+        superseded = result.superseded
+        if superseded:
+            reasons["superseded_duplicate"] += superseded
+    summary.rows_read = counter["rows"]
+    summary.quarantined = quarantined + superseded
+    summary.loaded = staged - superseded
+    summary.rejected = 0
+    summary.reasons = {str(k): int(v) for k, v in reasons.items()}
+    _after_counts(source, summary)
+    if any(t.rows for t in totals.values()):
+        record_metrics(conn, connector.name, {k: v for k, v in totals.items() if v.rows})
+        evaluate_breaches(conn, connector)
+
+
+def _batches_loop(conn, connector, batches, summary, counter, worker, totals, reasons, date_fields):
+    """Grade and land every batch; COPYs go through ``worker`` (overlapping the next chunk's work)."""
+    staged = quarantined = offset = 0
+    header_checked = False
+    for batch in batches:
+        n = len(batch)
+        counter["rows"] += n
+        if batch.cursor is not None:
+            summary.cursor = batch.cursor
+        if not header_checked:
+            diff = drift.header_diff(connector, batch.header)
+            if drift.has_drift(diff):
+                raise _Drift(diff, _sample(connector, batch.frame))
+            header_checked = True
+        if n == 0:
+            continue
+        frame = batch.frame.reset_index(drop=True)
+        row_no = np.arange(offset, offset + n, dtype=np.int64)
+        offset += n
+        locators = pd.Series(batch.locators, dtype="str").reset_index(drop=True)
+        _land_raw(worker, connector, frame, batch, summary.load_id, locators, row_no)
+        check = check_frame(frame, connector, batch.row_errors)
+        retyped = drift.retyped_fields(connector, check.stats)
+        if retyped:
+            raise _Drift({"added": [], "missing": [], "retyped": retyped}, _sample(connector, frame))
+        keep = ~check.quarantined
+        stg = check.typed[keep].copy()
+        stg.insert(0, "load_id", summary.load_id)
+        stg.insert(1, "locator", locators[keep].to_numpy())
+        stg.insert(2, "row_no", row_no[keep])
+        stg.insert(3, "confidence", check.confidence[keep])
+        stg.insert(4, "deleted", np.asarray(batch.deleted, dtype=bool)[keep])
+        worker.submit(staging_table(connector), stg, date_columns=date_fields)
+        staged += len(stg)
+        bad = check.violations[check.quarantined[check.violations["row"].to_numpy()]] if len(check.violations) else None
+        if bad is not None and len(bad):
+            q = pd.DataFrame(
+                {
+                    "load_id": summary.load_id,
+                    "connector": connector.name,
+                    "locator": locators.iloc[bad["row"].to_numpy()].to_numpy(),
+                    "field": bad["field"].to_numpy(),
+                    "rule": bad["rule"].to_numpy(),
+                    "value": bad["value"].to_numpy(),
+                    "reason": bad["reason"].to_numpy(),
+                }
+            )
+            worker.submit(_QUARANTINE, q)
+            reasons.update(bad[bad["level"] == "quarantine"]["rule"].value_counts().to_dict())
+        quarantined += int(check.quarantined.sum())
+        for name, st in check.stats.items():
+            t = totals[name]
+            t.rows += st.rows
+            t.nulls += st.nulls
+            t.illegal += st.illegal
+            t.illegal_type += st.illegal_type
+    return staged, quarantined, header_checked
+
+
+def _land_raw(worker: CopyWorker, connector, frame, batch: SourceBatch, load_id, locators, row_no) -> None:
+    raw = pd.DataFrame(
+        {name: (frame[name] if name in frame.columns else pd.Series([None] * len(frame), dtype="str"))
+         for name in connector.field_names}
+    )
+    raw.insert(0, "load_id", load_id)
+    raw.insert(1, "locator", locators.to_numpy())
+    raw.insert(2, "row_no", row_no)
+    raw.insert(3, "deleted", np.asarray(batch.deleted, dtype=bool))
+    if batch.raw_records:
+        rr = pd.Series([None] * len(frame), dtype="str")
+        for pos, text in batch.raw_records.items():
+            rr.iloc[pos] = text.replace("\x00", "")
+        raw["raw_record"] = rr
+    worker.submit(raw_table(connector), raw)
+
+
+def ingest_file(
+    target: str | psycopg.Connection, connector: Connector, path: str | Path, *, load_id: str | None = None,
+    chunk_rows: int | None = None, to_core: bool = True,
+) -> LoadSummary:
+    """Load one delimited file with the connector's declared delimiter and encoding."""
+    kwargs = {"chunk_rows": chunk_rows} if chunk_rows else {}
+    source = CsvSource.for_connector(connector, path, **kwargs)
+    return ingest(target, connector, source, load_id=load_id, to_core=to_core)
+
+
+def ingest_folder(
+    target: str, connector: Connector, folder: str | Path, *, pattern: str = "*.csv", chunk_rows: int | None = None
+) -> list[LoadSummary]:
+    """Load every new file of a drop folder (see FolderSource); a rejected file does not stop the others."""
+    from crmhub.ingest.sources.folder_source import FolderSource
+
+    folder_source = FolderSource(folder, connector, pattern=pattern, chunk_rows=chunk_rows)
+    out: list[LoadSummary] = []
+    with connect(target, autocommit=True) as conn:
+        sources = list(folder_source.pending(conn))
+    for source in sources:
+        try:
+            out.append(ingest(target, connector, source))
+        except RejectedFileError as exc:
+            out.append(exc.summary)  # type: ignore[attr-defined]
+    return out

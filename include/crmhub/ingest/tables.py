@@ -1,0 +1,72 @@
+"""``raw.<connector>`` and ``staging.<connector>``: created (and widened) from the connector's contract.
+
+Connectors are configuration, so their landing tables are derived, not migrated:
+
+* ``raw.<connector>``: append-only, every contracted field as ``text`` plus ``load_id``, ``locator``
+  (``file:line`` or API cursor), ``row_no`` (position in the load), ``received_at``, ``deleted`` (the
+  source's delete marker) and ``raw_record`` (the record's text when it could not be split into columns).
+* ``staging.<connector>``: the rows that passed their contract, typed (see ``contracts.types.PG_TYPES``),
+  plus ``load_id``, ``locator``, ``row_no``, ``confidence``, ``deleted``.
+
+A field added to the contract later becomes a new nullable column (``ADD COLUMN IF NOT EXISTS``).
+Both tables are append-only and written one load at a time, so ``load_id`` gets a BRIN index (tiny,
+nearly free to maintain on COPY) rather than a btree.
+"""
+
+from __future__ import annotations
+
+import psycopg
+from psycopg import sql
+
+from crmhub.config.integration_map import Connector
+from crmhub.contracts.check import _type_for
+from crmhub.contracts.types import pg_type
+from crmhub.exceptions import ConfigError
+
+RAW_META = ("load_id", "locator", "row_no", "received_at", "deleted", "raw_record")
+STAGING_META = ("load_id", "locator", "row_no", "confidence", "deleted")
+
+
+def raw_table(connector: Connector) -> sql.Composed:
+    return sql.SQL("raw.{}").format(sql.Identifier(connector.name))
+
+
+def staging_table(connector: Connector) -> sql.Composed:
+    return sql.SQL("staging.{}").format(sql.Identifier(connector.name))
+
+
+def ensure_tables(conn: psycopg.Connection, connector: Connector) -> None:
+    """Create/widen both tables for ``connector`` (idempotent; runs inside the caller's transaction)."""
+    clash = set(connector.field_names) & (set(RAW_META) | set(STAGING_META))
+    if clash:
+        raise ConfigError(
+            "integration map",
+            [(f"connectors.{connector.name}.fields", f"field name(s) {sorted(clash)} are reserved loader columns")],
+        )
+    raw, stg = raw_table(connector), staging_table(connector)
+    conn.execute(
+        sql.SQL(
+            "CREATE TABLE IF NOT EXISTS {} (load_id text NOT NULL, locator text NOT NULL, row_no bigint NOT NULL, "
+            "received_at timestamptz NOT NULL DEFAULT now(), deleted boolean NOT NULL DEFAULT false, raw_record text)"
+        ).format(raw)
+    )
+    conn.execute(
+        sql.SQL(
+            "CREATE TABLE IF NOT EXISTS {} (load_id text NOT NULL, locator text NOT NULL, row_no bigint NOT NULL, "
+            "confidence numeric(5, 2) NOT NULL DEFAULT 100, deleted boolean NOT NULL DEFAULT false)"
+        ).format(stg)
+    )
+    for contract in connector.fields:
+        col = sql.Identifier(contract.name)
+        conn.execute(sql.SQL("ALTER TABLE {} ADD COLUMN IF NOT EXISTS {} text").format(raw, col))
+        conn.execute(
+            sql.SQL("ALTER TABLE {} ADD COLUMN IF NOT EXISTS {} {}").format(
+                stg, col, sql.SQL(pg_type(_type_for(contract)))
+            )
+        )
+    for table, schema in ((raw, "raw"), (stg, "staging")):
+        conn.execute(
+            sql.SQL("CREATE INDEX IF NOT EXISTS {} ON {} USING brin (load_id)").format(
+                sql.Identifier(f"{connector.name}_{schema}_load_idx"), table
+            )
+        )

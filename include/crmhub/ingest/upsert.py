@@ -1,0 +1,280 @@
+"""Set-based upsert from ``staging.<connector>`` into the core model through ``core.external_id``.
+
+For one load, in SQL only (no Python per row):
+
+1. Duplicates: rows of the load sharing an external id are ranked by the connector's
+   ``timestamp_source`` (latest wins; ties: the later row in the source wins). Losers go to
+   ``ops.quarantine`` with rule ``superseded_duplicate``, naming the winner's locator.
+2. Rows older than the version already in core for that external id (``source_updated_at`` newer) are
+   superseded too (rule ``superseded_duplicate``, naming the load that holds the newer version).
+3. Each target table gets the winners: the connector's first ``targets`` entry is keyed by the external
+   id (``core.external_id`` object = connector object); ``entity``/``fund`` rows derived from another
+   object are keyed by their normalised name (object ``entity_by_name`` / ``fund_by_name``); other
+   derived tables by the external id (object ``<object>.<table>``). New keys get a crmhub_id. A key
+   longer than ``MAX_KEY_CHARS`` is stored as ``md5:<hex>`` (btree index entries are size-limited).
+4. Upsert with last-write-wins on ``source_updated_at``; ``enrichment`` fields never overwrite a value
+   with null. Links (``contact.entity_id``, ``commitment.contact_id`` ...) are set from the same row.
+   Owner = connector owner; ``source_lineage`` = {system, connector, load_id, locator};
+   ``confidence`` = the row's contract confidence.
+
+Soft deletes, watermarks and change logs are CDC's job (a later issue).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+import psycopg
+from psycopg import sql
+
+from crmhub.config.integration_map import Connector
+from crmhub.ingest.tables import staging_table
+
+log = logging.getLogger(__name__)
+
+TABLE_ORDER = ("entity", "fund", "contact", "deal", "commitment", "interaction")
+LINKS = {
+    "contact": {"entity_id": "entity"},
+    "commitment": {"entity_id": "entity", "contact_id": "contact", "fund_id": "fund"},
+    "deal": {"company_id": "entity", "fund_id": "fund"},
+    "interaction": {"contact_id": "contact", "entity_id": "entity"},
+}
+BY_NAME = {"entity": "entity_by_name", "fund": "fund_by_name"}
+MAX_KEY_CHARS = 512
+
+
+@dataclass(frozen=True)
+class UpsertResult:
+    loaded: int
+    superseded: int
+    tables: dict[str, int]
+
+
+def _mapping(connector: Connector) -> tuple[str, dict[str, dict[str, str]]]:
+    pk = connector.primary_key
+    mapping: dict[str, dict[str, str]] = {}
+    for f in connector.fields:
+        if not f.target:
+            continue
+        if f.target == "external_id":
+            pk = f.name
+            continue
+        table, column = f.target.split(".", 1)
+        mapping.setdefault(table, {})[column] = f.name
+    return pk, mapping
+
+
+def _core_columns(conn: psycopg.Connection) -> dict[str, set[str]]:
+    rows = conn.execute(
+        "SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = 'core'"
+    ).fetchall()
+    out: dict[str, set[str]] = {}
+    for table, column in rows:
+        out.setdefault(table, set()).add(column)
+    return out
+
+
+def upsert_load(conn: psycopg.Connection, connector: Connector, load_id: str) -> UpsertResult:
+    """Upsert the staged rows of ``load_id`` into core (inside the caller's transaction)."""
+    pk_field, mapping = _mapping(connector)
+    ts_field = connector.timestamp_source
+    primary = connector.targets[0]
+    system = connector.system
+    I = sql.Identifier  # noqa: E741, N806
+    pk, ts = I(pk_field), I(ts_field)
+    params = {"load": load_id, "connector": connector.name, "system": system, "object": connector.object,
+              "pk_name": pk_field, "ts_name": ts_field}
+    conn.execute("DROP TABLE IF EXISTS _ranked, _win")
+    conn.execute(
+        sql.SQL(
+            """
+            CREATE TEMP TABLE _ranked ON COMMIT DROP AS
+            SELECT s.*,
+                   row_number() OVER w AS _rn,
+                   first_value(s.locator) OVER w AS _winner
+              FROM {stg} s
+             WHERE s.load_id = %(load)s
+            WINDOW w AS (PARTITION BY s.{pk} ORDER BY s.{ts} DESC NULLS LAST, s.row_no DESC)
+            """
+        ).format(stg=staging_table(connector), pk=pk, ts=ts),
+        params,
+    )
+    dup = conn.execute(
+        sql.SQL(
+            """
+            INSERT INTO ops.quarantine (load_id, connector, locator, field, rule, value, reason)
+            SELECT load_id, %(connector)s, locator, %(pk_name)s, 'superseded_duplicate', {pk}::text,
+                   'duplicate external id in this load: superseded by ' || _winner || ' (latest '
+                   || %(ts_name)s || ' wins)'
+              FROM _ranked WHERE _rn > 1
+            """
+        ).format(pk=pk),
+        params,
+    ).rowcount
+    conn.execute(
+        sql.SQL(
+            """
+            CREATE TEMP TABLE _win ON COMMIT DROP AS
+            SELECT r.*, older.newer_load
+              FROM _ranked r
+              LEFT JOIN LATERAL (
+                    SELECT coalesce(t.source_lineage->>'load_id', '?') AS newer_load
+                      FROM core.external_id x JOIN core.{primary} t ON t.crmhub_id = x.crmhub_id
+                     WHERE x.system = %(system)s AND x.object = %(object)s AND x.external_id = r.{pk}::text
+                       AND t.source_updated_at > r.{ts}
+              ) older ON true
+             WHERE r._rn = 1
+            """
+        ).format(primary=I(primary), pk=pk, ts=ts),
+        params,
+    )
+    old = conn.execute(
+        sql.SQL(
+            """
+            INSERT INTO ops.quarantine (load_id, connector, locator, field, rule, value, reason)
+            SELECT load_id, %(connector)s, locator, %(pk_name)s, 'superseded_duplicate', {pk}::text,
+                   'older than the version already loaded (load ' || newer_load || '); latest timestamp wins'
+              FROM _win WHERE newer_load IS NOT NULL
+            """
+        ).format(pk=pk),
+        params,
+    ).rowcount
+    conn.execute("DELETE FROM _win WHERE newer_load IS NOT NULL")
+    loaded = conn.execute("SELECT count(*) FROM _win").fetchone()[0]
+
+    core_cols = _core_columns(conn)
+    tables = [t for t in TABLE_ORDER if t in set(connector.targets) | set(mapping)]
+    keys: dict[str, sql.Composable] = {}
+    objects: dict[str, str] = {}
+    for table in tables:
+        if table == primary:
+            keys[table] = sql.SQL("w.{}::text").format(pk)
+            objects[table] = connector.object
+        elif table in BY_NAME:
+            name_field = mapping.get(table, {}).get("name")
+            if not name_field:
+                log.warning("%s: %s has no %s.name target; not derived", connector.name, table, table)
+                continue
+            keys[table] = sql.SQL("lower(btrim(w.{}::text))").format(I(name_field))
+            objects[table] = BY_NAME[table]
+        else:
+            keys[table] = sql.SQL("w.{}::text").format(pk)
+            objects[table] = f"{connector.object}.{table}"
+    # btree keys must stay small: a very long key (a 2 MB company name) is stored as its md5
+    keys = {
+        t: sql.SQL("(CASE WHEN length({k}) > {n} THEN 'md5:' || md5({k}) ELSE {k} END)").format(
+            k=k, n=sql.Literal(MAX_KEY_CHARS)
+        )
+        for t, k in keys.items()
+    }
+    counts: dict[str, int] = {}
+    for table in [t for t in tables if t in keys]:
+        counts[table] = _upsert_table(conn, connector, table, keys, objects, mapping.get(table, {}), core_cols, params)
+    return UpsertResult(loaded=int(loaded), superseded=int(dup + old), tables=counts)
+
+
+def _upsert_table(conn, connector, table, keys, objects, columns, core_cols, params) -> int:
+    I = sql.Identifier  # noqa: E741, N806
+    known = core_cols.get(table, set())
+    unknown = [c for c in columns if c not in known]
+    if unknown:
+        log.warning("%s: core.%s has no column(s) %s; those targets are skipped", connector.name, table, unknown)
+    columns = {c: f for c, f in columns.items() if c in known}
+    links = {col: other for col, other in LINKS.get(table, {}).items() if other in keys and other != table}
+    src = f"_src_{table}"
+    select_cols = [sql.SQL("w.{} AS {}").format(I(f), I(c)) for c, f in columns.items()]
+    select_cols += [sql.SQL("{} AS {}").format(keys[other], I(f"_lk_{other}")) for other in set(links.values())]
+    p = dict(params, core_table=table, tobject=objects[table])
+    conn.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(I(src)))
+    conn.execute(
+        sql.SQL(
+            """
+            CREATE TEMP TABLE {src} ON COMMIT DROP AS
+            SELECT DISTINCT ON (_key) {key} AS _key, {cols}
+                   w.{ts} AS _ts, w.confidence AS _conf, w.locator AS _locator
+              FROM _win w
+             WHERE nullif({key}, '') IS NOT NULL
+             ORDER BY _key, w.{ts} DESC NULLS LAST, w.row_no DESC
+            """
+        ).format(
+            src=I(src), key=keys[table], ts=I(connector.timestamp_source),
+            cols=sql.SQL("").join(sql.SQL("{}, ").format(c) for c in select_cols),
+        ),
+        p,
+    )
+    conn.execute(
+        sql.SQL(
+            """
+            INSERT INTO core.external_id (system, object, external_id, crmhub_id, core_table)
+            SELECT %(system)s, %(tobject)s, _key, gen_random_uuid(), %(core_table)s FROM {src}
+            ON CONFLICT (system, object, external_id) DO UPDATE SET last_seen_at = now()
+            """
+        ).format(src=I(src)),
+        p,
+    )
+    conn.execute(sql.SQL("ALTER TABLE {} ADD COLUMN _id uuid").format(I(src)))
+    conn.execute(
+        sql.SQL(
+            "UPDATE {src} s SET _id = x.crmhub_id FROM core.external_id x "
+            "WHERE x.system = %(system)s AND x.object = %(tobject)s AND x.external_id = s._key"
+        ).format(src=I(src)),
+        p,
+    )
+    insert_cols = ["crmhub_id", *columns]
+    values = [sql.SQL("s._id")] + [sql.SQL("s.{}").format(I(c)) for c in columns]
+    joins = []
+    for col, other in links.items():
+        if col in known:
+            alias = I(f"l_{other}")
+            insert_cols.append(col)
+            values.append(sql.SQL("{}._id").format(alias))
+            joins.append(
+                sql.SQL("LEFT JOIN {} {} ON {}._key = s.{}").format(I(f"_src_{other}"), alias, alias, I(f"_lk_{other}"))
+            )
+    # required columns that the contract may not map (insert only)
+    defaults = {
+        "entity": {"entity_type": sql.Literal("lp"), "name": sql.SQL("s._key")},
+        "fund": {"name": sql.SQL("s._key")},
+        "deal": {"name": sql.SQL("s._key")},
+        "interaction": {"kind": sql.Literal("event"), "occurred_at": sql.SQL("s._ts")},
+    }.get(table, {})
+    for col, expr in defaults.items():
+        if col not in columns:
+            insert_cols.append(col)
+            values.append(expr)
+    insert_cols += ["owner", "confidence", "source_system", "source_lineage", "source_updated_at"]
+    values += [
+        sql.Literal(connector.owner), sql.SQL("s._conf"), sql.Literal(connector.system),
+        sql.SQL(
+            "jsonb_build_object('system', %(system)s::text, 'connector', %(connector)s::text, "
+            "'load_id', %(load)s::text, 'locator', s._locator)"
+        ),
+        sql.SQL("s._ts"),
+    ]
+    enrichment = {f.name for f in connector.fields if f.enrichment}
+    sets = []
+    for col, fname in columns.items():
+        if fname in enrichment:
+            sets.append(sql.SQL("{c} = coalesce(EXCLUDED.{c}, t.{c})").format(c=I(col)))
+        else:
+            sets.append(sql.SQL("{c} = EXCLUDED.{c}").format(c=I(col)))
+    for col in links:
+        if col in known:
+            sets.append(sql.SQL("{c} = coalesce(EXCLUDED.{c}, t.{c})").format(c=I(col)))
+    for col in ("confidence", "source_lineage", "source_updated_at"):
+        sets.append(sql.SQL("{c} = EXCLUDED.{c}").format(c=I(col)))
+    sets.append(sql.SQL("updated_at = now()"))
+    stmt = sql.SQL(
+        """
+        INSERT INTO core.{table} AS t ({cols})
+        SELECT {vals} FROM {src} s {joins}
+        ON CONFLICT (crmhub_id) DO UPDATE SET {sets}
+        WHERE t.source_updated_at IS NULL OR EXCLUDED.source_updated_at IS NULL
+           OR EXCLUDED.source_updated_at >= t.source_updated_at
+        """
+    ).format(
+        table=I(table), cols=sql.SQL(", ").join(map(I, insert_cols)), vals=sql.SQL(", ").join(values),
+        src=I(src), joins=sql.SQL(" ").join(joins), sets=sql.SQL(", ").join(sets),
+    )
+    return conn.execute(stmt, p).rowcount

@@ -1,0 +1,23 @@
+"""Investor-communication automations gated by Unleash flags (see docs/outreach.md).
+
+Safety rails, in the order a run applies them: health gate, pause switch, bulk-import guard, audience
+filter, identity holds and suppression list, Unleash flag (fail closed), per-run blast-radius cap,
+outbox with idempotency keys, pause/flag re-check before every send batch.
+"""
+
+from crmhub.outreach.engine import OutreachEngine, RunResult
+from crmhub.outreach.flags import FlagGate, flag_context
+from crmhub.outreach.masking import mask_email
+from crmhub.outreach.rules import Automation, load_automations
+from crmhub.outreach.smtp import SmtpSettings
+
+__all__ = [
+    "Automation",
+    "FlagGate",
+    "OutreachEngine",
+    "RunResult",
+    "SmtpSettings",
+    "flag_context",
+    "load_automations",
+    "mask_email",
+]

@@ -1,0 +1,110 @@
+"""Triggers for crmhub: async waits that run in the triggerer and read crmhub's own warehouse."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from typing import Any
+
+import psycopg
+from airflow.triggers.base import BaseTrigger, TriggerEvent
+from psycopg.rows import dict_row
+
+from crmhub.health.score import BLOCK_BELOW, HEALTHY_MIN, WINDOW_SQL, gate, health_from_window, window_params
+from crmhub_provider.hooks.crmhub import CrmHubWarehouseHook
+
+
+class IntegrationHealthTrigger(BaseTrigger):
+    """Poll connectors' Integration_Health until every one is >= ``block_below``, then fire ``success``.
+
+    Reads ``ops.sync_runs`` with psycopg's ``AsyncConnection`` using the same window query as the core
+    (``crmhub.health.score.WINDOW_SQL``). The warehouse URL is resolved here from the connection id, so no
+    credentials are serialized. While blocked it keeps polling; the sensor's ``timeout`` ends the wait.
+    After ``max_consecutive_errors`` failed polls in a row (warehouse unreachable) it fires ``error``.
+
+    :param connectors: connector names to gate on.
+    :param targets: ``{connector: {"target_latency_s": float, "target_lag_min": float}}`` from the map.
+    :param block_below: a score under this blocks (default 70).
+    :param warn_below: a passing score under this is logged as a warning (default 90).
+    :param crmhub_conn_id: Airflow connection id of the warehouse.
+    :param poke_interval: seconds between polls.
+    :param max_consecutive_errors: failed polls in a row before giving up with an ``error`` event.
+    """
+
+    def __init__(
+        self,
+        *,
+        connectors: list[str],
+        targets: dict[str, dict[str, float]],
+        block_below: float = BLOCK_BELOW,
+        warn_below: float = HEALTHY_MIN,
+        crmhub_conn_id: str = CrmHubWarehouseHook.default_conn_name,
+        poke_interval: float = 60.0,
+        max_consecutive_errors: int = 5,
+    ) -> None:
+        super().__init__()
+        if not connectors:
+            raise ValueError("IntegrationHealthTrigger needs at least one connector")
+        missing = [c for c in connectors if c not in targets]
+        if missing:
+            raise ValueError(f"no targets for connector(s) {missing}; pass targets for each of {list(connectors)}")
+        if block_below > warn_below:
+            raise ValueError(f"block_below ({block_below}) must not exceed warn_below ({warn_below})")
+        if poke_interval < 0:
+            raise ValueError(f"poke_interval must be >= 0, got {poke_interval}")
+        self.connectors = list(connectors)
+        self.targets = {c: {k: float(v) for k, v in targets[c].items()} for c in self.connectors}
+        self.block_below = float(block_below)
+        self.warn_below = float(warn_below)
+        self.crmhub_conn_id = crmhub_conn_id
+        self.poke_interval = float(poke_interval)
+        self.max_consecutive_errors = int(max_consecutive_errors)
+
+    def serialize(self) -> tuple[str, dict[str, Any]]:
+        return (
+            "crmhub_provider.triggers.crmhub.IntegrationHealthTrigger",
+            {
+                "connectors": self.connectors,
+                "targets": self.targets,
+                "block_below": self.block_below,
+                "warn_below": self.warn_below,
+                "crmhub_conn_id": self.crmhub_conn_id,
+                "poke_interval": self.poke_interval,
+                "max_consecutive_errors": self.max_consecutive_errors,
+            },
+        )
+
+    async def _evaluate(self, url: str) -> dict:
+        results = []
+        async with await psycopg.AsyncConnection.connect(url, autocommit=True) as conn:
+            now = (await (await conn.execute("SELECT now()")).fetchone())[0]
+            cur = conn.cursor(row_factory=dict_row)
+            for name in self.connectors:
+                target = self.targets[name]
+                await cur.execute(WINDOW_SQL, window_params(name, target["target_lag_min"], now))
+                row = await cur.fetchone()
+                results.append(health_from_window(row, connector=name, now=now, **target))
+        return gate(results, block_below=self.block_below, warn_below=self.warn_below)
+
+    async def run(self) -> AsyncIterator[TriggerEvent]:
+        url = await CrmHubWarehouseHook(crmhub_conn_id=self.crmhub_conn_id).awarehouse_url()
+        errors = 0
+        while True:
+            try:
+                verdict = await self._evaluate(url)
+            except (psycopg.Error, OSError) as exc:
+                errors += 1
+                self.log.warning("health poll failed (%s/%s): %s", errors, self.max_consecutive_errors, exc)
+                if errors >= self.max_consecutive_errors:
+                    yield TriggerEvent({"status": "error", "message": f"warehouse unreachable: {exc}"})
+                    return
+                await asyncio.sleep(self.poke_interval)
+                continue
+            errors = 0
+            for line in verdict["explain"]:
+                self.log.info("%s", line)
+            if verdict["passed"]:
+                yield TriggerEvent({"status": "success", **verdict})
+                return
+            self.log.info("blocked by %s; next poll in %ss", ", ".join(verdict["blocked"]), self.poke_interval)
+            await asyncio.sleep(self.poke_interval)
