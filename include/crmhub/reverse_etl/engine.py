@@ -77,7 +77,8 @@ class RunResult:
         c = self.counts
         head = f"sync {self.sync}: " + ("DRY RUN, nothing written" if self.dry_run else f"run {self.run_id} {self.status}")
         return (f"{head}; model {c.get('records_model', 0)}, changed {c.get('records_changed', 0)}, "
-                f"held {c.get('records_held', 0)}, sent {c.get('records_sent', 0)}, ok {c.get('records_ok', 0)}, "
+                f"held {c.get('records_held', 0)}, skipped {c.get('records_skipped', 0)}, "
+                f"sent {c.get('records_sent', 0)}, ok {c.get('records_ok', 0)}, "
                 f"failed {c.get('records_failed', 0)}, created {c.get('records_created', 0)}, "
                 f"archived {c.get('records_archived', 0)}, api calls {c.get('api_calls', 0)}"
                 + (f"; {self.error}" if self.error else ""))
@@ -245,9 +246,12 @@ def run_sync(name: str | SyncDefinition, warehouse_url: str, crm_base_url: str |
             return _run_locked(conn, sync, warehouse_url, crm_base_url, token, dry_run, full_resync, client,
                                target_url, after_batch)
         finally:
-            conn.rollback()
-            conn.execute("SELECT pg_advisory_unlock(%s)", (_lock_key(sync.name),))
-            conn.commit()
+            try:
+                conn.rollback()
+                conn.execute("SELECT pg_advisory_unlock(%s)", (_lock_key(sync.name),))
+                conn.commit()
+            except psycopg.Error:  # connection gone: the session lock went with it
+                log.warning("could not release the lock of sync %s (connection lost)", sync.name)
 
 
 def _run_locked(conn: psycopg.Connection, sync: SyncDefinition, warehouse_url: str, crm_base_url: str | None,
