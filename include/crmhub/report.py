@@ -46,10 +46,25 @@ def _health(conn: psycopg.Connection) -> list[str]:
     return health_section(conn)
 
 
+def reverse_etl_section(conn: psycopg.Connection) -> list[str]:
+    if not _exists(conn, "ops.reverse_etl_runs"):
+        return ["(reverse ETL not built yet)"]
+    rows = conn.execute(
+        """SELECT DISTINCT ON (sync_name) sync_name, run_id, status, records_changed, records_held, records_sent,
+                  records_failed, records_created, api_calls
+             FROM ops.reverse_etl_runs WHERE kind = 'sync' ORDER BY sync_name, run_id DESC""").fetchall()
+    lines = [f"{'sync':22} {'run':>4} {'status':8} {'changed':>7} {'held':>5} {'sent':>6} {'failed':>6} "
+             f"{'created':>7} {'calls':>5}"]
+    lines += [f"{s:22} {r:>4} {st:8} {c:>7} {h:>5} {se:>6} {f:>6} {cr:>7} {a:>5}"
+              for s, r, st, c, h, se, f, cr, a in rows]
+    return lines if rows else ["(no reverse ETL runs yet)"]
+
+
 SECTIONS: list[tuple[str, Section]] = [
     ("Warehouse", warehouse_section),
     ("Ingestion", ingestion_section),
     ("Integration health", _health),
+    ("Reverse ETL", reverse_etl_section),
 ]
 
 

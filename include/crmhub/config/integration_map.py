@@ -238,6 +238,54 @@ def _cross_reference_problems(data: dict) -> list[tuple[tuple, str]]:
         if auto["flag"] in seen_flags:
             problems.append((base + ("flag",), f"flag {auto['flag']!r} already gates automation {seen_flags[auto['flag']]!r}; give each automation its own flag"))
         seen_flags.setdefault(auto["flag"], auto["name"])
+    problems.extend(_reverse_etl_problems(data, owner_ok))
+    return problems
+
+
+_CRM_OBJECTS = {"contacts": "contact", "companies": "company"}
+
+
+def _reverse_etl_problems(data: dict, owner_ok: Any) -> list[tuple[tuple, str]]:
+    """Cross-checks of the ``reverse_etl`` section (owners, destination connectors, id mapping, models)."""
+    problems: list[tuple[tuple, str]] = []
+    section = data.get("reverse_etl")
+    if not isinstance(section, dict):
+        return problems
+    connectors = {c["name"]: c for c in data["connectors"]}
+    names: set[str] = set()
+    for i, sync in enumerate(section.get("syncs") or []):
+        base = ("reverse_etl", "syncs", i)
+        owner_ok(base + ("owner",), sync["owner"])
+        if sync["name"] in names:
+            problems.append((base + ("name",), f"duplicate sync name {sync['name']!r}"))
+        names.add(sync["name"])
+        sql = (sync["model"].get("sql") or "").strip().rstrip(";").strip()
+        if ";" in sql:
+            problems.append((base + ("model", "sql"), "the model must be one SELECT statement (found ';' inside)"))
+        dest = sync["destination"]
+        idm = sync.get("id_mapping") or {}
+        if dest["kind"] == "crm":
+            conn = connectors.get(dest["connector"])
+            if conn is None:
+                problems.append((base + ("destination", "connector"),
+                                 f"unknown connector {dest['connector']!r}; use the CRM connector of the object"))
+            else:
+                system = data["systems"].get(conn["system"], {})
+                if system.get("kind") != "crm":
+                    problems.append((base + ("destination", "connector"),
+                                     f"connector {dest['connector']!r} is not a CRM connector (system {conn['system']!r})"))
+                elif conn["object"] != _CRM_OBJECTS[dest["object"]]:
+                    problems.append((base + ("destination", "connector"),
+                                     f"connector {dest['connector']!r} carries {conn['object']!r}, not {dest['object']!r}"))
+            if idm.get("system", "crm") not in data["systems"]:
+                problems.append((base + ("id_mapping", "system"), f"unknown system {idm.get('system')!r}"))
+            if sync["mode"] in ("upsert", "mirror") and not idm.get("upsert_by"):
+                problems.append((base + ("id_mapping",), f"mode {sync['mode']!r} needs id_mapping.upsert_by "
+                                                          "(a unique CRM property, e.g. email) for records not yet in the CRM"))
+        props = [f["property"] for f in sync["fields"]]
+        for j, prop in enumerate(props):
+            if props.index(prop) != j:
+                problems.append((base + ("fields", j, "property"), f"property {prop!r} is mapped twice"))
     return problems
 
 

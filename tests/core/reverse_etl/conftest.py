@@ -1,0 +1,24 @@
+"""Fixtures for reverse ETL tests: the real CRM sandbox (in-process uvicorn) and an admin client."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import httpx
+import pytest
+from retl_helpers import TOKEN
+
+from crmhub.crm_sandbox import SandboxServer
+
+
+@pytest.fixture
+def sandbox() -> Iterator[SandboxServer]:
+    with SandboxServer(token=TOKEN) as server:
+        yield server
+
+
+@pytest.fixture
+def admin(sandbox: SandboxServer) -> Iterator[httpx.Client]:
+    """Client for the sandbox's admin routes (/_sandbox/...: not rate limited, no faults)."""
+    with httpx.Client(base_url=sandbox.url, headers={"Authorization": f"Bearer {TOKEN}"}, timeout=30) as c:
+        yield c
