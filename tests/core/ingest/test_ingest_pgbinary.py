@@ -1,0 +1,75 @@
+"""The binary COPY encoder stores exactly what the CSV path stores, and declines what it cannot encode."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import psycopg
+from psycopg import sql
+
+from crmhub.ingest import pgbinary
+from crmhub.ingest.copy import copy_frame, encode_frame
+
+TYPES = {
+    "t": "text", "b": "boolean", "i": "bigint", "m": "numeric(20, 2)", "c": "numeric(5, 2)",
+    "ts": "timestamptz", "d": "date",
+}
+
+
+def _frame() -> pd.DataFrame:
+    ts = pd.Series(pd.to_datetime(
+        ["2025-03-14T10:00:00.123456Z", None, "1970-01-01T00:00:00Z", "1999-12-31T23:59:59Z", "2262-04-11T00:00:00Z",
+         "2000-01-01T00:00:00Z"],
+        utc=True, format="ISO8601",
+    )).astype("datetime64[us, UTC]")
+    return pd.DataFrame(
+        {
+            "t": pd.array(["plain", None, "", "ünïcødé ✓ \"q\" , ;", "'; DROP TABLE x; --", "x" * 70_000], dtype="str"),
+            "b": pd.array([True, False, None, True, False, None], dtype="boolean"),
+            "i": pd.array([0, -1, None, 2**62, -(2**62), 7], dtype="Int64"),
+            # half cents decide like PostgreSQL's rounding of the text form: 1.005 -> 1.01, 2.675 -> 2.68
+            "m": [1200.5, -1200.0, np.nan, 1.005, 2.675, 9_999_999_999_999.99 / 10],
+            "c": [100.0, 80.0, 0.0, 60.0, 40.0, 20.0],
+            "ts": ts,
+            "d": ts.dt.floor("D"),
+        }
+    )
+
+
+def _create(conn, name: str) -> None:
+    conn.execute(
+        sql.SQL(
+            "CREATE TABLE {} (t text, b boolean, i bigint, m numeric(20, 2), c numeric(5, 2), ts timestamptz, d date)"
+        ).format(sql.Identifier(name))
+    )
+
+
+def test_binary_copy_equals_csv_copy(db):
+    frame = _frame()
+    assert encode_frame(frame, types=TYPES).binary
+    with psycopg.connect(db) as conn:
+        _create(conn, "via_binary")
+        _create(conn, "via_csv")
+        assert copy_frame(conn, sql.Identifier("via_binary"), frame, date_columns={"d"}, types=TYPES) == 6
+        assert copy_frame(conn, sql.Identifier("via_csv"), frame, date_columns={"d"}) == 6
+        conn.execute("SET TimeZone = 'UTC'")
+        query = "SELECT t, b, i, m::text, c::text, ts::text, d::text FROM {} ORDER BY i NULLS FIRST, t"
+        got = conn.execute(sql.SQL(query).format(sql.Identifier("via_binary"))).fetchall()
+        want = conn.execute(sql.SQL(query).format(sql.Identifier("via_csv"))).fetchall()
+    assert got == want
+    by_text = {row[0]: row for row in got}
+    assert by_text["plain"][3:6] == ("1200.50", "100.00", "2025-03-14 10:00:00.123456+00")
+    assert by_text[""][3] is None  # NaN money is NULL
+    assert {row[3] for row in got} >= {"1.01", "2.68", "-1200.00"}
+
+
+def test_encoder_declines_what_it_cannot_encode_exactly():
+    naive = pd.DataFrame({"ts": pd.to_datetime(["2025-01-01 10:00"])})
+    assert pgbinary.encode(naive, {"ts": "timestamptz"}) is None  # session time zone would decide
+    huge = pd.DataFrame({"m": [1e15]})
+    assert pgbinary.encode(huge, {"m": "numeric(20, 2)"}) is None  # a float has no exact cents there
+    plain_numeric = pd.DataFrame({"m": [0.1]})
+    assert pgbinary.encode(plain_numeric, {"m": "numeric"}) is None  # unconstrained scale: CSV path
+    mixed = pd.DataFrame({"t": pd.Series([1, "a"], dtype=object)})
+    assert pgbinary.encode(mixed, {"t": "text"}) is None
+    assert not encode_frame(huge, types={"m": "numeric(20, 2)"}).binary  # falls back to CSV
