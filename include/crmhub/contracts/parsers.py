@@ -128,11 +128,29 @@ def _parse_money_full(arr: pa.Array) -> tuple[pa.Array, pa.Array]:
     return pc.if_else(negative, pc.negate(num), num), valid
 
 
+def _iso_with_offset(text: pd.Series) -> pd.Series | None:
+    """Every value ISO 8601 *with* an offset (``Z``, ``+02:00``): arrow's C++ parser, ~8x pandas' speed.
+
+    Arrow's cast is strict and all-or-nothing: a value without an offset, an impossible date or more
+    than 6 fractional digits makes it fail, and the caller takes the pandas path. Where it succeeds
+    the result equals pandas' (offsets converted to UTC).
+    """
+    try:
+        arr = pc.cast(_arrow(text), pa.timestamp("us", "UTC"))
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    return pd.Series(arr.to_pandas(), index=text.index).astype(_DT)
+
+
 def parse_datetime(s: pd.Series) -> tuple[pd.Series, np.ndarray]:
     text = s.str.strip()
     out = pd.Series(pd.NaT, index=s.index, dtype=_DT)
     iso = _mask(text.str.match(r"[0-9]{4}-[0-9]{2}-[0-9]{2}"))
-    if iso.any():
+    if (iso | s.isna().to_numpy()).all() and (fast := _iso_with_offset(text)) is not None:
+        return fast, np.ones(len(s), dtype=bool)
+    if iso.all():  # the common case: one conversion, no subset copies
+        out = pd.to_datetime(text, format="ISO8601", utc=True, errors="coerce").astype(_DT)
+    elif iso.any():
         out[iso] = pd.to_datetime(text[iso], format="ISO8601", utc=True, errors="coerce").astype(_DT)
     if not (out.isna().to_numpy() & s.notna().to_numpy()).any():
         return out, np.ones(len(s), dtype=bool)  # everything was ISO: skip the other shapes
