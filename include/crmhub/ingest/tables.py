@@ -15,7 +15,10 @@ source marks deletes) - are filled by PostgreSQL instead of being sent with ever
 
 A field added to the contract later becomes a new nullable column (``ADD COLUMN IF NOT EXISTS``).
 Both tables are append-only and written one load at a time, so ``load_id`` gets a BRIN index (tiny,
-nearly free to maintain on COPY) rather than a btree.
+cheap to maintain on COPY) rather than a btree. ``load_id`` is ``COLLATE "C"``: the BRIN summary is
+updated for every inserted row, and byte comparison costs about half of a locale comparison there
+(measured: the index was ~20 % of the raw COPY's server time with the database's ``C.UTF-8``).
+Equality, and the order of ASCII load ids, are the same under both collations.
 """
 
 from __future__ import annotations
@@ -72,14 +75,14 @@ def ensure_tables(conn: psycopg.Connection, connector: Connector) -> None:
     raw, stg = raw_table(connector), staging_table(connector)
     conn.execute(
         sql.SQL(
-            "CREATE TABLE IF NOT EXISTS {} (load_id text NOT NULL DEFAULT {}, locator text NOT NULL, "
+            "CREATE TABLE IF NOT EXISTS {} (load_id text COLLATE \"C\" NOT NULL DEFAULT {}, locator text NOT NULL, "
             "row_no bigint NOT NULL, received_at timestamptz NOT NULL DEFAULT now(), "
             "deleted boolean NOT NULL DEFAULT false, raw_record text)"
         ).format(raw, sql.SQL(_LOAD_ID_DEFAULT))
     )
     conn.execute(
         sql.SQL(
-            "CREATE TABLE IF NOT EXISTS {} (load_id text NOT NULL DEFAULT {}, locator text NOT NULL, "
+            "CREATE TABLE IF NOT EXISTS {} (load_id text COLLATE \"C\" NOT NULL DEFAULT {}, locator text NOT NULL, "
             "row_no bigint NOT NULL, confidence numeric(5, 2) NOT NULL DEFAULT 100, "
             "deleted boolean NOT NULL DEFAULT false)"
         ).format(stg, sql.SQL(_LOAD_ID_DEFAULT))
@@ -102,14 +105,18 @@ def ensure_tables(conn: psycopg.Connection, connector: Connector) -> None:
 
 
 def _ensure_load_id_default(conn: psycopg.Connection, connector: Connector) -> None:
-    """Tables created before the ``load_id`` default existed get it (once; ALTER only when missing)."""
+    """Tables created by earlier versions get the ``load_id`` default and collation (ALTER only when missing)."""
     rows = conn.execute(
-        "SELECT table_schema FROM information_schema.columns WHERE table_schema IN ('raw', 'staging') "
-        "AND table_name = %s AND column_name = 'load_id' AND column_default IS NULL",
+        "SELECT table_schema, column_default IS NULL, coalesce(collation_name, '') <> 'C' "
+        "FROM information_schema.columns WHERE table_schema IN ('raw', 'staging') "
+        "AND table_name = %s AND column_name = 'load_id'",
         (connector.name,),
     ).fetchall()
-    for (schema,) in rows:
+    for schema, no_default, not_c in rows:
         table = raw_table(connector) if schema == "raw" else staging_table(connector)
-        conn.execute(
-            sql.SQL("ALTER TABLE {} ALTER COLUMN load_id SET DEFAULT {}").format(table, sql.SQL(_LOAD_ID_DEFAULT))
-        )
+        if no_default:
+            conn.execute(
+                sql.SQL("ALTER TABLE {} ALTER COLUMN load_id SET DEFAULT {}").format(table, sql.SQL(_LOAD_ID_DEFAULT))
+            )
+        if not_c:  # no table rewrite (same type); the BRIN index is rebuilt
+            conn.execute(sql.SQL('ALTER TABLE {} ALTER COLUMN load_id TYPE text COLLATE "C"').format(table))

@@ -73,3 +73,36 @@ def test_encoder_declines_what_it_cannot_encode_exactly():
     mixed = pd.DataFrame({"t": pd.Series([1, "a"], dtype=object)})
     assert pgbinary.encode(mixed, {"t": "text"}) is None
     assert not encode_frame(huge, types={"m": "numeric(20, 2)"}).binary  # falls back to CSV
+
+
+def test_tables_from_an_earlier_version_get_the_load_id_default_and_collation(db, fundadmin, write, balanced, fetch):
+    """raw/staging created before load_id had a default (and the C collation) are upgraded in place."""
+    from crmhub.ingest.loader import ingest_file
+
+    with psycopg.connect(db) as conn:  # the previous layout: load_id sent with every row, no default
+        conn.execute(
+            "CREATE TABLE raw.fundadmin_lp_contacts (load_id text NOT NULL, locator text NOT NULL, row_no bigint NOT NULL, "
+            "received_at timestamptz NOT NULL DEFAULT now(), deleted boolean NOT NULL DEFAULT false, raw_record text)"
+        )
+        conn.execute(
+            "CREATE TABLE staging.fundadmin_lp_contacts (load_id text NOT NULL, locator text NOT NULL, "
+            "row_no bigint NOT NULL, confidence numeric(5, 2) NOT NULL DEFAULT 100, deleted boolean NOT NULL DEFAULT false)"
+        )
+        conn.execute("INSERT INTO raw.fundadmin_lp_contacts (load_id, locator, row_no) VALUES ('old', 'old.csv:2', 0)")
+    header = "external_id,first_name,last_name,email,company,amount,updated_at\n"
+    path = write("up.csv", header + "LP-1,Ann,Lee,ann@x.com,Fund A,\"$1,200.50\",2025-03-14T10:00:00Z\n")
+    summary = ingest_file(db, fundadmin, path, load_id="new-load")
+    balanced(summary)
+    assert summary.loaded == 1
+    assert fetch(
+        "SELECT table_schema, collation_name, column_default FROM information_schema.columns "
+        "WHERE table_name = 'fundadmin_lp_contacts' AND column_name = 'load_id' ORDER BY 1"
+    ) == [("raw", "C", "current_setting('crmhub.load_id'::text)"),
+          ("staging", "C", "current_setting('crmhub.load_id'::text)")]
+    assert fetch(
+        "SELECT load_id, locator, row_no, deleted, received_at IS NOT NULL FROM raw.fundadmin_lp_contacts "
+        "ORDER BY load_id DESC"
+    ) == [("old", "old.csv:2", 0, False, True), ("new-load", "up.csv:2", 0, False, True)]
+    assert fetch("SELECT load_id, amount::text, deleted, confidence::text FROM staging.fundadmin_lp_contacts") == [
+        ("new-load", "1200.50", False, "100.00")
+    ]
