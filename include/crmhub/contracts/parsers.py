@@ -145,9 +145,9 @@ def _iso_with_offset(text: pd.Series) -> pd.Series | None:
 def parse_datetime(s: pd.Series) -> tuple[pd.Series, np.ndarray]:
     text = s.str.strip()
     out = pd.Series(pd.NaT, index=s.index, dtype=_DT)
-    iso = _mask(text.str.match(r"[0-9]{4}-[0-9]{2}-[0-9]{2}"))
-    if (iso | s.isna().to_numpy()).all() and (fast := _iso_with_offset(text)) is not None:
+    if (fast := _iso_with_offset(text)) is not None:  # every value is ISO 8601 with an offset
         return fast, np.ones(len(s), dtype=bool)
+    iso = _mask(text.str.match(r"[0-9]{4}-[0-9]{2}-[0-9]{2}"))
     if iso.all():  # the common case: one conversion, no subset copies
         out = pd.to_datetime(text, format="ISO8601", utc=True, errors="coerce").astype(_DT)
     elif iso.any():

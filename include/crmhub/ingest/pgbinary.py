@@ -127,26 +127,25 @@ def _cents(series: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     return cents.astype(np.int64), null
 
 
+_NUMERIC2_HEAD = np.array([0, 20, 6, 4, 0, 2], dtype=">u2").view(np.uint8)  # length 20, ndigits, weight, sign, dscale
+
+
 def _numeric2(series: pd.Series) -> pa.Array:
-    """``numeric(p, 2)``: ndigits=6, weight=4, sign, dscale=2, then 5 integer groups + 1 fraction group."""
+    """``numeric(p, 2)``: ndigits=6, weight=4, sign, dscale=2, then 5 integer groups + 1 fraction group
+    (base 10000; PostgreSQL strips the leading/trailing zero groups)."""
     if series.dtype.kind not in "fiu" and str(series.dtype) not in ("Float64", "Int64"):
         raise Unsupported(f"{series.name}: {series.dtype} is not numeric")
     cents, null = _cents(series)
     n = len(cents)
-    neg = cents < 0
     a = np.abs(cents)
-    frac = (a % 100) * 100
-    ip = a // 100
-    groups = [(ip // 10_000**k) % 10_000 for k in range(4, -1, -1)]
-    cells = np.empty((n, 4 + 20), dtype=np.uint8)
-    head = np.zeros((n, 6), dtype=">u2")
-    head[:, 1] = 20  # words 0-1: the int32 byte length of the value (4 header words + 6 digit words)
-    head[:, 2] = 6
-    head[:, 3] = 4
-    head[:, 4] = np.where(neg, 0x4000, 0)
-    head[:, 5] = 2
-    digits = np.stack([*groups, frac], axis=1).astype(">u2")
-    cells[:, :12] = head.view(np.uint8).reshape(n, 12)
+    q, frac = np.divmod(a, 100)
+    digits = np.empty((n, 6), dtype=">u2")
+    digits[:, 5] = frac * 100
+    for k in range(4, -1, -1):
+        q, digits[:, k] = np.divmod(q, 10_000)
+    cells = np.empty((n, 24), dtype=np.uint8)
+    cells[:, :12] = _NUMERIC2_HEAD
+    cells[cents < 0, 8] = 0x40  # sign word 0x4000 = negative
     cells[:, 12:] = digits.view(np.uint8).reshape(n, 12)
     return _fixed(cells, null)
 
