@@ -16,7 +16,9 @@ Counting (asserted by tests for every bad input): ``rows_read = loaded + quarant
   batch parked by schema drift (status ``parked``).
 * ``loaded``: the rest - rows that reached staging and won their external id.
 
-Per-row work is vectorised: COPY for raw, staging and quarantine; pandas/pyarrow for checks; SQL for upserts.
+Per-row work is vectorised: COPY for raw, staging and quarantine (binary format for raw and staging, see
+``pgbinary``); pandas/pyarrow for checks; SQL for upserts. Per-load constants (``load_id``,
+``received_at``, ``deleted`` = false) are column defaults, not sent per row.
 """
 
 from __future__ import annotations
@@ -159,9 +161,9 @@ def ingest(
     """Run one load of ``source`` for ``connector``; see the module doc for semantics.
 
     ``target`` is a warehouse URL or an open connection; a connection is switched to autocommit (the
-    loader manages its own transactions). ``phases``, when given, receives the seconds spent per phase
-    (``scan``, ``parse``, ``check``, ``prepare``, ``wait_for_copy``, ``encode``, ``copy``, ``core_upsert``,
-    ``metrics``, ``commit``).
+    loader manages its own transactions). ``phases``, when given, receives the seconds spent per phase:
+    main thread ``scan``, ``parse``, ``prepare``, ``check``, ``encode_<table>``, ``wait_for_copy``,
+    ``core_upsert``, ``metrics``, ``commit``; copy worker ``copy_<table>`` (raw, staging, quarantine).
 
     Raises:
         ConnectorFrozenError: the connector is frozen (nothing is read).

@@ -16,7 +16,8 @@ Supported targets (``types`` maps a column to its PostgreSQL type):
 * ``text`` (any string column), ``boolean``, ``bigint``, ``date``, ``timestamptz`` (tz-aware values);
 * ``numeric(p, 2)`` from float64: cents are ``round(x * 100)``; a value whose product sits on a half
   cent is rounded as PostgreSQL rounds the text form (half away from zero, via ``Decimal``), so the
-  result equals what the CSV path stores. Values of 10^13 or more fall back (floats lose cents there).
+  result equals what the CSV path stores. Values of 10^11 or more fall back (a float's cents are not
+  exact enough there).
 
 ``encode`` returns ``None`` when a column is of any other type or value shape (naive timestamps,
 sub-microsecond precision, unconstrained ``numeric`` ...): the caller then uses the CSV path.
@@ -37,7 +38,10 @@ TRAILER = b"\xff\xff"
 _NULL = pa.scalar(b"\xff\xff\xff\xff", pa.large_binary())
 _PG_EPOCH_US = 946_684_800_000_000  # 2000-01-01 in Unix microseconds
 _PG_EPOCH_DAYS = 10_957
-_MAX_MONEY = 1e13
+# Below 1e11 the float product x * 100 is within 1e-3 of the decimal value's, so rounding it agrees with
+# PostgreSQL's rounding of the text form except within 1e-3 of a half cent, where Decimal decides.
+_MAX_MONEY = 1e11
+_HALF_WINDOW = 1e-3
 
 
 class Unsupported(Exception):  # noqa: N818 - internal signal
@@ -121,7 +125,7 @@ def _cents(series: pd.Series) -> tuple[np.ndarray, np.ndarray]:
         raise Unsupported(f"{series.name}: value too large for exact cents")
     scaled = np.where(null, 0.0, x) * 100.0
     cents = np.rint(scaled)
-    half = ~null & (np.abs(np.abs(scaled - np.trunc(scaled)) - 0.5) < 1e-6)
+    half = ~null & (np.abs(np.abs(scaled - np.trunc(scaled)) - 0.5) < _HALF_WINDOW)
     for i in np.flatnonzero(half):  # the text form decides (repr -> numeric rounding, half away from zero)
         cents[i] = float(Decimal(repr(float(x[i]))).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP) * 100)
     return cents.astype(np.int64), null
