@@ -85,8 +85,32 @@ def parse_integer(s: pd.Series) -> tuple[pd.Series, np.ndarray]:
     return vals, _np(valid) | s.isna().to_numpy()
 
 
+# The common shapes (``1200.50``, ``$1,200.50``: plain or US, optional ``$``, nothing else) take one
+# regex and a cast; every other value goes through the full pipeline below (same result, ~6x the work).
+_MONEY_SIMPLE = r"^[$]?(?:[0-9]+|[0-9]{1,3}(?:,[0-9]{3})+)(?:[.][0-9]+)?$"
+
+
 def parse_money(s: pd.Series) -> tuple[pd.Series, np.ndarray]:
-    text = pc.utf8_trim_whitespace(_arrow(s))
+    arr = _arrow(s)
+    simple = _np(pc.match_substring_regex(arr, _MONEY_SIMPLE))
+    null = s.isna().to_numpy()
+    rest = ~simple & ~null
+    values = np.full(len(arr), np.nan)
+    valid = simple.copy()
+    if simple.any():
+        normal = pc.replace_substring(pc.replace_substring(arr, "$", ""), ",", "")
+        fast = _cast(normal, pa.array(simple), pa.float64()).to_numpy(zero_copy_only=False)
+        values[simple] = fast[simple]
+    if rest.any():
+        idx = np.flatnonzero(rest)
+        num, ok = _parse_money_full(arr.take(pa.array(idx)))
+        values[idx] = num.to_numpy(zero_copy_only=False)
+        valid[idx] = _np(ok)
+    return pd.Series(values, index=s.index), valid | null
+
+
+def _parse_money_full(arr: pa.Array) -> tuple[pa.Array, pa.Array]:
+    text = pc.utf8_trim_whitespace(arr)
     negative = pc.or_(pc.match_substring_regex(text, r"^\(.*\)$"), pc.match_substring(text, "-"))
     body = pc.replace_substring_regex(text, _MONEY_NOISE, "")
     body = pc.replace_substring_regex(body, "^[A-Za-z]{1,3}|[A-Za-z]{1,3}$", "")
@@ -101,16 +125,32 @@ def parse_money(s: pd.Series) -> tuple[pd.Series, np.ndarray]:
     normal = pc.if_else(eu, pc.replace_substring(pc.replace_substring(body, ".", ""), ",", "."), normal)
     valid = pc.or_(pc.or_(plain, us), eu)
     num = _cast(normal, valid, pa.float64())
-    num = pc.if_else(negative, pc.negate(num), num)
-    vals = pd.Series(num.to_numpy(zero_copy_only=False), index=s.index)
-    return vals, _np(valid) | s.isna().to_numpy()
+    return pc.if_else(negative, pc.negate(num), num), valid
+
+
+def _iso_with_offset(text: pd.Series) -> pd.Series | None:
+    """Every value ISO 8601 *with* an offset (``Z``, ``+02:00``): arrow's C++ parser, ~8x pandas' speed.
+
+    Arrow's cast is strict and all-or-nothing: a value without an offset, an impossible date or more
+    than 6 fractional digits makes it fail, and the caller takes the pandas path. Where it succeeds
+    the result equals pandas' (offsets converted to UTC).
+    """
+    try:
+        arr = pc.cast(_arrow(text), pa.timestamp("us", "UTC"))
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    return pd.Series(arr.to_pandas(), index=text.index).astype(_DT)
 
 
 def parse_datetime(s: pd.Series) -> tuple[pd.Series, np.ndarray]:
     text = s.str.strip()
     out = pd.Series(pd.NaT, index=s.index, dtype=_DT)
+    if (fast := _iso_with_offset(text)) is not None:  # every value is ISO 8601 with an offset
+        return fast, np.ones(len(s), dtype=bool)
     iso = _mask(text.str.match(r"[0-9]{4}-[0-9]{2}-[0-9]{2}"))
-    if iso.any():
+    if iso.all():  # the common case: one conversion, no subset copies
+        out = pd.to_datetime(text, format="ISO8601", utc=True, errors="coerce").astype(_DT)
+    elif iso.any():
         out[iso] = pd.to_datetime(text[iso], format="ISO8601", utc=True, errors="coerce").astype(_DT)
     if not (out.isna().to_numpy() & s.notna().to_numpy()).any():
         return out, np.ones(len(s), dtype=bool)  # everything was ISO: skip the other shapes

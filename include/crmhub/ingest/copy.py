@@ -1,19 +1,27 @@
-"""Bulk-load a pandas frame with ``COPY ... FROM STDIN (FORMAT csv)``; the CSV text is written by pyarrow.
+"""Bulk-load a pandas frame with ``COPY ... FROM STDIN``, binary when the column types allow, else CSV.
 
-No Python per row: pyarrow converts the columns and writes CSV in C++. Strings are quoted (so an empty
-string stays ``''``), nulls are unquoted empty fields (``NULL``), timestamps are written as UTC wall
-time under a transaction-local ``TimeZone = UTC``, dates are cast to ``date32``. Values such as ``'; DROP TABLE x; --`` are data: COPY never interprets them.
+No Python per row either way. With ``types`` (column -> PostgreSQL type) the frame is encoded in
+PostgreSQL's binary COPY format by :mod:`crmhub.ingest.pgbinary` (pyarrow kernels; PostgreSQL then
+skips CSV scanning and the text input functions). Otherwise - or when a column cannot be encoded
+exactly - pyarrow writes CSV in C++: strings are quoted (so an empty string stays ``''``), nulls are
+unquoted empty fields (``NULL``), timestamps are written as UTC wall time under a transaction-local
+``TimeZone = UTC``, dates are cast to ``date32``. Values such as ``'; DROP TABLE x; --`` are data:
+COPY never interprets them.
 """
 
 from __future__ import annotations
 
 import io
+from dataclasses import dataclass
 
 import pandas as pd
 import psycopg
 import pyarrow as pa
 import pyarrow.csv as pacsv
 from psycopg import sql
+
+from crmhub.ingest import pgbinary
+from crmhub.ingest.phases import Phases
 
 _WRITE = pacsv.WriteOptions(include_header=False, quoting_style="needed")
 
@@ -37,47 +45,88 @@ def _arrow(frame: pd.DataFrame, date_columns: set[str]) -> tuple[pa.Table, bool]
     return table, utc
 
 
+@dataclass
+class Payload:
+    """A frame encoded for COPY: binary rows (``binary``) or CSV text, plus whether it holds UTC wall times."""
+
+    columns: list[str]
+    data: memoryview
+    binary: bool
+    utc: bool = False
+    rows: int = 0
+
+
+def encode_frame(
+    frame: pd.DataFrame, *, date_columns: set[str] | None = None, types: dict[str, str] | None = None
+) -> Payload:
+    """Encode ``frame`` for COPY: binary when ``types`` covers every column exactly, else CSV."""
+    columns = [str(c) for c in frame.columns]
+    data = pgbinary.encode(frame, types) if types else None
+    if data is not None:
+        return Payload(columns, memoryview(data), True, rows=len(frame))
+    table, utc = _arrow(frame, date_columns or set())
+    buf = io.BytesIO()
+    pacsv.write_csv(table, buf, _WRITE)
+    return Payload(columns, buf.getbuffer(), False, utc=utc, rows=len(frame))
+
+
+def copy_payload(conn: psycopg.Connection, table: sql.Composable, payload: Payload) -> int:
+    """Send an encoded frame with one ``COPY ... FROM STDIN``; returns the row count."""
+    if not payload.rows:
+        return 0
+    if payload.utc:
+        local = conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE
+        conn.execute("SELECT set_config('TimeZone', 'UTC', %s)", (local,))
+    cols = sql.SQL(", ").join(sql.Identifier(c) for c in payload.columns)
+    fmt = sql.SQL("binary" if payload.binary else "csv")
+    stmt = sql.SQL("COPY {} ({}) FROM STDIN (FORMAT {})").format(table, cols, fmt)
+    with conn.cursor() as cur, cur.copy(stmt) as copy:
+        if payload.binary:
+            copy.write(pgbinary.HEADER)
+        step = 1 << 20
+        for start in range(0, len(payload.data), step):
+            copy.write(payload.data[start : start + step])
+        if payload.binary:
+            copy.write(pgbinary.TRAILER)
+    return payload.rows
+
+
 def copy_frame(
     conn: psycopg.Connection,
     table: sql.Composable,
     frame: pd.DataFrame,
     *,
     date_columns: set[str] | None = None,
+    types: dict[str, str] | None = None,
 ) -> int:
-    """COPY every row of ``frame`` into ``table`` (columns by name); returns the row count."""
+    """COPY every row of ``frame`` into ``table`` (columns by name); returns the row count.
+
+    ``types`` (column -> PostgreSQL type of the target column) enables the binary format.
+    """
     if frame.empty:
         return 0
-    data, utc = _arrow(frame, date_columns or set())
-    if utc:
-        local = conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE
-        conn.execute("SELECT set_config('TimeZone', 'UTC', %s)", (local,))
-    buf = io.BytesIO()
-    pacsv.write_csv(data, buf, _WRITE)
-    cols = sql.SQL(", ").join(sql.Identifier(c) for c in frame.columns)
-    stmt = sql.SQL("COPY {} ({}) FROM STDIN (FORMAT csv)").format(table, cols)
-    with conn.cursor() as cur, cur.copy(stmt) as copy:
-        view = buf.getbuffer()
-        step = 1 << 20
-        for start in range(0, len(view), step):
-            copy.write(view[start : start + step])
-        del view
-    return len(frame)
+    return copy_payload(conn, table, encode_frame(frame, date_columns=date_columns, types=types))
 
 
 class CopyWorker:
-    """Runs ``copy_frame`` jobs on a background thread so that parsing/checking the next chunk (main
-    thread) overlaps with PostgreSQL ingesting the previous one. pyarrow's CSV writer and psycopg's
-    socket waits release the GIL. The queue is bounded (``depth`` chunks) so memory stays flat.
+    """Runs COPY jobs on a background thread so that parsing/checking the next chunk (main thread)
+    overlaps with PostgreSQL ingesting the previous one. The frame is encoded by the caller (pyarrow
+    kernels, main thread); the worker only streams the bytes, and psycopg releases the GIL while it
+    waits on the socket, so the main thread keeps the GIL for its own work. The queue is bounded
+    (``depth`` jobs) so memory stays flat.
 
     Only the worker touches the connection between ``start`` and ``close``; errors surface in the main
-    thread on the next ``submit`` or on ``close``.
+    thread on the next ``submit`` or on ``close``. Phases: ``encode_<label>`` (caller),
+    ``copy_<label>`` (worker: from the COPY statement to PostgreSQL's reply), ``wait_for_copy``
+    (caller blocked on a full queue: PostgreSQL is the bottleneck).
     """
 
-    def __init__(self, conn: psycopg.Connection, depth: int = 2):
+    def __init__(self, conn: psycopg.Connection, depth: int = 2, phases: Phases | None = None):
         import queue
         import threading
 
         self.conn = conn
+        self.phases = phases if phases is not None else Phases()
         self.rows = 0
         self._queue: queue.Queue = queue.Queue(maxsize=depth)
         self._error: BaseException | None = None
@@ -92,23 +141,33 @@ class CopyWorker:
                 return
             if self._error is not None or self._cancel:
                 continue
-            table, frame, date_columns = job
+            table, payload, label = job
             try:
-                copy_frame(self.conn, table, frame, date_columns=date_columns)
+                with self.phases(f"copy_{label}"):
+                    copy_payload(self.conn, table, payload)
             except BaseException as exc:  # re-raised in the main thread
                 self._error = exc
 
-    def submit(self, table: sql.Composable, frame: pd.DataFrame, *, date_columns: set[str] | None = None) -> None:
+    def submit(
+        self, table: sql.Composable, frame: pd.DataFrame, *, date_columns: set[str] | None = None,
+        types: dict[str, str] | None = None, label: str = "table",
+    ) -> None:
         if self._error is not None:
             self.close()
-        self._queue.put((table, frame, date_columns))
+        if frame.empty:
+            return
+        with self.phases(f"encode_{label}"):
+            payload = encode_frame(frame, date_columns=date_columns, types=types)
+        with self.phases("wait_for_copy"):  # the queue is full: PostgreSQL is the bottleneck
+            self._queue.put((table, payload, label))
 
     def close(self, *, cancel: bool = False) -> None:
         """Wait for every submitted job (or skip the rest with ``cancel``); re-raise a worker error."""
         self._cancel = self._cancel or cancel
         if self._thread.is_alive():
-            self._queue.put(None)
-            self._thread.join()
+            with self.phases("wait_for_copy"):
+                self._queue.put(None)
+                self._thread.join()
         if self._error is not None and not cancel:
             error, self._error = self._error, None
             raise error

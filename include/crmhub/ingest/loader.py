@@ -16,12 +16,15 @@ Counting (asserted by tests for every bad input): ``rows_read = loaded + quarant
   batch parked by schema drift (status ``parked``).
 * ``loaded``: the rest - rows that reached staging and won their external id.
 
-Per-row work is vectorised: COPY for raw, staging and quarantine; pandas/pyarrow for checks; SQL for upserts.
+Per-row work is vectorised: COPY for raw, staging and quarantine (binary format for raw and staging, see
+``pgbinary``); pandas/pyarrow for checks; SQL for upserts. Per-load constants (``load_id``,
+``received_at``, ``deleted`` = false) are column defaults, not sent per row.
 """
 
 from __future__ import annotations
 
 import logging
+import time
 import uuid
 from collections import Counter
 from collections.abc import Iterator
@@ -41,10 +44,18 @@ from crmhub.contracts.metrics import evaluate_breaches, record_metrics
 from crmhub.exceptions import ConnectorFrozenError, RejectedFileError
 from crmhub.ingest import drift
 from crmhub.ingest.copy import CopyWorker
+from crmhub.ingest.phases import Phases
 from crmhub.ingest.sources.base import Source, SourceBatch
 from crmhub.ingest.sources.csv_source import CsvSource, RestartWithCsvModule
 from crmhub.ingest.state import frozen_reason
-from crmhub.ingest.tables import ensure_tables, raw_table, staging_table
+from crmhub.ingest.tables import (
+    ensure_tables,
+    raw_table,
+    raw_types,
+    set_load_id,
+    staging_table,
+    staging_types,
+)
 from crmhub.ingest.upsert import upsert_load
 from crmhub.warehouse.connection import connect
 
@@ -145,11 +156,14 @@ def ingest(
     *,
     load_id: str | None = None,
     to_core: bool = True,
+    phases: Phases | None = None,
 ) -> LoadSummary:
     """Run one load of ``source`` for ``connector``; see the module doc for semantics.
 
     ``target`` is a warehouse URL or an open connection; a connection is switched to autocommit (the
-    loader manages its own transactions).
+    loader manages its own transactions). ``phases``, when given, receives the seconds spent per phase:
+    main thread ``scan``, ``parse``, ``prepare``, ``check``, ``encode_<table>``, ``wait_for_copy``,
+    ``core_upsert``, ``metrics``, ``commit``; copy worker ``copy_<table>`` (raw, staging, quarantine).
 
     Raises:
         ConnectorFrozenError: the connector is frozen (nothing is read).
@@ -157,6 +171,7 @@ def ingest(
             attached as ``exc.summary``).
     """
     load_id = load_id or uuid.uuid4().hex
+    phases = phases if phases is not None else Phases()
     origin = str(getattr(source, "origin", None) or connector.name)
     summary = LoadSummary(load_id=load_id, connector=connector.name, origin=origin)
     with _connection(target) as conn:
@@ -167,7 +182,8 @@ def ingest(
                 _write_load(conn, summary, finished=True)
             raise ConnectorFrozenError(connector.name, reason)
         try:
-            summary.checksum = getattr(source, "checksum", None)
+            with phases("scan"):
+                summary.checksum = getattr(source, "checksum", None)
             scan = getattr(source, "scan", None)
             summary.encoding = getattr(scan, "encoding", None)
         except RejectedFileError as exc:
@@ -182,10 +198,13 @@ def ingest(
             for attempt in (1, 2):
                 counter["rows"] = 0
                 try:
-                    with conn.transaction():
-                        _run(conn, connector, source, summary, counter, to_core)
+                    tx = conn.transaction()
+                    with tx:
+                        _run(conn, connector, source, summary, counter, to_core, phases)
                         summary.status = "loaded"
                         _write_load(conn, summary, finished=True)
+                        t_commit = time.perf_counter()
+                    phases["commit"] += time.perf_counter() - t_commit
                     break
                 except RestartWithCsvModule:
                     # the fast parser met a record it cannot place: everything was rolled back; re-read
@@ -258,8 +277,11 @@ def _sample(connector: Connector, frame: pd.DataFrame, n: int = 5) -> list[dict]
     return head.astype(object).where(head.notna(), None).to_dict("records")
 
 
-def _run(conn, connector: Connector, source: Source, summary: LoadSummary, counter: dict, to_core: bool) -> None:
+def _run(
+    conn, connector: Connector, source: Source, summary: LoadSummary, counter: dict, to_core: bool, phases: Phases
+) -> None:
     ensure_tables(conn, connector)
+    set_load_id(conn, summary.load_id)  # raw/staging load_id default for this transaction
     fields = list(connector.field_names)
     date_fields = {f.name for f in connector.fields if _type_for(f) == "date"}
     totals: dict[str, FieldStats] = {f: FieldStats() for f in fields}
@@ -267,10 +289,10 @@ def _run(conn, connector: Connector, source: Source, summary: LoadSummary, count
     batches = iter(source.batches())
     counter["batches"] = batches  # drained by the caller to count rows when the load is parked
     header_checked = False
-    worker = CopyWorker(conn)
+    worker = CopyWorker(conn, phases=phases)
     try:
         staged, quarantined, header_checked = _batches_loop(
-            conn, connector, batches, summary, counter, worker, totals, reasons, date_fields
+            conn, connector, batches, summary, counter, worker, totals, reasons, date_fields, phases
         )
     except BaseException:
         worker.close(cancel=True)
@@ -282,7 +304,8 @@ def _run(conn, connector: Connector, source: Source, summary: LoadSummary, count
             raise _Drift(diff, [])
     superseded = 0
     if to_core and staged:
-        result = upsert_load(conn, connector, summary.load_id)
+        with phases("core_upsert"):
+            result = upsert_load(conn, connector, summary.load_id)
         superseded = result.superseded
         if superseded:
             reasons["superseded_duplicate"] += superseded
@@ -293,15 +316,22 @@ def _run(conn, connector: Connector, source: Source, summary: LoadSummary, count
     summary.reasons = {str(k): int(v) for k, v in reasons.items()}
     _after_counts(source, summary)
     if any(t.rows for t in totals.values()):
-        record_metrics(conn, connector.name, {k: v for k, v in totals.items() if v.rows})
-        evaluate_breaches(conn, connector)
+        with phases("metrics"):
+            record_metrics(conn, connector.name, {k: v for k, v in totals.items() if v.rows})
+            evaluate_breaches(conn, connector)
 
 
-def _batches_loop(conn, connector, batches, summary, counter, worker, totals, reasons, date_fields):
+def _next(batches, phases: Phases):
+    with phases("parse"):
+        return next(batches, None)
+
+
+def _batches_loop(conn, connector, batches, summary, counter, worker, totals, reasons, date_fields, phases):
     """Grade and land every batch; COPYs go through ``worker`` (overlapping the next chunk's work)."""
     staged = quarantined = offset = 0
     header_checked = False
-    for batch in batches:
+    stg_types = staging_types(connector)
+    while (batch := _next(batches, phases)) is not None:
         n = len(batch)
         counter["rows"] += n
         if batch.cursor is not None:
@@ -317,19 +347,25 @@ def _batches_loop(conn, connector, batches, summary, counter, worker, totals, re
         row_no = np.arange(offset, offset + n, dtype=np.int64)
         offset += n
         locators = pd.Series(batch.locators, dtype="str").reset_index(drop=True)
-        _land_raw(worker, connector, frame, batch, summary.load_id, locators, row_no)
-        check = check_frame(frame, connector, batch.row_errors)
+        with phases("prepare"):
+            raw = _raw_frame(connector, frame, batch, locators, row_no)
+        worker.submit(raw_table(connector), raw, types=raw_types(connector), label="raw")
+        with phases("check"):
+            check = check_frame(frame, connector, batch.row_errors)
         retyped = drift.retyped_fields(connector, check.stats)
         if retyped:
             raise _Drift({"added": [], "missing": [], "retyped": retyped}, _sample(connector, frame))
+        t_prepare = time.perf_counter()
         keep = ~check.quarantined
-        stg = check.typed[keep].copy()
-        stg.insert(0, "load_id", summary.load_id)
-        stg.insert(1, "locator", locators[keep].to_numpy())
-        stg.insert(2, "row_no", row_no[keep])
-        stg.insert(3, "confidence", check.confidence[keep])
-        stg.insert(4, "deleted", _deleted_flags(connector, batch, check.typed)[keep])
-        worker.submit(staging_table(connector), stg, date_columns=date_fields)
+        deleted = _deleted_flags(connector, batch, check.typed)
+        stg = check.typed[keep].copy() if not keep.all() else check.typed
+        stg.insert(0, "locator", locators[keep].to_numpy() if not keep.all() else locators)
+        stg.insert(1, "row_no", row_no[keep])
+        stg.insert(2, "confidence", check.confidence[keep])
+        if deleted.any():  # else the column default (false)
+            stg.insert(3, "deleted", deleted[keep])
+        phases["prepare"] += time.perf_counter() - t_prepare
+        worker.submit(staging_table(connector), stg, date_columns=date_fields, types=stg_types, label="staging")
         staged += len(stg)
         bad = check.violations[check.quarantined[check.violations["row"].to_numpy()]] if len(check.violations) else None
         if bad is not None and len(bad):
@@ -344,7 +380,7 @@ def _batches_loop(conn, connector, batches, summary, counter, worker, totals, re
                     "reason": bad["reason"].to_numpy(),
                 }
             )
-            worker.submit(_QUARANTINE, q)
+            worker.submit(_QUARANTINE, q, label="quarantine")
             reasons.update(bad[bad["level"] == "quarantine"]["rule"].value_counts().to_dict())
         quarantined += int(check.quarantined.sum())
         for name, st in check.stats.items():
@@ -366,31 +402,32 @@ def _deleted_flags(connector, batch: SourceBatch, typed: pd.DataFrame) -> np.nda
     return flags
 
 
-def _land_raw(worker: CopyWorker, connector, frame, batch: SourceBatch, load_id, locators, row_no) -> None:
+def _raw_frame(connector, frame, batch: SourceBatch, locators, row_no) -> pd.DataFrame:
     raw = pd.DataFrame(
         {name: (frame[name] if name in frame.columns else pd.Series([None] * len(frame), dtype="str"))
          for name in connector.field_names}
     )
-    raw.insert(0, "load_id", load_id)
-    raw.insert(1, "locator", locators.to_numpy())
-    raw.insert(2, "row_no", row_no)
-    raw.insert(3, "deleted", np.asarray(batch.deleted, dtype=bool))
+    raw.insert(0, "locator", locators)
+    raw.insert(1, "row_no", row_no)
+    deleted = np.asarray(batch.deleted, dtype=bool)
+    if deleted.any():  # else the column default (false); load_id and received_at are defaults too
+        raw.insert(2, "deleted", deleted)
     if batch.raw_records:
         rr = pd.Series([None] * len(frame), dtype="str")
         for pos, text in batch.raw_records.items():
             rr.iloc[pos] = text.replace("\x00", "")
         raw["raw_record"] = rr
-    worker.submit(raw_table(connector), raw)
+    return raw
 
 
 def ingest_file(
     target: str | psycopg.Connection, connector: Connector, path: str | Path, *, load_id: str | None = None,
-    chunk_rows: int | None = None, to_core: bool = True,
+    chunk_rows: int | None = None, to_core: bool = True, phases: Phases | None = None,
 ) -> LoadSummary:
     """Load one delimited file with the connector's declared delimiter and encoding."""
     kwargs = {"chunk_rows": chunk_rows} if chunk_rows else {}
     source = CsvSource.for_connector(connector, path, **kwargs)
-    return ingest(target, connector, source, load_id=load_id, to_core=to_core)
+    return ingest(target, connector, source, load_id=load_id, to_core=to_core, phases=phases)
 
 
 def ingest_folder(
