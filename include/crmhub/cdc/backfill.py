@@ -34,16 +34,17 @@ def split_range(start: datetime, end: datetime, chunk: timedelta) -> list[tuple[
     return out
 
 
-def backfill_id_for(connector: str, obj: str, start: datetime, end: datetime, chunk: timedelta) -> str:
-    """Deterministic id: the same request resumes the same backfill."""
-    key = f"{connector}|{obj}|{start.isoformat()}|{end.isoformat()}|{int(chunk.total_seconds())}"
+def backfill_id_for(connector: str, obj: str, start: datetime, end: datetime, chunk: timedelta,
+                    dry_run: bool = False) -> str:
+    """Deterministic id: the same request resumes the same backfill (a dry run is a different backfill)."""
+    key = f"{connector}|{obj}|{start.isoformat()}|{end.isoformat()}|{int(chunk.total_seconds())}|{dry_run}"
     return f"bf_{connector}_{hashlib.sha256(key.encode()).hexdigest()[:12]}"
 
 
 def plan_backfill(conn: psycopg.Connection, connector: str, obj: str, start: datetime, end: datetime,
                   chunk: timedelta, *, dry_run: bool = False) -> list[Chunk]:
     """Register the backfill (idempotent) and return the chunks still to do."""
-    backfill_id = backfill_id_for(connector, obj, start, end, chunk)
+    backfill_id = backfill_id_for(connector, obj, start, end, chunk, dry_run)
     with conn.transaction():
         created = conn.execute(
             """INSERT INTO ops.backfills (backfill_id, connector, object, range_start, range_end, chunk_s, dry_run)

@@ -58,20 +58,13 @@ def webhook_sync(warehouse_url: str, access: SourceAccess, *, imap: IntegrationM
     return out
 
 
-def backfill(warehouse_url: str, name: str, access: SourceAccess, start: datetime, end: datetime, *,
-             chunk: timedelta = timedelta(days=1), dry_run: bool = False, imap: IntegrationMap | None = None) -> dict:
-    """Load ``[start, end)`` of a connector in chunks; completed chunks are skipped when re-run.
-
-    Each chunk reads records with source timestamps in the chunk (REST search / PostgreSQL cursor) and
-    merges them (last write wins, so a backfill never overwrites newer data). ``dry_run`` counts only.
-    """
+def _range_loader(warehouse_url: str, connector, access: SourceAccess, dry_run: bool):
+    """``load(start, end) -> rows`` reading records with source timestamps in ``[start, end)``."""
     from crmhub.ingest.sources.postgres_source import PostgresSource
     from crmhub.ingest.sources.rest_source import RestSource
 
-    imap = imap or load_integration_map()
-    connector = imap.connector(name)
     if connector.kind not in ("rest", "postgres"):
-        raise CrmHubError(f"backfill of {name}: only REST and PostgreSQL sources have a date-range read "
+        raise CrmHubError(f"backfill of {connector.name}: only REST and PostgreSQL sources have a date-range read "
                           f"(files are loaded whole; use `crmhub ingest-file`)")
 
     def load(a: datetime, b: datetime) -> int:
@@ -85,9 +78,57 @@ def backfill(warehouse_url: str, name: str, access: SourceAccess, start: datetim
             return sum(len(batch) for batch in src.batches())
         return ingest(warehouse_url, connector, src).rows_read
 
+    return load
+
+
+def plan_backfill_chunks(warehouse_url: str, name: str, start: datetime, end: datetime, *,
+                         chunk: timedelta = timedelta(days=1), dry_run: bool = False,
+                         imap: IntegrationMap | None = None) -> list[dict]:
+    """Register the backfill (idempotent) and return the chunks still to run, JSON-safe (for mapping)."""
+    imap = imap or load_integration_map()
+    connector = imap.connector(name)
+    _range_loader("", connector, SourceAccess(), dry_run)  # validates the source kind before planning
     with connect(warehouse_url) as conn:
         chunks = plan_backfill(conn, name, connector.object, start, end, chunk, dry_run=dry_run)
-        rows = 0
-        for c in chunks:
-            rows += run_chunk(conn, c, load)
+    return [{"backfill_id": c.backfill_id, "chunk_no": c.chunk_no, "start": c.start.isoformat(),
+             "end": c.end.isoformat()} for c in chunks]
+
+
+def run_backfill_chunk(warehouse_url: str, name: str, access: SourceAccess, chunk: dict, *, dry_run: bool = False,
+                       imap: IntegrationMap | None = None) -> dict:
+    """Run one planned chunk (skipped when already done); failures mark it failed and re-raise."""
+    from crmhub.cdc.backfill import Chunk
+
+    imap = imap or load_integration_map()
+    c = Chunk(chunk["backfill_id"], int(chunk["chunk_no"]), datetime.fromisoformat(chunk["start"]),
+              datetime.fromisoformat(chunk["end"]))
+    with connect(warehouse_url) as conn:
+        rows = run_chunk(conn, c, _range_loader(warehouse_url, imap.connector(name), access, dry_run))
+    return {**chunk, "rows": rows, "dry_run": dry_run}
+
+
+def backfill(warehouse_url: str, name: str, access: SourceAccess, start: datetime, end: datetime, *,
+             chunk: timedelta = timedelta(days=1), dry_run: bool = False, imap: IntegrationMap | None = None) -> dict:
+    """Load ``[start, end)`` of a connector in chunks; completed chunks are skipped when re-run.
+
+    Each chunk reads records with source timestamps in the chunk (REST search / PostgreSQL cursor) and
+    merges them (last write wins, so a backfill never overwrites newer data). ``dry_run`` counts only.
+    """
+    imap = imap or load_integration_map()
+    chunks = plan_backfill_chunks(warehouse_url, name, start, end, chunk=chunk, dry_run=dry_run, imap=imap)
+    rows = sum(run_backfill_chunk(warehouse_url, name, access, c, dry_run=dry_run, imap=imap)["rows"] for c in chunks)
     return {"connector": name, "chunks_run": len(chunks), "rows": rows, "dry_run": dry_run}
+
+
+def due_connectors(warehouse_url: str, *, imap: IntegrationMap | None = None, now: datetime | None = None) -> list[str]:
+    """REST and PostgreSQL connectors whose SLA cron schedule has a run due since their last successful sync."""
+    from crmhub.cdc.schedule import is_due
+
+    imap = imap or load_integration_map()
+    with connect(warehouse_url) as conn:
+        now = now or conn.execute("SELECT now()").fetchone()[0]
+        last = dict(conn.execute(
+            "SELECT connector, max(finished_at) FROM ops.sync_runs WHERE status IN ('success', 'partial') "
+            "AND kind IN ('ingest', 'cdc') GROUP BY connector").fetchall())
+    return [c.name for c in imap.connectors
+            if c.kind in ("rest", "postgres") and is_due(c.sla["schedule"], last.get(c.name), now)]

@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import psycopg
-from airflow.triggers.base import BaseTrigger, TriggerEvent
+from airflow.triggers.base import BaseEventTrigger, BaseTrigger, TriggerEvent
 from psycopg.rows import dict_row
 
 from crmhub.health.score import BLOCK_BELOW, HEALTHY_MIN, WINDOW_SQL, gate, health_from_window, window_params
@@ -107,4 +107,55 @@ class IntegrationHealthTrigger(BaseTrigger):
                 yield TriggerEvent({"status": "success", **verdict})
                 return
             self.log.info("blocked by %s; next poll in %ss", ", ".join(verdict["blocked"]), self.poke_interval)
+            await asyncio.sleep(self.poke_interval)
+
+
+class CrmWebhookEventsTrigger(BaseEventTrigger):
+    """Fire when new CRM webhook notifications are stored in ``ops.webhook_events`` (an AssetWatcher trigger).
+
+    Webhooks are notifications, not truth: the event only wakes ``crmhub_cdc``, which re-reads the
+    referenced records from the CRM. Each fire covers the events received after the previous fire
+    (tracked in memory), so a burst of webhooks wakes the DAG once per poll, not once per event.
+
+    :param crmhub_conn_id: Airflow connection id of the warehouse.
+    :param source: webhook source name (default ``crm``).
+    :param poke_interval: seconds between polls.
+    """
+
+    def __init__(self, *, crmhub_conn_id: str = CrmHubWarehouseHook.default_conn_name, source: str = "crm",
+                 poke_interval: float = 15.0) -> None:
+        super().__init__()
+        if poke_interval <= 0:
+            raise ValueError(f"poke_interval must be > 0, got {poke_interval}")
+        self.crmhub_conn_id = crmhub_conn_id
+        self.source = source
+        self.poke_interval = float(poke_interval)
+
+    def serialize(self) -> tuple[str, dict[str, Any]]:
+        return (
+            "crmhub_provider.triggers.crmhub.CrmWebhookEventsTrigger",
+            {"crmhub_conn_id": self.crmhub_conn_id, "source": self.source, "poke_interval": self.poke_interval},
+        )
+
+    async def _pending_since(self, url: str, after) -> tuple[int, Any]:
+        async with await psycopg.AsyncConnection.connect(url, autocommit=True) as conn:
+            cur = await conn.execute(
+                """SELECT count(*), max(received_at) FROM ops.webhook_events
+                   WHERE source = %s AND sync_status = 'pending' AND (%s::timestamptz IS NULL OR received_at > %s)""",
+                (self.source, after, after),
+            )
+            return await cur.fetchone()
+
+    async def run(self) -> AsyncIterator[TriggerEvent]:
+        url = await CrmHubWarehouseHook(crmhub_conn_id=self.crmhub_conn_id).awarehouse_url()
+        after = None
+        while True:
+            try:
+                count, newest = await self._pending_since(url, after)
+            except (psycopg.Error, OSError) as exc:
+                self.log.warning("webhook poll failed: %s", exc)
+                count, newest = 0, None
+            if count:
+                after = newest
+                yield TriggerEvent({"status": "success", "pending": count, "newest": newest.isoformat()})
             await asyncio.sleep(self.poke_interval)
