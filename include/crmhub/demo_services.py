@@ -126,3 +126,47 @@ def start_demo_services(warehouse_url: str, data_dir: Path) -> DemoServices:
     services.connections["AIRFLOW_CONN_CRMHUB_BILLING"] = connection_json(billing_url)
     services.extra_env = {"CRMHUB_WEBHOOK_SECRET": WEBHOOK_SECRET}
     return services
+
+
+def write_demo_bootstrap(path: Path, rollout: int = 100) -> Path:
+    """The repo's offline Unleash bootstrap with every outreach flag ON at ``rollout`` % (demo only)."""
+    from crmhub.outreach.flags import DEFAULT_BOOTSTRAP
+
+    data = json.loads(DEFAULT_BOOTSTRAP.read_text(encoding="utf-8"))
+    for feature in data["features"]:
+        feature["enabled"] = True
+        feature["description"] = "crmhub demo: on for the demo run only"
+        for strategy in feature["strategies"]:
+            strategy["parameters"]["rollout"] = str(rollout)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(data, indent=2), encoding="utf-8")
+    return path
+
+
+def simulate_crm_activity(services: DemoServices, data_dir: Path, *, genuine: int = 3) -> dict:
+    """What happens in the CRM after the first sync: the bad bulk import, and a few real status changes.
+
+    The bulk-import file is applied as one batch job (``interested = true`` on many contacts), exactly the
+    playbook's incident; ``genuine`` other contacts are marked interested one by one, as a person would.
+    """
+    import csv
+
+    import httpx
+
+    auth = {"Authorization": f"Bearer {CRM_TOKEN}"}
+    with (data_dir / FILES["crm_bulk_import"]).open(encoding="utf-8", newline="") as fh:
+        bulk = [row["id"] for row in csv.DictReader(fh)]
+    url = f"{services.crm.url}/crm/v3/objects/contacts"
+    with httpx.Client(headers=auth, timeout=30) as client:
+        for start in range(0, len(bulk), 100):
+            inputs = [{"id": i, "properties": {"interested": "true"}} for i in bulk[start:start + 100]]
+            client.post(f"{url}/batch/update", json={"inputs": inputs}).raise_for_status()
+        taken = set(bulk)
+        listing = client.get(url, params={"limit": 100, "properties": "interested,email"}).json()["results"]
+        singles = [r["id"] for r in listing
+                   if r["id"] not in taken and r["properties"].get("interested") != "true"
+                   and r["properties"].get("email")][:genuine]
+        for cid in singles:
+            client.patch(f"{url}/{cid}", json={"properties": {"interested": "true"}}).raise_for_status()
+    services.crm.webhooks.wait_idle(15)
+    return {"bulk_import": len(bulk), "genuine": len(singles)}

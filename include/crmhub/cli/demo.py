@@ -17,7 +17,7 @@ from pathlib import Path
 from crmhub import report, settings
 from crmhub.airflow_env import airflow_env, dag_ids
 from crmhub.demo_data import generate
-from crmhub.demo_services import start_demo_services
+from crmhub.demo_services import simulate_crm_activity, start_demo_services, write_demo_bootstrap
 from crmhub.exceptions import CrmHubError
 from crmhub.warehouse import upgrade
 from crmhub.warehouse.embedded import EmbeddedPostgres
@@ -85,16 +85,23 @@ def run_demo(args: argparse.Namespace) -> int:
             raise CrmHubError(f"airflow db migrate failed:\n{migrated.stdout[-2000:]}{migrated.stderr[-2000:]}")
         logs = settings.home() / "demo-logs"
         logs.mkdir(parents=True, exist_ok=True)
+        env["CRMHUB_UNLEASH_BOOTSTRAP"] = str(write_demo_bootstrap(settings.home() / "demo-unleash-bootstrap.json"))
         results = []
+        activity = None
         for dag_id in args.dag or dag_ids():
             t0 = time.monotonic()
             proc = _airflow(env, "dags", "test", dag_id, LOGICAL_DATE, log=logs / f"{dag_id}.log")
             results.append((dag_id, proc.returncode == 0, time.monotonic() - t0))
+            if dag_id == "crmhub_ingest" and activity is None:
+                activity = simulate_crm_activity(services, data_dir)
         print()
         print(f"crmhub demo — seed {args.seed}, scale {args.scale}, warehouse "
               f"{'embedded ' + str(server.pgdata) if server else 'from CRMHUB_WAREHOUSE_URL'}")
         print(f"   migrations newly applied: {len(applied)}; demo data: {dataset.root} "
               f"({sum(v for k, v in dataset.manifest['counts'].items() if not k.startswith('truth'))} source rows)")
+        if activity:
+            print(f"   CRM activity after the first sync: bulk import set interested on {activity['bulk_import']} "
+                  f"contacts in one batch; {activity['genuine']} contacts marked interested by hand")
         print("== DAG runs (airflow dags test)")
         for dag_id, ok, secs in results:
             print(f"   {dag_id:26} {'success' if ok else 'FAILED':8} {secs:6.1f}s   log: {logs / (dag_id + '.log')}")

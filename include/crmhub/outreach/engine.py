@@ -59,7 +59,10 @@ PageCallback = Callable[[dict, str, str, dict], Any]
 
 
 def _default_incident(conn: psycopg.Connection, connector: str, trigger: str, values: dict) -> None:
-    log.warning("outreach incident (no incident sink wired): connector=%s trigger=%s values=%s", connector, trigger, values)
+    """Open (or count a repeat of) the incident in ``ops.incidents``; the health cycle pages its owner."""
+    from crmhub.health.incidents import open_incident
+
+    open_incident(conn, connector, trigger, values, severity="critical")
 
 
 def _default_page(owner: dict, automation: str, reason: str, detail: dict) -> None:

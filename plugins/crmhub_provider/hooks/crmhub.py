@@ -118,3 +118,30 @@ def source_access(connector):
     if kind == "postgres":
         return SourceAccess(url=connection_url(BaseHook.get_connection(conn_id)))
     raise ValueError(f"connector {connector.name}: unknown source kind {kind!r}; valid: csv, rest, postgres")
+
+
+def smtp_settings(conn_id: str = "crmhub_smtp"):
+    """SMTP settings for the outreach outbox from an Airflow SMTP connection (host, port, login, password;
+    extra ``from_email``, ``starttls``)."""
+    from crmhub.outreach.smtp import SmtpSettings
+
+    conn = BaseHook.get_connection(conn_id)
+    extra = conn.extra_dejson or {}
+    return SmtpSettings(host=conn.host or "localhost", port=int(conn.port or 25),
+                        from_addr=extra.get("from_email", "crmhub@localhost"), username=conn.login or None,
+                        password=conn.password or None, starttls=bool(extra.get("starttls", False)))
+
+
+def unleash_access(conn_id: str = "crmhub_unleash"):
+    """The Unleash server from an HTTP connection (``schema``/``host``/``port``; backend token in ``password``;
+    extra ``environment``), or the offline bootstrap file in the repo when the connection does not exist."""
+    from crmhub.outreach.tasks import UnleashAccess
+
+    try:
+        conn = BaseHook.get_connection(conn_id)
+    except Exception:  # not configured: offline bootstrap (fails closed for unknown flags)
+        bootstrap = os.environ.get("CRMHUB_UNLEASH_BOOTSTRAP")
+        return UnleashAccess(bootstrap=Path(bootstrap) if bootstrap else None)
+    port = f":{conn.port}" if conn.port else ""
+    return UnleashAccess(url=f"{conn.schema or 'http'}://{conn.host}{port}/api", token=conn.password or None,
+                         environment=(conn.extra_dejson or {}).get("environment", "development"))

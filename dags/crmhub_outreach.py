@@ -1,0 +1,77 @@
+"""crmhub_outreach: investor-communication automations behind Unleash flags, that cannot blast.
+
+Runs when core changes land (the change-log Asset). Waits on IntegrationHealthSensor (below 70 blocks
+every automation), then runs each automation through the engine's rails: pause switch, trigger events
+from core.change_log, bulk-import guard (suppressed + incident), identity holds, suppression list, the
+Unleash flag (userId = relationship owner; fail closed), blast-radius cap, outbox with idempotency keys
+over SMTP. A run that hits its cap with ``on_exceed: approval`` waits for a human in the Airflow UI
+(ApprovalOperator) before sending more. Logic: ``crmhub.outreach``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from airflow.providers.standard.operators.hitl import ApprovalOperator
+from airflow.sdk import Param, dag, get_current_context, task
+
+from crmhub_provider.assets import CHANGE_LOG_ASSET
+from crmhub_provider.sensors.crmhub import IntegrationHealthSensor
+
+
+@dag(
+    dag_id="crmhub_outreach",
+    schedule=[CHANGE_LOG_ASSET],
+    start_date=datetime(2026, 1, 1),
+    catchup=False,
+    max_active_runs=1,
+    tags=["crmhub", "outreach"],
+    doc_md=__doc__,
+    default_args={"retries": 1, "retry_delay": timedelta(minutes=1), "owner": "sam.ortiz"},
+    params={
+        "dry_run": Param(False, type="boolean", description="Decide and show what would be sent; send nothing."),
+        "automations": Param([], type="array", items={"type": "string"},
+                             description="Only these automations (default: all in the integration map)."),
+    },
+)
+def crmhub_outreach():
+    health_gate = IntegrationHealthSensor(
+        task_id="health_gate", connectors=["crm_contacts"], deferrable=True, poke_interval=60,
+        timeout=int(timedelta(hours=1).total_seconds()), retries=1,
+    )
+
+    @task
+    def run_automations() -> list[dict]:
+        from crmhub.outreach.tasks import run_automations as run
+        from crmhub_provider.hooks.crmhub import CrmHubWarehouseHook, smtp_settings, unleash_access
+
+        params = get_current_context()["params"]
+        return run(CrmHubWarehouseHook().warehouse_url(), unleash_access(), smtp_settings(),
+                   dry_run=params["dry_run"], names=params["automations"] or None)
+
+    @task.branch
+    def approval_needed(results: list[dict]) -> list[str]:
+        return ["request_approval"] if any(r["outcome"] == "needs_approval" for r in results) else []
+
+    request_approval = ApprovalOperator(
+        task_id="request_approval",
+        subject="crmhub outreach: an automation hit its blast-radius cap",
+        body="{{ ti.xcom_pull(task_ids='run_automations') | tojson }}",
+        response_timeout=timedelta(hours=4),
+    )
+
+    @task
+    def send_approved(results: list[dict]) -> list[dict]:
+        from crmhub.outreach.tasks import run_automations as run
+        from crmhub_provider.hooks.crmhub import CrmHubWarehouseHook, smtp_settings, unleash_access
+
+        waiting = {r["automation"]: r["pending"] for r in results if r["outcome"] == "needs_approval"}
+        return run(CrmHubWarehouseHook().warehouse_url(), unleash_access(), smtp_settings(),
+                   names=list(waiting), approved=waiting)
+
+    results = run_automations()
+    health_gate >> results
+    approval_needed(results) >> request_approval >> send_approved(results)
+
+
+crmhub_outreach()
