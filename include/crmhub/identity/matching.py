@@ -5,7 +5,8 @@ Rules (the playbook's "post office"):
 
 * Deterministic links are accepted automatically: organisations sharing a normalised tax id (unless
   their fund numerals conflict); contacts sharing the exact normalised email, when it is not a role
-  mailbox (``info@``, ``ir@`` ...) and names/date of birth do not contradict each other. A shared web
+  mailbox (``info@``, ``ir@`` ...), names/date of birth do not contradict each other and phone and
+  postcode do not both differ (then the mailbox is shared and the pair is scored instead). A shared web
   domain is only evidence for scoring, never a link, and free-mail domains count as no domain at all.
 * Every other candidate pair is scored (:mod:`crmhub.identity.scoring`); pairs scoring above the review
   threshold (0.70) go to the review queue with both records, the score and the features that drove it.
@@ -83,6 +84,12 @@ class Resolution:
     rejected_pairs_skipped: int
     timings: dict[str, float] = field(default_factory=dict)
     expected_unmerged_duplicates: float = 0.0
+    #: every scored candidate pair (k, 2), its probability, deterministic flag and comparison levels
+    #: (kept for evaluation and calibration; the queue and clusters above are the decisions)
+    scored_pairs: np.ndarray | None = None
+    pair_probability: np.ndarray | None = None
+    pair_deterministic: np.ndarray | None = None
+    pair_levels: dict | None = None
 
     def assignments(self) -> pd.DataFrame:
         """``record_id, source_system, cluster_id`` per input record."""
@@ -91,9 +98,14 @@ class Resolution:
 
     @property
     def duplicate_rate(self) -> float:
-        """Estimated share of records that are true duplicates still unmerged (see :func:`duplicate_rate`)."""
-        n = len(self.records)
-        return self.expected_unmerged_duplicates / n if n else 0.0
+        """Estimated share of canonical records (identities) that are true duplicates still unmerged.
+
+        ``expected_unmerged_duplicates / identities``, where the expected count is the sum of the
+        (calibrated) match probabilities of the pending review pairs plus those of deterministic-key
+        pairs (same tax id / email) left unlinked without a human rejection. Pilot target: < 2 %.
+        """
+        clusters = len(set(self.cluster_ids))
+        return self.expected_unmerged_duplicates / clusters if clusters else 0.0
 
 
 def _record_view(row: pd.Series, kind: str) -> dict:
@@ -104,7 +116,9 @@ def _deterministic_mask(levels: dict[str, np.ndarray], kind: str, vetoed: np.nda
     if kind == "org":
         return (levels["tax_id"] == 1) & ~vetoed
     names_ok = (levels["first_name"] <= 4) & (levels["last_name"] <= 3) & (levels["date_of_birth"] != 3)
-    return (levels["email"] == 1) & names_ok
+    # two independent contradictions (other phone AND other postcode) mean a shared mailbox, not one person
+    contradictions = (levels["phone"] == 3).astype(int) + (levels["postcode"] == 2).astype(int)
+    return (levels["email"] == 1) & names_ok & (contradictions < 2)
 
 
 def resolve(df: pd.DataFrame, kind: str, *, decisions: dict | None = None, threshold: float = REVIEW_THRESHOLD,
@@ -187,7 +201,8 @@ def resolve(df: pd.DataFrame, kind: str, *, decisions: dict | None = None, thres
         kind=kind, records=prepared, cluster_ids=cluster_ids, deterministic_links=det_links, approved_links=approved,
         review=review, merges=merges, candidate_pairs=int(len(pairs)), pairs_per_key=per_key,
         vetoed_pairs=int(scores.vetoed.sum()), rejected_pairs_skipped=int(rejected.sum()), timings=timings,
-        expected_unmerged_duplicates=expected,
+        expected_unmerged_duplicates=expected, scored_pairs=pairs, pair_probability=prob,
+        pair_deterministic=det_mask, pair_levels=levels,
     )
 
 
