@@ -30,10 +30,10 @@ import numpy as np
 import pandas as pd
 
 from crmhub.identity.blocking import candidate_pairs
-from crmhub.identity.clusters import cluster_roots
+from crmhub.identity.clusters import UnionFind, cluster_roots
 from crmhub.identity.comparison import compare
 from crmhub.identity.records import columns_for, prepare
-from crmhub.identity.scoring import explain, score
+from crmhub.identity.scoring import explain, refine_parameters, score
 
 REVIEW_THRESHOLD = 0.70
 ID_NAMESPACE = uuid.UUID("6f1d3c1e-6a0b-4c3e-9a57-3c7d1f0a2b11")
@@ -90,6 +90,7 @@ class Resolution:
     pair_probability: np.ndarray | None = None
     pair_deterministic: np.ndarray | None = None
     pair_levels: dict | None = None
+    parameters: dict | None = None        # the m/u/λ used (EM-refined or calibrated)
 
     def assignments(self) -> pd.DataFrame:
         """``record_id, source_system, cluster_id`` per input record."""
@@ -100,9 +101,10 @@ class Resolution:
     def duplicate_rate(self) -> float:
         """Estimated share of canonical records (identities) that are true duplicates still unmerged.
 
-        ``expected_unmerged_duplicates / identities``, where the expected count is the sum of the
-        (calibrated) match probabilities of the pending review pairs plus those of deterministic-key
-        pairs (same tax id / email) left unlinked without a human rejection. Pilot target: < 2 %.
+        ``expected_unmerged_duplicates / identities``. The expected count sums the match probabilities
+        of the pending pairs (queued for review, plus deterministic-key pairs — same tax id / email —
+        left unlinked without a human rejection) along a maximum spanning forest over the current
+        identities, so an entity split in k records adds at most k-1. Pilot target: < 2 %.
         """
         clusters = len(set(self.cluster_ids))
         return self.expected_unmerged_duplicates / clusters if clusters else 0.0
@@ -122,7 +124,7 @@ def _deterministic_mask(levels: dict[str, np.ndarray], kind: str, vetoed: np.nda
 
 
 def resolve(df: pd.DataFrame, kind: str, *, decisions: dict | None = None, threshold: float = REVIEW_THRESHOLD,
-            workers: int = 1, max_block: int = 40, window: int = 10) -> Resolution:
+            workers: int = 1, max_block: int = 40, window: int = 10, refine: bool = True) -> Resolution:
     """Resolve ``df`` (canonical columns of ``kind``, oldest record first).
 
     Args:
@@ -132,6 +134,8 @@ def resolve(df: pd.DataFrame, kind: str, *, decisions: dict | None = None, thres
         threshold: fuzzy pairs scoring above it are queued for review.
         workers: rapidfuzz threads for the similarity computations.
         max_block / window: blocking caps (see :mod:`crmhub.identity.blocking`).
+        refine: re-estimate m/u/λ by EM on this run's candidate pairs when there are enough of them
+            (:func:`crmhub.identity.scoring.refine_parameters`); False keeps the calibrated values.
     """
     decisions = decisions or {}
     t0 = time.perf_counter()
@@ -151,7 +155,8 @@ def resolve(df: pd.DataFrame, kind: str, *, decisions: dict | None = None, thres
 
     t2 = time.perf_counter()
     levels, _extras = compare(prepared, pairs, kind, workers=workers)
-    scores = score(levels, kind)
+    params = refine_parameters(levels, kind) if refine else None
+    scores = score(levels, kind, params=params)
     timings["compare_score_s"] = time.perf_counter() - t2
 
     t3 = time.perf_counter()
@@ -190,9 +195,16 @@ def resolve(df: pd.DataFrame, kind: str, *, decisions: dict | None = None, thres
 
     # Expected true duplicates still unmerged: pending review pairs weighted by their probability, plus
     # deterministic-key pairs (same tax id / email) left in different clusters and not rejected by a human.
+    # Each pair counts once per merge it would cause: a maximum spanning forest over current clusters,
+    # so k records of one entity add at most k-1 expected duplicates however many pairs join them.
     same_key = (levels["tax_id"] == 1) if kind == "org" else (levels["email"] == 1)
     leftovers = same_key & ~det_mask & ~rejected & ~queue_mask & (roots[pairs[:, 0]] != roots[pairs[:, 1]])
-    expected = float(sum(r.score for r in review) + prob[leftovers].sum())
+    pending = np.flatnonzero(queue_mask | leftovers)
+    forest = UnionFind(n)
+    expected = 0.0
+    for k in pending[np.argsort(-prob[pending], kind="stable")].tolist():
+        if forest.union(int(roots[pairs[k, 0]]), int(roots[pairs[k, 1]])):
+            expected += float(prob[k])
 
     cluster_ids, merges = _assign_ids(prepared, roots, keys, kind)
     timings["cluster_s"] = time.perf_counter() - t3
@@ -202,7 +214,7 @@ def resolve(df: pd.DataFrame, kind: str, *, decisions: dict | None = None, thres
         review=review, merges=merges, candidate_pairs=int(len(pairs)), pairs_per_key=per_key,
         vetoed_pairs=int(scores.vetoed.sum()), rejected_pairs_skipped=int(rejected.sum()), timings=timings,
         expected_unmerged_duplicates=expected, scored_pairs=pairs, pair_probability=prob,
-        pair_deterministic=det_mask, pair_levels=levels,
+        pair_deterministic=det_mask, pair_levels=levels, parameters=params,
     )
 
 

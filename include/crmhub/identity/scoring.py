@@ -19,6 +19,12 @@ fund-numeral conflict level carries no m/u: it is a veto. Re-estimate with
 :func:`estimate_parameters` once enough human review decisions exist (approved = match,
 rejected = non-match).
 
+Per-run refinement (:func:`refine_parameters`): when a run has at least :data:`EM_MIN_PAIRS` candidate
+pairs, m, u and λ are re-estimated on that run's own candidate pairs by expectation-maximisation
+(Fellegi–Sunter EM, as Splink does), starting from the calibrated values, with floors so that no level
+becomes impossible. This adapts the scores to the data at hand (e.g. person data without emails or
+phones) without labels. Smaller runs use the calibrated values unchanged.
+
 Vetoes: a fund-numeral conflict ("Fund II" vs "Fund III", "Fund 2019" vs "Fund 2021") scores 0 so
 the pair is neither linked nor queued.
 """
@@ -106,6 +112,30 @@ def explain(scores: Scores, k: int, kind: str) -> dict:
                       "weight_bits": round(float(scores.weights[name][k]), 2)})
     items.sort(key=lambda d: -abs(d["weight_bits"]))
     return {"drivers": items, "vetoed": bool(scores.vetoed[k])}
+
+
+EM_MIN_PAIRS = 5_000
+
+
+def refine_parameters(levels: dict[str, np.ndarray], kind: str, params: dict | None = None, *,
+                      iterations: int = 12, min_pairs: int = EM_MIN_PAIRS) -> dict:
+    """EM re-estimate of m, u and λ on one run's candidate pairs (returns ``params`` unchanged if too few)."""
+    table = params or PARAMETERS[kind]
+    n = len(next(iter(levels.values()))) if levels else 0
+    if n < min_pairs:
+        return table
+    for _ in range(iterations):
+        p = score(levels, kind, params=table).probability
+        new: dict = {"prior": float(np.clip(p.mean(), 1e-4, 0.5))}
+        for name, lv in levels.items():
+            n_levels = len(LEVELS[kind][name])
+            m = np.bincount(lv, weights=p, minlength=n_levels)[1:] + 0.5
+            u = np.bincount(lv, weights=1.0 - p, minlength=n_levels)[1:] + 0.5
+            m = np.maximum(m / m.sum(), 0.002)
+            u = np.maximum(u / u.sum(), 0.0005)
+            new[name] = [(1, 1)] + [(float(a), float(b)) for a, b in zip(m, u, strict=True)]
+        table = new
+    return table
 
 
 def estimate_parameters(levels: dict[str, np.ndarray], is_match: np.ndarray, kind: str,
