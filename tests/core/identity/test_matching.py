@@ -195,6 +195,6 @@ def test_duplicate_rate_estimate_counts_each_needed_merge_once() -> None:
     assert len(res.review) >= 2  # three records of one LP: several queued pairs...
     top_two = sorted((p.score for p in res.review), reverse=True)[:2]
     # ...but only two merges are missing, over four identities
-    assert abs(res.expected_unmerged_duplicates - sum(top_two)) < 1e-9
-    assert abs(res.duplicate_rate - sum(top_two) / 4) < 1e-9
+    assert abs(res.expected_unmerged_duplicates - sum(top_two)) < 1e-3  # review scores are rounded
+    assert abs(res.duplicate_rate - res.expected_unmerged_duplicates / 4) < 1e-12
     assert res.duplicate_rate > 0.02  # far above the pilot target until a human reviews
