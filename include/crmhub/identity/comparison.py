@@ -1,12 +1,16 @@
 """Comparison: for each candidate pair, one *level* per compared field (Fellegi–Sunter / Splink style).
 
-Similarities are computed pair-wise and vectorised with :func:`rapidfuzz.process.cpdist` over the
-candidate pairs (one C call per scorer instead of a Python loop per pair). Each comparison maps its
-similarity to a small integer level; level 0 always means "missing on at least one side" and weighs
-nothing. The level labels in :data:`LEVELS` are what reviewers see in a queued pair's features.
+Each normalised column is encoded once per run as integer codes (``-1`` = missing), so equality and
+missingness over millions of pairs are plain numpy operations. String similarities are computed
+pair-wise and vectorised with :func:`rapidfuzz.process.cpdist` (one C call per scorer), and only for
+the pairs whose level is not already decided by equality or missingness. Level 0 always means
+"missing on at least one side" and weighs nothing. The level labels in :data:`LEVELS` are what
+reviewers see in a queued pair's features.
 """
 
 from __future__ import annotations
+
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -38,120 +42,182 @@ LEVELS: dict[str, dict[str, tuple[str, ...]]] = {
 }
 
 
-def _pairwise(values: list, i: np.ndarray, j: np.ndarray) -> tuple[list, list, np.ndarray]:
-    arr = np.asarray(values, dtype=object)
-    a, b = arr[i], arr[j]
-    missing = np.fromiter(((x is None or y is None) for x, y in zip(a, b, strict=True)), dtype=bool, count=len(a))
-    return [x or "" for x in a], [y or "" for y in b], missing
+class Column:
+    """One normalised column as strings (``""`` for missing) and integer codes (``-1`` for missing)."""
+
+    def __init__(self, values: list):
+        self.codes, _ = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=True)
+        self.values = np.asarray(["" if v is None else v for v in values], dtype=object)
+
+    def missing(self, i: np.ndarray, j: np.ndarray) -> np.ndarray:
+        return (self.codes[i] < 0) | (self.codes[j] < 0)
+
+    def equal(self, i: np.ndarray, j: np.ndarray) -> np.ndarray:
+        return (self.codes[i] == self.codes[j]) & (self.codes[i] >= 0)
+
+    def similarity(self, i: np.ndarray, j: np.ndarray, scorer, workers: int = 1, scale: float = 1.0,
+                   where: np.ndarray | None = None) -> np.ndarray:
+        """``scorer`` on the pairs selected by ``where`` (others 0), scaled by ``scale``."""
+        out = np.zeros(len(i))
+        sel = np.flatnonzero(where) if where is not None else np.arange(len(i))
+        if sel.size:
+            out[sel] = process.cpdist(self.values[i[sel]], self.values[j[sel]], scorer=scorer, workers=workers)
+            out[sel] *= scale
+        return out
 
 
-def _sim(a: list, b: list, scorer, workers: int) -> np.ndarray:
-    if not a:
-        return np.empty(0)
-    return np.asarray(process.cpdist(a, b, scorer=scorer, workers=workers), dtype=float)
+class Encoded:
+    """Columns of a prepared frame, encoded lazily (each at most once per run)."""
+
+    def __init__(self, df: pd.DataFrame):
+        self.df = df
+
+    def __getattr__(self, name: str) -> Column:
+        if name.startswith("n_") and name in self.df.columns:
+            col = Column(self.df[name].tolist())
+            setattr(self, name, col)
+            return col
+        raise AttributeError(name)
+
+    @cached_property
+    def phone_tail(self) -> Column:
+        return Column([p[-7:] if p else None for p in self.df["n_phone"].tolist()])
+
+    @cached_property
+    def first_initial(self) -> tuple[np.ndarray, np.ndarray]:
+        firsts = self.df["n_first"].tolist()
+        letters = pd.factorize(pd.Series([f[0] if f else None for f in firsts], dtype=object))[0]
+        single = np.fromiter((bool(f) and len(f) == 1 for f in firsts), dtype=bool, count=len(firsts))
+        return letters, single
+
+    @cached_property
+    def dob_parts(self) -> np.ndarray:
+        out = np.full((len(self.df), 3), -1, dtype=np.int32)
+        for k, d in enumerate(self.df["n_dob"].tolist()):
+            if d:
+                out[k] = (int(d[:4]), int(d[5:7]), int(d[8:10]))
+        return out
+
+    @cached_property
+    def email_role(self) -> np.ndarray:
+        return np.asarray(self.df["n_email_role"].tolist(), dtype=bool)
 
 
-def _equal(a: list, b: list) -> np.ndarray:
-    return np.fromiter((x == y for x, y in zip(a, b, strict=True)), dtype=bool, count=len(a))
-
-
-def _simple(values: list, i: np.ndarray, j: np.ndarray) -> np.ndarray:
+def _simple(col: Column, i: np.ndarray, j: np.ndarray) -> np.ndarray:
     """Levels missing / equal / different."""
-    a, b, missing = _pairwise(values, i, j)
-    return np.select([missing, _equal(a, b)], [0, 1], 2).astype(np.int8)
+    return np.select([col.missing(i, j), col.equal(i, j)], [0, 1], 2).astype(np.int8)
 
 
-def _city(values: list, i: np.ndarray, j: np.ndarray, workers: int) -> np.ndarray:
-    a, b, missing = _pairwise(values, i, j)
-    jw = _sim(a, b, JaroWinkler.normalized_similarity, workers)
-    return np.select([missing, _equal(a, b), jw >= 0.9], [0, 1, 2], 3).astype(np.int8)
+def _city(col: Column, i: np.ndarray, j: np.ndarray, workers: int) -> np.ndarray:
+    missing, equal = col.missing(i, j), col.equal(i, j)
+    jw = col.similarity(i, j, JaroWinkler.normalized_similarity, workers, where=~missing & ~equal)
+    return np.select([missing, equal, jw >= 0.9], [0, 1, 2], 3).astype(np.int8)
 
 
-def compare_orgs(df: pd.DataFrame, pairs: np.ndarray, workers: int = 1) -> tuple[dict[str, np.ndarray], dict]:
-    """Levels for organisation pairs, plus raw similarities (``name_similarity`` 0-100)."""
+def compare_orgs(enc: Encoded, pairs: np.ndarray, workers: int = 1) -> tuple[dict[str, np.ndarray], dict]:
+    """Levels for organisation pairs, plus the raw name similarity (0-100)."""
     i, j = pairs[:, 0], pairs[:, 1]
-    a, b, missing = _pairwise(df["n_name"].tolist(), i, j)
-    sort = _sim(a, b, fuzz.token_sort_ratio, workers)
-    jw = _sim(a, b, JaroWinkler.normalized_similarity, workers) * 100
-    tset = _sim(a, b, fuzz.token_set_ratio, workers)
+    name = enc.n_name
+    missing, equal = name.missing(i, j), name.equal(i, j)
+    todo = ~missing & ~equal
+    sort = name.similarity(i, j, fuzz.token_sort_ratio, workers, where=todo)
+    jw = name.similarity(i, j, JaroWinkler.normalized_similarity, workers, scale=100.0, where=todo)
     best = np.maximum(sort, jw)
-    name = np.select([missing, _equal(a, b), best >= 95, best >= 88, tset >= 95, best >= 75],
-                     [0, 1, 2, 3, 4, 5], 6).astype(np.int8)
-    na, nb, _ = _pairwise(df["n_numerals"].tolist(), i, j)
-    has_a = np.fromiter((bool(x) for x in na), dtype=bool, count=len(na))
-    has_b = np.fromiter((bool(x) for x in nb), dtype=bool, count=len(nb))
-    numerals = np.select([~has_a & ~has_b, has_a & has_b & _equal(na, nb), has_a ^ has_b], [0, 1, 2], 3).astype(np.int8)
+    tset = name.similarity(i, j, fuzz.token_set_ratio, workers, where=todo & (best < 88))
+    name_level = np.select([missing, equal, best >= 95, best >= 88, tset >= 95, best >= 75],
+                           [0, 1, 2, 3, 4, 5], 6).astype(np.int8)
+    num = enc.n_numerals  # "" = no numerals (a value, not missing)
+    no_num = num.values == ""
+    has_a, has_b = ~no_num[i], ~no_num[j]
+    numerals = np.select([~has_a & ~has_b, has_a & has_b & num.equal(i, j), has_a ^ has_b], [0, 1, 2],
+                         3).astype(np.int8)
     levels = {
-        "name": name,
+        "name": name_level,
         "numerals": numerals,
-        "domain": _simple(df["n_domain"].tolist(), i, j),
-        "tax_id": _simple(df["n_tax_id"].tolist(), i, j),
-        "city": _city(df["n_city"].tolist(), i, j, workers),
-        "country": _simple(df["n_country"].tolist(), i, j),
+        "domain": _simple(enc.n_domain, i, j),
+        "tax_id": _simple(enc.n_tax_id, i, j),
+        "city": _city(enc.n_city, i, j, workers),
+        "country": _simple(enc.n_country, i, j),
     }
-    return levels, {"name_similarity": np.round(np.where(missing, 0, best), 1)}
+    return levels, {"name_similarity": np.where(equal, 100.0, np.round(best, 1))}
 
 
-def compare_contacts(df: pd.DataFrame, pairs: np.ndarray, workers: int = 1) -> tuple[dict[str, np.ndarray], dict]:
+def compare_contacts(enc: Encoded, pairs: np.ndarray, workers: int = 1) -> tuple[dict[str, np.ndarray], dict]:
     """Levels for contact pairs. Names are compared in the better of direct and swapped orientation."""
     i, j = pairs[:, 0], pairs[:, 1]
-    fa, fb, f_missing = _pairwise(df["n_first"].tolist(), i, j)
-    la, lb, l_missing = _pairwise(df["n_last"].tolist(), i, j)
-    ca, cb, _ = _pairwise(df["n_first_canon"].tolist(), i, j)
+    first, last, canon = enc.n_first, enc.n_last, enc.n_first_canon
     jw = JaroWinkler.normalized_similarity
-    f_sim = _sim(fa, fb, jw, workers)
-    l_sim = _sim(la, lb, jw, workers)
-    # swapped orientation: first_a vs last_b and last_a vs first_b
-    fx = _sim(fa, lb, jw, workers)
-    lx = _sim(la, fb, jw, workers)
-    swapped = (~f_missing & ~l_missing) & ((fx + lx) > (f_sim + l_sim) + 0.2) & (fx >= 0.9) & (lx >= 0.9)
+    f_missing, l_missing = first.missing(i, j), last.missing(i, j)
+    f_eq, l_eq = first.equal(i, j), last.equal(i, j)
+    both = ~f_missing & ~l_missing
+    f_sim = np.where(f_eq, 1.0, first.similarity(i, j, jw, workers, where=~f_missing & ~f_eq))
+    l_sim = np.where(l_eq, 1.0, last.similarity(i, j, jw, workers, where=~l_missing & ~l_eq))
+    # swapped orientation (first_a vs last_b, last_a vs first_b), only where the direct one is weak
+    maybe = both & ((f_sim + l_sim) < 1.8)
+    fx = np.zeros(len(i))
+    lx = np.zeros(len(i))
+    sel = np.flatnonzero(maybe)
+    if sel.size:
+        fx[sel] = process.cpdist(first.values[i[sel]], last.values[j[sel]], scorer=jw, workers=workers)
+        lx[sel] = process.cpdist(last.values[i[sel]], first.values[j[sel]], scorer=jw, workers=workers)
+    swapped = maybe & ((fx + lx) > (f_sim + l_sim) + 0.2) & (fx >= 0.9) & (lx >= 0.9)
     f_sim = np.where(swapped, fx, f_sim)
     l_sim = np.where(swapped, lx, l_sim)
-    f_exact = np.where(swapped, _equal(fa, lb), _equal(fa, fb))
-    l_exact = np.where(swapped, _equal(la, fb), _equal(la, lb))
-    canon_eq = _equal(ca, cb) & ~swapped
-    initial = np.fromiter(((len(x) == 1 or len(y) == 1) and x[:1] == y[:1] for x, y in zip(fa, fb, strict=True)),
-                          dtype=bool, count=len(fa))
-    first = np.select([f_missing, f_exact, canon_eq, f_sim >= 0.9, initial], [0, 1, 2, 3, 4], 5).astype(np.int8)
-    last = np.select([l_missing, l_exact, l_sim >= 0.92, l_sim >= 0.8], [0, 1, 2, 3], 4).astype(np.int8)
+    f_exact = np.where(swapped, fx == 1.0, f_eq)
+    l_exact = np.where(swapped, lx == 1.0, l_eq)
+    canon_eq = canon.equal(i, j) & ~swapped
+    letters, single = enc.first_initial
+    initial = (single[i] | single[j]) & (letters[i] == letters[j]) & (letters[i] >= 0)
+    first_level = np.select([f_missing, f_exact, canon_eq, f_sim >= 0.9, initial], [0, 1, 2, 3, 4], 5).astype(np.int8)
+    last_level = np.select([l_missing, l_exact, l_sim >= 0.92, l_sim >= 0.8], [0, 1, 2, 3], 4).astype(np.int8)
 
-    ea, eb, e_missing = _pairwise(df["n_email"].tolist(), i, j)
-    role = np.asarray(df["n_email_role"].tolist(), dtype=bool)[i]
-    xa, xb, _ = _pairwise(df["n_email_local"].tolist(), i, j)
-    local_sim = _sim(xa, xb, jw, workers)
-    e_equal = _equal(ea, eb)
-    email = np.select([e_missing, e_equal & ~role, e_equal & role, _equal(xa, xb) & ~role, local_sim >= 0.9],
-                      [0, 1, 2, 3, 4], 5).astype(np.int8)
+    email, local = enc.n_email, enc.n_email_local
+    role = enc.email_role[i]
+    e_missing, e_eq, x_eq = email.missing(i, j), email.equal(i, j), local.equal(i, j)
+    local_sim = local.similarity(i, j, jw, workers, where=~e_missing & ~e_eq & ~x_eq)
+    email_level = np.select([e_missing, e_eq & ~role, e_eq & role, x_eq & ~role, local_sim >= 0.9],
+                            [0, 1, 2, 3, 4], 5).astype(np.int8)
 
-    pa, pb, p_missing = _pairwise(df["n_phone"].tolist(), i, j)
-    tail = np.fromiter((x[-7:] == y[-7:] for x, y in zip(pa, pb, strict=True)), dtype=bool, count=len(pa))
-    phone = np.select([p_missing, _equal(pa, pb), tail], [0, 1, 2], 3).astype(np.int8)
+    phone = enc.n_phone
+    phone_level = np.select([phone.missing(i, j), phone.equal(i, j), enc.phone_tail.equal(i, j)], [0, 1, 2],
+                            3).astype(np.int8)
 
-    cpa, cpb, cp_missing = _pairwise(df["n_company"].tolist(), i, j)
-    c_sim = np.maximum(_sim(cpa, cpb, fuzz.token_sort_ratio, workers), _sim(cpa, cpb, jw, workers) * 100)
-    company = np.select([cp_missing, _equal(cpa, cpb) | (c_sim >= 95), c_sim >= 80], [0, 1, 2], 3).astype(np.int8)
+    company = enc.n_company
+    c_missing, c_eq = company.missing(i, j), company.equal(i, j)
+    todo = ~c_missing & ~c_eq
+    c_sim = np.maximum(company.similarity(i, j, fuzz.token_sort_ratio, workers, where=todo),
+                       company.similarity(i, j, jw, workers, scale=100.0, where=todo))
+    company_level = np.select([c_missing, c_eq | (c_sim >= 95), c_sim >= 80], [0, 1, 2], 3).astype(np.int8)
 
-    da, db, d_missing = _pairwise(df["n_dob"].tolist(), i, j)
-    one_part = np.fromiter((sum(p != q for p, q in zip(x.split("-"), y.split("-"), strict=False)) == 1
-                            or (x[:4] == y[:4] and x[5:7] == y[8:10] and x[8:10] == y[5:7])
-                            for x, y in zip(da, db, strict=True)), dtype=bool, count=len(da))
-    dob = np.select([d_missing, _equal(da, db), one_part], [0, 1, 2], 3).astype(np.int8)
+    dob = enc.n_dob
+    parts = enc.dob_parts
+    pa, pb = parts[i], parts[j]
+    differing = (pa != pb).sum(axis=1)
+    day_month_swapped = (pa[:, 0] == pb[:, 0]) & (pa[:, 1] == pb[:, 2]) & (pa[:, 2] == pb[:, 1])
+    dob_level = np.select([dob.missing(i, j), dob.equal(i, j), (differing == 1) | day_month_swapped], [0, 1, 2],
+                          3).astype(np.int8)
 
     levels = {
-        "first_name": first,
-        "last_name": last,
-        "email": email,
-        "phone": phone,
-        "company": company,
-        "city": _city(df["n_city"].tolist(), i, j, workers),
-        "postcode": _simple(df["n_postcode"].tolist(), i, j),
-        "date_of_birth": dob,
+        "first_name": first_level,
+        "last_name": last_level,
+        "email": email_level,
+        "phone": phone_level,
+        "company": company_level,
+        "city": _city(enc.n_city, i, j, workers),
+        "postcode": _simple(enc.n_postcode, i, j),
+        "date_of_birth": dob_level,
     }
-    return levels, {"names_swapped": swapped, "first_name_similarity": np.round(f_sim, 3),
-                    "last_name_similarity": np.round(l_sim, 3)}
+    return levels, {"names_swapped": swapped}
 
 
-def compare(df: pd.DataFrame, pairs: np.ndarray, kind: str, workers: int = 1) -> tuple[dict[str, np.ndarray], dict]:
-    if kind == "org":
-        return compare_orgs(df, pairs, workers)
-    return compare_contacts(df, pairs, workers)
+def compare(df: pd.DataFrame | Encoded, pairs: np.ndarray, kind: str, workers: int = 1,
+            chunk: int = 1_000_000) -> tuple[dict[str, np.ndarray], dict]:
+    """Levels for ``pairs`` of ``df`` (a prepared frame or its :class:`Encoded` form), in chunks."""
+    enc = df if isinstance(df, Encoded) else Encoded(df)
+    func = compare_orgs if kind == "org" else compare_contacts
+    if len(pairs) <= chunk:
+        return func(enc, pairs, workers)
+    parts = [func(enc, pairs[s:s + chunk], workers) for s in range(0, len(pairs), chunk)]
+    levels = {k: np.concatenate([p[0][k] for p in parts]) for k in parts[0][0]}
+    extras = {k: np.concatenate([p[1][k] for p in parts]) for k in parts[0][1]}
+    return levels, extras

@@ -110,10 +110,6 @@ class Resolution:
         return self.expected_unmerged_duplicates / clusters if clusters else 0.0
 
 
-def _record_view(row: pd.Series, kind: str) -> dict:
-    return {c: row[c] for c in columns_for(kind)}
-
-
 def _deterministic_mask(levels: dict[str, np.ndarray], kind: str, vetoed: np.ndarray) -> np.ndarray:
     if kind == "org":
         return (levels["tax_id"] == 1) & ~vetoed
@@ -184,14 +180,15 @@ def resolve(df: pd.DataFrame, kind: str, *, decisions: dict | None = None, thres
         ck = (min(ra, rb), max(ra, rb))
         if ck not in best_per_cluster_pair or prob[k] > prob[best_per_cluster_pair[ck]]:
             best_per_cluster_pair[ck] = k
-    records_view = prepared[list(columns_for(kind))]
-    for k in sorted(best_per_cluster_pair.values(), key=lambda k: -prob[k]):
+    chosen = sorted(best_per_cluster_pair.values(), key=lambda k: -prob[k])
+    needed = sorted({int(x) for k in chosen for x in pairs[k]})
+    views = dict(zip(needed, prepared.iloc[needed][list(columns_for(kind))].to_dict("records"), strict=True))
+    for k in chosen:
         a, b = int(pairs[k, 0]), int(pairs[k, 1])
         features = explain(scores, k, kind)
         features["review_threshold"] = threshold
-        review.append(ReviewPair(left=_record_view(records_view.iloc[a], kind),
-                                 right=_record_view(records_view.iloc[b], kind),
-                                 score=round(float(prob[k]), 4), features=features))
+        review.append(ReviewPair(left=dict(views[a]), right=dict(views[b]), score=round(float(prob[k]), 4),
+                                 features=features))
 
     # Expected true duplicates still unmerged: pending review pairs weighted by their probability, plus
     # deterministic-key pairs (same tax id / email) left in different clusters and not rejected by a human.
