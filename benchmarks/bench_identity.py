@@ -282,8 +282,9 @@ def gen_orgs(n: int, seed: int) -> pd.DataFrame:
 
     while len(rows) < n:
         w = rng.choice(ORG_WORDS).title() + (" " + rng.choice(ORG_WORDS).title() if rng.random() < 0.5 else "")
-        if rng.random() < 0.2:
-            w = f"{surname(rng).title()} {w}"
+        if rng.random() < 0.5:  # founder / place names keep namesakes at a realistic (still non-zero) rate
+            w = f"{(rng.choice(SYL_A) + rng.choice(SYL_B)).title()} {w}" if rng.random() < 0.5 else \
+                f"{surname(rng).title()} {w}"
         t = rng.choice(ORG_TYPES)
         city, country, _ = rng.choice(CITIES)
         r = rng.random()

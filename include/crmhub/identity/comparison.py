@@ -49,6 +49,11 @@ class Column:
         self.codes, _ = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=True)
         self.values = np.asarray(["" if v is None else v for v in values], dtype=object)
 
+    @cached_property
+    def frequency(self) -> np.ndarray:
+        """Records per code (how common each value is), for term-frequency adjustments."""
+        return np.bincount(self.codes[self.codes >= 0], minlength=1)
+
     def missing(self, i: np.ndarray, j: np.ndarray) -> np.ndarray:
         return (self.codes[i] < 0) | (self.codes[j] < 0)
 
@@ -139,7 +144,8 @@ def compare_orgs(enc: Encoded, pairs: np.ndarray, workers: int = 1) -> tuple[dic
         "city": _city(enc.n_city, i, j, workers),
         "country": _simple(enc.n_country, i, j),
     }
-    return levels, {"name_similarity": np.where(equal, 100.0, np.round(best, 1))}
+    return levels, {"name_similarity": np.where(equal, 100.0, np.round(best, 1)),
+                    "tf_counts": {"name": np.where(equal, name.frequency[np.maximum(name.codes[i], 0)], 0)}}
 
 
 def compare_contacts(enc: Encoded, pairs: np.ndarray, workers: int = 1) -> tuple[dict[str, np.ndarray], dict]:
@@ -207,7 +213,9 @@ def compare_contacts(enc: Encoded, pairs: np.ndarray, workers: int = 1) -> tuple
         "postcode": _simple(enc.n_postcode, i, j),
         "date_of_birth": dob_level,
     }
-    return levels, {"names_swapped": swapped}
+    l_direct = l_eq & ~swapped
+    return levels, {"names_swapped": swapped,
+                    "tf_counts": {"last_name": np.where(l_direct, last.frequency[np.maximum(last.codes[i], 0)], 0)}}
 
 
 def compare(df: pd.DataFrame | Encoded, pairs: np.ndarray, kind: str, workers: int = 1,
@@ -219,5 +227,6 @@ def compare(df: pd.DataFrame | Encoded, pairs: np.ndarray, kind: str, workers: i
         return func(enc, pairs, workers)
     parts = [func(enc, pairs[s:s + chunk], workers) for s in range(0, len(pairs), chunk)]
     levels = {k: np.concatenate([p[0][k] for p in parts]) for k in parts[0][0]}
-    extras = {k: np.concatenate([p[1][k] for p in parts]) for k in parts[0][1]}
+    extras = {k: np.concatenate([p[1][k] for p in parts]) for k in parts[0][1] if k != "tf_counts"}
+    extras["tf_counts"] = {k: np.concatenate([p[1]["tf_counts"][k] for p in parts]) for k in parts[0][1]["tf_counts"]}
     return levels, extras

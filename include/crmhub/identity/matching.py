@@ -33,7 +33,7 @@ from crmhub.identity.blocking import candidate_pairs
 from crmhub.identity.clusters import UnionFind, cluster_roots
 from crmhub.identity.comparison import compare
 from crmhub.identity.records import columns_for, prepare
-from crmhub.identity.scoring import explain, refine_parameters, score
+from crmhub.identity.scoring import explain, refine_parameters, score, term_frequency_bits
 
 REVIEW_THRESHOLD = 0.70
 ID_NAMESPACE = uuid.UUID("6f1d3c1e-6a0b-4c3e-9a57-3c7d1f0a2b11")
@@ -150,9 +150,10 @@ def resolve(df: pd.DataFrame, kind: str, *, decisions: dict | None = None, thres
     timings["blocking_s"] = time.perf_counter() - t1
 
     t2 = time.perf_counter()
-    levels, _extras = compare(prepared, pairs, kind, workers=workers)
-    params = refine_parameters(levels, kind) if refine else None
-    scores = score(levels, kind, params=params)
+    levels, extras = compare(prepared, pairs, kind, workers=workers)
+    tf_bits = term_frequency_bits(extras.get("tf_counts"))
+    params = refine_parameters(levels, kind, tf_bits=tf_bits) if refine else None
+    scores = score(levels, kind, params=params, tf_bits=tf_bits)
     timings["compare_score_s"] = time.perf_counter() - t2
 
     t3 = time.perf_counter()
