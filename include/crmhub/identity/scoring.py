@@ -155,12 +155,14 @@ def refine_parameters(levels: dict[str, np.ndarray], kind: str, params: dict | N
     if n < min_pairs:
         return table
     for _ in range(iterations):
-        p = score(levels, kind, params=table, tf_bits=tf_bits).probability
+        scored = score(levels, kind, params=table, tf_bits=tf_bits)
+        keep = ~scored.vetoed  # vetoed pairs are decided; they must not teach the model what "different" is
+        p = scored.probability[keep]
         new: dict = {"prior": float(np.clip(p.mean(), 1e-4, 0.5))}
         for name, lv in levels.items():
             n_levels = len(LEVELS[kind][name])
-            m = np.bincount(lv, weights=p, minlength=n_levels)[1:] + 0.5
-            u = np.bincount(lv, weights=1.0 - p, minlength=n_levels)[1:] + 0.5
+            m = np.bincount(lv[keep], weights=p, minlength=n_levels)[1:] + 0.5
+            u = np.bincount(lv[keep], weights=1.0 - p, minlength=n_levels)[1:] + 0.5
             m = np.maximum(m / m.sum(), 0.002)
             u = np.maximum(u / u.sum(), 0.0005)
             new[name] = [(1, 1)] + [(float(a), float(b)) for a, b in zip(m, u, strict=True)]
