@@ -15,7 +15,7 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 from rapidfuzz import fuzz, process
-from rapidfuzz.distance import JaroWinkler
+from rapidfuzz.distance import JaroWinkler, Levenshtein
 
 #: Level labels per comparison (index = level).
 LEVELS: dict[str, dict[str, tuple[str, ...]]] = {
@@ -36,7 +36,7 @@ LEVELS: dict[str, dict[str, tuple[str, ...]]] = {
         "phone": ("missing", "same phone", "same last 7 digits", "different"),
         "company": ("missing", "same company", "similar company", "different company"),
         "city": ("missing", "same city", "similar city", "different city"),
-        "postcode": ("missing", "same postcode", "different postcode"),
+        "postcode": ("missing", "same postcode", "one character differs", "different postcode"),
         "date_of_birth": ("missing", "same date", "one part differs", "different"),
     },
 }
@@ -119,6 +119,13 @@ def _city(col: Column, i: np.ndarray, j: np.ndarray, workers: int) -> np.ndarray
     return np.select([missing, equal, jw >= 0.9], [0, 1, 2], 3).astype(np.int8)
 
 
+def _postcode(col: Column, i: np.ndarray, j: np.ndarray, workers: int) -> np.ndarray:
+    missing, equal = col.missing(i, j), col.equal(i, j)
+    todo = ~missing & ~equal
+    dist = col.similarity(i, j, Levenshtein.distance, workers, where=todo)
+    return np.select([missing, equal, todo & (dist <= 1)], [0, 1, 2], 3).astype(np.int8)
+
+
 def compare_orgs(enc: Encoded, pairs: np.ndarray, workers: int = 1) -> tuple[dict[str, np.ndarray], dict]:
     """Levels for organisation pairs, plus the raw name similarity (0-100)."""
     i, j = pairs[:, 0], pairs[:, 1]
@@ -166,7 +173,7 @@ def compare_contacts(enc: Encoded, pairs: np.ndarray, workers: int = 1) -> tuple
     if sel.size:
         fx[sel] = process.cpdist(first.values[i[sel]], last.values[j[sel]], scorer=jw, workers=workers)
         lx[sel] = process.cpdist(last.values[i[sel]], first.values[j[sel]], scorer=jw, workers=workers)
-    swapped = maybe & ((fx + lx) > (f_sim + l_sim) + 0.2) & (fx >= 0.9) & (lx >= 0.9)
+    swapped = maybe & ((fx + lx) > (f_sim + l_sim) + 0.2) & (fx >= 0.85) & (lx >= 0.85)
     f_sim = np.where(swapped, fx, f_sim)
     l_sim = np.where(swapped, lx, l_sim)
     f_exact = np.where(swapped, fx == 1.0, f_eq)
@@ -210,7 +217,7 @@ def compare_contacts(enc: Encoded, pairs: np.ndarray, workers: int = 1) -> tuple
         "phone": phone_level,
         "company": company_level,
         "city": _city(enc.n_city, i, j, workers),
-        "postcode": _simple(enc.n_postcode, i, j),
+        "postcode": _postcode(enc.n_postcode, i, j, workers),
         "date_of_birth": dob_level,
     }
     l_direct = l_eq & ~swapped

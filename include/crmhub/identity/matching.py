@@ -115,7 +115,7 @@ def _deterministic_mask(levels: dict[str, np.ndarray], kind: str, vetoed: np.nda
         return (levels["tax_id"] == 1) & ~vetoed
     names_ok = (levels["first_name"] <= 4) & (levels["last_name"] <= 3) & (levels["date_of_birth"] != 3)
     # two independent contradictions (other phone AND other postcode) mean a shared mailbox, not one person
-    contradictions = (levels["phone"] == 3).astype(int) + (levels["postcode"] == 2).astype(int)
+    contradictions = (levels["phone"] == 3).astype(int) + (levels["postcode"] == 3).astype(int)
     return (levels["email"] == 1) & names_ok & (contradictions < 2)
 
 
