@@ -160,13 +160,17 @@ def resolve(df: pd.DataFrame, kind: str, *, decisions: dict | None = None, thres
     rejected = np.zeros(len(pairs), dtype=bool)
     approved_idx: list[tuple[int, int]] = []
     if decisions:
-        for k, (a, b) in enumerate(pairs.tolist()):
-            verdict = decisions.get(pair_key(keys[a], keys[b]))
-            if verdict == "rejected":
-                rejected[k] = True
+        rejected_codes = []
         for (ka, kb), verdict in decisions.items():
-            if verdict == "approved" and ka in position and kb in position:
-                approved_idx.append((position[ka], position[kb]))
+            if ka not in position or kb not in position:
+                continue
+            a, b = sorted((position[ka], position[kb]))
+            if verdict == "approved":
+                approved_idx.append((a, b))
+            elif verdict == "rejected":
+                rejected_codes.append(a * n + b)
+        if rejected_codes:
+            rejected = np.isin(pairs[:, 0] * n + pairs[:, 1], np.array(rejected_codes, dtype=np.int64))
     det_mask = _deterministic_mask(levels, kind, scores.vetoed) & ~rejected
     det_links = pairs[det_mask]
     approved = np.array(approved_idx, dtype=np.int64).reshape(-1, 2)
