@@ -556,15 +556,16 @@ def splink_baseline(df: pd.DataFrame, kind: str, truth: np.ndarray) -> dict:
             data[c] = data[c].str.lower().str.strip()
         data["dob"] = pd.to_datetime(data["date_of_birth"], errors="coerce", format="mixed").dt.strftime("%Y-%m-%d")
         data["dob"] = data["dob"].astype(object).where(data["dob"].notna(), None)
-        comparisons = [cl.NameComparison("first_name"), cl.NameComparison("last_name"),
-                       cl.DateOfBirthComparison("dob", input_is_string=True), cl.ExactMatch("postcode"),
-                       cl.ExactMatch("city")]
+        comparisons = [cl.ForenameSurnameComparison("first_name", "last_name"),
+                       cl.DateOfBirthComparison("dob", input_is_string=True), cl.PostcodeComparison("postcode"),
+                       cl.JaroWinklerAtThresholds("city", [0.9])]
         if data["email"].notna().any():
             comparisons.append(cl.EmailComparison("email"))
         blocking = [block_on("first_name", "last_name"), block_on("last_name", "dob"), block_on("postcode", "dob"),
-                    block_on("first_name", "dob")]
+                    block_on("first_name", "dob"), block_on("last_name", "postcode"), block_on("first_name", "postcode"),
+                    block_on("first_name", "city"), block_on("last_name", "city")]
         det = [block_on("first_name", "last_name", "dob")]
-        em_rules = [block_on("first_name", "last_name"), block_on("dob")]
+        em_rules = [block_on("first_name", "last_name"), block_on("dob"), block_on("postcode")]
         if data["email"].notna().any():
             blocking.append(block_on("email"))
         data = data.drop(columns=["date_of_birth"])
