@@ -417,7 +417,7 @@ GENERATORS = {"contacts": ("contact", gen_contacts), "orgs": ("org", gen_orgs), 
 
 
 def _pairs_in(labels: np.ndarray) -> int:
-    _, counts = np.unique(labels, return_counts=True)
+    counts = np.bincount(pd.factorize(labels)[0]).astype(np.int64)
     return int((counts * (counts - 1) // 2).sum())
 
 
@@ -462,7 +462,7 @@ def evaluate(res, truth: np.ndarray) -> dict:
     predicted = pairs[res.pair_deterministic | (res.pair_probability > 0.70)]
     return {
         "records": n,
-        "true_entities": int(len(np.unique(truth))),
+        "true_entities": int(pd.Series(truth).nunique()),
         "true_pairs": true_pairs,
         "candidate_pairs": int(len(pairs)),
         "candidate_pairs_per_record": round(len(pairs) / n, 2),
@@ -478,7 +478,7 @@ def evaluate(res, truth: np.ndarray) -> dict:
         "review_pairs_per_1000": round(1000 * len(res.review) / n, 2),
         "estimated_duplicate_rate": round(res.duplicate_rate, 5),
         "actual_unmerged_duplicate_rate": round(
-            (len(np.unique(auto)) - len(np.unique(truth))) / len(np.unique(auto)), 5),
+            (pd.Series(auto).nunique() - pd.Series(truth).nunique()) / pd.Series(auto).nunique(), 5),
         "pairwise_if_all_queued_approved": pairwise_f1(predicted, truth),
         "reliability": reliability(res, truth),
     }

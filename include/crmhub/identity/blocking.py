@@ -154,10 +154,12 @@ def pairs_for_key(keys: list, sort_values: list, *, max_block: int = 40, window:
     idx = np.fromiter((i for i, k in enumerate(keys) if k is not None), dtype=np.int64)
     if idx.size < 2:
         return np.empty((0, 2), dtype=np.int64)
-    frame = pd.DataFrame({"i": idx, "k": [keys[i] for i in idx], "s": [sort_values[i] or "" for i in idx]})
-    frame = frame.sort_values(["k", "s"], kind="stable")
-    group = pd.factorize(frame["k"].to_numpy())[0]
-    order = frame["i"].to_numpy()
+    # integer codes (only the distinct values are string-sorted), then one lexsort over integers
+    kcodes = pd.factorize(pd.Series([keys[i] for i in idx], dtype=object))[0]
+    scodes = pd.factorize(pd.Series([sort_values[i] or "" for i in idx], dtype=object), sort=True)[0]
+    perm = np.lexsort((scodes, kcodes))
+    order = idx[perm]
+    group = kcodes[perm]
     sizes = np.bincount(group)
     size = sizes[group]
     reach = np.where(size <= max_block, size - 1, window)
@@ -174,17 +176,27 @@ def pairs_for_key(keys: list, sort_values: list, *, max_block: int = 40, window:
     return np.concatenate(chunks)
 
 
+def sorted_unique(values: np.ndarray) -> np.ndarray:
+    """``np.unique`` for int64 via one sort (numpy 2.4's ``np.unique`` is ~50x slower on large arrays)."""
+    if values.size == 0:
+        return values
+    values = np.sort(values)
+    keep = np.empty(values.size, dtype=bool)
+    keep[0] = True
+    np.not_equal(values[1:], values[:-1], out=keep[1:])
+    return values[keep]
+
+
 def candidate_pairs(prepared: pd.DataFrame, kind: str, *, max_block: int = 40, window: int = 10,
                     keys: tuple[BlockingKey, ...] | None = None) -> tuple[np.ndarray, dict[str, int]]:
     """Unique candidate pairs over every blocking key of ``kind``; also pairs generated per key."""
     n = len(prepared)
     per_key: dict[str, int] = {}
-    encoded = []
+    codes = np.empty(0, dtype=np.int64)
     for bk in keys or keys_for(kind):
         pairs = pairs_for_key(bk.key(prepared), bk.sort(prepared), max_block=max_block, window=window)
         per_key[bk.name] = int(len(pairs))
-        encoded.append(pairs[:, 0] * n + pairs[:, 1])
-    if not encoded:
-        return np.empty((0, 2), dtype=np.int64), per_key
-    codes = np.unique(np.concatenate(encoded))
+        # merge as we go so peak memory is the unique pairs plus one key's pairs, not every key's
+        codes = sorted_unique(np.concatenate([codes, pairs[:, 0] * n + pairs[:, 1]]))
+        del pairs
     return np.stack([codes // n, codes % n], axis=1), per_key
