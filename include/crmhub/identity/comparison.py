@@ -66,8 +66,16 @@ class Column:
         out = np.zeros(len(i))
         sel = np.flatnonzero(where) if where is not None else np.arange(len(i))
         if sel.size:
-            out[sel] = process.cpdist(self.values[i[sel]], self.values[j[sel]], scorer=scorer, workers=workers)
-            out[sel] *= scale
+            # many pairs share the same two values (first names, cities, firms): score each distinct
+            # (value, value) combination once and broadcast
+            a, b = self.codes[i[sel]].astype(np.int64), self.codes[j[sel]].astype(np.int64)
+            width = int(self.codes.max()) + 2
+            combo, first = pd.factorize((a + 1) * width + (b + 1))
+            ua, ub = self.values[i[sel]], self.values[j[sel]]
+            rep = np.zeros(len(first), dtype=np.int64)
+            rep[combo[::-1]] = np.arange(len(combo))[::-1]  # one representative position per combination
+            scores = np.asarray(process.cpdist(ua[rep], ub[rep], scorer=scorer, workers=workers), dtype=float)
+            out[sel] = scores[combo] * scale
         return out
 
 
