@@ -77,10 +77,7 @@ def _org_last_token(df: pd.DataFrame) -> list:
 
 
 def _names(df: pd.DataFrame) -> list:
-    """Sort value inside a block: name, then city and domain, so same-name records of one place sit
-    together even in a large block of namesakes (where only a window of neighbours is paired)."""
-    return [f"{n or ''}|{c or ''}|{d or ''}" for n, c, d in
-            zip(df["n_name"].tolist(), df["n_city"].tolist(), df["n_domain"].tolist(), strict=True)]
+    return df["n_name"].fillna("").tolist()
 
 
 ORG_KEYS: tuple[BlockingKey, ...] = (
@@ -89,7 +86,6 @@ ORG_KEYS: tuple[BlockingKey, ...] = (
     BlockingKey("name_phonetic", _org_phonetic, _names),
     BlockingKey("name_last_token", _org_last_token, _names),
     BlockingKey("domain", lambda df: df["n_domain"].tolist(), _names),
-    BlockingKey("name_city", lambda df: _join(df["n_name"].tolist(), df["n_city"].tolist()), _names),
     BlockingKey("tax_id", lambda df: df["n_tax_id"].tolist(), _names),
 )
 
