@@ -1,0 +1,239 @@
+"""Resolution of one batch of canonical records: deterministic links, scored candidates, review pairs,
+clusters and stable cluster ids. Pure: no database; :mod:`crmhub.identity.store` persists the result.
+
+Rules (the playbook's "post office"):
+
+* Deterministic links are accepted automatically: organisations sharing a normalised tax id (unless
+  their fund numerals conflict); contacts sharing the exact normalised email, when it is not a role
+  mailbox (``info@``, ``ir@`` ...), names/date of birth do not contradict each other and phone and
+  postcode do not both differ (then the mailbox is shared and the pair is scored instead). A shared web
+  domain is only evidence for scoring, never a link, and free-mail domains count as no domain at all.
+* Every other candidate pair is scored (:mod:`crmhub.identity.scoring`); pairs scoring above the review
+  threshold (0.70) go to the review queue with both records, the score and the features that drove it.
+  No fuzzy pair is ever linked without a human "approved" decision.
+* A fund-numeral conflict forces a non-match: such a pair is never linked and never queued.
+* Human decisions are remembered: a rejected pair is never queued again and also cuts a deterministic
+  link; an approved pair is an accepted link on every later run.
+* Clusters are the connected components (union-find) of accepted links only.
+* Cluster ids are stable: the id of the oldest member (input order = age order) that already has an id
+  (column ``crmhub_id``), else a UUID5 derived from the oldest member's key. A growing cluster keeps its
+  id; when clusters merge, the oldest survives and the others are reported in ``merges``.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from crmhub.identity.blocking import candidate_pairs
+from crmhub.identity.clusters import UnionFind, cluster_roots
+from crmhub.identity.comparison import compare
+from crmhub.identity.records import columns_for, prepare
+from crmhub.identity.scoring import explain, refine_parameters, score, term_frequency_bits
+
+REVIEW_THRESHOLD = 0.70
+ID_NAMESPACE = uuid.UUID("6f1d3c1e-6a0b-4c3e-9a57-3c7d1f0a2b11")
+#: Duplicate-rate target of the pilot (share of canonical records that are unmerged duplicates).
+DUPLICATE_RATE_TARGET = 0.02
+
+RecordKey = tuple[str, str]  # (source_system, record_id)
+
+
+def pair_key(a: RecordKey, b: RecordKey) -> tuple[RecordKey, RecordKey]:
+    """Unordered pair key: the two record keys sorted."""
+    return (a, b) if a <= b else (b, a)
+
+
+def new_cluster_id(kind: str, key: RecordKey) -> str:
+    return str(uuid.uuid5(ID_NAMESPACE, f"{kind}:{key[0]}:{key[1]}"))
+
+
+@dataclass
+class ReviewPair:
+    """A fuzzy pair awaiting a human decision."""
+
+    left: dict
+    right: dict
+    score: float
+    features: dict
+
+    @property
+    def key(self) -> tuple[RecordKey, RecordKey]:
+        return pair_key((self.left["source_system"], self.left["record_id"]),
+                        (self.right["source_system"], self.right["record_id"]))
+
+
+@dataclass
+class Resolution:
+    """Everything one resolution run decided."""
+
+    kind: str
+    records: pd.DataFrame                 # prepared records (canonical + n_* columns)
+    cluster_ids: list[str]                # per record
+    deterministic_links: np.ndarray       # (k, 2) record indices
+    approved_links: np.ndarray            # (k, 2) record indices linked by human approval
+    review: list[ReviewPair]
+    merges: list[tuple[str, str]]         # (survivor id, merged id) for records that already had an id
+    candidate_pairs: int
+    pairs_per_key: dict[str, int]
+    vetoed_pairs: int
+    rejected_pairs_skipped: int
+    timings: dict[str, float] = field(default_factory=dict)
+    expected_unmerged_duplicates: float = 0.0
+    #: every scored candidate pair (k, 2), its probability, deterministic flag and comparison levels
+    #: (kept for evaluation and calibration; the queue and clusters above are the decisions)
+    scored_pairs: np.ndarray | None = None
+    pair_probability: np.ndarray | None = None
+    pair_deterministic: np.ndarray | None = None
+    pair_levels: dict | None = None
+    parameters: dict | None = None        # the m/u/λ used (EM-refined or calibrated)
+
+    def assignments(self) -> pd.DataFrame:
+        """``record_id, source_system, cluster_id`` per input record."""
+        return pd.DataFrame({"record_id": self.records["record_id"], "source_system": self.records["source_system"],
+                             "cluster_id": self.cluster_ids})
+
+    @property
+    def duplicate_rate(self) -> float:
+        """Estimated share of canonical records (identities) that are true duplicates still unmerged.
+
+        ``expected_unmerged_duplicates / identities``. The expected count sums the match probabilities
+        of the pending pairs (queued for review, plus deterministic-key pairs — same tax id / email —
+        left unlinked without a human rejection) along a maximum spanning forest over the current
+        identities, so an entity split in k records adds at most k-1. Pilot target: < 2 %.
+        """
+        clusters = len(set(self.cluster_ids))
+        return self.expected_unmerged_duplicates / clusters if clusters else 0.0
+
+
+def _deterministic_mask(levels: dict[str, np.ndarray], kind: str, vetoed: np.ndarray) -> np.ndarray:
+    if kind == "org":
+        return (levels["tax_id"] == 1) & ~vetoed
+    names_ok = (levels["first_name"] <= 4) & (levels["last_name"] <= 3) & (levels["date_of_birth"] != 3)
+    # two independent contradictions (other phone AND other postcode) mean a shared mailbox, not one person
+    contradictions = (levels["phone"] == 3).astype(int) + (levels["postcode"] == 3).astype(int)
+    return (levels["email"] == 1) & names_ok & (contradictions < 2)
+
+
+def resolve(df: pd.DataFrame, kind: str, *, decisions: dict | None = None, threshold: float = REVIEW_THRESHOLD,
+            workers: int = 1, max_block: int = 40, window: int = 10, refine: bool = True) -> Resolution:
+    """Resolve ``df`` (canonical columns of ``kind``, oldest record first).
+
+    Args:
+        df: records; optional column ``crmhub_id`` holds each record's existing id (warehouse mode).
+        kind: ``"org"`` or ``"contact"``.
+        decisions: remembered human decisions ``{pair_key(a, b): "approved" | "rejected"}``.
+        threshold: fuzzy pairs scoring above it are queued for review.
+        workers: rapidfuzz threads for the similarity computations.
+        max_block / window: blocking caps (see :mod:`crmhub.identity.blocking`).
+        refine: re-estimate m/u/λ by EM on this run's candidate pairs when there are enough of them
+            (:func:`crmhub.identity.scoring.refine_parameters`); False keeps the calibrated values.
+    """
+    decisions = decisions or {}
+    t0 = time.perf_counter()
+    prepared = prepare(df, kind)
+    n = len(prepared)
+    keys: list[RecordKey] = list(zip(prepared["source_system"].tolist(), prepared["record_id"].tolist(), strict=True))
+    if len(set(keys)) != n:
+        seen: set = set()
+        dup = next(k for k in keys if k in seen or seen.add(k))
+        raise ValueError(f"duplicate record key (source_system, record_id) = {dup}; each source record must appear once")
+    position = {k: i for i, k in enumerate(keys)}
+    timings = {"prepare_s": time.perf_counter() - t0}
+
+    t1 = time.perf_counter()
+    pairs, per_key = candidate_pairs(prepared, kind, max_block=max_block, window=window)
+    timings["blocking_s"] = time.perf_counter() - t1
+
+    t2 = time.perf_counter()
+    levels, extras = compare(prepared, pairs, kind, workers=workers)
+    tf_bits = term_frequency_bits(extras.get("tf_counts"))
+    params = refine_parameters(levels, kind, tf_bits=tf_bits) if refine else None
+    scores = score(levels, kind, params=params, tf_bits=tf_bits)
+    timings["compare_score_s"] = time.perf_counter() - t2
+
+    t3 = time.perf_counter()
+    rejected = np.zeros(len(pairs), dtype=bool)
+    approved_idx: list[tuple[int, int]] = []
+    if decisions:
+        rejected_codes = []
+        for (ka, kb), verdict in decisions.items():
+            if ka not in position or kb not in position:
+                continue
+            a, b = sorted((position[ka], position[kb]))
+            if verdict == "approved":
+                approved_idx.append((a, b))
+            elif verdict == "rejected":
+                rejected_codes.append(a * n + b)
+        if rejected_codes:
+            rejected = np.isin(pairs[:, 0] * n + pairs[:, 1], np.array(rejected_codes, dtype=np.int64))
+    det_mask = _deterministic_mask(levels, kind, scores.vetoed) & ~rejected
+    det_links = pairs[det_mask]
+    approved = np.array(approved_idx, dtype=np.int64).reshape(-1, 2)
+    roots = cluster_roots(n, np.concatenate([det_links, approved]))
+
+    prob = scores.probability
+    queue_mask = (prob > threshold) & ~scores.vetoed & ~rejected & ~det_mask & (roots[pairs[:, 0]] != roots[pairs[:, 1]])
+    review: list[ReviewPair] = []
+    best_per_cluster_pair: dict[tuple[int, int], int] = {}
+    for k in np.flatnonzero(queue_mask).tolist():
+        ra, rb = int(roots[pairs[k, 0]]), int(roots[pairs[k, 1]])
+        ck = (min(ra, rb), max(ra, rb))
+        if ck not in best_per_cluster_pair or prob[k] > prob[best_per_cluster_pair[ck]]:
+            best_per_cluster_pair[ck] = k
+    chosen = sorted(best_per_cluster_pair.values(), key=lambda k: -prob[k])
+    needed = sorted({int(x) for k in chosen for x in pairs[k]})
+    views = dict(zip(needed, prepared.iloc[needed][list(columns_for(kind))].to_dict("records"), strict=True))
+    for k in chosen:
+        a, b = int(pairs[k, 0]), int(pairs[k, 1])
+        features = explain(scores, k, kind)
+        features["review_threshold"] = threshold
+        review.append(ReviewPair(left=dict(views[a]), right=dict(views[b]), score=round(float(prob[k]), 4),
+                                 features=features))
+
+    # Expected true duplicates still unmerged: pending review pairs weighted by their probability, plus
+    # deterministic-key pairs (same tax id / email) left in different clusters and not rejected by a human.
+    # Each pair counts once per merge it would cause: a maximum spanning forest over current clusters,
+    # so k records of one entity add at most k-1 expected duplicates however many pairs join them.
+    same_key = (levels["tax_id"] == 1) if kind == "org" else (levels["email"] == 1)
+    leftovers = same_key & ~det_mask & ~rejected & ~queue_mask & (roots[pairs[:, 0]] != roots[pairs[:, 1]])
+    pending = np.flatnonzero(queue_mask | leftovers)
+    forest = UnionFind(n)
+    expected = 0.0
+    for k in pending[np.argsort(-prob[pending], kind="stable")].tolist():
+        if forest.union(int(roots[pairs[k, 0]]), int(roots[pairs[k, 1]])):
+            expected += float(prob[k])
+
+    cluster_ids, merges = _assign_ids(prepared, roots, keys, kind)
+    timings["cluster_s"] = time.perf_counter() - t3
+    timings["total_s"] = time.perf_counter() - t0
+    return Resolution(
+        kind=kind, records=prepared, cluster_ids=cluster_ids, deterministic_links=det_links, approved_links=approved,
+        review=review, merges=merges, candidate_pairs=int(len(pairs)), pairs_per_key=per_key,
+        vetoed_pairs=int(scores.vetoed.sum()), rejected_pairs_skipped=int(rejected.sum()), timings=timings,
+        expected_unmerged_duplicates=expected, scored_pairs=pairs, pair_probability=prob,
+        pair_deterministic=det_mask, pair_levels=levels, parameters=params,
+    )
+
+
+def _assign_ids(prepared: pd.DataFrame, roots: np.ndarray, keys: list[RecordKey], kind: str
+                ) -> tuple[list[str], list[tuple[str, str]]]:
+    existing = prepared["crmhub_id"].tolist() if "crmhub_id" in prepared.columns else None
+    first_member: dict[int, int] = {}
+    survivor: dict[int, str] = {}
+    for i, r in enumerate(roots.tolist()):
+        first_member.setdefault(r, i)
+        if existing is not None and existing[i] and r not in survivor:
+            survivor[r] = str(existing[i])
+    ids = []
+    merges = []
+    for i, r in enumerate(roots.tolist()):
+        cid = survivor.get(r) or new_cluster_id(kind, keys[first_member[r]])
+        ids.append(cid)
+        if existing is not None and existing[i] and str(existing[i]) != cid:
+            merges.append((cid, str(existing[i])))
+    return ids, merges

@@ -1,0 +1,518 @@
+"""Normalisation of the values identity resolution compares: organisation and person names,
+emails, web domains, tax ids, phones, postcodes and dates of birth.
+
+Every function is pure, accepts ``None``/blank (returning ``None``) and never raises on odd input:
+a value that cannot be normalised is treated as missing, not as an error.
+
+Organisation names keep what tells entities apart. Legal suffixes (LP, L.P., LLC, Inc, GmbH, S.A., ...)
+and punctuation go; fund numerals and vintages stay, with roman numerals rewritten as arabic so that
+"Fund II" and "Fund 2" compare equal while "Fund II" and "Fund III" never do (see
+:func:`fund_numerals`).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import date, datetime
+from functools import lru_cache
+
+# --------------------------------------------------------------------------------------------- text
+
+
+def _words(text: str) -> list[str]:
+    """Whitespace-separated words of a constant (keeps the long word lists below readable)."""
+    return text.split()
+
+
+def fold(text: str) -> str:
+    """Lower-case, strip accents (``Zürich`` -> ``zurich``), and fold ``ß``/``æ``/``ø``."""
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    return text.lower().replace("ß", "ss").replace("æ", "ae").replace("ø", "o").replace("œ", "oe")
+
+
+def _blank(value: object) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, float) and value != value:  # NaN from pandas
+        return True
+    return str(value).strip() == ""
+
+
+# ------------------------------------------------------------------------------ organisation names
+
+#: Legal forms removed from the end (and from anywhere after the first token) of a name.
+LEGAL_SUFFIXES = frozenset(_words("""lp llp lllp llc pllc inc incorporated ltd limited gmbh mbh ag kg kgaa sa sarl sas sasu srl spa
+    plc corp corporation co company nv bv ab oy oyj as asa aps pte pty sl sau se ulc lc pc
+    partnership"""))
+#: Multi-word legal forms, matched before the single tokens.
+_LEGAL_PHRASES = (
+    ("limited", "partnership"),
+    ("limited", "liability", "company"),
+    ("limited", "liability", "partnership"),
+    ("public", "limited", "company"),
+    ("gmbh", "co", "kg"),
+    ("and", "co"),
+)
+#: Abbreviations expanded to their full word so "Harbor Cap Mgmt" == "Harbor Capital Management".
+ORG_ABBREVIATIONS = {
+    "cap": "capital", "capt": "capital", "mgmt": "management", "mgt": "management", "mngmt": "management",
+    "intl": "international", "int'l": "international", "ptnrs": "partners", "prtnrs": "partners",
+    "ptnr": "partner", "assoc": "associates", "assocs": "associates", "assn": "association",
+    "inv": "investments", "invest": "investments", "invs": "investments", "hldgs": "holdings",
+    "hldg": "holding", "grp": "group", "advs": "advisors", "adv": "advisors", "advisers": "advisors",
+    "adviser": "advisor", "svcs": "services", "svc": "services", "fin": "financial", "finl": "financial",
+    "tech": "technology", "technologies": "technology", "natl": "national", "amer": "american",
+    "bros": "brothers", "mfg": "manufacturing", "dept": "department", "univ": "university",
+    "fdn": "foundation", "fndn": "foundation", "endow": "endowment", "ret": "retirement",
+    "sys": "system", "pens": "pension", "eq": "equity", "ventures": "ventures", "vc": "ventures",
+    "re": "real estate", "st": "saint", "mt": "mount", "ft": "fort",
+}
+_ROMAN = re.compile(r"^(?=[ivxl]+$)(x{0,3}|xl|l?x{0,3})(ix|iv|v?i{0,3})$")
+_ROMAN_VALUES = {"i": 1, "v": 5, "x": 10, "l": 50}
+_DOTTED_ABBREV = re.compile(r"\b(?:[a-z]\.\s?){2,}")
+_NON_WORD = re.compile(r"[^a-z0-9 ]+")
+_ORDINAL = re.compile(r"^(\d+)(st|nd|rd|th)$")
+_NUMBER_WORDS = {
+    "one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7",
+    "eight": "8", "nine": "9", "ten": "10", "first": "1", "second": "2", "third": "3", "fourth": "4",
+    "fifth": "5", "sixth": "6", "seventh": "7", "eighth": "8", "ninth": "9", "tenth": "10",
+}
+_FUNDISH = frozenset({"fund", "funds", "partners", "capital", "ventures", "opportunities", "series", "vintage",
+                      "investors", "equity", "lp", "program", "programme", "co-invest", "coinvest", "holdings"})
+
+
+def roman_to_int(token: str) -> int | None:
+    """``"iv"`` -> 4; ``None`` if ``token`` is not a roman numeral up to 89 (``"mix"`` is not)."""
+    if not token or not _ROMAN.match(token):
+        return None
+    total = 0
+    for i, ch in enumerate(token):
+        value = _ROMAN_VALUES[ch]
+        nxt = _ROMAN_VALUES[token[i + 1]] if i + 1 < len(token) else 0
+        total += -value if value < nxt else value
+    return total or None
+
+
+_SARL = re.compile(r"\bs\.?\s?(?:a|à)\.?\s?r\.?\s?l\b\.?")
+
+
+def _tokens(text: str) -> list[str]:
+    text = fold(text).replace("&", " and ").replace("+", " and ")
+    text = _SARL.sub(" sarl ", text)
+    text = _DOTTED_ABBREV.sub(lambda m: m.group(0).replace(".", "").replace(" ", "") + " ", text)
+    text = text.replace("'", "").replace("\u2019", "").replace(".", " ")
+    return _NON_WORD.sub(" ", text).split()
+
+
+@lru_cache(maxsize=200_000)
+def org_name_tokens(name: str) -> tuple[str, ...]:
+    """Normalised tokens of an organisation name (legal forms removed, numerals as arabic digits)."""
+    raw = _tokens(name)
+    out: list[str] = []
+    for i, tok in enumerate(raw):
+        if tok in ORG_ABBREVIATIONS:
+            out.extend(ORG_ABBREVIATIONS[tok].split())
+            continue
+        ordinal = _ORDINAL.match(tok)
+        if ordinal:
+            out.append(ordinal.group(1))
+            continue
+        prev = raw[i - 1] if i else ""
+        if tok in _NUMBER_WORDS and (prev in _FUNDISH or i == len(raw) - 1) and i > 0:
+            out.append(_NUMBER_WORDS[tok])
+            continue
+        # A lone roman numeral after the first word ("Fund II", "Harbor III") is a numeral, but keep
+        # single letters that are initials in the leading position ("I Squared Capital").
+        value = roman_to_int(tok) if i > 0 else None
+        if value is not None and not (tok in {"l", "v", "x"} and prev not in _FUNDISH):
+            out.append(str(value))
+            continue
+        out.append(tok)
+    # Drop "the" at the start and legal forms after the first token (phrases first).
+    if len(out) > 1 and out[0] == "the":
+        out = out[1:]
+    cleaned: list[str] = out[:1]
+    i = 1
+    while i < len(out):
+        for phrase in _LEGAL_PHRASES:
+            if tuple(out[i:i + len(phrase)]) == phrase:
+                i += len(phrase)
+                break
+        else:
+            if out[i] not in LEGAL_SUFFIXES:
+                cleaned.append(out[i])
+            i += 1
+    return tuple(cleaned)
+
+
+def normalize_org_name(name: object) -> str | None:
+    """Canonical organisation name for comparison.
+
+    >>> normalize_org_name("Harbor Capital, L.P.")
+    'harbor capital'
+    >>> normalize_org_name("HARBOR CAP. MGMT & Co., LLC")
+    'harbor capital management'
+    >>> normalize_org_name("Blue Ridge Fund II, L.P.") == normalize_org_name("Blue Ridge Fund 2 LP")
+    True
+    """
+    if _blank(name):
+        return None
+    tokens = org_name_tokens(str(name))
+    return " ".join(tokens) or None
+
+
+def fund_numerals(name: object) -> frozenset[str]:
+    """The numbers that distinguish funds/vehicles: series numerals and vintages, as arabic strings.
+
+    ``"Harbor Fund II"`` -> ``{"2"}``, ``"Harbor Fund 2019"`` -> ``{"2019"}``. Two names whose numeral sets
+    are both non-empty and differ are different entities however similar the rest is.
+    """
+    if _blank(name):
+        return frozenset()
+    return frozenset(t for t in org_name_tokens(str(name)) if t.isdigit())
+
+
+# ----------------------------------------------------------------------------------- person names
+
+_PERSON_TITLES = frozenset(_words("mr mrs ms miss mx dr prof sir dame rev hon jr sr ii iii iv esq phd md cfa cpa"))
+#: Nickname -> canonical given name (both directions meet at the canonical form).
+NICKNAMES = {
+    "bill": "william", "billy": "william", "will": "william", "willy": "william", "liam": "william",
+    "bob": "robert", "bobby": "robert", "rob": "robert", "robbie": "robert", "bert": "robert",
+    "dick": "richard", "rick": "richard", "ricky": "richard", "rich": "richard", "richie": "richard",
+    "jim": "james", "jimmy": "james", "jamie": "james", "mike": "michael", "mikey": "michael",
+    "mick": "michael", "tom": "thomas", "tommy": "thomas", "joe": "joseph", "joey": "joseph",
+    "jack": "john", "johnny": "john", "jon": "john", "chris": "christopher", "kit": "christopher",
+    "dave": "david", "davy": "david", "dan": "daniel", "danny": "daniel", "steve": "steven",
+    "stephen": "steven", "stevie": "steven", "ed": "edward", "eddie": "edward", "ted": "edward",
+    "ned": "edward", "tony": "anthony", "andy": "andrew", "drew": "andrew", "alex": "alexander",
+    "sandy": "alexander", "al": "albert", "ben": "benjamin", "benny": "benjamin", "sam": "samuel",
+    "sammy": "samuel", "matt": "matthew", "pat": "patrick", "paddy": "patrick", "pete": "peter",
+    "greg": "gregory", "jeff": "jeffrey", "geoff": "jeffrey", "ken": "kenneth", "kenny": "kenneth",
+    "larry": "lawrence", "len": "leonard", "lenny": "leonard", "nick": "nicholas", "nicky": "nicholas",
+    "charlie": "charles", "chuck": "charles", "hank": "henry", "harry": "henry", "fred": "frederick",
+    "freddie": "frederick", "frank": "francis", "gerry": "gerald", "jerry": "gerald", "walt": "walter",
+    "ron": "ronald", "ronnie": "ronald", "don": "donald", "donnie": "donald", "tim": "timothy",
+    "timmy": "timothy", "vince": "vincent", "phil": "philip", "phillip": "philip", "josh": "joshua",
+    "nate": "nathan", "zach": "zachary", "zack": "zachary", "kate": "katherine", "katie": "katherine",
+    "kathy": "katherine", "cathy": "katherine", "catherine": "katherine", "kathryn": "katherine",
+    "kat": "katherine", "liz": "elizabeth", "lizzie": "elizabeth", "beth": "elizabeth", "betty": "elizabeth",
+    "eliza": "elizabeth", "libby": "elizabeth", "maggie": "margaret", "meg": "margaret", "peggy": "margaret",
+    "jenny": "jennifer", "jen": "jennifer", "jenn": "jennifer", "sue": "susan", "susie": "susan",
+    "suzy": "susan", "becky": "rebecca", "becca": "rebecca", "vicky": "victoria", "vickie": "victoria",
+    "tori": "victoria", "abby": "abigail", "patty": "patricia", "trish": "patricia", "tricia": "patricia",
+    "debbie": "deborah", "deb": "deborah", "debra": "deborah", "mandy": "amanda", "manda": "amanda",
+    "jess": "jessica", "jessie": "jessica", "cindy": "cynthia", "sandra": "alexandra", "ally": "alexandra",
+    "lexi": "alexandra", "nancy": "ann", "annie": "ann", "anne": "ann", "anna": "ann", "tina": "christina",
+    "chrissy": "christina", "christine": "christina", "kim": "kimberly", "pam": "pamela", "val": "valerie",
+    "terry": "theresa", "tess": "theresa", "teresa": "theresa", "dot": "dorothy", "dottie": "dorothy",
+    "sally": "sarah", "sara": "sarah", "molly": "mary", "polly": "mary", "marie": "mary", "ellie": "eleanor",
+    "nell": "eleanor", "nellie": "eleanor", "fran": "frances", "frannie": "frances",
+}
+
+
+@lru_cache(maxsize=200_000)
+def normalize_person_name(name: object) -> str | None:
+    """Lower-case ASCII name without titles/suffixes/punctuation: ``"Dr. José O'Neil Jr."`` -> ``"jose oneil"``."""
+    if _blank(name):
+        return None
+    tokens = [t for t in _tokens(str(name)) if t not in _PERSON_TITLES]
+    return " ".join(tokens) or None
+
+
+def canonical_given_name(name: object) -> str | None:
+    """Given name with nicknames resolved: ``"Bill"`` -> ``"william"``, ``"Liz"`` -> ``"elizabeth"``."""
+    norm = normalize_person_name(name)
+    if not norm:
+        return None
+    first = norm.split()[0]
+    return NICKNAMES.get(first, first)
+
+
+_SOUNDEX_CODES = {**dict.fromkeys("bfpv", "1"), **dict.fromkeys("cgjkqsxz", "2"), **dict.fromkeys("dt", "3"),
+                  "l": "4", **dict.fromkeys("mn", "5"), "r": "6"}
+
+
+@lru_cache(maxsize=200_000)
+def soundex(word: object) -> str | None:
+    """American Soundex of the first word (``"Robert"`` and ``"Rupert"`` -> ``"R163"``)."""
+    if _blank(word):
+        return None
+    letters = [c for c in fold(str(word)) if "a" <= c <= "z"]
+    if not letters:
+        return None
+    first = letters[0]
+    out = [first.upper()]
+    last = _SOUNDEX_CODES.get(first, "")
+    for ch in letters[1:]:
+        code = _SOUNDEX_CODES.get(ch, "")
+        if code and code != last:
+            out.append(code)
+        if ch not in "hw":
+            last = code
+        if len(out) == 4:
+            break
+    return "".join(out).ljust(4, "0")
+
+
+# ------------------------------------------------------------------------------------- emails
+
+#: Free / consumer mail providers: their domains never identify an organisation.
+FREE_MAIL_DOMAINS = frozenset(_words("""gmail.com googlemail.com yahoo.com yahoo.co.uk yahoo.fr yahoo.de yahoo.es yahoo.it yahoo.ca yahoo.com.au
+    ymail.com rocketmail.com hotmail.com hotmail.co.uk hotmail.fr hotmail.de hotmail.it hotmail.es live.com
+    live.co.uk live.fr msn.com outlook.com outlook.fr outlook.de passport.com windowslive.com aol.com aim.com
+    icloud.com me.com mac.com proton.me protonmail.com protonmail.ch pm.me gmx.com gmx.de gmx.net gmx.at gmx.ch
+    web.de t-online.de freenet.de mail.com email.com usa.com zoho.com zohomail.com yandex.com yandex.ru
+    mail.ru inbox.ru list.ru bk.ru rambler.ru qq.com 163.com 126.com sina.com sohu.com naver.com daum.net
+    hanmail.net orange.fr wanadoo.fr free.fr laposte.net sfr.fr libero.it virgilio.it tiscali.it btinternet.com
+    sky.com virginmedia.com ntlworld.com talktalk.net comcast.net verizon.net att.net sbcglobal.net
+    bellsouth.net cox.net charter.net earthlink.net optonline.net shaw.ca rogers.com sympatico.ca
+    bigpond.com optusnet.com.au fastmail.com fastmail.fm hey.com tutanota.com tuta.io mailbox.org posteo.de
+    hushmail.com lycos.com rediffmail.com seznam.cz wp.pl o2.pl interia.pl onet.pl"""))
+#: Domains that deliver to the same mailbox.
+DOMAIN_ALIASES = {"googlemail.com": "gmail.com", "pm.me": "proton.me", "protonmail.com": "proton.me",
+                  "protonmail.ch": "proton.me", "ymail.com": "yahoo.com", "rocketmail.com": "yahoo.com",
+                  "me.com": "icloud.com", "mac.com": "icloud.com", "tuta.io": "tutanota.com",
+                  "fastmail.fm": "fastmail.com"}
+#: Providers that ignore dots in the local part.
+_DOTLESS_PROVIDERS = frozenset({"gmail.com"})
+#: Role mailboxes: shared by many people, so an exact match on them is never deterministic.
+ROLE_LOCAL_PARTS = frozenset(_words("""info admin office contact contacts hello ir investors investor.relations investorrelations team mail
+    enquiries inquiries support sales accounts accounting finance operations ops reception noreply no-reply
+    general lp lps fundadmin compliance legal hr marketing"""))
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+@lru_cache(maxsize=400_000)
+def normalize_email(email: object) -> str | None:
+    """Canonical mailbox: lower case, ``mailto:``/``<>``/display name removed, plus-tag dropped,
+    domain aliases folded (``googlemail.com`` -> ``gmail.com``), dots ignored for Gmail.
+
+    Plus-addressing (``jane+lp@x.com``) is dropped for every domain: Google Workspace, Microsoft 365,
+    Fastmail, Proton and most corporate servers deliver ``+tag`` to the base mailbox.
+    """
+    if _blank(email):
+        return None
+    text = str(email).strip()
+    match = re.search(r"<([^<>]+)>", text)
+    if match:
+        text = match.group(1)
+    text = text.strip().strip("<>\"'").lower()
+    if text.startswith("mailto:"):
+        text = text[7:].split("?", 1)[0]
+    if not _EMAIL.match(text):
+        return None
+    local, domain = text.rsplit("@", 1)
+    domain = DOMAIN_ALIASES.get(domain.rstrip("."), domain.rstrip("."))
+    local = local.split("+", 1)[0]
+    if domain in _DOTLESS_PROVIDERS:
+        local = local.replace(".", "")
+    if not local:
+        return None
+    return f"{local}@{domain}"
+
+
+def email_local_part(email: object) -> str | None:
+    norm = normalize_email(email)
+    return norm.split("@", 1)[0] if norm else None
+
+
+def email_domain(email: object) -> str | None:
+    norm = normalize_email(email)
+    return norm.split("@", 1)[1] if norm else None
+
+
+def is_role_email(email: object) -> bool:
+    local = email_local_part(email)
+    return bool(local) and (local in ROLE_LOCAL_PARTS or local.replace(".", "") in ROLE_LOCAL_PARTS)
+
+
+# ------------------------------------------------------------------------------------ domains
+
+_SECOND_LEVEL = frozenset(_words("co.uk org.uk ac.uk gov.uk ltd.uk plc.uk me.uk com.au net.au org.au co.nz co.jp co.kr co.in com.br com.cn "
+    "com.hk com.sg com.mx co.za com.tr com.ar co.il com.my"))
+_HOST = re.compile(r"^[a-z0-9-]+(\.[a-z0-9-]+)+$")
+
+
+@lru_cache(maxsize=400_000)
+def normalize_domain(value: object) -> str | None:
+    """Host name from a URL, email address or bare domain, without scheme, credentials, ``www.``, port, path.
+
+    ``"HTTPS://www.Harbor-Cap.com:443/about?x=1"`` -> ``"harbor-cap.com"``; ``"jane@harbor-cap.com"`` ->
+    ``"harbor-cap.com"``; ``"googlemail.com"`` -> ``"gmail.com"``. Returns ``None`` for anything that is
+    not a dotted host name (``"n/a"``, ``"localhost"``, an IP address).
+    """
+    if _blank(value):
+        return None
+    text = fold(str(value).strip())
+    if "@" in text and "://" not in text:
+        text = text.rsplit("@", 1)[1]
+    text = re.sub(r"^[a-z][a-z0-9+.-]*://", "", text)
+    text = re.split(r"[/?#\\]", text, maxsplit=1)[0]
+    text = text.rsplit("@", 1)[-1]  # credentials
+    text = text.split(":", 1)[0].strip(".").strip()
+    text = re.sub(r"^(www\d*|ww\d*)\.", "", text)
+    if not _HOST.match(text) or text.replace(".", "").isdigit():
+        return None
+    try:
+        text = text.encode("idna").decode("ascii")
+    except UnicodeError:
+        return None
+    return DOMAIN_ALIASES.get(text, text)
+
+
+def registrable_domain(value: object) -> str | None:
+    """The organisation-level domain: ``"mail.uk.harbor.co.uk"`` -> ``"harbor.co.uk"``."""
+    host = normalize_domain(value)
+    if not host:
+        return None
+    labels = host.split(".")
+    keep = 3 if ".".join(labels[-2:]) in _SECOND_LEVEL else 2
+    return ".".join(labels[-keep:])
+
+
+def is_free_mail(value: object) -> bool:
+    """True when ``value`` (domain, URL or email) belongs to a consumer mail provider."""
+    host = normalize_domain(value)
+    if not host:
+        return False
+    return host in FREE_MAIL_DOMAINS or registrable_domain(host) in FREE_MAIL_DOMAINS
+
+
+def organisation_domain(value: object) -> str | None:
+    """Registrable domain usable as an organisation's identity, or ``None`` for free mail/invalid."""
+    if is_free_mail(value):
+        return None
+    return registrable_domain(value)
+
+
+# ------------------------------------------------------------------------------------ tax ids
+
+_COUNTRY_PREFIX = re.compile(r"^([A-Z]{2})(?=[0-9])")
+_ISO_COUNTRIES = frozenset(_words("""US CA MX GB IE FR DE AT CH LU BE NL DK SE NO FI IS ES PT IT GR PL CZ SK HU RO BG HR SI EE LV LT MT CY
+    AU NZ JP KR CN HK SG IN AE SA IL ZA BR AR CL CO KY BM VG JE GG IM LI MC"""))
+_SEPARATED_PREFIX = re.compile(r"^([A-Z]{2})[\s\-.:/]+(?=[A-Z0-9])")
+_TAX_LABEL = re.compile(r"^(EIN|TIN|FEIN|VAT|VATIN|UST-?IDNR|USTIDNR|TAX\s*ID|SIREN|SIRET|UTR|CRN|ABN)[\s:#.\-]*",
+                        re.IGNORECASE)
+_PLACEHOLDER_TAX = re.compile(r"^(0+|1+|9+|X+|NA|NONE|NULL|UNKNOWN|PENDING|APPLIEDFOR)$")
+
+
+def normalize_tax_id(value: object) -> str | None:
+    """Canonical tax id: upper-case digits and letters only, without label or ISO country prefix.
+
+    ``"12-3456789"``, ``"12 345 6789"``, ``"US 12-3456789"`` and ``"EIN: 12.3456789"`` all give
+    ``"123456789"``; ``"DE 123 456 789"`` gives ``"123456789"``; ``"GB 123 4567 89"`` gives
+    ``"123456789"``; ``"LU-B123456"`` gives ``"B123456"``. Placeholders (``000000000``, ``N/A``, ``applied for``) and values with fewer than
+    five characters give ``None`` so they can never link records deterministically.
+    """
+    if _blank(value):
+        return None
+    text = fold(str(value)).upper().strip()
+    text = _TAX_LABEL.sub("", text)
+    separated = _SEPARATED_PREFIX.match(text)
+    if separated and separated.group(1) in _ISO_COUNTRIES:
+        text = text[separated.end():]
+    text = re.sub(r"[^A-Z0-9]", "", text)
+    text = _COUNTRY_PREFIX.sub("", text)
+    if len(text) < 5 or _PLACEHOLDER_TAX.match(text) or not any(c.isdigit() for c in text):
+        return None
+    return text
+
+
+# -------------------------------------------------------------------------------------- phones
+
+_EXTENSION = re.compile(r"(?:ext\.?|extension|x|#)\s*\d{1,6}\s*$", re.IGNORECASE)
+
+
+def normalize_phone(value: object, default_country_code: str = "1") -> str | None:
+    """E.164-style phone: ``"+<country><number>"`` when the country is known, else bare digits.
+
+    Formatting, extensions (``x123``, ``ext. 4``) and a ``tel:`` scheme are dropped. ``00``/``011``
+    international prefixes become ``+``. Ten digits (or eleven starting with ``1``) take the default
+    country ``+1``: ``"(212) 555-0147"`` -> ``"+12125550147"``. Other numbers without a country stay as
+    digits (a UK ``"020 7946 0958"`` -> ``"02079460958"``). Fewer than 7 digits -> ``None``.
+    """
+    if _blank(value):
+        return None
+    text = str(value).strip().lower()
+    if text.startswith("tel:"):
+        text = text[4:]
+    text = _EXTENSION.sub("", text)
+    plus = text.lstrip().startswith("+")
+    digits = re.sub(r"\D", "", text)
+    if not plus:
+        if digits.startswith("011"):
+            digits, plus = digits[3:], True
+        elif digits.startswith("00"):
+            digits, plus = digits[2:], True
+    if len(digits) < 7 or len(digits) > 15 or set(digits) == {"0"}:
+        return None
+    if plus:
+        return "+" + digits
+    if default_country_code == "1":
+        if len(digits) == 10:
+            return "+1" + digits
+        if len(digits) == 11 and digits.startswith("1"):
+            return "+" + digits
+    elif len(digits) == 10 or (len(digits) == 11 and digits.startswith("0")):
+        return f"+{default_country_code}{digits.lstrip('0')}"
+    return digits
+
+
+# ------------------------------------------------------------------------------- other fields
+
+
+def normalize_postcode(value: object) -> str | None:
+    """Upper-case alphanumerics: ``"sw1a 1aa"`` -> ``"SW1A1AA"``; US ZIP+4 keeps the first five digits."""
+    if _blank(value):
+        return None
+    text = re.sub(r"[^A-Z0-9]", "", fold(str(value)).upper())
+    if re.fullmatch(r"\d{9}", text):
+        text = text[:5]
+    return text or None
+
+
+_DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y%m%d", "%d.%m.%Y", "%m/%d/%Y", "%d/%m/%Y", "%d-%m-%Y", "%b %d %Y",
+                 "%d %b %Y", "%B %d %Y", "%d %B %Y")
+
+
+def normalize_date(value: object) -> str | None:
+    """ISO ``YYYY-MM-DD`` from common formats (US ``m/d/Y`` wins over ``d/m/Y`` when ambiguous)."""
+    if _blank(value):
+        return None
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    text = re.sub(r"[,\s]+", " ", str(value).strip())
+    text = text.split("T", 1)[0] if re.match(r"^\d{4}-\d{2}-\d{2}T", text) else text
+    for fmt in _DATE_FORMATS:
+        try:
+            return datetime.strptime(text, fmt).date().isoformat()
+        except ValueError:
+            continue
+    return None
+
+
+def normalize_city(value: object) -> str | None:
+    """Lower-case ASCII city without punctuation; ``"St. Louis"`` -> ``"saint louis"``, ``"NYC"`` -> ``"new york"``."""
+    if _blank(value):
+        return None
+    tokens = [{"st": "saint", "ste": "sainte", "ft": "fort", "mt": "mount"}.get(t, t) for t in _tokens(str(value))]
+    text = " ".join(tokens)
+    return {"nyc": "new york", "new york city": "new york", "sf": "san francisco", "la": "los angeles"}.get(text, text) or None
+
+
+def normalize_country(value: object) -> str | None:
+    """Two-letter upper-case code; a few common names are mapped (``"United States"`` -> ``"US"``)."""
+    if _blank(value):
+        return None
+    text = fold(str(value)).strip().upper().replace(".", "")
+    names = {"USA": "US", "UNITED STATES": "US", "UNITED STATES OF AMERICA": "US", "UK": "GB",
+             "UNITED KINGDOM": "GB", "GREAT BRITAIN": "GB", "ENGLAND": "GB", "GERMANY": "DE", "DEUTSCHLAND": "DE",
+             "FRANCE": "FR", "SWITZERLAND": "CH", "LUXEMBOURG": "LU", "NETHERLANDS": "NL", "CANADA": "CA",
+             "SINGAPORE": "SG", "JAPAN": "JP", "AUSTRALIA": "AU", "IRELAND": "IE", "SPAIN": "ES", "ITALY": "IT"}
+    text = names.get(text, text)
+    return text if re.fullmatch(r"[A-Z]{2}", text) else None

@@ -1,0 +1,76 @@
+"""Canonical record frames for identity resolution and their normalised features.
+
+Two kinds of records are resolved: organisations (``org``) and contacts (``contact``). Each arrives as
+a :class:`pandas.DataFrame` with the canonical columns below (extra columns are ignored, missing ones
+are treated as empty). :func:`prepare` adds the normalised columns (prefix ``n_``) that blocking and
+comparison use, so each value is normalised once per run.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from crmhub.identity import normalize as nz
+
+ORG_COLUMNS = ("record_id", "source_system", "name", "domain", "tax_id", "city", "country")
+CONTACT_COLUMNS = ("record_id", "source_system", "first_name", "last_name", "email", "phone", "company",
+                   "city", "postcode", "date_of_birth")
+KINDS = ("org", "contact")
+
+
+def columns_for(kind: str) -> tuple[str, ...]:
+    if kind not in KINDS:
+        raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
+    return ORG_COLUMNS if kind == "org" else CONTACT_COLUMNS
+
+
+def _col(df: pd.DataFrame, name: str) -> list:
+    if name not in df.columns:
+        return [None] * len(df)
+    return [None if (v is None or (isinstance(v, float) and v != v) or str(v).strip() == "") else str(v)
+            for v in df[name].tolist()]
+
+
+def _map(func, values: list) -> list:
+    return [func(v) if v is not None else None for v in values]
+
+
+def prepare(df: pd.DataFrame, kind: str) -> pd.DataFrame:
+    """Copy of ``df`` (index reset to 0..n-1) with canonical columns as text and ``n_*`` features added."""
+    cols = columns_for(kind)
+    out = pd.DataFrame({c: _col(df, c) for c in cols})
+    if out["record_id"].isna().any():
+        missing = [i for i, v in enumerate(out["record_id"]) if v is None]
+        raise ValueError(f"record_id is empty on row(s) {missing[:5]} (rows counted from 0); every record needs one")
+    if out["source_system"].isna().all():
+        out["source_system"] = "file"
+    out["source_system"] = out["source_system"].fillna("file")
+    if "crmhub_id" in df.columns:
+        out["crmhub_id"] = _col(df, "crmhub_id")
+    if kind == "org":
+        names = out["name"].tolist()
+        out["n_name"] = _map(nz.normalize_org_name, names)
+        out["n_numerals"] = [" ".join(sorted(nz.fund_numerals(v))) if v else "" for v in names]
+        doms = out["domain"].tolist()
+        out["n_domain"] = _map(nz.organisation_domain, doms)
+        out["n_tax_id"] = _map(nz.normalize_tax_id, out["tax_id"].tolist())
+        out["n_city"] = _map(nz.normalize_city, out["city"].tolist())
+        out["n_country"] = _map(nz.normalize_country, out["country"].tolist())
+    else:
+        out["n_first"] = _map(nz.normalize_person_name, out["first_name"].tolist())
+        out["n_first_canon"] = _map(nz.canonical_given_name, out["n_first"].tolist())
+        out["n_last"] = _map(nz.normalize_person_name, out["last_name"].tolist())
+        emails = _map(nz.normalize_email, out["email"].tolist())
+        out["n_email"] = emails
+        out["n_email_local"] = [e.split("@", 1)[0] if e else None for e in emails]
+        out["n_email_domain"] = [e.split("@", 1)[1] if e else None for e in emails]
+        out["n_email_role"] = [bool(e) and nz.is_role_email(e) for e in emails]
+        out["n_org_domain"] = _map(nz.organisation_domain, out["n_email_domain"].tolist())
+        out["n_phone"] = _map(nz.normalize_phone, out["phone"].tolist())
+        out["n_company"] = _map(nz.normalize_org_name, out["company"].tolist())
+        out["n_city"] = _map(nz.normalize_city, out["city"].tolist())
+        out["n_postcode"] = _map(nz.normalize_postcode, out["postcode"].tolist())
+        out["n_dob"] = _map(nz.normalize_date, out["date_of_birth"].tolist())
+    # pandas 3 infers the "str" dtype (missing = NaN); keep plain objects with None for missing.
+    out = out.astype(object)
+    return out.where(out.notna(), None)

@@ -1,0 +1,187 @@
+from __future__ import annotations
+
+import uuid
+
+import psycopg
+import pytest
+from crmhub.identity import store
+from crmhub.identity.store import ReviewError
+
+
+def add_entity(conn, name: str, *, system: str, ext: str, age_days: int, **fields) -> str:
+    cid = str(uuid.uuid4())
+    conn.execute(
+        "INSERT INTO core.entity (crmhub_id, entity_type, name, domain, tax_id, city, country, owner, source_system, "
+        "created_at) VALUES (%s, 'lp', %s, %s, %s, %s, %s, 'priya.shah', %s, now() - make_interval(days => %s))",
+        (cid, name, fields.get("domain"), fields.get("tax_id"), fields.get("city"), fields.get("country"), system,
+         age_days))
+    conn.execute("INSERT INTO core.external_id (system, object, external_id, crmhub_id, core_table) "
+                 "VALUES (%s, 'company', %s, %s, 'entity')", (system, ext, cid))
+    return cid
+
+
+def add_contact(conn, first: str, last: str, email: str | None, *, system: str, ext: str, age_days: int,
+                **fields) -> str:
+    cid = str(uuid.uuid4())
+    conn.execute(
+        "INSERT INTO core.contact (crmhub_id, first_name, last_name, email, phone, title, city, country, "
+        "email_verified, owner, source_system, created_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, 'marcus.lee', "
+        "%s, now() - make_interval(days => %s))",
+        (cid, first, last, email, fields.get("phone"), fields.get("title"), fields.get("city"), fields.get("country"),
+         fields.get("email_verified"), system, age_days))
+    conn.execute("INSERT INTO core.external_id (system, object, external_id, crmhub_id, core_table) "
+                 "VALUES (%s, 'contact', %s, %s, 'contact')", (system, ext, cid))
+    return cid
+
+
+def crosswalk(conn) -> dict[tuple[str, str], str]:
+    return {(s, e): str(c) for s, e, c in conn.execute("SELECT system, external_id, crmhub_id FROM core.external_id")}
+
+
+def snapshot(conn) -> tuple:
+    return (
+        sorted(crosswalk(conn).items()),
+        conn.execute("SELECT review_id, score, status, features FROM ops.review_queue ORDER BY 1").fetchall(),
+        conn.execute("SELECT hold_id, crmhub_id, score, released_at FROM ops.identity_holds ORDER BY 1").fetchall(),
+        conn.execute("SELECT merge_id, survivor_id, merged_id, undone_at FROM core.merge_history ORDER BY 1").fetchall(),
+        conn.execute("SELECT kind, crmhub_id, score FROM ops.identity_confidence ORDER BY 1, 2").fetchall(),
+        conn.execute("SELECT crmhub_id, confidence, deleted_at IS NULL FROM core.entity ORDER BY 1").fetchall(),
+    )
+
+
+@pytest.fixture
+def conn(db: str):
+    with psycopg.connect(db, autocommit=True) as c:
+        yield c
+
+
+def test_resolution_writes_crosswalk_merges_queue_and_is_idempotent(conn) -> None:
+    old = add_entity(conn, "Harbor Capital LP", system="fund_admin", ext="FA-1", age_days=30, tax_id="12-3456789",
+                     domain="harborcap.com", city="Boston", country="US")
+    new = add_entity(conn, "Harbor Capital, L.P.", system="crm", ext="901", age_days=1, tax_id="US 123456789",
+                     domain="https://www.harborcap.com")
+    fuzzy = add_entity(conn, "Harbor Capital LP", system="crm", ext="902", age_days=2, domain="harborcap.com",
+                       city="Boston", country="US")
+    f2 = add_entity(conn, "Blue Ridge Fund II LP", system="crm", ext="903", age_days=3, domain="blueridge.com")
+    f3 = add_entity(conn, "Blue Ridge Fund III LP", system="crm", ext="904", age_days=3, domain="blueridge.com")
+
+    report = store.run_resolution(conn, "org")
+    assert report.records == 5 and report.merges_applied == 1 and report.deterministic_links == 1
+    xw = crosswalk(conn)
+    assert xw[("fund_admin", "FA-1")] == xw[("crm", "901")] == old, "the oldest record's id survives"
+    assert xw[("crm", "902")] == fuzzy, "a fuzzy pair is never merged without a decision"
+    assert xw[("crm", "903")] == f2 and xw[("crm", "904")] == f3
+    merged = conn.execute("SELECT deleted_by FROM core.entity WHERE crmhub_id = %s", (new,)).fetchone()[0]
+    assert merged == store.MERGED_MARK
+    reviews = store.list_reviews(conn)
+    assert len(reviews) == 1
+    ids = {reviews[0]["left_key"]["id"], reviews[0]["right_key"]["id"]}
+    assert fuzzy in ids and ids & {old, new}
+    assert reviews[0]["features"]["drivers"]
+    assert all({f2, f3} != {r["left_key"]["id"], r["right_key"]["id"]} for r in reviews)
+
+    before = snapshot(conn)
+    again = store.run_resolution(conn, "org")
+    assert again.merges_applied == 0 and again.merges_undone == 0
+    assert snapshot(conn) == before, "re-running resolution changes nothing"
+    assert conn.execute("SELECT count(*) FROM ops.identity_runs").fetchone()[0] == 2
+
+
+def test_approve_merges_and_reject_is_remembered(conn) -> None:
+    a = add_entity(conn, "Harbor Capital LP", system="crm", ext="1", age_days=10, city="Boston", country="US")
+    b = add_entity(conn, "Harbor Capital, LP", system="fund_admin", ext="FA-9", age_days=5, city="Boston",
+                   country="US")
+    c = add_entity(conn, "Northwind Partners", system="crm", ext="2", age_days=10, city="Austin", country="US")
+    d = add_entity(conn, "Northwind Partners LLC", system="fund_admin", ext="FA-10", age_days=4, city="Austin",
+                   country="US")
+    store.run_resolution(conn, "org")
+    reviews = {frozenset((r["left_key"]["id"], r["right_key"]["id"])): r["review_id"] for r in store.list_reviews(conn)}
+    assert set(reviews) == {frozenset({a, b}), frozenset({c, d})}
+
+    with pytest.raises(ReviewError, match="reviewer"):
+        store.approve(conn, reviews[frozenset({a, b})], reviewer=" ")
+    out = store.approve(conn, reviews[frozenset({a, b})], reviewer="sam.ortiz", note="same LP, checked tax docs")
+    assert out["survivor_id"] == a and out["merged_id"] == b
+    assert crosswalk(conn)[("fund_admin", "FA-9")] == a
+    store.reject(conn, reviews[frozenset({c, d})], reviewer="sam.ortiz")
+    with pytest.raises(ReviewError, match="already rejected"):
+        store.approve(conn, reviews[frozenset({c, d})], reviewer="someone.else")
+
+    decided = conn.execute("SELECT status, reviewer, decided_at IS NOT NULL FROM ops.review_queue ORDER BY 1").fetchall()
+    assert sorted(decided) == [("approved", "sam.ortiz", True), ("rejected", "sam.ortiz", True)]
+
+    report = store.run_resolution(conn, "org")
+    assert report.review_pending == 0, "a rejected pair never re-enters the queue"
+    assert report.merges_applied == 0
+    xw = crosswalk(conn)
+    assert xw[("crm", "1")] == xw[("fund_admin", "FA-9")] == a
+    assert xw[("crm", "2")] == c and xw[("fund_admin", "FA-10")] == d
+
+
+def test_cluster_keeps_its_id_when_it_grows_and_unmerge_restores(conn) -> None:
+    a = add_entity(conn, "Oak Hill Advisors", system="fund_admin", ext="FA-1", age_days=100, tax_id="98-7654321")
+    b = add_entity(conn, "Oak Hill Advisors LP", system="crm", ext="11", age_days=50, tax_id="987654321")
+    store.run_resolution(conn, "org")
+    c = add_entity(conn, "OAK HILL ADVISORS, L.P.", system="billing", ext="B-7", age_days=0, tax_id="US98-7654321")
+    report = store.run_resolution(conn, "org")
+    assert report.merges_applied == 1
+    xw = crosswalk(conn)
+    assert xw[("fund_admin", "FA-1")] == xw[("crm", "11")] == xw[("billing", "B-7")] == a
+
+    out = store.unmerge(conn, "org", b, by="priya.shah", reason="separate legal entity")
+    assert out["survivor_id"] == a
+    xw = crosswalk(conn)
+    assert xw[("crm", "11")] == b and xw[("billing", "B-7")] == a
+    live = conn.execute("SELECT deleted_at IS NULL FROM core.entity WHERE crmhub_id = %s", (b,)).fetchone()[0]
+    assert live
+    hist = conn.execute("SELECT undone_by FROM core.merge_history WHERE merged_id = %s", (b,)).fetchone()[0]
+    assert hist == "priya.shah"
+    # the split is remembered even though the tax id still matches
+    report = store.run_resolution(conn, "org")
+    assert report.merges_applied == 0
+    assert crosswalk(conn)[("crm", "11")] == b
+    assert crosswalk(conn)[("billing", "B-7")] == a and c != a
+    with pytest.raises(ReviewError, match="not merged"):
+        store.unmerge(conn, "org", b, by="priya.shah")
+
+
+def test_holds_below_60_released_only_by_enrichment(conn) -> None:
+    thin = add_contact(conn, "Ann", None, "ann.lee@gmail.com", system="crm", ext="c1", age_days=3)
+    rich = add_contact(conn, "Raj", "Patel", "raj@harborcap.com", system="crm", ext="c2", age_days=3,
+                       phone="212-555-0100", title="CIO", country="US", email_verified=True)
+    report = store.run_resolution(conn, "contact")
+    holds = store.list_holds(conn, kind="contact")
+    assert [h["crmhub_id"] for h in holds] == [thin] and report.holds_open == 1
+    assert holds[0]["score"] < 60 and "held for enrichment" in holds[0]["reason"]
+    assert store.is_held(conn, "contact", thin) and not store.is_held(conn, "contact", rich)
+    # no override: no API releases a hold, and the table refuses a release below 60
+    assert not [n for n in dir(store) if "release" in n.lower() or "override" in n.lower()]
+    with pytest.raises(psycopg.errors.CheckViolation):
+        conn.execute("UPDATE ops.identity_holds SET released_at = now(), released_score = 59 WHERE crmhub_id = %s",
+                     (thin,))
+    # approving/unrelated runs do not release it; enrichment does
+    store.run_resolution(conn, "contact")
+    assert store.is_held(conn, "contact", thin)
+    conn.execute("UPDATE core.contact SET last_name = 'Lee', phone = '212-555-0199', title = 'Partner', country = 'US', "
+                 "email_verified = true WHERE crmhub_id = %s", (thin,))
+    report = store.run_resolution(conn, "contact")
+    assert report.holds_open == 0
+    released = store.list_holds(conn, kind="contact", open_only=False)
+    assert released[0]["released_score"] >= 60 and released[0]["released_at"] is not None
+    score = conn.execute("SELECT confidence FROM core.contact WHERE crmhub_id = %s", (thin,)).fetchone()[0]
+    assert float(score) == released[0]["released_score"]
+
+
+def test_contact_email_links_and_duplicate_rate_reported(conn) -> None:
+    a = add_contact(conn, "William", "Turner", "bill.turner@harbor.com", system="fund_admin", ext="f1", age_days=9)
+    add_contact(conn, "Bill", "Turner", "Bill.Turner+lp@Harbor.com", system="crm", ext="h1", age_days=1)
+    add_contact(conn, "Mary", "Smith", "smiths@gmail.com", system="crm", ext="h2", age_days=1)
+    add_contact(conn, "John", "Smith", "smiths@gmail.com", system="crm", ext="h3", age_days=1)
+    report = store.run_resolution(conn, "contact")
+    assert crosswalk(conn)[("crm", "h1")] == a
+    assert report.merges_applied == 1
+    row = conn.execute("SELECT records, clusters, duplicate_rate, duplicate_rate_target, meets_target "
+                       "FROM ops.identity_runs ORDER BY run_id DESC LIMIT 1").fetchone()
+    assert row[0] == 4 and row[1] == 3
+    assert float(row[3]) == 0.02
+    assert row[4] == (float(row[2]) < 0.02)
