@@ -15,7 +15,7 @@ For one load, in SQL only (no Python per row):
 4. Upsert with last-write-wins on ``source_updated_at``; ``enrichment`` fields never overwrite a value
    with null. Links (``contact.entity_id``, ``commitment.contact_id`` ...) are set from the same row.
    Owner = connector owner; ``source_lineage`` = {system, connector, load_id, locator};
-   ``confidence`` = the row's contract confidence.
+   ``confidence`` = the row's contract confidence when the row is created (identity resolution owns it after).
 
 5. Every applied change writes ``core.change_log`` rows (field, before, after, source timestamp, load):
    one per changed field of an updated row, one per non-null field of a new row. A change that loses
@@ -274,7 +274,9 @@ def _upsert_table(conn, connector, table, keys, objects, columns, core_cols, par
     for col in links:
         if col in known:
             sets.append(sql.SQL("{c} = coalesce(EXCLUDED.{c}, t.{c})").format(c=I(col)))
-    for col in ("confidence", "source_lineage", "source_updated_at"):
+    # ``confidence`` is the contract's score only for a new row; afterwards identity resolution owns it
+    # (Identity_Confidence, crmhub.identity), so a later load never lifts a record off its hold.
+    for col in ("source_lineage", "source_updated_at"):
         sets.append(sql.SQL("{c} = EXCLUDED.{c}").format(c=I(col)))
     if primary:  # soft delete keeps the first deletion time; a newer live version re-creates the row
         sets.append(sql.SQL("deleted_at = CASE WHEN EXCLUDED.deleted_at IS NULL THEN NULL "

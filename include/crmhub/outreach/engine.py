@@ -11,7 +11,7 @@ A run of one automation:
    trigger field on more than ``bulk_threshold`` contacts are suppressed; an ``ops.outreach_alerts`` row
    is written and ``on_incident(conn, connector, trigger, values)`` is called (once per automation/load).
 5. **Recipient checks** — contact exists, matches the audience filter, has an address, is not on an
-   identity hold (``core.contact.confidence < 60`` or an unreleased ``ops.identity_holds`` row when that
+   identity hold (``core.contact.confidence < 60`` or an unreleased ``ops.identity_holds`` row; that
    table exists) and not on ``ops.suppression_list``; one message per contact per run.
 6. **Unleash flag** — ``userId`` = the contact's relationship owner; anything but "on" is off.
 7. **Blast-radius cap** — at most ``cap.limit(audience size)`` messages per run. Beyond it: with
@@ -51,9 +51,6 @@ from crmhub.outreach.state import pause, pause_state
 log = logging.getLogger(__name__)
 
 HOLD_CONFIDENCE = 60
-#: Candidate column names for the held record's crmhub id in ops.identity_holds (built in parallel).
-IDENTITY_HOLD_ID_COLUMNS = ("crmhub_id", "record_id", "held_crmhub_id", "contact_id")
-
 IncidentCallback = Callable[[psycopg.Connection, str, str, dict], Any]
 PageCallback = Callable[[dict, str, str, dict], Any]
 
@@ -495,20 +492,9 @@ class OutreachEngine:
         return []
 
     def _hold_sql(self, conn: psycopg.Connection) -> sql.Composable:
-        """Identity-hold predicate over ``c``: confidence < 60, plus unreleased rows of ops.identity_holds if present."""
-        rule = sql.SQL("c.confidence < {}").format(sql.Literal(HOLD_CONFIDENCE))
-        if conn.execute("SELECT to_regclass('ops.identity_holds')").fetchone()[0] is None:
-            return rule
-        cols = {r[0] for r in conn.execute(
-            "SELECT column_name FROM information_schema.columns WHERE table_schema = 'ops' AND table_name = 'identity_holds'")}
-        id_col = next((c for c in IDENTITY_HOLD_ID_COLUMNS if c in cols), None)
-        if id_col is None:
-            log.warning("ops.identity_holds has none of the columns %s; only the confidence rule applies",
-                        IDENTITY_HOLD_ID_COLUMNS)
-            return rule
-        released = sql.SQL(" AND h.released_at IS NULL") if "released_at" in cols else sql.SQL("")
-        return sql.SQL("({} OR EXISTS (SELECT 1 FROM ops.identity_holds h WHERE h.{}::text = c.crmhub_id::text{}))").format(
-            rule, sql.Identifier(id_col), released)
+        """Identity-hold predicate over ``c``: confidence < 60 or an unreleased ``ops.identity_holds`` row."""
+        return sql.SQL("(c.confidence < {} OR EXISTS (SELECT 1 FROM ops.identity_holds h "
+                       "WHERE h.crmhub_id = c.crmhub_id AND h.released_at IS NULL))").format(sql.Literal(HOLD_CONFIDENCE))
 
     def _contact_info(self, conn: psycopg.Connection, auto: Automation, contact_ids: list[str]) -> dict[str, dict]:
         if not contact_ids:

@@ -46,12 +46,11 @@ def held_records(conn: psycopg.Connection, core_table: str, ids: list[str]) -> d
         "AND confidence < %s", (ids, HOLD_CONFIDENCE)).fetchall()
     for cid, conf in rows:
         held[cid] = f"identity confidence {float(conf):g} < {HOLD_CONFIDENCE}"
-    if table_exists(conn, "ops.identity_holds"):
-        rows = conn.execute(
-            "SELECT crmhub_id::text, max(reason) FROM ops.identity_holds WHERE crmhub_id = ANY(%s::uuid[]) "
-            "AND released_at IS NULL GROUP BY crmhub_id", (ids,)).fetchall()
-        for cid, reason in rows:
-            held.setdefault(cid, f"open identity hold: {reason}")
+    rows = conn.execute(
+        "SELECT crmhub_id::text, max(reason) FROM ops.identity_holds WHERE crmhub_id = ANY(%s::uuid[]) "
+        "AND released_at IS NULL GROUP BY crmhub_id", (ids,)).fetchall()
+    for cid, reason in rows:
+        held.setdefault(cid, f"open identity hold: {reason}")
     return held
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 import math
 
 import pytest
+
 from crmhub.config.integration_map import load_integration_map
 from crmhub.identity import confidence as conf
 

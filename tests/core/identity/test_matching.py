@@ -4,6 +4,7 @@ import random
 
 import numpy as np
 import pandas as pd
+
 from crmhub.identity import resolve
 from crmhub.identity.blocking import candidate_pairs
 from crmhub.identity.matching import pair_key

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import pytest
+
 from crmhub.identity import normalize as nz
 
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import numpy as np
+
 from crmhub.identity.scoring import PARAMETERS, refine_parameters, score, term_frequency_bits
 
 

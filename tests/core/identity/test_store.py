@@ -4,6 +4,7 @@ import uuid
 
 import psycopg
 import pytest
+
 from crmhub.identity import store
 from crmhub.identity.store import ReviewError
 

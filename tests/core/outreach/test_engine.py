@@ -117,12 +117,13 @@ def test_holds_suppression_and_audience_never_get_mail(db, automations, imap, ma
             r["skipped: no_email"], r["skipped: condition_not_met"]) == (2, 3, 1, 1, 1)
 
 
-def test_identity_holds_table_is_honoured_when_present(db, automations, imap, make_gate, smtp_sink, smtp_settings):
+def test_open_identity_holds_are_honoured(db, automations, imap, make_gate, smtp_sink, smtp_settings):
     ids = seed_contacts(db, 3)
-    with psycopg.connect(db) as conn:  # the identity capability's table (shape as announced)
-        conn.execute("CREATE TABLE ops.identity_holds (hold_id serial, crmhub_id uuid, released_at timestamptz)")
-        conn.execute("INSERT INTO ops.identity_holds (crmhub_id) VALUES (%s)", (ids[0],))
-        conn.execute("INSERT INTO ops.identity_holds (crmhub_id, released_at) VALUES (%s, now())", (ids[1],))
+    with psycopg.connect(db) as conn:  # identity resolution's holds: one open, one released after enrichment
+        conn.execute("INSERT INTO ops.identity_holds (kind, crmhub_id, score, reason) VALUES ('contact', %s, 45, 'x')",
+                     (ids[0],))
+        conn.execute("INSERT INTO ops.identity_holds (kind, crmhub_id, score, reason, released_at, released_score) "
+                     "VALUES ('contact', %s, 50, 'y', now(), 75)", (ids[1],))
     add_events(db, ids)
     result = _engine(db, _auto(automations, cap=Cap(1000, 100)), imap, make_gate({FLAG: 100}), smtp_settings).run(NAME)
     assert result.sent == 2 and result.reasons["suppressed: identity_hold"] == 1

@@ -204,9 +204,6 @@ def test_held_records_and_frozen_connector_push_nothing(db, sandbox, admin):
         ok = add_contact(conn, "ok@fund.example", committed=1)
         low = add_contact(conn, "low@fund.example", confidence=45)
         hold = add_contact(conn, "hold@fund.example", confidence=80)
-        conn.execute("CREATE TABLE IF NOT EXISTS ops.identity_holds (hold_id bigserial PRIMARY KEY, kind text NOT NULL,"
-                     " crmhub_id uuid NOT NULL, score numeric(5,2) NOT NULL, reason text NOT NULL,"
-                     " held_at timestamptz NOT NULL DEFAULT now(), released_at timestamptz, released_score numeric)")
         conn.execute("INSERT INTO ops.identity_holds (kind, crmhub_id, score, reason) VALUES "
                      "('contact', %s, 55, 'ambiguous match')", (hold,))
         freeze(conn, "crm_contacts", "schema drift", by="test")
