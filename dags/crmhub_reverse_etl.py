@@ -1,6 +1,7 @@
 """crmhub_reverse_etl: push curated traits and segments from the warehouse to the CRM, safely.
 
-Waits on IntegrationHealthSensor for the CRM connectors it writes to (below 70 blocks), then runs one
+Waits on IntegrationHealthSensor for the CRM connectors it writes to (below 70 blocks) and on
+IdentityConfidenceSensor (contact resolution ran in the last day, at most 5 % of contacts held), then runs one
 mapped task per sync definition of the integration map: diff-based (payload hash per record), batched,
 token-bucket rate limited, exponential backoff honouring Retry-After, idempotency keys on every write,
 per-record errors retried later, sync log with before/after values. Records on an identity hold
@@ -15,7 +16,7 @@ from datetime import datetime, timedelta
 from airflow.sdk import Param, dag, get_current_context, task
 
 from crmhub.reverse_etl.definitions import load_syncs
-from crmhub_provider.sensors.crmhub import IntegrationHealthSensor
+from crmhub_provider.sensors.crmhub import IdentityConfidenceSensor, IntegrationHealthSensor
 
 SYNCS = load_syncs()
 CRM_CONNECTORS = sorted({s.connector for s in SYNCS.values() if s.destination_kind == "crm"})
@@ -42,6 +43,12 @@ def crmhub_reverse_etl():
         timeout=int(timedelta(hours=2).total_seconds()), retries=1,
     )
 
+    # Identity resolution must be fresh and holds rare; held records themselves are dropped per record anyway.
+    identity_gate = IdentityConfidenceSensor(
+        task_id="identity_gate", kind="contact", max_held_pct=5.0, max_age_minutes=24 * 60, deferrable=True,
+        poke_interval=300, timeout=int(timedelta(hours=2).total_seconds()), retries=1,
+    )
+
     @task
     def plan() -> list[str]:
         chosen = get_current_context()["params"]["sync"]
@@ -64,7 +71,7 @@ def crmhub_reverse_etl():
         return {"sync": sync, "run_id": result.run_id, "status": result.status, **result.counts}
 
     names = plan()
-    health_gate >> names
+    [health_gate, identity_gate] >> names
     push.expand(sync=names)
 
 

@@ -144,29 +144,37 @@ def write_demo_bootstrap(path: Path, rollout: int = 100) -> Path:
 
 
 def simulate_crm_activity(services: DemoServices, data_dir: Path, *, genuine: int = 3) -> dict:
-    """What happens in the CRM after the first sync: the bad bulk import, and a few real status changes.
+    """What happens in the CRM after the first sync: the bad bulk import (and optionally a few real changes).
 
     The bulk-import file is applied as one batch job (``interested = true`` on many contacts), exactly the
-    playbook's incident; ``genuine`` other contacts are marked interested one by one, as a person would.
+    playbook's incident; ``genuine`` other contacts are then marked interested one by one, as a person would.
     """
     import csv
 
     import httpx
 
-    auth = {"Authorization": f"Bearer {CRM_TOKEN}"}
     with (data_dir / FILES["crm_bulk_import"]).open(encoding="utf-8", newline="") as fh:
         bulk = [row["id"] for row in csv.DictReader(fh)]
     url = f"{services.crm.url}/crm/v3/objects/contacts"
-    with httpx.Client(headers=auth, timeout=30) as client:
+    with httpx.Client(headers={"Authorization": f"Bearer {CRM_TOKEN}"}, timeout=30) as client:
         for start in range(0, len(bulk), 100):
             inputs = [{"id": i, "properties": {"interested": "true"}} for i in bulk[start:start + 100]]
             client.post(f"{url}/batch/update", json={"inputs": inputs}).raise_for_status()
-        taken = set(bulk)
+    services.crm.webhooks.wait_idle(15)
+    return {"bulk_import": len(bulk), "genuine": mark_interested_by_hand(services, count=genuine)} if genuine else \
+        {"bulk_import": len(bulk)}
+
+
+def mark_interested_by_hand(services: DemoServices, *, count: int = 3) -> int:
+    """Mark ``count`` contacts that are not interested yet as interested, one API call each (a person's edits)."""
+    import httpx
+
+    url = f"{services.crm.url}/crm/v3/objects/contacts"
+    with httpx.Client(headers={"Authorization": f"Bearer {CRM_TOKEN}"}, timeout=30) as client:
         listing = client.get(url, params={"limit": 100, "properties": "interested,email"}).json()["results"]
-        singles = [r["id"] for r in listing
-                   if r["id"] not in taken and r["properties"].get("interested") != "true"
-                   and r["properties"].get("email")][:genuine]
-        for cid in singles:
+        chosen = [r["id"] for r in listing
+                  if r["properties"].get("interested") != "true" and r["properties"].get("email")][:count]
+        for cid in chosen:
             client.patch(f"{url}/{cid}", json={"properties": {"interested": "true"}}).raise_for_status()
     services.crm.webhooks.wait_idle(15)
-    return {"bulk_import": len(bulk), "genuine": len(singles)}
+    return len(chosen)

@@ -60,11 +60,56 @@ def reverse_etl_section(conn: psycopg.Connection) -> list[str]:
     return lines if rows else ["(no reverse ETL runs yet)"]
 
 
+def cdc_section(conn: psycopg.Connection) -> list[str]:
+    runs = conn.execute(
+        """SELECT kind, count(*), sum(records_total), round(max(lag_min_p95)::numeric, 2)
+             FROM ops.sync_runs GROUP BY kind ORDER BY kind""").fetchall()
+    lines = ["sync runs: " + ", ".join(f"{k} {n} ({r or 0} records, lag p95 max "
+                                        f"{'-' if lag is None else f'{lag} min'})" for k, n, r, lag in runs)]
+    hooks = dict(conn.execute("SELECT sync_status, count(*) FROM ops.webhook_events GROUP BY 1").fetchall())
+    rejected = conn.execute("SELECT count(*) FROM ops.webhook_rejections").fetchone()[0]
+    lines.append(f"webhook events: {sum(hooks.values())} stored "
+                 + "(" + ", ".join(f"{k} {v}" for k, v in sorted(hooks.items())) + f"), {rejected} rejected")
+    changes = conn.execute(
+        "SELECT count(*), count(*) FILTER (WHERE field = '_deleted' AND new_value = 'true') FROM core.change_log"
+    ).fetchone()
+    lines.append(f"change log: {changes[0]} field changes, {changes[1]} soft deletes")
+    return lines
+
+
+def identity_section(conn: psycopg.Connection) -> list[str]:
+    rows = conn.execute(
+        """SELECT DISTINCT ON (kind) kind, records, clusters, deterministic_links, merges_applied, review_pending,
+                  holds_open, duplicate_rate, meets_target
+             FROM ops.identity_runs ORDER BY kind, run_id DESC""").fetchall()
+    if not rows:
+        return ["(identity resolution has not run yet)"]
+    return [f"{k:8} records {r:>5}  clusters {c:>5}  auto-links {d:>4}  merges {m:>4}  review queue {p:>4}  "
+            f"held <60: {h:>4}  duplicate rate {float(dr) * 100:.2f} % ({'meets' if ok else 'misses'} < 2 %)"
+            for k, r, c, d, m, p, h, dr, ok in rows]
+
+
+def outreach_section(conn: psycopg.Connection) -> list[str]:
+    rows = conn.execute(
+        """SELECT automation, decision, split_part(reason, ':', 1), count(*) FROM ops.outreach_decisions
+            WHERE final AND NOT dry_run GROUP BY 1, 2, 3 ORDER BY 1, 4 DESC""").fetchall()
+    if not rows:
+        return ["(no outreach decisions yet)"]
+    lines = [f"{a}: {d} {n} ({reason})" for a, d, reason, n in rows]
+    sent = conn.execute("SELECT count(*) FROM ops.outbox WHERE status = 'sent'").fetchone()[0]
+    alerts = conn.execute("SELECT count(*) FROM ops.outreach_alerts").fetchone()[0]
+    lines.append(f"emails sent: {sent}; bulk-import / cap alerts: {alerts}")
+    return lines
+
+
 SECTIONS: list[tuple[str, Section]] = [
     ("Warehouse", warehouse_section),
     ("Ingestion", ingestion_section),
+    ("CDC and webhooks", cdc_section),
+    ("Identity", identity_section),
     ("Integration health", _health),
     ("Reverse ETL", reverse_etl_section),
+    ("Outreach", outreach_section),
 ]
 
 

@@ -17,7 +17,12 @@ from pathlib import Path
 from crmhub import report, settings
 from crmhub.airflow_env import airflow_env, dag_ids
 from crmhub.demo_data import generate
-from crmhub.demo_services import simulate_crm_activity, start_demo_services, write_demo_bootstrap
+from crmhub.demo_services import (
+    mark_interested_by_hand,
+    simulate_crm_activity,
+    start_demo_services,
+    write_demo_bootstrap,
+)
 from crmhub.exceptions import CrmHubError
 from crmhub.warehouse import upgrade
 from crmhub.warehouse.embedded import EmbeddedPostgres
@@ -93,7 +98,13 @@ def run_demo(args: argparse.Namespace) -> int:
             proc = _airflow(env, "dags", "test", dag_id, LOGICAL_DATE, log=logs / f"{dag_id}.log")
             results.append((dag_id, proc.returncode == 0, time.monotonic() - t0))
             if dag_id == "crmhub_ingest" and activity is None:
-                activity = simulate_crm_activity(services, data_dir)
+                activity = simulate_crm_activity(services, data_dir, genuine=0)
+            elif dag_id == "crmhub_cdc" and activity is not None and "genuine" not in activity:
+                # a later, ordinary change: picked up by the next CDC cycle, eligible for outreach
+                activity["genuine"] = mark_interested_by_hand(services, count=3)
+                t0 = time.monotonic()
+                proc = _airflow(env, "dags", "test", dag_id, LOGICAL_DATE, log=logs / f"{dag_id}-2.log")
+                results.append((f"{dag_id} (2nd cycle)", proc.returncode == 0, time.monotonic() - t0))
         print()
         print(f"crmhub demo — seed {args.seed}, scale {args.scale}, warehouse "
               f"{'embedded ' + str(server.pgdata) if server else 'from CRMHUB_WAREHOUSE_URL'}")
@@ -101,10 +112,12 @@ def run_demo(args: argparse.Namespace) -> int:
               f"({sum(v for k, v in dataset.manifest['counts'].items() if not k.startswith('truth'))} source rows)")
         if activity:
             print(f"   CRM activity after the first sync: bulk import set interested on {activity['bulk_import']} "
-                  f"contacts in one batch; {activity['genuine']} contacts marked interested by hand")
+                  f"contacts in one batch; after the first CDC cycle, {activity.get('genuine', 0)} contacts "
+                  "marked interested by hand")
         print("== DAG runs (airflow dags test)")
         for dag_id, ok, secs in results:
-            print(f"   {dag_id:26} {'success' if ok else 'FAILED':8} {secs:6.1f}s   log: {logs / (dag_id + '.log')}")
+            log_name = dag_id.replace(" (2nd cycle)", "-2")
+            print(f"   {dag_id:26} {'success' if ok else 'FAILED':8} {secs:6.1f}s   log: {logs / (log_name + '.log')}")
         if not results:
             print("   (no DAGs in dags/)")
         print(report.render(url))

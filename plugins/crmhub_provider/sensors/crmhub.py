@@ -15,7 +15,7 @@ from crmhub.config import load_integration_map
 from crmhub.health.score import BLOCK_BELOW, HEALTHY_MIN, connector_health, connector_targets, gate
 from crmhub.warehouse.connection import connect
 from crmhub_provider.hooks.crmhub import CrmHubWarehouseHook
-from crmhub_provider.triggers.crmhub import IntegrationHealthTrigger
+from crmhub_provider.triggers.crmhub import IdentityConfidenceTrigger, IntegrationHealthTrigger
 
 
 class IntegrationHealthSensor(BaseSensorOperator):
@@ -124,3 +124,72 @@ class IntegrationHealthSensor(BaseSensorOperator):
             raise AirflowException(f"integration health gate failed: {event.get('message', event)}")
         self._log_verdict(event)
         return {k: event[k] for k in ("passed", "blocked", "warned", "results")}
+
+
+class IdentityConfidenceSensor(BaseSensorOperator):
+    """Wait until the records a downstream task will touch meet the Identity_Confidence floor (60).
+
+    With ``crmhub_ids`` (templated, e.g. from XCom): every record must score >= ``floor`` and have no open
+    identity hold. Without ids: identity resolution of ``kind`` must have run (within ``max_age_minutes``)
+    and at most ``max_held_pct`` % of live records may be held. Held records are never released by this
+    sensor: there is no override; only enrichment and a new resolution run lift a hold. Deferrable through
+    :class:`IdentityConfidenceTrigger`; on ``timeout`` the task fails, or is skipped with ``soft_fail=True``.
+    Give it ``retries >= 1`` (see :class:`IntegrationHealthSensor`).
+
+    :param kind: ``contact`` or ``org``.
+    :param crmhub_ids: records to check (templated); None for the scope form.
+    :param floor: confidence floor (default 60).
+    :param max_held_pct: scope form: largest share (%) of held live records that passes (default 0).
+    :param max_age_minutes: scope form: the last resolution run must be this recent (default: any age).
+    :param crmhub_conn_id: Airflow connection id of the warehouse.
+    :param deferrable: defer to the triggerer (default from ``[operators] default_deferrable``).
+    """
+
+    template_fields: Sequence[str] = ("crmhub_ids",)
+
+    def __init__(self, *, kind: str, crmhub_ids: list[str] | None = None, floor: float = 60.0,
+                 max_held_pct: float = 0.0, max_age_minutes: float | None = None,
+                 crmhub_conn_id: str = CrmHubWarehouseHook.default_conn_name,
+                 deferrable: bool = conf.getboolean("operators", "default_deferrable", fallback=False),
+                 poke_interval: float = 60, **kwargs: Any) -> None:
+        super().__init__(poke_interval=poke_interval, **kwargs)
+        from crmhub.identity.gate import query
+
+        query(kind, None)  # validates kind early, with the valid values in the message
+        self.kind = kind
+        self.crmhub_ids = crmhub_ids
+        self.floor = floor
+        self.max_held_pct = max_held_pct
+        self.max_age_minutes = max_age_minutes
+        self.crmhub_conn_id = crmhub_conn_id
+        self.deferrable = deferrable
+        self.last_verdict: dict | None = None
+
+    def poke(self, context: Any) -> bool:
+        from crmhub.identity.gate import check
+
+        self.last_verdict = check(CrmHubWarehouseHook(crmhub_conn_id=self.crmhub_conn_id).warehouse_url(), self.kind,
+                                  crmhub_ids=self.crmhub_ids or None, floor=self.floor,
+                                  max_held_pct=self.max_held_pct, max_age_minutes=self.max_age_minutes)
+        self.log.info("identity gate (%s): %s", self.kind, self.last_verdict["reason"])
+        return self.last_verdict["passed"]
+
+    def execute(self, context: Any) -> Any:
+        if not self.deferrable:
+            super().execute(context)
+            return self.last_verdict
+        if self.poke(context):
+            return self.last_verdict
+        self.defer(
+            trigger=IdentityConfidenceTrigger(kind=self.kind, crmhub_ids=self.crmhub_ids or None, floor=self.floor,
+                                              max_held_pct=self.max_held_pct, max_age_minutes=self.max_age_minutes,
+                                              crmhub_conn_id=self.crmhub_conn_id, poke_interval=self.poke_interval),
+            method_name="execute_complete",
+            timeout=timedelta(seconds=self.timeout),
+        )
+
+    def execute_complete(self, context: Any, event: dict[str, Any]) -> dict:
+        if event.get("status") != "success":
+            raise AirflowException(f"identity confidence gate failed: {event.get('message', event)}")
+        self.log.info("identity gate (%s): %s", self.kind, event.get("reason"))
+        return event

@@ -159,3 +159,61 @@ class CrmWebhookEventsTrigger(BaseEventTrigger):
                 after = newest
                 yield TriggerEvent({"status": "success", "pending": count, "newest": newest.isoformat()})
             await asyncio.sleep(self.poke_interval)
+
+
+class IdentityConfidenceTrigger(BaseTrigger):
+    """Poll the identity gate (``crmhub.identity.gate``) until the records meet the floor, then fire ``success``.
+
+    :param kind: ``contact`` or ``org``.
+    :param crmhub_ids: the records a downstream task will touch, or None for the scope form.
+    :param floor: Identity_Confidence floor (60; records below are held, no override).
+    :param max_held_pct: scope form: largest share of held live records that still passes.
+    :param max_age_minutes: scope form: the last resolution run must be this recent.
+    :param crmhub_conn_id: Airflow connection id of the warehouse.
+    :param poke_interval: seconds between polls.
+    """
+
+    def __init__(self, *, kind: str, crmhub_ids: list[str] | None = None, floor: float = 60.0,
+                 max_held_pct: float = 0.0, max_age_minutes: float | None = None,
+                 crmhub_conn_id: str = CrmHubWarehouseHook.default_conn_name, poke_interval: float = 60.0) -> None:
+        super().__init__()
+        from crmhub.identity import gate
+
+        gate.query(kind, crmhub_ids)  # validates kind
+        if poke_interval < 0:
+            raise ValueError(f"poke_interval must be >= 0, got {poke_interval}")
+        self.kind = kind
+        self.crmhub_ids = list(crmhub_ids) if crmhub_ids else None
+        self.floor = float(floor)
+        self.max_held_pct = float(max_held_pct)
+        self.max_age_minutes = max_age_minutes
+        self.crmhub_conn_id = crmhub_conn_id
+        self.poke_interval = float(poke_interval)
+
+    def serialize(self) -> tuple[str, dict[str, Any]]:
+        return (
+            "crmhub_provider.triggers.crmhub.IdentityConfidenceTrigger",
+            {"kind": self.kind, "crmhub_ids": self.crmhub_ids, "floor": self.floor,
+             "max_held_pct": self.max_held_pct, "max_age_minutes": self.max_age_minutes,
+             "crmhub_conn_id": self.crmhub_conn_id, "poke_interval": self.poke_interval},
+        )
+
+    async def run(self) -> AsyncIterator[TriggerEvent]:
+        from crmhub.identity import gate
+
+        url = await CrmHubWarehouseHook(crmhub_conn_id=self.crmhub_conn_id).awarehouse_url()
+        sql, params = gate.query(self.kind, self.crmhub_ids)
+        while True:
+            try:
+                async with await psycopg.AsyncConnection.connect(url, autocommit=True) as conn:
+                    rows = await (await conn.execute(sql, params)).fetchall()
+            except (psycopg.Error, OSError) as exc:
+                yield TriggerEvent({"status": "error", "message": f"warehouse unreachable: {exc}"})
+                return
+            result = gate.verdict(self.kind, rows, crmhub_ids=self.crmhub_ids, floor=self.floor,
+                                  max_held_pct=self.max_held_pct, max_age_minutes=self.max_age_minutes)
+            self.log.info("identity gate (%s): %s", self.kind, result["reason"])
+            if result["passed"]:
+                yield TriggerEvent({"status": "success", **result})
+                return
+            await asyncio.sleep(self.poke_interval)
