@@ -58,7 +58,7 @@ def sparkline(values: list[float]) -> str:
 def render_text(day: date, runs: list[dict], paths: dict | None = None) -> str:
     lines = [f"reconciliation {day.isoformat()}"]
     if not runs:
-        lines.append("  no runs for this date; run `crmhub reconcile run --date %s` first" % day.isoformat())
+        lines.append(f"  no runs for this date; run `crmhub reconcile run --date {day.isoformat()}` first")
     for run in runs:
         flag = "BREACH" if run["breached"] else "ok"
         lines.append(f"\n{run['rule']}: {run['left_system']} vs {run['right_system']}  [{flag}]")
