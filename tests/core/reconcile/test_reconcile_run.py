@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import psycopg
 import pytest
@@ -90,9 +91,9 @@ def test_breach_opens_one_incident_and_rerun_keeps_it(db, imap, fundadmin, tmp_p
     assert payload["crmhub"]["incident_id"] == incident_id
     assert payload["crmhub"]["values"]["report"] == second["report"]["html"]
     assert payload["crmhub"]["owner"]["email"] == "priya.shah@firm.example"
-    html = open(second["report"]["html"], encoding="utf-8").read()
+    html = Path(second["report"]["html"]).read_text(encoding="utf-8")
     assert "&lt;script&gt;" in html and "<script>" not in html
-    csv_text = open(second["report"]["csv"], encoding="utf-8").read()
+    csv_text = Path(second["report"]["csv"]).read_text(encoding="utf-8")
     assert "FA-000003,FA-000003,1035000.00,1030000.00" in csv_text.replace(",,", ",")
 
 
@@ -129,4 +130,4 @@ def test_report_cli_prints_totals_trend_and_writes_artifacts(db, imap, fundadmin
     assert "trend 3d:" in out and "mismatch" in out and "FA-000003" in out
     html_path = out.strip().splitlines()[-2].split("report: ", 1)[1]
     assert html_path.endswith(f"reconciliation_{today()}.html")
-    assert "FA-000249" in open(html_path, encoding="utf-8").read()
+    assert "FA-000249" in Path(html_path).read_text(encoding="utf-8")
