@@ -128,7 +128,12 @@ def _measure(m: Measure, rule: Rule, merged: pd.DataFrame, both: pd.DataFrame, c
             lv, rv = col(d, "l"), col(d, "r")
             value = lv.where(lv.notna() & in_left, rv).fillna(NONE_LABEL).astype(str)
             labels.append(value if m.kind == "count_by" else d + "=" + value)
-        group = labels[0] if len(labels) == 1 else labels[0].str.cat(labels[1:], sep=" | ")
+        if not labels:
+            group = pd.Series(["(all)"] * len(merged), index=merged.index, dtype=object)
+        elif len(labels) == 1:
+            group = labels[0]
+        else:
+            group = labels[0].str.cat(labels[1:], sep=" | ")
         if m.kind == "sum":
             lvals = _num(col(m.field, "l")).where(in_left, 0).fillna(0)
             rvals = _num(col(m.field, "r")).where(in_right, 0).fillna(0)

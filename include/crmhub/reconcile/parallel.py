@@ -10,8 +10,9 @@ Legacy export format (a folder of UTF-8 CSV files with a header row; amounts pla
 
 The new side: investors = core contacts with at least one live commitment with an amount (sum per
 lower-cased email); pipeline = live core commitments with a stage, counted per stage (both as the core
-holds them at run time: run it at the period end); cash calls = the billing connector's staged invoices as
-of the period end (same as-of rule as the daily reconciliation) issued within the period.
+holds them at run time); cash calls = the billing connector's staged invoices issued within the period,
+latest version per invoice as known at run time (``as_of``, default now: same as-of rule as the daily
+reconciliation, so a run with a fixed ``as_of`` is repeatable).
 
 Measures (legacy = left, new = right) reuse :func:`crmhub.reconcile.engine.compare`; the run's delta % is the
 largest one. Above ``reconciliation.parallel_run.rollback_threshold_pct`` the result says
@@ -23,7 +24,7 @@ from __future__ import annotations
 import csv
 import html
 import json
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -34,7 +35,7 @@ from crmhub.config import load_integration_map
 from crmhub.config.integration_map import IntegrationMap
 from crmhub.contracts.formula import neutralise_formula
 from crmhub.exceptions import CrmHubError
-from crmhub.reconcile.engine import as_date, compare, cutoff_for, report_dir_for
+from crmhub.reconcile.engine import as_date, compare, report_dir_for
 from crmhub.reconcile.rules import Measure, Rule, Side, section
 from crmhub.reconcile.sides import read_side
 from crmhub.warehouse.connection import connect
@@ -83,12 +84,12 @@ def _pipeline_new(conn) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["key", "ref", "records"], dtype=object)
 
 
-def _cash_calls_new(conn, imap: IntegrationMap, start: date, end: date) -> pd.DataFrame:
+def _cash_calls_new(conn, imap: IntegrationMap, start: date, end: date, as_of: datetime | None = None) -> pd.DataFrame:
     par = section(imap).get("parallel_run") or {}
     name = par.get("cash_calls_connector", "billing_invoices")
     side = Side(connector=name, core=None, object=imap.connector(name).object,
                 fields={"amount": "amount", "fund": "fund_name", "call_date": "issued_on", "lp_ref": "lp_external_id"})
-    frame = read_side(conn, imap, side, cutoff_for(end))
+    frame = read_side(conn, imap, side, as_of or datetime.now(UTC))
     if frame.empty:
         return pd.DataFrame(columns=["key", "ref", "amount", "fund", "call_date"], dtype=object)
     days = pd.to_datetime(frame["call_date"], errors="coerce").dt.date
@@ -123,7 +124,8 @@ def read_export(folder: str | Path) -> dict[str, pd.DataFrame]:
 
 
 def run_parallel(warehouse_url: str | psycopg.Connection, export_dir: str | Path, period_start, period_end,
-                 imap: IntegrationMap | None = None, *, report_dir: str | Path | None = None) -> dict:
+                 imap: IntegrationMap | None = None, *, report_dir: str | Path | None = None,
+                 as_of: datetime | None = None) -> dict:
     """Compare the legacy export with the new stack for ``[period_start, period_end]`` and store the result.
 
     Returns:
@@ -146,7 +148,7 @@ def run_parallel(warehouse_url: str | psycopg.Connection, export_dir: str | Path
     conn = connect(warehouse_url) if own else warehouse_url
     try:
         new = {"investors": _investors_new(conn), "pipeline": _pipeline_new(conn),
-               "cash_calls": _cash_calls_new(conn, imap, start, end).drop(columns=["call_date"])}
+               "cash_calls": _cash_calls_new(conn, imap, start, end, as_of).drop(columns=["call_date"])}
         datasets = {}
         for kind, rule in RULES.items():
             res = compare(rule, legacy[kind].sort_values("key").reset_index(drop=True), new[kind])
