@@ -72,27 +72,17 @@ def _text(value: Any) -> str | None:
     return str(value).strip()
 
 
-def _equal(a: Any, b: Any) -> bool:
-    a, b = _text(a), _text(b)
-    if a is None or b is None:
-        return a is None and b is None
-    try:
-        return abs(float(a) - float(b)) < 0.005
-    except ValueError:
-        return a == b
-
-
 def compare(rule: Rule, left: pd.DataFrame, right: pd.DataFrame) -> dict:
     """Compare two side frames (``key``, ``ref``, mapped fields) under ``rule``; pure, deterministic."""
     merged = left.merge(right, on="key", how="outer", suffixes=("_l", "_r"), indicator=True, sort=True)
     both = merged[merged["_merge"] == "both"]
     diffs: list[dict] = []
-    for _, row in merged[merged["_merge"] == "left_only"].iterrows():
-        diffs.append({"crmhub_id": row["key"], "kind": "missing_right", "field": None, "left_value": None,
-                      "right_value": None, "left_ref": row["ref_l"], "right_ref": None})
-    for _, row in merged[merged["_merge"] == "right_only"].iterrows():
-        diffs.append({"crmhub_id": row["key"], "kind": "missing_left", "field": None, "left_value": None,
-                      "right_value": None, "left_ref": None, "right_ref": row["ref_r"]})
+    for key, ref in merged.loc[merged["_merge"] == "left_only", ["key", "ref_l"]].itertuples(index=False):
+        diffs.append({"crmhub_id": key, "kind": "missing_right", "field": None, "left_value": None,
+                      "right_value": None, "left_ref": ref, "right_ref": None})
+    for key, ref in merged.loc[merged["_merge"] == "right_only", ["key", "ref_r"]].itertuples(index=False):
+        diffs.append({"crmhub_id": key, "kind": "missing_left", "field": None, "left_value": None,
+                      "right_value": None, "left_ref": None, "right_ref": ref})
 
     def col(name: str, side: str) -> pd.Series:
         mapped = rule.left.fields if side == "l" else rule.right.fields
@@ -166,17 +156,21 @@ def _measure(m: Measure, rule: Rule, merged: pd.DataFrame, both: pd.DataFrame, c
         else:
             out.update(left_total=int(lt), right_total=int(rt), delta_pct=_pct(abs_delta, lt), groups=groups)
         return out
-    # equal
+    # equal (vectorised: numbers to the cent, text exactly after trimming, null equals only null)
     bad_keys: set[str] = set()
     for name in m.fields:
         lname = f"{name}_l" if name in rule.right.fields else name
         rname = f"{name}_r" if name in rule.left.fields else name
-        for _, row in both.iterrows():
-            if not _equal(row[lname], row[rname]):
-                bad_keys.add(row["key"])
-                diffs.append({"crmhub_id": row["key"], "kind": "mismatch", "field": name,
-                              "left_value": _text(row[lname]), "right_value": _text(row[rname]),
-                              "left_ref": row["ref_l"], "right_ref": row["ref_r"]})
+        lt = both[lname].astype(object).where(both[lname].notna(), None).map(_text)
+        rt = both[rname].astype(object).where(both[rname].notna(), None).map(_text)
+        ln, rn = _num(lt), _num(rt)
+        numeric = ln.notna() & rn.notna()
+        same = ((ln - rn).abs() < 0.005) & numeric
+        same |= ~numeric & ((lt == rt) | (lt.isna() & rt.isna()))
+        for row in both.loc[~same, ["key", "ref_l", "ref_r"]].assign(lv=lt[~same], rv=rt[~same]).itertuples():
+            bad_keys.add(row.key)
+            diffs.append({"crmhub_id": row.key, "kind": "mismatch", "field": name, "left_value": row.lv,
+                          "right_value": row.rv, "left_ref": row.ref_l, "right_ref": row.ref_r})
     n = int(len(merged))
     missing = n - int(len(both))
     out.update(left_total=n, right_total=n - len(bad_keys) - missing, mismatched=len(bad_keys), missing=missing,
