@@ -20,15 +20,15 @@ For one load, in SQL only (no Python per row):
 5. Every applied change writes ``core.change_log`` rows (field, before, after, source timestamp, load):
    one per changed field of an updated row, one per non-null field of a new row. A change that loses
    last-write-wins writes nothing.
-7. Frozen critical fields: a ``commitment``/``deal`` row that reached the accept stage (``stages.accept_stage``:
-   its stage is the accept stage or ``accepted_at`` is set) keeps its ``amount``. A different amount that
-   would have won last-write-wins is written to ``core.field_deltas`` (status ``pending``) instead, in the
-   same set-based statement; the rest of the row is updated as usual and ``change_log`` gets no amount
-   change. Only an approved amendment (``crmhub.reconcile.amend``) applies such a delta. ``accepted_at`` is
-   set (source timestamp) when a row's stage first becomes the accept stage.
 6. Deletes: a row the source marks deleted (API ``archived``, tombstone) soft-deletes the connector's own
    core row (``deleted_at`` / ``deleted_by`` = connector) under the same last-write-wins rule; a newer
    non-deleted version re-creates it (clears ``deleted_at``). Both are logged as field ``_deleted``.
+7. Frozen critical fields: a ``commitment``/``deal`` row that reached the accept stage (``stages.accept_stage``:
+   its stage is the accept stage or ``accepted_at`` is set) keeps its ``amount``. A different amount that
+   would have won last-write-wins is written to ``core.field_deltas`` (status ``pending``) instead, by one
+   set-based INSERT ... SELECT just before the upsert; the rest of the row is updated as usual and ``change_log`` gets no amount
+   change. Only an approved amendment (``crmhub.reconcile.amend``) applies such a delta. ``accepted_at`` is
+   set (source timestamp) when a row's stage first becomes the accept stage.
 """
 
 from __future__ import annotations
