@@ -134,3 +134,26 @@ def test_rejected_delta_stays_unapplied(db, staged_fa, tmp_path, capsys):
         assert [(x["new_value"], x["status"]) for x in am.list_deltas(conn, status=None)] == [
             ("9999999.00", "rejected"), ("1250000.00", "pending")]
     assert _commitment(db)[1] == "1200000.00"
+
+
+def test_deal_amount_frozen_too(db, fundadmin, tmp_path):
+    """Deals freeze at the accept stage like commitments (a CRM deals export mapped to core.deal)."""
+    fields = [
+        {"name": "id", "type": "string", "null_handling": "quarantine", "owner": "marcus.lee", "target": "external_id"},
+        {"name": "dealname", "type": "string", "null_handling": "quarantine", "owner": "marcus.lee",
+         "target": "deal.name"},
+        {"name": "dealstage", "type": "string", "null_handling": "allow", "owner": "marcus.lee", "target": "deal.stage"},
+        {"name": "amount", "type": "money", "null_handling": "allow", "owner": "marcus.lee", "target": "deal.amount"},
+        {"name": "updated", "type": "datetime", "null_handling": "quarantine", "owner": "marcus.lee"},
+    ]
+    deals = dataclasses.replace(
+        fundadmin, name="crm_deals_test", system="crm", object="deal", owner="marcus.lee", primary_key="id",
+        timestamp_source="updated", targets=("deal",), fields=tuple(FieldContract.from_dict(f) for f in fields))
+    header = "id,dealname,dealstage,amount,updated\n"
+    ingest_file(db, deals, write_csv(tmp_path, "d1.csv", header, ["D1,Fund IV,accepted,2000000,2026-10-01T00:00:00Z\n"]))
+    ingest_file(db, deals, write_csv(tmp_path, "d2.csv", header, ["D1,Fund IV B,accepted,2500000,2026-10-02T00:00:00Z\n"]))
+    with psycopg.connect(db) as conn:
+        deal = conn.execute("SELECT crmhub_id, name, amount::text, accepted_at IS NOT NULL FROM core.deal").fetchone()
+        deltas = am.list_deltas(conn, table="deal")
+    assert deal[1:] == ("Fund IV B", "2000000.00", True)
+    assert [(d["crmhub_id"], d["old_value"], d["new_value"]) for d in deltas] == [(deal[0], "2000000.00", "2500000.00")]
