@@ -239,6 +239,7 @@ def _cross_reference_problems(data: dict) -> list[tuple[tuple, str]]:
             problems.append((base + ("flag",), f"flag {auto['flag']!r} already gates automation {seen_flags[auto['flag']]!r}; give each automation its own flag"))
         seen_flags.setdefault(auto["flag"], auto["name"])
     problems.extend(_reverse_etl_problems(data, owner_ok))
+    problems.extend(_reconciliation_problems(data))
     return problems
 
 
@@ -286,6 +287,58 @@ def _reverse_etl_problems(data: dict, owner_ok: Any) -> list[tuple[tuple, str]]:
         for j, prop in enumerate(props):
             if props.index(prop) != j:
                 problems.append((base + ("fields", j, "property"), f"property {prop!r} is mapped twice"))
+    return problems
+
+
+def _reconciliation_problems(data: dict) -> list[tuple[tuple, str]]:
+    """Cross-checks of the ``reconciliation`` section: owners are people, connectors/systems exist, every
+    compared field is mapped on both sides and every mapped/required column is a field of its connector."""
+    problems: list[tuple[tuple, str]] = []
+    section = data.get("reconciliation")
+    if not isinstance(section, dict):
+        return problems
+    people = {p["id"] for p in data["people"]}
+    connectors = {c["name"]: c for c in data["connectors"]}
+    names: set[str] = set()
+    for i, rule in enumerate(section.get("rules") or []):
+        base = ("reconciliation", "rules", i)
+        if rule["owner"] not in people:
+            problems.append((base + ("owner",), f"owner {rule['owner']!r} is not a person in `people` (no owner = no deployment)"))
+        if rule["name"] in names:
+            problems.append((base + ("name",), f"duplicate reconciliation rule name {rule['name']!r}"))
+        names.add(rule["name"])
+        for side in ("left", "right"):
+            spec = rule[side]
+            if "connector" in spec:
+                conn = connectors.get(spec["connector"])
+                if conn is None:
+                    problems.append((base + (side, "connector"), f"unknown connector {spec['connector']!r}"))
+                    continue
+                fields = {f["name"] for f in conn["fields"]}
+                for key in ("fields", "require"):
+                    cols = spec.get(key) or {}
+                    for col in (cols.values() if isinstance(cols, dict) else cols):
+                        if col not in fields:
+                            problems.append((base + (side, key), f"{col!r} is not a field of connector {spec['connector']!r}"))
+        for j, measure in enumerate(rule["measures"]):
+            wanted = [measure["field"]] if measure.get("field") else list(measure.get("fields") or [])
+            for name in wanted:
+                for side in ("left", "right"):
+                    if name not in (rule[side].get("fields") or {}):
+                        problems.append((base + ("measures", j), f"{name!r} is not mapped in {side}.fields"))
+            for name in measure.get("by") or []:
+                if not any(name in (rule[s].get("fields") or {}) for s in ("left", "right")) and name != "fund":
+                    problems.append((base + ("measures", j, "by"), f"{name!r} is mapped on neither side"))
+    par = section.get("parallel_run")
+    if isinstance(par, dict):
+        if par["owner"] not in people:
+            problems.append((("reconciliation", "parallel_run", "owner"),
+                             f"owner {par['owner']!r} is not a person in `people` (no owner = no deployment)"))
+        if par["system"] not in data["systems"]:
+            problems.append((("reconciliation", "parallel_run", "system"), f"unknown system {par['system']!r}"))
+        cc = par.get("cash_calls_connector")
+        if cc and cc not in connectors:
+            problems.append((("reconciliation", "parallel_run", "cash_calls_connector"), f"unknown connector {cc!r}"))
     return problems
 
 

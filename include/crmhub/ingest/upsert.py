@@ -23,10 +23,17 @@ For one load, in SQL only (no Python per row):
 6. Deletes: a row the source marks deleted (API ``archived``, tombstone) soft-deletes the connector's own
    core row (``deleted_at`` / ``deleted_by`` = connector) under the same last-write-wins rule; a newer
    non-deleted version re-creates it (clears ``deleted_at``). Both are logged as field ``_deleted``.
+7. Frozen critical fields: a ``commitment``/``deal`` row that reached the accept stage (``stages.accept_stage``:
+   its stage is the accept stage or ``accepted_at`` is set) keeps its ``amount``. A different amount that
+   would have won last-write-wins is written to ``core.field_deltas`` (status ``pending``) instead, by one
+   set-based INSERT ... SELECT just before the upsert; the rest of the row is updated as usual and ``change_log`` gets no amount
+   change. Only an approved amendment (``crmhub.reconcile.amend``) applies such a delta. ``accepted_at`` is
+   set (source timestamp) when a row's stage first becomes the accept stage.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 from dataclasses import dataclass
 
@@ -47,6 +54,20 @@ LINKS = {
 }
 BY_NAME = {"entity": "entity_by_name", "fund": "fund_by_name"}
 MAX_KEY_CHARS = 512
+#: Fields frozen once a row reaches the accept stage, per core table.
+FROZEN_FIELDS = {"commitment": ("amount",), "deal": ("amount",)}
+DEFAULT_ACCEPT_STAGE = "accepted"
+
+
+@functools.lru_cache(maxsize=1)
+def _map_accept_stage() -> str:
+    try:
+        from crmhub.config import load_integration_map
+
+        return load_integration_map().stages.get("accept_stage") or DEFAULT_ACCEPT_STAGE
+    except Exception:  # noqa: BLE001 - no readable map: the documented default stage
+        log.warning("integration map not readable; accept stage defaults to %r", DEFAULT_ACCEPT_STAGE)
+        return DEFAULT_ACCEPT_STAGE
 
 
 @dataclass(frozen=True)
@@ -80,8 +101,13 @@ def _core_columns(conn: psycopg.Connection) -> dict[str, set[str]]:
     return out
 
 
-def upsert_load(conn: psycopg.Connection, connector: Connector, load_id: str) -> UpsertResult:
-    """Upsert the staged rows of ``load_id`` into core (inside the caller's transaction)."""
+def upsert_load(conn: psycopg.Connection, connector: Connector, load_id: str, *,
+                accept_stage: str | None = None) -> UpsertResult:
+    """Upsert the staged rows of ``load_id`` into core (inside the caller's transaction).
+
+    Args:
+        accept_stage: the stage at which amounts freeze (default: ``stages.accept_stage`` of the map).
+    """
     pk_field, mapping = _mapping(connector)
     ts_field = connector.timestamp_source
     primary = connector.targets[0]
@@ -89,7 +115,7 @@ def upsert_load(conn: psycopg.Connection, connector: Connector, load_id: str) ->
     I = sql.Identifier  # noqa: E741, N806
     pk, ts = I(pk_field), I(ts_field)
     params = {"load": load_id, "connector": connector.name, "system": system, "object": connector.object,
-              "pk_name": pk_field, "ts_name": ts_field}
+              "pk_name": pk_field, "ts_name": ts_field, "accept": accept_stage or _map_accept_stage()}
     conn.execute("DROP TABLE IF EXISTS _ranked, _win")
     conn.execute(
         sql.SQL(
@@ -260,17 +286,27 @@ def _upsert_table(conn, connector, table, keys, objects, columns, core_cols, par
         sql.SQL("s._ts"),
     ]
     enrichment = {f.name for f in connector.fields if f.enrichment}
-    _log_changes(conn, table, src, columns, {c for c, f in columns.items() if f in enrichment}, p, primary=primary)
+    frozen = [c for c in FROZEN_FIELDS.get(table, ()) if c in columns]
+    frozen_when = sql.SQL("(t.stage = %(accept)s OR t.accepted_at IS NOT NULL)")
+    if frozen:
+        _record_frozen_deltas(conn, table, src, frozen, {c for c, f in columns.items() if f in enrichment}, p)
+    if table in FROZEN_FIELDS and "stage" in columns and "accepted_at" in known:
+        insert_cols.append("accepted_at")
+        values.append(sql.SQL("CASE WHEN s.stage = %(accept)s THEN coalesce(s._ts, now()) END"))
+    _log_changes(conn, table, src, columns, {c for c, f in columns.items() if f in enrichment}, p, primary=primary,
+                 frozen=frozen)
     if primary:
         insert_cols += ["deleted_at", "deleted_by"]
         values += [sql.SQL("CASE WHEN s._deleted THEN now() END"),
                    sql.SQL("CASE WHEN s._deleted THEN %(connector)s::text END")]
     sets = []
     for col, fname in columns.items():
-        if fname in enrichment:
-            sets.append(sql.SQL("{c} = coalesce(EXCLUDED.{c}, t.{c})").format(c=I(col)))
-        else:
-            sets.append(sql.SQL("{c} = EXCLUDED.{c}").format(c=I(col)))
+        new = sql.SQL("coalesce(EXCLUDED.{c}, t.{c})" if fname in enrichment else "EXCLUDED.{c}").format(c=I(col))
+        if col in frozen:  # frozen at the accept stage: keep the value; the change went to core.field_deltas
+            new = sql.SQL("CASE WHEN {w} THEN t.{c} ELSE {n} END").format(w=frozen_when, c=I(col), n=new)
+        sets.append(sql.SQL("{c} = {n}").format(c=I(col), n=new))
+    if "accepted_at" in insert_cols:
+        sets.append(sql.SQL("accepted_at = coalesce(t.accepted_at, EXCLUDED.accepted_at)"))
     for col in links:
         if col in known:
             sets.append(sql.SQL("{c} = coalesce(EXCLUDED.{c}, t.{c})").format(c=I(col)))
@@ -299,14 +335,51 @@ def _upsert_table(conn, connector, table, keys, objects, columns, core_cols, par
     return conn.execute(stmt, p).rowcount
 
 
+def _record_frozen_deltas(conn, table: str, src: str, frozen: list[str], keep_on_null: set[str], params: dict) -> int:
+    """One ``core.field_deltas`` row per frozen field that this load would change on an accepted row.
+
+    Same last-write-wins rule as the upsert; a change equal to a delta already pending is not recorded twice.
+    """
+    I = sql.Identifier  # noqa: E741, N806
+    fields = []
+    for col in frozen:
+        new = (sql.SQL("coalesce(s.{c}, t.{c})::text") if col in keep_on_null else sql.SQL("s.{c}::text")).format(
+            c=I(col))
+        fields.append(sql.SQL("({name}, t.{c}::text, {new})").format(name=sql.Literal(col), c=I(col), new=new))
+    return conn.execute(
+        sql.SQL(
+            """
+            INSERT INTO core.field_deltas (core_table, crmhub_id, field, old_value, new_value, source, actor,
+                                           load_id, source_ts, reason)
+            SELECT %(core_table)s, s._id, c.field, c.old, c.new, %(system)s || ':' || %(connector)s,
+                   %(connector)s, %(load)s, s._ts,
+                   'frozen at stage ' || %(accept)s || ': change not applied, needs an approved amendment'
+              FROM {src} s
+              JOIN core.{table} t ON t.crmhub_id = s._id
+             CROSS JOIN LATERAL (VALUES {fields}) AS c(field, old, new)
+             WHERE (t.stage = %(accept)s OR t.accepted_at IS NOT NULL)
+               AND (t.source_updated_at IS NULL OR s._ts IS NULL OR s._ts >= t.source_updated_at)
+               AND c.old IS DISTINCT FROM c.new
+               AND NOT EXISTS (SELECT 1 FROM core.field_deltas d
+                                WHERE d.core_table = %(core_table)s AND d.crmhub_id = s._id AND d.field = c.field
+                                  AND d.status = 'pending' AND d.new_value IS NOT DISTINCT FROM c.new)
+            """
+        ).format(src=I(src), table=I(table), fields=sql.SQL(", ").join(fields)),
+        params,
+    ).rowcount
+
+
 def _log_changes(conn, table: str, src: str, columns: dict[str, str], keep_on_null: set[str], params: dict, *,
-                 primary: bool) -> int:
+                 primary: bool, frozen: list[str] | tuple = ()) -> int:
     """Write ``core.change_log`` for what the coming upsert of ``src`` will change (same last-write-wins rule)."""
     I = sql.Identifier  # noqa: E741, N806
     fields = []
     for col in columns:
         new = (sql.SQL("coalesce(s.{c}, t.{c})::text") if col in keep_on_null else sql.SQL("s.{c}::text")).format(
             c=I(col))
+        if col in frozen:  # an accepted row keeps its frozen value: nothing to log (the delta is recorded)
+            new = sql.SQL("CASE WHEN t.stage = %(accept)s OR t.accepted_at IS NOT NULL THEN t.{c}::text "
+                          "ELSE {n} END").format(c=I(col), n=new)
         fields.append(sql.SQL("({name}, t.{c}::text, {new})").format(name=sql.Literal(col), c=I(col), new=new))
     if primary:
         fields.append(sql.SQL("('_deleted', CASE WHEN t.crmhub_id IS NULL THEN NULL "
