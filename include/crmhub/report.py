@@ -102,12 +102,23 @@ def outreach_section(conn: psycopg.Connection) -> list[str]:
     return lines
 
 
+def reconciliation_section(conn: psycopg.Connection) -> list[str]:
+    rows = conn.execute(
+        """SELECT DISTINCT ON (rule) rule, logical_date, left_total, right_total, delta_pct, threshold_pct, breached,
+                  diff_count FROM ops.reconciliation_runs ORDER BY rule, logical_date DESC""").fetchall()
+    if not rows:
+        return ["(no reconciliation runs yet)"]
+    return [f"{r:28} {d}  delta {float(dp):7.2f} % (threshold {float(t):g} %)  "
+            f"{'BREACH' if b else 'ok':6} {n} differing records" for r, d, _lt, _rt, dp, t, b, n in rows]
+
+
 SECTIONS: list[tuple[str, Section]] = [
     ("Warehouse", warehouse_section),
     ("Ingestion", ingestion_section),
     ("CDC and webhooks", cdc_section),
     ("Identity", identity_section),
     ("Integration health", _health),
+    ("Reconciliation", reconciliation_section),
     ("Reverse ETL", reverse_etl_section),
     ("Outreach", outreach_section),
 ]
