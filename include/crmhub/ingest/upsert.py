@@ -149,12 +149,13 @@ def upsert_load(conn: psycopg.Connection, connector: Connector, load_id: str, *,
             CREATE TEMP TABLE _win ON COMMIT DROP AS
             SELECT r.*, older.newer_load
               FROM _ranked r
-              LEFT JOIN LATERAL (
-                    SELECT coalesce(t.source_lineage->>'load_id', '?') AS newer_load
+              LEFT JOIN (
+                    -- one row per external id (the crosswalk key is unique): a hash join, not a per-row probe
+                    SELECT x.external_id, t.source_updated_at,
+                           coalesce(t.source_lineage->>'load_id', '?') AS newer_load
                       FROM core.external_id x JOIN core.{primary} t ON t.crmhub_id = x.crmhub_id
-                     WHERE x.system = %(system)s AND x.object = %(object)s AND x.external_id = r.{pk}::text
-                       AND t.source_updated_at > r.{ts}
-              ) older ON true
+                     WHERE x.system = %(system)s AND x.object = %(object)s
+              ) older ON older.external_id = r.{pk}::text AND older.source_updated_at > r.{ts}
              WHERE r._rn = 1
             """
         ).format(primary=I(primary), pk=pk, ts=ts),
