@@ -1,22 +1,12 @@
 """CrmWebhookEventsTrigger (the AssetWatcher of crmhub_cdc) fires once per burst of new webhook events."""
 
 import asyncio
-import json
-from urllib.parse import urlparse
 
 import psycopg
 import pytest
 
 pytestmark = pytest.mark.airflow
 
-
-@pytest.fixture
-def warehouse_conn(db, monkeypatch):
-    parsed = urlparse(db)
-    monkeypatch.setenv("AIRFLOW_CONN_CRMHUB_WAREHOUSE", json.dumps(
-        {"conn_type": "postgres", "host": parsed.hostname, "port": parsed.port, "login": parsed.username,
-         "schema": parsed.path.lstrip("/")}))
-    return db
 
 
 def _event(url, event_id):

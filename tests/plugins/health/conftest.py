@@ -1,24 +1,8 @@
-"""Airflow glue tests for health: the warehouse connection comes from AIRFLOW_CONN_CRMHUB_WAREHOUSE (no DB of Airflow)."""
+"""Airflow glue tests for health: alert receivers (the warehouse_conn fixture is in tests/plugins/conftest.py)."""
 
 from __future__ import annotations
-
-import json
-from urllib.parse import urlparse
 
 import pytest
 from health_receivers import smtp_sink, webhook_server  # noqa: F401  (fixtures for the notifier tests)
 
 pytest.importorskip("airflow")
-
-
-def conn_json(url: str) -> str:
-    parsed = urlparse(url)
-    return json.dumps({"conn_type": "postgres", "host": parsed.hostname, "port": parsed.port or 5432,
-                       "login": parsed.username or "postgres", "schema": parsed.path.lstrip("/")})
-
-
-@pytest.fixture
-def warehouse_conn(db, monkeypatch):
-    """AIRFLOW_CONN_CRMHUB_WAREHOUSE pointing at this test's fresh warehouse; yields its URL."""
-    monkeypatch.setenv("AIRFLOW_CONN_CRMHUB_WAREHOUSE", conn_json(db))
-    return db

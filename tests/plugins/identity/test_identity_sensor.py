@@ -1,23 +1,13 @@
 """IdentityConfidenceSensor defers to IdentityConfidenceTrigger, whose async loop polls the real warehouse."""
 
 import asyncio
-import json
 import uuid
-from urllib.parse import urlparse
 
 import psycopg
 import pytest
 
 pytestmark = pytest.mark.airflow
 
-
-@pytest.fixture
-def warehouse_conn(db, monkeypatch):
-    parsed = urlparse(db)
-    monkeypatch.setenv("AIRFLOW_CONN_CRMHUB_WAREHOUSE", json.dumps(
-        {"conn_type": "postgres", "host": parsed.hostname, "port": parsed.port, "login": parsed.username,
-         "schema": parsed.path.lstrip("/")}))
-    return db
 
 
 def _contact(url, confidence):
