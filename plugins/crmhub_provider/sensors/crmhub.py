@@ -10,6 +10,7 @@ from typing import Any
 from airflow.providers.common.compat.sdk import conf
 from airflow.sdk import BaseSensorOperator
 from airflow.sdk.exceptions import AirflowException
+from airflow.triggers.base import BaseTrigger
 
 from crmhub.config import load_integration_map
 from crmhub.health.score import BLOCK_BELOW, HEALTHY_MIN, connector_health, connector_targets, gate
@@ -18,7 +19,28 @@ from crmhub_provider.hooks.crmhub import CrmHubWarehouseHook
 from crmhub_provider.triggers.crmhub import IdentityConfidenceTrigger, IntegrationHealthTrigger
 
 
-class IntegrationHealthSensor(BaseSensorOperator):
+class _DeferrableGateSensor(BaseSensorOperator):
+    """The deferrable handshake both gates share: poke once; if blocked, defer to :meth:`_trigger`.
+
+    Subclasses set ``deferrable`` and ``last_verdict`` (in ``poke``) and build their trigger.
+    """
+
+    deferrable: bool
+    last_verdict: dict | None
+
+    def _trigger(self) -> BaseTrigger:
+        raise NotImplementedError
+
+    def execute(self, context: Any) -> Any:
+        if not self.deferrable:
+            super().execute(context)
+            return self.last_verdict
+        if self.poke(context):
+            return self.last_verdict
+        self.defer(trigger=self._trigger(), method_name="execute_complete", timeout=timedelta(seconds=self.timeout))
+
+
+class IntegrationHealthSensor(_DeferrableGateSensor):
     """Wait until every given connector's Integration_Health is >= ``block_below`` (default 70).
 
     A score under ``warn_below`` (default 90) but not under ``block_below`` passes with a warning; an
@@ -99,23 +121,14 @@ class IntegrationHealthSensor(BaseSensorOperator):
         self.last_verdict = verdict
         return verdict["passed"]
 
-    def execute(self, context: Any) -> Any:
-        if not self.deferrable:
-            super().execute(context)
-            return self.last_verdict
-        if self.poke(context):
-            return self.last_verdict
-        self.defer(
-            trigger=IntegrationHealthTrigger(
-                connectors=self.connectors,
-                targets=self._targets(),
-                block_below=self.block_below,
-                warn_below=self.warn_below,
-                crmhub_conn_id=self.crmhub_conn_id,
-                poke_interval=self.poke_interval,
-            ),
-            method_name="execute_complete",
-            timeout=timedelta(seconds=self.timeout),
+    def _trigger(self) -> IntegrationHealthTrigger:
+        return IntegrationHealthTrigger(
+            connectors=self.connectors,
+            targets=self._targets(),
+            block_below=self.block_below,
+            warn_below=self.warn_below,
+            crmhub_conn_id=self.crmhub_conn_id,
+            poke_interval=self.poke_interval,
         )
 
     def execute_complete(self, context: Any, event: dict[str, Any]) -> dict:
@@ -126,7 +139,7 @@ class IntegrationHealthSensor(BaseSensorOperator):
         return {k: event[k] for k in ("passed", "blocked", "warned", "results")}
 
 
-class IdentityConfidenceSensor(BaseSensorOperator):
+class IdentityConfidenceSensor(_DeferrableGateSensor):
     """Wait until the records a downstream task will touch meet the Identity_Confidence floor (60).
 
     With ``crmhub_ids`` (templated, e.g. from XCom): every record must score >= ``floor`` and have no open
@@ -174,19 +187,10 @@ class IdentityConfidenceSensor(BaseSensorOperator):
         self.log.info("identity gate (%s): %s", self.kind, self.last_verdict["reason"])
         return self.last_verdict["passed"]
 
-    def execute(self, context: Any) -> Any:
-        if not self.deferrable:
-            super().execute(context)
-            return self.last_verdict
-        if self.poke(context):
-            return self.last_verdict
-        self.defer(
-            trigger=IdentityConfidenceTrigger(kind=self.kind, crmhub_ids=self.crmhub_ids or None, floor=self.floor,
-                                              max_held_pct=self.max_held_pct, max_age_minutes=self.max_age_minutes,
-                                              crmhub_conn_id=self.crmhub_conn_id, poke_interval=self.poke_interval),
-            method_name="execute_complete",
-            timeout=timedelta(seconds=self.timeout),
-        )
+    def _trigger(self) -> IdentityConfidenceTrigger:
+        return IdentityConfidenceTrigger(kind=self.kind, crmhub_ids=self.crmhub_ids or None, floor=self.floor,
+                                         max_held_pct=self.max_held_pct, max_age_minutes=self.max_age_minutes,
+                                         crmhub_conn_id=self.crmhub_conn_id, poke_interval=self.poke_interval)
 
     def execute_complete(self, context: Any, event: dict[str, Any]) -> dict:
         if event.get("status") != "success":
