@@ -2,7 +2,9 @@
 
 ``pg_admin_url`` points at the server; ``make_database()`` creates a throw-away database and drops it
 afterwards; ``warehouse_url`` is one migrated database shared by the session; ``db`` is a fresh,
-migrated database per test for tests that need an empty warehouse.
+migrated database per test for tests that need an empty warehouse. ``imap`` is the integration map,
+``fundadmin`` its fund-admin connector; ``sandbox`` is a real CRM sandbox server (in-process uvicorn on
+an ephemeral port) whose bearer token is the ``sandbox_token`` fixture (override it per package).
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ from collections.abc import Callable, Iterator
 import psycopg
 import pytest
 
+from crmhub.config import load_integration_map
+from crmhub.crm_sandbox import SandboxServer
 from crmhub.warehouse import upgrade
 
 PG_ADMIN_URL = os.environ.get("CRMHUB_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
@@ -68,3 +72,24 @@ def db(make_database: Callable[[], str]) -> str:
     url = make_database()
     upgrade(url)
     return url
+
+
+@pytest.fixture(scope="session")
+def imap():
+    return load_integration_map()
+
+
+@pytest.fixture(scope="session")
+def fundadmin(imap):
+    return imap.connector("fundadmin_lp_contacts")
+
+
+@pytest.fixture
+def sandbox_token() -> str:
+    return "test-token"
+
+
+@pytest.fixture
+def sandbox(sandbox_token: str) -> Iterator[SandboxServer]:
+    with SandboxServer(token=sandbox_token) as server:
+        yield server

@@ -12,7 +12,6 @@ import uvicorn
 
 from crmhub.cdc.tasks import cdc_sync, webhook_sync
 from crmhub.cdc.webhook_app import create_webhook_app
-from crmhub.config import load_integration_map
 from crmhub.crm_sandbox import SandboxServer
 from crmhub.ingest.loader import ingest, ingest_file
 from crmhub.ingest.sources.rest_source import RestSource
@@ -21,11 +20,6 @@ from crmhub.ingest.tasks import SourceAccess
 pytestmark = pytest.mark.integration
 TOKEN = "tok"
 HEADER = "id,firstname,lastname,email,phone,company,jobtitle,country,lp_stage,interested,hs_email_verified,lastmodifieddate,archived\n"
-
-
-@pytest.fixture(scope="module")
-def imap():
-    return load_integration_map()
 
 
 def _csv_connector(imap):

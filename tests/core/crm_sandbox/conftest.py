@@ -1,4 +1,4 @@
-"""Fixtures for the CRM sandbox tests: an in-process server on an ephemeral port and a client."""
+"""Fixtures for the CRM sandbox tests: a client of the root conftest's ``sandbox`` server."""
 
 from __future__ import annotations
 
@@ -13,13 +13,6 @@ TOKEN = "test-token"
 
 
 @pytest.fixture
-def sandbox() -> Iterator[SandboxServer]:
-    with SandboxServer(token=TOKEN) as server:
-        yield server
-
-
-@pytest.fixture
 def client(sandbox: SandboxServer) -> Iterator[httpx.Client]:
     with httpx.Client(base_url=sandbox.url, headers={"Authorization": f"Bearer {TOKEN}"}, timeout=10) as c:
         yield c
-

@@ -7,19 +7,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from crmhub.config import load_integration_map
-
 HEADER = "external_id,first_name,last_name,email,company,amount,updated_at"
-
-
-@pytest.fixture(scope="session")
-def imap():
-    return load_integration_map()
-
-
-@pytest.fixture(scope="session")
-def fundadmin(imap):
-    return imap.connector("fundadmin_lp_contacts")
 
 
 @pytest.fixture

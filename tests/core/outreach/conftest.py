@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 
-from crmhub.config import load_integration_map
 from crmhub.outreach import FlagGate, SmtpSettings, load_automations
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # tests/ for outreach_support
@@ -45,11 +44,6 @@ def make_gate(tmp_path):
     yield factory
     for gate in gates:
         gate.close()
-
-
-@pytest.fixture(scope="session")
-def imap():
-    return load_integration_map()
 
 
 @pytest.fixture(scope="session")

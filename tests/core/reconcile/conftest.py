@@ -6,19 +6,7 @@ import dataclasses
 
 import pytest
 
-from crmhub.config import load_integration_map
-
 CSV_SOURCE = {"kind": "csv", "path": "x.csv", "delimiter": ",", "encoding": "utf-8"}
-
-
-@pytest.fixture(scope="session")
-def imap():
-    return load_integration_map()
-
-
-@pytest.fixture(scope="session")
-def fundadmin(imap):
-    return imap.connector("fundadmin_lp_contacts")
 
 
 @pytest.fixture(scope="session")

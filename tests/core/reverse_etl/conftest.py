@@ -1,4 +1,4 @@
-"""Fixtures for reverse ETL tests: the real CRM sandbox (in-process uvicorn) and an admin client."""
+"""Fixtures for reverse ETL tests: the real CRM sandbox (root conftest) with this package's token, and an admin client."""
 
 from __future__ import annotations
 
@@ -12,9 +12,8 @@ from crmhub.crm_sandbox import SandboxServer
 
 
 @pytest.fixture
-def sandbox() -> Iterator[SandboxServer]:
-    with SandboxServer(token=TOKEN) as server:
-        yield server
+def sandbox_token() -> str:
+    return TOKEN
 
 
 @pytest.fixture
