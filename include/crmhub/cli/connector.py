@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from crmhub.cli._options import add_url_option
 from crmhub.exceptions import CrmHubError
 from crmhub.ingest.state import unfreeze
 from crmhub.warehouse import connect, open_warehouse
@@ -13,13 +14,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("connector", help="connector state: frozen by schema drift, release")
     sub = parser.add_subparsers(dest="connector_command", metavar="ACTION", required=True)
     st = sub.add_parser("status", help="list connectors with state and last freeze reason")
-    st.add_argument("--url")
+    add_url_option(st)
     st.set_defaults(func=_status)
     un = sub.add_parser("unfreeze", help="release a frozen connector (logged with who/when)")
     un.add_argument("name")
     un.add_argument("--by", required=True, help="who releases it (a person id from the integration map)")
     un.add_argument("--reason", help="why it is safe to release")
-    un.add_argument("--url")
+    add_url_option(un)
     un.set_defaults(func=_unfreeze)
 
 

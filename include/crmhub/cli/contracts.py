@@ -6,6 +6,7 @@ import argparse
 import json
 from pathlib import Path
 
+from crmhub.cli._options import add_url_option
 from crmhub.config import load_integration_map
 from crmhub.warehouse import connect, open_warehouse
 
@@ -19,7 +20,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     rep.add_argument("--connector", help="one connector (default: all)")
     rep.add_argument("--days", type=int, default=WINDOW_DAYS)
     rep.add_argument("--json", action="store_true", help="print JSON instead of a table")
-    rep.add_argument("--url")
+    add_url_option(rep)
     rep.add_argument("--map", type=Path)
     rep.set_defaults(func=_report)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from crmhub import settings
+from crmhub.cli._options import add_url_option
 from crmhub.warehouse import applied_versions, connect, open_warehouse, upgrade
 from crmhub.warehouse.embedded import EmbeddedPostgres, stop_embedded
 from crmhub.warehouse.migrate import discover
@@ -14,10 +15,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     db = subparsers.add_parser("db", help="warehouse migrations and the embedded PostgreSQL")
     sub = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
     up = sub.add_parser("upgrade", help="apply pending migrations (idempotent)")
-    up.add_argument("--url", help="warehouse URL (default: $CRMHUB_WAREHOUSE_URL, else the embedded server)")
+    add_url_option(up)
     up.set_defaults(func=_upgrade)
     st = sub.add_parser("status", help="list migrations and whether each is applied")
-    st.add_argument("--url")
+    add_url_option(st)
     st.set_defaults(func=_status)
     start = sub.add_parser("start", help="start the embedded PostgreSQL and leave it running; prints its URL")
     start.set_defaults(func=_start)

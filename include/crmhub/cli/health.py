@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 
+from crmhub.cli._options import add_url_option
 from crmhub.config import load_integration_map
 from crmhub.health import score as health_score
 from crmhub.health.cycle import run_health_cycle
@@ -12,12 +13,10 @@ from crmhub.health.segments import audit_segments
 from crmhub.health.sla import compute_sla_results
 from crmhub.warehouse import connect, open_warehouse
 
-_URL_HELP = "warehouse URL (default: $CRMHUB_WAREHOUSE_URL, else the embedded server)"
-
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("health", help="integration health per connector (default: print the table)")
-    parser.add_argument("--url", help=_URL_HELP)
+    add_url_option(parser)
     parser.add_argument("--live", action="store_true", help="compute from ops.sync_runs now instead of the snapshots")
     parser.set_defaults(func=_table)
     sub = parser.add_subparsers(dest="health_command", metavar="ACTION")
@@ -30,13 +29,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     sc.add_argument("--json", action="store_true", help="print the result as JSON")
     sc.set_defaults(func=_score)
     cy = sub.add_parser("cycle", help="run one health cycle (snapshots, incidents, auto-actions; no paging)")
-    cy.add_argument("--url", help=_URL_HELP)
+    add_url_option(cy)
     cy.set_defaults(func=_cycle)
     sl = sub.add_parser("sla", help="compute this week's SLA met rate per field (ops.sla_results)")
-    sl.add_argument("--url", help=_URL_HELP)
+    add_url_option(sl)
     sl.set_defaults(func=_sla)
     sg = sub.add_parser("segments", help="weekly segment latency audit (ops.segment_latency)")
-    sg.add_argument("--url", help=_URL_HELP)
+    add_url_option(sg)
     sg.add_argument("--top", type=int, default=5)
     sg.set_defaults(func=_segments)
 

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from crmhub.cli._options import add_url_option
 from crmhub.exceptions import RejectedFileError
 
 KINDS = ("org", "contact")
@@ -33,7 +34,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     run = sub.add_parser("run", help="resolve core.entity/core.contact in the warehouse (crosswalk, queue, holds)")
     run.add_argument("--kind", choices=KINDS, required=True)
-    run.add_argument("--url", help="warehouse URL (default: $CRMHUB_WAREHOUSE_URL, else the embedded server)")
+    add_url_option(run)
     run.set_defaults(func=_run)
 
     un = sub.add_parser("unmerge", help="undo a merge; the split is remembered as a rejected pair")
@@ -41,13 +42,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     un.add_argument("--kind", choices=KINDS, required=True)
     un.add_argument("--by", required=True, help="who undoes the merge")
     un.add_argument("--reason", default="unmerged by a human")
-    un.add_argument("--url")
+    add_url_option(un)
     un.set_defaults(func=_unmerge)
 
     holds = sub.add_parser("holds", help="identities held for enrichment (Identity_Confidence < 60)")
     holds.add_argument("--kind", choices=KINDS)
     holds.add_argument("--all", action="store_true", help="include released holds")
-    holds.add_argument("--url")
+    add_url_option(holds)
     holds.set_defaults(func=_holds)
 
     review = subparsers.add_parser("review", help="the identity review queue: fuzzy pairs awaiting a human decision")
@@ -57,7 +58,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     ls.add_argument("--status", choices=("pending", "approved", "rejected", "all"), default="pending")
     ls.add_argument("--limit", type=int, default=50)
     ls.add_argument("--json", action="store_true", help="print JSON instead of a table")
-    ls.add_argument("--url")
+    add_url_option(ls)
     ls.set_defaults(func=_review_list)
     for name, helptext in (("approve", "approve a pair: the two identities merge (the oldest id survives)"),
                            ("reject", "reject a pair: it never re-enters the queue")):
@@ -65,7 +66,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         p.add_argument("review_id", type=int)
         p.add_argument("--reviewer", required=True, help="who decides (recorded with the time)")
         p.add_argument("--note")
-        p.add_argument("--url")
+        add_url_option(p)
         p.set_defaults(func=_review_decide, decision=name)
 
 

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import argparse
 
+from crmhub.cli._options import add_url_option
 from crmhub.health import incidents
 from crmhub.warehouse import connect, open_warehouse
-
-_URL_HELP = "warehouse URL (default: $CRMHUB_WAREHOUSE_URL, else the embedded server)"
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -16,21 +15,21 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     ls = sub.add_parser("list", help="open incidents (--all includes resolved ones)")
     ls.add_argument("--all", action="store_true")
     ls.add_argument("--owner")
-    ls.add_argument("--url", help=_URL_HELP)
+    add_url_option(ls)
     ls.set_defaults(func=_list)
     ack = sub.add_parser("ack", help="acknowledge an incident")
     ack.add_argument("incident_id", type=int)
     ack.add_argument("--by", required=True, help="who takes it")
-    ack.add_argument("--url", help=_URL_HELP)
+    add_url_option(ack)
     ack.set_defaults(func=_ack)
     res = sub.add_parser("resolve", help="resolve an incident; a proof artifact (URL or path) is required")
     res.add_argument("incident_id", type=int)
     res.add_argument("--proof", help="URL or path of the proof: lag chart, PR, reconciliation report")
     res.add_argument("--by", required=True)
-    res.add_argument("--url", help=_URL_HELP)
+    add_url_option(res)
     res.set_defaults(func=_resolve)
     mt = sub.add_parser("mttr", help="mean time to resolve per owner and overall (target < 6 h)")
-    mt.add_argument("--url", help=_URL_HELP)
+    add_url_option(mt)
     mt.set_defaults(func=_mttr)
 
 

@@ -12,6 +12,7 @@ import json
 import sys
 from pathlib import Path
 
+from crmhub.cli._options import add_url_option
 from crmhub.config import load_integration_map
 from crmhub.exceptions import RejectedFileError
 from crmhub.warehouse import open_warehouse, upgrade
@@ -21,7 +22,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     one = subparsers.add_parser("ingest-file", help="load one file through a connector's contract; prints a JSON summary")
     one.add_argument("--source", required=True, help="connector name from the integration map")
     one.add_argument("path", type=Path)
-    one.add_argument("--url", help="warehouse URL (default: $CRMHUB_WAREHOUSE_URL, else the embedded server)")
+    add_url_option(one)
     one.add_argument("--load-id", help="idempotency key (default: a new id)")
     one.add_argument("--map", type=Path, help="integration map (default: config/integration_map.yaml)")
     one.set_defaults(func=_ingest_file)
@@ -29,7 +30,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     many.add_argument("--source", required=True)
     many.add_argument("folder", type=Path)
     many.add_argument("--pattern", default="*.csv")
-    many.add_argument("--url")
+    add_url_option(many)
     many.add_argument("--map", type=Path)
     many.set_defaults(func=_ingest_folder)
 

@@ -9,6 +9,7 @@ import argparse
 import os
 from datetime import UTC, datetime
 
+from crmhub.cli._options import add_url_option
 from crmhub.config import load_integration_map
 from crmhub.exceptions import CrmHubError
 from crmhub.warehouse import connect, open_warehouse
@@ -22,7 +23,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     run.add_argument("--dry-run", action="store_true", help="decide and print what would be sent; send nothing")
     run.add_argument("--automation", metavar="NAME", help="only this automation (default: all)")
     run.add_argument("--approve", type=int, metavar="N", help="a human approved sending up to N beyond the cap")
-    run.add_argument("--url", help="warehouse URL (default: $CRMHUB_WAREHOUSE_URL, else the embedded server)")
+    add_url_option(run)
     run.add_argument("--map", help="integration map (default: config/integration_map.yaml)")
     flags = run.add_argument_group("flags (default: offline from config/unleash_bootstrap.json)")
     flags.add_argument("--unleash-url", default=os.environ.get("CRMHUB_UNLEASH_URL"),
@@ -45,12 +46,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         target.add_argument("--all", action="store_true", help="every automation")
         p.add_argument("--by", required=True, metavar="WHO", help="who is doing this (kept in ops.outreach_state)")
         p.add_argument("--reason", default=f"manual {action}")
-        p.add_argument("--url")
+        add_url_option(p)
         p.add_argument("--map")
         p.set_defaults(func=_pause if action == "pause" else _resume)
 
     st = sub.add_parser("status", help="pause state and outbox counts per automation")
-    st.add_argument("--url")
+    add_url_option(st)
     st.add_argument("--map")
     st.set_defaults(func=_status)
 
@@ -60,26 +61,26 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     td.add_argument("--until", metavar="T", help="ISO time (default: now)")
     td.add_argument("--csv", metavar="PATH", help="also write the list as CSV")
     td.add_argument("--unmask", action="store_true", help="show full addresses (for the apology mail-merge)")
-    td.add_argument("--url")
+    add_url_option(td)
     td.set_defaults(func=_teardown)
 
     sp = sub.add_parser("suppress", help="add an address to the suppression list (opt-out, bounce)")
     sp.add_argument("email")
     sp.add_argument("--reason", required=True)
     sp.add_argument("--by", default="crmhub")
-    sp.add_argument("--url")
+    add_url_option(sp)
     sp.set_defaults(func=_suppress)
 
     bl = sub.add_parser("bulk-load", help="flag a load as a bulk import: its changes never trigger outreach")
     bl.add_argument("load_id")
     bl.add_argument("--reason", required=True)
     bl.add_argument("--by", default="crmhub")
-    bl.add_argument("--url")
+    add_url_option(bl)
     bl.set_defaults(func=_bulk_load)
 
     rs = sub.add_parser("recover-stuck", help="mark messages left in 'sending' by a dead sender as 'unknown'")
     rs.add_argument("--older-than", type=float, default=900, metavar="SECONDS")
-    rs.add_argument("--url")
+    add_url_option(rs)
     rs.set_defaults(func=_recover)
 
 

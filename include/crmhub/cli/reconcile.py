@@ -5,9 +5,8 @@ from __future__ import annotations
 import argparse
 import json
 
+from crmhub.cli._options import add_url_option
 from crmhub.warehouse import connect, open_warehouse
-
-_URL_HELP = "warehouse URL (default: $CRMHUB_WAREHOUSE_URL, else the embedded server)"
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -18,27 +17,27 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     run.add_argument("--rule", action="append", help="only this rule (repeatable)")
     run.add_argument("--report-dir", help="where the CSV/HTML report goes")
     run.add_argument("--json", action="store_true", help="print the result as JSON")
-    run.add_argument("--url", help=_URL_HELP)
+    add_url_option(run)
     run.set_defaults(func=_run)
-    rep = sub.add_parser("report", help="totals, delta %, top differences and 30-day trend; writes CSV + HTML")
+    rep = sub.add_parser("report", help="totals, delta %%, top differences and 30-day trend; writes CSV + HTML")
     rep.add_argument("--date", help="logical date YYYY-MM-DD (default: today, UTC)")
     rep.add_argument("--top", type=int, default=20)
     rep.add_argument("--report-dir", help="where the CSV/HTML report goes")
-    rep.add_argument("--url", help=_URL_HELP)
+    add_url_option(rep)
     rep.set_defaults(func=_report)
     par = sub.add_parser("parallel", help="compare a legacy CRM export folder with the new stack for a period")
     par.add_argument("export_dir", help="folder with investors.csv, pipeline.csv, cash_calls.csv")
     par.add_argument("--start", required=True, help="period start YYYY-MM-DD")
     par.add_argument("--end", required=True, help="period end YYYY-MM-DD")
     par.add_argument("--report-dir")
-    par.add_argument("--url", help=_URL_HELP)
+    add_url_option(par)
     par.set_defaults(func=_parallel)
     leg = sub.add_parser("legacy-export", help="derive a legacy export (with planted differences) from the warehouse")
     leg.add_argument("out_dir")
     leg.add_argument("--start", required=True)
     leg.add_argument("--end", required=True)
     leg.add_argument("--no-plant", action="store_true", help="an exact copy (no planted differences)")
-    leg.add_argument("--url", help=_URL_HELP)
+    add_url_option(leg)
     leg.set_defaults(func=_legacy)
 
     amend = subparsers.add_parser(
@@ -53,7 +52,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     amend.add_argument("--by", help="who decides (required to amend/approve/reject)")
     amend.add_argument("--reason", help="why (required to amend/approve)")
     amend.add_argument("--all", action="store_true", help="list: every delta, not only pending ones")
-    amend.add_argument("--url", help=_URL_HELP)
+    add_url_option(amend)
     amend.set_defaults(func=_amend)
 
 

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import psycopg
 
+from crmhub.cli._options import add_url_option
 from crmhub.config.integration_map import load_integration_map
 from crmhub.exceptions import CrmHubError
 from crmhub.warehouse import open_warehouse
@@ -29,7 +30,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     sub = parser.add_subparsers(dest="rev_etl_command", metavar="ACTION", required=True)
 
     def common(p: argparse.ArgumentParser, crm: bool = False) -> None:
-        p.add_argument("--url", help="warehouse URL (default: $CRMHUB_WAREHOUSE_URL, else the embedded server)")
+        add_url_option(p)
         p.add_argument("--map", type=Path, help="integration map (default: $CRMHUB_INTEGRATION_MAP)")
         if crm:
             p.add_argument("--crm-url", default=os.environ.get("CRMHUB_CRM_URL"),
