@@ -30,7 +30,7 @@ from crmhub.config import load_integration_map
 from crmhub.config.integration_map import IntegrationMap
 from crmhub.reconcile.rules import DEFAULT_TOP, Measure, Rule, load_rules, section
 from crmhub.reconcile.sides import read_side
-from crmhub.warehouse.connection import connect
+from crmhub.warehouse.connection import committing
 
 log = logging.getLogger(__name__)
 NONE_LABEL = "(none)"
@@ -225,9 +225,7 @@ def run_reconciliation(warehouse_url: str | psycopg.Connection, logical_date: da
     cutoff = cutoff_for(day)
     top = int(section(imap).get("top_differences", DEFAULT_TOP))
     results = []
-    own = isinstance(warehouse_url, str)
-    conn = connect(warehouse_url) if own else warehouse_url
-    try:
+    with committing(warehouse_url) as conn:
         for rule in load_rules(imap, rules):
             left = read_side(conn, imap, rule.left, cutoff)
             right = read_side(conn, imap, rule.right, cutoff)
@@ -271,13 +269,6 @@ def run_reconciliation(warehouse_url: str | psycopg.Connection, logical_date: da
                 values=values, owner=owner, runbook_url=incident.runbook_url, incident_id=incident.incident_id,
                 connector=target, trigger="reconciliation", severity=incident.severity,
             ))
-        conn.commit()
-    except BaseException:
-        conn.rollback()
-        raise
-    finally:
-        if own:
-            conn.close()
     return {
         "logical_date": day.isoformat(), "cutoff": cutoff.isoformat(), "rules": results,
         "breached": [r["rule"] for r in results if r["breached"]], "notifications": notifications,

@@ -38,7 +38,7 @@ from crmhub.exceptions import CrmHubError
 from crmhub.reconcile.engine import as_date, compare, report_dir_for
 from crmhub.reconcile.rules import Measure, Rule, Side, section
 from crmhub.reconcile.sides import read_side
-from crmhub.warehouse.connection import connect
+from crmhub.warehouse.connection import borrowed, committing
 
 FILES = {
     "investors": ("investors.csv", ["investor_id", "name", "email", "committed_amount"]),
@@ -144,9 +144,7 @@ def run_parallel(warehouse_url: str | psycopg.Connection, export_dir: str | Path
     calls = legacy["cash_calls"]
     days = pd.to_datetime(calls["call_date"], errors="coerce").dt.date
     legacy["cash_calls"] = calls[(days >= start) & (days <= end)].drop(columns=["call_date"])
-    own = isinstance(warehouse_url, str)
-    conn = connect(warehouse_url) if own else warehouse_url
-    try:
+    with committing(warehouse_url) as conn:
         new = {"investors": _investors_new(conn), "pipeline": _pipeline_new(conn),
                "cash_calls": _cash_calls_new(conn, imap, start, end, as_of).drop(columns=["call_date"])}
         datasets = {}
@@ -178,13 +176,6 @@ def run_parallel(warehouse_url: str | psycopg.Connection, export_dir: str | Path
             (str(export_dir), start, end, delta, rollback, result["rollback_recommended"],
              json.dumps(result, default=str), result["incident_id"], str(paths["html"])),
         ).fetchone()[0]
-        conn.commit()
-    except BaseException:
-        conn.rollback()
-        raise
-    finally:
-        if own:
-            conn.close()
     return result
 
 
@@ -236,15 +227,10 @@ def write_legacy_export(warehouse_url: str | psycopg.Connection, out_dir: str | 
     start, end = as_date(period_start), as_date(period_end)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    own = isinstance(warehouse_url, str)
-    conn = connect(warehouse_url) if own else warehouse_url
-    try:
+    with borrowed(warehouse_url) as conn:
         inv = _investors_new(conn)
         pipe = _pipeline_new(conn)
         calls = _cash_calls_new(conn, imap, start, end)
-    finally:
-        if own:
-            conn.close()
     planted: dict = {}
     inv_rows = [[f"LEG-{i + 1:06d}", f"Investor {i + 1}", r.key, r.committed] for i, r in enumerate(inv.itertuples())]
     pipe_rows = [[r.key, int(r.records)] for r in pipe.itertuples()]

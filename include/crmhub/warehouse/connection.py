@@ -46,3 +46,25 @@ def open_warehouse(url: str | None = None) -> Iterator[str]:
         yield server.start()
     finally:
         server.stop()
+
+
+@contextmanager
+def borrowed(target: str | psycopg.Connection) -> Iterator[psycopg.Connection]:
+    """A connection from a URL (opened here, closed on exit) or the caller's connection (left open)."""
+    if not isinstance(target, str):
+        yield target
+        return
+    with connect(target) as conn:
+        yield conn
+
+
+@contextmanager
+def committing(target: str | psycopg.Connection) -> Iterator[psycopg.Connection]:
+    """One unit of work on :func:`borrowed`: commit on success, roll back on any error."""
+    with borrowed(target) as conn:
+        try:
+            yield conn
+            conn.commit()
+        except BaseException:
+            conn.rollback()
+            raise
