@@ -30,7 +30,7 @@ def rows(n: int, start: int = 0, **over) -> str:
 def counts(fetch) -> tuple:
     return tuple(
         fetch(f"SELECT count(*) FROM {t}")[0][0]
-        for t in ("raw.fundadmin_lp_contacts", "staging.fundadmin_lp_contacts", "core.contact", "core.commitment",
+        for t in ("raw.fundadmin_lp_contacts_records", "staging.fundadmin_lp_contacts", "core.contact", "core.commitment",
                   "core.entity", "core.external_id", "ops.quarantine")
     )
 
@@ -232,7 +232,7 @@ def test_fast_parser_hands_over_to_csv_module_after_batches_were_landed(db, fund
     assert (s.rows_read, s.loaded, s.quarantined) == (20_011, 20_010, 1)
     assert any("re-reading big.csv with the csv module" in r.getMessage() for r in caplog.records)
     assert fetch("SELECT locator, rule FROM ops.quarantine") == [("big.csv:20002", "column_count")]
-    assert fetch("SELECT count(*) FROM raw.fundadmin_lp_contacts") == [(20_011,)]  # first attempt rolled back
+    assert fetch("SELECT count(*) FROM raw.fundadmin_lp_contacts_records") == [(20_011,)]  # first attempt rolled back
 
 
 def test_parked_file_counts_every_row_even_when_the_fast_parser_gives_up(db, fundadmin, write, balanced):

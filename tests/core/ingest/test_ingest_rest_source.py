@@ -175,4 +175,4 @@ def test_rest_batches_load_into_core(db, hubspot, crm_contacts, balanced, fetch)
     assert fetch("SELECT count(*) FROM core.contact WHERE country = 'US' AND interested") == [(5,)]
     assert fetch("SELECT count(*) FROM staging.crm_contacts WHERE deleted") == [(1,)]
     assert fetch("SELECT DISTINCT stage FROM core.commitment") == [("interested",)]
-    assert fetch("SELECT locator FROM raw.crm_contacts ORDER BY row_no LIMIT 1") == [("/crm/v3/objects/contacts?after=#0",)]
+    assert fetch("SELECT locator FROM raw.crm_contacts_records ORDER BY row_no LIMIT 1") == [("/crm/v3/objects/contacts?after=#0",)]
