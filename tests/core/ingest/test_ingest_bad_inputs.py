@@ -44,6 +44,11 @@ def test_latin1_falls_back_and_is_recorded(db, fundadmin, write, balanced, fetch
     assert s.loaded == 1 and info["encoding"] == "cp1252"
     assert fetch("SELECT last_name FROM core.contact")[0][0] == "Müller"
     assert fetch("SELECT name FROM core.entity")[0][0] == "Société Générale"
+    # raw: the record transcoded to UTF-8, the file's encoding recorded with the batch
+    assert fetch("SELECT r.record, b.encoding FROM raw.fundadmin_lp_contacts_records r "
+                 "JOIN raw.fundadmin_lp_contacts b USING (load_id, batch_no)") == [
+        (good(1, last_name="Müller", company="Société Générale"), "cp1252")
+    ]
 
 
 def test_latin1_under_strict_declared_encoding_rejects_naming_line(db, fundadmin, write, balanced):
@@ -96,12 +101,29 @@ def test_wrong_column_count_rows_are_quarantined_not_dropped(db, fundadmin, writ
     assert raw == [("LP-3,Al,Short",)]
 
 
-def test_repeated_header_rows_are_skipped_and_not_counted(db, fundadmin, write, balanced):
+def test_repeated_header_rows_are_skipped_and_not_counted(db, fundadmin, write, balanced, fetch):
     body = f"{HEADER}\n{good(1)}\n{HEADER}\n{good(2)}\n\n{HEADER}\n"
     s = ingest_file(db, fundadmin, write("rep.csv", body))
     info = balanced(s)
     assert (s.rows_read, s.loaded, s.quarantined) == (2, 2, 0)
     assert info["skipped_headers"] == 2 and info["skipped_blank"] == 1
+    # the raw landing holds the records only (not the repeated headers or the blank line), verbatim
+    assert fetch("SELECT locator, record FROM raw.fundadmin_lp_contacts_records ORDER BY row_no") == [
+        ("rep.csv:2", good(1)), ("rep.csv:4", good(2))
+    ]
+    assert fetch("SELECT string_agg(data, ''::bytea) FROM raw.fundadmin_lp_contacts") == [
+        (f"{good(1)}\n{good(2)}\n".encode(),)
+    ]
+
+
+def test_repeated_header_rows_in_a_fast_parsed_file_are_not_landed(db, fundadmin, write, balanced, fetch):
+    body = f"{HEADER}\n{good(1)}\n{HEADER}\n{good(2)}\n"  # no blank line: the pyarrow path reads it
+    s = ingest_file(db, fundadmin, write("rep_fast.csv", body))
+    balanced(s)
+    assert (s.rows_read, s.loaded) == (2, 2)
+    assert fetch("SELECT locator, record FROM raw.fundadmin_lp_contacts_records ORDER BY row_no") == [
+        ("rep_fast.csv:2", good(1)), ("rep_fast.csv:4", good(2))
+    ]
 
 
 def test_empty_file_is_rejected(db, fundadmin, write, balanced):

@@ -368,8 +368,8 @@ class CsvSource:
     ) -> SourceBatch | None:
         """Drop repeated headers and blank lines, strip+flag NULs, build locators (all vectorised)."""
         # repeated header rows: every value equals the header name
-        is_header = np.ones(len(frame), dtype=bool)
-        for name in header:
+        is_header = (frame[header[0]] == header[0]).fillna(False).to_numpy(dtype=bool, copy=True)
+        for name in header[1:] if is_header.any() else ():
             is_header &= (frame[name] == name).fillna(False).to_numpy(dtype=bool)
         self.skipped_headers += int(is_header.sum())
         self.skipped_blank += int((~keep).sum())
