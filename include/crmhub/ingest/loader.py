@@ -16,9 +16,10 @@ Counting (asserted by tests for every bad input): ``rows_read = loaded + quarant
   batch parked by schema drift (status ``parked``).
 * ``loaded``: the rest - rows that reached staging and won their external id.
 
-Per-row work is vectorised: COPY for raw, staging and quarantine (binary format for raw and staging, see
-``pgbinary``); pandas/pyarrow for checks; SQL for upserts. Per-load constants (``load_id``,
-``received_at``, ``deleted`` = false) are column defaults, not sent per row.
+Per-row work is vectorised: the raw landing is one binary COPY row per batch holding the batch's records
+verbatim (``rawbatch``); COPY for staging (binary, see ``pgbinary``) and quarantine; pandas/pyarrow for
+checks; SQL for upserts. Per-load constants (``load_id``, ``received_at``, ``deleted`` = false) are
+column defaults, not sent per row.
 """
 
 from __future__ import annotations
@@ -163,6 +164,7 @@ def ingest(
     loader manages its own transactions). ``phases``, when given, receives the seconds spent per phase:
     main thread ``scan``, ``parse``, ``prepare``, ``check``, ``encode_<table>``, ``wait_for_copy``,
     ``core_upsert``, ``metrics``, ``commit``; copy worker ``copy_<table>`` (raw, staging, quarantine).
+    ``encode_raw`` is the raw batch row (``rawbatch.encode_batch``).
 
     Raises:
         ConnectorFrozenError: the connector is frozen (nothing is read).

@@ -25,10 +25,11 @@ from crmhub.ingest.copy import Payload
 from crmhub.ingest.sources.base import RawChunk, SourceBatch
 
 COLUMNS = [
-    "batch_no", "origin", "first_row_no", "rows", "format", "encoding", "lines", "locators", "deleted", "offsets",
-    "data",
+    "batch_no", "origin", "first_row_no", "rows", "format", "encoding", "first_line", "lines", "locators",
+    "deleted", "offsets", "data",
 ]
-_INT8_OID, _TEXT_OID, _BOOL_OID = 20, 25, 16
+_INT4_OID, _INT8_OID, _TEXT_OID, _BOOL_OID = 23, 20, 25, 16
+_MAX_BYTES = (1 << 30) - 1  # a bytea holds at most 1 GiB (offsets are int4)
 _QUOTE = pa.scalar('"', pa.large_string())
 _EMPTY = pa.scalar("", pa.large_string())
 _EMPTY_BIN = pa.scalar(b"", pa.large_binary())
@@ -91,8 +92,13 @@ def encode_batch(
     """One binary COPY row for ``raw.<connector>`` (``load_id`` and ``received_at`` are column defaults)."""
     chunk = batch.raw if batch.raw is not None else chunk_from_frame(batch.frame)
     n = len(chunk)
+    if len(chunk.data) > _MAX_BYTES:
+        raise ValueError(f"{batch.origin}: a batch of {len(chunk.data)} bytes does not fit one raw row (1 GiB)")
     deleted = np.asarray(batch.deleted, dtype=bool)
-    lines = chunk.lines
+    lines = None if chunk.lines is None else np.asarray(chunk.lines, dtype=np.int64)
+    first_line = None
+    if lines is not None and n and lines[-1] - lines[0] == n - 1 and (n == 1 or (np.diff(lines) == 1).all()):
+        first_line, lines = int(lines[0]), None  # consecutive lines: the first one says it all
     fields = [
         _field(struct.pack(">i", batch_no)),
         _field(batch.origin.encode("utf-8")),
@@ -100,10 +106,11 @@ def encode_batch(
         _field(struct.pack(">i", n)),
         _field(chunk.format.encode("utf-8")),
         _field(encoding.encode("utf-8") if encoding else None),
-        _field(_fixed_array(np.asarray(lines, dtype=np.int64), ">i8", _INT8_OID) if lines is not None else None),
-        _field(_text_array(batch.locators) if lines is None else None),
+        _field(struct.pack(">q", first_line) if first_line is not None else None),
+        _field(_fixed_array(lines, ">i8", _INT8_OID) if lines is not None else None),
+        _field(_text_array(batch.locators) if chunk.lines is None else None),
         _field(_fixed_array(deleted.astype(np.uint8), "u1", _BOOL_OID) if deleted.any() else None),
-        _field(_fixed_array(np.asarray(chunk.offsets, dtype=np.int64), ">i8", _INT8_OID)),
+        _field(_fixed_array(np.asarray(chunk.offsets, dtype=np.int64), ">i4", _INT4_OID)),
     ]
     head = struct.pack(">h", len(COLUMNS)) + b"".join(fields) + struct.pack(">i", len(chunk.data))
     data = b"".join((head, chunk.data))

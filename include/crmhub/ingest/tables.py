@@ -5,9 +5,10 @@ Connectors are configuration, so their landing tables are derived, not migrated:
 * ``raw.<connector>``: append-only, **one row per source batch** holding the batch's records verbatim
   (:mod:`crmhub.ingest.rawbatch`): ``load_id``, ``batch_no``, ``origin`` (file name, endpoint, table),
   ``first_row_no`` (row number of its first record in the load), ``rows``, ``format`` (``csv`` /
-  ``ndjson``), ``encoding`` (of the file), ``received_at``, per record ``lines`` (files) or ``locators``
-  (other sources), ``deleted`` (NULL when no record is marked deleted) and ``offsets`` (n + 1 byte
-  offsets), and ``data`` (the bytes). Key ``(load_id, batch_no)``. The large columns are ``STORAGE
+  ``ndjson``), ``encoding`` (of the file), ``received_at``, per record ``lines`` (files; NULL when
+  the records start on consecutive lines from ``first_line``) or ``locators`` (other sources),
+  ``deleted`` (NULL when no record is marked deleted) and ``offsets`` (n + 1 byte offsets), and
+  ``data`` (the bytes). Key ``(load_id, batch_no)``. The large columns are ``STORAGE
   EXTERNAL`` (TOAST without compression: cheap to write, and ``substring`` reads only the slices it needs).
 * ``raw.<connector>_records`` (view): one row per record - ``load_id``, ``batch_no``, ``row_no``,
   ``locator``, ``received_at``, ``deleted``, ``format`` and ``record`` (its text without the line end;
@@ -55,17 +56,17 @@ _META_TYPES = {
 _RAW_COLUMNS = (
     "load_id text COLLATE \"C\" NOT NULL DEFAULT {default}, batch_no integer NOT NULL, origin text NOT NULL, "
     "first_row_no bigint NOT NULL, rows integer NOT NULL, format text NOT NULL, encoding text, "
-    "received_at timestamptz NOT NULL DEFAULT now(), lines bigint[], locators text[], deleted boolean[], "
-    "offsets bigint[] NOT NULL, data bytea NOT NULL, PRIMARY KEY (load_id, batch_no)"
+    "received_at timestamptz NOT NULL DEFAULT now(), first_line bigint, lines bigint[], locators text[], "
+    "deleted boolean[], offsets integer[] NOT NULL, data bytea NOT NULL, PRIMARY KEY (load_id, batch_no)"
 )
 _RAW_EXTERNAL = ("lines", "locators", "deleted", "offsets", "data")
 # One row per record; the arrays are unnested once per batch (a subscript would de-TOAST per record).
 _RECORDS_VIEW = """
 CREATE OR REPLACE VIEW {view} AS
 SELECT b.load_id, b.batch_no, b.first_row_no + r.i - 1 AS row_no,
-       coalesce(r.locator, b.origin || ':' || r.line) AS locator, b.received_at,
+       coalesce(r.locator, b.origin || ':' || coalesce(r.line, b.first_line + r.i - 1)) AS locator, b.received_at,
        coalesce(r.deleted, false) AS deleted, b.format,
-       raw.record_text(substring(b.data FROM (r.start + 1)::int FOR (r.stop - r.start)::int)) AS record
+       raw.record_text(substring(b.data FROM r.start + 1 FOR r.stop - r.start)) AS record
 FROM {table} b
 CROSS JOIN LATERAL unnest(b.offsets[1:b.rows], b.offsets[2:b.rows + 1], b.lines, b.locators, b.deleted)
     WITH ORDINALITY AS r(start, stop, line, locator, deleted, i)
