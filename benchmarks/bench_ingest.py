@@ -6,8 +6,9 @@ Generates an N-row fund-admin contacts CSV (header external_id,first_name,last_n
 updated_at; amounts like "$1,200.50", ISO timestamps, ~1 % empty emails), then in the same run and database:
 
 * ``copy``: ``COPY`` of the file into an untyped (all text) table, streamed from this process;
-* ``full``: ``crmhub.ingest.loader.ingest_file(..., to_core=False)`` - parse, contract check, COPY into
-  ``raw.<connector>`` and typed ``staging.<connector>``, quarantine, metrics (``--core`` also upserts core).
+* ``full``: ``crmhub.ingest.loader.ingest_file(..., to_core=False)`` - parse, contract check, the raw
+  landing (one ``raw.<connector>`` row per batch: the batch's bytes + per-record offsets/lines), COPY into
+  typed ``staging.<connector>``, quarantine, metrics (``--core`` also upserts core).
 
 Writes ``benchmarks/results/ingest.json``: rows, rows_per_s, copy_rows_per_s, ratio_to_copy, peak_rss_mb
 (peak resident memory of this process, which does all the client-side work), ``path`` / ``copy_path``
@@ -44,7 +45,8 @@ from crmhub.warehouse import upgrade  # noqa: E402
 
 PATH = (
     "ingest_file() wall time, connection to commit: scan (checksum, encoding, shape) + parse (pyarrow) + "
-    "contract check + COPY raw.<connector> + COPY staging.<connector> + quarantine + contract metrics + "
+    "contract check + raw landing (COPY of one raw.<connector> row per batch: its bytes, per-record offsets and "
+    "lines) + COPY staging.<connector> + quarantine + contract metrics + "
     "ops.loads, one transaction, committed"
 )
 HEADER = "external_id,first_name,last_name,email,company,amount,updated_at\n"

@@ -137,7 +137,7 @@ def check_frame(
         if not pos.size:
             return
         values = raw.iloc[pos].reset_index(drop=True)
-        if contract.sensitive:
+        if contract.sensitive and values.notna().any():  # (all null: nothing to mask)
             values = mask_values(values)
         parts.append(
             pd.DataFrame(

@@ -158,6 +158,12 @@ class CopyWorker:
             return
         with self.phases(f"encode_{label}"):
             payload = encode_frame(frame, date_columns=date_columns, types=types)
+        self.submit_payload(table, payload, label=label)
+
+    def submit_payload(self, table: sql.Composable, payload: Payload, *, label: str = "table") -> None:
+        """Queue an already encoded payload."""
+        if self._error is not None:
+            self.close()
         with self.phases("wait_for_copy"):  # the queue is full: PostgreSQL is the bottleneck
             self._queue.put((table, payload, label))
 

@@ -16,9 +16,10 @@ Counting (asserted by tests for every bad input): ``rows_read = loaded + quarant
   batch parked by schema drift (status ``parked``).
 * ``loaded``: the rest - rows that reached staging and won their external id.
 
-Per-row work is vectorised: COPY for raw, staging and quarantine (binary format for raw and staging, see
-``pgbinary``); pandas/pyarrow for checks; SQL for upserts. Per-load constants (``load_id``,
-``received_at``, ``deleted`` = false) are column defaults, not sent per row.
+Per-row work is vectorised: the raw landing is one binary COPY row per batch holding the batch's records
+verbatim (``rawbatch``); COPY for staging (binary, see ``pgbinary``) and quarantine; pandas/pyarrow for
+checks; SQL for upserts. Per-load constants (``load_id``, ``received_at``, ``deleted`` = false) are
+column defaults, not sent per row.
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ from crmhub.contracts.check import FieldStats, _type_for, check_frame
 from crmhub.contracts.masking import mask_values
 from crmhub.contracts.metrics import evaluate_breaches, record_metrics
 from crmhub.exceptions import ConnectorFrozenError, RejectedFileError
-from crmhub.ingest import drift
+from crmhub.ingest import drift, rawbatch
 from crmhub.ingest.copy import CopyWorker
 from crmhub.ingest.phases import Phases
 from crmhub.ingest.sources.base import Source, SourceBatch
@@ -51,7 +52,6 @@ from crmhub.ingest.state import frozen_reason
 from crmhub.ingest.tables import (
     ensure_tables,
     raw_table,
-    raw_types,
     set_load_id,
     staging_table,
     staging_types,
@@ -164,6 +164,7 @@ def ingest(
     loader manages its own transactions). ``phases``, when given, receives the seconds spent per phase:
     main thread ``scan``, ``parse``, ``prepare``, ``check``, ``encode_<table>``, ``wait_for_copy``,
     ``core_upsert``, ``metrics``, ``commit``; copy worker ``copy_<table>`` (raw, staging, quarantine).
+    ``encode_raw`` is the raw batch row (``rawbatch.encode_batch``).
 
     Raises:
         ConnectorFrozenError: the connector is frozen (nothing is read).
@@ -328,7 +329,7 @@ def _next(batches, phases: Phases):
 
 def _batches_loop(conn, connector, batches, summary, counter, worker, totals, reasons, date_fields, phases):
     """Grade and land every batch; COPYs go through ``worker`` (overlapping the next chunk's work)."""
-    staged = quarantined = offset = 0
+    staged = quarantined = offset = batch_no = 0
     header_checked = False
     stg_types = staging_types(connector)
     while (batch := _next(batches, phases)) is not None:
@@ -345,11 +346,12 @@ def _batches_loop(conn, connector, batches, summary, counter, worker, totals, re
             continue
         frame = batch.frame.reset_index(drop=True)
         row_no = np.arange(offset, offset + n, dtype=np.int64)
-        offset += n
         locators = pd.Series(batch.locators, dtype="str").reset_index(drop=True)
-        with phases("prepare"):
-            raw = _raw_frame(connector, frame, batch, locators, row_no)
-        worker.submit(raw_table(connector), raw, types=raw_types(connector), label="raw")
+        with phases("encode_raw"):
+            raw = rawbatch.encode_batch(batch, batch_no=batch_no, first_row_no=offset, encoding=summary.encoding)
+        worker.submit_payload(raw_table(connector), raw, label="raw")
+        offset += n
+        batch_no += 1
         with phases("check"):
             check = check_frame(frame, connector, batch.row_errors)
         retyped = drift.retyped_fields(connector, check.stats)
@@ -400,24 +402,6 @@ def _deleted_flags(connector, batch: SourceBatch, typed: pd.DataFrame) -> np.nda
     if marker and marker in typed.columns:
         flags = flags | typed[marker].astype("boolean").fillna(False).to_numpy(dtype=bool)
     return flags
-
-
-def _raw_frame(connector, frame, batch: SourceBatch, locators, row_no) -> pd.DataFrame:
-    raw = pd.DataFrame(
-        {name: (frame[name] if name in frame.columns else pd.Series([None] * len(frame), dtype="str"))
-         for name in connector.field_names}
-    )
-    raw.insert(0, "locator", locators)
-    raw.insert(1, "row_no", row_no)
-    deleted = np.asarray(batch.deleted, dtype=bool)
-    if deleted.any():  # else the column default (false); load_id and received_at are defaults too
-        raw.insert(2, "deleted", deleted)
-    if batch.raw_records:
-        rr = pd.Series([None] * len(frame), dtype="str")
-        for pos, text in batch.raw_records.items():
-            rr.iloc[pos] = text.replace("\x00", "")
-        raw["raw_record"] = rr
-    return raw
 
 
 def ingest_file(

@@ -2,9 +2,17 @@
 
 Connectors are configuration, so their landing tables are derived, not migrated:
 
-* ``raw.<connector>``: append-only, every contracted field as ``text`` plus ``load_id``, ``locator``
-  (``file:line`` or API cursor), ``row_no`` (position in the load), ``received_at``, ``deleted`` (the
-  source's delete marker) and ``raw_record`` (the record's text when it could not be split into columns).
+* ``raw.<connector>``: append-only, **one row per source batch** holding the batch's records verbatim
+  (:mod:`crmhub.ingest.rawbatch`): ``load_id``, ``batch_no``, ``origin`` (file name, endpoint, table),
+  ``first_row_no`` (row number of its first record in the load), ``rows``, ``format`` (``csv`` /
+  ``ndjson``), ``encoding`` (of the file), ``received_at``, per record ``lines`` (files; NULL when
+  the records start on consecutive lines from ``first_line``) or ``locators`` (other sources),
+  ``deleted`` (NULL when no record is marked deleted) and ``offsets`` (n + 1 byte offsets), and
+  ``data`` (the bytes). Key ``(load_id, batch_no)``. The large columns are ``STORAGE
+  EXTERNAL`` (TOAST without compression: cheap to write, and ``substring`` reads only the slices it needs).
+* ``raw.<connector>_records`` (view): one row per record - ``load_id``, ``batch_no``, ``row_no``,
+  ``locator``, ``received_at``, ``deleted``, ``format`` and ``record`` (its text without the line end;
+  NUL bytes dropped, see ``raw.record_text`` in migration 0011).
 * ``staging.<connector>``: the rows that passed their contract, typed (see ``contracts.types.PG_TYPES``),
   plus ``load_id``, ``locator``, ``row_no``, ``confidence``, ``deleted``.
 
@@ -13,15 +21,20 @@ Connectors are configuration, so their landing tables are derived, not migrated:
 ``load_id``, ``received_at`` (``now()``: the transaction's start) and ``deleted`` (false unless the
 source marks deletes) - are filled by PostgreSQL instead of being sent with every row.
 
-A field added to the contract later becomes a new nullable column (``ADD COLUMN IF NOT EXISTS``).
-Both tables are append-only and written one load at a time, so ``load_id`` gets a BRIN index (tiny,
-cheap to maintain on COPY) rather than a btree. ``load_id`` is ``COLLATE "C"``: the BRIN summary is
-updated for every inserted row, and byte comparison costs about half of a locale comparison there
-(measured: the index was ~20 % of the raw COPY's server time with the database's ``C.UTF-8``).
-Equality, and the order of ASCII load ids, are the same under both collations.
+A field added to the contract later becomes a new nullable staging column (``ADD COLUMN IF NOT
+EXISTS``); the raw landing has no per-field columns. Staging is append-only and written one load at a
+time, so ``load_id`` gets a BRIN index (tiny, cheap to maintain on COPY) rather than a btree.
+``load_id`` is ``COLLATE "C"``: the BRIN summary is updated for every inserted row, and byte comparison
+costs about half of a locale comparison there. Equality, and the order of ASCII load ids, are the same
+under both collations.
+
+A ``raw.<connector>`` table of the earlier one-row-per-record layout (it has a ``row_no`` column) is
+renamed to ``raw.<connector>_per_row`` and kept as it is on the next load.
 """
 
 from __future__ import annotations
+
+import logging
 
 import psycopg
 from psycopg import sql
@@ -31,19 +44,33 @@ from crmhub.contracts.check import _type_for
 from crmhub.contracts.types import pg_type
 from crmhub.exceptions import ConfigError
 
-RAW_META = ("load_id", "locator", "row_no", "received_at", "deleted", "raw_record")
+log = logging.getLogger(__name__)
+
 STAGING_META = ("load_id", "locator", "row_no", "confidence", "deleted")
 LOAD_ID_SETTING = "crmhub.load_id"
 _LOAD_ID_DEFAULT = f"current_setting('{LOAD_ID_SETTING}')"
 _META_TYPES = {
     "load_id": "text", "locator": "text", "row_no": "bigint", "received_at": "timestamptz", "deleted": "boolean",
-    "raw_record": "text", "confidence": "numeric(5, 2)",
+    "confidence": "numeric(5, 2)",
 }
-
-
-def raw_types(connector: Connector) -> dict[str, str]:
-    """Column -> PostgreSQL type of ``raw.<connector>`` (every field is text)."""
-    return {**_META_TYPES, **{name: "text" for name in connector.field_names}}
+_RAW_COLUMNS = (
+    "load_id text COLLATE \"C\" NOT NULL DEFAULT {default}, batch_no integer NOT NULL, origin text NOT NULL, "
+    "first_row_no bigint NOT NULL, rows integer NOT NULL, format text NOT NULL, encoding text, "
+    "received_at timestamptz NOT NULL DEFAULT now(), first_line bigint, lines bigint[], locators text[], "
+    "deleted boolean[], offsets integer[] NOT NULL, data bytea NOT NULL, PRIMARY KEY (load_id, batch_no)"
+)
+_RAW_EXTERNAL = ("lines", "locators", "deleted", "offsets", "data")
+# One row per record; the arrays are unnested once per batch (a subscript would de-TOAST per record).
+_RECORDS_VIEW = """
+CREATE OR REPLACE VIEW {view} AS
+SELECT b.load_id, b.batch_no, b.first_row_no + r.i - 1 AS row_no,
+       coalesce(r.locator, b.origin || ':' || coalesce(r.line, b.first_line + r.i - 1)) AS locator, b.received_at,
+       coalesce(r.deleted, false) AS deleted, b.format,
+       raw.record_text(substring(b.data FROM r.start + 1 FOR r.stop - r.start)) AS record
+FROM {table} b
+CROSS JOIN LATERAL unnest(b.offsets[1:b.rows], b.offsets[2:b.rows + 1], b.lines, b.locators, b.deleted)
+    WITH ORDINALITY AS r(start, stop, line, locator, deleted, i)
+"""
 
 
 def staging_types(connector: Connector) -> dict[str, str]:
@@ -60,26 +87,24 @@ def raw_table(connector: Connector) -> sql.Composed:
     return sql.SQL("raw.{}").format(sql.Identifier(connector.name))
 
 
+def records_view(connector: Connector) -> sql.Composed:
+    return sql.SQL("raw.{}").format(sql.Identifier(f"{connector.name}_records"))
+
+
 def staging_table(connector: Connector) -> sql.Composed:
     return sql.SQL("staging.{}").format(sql.Identifier(connector.name))
 
 
 def ensure_tables(conn: psycopg.Connection, connector: Connector) -> None:
     """Create/widen both tables for ``connector`` (idempotent; runs inside the caller's transaction)."""
-    clash = set(connector.field_names) & (set(RAW_META) | set(STAGING_META))
+    clash = set(connector.field_names) & set(STAGING_META)
     if clash:
         raise ConfigError(
             "integration map",
             [(f"connectors.{connector.name}.fields", f"field name(s) {sorted(clash)} are reserved loader columns")],
         )
-    raw, stg = raw_table(connector), staging_table(connector)
-    conn.execute(
-        sql.SQL(
-            "CREATE TABLE IF NOT EXISTS {} (load_id text COLLATE \"C\" NOT NULL DEFAULT {}, locator text NOT NULL, "
-            "row_no bigint NOT NULL, received_at timestamptz NOT NULL DEFAULT now(), "
-            "deleted boolean NOT NULL DEFAULT false, raw_record text)"
-        ).format(raw, sql.SQL(_LOAD_ID_DEFAULT))
-    )
+    stg = staging_table(connector)
+    _ensure_raw(conn, connector)
     conn.execute(
         sql.SQL(
             "CREATE TABLE IF NOT EXISTS {} (load_id text COLLATE \"C\" NOT NULL DEFAULT {}, locator text NOT NULL, "
@@ -90,18 +115,45 @@ def ensure_tables(conn: psycopg.Connection, connector: Connector) -> None:
     _ensure_load_id_default(conn, connector)
     for contract in connector.fields:
         col = sql.Identifier(contract.name)
-        conn.execute(sql.SQL("ALTER TABLE {} ADD COLUMN IF NOT EXISTS {} text").format(raw, col))
         conn.execute(
             sql.SQL("ALTER TABLE {} ADD COLUMN IF NOT EXISTS {} {}").format(
                 stg, col, sql.SQL(pg_type(_type_for(contract)))
             )
         )
-    for table, schema in ((raw, "raw"), (stg, "staging")):
+    conn.execute(
+        sql.SQL("CREATE INDEX IF NOT EXISTS {} ON {} USING brin (load_id)").format(
+            sql.Identifier(f"{connector.name}_staging_load_idx"), stg
+        )
+    )
+
+
+def _ensure_raw(conn: psycopg.Connection, connector: Connector) -> None:
+    """The batch table and its per-record view (created once; a per-record table of old is renamed)."""
+    name = connector.name
+    columns = {
+        r[0]
+        for r in conn.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_schema = 'raw' AND table_name = %s",
+            (name,),
+        ).fetchall()
+    }
+    if "row_no" in columns:  # the one-row-per-record layout of earlier versions: keep its rows, aside
+        log.warning("raw.%s has the per-record layout of an earlier version; renamed to raw.%s_per_row", name, name)
+        conn.execute(sql.SQL("ALTER TABLE {} RENAME TO {}").format(raw_table(connector), sql.Identifier(f"{name}_per_row")))
+        columns = set()
+    if not columns:
         conn.execute(
-            sql.SQL("CREATE INDEX IF NOT EXISTS {} ON {} USING brin (load_id)").format(
-                sql.Identifier(f"{connector.name}_{schema}_load_idx"), table
+            sql.SQL("CREATE TABLE IF NOT EXISTS {table} (" + _RAW_COLUMNS + ")").format(
+                table=raw_table(connector), default=sql.SQL(_LOAD_ID_DEFAULT)
             )
         )
+        conn.execute(
+            sql.SQL("ALTER TABLE {} ").format(raw_table(connector))
+            + sql.SQL(", ").join(
+                sql.SQL("ALTER COLUMN {} SET STORAGE EXTERNAL").format(sql.Identifier(c)) for c in _RAW_EXTERNAL
+            )
+        )
+        conn.execute(sql.SQL(_RECORDS_VIEW).format(view=records_view(connector), table=raw_table(connector)))
 
 
 def _ensure_load_id_default(conn: psycopg.Connection, connector: Connector) -> None:

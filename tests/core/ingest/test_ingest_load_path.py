@@ -30,7 +30,7 @@ def rows(n: int, start: int = 0, **over) -> str:
 def counts(fetch) -> tuple:
     return tuple(
         fetch(f"SELECT count(*) FROM {t}")[0][0]
-        for t in ("raw.fundadmin_lp_contacts", "staging.fundadmin_lp_contacts", "core.contact", "core.commitment",
+        for t in ("raw.fundadmin_lp_contacts_records", "staging.fundadmin_lp_contacts", "core.contact", "core.commitment",
                   "core.entity", "core.external_id", "ops.quarantine")
     )
 
@@ -232,7 +232,7 @@ def test_fast_parser_hands_over_to_csv_module_after_batches_were_landed(db, fund
     assert (s.rows_read, s.loaded, s.quarantined) == (20_011, 20_010, 1)
     assert any("re-reading big.csv with the csv module" in r.getMessage() for r in caplog.records)
     assert fetch("SELECT locator, rule FROM ops.quarantine") == [("big.csv:20002", "column_count")]
-    assert fetch("SELECT count(*) FROM raw.fundadmin_lp_contacts") == [(20_011,)]  # first attempt rolled back
+    assert fetch("SELECT count(*) FROM raw.fundadmin_lp_contacts_records") == [(20_011,)]  # first attempt rolled back
 
 
 def test_parked_file_counts_every_row_even_when_the_fast_parser_gives_up(db, fundadmin, write, balanced):
@@ -241,3 +241,24 @@ def test_parked_file_counts_every_row_even_when_the_fast_parser_gives_up(db, fun
     s = ingest(db, fundadmin, source)
     balanced(s)
     assert (s.status, s.rows_read, s.rejected) == ("parked", 5_006, 5_006)
+
+
+@pytest.mark.parametrize("fast", [True, False])
+@pytest.mark.parametrize("ending", ["\n", "\r\n"])
+def test_raw_landing_is_the_files_bytes_in_batches(db, fundadmin, write, balanced, fetch, fast, ending):
+    """Concatenated in order, the raw batches are the file after its header line, byte for byte; the
+    records view splits them back into the staged rows (same row numbers and locators)."""
+    body = (HEADER + "\n" + rows(23, amount='"$1,234.50"')).replace("\n", ending).rstrip("\r\n")  # no final line end
+    path = write(f"verbatim_{fast}.csv", body)
+    s = ingest(db, fundadmin, CsvSource.for_connector(fundadmin, path, chunk_rows=5, fast=fast))
+    balanced(s)
+    assert (s.rows_read, s.loaded) == (23, 23)
+    data = fetch("SELECT string_agg(data, ''::bytea ORDER BY batch_no), count(*), sum(rows) FROM raw.fundadmin_lp_contacts")
+    assert data == [(path.read_bytes().split(b"\n", 1)[1], 5, 23)]
+    assert fetch(
+        "SELECT count(*) FROM raw.fundadmin_lp_contacts_records r JOIN staging.fundadmin_lp_contacts s "
+        "USING (load_id, row_no, locator) WHERE split_part(r.record, ',', 1) = s.external_id"
+    ) == [(23,)]
+    assert fetch("SELECT locator, record FROM raw.fundadmin_lp_contacts_records WHERE row_no = 22") == [
+        (f"verbatim_{fast}.csv:24", rows(1, start=22, amount='"$1,234.50"').rstrip("\n"))
+    ]

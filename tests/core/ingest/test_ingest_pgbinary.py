@@ -76,7 +76,8 @@ def test_encoder_declines_what_it_cannot_encode_exactly():
 
 
 def test_tables_from_an_earlier_version_get_the_load_id_default_and_collation(db, fundadmin, write, balanced, fetch):
-    """raw/staging created before load_id had a default (and the C collation) are upgraded in place."""
+    """staging created before load_id had a default (and the C collation) is upgraded in place; a raw table
+    of the one-row-per-record layout is renamed aside."""
     from crmhub.ingest.loader import ingest_file
 
     with psycopg.connect(db) as conn:  # the previous layout: load_id sent with every row, no default
@@ -99,10 +100,11 @@ def test_tables_from_an_earlier_version_get_the_load_id_default_and_collation(db
         "WHERE table_name = 'fundadmin_lp_contacts' AND column_name = 'load_id' ORDER BY 1"
     ) == [("raw", "C", "current_setting('crmhub.load_id'::text)"),
           ("staging", "C", "current_setting('crmhub.load_id'::text)")]
+    # the per-record raw table of the earlier layout is kept aside, rows intact; raw is now one row per batch
+    assert fetch("SELECT load_id, locator, row_no FROM raw.fundadmin_lp_contacts_per_row") == [("old", "old.csv:2", 0)]
     assert fetch(
-        "SELECT load_id, locator, row_no, deleted, received_at IS NOT NULL FROM raw.fundadmin_lp_contacts "
-        "ORDER BY load_id DESC"
-    ) == [("old", "old.csv:2", 0, False, True), ("new-load", "up.csv:2", 0, False, True)]
+        "SELECT load_id, locator, row_no, deleted, received_at IS NOT NULL FROM raw.fundadmin_lp_contacts_records"
+    ) == [("new-load", "up.csv:2", 0, False, True)]
     assert fetch("SELECT load_id, amount::text, deleted, confidence::text FROM staging.fundadmin_lp_contacts") == [
         ("new-load", "1200.50", False, "100.00")
     ]

@@ -50,3 +50,8 @@ def test_table_pull_loads_through_contracts(db, imap, balanced, fetch):
     assert fetch("SELECT count(*) FROM staging.billing_invoices WHERE invoice_status = 'sent'") == [(5,)]
     assert fetch("SELECT count(*), count(DISTINCT fund_id) FROM core.commitment") == [(25, 2)]
     assert fetch("SELECT cursor FROM ops.loads") == [("2025-03-02 01:00:00+00",)]
+    # a cursor read has no bytes of its own: its values land as CSV records, with the batch's locators
+    raw = fetch("SELECT locator, record FROM raw.billing_invoices_records WHERE row_no = 0")
+    assert raw[0][0] == "billing.invoices:updated_at=2025-03-01 01:00:00+00"
+    assert raw[0][1].startswith('"INV-1","LP-1","Fund 2","1001.00"')
+    assert fetch("SELECT count(*) FROM raw.billing_invoices_records") == [(25,)]

@@ -175,4 +175,10 @@ def test_rest_batches_load_into_core(db, hubspot, crm_contacts, balanced, fetch)
     assert fetch("SELECT count(*) FROM core.contact WHERE country = 'US' AND interested") == [(5,)]
     assert fetch("SELECT count(*) FROM staging.crm_contacts WHERE deleted") == [(1,)]
     assert fetch("SELECT DISTINCT stage FROM core.commitment") == [("interested",)]
-    assert fetch("SELECT locator FROM raw.crm_contacts ORDER BY row_no LIMIT 1") == [("/crm/v3/objects/contacts?after=#0",)]
+    assert fetch("SELECT locator FROM raw.crm_contacts_records ORDER BY row_no LIMIT 1") == [("/crm/v3/objects/contacts?after=#0",)]
+    # the raw landing keeps each result object as received (one JSON object per record), archived flag included
+    raw = fetch("SELECT format, record::jsonb, deleted FROM raw.crm_contacts_records ORDER BY row_no")
+    assert len(raw) == 5 and {r[0] for r in raw} == {"ndjson"}
+    assert all(r[1]["id"] and "properties" in r[1] and r[2] == r[1].get("archived", False) for r in raw)
+    assert sum(r[2] for r in raw) == 1
+    assert fetch("SELECT count(*), sum(rows) FROM raw.crm_contacts") == [(1, 5)]

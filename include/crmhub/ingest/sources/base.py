@@ -11,7 +11,43 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
+import numpy as np
 import pandas as pd
+
+
+@dataclass
+class RawChunk:
+    """The batch's records as read, landed verbatim in ``raw.<connector>`` (one row per batch).
+
+    Attributes:
+        data: the records' bytes, concatenated in order (line ends included). For a file read as UTF-8
+            these are the file's own bytes; a file in another encoding is transcoded to UTF-8 (the
+            encoding is recorded with the batch). Lines that are not records (blank lines, repeated
+            header rows) are not included.
+        offsets: ``n + 1`` byte offsets (int64): record ``i`` is ``data[offsets[i]:offsets[i + 1]]``.
+        format: ``csv`` (a delimited record) or ``ndjson`` (one JSON object per record, e.g. an API result).
+        lines: per record, the physical line of the file where it starts (files only; the locator is
+            ``<file>:<line>``), else None (the batch's locators are stored instead).
+    """
+
+    data: bytes
+    offsets: np.ndarray
+    format: str = "csv"
+    lines: np.ndarray | None = None
+
+    def __len__(self) -> int:
+        return len(self.offsets) - 1
+
+    def select(self, positions: np.ndarray) -> RawChunk:
+        """Only the records at ``positions`` (ascending); the bytes between them are dropped."""
+        if len(positions) == len(self):
+            return self
+        starts, ends = self.offsets[positions], self.offsets[positions + 1]
+        view = memoryview(self.data)
+        data = b"".join(view[a:b] for a, b in zip(starts.tolist(), ends.tolist(), strict=True))
+        offsets = np.concatenate(([0], np.cumsum(ends - starts))).astype(np.int64)
+        lines = self.lines[positions] if self.lines is not None else None
+        return RawChunk(data, offsets, self.format, lines)
 
 
 @dataclass
@@ -28,8 +64,9 @@ class SourceBatch:
         row_errors: ``{row position in frame: reason}`` for records that could not be split cleanly.
         deleted: per row, True when the source marks the record as deleted/archived (else all False;
             ``None`` is filled with False).
-        raw_records: ``{row position: the record's text as read}`` for rows in ``row_errors`` whose values
-            could not be mapped onto the columns (kept in ``raw.<connector>.raw_record``).
+        raw: the records as read (:class:`RawChunk`), landed verbatim in ``raw.<connector>``; None =
+            the loader writes the frame's values as CSV records instead (sources whose input has no
+            byte form of its own, e.g. a table read through a cursor).
     """
 
     frame: pd.DataFrame
@@ -39,7 +76,7 @@ class SourceBatch:
     cursor: str | None = None
     row_errors: dict[int, str] = field(default_factory=dict)
     deleted: list[bool] | None = None
-    raw_records: dict[int, str] = field(default_factory=dict)
+    raw: RawChunk | None = None
 
     def __post_init__(self) -> None:
         if self.deleted is None:
@@ -49,6 +86,8 @@ class SourceBatch:
                 f"{self.origin}: batch of {len(self.frame)} rows has {len(self.locators)} locators "
                 f"and {len(self.deleted)} deleted flags; they must match"
             )
+        if self.raw is not None and len(self.raw) != len(self.frame):
+            raise ValueError(f"{self.origin}: batch of {len(self.frame)} rows has {len(self.raw)} raw records")
 
     def __len__(self) -> int:
         return len(self.frame)

@@ -5,7 +5,9 @@ Decisions (also in docs/ingest.md):
 * Encoding, BOM and checksum: see :mod:`crmhub.ingest.sources.file_scan`.
 * CRLF, LF and CR line ends, and newlines inside quoted fields, are read as the csv module reads them.
 * A record with the wrong number of columns is *yielded* (padded/truncated to the header) with its
-  reason in ``row_errors`` -> quarantined, never dropped; its joined text is kept in ``raw_records``.
+  reason in ``row_errors`` -> quarantined, never dropped.
+* Every batch carries its records as read (:class:`RawChunk`: the bytes and each record's offsets and
+  start line), landed verbatim in ``raw.<connector>``.
 * A NUL byte cannot be stored in PostgreSQL text: NULs are stripped from the record's values and the
   record is quarantined (rule ``nul_byte``) so a person sees it; the rest of the file loads.
 * Blank lines and repeated header rows are not records a person would count: they are skipped, not
@@ -25,7 +27,6 @@ from __future__ import annotations
 import csv
 import logging
 from collections.abc import Iterator
-from itertools import islice
 from pathlib import Path
 
 import numpy as np
@@ -34,7 +35,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from crmhub.exceptions import RejectedFileError
-from crmhub.ingest.sources.base import SourceBatch
+from crmhub.ingest.sources.base import RawChunk, SourceBatch
 from crmhub.ingest.sources.file_scan import FileScan, scan_file
 
 log = logging.getLogger(__name__)
@@ -43,6 +44,8 @@ log = logging.getLogger(__name__)
 #: runaway quote cannot eat the whole file into memory.
 FIELD_LIMIT = 32 * 1024 * 1024
 DEFAULT_CHUNK_ROWS = 50_000
+#: Largest chunk of a file landed as one raw row (a bytea holds at most 1 GiB).
+MAX_CHUNK_BYTES = 64 * 1024 * 1024
 _OTHER_DELIMITERS = (",", ";", "\t", "|")
 
 
@@ -52,6 +55,28 @@ class RestartWithCsvModule(Exception):  # noqa: N818 - a signal, not an error
 
 class _NeedCareful(Exception):  # noqa: N818
     pass
+
+
+class _LineLog:
+    """The file's lines for the csv module, kept until ``take()`` (the text of the record just read:
+    the csv module reads no line beyond the record it returns)."""
+
+    def __init__(self, fh) -> None:
+        self._fh = fh
+        self._pending: list[str] = []
+
+    def __iter__(self) -> _LineLog:
+        return self
+
+    def __next__(self) -> str:
+        line = next(self._fh)
+        self._pending.append(line)
+        return line
+
+    def take(self) -> str:
+        text = "".join(self._pending)
+        self._pending.clear()
+        return text
 
 
 def _raise_field_limit() -> None:
@@ -71,7 +96,7 @@ class CsvSource:
         chunk_rows: records per batch.
         name: source name (the connector name).
         fast: allow the pyarrow parser for files whose byte pre-check is clean.
-        block_bytes: pyarrow read block size (default: about ``chunk_rows`` records, 1-64 MiB).
+        block_bytes: pyarrow parse block size within a chunk (default 1 MiB; at least the longest line).
     """
 
     def __init__(
@@ -196,74 +221,107 @@ class CsvSource:
             invalid.append(row.text)
             return "skip"
 
-        avg = max(16, scan.size // max(scan.lines, 1))
-        block = self.block_bytes or int(min(64 << 20, max(1 << 20, avg * self.chunk_rows)))
-        reader = pacsv.open_csv(
-            self.path,
-            read_options=pacsv.ReadOptions(skip_rows=1, column_names=header, block_size=block, use_threads=True),
-            parse_options=pacsv.ParseOptions(
-                delimiter=self.delimiter, newlines_in_values=False, invalid_row_handler=on_invalid
-            ),
-            convert_options=pacsv.ConvertOptions(
-                column_types={name: pa.string() for name in header},
-                strings_can_be_null=False,
-                quoted_strings_can_be_null=False,
-            ),
+        parse = pacsv.ParseOptions(delimiter=self.delimiter, newlines_in_values=False, invalid_row_handler=on_invalid)
+        convert = pacsv.ConvertOptions(
+            column_types={name: pa.string() for name in header},
+            strings_can_be_null=False,
+            quoted_strings_can_be_null=False,
         )
         line = 2
-        for record_batch in reader:
-            if invalid:
-                raise _NeedCareful(f"a record with the wrong number of columns ({invalid[0][:60]!r})")
-            for offset in range(0, record_batch.num_rows, self.chunk_rows):
-                frame = record_batch.slice(offset, self.chunk_rows).to_pandas()
-                starts = np.arange(line, line + len(frame), dtype=np.int64)
-                line += len(frame)
-                batch = self._finish(frame, starts, header, {}, {}, np.ones(len(frame), dtype=bool))
-                if batch is not None:
-                    yield batch
-        if invalid:
-            raise _NeedCareful(f"a record with the wrong number of columns ({invalid[0][:60]!r})")
+        for data, offsets in self._line_chunks():
+            n = len(offsets) - 1
+            block = max(self.block_bytes or 1 << 20, int(np.diff(offsets).max()) + 1)
+            table = pacsv.read_csv(
+                pa.py_buffer(data),
+                read_options=pacsv.ReadOptions(column_names=header, block_size=block, use_threads=True),
+                parse_options=parse,
+                convert_options=convert,
+            )
+            if invalid or table.num_rows != n:
+                what = repr(invalid[0][:60]) if invalid else f"{table.num_rows} rows parsed from {n} lines"
+                raise _NeedCareful(f"a record with the wrong number of columns ({what})")
+            starts = np.arange(line, line + n, dtype=np.int64)
+            line += n
+            raw = RawChunk(data, offsets, "csv", starts)
+            batch = self._finish(table.to_pandas(), starts, header, {}, np.ones(n, dtype=bool), raw)
+            if batch is not None:
+                yield batch
+
+    def _line_chunks(self) -> Iterator[tuple[bytes, np.ndarray]]:
+        """The data lines of a simple file (one record per line) in chunks of ``chunk_rows`` lines (at most
+        ``MAX_CHUNK_BYTES``, at least one line): ``(bytes, n + 1 offsets)``. The same bytes feed the parser
+        and the raw landing, so a raw record is exactly what was parsed."""
+        avg = max(16, self.scan.size // max(self.scan.lines, 1))
+        read_size = int(min(MAX_CHUNK_BYTES, max(1 << 20, avg * self.chunk_rows)))
+        with self.path.open("rb") as fh:
+            fh.readline()  # the header (line 1; a simple file has no lone CR and no line end in quotes)
+            buf, nl, eof = b"", np.empty(0, dtype=np.int64), False
+            while True:
+                while len(nl) < self.chunk_rows and not eof and (len(buf) < MAX_CHUNK_BYTES or not len(nl)):
+                    block = fh.read(read_size)
+                    if not block:
+                        eof = True
+                        break
+                    found = np.flatnonzero(np.frombuffer(block, dtype=np.uint8) == 10) + len(buf)
+                    buf += block
+                    nl = np.concatenate((nl, found))
+                if not buf:
+                    return
+                ends = nl[: self.chunk_rows] + 1
+                if len(ends) > 1 and ends[-1] > MAX_CHUNK_BYTES:
+                    ends = ends[: max(1, int(np.searchsorted(ends, MAX_CHUNK_BYTES, side="right")))]
+                if eof and len(ends) == len(nl) and (not len(ends) or ends[-1] < len(buf)):
+                    ends = np.append(ends, len(buf))  # the last line has no line end
+                cut = int(ends[-1])
+                yield buf[:cut], np.concatenate(([0], ends)).astype(np.int64)
+                buf, nl = buf[cut:], nl[len(ends):] - cut
+                nl = nl[nl >= 0]
 
     def _careful_batches(self) -> Iterator[SourceBatch]:
         scan = self.scan
         with self.path.open("r", encoding=scan.encoding, newline="") as fh:
-            reader = csv.reader(fh, delimiter=self.delimiter)
+            lines = _LineLog(fh)
+            reader = csv.reader(lines, delimiter=self.delimiter)
             try:
                 header = self._read_header(reader)
             except csv.Error as exc:
                 raise self._reject(f"cannot parse the header: {exc}", line=reader.line_num) from exc
+            lines.take()
             self.header = header
             n = len(header)
             last_line = reader.line_num
             tail: tuple[int, list[str]] | None = None
             while True:
+                rows: list[list[str]] = []
+                texts: list[str] = []
+                ends: list[int] = []
+                size = 0
                 try:
-                    rows = list(islice(reader, self.chunk_rows))
+                    for row in reader:  # one Python step per record: the careful path is for messy files
+                        rows.append(row)
+                        texts.append(lines.take())
+                        ends.append(reader.line_num)
+                        size += len(texts[-1])
+                        if len(rows) >= self.chunk_rows or size >= MAX_CHUNK_BYTES:
+                            break
                 except csv.Error as exc:
                     raise self._reject(
                         f"unparseable record ({exc}); probably an unbalanced quote starting here",
-                        line=last_line + 1,
+                        line=(ends[-1] if ends else last_line) + 1,
                     ) from exc
                 if not rows:
                     break
-                line_after = reader.line_num
-                starts = self._start_lines(rows, last_line, line_after)
-                last_line = line_after
+                ends_arr = np.asarray(ends, dtype=np.int64)
+                starts = np.concatenate(([last_line], ends_arr[:-1])) + 1
+                last_line = ends[-1]
                 tail = (int(starts[-1]), rows[-1])
-                batch = self._to_batch(rows, starts, header, n)
+                batch = self._to_batch(rows, starts, header, n, texts)
                 if batch is not None:
                     yield batch
         if tail is not None:
             self._check_unbalanced_tail(*tail)
 
     # -- helpers -------------------------------------------------------------------------------------------
-
-    def _start_lines(self, rows: list[list[str]], before: int, after: int) -> np.ndarray:
-        """Physical start line of each record; a loop only for chunks with multi-line records."""
-        if after - before == len(rows):
-            return np.arange(before + 1, after + 1, dtype=np.int64)
-        spans = np.fromiter((1 + sum(cell.count("\n") for cell in row) for row in rows), np.int64, len(rows))
-        return before + 1 + np.concatenate(([0], np.cumsum(spans)[:-1]))
 
     def _check_unbalanced_tail(self, start: int, row: list[str]) -> None:
         """A quoted field open at end of file is read by the csv module as one long last field: find it."""
@@ -278,12 +336,13 @@ class CsvSource:
         if quotes % 2:
             raise self._reject("unbalanced quote: a quoted field opened here is never closed", line=start)
 
-    def _to_batch(self, rows: list[list[str]], starts: np.ndarray, header: list[str], n: int) -> SourceBatch | None:
+    def _to_batch(
+        self, rows: list[list[str]], starts: np.ndarray, header: list[str], n: int, texts: list[str]
+    ) -> SourceBatch | None:
         lens = np.fromiter(map(len, rows), np.int64, len(rows))
         keep = np.ones(len(rows), dtype=bool)
         odd = np.flatnonzero(lens != n)
         errors: dict[int, str] = {}
-        raw_text: dict[int, str] = {}
         if odd.size:
             rows = list(rows)
             for i in odd:
@@ -293,22 +352,24 @@ class CsvSource:
                     rows[i] = [None] * n
                     continue
                 errors[int(i)] = f"expected {n} columns, found {len(row)}"
-                raw_text[int(i)] = self.delimiter.join(row)
                 rows[i] = (row + [None] * n)[:n]
         columns = list(zip(*rows, strict=True)) if rows else [()] * n
         frame = pd.DataFrame(
             {name: pd.Series(pa.array(col, type=pa.string()), dtype="str") for name, col in zip(header, columns, strict=True)}
         )
-        return self._finish(frame, starts, header, errors, raw_text, keep)
+        encoded = [t.encode("utf-8") for t in texts]  # the file's text (transcoded to UTF-8 if need be)
+        offsets = np.concatenate(([0], np.cumsum(np.fromiter(map(len, encoded), np.int64, len(encoded)))))
+        raw = RawChunk(b"".join(encoded), offsets.astype(np.int64), "csv", starts)
+        return self._finish(frame, starts, header, errors, keep, raw)
 
     def _finish(
         self, frame: pd.DataFrame, starts: np.ndarray, header: list[str], errors: dict[int, str],
-        raw_text: dict[int, str], keep: np.ndarray,
+        keep: np.ndarray, raw: RawChunk,
     ) -> SourceBatch | None:
         """Drop repeated headers and blank lines, strip+flag NULs, build locators (all vectorised)."""
         # repeated header rows: every value equals the header name
-        is_header = np.ones(len(frame), dtype=bool)
-        for name in header:
+        is_header = (frame[header[0]] == header[0]).fillna(False).to_numpy(dtype=bool, copy=True)
+        for name in header[1:] if is_header.any() else ():
             is_header &= (frame[name] == name).fillna(False).to_numpy(dtype=bool)
         self.skipped_headers += int(is_header.sum())
         self.skipped_blank += int((~keep).sum())
@@ -328,11 +389,11 @@ class CsvSource:
         if positions.size != len(frame):
             frame = frame.iloc[positions].reset_index(drop=True)
             errors = {int(np.searchsorted(positions, i)): r for i, r in errors.items() if keep[i]}
-            raw_text = {int(np.searchsorted(positions, i)): r for i, r in raw_text.items() if keep[i]}
             starts = starts[positions]
+            raw = raw.select(positions)
         locators = self.origin + ":" + pd.Series(starts).astype("str")
         self.rows_read += len(frame)
         return SourceBatch(
             frame=frame, locators=locators, origin=self.origin, header=list(header), row_errors=errors,
-            raw_records=raw_text,
+            raw=raw,
         )

@@ -11,6 +11,7 @@
 * Rows: one column per contracted field - ``id`` from the result id, the delete marker (``archived``)
   from the result flag, everything else from ``properties`` (values stay text). ``deleted`` = archived.
   ``locators`` are ``"<endpoint>?after=<page cursor>#<i>"``; ``cursor`` = the next page's ``after``.
+  The raw landing gets each result object as received (compact JSON, one per line: ``ndjson``).
 * Drift: the API returns the properties it is asked for, so added/missing columns are not observable
   here; the loader's "retyped" check still applies.
 """
@@ -18,16 +19,18 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 import random
 import time
 from collections.abc import Callable, Iterator
 
 import httpx
+import numpy as np
 import pandas as pd
 
 from crmhub.exceptions import CrmHubError
-from crmhub.ingest.sources.base import SourceBatch
+from crmhub.ingest.sources.base import RawChunk, SourceBatch
 
 log = logging.getLogger(__name__)
 
@@ -245,4 +248,11 @@ class RestSource:
     def _batch(self, results, locators, cursor) -> SourceBatch:
         frame, deleted = self._frame(results)
         return SourceBatch(frame=frame, locators=locators, origin=self.origin, header=list(self.columns),
-                           cursor=cursor, deleted=deleted)
+                           cursor=cursor, deleted=deleted, raw=_ndjson(results))
+
+
+def _ndjson(results: list[dict]) -> RawChunk:
+    """The results as received (each object re-serialised compactly, one per line) for the raw landing."""
+    encoded = [json.dumps(item, ensure_ascii=False, separators=(",", ":")).encode("utf-8") + b"\n" for item in results]
+    lengths = np.fromiter(map(len, encoded), np.int64, len(encoded))
+    return RawChunk(b"".join(encoded), np.concatenate(([0], np.cumsum(lengths))).astype(np.int64), "ndjson")
