@@ -1,17 +1,23 @@
 """Benchmark: CDC sync lag under load, and backfill throughput.
 
-1. Sync lag: N changes (default 10,000) are made in the CRM sandbox (rate-limited like HubSpot, 100 requests
-   per 10 s, shared by the writer and the sync) over ``--spread`` seconds, while the incremental sync
-   (``crmhub.cdc.tasks.cdc_sync``, what crmhub_cdc runs) runs every ``--interval`` seconds (default 60, "every
-   minute"). Lag per change = core commit time - the CRM's own modification time, read from core.change_log.
-   Reported: p50/p95/max in minutes against the 15-minute target, changes lost (must be 0).
-2. Backfill: a PostgreSQL source table of R rows (default 1,000,000) spread over 10 days is backfilled in
-   1-day chunks through the full path (read, contract check, raw, staging, core upsert with change log);
+1. Sync lag: N changes (default 10,000, on ``--contacts`` records, 100 per batch-update request) are made
+   in the CRM sandbox (rate-limited like HubSpot, 100 requests per 10 s, shared by the writer and the sync)
+   over ``--spread`` seconds, while the incremental sync runs every ``--interval`` seconds (default 60,
+   "every minute"). The sync is ``crmhub.cdc.tasks.cdc_sync`` - exactly what the ``sync`` task of the
+   crmhub_cdc DAG calls per due connector - on crm_contacts. Lag per change = core time of the change
+   (core.change_log.changed_at, the load transaction's time) - the CRM's own modification time; also
+   reported up to the end of the sync run that committed it (an upper bound). Reported: p50/p95/max in
+   minutes against the 15-minute target; core compared record by record with the sandbox's final state
+   (lost), values applied twice (duplicated).
+2. Backfill: a PostgreSQL source table of R rows (default 1,000,000; connector billing_invoices) spread
+   over 10 days is backfilled in 1-day chunks with ``crmhub.cdc.tasks.backfill`` (what ``crmhub backfill``
+   and the crmhub_backfill DAG run): read, contract check, raw, staging, core upsert with change log;
    rows/s is reported with the bare SELECT of the same rows as a baseline in the same run.
 
-Writes benchmarks/results/cdc.json.
+Writes benchmarks/results/cdc.json (with the load average at start and end).
 
-    python benchmarks/bench_cdc.py [--changes 10000] [--interval 60] [--spread 120] [--backfill-rows 1000000]
+    python benchmarks/bench_cdc.py [--changes 10000] [--contacts 5000] [--interval 60] [--spread 120]
+                                   [--backfill-rows 1000000] [--only lag|backfill]
 """
 
 from __future__ import annotations
@@ -127,7 +133,8 @@ def bench_lag(changes: int, interval: float, spread: float, contacts: int) -> di
 
 
 def verify_against_crm(url: str, crm_state: dict[str, tuple], changes: int) -> dict:
-    """Lag per observed change, and core's final state compared record by record with the CRM's own state.
+    """Lag per observed change (to the load transaction's time, and to the end of the sync run that committed
+    it: an upper bound of the commit time), and core's final state compared record by record with the CRM's own state.
 
     lost: contacts whose core title or source timestamp differs from the CRM's final state (a change that
     never reached core). duplicated: a value logged more than once for one contact (a change applied twice).
@@ -138,6 +145,12 @@ def verify_against_crm(url: str, crm_state: dict[str, tuple], changes: int) -> d
         lags = [r[0] for r in conn.execute(
             "SELECT (extract(epoch FROM changed_at - source_ts) / 60)::float8 FROM core.change_log "
             "WHERE core_table = 'contact' AND field = 'title' AND new_value LIKE 'v%%'")]
+        # change_log.changed_at is the load transaction's start; the sync run's finish (after the commit) bounds
+        # the commit time from above
+        upper = [r[0] for r in conn.execute(
+            "SELECT (extract(epoch FROM r.finished_at - c.source_ts) / 60)::float8 FROM core.change_log c "
+            "JOIN ops.sync_runs r ON r.detail->'loads' ? c.load_id "
+            "WHERE c.core_table = 'contact' AND c.field = 'title' AND c.new_value LIKE 'v%%'")]
         duplicated = conn.execute(
             "SELECT coalesce(sum(n - 1), 0) FROM (SELECT count(*) AS n FROM core.change_log WHERE core_table = "
             "'contact' AND field = 'title' AND new_value LIKE 'v%%' GROUP BY crmhub_id, new_value) d").fetchone()[0]
@@ -152,7 +165,9 @@ def verify_against_crm(url: str, crm_state: dict[str, tuple], changes: int) -> d
     p95 = pct(lags, 0.95)
     return {"changes_observed": len(lags), "overwritten_in_crm_before_a_sync": changes - len(lags),
             "lag_min_p50": round(pct(lags, 0.5), 3), "lag_min_p95": round(p95, 3),
-            "lag_min_max": round(max(lags), 3), "target_lag_min": TARGET_LAG_MIN, "meets_target": p95 <= TARGET_LAG_MIN,
+            "lag_min_max": round(max(lags), 3),
+            "lag_to_run_end_min_p50": round(pct(upper, 0.5), 3), "lag_to_run_end_min_p95": round(pct(upper, 0.95), 3),
+            "target_lag_min": TARGET_LAG_MIN, "meets_target": p95 <= TARGET_LAG_MIN,
             "crm_records_compared": len(crm_state), "lost": len(lost), "lost_sample": lost[:5],
             "duplicated": int(duplicated)}
 
