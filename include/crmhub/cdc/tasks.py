@@ -12,6 +12,7 @@ from crmhub.config import IntegrationMap, load_integration_map
 from crmhub.exceptions import CrmHubError
 from crmhub.ingest.loader import ingest
 from crmhub.ingest.tasks import SourceAccess, finish_run, ingest_connector, lag_stats, start_run
+from crmhub.ingest.upsert import refresh_stale_stats, stats_tables
 from crmhub.warehouse import connect
 
 
@@ -76,6 +77,9 @@ def _range_loader(warehouse_url: str, connector, access: SourceAccess, dry_run: 
                                                updated_until=b.isoformat(), since_inclusive=True)
         if dry_run:
             return sum(len(batch) for batch in src.batches())
+        # committed statistics before the chunk's load transaction: a concurrent chunk plans with them too
+        with connect(warehouse_url, autocommit=True) as conn:
+            refresh_stale_stats(conn, stats_tables(connector))
         return ingest(warehouse_url, connector, src).rows_read
 
     return load

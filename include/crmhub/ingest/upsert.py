@@ -54,6 +54,10 @@ LINKS = {
 }
 BY_NAME = {"entity": "entity_by_name", "fund": "fund_by_name"}
 MAX_KEY_CHARS = 512
+#: Planner statistics of a core table are refreshed by the upsert when more rows changed since its last
+#: ANALYZE than ``STALE_MIN_ROWS + STALE_FRACTION * rows`` (see ``refresh_stale_stats``).
+STALE_MIN_ROWS = 1000
+STALE_FRACTION = 0.2
 #: Fields frozen once a row reaches the accept stage, per core table.
 FROZEN_FIELDS = {"commitment": ("amount",), "deal": ("amount",)}
 DEFAULT_ACCEPT_STAGE = "accepted"
@@ -131,6 +135,8 @@ def upsert_load(conn: psycopg.Connection, connector: Connector, load_id: str, *,
         ).format(stg=staging_table(connector), pk=pk, ts=ts),
         params,
     )
+    conn.execute("ANALYZE _ranked")  # temp tables are never auto-analyzed: give the planner the load's size
+    refresh_stale_stats(conn, stats_tables(connector))
     dup = conn.execute(
         sql.SQL(
             """
@@ -205,6 +211,33 @@ def upsert_load(conn: psycopg.Connection, connector: Connector, load_id: str, *,
         counts[table] = _upsert_table(conn, connector, table, keys, objects, mapping.get(table, {}), core_cols, params,
                                       primary=table == primary)
     return UpsertResult(loaded=int(loaded), superseded=int(dup + old), tables=counts)
+
+
+def stats_tables(connector: Connector) -> list[str]:
+    """The ``core`` tables an upsert of ``connector`` joins against: the crosswalk and its targets."""
+    return ["external_id", *dict.fromkeys([*connector.targets, *_mapping(connector)[1]])]
+
+
+def refresh_stale_stats(conn: psycopg.Connection, tables: list[str]) -> list[str]:
+    """ANALYZE the ``core`` tables of ``tables`` whose statistics are stale; returns the ones analyzed.
+
+    The late-update check and the crosswalk joins probe ``core.external_id`` and the target tables. With
+    statistics that predate a bulk load (autovacuum lags behind a backfill, or is off), the planner takes
+    those tables for near-empty and joins every staged row against every core row: a backfill then slows
+    down chunk after chunk. ``SKIP_LOCKED``: a table being analyzed by a concurrent load is left to it.
+    Inside a load's transaction the new statistics are visible to other sessions only at its commit, so a
+    caller that can (a backfill chunk) runs this in autocommit mode before the load.
+    """
+    stale = conn.execute(
+        """SELECT s.relname FROM pg_stat_user_tables s JOIN pg_class c ON c.oid = s.relid
+            WHERE s.schemaname = 'core' AND s.relname = ANY(%s)
+              AND s.n_mod_since_analyze > %s + %s * greatest(c.reltuples, 0)
+            ORDER BY s.relname""",
+        (tables, STALE_MIN_ROWS, STALE_FRACTION),
+    ).fetchall()
+    for (table,) in stale:
+        conn.execute(sql.SQL("ANALYZE (SKIP_LOCKED) core.{}").format(sql.Identifier(table)))
+    return [t for (t,) in stale]
 
 
 def _upsert_table(conn, connector, table, keys, objects, columns, core_cols, params, *, primary: bool) -> int:

@@ -61,6 +61,31 @@ def test_late_out_of_order_update_never_overwrites_newer(db, imap, tmp_path):
     assert rule == ("superseded_duplicate",)
 
 
+def test_bulk_load_refreshes_stale_core_statistics(db, imap, tmp_path):
+    """After a bulk load, the next load's upsert re-analyzes core (else the planner joins every staged row
+    against every core row and a backfill slows down chunk after chunk); late updates still lose."""
+    conn_cfg = _csv_connector(imap)
+    (tmp_path / "bulk.csv").write_text(HEADER + "".join(_row(i, "Ann", "2026-11-01T10:00:00Z") for i in range(2500)))
+    ingest_file(db, conn_cfg, tmp_path / "bulk.csv")
+    with psycopg.connect(db, autocommit=True) as conn:
+        for _ in range(50):  # the loader's backend reports its row counts when it exits
+            mods = conn.execute("SELECT n_mod_since_analyze FROM pg_stat_user_tables WHERE schemaname = 'core' "
+                                "AND relname = 'external_id'").fetchone()[0]
+            if mods >= 2500:
+                break
+            time.sleep(0.1)
+        before = conn.execute("SELECT reltuples FROM pg_class WHERE oid = 'core.external_id'::regclass").fetchone()[0]
+    (tmp_path / "next.csv").write_text(HEADER + _row(1, "Old", "2026-11-01T09:00:00Z")
+                                       + _row(2, "New", "2026-11-01T11:00:00Z"))
+    summary = ingest_file(db, conn_cfg, tmp_path / "next.csv")
+    with psycopg.connect(db) as conn:
+        after = dict(conn.execute("SELECT relname, reltuples FROM pg_class WHERE oid IN "
+                                  "('core.external_id'::regclass, 'core.contact'::regclass)").fetchall())
+    assert before < 2500 <= after["external_id"] and after["contact"] >= 2500
+    assert (summary.loaded, summary.quarantined) == (1, 1)
+    assert _contact(db, "1")[0] == "Ann" and _contact(db, "2")[0] == "New"
+
+
 def test_delete_then_recreate(db, imap, tmp_path):
     conn_cfg = _csv_connector(imap)
     history = [_row(2, "Bo", "2026-11-01T10:00:00Z"),
