@@ -326,7 +326,7 @@ def _run_locked(conn: psycopg.Connection, sync: SyncDefinition, warehouse_url: s
 
     if sync.destination_kind == "crm" and client is None and not crm_base_url:
         raise CrmHubError(f"sync {sync.name} writes to the CRM: give the CRM base URL (--crm-url or $CRMHUB_CRM_URL)")
-    timer = {"plan_s": 0.0}
+    timer = {"plan_s": 0.0, "commit_s": 0.0}
     plan_started = time.monotonic()
     plan, chunks = plan_chunks(conn, sync, full_resync=full_resync)
     conn.commit()
@@ -409,10 +409,12 @@ def _run_locked(conn: psycopg.Connection, sync: SyncDefinition, warehouse_url: s
                 tally["records_failed"] += 1
                 failed[cid] = o.error or "failed"
                 state_rows.append({"crmhub_id": cid, "status": "failed", "error": o.error})
+        committing = time.monotonic()
         store.log_rows(conn, run_id, [store.outcome_row(o) for o in outcomes])
         store.save_state(conn, sync.name, run_id, state_rows)
         store.remember_ids(conn, sync.id_system, sync.id_object, sync.core_table, pairs)
         conn.commit()
+        timer["commit_s"] += time.monotonic() - committing
         if not isinstance(dest, CrmDestination):
             guard.observe(outcomes)
         if guard.tripped:
@@ -438,12 +440,13 @@ def _run_locked(conn: psycopg.Connection, sync: SyncDefinition, warehouse_url: s
         counts.update(_plan_counts(plan))
         counts.update(tally)
         counts.update({"api_calls": stats.api_calls, "api_errors": stats.api_errors,
-                       "latency_s_total": round(stats.latency_s_total, 3), "plan_s": round(plan_s, 3)})
+                       "latency_s_total": round(stats.latency_s_total, 3), "plan_s": round(plan_s, 3),
+                       "commit_s": round(timer["commit_s"], 3)})
         if status == "success" and (tally["records_failed"] or plan.archive_refused):
             status = "partial"
         detail = {"seconds": round(time.monotonic() - started, 3), "rate_limited": stats.rate_limited,
                   "retries": stats.retries, "hedged": stats.hedged, "records_skipped": len(plan.skipped),
-                  "plan_s": round(plan_s, 3)}
+                  "plan_s": round(plan_s, 3), "commit_s": round(timer["commit_s"], 3)}
         try:
             store.finish_run(conn, run_id, sync_run_id, counts, status, error, detail)
             conn.commit()
