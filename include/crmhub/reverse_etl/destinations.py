@@ -98,12 +98,18 @@ class CrmDestination:
     def name(self) -> str:
         return f"crm:{self.object_type}"
 
-    def write(self, items: list[WriteItem], on_batch: BatchCallback) -> None:
-        self.write_stream([items], on_batch)
+    def write(self, items: list[WriteItem], on_batch: BatchCallback,
+              flush: Callable[[], None] | None = None) -> None:
+        self.write_stream([items], on_batch, flush)
 
-    def write_stream(self, chunks: Iterable[list[WriteItem]], on_batch: BatchCallback) -> None:
-        """Write items arriving in chunks (the engine plans while earlier batches are on the wire)."""
-        self._run(self._batches(chunks, on_batch), on_batch)
+    def write_stream(self, chunks: Iterable[list[WriteItem]], on_batch: BatchCallback,
+                     flush: Callable[[], None] | None = None) -> None:
+        """Write items arriving in chunks (the engine plans while earlier batches are on the wire).
+
+        ``on_batch`` is called once per batch; ``flush`` (optional) after each group of batches that
+        finished together, and at the end - the engine commits there.
+        """
+        self._run(self._batches(chunks, on_batch), on_batch, flush or (lambda: None))
 
     def _batches(self, chunks: Iterable[list[WriteItem]], on_batch: BatchCallback) -> Iterator[Batch]:
         """Group items into batches of at most ``batch_size`` per (action, upsert property), full ones first.
@@ -143,7 +149,7 @@ class CrmDestination:
         self._next_batch += 1
         return Batch(self._next_batch, group[0], items, group[1])
 
-    def _run(self, batches: Iterator[Batch], on_batch: BatchCallback) -> None:
+    def _run(self, batches: Iterator[Batch], on_batch: BatchCallback, flush: Callable[[], None]) -> None:
         """Send ``batches`` on ``concurrency`` workers; ``on_batch`` runs in this thread once per batch.
 
         Batches are queued as soon as they are planned, so a worker takes the next one the moment it
@@ -181,8 +187,11 @@ class CrmDestination:
                     settled.add(batch.no)
                     self._cancelled.add(batch.no)
                     on_batch(batch, outcomes)
+                if done:
+                    flush()
                 if not planning and self.hedge:
                     self._hedge(pool, running, copies, hedged)
+            flush()
             clean = True
         except BaseException:
             for fut in running:
@@ -388,17 +397,23 @@ class PostgresDestination:
             chunk = items[start:start + self.batch_size]
             yield Batch(self._next_batch, chunk[0].action, chunk)
 
-    def write(self, items: list[WriteItem], on_batch: BatchCallback) -> None:
+    def write(self, items: list[WriteItem], on_batch: BatchCallback, flush: Callable[[], None] | None = None) -> None:
+        """Upserts then deletes, batch by batch; ``flush`` (optional) after each batch."""
         with psycopg.connect(self.url) as conn:
             self.ensure_table(conn)
             conn.commit()
             for batch in self._batches([i for i in items if i.action == "update"]):
                 on_batch(batch, self._upsert(conn, batch))
+                if flush is not None:
+                    flush()
             for batch in self._batches([i for i in items if i.action == "archive"]):
                 on_batch(batch, self._delete(conn, batch))
+                if flush is not None:
+                    flush()
 
-    def write_stream(self, chunks: Iterable[list[WriteItem]], on_batch: BatchCallback) -> None:
-        self.write([item for chunk in chunks for item in chunk], on_batch)
+    def write_stream(self, chunks: Iterable[list[WriteItem]], on_batch: BatchCallback,
+                     flush: Callable[[], None] | None = None) -> None:
+        self.write([item for chunk in chunks for item in chunk], on_batch, flush)
 
     def _current(self, conn: psycopg.Connection, ids: list[str]) -> dict[str, dict]:
         cols = sql.SQL(", ").join(sql.Identifier(p) for p in self.properties)

@@ -380,6 +380,7 @@ def _run_locked(conn: psycopg.Connection, sync: SyncDefinition, warehouse_url: s
                     and upsert_values.get(o.item.crmhub_id) and o.item.upsert is None)
 
     guard = _StormGuard(sync.name, gone)
+    pending: dict[str, list] = {"log": [], "state": [], "pairs": [], "batches": []}
     if isinstance(dest, CrmDestination):
         dest.guard = guard.observe   # judged in the worker, before it takes the next batch
     def on_batch(batch: Batch, outcomes: list[Outcome]) -> None:
@@ -409,26 +410,45 @@ def _run_locked(conn: psycopg.Connection, sync: SyncDefinition, warehouse_url: s
                 tally["records_failed"] += 1
                 failed[cid] = o.error or "failed"
                 state_rows.append({"crmhub_id": cid, "status": "failed", "error": o.error})
-        committing = time.monotonic()
-        store.log_rows(conn, run_id, [store.outcome_row(o) for o in outcomes])
-        store.save_state(conn, sync.name, run_id, state_rows)
-        store.remember_ids(conn, sync.id_system, sync.id_object, sync.core_table, pairs)
-        conn.commit()
-        timer["commit_s"] += time.monotonic() - committing
+        pending["log"].extend(store.outcome_row(o) for o in outcomes)
+        pending["state"].extend(state_rows)
+        pending["pairs"].extend(pairs)
+        pending["batches"].append(batch.no)
         if not isinstance(dest, CrmDestination):
             guard.observe(outcomes)
         if guard.tripped:
+            flush()
             raise CrmHubError(guard.tripped)
-        if after_batch is not None:
-            after_batch(batch.no)
+        if after_batch is not None or not isinstance(dest, CrmDestination):
+            flush()             # the hook is told about each commit; other destinations call no flush
+
+    def flush() -> None:
+        """Commit the log, state and crosswalk rows of every batch answered since the last flush.
+
+        The CRM destination calls this once per group of batches that finished together, so when
+        the warehouse is slow the commits catch up in bigger transactions instead of piling up.
+        """
+        if not pending["batches"]:
+            return
+        committing = time.monotonic()
+        store.log_rows(conn, run_id, pending["log"])
+        store.save_state(conn, sync.name, run_id, pending["state"])
+        store.remember_ids(conn, sync.id_system, sync.id_object, sync.core_table, pending["pairs"])
+        conn.commit()
+        timer["commit_s"] += time.monotonic() - committing
+        done = list(pending["batches"])
+        for rows in pending.values():
+            rows.clear()
+        for no in done if after_batch is not None else ():
+            after_batch(no)
 
     started = time.monotonic()
     status, error = "success", None
     try:
-        dest.write_stream(stream(), on_batch)
+        dest.write_stream(stream(), on_batch, flush)
         if not_found:
             log.info("sync %s: %d crosswalk ids are gone from the CRM; upserting by key", sync.name, len(not_found))
-            dest.write(not_found, on_batch)
+            dest.write(not_found, on_batch, flush)
     except BaseException as exc:
         conn.rollback()
         status, error = "failed", f"{type(exc).__name__}: {exc}"
