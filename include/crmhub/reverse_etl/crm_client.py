@@ -11,6 +11,7 @@ instead of being applied twice.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import logging
 import random
@@ -228,7 +229,8 @@ class CrmClient:
     def typical_latency(self, last: int = 20) -> float | None:
         """Median seconds of the ``last`` answered (2xx) attempts; None before any."""
         with self._stats_lock:
-            recent = [a.done - a.sent for a in list(self.timeline)[-4 * last:] if a.outcome.startswith("2")][-last:]
+            recent = [a.done - a.sent for a in itertools.islice(reversed(self.timeline), 4 * last)
+                      if a.outcome.startswith("2")][:last]
         return statistics.median(recent) if recent else None
 
     # ------------------------------------------------------------------------------------------ API calls

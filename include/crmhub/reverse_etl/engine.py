@@ -4,14 +4,16 @@ Entry point: :func:`run_sync` (warehouse URL + CRM base URL + token). Steps:
 
 1. Refuse to start when the destination connector is frozen (``ops.connector_state``), or when another
    run of the same sync holds its advisory lock.
-2. Read the model (one SELECT over core/marts), map each row to a payload (property -> wire string)
-   and hash it. A record is *changed* when its hash differs from the last acknowledged payload in
+2. Read the model (one SELECT over core/marts) and the state, then plan 500 records at a time (the
+   first batches go out while the rest is planned): map each row to a payload (property -> wire
+   string) and hash it. A record is *changed* when its hash differs from the last acknowledged payload in
    ``ops.reverse_etl_state``, when its last push failed, or always with ``full_resync``.
 3. Drop held records (core confidence < 60 or an open ``ops.identity_holds`` row): logged, never sent.
 4. Records in the crosswalk (``core.external_id``, system ``crm``) are updated by CRM id with only the
    fields that changed; the others are upserted by the first ``upsert_by`` property that has a value.
    Mirror mode also archives records that left the model (at most ``max_archive_share`` of them).
-5. Write batch by batch; after each batch commit its log rows, state and new crosswalk ids.
+5. Write batch by batch; after each batch (or group of batches that finished together) commit the
+   log rows, state and new crosswalk ids.
 6. Close the run (``ops.reverse_etl_runs``) and its ``ops.sync_runs`` row (kind ``reverse_etl``).
 
 A dry run stops after step 4 and returns the diff; it writes nothing anywhere and makes no API call.
