@@ -62,7 +62,7 @@ class Batch:
 BatchCallback = Callable[[Batch, list[Outcome]], None]
 
 LOOKAHEAD = 20          # batches kept queued ahead of the workers while the plan is still being built
-HEDGE_MIN_S = 0.5       # never hedge a batch in flight for less than this
+HEDGE_MIN_S = 0.25      # never hedge a batch in flight for less than this
 HEDGE_FACTOR = 8.0      # ... or for less than this many times the typical (median) answer time
 HEDGE_POLL_S = 0.05     # how often the tail is checked for hanging batches
 
