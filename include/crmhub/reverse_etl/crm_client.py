@@ -11,11 +11,15 @@ instead of being applied twice.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import logging
 import random
+import statistics
 import threading
 import time
+from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -55,6 +59,18 @@ class ApiResult:
         return self.status is not None and 200 <= self.status < 300
 
 
+@dataclass(frozen=True)
+class Attempt:
+    """One HTTP attempt on the timeline (monotonic seconds): asked for a token, got it, finished."""
+
+    asked: float
+    sent: float
+    done: float
+    outcome: str          # HTTP status or transport error name
+    attempt: int          # 1 = first try of the logical request
+    backoff_s: float = 0.0  # sleep before the next try (0 when none)
+
+
 @dataclass
 class ClientStats:
     """Counters for ops.sync_runs: HTTP attempts, failed attempts, summed latency."""
@@ -65,6 +81,7 @@ class ClientStats:
     rate_limited: int = 0
     retries: int = 0
     writes: int = 0
+    hedged: int = 0          # hedged copies of hanging requests (sent by the destination at a run's tail)
     by_status: dict[str, int] = field(default_factory=dict)
 
     def merge(self, other: ClientStats) -> None:
@@ -74,6 +91,7 @@ class ClientStats:
         self.rate_limited += other.rate_limited
         self.retries += other.retries
         self.writes += other.writes
+        self.hedged += other.hedged
         for k, v in other.by_status.items():
             self.by_status[k] = self.by_status.get(k, 0) + v
 
@@ -99,7 +117,7 @@ class CrmClient:
 
     def __init__(self, base_url: str, token: str | None = None, *, rate_limit: dict | None = None,
                  bucket: TokenBucket | None = None, max_attempts: int = 8, timeout_s: float = 10.0,
-                 backoff_base: float = 0.25, backoff_cap: float = 15.0, seed: int | None = None,
+                 backoff_base: float = 0.1, backoff_cap: float = 15.0, seed: int | None = None,
                  concurrency: int = 4):
         rl = rate_limit or {"requests": 100, "per_seconds": 10}
         self.bucket = bucket or TokenBucket.for_limit(int(rl["requests"]), float(rl["per_seconds"]))
@@ -110,6 +128,7 @@ class CrmClient:
         self._rng_lock = threading.Lock()
         self._stats_lock = threading.Lock()
         self.stats = ClientStats()
+        self.timeline: deque[Attempt] = deque(maxlen=100_000)  # recent attempts (benchmark breakdown)
         headers = {"Content-Type": "application/json", "Accept": "application/json"}
         if token:
             headers["Authorization"] = f"Bearer {token}"
@@ -136,64 +155,94 @@ class CrmClient:
             if outcome == "429":
                 self.stats.rate_limited += 1
 
+    def _record(self, entry: Attempt) -> None:
+        with self._stats_lock:
+            self.timeline.append(entry)
+
     def _delay(self, attempt: int, retry_after: float | None) -> float:
         with self._rng_lock:
             return backoff_delay(attempt, base=self.backoff_base, cap=self.backoff_cap, retry_after=retry_after,
                                  rng=self._rng)
 
     def request(self, method: str, path: str, body: Any = None, *, key: str | None = None,
-                params: dict | None = None) -> ApiResult:
+                params: dict | None = None, cancelled: Callable[[], bool] | None = None,
+                in_flight: Callable[[float | None], None] | None = None) -> ApiResult:
         """Send one logical request, retrying retryable failures; never raises for HTTP statuses.
 
         Returns the final :class:`ApiResult`: a 2xx/207, a non-retryable 4xx, or the last retryable
         failure once ``max_attempts`` are used (``status`` None when the last try got no response).
+        ``cancelled`` is asked before each retry: True stops retrying (a hedged copy already answered).
+        ``in_flight`` is told the send time of each attempt, and None when its answer (or error) is in.
         """
         headers = {"Idempotency-Key": key} if key else {}
         last = ApiResult(None, None, 0, error="not sent")
         for attempt in range(1, self.max_attempts + 1):
+            if attempt > 1 and cancelled is not None and cancelled():
+                return last
+            asked = time.monotonic()
             self.bucket.acquire()
             started = time.monotonic()
             retry_after = None
+            if in_flight is not None:
+                in_flight(started)
             try:
-                resp = self._http.request(method, path, json=body, params=params, headers=headers)
+                try:
+                    resp = self._http.request(method, path, json=body, params=params, headers=headers)
+                finally:
+                    if in_flight is not None:
+                        in_flight(None)
             except TRANSPORT_ERRORS as exc:
-                self._count(type(exc).__name__, time.monotonic() - started, True)
+                outcome = type(exc).__name__
+                self._count(outcome, time.monotonic() - started, True)
                 last = ApiResult(None, None, attempt, error=f"{type(exc).__name__}: {exc}".strip())
                 log.info("%s %s attempt %d: %s", method, path, attempt, last.error)
             else:
                 status = resp.status_code
-                self._count(str(status), time.monotonic() - started, status >= 400)
+                outcome = str(status)
+                self._count(outcome, time.monotonic() - started, status >= 400)
                 try:
                     payload = resp.json() if resp.content else None
                 except ValueError:
                     payload = resp.text
                 last = ApiResult(status, payload, attempt, replayed=resp.headers.get("Idempotent-Replayed") == "true",
                                  error=None if status < 400 else _message(payload, status))
-                if status not in RETRY_STATUSES:
-                    if method != "GET" and key:
+                final = status not in RETRY_STATUSES or (
+                    status == 429 and isinstance(payload, dict) and payload.get("policyName") == "DAILY")
+                if final:  # a daily-quota 429 does not come back within a run
+                    self._record(Attempt(asked, started, time.monotonic(), outcome, attempt))
+                    if method != "GET" and key and status not in RETRY_STATUSES:
                         with self._stats_lock:
                             self.stats.writes += 1
                     return last
-                if status == 429 and isinstance(payload, dict) and payload.get("policyName") == "DAILY":
-                    return last  # the daily quota does not come back within a run
                 retry_after = parse_retry_after(resp.headers.get("Retry-After"))
                 if status == 429:
                     self.bucket.pause(retry_after if retry_after is not None else 1.0)
                 log.info("%s %s attempt %d: HTTP %s", method, path, attempt, status)
-            if attempt < self.max_attempts:
+            delay = self._delay(attempt, retry_after) if attempt < self.max_attempts else 0.0
+            self._record(Attempt(asked, started, time.monotonic(), outcome, attempt, delay))
+            if attempt < self.max_attempts and not (cancelled is not None and cancelled()):
                 with self._stats_lock:
                     self.stats.retries += 1
-                time.sleep(self._delay(attempt, retry_after))
+                time.sleep(delay)
         return last
+
+    def typical_latency(self, last: int = 20) -> float | None:
+        """Median seconds of the ``last`` answered (2xx) attempts; None before any."""
+        with self._stats_lock:
+            recent = [a.done - a.sent for a in itertools.islice(reversed(self.timeline), 4 * last)
+                      if a.outcome.startswith("2")][:last]
+        return statistics.median(recent) if recent else None
 
     # ------------------------------------------------------------------------------------------ API calls
     def batch(self, object_type: str, action: str, inputs: list[dict], *, key: str | None = None,
-              extra: dict | None = None) -> ApiResult:
+              extra: dict | None = None, cancelled: Callable[[], bool] | None = None,
+              in_flight: Callable[[float | None], None] | None = None) -> ApiResult:
         """``POST /crm/v3/objects/{object}/batch/{action}`` with ``{"inputs": [...]}``."""
         if len(inputs) > 100:
             raise ValueError(f"batch of {len(inputs)} inputs; the API takes at most 100")
         body = {"inputs": inputs, **(extra or {})}
-        return self.request("POST", f"/crm/v3/objects/{object_type}/batch/{action}", body, key=key)
+        return self.request("POST", f"/crm/v3/objects/{object_type}/batch/{action}", body, key=key,
+                            cancelled=cancelled, in_flight=in_flight)
 
     def batch_read(self, object_type: str, ids: list[str], properties: list[str],
                    id_property: str | None = None) -> dict[str, dict]:

@@ -9,7 +9,9 @@ again: updates by id and upserts by a unique property are idempotent).
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import Any
@@ -59,6 +61,17 @@ class Batch:
 
 BatchCallback = Callable[[Batch, list[Outcome]], None]
 
+LOOKAHEAD = 20          # batches kept queued ahead of the workers while the plan is still being built
+HEDGE_MIN_S = 0.25      # never hedge a batch in flight for less than this
+HEDGE_FACTOR = 8.0      # ... or for less than this many times the typical (median) answer time
+HEDGE_POLL_S = 0.05     # how often the tail is checked for hanging batches
+
+
+def _answered(outcomes: list[Outcome]) -> bool:
+    """The CRM gave a definite answer (2xx/207 or a non-retryable 4xx), not a timeout/5xx/drop."""
+    return any(o.attempts and o.http_status is not None and o.http_status < 500 and o.http_status != 429
+               for o in outcomes)
+
 
 # ---------------------------------------------------------------------------------------------- CRM
 @dataclass
@@ -73,74 +86,163 @@ class CrmDestination:
     concurrency: int = 4
     read_before: bool = False
     run_token: str = ""          # makes keys unique across warehouses whose run ids restart (run start time)
+    guard: Callable[[list[Outcome]], bool] | None = None   # sees each finished batch; True = send no more
     _next_batch: int = field(default=0, init=False)
+    hedge: bool = True           # at the tail, a copy of a batch that hangs (see _run)
+    _halted: threading.Event = field(default_factory=threading.Event, init=False)
+    _cancelled: set[int] = field(default_factory=set, init=False)     # settled batches: copies stop retrying
+    _sent_at: dict[int, float | None] = field(default_factory=dict, init=False)   # original copy's attempt
+    _local: threading.local = field(default_factory=threading.local, init=False)   # .hedge: this thread's copy
 
     @property
     def name(self) -> str:
         return f"crm:{self.object_type}"
 
-    def plan(self, items: list[WriteItem]) -> tuple[list[Batch], list[Outcome]]:
-        """Group items into batches of at most ``batch_size``; duplicates of an upsert key fail here."""
-        batches: list[Batch] = []
-        rejected: list[Outcome] = []
-        updates = [i for i in items if i.action == "update" and i.dest_id]
-        archives = [i for i in items if i.action == "archive" and i.dest_id]
-        by_prop: dict[str, list[WriteItem]] = {}
+    def write(self, items: list[WriteItem], on_batch: BatchCallback,
+              flush: Callable[[], None] | None = None) -> None:
+        self.write_stream([items], on_batch, flush)
+
+    def write_stream(self, chunks: Iterable[list[WriteItem]], on_batch: BatchCallback,
+                     flush: Callable[[], None] | None = None) -> None:
+        """Write items arriving in chunks (the engine plans while earlier batches are on the wire).
+
+        ``on_batch`` is called once per batch; ``flush`` (optional) after each group of batches that
+        finished together, and at the end - the engine commits there.
+        """
+        self._run(self._batches(chunks, on_batch), on_batch, flush or (lambda: None))
+
+    def _batches(self, chunks: Iterable[list[WriteItem]], on_batch: BatchCallback) -> Iterator[Batch]:
+        """Group items into batches of at most ``batch_size`` per (action, upsert property), full ones first.
+
+        A second record with the same upsert key value fails here (reported through ``on_batch``).
+        """
+        buffers: dict[tuple[str, str | None], list[WriteItem]] = {}
         seen: dict[tuple[str, str], str] = {}
-        for item in items:
-            if item.action != "update" or item.dest_id or not item.upsert:
+        for items in chunks:
+            rejected: list[Outcome] = []
+            for item in items:
+                if item.action == "archive" and item.dest_id:
+                    group: tuple[str, str | None] = ("archive", None)
+                elif item.action == "update" and item.dest_id:
+                    group = ("update", None)
+                elif item.action == "update" and item.upsert:
+                    prop, value = item.upsert
+                    k = (prop, value.strip().lower())
+                    if k in seen:
+                        rejected.append(Outcome(item, False, "none", error=f"{prop} {value!r} is also the upsert key "
+                                                f"of crmhub id {seen[k]}; resolve the identity before pushing"))
+                        continue
+                    seen[k] = item.crmhub_id
+                    group = ("upsert", prop)
+                else:
+                    continue
+                buf = buffers.setdefault(group, [])
+                buf.append(item)
+                if len(buf) >= self.batch_size:
+                    yield self._batch(group, buffers.pop(group))
+            if rejected:
+                on_batch(Batch(0, "reject", [o.item for o in rejected]), rejected)
+        for group, buf in buffers.items():
+            yield self._batch(group, buf)
+
+    def _batch(self, group: tuple[str, str | None], items: list[WriteItem]) -> Batch:
+        self._next_batch += 1
+        return Batch(self._next_batch, group[0], items, group[1])
+
+    def _run(self, batches: Iterator[Batch], on_batch: BatchCallback, flush: Callable[[], None]) -> None:
+        """Send ``batches`` on ``concurrency`` workers; ``on_batch`` runs in this thread once per batch.
+
+        Batches are queued as soon as they are planned, so a worker takes the next one the moment it
+        is free and never waits for this thread's planning or commits. At the tail (nothing queued, so
+        the rate limit has room) a batch in flight for much longer than usual - a request hanging
+        until the client's timeout - gets one *hedged* copy with the same idempotency key: the first
+        answer settles the batch, the other copy stops retrying, and the server applies it once. On an
+        error the batches not started yet are cancelled.
+        """
+        pool = ThreadPoolExecutor(max_workers=max(1, self.concurrency), thread_name_prefix="rev-etl")
+        running: dict[Future, Batch] = {}
+        copies: dict[int, int] = {}             # batch no -> copies in flight
+        settled: set[int] = set()
+        hedged: set[int] = set()
+        clean = False
+        try:
+            planning = True
+            while planning or any(b.no not in settled for b in running.values()):
+                if planning and sum(1 for f in running if not f.running() and not f.done()) < LOOKAHEAD:
+                    batch = next(batches, None)      # planning first: keep LOOKAHEAD batches queued
+                    if batch is None:
+                        planning = False
+                    else:
+                        running[pool.submit(self._guarded_send, batch)] = batch
+                        copies[batch.no] = 1
+                        continue
+                poll = 0.005 if planning else (HEDGE_POLL_S if self.hedge else None)
+                done, _ = wait(running, timeout=poll, return_when=FIRST_COMPLETED)
+                for fut in sorted(done, key=lambda f: running[f].no):
+                    batch = running.pop(fut)
+                    copies[batch.no] -= 1
+                    outcomes = fut.result()
+                    if batch.no in settled or (copies[batch.no] and not _answered(outcomes)):
+                        continue        # the other copy answered already, or may still answer
+                    settled.add(batch.no)
+                    self._cancelled.add(batch.no)
+                    on_batch(batch, outcomes)
+                if done:
+                    flush()
+                if not planning and self.hedge:
+                    self._hedge(pool, running, copies, hedged)
+            flush()
+            clean = True
+        except BaseException:
+            for fut in running:
+                fut.cancel()
+            raise
+        finally:
+            # after a clean run only hedged-away copies can still be waiting (for their timeout): no need to wait
+            pool.shutdown(wait=not clean, cancel_futures=True)
+
+    def _hedge(self, pool: ThreadPoolExecutor, running: dict[Future, Batch], copies: dict[int, int],
+               hedged: set[int]) -> None:
+        if any(not f.running() and not f.done() for f in running):
+            return              # work is queued: the rate limit has no spare room for a copy
+        typical = self.client.typical_latency()
+        after = max(HEDGE_MIN_S, HEDGE_FACTOR * typical) if typical is not None else None
+        now = time.monotonic()
+        for batch in list(running.values()):
+            sent = self._sent_at.get(batch.no)
+            if after is None or batch.no in hedged or sent is None or now - sent < after:
                 continue
-            prop, value = item.upsert
-            k = (prop, value.strip().lower())
-            if k in seen:
-                rejected.append(Outcome(item, False, "none", error=f"{prop} {value!r} is also the upsert key of "
-                                        f"crmhub id {seen[k]}; resolve the identity before pushing"))
-                continue
-            seen[k] = item.crmhub_id
-            by_prop.setdefault(prop, []).append(item)
-        for action, group, prop in ([("update", updates, None), ("archive", archives, None)]
-                                    + [("upsert", g, p) for p, g in by_prop.items()]):
-            for start in range(0, len(group), self.batch_size):
-                self._next_batch += 1
-                batches.append(Batch(self._next_batch, action, group[start:start + self.batch_size], prop))
-        return batches, rejected
-
-    def write(self, items: list[WriteItem], on_batch: BatchCallback) -> None:
-        batches, rejected = self.plan(items)
-        if rejected:
-            on_batch(Batch(0, "reject", [o.item for o in rejected]), rejected)
-        self._run(batches, on_batch)
-
-    def _run(self, batches: list[Batch], on_batch: BatchCallback) -> None:
-        if not batches:
-            return
-        pending = iter(batches)
-        with ThreadPoolExecutor(max_workers=max(1, self.concurrency), thread_name_prefix="rev-etl") as pool:
-            running: dict[Future, Batch] = {}
-
-            def submit_next() -> None:
-                batch = next(pending, None)
-                if batch is not None:
-                    running[pool.submit(self._send, batch)] = batch
-
-            for _ in range(max(1, self.concurrency)):
-                submit_next()
-            try:
-                while running:
-                    done, _ = wait(running, return_when=FIRST_COMPLETED)
-                    for fut in sorted(done, key=lambda f: running[f].no):
-                        batch = running.pop(fut)
-                        on_batch(batch, fut.result())
-                        submit_next()
-            except BaseException:
-                for fut in running:
-                    fut.cancel()
-                raise
+            hedged.add(batch.no)
+            self.client.stats.hedged += 1
+            log.info("batch %d in flight for %.1f s (typical %.2f s): sending a hedged copy", batch.no,
+                     now - sent, typical)
+            running[pool.submit(self._guarded_send, batch, True)] = batch
+            copies[batch.no] += 1
 
     # ------------------------------------------------------------------------------------------ one batch
     def _key(self, action: str, inputs: list[dict], id_property: str | None) -> str:
         return idempotency_key(self.sync_name, self.run_id, self.run_token, self.object_type, action, id_property,
                                inputs)
+
+    def _guarded_send(self, batch: Batch, hedge: bool = False) -> list[Outcome]:
+        """:meth:`_send`, unless the guard stopped the run or the batch is settled (then nothing is sent)."""
+        if self._halted.is_set() or batch.no in self._cancelled:
+            return [Outcome(i, False, "none", i.dest_id, None, 0, "not sent: the run was stopped", batch.no)
+                    for i in batch.items]
+        self._local.hedge = hedge
+        outcomes = self._send(batch)
+        if batch.no not in self._cancelled and self.guard is not None and self.guard(outcomes):
+            self._halted.set()
+        return outcomes
+
+    def _tracker(self, batch_no: int) -> Callable[[float | None], None] | None:
+        """Records when the original copy's current HTTP attempt went out (None: no attempt outstanding)."""
+        if getattr(self._local, "hedge", False):
+            return None
+
+        def track(sent: float | None) -> None:
+            self._sent_at[batch_no] = sent
+        return track
 
     def _send(self, batch: Batch) -> list[Outcome]:
         if batch.action == "archive":
@@ -177,7 +279,8 @@ class CrmDestination:
         inputs = self._inputs(action, items, id_property)
         key = self._key(action, inputs, id_property)
         extra = {"idProperty": id_property} if id_property else None
-        res = self.client.batch(self.object_type, action, inputs, key=key, extra=extra)
+        res = self.client.batch(self.object_type, action, inputs, key=key, extra=extra,
+                                cancelled=lambda: batch_no in self._cancelled, in_flight=self._tracker(batch_no))
         if res.status in (200, 201, 207):
             return self._resolve(action, items, id_property, res, batch_no, key)
         if res.status in (400, 409, 422) and len(items) > 1:
@@ -245,7 +348,8 @@ class CrmDestination:
     def _archive(self, batch: Batch) -> list[Outcome]:
         inputs = [{"id": i.dest_id} for i in batch.items]
         key = self._key("archive", inputs, None)
-        res = self.client.batch(self.object_type, "archive", inputs, key=key)
+        res = self.client.batch(self.object_type, "archive", inputs, key=key,
+                                cancelled=lambda: batch.no in self._cancelled, in_flight=self._tracker(batch.no))
         ok = res.status in (200, 204)
         return [Outcome(i, ok, "archive", i.dest_id, res.status, res.attempts, None if ok else res.error,
                         batch.no, key, i.before) for i in batch.items]
@@ -293,14 +397,23 @@ class PostgresDestination:
             chunk = items[start:start + self.batch_size]
             yield Batch(self._next_batch, chunk[0].action, chunk)
 
-    def write(self, items: list[WriteItem], on_batch: BatchCallback) -> None:
+    def write(self, items: list[WriteItem], on_batch: BatchCallback, flush: Callable[[], None] | None = None) -> None:
+        """Upserts then deletes, batch by batch; ``flush`` (optional) after each batch."""
         with psycopg.connect(self.url) as conn:
             self.ensure_table(conn)
             conn.commit()
             for batch in self._batches([i for i in items if i.action == "update"]):
                 on_batch(batch, self._upsert(conn, batch))
+                if flush is not None:
+                    flush()
             for batch in self._batches([i for i in items if i.action == "archive"]):
                 on_batch(batch, self._delete(conn, batch))
+                if flush is not None:
+                    flush()
+
+    def write_stream(self, chunks: Iterable[list[WriteItem]], on_batch: BatchCallback,
+                     flush: Callable[[], None] | None = None) -> None:
+        self.write([item for chunk in chunks for item in chunk], on_batch, flush)
 
     def _current(self, conn: psycopg.Connection, ids: list[str]) -> dict[str, dict]:
         cols = sql.SQL(", ").join(sql.Identifier(p) for p in self.properties)

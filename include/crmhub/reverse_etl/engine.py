@@ -4,14 +4,16 @@ Entry point: :func:`run_sync` (warehouse URL + CRM base URL + token). Steps:
 
 1. Refuse to start when the destination connector is frozen (``ops.connector_state``), or when another
    run of the same sync holds its advisory lock.
-2. Read the model (one SELECT over core/marts), map each row to a payload (property -> wire string)
-   and hash it. A record is *changed* when its hash differs from the last acknowledged payload in
+2. Read the model (one SELECT over core/marts) and the state, then plan 500 records at a time (the
+   first batches go out while the rest is planned): map each row to a payload (property -> wire
+   string) and hash it. A record is *changed* when its hash differs from the last acknowledged payload in
    ``ops.reverse_etl_state``, when its last push failed, or always with ``full_resync``.
 3. Drop held records (core confidence < 60 or an open ``ops.identity_holds`` row): logged, never sent.
 4. Records in the crosswalk (``core.external_id``, system ``crm``) are updated by CRM id with only the
    fields that changed; the others are upserted by the first ``upsert_by`` property that has a value.
    Mirror mode also archives records that left the model (at most ``max_archive_share`` of them).
-5. Write batch by batch; after each batch commit its log rows, state and new crosswalk ids.
+5. Write batch by batch; after each batch (or group of batches that finished together) commit the
+   log rows, state and new crosswalk ids.
 6. Close the run (``ops.reverse_etl_runs``) and its ``ops.sync_runs`` row (kind ``reverse_etl``).
 
 A dry run stops after step 4 and returns the diff; it writes nothing anywhere and makes no API call.
@@ -20,21 +22,24 @@ A dry run stops after step 4 and returns the diff; it writes nothing anywhere an
 from __future__ import annotations
 
 import logging
+import threading
 import time
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 import psycopg
-from psycopg.rows import dict_row
 
 from crmhub.config.integration_map import IntegrationMap
 from crmhub.exceptions import CrmHubError
 from crmhub.reverse_etl import store
 from crmhub.reverse_etl.crm_client import ClientStats, CrmClient
-from crmhub.reverse_etl.definitions import SyncDefinition, get_sync, payload_hash
+from crmhub.reverse_etl.definitions import SyncDefinition, get_sync
 from crmhub.reverse_etl.destinations import Batch, CrmDestination, Outcome, PostgresDestination, WriteItem
+from crmhub.reverse_etl.planning import Plan, PlanChunk, plan_chunks, plan_sync, read_model
+
+__all__ = ["PlannedChange", "RunResult", "SyncAlreadyRunning", "plan_sync", "read_model", "run_sync"]
 
 log = logging.getLogger(__name__)
 
@@ -88,134 +93,6 @@ def _lock_key(sync_name: str) -> int:
     return zlib.crc32(f"crmhub-reverse-etl:{sync_name}".encode())
 
 
-def read_model(conn: psycopg.Connection, sync: SyncDefinition) -> list[dict[str, Any]]:
-    """The model's rows (the SELECT runs in a read-only transaction)."""
-    conn.commit()
-    with conn.cursor(row_factory=dict_row) as cur:
-        cur.execute("SET TRANSACTION READ ONLY")
-        cur.execute(f"SELECT * FROM ({sync.model_sql}) AS model")
-        rows = cur.fetchall()
-    conn.commit()
-    if rows and sync.key not in rows[0]:
-        raise CrmHubError(f"sync {sync.name}: the model has no key column {sync.key!r}; columns: "
-                          f"{', '.join(rows[0])}")
-    return rows
-
-
-@dataclass
-class _Plan:
-    items: list[WriteItem]
-    archives: list[WriteItem]
-    payloads: dict[str, dict]
-    hashes: dict[str, str]
-    held: dict[str, str]
-    failed: dict[str, str]
-    noop: list[str]
-    changed: int
-    model: int
-    archive_refused: str | None = None
-    upsert_values: dict[str, tuple[str, str] | None] = field(default_factory=dict)
-    skipped: dict[str, str] = field(default_factory=dict)
-    unlinked: dict[str, str] = field(default_factory=dict)      # left the model, record now another id's
-
-
-def plan_sync(conn: psycopg.Connection, sync: SyncDefinition, *, full_resync: bool = False) -> _Plan:
-    """Everything a run would send, without sending it."""
-    rows = read_model(conn, sync)
-    state = store.load_state(conn, sync.name)
-    payloads: dict[str, dict] = {}
-    hashes: dict[str, str] = {}
-    failed: dict[str, str] = {}
-    upsert_values: dict[str, tuple[str, str] | None] = {}
-    counts: dict[str, int] = {}
-    for row in rows:
-        cid = str(row[sync.key])
-        counts[cid] = counts.get(cid, 0) + 1
-        try:
-            payloads[cid] = sync.payload(row)
-        except (ValueError, TypeError, ArithmeticError, KeyError) as exc:
-            failed[cid] = f"transform failed: {exc}"
-            continue
-        hashes[cid] = payload_hash(payloads[cid])
-        upsert_values[cid] = None
-        for key in sync.upsert_by:
-            value = row.get(key.column)
-            if value not in (None, ""):
-                upsert_values[cid] = (key.property, str(value).strip())
-                break
-    for cid, n in counts.items():
-        if n > 1:
-            failed[cid] = f"the model returns {n} rows for this {sync.key}; it must return one"
-            payloads.pop(cid, None)
-    changed = [cid for cid in sorted(payloads)
-               if full_resync or cid not in state or state[cid].status != "synced"
-               or state[cid].payload_hash != hashes[cid]]
-    held = store.held_records(conn, sync.core_table, changed)
-    candidates = [cid for cid in changed if cid not in held]
-    xwalk = (store.crosswalk(conn, sync.id_system, sync.id_object, candidates)
-             if sync.destination_kind == "crm" else {cid: cid for cid in candidates})
-    items: list[WriteItem] = []
-    noop: list[str] = []
-    skipped: dict[str, str] = {}
-    unlinked: dict[str, str] = {}
-    for cid in candidates:
-        st = state.get(cid)
-        prev = st.payload if st else None
-        after = payloads[cid]
-        dest_id = xwalk.get(cid)
-        if st is not None and st.status == "archived":
-            dest_id = None if sync.destination_kind == "crm" else dest_id
-            prev = None
-        if sync.destination_kind == "postgres":
-            send = after if (prev is None or full_resync) else {p: v for p, v in after.items() if prev.get(p) != v}
-            if not send:
-                noop.append(cid)
-                continue
-            items.append(WriteItem(cid, send, dest_id=cid, before=_before(prev, send)))
-        elif dest_id:
-            send = after if (prev is None or full_resync) else {p: v for p, v in after.items() if prev.get(p) != v}
-            if not send:
-                noop.append(cid)
-                continue
-            items.append(WriteItem(cid, send, dest_id=dest_id, before=_before(prev, send)))
-        elif sync.mode == "update":
-            skipped[cid] = "not in the CRM (no crosswalk id) and the sync's mode is 'update'"
-        elif upsert_values.get(cid) is None:
-            failed[cid] = ("no CRM id and no upsert key value (" + ", ".join(k.column for k in sync.upsert_by)
-                           + " all empty)")
-        else:
-            items.append(WriteItem(cid, after, upsert=upsert_values[cid], before=_before(prev, after)))
-    archives: list[WriteItem] = []
-    refused = None
-    if sync.mode == "mirror":
-        gone = [cid for cid, st in state.items() if cid not in counts and st.status in ("synced", "failed")
-                and st.dest_id]
-        if sync.destination_kind == "crm" and gone:
-            # identity merges move a CRM id to the survivor: never archive a record another crmhub id now owns
-            owners = dict(conn.execute(
-                "SELECT external_id, crmhub_id::text FROM core.external_id WHERE system = %s AND object = %s "
-                "AND external_id = ANY(%s)", (sync.id_system, sync.id_object, [state[c].dest_id for c in gone]))
-                .fetchall())
-            for cid in list(gone):
-                owner = owners.get(state[cid].dest_id)
-                if owner is not None and owner != cid:
-                    unlinked[cid] = f"left the model; CRM record {state[cid].dest_id} now belongs to {owner} (merge)"
-                    gone.remove(cid)
-        synced = sum(1 for st in state.values() if st.status in ("synced", "failed"))
-        if gone and synced and len(gone) / synced > sync.max_archive_share and len(gone) > 1:
-            refused = (f"mirror would archive {len(gone)} of {synced} synced records "
-                       f"(> max_archive_share {sync.max_archive_share:.0%}); nothing archived - check the model")
-        else:
-            archives = [WriteItem(cid, {}, dest_id=state[cid].dest_id, action="archive",
-                                  before=state[cid].payload) for cid in sorted(gone)]
-    return _Plan(items, archives, payloads, hashes, held, failed, noop, len(changed), len(rows), refused,
-                 upsert_values, skipped, unlinked)
-
-
-def _before(prev: dict | None, send: dict) -> dict | None:
-    return None if prev is None else {p: prev.get(p) for p in send}
-
-
 def run_sync(name: str | SyncDefinition, warehouse_url: str, crm_base_url: str | None = None,
              token: str | None = None, *, dry_run: bool = False, full_resync: bool = False,
              imap: IntegrationMap | None = None, client: CrmClient | None = None, target_url: str | None = None,
@@ -267,39 +144,44 @@ def _run_locked(conn: psycopg.Connection, sync: SyncDefinition, warehouse_url: s
             conn.commit()
             result.run_id = run_id
         return result
-    plan = plan_sync(conn, sync, full_resync=full_resync)
-    conn.commit()
-    counts: dict[str, Any] = {"records_model": plan.model, "records_changed": plan.changed,
-                              "records_held": len(plan.held), "records_skipped": len(plan.skipped)}
-    changes = ([PlannedChange(i.crmhub_id, "upsert" if i.upsert else "update", i.dest_id, i.upsert, i.before,
-                              i.send) for i in plan.items]
-               + [PlannedChange(i.crmhub_id, "archive", i.dest_id, None, i.before, {}) for i in plan.archives])
     if dry_run:
-        counts["records_sent"] = 0
-        return RunResult(sync.name, None, "dry_run", True, counts, changes, plan.held, plan.failed,
+        plan = plan_sync(conn, sync, full_resync=full_resync)
+        conn.commit()
+        counts = {**_plan_counts(plan), "records_sent": 0}
+        return RunResult(sync.name, None, "dry_run", True, counts, _changes(plan), plan.held, plan.failed,
                          plan.archive_refused)
 
     if sync.destination_kind == "crm" and client is None and not crm_base_url:
         raise CrmHubError(f"sync {sync.name} writes to the CRM: give the CRM base URL (--crm-url or $CRMHUB_CRM_URL)")
+    timer = {"plan_s": 0.0, "commit_s": 0.0}
+    plan_started = time.monotonic()
+    plan, chunks = plan_chunks(conn, sync, full_resync=full_resync)
+    conn.commit()
+    timer["plan_s"] += time.monotonic() - plan_started
+    counts: dict[str, Any] = {}
     run_id, sync_run_id = store.start_run(conn, sync_name=sync.name, destination=sync.destination,
                                           connector=sync.connector, mode=sync.mode, full_resync=full_resync)
-    # records that never reach the destination: held, unpushable, unchanged-after-all
-    store.log_rows(conn, run_id, [{"crmhub_id": c, "status": "held", "error": r} for c, r in plan.held.items()]
-                   + [{"crmhub_id": c, "status": "failed", "error": r} for c, r in plan.failed.items()]
-                   + [{"crmhub_id": c, "status": "skipped", "error": r}
-                      for c, r in (plan.skipped | plan.unlinked).items()])
-    if plan.unlinked:
-        conn.execute("DELETE FROM ops.reverse_etl_state WHERE sync_name = %s AND crmhub_id = ANY(%s::uuid[])",
-                     (sync.name, list(plan.unlinked)))
-    store.save_state(conn, sync.name, run_id, [{"crmhub_id": c, "status": "failed", "error": r}
-                                               for c, r in plan.failed.items()])
-    store.save_state(conn, sync.name, run_id, [{"crmhub_id": c, "status": "synced", "payload": plan.payloads[c],
-                                                "payload_hash": plan.hashes[c]} for c in plan.noop])
     conn.commit()
+    tally = {"records_sent": 0, "records_ok": 0, "records_failed": 0, "records_created": 0, "records_archived": 0}
+    failed: dict[str, str] = {}
+    upsert_keys: dict[str, WriteItem] = {}
 
-    tally = {"records_sent": 0, "records_ok": len(plan.noop), "records_failed": len(plan.failed),
-             "records_created": 0, "records_archived": 0}
-    failed = dict(plan.failed)
+    def stream() -> Iterator[list[WriteItem]]:
+        """Plan chunk by chunk (the destination sends what is ready meanwhile); log what is not sent."""
+        while True:
+            started = time.monotonic()
+            chunk = next(chunks, None)
+            timer["plan_s"] += time.monotonic() - started
+            if chunk is None:
+                return
+            _log_unsent(conn, sync, run_id, plan, chunk)
+            tally["records_ok"] += len(chunk.noop)
+            tally["records_failed"] += len(chunk.failed)
+            failed.update(chunk.failed)
+            upsert_keys.update((i.crmhub_id, i) for i in chunk.items)
+            if chunk.items:
+                yield chunk.items
+
     owns_client = False
     dest: CrmDestination | PostgresDestination
     if sync.destination_kind == "crm":
@@ -315,18 +197,25 @@ def _run_locked(conn: psycopg.Connection, sync: SyncDefinition, warehouse_url: s
         stats_before = ClientStats()
         dest = PostgresDestination(target_url or warehouse_url, sync.destination_table, sync.properties, run_id)
 
-    breaker = {"streak": 0, "error": None}
     not_found: list[WriteItem] = []
-    upsert_keys = {i.crmhub_id: i for i in plan.items}
     upsert_values = plan.upsert_values
 
+    def gone(o: Outcome) -> bool:
+        """The crosswalk points at a record the CRM no longer has (it is upserted by its key instead)."""
+        return bool(not o.ok and o.item.dest_id and o.action != "archive"
+                    and (o.error or "").startswith("OBJECT_NOT_FOUND") and sync.mode != "update"
+                    and upsert_values.get(o.item.crmhub_id) and o.item.upsert is None)
+
+    guard = _StormGuard(sync.name, gone)
+    pending: dict[str, list] = {"log": [], "state": [], "pairs": [], "batches": []}
+    if isinstance(dest, CrmDestination):
+        dest.guard = guard.observe   # judged in the worker, before it takes the next batch
     def on_batch(batch: Batch, outcomes: list[Outcome]) -> None:
         state_rows, pairs = [], []
         for o in outcomes:
-            if (not o.ok and o.item.dest_id and o.action != "archive" and (o.error or "").startswith("OBJECT_NOT_FOUND")
-                    and sync.mode != "update" and upsert_values.get(o.item.crmhub_id) and o.item.upsert is None):
-                # the crosswalk points at a record the CRM no longer has: upsert it by its key instead
+            if gone(o):
                 cid = o.item.crmhub_id
+                guard.ignore(cid)
                 not_found.append(WriteItem(cid, plan.payloads[cid], upsert=upsert_values[cid],
                                            before=upsert_keys[cid].before))
                 continue
@@ -348,44 +237,63 @@ def _run_locked(conn: psycopg.Connection, sync: SyncDefinition, warehouse_url: s
                 tally["records_failed"] += 1
                 failed[cid] = o.error or "failed"
                 state_rows.append({"crmhub_id": cid, "status": "failed", "error": o.error})
-        store.log_rows(conn, run_id, [store.outcome_row(o) for o in outcomes])
-        store.save_state(conn, sync.name, run_id, state_rows)
-        store.remember_ids(conn, sync.id_system, sync.id_object, sync.core_table, pairs)
+        pending["log"].extend(store.outcome_row(o) for o in outcomes)
+        pending["state"].extend(state_rows)
+        pending["pairs"].extend(pairs)
+        pending["batches"].append(batch.no)
+        if not isinstance(dest, CrmDestination):
+            guard.observe(outcomes)
+        if guard.tripped:
+            flush()
+            raise CrmHubError(guard.tripped)
+        if after_batch is not None or not isinstance(dest, CrmDestination):
+            flush()             # the hook is told about each commit; other destinations call no flush
+
+    def flush() -> None:
+        """Commit the log, state and crosswalk rows of every batch answered since the last flush.
+
+        The CRM destination calls this once per group of batches that finished together, so when
+        the warehouse is slow the commits catch up in bigger transactions instead of piling up.
+        """
+        if not pending["batches"]:
+            return
+        committing = time.monotonic()
+        store.log_rows(conn, run_id, pending["log"])
+        store.save_state(conn, sync.name, run_id, pending["state"])
+        store.remember_ids(conn, sync.id_system, sync.id_object, sync.core_table, pending["pairs"])
         conn.commit()
-        moved = {i.crmhub_id for i in not_found}
-        sent = [o for o in outcomes if o.attempts and o.item.crmhub_id not in moved]
-        errors = {o.error for o in sent}
-        if sent and all(not o.ok for o in sent) and len(errors) == 1:
-            breaker["streak"] = breaker["streak"] + 1 if breaker["error"] in errors or not breaker["streak"] else 1
-            breaker["error"] = next(iter(errors))
-            if breaker["streak"] >= 3:
-                raise CrmHubError(f"sync {sync.name}: aborted after 3 consecutive batches failed entirely with "
-                                  f"{breaker['error']!r} (storm guard; fix the cause and run again)")
-        elif sent:
-            breaker["streak"] = 0
-        if after_batch is not None:
-            after_batch(batch.no)
+        timer["commit_s"] += time.monotonic() - committing
+        done = list(pending["batches"])
+        for rows in pending.values():
+            rows.clear()
+        for no in done if after_batch is not None else ():
+            after_batch(no)
 
     started = time.monotonic()
-    status, error = "success", plan.archive_refused
+    status, error = "success", None
     try:
-        dest.write(plan.items + plan.archives, on_batch)
+        dest.write_stream(stream(), on_batch, flush)
         if not_found:
             log.info("sync %s: %d crosswalk ids are gone from the CRM; upserting by key", sync.name, len(not_found))
-            dest.write(not_found, on_batch)
+            dest.write(not_found, on_batch, flush)
     except BaseException as exc:
         conn.rollback()
         status, error = "failed", f"{type(exc).__name__}: {exc}"
         raise
     finally:
         stats = _diff_stats(client.stats, stats_before) if client is not None else ClientStats()
+        plan_s = timer["plan_s"]
+        error = error or plan.archive_refused   # known once the last chunk is planned
+        counts.update(_plan_counts(plan))
         counts.update(tally)
         counts.update({"api_calls": stats.api_calls, "api_errors": stats.api_errors,
-                       "latency_s_total": round(stats.latency_s_total, 3)})
+                       "latency_s_total": round(stats.latency_s_total, 3), "plan_s": round(plan_s, 3),
+                       "commit_s": round(timer["commit_s"], 3)})
         if status == "success" and (tally["records_failed"] or plan.archive_refused):
             status = "partial"
         detail = {"seconds": round(time.monotonic() - started, 3), "rate_limited": stats.rate_limited,
-                  "retries": stats.retries, "records_skipped": len(plan.skipped)}
+                  "retries": stats.retries, "hedged": stats.hedged, "records_skipped": len(plan.skipped),
+                  "plan_s": round(plan_s, 3), "commit_s": round(timer["commit_s"], 3)}
         try:
             store.finish_run(conn, run_id, sync_run_id, counts, status, error, detail)
             conn.commit()
@@ -393,7 +301,72 @@ def _run_locked(conn: psycopg.Connection, sync: SyncDefinition, warehouse_url: s
             log.exception("could not close reverse ETL run %s", run_id)
         if owns_client and client is not None:
             client.close()
-    return RunResult(sync.name, run_id, status, False, counts, changes, plan.held, failed, error)
+    return RunResult(sync.name, run_id, status, False, counts, _changes(plan), plan.held, failed, error)
+
+
+class _StormGuard:
+    """Three consecutive batches that fail entirely with one same error stop the run (bad token, wrong idProperty).
+
+    :meth:`observe` sees each batch as it finishes (a CRM destination calls it in the worker thread,
+    so no further request goes out once it trips); the engine raises when :attr:`tripped` is set.
+    """
+
+    def __init__(self, sync_name: str, gone: Callable[[Outcome], bool]):
+        self._sync_name = sync_name
+        self._gone = gone
+        self._ignored: set[str] = set()
+        self._lock = threading.Lock()
+        self._streak = 0
+        self._error: str | None = None
+        self.tripped: str | None = None
+
+    def ignore(self, crmhub_id: str) -> None:
+        """Outcomes for this record do not count (it moved to a re-upsert by key)."""
+        with self._lock:
+            self._ignored.add(crmhub_id)
+
+    def observe(self, outcomes: list[Outcome]) -> bool:
+        """Count one finished batch; True once the guard has tripped."""
+        with self._lock:
+            sent = [o for o in outcomes if o.attempts and not self._gone(o) and o.item.crmhub_id not in self._ignored]
+            errors = {o.error for o in sent}
+            if sent and all(not o.ok for o in sent) and len(errors) == 1:
+                error = next(iter(errors))
+                self._streak = self._streak + 1 if self._error == error or not self._streak else 1
+                self._error = error
+                if self._streak >= 3 and self.tripped is None:
+                    self.tripped = (f"sync {self._sync_name}: aborted after 3 consecutive batches failed entirely "
+                                    f"with {error!r} (storm guard; fix the cause and run again)")
+            elif sent:
+                self._streak = 0
+            return self.tripped is not None
+
+
+def _plan_counts(plan: Plan) -> dict[str, int]:
+    return {"records_model": plan.model, "records_changed": plan.changed, "records_held": len(plan.held),
+            "records_skipped": len(plan.skipped)}
+
+
+def _changes(plan: Plan) -> list[PlannedChange]:
+    return ([PlannedChange(i.crmhub_id, "upsert" if i.upsert else "update", i.dest_id, i.upsert, i.before, i.send)
+             for i in plan.items]
+            + [PlannedChange(i.crmhub_id, "archive", i.dest_id, None, i.before, {}) for i in plan.archives])
+
+
+def _log_unsent(conn: psycopg.Connection, sync: SyncDefinition, run_id: int, plan: Plan, chunk: PlanChunk) -> None:
+    """Log and record the chunk's records that never reach the destination: held, unpushable, unchanged."""
+    store.log_rows(conn, run_id, [{"crmhub_id": c, "status": "held", "error": r} for c, r in chunk.held.items()]
+                   + [{"crmhub_id": c, "status": "failed", "error": r} for c, r in chunk.failed.items()]
+                   + [{"crmhub_id": c, "status": "skipped", "error": r}
+                      for c, r in (chunk.skipped | chunk.unlinked).items()])
+    if chunk.unlinked:
+        conn.execute("DELETE FROM ops.reverse_etl_state WHERE sync_name = %s AND crmhub_id = ANY(%s::uuid[])",
+                     (sync.name, list(chunk.unlinked)))
+    store.save_state(conn, sync.name, run_id, [{"crmhub_id": c, "status": "failed", "error": r}
+                                               for c, r in chunk.failed.items()])
+    store.save_state(conn, sync.name, run_id, [{"crmhub_id": c, "status": "synced", "payload": plan.payloads[c],
+                                                "payload_hash": plan.hashes[c]} for c in chunk.noop])
+    conn.commit()
 
 
 def _copy_stats(s: ClientStats) -> ClientStats:
@@ -405,4 +378,4 @@ def _copy_stats(s: ClientStats) -> ClientStats:
 def _diff_stats(now: ClientStats, before: ClientStats) -> ClientStats:
     return ClientStats(now.api_calls - before.api_calls, now.api_errors - before.api_errors,
                        now.latency_s_total - before.latency_s_total, now.rate_limited - before.rate_limited,
-                       now.retries - before.retries, now.writes - before.writes)
+                       now.retries - before.retries, now.writes - before.writes, now.hedged - before.hedged)

@@ -19,20 +19,54 @@ class Clock:
         self.now += seconds
 
 
-def test_bucket_never_exceeds_the_rolling_window_and_runs_near_the_limit():
+@pytest.mark.parametrize(("slack", "burst"), [(1, 1), (0, 1), (2, 2), (1, 10)])
+def test_bucket_never_exceeds_the_rolling_window_and_runs_near_the_limit(slack, burst):
     clock = Clock()
-    bucket = TokenBucket.for_limit(100, 10, clock=clock, sleep=clock.sleep)
+    bucket = TokenBucket.for_limit(100, 10, slack=slack, burst=burst, clock=clock, sleep=clock.sleep)
     window: deque[float] = deque()
     worst = 0
     for _ in range(1000):
         bucket.acquire()
         window.append(clock.now)
-        while window[0] <= clock.now - 10:
+        while window[0] <= clock.now - 10:   # the sandbox's rolling window: (now - 10 s, now]
             window.popleft()
         worst = max(worst, len(window))
-    assert worst <= 98                      # headroom under the API's 100 per 10 s
+    assert worst <= 100 - slack              # never over the API's 100 per 10 s, minus the slack
     rate = 1000 / clock.now
-    assert rate >= 9.5                      # >= 95 % of 10 requests/s sustained
+    assert rate >= (100 - slack - burst) / 10 * 0.999   # sustained: the rest of the window's budget
+
+
+def test_default_bucket_is_one_request_under_the_limit():
+    bucket = TokenBucket.for_limit(100, 10)
+    assert bucket.capacity == 1 and bucket.rate == pytest.approx(9.8)
+
+
+def test_a_late_wake_up_does_not_waste_the_token_and_idle_time_is_counted():
+    clock = Clock()
+    bucket = TokenBucket(rate=10, capacity=1, clock=clock, sleep=lambda s: clock.sleep(s + 0.02))  # 20 ms late
+    for _ in range(101):
+        bucket.acquire()
+    assert clock.now == pytest.approx(10.0, abs=0.05)   # not 100 x 0.12 s: the reservation keeps its slot
+    assert bucket.idle_s == pytest.approx(0.0, abs=1e-6)
+    clock.now += 1.1                                   # nobody asks for 1.1 s: one token fits, 1 s overflows
+    bucket.acquire()
+    assert bucket.idle_s == pytest.approx(1.0, abs=0.05)
+
+
+def test_pause_voids_reservations():
+    clock = Clock()
+    bucket = TokenBucket(rate=10, capacity=1, clock=clock, sleep=clock.sleep)
+    bucket.acquire()
+    real_sleep = bucket._sleep
+
+    def sleep_and_get_429(seconds: float) -> None:   # while this caller waits for its slot, a 429 arrives
+        bucket._sleep = real_sleep
+        bucket.pause(2)
+        real_sleep(seconds)
+
+    bucket._sleep = sleep_and_get_429
+    bucket.acquire()
+    assert clock.now >= 2 and bucket.paused_s == pytest.approx(2)
 
 
 def test_bucket_burst_then_refill():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import time
 
 import psycopg
 import pytest
@@ -120,6 +121,25 @@ def test_faults_every_changed_record_arrives_exactly_once(db, sandbox, admin):
     assert injected >= 3 and faults.get("dropped_after_commit", 0) >= 1, faults
     assert first.counts["api_errors"] + second.counts["api_errors"] >= injected
     assert_exactly_once(db, admin, sync, set(ids))
+
+
+def test_a_batch_hanging_at_the_tail_is_hedged_and_applied_once(db, sandbox, admin):
+    ids = make_contacts(db, 30)
+    sync = contact_sync(batch_size=10, concurrency=4)
+    # the 3rd request (the last batch) hangs 6 s before the server applies it; the client would wait 10 s
+    admin.post("/_sandbox/faults", json={"slow_seconds": 6, "next": [None, None, "slow"]})
+    with fast_client(sandbox, timeout_s=10.0) as client:
+        started = time.monotonic()
+        result = run_sync(sync, db, client=client)
+        seconds = time.monotonic() - started
+        time.sleep(6.5)              # let the hanging original reach the server: it must not apply twice
+    outcomes = admin.get("/_sandbox/requests").json()["by_status"]
+    assert result.status == "success" and seconds < 5, seconds   # settled by the copy, not after the 6 s hang
+    assert outcomes == {"200": 4}, outcomes                      # 3 batches + 1 hedged copy, both copies 200
+    assert_exactly_once(db, admin, sync, set(ids))
+    with psycopg.connect(db) as conn:
+        assert conn.execute("SELECT count(*) FROM ops.reverse_etl_log WHERE run_id = %s",
+                            (result.run_id,)).fetchone()[0] == 30   # one log row per record
 
 
 def test_rate_limit_429_is_honoured_and_nothing_is_lost(db, sandbox, admin):
