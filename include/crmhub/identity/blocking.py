@@ -87,6 +87,15 @@ ORG_KEYS: tuple[BlockingKey, ...] = (
     BlockingKey("name_last_token", _org_last_token, _names),
     BlockingKey("domain", lambda df: df["n_domain"].tolist(), _names),
     BlockingKey("tax_id", lambda df: df["n_tax_id"].tolist(), _names),
+    # A popular name (or a firm's domain) makes a block far larger than ``max_block``, where only the
+    # sorted window is paired and records with equal names sit in arbitrary order. These keys split such
+    # blocks by a second, independent field so same-name records of one place / legal form / domain
+    # still meet.
+    BlockingKey("name_city", lambda df: _join(df["n_name"].tolist(), df["n_city"].tolist()), _names),
+    BlockingKey("name_legal_form", lambda df: _join(df["n_name"].tolist(), df["n_legal"].tolist()), _names),
+    BlockingKey("domain_city", lambda df: _join(df["n_domain"].tolist(), df["n_city"].tolist()), _names),
+    # a typo breaks the exact keys; the phonetic code survives most, but its blocks are large too
+    BlockingKey("name_phonetic_city", lambda df: _join(_org_phonetic(df), df["n_city"].tolist()), _names),
 )
 
 

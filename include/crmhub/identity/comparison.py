@@ -27,6 +27,7 @@ LEVELS: dict[str, dict[str, tuple[str, ...]]] = {
         "tax_id": ("missing", "same tax id", "different tax id"),
         "city": ("missing", "same city", "similar city", "different city"),
         "country": ("missing", "same country", "different country"),
+        "legal_form": ("missing", "same legal form", "different legal form"),
     },
     "contact": {
         "first_name": ("missing", "exact", "nickname/variant", "similar (>=0.9)", "initial only", "different"),
@@ -158,6 +159,7 @@ def compare_orgs(enc: Encoded, pairs: np.ndarray, workers: int = 1) -> tuple[dic
         "tax_id": _simple(enc.n_tax_id, i, j),
         "city": _city(enc.n_city, i, j, workers),
         "country": _simple(enc.n_country, i, j),
+        "legal_form": _simple(enc.n_legal, i, j),
     }
     return levels, {"name_similarity": np.where(equal, 100.0, np.round(best, 1)),
                     "tf_counts": {"name": np.where(equal, name.frequency[np.maximum(name.codes[i], 0)], 0)}}

@@ -33,7 +33,7 @@ from crmhub.identity.blocking import candidate_pairs
 from crmhub.identity.clusters import UnionFind, cluster_roots
 from crmhub.identity.comparison import compare
 from crmhub.identity.records import columns_for, prepare
-from crmhub.identity.scoring import explain, refine_parameters, score, term_frequency_bits
+from crmhub.identity.scoring import EM_KINDS, explain, refine_parameters, score, term_frequency_bits
 
 REVIEW_THRESHOLD = 0.70
 ID_NAMESPACE = uuid.UUID("6f1d3c1e-6a0b-4c3e-9a57-3c7d1f0a2b11")
@@ -131,6 +131,7 @@ def resolve(df: pd.DataFrame, kind: str, *, decisions: dict | None = None, thres
         workers: rapidfuzz threads for the similarity computations.
         max_block / window: blocking caps (see :mod:`crmhub.identity.blocking`).
         refine: re-estimate m/u/λ by EM on this run's candidate pairs when there are enough of them
+            and ``kind`` is in :data:`crmhub.identity.scoring.EM_KINDS`
             (:func:`crmhub.identity.scoring.refine_parameters`); False keeps the calibrated values.
     """
     decisions = decisions or {}
@@ -152,7 +153,7 @@ def resolve(df: pd.DataFrame, kind: str, *, decisions: dict | None = None, thres
     t2 = time.perf_counter()
     levels, extras = compare(prepared, pairs, kind, workers=workers)
     tf_bits = term_frequency_bits(extras.get("tf_counts"))
-    params = refine_parameters(levels, kind, tf_bits=tf_bits) if refine else None
+    params = refine_parameters(levels, kind, tf_bits=tf_bits) if refine and kind in EM_KINDS else None
     scores = score(levels, kind, params=params, tf_bits=tf_bits)
     timings["compare_score_s"] = time.perf_counter() - t2
 

@@ -17,6 +17,8 @@ import unicodedata
 from datetime import date, datetime
 from functools import lru_cache
 
+from rapidfuzz.distance import OSA
+
 # --------------------------------------------------------------------------------------------- text
 
 
@@ -106,9 +108,33 @@ def _tokens(text: str) -> list[str]:
     return _NON_WORD.sub(" ", text).split()
 
 
+#: Legal form -> its class: spellings of one form compare equal ("Ltd" = "Limited", "Inc" = "Corp").
+#: Generic words ("co", "company", "partnership") are dropped from names but name no class.
+LEGAL_FORM_CLASSES = {
+    "lp": "lp", "limited partnership": "lp", "lllp": "lp", "llp": "llp", "limited liability partnership": "llp",
+    "llc": "llc", "pllc": "llc", "lc": "llc", "limited liability company": "llc",
+    "inc": "corp", "incorporated": "corp", "corp": "corp", "corporation": "corp", "pc": "corp",
+    "ltd": "ltd", "limited": "ltd", "plc": "plc", "public limited company": "plc",
+    "gmbh": "gmbh", "mbh": "gmbh", "gmbh co kg": "kg", "sas": "sas", "sasu": "sas", "oy": "oy", "oyj": "oy",
+    "co": None, "company": None, "partnership": None, "and co": None,
+}
+#: Long legal forms recognised at the end of a name despite one typo ("Limtied", "Incorporatd").
+_LONG_LEGAL_FORMS = ("limited", "incorporated", "corporation")
+
+
+def _legal_typo(token: str) -> str | None:
+    """The long legal form ``token`` misspells (one edit or transposition), else ``None``."""
+    if len(token) < 6:
+        return None
+    for form in _LONG_LEGAL_FORMS:
+        if abs(len(form) - len(token)) <= 1 and OSA.distance(token, form, score_cutoff=1) <= 1:
+            return form
+    return None
+
+
 @lru_cache(maxsize=200_000)
-def org_name_tokens(name: str) -> tuple[str, ...]:
-    """Normalised tokens of an organisation name (legal forms removed, numerals as arabic digits)."""
+def _org_parts(name: str) -> tuple[tuple[str, ...], str | None]:
+    """Normalised name tokens and the legal-form class (last legal form found after the first token)."""
     raw = _tokens(name)
     out: list[str] = []
     for i, tok in enumerate(raw):
@@ -134,17 +160,46 @@ def org_name_tokens(name: str) -> tuple[str, ...]:
     if len(out) > 1 and out[0] == "the":
         out = out[1:]
     cleaned: list[str] = out[:1]
+    form: str | None = None
     i = 1
     while i < len(out):
         for phrase in _LEGAL_PHRASES:
             if tuple(out[i:i + len(phrase)]) == phrase:
+                form = LEGAL_FORM_CLASSES.get(" ".join(phrase)) or form
                 i += len(phrase)
                 break
         else:
-            if out[i] not in LEGAL_SUFFIXES:
+            if out[i] in LEGAL_SUFFIXES:
+                form = LEGAL_FORM_CLASSES.get(out[i], out[i]) or form
+            elif i == len(out) - 1 and len(cleaned) >= 2 and (typo := _legal_typo(out[i])):
+                form = LEGAL_FORM_CLASSES[typo]  # a misspelt trailing legal form is still a legal form
+            else:
                 cleaned.append(out[i])
             i += 1
-    return tuple(cleaned)
+    return tuple(cleaned), form
+
+
+def org_name_tokens(name: str) -> tuple[str, ...]:
+    """Normalised tokens of an organisation name (legal forms removed, numerals as arabic digits)."""
+    return _org_parts(name)[0]
+
+
+def legal_form(name: object) -> str | None:
+    """Class of the legal form an organisation name ends with, ``None`` if it names none.
+
+    Spellings of one form share a class (``"L.P."``, ``"LP"`` and ``"Limited Partnership"`` are ``"lp"``;
+    ``"Inc."`` and ``"Corp"`` are ``"corp"``; ``"Ltd"`` and ``"Limited"`` are ``"ltd"``). A firm's legal
+    form is a registered fact, so an LP and an LLC of the same name are evidence of two entities (a fund
+    and its manager), the same form is evidence of one.
+
+    >>> legal_form("Harbor Capital, L.P."), legal_form("Harbor Capital Limited Partnership")
+    ('lp', 'lp')
+    >>> legal_form("Harbor Capital Management") is None
+    True
+    """
+    if _blank(name):
+        return None
+    return _org_parts(str(name))[1]
 
 
 def normalize_org_name(name: object) -> str | None:

@@ -50,6 +50,7 @@ def prepare(df: pd.DataFrame, kind: str) -> pd.DataFrame:
     if kind == "org":
         names = out["name"].tolist()
         out["n_name"] = _map(nz.normalize_org_name, names)
+        out["n_legal"] = _map(nz.legal_form, names)
         out["n_numerals"] = [" ".join(sorted(nz.fund_numerals(v))) if v else "" for v in names]
         doms = out["domain"].tolist()
         out["n_domain"] = _map(nz.organisation_domain, doms)

@@ -19,14 +19,27 @@ fund-numeral conflict level carries no m/u: it is a veto. Re-estimate with
 :func:`estimate_parameters` once enough human review decisions exist (approved = match,
 rejected = non-match).
 
-Per-run refinement (:func:`refine_parameters`): when a run has at least :data:`EM_MIN_PAIRS` candidate
-pairs, m, u and λ are re-estimated on that run's own candidate pairs by expectation-maximisation
+Per-run refinement (:func:`refine_parameters`): when a contact run has at least :data:`EM_MIN_PAIRS`
+candidate pairs, m, u and λ are re-estimated on that run's own candidate pairs by expectation-maximisation
 (Fellegi–Sunter EM, as Splink does), starting from the calibrated values, with floors so that no level
 becomes impossible. This adapts the scores to the data at hand (e.g. person data without emails or
-phones) without labels. Smaller runs use the calibrated values unchanged.
+phones) without labels. Smaller runs use the calibrated values unchanged. Organisation runs always keep
+the calibrated values (:data:`EM_KINDS`): nearly every org candidate pair is blocked on the name, so EM
+cannot tell namesakes from duplicates and drifted to a different latent class at scale (one million
+generated orgs: pairs scored 0.97-0.999 were true only 29-67 % of the time, review precision 20-39 %).
+
+Re-calibration 2026-11-29 (seed 7, 30k orgs, with the legal-form comparison and composite blocking
+keys): legal form same 0.77/0.15, different 0.23/0.85 (as counted); a fund numeral on one side only
+is evidence against (counted m 0.004 -> floor 0.05, u 0.33: a fund and its manager), and a merely
+"similar (>=88)" name gets m 0.02 (counted 0.010; the earlier floor 0.05 queued ~12k same-city
+namesakes with 0.7 % precision at one million orgs).
 
 Term frequency (:func:`term_frequency_bits`): an exact organisation-name or surname match is adjusted
-by how common the shared value is in the run (±3 bits at most, averaging 0).
+by how common the shared value is. Surnames are centred on the run (±3 bits, averaging 0). Organisation
+names are measured against a fixed reference count (:data:`TF_REFERENCE`), so a name shared by many
+records keeps weighing less as the run grows and its name space fills with namesakes (at one million
+generated organisations a typical exact name is carried by ~90 different entities; centring on the run
+would have hidden that and scored same-name strangers as near-certain matches).
 
 Vetoes: a fund-numeral conflict ("Fund II" vs "Fund III", "Fund 2019" vs "Fund 2021") scores 0 so
 the pair is neither linked nor queued.
@@ -44,12 +57,13 @@ from crmhub.identity.comparison import LEVELS
 PARAMETERS: dict[str, dict] = {
     "org": {
         "prior": 0.06,
-        "name": [(1, 1), (0.80, 0.050), (0.18, 0.070), (0.05, 0.21), (0.01, 0.058), (0.005, 0.43), (0.002, 0.18)],
-        "numerals": [(1, 1), (0.69, 0.61), (0.30, 0.12), (0.01, 0.15)],
+        "name": [(1, 1), (0.80, 0.050), (0.18, 0.070), (0.02, 0.21), (0.01, 0.058), (0.005, 0.43), (0.002, 0.18)],
+        "numerals": [(1, 1), (0.90, 0.35), (0.05, 0.33), (0.01, 0.15)],
         "domain": [(1, 1), (0.97, 0.126), (0.03, 0.874)],
         "tax_id": [(1, 1), (0.999, 0.0005), (0.001, 0.9995)],
         "city": [(1, 1), (0.95, 0.066), (0.02, 0.005), (0.03, 0.93)],
         "country": [(1, 1), (0.97, 0.37), (0.03, 0.63)],
+        "legal_form": [(1, 1), (0.77, 0.15), (0.23, 0.85)],
     },
     "contact": {
         "prior": 0.1,
@@ -93,15 +107,23 @@ def bayes_factors(kind: str, params: dict | None = None) -> dict[str, np.ndarray
 
 
 TF_MAX_BITS = 3.0
+#: Reference counts: an exact match on a value carried by this many records weighs what its calibrated
+#: level says. Organisation names: the geometric mean count of the shared name over the exact-name
+#: candidate pairs of the calibration data (seed 7, 30k organisations) = 4.5.
+TF_REFERENCE: dict[str, float] = {"name": 4.5}
+#: Lower clip for referenced comparisons (a name shared by 4.5·2¹² records is no evidence at all).
+TF_MIN_REFERENCED_BITS = -12.0
 
 
 def term_frequency_bits(tf_counts: dict[str, np.ndarray] | None) -> dict[str, np.ndarray]:
     """Term-frequency adjustment of exact matches: rarer values are stronger evidence.
 
     For each comparison, ``tf_counts`` holds per pair how many records carry the (exactly) shared value,
-    0 when the level is not "exact". The adjustment is ``log2(geometric mean count / count)`` bits over
-    the exact pairs of the run, clipped to ±3 bits, so it averages to 0 and keeps the calibration: an
-    exact match on a name shared by 2 records weighs more than one shared by 40 namesakes.
+    0 when the level is not "exact". The adjustment is ``log2(centre / count)`` bits: for comparisons in
+    :data:`TF_REFERENCE` the centre is that fixed count (clipped to [-12, +3] bits), so the weight does
+    not depend on the run's size or mix; otherwise the centre is the geometric mean count over the run's
+    exact pairs (clipped to ±3 bits, averaging 0). Either way an exact match on a name shared by 2
+    records weighs more than one shared by 40 namesakes.
     """
     out = {}
     for name, counts in (tf_counts or {}).items():
@@ -110,7 +132,10 @@ def term_frequency_bits(tf_counts: dict[str, np.ndarray] | None) -> dict[str, np
         adj = np.zeros(len(counts))
         if exact.any():
             logs = np.log2(counts[exact])
-            adj[exact] = np.clip(logs.mean() - logs, -TF_MAX_BITS, TF_MAX_BITS)
+            if name in TF_REFERENCE:
+                adj[exact] = np.clip(np.log2(TF_REFERENCE[name]) - logs, TF_MIN_REFERENCED_BITS, TF_MAX_BITS)
+            else:
+                adj[exact] = np.clip(logs.mean() - logs, -TF_MAX_BITS, TF_MAX_BITS)
         out[name] = adj
     return out
 
@@ -150,6 +175,8 @@ def explain(scores: Scores, k: int, kind: str) -> dict:
 
 
 EM_MIN_PAIRS = 5_000
+#: Kinds whose runs are refined by EM (see the module doc for why organisations are not).
+EM_KINDS: tuple[str, ...] = ("contact",)
 EM_MAX_PAIRS = 2_000_000
 
 

@@ -187,6 +187,34 @@ def test_blocking_recall_on_generated_pairs() -> None:
     assert len(pairs) < 40 * len(rows)  # near-linear, not n²/2 = 319,600
 
 
+def test_same_name_pair_is_compared_inside_an_oversized_block_of_namesakes() -> None:
+    # 300 namesakes make every name key's block far larger than max_block (40), where only a sorted
+    # window of 10 is paired and equal names sit in arbitrary order; the true pair shares the city and
+    # legal form, and the name+city / name+legal-form keys must still bring it together
+    rng = random.Random(3)
+    cities = [f"City{k}" for k in range(60)]
+    forms = ["LP", "LLC", "Inc", "GmbH", "SA", "plc"]
+    rows = [{"name": f"Eagle Management {rng.choice(forms)}", "city": rng.choice(cities)} for _ in range(300)]
+    rows[5] = {"name": "Eagle Management SARL", "city": "Tokyo"}
+    rows[290] = {"name": "EAGLE MANAGEMENT, S.A.R.L.", "city": "Tokyo"}
+    prepared = prepare(orgs(*rows), "org")
+    pairs, per_key = candidate_pairs(prepared, "org")
+    assert (5, 290) in {tuple(p) for p in pairs.tolist()}
+    assert per_key["name_city"] >= 1 and per_key["name_legal_form"] >= 1
+    assert len(pairs) < 40 * len(rows)  # still bounded per record, not 300²/2
+
+
+def test_legal_form_agreement_and_conflict_move_the_score() -> None:
+    res = resolve(orgs({"name": "Harbor Capital LP", "city": "Boston"},
+                       {"name": "Harbor Capital, L.P.", "city": "Boston"},
+                       {"name": "Harbor Capital LLC", "city": "Boston"}), "org")
+    levels = dict(zip(map(tuple, res.scored_pairs.tolist()), res.pair_levels["legal_form"].tolist(), strict=True))
+    prob = dict(zip(map(tuple, res.scored_pairs.tolist()), res.pair_probability.tolist(), strict=True))
+    assert levels[(0, 1)] == 1 and levels[(0, 2)] == 2
+    assert prob[(0, 1)] > prob[(0, 2)]
+    assert frozenset({"1", "2"}) in queued(res)
+
+
 def test_duplicate_rate_estimate_counts_each_needed_merge_once() -> None:
     rows = [{"name": "Harbor Capital LP", "city": "Boston", "country": "US"},
             {"name": "Harbor Capital, LP", "city": "Boston", "country": "US"},

@@ -63,6 +63,39 @@ def test_org_name_blank_is_none() -> None:
 
 
 @pytest.mark.parametrize(
+    ("name", "form"),
+    [
+        ("Harbor Capital, L.P.", "lp"),
+        ("Harbor Capital Limited Partnership", "lp"),
+        ("Harbor Capital LLC", "llc"),
+        ("Harbor Capital L.L.C.", "llc"),
+        ("Oak Hill Inc.", "corp"),
+        ("Oak Hill Corporation", "corp"),
+        ("Arctic Partners Ltd", "ltd"),
+        ("Arctic Partners, Limited", "ltd"),
+        ("Alpine S.à r.l.", "sarl"),
+        ("Harbor & Co", None),
+        ("Harbor Capital Management", None),
+        ("Limited Brands", None),  # a leading word is part of the name, not a legal form
+        (None, None),
+    ],
+)
+def test_legal_form_classes(name: str | None, form: str | None) -> None:
+    assert nz.legal_form(name) == form
+
+
+def test_misspelt_trailing_legal_form_is_dropped_and_classed() -> None:
+    assert nz.normalize_org_name("Arctic Partners Libited") == nz.normalize_org_name("Arctic Partners, Limited")
+    assert nz.normalize_org_name("Smith Aspen Investments Limtied") == "smith aspen investments"
+    assert nz.legal_form("Smith Aspen Investments Limtied") == "ltd"
+    assert nz.legal_form("Oak Hill Capital Incorporatd") == "corp"
+    # only long forms, only at the end, only after a two-word name: real words survive
+    assert nz.normalize_org_name("Limted Horizon Capital") == "limted horizon capital"
+    assert nz.normalize_org_name("Oak Limted") == "oak limted"
+    assert nz.normalize_org_name("Harbor Partners Ltx") == "harbor partners ltx"
+
+
+@pytest.mark.parametrize(
     ("raw", "expected"),
     [
         ("Jane.Doe@Harbor.com", "jane.doe@harbor.com"),

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from crmhub.identity.scoring import PARAMETERS, refine_parameters, score, term_frequency_bits
+from crmhub.identity.scoring import PARAMETERS, TF_REFERENCE, refine_parameters, score, term_frequency_bits
 
 
 def _levels(n: int, seed: int = 0) -> tuple[dict[str, np.ndarray], np.ndarray]:
@@ -42,7 +42,18 @@ def test_fund_numeral_conflict_is_a_veto_whatever_the_evidence() -> None:
 
 
 def test_term_frequency_favours_rare_exact_values() -> None:
-    bits = term_frequency_bits({"name": np.array([2, 2, 40, 0])})["name"]
+    bits = term_frequency_bits({"last_name": np.array([2, 2, 40, 0])})["last_name"]
     assert bits[0] > 0 > bits[2] and bits[3] == 0
-    assert abs(bits[:3].sum()) < 1e-9  # averages to zero over the exact pairs (no clipping here)
-    assert term_frequency_bits({"name": np.array([1, 10**6])})["name"].max() == 3.0  # clipped
+    assert abs(bits[:3].sum()) < 1e-9  # surnames: averages to zero over the exact pairs (no clipping here)
+    assert term_frequency_bits({"last_name": np.array([1, 10**6])})["last_name"].max() == 3.0  # clipped
+
+
+def test_org_name_term_frequency_is_measured_against_a_fixed_reference() -> None:
+    ref = TF_REFERENCE["name"]
+    small = term_frequency_bits({"name": np.array([2, ref, 0])})["name"]
+    crowded = term_frequency_bits({"name": np.array([ref, 90, 90, 90, 0])})["name"]
+    assert small[0] > 0 and abs(small[1]) < 1e-9 and small[2] == 0
+    # the same count weighs the same whatever else is in the run (no re-centring on a crowded run) ...
+    assert abs(crowded[0]) < 1e-9
+    # ... and a name carried by 90 records is ~4.3 bits weaker evidence than the reference count
+    assert abs(crowded[1] - np.log2(ref / 90)) < 1e-9 and crowded[1] < -4
