@@ -21,6 +21,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect
 
 from crmhub.crm_sandbox.faults import Decision, FaultInjector
 from crmhub.crm_sandbox.service import ApiError, Sandbox, Tx, error_body, fingerprint
@@ -73,7 +74,10 @@ def _bool_param(request: Request, name: str) -> bool:
 
 
 async def _body(request: Request) -> tuple[bytes, Any]:
-    raw = await request.body()
+    try:
+        raw = await request.body()
+    except ClientDisconnect:  # the client went away mid-body (timeouts, drop tests): nothing applied, no traceback
+        raise ApiError(499, "client closed the request before its body arrived") from None
     if not raw.strip():
         return raw, {}
     try:
