@@ -13,11 +13,13 @@
    over 10 days is backfilled in 1-day chunks with ``crmhub.cdc.tasks.backfill`` (what ``crmhub backfill``
    and the crmhub_backfill DAG run): read, contract check, raw, staging, core upsert with change log;
    rows/s is reported with the bare SELECT of the same rows as a baseline in the same run.
+   ``--backfill-parallel 2`` runs the planned chunks two at a time, as the DAG's mapped ``load_chunk``
+   tasks do (``plan_backfill_chunks`` + ``run_backfill_chunk`` in threads).
 
 Writes benchmarks/results/cdc.json (with the load average at start and end).
 
     python benchmarks/bench_cdc.py [--changes 10000] [--contacts 5000] [--interval 60] [--spread 120]
-                                   [--backfill-rows 1000000] [--only lag|backfill]
+                                   [--backfill-rows 1000000] [--backfill-parallel 1] [--only lag|backfill]
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ import sys
 import threading
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -37,7 +40,7 @@ import psycopg
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "include"))
 
-from crmhub.cdc.tasks import backfill, cdc_sync  # noqa: E402
+from crmhub.cdc.tasks import backfill, cdc_sync, plan_backfill_chunks, run_backfill_chunk  # noqa: E402
 from crmhub.config import load_integration_map  # noqa: E402
 from crmhub.crm_sandbox import SandboxServer  # noqa: E402
 from crmhub.ingest.tasks import SourceAccess  # noqa: E402
@@ -172,7 +175,7 @@ def verify_against_crm(url: str, crm_state: dict[str, tuple], changes: int) -> d
             "duplicated": int(duplicated)}
 
 
-def bench_backfill(rows: int) -> dict:
+def bench_backfill(rows: int, parallel: int = 1) -> dict:
     imap = load_integration_map()
     url, source = fresh_db(), fresh_db()
     try:
@@ -194,13 +197,19 @@ def bench_backfill(rows: int) -> dict:
             baseline_rows = sum(1 for _ in conn.execute("SELECT * FROM billing.invoices"))
         baseline_s = time.perf_counter() - t0
         t0 = time.perf_counter()
-        out = backfill(url, "billing_invoices", SourceAccess(url=source), start, start + timedelta(days=10),
-                       chunk=timedelta(days=1), imap=imap)
+        access, end = SourceAccess(url=source), start + timedelta(days=10)
+        if parallel == 1:
+            out = backfill(url, "billing_invoices", access, start, end, chunk=timedelta(days=1), imap=imap)
+        else:
+            chunks = plan_backfill_chunks(url, "billing_invoices", start, end, chunk=timedelta(days=1), imap=imap)
+            with ThreadPoolExecutor(parallel) as pool:
+                list(pool.map(lambda c: run_backfill_chunk(url, "billing_invoices", access, c, imap=imap), chunks))
+            out = {"chunks_run": len(chunks)}
         seconds = time.perf_counter() - t0
         with psycopg.connect(url) as conn:
             in_core = conn.execute("SELECT count(*) FROM core.external_id WHERE system = 'billing' "
                                    "AND object = 'invoice'").fetchone()[0]
-        return {"rows": rows, "chunks": out["chunks_run"], "seconds": round(seconds, 1),
+        return {"rows": rows, "chunks": out["chunks_run"], "parallel": parallel, "seconds": round(seconds, 1),
                 "rows_per_s": round(rows / seconds), "baseline_select_rows_per_s": round(baseline_rows / baseline_s),
                 "ratio_to_select": round((rows / seconds) / (baseline_rows / baseline_s), 4),
                 "rows_in_core": in_core, "lost": rows - in_core,
@@ -217,6 +226,7 @@ def main() -> int:
     parser.add_argument("--interval", type=float, default=60.0)
     parser.add_argument("--spread", type=float, default=120.0)
     parser.add_argument("--backfill-rows", type=int, default=1_000_000)
+    parser.add_argument("--backfill-parallel", type=int, default=1, help="chunks at a time (the DAG runs 2)")
     parser.add_argument("--only", choices=["lag", "backfill"], help="run one part only")
     args = parser.parse_args()
     result: dict = {"started": datetime.now(UTC).isoformat(timespec="seconds"), "loadavg_start": loadavg()}
@@ -224,7 +234,7 @@ def main() -> int:
         result["lag"] = bench_lag(args.changes, args.interval, args.spread, args.contacts)
         print(json.dumps(result["lag"], indent=2), flush=True)
     if args.only != "lag":
-        result["backfill"] = bench_backfill(args.backfill_rows)
+        result["backfill"] = bench_backfill(args.backfill_rows, args.backfill_parallel)
         print(json.dumps(result["backfill"], indent=2))
     result["loadavg_end"] = loadavg()
     RESULTS.parent.mkdir(parents=True, exist_ok=True)

@@ -33,12 +33,18 @@ class Watermark:
         return (ts, record_id) > (self.ts, self.id or "")
 
 
-def get_watermark(conn: psycopg.Connection, connector: str, obj: str, *, lookback_s: int = 0) -> Watermark:
-    """Current state, creating an empty one on first use."""
+def get_watermark(conn: psycopg.Connection, connector: str, obj: str, *, lookback_s: int | None = None) -> Watermark:
+    """Current state, creating an empty one on first use.
+
+    ``lookback_s`` is the configured lookback window (the connector's ``sla.lookback_min``): it wins over the
+    stored one, which is updated to it and kept as a record of the window last used. ``None`` (a reader
+    that does not read from the source) leaves the stored value as it is (0 for a new state row).
+    """
     conn.execute(
-        """INSERT INTO ops.sync_state (connector, object, lookback_s) VALUES (%s, %s, %s)
-           ON CONFLICT (connector, object) DO NOTHING""",
-        (connector, obj, lookback_s),
+        """INSERT INTO ops.sync_state (connector, object, lookback_s) VALUES (%(c)s, %(o)s, coalesce(%(lb)s, 0))
+           ON CONFLICT (connector, object) DO UPDATE SET lookback_s = EXCLUDED.lookback_s, updated_at = now()
+           WHERE %(lb)s::integer IS NOT NULL AND ops.sync_state.lookback_s <> EXCLUDED.lookback_s""",
+        {"c": connector, "o": obj, "lb": lookback_s},
     )
     row = conn.execute(
         """SELECT watermark_ts, watermark_id, cursor, lookback_s, rows_seen FROM ops.sync_state

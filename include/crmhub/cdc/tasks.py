@@ -5,13 +5,22 @@ from __future__ import annotations
 import time
 from datetime import datetime, timedelta
 
-from crmhub.cdc.backfill import plan_backfill, run_chunk
+from crmhub.cdc.backfill import Chunk, plan_backfill, run_chunk
 from crmhub.cdc.rest_sources import RestIdsSource
 from crmhub.cdc.webhooks import mark_synced, pending_object_ids
 from crmhub.config import IntegrationMap, load_integration_map
 from crmhub.exceptions import CrmHubError
 from crmhub.ingest.loader import ingest
-from crmhub.ingest.tasks import SourceAccess, finish_run, ingest_connector, lag_stats, start_run
+from crmhub.ingest.tasks import (
+    SourceAccess,
+    api_counters,
+    fail_run,
+    finish_run,
+    ingest_connector,
+    lag_stats,
+    run_totals,
+    start_run,
+)
 from crmhub.ingest.upsert import refresh_stale_stats, stats_tables
 from crmhub.warehouse import connect
 
@@ -59,8 +68,14 @@ def webhook_sync(warehouse_url: str, access: SourceAccess, *, imap: IntegrationM
     return out
 
 
-def _range_loader(warehouse_url: str, connector, access: SourceAccess, dry_run: bool):
-    """``load(start, end) -> rows`` reading records with source timestamps in ``[start, end)``."""
+def _range_loader(warehouse_url: str, connector, access: SourceAccess, dry_run: bool, chunk: Chunk | None = None):
+    """``load(start, end) -> rows`` reading records with source timestamps in ``[start, end)``.
+
+    Each call is recorded as one ``ops.sync_runs`` row of kind ``backfill`` (``chunk`` names it in the detail):
+    records, rejected records, API calls/errors/latency of a REST source (one call per load and the wall
+    time otherwise, as for ingest runs), no sync lag (the age of historic records is not a lag). The health
+    score and the SLA rates leave these rows out (docs/health.md).
+    """
     from crmhub.ingest.sources.postgres_source import PostgresSource
     from crmhub.ingest.sources.rest_source import RestSource
 
@@ -68,19 +83,42 @@ def _range_loader(warehouse_url: str, connector, access: SourceAccess, dry_run: 
         raise CrmHubError(f"backfill of {connector.name}: only REST and PostgreSQL sources have a date-range read "
                           f"(files are loaded whole; use `crmhub ingest-file`)")
 
-    def load(a: datetime, b: datetime) -> int:
+    def read(a: datetime, b: datetime):
         if connector.kind == "rest":
-            src = RestSource.for_connector(connector, access.base_url, token=access.token, updated_since=a,
-                                           updated_until=b)
-        else:
-            src = PostgresSource.for_connector(connector, access.url, updated_since=a.isoformat(),
-                                               updated_until=b.isoformat(), since_inclusive=True)
-        if dry_run:
-            return sum(len(batch) for batch in src.batches())
-        # committed statistics before the chunk's load transaction: a concurrent chunk plans with them too
-        with connect(warehouse_url, autocommit=True) as conn:
-            refresh_stale_stats(conn, stats_tables(connector))
-        return ingest(warehouse_url, connector, src).rows_read
+            return RestSource.for_connector(connector, access.base_url, token=access.token, updated_since=a,
+                                            updated_until=b)
+        return PostgresSource.for_connector(connector, access.url, updated_since=a.isoformat(),
+                                            updated_until=b.isoformat(), since_inclusive=True)
+
+    def counters(src) -> dict:
+        return api_counters([src]) if src is not None and connector.kind == "rest" else {}
+
+    def load(a: datetime, b: datetime) -> int:
+        started = time.perf_counter()
+        detail = {"start": a.isoformat(), "end": b.isoformat(), "dry_run": dry_run,
+                  **({"backfill_id": chunk.backfill_id, "chunk_no": chunk.chunk_no} if chunk else {})}
+        with connect(warehouse_url) as conn:
+            run_id = start_run(conn, connector.name, "backfill")
+            src, done = None, []
+            try:
+                src = read(a, b)
+                if dry_run:
+                    rows = sum(len(batch) for batch in src.batches())
+                else:
+                    # committed statistics before the chunk's load transaction: a concurrent chunk plans with them too
+                    with connect(warehouse_url, autocommit=True) as stats_conn:
+                        refresh_stale_stats(stats_conn, stats_tables(connector))
+                    summary = ingest(warehouse_url, connector, src)
+                    rows, done = summary.rows_read, [] if summary.skipped else [summary]
+            except Exception as exc:
+                fail_run(conn, run_id, exc, started=started, api=counters(src), detail=detail)
+                raise
+            counts = run_totals(done, counters(src), started)
+            if dry_run:
+                counts["records"] = rows
+            finish_run(conn, run_id, **counts, lag=None,
+                       detail={**detail, "loads": [s.load_id for s in done], "statuses": [s.status for s in done]})
+        return rows
 
     return load
 
@@ -101,13 +139,11 @@ def plan_backfill_chunks(warehouse_url: str, name: str, start: datetime, end: da
 def run_backfill_chunk(warehouse_url: str, name: str, access: SourceAccess, chunk: dict, *, dry_run: bool = False,
                        imap: IntegrationMap | None = None) -> dict:
     """Run one planned chunk (skipped when already done); failures mark it failed and re-raise."""
-    from crmhub.cdc.backfill import Chunk
-
     imap = imap or load_integration_map()
     c = Chunk(chunk["backfill_id"], int(chunk["chunk_no"]), datetime.fromisoformat(chunk["start"]),
               datetime.fromisoformat(chunk["end"]))
     with connect(warehouse_url) as conn:
-        rows = run_chunk(conn, c, _range_loader(warehouse_url, imap.connector(name), access, dry_run))
+        rows = run_chunk(conn, c, _range_loader(warehouse_url, imap.connector(name), access, dry_run, c))
     return {**chunk, "rows": rows, "dry_run": dry_run}
 
 

@@ -10,7 +10,10 @@ Formula (seed "CRM integration map", section 3.3)::
 Error, latency and lag are each a penalty term; :class:`HealthResult` keeps them so a caller can log
 which inputs pulled the score down.
 
-Window (per connector, evaluated at ``now``):
+Window (per connector, evaluated at ``now``), over the connector's ingest, CDC, webhook and reverse-ETL runs;
+``backfill`` runs are left out (``kind <> 'backfill'``): a backfill reads historic records (their age is not
+sync lag), is started and watched by an operator, and a large one would dilute the live sync's error rate
+and reset its staleness:
 
 * ``window_min = max(60, 2 * target_lag_min)`` minutes; a run belongs to the window when it has
   *finished* (``finished_at`` set, status ``success``, ``partial`` or ``failed``) within
@@ -205,7 +208,7 @@ FROM (
                 THEN greatest(r.records_total + r.api_calls, 1)
                 ELSE r.records_total + r.api_calls END                                        AS ops
     FROM ops.sync_runs r
-    WHERE r.connector = %(connector)s AND r.started_at <= %(now)s
+    WHERE r.connector = %(connector)s AND r.started_at <= %(now)s AND r.kind <> 'backfill'
 ) runs
 """
 

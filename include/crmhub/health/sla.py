@@ -8,7 +8,7 @@ Which SLA applies to a field:
   (the CRM's own connectors) have no freshness SLA; their target lag is watched by the health score.
 
 Met rate: over the finished runs of the field's connector that *started* in the ISO week (Monday 00:00
-UTC), a run meets the SLA when it did not fail and its lag is within the SLA freshness. The lag of a run is
+UTC; backfill runs excluded: they carry no lag and would count as met), a run meets the SLA when it did not fail and its lag is within the SLA freshness. The lag of a run is
 ``detail->'field_lag_min'->>field`` when the writer recorded per-field lags, else ``lag_min_max``, else
 ``lag_min_p95`` (the strictest the run offers). A run without any lag (nothing changed) and not failed meets
 it. ``met_rate_pct = 100 * runs_met / runs``; the target is ``target_met_rate`` of the SLA (default 95 %).
@@ -70,7 +70,7 @@ SELECT count(*) AS runs,
            (detail -> 'field_lag_min' ->> %(field)s)::double precision, lag_min_max, lag_min_p95, 0)
            <= %(freshness)s) AS runs_met
 FROM ops.sync_runs
-WHERE connector = %(connector)s AND status <> 'running' AND finished_at IS NOT NULL
+WHERE connector = %(connector)s AND status <> 'running' AND finished_at IS NOT NULL AND kind <> 'backfill'
   AND started_at >= %(start)s AND started_at < %(end)s
 """
 

@@ -59,6 +59,17 @@ _RAW_COLUMNS = (
     "received_at timestamptz NOT NULL DEFAULT now(), first_line bigint, lines bigint[], locators text[], "
     "deleted boolean[], offsets integer[] NOT NULL, data bytea NOT NULL, PRIMARY KEY (load_id, batch_no)"
 )
+# Serialises the DDL of one connector's tables (key: this namespace + the connector name).
+_LOCK_SQL = "SELECT pg_advisory_xact_lock(hashtext('crmhub.ensure_tables'), hashtext(%s))"
+# (schema, column, has a default, collation) of raw.<name> and staging.<name>; pg_catalog takes no table lock.
+_COLUMNS_SQL = """
+SELECT n.nspname, a.attname, a.atthasdef, coalesce(co.collname, '')
+FROM pg_class c
+JOIN pg_namespace n ON n.oid = c.relnamespace
+JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+LEFT JOIN pg_collation co ON co.oid = a.attcollation
+WHERE n.nspname IN ('raw', 'staging') AND c.relname = %s AND c.relkind IN ('r', 'p')
+"""
 _RAW_EXTERNAL = ("lines", "locators", "deleted", "offsets", "data")
 # One row per record; the arrays are unnested once per batch (a subscript would de-TOAST per record).
 _RECORDS_VIEW = """
@@ -96,13 +107,26 @@ def staging_table(connector: Connector) -> sql.Composed:
 
 
 def ensure_tables(conn: psycopg.Connection, connector: Connector) -> None:
-    """Create/widen both tables for ``connector`` (idempotent; runs inside the caller's transaction)."""
+    """Create/widen both tables for ``connector``; idempotent and safe when run concurrently.
+
+    When the tables are complete this only reads the catalog: no DDL, no table lock. Otherwise it takes a
+    transaction-scoped advisory lock on the connector, then checks again and runs the missing DDL, so two
+    loads that meet a new connector at once do not both create its tables (two ``CREATE TABLE IF NOT
+    EXISTS`` running together fail on the catalog's unique index). Runs in the caller's transaction (the
+    load's: a failed load leaves no tables behind), so the lock and any DDL lock are held until it ends; a
+    concurrent first load waits for it, later loads take neither and run side by side.
+    """
     clash = set(connector.field_names) & set(STAGING_META)
     if clash:
         raise ConfigError(
             "integration map",
             [(f"connectors.{connector.name}.fields", f"field name(s) {sorted(clash)} are reserved loader columns")],
         )
+    if tables_complete(conn, connector):
+        return
+    conn.execute(_LOCK_SQL, (connector.name,))
+    if tables_complete(conn, connector):  # another load created them while we waited
+        return
     stg = staging_table(connector)
     _ensure_raw(conn, connector)
     conn.execute(
@@ -122,9 +146,34 @@ def ensure_tables(conn: psycopg.Connection, connector: Connector) -> None:
         )
     conn.execute(
         sql.SQL("CREATE INDEX IF NOT EXISTS {} ON {} USING brin (load_id)").format(
-            sql.Identifier(f"{connector.name}_staging_load_idx"), stg
+            sql.Identifier(_staging_index(connector)), stg
         )
     )
+
+
+def tables_complete(conn: psycopg.Connection, connector: Connector) -> bool:
+    """True if both tables, the records view and the staging index exist as this version makes them."""
+    name = connector.name
+    columns: dict[str, dict[str, tuple[bool, str]]] = {"raw": {}, "staging": {}}
+    for schema, column, has_default, collation in conn.execute(_COLUMNS_SQL, (name,)).fetchall():
+        columns[schema][column] = (has_default, collation)
+    raw, stg = columns["raw"], columns["staging"]
+    if "row_no" in raw or not raw or not stg:
+        return False
+    if any(c not in stg for c in (*STAGING_META, *connector.field_names)):
+        return False
+    if any(cols.get("load_id") != (True, "C") for cols in (raw, stg)):
+        return False
+    index = sql.SQL("staging.{}").format(sql.Identifier(_staging_index(connector)))
+    view_ok, index_ok = conn.execute(
+        "SELECT to_regclass(%s) IS NOT NULL, to_regclass(%s) IS NOT NULL",
+        (records_view(connector).as_string(conn), index.as_string(conn)),
+    ).fetchone()
+    return bool(view_ok and index_ok)
+
+
+def _staging_index(connector: Connector) -> str:
+    return f"{connector.name}_staging_load_idx"
 
 
 def _ensure_raw(conn: psycopg.Connection, connector: Connector) -> None:

@@ -61,6 +61,32 @@ def finish_run(conn: psycopg.Connection, run_id: int, *, status: str, records: i
     conn.commit()
 
 
+def fail_run(conn: psycopg.Connection, run_id: int, exc: BaseException, *, started: float,
+             api: dict | None = None, detail: dict | None = None) -> None:
+    """Close a run whose work raised: the API counters so far (``api``, if any) plus the failure as one error."""
+    api = api or {}
+    finish_run(conn, run_id, status="failed", records=0, failed=0, api_calls=api.get("api_calls", 0),
+               api_errors=api.get("api_errors", 0) + 1,
+               latency_s=api.get("latency_s") or time.perf_counter() - started, lag=None,
+               detail={**(detail or {}), "error": f"{type(exc).__name__}: {exc}"})
+
+
+def run_totals(done: list[LoadSummary], api: dict, started: float) -> dict:
+    """``finish_run`` counters of a run from its (not skipped) loads: status, records, failed records and the
+    API counters; a source without API counters (files, PostgreSQL) counts one call per load and the run's
+    wall time as its latency."""
+    return {"status": "success" if all(s.status == "loaded" for s in done) else "partial",
+            "records": sum(s.rows_read for s in done), "failed": sum(s.rejected for s in done),
+            "api_calls": api.get("api_calls", len(done)), "api_errors": api.get("api_errors", 0),
+            "latency_s": api.get("latency_s", time.perf_counter() - started)}
+
+
+def api_counters(sources: list) -> dict:
+    """API counters of REST sources: requests, retried requests, summed latency."""
+    return {"api_calls": sum(s.requests for s in sources), "api_errors": sum(s.retries for s in sources),
+            "latency_s": sum(s.latency_s for s in sources)}
+
+
 def lag_stats(conn: psycopg.Connection, connector: Connector, load_ids: list[str], after=None) -> tuple:
     """(newest source timestamp, lag p50, p95, max in minutes) of the staged rows of ``load_ids``.
 
@@ -129,8 +155,7 @@ def build_and_load(warehouse_url: str, connector: Connector, access: SourceAcces
             sources.append(RestArchivedSource.for_connector(connector, access.base_url, token=access.token,
                                                             updated_since=since))
         summaries = [ingest(warehouse_url, connector, src) for src in sources]
-        return summaries, {"api_calls": sum(s.requests for s in sources), "api_errors": sum(s.retries for s in sources),
-                           "latency_s": sum(s.latency_s for s in sources)}
+        return summaries, api_counters(sources)
     if kind == "postgres":
         from crmhub.ingest.sources.postgres_source import PostgresSource
 
@@ -188,19 +213,14 @@ def ingest_connector(warehouse_url: str, name: str, access: SourceAccess, *, ima
         try:
             summaries, api = build_and_load(warehouse_url, connector, access, since=since, logical=incremental)
         except Exception as exc:
-            finish_run(conn, run_id, status="failed", records=0, failed=0, api_calls=0, api_errors=1,
-                        latency_s=time.perf_counter() - started, lag=None,
-                        detail={"error": f"{type(exc).__name__}: {exc}"})
+            fail_run(conn, run_id, exc, started=started)
             raise
         done = [s for s in summaries if not s.skipped]
-        records = sum(s.rows_read for s in done)
-        failed = sum(s.rejected for s in done)
-        lag = _lag_and_watermark(conn, connector, [s.load_id for s in done if s.status == "loaded"], records)
-        calls = api.get("api_calls", len(done))
-        status = "success" if all(s.status == "loaded" for s in done) else "partial"
-        finish_run(conn, run_id, status=status, records=records, failed=failed, api_calls=calls,
-                    api_errors=api.get("api_errors", 0),
-                    latency_s=api.get("latency_s", time.perf_counter() - started), lag=lag,
+        lag = _lag_and_watermark(conn, connector, [s.load_id for s in done if s.status == "loaded"],
+                                 sum(s.rows_read for s in done))
+        counts = run_totals(done, api, started)
+        status = counts["status"]
+        finish_run(conn, run_id, **counts, lag=lag,
                     detail={"loads": [s.load_id for s in done], "statuses": [s.status for s in done],
                             "since": since.isoformat() if since else None,
                             **{k: v for k, v in api.items() if k in ("mode", "changes", "slot_lag_bytes")}})

@@ -4,6 +4,7 @@ re-delivery, crash before the watermark save, logical decoding, webhook-targeted
 import dataclasses
 import threading
 import time
+from datetime import timedelta
 
 import httpx
 import psycopg
@@ -133,6 +134,32 @@ def test_sandbox_changes_redelivery_and_crash_before_watermark(db, imap):
         kinds = conn.execute("SELECT kind, status, lag_min_p95 FROM ops.sync_runs ORDER BY run_id").fetchall()
     assert [k[:2] for k in kinds] == [("cdc", "success")] * 4
     assert kinds[1][2] is not None and kinds[1][2] < 5
+
+
+def _with_lookback(imap, name, minutes):
+    """The integration map with ``sla.lookback_min`` of connector ``name`` changed (as an edit of the YAML would)."""
+    conns = tuple(dataclasses.replace(c, sla={**c.sla, "lookback_min": minutes}) if c.name == name else c
+                  for c in imap.connectors)
+    return dataclasses.replace(imap, connectors=conns)
+
+
+def test_changed_lookback_applies_on_the_next_run(db, imap):
+    """``sla.lookback_min`` is read on every run: a change after the state row exists takes effect."""
+    seed = {"contacts": [{"id": str(100 + i), "properties": {"email": f"p{i}@lp.com", "firstname": f"P{i}",
+                                                             "lastname": "X"}} for i in range(5)]}
+    with SandboxServer(token=TOKEN, seed=seed) as crm:
+        access = SourceAccess(base_url=crm.url, token=TOKEN)
+        for minutes in (10, 10, 45, 0):
+            cdc_sync(db, "crm_contacts", access, imap=_with_lookback(imap, "crm_contacts", minutes))
+    with psycopg.connect(db) as conn:
+        runs = conn.execute("SELECT (detail->>'since')::timestamptz FROM ops.sync_runs ORDER BY run_id").fetchall()
+        watermark, stored = conn.execute(
+            "SELECT watermark_ts, lookback_s FROM ops.sync_state WHERE connector = 'crm_contacts'").fetchone()
+    since = [r[0] for r in runs]
+    assert since[0] is None  # first run: full read, sets the watermark
+    # nothing changed in the CRM after the first run: the watermark stays, so `since` = watermark - lookback
+    assert [watermark - s for s in since[1:]] == [timedelta(minutes=m) for m in (10, 45, 0)]
+    assert stored == 0  # the window last used is what the state row records
 
 
 def test_logical_decoding_path_merges_inserts_updates_deletes(db, imap, make_database):

@@ -7,6 +7,8 @@ from crmhub.cdc.backfill import pending_chunks, plan_backfill, run_chunk, split_
 from crmhub.cdc.state import advance_watermark, get_watermark
 from crmhub.cdc.tasks import backfill
 from crmhub.config import load_integration_map
+from crmhub.crm_sandbox import SandboxServer
+from crmhub.exceptions import WarehouseError
 from crmhub.ingest.tasks import SourceAccess
 
 T0 = datetime(2026, 10, 1, tzinfo=UTC)
@@ -113,3 +115,50 @@ def test_postgres_backfill_end_to_end_resumable_and_never_overwrites_newer(db, m
                                   ).fetchone()[0]
     assert ids == 1200
     assert inv1 == T0 + timedelta(days=4, hours=12) and superseded == 1
+    # one ops.sync_runs row per chunk run (none for the skipped ones): rows, no lag, the chunk in the detail
+    with psycopg.connect(db) as conn:
+        runs = conn.execute(
+            """SELECT status, records_total, records_failed, api_calls, lag_min_p95, (detail->>'dry_run')::boolean,
+                      detail->>'backfill_id', (detail->>'chunk_no')::int, detail->'loads'
+               FROM ops.sync_runs WHERE kind = 'backfill' ORDER BY run_id""").fetchall()
+        chunk_rows = dict(conn.execute("SELECT backfill_id || '/' || chunk_no, rows FROM ops.backfill_chunks"
+                                       ).fetchall())
+    assert len(runs) == 1 + 3 + 3 and {r[0] for r in runs} == {"success"}
+    assert [r[5] for r in runs] == [False, True, True, True, False, False, False]
+    assert [r[1] for r in runs] == [chunk_rows[f"{r[6]}/{r[7]}"] for r in runs]
+    assert sum(r[1] for r in runs[4:]) == sum(r[1] for r in runs[1:4]) == 1200
+    assert all(r[4] is None for r in runs)  # historic records: no sync lag
+    assert [r[3] for r in runs] == [1, 0, 0, 0, 1, 1, 1]  # a database source: one call per load
+    assert [len(r[8]) for r in runs] == [1, 0, 0, 0, 1, 1, 1] and runs[1][2] == 0
+
+
+def test_failed_backfill_chunk_records_a_failed_run(db, make_database):
+    imap = load_integration_map()
+    missing = make_database().rsplit("/", 1)[0] + "/crmhub_no_such_db"
+    with pytest.raises(WarehouseError, match="crmhub_no_such_db"):
+        backfill(db, "billing_invoices", SourceAccess(url=missing), T0, T0 + timedelta(days=2), imap=imap)
+    with psycopg.connect(db) as conn:
+        runs = conn.execute("""SELECT status, api_errors, detail->>'error', (detail->>'chunk_no')::int
+                               FROM ops.sync_runs WHERE kind = 'backfill'""").fetchall()
+        chunks = conn.execute("SELECT status FROM ops.backfill_chunks ORDER BY chunk_no").fetchall()
+    assert len(runs) == 1 and runs[0][0] == "failed" and runs[0][1] == 1 and runs[0][3] == 0
+    assert "crmhub_no_such_db" in runs[0][2]
+    assert chunks == [("failed",), ("pending",)]
+
+
+def test_rest_backfill_records_api_calls_and_latency(db):
+    imap = load_integration_map()
+    token = "tok"
+    seed = {"contacts": [{"id": str(100 + i), "properties": {
+        "email": f"p{i}@lp.com", "firstname": f"P{i}", "lastname": "X",
+        "lastmodifieddate": (T0 + timedelta(hours=i)).isoformat()}} for i in range(150)]}
+    with SandboxServer(token=token, seed=seed) as crm:
+        out = backfill(db, "crm_contacts", SourceAccess(base_url=crm.url, token=token), T0,
+                       T0 + timedelta(hours=200), chunk=timedelta(hours=100), imap=imap)
+    assert (out["chunks_run"], out["rows"]) == (2, 150)
+    with psycopg.connect(db) as conn:
+        runs = conn.execute("""SELECT records_total, api_calls, api_errors, latency_s_total, lag_min_p95
+                               FROM ops.sync_runs WHERE kind = 'backfill' ORDER BY run_id""").fetchall()
+    assert [r[0] for r in runs] == [100, 50]
+    assert [r[1] for r in runs] == [1, 1]  # 100 records per page
+    assert all(r[2] == 0 and r[3] > 0 and r[4] is None for r in runs)

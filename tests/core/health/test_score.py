@@ -120,6 +120,26 @@ class TestWindow:
             r2 = connector_health(conn, "t", now=NOW, **self.T)
             assert r2.sync_lag_min == 3 and r2.score == pytest.approx(100 - 3.75)
 
+    def test_backfill_runs_do_not_count(self, db):
+        """A backfill (historic records, operator-run) neither dilutes the live sync's errors, nor hides its
+        staleness, nor pages with the age of old records."""
+        with psycopg.connect(db) as conn:
+            add_run(conn, "b", minutes_ago=50, kind="cdc", records_total=100, records_failed=1, lag_min_p95=3)
+            add_run(conn, "b", minutes_ago=30, kind="cdc", status="failed")
+            before = connector_health(conn, "b", now=NOW, **self.T)
+            add_run(conn, "b", minutes_ago=5, kind="backfill", records_total=100_000, api_calls=1000,
+                    latency_s_total=4000.0)
+            add_run(conn, "b", minutes_ago=10, kind="backfill", status="failed", lag_min_p95=500_000.0)
+            after = connector_health(conn, "b", now=NOW, **self.T)
+            add_run(conn, "only_backfilled", minutes_ago=5, kind="backfill", records_total=10, lag_min_p95=9e5)
+            only = connector_health(conn, "only_backfilled", now=NOW, **self.T)
+        assert before.sync_lag_min == pytest.approx(50.0)  # stale: last good run 50 min ago
+        assert before.error_rate_pct == pytest.approx(100 * 2 / 101)
+        assert (after.score, after.sync_lag_min, after.error_rate_pct, after.avg_latency_s, after.runs) == (
+            before.score, before.sync_lag_min, before.error_rate_pct, before.avg_latency_s, before.runs)
+        assert after.detail["failed_runs"] == 1
+        assert only.status == "unknown"  # no live sync yet: nothing to score, no incident
+
     def test_no_runs_in_window_is_blocked(self, db):
         with psycopg.connect(db) as conn:
             add_run(conn, "q", minutes_ago=70, records_total=10, lag_min_p95=1)

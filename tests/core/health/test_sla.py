@@ -31,6 +31,9 @@ def test_weekly_met_rate_per_field(db, imap):
         # per-field lag recorded by the writer overrides the run lag for that field only
         add_run(conn, "fundadmin_lp_contacts", minutes_ago=10, lag_min_max=400.0,
                 detail={"field_lag_min": {"amount": 30}})
+        # backfill runs (no lag, historic records) are not SLA runs
+        add_run(conn, "cdp_events", minutes_ago=30, kind="backfill")
+        add_run(conn, "cdp_events", minutes_ago=31, kind="backfill", status="failed")
         # last week's run is not counted in this week
         add_run(conn, "cdp_events", minutes_ago=60 * 24 * 7, lag_min_max=999.0)
         rows = sla.compute_sla_results(conn, imap, NOW.date())
