@@ -6,10 +6,11 @@ took ~2x a bare text COPY as CSV and ~1.25x as binary; the raw landing ~1.65x as
 
 Layout (PostgreSQL docs, "COPY ... Binary Format"): a 19-byte header, then per row an int16 field count
 and per field an int32 byte length (-1 = NULL) followed by the value in the type's ``send`` format
-(big-endian), then an int16 ``-1`` trailer. Each column becomes pyarrow binary arrays (fixed-width
-types: one array of "length + value" cells built with numpy; text: an array of lengths and the values
-themselves); one ``binary_join_element_wise`` glues the pieces of each row together in C++ and the
-joined array's data buffer *is* the payload.
+(big-endian), then an int16 ``-1`` trailer. Fixed-width columns become numpy "length + value" cells;
+every run of fixed-width bytes between two text values (the field count, fixed cells, the next text
+value's length) is one numpy block per row, wrapped zero-copy as a pyarrow ``large_binary`` array; one
+``binary_join_element_wise`` alternates blocks and text values per row in C++, and the joined array's
+data buffer *is* the payload.
 
 Supported targets (``types`` maps a column to its PostgreSQL type):
 
