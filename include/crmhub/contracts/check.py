@@ -24,6 +24,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from crmhub.config.integration_map import Connector, FieldContract
 from crmhub.contracts.masking import mask_values
@@ -91,9 +93,9 @@ def _apply_transform(s: pd.Series, step, contract: FieldContract) -> pd.Series:
     if step == "trim":
         return s.str.strip()
     if step == "lower":
-        return s.str.lower()
+        return _ascii_case(s, pc.ascii_lower) if _is_ascii(s) else s.str.lower()
     if step == "upper":
-        return s.str.upper()
+        return _ascii_case(s, pc.ascii_upper) if _is_ascii(s) else s.str.upper()
     if step == "title":
         return s.str.title()
     if step == "strip_formula":
@@ -101,6 +103,39 @@ def _apply_transform(s: pd.Series, step, contract: FieldContract) -> pd.Series:
     if step in ("none", "parse_money", "parse_date", "parse_datetime"):
         return s  # the parse_* transforms are the type parsers (money/date/datetime)
     raise ValueError(f"field {contract.name!r}: unknown transform {step!r}")
+
+
+def _arrow_values(s: pd.Series) -> pa.Array | pa.ChunkedArray | None:
+    """The values of a pyarrow-backed string series (zero-copy), else None."""
+    if isinstance(s.dtype, pd.StringDtype) and s.dtype.storage == "pyarrow":
+        return pa.array(s.array)
+    return None
+
+
+def _is_ascii(s: pd.Series) -> bool:
+    """True when every byte behind the series is ASCII: then pandas' ``str.lower``/``str.upper`` (arrow's
+    ``utf8_lower``/``utf8_upper``) equal the much cheaper ``ascii_lower``/``ascii_upper``."""
+    arr = _arrow_values(s)
+    if arr is None:
+        return False
+    for chunk in arr.chunks if isinstance(arr, pa.ChunkedArray) else [arr]:
+        data = chunk.buffers()[2]
+        if data is not None and data.size and np.frombuffer(data, dtype=np.uint8).max() >= 128:
+            return False
+    return True
+
+
+def _ascii_case(s: pd.Series, kernel) -> pd.Series:
+    return pd.Series(kernel(_arrow_values(s)), dtype=s.dtype, index=s.index, name=s.name)
+
+
+def _null_or_empty(s: pd.Series, trimmed: pd.Series) -> np.ndarray:
+    """Per row: ``s`` is null or ``trimmed`` (``s`` stripped, same nulls) is empty."""
+    arr = _arrow_values(trimmed)
+    if arr is None:
+        return (s.isna() | (trimmed.str.len() == 0)).to_numpy(dtype=bool)
+    empty = pc.fill_null(pc.equal(pc.binary_length(arr), 0), True)  # no bytes <=> no characters
+    return np.asarray(empty.to_numpy(zero_copy_only=False), dtype=bool) | s.isna().to_numpy(dtype=bool)
 
 
 def _scale(values: pd.Series, contract: FieldContract) -> tuple[pd.Series, dict | None]:
@@ -161,8 +196,9 @@ def check_frame(
         for step in contract.transform:
             s = _apply_transform(s, step, contract)
         trimmed = s if "trim" in contract.transform else s.str.strip()
-        is_null = (s.isna() | (trimmed.str.len() == 0)).to_numpy(dtype=bool)
-        s = s.where(~is_null, None)
+        is_null = _null_or_empty(s, trimmed)
+        if is_null.any():
+            s = s.where(~is_null, None)
         if contract.null_handling == "default" and contract.default is not None and is_null.any():
             s = s.where(~is_null, str(contract.default))
             is_null = np.zeros(n, dtype=bool)
@@ -229,7 +265,8 @@ def check_frame(
         if parts
         else pd.DataFrame({c: [] for c in ("row", "field", "rule", "value", "level", "reason")})
     )
-    violations = violations.astype({"row": "int64"})
+    if violations["row"].dtype != np.int64:
+        violations = violations.astype({"row": "int64"})
     confidence = np.clip(100 - FLAG_PENALTY * flags, 0, 100).astype(np.float64)
     return CheckResult(
         typed=pd.DataFrame(typed, index=index),

@@ -63,6 +63,22 @@ def test_binary_copy_equals_csv_copy(db):
     assert {row[3] for row in got} >= {"1.01", "2.68", "-1200.00"}
 
 
+def test_binary_copy_equals_csv_copy_with_text_between_null_fixed_columns(db):
+    """Fixed-width columns with NULLs on both sides of a text column (they share row blocks with its length)."""
+    frame = _frame()[["b", "t", "ts", "i", "m", "c", "d"]]
+    with psycopg.connect(db) as conn:
+        _create(conn, "via_binary")
+        _create(conn, "via_csv")
+        assert copy_frame(conn, sql.Identifier("via_binary"), frame, date_columns={"d"}, types=TYPES) == 6
+        assert copy_frame(conn, sql.Identifier("via_csv"), frame, date_columns={"d"}) == 6
+        conn.execute("SET TimeZone = 'UTC'")
+        query = "SELECT t, b, i, m::text, c::text, ts::text, d::text FROM {} ORDER BY i NULLS FIRST, t"
+        got = conn.execute(sql.SQL(query).format(sql.Identifier("via_binary"))).fetchall()
+        want = conn.execute(sql.SQL(query).format(sql.Identifier("via_csv"))).fetchall()
+    assert got == want
+    assert sum(row[1] is None for row in got) == 2 and sum(row[0] is None for row in got) == 1
+
+
 def test_encoder_declines_what_it_cannot_encode_exactly():
     naive = pd.DataFrame({"ts": pd.to_datetime(["2025-01-01 10:00"])})
     assert pgbinary.encode(naive, {"ts": "timestamptz"}) is None  # session time zone would decide

@@ -18,6 +18,8 @@ from __future__ import annotations
 import codecs
 import hashlib
 import logging
+from collections import deque
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -64,24 +66,59 @@ class _Shape:
         self.lines = 0
 
     def feed(self, block: bytes) -> None:
-        self.lines += block.count(b"\n")
+        arr = np.frombuffer(block, dtype=np.uint8)
+        newlines = np.flatnonzero(arr == 10)
+        self.lines += newlines.size
         if not self.simple:
             return
-        edge = self.tail + block
-        lone_cr = b"\r" in block and edge.count(b"\r") != edge.count(b"\r\n")
-        if lone_cr or b"\x00" in block or b"\n\n" in edge or (b"\r" in block and b"\n\r\n" in edge):
+        if b"\r" in block:
+            edge = self.tail + block
+            if edge.count(b"\r") != edge.count(b"\r\n") or b"\n\r\n" in edge:
+                self.simple = False
+                return
+        # a blank line: two consecutive newlines, within the block or across the previous block's end
+        blank = bool(newlines.size) and (
+            (newlines[0] == 0 and self.tail.endswith(b"\n")) or bool((np.diff(newlines) == 1).any())
+        )
+        if blank or b"\x00" in block:
             self.simple = False
             return
-        arr = np.frombuffer(block, dtype=np.uint8)
         quotes = np.flatnonzero(arr == 34)
         if quotes.size or self.parity:
-            newlines = np.flatnonzero(arr == 10)
             before = np.searchsorted(quotes, newlines) + self.parity
             if (before & 1).any():
                 self.simple = False
                 return
             self.parity = (self.parity + quotes.size) & 1
         self.tail = block[-2:]
+
+
+class _Digest:
+    """SHA-256 computed on a helper thread (hashlib releases the GIL for large blocks), in order, while the
+    caller checks the same blocks; at most ``depth`` blocks wait."""
+
+    def __init__(self, depth: int = 8) -> None:
+        self._sha = hashlib.sha256()
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="crmhub-sha256")
+        self._pending: deque = deque()
+        self._depth = depth
+
+    def update(self, block: bytes) -> None:
+        if len(self._pending) >= self._depth:
+            self._pending.popleft().result()
+        self._pending.append(self._pool.submit(self._sha.update, block))
+
+    def __enter__(self) -> _Digest:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._pool.shutdown(wait=True)
+
+    def hexdigest(self) -> str:
+        """The checksum (call after the ``with`` block: every block is hashed by then)."""
+        while self._pending:
+            self._pending.popleft().result()
+        return self._sha.hexdigest()
 
 
 def _normal(name: str) -> str:
@@ -121,13 +158,12 @@ def scan_file(path: str | Path, declared_encoding: str = "utf-8", *, strict: boo
         raise RejectedFileError(str(path), "no such file")
     declared = _normal(declared_encoding or "utf-8")
     lenient = declared == "utf-8" if strict is None else not strict
-    digest = hashlib.sha256()
     shape = _Shape()
     size = 0
     bad: tuple[int, int] | None = None
     decoder = None
     encoding = declared
-    with path.open("rb") as fh:
+    with path.open("rb") as fh, _Digest() as digest:
         first = True
         while block := fh.read(BLOCK):
             if first:
@@ -148,12 +184,12 @@ def scan_file(path: str | Path, declared_encoding: str = "utf-8", *, strict: boo
                     bad = (shape.lines + 1 + block[:cut].count(b"\n"), size + cut)
             shape.feed(block)
             size += len(block)
+    checksum = digest.hexdigest()
     if bad is None and decoder is not None:
         try:
             decoder.decode(b"", final=True)
         except UnicodeDecodeError:
             bad = (shape.lines + 1, size)
-    checksum = digest.hexdigest()
     simple = shape.simple and encoding in ("utf-8", "utf-8-sig")
     if bad is None:
         return FileScan(path, size, checksum, encoding, declared, lines=shape.lines, simple=simple)
