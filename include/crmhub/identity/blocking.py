@@ -8,6 +8,12 @@ Cost stays near-linear because of the per-key cap: inside a block of up to ``max
 pair is generated; a larger block (a popular surname, a big firm's domain) is sorted by a secondary
 value and only records within ``window`` positions of each other are paired (sorted neighbourhood).
 So each record yields at most ``max(max_block, window)`` pairs per key.
+
+A key may ask for a second pass over its oversized blocks (``reverse_pass``): the same window over
+the *reversed* sort values. A typo early in a name ("Hartor Capital") sorts it far away from its
+twin behind hundreds of equal "Harbor Capital" records; read backwards, the two share their long
+common tail and become neighbours. This is the classic multi-pass sorted neighbourhood; it costs at
+most another ``window`` pairs per record, and only for records in oversized blocks.
 """
 
 from __future__ import annotations
@@ -28,6 +34,7 @@ class BlockingKey:
     name: str
     key: Callable[[pd.DataFrame], list]
     sort: Callable[[pd.DataFrame], list]
+    reverse_pass: bool = False
 
 
 def _prefix(values: list, n: int) -> list:
@@ -85,7 +92,7 @@ ORG_KEYS: tuple[BlockingKey, ...] = (
     BlockingKey("name_sorted_tokens", _org_sorted_tokens, _names),
     BlockingKey("name_phonetic", _org_phonetic, _names),
     BlockingKey("name_last_token", _org_last_token, _names),
-    BlockingKey("domain", lambda df: df["n_domain"].tolist(), _names),
+    BlockingKey("domain", lambda df: df["n_domain"].tolist(), _names, reverse_pass=True),
     BlockingKey("tax_id", lambda df: df["n_tax_id"].tolist(), _names),
     # A popular name (or a firm's domain) makes a block far larger than ``max_block``, where only the
     # sorted window is paired and records with equal names sit in arbitrary order. These keys split such
@@ -96,6 +103,11 @@ ORG_KEYS: tuple[BlockingKey, ...] = (
     BlockingKey("domain_city", lambda df: _join(df["n_domain"].tolist(), df["n_city"].tolist()), _names),
     # a typo breaks the exact keys; the phonetic code survives most, but its blocks are large too
     BlockingKey("name_phonetic_city", lambda df: _join(_org_phonetic(df), df["n_city"].tolist()), _names),
+    # ... and a typo that changes the phonetic code (and the first token's key) still leaves the last
+    # token: at one million records its blocks hold ~1,000 namesakes, split here by city and windowed
+    # in both name orders (the typo'd record and its twin are neighbours read backwards)
+    BlockingKey("name_last_token_city", lambda df: _join(_org_last_token(df), df["n_city"].tolist()), _names,
+                reverse_pass=True),
 )
 
 
@@ -157,8 +169,13 @@ def keys_for(kind: str) -> tuple[BlockingKey, ...]:
     return ORG_KEYS if kind == "org" else CONTACT_KEYS
 
 
-def pairs_for_key(keys: list, sort_values: list, *, max_block: int = 40, window: int = 10) -> np.ndarray:
-    """Candidate pairs ``(i, j)`` with ``i < j`` (an ``(m, 2)`` int64 array) for one blocking key."""
+def pairs_for_key(keys: list, sort_values: list, *, max_block: int = 40, window: int = 10,
+                  oversized_only: bool = False) -> np.ndarray:
+    """Candidate pairs ``(i, j)`` with ``i < j`` (an ``(m, 2)`` int64 array) for one blocking key.
+
+    ``oversized_only``: pair only inside blocks larger than ``max_block`` (a second sorted pass, whose
+    small blocks the first pass already paired completely).
+    """
     n = len(keys)
     idx = np.fromiter((i for i, k in enumerate(keys) if k is not None), dtype=np.int64)
     if idx.size < 2:
@@ -171,9 +188,11 @@ def pairs_for_key(keys: list, sort_values: list, *, max_block: int = 40, window:
     group = kcodes[perm]
     sizes = np.bincount(group)
     size = sizes[group]
-    reach = np.where(size <= max_block, size - 1, window)
+    reach = np.where(size <= max_block, 0 if oversized_only else size - 1, window)
     chunks = []
     span = int(min(reach.max(initial=0), n))
+    if span == 0:
+        return np.empty((0, 2), dtype=np.int64)
     for d in range(1, span + 1):
         same = (group[:-d] == group[d:]) & (reach[:-d] >= d)
         if not same.any():
@@ -203,7 +222,12 @@ def candidate_pairs(prepared: pd.DataFrame, kind: str, *, max_block: int = 40, w
     per_key: dict[str, int] = {}
     codes = np.empty(0, dtype=np.int64)
     for bk in keys or keys_for(kind):
-        pairs = pairs_for_key(bk.key(prepared), bk.sort(prepared), max_block=max_block, window=window)
+        key_values, sort_values = bk.key(prepared), bk.sort(prepared)
+        pairs = pairs_for_key(key_values, sort_values, max_block=max_block, window=window)
+        if bk.reverse_pass:
+            backwards = [v[::-1] if v else v for v in sort_values]
+            pairs = np.concatenate([pairs, pairs_for_key(key_values, backwards, max_block=max_block, window=window,
+                                                         oversized_only=True)])
         per_key[bk.name] = int(len(pairs))
         # merge as we go so peak memory is the unique pairs plus one key's pairs, not every key's
         codes = sorted_unique(np.concatenate([codes, pairs[:, 0] * n + pairs[:, 1]]))

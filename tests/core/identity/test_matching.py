@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from crmhub.identity import resolve
-from crmhub.identity.blocking import candidate_pairs
+from crmhub.identity.blocking import candidate_pairs, pairs_for_key
 from crmhub.identity.matching import pair_key
 from crmhub.identity.records import prepare
 
@@ -241,3 +241,34 @@ def test_shared_mailbox_with_contradicting_phone_and_postcode_is_not_determinist
     assert ids["1"] == ids["3"]
     assert ids["2"] != ids["1"]
     assert {tuple(sorted(p)) for p in res.deterministic_links.tolist()} == {(0, 2)}
+
+
+def test_typo_that_changes_the_phonetic_code_is_compared_among_a_thousand_namesakes() -> None:
+    # "Hartor" vs "Harbor": a different first-token key and soundex (H636 / H616); only the last token
+    # ("capital") is shared, and its block of ~300 namesakes is far over max_block, sorted by name with
+    # the twin behind every other "harbor capital"; the last-token + city key must still pair them
+    rng = random.Random(5)
+    cities = [f"City{k}" for k in range(60)]
+    rows = [{"name": "Harbor Capital", "city": rng.choice(cities)} for _ in range(300)]
+    rows[0] = {"name": "Harbor Capital LP", "city": "Oslo"}
+    rows.append({"name": "Hartor Capital, L.P.", "city": "Oslo"})
+    prepared = prepare(orgs(*rows), "org")
+    pairs, per_key = candidate_pairs(prepared, "org")
+    assert (0, 300) in {tuple(p) for p in pairs.tolist()}
+    assert per_key["name_last_token_city"] >= 1
+    assert len(pairs) < 40 * len(rows)
+
+
+def test_reverse_pass_pairs_an_early_typo_with_its_twin_in_an_oversized_block() -> None:
+    # one key block of 200 records; in name order the typo'd "haabor capital zz" sorts before all 199
+    # "harbor capital .." records and its twin (last, by its suffix) is ~200 places away, far out of
+    # the window of 10; read backwards both start "zz latipac" and are neighbours
+    names = [f"harbor capital {chr(97 + k // 26)}{chr(97 + k % 26)}" for k in range(198)]
+    names += ["harbor capital zz", "haabor capital zz"]
+    keys = ["capital"] * len(names)
+    forward = {tuple(p) for p in pairs_for_key(keys, names).tolist()}
+    assert (198, 199) not in forward
+    backwards = [v[::-1] for v in names]
+    second = {tuple(p) for p in pairs_for_key(keys, backwards, oversized_only=True).tolist()}
+    assert (198, 199) in second
+    assert not pairs_for_key(["small"] * 5, names[:5], oversized_only=True).size  # small blocks: first pass only
