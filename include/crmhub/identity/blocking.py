@@ -159,6 +159,8 @@ CONTACT_KEYS: tuple[BlockingKey, ...] = (
                 _person_sort),
     BlockingKey("postcode_last_initial", lambda df: _join(df["n_postcode"].tolist(), _prefix(df["n_last"].tolist(), 1)),
                 _person_sort),
+    BlockingKey("postcode_first_initial",
+                lambda df: _join(df["n_postcode"].tolist(), _prefix(df["n_first_canon"].tolist(), 1)), _person_sort),
     BlockingKey("org_domain_first_initial",
                 lambda df: _join(df["n_org_domain"].tolist(), _prefix(df["n_first_canon"].tolist(), 1)),
                 _person_sort),

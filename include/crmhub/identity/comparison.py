@@ -15,7 +15,7 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 from rapidfuzz import fuzz, process
-from rapidfuzz.distance import JaroWinkler, Levenshtein
+from rapidfuzz.distance import OSA, JaroWinkler, Levenshtein
 
 #: Level labels per comparison (index = level).
 LEVELS: dict[str, dict[str, tuple[str, ...]]] = {
@@ -30,13 +30,14 @@ LEVELS: dict[str, dict[str, tuple[str, ...]]] = {
         "legal_form": ("missing", "same legal form", "different legal form"),
     },
     "contact": {
-        "first_name": ("missing", "exact", "nickname/variant", "similar (>=0.9)", "initial only", "different"),
+        "first_name": ("missing", "exact", "nickname/variant", "similar (>=0.9 or one edit)", "initial only",
+                       "different"),
         "last_name": ("missing", "exact", "near-exact (>=0.92)", "similar (>=0.8)", "different"),
         "email": ("missing", "same email", "same role mailbox", "same local part", "similar local part",
                   "different"),
         "phone": ("missing", "same phone", "same last 7 digits", "different"),
         "company": ("missing", "same company", "similar company", "different company"),
-        "city": ("missing", "same city", "similar city", "different city"),
+        "city": ("missing", "same city", "similar city (>=0.9 or one edit)", "different city"),
         "postcode": ("missing", "same postcode", "one character differs", "different postcode"),
         "date_of_birth": ("missing", "same date", "one part differs", "different"),
     },
@@ -122,10 +123,24 @@ def _simple(col: Column, i: np.ndarray, j: np.ndarray) -> np.ndarray:
     return np.select([col.missing(i, j), col.equal(i, j)], [0, 1], 2).astype(np.int8)
 
 
+def one_edit(col: Column, i: np.ndarray, j: np.ndarray, workers: int, where: np.ndarray,
+             min_len: int = 3) -> np.ndarray:
+    """Pairs (among ``where``) whose values differ by one edit or one swap of adjacent characters.
+
+    Jaro-Winkler punishes a typo in a short value hard ("jade"/"jare" 0.87, "sma"/"sam" 0.56); one
+    edit between values of at least ``min_len`` characters is a typo, not a different name.
+    """
+    lengths = np.fromiter((len(v) for v in col.values), dtype=np.int64, count=len(col.values))
+    where = where & (np.minimum(lengths[i], lengths[j]) >= min_len)
+    dist = col.similarity(i, j, OSA.distance, workers, where=where)
+    return where & (dist <= 1)
+
+
 def _city(col: Column, i: np.ndarray, j: np.ndarray, workers: int) -> np.ndarray:
     missing, equal = col.missing(i, j), col.equal(i, j)
     jw = col.similarity(i, j, JaroWinkler.normalized_similarity, workers, where=~missing & ~equal)
-    return np.select([missing, equal, jw >= 0.9], [0, 1, 2], 3).astype(np.int8)
+    similar = (jw >= 0.9) | one_edit(col, i, j, workers, ~missing & ~equal & (jw < 0.9))
+    return np.select([missing, equal, similar], [0, 1, 2], 3).astype(np.int8)
 
 
 def _postcode(col: Column, i: np.ndarray, j: np.ndarray, workers: int) -> np.ndarray:
@@ -191,7 +206,9 @@ def compare_contacts(enc: Encoded, pairs: np.ndarray, workers: int = 1) -> tuple
     canon_eq = canon.equal(i, j) & ~swapped
     letters, single = enc.first_initial
     initial = (single[i] | single[j]) & (letters[i] == letters[j]) & (letters[i] >= 0)
-    first_level = np.select([f_missing, f_exact, canon_eq, f_sim >= 0.9, initial], [0, 1, 2, 3, 4], 5).astype(np.int8)
+    f_typo = one_edit(first, i, j, workers, ~f_missing & ~f_eq & ~swapped & (f_sim < 0.9))
+    first_level = np.select([f_missing, f_exact, canon_eq, (f_sim >= 0.9) | f_typo, initial], [0, 1, 2, 3, 4],
+                            5).astype(np.int8)
     last_level = np.select([l_missing, l_exact, l_sim >= 0.92, l_sim >= 0.8], [0, 1, 2, 3], 4).astype(np.int8)
 
     email, local = enc.n_email, enc.n_email_local

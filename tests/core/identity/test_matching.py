@@ -272,3 +272,15 @@ def test_reverse_pass_pairs_an_early_typo_with_its_twin_in_an_oversized_block() 
     second = {tuple(p) for p in pairs_for_key(keys, backwards, oversized_only=True).tolist()}
     assert (198, 199) in second
     assert not pairs_for_key(["small"] * 5, names[:5], oversized_only=True).size  # small blocks: first pass only
+
+
+def test_same_postcode_and_first_initial_is_a_candidate_when_surname_dob_and_city_differ() -> None:
+    # FEBRL-style: the surname and date of birth of one record were replaced, its city is missing
+    df = pd.DataFrame([
+        {"record_id": "a", "source_system": "s", "first_name": "James", "last_name": "Alderson",
+         "postcode": "3337", "date_of_birth": "1907-10-13"},
+        {"record_id": "b", "source_system": "s", "first_name": "James", "last_name": "Weidenhoffer",
+         "postcode": "3337", "date_of_birth": "1913-04-01"},
+    ])
+    pairs, _ = candidate_pairs(prepare(df, "contact"), "contact")
+    assert [tuple(p) for p in pairs.tolist()] == [(0, 1)]
