@@ -44,9 +44,8 @@ def _create(conn, name: str) -> None:
     )
 
 
-def test_binary_copy_equals_csv_copy(db):
-    frame = _frame()
-    assert encode_frame(frame, types=TYPES).binary
+def _binary_and_csv_rows(db: str, frame: pd.DataFrame) -> list[tuple]:
+    """COPY ``frame`` once in binary and once as CSV; assert both tables hold the same rows and return them."""
     with psycopg.connect(db) as conn:
         _create(conn, "via_binary")
         _create(conn, "via_csv")
@@ -57,6 +56,13 @@ def test_binary_copy_equals_csv_copy(db):
         got = conn.execute(sql.SQL(query).format(sql.Identifier("via_binary"))).fetchall()
         want = conn.execute(sql.SQL(query).format(sql.Identifier("via_csv"))).fetchall()
     assert got == want
+    return got
+
+
+def test_binary_copy_equals_csv_copy(db):
+    frame = _frame()
+    assert encode_frame(frame, types=TYPES).binary
+    got = _binary_and_csv_rows(db, frame)
     by_text = {row[0]: row for row in got}
     assert by_text["plain"][3:6] == ("1200.50", "100.00", "2025-03-14 10:00:00.123456+00")
     assert by_text[""][3] is None  # NaN money is NULL
@@ -66,16 +72,7 @@ def test_binary_copy_equals_csv_copy(db):
 def test_binary_copy_equals_csv_copy_with_text_between_null_fixed_columns(db):
     """Fixed-width columns with NULLs on both sides of a text column (they share row blocks with its length)."""
     frame = _frame()[["b", "t", "ts", "i", "m", "c", "d"]]
-    with psycopg.connect(db) as conn:
-        _create(conn, "via_binary")
-        _create(conn, "via_csv")
-        assert copy_frame(conn, sql.Identifier("via_binary"), frame, date_columns={"d"}, types=TYPES) == 6
-        assert copy_frame(conn, sql.Identifier("via_csv"), frame, date_columns={"d"}) == 6
-        conn.execute("SET TimeZone = 'UTC'")
-        query = "SELECT t, b, i, m::text, c::text, ts::text, d::text FROM {} ORDER BY i NULLS FIRST, t"
-        got = conn.execute(sql.SQL(query).format(sql.Identifier("via_binary"))).fetchall()
-        want = conn.execute(sql.SQL(query).format(sql.Identifier("via_csv"))).fetchall()
-    assert got == want
+    got = _binary_and_csv_rows(db, frame)
     assert sum(row[1] is None for row in got) == 2 and sum(row[0] is None for row in got) == 1
 
 
