@@ -90,7 +90,7 @@ class CrmDestination:
     _next_batch: int = field(default=0, init=False)
     hedge: bool = True           # at the tail, a copy of a batch that hangs (see _run)
     _halted: threading.Event = field(default_factory=threading.Event, init=False)
-    _cancelled: set[int] = field(default_factory=set, init=False)     # settled batches: copies stop retrying
+    _settled: set[int] = field(default_factory=set, init=False)       # answered batches: copies stop retrying
     _sent_at: dict[int, float | None] = field(default_factory=dict, init=False)   # original copy's attempt
     _local: threading.local = field(default_factory=threading.local, init=False)   # .hedge: this thread's copy
 
@@ -162,12 +162,11 @@ class CrmDestination:
         pool = ThreadPoolExecutor(max_workers=max(1, self.concurrency), thread_name_prefix="rev-etl")
         running: dict[Future, Batch] = {}
         copies: dict[int, int] = {}             # batch no -> copies in flight
-        settled: set[int] = set()
         hedged: set[int] = set()
         clean = False
         try:
             planning = True
-            while planning or any(b.no not in settled for b in running.values()):
+            while planning or any(b.no not in self._settled for b in running.values()):
                 if planning and sum(1 for f in running if not f.running() and not f.done()) < LOOKAHEAD:
                     batch = next(batches, None)      # planning first: keep LOOKAHEAD batches queued
                     if batch is None:
@@ -182,10 +181,9 @@ class CrmDestination:
                     batch = running.pop(fut)
                     copies[batch.no] -= 1
                     outcomes = fut.result()
-                    if batch.no in settled or (copies[batch.no] and not _answered(outcomes)):
+                    if batch.no in self._settled or (copies[batch.no] and not _answered(outcomes)):
                         continue        # the other copy answered already, or may still answer
-                    settled.add(batch.no)
-                    self._cancelled.add(batch.no)
+                    self._settled.add(batch.no)
                     on_batch(batch, outcomes)
                 if done:
                     flush()
@@ -226,12 +224,12 @@ class CrmDestination:
 
     def _guarded_send(self, batch: Batch, hedge: bool = False) -> list[Outcome]:
         """:meth:`_send`, unless the guard stopped the run or the batch is settled (then nothing is sent)."""
-        if self._halted.is_set() or batch.no in self._cancelled:
+        if self._halted.is_set() or batch.no in self._settled:
             return [Outcome(i, False, "none", i.dest_id, None, 0, "not sent: the run was stopped", batch.no)
                     for i in batch.items]
         self._local.hedge = hedge
         outcomes = self._send(batch)
-        if batch.no not in self._cancelled and self.guard is not None and self.guard(outcomes):
+        if batch.no not in self._settled and self.guard is not None and self.guard(outcomes):
             self._halted.set()
         return outcomes
 
@@ -280,7 +278,7 @@ class CrmDestination:
         key = self._key(action, inputs, id_property)
         extra = {"idProperty": id_property} if id_property else None
         res = self.client.batch(self.object_type, action, inputs, key=key, extra=extra,
-                                cancelled=lambda: batch_no in self._cancelled, in_flight=self._tracker(batch_no))
+                                cancelled=lambda: batch_no in self._settled, in_flight=self._tracker(batch_no))
         if res.status in (200, 201, 207):
             return self._resolve(action, items, id_property, res, batch_no, key)
         if res.status in (400, 409, 422) and len(items) > 1:
@@ -349,7 +347,7 @@ class CrmDestination:
         inputs = [{"id": i.dest_id} for i in batch.items]
         key = self._key("archive", inputs, None)
         res = self.client.batch(self.object_type, "archive", inputs, key=key,
-                                cancelled=lambda: batch.no in self._cancelled, in_flight=self._tracker(batch.no))
+                                cancelled=lambda: batch.no in self._settled, in_flight=self._tracker(batch.no))
         ok = res.status in (200, 204)
         return [Outcome(i, ok, "archive", i.dest_id, res.status, res.attempts, None if ok else res.error,
                         batch.no, key, i.before) for i in batch.items]
