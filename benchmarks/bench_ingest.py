@@ -166,10 +166,17 @@ def main(argv: list[str] | None = None) -> int:
             copy_s, copy_cpu = bare_copy(url, path)
             phases = Phases()
             with psycopg.connect(url, autocommit=True) as conn, PeakRss() as rss, Cpu(conn) as full_cpu:
+                load_id = f"bench-{uuid.uuid4().hex[:8]}"
                 t0 = time.perf_counter()
                 summary = ingest_file(conn, connector, path, chunk_rows=args.chunk_rows, to_core=args.core,
-                                      load_id=f"bench-{uuid.uuid4().hex[:8]}", phases=phases)
+                                      load_id=load_id, phases=phases)
                 full_s = time.perf_counter() - t0
+        if summary.load_id != load_id:  # the loader found this file already loaded and skipped it
+            raise SystemExit(
+                f"bench_ingest: {args.url} already holds this file as load {summary.load_id}: the full path was "
+                "skipped (loads are idempotent), so there is nothing to time. Run without --url (a throw-away "
+                "database) or against a fresh warehouse."
+            )
         assert summary.rows_read == args.rows == summary.loaded + summary.quarantined + summary.rejected, summary
         result = {
             "rows": args.rows,
