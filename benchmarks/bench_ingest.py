@@ -14,8 +14,16 @@ Writes ``benchmarks/results/ingest.json``: rows, rows_per_s, copy_rows_per_s, ra
 (peak resident memory of this process, which does all the client-side work), ``path`` / ``copy_path``
 (exactly what each timing covers), ``phases_s`` (seconds per load phase), ``cpu_s`` (CPU seconds of this
 process and of its PostgreSQL backend for both runs) and the load average before the runs. Targets:
-ratio >= 0.5, peak RSS < 1 GiB. Uses $CRMHUB_WAREHOUSE_URL or a throw-away database on 127.0.0.1:5432.
-Both runs use an open connection (connecting is not timed in either).
+ratio >= 0.5, peak RSS < 1 GiB.
+
+Two upper bounds of the ratio come with it. ``all_cores_bound`` = cores x bare COPY seconds / (client + server
+CPU seconds of the full path): the full path cannot finish before its CPU work, spread perfectly over the
+machine's cores (two here). ``server_bound`` (``--bound-reps``, default 3): the load's raw and staged rows re-sent
+by a bare binary COPY into copies of raw/staging, no client work at all, alternating with the bare CSV COPY;
+``copy / (raw + staging)`` of the backend's CPU seconds bounds the ratio for any client.
+
+Uses $CRMHUB_WAREHOUSE_URL or a throw-away database on 127.0.0.1:5432. Both runs use an open connection
+(connecting is not timed in either).
 """
 
 from __future__ import annotations
@@ -25,6 +33,7 @@ import json
 import os
 import platform
 import resource
+import statistics
 import sys
 import tempfile
 import threading
@@ -34,11 +43,13 @@ from pathlib import Path
 
 import psutil
 import psycopg
+from psycopg import sql
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "include"))
 
 from crmhub.config import load_integration_map  # noqa: E402
+from crmhub.ingest import rawbatch  # noqa: E402
 from crmhub.ingest.loader import ingest_file  # noqa: E402
 from crmhub.ingest.phases import Phases  # noqa: E402
 from crmhub.warehouse import upgrade  # noqa: E402
@@ -136,12 +147,72 @@ def bare_copy(url: str, path: Path) -> tuple[float, Cpu]:
         return seconds, cpu
 
 
+def _copy_out(conn: psycopg.Connection, query: sql.Composable) -> bytes:
+    with conn.cursor() as cur, cur.copy(sql.SQL("COPY ({}) TO STDOUT (FORMAT binary)").format(query)) as copy:
+        return b"".join(bytes(block) for block in copy)
+
+
+def server_bound(url: str, path: Path, connector, load_id: str, reps: int) -> dict:
+    """PostgreSQL's own share of both paths, with no client work at all.
+
+    The loaded batch rows and staged rows are read back in binary COPY format (the bytes the loader sent),
+    then sent again with one ``COPY ... FROM STDIN (FORMAT binary)`` each into fresh tables made ``LIKE``
+    raw/staging (same columns, defaults, storage and index) in one transaction, timed by the backend's CPU
+    seconds; the bare COPY of the file is repeated alternately. The full path's backend must do at least
+    ``raw + staging``, so ``copy / (raw + staging)`` bounds the wall ratio from above even with a free
+    client and perfect overlap.
+    """
+    name = connector.name
+    staged = [c for c in ("locator", "row_no", "confidence", *connector.field_names)]
+    with psycopg.connect(url) as conn:
+        raw_cols = sql.SQL(", ").join(sql.Identifier(c) for c in rawbatch.COLUMNS)
+        stg_cols = sql.SQL(", ").join(sql.Identifier(c) for c in staged)
+        raw_bytes = _copy_out(conn, sql.SQL("SELECT {} FROM raw.{} WHERE load_id = {} ORDER BY batch_no").format(
+            raw_cols, sql.Identifier(name), sql.Literal(load_id)))
+        stg_bytes = _copy_out(conn, sql.SQL("SELECT {} FROM staging.{} WHERE load_id = {} ORDER BY row_no").format(
+            stg_cols, sql.Identifier(name), sql.Literal(load_id)))
+        conn.rollback()
+    runs: dict[str, list[float]] = {"copy": [], "raw": [], "staging": []}
+    for _ in range(reps):
+        runs["copy"].append(bare_copy(url, path)[1].server_s)
+        with psycopg.connect(url) as conn:
+            conn.execute("DROP SCHEMA IF EXISTS bench_bound CASCADE")
+            conn.execute("CREATE SCHEMA bench_bound")
+            for schema in ("raw", "staging"):
+                conn.execute(sql.SQL("CREATE TABLE bench_bound.{} (LIKE {}.{} INCLUDING ALL)").format(
+                    sql.Identifier(schema), sql.Identifier(schema), sql.Identifier(name)))
+            conn.execute("SELECT set_config('crmhub.load_id', %s, false)", (load_id,))
+            conn.commit()
+            for schema, cols, data in (("raw", raw_cols, raw_bytes), ("staging", stg_cols, stg_bytes)):
+                with Cpu(conn) as cpu:
+                    stmt = sql.SQL("COPY bench_bound.{} ({}) FROM STDIN (FORMAT binary)").format(
+                        sql.Identifier(schema), cols)
+                    with conn.cursor() as cur, cur.copy(stmt) as copy:
+                        for start in range(0, len(data), 1 << 20):
+                            copy.write(data[start : start + (1 << 20)])
+                    conn.commit()
+                runs[schema].append(cpu.server_s)
+            conn.execute("DROP SCHEMA bench_bound CASCADE")
+            conn.commit()
+    med = {k: statistics.median(v) for k, v in runs.items()}
+    return {
+        "server_cpu_s": {k: [round(x, 3) for x in v] for k, v in runs.items()},
+        "median_s": {k: round(v, 3) for k, v in med.items()},
+        "ratio_upper_bound": round(med["copy"] / (med["raw"] + med["staging"]), 3),
+        "note": "backend CPU seconds per repetition: bare COPY of the file; the load's raw batch rows and staged "
+                "rows re-sent as binary COPY into LIKE copies of raw/staging (no client work). The full path's "
+                "backend does at least raw + staging, so copy / (raw + staging) is an upper bound of ratio_to_copy",
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--rows", type=int, default=1_000_000)
     ap.add_argument("--url", default=os.environ.get("CRMHUB_WAREHOUSE_URL"))
     ap.add_argument("--core", action="store_true", help="also upsert into core (slower; not the headline number)")
     ap.add_argument("--chunk-rows", type=int, default=50_000)
+    ap.add_argument("--bound-reps", type=int, default=3,
+                    help="repetitions of the server-only bound (0: skip); see server_bound()")
     ap.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "ingest.json")
     args = ap.parse_args(argv)
 
@@ -171,12 +242,13 @@ def main(argv: list[str] | None = None) -> int:
                 summary = ingest_file(conn, connector, path, chunk_rows=args.chunk_rows, to_core=args.core,
                                       load_id=load_id, phases=phases)
                 full_s = time.perf_counter() - t0
-        if summary.load_id != load_id:  # the loader found this file already loaded and skipped it
-            raise SystemExit(
-                f"bench_ingest: {args.url} already holds this file as load {summary.load_id}: the full path was "
-                "skipped (loads are idempotent), so there is nothing to time. Run without --url (a throw-away "
-                "database) or against a fresh warehouse."
-            )
+            if summary.load_id != load_id:  # the loader found this file already loaded and skipped it
+                raise SystemExit(
+                    f"bench_ingest: {args.url} already holds this file as load {summary.load_id}: the full path was "
+                    "skipped (loads are idempotent), so there is nothing to time. Run without --url (a throw-away "
+                    "database) or against a fresh warehouse."
+                )
+            bound = server_bound(url, path, connector, load_id, args.bound_reps) if args.bound_reps else None
         assert summary.rows_read == args.rows == summary.loaded + summary.quarantined + summary.rejected, summary
         result = {
             "rows": args.rows,
@@ -199,6 +271,8 @@ def main(argv: list[str] | None = None) -> int:
                         "backend (server). The wall ratio depends on how much of the 2 shared cores the run gets; the "
                         "CPU ratio is the work ratio, nearly independent of other load",
             },
+            "all_cores_bound": round((psutil.cpu_count() or 1) * copy_s / (full_cpu.client_s + full_cpu.server_s), 3),
+            "server_bound": bound,
             "loadavg_before": loadavg,
             "process_max_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
             "loaded": summary.loaded,
