@@ -22,22 +22,22 @@ rejected = non-match).
 Per-run refinement (:func:`refine_parameters`): when a contact run has at least :data:`EM_MIN_PAIRS`
 candidate pairs, the run's own data replace the calibrated values, as Splink does: u is counted on
 :data:`U_SAMPLE_PAIRS` uniformly random record pairs (:func:`sample_pairs`, fixed seed;
-:func:`u_from_random_pairs`) — two random records are strangers, so that is the chance agreement — and m
-and λ are estimated by expectation-maximisation on the candidate pairs with u held fixed, starting from
-the calibrated m. λ is then the probability that two *random* records match (expected matches among
-the candidates / all n(n-1)/2 pairs). This is one consistent model over all pairs: blocking keeps
-nearly every true pair, and whether a pair is blocked is itself a function of the values compared, so
-the posterior of a candidate pair is its posterior among all pairs. The older per-run EM estimated u on
-the blocked pairs themselves, where the surname and date-of-birth keys make exact agreement common
-(FEBRL 4: surname exact u 0.49 among candidates against 0.003 among random pairs), so a true pair with
-one field replaced by another value scored too low (scores 0.3-0.7 were true 70-94 % of the time).
-City and postcode are one joint term (:data:`JOINT`, label "same city / same postcode"): a postcode all
-but fixes the suburb, so strangers from one place agree on both, and counted as independent fields that
-coincidence weighed twice (generated FEBRL-style data, one postcode per suburb: the review queue grew
-from 1,340 to 1,906 per 1,000 records at 71 % precision). m keeps a floor (:data:`M_FLOOR`) so no level
-becomes impossible, but never above the level's u: a level that neither the run's likely matches nor
-random strangers show (both tiny) is no evidence for a match (with a fixed floor, "nickname" in FEBRL 4
-would have weighed +2.4 bits from the floor alone); u is Laplace-smoothed, so every u is in (0, 1). A comparison missing on every sampled pair
+:func:`u_from_random_pairs`) — two random records are strangers, so that is the chance agreement — and m and
+λ are estimated by expectation-maximisation on the candidate pairs with u held fixed, starting from the
+calibrated m. λ is then the probability that two *random* records match (expected matches among the
+candidates / all n(n-1)/2 pairs). This is one consistent model over all pairs: blocking keeps nearly every
+true pair, and whether a pair is blocked is itself a function of the values compared, so the posterior of a
+candidate pair is its posterior among all pairs. The older per-run EM estimated u on the blocked pairs
+themselves, where the surname and date-of-birth keys make exact agreement common (FEBRL 4: surname exact u
+0.49 among candidates against 0.003 among random pairs), so a true pair with one field replaced by another
+value scored too low (scores 0.3-0.7 were true 70-94 % of the time). City and postcode are one joint term
+(:data:`JOINT`, label "same city / same postcode"): a postcode all but fixes the suburb, so strangers from
+one place agree on both, and counted as independent fields that coincidence weighed twice (generated
+FEBRL-style data, one postcode per suburb: pairs scored above 0.70 grew from 1,341 to 1,906 per 1,000
+records, 71 % of them true). m keeps a floor (:data:`M_FLOOR`) so no level becomes impossible, but never
+above the level's u: a level that neither the run's likely matches nor random strangers show (both tiny) is
+no evidence for a match (with a fixed floor, "nickname" in FEBRL 4 would have weighed +2.4 bits from the
+floor alone); u is Laplace-smoothed, so every u is in (0, 1). A comparison missing on every sampled pair
 keeps its calibrated m/u. Smaller runs use the calibrated values unchanged. Organisation runs always keep
 the calibrated values (:data:`EM_KINDS`): nearly every org candidate pair is blocked on the name, so EM
 cannot tell namesakes from duplicates and drifted to a different latent class at scale (one million
