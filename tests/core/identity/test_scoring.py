@@ -130,3 +130,16 @@ def test_refinement_with_random_pair_u_keeps_u_and_estimates_the_random_pair_pri
         pass
     else:
         raise AssertionError("u without total_pairs must be refused")
+
+
+def test_random_pair_prior_counts_all_candidates_when_em_runs_on_a_sample(monkeypatch) -> None:
+    import crmhub.identity.scoring as scoring
+
+    rng = np.random.default_rng(2)
+    n_cand, total_pairs = 40_000, 5_000_000
+    match = rng.random(n_cand) < 0.1
+    levels = _int8(_contact_levels(n_cand, rng, match))
+    u = u_from_random_pairs(_int8(_contact_levels(200_000, rng, np.zeros(200_000, dtype=bool))), "contact")
+    monkeypatch.setattr(scoring, "EM_MAX_PAIRS", 8_000)  # EM on a fifth of the candidate pairs
+    params = scoring.refine_parameters(levels, "contact", u=u, total_pairs=total_pairs)
+    assert abs(params["prior"] * total_pairs - match.sum()) < 0.1 * match.sum()
