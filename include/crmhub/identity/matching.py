@@ -31,9 +31,19 @@ import pandas as pd
 
 from crmhub.identity.blocking import candidate_pairs
 from crmhub.identity.clusters import UnionFind, cluster_roots
-from crmhub.identity.comparison import compare
+from crmhub.identity.comparison import Encoded, compare
 from crmhub.identity.records import columns_for, prepare
-from crmhub.identity.scoring import EM_KINDS, explain, refine_parameters, score, term_frequency_bits
+from crmhub.identity.scoring import (
+    EM_KINDS,
+    EM_MIN_PAIRS,
+    U_SAMPLE_PAIRS,
+    explain,
+    refine_parameters,
+    sample_pairs,
+    score,
+    term_frequency_bits,
+    u_from_random_pairs,
+)
 
 REVIEW_THRESHOLD = 0.70
 ID_NAMESPACE = uuid.UUID("6f1d3c1e-6a0b-4c3e-9a57-3c7d1f0a2b11")
@@ -130,9 +140,10 @@ def resolve(df: pd.DataFrame, kind: str, *, decisions: dict | None = None, thres
         threshold: fuzzy pairs scoring above it are queued for review.
         workers: rapidfuzz threads for the similarity computations.
         max_block / window: blocking caps (see :mod:`crmhub.identity.blocking`).
-        refine: re-estimate m/u/λ by EM on this run's candidate pairs when there are enough of them
-            and ``kind`` is in :data:`crmhub.identity.scoring.EM_KINDS`
-            (:func:`crmhub.identity.scoring.refine_parameters`); False keeps the calibrated values.
+        refine: when there are enough candidate pairs and ``kind`` is in
+            :data:`crmhub.identity.scoring.EM_KINDS`, estimate u on random record pairs and m/λ by EM on
+            this run's candidate pairs (:func:`crmhub.identity.scoring.refine_parameters`); False keeps
+            the calibrated values.
     """
     decisions = decisions or {}
     t0 = time.perf_counter()
@@ -151,9 +162,18 @@ def resolve(df: pd.DataFrame, kind: str, *, decisions: dict | None = None, thres
     timings["blocking_s"] = time.perf_counter() - t1
 
     t2 = time.perf_counter()
-    levels, extras = compare(prepared, pairs, kind, workers=workers)
+    enc = Encoded(prepared)
+    levels, extras = compare(enc, pairs, kind, workers=workers)
     tf_bits = term_frequency_bits(extras.get("tf_counts"))
-    params = refine_parameters(levels, kind, tf_bits=tf_bits) if refine and kind in EM_KINDS else None
+    params = None
+    if refine and kind in EM_KINDS and len(pairs) >= EM_MIN_PAIRS:
+        # u from random record pairs (chance agreement among strangers), m and λ by EM on the candidates
+        total_pairs = n * (n - 1) // 2
+        random_levels, _ = compare(enc, sample_pairs(n, min(U_SAMPLE_PAIRS, total_pairs), seed=0), kind,
+                                   workers=workers, chunk=200_000)
+        params = refine_parameters(levels, kind, tf_bits=tf_bits, u=u_from_random_pairs(random_levels, kind),
+                                   total_pairs=total_pairs)
+    del enc  # the encoded columns are not needed past scoring (peak memory at a million records)
     scores = score(levels, kind, params=params, tf_bits=tf_bits)
     timings["compare_score_s"] = time.perf_counter() - t2
 

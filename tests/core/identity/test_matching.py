@@ -284,3 +284,51 @@ def test_same_postcode_and_first_initial_is_a_candidate_when_surname_dob_and_cit
     ])
     pairs, _ = candidate_pairs(prepare(df, "contact"), "contact")
     assert [tuple(p) for p in pairs.tolist()] == [(0, 1)]
+
+
+def _person_run(seed: int = 5) -> tuple[pd.DataFrame, list[tuple[str, str]], list[tuple[str, str]]]:
+    """3,000 people, each with a corrupted duplicate, and 300 households (same surname and address).
+
+    Names come from pools (400 surnames, 200 given names), so a surname is shared by ~15 people. Every
+    fifth duplicate had its given name and suburb replaced by unrelated values (FEBRL's "different value"
+    corruption): surname, postcode and date of birth still agree exactly. The others carry a typo.
+    """
+    rng = random.Random(seed)
+
+    def word(k: int) -> str:
+        return "".join(rng.choice("bcdfghjklmnprstvwz") + rng.choice("aeiou") for _ in range(k))
+
+    surnames, given = [word(3) for _ in range(400)], [word(2) for _ in range(200)]
+    suburbs = [(word(3), f"{2000 + i}") for i in range(300)]
+    rows, replaced, households = [], [], []
+    for e in range(3000):
+        sub, pc = rng.choice(suburbs)
+        base = {"first_name": rng.choice(given), "last_name": rng.choice(surnames), "city": sub, "postcode": pc,
+                "date_of_birth": f"{rng.randint(1930, 2000)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"}
+        rows.append({**base, "record_id": f"{e}a"})
+        dup = dict(base)
+        if e % 5 == 0:
+            dup["first_name"], dup["city"] = rng.choice(given), rng.choice(suburbs)[0]
+            replaced.append((f"{e}a", f"{e}b"))
+        else:
+            field = rng.choice(["first_name", "last_name", "city"])
+            dup[field] = dup[field][:-1] + "x"
+        rows.append({**dup, "record_id": f"{e}b"})
+        if e % 10 == 1:  # another person in the same household: same surname and address, nothing else
+            rows.append({**base, "first_name": rng.choice(given), "date_of_birth": f"{rng.randint(1930, 2000)}-06-15",
+                         "record_id": f"{e}h"})
+            households.append((f"{e}a", f"{e}h"))
+    return contacts(*rows).assign(record_id=[r["record_id"] for r in rows]), replaced, households
+
+
+def test_person_run_scores_with_random_pair_u_so_one_replaced_field_is_still_reviewed() -> None:
+    df, replaced, households = _person_run()
+    res = resolve(df, "contact")
+    params = res.parameters
+    assert params is not None and "city+postcode" in params  # refined: joint location term, random-pair u
+    n = len(df)
+    assert params["prior"] < 20 * 3_300 / (n * (n - 1) / 2)  # λ of two random records, not of candidates
+    surfaced = queued(res) | {frozenset((res.records["record_id"][a], res.records["record_id"][b]))
+                              for a, b in res.deterministic_links.tolist()}
+    assert np.mean([frozenset(p) in surfaced for p in replaced]) > 0.95
+    assert np.mean([frozenset(p) in surfaced for p in households]) < 0.05

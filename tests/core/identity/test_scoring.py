@@ -2,7 +2,16 @@ from __future__ import annotations
 
 import numpy as np
 
-from crmhub.identity.scoring import PARAMETERS, TF_REFERENCE, refine_parameters, score, term_frequency_bits
+from crmhub.identity.scoring import (
+    PARAMETERS,
+    TF_REFERENCE,
+    explain,
+    refine_parameters,
+    sample_pairs,
+    score,
+    term_frequency_bits,
+    u_from_random_pairs,
+)
 
 
 def _levels(n: int, seed: int = 0) -> tuple[dict[str, np.ndarray], np.ndarray]:
@@ -57,3 +66,80 @@ def test_org_name_term_frequency_is_measured_against_a_fixed_reference() -> None
     assert abs(crowded[0]) < 1e-9
     # ... and a name carried by 90 records is ~4.3 bits weaker evidence than the reference count
     assert abs(crowded[1] - np.log2(ref / 90)) < 1e-9 and crowded[1] < -4
+
+
+def test_random_pairs_are_deterministic_for_a_seed_and_never_pair_a_record_with_itself() -> None:
+    a, b = sample_pairs(50, 10_000, seed=3), sample_pairs(50, 10_000, seed=3)
+    assert np.array_equal(a, b) and not np.array_equal(a, sample_pairs(50, 10_000, seed=4))
+    assert (a[:, 0] < a[:, 1]).all() and a.min() >= 0 and a.max() <= 49
+    assert len(np.unique(a[:, 0] * 50 + a[:, 1])) == 50 * 49 // 2  # every pair reachable
+    assert sample_pairs(1, 10).shape == (0, 2)
+
+
+def _contact_levels(n: int, rng: np.random.Generator, match: np.ndarray) -> dict[str, np.ndarray]:
+    """Contact levels where city and postcode move together (one postcode per city), as in real data."""
+    town = np.where(match, 1, rng.choice([1, 3], n, p=[0.05, 0.95]))
+    return {
+        "first_name": np.where(match, rng.choice([1, 3], n, p=[0.8, 0.2]), rng.choice([1, 5], n, p=[0.02, 0.98])),
+        "last_name": np.where(match, 1, rng.choice([1, 4], n, p=[0.01, 0.99])),
+        "email": np.zeros(n), "phone": np.zeros(n), "company": np.zeros(n),
+        "city": town, "postcode": town,  # same city <=> same postcode
+        "date_of_birth": np.where(match, rng.choice([1, 2], n, p=[0.9, 0.1]), rng.choice([1, 3], n, p=[0.001, 0.999])),
+    }
+
+
+def _int8(levels: dict) -> dict[str, np.ndarray]:
+    return {k: np.asarray(v).astype(np.int8) for k, v in levels.items()}
+
+
+def test_u_from_random_pairs_is_bounded_and_counts_city_and_postcode_jointly() -> None:
+    rng = np.random.default_rng(0)
+    levels = _int8(_contact_levels(100_000, rng, np.zeros(100_000, dtype=bool)))
+    u = u_from_random_pairs(levels, "contact")
+    assert "email" not in u  # missing on every pair: nothing to estimate
+    for name, values in u.items():
+        assert ((values > 0) & (values < 1)).all() and abs(values.sum() - 1) < 1e-9, name
+    assert abs(u["city"][0] - 0.05) < 0.005 and abs(u["postcode"][0] - 0.05) < 0.005
+    # the joint term knows "same city and same postcode" is as common as "same city" (not 0.05 * 0.05)
+    joint = u["city+postcode"][1 * 4 + 1 - 1]  # combined level city 1 x postcode 1 (level 0 is not listed)
+    assert abs(joint - 0.05) < 0.005
+
+
+def test_refinement_with_random_pair_u_keeps_u_and_estimates_the_random_pair_prior() -> None:
+    rng = np.random.default_rng(1)
+    n_cand, total_pairs = 20_000, 2_000_000
+    match = rng.random(n_cand) < 0.2  # 4,000 matches among 2 M record pairs
+    levels = _int8(_contact_levels(n_cand, rng, match))
+    u = u_from_random_pairs(_int8(_contact_levels(200_000, rng, np.zeros(200_000, dtype=bool))), "contact")
+    params = refine_parameters(levels, "contact", u=u, total_pairs=total_pairs)
+    assert "city+postcode" in params and "city" not in params and "postcode" not in params
+    assert [b for _, b in params["last_name"][1:]] == list(u["last_name"])  # u fixed
+    assert abs(params["prior"] * total_pairs - match.sum()) < 0.05 * match.sum()
+    prob = score(levels, "contact", params=params).probability
+    assert (prob[match] > 0.7).mean() > 0.98 and (prob[~match] > 0.7).mean() < 0.01
+    assert ((prob >= 0) & (prob <= 1)).all()
+    # a stranger from the same town: the one coincidence counts once, so the evidence is not doubled
+    k = int(np.flatnonzero(~match & (levels["city"] == 1))[0])
+    drivers = explain(score(levels, "contact", params=params), k, "contact")["drivers"]
+    town = [d for d in drivers if d["comparison"] == "city+postcode"]
+    assert town and town[0]["level"] == "same city / same postcode"
+    assert town[0]["weight_bits"] < np.log2(params["city+postcode"][5][0] / (u["city"][0] * u["postcode"][0]))
+    try:
+        refine_parameters(levels, "contact", u=u)
+    except ValueError:
+        pass
+    else:
+        raise AssertionError("u without total_pairs must be refused")
+
+
+def test_random_pair_prior_counts_all_candidates_when_em_runs_on_a_sample(monkeypatch) -> None:
+    import crmhub.identity.scoring as scoring
+
+    rng = np.random.default_rng(2)
+    n_cand, total_pairs = 40_000, 5_000_000
+    match = rng.random(n_cand) < 0.1
+    levels = _int8(_contact_levels(n_cand, rng, match))
+    u = u_from_random_pairs(_int8(_contact_levels(200_000, rng, np.zeros(200_000, dtype=bool))), "contact")
+    monkeypatch.setattr(scoring, "EM_MAX_PAIRS", 8_000)  # EM on a fifth of the candidate pairs
+    params = scoring.refine_parameters(levels, "contact", u=u, total_pairs=total_pairs)
+    assert abs(params["prior"] * total_pairs - match.sum()) < 0.1 * match.sum()
