@@ -1,6 +1,6 @@
-"""Benchmark of crmhub identity resolution on synthetic data with ground truth.
+"""Benchmark of crmhub identity resolution on synthetic and public data with ground truth.
 
-Data sets (all generated deterministically here, seeded; nothing is downloaded):
+Data sets (generated deterministically here, seeded, except the public FEBRL files):
 
 * ``contacts`` — LP contacts from several source systems: typos, nicknames, swapped first/last names,
   initials, email/phone/postcode/date formatting variants, other mailboxes, missing fields, and traps:

@@ -36,13 +36,13 @@ from crmhub.identity.records import columns_for, prepare
 from crmhub.identity.scoring import (
     EM_KINDS,
     EM_MIN_PAIRS,
-    U_SAMPLE_PAIRS,
     explain,
     refine_parameters,
     sample_pairs,
     score,
     term_frequency_bits,
     u_from_random_pairs,
+    u_sample_size,
 )
 
 REVIEW_THRESHOLD = 0.70
@@ -130,7 +130,7 @@ def _deterministic_mask(levels: dict[str, np.ndarray], kind: str, vetoed: np.nda
 
 
 def resolve(df: pd.DataFrame, kind: str, *, decisions: dict | None = None, threshold: float = REVIEW_THRESHOLD,
-            workers: int = 1, max_block: int = 40, window: int = 10, refine: bool = True) -> Resolution:
+            workers: int = -1, max_block: int = 40, window: int = 10, refine: bool = True) -> Resolution:
     """Resolve ``df`` (canonical columns of ``kind``, oldest record first).
 
     Args:
@@ -138,7 +138,8 @@ def resolve(df: pd.DataFrame, kind: str, *, decisions: dict | None = None, thres
         kind: ``"org"`` or ``"contact"``.
         decisions: remembered human decisions ``{pair_key(a, b): "approved" | "rejected"}``.
         threshold: fuzzy pairs scoring above it are queued for review.
-        workers: rapidfuzz threads for the similarity computations.
+        workers: rapidfuzz threads for the similarity computations (-1: one per CPU core, rapidfuzz's
+            convention; 1: single-threaded).
         max_block / window: blocking caps (see :mod:`crmhub.identity.blocking`).
         refine: when there are enough candidate pairs and ``kind`` is in
             :data:`crmhub.identity.scoring.EM_KINDS`, estimate u on random record pairs and m/λ by EM on
@@ -169,7 +170,7 @@ def resolve(df: pd.DataFrame, kind: str, *, decisions: dict | None = None, thres
     if refine and kind in EM_KINDS and len(pairs) >= EM_MIN_PAIRS:
         # u from random record pairs (chance agreement among strangers), m and λ by EM on the candidates
         total_pairs = n * (n - 1) // 2
-        random_levels, _ = compare(enc, sample_pairs(n, min(U_SAMPLE_PAIRS, total_pairs), seed=0), kind,
+        random_levels, _ = compare(enc, sample_pairs(n, u_sample_size(n), seed=0), kind,
                                    workers=workers, chunk=200_000)
         params = refine_parameters(levels, kind, tf_bits=tf_bits, u=u_from_random_pairs(random_levels, kind),
                                    total_pairs=total_pairs)

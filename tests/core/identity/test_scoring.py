@@ -11,6 +11,7 @@ from crmhub.identity.scoring import (
     score,
     term_frequency_bits,
     u_from_random_pairs,
+    u_sample_size,
 )
 
 
@@ -143,3 +144,10 @@ def test_random_pair_prior_counts_all_candidates_when_em_runs_on_a_sample(monkey
     monkeypatch.setattr(scoring, "EM_MAX_PAIRS", 8_000)  # EM on a fifth of the candidate pairs
     params = scoring.refine_parameters(levels, "contact", u=u, total_pairs=total_pairs)
     assert abs(params["prior"] * total_pairs - match.sum()) < 0.1 * match.sum()
+
+
+def test_u_sample_grows_with_the_run_between_its_bounds():
+    sizes = [u_sample_size(n) for n in (2, 100, 5_000, 10_000, 20_000, 1_000_000)]
+    assert sizes[0] == 1 and sizes[1] == 100 * 99 // 2  # never more than all pairs of the run
+    assert sizes[2:] == [250_000, 500_000, 1_000_000, 1_000_000]
+    assert sizes == sorted(sizes)
