@@ -7,15 +7,14 @@ request's changes (and its idempotency record) in one backend save, then queues 
 
 from __future__ import annotations
 
-import fnmatch
 import hashlib
 import json
 import threading
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from crmhub.crm_sandbox.errors import ApiError, RecordError
 from crmhub.crm_sandbox.schema import (
     DEFAULT_PROPERTIES,
     OBJECTS,
@@ -28,6 +27,7 @@ from crmhub.crm_sandbox.schema import (
     now_ms,
     parse_time_ms,
 )
+from crmhub.crm_sandbox.search import OPERATORS, comparable, matches, parse_sort
 from crmhub.crm_sandbox.store import Backend, Changes, IdempotencyEntry, MemoryBackend, Record, State
 from crmhub.crm_sandbox.webhooks import WebhookDispatcher
 
@@ -41,44 +41,6 @@ ASSOC_NAME = {("contacts", "companies"): "contact_to_company", ("companies", "co
 _TYPE_TARGET = {279: "companies", 1: "companies", 280: "contacts", 2: "contacts"}
 
 Response = tuple[int, Any]
-
-
-def error_body(message: str, category: str = "VALIDATION_ERROR", **extra: Any) -> dict[str, Any]:
-    return {"status": "error", "message": message, "correlationId": str(uuid.uuid4()), "category": category,
-            **extra}
-
-
-class ApiError(Exception):
-    """A whole-request error, answered as ``status`` with a HubSpot error body."""
-
-    def __init__(self, status: int, message: str, category: str = "VALIDATION_ERROR", **extra: Any):
-        super().__init__(message)
-        self.status = status
-        self.body = error_body(message, category, **extra)
-
-
-class RecordError(Exception):
-    """One batch input failed; becomes an entry of ``errors`` in a 207 (or a 4xx for single-record calls)."""
-
-    def __init__(self, status: int, category: str, message: str, errors: list[dict[str, Any]] | None = None,
-                 context: dict[str, list[str]] | None = None):
-        super().__init__(message)
-        self.status = status
-        self.category = category
-        self.message = message
-        self.errors = errors or []
-        self.context = context or {}
-
-    def to_batch(self, index: int, input_id: str | None = None) -> dict[str, Any]:
-        ctx = dict(self.context)
-        ctx["inputIndex"] = [str(index)]
-        if input_id is not None:
-            ctx["ids"] = [input_id]
-        return {"status": "error", "category": self.category, "message": self.message, "context": ctx,
-                "errors": self.errors}
-
-    def to_single(self) -> dict[str, Any]:
-        return error_body(self.message, self.category, errors=self.errors, context=self.context)
 
 
 @dataclass
@@ -474,15 +436,15 @@ class Sandbox:
                 if f.get("propertyName") not in known:
                     raise ApiError(400, f"Property \"{f.get('propertyName')}\" does not exist on {object_type}",
                                    "VALIDATION_ERROR", subCategory="PROPERTY_DOESNT_EXIST")
-                if f.get("operator") not in _OPERATORS:
+                if f.get("operator") not in OPERATORS:
                     raise ApiError(400, f"unknown filter operator {f.get('operator')!r}; use one of "
-                                        f"{sorted(_OPERATORS)}")
-        sorts = [_parse_sort(s) for s in body.get("sorts") or []]
+                                        f"{sorted(OPERATORS)}")
+        sorts = [parse_sort(s) for s in body.get("sorts") or []]
         query = str(body.get("query") or "").strip().lower()
         with self.lock:
             recs = [r for r in self.state.records[object_type].values() if not r.archived]
             if groups:
-                recs = [r for r in recs if any(all(_match(known[f["propertyName"]], r, f) for f in g.get("filters")
+                recs = [r for r in recs if any(all(matches(known[f["propertyName"]], r, f) for f in g.get("filters")
                                                       or []) for g in groups)]
             if query:
                 fields = DEFAULT_PROPERTIES[object_type] + ["phone", "company", "name", "domain"]
@@ -494,7 +456,7 @@ class Sandbox:
                     raise ApiError(400, f"cannot sort by unknown property {name!r}")
                 present = [r for r in recs if r.properties.get(name) is not None]
                 absent = [r for r in recs if r.properties.get(name) is None]
-                present.sort(key=lambda r, p=prop: _comparable(p, r.properties[p.name]), reverse=descending)
+                present.sort(key=lambda r, p=prop: comparable(p, r.properties[p.name]), reverse=descending)
                 recs = present + absent
             total = len(recs)
             page = recs[after:after + limit]
@@ -824,75 +786,6 @@ class Sandbox:
             for c in out["contacts"]:
                 c["properties"].pop("associatedcompanyid", None)
             return out
-
-
-# ---------------------------------------------------------------------------------------------- search helpers
-_OPERATORS = {"EQ", "NEQ", "LT", "LTE", "GT", "GTE", "BETWEEN", "IN", "NOT_IN", "HAS_PROPERTY", "NOT_HAS_PROPERTY",
-              "CONTAINS_TOKEN", "NOT_CONTAINS_TOKEN"}
-
-
-def _comparable(prop: PropertyDef, value: Any) -> Any:
-    if value is None:
-        return None
-    if prop.type in ("datetime", "date"):
-        return parse_time_ms(value)
-    if prop.type == "number":
-        try:
-            return float(value)
-        except (TypeError, ValueError):
-            return None
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value).strip().lower()
-
-
-def _match(prop: PropertyDef, rec: Record, f: dict[str, Any]) -> bool:
-    op = f["operator"]
-    raw = rec.properties.get(prop.name)
-    if op == "HAS_PROPERTY":
-        return raw is not None
-    if op == "NOT_HAS_PROPERTY":
-        return raw is None
-    have = _comparable(prop, raw)
-    if op in ("IN", "NOT_IN"):
-        wanted = {_comparable(prop, v) for v in f.get("values") or []}
-        return (have in wanted) == (op == "IN") if have is not None else op == "NOT_IN"
-    if op in ("CONTAINS_TOKEN", "NOT_CONTAINS_TOKEN"):
-        pattern = str(f.get("value", "")).lower()
-        text = str(raw or "").lower()
-        hit = fnmatch.fnmatch(text, pattern) if "*" in pattern else pattern in text.replace("@", " ").split() \
-            or pattern == text
-        return hit == (op == "CONTAINS_TOKEN")
-    want = _comparable(prop, f.get("value"))
-    if op == "NEQ":
-        return have != want
-    if have is None or want is None:
-        return False
-    try:
-        if op == "EQ":
-            return have == want
-        if op == "LT":
-            return have < want
-        if op == "LTE":
-            return have <= want
-        if op == "GT":
-            return have > want
-        if op == "GTE":
-            return have >= want
-        if op == "BETWEEN":
-            high = _comparable(prop, f.get("highValue"))
-            return high is not None and want <= have <= high
-    except TypeError:
-        return False
-    return False
-
-
-def _parse_sort(s: Any) -> tuple[str, bool]:
-    if isinstance(s, str):
-        return (s[1:], True) if s.startswith("-") else (s, False)
-    if isinstance(s, dict) and s.get("propertyName"):
-        return s["propertyName"], str(s.get("direction", "ASCENDING")).upper().startswith("DESC")
-    raise ApiError(400, "each sort must be 'property', '-property' or {propertyName, direction}")
 
 
 def _written(props: Any) -> list[str]:
