@@ -281,6 +281,19 @@ class SandboxASGI:
         self.injector = injector
         self.request_log = request_log
         self.token = token
+        #: Set when the server stops: a slow-response fault then answers 503 at once instead of sleeping on
+        #: until the server's graceful-shutdown timeout cancels it (and uvicorn prints the cancellation).
+        self.stopping = threading.Event()
+
+    async def _pause(self, seconds: float) -> bool:
+        """Sleep ``seconds`` (a slow-response fault); False, early, if the server starts stopping."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + seconds
+        while (left := deadline - loop.time()) > 0:
+            if self.stopping.is_set():
+                return False
+            await asyncio.sleep(min(left, 0.05))
+        return not self.stopping.is_set()
 
     async def __call__(self, scope: dict[str, Any], receive: Callable, send: Callable) -> None:
         if scope["type"] != "http":
@@ -321,8 +334,11 @@ class SandboxASGI:
                                 {**decision.rate_headers, "X-Sandbox-Fault": "error"})
             self._log(method, path, str(status), "error", scope)
             return
-        if decision.kind == "slow":
-            await asyncio.sleep(decision.slow_seconds)
+        if decision.kind == "slow" and not await self._pause(decision.slow_seconds):
+            await self._respond(send, 503, error_body("Service Unavailable (sandbox stopping)", "INTERNAL_ERROR"),
+                                {"X-Sandbox-Fault": "slow"})
+            self._log(method, path, "503", "stopping", scope)
+            return
         if decision.kind == "drop_after_commit":
             async def swallow(message: dict[str, Any]) -> None:
                 return None

@@ -92,6 +92,7 @@ class SandboxServer:
         return f"http://{self.host}:{self.port}"
 
     def start(self, timeout: float = 10.0) -> SandboxServer:
+        self.app.stopping.clear()
         self._server = uvicorn.Server(self._config())
         self._thread = threading.Thread(target=self._server.run, name="crm-sandbox-http", daemon=True)
         self._thread.start()
@@ -105,6 +106,7 @@ class SandboxServer:
         return self
 
     def stop(self) -> None:
+        self.app.stopping.set()  # requests held by a slow-response fault answer now
         if self._server is not None:
             self._server.should_exit = True
         if self._thread is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 
 import httpx
@@ -160,3 +161,26 @@ def test_scripted_faults_only_hit_matching_methods(client: httpx.Client) -> None
     assert _count(client) == 1
     assert client.get("/_sandbox/faults").json()["next"] == []
     assert client.post("/crm/v3/objects/contacts", json={"properties": {"email": "t@x.example"}}).status_code == 201
+
+
+def test_stopping_answers_requests_held_by_a_slow_fault() -> None:
+    """A request sleeping in a slow-response fault gets a 503 when the server stops, not a cancelled task."""
+    server = SandboxServer(faults={"slow_rate": 1.0, "slow_seconds": 30}).start()
+    answers: list[httpx.Response | Exception] = []
+
+    def call() -> None:
+        try:
+            answers.append(httpx.get(f"{server.url}/crm/v3/objects/contacts", timeout=20))
+        except Exception as exc:  # noqa: BLE001 - recorded and asserted below
+            answers.append(exc)
+
+    caller = threading.Thread(target=call)
+    caller.start()
+    time.sleep(0.5)  # the request is now inside the 30 s fault
+    t0 = time.monotonic()
+    server.close()
+    caller.join(10)
+    assert time.monotonic() - t0 < 10
+    assert len(answers) == 1 and isinstance(answers[0], httpx.Response), answers
+    assert answers[0].status_code == 503
+    assert "sandbox stopping" in answers[0].json()["message"]
