@@ -52,6 +52,11 @@ class Column:
         self.values = np.asarray(["" if v is None else v for v in values], dtype=object)
 
     @cached_property
+    def lengths(self) -> np.ndarray:
+        """Characters per value (0 for missing)."""
+        return np.fromiter((len(v) for v in self.values), dtype=np.int64, count=len(self.values))
+
+    @cached_property
     def frequency(self) -> np.ndarray:
         """Records per code (how common each value is), for term-frequency adjustments."""
         return np.bincount(self.codes[self.codes >= 0], minlength=1)
@@ -130,8 +135,7 @@ def one_edit(col: Column, i: np.ndarray, j: np.ndarray, workers: int, where: np.
     Jaro-Winkler punishes a typo in a short value hard ("jade"/"jare" 0.87, "sma"/"sam" 0.56); one
     edit between values of at least ``min_len`` characters is a typo, not a different name.
     """
-    lengths = np.fromiter((len(v) for v in col.values), dtype=np.int64, count=len(col.values))
-    where = where & (np.minimum(lengths[i], lengths[j]) >= min_len)
+    where = where & (np.minimum(col.lengths[i], col.lengths[j]) >= min_len)
     dist = col.similarity(i, j, OSA.distance, workers, where=where)
     return where & (dist <= 1)
 
