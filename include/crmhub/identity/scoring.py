@@ -157,9 +157,20 @@ def term_frequency_bits(tf_counts: dict[str, np.ndarray] | None) -> dict[str, np
     return out
 
 
+def n_levels(kind: str, name: str) -> int:
+    """Levels of comparison ``name``, or of joint term ``"a+b"`` (every pair of its members' levels)."""
+    return int(np.prod([len(LEVELS[kind][part]) for part in name.split("+")]))
+
+
+def _joint(levels: dict[str, np.ndarray], kind: str, name: str) -> np.ndarray:
+    """Each pair's level of joint term ``"a+b"``: ``level_a * n_levels(b) + level_b``."""
+    a, b = name.split("+")
+    return levels[a].astype(np.int16) * n_levels(kind, b) + levels[b]
+
+
 def joint_levels(levels: dict[str, np.ndarray], kind: str, table: dict) -> dict[str, np.ndarray]:
     """Per term of ``table``, each pair's level: a comparison's own level, or for a joint term ``"a+b"``
-    (see :data:`JOINT`) the combined level ``level_a * len(levels of b) + level_b``."""
+    (see :data:`JOINT`) the combined level (:func:`_joint`)."""
     out = {}
     joined = {part for name in table if "+" in name for part in name.split("+")}
     for name, lv in levels.items():
@@ -167,8 +178,7 @@ def joint_levels(levels: dict[str, np.ndarray], kind: str, table: dict) -> dict[
             out[name] = lv
     for name in table:
         if "+" in name:
-            a, b = name.split("+")
-            out[name] = levels[a].astype(np.int16) * len(LEVELS[kind][b]) + levels[b]
+            out[name] = _joint(levels, kind, name)
     return out
 
 
@@ -199,7 +209,7 @@ def level_label(kind: str, name: str, level: int) -> str:
     if "+" not in name:
         return LEVELS[kind][name][level]
     a, b = name.split("+")
-    return f"{LEVELS[kind][a][level // len(LEVELS[kind][b])]} / {LEVELS[kind][b][level % len(LEVELS[kind][b])]}"
+    return f"{LEVELS[kind][a][level // n_levels(kind, b)]} / {LEVELS[kind][b][level % n_levels(kind, b)]}"
 
 
 def explain(scores: Scores, k: int, kind: str) -> dict:
@@ -238,6 +248,8 @@ def u_sample_size(n: int) -> int:
     pairs, surfaced recall moved by at most 0.12 pt on the FEBRL and generated sets (docs/identity.md).
     """
     return min(U_SAMPLE_PAIRS, max(U_SAMPLE_MIN, U_SAMPLE_PER_RECORD * n), n * (n - 1) // 2)
+
+
 #: Comparisons modelled as one joint term when u comes from random pairs: a postcode all but fixes the
 #: city, so two strangers from one suburb agree on both; counted as independent, that one coincidence
 #: would be scored twice (FEBRL-style data with one postcode per suburb: ~8 extra bits).
@@ -264,16 +276,11 @@ def u_from_random_pairs(levels: dict[str, np.ndarray], kind: str, smoothing: flo
     (0, 1). Comparisons missing on every sampled pair are left out (no evidence to estimate from).
     """
     out = {}
-    terms = {name: lv for name, lv in levels.items()}
+    terms = dict(levels)
     for a, b in JOINT[kind]:
-        terms[f"{a}+{b}"] = levels[a].astype(np.int16) * len(LEVELS[kind][b]) + levels[b]
+        terms[f"{a}+{b}"] = _joint(levels, kind, f"{a}+{b}")
     for name, lv in terms.items():
-        if "+" in name:
-            a, b = name.split("+")
-            n_levels = len(LEVELS[kind][a]) * len(LEVELS[kind][b])
-        else:
-            n_levels = len(LEVELS[kind][name])
-        counts = np.bincount(lv, minlength=n_levels)[1:].astype(float)
+        counts = np.bincount(lv, minlength=n_levels(kind, name))[1:].astype(float)
         if counts.sum() == 0:
             continue
         counts += smoothing
@@ -333,8 +340,8 @@ def refine_parameters(levels: dict[str, np.ndarray], kind: str, params: dict | N
         else:
             new = {"prior": float(np.clip(p.mean(), 1e-4, 0.5))}
         for name, lv in scored.levels.items():
-            n_levels = len(table[name])
-            m = np.bincount(lv[keep], weights=p, minlength=n_levels)[1:] + 0.5
+            size = len(table[name])
+            m = np.bincount(lv[keep], weights=p, minlength=size)[1:] + 0.5
             m = m / m.sum()
             if u is not None and name in u:
                 # the floor keeps a level possible; it must not turn a level that neither matches nor
@@ -346,7 +353,7 @@ def refine_parameters(levels: dict[str, np.ndarray], kind: str, params: dict | N
             if u is not None:
                 new[name] = table[name]
                 continue
-            uu = np.bincount(lv[keep], weights=1.0 - p, minlength=n_levels)[1:] + 0.5
+            uu = np.bincount(lv[keep], weights=1.0 - p, minlength=size)[1:] + 0.5
             uu = np.maximum(uu / uu.sum(), 0.0005)
             new[name] = [(1, 1)] + [(float(a), float(b)) for a, b in zip(m, uu, strict=True)]
         table = new
@@ -359,9 +366,9 @@ def estimate_parameters(levels: dict[str, np.ndarray], is_match: np.ndarray, kin
     is_match = np.asarray(is_match, dtype=bool)
     out: dict = {"prior": float(max(is_match.mean(), 1e-6)) if len(is_match) else 0.01}
     for name, lv in levels.items():
-        n_levels = len(LEVELS[kind][name])
-        m_counts = np.bincount(lv[is_match], minlength=n_levels)[1:] + smoothing
-        u_counts = np.bincount(lv[~is_match], minlength=n_levels)[1:] + smoothing
+        size = n_levels(kind, name)
+        m_counts = np.bincount(lv[is_match], minlength=size)[1:] + smoothing
+        u_counts = np.bincount(lv[~is_match], minlength=size)[1:] + smoothing
         m = m_counts / m_counts.sum()
         u = u_counts / u_counts.sum()
         out[name] = [(1, 1)] + [(round(float(a), 4), round(float(b), 4)) for a, b in zip(m, u, strict=True)]
