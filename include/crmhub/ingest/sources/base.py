@@ -38,16 +38,21 @@ class RawChunk:
     def __len__(self) -> int:
         return len(self.offsets) - 1
 
+    @classmethod
+    def of_records(cls, records: Sequence[bytes | memoryview], format: str = "csv",
+                   lines: np.ndarray | None = None) -> RawChunk:
+        """A chunk of ``records`` (each one record's bytes, in order)."""
+        lengths = np.fromiter(map(len, records), np.int64, len(records))
+        return cls(b"".join(records), np.concatenate(([0], np.cumsum(lengths))).astype(np.int64), format, lines)
+
     def select(self, positions: np.ndarray) -> RawChunk:
         """Only the records at ``positions`` (ascending); the bytes between them are dropped."""
         if len(positions) == len(self):
             return self
         starts, ends = self.offsets[positions], self.offsets[positions + 1]
         view = memoryview(self.data)
-        data = b"".join(view[a:b] for a, b in zip(starts.tolist(), ends.tolist(), strict=True))
-        offsets = np.concatenate(([0], np.cumsum(ends - starts))).astype(np.int64)
-        lines = self.lines[positions] if self.lines is not None else None
-        return RawChunk(data, offsets, self.format, lines)
+        records = [view[a:b] for a, b in zip(starts.tolist(), ends.tolist(), strict=True)]
+        return RawChunk.of_records(records, self.format, self.lines[positions] if self.lines is not None else None)
 
 
 @dataclass

@@ -357,9 +357,8 @@ class CsvSource:
         frame = pd.DataFrame(
             {name: pd.Series(pa.array(col, type=pa.string()), dtype="str") for name, col in zip(header, columns, strict=True)}
         )
-        encoded = [t.encode("utf-8") for t in texts]  # the file's text (transcoded to UTF-8 if need be)
-        offsets = np.concatenate(([0], np.cumsum(np.fromiter(map(len, encoded), np.int64, len(encoded)))))
-        raw = RawChunk(b"".join(encoded), offsets.astype(np.int64), "csv", starts)
+        # the file's text (transcoded to UTF-8 if need be)
+        raw = RawChunk.of_records([t.encode("utf-8") for t in texts], "csv", starts)
         return self._finish(frame, starts, header, errors, keep, raw)
 
     def _finish(

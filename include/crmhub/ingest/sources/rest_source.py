@@ -26,7 +26,6 @@ import time
 from collections.abc import Callable, Iterator
 
 import httpx
-import numpy as np
 import pandas as pd
 
 from crmhub.exceptions import CrmHubError
@@ -253,6 +252,7 @@ class RestSource:
 
 def _ndjson(results: list[dict]) -> RawChunk:
     """The results as received (each object re-serialised compactly, one per line) for the raw landing."""
-    encoded = [json.dumps(item, ensure_ascii=False, separators=(",", ":")).encode("utf-8") + b"\n" for item in results]
-    lengths = np.fromiter(map(len, encoded), np.int64, len(encoded))
-    return RawChunk(b"".join(encoded), np.concatenate(([0], np.cumsum(lengths))).astype(np.int64), "ndjson")
+    return RawChunk.of_records(
+        [json.dumps(item, ensure_ascii=False, separators=(",", ":")).encode("utf-8") + b"\n" for item in results],
+        "ndjson",
+    )
