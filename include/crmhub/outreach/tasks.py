@@ -49,3 +49,44 @@ def run_automations(warehouse_url: str, unleash: UnleashAccess, smtp: SmtpSettin
         return out
     finally:
         gate.close()
+
+
+def run_automation(warehouse_url: str, unleash: UnleashAccess, smtp: SmtpSettings | None, name: str, *,
+                   dry_run: bool = False, **kwargs) -> dict:
+    """One automation's run summary (see :func:`run_automations`)."""
+    return run_automations(warehouse_url, unleash, smtp, dry_run=dry_run, names=[name], **kwargs)[0]
+
+
+def plan_automations(names: list[str] | None = None) -> dict[str, list[str]]:
+    """The automations of one run (``names``, default all), ``{"critical": [...], "default": [...]}``."""
+    from crmhub.config import split_by_criticality
+
+    imap = load_integration_map()
+    automations = load_automations(imap)
+    for name in names or ():
+        if name not in automations:
+            raise KeyError(f"unknown automation {name!r}; known: {', '.join(automations)}")
+    return split_by_criticality(imap, "automation", list(names or automations))
+
+
+def awaiting_approval(*groups: list[dict] | None) -> dict[str, int]:
+    """Automations that hit their cap with ``on_exceed: approval``: name -> sends waiting for a human.
+
+    ``groups``: run summaries, one list per group of tasks (None for a group that ran nothing).
+    """
+    return {r["automation"]: r["pending"] for group in groups for r in group or ()
+            if r["outcome"] == "needs_approval"}
+
+
+def needs_approval(*groups: list[dict] | None) -> bool:
+    """True when a human must approve more sends (the DAG then asks in the Airflow UI)."""
+    return bool(awaiting_approval(*groups))
+
+
+def run_approved(warehouse_url: str, unleash: UnleashAccess, smtp: SmtpSettings | None, results: list[dict],
+                 **kwargs) -> list[dict]:
+    """After a human approved: send what :func:`awaiting_approval` found in ``results`` (nothing else)."""
+    waiting = awaiting_approval(results)
+    if not waiting:
+        return []
+    return run_automations(warehouse_url, unleash, smtp, names=list(waiting), approved=waiting, **kwargs)
