@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import timedelta
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from airflow.providers.common.compat.sdk import conf
 from airflow.sdk import BaseSensorOperator
@@ -15,8 +15,11 @@ from airflow.triggers.base import BaseTrigger
 from crmhub.config import load_integration_map
 from crmhub.health.score import BLOCK_BELOW, HEALTHY_MIN, connector_health, connector_targets, gate
 from crmhub.warehouse.connection import connect
-from crmhub_provider.hooks.crmhub import CrmHubWarehouseHook
+from crmhub_provider.hooks import WAREHOUSE_CONN_ID
 from crmhub_provider.triggers.crmhub import IdentityConfidenceTrigger, IntegrationHealthTrigger
+
+if TYPE_CHECKING:
+    from crmhub_provider.hooks.crmhub import CrmHubWarehouseHook
 
 
 class _DeferrableGateSensor(BaseSensorOperator):
@@ -57,6 +60,8 @@ class IntegrationHealthSensor(_DeferrableGateSensor):
     (``$CRMHUB_INTEGRATION_MAP`` or ``config/integration_map.yaml``) unless ``targets`` is given.
 
     :param connectors: a connector name or a list of them (templated).
+    :param systems: instead of ``connectors``: every connector of these systems of the map, resolved when the
+        task runs (not when the DAG is parsed), e.g. ``["crm"]`` for the CRM reverse ETL writes to.
     :param block_below: scores under this block (default 70).
     :param warn_below: passing scores under this are logged as warnings (default 90).
     :param crmhub_conn_id: Airflow connection id of the warehouse (default ``crmhub_warehouse``).
@@ -73,10 +78,11 @@ class IntegrationHealthSensor(_DeferrableGateSensor):
     def __init__(
         self,
         *,
-        connectors: str | list[str],
+        connectors: str | list[str] | None = None,
+        systems: list[str] | None = None,
         block_below: float = BLOCK_BELOW,
         warn_below: float = HEALTHY_MIN,
-        crmhub_conn_id: str = CrmHubWarehouseHook.default_conn_name,
+        crmhub_conn_id: str = WAREHOUSE_CONN_ID,
         targets: dict[str, dict[str, float]] | None = None,
         deferrable: bool = conf.getboolean("operators", "default_deferrable", fallback=False),
         poke_interval: float = 60,
@@ -85,9 +91,10 @@ class IntegrationHealthSensor(_DeferrableGateSensor):
         super().__init__(poke_interval=poke_interval, **kwargs)
         if block_below > warn_below:
             raise ValueError(f"block_below ({block_below}) must not exceed warn_below ({warn_below})")
-        self.connectors = [connectors] if isinstance(connectors, str) else list(connectors)
-        if not self.connectors:
-            raise ValueError("IntegrationHealthSensor needs at least one connector")
+        self.connectors = [connectors] if isinstance(connectors, str) else list(connectors or ())
+        self.systems = list(systems or ())
+        if not self.connectors and not self.systems:
+            raise ValueError("IntegrationHealthSensor needs at least one connector (connectors=) or system (systems=)")
         self.block_below = block_below
         self.warn_below = warn_below
         self.crmhub_conn_id = crmhub_conn_id
@@ -97,9 +104,16 @@ class IntegrationHealthSensor(_DeferrableGateSensor):
 
     @cached_property
     def hook(self) -> CrmHubWarehouseHook:
+        from crmhub_provider.hooks.crmhub import CrmHubWarehouseHook
+
         return CrmHubWarehouseHook(crmhub_conn_id=self.crmhub_conn_id)
 
     def _targets(self) -> dict[str, dict[str, float]]:
+        if self.systems and not self.connectors:  # resolved at run time: the map is not read at parse time
+            imap = load_integration_map()
+            self.connectors = [c.name for c in imap.connectors if c.system in self.systems]
+            if not self.connectors:
+                raise ValueError(f"no connector of system(s) {', '.join(self.systems)} in {imap.path}")
         if self.targets is None:  # read the map once per task run, not on every poke
             self.targets = connector_targets(load_integration_map(), self.connectors)
         return {c: dict(self.targets[c]) for c in self.connectors}
@@ -162,7 +176,7 @@ class IdentityConfidenceSensor(_DeferrableGateSensor):
 
     def __init__(self, *, kind: str, crmhub_ids: list[str] | None = None, floor: float = 60.0,
                  max_held_pct: float = 0.0, max_age_minutes: float | None = None,
-                 crmhub_conn_id: str = CrmHubWarehouseHook.default_conn_name,
+                 crmhub_conn_id: str = WAREHOUSE_CONN_ID,
                  deferrable: bool = conf.getboolean("operators", "default_deferrable", fallback=False),
                  poke_interval: float = 60, **kwargs: Any) -> None:
         super().__init__(poke_interval=poke_interval, **kwargs)
@@ -180,6 +194,7 @@ class IdentityConfidenceSensor(_DeferrableGateSensor):
 
     def poke(self, context: Any) -> bool:
         from crmhub.identity.gate import check
+        from crmhub_provider.hooks.crmhub import CrmHubWarehouseHook
 
         self.last_verdict = check(CrmHubWarehouseHook(crmhub_conn_id=self.crmhub_conn_id).warehouse_url(), self.kind,
                                   crmhub_ids=self.crmhub_ids or None, floor=self.floor,

@@ -11,7 +11,7 @@ from airflow.triggers.base import BaseEventTrigger, BaseTrigger, TriggerEvent
 from psycopg.rows import dict_row
 
 from crmhub.health.score import BLOCK_BELOW, HEALTHY_MIN, WINDOW_SQL, gate, health_from_window, window_params
-from crmhub_provider.hooks.crmhub import CrmHubWarehouseHook
+from crmhub_provider.hooks import WAREHOUSE_CONN_ID
 
 
 class IntegrationHealthTrigger(BaseTrigger):
@@ -38,7 +38,7 @@ class IntegrationHealthTrigger(BaseTrigger):
         targets: dict[str, dict[str, float]],
         block_below: float = BLOCK_BELOW,
         warn_below: float = HEALTHY_MIN,
-        crmhub_conn_id: str = CrmHubWarehouseHook.default_conn_name,
+        crmhub_conn_id: str = WAREHOUSE_CONN_ID,
         poke_interval: float = 60.0,
         max_consecutive_errors: int = 5,
     ) -> None:
@@ -87,6 +87,8 @@ class IntegrationHealthTrigger(BaseTrigger):
         return gate(results, block_below=self.block_below, warn_below=self.warn_below)
 
     async def run(self) -> AsyncIterator[TriggerEvent]:
+        from crmhub_provider.hooks.crmhub import CrmHubWarehouseHook
+
         url = await CrmHubWarehouseHook(crmhub_conn_id=self.crmhub_conn_id).awarehouse_url()
         errors = 0
         while True:
@@ -122,7 +124,7 @@ class CrmWebhookEventsTrigger(BaseEventTrigger):
     :param poke_interval: seconds between polls.
     """
 
-    def __init__(self, *, crmhub_conn_id: str = CrmHubWarehouseHook.default_conn_name, source: str = "crm",
+    def __init__(self, *, crmhub_conn_id: str = WAREHOUSE_CONN_ID, source: str = "crm",
                  poke_interval: float = 15.0) -> None:
         super().__init__()
         if poke_interval <= 0:
@@ -147,6 +149,8 @@ class CrmWebhookEventsTrigger(BaseEventTrigger):
             return await cur.fetchone()
 
     async def run(self) -> AsyncIterator[TriggerEvent]:
+        from crmhub_provider.hooks.crmhub import CrmHubWarehouseHook
+
         url = await CrmHubWarehouseHook(crmhub_conn_id=self.crmhub_conn_id).awarehouse_url()
         after = None
         while True:
@@ -175,7 +179,7 @@ class IdentityConfidenceTrigger(BaseTrigger):
 
     def __init__(self, *, kind: str, crmhub_ids: list[str] | None = None, floor: float = 60.0,
                  max_held_pct: float = 0.0, max_age_minutes: float | None = None,
-                 crmhub_conn_id: str = CrmHubWarehouseHook.default_conn_name, poke_interval: float = 60.0) -> None:
+                 crmhub_conn_id: str = WAREHOUSE_CONN_ID, poke_interval: float = 60.0) -> None:
         super().__init__()
         from crmhub.identity import gate
 
@@ -200,6 +204,7 @@ class IdentityConfidenceTrigger(BaseTrigger):
 
     async def run(self) -> AsyncIterator[TriggerEvent]:
         from crmhub.identity import gate
+        from crmhub_provider.hooks.crmhub import CrmHubWarehouseHook
 
         url = await CrmHubWarehouseHook(crmhub_conn_id=self.crmhub_conn_id).awarehouse_url()
         sql, params = gate.query(self.kind, self.crmhub_ids)
