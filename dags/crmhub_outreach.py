@@ -13,9 +13,15 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from airflow.providers.standard.operators.hitl import ApprovalOperator
-from airflow.sdk import Param, dag, get_current_context, task
+from airflow.sdk import Param, dag, task
 
 from crmhub_provider.assets import CHANGE_LOG_ASSET
+from crmhub_provider.defaults import CRITICAL, dag_failure_callback, task_defaults
+from crmhub_provider.operators.crmhub import (
+    OutreachApprovedSendOperator,
+    OutreachAutomationOperator,
+    OutreachPlanOperator,
+)
 from crmhub_provider.sensors.crmhub import IntegrationHealthSensor
 
 
@@ -27,7 +33,8 @@ from crmhub_provider.sensors.crmhub import IntegrationHealthSensor
     max_active_runs=1,
     tags=["crmhub", "outreach"],
     doc_md=__doc__,
-    default_args={"retries": 1, "retry_delay": timedelta(minutes=1), "owner": "sam.ortiz"},
+    default_args=task_defaults(owner="sam.ortiz"),
+    on_failure_callback=dag_failure_callback(),
     params={
         "dry_run": Param(False, type="boolean", description="Decide and show what would be sent; send nothing."),
         "automations": Param([], type="array", items={"type": "string"},
@@ -37,41 +44,29 @@ from crmhub_provider.sensors.crmhub import IntegrationHealthSensor
 def crmhub_outreach():
     health_gate = IntegrationHealthSensor(
         task_id="health_gate", connectors=["crm_contacts"], deferrable=True, poke_interval=60,
-        timeout=int(timedelta(hours=1).total_seconds()), retries=1,
+        timeout=int(timedelta(hours=1).total_seconds()),
     )
+    plan_critical = OutreachPlanOperator(task_id="plan_critical", group="critical")
+    plan = OutreachPlanOperator(task_id="plan", group="default")
+    health_gate >> [plan_critical, plan]
+    critical = OutreachAutomationOperator.partial(task_id="run_critical", **CRITICAL).expand(
+        automation=plan_critical.output)
+    default = OutreachAutomationOperator.partial(task_id="run_automations").expand(automation=plan.output)
 
-    @task
-    def run_automations() -> list[dict]:
-        from crmhub.outreach.tasks import run_automations as run
-        from crmhub_provider.hooks.crmhub import CrmHubWarehouseHook, smtp_settings, unleash_access
+    @task.short_circuit(trigger_rule="none_failed")
+    def approval_needed(critical: list[dict] | None, default: list[dict] | None) -> bool:
+        from crmhub.outreach.tasks import needs_approval
 
-        params = get_current_context()["params"]
-        return run(CrmHubWarehouseHook().warehouse_url(), unleash_access(), smtp_settings(),
-                   dry_run=params["dry_run"], names=params["automations"] or None)
-
-    @task.branch
-    def approval_needed(results: list[dict]) -> list[str]:
-        return ["request_approval"] if any(r["outcome"] == "needs_approval" for r in results) else []
+        return needs_approval(critical, default)
 
     request_approval = ApprovalOperator(
         task_id="request_approval",
         subject="crmhub outreach: an automation hit its blast-radius cap",
-        body="{{ ti.xcom_pull(task_ids='run_automations') | tojson }}",
+        body="{{ ti.xcom_pull(task_ids=['run_critical', 'run_automations']) | tojson }}",
         response_timeout=timedelta(hours=4),
     )
-
-    @task
-    def send_approved(results: list[dict]) -> list[dict]:
-        from crmhub.outreach.tasks import run_automations as run
-        from crmhub_provider.hooks.crmhub import CrmHubWarehouseHook, smtp_settings, unleash_access
-
-        waiting = {r["automation"]: r["pending"] for r in results if r["outcome"] == "needs_approval"}
-        return run(CrmHubWarehouseHook().warehouse_url(), unleash_access(), smtp_settings(),
-                   names=list(waiting), approved=waiting)
-
-    results = run_automations()
-    health_gate >> results
-    approval_needed(results) >> request_approval >> send_approved(results)
+    send_approved = OutreachApprovedSendOperator(task_id="send_approved", results=[critical.output, default.output])
+    approval_needed(critical.output, default.output) >> request_approval >> send_approved
 
 
 crmhub_outreach()
