@@ -26,7 +26,6 @@ if TYPE_CHECKING:
     from crmhub_provider.hooks.http import CrmHubCrmHook
 
 
-
 class CrmHubBaseOperator(BaseOperator):
     """What every crmhub operator shares: the warehouse hook, the map, the item it runs, the skip check.
 

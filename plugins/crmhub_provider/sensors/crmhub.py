@@ -136,9 +136,10 @@ class IntegrationHealthSensor(_DeferrableGateSensor):
         return verdict["passed"]
 
     def _trigger(self) -> IntegrationHealthTrigger:
+        targets = self._targets()  # first: resolves ``systems`` into connectors
         return IntegrationHealthTrigger(
             connectors=self.connectors,
-            targets=self._targets(),
+            targets=targets,
             block_below=self.block_below,
             warn_below=self.warn_below,
             crmhub_conn_id=self.crmhub_conn_id,

@@ -7,7 +7,6 @@ import json
 
 import psycopg
 import pytest
-from health_receivers import smtp_sink, webhook_server  # noqa: F401  (fixtures)
 
 pytest.importorskip("airflow")
 from airflow.sdk import Connection  # noqa: E402

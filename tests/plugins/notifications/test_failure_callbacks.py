@@ -14,7 +14,6 @@ from types import SimpleNamespace
 
 import psycopg
 import pytest
-from health_receivers import smtp_sink, webhook_server  # noqa: F401  (fixtures)
 
 pytest.importorskip("airflow")
 
