@@ -12,13 +12,13 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from crmhub.config import CRITICAL_POOL, DEFAULT_POOL
+from crmhub.pools import CRITICAL_POOL, DEFAULT_POOL, PRIORITY_WEIGHT
 from crmhub_provider.notifications.crmhub import CrmHubNotifier
 
 #: Operator arguments of tasks that run critical items.
-CRITICAL: dict[str, Any] = {"pool": CRITICAL_POOL, "priority_weight": 10}
+CRITICAL: dict[str, Any] = {"pool": CRITICAL_POOL, "priority_weight": PRIORITY_WEIGHT[CRITICAL_POOL]}
 #: Operator arguments of every other task.
-DEFAULT: dict[str, Any] = {"pool": DEFAULT_POOL, "priority_weight": 1}
+DEFAULT: dict[str, Any] = {"pool": DEFAULT_POOL, "priority_weight": PRIORITY_WEIGHT[DEFAULT_POOL]}
 
 
 def task_defaults(*, owner: str, retries: int = 1, retry_delay: timedelta = timedelta(minutes=1),

@@ -23,6 +23,7 @@ import yaml
 from crmhub import settings
 from crmhub.config.yaml_paths import format_path, line_index, locate
 from crmhub.exceptions import ConfigError
+from crmhub.pools import CRITICAL_POOL, DEFAULT_POOL, DEFAULT_POOL_SLOTS  # noqa: F401  (re-exported)
 
 SCHEMA_PATH = settings.REPO_ROOT / "config" / "schema" / "integration_map.schema.json"
 _DURATION = re.compile(r"^(\d+)(s|m|h|d)$")
@@ -142,10 +143,6 @@ ITEM_SECTIONS: dict[str, tuple[str, ...]] = {
     "rule": ("reconciliation", "rules"),
     "automation": ("automations",),
 }
-CRITICAL_POOL = "crmhub_critical"
-DEFAULT_POOL = "crmhub_default"
-#: Pool sizes when the map has no ``airflow.pools`` section.
-DEFAULT_POOL_SLOTS = {CRITICAL_POOL: 4, DEFAULT_POOL: 4}
 
 
 def map_item(imap: IntegrationMap, kind: str, name: str) -> dict:

@@ -12,9 +12,6 @@ from airflow.sdk import BaseSensorOperator
 from airflow.sdk.exceptions import AirflowException
 from airflow.triggers.base import BaseTrigger
 
-from crmhub.config import load_integration_map
-from crmhub.health.score import BLOCK_BELOW, HEALTHY_MIN, connector_health, connector_targets, gate
-from crmhub.warehouse.connection import connect
 from crmhub_provider.hooks import WAREHOUSE_CONN_ID
 from crmhub_provider.triggers.crmhub import IdentityConfidenceTrigger, IntegrationHealthTrigger
 
@@ -80,8 +77,8 @@ class IntegrationHealthSensor(_DeferrableGateSensor):
         *,
         connectors: str | list[str] | None = None,
         systems: list[str] | None = None,
-        block_below: float = BLOCK_BELOW,
-        warn_below: float = HEALTHY_MIN,
+        block_below: float | None = None,
+        warn_below: float | None = None,
         crmhub_conn_id: str = WAREHOUSE_CONN_ID,
         targets: dict[str, dict[str, float]] | None = None,
         deferrable: bool = conf.getboolean("operators", "default_deferrable", fallback=False),
@@ -89,14 +86,14 @@ class IntegrationHealthSensor(_DeferrableGateSensor):
         **kwargs: Any,
     ) -> None:
         super().__init__(poke_interval=poke_interval, **kwargs)
-        if block_below > warn_below:
-            raise ValueError(f"block_below ({block_below}) must not exceed warn_below ({warn_below})")
+        self.block_below = block_below
+        self.warn_below = warn_below
+        if block_below is not None or warn_below is not None:
+            self._thresholds()  # a bad explicit threshold fails when the DAG is parsed
         self.connectors = [connectors] if isinstance(connectors, str) else list(connectors or ())
         self.systems = list(systems or ())
         if not self.connectors and not self.systems:
             raise ValueError("IntegrationHealthSensor needs at least one connector (connectors=) or system (systems=)")
-        self.block_below = block_below
-        self.warn_below = warn_below
         self.crmhub_conn_id = crmhub_conn_id
         self.targets = targets
         self.deferrable = deferrable
@@ -108,7 +105,21 @@ class IntegrationHealthSensor(_DeferrableGateSensor):
 
         return CrmHubWarehouseHook(crmhub_conn_id=self.crmhub_conn_id)
 
+    def _thresholds(self) -> None:
+        """The defaults (``crmhub.health.score``) are resolved when the task runs: importing the scorer pulls
+        psycopg, which costs DAG parse time."""
+        from crmhub.health.score import BLOCK_BELOW, HEALTHY_MIN
+
+        self.block_below = BLOCK_BELOW if self.block_below is None else self.block_below
+        self.warn_below = HEALTHY_MIN if self.warn_below is None else self.warn_below
+        if self.block_below > self.warn_below:
+            raise ValueError(f"block_below ({self.block_below}) must not exceed warn_below ({self.warn_below})")
+
     def _targets(self) -> dict[str, dict[str, float]]:
+        self._thresholds()
+        from crmhub.config import load_integration_map
+        from crmhub.health.score import connector_targets
+
         if self.systems and not self.connectors:  # resolved at run time: the map is not read at parse time
             imap = load_integration_map()
             self.connectors = [c.name for c in imap.connectors if c.system in self.systems]
@@ -127,6 +138,9 @@ class IntegrationHealthSensor(_DeferrableGateSensor):
             self.log.info("blocked (under %s): %s", self.block_below, ", ".join(verdict["blocked"]))
 
     def poke(self, context: Any) -> bool:
+        from crmhub.health.score import connector_health, gate
+        from crmhub.warehouse.connection import connect
+
         targets = self._targets()
         with connect(self.hook.warehouse_url()) as conn:
             results = [connector_health(conn, name, **targets[name]) for name in self.connectors]
