@@ -195,9 +195,8 @@ class IdentityConfidenceSensor(_DeferrableGateSensor):
                  deferrable: bool = conf.getboolean("operators", "default_deferrable", fallback=False),
                  poke_interval: float = 60, **kwargs: Any) -> None:
         super().__init__(poke_interval=poke_interval, **kwargs)
-        from crmhub.identity.gate import query
-
-        query(kind, None)  # validates kind early, with the valid values in the message
+        # ``kind`` is checked by the gate's query when the sensor runs: importing ``crmhub.identity`` here
+        # would load pandas and cost ~1 s of DAG parse time
         self.kind = kind
         self.crmhub_ids = crmhub_ids
         self.floor = floor
