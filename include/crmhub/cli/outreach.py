@@ -23,6 +23,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     run.add_argument("--dry-run", action="store_true", help="decide and print what would be sent; send nothing")
     run.add_argument("--automation", metavar="NAME", help="only this automation (default: all)")
     run.add_argument("--approve", type=int, metavar="N", help="a human approved sending up to N beyond the cap")
+    run.add_argument("--by", metavar="WHO", help="who approved (required with --approve; kept in ops.outreach_runs)")
     add_url_option(run)
     run.add_argument("--map", help="integration map (default: config/integration_map.yaml)")
     flags = run.add_argument_group("flags (default: offline from config/unleash_bootstrap.json)")
@@ -35,7 +36,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     smtp.add_argument("--smtp-port", type=int, default=25)
     smtp.add_argument("--smtp-user")
     smtp.add_argument("--smtp-from")
-    smtp.add_argument("--smtp-starttls", action="store_true")
+    smtp.add_argument("--smtp-starttls", action="store_true", help="STARTTLS, verified against the system CAs")
+    smtp.add_argument("--smtp-ssl", action="store_true", help="implicit TLS (port 465), verified")
+    smtp.add_argument("--smtp-ca-file", metavar="PEM", help="verify the server against this CA instead")
     run.set_defaults(func=_run)
 
     for action, helptext in (("pause", "pause an automation (or --all); takes effect before the next send batch"),
@@ -99,8 +102,12 @@ def _check_name(name: str, automations: dict) -> None:
 
 def _run(args: argparse.Namespace) -> int:
     from crmhub.outreach import FlagGate, OutreachEngine, SmtpSettings
+    from crmhub.outreach.control import control_emails
     from crmhub.outreach.masking import mask_email
+    from crmhub.outreach.tasks import warehouse_health
 
+    if args.approve is not None and not args.by:
+        raise CrmHubError("--approve needs --by WHO: the person who approved sending beyond the cap")
     imap, automations = _automations(args.map)
     names = list(automations)
     if args.automation:
@@ -112,7 +119,7 @@ def _run(args: argparse.Namespace) -> int:
             raise CrmHubError("a real run needs --smtp-host and --smtp-from (or use --dry-run to preview)")
         smtp = SmtpSettings(host=args.smtp_host, port=args.smtp_port, from_addr=args.smtp_from,
                             username=args.smtp_user, password=os.environ.get("CRMHUB_SMTP_PASSWORD"),
-                            starttls=args.smtp_starttls)
+                            starttls=args.smtp_starttls, use_ssl=args.smtp_ssl, ca_file=args.smtp_ca_file)
     if args.unleash_url:
         gate = FlagGate.online(args.unleash_url, os.environ.get("CRMHUB_UNLEASH_TOKEN"),
                                environment=args.unleash_environment)
@@ -123,10 +130,11 @@ def _run(args: argparse.Namespace) -> int:
     print(f"flags from {source}{' (dry run: nothing is sent)' if args.dry_run else ''}")
     try:
         with open_warehouse(args.url) as url:
-            engine = OutreachEngine(url, automations, imap.people, gate, smtp)
+            engine = OutreachEngine(url, automations, imap.people, gate, smtp, health_check=warehouse_health(url, imap),
+                                    control_list=control_emails(imap))
             for name in names:
-                result = engine.run(name, dry_run=args.dry_run, approved_count=args.approve)
-                print(f"{name}: {result.outcome}; events {result.events}, eligible {result.eligible}, "
+                result = engine.run(name, dry_run=args.dry_run, approved_count=args.approve, approved_by=args.by)
+                print(f"{name}: {result.outcome} ({result.mode} mode); events {result.events}, eligible {result.eligible}, "
                       f"cap {result.cap} (audience {result.audience_size}), "
                       f"{'would send' if args.dry_run else 'sent'} {result.queued if args.dry_run else result.sent}, "
                       f"pending {result.pending}")

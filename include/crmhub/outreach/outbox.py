@@ -1,6 +1,8 @@
 """The outbox (``ops.outbox``): write first, then claim, send and mark.
 
-Life of a row: ``pending`` (written with a unique idempotency key ``automation:contact:change_id``)
+Life of a row: ``pending`` (written with a unique idempotency key ``automation:contact:change_id`` and a
+unique ``transition_key``: the same state transition of a contact is never mailed twice, however many
+change-log rows announced it)
 -> ``sending`` (claimed with ``FOR UPDATE SKIP LOCKED`` and committed *before* SMTP) -> ``sent`` |
 ``failed`` (refused by the server) | ``cancelled`` (flag off / paused / opted out at send time).
 
@@ -38,6 +40,8 @@ class NewMessage:
     subject: str
     body_text: str
     body_html: str
+    transition_key: str | None = None
+    mode: str = "rollout"          # rollout | control | correction
 
     @property
     def key(self) -> str:
@@ -52,13 +56,14 @@ def enqueue(conn: psycopg.Connection, messages: list[NewMessage]) -> dict[str, i
     with conn.cursor() as cur:
         cur.executemany(
             """INSERT INTO ops.outbox (idempotency_key, message_id, run_id, automation, contact_id, change_id,
-                   owner, flag, flag_context, recipient, subject, body_text, body_html)
-               VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
-               ON CONFLICT (idempotency_key) DO NOTHING
+                   owner, flag, flag_context, recipient, subject, body_text, body_html, transition_key, mode)
+               VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
+               ON CONFLICT DO NOTHING
                RETURNING idempotency_key, outbox_id""",
             [
                 (m.key, message_id_for(m.key), m.run_id, m.automation, m.contact_id, m.change_id, m.owner, m.flag,
-                 json.dumps(m.flag_context), m.recipient, m.subject, m.body_text, m.body_html)
+                 json.dumps(m.flag_context), m.recipient, m.subject, m.body_text, m.body_html, m.transition_key,
+                 m.mode)
                 for m in messages
             ],
             returning=True,
@@ -79,7 +84,7 @@ def claim_batch(conn: psycopg.Connection, automation: str, size: int, worker: st
                SELECT outbox_id FROM ops.outbox WHERE automation = %s AND status = 'pending'
                ORDER BY outbox_id LIMIT %s FOR UPDATE SKIP LOCKED)
            RETURNING o.outbox_id, o.idempotency_key, o.message_id, o.run_id, o.change_id, o.contact_id::text AS contact_id,
-                     o.owner, o.flag, o.flag_context, o.recipient, o.subject, o.body_text, o.body_html""",
+                     o.owner, o.flag, o.flag_context, o.recipient, o.subject, o.body_text, o.body_html, o.mode""",
         (worker, automation, size),
     )
     cols = [c.name for c in rows.description] if rows.description else []

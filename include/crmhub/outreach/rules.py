@@ -38,7 +38,7 @@ _TRUE = {"true", "t", "1", "yes", "y"}
 _FALSE = {"false", "f", "0", "no", "n"}
 
 
-def _norm(value: Any) -> str | None:
+def normalise(value: Any) -> str | None:
     """Normalise a change-log / config value for comparison: booleans to 'true'/'false', text lower-cased."""
     if value is None:
         return None
@@ -76,13 +76,13 @@ class Trigger:
         differs from old; ``increased``/``decreased`` — both values numeric and new >/< old (a value
         appearing from nothing is not an increase); ``changed`` — any difference.
         """
-        old, new = _norm(old_value), _norm(new_value)
+        old, new = normalise(old_value), normalise(new_value)
         cond = self.condition
         if "becomes" in cond:
-            target = _norm(cond["becomes"])
+            target = normalise(cond["becomes"])
             return new == target and old != target
         if "changed_to" in cond:
-            targets = {_norm(v) for v in cond["changed_to"]}
+            targets = {normalise(v) for v in cond["changed_to"]}
             return new in targets and old != new
         if "increased" in cond or "decreased" in cond:
             a, b = _number(old_value), _number(new_value)
@@ -136,6 +136,21 @@ class Cap:
 
 
 @dataclass(frozen=True)
+class Budget:
+    """At most ``max_sends`` messages per automation over any ``window_s`` seconds, across runs and loads."""
+
+    max_sends: int
+    window_s: int = 86_400
+
+    def remaining(self, sent_in_window: int) -> int:
+        return max(0, self.max_sends - sent_in_window)
+
+
+#: Without a ``budget:`` in the map: three full runs' worth per day.
+DEFAULT_BUDGET_RUNS = 3
+
+
+@dataclass(frozen=True)
 class Automation:
     """One automation rule, validated and with its templates compiled."""
 
@@ -149,6 +164,7 @@ class Automation:
     text_path: Path
     cap: Cap
     bulk_threshold: int
+    budget: Budget = Budget(0)
     batch_size: int = 50
     max_event_age_s: int = 7 * 86400
     description: str = ""
@@ -209,6 +225,7 @@ def load_automations(imap: IntegrationMap) -> dict[str, Automation]:
             except TemplateError as exc:
                 problems.append((f"{where}.template", f"does not compile: {exc}"))
         cap = raw["cap"]
+        budget = raw.get("budget") or {"max_sends": DEFAULT_BUDGET_RUNS * cap["max_sends"], "window": "24h"}
         out[raw["name"]] = Automation(
             name=raw["name"],
             owner=raw["owner"],
@@ -223,6 +240,7 @@ def load_automations(imap: IntegrationMap) -> dict[str, Automation]:
             text_path=text_path,
             cap=Cap(cap["max_sends"], float(cap["max_percent"]), cap.get("on_exceed", "pause")),
             bulk_threshold=raw["bulk_threshold"],
+            budget=Budget(budget["max_sends"], duration_seconds(budget["window"])),
             batch_size=raw.get("batch_size", 50),
             max_event_age_s=duration_seconds(raw.get("max_event_age", "7d")),
             description=raw.get("description", ""),
