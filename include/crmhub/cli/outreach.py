@@ -1,4 +1,4 @@
-"""``crmhub outreach run|pause|resume|status|teardown|suppress|bulk-load|recover-stuck``.
+"""``crmhub outreach run|pause|resume|status|teardown|control-report|promote|suppress|bulk-load|recover-stuck``.
 
 Addresses are always masked in output (``teardown --unmask`` is the one explicit exception).
 """
@@ -53,10 +53,26 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         p.add_argument("--map")
         p.set_defaults(func=_pause if action == "pause" else _resume)
 
-    st = sub.add_parser("status", help="pause state and outbox counts per automation")
+    st = sub.add_parser("status", help="pause state, mode and outbox counts per automation")
     add_url_option(st)
     st.add_argument("--map")
+    st.add_argument("--control-list", action="store_true", help="count only messages to the control list")
     st.set_defaults(func=_status)
+
+    cr = sub.add_parser("control-report", help="what each control LP received from an automation's current version")
+    cr.add_argument("name", metavar="NAME")
+    cr.add_argument("--unmask", action="store_true", help="show full addresses")
+    add_url_option(cr)
+    cr.add_argument("--map")
+    cr.set_defaults(func=_control_report)
+
+    pr = sub.add_parser("promote", help="confirm the control sends and promote an automation to its flag rollout")
+    pr.add_argument("name", metavar="NAME")
+    pr.add_argument("--by", required=True, metavar="WHO", help="who checked the control sends (kept)")
+    pr.add_argument("--note", help="what was checked")
+    add_url_option(pr)
+    pr.add_argument("--map")
+    pr.set_defaults(func=_promote)
 
     td = sub.add_parser("teardown", help="who received what in a time window (masked unless --unmask)")
     td.add_argument("--automation", required=True, metavar="NAME")
@@ -64,6 +80,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     td.add_argument("--until", metavar="T", help="ISO time (default: now)")
     td.add_argument("--csv", metavar="PATH", help="also write the list as CSV")
     td.add_argument("--unmask", action="store_true", help="show full addresses (for the apology mail-merge)")
+    td.add_argument("--control-list", action="store_true", help="only messages to the control list")
+    td.add_argument("--map")
     add_url_option(td)
     td.set_defaults(func=_teardown)
 
@@ -183,17 +201,55 @@ def _resume(args: argparse.Namespace) -> int:
 
 def _status(args: argparse.Namespace) -> int:
     from crmhub.outreach import outbox
+    from crmhub.outreach.control import control_emails, mode
     from crmhub.outreach.state import pause_state
 
-    _imap, automations = _automations(args.map)
+    imap, automations = _automations(args.map)
+    only = control_emails(imap) if args.control_list else None
     with open_warehouse(args.url) as url, connect(url) as conn:
         for name, auto in automations.items():
             state = pause_state(conn, name)
-            counts = outbox.counts(conn, name)
-            flag = f"flag {auto.flag}"
+            counts = outbox.counts(conn, name, recipients=only)
+            flag = f"{mode(conn, auto)} mode; flag {auto.flag}"
             paused = f"PAUSED by {state.paused_by} ({state.reason})" if state.paused else "active"
             tally = ", ".join(f"{k} {v}" for k, v in sorted(counts.items())) or "outbox empty"
-            print(f"{name}: {paused}; {flag}; {tally}")
+            print(f"{name}: {paused}; {flag}; {tally}{' (control list only)' if only is not None else ''}")
+    return 0
+
+
+def _control_report(args: argparse.Namespace) -> int:
+    from crmhub.outreach.control import control_emails, control_report, fingerprint, mode
+    from crmhub.outreach.masking import mask_email
+
+    imap, automations = _automations(args.map)
+    _check_name(args.name, automations)
+    auto = automations[args.name]
+    members = control_emails(imap)
+    with open_warehouse(args.url) as url, connect(url) as conn:
+        rows = control_report(conn, auto, unmask=True)
+        current = mode(conn, auto)
+    print(f"{args.name} version {fingerprint(auto)}: {current} mode; {len(rows)} control message(s)")
+    by_member = {m: [r for r in rows if r.recipient.strip().lower() == m] for m in members}
+    for member, received in by_member.items():
+        shown = member if args.unmask else mask_email(member)
+        if not received:
+            print(f"  {shown}: nothing yet")
+        for r in received:
+            when = f"{r.sent_at:%Y-%m-%d %H:%M}" if r.sent_at else "-"
+            print(f"  {shown}: {r.status} {when} {r.subject!r} {r.message_id}")
+    return 0
+
+
+def _promote(args: argparse.Namespace) -> int:
+    from crmhub.outreach.control import fingerprint, promote
+
+    _imap, automations = _automations(args.map)
+    _check_name(args.name, automations)
+    auto = automations[args.name]
+    with open_warehouse(args.url) as url, connect(url) as conn:
+        sent = promote(conn, auto, args.by, note=args.note)
+    print(f"{args.name} version {fingerprint(auto)} promoted to its flag rollout by {args.by} "
+          f"({sent} control message(s) confirmed)")
     return 0
 
 
@@ -206,12 +262,14 @@ def _parse_time(text: str) -> datetime:
 
 
 def _teardown(args: argparse.Namespace) -> int:
+    from crmhub.outreach.control import control_emails
     from crmhub.outreach.teardown import deliveries, write_csv
 
     since = _parse_time(args.since)
     until = _parse_time(args.until) if args.until else datetime.now(UTC)
+    only = control_emails(load_integration_map(args.map)) if args.control_list else None
     with open_warehouse(args.url) as url, connect(url) as conn:
-        rows = deliveries(conn, args.automation, since, until, unmask=args.unmask)
+        rows = deliveries(conn, args.automation, since, until, unmask=args.unmask, recipients=only)
     print(f"{args.automation}: {len(rows)} message(s) between {since.isoformat()} and {until.isoformat()}")
     for row in rows:
         note = "" if row.status == "sent" else "  (status unknown: maybe delivered)"

@@ -42,8 +42,8 @@ def fingerprint(auto: Automation) -> str:
 
 
 def control_list(imap) -> list[dict]:
-    """The map's control list: ``[{email, name, kind}]`` (``outreach.control_list``; empty when absent)."""
-    return list((imap.raw.get("outreach") or {}).get("control_list") or [])
+    """The map's control list members ``[{email, name, kind}]`` (``outreach.control_list``; empty when absent)."""
+    return list(((imap.raw.get("outreach") or {}).get("control_list") or {}).get("members") or [])
 
 
 def control_emails(imap) -> list[str]:

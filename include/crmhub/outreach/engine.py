@@ -208,7 +208,8 @@ class OutreachEngine:
         result.eligible = len(screened.eligible)
         if screened.bulk and not result.dry_run:
             self._raise_bulk_alerts(conn, auto, screened.bulk)
-        plan = stages.plan_cap(conn, auto, screened.eligible, approved_count=approved_count, dry_run=result.dry_run)
+        plan = stages.plan_cap(conn, auto, screened.eligible, approved_count=approved_count, dry_run=result.dry_run,
+                               control_size=len(self.control_list) if result.mode == "control" else None)
         result.audience_size, result.cap, result.budget_left = plan.audience_size, plan.cap, plan.budget_left
         result.pending = len(plan.deferred)
         decisions = found.decisions + screened.decisions + plan.decisions

@@ -126,10 +126,13 @@ def recover_stuck(conn: psycopg.Connection, older_than_s: float = 900) -> int:
     return cur.rowcount
 
 
-def counts(conn: psycopg.Connection, automation: str | None = None) -> dict[str, int]:
+def counts(conn: psycopg.Connection, automation: str | None = None, *,
+           recipients: list[str] | None = None) -> dict[str, int]:
+    """``{status: n}`` for one automation (or all); ``recipients`` limits it to those addresses (control list)."""
     with conn.cursor(row_factory=dict_row) as cur:
         cur.execute(
-            "SELECT status, count(*) AS n FROM ops.outbox WHERE %s::text IS NULL OR automation = %s GROUP BY status",
-            (automation, automation),
+            "SELECT status, count(*) AS n FROM ops.outbox WHERE (%s::text IS NULL OR automation = %s)"
+            " AND (%s::text[] IS NULL OR lower(trim(recipient)) = ANY(%s::text[])) GROUP BY status",
+            (automation, automation, recipients, recipients),
         )
         return {r["status"]: r["n"] for r in cur.fetchall()}

@@ -217,15 +217,17 @@ class CapPlan:
 
 
 def plan_cap(conn: psycopg.Connection, auto: Automation, eligible: list[Target], *, approved_count: int | None,
-             dry_run: bool) -> CapPlan:
+             dry_run: bool, control_size: int | None = None) -> CapPlan:
     """At most ``min(cap, budget left)`` messages; beyond it ``on_exceed`` decides (approval: none, pause: the limit).
 
     The cap is per run (``Cap.limit(audience)``); the budget counts the automation's messages over its
     window across runs, so a bulk change split into small loads is caught too. ``approved_count`` >= the
-    number eligible lifts both (a human approved them).
+    number eligible lifts both (a human approved them). In control mode (``control_size`` = the control
+    list's length) the per-run cap is the control list itself: it is the blast radius.
     """
     audience = audience_size(conn, auto)
-    plan = CapPlan(eligible, [], audience, auto.cap.limit(audience),
+    cap = auto.cap.limit(audience) if control_size is None else control_size
+    plan = CapPlan(eligible, [], audience, cap,
                    auto.budget.remaining(sent_in_window(conn, auto)), "", [])
     approved = approved_count is not None and len(eligible) <= approved_count
     if len(eligible) <= plan.limit or approved:

@@ -74,3 +74,42 @@ def run_automations(warehouse_url: str, unleash: UnleashAccess, smtp: SmtpSettin
         return out
     finally:
         gate.close()
+
+
+def approver(approval: dict | None) -> str:
+    """Who answered an Airflow approval (the ApprovalOperator's result: ``responded_by_user``)."""
+    user = (approval or {}).get("responded_by_user") or {}
+    who = user.get("name") or user.get("id")
+    if not who:
+        raise ValueError("the approval carries no responder: cannot record who approved")
+    return str(who)
+
+
+def promote_after_control(warehouse_url: str, results: list[dict], approval: dict | None) -> list[dict]:
+    """After a human confirmed the control sends in Airflow: promote each automation that sent to the
+    control list in ``results`` (run summaries); returns ``[{automation, promoted_by, control_sends}]``."""
+    from crmhub.outreach.control import promote
+    from crmhub.warehouse import connect
+
+    by = approver(approval)
+    automations = load_automations(load_integration_map())
+    out = []
+    with connect(warehouse_url) as conn:
+        for r in results:
+            if r.get("mode") == "control" and r.get("sent"):
+                out.append({"automation": r["automation"], "promoted_by": by,
+                            "control_sends": promote(conn, automations[r["automation"]], by)})
+    return out
+
+
+def control_sends_to_confirm(results: list[dict]) -> bool:
+    """True when a run sent to the control list (the DAG then asks a human to confirm and promote)."""
+    return any(r.get("mode") == "control" and r.get("sent") for r in results)
+
+
+def approved_sends(warehouse_url: str, unleash: UnleashAccess, smtp: SmtpSettings | None, results: list[dict],
+                   approval: dict | None) -> list[dict]:
+    """Send what a human approved beyond the cap in Airflow (health gate included), recording the approver."""
+    waiting = {r["automation"]: r["pending"] for r in results if r["outcome"] == "needs_approval"}
+    return run_automations(warehouse_url, unleash, smtp, names=list(waiting), approved=waiting,
+                           approved_by=approver(approval))

@@ -30,15 +30,18 @@ class Delivery:
 
 
 def deliveries(conn: psycopg.Connection, automation: str, since: datetime, until: datetime,
-               *, unmask: bool = False) -> list[Delivery]:
+               *, unmask: bool = False, recipients: list[str] | None = None) -> list[Delivery]:
+    """Sent and ``unknown`` messages of the automation in ``[since, until)`` (corrections not included);
+    ``recipients`` limits it to those addresses (e.g. the control list)."""
     rows = conn.execute(
         """SELECT coalesce(o.sent_at, o.claimed_at), o.status, o.recipient, o.contact_id::text, o.owner, o.subject,
                   o.message_id, o.change_id, cl.load_id
            FROM ops.outbox o LEFT JOIN core.change_log cl ON cl.change_id = o.change_id
-           WHERE o.automation = %s AND o.status IN ('sent', 'unknown')
+           WHERE o.automation = %s AND o.status IN ('sent', 'unknown') AND o.mode <> 'correction'
              AND coalesce(o.sent_at, o.claimed_at) >= %s AND coalesce(o.sent_at, o.claimed_at) < %s
+             AND (%s::text[] IS NULL OR lower(trim(o.recipient)) = ANY(%s::text[]))
            ORDER BY 1, o.outbox_id""",
-        (automation, since, until),
+        (automation, since, until, recipients, recipients),
     ).fetchall()
     out = []
     for sent_at, status, recipient, *rest in rows:
