@@ -24,6 +24,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     run.add_argument("--automation", metavar="NAME", help="only this automation (default: all)")
     run.add_argument("--approve", type=int, metavar="N", help="a human approved sending up to N beyond the cap")
     run.add_argument("--by", metavar="WHO", help="who approved (required with --approve; kept in ops.outreach_runs)")
+    run.add_argument("--correction", type=int, metavar="ID",
+                     help="send the queued correction ID (from `teardown --correct`) instead of trigger events")
     add_url_option(run)
     run.add_argument("--map", help="integration map (default: config/integration_map.yaml)")
     flags = run.add_argument_group("flags (default: offline from config/unleash_bootstrap.json)")
@@ -81,6 +83,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     td.add_argument("--csv", metavar="PATH", help="also write the list as CSV")
     td.add_argument("--unmask", action="store_true", help="show full addresses (for the apology mail-merge)")
     td.add_argument("--control-list", action="store_true", help="only messages to the control list")
+    td.add_argument("--correct", action="store_true",
+                    help="queue the automation's correction message to exactly these recipients (needs --by)")
+    td.add_argument("--by", metavar="WHO", help="who asks for the correction (kept)")
+    td.add_argument("--reason", help="why (kept with the correction)")
     td.add_argument("--map")
     add_url_option(td)
     td.set_defaults(func=_teardown)
@@ -128,6 +134,8 @@ def _run(args: argparse.Namespace) -> int:
         raise CrmHubError("--approve needs --by WHO: the person who approved sending beyond the cap")
     imap, automations = _automations(args.map)
     names = list(automations)
+    if args.correction is not None and not args.automation:
+        raise CrmHubError("--correction needs --automation NAME")
     if args.automation:
         _check_name(args.automation, automations)
         names = [args.automation]
@@ -151,7 +159,8 @@ def _run(args: argparse.Namespace) -> int:
             engine = OutreachEngine(url, automations, imap.people, gate, smtp, health_check=warehouse_health(url, imap),
                                     control_list=control_emails(imap))
             for name in names:
-                result = engine.run(name, dry_run=args.dry_run, approved_count=args.approve, approved_by=args.by)
+                result = engine.run(name, dry_run=args.dry_run, approved_count=args.approve, approved_by=args.by,
+                                    correction_id=args.correction)
                 print(f"{name}: {result.outcome} ({result.mode} mode); events {result.events}, eligible {result.eligible}, "
                       f"cap {result.cap} (audience {result.audience_size}), "
                       f"{'would send' if args.dry_run else 'sent'} {result.queued if args.dry_run else result.sent}, "
@@ -276,7 +285,24 @@ def _teardown(args: argparse.Namespace) -> int:
         print(f"  {row.sent_at:%Y-%m-%d %H:%M:%S}  {row.recipient}  owner {row.owner}  {row.subject}{note}")
     if args.csv:
         print(f"written {write_csv(rows, args.csv)}")
+    if args.correct:
+        _queue_correction(args, since, until)
     return 0
+
+
+def _queue_correction(args: argparse.Namespace, since: datetime, until: datetime) -> None:
+    from crmhub.outreach.teardown import queue_correction
+
+    if args.control_list:
+        raise CrmHubError("--correct goes to every recipient of the misfire; drop --control-list")
+    _imap, automations = _automations(args.map)
+    _check_name(args.automation, automations)
+    with open_warehouse(args.url) as url, connect(url) as conn:
+        fix = queue_correction(conn, automations[args.automation], since, until, by=args.by or "",
+                               reason=args.reason)
+    print(f"correction {fix.correction_id} queued for {fix.recipients} recipient(s) by {args.by}; send it with "
+          f"`crmhub outreach run --automation {args.automation} --correction {fix.correction_id} ...` "
+          "(health gate, cap and approval apply)")
 
 
 def _suppress(args: argparse.Namespace) -> int:

@@ -156,8 +156,12 @@ class OutreachEngine:
         return [self.run(name, dry_run=dry_run) for name in self.automations]
 
     def run(self, name: str, *, dry_run: bool = False, approved_count: int | None = None,
-            approved_by: str | None = None) -> RunResult:
-        """Run one automation. ``approved_count``: ``approved_by`` approved sending this many beyond the cap."""
+            approved_by: str | None = None, correction_id: int | None = None) -> RunResult:
+        """Run one automation. ``approved_count``: ``approved_by`` approved sending this many beyond the cap.
+
+        ``correction_id``: send that queued correction (:func:`crmhub.outreach.teardown.queue_correction`)
+        instead of reading trigger events; the gates, cap, budget, approval and outbox are the same.
+        """
         auto = self.automations[name]
         if not dry_run and self.smtp is None:
             raise ValueError("SMTP settings are required for a real run (use dry_run=True to preview)")
@@ -177,7 +181,7 @@ class OutreachEngine:
                 "SELECT pg_try_advisory_lock(hashtext('crmhub.outreach'), hashtext(%s))", (name,)).fetchone()[0]
             try:
                 if locked:
-                    self._run(conn, auto, result, approved_count)
+                    self._run(conn, auto, result, approved_count, correction_id)
                 else:
                     result.outcome = "already_running"
             except BaseException:
@@ -197,14 +201,20 @@ class OutreachEngine:
         return result
 
     # -- the run: a short orchestrator over the stages ----------------------------------------------------
-    def _run(self, conn: psycopg.Connection, auto: Automation, result: RunResult, approved_count: int | None) -> None:
+    def _run(self, conn: psycopg.Connection, auto: Automation, result: RunResult, approved_count: int | None,
+             correction_id: int | None = None) -> None:
         if not self._gates_open(conn, auto, result):
             return
-        result.mode = control.mode(conn, auto)
-        found = stages.candidate_events(conn, auto)
+        if correction_id is not None:
+            result.mode = "correction"
+            screened = stages.correction_targets(conn, auto, correction_id)
+            found = stages.Candidates([t.event for t in screened.eligible], [], [])
+        else:
+            result.mode = control.mode(conn, auto)
+            found = stages.candidate_events(conn, auto)
+            screened = stages.screen(conn, auto, found.matching, self.gate,
+                                     control_emails=self.control_list if result.mode == "control" else None)
         result.events = len(found.events)
-        screened = stages.screen(conn, auto, found.matching, self.gate,
-                                 control_emails=self.control_list if result.mode == "control" else None)
         result.eligible = len(screened.eligible)
         if screened.bulk and not result.dry_run:
             self._raise_bulk_alerts(conn, auto, screened.bulk)
@@ -221,7 +231,8 @@ class OutreachEngine:
             conn.commit()
             result.outcome = "needs_approval"
             return
-        queued = stages.enqueue(conn, auto, result.run_id, plan.to_send, self._render(auto), mode=result.mode)
+        queued = stages.enqueue(conn, auto, result.run_id, plan.to_send, self._render(auto, result.mode),
+                                mode=result.mode)
         result.queued = queued.queued
         self._log_decisions(conn, auto, result, decisions + queued.decisions)
         conn.commit()
@@ -244,13 +255,14 @@ class OutreachEngine:
             return False
         return True
 
-    def _render(self, auto: Automation) -> Callable[[stages.Target], tuple[str, str, str]]:
-        return lambda t: auto.render(stages.template_context(auto, self.people, t))
+    def _render(self, auto: Automation, mode: str = "rollout") -> Callable[[stages.Target], tuple[str, str, str]]:
+        render = auto.render_correction if mode == "correction" else auto.render
+        return lambda t: render(stages.template_context(auto, self.people, t))
 
     def _preview(self, conn: psycopg.Connection, auto: Automation, result: RunResult, plan: stages.CapPlan,
                  decisions: list[Decision]) -> None:
         for t in plan.to_send:
-            subject, _html, _text = self._render(auto)(t)
+            subject, _html, _text = self._render(auto, result.mode)(t)
             result.would_send.append({"contact_id": t.contact_id, "recipient": mask_email(t.contact["email"]),
                                       "owner": t.contact["owner"], "subject": subject,
                                       "change_id": t.event["change_id"]})

@@ -45,7 +45,9 @@ class NewMessage:
 
     @property
     def key(self) -> str:
-        return idempotency_key(self.automation, self.contact_id, self.change_id)
+        """``automation:contact:change_id``; a correction answers a sent message, so its key adds the transition."""
+        base = idempotency_key(self.automation, self.contact_id, self.change_id)
+        return f"{base}:{self.transition_key}" if self.mode == "correction" else base
 
 
 def enqueue(conn: psycopg.Connection, messages: list[NewMessage]) -> dict[str, int | None]:

@@ -195,6 +195,46 @@ def _recipient_problem(c: dict | None, cid: str, sent_before: bool, seen: bool) 
     return None
 
 
+def correction_targets(conn: psycopg.Connection, auto: Automation, correction_id: int) -> Screened:
+    """The candidate + screen stages of a correction: exactly the misfire's messages, each once.
+
+    The recipient is the misfire's own address; only the suppression list (an opt-out since) and an
+    earlier send of this correction stop one. Each target carries ``misfire`` for the template.
+    """
+    rows = conn.execute(
+        """SELECT o.outbox_id, o.change_id, o.contact_id::text, o.recipient, o.owner, o.subject,
+                  coalesce(o.sent_at, o.claimed_at) AS sent_at, o.flag_context
+           FROM ops.outreach_correction_items i JOIN ops.outreach_corrections k USING (correction_id)
+           JOIN ops.outbox o ON o.outbox_id = i.outbox_id
+           WHERE i.correction_id = %s AND k.automation = %s ORDER BY o.outbox_id""",
+        (correction_id, auto.name),
+    ).fetchall()
+    if not rows:
+        raise ValueError(f"correction {correction_id} of automation {auto.name!r} does not exist (or is empty)")
+    info = contact_info(conn, auto, sorted({r[2] for r in rows}))
+    keys = {f"correction:{correction_id}:{r[0]}" for r in rows}
+    already = {r[0] for r in conn.execute(
+        "SELECT transition_key FROM ops.outbox WHERE transition_key = ANY(%s)", (sorted(keys),))}
+    suppressed = {r[0] for r in conn.execute(
+        "SELECT email FROM ops.suppression_list WHERE email = ANY(%s)", ([r[3].strip().lower() for r in rows],))}
+    eligible, decisions = [], []
+    for outbox_id, change_id, contact_id, recipient, owner, subject, sent_at, context in rows:
+        key = f"correction:{correction_id}:{outbox_id}"
+        if recipient.strip().lower() in suppressed:
+            decisions.append(Decision(change_id, contact_id, "suppressed", "suppression_list"))
+            continue
+        if key in already:
+            decisions.append(Decision(change_id, contact_id, "skipped", "duplicate_transition"))
+            continue
+        contact = dict(info.get(contact_id) or {"crmhub_id": contact_id, "first_name": None, "last_name": None,
+                                                "title": None, "entity_name": None, "entity_type": None, "fund": None})
+        contact.update(email=recipient, owner=owner)
+        event = {"change_id": change_id, "crmhub_id": contact_id, "old_value": None, "new_value": None,
+                 "misfire": {"subject": subject, "sent_on": f"{sent_at:%d %B %Y}" if sent_at else "recently"}}
+        eligible.append(Target(event, contact, key, context or {}))
+    return Screened(eligible, decisions, {})
+
+
 # -- 3. cap and budget ---------------------------------------------------------------------------------------
 
 @dataclass
@@ -269,7 +309,7 @@ def enqueue(conn: psycopg.Connection, auto: Automation, run_id: int, targets: li
         if inserted.get(msg.key) is None:
             decisions.append(t.decision("skipped", "duplicate_transition", auto.flag))
         else:
-            decisions.append(t.decision("queued", "flag_on" if mode == "rollout" else "control_mode", auto.flag))
+            decisions.append(t.decision("queued", {"rollout": "flag_on"}.get(mode, mode), auto.flag))
     return Enqueued(sum(1 for v in inserted.values() if v is not None), decisions)
 
 
@@ -382,4 +422,5 @@ def template_context(auto: Automation, people: dict[str, dict], t: Target) -> di
         "fund": c["fund"],
         "automation": auto.name,
         "event": {"field": auto.trigger.field, "old": ev["old_value"], "new": ev["new_value"]},
+        "misfire": ev.get("misfire") or {},
     }
