@@ -57,6 +57,14 @@ def control_contact_ids(conn: psycopg.Connection, emails: list[str]) -> list[str
         " ORDER BY crmhub_id", ([e.strip().lower() for e in emails],))]
 
 
+def control_record_ids(conn: psycopg.Connection, emails: list[str]) -> list[str]:
+    """The control list's contacts and their commitments: the keys a control-list reconciliation keeps."""
+    contacts = control_contact_ids(conn, emails)
+    commitments = [r[0] for r in conn.execute(
+        "SELECT crmhub_id::text FROM core.commitment WHERE contact_id = ANY(%s::uuid[])", (contacts,))]
+    return contacts + commitments
+
+
 def mode(conn: psycopg.Connection, auto: Automation) -> str:
     """``rollout`` when a human promoted this exact version, else ``control``."""
     row = conn.execute("SELECT 1 FROM ops.outreach_promotions WHERE automation = %s AND version = %s",

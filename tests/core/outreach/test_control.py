@@ -108,3 +108,35 @@ def test_airflow_approval_payload_promotes_with_the_responder(db, automations, i
         promote_after_control(db, [result.summary()], {"chosen_options": ["Approve"], "responded_by_user": None})
     with psycopg.connect(db) as conn:
         assert mode(conn, auto) == "rollout"
+
+
+def test_reconciliation_for_the_control_list_alone(db, imap, fundadmin, tmp_path, capsys):
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+    from reconcile_support import FA_HEADER, fund_admin_rows, today, write_csv
+
+    from crmhub.ingest.loader import ingest_file
+    from crmhub.outreach.control import control_record_ids
+    from crmhub.reconcile.engine import reconcile_records
+
+    ingest_file(db, fundadmin, write_csv(tmp_path, "v1.csv", FA_HEADER, fund_admin_rows(40)))
+    drift = {3: "1035000.00", 30: "1305000.00"}               # two amounts that never reached core
+    ingest_file(db, fundadmin, write_csv(tmp_path, "v2.csv", FA_HEADER,
+                                         fund_admin_rows(40, amounts=drift, ts="2026-10-02T10:00:00Z")), to_core=False)
+    with psycopg.connect(db) as conn:
+        keys = control_record_ids(conn, ["ANN3@lp3.com", "ann4@lp4.com"])   # one drifted LP, one clean
+        conn.execute("UPDATE core.contact SET email = 'friendly.lp@lp.example' WHERE lower(email) = 'ann3@lp3.com'")
+    assert len(keys) == 4                                       # two contacts and their commitments
+    (r,) = reconcile_records(db, today(), keys, imap, rules=["fund_admin_commitments"])
+    assert (r["left_records"], r["right_records"], r["delta_pct"]) == (2, 2, 50.0)     # 1 of 2 differs
+    assert [d["kind"] for d in r["differences"]] == ["group", "mismatch"]
+    assert all("left_value" not in d for d in r["differences"])
+    assert main(["reconcile", "run", "--control-list", "--rule", "fund_admin_commitments", "--url", db]) == 0
+    out = capsys.readouterr().out
+    assert "control list only (2 record(s))" in out   # the map's list: the friendly LP and its commitment
+    assert "left 1  right 1  differences 2  BREACH" in out
+    with psycopg.connect(db) as conn:   # nothing stored, no incident: the daily run stays the record
+        assert conn.execute("SELECT count(*) FROM ops.reconciliation_runs").fetchone()[0] == 0
+        assert conn.execute("SELECT count(*) FROM ops.incidents").fetchone()[0] == 0
