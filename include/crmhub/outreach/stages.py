@@ -13,6 +13,7 @@ from datetime import timedelta
 from typing import Any
 
 import psycopg
+from jinja2 import TemplateError
 from psycopg import sql
 
 from crmhub.outreach import outbox
@@ -295,17 +296,25 @@ class Enqueued:
 
 def enqueue(conn: psycopg.Connection, auto: Automation, run_id: int, targets: list[Target],
             render: Callable[[Target], tuple[str, str, str]], *, mode: str = "rollout") -> Enqueued:
-    """Render and write the outbox rows; a transition or key the outbox already holds is a duplicate."""
-    messages = []
+    """Render and write the outbox rows; a transition or key the outbox already holds is a duplicate.
+
+    A message that cannot be rendered (a template error for this contact's data) is skipped with
+    ``render_error`` and the others are queued: one bad contact never blocks the automation.
+    """
+    messages, rendered, decisions = [], [], []
     for t in targets:
-        subject, html, text = render(t)
+        try:
+            subject, html, text = render(t)
+        except TemplateError as exc:
+            decisions.append(t.decision("skipped", f"render_error: {type(exc).__name__}", auto.flag))
+            continue
+        rendered.append(t)
         messages.append(outbox.NewMessage(
             run_id=run_id, automation=auto.name, contact_id=t.contact_id, change_id=t.event["change_id"],
             owner=t.contact["owner"], flag=auto.flag, flag_context=t.context, recipient=t.contact["email"].strip(),
             subject=subject, body_text=text, body_html=html, transition_key=t.transition, mode=mode))
     inserted = outbox.enqueue(conn, messages)
-    decisions = []
-    for t, msg in zip(targets, messages, strict=True):
+    for t, msg in zip(rendered, messages, strict=True):
         if inserted.get(msg.key) is None:
             decisions.append(t.decision("skipped", "duplicate_transition", auto.flag))
         else:

@@ -176,3 +176,15 @@ def test_outbox_rows_carry_their_transition(db, automations, imap, make_gate, sm
         key = conn.execute("SELECT transition_key FROM ops.outbox").fetchone()[0]
     assert key.startswith(f"{NAME}:{ids[0]}:") and "interested=true" in key
     assert outbox.counts(psycopg.connect(db), NAME) == {"sent": 1}
+
+
+def test_a_message_that_cannot_be_rendered_is_skipped_alone(db, automations, imap, make_gate, smtp_sink,
+                                                            smtp_settings):
+    ids = seed_contacts(db, 4)
+    with psycopg.connect(db) as conn:
+        conn.execute("UPDATE core.contact SET first_name = NULL WHERE crmhub_id = %s", (ids[1],))
+    add_events(db, ids)
+    autos = _auto(automations, subject_template="Dear {{ contact.first_name.upper() }}")
+    result = _engine(db, autos, imap, make_gate({FLAG: 100}), smtp_settings).run(NAME)
+    assert result.sent == 3 and result.reasons["skipped: render_error"] == 1
+    assert all(m["subject"].startswith("Dear FIRST") for m in smtp_sink.messages)
