@@ -111,5 +111,7 @@ def approved_sends(warehouse_url: str, unleash: UnleashAccess, smtp: SmtpSetting
                    approval: dict | None) -> list[dict]:
     """Send what a human approved beyond the cap in Airflow (health gate included), recording the approver."""
     waiting = {r["automation"]: r["pending"] for r in results if r["outcome"] == "needs_approval"}
+    if not waiting:   # nothing was waiting: never fall back to running every automation
+        return []
     return run_automations(warehouse_url, unleash, smtp, names=list(waiting), approved=waiting,
                            approved_by=approver(approval))
