@@ -467,22 +467,46 @@ class OutreachAutomationOperator(_OutreachBase):
 
 
 class OutreachApprovedSendOperator(_OutreachBase):
-    """After a human approved in the Airflow UI: send what the capped automations held back.
+    """After a human approved in the Airflow UI: send what the capped automations held back, recording the
+    approver (the send passes the health gate again).
 
     :param results: the automation tasks' results: an XComArg or a list of them (templated).
+    :param approval: the ApprovalOperator's result (its output XComArg; names who approved) (templated).
     """
 
-    template_fields: Sequence[str] = ("results",)
+    template_fields: Sequence[str] = ("results", "approval")
 
-    def __init__(self, *, results: Any, **kwargs: Any) -> None:
+    def __init__(self, *, results: Any, approval: Any, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.results = results
+        self.approval = approval
 
     def execute(self, context: Any) -> list[dict]:
-        from crmhub.outreach.tasks import run_approved
+        from crmhub.outreach.tasks import approved_sends
 
         unleash, smtp = self.channels()
-        return run_approved(self.hook.warehouse_url(), unleash, smtp, _flatten(self.results))
+        return approved_sends(self.hook.warehouse_url(), unleash, smtp, _flatten(self.results), self.approval)
+
+
+class OutreachPromoteOperator(CrmHubBaseOperator):
+    """After a human confirmed what the control list received: promote those automations to their flag
+    rollout, recording who confirmed.
+
+    :param results: the automation tasks' results: an XComArg or a list of them (templated).
+    :param approval: the confirming ApprovalOperator's result (templated).
+    """
+
+    template_fields: Sequence[str] = ("results", "approval")
+
+    def __init__(self, *, results: Any, approval: Any, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.results = results
+        self.approval = approval
+
+    def execute(self, context: Any) -> list[dict]:
+        from crmhub.outreach.tasks import promote_after_control
+
+        return promote_after_control(self.hook.warehouse_url(), _flatten(self.results), self.approval)
 
 
 def _group(group: str) -> str:
