@@ -13,9 +13,14 @@ from datetime import datetime
 
 import psycopg
 
+from crmhub.exceptions import CrmHubError
 from crmhub.warehouse.connection import committing
 
 VIAS = ("cli", "api", "console", "task", "sql")
+
+
+class AccessDenied(CrmHubError):
+    """PostgreSQL refused an unmasked read (role without the class, unknown column, no reason)."""
 
 
 @dataclass(frozen=True)
@@ -42,10 +47,15 @@ def read_unmasked(target: str | psycopg.Connection, table: str, columns: list[st
                   who: str | None = None, via: str = "cli", keys: list[str] | None = None,
                   limit: int = 1000) -> list[dict]:
     """Rows of ``core.<table>`` (key column + ``columns``) unmasked, logged; PostgreSQL refuses other roles."""
-    with committing(target) as conn:
-        _who(conn, who, via)
-        rows = conn.execute("SELECT * FROM secure.unmask(%s, %s, %s, %s, %s)",
-                            (table, list(columns), reason, keys, limit)).fetchall()
+    try:
+        with committing(target) as conn:
+            _who(conn, who, via)
+            rows = conn.execute("SELECT * FROM secure.unmask(%s, %s, %s, %s, %s)",
+                                (table, list(columns), reason, keys, limit)).fetchall()
+    except (psycopg.errors.InsufficientPrivilege, psycopg.errors.InvalidParameterValue,
+            psycopg.errors.UndefinedColumn) as exc:
+        raise AccessDenied(f"unmasked read of core.{table}({', '.join(columns)}) refused: "
+                           f"{exc.diag.message_primary}") from exc
     return [r[0] for r in rows]
 
 

@@ -9,7 +9,7 @@ import psycopg
 import pytest
 
 from crmhub.exceptions import ConfigError
-from crmhub.security.access_log import list_access, read_unmasked
+from crmhub.security.access_log import AccessDenied, list_access, read_unmasked
 from crmhub.security.provision import core_catalog, ensure_roles, provision
 
 EMAIL = "jane.doe@lp.example"
@@ -83,8 +83,10 @@ def test_steward_unmasks_contact_pii_and_a_reason_is_required(secure_db, role_ur
     _, contact = _seed(secure_db)
     rows = read_unmasked(role_url("steward"), "contact", ["email"], "review queue item 7", keys=[contact])
     assert rows == [{"crmhub_id": contact, "email": EMAIL}]
-    with pytest.raises(psycopg.errors.InvalidParameterValue):
+    with pytest.raises(AccessDenied, match="needs a reason"):
         read_unmasked(role_url("steward"), "contact", ["email"], "  ")
+    with pytest.raises(AccessDenied, match="may not read financial"):
+        read_unmasked(role_url("steward"), "commitment", ["amount"], "curious")
 
 
 def test_webhook_role_may_only_insert_into_webhook_tables(secure_db, role_url):
