@@ -17,6 +17,7 @@ Grants (``R`` = the configured role names):
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -63,8 +64,21 @@ def _cluster_statement(conn: psycopg.Connection, check: sql.Composable, params: 
     return conn.execute(check, params).fetchone() is None  # pragma: no cover - eight collisions in a row
 
 
+def _retry(conn: psycopg.Connection, stmt: sql.Composable) -> None:
+    for attempt in range(8):
+        try:
+            with conn.transaction():
+                conn.execute(stmt)
+            return
+        except _RETRYABLE:
+            time.sleep(0.05 * (attempt + 1))
+
+
 def ensure_roles(conn: psycopg.Connection, policy: SecurityPolicy) -> list[str]:
-    """Create the roles (LOGIN, no superuser/createdb/createrole/bypassrls) and the reader memberships."""
+    """Create the roles (LOGIN, no superuser/createdb/createrole/bypassrls) and the reader memberships.
+
+    A role's password is set from ``$CRMHUB_<KEY>_PASSWORD`` (e.g. ``CRMHUB_APP_PASSWORD``) when present.
+    """
     created = []
     exists = sql.SQL("SELECT 1 FROM pg_roles WHERE rolname = %s")
     for name in policy.roles.values():
@@ -72,6 +86,10 @@ def ensure_roles(conn: psycopg.Connection, policy: SecurityPolicy) -> list[str]:
             sql.Identifier(name))
         if _cluster_statement(conn, exists, (name,), stmt):
             created.append(name)
+    for key, name in policy.roles.items():
+        password = os.environ.get(f"CRMHUB_{key.upper()}_PASSWORD")
+        if password:  # deployments with password auth (docker-compose); trust/peer/cert setups leave it unset
+            _retry(conn, sql.SQL("ALTER ROLE {} PASSWORD {}").format(sql.Identifier(name), sql.Literal(password)))
     member = sql.SQL("SELECT 1 FROM pg_auth_members m JOIN pg_roles r ON r.oid = m.roleid "
                      "JOIN pg_roles u ON u.oid = m.member WHERE r.rolname = %s AND u.rolname = %s")
     for key in ("finance", "steward"):
