@@ -3,7 +3,7 @@
 Checks (each finding names the object and the SQL that fixes it):
 - ``missing_role`` / ``role_attributes``: every configured role exists, none is superuser, creates roles
   or databases, bypasses RLS or replicates.
-- ``memberships``: between crmhub roles, only finance/steward -> reader.
+- ``memberships``: between crmhub roles, only finance/steward -> reader and app -> loader.
 - ``public_privilege``: PUBLIC holds no privilege on a schema, table, view or column crmhub governs.
 - ``direct_grant``: reader/finance/steward hold nothing outside ``secure`` (no table or column grant);
   ``webhook`` holds nothing beyond INSERT on the webhook tables; only finance/steward may run ``secure.unmask``.
@@ -27,7 +27,7 @@ import psycopg
 
 from crmhub.config import IntegrationMap
 from crmhub.security.policy import DATA_SCHEMAS, SecurityPolicy, load_policy
-from crmhub.security.provision import WEBHOOK_TABLES, core_catalog
+from crmhub.security.provision import WEBHOOK_TABLES, core_catalog, expected_memberships
 from crmhub.warehouse.connection import connect, redact
 
 _UNMASK = "secure.unmask(text, text[], text, text[], integer)"
@@ -89,7 +89,7 @@ def _role_findings(conn: psycopg.Connection, policy: SecurityPolicy) -> list[Fin
         if attrs:
             out.append(Finding("role_attributes", name, f"has {', '.join(attrs)}",
                                f"ALTER ROLE {name} " + " ".join("NO" + a for a in attrs) + ";"))
-    expected = {(policy.roles["reader"], policy.roles[k]) for k in ("finance", "steward")}
+    expected = expected_memberships(policy)
     for granted, member in _rows(conn, """SELECT r.rolname, u.rolname FROM pg_auth_members m
                                             JOIN pg_roles r ON r.oid = m.roleid JOIN pg_roles u ON u.oid = m.member
                                            WHERE r.rolname = ANY(%s) AND u.rolname = ANY(%s)""", (names, names)):
@@ -139,8 +139,10 @@ def _acl_findings(conn: psycopg.Connection, policy: SecurityPolicy) -> list[Find
         elif grantee == r["webhook"] and kind == "column" and priv != "SELECT":
             out.append(Finding("direct_grant", target, f"the webhook role has {priv}", revoke))
     for role in [r["reader"], r["webhook"], r["loader"], r["app"]]:
-        if _rows(conn, "SELECT 1 FROM pg_roles WHERE rolname = %s", (role,)) and _rows(
-                conn, "SELECT has_function_privilege(%s, %s, 'EXECUTE')", (role, _UNMASK))[0][0]:
+        if _rows(conn, """SELECT 1 FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+                             WHERE n.nspname = 'secure' AND p.proname = 'unmask'
+                               AND EXISTS (SELECT 1 FROM pg_roles WHERE rolname = %s)
+                               AND has_function_privilege(%s, p.oid, 'EXECUTE')""", (role, role)):
             out.append(Finding("direct_grant", _UNMASK, f"{role} may unmask values",
                                f"REVOKE EXECUTE ON FUNCTION {_UNMASK} FROM {role}, PUBLIC;"))
     for creator, schema, grantee, objtype, priv in _rows(conn, """
@@ -167,9 +169,16 @@ def _view_findings(conn: psycopg.Connection, policy: SecurityPolicy) -> list[Fin
                  if (policy.column_class(t, c) or "internal") not in ("public", "internal")}
     writers = {policy.roles["owner"], policy.roles["loader"], policy.roles["app"]}
     for schema, view, table, column in _rows(conn, """
-            SELECT DISTINCT v.view_schema, v.view_name, v.table_name, v.column_name
-              FROM information_schema.view_column_usage v
-             WHERE v.table_schema = 'core' AND v.view_schema NOT IN ('secure', 'pg_catalog', 'information_schema')"""):
+            SELECT DISTINCT vn.nspname, v.relname, t.relname, a.attname
+              FROM pg_rewrite r JOIN pg_class v ON v.oid = r.ev_class
+              JOIN pg_namespace vn ON vn.oid = v.relnamespace
+              JOIN pg_depend d ON d.objid = r.oid AND d.classid = 'pg_rewrite'::regclass
+                              AND d.refclassid = 'pg_class'::regclass
+              JOIN pg_class t ON t.oid = d.refobjid
+              JOIN pg_namespace tn ON tn.oid = t.relnamespace AND tn.nspname = 'core'
+              JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = d.refobjsubid
+             WHERE v.relkind IN ('v', 'm') AND v.oid <> t.oid
+               AND vn.nspname NOT IN ('secure', 'pg_catalog', 'information_schema')"""):
         if (table, column) not in sensitive:
             continue
         readers = {g for (g,) in _rows(conn, """
@@ -251,6 +260,8 @@ def record_findings(url: str, imap: IntegrationMap | None = None, *,
         resolved = conn.execute(
             """UPDATE ops.security_findings SET resolved_at = now()
                 WHERE resolved_at IS NULL AND NOT (fingerprint = ANY(%s))""", (seen,)).rowcount
+        conn.execute("INSERT INTO ops.security_audit_runs (findings, new, resolved) VALUES (%s, %s, %s)",
+                     (len(findings), len(new), resolved))
         if new:
             incident = open_incident(conn, "warehouse", "security_finding",
                                      {"new_findings": len(new), "checks": sorted({f.check for f in new}),

@@ -8,7 +8,7 @@ retries on "already exists" / "tuple concurrently updated".
 Grants (``R`` = the configured role names):
 - ``R.owner`` owns every table, view, sequence and function in raw/staging/core/ops/marts/secure.
 - ``R.loader`` and ``R.app`` read and write raw/staging/core/ops/marts (and create tables in raw/staging/marts;
-  ``R.app`` may create the mart schema).
+  ``R.app`` may create the mart schema and is a member of ``R.loader``, so it may alter tables the loader made).
 - ``R.webhook`` may only INSERT into the three webhook tables.
 - ``R.reader`` may only SELECT the ``secure`` views (classified columns masked) and its own access-log rows.
 - ``R.finance`` / ``R.steward`` are readers that may also call ``secure.unmask()`` for the classes the map
@@ -74,6 +74,12 @@ def _retry(conn: psycopg.Connection, stmt: sql.Composable) -> None:
             time.sleep(0.05 * (attempt + 1))
 
 
+def expected_memberships(policy: SecurityPolicy) -> set[tuple[str, str]]:
+    """``(granted role, member)``: finance and steward are readers; the app may act on loader-created tables."""
+    r = policy.roles
+    return {(r["reader"], r["finance"]), (r["reader"], r["steward"]), (r["loader"], r["app"])}
+
+
 def ensure_roles(conn: psycopg.Connection, policy: SecurityPolicy) -> list[str]:
     """Create the roles (LOGIN, no superuser/createdb/createrole/bypassrls) and the reader memberships.
 
@@ -92,10 +98,9 @@ def ensure_roles(conn: psycopg.Connection, policy: SecurityPolicy) -> list[str]:
             _retry(conn, sql.SQL("ALTER ROLE {} PASSWORD {}").format(sql.Identifier(name), sql.Literal(password)))
     member = sql.SQL("SELECT 1 FROM pg_auth_members m JOIN pg_roles r ON r.oid = m.roleid "
                      "JOIN pg_roles u ON u.oid = m.member WHERE r.rolname = %s AND u.rolname = %s")
-    for key in ("finance", "steward"):
-        reader, who = policy.roles["reader"], policy.roles[key]
-        _cluster_statement(conn, member, (reader, who),
-                           sql.SQL("GRANT {} TO {}").format(sql.Identifier(reader), sql.Identifier(who)))
+    for granted, who in expected_memberships(policy):
+        _cluster_statement(conn, member, (granted, who),
+                           sql.SQL("GRANT {} TO {}").format(sql.Identifier(granted), sql.Identifier(who)))
     return created
 
 
@@ -137,12 +142,15 @@ def _schemas(conn: psycopg.Connection) -> list[str]:
 
 
 def transfer_ownership(conn: psycopg.Connection, owner: str) -> None:
-    """Make ``owner`` own our schemas and everything in them (migrations may have run as another admin)."""
+    """Make ``owner`` own our schemas, their functions and the core/ops/secure relations (migrations may
+    have run as another admin); run-time tables in raw/staging/marts keep the writer that created them."""
+    # raw/staging/marts tables are created at run time by the writer that owns them (it may ALTER them later)
+    owned = [s for s in _schemas(conn) if s not in CREATE_SCHEMAS]
     rows = conn.execute(
         """SELECT n.nspname, c.relname, c.relkind FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
             WHERE n.nspname = ANY(%s) AND c.relkind IN ('r', 'p', 'v', 'm')
               AND pg_get_userbyid(c.relowner) <> %s""",
-        (_schemas(conn), owner),
+        (owned, owner),
     ).fetchall()
     for schema, name, kind in rows:
         what = "VIEW" if kind == "v" else ("MATERIALIZED VIEW" if kind == "m" else "TABLE")

@@ -62,3 +62,15 @@ def test_weekly_run_records_findings_and_opens_one_incident_on_new_ones(secure_d
 
 def test_as_role_builds_a_login_url():
     assert as_role("postgresql://postgres@127.0.0.1:5432/db1", "crmhub_app") == "postgresql://crmhub_app@127.0.0.1:5432/db1"
+
+
+def test_health_task_bodies_run_when_due_and_flag_a_superuser_task_connection(secure_db, imap, role_url):
+    from crmhub.security.tasks import daily_retention, weekly_security_audit
+
+    first = weekly_security_audit(role_url("app"), imap)  # the task's own connection is the application's
+    assert first == {"findings": 0, "new": 0, "resolved": 0}
+    assert weekly_security_audit(role_url("app"), imap) == {"skipped": "audited less than a week ago"}
+    as_admin = weekly_security_audit(secure_db, imap, every_s=0)
+    assert as_admin["new"] == 1  # the superuser connection
+    assert "run_id" in daily_retention(role_url("app"), imap)
+    assert "skipped" in daily_retention(role_url("app"), imap)
