@@ -21,6 +21,7 @@ import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from urllib.parse import quote, urlsplit, urlunsplit
 
 import psycopg
 from psycopg import errors, sql
@@ -62,6 +63,14 @@ def _cluster_statement(conn: psycopg.Connection, check: sql.Composable, params: 
         except _RETRYABLE:  # a concurrent upgrade of another database did the same thing
             time.sleep(0.05 * (attempt + 1))
     return conn.execute(check, params).fetchone() is None  # pragma: no cover - eight collisions in a row
+
+
+def role_url(url: str, role: str, password: str | None = None) -> str:
+    """``url`` logging in as ``role`` instead (same host, database and options)."""
+    parts = urlsplit(url)
+    host = parts.netloc.rsplit("@", 1)[-1] if "@" in parts.netloc else parts.netloc
+    auth = quote(role) + (":" + quote(password, safe="") if password else "")
+    return urlunsplit((parts.scheme, f"{auth}@{host}", parts.path, parts.query, parts.fragment))
 
 
 def _retry(conn: psycopg.Connection, stmt: sql.Composable) -> None:

@@ -74,3 +74,8 @@ def test_health_task_bodies_run_when_due_and_flag_a_superuser_task_connection(se
     assert as_admin["new"] == 1  # the superuser connection
     assert "run_id" in daily_retention(role_url("app"), imap)
     assert "skipped" in daily_retention(role_url("app"), imap)
+
+
+def test_role_url_keeps_socket_host_and_options():
+    assert as_role("postgresql://postgres:@/crmhub?host=/tmp/pg", "crmhub_app") == "postgresql://crmhub_app@/crmhub?host=/tmp/pg"
+    assert as_role("postgresql://u:pw@h:5/d", "r") == "postgresql://r@h:5/d"
