@@ -24,6 +24,7 @@ from crmhub.demo_services import (
     write_demo_bootstrap,
 )
 from crmhub.exceptions import CrmHubError
+from crmhub.security.audit import audit
 from crmhub.security.policy import load_policy
 from crmhub.security.provision import provision, role_url
 from crmhub.warehouse import upgrade
@@ -130,6 +131,10 @@ def run_demo(args: argparse.Namespace) -> int:
         if not results:
             print("   (no DAGs in dags/)")
         print(report.render(url))
+        findings = audit(url, connections={"crmhub_warehouse": env["CRMHUB_WAREHOUSE_URL"]})
+        print("== Security audit: " + ("clean" if not findings else f"{len(findings)} finding(s)"))
+        for finding in findings:
+            print("   " + finding.render().replace("\n", "\n   "))
         print(f"== done in {time.monotonic() - started:.0f}s")
         return 0 if all(ok for _, ok, _ in results) else 1
     finally:
