@@ -8,15 +8,20 @@ the CRM, a mart other tools read) already hold the app role's table access; they
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
+from functools import partial
 
 import psycopg
+from psycopg.types.json import set_json_loads
 
 from crmhub.exceptions import CrmHubError
 from crmhub.warehouse.connection import committing
 
 VIAS = ("cli", "api", "console", "task", "sql")
+_exact_json = partial(json.loads, parse_float=Decimal)
 
 
 class AccessDenied(CrmHubError):
@@ -50,7 +55,9 @@ def read_unmasked(target: str | psycopg.Connection, table: str, columns: list[st
     try:
         with committing(target) as conn:
             _who(conn, who, via)
-            rows = conn.execute("SELECT * FROM secure.unmask(%s, %s, %s, %s, %s)",
+            cur = conn.cursor()
+            set_json_loads(_exact_json, cur)  # amounts stay exact (Decimal), never float
+            rows = cur.execute("SELECT * FROM secure.unmask(%s, %s, %s, %s, %s)",
                                 (table, list(columns), reason, keys, limit)).fetchall()
     except (psycopg.errors.InsufficientPrivilege, psycopg.errors.InvalidParameterValue,
             psycopg.errors.UndefinedColumn) as exc:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import threading
+from decimal import Decimal
 
 import psycopg
 import pytest
@@ -63,7 +64,7 @@ def test_reader_cannot_read_an_unmasked_email_or_amount_from_any_table_or_view(s
 def test_finance_reads_amounts_through_the_logged_function(secure_db, role_url):
     _seed(secure_db)
     rows = read_unmasked(role_url("finance"), "commitment", ["amount"], "Q4 capital-call check", who="dana.kim")
-    assert [float(r["amount"]) for r in rows] == [12345678.90]
+    assert [r["amount"] for r in rows] == [Decimal("12345678.90")]
     with psycopg.connect(role_url("finance")) as conn:
         mine = conn.execute("SELECT who, db_role, table_name, fields, classes, row_count, reason "
                             "FROM secure.my_access_log").fetchall()
@@ -148,3 +149,24 @@ def test_provisioning_is_idempotent_and_race_safe(make_database, imap, policy):
         with psycopg.connect(urls[0], autocommit=True) as conn:
             conn.execute("DROP OWNED BY crmhub_reader_race")
             conn.execute("DROP ROLE IF EXISTS crmhub_reader_race")
+
+
+def test_db_upgrade_cli_provisions_idempotently_and_cli_unmask_is_logged(make_database, policy, capsys):
+    from crmhub.cli import main
+    from tests.core.security.conftest import as_role
+
+    url = make_database()
+    assert main(["db", "upgrade", "--url", url]) == 0
+    assert main(["db", "upgrade", "--url", url]) == 0
+    out = capsys.readouterr().out
+    assert "masked view(s) in secure" in out and "up to date" in out
+    _seed(url)
+    finance = as_role(url, policy.roles["finance"])
+    assert main(["security", "unmask", "commitment", "amount", "--reason", "LP statement", "--who", "dana.kim",
+                 "--url", finance]) == 0
+    assert "12345678.90" in capsys.readouterr().out
+    assert main(["security", "unmask", "contact", "email", "--reason", "x", "--who", "dana.kim", "--url", finance]) == 1
+    assert "may not read pii_contact" in capsys.readouterr().err
+    assert main(["security", "access-log", "--url", url, "--since", "1h"]) == 0
+    log = capsys.readouterr().out
+    assert "dana.kim" in log and "commitment(amount)" in log and "LP statement" in log
