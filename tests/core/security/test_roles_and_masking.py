@@ -170,3 +170,14 @@ def test_db_upgrade_cli_provisions_idempotently_and_cli_unmask_is_logged(make_da
     assert main(["security", "access-log", "--url", url, "--since", "1h"]) == 0
     log = capsys.readouterr().out
     assert "dana.kim" in log and "commitment(amount)" in log and "LP statement" in log
+
+
+def test_change_log_values_are_unmasked_only_for_fields_of_the_callers_classes(secure_db, role_url):
+    _, contact = _seed(secure_db)
+    with psycopg.connect(secure_db) as conn:
+        conn.execute("""INSERT INTO core.change_log (core_table, crmhub_id, field, old_value, new_value, source_system)
+                        SELECT 'commitment', crmhub_id, 'amount', '1.00', '12345678.90', 'test' FROM core.commitment""")
+    steward = read_unmasked(role_url("steward"), "change_log", ["field", "new_value"], "review merge")
+    assert [(r["field"], r["new_value"]) for r in steward] == [("email", EMAIL)]  # the amount change is left out
+    with pytest.raises(AccessDenied):  # change_log values are classified pii_contact: finance may not unmask them
+        read_unmasked(role_url("finance"), "change_log", ["new_value"], "audit")
