@@ -5,11 +5,6 @@ from __future__ import annotations
 import pytest
 
 from crmhub.security.policy import load_policy
-from crmhub.security.provision import role_url as _role_url
-
-
-def as_role(url: str, role: str) -> str:
-    return _role_url(url, role)
 
 
 @pytest.fixture(scope="session")

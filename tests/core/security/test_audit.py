@@ -6,7 +6,7 @@ import psycopg
 
 from crmhub.cli import main
 from crmhub.security.audit import audit, record_findings
-from tests.core.security.conftest import as_role
+from crmhub.security.provision import role_url as as_role
 
 
 def _checks(findings) -> set[tuple[str, str]]:

@@ -153,7 +153,7 @@ def test_provisioning_is_idempotent_and_race_safe(make_database, imap, policy):
 
 def test_db_upgrade_cli_provisions_idempotently_and_cli_unmask_is_logged(make_database, policy, capsys):
     from crmhub.cli import main
-    from tests.core.security.conftest import as_role
+    from crmhub.security.provision import role_url as as_role
 
     url = make_database()
     assert main(["db", "upgrade", "--url", url]) == 0

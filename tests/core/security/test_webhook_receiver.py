@@ -113,11 +113,14 @@ def test_flood_of_unsigned_requests_does_not_stop_valid_deliveries(secure_db, ro
             for i in range(20):
                 body = _body(100 + i)
                 valid.append(client.post(rx.url, content=body, headers=_signed(rx.url, body)).status_code)
+            deadline = time.monotonic() + 60  # a loaded machine floods slower: wait for a real flood
+            while sum(rx.app.state.rejections.counts.values()) < 200 and time.monotonic() < deadline:
+                time.sleep(0.05)
             stop.set()
             unsigned = sum(f.result() for f in floods)
         log: RejectionLog = rx.app.state.rejections
     assert valid == [200] * 20
-    assert unsigned > 100
+    assert unsigned >= 200
     assert _count(secure_db, "ops.webhook_events") == 20
     assert _count(secure_db, "ops.webhook_rejections") <= log.db_writes_per_minute  # the flood stayed in memory
     assert log.not_persisted == unsigned - _count(secure_db, "ops.webhook_rejections")
