@@ -3,7 +3,8 @@
 Integration_Health = max(0, 100 - Error_Rate_pct*50 - (Avg_Latency_s/Target_Latency_s)*25
 - (Sync_Lag_min/Target_Lag_min)*25) per connector from ``ops.sync_runs``; below 90 degraded, below 70
 blocked (downstream sensors wait) and paged. Also refreshes SLA met rates, the weekly segment latency
-audit and MTTR. Logic: ``crmhub.health``.
+audit and MTTR; weekly the permissions audit and daily the retention purge (``crmhub.security.tasks``, each
+skips itself until due). Logic: ``crmhub.health``.
 """
 
 from __future__ import annotations
@@ -13,9 +14,9 @@ from datetime import datetime, timedelta
 from airflow.sdk import dag
 
 from crmhub_provider.alerting import SMTP_CONN_ID
-from crmhub_provider.defaults import CRITICAL, dag_failure_callback, task_defaults
+from crmhub_provider.defaults import CRITICAL, DEFAULT, dag_failure_callback, task_defaults
 from crmhub_provider.notifications.crmhub import crmhub_deadline_alert
-from crmhub_provider.operators.crmhub import HealthOperator
+from crmhub_provider.operators.crmhub import HealthOperator, SecurityOperator
 
 
 @dag(
@@ -37,6 +38,8 @@ def crmhub_health():
     segment_audit = HealthOperator(task_id="segment_audit", step="segment_audit")
     incident_metrics = HealthOperator(task_id="incident_metrics", step="incident_metrics")
     cycle >> [sla_results, segment_audit] >> incident_metrics
+    SecurityOperator(task_id="security_audit", step="audit", **DEFAULT)  # weekly / daily: not urgent
+    SecurityOperator(task_id="retention", step="retention", **DEFAULT)
 
 
 crmhub_health()

@@ -309,6 +309,28 @@ class HealthOperator(CrmHubBaseOperator):
         return getattr(tasks, self.step)(self.hook.warehouse_url())
 
 
+class SecurityOperator(CrmHubBaseOperator):
+    """A periodic security job of ``crmhub_health`` (``crmhub.security.tasks``): ``audit`` (weekly permissions
+    audit into ``ops.security_findings``) or ``retention`` (daily purge by the map's retention policy). Each
+    runs its job only when its interval has passed, so the task can run every health cycle.
+
+    :param step: ``audit`` or ``retention``.
+    """
+
+    STEPS = {"audit": "weekly_security_audit", "retention": "daily_retention"}
+
+    def __init__(self, *, step: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        if step not in self.STEPS:
+            raise ValueError(f"unknown security step {step!r}; valid: {', '.join(self.STEPS)}")
+        self.step = step
+
+    def execute(self, context: Any) -> dict:
+        from crmhub.security import tasks
+
+        return getattr(tasks, self.STEPS[self.step])(self.hook.warehouse_url(), self.imap)
+
+
 # -- reconciliation --------------------------------------------------------------------------------------
 
 

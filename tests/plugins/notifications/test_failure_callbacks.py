@@ -83,7 +83,8 @@ def test_pools_and_priority_follow_criticality(dagbag):
                 ("crmhub_reconciliation", "reconcile")}
     for dag_id, dag in dagbag.dags.items():
         for task in dag.tasks:
-            if (dag_id, task.task_id) in critical or dag_id == "crmhub_health":
+            health_cycle = dag_id == "crmhub_health" and task.task_id not in ("security_audit", "retention")
+            if (dag_id, task.task_id) in critical or health_cycle:
                 assert (task.pool, task.priority_weight) == (CRITICAL_POOL, 10), f"{dag_id}.{task.task_id}"
             else:
                 assert (task.pool, task.priority_weight) == (DEFAULT_POOL, 1), f"{dag_id}.{task.task_id}"
