@@ -23,6 +23,7 @@ import yaml
 from crmhub import settings
 from crmhub.config.yaml_paths import format_path, line_index, locate
 from crmhub.exceptions import ConfigError
+from crmhub.hubspot import wire
 
 SCHEMA_PATH = settings.REPO_ROOT / "config" / "schema" / "integration_map.schema.json"
 _DURATION = re.compile(r"^(\d+)(s|m|h|d)$")
@@ -283,6 +284,12 @@ def _reverse_etl_problems(data: dict, owner_ok: Any) -> list[tuple[tuple, str]]:
             if sync["mode"] in ("upsert", "mirror") and not idm.get("upsert_by"):
                 problems.append((base + ("id_mapping",), f"mode {sync['mode']!r} needs id_mapping.upsert_by "
                                                           "(a unique CRM property, e.g. email) for records not yet in the CRM"))
+            unique = wire.unique_properties(dest["object"])
+            for k, key in enumerate(idm.get("upsert_by") or []):
+                if key["property"] not in unique:
+                    problems.append((base + ("id_mapping", "upsert_by", k, "property"),
+                                     f"{key['property']!r} is not a unique property of {dest['object']} (HubSpot refuses "
+                                     f"an upsert by it); use one of {', '.join(unique)}"))
         props = [f["property"] for f in sync["fields"]]
         for j, prop in enumerate(props):
             if props.index(prop) != j:

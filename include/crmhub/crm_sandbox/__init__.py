@@ -8,7 +8,8 @@ from crmhub.crm_sandbox.faults import FaultConfig, FaultInjector, parse_rate_lim
 from crmhub.crm_sandbox.seed import load_seed_file, merge_seeds
 from crmhub.crm_sandbox.server import SandboxServer
 from crmhub.crm_sandbox.service import Sandbox
-from crmhub.crm_sandbox.webhooks import WebhookDispatcher, sign_v3, verify_signature_v3
+from crmhub.crm_sandbox.webhooks import WebhookDispatcher
+from crmhub.hubspot.signatures import sign_v3, verify_signature_v3
 
 __all__ = [
     "FaultConfig",

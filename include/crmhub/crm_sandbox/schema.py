@@ -13,10 +13,16 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
+from crmhub.hubspot import wire
+
 OBJECTS = ("contacts", "companies")
 
 #: HubSpot's singular names, used in webhook subscription types (``contact.propertyChange``).
-SINGULAR = {"contacts": "contact", "companies": "company"}
+SINGULAR = {o: wire.SINGULAR[o] for o in OBJECTS}
+
+#: The server-maintained last-modified properties of each object: HubSpot contacts carry
+#: ``lastmodifieddate`` (and ``hs_lastmodifieddate``), companies only ``hs_lastmodifieddate``.
+MODIFIED_PROPERTIES = {"contacts": ("lastmodifieddate", "hs_lastmodifieddate"), "companies": ("hs_lastmodifieddate",)}
 
 #: Properties HubSpot returns when the request does not name any.
 DEFAULT_PROPERTIES = {
@@ -105,14 +111,14 @@ def _p(name: str, ptype: str = "string", **kw: Any) -> PropertyDef:
 _COMMON = [
     _p("hs_object_id", "number", group="system"),
     _p("createdate", "datetime", group="system"),
-    _p("lastmodifieddate", "datetime", group="system"),
     _p("hs_lastmodifieddate", "datetime", group="system"),
-    _p("crmhub_id", unique=True, description="crmhub canonical id (unique)"),
+    _p(wire.CRMHUB_ID_PROPERTY, unique=True, description="crmhub canonical id (unique)"),
 ]
 
 BUILTIN: dict[str, list[PropertyDef]] = {
     "contacts": _COMMON
     + [
+        _p("lastmodifieddate", "datetime", group="system"),
         _p("email", unique=True, group="contactinformation"),
         _p("firstname", group="contactinformation"),
         _p("lastname", group="contactinformation"),
@@ -136,8 +142,8 @@ BUILTIN: dict[str, list[PropertyDef]] = {
     "companies": _COMMON
     + [
         _p("name", group="companyinformation"),
-        _p("domain", unique=True, group="companyinformation",
-           description="unique in the sandbox so it can serve as an upsert idProperty"),
+        _p("domain", group="companyinformation",
+           description="not unique (as in HubSpot): an upsert by domain is refused"),
         _p("entity_type", "enumeration", options=("lp", "gp", "portfolio_company", "advisor")),
         _p("tax_id"),
         _p("city", group="companyinformation"),

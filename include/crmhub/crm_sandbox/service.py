@@ -17,6 +17,7 @@ from typing import Any
 from crmhub.crm_sandbox.errors import ApiError, RecordError
 from crmhub.crm_sandbox.schema import (
     DEFAULT_PROPERTIES,
+    MODIFIED_PROPERTIES,
     OBJECTS,
     READ_ONLY,
     SINGULAR,
@@ -30,11 +31,12 @@ from crmhub.crm_sandbox.schema import (
 from crmhub.crm_sandbox.search import OPERATORS, comparable, matches, parse_sort
 from crmhub.crm_sandbox.store import Backend, Changes, IdempotencyEntry, MemoryBackend, Record, State
 from crmhub.crm_sandbox.webhooks import WebhookDispatcher
+from crmhub.hubspot import wire
 
-MAX_BATCH = 100
-MAX_LIST_LIMIT = 100
-MAX_SEARCH_LIMIT = 200
-MAX_SEARCH_RESULTS = 10_000
+MAX_BATCH = wire.MAX_BATCH_INPUTS
+MAX_LIST_LIMIT = wire.MAX_PAGE_LIMIT
+MAX_SEARCH_LIMIT = wire.MAX_SEARCH_LIMIT
+MAX_SEARCH_RESULTS = wire.MAX_SEARCH_RESULTS
 #: HubSpot-defined association type ids (unlabeled/default).
 ASSOC_TYPE = {("contacts", "companies"): 279, ("companies", "contacts"): 280}
 ASSOC_NAME = {("contacts", "companies"): "contact_to_company", ("companies", "contacts"): "company_to_contact"}
@@ -176,8 +178,12 @@ class Sandbox:
         known = self._props(object_type)
         out: dict[str, str | None] = {}
         problems: list[PropertyError] = []
+        not_strings = dict(wire.property_problems(props)) if strict else {}
         for name, value in props.items():
             prop = known.get(name)
+            if name in not_strings:  # HubSpot's model: properties map to strings; "" clears a property
+                problems.append(PropertyError(name, "INVALID_VALUE", f'Property "{name}": {not_strings[name]}'))
+                continue
             if prop is None:
                 problems.append(PropertyError(name, "PROPERTY_DOESNT_EXIST", f'Property "{name}" does not exist'))
                 continue
@@ -224,14 +230,14 @@ class Sandbox:
         created = created_at or parse_time_ms(values.get("createdate")) or tx.now
         updated = updated_at or parse_time_ms(values.get("lastmodifieddate") or values.get("hs_lastmodifieddate")) \
             or tx.now
-        stored = {k: v for k, v in values.items() if v is not None}
-        stored.update({"hs_object_id": str(rid), "createdate": ms_to_iso(created),
-                       "lastmodifieddate": ms_to_iso(updated), "hs_lastmodifieddate": ms_to_iso(updated)})
+        stored = {k: v for k, v in values.items() if v is not None and k not in _MODIFIED}
+        stored.update({"hs_object_id": str(rid), "createdate": ms_to_iso(created)})
+        _stamp(object_type, stored, updated)
         rec = Record(object_type, rid, stored, created, updated, archived, updated if archived else None)
         tx.touch(rec)
         tx.events.append((object_type, "creation", rid, None, None))
         for k, v in sorted(stored.items()):
-            if k not in ("hs_object_id", "lastmodifieddate", "hs_lastmodifieddate"):
+            if k != "hs_object_id" and k not in _MODIFIED:
                 tx.events.append((object_type, "propertyChange", rid, k, v))
         return rec
 
@@ -247,7 +253,7 @@ class Sandbox:
                 new_props.pop(k, None)
             else:
                 new_props[k] = v
-        new_props["lastmodifieddate"] = new_props["hs_lastmodifieddate"] = ms_to_iso(tx.now)
+        _stamp(rec.object_type, new_props, tx.now)
         new = Record(rec.object_type, rec.id, new_props, rec.created_at, tx.now, rec.archived, rec.archived_at)
         tx.touch(new)
         for k, v in sorted(changed.items()):
@@ -301,7 +307,7 @@ class Sandbox:
             props.pop("associatedcompanyid", None)
         else:
             props["associatedcompanyid"] = value
-        props["lastmodifieddate"] = props["hs_lastmodifieddate"] = ms_to_iso(tx.now)
+        _stamp("contacts", props, tx.now)
         tx.touch(Record("contacts", contact_id, props, contact.created_at, tx.now, contact.archived,
                         contact.archived_at))
         tx.events.append(("contacts", "propertyChange", contact_id, "associatedcompanyid", value))
@@ -403,10 +409,9 @@ class Sandbox:
         out = self._batch_body(results, [], started)
         if missing:
             out["numErrors"] = 1
-            out["errors"] = [{"status": "error", "category": "OBJECT_NOT_FOUND",
-                              "message": f"Could not get some {SINGULAR[object_type].upper()} objects, they may be "
-                                         "deleted or not exist. Check that ids are valid.",
-                              "context": {"ids": missing}, "errors": []}]
+            out["errors"] = [wire.standard_error(
+                "OBJECT_NOT_FOUND", f"Could not get some {SINGULAR[object_type].upper()} objects, they may be "
+                                    "deleted or not exist. Check that ids are valid.", context={"ids": missing})]
             return 207, out
         return 200, out
 
@@ -720,6 +725,7 @@ class Sandbox:
                 props = item.get("properties") if "properties" in item else {
                     k: v for k, v in item.items() if k not in ("id", "createdAt", "updatedAt", "archived")}
                 props = {k: v for k, v in (props or {}).items() if v not in (None, "")}
+                modified = next((props.pop(k) for k in _MODIFIED if k in props), None)  # a time, not a property
                 known = self._props(object_type)
                 for name in props:
                     if name not in known:
@@ -736,7 +742,7 @@ class Sandbox:
                 values = self._seed_values(object_type, raw)
                 rec = self._create(tx, object_type, values, strict=False, record_id=rid,
                                    created_at=parse_time_ms(item.get("createdAt")),
-                                   updated_at=parse_time_ms(item.get("updatedAt")),
+                                   updated_at=parse_time_ms(item.get("updatedAt")) or parse_time_ms(modified),
                                    archived=bool(item.get("archived")))
                 if company:
                     links.append(("contacts", rec.id, "companies", int(str(company))))
@@ -788,10 +794,19 @@ class Sandbox:
             return out
 
 
+_MODIFIED = ("lastmodifieddate", "hs_lastmodifieddate")
+
+
+def _stamp(object_type: str, props: dict[str, Any], ms: int) -> None:
+    """Set the object's last-modified properties (which ones depends on the object, as in HubSpot)."""
+    for name in MODIFIED_PROPERTIES[object_type]:
+        props[name] = ms_to_iso(ms)
+
+
 def _written(props: Any) -> list[str]:
     """Properties echoed by write responses: the ones written plus the system timestamps, as HubSpot does."""
     keys = list(props.keys()) if isinstance(props, dict) else []
-    return keys + ["createdate", "lastmodifieddate", "hs_lastmodifieddate", "hs_object_id"]
+    return keys + ["createdate", *_MODIFIED, "hs_object_id"]
 
 
 def _reject_duplicates(inputs: list[Any]) -> None:

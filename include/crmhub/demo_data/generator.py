@@ -41,7 +41,7 @@ HEADERS = {
     "fund_admin": ["external_id", "first_name", "last_name", "email", "company", "amount", "updated_at"],
     "crm_contacts": ["id", "firstname", "lastname", "email", "phone", "company", "jobtitle", "country", "lp_stage",
                      "interested", "hs_email_verified", "lastmodifieddate", "archived"],
-    "crm_companies": ["id", "name", "domain", "entity_type", "tax_id", "city", "country", "lastmodifieddate",
+    "crm_companies": ["id", "name", "domain", "entity_type", "tax_id", "city", "country", "hs_lastmodifieddate",
                       "archived"],
     "billing": ["invoice_id", "lp_external_id", "fund_name", "amount", "currency", "invoice_status", "issued_on",
                 "updated_at"],

@@ -37,7 +37,7 @@ from crmhub.reverse_etl import store
 from crmhub.reverse_etl.crm_client import ClientStats, CrmClient
 from crmhub.reverse_etl.definitions import SyncDefinition, get_sync
 from crmhub.reverse_etl.destinations import Batch, CrmDestination, Outcome, PostgresDestination, WriteItem
-from crmhub.reverse_etl.planning import Plan, PlanChunk, plan_chunks, plan_sync, read_model
+from crmhub.reverse_etl.planning import Plan, PlanChunk, plan_chunks, plan_sync, read_model, uncreatable
 
 __all__ = ["PlannedChange", "RunResult", "SyncAlreadyRunning", "plan_sync", "read_model", "run_sync"]
 
@@ -202,9 +202,11 @@ def _run_locked(conn: psycopg.Connection, sync: SyncDefinition, warehouse_url: s
 
     def gone(o: Outcome) -> bool:
         """The crosswalk points at a record the CRM no longer has (it is upserted by its key instead)."""
+        cid = o.item.crmhub_id
         return bool(not o.ok and o.item.dest_id and o.action != "archive"
                     and (o.error or "").startswith("OBJECT_NOT_FOUND") and sync.mode != "update"
-                    and upsert_values.get(o.item.crmhub_id) and o.item.upsert is None)
+                    and upsert_values.get(cid) and o.item.upsert is None
+                    and uncreatable(sync, plan.payloads[cid], upsert_values[cid]) is None)
 
     guard = _StormGuard(sync.name, gone)
     pending: dict[str, list] = {"log": [], "state": [], "pairs": [], "batches": []}

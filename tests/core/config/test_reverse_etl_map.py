@@ -81,3 +81,12 @@ def test_unknown_sync_name_lists_known(raw_map):
     imap = load_integration_map(MAP_PATH)
     with pytest.raises(ConfigError, match="known: company_icp_fit, contact_traits"):
         get_sync("nope", imap)
+
+
+def test_upsert_by_a_non_unique_crm_property_is_refused(raw_map):
+    """HubSpot refuses an upsert by company ``domain`` (not unique); the map used it until the fix."""
+    data = copy.deepcopy(raw_map)
+    _sync(data, 1)["id_mapping"]["upsert_by"].insert(0, {"property": "domain", "column": "domain"})
+    problems = "\n".join(validate_integration_map(data))
+    assert "'domain' is not a unique property of companies" in problems and "crmhub_id" in problems
+    assert validate_integration_map(raw_map) == []
