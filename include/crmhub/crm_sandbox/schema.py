@@ -15,19 +15,22 @@ from typing import Any
 
 from crmhub.hubspot import wire
 
-OBJECTS = ("contacts", "companies")
+OBJECTS = ("contacts", "companies", "deals")
 
 #: HubSpot's singular names, used in webhook subscription types (``contact.propertyChange``).
 SINGULAR = {o: wire.SINGULAR[o] for o in OBJECTS}
 
 #: The server-maintained last-modified properties of each object: HubSpot contacts carry
 #: ``lastmodifieddate`` (and ``hs_lastmodifieddate``), companies only ``hs_lastmodifieddate``.
-MODIFIED_PROPERTIES = {"contacts": ("lastmodifieddate", "hs_lastmodifieddate"), "companies": ("hs_lastmodifieddate",)}
+MODIFIED_PROPERTIES = {"contacts": ("lastmodifieddate", "hs_lastmodifieddate"), "companies": ("hs_lastmodifieddate",),
+                       "deals": ("hs_lastmodifieddate",)}
 
 #: Properties HubSpot returns when the request does not name any.
 DEFAULT_PROPERTIES = {
     "contacts": ["createdate", "email", "firstname", "hs_object_id", "lastmodifieddate", "lastname"],
     "companies": ["createdate", "domain", "hs_lastmodifieddate", "hs_object_id", "name"],
+    "deals": ["amount", "closedate", "createdate", "dealname", "dealstage", "hs_lastmodifieddate", "hs_object_id",
+              "pipeline"],
 }
 
 #: Properties the server maintains; API writes to them are rejected with READ_ONLY_VALUE.
@@ -151,6 +154,19 @@ BUILTIN: dict[str, list[PropertyDef]] = {
         _p("industry", group="companyinformation"),
         _p("icp_fit"),
         _p("invoice_status", "enumeration", options=("draft", "sent", "paid", "overdue", "void")),
+        _p("external_id"),
+    ],
+    # HubSpot deals: name, pipeline stage, amount, close date; the sandbox's one pipeline ("default") uses
+    # the fundraising stages as stage ids (a real portal maps its stage ids in the integration map).
+    "deals": _COMMON
+    + [
+        _p("dealname"),
+        _p("pipeline"),
+        _p("dealstage"),
+        _p("amount", "number"),
+        _p("deal_currency_code"),
+        _p("closedate", "datetime"),
+        _p("hubspot_owner_id"),
         _p("external_id"),
     ],
 }

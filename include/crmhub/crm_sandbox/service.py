@@ -38,9 +38,13 @@ MAX_LIST_LIMIT = wire.MAX_PAGE_LIMIT
 MAX_SEARCH_LIMIT = wire.MAX_SEARCH_LIMIT
 MAX_SEARCH_RESULTS = wire.MAX_SEARCH_RESULTS
 #: HubSpot-defined association type ids (unlabeled/default).
-ASSOC_TYPE = {("contacts", "companies"): 279, ("companies", "contacts"): 280}
-ASSOC_NAME = {("contacts", "companies"): "contact_to_company", ("companies", "contacts"): "company_to_contact"}
-_TYPE_TARGET = {279: "companies", 1: "companies", 280: "contacts", 2: "contacts"}
+ASSOC_TYPE = {("contacts", "companies"): 279, ("companies", "contacts"): 280,
+              ("deals", "contacts"): 3, ("contacts", "deals"): 4,
+              ("deals", "companies"): 341, ("companies", "deals"): 342}
+ASSOC_NAME = {pair: f"{SINGULAR[pair[0]]}_to_{SINGULAR[pair[1]]}" for pair in ASSOC_TYPE}
+#: associationTypeId -> (from, to); the "primary" ids 1/2 (contact<->company) and 5/6 (deal<->company) too.
+_TYPE_PAIR = {v: k for k, v in ASSOC_TYPE.items()} | {1: ("contacts", "companies"), 2: ("companies", "contacts"),
+                                                      5: ("deals", "companies"), 6: ("companies", "deals")}
 
 Response = tuple[int, Any]
 
@@ -273,7 +277,7 @@ class Sandbox:
     def _link(self, tx: Tx, from_type: str, from_id: int, to_type: str, to_id: int) -> None:
         if (from_type, to_type) not in ASSOC_TYPE:
             raise RecordError(400, "VALIDATION_ERROR", f"association {from_type} -> {to_type} is not supported; "
-                                                       "the sandbox supports contacts <-> companies")
+                                                       "the sandbox supports contacts, companies and deals pairs")
         for obj, oid in ((from_type, from_id), (to_type, to_id)):
             if self._find(obj, oid) is None:
                 raise RecordError(404, "OBJECT_NOT_FOUND", f"{obj} {oid} does not exist", context={"ids": [str(oid)]})
@@ -282,8 +286,9 @@ class Sandbox:
                 tx.state.assocs.add(a)
                 tx.changes.assoc_added.add(a)
                 tx.changes.assoc_removed.discard(a)
-        contact_id, company_id = (from_id, to_id) if from_type == "contacts" else (to_id, from_id)
-        self._set_primary_company(tx, contact_id, company_id)
+        if {from_type, to_type} == {"contacts", "companies"}:
+            contact_id, company_id = (from_id, to_id) if from_type == "contacts" else (to_id, from_id)
+            self._set_primary_company(tx, contact_id, company_id)
 
     def _unlink(self, tx: Tx, from_type: str, from_id: int, to_type: str, to_id: int) -> None:
         for a in ((from_type, from_id, to_type, to_id), (to_type, to_id, from_type, from_id)):
@@ -291,6 +296,8 @@ class Sandbox:
                 tx.state.assocs.discard(a)
                 tx.changes.assoc_removed.add(a)
                 tx.changes.assoc_added.discard(a)
+        if {from_type, to_type} != {"contacts", "companies"}:
+            return
         contact_id, company_id = (from_id, to_id) if from_type == "contacts" else (to_id, from_id)
         contact = tx.state.records["contacts"].get(contact_id)
         if contact and contact.properties.get("associatedcompanyid") == str(company_id):
@@ -520,12 +527,13 @@ class Sandbox:
             try:
                 to_id = int((assoc.get("to") or {}).get("id"))
                 types = assoc.get("types") or [{}]
-                target = _TYPE_TARGET.get(int(types[0].get("associationTypeId", 0) or 0))
+                pair = _TYPE_PAIR.get(int(types[0].get("associationTypeId", 0) or 0))
             except (AttributeError, TypeError, ValueError):
-                target = None
-            if target is None or (object_type, target) not in ASSOC_TYPE:
-                raise RecordError(400, "VALIDATION_ERROR", "associations need to.id and a supported "
-                                                           "associationTypeId (279 contact->company, 280 company->contact)")
+                pair = None
+            target = pair[1] if pair is not None and pair[0] == object_type else None
+            if target is None:
+                raise RecordError(400, "VALIDATION_ERROR", "associations need to.id and a supported associationTypeId "
+                                                           f"from {object_type} ({_type_list(object_type)})")
             if self._find(target, to_id) is None:
                 raise RecordError(404, "OBJECT_NOT_FOUND", f"association target {target} {to_id} does not exist",
                                   context={"ids": [str(to_id)]})
@@ -788,13 +796,18 @@ class Sandbox:
                                         "archived": r.archived}
                                        for _, r in sorted(self.state.records[o].items())] for o in OBJECTS}
             out["associations"] = [{"from_object": a[0], "from_id": str(a[1]), "to_object": a[2], "to_id": str(a[3])}
-                                   for a in sorted(self.state.assocs) if a[0] == "contacts"]
+                                   for a in sorted(self.state.assocs)
+                                   if a[0] == "contacts" or (a[0], a[2]) == ("deals", "companies")]
             for c in out["contacts"]:
                 c["properties"].pop("associatedcompanyid", None)
             return out
 
 
 _MODIFIED = ("lastmodifieddate", "hs_lastmodifieddate")
+
+
+def _type_list(object_type: str) -> str:
+    return ", ".join(f"{t} {SINGULAR[a]}->{SINGULAR[b]}" for (a, b), t in ASSOC_TYPE.items() if a == object_type)
 
 
 def _stamp(object_type: str, props: dict[str, Any], ms: int) -> None:

@@ -68,7 +68,7 @@ def test_default_and_requested_properties_and_get_by_id(client: httpx.Client) ->
     assert by_email.status_code == 200 and by_email.json()["id"] == cid
     missing = client.get("/crm/v3/objects/contacts/999999")
     assert missing.status_code == 404 and missing.json()["category"] == "OBJECT_NOT_FOUND"
-    assert client.get("/crm/v3/objects/deals").status_code == 400
+    assert client.get("/crm/v3/objects/tickets").status_code == 400
 
 
 def test_server_maintains_hs_lastmodifieddate_and_createdate(client: httpx.Client) -> None:
