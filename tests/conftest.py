@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator
 
 import psycopg
 import pytest
+from wire_guard import WireGuard
 
 from crmhub.config import load_integration_map
 from crmhub.crm_sandbox import SandboxServer
@@ -93,3 +94,13 @@ def sandbox_token() -> str:
 def sandbox(sandbox_token: str) -> Iterator[SandboxServer]:
     with SandboxServer(token=sandbox_token) as server:
         yield server
+
+
+@pytest.fixture(autouse=True)
+def hubspot_wire(monkeypatch: pytest.MonkeyPatch) -> Iterator[WireGuard]:
+    """Every HubSpot request crmhub's own clients send in any test is checked against HubSpot's request models
+    (tests/wire_guard.py); a violation fails the test unless it sets ``hubspot_wire.expect_violations``."""
+    guard = WireGuard().install(monkeypatch)
+    yield guard
+    if guard.violations and not guard.expect_violations:
+        pytest.fail(guard.report(), pytrace=False)

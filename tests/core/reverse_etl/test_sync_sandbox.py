@@ -339,7 +339,8 @@ def test_a_cleared_value_is_sent_as_an_empty_string_not_null(db, sandbox, admin)
     assert "external_id" not in record["properties"]
 
 
-def test_sandbox_refuses_an_upsert_by_a_non_unique_property(sandbox):
+def test_sandbox_refuses_an_upsert_by_a_non_unique_property(sandbox, hubspot_wire):
+    hubspot_wire.expect_violations = True     # planted: the sandbox must refuse it as HubSpot does
     with CrmClient(sandbox.url, TOKEN) as client:
         res = client.batch("companies", "upsert", [{"id": "alpha.example", "idProperty": "domain",
                                                     "properties": {"name": "Alpha", "domain": "alpha.example"}}])
