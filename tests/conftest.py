@@ -17,8 +17,8 @@ import psycopg
 import pytest
 from wire_guard import WireGuard
 
+from crm_sandbox import SandboxServer
 from crmhub.config import load_integration_map
-from crmhub.crm_sandbox import SandboxServer
 from crmhub.warehouse import upgrade
 
 PG_ADMIN_URL = os.environ.get("CRMHUB_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")

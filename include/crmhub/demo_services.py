@@ -94,8 +94,8 @@ def start_demo_services(warehouse_url: str, data_dir: Path) -> DemoServices:
     """Start the CRM sandbox (seeded with the CRM export), webhook receiver, mail sink and billing DB."""
     import uvicorn
 
+    from crm_sandbox import SandboxServer, load_seed_file, merge_seeds
     from crmhub.cdc.webhook_app import create_webhook_app
-    from crmhub.crm_sandbox import SandboxServer, load_seed_file, merge_seeds
 
     services = DemoServices()
     receiver = uvicorn.Server(uvicorn.Config(create_webhook_app(warehouse_url, WEBHOOK_SECRET), host="127.0.0.1",

@@ -14,8 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from crmhub.crm_sandbox.errors import ApiError, RecordError
-from crmhub.crm_sandbox.schema import (
+from crm_sandbox.errors import ApiError, RecordError
+from crm_sandbox.schema import (
     DEFAULT_PROPERTIES,
     MODIFIED_PROPERTIES,
     OBJECTS,
@@ -28,9 +28,9 @@ from crmhub.crm_sandbox.schema import (
     now_ms,
     parse_time_ms,
 )
-from crmhub.crm_sandbox.search import OPERATORS, comparable, matches, parse_sort
-from crmhub.crm_sandbox.store import Backend, Changes, IdempotencyEntry, MemoryBackend, Record, State
-from crmhub.crm_sandbox.webhooks import WebhookDispatcher
+from crm_sandbox.search import OPERATORS, comparable, matches, parse_sort
+from crm_sandbox.store import Backend, Changes, IdempotencyEntry, MemoryBackend, Record, State
+from crm_sandbox.webhooks import WebhookDispatcher
 from crmhub.hubspot import wire
 
 MAX_BATCH = wire.MAX_BATCH_INPUTS

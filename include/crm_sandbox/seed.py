@@ -14,7 +14,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from crmhub.crm_sandbox.schema import OBJECTS
+from crm_sandbox.schema import OBJECTS
 from crmhub.exceptions import RejectedFileError
 
 
