@@ -24,7 +24,6 @@ from __future__ import annotations
 import logging
 import threading
 import time
-import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -38,14 +37,11 @@ from crmhub.reverse_etl.crm_client import ClientStats, CrmClient
 from crmhub.reverse_etl.definitions import SyncDefinition, get_sync
 from crmhub.reverse_etl.destinations import Batch, CrmDestination, Outcome, PostgresDestination, WriteItem
 from crmhub.reverse_etl.planning import Plan, PlanChunk, plan_chunks, plan_sync, read_model, uncreatable
+from crmhub.reverse_etl.store import SyncAlreadyRunning
 
 __all__ = ["PlannedChange", "RunResult", "SyncAlreadyRunning", "plan_sync", "read_model", "run_sync"]
 
 log = logging.getLogger(__name__)
-
-
-class SyncAlreadyRunning(CrmHubError):
-    """Another run of the same sync holds its lock."""
 
 
 @dataclass
@@ -89,10 +85,6 @@ class RunResult:
                 + (f"; {self.error}" if self.error else ""))
 
 
-def _lock_key(sync_name: str) -> int:
-    return zlib.crc32(f"crmhub-reverse-etl:{sync_name}".encode())
-
-
 def run_sync(name: str | SyncDefinition, warehouse_url: str, crm_base_url: str | None = None,
              token: str | None = None, *, dry_run: bool = False, full_resync: bool = False,
              imap: IntegrationMap | None = None, client: CrmClient | None = None, target_url: str | None = None,
@@ -115,20 +107,9 @@ def run_sync(name: str | SyncDefinition, warehouse_url: str, crm_base_url: str |
         CrmHubError: bad model, missing CRM URL.
     """
     sync = name if isinstance(name, SyncDefinition) else get_sync(name, imap)
-    with psycopg.connect(warehouse_url) as conn:
-        if not conn.execute("SELECT pg_try_advisory_lock(%s)", (_lock_key(sync.name),)).fetchone()[0]:
-            raise SyncAlreadyRunning(f"sync {sync.name} is already running (advisory lock held); try again later")
-        conn.commit()
-        try:
-            return _run_locked(conn, sync, warehouse_url, crm_base_url, token, dry_run, full_resync, client,
-                               target_url, after_batch)
-        finally:
-            try:
-                conn.rollback()
-                conn.execute("SELECT pg_advisory_unlock(%s)", (_lock_key(sync.name),))
-                conn.commit()
-            except psycopg.Error:  # connection gone: the session lock went with it
-                log.warning("could not release the lock of sync %s (connection lost)", sync.name)
+    with psycopg.connect(warehouse_url) as conn, store.sync_lock(conn, sync.name):
+        return _run_locked(conn, sync, warehouse_url, crm_base_url, token, dry_run, full_resync, client,
+                           target_url, after_batch)
 
 
 def _run_locked(conn: psycopg.Connection, sync: SyncDefinition, warehouse_url: str, crm_base_url: str | None,
