@@ -61,6 +61,8 @@ class FieldContract:
     @classmethod
     def from_dict(cls, raw: dict) -> FieldContract:
         data = dict(raw)
+        data.pop("allowed_from", None)    # already expanded into ``allowed`` by load_integration_map
+        data.pop("class", None)           # the data class is read from the raw map until the contract carries it
         if data.get("allowed") is not None:
             data["allowed"] = tuple(data["allowed"])
         data["transform"] = tuple(data.get("transform") or ())
@@ -184,6 +186,11 @@ def _cross_reference_problems(data: dict) -> list[tuple[tuple, str]]:
     stages = data["stages"]
     if stages["accept_stage"] not in stages["fundraising"]:
         problems.append((("stages", "accept_stage"), f"{stages['accept_stage']!r} is not a fundraising stage"))
+    for i, conn in enumerate(data["connectors"]):
+        for j, f in enumerate(conn["fields"]):
+            if str(f.get("target", "")).endswith(".stage") and f.get("allowed_from") != "stages.fundraising":
+                problems.append((("connectors", i, "fields", j), "a stage field takes its values from the map's "
+                                 "stage list: write `allowed_from: stages.fundraising` instead of `allowed`"))
     sla_names = set()
     for i, sla in enumerate(data["slas"]):
         owner_ok(("slas", i, "owner"), sla["owner"])
@@ -372,9 +379,16 @@ def load_integration_map(path: str | Path | None = None) -> IntegrationMap:
         systems=data["systems"],
         stages=data["stages"],
         slas={s["name"]: s for s in data["slas"]},
-        connectors=tuple(Connector.from_dict(c) for c in data["connectors"]),
+        connectors=tuple(Connector.from_dict(_derive_allowed(c, data["stages"])) for c in data["connectors"]),
         field_map=tuple(data["field_map"]),
     )
+
+
+def _derive_allowed(connector: dict, stages: dict) -> dict:
+    """The connector with ``allowed`` of each ``allowed_from: stages.fundraising`` field set from the stage list."""
+    return {**connector, "fields": [{**f, "allowed": list(stages["fundraising"])}
+                                    if f.get("allowed_from") == "stages.fundraising" else f
+                                    for f in connector["fields"]]}
 
 
 def contract_coverage(imap: IntegrationMap) -> tuple[int, int]:
