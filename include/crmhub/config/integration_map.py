@@ -233,6 +233,10 @@ def _cross_reference_problems(data: dict) -> list[tuple[tuple, str]]:
             problems.append((("field_map", i, "source"), f"{entry['source']!r} has no field contract (add it under its connector's fields)"))
         if entry["sla"] not in sla_names:
             problems.append((("field_map", i, "sla"), f"unknown SLA {entry['sla']!r}"))
+        syncs = {x["name"] for x in (data.get("reverse_etl") or {}).get("syncs") or []}
+        if "sync" in entry and entry["sync"] not in syncs:
+            problems.append((("field_map", i, "sync"), f"unknown reverse-ETL sync {entry['sync']!r}; known: "
+                                                       f"{', '.join(sorted(syncs)) or 'none'}"))
 
     # Outreach automations (optional section): owned by a person, unique names, one flag each.
     seen_automations: set[str] = set()

@@ -16,8 +16,11 @@ import pytest
 from retl_helpers import TOKEN, add_contact, add_entity
 
 from crmhub.config import load_integration_map
+from crmhub.health.sla import compute_sla_results
 from crmhub.ingest.tasks import SourceAccess, ingest_connector
+from crmhub.report import render
 from crmhub.reverse_etl import get_sync, is_due, run_sync, store
+from crmhub.reverse_etl.flows import flow_status
 
 pytestmark = pytest.mark.integration
 
@@ -57,6 +60,16 @@ def test_billing_invoice_status_reaches_the_crm_company(db, make_database, sandb
     second = run_sync("company_invoice_status", db, sandbox.url, TOKEN, imap=imap)
     assert second.counts["records_sent"] == 1
     assert _crm(admin, "companies", "5001", "invoice_status") == "paid"
+
+    with psycopg.connect(db) as conn:                       # the report: the flow, its SLA met rate, its sync
+        compute_sla_results(conn, imap)
+        conn.commit()
+        flow = {f.source: f for f in flow_status(conn, imap)}["billing_invoices.invoice_status"]
+    assert (flow.sync, flow.sync_status, flow.sync_runs_7d, flow.sync_ok_7d) == ("company_invoice_status", "success",
+                                                                                 2, 2)
+    assert flow.sla == "billing_to_crm" and flow.sla_met_pct == 100.0
+    assert "billing_invoices.invoice_status -> crm.company.invoice_status [enum_map; dana.kim] SLA billing_to_crm: " \
+           "100% (target 95%); sync company_invoice_status: success" in render(db)
 
 
 def test_cdp_behavioural_score_is_scaled_and_pushed_to_the_crm_contact(db, sandbox, admin, tmp_path: Path):

@@ -91,7 +91,8 @@ def test_push_then_no_change_run_makes_zero_api_calls(db, sandbox, admin):
                                      (third.run_id,)).fetchone()
         runs = conn.execute("SELECT kind, status, records_total, records_failed, api_calls, api_errors, "
                             "latency_s_total, connector FROM ops.sync_runs ORDER BY run_id").fetchall()
-    assert after == {"lp_segment": "anchor"} and before == {"lp_segment": "prospect"}   # only the changed field
+    assert after == {"lp_segment": "anchor", "lp_commitment_amount": "80000000"}   # only the changed fields
+    assert set(before) == set(after) and before["lp_segment"] == "prospect"
     assert [r[:6] for r in runs] == [("reverse_etl", "success", 150, 0, 2, 0), ("reverse_etl", "success", 0, 0, 0, 0),
                                      ("reverse_etl", "success", 1, 0, 1, 0)]
     assert runs[0][6] > 0 and runs[0][7] == "crm_contacts"
@@ -218,7 +219,8 @@ def test_dry_run_makes_no_calls_and_writes_nothing(db, sandbox, admin):
     admin.delete("/_sandbox/requests")
     dry = run_sync(sync, db, sandbox.url, TOKEN, dry_run=True)
     assert [(c.crmhub_id, c.action, c.before, c.after) for c in dry.changes] == [
-        (ids[2], "update", {"lp_segment": "core"}, {"lp_segment": "anchor"})]
+        (ids[2], "update", {"lp_segment": "core", "lp_commitment_amount": "14000000"},
+         {"lp_segment": "anchor", "lp_commitment_amount": "60000000"})]
     assert admin.get("/_sandbox/requests").json()["total"] == 0
 
 
