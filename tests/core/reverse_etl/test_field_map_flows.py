@@ -45,15 +45,21 @@ def test_billing_invoice_status_reaches_the_crm_company(db, make_database, sandb
         contact = add_contact(conn, "ann@alpha.example", entity_id=entity)
         conn.execute("INSERT INTO core.external_id (system, object, external_id, crmhub_id, core_table) VALUES "
                      "('fund_admin', 'lp_contact', 'LP-1', %s, 'contact')", (contact,))
-        store.remember_ids(conn, "crm", "company", "entity", [(entity, "5001")])
-    sandbox.load_seed({"companies": [{"id": "5001", "properties": {"name": "Alpha Pension"}}]})
+        other = add_entity(conn, "Gamma Trust")                   # known to billing as its customer BIL-7
+        conn.execute("INSERT INTO core.external_id (system, object, external_id, crmhub_id, core_table) VALUES "
+                     "('billing', 'customer', 'BIL-7', %s, 'entity')", (other,))
+        store.remember_ids(conn, "crm", "company", "entity", [(entity, "5001"), (other, "5002")])
+    sandbox.load_seed({"companies": [{"id": "5001", "properties": {"name": "Alpha Pension"}},
+                                     {"id": "5002", "properties": {"name": "Gamma Trust"}}]})
     billing = make_database()
     t0 = datetime.now(UTC) - timedelta(hours=2)
-    _billing(billing, [("INV-1", "LP-1", "Open", t0)])            # the contract maps open -> sent
+    _billing(billing, [("INV-1", "LP-1", "Open", t0),             # the contract maps open -> sent
+                       ("INV-9", "BIL-7", "overdue", t0)])
     ingest_connector(db, "billing_invoices", SourceAccess(url=billing), imap=imap)
     first = run_sync("company_invoice_status", db, sandbox.url, TOKEN, imap=imap)
     assert first.status == "success" and first.counts["records_created"] == 0
     assert _crm(admin, "companies", "5001", "invoice_status") == "sent"
+    assert _crm(admin, "companies", "5002", "invoice_status") == "overdue"
 
     _billing(billing, [("INV-2", "LP-1", "PAID", t0 + timedelta(hours=1))])   # a newer invoice, paid
     ingest_connector(db, "billing_invoices", SourceAccess(url=billing), imap=imap)
