@@ -24,6 +24,8 @@ def _object_from_name(stem: str) -> str | None:
         return "contacts"
     if "compan" in low:
         return "companies"
+    if "deal" in low:
+        return "deals"
     return None
 
 

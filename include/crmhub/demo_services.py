@@ -107,7 +107,8 @@ def start_demo_services(warehouse_url: str, data_dir: Path) -> DemoServices:
     hook_port = receiver.servers[0].sockets[0].getsockname()[1]
 
     seed = merge_seeds([load_seed_file(f"companies={data_dir / FILES['crm_companies']}"),
-                        load_seed_file(f"contacts={data_dir / FILES['crm_contacts']}")])
+                        load_seed_file(f"contacts={data_dir / FILES['crm_contacts']}"),
+                        load_seed_file(f"deals={data_dir / FILES['crm_deals']}")])
     services.crm = SandboxServer(token=CRM_TOKEN, seed=seed, webhook_url=f"http://127.0.0.1:{hook_port}/webhooks/crm",
                                  webhook_secret=WEBHOOK_SECRET).start()
     services.mail = MailSink().start()
