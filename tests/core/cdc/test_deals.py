@@ -19,7 +19,7 @@ from crmhub.ingest.tasks import SourceAccess
 pytestmark = pytest.mark.integration
 TOKEN = "deal-token"
 SEED = {
-    "companies": [{"id": "5001", "properties": {"name": "Alpha Pension", "domain": "alpha.example"}}],
+    "companies": [{"id": "5001", "properties": {"name": "Alpha Pension", "domain": "alpha.example", "entity_type": "lp"}}],
     "contacts": [{"id": "1001", "properties": {"email": "ann@alpha.example", "associatedcompanyid": "5001"}}],
     "deals": [
         {"id": "9001", "properties": {"dealname": "Fund IV - Alpha", "dealstage": "soft_circle", "amount": "25000000",
@@ -91,3 +91,22 @@ def test_the_schema_enforces_five_to_seven_stages_and_stage_fields_use_them():
     del deal_stage["allowed_from"]
     deal_stage["allowed"] = ["open", "won", "lost"]
     assert any("allowed_from: stages.fundraising" in p for p in validate_integration_map(raw))
+
+
+def test_companies_are_read_incrementally_by_hs_lastmodifieddate(db):
+    """HubSpot companies have no lastmodifieddate: the old map's incremental search on it was a 400."""
+    imap = load_integration_map()
+    assert next(c for c in imap.connectors if c.name == "crm_companies").source["updated_since_property"] == \
+        "hs_lastmodifieddate"
+    with SandboxServer(token=TOKEN, seed=SEED) as crm:
+        access = SourceAccess(base_url=crm.url, token=TOKEN)
+        cdc_sync(db, "crm_companies", access, imap=imap)                 # first run: full read
+        with httpx.Client(base_url=crm.url, headers={"Authorization": f"Bearer {TOKEN}"}) as api:
+            assert api.patch("/crm/v3/objects/companies/5001",
+                             json={"properties": {"city": "Oslo"}}).status_code == 200
+        cdc_sync(db, "crm_companies", access, imap=imap)                 # incremental: search by hs_lastmodifieddate
+        recent = crm.request_log.to_api()["recent"]
+        searches = [r for r in recent if r["path"].endswith("/companies/search")]
+    assert searches and all(r["outcome"] == "200" for r in searches), recent
+    with psycopg.connect(db) as conn:
+        assert conn.execute("SELECT city FROM core.entity WHERE name = 'Alpha Pension'").fetchone() == ("Oslo",)
