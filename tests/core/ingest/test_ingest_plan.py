@@ -7,7 +7,7 @@ from crmhub.ingest.tasks import plan_connectors, publish_summary
 
 def test_plan_every_connector_by_criticality():
     assert plan_connectors() == {"critical": ["fundadmin_lp_contacts", "billing_invoices"],
-                                 "default": ["crm_contacts", "crm_companies", "cdp_events"]}
+                                 "default": ["crm_contacts", "crm_companies", "crm_deals", "cdp_events"]}
     assert plan_connectors(["cdp_events"]) == {"critical": [], "default": ["cdp_events"]}
     with pytest.raises(KeyError, match="unknown connector 'nope'"):
         plan_connectors(["nope"])
