@@ -160,6 +160,44 @@ def backfill(warehouse_url: str, name: str, access: SourceAccess, start: datetim
     return {"connector": name, "chunks_run": len(chunks), "rows": rows, "dry_run": dry_run}
 
 
+def plan_cdc(warehouse_url: str, *, imap: IntegrationMap | None = None, now: datetime | None = None
+             ) -> dict[str, list[str]]:
+    """:func:`due_connectors`, split into ``{"critical": [...], "default": [...]}`` by ``critical:``."""
+    from crmhub.config import split_by_criticality
+
+    imap = imap or load_integration_map()
+    return split_by_criticality(imap, "connector", due_connectors(warehouse_url, imap=imap, now=now))
+
+
+def webhook_connector(imap: IntegrationMap, source: str = "crm") -> str:
+    """The REST connector whose connection re-reads the records ``source``'s webhooks point at.
+
+    Raises:
+        CrmHubError: the map has no REST connector of that system.
+    """
+    for connector in imap.connectors:
+        if connector.system == source and connector.kind == "rest":
+            return connector.name
+    raise CrmHubError(f"no REST connector of system {source!r} in {imap.path}: webhooks of {source!r} cannot be "
+                      "re-read; add one (source.kind: rest) or stop sending webhooks")
+
+
+def backfill_range(warehouse_url: str, name: str, start: str, end: str, chunk_hours: float, *, dry_run: bool = False,
+                   imap: IntegrationMap | None = None) -> list[dict]:
+    """:func:`plan_backfill_chunks` from a form's values: ISO ``start``/``end`` (UTC when naive), hours per chunk."""
+    from datetime import UTC
+
+    bounds = [datetime.fromisoformat(v) for v in (start, end)]
+    bounds = [d if d.tzinfo else d.replace(tzinfo=UTC) for d in bounds]
+    return plan_backfill_chunks(warehouse_url, name, bounds[0], bounds[1], chunk=timedelta(hours=float(chunk_hours)),
+                                dry_run=dry_run, imap=imap)
+
+
+def backfill_summary(results: list[dict]) -> dict:
+    """Chunks run and rows loaded by one backfill run (the mapped chunk results)."""
+    return {"chunks": len(results), "rows": sum(r["rows"] for r in results)}
+
+
 def due_connectors(warehouse_url: str, *, imap: IntegrationMap | None = None, now: datetime | None = None) -> list[str]:
     """REST and PostgreSQL connectors whose SLA cron schedule has a run due since their last successful sync."""
     from crmhub.cdc.schedule import is_due

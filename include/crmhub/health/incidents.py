@@ -72,6 +72,13 @@ def resolve_owner(imap, name: str) -> tuple[str, str]:
         return imap.systems[name]["owner"], imap.runbook_url(name)
     if name in imap.slas:
         return imap.slas[name]["owner"], imap.runbook_url(name)
+    from crmhub.config import ITEM_SECTIONS, map_item
+
+    for kind in ITEM_SECTIONS:  # a reverse-ETL sync, reconciliation rule or automation
+        try:
+            return map_item(imap, kind, name)["owner"], imap.runbook_url(name)
+        except KeyError:
+            continue
     known = ", ".join([c.name for c in imap.connectors] + list(imap.systems) + list(imap.slas))
     raise ValueError(f"{name!r} is not a connector, system or SLA in the integration map; known: {known}")
 

@@ -232,3 +232,27 @@ def ingest_connector(warehouse_url: str, name: str, access: SourceAccess, *, ima
     return {"connector": name, "run_id": run_id, "status": status, "loads": len(done),
             "skipped": len(summaries) - len(done), **totals, "reasons": reasons,
             "targets": list(connector.targets)}
+
+
+def plan_connectors(wanted: list[str] | None = None, *, imap: IntegrationMap | None = None) -> dict[str, list[str]]:
+    """The connectors of an ingest run (``wanted``, default every connector of the map), split into
+    ``{"critical": [...], "default": [...]}`` by their ``critical:`` flag; unknown names raise KeyError."""
+    from crmhub.config import split_by_criticality
+
+    imap = imap or load_integration_map()
+    names = list(wanted or [c.name for c in imap.connectors])
+    for name in names:
+        imap.connector(name)  # raises naming the known connectors
+    return split_by_criticality(imap, "connector", names)
+
+
+def publish_summary(summaries: list[dict]) -> dict:
+    """What one ingest/CDC run landed, from the per-connector summaries of :func:`ingest_connector`:
+    rows loaded per core table (an Asset event each), connectors, quarantined and rejected counts."""
+    loaded: dict[str, int] = {}
+    for summary in summaries:
+        for table in summary.get("targets", ()):
+            loaded[table] = loaded.get(table, 0) + summary.get("loaded", 0)
+    return {"connectors": [s["connector"] for s in summaries], "rows_loaded": loaded,
+            "quarantined": sum(s.get("quarantined", 0) for s in summaries),
+            "rejected": sum(s.get("rejected", 0) for s in summaries)}
