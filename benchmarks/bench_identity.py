@@ -500,8 +500,14 @@ def evaluate(res, truth: np.ndarray) -> dict:
             queued_true += 1
     links = np.concatenate([res.deterministic_links, res.approved_links,
                             np.array(reviewed, dtype=np.int64).reshape(-1, 2)])
-    surfaced = cluster_roots(n, links)
-    surfaced_tp = _pairs_in_both(surfaced, truth)
+    perfect_reviewer_tp = _pairs_in_both(cluster_roots(n, links), truth)
+    # the unit: one decision per proposed cluster; "surfaced" = auto links + every proposed cluster
+    approve_all = cluster_roots(n, np.concatenate([res.deterministic_links, res.approved_links, res.proposal_links]))
+    surfaced_tp = _pairs_in_both(approve_all, truth)
+    approve_all_pairs = _pairs_in(approve_all)
+    true_sizes = np.bincount(pd.factorize(truth)[0])
+    true_multi = int((true_sizes > 1).sum())
+    decisions = res.review_decisions
     pairs = res.scored_pairs
     blocked_true = int((truth[pairs[:, 0]] == truth[pairs[:, 1]]).sum())
     # true pairs whose records are connected by candidate pairs at all (upper bound of what can be found)
@@ -519,6 +525,13 @@ def evaluate(res, truth: np.ndarray) -> dict:
         "auto_precision": round(auto_tp / auto_pairs, 6) if auto_pairs else 1.0,
         "auto_recall": round(auto_tp / true_pairs, 5) if true_pairs else 1.0,
         "surfaced_recall": round(surfaced_tp / true_pairs, 5) if true_pairs else 1.0,
+        "surfaced_recall_pair_reviewer": round(perfect_reviewer_tp / true_pairs, 5) if true_pairs else 1.0,
+        "approve_everything_precision": round(surfaced_tp / approve_all_pairs, 5) if approve_all_pairs else 1.0,
+        "review_decisions": decisions,
+        "decisions_per_1000_records": round(1000 * decisions / n, 2),
+        "true_multi_record_clusters": true_multi,
+        "decisions_per_true_multi_record_cluster": round(decisions / true_multi, 4) if true_multi else 0.0,
+        "largest_proposed_cluster": max((len(p.members) for p in res.proposals), default=0),
         "review_pairs": len(res.review),
         "review_pairs_true": queued_true,
         "review_precision": round(queued_true / len(res.review), 4) if res.review else None,
