@@ -33,7 +33,7 @@ import psycopg
 from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
 
-from crmhub.identity import review
+from crmhub.identity import holds, review
 from crmhub.identity.confidence import HOLD_THRESHOLD, cluster_confidence, enrichment_fields
 from crmhub.identity.matching import DUPLICATE_RATE_TARGET, REVIEW_THRESHOLD, pair_key, resolve
 from crmhub.identity.review import ReviewError
@@ -378,10 +378,7 @@ def list_holds(conn_or_url: str | psycopg.Connection, *, kind: str | None = None
 def is_held(conn_or_url: str | psycopg.Connection, kind: str, crmhub_id: str) -> bool:
     """True when the identity (or the identity it was merged into) has an open hold: do not route it."""
     with _transaction(conn_or_url) as conn:
-        survivor = active_merges(conn, _table(kind)).get(crmhub_id, crmhub_id)
-        return conn.execute(
-            "SELECT EXISTS (SELECT 1 FROM ops.identity_holds WHERE kind = %s AND released_at IS NULL "
-            "AND crmhub_id = ANY(%s::uuid[]))", (kind, [crmhub_id, survivor])).fetchone()[0]
+        return holds.is_held(conn, kind, crmhub_id, active_merges(conn, _table(kind)).get(crmhub_id))
 
 
 def dumps(value: object) -> str:

@@ -41,6 +41,7 @@ import psycopg
 from psycopg import sql
 from psycopg.types.json import Jsonb
 
+from crmhub.identity.holds import held_sql
 from crmhub.outreach import outbox
 from crmhub.outreach.flags import FlagGate, flag_context
 from crmhub.outreach.masking import mask_email
@@ -50,7 +51,6 @@ from crmhub.outreach.state import pause, pause_state
 
 log = logging.getLogger(__name__)
 
-HOLD_CONFIDENCE = 60
 IncidentCallback = Callable[[psycopg.Connection, str, str, dict], Any]
 PageCallback = Callable[[dict, str, str, dict], Any]
 
@@ -493,8 +493,7 @@ class OutreachEngine:
 
     def _hold_sql(self, conn: psycopg.Connection) -> sql.Composable:
         """Identity-hold predicate over ``c``: confidence < 60 or an unreleased ``ops.identity_holds`` row."""
-        return sql.SQL("(c.confidence < {} OR EXISTS (SELECT 1 FROM ops.identity_holds h "
-                       "WHERE h.crmhub_id = c.crmhub_id AND h.released_at IS NULL))").format(sql.Literal(HOLD_CONFIDENCE))
+        return sql.SQL(held_sql("c"))
 
     def _contact_info(self, conn: psycopg.Connection, auto: Automation, contact_ids: list[str]) -> dict[str, dict]:
         if not contact_ids:

@@ -14,6 +14,7 @@ from airflow.triggers.base import BaseTrigger
 
 from crmhub.config import load_integration_map
 from crmhub.health.score import BLOCK_BELOW, HEALTHY_MIN, connector_health, connector_targets, gate
+from crmhub.identity.holds import HOLD_THRESHOLD
 from crmhub.warehouse.connection import connect
 from crmhub_provider.hooks.crmhub import CrmHubWarehouseHook
 from crmhub_provider.triggers.crmhub import IdentityConfidenceTrigger, IntegrationHealthTrigger
@@ -160,7 +161,7 @@ class IdentityConfidenceSensor(_DeferrableGateSensor):
 
     template_fields: Sequence[str] = ("crmhub_ids",)
 
-    def __init__(self, *, kind: str, crmhub_ids: list[str] | None = None, floor: float = 60.0,
+    def __init__(self, *, kind: str, crmhub_ids: list[str] | None = None, floor: float = HOLD_THRESHOLD,
                  max_held_pct: float = 0.0, max_age_minutes: float | None = None,
                  crmhub_conn_id: str = CrmHubWarehouseHook.default_conn_name,
                  deferrable: bool = conf.getboolean("operators", "default_deferrable", fallback=False),

@@ -11,6 +11,7 @@ from airflow.triggers.base import BaseEventTrigger, BaseTrigger, TriggerEvent
 from psycopg.rows import dict_row
 
 from crmhub.health.score import BLOCK_BELOW, HEALTHY_MIN, WINDOW_SQL, gate, health_from_window, window_params
+from crmhub.identity.holds import HOLD_THRESHOLD
 from crmhub_provider.hooks.crmhub import CrmHubWarehouseHook
 
 
@@ -173,7 +174,7 @@ class IdentityConfidenceTrigger(BaseTrigger):
     :param poke_interval: seconds between polls.
     """
 
-    def __init__(self, *, kind: str, crmhub_ids: list[str] | None = None, floor: float = 60.0,
+    def __init__(self, *, kind: str, crmhub_ids: list[str] | None = None, floor: float = HOLD_THRESHOLD,
                  max_held_pct: float = 0.0, max_age_minutes: float | None = None,
                  crmhub_conn_id: str = CrmHubWarehouseHook.default_conn_name, poke_interval: float = 60.0) -> None:
         super().__init__()
