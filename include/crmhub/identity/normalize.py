@@ -23,6 +23,7 @@ import re
 import unicodedata
 from datetime import date, datetime
 from functools import lru_cache
+from itertools import pairwise
 
 from rapidfuzz.distance import OSA
 
@@ -85,7 +86,7 @@ ORG_ABBREVIATIONS = {
     "devel": "development", "acq": "acquisition", "pvt": "private", "priv": "private", "fd": "fund",
     "fds": "funds", "govt": "government", "auth": "authority", "tchrs": "teachers", "emps": "employees",
     "emp": "employees", "cnty": "county", "strat": "strategic", "sr": "senior", "coinv": "coinvestment",
-    "coinvest": "coinvestment", "system": "systems", "mfg": "manufacturing", "dept": "department", "univ": "university",
+    "coinvest": "coinvestment", "system": "systems", "lux": "luxembourg", "mfg": "manufacturing", "dept": "department", "univ": "university",
     "fdn": "foundation", "fndn": "foundation", "endow": "endowment", "ret": "retirement",
     "sys": "systems", "pens": "pension", "eq": "equity", "ventures": "ventures", "vc": "ventures",
     "re": "real estate", "st": "saint", "mt": "mount", "ft": "fort",
@@ -303,6 +304,31 @@ def fund_numerals(name: object) -> frozenset[str]:
     if _blank(name):
         return frozenset()
     return frozenset(t for t in org_name_tokens(str(name)) if t.isdigit())
+
+
+#: Words that name a *different legal vehicle* of one manager family: its general partner, management
+#: company or adviser, and parallel / offshore / feeder / co-investment vehicles, often named by their
+#: domicile ("Fund IV (Cayman)", "Real Estate Partners Europe"). After the first word only.
+VEHICLE_MARKERS = frozenset(_words("""gp management manager advisors advisor offshore onshore parallel feeder master
+    blocker aiv coinvestment sidecar continuation cayman delaware luxembourg ireland irish bermuda jersey
+    guernsey bvi europe european asia asian international us usa uk"""))
+
+
+def vehicle_marks(name: object) -> frozenset[str]:
+    """What tells vehicles of one family apart: fund numerals plus vehicle markers and series letters.
+
+    ``"Harbor Fund IV (Cayman), L.P."`` -> ``{"4", "cayman"}``, ``"Harbor Fund IV-A"`` -> ``{"4", "series a"}``,
+    ``"Harbor Capital Management LLC"`` -> ``{"management"}``. Two names whose marks are both non-empty
+    and differ are different entities (like a fund-numeral conflict); a mark on one side only is
+    evidence against.
+    """
+    if _blank(name):
+        return frozenset()
+    tokens = org_name_tokens(str(name))
+    marks = {t for t in tokens if t.isdigit()}
+    marks |= {t for t in tokens[1:] if t in VEHICLE_MARKERS}
+    marks |= {f"series {b}" for a, b in pairwise(tokens) if a.isdigit() and len(b) == 1 and b.isalpha()}
+    return frozenset(marks)
 
 
 # ----------------------------------------------------------------------------------- person names

@@ -130,3 +130,15 @@ def test_missing_fields_in_one_source() -> None:
     full = {"name": "Harbor Capital Mgmt LLC", "city": "Boston", "domain": "harborcap.com", "country": "US"}
     assert surfaced(full, {"name": "Harbor Capital Management", "domain": "www.harborcap.com"})
     assert surfaced(full, {"name": "HARBOR CAPITAL MANAGEMENT, L.L.C.", "city": "Boston"})
+
+
+@pytest.mark.parametrize(("a", "b"), [
+    ("Harbor Capital Partners IV (Cayman), L.P.", "Harbor Capital Partners IV, L.P."),   # offshore vehicle
+    ("Harbor Capital Partners IV-A, L.P.", "Harbor Capital Partners IV, L.P."),          # parallel series
+    ("Harbor Capital Partners IV GP, LLC", "Harbor Capital Partners IV, L.P."),          # the fund's GP
+    ("Harbor Capital Management, LLC", "Harbor Capital Partners IV, L.P."),              # manager vs fund
+])
+def test_vehicles_of_one_family_are_never_linked_nor_queued(a: str, b: str) -> None:
+    same = {"domain": "harborcap.com", "city": "New York", "country": "US"}
+    res = _pair({"name": a, **same, "tax_id": "12-3456789"}, {"name": b, **same, "tax_id": "12-3456789"})
+    assert len(set(res.cluster_ids)) == 2 and res.review == [], "a parallel/offshore vehicle, GP or manager is its own entity"
