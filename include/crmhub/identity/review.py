@@ -93,16 +93,15 @@ def write_proposals(conn: psycopg.Connection, kind: str, res, cluster_of: dict[s
     owners = dict(conn.execute(f"SELECT crmhub_id::text, owner FROM core.{table} WHERE crmhub_id = ANY(%s::uuid[])",
                                ([m["record_id"] for p in res.proposals for m in p.members],)).fetchall())
     cols = columns_for(kind)
-    keys = []
+    kept: list[int] = []
     for p in res.proposals:
         member_ids = sorted(m["record_id"] for m in p.members)
-        keys.append(member_ids)
         members = [{"id": m["record_id"], "source_system": m["source_system"], "identity": cluster_of[m["record_id"]],
                     "owner": owners.get(m["record_id"]), "record": {c: _text(m.get(c)) for c in cols}}
                    for m in p.members]
         links = [{"left": q.left["record_id"], "right": q.right["record_id"], "score": q.score,
                   "features": q.features} for q in p.pairs]
-        conn.execute(
+        row = conn.execute(
             """INSERT INTO ops.review_clusters (kind, proposal_key, member_ids, members, links, score_min, score_max,
                                                 source_systems, owners)
                VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)
@@ -112,14 +111,17 @@ def write_proposals(conn: psycopg.Connection, kind: str, res, cluster_of: dict[s
                    status = CASE WHEN ops.review_clusters.status = 'superseded' THEN 'pending'
                                  ELSE ops.review_clusters.status END,
                    updated_at = now()
-               WHERE ops.review_clusters.status IN ('pending', 'superseded')""",
+               WHERE ops.review_clusters.status IN ('pending', 'superseded')
+               RETURNING cluster_id""",
             (kind, p.cluster_id, member_ids, Jsonb(members), Jsonb(links), p.score_min, p.score_max,
-             sorted({m["source_system"] for m in p.members}), sorted({m["owner"] for m in members if m["owner"]})))
+             sorted({m["source_system"] for m in p.members}), sorted({m["owner"] for m in members if m["owner"]}))
+        ).fetchone()
+        if row is not None:
+            kept.append(row[0])
     conn.execute(
-        """UPDATE ops.review_clusters c SET status = 'superseded', updated_at = now()
-           WHERE kind = %s AND status = 'pending'
-             AND NOT EXISTS (SELECT 1 FROM unnest(%s::text[]) k WHERE k = array_to_string(c.member_ids, '|'))""",
-        (kind, ["|".join(k) for k in keys]))
+        """UPDATE ops.review_clusters SET status = 'superseded', updated_at = now()
+           WHERE kind = %s AND status = 'pending' AND cluster_id NOT IN (SELECT unnest(%s::bigint[]))""",
+        (kind, kept))
     return pending_count(conn, kind)
 
 

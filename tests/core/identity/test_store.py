@@ -252,3 +252,16 @@ def test_contact_email_links_and_duplicate_rate_reported(conn) -> None:
     assert row[0] == 4 and row[1] == 3
     assert float(row[3]) == 0.02
     assert row[4] == (float(row[2]) < 0.02)
+
+
+def test_a_pending_proposal_no_longer_made_is_superseded(conn) -> None:
+    a = add_entity(conn, "Harbor Capital LP", system="crm", ext="1", age_days=10, city="Boston")
+    add_entity(conn, "Harbor Capital, LP", system="fund_admin", ext="FA-9", age_days=5, city="Boston")
+    store.run_resolution(conn, "org")
+    (cluster,) = review.list_clusters(conn)
+    conn.execute("UPDATE core.entity SET name = 'Northwind Partners' WHERE crmhub_id = %s", (a,))
+    report = store.run_resolution(conn, "org")
+    assert report.review_pending == 0
+    assert [r["cluster_id"] for r in review.list_clusters(conn, status="superseded")] == [cluster["cluster_id"]]
+    with pytest.raises(ReviewError, match="is superseded"):
+        review.approve(conn, cluster["cluster_id"], by="sam.ortiz")
