@@ -265,9 +265,10 @@ def _apply(conn: psycopg.Connection, row: dict, decision: str, by: str, note: st
             "reason = EXCLUDED.reason", (kind, low, high, verdict, by, reason))
     merged = []
     if decision == "split":
-        for rid in leaving:  # a leaving record merged into a staying one comes back under its own id
-            survivor = store.active_merges(conn, table).get(rid)
-            if survivor is not None and survivor in {store.active_merges(conn, table).get(s, s) for s in staying}:
+        # a merge across the cut is undone: a leaving record merged into a staying one, or the reverse
+        out = set(leaving)
+        for rid, survivor in store.active_merges(conn, table).items():
+            if rid in identity and (rid in out) != (survivor in out):
                 store._restore_row(conn, table, rid, by)
     if len(staying) > 1:
         merged = _merge_all(conn, table, staying, by, f"approved in review cluster {row['cluster_id']}")

@@ -265,3 +265,20 @@ def test_a_pending_proposal_no_longer_made_is_superseded(conn) -> None:
     assert [r["cluster_id"] for r in review.list_clusters(conn, status="superseded")] == [cluster["cluster_id"]]
     with pytest.raises(ReviewError, match="is superseded"):
         review.approve(conn, cluster["cluster_id"], by="sam.ortiz")
+
+
+def test_split_cuts_a_merge_across_it_whichever_side_survived(conn) -> None:
+    old = add_entity(conn, "Keystone Infrastructure Partners", system="crm", ext="1", age_days=9, tax_id="12-3456789",
+                     city="Boston")
+    twin = add_entity(conn, "Keystone Infra Ptnrs", system="fund_admin", ext="F1", age_days=8, tax_id="123456789",
+                      city="Boston")
+    fuzzy = add_entity(conn, "Keystone Infrastructure Partners", system="billing", ext="B1", age_days=7, city="Boston")
+    store.run_resolution(conn, "org")  # old + twin merge on the tax id; fuzzy is proposed with them
+    (cluster,) = review.list_clusters(conn)
+    assert sorted(cluster["member_ids"]) == sorted([old, twin, fuzzy])
+    review.split(conn, cluster["cluster_id"], leaving=[old], by="sam.ortiz", note="the old row is the GP")
+    xw = crosswalk(conn)
+    assert xw[("crm", "1")] == old and xw[("fund_admin", "F1")] == xw[("billing", "B1")] != old
+    store.run_resolution(conn, "org")
+    xw2 = crosswalk(conn)
+    assert xw2 == xw, "the split survives a re-run, the shared tax id notwithstanding"
