@@ -40,7 +40,7 @@ from psycopg.types.json import Jsonb
 
 from crmhub.config.integration_map import Connector
 from crmhub.contracts.check import FieldStats, _type_for, check_frame
-from crmhub.contracts.masking import mask_values
+from crmhub.contracts.masking import mask_frame
 from crmhub.contracts.metrics import evaluate_breaches, record_metrics
 from crmhub.exceptions import ConnectorFrozenError, RejectedFileError
 from crmhub.ingest import drift, rawbatch
@@ -271,10 +271,7 @@ def _count_all(source: Source, counter: dict) -> int:
 
 
 def _sample(connector: Connector, frame: pd.DataFrame, n: int = 5) -> list[dict]:
-    head = frame.head(n).copy()
-    for contract in connector.fields:
-        if contract.sensitive and contract.name in head.columns:
-            head[contract.name] = mask_values(head[contract.name].astype("str"))
+    head = mask_frame(frame.head(n), connector)
     return head.astype(object).where(head.notna(), None).to_dict("records")
 
 
@@ -417,16 +414,8 @@ def ingest_file(
 def ingest_folder(
     target: str, connector: Connector, folder: str | Path, *, pattern: str = "*.csv", chunk_rows: int | None = None
 ) -> list[LoadSummary]:
-    """Load every new file of a drop folder (see FolderSource); a rejected file does not stop the others."""
+    """Load every new file of a drop folder (see FolderSource); a failing file does not stop the others."""
     from crmhub.ingest.sources.folder_source import FolderSource
 
     folder_source = FolderSource(folder, connector, pattern=pattern, chunk_rows=chunk_rows)
-    out: list[LoadSummary] = []
-    with connect(target, autocommit=True) as conn:
-        sources = list(folder_source.pending(conn))
-    for source in sources:
-        try:
-            out.append(ingest(target, connector, source))
-        except RejectedFileError as exc:
-            out.append(exc.summary)  # type: ignore[attr-defined]
-    return out
+    return folder_source.load_all(target, lambda source: ingest(target, connector, source))
