@@ -16,14 +16,13 @@ import psycopg
 from jinja2 import TemplateError
 from psycopg import sql
 
+from crmhub.identity.holds import held_sql
 from crmhub.outreach import outbox
 from crmhub.outreach.flags import FlagDecision, FlagGate, flag_context
 from crmhub.outreach.rules import Automation, normalise
 
-HOLD_CONFIDENCE = 60
-#: Identity-hold predicate over ``c`` (core.contact): confidence below 60 or an unreleased hold row.
-HOLD_SQL = sql.SQL("(c.confidence < {} OR EXISTS (SELECT 1 FROM ops.identity_holds h "
-                   "WHERE h.crmhub_id = c.crmhub_id AND h.released_at IS NULL))").format(sql.Literal(HOLD_CONFIDENCE))
+#: Identity-hold predicate over ``c`` (core.contact): the rule of :mod:`crmhub.identity.holds`.
+HOLD_SQL = sql.SQL(held_sql("c"))
 SUPPRESSED_SQL = sql.SQL("EXISTS (SELECT 1 FROM ops.suppression_list s WHERE s.email = lower(trim(c.email)))")
 
 

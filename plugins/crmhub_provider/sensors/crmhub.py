@@ -180,7 +180,8 @@ class IdentityConfidenceSensor(_DeferrableGateSensor):
 
     :param kind: ``contact`` or ``org``.
     :param crmhub_ids: records to check (templated); None for the scope form.
-    :param floor: confidence floor (default 60).
+    :param floor: confidence floor (default: the hold threshold of ``crmhub.identity.holds``, read when the
+        sensor runs so parsing the DAG stays cheap).
     :param max_held_pct: scope form: largest share (%) of held live records that passes (default 0).
     :param max_age_minutes: scope form: the last resolution run must be this recent (default: any age).
     :param crmhub_conn_id: Airflow connection id of the warehouse.
@@ -189,7 +190,7 @@ class IdentityConfidenceSensor(_DeferrableGateSensor):
 
     template_fields: Sequence[str] = ("crmhub_ids",)
 
-    def __init__(self, *, kind: str, crmhub_ids: list[str] | None = None, floor: float = 60.0,
+    def __init__(self, *, kind: str, crmhub_ids: list[str] | None = None, floor: float | None = None,
                  max_held_pct: float = 0.0, max_age_minutes: float | None = None,
                  crmhub_conn_id: str = WAREHOUSE_CONN_ID,
                  deferrable: bool = conf.getboolean("operators", "default_deferrable", fallback=False),
@@ -208,10 +209,12 @@ class IdentityConfidenceSensor(_DeferrableGateSensor):
 
     def poke(self, context: Any) -> bool:
         from crmhub.identity.gate import check
+        from crmhub.identity.holds import HOLD_THRESHOLD
         from crmhub_provider.hooks.crmhub import CrmHubWarehouseHook
 
+        floor = HOLD_THRESHOLD if self.floor is None else self.floor
         self.last_verdict = check(CrmHubWarehouseHook(crmhub_conn_id=self.crmhub_conn_id).warehouse_url(), self.kind,
-                                  crmhub_ids=self.crmhub_ids or None, floor=self.floor,
+                                  crmhub_ids=self.crmhub_ids or None, floor=floor,
                                   max_held_pct=self.max_held_pct, max_age_minutes=self.max_age_minutes)
         self.log.info("identity gate (%s): %s", self.kind, self.last_verdict["reason"])
         return self.last_verdict["passed"]

@@ -182,25 +182,26 @@ class IdentityConfidenceTrigger(BaseTrigger):
 
     :param kind: ``contact`` or ``org``.
     :param crmhub_ids: the records a downstream task will touch, or None for the scope form.
-    :param floor: Identity_Confidence floor (60; records below are held, no override).
+    :param floor: Identity_Confidence floor (default: the hold threshold of ``crmhub.identity.holds``).
     :param max_held_pct: scope form: largest share of held live records that still passes.
     :param max_age_minutes: scope form: the last resolution run must be this recent.
     :param crmhub_conn_id: Airflow connection id of the warehouse.
     :param poke_interval: seconds between polls.
     """
 
-    def __init__(self, *, kind: str, crmhub_ids: list[str] | None = None, floor: float = 60.0,
+    def __init__(self, *, kind: str, crmhub_ids: list[str] | None = None, floor: float | None = None,
                  max_held_pct: float = 0.0, max_age_minutes: float | None = None,
                  crmhub_conn_id: str = WAREHOUSE_CONN_ID, poke_interval: float = 60.0) -> None:
         super().__init__()
         from crmhub.identity import gate
+        from crmhub.identity.holds import HOLD_THRESHOLD
 
         gate.query(kind, crmhub_ids)  # validates kind
         if poke_interval < 0:
             raise ValueError(f"poke_interval must be >= 0, got {poke_interval}")
         self.kind = kind
         self.crmhub_ids = list(crmhub_ids) if crmhub_ids else None
-        self.floor = float(floor)
+        self.floor = HOLD_THRESHOLD if floor is None else float(floor)
         self.max_held_pct = float(max_held_pct)
         self.max_age_minutes = max_age_minutes
         self.crmhub_conn_id = crmhub_conn_id
