@@ -866,7 +866,7 @@ def main() -> int:
             "surfaced_recall: true pairs that end up together when auto links plus every proposed cluster are "
             "joined (issue #17); surfaced_recall_pair_reviewer: a perfect reviewer approving the true queued pairs.",
             "approve_everything_precision: pairwise precision if a steward approved every proposed cluster.",
-            "review_decisions: one per proposed cluster (connected component of candidate links > 0.70 plus "
+            "review_decisions: one per proposed cluster (mutually consistent group of candidate links > 0.70 plus "
             "accepted links); decisions_per_true_multi_record_cluster divides by true entities with >= 2 records.",
             "heldout_orgs (held_out: true): benchmarks/heldout/orgs.py, written without reading the matcher and "
             "never tuned on; hard negatives = same family, other entity (vintages, GP, manager, vehicles).",

@@ -87,8 +87,8 @@ class ReviewPair:
 
 @dataclass
 class ProposedCluster:
-    """The review unit: a connected component of candidate links above the review threshold plus the
-    accepted (deterministic and approved) links, spanning at least two current identities.
+    """The review unit: a mutually consistent group of current identities joined by candidate links
+    above the review threshold (see :func:`_consistent_proposals`), spanning at least two identities.
 
     One human decision settles it: approve (all members become one identity), split (the steward picks
     the records that leave) or reject. ``cluster_id`` is derived from the member record keys, so the same
@@ -329,12 +329,17 @@ def _consistent_proposals(prepared: pd.DataFrame, kind: str, pairs: np.ndarray, 
     idx = np.array(chosen, dtype=np.int64)
     links = roots[pairs[idx]]
     nodes = np.unique(links)
-    involved = np.isin(roots, nodes)
-    ra, rb = roots[pairs[:, 0]], roots[pairs[:, 1]]
-    against = ((prob < CLEAR_NON_MATCH) | rejected) & involved[pairs[:, 0]] & involved[pairs[:, 1]] & (ra != rb)
-    cannot = np.stack([ra[against], rb[against]], axis=1)
-    member_rows = np.flatnonzero(involved)
+    # only pairs inside one component of the chosen links can ever meet in a proposal: label each
+    # record with its component (-1: in none) and keep the clear non-matches within a component
+    component = cluster_roots(len(nodes), np.searchsorted(nodes, links))
+    member_rows = np.flatnonzero(np.isin(roots, nodes))
     node_of = roots[member_rows]
+    record_component = np.full(len(roots), -1, dtype=np.int64)
+    record_component[member_rows] = component[np.searchsorted(nodes, node_of)]
+    ca, cb = record_component[pairs[:, 0]], record_component[pairs[:, 1]]
+    against = (ca >= 0) & (ca == cb) & ((prob < CLEAR_NON_MATCH) | rejected)
+    against[against] &= roots[pairs[against, 0]] != roots[pairs[against, 1]]
+    cannot = roots[pairs[against]]
     sizes = dict(zip(*np.unique(node_of, return_counts=True), strict=True))
     sizes = {int(k): int(v) for k, v in sizes.items()}
     values: dict[int, tuple[frozenset, ...]] = {}
@@ -356,8 +361,8 @@ def _proposals(prepared: pd.DataFrame, kind: str, roots: np.ndarray, links: np.n
                review: list[ReviewPair], cluster_ids: list[str]) -> list[ProposedCluster]:
     """Group the review pairs into proposed clusters and fill in the record views of their members.
 
-    A proposed cluster is a connected component of the candidate links plus the accepted links; its
-    members are every record of the identities the candidate links join.
+    A proposed cluster is a connected component of the kept (consistent) candidate links over the current
+    identities; its members are every record of the identities those links join.
     """
     if not review:
         return []
