@@ -57,6 +57,7 @@ from crmhub.ingest.tables import (
     staging_types,
 )
 from crmhub.ingest.upsert import upsert_load
+from crmhub.ops.freeze import assert_not_frozen
 from crmhub.warehouse.connection import connect
 
 log = logging.getLogger(__name__)
@@ -333,6 +334,7 @@ def _batches_loop(conn, connector, batches, summary, counter, worker, totals, re
     header_checked = False
     stg_types = staging_types(connector)
     while (batch := _next(batches, phases)) is not None:
+        assert_not_frozen(conn, "connector", connector.name)  # freeze-all: the whole load rolls back
         n = len(batch)
         counter["rows"] += n
         if batch.cursor is not None:

@@ -41,6 +41,7 @@ import psycopg
 from psycopg import sql
 from psycopg.types.json import Jsonb
 
+from crmhub.ops.freeze import assert_not_frozen
 from crmhub.outreach import outbox
 from crmhub.outreach.flags import FlagGate, flag_context
 from crmhub.outreach.masking import mask_email
@@ -336,6 +337,7 @@ class OutreachEngine:
         batch_no = 0
         allowance = result.queued if capped else None
         while True:
+            assert_not_frozen(conn, "automation", auto.name)  # freeze-all: unsent rows stay pending
             state = pause_state(conn, auto.name)
             conn.commit()
             if state.paused and not (capped and state.paused_by == "crmhub:cap"):

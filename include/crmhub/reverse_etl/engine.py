@@ -33,6 +33,7 @@ import psycopg
 
 from crmhub.config.integration_map import IntegrationMap
 from crmhub.exceptions import CrmHubError
+from crmhub.ops.freeze import assert_not_frozen
 from crmhub.reverse_etl import store
 from crmhub.reverse_etl.crm_client import ClientStats, CrmClient
 from crmhub.reverse_etl.definitions import SyncDefinition, get_sync
@@ -246,6 +247,7 @@ def _run_locked(conn: psycopg.Connection, sync: SyncDefinition, warehouse_url: s
         if guard.tripped:
             flush()
             raise CrmHubError(guard.tripped)
+        assert_not_frozen(conn, "sync", sync.name, on_stop=flush)  # freeze-all: keep answered batches, send no more
         if after_batch is not None or not isinstance(dest, CrmDestination):
             flush()             # the hook is told about each commit; other destinations call no flush
 
