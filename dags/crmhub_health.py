@@ -60,7 +60,14 @@ def crmhub_health():
 
         return tasks.incident_metrics(CrmHubWarehouseHook().warehouse_url())
 
-    cycle() >> [sla_results(), segment_audit()] >> incident_metrics()
+    @task
+    def drain_retry_queue() -> dict:
+        from crmhub.health import tasks
+        from crmhub_provider.hooks.crmhub import CrmHubWarehouseHook, source_access
+
+        return tasks.drain_retry_queue(CrmHubWarehouseHook().warehouse_url(), access_for=source_access)
+
+    cycle() >> [sla_results(), segment_audit(), drain_retry_queue()] >> incident_metrics()
 
 
 crmhub_health()

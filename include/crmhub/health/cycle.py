@@ -22,7 +22,7 @@ from datetime import datetime
 import psycopg
 from psycopg.rows import dict_row
 
-from crmhub.health import alerts, incidents, retry, score
+from crmhub.health import alerts, causes, incidents, retry, score
 from crmhub.warehouse.connection import connect
 
 log = logging.getLogger(__name__)
@@ -90,6 +90,7 @@ def run_health_cycle(
                 ):
                     summary["recovered"].append(f"{name}:{trigger}")
             conn.commit()
+        summary["causes"] = causes.sync_cause_incidents(conn, imap, now=at)   # breaches, drift, SLA, ...
         if notify is not None:
             _notify_pending(conn, imap, notify, summary, at)
     return summary

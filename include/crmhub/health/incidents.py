@@ -33,6 +33,8 @@ from crmhub.ingest import state as connector_state
 #: opened by other capabilities (contract breaches from ingestion, failed reconciliations, failed jobs).
 TRIGGERS = ("error_rate", "lag", "health", "contract_breach", "schema_drift", "reconciliation", "sla", "job_failure",
             "outreach_bulk_import")
+#: Opened by the health cycle from what other capabilities record (``crmhub.health.causes``) or by operations.
+TRIGGERS += ("segment_latency", "security_finding", "dead_letter", "rollback")
 SEVERITIES = ("warning", "critical")
 ERROR_RATE_MAX_PCT = 0.5
 MTTR_TARGET_H = 6.0
