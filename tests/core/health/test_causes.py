@@ -45,7 +45,7 @@ def test_breach_drift_and_sla_miss_each_open_one_incident_and_page_once(db, imap
     by_trigger = {p["crmhub"]["trigger"]: p["crmhub"] for p in pages}
     assert sorted(by_trigger) == ["contract_breach", "schema_drift", "sla"] and len(pages) == 3
     assert by_trigger["sla"]["owner"]["id"] == "priya.shah"
-    assert by_trigger["contract_breach"]["runbook_url"].endswith("#contract_breach")
+    assert by_trigger["contract_breach"]["runbook_url"] == "docs/runbooks/contract_breach.md"
     # the breach closes: its incident is marked recovered (and stays open until resolved with proof)
     with psycopg.connect(db) as conn:
         conn.execute("UPDATE ops.contract_breaches SET closed_at = now()")
