@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 from pathlib import Path
 
 import psycopg
@@ -68,9 +69,16 @@ def test_planted_differences_flagged_and_rollback_triggered(loaded, imap, tmp_pa
     assert result["delta_pct"] > result["rollback_threshold_pct"] == 2.0
     assert result["rollback_recommended"] is True
     with psycopg.connect(loaded) as conn:
-        incidents = conn.execute("SELECT incident_id, connector, owner, severity FROM ops.incidents").fetchall()
+        incidents = conn.execute("SELECT incident_id, connector, trigger, owner, severity FROM ops.incidents").fetchall()
         stored = conn.execute("SELECT rollback_recommended, incident_id FROM ops.parallel_runs").fetchall()
-    assert incidents == [(result["incident_id"], "crm", "sam.ortiz", "critical")]
+        comparison = conn.execute("SELECT \"values\"->'comparison' FROM ops.incidents").fetchone()[0]
+        frozen = dict(conn.execute("SELECT connector, frozen_by FROM ops.connector_state WHERE frozen").fetchall())
+    assert incidents == [(result["incident_id"], "crm", "rollback", "sam.ortiz", "critical")]
+    # the recommendation is an action: the syncs writing to the CRM are frozen, the comparison is attached
+    assert result["frozen_syncs"] == {"contact_traits": "crm_contacts", "company_icp_fit": "crm_companies"}
+    assert frozen == {"crm_contacts": "crmhub:parallel-run", "crm_companies": "crmhub:parallel-run"}
+    assert comparison["investors"]["differences"] == len(result["datasets"]["investors"]["differences"]) > 0 and comparison["cash_calls"]["delta_pct"] > 0
+    assert changed["email"] not in json.dumps(comparison)             # no record values in the incident
     assert stored == [(True, result["incident_id"])]
     # from the shell: exit 3 says "rollback recommended"; the same open incident is counted, not duplicated
     assert main(["reconcile", "parallel", export["folder"], "--start", START, "--end", END, "--url", loaded,
