@@ -37,6 +37,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     st.add_argument("--json", action="store_true")
     add_url_option(st)
     st.set_defaults(func=_status)
+    dr = sub.add_parser("drill", help="restore drill on a scratch database: load, snapshot, bad load, revert, "
+                        "restore; prints each step's time and whether core is identical")
+    dr.add_argument("--rows", type=int, default=5000, help="records per load (default 5000)")
+    dr.add_argument("--by", default="crmhub-drill")
+    dr.add_argument("--keep", action="store_true", help="keep the scratch database")
+    dr.add_argument("--json", action="store_true")
+    add_url_option(dr)
+    dr.set_defaults(func=_drill)
 
 
 def _freeze(args: argparse.Namespace) -> int:
@@ -92,3 +100,23 @@ def _status(args: argparse.Namespace) -> int:
     for row in data["paused_automations"]:
         print(f"  automation {row['automation']} paused by {row['paused_by']}: {row['reason']}")
     return 0
+
+
+def _drill(args: argparse.Namespace) -> int:
+    from crmhub.config import load_integration_map
+    from crmhub.ops.drill import run_drill
+
+    def echo(step) -> None:
+        if not args.json:
+            same = {True: "identical", False: "DIFFERENT", None: ""}[step.identical]
+            print(f"{step.name:36} {step.seconds:8.2f} s  {same:10} {step.note}", flush=True)
+
+    with open_warehouse(args.url) as url:
+        result = run_drill(url, load_integration_map(), rows=args.rows, by=args.by, keep=args.keep, echo=echo)
+    if args.json:
+        print(json.dumps(result.as_dict(), indent=2))
+    else:
+        total = sum(s.seconds for s in result.steps)
+        print(f"drill {'PASSED' if result.passed else 'FAILED'} in {total:.1f} s (scratch database {result.database}"
+              f"{', kept' if args.keep else ', dropped'})")
+    return 0 if result.passed else 1
