@@ -44,6 +44,9 @@ def crmhub_cdc():
 
     @task(map_index_template="{{ connector_name }}")
     def sync(connector: str) -> dict:
+        from crmhub_provider.suspension import skip_if_suspended
+
+        skip_if_suspended("connector", connector)   # go-live mode / freeze-all: skipped with the reason
         from crmhub.cdc.tasks import cdc_sync
         from crmhub.config import load_integration_map
         from crmhub_provider.hooks.crmhub import CrmHubWarehouseHook, source_access

@@ -3,14 +3,15 @@
 Integration_Health = max(0, 100 - Error_Rate_pct*50 - (Avg_Latency_s/Target_Latency_s)*25
 - (Sync_Lag_min/Target_Lag_min)*25) per connector from ``ops.sync_runs``; below 90 degraded, below 70
 blocked (downstream sensors wait) and paged. Also refreshes SLA met rates, the weekly segment latency
-audit and MTTR. Logic: ``crmhub.health``.
+audit and MTTR, drains the retry queue (backoff, dead letter -> incident). Triggered with
+``go_live_hours`` > 0 it first starts go-live mode (``crmhub.ops.golive``). Logic: ``crmhub.health``.
 """
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from airflow.sdk import dag, task
+from airflow.sdk import Param, dag, get_current_context, task
 
 from crmhub_provider.alerting import SMTP_CONN_ID
 from crmhub_provider.notifications.crmhub import crmhub_deadline_alert
@@ -27,8 +28,28 @@ from crmhub_provider.notifications.crmhub import crmhub_deadline_alert
     default_args={"retries": 1, "retry_delay": timedelta(seconds=30), "owner": "lena.vogel"},
     deadline=crmhub_deadline_alert("crmhub_health", notifier_kwargs={"connector": "warehouse",
                                                                      "smtp_conn_id": SMTP_CONN_ID}),
+    params={
+        "go_live_hours": Param(0, type="number", minimum=0, maximum=336,
+                               description="Trigger with > 0 to start go-live mode: non-critical connectors, "
+                                           "syncs and automations are suspended for this many hours."),
+        "go_live_by": Param("airflow", type="string", minLength=1, description="Who starts go-live mode."),
+    },
 )
 def crmhub_health():
+    @task
+    def go_live() -> dict | None:
+        from crmhub.ops.golive import start_go_live
+        from crmhub.warehouse import connect
+        from crmhub_provider.hooks.crmhub import CrmHubWarehouseHook
+
+        params = get_current_context()["params"]
+        if not params["go_live_hours"]:
+            return None
+        with connect(CrmHubWarehouseHook().warehouse_url()) as conn:
+            window = start_go_live(conn, float(params["go_live_hours"]), by=params["go_live_by"],
+                                   reason="go-live (crmhub_health param)")
+        return window.as_dict()
+
     @task
     def cycle() -> dict:
         from crmhub.health import tasks
@@ -67,7 +88,7 @@ def crmhub_health():
 
         return tasks.drain_retry_queue(CrmHubWarehouseHook().warehouse_url(), access_for=source_access)
 
-    cycle() >> [sla_results(), segment_audit(), drain_retry_queue()] >> incident_metrics()
+    go_live() >> cycle() >> [sla_results(), segment_audit(), drain_retry_queue()] >> incident_metrics()
 
 
 crmhub_health()

@@ -46,8 +46,10 @@ def crmhub_ingest():
         from crmhub.config import load_integration_map
         from crmhub.ingest.tasks import ingest_connector as run
         from crmhub_provider.hooks.crmhub import CrmHubWarehouseHook, source_access
+        from crmhub_provider.suspension import skip_if_suspended
 
         get_current_context()["connector_name"] = connector
+        skip_if_suspended("connector", connector)   # go-live mode / freeze-all: skipped with the reason
         imap = load_integration_map()
         return run(CrmHubWarehouseHook().warehouse_url(), connector, source_access(imap.connector(connector)), imap=imap)
 

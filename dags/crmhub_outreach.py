@@ -42,12 +42,17 @@ def crmhub_outreach():
 
     @task
     def run_automations() -> list[dict]:
+        from crmhub.config import load_integration_map
         from crmhub.outreach.tasks import run_automations as run
         from crmhub_provider.hooks.crmhub import CrmHubWarehouseHook, smtp_settings, unleash_access
+        from crmhub_provider.suspension import runnable
 
         params = get_current_context()["params"]
+        names = params["automations"] or None
+        if not params["dry_run"]:   # go-live mode / freeze-all: suspended automations are left out, with reasons
+            names = runnable("automation", names or [a["name"] for a in load_integration_map().raw["automations"]])
         return run(CrmHubWarehouseHook().warehouse_url(), unleash_access(), smtp_settings(),
-                   dry_run=params["dry_run"], names=params["automations"] or None)
+                   dry_run=params["dry_run"], names=names)
 
     @task.branch
     def approval_needed(results: list[dict]) -> list[str]:

@@ -58,10 +58,13 @@ def crmhub_reverse_etl():
     def push(sync: str) -> dict:
         from crmhub.reverse_etl.engine import run_sync
         from crmhub_provider.hooks.crmhub import CrmHubCrmHook, CrmHubWarehouseHook
+        from crmhub_provider.suspension import skip_if_suspended
 
         context = get_current_context()
         context["sync_name"] = sync
         params = context["params"]
+        if not params["dry_run"]:
+            skip_if_suspended("sync", sync)   # go-live mode / freeze-all: skipped with the reason
         crm = CrmHubCrmHook()
         result = run_sync(sync, CrmHubWarehouseHook().warehouse_url(), crm.base_url(), crm.token(),
                           dry_run=params["dry_run"], full_resync=params["full_resync"])
