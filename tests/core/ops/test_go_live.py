@@ -70,3 +70,20 @@ def test_cli_go_live_status_freeze_thaw(db, capsys):
     assert main(["ops", "thaw", "--all", "--by", "lena.vogel", "--url", db]) == 0
     assert main(["ops", "status", "--url", db]) == 0
     assert "freeze-all: off" in capsys.readouterr().out
+
+
+def test_report_shows_every_incident_and_how_it_was_closed(db, imap):
+    from crmhub.health import incidents
+    from crmhub.report import render
+
+    with psycopg.connect(db) as conn:
+        a = incidents.open_incident(conn, "crm_contacts", "lag", {"sync_lag_min": 90}, imap=imap)
+        b = incidents.open_incident(conn, "fundadmin_lp_contacts", "schema_drift", {}, imap=imap)
+        incidents.resolve(conn, a.incident_id, "docs/lag-chart.png", "marcus.lee")
+        conn.commit()
+        golive.start_go_live(conn, 48, by="lena.vogel")
+    text = render(db)
+    section = text.split("== Operations and incidents")[1]
+    assert "incidents opened: 2, still open: 1" in section and "go-live: window #1" in section
+    assert f"#{a.incident_id}" in section and "resolved by marcus.lee" in section and "docs/lag-chart.png" in section
+    assert f"#{b.incident_id}" in section and "OPEN, runbook docs/runbooks/schema_drift.md" in section
