@@ -58,9 +58,10 @@ def _freeze(args: argparse.Namespace) -> int:
 
 def _thaw(args: argparse.Namespace) -> int:
     with open_warehouse(args.url) as url, connect(url) as conn:
+        was = freeze.freeze_state(conn)
         state = freeze.thaw_all(conn, args.reason, args.by)
-    print(f"everything thawed by {state.actor} at {state.at:%Y-%m-%d %H:%M:%S %Z}"
-          if state.event_id else "nothing was frozen")
+    print(f"everything thawed by {state.actor} at {state.at:%Y-%m-%d %H:%M:%S %Z} (frozen since "
+          f"{was.at:%Y-%m-%d %H:%M} by {was.actor}: {was.reason})" if was.frozen else "nothing was frozen")
     return 0
 
 
