@@ -24,7 +24,8 @@ from crmhub.demo_services import (
     write_demo_bootstrap,
 )
 from crmhub.exceptions import CrmHubError
-from crmhub.warehouse import upgrade
+from crmhub.ops.closeout import owner_closeout
+from crmhub.warehouse import connect, upgrade
 from crmhub.warehouse.embedded import EmbeddedPostgres
 
 LOGICAL_DATE = "2026-11-01T09:00:00+00:00"
@@ -120,6 +121,8 @@ def run_demo(args: argparse.Namespace) -> int:
             print(f"   {dag_id:26} {'success' if ok else 'FAILED':8} {secs:6.1f}s   log: {logs / (log_name + '.log')}")
         if not results:
             print("   (no DAGs in dags/)")
+        with connect(url) as conn:   # the on-call owners: acknowledge, resolve what has proof (crmhub.ops.closeout)
+            owner_closeout(conn, settings.home() / "demo-proofs")
         print(report.render(url))
         print(f"== done in {time.monotonic() - started:.0f}s")
         return 0 if all(ok for _, ok, _ in results) else 1

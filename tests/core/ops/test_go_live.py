@@ -87,3 +87,24 @@ def test_report_shows_every_incident_and_how_it_was_closed(db, imap):
     assert "incidents opened: 2, still open: 1" in section and "go-live: window #1" in section
     assert f"#{a.incident_id}" in section and "resolved by marcus.lee" in section and "docs/lag-chart.png" in section
     assert f"#{b.incident_id}" in section and "OPEN, runbook docs/runbooks/schema_drift.md" in section
+
+
+def test_demo_owner_closeout_resolves_what_has_proof_and_acknowledges_the_rest(db, imap, tmp_path):
+    from crmhub.health import incidents
+    from crmhub.ops.closeout import owner_closeout
+    from crmhub.ops.report import ops_section
+
+    with psycopg.connect(db) as conn:
+        bulk = incidents.open_incident(conn, "crm_contacts", "outreach_bulk_import", {}, imap=imap)
+        breach = incidents.open_incident(conn, "fundadmin_lp_contacts", "contract_breach", {}, imap=imap)
+        conn.execute("INSERT INTO ops.outreach_alerts (automation, kind, load_id) VALUES ('reinstate_interest', "
+                     "'bulk_import', 'L7')")
+        conn.execute("INSERT INTO ops.outreach_decisions (automation, change_id, decision, reason) "
+                     "SELECT 'reinstate_interest', g, 'suppressed', 'bulk_import' FROM generate_series(1, 80) g")
+        conn.commit()
+        done = owner_closeout(conn, tmp_path / "proofs")
+        assert {d["incident_id"]: d["resolved"] for d in done} == {bulk.incident_id: True, breach.incident_id: False}
+        proof = (tmp_path / "proofs" / f"incident-{bulk.incident_id}-outreach_bulk_import.txt").read_text()
+        assert "suppressed as bulk import: 80" in proof
+        lines = "\n".join(ops_section(conn))
+    assert "resolved by marcus.lee" in lines and "OPEN, acknowledged by priya.shah" in lines
