@@ -7,7 +7,7 @@ import json
 
 import psycopg
 import pytest
-from outreach_support import SmtpSink, add_events, seed_contacts
+from outreach_support import SmtpSink, add_events, promote_versions, seed_contacts
 from retl_helpers import TOKEN, add_contact
 
 from crmhub.exceptions import CrmHubError, FrozenError
@@ -160,7 +160,8 @@ def test_freeze_all_stops_running_outreach_at_its_next_batch(db, imap, smtp_sink
             _freeze(db)
 
     smtp = SmtpSettings(host="127.0.0.1", port=smtp_sink.port, from_addr="investor.relations@firm.example")
-    engine = OutreachEngine(db, autos, imap.people, gate, smtp, on_batch=on_batch)
+    promote_versions(db, autos.values())
+    engine = OutreachEngine(db, autos, imap.people, gate, smtp, on_batch=on_batch, health_check=lambda: 100.0)
     try:
         with pytest.raises(FrozenError, match="automation 'reinstate_interest' stopped"):
             engine.run(name)
