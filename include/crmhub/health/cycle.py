@@ -59,7 +59,7 @@ def run_health_cycle(
     with connect(warehouse_url) as conn:
         at = now or conn.execute("SELECT now()").fetchone()[0]
         for name, target in targets.items():
-            result = score.connector_health(conn, name, now=at, **target)
+            result = score.connector_health(conn, name, now=at, **target, **score.webhook_backlog_of(imap, name))
             score.record_snapshot(conn, result, taken_at=at)
             summary["connectors"][name] = {
                 "score": result.score, "status": result.status, "explain": result.explain(),

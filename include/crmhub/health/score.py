@@ -310,6 +310,13 @@ def connector_health(
     )
 
 
+def webhook_backlog_of(imap, name: str) -> dict[str, str]:
+    """``{"webhook_source", "webhook_object"}`` of a connector (its system and object): pass them to
+    :func:`connector_health` so its pending webhook events count toward its lag."""
+    connector = imap.connector(name)
+    return {"webhook_source": connector.system, "webhook_object": connector.object}
+
+
 def connector_targets(imap, names: list[str] | None = None) -> dict[str, dict[str, float]]:
     """``{connector: {"target_latency_s": .., "target_lag_min": ..}}`` from the integration map."""
     out = {}
@@ -318,8 +325,6 @@ def connector_targets(imap, names: list[str] | None = None) -> dict[str, dict[st
             out[connector.name] = {
                 "target_latency_s": float(connector.sla["target_latency_s"]),
                 "target_lag_min": float(connector.sla["target_lag_min"]),
-                "webhook_source": connector.system,
-                "webhook_object": connector.object,
             }
     if names is not None:
         missing = sorted(set(names) - set(out))

@@ -120,9 +120,9 @@ class CrmHubNotifier(BaseNotifier):
             "error": error,
         }
         subject = self.connector or "warehouse"
-        owner_id, runbook = incidents.resolve_owner(imap, subject)
+        owner_id, _ = incidents.resolve_owner(imap, subject)
         incident_id = None
-        runbook_url = f"{runbook}#{self.trigger}"
+        runbook_url = incidents.runbook_for(imap, subject, self.trigger)   # docs/runbooks/<trigger>.md
         if self.open_incident:
             with connect(CrmHubWarehouseHook(crmhub_conn_id=self.crmhub_conn_id).warehouse_url()) as conn:
                 inc = incidents.open_incident(conn, subject, self.trigger, values, imap=imap)
