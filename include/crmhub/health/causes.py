@@ -10,11 +10,11 @@ trigger                cause (one incident per ...)                         reco
 ``schema_drift``       connector with parked (unreleased) drifted batches   ``ops.parked_events``
 ``sla``                SLA with a field below its met-rate target this week ``ops.sla_results``
 ``segment_latency``    source system whose segments' median lag is over SLA ``ops.segment_latency``
-``security_finding``   system with an open security finding                 ``ops.security_findings``
 ``dead_letter``        connector with dead-lettered retry items             ``ops.retry_queue``
 =====================  ===================================================  ==========================
 
-(Reconciliation breaches and the parallel run open their incidents themselves, in ``crmhub.reconcile``.)
+(Reconciliation breaches and the parallel run open their incidents themselves, in ``crmhub.reconcile``;
+security findings in ``crmhub.security.audit``.)
 A cause seen again bumps the open incident's ``occurrences``; a cause that is gone marks it recovered
 (it stays open until a person resolves it with proof). The cycle then pages every incident not yet
 notified, once. Values never carry record values (masked LP data stays out of incidents).
@@ -97,23 +97,6 @@ def segment_latency(conn: psycopg.Connection) -> Iterator[Cause]:
                     proof_hint="segment audit with every segment's median lag under SLA after the rerun")
 
 
-def security_findings(conn: psycopg.Connection) -> Iterator[Cause]:
-    """Open findings of ``ops.security_findings`` (the security capability's table) per system, if it exists."""
-    if conn.execute("SELECT to_regclass('ops.security_findings')").fetchone()[0] is None:
-        return
-    cols = {r[0] for r in conn.execute("SELECT attname FROM pg_attribute WHERE attrelid = 'ops.security_findings'"
-                                       "::regclass AND attnum > 0 AND NOT attisdropped").fetchall()}
-    if not {"system", "resolved_at"} <= cols:
-        log.warning("ops.security_findings has no system/resolved_at columns; security findings not turned into "
-                    "incidents")
-        return
-    for r in _rows(conn, "SELECT system, count(*) AS n FROM ops.security_findings WHERE resolved_at IS NULL "
-                         "GROUP BY system"):
-        yield Cause("security_finding", r["system"], {"error": f"{r['system']}: {r['n']} open security finding(s)",
-                                                       "open_findings": r["n"]},
-                    severity="critical", proof_hint="the finding resolved (crmhub security report)")
-
-
 def dead_letters(conn: psycopg.Connection) -> Iterator[Cause]:
     """Dead items newer than the connector's last resolved ``dead_letter`` incident (resolving it with proof
     acknowledges the dead items so far)."""
@@ -135,7 +118,6 @@ DETECTORS: dict[str, Callable[[psycopg.Connection], Iterator[Cause]]] = {
     "schema_drift": schema_drift,
     "sla": sla_misses,
     "segment_latency": segment_latency,
-    "security_finding": security_findings,
     "dead_letter": dead_letters,
 }
 
