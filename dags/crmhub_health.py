@@ -3,7 +3,8 @@
 Integration_Health = max(0, 100 - Error_Rate_pct*50 - (Avg_Latency_s/Target_Latency_s)*25
 - (Sync_Lag_min/Target_Lag_min)*25) per connector from ``ops.sync_runs``; below 90 degraded, below 70
 blocked (downstream sensors wait) and paged. Also refreshes SLA met rates, the weekly segment latency
-audit and MTTR, drains the retry queue (backoff, dead letter -> incident). Triggered with
+audit and MTTR, drains the retry queue (backoff, dead letter -> incident); weekly the permissions audit
+and daily the retention purge (``crmhub.security.tasks``, each skips itself until due). Triggered with
 ``go_live_hours`` > 0 it first starts go-live mode (``crmhub.ops.golive``). Logic: ``crmhub.health``.
 """
 
@@ -88,7 +89,23 @@ def crmhub_health():
 
         return tasks.drain_retry_queue(CrmHubWarehouseHook().warehouse_url(), access_for=source_access)
 
+    @task
+    def security_audit() -> dict:
+        from crmhub.security import tasks
+        from crmhub_provider.hooks.crmhub import CrmHubWarehouseHook
+
+        return tasks.weekly_security_audit(CrmHubWarehouseHook().warehouse_url())
+
+    @task
+    def retention() -> dict:
+        from crmhub.security import tasks
+        from crmhub_provider.hooks.crmhub import CrmHubWarehouseHook
+
+        return tasks.daily_retention(CrmHubWarehouseHook().warehouse_url())
+
     go_live() >> cycle() >> [sla_results(), segment_audit(), drain_retry_queue()] >> incident_metrics()
+    security_audit()
+    retention()
 
 
 crmhub_health()
