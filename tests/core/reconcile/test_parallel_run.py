@@ -13,6 +13,7 @@ from crmhub.cli import main
 from crmhub.demo_data import generate
 from crmhub.ingest.loader import ingest_file
 from crmhub.reconcile.parallel import ParallelRunError, run_parallel, write_legacy_export
+from crmhub.reverse_etl.definitions import load_syncs
 
 START, END = "2026-07-01", "2026-11-01"
 
@@ -75,8 +76,9 @@ def test_planted_differences_flagged_and_rollback_triggered(loaded, imap, tmp_pa
         frozen = dict(conn.execute("SELECT connector, frozen_by FROM ops.connector_state WHERE frozen").fetchall())
     assert incidents == [(result["incident_id"], "crm", "rollback", "sam.ortiz", "critical")]
     # the recommendation is an action: the syncs writing to the CRM are frozen, the comparison is attached
-    assert result["frozen_syncs"] == {"contact_traits": "crm_contacts", "company_icp_fit": "crm_companies"}
-    assert frozen == {"crm_contacts": "crmhub:parallel-run", "crm_companies": "crmhub:parallel-run"}
+    to_crm = {s.name: s.connector for s in load_syncs(imap).values() if s.destination_kind == "crm"}
+    assert result["frozen_syncs"] == to_crm and to_crm["contact_traits"] == "crm_contacts"
+    assert frozen == {c: "crmhub:parallel-run" for c in to_crm.values()}
     assert comparison["investors"]["differences"] == len(result["datasets"]["investors"]["differences"]) > 0 and comparison["cash_calls"]["delta_pct"] > 0
     assert changed["email"] not in json.dumps(comparison)             # no record values in the incident
     assert stored == [(True, result["incident_id"])]
