@@ -420,7 +420,7 @@ class OutreachEngine:
         cur = conn.execute(
             """SELECT cl.change_id, cl.crmhub_id::text AS crmhub_id, cl.old_value, cl.new_value, cl.load_id,
                       cl.connector, cl.source_system, cl.changed_at
-               FROM core.change_log cl
+               FROM core.field_changes cl
                WHERE cl.core_table = %s AND cl.field = %s AND cl.changed_at >= now() - %s
                  AND NOT EXISTS (SELECT 1 FROM ops.outreach_decisions d
                                  WHERE d.automation = %s AND d.change_id = cl.change_id AND d.final AND NOT d.dry_run)
@@ -441,7 +441,7 @@ class OutreachEngine:
         ):
             out[load_id] = {"why": f"load {load_id} flagged bulk ({reason})", "reason": reason}
         for load_id, n, connector, source in conn.execute(
-            """SELECT load_id, count(DISTINCT crmhub_id), max(connector), max(source_system) FROM core.change_log
+            """SELECT load_id, count(DISTINCT crmhub_id), max(connector), max(source_system) FROM core.field_changes
                WHERE core_table = %s AND field = %s AND load_id = ANY(%s) GROUP BY load_id""",
             (auto.trigger.core_table, auto.trigger.field, ids),
         ):
