@@ -1,4 +1,4 @@
-"""``crmhub ingest-file --source NAME PATH`` and ``crmhub ingest-folder --source NAME DIR``.
+"""``crmhub ingest-file --source NAME PATH``, ``crmhub ingest-folder --source NAME DIR``, ``crmhub load revert ID``.
 
 Both run the loader's code path (the same one the Airflow DAG uses) and print a JSON summary:
 ``{"rows_read", "loaded", "quarantined", "rejected", "reasons", ...}`` (reasons: count per rule).
@@ -33,6 +33,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     add_url_option(many)
     many.add_argument("--map", type=Path)
     many.set_defaults(func=_ingest_folder)
+    load = subparsers.add_parser("load", help="operate on one load: revert")
+    load_cmds = load.add_subparsers(dest="load_command", metavar="ACTION", required=True)
+    revert = load_cmds.add_parser("revert", help="restore the core rows a load changed (later changes are conflicts)")
+    revert.add_argument("load_id")
+    revert.add_argument("--by", required=True, help="who reverts the load (recorded)")
+    add_url_option(revert)
+    revert.set_defaults(func=_revert_load)
 
 
 def _public(summary) -> dict:
@@ -67,3 +74,16 @@ def _ingest_folder(args: argparse.Namespace) -> int:
         summaries = ingest_folder(url, connector, args.folder, pattern=args.pattern)
     print(json.dumps([_public(s) for s in summaries]))
     return 0 if all(s.status == "loaded" for s in summaries) else 1
+
+
+def _revert_load(args: argparse.Namespace) -> int:
+    from crmhub.ingest.revert import revert_load
+    from crmhub.warehouse import connect
+
+    with open_warehouse(args.url) as url:
+        upgrade(url)
+        with connect(url) as conn:
+            result = revert_load(conn, args.load_id, by=args.by)
+            conn.commit()
+    print(json.dumps(result.as_dict()))
+    return 0

@@ -156,15 +156,15 @@ def _write_load(conn: psycopg.Connection, state: _LoadState | LoadSummary, *, fi
 
 def _previous(conn: psycopg.Connection, connector: str, load_id: str, checksum: str | None) -> LoadSummary | None:
     row = conn.execute(
-        "SELECT load_id, origin, checksum, rows_read, loaded, quarantined, rejected, reasons FROM ops.loads "
-        "WHERE status = 'loaded' AND (load_id = %s OR (connector = %s AND checksum = %s)) "
+        "SELECT load_id, origin, checksum, rows_read, loaded, quarantined, rejected, reasons, status FROM ops.loads "
+        "WHERE status IN ('loaded', 'reverted') AND (load_id = %s OR (connector = %s AND checksum = %s)) "
         "ORDER BY (load_id = %s) DESC, started_at LIMIT 1",
         (load_id, connector, checksum, load_id),
     ).fetchone()
     if row is None:
         return None
     return LoadSummary(
-        load_id=row[0], connector=connector, origin=row[1], checksum=row[2], status="loaded", rows_read=row[3],
+        load_id=row[0], connector=connector, origin=row[1], checksum=row[2], status=row[8], rows_read=row[3],
         loaded=row[4], quarantined=row[5], rejected=row[6], reasons=dict(row[7]), skipped=True,
     )
 

@@ -248,6 +248,8 @@ def upsert_load(conn: psycopg.Connection, connector: Connector, load_id: str, *,
     """
     plan = build_plan(connector, _core_columns(conn))
     params = plan.params(load_id, accept_stage or _map_accept_stage())
+    # set-based statements over whole loads: JIT compilation costs more than it saves, for this transaction only
+    conn.execute("SET LOCAL jit = off")
     duplicates = _rank(conn, plan, params)
     refresh_stale_stats(conn, stats_tables(connector))
     late, unchanged, changed = _winners(conn, plan, params)
@@ -404,6 +406,7 @@ def _stage_source(conn: psycopg.Connection, plan: UpsertPlan, tp: TablePlan, p: 
         ),
         p,
     )
+    conn.execute(sql.SQL("ANALYZE {}").format(tp.src))  # temp tables are never auto-analyzed: real row counts
 
 
 def _write_crosswalk(conn: psycopg.Connection, tp: TablePlan, p: dict) -> None:
