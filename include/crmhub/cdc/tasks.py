@@ -6,22 +6,14 @@ import time
 from datetime import datetime, timedelta
 
 from crmhub.cdc.backfill import Chunk, plan_backfill, run_chunk
-from crmhub.cdc.rest_sources import RestIdsSource
 from crmhub.cdc.webhooks import mark_synced, pending_object_ids
 from crmhub.config import IntegrationMap, load_integration_map
 from crmhub.exceptions import CrmHubError
 from crmhub.ingest.loader import ingest
-from crmhub.ingest.tasks import (
-    SourceAccess,
-    api_counters,
-    fail_run,
-    finish_run,
-    ingest_connector,
-    lag_stats,
-    run_totals,
-    start_run,
-)
+from crmhub.ingest.sources.rest_changes import RestIdsSource
+from crmhub.ingest.tasks import SourceAccess, ingest_connector, lag_stats
 from crmhub.ingest.upsert import refresh_stale_stats, stats_tables
+from crmhub.sync.runs import api_counters, fail_run, finish_run, run_totals, start_run
 from crmhub.warehouse import connect
 
 

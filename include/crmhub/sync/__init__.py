@@ -1,0 +1,1 @@
+"""Sync bookkeeping shared by ingestion and CDC: watermarks (``watermarks``) and sync runs (``runs``)."""
