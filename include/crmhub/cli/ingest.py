@@ -15,6 +15,7 @@ from pathlib import Path
 from crmhub.cli._options import add_url_option
 from crmhub.config import load_integration_map
 from crmhub.exceptions import RejectedFileError
+from crmhub.progress import progress_for
 from crmhub.warehouse import open_warehouse, upgrade
 
 
@@ -56,7 +57,8 @@ def _ingest_file(args: argparse.Namespace) -> int:
     with open_warehouse(args.url) as url:
         upgrade(url)
         try:
-            summary = ingest_file(url, connector, args.path, load_id=args.load_id)
+            summary = ingest_file(url, connector, args.path, load_id=args.load_id,
+                                  progress=progress_for(f"ingest-file {args.path.name}"))
         except RejectedFileError as exc:
             print(json.dumps(_public(exc.summary)))  # type: ignore[attr-defined]
             print(f"crmhub: {exc}", file=sys.stderr)
@@ -71,7 +73,8 @@ def _ingest_folder(args: argparse.Namespace) -> int:
     connector = load_integration_map(args.map).connector(args.source)
     with open_warehouse(args.url) as url:
         upgrade(url)
-        summaries = ingest_folder(url, connector, args.folder, pattern=args.pattern)
+        summaries = ingest_folder(url, connector, args.folder, pattern=args.pattern,
+                                  progress=progress_for(f"ingest-folder {args.folder.name}"))
     print(json.dumps([_public(s) for s in summaries]))
     return 0 if all(s.status == "loaded" for s in summaries) else 1
 

@@ -57,7 +57,8 @@ from crmhub.ingest.tables import (
     staging_table,
     staging_types,
 )
-from crmhub.ingest.upsert import upsert_load
+from crmhub.ingest.upsert import refresh_stale_stats, stats_tables, upsert_load
+from crmhub.progress import NO_PROGRESS, Progress
 from crmhub.warehouse.connection import connect
 from crmhub.warehouse.locks import LoadLease
 
@@ -177,6 +178,7 @@ def ingest(
     load_id: str | None = None,
     to_core: bool = True,
     phases: Phases | None = None,
+    progress: Progress = NO_PROGRESS,
 ) -> LoadSummary:
     """Run one load of ``source`` for ``connector``; see the module doc for semantics.
 
@@ -184,8 +186,10 @@ def ingest(
     transaction of its own). The load holds its connector's load lock (``crmhub.warehouse.locks.LoadLease``): a
     second load of the same connector waits for it. ``phases``, when given, receives the seconds spent per phase:
     main thread ``scan``, ``parse``, ``prepare``, ``check``, ``encode_<table>``, ``wait_for_copy``,
-    ``core_upsert``, ``metrics``, ``commit``; copy worker ``copy_<table>`` (raw, staging, quarantine).
-    ``encode_raw`` is the raw batch row (``rawbatch.encode_batch``).
+    ``core_upsert``, ``metrics``, ``commit``, ``stats`` (planner statistics of the core tables the load made
+    stale, refreshed once after its commit); copy worker ``copy_<table>`` (raw, staging, quarantine).
+    ``encode_raw`` is the raw batch row (``rawbatch.encode_batch``). ``progress`` (``crmhub.progress``) hears of
+    the phases ``land`` (rows as batches land), ``merge`` (into core) and ``metrics``.
 
     Raises:
         ConnectorFrozenError: the connector is frozen (nothing is read).
@@ -202,7 +206,7 @@ def ingest(
         if previous is not None:
             return previous
         try:
-            _load_with_retry(conn, connector, source, state, to_core, phases)
+            _load_with_retry(conn, connector, source, state, to_core, phases, progress)
         except _Drift as exc:
             return _parked(conn, connector, state, exc, _count_all(source, state))
         except RejectedFileError as exc:
@@ -249,17 +253,20 @@ def _start(conn, connector: Connector, source: Source, state: _LoadState, phases
 
 
 def _load_with_retry(conn, connector: Connector, source: Source, state: _LoadState, to_core: bool,
-                     phases: Phases) -> None:
+                     phases: Phases, progress: Progress) -> None:
     """The load's one transaction; re-run once with the csv module when the fast parser gives up."""
     for attempt in (1, 2):
         state.rows = 0
         try:
             with conn.transaction():
-                _run(conn, connector, source, state, to_core, phases)
+                _run(conn, connector, source, state, to_core, phases, progress)
                 state.summary.status = "loaded"
                 _write_load(conn, state, finished=True)
                 t_commit = time.perf_counter()
             phases["commit"] += time.perf_counter() - t_commit
+            if to_core:
+                with phases("stats"), conn.transaction():  # committed rows: the counters reset for good
+                    refresh_stale_stats(conn, stats_tables(connector))
             return
         except RestartWithCsvModule:
             # the fast parser met a record it cannot place: everything was rolled back; re-read
@@ -323,7 +330,8 @@ def _sample(connector: Connector, frame: pd.DataFrame, n: int = 5) -> list[dict]
 
 
 def _run(
-    conn, connector: Connector, source: Source, state: _LoadState, to_core: bool, phases: Phases
+    conn, connector: Connector, source: Source, state: _LoadState, to_core: bool, phases: Phases,
+    progress: Progress = NO_PROGRESS,
 ) -> None:
     summary = state.summary
     ensure_tables(conn, connector)
@@ -337,9 +345,10 @@ def _run(
     header_checked = False
     worker = CopyWorker(conn, phases=phases)
     try:
-        staged, quarantined, header_checked = _batches_loop(
-            conn, connector, batches, state, worker, totals, reasons, date_fields, phases
-        )
+        with progress.phase("land"):
+            staged, quarantined, header_checked = _batches_loop(
+                conn, connector, batches, state, worker, totals, reasons, date_fields, phases, progress
+            )
     except BaseException:
         worker.close(cancel=True)
         raise
@@ -350,8 +359,9 @@ def _run(
             raise _Drift(diff, [])
     superseded = 0
     if to_core and staged:
-        with phases("core_upsert"):
+        with phases("core_upsert"), progress.phase("merge") as merge:
             result = upsert_load(conn, connector, summary.load_id)
+            merge.advance(result.loaded)
         superseded = result.superseded
         if superseded:
             reasons["superseded_duplicate"] += superseded
@@ -362,7 +372,7 @@ def _run(
     summary.reasons = {str(k): int(v) for k, v in reasons.items()}
     _after_counts(source, summary)
     if any(t.rows for t in totals.values()):
-        with phases("metrics"):
+        with phases("metrics"), progress.phase("metrics"):
             record_metrics(conn, connector.name, {k: v for k, v in totals.items() if v.rows})
             evaluate_breaches(conn, connector)
 
@@ -372,7 +382,8 @@ def _next(batches, phases: Phases):
         return next(batches, None)
 
 
-def _batches_loop(conn, connector, batches, state: _LoadState, worker, totals, reasons, date_fields, phases):
+def _batches_loop(conn, connector, batches, state: _LoadState, worker, totals, reasons, date_fields, phases,
+                  progress: Progress = NO_PROGRESS):
     """Grade and land every batch; COPYs go through ``worker`` (overlapping the next chunk's work)."""
     summary = state.summary
     staged = quarantined = offset = batch_no = 0
@@ -381,6 +392,7 @@ def _batches_loop(conn, connector, batches, state: _LoadState, worker, totals, r
     while (batch := _next(batches, phases)) is not None:
         n = len(batch)
         state.rows += n
+        progress.advance(n)
         if batch.cursor is not None:
             summary.cursor = batch.cursor
         if not header_checked:
@@ -453,15 +465,17 @@ def _deleted_flags(connector, batch: SourceBatch, typed: pd.DataFrame) -> np.nda
 def ingest_file(
     target: str | psycopg.Connection, connector: Connector, path: str | Path, *, load_id: str | None = None,
     chunk_rows: int | None = None, to_core: bool = True, phases: Phases | None = None,
+    progress: Progress = NO_PROGRESS,
 ) -> LoadSummary:
     """Load one delimited file with the connector's declared delimiter and encoding."""
     kwargs = {"chunk_rows": chunk_rows} if chunk_rows else {}
     source = CsvSource.for_connector(connector, path, **kwargs)
-    return ingest(target, connector, source, load_id=load_id, to_core=to_core, phases=phases)
+    return ingest(target, connector, source, load_id=load_id, to_core=to_core, phases=phases, progress=progress)
 
 
 def ingest_folder(
-    target: str, connector: Connector, folder: str | Path, *, pattern: str = "*.csv", chunk_rows: int | None = None
+    target: str, connector: Connector, folder: str | Path, *, pattern: str = "*.csv", chunk_rows: int | None = None,
+    progress: Progress = NO_PROGRESS,
 ) -> list[LoadSummary]:
     """Load every new file of a drop folder (see FolderSource); a rejected file does not stop the others."""
     from crmhub.ingest.sources.folder_source import FolderSource
@@ -472,7 +486,7 @@ def ingest_folder(
         sources = list(folder_source.pending(conn))
     for source in sources:
         try:
-            out.append(ingest(target, connector, source))
+            out.append(ingest(target, connector, source, progress=progress))
         except RejectedLoadError as exc:
             out.append(exc.summary)
     return out

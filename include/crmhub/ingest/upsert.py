@@ -70,6 +70,10 @@ STALE_FRACTION = 0.2
 #: Fields frozen once a row reaches the accept stage, per core table.
 FROZEN_FIELDS = {"commitment": ("amount",), "deal": ("amount",)}
 DEFAULT_ACCEPT_STAGE = "accepted"
+#: ``work_mem`` of the merge's transaction (its hash joins and sorts span a whole load)
+WORK_MEM = "64MB"
+#: a load of more staged rows than this joins the crosswalk by hash, never by per-row index probes
+BULK_ROWS = 5000
 #: Required columns the contract may not map (insert only), per table.
 INSERT_DEFAULTS = {
     "entity": {"entity_type": sql.Literal("lp"), "name": sql.SQL("s._key")},
@@ -158,7 +162,7 @@ class UpsertPlan:
     def row_hash(self) -> sql.Composable:
         """Hash of a staged row (alias ``w``): every contract field and the delete mark."""
         cols = [sql.SQL("w.{}").format(I(f)) for f in self.connector.field_names]
-        return sql.SQL("md5(row({}, coalesce(w.deleted, false))::text)::uuid").format(sql.SQL(", ").join(cols))
+        return sql.SQL("hash_record_extended(row({}, coalesce(w.deleted, false)), 0)").format(sql.SQL(", ").join(cols))
 
     def table(self, name: str) -> TablePlan:
         return next(t for t in self.tables if t.table == name)
@@ -250,6 +254,8 @@ def upsert_load(conn: psycopg.Connection, connector: Connector, load_id: str, *,
     params = plan.params(load_id, accept_stage or _map_accept_stage())
     # set-based statements over whole loads: JIT compilation costs more than it saves, for this transaction only
     conn.execute("SET LOCAL jit = off")
+    # hash joins and sorts over a whole load in memory rather than in temp-file batches (4 MB default)
+    conn.execute(sql.SQL("SET LOCAL work_mem = {}").format(sql.Literal(WORK_MEM)))
     duplicates = _rank(conn, plan, params)
     refresh_stale_stats(conn, stats_tables(connector))
     late, unchanged, changed = _winners(conn, plan, params)
@@ -258,33 +264,37 @@ def upsert_load(conn: psycopg.Connection, connector: Connector, load_id: str, *,
 
 
 def _rank(conn: psycopg.Connection, plan: UpsertPlan, params: dict) -> int:
-    """``_ranked``: the load's staged rows ranked per external id; losers quarantined. Returns their count."""
-    conn.execute("DROP TABLE IF EXISTS _ranked, _win")
+    """``_losers``: rows of the load whose external id has a later version in the same load, quarantined.
+
+    Only the external ids that occur more than once are ranked (a hash aggregate finds them), so a load without
+    duplicates sorts nothing. Returns the number of losers.
+    """
+    conn.execute("DROP TABLE IF EXISTS _losers, _win")
     conn.execute(
         sql.SQL(
             """
-            CREATE TEMP TABLE _ranked ON COMMIT DROP AS
-            SELECT s.*,
-                   row_number() OVER w AS _rn,
-                   first_value(s.locator) OVER w AS _winner
-              FROM {stg} s
-             WHERE s.load_id = %(load)s
-            WINDOW w AS (PARTITION BY s.{pk} ORDER BY s.{ts} DESC NULLS LAST, s.row_no DESC)
+            CREATE TEMP TABLE _losers ON COMMIT DROP AS
+            SELECT * FROM (
+                SELECT s.load_id, s.row_no, s.locator, s.{pk}::text AS _pk,
+                       row_number() OVER w AS _rn, first_value(s.locator) OVER w AS _winner
+                  FROM {stg} s
+                 WHERE s.load_id = %(load)s
+                   AND s.{pk} IN (SELECT d.{pk} FROM {stg} d WHERE d.load_id = %(load)s
+                                   GROUP BY d.{pk} HAVING count(*) > 1)
+                WINDOW w AS (PARTITION BY s.{pk} ORDER BY s.{ts} DESC NULLS LAST, s.row_no DESC)
+            ) r WHERE r._rn > 1
             """
         ).format(stg=staging_table(plan.connector), pk=plan.pk, ts=plan.ts),
         params,
     )
-    conn.execute("ANALYZE _ranked")  # temp tables are never auto-analyzed: give the planner the load's size
     return conn.execute(
-        sql.SQL(
-            """
-            INSERT INTO ops.quarantine (load_id, connector, locator, field, rule, value, reason)
-            SELECT load_id, %(connector)s, locator, %(pk_name)s, 'superseded_duplicate', {pk}::text,
-                   'duplicate external id in this load: superseded by ' || _winner || ' (latest '
-                   || %(ts_name)s || ' wins)'
-              FROM _ranked WHERE _rn > 1
-            """
-        ).format(pk=plan.pk),
+        """
+        INSERT INTO ops.quarantine (load_id, connector, locator, field, rule, value, reason)
+        SELECT load_id, %(connector)s, locator, %(pk_name)s, 'superseded_duplicate', _pk,
+               'duplicate external id in this load: superseded by ' || _winner || ' (latest '
+               || %(ts_name)s || ' wins)'
+          FROM _losers
+        """,
         params,
     ).rowcount
 
@@ -296,25 +306,31 @@ def _winners(conn: psycopg.Connection, plan: UpsertPlan, params: dict) -> tuple[
     holds a newer version (late: quarantined) and whether core holds exactly this version (unchanged).
     """
     tp = plan.table(plan.primary)
+    staged = conn.execute(sql.SQL("SELECT count(*) FROM {} WHERE load_id = %(load)s").format(
+        staging_table(plan.connector)), params).fetchone()[0]
+    # the staging table's statistics predate this load's rows: for a large load, say hash joins outright
+    conn.execute("SET LOCAL enable_nestloop = %s" % ("off" if staged > BULK_ROWS else "on"))
     conn.execute(
         sql.SQL(
             """
             CREATE TEMP TABLE _win ON COMMIT DROP AS
-            SELECT w.*, x.crmhub_id AS _xid, {hash} AS _hash,
+            SELECT w.*, x.crmhub_id AS _xid, h._hash,
                    CASE WHEN t.source_updated_at > w.{ts}
                         THEN coalesce(t.source_lineage->>'load_id', '?') END AS newer_load,
-                   coalesce(x.row_hash = {hash} AND t.source_updated_at IS NOT DISTINCT FROM w.{ts}
+                   coalesce(x.row_hash = h._hash AND t.source_updated_at IS NOT DISTINCT FROM w.{ts}
                             AND t.source_lineage->>'connector' = %(connector)s
                             AND (t.deleted_at IS NOT NULL) = coalesce(w.deleted, false), false) AS _same
-              FROM _ranked w
+              FROM {stg} w
+              CROSS JOIN LATERAL (SELECT {hash} AS _hash) h
               LEFT JOIN core.external_id x
                 ON x.system = %(system)s AND x.object = %(object)s AND x.external_id = {key}
               LEFT JOIN core.{primary} t ON t.crmhub_id = x.crmhub_id
-             WHERE w._rn = 1
+             WHERE w.load_id = %(load)s AND w.row_no NOT IN (SELECT row_no FROM _losers)
             """
-        ).format(hash=plan.row_hash, ts=plan.ts, key=tp.key, primary=I(plan.primary)),
+        ).format(hash=plan.row_hash, ts=plan.ts, key=tp.key, primary=I(plan.primary), stg=staging_table(plan.connector)),
         params,
     )
+    conn.execute("SET LOCAL enable_nestloop = on")
     late = conn.execute(
         sql.SQL(
             """
@@ -364,11 +380,16 @@ def _write_table(conn: psycopg.Connection, plan: UpsertPlan, tp: TablePlan, para
     """Merge the changed winners into ``core.<tp.table>``; returns rows inserted + updated."""
     p = dict(params, core_table=tp.table, tobject=tp.object)
     _stage_source(conn, plan, tp, p)
-    _write_crosswalk(conn, tp, p)
-    if tp.frozen:
+    new_keys, known_keys = conn.execute(
+        sql.SQL("SELECT count(*) FILTER (WHERE _xnew), count(*) FILTER (WHERE NOT _xnew) FROM {}").format(tp.src)
+    ).fetchone()
+    # Statements about existing rows run only when some key already existed: on a first load the core tables'
+    # statistics still say "empty" while this transaction fills them, and a join planned on that is quadratic.
+    _write_crosswalk(conn, tp, p, new_keys=new_keys, known_keys=known_keys)
+    if tp.frozen and known_keys:
         _record_frozen_deltas(conn, tp, p)
-    _log_changes(conn, tp, p)
-    return _insert_new(conn, plan, tp, p) + _update_existing(conn, plan, tp, p)
+    _log_changes(conn, tp, p, known_keys=known_keys)
+    return _insert_new(conn, plan, tp, p) + (_update_existing(conn, plan, tp, p) if known_keys else 0)
 
 
 def _stage_source(conn: psycopg.Connection, plan: UpsertPlan, tp: TablePlan, p: dict) -> None:
@@ -402,16 +423,15 @@ def _stage_source(conn: psycopg.Connection, plan: UpsertPlan, tp: TablePlan, p: 
             src=tp.src, distinct=distinct, key=tp.key, ts=plan.ts, xid=xid, join=join, order=order,
             cols=sql.SQL("").join(sql.SQL("{}, ").format(c) for c in select_cols),
             deleted=sql.SQL("coalesce(w.deleted, false)") if tp.primary else sql.SQL("false"),
-            hash=sql.SQL("w._hash") if tp.primary else sql.SQL("NULL::uuid"),
+            hash=sql.SQL("w._hash") if tp.primary else sql.SQL("NULL::bigint"),
         ),
         p,
     )
     conn.execute(sql.SQL("ANALYZE {}").format(tp.src))  # temp tables are never auto-analyzed: real row counts
 
 
-def _write_crosswalk(conn: psycopg.Connection, tp: TablePlan, p: dict) -> None:
+def _write_crosswalk(conn: psycopg.Connection, tp: TablePlan, p: dict, *, new_keys: int, known_keys: int) -> None:
     """New keys into ``core.external_id``; the primary's changed rows get their new row hash."""
-    new_keys = conn.execute(sql.SQL("SELECT count(*) FROM {} WHERE _xnew").format(tp.src)).fetchone()[0]
     if new_keys:
         inserted = conn.execute(
             sql.SQL(
@@ -432,6 +452,8 @@ def _write_crosswalk(conn: psycopg.Connection, tp: TablePlan, p: dict) -> None:
                 ).format(src=tp.src),
                 p,
             )
+    if not known_keys:
+        return
     if tp.primary:
         conn.execute(
             sql.SQL(
@@ -481,7 +503,7 @@ def _record_frozen_deltas(conn: psycopg.Connection, tp: TablePlan, p: dict) -> i
     ).rowcount
 
 
-def _log_changes(conn: psycopg.Connection, tp: TablePlan, p: dict) -> int:
+def _log_changes(conn: psycopg.Connection, tp: TablePlan, p: dict, *, known_keys: int) -> int:
     """``core.change_log`` for what the coming writes change: one ``_created`` row per new record (its non-null
     values), one row per changed field of an updated record (same last-write-wins rule)."""
     created = [sql.SQL("{}, s.{}::text").format(sql.Literal(c), I(c)) for c in tp.columns]
@@ -506,7 +528,7 @@ def _log_changes(conn: psycopg.Connection, tp: TablePlan, p: dict) -> int:
               for c in tp.columns]
     if tp.primary:
         fields.append(sql.SQL("('_deleted', (t.deleted_at IS NOT NULL)::text, s._deleted::text)"))
-    if fields:
+    if fields and known_keys:
         n += conn.execute(
             sql.SQL(
                 """

@@ -12,7 +12,7 @@
 ALTER TABLE core.change_log ADD COLUMN created_values jsonb;
 ALTER TABLE core.change_log ADD CONSTRAINT change_log_created_values
     CHECK ((field = '_created') = (created_values IS NOT NULL));
-ALTER TABLE core.external_id ADD COLUMN row_hash uuid;
+ALTER TABLE core.external_id ADD COLUMN row_hash bigint;
 
 -- Existing data: the rows a load wrote for a record it created (every row of the record's first load has
 -- old_value NULL) become one '_created' row, with the first change_id; outreach decisions and outbox rows
