@@ -76,3 +76,4 @@ def test_ingest_and_cdc_share_sync_bookkeeping_through_a_lower_package():
     assert "cdc" not in graph["ingest"]
     assert "sync" in graph["ingest"] and "sync" in graph["cdc"]
     assert set(graph["sync"]) <= {"warehouse", "config"}
+    assert "ingest" not in graph["health"]  # health reads freeze state and stale loads from sync

@@ -7,7 +7,7 @@ For every connector of the integration map:
    triggers that no longer fire get ``recovered_at`` (the incident stays open until resolved with proof);
 3. auto-actions: an error-rate incident queues one ``resync`` item in ``ops.retry_queue`` (deduplicated per
    connector); a ``critical`` incident (health < 70) freezes the connector in ``ops.connector_state``.
-4. a ``running`` load whose process died (``crmhub.ingest.liveness``) is marked ``abandoned``, its backend
+4. a ``running`` load whose process died (``crmhub.sync.liveness``) is marked ``abandoned``, its backend
    cancelled, and a ``job_failure`` incident opened for its connector's owner.
 
 Then every open incident not yet notified (including ones other capabilities opened with
@@ -25,7 +25,7 @@ import psycopg
 from psycopg.rows import dict_row
 
 from crmhub.health import alerts, incidents, retry, score
-from crmhub.ingest import liveness
+from crmhub.sync import liveness
 from crmhub.warehouse.connection import connect
 
 log = logging.getLogger(__name__)

@@ -1,1 +1,1 @@
-"""Sync bookkeeping shared by ingestion and CDC: watermarks (``watermarks``) and sync runs (``runs``)."""
+"""Sync bookkeeping shared by ingestion, CDC and health: watermarks, sync runs, connector freeze state, stale loads."""

@@ -4,7 +4,7 @@ One load per connector at a time: a load holds ``load_lock_key(connector)`` for 
 *lease* connection of its own (:class:`LoadLease`). The lease connection sits idle while the load's own
 connection works, so when the loading process dies (even by SIGKILL) the server sees the lease's socket
 close at once and releases the lock - while the load's backend may still be busy with a statement. A
-``running`` load whose lock is no longer held is therefore stale (``crmhub.ingest.liveness``).
+``running`` load whose lock is no longer held is therefore stale (``crmhub.sync.liveness``).
 """
 
 from __future__ import annotations
