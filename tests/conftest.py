@@ -15,9 +15,10 @@ from collections.abc import Callable, Iterator
 
 import psycopg
 import pytest
+from wire_guard import WireGuard
 
+from crm_sandbox import SandboxServer
 from crmhub.config import load_integration_map
-from crmhub.crm_sandbox import SandboxServer
 from crmhub.warehouse import upgrade
 
 PG_ADMIN_URL = os.environ.get("CRMHUB_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
@@ -93,3 +94,33 @@ def sandbox_token() -> str:
 def sandbox(sandbox_token: str) -> Iterator[SandboxServer]:
     with SandboxServer(token=sandbox_token) as server:
         yield server
+
+
+@pytest.fixture
+def secure_db(db: str, imap) -> str:
+    """A fresh warehouse after the full ``crmhub db upgrade``: roles, grants and masked views too."""
+    from crmhub.security.provision import provision
+
+    provision(db, imap)
+    return db
+
+
+@pytest.fixture
+def role_url(secure_db: str, imap) -> Callable[[str], str]:
+    """``role_url("app")`` -> the ``secure_db`` URL logging in as that crmhub role (loader, app, webhook,
+    reader, finance, steward; trust auth on 127.0.0.1). Use it instead of the superuser outside migrations."""
+    from crmhub.security.policy import load_policy
+    from crmhub.security.provision import role_url as as_role
+
+    roles = load_policy(imap).roles
+    return lambda key: as_role(secure_db, roles[key])
+
+
+@pytest.fixture(autouse=True)
+def hubspot_wire(monkeypatch: pytest.MonkeyPatch) -> Iterator[WireGuard]:
+    """Every HubSpot request crmhub's own clients send in any test is checked against HubSpot's request models
+    (tests/wire_guard.py); a violation fails the test unless it sets ``hubspot_wire.expect_violations``."""
+    guard = WireGuard().install(monkeypatch)
+    yield guard
+    if guard.violations and not guard.expect_violations:
+        pytest.fail(guard.report(), pytrace=False)

@@ -5,7 +5,8 @@ the JSON Schema in ``config/schema/integration_map.schema.json`` (shape and type
 cross-references a schema cannot express: owners are people, connectors name known systems,
 primary key and timestamp source are contracted fields, field-map sources resolve to contracts,
 SLA names exist. "No owner = no deployment": any unowned system, connector, field, SLA or
-field-map entry fails.
+field-map entry fails. "No class = no deployment": every connector field carries a data class
+(``public``, ``internal``, ``pii_contact``, ``pii_tax``, ``financial``); the class alone decides masking.
 """
 
 from __future__ import annotations
@@ -23,10 +24,13 @@ import yaml
 from crmhub import settings
 from crmhub.config.yaml_paths import format_path, line_index, locate
 from crmhub.exceptions import ConfigError
+from crmhub.hubspot import wire
 
 SCHEMA_PATH = settings.REPO_ROOT / "config" / "schema" / "integration_map.schema.json"
 _DURATION = re.compile(r"^(\d+)(s|m|h|d)$")
 _NAMED = {"nightly": 86400, "daily": 86400, "hourly": 3600, "weekly": 7 * 86400}
+#: Data classes whose values are masked wherever people read them and unmasked only through a logged read.
+SENSITIVE_CLASSES = frozenset({"pii_contact", "pii_tax", "financial"})
 
 
 def duration_seconds(text: str) -> int:
@@ -52,7 +56,7 @@ class FieldContract:
     default: Any = None
     transform: tuple = ()
     timestamp_source: str | None = None
-    sensitive: bool = False
+    data_class: str = "internal"
     enrichment: bool = False
     target: str | None = None
     description: str = ""
@@ -60,10 +64,21 @@ class FieldContract:
     @classmethod
     def from_dict(cls, raw: dict) -> FieldContract:
         data = dict(raw)
+        data.pop("allowed_from", None)    # already expanded into ``allowed`` by load_integration_map
         if data.get("allowed") is not None:
             data["allowed"] = tuple(data["allowed"])
         data["transform"] = tuple(data.get("transform") or ())
+        legacy_sensitive = data.pop("sensitive", None)
+        if "class" in data:
+            data["data_class"] = data.pop("class")
+        elif legacy_sensitive:  # contracts built in code before classes existed
+            data["data_class"] = "pii_contact"
         return cls(**data)
+
+    @property
+    def sensitive(self) -> bool:
+        """Masked in quarantine/drift samples, logs and reports: derived from the class, nowhere else."""
+        return self.data_class in SENSITIVE_CLASSES
 
 
 @dataclass(frozen=True)
@@ -161,6 +176,9 @@ def _schema_message(err: jsonschema.ValidationError) -> str:
         missing = err.message.split("'")[1] if "'" in err.message else err.message
         if missing == "owner":
             return "no owner: every system, connector, field, SLA and field-map entry needs one (no owner = no deployment)"
+        if missing == "class":
+            return ("no class: every field needs `class:` (public, internal, pii_contact, pii_tax or financial; "
+                    "no class = no deployment)")
         return f"missing required key {missing!r}"
     if err.validator == "enum":
         return f"{err.instance!r} is not one of {err.validator_value}"
@@ -183,6 +201,11 @@ def _cross_reference_problems(data: dict) -> list[tuple[tuple, str]]:
     stages = data["stages"]
     if stages["accept_stage"] not in stages["fundraising"]:
         problems.append((("stages", "accept_stage"), f"{stages['accept_stage']!r} is not a fundraising stage"))
+    for i, conn in enumerate(data["connectors"]):
+        for j, f in enumerate(conn["fields"]):
+            if str(f.get("target", "")).endswith(".stage") and f.get("allowed_from") != "stages.fundraising":
+                problems.append((("connectors", i, "fields", j), "a stage field takes its values from the map's "
+                                 "stage list: write `allowed_from: stages.fundraising` instead of `allowed`"))
     sla_names = set()
     for i, sla in enumerate(data["slas"]):
         owner_ok(("slas", i, "owner"), sla["owner"])
@@ -211,6 +234,10 @@ def _cross_reference_problems(data: dict) -> list[tuple[tuple, str]]:
             ts = fld.get("timestamp_source")
             if ts and ts not in names:
                 problems.append((base + ("fields", j, "timestamp_source"), f"{ts!r} is not a field of this connector"))
+            if "sensitive" in fld and fld["sensitive"] != (fld["class"] in SENSITIVE_CLASSES):
+                problems.append((base + ("fields", j, "sensitive"),
+                                 f"sensitive: {str(fld['sensitive']).lower()} contradicts class {fld['class']!r}; "
+                                 "remove `sensitive:` (the class decides masking)"))
             rng = fld.get("range") or {}
             if "min" in rng and "max" in rng and rng["min"] > rng["max"]:
                 problems.append((base + ("fields", j, "range"), "min is greater than max"))
@@ -225,6 +252,10 @@ def _cross_reference_problems(data: dict) -> list[tuple[tuple, str]]:
             problems.append((("field_map", i, "source"), f"{entry['source']!r} has no field contract (add it under its connector's fields)"))
         if entry["sla"] not in sla_names:
             problems.append((("field_map", i, "sla"), f"unknown SLA {entry['sla']!r}"))
+        syncs = {x["name"] for x in (data.get("reverse_etl") or {}).get("syncs") or []}
+        if "sync" in entry and entry["sync"] not in syncs:
+            problems.append((("field_map", i, "sync"), f"unknown reverse-ETL sync {entry['sync']!r}; known: "
+                                                       f"{', '.join(sorted(syncs)) or 'none'}"))
 
     # Outreach automations (optional section): owned by a person, unique names, one flag each.
     seen_automations: set[str] = set()
@@ -238,6 +269,8 @@ def _cross_reference_problems(data: dict) -> list[tuple[tuple, str]]:
         if auto["flag"] in seen_flags:
             problems.append((base + ("flag",), f"flag {auto['flag']!r} already gates automation {seen_flags[auto['flag']]!r}; give each automation its own flag"))
         seen_flags.setdefault(auto["flag"], auto["name"])
+    if isinstance(data.get("security"), dict):
+        owner_ok(("security", "owner"), data["security"]["owner"])
     control = (data.get("outreach") or {}).get("control_list")
     if control:
         owner_ok(("outreach", "control_list", "owner"), control["owner"])
@@ -292,6 +325,12 @@ def _reverse_etl_problems(data: dict, owner_ok: Any) -> list[tuple[tuple, str]]:
             if sync["mode"] in ("upsert", "mirror") and not idm.get("upsert_by"):
                 problems.append((base + ("id_mapping",), f"mode {sync['mode']!r} needs id_mapping.upsert_by "
                                                           "(a unique CRM property, e.g. email) for records not yet in the CRM"))
+            unique = wire.unique_properties(dest["object"])
+            for k, key in enumerate(idm.get("upsert_by") or []):
+                if key["property"] not in unique:
+                    problems.append((base + ("id_mapping", "upsert_by", k, "property"),
+                                     f"{key['property']!r} is not a unique property of {dest['object']} (HubSpot refuses "
+                                     f"an upsert by it); use one of {', '.join(unique)}"))
         props = [f["property"] for f in sync["fields"]]
         for j, prop in enumerate(props):
             if props.index(prop) != j:
@@ -374,9 +413,16 @@ def load_integration_map(path: str | Path | None = None) -> IntegrationMap:
         systems=data["systems"],
         stages=data["stages"],
         slas={s["name"]: s for s in data["slas"]},
-        connectors=tuple(Connector.from_dict(c) for c in data["connectors"]),
+        connectors=tuple(Connector.from_dict(_derive_allowed(c, data["stages"])) for c in data["connectors"]),
         field_map=tuple(data["field_map"]),
     )
+
+
+def _derive_allowed(connector: dict, stages: dict) -> dict:
+    """The connector with ``allowed`` of each ``allowed_from: stages.fundraising`` field set from the stage list."""
+    return {**connector, "fields": [{**f, "allowed": list(stages["fundraising"])}
+                                    if f.get("allowed_from") == "stages.fundraising" else f
+                                    for f in connector["fields"]]}
 
 
 def contract_coverage(imap: IntegrationMap) -> tuple[int, int]:
