@@ -1,9 +1,9 @@
 """Go-live mode and freeze-all in Airflow: a suspended task ends **skipped**, its reason in the task log.
 
 The rule is the core's :func:`crmhub.ops.golive.suspension_reason` (everything frozen, or a go-live window
-in force and the item not ``critical`` in the map); this module only turns its answer into Airflow's
-skip. Tasks call :func:`skip_if_suspended` first thing (one connector / sync), or :func:`runnable` when
-one task works through several items (outreach automations).
+in force and the item not ``critical`` in the map). crmhub's operators ask it in
+``CrmHubBaseOperator.skip_reason`` (before ``execute``); :func:`skip_if_suspended` is the same check for a
+``@task`` function that works on one map item.
 """
 
 from __future__ import annotations
@@ -39,16 +39,3 @@ def skip_if_suspended(kind: str, name: str, *, warehouse_url: str | None = None,
     if reason is not None:
         log.warning("skipped: %s", reason)
         raise AirflowSkipException(reason)
-
-
-def runnable(kind: str, names: list[str], *, warehouse_url: str | None = None, imap=None) -> list[str]:
-    """The ``names`` not suspended now (each suspended one is logged with its reason); skips the task
-    when none is left."""
-    reasons = _reasons(kind, names, warehouse_url, imap)
-    for name, reason in reasons.items():
-        if reason is not None:
-            log.warning("%s %s suspended: %s", kind, name, reason)
-    left = [n for n, r in reasons.items() if r is None]
-    if names and not left:
-        raise AirflowSkipException("; ".join(dict.fromkeys(r for r in reasons.values() if r)))
-    return left

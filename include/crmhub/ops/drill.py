@@ -6,8 +6,8 @@ snapshot -> a bad load (same records, wrong values) -> revert the bad load
 revert and after the restore it compares checksums (:func:`crmhub.ops.snapshot.checksums`) with the state
 before the bad load:
 
-* after the revert: the canonical tables of ``core`` (``core.change_log`` is history: a revert adds rows
-  to it by design, so it is reported but not part of "identical");
+* after the revert: the data of the canonical tables of ``core`` - without ``core.change_log`` (history: a
+  revert adds rows to it) and the :data:`BOOKKEEPING` columns a revert moves forward on purpose;
 * after the restore: every table of the snapshot scope, ``core.change_log`` included - byte-identical rows.
 
 The scratch database is dropped at the end (``keep=True`` keeps it for a look). Nothing touches the
@@ -35,6 +35,8 @@ log = logging.getLogger(__name__)
 CONNECTOR = "fundadmin_lp_contacts"
 HEADER = "external_id,first_name,last_name,email,company,amount,updated_at"
 HISTORY = ("core.change_log",)
+#: Bookkeeping a revert moves forward on purpose (when a row was last touched, by which source version).
+BOOKKEEPING = ("updated_at", "source_updated_at", "last_seen_at", "row_hash", "source_lineage")
 
 
 @dataclass
@@ -89,6 +91,20 @@ def _canonical(sums: dict[str, dict]) -> dict[str, dict]:
     return {t: v for t, v in sums.items() if t.startswith("core.") and t not in HISTORY}
 
 
+def _data_checksums(conn: psycopg.Connection, tables: list[str]) -> dict[str, str]:
+    """md5 per table over its rows without the :data:`BOOKKEEPING` columns (sorted, order-independent)."""
+    out = {}
+    for table in tables:
+        schema, name = table.split(".", 1)
+        cols = [r[0] for r in conn.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_schema = %s AND table_name = %s "
+            "ORDER BY ordinal_position", (schema, name)).fetchall() if r[0] not in BOOKKEEPING]
+        row = sql.SQL("ROW({})").format(sql.SQL(", ").join(map(sql.Identifier, cols)))
+        out[table] = conn.execute(sql.SQL("SELECT md5(coalesce(string_agg({r}::text, E'\\n' ORDER BY {r}::text), '')) "
+                                          "FROM {t}").format(r=row, t=sql.Identifier(schema, name))).fetchone()[0]
+    return out
+
+
 def _revert() -> Callable | None:
     try:
         from crmhub.ingest.revert import revert_load  # the core capability's undo of one load
@@ -120,6 +136,7 @@ def run_drill(warehouse_url: str, imap, *, rows: int = 5000, by: str = "crmhub-d
         step("good load", t, note=f"{good.loaded} rows loaded ({good.load_id})")
         with psycopg.connect(url) as conn:
             before = snapshot.checksums(conn)
+            before_data = _data_checksums(conn, list(_canonical(before)))
             t = time.perf_counter()
             snap = snapshot.create_snapshot(conn, by=by, label="drill: before the bad load", reason="drill")
             step("snapshot", t, note=f"snapshot {snap['snapshot_id']}, {len(snap['tables'])} tables")
@@ -140,11 +157,14 @@ def run_drill(warehouse_url: str, imap, *, rows: int = 5000, by: str = "crmhub-d
                 t = time.perf_counter()
                 outcome = revert_load(conn, bad.load_id, by=by)
                 conn.commit()
-                after = snapshot.checksums(conn)
-            diff = sorted(t_ for t_ in _canonical(before) if after[t_] != before[t_])
+                after = _data_checksums(conn, list(before_data))
+            diff = sorted(t_ for t_ in before_data if after[t_] != before_data[t_])
+            summary = (f"{getattr(outcome, 'restored_fields', '?')} fields restored, "
+                       f"{len(getattr(outcome, 'conflicts', []) or [])} conflicts")
             step("revert the bad load", t, identical=not diff,
-                 note=(f"core (without change_log) identical to before the bad load; {outcome}" if not diff
-                       else f"differs in {', '.join(diff)}; {outcome}"))
+                 note=(f"core data identical to before the bad load (without change_log and the bookkeeping "
+                       f"columns {', '.join(BOOKKEEPING)}); {summary}" if not diff
+                       else f"data differs in {', '.join(diff)}; {summary}"))
         with psycopg.connect(url) as conn:
             t = time.perf_counter()
             restored = snapshot.restore_snapshot(conn, snap["snapshot_id"], by=by)

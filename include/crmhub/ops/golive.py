@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 import psycopg
 from psycopg.rows import dict_row
 
+from crmhub.config import is_critical
 from crmhub.exceptions import CrmHubError
 from crmhub.ops.freeze import KINDS, freeze_state, frozen_reason
 
@@ -96,22 +97,15 @@ def end_go_live(conn: psycopg.Connection, *, by: str, now: datetime | None = Non
     return window
 
 
-def is_critical(imap, kind: str, name: str) -> bool:
-    """``critical: true`` of a connector, reverse-ETL sync or automation in the map (default false).
+def start_go_live_at(warehouse_url: str, hours: float, *, by: str | None,
+                     reason: str = "go-live (crmhub_health param)") -> dict | None:
+    """The ``crmhub_health`` DAG's ``go_live`` step: start a window when ``hours`` > 0 (else nothing)."""
+    if not hours:
+        return None
+    from crmhub.warehouse.connection import connect
 
-    Uses the map's own accessor when it has one (``IntegrationMap.is_critical``).
-    """
-    accessor = getattr(imap, "is_critical", None)
-    if accessor is not None:
-        return bool(accessor(kind, name))
-    raw = imap.raw
-    sections = {"connector": raw.get("connectors") or [],
-                "sync": (raw.get("reverse_etl") or {}).get("syncs") or [],
-                "automation": raw.get("automations") or []}
-    for entry in sections[kind]:
-        if entry.get("name") == name:
-            return bool(entry.get("critical", False))
-    raise KeyError(f"no {kind} {name!r} in the integration map")
+    with connect(warehouse_url) as conn:
+        return start_go_live(conn, hours, by=by or "", reason=reason).as_dict()
 
 
 def suspension_reason(conn: psycopg.Connection, imap, kind: str, name: str, *,

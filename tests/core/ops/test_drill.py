@@ -17,6 +17,7 @@ def test_drill_restores_core_identically_and_drops_its_scratch_database(warehous
     assert seen == result.steps and result.passed
     bad = result.steps[3]
     assert "core.contact" in bad.note                      # the bad load really changed core
+    assert result.steps[4].identical is True and "0 conflicts" in result.steps[4].note   # revert_load
     assert result.steps[-1].identical is True and all(s.seconds >= 0 for s in result.steps)
     with psycopg.connect(warehouse_url) as conn:
         assert conn.execute("SELECT count(*) FROM pg_database WHERE datname = %s",

@@ -10,7 +10,7 @@ import pytest
 from airflow.exceptions import AirflowSkipException
 
 from crmhub.ops import freeze, golive
-from crmhub_provider.suspension import runnable, skip_if_suspended
+from crmhub_provider.suspension import skip_if_suspended
 
 pytestmark = pytest.mark.airflow
 
@@ -31,7 +31,7 @@ def test_go_live_skips_non_critical_tasks_with_the_reason_and_resumes(warehouse_
         skip_if_suspended("sync", "company_icp_fit", imap=imap)   # the hook's connection: AIRFLOW_CONN_...
     skip_if_suspended("sync", "contact_traits", imap=imap)           # critical: runs
     with pytest.raises(AirflowSkipException, match="non-critical automation 'reinstate_interest'"):
-        runnable("automation", ["reinstate_interest"], imap=imap)
+        skip_if_suspended("automation", "reinstate_interest", imap=imap)
     # the window ends by itself: 48 h later the same task runs
     with psycopg.connect(warehouse_conn) as conn:
         conn.execute("UPDATE ops.go_live_windows SET starts_at = starts_at - %s, ends_at = ends_at - %s",
@@ -47,4 +47,16 @@ def test_freeze_all_skips_even_critical_tasks(warehouse_conn, imap):
         freeze.freeze_all(conn, "bad map deployed", "lena.vogel")
     with pytest.raises(AirflowSkipException, match="everything is frozen .*bad map deployed"):
         skip_if_suspended("sync", "contact_traits", imap=imap)
-    assert runnable("connector", [], imap=imap) == []
+
+
+def test_the_base_operator_skips_a_suspended_item_before_execute(warehouse_conn, imap):
+    from crmhub_provider.operators.crmhub import ReverseEtlSyncOperator
+
+    op = ReverseEtlSyncOperator(task_id="push", sync="company_icp_fit", dry_run=False)
+    assert op.skip_reason({"params": {}}) is None
+    with psycopg.connect(warehouse_conn) as conn:
+        golive.start_go_live(conn, 48, by="lena.vogel", reason="CRM cutover")
+    with pytest.raises(AirflowSkipException, match="non-critical sync 'company_icp_fit' suspended"):
+        op.pre_execute({"params": {}})
+    assert ReverseEtlSyncOperator(task_id="preview", sync="company_icp_fit", dry_run=True).skip_reason(
+        {"params": {}}) is None                                     # a dry run writes nothing: it runs

@@ -1,4 +1,4 @@
-"""Example DAG for the go-live system test: one non-critical push, one critical push."""
+"""Example DAG for the go-live system test: one non-critical push, one critical push (contact_traits)."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ def example_crmhub_go_live():
         return f"pushed {sync}"
 
     push.override(task_id="non_critical")("company_icp_fit")
-    push.override(task_id="also_non_critical")("contact_traits")
+    push.override(task_id="critical_push")("contact_traits")   # critical: true in the map
 
 
 example_crmhub_go_live()
