@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 
-from airflow.exceptions import AirflowSkipException
+from airflow.sdk.exceptions import AirflowSkipException
 
 log = logging.getLogger(__name__)
 

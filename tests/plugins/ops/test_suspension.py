@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import psycopg
 import pytest
-from airflow.exceptions import AirflowSkipException
+from airflow.sdk.exceptions import AirflowSkipException
 
 from crmhub.ops import freeze, golive
 from crmhub_provider.suspension import skip_if_suspended
