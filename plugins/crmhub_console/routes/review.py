@@ -1,0 +1,49 @@
+"""Review queue: proposed matches side by side with their evidence; approve / split / reject with the keyboard."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, HTTPException, Request
+from starlette.concurrency import run_in_threadpool
+
+from crmhub_console.auth import Actor, Reader
+from crmhub_console.render import as_json, done, form_text, page
+from crmhub_console.review_source import BANDS, review_source
+from crmhub_console.warehouse import warehouse
+
+router = APIRouter()
+
+
+def review_data(band: str | None = None, source: str | None = None, owner: str | None = None) -> dict:
+    src = review_source()
+    with warehouse() as conn:
+        items = src.items(conn, band=band, source=source, owner=owner)
+        today = src.decisions_today(conn)
+        holds = src.holds(conn)
+    return {"unit": src.unit, "queue": items, "decisions_today": today, "holds": holds,
+            "filters": {"band": band, "source": source, "owner": owner}, "bands": [b[0] for b in BANDS]}
+
+
+@router.get("/api/review")
+def review_json(_: Reader, band: str | None = None, source: str | None = None, owner: str | None = None):
+    return as_json(review_data(band, source, owner))
+
+
+@router.get("/review")
+def review_page(request: Request, who: Reader, band: str | None = None, source: str | None = None, owner: str | None = None):
+    return page(request, who, "review.html", "review", data=review_data(band or None, source or None, owner or None))
+
+
+def _decide(item_id: int, decision: str, by: str, note: str | None) -> dict:
+    with warehouse() as conn:
+        result = review_source().decide(conn, item_id, decision, by=by, note=note)
+        conn.commit()
+    return result
+
+
+@router.post("/review/{item_id}/{decision}")
+async def decide(request: Request, item_id: int, decision: str, who: Actor):
+    """``approve`` / ``split`` / ``reject`` one item (the same core calls as ``crmhub review ...``)."""
+    if decision not in review_source().decisions:
+        raise HTTPException(404, f"unknown decision {decision!r}")
+    result = await run_in_threadpool(_decide, item_id, decision, who.name, await form_text(request, "note"))
+    return done(request, "review", result, f"{review_source().unit} {item_id}: {decision} by {who.name}")
