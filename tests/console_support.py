@@ -137,3 +137,18 @@ def seed(url: str, imap) -> dict:
         _reconciliation(conn)
         conn.commit()
     return {"incidents": incidents, "reviews": reviews, "frozen": FROZEN}
+
+
+#: Tables :func:`seed` writes (and the console's actions change), emptied by :func:`reset`.
+TABLES = ("ops.proof_artifacts", "ops.incidents", "ops.health_snapshots", "ops.sync_runs", "ops.sla_results",
+          "ops.quarantine", "ops.parked_events", "ops.loads", "ops.connector_events", "ops.connector_state",
+          "ops.match_decisions", "ops.review_queue", "ops.identity_holds", "core.merge_history", "core.external_id",
+          "core.contact", "core.entity", "ops.reconciliation_diffs", "ops.reconciliation_runs", "ops.outreach_state")
+
+
+def reset(url: str, imap) -> dict:
+    """Empty what :func:`seed` fills and seed again (a fresh state for the next test on the same server)."""
+    with psycopg.connect(url) as conn:
+        conn.execute(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE")
+        conn.commit()
+    return seed(url, imap)

@@ -4,10 +4,20 @@
   function typing(target) {
     return target && (target.tagName === "INPUT" || target.tagName === "SELECT" || target.tagName === "TEXTAREA");
   }
+  // Airflow shows the console in a sandboxed iframe without allow-modals: window.confirm() is ignored there.
+  // A form with data-confirm asks in place instead: the first press arms it, the second submits.
   document.addEventListener("submit", function (event) {
     var form = event.target;
     var question = form.getAttribute("data-confirm");
-    if (question && !window.confirm(question)) { event.preventDefault(); }
+    if (!question || form.getAttribute("data-armed")) { return; }
+    event.preventDefault();
+    form.setAttribute("data-armed", "1");
+    var button = form.querySelector("button");
+    if (button) { button.textContent = "Confirm: " + button.textContent; button.title = question; }
+    var note = document.createElement("small");
+    note.className = "confirm-note";
+    note.textContent = " " + question;
+    form.appendChild(note);
   });
   function items() { return Array.prototype.slice.call(document.querySelectorAll("#queue .item")); }
   function current() { return document.querySelector("#queue .item.current"); }
