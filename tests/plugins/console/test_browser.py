@@ -13,9 +13,8 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from psycopg.rows import dict_row
-
 from console_support import reset
+from psycopg.rows import dict_row
 
 pytestmark = [pytest.mark.airflow, pytest.mark.integration, pytest.mark.slow]
 CHROMIUM = Path("/usr/bin/chromium")
