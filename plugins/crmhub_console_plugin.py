@@ -9,16 +9,34 @@ Airflow's auth manager itself: plugin apps are not protected by Airflow automati
 from __future__ import annotations
 
 from airflow.plugins_manager import AirflowPlugin
-from crmhub_console.app import create_app
 
 URL_PREFIX = "/crmhub"
+
+
+class LazyConsoleApp:
+    """An ASGI app that builds the console on its first request.
+
+    Every Airflow process loads plugins (scheduler, dag-processor, triggerer, workers); only the API server
+    serves the console. Building it at import would cost those processes the console's imports (~3 s on
+    this machine); this keeps the plugin's import to Airflow's own.
+    """
+
+    def __init__(self) -> None:
+        self._app = None
+
+    async def __call__(self, scope, receive, send) -> None:
+        if self._app is None:
+            from crmhub_console.app import create_app
+
+            self._app = create_app()
+        await self._app(scope, receive, send)
 
 
 class CrmHubConsolePlugin(AirflowPlugin):
     """The operations console: health, incidents, review queue, connectors, outreach, reconciliation."""
 
     name = "crmhub_console"
-    fastapi_apps = [{"app": create_app(), "url_prefix": URL_PREFIX, "name": "crmhub operations console"}]
+    fastapi_apps = [{"app": LazyConsoleApp(), "url_prefix": URL_PREFIX, "name": "crmhub operations console"}]
     external_views = [
         {
             "name": "CRM Hub",
