@@ -82,9 +82,13 @@ class PairReview:
             by_reviewer[r["reviewer"]] = by_reviewer.get(r["reviewer"], 0) + 1
         return {"total": len(rows), "by_reviewer": by_reviewer}
 
-    def holds(self, conn: psycopg.Connection) -> list[dict]:
-        """Identities held (Identity_Confidence < 60) with what enrichment they wait for (the hold's reason)."""
-        return store.list_holds(conn)
+    def pending(self, conn: psycopg.Connection) -> int:
+        return len(store.list_reviews(conn, status="pending", limit=1_000_000))
+
+    def held(self, conn: psycopg.Connection) -> list[dict]:
+        """Records not routed and what they wait for: ``enrichment`` (Identity_Confidence < 60, the hold's reason)."""
+        return [{"kind": h["kind"], "crmhub_id": h["crmhub_id"], "waits_for": "enrichment", "score": h["score"],
+                 "detail": h["reason"], "since": h["held_at"]} for h in store.list_holds(conn)]
 
 
 def review_source() -> PairReview:

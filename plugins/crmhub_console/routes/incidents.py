@@ -85,4 +85,4 @@ def proof(artifact_id: int, _: Reader):
     # served as a download, never rendered in the console's origin
     return Response(row["content"], media_type="application/octet-stream", headers={
         "Content-Disposition": f'attachment; filename="proof-{artifact_id}-{row["sha256"][:12]}"',
-        "X-Proof-Filename": row["filename"].encode("ascii", "replace").decode()})
+        "X-Proof-Filename": "".join(ch if " " <= ch < "\x7f" else "?" for ch in row["filename"])})

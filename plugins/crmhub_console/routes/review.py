@@ -18,8 +18,9 @@ def review_data(band: str | None = None, source: str | None = None, owner: str |
     with warehouse() as conn:
         items = src.items(conn, band=band, source=source, owner=owner)
         today = src.decisions_today(conn)
-        holds = src.holds(conn)
-    return {"unit": src.unit, "queue": items, "decisions_today": today, "holds": holds,
+        held = src.held(conn)
+        pending = src.pending(conn)
+    return {"unit": src.unit, "queue": items, "pending": pending, "decisions_today": today, "held": held,
             "filters": {"band": band, "source": source, "owner": owner}, "bands": [b[0] for b in BANDS]}
 
 
