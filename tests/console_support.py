@@ -76,10 +76,55 @@ def _frozen(conn: psycopg.Connection) -> None:
             (load_id, locator, value))
 
 
-def _review(conn: psycopg.Connection) -> list[int]:
-    entity = conn.execute(
-        "INSERT INTO core.entity (entity_type, name, owner, source_system) VALUES ('lp', 'Alder Pension Fund', "
-        "'priya.shah', 'fund_admin') RETURNING crmhub_id").fetchone()[0]
+def has_clusters(conn: psycopg.Connection) -> bool:
+    """Whether the core reviews proposed clusters (``ops.review_clusters``) rather than pairs."""
+    return conn.execute("SELECT to_regclass('ops.review_clusters') IS NOT NULL").fetchone()[0]
+
+
+def review_row(url: str, item_id: int) -> dict:
+    """``{"status", "by"}`` of one review item, cluster or pair."""
+    with psycopg.connect(url) as conn:
+        sql = ("SELECT status, decided_by FROM ops.review_clusters WHERE cluster_id = %s" if has_clusters(conn)
+               else "SELECT status, reviewer FROM ops.review_queue WHERE review_id = %s")
+        status, by = conn.execute(sql, (item_id,)).fetchone()
+    return {"status": status, "by": by}
+
+
+def _review_clusters(conn: psycopg.Connection, entity) -> list[int]:
+    """Two proposed clusters of contacts (three records and two), as identity resolution stores them."""
+    ids = []
+    people = ((("Jane", "Whitfield", "jane.whitfield@alderpension.example", "fund_admin"),
+               ("J.", "Whitfield", "j.whitfield@alderpension.example", "crm"),
+               ("Jane", "Whitfield-Ross", "jane.whitfield@alderpension.example", "cdp")),
+              (("Tomas", "Berg", "tomas.berg@nordcap.example", "fund_admin"),
+               ("T.", "Berg", "tomas.berg@nordcap.example", "crm")))
+    for n, group in enumerate(people):
+        members = []
+        for i, (first, last, mail, source) in enumerate(group):
+            cid = conn.execute(
+                "INSERT INTO core.contact (entity_id, first_name, last_name, email, owner, source_system, created_at) "
+                "VALUES (%s, %s, %s, %s, 'priya.shah', %s, %s) RETURNING crmhub_id::text",
+                (entity, first, last, mail, source, NOW - timedelta(days=10 - i))).fetchone()[0]
+            members.append({"id": cid, "source_system": source, "identity": cid, "owner": "priya.shah",
+                            "record": {"record_id": cid, "source_system": source, "first_name": first,
+                                       "last_name": last, "email": mail, "phone": None, "company": "Alder Pension Fund"
+                                       if n == 0 else "Nordcap", "city": "Oslo" if n else "Leeds", "postcode": None,
+                                       "date_of_birth": None}})
+        drivers = [{"comparison": "last_name", "level": "exact", "weight_bits": 6.2},
+                   {"comparison": "email", "level": "same_domain", "weight_bits": 2.1},
+                   {"comparison": "first_name", "level": "initial", "weight_bits": -0.7}]
+        links = [{"left": members[0]["id"], "right": m["id"], "score": 0.93 - 0.09 * n - 0.1 * k,
+                  "features": {"drivers": drivers}} for k, m in enumerate(members[1:])]
+        scores = [link["score"] for link in links]
+        ids.append(conn.execute(
+            "INSERT INTO ops.review_clusters (kind, proposal_key, member_ids, members, links, score_min, score_max, "
+            "source_systems, owners) VALUES ('contact', %s, %s, %s, %s, %s, %s, %s, %s) RETURNING cluster_id",
+            (f"seed-{n}", sorted(m["id"] for m in members), json.dumps(members), json.dumps(links), min(scores),
+             max(scores), sorted({m["source_system"] for m in members}), ["priya.shah"])).fetchone()[0])
+    return ids
+
+
+def _review_pairs(conn: psycopg.Connection, entity) -> list[int]:
     ids = []
     for i, (first, last, left_mail, right_mail, score) in enumerate((
             ("Jane", "Whitfield", "jane.whitfield@alderpension.example", "j.whitfield@alderpension.example", 0.93),
@@ -101,6 +146,14 @@ def _review(conn: psycopg.Connection) -> list[int]:
             "INSERT INTO ops.review_queue (kind, left_key, right_key, left_record, right_record, score, features) "
             "VALUES ('contact', %s, %s, %s, %s, %s, %s) RETURNING review_id",
             (json.dumps(lk), json.dumps(rk), json.dumps(lr), json.dumps(rr), score, json.dumps(features))).fetchone()[0])
+    return ids
+
+
+def _review(conn: psycopg.Connection) -> list[int]:
+    entity = conn.execute(
+        "INSERT INTO core.entity (entity_type, name, owner, source_system) VALUES ('lp', 'Alder Pension Fund', "
+        "'priya.shah', 'fund_admin') RETURNING crmhub_id").fetchone()[0]
+    ids = (_review_clusters if has_clusters(conn) else _review_pairs)(conn, entity)
     held = conn.execute("SELECT crmhub_id FROM core.contact LIMIT 1").fetchone()[0]
     conn.execute("INSERT INTO ops.identity_holds (kind, crmhub_id, score, reason) VALUES ('contact', %s, 42.5, "
                  "'waiting for enrichment: verified email, company domain')", (held,))
@@ -149,6 +202,7 @@ TABLES = ("ops.proof_artifacts", "ops.incidents", "ops.health_snapshots", "ops.s
 def reset(url: str, imap) -> dict:
     """Empty what :func:`seed` fills and seed again (a fresh state for the next test on the same server)."""
     with psycopg.connect(url) as conn:
-        conn.execute(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE")
+        tables = TABLES + (("ops.review_clusters",) if has_clusters(conn) else ())
+        conn.execute(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
         conn.commit()
     return seed(url, imap)

@@ -1,95 +1,174 @@
-"""The review queue as the console shows it: one *item* = one decision, whatever unit the core reviews.
+"""The review queue as the console shows it: one *item* = one human decision, whatever unit the core reviews.
 
-Today's core (``crmhub.identity.store``) reviews **pairs**: :class:`PairReview` is a thin adapter over
-``list_reviews`` / ``approve`` / ``reject`` / ``list_holds`` (the functions behind ``crmhub review ...`` and
-``crmhub identity holds``). For a pair, "split" means the two records stay apart, i.e. a rejection. When the
-cluster-level review of ``crmhub.identity.review`` lands, a cluster adapter replaces this one and the page keeps
-its shape (items with records side by side, evidence, approve / split / reject).
+* :class:`ClusterReview` — a thin adapter over :mod:`crmhub.identity.review` (cluster-level review, the
+  functions behind ``crmhub review list|show|approve|split|reject``): one item is a proposed cluster.
+* :class:`PairReview` — the same over the pair-level queue of ``crmhub.identity.store`` (``list_reviews`` /
+  ``approve`` / ``reject``), for a core without cluster review; "split" of a pair keeps both records apart.
+
+:func:`review_source` picks cluster review whenever the core has it. Both give the page the same item shape:
+``members`` (records, oldest first), ``fields`` (per field the members' values, masked, and whether they
+agree), ``evidence`` (each candidate link's score and field-level drivers). Decisions pass the authenticated
+user as the core's ``by`` / ``reviewer``.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time
+import importlib.util
 
 import psycopg
 
 from crmhub.contracts.masking import mask_value
-from crmhub.identity import store
 
-#: Score bands a steward filters by (lower bound inclusive), highest first.
-BANDS = (("0.90-1.00", 0.90, 1.01), ("0.80-0.90", 0.80, 0.90), ("0.70-0.80", 0.70, 0.80), ("<0.70", 0.0, 0.70))
+#: Score bands a steward filters by (a cluster's weakest link; lower bound inclusive), highest first.
+BANDS = (("0.90-1.00", 0.90, 1.0), ("0.80-0.90", 0.80, 0.8999), ("0.70-0.80", 0.70, 0.7999))
+#: Record fields that carry LP values (contact details, tax ids, amounts, birth dates): masked on every page.
+SENSITIVE = ("email", "phone", "tax", "amount", "iban", "account", "birth")
+#: Record keys that are ids, not evidence.
+ID_KEYS = ("id", "crmhub_id", "record_id")
+PAGE_SIZE = 50
 
 
 def band_of(score: float) -> str:
-    return next(name for name, low, high in BANDS if low <= score < high)
+    return next((name for name, low, _high in BANDS if score >= low), "<0.70")
 
 
-#: Record fields that carry LP values (contact details, tax ids, amounts): masked before any page shows them.
-SENSITIVE = ("email", "phone", "tax", "amount", "iban", "account")
+def masked(field: str, value):
+    """``value`` masked by the core's rule when ``field`` carries an LP value."""
+    if value in (None, "") or not any(s in field.lower() for s in SENSITIVE):
+        return value
+    return mask_value(str(value))
 
 
-def masked(rec: dict) -> dict:
-    """A copy of ``rec`` with sensitive values masked by the core's rule (:func:`mask_value`)."""
-    return {k: mask_value(str(v)) if v not in (None, "") and any(s in k.lower() for s in SENSITIVE) else v
-            for k, v in rec.items()}
+def field_rows(records: list[dict]) -> list[dict]:
+    """Per field (in first-seen order): the members' values, masked, and whether the present ones agree."""
+    names = [k for r in records for k in r if k not in ID_KEYS]
+    out = []
+    for name in dict.fromkeys(names):
+        values = [r.get(name) for r in records]
+        present = {str(v).strip().lower() for v in values if v not in (None, "")}
+        if not present:
+            continue
+        agree = (len(present) == 1) if sum(1 for v in values if v not in (None, "")) >= 2 else None
+        out.append({"field": name, "values": [masked(name, v) for v in values], "agree": agree})
+    return out
 
 
-def _owner(rec: dict) -> str | None:
-    return rec.get("owner") or rec.get("owner_id") or rec.get("relationship_owner")
+def _today_counts(deciders: list[str]) -> dict:
+    by: dict[str, int] = {}
+    for name in deciders:
+        by[name] = by.get(name, 0) + 1
+    return {"total": len(deciders), "by_reviewer": by}
+
+
+class ClusterReview:
+    """Cluster-level review (``crmhub.identity.review``)."""
+
+    unit = "cluster"
+    decisions = ("approve", "split", "reject")
+
+    def __init__(self) -> None:
+        from crmhub.identity import review
+
+        self.review = review
+
+    def items(self, conn: psycopg.Connection, *, band: str | None = None, source: str | None = None,
+              owner: str | None = None, limit: int = PAGE_SIZE) -> list[dict]:
+        low, high = next(((lo, hi) for name, lo, hi in BANDS if name == band), (None, None))
+        out = []
+        for row in self.review.list_clusters(conn, status="pending", score_min=low, score_max=high,
+                                             source_system=source, owner=owner, limit=limit):
+            members = row["members"]
+            position = {m["id"]: i + 1 for i, m in enumerate(members)}
+            out.append({
+                "id": row["cluster_id"], "kind": row["kind"], "score": row["score_min"], "band": band_of(row["score_min"]),
+                "sources": row["source_systems"], "owners": row["owners"],
+                "members": [{"id": m["id"], "source_system": m["source_system"], "owner": m.get("owner")}
+                            for m in members],
+                "fields": field_rows([m["record"] for m in members]),
+                "evidence": [{"left": position.get(link["left"]), "right": position.get(link["right"]),
+                              "score": link["score"], "drivers": (link.get("features") or {}).get("drivers", [])}
+                             for link in self.review.show_cluster(conn, row["cluster_id"])["links"]],
+            })
+        return out
+
+    def pending(self, conn: psycopg.Connection) -> int:
+        return sum(self.review.pending_count(conn, kind) for kind in self.review.TABLES)
+
+    def decide(self, conn: psycopg.Connection, item_id: int, decision: str, *, by: str, note: str | None = None,
+               leaving: list[str] | None = None) -> dict:
+        if decision == "approve":
+            return self.review.approve(conn, item_id, by=by, note=note)
+        if decision == "reject":
+            return self.review.reject(conn, item_id, by=by, note=note)
+        if decision == "split":
+            return self.review.split(conn, item_id, leaving=leaving or [], by=by, note=note)
+        raise ValueError(f"unknown decision {decision!r}; valid: {', '.join(self.decisions)}")
+
+    def decisions_today(self, conn: psycopg.Connection) -> dict:
+        return _today_counts([r["decided_by"] for r in self.review.decisions_today(conn)])
+
+    def held(self, conn: psycopg.Connection) -> list[dict]:
+        """Records not routed: ``enrichment`` (Identity_Confidence < 60) or ``review`` (in a pending cluster)."""
+        return [{"kind": h["kind"], "crmhub_id": h["crmhub_id"], "waits_for": h["waits_for"], "score": h["score"],
+                 "detail": h["detail"], "since": h["since"]} for h in self.review.held_records(conn)]
 
 
 class PairReview:
-    """Pair-level review (today's core)."""
+    """Pair-level review (``crmhub.identity.store``), for a core without cluster review."""
 
     unit = "pair"
     decisions = ("approve", "split", "reject")
 
+    def __init__(self) -> None:
+        from crmhub.identity import store
+
+        self.store = store
+
     def items(self, conn: psycopg.Connection, *, band: str | None = None, source: str | None = None,
-              owner: str | None = None, limit: int = 200) -> list[dict]:
+              owner: str | None = None, limit: int = PAGE_SIZE) -> list[dict]:
         out = []
-        for row in store.list_reviews(conn, status="pending", limit=limit * 5 if (band or source or owner) else limit):
-            records = [masked(row["left_record"]), masked(row["right_record"])]
-            item = {
-                "id": row["review_id"], "kind": row["kind"], "score": row["score"], "band": band_of(row["score"]),
-                "records": records,
-                "sources": sorted({r.get("source_system") or "?" for r in records}),
-                "owners": sorted({o for o in (_owner(r) for r in records) if o}),
-                "evidence": (row["features"] or {}).get("drivers", []),
-                "created_at": row["created_at"],
-            }
-            if ((band and item["band"] != band) or (source and source not in item["sources"])
-                    or (owner and owner not in item["owners"])):
+        for row in self.store.list_reviews(conn, status="pending", limit=1_000_000):
+            records = [row["left_record"], row["right_record"]]
+            sources = sorted({r.get("source_system") or "?" for r in records})
+            owners = sorted({r["owner"] for r in records if r.get("owner")})
+            if ((band and band_of(row["score"]) != band) or (source and source not in sources)
+                    or (owner and owner not in owners)):
                 continue
-            out.append(item)
+            out.append({
+                "id": row["review_id"], "kind": row["kind"], "score": row["score"], "band": band_of(row["score"]),
+                "sources": sources, "owners": owners,
+                "members": [{"id": r.get("id"), "source_system": r.get("source_system"), "owner": r.get("owner")}
+                            for r in records],
+                "fields": field_rows(records),
+                "evidence": [{"left": 1, "right": 2, "score": row["score"],
+                              "drivers": (row["features"] or {}).get("drivers", [])}],
+            })
             if len(out) >= limit:
                 break
         return out
 
-    def decide(self, conn: psycopg.Connection, item_id: int, decision: str, *, by: str,
-               note: str | None = None) -> dict:
+    def pending(self, conn: psycopg.Connection) -> int:
+        return len(self.store.list_reviews(conn, status="pending", limit=1_000_000))
+
+    def decide(self, conn: psycopg.Connection, item_id: int, decision: str, *, by: str, note: str | None = None,
+               leaving: list[str] | None = None) -> dict:
         """``approve`` merges the pair; ``split`` and ``reject`` keep it apart (remembered for later runs)."""
         if decision not in self.decisions:
             raise ValueError(f"unknown decision {decision!r}; valid: {', '.join(self.decisions)}")
-        func = store.approve if decision == "approve" else store.reject
+        func = self.store.approve if decision == "approve" else self.store.reject
         return func(conn, item_id, reviewer=by, note=note)
 
-    def decisions_today(self, conn: psycopg.Connection, *, now: datetime | None = None) -> dict:
-        start = datetime.combine((now or datetime.now(UTC)).astimezone(UTC).date(), time.min, tzinfo=UTC)
-        rows = [r for r in store.list_reviews(conn, status=None, limit=100_000)
-                if r["decided_at"] is not None and r["decided_at"] >= start]
-        by_reviewer: dict[str, int] = {}
-        for r in rows:
-            by_reviewer[r["reviewer"]] = by_reviewer.get(r["reviewer"], 0) + 1
-        return {"total": len(rows), "by_reviewer": by_reviewer}
-
-    def pending(self, conn: psycopg.Connection) -> int:
-        return len(store.list_reviews(conn, status="pending", limit=1_000_000))
+    def decisions_today(self, conn: psycopg.Connection) -> dict:
+        start = conn.execute("SELECT date_trunc('day', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'").fetchone()[0]
+        return _today_counts([r["reviewer"] for r in self.store.list_reviews(conn, status=None, limit=1_000_000)
+                              if r["decided_at"] is not None and r["decided_at"] >= start])
 
     def held(self, conn: psycopg.Connection) -> list[dict]:
-        """Records not routed and what they wait for: ``enrichment`` (Identity_Confidence < 60, the hold's reason)."""
+        """Records not routed: ``enrichment`` (Identity_Confidence < 60, the hold's reason)."""
         return [{"kind": h["kind"], "crmhub_id": h["crmhub_id"], "waits_for": "enrichment", "score": h["score"],
-                 "detail": h["reason"], "since": h["held_at"]} for h in store.list_holds(conn)]
+                 "detail": h["reason"], "since": h["held_at"]} for h in self.store.list_holds(conn)]
 
 
-def review_source() -> PairReview:
-    return PairReview()
+def review_source() -> ClusterReview | PairReview:
+    """Cluster review when the core has it (``crmhub.identity.review``), else pair review."""
+    return ClusterReview() if importlib.util.find_spec("crmhub.identity.review") else PairReview()

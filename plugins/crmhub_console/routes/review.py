@@ -34,17 +34,27 @@ def review_page(request: Request, who: Reader, band: str | None = None, source: 
     return page(request, who, "review.html", "review", data=review_data(band or None, source or None, owner or None))
 
 
-def _decide(item_id: int, decision: str, by: str, note: str | None) -> dict:
+def _decide(item_id: int, decision: str, by: str, note: str | None, leaving: list[str]) -> dict:
     with warehouse() as conn:
-        result = review_source().decide(conn, item_id, decision, by=by, note=note)
+        result = review_source().decide(conn, item_id, decision, by=by, note=note, leaving=leaving)
         conn.commit()
     return result
+
+
+async def _leaving(request: Request) -> list[str]:
+    """The records that leave a split: repeated ``leaving`` form fields, or a JSON list."""
+    if request.headers.get("content-type", "").startswith("application/json"):
+        value = (await request.json()).get("leaving") or []
+        return [str(v) for v in value] if isinstance(value, list) else [str(value)]
+    return [str(v) for v in (await request.form()).getlist("leaving")]
 
 
 @router.post("/review/{item_id}/{decision}")
 async def decide(request: Request, item_id: int, decision: str, who: Actor):
     """``approve`` / ``split`` / ``reject`` one item (the same core calls as ``crmhub review ...``)."""
-    if decision not in review_source().decisions:
+    src = review_source()
+    if decision not in src.decisions:
         raise HTTPException(404, f"unknown decision {decision!r}")
-    result = await run_in_threadpool(_decide, item_id, decision, who.name, await form_text(request, "note"))
-    return done(request, "review", result, f"{review_source().unit} {item_id}: {decision} by {who.name}")
+    result = await run_in_threadpool(_decide, item_id, decision, who.name, await form_text(request, "note"),
+                                     await _leaving(request))
+    return done(request, "review", result, f"{src.unit} {item_id}: {decision} by {who.name}")

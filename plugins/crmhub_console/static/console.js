@@ -39,12 +39,18 @@
   document.addEventListener("keydown", function (event) {
     if (event.ctrlKey || event.metaKey || event.altKey || typing(event.target)) { return; }
     var key = event.key;
+    var onReview = document.body.getAttribute("data-page") === "review";
+    if (/^[1-9]$/.test(key) && onReview) {  // on the review page: mark record N of the current item as leaving
+      var box = current() && current().querySelector('input[data-member="' + key + '"]');
+      if (box) { box.checked = !box.checked; }
+      return;
+    }
     if (/^[1-6]$/.test(key)) {
       var link = document.querySelector('header nav a[data-key="' + key + '"]');
       if (link) { window.location.href = link.href; }
       return;
     }
-    if (document.body.getAttribute("data-page") !== "review") { return; }
+    if (!onReview) { return; }
     var actions = {j: function () { move(1); }, ArrowDown: function () { move(1); },
                    k: function () { move(-1); }, ArrowUp: function () { move(-1); },
                    a: function () { decide("approve"); }, s: function () { decide("split"); },

@@ -64,7 +64,7 @@ def test_reader_roles_read_but_never_act(api_server, user):
             assert r.status_code == 403, (path, r.status_code)
     with psycopg.connect(api_server.warehouse_url) as conn:
         for sql in ("SELECT count(*) FROM ops.incidents WHERE acknowledged_by = %(u)s OR resolved_by = %(u)s",
-                    "SELECT count(*) FROM ops.review_queue WHERE reviewer = %(u)s",
+                    "SELECT count(*) FROM ops.match_decisions WHERE reviewer = %(u)s",
                     "SELECT count(*) FROM ops.connector_events WHERE actor = %(u)s",
                     "SELECT count(*) FROM ops.outreach_state WHERE paused_by = %(u)s"):
             assert conn.execute(sql, {"u": user}).fetchone()[0] == 0, sql

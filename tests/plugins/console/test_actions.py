@@ -6,6 +6,7 @@ import re
 
 import psycopg
 import pytest
+from console_support import review_row
 from psycopg.rows import dict_row
 
 pytestmark = [pytest.mark.airflow, pytest.mark.integration]
@@ -72,8 +73,7 @@ def test_op_releases_pauses_and_decides(api_server):
 
         review = ids["reviews"][1]
         assert c.post(f"/crmhub/review/{review}/reject").status_code == 200
-        row = _row(url, "SELECT * FROM ops.review_queue WHERE review_id = %s", review)
-        assert (row["status"], row["reviewer"]) == ("rejected", "oper")
+        assert review_row(url, review) == {"status": "rejected", "by": "oper"}
         assert c.post(f"/crmhub/review/{review}/approve").status_code == 409  # decisions are final
         assert c.get("/crmhub/api/review").json()["decisions_today"]["by_reviewer"]["oper"] >= 1
 
