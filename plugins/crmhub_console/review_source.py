@@ -23,8 +23,8 @@ from crmhub.contracts.masking import mask_value
 BANDS = (("0.90-1.00", 0.90, 1.0), ("0.80-0.90", 0.80, 0.8999), ("0.70-0.80", 0.70, 0.7999))
 #: Record fields that carry LP values (contact details, tax ids, amounts, birth dates): masked on every page.
 SENSITIVE = ("email", "phone", "tax", "amount", "iban", "account", "birth")
-#: Record keys that are ids, not evidence.
-ID_KEYS = ("id", "crmhub_id", "record_id")
+#: Record keys that are not evidence (ids; the source system is in each record's column header).
+ID_KEYS = ("id", "crmhub_id", "record_id", "source_system")
 PAGE_SIZE = 50
 
 
