@@ -11,6 +11,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from crmhub.exceptions import CrmHubError
 from crmhub_console.auth import Reader, login_url
+from crmhub_console.features import has_freeze_all
 from crmhub_console.render import base, wants_json
 from crmhub_console.routes import connectors, health, incidents, outreach, reconciliation, review
 
@@ -63,4 +64,9 @@ def create_app() -> FastAPI:
 
     for module in (health, incidents, review, connectors, outreach, reconciliation):
         app.include_router(module.router)
+    if has_freeze_all():
+        from crmhub_console.routes import freeze
+
+        app.include_router(freeze.router)
     return app
+

@@ -13,11 +13,10 @@ user as the core's ``by`` / ``reviewer``.
 
 from __future__ import annotations
 
-import importlib.util
-
 import psycopg
 
 from crmhub.contracts.masking import mask_value
+from crmhub_console.features import has_cluster_review
 
 #: Score bands a steward filters by (a cluster's weakest link; lower bound inclusive), highest first.
 BANDS = (("0.90-1.00", 0.90, 1.0), ("0.80-0.90", 0.80, 0.8999), ("0.70-0.80", 0.70, 0.7999))
@@ -171,4 +170,4 @@ class PairReview:
 
 def review_source() -> ClusterReview | PairReview:
     """Cluster review when the core has it (``crmhub.identity.review``), else pair review."""
-    return ClusterReview() if importlib.util.find_spec("crmhub.identity.review") else PairReview()
+    return ClusterReview() if has_cluster_review() else PairReview()

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Request
 from crmhub.health.overview import health_overview
 from crmhub.identity.store import list_holds
 from crmhub_console.auth import Reader
+from crmhub_console.features import has_freeze_all
 from crmhub_console.render import as_json, page
 from crmhub_console.warehouse import warehouse
 
@@ -17,6 +18,10 @@ def health_data() -> dict:
     with warehouse() as conn:
         data = health_overview(conn)
         data["identity_holds_open"] = len(list_holds(conn))
+    if has_freeze_all():
+        from crmhub_console.routes.freeze import freeze_data
+
+        data["freeze"] = freeze_data()
     return data
 
 

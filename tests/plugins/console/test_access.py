@@ -7,6 +7,7 @@ import re
 import httpx
 import psycopg
 import pytest
+from crmhub_console.features import has_freeze_all
 
 pytestmark = [pytest.mark.airflow, pytest.mark.integration]
 
@@ -14,6 +15,8 @@ READS = ["/crmhub/", "/crmhub/health", "/crmhub/incidents", "/crmhub/review", "/
          "/crmhub/reconciliation", "/crmhub/api/health", "/crmhub/api/incidents", "/crmhub/api/review",
          "/crmhub/api/connectors", "/crmhub/api/outreach", "/crmhub/api/reconciliation", "/crmhub/static/console.js",
          "/crmhub/static/console.css", "/crmhub/static/icon.svg"]
+EXTRA_READS = ["/crmhub/api/freeze"] if has_freeze_all() else []
+READS += EXTRA_READS
 
 
 def actions(ids: dict) -> list[str]:
@@ -21,7 +24,8 @@ def actions(ids: dict) -> list[str]:
     return [f"/crmhub/incidents/{inc[0]}/ack", f"/crmhub/incidents/{inc[0]}/resolve", f"/crmhub/review/{rev[0]}/approve",
             f"/crmhub/review/{rev[0]}/split", f"/crmhub/review/{rev[0]}/reject", f"/crmhub/connectors/{ids['frozen']}/release",
             "/crmhub/outreach/reinstate_interest/pause", "/crmhub/outreach/reinstate_interest/resume",
-            "/crmhub/outreach/all/pause", "/crmhub/outreach/all/resume"]
+            "/crmhub/outreach/all/pause", "/crmhub/outreach/all/resume"] + (
+                ["/crmhub/freeze/all", "/crmhub/thaw/all"] if has_freeze_all() else [])
 
 
 def test_every_route_is_listed(api_server):
