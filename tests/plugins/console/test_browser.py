@@ -61,8 +61,16 @@ def test_steward_clears_work_in_the_browser(api_server, browser_page, imap, tmp_
     page.wait_for_url("**/plugin/crmhub")
     console = page.frame_locator("iframe")
     console.locator("#health").wait_for()
+
+    def shot(name: str) -> None:
+        """A screenshot once the frame has painted (under load it lags behind the DOM)."""
+        page.wait_for_load_state("networkidle")
+        console.locator("footer").wait_for()
+        page.wait_for_timeout(400)
+        page.screenshot(path=shots / f"{name}.png")
+
     assert console.get_by_text("sensors blocking").is_visible()
-    page.screenshot(path=shots / "health.png")
+    shot("health")
 
     def open_page(label: str, ready: str) -> None:
         console.get_by_role("link", name=label, exact=True).click()
@@ -70,7 +78,7 @@ def test_steward_clears_work_in_the_browser(api_server, browser_page, imap, tmp_
 
     # review: move with j/k, approve with "a" — no mouse
     open_page("Review queue", "#queue")
-    page.screenshot(path=shots / "review.png")
+    shot("review")
     first = ids["reviews"][0]
     current = console.locator("#queue .item.current")
     current.press("j")
@@ -108,7 +116,7 @@ def test_steward_clears_work_in_the_browser(api_server, browser_page, imap, tmp_
                "WHERE i.incident_id = %s", incident)
     assert (row["resolved_by"], row["filename"], row["uploaded_by"], bytes(row["content"])) == (
         "oper", "lag-after-backfill.csv", "oper", proof.read_bytes())
-    page.screenshot(path=shots / "incidents.png")
+    shot("incidents")
 
     # outreach: pause the automation
     open_page("Outreach", "#automations")
@@ -116,11 +124,11 @@ def test_steward_clears_work_in_the_browser(api_server, browser_page, imap, tmp_
     console.get_by_role("status").filter(has_text="paused reinstate_interest").wait_for()
     assert _row(url, "SELECT paused, paused_by FROM ops.outreach_state WHERE automation = 'reinstate_interest'") == {
         "paused": True, "paused_by": "oper"}
-    page.screenshot(path=shots / "outreach.png")
+    shot("outreach")
 
     # connectors: the frozen one with its parked diff, released by its owner's role
     open_page("Connectors", "#connectors")
-    page.screenshot(path=shots / "connectors.png")
+    shot("connectors")
     console.get_by_role("button", name=f"Release {ids['frozen']}").click()  # arms it: asks to confirm in place
     assert _row(url, "SELECT frozen FROM ops.connector_state WHERE connector = %s", ids["frozen"]) == {"frozen": True}
     console.get_by_role("button", name=f"Confirm: Release {ids['frozen']}").click()
@@ -131,6 +139,6 @@ def test_steward_clears_work_in_the_browser(api_server, browser_page, imap, tmp_
                 ids["frozen"])["n"] == 0
 
     open_page("Reconciliation", ".rule")
-    page.screenshot(path=shots / "reconciliation.png")
+    shot("reconciliation")
     for name in ("health", "review", "incidents", "outreach", "connectors", "reconciliation"):
         assert (shots / f"{name}.png").stat().st_size > 10_000, name
