@@ -46,7 +46,12 @@ def _href(value: str | None) -> str:
     return text if text.startswith(("https://", "http://", "/")) and not text.startswith("//") else "#"
 
 
-env.filters.update(age=_age, when=_when, num=_num, href=_href)
+def _penalty(value) -> str:
+    """Points a penalty takes off the score: ``−22.5``, or ``0`` when it takes nothing."""
+    return "-" if value is None else (f"−{float(value):.1f}" if float(value) > 0 else "0")
+
+
+env.filters.update(age=_age, when=_when, num=_num, href=_href, penalty=_penalty)
 env.globals.update(line_chart=line_chart, PAGES=PAGES,
                    points=lambda rows, x, y: [(str(r[x]), None if r[y] is None else float(r[y])) for r in rows])
 
