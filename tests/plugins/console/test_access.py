@@ -94,3 +94,24 @@ def test_json_pages_carry_the_data(api_server):
         assert "\"=1+1\"" not in csv and "2500000.00" not in csv
         page = c.get("/crmhub/connectors").text
         assert "jane.doe@@example.com" not in page
+
+
+def test_user_strings_are_escaped(api_server):
+    """Text that came from sources or people is shown as text, never as markup."""
+    evil = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+    incident = api_server.ids["incidents"][2]
+    with psycopg.connect(api_server.warehouse_url) as conn:
+        old = conn.execute("SELECT proof_hint FROM ops.incidents WHERE incident_id = %s", (incident,)).fetchone()[0]
+        conn.execute("UPDATE ops.incidents SET proof_hint = %s WHERE incident_id = %s", (evil, incident))
+        conn.commit()
+    try:
+        with api_server.client("oper") as c:
+            page = c.get("/crmhub/incidents").text
+            gone = c.get("/crmhub/incidents?msg=" + evil).text
+    finally:
+        with psycopg.connect(api_server.warehouse_url) as conn:
+            conn.execute("UPDATE ops.incidents SET proof_hint = %s WHERE incident_id = %s", (old, incident))
+            conn.commit()
+    for html in (page, gone):
+        assert "<script>alert" not in html and "<img src=x" not in html
+    assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in page
