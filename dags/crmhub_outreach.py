@@ -4,8 +4,10 @@ Runs when core changes land (the change-log Asset). Waits on IntegrationHealthSe
 every automation), then runs each automation through the engine's rails: pause switch, trigger events
 from core.change_log, bulk-import guard (suppressed + incident), identity holds, suppression list, the
 Unleash flag (userId = relationship owner; fail closed), blast-radius cap, outbox with idempotency keys
-over SMTP. A run that hits its cap with ``on_exceed: approval`` waits for a human in the Airflow UI
-(ApprovalOperator) before sending more. Logic: ``crmhub.outreach``.
+over SMTP. A run that hits its cap or send budget with ``on_exceed: approval`` waits for a human in the
+Airflow UI (ApprovalOperator) before sending more; the approver is recorded and the send passes the
+health gate again. A new or changed automation runs in control mode (control list only); a human confirms
+its control sends (ApprovalOperator) to promote it to its flag rollout. Logic: ``crmhub.outreach``.
 """
 
 from __future__ import annotations
@@ -55,23 +57,44 @@ def crmhub_outreach():
 
     request_approval = ApprovalOperator(
         task_id="request_approval",
-        subject="crmhub outreach: an automation hit its blast-radius cap",
+        subject="crmhub outreach: an automation hit its blast-radius cap or send budget",
         body="{{ ti.xcom_pull(task_ids='run_automations') | tojson }}",
         response_timeout=timedelta(hours=4),
     )
 
     @task
-    def send_approved(results: list[dict]) -> list[dict]:
-        from crmhub.outreach.tasks import run_automations as run
+    def send_approved(results: list[dict], approval: dict) -> list[dict]:
+        from crmhub.outreach.tasks import approved_sends
         from crmhub_provider.hooks.crmhub import CrmHubWarehouseHook, smtp_settings, unleash_access
 
-        waiting = {r["automation"]: r["pending"] for r in results if r["outcome"] == "needs_approval"}
-        return run(CrmHubWarehouseHook().warehouse_url(), unleash_access(), smtp_settings(),
-                   names=list(waiting), approved=waiting)
+        return approved_sends(CrmHubWarehouseHook().warehouse_url(), unleash_access(), smtp_settings(), results, approval)
+
+    @task.branch
+    def control_confirmation_needed(results: list[dict]) -> list[str]:
+        from crmhub.outreach.tasks import control_sends_to_confirm
+
+        return ["confirm_control_sends"] if control_sends_to_confirm(results) else []
+
+    confirm_control_sends = ApprovalOperator(
+        task_id="confirm_control_sends",
+        subject="crmhub outreach: confirm what the control list received, then promote to the flag rollout",
+        body="Check `crmhub outreach control-report NAME`. Runs: {{ ti.xcom_pull(task_ids='run_automations') | tojson }}",
+        response_timeout=timedelta(days=7),
+    )
+
+    @task
+    def promote_confirmed(results: list[dict], approval: dict) -> list[dict]:
+        from crmhub.outreach.tasks import promote_after_control
+        from crmhub_provider.hooks.crmhub import CrmHubWarehouseHook
+
+        return promote_after_control(CrmHubWarehouseHook().warehouse_url(), results, approval)
 
     results = run_automations()
     health_gate >> results
-    approval_needed(results) >> request_approval >> send_approved(results)
+    approval_needed(results) >> request_approval
+    send_approved(results, request_approval.output)
+    control_confirmation_needed(results) >> confirm_control_sends
+    promote_confirmed(results, confirm_control_sends.output)
 
 
 crmhub_outreach()

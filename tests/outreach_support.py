@@ -58,6 +58,9 @@ class SmtpSink:
     def messages(self) -> list[dict]:
         return self.handler.messages
 
+    def recipients(self) -> list[str]:
+        return self.handler.recipients()
+
 
 def seed_contacts(url: str, n: int, *, owners: list[str] | None = None, owner_prefix: str | None = None,
                   entity_type: str = "lp", confidence: float = 90, email_domain: str = "lp.example",
@@ -96,3 +99,22 @@ def add_events(url: str, ids: list[str], *, field: str = "interested", old: str 
     ) as copy:
         for cid in ids:
             copy.write_row((core_table, cid, field, old, new, "crm", connector, load_id or f"load-{uuid.uuid4().hex[:8]}"))
+
+
+def promote_versions(url: str, autos) -> None:
+    """Mark these automation versions as promoted (they were confirmed by a human; the tests of the
+    rails below control mode start from there; control mode itself is tested in test_control.py)."""
+    from crmhub.outreach.control import fingerprint
+
+    with psycopg.connect(url) as conn:
+        for auto in autos:
+            conn.execute("INSERT INTO ops.outreach_promotions (automation, version, promoted_by, control_sends)"
+                         " VALUES (%s, %s, 'test-suite', 1) ON CONFLICT DO NOTHING", (auto.name, fingerprint(auto)))
+
+
+def record_healthy_sync(url: str, connector: str = "crm_contacts") -> None:
+    """A fresh, successful sync of ``connector``: its integration health score is 100 (the gate opens)."""
+    with psycopg.connect(url) as conn:
+        conn.execute("INSERT INTO ops.sync_runs (connector, kind, started_at, finished_at, status, records_total)"
+                     " VALUES (%s, 'ingest', now() - interval '2 minutes', now() - interval '1 minute', 'success', 100)",
+                     (connector,))

@@ -17,6 +17,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     run.add_argument("--rule", action="append", help="only this rule (repeatable)")
     run.add_argument("--report-dir", help="where the CSV/HTML report goes")
     run.add_argument("--json", action="store_true", help="print the result as JSON")
+    run.add_argument("--control-list", action="store_true",
+                     help="only the outreach control list's contacts and commitments (printed, not stored)")
     add_url_option(run)
     run.set_defaults(func=_run)
     rep = sub.add_parser("report", help="totals, delta %%, top differences and 30-day trend; writes CSV + HTML")
@@ -59,6 +61,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def _run(args: argparse.Namespace) -> int:
     from crmhub.reconcile.engine import run_reconciliation
 
+    if args.control_list:
+        return _run_control_list(args)
     with open_warehouse(args.url) as url:
         result = run_reconciliation(url, args.date, rules=args.rule, report_dir=args.report_dir)
     if args.json:
@@ -69,6 +73,26 @@ def _run(args: argparse.Namespace) -> int:
         print(f"{r['rule']:<32} delta {r['delta_pct']:>9.4f} % (threshold {r['threshold_pct']:.2f} %)  "
               f"left {r['left_total']}  right {r['right_total']}  differences {r['diff_count']}  {flag}")
     print(f"report: {result['report']['html']}\ncsv: {result['report']['csv']}")
+    return 0
+
+
+def _run_control_list(args: argparse.Namespace) -> int:
+    from crmhub.config import load_integration_map
+    from crmhub.outreach.control import control_emails, control_record_ids
+    from crmhub.reconcile.engine import reconcile_records
+
+    imap = load_integration_map()
+    with open_warehouse(args.url) as url:
+        with connect(url) as conn:
+            keys = control_record_ids(conn, control_emails(imap))
+        results = reconcile_records(url, args.date, keys, imap, rules=args.rule)
+    if args.json:
+        print(json.dumps(results, indent=2, default=str))
+        return 0
+    print(f"control list only ({len(keys)} record(s)); not stored, no incident")
+    for r in results:
+        print(f"{r['rule']:<32} delta {r['delta_pct']:>9.4f} %  left {r['left_records']}  right {r['right_records']}"
+              f"  differences {r['diff_count']}{'  BREACH' if r['breached'] else ''}")
     return 0
 
 

@@ -238,6 +238,15 @@ def _cross_reference_problems(data: dict) -> list[tuple[tuple, str]]:
         if auto["flag"] in seen_flags:
             problems.append((base + ("flag",), f"flag {auto['flag']!r} already gates automation {seen_flags[auto['flag']]!r}; give each automation its own flag"))
         seen_flags.setdefault(auto["flag"], auto["name"])
+    control = (data.get("outreach") or {}).get("control_list")
+    if control:
+        owner_ok(("outreach", "control_list", "owner"), control["owner"])
+        seen_members: set[str] = set()
+        for j, member in enumerate(control["members"]):
+            email = member["email"].strip().lower()
+            if email in seen_members:
+                problems.append((("outreach", "control_list", "members", j, "email"), "listed twice"))
+            seen_members.add(email)
     problems.extend(_reverse_etl_problems(data, owner_ok))
     problems.extend(_reconciliation_problems(data))
     return problems

@@ -417,16 +417,8 @@ def ingest_file(
 def ingest_folder(
     target: str, connector: Connector, folder: str | Path, *, pattern: str = "*.csv", chunk_rows: int | None = None
 ) -> list[LoadSummary]:
-    """Load every new file of a drop folder (see FolderSource); a rejected file does not stop the others."""
+    """Load every new file of a drop folder (see FolderSource); a failing file does not stop the others."""
     from crmhub.ingest.sources.folder_source import FolderSource
 
     folder_source = FolderSource(folder, connector, pattern=pattern, chunk_rows=chunk_rows)
-    out: list[LoadSummary] = []
-    with connect(target, autocommit=True) as conn:
-        sources = list(folder_source.pending(conn))
-    for source in sources:
-        try:
-            out.append(ingest(target, connector, source))
-        except RejectedFileError as exc:
-            out.append(exc.summary)  # type: ignore[attr-defined]
-    return out
+    return folder_source.load_all(target, lambda source: ingest(target, connector, source))

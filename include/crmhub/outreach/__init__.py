@@ -1,8 +1,10 @@
 """Investor-communication automations gated by Unleash flags (see docs/outreach.md).
 
-Safety rails, in the order a run applies them: health gate, pause switch, bulk-import guard, audience
-filter, identity holds and suppression list, Unleash flag (fail closed), per-run blast-radius cap,
-outbox with idempotency keys, pause/flag re-check before every send batch.
+Safety rails, in the order a run applies them: health gate, pause switch, control mode (a version no human
+promoted mails only the control list), bulk-import guard, audience filter, identity holds and suppression
+list, one mail per transition, Unleash flag (fail closed), per-run blast-radius cap and send budget over a
+time window, outbox with idempotency and transition keys, pause/flag re-check before every send batch.
+The stages are in :mod:`crmhub.outreach.stages`; the tear-down's correction step in :mod:`.teardown`.
 """
 
 from crmhub.outreach.engine import OutreachEngine, RunResult

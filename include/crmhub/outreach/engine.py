@@ -1,29 +1,28 @@
 """The outreach engine: trigger events -> guarded decisions -> outbox -> SMTP, one automation at a time.
 
-A run of one automation:
+A run of one automation (the stages are in :mod:`crmhub.outreach.stages`):
 
-1. **Health gate** — ``health_check()`` below ``min_health`` (default 70) blocks the run (nothing decided).
-2. **Pause switch** — a paused automation (or ``'*'``) does nothing.
-3. **Trigger events** — ``core.change_log`` rows of the trigger field, younger than ``max_event_age``,
+1. **Gates** — ``health_check()`` below ``min_health`` (default 70) blocks the run; a real run without a
+   health check is refused. A paused automation (or ``'*'``) does nothing.
+2. **Mode** — an automation whose definition (trigger, audience, templates, flag) has not been promoted
+   by a human runs in ``control`` mode: it mails only the map's control list (:mod:`crmhub.outreach.control`).
+3. **Candidate events** — ``core.change_log`` rows of the trigger field, younger than ``max_event_age``,
    with no final decision for this automation yet; the condition (becomes / changed_to / increased ...)
-   is checked per row.
-4. **Bulk-import guard** — events from a load in ``ops.bulk_loads`` or from a load that changed the
-   trigger field on more than ``bulk_threshold`` contacts are suppressed; an ``ops.outreach_alerts`` row
-   is written and ``on_incident(conn, connector, trigger, values)`` is called (once per automation/load).
-5. **Recipient checks** — contact exists, matches the audience filter, has an address, is not on an
-   identity hold (``core.contact.confidence < 60`` or an unreleased ``ops.identity_holds`` row; that
-   table exists) and not on ``ops.suppression_list``; one message per contact per run.
-6. **Unleash flag** — ``userId`` = the contact's relationship owner; anything but "on" is off.
-7. **Blast-radius cap** — at most ``cap.limit(audience size)`` messages per run. Beyond it: with
-   ``on_exceed: approval`` nothing is sent and the run returns ``needs_approval`` with the pending count;
-   with ``on_exceed: pause`` the cap is sent, the automation is paused and the owner paged (``on_page``).
-   Deferred events stay undecided and are picked up by the next run after resume/approval.
-8. **Outbox + send** — rows written with their idempotency key, then sent in batches of ``batch_size``;
-   before **each** batch the pause switch is read again, and each message's flag, suppression and
-   identity hold are re-checked, so a pause or a flag change takes effect within one batch.
+   is checked per row and each event gets its episode (the change that last set another value).
+4. **Screen** — bulk-import guard (a load in ``ops.bulk_loads`` or above ``bulk_threshold``: suppressed,
+   alert + ``on_incident`` once per automation/load); recipient checks (exists, audience, identity hold,
+   address, suppression list); one message per transition (also enforced by a unique key in the
+   outbox) and per contact; the Unleash flag (``userId`` = relationship owner; fail closed).
+5. **Cap** — at most ``min(cap.limit(audience), budget left)``; beyond it ``on_exceed: approval`` sends
+   nothing (``needs_approval``) and ``pause`` sends the limit, pauses and pages the owner. A human's
+   ``approved_count`` (with ``approved_by``) lifts both.
+6. **Enqueue** — outbox rows with their idempotency and transition keys.
+7. **Send** — in batches of ``batch_size``; before **each** batch the pause switch is read again, and each
+   message's flag, suppression and identity hold are re-checked. One bad message fails alone; a sender
+   error puts the rows it had not handed to SMTP back to ``pending``.
 
 Every decision is a row in ``ops.outreach_decisions`` (event, automation, contact, flag, variant,
-enabled, decision, reason).
+enabled, decision, reason); every run a row in ``ops.outreach_runs`` with its health score and approver.
 """
 
 from __future__ import annotations
@@ -32,25 +31,23 @@ import logging
 import socket
 import uuid
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import timedelta
 from typing import Any
 
 import psycopg
-from psycopg import sql
 from psycopg.types.json import Jsonb
 
-from crmhub.outreach import outbox
-from crmhub.outreach.flags import FlagGate, flag_context
+from crmhub.outreach import control, outbox, stages
+from crmhub.outreach.flags import FlagGate
 from crmhub.outreach.masking import mask_email
 from crmhub.outreach.rules import Automation
 from crmhub.outreach.smtp import OutgoingMessage, SmtpSettings, send_batch
+from crmhub.outreach.stages import Decision
 from crmhub.outreach.state import pause, pause_state
 
 log = logging.getLogger(__name__)
 
-HOLD_CONFIDENCE = 60
 IncidentCallback = Callable[[psycopg.Connection, str, str, dict], Any]
 PageCallback = Callable[[dict, str, str, dict], Any]
 
@@ -74,16 +71,18 @@ class RunResult:
     run_id: int | None
     outcome: str
     dry_run: bool = False
+    mode: str = "rollout"
     events: int = 0
     reasons: Counter = field(default_factory=Counter)
     audience_size: int = 0
     cap: int = 0
+    budget_left: int = 0
     eligible: int = 0
     queued: int = 0
     sent: int = 0
     cancelled: int = 0
     failed: int = 0
-    pending: int = 0          # deferred by the cap / approval, or left in the outbox by a pause
+    pending: int = 0          # deferred by the cap / budget / approval, or left in the outbox by a pause
     batches: int = 0
     would_send: list[dict] = field(default_factory=list)   # dry run: contact_id, masked recipient, subject
     sent_contacts: list[str] = field(default_factory=list)
@@ -91,25 +90,14 @@ class RunResult:
     def summary(self) -> dict:
         return {
             "automation": self.automation, "run_id": self.run_id, "outcome": self.outcome, "dry_run": self.dry_run,
-            "events": self.events, "audience_size": self.audience_size, "cap": self.cap, "eligible": self.eligible,
-            "queued": self.queued, "sent": self.sent, "cancelled": self.cancelled, "failed": self.failed,
-            "pending": self.pending, "batches": self.batches, "reasons": dict(self.reasons),
+            "mode": self.mode, "events": self.events, "audience_size": self.audience_size, "cap": self.cap,
+            "budget_left": self.budget_left, "eligible": self.eligible, "queued": self.queued, "sent": self.sent,
+            "cancelled": self.cancelled, "failed": self.failed, "pending": self.pending, "batches": self.batches,
+            "reasons": dict(self.reasons),
         }
 
 
-@dataclass
-class _Decision:
-    change_id: int
-    contact_id: str | None
-    decision: str
-    reason: str
-    flag: str | None = None
-    variant: str | None = None
-    enabled: bool | None = None
-    final: bool = True
-
-
-def _reason_key(d: _Decision) -> str:
+def _reason_key(d: Decision) -> str:
     """Counter key: decision and reason without run-specific numbers (``flag_off`` keeps its cause)."""
     head, _, rest = d.reason.partition(":")
     if head in ("flag_off", "flag_off_at_send"):
@@ -125,7 +113,10 @@ class OutreachEngine:
     :param people: ``IntegrationMap.people`` (owner lookups for templates, Reply-To and paging).
     :param gate: the :class:`FlagGate` (created in this process by the caller).
     :param smtp: SMTP settings; required unless every run is a dry run.
-    :param health_check: returns the current integration health score (0-100); runs are blocked below ``min_health``.
+    :param health_check: returns the current integration health score (0-100); runs are blocked below
+        ``min_health``. Required for a real run.
+    :param control_list: addresses of the control list (internal staff, friendly LPs); the only recipients
+        of an automation in control mode.
     :param on_incident: ``(conn, connector, trigger, values)``, same signature as ``ops.incidents``' ``open_incident``.
     :param on_page: ``(owner_person, automation, reason, detail)``; pages the automation's owner.
     :param on_batch: ``(result, batch_number)`` after every send batch (observability hook).
@@ -141,6 +132,7 @@ class OutreachEngine:
         *,
         health_check: Callable[[], float] | None = None,
         min_health: float = 70.0,
+        control_list: Iterable[str] = (),
         on_incident: IncidentCallback | None = None,
         on_page: PageCallback | None = None,
         on_batch: Callable[[RunResult, int], Any] | None = None,
@@ -153,6 +145,7 @@ class OutreachEngine:
         self.smtp = smtp
         self.health_check = health_check
         self.min_health = min_health
+        self.control_list = frozenset(e.strip().lower() for e in control_list)
         self.on_incident = on_incident or _default_incident
         self.on_page = on_page or _default_page
         self.on_batch = on_batch
@@ -162,14 +155,25 @@ class OutreachEngine:
     def run_all(self, *, dry_run: bool = False) -> list[RunResult]:
         return [self.run(name, dry_run=dry_run) for name in self.automations]
 
-    def run(self, name: str, *, dry_run: bool = False, approved_count: int | None = None) -> RunResult:
-        """Run one automation. ``approved_count``: a human approved sending this many beyond the cap."""
+    def run(self, name: str, *, dry_run: bool = False, approved_count: int | None = None,
+            approved_by: str | None = None, correction_id: int | None = None) -> RunResult:
+        """Run one automation. ``approved_count``: ``approved_by`` approved sending this many beyond the cap.
+
+        ``correction_id``: send that queued correction (:func:`crmhub.outreach.teardown.queue_correction`)
+        instead of reading trigger events; the gates, cap, budget, approval and outbox are the same.
+        """
         auto = self.automations[name]
         if not dry_run and self.smtp is None:
             raise ValueError("SMTP settings are required for a real run (use dry_run=True to preview)")
+        if not dry_run and self.health_check is None:
+            raise ValueError("a real run needs a health_check: every send path passes the integration health gate")
+        if approved_count is not None and not approved_by:
+            raise ValueError("approved_count needs approved_by: who approved sending beyond the cap")
         with psycopg.connect(self.url) as conn:
             run_id = conn.execute(
-                "INSERT INTO ops.outreach_runs (automation, dry_run) VALUES (%s, %s) RETURNING run_id", (name, dry_run)
+                "INSERT INTO ops.outreach_runs (automation, dry_run, approved_count, approved_by, version)"
+                " VALUES (%s, %s, %s, %s, %s) RETURNING run_id",
+                (name, dry_run, approved_count, approved_by, control.fingerprint(auto)),
             ).fetchone()[0]
             conn.commit()
             result = RunResult(automation=name, run_id=run_id, outcome="running", dry_run=dry_run)
@@ -177,7 +181,7 @@ class OutreachEngine:
                 "SELECT pg_try_advisory_lock(hashtext('crmhub.outreach'), hashtext(%s))", (name,)).fetchone()[0]
             try:
                 if locked:
-                    self._run(conn, auto, result, approved_count)
+                    self._run(conn, auto, result, approved_count, correction_id)
                 else:
                     result.outcome = "already_running"
             except BaseException:
@@ -196,140 +200,101 @@ class OutreachEngine:
         log.info("outreach run %s: %s", name, result.summary())
         return result
 
-    # -- the run --------------------------------------------------------------------------------------
-    def _run(self, conn: psycopg.Connection, auto: Automation, result: RunResult, approved_count: int | None) -> None:
-        if self.health_check is not None:
-            score = float(self.health_check())
-            if score < self.min_health:
-                result.outcome = "blocked_health"
-                result.reasons[f"health {score:.0f} < {self.min_health:.0f}"] += 1
-                return
-        if pause_state(conn, auto.name).paused:
-            result.outcome = "paused"
+    # -- the run: a short orchestrator over the stages ----------------------------------------------------
+    def _run(self, conn: psycopg.Connection, auto: Automation, result: RunResult, approved_count: int | None,
+             correction_id: int | None = None) -> None:
+        if not self._gates_open(conn, auto, result):
             return
-
-        decisions: list[_Decision] = []
-        events = self._candidate_events(conn, auto)
-        result.events = len(events)
-        matching = []
-        for ev in events:
-            if auto.trigger.matches(ev["old_value"], ev["new_value"]):
-                matching.append(ev)
-            else:
-                decisions.append(_Decision(ev["change_id"], None, "skipped", "condition_not_met"))
-
-        bulk = self._bulk_loads(conn, auto, {ev["load_id"] for ev in matching if ev["load_id"]})
-        targets: list[tuple[dict, str]] = []  # (event, contact_id)
-        for ev in matching:
-            if ev["load_id"] in bulk:
-                decisions.append(_Decision(ev["change_id"], None, "suppressed", f"bulk_import: {bulk[ev['load_id']]['why']}"))
-                continue
-            contacts = self._contacts_for_event(conn, auto, ev)
-            if not contacts:
-                decisions.append(_Decision(ev["change_id"], None, "skipped", "no_contact"))
-            targets.extend((ev, c) for c in contacts)
-        if bulk and not result.dry_run:
-            self._raise_bulk_alerts(conn, auto, bulk)
-
-        info = self._contact_info(conn, auto, sorted({c for _, c in targets}))
-        eligible: list[tuple] = []  # (event, contact, flag context, FlagDecision)
-        seen: set[str] = set()
-        for ev, cid in targets:
-            c = info.get(cid)
-            reason = None
-            if c is None:
-                reason = ("skipped", "contact_missing")
-            elif c["deleted_at"] is not None:
-                reason = ("skipped", "contact_deleted")
-            elif not c["in_audience"]:
-                reason = ("skipped", "not_in_audience")
-            elif c["held"]:
-                reason = ("suppressed", "identity_hold")
-            elif not c["email"]:
-                reason = ("skipped", "no_email")
-            elif c["suppressed"]:
-                reason = ("suppressed", "suppression_list")
-            elif cid in seen:
-                reason = ("skipped", "duplicate_in_run")
-            if reason:
-                decisions.append(_Decision(ev["change_id"], cid, *reason))
-                continue
-            ctx = flag_context(c["owner"], cid, c["entity_type"], c["fund"])
-            answer = self.gate.decide(auto.flag, ctx)
-            if not answer.enabled:
-                decisions.append(_Decision(ev["change_id"], cid, "skipped", f"flag_off: {answer.reason}", auto.flag,
-                                           answer.variant, False))
-                continue
-            seen.add(cid)
-            eligible.append((ev, c, ctx, answer))
-        result.eligible = len(eligible)
-
-        result.audience_size = self._audience_size(conn, auto)
-        result.cap = auto.cap.limit(result.audience_size)
-        to_send, deferred, reason = eligible, [], ""
-        approved = approved_count is not None and len(eligible) <= approved_count
-        if len(eligible) > result.cap and not approved:
-            if auto.cap.on_exceed == "approval" and not result.dry_run:
-                to_send, deferred = [], eligible
-            else:
-                to_send, deferred = eligible[: result.cap], eligible[result.cap:]
-            reason = "needs_approval" if auto.cap.on_exceed == "approval" else "cap_exceeded"
-            for ev, c, _ctx, answer in deferred:
-                decisions.append(_Decision(ev["change_id"], c["crmhub_id"], "deferred",
-                                           f"{reason}: {len(eligible)} eligible > cap {result.cap}",
-                                           auto.flag, answer.variant, True, final=False))
-            result.pending = len(deferred)
-
+        if correction_id is not None:
+            result.mode = "correction"
+            screened = stages.correction_targets(conn, auto, correction_id)
+            found = stages.Candidates([t.event for t in screened.eligible], [], [])
+        else:
+            result.mode = control.mode(conn, auto)
+            found = stages.candidate_events(conn, auto)
+            screened = stages.screen(conn, auto, found.matching, self.gate,
+                                     control_emails=self.control_list if result.mode == "control" else None)
+        result.events = len(found.events)
+        result.eligible = len(screened.eligible)
+        if screened.bulk and not result.dry_run:
+            self._raise_bulk_alerts(conn, auto, screened.bulk)
+        plan = stages.plan_cap(conn, auto, screened.eligible, approved_count=approved_count, dry_run=result.dry_run,
+                               control_size=len(self.control_list) if result.mode == "control" else None)
+        result.audience_size, result.cap, result.budget_left = plan.audience_size, plan.cap, plan.budget_left
+        result.pending = len(plan.deferred)
+        decisions = found.decisions + screened.decisions + plan.decisions
         if result.dry_run:
-            for ev, c, _ctx, answer in to_send:
-                subject, _html, _text = auto.render(self._template_context(auto, c, ev))
-                result.would_send.append({"contact_id": c["crmhub_id"], "recipient": mask_email(c["email"]),
-                                          "owner": c["owner"], "subject": subject, "change_id": ev["change_id"]})
-                decisions.append(_Decision(ev["change_id"], c["crmhub_id"], "queued", "would_send (dry run)",
-                                           auto.flag, answer.variant, True))
+            return self._preview(conn, auto, result, plan, decisions)
+        if plan.needs_approval:
             self._log_decisions(conn, auto, result, decisions)
-            conn.commit()
-            result.queued = len(to_send)
-            result.outcome = "dry_run"
-            return
-
-        if deferred and reason == "needs_approval":
-            self._log_decisions(conn, auto, result, decisions)
-            self._alert(conn, auto, "needs_approval", None, {"pending": len(deferred), "cap": result.cap,
-                                                             "audience": result.audience_size, "run_id": result.run_id})
+            self._alert(conn, auto, "needs_approval", None, self._exceed_detail(auto, result, plan))
             conn.commit()
             result.outcome = "needs_approval"
             return
+        queued = stages.enqueue(conn, auto, result.run_id, plan.to_send, self._render(auto, result.mode),
+                                mode=result.mode)
+        result.queued = queued.queued
+        self._log_decisions(conn, auto, result, decisions + queued.decisions)
+        conn.commit()
+        if plan.deferred:  # on_exceed: pause
+            self._pause_and_page(conn, auto, result, plan)
+        self._send_pending(conn, auto, result, capped=bool(plan.deferred))
 
-        new_messages = []
-        for ev, c, ctx, _answer in to_send:
-            subject, html, text = auto.render(self._template_context(auto, c, ev))
-            new_messages.append(outbox.NewMessage(
-                run_id=result.run_id, automation=auto.name, contact_id=c["crmhub_id"], change_id=ev["change_id"],
-                owner=c["owner"], flag=auto.flag, flag_context=ctx, recipient=c["email"], subject=subject,
-                body_text=text, body_html=html))
-        inserted = outbox.enqueue(conn, new_messages)
-        for (ev, c, _ctx, answer), msg in zip(to_send, new_messages, strict=True):
-            if inserted.get(msg.key) is None:
-                decisions.append(_Decision(ev["change_id"], c["crmhub_id"], "skipped", "duplicate_idempotency_key",
-                                           auto.flag, answer.variant, True))
-            else:
-                decisions.append(_Decision(ev["change_id"], c["crmhub_id"], "queued", "flag_on", auto.flag,
-                                           answer.variant, True))
-        result.queued = sum(1 for v in inserted.values() if v is not None)
+    def _gates_open(self, conn: psycopg.Connection, auto: Automation, result: RunResult) -> bool:
+        if self.health_check is not None:
+            score = float(self.health_check())
+            conn.execute("UPDATE ops.outreach_runs SET health_score = %s WHERE run_id = %s", (score, result.run_id))
+            conn.commit()
+            if score < self.min_health:
+                result.reasons[f"health {score:.0f} < {self.min_health:.0f}"] += 1
+                if not result.dry_run:  # a preview still shows what a healthy run would do
+                    result.outcome = "blocked_health"
+                    return False
+        if pause_state(conn, auto.name).paused:
+            result.outcome = "paused"
+            return False
+        return True
+
+    def _render(self, auto: Automation, mode: str = "rollout") -> Callable[[stages.Target], tuple[str, str, str]]:
+        render = auto.render_correction if mode == "correction" else auto.render
+        return lambda t: render(stages.template_context(auto, self.people, t))
+
+    def _preview(self, conn: psycopg.Connection, auto: Automation, result: RunResult, plan: stages.CapPlan,
+                 decisions: list[Decision]) -> None:
+        for t in plan.to_send:
+            subject, _html, _text = self._render(auto, result.mode)(t)
+            result.would_send.append({"contact_id": t.contact_id, "recipient": mask_email(t.contact["email"]),
+                                      "owner": t.contact["owner"], "subject": subject,
+                                      "change_id": t.event["change_id"]})
+            decisions.append(t.decision("queued", "would_send (dry run)", auto.flag))
         self._log_decisions(conn, auto, result, decisions)
         conn.commit()
+        result.queued = len(plan.to_send)
+        result.outcome = "dry_run"
 
-        if deferred:  # on_exceed: pause
-            detail = {"eligible": len(eligible), "cap": result.cap, "audience": result.audience_size,
-                      "deferred": len(deferred), "run_id": result.run_id}
-            pause(conn, auto.name, by="crmhub:cap", reason=f"cap exceeded: {len(eligible)} eligible > cap {result.cap}")
-            self._alert(conn, auto, "cap_exceeded", None, detail)
-            conn.commit()
-            self._page(auto, "blast-radius cap exceeded; automation paused", detail)
-            # The cap's worth still goes out: the pause set above is the automation's own, so the sender
-            # honours it only for messages beyond this run's allowance.
-        self._send_pending(conn, auto, result, capped=bool(deferred))
+    @staticmethod
+    def _exceed_detail(auto: Automation, result: RunResult, plan: stages.CapPlan) -> dict:
+        return {"eligible": result.eligible, "cap": plan.cap, "audience": plan.audience_size,
+                "deferred": len(plan.deferred), "run_id": result.run_id, "pending": len(plan.deferred),
+                "budget": auto.budget.max_sends, "budget_left": plan.budget_left, "reason": plan.reason}
+
+    def _pause_and_page(self, conn: psycopg.Connection, auto: Automation, result: RunResult,
+                        plan: stages.CapPlan) -> None:
+        """The limit's worth still goes out: this pause is the automation's own (``crmhub:cap``), so the
+        sender honours it only for messages beyond this run's allowance."""
+        if plan.reason == "budget_exceeded":
+            what = f"send budget exceeded: {result.eligible} eligible > {plan.budget_left} left of " \
+                   f"{auto.budget.max_sends} per {auto.budget.window_s}s"
+            detail = self._exceed_detail(auto, result, plan)
+        else:
+            what = f"cap exceeded: {result.eligible} eligible > cap {plan.cap}"
+            detail = {"eligible": result.eligible, "cap": plan.cap, "audience": plan.audience_size,
+                      "deferred": len(plan.deferred), "run_id": result.run_id}
+        pause(conn, auto.name, by="crmhub:cap", reason=what)
+        self._alert(conn, auto, plan.reason, None, detail)
+        conn.commit()
+        page = "send budget exceeded" if plan.reason == "budget_exceeded" else "blast-radius cap exceeded"
+        self._page(auto, f"{page}; automation paused", detail)
 
     # -- sending --------------------------------------------------------------------------------------
     def _send_pending(self, conn: psycopg.Connection, auto: Automation, result: RunResult, *, capped: bool) -> None:
@@ -362,39 +327,54 @@ class OutreachEngine:
         conn.commit()
 
     def _send_batch(self, conn: psycopg.Connection, auto: Automation, result: RunResult, batch: list[dict]) -> None:
-        ids = [row["outbox_id"] for row in batch]
-        blocked = self._recheck(conn, [row["contact_id"] for row in batch])
+        """Re-check, send and mark one claimed batch; no row of it is left in ``sending`` by an error here."""
+        try:
+            ready = self._recheck_batch(conn, auto, result, batch)
+        except BaseException:
+            self._release_after_error(conn, [r["outbox_id"] for r in batch], "sender error before SMTP; will retry")
+            raise
+        try:
+            outcomes = send_batch(self.smtp, [self._outgoing(auto, r) for r in ready]) if ready else {}
+        except BaseException as exc:   # a bug or a crash mid-session: we cannot know which were handed over
+            conn.rollback()
+            outbox.mark(conn, [r["outbox_id"] for r in ready], "unknown", f"sender error during SMTP: {exc}")
+            conn.commit()
+            raise
+        self._record_outcomes(conn, auto, result, batch, outcomes)
+
+    def _recheck_batch(self, conn: psycopg.Connection, auto: Automation, result: RunResult,
+                       batch: list[dict]) -> list[dict]:
+        blocked = stages.recheck(conn, [row["contact_id"] for row in batch])
         cancel: dict[str, list[int]] = {}
-        decisions: list[_Decision] = []
+        decisions: list[Decision] = []
         ready: list[dict] = []
         for row in batch:
             why = blocked.get(row["contact_id"])
-            if why is None:
+            if why is None and row.get("mode", "rollout") == "rollout":
                 answer = self.gate.decide(row["flag"], row["flag_context"])
                 if not answer.enabled:
                     why = f"flag_off_at_send: {answer.reason}"
             if why:
                 cancel.setdefault(why, []).append(row["outbox_id"])
-                decisions.append(_Decision(row["change_id"], row["contact_id"], "cancelled", why, row["flag"],
-                                           None, None if why.startswith(("identity", "suppression")) else False))
+                decisions.append(Decision(row["change_id"], row["contact_id"], "cancelled", why, row["flag"],
+                                          None, None if why.startswith(("identity", "suppression")) else False))
             else:
                 ready.append(row)
         for why, rows in cancel.items():
             outbox.mark(conn, rows, "cancelled", why)
             result.cancelled += len(rows)
-        if decisions:
-            self._log_decisions(conn, auto, result, decisions)
+        self._log_decisions(conn, auto, result, decisions)
         conn.commit()
+        return ready
 
-        reply_to = self.people.get(auto.owner, {}).get("email")
-        messages = [
-            OutgoingMessage(outbox_id=r["outbox_id"], recipient=r["recipient"], subject=r["subject"],
-                            body_text=r["body_text"], body_html=r["body_html"], message_id=r["message_id"],
-                            idempotency_key=r["idempotency_key"],
-                            reply_to=self.people.get(r["owner"], {}).get("email") or reply_to)
-            for r in ready
-        ]
-        outcomes = send_batch(self.smtp, messages) if messages else {}
+    def _outgoing(self, auto: Automation, row: dict) -> OutgoingMessage:
+        reply_to = self.people.get(row["owner"], {}).get("email") or self.people.get(auto.owner, {}).get("email")
+        return OutgoingMessage(outbox_id=row["outbox_id"], recipient=row["recipient"], subject=row["subject"],
+                               body_text=row["body_text"], body_html=row["body_html"], message_id=row["message_id"],
+                               idempotency_key=row["idempotency_key"], reply_to=reply_to)
+
+    def _record_outcomes(self, conn: psycopg.Connection, auto: Automation, result: RunResult, batch: list[dict],
+                         outcomes: dict[int, str | None]) -> None:
         sent = [i for i, err in outcomes.items() if err is None]
         refused = {i: err for i, err in outcomes.items() if err and err.startswith("refused")}
         retry = [i for i, err in outcomes.items() if err and err.startswith(("connect", "not attempted"))]
@@ -410,48 +390,21 @@ class OutreachEngine:
         result.failed += len(refused) + len(unknown)
         by_id = {r["outbox_id"]: r for r in batch}
         result.sent_contacts.extend(by_id[i]["contact_id"] for i in sent)
-        log.info("outreach %s batch: %d sent, %d cancelled, %d failed, %d to retry (of %d claimed)",
-                 auto.name, len(sent), sum(map(len, cancel.values())), len(refused) + len(unknown), len(retry), len(ids))
+        log.info("outreach %s batch: %d sent, %d failed, %d to retry (of %d claimed)",
+                 auto.name, len(sent), len(refused) + len(unknown), len(retry), len(batch))
         if retry:
             raise ConnectionError(f"SMTP server unavailable: {outcomes[retry[0]]}")
 
-    # -- queries --------------------------------------------------------------------------------------
-    def _candidate_events(self, conn: psycopg.Connection, auto: Automation) -> list[dict]:
-        cur = conn.execute(
-            """SELECT cl.change_id, cl.crmhub_id::text AS crmhub_id, cl.old_value, cl.new_value, cl.load_id,
-                      cl.connector, cl.source_system, cl.changed_at
-               FROM core.change_log cl
-               WHERE cl.core_table = %s AND cl.field = %s AND cl.changed_at >= now() - %s
-                 AND NOT EXISTS (SELECT 1 FROM ops.outreach_decisions d
-                                 WHERE d.automation = %s AND d.change_id = cl.change_id AND d.final AND NOT d.dry_run)
-               ORDER BY cl.change_id""",
-            (auto.trigger.core_table, auto.trigger.field, timedelta(seconds=auto.max_event_age_s), auto.name),
-        )
-        cols = [c.name for c in cur.description]
-        return [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
+    @staticmethod
+    def _release_after_error(conn: psycopg.Connection, outbox_ids: list[int], why: str) -> None:
+        try:
+            conn.rollback()
+            outbox.release(conn, outbox_ids, why)
+            conn.commit()
+        except psycopg.Error:   # the connection itself is gone: recover-stuck marks the rows 'unknown' later
+            log.exception("could not release %d claimed outbox rows", len(outbox_ids))
 
-    def _bulk_loads(self, conn: psycopg.Connection, auto: Automation, load_ids: set[str]) -> dict[str, dict]:
-        """``{load_id: {why, connector, contacts}}`` for the loads among ``load_ids`` that are bulk imports."""
-        if not load_ids:
-            return {}
-        out: dict[str, dict] = {}
-        ids = sorted(load_ids)
-        for load_id, reason in conn.execute(
-            "SELECT load_id, reason FROM ops.bulk_loads WHERE load_id = ANY(%s)", (ids,)
-        ):
-            out[load_id] = {"why": f"load {load_id} flagged bulk ({reason})", "reason": reason}
-        for load_id, n, connector, source in conn.execute(
-            """SELECT load_id, count(DISTINCT crmhub_id), max(connector), max(source_system) FROM core.change_log
-               WHERE core_table = %s AND field = %s AND load_id = ANY(%s) GROUP BY load_id""",
-            (auto.trigger.core_table, auto.trigger.field, ids),
-        ):
-            if load_id not in out and n > auto.bulk_threshold:
-                out[load_id] = {"why": f"load {load_id} changed {auto.trigger.field} on {n} records "
-                                       f"(> bulk_threshold {auto.bulk_threshold})"}
-            if load_id in out:
-                out[load_id].update(records=n, connector=connector or source)
-        return out
-
+    # -- alerts and the decision log ------------------------------------------------------------------------
     def _raise_bulk_alerts(self, conn: psycopg.Connection, auto: Automation, bulk: dict[str, dict]) -> None:
         for load_id, info in bulk.items():
             values = {"automation": auto.name, "load_id": load_id, "records": info.get("records"),
@@ -477,89 +430,8 @@ class OutreachEngine:
         except Exception:  # noqa: BLE001 - paging must not undo the pause
             log.exception("paging %s failed", auto.owner)
 
-    def _contacts_for_event(self, conn: psycopg.Connection, auto: Automation, ev: dict) -> list[str]:
-        table = auto.trigger.core_table
-        if table == "contact":
-            return [ev["crmhub_id"]]
-        if table == "commitment":
-            row = conn.execute("SELECT contact_id::text FROM core.commitment WHERE crmhub_id = %s",
-                               (ev["crmhub_id"],)).fetchone()
-            return [row[0]] if row and row[0] else []
-        if table == "deal":  # every contact of the deal's company
-            return [r[0] for r in conn.execute(
-                """SELECT c.crmhub_id::text FROM core.deal d JOIN core.contact c ON c.entity_id = d.company_id
-                   WHERE d.crmhub_id = %s AND c.deleted_at IS NULL ORDER BY c.crmhub_id""", (ev["crmhub_id"],))]
-        return []
-
-    def _hold_sql(self, conn: psycopg.Connection) -> sql.Composable:
-        """Identity-hold predicate over ``c``: confidence < 60 or an unreleased ``ops.identity_holds`` row."""
-        return sql.SQL("(c.confidence < {} OR EXISTS (SELECT 1 FROM ops.identity_holds h "
-                       "WHERE h.crmhub_id = c.crmhub_id AND h.released_at IS NULL))").format(sql.Literal(HOLD_CONFIDENCE))
-
-    def _contact_info(self, conn: psycopg.Connection, auto: Automation, contact_ids: list[str]) -> dict[str, dict]:
-        if not contact_ids:
-            return {}
-        where, params = auto.audience_sql()
-        query = sql.SQL(
-            """SELECT c.crmhub_id::text AS crmhub_id, c.email, c.first_name, c.last_name, c.title, c.owner,
-                      c.deleted_at, e.entity_type, e.name AS entity_name,
-                      ({audience}) AS in_audience, {hold} AS held,
-                      EXISTS (SELECT 1 FROM ops.suppression_list s WHERE s.email = lower(trim(c.email))) AS suppressed,
-                      (SELECT f.name FROM core.commitment cm JOIN core.fund f ON f.crmhub_id = cm.fund_id
-                       WHERE cm.contact_id = c.crmhub_id AND cm.deleted_at IS NULL
-                       ORDER BY cm.updated_at DESC LIMIT 1) AS fund
-               FROM core.contact c LEFT JOIN core.entity e ON e.crmhub_id = c.entity_id
-               WHERE c.crmhub_id = ANY(%s::uuid[])"""
-        ).format(audience=where, hold=self._hold_sql(conn))
-        cur = conn.execute(query, [*params, contact_ids])
-        cols = [c.name for c in cur.description]
-        return {r[0]: dict(zip(cols, r, strict=True)) for r in cur.fetchall()}
-
-    def _audience_size(self, conn: psycopg.Connection, auto: Automation) -> int:
-        where, params = auto.audience_sql()
-        query = sql.SQL(
-            """SELECT count(*) FROM core.contact c LEFT JOIN core.entity e ON e.crmhub_id = c.entity_id
-               WHERE c.deleted_at IS NULL AND c.email IS NOT NULL AND ({})"""
-        ).format(where)
-        return conn.execute(query, params).fetchone()[0]
-
-    def _recheck(self, conn: psycopg.Connection, contact_ids: list[str]) -> dict[str, str]:
-        """Send-time checks: identity hold and suppression list (opt-outs can arrive after queueing)."""
-        query = sql.SQL(
-            """SELECT c.crmhub_id::text, {hold} AS held,
-                      EXISTS (SELECT 1 FROM ops.suppression_list s WHERE s.email = lower(trim(c.email))) AS suppressed,
-                      c.deleted_at IS NOT NULL AS deleted
-               FROM core.contact c WHERE c.crmhub_id = ANY(%s::uuid[])"""
-        ).format(hold=self._hold_sql(conn))
-        out: dict[str, str] = {}
-        found = set()
-        for cid, held, suppressed, deleted in conn.execute(query, (contact_ids,)):
-            found.add(cid)
-            if held:
-                out[cid] = "identity_hold_at_send"
-            elif suppressed:
-                out[cid] = "suppression_list_at_send"
-            elif deleted:
-                out[cid] = "contact_deleted_at_send"
-        for cid in contact_ids:
-            if cid not in found:
-                out[cid] = "contact_missing_at_send"
-        return out
-
-    def _template_context(self, auto: Automation, c: dict, ev: dict) -> dict:
-        owner = self.people.get(c["owner"]) or self.people.get(auto.owner) or {"id": c["owner"], "name": c["owner"], "email": ""}
-        return {
-            "contact": {"first_name": c["first_name"], "last_name": c["last_name"], "title": c["title"],
-                        "crmhub_id": c["crmhub_id"]},
-            "entity": {"name": c["entity_name"], "entity_type": c["entity_type"]},
-            "owner": {"name": owner.get("name", c["owner"]), "email": owner.get("email", "")},
-            "fund": c["fund"],
-            "automation": auto.name,
-            "event": {"field": auto.trigger.field, "old": ev["old_value"], "new": ev["new_value"]},
-        }
-
     def _log_decisions(self, conn: psycopg.Connection, auto: Automation, result: RunResult,
-                       decisions: list[_Decision]) -> None:
+                       decisions: list[Decision]) -> None:
         if not decisions:
             return
         with conn.cursor().copy(
@@ -567,7 +439,6 @@ class OutreachEngine:
             " decision, reason, final, dry_run) FROM STDIN"
         ) as copy:
             for d in decisions:
-                copy.write_row((result.run_id, auto.name, d.change_id, d.contact_id, d.flag or auto.flag, d.variant, d.enabled,
-                                d.decision, d.reason, d.final and not result.dry_run, result.dry_run))
+                copy.write_row((result.run_id, auto.name, d.change_id, d.contact_id, d.flag or auto.flag, d.variant,
+                                d.enabled, d.decision, d.reason, d.final and not result.dry_run, result.dry_run))
                 result.reasons[_reason_key(d)] += 1
-        decisions.clear()

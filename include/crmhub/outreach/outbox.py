@@ -1,6 +1,8 @@
 """The outbox (``ops.outbox``): write first, then claim, send and mark.
 
-Life of a row: ``pending`` (written with a unique idempotency key ``automation:contact:change_id``)
+Life of a row: ``pending`` (written with a unique idempotency key ``automation:contact:change_id`` and a
+unique ``transition_key``: the same state transition of a contact is never mailed twice, however many
+change-log rows announced it)
 -> ``sending`` (claimed with ``FOR UPDATE SKIP LOCKED`` and committed *before* SMTP) -> ``sent`` |
 ``failed`` (refused by the server) | ``cancelled`` (flag off / paused / opted out at send time).
 
@@ -38,10 +40,14 @@ class NewMessage:
     subject: str
     body_text: str
     body_html: str
+    transition_key: str | None = None
+    mode: str = "rollout"          # rollout | control | correction
 
     @property
     def key(self) -> str:
-        return idempotency_key(self.automation, self.contact_id, self.change_id)
+        """``automation:contact:change_id``; a correction answers a sent message, so its key adds the transition."""
+        base = idempotency_key(self.automation, self.contact_id, self.change_id)
+        return f"{base}:{self.transition_key}" if self.mode == "correction" else base
 
 
 def enqueue(conn: psycopg.Connection, messages: list[NewMessage]) -> dict[str, int | None]:
@@ -52,13 +58,14 @@ def enqueue(conn: psycopg.Connection, messages: list[NewMessage]) -> dict[str, i
     with conn.cursor() as cur:
         cur.executemany(
             """INSERT INTO ops.outbox (idempotency_key, message_id, run_id, automation, contact_id, change_id,
-                   owner, flag, flag_context, recipient, subject, body_text, body_html)
-               VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
-               ON CONFLICT (idempotency_key) DO NOTHING
+                   owner, flag, flag_context, recipient, subject, body_text, body_html, transition_key, mode)
+               VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
+               ON CONFLICT DO NOTHING
                RETURNING idempotency_key, outbox_id""",
             [
                 (m.key, message_id_for(m.key), m.run_id, m.automation, m.contact_id, m.change_id, m.owner, m.flag,
-                 json.dumps(m.flag_context), m.recipient, m.subject, m.body_text, m.body_html)
+                 json.dumps(m.flag_context), m.recipient, m.subject, m.body_text, m.body_html, m.transition_key,
+                 m.mode)
                 for m in messages
             ],
             returning=True,
@@ -79,7 +86,7 @@ def claim_batch(conn: psycopg.Connection, automation: str, size: int, worker: st
                SELECT outbox_id FROM ops.outbox WHERE automation = %s AND status = 'pending'
                ORDER BY outbox_id LIMIT %s FOR UPDATE SKIP LOCKED)
            RETURNING o.outbox_id, o.idempotency_key, o.message_id, o.run_id, o.change_id, o.contact_id::text AS contact_id,
-                     o.owner, o.flag, o.flag_context, o.recipient, o.subject, o.body_text, o.body_html""",
+                     o.owner, o.flag, o.flag_context, o.recipient, o.subject, o.body_text, o.body_html, o.mode""",
         (worker, automation, size),
     )
     cols = [c.name for c in rows.description] if rows.description else []
@@ -121,10 +128,13 @@ def recover_stuck(conn: psycopg.Connection, older_than_s: float = 900) -> int:
     return cur.rowcount
 
 
-def counts(conn: psycopg.Connection, automation: str | None = None) -> dict[str, int]:
+def counts(conn: psycopg.Connection, automation: str | None = None, *,
+           recipients: list[str] | None = None) -> dict[str, int]:
+    """``{status: n}`` for one automation (or all); ``recipients`` limits it to those addresses (control list)."""
     with conn.cursor(row_factory=dict_row) as cur:
         cur.execute(
-            "SELECT status, count(*) AS n FROM ops.outbox WHERE %s::text IS NULL OR automation = %s GROUP BY status",
-            (automation, automation),
+            "SELECT status, count(*) AS n FROM ops.outbox WHERE (%s::text IS NULL OR automation = %s)"
+            " AND (%s::text[] IS NULL OR lower(trim(recipient)) = ANY(%s::text[])) GROUP BY status",
+            (automation, automation, recipients, recipients),
         )
         return {r["status"]: r["n"] for r in cur.fetchall()}

@@ -38,7 +38,7 @@ _TRUE = {"true", "t", "1", "yes", "y"}
 _FALSE = {"false", "f", "0", "no", "n"}
 
 
-def _norm(value: Any) -> str | None:
+def normalise(value: Any) -> str | None:
     """Normalise a change-log / config value for comparison: booleans to 'true'/'false', text lower-cased."""
     if value is None:
         return None
@@ -76,13 +76,13 @@ class Trigger:
         differs from old; ``increased``/``decreased`` — both values numeric and new >/< old (a value
         appearing from nothing is not an increase); ``changed`` — any difference.
         """
-        old, new = _norm(old_value), _norm(new_value)
+        old, new = normalise(old_value), normalise(new_value)
         cond = self.condition
         if "becomes" in cond:
-            target = _norm(cond["becomes"])
+            target = normalise(cond["becomes"])
             return new == target and old != target
         if "changed_to" in cond:
-            targets = {_norm(v) for v in cond["changed_to"]}
+            targets = {normalise(v) for v in cond["changed_to"]}
             return new in targets and old != new
         if "increased" in cond or "decreased" in cond:
             a, b = _number(old_value), _number(new_value)
@@ -136,6 +136,30 @@ class Cap:
 
 
 @dataclass(frozen=True)
+class CorrectionTemplate:
+    """The message the tear-down can queue to a misfire's recipients (same folder as the main templates)."""
+
+    subject: str
+    html_path: Path
+    text_path: Path
+
+
+@dataclass(frozen=True)
+class Budget:
+    """At most ``max_sends`` messages per automation over any ``window_s`` seconds, across runs and loads."""
+
+    max_sends: int
+    window_s: int = 86_400
+
+    def remaining(self, sent_in_window: int) -> int:
+        return max(0, self.max_sends - sent_in_window)
+
+
+#: Without a ``budget:`` in the map: three full runs' worth per day.
+DEFAULT_BUDGET_RUNS = 3
+
+
+@dataclass(frozen=True)
 class Automation:
     """One automation rule, validated and with its templates compiled."""
 
@@ -149,9 +173,11 @@ class Automation:
     text_path: Path
     cap: Cap
     bulk_threshold: int
+    budget: Budget = Budget(0)
     batch_size: int = 50
     max_event_age_s: int = 7 * 86400
     description: str = ""
+    correction: CorrectionTemplate | None = None
     _env: SandboxedEnvironment = field(default=None, repr=False, compare=False)  # type: ignore[assignment]
 
     def audience_sql(self) -> tuple[sql.Composable, list]:
@@ -171,6 +197,16 @@ class Automation:
         subject = env.from_string(self.subject_template).render(context).strip()
         html = env.get_template(self.html_path.name).render(context)
         text = env.get_template(self.text_path.name).render(context)
+        return " ".join(subject.split()), html, text
+
+    def render_correction(self, context: dict) -> tuple[str, str, str]:
+        """(subject, html, text) of the correction message; ``context`` also holds ``misfire.subject|sent_on``."""
+        if self.correction is None:
+            raise ConfigError(f"automation {self.name}", [("correction", "no correction template in the map")])
+        env = self._env
+        subject = env.from_string(self.correction.subject).render(context).strip()
+        html = env.get_template(self.correction.html_path.name).render(context)
+        text = env.get_template(self.correction.text_path.name).render(context)
         return " ".join(subject.split()), html, text
 
 
@@ -195,20 +231,31 @@ def load_automations(imap: IntegrationMap) -> dict[str, Automation]:
         html_path = (config_dir / raw["template"]["html"]).resolve()
         text_path = (config_dir / raw["template"]["text"]).resolve()
         env = None
-        for key, path in (("html", html_path), ("text", text_path)):
+        fix = raw.get("correction")
+        correction = None if not fix else CorrectionTemplate(
+            fix["subject"], (config_dir / fix["html"]).resolve(), (config_dir / fix["text"]).resolve())
+        paths = [("template.html", html_path), ("template.text", text_path)]
+        if correction:
+            paths += [("correction.html", correction.html_path), ("correction.text", correction.text_path)]
+        for key, path in paths:
             if not path.is_file():
-                problems.append((f"{where}.template.{key}", f"template file {path} does not exist"))
+                problems.append((f"{where}.{key}", f"template file {path} does not exist"))
             elif path.parent != html_path.parent:
-                problems.append((f"{where}.template.{key}", "html and text templates must be in the same folder"))
+                problems.append((f"{where}.{key}", "every template of an automation must be in the same folder"))
         if not problems:
             env = _environment(html_path.parent)
             try:
                 env.from_string(raw["template"]["subject"])
                 env.get_template(html_path.name)
                 env.get_template(text_path.name)
+                if correction:
+                    env.from_string(correction.subject)
+                    env.get_template(correction.html_path.name)
+                    env.get_template(correction.text_path.name)
             except TemplateError as exc:
                 problems.append((f"{where}.template", f"does not compile: {exc}"))
         cap = raw["cap"]
+        budget = raw.get("budget") or {"max_sends": DEFAULT_BUDGET_RUNS * cap["max_sends"], "window": "24h"}
         out[raw["name"]] = Automation(
             name=raw["name"],
             owner=raw["owner"],
@@ -223,9 +270,11 @@ def load_automations(imap: IntegrationMap) -> dict[str, Automation]:
             text_path=text_path,
             cap=Cap(cap["max_sends"], float(cap["max_percent"]), cap.get("on_exceed", "pause")),
             bulk_threshold=raw["bulk_threshold"],
+            budget=Budget(budget["max_sends"], duration_seconds(budget["window"])),
             batch_size=raw.get("batch_size", 50),
             max_event_age_s=duration_seconds(raw.get("max_event_age", "7d")),
             description=raw.get("description", ""),
+            correction=correction,
             _env=env,
         )
     if problems:

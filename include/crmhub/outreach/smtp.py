@@ -1,22 +1,52 @@
 """SMTP delivery with ``smtplib``: one connection per send batch (fast path), one message per outbox row.
 
 Host, port, login, password and From come from the caller (the Airflow glue passes an SMTP connection).
+
+Transport security: TLS (``starttls`` or implicit ``use_ssl``) is always *verified* with
+``ssl.create_default_context()`` (system CAs, or ``ca_file`` for a private CA), hostname included. A
+login is refused unless the connection is TLS: settings with a username and neither ``starttls`` nor
+``use_ssl`` raise :class:`SmtpSecurityError` when built, and the session checks the socket again
+before ``AUTH``.
+
+Headers: every header value is stripped of CR/LF (:func:`header_safe`), and a recipient that is not
+one plain address is refused per message (``refused: invalid recipient address``), so one bad row
+never stops the rest of its batch.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
+import re
 import smtplib
+import ssl
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formatdate
 
+from crmhub.exceptions import CrmHubError
 from crmhub.outreach.masking import mask_email
 
 log = logging.getLogger(__name__)
 
 MESSAGE_ID_DOMAIN = "outreach.crmhub"
+_LINE_BREAKS = re.compile(r"[\r\n]+")
+#: One plain addr-spec: no spaces, control characters, commas or angle brackets; one ``@``.
+_PLAIN_ADDRESS = re.compile(r"[^\s@,<>;\x00-\x1f\x7f]+@[^\s@,<>;\x00-\x1f\x7f]+")
+
+
+class SmtpSecurityError(CrmHubError):
+    """The SMTP settings would send a password over a connection without TLS."""
+
+
+def header_safe(value: str) -> str:
+    """A header value with every CR/LF run replaced by one space (no header injection)."""
+    return _LINE_BREAKS.sub(" ", value).strip()
+
+
+def valid_recipient(address: str) -> bool:
+    """True for one plain address (``local@domain``), nothing else on the line."""
+    return bool(_PLAIN_ADDRESS.fullmatch(address or ""))
 
 
 def message_id_for(idempotency_key: str) -> str:
@@ -35,6 +65,18 @@ class SmtpSettings:
     starttls: bool = False
     use_ssl: bool = False
     timeout: float = 30.0
+    ca_file: str | None = None     # a private CA to verify the server against (default: the system CAs)
+
+    def __post_init__(self) -> None:
+        if self.username and not (self.starttls or self.use_ssl):
+            raise SmtpSecurityError(
+                f"SMTP {self.host}:{self.port}: a login is configured but the connection has no TLS; set starttls "
+                "(port 587) or use_ssl (port 465) on the SMTP connection, or drop the login"
+            )
+
+    def tls_context(self) -> ssl.SSLContext:
+        """Verified TLS: certificate chain and host name (``ssl.create_default_context``)."""
+        return ssl.create_default_context(cafile=self.ca_file)
 
     def __repr__(self) -> str:  # never print the password
         return f"SmtpSettings(host={self.host!r}, port={self.port}, from_addr={self.from_addr!r}, user={self.username!r})"
@@ -54,14 +96,14 @@ class OutgoingMessage:
 
 def build_message(settings: SmtpSettings, msg: OutgoingMessage) -> EmailMessage:
     email = EmailMessage()
-    email["From"] = settings.from_addr
-    email["To"] = msg.recipient
-    email["Subject"] = msg.subject
+    email["From"] = header_safe(settings.from_addr)
+    email["To"] = header_safe(msg.recipient)
+    email["Subject"] = header_safe(msg.subject)
     email["Date"] = formatdate(localtime=False)
-    email["Message-ID"] = msg.message_id
-    email["X-Crmhub-Idempotency-Key"] = msg.idempotency_key
+    email["Message-ID"] = header_safe(msg.message_id)
+    email["X-Crmhub-Idempotency-Key"] = header_safe(msg.idempotency_key)
     if msg.reply_to:
-        email["Reply-To"] = msg.reply_to
+        email["Reply-To"] = header_safe(msg.reply_to)
     email.set_content(msg.body_text)
     email.add_alternative(msg.body_html, subtype="html")
     return email
@@ -69,13 +111,20 @@ def build_message(settings: SmtpSettings, msg: OutgoingMessage) -> EmailMessage:
 
 def _connect(settings: SmtpSettings) -> smtplib.SMTP:
     if settings.use_ssl:
-        server: smtplib.SMTP = smtplib.SMTP_SSL(settings.host, settings.port, timeout=settings.timeout)
+        server: smtplib.SMTP = smtplib.SMTP_SSL(settings.host, settings.port, timeout=settings.timeout,
+                                                context=settings.tls_context())
     else:
         server = smtplib.SMTP(settings.host, settings.port, timeout=settings.timeout)
-        if settings.starttls:
-            server.starttls()
-    if settings.username:
-        server.login(settings.username, settings.password or "")
+    try:
+        if settings.starttls and not settings.use_ssl:
+            server.starttls(context=settings.tls_context())
+        if settings.username:
+            if not isinstance(server.sock, ssl.SSLSocket):  # never AUTH in clear text, whatever the settings said
+                raise SmtpSecurityError(f"SMTP {settings.host}:{settings.port}: refusing to log in without TLS")
+            server.login(settings.username, settings.password or "")
+    except BaseException:
+        server.close()
+        raise
     return server
 
 
@@ -95,8 +144,16 @@ def send_batch(settings: SmtpSettings, messages: list[OutgoingMessage]) -> dict[
         return {m.outbox_id: f"connect: {exc}" for m in messages}
     try:
         for msg in messages:
+            if not valid_recipient(msg.recipient):
+                results[msg.outbox_id] = "refused: invalid recipient address (not one plain address)"
+                continue
             try:
-                server.send_message(build_message(settings, msg), from_addr=settings.from_addr, to_addrs=[msg.recipient])
+                email = build_message(settings, msg)
+            except (ValueError, TypeError, LookupError) as exc:   # a message that cannot be built: only this one
+                results[msg.outbox_id] = f"refused: message cannot be built: {exc}"
+                continue
+            try:
+                server.send_message(email, from_addr=settings.from_addr, to_addrs=[msg.recipient])
                 results[msg.outbox_id] = None
             except (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused, smtplib.SMTPDataError) as exc:
                 log.warning("SMTP refused message to %s: %s", mask_email(msg.recipient), exc)

@@ -276,6 +276,33 @@ def run_reconciliation(warehouse_url: str | psycopg.Connection, logical_date: da
     }
 
 
+def reconcile_records(warehouse_url: str | psycopg.Connection, logical_date: date | datetime | str,
+                      keys: list[str], imap: IntegrationMap | None = None, *,
+                      rules: list[str] | None = None) -> list[dict]:
+    """The rules over only the records whose crmhub id is in ``keys`` (e.g. the outreach control list's
+    contacts and their commitments): compared like :func:`run_reconciliation`, nothing stored, no incident.
+
+    Returns one dict per rule: rule, left_records, right_records, delta_pct, threshold_pct, breached,
+    diff_count and the differences (crmhub id, kind, field; values left out: they may be LP data).
+    """
+    imap = imap or load_integration_map()
+    cutoff = cutoff_for(as_date(logical_date))
+    wanted = set(keys)
+    out = []
+    with committing(warehouse_url) as conn:
+        for rule in load_rules(imap, rules):
+            left, right = (read_side(conn, imap, side, cutoff) for side in (rule.left, rule.right))
+            res = compare(rule, left[left["key"].isin(wanted)], right[right["key"].isin(wanted)])
+            out.append({
+                "rule": rule.name, "left_records": res["left_records"], "right_records": res["right_records"],
+                "delta_pct": res["delta_pct"], "threshold_pct": rule.threshold_pct,
+                "breached": res["delta_pct"] > rule.threshold_pct, "diff_count": len(res["diffs"]),
+                "differences": [{"crmhub_id": d["crmhub_id"], "kind": d["kind"], "field": d["field"]}
+                                for d in res["diffs"]],
+            })
+    return out
+
+
 def _store(conn: psycopg.Connection, rule: Rule, day: date, cutoff: datetime, res: dict, breached: bool) -> int:
     run_id = conn.execute(
         """INSERT INTO ops.reconciliation_runs AS r (rule, logical_date, cutoff, left_system, right_system,

@@ -12,7 +12,7 @@ from crmhub.outreach import FlagGate, SmtpSettings, load_automations
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # tests/ for outreach_support
 
-from outreach_support import SmtpSink  # noqa: E402
+from outreach_support import SmtpSink, promote_versions  # noqa: E402
 
 FLAG = "outreach.reinstate_interest"
 
@@ -61,3 +61,9 @@ def smtp_sink():
 @pytest.fixture
 def smtp_settings(smtp_sink):
     return SmtpSettings(host="127.0.0.1", port=smtp_sink.port, from_addr="investor.relations@firm.example")
+
+
+@pytest.fixture
+def promote_all(imap):
+    """Promote every automation of the map out of control mode."""
+    return lambda url: promote_versions(url, load_automations(imap).values())

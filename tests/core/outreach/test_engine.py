@@ -7,7 +7,7 @@ import threading
 
 import psycopg
 import pytest
-from outreach_support import add_events, seed_contacts
+from outreach_support import add_events, promote_versions, seed_contacts
 
 from crmhub.outreach import OutreachEngine, outbox
 from crmhub.outreach.rules import Cap
@@ -17,8 +17,10 @@ NAME = "reinstate_interest"
 FLAG = "outreach.reinstate_interest"
 
 
-def _engine(db, automations, imap, gate, smtp_settings, **kw):
-    return OutreachEngine(db, automations, imap.people, gate, smtp_settings, **kw)
+def _engine(db, autos, imap, gate, smtp_settings, **kw):
+    kw.setdefault("health_check", lambda: 100.0)
+    promote_versions(db, autos.values())
+    return OutreachEngine(db, autos, imap.people, gate, smtp_settings, **kw)
 
 
 def _auto(automations, **changes):
@@ -50,11 +52,11 @@ def test_flag_on_in_bootstrap_sends_once_and_retry_sends_no_duplicates(db, autom
     assert again.sent == 0 and again.events == 0
     assert len(smtp_sink.messages) == 30
 
-    with psycopg.connect(db) as conn:   # lost decisions: the outbox key still prevents a duplicate
+    with psycopg.connect(db) as conn:   # lost decisions: the outbox transition key still prevents a duplicate
         conn.execute("DELETE FROM ops.outreach_decisions")
     replay = engine.run(NAME)
     assert replay.events == 30 and replay.queued == 0 and replay.sent == 0
-    assert replay.reasons["skipped: duplicate_idempotency_key"] == 30
+    assert replay.reasons["skipped: duplicate_transition"] == 30
     assert len(smtp_sink.messages) == 30
 
 
@@ -160,7 +162,7 @@ def test_cap_with_approval_returns_needs_approval_then_sends_when_approved(db, a
     first = engine.run(NAME)
     assert (first.outcome, first.pending, first.sent) == ("needs_approval", 50, 0)
     assert smtp_sink.messages == []
-    approved = engine.run(NAME, approved_count=first.pending)
+    approved = engine.run(NAME, approved_count=first.pending, approved_by="sam.ortiz")
     assert approved.sent == 50 and len(smtp_sink.messages) == 50
 
 

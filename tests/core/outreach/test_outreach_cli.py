@@ -6,7 +6,7 @@ import csv
 import json
 
 import psycopg
-from outreach_support import add_events, seed_contacts
+from outreach_support import add_events, record_healthy_sync, seed_contacts
 
 from crmhub.cli import main
 
@@ -22,7 +22,8 @@ def _bootstrap(tmp_path, rollout):
     return str(path)
 
 
-def test_dry_run_prints_masked_recipients_and_sends_nothing(db, tmp_path, capsys, smtp_sink):
+def test_dry_run_prints_masked_recipients_and_sends_nothing(db, tmp_path, capsys, smtp_sink, promote_all):
+    promote_all(db)
     ids = seed_contacts(db, 3)
     add_events(db, ids)
     assert main(["outreach", "run", "--dry-run", "--url", db, "--bootstrap", _bootstrap(tmp_path, 100)]) == 0
@@ -35,8 +36,10 @@ def test_dry_run_prints_masked_recipients_and_sends_nothing(db, tmp_path, capsys
         assert conn.execute("SELECT count(*) FROM ops.outbox").fetchone()[0] == 0
 
 
-def test_run_pause_resume_status_teardown(db, tmp_path, capsys, smtp_sink):
+def test_run_pause_resume_status_teardown(db, tmp_path, capsys, smtp_sink, promote_all):
     ids = seed_contacts(db, 300)            # cap = min(50, 2 % of 300 = 6)
+    promote_all(db)
+    record_healthy_sync(db)
     add_events(db, ids[:4])
     flags = _bootstrap(tmp_path, 100)
     assert main(["outreach", "run", "--dry-run", "--url", db, "--bootstrap", flags]) == 0

@@ -12,11 +12,11 @@ import time
 
 import psycopg
 import pytest
-from outreach_support import add_events, seed_contacts
+from outreach_support import add_events, promote_versions, seed_contacts
 
 from crmhub.config import load_integration_map
 from crmhub.outreach import FlagGate, OutreachEngine, SmtpSettings, flag_context, load_automations
-from crmhub.outreach.rules import Cap
+from crmhub.outreach.rules import Budget, Cap
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -43,7 +43,9 @@ def world(make_database, unleash_server, unleash_admin):
     ids = seed_contacts(url, N, owner_prefix="ir.owner.")
     strategy_id = unleash_admin.ensure_rollout(FLAG, 10, enabled=True)
     imap = load_integration_map()
-    auto = dataclasses.replace(load_automations(imap)[NAME], cap=Cap(5000, 100), batch_size=250)
+    auto = dataclasses.replace(load_automations(imap)[NAME], cap=Cap(5000, 100), budget=Budget(100_000),
+                               batch_size=250)
+    promote_versions(url, [auto])      # past control mode (tests/core/outreach/test_control.py covers it)
     return {"url": url, "ids": ids, "strategy_id": strategy_id, "imap": imap, "autos": {NAME: auto}}
 
 
@@ -57,7 +59,14 @@ def gate(unleash_server, tmp_path):
 
 def _engine(world, gate, sink=None, **kw):
     smtp = SmtpSettings("127.0.0.1", sink.port, "ir@firm.example") if sink else None
+    kw.setdefault("health_check", lambda: 100.0)
     return OutreachEngine(world["url"], world["autos"], world["imap"].people, gate, smtp, **kw)
+
+
+def _new_interest(url: str, ids: list[str]) -> None:
+    """The contacts lose interest and come back: a new transition (the same one again is never re-mailed)."""
+    add_events(url, ids, old="true", new="false")
+    add_events(url, ids)
 
 
 def _sent_contacts(url: str, change_ids_from: int = 0) -> set[str]:
@@ -94,7 +103,7 @@ def test_ten_percent_rollout_is_sticky_and_sent_over_smtp(world, gate, unleash_s
     # a second wave of triggers for 2,000 of the same contacts: exactly the same owners are enabled
     before = _max_change(world["url"])
     wave = world["ids"][:2000]
-    add_events(world["url"], wave)
+    _new_interest(world["url"], wave)
     again = _engine(world, gate, smtp_sink).run(NAME)
     assert _sent_contacts(world["url"], before) == chosen_dry & set(wave)
     assert again.sent == len(chosen_dry & set(wave))
@@ -105,7 +114,7 @@ def test_ten_percent_rollout_is_sticky_and_sent_over_smtp(world, gate, unleash_s
 def test_turning_the_flag_off_stops_sends_at_the_next_batch(world, gate, unleash_admin, smtp_sink, switch_off):
     chosen = world["chosen"]
     wait_for(lambda: gate.is_enabled(FLAG, _ctx(world, chosen[0])), what="flag back on in the client")
-    add_events(world["url"], chosen)                                   # ~1,000 events, all for enabled owners
+    _new_interest(world["url"], chosen)                                # ~1,000 events, all for enabled owners
     auto = dataclasses.replace(world["autos"][NAME], batch_size=100)
     waited = {}
 
@@ -119,7 +128,9 @@ def test_turning_the_flag_off_stops_sends_at_the_next_batch(world, gate, unleash
                                    what="server change to reach the SDK")
 
     engine = OutreachEngine(world["url"], {NAME: auto}, world["imap"].people, gate,
-                            SmtpSettings("127.0.0.1", smtp_sink.port, "ir@firm.example"), on_batch=on_batch)
+                            SmtpSettings("127.0.0.1", smtp_sink.port, "ir@firm.example"), on_batch=on_batch,
+                            health_check=lambda: 100.0)
+    promote_versions(world["url"], [auto])
     try:
         result = engine.run(NAME)
     finally:  # restore 10 % / on for the next test
@@ -149,7 +160,7 @@ def test_server_killed_keeps_last_known_state_new_clients_fail_closed(world, gat
     try:
         time.sleep(2.5)                                  # > refresh_interval: background polls now fail
         assert gate.is_enabled(FLAG, on_owner) and not gate.is_enabled(FLAG, off_owner)   # last-known state
-        add_events(world["url"], chosen[:50])
+        _new_interest(world["url"], chosen[:50])
         kept = _engine(world, gate, smtp_sink).run(NAME)
         assert kept.sent == 50                          # the running task keeps sending on last-known flags
 
@@ -157,7 +168,7 @@ def test_server_killed_keeps_last_known_state_new_clients_fail_closed(world, gat
                                 cache_directory=tmp_path / "fresh")
         try:
             assert fresh.decide(FLAG, on_owner).reason == "no_flag_data"
-            add_events(world["url"], chosen[50:100])
+            _new_interest(world["url"], chosen[50:100])
             closed = _engine(world, fresh, smtp_sink).run(NAME)
         finally:
             fresh.close()

@@ -19,6 +19,10 @@ Decisions (also in docs/ingest.md):
   (handled by the loader, not here).
 * A quoted field still open at end of file (unbalanced quote), or a field larger than
   ``FIELD_LIMIT`` (runaway quote), rejects the file naming the line where that record starts.
+* A header naming a column twice (compared case-insensitively) is rejected with the names and its line.
+* A record longer than ``max_record_bytes`` (``source.max_record_bytes``, default 16 MiB) rejects the file
+  naming its line, on both parsers: the byte pre-scan finds an over-long physical line in 1 MiB blocks
+  (never holding it), and the csv module's line feed stops a record spanning many lines at the limit.
 * ``locators`` are ``"<file name>:<line>"``, the physical line where the record starts (header = 1).
 """
 
@@ -44,6 +48,8 @@ log = logging.getLogger(__name__)
 #: runaway quote cannot eat the whole file into memory.
 FIELD_LIMIT = 32 * 1024 * 1024
 DEFAULT_CHUNK_ROWS = 50_000
+#: Longest record accepted unless the connector's ``source.max_record_bytes`` says otherwise.
+DEFAULT_MAX_RECORD_BYTES = 16 * 1024 * 1024
 #: Largest chunk of a file landed as one raw row (a bytea holds at most 1 GiB).
 MAX_CHUNK_BYTES = 64 * 1024 * 1024
 _OTHER_DELIMITERS = (",", ";", "\t", "|")
@@ -57,25 +63,42 @@ class _NeedCareful(Exception):  # noqa: N818
     pass
 
 
+class _RecordTooLong(Exception):  # noqa: N818 - a signal, turned into RejectedFileError
+    def __init__(self, line: int, size: int) -> None:
+        super().__init__(line, size)
+        self.line, self.size = line, size
+
+
 class _LineLog:
     """The file's lines for the csv module, kept until ``take()`` (the text of the record just read:
-    the csv module reads no line beyond the record it returns)."""
+    the csv module reads no line beyond the record it returns). A record growing past ``limit`` bytes
+    raises :class:`_RecordTooLong` with the line it started on."""
 
-    def __init__(self, fh) -> None:
+    def __init__(self, fh, limit: int) -> None:
         self._fh = fh
         self._pending: list[str] = []
+        self._chars = 0
+        self._limit = limit
+        self.line = 0                # physical lines handed out so far
 
     def __iter__(self) -> _LineLog:
         return self
 
     def __next__(self) -> str:
         line = next(self._fh)
+        self.line += 1
         self._pending.append(line)
+        self._chars += len(line)
+        if self._chars * 4 > self._limit:  # UTF-8 is at most 4 bytes a character: count exactly only near the limit
+            size = sum(len(part.encode("utf-8", "surrogatepass")) for part in self._pending)
+            if size > self._limit:
+                raise _RecordTooLong(self.line - len(self._pending) + 1, size)
         return line
 
     def take(self) -> str:
         text = "".join(self._pending)
         self._pending.clear()
+        self._chars = 0
         return text
 
 
@@ -97,6 +120,7 @@ class CsvSource:
         name: source name (the connector name).
         fast: allow the pyarrow parser for files whose byte pre-check is clean.
         block_bytes: pyarrow parse block size within a chunk (default 1 MiB; at least the longest line).
+        max_record_bytes: a longer record rejects the file naming its line (``source.max_record_bytes``).
     """
 
     def __init__(
@@ -111,8 +135,10 @@ class CsvSource:
         name: str | None = None,
         fast: bool = True,
         block_bytes: int | None = None,
+        max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES,
     ):
         self.path = Path(path)
+        self.max_record_bytes = int(max_record_bytes)
         self.fast = fast
         self.block_bytes = block_bytes
         self.columns = list(columns) if columns is not None else None
@@ -138,6 +164,7 @@ class CsvSource:
             encoding=src.get("encoding", "utf-8"),
             strict_encoding=src.get("strict_encoding"),
             name=connector.name,
+            max_record_bytes=src.get("max_record_bytes", DEFAULT_MAX_RECORD_BYTES),
             **kwargs,
         )
 
@@ -145,7 +172,8 @@ class CsvSource:
     def scan(self) -> FileScan:
         """Checksum and encoding (one pass over the bytes, done once)."""
         if self._scan is None:
-            self._scan = scan_file(self.path, self.encoding, strict=self.strict_encoding)
+            self._scan = scan_file(self.path, self.encoding, strict=self.strict_encoding,
+                                   max_line_bytes=self.max_record_bytes)
         return self._scan
 
     @property
@@ -159,6 +187,13 @@ class CsvSource:
     def _reject(self, reason: str, line: int | None = None) -> RejectedFileError:
         return RejectedFileError(str(self.path), reason, line=line)
 
+    def _too_long(self, line: int, size: int) -> RejectedFileError:
+        return self._reject(
+            f"record of {size} bytes is longer than the limit of {self.max_record_bytes} bytes (a runaway quote or "
+            "a broken export); fix the file or raise the connector's source.max_record_bytes",
+            line=line,
+        )
+
     def _read_header(self, reader) -> list[str]:
         for row in reader:
             if row and any(cell.strip() for cell in row):
@@ -166,6 +201,16 @@ class CsvSource:
                 break
         else:
             raise self._reject("empty file: no header row (an export always has one; check the export job)")
+        counts: dict[str, int] = {}
+        for name in header:
+            counts[name.lower()] = counts.get(name.lower(), 0) + 1
+        twice = [name for name in dict.fromkeys(header) if counts[name.lower()] > 1]
+        if twice:
+            raise self._reject(
+                f"duplicate column name(s) in the header: {', '.join(twice)}; each column may appear once "
+                "(names compare case-insensitively): fix the export",
+                line=reader.line_num,
+            )
         expected = self.columns
         if expected and len(header) == 1 and len(expected) > 1:
             found = [d for d in _OTHER_DELIMITERS if d != self.delimiter and d in header[0]]
@@ -189,6 +234,8 @@ class CsvSource:
         scan = self.scan
         if scan.empty:
             raise self._reject("empty file (0 bytes): no header row")
+        if scan.long_line is not None:
+            raise self._too_long(*scan.long_line)
         self.rows_read = self.skipped_headers = self.skipped_blank = 0
         if self.fast and scan.simple:
             produced = 0
@@ -280,12 +327,14 @@ class CsvSource:
     def _careful_batches(self) -> Iterator[SourceBatch]:
         scan = self.scan
         with self.path.open("r", encoding=scan.encoding, newline="") as fh:
-            lines = _LineLog(fh)
+            lines = _LineLog(fh, self.max_record_bytes)
             reader = csv.reader(lines, delimiter=self.delimiter)
             try:
                 header = self._read_header(reader)
             except csv.Error as exc:
                 raise self._reject(f"cannot parse the header: {exc}", line=reader.line_num) from exc
+            except _RecordTooLong as exc:
+                raise self._too_long(exc.line, exc.size) from None
             lines.take()
             self.header = header
             n = len(header)
@@ -309,6 +358,8 @@ class CsvSource:
                         f"unparseable record ({exc}); probably an unbalanced quote starting here",
                         line=(ends[-1] if ends else last_line) + 1,
                     ) from exc
+                except _RecordTooLong as exc:
+                    raise self._too_long(exc.line, exc.size) from None
                 if not rows:
                     break
                 ends_arr = np.asarray(ends, dtype=np.int64)

@@ -50,6 +50,7 @@ class FileScan:
     fallback: bool = False
     lines: int = 0
     simple: bool = False
+    long_line: tuple[int, int] | None = None   # (line, bytes) of the first line longer than max_line_bytes
 
     @property
     def empty(self) -> bool:
@@ -59,15 +60,22 @@ class FileScan:
 class _Shape:
     """Byte-level pre-check, block by block (numpy, no Python per line)."""
 
-    def __init__(self) -> None:
+    def __init__(self, max_line_bytes: int | None = None) -> None:
         self.simple = True
         self.parity = 0
         self.tail = b""
         self.lines = 0
+        self.size = 0
+        self.line_start = 0          # offset of the current line's first byte
+        self.max_line_bytes = max_line_bytes
+        self.long_line: tuple[int, int] | None = None
 
     def feed(self, block: bytes) -> None:
         arr = np.frombuffer(block, dtype=np.uint8)
         newlines = np.flatnonzero(arr == 10)
+        if self.max_line_bytes is not None and self.long_line is None:
+            self._check_lengths(newlines)
+        self.size += len(block)
         self.lines += newlines.size
         if not self.simple:
             return
@@ -91,6 +99,23 @@ class _Shape:
                 return
             self.parity = (self.parity + quotes.size) & 1
         self.tail = block[-2:]
+
+    def _check_lengths(self, newlines: np.ndarray) -> None:
+        """Record the first line longer than ``max_line_bytes`` (line end excluded), also one still open."""
+        ends = newlines + self.size
+        lengths = np.diff(np.concatenate(([self.line_start], ends + 1))) - 1
+        over = np.flatnonzero(lengths > self.max_line_bytes)
+        if over.size:
+            i = int(over[0])
+            self.long_line = (self.lines + i + 1, int(lengths[i]))
+        if ends.size:
+            self.line_start = int(ends[-1]) + 1
+
+    def finish(self) -> None:
+        """The last line (no line end) counts too."""
+        tail = self.size - self.line_start
+        if self.max_line_bytes is not None and self.long_line is None and tail > self.max_line_bytes:
+            self.long_line = (self.lines + 1, tail)
 
 
 class _Digest:
@@ -147,18 +172,21 @@ def _first_bad_line(path: Path, encoding: str) -> tuple[int, int] | None:
             offset += len(block)
 
 
-def scan_file(path: str | Path, declared_encoding: str = "utf-8", *, strict: bool | None = None) -> FileScan:
+def scan_file(path: str | Path, declared_encoding: str = "utf-8", *, strict: bool | None = None,
+              max_line_bytes: int | None = None) -> FileScan:
     """Checksum the file and choose its encoding (see module doc); raises RejectedFileError when strict fails.
 
     One streaming pass computes the checksum, checks the encoding and pre-checks the shape; only a
-    file that is not valid in its declared encoding is read again (for the fallback).
+    file that is not valid in its declared encoding is read again (for the fallback). With
+    ``max_line_bytes`` the pass also notes the first physical line longer than that (``long_line``), in
+    1 MiB blocks: a gigabyte line is found without ever being held in memory.
     """
     path = Path(path)
     if not path.is_file():
         raise RejectedFileError(str(path), "no such file")
     declared = _normal(declared_encoding or "utf-8")
     lenient = declared == "utf-8" if strict is None else not strict
-    shape = _Shape()
+    shape = _Shape(max_line_bytes)
     size = 0
     bad: tuple[int, int] | None = None
     decoder = None
@@ -185,6 +213,7 @@ def scan_file(path: str | Path, declared_encoding: str = "utf-8", *, strict: boo
             shape.feed(block)
             size += len(block)
     checksum = digest.hexdigest()
+    shape.finish()
     if bad is None and decoder is not None:
         try:
             decoder.decode(b"", final=True)
@@ -192,7 +221,8 @@ def scan_file(path: str | Path, declared_encoding: str = "utf-8", *, strict: boo
             bad = (shape.lines + 1, size)
     simple = shape.simple and encoding in ("utf-8", "utf-8-sig")
     if bad is None:
-        return FileScan(path, size, checksum, encoding, declared, lines=shape.lines, simple=simple)
+        return FileScan(path, size, checksum, encoding, declared, lines=shape.lines, simple=simple,
+                        long_line=shape.long_line)
     line, offset = bad
     if not lenient or encoding == "utf-16":
         raise RejectedFileError(
@@ -204,5 +234,6 @@ def scan_file(path: str | Path, declared_encoding: str = "utf-8", *, strict: boo
     for fallback in _LENIENT_FALLBACKS:
         if _first_bad_line(path, fallback) is None:
             log.warning("%s: not valid UTF-8 (first bad byte on line %s); reading it as %s", path, line, fallback)
-            return FileScan(path, size, checksum, fallback, declared, fallback=True, lines=shape.lines)
+            return FileScan(path, size, checksum, fallback, declared, fallback=True, lines=shape.lines,
+                            long_line=shape.long_line)
     raise AssertionError("latin-1 decodes every byte")  # pragma: no cover
