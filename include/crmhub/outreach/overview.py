@@ -14,7 +14,7 @@ from pathlib import Path
 import psycopg
 from psycopg.rows import dict_row
 
-from crmhub.outreach import outbox
+from crmhub.outreach import control, outbox
 from crmhub.outreach.flags import DEFAULT_BOOTSTRAP
 from crmhub.outreach.rules import Automation
 from crmhub.outreach.state import ALL, pause_state
@@ -98,6 +98,7 @@ def outreach_overview(conn: psycopg.Connection, automations: dict[str, Automatio
             "owner": auto.owner,
             "description": auto.description,
             "flag": auto.flag,
+            "mode": control.mode(conn, auto),
             "flag_state": flags["flags"].get(auto.flag),
             "cap": {"max_sends": auto.cap.max_sends, "max_percent": auto.cap.max_percent,
                     "on_exceed": auto.cap.on_exceed},

@@ -52,3 +52,4 @@ def test_outreach_overview_reads_flag_rollout_and_pause(db, imap, tmp_path):
     auto = data["automations"][0]
     assert data["all_paused"] and auto["paused"] and auto["paused_globally"] and auto["paused_by"] == "sam.ortiz"
     assert auto["flag_state"]["rollout_pct"] == 25.0 and auto["sends_today"] == 0
+    assert auto["mode"] == "control"  # nobody promoted this version of the automation yet
