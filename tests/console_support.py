@@ -76,17 +76,11 @@ def _frozen(conn: psycopg.Connection) -> None:
             (load_id, locator, value))
 
 
-def has_clusters(conn: psycopg.Connection) -> bool:
-    """Whether the core reviews proposed clusters (``ops.review_clusters``) rather than pairs."""
-    return conn.execute("SELECT to_regclass('ops.review_clusters') IS NOT NULL").fetchone()[0]
-
-
 def review_row(url: str, item_id: int) -> dict:
-    """``{"status", "by"}`` of one review item, cluster or pair."""
+    """``{"status", "by"}`` of one proposed cluster."""
     with psycopg.connect(url) as conn:
-        sql = ("SELECT status, decided_by FROM ops.review_clusters WHERE cluster_id = %s" if has_clusters(conn)
-               else "SELECT status, reviewer FROM ops.review_queue WHERE review_id = %s")
-        status, by = conn.execute(sql, (item_id,)).fetchone()
+        status, by = conn.execute("SELECT status, decided_by FROM ops.review_clusters WHERE cluster_id = %s",
+                                  (item_id,)).fetchone()
     return {"status": status, "by": by}
 
 
@@ -124,36 +118,11 @@ def _review_clusters(conn: psycopg.Connection, entity) -> list[int]:
     return ids
 
 
-def _review_pairs(conn: psycopg.Connection, entity) -> list[int]:
-    ids = []
-    for i, (first, last, left_mail, right_mail, score) in enumerate((
-            ("Jane", "Whitfield", "jane.whitfield@alderpension.example", "j.whitfield@alderpension.example", 0.93),
-            ("Tomas", "Berg", "tomas.berg@nordcap.example", "tomas.berg@nordcap.example", 0.84))):
-        rows = []
-        for source, mail, first_name in (("fund_admin", left_mail, first), ("crm", right_mail, first[0] + ".")):
-            cid = conn.execute(
-                "INSERT INTO core.contact (entity_id, first_name, last_name, email, owner, source_system, created_at) "
-                "VALUES (%s, %s, %s, %s, 'priya.shah', %s, %s) RETURNING crmhub_id::text",
-                (entity, first_name, last, mail, source, NOW - timedelta(days=10 - i))).fetchone()[0]
-            rows.append(({"table": "contact", "id": cid, "source_system": source},
-                         {"id": cid, "source_system": source, "first_name": first_name, "last_name": last,
-                          "email": mail, "owner": "priya.shah", "city": "Oslo" if i else "Leeds"}))
-        (lk, lr), (rk, rr) = rows
-        features = {"drivers": [{"comparison": "last_name", "level": "exact", "weight_bits": 6.2},
-                                {"comparison": "email", "level": "same_domain", "weight_bits": 2.1},
-                                {"comparison": "first_name", "level": "initial", "weight_bits": -0.7}]}
-        ids.append(conn.execute(
-            "INSERT INTO ops.review_queue (kind, left_key, right_key, left_record, right_record, score, features) "
-            "VALUES ('contact', %s, %s, %s, %s, %s, %s) RETURNING review_id",
-            (json.dumps(lk), json.dumps(rk), json.dumps(lr), json.dumps(rr), score, json.dumps(features))).fetchone()[0])
-    return ids
-
-
 def _review(conn: psycopg.Connection) -> list[int]:
     entity = conn.execute(
         "INSERT INTO core.entity (entity_type, name, owner, source_system) VALUES ('lp', 'Alder Pension Fund', "
         "'priya.shah', 'fund_admin') RETURNING crmhub_id").fetchone()[0]
-    ids = (_review_clusters if has_clusters(conn) else _review_pairs)(conn, entity)
+    ids = _review_clusters(conn, entity)
     held = conn.execute("SELECT crmhub_id FROM core.contact LIMIT 1").fetchone()[0]
     conn.execute("INSERT INTO ops.identity_holds (kind, crmhub_id, score, reason) VALUES ('contact', %s, 42.5, "
                  "'waiting for enrichment: verified email, company domain')", (held,))
@@ -195,14 +164,13 @@ def seed(url: str, imap) -> dict:
 #: Tables :func:`seed` writes (and the console's actions change), emptied by :func:`reset`.
 TABLES = ("ops.proof_artifacts", "ops.incidents", "ops.health_snapshots", "ops.sync_runs", "ops.sla_results",
           "ops.quarantine", "ops.parked_events", "ops.loads", "ops.connector_events", "ops.connector_state",
-          "ops.match_decisions", "ops.review_queue", "ops.identity_holds", "core.merge_history", "core.external_id",
+          "ops.match_decisions", "ops.review_clusters", "ops.identity_holds", "core.merge_history", "core.external_id",
           "core.contact", "core.entity", "ops.reconciliation_diffs", "ops.reconciliation_runs", "ops.outreach_state")
 
 
 def reset(url: str, imap) -> dict:
     """Empty what :func:`seed` fills and seed again (a fresh state for the next test on the same server)."""
     with psycopg.connect(url) as conn:
-        tables = TABLES + (("ops.review_clusters",) if has_clusters(conn) else ())
-        conn.execute(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
+        conn.execute(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE")
         conn.commit()
     return seed(url, imap)

@@ -17,7 +17,3 @@ def has_freeze_all() -> bool:
     """The global freeze switch (``crmhub.ops.freeze``: ``crmhub ops freeze|thaw --all``)."""
     return has_module("crmhub.ops.freeze")
 
-
-def has_cluster_review() -> bool:
-    """Cluster-level identity review (``crmhub.identity.review``: ``crmhub review ... CLUSTER_ID``)."""
-    return has_module("crmhub.identity.review")

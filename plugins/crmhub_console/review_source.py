@@ -1,14 +1,9 @@
-"""The review queue as the console shows it: one *item* = one human decision, whatever unit the core reviews.
+"""The review queue as the console shows it: one *item* = one human decision on a proposed cluster.
 
-* :class:`ClusterReview` — a thin adapter over :mod:`crmhub.identity.review` (cluster-level review, the
-  functions behind ``crmhub review list|show|approve|split|reject``): one item is a proposed cluster.
-* :class:`PairReview` — the same over the pair-level queue of ``crmhub.identity.store`` (``list_reviews`` /
-  ``approve`` / ``reject``), for a core without cluster review; "split" of a pair keeps both records apart.
-
-:func:`review_source` picks cluster review whenever the core has it. Both give the page the same item shape:
-``members`` (records, oldest first), ``fields`` (per field the members' values, masked, and whether they
-agree), ``evidence`` (each candidate link's score and field-level drivers). Decisions pass the authenticated
-user as the core's ``by`` / ``reviewer``.
+:class:`ClusterReview` is a thin adapter over :mod:`crmhub.identity.review` (the functions behind ``crmhub
+review list|show|approve|split|reject``). An item carries ``members`` (records, oldest first), ``fields`` (per
+field the members' values, masked, and whether they agree) and ``evidence`` (each candidate link's score and
+field-level drivers). Decisions pass the authenticated user as the core's ``by``.
 """
 
 from __future__ import annotations
@@ -16,7 +11,6 @@ from __future__ import annotations
 import psycopg
 
 from crmhub.contracts.masking import mask_value
-from crmhub_console.features import has_cluster_review
 
 #: Score bands a steward filters by (a cluster's weakest link; lower bound inclusive), highest first.
 BANDS = (("0.90-1.00", 0.90, 1.0), ("0.80-0.90", 0.80, 0.8999), ("0.70-0.80", 0.70, 0.7999))
@@ -112,62 +106,5 @@ class ClusterReview:
                  "detail": h["detail"], "since": h["since"]} for h in self.review.held_records(conn)]
 
 
-class PairReview:
-    """Pair-level review (``crmhub.identity.store``), for a core without cluster review."""
-
-    unit = "pair"
-    decisions = ("approve", "split", "reject")
-
-    def __init__(self) -> None:
-        from crmhub.identity import store
-
-        self.store = store
-
-    def items(self, conn: psycopg.Connection, *, band: str | None = None, source: str | None = None,
-              owner: str | None = None, limit: int = PAGE_SIZE) -> list[dict]:
-        out = []
-        for row in self.store.list_reviews(conn, status="pending", limit=1_000_000):
-            records = [row["left_record"], row["right_record"]]
-            sources = sorted({r.get("source_system") or "?" for r in records})
-            owners = sorted({r["owner"] for r in records if r.get("owner")})
-            if ((band and band_of(row["score"]) != band) or (source and source not in sources)
-                    or (owner and owner not in owners)):
-                continue
-            out.append({
-                "id": row["review_id"], "kind": row["kind"], "score": row["score"], "band": band_of(row["score"]),
-                "sources": sources, "owners": owners,
-                "members": [{"id": r.get("id"), "source_system": r.get("source_system"), "owner": r.get("owner")}
-                            for r in records],
-                "fields": field_rows(records),
-                "evidence": [{"left": 1, "right": 2, "score": row["score"],
-                              "drivers": (row["features"] or {}).get("drivers", [])}],
-            })
-            if len(out) >= limit:
-                break
-        return out
-
-    def pending(self, conn: psycopg.Connection) -> int:
-        return len(self.store.list_reviews(conn, status="pending", limit=1_000_000))
-
-    def decide(self, conn: psycopg.Connection, item_id: int, decision: str, *, by: str, note: str | None = None,
-               leaving: list[str] | None = None) -> dict:
-        """``approve`` merges the pair; ``split`` and ``reject`` keep it apart (remembered for later runs)."""
-        if decision not in self.decisions:
-            raise ValueError(f"unknown decision {decision!r}; valid: {', '.join(self.decisions)}")
-        func = self.store.approve if decision == "approve" else self.store.reject
-        return func(conn, item_id, reviewer=by, note=note)
-
-    def decisions_today(self, conn: psycopg.Connection) -> dict:
-        start = conn.execute("SELECT date_trunc('day', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'").fetchone()[0]
-        return _today_counts([r["reviewer"] for r in self.store.list_reviews(conn, status=None, limit=1_000_000)
-                              if r["decided_at"] is not None and r["decided_at"] >= start])
-
-    def held(self, conn: psycopg.Connection) -> list[dict]:
-        """Records not routed: ``enrichment`` (Identity_Confidence < 60, the hold's reason)."""
-        return [{"kind": h["kind"], "crmhub_id": h["crmhub_id"], "waits_for": "enrichment", "score": h["score"],
-                 "detail": h["reason"], "since": h["held_at"]} for h in self.store.list_holds(conn)]
-
-
-def review_source() -> ClusterReview | PairReview:
-    """Cluster review when the core has it (``crmhub.identity.review``), else pair review."""
-    return ClusterReview() if has_cluster_review() else PairReview()
+def review_source() -> ClusterReview:
+    return ClusterReview()

@@ -13,18 +13,13 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from console_support import has_clusters, reset, review_row
+from console_support import reset, review_row
 from psycopg.rows import dict_row
 
 pytestmark = [pytest.mark.airflow, pytest.mark.integration, pytest.mark.slow]
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--disable-sync", "--no-first-run"]
-
-
-def has_clusters_url(url: str) -> bool:
-    with psycopg.connect(url) as conn:
-        return has_clusters(conn)
 
 
 def _row(url: str, sql: str, *params) -> dict:
@@ -86,17 +81,16 @@ def test_steward_clears_work_in_the_browser(api_server, browser_page, imap, tmp_
     assert current.get_attribute("data-item") == str(ids["reviews"][1])
     current.press("k")
     console.locator(f"#item-{first}.current").press("a")
-    unit = "cluster" if has_clusters_url(url) else "pair"
-    console.get_by_role("status").filter(has_text=f"{unit} {first}: approve by oper").wait_for()
+    console.get_by_role("status").filter(has_text=f"cluster {first}: approve by oper").wait_for()
     assert review_row(url, first) == {"status": "approved", "by": "oper"}
     assert _row(url, "SELECT count(*) AS n FROM core.merge_history WHERE merged_by = 'oper'")["n"] >= 1
-    if unit == "cluster":  # split with the keyboard: "2" marks the second record as leaving, "s" splits
-        second = ids["reviews"][1]
-        current = console.locator(f"#item-{second}.current")
-        current.press("2")
-        current.press("s")
-        console.get_by_role("status").filter(has_text=f"cluster {second}: split by oper").wait_for()
-        assert review_row(url, second) == {"status": "split", "by": "oper"}
+    # split with the keyboard: "2" marks the second record as leaving, "s" splits
+    second = ids["reviews"][1]
+    current = console.locator(f"#item-{second}.current")
+    current.press("2")
+    current.press("s")
+    console.get_by_role("status").filter(has_text=f"cluster {second}: split by oper").wait_for()
+    assert review_row(url, second) == {"status": "split", "by": "oper"}
 
     # incidents: acknowledge, then resolve with a proof file stored in the warehouse
     open_page("Incidents", "#incidents-open")

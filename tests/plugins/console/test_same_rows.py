@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import psycopg
 import pytest
-from console_support import has_clusters, reset
+from console_support import reset
 from psycopg.rows import dict_row
 
 from crmhub.cli import main as cli
@@ -60,18 +60,9 @@ def test_console_and_cli_leave_identical_rows(api_server, imap, tmp_path):
     first, second = ids["reviews"]
     with api_server.client("oper") as c:
         assert c.post(f"/crmhub/review/{first}/approve").status_code == 200
-    with psycopg.connect(url) as conn:
-        clusters = has_clusters(conn)
-    if clusters:
-        assert cli(["review", "approve", str(second), "--by", "oper", "--url", url]) == 0
-        decided = {r["cluster_id"]: r for r in _rows(url, "SELECT * FROM ops.review_clusters")}
-        keys = {"cluster_id", "proposal_key", "member_ids", "members", "links", "score_min", "score_max",
-                "source_systems"}
-    else:
-        assert cli(["review", "approve", str(second), "--reviewer", "oper", "--url", url]) == 0
-        decided = {r["review_id"]: r for r in _rows(url, "SELECT * FROM ops.review_queue")}
-        keys = {"review_id", "left_key", "right_key", "left_record", "right_record", "pair_low", "pair_high", "score",
-                "features"}
+    assert cli(["review", "approve", str(second), "--by", "oper", "--url", url]) == 0
+    decided = {r["cluster_id"]: r for r in _rows(url, "SELECT * FROM ops.review_clusters")}
+    keys = {"cluster_id", "proposal_key", "member_ids", "members", "links", "score_min", "score_max", "source_systems"}
     _same(decided[first], decided[second], ignore=keys)
     for table, column in (("ops.match_decisions", "reason"), ("core.merge_history", "reason")):
         rows = _rows(url, f"SELECT * FROM {table}")
