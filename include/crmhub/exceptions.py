@@ -44,6 +44,14 @@ class RejectedFileError(CrmHubError):
         super().__init__(f"{where}: file rejected: {reason}")
 
 
+class RejectedLoadError(RejectedFileError):
+    """A load refused whole: the source's :class:`RejectedFileError` with the load's recorded summary."""
+
+    def __init__(self, cause: RejectedFileError, summary: object):
+        super().__init__(cause.path, cause.reason, cause.line)
+        self.summary = summary
+
+
 class ConnectorFrozenError(CrmHubError):
     """A connector is frozen (schema drift or severe incident) and must be released by its owner."""
 
@@ -51,4 +59,17 @@ class ConnectorFrozenError(CrmHubError):
         self.connector = connector
         super().__init__(
             f"connector {connector!r} is frozen ({reason}); release it with `crmhub connector unfreeze {connector}`"
+        )
+
+
+class FrozenError(CrmHubError):
+    """Work stopped at a batch boundary (or did not start) because everything is frozen (``crmhub ops freeze --all``)."""
+
+    def __init__(self, kind: str, name: str, reason: str):
+        self.kind = kind
+        self.name = name
+        self.reason = reason
+        super().__init__(
+            f"{kind} {name!r} stopped: everything is frozen ({reason}); "
+            "when it is safe, resume with `crmhub ops thaw --all --reason WHY --by WHO`"
         )

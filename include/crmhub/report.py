@@ -46,6 +46,12 @@ def _health(conn: psycopg.Connection) -> list[str]:
     return health_section(conn)
 
 
+def _ops(conn: psycopg.Connection) -> list[str]:
+    from crmhub.ops.report import ops_section
+
+    return ops_section(conn)
+
+
 def reverse_etl_section(conn: psycopg.Connection) -> list[str]:
     if not _exists(conn, "ops.reverse_etl_runs"):
         return ["(reverse ETL not built yet)"]
@@ -81,9 +87,11 @@ def cdc_section(conn: psycopg.Connection) -> list[str]:
     lines.append(f"webhook events: {sum(hooks.values())} stored "
                  + "(" + ", ".join(f"{k} {v}" for k, v in sorted(hooks.items())) + f"), {rejected} rejected")
     changes = conn.execute(
-        "SELECT count(*), count(*) FILTER (WHERE field = '_deleted' AND new_value = 'true') FROM core.change_log"
+        "SELECT count(*) FILTER (WHERE field = '_created'), count(*) FILTER (WHERE field <> '_created'), "
+        "count(*) FILTER (WHERE field = '_deleted' AND new_value = 'true' "
+        "OR field = '_created' AND created_values->>'_deleted' = 'true') FROM core.change_log"
     ).fetchone()
-    lines.append(f"change log: {changes[0]} field changes, {changes[1]} soft deletes")
+    lines.append(f"change log: {changes[0]} records created, {changes[1]} field changes, {changes[2]} soft deletes")
     return lines
 
 
@@ -132,6 +140,7 @@ SECTIONS: list[tuple[str, Section]] = [
     ("Reverse ETL", reverse_etl_section),
     ("Field-map flows", flows_section),
     ("Outreach", outreach_section),
+    ("Operations and incidents", _ops),
 ]
 
 

@@ -6,22 +6,16 @@ import time
 from datetime import datetime, timedelta
 
 from crmhub.cdc.backfill import Chunk, plan_backfill, run_chunk
-from crmhub.cdc.rest_sources import RestIdsSource
 from crmhub.cdc.webhooks import mark_synced, pending_object_ids
 from crmhub.config import IntegrationMap, load_integration_map
 from crmhub.exceptions import CrmHubError
 from crmhub.ingest.loader import ingest
-from crmhub.ingest.tasks import (
-    SourceAccess,
-    api_counters,
-    fail_run,
-    finish_run,
-    ingest_connector,
-    lag_stats,
-    run_totals,
-    start_run,
-)
+from crmhub.ingest.sources.rest_changes import RestIdsSource
+from crmhub.ingest.tasks import SourceAccess, ingest_connector, lag_stats
 from crmhub.ingest.upsert import refresh_stale_stats, stats_tables
+from crmhub.ops.snapshot import snapshot_before
+from crmhub.progress import NO_PROGRESS, Progress
+from crmhub.sync.runs import api_counters, fail_run, finish_run, run_totals, start_run
 from crmhub.warehouse import connect
 
 
@@ -132,6 +126,8 @@ def plan_backfill_chunks(warehouse_url: str, name: str, start: datetime, end: da
     _range_loader("", connector, SourceAccess(), dry_run)  # validates the source kind before planning
     with connect(warehouse_url) as conn:
         chunks = plan_backfill(conn, name, connector.object, start, end, chunk, dry_run=dry_run)
+        if chunks and not dry_run:  # a way back before risky work (crmhub snapshot restore ID)
+            snapshot_before(conn, imap, f"backfill {chunks[0].backfill_id}")
     return [{"backfill_id": c.backfill_id, "chunk_no": c.chunk_no, "start": c.start.isoformat(),
              "end": c.end.isoformat()} for c in chunks]
 
@@ -148,15 +144,22 @@ def run_backfill_chunk(warehouse_url: str, name: str, access: SourceAccess, chun
 
 
 def backfill(warehouse_url: str, name: str, access: SourceAccess, start: datetime, end: datetime, *,
-             chunk: timedelta = timedelta(days=1), dry_run: bool = False, imap: IntegrationMap | None = None) -> dict:
+             chunk: timedelta = timedelta(days=1), dry_run: bool = False, imap: IntegrationMap | None = None,
+             progress: Progress = NO_PROGRESS) -> dict:
     """Load ``[start, end)`` of a connector in chunks; completed chunks are skipped when re-run.
 
     Each chunk reads records with source timestamps in the chunk (REST search / PostgreSQL cursor) and
     merges them (last write wins, so a backfill never overwrites newer data). ``dry_run`` counts only.
+    ``progress`` hears of one ``chunks`` phase advanced by each chunk's rows.
     """
     imap = imap or load_integration_map()
     chunks = plan_backfill_chunks(warehouse_url, name, start, end, chunk=chunk, dry_run=dry_run, imap=imap)
-    rows = sum(run_backfill_chunk(warehouse_url, name, access, c, dry_run=dry_run, imap=imap)["rows"] for c in chunks)
+    rows = 0
+    with progress.phase(f"{len(chunks)} chunks") as bar:
+        for c in chunks:
+            done = run_backfill_chunk(warehouse_url, name, access, c, dry_run=dry_run, imap=imap)["rows"]
+            rows += done
+            bar.advance(done)
     return {"connector": name, "chunks_run": len(chunks), "rows": rows, "dry_run": dry_run}
 
 

@@ -24,10 +24,11 @@ from crmhub.demo_services import (
     write_demo_bootstrap,
 )
 from crmhub.exceptions import CrmHubError
+from crmhub.ops.closeout import owner_closeout
 from crmhub.security.audit import audit
 from crmhub.security.policy import load_policy
 from crmhub.security.provision import provision, role_url
-from crmhub.warehouse import upgrade
+from crmhub.warehouse import connect, upgrade
 from crmhub.warehouse.embedded import EmbeddedPostgres
 
 LOGICAL_DATE = "2026-11-01T09:00:00+00:00"
@@ -146,6 +147,8 @@ def run_demo(args: argparse.Namespace) -> int:
             print(f"   {dag_id:26} {'success' if ok else 'FAILED':8} {secs:6.1f}s   log: {logs / (log_name + '.log')}")
         if not results:
             print("   (no DAGs in dags/)")
+        with connect(url) as conn:   # the on-call owners: acknowledge, resolve what has proof (crmhub.ops.closeout)
+            owner_closeout(conn, settings.home() / "demo-proofs")
         print(report.render(url))
         findings = audit(url, connections={"crmhub_warehouse": env["CRMHUB_WAREHOUSE_URL"]})
         print("== Security audit: " + ("clean" if not findings else f"{len(findings)} finding(s)"))
@@ -167,6 +170,7 @@ def run_airflow(args: argparse.Namespace) -> int:
     env["AIRFLOW__API__PORT"] = str(args.port)
     _migrate(env)
     print(f"Airflow UI: http://localhost:{args.port}  (login admin / admin); warehouse: {url}")
+    print("Operations console: 'CRM Hub' in Airflow's navigation (steward / steward may act, viewer / viewer reads)")
     print("Stop with Ctrl-C, then `crmhub db stop` to stop the embedded PostgreSQL.")
     os.execve(env["PATH"].split(os.pathsep)[0] + "/airflow", ["airflow", "standalone"], env)
     return 0  # pragma: no cover

@@ -127,7 +127,11 @@ def _resolve_file(args: argparse.Namespace) -> int:
         dup = df.duplicated(["record_id"])
     if dup.any():
         raise RejectedFileError(str(args.input), "duplicate record_id (per source_system)", int(dup.idxmax()) + 2)
-    res = resolve(df, args.kind)
+    from crmhub.progress import progress_for
+
+    with progress_for("identity resolve").phase(f"resolve {len(df):,} {args.kind} records") as bar:
+        res = resolve(df, args.kind)
+        bar.advance(len(df))
     out = res.assignments()[["record_id", "cluster_id", "source_system"]]
     if "source_system" not in df.columns:
         out = out.drop(columns="source_system")
