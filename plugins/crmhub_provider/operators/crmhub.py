@@ -440,7 +440,8 @@ class ReverseEtlSyncOperator(CrmHubBaseOperator):
 
         return push_sync(self.hook.warehouse_url(), self.sync, self.crm_hook.api_base_url(), self.crm_hook.token(),
                          dry_run=bool(self.param(context, "dry_run", self.dry_run)),
-                         full_resync=bool(self.param(context, "full_resync", self.full_resync)), imap=self.imap)
+                         full_resync=bool(self.param(context, "full_resync", self.full_resync)), imap=self.imap,
+                         timeout=self.crm_hook.timeout, verify=self.crm_hook.verify)
 
 
 # -- outreach --------------------------------------------------------------------------------------------
