@@ -49,6 +49,15 @@ def _pem_subjects(path) -> list:
     return [c["subject"] for c in ctx.get_ca_certs()]
 
 
+def _crm_connection_with_ca(monkeypatch, tmp_path):
+    """``crmhub_crm`` with the extra ``{"timeout": 3, "verify": <a one-CA bundle>}``; returns the bundle's path."""
+    ca = _one_ca_file(tmp_path)
+    monkeypatch.setenv("AIRFLOW_CONN_CRMHUB_CRM", json.dumps({
+        "conn_type": "http", "host": "https://crm.example/", "password": "tok",
+        "extra": {"timeout": 3, "verify": str(ca)}}))
+    return ca
+
+
 def _a_crm_sync() -> str:
     from crmhub.reverse_etl.definitions import load_syncs
 
@@ -110,10 +119,7 @@ class TestCrmHook:
         from crmhub.config import load_integration_map
         from crmhub.ingest.tasks import rest_sources
 
-        ca = _one_ca_file(tmp_path)
-        monkeypatch.setenv("AIRFLOW_CONN_CRMHUB_CRM", json.dumps({
-            "conn_type": "http", "host": "https://crm.example/", "password": "tok",
-            "extra": {"timeout": 3, "verify": str(ca)}}))
+        ca = _crm_connection_with_ca(monkeypatch, tmp_path)
         imap = load_integration_map()
         access = source_access(imap.connector("crm_contacts"))
         assert access.timeout == 3.0 and access.verify == str(ca)
@@ -140,10 +146,7 @@ class TestCrmHook:
         from crmhub.reverse_etl.definitions import get_sync
         from crmhub.reverse_etl.engine import build_crm_client
 
-        ca = _one_ca_file(tmp_path)
-        monkeypatch.setenv("AIRFLOW_CONN_CRMHUB_CRM", json.dumps({
-            "conn_type": "http", "host": "https://crm.example/", "password": "tok",
-            "extra": {"timeout": 3, "verify": str(ca)}}))
+        ca = _crm_connection_with_ca(monkeypatch, tmp_path)
         hook = CrmHubCrmHook()
         sync = get_sync(_a_crm_sync())
         client = build_crm_client(sync, hook.api_base_url(), hook.token(), timeout=hook.timeout, verify=hook.verify)
