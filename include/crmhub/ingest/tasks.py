@@ -42,6 +42,11 @@ class SourceAccess:
     timeout: float | None = None  # REST: seconds per request (None: the source's default)
     verify: bool | str = True     # REST: TLS verification - True, False, or a CA bundle path
 
+    def rest_options(self) -> dict:
+        """Keyword arguments of a REST source for this access: token, verify, and timeout when set."""
+        return {"token": self.token, "verify": self.verify,
+                **({"timeout": self.timeout} if self.timeout is not None else {})}
+
 
 def lag_stats(conn: psycopg.Connection, connector: Connector, load_ids: list[str], after=None) -> tuple:
     """(newest source timestamp, lag p50, p95, max in minutes) of the staged rows of ``load_ids``.
@@ -89,8 +94,7 @@ def rest_sources(connector: Connector, access: SourceAccess, since=None) -> list
 
     if not access.base_url:
         raise CrmHubError(f"connector {connector.name}: no base URL for connection {connector.source['connection']}")
-    http = {"token": access.token, "verify": access.verify, "updated_since": since,
-            **({"timeout": access.timeout} if access.timeout is not None else {})}
+    http = {**access.rest_options(), "updated_since": since}
     sources = [RestSource.for_connector(connector, access.base_url, **http)]
     if since is not None and connector.delete_marker:
         sources.append(RestArchivedSource.for_connector(connector, access.base_url, **http))

@@ -117,6 +117,7 @@ class TestCrmHook:
 
     def test_timeout_and_ca_bundle_reach_the_ingest_http_client(self, monkeypatch, tmp_path):
         from crmhub.config import load_integration_map
+        from crmhub.ingest.sources.rest_changes import RestIdsSource
         from crmhub.ingest.tasks import rest_sources
 
         ca = _crm_connection_with_ca(monkeypatch, tmp_path)
@@ -125,6 +126,9 @@ class TestCrmHook:
         assert access.timeout == 3.0 and access.verify == str(ca)
         sources = rest_sources(imap.connector("crm_contacts"), access, since="2026-01-01T00:00:00Z")
         assert sources  # pages (+ archived records when the connector has a delete marker)
+        # CDC's webhook read and backfill chunks build their sources from the same options
+        sources.append(RestIdsSource.for_connector(imap.connector("crm_contacts"), access.base_url, ids=["1"],
+                                                   **access.rest_options()))
         for source in sources:
             with source.open_client() as client:
                 assert client.timeout == httpx.Timeout(3.0)
