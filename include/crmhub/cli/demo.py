@@ -43,7 +43,24 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     af.set_defaults(func=run_airflow)
     rep = subparsers.add_parser("report", help="print the operations report for the warehouse")
     rep.add_argument("--url")
-    rep.set_defaults(func=lambda a: print(report.render(a.url or _require_url())) or 0)
+    rep.add_argument("--html", metavar="OUT", help="write the KPI report as HTML (PNG charts in OUT's *_charts/)")
+    rep.add_argument("--weekly", action="store_true", help="with --html: the last 7 full days (data-health dashboard)")
+    rep.set_defaults(func=run_report)
+
+
+def run_report(args: argparse.Namespace) -> int:
+    url = args.url or _require_url()
+    if not args.html:
+        if args.weekly:
+            raise CrmHubError("--weekly needs --html OUT (the text report is a snapshot, not a week)")
+        print(report.render(url))
+        return 0
+    from crmhub.config import load_integration_map
+    from crmhub.kpi.html import weekly_report
+
+    data = weekly_report(url, Path(args.html), load_integration_map())
+    print(f"wrote {args.html} ({data.start} – {data.end})")
+    return 0
 
 
 def _require_url() -> str:
