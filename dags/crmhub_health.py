@@ -3,7 +3,7 @@
 Integration_Health = max(0, 100 - Error_Rate_pct*50 - (Avg_Latency_s/Target_Latency_s)*25
 - (Sync_Lag_min/Target_Lag_min)*25) per connector from ``ops.sync_runs``; below 90 degraded, below 70
 blocked (downstream sensors wait) and paged. Also refreshes SLA met rates, the weekly segment latency
-audit and MTTR. Logic: ``crmhub.health``.
+audit and MTTR, and once per ISO week the data-health dashboard (``crmhub.kpi``). Logic: ``crmhub.health``.
 """
 
 from __future__ import annotations
@@ -60,7 +60,15 @@ def crmhub_health():
 
         return tasks.incident_metrics(CrmHubWarehouseHook().warehouse_url())
 
-    cycle() >> [sla_results(), segment_audit()] >> incident_metrics()
+    @task
+    def weekly_dashboard() -> dict:
+        """The weekly RevOps data-health dashboard (HTML + PNG), written once per ISO week."""
+        from crmhub.kpi import tasks
+        from crmhub_provider.hooks.crmhub import CrmHubWarehouseHook
+
+        return tasks.weekly_dashboard(CrmHubWarehouseHook().warehouse_url())
+
+    cycle() >> [sla_results(), segment_audit()] >> incident_metrics() >> weekly_dashboard()
 
 
 crmhub_health()

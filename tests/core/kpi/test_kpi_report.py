@@ -164,3 +164,14 @@ def test_weekly_report_renders_in_headless_chromium(world: str, imap, tmp_path: 
     errors = [line for line in proc.stderr.splitlines()
               if "CONSOLE" in line or "Failed to load resource" in line or "ERR_FILE_NOT_FOUND" in line]
     assert not errors, errors
+
+
+def test_weekly_dashboard_task_writes_once_per_iso_week(world: str, tmp_path: Path) -> None:
+    from crmhub.kpi.tasks import weekly_dashboard
+
+    now = _at(DAYS[-1] + timedelta(days=1), 6)
+    first = weekly_dashboard(world, out_dir=tmp_path, now=now)
+    assert first["written"] and first["path"].endswith("weekly-2026-W45.html")
+    assert "Verdict" in Path(first["path"]).read_text()
+    again = weekly_dashboard(world, out_dir=tmp_path, now=now + timedelta(minutes=5))
+    assert again["written"] is False and again["path"] == first["path"]
