@@ -12,6 +12,7 @@ import os
 import subprocess
 import sys
 import time
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from crmhub import report, settings
@@ -45,6 +46,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     rep.add_argument("--url")
     rep.add_argument("--html", metavar="OUT", help="write the KPI report as HTML (PNG charts in OUT's *_charts/)")
     rep.add_argument("--weekly", action="store_true", help="with --html: the last 7 full days (data-health dashboard)")
+    rep.add_argument("--through", metavar="DAY", help="with --html: last day of the 7 (YYYY-MM-DD or 'today'; "
+                     "default: yesterday, the last full day)")
     rep.set_defaults(func=run_report)
 
 
@@ -58,7 +61,11 @@ def run_report(args: argparse.Namespace) -> int:
     from crmhub.config import load_integration_map
     from crmhub.kpi.html import weekly_report
 
-    data = weekly_report(url, Path(args.html), load_integration_map())
+    today = None
+    if args.through:
+        through = datetime.now(UTC).date() if args.through == "today" else date.fromisoformat(args.through)
+        today = through + timedelta(days=1)
+    data = weekly_report(url, Path(args.html), load_integration_map(), today=today)
     print(f"wrote {args.html} ({data.start} – {data.end})")
     return 0
 

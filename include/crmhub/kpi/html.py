@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import psycopg
@@ -323,7 +323,7 @@ def write_report(conn: psycopg.Connection, out: Path, start: date, end: date, im
 
 def weekly_report(url: str, out: Path, imap, *, today: date | None = None) -> ReportData:
     """The weekly RevOps data-health dashboard: the last 7 full UTC days before ``today``."""
-    end = (today or datetime.now().astimezone().date()) - timedelta(days=1)
+    end = (today or datetime.now(UTC).date()) - timedelta(days=1)
     start = end - timedelta(days=6)
     with psycopg.connect(url) as conn:
         return write_report(conn, out, start, end, imap, title=f"crmhub weekly data-health report {start} – {end}")
