@@ -3,7 +3,8 @@
 Integration_Health = max(0, 100 - Error_Rate_pct*50 - (Avg_Latency_s/Target_Latency_s)*25
 - (Sync_Lag_min/Target_Lag_min)*25) per connector from ``ops.sync_runs``; below 90 degraded, below 70
 blocked (downstream sensors wait) and paged. Also refreshes SLA met rates, the weekly segment latency
-audit and MTTR, and once per ISO week the data-health dashboard (``crmhub.kpi``). Logic: ``crmhub.health``.
+audit and MTTR; weekly the permissions audit and daily the retention purge (``crmhub.security.tasks``, each
+skips itself until due); once per ISO week the data-health dashboard (``crmhub.kpi``). Logic: ``crmhub.health``.
 """
 
 from __future__ import annotations
@@ -68,7 +69,23 @@ def crmhub_health():
 
         return tasks.weekly_dashboard(CrmHubWarehouseHook().warehouse_url())
 
+    @task
+    def security_audit() -> dict:
+        from crmhub.security import tasks
+        from crmhub_provider.hooks.crmhub import CrmHubWarehouseHook
+
+        return tasks.weekly_security_audit(CrmHubWarehouseHook().warehouse_url())
+
+    @task
+    def retention() -> dict:
+        from crmhub.security import tasks
+        from crmhub_provider.hooks.crmhub import CrmHubWarehouseHook
+
+        return tasks.daily_retention(CrmHubWarehouseHook().warehouse_url())
+
     cycle() >> [sla_results(), segment_audit()] >> incident_metrics() >> weekly_dashboard()
+    security_audit()
+    retention()
 
 
 crmhub_health()

@@ -93,3 +93,23 @@ def sandbox_token() -> str:
 def sandbox(sandbox_token: str) -> Iterator[SandboxServer]:
     with SandboxServer(token=sandbox_token) as server:
         yield server
+
+
+@pytest.fixture
+def secure_db(db: str, imap) -> str:
+    """A fresh warehouse after the full ``crmhub db upgrade``: roles, grants and masked views too."""
+    from crmhub.security.provision import provision
+
+    provision(db, imap)
+    return db
+
+
+@pytest.fixture
+def role_url(secure_db: str, imap) -> Callable[[str], str]:
+    """``role_url("app")`` -> the ``secure_db`` URL logging in as that crmhub role (loader, app, webhook,
+    reader, finance, steward; trust auth on 127.0.0.1). Use it instead of the superuser outside migrations."""
+    from crmhub.security.policy import load_policy
+    from crmhub.security.provision import role_url as as_role
+
+    roles = load_policy(imap).roles
+    return lambda key: as_role(secure_db, roles[key])

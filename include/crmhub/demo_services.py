@@ -90,15 +90,19 @@ class DemoServices:
             self.mail.stop()
 
 
-def start_demo_services(warehouse_url: str, data_dir: Path) -> DemoServices:
-    """Start the CRM sandbox (seeded with the CRM export), webhook receiver, mail sink and billing DB."""
+def start_demo_services(warehouse_url: str, data_dir: Path, *, receiver_url: str | None = None) -> DemoServices:
+    """Start the CRM sandbox (seeded with the CRM export), webhook receiver, mail sink and billing DB.
+
+    ``receiver_url`` is the warehouse URL the webhook receiver connects with (the crmhub_webhook role's).
+    """
     import uvicorn
 
     from crmhub.cdc.webhook_app import create_webhook_app
     from crmhub.crm_sandbox import SandboxServer, load_seed_file, merge_seeds
 
     services = DemoServices()
-    receiver = uvicorn.Server(uvicorn.Config(create_webhook_app(warehouse_url, WEBHOOK_SECRET), host="127.0.0.1",
+    receiver = uvicorn.Server(uvicorn.Config(create_webhook_app(receiver_url or warehouse_url, WEBHOOK_SECRET),
+                                             host="127.0.0.1",
                                              port=0, log_level="warning"))
     threading.Thread(target=receiver.run, daemon=True, name="crmhub-webhooks").start()
     while not receiver.started:

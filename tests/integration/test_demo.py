@@ -34,5 +34,6 @@ def test_demo_runs_every_dag_and_prints_the_report(crmhub_home):
         assert f"{dag_id:26} success" in out, out
     assert "== Ingestion" in out and "fundadmin_lp_contacts" in out
     assert "frozen connectors: none" in out
+    assert "== Security audit: clean" in out  # tasks ran as crmhub_app; no grant drifted
     # the embedded server was stopped cleanly
     assert not (crmhub_home / "pg" / "postmaster.pid").exists()

@@ -35,13 +35,94 @@ class WebhookResult:
 
 
 def _reject(conn: psycopg.Connection, source: str, reason: str, headers: dict, body: bytes, status: int) -> WebhookResult:
+    record_rejection(conn, source, reason, headers, hashlib.sha256(body).hexdigest())
+    return WebhookResult(status=status, reason=reason)
+
+
+def record_rejection(conn: psycopg.Connection, source: str, reason: str, headers: dict, body_sha256: str) -> None:
+    """Store one rejected delivery (only the signature/timestamp/content-type headers and the body's hash). Commits."""
     safe_headers = {k: v for k, v in headers.items() if k.lower() in (SIGNATURE_HEADER, TIMESTAMP_HEADER, "content-type")}
     conn.execute(
         "INSERT INTO ops.webhook_rejections (source, reason, headers, body_sha256) VALUES (%s, %s, %s, %s)",
-        (source, reason, Jsonb(safe_headers), hashlib.sha256(body).hexdigest()),
+        (source, reason, Jsonb(safe_headers), body_sha256),
     )
     conn.commit()
-    return WebhookResult(status=status, reason=reason)
+
+
+BAD_SIGNATURE = "bad or expired signature"
+BAD_BODY = "body is not a JSON array of events with eventId"
+
+
+def verify_delivery(secret: str, method: str, uri: str, body: bytes, headers: dict[str, str], *,
+                    max_age_s: float = 300, now: float | None = None) -> bool:
+    """The v3 signature and timestamp check, with no database: anything unverifiable is simply False."""
+    lower = {k.lower(): v for k, v in headers.items()}
+    try:
+        return verify_signature_v3(secret, method, uri, body, lower.get(TIMESTAMP_HEADER), lower.get(SIGNATURE_HEADER),
+                                   max_age_s=max_age_s, now=now)
+    except (UnicodeDecodeError, ValueError, TypeError):
+        return False
+
+
+def parse_events(body: bytes) -> list[dict] | None:
+    """The events of a verified body, or None when any event is malformed (a 400, never a 500)."""
+    try:
+        events = json.loads(body)
+        if isinstance(events, dict):
+            events = [events]
+        if not isinstance(events, list) or not events:
+            return None
+        for event in events:
+            if not isinstance(event, dict) or event.get("eventId") in (None, "") or isinstance(event["eventId"], (dict, list)):
+                return None
+            occurred = event.get("occurredAt")
+            if occurred is not None:
+                datetime.fromtimestamp(int(occurred) / 1000, UTC)
+            for key in ("subscriptionType", "propertyName"):
+                if event.get(key) is not None and not isinstance(event[key], str):
+                    return None
+    except (ValueError, TypeError, OverflowError, OSError, RecursionError):
+        return None
+    return events
+
+
+def store_delivery(conn: psycopg.Connection, *, source: str, signature: str, timestamp: str,
+                   events: list[dict]) -> WebhookResult:
+    """Store a verified, parsed delivery exactly once (409 on a replayed signature). Commits."""
+    sig_hash = hashlib.sha256(signature.encode()).hexdigest()
+    request_ts = datetime.fromtimestamp(int(timestamp) / 1000, UTC)
+    first = conn.execute(
+        """INSERT INTO ops.webhook_deliveries (signature_sha256, source, request_ts, events) VALUES (%s, %s, %s, %s)
+           ON CONFLICT DO NOTHING RETURNING 1""",
+        (sig_hash, source, request_ts, len(events)),
+    ).fetchone()
+    if not first:
+        conn.rollback()
+        return WebhookResult(status=409, reason=REPLAYED)
+
+    result = WebhookResult(status=200)
+    with conn.cursor() as cur:
+        for event in events:
+            occurred = event.get("occurredAt")
+            cur.execute(
+                """INSERT INTO ops.webhook_events (event_id, source, subscription_type, object_id, property_name,
+                       property_value, occurred_at, payload)
+                   VALUES (%s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT (event_id) DO NOTHING RETURNING 1""",
+                (str(event["eventId"]), source, event.get("subscriptionType"), _str(event.get("objectId")),
+                 event.get("propertyName"), _str(event.get("propertyValue")),
+                 datetime.fromtimestamp(int(occurred) / 1000, UTC) if occurred is not None else None, Jsonb(event)),
+            )
+            if cur.fetchone():
+                result.accepted += 1
+                obj = (event.get("subscriptionType") or "unknown.").split(".", 1)[0]
+                result.object_ids.setdefault(obj, set()).add(_str(event.get("objectId")))
+            else:
+                result.duplicates += 1
+    conn.commit()
+    return result
+
+
+REPLAYED = "replayed delivery (signature already used)"
 
 
 def receive_webhook(
@@ -56,49 +137,21 @@ def receive_webhook(
     max_age_s: float = 300,
     now: float | None = None,
 ) -> WebhookResult:
-    """Verify and store one delivery (a JSON array of HubSpot webhook events). Commits."""
+    """Verify and store one delivery (a JSON array of HubSpot webhook events). Commits.
+
+    The signature is checked before the database is touched; the HTTP receiver (``webhook_app``) uses the
+    same three steps but keeps unsigned floods away from the database (bounded rejection log).
+    """
+    if not verify_delivery(secret, method, uri, body, headers, max_age_s=max_age_s, now=now):
+        return _reject(conn, source, BAD_SIGNATURE, headers, body, 401)
+    events = parse_events(body)
+    if events is None:
+        return _reject(conn, source, BAD_BODY, headers, body, 400)
     lower = {k.lower(): v for k, v in headers.items()}
-    signature, timestamp = lower.get(SIGNATURE_HEADER), lower.get(TIMESTAMP_HEADER)
-    if not verify_signature_v3(secret, method, uri, body, timestamp, signature, max_age_s=max_age_s, now=now):
-        return _reject(conn, source, "bad or expired signature", headers, body, 401)
-    try:
-        events = json.loads(body)
-        if isinstance(events, dict):
-            events = [events]
-        ids = [str(e["eventId"]) for e in events]
-    except (ValueError, KeyError, TypeError):
-        return _reject(conn, source, "body is not a JSON array of events with eventId", headers, body, 400)
-
-    sig_hash = hashlib.sha256(signature.encode()).hexdigest()
-    request_ts = datetime.fromtimestamp(int(timestamp) / 1000, UTC)
-    first = conn.execute(
-        """INSERT INTO ops.webhook_deliveries (signature_sha256, source, request_ts, events) VALUES (%s, %s, %s, %s)
-           ON CONFLICT DO NOTHING RETURNING 1""",
-        (sig_hash, source, request_ts, len(events)),
-    ).fetchone()
-    if not first:
-        conn.rollback()
-        return _reject(conn, source, "replayed delivery (signature already used)", headers, body, 409)
-
-    result = WebhookResult(status=200)
-    with conn.cursor() as cur:
-        for event, event_id in zip(events, ids, strict=True):
-            occurred = event.get("occurredAt")
-            cur.execute(
-                """INSERT INTO ops.webhook_events (event_id, source, subscription_type, object_id, property_name,
-                       property_value, occurred_at, payload)
-                   VALUES (%s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT (event_id) DO NOTHING RETURNING 1""",
-                (event_id, source, event.get("subscriptionType"), _str(event.get("objectId")),
-                 event.get("propertyName"), _str(event.get("propertyValue")),
-                 datetime.fromtimestamp(int(occurred) / 1000, UTC) if occurred else None, Jsonb(event)),
-            )
-            if cur.fetchone():
-                result.accepted += 1
-                obj = (event.get("subscriptionType") or "unknown.").split(".", 1)[0]
-                result.object_ids.setdefault(obj, set()).add(_str(event.get("objectId")))
-            else:
-                result.duplicates += 1
-    conn.commit()
+    result = store_delivery(conn, source=source, signature=lower[SIGNATURE_HEADER], timestamp=lower[TIMESTAMP_HEADER],
+                            events=events)
+    if result.status == 409:
+        return _reject(conn, source, REPLAYED, headers, body, 409)
     return result
 
 

@@ -14,8 +14,10 @@ from crmhub.warehouse.migrate import discover
 def register(subparsers: argparse._SubParsersAction) -> None:
     db = subparsers.add_parser("db", help="warehouse migrations and the embedded PostgreSQL")
     sub = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
-    up = sub.add_parser("upgrade", help="apply pending migrations (idempotent)")
+    up = sub.add_parser("upgrade", help="apply pending migrations, then roles, grants and masked views (idempotent)")
     add_url_option(up)
+    up.add_argument("--no-security", action="store_true",
+                    help="migrations only: skip roles/grants/masked views (e.g. an admin without CREATEROLE)")
     up.set_defaults(func=_upgrade)
     st = sub.add_parser("status", help="list migrations and whether each is applied")
     add_url_option(st)
@@ -29,7 +31,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def _upgrade(args: argparse.Namespace) -> int:
     with open_warehouse(args.url) as url:
         applied = upgrade(url)
-    print(f"applied {len(applied)} migration(s)" + (": " + ", ".join(applied) if applied else "; up to date"))
+        print(f"applied {len(applied)} migration(s)" + (": " + ", ".join(applied) if applied else "; up to date"))
+        if not args.no_security:
+            from crmhub.security.provision import provision
+
+            print(provision(url).summary())
     return 0
 
 

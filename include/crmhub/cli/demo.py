@@ -25,6 +25,9 @@ from crmhub.demo_services import (
     write_demo_bootstrap,
 )
 from crmhub.exceptions import CrmHubError
+from crmhub.security.audit import audit
+from crmhub.security.policy import load_policy
+from crmhub.security.provision import provision, role_url
 from crmhub.warehouse import upgrade
 from crmhub.warehouse.embedded import EmbeddedPostgres
 
@@ -96,16 +99,23 @@ def _airflow(env: dict, *args: str, log: Path | None = None, timeout: int = 900)
                               text=True)
 
 
+def _provision(url: str) -> dict[str, str]:
+    """Roles, grants and masked views (migrations ran as the admin); Airflow tasks then use the app role."""
+    provision(url)
+    return load_policy().roles
+
+
 def run_demo(args: argparse.Namespace) -> int:
     started = time.monotonic()
     url, metadata, server = _start_warehouse(keep_running=False, fresh=not args.keep)
     services = None
     try:
         applied = upgrade(url)
+        roles = _provision(url)
         data_dir = settings.demo_data_dir()
         dataset = generate(data_dir, seed=args.seed, scale=args.scale)
-        services = start_demo_services(url, data_dir)
-        env = airflow_env(url, metadata_url=metadata, data_dir=data_dir)
+        services = start_demo_services(url, data_dir, receiver_url=role_url(url, roles["webhook"]))
+        env = airflow_env(role_url(url, roles["app"]), metadata_url=metadata, data_dir=data_dir)
         env.update(services.connections)
         env.update(services.extra_env)
         env["CRMHUB_DISABLE_DEADLINES"] = "1"
@@ -145,6 +155,10 @@ def run_demo(args: argparse.Namespace) -> int:
         if not results:
             print("   (no DAGs in dags/)")
         print(report.render(url))
+        findings = audit(url, connections={"crmhub_warehouse": env["CRMHUB_WAREHOUSE_URL"]})
+        print("== Security audit: " + ("clean" if not findings else f"{len(findings)} finding(s)"))
+        for finding in findings:
+            print("   " + finding.render().replace("\n", "\n   "))
         print(f"== done in {time.monotonic() - started:.0f}s")
         return 0 if all(ok for _, ok, _ in results) else 1
     finally:
@@ -157,7 +171,7 @@ def run_demo(args: argparse.Namespace) -> int:
 def run_airflow(args: argparse.Namespace) -> int:
     url, metadata, server = _start_warehouse(keep_running=True)
     upgrade(url)
-    env = airflow_env(url, metadata_url=metadata)
+    env = airflow_env(role_url(url, _provision(url)["app"]), metadata_url=metadata)
     env["AIRFLOW__API__PORT"] = str(args.port)
     migrated = _airflow(env, "db", "migrate")
     if migrated.returncode != 0:

@@ -19,6 +19,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8091)
     serve.add_argument("--url", help="warehouse URL (default $CRMHUB_WAREHOUSE_URL)")
+    serve.add_argument("--public-url", help="the URL the CRM posts to, when a TLS proxy in front rewrites it "
+                                            "(signatures cover the full URL), e.g. https://hooks.firm.example/webhooks/crm")
+    serve.add_argument("--max-body-bytes", type=int, default=1_000_000, help="larger deliveries get 413 unread")
     serve.set_defaults(func=_serve)
     rep = sub.add_parser("replay", help="mark stored events pending again so the next CDC run re-reads them")
     rep.add_argument("--event-id", action="append", dest="event_ids")
@@ -43,7 +46,8 @@ def _serve(args: argparse.Namespace) -> int:
     secret = os.environ.get("CRMHUB_WEBHOOK_SECRET")
     if not secret:
         raise CrmHubError("set CRMHUB_WEBHOOK_SECRET (the CRM app's client secret)")
-    uvicorn.run(create_webhook_app(_url(args), secret), host=args.host, port=args.port, log_level="warning")
+    app = create_webhook_app(_url(args), secret, public_url=args.public_url, max_body_bytes=args.max_body_bytes)
+    uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
     return 0
 
 

@@ -5,7 +5,8 @@ the JSON Schema in ``config/schema/integration_map.schema.json`` (shape and type
 cross-references a schema cannot express: owners are people, connectors name known systems,
 primary key and timestamp source are contracted fields, field-map sources resolve to contracts,
 SLA names exist. "No owner = no deployment": any unowned system, connector, field, SLA or
-field-map entry fails.
+field-map entry fails. "No class = no deployment": every connector field carries a data class
+(``public``, ``internal``, ``pii_contact``, ``pii_tax``, ``financial``); the class alone decides masking.
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ from crmhub.exceptions import ConfigError
 SCHEMA_PATH = settings.REPO_ROOT / "config" / "schema" / "integration_map.schema.json"
 _DURATION = re.compile(r"^(\d+)(s|m|h|d)$")
 _NAMED = {"nightly": 86400, "daily": 86400, "hourly": 3600, "weekly": 7 * 86400}
+#: Data classes whose values are masked wherever people read them and unmasked only through a logged read.
+SENSITIVE_CLASSES = frozenset({"pii_contact", "pii_tax", "financial"})
 
 
 def duration_seconds(text: str) -> int:
@@ -52,7 +55,7 @@ class FieldContract:
     default: Any = None
     transform: tuple = ()
     timestamp_source: str | None = None
-    sensitive: bool = False
+    data_class: str = "internal"
     enrichment: bool = False
     target: str | None = None
     description: str = ""
@@ -63,7 +66,17 @@ class FieldContract:
         if data.get("allowed") is not None:
             data["allowed"] = tuple(data["allowed"])
         data["transform"] = tuple(data.get("transform") or ())
+        legacy_sensitive = data.pop("sensitive", None)
+        if "class" in data:
+            data["data_class"] = data.pop("class")
+        elif legacy_sensitive:  # contracts built in code before classes existed
+            data["data_class"] = "pii_contact"
         return cls(**data)
+
+    @property
+    def sensitive(self) -> bool:
+        """Masked in quarantine/drift samples, logs and reports: derived from the class, nowhere else."""
+        return self.data_class in SENSITIVE_CLASSES
 
 
 @dataclass(frozen=True)
@@ -161,6 +174,9 @@ def _schema_message(err: jsonschema.ValidationError) -> str:
         missing = err.message.split("'")[1] if "'" in err.message else err.message
         if missing == "owner":
             return "no owner: every system, connector, field, SLA and field-map entry needs one (no owner = no deployment)"
+        if missing == "class":
+            return ("no class: every field needs `class:` (public, internal, pii_contact, pii_tax or financial; "
+                    "no class = no deployment)")
         return f"missing required key {missing!r}"
     if err.validator == "enum":
         return f"{err.instance!r} is not one of {err.validator_value}"
@@ -211,6 +227,10 @@ def _cross_reference_problems(data: dict) -> list[tuple[tuple, str]]:
             ts = fld.get("timestamp_source")
             if ts and ts not in names:
                 problems.append((base + ("fields", j, "timestamp_source"), f"{ts!r} is not a field of this connector"))
+            if "sensitive" in fld and fld["sensitive"] != (fld["class"] in SENSITIVE_CLASSES):
+                problems.append((base + ("fields", j, "sensitive"),
+                                 f"sensitive: {str(fld['sensitive']).lower()} contradicts class {fld['class']!r}; "
+                                 "remove `sensitive:` (the class decides masking)"))
             rng = fld.get("range") or {}
             if "min" in rng and "max" in rng and rng["min"] > rng["max"]:
                 problems.append((base + ("fields", j, "range"), "min is greater than max"))
@@ -238,6 +258,8 @@ def _cross_reference_problems(data: dict) -> list[tuple[tuple, str]]:
         if auto["flag"] in seen_flags:
             problems.append((base + ("flag",), f"flag {auto['flag']!r} already gates automation {seen_flags[auto['flag']]!r}; give each automation its own flag"))
         seen_flags.setdefault(auto["flag"], auto["name"])
+    if isinstance(data.get("security"), dict):
+        owner_ok(("security", "owner"), data["security"]["owner"])
     control = (data.get("outreach") or {}).get("control_list")
     if control:
         owner_ok(("outreach", "control_list", "owner"), control["owner"])

@@ -28,3 +28,15 @@ def mask_value(value: str | None) -> str | None:
     if value is None:
         return None
     return mask_values(pd.Series([value], dtype="str")).iloc[0]
+
+
+def mask_frame(frame: pd.DataFrame, connector) -> pd.DataFrame:
+    """A copy of ``frame`` safe to show: every classified (pii_*/financial) field and every column that is
+    not in ``connector``'s contract (its class is unknown, so it is treated as sensitive) masked."""
+    out = frame.copy()
+    contracted = {f.name: f for f in connector.fields}
+    for column in out.columns:
+        contract = contracted.get(column)
+        if contract is None or contract.sensitive:
+            out[column] = mask_values(out[column].astype("str").where(out[column].notna(), None))
+    return out

@@ -32,7 +32,7 @@ from crmhub.ingest import state as connector_state
 #: Known incident triggers. ``error_rate``, ``lag`` and ``health`` come from the health cycle; the others are
 #: opened by other capabilities (contract breaches from ingestion, failed reconciliations, failed jobs).
 TRIGGERS = ("error_rate", "lag", "health", "contract_breach", "schema_drift", "reconciliation", "sla", "job_failure",
-            "outreach_bulk_import")
+            "outreach_bulk_import", "security_finding")
 SEVERITIES = ("warning", "critical")
 ERROR_RATE_MAX_PCT = 0.5
 MTTR_TARGET_H = 6.0

@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import psycopg
@@ -37,8 +37,8 @@ class SourceAccess:
 
     data_dir: Path | None = None
     base_url: str | None = None
-    token: str | None = None
-    url: str | None = None
+    token: str | None = field(default=None, repr=False)
+    url: str | None = field(default=None, repr=False)  # may carry a password
 
 
 def start_run(conn: psycopg.Connection, connector: str, kind: str) -> int:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from crmhub.config import load_integration_map
@@ -18,7 +18,7 @@ class UnleashAccess:
     """An Unleash server (``url`` ending in ``/api`` + backend token), or None for the offline bootstrap file."""
 
     url: str | None = None
-    token: str | None = None
+    token: str | None = field(default=None, repr=False)
     environment: str = "development"
     bootstrap: Path | None = None
 

@@ -6,7 +6,7 @@ token (``*:*.<secret>``, e.g. created at start-up with ``INIT_ADMIN_API_TOKENS``
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import requests
 
@@ -22,7 +22,7 @@ class UnleashAdmin:
     """``base_url`` is the server root (``http://127.0.0.1:4242``), without ``/api``."""
 
     base_url: str
-    admin_token: str
+    admin_token: str = field(repr=False)
     project: str = "default"
     environment: str = "development"
     timeout: float = 10.0

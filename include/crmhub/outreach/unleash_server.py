@@ -54,8 +54,8 @@ class UnleashServer:
 
     database_url: str
     port: int = 0
-    admin_token: str = field(default_factory=lambda: f"*:*.{secrets.token_hex(16)}")
-    backend_token: str = field(default_factory=lambda: f"*:development.{secrets.token_hex(16)}")
+    admin_token: str = field(repr=False, default_factory=lambda: f"*:*.{secrets.token_hex(16)}")
+    backend_token: str = field(repr=False, default_factory=lambda: f"*:development.{secrets.token_hex(16)}")
     log_path: Path | None = None
     process: subprocess.Popen | None = None
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -19,14 +20,26 @@ def connect(url: str, *, autocommit: bool = False) -> psycopg.Connection:
         raise WarehouseError(f"cannot connect to warehouse {redact(url)}: {exc}") from exc
 
 
+_KV_PASSWORD = re.compile(r"(\bpassword\s*=\s*)('(?:[^'\\]|\\.)*'|\S+)", re.IGNORECASE)
+_QUERY_PASSWORD = re.compile(r"([?&]password=)[^&#\s]*", re.IGNORECASE)
+
+
 def redact(url: str) -> str:
-    """Hide the password of a libpq URL (``postgresql://user:secret@host/db`` -> ``user:***@``)."""
-    if "://" not in url or "@" not in url:
-        return url
-    scheme, rest = url.split("://", 1)
-    creds, host = rest.split("@", 1)
+    """Hide every password of a libpq URL or key=value DSN.
+
+    ``postgresql://user:secret@host/db`` -> ``user:***@``; ``...?password=secret`` -> ``password=***``;
+    ``host=h password='s e' user=u`` -> ``password=***``.
+    """
+    text = _QUERY_PASSWORD.sub(r"\1***", url)
+    text = _KV_PASSWORD.sub(r"\1***", text) if "://" not in text else text
+    if "://" not in text or "@" not in text:
+        return text
+    scheme, rest = text.split("://", 1)
+    creds, host = rest.rsplit("@", 1) if "/" not in rest.split("@", 1)[0] else (None, rest)
+    if creds is None:
+        return text
     user = creds.split(":", 1)[0]
-    return f"{scheme}://{user}:***@{host}" if ":" in creds else url
+    return f"{scheme}://{user}:***@{host}" if ":" in creds else text
 
 
 @contextmanager

@@ -58,8 +58,9 @@ def _signed(url: str, body: bytes, ts_ms: int, secret: str = SECRET) -> dict:
             "X-HubSpot-Signature-v3": sign_v3(secret, "POST", url, body, ts_ms)}
 
 
-def test_sandbox_changes_arrive_once_and_feed_targeted_sync(db):
-    with Receiver(db) as rx, SandboxServer(webhook_url=rx.url, webhook_secret=SECRET) as crm:
+def test_sandbox_changes_arrive_once_and_feed_targeted_sync(secure_db, role_url):
+    db = secure_db  # the receiver logs in as crmhub_webhook, as deployed; assertions read as the admin
+    with Receiver(role_url("webhook")) as rx, SandboxServer(webhook_url=rx.url, webhook_secret=SECRET) as crm:
         created = httpx.post(f"{crm.url}/crm/v3/objects/contacts",
                              json={"properties": {"email": "ann@harborcapital.com", "firstname": "Ann"}}).json()
         httpx.patch(f"{crm.url}/crm/v3/objects/contacts/{created['id']}", json={"properties": {"firstname": "Anne"}})
@@ -80,10 +81,11 @@ def test_sandbox_changes_arrive_once_and_feed_targeted_sync(db):
             replay(conn)
 
 
-def test_bad_signature_replay_and_duplicate_events(db):
+def test_bad_signature_replay_and_duplicate_events(secure_db, role_url):
+    db = secure_db
     body = json.dumps([{"eventId": 9001, "subscriptionType": "company.propertyChange", "objectId": 77,
                         "propertyName": "domain", "propertyValue": "harbor.com", "occurredAt": 1793000000000}]).encode()
-    with Receiver(db) as rx:
+    with Receiver(role_url("webhook")) as rx:
         now_ms = int(time.time() * 1000)
         # wrong secret
         assert httpx.post(rx.url, content=body, headers=_signed(rx.url, body, now_ms, "wrong")).status_code == 401
