@@ -159,6 +159,7 @@ def run_demo(args: argparse.Namespace) -> int:
         print("== Security audit: " + ("clean" if not findings else f"{len(findings)} finding(s)"))
         for finding in findings:
             print("   " + finding.render().replace("\n", "\n   "))
+        print(f"== KPI report (7 days up to today, with charts): {_write_kpi_report(url)}")
         print(f"== done in {time.monotonic() - started:.0f}s")
         return 0 if all(ok for _, ok, _ in results) else 1
     finally:
@@ -166,6 +167,15 @@ def run_demo(args: argparse.Namespace) -> int:
             services.stop()
         if server is not None:
             server.stop()
+
+
+def _write_kpi_report(url: str) -> Path:
+    from crmhub.config import load_integration_map
+    from crmhub.kpi.html import weekly_report
+
+    out = settings.home() / "reports" / "demo.html"
+    weekly_report(url, out, load_integration_map(), today=datetime.now(UTC).date() + timedelta(days=1))
+    return out
 
 
 def run_airflow(args: argparse.Namespace) -> int:

@@ -175,3 +175,12 @@ def test_weekly_dashboard_task_writes_once_per_iso_week(world: str, tmp_path: Pa
     assert "Verdict" in Path(first["path"]).read_text()
     again = weekly_dashboard(world, out_dir=tmp_path, now=now + timedelta(minutes=5))
     assert again["written"] is False and again["path"] == first["path"]
+
+
+def test_cli_report_html_through_a_day(world: str, tmp_path: Path, capsys) -> None:
+    from crmhub.cli import main
+
+    out = tmp_path / "r.html"
+    assert main(["report", "--url", world, "--html", str(out), "--weekly", "--through", str(DAYS[-1])]) == 0
+    assert f"({DAYS[-1] - timedelta(days=6)} – {DAYS[-1]})" in capsys.readouterr().out
+    assert 'id="verdict"' in out.read_text()
