@@ -28,6 +28,7 @@ from crmhub.kpi.targets import KPIS, Kpi
 # The rollout's own targets for one connector (seed: 0.3 % errors; 2.0 s of a 2.5 s latency target; 6 of 20 min).
 ROLLOUT_POINT = {"error_rate_pct": 0.3, "avg_latency_s": 2.0, "sync_lag_min": 6.0}
 SEED_TARGETS = {"target_latency_s": 2.5, "target_lag_min": 20.0}
+SEGMENT_ROWS_SHOWN = 30  # the segment table lists the largest (segment, field) rows of the latest week
 
 
 @dataclass
@@ -266,7 +267,10 @@ def _sla_and_segment_part(data: ReportData) -> list[str]:
     seg_rows = [[str(r["week_start"]), _fmt(r["entity_type"]), _fmt(r["country"]), _fmt(r["source_system"]),
                  _fmt(r["field"]), str(r["changes"]), _fmt(r["median_lag_min"], 1), _fmt(r["sla"]),
                  _fmt(r["sla_met_pct"], 1), _fmt(r["prev_median_lag_min"], 1), _fmt(r["freshness_delta_pct"], 1),
-                 _fmt(r["action"])] for r in data.segments]
+                 _fmt(r["action"])] for r in data.segments[:SEGMENT_ROWS_SHOWN]]
+    if len(data.segments) > SEGMENT_ROWS_SHOWN:
+        seg_rows.append([f"… {len(data.segments) - SEGMENT_ROWS_SHOWN} more rows in ops.segment_latency"]
+                        + [""] * 11)
     return [f"<h2>SLA met rate by field ({last or 'no changes'})</h2>",
             _table(["source system", "field", "changes", "SLA met %", "≥ 95 %"], sla_rows, "sla-by-field"),
             "<h2>Segment latency (latest audited week)</h2>",
