@@ -21,7 +21,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.dates import DateFormatter, DayLocator
 from matplotlib.figure import Figure
 
-from crmhub.health.score import connector_targets, integration_health, latest_snapshots
+from crmhub.health.score import BLOCK_BELOW, connector_targets, integration_health, latest_snapshots
 from crmhub.kpi import metrics
 from crmhub.kpi.targets import KPIS, Kpi
 
@@ -83,8 +83,26 @@ def health_at_rollout_targets(imap) -> list[dict]:
         result = integration_health(ROLLOUT_POINT["error_rate_pct"], ROLLOUT_POINT["avg_latency_s"],
                                     row["target_latency_s"], ROLLOUT_POINT["sync_lag_min"], row["target_lag_min"])
         out.append({**row, "score": result.score, "status": result.status, "error_penalty": result.error_penalty,
-                    "latency_penalty": result.latency_penalty, "lag_penalty": result.lag_penalty})
+                    "latency_penalty": result.latency_penalty, "lag_penalty": result.lag_penalty,
+                    "lever": lever(result)})
     return out
+
+
+def lever(result) -> str:
+    """Which map target, changed alone, lifts this connector to the block line (70) at the same measurements.
+
+    At 0.3 % errors the error term costs 15 points, so latency and lag together may cost at most 15; "healthy"
+    (>= 90) is out of reach at that error rate whatever the targets (100 - 15 = 85).
+    """
+    if result.status != "blocked":
+        return "not blocked at these targets"
+    budget = 100.0 - BLOCK_BELOW - result.error_penalty  # points latency + lag may cost
+    options = []
+    if budget - result.lag_penalty > 0:
+        options.append(f"target_latency_s ≥ {result.avg_latency_s * 25 / (budget - result.lag_penalty):.2f}")
+    if budget - result.latency_penalty > 0:
+        options.append(f"target_lag_min ≥ {result.sync_lag_min * 25 / (budget - result.latency_penalty):.1f}")
+    return " or ".join(options) or "both targets must move (either alone is not enough)"
 
 
 # --- charts ------------------------------------------------------------------------------------------------
@@ -297,17 +315,18 @@ def _health_part(data: ReportData) -> list[str]:
              _fmt(s["latency_penalty"], 1), _fmt(s["lag_penalty"], 1)] for s in data.health]
     at_targets = [[_fmt(r["connector"]), _fmt(r["target_latency_s"]), _fmt(r["target_lag_min"]),
                    _fmt(r["error_penalty"], 1), _fmt(r["latency_penalty"], 1), _fmt(r["lag_penalty"], 1),
-                   _fmt(r["score"], 1), _fmt(r["status"])] for r in data.health_at_targets]
+                   _fmt(r["score"], 1), _fmt(r["status"]), _fmt(r["lever"])] for r in data.health_at_targets]
     return ["<h2>Integration_Health: where it blocks and why</h2>",
             "<p>The formula is kept exactly as the seed writes it: <code>max(0, 100 − Error_Rate_pct×50 − "
             "(Avg_Latency_s / Target_Latency_s)×25 − (Sync_Lag_min / Target_Lag_min)×25)</code>, blocked under 70. "
             "A connector exactly at the rollout's own targets (0.3 % errors, 2.0 s of a 2.5 s latency target, "
             "6 of 20 min lag) scores 100 − 15 − 20 − 7.5 = <b>57.5: blocked</b>. The error term alone costs 15 "
             "points at the target error rate, so a connector only passes when latency and lag together cost "
-            "≤ 15 points. The lever is each connector's <code>sla.target_latency_s</code> / "
+            "≤ 15 points, and none can be healthy (≥ 90) at that error rate. The lever is each connector's <code>sla.target_latency_s</code> / "
             "<code>sla.target_lag_min</code> in the integration map, never a change of the formula.</p>",
             _table(["connector", "target latency s", "target lag min", "error pen.", "latency pen.", "lag pen.",
-                    "score at rollout targets", "status"], at_targets, "health-at-targets"),
+                    "score at rollout targets", "status", "lever (one map target, alone, to reach 70)"],
+                   at_targets, "health-at-targets"),
             "<h3>Latest measured snapshot per connector</h3>",
             _table(["connector", "score", "status", "error pen.", "latency pen.", "lag pen."], live, "health-live")]
 

@@ -143,6 +143,8 @@ def test_health_formula_blocks_at_the_rollout_targets_and_the_map_targets_are_th
     seed = rows[0]
     assert (seed["score"], seed["status"]) == (57.5, "blocked")
     assert (seed["error_penalty"], seed["latency_penalty"], seed["lag_penalty"]) == (15.0, 20.0, 7.5)
+    # 15 points left for latency + lag: lag alone cannot do it (latency already costs 20), latency can
+    assert seed["lever"] == "target_latency_s ≥ 6.67"
     fundadmin = next(r for r in rows if r["target_lag_min"] == 360.0)  # a 5 s / 6 h connector passes
     assert fundadmin["status"] != "blocked"
 
