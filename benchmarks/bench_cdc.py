@@ -40,9 +40,9 @@ import psycopg
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "include"))
 
+from crm_sandbox import SandboxServer  # noqa: E402
 from crmhub.cdc.tasks import backfill, cdc_sync, plan_backfill_chunks, run_backfill_chunk  # noqa: E402
 from crmhub.config import load_integration_map  # noqa: E402
-from crmhub.crm_sandbox import SandboxServer  # noqa: E402
 from crmhub.ingest.tasks import SourceAccess  # noqa: E402
 from crmhub.warehouse import upgrade  # noqa: E402
 

@@ -40,7 +40,7 @@ import psycopg
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "include"))
 
-from crmhub.crm_sandbox import SandboxServer  # noqa: E402
+from crm_sandbox import SandboxServer  # noqa: E402
 from crmhub.reverse_etl import CrmClient, get_sync, run_sync  # noqa: E402
 from crmhub.reverse_etl.crm_client import Attempt  # noqa: E402
 from crmhub.reverse_etl.engine import read_model  # noqa: E402

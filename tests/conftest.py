@@ -15,9 +15,10 @@ from collections.abc import Callable, Iterator
 
 import psycopg
 import pytest
+from wire_guard import WireGuard
 
+from crm_sandbox import SandboxServer
 from crmhub.config import load_integration_map
-from crmhub.crm_sandbox import SandboxServer
 from crmhub.warehouse import upgrade
 
 PG_ADMIN_URL = os.environ.get("CRMHUB_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
@@ -113,3 +114,13 @@ def role_url(secure_db: str, imap) -> Callable[[str], str]:
 
     roles = load_policy(imap).roles
     return lambda key: as_role(secure_db, roles[key])
+
+
+@pytest.fixture(autouse=True)
+def hubspot_wire(monkeypatch: pytest.MonkeyPatch) -> Iterator[WireGuard]:
+    """Every HubSpot request crmhub's own clients send in any test is checked against HubSpot's request models
+    (tests/wire_guard.py); a violation fails the test unless it sets ``hubspot_wire.expect_violations``."""
+    guard = WireGuard().install(monkeypatch)
+    yield guard
+    if guard.violations and not guard.expect_violations:
+        pytest.fail(guard.report(), pytrace=False)

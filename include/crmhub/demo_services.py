@@ -97,8 +97,8 @@ def start_demo_services(warehouse_url: str, data_dir: Path, *, receiver_url: str
     """
     import uvicorn
 
+    from crm_sandbox import SandboxServer, load_seed_file, merge_seeds
     from crmhub.cdc.webhook_app import create_webhook_app
-    from crmhub.crm_sandbox import SandboxServer, load_seed_file, merge_seeds
 
     services = DemoServices()
     receiver = uvicorn.Server(uvicorn.Config(create_webhook_app(receiver_url or warehouse_url, WEBHOOK_SECRET),
@@ -111,7 +111,8 @@ def start_demo_services(warehouse_url: str, data_dir: Path, *, receiver_url: str
     hook_port = receiver.servers[0].sockets[0].getsockname()[1]
 
     seed = merge_seeds([load_seed_file(f"companies={data_dir / FILES['crm_companies']}"),
-                        load_seed_file(f"contacts={data_dir / FILES['crm_contacts']}")])
+                        load_seed_file(f"contacts={data_dir / FILES['crm_contacts']}"),
+                        load_seed_file(f"deals={data_dir / FILES['crm_deals']}")])
     services.crm = SandboxServer(token=CRM_TOKEN, seed=seed, webhook_url=f"http://127.0.0.1:{hook_port}/webhooks/crm",
                                  webhook_secret=WEBHOOK_SECRET).start()
     services.mail = MailSink().start()

@@ -60,6 +60,16 @@ def reverse_etl_section(conn: psycopg.Connection) -> list[str]:
     return lines if rows else ["(no reverse ETL runs yet)"]
 
 
+def flows_section(conn: psycopg.Connection) -> list[str]:
+    """Every field_map flow with its SLA met rate and the sync that carries it (crmhub.reverse_etl.flows)."""
+    if not _exists(conn, "ops.reverse_etl_runs") or not _exists(conn, "ops.sla_results"):
+        return ["(flows not built yet)"]
+    from crmhub.config import load_integration_map
+    from crmhub.reverse_etl.flows import flow_status
+
+    return [f.line() for f in flow_status(conn, load_integration_map())]
+
+
 def cdc_section(conn: psycopg.Connection) -> list[str]:
     runs = conn.execute(
         """SELECT kind, count(*), sum(records_total), round(max(lag_min_p95)::numeric, 2)
@@ -120,6 +130,7 @@ SECTIONS: list[tuple[str, Section]] = [
     ("Integration health", _health),
     ("Reconciliation", reconciliation_section),
     ("Reverse ETL", reverse_etl_section),
+    ("Field-map flows", flows_section),
     ("Outreach", outreach_section),
 ]
 

@@ -30,6 +30,7 @@ def test_every_registered_module_adds_commands() -> None:
 @pytest.mark.parametrize("command", COMMANDS, ids=lambda c: " ".join(c) or "crmhub")
 def test_help_renders(command: tuple[str, ...], capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exc:
-        build_parser().parse_args([*command, "--help"])
+        args = build_parser().parse_args([*command, "--help"])
+        args.func(args)  # a command that hands its arguments on (crm-sandbox) prints its help when it runs
     assert exc.value.code == 0
     assert "usage: crmhub" in capsys.readouterr().out

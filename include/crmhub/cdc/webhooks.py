@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 import psycopg
 from psycopg.types.json import Jsonb
 
-from crmhub.crm_sandbox.webhooks import verify_signature_v3
+from crmhub.hubspot.signatures import verify_signature_v3
 
 SIGNATURE_HEADER = "x-hubspot-signature-v3"
 TIMESTAMP_HEADER = "x-hubspot-request-timestamp"

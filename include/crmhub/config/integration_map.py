@@ -24,6 +24,7 @@ import yaml
 from crmhub import settings
 from crmhub.config.yaml_paths import format_path, line_index, locate
 from crmhub.exceptions import ConfigError
+from crmhub.hubspot import wire
 
 SCHEMA_PATH = settings.REPO_ROOT / "config" / "schema" / "integration_map.schema.json"
 _DURATION = re.compile(r"^(\d+)(s|m|h|d)$")
@@ -63,6 +64,7 @@ class FieldContract:
     @classmethod
     def from_dict(cls, raw: dict) -> FieldContract:
         data = dict(raw)
+        data.pop("allowed_from", None)    # already expanded into ``allowed`` by load_integration_map
         if data.get("allowed") is not None:
             data["allowed"] = tuple(data["allowed"])
         data["transform"] = tuple(data.get("transform") or ())
@@ -199,6 +201,11 @@ def _cross_reference_problems(data: dict) -> list[tuple[tuple, str]]:
     stages = data["stages"]
     if stages["accept_stage"] not in stages["fundraising"]:
         problems.append((("stages", "accept_stage"), f"{stages['accept_stage']!r} is not a fundraising stage"))
+    for i, conn in enumerate(data["connectors"]):
+        for j, f in enumerate(conn["fields"]):
+            if str(f.get("target", "")).endswith(".stage") and f.get("allowed_from") != "stages.fundraising":
+                problems.append((("connectors", i, "fields", j), "a stage field takes its values from the map's "
+                                 "stage list: write `allowed_from: stages.fundraising` instead of `allowed`"))
     sla_names = set()
     for i, sla in enumerate(data["slas"]):
         owner_ok(("slas", i, "owner"), sla["owner"])
@@ -245,6 +252,10 @@ def _cross_reference_problems(data: dict) -> list[tuple[tuple, str]]:
             problems.append((("field_map", i, "source"), f"{entry['source']!r} has no field contract (add it under its connector's fields)"))
         if entry["sla"] not in sla_names:
             problems.append((("field_map", i, "sla"), f"unknown SLA {entry['sla']!r}"))
+        syncs = {x["name"] for x in (data.get("reverse_etl") or {}).get("syncs") or []}
+        if "sync" in entry and entry["sync"] not in syncs:
+            problems.append((("field_map", i, "sync"), f"unknown reverse-ETL sync {entry['sync']!r}; known: "
+                                                       f"{', '.join(sorted(syncs)) or 'none'}"))
 
     # Outreach automations (optional section): owned by a person, unique names, one flag each.
     seen_automations: set[str] = set()
@@ -314,6 +325,12 @@ def _reverse_etl_problems(data: dict, owner_ok: Any) -> list[tuple[tuple, str]]:
             if sync["mode"] in ("upsert", "mirror") and not idm.get("upsert_by"):
                 problems.append((base + ("id_mapping",), f"mode {sync['mode']!r} needs id_mapping.upsert_by "
                                                           "(a unique CRM property, e.g. email) for records not yet in the CRM"))
+            unique = wire.unique_properties(dest["object"])
+            for k, key in enumerate(idm.get("upsert_by") or []):
+                if key["property"] not in unique:
+                    problems.append((base + ("id_mapping", "upsert_by", k, "property"),
+                                     f"{key['property']!r} is not a unique property of {dest['object']} (HubSpot refuses "
+                                     f"an upsert by it); use one of {', '.join(unique)}"))
         props = [f["property"] for f in sync["fields"]]
         for j, prop in enumerate(props):
             if props.index(prop) != j:
@@ -396,9 +413,16 @@ def load_integration_map(path: str | Path | None = None) -> IntegrationMap:
         systems=data["systems"],
         stages=data["stages"],
         slas={s["name"]: s for s in data["slas"]},
-        connectors=tuple(Connector.from_dict(c) for c in data["connectors"]),
+        connectors=tuple(Connector.from_dict(_derive_allowed(c, data["stages"])) for c in data["connectors"]),
         field_map=tuple(data["field_map"]),
     )
+
+
+def _derive_allowed(connector: dict, stages: dict) -> dict:
+    """The connector with ``allowed`` of each ``allowed_from: stages.fundraising`` field set from the stage list."""
+    return {**connector, "fields": [{**f, "allowed": list(stages["fundraising"])}
+                                    if f.get("allowed_from") == "stages.fundraising" else f
+                                    for f in connector["fields"]]}
 
 
 def contract_coverage(imap: IntegrationMap) -> tuple[int, int]:

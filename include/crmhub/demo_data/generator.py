@@ -18,6 +18,7 @@ from pathlib import Path
 from crmhub.demo_data import vocab
 
 AS_OF = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
+STAGES = ["prospect", "contacted", "interested", "due_diligence", "soft_circle", "accepted", "closed"]  # the map's
 #: Planted rates (share of rows) per file; tests and benchmarks read them back from the manifest.
 RATES = {
     "fund_admin.email_null": 0.015,
@@ -31,6 +32,7 @@ FILES = {
     "fund_admin": "fund_admin/lp_contacts.csv",
     "crm_contacts": "crm/contacts.csv",
     "crm_companies": "crm/companies.csv",
+    "crm_deals": "crm/deals.csv",
     "crm_bulk_import": "crm/bulk_import_interested.csv",
     "billing": "billing/invoices.csv",
     "cdp": "cdp/events.csv",
@@ -41,8 +43,10 @@ HEADERS = {
     "fund_admin": ["external_id", "first_name", "last_name", "email", "company", "amount", "updated_at"],
     "crm_contacts": ["id", "firstname", "lastname", "email", "phone", "company", "jobtitle", "country", "lp_stage",
                      "interested", "hs_email_verified", "lastmodifieddate", "archived"],
-    "crm_companies": ["id", "name", "domain", "entity_type", "tax_id", "city", "country", "lastmodifieddate",
+    "crm_companies": ["id", "name", "domain", "entity_type", "tax_id", "city", "country", "hs_lastmodifieddate",
                       "archived"],
+    "crm_deals": ["id", "dealname", "dealstage", "amount", "deal_currency_code", "pipeline", "hs_lastmodifieddate",
+                  "archived"],
     "billing": ["invoice_id", "lp_external_id", "fund_name", "amount", "currency", "invoice_status", "issued_on",
                 "updated_at"],
     "cdp": ["event_id", "email", "event_type", "behavioral_score", "occurred_at"],
@@ -240,6 +244,19 @@ def generate(out_dir: str | Path, *, seed: int = 42, scale: int = 1) -> DemoData
             truth_entities.append(["crm", "company", cid, org.key])
     w.write("crm_companies", HEADERS["crm_companies"], rows)
 
+    # CRM deals: about half the LPs are in a fund raise (own random stream, so the other files do not change).
+    drng = random.Random(f"{seed}:deals")
+    rows = []
+    for org in orgs:
+        if org.entity_type != "lp" or drng.random() < 0.5:
+            continue
+        fund, _vintage = drng.choice(vocab.FUNDS)
+        modified = AS_OF - timedelta(days=drng.randint(0, 30), seconds=drng.randint(0, 86400))
+        rows.append([str(9001 + len(rows)), f"{fund} - {org.name}", drng.choice(STAGES),
+                     str(drng.randrange(1_000_000, 50_000_000, 250_000)), "USD", "default",
+                     modified.strftime("%Y-%m-%dT%H:%M:%S.000Z"), "false"])
+    w.write("crm_deals", HEADERS["crm_deals"], rows)
+
     # CRM contacts: stale records, hand-made duplicates (nicknames, other email), stages.
     rows = []
     for p in people:
@@ -253,8 +270,7 @@ def generate(out_dir: str | Path, *, seed: int = 42, scale: int = 1) -> DemoData
             planted["crm.stale_contact"] += stale
             modified = AS_OF - timedelta(days=rng.randint(400, 900) if stale else rng.randint(0, 30),
                                          seconds=rng.randint(0, 86400))
-            stage = rng.choice(["prospect", "contacted", "interested", "due_diligence", "soft_circle", "accepted",
-                                "closed"]) if p.org.entity_type == "lp" else ""
+            stage = rng.choice(STAGES) if p.org.entity_type == "lp" else ""
             rows.append([cid, first, p.last, email, p.phone, _name_variant(rng, p.org), p.title, p.org.country,
                          stage, "true" if stage == "interested" else "false", str(p.verified).lower(),
                          modified.strftime("%Y-%m-%dT%H:%M:%S.000Z"), "false"])

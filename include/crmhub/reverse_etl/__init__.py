@@ -10,8 +10,11 @@ from crmhub.reverse_etl.definitions import SyncDefinition, get_sync, load_syncs,
 from crmhub.reverse_etl.engine import RunResult, SyncAlreadyRunning, plan_sync, run_sync
 from crmhub.reverse_etl.ratelimit import TokenBucket, backoff_delay, parse_retry_after
 from crmhub.reverse_etl.rollback import RollbackResult, plan_rollback, rollback_run
+from crmhub.reverse_etl.schedule import due_syncs, is_due
 
 __all__ = [
+    "due_syncs",
+    "is_due",
     "CrmApiError",
     "CrmClient",
     "RollbackResult",

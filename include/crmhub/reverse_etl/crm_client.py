@@ -26,11 +26,13 @@ from typing import Any
 import httpx
 
 from crmhub.exceptions import CrmHubError
+from crmhub.hubspot import wire
 from crmhub.reverse_etl.ratelimit import TokenBucket, backoff_delay, parse_retry_after
 
 log = logging.getLogger(__name__)
 
 RETRY_STATUSES = {429, 500, 502, 503, 504}
+USER_AGENT = "crmhub-reverse-etl/1"  # names crmhub's own requests (the test suite validates them by it)
 TRANSPORT_ERRORS = (httpx.TransportError,)  # connect/read/write errors, timeouts, dropped connections
 
 
@@ -129,7 +131,7 @@ class CrmClient:
         self._stats_lock = threading.Lock()
         self.stats = ClientStats()
         self.timeline: deque[Attempt] = deque(maxlen=100_000)  # recent attempts (benchmark breakdown)
-        headers = {"Content-Type": "application/json", "Accept": "application/json"}
+        headers = {"Content-Type": "application/json", "Accept": "application/json", "User-Agent": USER_AGENT}
         if token:
             headers["Authorization"] = f"Bearer {token}"
         limits = httpx.Limits(max_connections=max(2, concurrency * 2), max_keepalive_connections=max(2, concurrency))
@@ -238,9 +240,7 @@ class CrmClient:
               extra: dict | None = None, cancelled: Callable[[], bool] | None = None,
               in_flight: Callable[[float | None], None] | None = None) -> ApiResult:
         """``POST /crm/v3/objects/{object}/batch/{action}`` with ``{"inputs": [...]}``."""
-        if len(inputs) > 100:
-            raise ValueError(f"batch of {len(inputs)} inputs; the API takes at most 100")
-        body = {"inputs": inputs, **(extra or {})}
+        body = {**wire.batch_body(inputs), **(extra or {})}
         return self.request("POST", f"/crm/v3/objects/{object_type}/batch/{action}", body, key=key,
                             cancelled=cancelled, in_flight=in_flight)
 
@@ -254,13 +254,10 @@ class CrmClient:
             CrmApiError: a read failed after retries.
         """
         out: dict[str, dict] = {}
-        for start in range(0, len(ids), 100):
-            chunk = ids[start:start + 100]
-            extra: dict[str, Any] = {"properties": properties}
-            if id_property:
-                extra["idProperty"] = id_property
+        for start in range(0, len(ids), wire.MAX_BATCH_INPUTS):
+            chunk = ids[start:start + wire.MAX_BATCH_INPUTS]
             res = self.request("POST", f"/crm/v3/objects/{object_type}/batch/read",
-                               {"inputs": [{"id": i} for i in chunk], **extra})
+                               wire.read_body(chunk, properties, id_property))
             if res.status not in (200, 207):
                 raise CrmApiError(f"batch read of {object_type} failed: {res.error}", res.status, res.body,
                                   res.attempts)

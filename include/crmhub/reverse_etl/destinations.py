@@ -19,6 +19,7 @@ from typing import Any
 import psycopg
 from psycopg import sql
 
+from crmhub.hubspot import wire
 from crmhub.reverse_etl.crm_client import ApiResult, CrmApiError, CrmClient, idempotency_key
 from crmhub.reverse_etl.transforms import same
 
@@ -269,15 +270,13 @@ class CrmDestination:
 
     def _inputs(self, action: str, items: list[WriteItem], id_property: str | None) -> list[dict]:
         if action == "update":
-            return [{"id": i.dest_id, "properties": i.send} for i in items]
-        return [{"id": i.upsert[1], "idProperty": id_property,
-                 "properties": {**i.send, id_property: i.upsert[1]}} for i in items]
+            return [wire.update_input(i.dest_id, i.send) for i in items]
+        return [wire.upsert_input(i.upsert[1], id_property, i.send) for i in items]
 
     def _write(self, action: str, items: list[WriteItem], id_property: str | None, batch_no: int) -> list[Outcome]:
         inputs = self._inputs(action, items, id_property)
         key = self._key(action, inputs, id_property)
-        extra = {"idProperty": id_property} if id_property else None
-        res = self.client.batch(self.object_type, action, inputs, key=key, extra=extra,
+        res = self.client.batch(self.object_type, action, inputs, key=key,
                                 cancelled=lambda: batch_no in self._settled, in_flight=self._tracker(batch_no))
         if res.status in (200, 201, 207):
             return self._resolve(action, items, id_property, res, batch_no, key)

@@ -24,7 +24,6 @@ from __future__ import annotations
 import logging
 import threading
 import time
-import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -37,15 +36,12 @@ from crmhub.reverse_etl import store
 from crmhub.reverse_etl.crm_client import ClientStats, CrmClient
 from crmhub.reverse_etl.definitions import SyncDefinition, get_sync
 from crmhub.reverse_etl.destinations import Batch, CrmDestination, Outcome, PostgresDestination, WriteItem
-from crmhub.reverse_etl.planning import Plan, PlanChunk, plan_chunks, plan_sync, read_model
+from crmhub.reverse_etl.planning import Plan, PlanChunk, plan_chunks, plan_sync, read_model, uncreatable
+from crmhub.reverse_etl.store import SyncAlreadyRunning
 
 __all__ = ["PlannedChange", "RunResult", "SyncAlreadyRunning", "plan_sync", "read_model", "run_sync"]
 
 log = logging.getLogger(__name__)
-
-
-class SyncAlreadyRunning(CrmHubError):
-    """Another run of the same sync holds its lock."""
 
 
 @dataclass
@@ -89,10 +85,6 @@ class RunResult:
                 + (f"; {self.error}" if self.error else ""))
 
 
-def _lock_key(sync_name: str) -> int:
-    return zlib.crc32(f"crmhub-reverse-etl:{sync_name}".encode())
-
-
 def run_sync(name: str | SyncDefinition, warehouse_url: str, crm_base_url: str | None = None,
              token: str | None = None, *, dry_run: bool = False, full_resync: bool = False,
              imap: IntegrationMap | None = None, client: CrmClient | None = None, target_url: str | None = None,
@@ -115,193 +107,231 @@ def run_sync(name: str | SyncDefinition, warehouse_url: str, crm_base_url: str |
         CrmHubError: bad model, missing CRM URL.
     """
     sync = name if isinstance(name, SyncDefinition) else get_sync(name, imap)
-    with psycopg.connect(warehouse_url) as conn:
-        if not conn.execute("SELECT pg_try_advisory_lock(%s)", (_lock_key(sync.name),)).fetchone()[0]:
-            raise SyncAlreadyRunning(f"sync {sync.name} is already running (advisory lock held); try again later")
-        conn.commit()
-        try:
-            return _run_locked(conn, sync, warehouse_url, crm_base_url, token, dry_run, full_resync, client,
-                               target_url, after_batch)
-        finally:
-            try:
-                conn.rollback()
-                conn.execute("SELECT pg_advisory_unlock(%s)", (_lock_key(sync.name),))
-                conn.commit()
-            except psycopg.Error:  # connection gone: the session lock went with it
-                log.warning("could not release the lock of sync %s (connection lost)", sync.name)
+    with psycopg.connect(warehouse_url) as conn, store.sync_lock(conn, sync.name):
+        return _run_locked(conn, sync, warehouse_url, crm_base_url, token, dry_run, full_resync, client,
+                           target_url, after_batch)
 
 
 def _run_locked(conn: psycopg.Connection, sync: SyncDefinition, warehouse_url: str, crm_base_url: str | None,
                 token: str | None, dry_run: bool, full_resync: bool, client: CrmClient | None,
                 target_url: str | None, after_batch: Callable[[int], None] | None) -> RunResult:
-    frozen = store.connector_frozen(conn, sync.connector)
-    if frozen is not None:
-        result = RunResult(sync.name, None, "skipped", dry_run, error=f"connector {sync.connector} is frozen: {frozen}")
-        if not dry_run:
-            run_id, sync_run_id = store.start_run(conn, sync_name=sync.name, destination=sync.destination,
-                                                  connector=sync.connector, mode=sync.mode, full_resync=full_resync)
-            store.finish_run(conn, run_id, sync_run_id, {}, "skipped", result.error, {"skipped": "connector frozen"})
-            conn.commit()
-            result.run_id = run_id
-        return result
+    """gate -> plan/diff (chunk by chunk) -> batch -> send -> log; each stage is a method of :class:`_SyncRun`."""
+    skipped = _frozen_gate(conn, sync, dry_run, full_resync)
+    if skipped is not None:
+        return skipped
     if dry_run:
         plan = plan_sync(conn, sync, full_resync=full_resync)
         conn.commit()
         counts = {**_plan_counts(plan), "records_sent": 0}
         return RunResult(sync.name, None, "dry_run", True, counts, _changes(plan), plan.held, plan.failed,
                          plan.archive_refused)
-
     if sync.destination_kind == "crm" and client is None and not crm_base_url:
         raise CrmHubError(f"sync {sync.name} writes to the CRM: give the CRM base URL (--crm-url or $CRMHUB_CRM_URL)")
-    timer = {"plan_s": 0.0, "commit_s": 0.0}
-    plan_started = time.monotonic()
-    plan, chunks = plan_chunks(conn, sync, full_resync=full_resync)
-    conn.commit()
-    timer["plan_s"] += time.monotonic() - plan_started
-    counts: dict[str, Any] = {}
-    run_id, sync_run_id = store.start_run(conn, sync_name=sync.name, destination=sync.destination,
-                                          connector=sync.connector, mode=sync.mode, full_resync=full_resync)
-    conn.commit()
-    tally = {"records_sent": 0, "records_ok": 0, "records_failed": 0, "records_created": 0, "records_archived": 0}
-    failed: dict[str, str] = {}
-    upsert_keys: dict[str, WriteItem] = {}
+    run = _SyncRun(conn, sync, full_resync, after_batch)
+    owns_client = sync.destination_kind == "crm" and client is None
+    if owns_client:
+        client = CrmClient(crm_base_url, token, rate_limit=sync.rate_limit, max_attempts=sync.max_attempts,
+                           timeout_s=sync.timeout_s, concurrency=sync.concurrency)
+    try:
+        crm_client = client if sync.destination_kind == "crm" else None
+        return run.execute(_destination(conn, sync, run.run_id, crm_client, target_url or warehouse_url), crm_client)
+    finally:
+        if owns_client and client is not None:
+            client.close()
 
-    def stream() -> Iterator[list[WriteItem]]:
-        """Plan chunk by chunk (the destination sends what is ready meanwhile); log what is not sent."""
+
+def _frozen_gate(conn: psycopg.Connection, sync: SyncDefinition, dry_run: bool, full_resync: bool) -> RunResult | None:
+    """Gate stage: a frozen destination connector pushes nothing (recorded as a skipped run); None = go on."""
+    frozen = store.connector_frozen(conn, sync.connector)
+    if frozen is None:
+        return None
+    result = RunResult(sync.name, None, "skipped", dry_run, error=f"connector {sync.connector} is frozen: {frozen}")
+    if not dry_run:
+        run_id, sync_run_id = store.start_run(conn, sync_name=sync.name, destination=sync.destination,
+                                              connector=sync.connector, mode=sync.mode, full_resync=full_resync)
+        store.finish_run(conn, run_id, sync_run_id, {}, "skipped", result.error, {"skipped": "connector frozen"})
+        conn.commit()
+        result.run_id = run_id
+    return result
+
+
+def _destination(conn: psycopg.Connection, sync: SyncDefinition, run_id: int, client: CrmClient | None,
+                 target_url: str) -> CrmDestination | PostgresDestination:
+    """Batch stage configuration: where and how the run's items are cut into requests."""
+    if sync.destination_kind == "crm":
+        return CrmDestination(client, sync.destination_object, sync.name, run_id, sync.batch_size,
+                              sync.concurrency, sync.read_before, store.run_token(conn, run_id))
+    return PostgresDestination(target_url, sync.destination_table, sync.properties, run_id)
+
+
+@dataclass
+class _Decision:
+    """What the log stage does with one outcome: its state row, a crosswalk pair, or a re-send by key."""
+
+    kind: str                                   # ok | archived | failed | resend
+    state: dict[str, Any] | None = None
+    pair: tuple[str, str] | None = None
+    resend: WriteItem | None = None
+
+
+class _SyncRun:
+    """One run of a sync after its gates: plan -> diff -> batch -> send -> log (see :func:`run_sync`)."""
+
+    def __init__(self, conn: psycopg.Connection, sync: SyncDefinition, full_resync: bool,
+                 after_batch: Callable[[int], None] | None):
+        self.conn, self.sync, self.after_batch = conn, sync, after_batch
+        self.timer = {"plan_s": 0.0, "commit_s": 0.0}
+        started = time.monotonic()
+        self.plan, self._chunks = plan_chunks(conn, sync, full_resync=full_resync)
+        conn.commit()
+        self.timer["plan_s"] += time.monotonic() - started
+        self.run_id, self.sync_run_id = store.start_run(conn, sync_name=sync.name, destination=sync.destination,
+                                                        connector=sync.connector, mode=sync.mode,
+                                                        full_resync=full_resync)
+        conn.commit()
+        self.tally = {"records_sent": 0, "records_ok": 0, "records_failed": 0, "records_created": 0,
+                      "records_archived": 0}
+        self.failed: dict[str, str] = {}
+        self.sent: dict[str, WriteItem] = {}          # planned items by crmhub id (before values for re-sends)
+        self.resend: list[WriteItem] = []
+        self.pending: dict[str, list] = {"log": [], "state": [], "pairs": [], "batches": []}
+        self.guard = _StormGuard(sync.name, self.gone)
+        self.dest: CrmDestination | PostgresDestination | None = None
+
+    # -- plan / diff: chunk by chunk; what is not sent is logged as it is decided
+    def planned(self) -> Iterator[list[WriteItem]]:
         while True:
             started = time.monotonic()
-            chunk = next(chunks, None)
-            timer["plan_s"] += time.monotonic() - started
+            chunk = next(self._chunks, None)
+            self.timer["plan_s"] += time.monotonic() - started
             if chunk is None:
                 return
-            _log_unsent(conn, sync, run_id, plan, chunk)
-            tally["records_ok"] += len(chunk.noop)
-            tally["records_failed"] += len(chunk.failed)
-            failed.update(chunk.failed)
-            upsert_keys.update((i.crmhub_id, i) for i in chunk.items)
+            _log_unsent(self.conn, self.sync, self.run_id, self.plan, chunk)
+            self.tally["records_ok"] += len(chunk.noop)
+            self.tally["records_failed"] += len(chunk.failed)
+            self.failed.update(chunk.failed)
+            self.sent.update((i.crmhub_id, i) for i in chunk.items)
             if chunk.items:
                 yield chunk.items
 
-    owns_client = False
-    dest: CrmDestination | PostgresDestination
-    if sync.destination_kind == "crm":
-        if client is None:
-            client = CrmClient(crm_base_url, token, rate_limit=sync.rate_limit, max_attempts=sync.max_attempts,
-                               timeout_s=sync.timeout_s, concurrency=sync.concurrency)
-            owns_client = True
-        stats_before = _copy_stats(client.stats)
-        dest = CrmDestination(client, sync.destination_object, sync.name, run_id, sync.batch_size,
-                              sync.concurrency, sync.read_before, store.run_token(conn, run_id))
-    else:
-        client = None
-        stats_before = ClientStats()
-        dest = PostgresDestination(target_url or warehouse_url, sync.destination_table, sync.properties, run_id)
-
-    not_found: list[WriteItem] = []
-    upsert_values = plan.upsert_values
-
-    def gone(o: Outcome) -> bool:
+    # -- log: one decision per outcome (pure but for the guard), then queued for the next commit
+    def gone(self, o: Outcome) -> bool:
         """The crosswalk points at a record the CRM no longer has (it is upserted by its key instead)."""
+        cid, upsert = o.item.crmhub_id, self.plan.upsert_values.get(o.item.crmhub_id)
         return bool(not o.ok and o.item.dest_id and o.action != "archive"
-                    and (o.error or "").startswith("OBJECT_NOT_FOUND") and sync.mode != "update"
-                    and upsert_values.get(o.item.crmhub_id) and o.item.upsert is None)
+                    and (o.error or "").startswith("OBJECT_NOT_FOUND") and self.sync.mode != "update"
+                    and upsert and o.item.upsert is None
+                    and uncreatable(self.sync, self.plan.payloads[cid], upsert) is None)
 
-    guard = _StormGuard(sync.name, gone)
-    pending: dict[str, list] = {"log": [], "state": [], "pairs": [], "batches": []}
-    if isinstance(dest, CrmDestination):
-        dest.guard = guard.observe   # judged in the worker, before it takes the next batch
-    def on_batch(batch: Batch, outcomes: list[Outcome]) -> None:
-        state_rows, pairs = [], []
+    def decide(self, o: Outcome) -> _Decision:
+        cid = o.item.crmhub_id
+        if self.gone(o):
+            return _Decision("resend", resend=WriteItem(cid, self.plan.payloads[cid], upsert=self.plan.upsert_values[cid],
+                                                        before=self.sent[cid].before))
+        if not o.ok:
+            return _Decision("failed", {"crmhub_id": cid, "status": "failed", "error": o.error})
+        if o.action == "archive":
+            return _Decision("archived", {"crmhub_id": cid, "status": "archived", "destination_id": o.dest_id,
+                                          "payload": None, "payload_hash": None})
+        pair = ((cid, o.dest_id) if self.sync.destination_kind == "crm" and o.dest_id and o.item.dest_id != o.dest_id
+                else None)
+        return _Decision("ok", {"crmhub_id": cid, "status": "synced", "destination_id": o.dest_id,
+                                "payload": self.plan.payloads[cid], "payload_hash": self.plan.hashes[cid]}, pair)
+
+    def on_batch(self, batch: Batch, outcomes: list[Outcome]) -> None:
         for o in outcomes:
-            if gone(o):
-                cid = o.item.crmhub_id
-                guard.ignore(cid)
-                not_found.append(WriteItem(cid, plan.payloads[cid], upsert=upsert_values[cid],
-                                           before=upsert_keys[cid].before))
+            d = self.decide(o)
+            if d.kind == "resend":
+                self.guard.ignore(o.item.crmhub_id)
+                self.resend.append(d.resend)
                 continue
-            cid = o.item.crmhub_id
-            tally["records_sent"] += 1 if o.attempts else 0
-            if o.ok:
-                tally["records_ok"] += 1
-                if o.action == "archive":
-                    tally["records_archived"] += 1
-                    state_rows.append({"crmhub_id": cid, "status": "archived", "destination_id": o.dest_id,
-                                       "payload": None, "payload_hash": None})
-                    continue
-                tally["records_created"] += o.action == "create"
-                state_rows.append({"crmhub_id": cid, "status": "synced", "destination_id": o.dest_id,
-                                   "payload": plan.payloads[cid], "payload_hash": plan.hashes[cid]})
-                if sync.destination_kind == "crm" and o.dest_id and o.item.dest_id != o.dest_id:
-                    pairs.append((cid, o.dest_id))
+            self.tally["records_sent"] += 1 if o.attempts else 0
+            if d.kind == "failed":
+                self.tally["records_failed"] += 1
+                self.failed[o.item.crmhub_id] = o.error or "failed"
             else:
-                tally["records_failed"] += 1
-                failed[cid] = o.error or "failed"
-                state_rows.append({"crmhub_id": cid, "status": "failed", "error": o.error})
-        pending["log"].extend(store.outcome_row(o) for o in outcomes)
-        pending["state"].extend(state_rows)
-        pending["pairs"].extend(pairs)
-        pending["batches"].append(batch.no)
-        if not isinstance(dest, CrmDestination):
-            guard.observe(outcomes)
-        if guard.tripped:
-            flush()
-            raise CrmHubError(guard.tripped)
-        if after_batch is not None or not isinstance(dest, CrmDestination):
-            flush()             # the hook is told about each commit; other destinations call no flush
+                self.tally["records_ok"] += 1
+                self.tally["records_archived"] += d.kind == "archived"
+                self.tally["records_created"] += o.action == "create"
+            self.pending["state"].append(d.state)
+            if d.pair:
+                self.pending["pairs"].append(d.pair)
+            self.pending["log"].append(store.outcome_row(o))
+        self.pending["batches"].append(batch.no)
+        crm = isinstance(self.dest, CrmDestination)
+        if not crm:
+            self.guard.observe(outcomes)
+        if self.guard.tripped:
+            self.flush()
+            raise CrmHubError(self.guard.tripped)
+        if self.after_batch is not None or not crm:
+            self.flush()             # the hook is told about each commit; other destinations call no flush
 
-    def flush() -> None:
+    def flush(self) -> None:
         """Commit the log, state and crosswalk rows of every batch answered since the last flush.
 
         The CRM destination calls this once per group of batches that finished together, so when
         the warehouse is slow the commits catch up in bigger transactions instead of piling up.
         """
-        if not pending["batches"]:
+        if not self.pending["batches"]:
             return
         committing = time.monotonic()
-        store.log_rows(conn, run_id, pending["log"])
-        store.save_state(conn, sync.name, run_id, pending["state"])
-        store.remember_ids(conn, sync.id_system, sync.id_object, sync.core_table, pending["pairs"])
-        conn.commit()
-        timer["commit_s"] += time.monotonic() - committing
-        done = list(pending["batches"])
-        for rows in pending.values():
+        store.log_rows(self.conn, self.run_id, self.pending["log"])
+        store.save_state(self.conn, self.sync.name, self.run_id, self.pending["state"])
+        store.remember_ids(self.conn, self.sync.id_system, self.sync.id_object, self.sync.core_table,
+                           self.pending["pairs"])
+        self.conn.commit()
+        self.timer["commit_s"] += time.monotonic() - committing
+        done = list(self.pending["batches"])
+        for rows in self.pending.values():
             rows.clear()
-        for no in done if after_batch is not None else ():
-            after_batch(no)
+        for no in done if self.after_batch is not None else ():
+            self.after_batch(no)
 
-    started = time.monotonic()
-    status, error = "success", None
-    try:
-        dest.write_stream(stream(), on_batch, flush)
-        if not_found:
-            log.info("sync %s: %d crosswalk ids are gone from the CRM; upserting by key", sync.name, len(not_found))
-            dest.write(not_found, on_batch, flush)
-    except BaseException as exc:
-        conn.rollback()
-        status, error = "failed", f"{type(exc).__name__}: {exc}"
-        raise
-    finally:
-        stats = _diff_stats(client.stats, stats_before) if client is not None else ClientStats()
-        plan_s = timer["plan_s"]
+    # -- batch + send, then the run record
+    def execute(self, dest: CrmDestination | PostgresDestination, client: CrmClient | None) -> RunResult:
+        self.dest = dest
+        if isinstance(dest, CrmDestination):
+            dest.guard = self.guard.observe   # judged in the worker, before it takes the next batch
+        stats_before = _copy_stats(client.stats) if client is not None else ClientStats()
+        started = time.monotonic()
+        status, error = "success", None
+        try:
+            dest.write_stream(self.planned(), self.on_batch, self.flush)
+            if self.resend:
+                log.info("sync %s: %d crosswalk ids are gone from the CRM; upserting by key", self.sync.name,
+                         len(self.resend))
+                dest.write(self.resend, self.on_batch, self.flush)
+        except BaseException as exc:
+            self.conn.rollback()
+            status, error = "failed", f"{type(exc).__name__}: {exc}"
+            raise
+        finally:
+            stats = _diff_stats(client.stats, stats_before) if client is not None else ClientStats()
+            status, error, counts = self._finish(status, error, stats, time.monotonic() - started)
+        return RunResult(self.sync.name, self.run_id, status, False, counts, _changes(self.plan), self.plan.held,
+                         self.failed, error)
+
+    def _finish(self, status: str, error: str | None, stats: ClientStats, seconds: float
+                ) -> tuple[str, str | None, dict[str, Any]]:
+        """Close ``ops.reverse_etl_runs`` and its ``ops.sync_runs`` row; returns (status, error, counts)."""
+        plan, tally = self.plan, self.tally
         error = error or plan.archive_refused   # known once the last chunk is planned
-        counts.update(_plan_counts(plan))
-        counts.update(tally)
-        counts.update({"api_calls": stats.api_calls, "api_errors": stats.api_errors,
-                       "latency_s_total": round(stats.latency_s_total, 3), "plan_s": round(plan_s, 3),
-                       "commit_s": round(timer["commit_s"], 3)})
+        counts: dict[str, Any] = {**_plan_counts(plan), **tally,
+                                  "api_calls": stats.api_calls, "api_errors": stats.api_errors,
+                                  "latency_s_total": round(stats.latency_s_total, 3),
+                                  "plan_s": round(self.timer["plan_s"], 3), "commit_s": round(self.timer["commit_s"], 3)}
         if status == "success" and (tally["records_failed"] or plan.archive_refused):
             status = "partial"
-        detail = {"seconds": round(time.monotonic() - started, 3), "rate_limited": stats.rate_limited,
-                  "retries": stats.retries, "hedged": stats.hedged, "records_skipped": len(plan.skipped),
-                  "plan_s": round(plan_s, 3), "commit_s": round(timer["commit_s"], 3)}
+        detail = {"seconds": round(seconds, 3), "rate_limited": stats.rate_limited, "retries": stats.retries,
+                  "hedged": stats.hedged, "records_skipped": len(plan.skipped),
+                  "plan_s": counts["plan_s"], "commit_s": counts["commit_s"]}
         try:
-            store.finish_run(conn, run_id, sync_run_id, counts, status, error, detail)
-            conn.commit()
+            store.finish_run(self.conn, self.run_id, self.sync_run_id, counts, status, error, detail)
+            self.conn.commit()
         except psycopg.Error:  # the warehouse went away: the run row stays 'running', which is the truth
-            log.exception("could not close reverse ETL run %s", run_id)
-        if owns_client and client is not None:
-            client.close()
-    return RunResult(sync.name, run_id, status, False, counts, _changes(plan), plan.held, failed, error)
+            log.exception("could not close reverse ETL run %s", self.run_id)
+        return status, error, counts
 
 
 class _StormGuard:

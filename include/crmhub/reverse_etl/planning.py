@@ -18,6 +18,7 @@ import psycopg
 from psycopg.rows import dict_row
 
 from crmhub.exceptions import CrmHubError
+from crmhub.hubspot import wire
 from crmhub.reverse_etl import store
 from crmhub.reverse_etl.definitions import SyncDefinition, payload_hash
 from crmhub.reverse_etl.destinations import WriteItem
@@ -150,8 +151,23 @@ def _plan_record(sync: SyncDefinition, full_resync: bool, cid: str, st: store.St
     elif upsert is None:
         chunk.failed[cid] = ("no CRM id and no upsert key value (" + ", ".join(k.column for k in sync.upsert_by)
                              + " all empty)")
+    elif (why := uncreatable(sync, after, upsert)) is not None:
+        chunk.skipped[cid] = why
     else:
         chunk.items.append(WriteItem(cid, after, upsert=upsert, before=_before(prev, after)))
+
+
+def uncreatable(sync: SyncDefinition, payload: dict, upsert: tuple[str, str]) -> str | None:
+    """Why an upsert of ``payload`` could create a CRM record without its identity properties (None: it cannot).
+
+    An upsert creates the record when the key finds none; crmhub never creates a company without a name
+    or a contact without an email (people cannot tell it apart, and the next CDC run quarantines it).
+    """
+    missing = wire.missing_identity(sync.destination_object or "", {**payload, upsert[0]: upsert[1]})
+    if not missing:
+        return None
+    return (f"not in the CRM (no crosswalk id) and the payload lacks {', '.join(missing)}: an upsert by "
+            f"{upsert[0]} would create a {wire.SINGULAR.get(sync.destination_object or '', 'record')} without it")
 
 
 def _plan_archives(conn: psycopg.Connection, sync: SyncDefinition, plan: Plan, state: dict[str, store.StateRow],

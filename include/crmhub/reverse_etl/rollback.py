@@ -115,101 +115,125 @@ def rollback_run(run_id: int, warehouse_url: str, crm_base_url: str | None = Non
             raise CrmHubError(f"no reverse ETL run {run_id}; list them with `crmhub rev-etl runs`")
         if run["kind"] != "sync":
             raise CrmHubError(f"run {run_id} is itself a rollback (of run {run['rollback_of']}); it cannot be rolled back")
-        done = conn.execute("SELECT run_id FROM ops.reverse_etl_runs WHERE rollback_of = %s AND status IN "
-                            "('success', 'partial')", (run_id,)).fetchone()
-        if done:
-            raise CrmHubError(f"run {run_id} was already rolled back by run {done[0]}")
         sync = sync or get_sync(run["sync_name"], imap)
-        written = _written(conn, run_id)
-        props = sorted({p for w in written for p in (w["after"] or {})})
-        owns = False
-        if sync.destination_kind == "crm" and client is None:
-            if not crm_base_url:
-                raise CrmHubError("rollback of a CRM sync needs the CRM base URL (--crm-url or $CRMHUB_CRM_URL)")
-            client = CrmClient(crm_base_url, token, rate_limit=sync.rate_limit, max_attempts=sync.max_attempts,
-                               timeout_s=sync.timeout_s)
-            owns = True
+        with store.sync_lock(conn, sync.name, f"rollback of run {run_id}"):   # no sync run writes meanwhile
+            return _rollback_locked(conn, run_id, sync, warehouse_url, crm_base_url, token, client, target_url)
+
+
+def _already_rolled_back(conn: psycopg.Connection, run_id: int) -> CrmHubError:
+    done = conn.execute("SELECT run_id, status FROM ops.reverse_etl_runs WHERE rollback_of = %s AND kind = 'rollback' "
+                        "AND status IN ('running', 'success', 'partial') ORDER BY run_id LIMIT 1", (run_id,)).fetchone()
+    what = f"by run {done[0]} ({done[1]})" if done else "by another rollback"
+    return CrmHubError(f"run {run_id} was already rolled back {what}")
+
+
+def _rollback_locked(conn: psycopg.Connection, run_id: int, sync: SyncDefinition, warehouse_url: str,
+                     crm_base_url: str | None, token: str | None, client: CrmClient | None,
+                     target_url: str | None) -> RollbackResult:
+    # under the sync's lock no other rollback runs: a 'running' one was abandoned (its process died)
+    conn.execute("UPDATE ops.reverse_etl_runs SET status = 'failed', finished_at = now(), error = 'abandoned: its "
+                 "process ended without closing the run' WHERE rollback_of = %s AND kind = 'rollback' AND status = "
+                 "'running'", (run_id,))
+    conn.commit()
+    if conn.execute("SELECT 1 FROM ops.reverse_etl_runs WHERE rollback_of = %s AND kind = 'rollback' AND status "
+                    "IN ('running', 'success', 'partial')", (run_id,)).fetchone():
+        raise _already_rolled_back(conn, run_id)
+    written = _written(conn, run_id)
+    props = sorted({p for w in written for p in (w["after"] or {})})
+    owns = False
+    if sync.destination_kind == "crm" and client is None:
+        if not crm_base_url:
+            raise CrmHubError("rollback of a CRM sync needs the CRM base URL (--crm-url or $CRMHUB_CRM_URL)")
+        client = CrmClient(crm_base_url, token, rate_limit=sync.rate_limit, max_attempts=sync.max_attempts,
+                           timeout_s=sync.timeout_s)
+        owns = True
+    try:  # the unique index reverse_etl_runs_one_rollback stops a second rollback of the run
         rb_id, sync_run_id = store.start_run(conn, sync_name=sync.name, destination=sync.destination,
                                              connector=sync.connector, mode=sync.mode, full_resync=False,
                                              kind="rollback", rollback_of=run_id)
         conn.commit()
-        before_stats = ClientStats()
+    except psycopg.errors.UniqueViolation:
+        conn.rollback()
+        if owns and client is not None:
+            client.close()
+        raise _already_rolled_back(conn, run_id) from None
+    before_stats = ClientStats()
+    if client is not None:
+        before_stats.merge(client.stats)
+    dest: CrmDestination | PostgresDestination
+    if sync.destination_kind == "crm":
+        dest = CrmDestination(client, sync.destination_object, sync.name, rb_id, sync.batch_size,
+                              sync.concurrency, run_token=store.run_token(conn, rb_id))
+    else:
+        dest = PostgresDestination(target_url or warehouse_url, sync.destination_table, sync.properties, rb_id)
+    result = RollbackResult(rb_id, run_id, "running")
+    status, error = "success", None
+    started = time.monotonic()
+    try:
+        ids = [str(w["destination_id"]) for w in written if w["destination_id"]]
+        current = dest.read(ids, props) if ids else {}
+        plan = plan_rollback(written, current)
+        result.conflicts = plan.conflicts
+        store.log_rows(conn, rb_id, [{"crmhub_id": c["crmhub_id"], "destination_id": c["destination_id"],
+                                      "status": "conflict", "error": c["reason"]} for c in plan.conflicts])
+        conn.commit()
+        state = store.load_state(conn, sync.name)
+
+        def on_batch(batch: Batch, outcomes: list[Outcome]) -> None:
+            rows, state_rows = [], []
+            for o in outcomes:
+                row = store.outcome_row(o)
+                cid = o.item.crmhub_id
+                if o.item.action == "archive":
+                    row.update(action="archive", before=o.item.before, after=None)
+                else:
+                    row.update(action="restore", before=o.item.before, after=o.item.send)
+                rows.append(row)
+                if not o.ok:
+                    result.failed += 1
+                    continue
+                if o.item.action == "archive":
+                    result.archived += 1
+                    conn.execute("DELETE FROM ops.reverse_etl_state WHERE sync_name = %s AND crmhub_id = %s",
+                                 (sync.name, cid))
+                    if sync.destination_kind == "crm":
+                        conn.execute("DELETE FROM core.external_id WHERE system = %s AND object = %s AND "
+                                     "external_id = %s AND crmhub_id = %s",
+                                     (sync.id_system, sync.id_object, o.item.dest_id, cid))
+                    continue
+                result.restored += 1
+                payload = dict((state.get(cid).payload if state.get(cid) else None) or {})
+                payload.update({k: (None if v == "" else v) for k, v in o.item.send.items()})
+                state_rows.append({"crmhub_id": cid, "status": "synced", "destination_id": o.item.dest_id,
+                                   "payload": payload, "payload_hash": payload_hash(payload)})
+            store.log_rows(conn, rb_id, rows)
+            store.save_state(conn, sync.name, rb_id, state_rows)
+            conn.commit()
+
+        restore_items = [WriteItem(i.crmhub_id, {k: ("" if v is None and sync.destination_kind == "crm" else v)
+                                                 for k, v in i.send.items()},
+                                   dest_id=i.dest_id, before=i.before) for i in plan.restore]
+        dest.write(restore_items + plan.archive, on_batch)
+    except BaseException as exc:
+        conn.rollback()
+        status, error = "failed", f"{type(exc).__name__}: {exc}"
+        raise
+    finally:
+        if status == "success" and (result.failed or result.conflicts):
+            status = "partial"
+        result.status = status
+        stats = ClientStats()
         if client is not None:
-            before_stats.merge(client.stats)
-        dest: CrmDestination | PostgresDestination
-        if sync.destination_kind == "crm":
-            dest = CrmDestination(client, sync.destination_object, sync.name, rb_id, sync.batch_size,
-                                  sync.concurrency, run_token=store.run_token(conn, rb_id))
-        else:
-            dest = PostgresDestination(target_url or warehouse_url, sync.destination_table, sync.properties, rb_id)
-        result = RollbackResult(rb_id, run_id, "running")
-        status, error = "success", None
-        started = time.monotonic()
-        try:
-            ids = [str(w["destination_id"]) for w in written if w["destination_id"]]
-            current = dest.read(ids, props) if ids else {}
-            plan = plan_rollback(written, current)
-            result.conflicts = plan.conflicts
-            store.log_rows(conn, rb_id, [{"crmhub_id": c["crmhub_id"], "destination_id": c["destination_id"],
-                                          "status": "conflict", "error": c["reason"]} for c in plan.conflicts])
-            conn.commit()
-            state = store.load_state(conn, sync.name)
-
-            def on_batch(batch: Batch, outcomes: list[Outcome]) -> None:
-                rows, state_rows = [], []
-                for o in outcomes:
-                    row = store.outcome_row(o)
-                    cid = o.item.crmhub_id
-                    if o.item.action == "archive":
-                        row.update(action="archive", before=o.item.before, after=None)
-                    else:
-                        row.update(action="restore", before=o.item.before, after=o.item.send)
-                    rows.append(row)
-                    if not o.ok:
-                        result.failed += 1
-                        continue
-                    if o.item.action == "archive":
-                        result.archived += 1
-                        conn.execute("DELETE FROM ops.reverse_etl_state WHERE sync_name = %s AND crmhub_id = %s",
-                                     (sync.name, cid))
-                        if sync.destination_kind == "crm":
-                            conn.execute("DELETE FROM core.external_id WHERE system = %s AND object = %s AND "
-                                         "external_id = %s AND crmhub_id = %s",
-                                         (sync.id_system, sync.id_object, o.item.dest_id, cid))
-                        continue
-                    result.restored += 1
-                    payload = dict((state.get(cid).payload if state.get(cid) else None) or {})
-                    payload.update({k: (None if v == "" else v) for k, v in o.item.send.items()})
-                    state_rows.append({"crmhub_id": cid, "status": "synced", "destination_id": o.item.dest_id,
-                                       "payload": payload, "payload_hash": payload_hash(payload)})
-                store.log_rows(conn, rb_id, rows)
-                store.save_state(conn, sync.name, rb_id, state_rows)
-                conn.commit()
-
-            restore_items = [WriteItem(i.crmhub_id, {k: ("" if v is None and sync.destination_kind == "crm" else v)
-                                                     for k, v in i.send.items()},
-                                       dest_id=i.dest_id, before=i.before) for i in plan.restore]
-            dest.write(restore_items + plan.archive, on_batch)
-        except BaseException as exc:
-            conn.rollback()
-            status, error = "failed", f"{type(exc).__name__}: {exc}"
-            raise
-        finally:
-            if status == "success" and (result.failed or result.conflicts):
-                status = "partial"
-            result.status = status
-            stats = ClientStats()
-            if client is not None:
-                stats.merge(client.stats)
-            counts = {"records_sent": result.restored + result.archived + result.failed,
-                      "records_ok": result.restored + result.archived, "records_failed": result.failed,
-                      "records_archived": result.archived, "conflicts": len(result.conflicts),
-                      "api_calls": stats.api_calls - before_stats.api_calls,
-                      "api_errors": stats.api_errors - before_stats.api_errors,
-                      "latency_s_total": round(stats.latency_s_total - before_stats.latency_s_total, 3)}
-            store.finish_run(conn, rb_id, sync_run_id, counts, status, error,
-                             {"seconds": round(time.monotonic() - started, 3)})
-            conn.commit()
-            if owns and client is not None:
-                client.close()
+            stats.merge(client.stats)
+        counts = {"records_sent": result.restored + result.archived + result.failed,
+                  "records_ok": result.restored + result.archived, "records_failed": result.failed,
+                  "records_archived": result.archived, "conflicts": len(result.conflicts),
+                  "api_calls": stats.api_calls - before_stats.api_calls,
+                  "api_errors": stats.api_errors - before_stats.api_errors,
+                  "latency_s_total": round(stats.latency_s_total - before_stats.latency_s_total, 3)}
+        store.finish_run(conn, rb_id, sync_run_id, counts, status, error,
+                         {"seconds": round(time.monotonic() - started, 3)})
+        conn.commit()
+        if owns and client is not None:
+            client.close()
     return result

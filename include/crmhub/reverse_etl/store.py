@@ -3,13 +3,51 @@
 from __future__ import annotations
 
 import json
+import logging
+import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 import psycopg
 from psycopg.types.json import Jsonb
 
+from crmhub.exceptions import CrmHubError
 from crmhub.reverse_etl.destinations import Outcome
+
+log = logging.getLogger(__name__)
+
+
+class SyncAlreadyRunning(CrmHubError):
+    """Another run (or rollback) of the same sync holds its lock."""
+
+
+def lock_key(sync_name: str) -> int:
+    return zlib.crc32(f"crmhub-reverse-etl:{sync_name}".encode())
+
+
+@contextmanager
+def sync_lock(conn: psycopg.Connection, sync_name: str, what: str = "run") -> Iterator[None]:
+    """The sync's session advisory lock on ``conn`` for the block: runs and rollbacks of one sync never overlap.
+
+    Raises:
+        SyncAlreadyRunning: another session holds it.
+    """
+    if not conn.execute("SELECT pg_try_advisory_lock(%s)", (lock_key(sync_name),)).fetchone()[0]:
+        conn.rollback()
+        raise SyncAlreadyRunning(f"sync {sync_name} is busy (a run or rollback holds its advisory lock); "
+                                 f"{what} not started - try again later")
+    conn.commit()
+    try:
+        yield
+    finally:
+        try:
+            conn.rollback()
+            conn.execute("SELECT pg_advisory_unlock(%s)", (lock_key(sync_name),))
+            conn.commit()
+        except psycopg.Error:  # connection gone: the session lock went with it
+            log.warning("could not release the lock of sync %s (connection lost)", sync_name)
 
 HOLD_CONFIDENCE = 60
 

@@ -11,9 +11,9 @@ import psycopg
 import pytest
 import uvicorn
 
+from crm_sandbox import SandboxServer
 from crmhub.cdc.tasks import cdc_sync, webhook_sync
 from crmhub.cdc.webhook_app import create_webhook_app
-from crmhub.crm_sandbox import SandboxServer
 from crmhub.ingest.loader import ingest, ingest_file
 from crmhub.ingest.sources.rest_source import RestSource
 from crmhub.ingest.tasks import SourceAccess

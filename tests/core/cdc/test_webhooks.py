@@ -10,10 +10,10 @@ import psycopg
 import pytest
 import uvicorn
 
+from crm_sandbox import SandboxServer
 from crmhub.cdc.webhook_app import create_webhook_app
 from crmhub.cdc.webhooks import mark_synced, pending_object_ids, replay
-from crmhub.crm_sandbox import SandboxServer
-from crmhub.crm_sandbox.webhooks import sign_v3
+from crmhub.hubspot.signatures import sign_v3
 
 SECRET = "s3cret-webhook-key"
 pytestmark = pytest.mark.integration

@@ -27,7 +27,7 @@ def test_shipped_syncs_load():
     ct = syncs["contact_traits"]
     assert (ct.destination, ct.connector, ct.mode, ct.core_table) == ("crm:contacts", "crm_contacts", "upsert", "contact")
     assert [k.property for k in ct.upsert_by] == ["email", "crmhub_id"]
-    assert {"lp_segment", "identity_confidence", "intent_score"} <= set(ct.properties)
+    assert {"lp_segment", "identity_confidence"} <= set(ct.properties)
     co = syncs["company_icp_fit"]
     assert (co.destination, co.connector, co.id_object, co.core_table) == ("crm:companies", "crm_companies", "company", "entity")
     assert syncs["lp_traits_analytics"].destination == "postgres:marts.lp_traits"
@@ -79,5 +79,14 @@ def test_upsert_mode_needs_upsert_keys_and_shape_is_checked(raw_map):
 
 def test_unknown_sync_name_lists_known(raw_map):
     imap = load_integration_map(MAP_PATH)
-    with pytest.raises(ConfigError, match="known: company_icp_fit, contact_traits"):
+    with pytest.raises(ConfigError, match="known: company_icp_fit, company_invoice_status, contact_intent_score"):
         get_sync("nope", imap)
+
+
+def test_upsert_by_a_non_unique_crm_property_is_refused(raw_map):
+    """HubSpot refuses an upsert by company ``domain`` (not unique); the map used it until the fix."""
+    data = copy.deepcopy(raw_map)
+    _sync(data, 1)["id_mapping"]["upsert_by"].insert(0, {"property": "domain", "column": "domain"})
+    problems = "\n".join(validate_integration_map(data))
+    assert "'domain' is not a unique property of companies" in problems and "crmhub_id" in problems
+    assert validate_integration_map(raw_map) == []

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from crmhub.crm_sandbox import SandboxServer
+from crm_sandbox import SandboxServer
 
 TOKEN = "test-token"
 

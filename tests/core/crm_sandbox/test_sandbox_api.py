@@ -57,7 +57,7 @@ def test_paging_survives_inserts_between_pages(client: httpx.Client) -> None:
 
 def test_default_and_requested_properties_and_get_by_id(client: httpx.Client) -> None:
     created = client.post("/crm/v3/objects/contacts", json={"properties": {
-        "email": "Ann@Fund.example", "firstname": "Ann", "lp_stage": "interested", "interested": True}})
+        "email": "Ann@Fund.example", "firstname": "Ann", "lp_stage": "interested", "interested": "true"}})
     assert created.status_code == 201
     cid = created.json()["id"]
     default = client.get(f"/crm/v3/objects/contacts/{cid}").json()["properties"]
@@ -68,28 +68,30 @@ def test_default_and_requested_properties_and_get_by_id(client: httpx.Client) ->
     assert by_email.status_code == 200 and by_email.json()["id"] == cid
     missing = client.get("/crm/v3/objects/contacts/999999")
     assert missing.status_code == 404 and missing.json()["category"] == "OBJECT_NOT_FOUND"
-    assert client.get("/crm/v3/objects/deals").status_code == 400
+    assert client.get("/crm/v3/objects/tickets").status_code == 400
 
 
-def test_server_maintains_lastmodifieddate_and_createdate(client: httpx.Client) -> None:
+def test_server_maintains_hs_lastmodifieddate_and_createdate(client: httpx.Client) -> None:
     rec = client.post("/crm/v3/objects/companies", json={"properties": {"name": "Acme", "domain": "acme.example"}})
     body = rec.json()
     created = body["properties"]["createdate"]
     first_mod = body["properties"]["hs_lastmodifieddate"]
-    assert body["properties"]["lastmodifieddate"] == first_mod
+    assert "lastmodifieddate" not in body["properties"]  # HubSpot companies carry hs_lastmodifieddate only
     import time
 
     time.sleep(0.01)
     upd = client.patch(f"/crm/v3/objects/companies/{body['id']}", json={"properties": {"city": "Oslo"}})
     assert upd.status_code == 200
     props = client.get(f"/crm/v3/objects/companies/{body['id']}",
-                       params={"properties": "createdate,hs_lastmodifieddate,lastmodifieddate,city"}).json()
+                       params={"properties": "createdate,hs_lastmodifieddate,city"}).json()
     assert props["properties"]["createdate"] == created
     assert props["properties"]["hs_lastmodifieddate"] > first_mod
-    assert props["properties"]["lastmodifieddate"] == props["properties"]["hs_lastmodifieddate"]
-    assert props["updatedAt"] == props["properties"]["lastmodifieddate"]
-    ro = client.patch(f"/crm/v3/objects/companies/{body['id']}", json={"properties": {"lastmodifieddate": "0"}})
+    assert props["updatedAt"] == props["properties"]["hs_lastmodifieddate"]
+    ro = client.patch(f"/crm/v3/objects/companies/{body['id']}", json={"properties": {"hs_lastmodifieddate": "0"}})
     assert ro.status_code == 400 and ro.json()["errors"][0]["code"] == "READ_ONLY_VALUE"
+    old_name = client.post("/crm/v3/objects/companies/search", json={"filterGroups": [{"filters": [
+        {"propertyName": "lastmodifieddate", "operator": "GTE", "value": "0"}]}]})
+    assert old_name.status_code == 400 and "lastmodifieddate" in old_name.json()["message"]
 
 
 def test_search_by_lastmodifieddate_and_property(client: httpx.Client) -> None:

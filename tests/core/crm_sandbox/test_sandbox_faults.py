@@ -9,7 +9,7 @@ import httpx
 import pytest
 import requests
 
-from crmhub.crm_sandbox import FaultInjector, SandboxServer
+from crm_sandbox import FaultInjector, SandboxServer
 
 AUTH = {"Authorization": "Bearer test-token"}
 

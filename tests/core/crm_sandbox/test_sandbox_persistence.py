@@ -14,7 +14,7 @@ import httpx
 import psycopg
 import pytest
 
-from crmhub.crm_sandbox import SandboxServer, load_seed_file, merge_seeds
+from crm_sandbox import SandboxServer, load_seed_file, merge_seeds
 from crmhub.exceptions import RejectedFileError
 
 WORKTREE = Path(__file__).resolve().parents[3]

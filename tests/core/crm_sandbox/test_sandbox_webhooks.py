@@ -14,7 +14,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import httpx
 import pytest
 
-from crmhub.crm_sandbox import SandboxServer, sign_v3, verify_signature_v3
+from crm_sandbox import SandboxServer, sign_v3, verify_signature_v3
 
 SECRET = "webhook-secret"
 

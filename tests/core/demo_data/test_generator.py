@@ -93,3 +93,12 @@ def test_cli_writes_to_out(tmp_path, capsys):
     assert "planted:" in capsys.readouterr().out
     with pytest.raises(ValueError, match="scale must be >= 1"):
         generate(tmp_path, scale=0)
+
+
+def test_crm_deals_use_the_maps_stages(tmp_path):
+    from crmhub.config import load_integration_map
+
+    dataset = generate(tmp_path / "a", seed=7)
+    deals = _rows(dataset.files["crm_deals"])
+    assert deals and {d["dealstage"] for d in deals} <= set(load_integration_map().stages["fundraising"])
+    assert all(d["dealname"] and int(d["amount"]) > 0 for d in deals)

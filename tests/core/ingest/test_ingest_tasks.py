@@ -6,8 +6,8 @@ import httpx
 import psycopg
 import pytest
 
+from crm_sandbox import SandboxServer, load_seed_file, merge_seeds
 from crmhub.config import load_integration_map
-from crmhub.crm_sandbox import SandboxServer, load_seed_file, merge_seeds
 from crmhub.demo_data import generate
 from crmhub.demo_data.generator import FILES
 from crmhub.demo_services import load_billing_source

@@ -8,7 +8,7 @@ import httpx
 import pytest
 from retl_helpers import TOKEN
 
-from crmhub.crm_sandbox import SandboxServer
+from crm_sandbox import SandboxServer
 
 
 @pytest.fixture

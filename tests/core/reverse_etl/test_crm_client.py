@@ -60,7 +60,7 @@ def test_retries_429_5xx_and_drops_with_the_same_idempotency_key(scripted):
     script.steps = ["429:1", "503", "drop", "200"]
     with CrmClient(url, "tok", max_attempts=5, backoff_base=0.01, timeout_s=2, seed=7) as client:
         key = idempotency_key("sync", 1, "upsert", [{"id": "a"}])
-        res = client.batch("contacts", "upsert", [{"id": "a", "properties": {}}], key=key)
+        res = client.batch("contacts", "upsert", [{"id": "a", "idProperty": "crmhub_id", "properties": {}}], key=key)
     assert res.status == 200 and res.attempts == 4
     assert [s["key"] for s in script.seen] == [key] * 4
     assert all(s["auth"] == "Bearer tok" for s in script.seen)
@@ -81,7 +81,7 @@ def test_gives_up_after_max_attempts(scripted):
     url, script = scripted
     script.steps = ["503"] * 10
     with CrmClient(url, "t", max_attempts=3, backoff_base=0.01) as client:
-        res = client.batch("contacts", "update", [], key="k")
+        res = client.batch("contacts", "update", [{"id": "1", "properties": {}}], key="k")
     assert res.status == 503 and res.attempts == 3 and len(script.seen) == 3
 
 

@@ -7,8 +7,13 @@ import pytest
 from retl_helpers import TOKEN, add_contact, set_commitment
 
 from crmhub.cli import main
+from crmhub.exceptions import CrmHubError
 from crmhub.report import render
-from crmhub.reverse_etl import plan_rollback, rollback_run, run_sync
+from crmhub.reverse_etl import SyncAlreadyRunning, get_sync, plan_rollback, rollback_run, run_sync, store
+
+
+def _mart_sync():
+    return get_sync("lp_traits_analytics")
 
 
 def test_postgres_destination_change_detection_mirror_and_rollback(db):
@@ -104,3 +109,36 @@ def test_cli_needs_a_crm_url(db, capsys, monkeypatch):
 def test_cli_unknown_sync(db, capsys, name):
     assert main(["rev-etl", "run", name, "--url", db, "--dry-run"]) == 2
     assert "no sync named 'nope'" in capsys.readouterr().err
+
+
+def test_rollback_takes_the_syncs_lock_and_a_run_is_rolled_back_once(db):
+    """#16: a rollback waits for no one and writes while a run of the same sync is going, and two rollbacks of
+    one run could both start (the check was a SELECT before the insert); now the sync's advisory lock and the
+    unique index reverse_etl_runs_one_rollback stop both."""
+    sync = _mart_sync()
+    with psycopg.connect(db) as conn:
+        cid = add_contact(conn, "lock@lp.example", committed=5_000_000)
+    first = run_sync(sync, db)
+    with psycopg.connect(db) as conn:
+        set_commitment(conn, cid, 60_000_000)
+    second = run_sync(sync, db)
+    with psycopg.connect(db, autocommit=True) as other:
+        other.execute("SELECT pg_advisory_lock(%s)", (store.lock_key(sync.name),))   # a run of the sync is going
+        with pytest.raises(SyncAlreadyRunning):
+            rollback_run(second.run_id, db, sync=sync)
+        other.execute("SELECT pg_advisory_unlock(%s)", (store.lock_key(sync.name),))
+    with psycopg.connect(db) as conn:
+        assert conn.execute("SELECT count(*) FROM ops.reverse_etl_runs WHERE kind = 'rollback'").fetchone()[0] == 0
+        with pytest.raises(psycopg.errors.UniqueViolation):   # the constraint itself, whatever the code checks
+            for _ in range(2):
+                store.start_run(conn, sync_name=sync.name, destination=sync.destination, connector=sync.connector,
+                                mode=sync.mode, full_resync=False, kind="rollback", rollback_of=first.run_id)
+        conn.rollback()
+        # an abandoned rollback (process died, row left 'running') does not block a new one under the lock
+        store.start_run(conn, sync_name=sync.name, destination=sync.destination, connector=sync.connector,
+                        mode=sync.mode, full_resync=False, kind="rollback", rollback_of=second.run_id)
+        conn.commit()
+    rb = rollback_run(second.run_id, db, sync=sync)
+    assert rb.status == "success" and rb.restored == 1
+    with pytest.raises(CrmHubError, match="already rolled back by run"):
+        rollback_run(second.run_id, db, sync=sync)

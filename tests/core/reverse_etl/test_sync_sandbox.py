@@ -10,7 +10,7 @@ import pytest
 from retl_helpers import TOKEN, add_contact, add_entity, set_commitment
 
 from crmhub.ingest.state import freeze, unfreeze
-from crmhub.reverse_etl import CrmClient, get_sync, rollback_run, run_sync
+from crmhub.reverse_etl import CrmClient, get_sync, rollback_run, run_sync, store
 from crmhub.reverse_etl.definitions import FieldMapping, SyncDefinition
 from crmhub.reverse_etl.engine import read_model
 
@@ -91,7 +91,8 @@ def test_push_then_no_change_run_makes_zero_api_calls(db, sandbox, admin):
                                      (third.run_id,)).fetchone()
         runs = conn.execute("SELECT kind, status, records_total, records_failed, api_calls, api_errors, "
                             "latency_s_total, connector FROM ops.sync_runs ORDER BY run_id").fetchall()
-    assert after == {"lp_segment": "anchor"} and before == {"lp_segment": "prospect"}   # only the changed field
+    assert after == {"lp_segment": "anchor", "lp_commitment_amount": "80000000"}   # only the changed fields
+    assert set(before) == set(after) and before["lp_segment"] == "prospect"
     assert [r[:6] for r in runs] == [("reverse_etl", "success", 150, 0, 2, 0), ("reverse_etl", "success", 0, 0, 0, 0),
                                      ("reverse_etl", "success", 1, 0, 1, 0)]
     assert runs[0][6] > 0 and runs[0][7] == "crm_contacts"
@@ -218,7 +219,8 @@ def test_dry_run_makes_no_calls_and_writes_nothing(db, sandbox, admin):
     admin.delete("/_sandbox/requests")
     dry = run_sync(sync, db, sandbox.url, TOKEN, dry_run=True)
     assert [(c.crmhub_id, c.action, c.before, c.after) for c in dry.changes] == [
-        (ids[2], "update", {"lp_segment": "core"}, {"lp_segment": "anchor"})]
+        (ids[2], "update", {"lp_segment": "core", "lp_commitment_amount": "14000000"},
+         {"lp_segment": "anchor", "lp_commitment_amount": "60000000"})]
     assert admin.get("/_sandbox/requests").json()["total"] == 0
 
 
@@ -304,17 +306,47 @@ def test_mirror_archives_records_that_left_the_model_within_the_guard(db, sandbo
     assert storm.counts["records_archived"] == 0 and len(crm_contacts(admin)) == 9
 
 
-def test_company_sync_upserts_by_domain(db, sandbox, admin):
+def test_company_sync_updates_by_crm_id_and_never_creates_a_nameless_company(db, sandbox, admin):
+    """Old code upserted by domain (not unique in HubSpot) and created one nameless company per unmatched LP."""
     with psycopg.connect(db) as conn:
         lp = add_entity(conn, "Alpha Pension", domain="alpha.example")
         gp = add_entity(conn, "Beta Capital", entity_type="gp", domain="beta.example")
+        orphan = add_entity(conn, "Gamma Trust", domain="gamma.example")      # not in the CRM
         add_entity(conn, "Portco", entity_type="portfolio_company", domain="portco.example")
-    sandbox.load_seed({"companies": [{"id": "900", "properties": {"name": "Alpha", "domain": "ALPHA.example"}}]})
+        store.remember_ids(conn, "crm", "company", "entity", [(lp, "900"), (gp, "901")])
+    sandbox.load_seed({"companies": [{"id": "900", "properties": {"name": "Alpha", "domain": "ALPHA.example"}},
+                                     {"id": "901", "properties": {"name": "Beta", "domain": "beta.example"}}]})
     result = run_sync("company_icp_fit", db, sandbox.url, TOKEN)
-    assert result.status == "success" and result.counts["records_created"] == 1
-    companies = {c["properties"]["crmhub_id"]: c for c in admin.get("/_sandbox/export").json()["companies"]}
-    assert companies[lp]["id"] == "900" and companies[lp]["properties"]["icp_fit"] == "medium"
-    assert companies[gp]["properties"]["icp_fit"] == "weak" and len(companies) == 2
+    assert result.status == "success" and result.counts["records_created"] == 0
+    assert result.counts["records_skipped"] == 1
+    companies = {c["id"]: c["properties"] for c in admin.get("/_sandbox/export").json()["companies"]}
+    assert set(companies) == {"900", "901"} and all(p.get("name") for p in companies.values())
+    assert companies["900"]["icp_fit"] == "medium" and companies["901"]["icp_fit"] == "weak"
+    with psycopg.connect(db) as conn:
+        why = conn.execute("SELECT error FROM ops.reverse_etl_log WHERE crmhub_id = %s", (orphan,)).fetchone()[0]
+    assert "lacks name" in why
+
+
+def test_a_cleared_value_is_sent_as_an_empty_string_not_null(db, sandbox, admin):
+    """HubSpot's properties are strings and "" clears one; the old client sent null (refused by the API)."""
+    sync = contact_sync(fields=(FieldMapping("crmhub_id", "crmhub_id"), FieldMapping("email", "external_id")))
+    with psycopg.connect(db) as conn:
+        cid = add_contact(conn, "clear.me@lp.example")
+    assert run_sync(sync, db, sandbox.url, TOKEN).counts["records_created"] == 1
+    with psycopg.connect(db) as conn:
+        conn.execute("UPDATE core.contact SET email = NULL WHERE crmhub_id = %s", (cid,))
+    second = run_sync(sync, db, sandbox.url, TOKEN)
+    assert second.status == "success" and second.counts["records_ok"] == 1, second.failed
+    record = next(c for c in crm_contacts(admin) if c["properties"].get("crmhub_id") == cid)
+    assert "external_id" not in record["properties"]
+
+
+def test_sandbox_refuses_an_upsert_by_a_non_unique_property(sandbox, hubspot_wire):
+    hubspot_wire.expect_violations = True     # planted: the sandbox must refuse it as HubSpot does
+    with CrmClient(sandbox.url, TOKEN) as client:
+        res = client.batch("companies", "upsert", [{"id": "alpha.example", "idProperty": "domain",
+                                                    "properties": {"name": "Alpha", "domain": "alpha.example"}}])
+    assert res.status == 400 and "domain" in res.error
 
 
 def test_storm_guard_stops_a_run_whose_every_batch_fails_the_same_way(db, sandbox, admin):

@@ -15,11 +15,11 @@ from typing import Any
 
 import uvicorn
 
-from crmhub.crm_sandbox.app import RequestLog, SandboxASGI, create_app
-from crmhub.crm_sandbox.faults import FaultInjector
-from crmhub.crm_sandbox.service import Sandbox
-from crmhub.crm_sandbox.store import Backend, open_backend
-from crmhub.crm_sandbox.webhooks import WebhookDispatcher
+from crm_sandbox.app import RequestLog, SandboxASGI, create_app
+from crm_sandbox.faults import FaultInjector
+from crm_sandbox.service import Sandbox
+from crm_sandbox.store import Backend, open_backend
+from crm_sandbox.webhooks import WebhookDispatcher
 from crmhub.exceptions import CrmHubError
 
 log = logging.getLogger(__name__)
@@ -36,7 +36,7 @@ class SandboxServer:
         faults: initial fault knobs, as for ``POST /_sandbox/faults``.
         webhook_url, webhook_secret: where to POST signed HubSpot-format notifications.
         webhook_retry_delays: seconds between delivery attempts.
-        seed: records to load at start (seed document, see :mod:`crmhub.crm_sandbox.seed`).
+        seed: records to load at start (seed document, see :mod:`crm_sandbox.seed`).
         backend: a ready backend (overrides ``state``/``state_url``).
     """
 

@@ -14,9 +14,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from crmhub.crm_sandbox.errors import ApiError, RecordError
-from crmhub.crm_sandbox.schema import (
+from crm_sandbox.errors import ApiError, RecordError
+from crm_sandbox.schema import (
     DEFAULT_PROPERTIES,
+    MODIFIED_PROPERTIES,
     OBJECTS,
     READ_ONLY,
     SINGULAR,
@@ -27,18 +28,23 @@ from crmhub.crm_sandbox.schema import (
     now_ms,
     parse_time_ms,
 )
-from crmhub.crm_sandbox.search import OPERATORS, comparable, matches, parse_sort
-from crmhub.crm_sandbox.store import Backend, Changes, IdempotencyEntry, MemoryBackend, Record, State
-from crmhub.crm_sandbox.webhooks import WebhookDispatcher
+from crm_sandbox.search import OPERATORS, comparable, matches, parse_sort
+from crm_sandbox.store import Backend, Changes, IdempotencyEntry, MemoryBackend, Record, State
+from crm_sandbox.webhooks import WebhookDispatcher
+from crmhub.hubspot import wire
 
-MAX_BATCH = 100
-MAX_LIST_LIMIT = 100
-MAX_SEARCH_LIMIT = 200
-MAX_SEARCH_RESULTS = 10_000
+MAX_BATCH = wire.MAX_BATCH_INPUTS
+MAX_LIST_LIMIT = wire.MAX_PAGE_LIMIT
+MAX_SEARCH_LIMIT = wire.MAX_SEARCH_LIMIT
+MAX_SEARCH_RESULTS = wire.MAX_SEARCH_RESULTS
 #: HubSpot-defined association type ids (unlabeled/default).
-ASSOC_TYPE = {("contacts", "companies"): 279, ("companies", "contacts"): 280}
-ASSOC_NAME = {("contacts", "companies"): "contact_to_company", ("companies", "contacts"): "company_to_contact"}
-_TYPE_TARGET = {279: "companies", 1: "companies", 280: "contacts", 2: "contacts"}
+ASSOC_TYPE = {("contacts", "companies"): 279, ("companies", "contacts"): 280,
+              ("deals", "contacts"): 3, ("contacts", "deals"): 4,
+              ("deals", "companies"): 341, ("companies", "deals"): 342}
+ASSOC_NAME = {pair: f"{SINGULAR[pair[0]]}_to_{SINGULAR[pair[1]]}" for pair in ASSOC_TYPE}
+#: associationTypeId -> (from, to); the "primary" ids 1/2 (contact<->company) and 5/6 (deal<->company) too.
+_TYPE_PAIR = {v: k for k, v in ASSOC_TYPE.items()} | {1: ("contacts", "companies"), 2: ("companies", "contacts"),
+                                                      5: ("deals", "companies"), 6: ("companies", "deals")}
 
 Response = tuple[int, Any]
 
@@ -176,8 +182,12 @@ class Sandbox:
         known = self._props(object_type)
         out: dict[str, str | None] = {}
         problems: list[PropertyError] = []
+        not_strings = dict(wire.property_problems(props)) if strict else {}
         for name, value in props.items():
             prop = known.get(name)
+            if name in not_strings:  # HubSpot's model: properties map to strings; "" clears a property
+                problems.append(PropertyError(name, "INVALID_VALUE", f'Property "{name}": {not_strings[name]}'))
+                continue
             if prop is None:
                 problems.append(PropertyError(name, "PROPERTY_DOESNT_EXIST", f'Property "{name}" does not exist'))
                 continue
@@ -224,14 +234,14 @@ class Sandbox:
         created = created_at or parse_time_ms(values.get("createdate")) or tx.now
         updated = updated_at or parse_time_ms(values.get("lastmodifieddate") or values.get("hs_lastmodifieddate")) \
             or tx.now
-        stored = {k: v for k, v in values.items() if v is not None}
-        stored.update({"hs_object_id": str(rid), "createdate": ms_to_iso(created),
-                       "lastmodifieddate": ms_to_iso(updated), "hs_lastmodifieddate": ms_to_iso(updated)})
+        stored = {k: v for k, v in values.items() if v is not None and k not in _MODIFIED}
+        stored.update({"hs_object_id": str(rid), "createdate": ms_to_iso(created)})
+        _stamp(object_type, stored, updated)
         rec = Record(object_type, rid, stored, created, updated, archived, updated if archived else None)
         tx.touch(rec)
         tx.events.append((object_type, "creation", rid, None, None))
         for k, v in sorted(stored.items()):
-            if k not in ("hs_object_id", "lastmodifieddate", "hs_lastmodifieddate"):
+            if k != "hs_object_id" and k not in _MODIFIED:
                 tx.events.append((object_type, "propertyChange", rid, k, v))
         return rec
 
@@ -247,7 +257,7 @@ class Sandbox:
                 new_props.pop(k, None)
             else:
                 new_props[k] = v
-        new_props["lastmodifieddate"] = new_props["hs_lastmodifieddate"] = ms_to_iso(tx.now)
+        _stamp(rec.object_type, new_props, tx.now)
         new = Record(rec.object_type, rec.id, new_props, rec.created_at, tx.now, rec.archived, rec.archived_at)
         tx.touch(new)
         for k, v in sorted(changed.items()):
@@ -267,7 +277,7 @@ class Sandbox:
     def _link(self, tx: Tx, from_type: str, from_id: int, to_type: str, to_id: int) -> None:
         if (from_type, to_type) not in ASSOC_TYPE:
             raise RecordError(400, "VALIDATION_ERROR", f"association {from_type} -> {to_type} is not supported; "
-                                                       "the sandbox supports contacts <-> companies")
+                                                       "the sandbox supports contacts, companies and deals pairs")
         for obj, oid in ((from_type, from_id), (to_type, to_id)):
             if self._find(obj, oid) is None:
                 raise RecordError(404, "OBJECT_NOT_FOUND", f"{obj} {oid} does not exist", context={"ids": [str(oid)]})
@@ -276,8 +286,9 @@ class Sandbox:
                 tx.state.assocs.add(a)
                 tx.changes.assoc_added.add(a)
                 tx.changes.assoc_removed.discard(a)
-        contact_id, company_id = (from_id, to_id) if from_type == "contacts" else (to_id, from_id)
-        self._set_primary_company(tx, contact_id, company_id)
+        if {from_type, to_type} == {"contacts", "companies"}:
+            contact_id, company_id = (from_id, to_id) if from_type == "contacts" else (to_id, from_id)
+            self._set_primary_company(tx, contact_id, company_id)
 
     def _unlink(self, tx: Tx, from_type: str, from_id: int, to_type: str, to_id: int) -> None:
         for a in ((from_type, from_id, to_type, to_id), (to_type, to_id, from_type, from_id)):
@@ -285,6 +296,8 @@ class Sandbox:
                 tx.state.assocs.discard(a)
                 tx.changes.assoc_removed.add(a)
                 tx.changes.assoc_added.discard(a)
+        if {from_type, to_type} != {"contacts", "companies"}:
+            return
         contact_id, company_id = (from_id, to_id) if from_type == "contacts" else (to_id, from_id)
         contact = tx.state.records["contacts"].get(contact_id)
         if contact and contact.properties.get("associatedcompanyid") == str(company_id):
@@ -301,7 +314,7 @@ class Sandbox:
             props.pop("associatedcompanyid", None)
         else:
             props["associatedcompanyid"] = value
-        props["lastmodifieddate"] = props["hs_lastmodifieddate"] = ms_to_iso(tx.now)
+        _stamp("contacts", props, tx.now)
         tx.touch(Record("contacts", contact_id, props, contact.created_at, tx.now, contact.archived,
                         contact.archived_at))
         tx.events.append(("contacts", "propertyChange", contact_id, "associatedcompanyid", value))
@@ -403,10 +416,9 @@ class Sandbox:
         out = self._batch_body(results, [], started)
         if missing:
             out["numErrors"] = 1
-            out["errors"] = [{"status": "error", "category": "OBJECT_NOT_FOUND",
-                              "message": f"Could not get some {SINGULAR[object_type].upper()} objects, they may be "
-                                         "deleted or not exist. Check that ids are valid.",
-                              "context": {"ids": missing}, "errors": []}]
+            out["errors"] = [wire.standard_error(
+                "OBJECT_NOT_FOUND", f"Could not get some {SINGULAR[object_type].upper()} objects, they may be "
+                                    "deleted or not exist. Check that ids are valid.", context={"ids": missing})]
             return 207, out
         return 200, out
 
@@ -515,12 +527,13 @@ class Sandbox:
             try:
                 to_id = int((assoc.get("to") or {}).get("id"))
                 types = assoc.get("types") or [{}]
-                target = _TYPE_TARGET.get(int(types[0].get("associationTypeId", 0) or 0))
+                pair = _TYPE_PAIR.get(int(types[0].get("associationTypeId", 0) or 0))
             except (AttributeError, TypeError, ValueError):
-                target = None
-            if target is None or (object_type, target) not in ASSOC_TYPE:
-                raise RecordError(400, "VALIDATION_ERROR", "associations need to.id and a supported "
-                                                           "associationTypeId (279 contact->company, 280 company->contact)")
+                pair = None
+            target = pair[1] if pair is not None and pair[0] == object_type else None
+            if target is None:
+                raise RecordError(400, "VALIDATION_ERROR", "associations need to.id and a supported associationTypeId "
+                                                           f"from {object_type} ({_type_list(object_type)})")
             if self._find(target, to_id) is None:
                 raise RecordError(404, "OBJECT_NOT_FOUND", f"association target {target} {to_id} does not exist",
                                   context={"ids": [str(to_id)]})
@@ -720,6 +733,7 @@ class Sandbox:
                 props = item.get("properties") if "properties" in item else {
                     k: v for k, v in item.items() if k not in ("id", "createdAt", "updatedAt", "archived")}
                 props = {k: v for k, v in (props or {}).items() if v not in (None, "")}
+                modified = next((props.pop(k) for k in _MODIFIED if k in props), None)  # a time, not a property
                 known = self._props(object_type)
                 for name in props:
                     if name not in known:
@@ -736,7 +750,7 @@ class Sandbox:
                 values = self._seed_values(object_type, raw)
                 rec = self._create(tx, object_type, values, strict=False, record_id=rid,
                                    created_at=parse_time_ms(item.get("createdAt")),
-                                   updated_at=parse_time_ms(item.get("updatedAt")),
+                                   updated_at=parse_time_ms(item.get("updatedAt")) or parse_time_ms(modified),
                                    archived=bool(item.get("archived")))
                 if company:
                     links.append(("contacts", rec.id, "companies", int(str(company))))
@@ -782,16 +796,30 @@ class Sandbox:
                                         "archived": r.archived}
                                        for _, r in sorted(self.state.records[o].items())] for o in OBJECTS}
             out["associations"] = [{"from_object": a[0], "from_id": str(a[1]), "to_object": a[2], "to_id": str(a[3])}
-                                   for a in sorted(self.state.assocs) if a[0] == "contacts"]
+                                   for a in sorted(self.state.assocs)
+                                   if a[0] == "contacts" or (a[0], a[2]) == ("deals", "companies")]
             for c in out["contacts"]:
                 c["properties"].pop("associatedcompanyid", None)
             return out
 
 
+_MODIFIED = ("lastmodifieddate", "hs_lastmodifieddate")
+
+
+def _type_list(object_type: str) -> str:
+    return ", ".join(f"{t} {SINGULAR[a]}->{SINGULAR[b]}" for (a, b), t in ASSOC_TYPE.items() if a == object_type)
+
+
+def _stamp(object_type: str, props: dict[str, Any], ms: int) -> None:
+    """Set the object's last-modified properties (which ones depends on the object, as in HubSpot)."""
+    for name in MODIFIED_PROPERTIES[object_type]:
+        props[name] = ms_to_iso(ms)
+
+
 def _written(props: Any) -> list[str]:
     """Properties echoed by write responses: the ones written plus the system timestamps, as HubSpot does."""
     keys = list(props.keys()) if isinstance(props, dict) else []
-    return keys + ["createdate", "lastmodifieddate", "hs_lastmodifieddate", "hs_object_id"]
+    return keys + ["createdate", *_MODIFIED, "hs_object_id"]
 
 
 def _reject_duplicates(inputs: list[Any]) -> None:

@@ -4,11 +4,12 @@ See docs/crm_sandbox.md. Main entry points: :class:`SandboxServer` (in-process, 
 ``crmhub crm-sandbox`` (CLI), :func:`verify_signature_v3` (webhook receivers).
 """
 
-from crmhub.crm_sandbox.faults import FaultConfig, FaultInjector, parse_rate_limit
-from crmhub.crm_sandbox.seed import load_seed_file, merge_seeds
-from crmhub.crm_sandbox.server import SandboxServer
-from crmhub.crm_sandbox.service import Sandbox
-from crmhub.crm_sandbox.webhooks import WebhookDispatcher, sign_v3, verify_signature_v3
+from crm_sandbox.faults import FaultConfig, FaultInjector, parse_rate_limit
+from crm_sandbox.seed import load_seed_file, merge_seeds
+from crm_sandbox.server import SandboxServer
+from crm_sandbox.service import Sandbox
+from crm_sandbox.webhooks import WebhookDispatcher
+from crmhub.hubspot.signatures import sign_v3, verify_signature_v3
 
 __all__ = [
     "FaultConfig",

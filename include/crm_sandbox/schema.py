@@ -13,15 +13,24 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
-OBJECTS = ("contacts", "companies")
+from crmhub.hubspot import wire
+
+OBJECTS = ("contacts", "companies", "deals")
 
 #: HubSpot's singular names, used in webhook subscription types (``contact.propertyChange``).
-SINGULAR = {"contacts": "contact", "companies": "company"}
+SINGULAR = {o: wire.SINGULAR[o] for o in OBJECTS}
+
+#: The server-maintained last-modified properties of each object: HubSpot contacts carry
+#: ``lastmodifieddate`` (and ``hs_lastmodifieddate``), companies only ``hs_lastmodifieddate``.
+MODIFIED_PROPERTIES = {"contacts": ("lastmodifieddate", "hs_lastmodifieddate"), "companies": ("hs_lastmodifieddate",),
+                       "deals": ("hs_lastmodifieddate",)}
 
 #: Properties HubSpot returns when the request does not name any.
 DEFAULT_PROPERTIES = {
     "contacts": ["createdate", "email", "firstname", "hs_object_id", "lastmodifieddate", "lastname"],
     "companies": ["createdate", "domain", "hs_lastmodifieddate", "hs_object_id", "name"],
+    "deals": ["amount", "closedate", "createdate", "dealname", "dealstage", "hs_lastmodifieddate", "hs_object_id",
+              "pipeline"],
 }
 
 #: Properties the server maintains; API writes to them are rejected with READ_ONLY_VALUE.
@@ -105,14 +114,14 @@ def _p(name: str, ptype: str = "string", **kw: Any) -> PropertyDef:
 _COMMON = [
     _p("hs_object_id", "number", group="system"),
     _p("createdate", "datetime", group="system"),
-    _p("lastmodifieddate", "datetime", group="system"),
     _p("hs_lastmodifieddate", "datetime", group="system"),
-    _p("crmhub_id", unique=True, description="crmhub canonical id (unique)"),
+    _p(wire.CRMHUB_ID_PROPERTY, unique=True, description="crmhub canonical id (unique)"),
 ]
 
 BUILTIN: dict[str, list[PropertyDef]] = {
     "contacts": _COMMON
     + [
+        _p("lastmodifieddate", "datetime", group="system"),
         _p("email", unique=True, group="contactinformation"),
         _p("firstname", group="contactinformation"),
         _p("lastname", group="contactinformation"),
@@ -136,8 +145,8 @@ BUILTIN: dict[str, list[PropertyDef]] = {
     "companies": _COMMON
     + [
         _p("name", group="companyinformation"),
-        _p("domain", unique=True, group="companyinformation",
-           description="unique in the sandbox so it can serve as an upsert idProperty"),
+        _p("domain", group="companyinformation",
+           description="not unique (as in HubSpot): an upsert by domain is refused"),
         _p("entity_type", "enumeration", options=("lp", "gp", "portfolio_company", "advisor")),
         _p("tax_id"),
         _p("city", group="companyinformation"),
@@ -145,6 +154,19 @@ BUILTIN: dict[str, list[PropertyDef]] = {
         _p("industry", group="companyinformation"),
         _p("icp_fit"),
         _p("invoice_status", "enumeration", options=("draft", "sent", "paid", "overdue", "void")),
+        _p("external_id"),
+    ],
+    # HubSpot deals: name, pipeline stage, amount, close date; the sandbox's one pipeline ("default") uses
+    # the fundraising stages as stage ids (a real portal maps its stage ids in the integration map).
+    "deals": _COMMON
+    + [
+        _p("dealname"),
+        _p("pipeline"),
+        _p("dealstage"),
+        _p("amount", "number"),
+        _p("deal_currency_code"),
+        _p("closedate", "datetime"),
+        _p("hubspot_owner_id"),
         _p("external_id"),
     ],
 }

@@ -5,6 +5,8 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from crmhub.hubspot import wire
+
 
 def error_body(message: str, category: str = "VALIDATION_ERROR", **extra: Any) -> dict[str, Any]:
     """HubSpot's error JSON: status, message, correlationId, category and any extra keys."""
@@ -38,8 +40,7 @@ class RecordError(Exception):
         ctx["inputIndex"] = [str(index)]
         if input_id is not None:
             ctx["ids"] = [input_id]
-        return {"status": "error", "category": self.category, "message": self.message, "context": ctx,
-                "errors": self.errors}
+        return wire.standard_error(self.category, self.message, context=ctx, errors=self.errors)
 
     def to_single(self) -> dict[str, Any]:
         return error_body(self.message, self.category, errors=self.errors, context=self.context)

@@ -14,7 +14,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from crmhub.crm_sandbox.schema import OBJECTS
+from crm_sandbox.schema import OBJECTS
 from crmhub.exceptions import RejectedFileError
 
 
@@ -24,6 +24,8 @@ def _object_from_name(stem: str) -> str | None:
         return "contacts"
     if "compan" in low:
         return "companies"
+    if "deal" in low:
+        return "deals"
     return None
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import fnmatch
 from typing import Any
 
-from crmhub.crm_sandbox.errors import ApiError
-from crmhub.crm_sandbox.schema import PropertyDef, parse_time_ms
-from crmhub.crm_sandbox.store import Record
+from crm_sandbox.errors import ApiError
+from crm_sandbox.schema import PropertyDef, parse_time_ms
+from crm_sandbox.store import Record
 
 OPERATORS = {"EQ", "NEQ", "LT", "LTE", "GT", "GTE", "BETWEEN", "IN", "NOT_IN", "HAS_PROPERTY", "NOT_HAS_PROPERTY",
               "CONTAINS_TOKEN", "NOT_CONTAINS_TOKEN"}

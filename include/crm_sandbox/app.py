@@ -23,9 +23,9 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import ClientDisconnect
 
-from crmhub.crm_sandbox.errors import ApiError, error_body
-from crmhub.crm_sandbox.faults import Decision, FaultInjector
-from crmhub.crm_sandbox.service import Sandbox, Tx, fingerprint
+from crm_sandbox.errors import ApiError, error_body
+from crm_sandbox.faults import Decision, FaultInjector
+from crm_sandbox.service import Sandbox, Tx, fingerprint
 
 log = logging.getLogger(__name__)
 _ID_RE = re.compile(r"/\d+(?=/|$)")

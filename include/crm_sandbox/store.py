@@ -24,10 +24,10 @@ from typing import Any
 import psycopg
 from psycopg.types.json import Jsonb
 
-from crmhub.crm_sandbox.schema import BUILTIN, OBJECTS, PropertyDef, unique_key
+from crm_sandbox.schema import BUILTIN, OBJECTS, PropertyDef, unique_key
 from crmhub.exceptions import CrmHubError
 
-FIRST_ID = {"contacts": 1001, "companies": 5001}
+FIRST_ID = {"contacts": 1001, "companies": 5001, "deals": 9001}
 
 
 @dataclass

@@ -1,0 +1,112 @@
+"""CRM deals (HubSpot deals v3) flow into core.deal by CDC and by backfill (issue 18.2); an accepted deal's
+amount is frozen (a later CRM amount becomes a pending core.field_deltas row, see reconcile/amend.py)."""
+
+from __future__ import annotations
+
+import copy
+from datetime import UTC, datetime, timedelta
+
+import httpx
+import psycopg
+import pytest
+
+from crm_sandbox import SandboxServer
+from crmhub.cdc.tasks import backfill, cdc_sync
+from crmhub.config import load_integration_map
+from crmhub.config.integration_map import validate_integration_map
+from crmhub.ingest.tasks import SourceAccess
+
+pytestmark = pytest.mark.integration
+TOKEN = "deal-token"
+SEED = {
+    "companies": [{"id": "5001", "properties": {"name": "Alpha Pension", "domain": "alpha.example", "entity_type": "lp"}}],
+    "contacts": [{"id": "1001", "properties": {"email": "ann@alpha.example", "associatedcompanyid": "5001"}}],
+    "deals": [
+        {"id": "9001", "properties": {"dealname": "Fund IV - Alpha", "dealstage": "soft_circle", "amount": "25000000",
+                                      "deal_currency_code": "usd", "pipeline": "default"}},
+        {"id": "9002", "properties": {"dealname": "Fund IV - Beta", "dealstage": "accepted", "amount": "10000000",
+                                      "deal_currency_code": "EUR", "pipeline": "default"}},
+    ],
+    "associations": [{"from_object": "deals", "from_id": "9001", "to_object": "companies", "to_id": "5001"},
+                     {"from_object": "deals", "from_id": "9001", "to_object": "contacts", "to_id": "1001"}],
+}
+
+
+def _deals(db: str) -> dict[str, tuple]:
+    with psycopg.connect(db) as conn:
+        rows = conn.execute(
+            "SELECT x.external_id, d.name, d.stage, d.amount, d.currency, d.accepted_at IS NOT NULL "
+            "FROM core.deal d JOIN core.external_id x ON x.crmhub_id = d.crmhub_id AND x.system = 'crm' "
+            "AND x.object = 'deal' WHERE d.deleted_at IS NULL").fetchall()
+    return {r[0]: r[1:] for r in rows}
+
+
+def test_deals_flow_in_by_cdc_and_stage_changes_and_frozen_amounts_are_kept(db):
+    imap = load_integration_map()
+    with SandboxServer(token=TOKEN, seed=SEED) as crm:
+        access = SourceAccess(base_url=crm.url, token=TOKEN)
+        cdc_sync(db, "crm_deals", access, imap=imap)
+        assert _deals(db) == {"9001": ("Fund IV - Alpha", "soft_circle", 25_000_000, "USD", False),
+                              "9002": ("Fund IV - Beta", "accepted", 10_000_000, "EUR", True)}
+        with httpx.Client(base_url=crm.url, headers={"Authorization": f"Bearer {TOKEN}"}) as api:
+            assert api.post("/crm/v3/objects/deals/batch/update", json={"inputs": [
+                {"id": "9001", "properties": {"dealstage": "accepted"}},
+                {"id": "9002", "properties": {"amount": "12000000"}}]}).status_code == 200
+        cdc_sync(db, "crm_deals", access, imap=imap)
+    deals = _deals(db)
+    assert deals["9001"][1:] == ("accepted", 25_000_000, "USD", True)     # stage change reconciled, accepted_at set
+    assert deals["9002"][2] == 10_000_000                                 # accepted: the amount is frozen ...
+    with psycopg.connect(db) as conn:                                     # ... and the new one waits for approval
+        assert conn.execute("SELECT core_table, field, old_value::numeric, new_value::numeric, status "
+                            "FROM core.field_deltas").fetchall() == [("deal", "amount", 10_000_000, 12_000_000,
+                                                                      "pending")]
+
+
+def test_deals_backfill_loads_a_window_of_modification_times(db):
+    imap = load_integration_map()
+    now = datetime.now(UTC)
+    with SandboxServer(token=TOKEN, seed=SEED) as crm:
+        out = backfill(db, "crm_deals", SourceAccess(base_url=crm.url, token=TOKEN), now - timedelta(days=2),
+                       now + timedelta(hours=1), imap=imap)
+    assert out["rows"] == 2
+    assert set(_deals(db)) == {"9001", "9002"}
+
+
+def test_stage_fields_derive_from_the_maps_five_to_seven_stages():
+    imap = load_integration_map()
+    stages = tuple(imap.stages["fundraising"])
+    assert 5 <= len(stages) <= 7
+    allowed = {f"{c.name}.{f.name}": f.allowed for c in imap.connectors for f in c.fields
+               if (f.target or "").endswith(".stage")}
+    assert allowed == {"crm_contacts.lp_stage": stages, "crm_deals.dealstage": stages}
+
+
+def test_the_schema_enforces_five_to_seven_stages_and_stage_fields_use_them():
+    raw = copy.deepcopy(load_integration_map().raw)
+    raw["stages"]["fundraising"] = ["prospect", "accepted", "closed"]
+    assert any("stages.fundraising" in p and "too short" in p for p in validate_integration_map(raw))
+    raw = copy.deepcopy(load_integration_map().raw)
+    deal_stage = next(f for c in raw["connectors"] if c["name"] == "crm_deals" for f in c["fields"]
+                      if f["name"] == "dealstage")
+    del deal_stage["allowed_from"]
+    deal_stage["allowed"] = ["open", "won", "lost"]
+    assert any("allowed_from: stages.fundraising" in p for p in validate_integration_map(raw))
+
+
+def test_companies_are_read_incrementally_by_hs_lastmodifieddate(db):
+    """HubSpot companies have no lastmodifieddate: the old map's incremental search on it was a 400."""
+    imap = load_integration_map()
+    assert next(c for c in imap.connectors if c.name == "crm_companies").source["updated_since_property"] == \
+        "hs_lastmodifieddate"
+    with SandboxServer(token=TOKEN, seed=SEED) as crm:
+        access = SourceAccess(base_url=crm.url, token=TOKEN)
+        cdc_sync(db, "crm_companies", access, imap=imap)                 # first run: full read
+        with httpx.Client(base_url=crm.url, headers={"Authorization": f"Bearer {TOKEN}"}) as api:
+            assert api.patch("/crm/v3/objects/companies/5001",
+                             json={"properties": {"city": "Oslo"}}).status_code == 200
+        cdc_sync(db, "crm_companies", access, imap=imap)                 # incremental: search by hs_lastmodifieddate
+        recent = crm.request_log.to_api()["recent"]
+        searches = [r for r in recent if r["path"].endswith("/companies/search")]
+    assert searches and all(r["outcome"] == "200" for r in searches), recent
+    with psycopg.connect(db) as conn:
+        assert conn.execute("SELECT city FROM core.entity WHERE name = 'Alpha Pension'").fetchone() == ("Oslo",)

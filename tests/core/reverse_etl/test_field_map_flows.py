@@ -1,0 +1,115 @@
+"""field_map flows end to end (issue 18.1): source system -> core -> CRM, each by its own reverse-ETL sync.
+
+billing_invoices.invoice_status (billing PostgreSQL, enum_map) -> core.commitment.invoice_status -> CRM
+company invoice_status; cdp_events.behavioral_score (CDP CSV drop, scale 0-100) -> core.interaction ->
+CRM contact intent_score. Both syncs update records already in the CRM (by CRM id) and never create one.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import httpx
+import psycopg
+import pytest
+from retl_helpers import TOKEN, add_contact, add_entity
+
+from crmhub.config import load_integration_map
+from crmhub.health.sla import compute_sla_results
+from crmhub.ingest.tasks import SourceAccess, ingest_connector
+from crmhub.report import render
+from crmhub.reverse_etl import get_sync, is_due, run_sync, store
+from crmhub.reverse_etl.flows import flow_status
+
+pytestmark = pytest.mark.integration
+
+
+def _crm(admin: httpx.Client, obj: str, rid: str, prop: str) -> str | None:
+    return admin.get(f"/crm/v3/objects/{obj}/{rid}", params={"properties": prop}).json()["properties"].get(prop)
+
+
+def _billing(url: str, rows: list[tuple]) -> None:
+    with psycopg.connect(url) as conn:
+        conn.execute("CREATE SCHEMA IF NOT EXISTS billing")
+        conn.execute("CREATE TABLE IF NOT EXISTS billing.invoices (invoice_id text, lp_external_id text, fund_name "
+                     "text, amount text, currency text, invoice_status text, issued_on text, updated_at timestamptz)")
+        conn.cursor().executemany("INSERT INTO billing.invoices VALUES (%s, %s, 'Fund IV', '125000.00', 'USD', %s, "
+                         "'2026-11-01', %s)", rows)
+
+
+def test_billing_invoice_status_reaches_the_crm_company(db, make_database, sandbox, admin):
+    imap = load_integration_map()
+    with psycopg.connect(db) as conn:
+        entity = add_entity(conn, "Alpha Pension")
+        contact = add_contact(conn, "ann@alpha.example", entity_id=entity)
+        conn.execute("INSERT INTO core.external_id (system, object, external_id, crmhub_id, core_table) VALUES "
+                     "('fund_admin', 'lp_contact', 'LP-1', %s, 'contact')", (contact,))
+        other = add_entity(conn, "Gamma Trust")                   # known to billing as its customer BIL-7
+        conn.execute("INSERT INTO core.external_id (system, object, external_id, crmhub_id, core_table) VALUES "
+                     "('billing', 'customer', 'BIL-7', %s, 'entity')", (other,))
+        store.remember_ids(conn, "crm", "company", "entity", [(entity, "5001"), (other, "5002")])
+    sandbox.load_seed({"companies": [{"id": "5001", "properties": {"name": "Alpha Pension"}},
+                                     {"id": "5002", "properties": {"name": "Gamma Trust"}}]})
+    billing = make_database()
+    t0 = datetime.now(UTC) - timedelta(hours=2)
+    _billing(billing, [("INV-1", "LP-1", "Open", t0),             # the contract maps open -> sent
+                       ("INV-9", "BIL-7", "overdue", t0)])
+    ingest_connector(db, "billing_invoices", SourceAccess(url=billing), imap=imap)
+    first = run_sync("company_invoice_status", db, sandbox.url, TOKEN, imap=imap)
+    assert first.status == "success" and first.counts["records_created"] == 0
+    assert _crm(admin, "companies", "5001", "invoice_status") == "sent"
+    assert _crm(admin, "companies", "5002", "invoice_status") == "overdue"
+
+    _billing(billing, [("INV-2", "LP-1", "PAID", t0 + timedelta(hours=1))])   # a newer invoice, paid
+    ingest_connector(db, "billing_invoices", SourceAccess(url=billing), imap=imap)
+    second = run_sync("company_invoice_status", db, sandbox.url, TOKEN, imap=imap)
+    assert second.counts["records_sent"] == 1
+    assert _crm(admin, "companies", "5001", "invoice_status") == "paid"
+
+    with psycopg.connect(db) as conn:                       # the report: the flow, its SLA met rate, its sync
+        compute_sla_results(conn, imap)
+        conn.commit()
+        flow = {f.source: f for f in flow_status(conn, imap)}["billing_invoices.invoice_status"]
+    assert (flow.sync, flow.sync_status, flow.sync_runs_7d, flow.sync_ok_7d) == ("company_invoice_status", "success",
+                                                                                 2, 2)
+    assert flow.sla == "billing_to_crm" and flow.sla_met_pct == 100.0
+    assert "billing_invoices.invoice_status -> crm.company.invoice_status [enum_map; dana.kim] SLA billing_to_crm: " \
+           "100% (target 95%); sync company_invoice_status: success" in render(db)
+
+
+def test_cdp_behavioural_score_is_scaled_and_pushed_to_the_crm_contact(db, sandbox, admin, tmp_path: Path):
+    imap = load_integration_map()
+    with psycopg.connect(db) as conn:
+        known = add_contact(conn, "bo@beta.example")
+        add_contact(conn, "new@beta.example")                      # not in the CRM: never created by this flow
+        store.remember_ids(conn, "crm", "contact", "contact", [(known, "1001")])
+    sandbox.load_seed({"contacts": [{"id": "1001", "properties": {"email": "bo@beta.example"}}]})
+    (tmp_path / "cdp").mkdir()
+    (tmp_path / "cdp" / "events.csv").write_text(
+        "event_id,email,event_type,behavioral_score,occurred_at\n"
+        "E1,Bo@Beta.example,portal_login,0.40,2026-12-01T10:00:00Z\n"
+        "E2,bo@beta.example,report_download,0.725,2026-12-02T10:00:00Z\n"
+        "E3,new@beta.example,email_open,0.9,2026-12-02T11:00:00Z\n")
+    ingest_connector(db, "cdp_events", SourceAccess(data_dir=tmp_path), imap=imap)
+    result = run_sync("contact_intent_score", db, sandbox.url, TOKEN, imap=imap)
+    assert result.status == "success" and result.counts["records_created"] == 0
+    assert result.counts["records_skipped"] == 1                      # new@beta.example has no CRM id
+    assert _crm(admin, "contacts", "1001", "intent_score") == "72.5"  # latest event, 0.725 scaled to 0-100
+    assert len(admin.get("/_sandbox/export").json()["contacts"]) == 1
+
+
+def test_each_flow_has_its_own_schedule_and_tells_whether_it_is_due():
+    imap = load_integration_map()
+    flows = {n: get_sync(n, imap) for n in ("contact_intent_score", "company_invoice_status", "company_icp_fit")}
+    assert {n: s.schedule for n, s in flows.items()} == {
+        "contact_intent_score": "*/15 * * * *", "company_invoice_status": "20 */2 * * *",
+        "company_icp_fit": "30 2 * * *"}
+    now = datetime(2026, 12, 5, 2, 31, tzinfo=UTC)
+    icp = flows["company_icp_fit"]
+    assert is_due(icp, None, now)
+    assert not is_due(icp, datetime(2026, 12, 5, 2, 30, 5, tzinfo=UTC), now)      # ran after today's 02:30 tick
+    assert is_due(icp, datetime(2026, 12, 4, 2, 30, 5, tzinfo=UTC), now)          # last ran yesterday
+    assert is_due(flows["contact_intent_score"], datetime(2026, 12, 5, 2, 14, tzinfo=UTC), now)
+    assert not is_due(flows["company_invoice_status"], datetime(2026, 12, 5, 2, 21, tzinfo=UTC), now)
+    assert is_due(flows["company_invoice_status"], datetime(2026, 12, 5, 0, 21, tzinfo=UTC), now)  # missed 02:20
