@@ -32,6 +32,9 @@ from crmhub.config.integration_map import duration_seconds
 Series = dict[date, float | None]
 KpiQuery = Callable[[psycopg.Connection, date, date, object], Series]
 
+_LO = "%(start)s::date::timestamp AT TIME ZONE 'UTC'"  # start of the first UTC day, whatever the session TZ
+_HI = "(%(end)s::date + 1)::timestamp AT TIME ZONE 'UTC'"  # end of the last UTC day
+_NEXT = "(day + 1)::timestamp AT TIME ZONE 'UTC'"  # end of the UTC day ``day``
 _DAYS = "SELECT d::date AS day FROM generate_series(%(start)s::date, %(end)s::date, interval '1 day') AS d"
 
 
@@ -109,7 +112,7 @@ def contract_coverage(conn: psycopg.Connection, start: date, end: date, imap) ->
                     FROM core.change_log cl
                    WHERE cl.connector IS NOT NULL AND %(contracted)s::jsonb ? cl.connector
                      AND cl.field NOT LIKE '\\_%%'
-                     AND cl.changed_at >= %(start)s::date AND cl.changed_at < %(end)s::date + 1)
+                     AND cl.changed_at >= {_LO} AND cl.changed_at < {_HI})
         SELECT days.day, 100.0 * count(*) FILTER (WHERE %(contracted)s::jsonb -> p.connector ? p.target)
                          / nullif(count(p.target), 0)
           FROM days LEFT JOIN pairs p ON p.day = days.day GROUP BY days.day""",
@@ -129,7 +132,7 @@ def duplicate_rate(conn: psycopg.Connection, start: date, end: date, imap=None) 
         WITH days AS ({_DAYS})
         SELECT day, (SELECT 100.0 * max(last.duplicate_rate) FROM (
                         SELECT DISTINCT ON (kind) duplicate_rate FROM ops.identity_runs
-                         WHERE finished_at < day + 1 ORDER BY kind, finished_at DESC, run_id DESC) AS last)
+                         WHERE finished_at < {_NEXT} ORDER BY kind, finished_at DESC, run_id DESC) AS last)
           FROM days""", start, end)
 
 
@@ -137,7 +140,7 @@ def incidents_closed(conn: psycopg.Connection, start: date, end: date, imap=None
     return _series(conn, f"""
         WITH days AS ({_DAYS})
         SELECT day, (SELECT count(*) FROM ops.incidents
-                      WHERE resolved_at < day + 1 AND proof IS NOT NULL AND btrim(proof) <> '')
+                      WHERE resolved_at < {_NEXT} AND proof IS NOT NULL AND btrim(proof) <> '')
           FROM days""", start, end)
 
 
@@ -146,7 +149,7 @@ def segment_delta(conn: psycopg.Connection, start: date, end: date, imap=None) -
         WITH days AS ({_DAYS})
         SELECT day, (SELECT max(s.freshness_delta_pct) FROM ops.segment_latency s
                       WHERE s.week_start = (SELECT max(week_start) FROM ops.segment_latency
-                                             WHERE computed_at < day + 1))
+                                             WHERE computed_at < {_NEXT}))
           FROM days""", start, end)
 
 
@@ -176,7 +179,7 @@ def review_queue_per_day(conn: psycopg.Connection, start: date, end: date) -> li
         WITH days AS ({_DAYS})
         SELECT day,
                (SELECT count(*) FROM ops.review_queue q
-                 WHERE q.created_at < day + 1 AND (q.decided_at IS NULL OR q.decided_at >= day + 1)),
+                 WHERE q.created_at < {_NEXT} AND (q.decided_at IS NULL OR q.decided_at >= {_NEXT})),
                (SELECT count(*) FROM ops.match_decisions m
                  WHERE (m.decided_at AT TIME ZONE 'UTC')::date = day AND m.decision = 'approved'),
                (SELECT count(*) FROM ops.match_decisions m
@@ -186,27 +189,27 @@ def review_queue_per_day(conn: psycopg.Connection, start: date, end: date) -> li
 
 def outreach_sends_per_day(conn: psycopg.Connection, start: date, end: date) -> list[tuple]:
     """``(day, flag, sent)`` from ``ops.outbox`` (status ``sent``, by ``sent_at``)."""
-    return conn.execute("""
+    return conn.execute(f"""
         SELECT (sent_at AT TIME ZONE 'UTC')::date, flag, count(*) FROM ops.outbox
-         WHERE status = 'sent' AND sent_at >= %(start)s::date AND sent_at < %(end)s::date + 1
+         WHERE status = 'sent' AND sent_at >= {_LO} AND sent_at < {_HI}
          GROUP BY 1, 2 ORDER BY 1, 2""", {"start": start, "end": end}).fetchall()
 
 
 def outreach_decisions_per_day(conn: psycopg.Connection, start: date, end: date) -> list[tuple]:
     """``(day, decision, count)`` of final, non-dry-run outreach decisions (flag off = skipped/deferred)."""
-    return conn.execute("""
+    return conn.execute(f"""
         SELECT (decided_at AT TIME ZONE 'UTC')::date, decision, count(*) FROM ops.outreach_decisions
-         WHERE final AND NOT dry_run AND decided_at >= %(start)s::date AND decided_at < %(end)s::date + 1
+         WHERE final AND NOT dry_run AND decided_at >= {_LO} AND decided_at < {_HI}
          GROUP BY 1, 2 ORDER BY 1, 2""", {"start": start, "end": end}).fetchall()
 
 
 def incidents_in_range(conn: psycopg.Connection, start: date, end: date) -> list[dict]:
     """Incidents opened or resolved in the range, with their proof (no payload: it may carry LP values)."""
-    cur = conn.execute("""
+    cur = conn.execute(f"""
         SELECT incident_id, connector, trigger, severity, owner, opened_at, resolved_at, resolved_by, proof
           FROM ops.incidents
-         WHERE (opened_at >= %(start)s::date AND opened_at < %(end)s::date + 1)
-            OR (resolved_at >= %(start)s::date AND resolved_at < %(end)s::date + 1)
+         WHERE (opened_at >= {_LO} AND opened_at < {_HI})
+            OR (resolved_at >= {_LO} AND resolved_at < {_HI})
          ORDER BY opened_at, incident_id""", {"start": start, "end": end})
     names = [c.name for c in cur.description]
     return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]

@@ -96,7 +96,7 @@ def world(db: str) -> str:
 
 def test_kpis_move_from_baseline_to_target(world: str, imap) -> None:
     with psycopg.connect(world) as conn:
-        conn.execute("SET TIME ZONE 'UTC'")
+        conn.execute("SET TIME ZONE 'Pacific/Kiritimati'")  # UTC+14: days are UTC days whatever the session says
         s = kpi_series(conn, DAYS[0], DAYS[-1], imap)
     assert s["error_rate"] == {DAYS[0]: 1.4, DAYS[1]: 0.8, DAYS[2]: 0.3}  # backfill left out
     assert s["sync_lag"][DAYS[0]] == 18.0 and s["sync_lag"][DAYS[2]] == 6.0
