@@ -15,7 +15,7 @@ import psycopg
 import uvicorn
 
 from crmhub.cdc.webhook_app import RejectionLog, create_webhook_app
-from crmhub.crm_sandbox.webhooks import sign_v3
+from crmhub.hubspot.signatures import sign_v3
 
 SECRET = "s3cret-webhook-key"
 
