@@ -10,65 +10,43 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from airflow.sdk import Asset, AssetWatcher, dag, get_current_context, task
+from airflow.sdk import dag
 from airflow.timetables.assets import AssetOrTimeSchedule
 from airflow.timetables.trigger import CronTriggerTimetable
 
-from crmhub_provider.assets import CHANGE_LOG_ASSET, CORE_ASSETS
-from crmhub_provider.triggers.crmhub import CrmWebhookEventsTrigger
-
-CRM_WEBHOOKS = Asset(
-    name="crmhub.ops.webhook_events",
-    uri="postgres://crmhub-warehouse:5432/crmhub/ops/webhook_events",
-    watchers=[AssetWatcher(name="crm_webhook_events", trigger=CrmWebhookEventsTrigger(poke_interval=15))],
+from crmhub_provider.assets import CHANGE_LOG_ASSET, CORE_ASSETS, WEBHOOK_EVENTS_ASSET
+from crmhub_provider.defaults import CRITICAL, dag_failure_callback, task_defaults
+from crmhub_provider.operators.crmhub import (
+    ConnectorPlanOperator,
+    ConnectorSyncOperator,
+    CrmWebhookSyncOperator,
+    LoadPublishOperator,
 )
 
 
 @dag(
     dag_id="crmhub_cdc",
-    schedule=AssetOrTimeSchedule(timetable=CronTriggerTimetable("*/5 * * * *", timezone="UTC"), assets=[CRM_WEBHOOKS]),
+    schedule=AssetOrTimeSchedule(timetable=CronTriggerTimetable("*/5 * * * *", timezone="UTC"),
+                                 assets=[WEBHOOK_EVENTS_ASSET]),
     start_date=datetime(2026, 1, 1),
     catchup=False,
     max_active_runs=1,
     tags=["crmhub", "cdc"],
     doc_md=__doc__,
-    default_args={"retries": 2, "retry_delay": timedelta(minutes=1), "owner": "lena.vogel"},
+    default_args=task_defaults(owner="lena.vogel", retries=2),
+    on_failure_callback=dag_failure_callback(),
 )
 def crmhub_cdc():
-    @task
-    def due() -> list[str]:
-        from crmhub.cdc.tasks import due_connectors
-        from crmhub_provider.hooks.crmhub import CrmHubWarehouseHook
-
-        return due_connectors(CrmHubWarehouseHook().warehouse_url())
-
-    @task(map_index_template="{{ connector_name }}")
-    def sync(connector: str) -> dict:
-        from crmhub.cdc.tasks import cdc_sync
-        from crmhub.config import load_integration_map
-        from crmhub_provider.hooks.crmhub import CrmHubWarehouseHook, source_access
-
-        get_current_context()["connector_name"] = connector
-        imap = load_integration_map()
-        return cdc_sync(CrmHubWarehouseHook().warehouse_url(), connector, source_access(imap.connector(connector)),
-                        imap=imap)
-
-    @task
-    def webhooks() -> dict:
-        from crmhub.cdc.tasks import webhook_sync
-        from crmhub.config import load_integration_map
-        from crmhub_provider.hooks.crmhub import CrmHubWarehouseHook, source_access
-
-        imap = load_integration_map()
-        crm = next(c for c in imap.connectors if c.system == "crm" and c.kind == "rest")
-        return webhook_sync(CrmHubWarehouseHook().warehouse_url(), source_access(crm), imap=imap)
-
-    @task(outlets=[CORE_ASSETS["contact"], CORE_ASSETS["entity"], CORE_ASSETS["commitment"], CHANGE_LOG_ASSET],
-          trigger_rule="none_failed")
-    def publish(synced: list[dict], hooked: dict) -> dict:
-        return {"connectors": [s["connector"] for s in synced], "webhooks": hooked}
-
-    publish(sync.expand(connector=due()), webhooks())
+    due_critical = ConnectorPlanOperator(task_id="due_critical", group="critical", mode="cdc")
+    due = ConnectorPlanOperator(task_id="due", group="default", mode="cdc")
+    critical = ConnectorSyncOperator.partial(task_id="sync_critical", mode="cdc", **CRITICAL).expand(
+        connector=due_critical.output)
+    default = ConnectorSyncOperator.partial(task_id="sync", mode="cdc").expand(connector=due.output)
+    webhooks = CrmWebhookSyncOperator(task_id="webhooks", source="crm", retry_delay=timedelta(minutes=1))
+    publish = LoadPublishOperator(task_id="publish", summaries=[critical.output, default.output],
+                                  outlets=[CORE_ASSETS["contact"], CORE_ASSETS["entity"], CORE_ASSETS["commitment"],
+                                           CHANGE_LOG_ASSET])
+    webhooks >> publish
 
 
 crmhub_cdc()

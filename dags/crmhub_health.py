@@ -11,10 +11,12 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from airflow.sdk import dag, task
+from airflow.sdk import dag
 
 from crmhub_provider.alerting import SMTP_CONN_ID
+from crmhub_provider.defaults import CRITICAL, DEFAULT, dag_failure_callback, task_defaults
 from crmhub_provider.notifications.crmhub import crmhub_deadline_alert
+from crmhub_provider.operators.crmhub import HealthOperator, SecurityOperator
 
 
 @dag(
@@ -25,67 +27,20 @@ from crmhub_provider.notifications.crmhub import crmhub_deadline_alert
     max_active_runs=1,
     tags=["crmhub", "health"],
     doc_md=__doc__,
-    default_args={"retries": 1, "retry_delay": timedelta(seconds=30), "owner": "lena.vogel"},
+    default_args=task_defaults(owner="lena.vogel", retry_delay=timedelta(seconds=30), **CRITICAL),
+    on_failure_callback=dag_failure_callback(),
     deadline=crmhub_deadline_alert("crmhub_health", notifier_kwargs={"connector": "warehouse",
                                                                      "smtp_conn_id": SMTP_CONN_ID}),
 )
 def crmhub_health():
-    @task
-    def cycle() -> dict:
-        from crmhub.health import tasks
-        from crmhub_provider.alerting import alert_notifier
-        from crmhub_provider.hooks.crmhub import CrmHubWarehouseHook
-
-        notifier = alert_notifier()
-        return tasks.health_cycle(CrmHubWarehouseHook().warehouse_url(),
-                                  notify=notifier.send_payload if notifier else None)
-
-    @task
-    def sla_results() -> dict:
-        from crmhub.health import tasks
-        from crmhub_provider.hooks.crmhub import CrmHubWarehouseHook
-
-        return tasks.sla_results(CrmHubWarehouseHook().warehouse_url())
-
-    @task
-    def segment_audit() -> dict:
-        from crmhub.health import tasks
-        from crmhub_provider.hooks.crmhub import CrmHubWarehouseHook
-
-        return tasks.segment_audit(CrmHubWarehouseHook().warehouse_url())
-
-    @task
-    def incident_metrics() -> dict:
-        from crmhub.health import tasks
-        from crmhub_provider.hooks.crmhub import CrmHubWarehouseHook
-
-        return tasks.incident_metrics(CrmHubWarehouseHook().warehouse_url())
-
-    @task
-    def weekly_dashboard() -> dict:
-        """The weekly RevOps data-health dashboard (HTML + PNG), written once per ISO week."""
-        from crmhub.kpi import tasks
-        from crmhub_provider.hooks.crmhub import CrmHubWarehouseHook
-
-        return tasks.weekly_dashboard(CrmHubWarehouseHook().warehouse_url())
-
-    @task
-    def security_audit() -> dict:
-        from crmhub.security import tasks
-        from crmhub_provider.hooks.crmhub import CrmHubWarehouseHook
-
-        return tasks.weekly_security_audit(CrmHubWarehouseHook().warehouse_url())
-
-    @task
-    def retention() -> dict:
-        from crmhub.security import tasks
-        from crmhub_provider.hooks.crmhub import CrmHubWarehouseHook
-
-        return tasks.daily_retention(CrmHubWarehouseHook().warehouse_url())
-
-    cycle() >> [sla_results(), segment_audit()] >> incident_metrics() >> weekly_dashboard()
-    security_audit()
-    retention()
+    cycle = HealthOperator(task_id="cycle", step="cycle")
+    sla_results = HealthOperator(task_id="sla_results", step="sla_results")
+    segment_audit = HealthOperator(task_id="segment_audit", step="segment_audit")
+    incident_metrics = HealthOperator(task_id="incident_metrics", step="incident_metrics")
+    weekly_dashboard = HealthOperator(task_id="weekly_dashboard", step="weekly_dashboard", **DEFAULT)  # once a week
+    cycle >> [sla_results, segment_audit] >> incident_metrics >> weekly_dashboard
+    SecurityOperator(task_id="security_audit", step="audit", **DEFAULT)  # weekly / daily: not urgent
+    SecurityOperator(task_id="retention", step="retention", **DEFAULT)
 
 
 crmhub_health()

@@ -8,11 +8,13 @@ rate against the 2 % pilot target. Logic: ``crmhub.identity``.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from airflow.sdk import dag, task
+from airflow.sdk import dag
 
 from crmhub_provider.assets import CORE_ASSETS, IDENTITY_ASSET
+from crmhub_provider.defaults import dag_failure_callback, task_defaults
+from crmhub_provider.operators.crmhub import IdentityResolutionOperator
 
 
 @dag(
@@ -23,31 +25,13 @@ from crmhub_provider.assets import CORE_ASSETS, IDENTITY_ASSET
     max_active_runs=1,
     tags=["crmhub", "identity"],
     doc_md=__doc__,
-    default_args={"retries": 1, "retry_delay": timedelta(minutes=1), "owner": "marcus.lee"},
+    default_args=task_defaults(owner="marcus.lee"),
+    on_failure_callback=dag_failure_callback(),
 )
 def crmhub_identity():
-    @task
-    def resolve_orgs() -> dict:
-        from crmhub.identity.store import run_resolution
-        from crmhub_provider.hooks.crmhub import CrmHubWarehouseHook
-
-        return run_resolution(CrmHubWarehouseHook().warehouse_url(), "org").as_dict()
-
-    @task
-    def resolve_contacts() -> dict:
-        from crmhub.identity.store import run_resolution
-        from crmhub_provider.hooks.crmhub import CrmHubWarehouseHook
-
-        return run_resolution(CrmHubWarehouseHook().warehouse_url(), "contact").as_dict()
-
-    @task(outlets=[IDENTITY_ASSET])
-    def report(orgs: dict, contacts: dict) -> dict:
-        return {"org": orgs, "contact": contacts}
-
-    orgs = resolve_orgs()
-    contacts = resolve_contacts()
+    orgs = IdentityResolutionOperator(task_id="resolve_orgs", kind="org")
+    contacts = IdentityResolutionOperator(task_id="resolve_contacts", kind="contact", outlets=[IDENTITY_ASSET])
     orgs >> contacts  # one at a time: both rewrite the crosswalk
-    report(orgs, contacts)
 
 
 crmhub_identity()

@@ -1,19 +1,20 @@
 """crmhub_ingest: land every source of the integration map, grade it against its contracts, upsert core.
 
 One mapped task per connector; each emits nothing itself, the final task emits an Asset per core table
-that received rows, so crmhub_identity and others run when data lands. The logic is in
-``crmhub.ingest`` (core) and ``crmhub_provider.hooks.crmhub.source_access`` (connections).
+that received rows, so crmhub_identity and others run when data lands. Connectors marked
+``critical: true`` in the map run in the ``crmhub_critical`` pool first. Logic: ``crmhub.ingest``; tasks:
+``crmhub_provider.operators.crmhub``.
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from airflow.sdk import Param, dag, get_current_context, task
+from airflow.sdk import Param, dag
 
 from crmhub_provider.assets import CHANGE_LOG_ASSET, CORE_ASSETS
-
-DOC = __doc__
+from crmhub_provider.defaults import CRITICAL, dag_failure_callback, task_defaults
+from crmhub_provider.operators.crmhub import ConnectorPlanOperator, ConnectorSyncOperator, LoadPublishOperator
 
 
 @dag(
@@ -23,49 +24,22 @@ DOC = __doc__
     catchup=False,
     max_active_runs=1,
     tags=["crmhub", "ingest"],
-    doc_md=DOC,
-    default_args={"retries": 1, "retry_delay": timedelta(minutes=1), "owner": "lena.vogel"},
+    doc_md=__doc__,
+    default_args=task_defaults(owner="lena.vogel"),
+    on_failure_callback=dag_failure_callback(),
     params={
         "connectors": Param([], type="array", items={"type": "string"},
                             description="Only these connectors (default: every connector in the integration map)."),
     },
 )
 def crmhub_ingest():
-    @task
-    def plan() -> list[str]:
-        from crmhub.config import load_integration_map
-
-        imap = load_integration_map()
-        wanted = get_current_context()["params"]["connectors"] or [c.name for c in imap.connectors]
-        for name in wanted:
-            imap.connector(name)  # raises naming the known connectors
-        return wanted
-
-    @task(map_index_template="{{ connector_name }}")
-    def ingest_connector(connector: str) -> dict:
-        from crmhub.config import load_integration_map
-        from crmhub.ingest.tasks import ingest_connector as run
-        from crmhub_provider.hooks.crmhub import CrmHubWarehouseHook, source_access
-
-        get_current_context()["connector_name"] = connector
-        imap = load_integration_map()
-        return run(CrmHubWarehouseHook().warehouse_url(), connector, source_access(imap.connector(connector)), imap=imap)
-
-    @task(outlets=[*CORE_ASSETS.values(), CHANGE_LOG_ASSET])
-    def publish(summaries: list[dict]) -> dict:
-        outlet_events = get_current_context()["outlet_events"]
-        loaded: dict[str, int] = {}
-        for summary in summaries:
-            for table in summary["targets"]:
-                loaded[table] = loaded.get(table, 0) + summary["loaded"]
-        for table, asset in CORE_ASSETS.items():
-            outlet_events[asset].extra = {"rows_loaded": loaded.get(table, 0)}
-        outlet_events[CHANGE_LOG_ASSET].extra = {"connectors": [s["connector"] for s in summaries]}
-        return {"connectors": len(summaries), "rows_loaded": loaded,
-                "quarantined": sum(s["quarantined"] for s in summaries),
-                "rejected": sum(s["rejected"] for s in summaries)}
-
-    publish(ingest_connector.expand(connector=plan()))
+    plan_critical = ConnectorPlanOperator(task_id="plan_critical", group="critical", mode="ingest")
+    plan = ConnectorPlanOperator(task_id="plan", group="default", mode="ingest")
+    critical = ConnectorSyncOperator.partial(task_id="ingest_critical", mode="ingest", **CRITICAL).expand(
+        connector=plan_critical.output)
+    default = ConnectorSyncOperator.partial(task_id="ingest_connector", mode="ingest").expand(connector=plan.output)
+    LoadPublishOperator(task_id="publish", summaries=[critical.output, default.output],
+                        outlets=[*CORE_ASSETS.values(), CHANGE_LOG_ASSET])
 
 
 crmhub_ingest()

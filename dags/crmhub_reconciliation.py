@@ -4,14 +4,18 @@
 missed days are reconciled by backfill; a run is deterministic for its logical date (as-of the data at the
 end of that day), so a rerun gives the same answer. Per rule: totals on both sides, delta %, record-level
 differences (ops.reconciliation_runs / ops.reconciliation_diffs). A breach opens one incident and pages the
-rule's owner with the HTML report attached as proof. Logic: ``crmhub.reconcile``.
+rule's owner with the HTML report attached as proof. Runs in the ``crmhub_critical`` pool: reconciliation
+comes first under load. Logic: ``crmhub.reconcile``.
 """
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from airflow.sdk import dag, get_current_context, task
+from airflow.sdk import dag
+
+from crmhub_provider.defaults import CRITICAL, dag_failure_callback, task_defaults
+from crmhub_provider.operators.crmhub import ReconciliationOperator
 
 
 @dag(
@@ -22,31 +26,11 @@ from airflow.sdk import dag, get_current_context, task
     max_active_runs=1,
     tags=["crmhub", "reconciliation"],
     doc_md=__doc__,
-    default_args={"retries": 1, "retry_delay": timedelta(minutes=5), "owner": "priya.shah"},
+    default_args=task_defaults(owner="priya.shah", retry_delay=timedelta(minutes=5)),
+    on_failure_callback=dag_failure_callback(),
 )
 def crmhub_reconciliation():
-    @task
-    def reconcile() -> dict:
-        from crmhub.reconcile import run_reconciliation
-        from crmhub_provider.hooks.crmhub import CrmHubWarehouseHook
-
-        context = get_current_context()
-        logical = context.get("logical_date") or context["data_interval_end"]
-        return run_reconciliation(CrmHubWarehouseHook().warehouse_url(), logical.date().isoformat())
-
-    @task
-    def notify_owners(result: dict) -> dict:
-        from crmhub_provider.alerting import alert_notifier
-
-        notifier = alert_notifier()
-        sent = 0
-        for payload in result["notifications"]:
-            if notifier is not None:
-                notifier.send_payload(payload)
-                sent += 1
-        return {"breached": result["breached"], "paged": sent, "report": result["report"]}
-
-    notify_owners(reconcile())
+    ReconciliationOperator(task_id="reconcile", **CRITICAL)
 
 
 crmhub_reconciliation()

@@ -1,78 +1,59 @@
 """crmhub_reverse_etl: push curated traits and segments from the warehouse to the CRM, safely.
 
-Waits on IntegrationHealthSensor for the CRM connectors it writes to (below 70 blocks) and on
-IdentityConfidenceSensor (contact resolution ran in the last day, at most 5 % of contacts held), then runs one
-mapped task per sync definition of the integration map: diff-based (payload hash per record), batched,
-token-bucket rate limited, exponential backoff honouring Retry-After, idempotency keys on every write,
-per-record errors retried later, sync log with before/after values. Records on an identity hold
-(confidence < 60) are never pushed; a frozen connector pushes nothing. Params: one sync, dry run, full
-resync. Logic: ``crmhub.reverse_etl``.
+Wakes every 15 minutes; each sync of the integration map runs on its own ``schedule`` (a sync is due when a
+run of its cron fell since its last finished run), or every sync / one sync when asked (param ``sync``).
+Waits on IntegrationHealthSensor for the CRM connectors (below 70 blocks) and on IdentityConfidenceSensor
+(contact resolution ran in the last day, at most 5 % of contacts held), then runs one mapped task per due
+sync (``critical: true`` syncs in the ``crmhub_critical`` pool first): diff-based (payload hash per record),
+batched, token-bucket rate limited, exponential backoff honouring Retry-After, idempotency keys on every
+write, per-record errors retried later, sync log with before/after values. Records on an identity hold
+(confidence < 60) are never pushed; a frozen connector pushes nothing. Logic: ``crmhub.reverse_etl``.
 """
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from airflow.sdk import Param, dag, get_current_context, task
+from airflow.sdk import Param, dag
 
-from crmhub.reverse_etl.definitions import load_syncs
+from crmhub_provider.defaults import CRITICAL, dag_failure_callback, task_defaults
+from crmhub_provider.operators.crmhub import ReverseEtlPlanOperator, ReverseEtlSyncOperator
 from crmhub_provider.sensors.crmhub import IdentityConfidenceSensor, IntegrationHealthSensor
-
-SYNCS = load_syncs()
-CRM_CONNECTORS = sorted({s.connector for s in SYNCS.values() if s.destination_kind == "crm"})
 
 
 @dag(
     dag_id="crmhub_reverse_etl",
-    schedule="15 2 * * *",
+    schedule="*/15 * * * *",
     start_date=datetime(2026, 1, 1),
     catchup=False,
     max_active_runs=1,
     tags=["crmhub", "reverse_etl"],
     doc_md=__doc__,
-    default_args={"retries": 1, "retry_delay": timedelta(minutes=2), "owner": "lena.vogel"},
+    default_args=task_defaults(owner="lena.vogel", retry_delay=timedelta(minutes=2)),
+    on_failure_callback=dag_failure_callback(),
     params={
-        "sync": Param("all", type="string", enum=["all", *SYNCS], description="One sync, or all of them."),
+        "sync": Param("due", type="string", pattern="^[a-z][a-z0-9_]*$",
+                      description="due (each sync on its own schedule), all, or one sync's name."),
         "dry_run": Param(False, type="boolean", description="Show the diff that would be sent; write nothing."),
         "full_resync": Param(False, type="boolean", description="Send every record, ignoring payload hashes."),
     },
 )
 def crmhub_reverse_etl():
     health_gate = IntegrationHealthSensor(
-        task_id="crm_health_gate", connectors=CRM_CONNECTORS, deferrable=True, poke_interval=60,
-        timeout=int(timedelta(hours=2).total_seconds()), retries=1,
+        task_id="crm_health_gate", systems=["crm"], deferrable=True, poke_interval=60,
+        timeout=int(timedelta(hours=2).total_seconds()),
     )
-
     # Identity resolution must be fresh and holds rare; held records themselves are dropped per record anyway.
     identity_gate = IdentityConfidenceSensor(
         task_id="identity_gate", kind="contact", max_held_pct=5.0, max_age_minutes=24 * 60, deferrable=True,
-        poke_interval=300, timeout=int(timedelta(hours=2).total_seconds()), retries=1,
+        poke_interval=300, timeout=int(timedelta(hours=2).total_seconds()),
     )
-
-    @task
-    def plan() -> list[str]:
-        chosen = get_current_context()["params"]["sync"]
-        return list(SYNCS) if chosen == "all" else [chosen]
-
-    @task(map_index_template="{{ sync_name }}")
-    def push(sync: str) -> dict:
-        from crmhub.reverse_etl.engine import run_sync
-        from crmhub_provider.hooks.crmhub import CrmHubCrmHook, CrmHubWarehouseHook
-
-        context = get_current_context()
-        context["sync_name"] = sync
-        params = context["params"]
-        crm = CrmHubCrmHook()
-        result = run_sync(sync, CrmHubWarehouseHook().warehouse_url(), crm.base_url(), crm.token(),
-                          dry_run=params["dry_run"], full_resync=params["full_resync"])
-        print(result.summary())
-        if result.status == "failed":
-            raise RuntimeError(f"sync {sync} failed: {result.error}")
-        return {"sync": sync, "run_id": result.run_id, "status": result.status, **result.counts}
-
-    names = plan()
-    [health_gate, identity_gate] >> names
-    push.expand(sync=names)
+    plan_critical = ReverseEtlPlanOperator(task_id="plan_critical", group="critical")
+    plan = ReverseEtlPlanOperator(task_id="plan", group="default")
+    [health_gate, identity_gate] >> plan_critical
+    [health_gate, identity_gate] >> plan
+    ReverseEtlSyncOperator.partial(task_id="push_critical", **CRITICAL).expand(sync=plan_critical.output)
+    ReverseEtlSyncOperator.partial(task_id="push").expand(sync=plan.output)
 
 
 crmhub_reverse_etl()

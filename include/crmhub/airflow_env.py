@@ -84,3 +84,17 @@ def dag_ids() -> list[str]:
     present = {p.stem for p in (settings.REPO_ROOT / "dags").glob("crmhub_*.py")}
     rank = {dag_id: i for i, dag_id in enumerate(DAG_ORDER)}
     return sorted(present, key=lambda d: (rank.get(d, len(rank)), d))
+
+
+def write_pools_file(path: Path, imap=None) -> Path:
+    """The Airflow pools crmhub's tasks use (``crmhub_critical``, ``crmhub_default``, sized by the map's
+    ``airflow.pools``) as a file for ``airflow pools import``; returns ``path``."""
+    from crmhub.config import CRITICAL_POOL, load_integration_map, pool_slots
+
+    slots = pool_slots(imap or load_integration_map())
+    what = {CRITICAL_POOL: "critical: true items of the integration map (run first)"}
+    pools = {name: {"slots": n, "description": f"crmhub: {what.get(name, 'every other crmhub task')}",
+                    "include_deferred": False} for name, n in slots.items()}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(pools, indent=2) + "\n", encoding="utf-8")
+    return path

@@ -44,6 +44,14 @@ class RejectedFileError(CrmHubError):
         super().__init__(f"{where}: file rejected: {reason}")
 
 
+class RejectedLoadError(RejectedFileError):
+    """A load refused whole: the source's :class:`RejectedFileError` with the load's recorded summary."""
+
+    def __init__(self, cause: RejectedFileError, summary: object):
+        super().__init__(cause.path, cause.reason, cause.line)
+        self.summary = summary
+
+
 class ConnectorFrozenError(CrmHubError):
     """A connector is frozen (schema drift or severe incident) and must be released by its owner."""
 

@@ -81,9 +81,11 @@ def cdc_section(conn: psycopg.Connection) -> list[str]:
     lines.append(f"webhook events: {sum(hooks.values())} stored "
                  + "(" + ", ".join(f"{k} {v}" for k, v in sorted(hooks.items())) + f"), {rejected} rejected")
     changes = conn.execute(
-        "SELECT count(*), count(*) FILTER (WHERE field = '_deleted' AND new_value = 'true') FROM core.change_log"
+        "SELECT count(*) FILTER (WHERE field = '_created'), count(*) FILTER (WHERE field <> '_created'), "
+        "count(*) FILTER (WHERE field = '_deleted' AND new_value = 'true' "
+        "OR field = '_created' AND created_values->>'_deleted' = 'true') FROM core.change_log"
     ).fetchone()
-    lines.append(f"change log: {changes[0]} field changes, {changes[1]} soft deletes")
+    lines.append(f"change log: {changes[0]} records created, {changes[1]} field changes, {changes[2]} soft deletes")
     return lines
 
 

@@ -56,3 +56,14 @@ def test_image_installs_the_lock(compose):
     assert "pip install --no-cache-dir -r /opt/crmhub/requirements.txt" in dockerfile
     lock = (ROOT / "requirements.txt").read_text()
     assert "apache-airflow==3.3.2" in lock
+
+
+def test_celery_executor_with_worker_flower_and_redis(compose):
+    services = compose["services"]
+    env = services["airflow-worker"]["environment"]
+    assert env["AIRFLOW__CORE__EXECUTOR"] == "CeleryExecutor" and env["AIRFLOW__CELERY__BROKER_URL"].startswith("redis://")
+    assert services["airflow-worker"]["command"] == "celery worker" and "healthcheck" in services["airflow-worker"]
+    assert services["flower"]["command"] == "celery flower" and services["flower"]["profiles"] == ["flower"]
+    assert all(p.startswith("127.0.0.1:") for p in services["flower"]["ports"])
+    assert services["airflow-scheduler"]["depends_on"]["redis"]["condition"] == "service_healthy"
+    assert "airflow pools import" in "\n".join(services["airflow-init"]["command"])

@@ -6,22 +6,15 @@ import time
 from datetime import datetime, timedelta
 
 from crmhub.cdc.backfill import Chunk, plan_backfill, run_chunk
-from crmhub.cdc.rest_sources import RestIdsSource
 from crmhub.cdc.webhooks import mark_synced, pending_object_ids
 from crmhub.config import IntegrationMap, load_integration_map
 from crmhub.exceptions import CrmHubError
 from crmhub.ingest.loader import ingest
-from crmhub.ingest.tasks import (
-    SourceAccess,
-    api_counters,
-    fail_run,
-    finish_run,
-    ingest_connector,
-    lag_stats,
-    run_totals,
-    start_run,
-)
+from crmhub.ingest.sources.rest_changes import RestIdsSource
+from crmhub.ingest.tasks import SourceAccess, ingest_connector, lag_stats
 from crmhub.ingest.upsert import refresh_stale_stats, stats_tables
+from crmhub.progress import NO_PROGRESS, Progress
+from crmhub.sync.runs import api_counters, fail_run, finish_run, run_totals, start_run
 from crmhub.warehouse import connect
 
 
@@ -148,16 +141,61 @@ def run_backfill_chunk(warehouse_url: str, name: str, access: SourceAccess, chun
 
 
 def backfill(warehouse_url: str, name: str, access: SourceAccess, start: datetime, end: datetime, *,
-             chunk: timedelta = timedelta(days=1), dry_run: bool = False, imap: IntegrationMap | None = None) -> dict:
+             chunk: timedelta = timedelta(days=1), dry_run: bool = False, imap: IntegrationMap | None = None,
+             progress: Progress = NO_PROGRESS) -> dict:
     """Load ``[start, end)`` of a connector in chunks; completed chunks are skipped when re-run.
 
     Each chunk reads records with source timestamps in the chunk (REST search / PostgreSQL cursor) and
     merges them (last write wins, so a backfill never overwrites newer data). ``dry_run`` counts only.
+    ``progress`` hears of one ``chunks`` phase advanced by each chunk's rows.
     """
     imap = imap or load_integration_map()
     chunks = plan_backfill_chunks(warehouse_url, name, start, end, chunk=chunk, dry_run=dry_run, imap=imap)
-    rows = sum(run_backfill_chunk(warehouse_url, name, access, c, dry_run=dry_run, imap=imap)["rows"] for c in chunks)
+    rows = 0
+    with progress.phase(f"{len(chunks)} chunks") as bar:
+        for c in chunks:
+            done = run_backfill_chunk(warehouse_url, name, access, c, dry_run=dry_run, imap=imap)["rows"]
+            rows += done
+            bar.advance(done)
     return {"connector": name, "chunks_run": len(chunks), "rows": rows, "dry_run": dry_run}
+
+
+def plan_cdc(warehouse_url: str, *, imap: IntegrationMap | None = None, now: datetime | None = None
+             ) -> dict[str, list[str]]:
+    """:func:`due_connectors`, split into ``{"critical": [...], "default": [...]}`` by ``critical:``."""
+    from crmhub.config import split_by_criticality
+
+    imap = imap or load_integration_map()
+    return split_by_criticality(imap, "connector", due_connectors(warehouse_url, imap=imap, now=now))
+
+
+def webhook_connector(imap: IntegrationMap, source: str = "crm") -> str:
+    """The REST connector whose connection re-reads the records ``source``'s webhooks point at.
+
+    Raises:
+        CrmHubError: the map has no REST connector of that system.
+    """
+    for connector in imap.connectors:
+        if connector.system == source and connector.kind == "rest":
+            return connector.name
+    raise CrmHubError(f"no REST connector of system {source!r} in {imap.path}: webhooks of {source!r} cannot be "
+                      "re-read; add one (source.kind: rest) or stop sending webhooks")
+
+
+def backfill_range(warehouse_url: str, name: str, start: str, end: str, chunk_hours: float, *, dry_run: bool = False,
+                   imap: IntegrationMap | None = None) -> list[dict]:
+    """:func:`plan_backfill_chunks` from a form's values: ISO ``start``/``end`` (UTC when naive), hours per chunk."""
+    from datetime import UTC
+
+    bounds = [datetime.fromisoformat(v) for v in (start, end)]
+    bounds = [d if d.tzinfo else d.replace(tzinfo=UTC) for d in bounds]
+    return plan_backfill_chunks(warehouse_url, name, bounds[0], bounds[1], chunk=timedelta(hours=float(chunk_hours)),
+                                dry_run=dry_run, imap=imap)
+
+
+def backfill_summary(results: list[dict]) -> dict:
+    """Chunks run and rows loaded by one backfill run (the mapped chunk results)."""
+    return {"chunks": len(results), "rows": sum(r["rows"] for r in results)}
 
 
 def due_connectors(warehouse_url: str, *, imap: IntegrationMap | None = None, now: datetime | None = None) -> list[str]:

@@ -85,9 +85,11 @@ def _webhooks(args: argparse.Namespace) -> int:
 
 def _backfill(args: argparse.Namespace) -> int:
     from crmhub.cdc.tasks import backfill
+    from crmhub.progress import progress_for
 
     imap = load_integration_map()
     out = backfill(_url(args), args.source, access_from_env(imap.connector(args.source)), args.start, args.end,
-                   chunk=timedelta(hours=args.chunk_hours), dry_run=args.dry_run, imap=imap)
+                   chunk=timedelta(hours=args.chunk_hours), dry_run=args.dry_run, imap=imap,
+                   progress=progress_for(f"backfill {args.source}"))
     print(json.dumps(out))
     return 0

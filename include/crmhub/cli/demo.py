@@ -16,7 +16,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from crmhub import report, settings
-from crmhub.airflow_env import airflow_env, dag_ids
+from crmhub.airflow_env import airflow_env, dag_ids, write_pools_file
 from crmhub.demo_data import generate
 from crmhub.demo_services import (
     mark_interested_by_hand,
@@ -45,6 +45,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     af = subparsers.add_parser("airflow", help="run Airflow standalone (UI on localhost:8080) against the warehouse")
     af.add_argument("--port", type=int, default=8080)
     af.set_defaults(func=run_airflow)
+    pools = subparsers.add_parser("airflow-pools", help="write the Airflow pools file (crmhub_critical, crmhub_default)")
+    pools.add_argument("--out", type=Path, required=True, help="file for `airflow pools import`")
+    pools.set_defaults(func=_write_pools)
     rep = subparsers.add_parser("report", help="print the operations report for the warehouse")
     rep.add_argument("--url")
     rep.add_argument("--html", metavar="OUT", help="write the KPI report as HTML (PNG charts in OUT's *_charts/)")
@@ -99,6 +102,21 @@ def _airflow(env: dict, *args: str, log: Path | None = None, timeout: int = 900)
                               text=True)
 
 
+def _write_pools(args: argparse.Namespace) -> int:
+    print(write_pools_file(args.out))
+    return 0
+
+
+def _migrate(env: dict) -> None:
+    """``airflow db migrate``, then the pools crmhub's tasks run in (tasks in a missing pool never start)."""
+    migrated = _airflow(env, "db", "migrate")
+    if migrated.returncode != 0:
+        raise CrmHubError(f"airflow db migrate failed:\n{migrated.stdout[-2000:]}{migrated.stderr[-2000:]}")
+    pools = _airflow(env, "pools", "import", str(write_pools_file(Path(env["AIRFLOW_HOME"]) / "crmhub-pools.json")))
+    if pools.returncode != 0:
+        raise CrmHubError(f"airflow pools import failed:\n{pools.stdout[-2000:]}{pools.stderr[-2000:]}")
+
+
 def _provision(url: str) -> dict[str, str]:
     """Roles, grants and masked views (migrations ran as the admin); Airflow tasks then use the app role."""
     provision(url)
@@ -119,9 +137,7 @@ def run_demo(args: argparse.Namespace) -> int:
         env.update(services.connections)
         env.update(services.extra_env)
         env["CRMHUB_DISABLE_DEADLINES"] = "1"
-        migrated = _airflow(env, "db", "migrate")
-        if migrated.returncode != 0:
-            raise CrmHubError(f"airflow db migrate failed:\n{migrated.stdout[-2000:]}{migrated.stderr[-2000:]}")
+        _migrate(env)
         logs = settings.home() / "demo-logs"
         logs.mkdir(parents=True, exist_ok=True)
         env["CRMHUB_UNLEASH_BOOTSTRAP"] = str(write_demo_bootstrap(settings.home() / "demo-unleash-bootstrap.json"))
@@ -183,9 +199,7 @@ def run_airflow(args: argparse.Namespace) -> int:
     upgrade(url)
     env = airflow_env(role_url(url, _provision(url)["app"]), metadata_url=metadata)
     env["AIRFLOW__API__PORT"] = str(args.port)
-    migrated = _airflow(env, "db", "migrate")
-    if migrated.returncode != 0:
-        raise CrmHubError(f"airflow db migrate failed:\n{migrated.stderr[-2000:]}")
+    _migrate(env)
     print(f"Airflow UI: http://localhost:{args.port}  (login admin / admin); warehouse: {url}")
     print("Stop with Ctrl-C, then `crmhub db stop` to stop the embedded PostgreSQL.")
     os.execve(env["PATH"].split(os.pathsep)[0] + "/airflow", ["airflow", "standalone"], env)

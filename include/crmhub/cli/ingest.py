@@ -1,4 +1,4 @@
-"""``crmhub ingest-file --source NAME PATH`` and ``crmhub ingest-folder --source NAME DIR``.
+"""``crmhub ingest-file --source NAME PATH``, ``crmhub ingest-folder --source NAME DIR``, ``crmhub load revert ID``.
 
 Both run the loader's code path (the same one the Airflow DAG uses) and print a JSON summary:
 ``{"rows_read", "loaded", "quarantined", "rejected", "reasons", ...}`` (reasons: count per rule).
@@ -15,6 +15,7 @@ from pathlib import Path
 from crmhub.cli._options import add_url_option
 from crmhub.config import load_integration_map
 from crmhub.exceptions import RejectedFileError
+from crmhub.progress import progress_for
 from crmhub.warehouse import open_warehouse, upgrade
 
 
@@ -33,6 +34,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     add_url_option(many)
     many.add_argument("--map", type=Path)
     many.set_defaults(func=_ingest_folder)
+    load = subparsers.add_parser("load", help="operate on one load: revert")
+    load_cmds = load.add_subparsers(dest="load_command", metavar="ACTION", required=True)
+    revert = load_cmds.add_parser("revert", help="restore the core rows a load changed (later changes are conflicts)")
+    revert.add_argument("load_id")
+    revert.add_argument("--by", required=True, help="who reverts the load (recorded)")
+    add_url_option(revert)
+    revert.set_defaults(func=_revert_load)
 
 
 def _public(summary) -> dict:
@@ -49,7 +57,8 @@ def _ingest_file(args: argparse.Namespace) -> int:
     with open_warehouse(args.url) as url:
         upgrade(url)
         try:
-            summary = ingest_file(url, connector, args.path, load_id=args.load_id)
+            summary = ingest_file(url, connector, args.path, load_id=args.load_id,
+                                  progress=progress_for(f"ingest-file {args.path.name}"))
         except RejectedFileError as exc:
             print(json.dumps(_public(exc.summary)))  # type: ignore[attr-defined]
             print(f"crmhub: {exc}", file=sys.stderr)
@@ -64,6 +73,20 @@ def _ingest_folder(args: argparse.Namespace) -> int:
     connector = load_integration_map(args.map).connector(args.source)
     with open_warehouse(args.url) as url:
         upgrade(url)
-        summaries = ingest_folder(url, connector, args.folder, pattern=args.pattern)
+        summaries = ingest_folder(url, connector, args.folder, pattern=args.pattern,
+                                  progress=progress_for(f"ingest-folder {args.folder.name}"))
     print(json.dumps([_public(s) for s in summaries]))
     return 0 if all(s.status == "loaded" for s in summaries) else 1
+
+
+def _revert_load(args: argparse.Namespace) -> int:
+    from crmhub.ingest.revert import revert_load
+    from crmhub.warehouse import connect
+
+    with open_warehouse(args.url) as url:
+        upgrade(url)
+        with connect(url) as conn:
+            result = revert_load(conn, args.load_id, by=args.by)
+            conn.commit()
+    print(json.dumps(result.as_dict()))
+    return 0

@@ -129,9 +129,13 @@ def _run(args: argparse.Namespace) -> int:
     from crmhub.reverse_etl import run_sync
 
     imap = _imap(args)
-    with open_warehouse(args.url) as url:
+    from crmhub.progress import progress_for
+
+    with open_warehouse(args.url) as url, progress_for("rev-etl run", json_output=args.json).phase(
+            f"sync {args.name}") as bar:
         result = run_sync(args.name, url, args.crm_url, args.crm_token, dry_run=args.dry_run,
                           full_resync=args.full_resync, imap=imap)
+        bar.advance(sum(v for v in result.counts.values() if isinstance(v, int)))
     if args.json:
         print(json.dumps({"sync": result.sync, "run_id": result.run_id, "status": result.status,
                           "dry_run": result.dry_run, "counts": result.counts, "held": result.held,

@@ -25,6 +25,7 @@ from crmhub import settings
 from crmhub.config.yaml_paths import format_path, line_index, locate
 from crmhub.exceptions import ConfigError
 from crmhub.hubspot import wire
+from crmhub.pools import CRITICAL_POOL, DEFAULT_POOL, DEFAULT_POOL_SLOTS  # noqa: F401  (re-exported)
 
 SCHEMA_PATH = settings.REPO_ROOT / "config" / "schema" / "integration_map.schema.json"
 _DURATION = re.compile(r"^(\d+)(s|m|h|d)$")
@@ -99,6 +100,7 @@ class Connector:
     runbook: str | None = None
     delete_marker: str | None = None
     bulk_threshold: int | None = None
+    critical: bool = False
 
     @classmethod
     def from_dict(cls, raw: dict) -> Connector:
@@ -147,6 +149,52 @@ class IntegrationMap:
 
     def runbook_url(self, topic: str) -> str:
         return f"{self.raw.get('runbook_base_url', 'docs/runbooks/')}{topic}"
+
+
+#: Kinds of map items that carry ``owner`` and ``critical``, and where their list lives in the map.
+ITEM_SECTIONS: dict[str, tuple[str, ...]] = {
+    "connector": ("connectors",),
+    "sync": ("reverse_etl", "syncs"),
+    "rule": ("reconciliation", "rules"),
+    "automation": ("automations",),
+}
+
+
+def map_item(imap: IntegrationMap, kind: str, name: str) -> dict:
+    """The raw map entry of a connector, reverse-ETL sync, reconciliation rule or automation.
+
+    Raises:
+        KeyError: unknown kind or name (the message lists the known names).
+    """
+    if kind not in ITEM_SECTIONS:
+        raise KeyError(f"unknown map item kind {kind!r}; valid: {', '.join(ITEM_SECTIONS)}")
+    section: Any = imap.raw
+    for key in ITEM_SECTIONS[kind]:
+        section = (section or {}).get(key) if isinstance(section, dict) else None
+    items = {item["name"]: item for item in section or []}
+    if name not in items:
+        raise KeyError(f"unknown {kind} {name!r}; known: {', '.join(items) or '(none)'}")
+    return items[name]
+
+
+def is_critical(imap: IntegrationMap, kind: str, name: str) -> bool:
+    """``critical:`` of a connector / sync / rule / automation (default False): critical work runs first
+    (pool ``crmhub_critical``) and keeps running in go-live mode."""
+    return bool(map_item(imap, kind, name).get("critical", False))
+
+
+def split_by_criticality(imap: IntegrationMap, kind: str, names: list[str]) -> dict[str, list[str]]:
+    """``{"critical": [...], "default": [...]}`` of ``names`` in their order (each name checked)."""
+    out: dict[str, list[str]] = {"critical": [], "default": []}
+    for name in names:
+        out["critical" if is_critical(imap, kind, name) else "default"].append(name)
+    return out
+
+
+def pool_slots(imap: IntegrationMap) -> dict[str, int]:
+    """Slots of the Airflow pools ``crmhub_critical`` and ``crmhub_default`` (map ``airflow.pools``)."""
+    pools = (imap.raw.get("airflow") or {}).get("pools") or {}
+    return {name: int(pools.get(name, default)) for name, default in DEFAULT_POOL_SLOTS.items()}
 
 
 def _schema() -> dict:

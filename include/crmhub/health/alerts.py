@@ -181,3 +181,37 @@ def send_email(
 def owner_emails(payload: dict) -> list[str]:
     email = payload["crmhub"]["owner"].get("email")
     return [email] if email else []
+
+
+def job_failure_alert(warehouse_url: str, subject: str, values: dict[str, Any], *, error: str, imap=None,
+                      trigger: str = "job_failure", owner: str | None = None, record: bool = True) -> dict:
+    """The page for a failed Airflow task or DAG run: opens (or repeats) the ``trigger`` incident of
+    ``subject`` (a connector, system or SLA; or a sync, rule or automation of the map), marks it notified and
+    returns the payload naming the owner from the map, the error and the runbook.
+
+    Args:
+        warehouse_url: the warehouse (the incident is committed here).
+        subject: what failed, as the map names it.
+        values: dag_id, task_id, run_id, try number... (JSON-safe).
+        error: ``"ExceptionType: message"``.
+        owner: override the map's owner (person id).
+        record: False builds the payload without an incident (no warehouse needed).
+    """
+    from crmhub.health import incidents
+
+    imap = incidents._load_map(imap)
+    owner_id, runbook = incidents.resolve_owner(imap, subject)
+    owner_id = owner or owner_id
+    incident_id, runbook_url = None, f"{runbook}#{trigger}"
+    if record:
+        from crmhub.warehouse.connection import connect
+
+        with connect(warehouse_url) as conn:
+            inc = incidents.open_incident(conn, subject, trigger, {**values, "error": error}, imap=imap,
+                                          owner=owner_id, severity="critical")
+            conn.execute("UPDATE ops.incidents SET notified_at = now() WHERE incident_id = %s", (inc.incident_id,))
+            conn.commit()
+        incident_id, runbook_url = inc.incident_id, inc.runbook_url
+    return build_payload(error=error, values={**values, "error": error}, owner=imap.people.get(owner_id, owner_id),
+                         runbook_url=runbook_url, incident_id=incident_id, connector=subject, trigger=trigger,
+                         severity="critical")

@@ -7,6 +7,8 @@ For every connector of the integration map:
    triggers that no longer fire get ``recovered_at`` (the incident stays open until resolved with proof);
 3. auto-actions: an error-rate incident queues one ``resync`` item in ``ops.retry_queue`` (deduplicated per
    connector); a ``critical`` incident (health < 70) freezes the connector in ``ops.connector_state``.
+4. a ``running`` load whose process died (``crmhub.sync.liveness``) is marked ``abandoned``, its backend
+   cancelled, and a ``job_failure`` incident opened for its connector's owner.
 
 Then every open incident not yet notified (including ones other capabilities opened with
 ``open_incident``: contract breaches, failed reconciliations) is sent to ``notify(payload)`` once and
@@ -23,6 +25,7 @@ import psycopg
 from psycopg.rows import dict_row
 
 from crmhub.health import alerts, incidents, retry, score
+from crmhub.sync import liveness
 from crmhub.warehouse.connection import connect
 
 log = logging.getLogger(__name__)
@@ -90,6 +93,11 @@ def run_health_cycle(
                 ):
                     summary["recovered"].append(f"{name}:{trigger}")
             conn.commit()
+        for load in liveness.abandon_stale_loads(conn):  # a load whose process died: its owner is told
+            inc = incidents.open_incident(conn, load.connector, "job_failure", load.values(), imap=imap, now=at,
+                                          proof_hint="the connector's next load finished 'loaded'")
+            summary["opened" if inc.is_new else "repeated"].append(inc.incident_id)
+        conn.commit()
         if notify is not None:
             _notify_pending(conn, imap, notify, summary, at)
     return summary

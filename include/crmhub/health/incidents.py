@@ -27,7 +27,7 @@ import psycopg
 from psycopg.rows import dict_row
 
 from crmhub.exceptions import CrmHubError
-from crmhub.ingest import state as connector_state
+from crmhub.sync import connector_state
 
 #: Known incident triggers. ``error_rate``, ``lag`` and ``health`` come from the health cycle; the others are
 #: opened by other capabilities (contract breaches from ingestion, failed reconciliations, failed jobs).
@@ -72,6 +72,13 @@ def resolve_owner(imap, name: str) -> tuple[str, str]:
         return imap.systems[name]["owner"], imap.runbook_url(name)
     if name in imap.slas:
         return imap.slas[name]["owner"], imap.runbook_url(name)
+    from crmhub.config import ITEM_SECTIONS, map_item
+
+    for kind in ITEM_SECTIONS:  # a reverse-ETL sync, reconciliation rule or automation
+        try:
+            return map_item(imap, kind, name)["owner"], imap.runbook_url(name)
+        except KeyError:
+            continue
     known = ", ".join([c.name for c in imap.connectors] + list(imap.systems) + list(imap.slas))
     raise ValueError(f"{name!r} is not a connector, system or SLA in the integration map; known: {known}")
 
@@ -272,7 +279,7 @@ def detect(result, *, error_rate_max_pct: float = ERROR_RATE_MAX_PCT) -> list[tu
 
 
 def freeze_connector(conn: psycopg.Connection, connector: str, reason: str, *, by: str = "crmhub-health") -> bool:
-    """Freeze ``connector`` (see :func:`crmhub.ingest.state.freeze`); True when it was not frozen before.
+    """Freeze ``connector`` (see :func:`crmhub.sync.connector_state.freeze`); True when it was not frozen before.
 
     Ingestion refuses to run a frozen connector (``ConnectorFrozenError``); its owner releases it.
     """

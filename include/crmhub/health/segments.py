@@ -1,8 +1,8 @@
 """Weekly segment latency audit (``ops.segment_latency``): some delays only show up by segment.
 
 Segment = entity type x country x source system. Lag per change = ``changed_at - source_ts`` of each row in
-``core.change_log`` (the source's own timestamp of the change vs. when crmhub committed it), so the lag is
-per field and matches source timestamps. The segment of a change comes from the changed core row: an
+``core.field_changes`` (the per-field view of ``core.change_log``; the source's own timestamp of the change vs.
+when crmhub committed it), so the lag is per field and matches source timestamps. The segment of a change comes from the changed core row: an
 entity's own type and country; a contact's entity type and its own country (else its entity's); a
 commitment's, interaction's or deal's entity. Rows without an entity are type ``unknown``; no country is
 ``??``. Changes without ``source_ts`` are ignored.
@@ -48,7 +48,7 @@ lags AS (
            cl.source_system, cl.core_table || '.' || cl.field AS field,
            greatest(0, extract(epoch FROM cl.changed_at - cl.source_ts) / 60.0) AS lag_min,
            (%(slas)s::jsonb ->> cl.source_system)::double precision AS sla_min
-    FROM core.change_log cl
+    FROM core.field_changes cl
     LEFT JOIN seg s ON s.core_table = cl.core_table AND s.crmhub_id = cl.crmhub_id
     WHERE cl.source_ts IS NOT NULL AND cl.changed_at >= %(start)s AND cl.changed_at < %(end)s
 )

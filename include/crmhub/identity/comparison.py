@@ -22,7 +22,8 @@ LEVELS: dict[str, dict[str, tuple[str, ...]]] = {
     "org": {
         "name": ("missing", "exact", "near-exact (>=95)", "similar (>=88)", "subset of tokens", "weak (>=75)",
                  "different"),
-        "numerals": ("none", "same fund numerals", "numeral on one side only", "fund numeral conflict"),
+        "numerals": ("none", "same fund numerals / vehicle markers", "numeral or marker on one side only",
+                     "fund numeral or vehicle conflict"),
         "domain": ("missing", "same domain", "different domain"),
         "tax_id": ("missing", "same tax id", "different tax id"),
         "city": ("missing", "same city", "similar city", "different city"),
@@ -166,7 +167,7 @@ def compare_orgs(enc: Encoded, pairs: np.ndarray, workers: int = 1) -> tuple[dic
     tset = name.similarity(i, j, fuzz.token_set_ratio, workers, where=todo & (best < 88))
     name_level = np.select([missing, equal, best >= 95, best >= 88, tset >= 95, best >= 75],
                            [0, 1, 2, 3, 4, 5], 6).astype(np.int8)
-    num = enc.n_numerals  # "" = no numerals (a value, not missing)
+    num = enc.n_numerals  # vehicle marks: fund numerals and markers (normalize.vehicle_marks); "" = none
     no_num = num.values == ""
     has_a, has_b = ~no_num[i], ~no_num[j]
     numerals = np.select([~has_a & ~has_b, has_a & has_b & num.equal(i, j), has_a ^ has_b], [0, 1, 2],

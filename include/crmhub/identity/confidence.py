@@ -28,9 +28,9 @@ import math
 from collections import Counter
 from collections.abc import Iterable, Mapping
 
+from crmhub.identity.holds import HOLD_THRESHOLD
 from crmhub.identity.normalize import normalize_domain
 
-HOLD_THRESHOLD = 60.0
 WEIGHTS = {"domain_match": 0.5, "enrichment_coverage": 0.3, "email_verified": 0.2}
 
 #: Fallback enrichment fields (what config/integration_map.yaml declares today), used without a map.

@@ -17,14 +17,15 @@ from typing import Any
 
 import psycopg
 
-FLOOR = 60.0
+from crmhub.identity.holds import HOLD_THRESHOLD, open_hold_sql
+
+FLOOR = HOLD_THRESHOLD
 TABLES = {"contact": "contact", "org": "entity"}
 
 RECORDS_SQL = """
 SELECT t.crmhub_id::text,
        coalesce(ic.score, t.confidence)::float AS score,
-       EXISTS (SELECT 1 FROM ops.identity_holds h
-               WHERE h.crmhub_id = t.crmhub_id AND h.released_at IS NULL) AS held
+       {held} AS held
   FROM core.{table} t
   LEFT JOIN ops.identity_confidence ic ON ic.kind = %(kind)s AND ic.crmhub_id = t.crmhub_id
  WHERE t.crmhub_id = ANY(%(ids)s::uuid[])
@@ -44,7 +45,8 @@ def query(kind: str, crmhub_ids: list[str] | None) -> tuple[str, dict[str, Any]]
     if kind not in TABLES:
         raise ValueError(f"kind must be one of {sorted(TABLES)}, got {kind!r}")
     if crmhub_ids:
-        return RECORDS_SQL.format(table=TABLES[kind]), {"kind": kind, "ids": list(crmhub_ids)}
+        return (RECORDS_SQL.format(table=TABLES[kind], held=open_hold_sql("t")),
+                {"kind": kind, "ids": list(crmhub_ids)})
     return SCOPE_SQL.format(table=TABLES[kind]), {"kind": kind}
 
 

@@ -70,11 +70,46 @@ class ReviewPair:
     right: dict
     score: float
     features: dict
+    proposed_cluster: str = ""
 
     @property
     def key(self) -> tuple[RecordKey, RecordKey]:
         return pair_key((self.left["source_system"], self.left["record_id"]),
                         (self.right["source_system"], self.right["record_id"]))
+
+
+@dataclass
+class ProposedCluster:
+    """The review unit: a connected component of candidate links above the review threshold plus the
+    accepted (deterministic and approved) links, spanning at least two current identities.
+
+    One human decision settles it: approve (all members become one identity), split (the steward picks
+    the records that leave) or reject. ``cluster_id`` is derived from the member record keys, so the same
+    record set has the same id on every run.
+    """
+
+    cluster_id: str
+    members: list[dict]            # record views (canonical columns), oldest first
+    identities: list[str]          # current cluster id of each member (before any decision)
+    pairs: list[ReviewPair]        # the candidate links that join the members' identities
+
+    @property
+    def keys(self) -> list[RecordKey]:
+        return [(m["source_system"], m["record_id"]) for m in self.members]
+
+    @property
+    def score_min(self) -> float:
+        return min(p.score for p in self.pairs)
+
+    @property
+    def score_max(self) -> float:
+        return max(p.score for p in self.pairs)
+
+
+def proposed_cluster_id(kind: str, keys: list[RecordKey]) -> str:
+    """Stable id of a proposed cluster: the same record set always gets the same id."""
+    text = "|".join(f"{s}:{r}" for s, r in sorted(keys))
+    return "pc-" + uuid.uuid5(ID_NAMESPACE, f"{kind}:proposal:{text}").hex[:16]
 
 
 @dataclass
@@ -87,6 +122,7 @@ class Resolution:
     deterministic_links: np.ndarray       # (k, 2) record indices
     approved_links: np.ndarray            # (k, 2) record indices linked by human approval
     review: list[ReviewPair]
+    proposals: list[ProposedCluster]      # the review units: one decision each
     merges: list[tuple[str, str]]         # (survivor id, merged id) for records that already had an id
     candidate_pairs: int
     pairs_per_key: dict[str, int]
@@ -101,6 +137,29 @@ class Resolution:
     pair_deterministic: np.ndarray | None = None
     pair_levels: dict | None = None
     parameters: dict | None = None        # the m/u/λ used (EM-refined or calibrated)
+
+    @property
+    def review_decisions(self) -> int:
+        """Human decisions this run asks for: one per proposed cluster."""
+        return len(self.proposals)
+
+    def reviewer_load(self) -> dict[str, float]:
+        """Decisions per 1,000 records and per multi-record identity if every proposal were approved."""
+        n = len(self.cluster_ids)
+        return {"review_decisions": self.review_decisions,
+                "decisions_per_1000_records": round(1000 * self.review_decisions / n, 2) if n else 0.0,
+                "decisions_per_multi_record_identity": round(self.review_decisions / self.multi_record_identities, 4)
+                if self.multi_record_identities else 0.0}
+
+    @property
+    def multi_record_identities(self) -> int:
+        """Identities of two or more records once every proposal is approved (the estimated duplicates)."""
+        roots = cluster_roots(len(self.cluster_ids), np.concatenate([self.deterministic_links, self.approved_links,
+                                                                     self.proposal_links]))
+        _, counts = np.unique(roots, return_counts=True)
+        return int((counts > 1).sum())
+
+    proposal_links: np.ndarray = field(default_factory=lambda: np.zeros((0, 2), dtype=np.int64))
 
     def assignments(self) -> pd.DataFrame:
         """``record_id, source_system, cluster_id`` per input record."""
@@ -208,14 +267,12 @@ def resolve(df: pd.DataFrame, kind: str, *, decisions: dict | None = None, thres
         if ck not in best_per_cluster_pair or prob[k] > prob[best_per_cluster_pair[ck]]:
             best_per_cluster_pair[ck] = k
     chosen = sorted(best_per_cluster_pair.values(), key=lambda k: -prob[k])
-    needed = sorted({int(x) for k in chosen for x in pairs[k]})
-    views = dict(zip(needed, prepared.iloc[needed][list(columns_for(kind))].to_dict("records"), strict=True))
+    proposal_links = pairs[np.array(chosen, dtype=np.int64)] if chosen else np.zeros((0, 2), dtype=np.int64)
     for k in chosen:
         a, b = int(pairs[k, 0]), int(pairs[k, 1])
         features = explain(scores, k, kind)
         features["review_threshold"] = threshold
-        review.append(ReviewPair(left=dict(views[a]), right=dict(views[b]), score=round(float(prob[k]), 4),
-                                 features=features))
+        review.append(ReviewPair(left={"_i": a}, right={"_i": b}, score=round(float(prob[k]), 4), features=features))
 
     # Expected true duplicates still unmerged: pending review pairs weighted by their probability, plus
     # deterministic-key pairs (same tax id / email) left in different clusters and not rejected by a human.
@@ -231,15 +288,53 @@ def resolve(df: pd.DataFrame, kind: str, *, decisions: dict | None = None, thres
             expected += float(prob[k])
 
     cluster_ids, merges = _assign_ids(prepared, roots, keys, kind)
+    proposals = _proposals(prepared, kind, roots, proposal_links, review, cluster_ids)
     timings["cluster_s"] = time.perf_counter() - t3
     timings["total_s"] = time.perf_counter() - t0
     return Resolution(
         kind=kind, records=prepared, cluster_ids=cluster_ids, deterministic_links=det_links, approved_links=approved,
-        review=review, merges=merges, candidate_pairs=int(len(pairs)), pairs_per_key=per_key,
+        review=review, proposals=proposals, merges=merges, candidate_pairs=int(len(pairs)), pairs_per_key=per_key,
         vetoed_pairs=int(scores.vetoed.sum()), rejected_pairs_skipped=int(rejected.sum()), timings=timings,
         expected_unmerged_duplicates=expected, scored_pairs=pairs, pair_probability=prob,
-        pair_deterministic=det_mask, pair_levels=levels, parameters=params,
+        pair_deterministic=det_mask, pair_levels=levels, parameters=params, proposal_links=proposal_links,
     )
+
+
+def _proposals(prepared: pd.DataFrame, kind: str, roots: np.ndarray, links: np.ndarray,
+               review: list[ReviewPair], cluster_ids: list[str]) -> list[ProposedCluster]:
+    """Group the review pairs into proposed clusters and fill in the record views of their members.
+
+    A proposed cluster is a connected component of the candidate links plus the accepted links; its
+    members are every record of the identities the candidate links join.
+    """
+    if not review:
+        return []
+    joined = UnionFind(len(prepared))
+    for a, b in links.tolist():
+        joined.union(int(roots[a]), int(roots[b]))
+    component_of_root: dict[int, int] = {}
+    for r in {int(x) for x in links.ravel().tolist()}:
+        component_of_root[int(roots[r])] = joined.find(int(roots[r]))
+    root_arr = roots.tolist()
+    members: dict[int, list[int]] = {}
+    for i, r in enumerate(root_arr):  # input order = age order, so members come oldest first
+        comp = component_of_root.get(r)
+        if comp is not None:
+            members.setdefault(comp, []).append(i)
+    needed = sorted({i for m in members.values() for i in m})
+    views = dict(zip(needed, prepared.iloc[needed][list(columns_for(kind))].to_dict("records"), strict=True))
+    keys = list(zip(prepared["source_system"].tolist(), prepared["record_id"].tolist(), strict=True))
+    proposals: dict[int, ProposedCluster] = {}
+    for comp, idx in members.items():
+        pid = proposed_cluster_id(kind, [keys[i] for i in idx])
+        proposals[comp] = ProposedCluster(pid, [dict(views[i]) for i in idx], [cluster_ids[i] for i in idx], [])
+    for pair in review:
+        a, b = pair.left.pop("_i"), pair.right.pop("_i")
+        pair.left, pair.right = dict(views[a]), dict(views[b])
+        proposal = proposals[component_of_root[int(roots[a])]]
+        pair.proposed_cluster = proposal.cluster_id
+        proposal.pairs.append(pair)
+    return sorted(proposals.values(), key=lambda p: -p.score_max)
 
 
 def _assign_ids(prepared: pd.DataFrame, roots: np.ndarray, keys: list[RecordKey], kind: str

@@ -8,6 +8,13 @@ Organisation names keep what tells entities apart. Legal suffixes (LP, L.P., LLC
 and punctuation go; fund numerals and vintages stay, with roman numerals rewritten as arabic so that
 "Fund II" and "Fund 2" compare equal while "Fund II" and "Fund III" never do (see
 :func:`fund_numerals`).
+
+Lists and where they come from: legal forms at the end of a name are the terms of the maintained
+``cleanco`` package (``cleanco.termdata``, 60+ countries) plus the fund vehicles it lacks (SCSp, ICAV,
+RAIF ...; :func:`_trailing_legal_forms`); country names (any official or common name, for a jurisdiction
+written as a city) are resolved by ``pycountry`` (ISO 3166); the abbreviations of words in fund and
+company names (:data:`ORG_ABBREVIATIONS`), the seats of fund jurisdictions (:data:`JURISDICTION_SEATS`)
+and other names of one place (:data:`PLACE_ALIASES`) are this module's own short tables.
 """
 
 from __future__ import annotations
@@ -16,6 +23,7 @@ import re
 import unicodedata
 from datetime import date, datetime
 from functools import lru_cache
+from itertools import pairwise
 
 from rapidfuzz.distance import OSA
 
@@ -31,7 +39,12 @@ def fold(text: str) -> str:
     """Lower-case, strip accents (``Zürich`` -> ``zurich``), and fold ``ß``/``æ``/``ø``."""
     text = unicodedata.normalize("NFKD", text)
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    return text.lower().replace("ß", "ss").replace("æ", "ae").replace("ø", "o").replace("œ", "oe")
+    return text.lower().translate(_FOLD)
+
+
+#: Letters that NFKD does not decompose (``"Łódź"`` -> ``"lodz"``, ``"Đorđe"`` -> ``"dorde"``).
+_FOLD = str.maketrans({"ß": "ss", "æ": "ae", "ø": "o", "œ": "oe", "ł": "l", "đ": "d", "ı": "i", "þ": "th",
+                       "ð": "d", "\t": " "})
 
 
 def _blank(value: object) -> bool:
@@ -66,9 +79,16 @@ ORG_ABBREVIATIONS = {
     "hldg": "holding", "grp": "group", "advs": "advisors", "adv": "advisors", "advisers": "advisors",
     "adviser": "advisor", "svcs": "services", "svc": "services", "fin": "financial", "finl": "financial",
     "tech": "technology", "technologies": "technology", "natl": "national", "amer": "american",
-    "bros": "brothers", "mfg": "manufacturing", "dept": "department", "univ": "university",
+    "bros": "brothers", "opps": "opportunities", "opp": "opportunities", "oppty": "opportunities",
+    "opptys": "opportunities", "opportunity": "opportunities", "infra": "infrastructure", "pe": "private equity",
+    "ptrs": "partners", "pnrs": "partners", "prtnr": "partner", "mgmnt": "management", "mngt": "management",
+    "glbl": "global", "gbl": "global", "mkts": "markets", "mkt": "market", "dev": "development",
+    "devel": "development", "acq": "acquisition", "pvt": "private", "priv": "private", "fd": "fund",
+    "fds": "funds", "govt": "government", "auth": "authority", "tchrs": "teachers", "emps": "employees",
+    "emp": "employees", "cnty": "county", "strat": "strategic", "sr": "senior", "coinv": "coinvestment",
+    "coinvest": "coinvestment", "system": "systems", "lux": "luxembourg", "mfg": "manufacturing", "dept": "department", "univ": "university",
     "fdn": "foundation", "fndn": "foundation", "endow": "endowment", "ret": "retirement",
-    "sys": "system", "pens": "pension", "eq": "equity", "ventures": "ventures", "vc": "ventures",
+    "sys": "systems", "pens": "pension", "eq": "equity", "ventures": "ventures", "vc": "ventures",
     "re": "real estate", "st": "saint", "mt": "mount", "ft": "fort",
 }
 _ROMAN = re.compile(r"^(?=[ivxl]+$)(x{0,3}|xl|l?x{0,3})(ix|iv|v?i{0,3})$")
@@ -118,6 +138,62 @@ LEGAL_FORM_CLASSES = {
     "gmbh": "gmbh", "mbh": "gmbh", "gmbh co kg": "kg", "sas": "sas", "sasu": "sas", "oy": "oy", "oyj": "oy",
     "co": None, "company": None, "partnership": None, "and co": None,
 }
+LEGAL_FORM_CLASSES.update({
+    "scsp": "lp", "sc sp": "lp", "scs": "lp", "secs": "lp", "s en c": "lp", "sca": "sca", "kk": "corp",
+    "pty ltd": "ltd", "pte ltd": "ltd", "pvt ltd": "ltd", "plc ltd": "ltd", "sdn bhd": "ltd", "ltda": "ltd",
+    "sicav": "fund company", "sicaf": "fund company", "icav": "fund company", "oeic": "fund company",
+    "sicar": "fund company", "raif": "fund company", "fcp": "fund company",
+})
+
+
+def _trailing_legal_forms() -> frozenset[tuple[str, ...]]:
+    """Legal forms recognised at the end of a name, as normalised token tuples.
+
+    Source: the legal-form terms of the ``cleanco`` package (``cleanco.termdata``: company-type suffixes
+    of 60+ countries, grouped by type), plus the fund vehicles of fund jurisdictions it lacks
+    (Luxembourg SCSp / SICAV / SICAF / SICAR / RAIF, Irish ICAV, UK OEIC). Two-letter terms are kept only
+    when they are established forms (``AB``, ``AG``, ``KK`` ...), and words that carry meaning in a fund
+    or company name are never stripped: ``GP`` (a general partner is its own entity), ``UK``/``EU``
+    (a regional vehicle), ``Private``, ``Company``.
+    """
+    from itertools import chain
+
+    from cleanco.termdata import terms_by_country, terms_by_type
+
+    two_letter = frozenset(_words("ab ag as bv kg kk nv oy sa kb gk yk hf ks ky ou sl se"))
+    never = frozenset(_words("gp uk eu private company ent ong sem sep vat cio cic coop etat ses gte"))
+    extra = ("scsp", "s.c.sp.", "sicaf", "sicar", "raif", "icav", "oeic", "limited partnership", "pty")
+    out = set()
+    for term in chain(*terms_by_country.values(), *terms_by_type.values(), extra):
+        toks = tuple(_tokens(term))
+        if not toks or (len(toks) == 1 and (toks[0] in never or (len(toks[0]) < 3 and toks[0] not in two_letter))):
+            continue
+        out.add(toks)
+    return frozenset(out)
+
+
+_TRAILING_FORMS = _trailing_legal_forms()
+_TRAILING_MAX = max(len(t) for t in _TRAILING_FORMS)
+
+
+def _strip_trailing_forms(tokens: list[str]) -> str | None:
+    """Remove legal forms from the end of ``tokens`` (in place, first token kept); the outermost one's class."""
+    form: str | None = None
+    found = True
+    while found and len(tokens) > 1:
+        found = False
+        for size in range(min(_TRAILING_MAX, len(tokens) - 1), 0, -1):
+            tail = tuple(tokens[-size:])
+            if tail in _TRAILING_FORMS:
+                key = " ".join(tail)
+                cls = LEGAL_FORM_CLASSES.get(key, LEGAL_FORM_CLASSES.get(key.replace(" ", ""), key.replace(" ", "")))
+                form = form or cls
+                del tokens[-size:]
+                found = True
+                break
+    return form
+
+
 #: Long legal forms recognised at the end of a name despite one typo ("Limtied", "Incorporatd").
 _LONG_LEGAL_FORMS = ("limited", "incorporated", "corporation")
 
@@ -145,7 +221,7 @@ def _org_parts(name: str) -> tuple[tuple[str, ...], str | None]:
         if ordinal:
             out.append(ordinal.group(1))
             continue
-        prev = raw[i - 1] if i else ""
+        prev = ORG_ABBREVIATIONS.get(raw[i - 1], raw[i - 1]).split()[-1] if i else ""
         if tok in _NUMBER_WORDS and (prev in _FUNDISH or i == len(raw) - 1) and i > 0:
             out.append(_NUMBER_WORDS[tok])
             continue
@@ -176,7 +252,8 @@ def _org_parts(name: str) -> tuple[tuple[str, ...], str | None]:
             else:
                 cleaned.append(out[i])
             i += 1
-    return tuple(cleaned), form
+    trailing = _strip_trailing_forms(cleaned)
+    return tuple(cleaned), trailing or form
 
 
 def org_name_tokens(name: str) -> tuple[str, ...]:
@@ -227,6 +304,31 @@ def fund_numerals(name: object) -> frozenset[str]:
     if _blank(name):
         return frozenset()
     return frozenset(t for t in org_name_tokens(str(name)) if t.isdigit())
+
+
+#: Words that name a *different legal vehicle* of one manager family: its general partner, management
+#: company or adviser, and parallel / offshore / feeder / co-investment vehicles, often named by their
+#: domicile ("Fund IV (Cayman)", "Real Estate Partners Europe"). After the first word only.
+VEHICLE_MARKERS = frozenset(_words("""gp management manager advisors advisor offshore onshore parallel feeder master
+    blocker aiv coinvestment sidecar continuation cayman delaware luxembourg ireland irish bermuda jersey
+    guernsey bvi europe european asia asian international us usa uk"""))
+
+
+def vehicle_marks(name: object) -> frozenset[str]:
+    """What tells vehicles of one family apart: fund numerals plus vehicle markers and series letters.
+
+    ``"Harbor Fund IV (Cayman), L.P."`` -> ``{"4", "cayman"}``, ``"Harbor Fund IV-A"`` -> ``{"4", "series a"}``,
+    ``"Harbor Capital Management LLC"`` -> ``{"management"}``. Two names whose marks are both non-empty
+    and differ are different entities (like a fund-numeral conflict); a mark on one side only is
+    evidence against.
+    """
+    if _blank(name):
+        return frozenset()
+    tokens = org_name_tokens(str(name))
+    marks = {t for t in tokens if t.isdigit()}
+    marks |= {t for t in tokens[1:] if t in VEHICLE_MARKERS}
+    marks |= {f"series {b}" for a, b in pairwise(tokens) if a.isdigit() and len(b) == 1 and b.isalpha()}
+    return frozenset(marks)
 
 
 # ----------------------------------------------------------------------------------- person names
@@ -404,7 +506,7 @@ def normalize_domain(value: object) -> str | None:
     text = fold(str(value).strip())
     if "@" in text and "://" not in text:
         text = text.rsplit("@", 1)[1]
-    text = re.sub(r"^[a-z][a-z0-9+.-]*://", "", text)
+    text = re.sub(r"^(?:[a-z][a-z0-9+.-]*:)?//", "", text)
     text = re.split(r"[/?#\\]", text, maxsplit=1)[0]
     text = text.rsplit("@", 1)[-1]  # credentials
     text = text.split(":", 1)[0].strip(".").strip()
@@ -451,6 +553,10 @@ _ISO_COUNTRIES = frozenset(_words("""US CA MX GB IE FR DE AT CH LU BE NL DK SE N
 _SEPARATED_PREFIX = re.compile(r"^([A-Z]{2})[\s\-.:/]+(?=[A-Z0-9])")
 _TAX_LABEL = re.compile(r"^(EIN|TIN|FEIN|VAT|VATIN|UST-?IDNR|USTIDNR|TAX\s*ID|SIREN|SIRET|UTR|CRN|ABN)[\s:#.\-]*",
                         re.IGNORECASE)
+#: Swiss UID "CHE-123.456.789" with its VAT suffix ("MWST" / "TVA" / "IVA") -> the nine digits.
+_SWISS_UID = re.compile(r"^CHE(\d{9})(?:MWST|TVA|IVA|HR)?$")
+#: A country prefix written against a register number that starts with a letter ("LUB123456" = "B123456").
+_LETTERED_LOCAL_ID = re.compile(r"^([A-Z]{2})[A-Z]\d{5,}$")
 _PLACEHOLDER_TAX = re.compile(r"^(0+|1+|9+|X+|NA|NONE|NULL|UNKNOWN|PENDING|APPLIEDFOR)$")
 
 
@@ -470,6 +576,12 @@ def normalize_tax_id(value: object) -> str | None:
     if separated and separated.group(1) in _ISO_COUNTRIES:
         text = text[separated.end():]
     text = re.sub(r"[^A-Z0-9]", "", text)
+    swiss = _SWISS_UID.match(text)
+    if swiss:
+        text = swiss.group(1)
+    lettered = _LETTERED_LOCAL_ID.match(text)
+    if lettered and lettered.group(1) in _ISO_COUNTRIES:
+        text = text[2:]
     text = _COUNTRY_PREFIX.sub("", text)
     if len(text) < 5 or _PLACEHOLDER_TAX.match(text) or not any(c.isdigit() for c in text):
         return None
@@ -551,13 +663,61 @@ def normalize_date(value: object) -> str | None:
     return None
 
 
+#: The town a jurisdiction's name stands for when it is written as the city of an address (offshore
+#: and city-state fund domiciles: "Cayman Islands", "Luxembourg", "Jersey" ...), keyed by ISO 3166 alpha-2
+#: code; the country names themselves (official and common, any case) are resolved by ``pycountry``.
+JURISDICTION_SEATS = {
+    "KY": "george town", "LU": "luxembourg", "SG": "singapore", "MC": "monaco", "BM": "hamilton",
+    "JE": "saint helier", "GG": "saint peter port", "VG": "road town", "IM": "douglas", "GI": "gibraltar",
+    "LI": "vaduz", "HK": "hong kong", "MT": "valletta", "BS": "nassau", "MU": "port louis",
+}
+#: Other names of one place: islands and boroughs written instead of the town, local-language names.
+PLACE_ALIASES = {
+    "grand cayman": "george town", "georgetown": "george town", "luxemburg": "luxembourg",
+    "tortola": "road town", "manhattan": "new york", "nyc": "new york", "sf": "san francisco",
+    "la": "los angeles", "munchen": "munich", "koln": "cologne", "geneve": "geneva", "genf": "geneva",
+    "zuerich": "zurich", "wien": "vienna", "milano": "milan", "roma": "rome", "den haag": "the hague",
+    "s gravenhage": "the hague", "bruxelles": "brussels", "brussel": "brussels", "lisboa": "lisbon",
+    "kobenhavn": "copenhagen", "praha": "prague", "warszawa": "warsaw", "saint peter port guernsey": "saint peter port",
+}
+#: Trailing words that only say "the town of": "Luxembourg City", "Luxembourg-Ville", "New York City".
+_CITY_WORDS = frozenset(_words("city ville stadt ciudad citta"))
+
+
+@lru_cache(maxsize=50_000)
+def _jurisdiction_seat(text: str) -> str | None:
+    """The seat of the jurisdiction ``text`` names (``"cayman islands"`` -> ``"george town"``), else None."""
+    import pycountry
+
+    if len(text) < 4:  # two/three-letter strings are codes or abbreviations, not a country's name
+        return None
+    try:
+        country = pycountry.countries.lookup(text)
+    except LookupError:
+        return None
+    return JURISDICTION_SEATS.get(country.alpha_2)
+
+
 def normalize_city(value: object) -> str | None:
-    """Lower-case ASCII city without punctuation; ``"St. Louis"`` -> ``"saint louis"``, ``"NYC"`` -> ``"new york"``."""
+    """Canonical town name: one name per place, whichever name a source wrote.
+
+    Lower-case ASCII without punctuation; the region after a comma is dropped (``"New York, NY"``);
+    ``St``/``Ft``/``Mt`` expanded; a trailing "City"/"Ville" dropped (``"Luxembourg-Ville"`` ->
+    ``"luxembourg"``); other names of one place folded (:data:`PLACE_ALIASES`: ``"NYC"``, ``"Grand
+    Cayman"``, ``"München"``); a jurisdiction written as the city becomes its seat (:data:`JURISDICTION_SEATS`:
+    ``"Cayman Islands"`` -> ``"george town"``).
+    """
     if _blank(value):
         return None
-    tokens = [{"st": "saint", "ste": "sainte", "ft": "fort", "mt": "mount"}.get(t, t) for t in _tokens(str(value))]
-    text = " ".join(tokens)
-    return {"nyc": "new york", "new york city": "new york", "sf": "san francisco", "la": "los angeles"}.get(text, text) or None
+    text = str(value).split(",", 1)[0] if "," in str(value) else str(value)
+    tokens = [{"st": "saint", "ste": "sainte", "ft": "fort", "mt": "mount"}.get(t, t) for t in _tokens(text)]
+    city_word = len(tokens) > 1 and tokens[-1] in _CITY_WORDS
+    text = " ".join(tokens[:-1] if city_word else tokens)
+    if not text:
+        return None
+    text = PLACE_ALIASES.get(text, text)
+    # "Jersey City" is not Jersey: only a bare jurisdiction name stands for its seat
+    return text if city_word else (_jurisdiction_seat(text) or text)
 
 
 def normalize_country(value: object) -> str | None:

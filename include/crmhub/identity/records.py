@@ -51,7 +51,7 @@ def prepare(df: pd.DataFrame, kind: str) -> pd.DataFrame:
         names = out["name"].tolist()
         out["n_name"] = _map(nz.normalize_org_name, names)
         out["n_legal"] = _map(nz.legal_form, names)
-        out["n_numerals"] = [" ".join(sorted(nz.fund_numerals(v))) if v else "" for v in names]
+        out["n_numerals"] = [" ".join(sorted(nz.vehicle_marks(v))) if v else "" for v in names]
         doms = out["domain"].tolist()
         out["n_domain"] = _map(nz.organisation_domain, doms)
         out["n_tax_id"] = _map(nz.normalize_tax_id, out["tax_id"].tolist())

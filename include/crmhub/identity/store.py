@@ -4,10 +4,11 @@
   ``core.contact`` (``kind="contact"``) and writes: merges (``core.merge_history``; merged rows are
   soft-deleted with ``deleted_by = 'crmhub-identity:merged'``), the crosswalk (every source record's
   ``(system, object, external_id)`` in ``core.external_id`` points at its identity's surviving crmhub id),
-  the review queue, Identity_Confidence (``ops.identity_confidence`` and the rows' ``confidence``), holds
+  the proposed clusters for review, Identity_Confidence (``ops.identity_confidence`` and the rows' ``confidence``), holds
   and a run report with the duplicate-rate estimate (``ops.identity_runs``). Re-running is idempotent.
-* :func:`list_reviews`, :func:`approve`, :func:`reject` are the human side of the queue; every decision
-  records reviewer and time and is remembered in ``ops.match_decisions``.
+* The human side of the queue is :mod:`crmhub.identity.review` (proposed clusters in
+  ``ops.review_clusters``; every decision records who and when and is remembered in
+  ``ops.match_decisions``).
 * :func:`unmerge` undoes a merge and remembers the split as a rejection so later runs keep it.
 
 A record here is one canonical row; its key is ``{"table", "id", "source_system"}`` with ``id`` the row's
@@ -32,9 +33,10 @@ import psycopg
 from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
 
-from crmhub.exceptions import CrmHubError
+from crmhub.identity import holds, review
 from crmhub.identity.confidence import HOLD_THRESHOLD, cluster_confidence, enrichment_fields
 from crmhub.identity.matching import DUPLICATE_RATE_TARGET, REVIEW_THRESHOLD, pair_key, resolve
+from crmhub.identity.review import ReviewError
 from crmhub.warehouse.connection import connect
 
 MERGED_MARK = "crmhub-identity:merged"
@@ -42,8 +44,7 @@ TABLES = {"org": "entity", "contact": "contact"}
 KIND_OF_TABLE = {v: k for k, v in TABLES.items()}
 
 
-class ReviewError(CrmHubError):
-    """A review decision or merge request that cannot be applied (unknown id, already decided, ...)."""
+__all__ = ["ReviewError", "RunReport", "run_resolution", "unmerge", "list_holds", "is_held", "load_records"]
 
 
 @contextmanager
@@ -195,6 +196,9 @@ class RunReport:
     duplicate_rate: float
     duplicate_rate_target: float
     meets_target: bool
+    review_decisions: int = 0                      # proposed clusters this run asks a human to decide
+    decisions_per_1000_records: float = 0.0
+    decisions_per_multi_record_identity: float = 0.0
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -238,18 +242,18 @@ def run_resolution(conn_or_url: str | psycopg.Connection, kind: str, *, actor: s
             _merge_row(conn, table, survivor, merged, actor, reasons.get(merged, "accepted link"))
             applied += 1
 
-        _write_queue(conn, kind, table, res)
+        pending = review.write_proposals(conn, kind, res, cluster_of)
         scores = _write_confidence(conn, kind, table, df, res, fields, cluster_of)
         holds_open, released = _write_holds(conn, kind, scores, cluster_of)
         clusters = len(set(res.cluster_ids))
         rate = res.expected_unmerged_duplicates / clusters if clusters else 0.0
         report = RunReport(kind=kind, records=len(df), clusters=clusters, candidate_pairs=res.candidate_pairs,
                            deterministic_links=int(len(res.deterministic_links)), merges_applied=applied,
-                           merges_undone=undone, review_pending=_pending(conn, kind), holds_open=holds_open,
+                           merges_undone=undone, review_pending=pending, holds_open=holds_open,
                            holds_released=released,
                            expected_unmerged_duplicates=round(res.expected_unmerged_duplicates, 3),
                            duplicate_rate=round(rate, 6), duplicate_rate_target=DUPLICATE_RATE_TARGET,
-                           meets_target=rate < DUPLICATE_RATE_TARGET)
+                           meets_target=rate < DUPLICATE_RATE_TARGET, **res.reviewer_load())
         _record_run(conn, report, started)
     return report
 
@@ -279,34 +283,6 @@ def _link_reasons(res, df: pd.DataFrame) -> dict[str, str]:
         out.setdefault(ids[a], "approved by review")
         out.setdefault(ids[b], "approved by review")
     return out
-
-
-def _key(table: str, rec: dict) -> dict:
-    return {"table": table, "id": rec["record_id"], "source_system": rec["source_system"]}
-
-
-def _write_queue(conn: psycopg.Connection, kind: str, table: str, res) -> None:
-    pairs = []
-    for p in res.review:
-        conn.execute(
-            """INSERT INTO ops.review_queue (kind, left_key, right_key, left_record, right_record, score, features)
-               VALUES (%s, %s, %s, %s, %s, %s, %s)
-               ON CONFLICT (kind, pair_low, pair_high) DO UPDATE
-               SET score = EXCLUDED.score, features = EXCLUDED.features, left_record = EXCLUDED.left_record,
-                   right_record = EXCLUDED.right_record, updated_at = now()
-               WHERE ops.review_queue.status = 'pending'
-                 AND (ops.review_queue.score, ops.review_queue.features)
-                     IS DISTINCT FROM (EXCLUDED.score, EXCLUDED.features)""",
-            (kind, Jsonb(_key(table, p.left)), Jsonb(_key(table, p.right)), Jsonb(_jsonable(p.left)),
-             Jsonb(_jsonable(p.right)), p.score, Jsonb(p.features)))
-        pairs.append("|".join(sorted((p.left["record_id"], p.right["record_id"]))))
-    # pending pairs this run no longer proposes (now linked, or scored lower) leave the queue
-    conn.execute("DELETE FROM ops.review_queue WHERE kind = %s AND status = 'pending' "
-                 "AND NOT (pair_low || '|' || pair_high = ANY(%s))", (kind, pairs))
-
-
-def _jsonable(rec: dict) -> dict:
-    return {k: (None if v is None else str(v)) for k, v in rec.items()}
 
 
 def _write_confidence(conn, kind: str, table: str, df: pd.DataFrame, res, fields, cluster_of) -> dict[str, dict]:
@@ -370,87 +346,23 @@ def _write_holds(conn, kind: str, scores: dict[str, dict], cluster_of: dict[str,
 
 
 def _pending(conn, kind: str) -> int:
-    return int(conn.execute("SELECT count(*) FROM ops.review_queue WHERE kind = %s AND status = 'pending'",
-                            (kind,)).fetchone()[0])
+    return review.pending_count(conn, kind)
 
 
 def _record_run(conn, report: RunReport, started: datetime) -> None:
     conn.execute(
         """INSERT INTO ops.identity_runs (kind, started_at, records, clusters, candidate_pairs, deterministic_links,
                merges_applied, review_pending, holds_open, expected_unmerged_duplicates, duplicate_rate,
-               duplicate_rate_target, meets_target)
-           VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)""",
+               duplicate_rate_target, meets_target, review_decisions, decisions_per_1000_records,
+               decisions_per_multi_record_identity)
+           VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)""",
         (report.kind, started, report.records, report.clusters, report.candidate_pairs, report.deterministic_links,
          report.merges_applied, report.review_pending, report.holds_open, report.expected_unmerged_duplicates,
-         report.duplicate_rate, report.duplicate_rate_target, report.meets_target))
+         report.duplicate_rate, report.duplicate_rate_target, report.meets_target, report.review_decisions,
+         report.decisions_per_1000_records, report.decisions_per_multi_record_identity))
 
 
-# ---------------------------------------------------------------------------------------- review
-
-
-def list_reviews(conn_or_url: str | psycopg.Connection, *, status: str | None = "pending", kind: str | None = None,
-                 limit: int = 100) -> list[dict]:
-    """Queue entries, highest score first."""
-    with _transaction(conn_or_url) as conn, conn.cursor(row_factory=dict_row) as cur:
-        return cur.execute(
-            """SELECT review_id, kind, score::float AS score, status, reviewer, decided_at, left_key, right_key,
-                      left_record, right_record, features, note, created_at
-               FROM ops.review_queue
-               WHERE (%(status)s::text IS NULL OR status = %(status)s) AND (%(kind)s::text IS NULL OR kind = %(kind)s)
-               ORDER BY score DESC, review_id LIMIT %(limit)s""",
-            {"status": status, "kind": kind, "limit": limit}).fetchall()
-
-
-def approve(conn_or_url: str | psycopg.Connection, review_id: int, *, reviewer: str, note: str | None = None) -> dict:
-    """Approve a pending pair: remember the decision and merge the two identities (the oldest survives)."""
-    return _decide(conn_or_url, review_id, "approved", reviewer, note)
-
-
-def reject(conn_or_url: str | psycopg.Connection, review_id: int, *, reviewer: str, note: str | None = None) -> dict:
-    """Reject a pending pair: remembered, so the pair never re-enters the queue."""
-    return _decide(conn_or_url, review_id, "rejected", reviewer, note)
-
-
-def _decide(conn_or_url, review_id: int, decision: str, reviewer: str, note: str | None) -> dict:
-    if not reviewer or not reviewer.strip():
-        raise ReviewError("a review decision needs the reviewer's name (--reviewer)")
-    with _transaction(conn_or_url) as conn:
-        row = conn.execute(
-            "SELECT kind, status, left_key, right_key, pair_low, pair_high FROM ops.review_queue "
-            "WHERE review_id = %s FOR UPDATE", (review_id,)).fetchone()
-        if row is None:
-            raise ReviewError(f"review {review_id} does not exist; see `crmhub review list`")
-        kind, status, left, right, low, high = row
-        if status != "pending":
-            raise ReviewError(f"review {review_id} was already {status}; decisions are final "
-                              "(undo a merge with `crmhub identity unmerge`)")
-        decided_at = datetime.now(UTC)
-        conn.execute("UPDATE ops.review_queue SET status = %s, reviewer = %s, decided_at = %s, note = %s, "
-                     "updated_at = now() WHERE review_id = %s", (decision, reviewer, decided_at, note, review_id))
-        conn.execute(
-            "INSERT INTO ops.match_decisions (kind, pair_low, pair_high, decision, reviewer, decided_at, reason, "
-            "review_id) VALUES (%s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT (kind, pair_low, pair_high) DO UPDATE "
-            "SET decision = EXCLUDED.decision, reviewer = EXCLUDED.reviewer, decided_at = EXCLUDED.decided_at, "
-            "reason = EXCLUDED.reason, review_id = EXCLUDED.review_id",
-            (kind, low, high, decision, reviewer, decided_at, note or f"review {review_id}", review_id))
-        result = {"review_id": review_id, "kind": kind, "status": decision, "reviewer": reviewer,
-                  "decided_at": decided_at.isoformat(), "survivor_id": None, "merged_id": None}
-        if decision == "approved":
-            table = TABLES[kind]
-            merges = active_merges(conn, table)
-            a = merges.get(left["id"], left["id"])
-            b = merges.get(right["id"], right["id"])
-            if a != b:
-                older = conn.execute(
-                    f"SELECT crmhub_id::text FROM core.{table} WHERE crmhub_id = ANY(%s::uuid[]) "
-                    "ORDER BY created_at, crmhub_id LIMIT 1", ([a, b],)).fetchone()
-                if older is None:
-                    raise ReviewError(f"review {review_id}: neither record exists in core.{table} any more")
-                survivor = older[0]
-                merged = b if survivor == a else a
-                _merge_row(conn, table, survivor, merged, reviewer, f"approved by review {review_id}")
-                result.update(survivor_id=survivor, merged_id=merged)
-    return result
+# ----------------------------------------------------------------------------------------- holds
 
 
 def list_holds(conn_or_url: str | psycopg.Connection, *, kind: str | None = None, open_only: bool = True) -> list[dict]:
@@ -466,10 +378,7 @@ def list_holds(conn_or_url: str | psycopg.Connection, *, kind: str | None = None
 def is_held(conn_or_url: str | psycopg.Connection, kind: str, crmhub_id: str) -> bool:
     """True when the identity (or the identity it was merged into) has an open hold: do not route it."""
     with _transaction(conn_or_url) as conn:
-        survivor = active_merges(conn, _table(kind)).get(crmhub_id, crmhub_id)
-        return conn.execute(
-            "SELECT EXISTS (SELECT 1 FROM ops.identity_holds WHERE kind = %s AND released_at IS NULL "
-            "AND crmhub_id = ANY(%s::uuid[]))", (kind, [crmhub_id, survivor])).fetchone()[0]
+        return holds.is_held(conn, kind, crmhub_id, active_merges(conn, _table(kind)).get(crmhub_id))
 
 
 def dumps(value: object) -> str:

@@ -32,6 +32,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import NoReturn
 
 import numpy as np
 import pandas as pd
@@ -42,7 +43,7 @@ from crmhub.config.integration_map import Connector
 from crmhub.contracts.check import FieldStats, _type_for, check_frame
 from crmhub.contracts.masking import mask_frame
 from crmhub.contracts.metrics import evaluate_breaches, record_metrics
-from crmhub.exceptions import ConnectorFrozenError, RejectedFileError
+from crmhub.exceptions import ConnectorFrozenError, RejectedFileError, RejectedLoadError
 from crmhub.ingest import drift, rawbatch
 from crmhub.ingest.copy import CopyWorker
 from crmhub.ingest.phases import Phases
@@ -56,8 +57,10 @@ from crmhub.ingest.tables import (
     staging_table,
     staging_types,
 )
-from crmhub.ingest.upsert import upsert_load
+from crmhub.ingest.upsert import refresh_stale_stats, stats_tables, upsert_load
+from crmhub.progress import NO_PROGRESS, Progress
 from crmhub.warehouse.connection import connect
+from crmhub.warehouse.locks import LoadLease
 
 log = logging.getLogger(__name__)
 
@@ -100,28 +103,45 @@ class _Drift(Exception):
         self.sample = sample
 
 
+@dataclass
+class _LoadState:
+    """One load in progress: its summary, the rows read so far, the source batches not read yet (counted when
+    the load is parked) and the backends doing it (the load's own and the one holding its lock)."""
+
+    summary: LoadSummary
+    rows: int = 0
+    unread: Iterator[SourceBatch] | None = None
+    backend_pid: int | None = None
+    lease_pid: int | None = None
+
+
 @contextmanager
 def _connection(target: str | psycopg.Connection) -> Iterator[psycopg.Connection]:
+    """The caller's connection as it is (each step of the load runs in a transaction of its own, committed at
+    its end, whatever the connection's autocommit mode), or a new one."""
     if isinstance(target, psycopg.Connection):
         if target.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
             target.commit()
-        target.autocommit = True
         yield target
         return
     with connect(target, autocommit=True) as conn:
         yield conn
 
 
-def _write_load(conn: psycopg.Connection, s: LoadSummary, *, finished: bool) -> None:
+def _write_load(conn: psycopg.Connection, state: _LoadState | LoadSummary, *, finished: bool) -> None:
+    if isinstance(state, LoadSummary):
+        state = _LoadState(state)
+    s = state.summary
     conn.execute(
         """
         INSERT INTO ops.loads (load_id, connector, origin, checksum, encoding, status, rows_read, loaded,
                                quarantined, rejected, skipped_headers, skipped_blank, reasons, cursor, error,
-                               finished_at)
+                               finished_at, backend_pid, lease_pid)
         VALUES (%(load_id)s, %(connector)s, %(origin)s, %(checksum)s, %(encoding)s, %(status)s, %(rows_read)s,
                 %(loaded)s, %(quarantined)s, %(rejected)s, %(skipped_headers)s, %(skipped_blank)s, %(reasons)s,
-                %(cursor)s, %(error)s, CASE WHEN %(finished)s THEN now() END)
+                %(cursor)s, %(error)s, CASE WHEN %(finished)s THEN now() END, %(backend_pid)s, %(lease_pid)s)
         ON CONFLICT (load_id) DO UPDATE SET
+            backend_pid = EXCLUDED.backend_pid, lease_pid = EXCLUDED.lease_pid,
             origin = EXCLUDED.origin, checksum = EXCLUDED.checksum, encoding = EXCLUDED.encoding,
             status = EXCLUDED.status, rows_read = EXCLUDED.rows_read, loaded = EXCLUDED.loaded,
             quarantined = EXCLUDED.quarantined, rejected = EXCLUDED.rejected,
@@ -130,21 +150,22 @@ def _write_load(conn: psycopg.Connection, s: LoadSummary, *, finished: bool) -> 
             started_at = CASE WHEN EXCLUDED.status = 'running' THEN now() ELSE ops.loads.started_at END,
             finished_at = EXCLUDED.finished_at
         """,
-        {**s.as_dict(), "reasons": Jsonb(s.reasons), "finished": finished},
+        {**s.as_dict(), "reasons": Jsonb(s.reasons), "finished": finished, "backend_pid": state.backend_pid,
+         "lease_pid": state.lease_pid},
     )
 
 
 def _previous(conn: psycopg.Connection, connector: str, load_id: str, checksum: str | None) -> LoadSummary | None:
     row = conn.execute(
-        "SELECT load_id, origin, checksum, rows_read, loaded, quarantined, rejected, reasons FROM ops.loads "
-        "WHERE status = 'loaded' AND (load_id = %s OR (connector = %s AND checksum = %s)) "
+        "SELECT load_id, origin, checksum, rows_read, loaded, quarantined, rejected, reasons, status FROM ops.loads "
+        "WHERE status IN ('loaded', 'reverted') AND (load_id = %s OR (connector = %s AND checksum = %s)) "
         "ORDER BY (load_id = %s) DESC, started_at LIMIT 1",
         (load_id, connector, checksum, load_id),
     ).fetchone()
     if row is None:
         return None
     return LoadSummary(
-        load_id=row[0], connector=connector, origin=row[1], checksum=row[2], status="loaded", rows_read=row[3],
+        load_id=row[0], connector=connector, origin=row[1], checksum=row[2], status=row[8], rows_read=row[3],
         loaded=row[4], quarantined=row[5], rejected=row[6], reasons=dict(row[7]), skipped=True,
     )
 
@@ -157,74 +178,101 @@ def ingest(
     load_id: str | None = None,
     to_core: bool = True,
     phases: Phases | None = None,
+    progress: Progress = NO_PROGRESS,
 ) -> LoadSummary:
     """Run one load of ``source`` for ``connector``; see the module doc for semantics.
 
-    ``target`` is a warehouse URL or an open connection; a connection is switched to autocommit (the
-    loader manages its own transactions). ``phases``, when given, receives the seconds spent per phase:
+    ``target`` is a warehouse URL or an open connection (left in its autocommit mode: each step of the load is a
+    transaction of its own). The load holds its connector's load lock (``crmhub.warehouse.locks.LoadLease``): a
+    second load of the same connector waits for it. ``phases``, when given, receives the seconds spent per phase:
     main thread ``scan``, ``parse``, ``prepare``, ``check``, ``encode_<table>``, ``wait_for_copy``,
-    ``core_upsert``, ``metrics``, ``commit``; copy worker ``copy_<table>`` (raw, staging, quarantine).
-    ``encode_raw`` is the raw batch row (``rawbatch.encode_batch``).
+    ``core_upsert``, ``metrics``, ``commit``, ``stats`` (planner statistics of the core tables the load made
+    stale, refreshed once after its commit); copy worker ``copy_<table>`` (raw, staging, quarantine).
+    ``encode_raw`` is the raw batch row (``rawbatch.encode_batch``). ``progress`` (``crmhub.progress``) hears of
+    the phases ``land`` (rows as batches land), ``merge`` (into core) and ``metrics``.
 
     Raises:
         ConnectorFrozenError: the connector is frozen (nothing is read).
-        RejectedFileError: the file cannot be read as declared (recorded as ``rejected``; the summary is
-            attached as ``exc.summary``).
+        RejectedLoadError: the file cannot be read as declared (recorded as ``rejected``; a
+            :class:`RejectedFileError` carrying the load's ``summary``).
     """
     load_id = load_id or uuid.uuid4().hex
     phases = phases if phases is not None else Phases()
     origin = str(getattr(source, "origin", None) or connector.name)
-    summary = LoadSummary(load_id=load_id, connector=connector.name, origin=origin)
-    with _connection(target) as conn:
+    state = _LoadState(LoadSummary(load_id=load_id, connector=connector.name, origin=origin))
+    with _connection(target) as conn, LoadLease(conn, connector.name) as lease:
+        state.backend_pid, state.lease_pid = conn.info.backend_pid, lease.pid
+        previous = _start(conn, connector, source, state, phases)
+        if previous is not None:
+            return previous
+        try:
+            _load_with_retry(conn, connector, source, state, to_core, phases, progress)
+        except _Drift as exc:
+            return _parked(conn, connector, state, exc, _count_all(source, state))
+        except RejectedFileError as exc:
+            return _rejected(conn, state, exc, getattr(source, "rows_read", state.rows))
+        except Exception as exc:
+            s = state.summary
+            s.status, s.error = "failed", f"{type(exc).__name__}: {exc}"
+            s.rows_read = state.rows
+            s.loaded = s.quarantined = 0
+            s.reasons = {}
+            with conn.transaction():
+                _write_load(conn, state, finished=True)
+            raise
+    _after_counts(source, state.summary)
+    return state.summary
+
+
+def _start(conn, connector: Connector, source: Source, state: _LoadState, phases: Phases) -> LoadSummary | None:
+    """Checks before reading: frozen connector (raises), unreadable file (rejected), already loaded (the earlier
+    summary is returned); otherwise the load is recorded ``running`` and None returned."""
+    summary = state.summary
+    with conn.transaction():
         reason = frozen_reason(conn, connector.name)
         if reason is not None:
             summary.status, summary.error = "frozen", f"connector frozen: {reason}"
-            if _previous(conn, connector.name, load_id, None) is None:
-                _write_load(conn, summary, finished=True)
-            raise ConnectorFrozenError(connector.name, reason)
+            if _previous(conn, connector.name, summary.load_id, None) is None:
+                _write_load(conn, state, finished=True)
+    if reason is not None:
+        raise ConnectorFrozenError(connector.name, reason)
+    try:
+        with phases("scan"):
+            summary.checksum = getattr(source, "checksum", None)
+        scan = getattr(source, "scan", None)
+        summary.encoding = getattr(scan, "encoding", None)
+    except RejectedFileError as exc:
+        _rejected(conn, state, exc, 0)
+    with conn.transaction():
+        previous = _previous(conn, connector.name, summary.load_id, summary.checksum)
+        if previous is None:
+            _write_load(conn, state, finished=False)
+    if previous is not None:
+        log.info("%s: %s already loaded as %s; skipped", connector.name, summary.origin, previous.load_id)
+    return previous
+
+
+def _load_with_retry(conn, connector: Connector, source: Source, state: _LoadState, to_core: bool,
+                     phases: Phases, progress: Progress) -> None:
+    """The load's one transaction; re-run once with the csv module when the fast parser gives up."""
+    for attempt in (1, 2):
+        state.rows = 0
         try:
-            with phases("scan"):
-                summary.checksum = getattr(source, "checksum", None)
-            scan = getattr(source, "scan", None)
-            summary.encoding = getattr(scan, "encoding", None)
-        except RejectedFileError as exc:
-            return _rejected(conn, summary, exc, 0)
-        previous = _previous(conn, connector.name, load_id, summary.checksum)
-        if previous is not None:
-            log.info("%s: %s already loaded as %s; skipped", connector.name, origin, previous.load_id)
-            return previous
-        _write_load(conn, summary, finished=False)
-        counter = {"rows": 0}
-        try:
-            for attempt in (1, 2):
-                counter["rows"] = 0
-                try:
-                    tx = conn.transaction()
-                    with tx:
-                        _run(conn, connector, source, summary, counter, to_core, phases)
-                        summary.status = "loaded"
-                        _write_load(conn, summary, finished=True)
-                        t_commit = time.perf_counter()
-                    phases["commit"] += time.perf_counter() - t_commit
-                    break
-                except RestartWithCsvModule:
-                    # the fast parser met a record it cannot place: everything was rolled back; re-read
-                    if attempt == 2:
-                        raise
-                    log.info("%s: re-reading %s with the csv module", connector.name, origin)
-        except _Drift as exc:
-            return _parked(conn, connector, summary, exc, _count_all(source, counter))
-        except RejectedFileError as exc:
-            return _rejected(conn, summary, exc, getattr(source, "rows_read", counter["rows"]))
-        except Exception as exc:
-            summary.status, summary.error = "failed", f"{type(exc).__name__}: {exc}"
-            summary.rows_read = counter["rows"]
-            summary.loaded = summary.quarantined = 0
-            summary.reasons = {}
-            _write_load(conn, summary, finished=True)
-            raise
-    _after_counts(source, summary)
-    return summary
+            with conn.transaction():
+                _run(conn, connector, source, state, to_core, phases, progress)
+                state.summary.status = "loaded"
+                _write_load(conn, state, finished=True)
+                t_commit = time.perf_counter()
+            phases["commit"] += time.perf_counter() - t_commit
+            if to_core:
+                with phases("stats"), conn.transaction():  # committed rows: the counters reset for good
+                    refresh_stale_stats(conn, stats_tables(connector))
+            return
+        except RestartWithCsvModule:
+            # the fast parser met a record it cannot place: everything was rolled back; re-read
+            if attempt == 2:
+                raise
+            log.info("%s: re-reading %s with the csv module", connector.name, state.summary.origin)
 
 
 def _after_counts(source: Source, summary: LoadSummary) -> None:
@@ -232,18 +280,21 @@ def _after_counts(source: Source, summary: LoadSummary) -> None:
     summary.skipped_blank = getattr(source, "skipped_blank", 0)
 
 
-def _rejected(conn, summary: LoadSummary, exc: RejectedFileError, rows: int) -> LoadSummary:
+def _rejected(conn, state: _LoadState, exc: RejectedFileError, rows: int) -> NoReturn:
+    """Record the load as ``rejected`` and raise :class:`RejectedLoadError` carrying its summary."""
+    summary = state.summary
     summary.status, summary.error = "rejected", str(exc)
     summary.rows_read = summary.rejected = int(rows)
     summary.loaded = summary.quarantined = 0
     summary.reasons = {"rejected_file": 1}
-    _write_load(conn, summary, finished=True)
+    with conn.transaction():
+        _write_load(conn, state, finished=True)
     log.warning("%s", exc)
-    exc.summary = summary  # type: ignore[attr-defined]
-    raise exc
+    raise RejectedLoadError(exc, summary) from exc
 
 
-def _parked(conn, connector: Connector, summary: LoadSummary, exc: _Drift, rows: int) -> LoadSummary:
+def _parked(conn, connector: Connector, state: _LoadState, exc: _Drift, rows: int) -> LoadSummary:
+    summary = state.summary
     summary.status, summary.error = "parked", str(exc)
     summary.rows_read = summary.rejected = rows
     summary.loaded = summary.quarantined = 0
@@ -253,15 +304,15 @@ def _parked(conn, connector: Connector, summary: LoadSummary, exc: _Drift, rows:
             conn, connector, load_id=summary.load_id, origin=summary.origin, checksum=summary.checksum,
             diff=exc.diff, rows=rows, sample=exc.sample,
         )
-        _write_load(conn, summary, finished=True)
+        _write_load(conn, state, finished=True)
     return summary
 
 
-def _count_all(source: Source, counter: dict) -> int:
+def _count_all(source: Source, state: _LoadState) -> int:
     """Rows of a parked source: those read so far plus the rest, drained without processing."""
-    rows = counter["rows"]
+    rows = state.rows
     try:
-        for batch in counter.get("batches") or ():
+        for batch in state.unread or ():
             rows += len(batch)
     except RestartWithCsvModule:  # the fast parser gave up half way: count again from the start
         return sum(len(b) for b in source.batches())
@@ -276,8 +327,10 @@ def _sample(connector: Connector, frame: pd.DataFrame, n: int = 5) -> list[dict]
 
 
 def _run(
-    conn, connector: Connector, source: Source, summary: LoadSummary, counter: dict, to_core: bool, phases: Phases
+    conn, connector: Connector, source: Source, state: _LoadState, to_core: bool, phases: Phases,
+    progress: Progress = NO_PROGRESS,
 ) -> None:
+    summary = state.summary
     ensure_tables(conn, connector)
     set_load_id(conn, summary.load_id)  # raw/staging load_id default for this transaction
     fields = list(connector.field_names)
@@ -285,13 +338,14 @@ def _run(
     totals: dict[str, FieldStats] = {f: FieldStats() for f in fields}
     reasons: Counter[str] = Counter()
     batches = iter(source.batches())
-    counter["batches"] = batches  # drained by the caller to count rows when the load is parked
+    state.unread = batches  # drained by the caller to count rows when the load is parked
     header_checked = False
     worker = CopyWorker(conn, phases=phases)
     try:
-        staged, quarantined, header_checked = _batches_loop(
-            conn, connector, batches, summary, counter, worker, totals, reasons, date_fields, phases
-        )
+        with progress.phase("land"):
+            staged, quarantined, header_checked = _batches_loop(
+                conn, connector, batches, state, worker, totals, reasons, date_fields, phases, progress
+            )
     except BaseException:
         worker.close(cancel=True)
         raise
@@ -302,19 +356,20 @@ def _run(
             raise _Drift(diff, [])
     superseded = 0
     if to_core and staged:
-        with phases("core_upsert"):
+        with phases("core_upsert"), progress.phase("merge") as merge:
             result = upsert_load(conn, connector, summary.load_id)
+            merge.advance(result.loaded)
         superseded = result.superseded
         if superseded:
             reasons["superseded_duplicate"] += superseded
-    summary.rows_read = counter["rows"]
+    summary.rows_read = state.rows
     summary.quarantined = quarantined + superseded
     summary.loaded = staged - superseded
     summary.rejected = 0
     summary.reasons = {str(k): int(v) for k, v in reasons.items()}
     _after_counts(source, summary)
     if any(t.rows for t in totals.values()):
-        with phases("metrics"):
+        with phases("metrics"), progress.phase("metrics"):
             record_metrics(conn, connector.name, {k: v for k, v in totals.items() if v.rows})
             evaluate_breaches(conn, connector)
 
@@ -324,14 +379,17 @@ def _next(batches, phases: Phases):
         return next(batches, None)
 
 
-def _batches_loop(conn, connector, batches, summary, counter, worker, totals, reasons, date_fields, phases):
+def _batches_loop(conn, connector, batches, state: _LoadState, worker, totals, reasons, date_fields, phases,
+                  progress: Progress = NO_PROGRESS):
     """Grade and land every batch; COPYs go through ``worker`` (overlapping the next chunk's work)."""
+    summary = state.summary
     staged = quarantined = offset = batch_no = 0
     header_checked = False
     stg_types = staging_types(connector)
     while (batch := _next(batches, phases)) is not None:
         n = len(batch)
-        counter["rows"] += n
+        state.rows += n
+        progress.advance(n)
         if batch.cursor is not None:
             summary.cursor = batch.cursor
         if not header_checked:
@@ -404,18 +462,20 @@ def _deleted_flags(connector, batch: SourceBatch, typed: pd.DataFrame) -> np.nda
 def ingest_file(
     target: str | psycopg.Connection, connector: Connector, path: str | Path, *, load_id: str | None = None,
     chunk_rows: int | None = None, to_core: bool = True, phases: Phases | None = None,
+    progress: Progress = NO_PROGRESS,
 ) -> LoadSummary:
     """Load one delimited file with the connector's declared delimiter and encoding."""
     kwargs = {"chunk_rows": chunk_rows} if chunk_rows else {}
     source = CsvSource.for_connector(connector, path, **kwargs)
-    return ingest(target, connector, source, load_id=load_id, to_core=to_core, phases=phases)
+    return ingest(target, connector, source, load_id=load_id, to_core=to_core, phases=phases, progress=progress)
 
 
 def ingest_folder(
-    target: str, connector: Connector, folder: str | Path, *, pattern: str = "*.csv", chunk_rows: int | None = None
+    target: str, connector: Connector, folder: str | Path, *, pattern: str = "*.csv", chunk_rows: int | None = None,
+    progress: Progress = NO_PROGRESS,
 ) -> list[LoadSummary]:
     """Load every new file of a drop folder (see FolderSource); a failing file does not stop the others."""
     from crmhub.ingest.sources.folder_source import FolderSource
 
     folder_source = FolderSource(folder, connector, pattern=pattern, chunk_rows=chunk_rows)
-    return folder_source.load_all(target, lambda source: ingest(target, connector, source))
+    return folder_source.load_all(target, lambda source: ingest(target, connector, source, progress=progress))

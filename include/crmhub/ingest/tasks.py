@@ -19,12 +19,12 @@ from pathlib import Path
 
 import psycopg
 from psycopg import sql
-from psycopg.types.json import Jsonb
 
-from crmhub.cdc.state import advance_watermark, get_watermark
 from crmhub.config import Connector, IntegrationMap, load_integration_map
 from crmhub.exceptions import CrmHubError, RejectedFileError
 from crmhub.ingest.loader import LoadSummary, ingest, ingest_file, ingest_folder
+from crmhub.sync.runs import api_counters, fail_run, finish_run, run_totals, start_run  # noqa: F401 - re-exported
+from crmhub.sync.watermarks import advance_watermark, get_watermark
 from crmhub.warehouse import connect
 
 log = logging.getLogger(__name__)
@@ -39,52 +39,6 @@ class SourceAccess:
     base_url: str | None = None
     token: str | None = field(default=None, repr=False)
     url: str | None = field(default=None, repr=False)  # may carry a password
-
-
-def start_run(conn: psycopg.Connection, connector: str, kind: str) -> int:
-    run_id = conn.execute(
-        "INSERT INTO ops.sync_runs (connector, kind) VALUES (%s, %s) RETURNING run_id", (connector, kind)
-    ).fetchone()[0]
-    conn.commit()
-    return run_id
-
-
-def finish_run(conn: psycopg.Connection, run_id: int, *, status: str, records: int, failed: int, api_calls: int,
-                api_errors: int, latency_s: float, lag: tuple | None, detail: dict) -> None:
-    p50, p95, mx = lag or (None, None, None)
-    conn.execute(
-        """UPDATE ops.sync_runs SET finished_at = now(), status = %s, records_total = %s, records_failed = %s,
-               api_calls = %s, api_errors = %s, latency_s_total = %s, lag_min_p50 = %s, lag_min_p95 = %s,
-               lag_min_max = %s, detail = %s WHERE run_id = %s""",
-        (status, records, failed, api_calls, api_errors, latency_s, p50, p95, mx, Jsonb(detail), run_id),
-    )
-    conn.commit()
-
-
-def fail_run(conn: psycopg.Connection, run_id: int, exc: BaseException, *, started: float,
-             api: dict | None = None, detail: dict | None = None) -> None:
-    """Close a run whose work raised: the API counters so far (``api``, if any) plus the failure as one error."""
-    api = api or {}
-    finish_run(conn, run_id, status="failed", records=0, failed=0, api_calls=api.get("api_calls", 0),
-               api_errors=api.get("api_errors", 0) + 1,
-               latency_s=api.get("latency_s") or time.perf_counter() - started, lag=None,
-               detail={**(detail or {}), "error": f"{type(exc).__name__}: {exc}"})
-
-
-def run_totals(done: list[LoadSummary], api: dict, started: float) -> dict:
-    """``finish_run`` counters of a run from its (not skipped) loads: status, records, failed records and the
-    API counters; a source without API counters (files, PostgreSQL) counts one call per load and the run's
-    wall time as its latency."""
-    return {"status": "success" if all(s.status == "loaded" for s in done) else "partial",
-            "records": sum(s.rows_read for s in done), "failed": sum(s.rejected for s in done),
-            "api_calls": api.get("api_calls", len(done)), "api_errors": api.get("api_errors", 0),
-            "latency_s": api.get("latency_s", time.perf_counter() - started)}
-
-
-def api_counters(sources: list) -> dict:
-    """API counters of REST sources: requests, retried requests, summed latency."""
-    return {"api_calls": sum(s.requests for s in sources), "api_errors": sum(s.retries for s in sources),
-            "latency_s": sum(s.latency_s for s in sources)}
 
 
 def lag_stats(conn: psycopg.Connection, connector: Connector, load_ids: list[str], after=None) -> tuple:
@@ -129,7 +83,7 @@ def build_and_load(warehouse_url: str, connector: Connector, access: SourceAcces
 
     ``since`` (a datetime) makes REST and PostgreSQL reads incremental: records changed at or after it,
     plus (REST) records archived since then. ``logical`` reads a PostgreSQL source through logical
-    decoding when its server allows it (``crmhub.cdc.logical``), else falls back to ``since``.
+    decoding when its server allows it (``crmhub.ingest.sources.logical_slot``), else falls back to ``since``.
     """
     kind = connector.kind
     if kind == "csv":
@@ -145,7 +99,7 @@ def build_and_load(warehouse_url: str, connector: Connector, access: SourceAcces
         except RejectedFileError as exc:
             return [exc.summary], {}  # recorded as rejected; the health score counts it as failed records
     if kind == "rest":
-        from crmhub.cdc.rest_sources import RestArchivedSource
+        from crmhub.ingest.sources.rest_changes import RestArchivedSource
         from crmhub.ingest.sources.rest_source import RestSource
 
         if not access.base_url:
@@ -173,8 +127,8 @@ def build_and_load(warehouse_url: str, connector: Connector, access: SourceAcces
 
 def _load_logical(warehouse_url: str, connector: Connector, source_url: str) -> tuple[list[LoadSummary], dict] | None:
     """Load the changes decoded from the source's replication slot; None when logical decoding is unavailable."""
-    from crmhub.cdc.logical import LogicalSource, logical_decoding_available
-    from crmhub.cdc.logical_source import LogicalChangesSource
+    from crmhub.ingest.sources.logical_changes import LogicalChangesSource
+    from crmhub.ingest.sources.logical_slot import LogicalSource, logical_decoding_available
 
     with psycopg.connect(source_url) as conn:
         if not logical_decoding_available(conn):
@@ -232,3 +186,27 @@ def ingest_connector(warehouse_url: str, name: str, access: SourceAccess, *, ima
     return {"connector": name, "run_id": run_id, "status": status, "loads": len(done),
             "skipped": len(summaries) - len(done), **totals, "reasons": reasons,
             "targets": list(connector.targets)}
+
+
+def plan_connectors(wanted: list[str] | None = None, *, imap: IntegrationMap | None = None) -> dict[str, list[str]]:
+    """The connectors of an ingest run (``wanted``, default every connector of the map), split into
+    ``{"critical": [...], "default": [...]}`` by their ``critical:`` flag; unknown names raise KeyError."""
+    from crmhub.config import split_by_criticality
+
+    imap = imap or load_integration_map()
+    names = list(wanted or [c.name for c in imap.connectors])
+    for name in names:
+        imap.connector(name)  # raises naming the known connectors
+    return split_by_criticality(imap, "connector", names)
+
+
+def publish_summary(summaries: list[dict]) -> dict:
+    """What one ingest/CDC run landed, from the per-connector summaries of :func:`ingest_connector`:
+    rows loaded per core table (an Asset event each), connectors, quarantined and rejected counts."""
+    loaded: dict[str, int] = {}
+    for summary in summaries:
+        for table in summary.get("targets", ()):
+            loaded[table] = loaded.get(table, 0) + summary.get("loaded", 0)
+    return {"connectors": [s["connector"] for s in summaries], "rows_loaded": loaded,
+            "quarantined": sum(s.get("quarantined", 0) for s in summaries),
+            "rejected": sum(s.get("rejected", 0) for s in summaries)}

@@ -1,47 +1,56 @@
-"""Set-based upsert from ``staging.<connector>`` into the core model through ``core.external_id``.
+"""Set-based merge of ``staging.<connector>`` into the core model through ``core.external_id``.
 
-For one load, in SQL only (no Python per row):
+For one load, in SQL only (no Python per row), inside the caller's transaction:
 
-1. Duplicates: rows of the load sharing an external id are ranked by the connector's
-   ``timestamp_source`` (latest wins; ties: the later row in the source wins). Losers go to
-   ``ops.quarantine`` with rule ``superseded_duplicate``, naming the winner's locator.
-2. Rows older than the version already in core for that external id (``source_updated_at`` newer) are
-   superseded too (rule ``superseded_duplicate``, naming the load that holds the newer version).
-3. Each target table gets the winners: the connector's first ``targets`` entry is keyed by the external
-   id (``core.external_id`` object = connector object); ``entity``/``fund`` rows derived from another
-   object are keyed by their normalised name (object ``entity_by_name`` / ``fund_by_name``); other
-   derived tables by the external id (object ``<object>.<table>``). New keys get a crmhub_id. A key
-   longer than ``MAX_KEY_CHARS`` is stored as ``md5:<hex>`` (btree index entries are size-limited).
-4. Upsert with last-write-wins on ``source_updated_at``; ``enrichment`` fields never overwrite a value
-   with null. Links (``contact.entity_id``, ``commitment.contact_id`` ...) are set from the same row.
-   Owner = connector owner; ``source_lineage`` = {system, connector, load_id, locator};
-   ``confidence`` = the row's contract confidence when the row is created (identity resolution owns it after).
+1. **Duplicates**: rows of the load sharing an external id are ranked by the connector's ``timestamp_source``
+   (latest wins; ties: the later row in the source wins). Losers go to ``ops.quarantine`` with rule
+   ``superseded_duplicate``, naming the winner's locator.
+2. **Late updates**: a winner older than the version already in core for that external id (``source_updated_at``
+   newer) is superseded too (rule ``superseded_duplicate``, naming the load that holds the newer version).
+3. **Unchanged rows**: the crosswalk row of the connector's own object keeps ``row_hash``, the hash of the source
+   row last applied (every contract field + the delete mark). A winner with the same hash, whose core row still
+   holds this connector's version (same source timestamp, same connector, same deleted state), is recognised by
+   one join and touches nothing: no crosswalk, core or change-log write. The merge costs what changed.
+4. **Targets**: each target table gets the changed winners. The connector's first ``targets`` entry is keyed by
+   the external id (``core.external_id`` object = connector object); ``entity``/``fund`` rows derived from
+   another object are keyed by their normalised name (object ``entity_by_name`` / ``fund_by_name``); other
+   derived tables by the external id (object ``<object>.<table>``). New keys get a crmhub_id (crosswalk rows
+   inserted set-wise). A key longer than ``MAX_KEY_CHARS`` is stored as ``md5:<hex>``.
+5. **Write**: new rows are inserted, existing rows updated under last-write-wins on ``source_updated_at``
+   (``_LWW``); ``enrichment`` fields never overwrite a value with null. Links (``contact.entity_id``,
+   ``commitment.contact_id`` ...) are set from the same row. Owner = connector owner; ``source_lineage`` =
+   {system, connector, load_id, locator}; ``confidence`` = the row's contract confidence when the row is created
+   (identity resolution owns it after).
+6. **Change log** (``core.change_log``, see :mod:`crmhub.warehouse.changelog`): a created record is one
+   ``_created`` row holding its non-null values; an updated record one row per changed field (before, after).
+   A change that loses last-write-wins writes nothing.
+7. **Deletes**: a row the source marks deleted (API ``archived``, tombstone) soft-deletes the connector's own
+   core row (``deleted_at`` / ``deleted_by`` = connector) under the same rule; a newer non-deleted version
+   re-creates it (clears ``deleted_at``). Both are logged as field ``_deleted``.
+8. **Frozen critical fields**: a ``commitment``/``deal`` row that reached the accept stage (``_FROZEN``: its stage
+   is ``stages.accept_stage`` or ``accepted_at`` is set) keeps its ``amount``. A different amount that would
+   have won last-write-wins is written to ``core.field_deltas`` (status ``pending``) instead; the rest of the
+   row is updated and ``change_log`` gets no amount change. Only an approved amendment
+   (``crmhub.reconcile.amend``) applies such a delta. ``accepted_at`` is set (source timestamp) when a row's
+   stage first becomes the accept stage.
 
-5. Every applied change writes ``core.change_log`` rows (field, before, after, source timestamp, load):
-   one per changed field of an updated row, one per non-null field of a new row. A change that loses
-   last-write-wins writes nothing.
-6. Deletes: a row the source marks deleted (API ``archived``, tombstone) soft-deletes the connector's own
-   core row (``deleted_at`` / ``deleted_by`` = connector) under the same last-write-wins rule; a newer
-   non-deleted version re-creates it (clears ``deleted_at``). Both are logged as field ``_deleted``.
-7. Frozen critical fields: a ``commitment``/``deal`` row that reached the accept stage (``stages.accept_stage``:
-   its stage is the accept stage or ``accepted_at`` is set) keeps its ``amount``. A different amount that
-   would have won last-write-wins is written to ``core.field_deltas`` (status ``pending``) instead, by one
-   set-based INSERT ... SELECT just before the upsert; the rest of the row is updated as usual and ``change_log`` gets no amount
-   change. Only an approved amendment (``crmhub.reconcile.amend``) applies such a delta. ``accepted_at`` is
-   set (source timestamp) when a row's stage first becomes the accept stage.
+The per-connector part - which tables, keys, columns, links, enrichment and frozen columns - is an
+:class:`UpsertPlan` built once per load by :func:`build_plan`; the predicates (``_LWW``, ``_FROZEN``) and the
+incoming-value rule (:meth:`TablePlan.incoming`) are written once here and used by every statement.
 """
 
 from __future__ import annotations
 
 import functools
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import psycopg
 from psycopg import sql
 
 from crmhub.config.integration_map import Connector
 from crmhub.ingest.tables import staging_table
+from crmhub.warehouse.changelog import CREATED
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +70,27 @@ STALE_FRACTION = 0.2
 #: Fields frozen once a row reaches the accept stage, per core table.
 FROZEN_FIELDS = {"commitment": ("amount",), "deal": ("amount",)}
 DEFAULT_ACCEPT_STAGE = "accepted"
+#: ``work_mem`` of the merge's transaction (its hash joins and sorts span a whole load)
+WORK_MEM = "64MB"
+#: a load of more staged rows than this joins the crosswalk by hash, never by per-row index probes
+BULK_ROWS = 5000
+#: Required columns the contract may not map (insert only), per table.
+INSERT_DEFAULTS = {
+    "entity": {"entity_type": sql.Literal("lp"), "name": sql.SQL("s._key")},
+    "fund": {"name": sql.SQL("s._key")},
+    "deal": {"name": sql.SQL("s._key")},
+    "interaction": {"kind": sql.Literal("event"), "occurred_at": sql.SQL("s._ts")},
+}
+
+I = sql.Identifier  # noqa: E741
+#: Last-write-wins: the incoming row (``s``) may change the core row (``t``).
+_LWW = sql.SQL("(t.source_updated_at IS NULL OR s._ts IS NULL OR s._ts >= t.source_updated_at)")
+#: The core row (``t``) reached the accept stage: its frozen fields keep their value.
+_FROZEN = sql.SQL("(t.stage = %(accept)s OR t.accepted_at IS NOT NULL)")
+_LINEAGE = sql.SQL(
+    "jsonb_build_object('system', %(system)s::text, 'connector', %(connector)s::text, "
+    "'load_id', %(load)s::text, 'locator', s._locator)"
+)
 
 
 @functools.lru_cache(maxsize=1)
@@ -79,6 +109,68 @@ class UpsertResult:
     loaded: int
     superseded: int
     tables: dict[str, int]
+    #: winners recognised as unchanged (same row hash): nothing written for them
+    unchanged: int = 0
+
+
+@dataclass(frozen=True)
+class TablePlan:
+    """How one core table is written from the load's winners (``w``)."""
+
+    table: str
+    object: str                      # crosswalk object
+    key: sql.Composable              # key expression over ``w`` (md5 when too long)
+    by_name: bool                    # several winners may share a key: the latest wins
+    primary: bool                    # the connector's own object (row hash, deletes)
+    columns: dict[str, str]          # core column -> source field
+    enrichment: frozenset[str]       # core columns that never overwrite a value with null
+    frozen: tuple[str, ...]          # core columns frozen at the accept stage
+    links: dict[str, str]            # core column -> linked table of this plan
+    defaults: dict[str, sql.Composable] = field(default_factory=dict)
+    accepted_at: bool = False        # set accepted_at when the stage first becomes the accept stage
+
+    @property
+    def src(self) -> sql.Identifier:
+        return I(f"_src_{self.table}")
+
+    def incoming(self, col: str, *, keep_frozen: bool = True) -> sql.Composable:
+        """The value the merge gives ``t.<col>`` from ``s.<col>`` (enrichment keeps a value over null; a frozen
+        column of an accepted row keeps its value)."""
+        value = sql.SQL("coalesce(s.{c}, t.{c})" if col in self.enrichment else "s.{c}").format(c=I(col))
+        if keep_frozen and col in self.frozen:
+            value = sql.SQL("CASE WHEN {f} THEN t.{c} ELSE {v} END").format(f=_FROZEN, c=I(col), v=value)
+        return value
+
+
+@dataclass(frozen=True)
+class UpsertPlan:
+    connector: Connector
+    pk_field: str
+    ts_field: str
+    primary: str
+    tables: tuple[TablePlan, ...]
+
+    @property
+    def pk(self) -> sql.Identifier:
+        return I(self.pk_field)
+
+    @property
+    def ts(self) -> sql.Identifier:
+        return I(self.ts_field)
+
+    @property
+    def row_hash(self) -> sql.Composable:
+        """Hash of a staged row (alias ``w``): every contract field and the delete mark."""
+        cols = [sql.SQL("w.{}").format(I(f)) for f in self.connector.field_names]
+        return sql.SQL("hash_record_extended(row({}, coalesce(w.deleted, false)), 0)").format(sql.SQL(", ").join(cols))
+
+    def table(self, name: str) -> TablePlan:
+        return next(t for t in self.tables if t.table == name)
+
+    def params(self, load_id: str, accept_stage: str) -> dict:
+        c = self.connector
+        return {"load": load_id, "connector": c.name, "system": c.system, "object": c.object,
+                "pk_name": self.pk_field, "ts_name": self.ts_field, "accept": accept_stage}
 
 
 def _mapping(connector: Connector) -> tuple[str, dict[str, dict[str, str]]]:
@@ -105,69 +197,141 @@ def _core_columns(conn: psycopg.Connection) -> dict[str, set[str]]:
     return out
 
 
+def _capped(key: sql.Composable) -> sql.Composable:
+    # btree keys must stay small: a very long key (a 2 MB company name) is stored as its md5
+    return sql.SQL("(CASE WHEN length({k}) > {n} THEN 'md5:' || md5({k}) ELSE {k} END)").format(
+        k=key, n=sql.Literal(MAX_KEY_CHARS))
+
+
+def build_plan(connector: Connector, core_cols: dict[str, set[str]]) -> UpsertPlan:
+    """The merge of ``connector`` into the core tables as they are (``core_cols``: table -> columns)."""
+    pk_field, mapping = _mapping(connector)
+    primary = connector.targets[0]
+    wanted = [t for t in TABLE_ORDER if t in set(connector.targets) | set(mapping)]
+    keys: dict[str, tuple[sql.Composable, str]] = {}
+    for table in wanted:
+        if table == primary:
+            keys[table] = (sql.SQL("w.{}::text").format(I(pk_field)), connector.object)
+        elif table in BY_NAME:
+            name_field = mapping.get(table, {}).get("name")
+            if not name_field:
+                log.warning("%s: %s has no %s.name target; not derived", connector.name, table, table)
+                continue
+            keys[table] = (sql.SQL("lower(btrim(w.{}::text))").format(I(name_field)), BY_NAME[table])
+        else:
+            keys[table] = (sql.SQL("w.{}::text").format(I(pk_field)), f"{connector.object}.{table}")
+    enrichment_fields = {f.name for f in connector.fields if f.enrichment}
+    plans = []
+    for table in [t for t in wanted if t in keys]:
+        known = core_cols.get(table, set())
+        columns = mapping.get(table, {})
+        unknown = [c for c in columns if c not in known]
+        if unknown:
+            log.warning("%s: core.%s has no column(s) %s; those targets are skipped", connector.name, table, unknown)
+        columns = {c: f for c, f in columns.items() if c in known}
+        links = {col: other for col, other in LINKS.get(table, {}).items()
+                 if other in keys and other != table and col in known}
+        plans.append(TablePlan(
+            table=table, object=keys[table][1], key=_capped(keys[table][0]), by_name=table in BY_NAME,
+            primary=table == primary, columns=columns,
+            enrichment=frozenset(c for c, f in columns.items() if f in enrichment_fields),
+            frozen=tuple(c for c in FROZEN_FIELDS.get(table, ()) if c in columns), links=links,
+            defaults={c: e for c, e in INSERT_DEFAULTS.get(table, {}).items() if c not in columns},
+            accepted_at=table in FROZEN_FIELDS and "stage" in columns and "accepted_at" in known,
+        ))
+    return UpsertPlan(connector=connector, pk_field=pk_field, ts_field=connector.timestamp_source, primary=primary,
+                      tables=tuple(plans))
+
+
 def upsert_load(conn: psycopg.Connection, connector: Connector, load_id: str, *,
                 accept_stage: str | None = None) -> UpsertResult:
-    """Upsert the staged rows of ``load_id`` into core (inside the caller's transaction).
+    """Merge the staged rows of ``load_id`` into core (inside the caller's transaction).
 
     Args:
         accept_stage: the stage at which amounts freeze (default: ``stages.accept_stage`` of the map).
     """
-    pk_field, mapping = _mapping(connector)
-    ts_field = connector.timestamp_source
-    primary = connector.targets[0]
-    system = connector.system
-    I = sql.Identifier  # noqa: E741, N806
-    pk, ts = I(pk_field), I(ts_field)
-    params = {"load": load_id, "connector": connector.name, "system": system, "object": connector.object,
-              "pk_name": pk_field, "ts_name": ts_field, "accept": accept_stage or _map_accept_stage()}
-    conn.execute("DROP TABLE IF EXISTS _ranked, _win")
+    plan = build_plan(connector, _core_columns(conn))
+    params = plan.params(load_id, accept_stage or _map_accept_stage())
+    # set-based statements over whole loads: JIT compilation costs more than it saves, for this transaction only
+    conn.execute("SET LOCAL jit = off")
+    # hash joins and sorts over a whole load in memory rather than in temp-file batches (4 MB default)
+    conn.execute(sql.SQL("SET LOCAL work_mem = {}").format(sql.Literal(WORK_MEM)))
+    duplicates = _rank(conn, plan, params)
+    refresh_stale_stats(conn, stats_tables(connector))
+    late, unchanged, changed = _winners(conn, plan, params)
+    counts = {tp.table: _write_table(conn, plan, tp, params) if changed else 0 for tp in plan.tables}
+    return UpsertResult(loaded=changed + unchanged, superseded=duplicates + late, tables=counts, unchanged=unchanged)
+
+
+def _rank(conn: psycopg.Connection, plan: UpsertPlan, params: dict) -> int:
+    """``_losers``: rows of the load whose external id has a later version in the same load, quarantined.
+
+    Only the external ids that occur more than once are ranked (a hash aggregate finds them), so a load without
+    duplicates sorts nothing. Returns the number of losers.
+    """
+    conn.execute("DROP TABLE IF EXISTS _losers, _win")
     conn.execute(
         sql.SQL(
             """
-            CREATE TEMP TABLE _ranked ON COMMIT DROP AS
-            SELECT s.*,
-                   row_number() OVER w AS _rn,
-                   first_value(s.locator) OVER w AS _winner
-              FROM {stg} s
-             WHERE s.load_id = %(load)s
-            WINDOW w AS (PARTITION BY s.{pk} ORDER BY s.{ts} DESC NULLS LAST, s.row_no DESC)
+            CREATE TEMP TABLE _losers ON COMMIT DROP AS
+            SELECT * FROM (
+                SELECT s.load_id, s.row_no, s.locator, s.{pk}::text AS _pk,
+                       row_number() OVER w AS _rn, first_value(s.locator) OVER w AS _winner
+                  FROM {stg} s
+                 WHERE s.load_id = %(load)s
+                   AND s.{pk} IN (SELECT d.{pk} FROM {stg} d WHERE d.load_id = %(load)s
+                                   GROUP BY d.{pk} HAVING count(*) > 1)
+                WINDOW w AS (PARTITION BY s.{pk} ORDER BY s.{ts} DESC NULLS LAST, s.row_no DESC)
+            ) r WHERE r._rn > 1
             """
-        ).format(stg=staging_table(connector), pk=pk, ts=ts),
+        ).format(stg=staging_table(plan.connector), pk=plan.pk, ts=plan.ts),
         params,
     )
-    conn.execute("ANALYZE _ranked")  # temp tables are never auto-analyzed: give the planner the load's size
-    refresh_stale_stats(conn, stats_tables(connector))
-    dup = conn.execute(
-        sql.SQL(
-            """
-            INSERT INTO ops.quarantine (load_id, connector, locator, field, rule, value, reason)
-            SELECT load_id, %(connector)s, locator, %(pk_name)s, 'superseded_duplicate', {pk}::text,
-                   'duplicate external id in this load: superseded by ' || _winner || ' (latest '
-                   || %(ts_name)s || ' wins)'
-              FROM _ranked WHERE _rn > 1
-            """
-        ).format(pk=pk),
+    return conn.execute(
+        """
+        INSERT INTO ops.quarantine (load_id, connector, locator, field, rule, value, reason)
+        SELECT load_id, %(connector)s, locator, %(pk_name)s, 'superseded_duplicate', _pk,
+               'duplicate external id in this load: superseded by ' || _winner || ' (latest '
+               || %(ts_name)s || ' wins)'
+          FROM _losers
+        """,
         params,
     ).rowcount
+
+
+def _winners(conn: psycopg.Connection, plan: UpsertPlan, params: dict) -> tuple[int, int, int]:
+    """``_win``: the winners that change something. Returns (late, unchanged, changed) row counts.
+
+    One join with the crosswalk and the primary core table finds, per winner, its crmhub id, whether core
+    holds a newer version (late: quarantined) and whether core holds exactly this version (unchanged).
+    """
+    tp = plan.table(plan.primary)
+    staged = conn.execute(sql.SQL("SELECT count(*) FROM {} WHERE load_id = %(load)s").format(
+        staging_table(plan.connector)), params).fetchone()[0]
+    # the staging table's statistics predate this load's rows: for a large load, say hash joins outright
+    conn.execute("SET LOCAL enable_nestloop = %s" % ("off" if staged > BULK_ROWS else "on"))
     conn.execute(
         sql.SQL(
             """
             CREATE TEMP TABLE _win ON COMMIT DROP AS
-            SELECT r.*, older.newer_load
-              FROM _ranked r
-              LEFT JOIN (
-                    -- one row per external id (the crosswalk key is unique): a hash join, not a per-row probe
-                    SELECT x.external_id, t.source_updated_at,
-                           coalesce(t.source_lineage->>'load_id', '?') AS newer_load
-                      FROM core.external_id x JOIN core.{primary} t ON t.crmhub_id = x.crmhub_id
-                     WHERE x.system = %(system)s AND x.object = %(object)s
-              ) older ON older.external_id = r.{pk}::text AND older.source_updated_at > r.{ts}
-             WHERE r._rn = 1
+            SELECT w.*, x.crmhub_id AS _xid, h._hash,
+                   CASE WHEN t.source_updated_at > w.{ts}
+                        THEN coalesce(t.source_lineage->>'load_id', '?') END AS newer_load,
+                   coalesce(x.row_hash = h._hash AND t.source_updated_at IS NOT DISTINCT FROM w.{ts}
+                            AND t.source_lineage->>'connector' = %(connector)s
+                            AND (t.deleted_at IS NOT NULL) = coalesce(w.deleted, false), false) AS _same
+              FROM {stg} w
+              CROSS JOIN LATERAL (SELECT {hash} AS _hash) h
+              LEFT JOIN core.external_id x
+                ON x.system = %(system)s AND x.object = %(object)s AND x.external_id = {key}
+              LEFT JOIN core.{primary} t ON t.crmhub_id = x.crmhub_id
+             WHERE w.load_id = %(load)s AND w.row_no NOT IN (SELECT row_no FROM _losers)
             """
-        ).format(primary=I(primary), pk=pk, ts=ts),
+        ).format(hash=plan.row_hash, ts=plan.ts, key=tp.key, primary=I(plan.primary), stg=staging_table(plan.connector)),
         params,
     )
-    old = conn.execute(
+    conn.execute("SET LOCAL enable_nestloop = on")
+    late = conn.execute(
         sql.SQL(
             """
             INSERT INTO ops.quarantine (load_id, connector, locator, field, rule, value, reason)
@@ -175,42 +339,13 @@ def upsert_load(conn: psycopg.Connection, connector: Connector, load_id: str, *,
                    'older than the version already loaded (load ' || newer_load || '); latest timestamp wins'
               FROM _win WHERE newer_load IS NOT NULL
             """
-        ).format(pk=pk),
+        ).format(pk=plan.pk),
         params,
     ).rowcount
+    unchanged = conn.execute("DELETE FROM _win WHERE newer_load IS NULL AND _same").rowcount
     conn.execute("DELETE FROM _win WHERE newer_load IS NOT NULL")
-    loaded = conn.execute("SELECT count(*) FROM _win").fetchone()[0]
-
-    core_cols = _core_columns(conn)
-    tables = [t for t in TABLE_ORDER if t in set(connector.targets) | set(mapping)]
-    keys: dict[str, sql.Composable] = {}
-    objects: dict[str, str] = {}
-    for table in tables:
-        if table == primary:
-            keys[table] = sql.SQL("w.{}::text").format(pk)
-            objects[table] = connector.object
-        elif table in BY_NAME:
-            name_field = mapping.get(table, {}).get("name")
-            if not name_field:
-                log.warning("%s: %s has no %s.name target; not derived", connector.name, table, table)
-                continue
-            keys[table] = sql.SQL("lower(btrim(w.{}::text))").format(I(name_field))
-            objects[table] = BY_NAME[table]
-        else:
-            keys[table] = sql.SQL("w.{}::text").format(pk)
-            objects[table] = f"{connector.object}.{table}"
-    # btree keys must stay small: a very long key (a 2 MB company name) is stored as its md5
-    keys = {
-        t: sql.SQL("(CASE WHEN length({k}) > {n} THEN 'md5:' || md5({k}) ELSE {k} END)").format(
-            k=k, n=sql.Literal(MAX_KEY_CHARS)
-        )
-        for t, k in keys.items()
-    }
-    counts: dict[str, int] = {}
-    for table in [t for t in tables if t in keys]:
-        counts[table] = _upsert_table(conn, connector, table, keys, objects, mapping.get(table, {}), core_cols, params,
-                                      primary=table == primary)
-    return UpsertResult(loaded=int(loaded), superseded=int(dup + old), tables=counts)
+    changed = conn.execute("SELECT count(*) FROM _win").fetchone()[0]
+    return late, unchanged, int(changed)
 
 
 def stats_tables(connector: Connector) -> list[str]:
@@ -225,8 +360,9 @@ def refresh_stale_stats(conn: psycopg.Connection, tables: list[str]) -> list[str
     statistics that predate a bulk load (autovacuum lags behind a backfill, or is off), the planner takes
     those tables for near-empty and joins every staged row against every core row: a backfill then slows
     down chunk after chunk. ``SKIP_LOCKED``: a table being analyzed by a concurrent load is left to it.
-    Inside a load's transaction the new statistics are visible to other sessions only at its commit, so a
-    caller that can (a backfill chunk) runs this in autocommit mode before the load.
+    Runs once per load (each backfill chunk is a load). Inside a load's transaction the new statistics are
+    visible to other sessions only at its commit, so a caller that can (a backfill chunk) runs this in
+    autocommit mode before the load.
     """
     stale = conn.execute(
         """SELECT s.relname FROM pg_stat_user_tables s JOIN pg_class c ON c.oid = s.relid
@@ -240,146 +376,111 @@ def refresh_stale_stats(conn: psycopg.Connection, tables: list[str]) -> list[str
     return [t for (t,) in stale]
 
 
-def _upsert_table(conn, connector, table, keys, objects, columns, core_cols, params, *, primary: bool) -> int:
-    I = sql.Identifier  # noqa: E741, N806
-    known = core_cols.get(table, set())
-    unknown = [c for c in columns if c not in known]
-    if unknown:
-        log.warning("%s: core.%s has no column(s) %s; those targets are skipped", connector.name, table, unknown)
-    columns = {c: f for c, f in columns.items() if c in known}
-    links = {col: other for col, other in LINKS.get(table, {}).items() if other in keys and other != table}
-    src = f"_src_{table}"
-    select_cols = [sql.SQL("w.{} AS {}").format(I(f), I(c)) for c, f in columns.items()]
-    select_cols += [sql.SQL("{} AS {}").format(keys[other], I(f"_lk_{other}")) for other in set(links.values())]
-    p = dict(params, core_table=table, tobject=objects[table])
-    conn.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(I(src)))
+def _write_table(conn: psycopg.Connection, plan: UpsertPlan, tp: TablePlan, params: dict) -> int:
+    """Merge the changed winners into ``core.<tp.table>``; returns rows inserted + updated."""
+    p = dict(params, core_table=tp.table, tobject=tp.object)
+    _stage_source(conn, plan, tp, p)
+    new_keys, known_keys = conn.execute(
+        sql.SQL("SELECT count(*) FILTER (WHERE _xnew), count(*) FILTER (WHERE NOT _xnew) FROM {}").format(tp.src)
+    ).fetchone()
+    # Statements about existing rows run only when some key already existed: on a first load the core tables'
+    # statistics still say "empty" while this transaction fills them, and a join planned on that is quadratic.
+    _write_crosswalk(conn, tp, p, new_keys=new_keys, known_keys=known_keys)
+    if tp.frozen and known_keys:
+        _record_frozen_deltas(conn, tp, p)
+    _log_changes(conn, tp, p, known_keys=known_keys)
+    return _insert_new(conn, plan, tp, p) + (_update_existing(conn, plan, tp, p) if known_keys else 0)
+
+
+def _stage_source(conn: psycopg.Connection, plan: UpsertPlan, tp: TablePlan, p: dict) -> None:
+    """``_src_<table>``: one row per key with its columns, link keys and crmhub id (new keys get a new one)."""
+    select_cols = [sql.SQL("w.{} AS {}").format(I(f), I(c)) for c, f in tp.columns.items()]
+    select_cols += [sql.SQL("{} AS {}").format(plan.table(other).key, I(f"_lk_{other}"))
+                    for other in sorted(set(tp.links.values()))]
+    if tp.primary:  # the crosswalk was joined by _winners
+        xid, join = sql.SQL("w._xid"), sql.SQL("")
+    else:
+        xid = sql.SQL("x.crmhub_id")
+        join = sql.SQL("LEFT JOIN core.external_id x "
+                       "ON x.system = %(system)s AND x.object = %(tobject)s AND x.external_id = k._key")
+    distinct = sql.SQL("DISTINCT ON (k._key)") if tp.by_name else sql.SQL("")
+    order = sql.SQL("ORDER BY k._key, w.{} DESC NULLS LAST, w.row_no DESC").format(plan.ts) if tp.by_name else sql.SQL("")
+    conn.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(tp.src))
     conn.execute(
         sql.SQL(
             """
             CREATE TEMP TABLE {src} ON COMMIT DROP AS
-            SELECT DISTINCT ON (_key) {key} AS _key, {cols}
-                   w.{ts} AS _ts, w.confidence AS _conf, w.locator AS _locator, {deleted} AS _deleted
-              FROM _win w
-             WHERE nullif({key}, '') IS NOT NULL
-             ORDER BY _key, w.{ts} DESC NULLS LAST, w.row_no DESC
+            SELECT {distinct} k._key, {cols}
+                   w.{ts} AS _ts, w.confidence AS _conf, w.locator AS _locator, {deleted} AS _deleted,
+                   {hash} AS _hash, coalesce({xid}, gen_random_uuid()) AS _id, {xid} IS NULL AS _xnew,
+                   {xid} IS NULL AS _new
+              FROM _win w CROSS JOIN LATERAL (SELECT {key} AS _key) k
+              {join}
+             WHERE nullif(k._key, '') IS NOT NULL
+             {order}
             """
         ).format(
-            src=I(src), key=keys[table], ts=I(connector.timestamp_source),
+            src=tp.src, distinct=distinct, key=tp.key, ts=plan.ts, xid=xid, join=join, order=order,
             cols=sql.SQL("").join(sql.SQL("{}, ").format(c) for c in select_cols),
-            deleted=sql.SQL("coalesce(w.deleted, false)") if primary else sql.SQL("false"),
+            deleted=sql.SQL("coalesce(w.deleted, false)") if tp.primary else sql.SQL("false"),
+            hash=sql.SQL("w._hash") if tp.primary else sql.SQL("NULL::bigint"),
         ),
         p,
     )
-    conn.execute(
-        sql.SQL(
-            """
-            INSERT INTO core.external_id (system, object, external_id, crmhub_id, core_table)
-            SELECT %(system)s, %(tobject)s, _key, gen_random_uuid(), %(core_table)s FROM {src}
-            ON CONFLICT (system, object, external_id) DO UPDATE SET last_seen_at = now()
-            """
-        ).format(src=I(src)),
-        p,
-    )
-    conn.execute(sql.SQL("ALTER TABLE {} ADD COLUMN _id uuid").format(I(src)))
-    conn.execute(
-        sql.SQL(
-            "UPDATE {src} s SET _id = x.crmhub_id FROM core.external_id x "
-            "WHERE x.system = %(system)s AND x.object = %(tobject)s AND x.external_id = s._key"
-        ).format(src=I(src)),
-        p,
-    )
-    insert_cols = ["crmhub_id", *columns]
-    values = [sql.SQL("s._id")] + [sql.SQL("s.{}").format(I(c)) for c in columns]
-    joins = []
-    for col, other in links.items():
-        if col in known:
-            alias = I(f"l_{other}")
-            insert_cols.append(col)
-            values.append(sql.SQL("{}._id").format(alias))
-            joins.append(
-                sql.SQL("LEFT JOIN {} {} ON {}._key = s.{}").format(I(f"_src_{other}"), alias, alias, I(f"_lk_{other}"))
+    conn.execute(sql.SQL("ANALYZE {}").format(tp.src))  # temp tables are never auto-analyzed: real row counts
+
+
+def _write_crosswalk(conn: psycopg.Connection, tp: TablePlan, p: dict, *, new_keys: int, known_keys: int) -> None:
+    """New keys into ``core.external_id``; the primary's changed rows get their new row hash."""
+    if new_keys:
+        inserted = conn.execute(
+            sql.SQL(
+                """
+                INSERT INTO core.external_id (system, object, external_id, crmhub_id, core_table, row_hash)
+                SELECT %(system)s, %(tobject)s, _key, _id, %(core_table)s, _hash FROM {src} WHERE _xnew
+                ON CONFLICT (system, object, external_id) DO NOTHING
+                """
+            ).format(src=tp.src),
+            p,
+        ).rowcount
+        if inserted < new_keys:  # a concurrent load created some of these keys: take its crmhub ids
+            conn.execute(
+                sql.SQL(
+                    "UPDATE {src} s SET _id = x.crmhub_id, _xnew = false FROM core.external_id x "
+                    "WHERE s._xnew AND x.system = %(system)s AND x.object = %(tobject)s AND x.external_id = s._key "
+                    "AND x.crmhub_id <> s._id"
+                ).format(src=tp.src),
+                p,
             )
-    # required columns that the contract may not map (insert only)
-    defaults = {
-        "entity": {"entity_type": sql.Literal("lp"), "name": sql.SQL("s._key")},
-        "fund": {"name": sql.SQL("s._key")},
-        "deal": {"name": sql.SQL("s._key")},
-        "interaction": {"kind": sql.Literal("event"), "occurred_at": sql.SQL("s._ts")},
-    }.get(table, {})
-    for col, expr in defaults.items():
-        if col not in columns:
-            insert_cols.append(col)
-            values.append(expr)
-    insert_cols += ["owner", "confidence", "source_system", "source_lineage", "source_updated_at"]
-    values += [
-        sql.Literal(connector.owner), sql.SQL("s._conf"), sql.Literal(connector.system),
+    if not known_keys:
+        return
+    if tp.primary:
+        conn.execute(
+            sql.SQL(
+                """
+                UPDATE core.external_id x SET row_hash = s._hash, last_seen_at = now() FROM {src} s
+                 WHERE NOT s._xnew AND x.system = %(system)s AND x.object = %(tobject)s AND x.external_id = s._key
+                """
+            ).format(src=tp.src),
+            p,
+        )
+    # a crosswalk row whose core row is missing (written by another path): the row is created here
+    conn.execute(
         sql.SQL(
-            "jsonb_build_object('system', %(system)s::text, 'connector', %(connector)s::text, "
-            "'load_id', %(load)s::text, 'locator', s._locator)"
-        ),
-        sql.SQL("s._ts"),
-    ]
-    enrichment = {f.name for f in connector.fields if f.enrichment}
-    frozen = [c for c in FROZEN_FIELDS.get(table, ()) if c in columns]
-    frozen_when = sql.SQL("(t.stage = %(accept)s OR t.accepted_at IS NOT NULL)")
-    if frozen:
-        _record_frozen_deltas(conn, table, src, frozen, {c for c, f in columns.items() if f in enrichment}, p)
-    if table in FROZEN_FIELDS and "stage" in columns and "accepted_at" in known:
-        insert_cols.append("accepted_at")
-        values.append(sql.SQL("CASE WHEN s.stage = %(accept)s THEN coalesce(s._ts, now()) END"))
-    _log_changes(conn, table, src, columns, {c for c, f in columns.items() if f in enrichment}, p, primary=primary,
-                 frozen=frozen)
-    if primary:
-        insert_cols += ["deleted_at", "deleted_by"]
-        values += [sql.SQL("CASE WHEN s._deleted THEN now() END"),
-                   sql.SQL("CASE WHEN s._deleted THEN %(connector)s::text END")]
-    sets = []
-    for col, fname in columns.items():
-        new = sql.SQL("coalesce(EXCLUDED.{c}, t.{c})" if fname in enrichment else "EXCLUDED.{c}").format(c=I(col))
-        if col in frozen:  # frozen at the accept stage: keep the value; the change went to core.field_deltas
-            new = sql.SQL("CASE WHEN {w} THEN t.{c} ELSE {n} END").format(w=frozen_when, c=I(col), n=new)
-        sets.append(sql.SQL("{c} = {n}").format(c=I(col), n=new))
-    if "accepted_at" in insert_cols:
-        sets.append(sql.SQL("accepted_at = coalesce(t.accepted_at, EXCLUDED.accepted_at)"))
-    for col in links:
-        if col in known:
-            sets.append(sql.SQL("{c} = coalesce(EXCLUDED.{c}, t.{c})").format(c=I(col)))
-    # ``confidence`` is the contract's score only for a new row; afterwards identity resolution owns it
-    # (Identity_Confidence, crmhub.identity), so a later load never lifts a record off its hold.
-    for col in ("source_lineage", "source_updated_at"):
-        sets.append(sql.SQL("{c} = EXCLUDED.{c}").format(c=I(col)))
-    if primary:  # soft delete keeps the first deletion time; a newer live version re-creates the row
-        sets.append(sql.SQL("deleted_at = CASE WHEN EXCLUDED.deleted_at IS NULL THEN NULL "
-                            "ELSE coalesce(t.deleted_at, EXCLUDED.deleted_at) END"))
-        sets.append(sql.SQL("deleted_by = CASE WHEN EXCLUDED.deleted_at IS NULL THEN NULL "
-                            "ELSE coalesce(t.deleted_by, EXCLUDED.deleted_by) END"))
-    sets.append(sql.SQL("updated_at = now()"))
-    stmt = sql.SQL(
-        """
-        INSERT INTO core.{table} AS t ({cols})
-        SELECT {vals} FROM {src} s {joins}
-        ON CONFLICT (crmhub_id) DO UPDATE SET {sets}
-        WHERE t.source_updated_at IS NULL OR EXCLUDED.source_updated_at IS NULL
-           OR EXCLUDED.source_updated_at >= t.source_updated_at
-        """
-    ).format(
-        table=I(table), cols=sql.SQL(", ").join(map(I, insert_cols)), vals=sql.SQL(", ").join(values),
-        src=I(src), joins=sql.SQL(" ").join(joins), sets=sql.SQL(", ").join(sets),
+            "UPDATE {src} s SET _new = true WHERE NOT s._xnew "
+            "AND NOT EXISTS (SELECT 1 FROM core.{table} t WHERE t.crmhub_id = s._id)"
+        ).format(src=tp.src, table=I(tp.table)),
+        p,
     )
-    return conn.execute(stmt, p).rowcount
 
 
-def _record_frozen_deltas(conn, table: str, src: str, frozen: list[str], keep_on_null: set[str], params: dict) -> int:
+def _record_frozen_deltas(conn: psycopg.Connection, tp: TablePlan, p: dict) -> int:
     """One ``core.field_deltas`` row per frozen field that this load would change on an accepted row.
 
-    Same last-write-wins rule as the upsert; a change equal to a delta already pending is not recorded twice.
+    Same last-write-wins rule as the merge; a change equal to a delta already pending is not recorded twice.
     """
-    I = sql.Identifier  # noqa: E741, N806
-    fields = []
-    for col in frozen:
-        new = (sql.SQL("coalesce(s.{c}, t.{c})::text") if col in keep_on_null else sql.SQL("s.{c}::text")).format(
-            c=I(col))
-        fields.append(sql.SQL("({name}, t.{c}::text, {new})").format(name=sql.Literal(col), c=I(col), new=new))
+    fields = [sql.SQL("({name}, t.{c}::text, ({new})::text)").format(
+        name=sql.Literal(col), c=I(col), new=tp.incoming(col, keep_frozen=False)) for col in tp.frozen]
     return conn.execute(
         sql.SQL(
             """
@@ -391,50 +492,114 @@ def _record_frozen_deltas(conn, table: str, src: str, frozen: list[str], keep_on
               FROM {src} s
               JOIN core.{table} t ON t.crmhub_id = s._id
              CROSS JOIN LATERAL (VALUES {fields}) AS c(field, old, new)
-             WHERE (t.stage = %(accept)s OR t.accepted_at IS NOT NULL)
-               AND (t.source_updated_at IS NULL OR s._ts IS NULL OR s._ts >= t.source_updated_at)
+             WHERE {frozen} AND {lww}
                AND c.old IS DISTINCT FROM c.new
                AND NOT EXISTS (SELECT 1 FROM core.field_deltas d
                                 WHERE d.core_table = %(core_table)s AND d.crmhub_id = s._id AND d.field = c.field
                                   AND d.status = 'pending' AND d.new_value IS NOT DISTINCT FROM c.new)
             """
-        ).format(src=I(src), table=I(table), fields=sql.SQL(", ").join(fields)),
-        params,
+        ).format(src=tp.src, table=I(tp.table), fields=sql.SQL(", ").join(fields), frozen=_FROZEN, lww=_LWW),
+        p,
     ).rowcount
 
 
-def _log_changes(conn, table: str, src: str, columns: dict[str, str], keep_on_null: set[str], params: dict, *,
-                 primary: bool, frozen: list[str] | tuple = ()) -> int:
-    """Write ``core.change_log`` for what the coming upsert of ``src`` will change (same last-write-wins rule)."""
-    I = sql.Identifier  # noqa: E741, N806
-    fields = []
-    for col in columns:
-        new = (sql.SQL("coalesce(s.{c}, t.{c})::text") if col in keep_on_null else sql.SQL("s.{c}::text")).format(
-            c=I(col))
-        if col in frozen:  # an accepted row keeps its frozen value: nothing to log (the delta is recorded)
-            new = sql.SQL("CASE WHEN t.stage = %(accept)s OR t.accepted_at IS NOT NULL THEN t.{c}::text "
-                          "ELSE {n} END").format(c=I(col), n=new)
-        fields.append(sql.SQL("({name}, t.{c}::text, {new})").format(name=sql.Literal(col), c=I(col), new=new))
-    if primary:
-        fields.append(sql.SQL("('_deleted', CASE WHEN t.crmhub_id IS NULL THEN NULL "
-                              "ELSE (t.deleted_at IS NOT NULL)::text END, s._deleted::text)"))
-    if not fields:
-        return 0
+def _log_changes(conn: psycopg.Connection, tp: TablePlan, p: dict, *, known_keys: int) -> int:
+    """``core.change_log`` for what the coming writes change: one ``_created`` row per new record (its non-null
+    values), one row per changed field of an updated record (same last-write-wins rule)."""
+    created = [sql.SQL("{}, s.{}::text").format(sql.Literal(c), I(c)) for c in tp.columns]
+    if tp.primary:
+        created.append(sql.SQL("'_deleted', CASE WHEN s._deleted THEN 'true' END"))
+    n = 0
+    if created:
+        n += conn.execute(
+            sql.SQL(
+                """
+                INSERT INTO core.change_log (core_table, crmhub_id, field, created_values, source_system, connector,
+                                             load_id, source_ts, actor)
+                SELECT %(core_table)s, s._id, {created}, v.vals, %(system)s, %(connector)s, %(load)s, s._ts,
+                       %(connector)s
+                  FROM {src} s CROSS JOIN LATERAL (SELECT jsonb_strip_nulls(jsonb_build_object({pairs})) AS vals) v
+                 WHERE s._new AND v.vals <> '{{}}'::jsonb
+                """
+            ).format(created=sql.Literal(CREATED), src=tp.src, pairs=sql.SQL(", ").join(created)),
+            p,
+        ).rowcount
+    fields = [sql.SQL("({name}, t.{c}::text, ({new})::text)").format(name=sql.Literal(c), c=I(c), new=tp.incoming(c))
+              for c in tp.columns]
+    if tp.primary:
+        fields.append(sql.SQL("('_deleted', (t.deleted_at IS NOT NULL)::text, s._deleted::text)"))
+    if fields and known_keys:
+        n += conn.execute(
+            sql.SQL(
+                """
+                INSERT INTO core.change_log (core_table, crmhub_id, field, old_value, new_value, source_system,
+                                             connector, load_id, source_ts, actor)
+                SELECT %(core_table)s, s._id, c.field, c.old, c.new, %(system)s, %(connector)s, %(load)s, s._ts,
+                       %(connector)s
+                  FROM {src} s
+                  JOIN core.{table} t ON t.crmhub_id = s._id
+                 CROSS JOIN LATERAL (VALUES {fields}) AS c(field, old, new)
+                 WHERE NOT s._new AND {lww} AND c.old IS DISTINCT FROM c.new
+                """
+            ).format(src=tp.src, table=I(tp.table), fields=sql.SQL(", ").join(fields), lww=_LWW),
+            p,
+        ).rowcount
+    return n
+
+
+def _link_joins(tp: TablePlan) -> sql.Composable:
+    return sql.SQL(" ").join(
+        sql.SQL("LEFT JOIN {o} {a} ON {a}._key = s.{k}").format(
+            o=I(f"_src_{other}"), a=I(f"l_{col}"), k=I(f"_lk_{other}"))
+        for col, other in tp.links.items()
+    )
+
+
+def _insert_new(conn: psycopg.Connection, plan: UpsertPlan, tp: TablePlan, p: dict) -> int:
+    c = plan.connector
+    cols: list[str] = ["crmhub_id", *tp.columns]
+    values: list[sql.Composable] = [sql.SQL("s._id")] + [sql.SQL("s.{}").format(I(col)) for col in tp.columns]
+    for col in tp.links:
+        cols.append(col)
+        values.append(sql.SQL("{}._id").format(I(f"l_{col}")))
+    for col, expr in tp.defaults.items():
+        cols.append(col)
+        values.append(expr)
+    cols += ["owner", "confidence", "source_system", "source_lineage", "source_updated_at"]
+    values += [sql.Literal(c.owner), sql.SQL("s._conf"), sql.Literal(c.system), _LINEAGE, sql.SQL("s._ts")]
+    if tp.accepted_at:
+        cols.append("accepted_at")
+        values.append(sql.SQL("CASE WHEN s.stage = %(accept)s THEN coalesce(s._ts, now()) END"))
+    if tp.primary:
+        cols += ["deleted_at", "deleted_by"]
+        values += [sql.SQL("CASE WHEN s._deleted THEN now() END"),
+                   sql.SQL("CASE WHEN s._deleted THEN %(connector)s::text END")]
+    return conn.execute(
+        sql.SQL("INSERT INTO core.{table} ({cols}) SELECT {vals} FROM {src} s {joins} WHERE s._new").format(
+            table=I(tp.table), cols=sql.SQL(", ").join(map(I, cols)), vals=sql.SQL(", ").join(values),
+            src=tp.src, joins=_link_joins(tp)),
+        p,
+    ).rowcount
+
+
+def _update_existing(conn: psycopg.Connection, plan: UpsertPlan, tp: TablePlan, p: dict) -> int:
+    sets = [sql.SQL("{} = {}").format(I(col), tp.incoming(col)) for col in tp.columns]
+    for col in tp.links:
+        sets.append(sql.SQL("{c} = coalesce({a}._id, t.{c})").format(c=I(col), a=I(f"l_{col}")))
+    if tp.accepted_at:
+        sets.append(sql.SQL("accepted_at = coalesce(t.accepted_at, "
+                            "CASE WHEN s.stage = %(accept)s THEN coalesce(s._ts, now()) END)"))
+    # ``confidence`` is the contract's score only for a new row; afterwards identity resolution owns it
+    # (Identity_Confidence, crmhub.identity), so a later load never lifts a record off its hold.
+    sets += [sql.SQL("source_lineage = {}").format(_LINEAGE), sql.SQL("source_updated_at = s._ts")]
+    if tp.primary:  # soft delete keeps the first deletion time; a newer live version re-creates the row
+        sets.append(sql.SQL("deleted_at = CASE WHEN s._deleted THEN coalesce(t.deleted_at, now()) END"))
+        sets.append(sql.SQL("deleted_by = CASE WHEN s._deleted THEN coalesce(t.deleted_by, %(connector)s::text) END"))
+    sets.append(sql.SQL("updated_at = now()"))
     return conn.execute(
         sql.SQL(
-            """
-            INSERT INTO core.change_log (core_table, crmhub_id, field, old_value, new_value, source_system,
-                                         connector, load_id, source_ts, actor)
-            SELECT %(core_table)s, s._id, c.field, c.old, c.new, %(system)s, %(connector)s, %(load)s, s._ts,
-                   %(connector)s
-              FROM {src} s
-              LEFT JOIN core.{table} t ON t.crmhub_id = s._id
-             CROSS JOIN LATERAL (VALUES {fields}) AS c(field, old, new)
-             WHERE (t.crmhub_id IS NULL OR t.source_updated_at IS NULL OR s._ts IS NULL
-                    OR s._ts >= t.source_updated_at)
-               AND c.old IS DISTINCT FROM c.new
-               AND NOT (t.crmhub_id IS NULL AND (c.new IS NULL OR c.field = '_deleted' AND c.new = 'false'))
-            """
-        ).format(src=I(src), table=I(table), fields=sql.SQL(", ").join(fields)),
-        params,
+            "UPDATE core.{table} AS t SET {sets} FROM {src} s {joins} "
+            "WHERE t.crmhub_id = s._id AND NOT s._new AND {lww}"
+        ).format(table=I(tp.table), sets=sql.SQL(", ").join(sets), src=tp.src, joins=_link_joins(tp), lww=_LWW),
+        p,
     ).rowcount

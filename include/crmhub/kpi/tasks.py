@@ -27,12 +27,12 @@ def weekly_path(out_dir: Path, day: date) -> Path:
 
 
 def weekly_dashboard(warehouse_url: str, *, out_dir: str | Path | None = None, now: datetime | None = None,
-                     map_path: str | None = None) -> dict:
+                     imap=None) -> dict:
     """Write this ISO week's data-health dashboard (the 7 days before ``now``) unless it exists already."""
     now = now or datetime.now(UTC)
     path = weekly_path(Path(out_dir) if out_dir else reports_dir(), now.date())
     if path.exists():
         return {"written": False, "path": str(path), "reason": "this week's dashboard exists already"}
     path.parent.mkdir(parents=True, exist_ok=True)
-    data = weekly_report(warehouse_url, path, load_integration_map(map_path), today=now.date())
+    data = weekly_report(warehouse_url, path, imap or load_integration_map(), today=now.date())
     return {"written": True, "path": str(path), "start": str(data.start), "end": str(data.end)}

@@ -16,14 +16,13 @@ import psycopg
 from jinja2 import TemplateError
 from psycopg import sql
 
+from crmhub.identity.holds import held_sql
 from crmhub.outreach import outbox
 from crmhub.outreach.flags import FlagDecision, FlagGate, flag_context
 from crmhub.outreach.rules import Automation, normalise
 
-HOLD_CONFIDENCE = 60
-#: Identity-hold predicate over ``c`` (core.contact): confidence below 60 or an unreleased hold row.
-HOLD_SQL = sql.SQL("(c.confidence < {} OR EXISTS (SELECT 1 FROM ops.identity_holds h "
-                   "WHERE h.crmhub_id = c.crmhub_id AND h.released_at IS NULL))").format(sql.Literal(HOLD_CONFIDENCE))
+#: Identity-hold predicate over ``c`` (core.contact): the rule of :mod:`crmhub.identity.holds`.
+HOLD_SQL = sql.SQL(held_sql("c"))
 SUPPRESSED_SQL = sql.SQL("EXISTS (SELECT 1 FROM ops.suppression_list s WHERE s.email = lower(trim(c.email)))")
 
 
@@ -71,7 +70,8 @@ class Candidates:
 
 
 def candidate_events(conn: psycopg.Connection, auto: Automation) -> Candidates:
-    """Undecided ``core.change_log`` rows of the trigger field within ``max_event_age``; the condition checked.
+    """Undecided ``core.field_changes`` rows (per-field view of ``core.change_log``) of the trigger field within
+    ``max_event_age``; the condition checked.
 
     Each matching event gets ``episode``: the change that last set the field to another value before it
     (0 when none). Two loads that wrote the same change share the episode, so they share a transition.
@@ -79,7 +79,7 @@ def candidate_events(conn: psycopg.Connection, auto: Automation) -> Candidates:
     cur = conn.execute(
         """SELECT cl.change_id, cl.crmhub_id::text AS crmhub_id, cl.old_value, cl.new_value, cl.load_id,
                   cl.connector, cl.source_system, cl.changed_at
-           FROM core.change_log cl
+           FROM core.field_changes cl
            WHERE cl.core_table = %s AND cl.field = %s AND cl.changed_at >= now() - %s
              AND NOT EXISTS (SELECT 1 FROM ops.outreach_decisions d
                              WHERE d.automation = %s AND d.change_id = cl.change_id AND d.final AND NOT d.dry_run)
@@ -103,7 +103,7 @@ def _add_episodes(conn: psycopg.Connection, auto: Automation, events: list[dict]
         return
     history: dict[str, list[tuple[int, str | None]]] = {}
     for record, change_id, new_value in conn.execute(
-        """SELECT crmhub_id::text, change_id, new_value FROM core.change_log
+        """SELECT crmhub_id::text, change_id, new_value FROM core.field_changes
            WHERE core_table = %s AND field = %s AND crmhub_id = ANY(%s::uuid[]) ORDER BY change_id""",
         (auto.trigger.core_table, auto.trigger.field, sorted({ev["crmhub_id"] for ev in events})),
     ):
@@ -333,7 +333,7 @@ def bulk_loads(conn: psycopg.Connection, auto: Automation, load_ids: set[str]) -
     for load_id, reason in conn.execute("SELECT load_id, reason FROM ops.bulk_loads WHERE load_id = ANY(%s)", (ids,)):
         out[load_id] = {"why": f"load {load_id} flagged bulk ({reason})", "reason": reason}
     for load_id, n, connector, source in conn.execute(
-        """SELECT load_id, count(DISTINCT crmhub_id), max(connector), max(source_system) FROM core.change_log
+        """SELECT load_id, count(DISTINCT crmhub_id), max(connector), max(source_system) FROM core.field_changes
            WHERE core_table = %s AND field = %s AND load_id = ANY(%s) GROUP BY load_id""",
         (auto.trigger.core_table, auto.trigger.field, ids),
     ):

@@ -76,6 +76,39 @@ def run_automations(warehouse_url: str, unleash: UnleashAccess, smtp: SmtpSettin
         gate.close()
 
 
+def run_automation(warehouse_url: str, unleash: UnleashAccess, smtp: SmtpSettings | None, name: str, *,
+                   dry_run: bool = False, **kwargs) -> dict:
+    """One automation's run summary (see :func:`run_automations`)."""
+    return run_automations(warehouse_url, unleash, smtp, dry_run=dry_run, names=[name], **kwargs)[0]
+
+
+def plan_automations(names: list[str] | None = None) -> dict[str, list[str]]:
+    """The automations of one run (``names``, default all), ``{"critical": [...], "default": [...]}``."""
+    from crmhub.config import split_by_criticality
+
+    imap = load_integration_map()
+    automations = load_automations(imap)
+    for name in names or ():
+        if name not in automations:
+            raise KeyError(f"unknown automation {name!r}; known: {', '.join(automations)}")
+    return split_by_criticality(imap, "automation", list(names or automations))
+
+
+def run_results(*groups: list[dict] | None) -> list[dict]:
+    """The run summaries of several groups of tasks (critical and default) as one list (None: ran nothing)."""
+    return [r for group in groups for r in group or ()]
+
+
+def awaiting_approval(*groups: list[dict] | None) -> dict[str, int]:
+    """Automations that hit their cap with ``on_exceed: approval``: name -> sends waiting for a human."""
+    return {r["automation"]: r["pending"] for r in run_results(*groups) if r["outcome"] == "needs_approval"}
+
+
+def needs_approval(*groups: list[dict] | None) -> bool:
+    """True when a human must approve more sends (the DAG then asks in the Airflow UI)."""
+    return bool(awaiting_approval(*groups))
+
+
 def approver(approval: dict | None) -> str:
     """Who answered an Airflow approval (the ApprovalOperator's result: ``responded_by_user``)."""
     user = (approval or {}).get("responded_by_user") or {}
@@ -102,15 +135,15 @@ def promote_after_control(warehouse_url: str, results: list[dict], approval: dic
     return out
 
 
-def control_sends_to_confirm(results: list[dict]) -> bool:
+def control_sends_to_confirm(*groups: list[dict] | None) -> bool:
     """True when a run sent to the control list (the DAG then asks a human to confirm and promote)."""
-    return any(r.get("mode") == "control" and r.get("sent") for r in results)
+    return any(r.get("mode") == "control" and r.get("sent") for r in run_results(*groups))
 
 
 def approved_sends(warehouse_url: str, unleash: UnleashAccess, smtp: SmtpSettings | None, results: list[dict],
                    approval: dict | None) -> list[dict]:
     """Send what a human approved beyond the cap in Airflow (health gate included), recording the approver."""
-    waiting = {r["automation"]: r["pending"] for r in results if r["outcome"] == "needs_approval"}
+    waiting = awaiting_approval(results)
     if not waiting:   # nothing was waiting: never fall back to running every automation
         return []
     return run_automations(warehouse_url, unleash, smtp, names=list(waiting), approved=waiting,

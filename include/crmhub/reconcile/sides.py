@@ -6,8 +6,8 @@
   Rows marked deleted drop out. The external id is mapped to a crmhub id through ``core.external_id``
   (``system`` of the connector, the side's ``object``), crosswalk rows first seen before the cutoff; an id
   without one keys as ``<system>:<external id>`` (it is then missing on the other side).
-* **Core side** (``core.<table>``): rebuilt from ``core.change_log``: per crmhub id and field the last
-  ``new_value`` changed before the cutoff. A row exists when its crosswalk row (``system``, ``object``;
+* **Core side** (``core.<table>``): rebuilt from ``core.field_changes`` (the per-field view of
+  ``core.change_log``): per crmhub id and field the last ``new_value`` changed before the cutoff. A row exists when its crosswalk row (``system``, ``object``;
   written in the same transaction as the core row) was first seen before the cutoff and its last
   ``_deleted`` before the cutoff is not ``true``. Approved amendments write ``change_log`` and so count; pending frozen
   deltas do not.
@@ -92,7 +92,7 @@ def _read_core(conn, imap, side: Side, cutoff: datetime) -> pd.DataFrame:
              GROUP BY x.crmhub_id
         ), c AS (
             SELECT DISTINCT ON (l.crmhub_id, l.field) l.crmhub_id, l.field, l.new_value
-              FROM core.change_log l JOIN ids ON ids.crmhub_id = l.crmhub_id
+              FROM core.field_changes l JOIN ids ON ids.crmhub_id = l.crmhub_id
              WHERE l.core_table = %(table)s AND l.changed_at < %(cutoff)s AND l.field = ANY(%(fields)s)
              ORDER BY l.crmhub_id, l.field, l.changed_at DESC, l.change_id DESC
         )

@@ -14,6 +14,7 @@ import psycopg
 from psycopg.types.json import Jsonb
 
 from crmhub.exceptions import CrmHubError
+from crmhub.identity.holds import held_records  # noqa: F401  (the identity-hold rule lives there)
 from crmhub.reverse_etl.destinations import Outcome
 
 log = logging.getLogger(__name__)
@@ -49,8 +50,6 @@ def sync_lock(conn: psycopg.Connection, sync_name: str, what: str = "run") -> It
         except psycopg.Error:  # connection gone: the session lock went with it
             log.warning("could not release the lock of sync %s (connection lost)", sync_name)
 
-HOLD_CONFIDENCE = 60
-
 
 @dataclass
 class StateRow:
@@ -72,24 +71,6 @@ def connector_frozen(conn: psycopg.Connection, connector: str) -> str | None:
     if row and row[0]:
         return row[1] or "frozen"
     return None
-
-
-def held_records(conn: psycopg.Connection, core_table: str, ids: list[str]) -> dict[str, str]:
-    """crmhub id -> reason for every id that must not be pushed (confidence < 60 or an open identity hold)."""
-    if not ids:
-        return {}
-    held: dict[str, str] = {}
-    rows = conn.execute(
-        f"SELECT crmhub_id::text, confidence FROM core.{core_table} WHERE crmhub_id = ANY(%s::uuid[]) "
-        "AND confidence < %s", (ids, HOLD_CONFIDENCE)).fetchall()
-    for cid, conf in rows:
-        held[cid] = f"identity confidence {float(conf):g} < {HOLD_CONFIDENCE}"
-    rows = conn.execute(
-        "SELECT crmhub_id::text, max(reason) FROM ops.identity_holds WHERE crmhub_id = ANY(%s::uuid[]) "
-        "AND released_at IS NULL GROUP BY crmhub_id", (ids,)).fetchall()
-    for cid, reason in rows:
-        held.setdefault(cid, f"open identity hold: {reason}")
-    return held
 
 
 def load_state(conn: psycopg.Connection, sync_name: str) -> dict[str, StateRow]:

@@ -1,13 +1,19 @@
-"""Hooks for crmhub: the PostgreSQL warehouse and the CRM (HubSpot v3 API); source access for connectors."""
+"""The warehouse hook (PostgreSQL, also PostgreSQL sources) and how a worker reaches each connector's source.
+
+The HTTP systems (CRM, alert webhook) are in ``hooks/http.py``, SMTP in ``hooks/smtp.py``: each on its Airflow
+provider's hook, imported only where a task uses it (the providers cost DAG parse time).
+"""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from airflow.providers.postgres.hooks.postgres import PostgresHook
 from airflow.sdk import BaseHook
+
+from crmhub_provider.hooks import WAREHOUSE_CONN_ID
 
 
 class CrmHubWarehouseHook(PostgresHook):
@@ -20,7 +26,7 @@ class CrmHubWarehouseHook(PostgresHook):
     """
 
     conn_name_attr = "crmhub_conn_id"
-    default_conn_name = "crmhub_warehouse"
+    default_conn_name = WAREHOUSE_CONN_ID
     conn_type = "postgres"
     hook_name = "crmhub warehouse"
 
@@ -48,53 +54,36 @@ class CrmHubWarehouseHook(PostgresHook):
         return True, "Connection successfully tested"
 
 
+#: libpq connection parameters an Airflow Postgres connection's ``extra`` may carry; they pass through to the
+#: URL the core connects with (SSL, timeouts, keepalives...). Other keys (PostgresHook's ``cursor``, ``iam``,
+#: ``sqlalchemy_*``...) are the hook's own and are not libpq's.
+LIBPQ_EXTRAS = frozenset({
+    "sslmode", "sslcert", "sslkey", "sslpassword", "sslrootcert", "sslcrl", "sslcrldir", "sslsni",
+    "sslcertmode", "sslnegotiation", "ssl_min_protocol_version", "ssl_max_protocol_version", "requirepeer",
+    "gssencmode", "krbsrvname", "channel_binding", "require_auth", "connect_timeout", "options",
+    "application_name", "fallback_application_name", "keepalives", "keepalives_idle", "keepalives_interval",
+    "keepalives_count", "tcp_user_timeout", "target_session_attrs", "load_balance_hosts", "client_encoding",
+    "hostaddr", "passfile", "service",
+})
+
+
 def connection_url(conn) -> str:
-    """libpq URL for an Airflow postgres connection (``schema`` is the database, default ``crmhub``)."""
+    """libpq URL for an Airflow postgres connection (``schema`` is the database, default ``crmhub``).
+
+    libpq parameters in ``extra`` (:data:`LIBPQ_EXTRAS`: ``sslmode``, ``sslrootcert``, ``connect_timeout``,
+    ``options``...) become query parameters, so SSL and timeouts reach psycopg unchanged.
+    """
     user = quote(conn.login or "", safe="")
     password = quote(conn.password or "", safe="")
     creds = f"{user}:{password}@" if password else (f"{user}@" if user else "")
     database = conn.schema or "crmhub"
     host = conn.host or "localhost"
+    params = {k: str(v) for k, v in sorted((conn.extra_dejson or {}).items()) if k in LIBPQ_EXTRAS}
     if host.startswith("/"):
-        return f"postgresql://{creds}/{database}?host={host}" + (f"&port={conn.port}" if conn.port else "")
+        params = {"host": host, **({"port": str(conn.port)} if conn.port else {}), **params}
+        return f"postgresql://{creds}/{database}" + (f"?{urlencode(params, safe='/')}" if params else "")
     port = f":{conn.port}" if conn.port else ""
-    return f"postgresql://{creds}{host}{port}/{database}"
-
-
-class CrmHubCrmHook(BaseHook):
-    """The CRM's API (HubSpot CRM v3 wire format): base URL from host/port/schema, bearer token from password.
-
-    :param crm_conn_id: Airflow connection id of the CRM (default ``crmhub_crm``), type ``http``; ``schema`` is
-        the URL scheme (``https`` when empty).
-    """
-
-    conn_name_attr = "crm_conn_id"
-    default_conn_name = "crmhub_crm"
-    conn_type = "http"
-    hook_name = "crmhub CRM (HubSpot v3)"
-
-    def __init__(self, crm_conn_id: str = default_conn_name, **kwargs) -> None:
-        super().__init__(**kwargs)
-        self.crm_conn_id = crm_conn_id
-
-    def base_url(self) -> str:
-        conn = self.get_connection(self.crm_conn_id)
-        scheme = conn.schema or "https"
-        port = f":{conn.port}" if conn.port else ""
-        return f"{scheme}://{conn.host}{port}"
-
-    def token(self) -> str | None:
-        return self.get_connection(self.crm_conn_id).password or None
-
-    def test_connection(self) -> tuple[bool, str]:
-        import httpx
-
-        try:
-            resp = httpx.get(f"{self.base_url()}/crm/v3/objects/contacts", params={"limit": 1}, timeout=10,
-                             headers={"Authorization": f"Bearer {self.token()}"} if self.token() else {})
-        except httpx.HTTPError as exc:
-            return False, str(exc)
-        return resp.status_code == 200, f"HTTP {resp.status_code}"
+    return f"postgresql://{creds}{host}{port}/{database}" + (f"?{urlencode(params, safe='/')}" if params else "")
 
 
 def data_dir() -> Path:
@@ -113,8 +102,10 @@ def source_access(connector):
     if kind == "csv":
         return SourceAccess(data_dir=data_dir())
     if kind == "rest":
+        from crmhub_provider.hooks.http import CrmHubCrmHook
+
         hook = CrmHubCrmHook(conn_id)
-        return SourceAccess(base_url=hook.base_url(), token=hook.token())
+        return SourceAccess(base_url=hook.api_base_url(), token=hook.token())
     if kind == "postgres":
         return SourceAccess(url=connection_url(BaseHook.get_connection(conn_id)))
     raise ValueError(f"connector {connector.name}: unknown source kind {kind!r}; valid: csv, rest, postgres")

@@ -5,18 +5,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import timedelta
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from airflow.providers.common.compat.sdk import conf
 from airflow.sdk import BaseSensorOperator
 from airflow.sdk.exceptions import AirflowException
 from airflow.triggers.base import BaseTrigger
 
-from crmhub.config import load_integration_map
-from crmhub.health.score import BLOCK_BELOW, HEALTHY_MIN, connector_health, connector_targets, gate
-from crmhub.warehouse.connection import connect
-from crmhub_provider.hooks.crmhub import CrmHubWarehouseHook
+from crmhub_provider.hooks import WAREHOUSE_CONN_ID
 from crmhub_provider.triggers.crmhub import IdentityConfidenceTrigger, IntegrationHealthTrigger
+
+if TYPE_CHECKING:
+    from crmhub_provider.hooks.crmhub import CrmHubWarehouseHook
 
 
 class _DeferrableGateSensor(BaseSensorOperator):
@@ -57,6 +57,8 @@ class IntegrationHealthSensor(_DeferrableGateSensor):
     (``$CRMHUB_INTEGRATION_MAP`` or ``config/integration_map.yaml``) unless ``targets`` is given.
 
     :param connectors: a connector name or a list of them (templated).
+    :param systems: instead of ``connectors``: every connector of these systems of the map, resolved when the
+        task runs (not when the DAG is parsed), e.g. ``["crm"]`` for the CRM reverse ETL writes to.
     :param block_below: scores under this block (default 70).
     :param warn_below: passing scores under this are logged as warnings (default 90).
     :param crmhub_conn_id: Airflow connection id of the warehouse (default ``crmhub_warehouse``).
@@ -73,23 +75,25 @@ class IntegrationHealthSensor(_DeferrableGateSensor):
     def __init__(
         self,
         *,
-        connectors: str | list[str],
-        block_below: float = BLOCK_BELOW,
-        warn_below: float = HEALTHY_MIN,
-        crmhub_conn_id: str = CrmHubWarehouseHook.default_conn_name,
+        connectors: str | list[str] | None = None,
+        systems: list[str] | None = None,
+        block_below: float | None = None,
+        warn_below: float | None = None,
+        crmhub_conn_id: str = WAREHOUSE_CONN_ID,
         targets: dict[str, dict[str, float]] | None = None,
         deferrable: bool = conf.getboolean("operators", "default_deferrable", fallback=False),
         poke_interval: float = 60,
         **kwargs: Any,
     ) -> None:
         super().__init__(poke_interval=poke_interval, **kwargs)
-        if block_below > warn_below:
-            raise ValueError(f"block_below ({block_below}) must not exceed warn_below ({warn_below})")
-        self.connectors = [connectors] if isinstance(connectors, str) else list(connectors)
-        if not self.connectors:
-            raise ValueError("IntegrationHealthSensor needs at least one connector")
         self.block_below = block_below
         self.warn_below = warn_below
+        if block_below is not None or warn_below is not None:
+            self._thresholds()  # a bad explicit threshold fails when the DAG is parsed
+        self.connectors = [connectors] if isinstance(connectors, str) else list(connectors or ())
+        self.systems = list(systems or ())
+        if not self.connectors and not self.systems:
+            raise ValueError("IntegrationHealthSensor needs at least one connector (connectors=) or system (systems=)")
         self.crmhub_conn_id = crmhub_conn_id
         self.targets = targets
         self.deferrable = deferrable
@@ -97,9 +101,30 @@ class IntegrationHealthSensor(_DeferrableGateSensor):
 
     @cached_property
     def hook(self) -> CrmHubWarehouseHook:
+        from crmhub_provider.hooks.crmhub import CrmHubWarehouseHook
+
         return CrmHubWarehouseHook(crmhub_conn_id=self.crmhub_conn_id)
 
+    def _thresholds(self) -> None:
+        """The defaults (``crmhub.health.score``) are resolved when the task runs: importing the scorer pulls
+        psycopg, which costs DAG parse time."""
+        from crmhub.health.score import BLOCK_BELOW, HEALTHY_MIN
+
+        self.block_below = BLOCK_BELOW if self.block_below is None else self.block_below
+        self.warn_below = HEALTHY_MIN if self.warn_below is None else self.warn_below
+        if self.block_below > self.warn_below:
+            raise ValueError(f"block_below ({self.block_below}) must not exceed warn_below ({self.warn_below})")
+
     def _targets(self) -> dict[str, dict[str, float]]:
+        self._thresholds()
+        from crmhub.config import load_integration_map
+        from crmhub.health.score import connector_targets
+
+        if self.systems and not self.connectors:  # resolved at run time: the map is not read at parse time
+            imap = load_integration_map()
+            self.connectors = [c.name for c in imap.connectors if c.system in self.systems]
+            if not self.connectors:
+                raise ValueError(f"no connector of system(s) {', '.join(self.systems)} in {imap.path}")
         if self.targets is None:  # read the map once per task run, not on every poke
             self.targets = connector_targets(load_integration_map(), self.connectors)
         return {c: dict(self.targets[c]) for c in self.connectors}
@@ -113,6 +138,9 @@ class IntegrationHealthSensor(_DeferrableGateSensor):
             self.log.info("blocked (under %s): %s", self.block_below, ", ".join(verdict["blocked"]))
 
     def poke(self, context: Any) -> bool:
+        from crmhub.health.score import connector_health, gate
+        from crmhub.warehouse.connection import connect
+
         targets = self._targets()
         with connect(self.hook.warehouse_url()) as conn:
             results = [connector_health(conn, name, **targets[name]) for name in self.connectors]
@@ -122,9 +150,10 @@ class IntegrationHealthSensor(_DeferrableGateSensor):
         return verdict["passed"]
 
     def _trigger(self) -> IntegrationHealthTrigger:
+        targets = self._targets()  # first: resolves ``systems`` into connectors
         return IntegrationHealthTrigger(
             connectors=self.connectors,
-            targets=self._targets(),
+            targets=targets,
             block_below=self.block_below,
             warn_below=self.warn_below,
             crmhub_conn_id=self.crmhub_conn_id,
@@ -151,7 +180,8 @@ class IdentityConfidenceSensor(_DeferrableGateSensor):
 
     :param kind: ``contact`` or ``org``.
     :param crmhub_ids: records to check (templated); None for the scope form.
-    :param floor: confidence floor (default 60).
+    :param floor: confidence floor (default: the hold threshold of ``crmhub.identity.holds``, read when the
+        sensor runs so parsing the DAG stays cheap).
     :param max_held_pct: scope form: largest share (%) of held live records that passes (default 0).
     :param max_age_minutes: scope form: the last resolution run must be this recent (default: any age).
     :param crmhub_conn_id: Airflow connection id of the warehouse.
@@ -160,15 +190,14 @@ class IdentityConfidenceSensor(_DeferrableGateSensor):
 
     template_fields: Sequence[str] = ("crmhub_ids",)
 
-    def __init__(self, *, kind: str, crmhub_ids: list[str] | None = None, floor: float = 60.0,
+    def __init__(self, *, kind: str, crmhub_ids: list[str] | None = None, floor: float | None = None,
                  max_held_pct: float = 0.0, max_age_minutes: float | None = None,
-                 crmhub_conn_id: str = CrmHubWarehouseHook.default_conn_name,
+                 crmhub_conn_id: str = WAREHOUSE_CONN_ID,
                  deferrable: bool = conf.getboolean("operators", "default_deferrable", fallback=False),
                  poke_interval: float = 60, **kwargs: Any) -> None:
         super().__init__(poke_interval=poke_interval, **kwargs)
-        from crmhub.identity.gate import query
-
-        query(kind, None)  # validates kind early, with the valid values in the message
+        # ``kind`` is checked by the gate's query when the sensor runs: importing ``crmhub.identity`` here
+        # would load pandas and cost ~1 s of DAG parse time
         self.kind = kind
         self.crmhub_ids = crmhub_ids
         self.floor = floor
@@ -180,9 +209,12 @@ class IdentityConfidenceSensor(_DeferrableGateSensor):
 
     def poke(self, context: Any) -> bool:
         from crmhub.identity.gate import check
+        from crmhub.identity.holds import HOLD_THRESHOLD
+        from crmhub_provider.hooks.crmhub import CrmHubWarehouseHook
 
+        floor = HOLD_THRESHOLD if self.floor is None else self.floor
         self.last_verdict = check(CrmHubWarehouseHook(crmhub_conn_id=self.crmhub_conn_id).warehouse_url(), self.kind,
-                                  crmhub_ids=self.crmhub_ids or None, floor=self.floor,
+                                  crmhub_ids=self.crmhub_ids or None, floor=floor,
                                   max_held_pct=self.max_held_pct, max_age_minutes=self.max_age_minutes)
         self.log.info("identity gate (%s): %s", self.kind, self.last_verdict["reason"])
         return self.last_verdict["passed"]

@@ -6,12 +6,9 @@ import asyncio
 from collections.abc import AsyncIterator
 from typing import Any
 
-import psycopg
 from airflow.triggers.base import BaseEventTrigger, BaseTrigger, TriggerEvent
-from psycopg.rows import dict_row
 
-from crmhub.health.score import BLOCK_BELOW, HEALTHY_MIN, WINDOW_SQL, gate, health_from_window, window_params
-from crmhub_provider.hooks.crmhub import CrmHubWarehouseHook
+from crmhub_provider.hooks import WAREHOUSE_CONN_ID
 
 
 class IntegrationHealthTrigger(BaseTrigger):
@@ -36,13 +33,17 @@ class IntegrationHealthTrigger(BaseTrigger):
         *,
         connectors: list[str],
         targets: dict[str, dict[str, float]],
-        block_below: float = BLOCK_BELOW,
-        warn_below: float = HEALTHY_MIN,
-        crmhub_conn_id: str = CrmHubWarehouseHook.default_conn_name,
+        block_below: float | None = None,
+        warn_below: float | None = None,
+        crmhub_conn_id: str = WAREHOUSE_CONN_ID,
         poke_interval: float = 60.0,
         max_consecutive_errors: int = 5,
     ) -> None:
+        from crmhub.health.score import BLOCK_BELOW, HEALTHY_MIN
+
         super().__init__()
+        block_below = BLOCK_BELOW if block_below is None else block_below
+        warn_below = HEALTHY_MIN if warn_below is None else warn_below
         if not connectors:
             raise ValueError("IntegrationHealthTrigger needs at least one connector")
         missing = [c for c in connectors if c not in targets]
@@ -75,6 +76,11 @@ class IntegrationHealthTrigger(BaseTrigger):
         )
 
     async def _evaluate(self, url: str) -> dict:
+        import psycopg
+        from psycopg.rows import dict_row
+
+        from crmhub.health.score import WINDOW_SQL, gate, health_from_window, window_params
+
         results = []
         async with await psycopg.AsyncConnection.connect(url, autocommit=True) as conn:
             now = (await (await conn.execute("SELECT now()")).fetchone())[0]
@@ -87,6 +93,10 @@ class IntegrationHealthTrigger(BaseTrigger):
         return gate(results, block_below=self.block_below, warn_below=self.warn_below)
 
     async def run(self) -> AsyncIterator[TriggerEvent]:
+        import psycopg
+
+        from crmhub_provider.hooks.crmhub import CrmHubWarehouseHook
+
         url = await CrmHubWarehouseHook(crmhub_conn_id=self.crmhub_conn_id).awarehouse_url()
         errors = 0
         while True:
@@ -122,7 +132,7 @@ class CrmWebhookEventsTrigger(BaseEventTrigger):
     :param poke_interval: seconds between polls.
     """
 
-    def __init__(self, *, crmhub_conn_id: str = CrmHubWarehouseHook.default_conn_name, source: str = "crm",
+    def __init__(self, *, crmhub_conn_id: str = WAREHOUSE_CONN_ID, source: str = "crm",
                  poke_interval: float = 15.0) -> None:
         super().__init__()
         if poke_interval <= 0:
@@ -138,6 +148,8 @@ class CrmWebhookEventsTrigger(BaseEventTrigger):
         )
 
     async def _pending_since(self, url: str, after) -> tuple[int, Any]:
+        import psycopg
+
         async with await psycopg.AsyncConnection.connect(url, autocommit=True) as conn:
             cur = await conn.execute(
                 """SELECT count(*), max(received_at) FROM ops.webhook_events
@@ -147,6 +159,10 @@ class CrmWebhookEventsTrigger(BaseEventTrigger):
             return await cur.fetchone()
 
     async def run(self) -> AsyncIterator[TriggerEvent]:
+        import psycopg
+
+        from crmhub_provider.hooks.crmhub import CrmHubWarehouseHook
+
         url = await CrmHubWarehouseHook(crmhub_conn_id=self.crmhub_conn_id).awarehouse_url()
         after = None
         while True:
@@ -166,25 +182,26 @@ class IdentityConfidenceTrigger(BaseTrigger):
 
     :param kind: ``contact`` or ``org``.
     :param crmhub_ids: the records a downstream task will touch, or None for the scope form.
-    :param floor: Identity_Confidence floor (60; records below are held, no override).
+    :param floor: Identity_Confidence floor (default: the hold threshold of ``crmhub.identity.holds``).
     :param max_held_pct: scope form: largest share of held live records that still passes.
     :param max_age_minutes: scope form: the last resolution run must be this recent.
     :param crmhub_conn_id: Airflow connection id of the warehouse.
     :param poke_interval: seconds between polls.
     """
 
-    def __init__(self, *, kind: str, crmhub_ids: list[str] | None = None, floor: float = 60.0,
+    def __init__(self, *, kind: str, crmhub_ids: list[str] | None = None, floor: float | None = None,
                  max_held_pct: float = 0.0, max_age_minutes: float | None = None,
-                 crmhub_conn_id: str = CrmHubWarehouseHook.default_conn_name, poke_interval: float = 60.0) -> None:
+                 crmhub_conn_id: str = WAREHOUSE_CONN_ID, poke_interval: float = 60.0) -> None:
         super().__init__()
         from crmhub.identity import gate
+        from crmhub.identity.holds import HOLD_THRESHOLD
 
         gate.query(kind, crmhub_ids)  # validates kind
         if poke_interval < 0:
             raise ValueError(f"poke_interval must be >= 0, got {poke_interval}")
         self.kind = kind
         self.crmhub_ids = list(crmhub_ids) if crmhub_ids else None
-        self.floor = float(floor)
+        self.floor = HOLD_THRESHOLD if floor is None else float(floor)
         self.max_held_pct = float(max_held_pct)
         self.max_age_minutes = max_age_minutes
         self.crmhub_conn_id = crmhub_conn_id
@@ -199,7 +216,10 @@ class IdentityConfidenceTrigger(BaseTrigger):
         )
 
     async def run(self) -> AsyncIterator[TriggerEvent]:
+        import psycopg
+
         from crmhub.identity import gate
+        from crmhub_provider.hooks.crmhub import CrmHubWarehouseHook
 
         url = await CrmHubWarehouseHook(crmhub_conn_id=self.crmhub_conn_id).awarehouse_url()
         sql, params = gate.query(self.kind, self.crmhub_ids)

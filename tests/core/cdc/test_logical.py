@@ -3,7 +3,7 @@
 import psycopg
 import pytest
 
-from crmhub.cdc.logical import LogicalSource, logical_decoding_available
+from crmhub.ingest.sources.logical_slot import LogicalSource, logical_decoding_available
 
 pytestmark = pytest.mark.integration
 

@@ -44,7 +44,7 @@ def _contact(url, cid):
 
 def _changes(url, field=None):
     with psycopg.connect(url) as conn:
-        return conn.execute("SELECT field, old_value, new_value FROM core.change_log WHERE core_table = 'contact' "
+        return conn.execute("SELECT field, old_value, new_value FROM core.field_changes WHERE core_table = 'contact' "
                             "AND (%s::text IS NULL OR field = %s) ORDER BY change_id", (field, field)).fetchall()
 
 

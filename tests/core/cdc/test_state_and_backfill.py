@@ -5,11 +5,11 @@ import pytest
 
 from crm_sandbox import SandboxServer
 from crmhub.cdc.backfill import pending_chunks, plan_backfill, run_chunk, split_range
-from crmhub.cdc.state import advance_watermark, get_watermark
 from crmhub.cdc.tasks import backfill
 from crmhub.config import load_integration_map
 from crmhub.exceptions import WarehouseError
 from crmhub.ingest.tasks import SourceAccess
+from crmhub.sync.watermarks import advance_watermark, get_watermark
 
 T0 = datetime(2026, 10, 1, tzinfo=UTC)
 

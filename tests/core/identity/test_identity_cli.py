@@ -43,7 +43,9 @@ def test_file_mode_round_trip(tmp_path: Path, capsys) -> None:
     argv = ["identity", "resolve", "--kind", "org", "--input", str(src), "--output", str(out),
             "--review-output", str(review)]
     assert main(argv) == 0
-    assert "5 records -> 4 identities" in capsys.readouterr().out
+    printed = capsys.readouterr().out
+    assert "5 records -> 4 identities" in printed
+    assert "reviewer load: 1 decision(s), 200.0 per 1,000 records, 1.0 per multi-record identity" in printed
     rows = read_csv(out)
     assert [r["record_id"] for r in rows] == ["1", "A7", "2", "3", "4"]
     assert list(rows[0]) == ["record_id", "cluster_id", "source_system"]
@@ -54,6 +56,7 @@ def test_file_mode_round_trip(tmp_path: Path, capsys) -> None:
     assert {pairs[0]["left_record_id"], pairs[0]["right_record_id"]} & {"1", "A7"}
     assert "2" in {pairs[0]["left_record_id"], pairs[0]["right_record_id"]}
     assert float(pairs[0]["score"]) > 0.7 and json.loads(pairs[0]["features"])["drivers"]
+    assert pairs[0]["proposed_cluster"].startswith("pc-"), "one review decision per distinct proposed_cluster"
     # same input, same output: ids are stable
     out2 = tmp_path / "again.csv"
     assert main(["identity", "resolve", "--kind", "org", "--input", str(src), "--output", str(out2)]) == 0
@@ -78,22 +81,27 @@ def test_review_commands_against_the_warehouse(db: str, capsys) -> None:
                          "VALUES ('crm', 'company', %s, %s, 'entity')", (str(i), cid))
     assert main(["identity", "run", "--kind", "org", "--url", db]) == 0
     assert json.loads(capsys.readouterr().out)["review_pending"] == 1
-    assert main(["review", "list", "--url", db, "--json"]) == 0
+    assert main(["review", "list", "--url", db, "--json", "--owner", "priya.shah"]) == 0
     listed = json.loads(capsys.readouterr().out)
-    review_id = listed[0]["review_id"]
+    cluster_id = listed[0]["cluster_id"]
     assert main(["review", "list", "--url", db]) == 0
-    assert f"#{review_id} org" in capsys.readouterr().out
-    assert main(["review", "approve", str(review_id), "--reviewer", "sam.ortiz", "--url", db]) == 0
+    assert f"#{cluster_id} org 2 records" in capsys.readouterr().out
+    assert main(["review", "show", str(cluster_id), "--url", db]) == 0
+    shown = json.loads(capsys.readouterr().out)
+    assert shown["fields"]["city"] == {"values": ["Boston", "Boston"], "agree": True}
+    assert main(["review", "approve", str(cluster_id), "--by", "sam.ortiz", "--url", db]) == 0
     decided = json.loads(capsys.readouterr().out)
-    assert decided["status"] == "approved" and decided["reviewer"] == "sam.ortiz" and decided["survivor_id"]
-    assert main(["review", "reject", str(review_id), "--reviewer", "x", "--url", db]) == 1
-    assert "already approved" in capsys.readouterr().err
+    assert decided["status"] == "approved" and decided["decided_by"] == "sam.ortiz" and decided["merges"]
+    assert main(["review", "reject", str(cluster_id), "--by", "x", "--url", db]) == 1
+    assert "is approved by sam.ortiz" in capsys.readouterr().err
     with psycopg.connect(db) as conn:
         ids = {r[0] for r in conn.execute("SELECT crmhub_id FROM core.external_id")}
     assert len(ids) == 1
 
 
-@pytest.mark.parametrize("argv", [["review", "approve", "1", "--url", "x"], ["identity", "unmerge", "x", "--kind", "org"]])
+@pytest.mark.parametrize("argv", [["review", "approve", "1", "--url", "x"], ["review", "split", "1", "--leaving", "a"],
+                                  ["review", "sample", "--kind", "org", "--min-score", "0.7", "--max-score", "0.8"],
+                                  ["identity", "unmerge", "x", "--kind", "org"]])
 def test_decisions_require_a_name(argv) -> None:
     with pytest.raises(SystemExit):
         main(argv)

@@ -5,7 +5,7 @@ import uuid
 import psycopg
 import pytest
 
-from crmhub.identity import store
+from crmhub.identity import review, store
 from crmhub.identity.store import ReviewError
 
 
@@ -42,7 +42,8 @@ def crosswalk(conn) -> dict[tuple[str, str], str]:
 def snapshot(conn) -> tuple:
     return (
         sorted(crosswalk(conn).items()),
-        conn.execute("SELECT review_id, score, status, features FROM ops.review_queue ORDER BY 1").fetchall(),
+        conn.execute("SELECT cluster_id, member_ids, score_min, status, links FROM ops.review_clusters ORDER BY 1"
+                     ).fetchall(),
         conn.execute("SELECT hold_id, crmhub_id, score, released_at FROM ops.identity_holds ORDER BY 1").fetchall(),
         conn.execute("SELECT merge_id, survivor_id, merged_id, undone_at FROM core.merge_history ORDER BY 1").fetchall(),
         conn.execute("SELECT kind, crmhub_id, score FROM ops.identity_confidence ORDER BY 1, 2").fetchall(),
@@ -74,12 +75,12 @@ def test_resolution_writes_crosswalk_merges_queue_and_is_idempotent(conn) -> Non
     assert xw[("crm", "903")] == f2 and xw[("crm", "904")] == f3
     merged = conn.execute("SELECT deleted_by FROM core.entity WHERE crmhub_id = %s", (new,)).fetchone()[0]
     assert merged == store.MERGED_MARK
-    reviews = store.list_reviews(conn)
-    assert len(reviews) == 1
-    ids = {reviews[0]["left_key"]["id"], reviews[0]["right_key"]["id"]}
-    assert fuzzy in ids and ids & {old, new}
-    assert reviews[0]["features"]["drivers"]
-    assert all({f2, f3} != {r["left_key"]["id"], r["right_key"]["id"]} for r in reviews)
+    clusters = review.list_clusters(conn)
+    assert len(clusters) == 1
+    assert set(clusters[0]["member_ids"]) == {old, new, fuzzy}, "the proposal spans the accepted link's identity"
+    shown = review.show_cluster(conn, clusters[0]["cluster_id"])
+    assert shown["links"][0]["features"]["drivers"] and shown["fields"]["name"]["values"]
+    assert all(not {f2, f3} <= set(c["member_ids"]) for c in clusters)
 
     before = snapshot(conn)
     again = store.run_resolution(conn, "org")
@@ -88,7 +89,7 @@ def test_resolution_writes_crosswalk_merges_queue_and_is_idempotent(conn) -> Non
     assert conn.execute("SELECT count(*) FROM ops.identity_runs").fetchone()[0] == 2
 
 
-def test_approve_merges_and_reject_is_remembered(conn) -> None:
+def test_cluster_approve_merges_and_reject_is_remembered(conn) -> None:
     a = add_entity(conn, "Harbor Capital LP", system="crm", ext="1", age_days=10, city="Boston", country="US")
     b = add_entity(conn, "Harbor Capital, LP", system="fund_admin", ext="FA-9", age_days=5, city="Boston",
                    country="US")
@@ -96,27 +97,92 @@ def test_approve_merges_and_reject_is_remembered(conn) -> None:
     d = add_entity(conn, "Northwind Partners LLC", system="fund_admin", ext="FA-10", age_days=4, city="Austin",
                    country="US")
     store.run_resolution(conn, "org")
-    reviews = {frozenset((r["left_key"]["id"], r["right_key"]["id"])): r["review_id"] for r in store.list_reviews(conn)}
-    assert set(reviews) == {frozenset({a, b}), frozenset({c, d})}
+    clusters = {frozenset(r["member_ids"]): r["cluster_id"] for r in review.list_clusters(conn)}
+    assert set(clusters) == {frozenset({a, b}), frozenset({c, d})}
 
-    with pytest.raises(ReviewError, match="reviewer"):
-        store.approve(conn, reviews[frozenset({a, b})], reviewer=" ")
-    out = store.approve(conn, reviews[frozenset({a, b})], reviewer="sam.ortiz", note="same LP, checked tax docs")
-    assert out["survivor_id"] == a and out["merged_id"] == b
+    with pytest.raises(ReviewError, match="--by"):
+        review.approve(conn, clusters[frozenset({a, b})], by=" ")
+    out = review.approve(conn, clusters[frozenset({a, b})], by="sam.ortiz", note="same LP, checked tax docs")
+    assert out["merges"] == [{"survivor_id": a, "merged_id": b}]
     assert crosswalk(conn)[("fund_admin", "FA-9")] == a
-    store.reject(conn, reviews[frozenset({c, d})], reviewer="sam.ortiz")
-    with pytest.raises(ReviewError, match="already rejected"):
-        store.approve(conn, reviews[frozenset({c, d})], reviewer="someone.else")
+    review.reject(conn, clusters[frozenset({c, d})], by="sam.ortiz")
+    with pytest.raises(ReviewError, match="rejected by sam.ortiz"):
+        review.approve(conn, clusters[frozenset({c, d})], by="someone.else")
 
-    decided = conn.execute("SELECT status, reviewer, decided_at IS NOT NULL FROM ops.review_queue ORDER BY 1").fetchall()
-    assert sorted(decided) == [("approved", "sam.ortiz", True), ("rejected", "sam.ortiz", True)]
+    decided = conn.execute("SELECT status, decided_by, decided_at IS NOT NULL FROM ops.review_clusters ORDER BY 1")
+    assert sorted(decided.fetchall()) == [("approved", "sam.ortiz", True), ("rejected", "sam.ortiz", True)]
+    assert {r["status"] for r in review.decisions_today(conn, by="sam.ortiz")} == {"approved", "rejected"}
 
     report = store.run_resolution(conn, "org")
-    assert report.review_pending == 0, "a rejected pair never re-enters the queue"
+    assert report.review_pending == 0 and report.review_decisions == 0, "a decided record set is not proposed again"
     assert report.merges_applied == 0
     xw = crosswalk(conn)
     assert xw[("crm", "1")] == xw[("fund_admin", "FA-9")] == a
     assert xw[("crm", "2")] == c and xw[("fund_admin", "FA-10")] == d
+
+
+def test_split_keeps_the_staying_records_together_and_survives_reruns(conn) -> None:
+    a = add_entity(conn, "Keystone Infrastructure Partners", system="crm", ext="1", age_days=9, city="Boston")
+    b = add_entity(conn, "Keystone Infra Ptnrs", system="fund_admin", ext="F1", age_days=8, city="Boston")
+    c = add_entity(conn, "Keystone Infrastructure Partners", system="billing", ext="B1", age_days=7, city="Boston")
+    report = store.run_resolution(conn, "org")
+    assert report.review_decisions == 1 and report.decisions_per_1000_records == pytest.approx(1000 / 3, abs=0.01)
+    (cluster,) = review.list_clusters(conn, owner="priya.shah", source_system="billing")
+    assert sorted(cluster["member_ids"]) == sorted([a, b, c])
+    assert review.list_clusters(conn, owner="nobody") == [] and review.list_clusters(conn, score_max=0.5) == []
+    with pytest.raises(ReviewError, match="not members"):
+        review.split(conn, cluster["cluster_id"], leaving=["nope"], by="sam.ortiz")
+    with pytest.raises(ReviewError, match="not every member"):
+        review.split(conn, cluster["cluster_id"], leaving=[a, b, c], by="sam.ortiz")
+    assert {h["crmhub_id"] for h in review.held_records(conn) if h["waits_for"] == "review"} == {a, b, c}
+    out = review.split(conn, cluster["cluster_id"], leaving=[c], by="sam.ortiz", note="billing entity is the GP")
+    assert out["merges"] == [{"survivor_id": a, "merged_id": b}] and out["leaving"] == [c]
+    for _ in range(2):
+        report = store.run_resolution(conn, "org")
+        xw = crosswalk(conn)
+        assert xw[("crm", "1")] == xw[("fund_admin", "F1")] == a and xw[("billing", "B1")] == c
+        assert report.review_pending == 0
+    row = conn.execute("SELECT review_decisions, decisions_per_1000_records FROM ops.identity_runs "
+                       "ORDER BY run_id LIMIT 1").fetchone()
+    assert row[0] == 1 and float(row[1]) == pytest.approx(333.33)
+
+
+def test_band_approval_needs_a_decided_clean_sample_and_lists_every_cluster(conn) -> None:
+    firms = ("Quillfeather", "Marrowdale", "Thistlecombe", "Brackenridge", "Oxbury", "Vantrell", "Somerhalde", "Kilnworth")
+    for i, firm in enumerate(firms):
+        add_entity(conn, f"{firm} Capital Opportunities", system="crm", ext=f"c{i}", age_days=5, city="Denver")
+        add_entity(conn, f"{firm} Capital Opps", system="fund_admin", ext=f"f{i}", age_days=4, city="Denver")
+    store.run_resolution(conn, "org")
+    band = review.list_clusters(conn)
+    assert len(band) == 8
+    lo, hi = min(c["score_min"] for c in band), max(c["score_min"] for c in band)
+    assert review.sample_size(1000) == 59 and review.sample_size(1000, max_error_rate=0.01) == 299
+    sample = review.sample_band(conn, kind="org", score_low=lo, score_high=hi, by="sam.ortiz",
+                                max_error_rate=0.5, seed=1)
+    assert sample["band_size"] == 8 and sample["sample_size"] == 5 and len(sample["clusters"]) == 5
+    sampled = [c["cluster_id"] for c in sample["clusters"]]
+    with pytest.raises(ReviewError, match="decide the sampled clusters"):
+        review.approve_band(conn, sample["sample_id"], by="sam.ortiz")
+    with pytest.raises(ReviewError, match="shown to sam.ortiz"):
+        review.approve_band(conn, sample["sample_id"], by="someone.else")
+    for cid in sampled[:-1]:
+        review.approve(conn, cid, by="sam.ortiz")
+    review.reject(conn, sampled[-1], by="sam.ortiz")
+    with pytest.raises(ReviewError, match="not bounded"):
+        review.approve_band(conn, sample["sample_id"], by="sam.ortiz")
+
+    again = review.sample_band(conn, kind="org", score_low=lo, score_high=hi, by="sam.ortiz", max_error_rate=0.8,
+                               seed=2)
+    for c in again["clusters"]:
+        review.approve(conn, c["cluster_id"], by="sam.ortiz")
+    out = review.approve_band(conn, again["sample_id"], by="sam.ortiz")
+    rest = {c["cluster_id"] for c in band} - set(sampled) - {c["cluster_id"] for c in again["clusters"]}
+    assert set(out["cluster_ids"]) == rest and rest
+    listed = conn.execute("SELECT cluster_ids FROM ops.review_band_decisions").fetchone()[0]
+    assert set(listed) == rest
+    assert review.list_clusters(conn) == []
+    assert all(r["band_decision_id"] == out["band_decision_id"]
+               for r in review.list_clusters(conn, status="approved") if r["cluster_id"] in rest)
 
 
 def test_cluster_keeps_its_id_when_it_grows_and_unmerge_restores(conn) -> None:
@@ -186,3 +252,33 @@ def test_contact_email_links_and_duplicate_rate_reported(conn) -> None:
     assert row[0] == 4 and row[1] == 3
     assert float(row[3]) == 0.02
     assert row[4] == (float(row[2]) < 0.02)
+
+
+def test_a_pending_proposal_no_longer_made_is_superseded(conn) -> None:
+    a = add_entity(conn, "Harbor Capital LP", system="crm", ext="1", age_days=10, city="Boston")
+    add_entity(conn, "Harbor Capital, LP", system="fund_admin", ext="FA-9", age_days=5, city="Boston")
+    store.run_resolution(conn, "org")
+    (cluster,) = review.list_clusters(conn)
+    conn.execute("UPDATE core.entity SET name = 'Northwind Partners' WHERE crmhub_id = %s", (a,))
+    report = store.run_resolution(conn, "org")
+    assert report.review_pending == 0
+    assert [r["cluster_id"] for r in review.list_clusters(conn, status="superseded")] == [cluster["cluster_id"]]
+    with pytest.raises(ReviewError, match="is superseded"):
+        review.approve(conn, cluster["cluster_id"], by="sam.ortiz")
+
+
+def test_split_cuts_a_merge_across_it_whichever_side_survived(conn) -> None:
+    old = add_entity(conn, "Keystone Infrastructure Partners", system="crm", ext="1", age_days=9, tax_id="12-3456789",
+                     city="Boston")
+    twin = add_entity(conn, "Keystone Infra Ptnrs", system="fund_admin", ext="F1", age_days=8, tax_id="123456789",
+                      city="Boston")
+    fuzzy = add_entity(conn, "Keystone Infrastructure Partners", system="billing", ext="B1", age_days=7, city="Boston")
+    store.run_resolution(conn, "org")  # old + twin merge on the tax id; fuzzy is proposed with them
+    (cluster,) = review.list_clusters(conn)
+    assert sorted(cluster["member_ids"]) == sorted([old, twin, fuzzy])
+    review.split(conn, cluster["cluster_id"], leaving=[old], by="sam.ortiz", note="the old row is the GP")
+    xw = crosswalk(conn)
+    assert xw[("crm", "1")] == old and xw[("fund_admin", "F1")] == xw[("billing", "B1")] != old
+    store.run_resolution(conn, "org")
+    xw2 = crosswalk(conn)
+    assert xw2 == xw, "the split survives a re-run, the shared tax id notwithstanding"

@@ -75,9 +75,13 @@ class TestCrmHubNotifier:
         assert len(channels.smtp.messages) == 1
         assert "missed its deadline" in email.message_from_string(channels.smtp.messages[0]["data"]).get_payload()
 
-    def test_needs_a_channel(self):
-        with pytest.raises(ValueError, match="webhook_conn_id and/or smtp_conn_id"):
-            CrmHubNotifier(connector="crm_contacts")
+    def test_without_a_channel_the_incident_is_recorded_and_nobody_paged(self, warehouse_conn):
+        notifier = CrmHubNotifier(connector="crm_contacts", webhook_conn_id="missing_hook", smtp_conn_id=None)
+        assert notifier.channels() == []
+        notifier.notify(_context())
+        with psycopg.connect(warehouse_conn) as conn:
+            assert conn.execute("SELECT count(*) FROM ops.incidents WHERE connector = 'crm_contacts' "
+                                "AND trigger = 'job_failure'").fetchone()[0] == 1
 
 
 def test_deadline_alert_helper(monkeypatch):

@@ -66,3 +66,11 @@ def test_sensor_pokes_then_defers_and_resumes(warehouse_conn):
     assert blocked.execute_complete({}, {"status": "success", "reason": "ok"})["status"] == "success"
     with pytest.raises(Exception, match="identity confidence gate failed"):
         blocked.execute_complete({}, {"status": "error", "message": "warehouse unreachable"})
+
+
+def test_sensor_checks_kind_when_it_runs_not_when_the_dag_is_parsed(warehouse_conn):
+    from crmhub_provider.sensors.crmhub import IdentityConfidenceSensor
+
+    sensor = IdentityConfidenceSensor(task_id="g", kind="people")  # parsing stays free of crmhub.identity
+    with pytest.raises(ValueError, match="kind must be one of"):
+        sensor.poke({})

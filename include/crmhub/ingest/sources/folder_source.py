@@ -71,7 +71,7 @@ class FolderSource:
 
     def processed(self, conn: psycopg.Connection) -> set[tuple[str, str]]:
         rows = conn.execute(
-            "SELECT origin, checksum FROM ops.loads WHERE connector = %s AND status IN ('loaded', 'rejected') "
+            "SELECT origin, checksum FROM ops.loads WHERE connector = %s AND status IN ('loaded', 'rejected', 'reverted') "
             "AND checksum IS NOT NULL",
             (self.connector.name,),
         ).fetchall()

@@ -1,4 +1,4 @@
-"""Incremental sync state (``ops.sync_state``): watermark + tie-breaker id, lookback, last success.
+"""Incremental sync state (``ops.sync_state``): watermark + tie-breaker id, lookback, last success (used by ingest and CDC).
 
 The watermark only advances inside the caller's transaction that commits the batch, so a failed
 run re-reads from the old watermark (and the idempotent merge makes the re-read harmless).

@@ -13,10 +13,10 @@ import pandas as pd
 import psycopg
 from psycopg import sql
 
-from crmhub.cdc.logical import LogicalSource
-from crmhub.cdc.pgoutput import UNCHANGED_TOAST
 from crmhub.config import Connector
 from crmhub.ingest.sources.base import SourceBatch
+from crmhub.ingest.sources.logical_slot import LogicalSource
+from crmhub.ingest.sources.pgoutput import UNCHANGED_TOAST
 
 
 class LogicalChangesSource:

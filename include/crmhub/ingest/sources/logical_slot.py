@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import psycopg
 
-from crmhub.cdc.pgoutput import Decoder, RowChange
+from crmhub.ingest.sources.pgoutput import Decoder, RowChange
 
 _IDENT = re.compile(r"^[a-z_][a-z0-9_]*$")
 

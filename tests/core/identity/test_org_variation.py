@@ -1,0 +1,144 @@
+"""Organisation variation found in real private-equity data, one test per class (issue #17 item 1).
+
+Each test states a pair that two source systems write differently for one entity (or, for numerals,
+two entities that must stay apart) and checks what the resolver does with it: surfaced for review
+(score above the 0.70 threshold), linked deterministically, or kept apart.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from crmhub.identity import resolve
+from crmhub.identity.normalize import (
+    legal_form,
+    normalize_city,
+    normalize_domain,
+    normalize_org_name,
+    normalize_tax_id,
+)
+
+
+def _pair(a: dict, b: dict):
+    df = pd.DataFrame([{"record_id": "1", "source_system": "crm", **a},
+                       {"record_id": "2", "source_system": "fund_admin", **b}])
+    return resolve(df, "org")
+
+
+def surfaced(a: dict, b: dict) -> bool:
+    res = _pair(a, b)
+    return len(set(res.cluster_ids)) == 1 or len(res.review) == 1
+
+
+def test_case_whitespace_tabs_and_punctuation() -> None:
+    assert normalize_org_name("  HARBOR\tcapital  management. ") == normalize_org_name("Harbor Capital Management")
+    assert surfaced({"name": "  HARBOR\tCAPITAL --- Mgmt ", "city": "boston"},
+                    {"name": "Harbor Capital Management.", "city": "Boston"})
+
+
+@pytest.mark.parametrize(("short", "long"), [
+    ("Harbor Credit Opps Fund 2", "Harbor Credit Opportunities Fund 2"),
+    ("Harbor Credit Opp Fund 2", "Harbor Credit Opportunities Fund 2"),
+    ("Keystone Infra Ptnrs", "Keystone Infrastructure Partners"),
+    ("Ohio Teachers Retirement Sys", "Ohio Teachers Retirement Systems"),
+    ("Northgate PE Fund 6", "Northgate Private Equity Fund 6"),
+    ("Summit RE Opps", "Summit Real Estate Opportunities"),
+    ("Stanford Univ Endowment", "Stanford University Endowment"),
+    ("Aurora Glbl Mkts Prtnrs", "Aurora Global Markets Partners"),
+])
+def test_abbreviations_of_common_words(short: str, long: str) -> None:
+    assert normalize_org_name(short) == normalize_org_name(long)
+    assert surfaced({"name": short, "city": "Chicago"}, {"name": long, "city": "Chicago"})
+
+
+def test_arabic_and_roman_fund_numerals_meet_but_different_numerals_stay_apart() -> None:
+    assert normalize_org_name("Keystone Infra Opps VI") == normalize_org_name("Keystone Infrastructure Opportunities 6")
+    assert normalize_org_name("Northgate PE Fund II") == normalize_org_name("Northgate Private Equity Fund 2")
+    assert surfaced({"name": "Keystone Infra Opps V, L.P."}, {"name": "Keystone Infrastructure Opportunities 5 LP"})
+    res = _pair({"name": "Keystone Infra Opps V, L.P.", "tax_id": "12-3456789"},
+                {"name": "Keystone Infrastructure Opportunities 6 LP", "tax_id": "12-3456789"})
+    assert len(set(res.cluster_ids)) == 2 and res.review == [], "Fund V and Fund 6 are two funds"
+
+
+@pytest.mark.parametrize(("a", "b", "form"), [
+    ("Meridian Growth SCSp", "Meridian Growth S.C.Sp.", "lp"),
+    ("Sakura Capital K.K.", "Sakura Capital KK", "corp"),
+    ("Alpine Select SICAV", "Alpine Select S.I.C.A.V.", "fund company"),
+    ("Kangaroo Capital Pty Ltd", "Kangaroo Capital Pty. Ltd.", "ltd"),
+    ("Atlas Infra ICAV", "Atlas Infrastructure ICAV", "fund company"),
+    ("Nordlys Kapital AS", "Nordlys Kapital A/S", None),
+])
+def test_legal_forms_in_every_spelling_and_language(a: str, b: str, form: str | None) -> None:
+    assert normalize_org_name(a) == normalize_org_name(b)
+    if form:
+        assert legal_form(a) == legal_form(b) == form
+    assert surfaced({"name": a, "city": "Luxembourg"}, {"name": b, "city": "Luxembourg"})
+
+
+def test_legal_form_is_weak_evidence_and_words_that_name_an_entity_stay() -> None:
+    # a differing or missing legal form does not keep a pair out of review
+    assert surfaced({"name": "Meridian Growth Partners SCSp", "city": "Luxembourg"},
+                    {"name": "Meridian Growth Partners", "city": "Luxembourg"})
+    # "GP" names the general partner, a different entity from the fund: never stripped as a legal form
+    assert normalize_org_name("Harbor Fund II GP, LLC") != normalize_org_name("Harbor Fund II, L.P.")
+    assert normalize_org_name("Harbor Capital UK Ltd") != normalize_org_name("Harbor Capital Ltd")
+
+
+@pytest.mark.parametrize(("a", "b"), [
+    ("Wexford Capital Partners", "Wexfrod Capital Partners"),   # transposition
+    ("Brightwater Capital", "Brightwatre Capital"),             # transposition at the end
+    ("Hollenbeck Growth Equity", "Hollenbek Growth Equity"),    # dropped letter
+])
+def test_typos_and_transpositions_in_distinctive_tokens(a: str, b: str) -> None:
+    assert surfaced({"name": a, "city": "Greenwich"}, {"name": b, "city": "Greenwich"})
+
+
+@pytest.mark.parametrize("names", [
+    ("George Town", "Grand Cayman", "Cayman Islands", "George Town, Grand Cayman", "Georgetown"),
+    ("Luxembourg", "Luxembourg City", "Luxembourg-Ville", "Luxemburg"),
+    ("NYC", "New York City", "New York", "New York, NY", "Manhattan"),
+])
+def test_one_place_under_different_names(names: tuple[str, ...]) -> None:
+    assert len({normalize_city(n) for n in names}) == 1, {n: normalize_city(n) for n in names}
+    assert surfaced({"name": "Orchid Asia Fund IV", "city": names[0]}, {"name": "Orchid Asia Fund IV", "city": names[-1]})
+
+
+def test_jersey_city_is_not_jersey() -> None:
+    assert normalize_city("Jersey City") != normalize_city("Jersey")
+
+
+@pytest.mark.parametrize("shape", ["acme.com", "www.acme.com", "https://www.acme.com/about?x=1",
+                                   "HTTP://ACME.COM", "//acme.com/", "acme.com/en/team", "mailto:ir@acme.com"])
+def test_domains_in_every_shape(shape: str) -> None:
+    assert normalize_domain(shape) == "acme.com"
+
+
+@pytest.mark.parametrize(("a", "b"), [
+    ("LUB123456", "B123456"),
+    ("LU B123456", "B 123 456"),
+    ("CHE-123.456.789 MWST", "CHE123456789"),
+    ("US 12-3456789", "123456789"),
+])
+def test_tax_ids_with_and_without_separators_or_country_prefix(a: str, b: str) -> None:
+    assert normalize_tax_id(a) == normalize_tax_id(b)
+    res = _pair({"name": "Meridian Growth S.a r.l.", "tax_id": a}, {"name": "Meridian Growth", "tax_id": b})
+    assert len(set(res.cluster_ids)) == 1, "the same tax id links deterministically"
+
+
+def test_missing_fields_in_one_source() -> None:
+    full = {"name": "Harbor Capital Mgmt LLC", "city": "Boston", "domain": "harborcap.com", "country": "US"}
+    assert surfaced(full, {"name": "Harbor Capital Management", "domain": "www.harborcap.com"})
+    assert surfaced(full, {"name": "HARBOR CAPITAL MANAGEMENT, L.L.C.", "city": "Boston"})
+
+
+@pytest.mark.parametrize(("a", "b"), [
+    ("Harbor Capital Partners IV (Cayman), L.P.", "Harbor Capital Partners IV, L.P."),   # offshore vehicle
+    ("Harbor Capital Partners IV-A, L.P.", "Harbor Capital Partners IV, L.P."),          # parallel series
+    ("Harbor Capital Partners IV GP, LLC", "Harbor Capital Partners IV, L.P."),          # the fund's GP
+    ("Harbor Capital Management, LLC", "Harbor Capital Partners IV, L.P."),              # manager vs fund
+])
+def test_vehicles_of_one_family_are_never_linked_nor_queued(a: str, b: str) -> None:
+    same = {"domain": "harborcap.com", "city": "New York", "country": "US"}
+    res = _pair({"name": a, **same, "tax_id": "12-3456789"}, {"name": b, **same, "tax_id": "12-3456789"})
+    assert len(set(res.cluster_ids)) == 2 and res.review == [], "a parallel/offshore vehicle, GP or manager is its own entity"

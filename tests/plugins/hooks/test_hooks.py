@@ -1,0 +1,116 @@
+"""crmhub's hooks read their connection like the providers' hooks do: extras (SSL, timeouts) pass through."""
+
+from __future__ import annotations
+
+import email
+import json
+
+import psycopg
+import pytest
+
+pytest.importorskip("airflow")
+from airflow.sdk import Connection  # noqa: E402
+
+from crmhub_provider.hooks.crmhub import CrmHubWarehouseHook, connection_url, source_access  # noqa: E402
+from crmhub_provider.hooks.http import CrmHubAlertWebhookHook, CrmHubCrmHook  # noqa: E402
+from crmhub_provider.hooks.smtp import CrmHubSmtpHook  # noqa: E402
+
+pytestmark = pytest.mark.airflow
+
+
+def _conn(**kw) -> Connection:
+    return Connection(conn_id="x", **kw)
+
+
+class TestConnectionUrl:
+    def test_libpq_extras_become_url_parameters(self):
+        conn = _conn(conn_type="postgres", host="db.internal", port=5432, login="app", password="p@ss w",
+                     schema="crmhub", extra=json.dumps({"sslmode": "verify-full", "sslrootcert": "/etc/ca.pem",
+                                                        "connect_timeout": 7, "cursor": "dictcursor"}))
+        url = connection_url(conn)
+        assert url.startswith("postgresql://app:p%40ss%20w@db.internal:5432/crmhub?")
+        assert "sslmode=verify-full" in url and "sslrootcert=/etc/ca.pem" in url and "connect_timeout=7" in url
+        assert "cursor" not in url  # PostgresHook's own option, not libpq's
+
+    def test_socket_host_keeps_extras(self):
+        url = connection_url(_conn(conn_type="postgres", host="/tmp/pg", schema="db",
+                                   extra=json.dumps({"application_name": "crmhub"})))
+        assert url == "postgresql:///db?host=/tmp/pg&application_name=crmhub"
+
+    def test_connect_timeout_reaches_psycopg(self, db, monkeypatch):
+        info = psycopg.conninfo.conninfo_to_dict(db)
+        monkeypatch.setenv("AIRFLOW_CONN_CRMHUB_WAREHOUSE", json.dumps({
+            "conn_type": "postgres", "host": info.get("host", "127.0.0.1"), "port": int(info.get("port", 5432)),
+            "login": info.get("user", "postgres"), "schema": info["dbname"],
+            "extra": {"connect_timeout": 3, "application_name": "crmhub-hook-test"}}))
+        hook = CrmHubWarehouseHook()
+        assert hook.test_connection() == (True, "Connection successfully tested")
+        with psycopg.connect(hook.warehouse_url()) as conn:
+            assert conn.info.get_parameters()["application_name"] == "crmhub-hook-test"
+            assert conn.info.dsn.count("connect_timeout=3") == 1
+
+    def test_unreachable_warehouse_fails_the_test_button_without_raising(self, monkeypatch):
+        monkeypatch.setenv("AIRFLOW_CONN_CRMHUB_WAREHOUSE", json.dumps({
+            "conn_type": "postgres", "host": "127.0.0.1", "port": 1, "schema": "x", "extra": {"connect_timeout": 2}}))
+        ok, message = CrmHubWarehouseHook().test_connection()
+        assert not ok and message
+
+
+class TestCrmHook:
+    def test_base_url_token_timeout_and_verify_from_the_connection(self, monkeypatch):
+        monkeypatch.setenv("AIRFLOW_CONN_CRMHUB_CRM", json.dumps({
+            "conn_type": "http", "host": "crm.example", "port": 8443, "schema": "https", "password": "tok",
+            "extra": {"timeout": 12, "verify": "/etc/crm-ca.pem"}}))
+        hook = CrmHubCrmHook()
+        assert hook.api_base_url() == "https://crm.example:8443"
+        assert hook.token() == "tok" and hook.timeout == 12.0 and hook.verify == "/etc/crm-ca.pem"
+
+    def test_source_access_of_a_rest_connector(self, monkeypatch):
+        from crmhub.config import load_integration_map
+
+        monkeypatch.setenv("AIRFLOW_CONN_CRMHUB_CRM", json.dumps({
+            "conn_type": "http", "host": "https://crm.example/", "password": "tok"}))
+        access = source_access(load_integration_map().connector("crm_contacts"))
+        assert access.base_url == "https://crm.example" and access.token == "tok"
+
+    def test_test_connection_reports_the_status(self, monkeypatch, webhook_server):
+        monkeypatch.setenv("AIRFLOW_CONN_CRMHUB_CRM", json.dumps({
+            "conn_type": "http", "host": "127.0.0.1", "port": webhook_server.server_port, "schema": "http"}))
+        ok, message = CrmHubCrmHook().test_connection()  # the sink answers GET with 501
+        assert not ok and message.startswith("HTTP ")
+
+
+class TestAlertWebhookHook:
+    def test_post_sends_json_to_the_endpoint_with_extra_headers(self, monkeypatch, webhook_server):
+        monkeypatch.setenv("AIRFLOW_CONN_CRMHUB_ALERT_WEBHOOK", json.dumps({
+            "conn_type": "http", "host": "127.0.0.1", "port": webhook_server.server_port, "schema": "http",
+            "extra": {"endpoint": "/hooks/x", "timeout": 5, "X-Team": "dataeng"}}))
+        assert CrmHubAlertWebhookHook().post({"text": "hello"}) == 200
+        (got,) = webhook_server.received
+        assert got["path"] == "/hooks/x" and got["json"] == {"text": "hello"}
+        assert got["headers"]["X-Team"] == "dataeng" and "endpoint" not in {k.lower() for k in got["headers"]}
+
+
+class TestSmtpHook:
+    def test_plain_relay_by_default_and_recipients_from_extra(self, monkeypatch, smtp_sink):
+        monkeypatch.setenv("AIRFLOW_CONN_CRMHUB_SMTP", json.dumps({
+            "conn_type": "smtp", "host": "127.0.0.1", "port": smtp_sink.port,
+            "extra": {"from_email": "alerts@firm.example", "to": "a@firm.example, b@firm.example", "timeout": 5}}))
+        hook = CrmHubSmtpHook()
+        assert not hook.use_ssl and not hook.smtp_starttls and hook.timeout == 5
+        msg = email.message.EmailMessage()
+        msg["From"], msg["To"], msg["Subject"] = hook.from_email, "a@firm.example", "s"
+        msg.set_content("body")
+        hook.send_message(msg)
+        assert hook.recipients(["owner@firm.example"]) == ["a@firm.example", "b@firm.example"]
+        assert smtp_sink.messages[0]["from"] == "alerts@firm.example"
+
+    def test_crmhub_keys_win_over_the_providers(self, monkeypatch):
+        monkeypatch.setenv("AIRFLOW_CONN_CRMHUB_SMTP", json.dumps({
+            "conn_type": "smtp", "host": "mail", "extra": {"use_ssl": True, "disable_ssl": True, "starttls": False}}))
+        hook = CrmHubSmtpHook()
+        assert hook.use_ssl and not hook.smtp_starttls
+        monkeypatch.setenv("AIRFLOW_CONN_CRMHUB_SMTP", json.dumps({
+            "conn_type": "smtp", "host": "mail", "extra": {"disable_ssl": True, "disable_tls": False}}))
+        hook = CrmHubSmtpHook()
+        assert not hook.use_ssl and hook.smtp_starttls
