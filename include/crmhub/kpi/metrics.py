@@ -7,7 +7,8 @@ that day, e.g. no incident was resolved). Definitions (the report prints them ne
   ``ops.sync_runs`` finished that day (backfills excluded, as in the Integration_Health window).
 * ``sync_lag``: the median over those runs of each run's ``lag_min_p95``.
 * ``recon_delta``: the largest ``|delta_pct|`` over the rules reconciled for that logical date.
-* ``sla_met``: per source field changed that day (``core.change_log`` rows with a ``source_ts``), the share of
+* ``sla_met``: per source field changed that day (``core.field_changes``, the per-field view of
+  ``core.change_log``, rows with a ``source_ts``; a created record counts for each of its fields), the share of
   changes whose lag ``changed_at - source_ts`` is within the freshness of the SLA whose ``from`` is the source
   system; the KPI is the worst field (the target is "≥ 95 % by field").
 * ``contract_coverage``: share of the (connector, core field) pairs changed that day that a field contract of
@@ -28,6 +29,7 @@ from datetime import date, timedelta
 import psycopg
 
 from crmhub.config.integration_map import duration_seconds
+from crmhub.warehouse.changelog import FIELD_CHANGES
 
 Series = dict[date, float | None]
 KpiQuery = Callable[[psycopg.Connection, date, date, object], Series]
@@ -89,7 +91,7 @@ def sla_met_by_field(conn: psycopg.Connection, start: date, end: date, imap) -> 
         SELECT day, cl.source_system, cl.core_table || '.' || cl.field, count(*),
                100.0 * count(*) FILTER (WHERE extract(epoch FROM cl.changed_at - cl.source_ts) / 60.0
                                               <= (%(slas)s::jsonb ->> cl.source_system)::double precision) / count(*)
-          FROM days JOIN core.change_log cl ON (cl.changed_at AT TIME ZONE 'UTC')::date = day
+          FROM days JOIN {FIELD_CHANGES} cl ON (cl.changed_at AT TIME ZONE 'UTC')::date = day
          WHERE cl.source_ts IS NOT NULL AND %(slas)s::jsonb ? cl.source_system
          GROUP BY 1, 2, 3 ORDER BY 1, 2, 3""",
         {"start": start, "end": end, "slas": json.dumps(_system_sla_minutes(imap))}).fetchall()
@@ -109,7 +111,7 @@ def contract_coverage(conn: psycopg.Connection, start: date, end: date, imap) ->
         WITH days AS ({_DAYS}),
         pairs AS (SELECT DISTINCT (cl.changed_at AT TIME ZONE 'UTC')::date AS day, cl.connector,
                          cl.core_table || '.' || cl.field AS target
-                    FROM core.change_log cl
+                    FROM {FIELD_CHANGES} cl
                    WHERE cl.connector IS NOT NULL AND %(contracted)s::jsonb ? cl.connector
                      AND cl.field NOT LIKE '\\_%%'
                      AND cl.changed_at >= {_LO} AND cl.changed_at < {_HI})

@@ -76,6 +76,12 @@ def _world(conn: psycopg.Connection) -> None:
                 """INSERT INTO core.change_log (core_table, crmhub_id, field, new_value, source_system, connector,
                        source_ts, changed_at) VALUES ('contact', %s, 'email', 'x', 'fund_admin', 'fundadmin_lp_contacts', %s, %s)""",
                 (uuid.uuid4(), _at(day, 12) - timedelta(minutes=lag_min + k), _at(day, 12)))
+    # a record created on day 2 logs one '_created' row; one of its fields has no contract
+    conn.execute(
+        """INSERT INTO core.change_log (core_table, crmhub_id, field, created_values, source_system, connector,
+               source_ts, changed_at) VALUES ('contact', %s, '_created', '{"email": "x", "nickname": "y"}',
+               'fund_admin', 'fundadmin_lp_contacts', %s, %s)""",
+        (uuid.uuid4(), _at(DAYS[1], 11, 50), _at(DAYS[1], 12)))
     conn.execute(
         """INSERT INTO ops.segment_latency (week_start, entity_type, country, source_system, field, changes,
                median_lag_min, sla, sla_min, sla_met_pct, prev_median_lag_min, freshness_delta_pct, action, computed_at)
@@ -106,6 +112,7 @@ def test_kpis_move_from_baseline_to_target(world: str, imap) -> None:
     assert s["incidents_closed"] == {DAYS[0]: 1, DAYS[1]: 2, DAYS[2]: 2}
     assert s["mttr"][DAYS[0]] == 5.0 and s["mttr"][DAYS[2]] is None
     assert s["sla_met"][DAYS[0]] == 0.0 and s["sla_met"][DAYS[2]] == 100.0
+    assert s["contract_coverage"][DAYS[1]] == 50.0  # contact.nickname, created on day 2, has no contract
     assert s["contract_coverage"][DAYS[2]] == 100.0  # fundadmin_lp_contacts' email contract targets contact.email
     assert s["segment_delta"][DAYS[0]] is None and s["segment_delta"][DAYS[1]] == 12.5
     for key in ("error_rate", "sync_lag", "recon_delta", "duplicate_rate", "sla_met"):
