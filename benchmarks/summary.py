@@ -2,8 +2,8 @@
 
     python benchmarks/summary.py            # (``make bench`` runs it last) -> benchmarks/results/summary.html
 
-A benchmark's targets are read from its JSON: a ``targets`` mapping anywhere in it (``{"name": 0.9}`` or
-``{"name": ">= 0.5"}``) and every dict holding ``target_<x>`` next to a measured ``<x>...`` value (its ``p95`` first) and a
+A benchmark's targets are read from its JSON: a ``targets`` mapping anywhere in it (``{"name": 0.9}``,
+``{"name": ">= 0.5"}`` or ``{"name": {"target": "< 1.0", "value": 0.76}}``) and every dict holding ``target_<x>`` next to a measured ``<x>...`` value (its ``p95`` first) and a
 ``meets_target`` flag. The measured value of a ``targets`` entry is the first number found under the same key
 elsewhere in the file. Direction: the operator when the target is written as text; otherwise lower is better
 for names with rate/lag/rss/duplicates/lost/seconds, higher for the rest (said on the page). Each chart shows
@@ -24,9 +24,10 @@ from matplotlib.figure import Figure
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results"
-LOWER_IS_BETTER = re.compile(r"rate|lag|rss|duplicat|lost|_s$|seconds|time|_ms$|_mb$")
+LOWER_IS_BETTER = re.compile(r"rate|lag|rss|duplicat|lost|_s$|seconds|time|_ms$|_mb$|_vs_|decisions_per|negatives")
 _OP = re.compile(r"^\s*(<=|>=|<|>|=)?\s*([-+]?\d+(?:\.\d+)?)\s*$")
-CONTEXT_KEYS = ("machine", "loadavg", "load", "load_before", "load_after", "cpu", "python", "measured_at", "date")
+CONTEXT_KEYS = ("machine", "loadavg", "loadavg_before", "loadavg_after", "loadavg_start", "load", "load_before",
+                "load_after", "started_utc", "measured_at", "date")
 
 
 def _walk(node, path=()):
@@ -40,7 +41,9 @@ def _walk(node, path=()):
 
 
 def _find_number(doc, key: str):
-    for _path, node in _walk(doc):
+    for path, node in _walk(doc):
+        if "targets" in path:  # the target itself is not a measurement
+            continue
         value = node.get(key)
         if isinstance(value, int | float) and not isinstance(value, bool):
             return float(value)
@@ -77,10 +80,13 @@ def checks(doc) -> list[dict]:
     out: dict[str, dict] = {}
     for path, node in _walk(doc):
         for name, target in (node.get("targets") or {}).items() if isinstance(node.get("targets"), dict) else ():
+            measured = None
+            if isinstance(target, dict):  # {"target": "< 1.0", "value": 0.76, "met": true}
+                target, measured = target.get("target"), target.get("value")
             parsed = parse_target(name, target)
             if parsed is None:
                 continue
-            measured = _find_number(doc, name)
+            measured = float(measured) if isinstance(measured, int | float) else _find_number(doc, name)
             out[".".join(path + (name,))] = {"name": name, "op": parsed[0], "target": parsed[1], "measured": measured}
         for key, target in node.items():
             if key.startswith("target_") and isinstance(target, int | float) and "meets_target" in node:
