@@ -173,11 +173,11 @@ def draw_charts(data: ReportData, chart_dir: Path) -> dict[str, str]:
     out["incidents"] = _bars_chart("Incidents opened / closed with proof per day", days,
                                    {"opened": opened, "closed with proof": closed}, chart_dir / "incidents.png",
                                    side_by_side=True)
-    pending = [float(p) for _d, p, _a, _r in data.review_queue]
+    pending = [float(row[1]) for row in data.review_queue]
     out["review_queue"] = _bars_chart(
-        "Review queue: decisions per day (bars), pending at day end (line)", days,
-        {"approved": [float(a) for _d, _p, a, _r in data.review_queue],
-         "rejected": [float(r) for _d, _p, _a, r in data.review_queue]},
+        "Review queue (clusters): decisions per day (bars), pending at day end (line)", days,
+        {label: [float(row[i]) for row in data.review_queue]
+         for i, label in ((2, "approved"), (3, "split"), (4, "rejected"))},
         chart_dir / "review_queue.png", line=("pending", pending))
     flags = sorted({f for _d, f, _n in data.outreach_sends})
     sends = {f: [float(sum(n for d2, f2, n in data.outreach_sends if d2 == d and f2 == f)) for d in days]
@@ -297,7 +297,7 @@ def _sla_and_segment_part(data: ReportData) -> list[str]:
 
 
 def _review_and_outreach_part(data: ReportData, charts: dict[str, str], chart_dir_name: str) -> list[str]:
-    review_rows = [[str(d), str(p), str(a), str(r)] for d, p, a, r in data.review_queue]
+    review_rows = [[str(v) for v in row] for row in data.review_queue]
     by_day: dict[date, dict[str, int]] = {}
     for d, decision, n in data.outreach_decisions:
         by_day.setdefault(d, {})[decision] = n
@@ -305,7 +305,8 @@ def _review_and_outreach_part(data: ReportData, charts: dict[str, str], chart_di
     outreach_rows = [[str(d)] + [str(by_day[d].get(k, 0)) for k in decisions] for d in sorted(by_day)]
     return ["<h2>Identity review queue</h2>",
             _img("review_queue", charts, chart_dir_name, "review queue size and decisions per day"),
-            _table(["day", "pending at day end", "approved", "rejected"], review_rows, "review-queue"),
+            _table(["day", "clusters pending at day end", "approved", "split", "rejected"], review_rows,
+                   "review-queue"),
             "<h2>Outreach</h2>", _img("outreach", charts, chart_dir_name, "outreach sends per day by flag"),
             _table(["day"] + decisions, outreach_rows, "outreach-decisions")]
 

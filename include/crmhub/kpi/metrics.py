@@ -176,17 +176,23 @@ def kpi_series(conn: psycopg.Connection, start: date, end: date, imap) -> dict[s
 # --- the report's tables (also per day, also only from the warehouse) --------------------------------------
 
 def review_queue_per_day(conn: psycopg.Connection, start: date, end: date) -> list[tuple]:
-    """``(day, pending at the end of the day, approved that day, rejected that day)``."""
+    """``(day, clusters pending at the day's end, approved, split, rejected that day)`` from ``ops.review_clusters``.
+
+    The review unit is a proposed cluster; a superseded proposal stops being pending when it is superseded
+    (its ``updated_at``).
+    """
     return conn.execute(f"""
         WITH days AS ({_DAYS})
         SELECT day,
-               (SELECT count(*) FROM ops.review_queue q
-                 WHERE q.created_at < {_NEXT} AND (q.decided_at IS NULL OR q.decided_at >= {_NEXT})),
-               (SELECT count(*) FROM ops.match_decisions m
-                 WHERE (m.decided_at AT TIME ZONE 'UTC')::date = day AND m.decision = 'approved'),
-               (SELECT count(*) FROM ops.match_decisions m
-                 WHERE (m.decided_at AT TIME ZONE 'UTC')::date = day AND m.decision = 'rejected')
-          FROM days ORDER BY day""", {"start": start, "end": end}).fetchall()
+               (SELECT count(*) FROM ops.review_clusters c
+                 WHERE c.created_at < {_NEXT}
+                   AND (c.status = 'pending' OR (c.decided_at IS NOT NULL AND c.decided_at >= {_NEXT})
+                        OR (c.status = 'superseded' AND c.updated_at >= {_NEXT}))),
+               count(c.cluster_id) FILTER (WHERE c.status = 'approved'),
+               count(c.cluster_id) FILTER (WHERE c.status = 'split'),
+               count(c.cluster_id) FILTER (WHERE c.status = 'rejected')
+          FROM days LEFT JOIN ops.review_clusters c ON (c.decided_at AT TIME ZONE 'UTC')::date = day
+         GROUP BY day ORDER BY day""", {"start": start, "end": end}).fetchall()
 
 
 def outreach_sends_per_day(conn: psycopg.Connection, start: date, end: date) -> list[tuple]:

@@ -19,6 +19,7 @@ import pytest
 
 from crmhub.kpi import kpi_series
 from crmhub.kpi.html import health_at_rollout_targets, verdict_rows, weekly_report, write_report
+from crmhub.kpi.metrics import review_queue_per_day
 from crmhub.kpi.targets import BY_KEY
 
 D1 = date(2026, 11, 2)
@@ -59,17 +60,13 @@ def _world(conn: psycopg.Connection) -> None:
                    proof) VALUES ('crm_contacts', 'error_rate', 'marcus.lee', 'docs/runbooks/error_rate.md',
                    %s, %s, 'marcus.lee', 'reports/recon-' || %s || '.html')""",
             (_at(day, 8), _at(day, 13), str(day)))
-    for i in range(4):  # review queue: 4 pairs on day 1, 2 decided on day 2
-        rid = conn.execute(
-            """INSERT INTO ops.review_queue (kind, left_key, right_key, score, created_at) VALUES
-                   ('contact', %s, %s, 0.8, %s) RETURNING review_id""",
-            (f'{{"id": "a{i}"}}', f'{{"id": "b{i}"}}', _at(D1, 6))).fetchone()[0]
-        if i < 2:
-            conn.execute("UPDATE ops.review_queue SET status = 'approved', reviewer = 'steward', decided_at = %s "
-                         "WHERE review_id = %s", (_at(DAYS[1], 10), rid))
-            conn.execute("""INSERT INTO ops.match_decisions (kind, pair_low, pair_high, decision, reviewer, decided_at,
-                                review_id) VALUES ('contact', %s, %s, 'approved', 'steward', %s, %s)""",
-                         (f"a{i}", f"b{i}", _at(DAYS[1], 10), rid))
+    for i in range(4):  # review queue: 4 proposed clusters on day 1, 2 approved on day 2
+        conn.execute(
+            """INSERT INTO ops.review_clusters (kind, proposal_key, member_ids, members, links, score_min, score_max,
+                   source_systems, created_at, status, decided_by, decided_at)
+               VALUES ('contact', %s, %s, '[]', '[]', 0.8, 0.9, '{crm}', %s, %s, %s, %s)""",
+            (f"p{i}", [f"a{i}", f"b{i}"], _at(D1, 6), "approved" if i < 2 else "pending",
+             "steward" if i < 2 else None, _at(DAYS[1], 10) if i < 2 else None))
     for day, lag_min in zip(DAYS, (400, 10, 5), strict=True):  # fund_admin_to_crm: freshness 6 h
         for k in range(5):
             conn.execute(
@@ -115,6 +112,9 @@ def test_kpis_move_from_baseline_to_target(world: str, imap) -> None:
     assert s["contract_coverage"][DAYS[1]] == 50.0  # contact.nickname, created on day 2, has no contract
     assert s["contract_coverage"][DAYS[2]] == 100.0  # fundadmin_lp_contacts' email contract targets contact.email
     assert s["segment_delta"][DAYS[0]] is None and s["segment_delta"][DAYS[1]] == 12.5
+    with psycopg.connect(world) as conn:
+        queue = review_queue_per_day(conn, DAYS[0], DAYS[-1])
+    assert queue == [(DAYS[0], 4, 0, 0, 0), (DAYS[1], 2, 2, 0, 0), (DAYS[2], 2, 0, 0, 0)]
     for key in ("error_rate", "sync_lag", "recon_delta", "duplicate_rate", "sla_met"):
         assert BY_KEY[key].better(s[key][DAYS[2]], s[key][DAYS[0]]), key
 
