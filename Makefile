@@ -7,7 +7,7 @@ UV := $(BIN)/uv
 UV_VERSION := 0.13.9
 export UV_COMPILE_BYTECODE := 1
 
-.PHONY: help install install-dev demo test test-fast bench airflow lint lock clean db-upgrade pg-ready
+.PHONY: help install install-dev demo test test-fast bench airflow lint lock clean db-upgrade pg-ready chromium-ready
 
 help:
 	@echo "make demo      install runtime deps, run every crmhub DAG on the embedded PostgreSQL, print the report"
@@ -39,7 +39,10 @@ demo: install
 pg-ready:
 	bash scripts/ensure-postgres.sh
 
-test: install-dev pg-ready
+chromium-ready:
+	bash scripts/ensure-chromium.sh
+
+test: install-dev pg-ready chromium-ready
 	$(BIN)/python -m pytest
 
 test-fast: install-dev pg-ready

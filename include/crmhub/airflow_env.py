@@ -38,6 +38,19 @@ def sqlalchemy_url(libpq_url: str) -> str:
     return "postgresql+psycopg2://" + libpq_url.split("://", 1)[1]
 
 
+#: Airflow logins of the local demo (SimpleAuthManager): user -> (role, password). ``steward`` may act in the
+#: operations console (role ``op``), ``viewer`` may only read it.
+DEMO_USERS = {"admin": ("admin", "admin"), "steward": ("op", "steward"), "viewer": ("viewer", "viewer")}
+
+
+def _write_demo_passwords(path: Path) -> None:
+    """Add the demo users' passwords to SimpleAuthManager's file, keeping any password already there."""
+    known = json.loads(path.read_text()) if path.exists() else {}
+    wanted = {user: pw for user, (_role, pw) in DEMO_USERS.items()}
+    if not set(wanted) <= set(known):
+        path.write_text(json.dumps({**wanted, **known}))
+
+
 def airflow_env(warehouse_url: str, *, metadata_url: str | None = None, data_dir: Path | None = None) -> dict:
     """The environment an Airflow process needs to run crmhub's DAGs against ``warehouse_url``."""
     home = settings.home() / "airflow"
@@ -51,7 +64,7 @@ def airflow_env(warehouse_url: str, *, metadata_url: str | None = None, data_dir
             "AIRFLOW__CORE__PLUGINS_FOLDER": str(settings.REPO_ROOT / "plugins"),
             "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
             "AIRFLOW__CORE__PARALLELISM": env.get("AIRFLOW__CORE__PARALLELISM", "4"),
-            "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": "admin:admin",
+            "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": ",".join(f"{u}:{r}" for u, (r, _pw) in DEMO_USERS.items()),
             "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE": str(home / "passwords.json"),
             "AIRFLOW__SCHEDULER__ENABLE_HEALTH_CHECK": "True",
             "AIRFLOW_CONN_CRMHUB_WAREHOUSE": connection_json(warehouse_url),
@@ -63,8 +76,7 @@ def airflow_env(warehouse_url: str, *, metadata_url: str | None = None, data_dir
             "CRMHUB_DISABLE_DEADLINES": env.get("CRMHUB_DISABLE_DEADLINES", "0"),
         }
     )
-    if not (home / "passwords.json").exists():
-        (home / "passwords.json").write_text(json.dumps({"admin": "admin"}))
+    _write_demo_passwords(home / "passwords.json")
     if "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN" not in os.environ:
         env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"] = (
             sqlalchemy_url(metadata_url) if metadata_url else f"sqlite:///{home / 'airflow.db'}"

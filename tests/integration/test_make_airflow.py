@@ -57,6 +57,11 @@ def test_make_airflow_serves_ui_and_api(crmhub_home):
         assert httpx.get(f"{base}/api/v2/dags", headers=headers, timeout=10).status_code == 200
         assert httpx.get(f"{base}/api/v2/dags", timeout=10).status_code in (401, 403)
         assert httpx.get(f"{base}/", timeout=10).status_code == 200
+        # the operations console is mounted, answers a logged-in user and nobody else
+        assert httpx.get(f"{base}/crmhub/api/health", headers=headers, timeout=30).status_code == 200
+        assert httpx.get(f"{base}/crmhub/api/health", timeout=10).status_code == 401
+        steward = httpx.post(f"{base}/auth/token", json={"username": "steward", "password": "steward"}, timeout=10)
+        assert steward.status_code in (200, 201)
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         try:

@@ -201,6 +201,7 @@ def run_airflow(args: argparse.Namespace) -> int:
     env["AIRFLOW__API__PORT"] = str(args.port)
     _migrate(env)
     print(f"Airflow UI: http://localhost:{args.port}  (login admin / admin); warehouse: {url}")
+    print("Operations console: 'CRM Hub' in Airflow's navigation (steward / steward may act, viewer / viewer reads)")
     print("Stop with Ctrl-C, then `crmhub db stop` to stop the embedded PostgreSQL.")
     os.execve(env["PATH"].split(os.pathsep)[0] + "/airflow", ["airflow", "standalone"], env)
     return 0  # pragma: no cover

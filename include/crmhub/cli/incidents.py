@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 from crmhub.cli._options import add_url_option
-from crmhub.health import incidents
+from crmhub.health import incidents, proofs
 from crmhub.warehouse import connect, open_warehouse
 
 
@@ -25,6 +26,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     res = sub.add_parser("resolve", help="resolve an incident; a proof artifact (URL or path) is required")
     res.add_argument("incident_id", type=int)
     res.add_argument("--proof", help="URL or path of the proof: lag chart, PR, reconciliation report")
+    res.add_argument("--proof-file", type=Path, help="a proof file to store in the warehouse (ops.proof_artifacts)")
     res.add_argument("--by", required=True)
     add_url_option(res)
     res.set_defaults(func=_resolve)
@@ -58,7 +60,11 @@ def _ack(args: argparse.Namespace) -> int:
 
 def _resolve(args: argparse.Namespace) -> int:
     with open_warehouse(args.url) as url, connect(url) as conn:
-        row = incidents.resolve(conn, args.incident_id, args.proof, args.by)
+        if args.proof_file is not None:
+            row = proofs.resolve_with_file(conn, args.incident_id, args.proof_file.name, args.proof_file.read_bytes(),
+                                           by=args.by)
+        else:
+            row = incidents.resolve(conn, args.incident_id, args.proof, args.by)
         conn.commit()
     hours = (row["resolved_at"] - row["opened_at"]).total_seconds() / 3600
     print(f"incident {row['incident_id']} resolved by {row['resolved_by']} after {hours:.2f} h; proof: {row['proof']}")

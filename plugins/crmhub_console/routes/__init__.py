@@ -1,0 +1,1 @@
+"""One router per console page: an HTML page, the same data as JSON under ``/api``, and its actions."""
