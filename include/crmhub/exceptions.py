@@ -60,3 +60,16 @@ class ConnectorFrozenError(CrmHubError):
         super().__init__(
             f"connector {connector!r} is frozen ({reason}); release it with `crmhub connector unfreeze {connector}`"
         )
+
+
+class FrozenError(CrmHubError):
+    """Work stopped at a batch boundary (or did not start) because everything is frozen (``crmhub ops freeze --all``)."""
+
+    def __init__(self, kind: str, name: str, reason: str):
+        self.kind = kind
+        self.name = name
+        self.reason = reason
+        super().__init__(
+            f"{kind} {name!r} stopped: everything is frozen ({reason}); "
+            "when it is safe, resume with `crmhub ops thaw --all --reason WHY --by WHO`"
+        )

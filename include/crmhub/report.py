@@ -46,6 +46,12 @@ def _health(conn: psycopg.Connection) -> list[str]:
     return health_section(conn)
 
 
+def _ops(conn: psycopg.Connection) -> list[str]:
+    from crmhub.ops.report import ops_section
+
+    return ops_section(conn)
+
+
 def reverse_etl_section(conn: psycopg.Connection) -> list[str]:
     if not _exists(conn, "ops.reverse_etl_runs"):
         return ["(reverse ETL not built yet)"]
@@ -134,6 +140,7 @@ SECTIONS: list[tuple[str, Section]] = [
     ("Reverse ETL", reverse_etl_section),
     ("Field-map flows", flows_section),
     ("Outreach", outreach_section),
+    ("Operations and incidents", _ops),
 ]
 
 

@@ -13,6 +13,7 @@ from crmhub.ingest.loader import ingest
 from crmhub.ingest.sources.rest_changes import RestIdsSource
 from crmhub.ingest.tasks import SourceAccess, ingest_connector, lag_stats
 from crmhub.ingest.upsert import refresh_stale_stats, stats_tables
+from crmhub.ops.snapshot import snapshot_before
 from crmhub.progress import NO_PROGRESS, Progress
 from crmhub.sync.runs import api_counters, fail_run, finish_run, run_totals, start_run
 from crmhub.warehouse import connect
@@ -125,6 +126,8 @@ def plan_backfill_chunks(warehouse_url: str, name: str, start: datetime, end: da
     _range_loader("", connector, SourceAccess(), dry_run)  # validates the source kind before planning
     with connect(warehouse_url) as conn:
         chunks = plan_backfill(conn, name, connector.object, start, end, chunk, dry_run=dry_run)
+        if chunks and not dry_run:  # a way back before risky work (crmhub snapshot restore ID)
+            snapshot_before(conn, imap, f"backfill {chunks[0].backfill_id}")
     return [{"backfill_id": c.backfill_id, "chunk_no": c.chunk_no, "start": c.start.isoformat(),
              "end": c.end.isoformat()} for c in chunks]
 

@@ -25,10 +25,11 @@ from crmhub.demo_services import (
     write_demo_bootstrap,
 )
 from crmhub.exceptions import CrmHubError
+from crmhub.ops.closeout import owner_closeout
 from crmhub.security.audit import audit
 from crmhub.security.policy import load_policy
 from crmhub.security.provision import provision, role_url
-from crmhub.warehouse import upgrade
+from crmhub.warehouse import connect, upgrade
 from crmhub.warehouse.embedded import EmbeddedPostgres
 
 LOGICAL_DATE = "2026-11-01T09:00:00+00:00"
@@ -170,6 +171,8 @@ def run_demo(args: argparse.Namespace) -> int:
             print(f"   {dag_id:26} {'success' if ok else 'FAILED':8} {secs:6.1f}s   log: {logs / (log_name + '.log')}")
         if not results:
             print("   (no DAGs in dags/)")
+        with connect(url) as conn:   # the on-call owners: acknowledge, resolve what has proof (crmhub.ops.closeout)
+            owner_closeout(conn, settings.home() / "demo-proofs")
         print(report.render(url))
         findings = audit(url, connections={"crmhub_warehouse": env["CRMHUB_WAREHOUSE_URL"]})
         print("== Security audit: " + ("clean" if not findings else f"{len(findings)} finding(s)"))

@@ -48,7 +48,7 @@ def _table(args: argparse.Namespace) -> int:
     with open_warehouse(args.url) as url, connect(url) as conn:
         if args.live:
             imap = load_integration_map()
-            rows = [health_score.connector_health(conn, name, **t).as_dict()
+            rows = [health_score.connector_health(conn, name, **t, **health_score.webhook_backlog_of(imap, name)).as_dict()
                     for name, t in health_score.connector_targets(imap).items()]
         else:
             rows = health_score.latest_snapshots(conn)

@@ -200,9 +200,9 @@ def job_failure_alert(warehouse_url: str, subject: str, values: dict[str, Any], 
     from crmhub.health import incidents
 
     imap = incidents._load_map(imap)
-    owner_id, runbook = incidents.resolve_owner(imap, subject)
+    owner_id, _ = incidents.resolve_owner(imap, subject)
     owner_id = owner or owner_id
-    incident_id, runbook_url = None, f"{runbook}#{trigger}"
+    incident_id, runbook_url = None, incidents.runbook_for(imap, subject, trigger)   # docs/runbooks/<trigger>.md
     if record:
         from crmhub.warehouse.connection import connect
 

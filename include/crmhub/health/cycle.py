@@ -24,7 +24,7 @@ from datetime import datetime
 import psycopg
 from psycopg.rows import dict_row
 
-from crmhub.health import alerts, incidents, retry, score
+from crmhub.health import alerts, causes, incidents, retry, score
 from crmhub.sync import liveness
 from crmhub.warehouse.connection import connect
 
@@ -62,7 +62,7 @@ def run_health_cycle(
     with connect(warehouse_url) as conn:
         at = now or conn.execute("SELECT now()").fetchone()[0]
         for name, target in targets.items():
-            result = score.connector_health(conn, name, now=at, **target)
+            result = score.connector_health(conn, name, now=at, **target, **score.webhook_backlog_of(imap, name))
             score.record_snapshot(conn, result, taken_at=at)
             summary["connectors"][name] = {
                 "score": result.score, "status": result.status, "explain": result.explain(),
@@ -98,6 +98,7 @@ def run_health_cycle(
                                           proof_hint="the connector's next load finished 'loaded'")
             summary["opened" if inc.is_new else "repeated"].append(inc.incident_id)
         conn.commit()
+        summary["causes"] = causes.sync_cause_incidents(conn, imap, now=at)   # breaches, drift, SLA, ...
         if notify is not None:
             _notify_pending(conn, imap, notify, summary, at)
     return summary

@@ -5,8 +5,8 @@ Lifecycle of a row in ``ops.incidents``:
 1. **open**: :func:`open_incident` inserts a row for ``(connector, trigger)``, or, when one is already
    open, updates ``values``/``last_seen_at`` and counts ``occurrences`` (a partial unique index allows only
    one open row per connector + trigger, so a flapping trigger never storms). The owner is the connector's
-   owner in the integration map; the runbook link is ``runbook_base_url + <connector>#<trigger>`` (or the
-   connector's own ``runbook``).
+   owner in the integration map; the runbook link is :func:`runbook_for`: ``runbook_base_url + <trigger>.md``
+   (``docs/runbooks/<trigger>.md`` in the repository, one per trigger), or the connector's own ``runbook``.
 2. **recovered** (automatic): when the health cycle no longer sees the trigger, :func:`mark_recovered`
    sets ``recovered_at``. The incident stays open: only a human closes it, with proof.
 3. **acknowledged**: :func:`acknowledge` records who took it.
@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import psycopg
@@ -33,6 +34,8 @@ from crmhub.sync import connector_state
 #: opened by other capabilities (contract breaches from ingestion, failed reconciliations, failed jobs).
 TRIGGERS = ("error_rate", "lag", "health", "contract_breach", "schema_drift", "reconciliation", "sla", "job_failure",
             "outreach_bulk_import", "security_finding")
+#: Opened by the health cycle from what other capabilities record (``crmhub.health.causes``) or by operations.
+TRIGGERS += ("segment_latency", "dead_letter", "rollback")
 SEVERITIES = ("warning", "critical")
 ERROR_RATE_MAX_PCT = 0.5
 MTTR_TARGET_H = 6.0
@@ -83,6 +86,20 @@ def resolve_owner(imap, name: str) -> tuple[str, str]:
     raise ValueError(f"{name!r} is not a connector, system or SLA in the integration map; known: {known}")
 
 
+def runbook_for(imap, name: str, trigger: str) -> str:
+    """The runbook link for ``trigger`` on ``name``: ``<runbook_base_url><trigger>.md`` (default base: the
+    repository's ``docs/runbooks/``), or ``<runbook>#<trigger>`` when the connector names its own runbook."""
+    for connector in imap.connectors:
+        if connector.name == name and connector.runbook:
+            return f"{connector.runbook}#{trigger}"
+    return imap.runbook_url(f"{trigger}.md")
+
+
+def runbook_path(trigger: str) -> Path:
+    """The repository file of a trigger's runbook (``docs/runbooks/<trigger>.md``)."""
+    return Path(__file__).resolve().parents[3] / "docs" / "runbooks" / f"{trigger}.md"
+
+
 def _load_map(imap):
     if imap is not None:
         return imap
@@ -124,9 +141,9 @@ def open_incident(
     if severity not in SEVERITIES:
         raise ValueError(f"unknown severity {severity!r}; valid: {', '.join(SEVERITIES)}")
     imap = _load_map(imap)
-    map_owner, runbook = resolve_owner(imap, connector)
+    map_owner, _ = resolve_owner(imap, connector)
     owner = owner or map_owner
-    runbook_url = f"{runbook}#{trigger}"
+    runbook_url = runbook_for(imap, connector, trigger)
     values = dict(values)
     if trigger in ("contract_breach", "schema_drift"):
         values.setdefault("parked_events", parked_events_count(conn, connector))

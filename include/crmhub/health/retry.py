@@ -8,12 +8,17 @@ after ``backoff_seconds(attempts)``, or it is dead-lettered (``dead``) once ``at
 
 Backoff: ``min(cap_s, base_s * 2**(attempts-1))``, then "equal jitter": half of it fixed, the other half
 uniformly random, so retries of one outage spread out instead of arriving together.
+
+Draining: :func:`drain` runs each due item's handler (the ``crmhub_health`` DAG's ``drain_retry_queue`` task,
+every 5 minutes, through :func:`crmhub.health.tasks.drain_retry_queue`); a dead item opens the connector's
+``dead_letter`` incident.
 """
 
 from __future__ import annotations
 
 import json
 import random
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -138,4 +143,52 @@ def queue_stats(conn: psycopg.Connection) -> dict[str, dict[str, int]]:
         "SELECT connector, status, count(*) FROM ops.retry_queue GROUP BY 1, 2 ORDER BY 1, 2"
     ).fetchall():
         out.setdefault(connector, {})[status] = count
+    return out
+
+
+Handler = Callable[[dict], object]
+
+
+def drain(
+    conn: psycopg.Connection,
+    imap,
+    handlers: dict[str, Handler],
+    *,
+    limit: int = 100,
+    now: datetime | None = None,
+    rng: random.Random | None = None,
+    base_s: float = BASE_S,
+    cap_s: float = CAP_S,
+) -> dict:
+    """Work off the due items: run each one's handler (by ``payload["kind"]``), then record the outcome.
+
+    A handler that returns counts as success (``done``); one that raises is a failed attempt: the item is
+    due again after :func:`backoff_seconds`, or dead-lettered at ``max_attempts`` - and a dead item opens
+    (or repeats) the connector's ``dead_letter`` incident at once. An item whose kind has no handler fails
+    the same way, naming the kinds that have one. Each item is committed on its own.
+
+    Returns:
+        ``{"claimed": n, "done": [ids], "retrying": [ids], "dead": [ids], "incidents": {...}}``
+    """
+    from crmhub.health import causes
+
+    items = claim_due(conn, limit=limit, now=now)
+    conn.commit()
+    out: dict[str, Any] = {"claimed": len(items), "done": [], "retrying": [], "dead": []}
+    for item in items:
+        kind = (item["payload"] or {}).get("kind")
+        try:
+            handler = handlers.get(kind)
+            if handler is None:
+                raise LookupError(f"no retry handler for kind {kind!r}; handled: {', '.join(sorted(handlers)) or '-'}")
+            handler(item)
+        except Exception as exc:  # noqa: BLE001 - any failure is one failed attempt, recorded with its error
+            row = record_failure(conn, item["item_id"], f"{type(exc).__name__}: {exc}"[:1000], now=now, rng=rng,
+                                 base_s=base_s, cap_s=cap_s)
+            out["dead" if row["status"] == "dead" else "retrying"].append(item["item_id"])
+        else:
+            record_success(conn, item["item_id"], now=now)
+            out["done"].append(item["item_id"])
+        conn.commit()
+    out["incidents"] = causes.sync_trigger(conn, imap, "dead_letter", now=now) if out["dead"] else {}
     return out

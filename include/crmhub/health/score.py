@@ -197,7 +197,14 @@ SELECT
     max(lag_min_p95) FILTER (WHERE in_window)                                                 AS lag_p95_max,
     max(finished_at) FILTER (WHERE status IN ('success', 'partial'))                          AS last_good_at,
     min(started_at)                                                                           AS first_run_at,
-    count(*) FILTER (WHERE in_window AND status = 'failed')                                   AS failed_runs
+    count(*) FILTER (WHERE in_window AND status = 'failed')                                   AS failed_runs,
+    (SELECT jsonb_build_object(
+                'oldest_min', extract(epoch FROM %(now)s - min(w.received_at)) / 60.0,
+                'over_target', count(*) FILTER (WHERE w.received_at < %(now)s - %(target_lag)s))
+       FROM ops.webhook_events w
+      WHERE %(webhook_source)s::text IS NOT NULL AND w.source = %(webhook_source)s
+        AND split_part(w.subscription_type, '.', 1) = %(webhook_object)s
+        AND w.sync_status = 'pending' AND w.received_at <= %(now)s)                           AS webhook_backlog
 FROM (
     SELECT r.*,
            (r.finished_at IS NOT NULL AND r.status <> 'running'
@@ -213,9 +220,13 @@ FROM (
 """
 
 
-def window_params(connector: str, target_lag_min: float, now: datetime) -> dict:
-    """Parameters for :data:`WINDOW_SQL`."""
-    return {"connector": connector, "now": now, "window_start": now - timedelta(minutes=window_minutes(target_lag_min))}
+def window_params(connector: str, target_lag_min: float, now: datetime, *, webhook_source: str | None = None,
+                  webhook_object: str | None = None) -> dict:
+    """Parameters for :data:`WINDOW_SQL`; ``webhook_source``/``webhook_object`` (the connector's system and
+    object) make pending webhook events of that object count toward its lag."""
+    return {"connector": connector, "now": now, "window_start": now - timedelta(minutes=window_minutes(target_lag_min)),
+            "target_lag": timedelta(minutes=target_lag_min), "webhook_source": webhook_source,
+            "webhook_object": webhook_object}
 
 
 def health_from_window(
@@ -225,12 +236,19 @@ def health_from_window(
     target_latency_s: float,
     target_lag_min: float,
     now: datetime,
+    webhook_source: str | None = None,
+    webhook_object: str | None = None,
 ) -> HealthResult:
-    """Turn one :data:`WINDOW_SQL` row into a :class:`HealthResult` (pure; see the module docstring)."""
+    """Turn one :data:`WINDOW_SQL` row into a :class:`HealthResult` (pure; see the module docstring).
+
+    A webhook backlog counts: when pending webhook events of the connector's object are older than its lag
+    target, the oldest one's age is its lag (``webhook_source``/``webhook_object`` only name the query's
+    parameters here).
+    """
     if not isinstance(row, dict):
         keys = ("runs", "errors", "ops", "api_calls", "latency_s", "lag_p95_max", "last_good_at", "first_run_at",
-                "failed_runs")
-        row = dict(zip(keys, row, strict=True))
+                "failed_runs", "webhook_backlog")
+        row = dict(zip(keys, row, strict=False))
     window_start = now - timedelta(minutes=window_minutes(target_lag_min))
     runs = int(row["runs"] or 0)
     if row["first_run_at"] is None:
@@ -249,7 +267,10 @@ def health_from_window(
     since = row["last_good_at"] or row["first_run_at"]
     staleness = max(0.0, (now - since).total_seconds() / 60.0)
     window_lag = float(row["lag_p95_max"]) if row["lag_p95_max"] is not None else 0.0
-    lag = max(window_lag, staleness if staleness > target_lag_min else 0.0)
+    backlog = row.get("webhook_backlog") or {}
+    backlog_min = float(backlog.get("oldest_min") or 0.0)
+    lag = max(window_lag, staleness if staleness > target_lag_min else 0.0,
+              backlog_min if backlog_min > target_lag_min else 0.0)
     result = integration_health(error_rate, avg_latency, target_latency_s, lag, target_lag_min, connector=connector)
     detail = {
         "window_min": window_minutes(target_lag_min),
@@ -260,6 +281,9 @@ def health_from_window(
         "staleness_min": round(staleness, 3),
         "last_good_at": row["last_good_at"].isoformat() if row["last_good_at"] else None,
     }
+    if backlog.get("over_target"):
+        detail["webhook_pending_over_target"] = int(backlog["over_target"])
+        detail["webhook_oldest_pending_min"] = round(backlog_min, 3)
     if runs == 0:
         detail["reason"] = "no finished run in the window"
     return HealthResult(**{**asdict(result), "runs": runs, "window_start": window_start, "detail": detail})
@@ -272,14 +296,25 @@ def connector_health(
     target_latency_s: float,
     target_lag_min: float,
     now: datetime | None = None,
+    webhook_source: str | None = None,
+    webhook_object: str | None = None,
 ) -> HealthResult:
-    """Health of one connector from ``ops.sync_runs`` at ``now`` (default: the database's ``now()``)."""
+    """Health of one connector from ``ops.sync_runs`` (and its webhook backlog) at ``now`` (default: the
+    database's ``now()``)."""
     now = now or conn.execute("SELECT now()").fetchone()[0]
     cur = conn.cursor(row_factory=dict_row)
-    row = cur.execute(WINDOW_SQL, window_params(connector, target_lag_min, now)).fetchone()
+    row = cur.execute(WINDOW_SQL, window_params(connector, target_lag_min, now, webhook_source=webhook_source,
+                                                webhook_object=webhook_object)).fetchone()
     return health_from_window(
         row, connector=connector, target_latency_s=target_latency_s, target_lag_min=target_lag_min, now=now
     )
+
+
+def webhook_backlog_of(imap, name: str) -> dict[str, str]:
+    """``{"webhook_source", "webhook_object"}`` of a connector (its system and object): pass them to
+    :func:`connector_health` so its pending webhook events count toward its lag."""
+    connector = imap.connector(name)
+    return {"webhook_source": connector.system, "webhook_object": connector.object}
 
 
 def connector_targets(imap, names: list[str] | None = None) -> dict[str, dict[str, float]]:

@@ -7,6 +7,7 @@ The DAG file (``dags/crmhub_health.py``) only wires these; the notifier comes fr
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from crmhub.config import load_integration_map
@@ -52,3 +53,31 @@ def incident_metrics(warehouse_url: str) -> dict:
             "open": len(incidents.list_incidents(conn)),
             "retry_queue": retry.queue_stats(conn),
         })
+
+
+def resync_handler(warehouse_url: str, imap, access_for: Callable | None) -> Callable[[dict], object]:
+    """The ``resync`` retry kind: run the connector's incremental sync again (REST / PostgreSQL sources).
+
+    ``access_for(connector)`` gives the source's credentials (the Airflow hook's ``source_access``). A file
+    connector cannot be re-pulled: its item fails with the fix (drop the file again), and dead-letters.
+    """
+
+    def resync(item: dict) -> object:
+        from crmhub.cdc.tasks import cdc_sync
+
+        connector = imap.connector(item["connector"])
+        if connector.kind not in ("rest", "postgres") or access_for is None:
+            raise RuntimeError(f"{connector.name}: a {connector.kind} connector cannot be re-pulled from here; "
+                               "drop the file again (or run `crmhub ingest`) and resolve the incident")
+        return cdc_sync(warehouse_url, connector.name, access_for(connector), imap=imap)
+
+    return resync
+
+
+def drain_retry_queue(warehouse_url: str, access_for: Callable | None = None, map_path: str | None = None,
+                      *, limit: int = 100, handlers: dict | None = None) -> dict:
+    """Every 5 minutes: run the due retry items with backoff; dead letters open an incident (``retry.drain``)."""
+    imap = load_integration_map(map_path)
+    handlers = handlers if handlers is not None else {"resync": resync_handler(warehouse_url, imap, access_for)}
+    with connect(warehouse_url) as conn:
+        return _jsonable(retry.drain(conn, imap, handlers, limit=limit))

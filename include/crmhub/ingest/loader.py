@@ -58,6 +58,7 @@ from crmhub.ingest.tables import (
     staging_types,
 )
 from crmhub.ingest.upsert import refresh_stale_stats, stats_tables, upsert_load
+from crmhub.ops.freeze import assert_not_frozen
 from crmhub.progress import NO_PROGRESS, Progress
 from crmhub.warehouse.connection import connect
 from crmhub.warehouse.locks import LoadLease
@@ -387,6 +388,7 @@ def _batches_loop(conn, connector, batches, state: _LoadState, worker, totals, r
     header_checked = False
     stg_types = staging_types(connector)
     while (batch := _next(batches, phases)) is not None:
+        assert_not_frozen(conn, "connector", connector.name)  # freeze-all: the whole load rolls back
         n = len(batch)
         state.rows += n
         progress.advance(n)

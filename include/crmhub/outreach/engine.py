@@ -38,6 +38,7 @@ from typing import Any
 import psycopg
 from psycopg.types.json import Jsonb
 
+from crmhub.ops.freeze import assert_not_frozen
 from crmhub.outreach import control, outbox, stages
 from crmhub.outreach.flags import FlagGate
 from crmhub.outreach.masking import mask_email
@@ -301,6 +302,7 @@ class OutreachEngine:
         batch_no = 0
         allowance = result.queued if capped else None
         while True:
+            assert_not_frozen(conn, "automation", auto.name)  # freeze-all: unsent rows stay pending
             state = pause_state(conn, auto.name)
             conn.commit()
             if state.paused and not (capped and state.paused_by == "crmhub:cap"):

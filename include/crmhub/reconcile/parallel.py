@@ -16,7 +16,8 @@ reconciliation, so a run with a fixed ``as_of`` is repeatable).
 
 Measures (legacy = left, new = right) reuse :func:`crmhub.reconcile.engine.compare`; the run's delta % is the
 largest one. Above ``reconciliation.parallel_run.rollback_threshold_pct`` the result says
-``rollback_recommended: true`` and a ``reconciliation`` incident is opened against the configured system.
+``rollback_recommended: true`` and crmhub acts (:func:`crmhub.ops.rollback.act_on_rollback`): the reverse-ETL
+syncs to the configured system are frozen and a ``rollback`` incident with the comparison is opened.
 """
 
 from __future__ import annotations
@@ -133,7 +134,7 @@ def run_parallel(warehouse_url: str | psycopg.Connection, export_dir: str | Path
         "delta_pct", "threshold_pct", "rollback_threshold_pct", "rollback_recommended", "incident_id",
         "run_id", "report": {"csv", "html"}}``.
     """
-    from crmhub.health.incidents import open_incident
+    from crmhub.ops.rollback import act_on_rollback
 
     imap = imap or load_integration_map()
     par = section(imap).get("parallel_run") or {}
@@ -161,14 +162,10 @@ def run_parallel(warehouse_url: str | psycopg.Connection, export_dir: str | Path
         }
         paths = _write_report(result, report_dir_for(imap, report_dir), start, end)
         result["report"] = {"csv": str(paths["csv"]), "html": str(paths["html"])}
-        if result["rollback_recommended"]:
-            incident = open_incident(
-                conn, par.get("system", "crm"), "reconciliation",
-                {"parallel_run": f"{start}..{end}", "delta_pct": delta, "rollback_threshold_pct": rollback,
-                 "rollback_recommended": True, "report": str(paths["html"])},
-                proof_hint=str(paths["html"]), severity="critical", imap=imap, owner=par.get("owner"),
-            )
-            result["incident_id"] = incident.incident_id
+        if result["rollback_recommended"]:   # an action: freeze the syncs, open the rollback incident
+            action = act_on_rollback(conn, imap, result, system=par.get("system", "crm"), owner=par.get("owner"),
+                                     report=str(paths["html"]))
+            result["incident_id"], result["frozen_syncs"] = action["incident_id"], action["syncs"]
         result["run_id"] = conn.execute(
             """INSERT INTO ops.parallel_runs (export_path, period_start, period_end, delta_pct, rollback_threshold_pct,
                       rollback_recommended, result, incident_id, report_path)

@@ -32,6 +32,7 @@ import psycopg
 
 from crmhub.config.integration_map import IntegrationMap
 from crmhub.exceptions import CrmHubError
+from crmhub.ops.freeze import assert_not_frozen
 from crmhub.reverse_etl import store
 from crmhub.reverse_etl.crm_client import ClientStats, CrmClient
 from crmhub.reverse_etl.definitions import SyncDefinition, get_sync
@@ -264,6 +265,7 @@ class _SyncRun:
         if self.guard.tripped:
             self.flush()
             raise CrmHubError(self.guard.tripped)
+        assert_not_frozen(self.conn, "sync", self.sync.name, on_stop=self.flush)  # freeze-all: keep answered batches
         if self.after_batch is not None or not crm:
             self.flush()             # the hook is told about each commit; other destinations call no flush
 

@@ -72,9 +72,19 @@ class CrmHubBaseOperator(BaseOperator):
         return item[1] if item else self.default_subject
 
     def skip_reason(self, context: Any) -> str | None:
-        """Why this task must not run now (None: run it). Hook for run-wide rules such as go-live mode, which
-        skips non-critical items (``crmhub.config.is_critical(self.imap, *self.crmhub_item)``)."""
-        return None
+        """Why this task must not run now (None: run it): everything frozen, or go-live mode and the item is
+        not ``critical`` (``crmhub.ops.golive.suspension_reason``). Only connectors, syncs and automations
+        are suspended; dry runs always run."""
+        item = self.crmhub_item
+        if item is None or item[0] not in ("connector", "sync", "automation"):
+            return None
+        if self.param(context, "dry_run", getattr(self, "dry_run", None)):
+            return None
+        from crmhub.ops.golive import suspension_reason
+        from crmhub.warehouse import connect
+
+        with connect(self.hook.warehouse_url()) as conn:
+            return suspension_reason(conn, self.imap, *item)
 
     def pre_execute(self, context: Any) -> None:
         reason = self.skip_reason(context)
@@ -285,13 +295,14 @@ class IdentityResolutionOperator(CrmHubBaseOperator):
 
 class HealthOperator(CrmHubBaseOperator):
     """One step of ``crmhub_health`` (``crmhub.health.tasks``): ``cycle`` (scores, incidents, actions, pages),
-    ``sla_results``, ``segment_audit`` or ``incident_metrics``; or ``weekly_dashboard``
-    (``crmhub.kpi.tasks``: the data-health report, written once per ISO week).
+    ``sla_results``, ``segment_audit``, ``incident_metrics``, ``drain_retry_queue``, ``go_live``; or
+    ``weekly_dashboard`` (``crmhub.kpi.tasks``: the data-health report, written once per ISO week).
 
     :param step: which step.
     """
 
-    STEPS = ("cycle", "sla_results", "segment_audit", "incident_metrics", "weekly_dashboard")
+    STEPS = ("cycle", "sla_results", "segment_audit", "incident_metrics", "drain_retry_queue", "go_live",
+             "weekly_dashboard")
 
     def __init__(self, *, step: str, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -307,6 +318,15 @@ class HealthOperator(CrmHubBaseOperator):
 
             notifier = alert_notifier()
             return tasks.health_cycle(self.hook.warehouse_url(), notify=notifier.send_payload if notifier else None)
+        if self.step == "drain_retry_queue":
+            from crmhub_provider.hooks.crmhub import source_access
+
+            return tasks.drain_retry_queue(self.hook.warehouse_url(), access_for=source_access)
+        if self.step == "go_live":   # the DAG's go_live_hours param (> 0) starts go-live mode
+            from crmhub.ops.golive import start_go_live_at
+
+            hours = float(self.param(context, "go_live_hours", None) or 0)
+            return start_go_live_at(self.hook.warehouse_url(), hours, by=self.param(context, "go_live_by", None))
         if self.step == "weekly_dashboard":
             from crmhub.kpi.tasks import weekly_dashboard
 

@@ -36,7 +36,7 @@ def test_payload_for_incident_row(db, imap):
     p = alerts.payload_for_incident(row, imap)
     assert p["crmhub"]["incident_id"] == inc.incident_id
     assert p["crmhub"]["owner"]["id"] == "dana.kim" and p["crmhub"]["owner"]["email"] == "dana.kim@firm.example"
-    assert p["crmhub"]["runbook_url"] == "https://runbooks.crmhub.example/billing_invoices#lag"
+    assert p["crmhub"]["runbook_url"] == "docs/runbooks/lag.md"
     assert "500.0 min exceeds target 360 min" in p["crmhub"]["error"]
 
 

@@ -25,7 +25,7 @@ class TestOpenIncident:
         assert occ == 2 and values == {"error_rate_pct": 1.2} and severity == "critical"
         assert last_seen == NOW + timedelta(minutes=5)
         assert owner == "marcus.lee"
-        assert runbook == "https://runbooks.crmhub.example/crm_contacts#error_rate"
+        assert runbook == "docs/runbooks/error_rate.md"
 
     def test_partial_unique_index_refuses_second_open_row(self, db, imap):
         with psycopg.connect(db) as conn:
@@ -134,7 +134,7 @@ def test_cli_list_ack_resolve(db, imap, capsys):
         conn.commit()
     assert main(["incidents", "list", "--url", db]) == 0
     out = capsys.readouterr().out
-    assert f"{inc.incident_id:>5} open" in out and "marcus.lee" in out and "crm_contacts#lag" in out
+    assert f"{inc.incident_id:>5} open" in out and "marcus.lee" in out and "docs/runbooks/lag.md" in out
     assert main(["incidents", "ack", str(inc.incident_id), "--by", "marcus.lee", "--url", db]) == 0
     assert main(["incidents", "resolve", str(inc.incident_id), "--by", "marcus.lee", "--url", db]) == 1
     assert "proof artifact is required" in capsys.readouterr().err

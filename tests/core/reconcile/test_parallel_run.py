@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 from pathlib import Path
 
 import psycopg
@@ -12,6 +13,7 @@ from crmhub.cli import main
 from crmhub.demo_data import generate
 from crmhub.ingest.loader import ingest_file
 from crmhub.reconcile.parallel import ParallelRunError, run_parallel, write_legacy_export
+from crmhub.reverse_etl.definitions import load_syncs
 
 START, END = "2026-07-01", "2026-11-01"
 
@@ -68,9 +70,17 @@ def test_planted_differences_flagged_and_rollback_triggered(loaded, imap, tmp_pa
     assert result["delta_pct"] > result["rollback_threshold_pct"] == 2.0
     assert result["rollback_recommended"] is True
     with psycopg.connect(loaded) as conn:
-        incidents = conn.execute("SELECT incident_id, connector, owner, severity FROM ops.incidents").fetchall()
+        incidents = conn.execute("SELECT incident_id, connector, trigger, owner, severity FROM ops.incidents").fetchall()
         stored = conn.execute("SELECT rollback_recommended, incident_id FROM ops.parallel_runs").fetchall()
-    assert incidents == [(result["incident_id"], "crm", "sam.ortiz", "critical")]
+        comparison = conn.execute("SELECT \"values\"->'comparison' FROM ops.incidents").fetchone()[0]
+        frozen = dict(conn.execute("SELECT connector, frozen_by FROM ops.connector_state WHERE frozen").fetchall())
+    assert incidents == [(result["incident_id"], "crm", "rollback", "sam.ortiz", "critical")]
+    # the recommendation is an action: the syncs writing to the CRM are frozen, the comparison is attached
+    to_crm = {s.name: s.connector for s in load_syncs(imap).values() if s.destination_kind == "crm"}
+    assert result["frozen_syncs"] == to_crm and to_crm["contact_traits"] == "crm_contacts"
+    assert frozen == {c: "crmhub:parallel-run" for c in to_crm.values()}
+    assert comparison["investors"]["differences"] == len(result["datasets"]["investors"]["differences"]) > 0 and comparison["cash_calls"]["delta_pct"] > 0
+    assert changed["email"] not in json.dumps(comparison)             # no record values in the incident
     assert stored == [(True, result["incident_id"])]
     # from the shell: exit 3 says "rollback recommended"; the same open incident is counted, not duplicated
     assert main(["reconcile", "parallel", export["folder"], "--start", START, "--end", END, "--url", loaded,

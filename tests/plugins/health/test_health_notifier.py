@@ -44,7 +44,7 @@ class TestCrmHubNotifier:
         got = channels.webhook.received[0]
         assert got["path"] == "/hooks/crmhub"
         data = got["json"]["crmhub"]
-        assert data["owner"]["id"] == "dana.kim" and data["runbook_url"].endswith("billing_invoices#job_failure")
+        assert data["owner"]["id"] == "dana.kim" and data["runbook_url"] == "docs/runbooks/job_failure.md"
         assert "relation does not exist" in data["error"] and data["values"]["task_id"] == "load"
         assert isinstance(data["incident_id"], int)
         assert len(channels.smtp.messages) == 1

@@ -1,0 +1,159 @@
+"""Incident causes recorded by other capabilities, turned into incidents (one per cause until resolved).
+
+The health cycle (:func:`crmhub.health.cycle.run_health_cycle`) calls :func:`sync_cause_incidents` every
+5 minutes. Each detector reads what its capability already records and returns the causes active now:
+
+=====================  ===================================================  ==========================
+trigger                cause (one incident per ...)                         recorded in
+=====================  ===================================================  ==========================
+``contract_breach``    connector with an open contract breach               ``ops.contract_breaches``
+``schema_drift``       connector with parked (unreleased) drifted batches   ``ops.parked_events``
+``sla``                SLA with a field below its met-rate target this week ``ops.sla_results``
+``segment_latency``    source system whose segments' median lag is over SLA ``ops.segment_latency``
+``dead_letter``        connector with dead-lettered retry items             ``ops.retry_queue``
+=====================  ===================================================  ==========================
+
+(Reconciliation breaches and the parallel run open their incidents themselves, in ``crmhub.reconcile``;
+security findings in ``crmhub.security.audit``.)
+A cause seen again bumps the open incident's ``occurrences``; a cause that is gone marks it recovered
+(it stays open until a person resolves it with proof). The cycle then pages every incident not yet
+notified, once. Values never carry record values (masked LP data stays out of incidents).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import psycopg
+from psycopg.rows import dict_row
+
+from crmhub.health import incidents
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Cause:
+    """One active cause: ``name`` is a connector, system or SLA name of the map."""
+
+    trigger: str
+    name: str
+    values: dict = field(default_factory=dict)
+    severity: str = "warning"
+    proof_hint: str | None = None
+
+
+def _rows(conn: psycopg.Connection, query: str, params: tuple = ()) -> list[dict]:
+    return conn.cursor(row_factory=dict_row).execute(query, params).fetchall()
+
+
+def contract_breaches(conn: psycopg.Connection) -> Iterator[Cause]:
+    for r in _rows(conn, """SELECT connector, jsonb_object_agg(field, jsonb_build_object(
+                                'illegal_pct', illegal_pct, 'null_pct', null_pct, 'reason', reason)) AS fields,
+                                count(*) AS n
+                            FROM ops.contract_breaches WHERE closed_at IS NULL GROUP BY connector"""):
+        yield Cause("contract_breach", r["connector"],
+                    {"error": f"{r['connector']}: {r['n']} field(s) breach their contract", "fields": r["fields"]},
+                    proof_hint="contract metrics back under the thresholds (crmhub contracts report)")
+
+
+def schema_drift(conn: psycopg.Connection) -> Iterator[Cause]:
+    for r in _rows(conn, """SELECT connector, count(*) AS batches, sum(rows) AS rows,
+                                   jsonb_agg(DISTINCT diff) AS diffs
+                            FROM ops.parked_events WHERE released_at IS NULL GROUP BY connector"""):
+        yield Cause("schema_drift", r["connector"],
+                    {"error": f"{r['connector']}: schema drift, {r['batches']} batch(es) parked and the connector "
+                              "frozen", "parked_batches": r["batches"], "parked_rows": int(r["rows"] or 0),
+                     "diffs": r["diffs"]},
+                    severity="critical", proof_hint="map/contract change merged and the parked batches replayed")
+
+
+def sla_misses(conn: psycopg.Connection) -> Iterator[Cause]:
+    for r in _rows(conn, """SELECT sla, week_start, jsonb_agg(jsonb_build_object('connector', connector,
+                                'field', field, 'met_rate_pct', met_rate_pct, 'target_pct', target_pct)) AS missed
+                            FROM ops.sla_results
+                            WHERE NOT met AND week_start = (SELECT max(week_start) FROM ops.sla_results)
+                            GROUP BY sla, week_start"""):
+        yield Cause("sla", r["sla"], {"error": f"SLA {r['sla']} missed for {len(r['missed'])} field(s) in the week "
+                                               f"of {r['week_start']}", "week_start": str(r["week_start"]),
+                                      "missed": r["missed"]},
+                    proof_hint="SLA met rate >= target for the current week (crmhub health sla)")
+
+
+def segment_latency(conn: psycopg.Connection) -> Iterator[Cause]:
+    for r in _rows(conn, """SELECT source_system, week_start, count(*) AS segments, max(median_lag_min) AS worst,
+                                   max(sla_min) AS sla_min
+                            FROM ops.segment_latency
+                            WHERE action LIKE %s
+                              AND week_start = (SELECT max(week_start) FROM ops.segment_latency)
+                            GROUP BY source_system, week_start""", ("rerun%",)):
+        yield Cause("segment_latency", r["source_system"],
+                    {"error": f"{r['source_system']}: {r['segments']} segment(s) with median lag over SLA "
+                              f"(worst {float(r['worst']):.0f} min > {float(r['sla_min'] or 0):.0f} min)",
+                     "week_start": str(r["week_start"]), "segments": r["segments"]},
+                    proof_hint="segment audit with every segment's median lag under SLA after the rerun")
+
+
+def dead_letters(conn: psycopg.Connection) -> Iterator[Cause]:
+    """Dead items newer than the connector's last resolved ``dead_letter`` incident (resolving it with proof
+    acknowledges the dead items so far)."""
+    for r in _rows(conn, """SELECT q.connector, count(*) AS n, max(q.dead_at) AS last_dead,
+                                   (array_agg(q.last_error ORDER BY q.dead_at DESC))[1] AS last_error
+                            FROM ops.retry_queue q
+                            WHERE q.status = 'dead' AND q.dead_at > coalesce(
+                                (SELECT max(i.resolved_at) FROM ops.incidents i
+                                  WHERE i.trigger = 'dead_letter' AND i.connector = q.connector), '-infinity')
+                            GROUP BY q.connector"""):
+        yield Cause("dead_letter", r["connector"],
+                    {"error": f"{r['connector']}: {r['n']} retry item(s) dead-lettered after their last attempt",
+                     "dead_items": r["n"], "last_error": (r["last_error"] or "")[:300]},
+                    proof_hint="the dead items replayed or discarded with a reason (crmhub incidents)")
+
+
+DETECTORS: dict[str, Callable[[psycopg.Connection], Iterator[Cause]]] = {
+    "contract_breach": contract_breaches,
+    "schema_drift": schema_drift,
+    "sla": sla_misses,
+    "segment_latency": segment_latency,
+    "dead_letter": dead_letters,
+}
+
+
+def sync_cause_incidents(conn: psycopg.Connection, imap, *, now: datetime | None = None) -> dict:
+    """Open (or repeat) one incident per active cause; mark recovered the open ones whose cause is gone.
+
+    Returns:
+        ``{"opened": [ids], "repeated": [ids], "recovered": ["name:trigger"], "unowned": ["name:trigger"]}``
+    """
+    out: dict[str, list] = {"opened": [], "repeated": [], "recovered": [], "unowned": []}
+    for trigger in DETECTORS:
+        sync_trigger(conn, imap, trigger, out, now=now)
+    return out
+
+
+def sync_trigger(conn: psycopg.Connection, imap, trigger: str, out: dict[str, list] | None = None, *,
+                 now: datetime | None = None) -> dict[str, list]:
+    """:func:`sync_cause_incidents` for one trigger of :data:`DETECTORS`; commits."""
+    out = out if out is not None else {"opened": [], "repeated": [], "recovered": [], "unowned": []}
+    active = set()
+    for cause in DETECTORS[trigger](conn):
+        try:
+            incidents.resolve_owner(imap, cause.name)
+        except ValueError:
+            log.warning("%s on %r: not a connector, system or SLA of the map; no owner to page", trigger,
+                        cause.name)
+            out["unowned"].append(f"{cause.name}:{trigger}")
+            continue
+        inc = incidents.open_incident(conn, cause.name, trigger, cause.values, cause.proof_hint,
+                                      severity=cause.severity, imap=imap, now=now)
+        out["opened" if inc.is_new else "repeated"].append(inc.incident_id)
+        active.add(cause.name)
+    for (name,) in conn.execute("SELECT connector FROM ops.incidents WHERE trigger = %s AND resolved_at IS NULL "
+                                "AND recovered_at IS NULL", (trigger,)).fetchall():
+        if name not in active and incidents.mark_recovered(conn, name, trigger, now=now):
+            out["recovered"].append(f"{name}:{trigger}")
+    conn.commit()
+    return out
