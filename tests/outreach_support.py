@@ -112,6 +112,16 @@ def promote_versions(url: str, autos) -> None:
                          " VALUES (%s, %s, 'test-suite', 1) ON CONFLICT DO NOTHING", (auto.name, fingerprint(auto)))
 
 
+def promoted_engine(url: str, autos: dict, imap, gate, smtp_settings, **kw):
+    """An :class:`~crmhub.outreach.OutreachEngine` for ``autos`` (name -> automation) with their versions
+    promoted and a healthy warehouse unless ``health_check`` is given; ``kw`` go to the engine."""
+    from crmhub.outreach import OutreachEngine
+
+    kw.setdefault("health_check", lambda: 100.0)
+    promote_versions(url, autos.values())
+    return OutreachEngine(url, autos, imap.people, gate, smtp_settings, **kw)
+
+
 def record_healthy_sync(url: str, connector: str = "crm_contacts") -> None:
     """A fresh, successful sync of ``connector``: its integration health score is 100 (the gate opens)."""
     with psycopg.connect(url) as conn:

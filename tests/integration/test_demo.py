@@ -35,5 +35,8 @@ def test_demo_runs_every_dag_and_prints_the_report(crmhub_home):
     assert "== Ingestion" in out and "fundadmin_lp_contacts" in out
     assert "frozen connectors: none" in out
     assert "== Security audit: clean" in out  # tasks ran as crmhub_app; no grant drifted
+    report = crmhub_home / "reports" / "demo.html"  # the KPI report, charts next to it
+    assert f"== KPI report (7 days up to today, with charts): {report}" in out
+    assert 'id="verdict"' in report.read_text() and (crmhub_home / "reports" / "demo_charts").is_dir()
     # the embedded server was stopped cleanly
     assert not (crmhub_home / "pg" / "postmaster.pid").exists()

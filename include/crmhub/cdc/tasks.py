@@ -13,8 +13,8 @@ from crmhub.ingest.loader import ingest
 from crmhub.ingest.sources.rest_changes import RestIdsSource
 from crmhub.ingest.tasks import SourceAccess, ingest_connector, lag_stats
 from crmhub.ingest.upsert import refresh_stale_stats, stats_tables
-from crmhub.ops.snapshot import snapshot_before
 from crmhub.progress import NO_PROGRESS, Progress
+from crmhub.safety.snapshot import snapshot_before
 from crmhub.sync.runs import api_counters, fail_run, finish_run, run_totals, start_run
 from crmhub.warehouse import connect
 
@@ -42,7 +42,7 @@ def webhook_sync(warehouse_url: str, access: SourceAccess, *, imap: IntegrationM
                 continue
             started = time.perf_counter()
             run_id = start_run(conn, connector.name, "webhook")
-            src = RestIdsSource.for_connector(connector, access.base_url, token=access.token, ids=ids)
+            src = RestIdsSource.for_connector(connector, access.base_url, ids=ids, **access.rest_options())
             try:
                 summary = ingest(warehouse_url, connector, src)
             except Exception as exc:
@@ -79,8 +79,8 @@ def _range_loader(warehouse_url: str, connector, access: SourceAccess, dry_run: 
 
     def read(a: datetime, b: datetime):
         if connector.kind == "rest":
-            return RestSource.for_connector(connector, access.base_url, token=access.token, updated_since=a,
-                                            updated_until=b)
+            return RestSource.for_connector(connector, access.base_url, updated_since=a, updated_until=b,
+                                            **access.rest_options())
         return PostgresSource.for_connector(connector, access.url, updated_since=a.isoformat(),
                                             updated_until=b.isoformat(), since_inclusive=True)
 

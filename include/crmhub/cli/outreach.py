@@ -124,6 +124,24 @@ def _check_name(name: str, automations: dict) -> None:
         raise CrmHubError(f"unknown automation {name!r}; configured in integration_map.yaml: {known}")
 
 
+def _automation(map_path: str | None, name: str):
+    """``(map, automation name)``; an unknown name raises CrmHubError listing the configured ones."""
+    imap, automations = _automations(map_path)
+    _check_name(name, automations)
+    return imap, automations[name]
+
+
+def _target(args: argparse.Namespace) -> str:
+    """What pause/resume act on: every automation (``--all``) or ``--name``, checked against the map."""
+    from crmhub.outreach.state import ALL
+
+    _imap, automations = _automations(args.map)
+    target = ALL if args.all else args.name
+    if target != ALL:
+        _check_name(target, automations)
+    return target
+
+
 def _run(args: argparse.Namespace) -> int:
     from crmhub.outreach import FlagGate, OutreachEngine, SmtpSettings
     from crmhub.outreach.control import control_emails
@@ -184,10 +202,7 @@ def _run(args: argparse.Namespace) -> int:
 def _pause(args: argparse.Namespace) -> int:
     from crmhub.outreach.state import ALL, pause
 
-    _imap, automations = _automations(args.map)
-    target = ALL if args.all else args.name
-    if target != ALL:
-        _check_name(target, automations)
+    target = _target(args)
     with open_warehouse(args.url) as url, connect(url) as conn:
         pause(conn, target, by=args.by, reason=args.reason)
     print(f"paused {'every automation' if target == ALL else target} (by {args.by}); "
@@ -198,10 +213,7 @@ def _pause(args: argparse.Namespace) -> int:
 def _resume(args: argparse.Namespace) -> int:
     from crmhub.outreach.state import ALL, resume
 
-    _imap, automations = _automations(args.map)
-    target = ALL if args.all else args.name
-    if target != ALL:
-        _check_name(target, automations)
+    target = _target(args)
     with open_warehouse(args.url) as url, connect(url) as conn:
         resume(conn, target, by=args.by)
     print(f"resumed {'every automation' if target == ALL else target} (by {args.by})")
@@ -230,9 +242,7 @@ def _control_report(args: argparse.Namespace) -> int:
     from crmhub.outreach.control import control_emails, control_report, fingerprint, mode
     from crmhub.outreach.masking import mask_email
 
-    imap, automations = _automations(args.map)
-    _check_name(args.name, automations)
-    auto = automations[args.name]
+    imap, auto = _automation(args.map, args.name)
     members = control_emails(imap)
     with open_warehouse(args.url) as url, connect(url) as conn:
         rows = control_report(conn, auto, unmask=True)
@@ -252,9 +262,7 @@ def _control_report(args: argparse.Namespace) -> int:
 def _promote(args: argparse.Namespace) -> int:
     from crmhub.outreach.control import fingerprint, promote
 
-    _imap, automations = _automations(args.map)
-    _check_name(args.name, automations)
-    auto = automations[args.name]
+    _imap, auto = _automation(args.map, args.name)
     with open_warehouse(args.url) as url, connect(url) as conn:
         sent = promote(conn, auto, args.by, note=args.note)
     print(f"{args.name} version {fingerprint(auto)} promoted to its flag rollout by {args.by} "
@@ -295,10 +303,9 @@ def _queue_correction(args: argparse.Namespace, since: datetime, until: datetime
 
     if args.control_list:
         raise CrmHubError("--correct goes to every recipient of the misfire; drop --control-list")
-    _imap, automations = _automations(args.map)
-    _check_name(args.automation, automations)
+    _imap, auto = _automation(args.map, args.automation)
     with open_warehouse(args.url) as url, connect(url) as conn:
-        fix = queue_correction(conn, automations[args.automation], since, until, by=args.by or "",
+        fix = queue_correction(conn, auto, since, until, by=args.by or "",
                                reason=args.reason)
     print(f"correction {fix.correction_id} queued for {fix.recipients} recipient(s) by {args.by}; send it with "
           f"`crmhub outreach run --automation {args.automation} --correction {fix.correction_id} ...` "

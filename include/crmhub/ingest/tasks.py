@@ -39,6 +39,13 @@ class SourceAccess:
     base_url: str | None = None
     token: str | None = field(default=None, repr=False)
     url: str | None = field(default=None, repr=False)  # may carry a password
+    timeout: float | None = None  # REST: seconds per request (None: the source's default)
+    verify: bool | str = True     # REST: TLS verification - True, False, or a CA bundle path
+
+    def rest_options(self) -> dict:
+        """Keyword arguments of a REST source for this access: token, verify, and timeout when set."""
+        return {"token": self.token, "verify": self.verify,
+                **({"timeout": self.timeout} if self.timeout is not None else {})}
 
 
 def lag_stats(conn: psycopg.Connection, connector: Connector, load_ids: list[str], after=None) -> tuple:
@@ -77,6 +84,23 @@ def _lag_and_watermark(conn: psycopg.Connection, connector: Connector, load_ids:
     return lag if wm.ts is not None else None
 
 
+def rest_sources(connector: Connector, access: SourceAccess, since=None) -> list:
+    """The REST sources of one load: the object pages, plus the archived records when incremental.
+
+    The connection's ``timeout`` and ``verify`` (False or a CA bundle path) reach each source's HTTP client.
+    """
+    from crmhub.ingest.sources.rest_changes import RestArchivedSource
+    from crmhub.ingest.sources.rest_source import RestSource
+
+    if not access.base_url:
+        raise CrmHubError(f"connector {connector.name}: no base URL for connection {connector.source['connection']}")
+    http = {**access.rest_options(), "updated_since": since}
+    sources = [RestSource.for_connector(connector, access.base_url, **http)]
+    if since is not None and connector.delete_marker:
+        sources.append(RestArchivedSource.for_connector(connector, access.base_url, **http))
+    return sources
+
+
 def build_and_load(warehouse_url: str, connector: Connector, access: SourceAccess, *,
                    since=None, logical: bool = False) -> tuple[list[LoadSummary], dict]:
     """Run the loader for one connector; returns the load summaries and API counters.
@@ -99,15 +123,7 @@ def build_and_load(warehouse_url: str, connector: Connector, access: SourceAcces
         except RejectedFileError as exc:
             return [exc.summary], {}  # recorded as rejected; the health score counts it as failed records
     if kind == "rest":
-        from crmhub.ingest.sources.rest_changes import RestArchivedSource
-        from crmhub.ingest.sources.rest_source import RestSource
-
-        if not access.base_url:
-            raise CrmHubError(f"connector {connector.name}: no base URL for connection {connector.source['connection']}")
-        sources = [RestSource.for_connector(connector, access.base_url, token=access.token, updated_since=since)]
-        if since is not None and connector.delete_marker:
-            sources.append(RestArchivedSource.for_connector(connector, access.base_url, token=access.token,
-                                                            updated_since=since))
+        sources = rest_sources(connector, access, since)
         summaries = [ingest(warehouse_url, connector, src) for src in sources]
         return summaries, api_counters(sources)
     if kind == "postgres":

@@ -115,12 +115,13 @@ class CrmClient:
         timeout_s: per-request timeout (connect/read/write).
         backoff_base, backoff_cap: exponential backoff parameters in seconds.
         seed: seeds the jitter (tests).
+        verify: TLS verification of the API: True (system CAs), False, or a CA bundle path (httpx ``verify``).
     """
 
     def __init__(self, base_url: str, token: str | None = None, *, rate_limit: dict | None = None,
                  bucket: TokenBucket | None = None, max_attempts: int = 8, timeout_s: float = 10.0,
                  backoff_base: float = 0.1, backoff_cap: float = 15.0, seed: int | None = None,
-                 concurrency: int = 4):
+                 concurrency: int = 4, verify: bool | str = True):
         rl = rate_limit or {"requests": 100, "per_seconds": 10}
         self.bucket = bucket or TokenBucket.for_limit(int(rl["requests"]), float(rl["per_seconds"]))
         self.max_attempts = max(1, max_attempts)
@@ -135,7 +136,8 @@ class CrmClient:
         if token:
             headers["Authorization"] = f"Bearer {token}"
         limits = httpx.Limits(max_connections=max(2, concurrency * 2), max_keepalive_connections=max(2, concurrency))
-        self._http = httpx.Client(base_url=base_url.rstrip("/"), headers=headers, timeout=timeout_s, limits=limits)
+        self._http = httpx.Client(base_url=base_url.rstrip("/"), headers=headers, timeout=timeout_s, limits=limits,
+                                  verify=verify)
 
     def close(self) -> None:
         self._http.close()

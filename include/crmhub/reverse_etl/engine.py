@@ -32,13 +32,13 @@ import psycopg
 
 from crmhub.config.integration_map import IntegrationMap
 from crmhub.exceptions import CrmHubError
-from crmhub.ops.freeze import assert_not_frozen
 from crmhub.reverse_etl import store
 from crmhub.reverse_etl.crm_client import ClientStats, CrmClient
 from crmhub.reverse_etl.definitions import SyncDefinition, get_sync
 from crmhub.reverse_etl.destinations import Batch, CrmDestination, Outcome, PostgresDestination, WriteItem
 from crmhub.reverse_etl.planning import Plan, PlanChunk, plan_chunks, plan_sync, read_model, uncreatable
 from crmhub.reverse_etl.store import SyncAlreadyRunning
+from crmhub.safety.freeze import assert_not_frozen
 
 __all__ = ["PlannedChange", "RunResult", "SyncAlreadyRunning", "plan_sync", "read_model", "run_sync"]
 
@@ -89,7 +89,8 @@ class RunResult:
 def run_sync(name: str | SyncDefinition, warehouse_url: str, crm_base_url: str | None = None,
              token: str | None = None, *, dry_run: bool = False, full_resync: bool = False,
              imap: IntegrationMap | None = None, client: CrmClient | None = None, target_url: str | None = None,
-             after_batch: Callable[[int], None] | None = None) -> RunResult:
+             after_batch: Callable[[int], None] | None = None, timeout: float | None = None,
+             verify: bool | str = True) -> RunResult:
     """Run the sync ``name`` from the warehouse at ``warehouse_url`` to its destination.
 
     Args:
@@ -102,6 +103,8 @@ def run_sync(name: str | SyncDefinition, warehouse_url: str, crm_base_url: str |
         client: a ready :class:`CrmClient` (tests/benchmarks tune it); default built from the sync.
         target_url: database of a Postgres destination (default: the warehouse).
         after_batch: called with the batch number after each batch is committed (progress, fault tests).
+        timeout, verify: the CRM connection's per-request timeout (None: the sync's ``timeout_s``) and TLS
+            verification (True, False, or a CA bundle path), for the client built here.
 
     Raises:
         SyncAlreadyRunning: another run of this sync is in progress.
@@ -110,12 +113,13 @@ def run_sync(name: str | SyncDefinition, warehouse_url: str, crm_base_url: str |
     sync = name if isinstance(name, SyncDefinition) else get_sync(name, imap)
     with psycopg.connect(warehouse_url) as conn, store.sync_lock(conn, sync.name):
         return _run_locked(conn, sync, warehouse_url, crm_base_url, token, dry_run, full_resync, client,
-                           target_url, after_batch)
+                           target_url, after_batch, timeout, verify)
 
 
 def _run_locked(conn: psycopg.Connection, sync: SyncDefinition, warehouse_url: str, crm_base_url: str | None,
                 token: str | None, dry_run: bool, full_resync: bool, client: CrmClient | None,
-                target_url: str | None, after_batch: Callable[[int], None] | None) -> RunResult:
+                target_url: str | None, after_batch: Callable[[int], None] | None, timeout: float | None = None,
+                verify: bool | str = True) -> RunResult:
     """gate -> plan/diff (chunk by chunk) -> batch -> send -> log; each stage is a method of :class:`_SyncRun`."""
     skipped = _frozen_gate(conn, sync, dry_run, full_resync)
     if skipped is not None:
@@ -131,14 +135,22 @@ def _run_locked(conn: psycopg.Connection, sync: SyncDefinition, warehouse_url: s
     run = _SyncRun(conn, sync, full_resync, after_batch)
     owns_client = sync.destination_kind == "crm" and client is None
     if owns_client:
-        client = CrmClient(crm_base_url, token, rate_limit=sync.rate_limit, max_attempts=sync.max_attempts,
-                           timeout_s=sync.timeout_s, concurrency=sync.concurrency)
+        client = build_crm_client(sync, crm_base_url, token, timeout=timeout, verify=verify)
     try:
         crm_client = client if sync.destination_kind == "crm" else None
         return run.execute(_destination(conn, sync, run.run_id, crm_client, target_url or warehouse_url), crm_client)
     finally:
         if owns_client and client is not None:
             client.close()
+
+
+def build_crm_client(sync: SyncDefinition, crm_base_url: str, token: str | None, *, timeout: float | None = None,
+                     verify: bool | str = True) -> CrmClient:
+    """The CRM client of a run of ``sync``: its rate limit, attempts and concurrency; the connection's timeout
+    (None: the sync's ``timeout_s``) and TLS verification (True, False, or a CA bundle path)."""
+    return CrmClient(crm_base_url, token, rate_limit=sync.rate_limit, max_attempts=sync.max_attempts,
+                     timeout_s=sync.timeout_s if timeout is None else timeout, concurrency=sync.concurrency,
+                     verify=verify)
 
 
 def _frozen_gate(conn: psycopg.Connection, sync: SyncDefinition, dry_run: bool, full_resync: bool) -> RunResult | None:

@@ -69,9 +69,13 @@ def destination_connectors(imap: IntegrationMap | None = None) -> list[str]:
 
 
 def push_sync(warehouse_url: str, name: str, crm_base_url: str | None = None, token: str | None = None, *,
-              dry_run: bool = False, full_resync: bool = False, imap: IntegrationMap | None = None) -> dict:
-    """Run one sync; a JSON-safe summary for XCom. A ``failed`` run raises :class:`SyncFailed`."""
-    result = run_sync(name, warehouse_url, crm_base_url, token, dry_run=dry_run, full_resync=full_resync, imap=imap)
+              dry_run: bool = False, full_resync: bool = False, imap: IntegrationMap | None = None,
+              timeout: float | None = None, verify: bool | str = True) -> dict:
+    """Run one sync; a JSON-safe summary for XCom. A ``failed`` run raises :class:`SyncFailed`.
+
+    ``timeout`` and ``verify`` (False or a CA bundle path) are the CRM connection's, for the CRM client."""
+    result = run_sync(name, warehouse_url, crm_base_url, token, dry_run=dry_run, full_resync=full_resync, imap=imap,
+                      timeout=timeout, verify=verify)
     log.info("%s", result.summary())
     if result.status == "failed":
         raise SyncFailed(f"sync {name} failed (run {result.run_id}): {result.error}; see ops.reverse_etl_runs "

@@ -105,7 +105,7 @@ def source_access(connector):
         from crmhub_provider.hooks.http import CrmHubCrmHook
 
         hook = CrmHubCrmHook(conn_id)
-        return SourceAccess(base_url=hook.api_base_url(), token=hook.token())
+        return SourceAccess(base_url=hook.api_base_url(), token=hook.token(), timeout=hook.timeout, verify=hook.verify)
     if kind == "postgres":
         return SourceAccess(url=connection_url(BaseHook.get_connection(conn_id)))
     raise ValueError(f"connector {connector.name}: unknown source kind {kind!r}; valid: csv, rest, postgres")
@@ -113,14 +113,15 @@ def source_access(connector):
 
 def smtp_settings(conn_id: str = "crmhub_smtp"):
     """SMTP settings for the outreach outbox from an Airflow SMTP connection (host, port, login, password;
-    extra ``from_email``, ``starttls``)."""
+    extra ``from_email``, ``starttls``, ``use_ssl``, ``ca_file`` - a private CA to verify the server against)."""
     from crmhub.outreach.smtp import SmtpSettings
 
     conn = BaseHook.get_connection(conn_id)
     extra = conn.extra_dejson or {}
     return SmtpSettings(host=conn.host or "localhost", port=int(conn.port or 25),
                         from_addr=extra.get("from_email", "crmhub@localhost"), username=conn.login or None,
-                        password=conn.password or None, starttls=bool(extra.get("starttls", False)))
+                        password=conn.password or None, starttls=bool(extra.get("starttls", False)),
+                        use_ssl=bool(extra.get("use_ssl", False)), ca_file=extra.get("ca_file") or None)
 
 
 def unleash_access(conn_id: str = "crmhub_unleash"):

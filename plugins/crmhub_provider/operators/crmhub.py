@@ -34,11 +34,15 @@ class CrmHubBaseOperator(BaseOperator):
 
     #: Kind of map item the operator runs (``connector``, ``sync``, ``rule``, ``automation``), or None.
     item_kind: str | None = None
+    #: Attribute holding the name of the one map item the operator runs (also its mapped tasks' label), or None.
+    item_attr: str | None = None
     #: Incident subject when the operator runs no single map item (a system of the map).
     default_subject = "warehouse"
     ui_color = "#e8f1fb"
 
     def __init__(self, *, crmhub_conn_id: str = WAREHOUSE_CONN_ID, **kwargs: Any) -> None:
+        if self.item_attr:
+            kwargs.setdefault("map_index_template", f"{{{{ task.{self.item_attr} }}}}")
         super().__init__(**kwargs)
         self.crmhub_conn_id = crmhub_conn_id
 
@@ -63,7 +67,7 @@ class CrmHubBaseOperator(BaseOperator):
 
     @property
     def item_name(self) -> str | None:
-        return None
+        return getattr(self, self.item_attr) if self.item_attr else None
 
     @property
     def crmhub_subject(self) -> str:
@@ -140,18 +144,14 @@ class ConnectorSyncOperator(CrmHubBaseOperator):
 
     template_fields: Sequence[str] = ("connector",)
     item_kind = "connector"
+    item_attr = "connector"
 
     def __init__(self, *, connector: str, mode: str = "ingest", **kwargs: Any) -> None:
-        kwargs.setdefault("map_index_template", "{{ task.connector }}")
         super().__init__(**kwargs)
         if mode not in ("ingest", "cdc"):
             raise ValueError(f"mode must be 'ingest' or 'cdc', not {mode!r}")
         self.connector = connector
         self.mode = mode
-
-    @property
-    def item_name(self) -> str | None:
-        return self.connector
 
     def execute(self, context: Any) -> dict:
         from crmhub.cdc.tasks import cdc_sync
@@ -295,12 +295,14 @@ class IdentityResolutionOperator(CrmHubBaseOperator):
 
 class HealthOperator(CrmHubBaseOperator):
     """One step of ``crmhub_health`` (``crmhub.health.tasks``): ``cycle`` (scores, incidents, actions, pages),
-    ``sla_results``, ``segment_audit`` or ``incident_metrics``.
+    ``sla_results``, ``segment_audit``, ``incident_metrics``, ``drain_retry_queue``, ``go_live``; or
+    ``weekly_dashboard`` (``crmhub.kpi.tasks``: the data-health report, written once per ISO week).
 
     :param step: which step.
     """
 
-    STEPS = ("cycle", "sla_results", "segment_audit", "incident_metrics", "drain_retry_queue", "go_live")
+    STEPS = ("cycle", "sla_results", "segment_audit", "incident_metrics", "drain_retry_queue", "go_live",
+             "weekly_dashboard")
 
     def __init__(self, *, step: str, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -325,6 +327,10 @@ class HealthOperator(CrmHubBaseOperator):
 
             hours = float(self.param(context, "go_live_hours", None) or 0)
             return start_go_live_at(self.hook.warehouse_url(), hours, by=self.param(context, "go_live_by", None))
+        if self.step == "weekly_dashboard":
+            from crmhub.kpi.tasks import weekly_dashboard
+
+            return weekly_dashboard(self.hook.warehouse_url(), imap=self.imap)
         return getattr(tasks, self.step)(self.hook.warehouse_url())
 
 
@@ -415,19 +421,15 @@ class ReverseEtlSyncOperator(CrmHubBaseOperator):
 
     template_fields: Sequence[str] = ("sync",)
     item_kind = "sync"
+    item_attr = "sync"
 
     def __init__(self, *, sync: str, dry_run: bool | None = None, full_resync: bool | None = None,
                  crm_conn_id: str = "crmhub_crm", **kwargs: Any) -> None:
-        kwargs.setdefault("map_index_template", "{{ task.sync }}")
         super().__init__(**kwargs)
         self.sync = sync
         self.dry_run = dry_run
         self.full_resync = full_resync
         self.crm_conn_id = crm_conn_id
-
-    @property
-    def item_name(self) -> str | None:
-        return self.sync
 
     @cached_property
     def crm_hook(self) -> CrmHubCrmHook:
@@ -440,7 +442,8 @@ class ReverseEtlSyncOperator(CrmHubBaseOperator):
 
         return push_sync(self.hook.warehouse_url(), self.sync, self.crm_hook.api_base_url(), self.crm_hook.token(),
                          dry_run=bool(self.param(context, "dry_run", self.dry_run)),
-                         full_resync=bool(self.param(context, "full_resync", self.full_resync)), imap=self.imap)
+                         full_resync=bool(self.param(context, "full_resync", self.full_resync)), imap=self.imap,
+                         timeout=self.crm_hook.timeout, verify=self.crm_hook.verify)
 
 
 # -- outreach --------------------------------------------------------------------------------------------
@@ -488,16 +491,12 @@ class OutreachAutomationOperator(_OutreachBase):
 
     template_fields: Sequence[str] = ("automation",)
     item_kind = "automation"
+    item_attr = "automation"
 
     def __init__(self, *, automation: str, dry_run: bool | None = None, **kwargs: Any) -> None:
-        kwargs.setdefault("map_index_template", "{{ task.automation }}")
         super().__init__(**kwargs)
         self.automation = automation
         self.dry_run = dry_run
-
-    @property
-    def item_name(self) -> str | None:
-        return self.automation
 
     def execute(self, context: Any) -> dict:
         from crmhub.outreach.tasks import run_automation

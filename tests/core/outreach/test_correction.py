@@ -8,11 +8,10 @@ from datetime import UTC, datetime, timedelta
 
 import psycopg
 import pytest
-from outreach_support import add_events, promote_versions, record_healthy_sync, seed_contacts
+from outreach_support import add_events, promoted_engine, record_healthy_sync, seed_contacts
 
 from crmhub.cli import main
 from crmhub.exceptions import CrmHubError
-from crmhub.outreach import OutreachEngine
 from crmhub.outreach.rules import Budget, Cap
 from crmhub.outreach.state import suppress
 from crmhub.outreach.teardown import queue_correction
@@ -22,8 +21,7 @@ FLAG = "outreach.reinstate_interest"
 
 
 def _engine(db, auto, imap, gate, smtp_settings):
-    promote_versions(db, [auto])
-    return OutreachEngine(db, {NAME: auto}, imap.people, gate, smtp_settings, health_check=lambda: 100.0)
+    return promoted_engine(db, {NAME: auto}, imap, gate, smtp_settings)
 
 
 def _window():

@@ -7,20 +7,15 @@ import threading
 
 import psycopg
 import pytest
-from outreach_support import add_events, promote_versions, seed_contacts
+from outreach_support import add_events, seed_contacts
+from outreach_support import promoted_engine as _engine
 
-from crmhub.outreach import OutreachEngine, outbox
+from crmhub.outreach import outbox
 from crmhub.outreach.rules import Cap
 from crmhub.outreach.state import flag_bulk_load, pause, pause_state, resume, suppress
 
 NAME = "reinstate_interest"
 FLAG = "outreach.reinstate_interest"
-
-
-def _engine(db, autos, imap, gate, smtp_settings, **kw):
-    kw.setdefault("health_check", lambda: 100.0)
-    promote_versions(db, autos.values())
-    return OutreachEngine(db, autos, imap.people, gate, smtp_settings, **kw)
 
 
 def _auto(automations, **changes):

@@ -8,6 +8,7 @@ import dataclasses
 import psycopg
 import pytest
 from outreach_support import add_events, promote_versions, seed_contacts
+from outreach_support import promoted_engine as _engine
 
 from crmhub.outreach import OutreachEngine, outbox
 from crmhub.outreach.rules import Budget, Cap
@@ -16,12 +17,6 @@ from crmhub.outreach.state import pause_state
 
 NAME = "reinstate_interest"
 FLAG = "outreach.reinstate_interest"
-
-
-def _engine(db, autos, imap, gate, smtp_settings, **kw):
-    kw.setdefault("health_check", lambda: 100.0)
-    promote_versions(db, autos.values())
-    return OutreachEngine(db, autos, imap.people, gate, smtp_settings, **kw)
 
 
 def _auto(automations, **changes):

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import email
 import json
+import ssl
+from pathlib import Path
 
+import certifi
+import httpx
 import psycopg
 import pytest
 
@@ -20,6 +24,44 @@ pytestmark = pytest.mark.airflow
 
 def _conn(**kw) -> Connection:
     return Connection(conn_id="x", **kw)
+
+
+def _one_ca_file(tmp_path):
+    """A CA bundle holding one CA certificate (the first of certifi's), so it is told apart from the default."""
+    text = Path(certifi.where()).read_text()
+    end = "-----END CERTIFICATE-----"
+    first = text[text.index("-----BEGIN CERTIFICATE-----"):text.index(end) + len(end)]
+    path = tmp_path / "ca.pem"
+    path.write_text(first + "\n")
+    return path
+
+
+def _ssl_context(client: httpx.Client) -> ssl.SSLContext:
+    return client._transport._pool._ssl_context
+
+
+def _ca_subjects(client: httpx.Client) -> list:
+    return [c["subject"] for c in _ssl_context(client).get_ca_certs()]
+
+
+def _pem_subjects(path) -> list:
+    ctx = ssl.create_default_context(cafile=str(path))
+    return [c["subject"] for c in ctx.get_ca_certs()]
+
+
+def _crm_connection_with_ca(monkeypatch, tmp_path):
+    """``crmhub_crm`` with the extra ``{"timeout": 3, "verify": <a one-CA bundle>}``; returns the bundle's path."""
+    ca = _one_ca_file(tmp_path)
+    monkeypatch.setenv("AIRFLOW_CONN_CRMHUB_CRM", json.dumps({
+        "conn_type": "http", "host": "https://crm.example/", "password": "tok",
+        "extra": {"timeout": 3, "verify": str(ca)}}))
+    return ca
+
+
+def _a_crm_sync() -> str:
+    from crmhub.reverse_etl.definitions import load_syncs
+
+    return next(s.name for s in load_syncs().values() if s.destination_kind == "crm")
 
 
 class TestConnectionUrl:
@@ -73,11 +115,81 @@ class TestCrmHook:
         access = source_access(load_integration_map().connector("crm_contacts"))
         assert access.base_url == "https://crm.example" and access.token == "tok"
 
+    def test_timeout_and_ca_bundle_reach_the_ingest_http_client(self, monkeypatch, tmp_path):
+        from crmhub.config import load_integration_map
+        from crmhub.ingest.sources.rest_changes import RestIdsSource
+        from crmhub.ingest.tasks import rest_sources
+
+        ca = _crm_connection_with_ca(monkeypatch, tmp_path)
+        imap = load_integration_map()
+        access = source_access(imap.connector("crm_contacts"))
+        assert access.timeout == 3.0 and access.verify == str(ca)
+        sources = rest_sources(imap.connector("crm_contacts"), access, since="2026-01-01T00:00:00Z")
+        assert sources  # pages (+ archived records when the connector has a delete marker)
+        # CDC's webhook read and backfill chunks build their sources from the same options
+        sources.append(RestIdsSource.for_connector(imap.connector("crm_contacts"), access.base_url, ids=["1"],
+                                                   **access.rest_options()))
+        for source in sources:
+            with source.open_client() as client:
+                assert client.timeout == httpx.Timeout(3.0)
+                assert _ca_subjects(client) == _pem_subjects(ca)  # only our CA, not the system bundle
+
+    def test_verify_false_reaches_the_ingest_http_client(self, monkeypatch):
+        from crmhub.config import load_integration_map
+        from crmhub.ingest.tasks import rest_sources
+
+        monkeypatch.setenv("AIRFLOW_CONN_CRMHUB_CRM", json.dumps({
+            "conn_type": "http", "host": "https://crm.example/", "extra": {"verify": False}}))
+        connector = load_integration_map().connector("crm_contacts")
+        (source,) = rest_sources(connector, source_access(connector))
+        with source.open_client() as client:
+            assert _ssl_context(client).verify_mode == ssl.CERT_NONE
+            assert client.timeout == httpx.Timeout(30.0)  # no timeout in the connection: the source's default
+
+    def test_timeout_and_ca_bundle_reach_the_reverse_etl_client(self, monkeypatch, tmp_path):
+        from crmhub.reverse_etl.definitions import get_sync
+        from crmhub.reverse_etl.engine import build_crm_client
+
+        ca = _crm_connection_with_ca(monkeypatch, tmp_path)
+        hook = CrmHubCrmHook()
+        sync = get_sync(_a_crm_sync())
+        client = build_crm_client(sync, hook.api_base_url(), hook.token(), timeout=hook.timeout, verify=hook.verify)
+        try:
+            assert client._http.timeout == httpx.Timeout(3.0)
+            assert _ca_subjects(client._http) == _pem_subjects(ca)
+        finally:
+            client.close()
+        client = build_crm_client(sync, "https://crm.example", None)  # no connection extras: the sync's own timeout
+        try:
+            assert client._http.timeout == httpx.Timeout(sync.timeout_s)
+            assert _ssl_context(client._http).verify_mode == ssl.CERT_REQUIRED
+        finally:
+            client.close()
+
     def test_test_connection_reports_the_status(self, monkeypatch, webhook_server):
         monkeypatch.setenv("AIRFLOW_CONN_CRMHUB_CRM", json.dumps({
             "conn_type": "http", "host": "127.0.0.1", "port": webhook_server.server_port, "schema": "http"}))
         ok, message = CrmHubCrmHook().test_connection()  # the sink answers GET with 501
         assert not ok and message.startswith("HTTP ")
+
+
+class TestSmtpSettings:
+    def test_use_ssl_and_ca_file_come_from_the_extras(self, monkeypatch):
+        from crmhub_provider.hooks.crmhub import smtp_settings
+
+        monkeypatch.setenv("AIRFLOW_CONN_CRMHUB_SMTP", json.dumps({
+            "conn_type": "smtp", "host": "mail.firm.example", "port": 465, "login": "app", "password": "pw",
+            "extra": {"from_email": "ir@firm.example", "use_ssl": True, "ca_file": "/etc/mail-ca.pem"}}))
+        settings = smtp_settings()
+        assert settings.use_ssl and not settings.starttls and settings.ca_file == "/etc/mail-ca.pem"
+        assert settings.port == 465 and settings.username == "app"
+
+    def test_defaults_stay_plain_and_system_cas(self, monkeypatch):
+        from crmhub_provider.hooks.crmhub import smtp_settings
+
+        monkeypatch.setenv("AIRFLOW_CONN_CRMHUB_SMTP", json.dumps({"conn_type": "smtp", "host": "relay"}))
+        settings = smtp_settings()
+        assert not settings.use_ssl and not settings.starttls and settings.ca_file is None
 
 
 class TestAlertWebhookHook:

@@ -65,6 +65,8 @@ class RestSource:
         updated_since: datetime / ISO / epoch ms; switches to the search endpoint.
         page_size: ``limit`` per request (HubSpot caps it at 100).
         batch_pages: pages per yielded batch.
+        timeout: seconds per request.
+        verify: TLS verification of the API: True (system CAs), False, or a CA bundle path (httpx ``verify``).
     """
 
     def __init__(
@@ -87,6 +89,7 @@ class RestSource:
         backoff: float = 0.5,
         max_backoff: float = 30.0,
         timeout: float = 30.0,
+        verify: bool | str = True,
         sleep: Callable[[float], None] = time.sleep,
         client: httpx.Client | None = None,
         name: str = "rest",
@@ -108,6 +111,7 @@ class RestSource:
         self.backoff = backoff
         self.max_backoff = max_backoff
         self.timeout = timeout
+        self.verify = verify
         self.sleep = sleep
         self._client = client
         self.name = name
@@ -215,8 +219,12 @@ class RestSource:
                 cols[c].append(None if v is None else (str(v).lower() if isinstance(v, bool) else str(v)))
         return pd.DataFrame({c: pd.array(v, dtype="str") for c, v in cols.items()}), deleted
 
+    def open_client(self) -> httpx.Client:
+        """A new HTTP client with this source's TLS verification and timeout (closed by the caller)."""
+        return httpx.Client(verify=self.verify, timeout=self.timeout)
+
     def batches(self) -> Iterator[SourceBatch]:
-        client = self._client or httpx.Client()
+        client = self._client or self.open_client()
         try:
             results: list[dict] = []
             locators: list[str] = []
