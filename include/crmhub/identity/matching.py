@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from crmhub.identity.blocking import candidate_pairs
-from crmhub.identity.clusters import UnionFind, cluster_roots
+from crmhub.identity.clusters import UnionFind, cluster_roots, consistent_groups
 from crmhub.identity.comparison import Encoded, compare
 from crmhub.identity.records import columns_for, prepare
 from crmhub.identity.scoring import (
@@ -46,6 +46,13 @@ from crmhub.identity.scoring import (
 )
 
 REVIEW_THRESHOLD = 0.70
+#: A scored pair below this probability (vetoes score 0) is a clear non-match: never in one proposal
+#: (0.001: on FEBRL 3, febrl_style and the own orgs the best trade of surfaced recall for precision).
+CLEAR_NON_MATCH = 0.001
+#: Largest proposed cluster (records); a bigger component is split along its weakest links.
+MAX_PROPOSAL_RECORDS = 12
+#: Per-record attributes on which two members of one proposal must not disagree (both set, different).
+PROPOSAL_CONFLICT_COLUMNS = {"org": ("n_numerals", "n_tax_id"), "contact": ()}
 ID_NAMESPACE = uuid.UUID("6f1d3c1e-6a0b-4c3e-9a57-3c7d1f0a2b11")
 #: Duplicate-rate target of the pilot (share of canonical records that are unmerged duplicates).
 DUPLICATE_RATE_TARGET = 0.02
@@ -80,8 +87,8 @@ class ReviewPair:
 
 @dataclass
 class ProposedCluster:
-    """The review unit: a connected component of candidate links above the review threshold plus the
-    accepted (deterministic and approved) links, spanning at least two current identities.
+    """The review unit: a mutually consistent group of current identities joined by candidate links
+    above the review threshold (see :func:`_consistent_proposals`), spanning at least two identities.
 
     One human decision settles it: approve (all members become one identity), split (the steward picks
     the records that leave) or reject. ``cluster_id`` is derived from the member record keys, so the same
@@ -160,6 +167,9 @@ class Resolution:
         return int((counts > 1).sum())
 
     proposal_links: np.ndarray = field(default_factory=lambda: np.zeros((0, 2), dtype=np.int64))
+    #: candidate links above the threshold left out of every proposal because they would have put two
+    #: inconsistent records (or more than MAX_PROPOSAL_RECORDS) into one proposed cluster
+    cut_links: int = 0
 
     def assignments(self) -> pd.DataFrame:
         """``record_id, source_system, cluster_id`` per input record."""
@@ -267,6 +277,7 @@ def resolve(df: pd.DataFrame, kind: str, *, decisions: dict | None = None, thres
         if ck not in best_per_cluster_pair or prob[k] > prob[best_per_cluster_pair[ck]]:
             best_per_cluster_pair[ck] = k
     chosen = sorted(best_per_cluster_pair.values(), key=lambda k: -prob[k])
+    chosen, cut_links = _consistent_proposals(prepared, kind, pairs, prob, rejected, roots, chosen)
     proposal_links = pairs[np.array(chosen, dtype=np.int64)] if chosen else np.zeros((0, 2), dtype=np.int64)
     for k in chosen:
         a, b = int(pairs[k, 0]), int(pairs[k, 1])
@@ -297,15 +308,61 @@ def resolve(df: pd.DataFrame, kind: str, *, decisions: dict | None = None, thres
         vetoed_pairs=int(scores.vetoed.sum()), rejected_pairs_skipped=int(rejected.sum()), timings=timings,
         expected_unmerged_duplicates=expected, scored_pairs=pairs, pair_probability=prob,
         pair_deterministic=det_mask, pair_levels=levels, parameters=params, proposal_links=proposal_links,
+        cut_links=cut_links,
     )
+
+
+def _consistent_proposals(prepared: pd.DataFrame, kind: str, pairs: np.ndarray, prob: np.ndarray,
+                          rejected: np.ndarray, roots: np.ndarray, chosen: list[int]) -> tuple[list[int], int]:
+    """Keep the candidate links (``chosen``, strongest first) that form mutually consistent proposals.
+
+    Nodes are the current identities (``roots``). Two identities may share a proposal only when no
+    scored pair between their records is a clear non-match (probability < CLEAR_NON_MATCH, vetoes
+    included) or a human rejection, their records do not carry different vehicle marks / tax ids
+    (``PROPOSAL_CONFLICT_COLUMNS``; also for pairs blocking never compared), and the proposal stays
+    within MAX_PROPOSAL_RECORDS records. Links are taken strongest first
+    (:func:`crmhub.identity.clusters.consistent_groups`), so a chain is cut at its weaker link.
+    Returns the kept links and how many were cut.
+    """
+    if not chosen:
+        return chosen, 0
+    idx = np.array(chosen, dtype=np.int64)
+    links = roots[pairs[idx]]
+    nodes = np.unique(links)
+    # only pairs inside one component of the chosen links can ever meet in a proposal: label each
+    # record with its component (-1: in none) and keep the clear non-matches within a component
+    component = cluster_roots(len(nodes), np.searchsorted(nodes, links))
+    member_rows = np.flatnonzero(np.isin(roots, nodes))
+    node_of = roots[member_rows]
+    record_component = np.full(len(roots), -1, dtype=np.int64)
+    record_component[member_rows] = component[np.searchsorted(nodes, node_of)]
+    ca, cb = record_component[pairs[:, 0]], record_component[pairs[:, 1]]
+    against = (ca >= 0) & (ca == cb) & ((prob < CLEAR_NON_MATCH) | rejected)
+    against[against] &= roots[pairs[against, 0]] != roots[pairs[against, 1]]
+    cannot = roots[pairs[against]]
+    sizes = dict(zip(*np.unique(node_of, return_counts=True), strict=True))
+    sizes = {int(k): int(v) for k, v in sizes.items()}
+    values: dict[int, tuple[frozenset, ...]] = {}
+    columns = PROPOSAL_CONFLICT_COLUMNS[kind]
+    if columns:
+        sets: dict[int, list[set]] = {int(r): [set() for _ in columns] for r in nodes.tolist()}
+        data = [prepared[c].to_numpy()[member_rows] for c in columns]
+        for pos, r in enumerate(node_of.tolist()):
+            for c, col in enumerate(data):
+                v = col[pos]
+                if isinstance(v, str) and v:
+                    sets[r][c].add(v)
+        values = {r: tuple(frozenset(v) for v in vs) for r, vs in sets.items()}
+    keep = consistent_groups(links, cannot_link=cannot, values=values, sizes=sizes, max_records=MAX_PROPOSAL_RECORDS)
+    return idx[keep].tolist(), int((~keep).sum())
 
 
 def _proposals(prepared: pd.DataFrame, kind: str, roots: np.ndarray, links: np.ndarray,
                review: list[ReviewPair], cluster_ids: list[str]) -> list[ProposedCluster]:
     """Group the review pairs into proposed clusters and fill in the record views of their members.
 
-    A proposed cluster is a connected component of the candidate links plus the accepted links; its
-    members are every record of the identities the candidate links join.
+    A proposed cluster is a connected component of the kept (consistent) candidate links over the current
+    identities; its members are every record of the identities those links join.
     """
     if not review:
         return []

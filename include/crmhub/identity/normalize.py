@@ -20,6 +20,7 @@ and other names of one place (:data:`PLACE_ALIASES`) are this module's own short
 from __future__ import annotations
 
 import re
+import string
 import unicodedata
 from datetime import date, datetime
 from functools import lru_cache
@@ -314,6 +315,24 @@ VEHICLE_MARKERS = frozenset(_words("""gp management manager advisors advisor off
     guernsey bvi europe european asia asian international us usa uk"""))
 
 
+
+def _one_edit_variants(word: str) -> set[str]:
+    """Every string one deletion, transposition, substitution or insertion (a–z) away from ``word``."""
+    letters = string.ascii_lowercase
+    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    out = {a + b[1:] for a, b in splits if b}
+    out |= {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
+    out |= {a + c + b[1:] for a, b in splits if b for c in letters}
+    out |= {a + c + b for a, b in splits for c in letters}
+    return out - {word}
+
+
+#: Typos of the long vehicle markers ("Offshqre", "Managment", "Parralel") -> the marker. Only markers of
+#: eight letters or more, and never a variant that is itself a marker, so short words are not caught.
+_MISSPELT_MARKERS = {v: m for m in sorted(VEHICLE_MARKERS) if len(m) >= 8
+                     for v in _one_edit_variants(m) if v not in VEHICLE_MARKERS}
+
+
 def vehicle_marks(name: object) -> frozenset[str]:
     """What tells vehicles of one family apart: fund numerals plus vehicle markers and series letters.
 
@@ -327,6 +346,7 @@ def vehicle_marks(name: object) -> frozenset[str]:
     tokens = org_name_tokens(str(name))
     marks = {t for t in tokens if t.isdigit()}
     marks |= {t for t in tokens[1:] if t in VEHICLE_MARKERS}
+    marks |= {_MISSPELT_MARKERS[t] for t in tokens[1:] if t in _MISSPELT_MARKERS}
     marks |= {f"series {b}" for a, b in pairwise(tokens) if a.isdigit() and len(b) == 1 and b.isalpha()}
     return frozenset(marks)
 

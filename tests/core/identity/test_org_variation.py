@@ -142,3 +142,12 @@ def test_vehicles_of_one_family_are_never_linked_nor_queued(a: str, b: str) -> N
     same = {"domain": "harborcap.com", "city": "New York", "country": "US"}
     res = _pair({"name": a, **same, "tax_id": "12-3456789"}, {"name": b, **same, "tax_id": "12-3456789"})
     assert len(set(res.cluster_ids)) == 2 and res.review == [], "a parallel/offshore vehicle, GP or manager is its own entity"
+
+
+def test_typo_in_a_long_vehicle_marker_is_still_that_marker() -> None:
+    from crmhub.identity.normalize import vehicle_marks
+
+    assert vehicle_marks("Phoenix Ventures Fund IV Offshqre") == vehicle_marks("Phoenix Ventures Fund IV Offshore")
+    assert vehicle_marks("Harbor Capital Managment LLC") == {"management"}
+    assert vehicle_marks("Harbor Advisers") == {"advisors"}
+    assert vehicle_marks("Harbor Managed Futures Fund") == frozenset(), "a real word is no misspelt marker"

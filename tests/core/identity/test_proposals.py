@@ -1,0 +1,68 @@
+"""Proposed clusters are mutually consistent: a chain of candidate links never joins two entities that a
+hard-negative rule (different fund numerals / vehicle marks / tax ids, a clear non-match score, a human
+rejection) keeps apart, and no proposal grows past MAX_PROPOSAL_RECORDS."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from crmhub.identity import resolve
+from crmhub.identity.clusters import consistent_groups
+from crmhub.identity.matching import MAX_PROPOSAL_RECORDS, pair_key
+
+
+def orgs(*rows: dict) -> pd.DataFrame:
+    return pd.DataFrame([{"record_id": str(i + 1), "source_system": "crm", **r} for i, r in enumerate(rows)])
+
+
+def proposed_sets(res) -> list[set[str]]:
+    return [{m["record_id"] for m in p.members} for p in res.proposals]
+
+
+def test_chain_through_an_unnumbered_name_does_not_join_two_funds() -> None:
+    # A ~ B and B ~ C both score above the review threshold; A and C are fund III and fund IV
+    res = resolve(orgs({"name": "Harbor Growth Fund III, L.P.", "city": "Boston", "domain": "harborgrowth.com"},
+                       {"name": "Harbor Growth Fund LP", "city": "Boston", "domain": "harborgrowth.com"},
+                       {"name": "Harbor Growth Fund IV, L.P.", "city": "Boston", "domain": "harborgrowth.com"}), "org")
+    sets = proposed_sets(res)
+    assert all(not {"1", "3"} <= s for s in sets), sets
+    assert sets == [{"1", "2"}], "the chain is cut at one link; the other pair is still proposed"
+    assert res.cut_links == 1
+    assert len(set(res.cluster_ids)) == 3, "nothing fuzzy is linked without a human decision"
+    assert {p.proposed_cluster for p in res.review} == {res.proposals[0].cluster_id}
+
+
+def test_chain_does_not_join_two_records_with_different_tax_ids() -> None:
+    res = resolve(orgs({"name": "Harbor Capital LP", "city": "Boston", "tax_id": "12-3456789"},
+                       {"name": "Harbor Capital, LP", "city": "Boston"},
+                       {"name": "Harbor Capital L.P.", "city": "Boston", "tax_id": "98-7654321"}), "org")
+    assert all(not {"1", "3"} <= s for s in proposed_sets(res))
+    assert len(res.proposals) == 1 and len(res.review) == 1
+
+
+def test_a_human_rejection_keeps_two_records_out_of_one_proposal() -> None:
+    rows = ({"name": "Harbor Capital LP", "city": "Boston"}, {"name": "Harbor Capital, LP", "city": "Boston"},
+            {"name": "Harbor Capital L.P.", "city": "Boston"})
+    assert proposed_sets(resolve(orgs(*rows), "org")) == [{"1", "2", "3"}]
+    decisions = {pair_key(("crm", "1"), ("crm", "3")): "rejected"}
+    sets = proposed_sets(resolve(orgs(*rows), "org", decisions=decisions))
+    assert sets and all(not {"1", "3"} <= s for s in sets), sets
+
+
+def test_oversized_component_is_split_under_the_cap() -> None:
+    n = MAX_PROPOSAL_RECORDS + 5
+    res = resolve(orgs(*({"name": "Harbor Capital LP", "city": "Boston"} for _ in range(n))), "org")
+    sizes = [len(p.members) for p in res.proposals]
+    assert max(sizes) <= MAX_PROPOSAL_RECORDS and sum(sizes) == n, sizes
+
+
+def test_consistent_groups_takes_links_strongest_first_and_respects_every_constraint() -> None:
+    links = np.array([[0, 1], [1, 2], [2, 3], [3, 4]])
+    values = {0: (frozenset({"3"}),), 1: (frozenset(),), 2: (frozenset({"4"}),), 3: (frozenset(),),
+              4: (frozenset(),)}
+    keep = consistent_groups(links, cannot_link=np.array([[3, 4]]), values=values, sizes={}, max_records=10)
+    assert keep.tolist() == [True, False, True, False]
+    keep = consistent_groups(np.array([[0, 1], [1, 2]]), cannot_link=np.zeros((0, 2), dtype=int), values={},
+                             sizes={0: 2, 1: 1, 2: 1}, max_records=3)
+    assert keep.tolist() == [True, False]
