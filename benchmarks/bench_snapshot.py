@@ -1,4 +1,4 @@
-"""Snapshot and restore of core + its state: in-database schema copy (crmhub.ops.snapshot) vs pg_dump/pg_restore.
+"""Snapshot and restore of core + its state: in-database schema copy (crmhub.safety.snapshot) vs pg_dump/pg_restore.
 
     python benchmarks/bench_snapshot.py [--contacts 200000]
 
@@ -30,7 +30,7 @@ from pathlib import Path
 import psycopg
 from psycopg import sql
 
-from crmhub.ops import freeze, snapshot
+from crmhub.safety import freeze, snapshot
 from crmhub.warehouse import upgrade
 
 RESULTS = Path(__file__).resolve().parent / "results" / "snapshot.json"

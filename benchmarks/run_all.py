@@ -35,6 +35,9 @@ def main(argv: list[str] | None = None) -> int:
         extra = [] if full else QUICK_ARGS.get(name, [])
         if subprocess.run([sys.executable, str(script), *extra], check=False).returncode != 0:
             failed.append(script.name)
+    from summary import write_summary  # benchmarks/ is on sys.path when run as a script
+
+    print(f"wrote {write_summary()}")
     if failed:
         print(f"failed: {', '.join(failed)}", file=sys.stderr)
     return 1 if failed else 0

@@ -4,8 +4,9 @@ Integration_Health = max(0, 100 - Error_Rate_pct*50 - (Avg_Latency_s/Target_Late
 - (Sync_Lag_min/Target_Lag_min)*25) per connector from ``ops.sync_runs``; below 90 degraded, below 70
 blocked (downstream sensors wait) and paged. Also refreshes SLA met rates, the weekly segment latency
 audit and MTTR, drains the retry queue (backoff, dead letter -> incident); weekly the permissions audit and
-daily the retention purge (``crmhub.security.tasks``, each skips itself until due). Triggered with
-``go_live_hours`` > 0 it first starts go-live mode (``crmhub.ops.golive``). Logic: ``crmhub.health``.
+daily the retention purge (``crmhub.security.tasks``, each skips itself until due); once per ISO week the
+data-health dashboard (``crmhub.kpi``). Triggered with ``go_live_hours`` > 0 it first starts go-live mode
+(``crmhub.ops.golive``). Logic: ``crmhub.health``.
 """
 
 from __future__ import annotations
@@ -45,8 +46,9 @@ def crmhub_health():
     segment_audit = HealthOperator(task_id="segment_audit", step="segment_audit")
     incident_metrics = HealthOperator(task_id="incident_metrics", step="incident_metrics")
     drain = HealthOperator(task_id="drain_retry_queue", step="drain_retry_queue")
+    weekly_dashboard = HealthOperator(task_id="weekly_dashboard", step="weekly_dashboard", **DEFAULT)  # once a week
     HealthOperator(task_id="go_live", step="go_live") >> cycle
-    cycle >> [sla_results, segment_audit, drain] >> incident_metrics
+    cycle >> [sla_results, segment_audit, drain] >> incident_metrics >> weekly_dashboard
     SecurityOperator(task_id="security_audit", step="audit", **DEFAULT)  # weekly / daily: not urgent
     SecurityOperator(task_id="retention", step="retention", **DEFAULT)
 

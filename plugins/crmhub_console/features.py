@@ -14,6 +14,6 @@ def has_module(name: str) -> bool:
 
 
 def has_freeze_all() -> bool:
-    """The global freeze switch (``crmhub.ops.freeze``: ``crmhub ops freeze|thaw --all``)."""
-    return has_module("crmhub.ops.freeze")
+    """The global freeze switch (``crmhub.safety.freeze``: ``crmhub ops freeze|thaw --all``)."""
+    return has_module("crmhub.safety.freeze")
 

@@ -45,5 +45,8 @@ def test_demo_runs_every_dag_and_prints_the_report(crmhub_home):
     assert mailed, out
     assert int(mailed[1]) == int(mailed[2]) == 3 and mailed[3] == "0", out
     assert re.search(r"reinstate_interest: suppressed \d+ \(bulk_import\)", out), out
+    report = crmhub_home / "reports" / "demo.html"  # the KPI report, charts next to it
+    assert f"== KPI report (7 days up to today, with charts): {report}" in out
+    assert 'id="verdict"' in report.read_text() and (crmhub_home / "reports" / "demo_charts").is_dir()
     # the embedded server was stopped cleanly
     assert not (crmhub_home / "pg" / "postmaster.pid").exists()

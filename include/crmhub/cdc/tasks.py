@@ -13,8 +13,8 @@ from crmhub.ingest.loader import ingest
 from crmhub.ingest.sources.rest_changes import RestIdsSource
 from crmhub.ingest.tasks import SourceAccess, ingest_connector, lag_stats
 from crmhub.ingest.upsert import refresh_stale_stats, stats_tables
-from crmhub.ops.snapshot import snapshot_before
 from crmhub.progress import NO_PROGRESS, Progress
+from crmhub.safety.snapshot import snapshot_before
 from crmhub.sync.runs import api_counters, fail_run, finish_run, run_totals, start_run
 from crmhub.warehouse import connect
 

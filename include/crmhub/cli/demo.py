@@ -12,6 +12,7 @@ import os
 import subprocess
 import sys
 import time
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from crmhub import report, settings
@@ -53,7 +54,30 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     pools.set_defaults(func=_write_pools)
     rep = subparsers.add_parser("report", help="print the operations report for the warehouse")
     rep.add_argument("--url")
-    rep.set_defaults(func=lambda a: print(report.render(a.url or _require_url())) or 0)
+    rep.add_argument("--html", metavar="OUT", help="write the KPI report as HTML (PNG charts in OUT's *_charts/)")
+    rep.add_argument("--weekly", action="store_true", help="with --html: the last 7 full days (data-health dashboard)")
+    rep.add_argument("--through", metavar="DAY", help="with --html: last day of the 7 (YYYY-MM-DD or 'today'; "
+                     "default: yesterday, the last full day)")
+    rep.set_defaults(func=run_report)
+
+
+def run_report(args: argparse.Namespace) -> int:
+    url = args.url or _require_url()
+    if not args.html:
+        if args.weekly:
+            raise CrmHubError("--weekly needs --html OUT (the text report is a snapshot, not a week)")
+        print(report.render(url))
+        return 0
+    from crmhub.config import load_integration_map
+    from crmhub.kpi.html import weekly_report
+
+    today = None
+    if args.through:
+        through = datetime.now(UTC).date() if args.through == "today" else date.fromisoformat(args.through)
+        today = through + timedelta(days=1)
+    data = weekly_report(url, Path(args.html), load_integration_map(), today=today)
+    print(f"wrote {args.html} ({data.start} – {data.end})")
+    return 0
 
 
 def _require_url() -> str:
@@ -171,6 +195,7 @@ def run_demo(args: argparse.Namespace) -> int:
         print("== Security audit: " + ("clean" if not findings else f"{len(findings)} finding(s)"))
         for finding in findings:
             print("   " + finding.render().replace("\n", "\n   "))
+        print(f"== KPI report (7 days up to today, with charts): {_write_kpi_report(url)}")
         print(f"== done in {time.monotonic() - started:.0f}s")
         return 0 if all(ok for _, ok, _, _ in results) else 1
     finally:
@@ -196,6 +221,15 @@ def _print_outreach_story(activity: dict, messages: list[dict]) -> None:
         print(f"   promoted {p['automation']} by {p['promoted_by']} after {p['control_sends']} control send(s)")
     print(f"   after promotion: mailed {len(set(after) & genuine)} of {len(genuine)} hand-marked contacts, "
           f"{len(set(after) - genuine)} other recipients, {len(after)} messages")
+
+
+def _write_kpi_report(url: str) -> Path:
+    from crmhub.config import load_integration_map
+    from crmhub.kpi.html import weekly_report
+
+    out = settings.home() / "reports" / "demo.html"
+    weekly_report(url, out, load_integration_map(), today=datetime.now(UTC).date() + timedelta(days=1))
+    return out
 
 
 def run_airflow(args: argparse.Namespace) -> int:

@@ -6,7 +6,8 @@ import argparse
 import json
 
 from crmhub.cli._options import add_url_option
-from crmhub.ops import freeze, golive
+from crmhub.ops import golive
+from crmhub.safety import freeze
 from crmhub.warehouse import connect, open_warehouse
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from crmhub.cli._options import add_url_option
-from crmhub.ops import snapshot
+from crmhub.safety import snapshot
 from crmhub.warehouse import connect, open_warehouse
 
 

@@ -11,6 +11,7 @@ trigger                cause (one incident per ...)                         reco
 ``sla``                SLA with a field below its met-rate target this week ``ops.sla_results``
 ``segment_latency``    source system whose segments' median lag is over SLA ``ops.segment_latency``
 ``dead_letter``        connector with dead-lettered retry items             ``ops.retry_queue``
+``drop_file_failure``  connector with a drop-folder file given up on          ``ops.drop_file_failures``
 =====================  ===================================================  ==========================
 
 (Reconciliation breaches and the parallel run open their incidents themselves, in ``crmhub.reconcile``;
@@ -31,6 +32,7 @@ import psycopg
 from psycopg.rows import dict_row
 
 from crmhub.health import incidents
+from crmhub.sync.connector_state import DROP_FILE_MAX_FAILURES
 
 log = logging.getLogger(__name__)
 
@@ -113,12 +115,33 @@ def dead_letters(conn: psycopg.Connection) -> Iterator[Cause]:
                     proof_hint="the dead items replayed or discarded with a reason (crmhub incidents)")
 
 
+def drop_file_failures(conn: psycopg.Connection) -> Iterator[Cause]:
+    """Drop-folder files whose same bytes failed ``max_failures`` times (the folder source skips them until
+    they change), newer than the connector's last resolved ``drop_file_failure`` incident."""
+    for r in _rows(conn, """SELECT f.connector, count(*) AS files, sum(f.n) AS failures,
+                                   (array_agg(f.origin ORDER BY f.last_at DESC))[1] AS file,
+                                   (array_agg(f.error_type ORDER BY f.last_at DESC))[1] AS error_type
+                            FROM (SELECT connector, origin, checksum, count(*) AS n, max(failed_at) AS last_at,
+                                         (array_agg(error_type ORDER BY failed_at DESC))[1] AS error_type
+                                    FROM ops.drop_file_failures GROUP BY 1, 2, 3) f
+                            WHERE f.n >= %s AND f.last_at > coalesce(
+                                (SELECT max(i.resolved_at) FROM ops.incidents i
+                                  WHERE i.trigger = 'drop_file_failure' AND i.connector = f.connector), '-infinity')
+                            GROUP BY f.connector""", (DROP_FILE_MAX_FAILURES,)):
+        yield Cause("drop_file_failure", r["connector"],
+                    {"error": f"{r['connector']}: {r['files']} drop-folder file(s) keep failing; skipped until "
+                              "their bytes change", "file": r["file"], "files": r["files"],
+                     "failures": int(r["failures"]), "error_type": r["error_type"]},
+                    proof_hint="the file re-exported (new checksum) and loaded, or removed from the folder")
+
+
 DETECTORS: dict[str, Callable[[psycopg.Connection], Iterator[Cause]]] = {
     "contract_breach": contract_breaches,
     "schema_drift": schema_drift,
     "sla": sla_misses,
     "segment_latency": segment_latency,
     "dead_letter": dead_letters,
+    "drop_file_failure": drop_file_failures,
 }
 
 

@@ -58,8 +58,8 @@ from crmhub.ingest.tables import (
     staging_types,
 )
 from crmhub.ingest.upsert import refresh_stale_stats, stats_tables, upsert_load
-from crmhub.ops.freeze import assert_not_frozen
 from crmhub.progress import NO_PROGRESS, Progress
+from crmhub.safety.freeze import assert_not_frozen
 from crmhub.warehouse.connection import connect
 from crmhub.warehouse.locks import LoadLease
 

@@ -3,7 +3,7 @@
 Steps, each timed: create a scratch database next to the warehouse and migrate it -> a good load ->
 snapshot -> a bad load (same records, wrong values) -> revert the bad load
 (``crmhub.ingest.revert.revert_load``, when the installed crmhub has it) -> restore the snapshot. After the
-revert and after the restore it compares checksums (:func:`crmhub.ops.snapshot.checksums`) with the state
+revert and after the restore it compares checksums (:func:`crmhub.safety.snapshot.checksums`) with the state
 before the bad load:
 
 * after the revert: the data of the canonical tables of ``core`` - without ``core.change_log`` (history: a
@@ -28,7 +28,7 @@ from tempfile import TemporaryDirectory
 import psycopg
 from psycopg import conninfo, sql
 
-from crmhub.ops import freeze, snapshot
+from crmhub.safety import freeze, snapshot
 
 log = logging.getLogger(__name__)
 

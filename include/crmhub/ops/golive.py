@@ -5,7 +5,7 @@
 so everything resumes by itself when the window ends - no job has to remember to switch it off.
 
 :func:`suspension_reason` is the one rule the Airflow operators ask before doing any work: everything
-frozen (:mod:`crmhub.ops.freeze`) or, inside a go-live window, not marked ``critical: true`` in the
+frozen (:mod:`crmhub.safety.freeze`) or, inside a go-live window, not marked ``critical: true`` in the
 integration map. The operator skips the task with that reason (visible in the task log and state).
 """
 
@@ -20,7 +20,7 @@ from psycopg.rows import dict_row
 
 from crmhub.config import is_critical
 from crmhub.exceptions import CrmHubError
-from crmhub.ops.freeze import KINDS, freeze_state, frozen_reason
+from crmhub.safety.freeze import KINDS, freeze_state, frozen_reason
 
 log = logging.getLogger(__name__)
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 import psycopg
 from psycopg.rows import dict_row
 
-from crmhub.ops.freeze import freeze_state
 from crmhub.ops.golive import active_window
+from crmhub.safety.freeze import freeze_state
 
 MAX_INCIDENTS = 20
 

@@ -38,7 +38,6 @@ from typing import Any
 import psycopg
 from psycopg.types.json import Jsonb
 
-from crmhub.ops.freeze import assert_not_frozen
 from crmhub.outreach import control, outbox, stages
 from crmhub.outreach.flags import FlagGate
 from crmhub.outreach.masking import mask_email
@@ -46,6 +45,7 @@ from crmhub.outreach.rules import Automation
 from crmhub.outreach.smtp import OutgoingMessage, SmtpSettings, send_batch
 from crmhub.outreach.stages import Decision
 from crmhub.outreach.state import pause, pause_state
+from crmhub.safety.freeze import assert_not_frozen
 
 log = logging.getLogger(__name__)
 

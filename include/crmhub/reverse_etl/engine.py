@@ -32,13 +32,13 @@ import psycopg
 
 from crmhub.config.integration_map import IntegrationMap
 from crmhub.exceptions import CrmHubError
-from crmhub.ops.freeze import assert_not_frozen
 from crmhub.reverse_etl import store
 from crmhub.reverse_etl.crm_client import ClientStats, CrmClient
 from crmhub.reverse_etl.definitions import SyncDefinition, get_sync
 from crmhub.reverse_etl.destinations import Batch, CrmDestination, Outcome, PostgresDestination, WriteItem
 from crmhub.reverse_etl.planning import Plan, PlanChunk, plan_chunks, plan_sync, read_model, uncreatable
 from crmhub.reverse_etl.store import SyncAlreadyRunning
+from crmhub.safety.freeze import assert_not_frozen
 
 __all__ = ["PlannedChange", "RunResult", "SyncAlreadyRunning", "plan_sync", "read_model", "run_sync"]
 

@@ -11,6 +11,10 @@ from crmhub.exceptions import ConnectorFrozenError, CrmHubError
 
 log = logging.getLogger(__name__)
 
+#: A drop-folder file whose same bytes failed this many times (``ops.drop_file_failures``) is skipped until
+#: it changes (the folder source) and opens a ``drop_file_failure`` incident (the health cycle).
+DROP_FILE_MAX_FAILURES = 3
+
 
 def frozen_reason(conn: psycopg.Connection, connector: str) -> str | None:
     """The freeze reason when ``connector`` is frozen, else None."""

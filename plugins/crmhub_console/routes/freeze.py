@@ -1,6 +1,6 @@
 """Freeze everything / thaw everything: the go-live day's global switch (``crmhub ops freeze|thaw --all``).
 
-Mounted only when the core has :mod:`crmhub.ops.freeze` (see :func:`crmhub_console.app.create_app`).
+Mounted only when the core has :mod:`crmhub.safety.freeze` (see :func:`crmhub_console.app.create_app`).
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 
 from crmhub.exceptions import CrmHubError
-from crmhub.ops import freeze
+from crmhub.safety import freeze
 from crmhub_console.auth import Actor, Reader
 from crmhub_console.render import as_json, done, form_text
 from crmhub_console.warehouse import warehouse

@@ -295,12 +295,14 @@ class IdentityResolutionOperator(CrmHubBaseOperator):
 
 class HealthOperator(CrmHubBaseOperator):
     """One step of ``crmhub_health`` (``crmhub.health.tasks``): ``cycle`` (scores, incidents, actions, pages),
-    ``sla_results``, ``segment_audit`` or ``incident_metrics``.
+    ``sla_results``, ``segment_audit``, ``incident_metrics``, ``drain_retry_queue``, ``go_live``; or
+    ``weekly_dashboard`` (``crmhub.kpi.tasks``: the data-health report, written once per ISO week).
 
     :param step: which step.
     """
 
-    STEPS = ("cycle", "sla_results", "segment_audit", "incident_metrics", "drain_retry_queue", "go_live")
+    STEPS = ("cycle", "sla_results", "segment_audit", "incident_metrics", "drain_retry_queue", "go_live",
+             "weekly_dashboard")
 
     def __init__(self, *, step: str, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -325,6 +327,10 @@ class HealthOperator(CrmHubBaseOperator):
 
             hours = float(self.param(context, "go_live_hours", None) or 0)
             return start_go_live_at(self.hook.warehouse_url(), hours, by=self.param(context, "go_live_by", None))
+        if self.step == "weekly_dashboard":
+            from crmhub.kpi.tasks import weekly_dashboard
+
+            return weekly_dashboard(self.hook.warehouse_url(), imap=self.imap)
         return getattr(tasks, self.step)(self.hook.warehouse_url())
 
 

@@ -12,7 +12,9 @@ import tracemalloc
 import psycopg
 import pytest
 
+from crmhub.config import load_integration_map
 from crmhub.exceptions import RejectedFileError
+from crmhub.health.causes import sync_trigger
 from crmhub.ingest.loader import ingest, ingest_folder
 from crmhub.ingest.sources.csv_source import CsvSource
 from crmhub.ingest.sources.folder_source import FolderSource
@@ -110,8 +112,11 @@ def test_a_failing_file_is_recorded_and_skipped_and_a_repeat_offender_opens_an_i
     with psycopg.connect(db) as conn:
         assert conn.execute("SELECT origin, error_type, count(*) FROM ops.drop_file_failures GROUP BY 1, 2"
                             ).fetchall() == [("b_broken.csv", "OperationalError", 3)]
+        assert conn.execute("SELECT count(*) FROM ops.incidents").fetchone()[0] == 0   # ingest never pages
+        sync_trigger(conn, load_integration_map(), "drop_file_failure")             # the health cycle does
+        sync_trigger(conn, load_integration_map(), "drop_file_failure")             # once per cause
         incident = conn.execute('SELECT connector, trigger, "values" FROM ops.incidents').fetchall()
-    assert len(incident) == 1 and incident[0][:2] == ("fundadmin_lp_contacts", "job_failure")
+    assert len(incident) == 1 and incident[0][:2] == ("fundadmin_lp_contacts", "drop_file_failure")
     assert incident[0][2]["file"] == "b_broken.csv" and incident[0][2]["failures"] == 3
     assert [s.name for s in folder.pending(psycopg.connect(db))] == []     # given up until the bytes change
     (drop / "b_broken.csv").write_text(HEADER + "\n" + good(7) + "\n")

@@ -13,10 +13,10 @@ from retl_helpers import TOKEN, add_contact
 from crmhub.exceptions import CrmHubError, FrozenError
 from crmhub.ingest.loader import ingest
 from crmhub.ingest.sources.csv_source import CsvSource
-from crmhub.ops import freeze
 from crmhub.outreach import FlagGate, OutreachEngine, SmtpSettings, load_automations, outbox
 from crmhub.outreach.rules import Cap
 from crmhub.reverse_etl import get_sync, run_sync
+from crmhub.safety import freeze
 
 pytestmark = pytest.mark.integration
 

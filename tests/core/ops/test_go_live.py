@@ -11,7 +11,8 @@ import pytest
 from crmhub.cli import main
 from crmhub.config import is_critical
 from crmhub.exceptions import CrmHubError
-from crmhub.ops import freeze, golive
+from crmhub.ops import golive
+from crmhub.safety import freeze
 
 
 def _with_critical(imap, connector: str):

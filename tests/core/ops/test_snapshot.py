@@ -8,7 +8,7 @@ import psycopg
 import pytest
 
 from crmhub.ingest.loader import ingest_file
-from crmhub.ops import freeze, snapshot
+from crmhub.safety import freeze, snapshot
 
 HEADER = "external_id,first_name,last_name,email,company,amount,updated_at"
 

@@ -10,7 +10,7 @@ from psycopg.rows import dict_row
 from crmhub.cli import main as cli
 
 pytestmark = [pytest.mark.airflow, pytest.mark.integration,
-              pytest.mark.skipif(not has_freeze_all(), reason="the core has no crmhub.ops.freeze yet")]
+              pytest.mark.skipif(not has_freeze_all(), reason="the core has no crmhub.safety.freeze yet")]
 
 
 def _log(url: str) -> list[dict]:

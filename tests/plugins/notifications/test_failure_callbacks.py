@@ -83,7 +83,8 @@ def test_pools_and_priority_follow_criticality(dagbag):
                 ("crmhub_reconciliation", "reconcile")}
     for dag_id, dag in dagbag.dags.items():
         for task in dag.tasks:
-            health_cycle = dag_id == "crmhub_health" and task.task_id not in ("security_audit", "retention")
+            periodic = ("security_audit", "retention", "weekly_dashboard")  # weekly / daily jobs: not urgent
+            health_cycle = dag_id == "crmhub_health" and task.task_id not in periodic
             if (dag_id, task.task_id) in critical or health_cycle:
                 assert (task.pool, task.priority_weight) == (CRITICAL_POOL, 10), f"{dag_id}.{task.task_id}"
             else:

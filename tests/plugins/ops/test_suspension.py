@@ -9,7 +9,8 @@ import psycopg
 import pytest
 from airflow.sdk.exceptions import AirflowSkipException
 
-from crmhub.ops import freeze, golive
+from crmhub.ops import golive
+from crmhub.safety import freeze
 from crmhub_provider.suspension import skip_if_suspended
 
 pytestmark = pytest.mark.airflow

@@ -13,8 +13,9 @@ Hardening:
 * **A failing file never blocks the folder** (:meth:`FolderSource.load_all`): a rejection is recorded by
   the loader as usual; any other error is recorded in ``ops.drop_file_failures`` (connector, file,
   checksum, error type) and the next file is loaded. The same bytes are tried again on later runs until
-  they failed ``max_failures`` times; then an incident is opened (trigger ``job_failure``, the
-  connector's owner) and the file is skipped until it changes.
+  they failed ``max_failures`` times; then the file is skipped until it changes, and the health cycle
+  opens an incident for the connector's owner (trigger ``drop_file_failure``,
+  :func:`crmhub.health.causes.drop_file_failures`; ingest never imports health).
 """
 
 from __future__ import annotations
@@ -30,12 +31,13 @@ import psycopg
 from crmhub.config.integration_map import Connector, duration_seconds
 from crmhub.exceptions import RejectedFileError
 from crmhub.ingest.sources.csv_source import CsvSource
+from crmhub.sync.connector_state import DROP_FILE_MAX_FAILURES
 
 log = logging.getLogger(__name__)
 
 DEFAULT_MIN_AGE_S = 60.0
 DEFAULT_SETTLE_S = 1.0
-DEFAULT_MAX_FAILURES = 3
+DEFAULT_MAX_FAILURES = DROP_FILE_MAX_FAILURES
 
 
 class FolderSource:
@@ -133,20 +135,8 @@ class FolderSource:
         log.error("%s: drop-folder file %s failed (%s); skipped, newer files still load",
                   self.name, source.origin, type(exc).__name__, exc_info=exc)
         with connect(target) as conn:
-            failures = conn.execute(
-                """WITH added AS (INSERT INTO ops.drop_file_failures (connector, origin, checksum, error_type)
-                                  VALUES (%s, %s, %s, %s) RETURNING 1)
-                   SELECT count(*) + 1 FROM ops.drop_file_failures WHERE connector = %s AND origin = %s
-                     AND checksum = %s""",
-                (self.name, source.origin, checksum, type(exc).__name__, self.name, source.origin, checksum),
-            ).fetchone()[0]
-            if failures == self.max_failures:
-                from crmhub.health.incidents import open_incident
-
-                open_incident(conn, self.name, "job_failure",
-                              {"file": source.origin, "checksum": checksum, "failures": failures,
-                               "error_type": type(exc).__name__, "what": "drop-folder file keeps failing; skipped"},
-                              proof_hint="the file re-exported (new checksum) and loaded, or removed from the folder")
+            conn.execute("INSERT INTO ops.drop_file_failures (connector, origin, checksum, error_type) "
+                         "VALUES (%s, %s, %s, %s)", (self.name, source.origin, checksum, type(exc).__name__))
             conn.commit()
 
 

@@ -14,7 +14,7 @@ everything as it was. Measured against ``pg_dump -Fc``/``pg_restore`` in ``bench
 that keeps table OIDs, grants and the views other schemas build on ``core``. It is not a backup against
 losing the database: that stays the platform's job (base backups / WAL archiving).
 
-Restore first freezes everything (:func:`crmhub.ops.freeze.freeze_all`) so no load, push or send writes
+Restore first freezes everything (:func:`crmhub.safety.freeze.freeze_all`) so no load, push or send writes
 while ``core`` is replaced; it leaves the freeze on for a person to check and thaw.
 
 Checksums (:func:`checksums`): per table, the row count and the md5 of its rows' text in sorted order -
@@ -34,7 +34,7 @@ from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
 
 from crmhub.exceptions import CrmHubError
-from crmhub.ops.freeze import freeze_all
+from crmhub.safety.freeze import freeze_all
 
 log = logging.getLogger(__name__)
 

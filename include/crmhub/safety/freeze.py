@@ -68,7 +68,7 @@ def freeze_state(conn: psycopg.Connection) -> FreezeState:
 
 def _log(conn: psycopg.Connection, action: str, reason: str, by: str, details: dict | None) -> FreezeState:
     reason, by = _need(reason, "--reason"), _need(by, "--by")
-    conn.execute("SELECT pg_advisory_xact_lock(hashtext('crmhub.ops.freeze_all'))")
+    conn.execute("SELECT pg_advisory_xact_lock(hashtext('crmhub.safety.freeze_all'))")
     current = freeze_state(conn)
     if current.frozen == (action == "freeze"):
         return current
