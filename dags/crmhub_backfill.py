@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 from airflow.sdk import Param, dag, task
 
-from crmhub_provider.defaults import dag_failure_callback, task_defaults
+from crmhub_provider.defaults import backfill_source_param, dag_failure_callback, task_defaults
 from crmhub_provider.operators.crmhub import BackfillChunkOperator, BackfillPlanOperator
 
 
@@ -28,8 +28,7 @@ from crmhub_provider.operators.crmhub import BackfillChunkOperator, BackfillPlan
     default_args=task_defaults(owner="lena.vogel", retries=2, retry_delay=timedelta(minutes=2)),
     on_failure_callback=dag_failure_callback(),
     params={
-        "source": Param("crm_contacts", type="string", enum=["crm_contacts", "crm_companies", "billing_invoices"],
-                        description="Connector to backfill (REST or PostgreSQL sources)."),
+        "source": backfill_source_param(),
         "start": Param("2026-10-01T00:00:00+00:00", type="string", format="date-time", description="Range start."),
         "end": Param("2026-11-01T00:00:00+00:00", type="string", format="date-time",
                      description="Range end (exclusive)."),

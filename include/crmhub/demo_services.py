@@ -15,7 +15,7 @@ from pathlib import Path
 
 import psycopg
 
-from crmhub.demo_data.generator import FILES, HEADERS
+from crmhub.demo_data.generator import CONTROL_CONTACT, FILES, HEADERS
 
 CRM_TOKEN = "demo-sandbox-token"
 WEBHOOK_SECRET = "demo-webhook-secret"
@@ -33,7 +33,8 @@ class MailSink:
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
         with self._lock:
             self.messages.append({"from": envelope.mail_from, "to": list(envelope.rcpt_tos),
-                                  "size": len(envelope.content)})
+                                  "size": len(envelope.content),
+                                  "outreach": b"\nX-Crmhub-Idempotency-Key:" in envelope.original_content})
         return "250 OK"
 
     def start(self) -> MailSink:
@@ -170,16 +171,76 @@ def simulate_crm_activity(services: DemoServices, data_dir: Path, *, genuine: in
         {"bulk_import": len(bulk)}
 
 
-def mark_interested_by_hand(services: DemoServices, *, count: int = 3) -> int:
-    """Mark ``count`` contacts that are not interested yet as interested, one API call each (a person's edits)."""
+def mark_interested_by_hand(services: DemoServices, *, count: int = 3, emails: list[str] | None = None) -> list[str]:
+    """Mark contacts that are not interested yet as interested, one API call each (a person's edits).
+
+    ``emails`` picks those contacts; otherwise the first ``count`` with an address that is not on the control
+    list (``CONTROL_CONTACT``). Returns the addresses marked (lower case).
+    """
     import httpx
 
     url = f"{services.crm.url}/crm/v3/objects/contacts"
+    wanted = {e.lower() for e in emails} if emails is not None else None
     with httpx.Client(headers={"Authorization": f"Bearer {CRM_TOKEN}"}, timeout=30) as client:
-        listing = client.get(url, params={"limit": 100, "properties": "interested,email"}).json()["results"]
-        chosen = [r["id"] for r in listing
-                  if r["properties"].get("interested") != "true" and r["properties"].get("email")][:count]
-        for cid in chosen:
+        listing, after = [], None
+        while True:
+            page = client.get(url, params={"limit": 100, "properties": "interested,email,hs_email_verified",
+                                           **({"after": after} if after else {})}).json()
+            listing += page["results"]
+            after = (page.get("paging") or {}).get("next", {}).get("after")
+            if not after or (wanted is None and len(listing) >= 100):
+                break
+        chosen = [(r["id"], r["properties"]["email"].lower()) for r in listing
+                  if r["properties"].get("interested") != "true" and r["properties"].get("email")
+                  and r["properties"].get("hs_email_verified") != "false"
+                  and (r["properties"]["email"].lower() in wanted if wanted is not None
+                       else r["properties"]["email"].lower() != CONTROL_CONTACT[2])]
+        chosen = chosen if wanted is not None else chosen[:count]
+        for cid, _email in chosen:
             client.patch(f"{url}/{cid}", json={"properties": {"interested": "true"}}).raise_for_status()
     services.crm.webhooks.wait_idle(15)
-    return len(chosen)
+    return [email for _cid, email in chosen]
+
+
+def lp_contacts_to_mark(warehouse_url: str, count: int = 3) -> list[str]:
+    """The CRM emails of ``count`` LP contacts a person would mark interested: not interested yet, address not
+    known to be unverified, not held, one CRM record and an address no other contact shares (identity
+    will not merge them away), not on the control list; lowest CRM ids first (deterministic)."""
+    from crmhub.identity.holds import open_hold_sql
+    from crmhub.warehouse import connect
+
+    with connect(warehouse_url) as conn:
+        return [r[0] for r in conn.execute(
+            f"""SELECT lower(c.email) FROM core.contact c
+                  JOIN core.entity e ON e.crmhub_id = c.entity_id AND e.entity_type = 'lp'
+                  JOIN core.external_id x ON x.crmhub_id = c.crmhub_id AND x.system = 'crm' AND x.object = 'contact'
+                 WHERE c.deleted_at IS NULL AND c.interested IS NOT TRUE AND c.email_verified IS NOT FALSE
+                   AND c.email IS NOT NULL AND lower(c.email) <> %s AND NOT {open_hold_sql('c')}
+                   AND (SELECT count(*) FROM core.external_id y WHERE y.crmhub_id = c.crmhub_id) = 1
+                   AND (SELECT count(*) FROM core.contact o WHERE lower(o.email) = lower(c.email)) = 1
+                 ORDER BY x.external_id::bigint LIMIT %s""", (CONTROL_CONTACT[2], count))]
+
+
+def control_send_and_promote(services: DemoServices, warehouse_url: str, bootstrap: Path, *,
+                             by: str = "sam.ortiz") -> list[dict]:
+    """The IR owner's control step: run every automation (new ones are in control mode, so only the
+    control list is mailed), then promote each one that sent to the control list, recorded as ``by``.
+
+    Returns ``[{automation, control_sends, promoted_by}]`` from ``ops.outreach_promotions``.
+    """
+    from crmhub.config import load_integration_map
+    from crmhub.outreach import SmtpSettings
+    from crmhub.outreach.control import promote
+    from crmhub.outreach.rules import load_automations
+    from crmhub.outreach.tasks import UnleashAccess, run_automations
+    from crmhub.warehouse import connect
+
+    smtp = SmtpSettings(host="127.0.0.1", port=services.mail.port, from_addr="ir@firm.example")
+    results = run_automations(warehouse_url, UnleashAccess(bootstrap=bootstrap), smtp)
+    automations = load_automations(load_integration_map())
+    with connect(warehouse_url) as conn:
+        for r in results:
+            if r.get("mode") == "control" and r.get("sent"):
+                promote(conn, automations[r["automation"]], by, note="crmhub demo: control sends checked")
+        return [{"automation": a, "control_sends": n, "promoted_by": who} for a, n, who in conn.execute(
+            "SELECT automation, control_sends, promoted_by FROM ops.outreach_promotions ORDER BY automation")]

@@ -12,6 +12,8 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from airflow.sdk import Param
+
 from crmhub.pools import CRITICAL_POOL, DEFAULT_POOL, PRIORITY_WEIGHT
 from crmhub_provider.notifications.crmhub import CrmHubNotifier
 
@@ -26,6 +28,14 @@ def task_defaults(*, owner: str, retries: int = 1, retry_delay: timedelta = time
     """``default_args`` of a crmhub DAG: owner, retries, failure notifier, default pool (``extra`` overrides)."""
     return {"owner": owner, "retries": retries, "retry_delay": retry_delay,
             "on_failure_callback": CrmHubNotifier(), **DEFAULT, **extra}
+
+
+def backfill_source_param(default: str = "crm_contacts") -> Param:
+    """The backfill form's ``source``: every connector of the map with a date-range read (REST, PostgreSQL)."""
+    from crmhub.cdc.backfill import backfill_sources
+
+    return Param(default, type="string", enum=backfill_sources(),
+                 description="Connector to backfill (REST or PostgreSQL sources of the integration map).")
 
 
 def dag_failure_callback() -> CrmHubNotifier:

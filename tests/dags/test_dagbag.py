@@ -44,3 +44,14 @@ def test_each_file_defines_its_fixed_dag(dagbag):
         assert Path(dag.fileloc).stem == dag_id
         assert dag.tags and "crmhub" in dag.tags
         assert not dag.catchup or dag_id == "crmhub_reconciliation"
+
+
+def test_backfill_form_offers_every_date_range_connector_of_the_map(dagbag):
+    from crmhub.cdc.backfill import DATE_RANGE_KINDS
+    from crmhub.config import load_integration_map
+
+    imap = load_integration_map()
+    expected = [c.name for c in imap.connectors if c.kind in DATE_RANGE_KINDS]
+    param = dagbag.dags["crmhub_backfill"].params.get_param("source")
+    assert param.schema["enum"] == expected
+    assert "crm_deals" in expected and "fundadmin_lp_contacts" not in expected  # a REST connector; a CSV one

@@ -1,6 +1,7 @@
 """`make demo` end to end: the same entry point (`crmhub demo`) on a fresh embedded PostgreSQL."""
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -35,6 +36,15 @@ def test_demo_runs_every_dag_and_prints_the_report(crmhub_home):
     assert "== Ingestion" in out and "fundadmin_lp_contacts" in out
     assert "frozen connectors: none" in out
     assert "== Security audit: clean" in out  # tasks ran as crmhub_app; no grant drifted
+    # outreach: the control-list contact is mailed in control mode (nobody else), a named person promotes
+    # the automation, then exactly the contacts marked interested by hand are mailed; the bulk import is not
+    assert "== Outreach story: control sends 1 (to f" in out, out
+    assert "other mails before promotion 0" in out, out
+    assert "promoted reinstate_interest by sam.ortiz after 1 control send(s)" in out, out
+    mailed = re.search(r"after promotion: mailed (\d+) of (\d+) hand-marked contacts, (\d+) other recipients", out)
+    assert mailed, out
+    assert int(mailed[1]) == int(mailed[2]) == 3 and mailed[3] == "0", out
+    assert re.search(r"reinstate_interest: suppressed \d+ \(bulk_import\)", out), out
     report = crmhub_home / "reports" / "demo.html"  # the KPI report, charts next to it
     assert f"== KPI report (7 days up to today, with charts): {report}" in out
     assert 'id="verdict"' in report.read_text() and (crmhub_home / "reports" / "demo_charts").is_dir()

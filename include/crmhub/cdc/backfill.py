@@ -9,6 +9,18 @@ from datetime import datetime, timedelta
 
 import psycopg
 
+#: Source kinds with a date-range read: the only connectors a backfill can load (files are loaded whole).
+DATE_RANGE_KINDS = ("rest", "postgres")
+
+
+def backfill_sources(imap=None) -> list[str]:
+    """The connectors of the integration map (default: the repo's) that a backfill can load, in map order."""
+    if imap is None:
+        from crmhub.config import load_integration_map
+
+        imap = load_integration_map()
+    return [c.name for c in imap.connectors if c.kind in DATE_RANGE_KINDS]
+
 
 @dataclass(frozen=True)
 class Chunk:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from datetime import datetime, timedelta
 
-from crmhub.cdc.backfill import Chunk, plan_backfill, run_chunk
+from crmhub.cdc.backfill import DATE_RANGE_KINDS, Chunk, plan_backfill, run_chunk
 from crmhub.cdc.webhooks import mark_synced, pending_object_ids
 from crmhub.config import IntegrationMap, load_integration_map
 from crmhub.exceptions import CrmHubError
@@ -73,7 +73,7 @@ def _range_loader(warehouse_url: str, connector, access: SourceAccess, dry_run: 
     from crmhub.ingest.sources.postgres_source import PostgresSource
     from crmhub.ingest.sources.rest_source import RestSource
 
-    if connector.kind not in ("rest", "postgres"):
+    if connector.kind not in DATE_RANGE_KINDS:
         raise CrmHubError(f"backfill of {connector.name}: only REST and PostgreSQL sources have a date-range read "
                           f"(files are loaded whole; use `crmhub ingest-file`)")
 

@@ -18,7 +18,10 @@ from pathlib import Path
 from crmhub import report, settings
 from crmhub.airflow_env import airflow_env, dag_ids, write_pools_file
 from crmhub.demo_data import generate
+from crmhub.demo_data.generator import CONTROL_CONTACT
 from crmhub.demo_services import (
+    control_send_and_promote,
+    lp_contacts_to_mark,
     mark_interested_by_hand,
     simulate_crm_activity,
     start_demo_services,
@@ -144,18 +147,31 @@ def run_demo(args: argparse.Namespace) -> int:
         env["CRMHUB_UNLEASH_BOOTSTRAP"] = str(write_demo_bootstrap(settings.home() / "demo-unleash-bootstrap.json"))
         results = []
         activity = None
+
+        def cdc_again(cycle: int) -> None:
+            t0 = time.monotonic()
+            proc = _airflow(env, "dags", "test", "crmhub_cdc", LOGICAL_DATE, log=logs / f"crmhub_cdc-{cycle}.log")
+            results.append((f"crmhub_cdc ({cycle}{'nd' if cycle == 2 else 'rd'} cycle)", proc.returncode == 0,
+                            time.monotonic() - t0, f"crmhub_cdc-{cycle}"))
+
         for dag_id in args.dag or dag_ids():
             t0 = time.monotonic()
             proc = _airflow(env, "dags", "test", dag_id, LOGICAL_DATE, log=logs / f"{dag_id}.log")
-            results.append((dag_id, proc.returncode == 0, time.monotonic() - t0))
+            results.append((dag_id, proc.returncode == 0, time.monotonic() - t0, dag_id))
             if dag_id == "crmhub_ingest" and activity is None:
                 activity = simulate_crm_activity(services, data_dir, genuine=0)
-            elif dag_id == "crmhub_cdc" and activity is not None and "genuine" not in activity:
-                # a later, ordinary change: picked up by the next CDC cycle, eligible for outreach
-                activity["genuine"] = mark_interested_by_hand(services, count=3)
-                t0 = time.monotonic()
-                proc = _airflow(env, "dags", "test", dag_id, LOGICAL_DATE, log=logs / f"{dag_id}-2.log")
-                results.append((f"{dag_id} (2nd cycle)", proc.returncode == 0, time.monotonic() - t0))
+            elif dag_id == "crmhub_cdc" and activity is not None and "control" not in activity:
+                # a later, ordinary change on a control-list contact: the next CDC cycle picks it up
+                activity["control"] = mark_interested_by_hand(services, emails=[CONTROL_CONTACT[2]])
+                cdc_again(2)
+                # the IR owner tries the automation on the control list, checks it, promotes it (with who);
+                # then a few contacts are marked interested by hand: crmhub_outreach mails those in rollout mode
+                activity["promotions"] = control_send_and_promote(services, role_url(url, roles["app"]),
+                                                                  Path(env["CRMHUB_UNLEASH_BOOTSTRAP"]))
+                activity["control_mails"] = sum(len(m["to"]) for m in services.mail.messages if m["outreach"])
+                activity["genuine"] = mark_interested_by_hand(
+                    services, emails=lp_contacts_to_mark(role_url(url, roles["app"]), 3))
+                cdc_again(3)
         print()
         print(f"crmhub demo — seed {args.seed}, scale {args.scale}, warehouse "
               f"{'embedded ' + str(server.pgdata) if server else 'from CRMHUB_WAREHOUSE_URL'}")
@@ -163,11 +179,12 @@ def run_demo(args: argparse.Namespace) -> int:
               f"({sum(v for k, v in dataset.manifest['counts'].items() if not k.startswith('truth'))} source rows)")
         if activity:
             print(f"   CRM activity after the first sync: bulk import set interested on {activity['bulk_import']} "
-                  f"contacts in one batch; after the first CDC cycle, {activity.get('genuine', 0)} contacts "
-                  "marked interested by hand")
+                  f"contacts in one batch; after the first CDC cycle, {len(activity.get('control', []))} "
+                  f"control-list contact marked interested; after the control step, "
+                  f"{len(activity.get('genuine', []))} contacts marked interested by hand")
+            _print_outreach_story(activity, services.mail.messages)
         print("== DAG runs (airflow dags test)")
-        for dag_id, ok, secs in results:
-            log_name = dag_id.replace(" (2nd cycle)", "-2")
+        for dag_id, ok, secs, log_name in results:
             print(f"   {dag_id:26} {'success' if ok else 'FAILED':8} {secs:6.1f}s   log: {logs / (log_name + '.log')}")
         if not results:
             print("   (no DAGs in dags/)")
@@ -180,12 +197,30 @@ def run_demo(args: argparse.Namespace) -> int:
             print("   " + finding.render().replace("\n", "\n   "))
         print(f"== KPI report (7 days up to today, with charts): {_write_kpi_report(url)}")
         print(f"== done in {time.monotonic() - started:.0f}s")
-        return 0 if all(ok for _, ok, _ in results) else 1
+        return 0 if all(ok for _, ok, _, _ in results) else 1
     finally:
         if services is not None:
             services.stop()
         if server is not None:
             server.stop()
+
+
+def _print_outreach_story(activity: dict, messages: list[dict]) -> None:
+    """The outreach story in numbers: control send, promotion (with who), mails to the hand-marked contacts."""
+    from crmhub.outreach.masking import mask_email
+
+    control = {e.lower() for e in activity.get("control", [])}
+    genuine = set(activity.get("genuine", []))
+    to = [r.lower() for m in messages for r in m["to"] if m.get("outreach")]   # not the owners' alerts
+    before = to[:activity.get("control_mails", 0)]
+    after = to[activity.get("control_mails", 0):]
+    print(f"== Outreach story: control sends {sum(1 for r in before if r in control)} "
+          f"(to {', '.join(sorted(mask_email(r) for r in set(before)))}), other mails before promotion "
+          f"{sum(1 for r in before if r not in control)}")
+    for p in activity.get("promotions", []):
+        print(f"   promoted {p['automation']} by {p['promoted_by']} after {p['control_sends']} control send(s)")
+    print(f"   after promotion: mailed {len(set(after) & genuine)} of {len(genuine)} hand-marked contacts, "
+          f"{len(set(after) - genuine)} other recipients, {len(after)} messages")
 
 
 def _write_kpi_report(url: str) -> Path:

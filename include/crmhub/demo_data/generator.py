@@ -39,6 +39,8 @@ FILES = {
     "truth_entities": "truth/entities.csv",
     "truth_contacts": "truth/contacts.csv",
 }
+#: The demo's control-list member in the CRM (first name, last name, email; on config's outreach.control_list).
+CONTROL_CONTACT = ("Friendly", "Tester", "friendly.lp@lp.example")
 HEADERS = {
     "fund_admin": ["external_id", "first_name", "last_name", "email", "company", "amount", "updated_at"],
     "crm_contacts": ["id", "firstname", "lastname", "email", "phone", "company", "jobtitle", "country", "lp_stage",
@@ -275,7 +277,14 @@ def generate(out_dir: str | Path, *, seed: int = 42, scale: int = 1) -> DemoData
                          stage, "true" if stage == "interested" else "false", str(p.verified).lower(),
                          modified.strftime("%Y-%m-%dT%H:%M:%S.000Z"), "false"])
             truth_contacts.append(["crm", "contact", cid, p.key])
-    w.write("crm_contacts", HEADERS["crm_contacts"], rows)
+    # One control-list member (outreach.control_list) who is a CRM contact at an LP: no random draw, so the
+    # other files and the bulk import below do not change.
+    lp_org = next(o for o in orgs if o.entity_type == "lp")
+    control = [str(5000 + len(rows)), *CONTROL_CONTACT, "", lp_org.name, "Friendly LP (agrees to receive tests)",
+               lp_org.country, "prospect", "false", "true", (AS_OF - timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%S.000Z"),
+               "false"]
+    truth_contacts.append(["crm", "contact", control[0], "control:" + CONTROL_CONTACT[2]])
+    w.write("crm_contacts", HEADERS["crm_contacts"], rows + [control])
 
     # The bad bulk import: one batch, same minute, sets interested=true on many contacts.
     contact_rows = [r for r in rows if r[8] not in ("interested", "accepted", "closed")]
