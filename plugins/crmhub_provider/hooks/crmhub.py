@@ -125,15 +125,7 @@ def smtp_settings(conn_id: str = "crmhub_smtp"):
 
 
 def unleash_access(conn_id: str = "crmhub_unleash"):
-    """The Unleash server from an HTTP connection (``schema``/``host``/``port``; backend token in ``password``;
-    extra ``environment``), or the offline bootstrap file in the repo when the connection does not exist."""
-    from crmhub.outreach.tasks import UnleashAccess
+    """The Unleash server of ``conn_id``, or the offline bootstrap (:meth:`CrmHubUnleashHook.access`)."""
+    from crmhub_provider.hooks.http import CrmHubUnleashHook
 
-    try:
-        conn = BaseHook.get_connection(conn_id)
-    except Exception:  # not configured: offline bootstrap (fails closed for unknown flags)
-        bootstrap = os.environ.get("CRMHUB_UNLEASH_BOOTSTRAP")
-        return UnleashAccess(bootstrap=Path(bootstrap) if bootstrap else None)
-    port = f":{conn.port}" if conn.port else ""
-    return UnleashAccess(url=f"{conn.schema or 'http'}://{conn.host}{port}/api", token=conn.password or None,
-                         environment=(conn.extra_dejson or {}).get("environment", "development"))
+    return CrmHubUnleashHook(conn_id).access()

@@ -1,4 +1,5 @@
-"""Hooks for crmhub's HTTP systems on the HTTP provider's ``HttpHook``: the CRM (HubSpot v3 API), the alert webhook."""
+"""Hooks for crmhub's HTTP systems on the HTTP provider's ``HttpHook``: the CRM (HubSpot v3 API), the alert webhook,
+Unleash (outreach feature flags)."""
 
 from __future__ import annotations
 
@@ -94,3 +95,47 @@ class CrmHubAlertWebhookHook(HttpHook):
         except Exception as exc:
             return False, str(exc)
         return True, f"webhook at {self.base_url} configured (nothing sent)"
+
+
+class CrmHubUnleashHook(HttpHook):
+    """The Unleash server that gates outreach, on the HTTP provider's hook.
+
+    Base URL as :class:`~airflow.providers.http.hooks.http.HttpHook` builds it (``schema``/``host``/``port``);
+    the backend token in ``password``; ``extra.environment`` (default ``development``). When the connection
+    does not exist, :meth:`access` returns the offline bootstrap (``$CRMHUB_UNLEASH_BOOTSTRAP``, or none):
+    flags fail closed, so no connection means no mail.
+
+    :param unleash_conn_id: Airflow connection id of Unleash (default ``crmhub_unleash``), type ``http``.
+    """
+
+    conn_name_attr = "unleash_conn_id"
+    default_conn_name = "crmhub_unleash"
+    conn_type = "http"
+    hook_name = "crmhub Unleash (feature flags)"
+
+    def __init__(self, unleash_conn_id: str = default_conn_name, **kwargs) -> None:
+        super().__init__(method="GET", http_conn_id=unleash_conn_id, **kwargs)
+        self.unleash_conn_id = unleash_conn_id
+
+    def access(self):
+        """:class:`crmhub.outreach.tasks.UnleashAccess` for the core's flag gate."""
+        import os
+        from pathlib import Path
+
+        from crmhub.outreach.tasks import UnleashAccess
+
+        try:
+            conn = self.get_connection(self.unleash_conn_id)
+        except Exception:  # not configured: offline bootstrap (fails closed for unknown flags)
+            bootstrap = os.environ.get("CRMHUB_UNLEASH_BOOTSTRAP")
+            return UnleashAccess(bootstrap=Path(bootstrap) if bootstrap else None)
+        self._set_base_url(conn)
+        return UnleashAccess(url=self.base_url.rstrip("/") + "/api", token=conn.password or None,
+                             environment=(conn.extra_dejson or {}).get("environment", "development"))
+
+    def test_connection(self) -> tuple[bool, str]:
+        try:
+            resp = self.run("/health", extra_options={"check_response": False})
+        except Exception as exc:  # report, don't raise: this feeds the UI's "Test" button
+            return False, str(exc)
+        return resp.status_code == 200, f"HTTP {resp.status_code}"

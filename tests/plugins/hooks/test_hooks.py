@@ -15,8 +15,13 @@ import pytest
 pytest.importorskip("airflow")
 from airflow.sdk import Connection  # noqa: E402
 
-from crmhub_provider.hooks.crmhub import CrmHubWarehouseHook, connection_url, source_access  # noqa: E402
-from crmhub_provider.hooks.http import CrmHubAlertWebhookHook, CrmHubCrmHook  # noqa: E402
+from crmhub_provider.hooks.crmhub import (  # noqa: E402
+    CrmHubWarehouseHook,
+    connection_url,
+    source_access,
+    unleash_access,
+)
+from crmhub_provider.hooks.http import CrmHubAlertWebhookHook, CrmHubCrmHook, CrmHubUnleashHook  # noqa: E402
 from crmhub_provider.hooks.smtp import CrmHubSmtpHook  # noqa: E402
 
 pytestmark = pytest.mark.airflow
@@ -226,3 +231,26 @@ class TestSmtpHook:
             "conn_type": "smtp", "host": "mail", "extra": {"disable_ssl": True, "disable_tls": False}}))
         hook = CrmHubSmtpHook()
         assert not hook.use_ssl and hook.smtp_starttls
+
+
+class TestUnleashHook:
+    def test_server_token_and_environment_from_the_connection(self, monkeypatch):
+        monkeypatch.setenv("AIRFLOW_CONN_CRMHUB_UNLEASH", json.dumps({
+            "conn_type": "http", "host": "flags.internal", "port": 4242, "schema": "https",
+            "password": "*:production.secret", "extra": {"environment": "production"}}))
+        access = unleash_access()
+        assert (access.url, access.token, access.environment, access.bootstrap) == (
+            "https://flags.internal:4242/api", "*:production.secret", "production", None)
+        assert "secret" not in repr(access)
+
+    def test_no_connection_means_the_offline_bootstrap(self, monkeypatch, tmp_path):
+        monkeypatch.delenv("AIRFLOW_CONN_CRMHUB_UNLEASH", raising=False)
+        monkeypatch.setenv("CRMHUB_UNLEASH_BOOTSTRAP", str(tmp_path / "flags.json"))
+        access = CrmHubUnleashHook().access()
+        assert access.url is None and access.bootstrap == tmp_path / "flags.json"
+
+    def test_test_connection_reports_the_status(self, monkeypatch, webhook_server):
+        monkeypatch.setenv("AIRFLOW_CONN_CRMHUB_UNLEASH", json.dumps({
+            "conn_type": "http", "host": "127.0.0.1", "port": webhook_server.server_port, "schema": "http"}))
+        ok, message = CrmHubUnleashHook().test_connection()  # the sink answers GET with 501
+        assert not ok and message.startswith("HTTP ")
