@@ -1,5 +1,7 @@
-"""Operations controls: freeze everything, go-live windows, snapshots and restore, the restore drill.
+"""Operations above health: go-live windows (:mod:`golive`), the owners' close-out (:mod:`closeout`),
+rollback triggers of the parallel run (:mod:`rollback`), the restore drill (:mod:`drill`) and the report
+section (:mod:`report`).
 
-A leaf of the core: it imports only ``crmhub.exceptions`` / ``crmhub.config`` / ``crmhub.warehouse`` at
-module level, so ingest, reverse ETL and outreach can call its batch-boundary check without a cycle.
+The stop-loss primitives the capabilities check at their batch boundaries (freeze everything, snapshots)
+live below, in :mod:`crmhub.safety`, so ingest, CDC, reverse ETL and outreach never import this package.
 """
