@@ -8,6 +8,16 @@ from functools import cached_property
 from airflow.providers.http.hooks.http import HttpHook
 
 
+def _answers_200(hook: HttpHook, endpoint: str, **run_kwargs) -> tuple[bool, str]:
+    """``test_connection`` of a GET hook: one request to ``endpoint``; ok on HTTP 200. Reports, never raises
+    (it feeds the UI's "Test" button)."""
+    try:
+        resp = hook.run(endpoint, extra_options={"check_response": False}, **run_kwargs)
+    except Exception as exc:
+        return False, str(exc)
+    return resp.status_code == 200, f"HTTP {resp.status_code}"
+
+
 class CrmHubCrmHook(HttpHook):
     """The CRM's API (HubSpot CRM v3 wire format), on the HTTP provider's hook.
 
@@ -51,13 +61,8 @@ class CrmHubCrmHook(HttpHook):
         return extra.get("verify", extra.get("verify_ssl", True))
 
     def test_connection(self) -> tuple[bool, str]:
-        try:
-            resp = self.run("/crm/v3/objects/contacts", data={"limit": 1},
-                            headers={"Authorization": f"Bearer {self.token()}"} if self.token() else None,
-                            extra_options={"check_response": False})
-        except Exception as exc:  # report, don't raise: this feeds the UI's "Test" button
-            return False, str(exc)
-        return resp.status_code == 200, f"HTTP {resp.status_code}"
+        return _answers_200(self, "/crm/v3/objects/contacts", data={"limit": 1},
+                            headers={"Authorization": f"Bearer {self.token()}"} if self.token() else None)
 
 
 class CrmHubAlertWebhookHook(HttpHook):
@@ -134,8 +139,4 @@ class CrmHubUnleashHook(HttpHook):
                              environment=(conn.extra_dejson or {}).get("environment", "development"))
 
     def test_connection(self) -> tuple[bool, str]:
-        try:
-            resp = self.run("/health", extra_options={"check_response": False})
-        except Exception as exc:  # report, don't raise: this feeds the UI's "Test" button
-            return False, str(exc)
-        return resp.status_code == 200, f"HTTP {resp.status_code}"
+        return _answers_200(self, "/health")
