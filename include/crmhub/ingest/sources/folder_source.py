@@ -13,9 +13,9 @@ Hardening:
 * **A failing file never blocks the folder** (:meth:`FolderSource.load_all`): a rejection is recorded by
   the loader as usual; any other error is recorded in ``ops.drop_file_failures`` (connector, file,
   checksum, error type) and the next file is loaded. The same bytes are tried again on later runs until
-  they failed ``max_failures`` times; then the file is skipped until it changes, and the health cycle
-  opens an incident for the connector's owner (trigger ``drop_file_failure``,
-  :func:`crmhub.health.causes.drop_file_failures`; ingest never imports health).
+  they failed ``DROP_FILE_MAX_FAILURES`` times (``crmhub.sync.connector_state``); then the file is skipped
+  until it changes, and the health cycle opens an incident for the connector's owner (trigger
+  ``drop_file_failure``, :func:`crmhub.health.causes.drop_file_failures`; ingest never imports health).
 """
 
 from __future__ import annotations
@@ -37,15 +37,13 @@ log = logging.getLogger(__name__)
 
 DEFAULT_MIN_AGE_S = 60.0
 DEFAULT_SETTLE_S = 1.0
-DEFAULT_MAX_FAILURES = DROP_FILE_MAX_FAILURES
 
 
 class FolderSource:
     """Yields a :class:`CsvSource` per unprocessed file in ``folder`` matching ``pattern``."""
 
     def __init__(self, folder: str | Path, connector: Connector, *, pattern: str = "*.csv", chunk_rows: int | None = None,
-                 min_age_s: float | None = None, settle_s: float = DEFAULT_SETTLE_S,
-                 max_failures: int = DEFAULT_MAX_FAILURES):
+                 min_age_s: float | None = None, settle_s: float = DEFAULT_SETTLE_S):
         self.folder = Path(folder)
         self.connector = connector
         self.pattern = pattern
@@ -54,7 +52,7 @@ class FolderSource:
         age = connector.source.get("min_file_age") if min_age_s is None else None
         self.min_age_s = float(duration_seconds(age) if age else (DEFAULT_MIN_AGE_S if min_age_s is None else min_age_s))
         self.settle_s = settle_s
-        self.max_failures = max_failures
+        self.max_failures = DROP_FILE_MAX_FAILURES  # the health cycle's drop_file_failure cause uses it too
 
     def files(self) -> list[Path]:
         """The folder's files, oldest first, without those still being written."""
