@@ -31,7 +31,7 @@ import pandas as pd
 
 from crmhub.identity.blocking import candidate_pairs
 from crmhub.identity.clusters import UnionFind, cluster_roots, consistent_groups
-from crmhub.identity.comparison import Encoded, compare
+from crmhub.identity.comparison import Encoded, compare, word_levels
 from crmhub.identity.records import columns_for, prepare
 from crmhub.identity.scoring import (
     EM_KINDS,
@@ -243,8 +243,15 @@ def resolve(df: pd.DataFrame, kind: str, *, decisions: dict | None = None, thres
                                    workers=workers, chunk=200_000)
         params = refine_parameters(levels, kind, tf_bits=tf_bits, u=u_from_random_pairs(random_levels, kind),
                                    total_pairs=total_pairs)
-    del enc  # the encoded columns are not needed past scoring (peak memory at a million records)
     scores = score(levels, kind, params=params, tf_bits=tf_bits)
+    if kind == "org":
+        # a word of one name the other cannot explain (typo, abbreviation) is checked where it matters:
+        # on the not-exact-name candidates that would otherwise reach review
+        check = (scores.probability > threshold) & (levels["name"] > 1)
+        if check.any():
+            levels["words"] = word_levels(enc.n_name.values, pairs, check)
+            scores = score(levels, kind, params=params, tf_bits=tf_bits)
+    del enc  # the encoded columns are not needed past scoring (peak memory at a million records)
     timings["compare_score_s"] = time.perf_counter() - t2
 
     t3 = time.perf_counter()

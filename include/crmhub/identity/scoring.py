@@ -81,6 +81,8 @@ PARAMETERS: dict[str, dict] = {
         "city": [(1, 1), (0.95, 0.066), (0.02, 0.005), (0.03, 0.93)],
         "country": [(1, 1), (0.97, 0.37), (0.03, 0.63)],
         "legal_form": [(1, 1), (0.77, 0.15), (0.23, 0.85)],
+        # checked only on candidates that would score above the review threshold (see matching.resolve)
+        "words": [(1, 1), (1, 1), (0.01, 0.5)],
     },
     "contact": {
         "prior": 0.1,
