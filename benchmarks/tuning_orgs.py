@@ -354,6 +354,9 @@ def render(rng: random.Random, ent: dict, classes: set[str]) -> dict:
     return {"name": name, "domain": domain, "tax_id": tax, "city": city, "country": country}
 
 
+#: Fields a source system does not carry at all (fund administrators keep no web domain, a data vendor
+#: no tax id, billing no country): missing in one source, not at random.
+SOURCE_GAPS = {"crm": (), "fund_admin": ("domain",), "billing": ("country", "domain"), "data_vendor": ("tax_id",)}
 CLASSES = ("case", "space", "abbrev", "numeral", "legal", "typo", "place", "domain", "missing")
 CLASS_WEIGHTS = (1.0, 1.0, 1.2, 0.8, 1.2, 1.0, 0.8, 0.8, 1.0)
 
@@ -384,6 +387,8 @@ def generate(n: int, seed: int) -> pd.DataFrame:
                     m = rng.choice([1, 2, 2, 3, 3, 4])
                     classes = set(rng.choices(CLASSES, weights=CLASS_WEIGHTS, k=m))
                 rec = render(rng, ent, classes)
+                for f in SOURCE_GAPS[systems[(systems.index(first_system) + v) % len(systems)] if v else first_system]:
+                    rec[f] = None  # a source that never carries the field
                 rec["source_system"] = first_system if v == 0 else systems[(systems.index(first_system) + v) % len(systems)]
                 rec["entity"], rec["family"], rec["role"] = entity, family, ent["role"]
                 rows.append(rec)

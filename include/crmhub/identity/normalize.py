@@ -766,7 +766,13 @@ def normalize_city(value: object) -> str | None:
     """
     if _blank(value):
         return None
-    text = str(value).split(",", 1)[0] if "," in str(value) else str(value)
+    return _normalize_city(str(value))
+
+
+@lru_cache(maxsize=100_000)
+def _normalize_city(value: str) -> str | None:
+    """:func:`normalize_city` of a non-blank string (cached: a run repeats few distinct towns)."""
+    text = value.split(",", 1)[0] if "," in value else value
     # a region code or postal district after the town ("Sydney NSW", "Washington DC", "Dublin 2",
     # "Hong Kong SAR"): upper-case words of two or three letters and numbers, never the first word
     words = text.split()
@@ -790,7 +796,13 @@ def normalize_country(value: object) -> str | None:
     """Two-letter upper-case code; a few common names are mapped (``"United States"`` -> ``"US"``)."""
     if _blank(value):
         return None
-    text = fold(str(value)).strip().upper().replace(".", "")
+    return _normalize_country(str(value))
+
+
+@lru_cache(maxsize=10_000)
+def _normalize_country(value: str) -> str | None:
+    """:func:`normalize_country` of a non-blank string (cached)."""
+    text = fold(value).strip().upper().replace(".", "")
     names = {"USA": "US", "UNITED STATES": "US", "UNITED STATES OF AMERICA": "US", "UK": "GB",
              "UNITED KINGDOM": "GB", "GREAT BRITAIN": "GB", "ENGLAND": "GB", "GERMANY": "DE", "DEUTSCHLAND": "DE",
              "SCHWEIZ": "CH", "SUISSE": "CH", "SVIZZERA": "CH", "ESPANA": "ES", "ITALIA": "IT", "NEDERLAND": "NL",
