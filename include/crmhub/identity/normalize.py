@@ -69,6 +69,8 @@ _LEGAL_PHRASES = (
     ("limited", "liability", "partnership"),
     ("public", "limited", "company"),
     ("gmbh", "co", "kg"),
+    ("proprietary", "limited"),
+    ("pty", "limited"),
     ("and", "co"),
 )
 #: Abbreviations expanded to their full word so "Harbor Cap Mgmt" == "Harbor Capital Management".
@@ -359,8 +361,8 @@ def _one_edit_variants(word: str) -> set[str]:
 
 
 #: Typos of the vehicle markers ("Offshqre", "Managment", "Eurhpe") -> the marker. Only markers of six
-#: letters or more (not "master": "faster", "mister"), and never a variant that is itself a marker.
-_MISSPELT_MARKERS = {v: m for m in sorted(VEHICLE_MARKERS - {"master"}) if len(m) >= 6
+#: letters or more (not "master", "manager": "faster", "managed"), never a variant that is itself a marker.
+_MISSPELT_MARKERS = {v: m for m in sorted(VEHICLE_MARKERS - {"master", "manager"}) if len(m) >= 6
                      for v in _one_edit_variants(m) if v not in VEHICLE_MARKERS}
 #: Fund words misspelt by one edit ("Oentures V", "Partnrs X"): a "V"/"X"/"L" after them is still a numeral.
 _MISSPELT_FUNDISH = frozenset(v for w in _FUNDISH if len(w) >= 6 for v in _one_edit_variants(w))
