@@ -55,12 +55,13 @@ Colorado Montana Idaho Vermont Alaska Hawaii Delaware Indiana Missouri Wyoming N
 REGIONS = ["Europe", "Asia", "North America", "Latin America", "US", "Global"]
 
 #: (city, ISO country, other names of the same city as sources write them)
-PLACES = [("New York", "US", ["NYC", "New York City", "New York, NY", "Manhattan", "new york"]),
+PLACES = [("New York", "US", ["NYC", "New York City", "New York, NY", "Manhattan", "new york", "New York NY 10022"]),
           ("Boston", "US", ["Boston, MA", "BOSTON"]), ("Chicago", "US", ["Chicago, IL"]),
           ("San Francisco", "US", ["SF", "San Francisco, CA"]), ("Menlo Park", "US", ["Menlo Park, CA"]),
           ("Greenwich", "US", ["Greenwich, CT"]), ("Houston", "US", ["Houston, TX"]),
-          ("Washington", "US", ["Washington, D.C.", "Washington DC"]), ("London", "GB", ["London, UK", "LONDON"]),
-          ("Luxembourg", "LU", ["Luxembourg City", "Luxembourg-Ville", "Luxemburg", "Luxembourg, Luxembourg"]),
+          ("Washington", "US", ["Washington, D.C.", "Washington DC"]), ("London", "GB", ["London, UK", "LONDON", "London EC2M"]),
+          ("Luxembourg", "LU", ["Luxembourg City", "Luxembourg-Ville", "Luxemburg", "Luxembourg, Luxembourg",
+                                     "L-1855 Luxembourg"]),
           ("George Town", "KY", ["Grand Cayman", "Cayman Islands", "Georgetown", "George Town, Grand Cayman"]),
           ("Hamilton", "BM", ["Hamilton, Bermuda", "Bermuda"]), ("Road Town", "VG", ["Tortola", "British Virgin Islands"]),
           ("Saint Peter Port", "GG", ["St Peter Port", "St. Peter Port", "Guernsey"]),
@@ -115,8 +116,8 @@ MANAGER_SHAPES = ["{b} Capital Management", "{b} Management", "{b} Advisors", "{
                   "{b} Asset Management", "{b} Investment Management"]
 GP_SHAPES = ["{b} GP {r}", "{b} Partners {r} GP", "{b} Associates {r}", "{b} Fund {r} GP"]
 LP_SHAPES = ["{S} Teachers' Retirement System", "{S} Public Employees' Retirement System", "{S} State Pension Fund",
-             "{S} County Employees Retirement Association", "Municipal Employees' Retirement System of {S}",
-             "University of {S} Endowment", "{B} University Investment Office", "{B} College Endowment Fund",
+             "{B} County Employees Retirement Association", "Municipal Employees' Retirement System of {S}",
+             "University of {B} Endowment", "{B} University Investment Office", "{B} College Endowment Fund",
              "{B} Foundation", "{N} Family Office", "{N} Family Investments", "{B} Life Insurance Company",
              "{B} Mutual Insurance Company", "{N} Charitable Trust"]
 PORTCO_SHAPES = ["{B} Systems", "{B} Technologies", "{B} Software", "{B} Healthcare Services", "{B} Logistics",
@@ -369,11 +370,21 @@ def generate(n: int, seed: int) -> pd.DataFrame:
     rows: list[dict] = []
     entity = family = 0
     namesake_pool: list[dict] = []
+    used_names: set[tuple[str, str]] = set()
     while len(rows) < n:
         if namesake_pool and rng.random() < 0.04:
             ents = [_namesake(rng, ids, rng.choice(namesake_pool))]
+            if (ents[0]["base"].lower(), ents[0]["country"]) in used_names:
+                continue
+            used_names.add((ents[0]["base"].lower(), ents[0]["country"]))
         else:
             ents = _family(rng, ids)
+            # registers keep one name per jurisdiction: two unrelated entities never share a base name in
+            # one country (namesakes abroad are planted above)
+            keys = {(e["base"].lower(), e["country"]) for e in ents}
+            if keys & used_names:
+                continue
+            used_names |= keys
         for ent in ents:
             if ent["role"] in ("manager", "portco", "lp") and rng.random() < 0.2:
                 namesake_pool.append(ent)

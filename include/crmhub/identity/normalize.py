@@ -775,10 +775,13 @@ def normalize_city(value: object) -> str | None:
 def _normalize_city(value: str) -> str | None:
     """:func:`normalize_city` of a non-blank string (cached: a run repeats few distinct towns)."""
     text = value.split(",", 1)[0] if "," in value else value
-    # a region code or postal district after the town ("Sydney NSW", "Washington DC", "Dublin 2",
-    # "Hong Kong SAR"): upper-case words of two or three letters and numbers, never the first word
+    # a postcode before the town ("L-1855 Luxembourg"), a region code or postal district after it ("Sydney
+    # NSW", "Washington DC", "Dublin 2", "London EC2M", "Hong Kong SAR"): words with digits, upper-case
+    # words of two or three letters; never the only word
     words = text.split()
-    while len(words) > 1 and (words[-1].isdigit() or (2 <= len(words[-1].strip(".")) <= 3
+    while len(words) > 1 and any(ch.isdigit() for ch in words[0]):  # "L-1855 Luxembourg", "10022 New York"
+        words.pop(0)
+    while len(words) > 1 and (any(ch.isdigit() for ch in words[-1]) or (2 <= len(words[-1].strip(".")) <= 3
                                                       and words[-1].replace(".", "").isupper())):
         words.pop()
     tokens = [{"st": "saint", "ste": "sainte", "ft": "fort", "mt": "mount"}.get(t, t) for t in _tokens(" ".join(words))]

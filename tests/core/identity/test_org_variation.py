@@ -199,6 +199,7 @@ def test_co_investment_gp_and_misspelt_marks_keep_vehicles_apart(a: str, b: str)
 
 @pytest.mark.parametrize(("a", "b"), [
     ("Frankfurt am Main", "Frankfurt"), ("Sydney NSW", "Sydney"), ("Washington DC", "Washington"),
+    ("L-1855 Luxembourg", "Luxembourg-Ville"), ("New York NY 10022", "NYC"), ("London EC2M", "London"),
     ("Dublin 2", "Dublin"), ("Hong Kong SAR", "Hong Kong"), ("Muenchen", "München"),
 ])
 def test_town_with_region_code_district_or_river(a: str, b: str) -> None:
