@@ -4,7 +4,7 @@ clusters and stable cluster ids. Pure: no database; :mod:`crmhub.identity.store`
 Rules (the playbook's "post office"):
 
 * Deterministic links are accepted automatically: organisations sharing a normalised tax id (unless
-  their fund numerals conflict); contacts sharing the exact normalised email, when it is not a role
+  their fund numerals conflict or their countries differ); contacts sharing the exact normalised email, when it is not a role
   mailbox (``info@``, ``ir@`` ...), names/date of birth do not contradict each other and phone and
   postcode do not both differ (then the mailbox is shared and the pair is scored instead). A shared web
   domain is only evidence for scoring, never a link, and free-mail domains count as no domain at all.
@@ -191,7 +191,8 @@ class Resolution:
 
 def _deterministic_mask(levels: dict[str, np.ndarray], kind: str, vetoed: np.ndarray) -> np.ndarray:
     if kind == "org":
-        return (levels["tax_id"] == 1) & ~vetoed
+        # the same number in two countries' registers is two entities (prefixes are dropped when normalising)
+        return (levels["tax_id"] == 1) & ~vetoed & (levels["country"] != 2)
     names_ok = (levels["first_name"] <= 4) & (levels["last_name"] <= 3) & (levels["date_of_birth"] != 3)
     # two independent contradictions (other phone AND other postcode) mean a shared mailbox, not one person
     contradictions = (levels["phone"] == 3).astype(int) + (levels["postcode"] == 3).astype(int)

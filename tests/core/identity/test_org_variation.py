@@ -234,3 +234,13 @@ def test_a_different_distinctive_word_is_not_a_typo() -> None:
     # ... while an abbreviation with a typo still reaches review
     assert surfaced({"name": "Carter Evergreen Partners VI", "city": "Chicago", "country": "US"},
                     {"name": "Carter Evergreen Ptrnrs VI", "city": "Chicago", "country": "US"})
+
+
+def test_same_number_in_two_countries_registers_is_no_automatic_link() -> None:
+    # country prefixes are dropped when normalising ("DE123456789" -> "123456789"), so the country decides
+    res = _pair({"name": "Harbor Capital GmbH", "tax_id": "DE123456789", "country": "Germany"},
+                {"name": "Harbor Capital SAS", "tax_id": "FR 123456789", "country": "FR"})
+    assert len(set(res.cluster_ids)) == 2
+    same = _pair({"name": "Harbor Capital GmbH", "tax_id": "DE123456789", "country": "Deutschland"},
+                 {"name": "Harbor Capital", "tax_id": "123 456 789", "country": None})
+    assert len(set(same.cluster_ids)) == 1
