@@ -123,9 +123,9 @@ ORG_KEYS: tuple[BlockingKey, ...] = (
     # in both name orders (the typo'd record and its twin are neighbours read backwards)
     BlockingKey("name_last_token_city", lambda df: _join(_org_last_token(df), df["n_city"].tolist()), _names,
                 reverse_pass=True),
-    # a typo in the first letters of the first word: the rest of the name, ordered by it and then by the
-    # first word without its first letter
-    BlockingKey("name_rest", _org_rest, _rest_then_first),
+    # a typo in the first letters of the first word: the rest of the name in one town (alone, "capital
+    # partners 4" is shared by thousands), ordered by the first word without its first letter
+    BlockingKey("name_rest_city", lambda df: _join(_org_rest(df), df["n_city"].tolist()), _rest_then_first),
 )
 
 

@@ -38,6 +38,7 @@ from crmhub.identity.scoring import (
     EM_MIN_PAIRS,
     explain,
     refine_parameters,
+    rescore,
     sample_pairs,
     score,
     term_frequency_bits,
@@ -250,8 +251,8 @@ def resolve(df: pd.DataFrame, kind: str, *, decisions: dict | None = None, thres
         # on the not-exact-name candidates that would otherwise reach review
         check = (scores.probability > threshold) & (levels["name"] > 1)
         if check.any():
-            levels["words"] = word_levels(enc.n_name.values, pairs, check)
-            scores = score(levels, kind, params=params, tf_bits=tf_bits)
+            levels["words"] = scores.levels["words"] = word_levels(enc.n_name.values, pairs, check)
+            rescore(scores, levels, kind, np.flatnonzero(levels["words"] == 2), params=params, tf_bits=tf_bits)
     del enc  # the encoded columns are not needed past scoring (peak memory at a million records)
     timings["compare_score_s"] = time.perf_counter() - t2
 
@@ -353,14 +354,18 @@ def _consistent_proposals(prepared: pd.DataFrame, kind: str, pairs: np.ndarray, 
     values: dict[int, tuple[frozenset, ...]] = {}
     columns = PROPOSAL_CONFLICT_COLUMNS[kind]
     if columns:
-        sets: dict[int, list[set]] = {int(r): [set() for _ in columns] for r in nodes.tolist()}
-        data = [prepared[c].to_numpy()[member_rows] for c in columns]
-        for pos, r in enumerate(node_of.tolist()):
-            for c, col in enumerate(data):
-                v = col[pos]
-                if isinstance(v, str) and v:
-                    sets[r][c].add(v)
-        values = {r: tuple(frozenset(v) for v in vs) for r, vs in sets.items()}
+        # per node and column, the set of non-empty values its records carry (nodes with none are left out)
+        per_column: list[dict[int, set]] = []
+        for c in columns:
+            col = prepared[c].to_numpy(dtype=object)[member_rows]
+            keep = np.fromiter((isinstance(v, str) and v != "" for v in col.tolist()), dtype=bool, count=len(col))
+            sets: dict[int, set] = {}
+            for r, v in zip(node_of[keep].tolist(), col[keep].tolist(), strict=True):
+                sets.setdefault(r, set()).add(v)
+            per_column.append(sets)
+        none = frozenset()
+        values = {r: tuple(frozenset(col.get(r, none)) for col in per_column)
+                  for r in set().union(*(col.keys() for col in per_column))}
     keep = consistent_groups(links, cannot_link=cannot, values=values, sizes=sizes, max_records=MAX_PROPOSAL_RECORDS)
     return idx[keep].tolist(), int((~keep).sum())
 

@@ -206,6 +206,18 @@ def score(levels: dict[str, np.ndarray], kind: str, params: dict | None = None,
     return Scores(probability=prob, vetoed=vetoed, levels=terms, factors=factors, tf_bits=tf_bits or {})
 
 
+def rescore(scores: Scores, levels: dict[str, np.ndarray], kind: str, idx: np.ndarray, params: dict | None = None,
+            tf_bits: dict[str, np.ndarray] | None = None) -> None:
+    """Score the pairs ``idx`` again after some of their levels changed (in place, same model as
+    :func:`score`): a comparison filled in for a few pairs does not cost a pass over every pair."""
+    if not len(idx):
+        return
+    sub = score({name: lv[idx] for name, lv in levels.items()}, kind, params=params,
+                tf_bits={name: bits[idx] for name, bits in (tf_bits or {}).items()})
+    scores.probability[idx] = sub.probability
+    scores.vetoed[idx] = sub.vetoed
+
+
 def level_label(kind: str, name: str, level: int) -> str:
     """Reviewer-facing label of ``level`` of comparison (or joint term) ``name``."""
     if "+" not in name:
