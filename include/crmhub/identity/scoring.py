@@ -51,6 +51,14 @@ is evidence against (counted m 0.004 -> floor 0.05, u 0.33: a fund and its manag
 "similar (>=88)" name gets m 0.02 (counted 0.010; the earlier floor 0.05 queued ~12k same-city
 namesakes with 0.7 % precision at one million orgs).
 
+Re-calibration 2026-12-05 on the tuning generator ``benchmarks/tuning_orgs.py`` (seed 7, 30k orgs): an
+exact name u 0.05 -> 0.02 (counted 0.011; registers keep one name per country, so an exact name is rarer
+among strangers), a fund numeral on one side only m 0.05 -> 0.01 (counted 0.0025: sources do not drop a
+fund's numeral; a manager and its fund do differ so). The ``words`` comparison (a distinctive word
+differs, :func:`crmhub.identity.comparison.word_conflict`) is filled in only on the candidates that
+would reach review, so its level 1 weighs nothing (m = u = 1) and level 2 is m 0.01 / u 0.5 (counted on
+checked pairs: 0.0025 / 0.58).
+
 Term frequency (:func:`term_frequency_bits`): an exact organisation-name or surname match is adjusted
 by how common the shared value is. Surnames are centred on the run (±3 bits, averaging 0). Organisation
 names are measured against a fixed reference count (:data:`TF_REFERENCE`), so a name shared by many
