@@ -312,12 +312,20 @@ def word_conflict(a: str, b: str) -> bool:
     return any(not _word_explained(w, db) for w in da) and any(not _word_explained(w, da) for w in db)
 
 
-def word_levels(enc_names: np.ndarray, pairs: np.ndarray, check: np.ndarray) -> np.ndarray:
+def word_levels(names: Column, pairs: np.ndarray, check: np.ndarray) -> np.ndarray:
     """The ``words`` level of organisation pairs: computed only where ``check`` (the strong candidates;
-    0 = not checked elsewhere), 2 when :func:`word_conflict`, else 1."""
+    0 = not checked elsewhere), 2 when :func:`word_conflict`, else 1. Each distinct pair of names is
+    checked once (a million records repeat the same two spellings across many candidate pairs)."""
     out = np.zeros(len(pairs), dtype=np.int8)
     idx = np.flatnonzero(check)
-    if idx.size:
-        names = enc_names
-        out[idx] = [2 if word_conflict(names[a], names[b]) else 1 for a, b in pairs[idx].tolist()]
+    if not idx.size:
+        return out
+    ca, cb = names.codes[pairs[idx, 0]], names.codes[pairs[idx, 1]]
+    width = int(max(ca.max(initial=0), cb.max(initial=0))) + 1
+    code = np.minimum(ca, cb).astype(np.int64) * width + np.maximum(ca, cb)
+    distinct, first, inverse = np.unique(code, return_index=True, return_inverse=True)
+    values = names.values
+    verdict = np.fromiter((word_conflict(values[pairs[k, 0]], values[pairs[k, 1]]) for k in idx[first].tolist()),
+                          dtype=bool, count=len(distinct))
+    out[idx] = np.where(verdict[inverse.ravel()], 2, 1)
     return out

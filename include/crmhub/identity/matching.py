@@ -251,7 +251,7 @@ def resolve(df: pd.DataFrame, kind: str, *, decisions: dict | None = None, thres
         # on the not-exact-name candidates that would otherwise reach review
         check = (scores.probability > threshold) & (levels["name"] > 1)
         if check.any():
-            levels["words"] = scores.levels["words"] = word_levels(enc.n_name.values, pairs, check)
+            levels["words"] = scores.levels["words"] = word_levels(enc.n_name, pairs, check)
             rescore(scores, levels, kind, np.flatnonzero(levels["words"] == 2), params=params, tf_bits=tf_bits)
     del enc  # the encoded columns are not needed past scoring (peak memory at a million records)
     timings["compare_score_s"] = time.perf_counter() - t2
@@ -349,6 +349,14 @@ def _consistent_proposals(prepared: pd.DataFrame, kind: str, pairs: np.ndarray, 
     against = (ca >= 0) & (ca == cb) & ((prob < CLEAR_NON_MATCH) | rejected)
     against[against] &= roots[pairs[against, 0]] != roots[pairs[against, 1]]
     cannot = roots[pairs[against]]
+    if len(cannot):  # one row per pair of identities (many record pairs can say the same)
+        cannot = np.sort(cannot, axis=1)
+        code = np.sort(cannot[:, 0] * len(roots) + cannot[:, 1])
+        keep_first = np.empty(len(code), dtype=bool)
+        keep_first[0] = True
+        np.not_equal(code[1:], code[:-1], out=keep_first[1:])
+        code = code[keep_first]
+        cannot = np.stack([code // len(roots), code % len(roots)], axis=1)
     sizes = dict(zip(*np.unique(node_of, return_counts=True), strict=True))
     sizes = {int(k): int(v) for k, v in sizes.items()}
     values: dict[int, tuple[frozenset, ...]] = {}
