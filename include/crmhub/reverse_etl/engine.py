@@ -32,6 +32,7 @@ import psycopg
 
 from crmhub.config.integration_map import IntegrationMap
 from crmhub.exceptions import CrmHubError
+from crmhub.hubspot.connection import request_timeout
 from crmhub.reverse_etl import store
 from crmhub.reverse_etl.crm_client import ClientStats, CrmClient
 from crmhub.reverse_etl.definitions import SyncDefinition, get_sync
@@ -103,8 +104,8 @@ def run_sync(name: str | SyncDefinition, warehouse_url: str, crm_base_url: str |
         client: a ready :class:`CrmClient` (tests/benchmarks tune it); default built from the sync.
         target_url: database of a Postgres destination (default: the warehouse).
         after_batch: called with the batch number after each batch is committed (progress, fault tests).
-        timeout, verify: the CRM connection's per-request timeout (None: the sync's ``timeout_s``) and TLS
-            verification (True, False, or a CA bundle path), for the client built here.
+        timeout, verify: the CRM connection's per-request timeout (the smaller of it and the sync's ``timeout_s``
+            applies) and TLS verification (True, False, or a CA bundle path), for the client built here.
 
     Raises:
         SyncAlreadyRunning: another run of this sync is in progress.
@@ -146,10 +147,11 @@ def _run_locked(conn: psycopg.Connection, sync: SyncDefinition, warehouse_url: s
 
 def build_crm_client(sync: SyncDefinition, crm_base_url: str, token: str | None, *, timeout: float | None = None,
                      verify: bool | str = True) -> CrmClient:
-    """The CRM client of a run of ``sync``: its rate limit, attempts and concurrency; the connection's timeout
-    (None: the sync's ``timeout_s``) and TLS verification (True, False, or a CA bundle path)."""
+    """The CRM client of a run (or rollback) of ``sync``: its rate limit, attempts and concurrency; the smaller of
+    the connection's timeout (None: not set) and the sync's ``timeout_s``; TLS verification (True, False, or a CA
+    bundle path; the strings ``"false"``/``"true"`` of a hand-typed extra read as booleans)."""
     return CrmClient(crm_base_url, token, rate_limit=sync.rate_limit, max_attempts=sync.max_attempts,
-                     timeout_s=sync.timeout_s if timeout is None else timeout, concurrency=sync.concurrency,
+                     timeout_s=request_timeout(timeout, sync.timeout_s), concurrency=sync.concurrency,
                      verify=verify)
 
 
