@@ -24,7 +24,6 @@ from crmhub.exceptions import CrmHubError
 from crmhub.reverse_etl import store
 from crmhub.reverse_etl.crm_client import ClientStats, CrmClient
 from crmhub.reverse_etl.definitions import SyncDefinition, get_sync, payload_hash
-from crmhub.reverse_etl.engine import build_crm_client
 from crmhub.reverse_etl.destinations import (
     Batch,
     CrmDestination,
@@ -33,6 +32,7 @@ from crmhub.reverse_etl.destinations import (
     WriteItem,
     drifted,
 )
+from crmhub.reverse_etl.engine import build_crm_client
 from crmhub.reverse_etl.transforms import same
 
 
