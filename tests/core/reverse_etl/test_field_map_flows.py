@@ -170,3 +170,28 @@ def test_each_flow_has_its_own_schedule_and_tells_whether_it_is_due():
     assert is_due(flows["contact_intent_score"], datetime(2026, 12, 5, 2, 14, tzinfo=UTC), now)
     assert not is_due(flows["company_invoice_status"], datetime(2026, 12, 5, 2, 21, tzinfo=UTC), now)
     assert is_due(flows["company_invoice_status"], datetime(2026, 12, 5, 0, 21, tzinfo=UTC), now)  # missed 02:20
+
+
+def test_the_warehouse_icp_score_lands_on_the_crm_company_and_is_timed_against_the_nightly_sla(db, sandbox, admin):
+    """field_map warehouse.icp_fit -> crm.company.icp_fit: the ICP model (SQL over core) in the sync
+    company_icp_fit (its own nightly schedule); a commitment change reaches the CRM's icp_fit, timed end to end."""
+    imap = load_integration_map()
+    with psycopg.connect(db) as conn:
+        lp = add_entity(conn, "Omega Pension")
+        store.remember_ids(conn, "crm", "company", "entity", [(lp, "7001")])
+        conn.execute("INSERT INTO core.commitment (entity_id, amount, currency, stage, owner, confidence, source_system,"
+                     " source_updated_at) VALUES (%s, 10000000, 'USD', 'accepted', 'priya.shah', 90, 'fund_admin', "
+                     "now() - interval '1 day')", (lp,))
+    sandbox.load_seed({"companies": [{"id": "7001", "properties": {"name": "Omega Pension"}}]})
+    first = run_sync("company_icp_fit", db, sandbox.url, TOKEN, imap=imap)
+    assert first.status == "success" and _crm(admin, "companies", "7001", "icp_fit") == "medium"
+    with psycopg.connect(db) as conn:                     # the fund admin reports a larger commitment 2 h ago
+        conn.execute("UPDATE core.commitment SET amount = 30000000, source_updated_at = now() - interval '2 hours' "
+                     "WHERE entity_id = %s", (lp,))
+    second = run_sync("company_icp_fit", db, sandbox.url, TOKEN, imap=imap)
+    assert second.counts["records_sent"] == 1 and _crm(admin, "companies", "7001", "icp_fit") == "strong"
+    with psycopg.connect(db) as conn:
+        flow = {f.source: f for f in flow_status(conn, imap)}["warehouse.icp_fit"]
+    assert (flow.target, flow.sync, flow.sla, flow.sla_met_pct, flow.end_to_end.runs) == (
+        "crm.company.icp_fit", "company_icp_fit", "dwh_to_crm", 100.0, 2)
+    assert get_sync("company_icp_fit", imap).schedule == "30 2 * * *"
