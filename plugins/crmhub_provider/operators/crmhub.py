@@ -506,13 +506,9 @@ class OutreachAutomationOperator(_OutreachBase):
                               dry_run=bool(self.param(context, "dry_run", self.dry_run)))
 
 
-class OutreachApprovedSendOperator(_OutreachBase):
-    """After a human approved in the Airflow UI: send what the capped automations held back, recording the
-    approver (the send passes the health gate again).
-
-    :param results: the automation tasks' results: an XComArg or a list of them (templated).
-    :param approval: the ApprovalOperator's result (its output XComArg; names who approved) (templated).
-    """
+class _AfterHumanStep(CrmHubBaseOperator):
+    """Parameters of a task that follows a human-in-the-loop step: the automation tasks' ``results`` and the
+    ``approval`` (the ApprovalOperator's output, naming who decided); both templated."""
 
     template_fields: Sequence[str] = ("results", "approval")
 
@@ -520,6 +516,15 @@ class OutreachApprovedSendOperator(_OutreachBase):
         super().__init__(**kwargs)
         self.results = results
         self.approval = approval
+
+
+class OutreachApprovedSendOperator(_AfterHumanStep, _OutreachBase):
+    """After a human approved in the Airflow UI: send what the capped automations held back, recording the
+    approver (the send passes the health gate again).
+
+    :param results: the automation tasks' results: an XComArg or a list of them (templated).
+    :param approval: the ApprovalOperator's result (its output XComArg; names who approved) (templated).
+    """
 
     def execute(self, context: Any) -> list[dict]:
         from crmhub.outreach.tasks import approved_sends
@@ -528,20 +533,13 @@ class OutreachApprovedSendOperator(_OutreachBase):
         return approved_sends(self.hook.warehouse_url(), unleash, smtp, _flatten(self.results), self.approval)
 
 
-class OutreachPromoteOperator(CrmHubBaseOperator):
+class OutreachPromoteOperator(_AfterHumanStep, CrmHubBaseOperator):
     """After a human confirmed what the control list received: promote those automations to their flag
     rollout, recording who confirmed.
 
     :param results: the automation tasks' results: an XComArg or a list of them (templated).
     :param approval: the confirming ApprovalOperator's result (templated).
     """
-
-    template_fields: Sequence[str] = ("results", "approval")
-
-    def __init__(self, *, results: Any, approval: Any, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.results = results
-        self.approval = approval
 
     def execute(self, context: Any) -> list[dict]:
         from crmhub.outreach.tasks import promote_after_control
