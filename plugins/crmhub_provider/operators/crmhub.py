@@ -218,9 +218,9 @@ class LoadPublishOperator(CrmHubBaseOperator):
 # -- backfill --------------------------------------------------------------------------------------------
 
 
-class BackfillPlanOperator(CrmHubBaseOperator):
-    """Register a backfill (idempotent) and return its chunks still to run; from the run's params ``source``,
-    ``start``, ``end``, ``chunk_hours``, ``dry_run``."""
+class _BackfillBase(CrmHubBaseOperator):
+    """A backfill task: its item is the connector named by the run's ``source`` param, so a failure pages the
+    owner of the connector backfilled."""
 
     item_kind = "connector"
 
@@ -229,8 +229,13 @@ class BackfillPlanOperator(CrmHubBaseOperator):
         return getattr(self, "_source", None)
 
     def pre_execute(self, context: Any) -> None:
-        self._source = context["params"]["source"]  # a failure pages the owner of the connector backfilled
+        self._source = context["params"]["source"]
         super().pre_execute(context)
+
+
+class BackfillPlanOperator(_BackfillBase):
+    """Register a backfill (idempotent) and return its chunks still to run; from the run's params ``source``,
+    ``start``, ``end``, ``chunk_hours``, ``dry_run``."""
 
     def execute(self, context: Any) -> list[dict]:
         from crmhub.cdc.tasks import backfill_range
@@ -240,27 +245,18 @@ class BackfillPlanOperator(CrmHubBaseOperator):
                               dry_run=bool(p["dry_run"]), imap=self.imap)
 
 
-class BackfillChunkOperator(CrmHubBaseOperator):
+class BackfillChunkOperator(_BackfillBase):
     """Load one planned backfill chunk of the run's ``source`` (skipped when already done).
 
     :param chunk: one chunk from :class:`BackfillPlanOperator` (templated; mapped over).
     """
 
     template_fields: Sequence[str] = ("chunk",)
-    item_kind = "connector"
 
     def __init__(self, *, chunk: dict, **kwargs: Any) -> None:
         kwargs.setdefault("map_index_template", "{{ task.chunk.start }} .. {{ task.chunk.end }}")
         super().__init__(**kwargs)
         self.chunk = chunk
-
-    @property
-    def item_name(self) -> str | None:
-        return getattr(self, "_source", None)
-
-    def pre_execute(self, context: Any) -> None:
-        self._source = context["params"]["source"]  # a failure pages the owner of the connector backfilled
-        super().pre_execute(context)
 
     def execute(self, context: Any) -> dict:
         from crmhub.cdc.tasks import run_backfill_chunk
