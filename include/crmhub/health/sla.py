@@ -60,9 +60,11 @@ def field_slas(imap) -> list[dict]:
         for contract in connector.fields:
             if contract.target:
                 add(connector.name, contract.name, sla)
+    connectors = {c.name for c in imap.connectors}
     for entry in imap.field_map:
         connector, field = entry["source"].split(".", 1)
-        add(connector, field, imap.slas[entry["sla"]])
+        if connector in connectors:        # not a warehouse model's column (warehouse.icp_fit): no connector loads
+            add(connector, field, imap.slas[entry["sla"]])
         if entry.get("sync"):
             add(push_connector(entry["sync"]), entry["target"].rsplit(".", 1)[1], imap.slas[entry["sla"]],
                 entry["sync"])

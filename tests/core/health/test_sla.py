@@ -55,6 +55,7 @@ def test_pushed_flows_are_measured_end_to_end_from_the_syncs_runs(db, imap):
     assert specs[("sync:company_invoice_status", "invoice_status")]["freshness_min"] == 360
     assert specs[("sync:company_icp_fit", "icp_fit")]["sla"] == "dwh_to_crm"
     assert ("sync:contact_traits", "lp_commitment_amount") in specs and ("sync:contact_traits", "email") in specs
+    assert ("warehouse", "icp_fit") not in specs           # a warehouse model's column has no connector runs
 
     def push(minutes_ago, detail, status="success", kind="sync"):
         add_run(conn, "crm_companies", minutes_ago=minutes_ago, kind="reverse_etl", status=status,
