@@ -153,3 +153,17 @@ def test_a_backfill_of_deals_brings_their_associations(db):
         backfill(db, "crm_deals", access, now - timedelta(days=2), now + timedelta(hours=1), imap=imap)
     assert {(d, o, c) for d, o, c, _, _ in _associations(db)} == {("9001", "company", "5001"),
                                                                   ("9001", "contact", "1001")}
+
+
+def test_a_deal_webhook_reread_brings_its_associations(db):
+    from crmhub.cdc.tasks import webhook_sync
+
+    imap = load_integration_map()
+    with psycopg.connect(db) as conn:
+        conn.execute("INSERT INTO ops.webhook_events (event_id, source, subscription_type, object_id, payload) VALUES "
+                     "('ev-1', 'crm', 'deal.propertyChange', '9001', '{}')")
+    with SandboxServer(token=TOKEN, seed=SEED) as crm:
+        out = webhook_sync(db, SourceAccess(base_url=crm.url, token=TOKEN), imap=imap)
+    assert out["deal"]["associations"] == {"deals": 1, "associations": 2, "unresolved": 2}
+    assert {(d, o, c) for d, o, c, _, _ in _associations(db)} == {("9001", "company", "5001"),
+                                                                  ("9001", "contact", "1001")}
