@@ -11,8 +11,10 @@ the same PostgreSQL, each crmhub case in a throw-away database of its own:
   ``crmhub_to_staging`` = ``ingest_file(..., to_core=False)`` (parse, contracts, raw landing, staging,
   quarantine, metrics); ``crmhub_to_core`` = ``ingest_file(...)`` into an empty core (what ``crmhub
   ingest-file`` runs: landing + merge into contact, commitment, entity, crosswalk, change log);
-  ``dlt_merge`` / ``dlt_append`` = dlt (pandas chunks -> arrow -> postgres) with ``write_disposition``
-  merge on ``external_id`` / append.
+  ``core_copy_floor`` = the rows that load left in core (entity, contact, commitment, crosswalk, change log)
+  COPYed in binary into the same tables of a fresh crmhub database (same indexes, constraints, foreign keys):
+  the physical limit of writing what crmhub writes; ``dlt_merge`` / ``dlt_append`` = dlt (pandas chunks ->
+  arrow -> postgres) with ``write_disposition`` merge on ``external_id`` / append.
 * **snapshot** (``--snapshot-rows``): day 1 loaded by crmhub (to core) and by dlt merge (both timed as the
   initial load of that size), then the day-2 file: ``crmhub_to_core`` (the merge), ``crmhub_to_staging``
   (landing it into a fresh database), ``dlt_merge``, ``copy``.
@@ -138,6 +140,38 @@ def bare_copy(url: str, path: Path) -> tuple[float, Cpu]:
         return seconds, cpu
 
 
+#: The core tables a load of the bench connector writes, parents before children (foreign keys).
+CORE_WRITES = ("entity", "contact", "commitment", "external_id", "change_log")
+
+
+def core_copy_floor(loaded_url: str, empty_url: str, work: Path) -> dict:
+    """The physical limit of writing what crmhub writes: the rows a load left in ``loaded_url``'s core tables
+    (dumped first, not timed) COPYed in binary into the same tables of a fresh crmhub database (same indexes,
+    constraints and foreign keys), in one transaction."""
+    files = {}
+    with psycopg.connect(loaded_url) as conn:
+        for table in CORE_WRITES:
+            files[table] = work / f"floor_{table}.bin"
+            with conn.cursor() as cur, files[table].open("wb") as fh, \
+                    cur.copy(f"COPY core.{table} TO STDOUT (FORMAT binary)") as copy:
+                for block in copy:
+                    fh.write(block)
+        counts = {t: conn.execute(f"SELECT count(*) FROM core.{t}").fetchone()[0] for t in CORE_WRITES}
+    with psycopg.connect(empty_url) as conn, Cpu(conn) as cpu:
+        t0 = time.perf_counter()
+        for table in CORE_WRITES:
+            with conn.cursor() as cur, cur.copy(f"COPY core.{table} FROM STDIN (FORMAT binary)") as copy, \
+                    files[table].open("rb") as fh:
+                while block := fh.read(1 << 20):
+                    copy.write(block)
+        conn.commit()
+        seconds = time.perf_counter() - t0
+    for f in files.values():
+        f.unlink()
+    return {"seconds": round(seconds, 3), "rows_written": counts,
+            "cpu_s": {"client": round(cpu.client_s, 3), "server": round(cpu.server_s, 3)}}
+
+
 def _entry(rows: int, seconds: float, **extra) -> dict:
     return {"seconds": round(seconds, 3), "rows_per_s": round(rows / seconds), **extra}
 
@@ -237,8 +271,10 @@ def main(argv: list[str] | None = None) -> int:
             url = dbs.new("stg")
             initial["copy"] = _copy_entry(url, big, n)
             initial["crmhub_to_staging"] = crmhub_load(url, connector, big, n, to_core=False, chunk_rows=args.chunk_rows)
-            initial["crmhub_to_core"] = crmhub_load(dbs.new("core"), connector, big, n, to_core=True,
+            core_url = dbs.new("core")
+            initial["crmhub_to_core"] = crmhub_load(core_url, connector, big, n, to_core=True,
                                                     chunk_rows=args.chunk_rows)
+            initial["core_copy_floor"] = core_copy_floor(core_url, dbs.new("floor"), work)
             if not args.no_dlt:
                 dlt_url = dbs.new("dlt", crmhub=False)
                 initial["dlt_merge"] = dlt_load(dlt_url, big, n, disposition="merge", dataset="merge_initial", workdir=work)
