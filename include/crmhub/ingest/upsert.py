@@ -72,6 +72,8 @@ FROZEN_FIELDS = {"commitment": ("amount",), "deal": ("amount",)}
 DEFAULT_ACCEPT_STAGE = "accepted"
 #: ``work_mem`` of the merge's transaction (its hash joins and sorts span a whole load)
 WORK_MEM = "256MB"
+#: ``random_page_cost`` of the merge's transaction
+RANDOM_PAGE_COST = "1.1"
 #: a load of more staged rows than this joins the crosswalk by hash, never by per-row index probes
 BULK_ROWS = 5000
 #: Required columns the contract may not map (insert only), per table.
@@ -196,8 +198,13 @@ def _mapping(connector: Connector) -> tuple[str, dict[str, dict[str, str]]]:
 
 
 def _core_columns(conn: psycopg.Connection) -> dict[str, set[str]]:
-    rows = conn.execute(
-        "SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = 'core'"
+    rows = conn.execute(  # pg_catalog: information_schema.columns costs ~10 ms per load
+        "SELECT c.relname, a.attname FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid "
+        "JOIN pg_namespace n ON n.oid = c.relnamespace "
+        "WHERE n.nspname = 'core' AND c.relkind IN ('r', 'p', 'v', 'm', 'f') AND a.attnum > 0 AND NOT a.attisdropped "
+        # the columns information_schema.columns shows: owned, or with some privilege on the column
+        "AND (pg_has_role(c.relowner, 'USAGE') "
+        "OR has_column_privilege(c.oid, a.attnum, 'SELECT, INSERT, UPDATE, REFERENCES'))"
     ).fetchall()
     out: dict[str, set[str]] = {}
     for table, column in rows:
@@ -264,20 +271,33 @@ def upsert_load(conn: psycopg.Connection, connector: Connector, load_id: str, *,
     conn.execute("SET LOCAL jit = off")
     # hash joins and sorts over a whole load in memory rather than in temp-file batches (4 MB default)
     conn.execute(sql.SQL("SET LOCAL work_mem = {}").format(sql.Literal(WORK_MEM)))
-    duplicates = _rank(conn, plan, params)
+    # the core tables' indexes are hot (the merge itself reads them): a few hundred index probes for the rows a
+    # snapshot changed beat a full scan of a core table, which the default (spinning-disk) cost of 4 prefers
+    conn.execute(sql.SQL("SET LOCAL random_page_cost = {}").format(sql.Literal(RANDOM_PAGE_COST)))
+    duplicates, staged = _rank(conn, plan, params)
     refresh_stale_stats(conn, stats_tables(connector))
-    late, unchanged, changed = _winners(conn, plan, params, duplicates)
+    late, unchanged, changed = _winners(conn, plan, params, duplicates, staged)
     counts = {tp.table: _write_table(conn, plan, tp, params) if changed else 0 for tp in plan.tables}
     return UpsertResult(loaded=changed + unchanged, superseded=duplicates + late, tables=counts, unchanged=unchanged)
 
 
-def _rank(conn: psycopg.Connection, plan: UpsertPlan, params: dict) -> int:
+def _rank(conn: psycopg.Connection, plan: UpsertPlan, params: dict) -> tuple[int, int]:
     """``_losers``: rows of the load whose external id has a later version in the same load, quarantined.
 
-    Only the external ids that occur more than once are ranked (a hash aggregate finds them), so a load without
-    duplicates sorts nothing. Returns the number of losers.
+    One hash aggregate over the load counts its rows and the external ids that occur more than once; only
+    those are ranked, so a load without duplicates sorts nothing and reads staging once. Returns the number of
+    losers and of staged rows.
     """
+    stg = staging_table(plan.connector)
     conn.execute("DROP TABLE IF EXISTS _losers, _win")
+    staged, repeated = conn.execute(
+        sql.SQL("SELECT coalesce(sum(n), 0), count(*) FILTER (WHERE n > 1) FROM "
+                "(SELECT count(*) AS n FROM {stg} WHERE load_id = %(load)s GROUP BY {pk}) g").format(stg=stg, pk=plan.pk),
+        params,
+    ).fetchone()
+    if not repeated:
+        conn.execute("CREATE TEMP TABLE _losers (row_no bigint) ON COMMIT DROP")
+        return 0, int(staged)
     conn.execute(
         sql.SQL(
             """
@@ -292,10 +312,10 @@ def _rank(conn: psycopg.Connection, plan: UpsertPlan, params: dict) -> int:
                 WINDOW w AS (PARTITION BY s.{pk} ORDER BY s.{ts} DESC NULLS LAST, s.row_no DESC)
             ) r WHERE r._rn > 1
             """
-        ).format(stg=staging_table(plan.connector), pk=plan.pk, ts=plan.ts),
+        ).format(stg=stg, pk=plan.pk, ts=plan.ts),
         params,
     )
-    return conn.execute(
+    losers = conn.execute(
         """
         INSERT INTO ops.quarantine (load_id, connector, locator, field, rule, value, reason)
         SELECT load_id, %(connector)s, locator, %(pk_name)s, 'superseded_duplicate', _pk,
@@ -305,9 +325,11 @@ def _rank(conn: psycopg.Connection, plan: UpsertPlan, params: dict) -> int:
         """,
         params,
     ).rowcount
+    return losers, int(staged)
 
 
-def _winners(conn: psycopg.Connection, plan: UpsertPlan, params: dict, duplicates: int) -> tuple[int, int, int]:
+def _winners(conn: psycopg.Connection, plan: UpsertPlan, params: dict, duplicates: int, staged: int
+             ) -> tuple[int, int, int]:
     """``_win``: the winners that change something. Returns (late, unchanged, changed) row counts.
 
     One join with the crosswalk and the primary core table finds, per winner, its crmhub id, whether core
@@ -315,8 +337,6 @@ def _winners(conn: psycopg.Connection, plan: UpsertPlan, params: dict, duplicate
     Unchanged winners are counted, never copied: ``_win`` keeps the late and the changed ones only.
     """
     tp = plan.table(plan.primary)
-    staged = conn.execute(sql.SQL("SELECT count(*) FROM {} WHERE load_id = %(load)s").format(
-        staging_table(plan.connector)), params).fetchone()[0]
     # the staging table's statistics predate this load's rows: for a large load, say hash joins outright
     conn.execute("SET LOCAL enable_nestloop = %s" % ("off" if staged > BULK_ROWS else "on"))
     kept = conn.execute(
