@@ -160,18 +160,21 @@ def core_copy_floor(loaded_url: str, empty_url: str, work: Path) -> dict:
                 for block in copy:
                     fh.write(block)
         counts = {t: conn.execute(f"SELECT count(*) FROM core.{t}").fetchone()[0] for t in CORE_WRITES}
+    per_table = {}
     with psycopg.connect(empty_url) as conn, Cpu(conn) as cpu:
         t0 = time.perf_counter()
         for table in CORE_WRITES:
+            t1 = time.perf_counter()
             with conn.cursor() as cur, cur.copy(f"COPY core.{table} FROM STDIN (FORMAT binary)") as copy, \
                     files[table].open("rb") as fh:
                 while block := fh.read(1 << 20):
                     copy.write(block)
+            per_table[table] = round(time.perf_counter() - t1, 3)
         conn.commit()
         seconds = time.perf_counter() - t0
     for f in files.values():
         f.unlink()
-    return {"seconds": round(seconds, 3), "rows_written": counts,
+    return {"seconds": round(seconds, 3), "rows_written": counts, "tables_s": per_table,
             "cpu_s": {"client": round(cpu.client_s, 3), "server": round(cpu.server_s, 3)}}
 
 

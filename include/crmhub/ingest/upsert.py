@@ -14,8 +14,9 @@ For one load, in SQL only (no Python per row), inside the caller's transaction:
 4. **Targets**: each target table gets the changed winners. The connector's first ``targets`` entry is keyed by
    the external id (``core.external_id`` object = connector object); ``entity``/``fund`` rows derived from
    another object are keyed by their normalised name (object ``entity_by_name`` / ``fund_by_name``); other
-   derived tables by the external id (object ``<object>.<table>``). New keys get a crmhub_id (crosswalk rows
-   inserted set-wise). A key longer than ``MAX_KEY_CHARS`` is stored as ``md5:<hex>``.
+   derived tables by the external id (object ``<object>.<table>``). New keys get a crmhub_id, a version-7 UUID
+   (``_NEW_ID``: time-ordered, so the crmhub-id btrees grow at their right edge), and crosswalk rows inserted
+   set-wise (a plain INSERT; ``ON CONFLICT`` only after a concurrent load created one of the keys). A key longer than ``MAX_KEY_CHARS`` is stored as ``md5:<hex>``.
 5. **Write**: new rows are inserted, existing rows updated under last-write-wins on ``source_updated_at``
    (``_LWW``); ``enrichment`` fields never overwrite a value with null. Links (``contact.entity_id``,
    ``commitment.contact_id`` ...) are set from the same row. Owner = connector owner; ``source_lineage`` =
