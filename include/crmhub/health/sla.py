@@ -22,6 +22,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import psycopg
 
+from crmhub import clock
 from crmhub.config.integration_map import duration_seconds
 
 DEFAULT_TARGET_PCT = 95.0
@@ -77,7 +78,7 @@ WHERE connector = %(connector)s AND status <> 'running' AND finished_at IS NOT N
 
 def compute_sla_results(conn: psycopg.Connection, imap, week: date | None = None) -> list[dict]:
     """Compute and upsert ``ops.sla_results`` for the ISO week containing ``week`` (default: this week)."""
-    start = week_start(week or datetime.now(UTC))
+    start = week_start(week or clock.now())
     start_ts = datetime(start.year, start.month, start.day, tzinfo=UTC)
     end_ts = start_ts + timedelta(days=7)
     results = []
