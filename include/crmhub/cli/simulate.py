@@ -15,6 +15,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     sim.add_argument("--days", type=int, default=21, help="simulated days (default 21)")
     sim.add_argument("--seed", type=int, default=42, help="seed of the demo data and the world (default 42)")
     sim.add_argument("--scale", type=int, default=1, help="size multiplier of the demo data and the world")
+    sim.add_argument("--api-error-rate", type=float, metavar="SHARE",
+                     help="the CRM sandbox's injected 5xx share (default 0.014, the seed's baseline 1.4 %%)")
     sim.add_argument("--out", type=Path, help="HTML report (default <CRMHUB_HOME>/reports/simulation-<seed>.html; "
                                               "PNG charts next to it)")
     sim.set_defaults(func=run_simulate)
@@ -32,7 +34,8 @@ def run_simulate(args: argparse.Namespace) -> int:
         url = server.recreate("crmhub_simulate")
     t0 = time.monotonic()
     try:
-        result = simulate(url, days=args.days, seed=args.seed, scale=args.scale, out=out, work_dir=work)
+        result = simulate(url, days=args.days, seed=args.seed, scale=args.scale, out=out, work_dir=work,
+                          api_error_rate=args.api_error_rate)
     finally:
         if server is not None:
             server.stop()

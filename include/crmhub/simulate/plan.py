@@ -58,7 +58,7 @@ class RolloutPlan:
                            flag_10_day=max(2, round(self.flag_10_day * f)),
                            flag_50_day=max(3, round(self.flag_50_day * f)), steward_capacity=self.steward_capacity,
                            baseline_cadence_min=self.baseline_cadence_min,
-                           world_events={max(1, round(d * f)): e for d, e in sorted(self.world_events.items())})
+                           world_events=_squeeze(self.world_events, f, days))
 
     def describe(self) -> list[str]:
         return [f"days 1–{self.sla_day - 1}: baseline (CDC every {self.baseline_cadence_min} min, no incident "
@@ -67,3 +67,16 @@ class RolloutPlan:
                 f"day {self.review_day}: steward reviews up to {self.steward_capacity} clusters a day",
                 f"day {self.flag_10_day}: outreach flags at 10 %; day {self.flag_50_day}: 50 %",
                 "world events: " + ", ".join(f"day {d} {e}" for d, e in sorted(self.world_events.items()))]
+
+
+def _squeeze(events: dict[int, str], f: float, days: int) -> dict[int, str]:
+    """Events moved to ``round(day * f)``, one per day, in order (those that do not fit are dropped)."""
+    out: dict[int, str] = {}
+    last = 0
+    for day, event in sorted(events.items()):
+        new = max(last + 1, round(day * f))
+        if new > days:
+            break
+        out[new] = event
+        last = new
+    return out

@@ -3,11 +3,11 @@
 Each simulated day (UTC) runs, in the DAGs' order and with the DAGs' own task functions (the ones the
 operators in ``plugins/crmhub_provider/operators`` call, with the same arguments):
 
-* 09:00 the day's planted event, if any (:class:`RolloutPlan.world_events`);
+* 09:58 the day's planted event, if any (:class:`RolloutPlan.world_events`);
 * two sync cycles from 10:00, ``cadence`` minutes apart (the plan: the baseline batch cadence, then the map's
   SLA schedule). Before each, the world makes its changes in the ``cadence`` minutes before the cycle. A
-  cycle is ``crmhub_ingest`` (day 1's first cycle: every connector in full) or ``crmhub_cdc`` (due connectors,
-  webhooks), then ``crmhub_identity`` (orgs, contacts), ``crmhub_health`` (cycle, SLA results, segment
+  cycle is ``crmhub_ingest`` when its half-hourly schedule is due (every connector; the drop files only load
+  this way), ``crmhub_cdc`` (due REST/PostgreSQL connectors, webhooks; not on day 1's first cycle), then ``crmhub_identity`` (orgs, contacts), ``crmhub_health`` (cycle, SLA results, segment
   audit, retry queue, incident metrics), ``crmhub_reverse_etl`` (health gate, due syncs) and
   ``crmhub_outreach`` (health gate inside the engine; flags from the plan's stage);
 * 09:30 and 17:00 the owners' review (from the plan's SLA day): incidents with proof closed
@@ -35,6 +35,11 @@ log = logging.getLogger(__name__)
 #: Day 1 of the simulation: the day after the demo data's "as of" (2026-11-01).
 START = date(2026, 11, 2)
 STEWARD = "sim.steward"
+#: Minutes of the daily business window in which the world changes and the syncs run (longer than the health
+#: score's 60-minute window, so a day's first catch-up run can leave it before the day ends).
+WINDOW_MIN = 70
+#: crmhub_ingest's schedule (dags/crmhub_ingest.py): every connector, files included, each half hour.
+INGEST_SCHEDULE = "*/30 * * * *"
 
 
 @dataclass
@@ -81,6 +86,8 @@ class _Tasks:
         self.unleash = UnleashAccess(bootstrap=bootstrap)
         self.smtp = SmtpSettings(host="127.0.0.1", port=services.mail.port, from_addr="ir@firm.example")
         self.failures: list[str] = []
+        self.last_ingest = None
+        self.released: list[str] = []
 
     def access(self, name: str):
         return self._access[self.imap.connector(name).source["kind"]]
@@ -93,6 +100,16 @@ class _Tasks:
             log.warning("%s failed: %s", what, exc)
             self.failures.append(f"{what}: {type(exc).__name__}: {str(exc)[:200]}")
             return None
+
+    def ingest_due(self) -> bool:
+        """``crmhub_ingest`` runs when its schedule (``INGEST_SCHEDULE``) had a tick since its last run."""
+        from crmhub.cdc.schedule import is_due
+
+        if is_due(INGEST_SCHEDULE, self.last_ingest, clock.now()):
+            self.last_ingest = clock.now()
+            self.ingest_all()
+            return True
+        return False
 
     def ingest_all(self) -> None:
         from crmhub.ingest.tasks import ingest_connector, plan_connectors
@@ -116,15 +133,37 @@ class _Tasks:
         for kind in ("org", "contact"):
             self._safe(f"crmhub_identity.{kind}", run_resolution, self.url, kind)
 
-    def health(self) -> None:
+    def health_cycle(self) -> None:
+        """``crmhub_health``'s 5-minute steps: scores/incidents/freezes, then the retry queue."""
         from crmhub.health import tasks
 
         self._safe("crmhub_health.cycle", tasks.health_cycle, self.url)
-        for step in ("sla_results", "segment_audit"):
-            self._safe(f"crmhub_health.{step}", getattr(tasks, step), self.url)
         self._safe("crmhub_health.drain_retry_queue", tasks.drain_retry_queue, self.url,
                    access_for=lambda connector: self._access[connector.source["kind"]])
+
+    def health_daily(self) -> None:
+        """``crmhub_health``'s week-level steps (SLA results, segment audit, MTTR): the same functions the DAG
+        runs every 5 minutes; their result only changes with the day's data, so once at the window's end."""
+        from crmhub.health import tasks
+
+        for step in ("sla_results", "segment_audit"):
+            self._safe(f"crmhub_health.{step}", getattr(tasks, step), self.url)
         self._safe("crmhub_health.incident_metrics", tasks.incident_metrics, self.url)
+
+    def open_incident(self, connector: str, trigger: str) -> bool:
+        from crmhub.warehouse import connect
+
+        with connect(self.url) as conn:
+            return conn.execute("SELECT 1 FROM ops.incidents WHERE connector = %s AND trigger = %s "
+                                "AND resolved_at IS NULL", (connector, trigger)).fetchone() is not None
+
+    def catch_up(self) -> None:
+        """The runbook's step after a release: load each released connector in full now (batches are truth)."""
+        from crmhub.ingest.tasks import ingest_connector
+
+        for name in self.released:
+            self._safe(f"owners.catch_up.{name}", ingest_connector, self.url, name, self.access(name), imap=self.imap)
+        self.released = []
 
     def _gate(self, connectors: list[str]) -> bool:
         from crmhub.health.score import connector_health, connector_targets, gate
@@ -166,23 +205,12 @@ class _Tasks:
         return done
 
     def closeout(self, proof_dir: Path) -> None:
-        from crmhub.ops.closeout import owner_closeout
+        from crmhub.simulate.owners import owners_review
         from crmhub.warehouse import connect
 
         with connect(self.url) as conn:
-            self._safe("owners.closeout", owner_closeout, conn, proof_dir)
-            self._release_frozen(conn)
-
-    def _release_frozen(self, conn) -> None:
-        """Each frozen connector's owner releases it after the day's review (``crmhub connector unfreeze``);
-        the health cycle freezes it again if it is still blocked."""
-        from crmhub.sync.connector_state import unfreeze
-
-        for (name,) in conn.execute("SELECT connector FROM ops.connector_state WHERE frozen").fetchall():
-            owner = self.imap.connector(name).owner if name in {c.name for c in self.imap.connectors} else None
-            self._safe(f"owners.unfreeze.{name}", unfreeze, conn, name, by=owner or "sim.owner",
-                       reason="crmhub simulate: owner released after the daily review")
-            conn.commit()
+            done = self._safe("owners.review", owners_review, conn, self.imap, proof_dir)
+        self.released = (done or {}).get("released", [])
 
     def reconcile(self, day: date) -> None:
         from crmhub.reconcile import run_reconciliation
@@ -205,14 +233,15 @@ def _timed(steps: dict[str, float], name: str, fn, *args) -> object:
 
 
 def simulate(url: str, *, days: int = 21, seed: int = 42, scale: int = 1, out: Path | None = None,
-             work_dir: Path, plan: RolloutPlan | None = None, progress=print) -> SimulationResult:
+             work_dir: Path, plan: RolloutPlan | None = None, api_error_rate: float | None = None,
+             progress=print) -> SimulationResult:
     """Simulate ``days`` days on the warehouse at ``url`` (migrated here; it should be empty) and write the
     report to ``out`` (default ``<work_dir>/simulation.html``)."""
     from crmhub.config import load_integration_map
     from crmhub.demo_data import generate
-    from crmhub.demo_services import simulate_crm_activity, start_demo_services
+    from crmhub.demo_services import start_demo_services
     from crmhub.simulate.report import write_simulation_report
-    from crmhub.simulate.world import World
+    from crmhub.simulate.world import BASELINE_API_ERROR_RATE, World
     from crmhub.warehouse import upgrade
 
     if days < 1:
@@ -235,48 +264,12 @@ def simulate(url: str, *, days: int = 21, seed: int = 42, scale: int = 1, out: P
         tasks = _Tasks(url, services, data_dir, imap, bootstrap)
         world = World(crm_url=services.crm.url, crm_token=tasks._access["rest"].token,
                       billing_url=tasks._access["postgres"].url, data_dir=data_dir, seed=seed, scale=scale)
-        world.set_faults()
+        world.set_faults(BASELINE_API_ERROR_RATE if api_error_rate is None else api_error_rate)
         for n in range(1, days + 1):
-            day = START + timedelta(days=n - 1)
-            t0 = time.monotonic()
-            steps: dict[str, float] = {}
-            tasks.failures = []
-            _flags(bootstrap, plan.flag_rollout(n))
-            event = plan.world_events.get(n)
-            if event:
-                clock.travel_to(_at(day, 9))
-                if event == "bulk_import":
-                    _timed(steps, "world", lambda: simulate_crm_activity(services, data_dir, genuine=0))
-                elif event == "schema_drift":
-                    _timed(steps, "world", world.schema_drift)
-                elif event == "amount_after_accept":
-                    _timed(steps, "world", world.amount_after_accept)
-            if plan.owners_close_incidents(n):   # the on-call owners' morning review, before the first sync
-                clock.travel_to(_at(day, 9, 30))
-                _timed(steps, "closeout", tasks.closeout, work_dir / "proofs")
-            cadence = plan.cadence_min(n)
-            for cycle in range(2):
-                at = _at(day, 10) + timedelta(minutes=cadence * cycle)
-                _timed(steps, "world", world.play_before, at, cadence)
-                clock.travel_to(at)
-                if n == 1 and cycle == 0:
-                    _timed(steps, "ingest", tasks.ingest_all)
-                else:
-                    _timed(steps, "cdc", tasks.cdc)
-                for name in ("identity", "health", "reverse_etl", "outreach"):
-                    _timed(steps, name, getattr(tasks, name))
-            if plan.steward_decisions(n):
-                clock.travel_to(_at(day, 16))
-                _timed(steps, "steward", tasks.steward, plan.steward_decisions(n))
-            if plan.owners_close_incidents(n):
-                clock.travel_to(_at(day, 17))
-                _timed(steps, "closeout", tasks.closeout, work_dir / "proofs")
-            clock.travel_to(_at(day, 23, 30))
-            _timed(steps, "reconciliation", tasks.reconcile, day)
-            timing = DayTiming(n, day, time.monotonic() - t0, steps, list(tasks.failures))
+            timing = _play_day(n, plan, tasks, world, services, data_dir, bootstrap, work_dir / "proofs")
             timings.append(timing)
-            progress(f"day {n:2d} {day}  {timing.seconds:5.1f}s  "
-                     + " ".join(f"{k}={v:.1f}" for k, v in steps.items())
+            progress(f"day {n:2d} {timing.date}  {timing.seconds:5.1f}s  "
+                     + " ".join(f"{k}={v:.1f}" for k, v in timing.steps.items())
                      + (f"  ({len(timing.failures)} task failure(s))" if timing.failures else ""))
     finally:
         clock.set_offset(None)
@@ -288,6 +281,64 @@ def simulate(url: str, *, days: int = 21, seed: int = 42, scale: int = 1, out: P
     result.report = write_simulation_report(url, out or work_dir / "simulation.html", result, imap)
     result.seconds = time.monotonic() - started
     return result
+
+
+def _cycle_times(day: date, cadence: int) -> list[datetime]:
+    """The day's sync cycles: every ``cadence`` minutes through the business window (10:00 + WINDOW_MIN)."""
+    return [_at(day, 10) + timedelta(minutes=m) for m in range(0, WINDOW_MIN + 1, cadence)]
+
+
+def _play_day(n: int, plan: RolloutPlan, tasks: _Tasks, world, services, data_dir: Path, bootstrap: Path,
+              proof_dir: Path) -> DayTiming:
+    from crmhub.demo_services import simulate_crm_activity
+
+    day = START + timedelta(days=n - 1)
+    t0 = time.monotonic()
+    steps: dict[str, float] = {}
+    tasks.failures = []
+    _flags(bootstrap, plan.flag_rollout(n))
+    if plan.owners_close_incidents(n):   # the on-call owners' morning review, then the runbook's catch-up sync
+        clock.travel_to(_at(day, 8, 30))
+        if tasks.open_incident("cdp_events", "schema_drift"):
+            _timed(steps, "world", world.fix_schema_drift)   # the CDP's owner has the export fixed
+        _timed(steps, "review", tasks.closeout, proof_dir)
+        _timed(steps, "review", tasks.catch_up)
+    event = plan.world_events.get(n)
+    if event:
+        clock.travel_to(_at(day, 9, 58))   # inside the business window, just before its first sync
+        play = {"bulk_import": lambda: simulate_crm_activity(services, data_dir, genuine=0),
+                "schema_drift": world.schema_drift, "amount_after_accept": world.amount_after_accept}[event]
+        _timed(steps, "world", play)
+    cadence = plan.cadence_min(n)
+    cycles = _cycle_times(day, cadence)
+    last_downstream = None
+    for i, at in enumerate(cycles):
+        _timed(steps, "world", world.play_before, at, cadence, cadence / (WINDOW_MIN + cadence))
+        clock.travel_to(at)
+        _timed(steps, "ingest", tasks.ingest_due)   # crmhub_ingest when due (file drops only come this way)
+        if not (n == 1 and i == 0):
+            _timed(steps, "cdc", tasks.cdc)
+        # identity and outreach follow the core/change-log Assets, reverse ETL wakes every 15 min: at most
+        # once per 15 simulated minutes here; the health cycle runs every cycle (every 5 min in Airflow)
+        if last_downstream is None or at - last_downstream >= timedelta(minutes=15) or i == len(cycles) - 1:
+            last_downstream = at
+            _timed(steps, "identity", tasks.identity)
+            _timed(steps, "health", tasks.health_cycle)
+            _timed(steps, "reverse_etl", tasks.reverse_etl)
+            _timed(steps, "outreach", tasks.outreach)
+        else:
+            _timed(steps, "health", tasks.health_cycle)
+    _timed(steps, "health", tasks.health_daily)
+    if plan.steward_decisions(n):
+        clock.travel_to(_at(day, 16))
+        _timed(steps, "steward", tasks.steward, plan.steward_decisions(n))
+    if plan.owners_close_incidents(n):
+        clock.travel_to(_at(day, 17))
+        _timed(steps, "review", tasks.closeout, proof_dir)
+        _timed(steps, "review", tasks.catch_up)
+    clock.travel_to(_at(day, 23, 30))
+    _timed(steps, "reconciliation", tasks.reconcile, day)
+    return DayTiming(n, day, time.monotonic() - t0, steps, list(tasks.failures))
 
 
 def _flags(path: Path, rollout: int) -> None:

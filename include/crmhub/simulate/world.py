@@ -29,6 +29,11 @@ from crmhub.demo_data.generator import FILES
 
 #: The seed's baseline error rate (1.4 %) as the CRM's share of failed API calls.
 BASELINE_API_ERROR_RATE = 0.014
+#: The world's volume per day at --scale 1.
+DAILY = {"crm_edits": 30, "crm_duplicates": 2, "fund_admin_rows": 6, "cdp_events": 15, "billing_changes": 6}
+#: Shares of the volume that carry a planted problem.
+ILLEGAL_SHARE = 0.2   # fund-admin rows with a non-numeric amount
+LATE_SHARE = 0.3      # billing changes that arrive hours late
 
 
 @dataclass
@@ -120,8 +125,9 @@ class World:
 
     # -- files and the billing database -----------------------------------------------------------------
 
-    def fund_admin_rows(self, n: int, illegal: int) -> None:
+    def fund_admin_rows(self, n: int, illegal: int | None = None) -> None:
         """Append ``n`` new LP contact rows to the fund administrator's file, ``illegal`` of them with a bad amount."""
+        illegal = sum(self.rng.random() < ILLEGAL_SHARE for _ in range(n)) if illegal is None else illegal
         path = self.data_dir / FILES["fund_admin"]
         stamp = clock.now().strftime("%Y-%m-%dT%H:%M:%SZ")
         with path.open("a", encoding="utf-8", newline="") as fh:
@@ -162,27 +168,48 @@ class World:
             csv.writer(fh).writerows(rows)
         self._bump("schema_drift")
 
-    def billing_changes(self, n: int, late: int) -> None:
+    def billing_changes(self, n: int, late: int | None = None) -> None:
         """Change ``n`` invoices; ``late`` of them arrive with an ``updated_at`` hours in the past."""
+        late = sum(self.rng.random() < LATE_SHARE for _ in range(n)) if late is None else late
         now = clock.now()
         with psycopg.connect(self.billing_url) as conn:
+            # the billing system's table has no key; its logical-replication publication needs an identity
+            conn.execute("ALTER TABLE billing.invoices REPLICA IDENTITY FULL")
             ids = [r[0] for r in conn.execute("SELECT invoice_id FROM billing.invoices ORDER BY invoice_id")]
             for i, inv in enumerate(self.rng.sample(ids, min(n, len(ids)))):
                 stamp = now - timedelta(hours=self.rng.randint(3, 30)) if i < late else now
                 conn.execute("UPDATE billing.invoices SET invoice_status = %s, updated_at = %s WHERE invoice_id = %s",
-                             (self.rng.choice(["paid", "issued", "overdue"]), stamp, inv))
+                             (self.rng.choice(["sent", "paid", "overdue"]), stamp, inv))
         self._bump("billing_changes", n)
         self._bump("late_updates", late)
 
     # -- one cycle of the world ---------------------------------------------------------------------------
 
-    def play_before(self, cycle_at: datetime, spread_min: int) -> None:
-        """The changes made in the ``spread_min`` minutes before a sync cycle at ``cycle_at``, each at its own
-        moment on the clock (so the lag the sync measures is the real distance to the cycle)."""
+    def fix_schema_drift(self) -> None:
+        """The CDP's owner, told by the drift incident, has the export put back to the contracted columns."""
+        path = self.data_dir / FILES["cdp"]
+        rows = list(csv.reader(path.open(encoding="utf-8", newline="")))
+        if "channel" not in rows[0]:
+            return
+        cut = rows[0].index("channel")
+        with path.open("w", encoding="utf-8", newline="") as fh:
+            csv.writer(fh).writerows([r[:cut] + r[cut + 1:] for r in rows])
+        self._bump("schema_drift_fixed")
+
+    def _some(self, per_day: float, share: float) -> int:
+        """How many of ``per_day`` happen in a cycle that covers ``share`` of the day's window (random rounding)."""
+        x = per_day * share
+        return int(x) + (1 if self.rng.random() < x - int(x) else 0)
+
+    def play_before(self, cycle_at: datetime, spread_min: int, share: float) -> None:
+        """The changes made in the ``spread_min`` minutes before a sync cycle at ``cycle_at`` (``share`` of the
+        day's volume), each at its own moment on the clock, so the lag a sync measures is the real distance."""
         s = self.scale
-        steps = [lambda: self.crm_edits(4 * s), lambda: self.crm_duplicates(1), lambda: self.crm_edits(4 * s),
-                 lambda: self.fund_admin_rows(2 * s, illegal=1 if self.rng.random() < 0.5 else 0),
-                 lambda: self.cdp_events(5 * s), lambda: self.billing_changes(3 * s, late=1)]
-        for step in steps:
-            clock.travel_to(cycle_at - timedelta(minutes=self.rng.uniform(0.5, spread_min)))
-            step()
+        steps = [(DAILY["crm_edits"] * s, self.crm_edits), (DAILY["crm_duplicates"], self.crm_duplicates),
+                 (DAILY["fund_admin_rows"] * s, self.fund_admin_rows), (DAILY["cdp_events"] * s, self.cdp_events),
+                 (DAILY["billing_changes"] * s, self.billing_changes)]
+        for per_day, step in steps:
+            n = self._some(per_day, share)
+            if n:
+                clock.travel_to(cycle_at - timedelta(minutes=self.rng.uniform(0.5, spread_min)))
+                step(n)
