@@ -3,19 +3,22 @@
 Each simulated day (UTC) runs, in the DAGs' order and with the DAGs' own task functions (the ones the
 operators in ``plugins/crmhub_provider/operators`` call, with the same arguments):
 
+* 08:30 (from the plan's SLA day) the owners' review (``crmhub.simulate.owners``): incidents resolved when the
+  warehouse shows the evidence, frozen connectors released by their owner, then the runbook's catch-up load;
+  the CDP's owner has a drifted export fixed;
 * 09:58 the day's planted event, if any (:class:`RolloutPlan.world_events`);
-* two sync cycles from 10:00, ``cadence`` minutes apart (the plan: the baseline batch cadence, then the map's
-  SLA schedule). Before each, the world makes its changes in the ``cadence`` minutes before the cycle. A
-  cycle is ``crmhub_ingest`` when its half-hourly schedule is due (every connector; the drop files only load
-  this way), ``crmhub_cdc`` (due REST/PostgreSQL connectors, webhooks; not on day 1's first cycle), then ``crmhub_identity`` (orgs, contacts), ``crmhub_health`` (cycle, SLA results, segment
-  audit, retry queue, incident metrics), ``crmhub_reverse_etl`` (health gate, due syncs) and
-  ``crmhub_outreach`` (health gate inside the engine; flags from the plan's stage);
-* 09:30 and 17:00 the owners' review (from the plan's SLA day): incidents with proof closed
-  (``crmhub.ops.closeout``), frozen connectors released by their owner; 16:00 the steward's review decisions;
+* the business window, 10:00 to 10:00 + ``WINDOW_MIN``: a sync cycle every ``cadence`` minutes (the plan:
+  the baseline batch cadence, then the map's SLA schedule); before each, the world makes its share of the
+  day's changes in the ``cadence`` minutes before it. A cycle is ``crmhub_ingest`` when its half-hourly
+  schedule is due (every connector; drop files load only this way), ``crmhub_cdc`` (due REST/PostgreSQL
+  connectors, webhooks), ``crmhub_health``'s cycle and retry queue; at most every 15 simulated minutes also
+  ``crmhub_identity`` (orgs, contacts), ``crmhub_reverse_etl`` (health gate, due syncs) and
+  ``crmhub_outreach`` (flags at the plan's stage). After the window: SLA results, segment audit, MTTR;
+* 16:00 the steward's review decisions (plan capacity); 17:00 the owners' second review and catch-up;
 * 23:30 ``crmhub_reconciliation`` for the day.
 
-Airflow's scheduler is not in the loop: ``airflow dags test`` costs ~20 s per DAG run, so 21 days × 6 DAGs ×
-2 cycles would take hours on 2 cores; the task functions are what those DAG runs execute.
+Airflow's scheduler is not in the loop: ``airflow dags test`` costs ~20 s per DAG run, so 21 days of
+5-minute cycles would take days on 2 cores; the task functions are what those DAG runs execute.
 """
 
 from __future__ import annotations
