@@ -25,8 +25,24 @@ def run_notes(result) -> list[str]:
     return notes
 
 
+def sends_by_flag_stage(conn: psycopg.Connection, result) -> dict[int, int]:
+    """Outreach emails sent (``ops.outbox`` via ``crmhub.kpi.metrics``) per flag stage of the plan (0, 10, 50 %)."""
+    from crmhub.kpi.metrics import outreach_sends_per_day
+
+    stage_of = {d.date: result.plan.flag_rollout(d.day) for d in result.days}
+    out: dict[int, int] = {}
+    for day, _flag, sent in outreach_sends_per_day(conn, result.start, result.end):
+        out[stage_of.get(day, -1)] = out.get(stage_of.get(day, -1), 0) + int(sent)
+    return out
+
+
 def write_simulation_report(url: str, out: Path, result, imap) -> Path:
     with psycopg.connect(url) as conn:
+        stages = sends_by_flag_stage(conn, result)
+        notes = run_notes(result)
+        notes.append("Outreach emails sent by flag stage (ops.outbox): " + ", ".join(
+            f"{'flags off' if pct == 0 else f'{pct} %'}: {stages.get(pct, 0)}"
+            for pct in sorted({result.plan.flag_rollout(d.day) for d in result.days})))
         write_report(conn, Path(out), result.start, result.end, imap,
-                     title=f"crmhub simulation {result.start} – {result.end}", notes=run_notes(result))
+                     title=f"crmhub simulation {result.start} – {result.end}", notes=notes)
     return Path(out)

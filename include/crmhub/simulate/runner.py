@@ -227,10 +227,10 @@ def _billing_url(warehouse_url: str) -> str:
     return base[0].rsplit("/", 1)[0] + "/billing" + (f"?{base[1]}" if len(base) > 1 else "")
 
 
-def _timed(steps: dict[str, float], name: str, fn, *args) -> object:
+def _timed(steps: dict[str, float], name: str, fn, *args, **kwargs) -> object:
     t0 = time.monotonic()
     try:
-        return fn(*args)
+        return fn(*args, **kwargs)
     finally:
         steps[name] = steps.get(name, 0.0) + time.monotonic() - t0
 
@@ -286,6 +286,18 @@ def simulate(url: str, *, days: int = 21, seed: int = 42, scale: int = 1, out: P
     return result
 
 
+def _ingest_ticks(cycles: list[datetime]) -> list[datetime]:
+    """The cycles at which crmhub_ingest is due (its schedule had a tick since the previous one that ran)."""
+    from crmhub.cdc.schedule import is_due
+
+    out, last = [], None
+    for at in cycles:
+        if last is None or is_due(INGEST_SCHEDULE, last, at):
+            out.append(at)
+            last = at
+    return out
+
+
 def _cycle_times(day: date, cadence: int) -> list[datetime]:
     """The day's sync cycles: every ``cadence`` minutes through the business window (10:00 + WINDOW_MIN)."""
     return [_at(day, 10) + timedelta(minutes=m) for m in range(0, WINDOW_MIN + 1, cadence)]
@@ -314,9 +326,11 @@ def _play_day(n: int, plan: RolloutPlan, tasks: _Tasks, world, services, data_di
         _timed(steps, "world", play)
     cadence = plan.cadence_min(n)
     cycles = _cycle_times(day, cadence)
+    ticks = _ingest_ticks(cycles)
     last_downstream = None
     for i, at in enumerate(cycles):
-        _timed(steps, "world", world.play_before, at, cadence, cadence / (WINDOW_MIN + cadence))
+        files = 1.0 / len(ticks) if at in ticks else 0.0
+        _timed(steps, "world", world.play_before, at, cadence, cadence / (WINDOW_MIN + cadence), files=files)
         clock.travel_to(at)
         _timed(steps, "ingest", tasks.ingest_due)   # crmhub_ingest when due (file drops only come this way)
         if not (n == 1 and i == 0):

@@ -201,15 +201,20 @@ class World:
         x = per_day * share
         return int(x) + (1 if self.rng.random() < x - int(x) else 0)
 
-    def play_before(self, cycle_at: datetime, spread_min: int, share: float) -> None:
+    def play_before(self, cycle_at: datetime, spread_min: int, share: float, *, files: float = 0.0) -> None:
         """The changes made in the ``spread_min`` minutes before a sync cycle at ``cycle_at`` (``share`` of the
-        day's volume), each at its own moment on the clock, so the lag a sync measures is the real distance."""
+        day's volume), each at its own moment on the clock, so the lag a sync measures is the real distance.
+
+        Drop files (fund admin, CDP) arrive only before a cycle that loads them (``files`` = their share of the
+        day's volume; 0 when crmhub_ingest is not due): the senders deliver on the schedule agreed with them.
+        """
         s = self.scale
-        steps = [(DAILY["crm_edits"] * s, self.crm_edits), (DAILY["crm_duplicates"], self.crm_duplicates),
-                 (DAILY["fund_admin_rows"] * s, self.fund_admin_rows), (DAILY["cdp_events"] * s, self.cdp_events),
-                 (DAILY["billing_changes"] * s, self.billing_changes)]
-        for per_day, step in steps:
-            n = self._some(per_day, share)
+        steps = [(DAILY["crm_edits"] * s, share, self.crm_edits), (DAILY["crm_duplicates"], share, self.crm_duplicates),
+                 (DAILY["fund_admin_rows"] * s, files, self.fund_admin_rows),
+                 (DAILY["cdp_events"] * s, files, self.cdp_events),
+                 (DAILY["billing_changes"] * s, share, self.billing_changes)]
+        for per_day, part, step in steps:
+            n = self._some(per_day, part)
             if n:
                 clock.travel_to(cycle_at - timedelta(minutes=self.rng.uniform(0.5, spread_min)))
                 step(n)

@@ -61,6 +61,8 @@ def test_kpis_move_the_right_way(run):
     assert dup["first"] is not None and dup["last"] < dup["first"]  # the steward's decisions merge duplicates
     assert rows["contract_coverage"]["last"] == 100.0
     assert rows["error_rate"]["last"] is not None and rows["sync_lag"]["last"] is not None
+    # flags are off on day 1: nobody is mailed before the 10 % stage (ops.outbox, grouped by the plan's stage)
+    assert re.search(r"Outreach emails sent by flag stage \(ops.outbox\): flags off: 0,", report)
 
 
 def verdict_rows_from(run):
