@@ -20,9 +20,25 @@ def run_notes(result) -> list[str]:
     notes += ["Rollout plan: " + "; ".join(result.plan.describe())]
     if result.world_counts:
         notes.append("World (planted): " + ", ".join(f"{k} {v}" for k, v in sorted(result.world_counts.items())))
-    failed = [f"day {d.day}: {f}" for d in result.days for f in d.failures]
-    notes.append(f"Task failures during the run: {len(failed)}" + (" — " + "; ".join(failed[:8]) if failed else ""))
+    notes.append(failure_summary(result))
     return notes
+
+
+def failure_summary(result, top: int = 6) -> str:
+    """Task failures grouped by task and cause (the first 60 characters of the cause), most frequent first."""
+    groups: dict[tuple[str, str], int] = {}
+    for d in result.days:
+        for failure in d.failures:
+            task, _, cause = failure.partition(": ")
+            key = (task, cause.split(" (", 1)[0][:60])
+            groups[key] = groups.get(key, 0) + 1
+    total = sum(groups.values())
+    if not total:
+        return "Task failures during the run: none."
+    shown = sorted(groups.items(), key=lambda kv: -kv[1])[:top]
+    return (f"Task failures during the run: {total} — " + "; ".join(f"{task} ×{n} ({cause})"
+                                                                   for (task, cause), n in shown)
+            + ("; …" if len(groups) > top else ""))
 
 
 def sends_by_flag_stage(conn: psycopg.Connection, result) -> dict[int, int]:
