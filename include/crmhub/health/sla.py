@@ -30,6 +30,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import psycopg
 
+from crmhub import clock
 from crmhub.config.integration_map import duration_seconds
 
 DEFAULT_TARGET_PCT = 95.0
@@ -117,7 +118,7 @@ def measure(conn: psycopg.Connection, spec: dict, start_ts: datetime, end_ts: da
 
 def compute_sla_results(conn: psycopg.Connection, imap, week: date | None = None) -> list[dict]:
     """Compute and upsert ``ops.sla_results`` for the ISO week containing ``week`` (default: this week)."""
-    start = week_start(week or datetime.now(UTC))
+    start = week_start(week or clock.now())
     start_ts = datetime(start.year, start.month, start.day, tzinfo=UTC)
     end_ts = start_ts + timedelta(days=7)
     results = []

@@ -94,6 +94,18 @@ def upgrade(url: str, directory: Path = MIGRATIONS_DIR) -> list[str]:
                 except psycopg.Error as exc:
                     raise MigrationError(mig.version, mig.path.name, exc) from exc
                 applied.append(mig.path.name)
+            repoint_now_defaults(conn)
         finally:
             conn.execute("SELECT pg_advisory_unlock(%s)", (_LOCK_KEY,))
     return applied
+
+
+def repoint_now_defaults(conn: psycopg.Connection) -> int:
+    """Point every column ``DEFAULT now()`` at ``ops.clock()`` (idempotent; see ``crmhub.clock``).
+
+    Runs after each upgrade, so columns added by any migration follow the simulation's clock. Returns how
+    many defaults changed (0 before migration 0100 exists or when all already point at the clock).
+    """
+    if conn.execute("SELECT to_regprocedure('ops.repoint_now_defaults()')").fetchone()[0] is None:
+        return 0
+    return conn.execute("SELECT ops.repoint_now_defaults()").fetchone()[0]
