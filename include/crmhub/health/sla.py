@@ -93,7 +93,8 @@ SELECT count(*) AS runs,
            (detail -> 'field_lag_min' ->> %(field)s)::double precision, lag_min_max, lag_min_p95, 0)
            <= %(freshness)s) AS runs_met
 FROM ops.sync_runs
-WHERE connector = %(connector)s AND status <> 'running' AND finished_at IS NOT NULL AND kind <> 'backfill'
+WHERE connector = %(connector)s AND status NOT IN ('running', 'frozen') AND finished_at IS NOT NULL
+  AND kind <> 'backfill'
   AND started_at >= %(start)s AND started_at < %(end)s
 """
 
