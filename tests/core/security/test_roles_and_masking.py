@@ -111,11 +111,11 @@ def test_app_role_reads_and_writes_the_warehouse(secure_db, role_url):
         conn.execute("INSERT INTO raw.t_app VALUES (1)")  # default privileges: the other writer can use it
 
 
-def test_unclassified_core_column_blocks_deployment(db, imap):
-    with psycopg.connect(db, autocommit=True) as conn:
+def test_unclassified_core_column_blocks_deployment(db_owner, imap):
+    with psycopg.connect(db_owner, autocommit=True) as conn:  # a migration adding a column: the owner's work
         conn.execute("ALTER TABLE core.contact ADD COLUMN nickname text")
     with pytest.raises(ConfigError) as err:
-        provision(db, imap)
+        provision(db_owner, imap)
     assert "security.core_tables.contact.nickname" in str(err.value) and "no class" in str(err.value)
 
 
@@ -179,5 +179,11 @@ def test_change_log_values_are_unmasked_only_for_fields_of_the_callers_classes(s
                         SELECT 'commitment', crmhub_id, 'amount', '1.00', '12345678.90', 'test' FROM core.commitment""")
     steward = read_unmasked(role_url("steward"), "change_log", ["field", "new_value"], "review merge")
     assert [(r["field"], r["new_value"]) for r in steward] == [("email", EMAIL)]  # the amount change is left out
-    with pytest.raises(AccessDenied):  # change_log values are classified pii_contact: finance may not unmask them
-        read_unmasked(role_url("finance"), "change_log", ["new_value"], "audit")
+    # a value's class is its field's: finance reads the amount change (not the email change) in the same column
+    finance = read_unmasked(role_url("finance"), "change_log", ["field", "old_value", "new_value"], "audit",
+                            who="dana.kim")
+    assert [(r["field"], r["old_value"], r["new_value"]) for r in finance] == [("amount", "1.00", "12345678.90")]
+    logged = {r.who: r.classes for r in list_access(secure_db)}
+    assert logged["dana.kim"] == ["internal", "financial"] and "pii_contact" not in logged["dana.kim"]
+    with pytest.raises(AccessDenied, match="permission denied"):  # the reader may not call it at all
+        read_unmasked(role_url("reader"), "change_log", ["new_value"], "curious")
