@@ -9,6 +9,10 @@ own retention and that of the most sensitive class it holds:
 - ``outbox_bodies``: recipient/subject/bodies of finished ``ops.outbox`` messages (hash in ``body_sha256``);
 - ``webhook_payloads``: payloads of synced ``ops.webhook_events`` (ids kept, hash in ``payload_sha256``);
 - ``webhook_rejections`` and ``access_log``: rows deleted.
+- ``snapshots``: ``snapshot_<id>`` schemas (copies of all of ``core``, crmhub.safety) older than the map's
+  ``snapshots.max_age_days``, capped by the most sensitive class in core, are dropped even when no new
+  snapshot ran safety's own prune; their ``ops.snapshots`` row (per-table rows and md5) stays, ``expired``.
+  Schemas another role owns (taken by an admin) are left for their owner and listed as ``snapshots_kept``.
 Every run writes ``ops.retention_runs`` with, per place, rows purged, the cutoff and a SHA-256 over the
 purged values (in a stable order) so lineage can prove what existed without keeping it.
 """
@@ -152,6 +156,31 @@ def _purge_ops(conn: psycopg.Connection, policy: SecurityPolicy, now: datetime, 
         _note(report, place, rows, digest, cutoff)
 
 
+def _purge_snapshots(conn: psycopg.Connection, imap: IntegrationMap, policy: SecurityPolicy, now: datetime,
+                     report: PurgeReport) -> None:
+    from crmhub.safety.snapshot import Retention
+
+    core_class = _most_sensitive([c for cols in policy.core_tables.values() for c in cols.values()]
+                                 + list(policy.core_common.values()))
+    limit = min(Retention.from_map(imap).max_age_days * 86400,
+                policy.retention_seconds("snapshots", core_class) or float("inf"))
+    cutoff = now - timedelta(seconds=limit)
+    rows = conn.execute(
+        """SELECT s.snapshot_id, s.schema_name, s.tables::text,
+                  n.oid IS NULL OR pg_has_role(current_user, n.nspowner, 'MEMBER')
+             FROM ops.snapshots s LEFT JOIN pg_namespace n ON n.nspname = s.schema_name
+            WHERE s.status = 'ready' AND s.created_at < %s ORDER BY s.snapshot_id""", (cutoff,)).fetchall()
+    gone = [r for r in rows if r[3]]
+    for snapshot_id, schema, _tables, _ in gone:
+        conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(schema or f"snapshot_{snapshot_id}")))
+        conn.execute("UPDATE ops.snapshots SET status = 'expired', expired_at = now() WHERE snapshot_id = %s",
+                     (snapshot_id,))
+    digest = hashlib.sha256("".join(t for _, _, t, _ in gone).encode()).hexdigest() if gone else None
+    _note(report, "snapshots", len(gone), digest, cutoff)
+    if len(gone) < len(rows):
+        _note(report, "snapshots_kept", len(rows) - len(gone), None, cutoff)
+
+
 def purge(url: str, imap: IntegrationMap | None = None, *, actor: str = "crmhub-maintenance", dry_run: bool = False,
           now: datetime | None = None) -> PurgeReport:
     """Purge everything past retention in one transaction and record it; ``dry_run`` counts and rolls back."""
@@ -163,6 +192,7 @@ def purge(url: str, imap: IntegrationMap | None = None, *, actor: str = "crmhub-
         _purge_raw_and_staging(conn, imap, policy, now, report)
         _purge_quarantine(conn, imap, policy, now, report)
         _purge_ops(conn, policy, now, report)
+        _purge_snapshots(conn, imap, policy, now, report)
         if dry_run:
             conn.rollback()
             return report
