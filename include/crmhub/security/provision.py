@@ -134,6 +134,8 @@ def record_classes(conn: psycopg.Connection, policy: SecurityPolicy, catalog: di
         raise ConfigError(policy.source, problems)
     conn.execute("DELETE FROM ops.data_classes")
     conn.execute("DELETE FROM ops.unmask_grants")
+    conn.execute("DELETE FROM ops.retention_floor")
+    conn.execute("INSERT INTO ops.retention_floor VALUES ('access_log', %s)", (policy.retention_seconds("access_log"),))
     with conn.cursor() as cur:
         cur.executemany("INSERT INTO ops.data_classes VALUES (%s, %s, %s)",
                         [(t, c, policy.column_class(t, c)) for t, cols in catalog.items() for c in cols])
@@ -213,6 +215,14 @@ def apply_grants(conn: psycopg.Connection, policy: SecurityPolicy) -> None:
     # reverse ETL creates its mart schema (CREATE SCHEMA IF NOT EXISTS checks this privilege first)
     conn.execute(sql.SQL("GRANT CREATE ON DATABASE {} TO {}").format(
         _ident(conn.info.dbname), r["app"]))
+    # the access log and what guards it are append-only / read-only for the application roles
+    for table, privs in (("ops.access_log", "UPDATE, DELETE, TRUNCATE"), ("ops.retention_floor", "INSERT, UPDATE, DELETE, TRUNCATE"),
+                         ("ops.data_classes", "INSERT, UPDATE, DELETE, TRUNCATE"),
+                         ("ops.unmask_grants", "INSERT, UPDATE, DELETE, TRUNCATE")):
+        conn.execute(sql.SQL("REVOKE {} ON {} FROM {}, {}").format(sql.SQL(privs), sql.SQL(table), r["loader"], r["app"]))
+    conn.execute(sql.SQL("REVOKE ALL ON FUNCTION secure.purge_access_log(timestamptz) FROM PUBLIC"))
+    conn.execute(sql.SQL("GRANT USAGE ON SCHEMA secure TO {}").format(r["app"]))
+    conn.execute(sql.SQL("GRANT EXECUTE ON FUNCTION secure.purge_access_log(timestamptz) TO {}").format(r["app"]))
     conn.execute(sql.SQL("REVOKE ALL ON FUNCTION secure.unmask(text, text[], text, text[], integer) FROM PUBLIC"))
     conn.execute(sql.SQL("GRANT EXECUTE ON FUNCTION secure.unmask(text, text[], text, text[], integer) TO {}, {}")
                  .format(r["finance"], r["steward"]))

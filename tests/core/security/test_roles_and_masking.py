@@ -187,3 +187,24 @@ def test_change_log_values_are_unmasked_only_for_fields_of_the_callers_classes(s
     assert logged["dana.kim"] == ["internal", "financial"] and "pii_contact" not in logged["dana.kim"]
     with pytest.raises(AccessDenied, match="permission denied"):  # the reader may not call it at all
         read_unmasked(role_url("reader"), "change_log", ["new_value"], "curious")
+
+
+def test_the_access_log_is_append_only_for_the_application_roles(secure_db, role_url):
+    with psycopg.connect(secure_db) as conn:  # an old row and a recent one (planted by the owner)
+        conn.execute("""INSERT INTO ops.access_log (who, db_role, table_name, fields, classes, row_count, reason, read_at)
+                        VALUES ('a', 'x', 'contact', '{email}', '{pii_contact}', 1, 'r', now() - interval '500 days'),
+                               ('b', 'x', 'contact', '{email}', '{pii_contact}', 1, 'r', now())""")
+    for key in ("app", "loader"):
+        with psycopg.connect(role_url(key), autocommit=True) as conn:
+            conn.execute("INSERT INTO ops.access_log (who, db_role, table_name, fields, classes, row_count, reason) "
+                         "VALUES ('t', session_user, 'contact', '{email}', '{pii_contact}', 1, 'export')")
+            for stmt in ("DELETE FROM ops.access_log", "UPDATE ops.access_log SET who = 'x'", "TRUNCATE ops.access_log",
+                         "UPDATE ops.retention_floor SET seconds = 1", "DELETE FROM ops.unmask_grants"):
+                with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                    conn.execute(stmt)
+    with psycopg.connect(role_url("app"), autocommit=True) as conn:  # retention: only rows past 400 days
+        with pytest.raises(psycopg.errors.InsufficientPrivilege, match="kept 400 days"):
+            conn.execute("SELECT * FROM secure.purge_access_log(now())")
+        rows, digest = conn.execute("SELECT * FROM secure.purge_access_log(now() - interval '400 days')").fetchone()
+    assert rows == 1 and len(digest) == 64
+    assert sorted(r.who for r in list_access(secure_db)) == ["b", "t", "t"]
