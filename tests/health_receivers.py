@@ -6,6 +6,7 @@ import json
 import socket
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import SimpleNamespace
 
 import pytest
 
@@ -55,3 +56,22 @@ def smtp_sink():
     controller.start()
     yield sink
     controller.stop()
+
+
+@pytest.fixture
+def smtp_conn_id() -> str:
+    """The SMTP connection id ``channels`` sets up (override the fixture to use another)."""
+    return "crmhub_smtp"
+
+
+@pytest.fixture
+def channels(monkeypatch, warehouse_conn, webhook_server, smtp_sink, smtp_conn_id):
+    """The warehouse, the alert webhook (``crmhub_alert_webhook``) and SMTP (``smtp_conn_id``) as Airflow
+    connections pointing at this test's receivers."""
+    monkeypatch.setenv("AIRFLOW_CONN_CRMHUB_ALERT_WEBHOOK", json.dumps({
+        "conn_type": "http", "host": "127.0.0.1", "port": webhook_server.server_port, "schema": "http",
+        "extra": {"endpoint": "/hooks/crmhub"}}))
+    monkeypatch.setenv(f"AIRFLOW_CONN_{smtp_conn_id.upper()}", json.dumps({
+        "conn_type": "smtp", "host": "127.0.0.1", "port": smtp_sink.port,
+        "extra": {"from_email": "crmhub@firm.example"}}))
+    return SimpleNamespace(db=warehouse_conn, webhook=webhook_server, smtp=smtp_sink)

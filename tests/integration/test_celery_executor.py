@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -23,18 +22,14 @@ from urllib.parse import urlparse
 
 import psycopg
 import pytest
+from airflow_support import warehouse_conn_json
+from process_support import free_port, stop_group
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.airflow]
 
 ROOT = Path(__file__).resolve().parents[2]
 BROKER = os.environ.get("CRMHUB_TEST_REDIS_URL", "redis://127.0.0.1:6379/13")
 CSV_CONNECTORS = ["fundadmin_lp_contacts", "cdp_events"]  # one critical, one default: both mapped groups run
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _redis_up() -> bool:
@@ -45,12 +40,6 @@ def _redis_up() -> bool:
             return s.recv(16).startswith(b"+PONG")
     except OSError:
         return False
-
-
-def _conn_json(url: str) -> str:
-    parsed = urlparse(url)
-    return json.dumps({"conn_type": "postgres", "host": parsed.hostname, "port": parsed.port or 5432,
-                       "login": parsed.username or "postgres", "schema": parsed.path.lstrip("/")})
 
 
 @pytest.fixture
@@ -66,7 +55,7 @@ def airflow_env(tmp_path, db, make_database):
     for dag_id in ("crmhub_ingest", "crmhub_identity"):
         shutil.copy(ROOT / "dags" / f"{dag_id}.py", dags)
     data = generate(tmp_path / "data", seed=7, scale=1).root
-    port = _free_port()
+    port = free_port()
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     env.update({
         "AIRFLOW_HOME": str(tmp_path / "home"),
@@ -90,7 +79,7 @@ def airflow_env(tmp_path, db, make_database):
         "AIRFLOW__SCHEDULER__SCHEDULER_HEARTBEAT_SEC": "2",
         "AIRFLOW__SCHEDULER__USE_JOB_SCHEDULE": "False",  # only the runs this test triggers (no cron/Asset runs)
         "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": "5",
-        "AIRFLOW_CONN_CRMHUB_WAREHOUSE": _conn_json(db),
+        "AIRFLOW_CONN_CRMHUB_WAREHOUSE": warehouse_conn_json(db),
         "CRMHUB_DATA_DIR": str(data),
         "CRMHUB_DISABLE_DEADLINES": "1",
         "PYTHONPATH": os.pathsep.join([str(ROOT / "include"), str(ROOT / "plugins")]),
@@ -107,18 +96,6 @@ def _start(env: dict, logs: Path, name: str, *args: str) -> subprocess.Popen:
     out = (logs / f"{name}.log").open("w")
     return subprocess.Popen([str(Path(sys.executable).with_name("airflow")), *args], env=env, stdout=out,
                             stderr=subprocess.STDOUT, start_new_session=True)
-
-
-def _stop(procs: list[subprocess.Popen]) -> None:
-    for proc in procs:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGTERM)
-    for proc in procs:
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
 
 
 def _wait(meta: str, sql: str, params: tuple, done, timeout: float, procs, logs: Path):
@@ -181,7 +158,7 @@ def test_ingest_mapped_tasks_and_identity_run_on_celery(airflow_env, tmp_path):
         assert _run_state(meta, "crmhub_identity", identity_run, procs, logs) == "success", _task_instances(
             meta, "crmhub_identity", identity_run)
     finally:
-        _stop(procs)
+        stop_group(*procs)
 
     ingest = _task_instances(meta, "crmhub_ingest", ingest_run)
     mapped = {(t, m) for t, m, state, *_ in ingest if m >= 0 and state == "success"}

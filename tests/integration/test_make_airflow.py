@@ -1,8 +1,6 @@
 """`make airflow` (crmhub airflow): Airflow standalone comes up on the embedded PostgreSQL and answers with login."""
 
 import os
-import signal
-import socket
 import subprocess
 import sys
 import time
@@ -10,17 +8,12 @@ from pathlib import Path
 
 import httpx
 import pytest
+from process_support import free_port, stop_group
 
 from crmhub.warehouse.embedded import stop_embedded
 
 pytestmark = [pytest.mark.slow, pytest.mark.airflow, pytest.mark.integration]
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture
@@ -34,7 +27,7 @@ def crmhub_home():
 
 
 def test_make_airflow_serves_ui_and_api(crmhub_home):
-    port = _free_port()
+    port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW", "CRMHUB_WAREHOUSE"))}
     env["CRMHUB_HOME"] = str(crmhub_home)
     proc = subprocess.Popen([sys.executable, "-m", "crmhub.cli", "airflow", "--port", str(port)], cwd=ROOT, env=env,
@@ -63,8 +56,4 @@ def test_make_airflow_serves_ui_and_api(crmhub_home):
         steward = httpx.post(f"{base}/auth/token", json={"username": "steward", "password": "steward"}, timeout=10)
         assert steward.status_code in (200, 201)
     finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
+        stop_group(proc)

@@ -218,9 +218,9 @@ class LoadPublishOperator(CrmHubBaseOperator):
 # -- backfill --------------------------------------------------------------------------------------------
 
 
-class BackfillPlanOperator(CrmHubBaseOperator):
-    """Register a backfill (idempotent) and return its chunks still to run; from the run's params ``source``,
-    ``start``, ``end``, ``chunk_hours``, ``dry_run``."""
+class _BackfillBase(CrmHubBaseOperator):
+    """A backfill task: its item is the connector named by the run's ``source`` param, so a failure pages the
+    owner of the connector backfilled."""
 
     item_kind = "connector"
 
@@ -229,8 +229,13 @@ class BackfillPlanOperator(CrmHubBaseOperator):
         return getattr(self, "_source", None)
 
     def pre_execute(self, context: Any) -> None:
-        self._source = context["params"]["source"]  # a failure pages the owner of the connector backfilled
+        self._source = context["params"]["source"]
         super().pre_execute(context)
+
+
+class BackfillPlanOperator(_BackfillBase):
+    """Register a backfill (idempotent) and return its chunks still to run; from the run's params ``source``,
+    ``start``, ``end``, ``chunk_hours``, ``dry_run``."""
 
     def execute(self, context: Any) -> list[dict]:
         from crmhub.cdc.tasks import backfill_range
@@ -240,27 +245,18 @@ class BackfillPlanOperator(CrmHubBaseOperator):
                               dry_run=bool(p["dry_run"]), imap=self.imap)
 
 
-class BackfillChunkOperator(CrmHubBaseOperator):
+class BackfillChunkOperator(_BackfillBase):
     """Load one planned backfill chunk of the run's ``source`` (skipped when already done).
 
     :param chunk: one chunk from :class:`BackfillPlanOperator` (templated; mapped over).
     """
 
     template_fields: Sequence[str] = ("chunk",)
-    item_kind = "connector"
 
     def __init__(self, *, chunk: dict, **kwargs: Any) -> None:
         kwargs.setdefault("map_index_template", "{{ task.chunk.start }} .. {{ task.chunk.end }}")
         super().__init__(**kwargs)
         self.chunk = chunk
-
-    @property
-    def item_name(self) -> str | None:
-        return getattr(self, "_source", None)
-
-    def pre_execute(self, context: Any) -> None:
-        self._source = context["params"]["source"]  # a failure pages the owner of the connector backfilled
-        super().pre_execute(context)
 
     def execute(self, context: Any) -> dict:
         from crmhub.cdc.tasks import run_backfill_chunk
@@ -506,13 +502,9 @@ class OutreachAutomationOperator(_OutreachBase):
                               dry_run=bool(self.param(context, "dry_run", self.dry_run)))
 
 
-class OutreachApprovedSendOperator(_OutreachBase):
-    """After a human approved in the Airflow UI: send what the capped automations held back, recording the
-    approver (the send passes the health gate again).
-
-    :param results: the automation tasks' results: an XComArg or a list of them (templated).
-    :param approval: the ApprovalOperator's result (its output XComArg; names who approved) (templated).
-    """
+class _AfterHumanStep(CrmHubBaseOperator):
+    """Parameters of a task that follows a human-in-the-loop step: the automation tasks' ``results`` and the
+    ``approval`` (the ApprovalOperator's output, naming who decided); both templated."""
 
     template_fields: Sequence[str] = ("results", "approval")
 
@@ -520,6 +512,15 @@ class OutreachApprovedSendOperator(_OutreachBase):
         super().__init__(**kwargs)
         self.results = results
         self.approval = approval
+
+
+class OutreachApprovedSendOperator(_AfterHumanStep, _OutreachBase):
+    """After a human approved in the Airflow UI: send what the capped automations held back, recording the
+    approver (the send passes the health gate again).
+
+    :param results: the automation tasks' results: an XComArg or a list of them (templated).
+    :param approval: the ApprovalOperator's result (its output XComArg; names who approved) (templated).
+    """
 
     def execute(self, context: Any) -> list[dict]:
         from crmhub.outreach.tasks import approved_sends
@@ -528,20 +529,13 @@ class OutreachApprovedSendOperator(_OutreachBase):
         return approved_sends(self.hook.warehouse_url(), unleash, smtp, _flatten(self.results), self.approval)
 
 
-class OutreachPromoteOperator(CrmHubBaseOperator):
+class OutreachPromoteOperator(_AfterHumanStep, CrmHubBaseOperator):
     """After a human confirmed what the control list received: promote those automations to their flag
     rollout, recording who confirmed.
 
     :param results: the automation tasks' results: an XComArg or a list of them (templated).
     :param approval: the confirming ApprovalOperator's result (templated).
     """
-
-    template_fields: Sequence[str] = ("results", "approval")
-
-    def __init__(self, *, results: Any, approval: Any, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.results = results
-        self.approval = approval
 
     def execute(self, context: Any) -> list[dict]:
         from crmhub.outreach.tasks import promote_after_control

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
 import psycopg
 import pytest
+from process_support import free_port, wait_http_ok
 
 from crm_sandbox import SandboxServer, load_seed_file, merge_seeds
 from crmhub.exceptions import RejectedFileError
@@ -121,15 +120,9 @@ def test_seed_files_json_and_csv(tmp_path: Path) -> None:
         load_seed_file(tmp_path / "mystery.csv")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def test_cli_starts_server_process(tmp_path: Path) -> None:
     (tmp_path / "contacts.csv").write_text("email,firstname\ncli@x.example,Cli\n")
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "PYTHONPATH": str(WORKTREE / "include")}
     proc = subprocess.Popen(
         [sys.executable, "-c", "import sys; from crmhub.cli import main; sys.exit(main(sys.argv[1:]))", "crm-sandbox", "--port", str(port), "--token", "tok",
@@ -137,16 +130,8 @@ def test_cli_starts_server_process(tmp_path: Path) -> None:
         env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                if httpx.get(f"{base}/_sandbox/health", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
-            assert time.monotonic() < deadline, "crm-sandbox CLI did not come up"
-            time.sleep(0.1)
+        wait_http_ok(f"{base}/_sandbox/health", proc, timeout_s=20, what="crm-sandbox CLI", interval_s=0.1,
+                     output=lambda: proc.stderr.read() if proc.stderr else "")
         r = httpx.get(f"{base}/crm/v3/objects/contacts", headers={"Authorization": "Bearer tok"})
         assert r.status_code == 200 and r.json()["results"][0]["properties"]["email"] == "cli@x.example"
         assert r.headers["X-HubSpot-RateLimit-Max"] == "100"

@@ -7,17 +7,15 @@ from __future__ import annotations
 
 import json
 import os
-import signal
-import socket
 import subprocess
 import sys
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import pytest
 from console_support import seed
+from process_support import free_port, stop_group, wait_http_ok
 
 from crmhub.warehouse import upgrade
 
@@ -44,12 +42,6 @@ class ApiServer:
     def client(self, user: str | None = None) -> httpx.Client:
         headers = {"Authorization": f"Bearer {self.token(user)}"} if user else {}
         return httpx.Client(base_url=self.base, headers=headers, timeout=30, follow_redirects=False)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def airflow_env(home: Path, warehouse_url: str) -> dict:
@@ -88,27 +80,15 @@ def api_server(console_warehouse, tmp_path_factory) -> ApiServer:
     airflow = str(Path(sys.executable).with_name("airflow"))
     migrated = subprocess.run([airflow, "db", "migrate"], env=env, capture_output=True, text=True, timeout=300)
     assert migrated.returncode == 0, migrated.stderr[-3000:]
-    port = _free_port()
+    port = free_port()
     log = home / "api-server.log"
     with log.open("w") as fh:
         proc = subprocess.Popen([airflow, "api-server", "-H", "127.0.0.1", "-p", str(port), "-w", "1"], env=env,
                                 stdout=fh, stderr=subprocess.STDOUT, start_new_session=True, cwd=home)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 180
-        while True:
-            try:
-                if httpx.get(f"{base}/api/v2/version", timeout=5).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            assert proc.poll() is None, f"api-server exited early:\n{log.read_text()[-3000:]}"
-            assert time.monotonic() < deadline, f"api-server did not answer in 180 s:\n{log.read_text()[-3000:]}"
-            time.sleep(1)
+        wait_http_ok(f"{base}/api/v2/version", proc, timeout_s=180, what="api-server", output=log.read_text,
+                     interval_s=1)
         yield ApiServer(base, url, ids, log)
     finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
+        stop_group(proc)

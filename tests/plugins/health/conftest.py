@@ -3,6 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from health_receivers import smtp_sink, webhook_server  # noqa: F401  (fixtures for the notifier tests)
+from health_receivers import channels, smtp_conn_id, smtp_sink, webhook_server  # noqa: F401  (fixtures for the notifier tests)
 
 pytest.importorskip("airflow")

@@ -1,6 +1,5 @@
 import asyncio
 import email
-import json
 from datetime import timedelta
 from types import SimpleNamespace
 
@@ -20,14 +19,8 @@ pytestmark = pytest.mark.airflow
 
 
 @pytest.fixture
-def channels(monkeypatch, warehouse_conn, webhook_server, smtp_sink):
-    monkeypatch.setenv("AIRFLOW_CONN_CRMHUB_ALERT_WEBHOOK", json.dumps({
-        "conn_type": "http", "host": "127.0.0.1", "port": webhook_server.server_port, "schema": "http",
-        "extra": {"endpoint": "/hooks/crmhub"}}))
-    monkeypatch.setenv("AIRFLOW_CONN_SMTP_DEFAULT", json.dumps({
-        "conn_type": "smtp", "host": "127.0.0.1", "port": smtp_sink.port,
-        "extra": {"from_email": "crmhub@firm.example"}}))
-    return SimpleNamespace(db=warehouse_conn, webhook=webhook_server, smtp=smtp_sink)
+def smtp_conn_id() -> str:
+    return "smtp_default"  # the notifier also works on the SMTP provider's default connection
 
 
 def _context():

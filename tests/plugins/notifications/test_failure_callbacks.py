@@ -8,7 +8,6 @@ local HTTP webhook and a real SMTP sink; the incident lands in a fresh warehouse
 from __future__ import annotations
 
 import email
-import json
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -48,14 +47,6 @@ def dagbag(tmp_path_factory):
     mp.undo()
 
 
-@pytest.fixture
-def channels(monkeypatch, warehouse_conn, webhook_server, smtp_sink):
-    monkeypatch.setenv("AIRFLOW_CONN_CRMHUB_ALERT_WEBHOOK", json.dumps({
-        "conn_type": "http", "host": "127.0.0.1", "port": webhook_server.server_port, "schema": "http",
-        "extra": {"endpoint": "/hooks/crmhub"}}))
-    monkeypatch.setenv("AIRFLOW_CONN_CRMHUB_SMTP", json.dumps({
-        "conn_type": "smtp", "host": "127.0.0.1", "port": smtp_sink.port, "extra": {"from_email": "crmhub@firm.example"}}))
-    return SimpleNamespace(db=warehouse_conn, webhook=webhook_server, smtp=smtp_sink)
 
 
 def _callbacks(value) -> list:

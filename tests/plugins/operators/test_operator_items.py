@@ -7,6 +7,8 @@ import pytest
 pytest.importorskip("airflow")
 
 from crmhub_provider.operators.crmhub import (  # noqa: E402
+    BackfillChunkOperator,
+    BackfillPlanOperator,
     ConnectorSyncOperator,
     HealthOperator,
     OutreachAutomationOperator,
@@ -32,3 +34,14 @@ def test_the_item_names_the_task_and_its_mapped_label(operator, field, kind):
 def test_an_operator_without_an_item_has_none():
     task = HealthOperator(task_id="h", step="cycle")
     assert task.item_name is None and task.crmhub_item is None and task.map_index_template is None
+
+
+@pytest.mark.parametrize("task", [
+    BackfillPlanOperator(task_id="plan"),
+    BackfillChunkOperator(task_id="chunk", chunk={"start": "a", "end": "b"}),
+])
+def test_a_backfill_task_names_the_connector_of_its_run(task):
+    assert task.crmhub_item is None  # until a run names its source
+    task.pre_execute({"params": {"source": "fundadmin_commitments", "dry_run": True}})
+    assert task.crmhub_item == ("connector", "fundadmin_commitments")
+    assert task.crmhub_subject == "fundadmin_commitments"  # a failure pages that connector's owner

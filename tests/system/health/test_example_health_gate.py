@@ -8,15 +8,14 @@ connection resolved from AIRFLOW_CONN_CRMHUB_WAREHOUSE inside the trigger, execu
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlparse
 
 import psycopg
 import pytest
+from airflow_support import airflow_subprocess_env
 
 pytestmark = [pytest.mark.airflow, pytest.mark.slow]
 
@@ -35,21 +34,10 @@ def _wait_for(path: Path, text: str, proc: subprocess.Popen, timeout: float) -> 
 
 
 def test_dags_test_defers_and_resumes(db, tmp_path):
-    parsed = urlparse(db)
     airflow_bin = str(Path(sys.executable).with_name("airflow"))
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-    env.update({
-        "AIRFLOW_HOME": str(tmp_path),
-        "AIRFLOW__CORE__DAGS_FOLDER": str(ROOT / "tests" / "system" / "health"),
-        "AIRFLOW__CORE__PLUGINS_FOLDER": str(ROOT / "plugins"),
-        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
-        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{tmp_path / 'airflow.db'}",
-        "PYTHONPATH": os.pathsep.join([str(ROOT / "include"), str(ROOT / "plugins")]),
-        "AIRFLOW_CONN_CRMHUB_WAREHOUSE": json.dumps({"conn_type": "postgres", "host": parsed.hostname,
-                                                     "port": parsed.port, "login": "postgres",
-                                                     "schema": parsed.path.lstrip("/")}),
-        "AIRFLOW_CONN_CRMHUB_ALERT_WEBHOOK": json.dumps({"conn_type": "http", "host": "127.0.0.1", "port": 9}),
-    })
+    env = airflow_subprocess_env(tmp_path, ROOT / "tests" / "system" / "health", db,
+                                 AIRFLOW_CONN_CRMHUB_ALERT_WEBHOOK=json.dumps({"conn_type": "http",
+                                                                               "host": "127.0.0.1", "port": 9}))
     with psycopg.connect(db) as conn:
         conn.execute("INSERT INTO ops.sync_runs (connector, kind, started_at, finished_at, status, records_total, "
                      "lag_min_p95) VALUES ('crm_contacts', 'ingest', now() - interval '3 hours', "

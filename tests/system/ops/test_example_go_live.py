@@ -3,16 +3,14 @@ in the task log; after the window the same tasks run."""
 
 from __future__ import annotations
 
-import json
-import os
 import subprocess
 import sys
 from datetime import timedelta
 from pathlib import Path
-from urllib.parse import urlparse
 
 import psycopg
 import pytest
+from airflow_support import airflow_subprocess_env
 
 from crmhub.ops import golive
 
@@ -22,20 +20,7 @@ ROOT = Path(__file__).resolve().parents[3]
 
 
 def _env(db: str, home: Path) -> dict:
-    parsed = urlparse(db)
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-    env.update({
-        "AIRFLOW_HOME": str(home),
-        "AIRFLOW__CORE__DAGS_FOLDER": str(ROOT / "tests" / "system" / "ops"),
-        "AIRFLOW__CORE__PLUGINS_FOLDER": str(ROOT / "plugins"),
-        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
-        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{home / 'airflow.db'}",
-        "PYTHONPATH": os.pathsep.join([str(ROOT / "include"), str(ROOT / "plugins")]),
-        "AIRFLOW_CONN_CRMHUB_WAREHOUSE": json.dumps({"conn_type": "postgres", "host": parsed.hostname,
-                                                     "port": parsed.port, "login": "postgres",
-                                                     "schema": parsed.path.lstrip("/")}),
-    })
-    return env
+    return airflow_subprocess_env(home, ROOT / "tests" / "system" / "ops", db)
 
 
 def test_go_live_skips_in_airflow_and_resumes(db, tmp_path):
