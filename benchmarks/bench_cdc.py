@@ -189,7 +189,8 @@ def bench_backfill(rows: int, parallel: int = 1) -> dict:
                        (1000 + g %% 100000)::text || '.00' AS amount, 'USD' AS currency,
                        (ARRAY['draft','sent','paid','overdue','void'])[1 + g %% 5] AS invoice_status,
                        '2026-10-01' AS issued_on,
-                       %s::timestamptz + ((g - 1) * interval '1 second' * 864000 / %s) AS updated_at
+                       %s::timestamptz + ((g - 1) * interval '1 second' * 864000 / %s) AS updated_at,
+                       NULL::text AS customer_tax_id
                   FROM generate_series(1, %s) g""", (start, rows, rows))
             conn.execute("CREATE INDEX ON billing.invoices (updated_at)")
         t0 = time.perf_counter()

@@ -2,7 +2,7 @@
 
 :class:`WireGuard` wraps ``httpx.Client.send`` while a test runs and records each request whose
 ``User-Agent`` names a crmhub client (``crmhub-reverse-etl/…``, ``crmhub-rest-source/…``) and whose
-path is a CRM v3 objects route. Each JSON body is checked against the JSON Schema in
+path is a CRM v3 objects route or a v4 associations batch read. Each JSON body is checked against the JSON Schema in
 ``tests/wire/hubspot_crm_v3_requests.schema.json`` (written from HubSpot's public API reference, cited
 there), and every ``idProperty`` against the object's unique properties. The root conftest fails the
 test on any violation; a test that plants one on purpose takes the ``hubspot_wire`` fixture and sets
@@ -26,13 +26,15 @@ SCHEMA: dict[str, Any] = json.loads(SCHEMA_PATH.read_text())
 UNIQUE: dict[str, list[str]] = {k: v for k, v in SCHEMA["x-unique-properties"].items() if k != "description"}
 CRMHUB_AGENT = re.compile(r"^crmhub-")
 ROUTE = re.compile(r"^/crm/v3/objects/(?P<object>[a-z_0-9-]+)(?:/(?:batch/(?P<action>[a-z]+)|(?P<search>search)))?/?$")
+ASSOCIATION_READ = re.compile(r"^/crm/v4/associations/(?P<from_object>[a-z_0-9-]+)/(?P<to_object>[a-z_0-9-]+)/batch/read/?$")
 
 
 def _validator(name: str) -> jsonschema.protocols.Validator:
     return jsonschema.Draft202012Validator({"$ref": f"#/$defs/{name}", "$defs": SCHEMA["$defs"]})
 
 
-VALIDATORS = {name: _validator(name) for name in ("update", "upsert", "create", "read", "archive", "search")}
+VALIDATORS = {name: _validator(name) for name in ("update", "upsert", "create", "read", "archive", "search",
+                                                   "association_read")}
 
 
 @dataclass
@@ -45,6 +47,9 @@ class Recorded:
 
 def check(method: str, path: str, body: Any, query: dict[str, str] | None = None) -> list[str]:
     """Every way ``body`` departs from HubSpot's request model for ``method path`` (empty: valid)."""
+    if ASSOCIATION_READ.match(path):
+        return [f"{'/'.join(str(p) for p in e.absolute_path) or '<body>'}: {e.message}"
+                for e in VALIDATORS["association_read"].iter_errors(body)]
     m = ROUTE.match(path)
     if m is None:
         return []
@@ -82,7 +87,7 @@ class WireGuard:
         if not CRMHUB_AGENT.match(request.headers.get("user-agent", "")):
             return
         path = request.url.path
-        if not path.startswith("/crm/v3/objects/"):
+        if not path.startswith(("/crm/v3/objects/", "/crm/v4/associations/")):
             return
         try:
             body = json.loads(request.content) if request.content else None

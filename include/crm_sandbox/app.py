@@ -197,6 +197,11 @@ def build_fastapi(sandbox: Sandbox, injector: FaultInjector, request_log: Reques
     async def batch_associate(from_type: str, to_type: str, request: Request) -> Response:
         return await write(request, lambda tx, body: sandbox.batch_associate(tx, from_type, to_type, body))
 
+    @app.post("/crm/v4/associations/{from_type}/{to_type}/batch/read")
+    async def batch_read_associations(from_type: str, to_type: str, request: Request) -> Response:
+        _, body = await _body(request)
+        return await read(lambda: sandbox.batch_read_associations(from_type, to_type, body))
+
     # ---------------------------------------------------------------------------------- admin
     @app.get("/_sandbox/health")
     async def health() -> dict[str, Any]:

@@ -669,6 +669,35 @@ class Sandbox:
         return self._batch_body([{"from": {"id": str(f)}, "to": {"id": str(t)}, "associationSpec": spec}
                                  for f, t in pairs], [], started)
 
+    def batch_read_associations(self, from_type: str, to_type: str, body: Any) -> Response:
+        """v4 ``batch/read``: each input's associated ids with their type; an input without any association (or an
+        unknown record) is an error entry of a 207, as HubSpot answers (``NO_ASSOCIATIONS_FOUND``)."""
+        self.check_object(from_type)
+        self.check_object(to_type)
+        if (from_type, to_type) not in ASSOC_TYPE:
+            raise ApiError(400, f"association {from_type} -> {to_type} is not supported")
+        started = now_ms()
+        type_id = ASSOC_TYPE[(from_type, to_type)]
+        results, errors = [], []
+        with self.lock:
+            for i, item in enumerate(self._inputs(body)):
+                try:
+                    fid = int(item["id"])
+                except (KeyError, TypeError, ValueError):
+                    errors.append(RecordError(400, "VALIDATION_ERROR", "input needs an id").to_batch(i))
+                    continue
+                ids = self.state.associated(from_type, fid, to_type) if self._find(from_type, fid) else []
+                if not ids:
+                    errors.append(RecordError(404, "OBJECT_NOT_FOUND",
+                                              f"No {SINGULAR[to_type]} is associated with {SINGULAR[from_type]} {fid}.",
+                                              context={"fromObjectId": [str(fid)]}).to_batch(i))
+                    errors[-1]["subCategory"] = "crm.associations.NO_ASSOCIATIONS_FOUND"
+                    continue
+                results.append({"from": {"id": str(fid)}, "to": [
+                    {"toObjectId": t, "associationTypes": [{"category": "HUBSPOT_DEFINED", "typeId": type_id,
+                                                            "label": None}]} for t in ids]})
+        return (207 if errors else 200), self._batch_body(results, errors, started)
+
     def list_associations(self, from_type: str, from_id: str, to_type: str) -> Response:
         self.check_object(from_type)
         self.check_object(to_type)

@@ -81,6 +81,7 @@ class DemoServices:
     webhook_server: object = None
     connections: dict[str, str] = field(default_factory=dict)
     extra_env: dict[str, str] = field(default_factory=dict)
+    billing_url: str | None = None
 
     def stop(self) -> None:
         if self.webhook_server is not None:
@@ -117,7 +118,7 @@ def start_demo_services(warehouse_url: str, data_dir: Path, *, receiver_url: str
     services.crm = SandboxServer(token=CRM_TOKEN, seed=seed, webhook_url=f"http://127.0.0.1:{hook_port}/webhooks/crm",
                                  webhook_secret=WEBHOOK_SECRET).start()
     services.mail = MailSink().start()
-    billing_url = load_billing_source(warehouse_url, data_dir)
+    billing_url = services.billing_url = load_billing_source(warehouse_url, data_dir)
 
     crm_host, crm_port = services.crm.url.removeprefix("http://").split(":")
     services.connections = {
@@ -244,3 +245,48 @@ def control_send_and_promote(services: DemoServices, warehouse_url: str, bootstr
                 promote(conn, automations[r["automation"]], by, note="crmhub demo: control sends checked")
         return [{"automation": a, "control_sends": n, "promoted_by": who} for a, n, who in conn.execute(
             "SELECT automation, control_sends, promoted_by FROM ops.outreach_promotions ORDER BY automation")]
+
+
+def invoice_change_story(services: DemoServices, warehouse_url: str) -> dict | None:
+    """Finance marks one invoice of a company the CRM already shows an invoice status for: the billing database
+    changes (``updated_at`` = now), the billing connector's CDC read loads it, ``company_invoice_status`` pushes
+    it, and the push is timed end to end (source change -> CRM acknowledgement) as the SLA machinery reads it.
+
+    Returns ``{invoice, company, status, crm_value, lag_min, sla}`` or None when nothing was pushed before.
+    """
+    import httpx
+    import psycopg
+
+    from crmhub.cdc.tasks import cdc_sync
+    from crmhub.ingest.tasks import SourceAccess
+    from crmhub.reverse_etl import run_sync
+    from crmhub.warehouse import connect
+
+    tax_key = "upper(regexp_replace({}, '[^A-Za-z0-9]', '', 'g'))"
+    with connect(warehouse_url) as conn:
+        pushed = conn.execute(
+            f"""SELECT s.destination_id, s.payload ->> 'invoice_status', {tax_key.format('e.tax_id')}
+                  FROM ops.reverse_etl_state s JOIN core.entity e ON e.crmhub_id = s.crmhub_id
+                 WHERE s.sync_name = 'company_invoice_status' AND s.status = 'synced' AND e.tax_id IS NOT NULL
+                 ORDER BY s.destination_id::bigint LIMIT 1""").fetchone()
+    if pushed is None:
+        return None
+    company, current, key = pushed
+    status = "overdue" if current == "paid" else "paid"
+    with psycopg.connect(services.billing_url) as conn:
+        invoice = conn.execute(
+            f"""UPDATE billing.invoices SET invoice_status = %s, updated_at = now()
+                 WHERE invoice_id = (SELECT invoice_id FROM billing.invoices
+                                      WHERE {tax_key.format('customer_tax_id')} = %s
+                                      ORDER BY updated_at DESC LIMIT 1)
+             RETURNING invoice_id""", (status, key)).fetchone()[0]
+    cdc_sync(warehouse_url, "billing_invoices", SourceAccess(url=services.billing_url))
+    run = run_sync("company_invoice_status", warehouse_url, services.crm.url, CRM_TOKEN)
+    with connect(warehouse_url) as conn:
+        lag = conn.execute("SELECT detail -> 'field_lag_min' ->> 'invoice_status' FROM ops.sync_runs "
+                           "WHERE detail ->> 'reverse_etl_run_id' = %s", (str(run.run_id),)).fetchone()[0]
+    with httpx.Client(headers={"Authorization": f"Bearer {CRM_TOKEN}"}, timeout=30) as client:
+        crm_value = client.get(f"{services.crm.url}/crm/v3/objects/companies/{company}",
+                               params={"properties": "invoice_status"}).json()["properties"].get("invoice_status")
+    return {"invoice": invoice, "company": company, "status": status, "crm_value": crm_value,
+            "lag_min": None if lag is None else float(lag), "sla": "billing_to_crm"}

@@ -45,6 +45,17 @@ def test_demo_runs_every_dag_and_prints_the_report(crmhub_home):
     assert mailed, out
     assert int(mailed[1]) == int(mailed[2]) == 3 and mailed[3] == "0", out
     assert re.search(r"reinstate_interest: suppressed \d+ \(bulk_import\)", out), out
+    # the invoice flow (#18.1): billing customers reach their CRM companies by tax id; a billing change made
+    # during the demo reaches the CRM, timed end to end; every field_map flow shows its SLA met rate
+    pushed = re.search(r"company_invoice_status +\d+ success +\d+ +\d+ +(\d+) +0 +0 ", out)
+    assert pushed and int(pushed[1]) > 0, out
+    story = re.search(r"== Invoice flow: billing set INV-\d+ to (\w+); CRM company \d+ invoice_status = (\w+) "
+                      r"(\d+) s after the billing change \(SLA billing_to_crm 6 h\)", out)
+    assert story and story[1] == story[2] and int(story[3]) < 6 * 3600, out
+    flows = re.findall(r"^   (\S+) -> (\S+) \[.*SLA \w+: (?:end to end|ingest) (\d+)% of (\d+) run", out, re.MULTILINE)
+    assert {f[0] for f in flows} >= {"billing_invoices.invoice_status", "cdp_events.behavioral_score",
+                                     "fundadmin_lp_contacts.amount", "warehouse.icp_fit"}, out
+    assert [int(f[3]) for f in flows if f[0] == "billing_invoices.invoice_status"] == [2], out
     report = crmhub_home / "reports" / "demo.html"  # the KPI report, charts next to it
     assert f"== KPI report (7 days up to today, with charts): {report}" in out
     assert 'id="verdict"' in report.read_text() and (crmhub_home / "reports" / "demo_charts").is_dir()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from datetime import datetime, timedelta
 
+from crmhub.cdc.associations import is_deal_connector, loaded_ids, sync_deal_associations
 from crmhub.cdc.backfill import DATE_RANGE_KINDS, Chunk, plan_backfill, run_chunk
 from crmhub.cdc.webhooks import mark_synced, pending_object_ids
 from crmhub.config import IntegrationMap, load_integration_map
@@ -20,8 +21,30 @@ from crmhub.warehouse import connect
 
 
 def cdc_sync(warehouse_url: str, name: str, access: SourceAccess, *, imap: IntegrationMap | None = None) -> dict:
-    """One incremental sync of a connector (watermark + lookback, or logical decoding); see ``ingest_connector``."""
-    return ingest_connector(warehouse_url, name, access, imap=imap, kind="cdc", incremental=True)
+    """One incremental sync of a connector (watermark + lookback, or logical decoding); see ``ingest_connector``.
+    The CRM's deals also get their associations read (:mod:`crmhub.cdc.associations`)."""
+    imap = imap or load_integration_map()
+    out = ingest_connector(warehouse_url, name, access, imap=imap, kind="cdc", incremental=True)
+    return _with_associations(warehouse_url, imap.connector(name), access, out)
+
+
+def full_sync(warehouse_url: str, name: str, access: SourceAccess, *, imap: IntegrationMap | None = None) -> dict:
+    """A full load of a connector (``ingest_connector``); the CRM's deals also get their associations read."""
+    imap = imap or load_integration_map()
+    out = ingest_connector(warehouse_url, name, access, imap=imap)
+    return _with_associations(warehouse_url, imap.connector(name), access, out)
+
+
+def _with_associations(warehouse_url: str, connector, access: SourceAccess, out: dict,
+                       ids: list[str] | None = None) -> dict:
+    """``out`` plus ``associations`` (counts) after a load of deals: the associations of the deals it staged."""
+    if not is_deal_connector(connector):
+        return out
+    with connect(warehouse_url) as conn:
+        deal_ids = ids if ids is not None else loaded_ids(conn, connector, out["run_id"])
+        out["associations"] = sync_deal_associations(conn, deal_ids, access.base_url, access.token,
+                                                     timeout=access.timeout, verify=access.verify)
+    return out
 
 
 def webhook_sync(warehouse_url: str, access: SourceAccess, *, imap: IntegrationMap | None = None,
@@ -57,8 +80,9 @@ def webhook_sync(warehouse_url: str, access: SourceAccess, *, imap: IntegrationM
                        records=summary.rows_read, failed=summary.rejected, api_calls=src.requests,
                        api_errors=src.retries, latency_s=src.latency_s or time.perf_counter() - started, lag=lag,
                        detail={"events_synced": synced, "missing": src.missing, "load": summary.load_id})
-            out[obj] = {"records": summary.rows_read, "loaded": summary.loaded, "events_synced": synced,
-                        "missing": src.missing}
+            out[obj] = _with_associations(warehouse_url, connector, access, {
+                "records": summary.rows_read, "loaded": summary.loaded, "events_synced": synced,
+                "missing": src.missing}, ids=sorted({str(i) for i in ids} - {str(m) for m in src.missing or []}))
     return out
 
 
@@ -112,6 +136,8 @@ def _range_loader(warehouse_url: str, connector, access: SourceAccess, dry_run: 
                 counts["records"] = rows
             finish_run(conn, run_id, **counts, lag=None,
                        detail={**detail, "loads": [s.load_id for s in done], "statuses": [s.status for s in done]})
+        if not dry_run and done:
+            _with_associations(warehouse_url, connector, access, {"run_id": run_id})
         return rows
 
     return load

@@ -21,6 +21,7 @@ from crmhub.demo_data import generate
 from crmhub.demo_data.generator import CONTROL_CONTACT
 from crmhub.demo_services import (
     control_send_and_promote,
+    invoice_change_story,
     lp_contacts_to_mark,
     mark_interested_by_hand,
     simulate_crm_activity,
@@ -148,6 +149,7 @@ def run_demo(args: argparse.Namespace) -> int:
         env["CRMHUB_UNLEASH_BOOTSTRAP"] = str(write_demo_bootstrap(settings.home() / "demo-unleash-bootstrap.json"))
         results = []
         activity = None
+        invoice = None
 
         def cdc_again(cycle: int) -> None:
             t0 = time.monotonic()
@@ -159,6 +161,9 @@ def run_demo(args: argparse.Namespace) -> int:
             t0 = time.monotonic()
             proc = _airflow(env, "dags", "test", dag_id, LOGICAL_DATE, log=logs / f"{dag_id}.log")
             results.append((dag_id, proc.returncode == 0, time.monotonic() - t0, dag_id))
+            if dag_id == "crmhub_reverse_etl" and proc.returncode == 0:
+                # finance changes an invoice the CRM already shows: CDC read + push, timed end to end
+                invoice = invoice_change_story(services, role_url(url, roles["app"]))
             if dag_id == "crmhub_ingest" and activity is None:
                 activity = simulate_crm_activity(services, data_dir, genuine=0)
             elif dag_id == "crmhub_cdc" and activity is not None and "control" not in activity:
@@ -184,6 +189,7 @@ def run_demo(args: argparse.Namespace) -> int:
                   f"control-list contact marked interested; after the control step, "
                   f"{len(activity.get('genuine', []))} contacts marked interested by hand")
             _print_outreach_story(activity, services.mail.messages)
+        _print_invoice_story(invoice)
         print("== DAG runs (airflow dags test)")
         for dag_id, ok, secs, log_name in results:
             print(f"   {dag_id:26} {'success' if ok else 'FAILED':8} {secs:6.1f}s   log: {logs / (log_name + '.log')}")
@@ -222,6 +228,17 @@ def _print_outreach_story(activity: dict, messages: list[dict]) -> None:
         print(f"   promoted {p['automation']} by {p['promoted_by']} after {p['control_sends']} control send(s)")
     print(f"   after promotion: mailed {len(set(after) & genuine)} of {len(genuine)} hand-marked contacts, "
           f"{len(set(after) - genuine)} other recipients, {len(after)} messages")
+
+
+def _print_invoice_story(invoice: dict | None) -> None:
+    """The invoice flow in one line: billing change -> CRM company, with its end-to-end lag."""
+    if invoice is None:
+        print("== Invoice flow: no CRM company had an invoice status pushed (nothing to change)")
+        return
+    lag = "-" if invoice["lag_min"] is None else f"{invoice['lag_min'] * 60:.0f} s"
+    print(f"== Invoice flow: billing set {invoice['invoice']} to {invoice['status']}; CRM company "
+          f"{invoice['company']} invoice_status = {invoice['crm_value']} {lag} after the billing change "
+          f"(SLA {invoice['sla']} 6 h)")
 
 
 def _write_kpi_report(url: str) -> Path:

@@ -294,13 +294,15 @@ def _cross_reference_problems(data: dict) -> list[tuple[tuple, str]]:
             if conn.get(key) and conn[key] not in names:
                 problems.append((base + (key,), f"{conn[key]!r} is not a contracted field of this connector"))
 
+    sync_columns = {x["name"]: {f.get("column") for f in x.get("fields") or []}
+                    for x in (data.get("reverse_etl") or {}).get("syncs") or []}
     for i, entry in enumerate(data["field_map"]):
         owner_ok(("field_map", i, "owner"), entry["owner"])
-        if entry["source"] not in contracted:
-            problems.append((("field_map", i, "source"), f"{entry['source']!r} has no field contract (add it under its connector's fields)"))
+        if entry["source"] not in contracted and not warehouse_source_ok(data, entry, sync_columns):
+            problems.append((("field_map", i, "source"), f"{entry['source']!r} has no field contract (add it under its connector's fields; a warehouse model's column is `<warehouse system>.<column>` with the `sync` whose model returns it)"))
         if entry["sla"] not in sla_names:
             problems.append((("field_map", i, "sla"), f"unknown SLA {entry['sla']!r}"))
-        syncs = {x["name"] for x in (data.get("reverse_etl") or {}).get("syncs") or []}
+        syncs = set(sync_columns)
         if "sync" in entry and entry["sync"] not in syncs:
             problems.append((("field_map", i, "sync"), f"unknown reverse-ETL sync {entry['sync']!r}; known: "
                                                        f"{', '.join(sorted(syncs)) or 'none'}"))
@@ -473,9 +475,23 @@ def _derive_allowed(connector: dict, stages: dict) -> dict:
                                     for f in connector["fields"]]}
 
 
+def warehouse_source(data: dict, entry: dict) -> bool:
+    """The field-map entry's source is a column of crmhub's own warehouse model (``<warehouse system>.<column>``,
+    e.g. the ICP score), not a source system's field: it has no field contract; its sync's model computes it."""
+    system = entry["source"].split(".", 1)[0]
+    return (data.get("systems") or {}).get(system, {}).get("kind") == "warehouse"
+
+
+def warehouse_source_ok(data: dict, entry: dict, sync_columns: dict[str, set]) -> bool:
+    """A warehouse-model source is valid when the entry's ``sync`` maps that model column."""
+    return (warehouse_source(data, entry) and entry.get("sync") in sync_columns
+            and entry["source"].split(".", 1)[1] in sync_columns[entry["sync"]])
+
+
 def contract_coverage(imap: IntegrationMap) -> tuple[int, int]:
-    """(synced fields with a contract, synced fields). Synced = field-map sources + fields with a target."""
+    """(synced fields with a contract, synced fields). Synced = field-map sources from source systems (not the
+    warehouse's own model columns) + fields with a target."""
     contracted = {f"{c.name}.{f.name}" for c in imap.connectors for f in c.fields}
-    synced = {e["source"] for e in imap.field_map}
+    synced = {e["source"] for e in imap.field_map if not warehouse_source(imap.raw, e)}
     synced |= {f"{c.name}.{f.name}" for c in imap.connectors for f in c.fields if f.target}
     return len(synced & contracted), len(synced)

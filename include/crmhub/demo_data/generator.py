@@ -49,8 +49,8 @@ HEADERS = {
                       "archived"],
     "crm_deals": ["id", "dealname", "dealstage", "amount", "deal_currency_code", "pipeline", "hs_lastmodifieddate",
                   "archived"],
-    "billing": ["invoice_id", "lp_external_id", "fund_name", "amount", "currency", "invoice_status", "issued_on",
-                "updated_at"],
+    "billing": ["invoice_id", "lp_external_id", "customer_tax_id", "fund_name", "amount", "currency", "invoice_status",
+                "issued_on", "updated_at"],
     "cdp": ["event_id", "email", "event_type", "behavioral_score", "occurred_at"],
 }
 
@@ -295,13 +295,14 @@ def generate(out_dir: str | Path, *, seed: int = 42, scale: int = 1) -> DemoData
     planted["crm.bulk_import"] = len(bulk_rows)
     w.write("crm_bulk_import", HEADERS["crm_contacts"], bulk_rows)
 
-    # Billing invoices for LP commitments (shared tax-ID world; billing has its own customer ids).
+    # Billing invoices for LP commitments (shared tax-ID world; billing has its own customer ids and writes the
+    # customer's tax id without separators - the invoice-status flow links it to the CRM company by tax id).
     rows = []
     for i, org in enumerate(o for o in orgs if o.entity_type == "lp"):
         for _ in range(rng.randint(1, 3)):
             fund, _vintage = rng.choice(vocab.FUNDS)
             issued = AS_OF - timedelta(days=rng.randint(0, 120))
-            rows.append([f"INV-{len(rows) + 1:07d}", f"BIL-{i + 1:05d}", fund,
+            rows.append([f"INV-{len(rows) + 1:07d}", f"BIL-{i + 1:05d}", org.tax_id.replace("-", ""), fund,
                          f"{rng.randrange(10_000, 2_000_000, 500):.2f}", rng.choice(["USD", "USD", "EUR", "usd"]),
                          rng.choice(vocab.INVOICE_STATUSES + ["open", "Paid"]), issued.strftime("%Y-%m-%d"),
                          (issued + timedelta(days=rng.randint(0, 10))).strftime("%Y-%m-%dT%H:%M:%SZ")])

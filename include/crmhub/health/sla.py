@@ -13,6 +13,14 @@ UTC; backfill runs excluded: they carry no lag and would count as met), a run me
 ``lag_min_p95`` (the strictest the run offers). A run without any lag (nothing changed) and not failed meets
 it. ``met_rate_pct = 100 * runs_met / runs``; the target is ``target_met_rate`` of the SLA (default 95 %).
 Weeks without runs produce no row (absence of runs is the health score's staleness, not an SLA rate).
+
+A ``field_map`` entry pushed by a reverse-ETL sync (``sync:``) is also measured **end to end** (source change ->
+CRM property written), as a row with ``connector = 'sync:<name>'`` and ``field`` = the target property. Its
+runs are the sync's runs (``ops.sync_runs`` kind ``reverse_etl`` with ``detail->>'sync'``; skipped runs of a
+frozen connector and rollbacks excluded), and a run's lag is ``detail->'field_lag_min'->>property`` else
+``detail->'e2e_lag_min'->>'max'``: the minutes from the source system's timestamp of each value (the sync
+model's ``source_ts``) to the write the CRM acknowledged (``crmhub.reverse_etl``). A record's first push
+carries no lag (as a connector's first load), so does a run that wrote nothing.
 """
 
 from __future__ import annotations
@@ -34,10 +42,11 @@ def field_slas(imap) -> list[dict]:
         by_from.setdefault(sla["from"], sla)
     out: dict[tuple[str, str], dict] = {}
 
-    def add(connector: str, field: str, sla: dict) -> None:
+    def add(connector: str, field: str, sla: dict, sync: str | None = None) -> None:
         out[(connector, field)] = {
             "connector": connector,
             "field": field,
+            "sync": sync,
             "sla": sla["name"],
             "freshness_min": duration_seconds(sla["freshness"]) / 60.0,
             "owner": sla["owner"],
@@ -51,10 +60,23 @@ def field_slas(imap) -> list[dict]:
         for contract in connector.fields:
             if contract.target:
                 add(connector.name, contract.name, sla)
+    connectors = {c.name for c in imap.connectors}
     for entry in imap.field_map:
         connector, field = entry["source"].split(".", 1)
-        add(connector, field, imap.slas[entry["sla"]])
+        if connector in connectors:        # not a warehouse model's column (warehouse.icp_fit): no connector loads
+            add(connector, field, imap.slas[entry["sla"]])
+        if entry.get("sync"):
+            add(push_connector(entry["sync"]), entry["target"].rsplit(".", 1)[1], imap.slas[entry["sla"]],
+                entry["sync"])
     return sorted(out.values(), key=lambda r: (r["sla"], r["connector"], r["field"]))
+
+
+PUSH_PREFIX = "sync:"
+
+
+def push_connector(sync: str) -> str:
+    """``ops.sla_results.connector`` of the end-to-end row of a field pushed by the reverse-ETL sync ``sync``."""
+    return PUSH_PREFIX + sync
 
 
 def week_start(day: date | datetime) -> date:
@@ -74,6 +96,24 @@ WHERE connector = %(connector)s AND status <> 'running' AND finished_at IS NOT N
   AND started_at >= %(start)s AND started_at < %(end)s
 """
 
+_PUSH_RATE_SQL = """
+SELECT count(*) AS runs,
+       count(*) FILTER (WHERE status <> 'failed' AND coalesce(
+           (detail -> 'field_lag_min' ->> %(field)s)::double precision,
+           (detail -> 'e2e_lag_min' ->> 'max')::double precision, 0) <= %(freshness)s) AS runs_met
+FROM ops.sync_runs
+WHERE kind = 'reverse_etl' AND detail ->> 'sync' = %(sync)s AND coalesce(detail ->> 'kind', 'sync') = 'sync'
+  AND coalesce(detail ->> 'status', '') <> 'skipped' AND status <> 'running' AND finished_at IS NOT NULL
+  AND started_at >= %(start)s AND started_at < %(end)s
+"""
+
+
+def measure(conn: psycopg.Connection, spec: dict, start_ts: datetime, end_ts: datetime) -> tuple[int, int]:
+    """(runs, runs meeting the SLA) of one :func:`field_slas` row over ``[start_ts, end_ts)``."""
+    params = {"field": spec["field"], "freshness": spec["freshness_min"], "connector": spec["connector"],
+              "sync": spec.get("sync"), "start": start_ts, "end": end_ts}
+    return conn.execute(_PUSH_RATE_SQL if spec.get("sync") else _RATE_SQL, params).fetchone()
+
 
 def compute_sla_results(conn: psycopg.Connection, imap, week: date | None = None) -> list[dict]:
     """Compute and upsert ``ops.sla_results`` for the ISO week containing ``week`` (default: this week)."""
@@ -82,11 +122,7 @@ def compute_sla_results(conn: psycopg.Connection, imap, week: date | None = None
     end_ts = start_ts + timedelta(days=7)
     results = []
     for spec in field_slas(imap):
-        runs, met = conn.execute(
-            _RATE_SQL,
-            {"field": spec["field"], "freshness": spec["freshness_min"], "connector": spec["connector"],
-             "start": start_ts, "end": end_ts},
-        ).fetchone()
+        runs, met = measure(conn, spec, start_ts, end_ts)
         if runs == 0:
             continue
         rate = 100.0 * met / runs

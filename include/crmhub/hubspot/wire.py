@@ -113,6 +113,16 @@ def read_body(ids: list[str], properties: list[str], id_property: str | None = N
     return body
 
 
+def association_read_body(ids: list[str]) -> dict[str, Any]:
+    """v4 ``/crm/v4/associations/{from}/{to}/batch/read`` body: the ``from`` record ids."""
+    return batch_body([{"id": str(i)} for i in ids])
+
+
+def no_associations(error: Mapping[str, Any]) -> bool:
+    """A v4 batch-read error entry that only says the input has no association of that type (not a failure)."""
+    return str(error.get("subCategory", "")).endswith("NO_ASSOCIATIONS_FOUND")
+
+
 def archive_body(ids: list[str]) -> dict[str, Any]:
     return batch_body([{"id": str(i)} for i in ids])
 

@@ -27,6 +27,7 @@ import httpx
 
 from crmhub.exceptions import CrmHubError
 from crmhub.hubspot import wire
+from crmhub.hubspot.connection import tls_verify
 from crmhub.reverse_etl.ratelimit import TokenBucket, backoff_delay, parse_retry_after
 
 log = logging.getLogger(__name__)
@@ -115,7 +116,8 @@ class CrmClient:
         timeout_s: per-request timeout (connect/read/write).
         backoff_base, backoff_cap: exponential backoff parameters in seconds.
         seed: seeds the jitter (tests).
-        verify: TLS verification of the API: True (system CAs), False, or a CA bundle path (httpx ``verify``).
+        verify: TLS verification of the API: True (system CAs), False, or a CA bundle path (httpx ``verify``);
+            the strings ``"false"``/``"true"`` (a hand-typed connection extra) read as booleans (:func:`tls_verify`).
     """
 
     def __init__(self, base_url: str, token: str | None = None, *, rate_limit: dict | None = None,
@@ -137,7 +139,7 @@ class CrmClient:
             headers["Authorization"] = f"Bearer {token}"
         limits = httpx.Limits(max_connections=max(2, concurrency * 2), max_keepalive_connections=max(2, concurrency))
         self._http = httpx.Client(base_url=base_url.rstrip("/"), headers=headers, timeout=timeout_s, limits=limits,
-                                  verify=verify)
+                                  verify=tls_verify(verify))
 
     def close(self) -> None:
         self._http.close()

@@ -66,6 +66,7 @@ class SyncDefinition:
     concurrency: int = 4
     max_attempts: int = 8
     timeout_s: float = 10.0
+    source_ts: str | None = None          # model column: the source system's timestamp of the row's values
 
     @property
     def destination(self) -> str:
@@ -99,6 +100,7 @@ class SyncDefinition:
             description=raw.get("description", ""),
             model_sql=sql.strip().rstrip(";"),
             key=model.get("key", "crmhub_id"),
+            source_ts=model.get("source_ts"),
             destination_kind=kind,
             destination_object=obj,
             destination_table=dest.get("table"),

@@ -26,12 +26,14 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 import psycopg
 
 from crmhub.config.integration_map import IntegrationMap
 from crmhub.exceptions import CrmHubError
+from crmhub.hubspot.connection import request_timeout
 from crmhub.reverse_etl import store
 from crmhub.reverse_etl.crm_client import ClientStats, CrmClient
 from crmhub.reverse_etl.definitions import SyncDefinition, get_sync
@@ -104,8 +106,8 @@ def run_sync(name: str | SyncDefinition, warehouse_url: str, crm_base_url: str |
         client: a ready :class:`CrmClient` (tests/benchmarks tune it); default built from the sync.
         target_url: database of a Postgres destination (default: the warehouse).
         after_batch: called with the batch number after each batch is committed (progress, fault tests).
-        timeout, verify: the CRM connection's per-request timeout (None: the sync's ``timeout_s``) and TLS
-            verification (True, False, or a CA bundle path), for the client built here.
+        timeout, verify: the CRM connection's per-request timeout (the smaller of it and the sync's ``timeout_s``
+            applies) and TLS verification (True, False, or a CA bundle path), for the client built here.
 
     Raises:
         SyncAlreadyRunning: another run of this sync is in progress.
@@ -147,10 +149,11 @@ def _run_locked(conn: psycopg.Connection, sync: SyncDefinition, warehouse_url: s
 
 def build_crm_client(sync: SyncDefinition, crm_base_url: str, token: str | None, *, timeout: float | None = None,
                      verify: bool | str = True) -> CrmClient:
-    """The CRM client of a run of ``sync``: its rate limit, attempts and concurrency; the connection's timeout
-    (None: the sync's ``timeout_s``) and TLS verification (True, False, or a CA bundle path)."""
+    """The CRM client of a run (or rollback) of ``sync``: its rate limit, attempts and concurrency; the smaller of
+    the connection's timeout (None: not set) and the sync's ``timeout_s``; TLS verification (True, False, or a CA
+    bundle path; the strings ``"false"``/``"true"`` of a hand-typed extra read as booleans)."""
     return CrmClient(crm_base_url, token, rate_limit=sync.rate_limit, max_attempts=sync.max_attempts,
-                     timeout_s=sync.timeout_s if timeout is None else timeout, concurrency=sync.concurrency,
+                     timeout_s=request_timeout(timeout, sync.timeout_s), concurrency=sync.concurrency,
                      verify=verify)
 
 
@@ -206,6 +209,7 @@ class _SyncRun:
         self.tally = {"records_sent": 0, "records_ok": 0, "records_failed": 0, "records_created": 0,
                       "records_archived": 0}
         self.failed: dict[str, str] = {}
+        self.lags: list[tuple[float, tuple[str, ...]]] = []   # (minutes source change -> written, properties)
         self.sent: dict[str, WriteItem] = {}          # planned items by crmhub id (before values for re-sends)
         self.resend: list[WriteItem] = []
         self.pending: dict[str, list] = {"log": [], "state": [], "pairs": [], "batches": []}
@@ -267,6 +271,7 @@ class _SyncRun:
                 self.tally["records_ok"] += 1
                 self.tally["records_archived"] += d.kind == "archived"
                 self.tally["records_created"] += o.action == "create"
+                self._time(o)
             self.pending["state"].append(d.state)
             if d.pair:
                 self.pending["pairs"].append(d.pair)
@@ -281,6 +286,13 @@ class _SyncRun:
         assert_not_frozen(self.conn, "sync", self.sync.name, on_stop=self.flush)  # freeze-all: keep answered batches
         if self.after_batch is not None or not crm:
             self.flush()             # the hook is told about each commit; other destinations call no flush
+
+    def _time(self, o: Outcome) -> None:
+        """End-to-end lag of one acknowledged write: source change (the model's ``source_ts``) -> written."""
+        ts = self.plan.source_ts.get(o.item.crmhub_id)
+        if ts is not None and o.action in ("create", "update") and o.item.send:
+            lag = (datetime.now(UTC) - ts).total_seconds() / 60.0
+            self.lags.append((max(lag, 0.0), tuple(o.item.send)))
 
     def flush(self) -> None:
         """Commit the log, state and crosswalk rows of every batch answered since the last flush.
@@ -341,6 +353,9 @@ class _SyncRun:
         detail = {"seconds": round(seconds, 3), "rate_limited": stats.rate_limited, "retries": stats.retries,
                   "hedged": stats.hedged, "records_skipped": len(plan.skipped),
                   "plan_s": counts["plan_s"], "commit_s": counts["commit_s"]}
+        # end to end (source change -> written), read by crmhub.health.sla; kept in ``detail``, not in the
+        # lag_min_* columns, which are the destination connector's own read lag (its health score)
+        detail.update(_lag_summary(self.lags))
         try:
             store.finish_run(self.conn, self.run_id, self.sync_run_id, counts, status, error, detail)
             record_access(self.conn, who=f"reverse_etl:{self.sync.name}", table=self.sync.core_table,
@@ -389,6 +404,24 @@ class _StormGuard:
             elif sent:
                 self._streak = 0
             return self.tripped is not None
+
+
+def _lag_summary(lags: list[tuple[float, tuple[str, ...]]]) -> dict[str, Any]:
+    """End-to-end lag of a run's timed writes: ``e2e_lag_min`` {p50, p95, max} and ``field_lag_min`` (max per
+    property written); ``{}`` when the run timed none (nothing changed since an acknowledged push)."""
+    if not lags:
+        return {}
+    values = sorted(v for v, _ in lags)
+
+    def pct(q: float) -> float:
+        return round(values[min(len(values) - 1, int(q * (len(values) - 1) + 0.5))], 3)
+
+    per_field: dict[str, float] = {}
+    for value, props in lags:
+        for prop in props:
+            per_field[prop] = max(per_field.get(prop, 0.0), round(value, 3))
+    return {"e2e_lag_min": {"p50": pct(0.5), "p95": pct(0.95), "max": round(values[-1], 3)},
+            "field_lag_min": per_field, "records_timed": len(values)}
 
 
 def _plan_counts(plan: Plan) -> dict[str, int]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 import psycopg
@@ -55,6 +56,8 @@ class Plan:
     upsert_values: dict[str, tuple[str, str] | None] = field(default_factory=dict)
     skipped: dict[str, str] = field(default_factory=dict)
     unlinked: dict[str, str] = field(default_factory=dict)      # left the model, record now another id's
+    # source timestamp of records whose change counts for the end-to-end SLA (see :func:`_source_change`)
+    source_ts: dict[str, datetime] = field(default_factory=dict)
 
 
 @dataclass
@@ -116,6 +119,7 @@ def _chunks(conn: psycopg.Connection, sync: SyncDefinition, full_resync: bool, c
         changed = [cid for cid in valid if full_resync or cid not in state or state[cid].status != "synced"
                    or state[cid].payload_hash != plan.hashes[cid]]
         plan.changed += len(changed)
+        plan.source_ts.update(_source_change(sync, full_resync, changed, state, by_id))
         chunk.held = store.held_records(conn, sync.core_table, changed)
         candidates = [cid for cid in changed if cid not in chunk.held]
         xwalk = (store.crosswalk(conn, sync.id_system, sync.id_object, candidates)
@@ -130,6 +134,24 @@ def _chunks(conn: psycopg.Connection, sync: SyncDefinition, full_resync: bool, c
         _plan_archives(conn, sync, plan, state, counts, chunk)
         _merge(plan, chunk)
         yield chunk
+
+
+def _source_change(sync: SyncDefinition, full_resync: bool, changed: list[str], state: dict[str, store.StateRow],
+                   by_id: dict[str, dict]) -> dict[str, datetime]:
+    """``{crmhub id: source timestamp}`` of the changed records whose push is timed against the SLA end to end.
+
+    Only with the model's ``source_ts`` column, and only for records the destination acknowledged before (a
+    change of a synced value): a record's first push (initial load, or a record that just got its CRM id) and a
+    ``full_resync`` carry no lag, as a connector's first load and backfills carry none.
+    """
+    if not sync.source_ts or full_resync:
+        return {}
+    out = {}
+    for cid in changed:
+        st, ts = state.get(cid), by_id[cid].get(sync.source_ts)
+        if st is not None and st.payload is not None and isinstance(ts, datetime):
+            out[cid] = ts
+    return out
 
 
 def _plan_record(sync: SyncDefinition, full_resync: bool, cid: str, st: store.StateRow | None, after: dict,

@@ -32,6 +32,7 @@ from crmhub.reverse_etl.destinations import (
     WriteItem,
     drifted,
 )
+from crmhub.reverse_etl.engine import build_crm_client
 from crmhub.reverse_etl.transforms import same
 
 
@@ -103,8 +104,12 @@ def plan_rollback(written: list[dict[str, Any]], current: dict[str, dict[str, An
 
 def rollback_run(run_id: int, warehouse_url: str, crm_base_url: str | None = None, token: str | None = None, *,
                  imap: IntegrationMap | None = None, client: CrmClient | None = None,
-                 target_url: str | None = None, sync: SyncDefinition | None = None) -> RollbackResult:
+                 target_url: str | None = None, sync: SyncDefinition | None = None, timeout: float | None = None,
+                 verify: bool | str = True) -> RollbackResult:
     """Roll back sync run ``run_id`` (see the module docstring). Returns counts and conflicts.
+
+    ``timeout`` and ``verify`` are the CRM connection's, for the client built here (as a sync run builds it:
+    :func:`crmhub.reverse_etl.engine.build_crm_client`).
 
     Raises:
         CrmHubError: unknown run, a rollback run, or a run already rolled back.
@@ -117,7 +122,8 @@ def rollback_run(run_id: int, warehouse_url: str, crm_base_url: str | None = Non
             raise CrmHubError(f"run {run_id} is itself a rollback (of run {run['rollback_of']}); it cannot be rolled back")
         sync = sync or get_sync(run["sync_name"], imap)
         with store.sync_lock(conn, sync.name, f"rollback of run {run_id}"):   # no sync run writes meanwhile
-            return _rollback_locked(conn, run_id, sync, warehouse_url, crm_base_url, token, client, target_url)
+            return _rollback_locked(conn, run_id, sync, warehouse_url, crm_base_url, token, client, target_url,
+                                    timeout, verify)
 
 
 def _already_rolled_back(conn: psycopg.Connection, run_id: int) -> CrmHubError:
@@ -129,7 +135,8 @@ def _already_rolled_back(conn: psycopg.Connection, run_id: int) -> CrmHubError:
 
 def _rollback_locked(conn: psycopg.Connection, run_id: int, sync: SyncDefinition, warehouse_url: str,
                      crm_base_url: str | None, token: str | None, client: CrmClient | None,
-                     target_url: str | None) -> RollbackResult:
+                     target_url: str | None, timeout: float | None = None, verify: bool | str = True
+                     ) -> RollbackResult:
     # under the sync's lock no other rollback runs: a 'running' one was abandoned (its process died)
     conn.execute("UPDATE ops.reverse_etl_runs SET status = 'failed', finished_at = now(), error = 'abandoned: its "
                  "process ended without closing the run' WHERE rollback_of = %s AND kind = 'rollback' AND status = "
@@ -144,8 +151,7 @@ def _rollback_locked(conn: psycopg.Connection, run_id: int, sync: SyncDefinition
     if sync.destination_kind == "crm" and client is None:
         if not crm_base_url:
             raise CrmHubError("rollback of a CRM sync needs the CRM base URL (--crm-url or $CRMHUB_CRM_URL)")
-        client = CrmClient(crm_base_url, token, rate_limit=sync.rate_limit, max_attempts=sync.max_attempts,
-                           timeout_s=sync.timeout_s)
+        client = build_crm_client(sync, crm_base_url, token, timeout=timeout, verify=verify)
         owns = True
     try:  # the unique index reverse_etl_runs_one_rollback stops a second rollback of the run
         rb_id, sync_run_id = store.start_run(conn, sync_name=sync.name, destination=sync.destination,

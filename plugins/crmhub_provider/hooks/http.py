@@ -7,6 +7,8 @@ from functools import cached_property
 
 from airflow.providers.http.hooks.http import HttpHook
 
+from crmhub.hubspot.connection import tls_verify
+
 
 def _answers_200(hook: HttpHook, endpoint: str, **run_kwargs) -> tuple[bool, str]:
     """``test_connection`` of a GET hook: one request to ``endpoint``; ok on HTTP 200. Reports, never raises
@@ -58,7 +60,7 @@ class CrmHubCrmHook(HttpHook):
     @property
     def verify(self) -> bool | str:
         extra = self._conn.extra_dejson or {}
-        return extra.get("verify", extra.get("verify_ssl", True))
+        return tls_verify(extra.get("verify", extra.get("verify_ssl", True)))  # "false" typed by hand is False
 
     def test_connection(self) -> tuple[bool, str]:
         return _answers_200(self, "/crm/v3/objects/contacts", data={"limit": 1},

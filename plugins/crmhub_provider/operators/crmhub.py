@@ -154,11 +154,10 @@ class ConnectorSyncOperator(CrmHubBaseOperator):
         self.mode = mode
 
     def execute(self, context: Any) -> dict:
-        from crmhub.cdc.tasks import cdc_sync
-        from crmhub.ingest.tasks import ingest_connector
+        from crmhub.cdc.tasks import cdc_sync, full_sync
         from crmhub_provider.hooks.crmhub import source_access
 
-        run = cdc_sync if self.mode == "cdc" else ingest_connector
+        run = cdc_sync if self.mode == "cdc" else full_sync   # full_sync: ingest_connector (+ deal associations)
         access = source_access(self.imap.connector(self.connector))
         return run(self.hook.warehouse_url(), self.connector, access, imap=self.imap)
 

@@ -110,3 +110,60 @@ def test_companies_are_read_incrementally_by_hs_lastmodifieddate(db):
     assert searches and all(r["outcome"] == "200" for r in searches), recent
     with psycopg.connect(db) as conn:
         assert conn.execute("SELECT city FROM core.entity WHERE name = 'Alpha Pension'").fetchone() == ("Oslo",)
+
+
+def _associations(db: str) -> set[tuple]:
+    with psycopg.connect(db) as conn:
+        return set(conn.execute(
+            """SELECT dx.external_id, a.crm_object, a.crm_id, a.crmhub_id IS NOT NULL, a.core_table
+                 FROM core.deal_association a
+                 JOIN core.external_id dx ON dx.crmhub_id = a.deal_id AND dx.system = 'crm' AND dx.object = 'deal'
+            """).fetchall())
+
+
+def test_deal_associations_flow_in_with_the_deals_and_follow_the_crm(db, hubspot_wire):
+    """Deals come with their companies and contacts (v4 batch read after each load); a removed association goes,
+    an added one comes, an association to a record not in core yet resolves on the next read."""
+    imap = load_integration_map()
+    with SandboxServer(token=TOKEN, seed=SEED) as crm:
+        access = SourceAccess(base_url=crm.url, token=TOKEN)
+        cdc_sync(db, "crm_contacts", access, imap=imap)
+        out = cdc_sync(db, "crm_deals", access, imap=imap)                  # companies not loaded yet
+        assert out["associations"] == {"deals": 2, "associations": 2, "unresolved": 1}
+        assert _associations(db) == {("9001", "company", "5001", False, "entity"),
+                                     ("9001", "contact", "1001", True, "contact")}
+        cdc_sync(db, "crm_companies", access, imap=imap)
+        with httpx.Client(base_url=crm.url, headers={"Authorization": f"Bearer {TOKEN}"}) as api:
+            assert api.delete("/crm/v4/objects/deals/9001/associations/contacts/1001").status_code in (200, 204)
+            assert api.put("/crm/v4/objects/deals/9002/associations/default/companies/5001").status_code == 200
+            assert api.patch("/crm/v3/objects/deals/9001", json={"properties": {"dealstage": "accepted"}}
+                             ).status_code == 200
+        cdc_sync(db, "crm_deals", access, imap=imap)                       # 9001 changed: re-read
+        webhook_reads = [r for r in hubspot_wire.requests if "/crm/v4/associations/" in r.path]
+    assert ("9001", "company", "5001", True, "entity") in _associations(db)       # resolved now
+    assert ("9001", "contact", "1001", True, "contact") not in _associations(db)  # removed in the CRM
+    assert webhook_reads and not hubspot_wire.violations
+
+
+def test_a_backfill_of_deals_brings_their_associations(db):
+    imap = load_integration_map()
+    now = datetime.now(UTC)
+    with SandboxServer(token=TOKEN, seed=SEED) as crm:
+        access = SourceAccess(base_url=crm.url, token=TOKEN)
+        backfill(db, "crm_deals", access, now - timedelta(days=2), now + timedelta(hours=1), imap=imap)
+    assert {(d, o, c) for d, o, c, _, _ in _associations(db)} == {("9001", "company", "5001"),
+                                                                  ("9001", "contact", "1001")}
+
+
+def test_a_deal_webhook_reread_brings_its_associations(db):
+    from crmhub.cdc.tasks import webhook_sync
+
+    imap = load_integration_map()
+    with psycopg.connect(db) as conn:
+        conn.execute("INSERT INTO ops.webhook_events (event_id, source, subscription_type, object_id, payload) VALUES "
+                     "('ev-1', 'crm', 'deal.propertyChange', '9001', '{}')")
+    with SandboxServer(token=TOKEN, seed=SEED) as crm:
+        out = webhook_sync(db, SourceAccess(base_url=crm.url, token=TOKEN), imap=imap)
+    assert out["deal"]["associations"] == {"deals": 1, "associations": 2, "unresolved": 2}
+    assert {(d, o, c) for d, o, c, _, _ in _associations(db)} == {("9001", "company", "5001"),
+                                                                  ("9001", "contact", "1001")}

@@ -168,7 +168,7 @@ def test_logical_decoding_path_merges_inserts_updates_deletes(db, imap, make_dat
         conn.execute("CREATE SCHEMA billing")
         conn.execute("""CREATE TABLE billing.invoices (invoice_id text PRIMARY KEY, lp_external_id text,
                         fund_name text, amount text, currency text, invoice_status text, issued_on text,
-                        updated_at timestamptz NOT NULL)""")
+                        updated_at timestamptz NOT NULL, customer_tax_id text)""")
     access = SourceAccess(url=source_url)
     first = cdc_sync(db, "billing_invoices", access, imap=imap)  # creates the slot; nothing yet
     assert first["rows_read"] == 0

@@ -87,7 +87,7 @@ def test_postgres_backfill_end_to_end_resumable_and_never_overwrites_newer(db, m
         conn.execute("""CREATE TABLE billing.invoices AS
             SELECT 'INV-' || g AS invoice_id, 'BIL-' || (g %% 50) AS lp_external_id, 'Crmhub Growth Fund II' AS fund_name,
                    '100.00' AS amount, 'USD' AS currency, 'sent' AS invoice_status, '2026-10-01' AS issued_on,
-                   %s::timestamptz + (g - 1) * interval '3 days' / 1200 AS updated_at
+                   %s::timestamptz + (g - 1) * interval '3 days' / 1200 AS updated_at, NULL::text AS customer_tax_id
               FROM generate_series(1, 1200) g""", (T0,))
         # a newer version of INV-1 (day 4.5), outside the range backfilled below
         conn.execute("INSERT INTO billing.invoices VALUES ('INV-1', 'BIL-1', 'Crmhub Growth Fund II', '100.00', "

@@ -120,6 +120,19 @@ def test_deals_with_associations_to_companies_and_contacts(api: HubSpot) -> None
     page = api.crm.associations.v4.basic_api.get_page("contacts", contact, "deals")
     assert [str(r.to_object_id) for r in page.results] == [deal.id]
 
+    # v4 batch read (what crmhub's CDC asks after loading deals): one deal with, one without associations
+    from hubspot.crm.associations.v4 import BatchInputPublicFetchAssociationsBatchRequest as FetchBatch
+    from hubspot.crm.associations.v4 import PublicFetchAssociationsBatchRequest as Fetch
+
+    bare = api.crm.deals.basic_api.create({"properties": {"dealname": "Fund IV - Beta", "dealstage": "prospect",
+                                                          "pipeline": "default"}}).id
+    read = api.crm.associations.v4.batch_api.get_page(
+        "deals", "companies", batch_input_public_fetch_associations_batch_request=FetchBatch(
+            inputs=[Fetch(id=deal.id), Fetch(id=bare)]))
+    assert [(r._from.id, [str(t.to_object_id) for t in r.to]) for r in read.results] == [(deal.id, [company])]
+    assert read.results[0].to[0].association_types[0].type_id == 341
+    assert [e.sub_category for e in read.errors] == ["crm.associations.NO_ASSOCIATIONS_FOUND"]
+
 
 def test_sdk_sees_refusals_of_non_string_values_as_per_record_errors(api: HubSpot) -> None:
     ids = _create_contacts(api, 1)

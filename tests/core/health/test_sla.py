@@ -48,6 +48,32 @@ def test_weekly_met_rate_per_field(db, imap):
     assert by[("fundadmin_lp_contacts", "email")]["met_rate_pct"] == 0.0  # 400 min > 6 h
 
 
+def test_pushed_flows_are_measured_end_to_end_from_the_syncs_runs(db, imap):
+    """A field_map entry with a ``sync`` gets a ``sync:<name>`` row: the sync's runs, each judged by the lag from
+    the source change to the CRM write that the reverse-ETL run recorded (per property, else the run's max)."""
+    specs = {(s["connector"], s["field"]): s for s in sla.field_slas(imap)}
+    assert specs[("sync:company_invoice_status", "invoice_status")]["freshness_min"] == 360
+    assert specs[("sync:company_icp_fit", "icp_fit")]["sla"] == "dwh_to_crm"
+    assert ("sync:contact_traits", "lp_commitment_amount") in specs and ("sync:contact_traits", "email") in specs
+    assert ("warehouse", "icp_fit") not in specs           # a warehouse model's column has no connector runs
+
+    def push(minutes_ago, detail, status="success", kind="sync"):
+        add_run(conn, "crm_companies", minutes_ago=minutes_ago, kind="reverse_etl", status=status,
+                detail={"sync": "company_invoice_status", "kind": kind, **detail})
+
+    with psycopg.connect(db) as conn:
+        push(10, {"field_lag_min": {"invoice_status": 200.0}, "e2e_lag_min": {"max": 200.0}})   # met
+        push(20, {"field_lag_min": {"invoice_status": 500.0}, "e2e_lag_min": {"max": 500.0}})   # late: missed
+        push(30, {})                                                    # nothing changed since the last push: met
+        push(40, {}, status="failed")                                   # failed: missed
+        push(50, {"status": "skipped"})                                 # frozen connector: not an SLA run
+        push(60, {"e2e_lag_min": {"max": 9999.0}}, kind="rollback")     # rollbacks are not SLA runs
+        add_run(conn, "crm_companies", minutes_ago=70, lag_min_max=9999.0)   # the connector's own read: not this
+        rows = {(r["connector"], r["field"]): r for r in sla.compute_sla_results(conn, imap, NOW.date())}
+    row = rows[("sync:company_invoice_status", "invoice_status")]
+    assert (row["runs"], row["runs_met"], row["met_rate_pct"], row["met"]) == (4, 2, 50.0, False)
+
+
 def test_week_start():
     assert sla.week_start(NOW) == date(2026, 11, 23)
     assert sla.week_start(date(2026, 11, 23)) == date(2026, 11, 23)

@@ -14,7 +14,8 @@ def make_invoices(url: str, reader: str, n: int = 25) -> None:
         conn.execute("CREATE SCHEMA billing")
         conn.execute(
             """CREATE TABLE billing.invoices (invoice_id text PRIMARY KEY, lp_external_id text, fund_name text,
-                   amount numeric(14, 2), currency text, invoice_status text, issued_on date, updated_at timestamptz)"""
+                   amount numeric(14, 2), currency text, invoice_status text, issued_on date, updated_at timestamptz,
+                   customer_tax_id text)"""
         )
         conn.execute(
             """INSERT INTO billing.invoices

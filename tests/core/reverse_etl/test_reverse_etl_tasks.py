@@ -25,7 +25,7 @@ def test_every_sync_is_due_on_its_first_run(db):
 
 
 def test_a_sync_is_due_when_its_own_cron_fired_since_its_last_run(db):
-    _finished(db, "contact_traits", datetime(2026, 12, 5, 2, 16, tzinfo=UTC))   # "15 2 * * *": ran today
+    _finished(db, "contact_traits", datetime(2026, 12, 5, 2, 16, tzinfo=UTC))   # "15 */2 * * *": next at 04:15
     _finished(db, "company_icp_fit", datetime(2026, 12, 4, 2, 31, tzinfo=UTC))  # "30 2 * * *": next at 02:30
     _finished(db, "lp_traits_analytics", datetime(2026, 12, 4, 2, 46, tzinfo=UTC), status="failed")  # not finished
     _finished(db, "contact_intent_score", datetime(2026, 12, 5, 2, 16, tzinfo=UTC))  # "*/15": next at 02:30

@@ -254,3 +254,9 @@ class TestUnleashHook:
             "conn_type": "http", "host": "127.0.0.1", "port": webhook_server.server_port, "schema": "http"}))
         ok, message = CrmHubUnleashHook().test_connection()  # the sink answers GET with 501
         assert not ok and message.startswith("HTTP ")
+
+
+def test_crm_hook_reads_a_hand_typed_false_verify_as_false(monkeypatch):
+    monkeypatch.setenv("AIRFLOW_CONN_CRMHUB_CRM", json.dumps({
+        "conn_type": "http", "host": "https://crm.example/", "password": "tok", "extra": {"verify": "false"}}))
+    assert CrmHubCrmHook().verify is False
