@@ -403,7 +403,7 @@ def refresh_stale_stats(conn: psycopg.Connection, tables: list[str]) -> list[str
         (tables, STALE_MIN_ROWS, STALE_FRACTION),
     ).fetchall()
     for (table,) in stale:
-        conn.execute(sql.SQL("ANALYZE (SKIP_LOCKED) core.{}").format(sql.Identifier(table)))
+        conn.execute("SELECT ops.analyze_core(%s)", (table,))  # as the owner: loads run as loader/app
     return [t for (t,) in stale]
 
 

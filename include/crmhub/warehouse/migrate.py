@@ -68,14 +68,25 @@ def applied_versions(conn: psycopg.Connection) -> dict[str, str]:
     return dict(conn.execute("SELECT version, checksum FROM ops.schema_migrations").fetchall())
 
 
+def _up_to_date(conn: psycopg.Connection, migrations: list[Migration]) -> bool:
+    done = applied_versions(conn)
+    return all(done.get(m.version) == m.checksum for m in migrations)
+
+
 def upgrade(url: str, directory: Path = MIGRATIONS_DIR) -> list[str]:
     """Apply pending migrations; returns the file names applied (empty when up to date)."""
     migrations = discover(directory)
     applied: list[str] = []
     with connect(url, autocommit=True) as conn:
+        if _up_to_date(conn, migrations):  # nothing to do: no DDL, so the loader/app roles may call this too
+            return applied
         conn.execute("SELECT pg_advisory_lock(%s)", (_LOCK_KEY,))
         try:
-            conn.execute(_BOOTSTRAP)
+            try:
+                conn.execute(_BOOTSTRAP)
+            except psycopg.errors.InsufficientPrivilege as exc:
+                raise WarehouseError(f"migrations are pending and {conn.info.user} may not apply them: run "
+                                     "`crmhub db upgrade` as the warehouse owner (docs/security.md)") from exc
             done = applied_versions(conn)
             for mig in migrations:
                 if mig.version in done:
