@@ -9,6 +9,7 @@ import pytest
 
 from crmhub import clock
 from crmhub.warehouse import upgrade
+from crmhub.warehouse.migrate import MIGRATIONS_DIR, repoint_now_defaults
 
 DAY = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 
@@ -41,21 +42,24 @@ def test_no_column_default_uses_pg_catalog_now(db):
     assert clocked > 50  # every ops/core timestamp default
 
 
-def test_a_column_added_later_follows_the_clock_after_upgrade(db):
-    with psycopg.connect(db) as conn:
-        conn.execute("CREATE TABLE ops.later (id int, at timestamptz DEFAULT now())")
-    upgrade(db)  # the idempotent repoint step at the end of every upgrade
+def test_a_column_added_by_a_later_migration_follows_the_clock(db_owner, tmp_path):
+    db = db_owner  # migrates: owner-only work
+    for mig in MIGRATIONS_DIR.glob("*.sql"):
+        (tmp_path / mig.name).write_bytes(mig.read_bytes())
+    (tmp_path / "9999_later.sql").write_text("CREATE TABLE ops.later (id int, at timestamptz DEFAULT now());\n")
+    assert upgrade(db, tmp_path) == ["9999_later.sql"]  # the idempotent repoint step ends every upgrade
     with psycopg.connect(db) as conn:
         expr = conn.execute("SELECT pg_get_expr(adbin, adrelid) FROM pg_attrdef "
                             "WHERE adrelid = 'ops.later'::regclass").fetchone()[0]
     assert expr == "ops.clock()"
 
 
-def test_travel_moves_python_sql_text_and_defaults(db):
+def test_travel_moves_python_sql_text_and_defaults(db_owner):
+    db = db_owner  # creates a table in ops and repoints its default: owner-only work
     with psycopg.connect(db) as conn:
         conn.execute("CREATE TABLE ops.stamped (id int, at timestamptz DEFAULT now())")
+        assert repoint_now_defaults(conn) == 1
         conn.commit()
-    upgrade(db)
     clock.travel_to(DAY)
     assert abs(clock.now() - DAY) < timedelta(seconds=5)
     with psycopg.connect(db) as conn:  # a bare psycopg connection: libpq sends PGOPTIONS
