@@ -1,8 +1,14 @@
 """Shared fixtures: real PostgreSQL on 127.0.0.1:5432 (started by .ci/run if it is down).
 
-``pg_admin_url`` points at the server; ``make_database()`` creates a throw-away database and drops it
-afterwards; ``warehouse_url`` is one migrated database shared by the session; ``db`` is a fresh,
-migrated database per test for tests that need an empty warehouse. ``imap`` is the integration map,
+Tests use crmhub's PostgreSQL roles, as a deployment does; the superuser only creates databases and runs
+migrations. ``pg_admin_url`` points at the server; ``make_database()`` creates a throw-away database and
+drops it afterwards. ``db_owner`` is a fresh warehouse after the full ``crmhub db upgrade`` (migrations,
+roles, grants, masked views), logged in as the admin that migrated it: only for tests that need the owner
+(migrations, planting audit findings, replication slots) and they say why. ``db`` is the same database as
+the app role (``crmhub_app``: what every DAG task and ``CRMHUB_WAREHOUSE_URL`` use); package conftests
+override it where another role is the deployed one (ingest: ``crmhub_loader``). ``warehouse_url`` is one
+such warehouse shared by the session (app role). ``role_url("reader")`` is ``db_owner``'s database as any
+crmhub role; ``secure_db`` is ``db_owner`` (security tests plant grants). ``imap`` is the integration map,
 ``fundadmin`` its fund-admin connector; ``sandbox`` is a real CRM sandbox server (in-process uvicorn on
 an ephemeral port) whose bearer token is the ``sandbox_token`` fixture (override it per package).
 """
@@ -19,6 +25,9 @@ from wire_guard import WireGuard
 
 from crm_sandbox import SandboxServer
 from crmhub.config import load_integration_map
+from crmhub.security.policy import load_policy
+from crmhub.security.provision import provision
+from crmhub.security.provision import role_url as role_url_of
 from crmhub.warehouse import upgrade
 
 PG_ADMIN_URL = os.environ.get("CRMHUB_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
@@ -60,24 +69,40 @@ def make_database(pg_admin_url: str) -> Iterator[Callable[[], str]]:
 
 
 @pytest.fixture(scope="session")
-def warehouse_url(make_database: Callable[[], str]) -> str:
-    """One migrated warehouse for the whole session (tests must not depend on it being empty)."""
-    url = make_database()
-    upgrade(url)
-    return url
+def imap():
+    return load_integration_map()
 
 
-@pytest.fixture
-def db(make_database: Callable[[], str]) -> str:
-    """A fresh, migrated warehouse for this test only."""
+@pytest.fixture(scope="session")
+def roles(imap) -> dict[str, str]:
+    """Role names of the map's ``security.roles`` (owner, loader, app, webhook, reader, finance, steward)."""
+    return load_policy(imap).roles
+
+
+def upgraded_database(make_database: Callable[[], str], imap) -> str:
+    """A new database after ``crmhub db upgrade`` (migrations + roles/grants/views); the admin's URL."""
     url = make_database()
     upgrade(url)
+    provision(url, imap)
     return url
 
 
 @pytest.fixture(scope="session")
-def imap():
-    return load_integration_map()
+def warehouse_url(make_database: Callable[[], str], imap, roles) -> str:
+    """One upgraded warehouse for the whole session, as the app role (tests must not depend on it being empty)."""
+    return role_url_of(upgraded_database(make_database, imap), roles["app"])
+
+
+@pytest.fixture
+def db_owner(make_database: Callable[[], str], imap) -> str:
+    """A fresh upgraded warehouse for this test, as the admin that migrated it (owner-only work; say why)."""
+    return upgraded_database(make_database, imap)
+
+
+@pytest.fixture
+def db(db_owner: str, roles) -> str:
+    """``db_owner``'s database as the app role (``crmhub_app``), the role DAG tasks use."""
+    return role_url_of(db_owner, roles["app"])
 
 
 @pytest.fixture(scope="session")
@@ -97,23 +122,16 @@ def sandbox(sandbox_token: str) -> Iterator[SandboxServer]:
 
 
 @pytest.fixture
-def secure_db(db: str, imap) -> str:
-    """A fresh warehouse after the full ``crmhub db upgrade``: roles, grants and masked views too."""
-    from crmhub.security.provision import provision
-
-    provision(db, imap)
-    return db
+def secure_db(db_owner: str) -> str:
+    """``db_owner``: security tests seed classified values and plant grants/findings, which needs the owner."""
+    return db_owner
 
 
 @pytest.fixture
-def role_url(secure_db: str, imap) -> Callable[[str], str]:
-    """``role_url("app")`` -> the ``secure_db`` URL logging in as that crmhub role (loader, app, webhook,
-    reader, finance, steward; trust auth on 127.0.0.1). Use it instead of the superuser outside migrations."""
-    from crmhub.security.policy import load_policy
-    from crmhub.security.provision import role_url as as_role
-
-    roles = load_policy(imap).roles
-    return lambda key: as_role(secure_db, roles[key])
+def role_url(db_owner: str, roles) -> Callable[[str], str]:
+    """``role_url("reader")`` -> ``db_owner``'s database logging in as that crmhub role (loader, app, webhook,
+    reader, finance, steward; trust auth on 127.0.0.1)."""
+    return lambda key: role_url_of(db_owner, roles[key])
 
 
 @pytest.fixture(autouse=True)

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
+from crmhub import clock
 from crmhub.hubspot import wire
 
 OBJECTS = ("contacts", "companies", "deals")
@@ -189,7 +190,7 @@ class PropertyError(Exception):
 # ---------------------------------------------------------------------------------------------- time helpers
 
 def now_ms() -> int:
-    return int(datetime.now(UTC).timestamp() * 1000)
+    return int(clock.now().timestamp() * 1000)
 
 
 def ms_to_iso(ms: int) -> str:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated
 from urllib.parse import urlparse
 
@@ -34,7 +34,7 @@ class Principal:
 
     name: str
     may_act: bool
-    csrf_token: str
+    csrf_token: str = field(repr=False)  # a per-session secret: never in a log line
     via_bearer: bool
 
 

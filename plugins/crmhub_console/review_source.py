@@ -46,6 +46,12 @@ def field_rows(records: list[dict]) -> list[dict]:
     return out
 
 
+def unmasked_fields(items: list[dict]) -> list[str]:
+    """Fields of the items' members shown in clear (names, cities...): what the access log records."""
+    return list(dict.fromkeys(f["field"] for i in items for f in i["fields"] if not any(
+        s in f["field"].lower() for s in SENSITIVE)))
+
+
 def _today_counts(deciders: list[str]) -> dict:
     by: dict[str, int] = {}
     for name in deciders:

@@ -65,3 +65,12 @@ def test_badly_named_migration_rejected(tmp_path):
 
 def test_shipped_migrations_are_numbered():
     assert all(m.path.parent == MIGRATIONS_DIR for m in discover())
+
+
+def test_an_application_role_may_call_upgrade_on_an_up_to_date_warehouse_but_not_migrate(db, tmp_path):
+    assert upgrade(db) == []  # the loader/app CLIs check first: no DDL (CREATE SCHEMA needs the database's CREATE)
+    for mig in discover():
+        (tmp_path / mig.path.name).write_text(mig.path.read_text())
+    (tmp_path / "9999_next.sql").write_text("CREATE TABLE ops.next_thing (id int);")
+    with pytest.raises(WarehouseError, match="crmhub_app may not apply them: run `crmhub db upgrade` as the warehouse"):
+        upgrade(db, tmp_path)

@@ -16,7 +16,7 @@ from crmhub.ingest.tasks import SourceAccess, ingest_connector, lag_stats
 from crmhub.ingest.upsert import refresh_stale_stats, stats_tables
 from crmhub.progress import NO_PROGRESS, Progress
 from crmhub.safety.snapshot import snapshot_before
-from crmhub.sync.runs import api_counters, fail_run, finish_run, run_totals, start_run
+from crmhub.sync.runs import api_counters, fail_run, finish_run, run_totals, start_run, stopped_by_freeze
 from crmhub.warehouse import connect
 
 
@@ -69,9 +69,13 @@ def webhook_sync(warehouse_url: str, access: SourceAccess, *, imap: IntegrationM
             try:
                 summary = ingest(warehouse_url, connector, src)
             except Exception as exc:
-                finish_run(conn, run_id, status="failed", records=0, failed=len(ids), api_calls=src.requests,
-                           api_errors=src.retries + 1, latency_s=src.latency_s, lag=None,
-                           detail={"error": f"{type(exc).__name__}: {exc}"})
+                if stopped_by_freeze(exc):  # the events stay pending; nothing failed
+                    fail_run(conn, run_id, exc, started=started, api={"api_calls": src.requests,
+                                                                     "api_errors": src.retries})
+                else:
+                    finish_run(conn, run_id, status="failed", records=0, failed=len(ids), api_calls=src.requests,
+                               api_errors=src.retries + 1, latency_s=src.latency_s, lag=None,
+                               detail={"error": f"{type(exc).__name__}: {exc}"})
                 raise
             _, lag = lag_stats(conn, connector, [summary.load_id])
             synced = mark_synced(conn, source, obj, ids)

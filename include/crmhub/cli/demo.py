@@ -133,12 +133,13 @@ def run_demo(args: argparse.Namespace) -> int:
     url, metadata, server = _start_warehouse(keep_running=False, fresh=not args.keep)
     services = None
     try:
-        applied = upgrade(url)
+        applied = upgrade(url)      # migrations and provisioning: the only work done as the admin
         roles = _provision(url)
+        app_url = role_url(url, roles["app"])
         data_dir = settings.demo_data_dir()
         dataset = generate(data_dir, seed=args.seed, scale=args.scale)
         services = start_demo_services(url, data_dir, receiver_url=role_url(url, roles["webhook"]))
-        env = airflow_env(role_url(url, roles["app"]), metadata_url=metadata, data_dir=data_dir)
+        env = airflow_env(app_url, metadata_url=metadata, data_dir=data_dir)
         env.update(services.connections)
         env.update(services.extra_env)
         env["CRMHUB_DISABLE_DEADLINES"] = "1"
@@ -171,11 +172,11 @@ def run_demo(args: argparse.Namespace) -> int:
                 cdc_again(2)
                 # the IR owner tries the automation on the control list, checks it, promotes it (with who);
                 # then a few contacts are marked interested by hand: crmhub_outreach mails those in rollout mode
-                activity["promotions"] = control_send_and_promote(services, role_url(url, roles["app"]),
+                activity["promotions"] = control_send_and_promote(services, app_url,
                                                                   Path(env["CRMHUB_UNLEASH_BOOTSTRAP"]))
                 activity["control_mails"] = sum(len(m["to"]) for m in services.mail.messages if m["outreach"])
                 activity["genuine"] = mark_interested_by_hand(
-                    services, emails=lp_contacts_to_mark(role_url(url, roles["app"]), 3))
+                    services, emails=lp_contacts_to_mark(app_url, 3))
                 cdc_again(3)
         print()
         print(f"crmhub demo — seed {args.seed}, scale {args.scale}, warehouse "
@@ -194,14 +195,14 @@ def run_demo(args: argparse.Namespace) -> int:
             print(f"   {dag_id:26} {'success' if ok else 'FAILED':8} {secs:6.1f}s   log: {logs / (log_name + '.log')}")
         if not results:
             print("   (no DAGs in dags/)")
-        with connect(url) as conn:   # the on-call owners: acknowledge, resolve what has proof (crmhub.ops.closeout)
+        with connect(app_url) as conn:   # the on-call owners: acknowledge, resolve what has proof (crmhub.ops.closeout)
             owner_closeout(conn, settings.home() / "demo-proofs")
-        print(report.render(url))
-        findings = audit(url, connections={"crmhub_warehouse": env["CRMHUB_WAREHOUSE_URL"]})
+        print(report.render(app_url))
+        findings = audit(app_url, connections={"crmhub_warehouse": env["CRMHUB_WAREHOUSE_URL"]})
         print("== Security audit: " + ("clean" if not findings else f"{len(findings)} finding(s)"))
         for finding in findings:
             print("   " + finding.render().replace("\n", "\n   "))
-        print(f"== KPI report (7 days up to today, with charts): {_write_kpi_report(url)}")
+        print(f"== KPI report (7 days up to today, with charts): {_write_kpi_report(app_url)}")
         print(f"== done in {time.monotonic() - started:.0f}s")
         return 0 if all(ok for _, ok, _, _ in results) else 1
     finally:

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import argparse
 import csv
+import getpass
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -65,10 +67,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     ls.add_argument("--owner", help="a member is owned by this person")
     ls.add_argument("--limit", type=int, default=50)
     ls.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    ls.add_argument("--who", help="you (recorded in the access log; default: $CRMHUB_ACTOR, else the OS user)")
     add_url_option(ls)
     ls.set_defaults(func=_review_list)
     show = rsub.add_parser("show", help="one cluster: records side by side and the evidence of each link")
     show.add_argument("cluster_id", type=int)
+    show.add_argument("--who", help="you (recorded in the access log; default: $CRMHUB_ACTOR, else the OS user)")
     add_url_option(show)
     show.set_defaults(func=_review_show)
     for name, helptext in (("approve", "approve a cluster (or, with --band SAMPLE_ID, the rest of a sampled band)"),
@@ -199,6 +203,7 @@ def _review_list(args: argparse.Namespace) -> int:
         rows = review.list_clusters(url, kind=args.kind, status=status, score_min=args.min_score,
                                     score_max=args.max_score, source_system=args.source_system, owner=args.owner,
                                     limit=args.limit)
+        _log_read(url, args.who, [m for r in rows for m in r["members"]], "crmhub review list")
     if args.json:
         print(store.dumps(rows))
         return 0
@@ -224,8 +229,19 @@ def _review_show(args: argparse.Namespace) -> int:
     from crmhub.warehouse import open_warehouse
 
     with open_warehouse(args.url) as url:
-        print(store.dumps(review.show_cluster(url, args.cluster_id)))
+        cluster = review.show_cluster(url, args.cluster_id)
+        _log_read(url, args.who, cluster["members"], f"crmhub review show {args.cluster_id}")
+        print(store.dumps(cluster))
     return 0
+
+
+def _log_read(url: str, who: str, members: list[dict], reason: str) -> None:
+    """The members' record fields are printed unmasked: one access-log row per command."""
+    from crmhub.security.access_log import record_access
+
+    who = who or os.environ.get("CRMHUB_ACTOR") or getpass.getuser()
+    record_access(url, who=who, table="review_clusters", fields=[k for m in members for k in m["record"]],
+                  rows=len(members), reason=reason, via="cli")
 
 
 def _review_decide(args: argparse.Namespace) -> int:

@@ -25,7 +25,7 @@ import psycopg
 from psycopg.rows import dict_row
 
 from crmhub.health import alerts, causes, incidents, retry, score
-from crmhub.sync import liveness
+from crmhub.sync import connector_state, liveness
 from crmhub.warehouse.connection import connect
 
 log = logging.getLogger(__name__)
@@ -82,7 +82,7 @@ def run_health_cycle(
                     )
                     if item is not None:
                         summary["retry_enqueued"].append(item)
-                if severity == "critical" and freeze and incidents.freeze_connector(
+                if severity == "critical" and freeze and _may_freeze(conn, name, result) and incidents.freeze_connector(
                     conn, name, f"incident #{inc.incident_id}: {result.explain()}"
                 ):
                     summary["frozen"].append(name)
@@ -102,6 +102,13 @@ def run_health_cycle(
         if notify is not None:
             _notify_pending(conn, imap, notify, summary, at)
     return summary
+
+
+def _may_freeze(conn, name: str, result) -> bool:
+    """The automatic freeze respects its owner's release: a connector released after the window began is not
+    frozen again until the window has moved past the release, so every run a new freeze rests on came after
+    it (the older runs are what the owner dealt with). Its incident still opens or repeats and pages."""
+    return result.window_start is None or not connector_state.released_since(conn, name, result.window_start)
 
 
 def _proof_hint(trigger: str) -> str:

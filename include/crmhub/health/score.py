@@ -17,7 +17,8 @@ and reset its staleness:
 
 * ``window_min = max(60, 2 * target_lag_min)`` minutes; a run belongs to the window when it has
   *finished* (``finished_at`` set, status ``success``, ``partial`` or ``failed``) within
-  ``(now - window_min, now]``. Running rows are ignored.
+  ``(now - window_min, now]``. Running rows are ignored, and so are ``frozen`` ones (a run a freeze refused
+  did no work: it neither fails nor succeeds).
 * ``Error_Rate_pct = 100 * Σ(records_failed + api_errors) / Σ(records_total + api_calls)``. A ``failed``
   run that recorded no error counts as one failed operation (a crash before any work is an error, not
   silence). Capped at 100.
@@ -207,7 +208,7 @@ SELECT
         AND w.sync_status = 'pending' AND w.received_at <= %(now)s)                           AS webhook_backlog
 FROM (
     SELECT r.*,
-           (r.finished_at IS NOT NULL AND r.status <> 'running'
+           (r.finished_at IS NOT NULL AND r.status NOT IN ('running', 'frozen')
             AND r.finished_at > %(window_start)s AND r.finished_at <= %(now)s)                AS in_window,
            CASE WHEN r.status = 'failed' AND r.records_failed + r.api_errors = 0 THEN 1
                 ELSE r.records_failed + r.api_errors END                                      AS errors,

@@ -21,6 +21,7 @@ from datetime import UTC, date, datetime, timedelta
 import psycopg
 from psycopg.rows import dict_row
 
+from crmhub import clock
 from crmhub.config.integration_map import duration_seconds
 from crmhub.health.sla import DEFAULT_TARGET_PCT, week_start
 
@@ -95,7 +96,7 @@ def action_for(row: dict, target_pct: float = DEFAULT_TARGET_PCT) -> str:
 
 def audit_segments(conn: psycopg.Connection, imap, week: date | None = None, *, top_n: int = 5) -> list[dict]:
     """Compute and upsert the audit for the ISO week containing ``week`` (default: this week)."""
-    week = week_start(week or datetime.now(UTC))
+    week = week_start(week or clock.now())
     slas = _system_slas(imap)
     current = _groups(conn, week, slas)
     previous = {

@@ -30,6 +30,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import psycopg
 
+from crmhub import clock
 from crmhub.config.integration_map import duration_seconds
 
 DEFAULT_TARGET_PCT = 95.0
@@ -92,7 +93,8 @@ SELECT count(*) AS runs,
            (detail -> 'field_lag_min' ->> %(field)s)::double precision, lag_min_max, lag_min_p95, 0)
            <= %(freshness)s) AS runs_met
 FROM ops.sync_runs
-WHERE connector = %(connector)s AND status <> 'running' AND finished_at IS NOT NULL AND kind <> 'backfill'
+WHERE connector = %(connector)s AND status NOT IN ('running', 'frozen') AND finished_at IS NOT NULL
+  AND kind <> 'backfill'
   AND started_at >= %(start)s AND started_at < %(end)s
 """
 
@@ -117,7 +119,7 @@ def measure(conn: psycopg.Connection, spec: dict, start_ts: datetime, end_ts: da
 
 def compute_sla_results(conn: psycopg.Connection, imap, week: date | None = None) -> list[dict]:
     """Compute and upsert ``ops.sla_results`` for the ISO week containing ``week`` (default: this week)."""
-    start = week_start(week or datetime.now(UTC))
+    start = week_start(week or clock.now())
     start_ts = datetime(start.year, start.month, start.day, tzinfo=UTC)
     end_ts = start_ts + timedelta(days=7)
     results = []

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
+from crmhub import clock
 from crmhub.config import load_integration_map
 from crmhub.health import incidents, retry, segments, sla
 from crmhub.health.cycle import Notify, run_health_cycle
@@ -28,7 +29,7 @@ def health_cycle(warehouse_url: str, notify: Notify | None = None, map_path: str
 def sla_results(warehouse_url: str, map_path: str | None = None) -> dict:
     """SLA met rate per field for this ISO week and the previous one (``ops.sla_results``)."""
     imap = load_integration_map(map_path)
-    today = datetime.now(UTC)
+    today = clock.now()
     with connect(warehouse_url) as conn:
         rows = sla.compute_sla_results(conn, imap, today - timedelta(days=7))
         rows += sla.compute_sla_results(conn, imap, today)

@@ -51,12 +51,12 @@ from __future__ import annotations
 
 import math
 import random
-from datetime import UTC, datetime
 
 import psycopg
 from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
 
+from crmhub import clock
 from crmhub.exceptions import CrmHubError
 from crmhub.identity.records import columns_for
 
@@ -272,7 +272,7 @@ def _apply(conn: psycopg.Connection, row: dict, decision: str, by: str, note: st
                 store._restore_row(conn, table, rid, by)
     if len(staying) > 1:
         merged = _merge_all(conn, table, staying, by, f"approved in review cluster {row['cluster_id']}")
-    decided_at = datetime.now(UTC)
+    decided_at = clock.now()
     conn.execute("UPDATE ops.review_clusters SET status = %s, decided_by = %s, decided_at = %s, leaving_ids = %s, "
                  "note = %s, band_decision_id = %s, updated_at = now() WHERE cluster_id = %s",
                  (decision, by, decided_at, leaving if decision == "split" else None, note, band_decision_id,

@@ -26,13 +26,14 @@ from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 import pandas as pd
 import psycopg
 from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
 
+from crmhub import clock
 from crmhub.identity import holds, review
 from crmhub.identity.confidence import HOLD_THRESHOLD, cluster_confidence, enrichment_fields
 from crmhub.identity.matching import DUPLICATE_RATE_TARGET, REVIEW_THRESHOLD, pair_key, resolve
@@ -208,7 +209,7 @@ def run_resolution(conn_or_url: str | psycopg.Connection, kind: str, *, actor: s
                    threshold: float = REVIEW_THRESHOLD, imap=None) -> RunReport:
     """Resolve ``core.entity``/``core.contact`` and write crosswalk, merges, queue, confidence, holds, run."""
     table = _table(kind)
-    started = datetime.now(UTC)
+    started = clock.now()
     fields = enrichment_fields(kind, imap)
     with _transaction(conn_or_url) as conn:
         conn.execute("SELECT pg_advisory_xact_lock(hashtext('crmhub-identity'), hashtext(%s))", (kind,))

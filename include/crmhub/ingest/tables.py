@@ -56,7 +56,7 @@ _META_TYPES = {
 _RAW_COLUMNS = (
     "load_id text COLLATE \"C\" NOT NULL DEFAULT {default}, batch_no integer NOT NULL, origin text NOT NULL, "
     "first_row_no bigint NOT NULL, rows integer NOT NULL, format text NOT NULL, encoding text, "
-    "received_at timestamptz NOT NULL DEFAULT now(), first_line bigint, lines bigint[], locators text[], "
+    "received_at timestamptz NOT NULL DEFAULT ops.clock(), first_line bigint, lines bigint[], locators text[], "
     "deleted boolean[], offsets integer[] NOT NULL, data bytea NOT NULL, PRIMARY KEY (load_id, batch_no)"
 )
 # Serialises the DDL of one connector's tables (key: this namespace + the connector name).

@@ -14,8 +14,9 @@ For one load, in SQL only (no Python per row), inside the caller's transaction:
 4. **Targets**: each target table gets the changed winners. The connector's first ``targets`` entry is keyed by
    the external id (``core.external_id`` object = connector object); ``entity``/``fund`` rows derived from
    another object are keyed by their normalised name (object ``entity_by_name`` / ``fund_by_name``); other
-   derived tables by the external id (object ``<object>.<table>``). New keys get a crmhub_id (crosswalk rows
-   inserted set-wise). A key longer than ``MAX_KEY_CHARS`` is stored as ``md5:<hex>``.
+   derived tables by the external id (object ``<object>.<table>``). New keys get a crmhub_id, a version-7 UUID
+   (``_NEW_ID``: time-ordered, so the crmhub-id btrees grow at their right edge), and crosswalk rows inserted
+   set-wise (a plain INSERT; ``ON CONFLICT`` only after a concurrent load created one of the keys). A key longer than ``MAX_KEY_CHARS`` is stored as ``md5:<hex>``.
 5. **Write**: new rows are inserted, existing rows updated under last-write-wins on ``source_updated_at``
    (``_LWW``); ``enrichment`` fields never overwrite a value with null. Links (``contact.entity_id``,
    ``commitment.contact_id`` ...) are set from the same row. Owner = connector owner; ``source_lineage`` =
@@ -71,7 +72,9 @@ STALE_FRACTION = 0.2
 FROZEN_FIELDS = {"commitment": ("amount",), "deal": ("amount",)}
 DEFAULT_ACCEPT_STAGE = "accepted"
 #: ``work_mem`` of the merge's transaction (its hash joins and sorts span a whole load)
-WORK_MEM = "64MB"
+WORK_MEM = "256MB"
+#: ``random_page_cost`` of the merge's transaction
+RANDOM_PAGE_COST = "1.1"
 #: a load of more staged rows than this joins the crosswalk by hash, never by per-row index probes
 BULK_ROWS = 5000
 #: Required columns the contract may not map (insert only), per table.
@@ -87,6 +90,14 @@ I = sql.Identifier  # noqa: E741
 _LWW = sql.SQL("(t.source_updated_at IS NULL OR s._ts IS NULL OR s._ts >= t.source_updated_at)")
 #: The core row (``t``) reached the accept stage: its frozen fields keep their value.
 _FROZEN = sql.SQL("(t.stage = %(accept)s OR t.accepted_at IS NOT NULL)")
+#: A new crmhub id: a version-7 UUID (RFC 9562: 48-bit Unix milliseconds, then random bits). Ids made by one load
+#: sort together, so the btree indexes on crmhub ids (core primary keys, the crosswalk, the change log) take
+#: them at their right edge instead of on random pages all over an index larger than the buffer cache.
+_NEW_ID = sql.SQL(
+    "encode(set_bit(set_bit(overlay(uuid_send(gen_random_uuid()) PLACING "
+    "substring(int8send((extract(epoch FROM clock_timestamp()) * 1000)::bigint) FROM 3) FROM 1 FOR 6), "
+    "52, 1), 53, 1), 'hex')::uuid"
+)
 _LINEAGE = sql.SQL(
     "jsonb_build_object('system', %(system)s::text, 'connector', %(connector)s::text, "
     "'load_id', %(load)s::text, 'locator', s._locator)"
@@ -188,8 +199,13 @@ def _mapping(connector: Connector) -> tuple[str, dict[str, dict[str, str]]]:
 
 
 def _core_columns(conn: psycopg.Connection) -> dict[str, set[str]]:
-    rows = conn.execute(
-        "SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = 'core'"
+    rows = conn.execute(  # pg_catalog: information_schema.columns costs ~10 ms per load
+        "SELECT c.relname, a.attname FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid "
+        "JOIN pg_namespace n ON n.oid = c.relnamespace "
+        "WHERE n.nspname = 'core' AND c.relkind IN ('r', 'p', 'v', 'm', 'f') AND a.attnum > 0 AND NOT a.attisdropped "
+        # the columns information_schema.columns shows: owned, or with some privilege on the column
+        "AND (pg_has_role(c.relowner, 'USAGE') "
+        "OR has_column_privilege(c.oid, a.attnum, 'SELECT, INSERT, UPDATE, REFERENCES'))"
     ).fetchall()
     out: dict[str, set[str]] = {}
     for table, column in rows:
@@ -256,20 +272,33 @@ def upsert_load(conn: psycopg.Connection, connector: Connector, load_id: str, *,
     conn.execute("SET LOCAL jit = off")
     # hash joins and sorts over a whole load in memory rather than in temp-file batches (4 MB default)
     conn.execute(sql.SQL("SET LOCAL work_mem = {}").format(sql.Literal(WORK_MEM)))
-    duplicates = _rank(conn, plan, params)
+    # the core tables' indexes are hot (the merge itself reads them): a few hundred index probes for the rows a
+    # snapshot changed beat a full scan of a core table, which the default (spinning-disk) cost of 4 prefers
+    conn.execute(sql.SQL("SET LOCAL random_page_cost = {}").format(sql.Literal(RANDOM_PAGE_COST)))
+    duplicates, staged = _rank(conn, plan, params)
     refresh_stale_stats(conn, stats_tables(connector))
-    late, unchanged, changed = _winners(conn, plan, params)
+    late, unchanged, changed = _winners(conn, plan, params, duplicates, staged)
     counts = {tp.table: _write_table(conn, plan, tp, params) if changed else 0 for tp in plan.tables}
     return UpsertResult(loaded=changed + unchanged, superseded=duplicates + late, tables=counts, unchanged=unchanged)
 
 
-def _rank(conn: psycopg.Connection, plan: UpsertPlan, params: dict) -> int:
+def _rank(conn: psycopg.Connection, plan: UpsertPlan, params: dict) -> tuple[int, int]:
     """``_losers``: rows of the load whose external id has a later version in the same load, quarantined.
 
-    Only the external ids that occur more than once are ranked (a hash aggregate finds them), so a load without
-    duplicates sorts nothing. Returns the number of losers.
+    One hash aggregate over the load counts its rows and the external ids that occur more than once; only
+    those are ranked, so a load without duplicates sorts nothing and reads staging once. Returns the number of
+    losers and of staged rows.
     """
+    stg = staging_table(plan.connector)
     conn.execute("DROP TABLE IF EXISTS _losers, _win")
+    staged, repeated = conn.execute(
+        sql.SQL("SELECT coalesce(sum(n), 0), count(*) FILTER (WHERE n > 1) FROM "
+                "(SELECT count(*) AS n FROM {stg} WHERE load_id = %(load)s GROUP BY {pk}) g").format(stg=stg, pk=plan.pk),
+        params,
+    ).fetchone()
+    if not repeated:
+        conn.execute("CREATE TEMP TABLE _losers (row_no bigint) ON COMMIT DROP")
+        return 0, int(staged)
     conn.execute(
         sql.SQL(
             """
@@ -284,10 +313,10 @@ def _rank(conn: psycopg.Connection, plan: UpsertPlan, params: dict) -> int:
                 WINDOW w AS (PARTITION BY s.{pk} ORDER BY s.{ts} DESC NULLS LAST, s.row_no DESC)
             ) r WHERE r._rn > 1
             """
-        ).format(stg=staging_table(plan.connector), pk=plan.pk, ts=plan.ts),
+        ).format(stg=stg, pk=plan.pk, ts=plan.ts),
         params,
     )
-    return conn.execute(
+    losers = conn.execute(
         """
         INSERT INTO ops.quarantine (load_id, connector, locator, field, rule, value, reason)
         SELECT load_id, %(connector)s, locator, %(pk_name)s, 'superseded_duplicate', _pk,
@@ -297,39 +326,42 @@ def _rank(conn: psycopg.Connection, plan: UpsertPlan, params: dict) -> int:
         """,
         params,
     ).rowcount
+    return losers, int(staged)
 
 
-def _winners(conn: psycopg.Connection, plan: UpsertPlan, params: dict) -> tuple[int, int, int]:
+def _winners(conn: psycopg.Connection, plan: UpsertPlan, params: dict, duplicates: int, staged: int
+             ) -> tuple[int, int, int]:
     """``_win``: the winners that change something. Returns (late, unchanged, changed) row counts.
 
     One join with the crosswalk and the primary core table finds, per winner, its crmhub id, whether core
     holds a newer version (late: quarantined) and whether core holds exactly this version (unchanged).
+    Unchanged winners are counted, never copied: ``_win`` keeps the late and the changed ones only.
     """
     tp = plan.table(plan.primary)
-    staged = conn.execute(sql.SQL("SELECT count(*) FROM {} WHERE load_id = %(load)s").format(
-        staging_table(plan.connector)), params).fetchone()[0]
     # the staging table's statistics predate this load's rows: for a large load, say hash joins outright
     conn.execute("SET LOCAL enable_nestloop = %s" % ("off" if staged > BULK_ROWS else "on"))
-    conn.execute(
+    kept = conn.execute(
         sql.SQL(
             """
             CREATE TEMP TABLE _win ON COMMIT DROP AS
-            SELECT w.*, x.crmhub_id AS _xid, h._hash,
-                   CASE WHEN t.source_updated_at > w.{ts}
-                        THEN coalesce(t.source_lineage->>'load_id', '?') END AS newer_load,
-                   coalesce(x.row_hash = h._hash AND t.source_updated_at IS NOT DISTINCT FROM w.{ts}
-                            AND t.source_lineage->>'connector' = %(connector)s
-                            AND (t.deleted_at IS NOT NULL) = coalesce(w.deleted, false), false) AS _same
-              FROM {stg} w
-              CROSS JOIN LATERAL (SELECT {hash} AS _hash) h
-              LEFT JOIN core.external_id x
-                ON x.system = %(system)s AND x.object = %(object)s AND x.external_id = {key}
-              LEFT JOIN core.{primary} t ON t.crmhub_id = x.crmhub_id
-             WHERE w.load_id = %(load)s AND w.row_no NOT IN (SELECT row_no FROM _losers)
+            SELECT * FROM (
+                SELECT w.*, x.crmhub_id AS _xid, h._hash,
+                       CASE WHEN t.source_updated_at > w.{ts}
+                            THEN coalesce(t.source_lineage->>'load_id', '?') END AS newer_load,
+                       coalesce(x.row_hash = h._hash AND t.source_updated_at IS NOT DISTINCT FROM w.{ts}
+                                AND t.source_lineage->>'connector' = %(connector)s
+                                AND (t.deleted_at IS NOT NULL) = coalesce(w.deleted, false), false) AS _same
+                  FROM {stg} w
+                  CROSS JOIN LATERAL (SELECT {hash} AS _hash) h
+                  LEFT JOIN core.external_id x
+                    ON x.system = %(system)s AND x.object = %(object)s AND x.external_id = {key}
+                  LEFT JOIN core.{primary} t ON t.crmhub_id = x.crmhub_id
+                 WHERE w.load_id = %(load)s AND w.row_no NOT IN (SELECT row_no FROM _losers)
+            ) v WHERE NOT v._same OR v.newer_load IS NOT NULL
             """
         ).format(hash=plan.row_hash, ts=plan.ts, key=tp.key, primary=I(plan.primary), stg=staging_table(plan.connector)),
         params,
-    )
+    ).rowcount
     conn.execute("SET LOCAL enable_nestloop = on")
     late = conn.execute(
         sql.SQL(
@@ -342,10 +374,9 @@ def _winners(conn: psycopg.Connection, plan: UpsertPlan, params: dict) -> tuple[
         ).format(pk=plan.pk),
         params,
     ).rowcount
-    unchanged = conn.execute("DELETE FROM _win WHERE newer_load IS NULL AND _same").rowcount
-    conn.execute("DELETE FROM _win WHERE newer_load IS NOT NULL")
-    changed = conn.execute("SELECT count(*) FROM _win").fetchone()[0]
-    return late, unchanged, int(changed)
+    if late:
+        conn.execute("DELETE FROM _win WHERE newer_load IS NOT NULL")
+    return late, staged - duplicates - kept, kept - late
 
 
 def stats_tables(connector: Connector) -> list[str]:
@@ -372,7 +403,7 @@ def refresh_stale_stats(conn: psycopg.Connection, tables: list[str]) -> list[str
         (tables, STALE_MIN_ROWS, STALE_FRACTION),
     ).fetchall()
     for (table,) in stale:
-        conn.execute(sql.SQL("ANALYZE (SKIP_LOCKED) core.{}").format(sql.Identifier(table)))
+        conn.execute("SELECT ops.analyze_core(%s)", (table,))  # as the owner: loads run as loader/app
     return [t for (t,) in stale]
 
 
@@ -385,7 +416,7 @@ def _write_table(conn: psycopg.Connection, plan: UpsertPlan, tp: TablePlan, para
     ).fetchone()
     # Statements about existing rows run only when some key already existed: on a first load the core tables'
     # statistics still say "empty" while this transaction fills them, and a join planned on that is quadratic.
-    _write_crosswalk(conn, tp, p, new_keys=new_keys, known_keys=known_keys)
+    known_keys += _write_crosswalk(conn, tp, p, new_keys=new_keys, known_keys=known_keys)
     if tp.frozen and known_keys:
         _record_frozen_deltas(conn, tp, p)
     _log_changes(conn, tp, p, known_keys=known_keys)
@@ -398,30 +429,33 @@ def _stage_source(conn: psycopg.Connection, plan: UpsertPlan, tp: TablePlan, p: 
     select_cols += [sql.SQL("{} AS {}").format(plan.table(other).key, I(f"_lk_{other}"))
                     for other in sorted(set(tp.links.values()))]
     if tp.primary:  # the crosswalk was joined by _winners
-        xid, join = sql.SQL("w._xid"), sql.SQL("")
-    else:
-        xid = sql.SQL("x.crmhub_id")
+        inner_xid, xid, join = sql.SQL("w._xid"), sql.SQL("r._x0"), sql.SQL("")
+    else:  # joined after the latest row per key is picked: a by-name table has far fewer keys than rows
+        inner_xid, xid = sql.SQL("NULL::uuid"), sql.SQL("x.crmhub_id")
         join = sql.SQL("LEFT JOIN core.external_id x "
-                       "ON x.system = %(system)s AND x.object = %(tobject)s AND x.external_id = k._key")
-    distinct = sql.SQL("DISTINCT ON (k._key)") if tp.by_name else sql.SQL("")
-    order = sql.SQL("ORDER BY k._key, w.{} DESC NULLS LAST, w.row_no DESC").format(plan.ts) if tp.by_name else sql.SQL("")
+                       "ON x.system = %(system)s AND x.object = %(tobject)s AND x.external_id = r._key")
+    # byte order ("C") for the sort that picks the latest row per key: the same groups, without the locale's
+    # string comparison (the costliest part of sorting a whole load by a text key)
+    distinct = sql.SQL('DISTINCT ON (k._key COLLATE "C")') if tp.by_name else sql.SQL("")
+    order = (sql.SQL('ORDER BY k._key COLLATE "C", w.{} DESC NULLS LAST, w.row_no DESC').format(plan.ts)
+             if tp.by_name else sql.SQL(""))
     conn.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(tp.src))
     conn.execute(
         sql.SQL(
             """
             CREATE TEMP TABLE {src} ON COMMIT DROP AS
-            SELECT {distinct} k._key, {cols}
-                   w.{ts} AS _ts, w.confidence AS _conf, w.locator AS _locator, {deleted} AS _deleted,
-                   {hash} AS _hash, coalesce({xid}, gen_random_uuid()) AS _id, {xid} IS NULL AS _xnew,
-                   {xid} IS NULL AS _new
-              FROM _win w CROSS JOIN LATERAL (SELECT {key} AS _key) k
+            SELECT r.*, coalesce({xid}, {new_id}) AS _id, {xid} IS NULL AS _xnew, {xid} IS NULL AS _new
+              FROM (SELECT {distinct} k._key, {cols}
+                           w.{ts} AS _ts, w.confidence AS _conf, w.locator AS _locator, {deleted} AS _deleted,
+                           {hash} AS _hash, {inner_xid} AS _x0
+                      FROM _win w CROSS JOIN LATERAL (SELECT {key} AS _key OFFSET 0) k
+                     WHERE nullif(k._key, '') IS NOT NULL
+                     {order}) r
               {join}
-             WHERE nullif(k._key, '') IS NOT NULL
-             {order}
             """
         ).format(
-            src=tp.src, distinct=distinct, key=tp.key, ts=plan.ts, xid=xid, join=join, order=order,
-            cols=sql.SQL("").join(sql.SQL("{}, ").format(c) for c in select_cols),
+            src=tp.src, distinct=distinct, key=tp.key, new_id=_NEW_ID, ts=plan.ts, xid=xid, inner_xid=inner_xid,
+            join=join, order=order, cols=sql.SQL("").join(sql.SQL("{}, ").format(c) for c in select_cols),
             deleted=sql.SQL("coalesce(w.deleted, false)") if tp.primary else sql.SQL("false"),
             hash=sql.SQL("w._hash") if tp.primary else sql.SQL("NULL::bigint"),
         ),
@@ -430,30 +464,26 @@ def _stage_source(conn: psycopg.Connection, plan: UpsertPlan, tp: TablePlan, p: 
     conn.execute(sql.SQL("ANALYZE {}").format(tp.src))  # temp tables are never auto-analyzed: real row counts
 
 
-def _write_crosswalk(conn: psycopg.Connection, tp: TablePlan, p: dict, *, new_keys: int, known_keys: int) -> None:
-    """New keys into ``core.external_id``; the primary's changed rows get their new row hash."""
+def _write_crosswalk(conn: psycopg.Connection, tp: TablePlan, p: dict, *, new_keys: int, known_keys: int) -> int:
+    """New keys into ``core.external_id``; the primary's changed rows get their new row hash.
+
+    Returns the number of keys a concurrent load created meanwhile: they are known keys from here on (their
+    rows are updated, not inserted a second time).
+    """
+    taken = 0
     if new_keys:
-        inserted = conn.execute(
-            sql.SQL(
-                """
-                INSERT INTO core.external_id (system, object, external_id, crmhub_id, core_table, row_hash)
-                SELECT %(system)s, %(tobject)s, _key, _id, %(core_table)s, _hash FROM {src} WHERE _xnew
-                ON CONFLICT (system, object, external_id) DO NOTHING
-                """
-            ).format(src=tp.src),
-            p,
-        ).rowcount
+        inserted = _insert_crosswalk(conn, tp, p)
         if inserted < new_keys:  # a concurrent load created some of these keys: take its crmhub ids
-            conn.execute(
+            taken = conn.execute(
                 sql.SQL(
-                    "UPDATE {src} s SET _id = x.crmhub_id, _xnew = false FROM core.external_id x "
+                    "UPDATE {src} s SET _id = x.crmhub_id, _xnew = false, _new = false FROM core.external_id x "
                     "WHERE s._xnew AND x.system = %(system)s AND x.object = %(tobject)s AND x.external_id = s._key "
                     "AND x.crmhub_id <> s._id"
                 ).format(src=tp.src),
                 p,
-            )
-    if not known_keys:
-        return
+            ).rowcount
+    if not known_keys + taken:
+        return taken
     if tp.primary:
         conn.execute(
             sql.SQL(
@@ -472,6 +502,26 @@ def _write_crosswalk(conn: psycopg.Connection, tp: TablePlan, p: dict, *, new_ke
         ).format(src=tp.src, table=I(tp.table)),
         p,
     )
+    return taken
+
+
+def _insert_crosswalk(conn: psycopg.Connection, tp: TablePlan, p: dict) -> int:
+    """Crosswalk rows for the new keys; returns how many were inserted.
+
+    The keys were new when ``_src_<table>`` was built, so a plain INSERT is tried first (in a savepoint): it
+    costs less than ``ON CONFLICT`` (no speculative insertion: no extra index probe and WAL record per row).
+    Only when a concurrent load created one of these keys since (a unique violation) is it repeated with
+    ``ON CONFLICT DO NOTHING``.
+    """
+    insert = sql.SQL(
+        "INSERT INTO core.external_id (system, object, external_id, crmhub_id, core_table, row_hash) "
+        "SELECT %(system)s, %(tobject)s, _key, _id, %(core_table)s, _hash FROM {src} WHERE _xnew"
+    ).format(src=tp.src)
+    try:
+        with conn.transaction():
+            return conn.execute(insert, p).rowcount
+    except psycopg.errors.UniqueViolation:
+        return conn.execute(insert + sql.SQL(" ON CONFLICT (system, object, external_id) DO NOTHING"), p).rowcount
 
 
 def _record_frozen_deltas(conn: psycopg.Connection, tp: TablePlan, p: dict) -> int:

@@ -46,6 +46,7 @@ from crmhub.outreach.smtp import OutgoingMessage, SmtpSettings, send_batch
 from crmhub.outreach.stages import Decision
 from crmhub.outreach.state import pause, pause_state
 from crmhub.safety.freeze import assert_not_frozen
+from crmhub.security.access_log import record_access
 
 log = logging.getLogger(__name__)
 
@@ -387,6 +388,8 @@ class OutreachEngine:
         for i, err in unknown.items():
             outbox.mark(conn, [i], "unknown", err)
         outbox.release(conn, retry, "SMTP unavailable; will retry")
+        record_access(conn, who=f"outreach:{auto.name}", table="contact", fields=("email", "first_name", "last_name"),
+                      rows=len(sent), reason=f"outreach send {auto.name} (run {result.run_id})")
         conn.commit()
         result.sent += len(sent)
         result.failed += len(refused) + len(unknown)

@@ -41,6 +41,7 @@ from crmhub.reverse_etl.destinations import Batch, CrmDestination, Outcome, Post
 from crmhub.reverse_etl.planning import Plan, PlanChunk, plan_chunks, plan_sync, read_model, uncreatable
 from crmhub.reverse_etl.store import SyncAlreadyRunning
 from crmhub.safety.freeze import assert_not_frozen
+from crmhub.security.access_log import record_access
 
 __all__ = ["PlannedChange", "RunResult", "SyncAlreadyRunning", "plan_sync", "read_model", "run_sync"]
 
@@ -357,6 +358,10 @@ class _SyncRun:
         detail.update(_lag_summary(self.lags))
         try:
             store.finish_run(self.conn, self.run_id, self.sync_run_id, counts, status, error, detail)
+            record_access(self.conn, who=f"reverse_etl:{self.sync.name}", table=self.sync.core_table,
+                          fields=[f.column for f in self.sync.fields],
+                          rows=tally["records_sent"] - tally["records_archived"],
+                          reason=f"reverse ETL export to {self.sync.destination} (run {self.run_id})")
             self.conn.commit()
         except psycopg.Error:  # the warehouse went away: the run row stays 'running', which is the truth
             log.exception("could not close reverse ETL run %s", self.run_id)

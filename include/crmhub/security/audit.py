@@ -89,6 +89,15 @@ def _role_findings(conn: psycopg.Connection, policy: SecurityPolicy) -> list[Fin
         if attrs:
             out.append(Finding("role_attributes", name, f"has {', '.join(attrs)}",
                                f"ALTER ROLE {name} " + " ".join("NO" + a for a in attrs) + ";"))
+    for login, members in _rows(conn, """SELECT r.rolcanlogin, array_agg(u.rolname) FILTER (WHERE u.rolname IS NOT NULL)
+                                           FROM pg_roles r LEFT JOIN pg_auth_members m ON m.roleid = r.oid
+                                           LEFT JOIN pg_roles u ON u.oid = m.member
+                                          WHERE r.rolname = %s GROUP BY r.rolcanlogin""", (policy.audit_role,)):
+        if login or members:  # it holds SELECT on every classified column: nobody may use it
+            out.append(Finding("role_attributes", policy.audit_role,
+                               "pgaudit's audit role " + ("can log in" if login else f"has members {', '.join(members)}"),
+                               f"ALTER ROLE {policy.audit_role} NOLOGIN;" if login else
+                               f"REVOKE {policy.audit_role} FROM {', '.join(members)};"))
     expected = expected_memberships(policy)
     for granted, member in _rows(conn, """SELECT r.rolname, u.rolname FROM pg_auth_members m
                                             JOIN pg_roles r ON r.oid = m.roleid JOIN pg_roles u ON u.oid = m.member

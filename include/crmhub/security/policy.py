@@ -30,6 +30,8 @@ class SecurityPolicy:
     core_tables: dict[str, dict[str, str]]
     retention: dict
     source: str = "<integration map>"
+    #: NOLOGIN role of pgaudit's object audit (``pgaudit.role``): SELECT on the classified core columns only.
+    audit_role: str = "crmhub_audit"
 
     @classmethod
     def from_map(cls, imap: IntegrationMap) -> SecurityPolicy:
@@ -38,7 +40,8 @@ class SecurityPolicy:
             raise ConfigError(str(imap.path), [("security", "missing: roles, classes of the core tables and "
                                                             "retention live here (see docs/security.md)")])
         return cls(
-            roles=dict(section["roles"]),
+            roles={k: v for k, v in section["roles"].items() if k != "audit"},
+            audit_role=section["roles"].get("audit", "crmhub_audit"),
             unmask={k: tuple(v) for k, v in section["unmask"].items()},
             core_common=dict(section["core_common"]),
             core_tables={t: dict(cols) for t, cols in section["core_tables"].items()},

@@ -134,6 +134,8 @@ def record_classes(conn: psycopg.Connection, policy: SecurityPolicy, catalog: di
         raise ConfigError(policy.source, problems)
     conn.execute("DELETE FROM ops.data_classes")
     conn.execute("DELETE FROM ops.unmask_grants")
+    conn.execute("DELETE FROM ops.retention_floor")
+    conn.execute("INSERT INTO ops.retention_floor VALUES ('access_log', %s)", (policy.retention_seconds("access_log"),))
     with conn.cursor() as cur:
         cur.executemany("INSERT INTO ops.data_classes VALUES (%s, %s, %s)",
                         [(t, c, policy.column_class(t, c)) for t, cols in catalog.items() for c in cols])
@@ -213,6 +215,14 @@ def apply_grants(conn: psycopg.Connection, policy: SecurityPolicy) -> None:
     # reverse ETL creates its mart schema (CREATE SCHEMA IF NOT EXISTS checks this privilege first)
     conn.execute(sql.SQL("GRANT CREATE ON DATABASE {} TO {}").format(
         _ident(conn.info.dbname), r["app"]))
+    # the access log and what guards it are append-only / read-only for the application roles
+    for table, privs in (("ops.access_log", "UPDATE, DELETE, TRUNCATE"), ("ops.retention_floor", "INSERT, UPDATE, DELETE, TRUNCATE"),
+                         ("ops.data_classes", "INSERT, UPDATE, DELETE, TRUNCATE"),
+                         ("ops.unmask_grants", "INSERT, UPDATE, DELETE, TRUNCATE")):
+        conn.execute(sql.SQL("REVOKE {} ON {} FROM {}, {}").format(sql.SQL(privs), sql.SQL(table), r["loader"], r["app"]))
+    conn.execute(sql.SQL("REVOKE ALL ON FUNCTION secure.purge_access_log(timestamptz) FROM PUBLIC"))
+    conn.execute(sql.SQL("GRANT USAGE ON SCHEMA secure TO {}").format(r["app"]))
+    conn.execute(sql.SQL("GRANT EXECUTE ON FUNCTION secure.purge_access_log(timestamptz) TO {}").format(r["app"]))
     conn.execute(sql.SQL("REVOKE ALL ON FUNCTION secure.unmask(text, text[], text, text[], integer) FROM PUBLIC"))
     conn.execute(sql.SQL("GRANT EXECUTE ON FUNCTION secure.unmask(text, text[], text, text[], integer) TO {}, {}")
                  .format(r["finance"], r["steward"]))
@@ -271,14 +281,39 @@ def build_secure_views(conn: psycopg.Connection, policy: SecurityPolicy, catalog
 
 
 def enable_pgaudit(conn: psycopg.Connection, policy: SecurityPolicy) -> bool:
-    """Where the server has pgaudit preloaded, log reads by the unmasking roles too (optional)."""
+    """Where the server preloads pgaudit: object audit of every classified core column, session audit of reads
+    by the unmasking roles. False (nothing done) when pgaudit is not installed or not preloaded.
+
+    Object audit works through ``pgaudit.role`` (set on this database): a NOLOGIN role that holds SELECT on
+    exactly the ``pii_*`` / ``financial`` columns, so any statement touching one (a task's query, the SQL
+    inside ``secure.unmask()``) is written to the server log, whoever runs it; statements that read only
+    public/internal columns are not. Values never reach the log (``pgaudit.log_parameter`` stays off).
+    """
     preload = conn.execute("SELECT current_setting('shared_preload_libraries', true)").fetchone()[0] or ""
     available = conn.execute("SELECT 1 FROM pg_available_extensions WHERE name = 'pgaudit'").fetchone()
-    if not available or "pgaudit" not in preload:
+    if not available or "pgaudit" not in [p.strip() for p in preload.split(",")]:
         return False
     conn.execute("CREATE EXTENSION IF NOT EXISTS pgaudit")
-    for key in ("finance", "steward", "app"):
-        conn.execute(sql.SQL("ALTER ROLE {} SET pgaudit.log = 'read'").format(_ident(policy.roles[key])))
+    auditor = policy.audit_role
+    _cluster_statement(conn, sql.SQL("SELECT 1 FROM pg_roles WHERE rolname = %s"), (auditor,),
+                       sql.SQL("CREATE ROLE {} NOLOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS").format(
+                           _ident(auditor)))
+    sensitive = conn.execute(
+        """SELECT d.table_name, array_agg(d.column_name ORDER BY d.column_name) FROM ops.data_classes d
+             JOIN pg_class c ON c.relname = d.table_name
+             JOIN pg_namespace n ON n.oid = c.relnamespace AND n.nspname = 'core'
+            WHERE d.data_class IN ('pii_contact', 'pii_tax', 'financial') GROUP BY d.table_name""").fetchall()
+    with conn.transaction():
+        conn.execute(sql.SQL("REVOKE ALL ON ALL TABLES IN SCHEMA core FROM {}").format(_ident(auditor)))
+        _revoke_column_grants(conn, "core", [auditor])
+        for table, columns in sensitive:
+            conn.execute(sql.SQL("GRANT SELECT ({}) ON core.{} TO {}").format(
+                sql.SQL(", ").join(map(_ident, columns)), _ident(table), _ident(auditor)))
+        conn.execute(sql.SQL("ALTER DATABASE {} SET pgaudit.role = {}").format(
+            _ident(conn.info.dbname), sql.Literal(auditor)))
+    for key in ("finance", "steward"):  # people: every read they make, not only classified columns
+        _retry(conn, sql.SQL("ALTER ROLE {} SET pgaudit.log = 'read'").format(_ident(policy.roles[key])))
+    _retry(conn, sql.SQL("ALTER ROLE {} RESET pgaudit.log").format(_ident(policy.roles["app"])))  # object audit
     return True
 
 

@@ -9,6 +9,10 @@ own retention and that of the most sensitive class it holds:
 - ``outbox_bodies``: recipient/subject/bodies of finished ``ops.outbox`` messages (hash in ``body_sha256``);
 - ``webhook_payloads``: payloads of synced ``ops.webhook_events`` (ids kept, hash in ``payload_sha256``);
 - ``webhook_rejections`` and ``access_log``: rows deleted.
+- ``snapshots``: ``snapshot_<id>`` schemas (copies of all of ``core``, crmhub.safety) older than the map's
+  ``snapshots.max_age_days``, capped by the most sensitive class in core, are dropped even when no new
+  snapshot ran safety's own prune; their ``ops.snapshots`` row (per-table rows and md5) stays, ``expired``.
+  Schemas another role owns (taken by an admin) are left for their owner and listed as ``snapshots_kept``.
 Every run writes ``ops.retention_runs`` with, per place, rows purged, the cutoff and a SHA-256 over the
 purged values (in a stable order) so lineage can prove what existed without keeping it.
 """
@@ -141,15 +145,47 @@ def _purge_ops(conn: psycopg.Connection, policy: SecurityPolicy, now: datetime, 
              FROM gone""", (cutoff,)).fetchone()
     _note(report, "webhook_payloads", rows, digest, cutoff)
 
-    for place, table, time_col, key in (("webhook_rejections", "ops.webhook_rejections", "received_at", "id"),
-                                        ("access_log", "ops.access_log", "read_at", "access_id")):
-        cutoff = _cutoff(now, policy, place, None)
-        rows, digest = conn.execute(sql.SQL(
-            """WITH gone AS (DELETE FROM {t} WHERE {c} < %s RETURNING *)
-               SELECT count(*), encode(sha256(convert_to(string_agg(to_jsonb(gone)::text, '' ORDER BY gone.{k}),
-                      'UTF8')), 'hex') FROM gone""").format(t=sql.SQL(table), c=sql.Identifier(time_col),
-                                                          k=sql.Identifier(key)), (cutoff,)).fetchone()
-        _note(report, place, rows, digest, cutoff)
+    cutoff = _cutoff(now, policy, "webhook_rejections", None)
+    rows, digest = conn.execute(
+        """WITH gone AS (DELETE FROM ops.webhook_rejections WHERE received_at < %s RETURNING *)
+           SELECT count(*), encode(sha256(convert_to(string_agg(to_jsonb(gone)::text, '' ORDER BY gone.id),
+                  'UTF8')), 'hex') FROM gone""", (cutoff,)).fetchone()
+    _note(report, "webhook_rejections", rows, digest, cutoff)
+    # the access log is append-only for the app: its old rows go through the owner's guarded function
+    # (a warehouse upgraded with --no-security has no roles and no floor: the caller deletes them itself)
+    cutoff = _cutoff(now, policy, "access_log", None)
+    guarded = conn.execute("SELECT 1 FROM ops.retention_floor WHERE place = 'access_log'").fetchone()
+    rows, digest = conn.execute(
+        "SELECT * FROM secure.purge_access_log(%s)" if guarded else
+        """WITH gone AS (DELETE FROM ops.access_log WHERE read_at < %s RETURNING *)
+           SELECT count(*), encode(sha256(convert_to(string_agg(to_jsonb(gone)::text, '' ORDER BY gone.access_id),
+                  'UTF8')), 'hex') FROM gone""", (cutoff,)).fetchone()
+    _note(report, "access_log", rows, digest, cutoff)
+
+
+def _purge_snapshots(conn: psycopg.Connection, imap: IntegrationMap, policy: SecurityPolicy, now: datetime,
+                     report: PurgeReport) -> None:
+    from crmhub.safety.snapshot import Retention
+
+    core_class = _most_sensitive([c for cols in policy.core_tables.values() for c in cols.values()]
+                                 + list(policy.core_common.values()))
+    limit = min(Retention.from_map(imap).max_age_days * 86400,
+                policy.retention_seconds("snapshots", core_class) or float("inf"))
+    cutoff = now - timedelta(seconds=limit)
+    rows = conn.execute(
+        """SELECT s.snapshot_id, s.schema_name, s.tables::text,
+                  n.oid IS NULL OR pg_has_role(current_user, n.nspowner, 'MEMBER')
+             FROM ops.snapshots s LEFT JOIN pg_namespace n ON n.nspname = s.schema_name
+            WHERE s.status = 'ready' AND s.created_at < %s ORDER BY s.snapshot_id""", (cutoff,)).fetchall()
+    gone = [r for r in rows if r[3]]
+    for snapshot_id, schema, _tables, _ in gone:
+        conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(schema or f"snapshot_{snapshot_id}")))
+        conn.execute("UPDATE ops.snapshots SET status = 'expired', expired_at = now() WHERE snapshot_id = %s",
+                     (snapshot_id,))
+    digest = hashlib.sha256("".join(t for _, _, t, _ in gone).encode()).hexdigest() if gone else None
+    _note(report, "snapshots", len(gone), digest, cutoff)
+    if len(gone) < len(rows):
+        _note(report, "snapshots_kept", len(rows) - len(gone), None, cutoff)
 
 
 def purge(url: str, imap: IntegrationMap | None = None, *, actor: str = "crmhub-maintenance", dry_run: bool = False,
@@ -163,6 +199,7 @@ def purge(url: str, imap: IntegrationMap | None = None, *, actor: str = "crmhub-
         _purge_raw_and_staging(conn, imap, policy, now, report)
         _purge_quarantine(conn, imap, policy, now, report)
         _purge_ops(conn, policy, now, report)
+        _purge_snapshots(conn, imap, policy, now, report)
         if dry_run:
             conn.rollback()
             return report

@@ -24,6 +24,14 @@ def frozen_reason(conn: psycopg.Connection, connector: str) -> str | None:
     return (row[0] or "frozen") if row else None
 
 
+def released_since(conn: psycopg.Connection, connector: str, since) -> bool:
+    """True when a person released ``connector`` after ``since`` (and it is not frozen again)."""
+    row = conn.execute(
+        "SELECT released_at > %s FROM ops.connector_state WHERE connector = %s AND NOT frozen", (since, connector)
+    ).fetchone()
+    return bool(row and row[0])
+
+
 def ensure_not_frozen(conn: psycopg.Connection, connector: str) -> None:
     """Raise ConnectorFrozenError when the connector is frozen."""
     reason = frozen_reason(conn, connector)

@@ -12,6 +12,8 @@ import time
 import psycopg
 from psycopg.types.json import Jsonb
 
+from crmhub.exceptions import ConnectorFrozenError, FrozenError
+
 
 def start_run(conn: psycopg.Connection, connector: str, kind: str) -> int:
     run_id = conn.execute(
@@ -33,12 +35,22 @@ def finish_run(conn: psycopg.Connection, run_id: int, *, status: str, records: i
     conn.commit()
 
 
+def stopped_by_freeze(exc: BaseException) -> bool:
+    """True when ``exc`` is a freeze refusing the work (the connector's, or everything's): not a failure."""
+    return isinstance(exc, (ConnectorFrozenError, FrozenError))
+
+
 def fail_run(conn: psycopg.Connection, run_id: int, exc: BaseException, *, started: float,
              api: dict | None = None, detail: dict | None = None) -> None:
-    """Close a run whose work raised: the API counters so far (``api``, if any) plus the failure as one error."""
+    """Close a run whose work raised: the API counters so far (``api``, if any) plus the failure as one error.
+
+    A run a freeze stopped (:func:`stopped_by_freeze`) is closed ``frozen`` with no error of its own: a frozen
+    connector is not failing, and counting its refused runs as errors would keep its health blocked (and it
+    frozen) after its owner released it."""
     api = api or {}
-    finish_run(conn, run_id, status="failed", records=0, failed=0, api_calls=api.get("api_calls", 0),
-               api_errors=api.get("api_errors", 0) + 1,
+    frozen = stopped_by_freeze(exc)
+    finish_run(conn, run_id, status="frozen" if frozen else "failed", records=0, failed=0,
+               api_calls=api.get("api_calls", 0), api_errors=api.get("api_errors", 0) + (0 if frozen else 1),
                latency_s=api.get("latency_s") or time.perf_counter() - started, lag=None,
                detail={**(detail or {}), "error": f"{type(exc).__name__}: {exc}"})
 

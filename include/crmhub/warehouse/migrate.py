@@ -68,14 +68,25 @@ def applied_versions(conn: psycopg.Connection) -> dict[str, str]:
     return dict(conn.execute("SELECT version, checksum FROM ops.schema_migrations").fetchall())
 
 
+def _up_to_date(conn: psycopg.Connection, migrations: list[Migration]) -> bool:
+    done = applied_versions(conn)
+    return all(done.get(m.version) == m.checksum for m in migrations)
+
+
 def upgrade(url: str, directory: Path = MIGRATIONS_DIR) -> list[str]:
     """Apply pending migrations; returns the file names applied (empty when up to date)."""
     migrations = discover(directory)
     applied: list[str] = []
     with connect(url, autocommit=True) as conn:
+        if _up_to_date(conn, migrations):  # nothing to do: no DDL, so the loader/app roles may call this too
+            return applied
         conn.execute("SELECT pg_advisory_lock(%s)", (_LOCK_KEY,))
         try:
-            conn.execute(_BOOTSTRAP)
+            try:
+                conn.execute(_BOOTSTRAP)
+            except psycopg.errors.InsufficientPrivilege as exc:
+                raise WarehouseError(f"migrations are pending and {conn.info.user} may not apply them: run "
+                                     "`crmhub db upgrade` as the warehouse owner (docs/security.md)") from exc
             done = applied_versions(conn)
             for mig in migrations:
                 if mig.version in done:
@@ -94,6 +105,18 @@ def upgrade(url: str, directory: Path = MIGRATIONS_DIR) -> list[str]:
                 except psycopg.Error as exc:
                     raise MigrationError(mig.version, mig.path.name, exc) from exc
                 applied.append(mig.path.name)
+            repoint_now_defaults(conn)
         finally:
             conn.execute("SELECT pg_advisory_unlock(%s)", (_LOCK_KEY,))
     return applied
+
+
+def repoint_now_defaults(conn: psycopg.Connection) -> int:
+    """Point every column ``DEFAULT now()`` at ``ops.clock()`` (idempotent; see ``crmhub.clock``).
+
+    Runs after each upgrade, so columns added by any migration follow the simulation's clock. Returns how
+    many defaults changed (0 before migration 0100 exists or when all already point at the clock).
+    """
+    if conn.execute("SELECT to_regprocedure('ops.repoint_now_defaults()')").fetchone()[0] is None:
+        return 0
+    return conn.execute("SELECT ops.repoint_now_defaults()").fetchone()[0]

@@ -5,18 +5,22 @@ from __future__ import annotations
 from fastapi import APIRouter, HTTPException, Request
 from starlette.concurrency import run_in_threadpool
 
+from crmhub.security.access_log import record_access
 from crmhub_console.auth import Actor, Reader
 from crmhub_console.render import as_json, done, form_text, page
-from crmhub_console.review_source import BANDS, review_source
+from crmhub_console.review_source import BANDS, review_source, unmasked_fields
 from crmhub_console.warehouse import warehouse
 
 router = APIRouter()
 
 
-def review_data(band: str | None = None, source: str | None = None, owner: str | None = None) -> dict:
+def review_data(band: str | None = None, source: str | None = None, owner: str | None = None, *,
+                who: str = "console") -> dict:
     src = review_source()
     with warehouse() as conn:
         items = src.items(conn, band=band, source=source, owner=owner)
+        record_access(conn, who=who, table="review_clusters", fields=unmasked_fields(items), via="console",
+                      rows=sum(len(i["members"]) for i in items), reason="console review queue")
         today = src.decisions_today(conn)
         held = src.held(conn)
         pending = src.pending(conn)
@@ -25,13 +29,14 @@ def review_data(band: str | None = None, source: str | None = None, owner: str |
 
 
 @router.get("/api/review")
-def review_json(_: Reader, band: str | None = None, source: str | None = None, owner: str | None = None):
-    return as_json(review_data(band, source, owner))
+def review_json(who: Reader, band: str | None = None, source: str | None = None, owner: str | None = None):
+    return as_json(review_data(band, source, owner, who=who.name))
 
 
 @router.get("/review")
 def review_page(request: Request, who: Reader, band: str | None = None, source: str | None = None, owner: str | None = None):
-    return page(request, who, "review.html", "review", data=review_data(band or None, source or None, owner or None))
+    return page(request, who, "review.html", "review", data=review_data(band or None, source or None, owner or None,
+                                                                         who=who.name))
 
 
 def _decide(item_id: int, decision: str, by: str, note: str | None, leaving: list[str]) -> dict:

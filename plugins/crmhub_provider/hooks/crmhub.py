@@ -21,6 +21,8 @@ class CrmHubWarehouseHook(PostgresHook):
 
     The connection is a plain Postgres connection. Its host may be a socket directory (the
     embedded PostgreSQL that ``make demo`` starts), which libpq accepts as ``?host=/dir``.
+    Its login is the app role (``security.roles.app``, default ``crmhub_app``), never a superuser: every task
+    and the console use it; ``crmhub security audit`` reports a superuser login (docs/security.md, roles).
 
     :param crmhub_conn_id: Airflow connection id of the warehouse (default ``crmhub_warehouse``).
     """

@@ -6,6 +6,7 @@ from health_support import NOW, add_run
 
 from crmhub.cli import main
 from crmhub.health.cycle import run_health_cycle
+from crmhub.sync import connector_state
 
 
 def _seed(conn):
@@ -148,3 +149,41 @@ def test_dag_task_functions_take_a_url_and_return_json(db):
     assert metrics["open"] == 2 and metrics["retry_queue"] == {"cdp_events": {"pending": 1}}
     for result in (cycle, sla, seg, metrics):
         json.dumps(result)
+
+
+def test_a_released_connector_is_not_frozen_again_on_the_evidence_its_owner_dealt_with(db, imap):
+    with psycopg.connect(db) as conn:
+        _seed(conn)
+    first = run_health_cycle(db, imap, now=NOW)
+    assert first["frozen"] == ["cdp_events"]
+    with psycopg.connect(db) as conn:
+        # while frozen, the scheduled syncs are refused: recorded 'frozen', no error of their own
+        add_run(conn, "cdp_events", minutes_ago=0, now=NOW + timedelta(minutes=5), status="frozen")
+        connector_state.unfreeze(conn, "cdp_events", by="omar.haddad")
+        conn.execute("UPDATE ops.connector_state SET released_at = %s WHERE connector = 'cdp_events'",
+                     (NOW + timedelta(minutes=10),))
+    after_release = run_health_cycle(db, imap, now=NOW + timedelta(minutes=15))
+    state = after_release["connectors"]["cdp_events"]
+    assert state["status"] == "blocked" and state["runs"] == 1  # the refused run is not a run of the window
+    assert after_release["frozen"] == [] and after_release["repeated"]  # still paged, not frozen again
+    # a new bad run after the release, once the window has moved past it: frozen again
+    with psycopg.connect(db) as conn:
+        add_run(conn, "cdp_events", minutes_ago=1, now=NOW + timedelta(minutes=140), records_total=1000,
+                records_failed=8, latency_s_total=1.0, lag_min_p95=30)
+    later = run_health_cycle(db, imap, now=NOW + timedelta(minutes=140))
+    assert "cdp_events" in later["frozen"]
+
+
+def test_a_run_refused_by_a_freeze_is_recorded_frozen_without_an_error(db):
+    import time
+
+    from crmhub.exceptions import ConnectorFrozenError, FrozenError
+    from crmhub.sync.runs import fail_run, start_run
+
+    with psycopg.connect(db) as conn:
+        for exc in (ConnectorFrozenError("cdp_events", "incident #1"), FrozenError("connector", "cdp_events", "x"),
+                    RuntimeError("boom")):
+            run_id = start_run(conn, "cdp_events", "ingest")
+            fail_run(conn, run_id, exc, started=time.perf_counter(), api={"api_calls": 2, "api_errors": 0})
+        rows = conn.execute("SELECT status, api_errors FROM ops.sync_runs ORDER BY run_id").fetchall()
+    assert rows == [("frozen", 0), ("frozen", 0), ("failed", 1)]

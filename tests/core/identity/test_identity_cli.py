@@ -99,6 +99,26 @@ def test_review_commands_against_the_warehouse(db: str, capsys) -> None:
     assert len(ids) == 1
 
 
+def test_review_list_and_show_write_the_access_log(db, capsys, monkeypatch) -> None:
+    with psycopg.connect(db, autocommit=True) as conn:
+        conn.execute(
+            "INSERT INTO ops.review_clusters (kind, proposal_key, member_ids, members, links, score_min, score_max, "
+            "source_systems, owners) VALUES ('contact', 'k', %s, %s, '[]', 0.8, 0.8, '{crm}', '{priya.shah}')",
+            (["a", "b"], json.dumps([{"id": i, "source_system": "crm", "record": {
+                "first_name": "Jane", "last_name": "Doe", "email": f"{i}@lp.example", "city": "Leeds"}}
+                for i in ("a", "b")])))
+    assert main(["review", "list", "--url", db, "--who", "sam.ortiz"]) == 0
+    monkeypatch.setenv("CRMHUB_ACTOR", "lena.vogel")
+    assert main(["review", "show", "1", "--url", db]) == 0
+    capsys.readouterr()
+    with psycopg.connect(db) as conn:
+        rows = conn.execute("SELECT who, via, table_name, (SELECT array_agg(f ORDER BY f) FROM unnest(fields) f), "
+                            "row_count, reason FROM ops.access_log ORDER BY access_id").fetchall()
+    fields = ["email", "first_name", "last_name"]  # not the city (internal)
+    assert rows == [("sam.ortiz", "cli", "review_clusters", fields, 2, "crmhub review list"),
+                    ("lena.vogel", "cli", "review_clusters", fields, 2, "crmhub review show 1")]
+
+
 @pytest.mark.parametrize("argv", [["review", "approve", "1", "--url", "x"], ["review", "split", "1", "--leaving", "a"],
                                   ["review", "sample", "--kind", "org", "--min-score", "0.7", "--max-score", "0.8"],
                                   ["identity", "unmerge", "x", "--kind", "org"]])

@@ -11,6 +11,14 @@ HEADER = "external_id,first_name,last_name,email,company,amount,updated_at"
 
 
 @pytest.fixture
+def db(db_owner: str, roles) -> str:
+    """Loads run as the loader role (``crmhub_loader``), as CLI loads and CDC processes are deployed."""
+    from crmhub.security.provision import role_url
+
+    return role_url(db_owner, roles["loader"])
+
+
+@pytest.fixture
 def write(tmp_path: Path):
     def _write(name: str, content: str | bytes, encoding: str = "utf-8") -> Path:
         path = tmp_path / name

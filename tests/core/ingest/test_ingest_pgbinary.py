@@ -40,7 +40,7 @@ def _create(conn, name: str) -> None:
     conn.execute(
         sql.SQL(
             "CREATE TABLE {} (t text, b boolean, i bigint, m numeric(20, 2), c numeric(5, 2), ts timestamptz, d date)"
-        ).format(sql.Identifier(name))
+        ).format(sql.Identifier("staging", name))  # the loader creates tables in raw/staging only
     )
 
 
@@ -49,12 +49,12 @@ def _binary_and_csv_rows(db: str, frame: pd.DataFrame) -> list[tuple]:
     with psycopg.connect(db) as conn:
         _create(conn, "via_binary")
         _create(conn, "via_csv")
-        assert copy_frame(conn, sql.Identifier("via_binary"), frame, date_columns={"d"}, types=TYPES) == 6
-        assert copy_frame(conn, sql.Identifier("via_csv"), frame, date_columns={"d"}) == 6
+        assert copy_frame(conn, sql.Identifier("staging", "via_binary"), frame, date_columns={"d"}, types=TYPES) == 6
+        assert copy_frame(conn, sql.Identifier("staging", "via_csv"), frame, date_columns={"d"}) == 6
         conn.execute("SET TimeZone = 'UTC'")
         query = "SELECT t, b, i, m::text, c::text, ts::text, d::text FROM {} ORDER BY i NULLS FIRST, t"
-        got = conn.execute(sql.SQL(query).format(sql.Identifier("via_binary"))).fetchall()
-        want = conn.execute(sql.SQL(query).format(sql.Identifier("via_csv"))).fetchall()
+        got = conn.execute(sql.SQL(query).format(sql.Identifier("staging", "via_binary"))).fetchall()
+        want = conn.execute(sql.SQL(query).format(sql.Identifier("staging", "via_csv"))).fetchall()
     assert got == want
     return got
 
@@ -133,10 +133,11 @@ def test_random_money_values_round_like_the_csv_path(db):
     assert encode_frame(frame, types={"m": "numeric(20, 2)"}).binary
     with psycopg.connect(db) as conn:
         for name in ("m_bin", "m_csv"):
-            conn.execute(sql.SQL("CREATE TABLE {} (k serial, m numeric(20, 2))").format(sql.Identifier(name)))
-        copy_frame(conn, sql.Identifier("m_bin"), frame, types={"m": "numeric(20, 2)"})
-        copy_frame(conn, sql.Identifier("m_csv"), frame)
+            conn.execute(sql.SQL("CREATE TABLE {} (k serial, m numeric(20, 2))").format(sql.Identifier("staging", name)))
+        copy_frame(conn, sql.Identifier("staging", "m_bin"), frame, types={"m": "numeric(20, 2)"})
+        copy_frame(conn, sql.Identifier("staging", "m_csv"), frame)
         diff = conn.execute(
-            "SELECT count(*), count(*) FILTER (WHERE b.m IS DISTINCT FROM c.m) FROM m_bin b JOIN m_csv c USING (k)"
+            "SELECT count(*), count(*) FILTER (WHERE b.m IS DISTINCT FROM c.m) "
+            "FROM staging.m_bin b JOIN staging.m_csv c USING (k)"
         ).fetchone()
     assert diff == (len(frame), 0)

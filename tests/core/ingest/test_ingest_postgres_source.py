@@ -8,7 +8,8 @@ from crmhub.ingest.loader import ingest
 from crmhub.ingest.sources.postgres_source import PostgresSource
 
 
-def make_invoices(url: str, n: int = 25) -> None:
+def make_invoices(url: str, reader: str, n: int = 25) -> None:
+    """The billing system's table, made by its admin in the same server; ``reader`` (the loader) may read it."""
     with psycopg.connect(url) as conn:
         conn.execute("CREATE SCHEMA billing")
         conn.execute(
@@ -24,10 +25,12 @@ def make_invoices(url: str, n: int = 25) -> None:
                  FROM generate_series(1, %s) g""",
             (n,),
         )
+        conn.execute(f"GRANT USAGE ON SCHEMA billing TO {reader}")
+        conn.execute(f"GRANT SELECT ON billing.invoices TO {reader}")
 
 
-def test_chunks_text_values_and_cursor(db, imap):
-    make_invoices(db)
+def test_chunks_text_values_and_cursor(db, db_owner, roles, imap):
+    make_invoices(db_owner, roles["loader"])
     conn_cfg = imap.connector("billing_invoices")
     src = PostgresSource.for_connector(conn_cfg, db, chunk_rows=10)
     batches = list(src.batches())
@@ -41,8 +44,8 @@ def test_chunks_text_values_and_cursor(db, imap):
     assert [i for b in newer.batches() for i in b.frame["invoice_id"]] == [f"INV-{g}" for g in range(21, 26)]
 
 
-def test_table_pull_loads_through_contracts(db, imap, balanced, fetch):
-    make_invoices(db)
+def test_table_pull_loads_through_contracts(db, db_owner, roles, imap, balanced, fetch):
+    make_invoices(db_owner, roles["loader"])
     conn_cfg = imap.connector("billing_invoices")
     s = ingest(db, conn_cfg, PostgresSource.for_connector(conn_cfg, db))
     balanced(s)

@@ -66,9 +66,9 @@ def test_rest_connector_against_sandbox_measures_latency_and_lag(db, demo):
     assert second["rows_read"] == first["rows_read"]
 
 
-def test_postgres_connector_and_missing_inputs(db, demo):
+def test_postgres_connector_and_missing_inputs(db, db_owner, demo):
     imap = load_integration_map()
-    billing_url = load_billing_source(db, demo.root)
+    billing_url = load_billing_source(db_owner, demo.root)  # the billing system's own database: its admin sets it up
     out = ingest_connector(db, "billing_invoices", SourceAccess(url=billing_url), imap=imap)
     assert out["rows_read"] == demo.manifest["counts"]["billing"]
     with pytest.raises(CrmHubError, match="does not exist"):

@@ -97,3 +97,48 @@ def test_migration_collapses_the_rows_of_a_created_record_and_repoints_outreach(
                             "ORDER BY change_id, field").fetchall()
         assert view == [(ids[0], "email", None, "a@x.com"), (ids[0], "interested", None, "true"),
                         (ids[2], "interested", "true", "false")]
+
+
+def test_new_crmhub_ids_are_time_ordered_uuid7(db, fundadmin, write, fetch):
+    """New ids carry the load's time in their first 48 bits (RFC 9562 version 7): a load's ids land at the right
+    edge of the crmhub-id indexes instead of on random pages."""
+    before = fetch("SELECT (extract(epoch FROM clock_timestamp()) * 1000)::bigint")[0][0]
+    ingest_file(db, fundadmin, write("day1.csv", _rows(30)), load_id="day1")
+    after = fetch("SELECT (extract(epoch FROM clock_timestamp()) * 1000)::bigint")[0][0]
+    ids = [row[0] for row in fetch(
+        "SELECT crmhub_id FROM core.contact UNION ALL SELECT crmhub_id FROM core.commitment "
+        "UNION ALL SELECT crmhub_id FROM core.entity")]
+    assert len(ids) == 30 + 30 + 3
+    assert {u.version for u in ids} == {7}
+    assert {u.variant for u in ids} == {"specified in RFC 4122"}
+    assert all(before <= u.int >> 80 <= after for u in ids)
+    assert len(set(ids)) == len(ids)
+    crosswalk = {row[0] for row in fetch("SELECT crmhub_id FROM core.external_id")}
+    assert crosswalk == set(ids)
+
+
+def test_a_key_created_concurrently_is_taken_over_not_duplicated(db, fundadmin, write, fetch, monkeypatch):
+    """The crosswalk insert of new keys is a plain INSERT; when another load created one of the keys after this load
+    looked (a unique violation), it is repeated with ON CONFLICT and the other load's crmhub id is used."""
+    from crmhub.ingest import upsert
+
+    taken = {}
+    stage = upsert._stage_source
+
+    def stage_then_race(conn, plan, tp, p):
+        stage(conn, plan, tp, p)
+        if tp.table == "entity":  # a concurrent load of another connector commits entity 'fund 1' now
+            taken["id"] = conn.execute(
+                "INSERT INTO core.entity (name, entity_type, owner, source_system) "
+                "VALUES ('Fund 1', 'lp', 'someone', 'crm') RETURNING crmhub_id").fetchone()[0]
+            conn.execute("INSERT INTO core.external_id (system, object, external_id, crmhub_id, core_table) "
+                         "VALUES ('fund_admin', 'entity_by_name', 'fund 1', %s, 'entity')", (taken["id"],))
+
+    monkeypatch.setattr(upsert, "_stage_source", stage_then_race)
+    summary = ingest_file(db, fundadmin, write("day1.csv", _rows(6)), load_id="day1")
+    assert (summary.loaded, summary.quarantined) == (6, 0)
+    assert fetch("SELECT count(*) FROM core.external_id WHERE object = 'entity_by_name'")[0][0] == 3
+    assert fetch("SELECT count(*) FROM core.entity")[0][0] == 3  # no second 'Fund 1'
+    linked = fetch("SELECT DISTINCT c.entity_id FROM core.contact c JOIN core.external_id x "
+                   "ON x.crmhub_id = c.crmhub_id WHERE x.external_id IN ('LP-1', 'LP-4')")
+    assert linked == [(taken["id"],)]

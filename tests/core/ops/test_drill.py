@@ -8,7 +8,8 @@ from crmhub.cli import main
 from crmhub.ops.drill import run_drill
 
 
-def test_drill_restores_core_identically_and_drops_its_scratch_database(warehouse_url, imap):
+def test_drill_restores_core_identically_and_drops_its_scratch_database(db_owner, imap):
+    warehouse_url = db_owner  # the drill creates and migrates a scratch database: the admin's work
     seen = []
     result = run_drill(warehouse_url, imap, rows=300, echo=seen.append)
     names = [s.name for s in result.steps]
@@ -24,7 +25,8 @@ def test_drill_restores_core_identically_and_drops_its_scratch_database(warehous
                             (result.database,)).fetchone()[0] == 0
 
 
-def test_cli_drill_prints_each_step(warehouse_url, capsys):
+def test_cli_drill_prints_each_step(db_owner, capsys):
+    warehouse_url = db_owner  # CREATE DATABASE + migrations: the admin's work
     assert main(["ops", "drill", "--rows", "100", "--url", warehouse_url]) == 0
     out = capsys.readouterr().out
     assert "restore the snapshot" in out and "identical" in out and "drill PASSED" in out

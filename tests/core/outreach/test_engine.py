@@ -265,3 +265,19 @@ def test_commitment_amount_increased_mails_the_commitment_contact(db, automation
         body = conn.execute("SELECT body_text FROM ops.outbox LIMIT 1").fetchone()[0]
     assert ctx["properties"] == {"contactId": ctx["properties"]["contactId"], "entityType": "lp", "fund": "Fund IV"}
     assert "interested in Fund IV" in body
+
+
+def test_each_batch_handed_to_smtp_writes_one_access_log_row(db, automations, imap, make_gate, smtp_sink,
+                                                            smtp_settings):
+    ids = seed_contacts(db, 12)
+    add_events(db, ids)
+    autos = _auto(automations, cap=Cap(1000, 100), batch_size=5)
+    result = _engine(db, autos, imap, make_gate({FLAG: 100}), smtp_settings).run(NAME)
+    assert result.sent == 12 and result.batches == 3
+    with psycopg.connect(db) as conn:
+        rows = conn.execute("SELECT who, via, table_name, fields, classes, row_count, reason FROM ops.access_log "
+                            "ORDER BY access_id").fetchall()
+    assert [r[5] for r in rows] == [5, 5, 2]  # the rendered recipient and name of every message sent
+    assert rows[0][:5] == (f"outreach:{NAME}", "task", "contact", ["email", "first_name", "last_name"],
+                           ["pii_contact"] * 3)
+    assert rows[0][6] == f"outreach send {NAME} (run {result.run_id})"

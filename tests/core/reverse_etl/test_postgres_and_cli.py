@@ -142,3 +142,16 @@ def test_rollback_takes_the_syncs_lock_and_a_run_is_rolled_back_once(db):
     assert rb.status == "success" and rb.restored == 1
     with pytest.raises(CrmHubError, match="already rolled back by run"):
         rollback_run(second.run_id, db, sync=sync)
+
+
+def test_each_run_that_exports_values_writes_one_access_log_row(db):
+    with psycopg.connect(db) as conn:
+        add_contact(conn, "a@fund.example", committed=60e6)
+        add_contact(conn, "b@fund.example", committed=5)
+    first = run_sync("lp_traits_analytics", db)
+    assert run_sync("lp_traits_analytics", db).counts["records_sent"] == 0  # nothing pushed: nothing logged
+    with psycopg.connect(db) as conn:
+        rows = conn.execute("SELECT who, via, table_name, fields, classes, row_count, reason FROM ops.access_log"
+                            ).fetchall()
+    assert rows == [("reverse_etl:lp_traits_analytics", "task", "contact", ["email", "committed_amount"],
+                     ["pii_contact", "financial"], 2, f"reverse ETL export to postgres:marts.lp_traits (run {first.run_id})")]

@@ -58,6 +58,12 @@ def test_no_token_or_password_in_any_repr():
         assert "s3cr3t" not in repr(obj)
 
 
+def test_the_console_principal_keeps_its_csrf_token_out_of_its_repr():
+    from crmhub_console.auth import Principal
+
+    assert "s3cr3t" not in repr(Principal("oper", True, "csrf-s3cr3t", False))
+
+
 def test_compose_binds_ports_to_localhost_and_takes_secrets_from_the_environment():
     import re
     from pathlib import Path

@@ -83,3 +83,30 @@ def test_class_shortens_a_place_retention(policy):
     assert policy.retention_seconds("outbox_bodies", "pii_contact") == timedelta(days=30).total_seconds()
     assert policy.retention_seconds("raw", "pii_contact") == timedelta(days=90).total_seconds()
     assert policy.retention_seconds("access_log") == timedelta(days=400).total_seconds()
+
+
+def test_snapshot_schemas_past_their_age_are_dropped_by_the_daily_purge(db, db_owner, imap):
+    from crmhub.safety.snapshot import Retention, create_snapshot
+
+    keep_all = Retention(keep=100, max_age_days=10_000)  # so safety's own prune drops nothing here
+    with psycopg.connect(db) as conn:  # the app role takes snapshots before backfills
+        conn.execute("INSERT INTO core.contact (first_name, email, owner, source_system) "
+                     "VALUES ('Jane', 'jane@lp.example', 'priya.shah', 'test')")
+        conn.commit()
+        old = create_snapshot(conn, by="crmhub", reason="backfill 1", retention=keep_all)
+        new = create_snapshot(conn, by="crmhub", reason="backfill 2", retention=keep_all)
+    with psycopg.connect(db_owner) as conn:  # an admin's snapshot (owner needed to create a schema it owns)
+        admin = create_snapshot(conn, by="lena.vogel", reason="cutover", retention=keep_all)
+        conn.execute("UPDATE ops.snapshots SET created_at = now() - interval '31 days' WHERE snapshot_id = ANY(%s)",
+                     ([old["snapshot_id"], admin["snapshot_id"]],))
+    report = purge(db, imap, actor="crmhub-maintenance")
+    assert report.purged["snapshots"]["rows"] == 1 and len(report.purged["snapshots"]["sha256"]) == 64
+    assert report.purged["snapshots_kept"]["rows"] == 1  # not the app's to drop: left for its owner
+    with psycopg.connect(db_owner) as conn:
+        schemas = {r[0] for r in conn.execute("SELECT nspname FROM pg_namespace WHERE nspname LIKE 'snapshot%'")}
+        status = dict(conn.execute("SELECT snapshot_id, status FROM ops.snapshots").fetchall())
+        tables = conn.execute("SELECT tables FROM ops.snapshots WHERE snapshot_id = %s",
+                              (old["snapshot_id"],)).fetchone()[0]
+    assert schemas == {new["schema_name"], admin["schema_name"]}
+    assert status == {old["snapshot_id"]: "expired", new["snapshot_id"]: "ready", admin["snapshot_id"]: "ready"}
+    assert tables["core.contact"]["rows"] == 1  # counts and checksums stay for lineage

@@ -111,11 +111,11 @@ def test_app_role_reads_and_writes_the_warehouse(secure_db, role_url):
         conn.execute("INSERT INTO raw.t_app VALUES (1)")  # default privileges: the other writer can use it
 
 
-def test_unclassified_core_column_blocks_deployment(db, imap):
-    with psycopg.connect(db, autocommit=True) as conn:
+def test_unclassified_core_column_blocks_deployment(db_owner, imap):
+    with psycopg.connect(db_owner, autocommit=True) as conn:  # a migration adding a column: the owner's work
         conn.execute("ALTER TABLE core.contact ADD COLUMN nickname text")
     with pytest.raises(ConfigError) as err:
-        provision(db, imap)
+        provision(db_owner, imap)
     assert "security.core_tables.contact.nickname" in str(err.value) and "no class" in str(err.value)
 
 
@@ -179,5 +179,32 @@ def test_change_log_values_are_unmasked_only_for_fields_of_the_callers_classes(s
                         SELECT 'commitment', crmhub_id, 'amount', '1.00', '12345678.90', 'test' FROM core.commitment""")
     steward = read_unmasked(role_url("steward"), "change_log", ["field", "new_value"], "review merge")
     assert [(r["field"], r["new_value"]) for r in steward] == [("email", EMAIL)]  # the amount change is left out
-    with pytest.raises(AccessDenied):  # change_log values are classified pii_contact: finance may not unmask them
-        read_unmasked(role_url("finance"), "change_log", ["new_value"], "audit")
+    # a value's class is its field's: finance reads the amount change (not the email change) in the same column
+    finance = read_unmasked(role_url("finance"), "change_log", ["field", "old_value", "new_value"], "audit",
+                            who="dana.kim")
+    assert [(r["field"], r["old_value"], r["new_value"]) for r in finance] == [("amount", "1.00", "12345678.90")]
+    logged = {r.who: r.classes for r in list_access(secure_db)}
+    assert logged["dana.kim"] == ["internal", "financial"] and "pii_contact" not in logged["dana.kim"]
+    with pytest.raises(AccessDenied, match="permission denied"):  # the reader may not call it at all
+        read_unmasked(role_url("reader"), "change_log", ["new_value"], "curious")
+
+
+def test_the_access_log_is_append_only_for_the_application_roles(secure_db, role_url):
+    with psycopg.connect(secure_db) as conn:  # an old row and a recent one (planted by the owner)
+        conn.execute("""INSERT INTO ops.access_log (who, db_role, table_name, fields, classes, row_count, reason, read_at)
+                        VALUES ('a', 'x', 'contact', '{email}', '{pii_contact}', 1, 'r', now() - interval '500 days'),
+                               ('b', 'x', 'contact', '{email}', '{pii_contact}', 1, 'r', now())""")
+    for key in ("app", "loader"):
+        with psycopg.connect(role_url(key), autocommit=True) as conn:
+            conn.execute("INSERT INTO ops.access_log (who, db_role, table_name, fields, classes, row_count, reason) "
+                         "VALUES ('t', session_user, 'contact', '{email}', '{pii_contact}', 1, 'export')")
+            for stmt in ("DELETE FROM ops.access_log", "UPDATE ops.access_log SET who = 'x'", "TRUNCATE ops.access_log",
+                         "UPDATE ops.retention_floor SET seconds = 1", "DELETE FROM ops.unmask_grants"):
+                with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                    conn.execute(stmt)
+    with psycopg.connect(role_url("app"), autocommit=True) as conn:  # retention: only rows past 400 days
+        with pytest.raises(psycopg.errors.InsufficientPrivilege, match="kept 400 days"):
+            conn.execute("SELECT * FROM secure.purge_access_log(now())")
+        rows, digest = conn.execute("SELECT * FROM secure.purge_access_log(now() - interval '400 days')").fetchone()
+    assert rows == 1 and len(digest) == 64
+    assert sorted(r.who for r in list_access(secure_db)) == ["b", "t", "t"]

@@ -17,6 +17,7 @@ import pytest
 from console_support import seed
 from process_support import free_port, stop_group, wait_http_ok
 
+from crmhub.security.provision import provision, role_url
 from crmhub.warehouse import upgrade
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -66,9 +67,12 @@ def airflow_env(home: Path, warehouse_url: str) -> dict:
 
 
 @pytest.fixture(scope="session")
-def console_warehouse(make_database, imap) -> tuple[str, dict]:
-    url = make_database()
-    upgrade(url)
+def console_warehouse(make_database, imap, roles) -> tuple[str, dict]:
+    """Upgraded and provisioned; the console (and the seeding) log in as the app role, as deployed."""
+    admin = make_database()
+    upgrade(admin)
+    provision(admin, imap)
+    url = role_url(admin, roles["app"])
     return url, seed(url, imap)
 
 

@@ -1,0 +1,93 @@
+"""The simulated owners' review: what each incident's owner does when they look at it.
+
+An owner resolves an incident only with evidence crmhub can show from the warehouse at that moment, written to
+a proof file (the artifact ``crmhub incidents resolve --proof`` requires):
+
+* ``health`` / ``lag`` / ``error_rate``: the connector's Integration_Health, measured now, is back at or above
+  the block line; the proof is the scorer's explanation per term;
+* ``reconciliation``: the rule's latest reconciliation is no longer breached; the proof is that run's row;
+* ``schema_drift``: a load of the connector finished ``loaded`` after the incident opened (the source's owner
+  had the export fixed); the proof names that load;
+* ``outreach_bulk_import``: as in the demo's closeout (``crmhub.ops.closeout``).
+
+Anything else stays open (acknowledged). Frozen connectors are released by their owner at each review (the
+next health cycle freezes them again if they are still blocked).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import psycopg
+
+from crmhub.health import incidents
+
+HEALTH_TRIGGERS = ("health", "lag", "error_rate")
+
+
+def _health_proof(conn: psycopg.Connection, imap, incident: dict) -> str | None:
+    from crmhub.health.score import BLOCK_BELOW, connector_health, connector_targets
+
+    name = incident["connector"]
+    if name not in {c.name for c in imap.connectors}:
+        return None
+    result = connector_health(conn, name, **connector_targets(imap, [name])[name])
+    if result.score is None or result.score < BLOCK_BELOW:
+        return None
+    return f"{name}: Integration_Health {result.score:.1f} >= {BLOCK_BELOW} now\n{result.explain()}\n"
+
+
+def _reconciliation_proof(conn: psycopg.Connection, imap, incident: dict) -> str | None:
+    row = conn.execute(
+        """SELECT rule, logical_date, delta_pct, threshold_pct, breached FROM ops.reconciliation_runs
+            WHERE rule = %s ORDER BY logical_date DESC, run_id DESC LIMIT 1""", (incident["connector"],)).fetchone()
+    if row is None or row[4]:
+        return None
+    return json.dumps({"rule": row[0], "logical_date": str(row[1]), "delta_pct": float(row[2]),
+                       "threshold_pct": float(row[3]), "breached": row[4]}) + "\n"
+
+
+def _drift_proof(conn: psycopg.Connection, imap, incident: dict) -> str | None:
+    row = conn.execute(
+        """SELECT load_id, origin, loaded, finished_at FROM ops.loads
+            WHERE connector = %s AND status = 'loaded' AND started_at > %s ORDER BY started_at LIMIT 1""",
+        (incident["connector"], incident["opened_at"])).fetchone()
+    if row is None:
+        return None
+    return f"{incident['connector']}: load {row[0]} of {row[1]} finished 'loaded' ({row[2]} rows) at {row[3]}\n"
+
+
+def owners_review(conn: psycopg.Connection, imap, proof_dir: Path) -> dict:
+    """Acknowledge every open incident as its owner; resolve those with evidence; release frozen connectors."""
+    from crmhub.ops.closeout import PROOFS
+    from crmhub.sync.connector_state import unfreeze
+
+    proof_dir.mkdir(parents=True, exist_ok=True)
+    resolved = 0
+    for incident in incidents.list_incidents(conn):
+        owner = incidents.acknowledge(conn, incident["incident_id"], incident["owner"])["acknowledged_by"]
+        trigger = incident["trigger"]
+        if trigger in HEALTH_TRIGGERS:
+            text = _health_proof(conn, imap, incident)
+        elif trigger == "reconciliation":
+            text = _reconciliation_proof(conn, imap, incident)
+        elif trigger == "schema_drift":
+            text = _drift_proof(conn, imap, incident)
+        else:
+            make = PROOFS.get(trigger)
+            text = make(conn, incident) if make else None
+        if text is not None:
+            path = proof_dir / f"incident-{incident['incident_id']}-{trigger}.txt"
+            path.write_text(text, encoding="utf-8")
+            incidents.resolve(conn, incident["incident_id"], str(path), owner)
+            resolved += 1
+        conn.commit()
+    connectors = {c.name: c for c in imap.connectors}
+    released = []
+    for (name,) in conn.execute("SELECT connector FROM ops.connector_state WHERE frozen").fetchall():
+        owner = connectors[name].owner if name in connectors else "sim.owner"
+        unfreeze(conn, name, by=owner, reason="crmhub simulate: owner released it at the daily review")
+        conn.commit()
+        released.append(name)
+    return {"resolved": resolved, "released": released}

@@ -1,0 +1,82 @@
+"""The rollout's interventions by simulated day (1-based), and the world's planted events.
+
+The seed's 21-day rollout (CRM integration map: ownership, contracts, SLAs wired with alerting, identity gate,
+staged outreach) names what happens, not on which day; this plan spreads it over three weeks the way the
+playbook orders it, and the report prints it next to the results:
+
+* days 1..``sla_day``-1, baseline: CDC runs every ``baseline_cadence_min`` (the pre-rollout batch cadence), no
+  one reviews the identity queue, nobody closes incidents, outreach flags are off;
+* ``sla_day``: SLAs wired: CDC follows the map's ``sla.schedule`` (``*/5`` for the CRM), owners start closing
+  incidents that have proof (``crmhub.ops.closeout``);
+* ``review_day``: a steward starts deciding ``steward_capacity`` review clusters a day (``crmhub.identity.review``);
+* ``flag_10_day`` / ``flag_50_day``: the outreach flags go to 10 %, then 50 % (Unleash bootstrap strategies).
+
+Field contracts are enforced from day 1 (they are the ingest itself; there is no contract-free mode to
+compare against). Planted world events: the bulk import, the schema drift, the amount edited after the accept
+stage (``world_events``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class RolloutPlan:
+    sla_day: int = 4
+    review_day: int = 3
+    flag_10_day: int = 8
+    flag_50_day: int = 15
+    steward_capacity: int = 40
+    baseline_cadence_min: int = 18  # the seed's baseline sync lag: 18 min
+    #: planted events: day -> event name (see :class:`crmhub.simulate.world.World`)
+    world_events: dict[int, str] = field(default_factory=lambda: {2: "bulk_import", 5: "schema_drift",
+                                                                  9: "amount_after_accept"})
+
+    def cadence_min(self, day: int, map_cadence_min: int = 5) -> int:
+        """Minutes between CDC cycles on ``day``: the baseline batch cadence, then the map's SLA schedule."""
+        return map_cadence_min if day >= self.sla_day else self.baseline_cadence_min
+
+    def flag_rollout(self, day: int) -> int:
+        """Outreach flag rollout % on ``day`` (0: flag off)."""
+        if day >= self.flag_50_day:
+            return 50
+        return 10 if day >= self.flag_10_day else 0
+
+    def steward_decisions(self, day: int) -> int:
+        return self.steward_capacity if day >= self.review_day else 0
+
+    def owners_close_incidents(self, day: int) -> bool:
+        return day >= self.sla_day
+
+    def scaled(self, days: int) -> RolloutPlan:
+        """The same plan squeezed into a shorter run (``--days 3`` keeps every stage, one day each)."""
+        if days >= 21:
+            return self
+        f = days / 21
+        return RolloutPlan(sla_day=max(2, round(self.sla_day * f)), review_day=max(2, round(self.review_day * f)),
+                           flag_10_day=max(2, round(self.flag_10_day * f)),
+                           flag_50_day=max(3, round(self.flag_50_day * f)), steward_capacity=self.steward_capacity,
+                           baseline_cadence_min=self.baseline_cadence_min,
+                           world_events=_squeeze(self.world_events, f, days))
+
+    def describe(self) -> list[str]:
+        return [f"days 1–{self.sla_day - 1}: baseline (CDC every {self.baseline_cadence_min} min, no incident "
+                "closeout, flags off)",
+                f"day {self.sla_day}: SLAs wired (CDC on the map's schedule), owners close incidents with proof",
+                f"day {self.review_day}: steward reviews up to {self.steward_capacity} clusters a day",
+                f"day {self.flag_10_day}: outreach flags at 10 %; day {self.flag_50_day}: 50 %",
+                "world events: " + ", ".join(f"day {d} {e}" for d, e in sorted(self.world_events.items()))]
+
+
+def _squeeze(events: dict[int, str], f: float, days: int) -> dict[int, str]:
+    """Events moved to ``round(day * f)``, one per day, in order (those that do not fit are dropped)."""
+    out: dict[int, str] = {}
+    last = 0
+    for day, event in sorted(events.items()):
+        new = max(last + 1, round(day * f))
+        if new > days:
+            break
+        out[new] = event
+        last = new
+    return out

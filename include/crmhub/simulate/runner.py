@@ -1,0 +1,370 @@
+"""Run the DAGs' task functions day by day on the simulation clock against the demo's services.
+
+Each simulated day (UTC) runs, in the DAGs' order and with the DAGs' own task functions (the ones the
+operators in ``plugins/crmhub_provider/operators`` call, with the same arguments):
+
+* 08:30 (from the plan's SLA day) the owners' review (``crmhub.simulate.owners``): incidents resolved when the
+  warehouse shows the evidence, frozen connectors released by their owner, then the runbook's catch-up load;
+  the CDP's owner has a drifted export fixed;
+* 09:58 the day's planted event, if any (:class:`RolloutPlan.world_events`);
+* the business window, 10:00 to 10:00 + ``WINDOW_MIN``: a sync cycle every ``cadence`` minutes (the plan:
+  the baseline batch cadence, then the map's SLA schedule); before each, the world makes its share of the
+  day's changes in the ``cadence`` minutes before it. A cycle is ``crmhub_ingest`` when its half-hourly
+  schedule is due (every connector; drop files load only this way), ``crmhub_cdc`` (due REST/PostgreSQL
+  connectors, webhooks), ``crmhub_health``'s cycle and retry queue; at most every 15 simulated minutes also
+  ``crmhub_identity`` (orgs, contacts), ``crmhub_reverse_etl`` (health gate, due syncs) and
+  ``crmhub_outreach`` (flags at the plan's stage). After the window: SLA results, segment audit, MTTR;
+* 16:00 the steward's review decisions (plan capacity); 17:00 the owners' second review and catch-up;
+* 23:30 ``crmhub_reconciliation`` for the day.
+
+Airflow's scheduler is not in the loop: ``airflow dags test`` costs ~20 s per DAG run, so 21 days of
+5-minute cycles would take days on 2 cores; the task functions are what those DAG runs execute.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+from crmhub import clock
+from crmhub.simulate.plan import RolloutPlan
+
+log = logging.getLogger(__name__)
+
+#: Day 1 of the simulation: the day after the demo data's "as of" (2026-11-01).
+START = date(2026, 11, 2)
+STEWARD = "sim.steward"
+#: Minutes of the daily business window in which the world changes and the syncs run (longer than the health
+#: score's 60-minute window, so a day's first catch-up run can leave it before the day ends).
+WINDOW_MIN = 70
+#: crmhub_ingest's schedule (dags/crmhub_ingest.py): every connector, files included, each half hour.
+INGEST_SCHEDULE = "*/30 * * * *"
+
+
+@dataclass
+class DayTiming:
+    day: int
+    date: date
+    seconds: float
+    steps: dict[str, float] = field(default_factory=dict)
+    failures: list[str] = field(default_factory=list)
+
+
+@dataclass
+class SimulationResult:
+    start: date
+    end: date
+    days: list[DayTiming]
+    plan: RolloutPlan
+    world_counts: dict[str, int]
+    report: Path | None = None
+    seconds: float = 0.0
+
+    @property
+    def seconds_per_day(self) -> float:
+        return sum(d.seconds for d in self.days) / max(1, len(self.days))
+
+
+def _at(day: date, hour: int, minute: int = 0) -> datetime:
+    return datetime(day.year, day.month, day.day, hour, minute, tzinfo=UTC)
+
+
+class _Tasks:
+    """The DAG tasks, as the operators call them, with the demo services' access."""
+
+    def __init__(self, url: str, services, data_dir: Path, imap, bootstrap: Path) -> None:
+        from crmhub.demo_services import CRM_TOKEN
+        from crmhub.ingest.tasks import SourceAccess
+        from crmhub.outreach import SmtpSettings
+        from crmhub.outreach.tasks import UnleashAccess
+
+        self.url, self.imap, self.services = url, imap, services
+        self._access = {"csv": SourceAccess(data_dir=data_dir),
+                        "rest": SourceAccess(base_url=services.crm.url, token=CRM_TOKEN),
+                        "postgres": SourceAccess(url=_billing_url(url))}
+        self.unleash = UnleashAccess(bootstrap=bootstrap)
+        self.smtp = SmtpSettings(host="127.0.0.1", port=services.mail.port, from_addr="ir@firm.example")
+        self.failures: list[str] = []
+        self.last_ingest = None
+        self.released: list[str] = []
+
+    def access(self, name: str):
+        return self._access[self.imap.connector(name).source["kind"]]
+
+    def _safe(self, what: str, fn, *args, **kwargs):
+        """A failed task is recorded (as Airflow would mark it failed) and the day goes on."""
+        try:
+            return fn(*args, **kwargs)
+        except Exception as exc:  # noqa: BLE001 - a task failure is an outcome of the simulation
+            log.warning("%s failed: %s", what, exc)
+            self.failures.append(f"{what}: {type(exc).__name__}: {str(exc)[:200]}")
+            return None
+
+    def ingest_due(self) -> bool:
+        """``crmhub_ingest`` runs when its schedule (``INGEST_SCHEDULE``) had a tick since its last run."""
+        from crmhub.cdc.schedule import is_due
+
+        if is_due(INGEST_SCHEDULE, self.last_ingest, clock.now()):
+            self.last_ingest = clock.now()
+            self.ingest_all()
+            return True
+        return False
+
+    def ingest_all(self) -> None:
+        from crmhub.ingest.tasks import ingest_connector, plan_connectors
+
+        plan = plan_connectors(None, imap=self.imap)
+        for name in plan["critical"] + plan["default"]:
+            self._safe(f"crmhub_ingest.{name}", ingest_connector, self.url, name, self.access(name), imap=self.imap)
+
+    def cdc(self) -> None:
+        from crmhub.cdc.tasks import cdc_sync, plan_cdc, webhook_connector, webhook_sync
+
+        plan = plan_cdc(self.url, imap=self.imap, now=clock.now())
+        for name in plan["critical"] + plan["default"]:
+            self._safe(f"crmhub_cdc.{name}", cdc_sync, self.url, name, self.access(name), imap=self.imap)
+        self._safe("crmhub_cdc.webhooks", webhook_sync, self.url, self.access(webhook_connector(self.imap)),
+                   imap=self.imap, source="crm")
+
+    def identity(self) -> None:
+        from crmhub.identity.store import run_resolution
+
+        for kind in ("org", "contact"):
+            self._safe(f"crmhub_identity.{kind}", run_resolution, self.url, kind)
+
+    def health_cycle(self) -> None:
+        """``crmhub_health``'s 5-minute steps: scores/incidents/freezes, then the retry queue."""
+        from crmhub.health import tasks
+
+        self._safe("crmhub_health.cycle", tasks.health_cycle, self.url)
+        self._safe("crmhub_health.drain_retry_queue", tasks.drain_retry_queue, self.url,
+                   access_for=lambda connector: self._access[connector.source["kind"]])
+
+    def health_daily(self) -> None:
+        """``crmhub_health``'s week-level steps (SLA results, segment audit, MTTR): the same functions the DAG
+        runs every 5 minutes; their result only changes with the day's data, so once at the window's end."""
+        from crmhub.health import tasks
+
+        for step in ("sla_results", "segment_audit"):
+            self._safe(f"crmhub_health.{step}", getattr(tasks, step), self.url)
+        self._safe("crmhub_health.incident_metrics", tasks.incident_metrics, self.url)
+
+    def open_incident(self, connector: str, trigger: str) -> bool:
+        from crmhub.warehouse import connect
+
+        with connect(self.url) as conn:
+            return conn.execute("SELECT 1 FROM ops.incidents WHERE connector = %s AND trigger = %s "
+                                "AND resolved_at IS NULL", (connector, trigger)).fetchone() is not None
+
+    def catch_up(self) -> None:
+        """The runbook's step after a release: load each released connector in full now (batches are truth)."""
+        from crmhub.ingest.tasks import ingest_connector
+
+        for name in self.released:
+            self._safe(f"owners.catch_up.{name}", ingest_connector, self.url, name, self.access(name), imap=self.imap)
+        self.released = []
+
+    def _gate(self, connectors: list[str]) -> bool:
+        from crmhub.health.score import connector_health, connector_targets, gate
+        from crmhub.warehouse import connect
+
+        targets = connector_targets(self.imap, connectors)
+        with connect(self.url) as conn:
+            results = [connector_health(conn, name, **targets[name]) for name in connectors]
+        return gate(results)["passed"]
+
+    def reverse_etl(self) -> None:
+        from crmhub.reverse_etl.tasks import plan_syncs, push_sync
+
+        crm = [c.name for c in self.imap.connectors if c.system == "crm"]
+        if not self._gate(crm):   # IntegrationHealthSensor(systems=["crm"])
+            self.failures.append("crmhub_reverse_etl: health gate closed (CRM connectors blocked)")
+            return
+        plan = plan_syncs(self.url, "due", imap=self.imap, now=clock.now())
+        for name in plan["critical"] + plan["default"]:
+            self._safe(f"crmhub_reverse_etl.{name}", push_sync, self.url, name, self.services.crm.url,
+                       self._access["rest"].token, imap=self.imap)
+
+    def outreach(self) -> None:
+        from crmhub.outreach.tasks import run_automations
+
+        self._safe("crmhub_outreach", run_automations, self.url, self.unleash, self.smtp)
+
+    def steward(self, capacity: int) -> int:
+        """The steward decides up to ``capacity`` pending clusters, weakest link first: approves a cluster whose
+        weakest link scores >= 0.85, rejects the rest (a person's quick rule, recorded with who)."""
+        from crmhub.identity import review
+
+        done = 0
+        for cluster in review.list_clusters(self.url, status="pending", limit=capacity):
+            decide = review.approve if cluster["score_min"] >= 0.85 else review.reject
+            if self._safe(f"steward.{cluster['cluster_id']}", decide, self.url, cluster["cluster_id"], by=STEWARD,
+                          note="crmhub simulate: steward's daily review") is not None:
+                done += 1
+        return done
+
+    def closeout(self, proof_dir: Path) -> None:
+        from crmhub.simulate.owners import owners_review
+        from crmhub.warehouse import connect
+
+        with connect(self.url) as conn:
+            done = self._safe("owners.review", owners_review, conn, self.imap, proof_dir)
+        self.released = (done or {}).get("released", [])
+
+    def reconcile(self, day: date) -> None:
+        from crmhub.reconcile import run_reconciliation
+
+        self._safe("crmhub_reconciliation", run_reconciliation, self.url, day.isoformat(), self.imap)
+
+
+def _billing_url(warehouse_url: str) -> str:
+    """The billing database ``start_demo_services`` creates next to the warehouse (same server, db ``billing``)."""
+    base = warehouse_url.split("?", 1)
+    return base[0].rsplit("/", 1)[0] + "/billing" + (f"?{base[1]}" if len(base) > 1 else "")
+
+
+def _timed(steps: dict[str, float], name: str, fn, *args, **kwargs) -> object:
+    t0 = time.monotonic()
+    try:
+        return fn(*args, **kwargs)
+    finally:
+        steps[name] = steps.get(name, 0.0) + time.monotonic() - t0
+
+
+def simulate(url: str, *, days: int = 21, seed: int = 42, scale: int = 1, out: Path | None = None,
+             work_dir: Path, plan: RolloutPlan | None = None, api_error_rate: float | None = None,
+             progress=print) -> SimulationResult:
+    """Simulate ``days`` days on the warehouse at ``url`` (migrated here; it should be empty) and write the
+    report to ``out`` (default ``<work_dir>/simulation.html``)."""
+    from crmhub.config import load_integration_map
+    from crmhub.demo_data import generate
+    from crmhub.demo_services import start_demo_services
+    from crmhub.simulate.report import write_simulation_report
+    from crmhub.simulate.world import BASELINE_API_ERROR_RATE, World
+    from crmhub.warehouse import upgrade
+
+    if days < 1:
+        raise ValueError(f"days must be >= 1, got {days}")
+    plan = plan or RolloutPlan().scaled(days)
+    started = time.monotonic()
+    clock.set_offset(None)
+    upgrade(url)   # real time: migrations never run on the simulated clock
+    imap = load_integration_map()
+    work_dir.mkdir(parents=True, exist_ok=True)
+    data_dir = work_dir / "data"
+    generate(data_dir, seed=seed, scale=scale)
+    bootstrap = work_dir / "unleash-bootstrap.json"
+    _flags(bootstrap, 0)
+    clock.travel_to(_at(START, 8))
+    services = start_demo_services(url, data_dir)
+    timings: list[DayTiming] = []
+    world = None
+    try:
+        tasks = _Tasks(url, services, data_dir, imap, bootstrap)
+        world = World(crm_url=services.crm.url, crm_token=tasks._access["rest"].token,
+                      billing_url=tasks._access["postgres"].url, data_dir=data_dir, seed=seed, scale=scale)
+        world.set_faults(BASELINE_API_ERROR_RATE if api_error_rate is None else api_error_rate)
+        for n in range(1, days + 1):
+            timing = _play_day(n, plan, tasks, world, services, data_dir, bootstrap, work_dir / "proofs")
+            timings.append(timing)
+            progress(f"day {n:2d} {timing.date}  {timing.seconds:5.1f}s  "
+                     + " ".join(f"{k}={v:.1f}" for k, v in timing.steps.items())
+                     + (f"  ({len(timing.failures)} task failure(s))" if timing.failures else ""))
+    finally:
+        clock.set_offset(None)
+        if world is not None:
+            world.close()
+        services.stop()
+    end = START + timedelta(days=days - 1)
+    result = SimulationResult(START, end, timings, plan, dict(world.counts) if world else {})
+    result.report = write_simulation_report(url, out or work_dir / "simulation.html", result, imap)
+    result.seconds = time.monotonic() - started
+    return result
+
+
+def _ingest_ticks(cycles: list[datetime]) -> list[datetime]:
+    """The cycles at which crmhub_ingest is due (its schedule had a tick since the previous one that ran)."""
+    from crmhub.cdc.schedule import is_due
+
+    out, last = [], None
+    for at in cycles:
+        if last is None or is_due(INGEST_SCHEDULE, last, at):
+            out.append(at)
+            last = at
+    return out
+
+
+def _cycle_times(day: date, cadence: int) -> list[datetime]:
+    """The day's sync cycles: every ``cadence`` minutes through the business window (10:00 + WINDOW_MIN)."""
+    return [_at(day, 10) + timedelta(minutes=m) for m in range(0, WINDOW_MIN + 1, cadence)]
+
+
+def _play_day(n: int, plan: RolloutPlan, tasks: _Tasks, world, services, data_dir: Path, bootstrap: Path,
+              proof_dir: Path) -> DayTiming:
+    from crmhub.demo_services import simulate_crm_activity
+
+    day = START + timedelta(days=n - 1)
+    t0 = time.monotonic()
+    steps: dict[str, float] = {}
+    tasks.failures = []
+    _flags(bootstrap, plan.flag_rollout(n))
+    if plan.owners_close_incidents(n):   # the on-call owners' morning review, then the runbook's catch-up sync
+        clock.travel_to(_at(day, 8, 30))
+        if tasks.open_incident("cdp_events", "schema_drift"):
+            _timed(steps, "world", world.fix_schema_drift)   # the CDP's owner has the export fixed
+        _timed(steps, "review", tasks.closeout, proof_dir)
+        _timed(steps, "review", tasks.catch_up)
+    event = plan.world_events.get(n)
+    if event:
+        clock.travel_to(_at(day, 9, 58))   # inside the business window, just before its first sync
+        play = {"bulk_import": lambda: simulate_crm_activity(services, data_dir, genuine=0),
+                "schema_drift": world.schema_drift, "amount_after_accept": world.amount_after_accept}[event]
+        _timed(steps, "world", play)
+    cadence = plan.cadence_min(n)
+    cycles = _cycle_times(day, cadence)
+    ticks = _ingest_ticks(cycles)
+    last_downstream = None
+    for i, at in enumerate(cycles):
+        files = 1.0 / len(ticks) if at in ticks else 0.0
+        _timed(steps, "world", world.play_before, at, cadence, cadence / (WINDOW_MIN + cadence), files=files)
+        clock.travel_to(at)
+        _timed(steps, "ingest", tasks.ingest_due)   # crmhub_ingest when due (file drops only come this way)
+        if not (n == 1 and i == 0):
+            _timed(steps, "cdc", tasks.cdc)
+        # identity and outreach follow the core/change-log Assets, reverse ETL wakes every 15 min: at most
+        # once per 15 simulated minutes here; the health cycle runs every cycle (every 5 min in Airflow)
+        if last_downstream is None or at - last_downstream >= timedelta(minutes=15) or i == len(cycles) - 1:
+            last_downstream = at
+            _timed(steps, "identity", tasks.identity)
+            _timed(steps, "health", tasks.health_cycle)
+            _timed(steps, "reverse_etl", tasks.reverse_etl)
+            _timed(steps, "outreach", tasks.outreach)
+        else:
+            _timed(steps, "health", tasks.health_cycle)
+    _timed(steps, "health", tasks.health_daily)
+    if plan.steward_decisions(n):
+        clock.travel_to(_at(day, 16))
+        _timed(steps, "steward", tasks.steward, plan.steward_decisions(n))
+    if plan.owners_close_incidents(n):
+        clock.travel_to(_at(day, 17))
+        _timed(steps, "review", tasks.closeout, proof_dir)
+        _timed(steps, "review", tasks.catch_up)
+    clock.travel_to(_at(day, 23, 30))
+    _timed(steps, "reconciliation", tasks.reconcile, day)
+    return DayTiming(n, day, time.monotonic() - t0, steps, list(tasks.failures))
+
+
+def _flags(path: Path, rollout: int) -> None:
+    """The Unleash bootstrap the outreach tasks read: every outreach flag at ``rollout`` % (0: off)."""
+    from crmhub.demo_services import write_demo_bootstrap
+
+    write_demo_bootstrap(path, rollout=max(rollout, 0))
+    if rollout == 0:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        for feature in data["features"]:
+            feature["enabled"] = False
+        path.write_text(json.dumps(data, indent=2), encoding="utf-8")

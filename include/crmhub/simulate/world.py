@@ -1,0 +1,220 @@
+"""What the other systems do on a simulated day, stamped on the simulation clock.
+
+Every change goes through the system's own door: the CRM sandbox's HubSpot API (its fault injection on at
+the baseline API error rate, its timestamps from ``crmhub.clock``), the billing database, the fund
+administrator's and the CDP's drop files. The baseline's planted problems, per day:
+
+* duplicates: new CRM contacts that repeat an existing person under another address;
+* illegal values: fund-admin rows whose ``amount`` is not a number (the contract quarantines them);
+* late and out-of-order updates: billing rows whose ``updated_at`` is hours behind the rows already loaded;
+* API faults: the sandbox answers 5xx on ``BASELINE_API_ERROR_RATE`` of requests, crmhub's and the world's;
+* events (:class:`crmhub.simulate.plan.RolloutPlan.world_events`): the bulk import, a schema drift (the CDP
+  file gains a column), an amount edited on a deal after the accept stage.
+"""
+
+from __future__ import annotations
+
+import csv
+import random
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import httpx
+import psycopg
+
+from crmhub import clock
+from crmhub.demo_data.generator import FILES
+
+#: The seed's baseline error rate (1.4 %) as the CRM's share of failed API calls.
+BASELINE_API_ERROR_RATE = 0.014
+#: The world's volume per day at --scale 1.
+DAILY = {"crm_edits": 30, "crm_duplicates": 2, "fund_admin_rows": 6, "cdp_events": 15, "billing_changes": 6}
+#: Shares of the volume that carry a planted problem.
+ILLEGAL_SHARE = 0.2   # fund-admin rows with a non-numeric amount
+LATE_SHARE = 0.3      # billing changes that arrive hours late
+
+
+@dataclass
+class World:
+    crm_url: str
+    crm_token: str
+    billing_url: str
+    data_dir: Path
+    seed: int
+    scale: int = 1
+    rng: random.Random = field(init=False)
+    contacts: list[dict] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.rng = random.Random(self.seed * 7919 + 21)
+        self._http = httpx.Client(base_url=self.crm_url, headers={"Authorization": f"Bearer {self.crm_token}"},
+                                  timeout=30)
+
+    def close(self) -> None:
+        self._http.close()
+
+    # -- the CRM ------------------------------------------------------------------------------------------
+
+    def _call(self, method: str, path: str, **kw) -> httpx.Response:
+        """One API call; a person's tool retries the sandbox's injected 5xx/drops like any HubSpot client."""
+        for attempt in range(6):
+            try:
+                resp = self._http.request(method, path, **kw)
+            except httpx.TransportError:
+                time.sleep(0.05 * (attempt + 1))
+                continue
+            if resp.status_code in (429, 502, 503):
+                time.sleep(0.05 * (attempt + 1))
+                continue
+            resp.raise_for_status()
+            return resp
+        raise RuntimeError(f"CRM sandbox kept failing {method} {path}")
+
+    def set_faults(self, error_rate: float = BASELINE_API_ERROR_RATE) -> None:
+        self._call("POST", "/_sandbox/faults", json={"error_rate": error_rate, "seed": self.seed})
+
+    def _load_contacts(self) -> None:
+        after = None
+        while True:
+            page = self._call("GET", "/crm/v3/objects/contacts",
+                              params={"limit": 100, "properties": "firstname,lastname,email,company",
+                                      **({"after": after} if after else {})}).json()
+            self.contacts += [{"id": r["id"], **r["properties"]} for r in page["results"]]
+            after = (page.get("paging") or {}).get("next", {}).get("after")
+            if not after:
+                return
+
+    def _bump(self, key: str, n: int = 1) -> None:
+        self.counts[key] = self.counts.get(key, 0) + n
+
+    def crm_edits(self, n: int) -> None:
+        """``n`` ordinary edits by people (job title or phone) on existing contacts."""
+        if not self.contacts:
+            self._load_contacts()
+        for contact in self.rng.sample(self.contacts, min(n, len(self.contacts))):
+            prop = self.rng.choice(["jobtitle", "phone"])
+            value = (self.rng.choice(["Partner", "Principal", "CFO", "Head of IR", "Analyst"]) if prop == "jobtitle"
+                     else f"+44 20 7{self.rng.randint(100, 999)} {self.rng.randint(1000, 9999)}")
+            self._call("PATCH", f"/crm/v3/objects/contacts/{contact['id']}", json={"properties": {prop: value}})
+            self._bump("crm_edits")
+
+    def crm_duplicates(self, n: int) -> None:
+        """``n`` new contacts that repeat an existing person (same name and company, another address)."""
+        if not self.contacts:
+            self._load_contacts()
+        for contact in self.rng.sample(self.contacts, min(n, len(self.contacts))):
+            first, last = contact.get("firstname") or "Alex", contact.get("lastname") or "Doe"
+            email = f"{first[:1]}.{last}.{self.rng.randint(10, 99)}@mail.example".lower().replace(" ", "")
+            self._call("POST", "/crm/v3/objects/contacts", json={"properties": {
+                "firstname": first, "lastname": last, "email": email, "company": contact.get("company") or ""}})
+            self._bump("crm_duplicates")
+
+    def amount_after_accept(self) -> None:
+        """Edit the amount of a deal that already passed the accept stage (reconciliation must catch it)."""
+        page = self._call("GET", "/crm/v3/objects/deals", params={"limit": 100,
+                                                                   "properties": "dealstage,amount"}).json()
+        won = [d for d in page["results"] if d["properties"].get("dealstage") == "closedwon"
+               and d["properties"].get("amount")] or page["results"]
+        deal = self.rng.choice(won)
+        amount = float(deal["properties"].get("amount") or 1_000_000) * 1.07
+        self._call("PATCH", f"/crm/v3/objects/deals/{deal['id']}", json={"properties": {"amount": f"{amount:.2f}"}})
+        self._bump("amount_after_accept")
+
+    # -- files and the billing database -----------------------------------------------------------------
+
+    def fund_admin_rows(self, n: int, illegal: int | None = None) -> None:
+        """Append ``n`` new LP contact rows to the fund administrator's file, ``illegal`` of them with a bad amount."""
+        illegal = sum(self.rng.random() < ILLEGAL_SHARE for _ in range(n)) if illegal is None else illegal
+        path = self.data_dir / FILES["fund_admin"]
+        stamp = clock.now().strftime("%Y-%m-%dT%H:%M:%SZ")
+        with path.open("a", encoding="utf-8", newline="") as fh:
+            w = csv.writer(fh)
+            for i in range(n):
+                k = self.rng.randint(100000, 999999)
+                amount = "n/a" if i < illegal else f"{self.rng.randint(1, 50) * 250000}"
+                w.writerow([f"FA-SIM-{k}", "Sim", f"Investor{k}", f"investor{k}@lp-sim.example",
+                            f"Sim Capital {k % 97}", amount, stamp])
+        self._bump("fund_admin_rows", n)
+        self._bump("illegal_values", illegal)
+
+    def cdp_events(self, n: int) -> None:
+        path = self.data_dir / FILES["cdp"]
+        with path.open(encoding="utf-8", newline="") as fh:
+            header = next(csv.reader(fh))
+        stamp = clock.now().strftime("%Y-%m-%dT%H:%M:%SZ")
+        emails = [c["email"] for c in self.contacts if c.get("email")] or ["someone@lp.example"]
+        with path.open("a", encoding="utf-8", newline="") as fh:
+            w = csv.writer(fh)
+            for _ in range(n):
+                row = {"event_id": f"ev-sim-{self.rng.getrandbits(40):x}", "email": self.rng.choice(emails),
+                       "event_type": self.rng.choice(["page_view", "email_open", "webinar"]),
+                       "behavioral_score": str(self.rng.randint(1, 100)), "occurred_at": stamp, "channel": "web"}
+                w.writerow([row.get(h, "") for h in header])
+        self._bump("cdp_events", n)
+
+    def schema_drift(self) -> None:
+        """The CDP adds a column to its export without notice (ingest must park it and freeze, not guess)."""
+        path = self.data_dir / FILES["cdp"]
+        rows = list(csv.reader(path.open(encoding="utf-8", newline="")))
+        if "channel" in rows[0]:
+            return
+        rows[0].append("channel")
+        for row in rows[1:]:
+            row.append("web")
+        with path.open("w", encoding="utf-8", newline="") as fh:
+            csv.writer(fh).writerows(rows)
+        self._bump("schema_drift")
+
+    def billing_changes(self, n: int, late: int | None = None) -> None:
+        """Change ``n`` invoices; ``late`` of them arrive with an ``updated_at`` hours in the past."""
+        late = sum(self.rng.random() < LATE_SHARE for _ in range(n)) if late is None else late
+        now = clock.now()
+        with psycopg.connect(self.billing_url) as conn:
+            # the billing system's table has no key; its logical-replication publication needs an identity
+            conn.execute("ALTER TABLE billing.invoices REPLICA IDENTITY FULL")
+            ids = [r[0] for r in conn.execute("SELECT invoice_id FROM billing.invoices ORDER BY invoice_id")]
+            for i, inv in enumerate(self.rng.sample(ids, min(n, len(ids)))):
+                stamp = now - timedelta(hours=self.rng.randint(3, 30)) if i < late else now
+                conn.execute("UPDATE billing.invoices SET invoice_status = %s, updated_at = %s WHERE invoice_id = %s",
+                             (self.rng.choice(["sent", "paid", "overdue"]), stamp, inv))
+        self._bump("billing_changes", n)
+        self._bump("late_updates", late)
+
+    # -- one cycle of the world ---------------------------------------------------------------------------
+
+    def fix_schema_drift(self) -> None:
+        """The CDP's owner, told by the drift incident, has the export put back to the contracted columns."""
+        path = self.data_dir / FILES["cdp"]
+        rows = list(csv.reader(path.open(encoding="utf-8", newline="")))
+        if "channel" not in rows[0]:
+            return
+        cut = rows[0].index("channel")
+        with path.open("w", encoding="utf-8", newline="") as fh:
+            csv.writer(fh).writerows([r[:cut] + r[cut + 1:] for r in rows])
+        self._bump("schema_drift_fixed")
+
+    def _some(self, per_day: float, share: float) -> int:
+        """How many of ``per_day`` happen in a cycle that covers ``share`` of the day's window (random rounding)."""
+        x = per_day * share
+        return int(x) + (1 if self.rng.random() < x - int(x) else 0)
+
+    def play_before(self, cycle_at: datetime, spread_min: int, share: float, *, files: float = 0.0) -> None:
+        """The changes made in the ``spread_min`` minutes before a sync cycle at ``cycle_at`` (``share`` of the
+        day's volume), each at its own moment on the clock, so the lag a sync measures is the real distance.
+
+        Drop files (fund admin, CDP) arrive only before a cycle that loads them (``files`` = their share of the
+        day's volume; 0 when crmhub_ingest is not due): the senders deliver on the schedule agreed with them.
+        """
+        s = self.scale
+        steps = [(DAILY["crm_edits"] * s, share, self.crm_edits), (DAILY["crm_duplicates"], share, self.crm_duplicates),
+                 (DAILY["fund_admin_rows"] * s, files, self.fund_admin_rows),
+                 (DAILY["cdp_events"] * s, files, self.cdp_events),
+                 (DAILY["billing_changes"] * s, share, self.billing_changes)]
+        for per_day, part, step in steps:
+            n = self._some(per_day, part)
+            if n:
+                clock.travel_to(cycle_at - timedelta(minutes=self.rng.uniform(0.5, spread_min)))
+                step(n)

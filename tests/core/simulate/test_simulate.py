@@ -1,0 +1,119 @@
+"""A 3-day simulation through the DAGs' task functions: the clock spreads it over 3 days, the KPIs move the
+right way, and every chart and table of the report is computed from the warehouse (a changed ops row changes
+the report). The report renders in headless Chromium without errors."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+from datetime import timedelta
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from crmhub import clock
+from crmhub.kpi.html import verdict_rows, write_report
+from crmhub.kpi.targets import KPIS
+from crmhub.simulate import simulate
+from crmhub.simulate.runner import START, STEWARD
+from crmhub.warehouse.embedded import EmbeddedPostgres
+
+pytestmark = [pytest.mark.slow, pytest.mark.integration]
+DAYS = 3
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory):
+    home = Path(f"/tmp/crmhub-simulate-test-{os.getpid()}")  # traversable by the embedded server's OS user
+    home.mkdir(mode=0o755, exist_ok=True)
+    server = EmbeddedPostgres(home / "pg")
+    url = server.recreate("crmhub_simulate")
+    try:
+        result = simulate(url, days=DAYS, seed=7, work_dir=home / "work", out=home / "report" / "sim.html",
+                          progress=lambda line: None)
+        yield url, result
+    finally:
+        server.stop()
+        subprocess.run(["rm", "-rf", str(home)], check=False)
+
+
+def test_the_clock_spreads_the_run_over_the_simulated_days(run):
+    url, result = run
+    assert os.environ.get(clock.OFFSET_ENV) is None  # real time again afterwards
+    with psycopg.connect(url) as conn:
+        days = {r[0] for r in conn.execute(
+            "SELECT DISTINCT (finished_at AT TIME ZONE 'UTC')::date FROM ops.sync_runs")}
+        decided = conn.execute("SELECT count(*), min((decided_at AT TIME ZONE 'UTC')::date) FROM ops.review_clusters "
+                               "WHERE decided_by = %s", (STEWARD,)).fetchone()
+    assert days == {START + timedelta(days=i) for i in range(DAYS)}
+    assert decided[0] > 0 and decided[1] == START + timedelta(days=result.plan.review_day - 1)
+
+
+def test_kpis_move_the_right_way(run):
+    _url, result = run
+    report = result.report.read_text(encoding="utf-8")
+    assert "Simulated 3 day(s)" in report
+    rows = {r["key"]: r for r in verdict_rows_from(run)}
+    dup = rows["duplicate_rate"]
+    assert dup["first"] is not None and dup["last"] < dup["first"]  # the steward's decisions merge duplicates
+    assert rows["contract_coverage"]["last"] == 100.0
+    assert rows["error_rate"]["last"] is not None and rows["sync_lag"]["last"] is not None
+    # flags are off on day 1: nobody is mailed before the 10 % stage (ops.outbox, grouped by the plan's stage)
+    assert re.search(r"Outreach emails sent by flag stage \(ops.outbox\): flags off: 0,", report)
+
+
+def verdict_rows_from(run):
+    url, result = run
+    from crmhub.config import load_integration_map
+    from crmhub.kpi.html import collect
+
+    with psycopg.connect(url) as conn:
+        return verdict_rows(collect(conn, result.start, result.end, load_integration_map(), title="t"))
+
+
+def test_every_chart_and_table_is_there_and_comes_from_the_warehouse(run, tmp_path):
+    url, result = run
+    page = result.report.read_text(encoding="utf-8")
+    charts = result.report.parent / f"{result.report.stem}_charts"
+    for kpi in KPIS:
+        assert f'id="chart-{kpi.key}"' in page and (charts / f"kpi_{kpi.key}.png").stat().st_size > 1000
+    for part in ("verdict", "incidents", "sla-by-field", "segments", "review-queue", "outreach-decisions",
+                 "health-at-targets", "health-live"):
+        assert f'id="{part}"' in page, part
+    for chart in ("incidents", "review_queue", "outreach"):
+        assert f'id="chart-{chart}"' in page
+    from crmhub.config import load_integration_map
+
+    imap = load_integration_map()
+    with psycopg.connect(url) as conn:   # one ops row changes: the verdict and the chart change with it
+        conn.execute("""UPDATE ops.identity_runs SET duplicate_rate = 0.5
+                         WHERE run_id = (SELECT max(run_id) FROM ops.identity_runs)""")
+        conn.commit()
+        changed = tmp_path / "changed.html"
+        data = write_report(conn, changed, result.start, result.end, imap, title="changed")
+    assert data.series["duplicate_rate"][result.end] == 50.0
+    assert "50" in re.search(r'<table id="verdict">.*?</table>', changed.read_text(), re.S).group(0)
+    assert (tmp_path / "changed_charts" / "kpi_duplicate_rate.png").read_bytes() != \
+        (charts / "kpi_duplicate_rate.png").read_bytes()
+
+
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="needs /usr/bin/chromium (make test installs it)")
+def test_the_report_renders_in_headless_chromium(run):
+    _url, result = run
+    from playwright.sync_api import sync_playwright
+
+    errors: list[str] = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu"])
+        page = browser.new_page()
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.goto(result.report.as_uri())
+        broken = page.evaluate("Array.from(document.images).filter(i => !i.complete || i.naturalWidth === 0)"
+                               ".map(i => i.src)")
+        assert page.locator("#verdict tbody tr").count() == len(KPIS)
+        browser.close()
+    assert errors == [] and broken == []
