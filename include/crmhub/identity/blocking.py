@@ -83,6 +83,21 @@ def _org_last_token(df: pd.DataFrame) -> list:
     return out
 
 
+def _org_rest(df: pd.DataFrame) -> list:
+    """The name without its first word, when two or more words remain: a typo in the first letters
+    ("Bmber Credit Opportunities 5" for "Umber ...") changes every other name key."""
+    out = []
+    for name in df["n_name"].tolist():
+        toks = (name or "").split()
+        out.append(" ".join(toks[1:]) if len(toks) > 2 else None)
+    return out
+
+
+def _rest_then_first(df: pd.DataFrame) -> list:
+    return [f"{r} {n.split()[0][1:]}" if r else "" for r, n in zip(_org_rest(df), df["n_name"].fillna("x").tolist(),
+                                                                      strict=True)]
+
+
 def _names(df: pd.DataFrame) -> list:
     return df["n_name"].fillna("").tolist()
 
@@ -108,6 +123,9 @@ ORG_KEYS: tuple[BlockingKey, ...] = (
     # in both name orders (the typo'd record and its twin are neighbours read backwards)
     BlockingKey("name_last_token_city", lambda df: _join(_org_last_token(df), df["n_city"].tolist()), _names,
                 reverse_pass=True),
+    # a typo in the first letters of the first word: the rest of the name in one town (alone, "capital
+    # partners 4" is shared by thousands), ordered by the first word without its first letter
+    BlockingKey("name_rest_city", lambda df: _join(_org_rest(df), df["n_city"].tolist()), _rest_then_first),
 )
 
 

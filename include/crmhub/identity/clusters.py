@@ -55,11 +55,14 @@ def consistent_groups(links: np.ndarray, *, cannot_link: np.ndarray, values: dic
 
     Returns a boolean per row of ``links``: True when its two nodes ended in the same group.
     """
+    # per group (keyed by its root): records, attribute values, and — only once a group has one — its
+    # cannot-link partners and members; most proposals are one link between two clean nodes
     parent: dict[int, int] = {}
-    members: dict[int, set[int]] = {}
-    forbid: dict[int, set[int]] = {}
-    attrs: dict[int, list[frozenset]] = {}
     records: dict[int, int] = {}
+    attrs: dict[int, tuple[frozenset, ...]] = {}
+    members: dict[int, list[int]] = {}
+    forbid: dict[int, set[int]] = {}
+    empty: tuple = ()
 
     def find(x: int) -> int:
         while parent[x] != x:
@@ -67,36 +70,41 @@ def consistent_groups(links: np.ndarray, *, cannot_link: np.ndarray, values: dic
             x = parent[x]
         return x
 
-    def add(x: int) -> None:
-        if x not in parent:
-            parent[x], members[x], records[x] = x, {x}, sizes.get(x, 1)
-            forbid[x], attrs[x] = set(), list(values.get(x, ()))
-
-    for x, y in links.tolist():
-        add(x)
-        add(y)
+    pairs = links.tolist()
+    for x, y in pairs:
+        for z in (x, y):
+            if z not in parent:
+                parent[z] = z
+                records[z] = sizes.get(z, 1)
+                attrs[z] = values.get(z, empty)
     for x, y in cannot_link.tolist():
         if x in parent and y in parent:
-            forbid[x].add(y)
-            forbid[y].add(x)
+            forbid.setdefault(x, set()).add(y)
+            forbid.setdefault(y, set()).add(x)
 
     def compatible(a: int, b: int) -> bool:
         if records[a] + records[b] > max_records:
             return False
-        small, big = (a, b) if len(members[a]) <= len(members[b]) else (b, a)
-        if not forbid[big].isdisjoint(members[small]):
+        fa, fb = forbid.get(a), forbid.get(b)
+        if fa and not fa.isdisjoint(members.get(b, (b,))):
+            return False
+        if fb and not fb.isdisjoint(members.get(a, (a,))):
             return False
         return all(not va or not vb or va == vb for va, vb in zip(attrs[a], attrs[b], strict=False))
 
-    for x, y in links.tolist():
+    for x, y in pairs:
         gx, gy = find(x), find(y)
         if gx == gy or not compatible(gx, gy):
             continue
-        if len(members[gx]) < len(members[gy]):
+        if records[gx] < records[gy]:
             gx, gy = gy, gx
         parent[gy] = gx
-        members[gx] |= members.pop(gy)
-        forbid[gx] |= forbid.pop(gy)
+        members[gx] = members.get(gx, [gx]) + members.pop(gy, [gy])
+        if gy in forbid:
+            forbid.setdefault(gx, set()).update(forbid.pop(gy))
         records[gx] += records.pop(gy)
-        attrs[gx] = [va or vb for va, vb in zip(attrs[gx], attrs.pop(gy), strict=False)]
+        ay = attrs.pop(gy)
+        if ay:
+            ax = attrs[gx]
+            attrs[gx] = tuple(va or vb for va, vb in zip(ax, ay, strict=False)) if ax else ay
     return np.fromiter((find(x) == find(y) for x, y in links.tolist()), dtype=bool, count=len(links))

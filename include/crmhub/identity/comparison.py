@@ -29,6 +29,7 @@ LEVELS: dict[str, dict[str, tuple[str, ...]]] = {
         "city": ("missing", "same city", "similar city", "different city"),
         "country": ("missing", "same country", "different country"),
         "legal_form": ("missing", "same legal form", "different legal form"),
+        "words": ("not checked", "no conflicting word", "a distinctive word differs"),
     },
     "contact": {
         "first_name": ("missing", "exact", "nickname/variant", "similar (>=0.9 or one edit)", "initial only",
@@ -180,6 +181,7 @@ def compare_orgs(enc: Encoded, pairs: np.ndarray, workers: int = 1) -> tuple[dic
         "city": _city(enc.n_city, i, j, workers),
         "country": _simple(enc.n_country, i, j),
         "legal_form": _simple(enc.n_legal, i, j),
+        "words": np.zeros(len(i), dtype=np.int8),  # filled in for the strong candidates (word_levels)
     }
     return levels, {"name_similarity": np.where(equal, 100.0, np.round(best, 1)),
                     "tf_counts": {"name": np.where(equal, name.frequency[np.maximum(name.codes[i], 0)], 0)}}
@@ -269,3 +271,61 @@ def compare(df: pd.DataFrame | Encoded, pairs: np.ndarray, kind: str, workers: i
     extras = {k: np.concatenate([p[1][k] for p in parts]) for k in parts[0][1] if k != "tf_counts"}
     extras["tf_counts"] = {k: np.concatenate([p[1]["tf_counts"][k] for p in parts]) for k in parts[0][1]["tf_counts"]}
     return levels, extras
+
+
+def _word_explained(word: str, others: set[str]) -> bool:
+    """Whether ``word`` can be the same word as one of ``others``: a typo (one edit, two from seven
+    letters, three from ten, or Jaro-Winkler >= 0.88), or an abbreviation (same first letter, letters in order: "mgmt" ~ "management")."""
+    for other in others:
+        short, long_ = (word, other) if len(word) <= len(other) else (other, word)
+        limit = 3 if len(long_) >= 10 else (2 if len(long_) >= 7 else 1)
+        if OSA.distance(word, other, score_cutoff=limit) <= limit or JaroWinkler.similarity(word, other) >= 0.88:
+            return True
+        if short[0] == long_[0] and _in_order(short, long_):
+            return True
+        # an abbreviation with one typo ("Ptrnrs", "Svxcs", "Techs"): one letter left out, then in order
+        if len(short) >= 4 and any(_in_order(short[:k] + short[k + 1:], long_) for k in range(len(short))):
+            return True
+    return False
+
+
+def _in_order(short: str, long_: str) -> bool:
+    """Every letter of ``short`` appears in ``long_`` in the same order."""
+    it = iter(long_)
+    return all(ch in it for ch in short)
+
+
+def word_conflict(a: str, b: str) -> bool:
+    """Two normalised names each carry a word the other cannot explain ("University of Idaho" vs
+    "University of Ohio", "Employees' Retirement System of Ohio" vs "... of Virginia"): named after
+    different things. Typos, abbreviations, a word split in two, and words or numerals present on one
+    side only are not conflicts (numerals and vehicle marks have their own comparison)."""
+    ta, tb = set(a.split()), set(b.split())
+    da = {t for t in ta - tb if t.isalpha() and len(t) >= 3}
+    db = {t for t in tb - ta if t.isalpha() and len(t) >= 3}
+    if not da or not db:
+        return False
+    if OSA.distance("".join(sorted(da)), "".join(sorted(db)), score_cutoff=2) <= 2:
+        return False
+    if "".join(t for t in a.split() if t in da) == "".join(t for t in b.split() if t in db):
+        return False
+    return any(not _word_explained(w, db) for w in da) and any(not _word_explained(w, da) for w in db)
+
+
+def word_levels(names: Column, pairs: np.ndarray, check: np.ndarray) -> np.ndarray:
+    """The ``words`` level of organisation pairs: computed only where ``check`` (the strong candidates;
+    0 = not checked elsewhere), 2 when :func:`word_conflict`, else 1. Each distinct pair of names is
+    checked once (a million records repeat the same two spellings across many candidate pairs)."""
+    out = np.zeros(len(pairs), dtype=np.int8)
+    idx = np.flatnonzero(check)
+    if not idx.size:
+        return out
+    ca, cb = names.codes[pairs[idx, 0]], names.codes[pairs[idx, 1]]
+    width = int(max(ca.max(initial=0), cb.max(initial=0))) + 1
+    code = np.minimum(ca, cb).astype(np.int64) * width + np.maximum(ca, cb)
+    distinct, first, inverse = np.unique(code, return_index=True, return_inverse=True)
+    values = names.values
+    verdict = np.fromiter((word_conflict(values[pairs[k, 0]], values[pairs[k, 1]]) for k in idx[first].tolist()),
+                          dtype=bool, count=len(distinct))
+    out[idx] = np.where(verdict[inverse.ravel()], 2, 1)
+    return out

@@ -4,7 +4,7 @@ clusters and stable cluster ids. Pure: no database; :mod:`crmhub.identity.store`
 Rules (the playbook's "post office"):
 
 * Deterministic links are accepted automatically: organisations sharing a normalised tax id (unless
-  their fund numerals conflict); contacts sharing the exact normalised email, when it is not a role
+  their fund numerals conflict or their countries differ); contacts sharing the exact normalised email, when it is not a role
   mailbox (``info@``, ``ir@`` ...), names/date of birth do not contradict each other and phone and
   postcode do not both differ (then the mailbox is shared and the pair is scored instead). A shared web
   domain is only evidence for scoring, never a link, and free-mail domains count as no domain at all.
@@ -31,13 +31,14 @@ import pandas as pd
 
 from crmhub.identity.blocking import candidate_pairs
 from crmhub.identity.clusters import UnionFind, cluster_roots, consistent_groups
-from crmhub.identity.comparison import Encoded, compare
+from crmhub.identity.comparison import Encoded, compare, word_levels
 from crmhub.identity.records import columns_for, prepare
 from crmhub.identity.scoring import (
     EM_KINDS,
     EM_MIN_PAIRS,
     explain,
     refine_parameters,
+    rescore,
     sample_pairs,
     score,
     term_frequency_bits,
@@ -191,7 +192,8 @@ class Resolution:
 
 def _deterministic_mask(levels: dict[str, np.ndarray], kind: str, vetoed: np.ndarray) -> np.ndarray:
     if kind == "org":
-        return (levels["tax_id"] == 1) & ~vetoed
+        # the same number in two countries' registers is two entities (prefixes are dropped when normalising)
+        return (levels["tax_id"] == 1) & ~vetoed & (levels["country"] != 2)
     names_ok = (levels["first_name"] <= 4) & (levels["last_name"] <= 3) & (levels["date_of_birth"] != 3)
     # two independent contradictions (other phone AND other postcode) mean a shared mailbox, not one person
     contradictions = (levels["phone"] == 3).astype(int) + (levels["postcode"] == 3).astype(int)
@@ -243,8 +245,15 @@ def resolve(df: pd.DataFrame, kind: str, *, decisions: dict | None = None, thres
                                    workers=workers, chunk=200_000)
         params = refine_parameters(levels, kind, tf_bits=tf_bits, u=u_from_random_pairs(random_levels, kind),
                                    total_pairs=total_pairs)
-    del enc  # the encoded columns are not needed past scoring (peak memory at a million records)
     scores = score(levels, kind, params=params, tf_bits=tf_bits)
+    if kind == "org":
+        # a word of one name the other cannot explain (typo, abbreviation) is checked where it matters:
+        # on the not-exact-name candidates that would otherwise reach review
+        check = (scores.probability > threshold) & (levels["name"] > 1)
+        if check.any():
+            levels["words"] = scores.levels["words"] = word_levels(enc.n_name, pairs, check)
+            rescore(scores, levels, kind, np.flatnonzero(levels["words"] == 2), params=params, tf_bits=tf_bits)
+    del enc  # the encoded columns are not needed past scoring (peak memory at a million records)
     timings["compare_score_s"] = time.perf_counter() - t2
 
     t3 = time.perf_counter()
@@ -340,19 +349,31 @@ def _consistent_proposals(prepared: pd.DataFrame, kind: str, pairs: np.ndarray, 
     against = (ca >= 0) & (ca == cb) & ((prob < CLEAR_NON_MATCH) | rejected)
     against[against] &= roots[pairs[against, 0]] != roots[pairs[against, 1]]
     cannot = roots[pairs[against]]
+    if len(cannot):  # one row per pair of identities (many record pairs can say the same)
+        cannot = np.sort(cannot, axis=1)
+        code = np.sort(cannot[:, 0] * len(roots) + cannot[:, 1])
+        keep_first = np.empty(len(code), dtype=bool)
+        keep_first[0] = True
+        np.not_equal(code[1:], code[:-1], out=keep_first[1:])
+        code = code[keep_first]
+        cannot = np.stack([code // len(roots), code % len(roots)], axis=1)
     sizes = dict(zip(*np.unique(node_of, return_counts=True), strict=True))
     sizes = {int(k): int(v) for k, v in sizes.items()}
     values: dict[int, tuple[frozenset, ...]] = {}
     columns = PROPOSAL_CONFLICT_COLUMNS[kind]
     if columns:
-        sets: dict[int, list[set]] = {int(r): [set() for _ in columns] for r in nodes.tolist()}
-        data = [prepared[c].to_numpy()[member_rows] for c in columns]
-        for pos, r in enumerate(node_of.tolist()):
-            for c, col in enumerate(data):
-                v = col[pos]
-                if isinstance(v, str) and v:
-                    sets[r][c].add(v)
-        values = {r: tuple(frozenset(v) for v in vs) for r, vs in sets.items()}
+        # per node and column, the set of non-empty values its records carry (nodes with none are left out)
+        per_column: list[dict[int, set]] = []
+        for c in columns:
+            col = prepared[c].to_numpy(dtype=object)[member_rows]
+            keep = np.fromiter((isinstance(v, str) and v != "" for v in col.tolist()), dtype=bool, count=len(col))
+            sets: dict[int, set] = {}
+            for r, v in zip(node_of[keep].tolist(), col[keep].tolist(), strict=True):
+                sets.setdefault(r, set()).add(v)
+            per_column.append(sets)
+        none = frozenset()
+        values = {r: tuple(frozenset(col.get(r, none)) for col in per_column)
+                  for r in set().union(*(col.keys() for col in per_column))}
     keep = consistent_groups(links, cannot_link=cannot, values=values, sizes=sizes, max_records=MAX_PROPOSAL_RECORDS)
     return idx[keep].tolist(), int((~keep).sum())
 

@@ -69,6 +69,8 @@ _LEGAL_PHRASES = (
     ("limited", "liability", "partnership"),
     ("public", "limited", "company"),
     ("gmbh", "co", "kg"),
+    ("proprietary", "limited"),
+    ("pty", "limited"),
     ("and", "co"),
 )
 #: Abbreviations expanded to their full word so "Harbor Cap Mgmt" == "Harbor Capital Management".
@@ -94,7 +96,8 @@ ORG_ABBREVIATIONS = {
 }
 _ROMAN = re.compile(r"^(?=[ivxl]+$)(x{0,3}|xl|l?x{0,3})(ix|iv|v?i{0,3})$")
 _ROMAN_VALUES = {"i": 1, "v": 5, "x": 10, "l": 50}
-_DOTTED_ABBREV = re.compile(r"\b(?:[a-z]\.\s?){2,}")
+#: Letters joined by dots ("l.p.", "L.P" without the last dot, "l. p.", "u.s.") are one abbreviation.
+_DOTTED_ABBREV = re.compile(r"\b[a-z](?:\.\s?[a-z]\b)+\.?")
 _NON_WORD = re.compile(r"[^a-z0-9 ]+")
 _ORDINAL = re.compile(r"^(\d+)(st|nd|rd|th)$")
 _NUMBER_WORDS = {
@@ -102,8 +105,21 @@ _NUMBER_WORDS = {
     "eight": "8", "nine": "9", "ten": "10", "first": "1", "second": "2", "third": "3", "fourth": "4",
     "fifth": "5", "sixth": "6", "seventh": "7", "eighth": "8", "ninth": "9", "tenth": "10",
 }
-_FUNDISH = frozenset({"fund", "funds", "partners", "capital", "ventures", "opportunities", "series", "vintage",
+_FUNDISH = frozenset({"fund", "funds", "partners", "capital", "ventures", "opportunities", "series", "vintage", "associates", "gp",
                       "investors", "equity", "lp", "program", "programme", "co-invest", "coinvest", "holdings"})
+
+
+_CO_INVEST = frozenset(_words("invest investment investments investor investors inv"))
+
+
+def _numeral_context(prev: str, following: list[str]) -> bool:
+    """Whether a lone "V"/"X"/"L" is a fund numeral: after a fund word (or one misspelt by one edit:
+    "Ventures V" = "Oentures V"), or closing the name (end, legal form, vehicle marker, series letter)."""
+    if prev in _FUNDISH or prev in _MISSPELT_FUNDISH:
+        return True
+    nxt = following[0] if following else None
+    return nxt is None or nxt in LEGAL_SUFFIXES or nxt in VEHICLE_MARKERS or nxt in {"l", "lp", "llc", "ltd"} or (
+        len(nxt) == 1 and nxt not in {"l", "v", "x", "i"})
 
 
 def roman_to_int(token: str) -> int | None:
@@ -145,6 +161,17 @@ LEGAL_FORM_CLASSES.update({
     "sicav": "fund company", "sicaf": "fund company", "icav": "fund company", "oeic": "fund company",
     "sicar": "fund company", "raif": "fund company", "fcp": "fund company",
 })
+#: Legal forms written out in their language (cleanco lists the abbreviations): -> the abbreviation's class.
+LONG_LEGAL_FORMS = {
+    "aktiengesellschaft": "ag", "gesellschaft mit beschrankter haftung": "gmbh", "kommanditgesellschaft": "kg",
+    "societe anonyme": "sa", "sociedad anonima": "sa", "societe par actions simplifiee": "sas",
+    "societe a responsabilite limitee": "sarl", "societe en commandite speciale": "lp",
+    "societe en commandite simple": "lp", "societe en commandite par actions": "sca", "societa per azioni": "spa",
+    "naamloze vennootschap": "nv", "besloten vennootschap": "bv", "commanditaire vennootschap": "lp",
+    "proprietary limited": "ltd", "pty limited": "ltd", "kabushiki kaisha": "corp", "private limited": "ltd",
+    "private limited company": "ltd", "limited liability limited partnership": "lp",
+}
+LEGAL_FORM_CLASSES.update(LONG_LEGAL_FORMS)
 
 
 def _trailing_legal_forms() -> frozenset[tuple[str, ...]]:
@@ -163,7 +190,8 @@ def _trailing_legal_forms() -> frozenset[tuple[str, ...]]:
 
     two_letter = frozenset(_words("ab ag as bv kg kk nv oy sa kb gk yk hf ks ky ou sl se"))
     never = frozenset(_words("gp uk eu private company ent ong sem sep vat cio cic coop etat ses gte"))
-    extra = ("scsp", "s.c.sp.", "sicaf", "sicar", "raif", "icav", "oeic", "limited partnership", "pty")
+    extra = ("scsp", "s.c.sp.", "sicaf", "sicar", "raif", "icav", "oeic", "limited partnership", "pty",
+             *LONG_LEGAL_FORMS)
     out = set()
     for term in chain(*terms_by_country.values(), *terms_by_type.values(), extra):
         toks = tuple(_tokens(term))
@@ -215,6 +243,11 @@ def _org_parts(name: str) -> tuple[tuple[str, ...], str | None]:
     raw = _tokens(name)
     out: list[str] = []
     for i, tok in enumerate(raw):
+        if tok == "co" and i + 1 < len(raw) and raw[i + 1] in _CO_INVEST:
+            continue  # "Co-Investment" / "Co Invest": one word, not the legal form "Co"
+        if tok in _CO_INVEST and i and raw[i - 1] == "co":
+            out.append("coinvestment")
+            continue
         if tok in ORG_ABBREVIATIONS:
             out.extend(ORG_ABBREVIATIONS[tok].split())
             continue
@@ -229,7 +262,7 @@ def _org_parts(name: str) -> tuple[tuple[str, ...], str | None]:
         # A lone roman numeral after the first word ("Fund II", "Harbor III") is a numeral, but keep
         # single letters that are initials in the leading position ("I Squared Capital").
         value = roman_to_int(tok) if i > 0 else None
-        if value is not None and not (tok in {"l", "v", "x"} and prev not in _FUNDISH):
+        if value is not None and not (tok in {"l", "v", "x"} and not _numeral_context(prev, raw[i + 1:i + 2])):
             out.append(str(value))
             continue
         out.append(tok)
@@ -311,7 +344,7 @@ def fund_numerals(name: object) -> frozenset[str]:
 #: company or adviser, and parallel / offshore / feeder / co-investment vehicles, often named by their
 #: domicile ("Fund IV (Cayman)", "Real Estate Partners Europe"). After the first word only.
 VEHICLE_MARKERS = frozenset(_words("""gp management manager advisors advisor offshore onshore parallel feeder master
-    blocker aiv coinvestment sidecar continuation cayman delaware luxembourg ireland irish bermuda jersey
+    associates blocker aiv coinvestment sidecar continuation cayman delaware luxembourg ireland irish bermuda jersey
     guernsey bvi europe european asia asian international us usa uk"""))
 
 
@@ -327,10 +360,12 @@ def _one_edit_variants(word: str) -> set[str]:
     return out - {word}
 
 
-#: Typos of the long vehicle markers ("Offshqre", "Managment", "Parralel") -> the marker. Only markers of
-#: eight letters or more, and never a variant that is itself a marker, so short words are not caught.
-_MISSPELT_MARKERS = {v: m for m in sorted(VEHICLE_MARKERS) if len(m) >= 8
+#: Typos of the vehicle markers ("Offshqre", "Managment", "Eurhpe") -> the marker. Only markers of six
+#: letters or more (not "master", "manager": "faster", "managed"), never a variant that is itself a marker.
+_MISSPELT_MARKERS = {v: m for m in sorted(VEHICLE_MARKERS - {"master", "manager"}) if len(m) >= 6
                      for v in _one_edit_variants(m) if v not in VEHICLE_MARKERS}
+#: Fund words misspelt by one edit ("Oentures V", "Partnrs X"): a "V"/"X"/"L" after them is still a numeral.
+_MISSPELT_FUNDISH = frozenset(v for w in _FUNDISH if len(w) >= 6 for v in _one_edit_variants(w))
 
 
 def vehicle_marks(name: object) -> frozenset[str]:
@@ -571,8 +606,9 @@ _COUNTRY_PREFIX = re.compile(r"^([A-Z]{2})(?=[0-9])")
 _ISO_COUNTRIES = frozenset(_words("""US CA MX GB IE FR DE AT CH LU BE NL DK SE NO FI IS ES PT IT GR PL CZ SK HU RO BG HR SI EE LV LT MT CY
     AU NZ JP KR CN HK SG IN AE SA IL ZA BR AR CL CO KY BM VG JE GG IM LI MC"""))
 _SEPARATED_PREFIX = re.compile(r"^([A-Z]{2})[\s\-.:/]+(?=[A-Z0-9])")
-_TAX_LABEL = re.compile(r"^(EIN|TIN|FEIN|VAT|VATIN|UST-?IDNR|USTIDNR|TAX\s*ID|SIREN|SIRET|UTR|CRN|ABN)[\s:#.\-]*",
-                        re.IGNORECASE)
+_TAX_LABEL = re.compile(r"^(EIN|TIN|FEIN|VAT|VATIN|UST-?IDNR|USTIDNR|TAX\s*ID|SIREN|SIRET|UTR|CRN|ABN"
+                        r"|R\.?\s?C\.?\s?S\.?(?:\s+LUXEMBOURG)?|COMPANY\s+(?:NO|NUMBER)|REG(?:ISTRATION)?\.?\s+(?:NO|NUMBER))"
+                        r"[\s:#.\-]*", re.IGNORECASE)
 #: Swiss UID "CHE-123.456.789" with its VAT suffix ("MWST" / "TVA" / "IVA") -> the nine digits.
 _SWISS_UID = re.compile(r"^CHE(\d{9})(?:MWST|TVA|IVA|HR)?$")
 #: A country prefix written against a register number that starts with a letter ("LUB123456" = "B123456").
@@ -593,7 +629,7 @@ def normalize_tax_id(value: object) -> str | None:
     text = fold(str(value)).upper().strip()
     text = _TAX_LABEL.sub("", text)
     separated = _SEPARATED_PREFIX.match(text)
-    if separated and separated.group(1) in _ISO_COUNTRIES:
+    if separated and (separated.group(1) in _ISO_COUNTRIES or separated.group(1) == "UK"):
         text = text[separated.end():]
     text = re.sub(r"[^A-Z0-9]", "", text)
     swiss = _SWISS_UID.match(text)
@@ -603,6 +639,8 @@ def normalize_tax_id(value: object) -> str | None:
     if lettered and lettered.group(1) in _ISO_COUNTRIES:
         text = text[2:]
     text = _COUNTRY_PREFIX.sub("", text)
+    if text.startswith("UK") and text[2:].isdigit():  # "UK" is how people write GB's prefix
+        text = text[2:]
     if len(text) < 5 or _PLACEHOLDER_TAX.match(text) or not any(c.isdigit() for c in text):
         return None
     return text
@@ -698,7 +736,8 @@ PLACE_ALIASES = {
     "la": "los angeles", "munchen": "munich", "koln": "cologne", "geneve": "geneva", "genf": "geneva",
     "zuerich": "zurich", "wien": "vienna", "milano": "milan", "roma": "rome", "den haag": "the hague",
     "s gravenhage": "the hague", "bruxelles": "brussels", "brussel": "brussels", "lisboa": "lisbon",
-    "kobenhavn": "copenhagen", "praha": "prague", "warszawa": "warsaw", "saint peter port guernsey": "saint peter port",
+    "kobenhavn": "copenhagen", "praha": "prague", "warszawa": "warsaw", "muenchen": "munich", "koeln": "cologne",
+    "duesseldorf": "dusseldorf", "tokyo to": "tokyo", "saint peter port guernsey": "saint peter port",
 }
 #: Trailing words that only say "the town of": "Luxembourg City", "Luxembourg-Ville", "New York City".
 _CITY_WORDS = frozenset(_words("city ville stadt ciudad citta"))
@@ -729,8 +768,26 @@ def normalize_city(value: object) -> str | None:
     """
     if _blank(value):
         return None
-    text = str(value).split(",", 1)[0] if "," in str(value) else str(value)
-    tokens = [{"st": "saint", "ste": "sainte", "ft": "fort", "mt": "mount"}.get(t, t) for t in _tokens(text)]
+    return _normalize_city(str(value))
+
+
+@lru_cache(maxsize=100_000)
+def _normalize_city(value: str) -> str | None:
+    """:func:`normalize_city` of a non-blank string (cached: a run repeats few distinct towns)."""
+    text = value.split(",", 1)[0] if "," in value else value
+    # a postcode before the town ("L-1855 Luxembourg"), a region code or postal district after it ("Sydney
+    # NSW", "Washington DC", "Dublin 2", "London EC2M", "Hong Kong SAR"): words with digits, upper-case
+    # words of two or three letters; never the only word
+    words = text.split()
+    while len(words) > 1 and any(ch.isdigit() for ch in words[0]):  # "L-1855 Luxembourg", "10022 New York"
+        words.pop(0)
+    while len(words) > 1 and (any(ch.isdigit() for ch in words[-1]) or (2 <= len(words[-1].strip(".")) <= 3
+                                                      and words[-1].replace(".", "").isupper())):
+        words.pop()
+    tokens = [{"st": "saint", "ste": "sainte", "ft": "fort", "mt": "mount"}.get(t, t) for t in _tokens(" ".join(words))]
+    for river in ("am", "an", "on", "upon", "sur"):  # "Frankfurt am Main", "Newcastle upon Tyne"
+        if river in tokens[1:-1]:
+            tokens = tokens[:tokens.index(river, 1)]
     city_word = len(tokens) > 1 and tokens[-1] in _CITY_WORDS
     text = " ".join(tokens[:-1] if city_word else tokens)
     if not text:
@@ -744,10 +801,32 @@ def normalize_country(value: object) -> str | None:
     """Two-letter upper-case code; a few common names are mapped (``"United States"`` -> ``"US"``)."""
     if _blank(value):
         return None
-    text = fold(str(value)).strip().upper().replace(".", "")
+    return _normalize_country(str(value))
+
+
+@lru_cache(maxsize=10_000)
+def _normalize_country(value: str) -> str | None:
+    """:func:`normalize_country` of a non-blank string (cached)."""
+    text = fold(value).strip().upper().replace(".", "")
     names = {"USA": "US", "UNITED STATES": "US", "UNITED STATES OF AMERICA": "US", "UK": "GB",
              "UNITED KINGDOM": "GB", "GREAT BRITAIN": "GB", "ENGLAND": "GB", "GERMANY": "DE", "DEUTSCHLAND": "DE",
+             "SCHWEIZ": "CH", "SUISSE": "CH", "SVIZZERA": "CH", "ESPANA": "ES", "ITALIA": "IT", "NEDERLAND": "NL",
              "FRANCE": "FR", "SWITZERLAND": "CH", "LUXEMBOURG": "LU", "NETHERLANDS": "NL", "CANADA": "CA",
              "SINGAPORE": "SG", "JAPAN": "JP", "AUSTRALIA": "AU", "IRELAND": "IE", "SPAIN": "ES", "ITALY": "IT"}
     text = names.get(text, text)
-    return text if re.fullmatch(r"[A-Z]{2}", text) else None
+    if re.fullmatch(r"[A-Z]{2}", text):
+        return text
+    return _country_code(text)
+
+
+@lru_cache(maxsize=10_000)
+def _country_code(text: str) -> str | None:
+    """ISO 3166 code of a country name or three-letter code (``pycountry``), else ``None``."""
+    import pycountry
+
+    if len(text) < 3:
+        return None
+    try:
+        return pycountry.countries.lookup(text).alpha_2
+    except LookupError:
+        return None

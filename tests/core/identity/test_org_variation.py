@@ -14,9 +14,11 @@ from crmhub.identity import resolve
 from crmhub.identity.normalize import (
     legal_form,
     normalize_city,
+    normalize_country,
     normalize_domain,
     normalize_org_name,
     normalize_tax_id,
+    vehicle_marks,
 )
 
 
@@ -151,3 +153,94 @@ def test_typo_in_a_long_vehicle_marker_is_still_that_marker() -> None:
     assert vehicle_marks("Harbor Capital Managment LLC") == {"management"}
     assert vehicle_marks("Harbor Advisers") == {"advisors"}
     assert vehicle_marks("Harbor Managed Futures Fund") == frozenset(), "a real word is no misspelt marker"
+
+
+# ------------------------------------------------------- second pass: classes seen on the tuning generator
+
+
+@pytest.mark.parametrize(("a", "b"), [
+    ("Harbor Partners V L.P", "Harbor Partners 5 L.P."),        # "L.P" without its last dot is no numeral "L"
+    ("Pelham Equity Partners III, L. P.", "Pelham Equity Partners 3 LP"),
+])
+def test_dotted_legal_form_without_last_dot_is_no_roman_numeral(a: str, b: str) -> None:
+    assert normalize_org_name(a) == normalize_org_name(b)
+    assert legal_form(a) == "lp"
+
+
+@pytest.mark.parametrize(("a", "b", "form"), [
+    ("Prairie Pinnacle Capital, Aktiengesellschaft", "Prairie Pinnacle Capital AG", "ag"),
+    ("Marby Management Gesellschaft mit beschränkter Haftung", "Marby Management GmbH", "gmbh"),
+    ("Birch Regent Software, Société Anonyme", "Birch Regent Software S.A.", "sa"),
+    ("Gray Golden Advisors, Proprietary Limited", "Gray Golden Advisors Pty Ltd", "ltd"),
+])
+def test_legal_forms_written_out_in_their_language(a: str, b: str, form: str) -> None:
+    assert normalize_org_name(a) == normalize_org_name(b)
+    assert legal_form(a) == legal_form(b) == form
+
+
+@pytest.mark.parametrize(("a", "b"), [
+    ("RCS Luxembourg B71559", "B 71559"), ("R.C.S. Luxembourg B 71.559", "LUB71559"), ("RCS B71559", "B71559"),
+    ("UK 14045353", "GB14045353"), ("Company No. 01234567", "CRN 01234567"),
+])
+def test_register_numbers_with_register_labels(a: str, b: str) -> None:
+    assert normalize_tax_id(a) == normalize_tax_id(b) is not None
+
+
+@pytest.mark.parametrize(("a", "b"), [
+    ("Garnet Lion Fund III, L.P.", "Garnet Lion Fund III Co-Investment, L.P."),
+    ("Harbour Wolf Partners IV, L.P.", "Harbour Wolf Associates IV, L.P."),     # a fund vs its GP entity
+    ("Crystal Cobalt Credit Opportunities IV, L.P.", "Crystal Cobalt Credit Opoprtunities V L.P."),
+    ("Rosworth Real Estate Partners Global V-A Ltd", "Rosworth Real Estate Partners Global V Offshore, Ltd"),
+])
+def test_co_investment_gp_and_misspelt_marks_keep_vehicles_apart(a: str, b: str) -> None:
+    res = _pair({"name": a, "domain": "stone.com", "city": "Boston"}, {"name": b, "domain": "stone.com", "city": "Boston"})
+    assert len(set(res.cluster_ids)) == 2 and not res.review
+
+
+@pytest.mark.parametrize(("a", "b"), [
+    ("Frankfurt am Main", "Frankfurt"), ("Sydney NSW", "Sydney"), ("Washington DC", "Washington"),
+    ("L-1855 Luxembourg", "Luxembourg-Ville"), ("New York NY 10022", "NYC"), ("London EC2M", "London"),
+    ("Dublin 2", "Dublin"), ("Hong Kong SAR", "Hong Kong"), ("Muenchen", "München"),
+])
+def test_town_with_region_code_district_or_river(a: str, b: str) -> None:
+    assert normalize_city(a) == normalize_city(b)
+
+
+@pytest.mark.parametrize(("a", "b"), [("Cayman Islands", "KY"), ("Grand Duchy of Luxembourg", "LU"),
+                                      ("Schweiz", "CH"), ("Bermuda", "BM")])
+def test_country_names_by_pycountry(a: str, b: str) -> None:
+    assert normalize_country(a) == b
+
+
+def test_typo_in_a_vehicle_mark_is_no_conflict() -> None:
+    assert surfaced({"name": "Stone Silver Real Estate Partners Europe VI L.P.", "city": "Frankfurt"},
+                    {"name": "Stone Silver Real Estate Partners Eurhpe VI L.P.", "city": "Frankfurt am Main"})
+    # "V" after a misspelt fund word is still the numeral: same marks, the pair is scored, not vetoed
+    assert vehicle_marks("Blue Bridge Ventures V Offshore LLP") == vehicle_marks("BLUE BRIDGE OENTURES V OFFSHORE. LLP")
+    res = _pair({"name": "Blue Bridge Ventures V Offshore LLP", "city": "Toronto"},
+                {"name": "BLUE BRIDGE OENTURES V OFFSHORE. LLP", "city": "Toronto"})
+    assert res.vetoed_pairs == 0 and res.pair_probability[0] > 0.3
+
+
+def test_typo_in_the_first_letter_still_meets_its_twin() -> None:
+    assert surfaced({"name": "Umber Credit Opportunities V, Ltd", "city": "Geneva"},
+                    {"name": "Bmber Credit Opportunities 5, Ltd", "city": "Geneva"})
+
+
+def test_a_different_distinctive_word_is_not_a_typo() -> None:
+    res = _pair({"name": "Municipal Employees' Retirement System of Ohio", "city": "Chicago", "country": "US"},
+                {"name": "Municipal Employees' Retirement System of Virginia", "city": "Chicago", "country": "US"})
+    assert not res.review
+    # ... while an abbreviation with a typo still reaches review
+    assert surfaced({"name": "Carter Evergreen Partners VI", "city": "Chicago", "country": "US"},
+                    {"name": "Carter Evergreen Ptrnrs VI", "city": "Chicago", "country": "US"})
+
+
+def test_same_number_in_two_countries_registers_is_no_automatic_link() -> None:
+    # country prefixes are dropped when normalising ("DE123456789" -> "123456789"), so the country decides
+    res = _pair({"name": "Harbor Capital GmbH", "tax_id": "DE123456789", "country": "Germany"},
+                {"name": "Harbor Capital SAS", "tax_id": "FR 123456789", "country": "FR"})
+    assert len(set(res.cluster_ids)) == 2
+    same = _pair({"name": "Harbor Capital GmbH", "tax_id": "DE123456789", "country": "Deutschland"},
+                 {"name": "Harbor Capital", "tax_id": "123 456 789", "country": None})
+    assert len(set(same.cluster_ids)) == 1
