@@ -34,6 +34,7 @@ from crmhub.reverse_etl.destinations import (
 )
 from crmhub.reverse_etl.engine import build_crm_client
 from crmhub.reverse_etl.transforms import same
+from crmhub.security.access_log import record_access
 
 
 @dataclass
@@ -239,6 +240,10 @@ def _rollback_locked(conn: psycopg.Connection, run_id: int, sync: SyncDefinition
                   "latency_s_total": round(stats.latency_s_total - before_stats.latency_s_total, 3)}
         store.finish_run(conn, rb_id, sync_run_id, counts, status, error,
                          {"seconds": round(time.monotonic() - started, 3)})
+        record_access(conn, who=f"reverse_etl:{sync.name}", table=sync.core_table,
+                      fields=[f.column for f in sync.fields], rows=result.restored,
+                      reason=f"reverse ETL rollback of run {run_id}: earlier values exported to {sync.destination} "
+                             f"(run {rb_id})")
         conn.commit()
         if owns and client is not None:
             client.close()

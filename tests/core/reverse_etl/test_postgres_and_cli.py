@@ -35,6 +35,10 @@ def test_postgres_destination_change_detection_mirror_and_rollback(db):
     rb = rollback_run(second.run_id, db)
     assert rb.status == "success" and rb.restored == 1
     with psycopg.connect(db) as conn:
+        # putting the earlier amounts back is an export of financial values too: logged like the run's own
+        logged = conn.execute("SELECT who, row_count, 'financial' = ANY(classes) FROM ops.access_log "
+                              "WHERE reason LIKE %s", (f"reverse ETL rollback of run {second.run_id}:%",)).fetchall()
+        assert logged == [("reverse_etl:lp_traits_analytics", 1, True)]
         assert conn.execute("SELECT lp_segment, committed_amount FROM marts.lp_traits WHERE crmhub_id = %s",
                             (b,)).fetchone() == ("emerging", "5")
         conn.execute("UPDATE core.contact SET deleted_at = now() WHERE crmhub_id = %s", (a,))
