@@ -26,11 +26,11 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
 import psycopg
 
+from crmhub import clock
 from crmhub.config.integration_map import IntegrationMap
 from crmhub.exceptions import CrmHubError
 from crmhub.hubspot.connection import request_timeout
@@ -291,7 +291,7 @@ class _SyncRun:
         """End-to-end lag of one acknowledged write: source change (the model's ``source_ts``) -> written."""
         ts = self.plan.source_ts.get(o.item.crmhub_id)
         if ts is not None and o.action in ("create", "update") and o.item.send:
-            lag = (datetime.now(UTC) - ts).total_seconds() / 60.0
+            lag = (clock.now() - ts).total_seconds() / 60.0
             self.lags.append((max(lag, 0.0), tuple(o.item.send)))
 
     def flush(self) -> None:

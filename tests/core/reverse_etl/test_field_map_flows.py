@@ -195,3 +195,19 @@ def test_the_warehouse_icp_score_lands_on_the_crm_company_and_is_timed_against_t
     assert (flow.target, flow.sync, flow.sla, flow.sla_met_pct, flow.end_to_end.runs) == (
         "crm.company.icp_fit", "company_icp_fit", "dwh_to_crm", 100.0, 2)
     assert get_sync("company_icp_fit", imap).schedule == "30 2 * * *"
+
+
+def test_the_end_to_end_lag_is_read_on_the_clock_the_run_lives_on():
+    """Under a simulation the source change and its acknowledgement are both on the simulated clock."""
+    from types import SimpleNamespace
+
+    from crmhub import clock
+    from crmhub.reverse_etl.engine import _SyncRun
+
+    day = datetime(2026, 11, 2, 10, 0, tzinfo=UTC)
+    run = SimpleNamespace(plan=SimpleNamespace(source_ts={"c1": day - timedelta(minutes=30)}), lags=[])
+    written = SimpleNamespace(action="update", item=SimpleNamespace(crmhub_id="c1", send={"invoice_status": "paid"}))
+    with clock.simulated(day):
+        _SyncRun._time(run, written)
+    (lag, props), = run.lags
+    assert 29.9 <= lag <= 31 and props == ("invoice_status",)
