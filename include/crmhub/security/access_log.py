@@ -3,8 +3,8 @@
 Interactive reads of core values (``crmhub security unmask``) go through :func:`read_unmasked`, i.e.
 ``secure.unmask()``, which checks the caller's role and logs inside PostgreSQL. Code that shows or exports
 unmasked values with the app role's table access calls :func:`record_access` once per read: the console's
-review page, ``crmhub review list|show``, each reverse-ETL run that pushed values, each outreach batch
-handed to SMTP (docs/security.md lists the sites).
+review page, ``crmhub review list|show``, each reverse-ETL run that pushed values and each rollback that put
+earlier values back, each outreach batch handed to SMTP (docs/security.md lists the sites).
 """
 
 from __future__ import annotations
