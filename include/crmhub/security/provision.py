@@ -3,7 +3,8 @@
 Run by ``crmhub db upgrade`` after the migrations (as the migrating admin: it needs CREATEROLE) and safe to
 run again. Roles are cluster-wide while many databases may be upgraded at once (tests, several
 warehouses on one server), so every role statement tolerates a concurrent twin: it checks first and
-retries on "already exists" / "tuple concurrently updated".
+retries on "already exists" / "tuple concurrently updated". The grant transaction collides the same way
+(a GRANT/REVOKE writes shared dependency rows), so it runs again from the start, up to eight times.
 
 Grants (``R`` = the configured role names):
 - ``R.owner`` owns every table, view, sequence and function in raw/staging/core/ops/marts/secure.
@@ -21,6 +22,7 @@ import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TypeVar
 from urllib.parse import quote, urlsplit, urlunsplit
 
 import psycopg
@@ -36,6 +38,7 @@ CREATE_SCHEMAS = ("raw", "staging", "marts")  # loaders/tasks create connector a
 WEBHOOK_TABLES = ("ops.webhook_events", "ops.webhook_deliveries", "ops.webhook_rejections")
 # Columns the webhook role must SELECT for INSERT ... ON CONFLICT (conflict target) to work.
 WEBHOOK_KEY_COLUMNS = {"ops.webhook_events": ("event_id",), "ops.webhook_deliveries": ("signature_sha256",)}
+T = TypeVar("T")
 _RETRYABLE = (errors.DuplicateObject, errors.UniqueViolation, errors.InternalError_, errors.DeadlockDetected)
 
 
@@ -51,18 +54,32 @@ class ProvisionReport:
                 + ("; pgaudit on" if self.pgaudit else ""))
 
 
+def _retrying(work: Callable[[], T], attempts: int = 8) -> T:
+    """``work()`` again after a collision with a concurrent twin; the last collision is raised, never swallowed.
+
+    PostgreSQL raises "tuple concurrently updated" (XX000) when two sessions change the same catalog row,
+    including the shared ones (roles, memberships, the dependency rows a GRANT/REVOKE writes), even when each
+    upgrades its own database; every caller here is idempotent, so running it again is the fix.
+    """
+    for attempt in range(attempts):
+        try:
+            return work()
+        except _RETRYABLE:
+            if attempt == attempts - 1:
+                raise
+            time.sleep(0.05 * (attempt + 1))
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
 def _cluster_statement(conn: psycopg.Connection, check: sql.Composable, params: tuple, stmt: sql.Composable) -> bool:
     """Run a cluster-wide statement unless ``check`` already finds its effect; True when this call did it."""
-    for attempt in range(8):
-        try:
-            with conn.transaction():
-                if conn.execute(check, params).fetchone():
-                    return False
-                conn.execute(stmt)
-                return True
-        except _RETRYABLE:  # a concurrent upgrade of another database did the same thing
-            time.sleep(0.05 * (attempt + 1))
-    return conn.execute(check, params).fetchone() is None  # pragma: no cover - eight collisions in a row
+    def once() -> bool:
+        with conn.transaction():
+            if conn.execute(check, params).fetchone():
+                return False
+            conn.execute(stmt)
+            return True
+    return _retrying(once)
 
 
 def role_url(url: str, role: str, password: str | None = None) -> str:
@@ -74,13 +91,10 @@ def role_url(url: str, role: str, password: str | None = None) -> str:
 
 
 def _retry(conn: psycopg.Connection, stmt: sql.Composable) -> None:
-    for attempt in range(8):
-        try:
-            with conn.transaction():
-                conn.execute(stmt)
-            return
-        except _RETRYABLE:
-            time.sleep(0.05 * (attempt + 1))
+    def once() -> None:
+        with conn.transaction():
+            conn.execute(stmt)
+    _retrying(once)
 
 
 def expected_memberships(policy: SecurityPolicy) -> set[tuple[str, str]]:
@@ -325,12 +339,16 @@ def provision(url: str, imap: IntegrationMap | None = None, *,
     with connect(url, autocommit=True) as conn:
         report.roles_created = ensure_roles(conn, policy)
         catalog = core_catalog(conn)
-        with conn.transaction():
-            conn.execute("SELECT pg_advisory_xact_lock(hashtext('crmhub.security.provision'))")
-            record_classes(conn, policy, catalog)
-            report.views = build_secure_views(conn, policy, catalog)
-            transfer_ownership(conn, policy.roles["owner"])
-            apply_grants(conn, policy)
+
+        def grant() -> list[str]:
+            with conn.transaction():  # all or nothing, so a collision is retried from the start
+                conn.execute("SELECT pg_advisory_xact_lock(hashtext('crmhub.security.provision'))")  # this database
+                record_classes(conn, policy, catalog)
+                views = build_secure_views(conn, policy, catalog)
+                transfer_ownership(conn, policy.roles["owner"])
+                apply_grants(conn, policy)
+                return views
+        report.views = _retrying(grant)
         try:
             report.pgaudit = enable_pgaudit(conn, policy)
         except psycopg.Error:  # optional: never block an upgrade on it

@@ -151,6 +151,30 @@ def test_provisioning_is_idempotent_and_race_safe(make_database, imap, policy):
             conn.execute("DROP ROLE IF EXISTS crmhub_reader_race")
 
 
+def test_a_grant_transaction_that_collides_with_another_databases_upgrade_runs_again(db_owner, imap, monkeypatch):
+    """PostgreSQL answers "tuple concurrently updated" when another database's upgrade writes the same shared
+    catalog rows (seen in CI with three warehouses upgraded at once); the idempotent grant step runs again
+    instead of failing the upgrade."""
+    from crmhub.security import provision as module
+
+    real, calls = module.apply_grants, []
+
+    def collide_once(conn, policy):
+        calls.append(1)
+        if len(calls) == 1:
+            real(conn, policy)  # part of the work done, then the collision: the transaction rolls it back
+            raise psycopg.errors.InternalError_("tuple concurrently updated")
+        real(conn, policy)
+
+    monkeypatch.setattr(module, "apply_grants", collide_once)
+    report = provision(db_owner, imap)
+    assert len(calls) == 2 and report.views
+    with psycopg.connect(db_owner) as conn:
+        granted = conn.execute("SELECT has_table_privilege('crmhub_reader', 'secure.contact', 'SELECT'), "
+                               "has_table_privilege('crmhub_reader', 'core.contact', 'SELECT')").fetchone()
+    assert granted == (True, False)
+
+
 def test_db_upgrade_cli_provisions_idempotently_and_cli_unmask_is_logged(make_database, policy, capsys):
     from crmhub.cli import main
     from crmhub.security.provision import role_url as as_role
