@@ -34,6 +34,8 @@ DAILY = {"crm_edits": 30, "crm_duplicates": 2, "fund_admin_rows": 6, "cdp_events
 #: Shares of the volume that carry a planted problem.
 ILLEGAL_SHARE = 0.2   # fund-admin rows with a non-numeric amount
 LATE_SHARE = 0.3      # billing changes that arrive hours late
+#: The fundraising stage IR gives an LP contact the fund administrator already holds a commitment for.
+LP_STAGE = "closed"
 
 
 @dataclass
@@ -111,6 +113,33 @@ class World:
             self._call("POST", "/crm/v3/objects/contacts", json={"properties": {
                 "firstname": first, "lastname": last, "email": email, "company": contact.get("company") or ""}})
             self._bump("crm_duplicates")
+
+    def enter_lp_contacts(self, records: list[dict], stage: str = LP_STAGE) -> int:
+        """IR enters LP contacts from the fund administrator's records in the CRM (``first_name``,
+        ``last_name``, ``email``, ``company``), at ``stage``: the fund administrator holds their commitment.
+        A person looks the address up first: a contact the CRM already has only gets its stage, if it has none.
+        Returns how many contacts were created or given a stage."""
+        done = 0
+        for rec in records:
+            email = rec["email"].strip().lower()
+            try:
+                found = self._call("GET", f"/crm/v3/objects/contacts/{email}",
+                                   params={"idProperty": "email", "properties": "lp_stage"}).json()
+            except httpx.HTTPStatusError as exc:
+                if exc.response.status_code != 404:
+                    raise
+                found = None
+            if found is None:
+                self._call("POST", "/crm/v3/objects/contacts", json={"properties": {
+                    "firstname": rec.get("first_name") or "", "lastname": rec["last_name"], "email": email,
+                    "company": rec.get("company") or "", "lp_stage": stage}})
+            elif not (found.get("properties") or {}).get("lp_stage"):
+                self._call("PATCH", f"/crm/v3/objects/contacts/{found['id']}", json={"properties": {"lp_stage": stage}})
+            else:
+                continue
+            done += 1
+        self._bump("lp_contacts_entered_by_ir", done)
+        return done
 
     def amount_after_accept(self) -> None:
         """Edit the amount of a deal that already passed the accept stage (reconciliation must catch it)."""
