@@ -162,13 +162,18 @@ def test_changed_lookback_applies_on_the_next_run(db, imap):
     assert stored == 0  # the window last used is what the state row records
 
 
-def test_logical_decoding_path_merges_inserts_updates_deletes(db, imap, make_database):
+def _billing_source(make_database) -> str:
     source_url = make_database()
     with psycopg.connect(source_url, autocommit=True) as conn:
         conn.execute("CREATE SCHEMA billing")
         conn.execute("""CREATE TABLE billing.invoices (invoice_id text PRIMARY KEY, lp_external_id text,
                         fund_name text, amount text, currency text, invoice_status text, issued_on text,
                         updated_at timestamptz NOT NULL, customer_tax_id text)""")
+    return source_url
+
+
+def test_logical_decoding_path_merges_inserts_updates_deletes(db, imap, make_database):
+    source_url = _billing_source(make_database)
     access = SourceAccess(url=source_url)
     first = cdc_sync(db, "billing_invoices", access, imap=imap)  # creates the slot; nothing yet
     assert first["rows_read"] == 0
@@ -191,6 +196,67 @@ def test_logical_decoding_path_merges_inserts_updates_deletes(db, imap, make_dat
                             "ORDER BY run_id").fetchall()
     assert rows == {"INV-1": False, "INV-2": True}
     assert runs == [("logical", True)] * 3
+
+
+def test_a_slot_the_source_invalidated_is_recreated_and_the_run_catches_up_by_watermark(db, imap, make_database,
+                                                                                        monkeypatch):
+    """A slot past the source's max_slot_wal_keep_size is 'lost': it can never be read again, so every later run
+    failed until someone dropped it by hand. The run recreates it and reads through the updated_at watermark."""
+    from crmhub.ingest.sources import logical_slot
+    from crmhub.ingest.tasks import slot_name
+
+    source_url = _billing_source(make_database)
+    access = SourceAccess(url=source_url)
+    cdc_sync(db, "billing_invoices", access, imap=imap)  # creates the slot
+    with psycopg.connect(source_url, autocommit=True) as conn:
+        conn.execute("INSERT INTO billing.invoices VALUES ('INV-6', 'BIL-1', 'Crmhub Growth Fund II', '60.00', "
+                     "'USD', 'sent', '2026-11-01', now())")
+    assert cdc_sync(db, "billing_invoices", access, imap=imap)["loaded"] == 1  # through the slot; sets the watermark
+    with psycopg.connect(source_url, autocommit=True) as conn:
+        conn.execute("INSERT INTO billing.invoices VALUES ('INV-7', 'BIL-1', 'Crmhub Growth Fund II', '70.00', "
+                     "'USD', 'sent', '2026-11-01', now())")
+        created = conn.execute("SELECT restart_lsn FROM pg_replication_slots WHERE slot_name = %s",
+                               (slot_name(imap.connector("billing_invoices"), db),)).fetchone()[0]
+    real_lag = logical_slot.LogicalSource.lag
+    seen: list[str] = []
+
+    def lost_once(self):
+        found = real_lag(self)
+        seen.append(found.slot)
+        return dataclasses.replace(found, wal_status="lost") if len(seen) == 1 else found
+
+    monkeypatch.setattr(logical_slot.LogicalSource, "lag", lost_once)
+    cdc_sync(db, "billing_invoices", access, imap=imap)
+    with psycopg.connect(source_url) as conn:
+        recreated = conn.execute("SELECT restart_lsn FROM pg_replication_slots WHERE slot_name = %s",
+                                 (seen[0],)).fetchone()[0]
+    with psycopg.connect(db) as conn:
+        mode = conn.execute("SELECT detail->>'mode' FROM ops.sync_runs ORDER BY run_id DESC LIMIT 1").fetchone()[0]
+        invoices = {r[0] for r in conn.execute("SELECT external_id FROM core.external_id WHERE system = 'billing' "
+                                               "AND object = 'invoice'")}
+    assert mode == "watermark" and invoices == {"INV-6", "INV-7"}  # INV-7 arrived through the watermark
+    assert recreated > created
+
+
+def test_cdc_slots_lists_what_each_slot_retains_and_drops_this_warehouses(db, imap, make_database, monkeypatch,
+                                                                          capsys):
+    from crmhub.cli import main
+    from crmhub.ingest.sources.logical_slot import list_slots
+    from crmhub.ingest.tasks import slot_name
+
+    source_url = _billing_source(make_database)
+    cdc_sync(db, "billing_invoices", SourceAccess(url=source_url), imap=imap)
+    own = slot_name(imap.connector("billing_invoices"), db)
+    with psycopg.connect(source_url, autocommit=True) as conn:
+        conn.execute("INSERT INTO billing.invoices SELECT 'INV-' || i, 'BIL-1', 'F', '1', 'USD', 'sent', "
+                     "'2026-11-01', now() FROM generate_series(1, 500) i")
+    [slot] = [s for s in list_slots(source_url) if s.slot == own]
+    assert slot.retained_bytes > 0 and slot.lag_bytes > 0 and slot.wal_status in ("reserved", "extended")
+    monkeypatch.setenv("CRMHUB_SOURCE_URL_BILLING_INVOICES", source_url)
+    assert main(["cdc", "slots", "--url", db]) == 0
+    assert f"{own} (this warehouse)" in capsys.readouterr().out
+    assert main(["cdc", "slots", "--url", db, "--drop-own"]) == 0
+    assert own not in [s.slot for s in list_slots(source_url)]
 
 
 def test_webhook_targeted_sync(db, imap):
