@@ -281,3 +281,21 @@ def test_webhook_targeted_sync(db, imap):
     with psycopg.connect(db) as conn:
         assert conn.execute("SELECT count(*) FROM ops.webhook_events WHERE sync_status = 'pending'").fetchone()[0] == 0
         assert conn.execute("SELECT kind FROM ops.sync_runs").fetchone() == ("webhook",)
+
+
+def test_a_webhook_run_the_crm_cannot_answer_is_failed_with_its_records_and_its_events_stay_pending(db, imap):
+    from process_support import free_port
+
+    with psycopg.connect(db) as conn:
+        for i in (1, 2):
+            conn.execute("INSERT INTO ops.webhook_events (event_id, source, subscription_type, object_id, payload) "
+                         "VALUES (%s, 'crm', 'contact.propertyChange', %s, '{}')", (f"e{i}", str(100 + i)))
+        conn.commit()
+    down = SourceAccess(base_url=f"http://127.0.0.1:{free_port()}", token=TOKEN, timeout=2)
+    with pytest.raises(Exception):
+        webhook_sync(db, down, imap=imap)
+    with psycopg.connect(db) as conn:
+        run = conn.execute("SELECT kind, status, records_failed, api_errors >= 1, detail ? 'error' "
+                           "FROM ops.sync_runs").fetchall()
+        pending = conn.execute("SELECT count(*) FROM ops.webhook_events WHERE sync_status = 'pending'").fetchone()[0]
+    assert run == [("webhook", "failed", 2, True, True)] and pending == 2
