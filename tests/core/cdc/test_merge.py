@@ -15,7 +15,7 @@ from crm_sandbox import SandboxServer
 from crmhub.cdc.tasks import cdc_sync, webhook_sync
 from crmhub.cdc.webhook_app import create_webhook_app
 from crmhub.ingest.loader import ingest, ingest_file
-from crmhub.ingest.sources.rest_source import RestSource
+from crmhub.ingest.sources.rest_source import RestSource, RestSourceError
 from crmhub.ingest.tasks import SourceAccess
 
 pytestmark = pytest.mark.integration
@@ -292,7 +292,7 @@ def test_a_webhook_run_the_crm_cannot_answer_is_failed_with_its_records_and_its_
                          "VALUES (%s, 'crm', 'contact.propertyChange', %s, '{}')", (f"e{i}", str(100 + i)))
         conn.commit()
     down = SourceAccess(base_url=f"http://127.0.0.1:{free_port()}", token=TOKEN, timeout=2)
-    with pytest.raises(Exception):
+    with pytest.raises(RestSourceError, match="failed after"):
         webhook_sync(db, down, imap=imap)
     with psycopg.connect(db) as conn:
         run = conn.execute("SELECT kind, status, records_failed, api_errors >= 1, detail ? 'error' "
