@@ -130,3 +130,12 @@ def test_steward_review_decides_pending_clusters_with_the_truth(monkeypatch, tru
     done = steward.review("url", truth, 40, by="sim.steward", seed=1, accuracy=1.0)
     assert calls == [("approve", 1, "sim.steward"), ("reject", 2, "sim.steward")]
     assert done == {"approved": 1, "rejected": 1}
+
+
+def test_duplicates_left_counts_live_records_beyond_one_per_true_entity(truth) -> None:
+    class Conn:
+        def execute(self, sql):
+            emails = ["ksilva@ironbridge.com", "kimberly.silva7@outlook.com", "nclark@thornbury.org", "x@unknown.example"]
+            return type("R", (), {"fetchall": lambda self: [(e,) for e in emails]})()
+
+    assert steward.duplicates_left(Conn(), truth, "contact") == (1, 4, 1)
