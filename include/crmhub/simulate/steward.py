@@ -146,19 +146,33 @@ def review(url: str, truth: Truth, capacity: int, *, by: str, seed: int, accurac
     return done
 
 
-#: The live rows of each kind and the value the truth is keyed on.
-_LIVE_SQL = {"contact": "SELECT email FROM core.contact WHERE deleted_at IS NULL",
-             "org": "SELECT name FROM core.entity WHERE deleted_at IS NULL"}
+#: Live rows of each kind as the last identity run of that kind saw them (the moment the KPI is read),
+#: with the value the truth is keyed on.
+_LIVE_SQL = """SELECT r.crmhub_id::text, r.{field} FROM core.{table} r
+                WHERE r.deleted_at IS NULL AND r.created_at <= (SELECT max(started_at) FROM ops.identity_runs
+                                                               WHERE kind = %s)"""
 
 
-def duplicates_left(conn, truth: Truth, kind: str) -> tuple[int, int, int]:
-    """``(duplicates, live records, records the truth does not know)``: live records of ``kind`` beyond the
-    first of each true entity. A check of the resolver and the steward against the world, not a KPI (the
-    KPI is the resolver's own estimate, ``crmhub.kpi.metrics.duplicate_rate``)."""
-    values = [r[0] for r in conn.execute(_LIVE_SQL[kind]).fetchall()]
-    true_ids = [truth.of(kind, v) for v in values]
-    known = [t for t in true_ids if t is not None]
-    return len(known) - len(set(known)), len(values), len(values) - len(known)
+def duplicates_left(conn, truth: Truth, kind: str) -> dict[str, int]:
+    """Live records of ``kind`` beyond the first of each true entity (``duplicates``), of them those whose
+    entity has a human rejection between its live records (``rejected``: the steward's wrong rejections),
+    plus ``live`` and ``unknown`` (records the truth does not know). A check of the resolver and the
+    steward against the world, not a KPI (the KPI is the resolver's own estimate,
+    ``crmhub.kpi.metrics.duplicate_rate``)."""
+    table, field = ("contact", "email") if kind == "contact" else ("entity", "name")
+    rows = conn.execute(_LIVE_SQL.format(field=field, table=table), (kind,)).fetchall()
+    groups: dict[str, list[str]] = {}
+    for crmhub_id, value in rows:
+        true_id = truth.of(kind, value)
+        if true_id is not None:
+            groups.setdefault(true_id, []).append(crmhub_id)
+    split = [ids for ids in groups.values() if len(ids) > 1]
+    rejected = {tuple(r) for r in conn.execute(
+        "SELECT pair_low::text, pair_high::text FROM ops.match_decisions WHERE kind = %s AND decision = 'rejected'",
+        (kind,)).fetchall()}
+    cut = [ids for ids in split if any(tuple(sorted((a, b))) in rejected for a in ids for b in ids if a < b)]
+    return {"duplicates": sum(len(ids) - 1 for ids in split), "rejected": sum(len(ids) - 1 for ids in cut),
+            "live": len(rows), "unknown": len(rows) - sum(len(ids) for ids in groups.values())}
 
 
 def truth_note(url: str, data_dir: Path) -> str:
@@ -169,9 +183,10 @@ def truth_note(url: str, data_dir: Path) -> str:
     parts = []
     with psycopg.connect(url) as conn:
         for kind in ("contact", "org"):
-            dups, live, unknown = duplicates_left(conn, truth, kind)
-            known = live - unknown
-            parts.append(f"{kind}s {dups} of {known} live records whose truth is known "
-                         f"({100 * dups / known if known else 0:.1f} %; {unknown} unknown)")
-    return ("Duplicates left at the end, counted against the world's truth (a check, not a KPI; the KPI is "
-            "the resolver's own estimate over pending review pairs): " + "; ".join(parts) + ".")
+            d = duplicates_left(conn, truth, kind)
+            known = d["live"] - d["unknown"]
+            parts.append(f"{kind}s {d['duplicates']} of {known} live records whose truth is known "
+                         f"({100 * d['duplicates'] / known if known else 0:.1f} %; {d['rejected']} of them behind a "
+                         f"wrong rejection; {d['unknown']} records unknown)")
+    return ("Duplicates left at the last identity run, counted against the world's truth (a check, not a KPI; "
+            "the KPI is the resolver's own estimate over the pairs it proposes): " + "; ".join(parts) + ".")

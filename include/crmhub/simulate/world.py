@@ -4,7 +4,8 @@ Every change goes through the system's own door: the CRM sandbox's HubSpot API (
 the baseline API error rate, its timestamps from ``crmhub.clock``), the billing database, the fund
 administrator's and the CDP's drop files. The baseline's planted problems, per day:
 
-* duplicates: new CRM contacts that repeat an existing person under another address;
+* duplicates: new CRM contacts that repeat an existing person under a personal address (each record's true
+  identity goes to :data:`WORLD_TRUTH`, which the simulated steward reads);
 * illegal values: fund-admin rows whose ``amount`` is not a number (the contract quarantines them);
 * late and out-of-order updates: billing rows whose ``updated_at`` is hours behind the rows already loaded;
 * API faults: the sandbox answers 5xx on ``BASELINE_API_ERROR_RATE`` of requests, crmhub's and the world's;

@@ -133,9 +133,13 @@ def test_steward_review_decides_pending_clusters_with_the_truth(monkeypatch, tru
 
 
 def test_duplicates_left_counts_live_records_beyond_one_per_true_entity(truth) -> None:
-    class Conn:
-        def execute(self, sql):
-            emails = ["ksilva@ironbridge.com", "kimberly.silva7@outlook.com", "nclark@thornbury.org", "x@unknown.example"]
-            return type("R", (), {"fetchall": lambda self: [(e,) for e in emails]})()
+    live = [("1", "ksilva@ironbridge.com"), ("2", "kimberly.silva7@outlook.com"), ("3", "nclark@thornbury.org"),
+            ("4", "x@unknown.example")]
 
-    assert steward.duplicates_left(Conn(), truth, "contact") == (1, 4, 1)
+    class Conn:
+        def execute(self, sql, params):
+            rows = [("1", "2")] if "match_decisions" in sql else live
+            return type("R", (), {"fetchall": lambda self: rows})()
+
+    assert steward.duplicates_left(Conn(), truth, "contact") == {"duplicates": 1, "rejected": 1, "live": 4,
+                                                                "unknown": 1}
