@@ -132,26 +132,29 @@ class World:
     def enter_lp_contacts(self, records: list[dict], stage: str = LP_STAGE) -> int:
         """IR enters LP contacts from the fund administrator's records in the CRM (``first_name``,
         ``last_name``, ``email``, ``company``), at ``stage``: the fund administrator holds their commitment.
-        A person looks the address up first: a contact the CRM already has only gets its stage, if it has none.
-        Returns how many contacts were created or given a stage."""
+        A person looks the address up first: a contact the CRM already has (reverse ETL's ``contact_traits``
+        creates one by address alone) gets the stage and the names it lacks, nothing it already has.
+        Returns how many contacts were created or completed."""
         done = 0
         for rec in records:
             email = rec["email"].strip().lower()
+            wanted = {"firstname": rec.get("first_name") or "", "lastname": rec["last_name"],
+                      "company": rec.get("company") or "", "lp_stage": stage}
             try:
                 found = self._call("GET", f"/crm/v3/objects/contacts/{email}",
-                                   params={"idProperty": "email", "properties": "lp_stage"}).json()
+                                   params={"idProperty": "email", "properties": ",".join(wanted)}).json()
             except httpx.HTTPStatusError as exc:
                 if exc.response.status_code != 404:
                     raise
                 found = None
             if found is None:
-                self._call("POST", "/crm/v3/objects/contacts", json={"properties": {
-                    "firstname": rec.get("first_name") or "", "lastname": rec["last_name"], "email": email,
-                    "company": rec.get("company") or "", "lp_stage": stage}})
-            elif not (found.get("properties") or {}).get("lp_stage"):
-                self._call("PATCH", f"/crm/v3/objects/contacts/{found['id']}", json={"properties": {"lp_stage": stage}})
+                self._call("POST", "/crm/v3/objects/contacts", json={"properties": {**wanted, "email": email}})
             else:
-                continue
+                has = found.get("properties") or {}
+                missing = {k: v for k, v in wanted.items() if v and not has.get(k)}
+                if not missing:
+                    continue
+                self._call("PATCH", f"/crm/v3/objects/contacts/{found['id']}", json={"properties": missing})
             done += 1
         self._bump("lp_contacts_entered_by_ir", done)
         return done

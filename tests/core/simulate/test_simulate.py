@@ -70,8 +70,9 @@ def test_ir_enters_the_lps_the_reconciliation_found_missing_in_the_crm(run):
                  JOIN staging.fundadmin_lp_contacts s ON s.external_id = d.left_ref
                 WHERE r.rule = 'fund_admin_contacts_vs_crm' AND r.logical_date = %s AND d.kind = 'missing_right'
                   AND s.email IS NOT NULL""", (START + timedelta(days=result.plan.sla_day - 2),))}
-        in_crm = {r[0] for r in conn.execute(
-            "SELECT DISTINCT lower(email) FROM staging.crm_contacts WHERE lp_stage IS NOT NULL AND email = ANY(%s)",
+        in_crm = {r[0] for r in conn.execute(  # read back from the CRM with a stage and a last name
+            """SELECT DISTINCT lower(email) FROM staging.crm_contacts
+                WHERE lower(email) = ANY(%s) AND lp_stage IS NOT NULL AND lastname IS NOT NULL""",
             (sorted(missing),))}
     # every LP the fund administrator had and the CRM lacked before the SLA day is in the CRM (read back by
     # the CDC) with a fundraising stage: IR entered it from the reconciliation report
