@@ -37,6 +37,7 @@ from crmhub.identity.scoring import (
     EM_KINDS,
     EM_MIN_PAIRS,
     explain,
+    refine_from_anchor,
     refine_parameters,
     rescore,
     sample_pairs,
@@ -200,6 +201,11 @@ def _deterministic_mask(levels: dict[str, np.ndarray], kind: str, vetoed: np.nda
     return (levels["email"] == 1) & names_ok & (contradictions < 2)
 
 
+def _anchor_mask(levels: dict[str, np.ndarray], kind: str) -> np.ndarray:
+    """Candidate pairs the deterministic rule would link (before vetoes and human decisions)."""
+    return _deterministic_mask(levels, kind, np.zeros(len(levels["tax_id"]), dtype=bool))
+
+
 def resolve(df: pd.DataFrame, kind: str, *, decisions: dict | None = None, threshold: float = REVIEW_THRESHOLD,
             workers: int = -1, max_block: int = 40, window: int = 10, refine: bool = True) -> Resolution:
     """Resolve ``df`` (canonical columns of ``kind``, oldest record first).
@@ -214,8 +220,9 @@ def resolve(df: pd.DataFrame, kind: str, *, decisions: dict | None = None, thres
         max_block / window: blocking caps (see :mod:`crmhub.identity.blocking`).
         refine: when there are enough candidate pairs and ``kind`` is in
             :data:`crmhub.identity.scoring.EM_KINDS`, estimate u on random record pairs and m/λ by EM on
-            this run's candidate pairs (:func:`crmhub.identity.scoring.refine_parameters`); False keeps
-            the calibrated values.
+            this run's candidate pairs (:func:`crmhub.identity.scoring.refine_parameters`); organisations:
+            m from the run's same-tax-id pairs, u and λ by EM
+            (:func:`crmhub.identity.scoring.refine_from_anchor`); False keeps the calibrated values.
     """
     decisions = decisions or {}
     t0 = time.perf_counter()
@@ -245,6 +252,8 @@ def resolve(df: pd.DataFrame, kind: str, *, decisions: dict | None = None, thres
                                    workers=workers, chunk=200_000)
         params = refine_parameters(levels, kind, tf_bits=tf_bits, u=u_from_random_pairs(random_levels, kind),
                                    total_pairs=total_pairs)
+    elif refine and kind == "org":
+        params = refine_from_anchor(levels, kind, _anchor_mask(levels, kind), tf_bits=tf_bits)
     scores = score(levels, kind, params=params, tf_bits=tf_bits)
     if kind == "org":
         # a word of one name the other cannot explain (typo, abbreviation) is checked where it matters:
