@@ -31,7 +31,7 @@ import pandas as pd
 
 from crmhub.identity.blocking import candidate_pairs
 from crmhub.identity.clusters import UnionFind, cluster_roots, consistent_groups
-from crmhub.identity.comparison import Encoded, compare, word_levels
+from crmhub.identity.comparison import Encoded, compare, same_words_mask, word_levels
 from crmhub.identity.records import columns_for, prepare
 from crmhub.identity.scoring import (
     EM_KINDS,
@@ -201,6 +201,31 @@ def _deterministic_mask(levels: dict[str, np.ndarray], kind: str, vetoed: np.nda
     return (levels["email"] == 1) & names_ok & (contradictions < 2)
 
 
+#: Name levels below "near-exact" that a name of the same words up to typos and abbreviations is lifted from.
+LIFTABLE_NAME_LEVELS = (3, 4, 5)
+
+
+def _lift_same_words(enc: Encoded, pairs: np.ndarray, levels: dict[str, np.ndarray], scores, kind: str,
+                     threshold: float, params: dict | None, tf_bits: dict[str, np.ndarray]) -> None:
+    """Organisation names that say the same words up to typos and abbreviations
+    (:func:`crmhub.identity.comparison.same_words`: "Quinwell Stone Invt Mgmt" ~ "Quijwell Stone Investment
+    Management") count as near-exact, however low their character similarity. Checked where it matters:
+    on the pairs below the review threshold that near-exact names would lift above it (in place)."""
+    low = np.isin(levels["name"], LIFTABLE_NAME_LEVELS) & ~scores.vetoed & (scores.probability <= threshold)
+    idx = np.flatnonzero(low)
+    if not idx.size:
+        return
+    lifted = {name: lv[idx] for name, lv in levels.items()}
+    lifted["name"] = np.full(len(idx), 2, dtype=np.int8)
+    would = score(lifted, kind, params=params, tf_bits={k: b[idx] for k, b in tf_bits.items()}).probability > threshold
+    check = np.zeros(len(pairs), dtype=bool)
+    check[idx[would]] = True
+    same = np.flatnonzero(same_words_mask(enc.n_name, pairs, check))
+    if same.size:
+        levels["name"][same] = 2  # the same array as scores.levels["name"] (no joint terms for organisations)
+        rescore(scores, levels, kind, same, params=params, tf_bits=tf_bits)
+
+
 def _anchor_mask(levels: dict[str, np.ndarray], kind: str) -> np.ndarray:
     """Candidate pairs the deterministic rule would link (before vetoes and human decisions)."""
     return _deterministic_mask(levels, kind, np.zeros(len(levels["tax_id"]), dtype=bool))
@@ -256,6 +281,7 @@ def resolve(df: pd.DataFrame, kind: str, *, decisions: dict | None = None, thres
         params = refine_from_anchor(levels, kind, _anchor_mask(levels, kind), tf_bits=tf_bits)
     scores = score(levels, kind, params=params, tf_bits=tf_bits)
     if kind == "org":
+        _lift_same_words(enc, pairs, levels, scores, kind, threshold, params, tf_bits)
         # a word of one name the other cannot explain (typo, abbreviation) is checked where it matters:
         # on the not-exact-name candidates that would otherwise reach review
         check = (scores.probability > threshold) & (levels["name"] > 1)

@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 from crmhub.identity import resolve
+from crmhub.identity.comparison import same_words
 from crmhub.identity.normalize import (
     legal_form,
     normalize_city,
@@ -271,3 +272,26 @@ def test_legal_forms_and_names_written_in_mixed_case_stay_whole(name: str) -> No
 def test_fund_numeral_written_out_before_the_legal_form_or_vehicle_marker(words: str, digits: str) -> None:
     assert normalize_org_name(words) == normalize_org_name(digits)
     assert vehicle_marks(words) == vehicle_marks(digits)
+
+
+@pytest.mark.parametrize(("a", "b"), [
+    ("Quijwell Stone Invt Mgmt Pty Ltd", "Quinwell Stone Investment Management Pty Ltd"),
+    ("Kelly Lunar Infrastr Opportunity Fund IV, L.P.", "Kelly Lunar Infrastructure Opportunities Fund IV L.P."),
+    ("Harbor Lane Pub Sch Employees Retmt Sys", "Harbor Lane Public School Employees Retirement System"),
+    ("Lake Eagle Invt Mgmt Pte Ltd", "Lake Eagle Investment Management Pte Ltd"),
+])
+def test_abbreviations_outside_the_list_stacked_with_a_typo_are_still_surfaced(a: str, b: str) -> None:
+    assert same_words(normalize_org_name(a), normalize_org_name(b))
+    assert surfaced({"name": a, "city": "Sydney"}, {"name": b, "city": "Sydney"})
+
+
+@pytest.mark.parametrize(("a", "b"), [
+    ("Pine Capital Partners", "Pioneer Capital Partners"),    # not a contraction: vowels kept
+    ("Bay Logistics", "Barley Logistics"),
+    ("Bay Logistics", "Bayside Logistics"),                   # the brand is matched by typos only
+    ("Hall Family Office", "Hill Family Office"),             # a short brand one letter apart
+    ("Yorcroft Asset Management", "Bercroft Asset Management"),
+    ("Harbor Capital Management", "Harbor Capital"),          # a word on one side only
+])
+def test_other_words_are_not_the_same_words(a: str, b: str) -> None:
+    assert not same_words(normalize_org_name(a), normalize_org_name(b))
