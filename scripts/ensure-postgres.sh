@@ -2,7 +2,8 @@
 # Make sure the machine's PostgreSQL (127.0.0.1:5432, trust auth) is running, allows logical decoding (the CDC
 # tests) and preloads pgaudit (object audit of the sensitive tables, docs/security.md). Idempotent: installs
 # Debian's postgresql-<version>-pgaudit when missing and restarts the cluster at most once, only when
-# wal_level or shared_preload_libraries must change. CRMHUB_SKIP_PGAUDIT=1 leaves pgaudit out.
+# wal_level or shared_preload_libraries must change. CRMHUB_SKIP_PGAUDIT=1 leaves pgaudit out. Bounds the WAL an
+# unread replication slot may hold (max_slot_wal_keep_size, CRMHUB_MAX_SLOT_WAL_KEEP_SIZE, default 8GB).
 set -euo pipefail
 PGURL=${CRMHUB_TEST_PG_URL:-postgresql://postgres@127.0.0.1:5432/postgres}
 cluster_version() { ls /etc/postgresql 2>/dev/null | sort -V | tail -n 1; }
@@ -42,6 +43,14 @@ if [ "${CRMHUB_SKIP_PGAUDIT:-}" != "1" ] && install_pgaudit; then
        psql "$PGURL" -qc "ALTER SYSTEM SET shared_preload_libraries = '${preload:+$preload,}pgaudit'"
        restart=1 ;;
   esac
+fi
+# A replication slot nobody reads keeps WAL forever (one left by a throw-away warehouse once filled this disk):
+# past this size the server invalidates the slot instead, and crmhub's next CDC run recreates it and catches
+# up through the updated_at watermark (docs/cdc.md). A reload is enough for this one.
+keep=${CRMHUB_MAX_SLOT_WAL_KEEP_SIZE:-8GB}
+if [ "$(psql "$PGURL" -Atc 'SHOW max_slot_wal_keep_size')" = "-1" ]; then
+  echo "setting max_slot_wal_keep_size=$keep (an unread replication slot cannot fill the disk)"
+  psql "$PGURL" -qc "ALTER SYSTEM SET max_slot_wal_keep_size = '$keep'" -c "SELECT pg_reload_conf()" >/dev/null
 fi
 if [ -n "$restart" ]; then
   echo "restarting PostgreSQL once for the settings above"

@@ -87,3 +87,35 @@ def test_the_callers_own_pgoptions_are_kept(monkeypatch):
 def test_travel_needs_an_aware_time():
     with pytest.raises(ValueError, match="aware"):
         clock.travel_to(datetime(2026, 11, 2))
+
+
+def test_no_core_module_reads_real_time_where_a_kpi_or_a_default_day_comes_from():
+    """Under ``crmhub simulate`` every "today" and "now" default must be the simulated one: a module that calls
+    ``datetime.now()``/``date.today()`` itself (reverse-ETL flow status, outreach overview, contract metrics,
+    reconciliation's business day, the weekly report's last day ...) showed real dates in a simulated report.
+    ``crmhub.clock.now()`` is real time in production. A deliberate real-time reading says so on its line."""
+    from pathlib import Path
+
+    import crmhub
+
+    root = Path(crmhub.__file__).parent
+    found = [f"{path.relative_to(root)}:{number}: {line.strip()}"
+             for path in sorted(root.rglob("*.py")) if path.name != "clock.py"
+             for number, line in enumerate(path.read_text().splitlines(), 1)
+             if ("datetime.now(" in line or "date.today(" in line) and "# real time" not in line]
+    assert found == [], "use crmhub.clock.now() (or mark the line '# real time: why'):\n" + "\n".join(found)
+
+
+def test_contract_metrics_are_counted_on_the_simulated_day(db):
+    from crmhub.contracts.check import FieldStats
+    from crmhub.contracts.metrics import record_metrics
+
+    clock.travel_to(DAY)
+    try:
+        with psycopg.connect(db) as conn:
+            record_metrics(conn, "crm_contacts", {"email": FieldStats(rows=10, nulls=1)})
+            conn.commit()
+            day = conn.execute("SELECT day FROM ops.contract_metrics WHERE connector = 'crm_contacts'").fetchone()[0]
+    finally:
+        clock.set_offset(None)
+    assert day == DAY.date()

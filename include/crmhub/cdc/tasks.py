@@ -16,7 +16,7 @@ from crmhub.ingest.tasks import SourceAccess, ingest_connector, lag_stats
 from crmhub.ingest.upsert import refresh_stale_stats, stats_tables
 from crmhub.progress import NO_PROGRESS, Progress
 from crmhub.safety.snapshot import snapshot_before
-from crmhub.sync.runs import api_counters, fail_run, finish_run, run_totals, start_run, stopped_by_freeze
+from crmhub.sync.runs import api_counters, fail_run, finish_run, run_totals, start_run
 from crmhub.warehouse import connect
 
 
@@ -68,14 +68,9 @@ def webhook_sync(warehouse_url: str, access: SourceAccess, *, imap: IntegrationM
             src = RestIdsSource.for_connector(connector, access.base_url, ids=ids, **access.rest_options())
             try:
                 summary = ingest(warehouse_url, connector, src)
-            except Exception as exc:
-                if stopped_by_freeze(exc):  # the events stay pending; nothing failed
-                    fail_run(conn, run_id, exc, started=started, api={"api_calls": src.requests,
-                                                                     "api_errors": src.retries})
-                else:
-                    finish_run(conn, run_id, status="failed", records=0, failed=len(ids), api_calls=src.requests,
-                               api_errors=src.retries + 1, latency_s=src.latency_s, lag=None,
-                               detail={"error": f"{type(exc).__name__}: {exc}"})
+            except Exception as exc:  # the events stay pending; a freeze is not a failure (fail_run)
+                fail_run(conn, run_id, exc, started=started, failed=len(ids),
+                         api={"api_calls": src.requests, "api_errors": src.retries, "latency_s": src.latency_s})
                 raise
             _, lag = lag_stats(conn, connector, [summary.load_id])
             synced = mark_synced(conn, source, obj, ids)

@@ -1,4 +1,4 @@
-"""``crmhub cdc sync NAME|--due`` and ``crmhub backfill``: incremental syncs and date-range backfills from the shell.
+"""``crmhub cdc sync NAME|--due``, ``crmhub cdc slots`` and ``crmhub backfill``: incremental syncs and date-range backfills from the shell.
 
 Source access comes from the environment: ``CRMHUB_CRM_URL`` / ``CRMHUB_CRM_TOKEN`` for the CRM API,
 ``CRMHUB_SOURCE_URL_<CONNECTOR>`` (upper case) for a PostgreSQL source, ``CRMHUB_DATA_DIR`` for files.
@@ -26,6 +26,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     sync.add_argument("--due", action="store_true", help="every REST/PostgreSQL connector whose schedule is due")
     sync.add_argument("--url", help="warehouse URL (default $CRMHUB_WAREHOUSE_URL)")
     sync.set_defaults(func=_sync)
+    slots = sub.add_parser("slots", help="the crmhub replication slots on each PostgreSQL source and the WAL they hold")
+    slots.add_argument("--url", help="warehouse URL (default $CRMHUB_WAREHOUSE_URL): marks this warehouse's slots")
+    slots.add_argument("--drop-own", action="store_true",
+                       help="drop this warehouse's slots and publications (retiring the warehouse or a connector)")
+    slots.set_defaults(func=_slots)
     hooks = sub.add_parser("webhooks", help="re-read the CRM records referenced by pending webhook events")
     hooks.add_argument("--url")
     hooks.set_defaults(func=_webhooks)
@@ -71,6 +76,28 @@ def _sync(args: argparse.Namespace) -> int:
     names = due_connectors(url, imap=imap) if args.due else [args.name]
     for name in names:
         print(json.dumps(cdc_sync(url, name, access_from_env(imap.connector(name)), imap=imap)))
+    return 0
+
+
+def _slots(args: argparse.Namespace) -> int:
+    from crmhub.ingest.sources.logical_slot import LogicalSource, list_slots
+    from crmhub.ingest.tasks import slot_name
+
+    url, imap = _url(args), load_integration_map()
+    for connector in (c for c in imap.connectors if c.kind == "postgres"):
+        source_url = access_from_env(connector).url
+        if not source_url:
+            print(f"{connector.name}: no source URL (set CRMHUB_SOURCE_URL_{connector.name.upper()})")
+            continue
+        own = slot_name(connector, url)
+        for slot in list_slots(source_url):
+            mine = " (this warehouse)" if slot.slot == own else ""
+            print(f"{connector.name}: {slot.slot}{mine} database={slot.database} active={slot.active} "
+                  f"wal_status={slot.wal_status} retained_mb={slot.retained_bytes / 2**20:.1f} "
+                  f"unread_mb={slot.lag_bytes / 2**20:.1f}")
+        if args.drop_own:
+            LogicalSource(source_url, own, [connector.source["table"]]).drop()
+            print(f"{connector.name}: dropped {own}")
     return 0
 
 

@@ -12,10 +12,10 @@ import os
 import subprocess
 import sys
 import time
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
-from crmhub import report, settings
+from crmhub import clock, report, settings
 from crmhub.airflow_env import airflow_env, dag_ids, write_pools_file
 from crmhub.demo_data import generate
 from crmhub.demo_data.generator import CONTROL_CONTACT
@@ -74,7 +74,7 @@ def run_report(args: argparse.Namespace) -> int:
 
     today = None
     if args.through:
-        through = datetime.now(UTC).date() if args.through == "today" else date.fromisoformat(args.through)
+        through = clock.now().date() if args.through == "today" else date.fromisoformat(args.through)
         today = through + timedelta(days=1)
     data = weekly_report(url, Path(args.html), load_integration_map(), today=today)
     print(f"wrote {args.html} ({data.start} – {data.end})")
@@ -246,7 +246,7 @@ def _write_kpi_report(url: str) -> Path:
     from crmhub.kpi.html import weekly_report
 
     out = settings.home() / "reports" / "demo.html"
-    weekly_report(url, out, load_integration_map(), today=datetime.now(UTC).date() + timedelta(days=1))
+    weekly_report(url, out, load_integration_map(), today=clock.now().date() + timedelta(days=1))
     return out
 
 

@@ -9,6 +9,7 @@ import argparse
 import os
 from datetime import UTC, datetime
 
+from crmhub import clock
 from crmhub.cli._options import add_url_option
 from crmhub.config import load_integration_map
 from crmhub.exceptions import CrmHubError
@@ -283,7 +284,7 @@ def _teardown(args: argparse.Namespace) -> int:
     from crmhub.outreach.teardown import deliveries, write_csv
 
     since = _parse_time(args.since)
-    until = _parse_time(args.until) if args.until else datetime.now(UTC)
+    until = _parse_time(args.until) if args.until else clock.now()
     only = control_emails(load_integration_map(args.map)) if args.control_list else None
     with open_warehouse(args.url) as url, connect(url) as conn:
         rows = deliveries(conn, args.automation, since, until, unmask=args.unmask, recipients=only)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import argparse
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
+from crmhub import clock
 from crmhub.cli._options import add_url_option
 from crmhub.config.integration_map import duration_seconds
 from crmhub.warehouse import open_warehouse
@@ -66,7 +67,7 @@ def _audit(args: argparse.Namespace) -> int:
 def _access_log(args: argparse.Namespace) -> int:
     from crmhub.security.access_log import list_access
 
-    since = datetime.now(UTC) - timedelta(seconds=duration_seconds(args.since)) if args.since else None
+    since = clock.now() - timedelta(seconds=duration_seconds(args.since)) if args.since else None
     with open_warehouse(args.url) as url:
         rows = list_access(url, who=args.who, since=since, limit=args.limit)
     for r in rows:

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 import psycopg
 
+from crmhub import clock
 from crmhub.config.integration_map import Connector, IntegrationMap
 from crmhub.contracts.check import FieldStats
 
@@ -32,7 +33,7 @@ def record_metrics(
     conn: psycopg.Connection, connector: str, stats: dict[str, FieldStats], day: dt.date | None = None
 ) -> None:
     """Add one load's per-field counts to ``ops.contract_metrics`` for ``day`` (default: today, UTC)."""
-    day = day or dt.datetime.now(dt.UTC).date()
+    day = day or clock.now().date()
     rows = [(connector, name, day, st.rows, st.illegal, st.nulls) for name, st in stats.items()]
     if not rows:
         return
@@ -88,7 +89,7 @@ def windows(
     conn: psycopg.Connection, connector: Connector, *, days: int = WINDOW_DAYS, today: dt.date | None = None
 ) -> list[FieldWindow]:
     """Every contracted field's counts over the last ``days`` days (fields never seen have 0 rows)."""
-    today = today or dt.datetime.now(dt.UTC).date()
+    today = today or clock.now().date()
     since = today - dt.timedelta(days=days - 1)
     found = {
         r[0]: r[1:]

@@ -151,15 +151,29 @@ def _load_logical(warehouse_url: str, connector: Connector, source_url: str) -> 
             log.info("%s: source has no logical decoding (wal_level); using the updated_at watermark",
                      connector.name)
             return None
-    # one slot per (warehouse, connector): two warehouses reading one source must not steal each other's changes
-    suffix = hashlib.sha1(warehouse_url.encode()).hexdigest()[:8]
-    slot_name = connector.source.get("slot") or f"crmhub_{connector.name}_{suffix}"
-    slot = LogicalSource(source_url, slot_name, [connector.source["table"]])
+    slot = LogicalSource(source_url, slot_name(connector, warehouse_url), [connector.source["table"]])
     slot.ensure()
+    if slot.lag().lost:
+        # past the source's max_slot_wal_keep_size: the changes it held are gone and it can never be read
+        # again; a new slot from now on, and this run catches up through the updated_at watermark
+        log.warning("%s: replication slot %s was invalidated by the source (wal_status lost); recreating it "
+                    "and catching up through the updated_at watermark", connector.name, slot.slot)
+        slot.drop()
+        slot.ensure()
+        return None
     source = LogicalChangesSource(connector, slot, warehouse_url)
     summaries = [ingest(warehouse_url, connector, source)] if source.peek_count() else []
     source.acknowledge()  # only after the load committed: a crash before this re-delivers (harmless)
-    return summaries, {"mode": "logical", "changes": source.changes, "slot_lag_bytes": slot.lag().lag_bytes}
+    after = slot.lag()
+    return summaries, {"mode": "logical", "changes": source.changes, "slot_lag_bytes": after.lag_bytes,
+                       "slot_retained_bytes": after.retained_bytes}
+
+
+def slot_name(connector: Connector, warehouse_url: str) -> str:
+    """The connector's slot on its source: ``source.slot``, else one per (warehouse, connector), so two
+    warehouses reading one source never steal each other's changes."""
+    suffix = hashlib.sha1(warehouse_url.encode()).hexdigest()[:8]
+    return connector.source.get("slot") or f"crmhub_{connector.name}_{suffix}"
 
 
 def ingest_connector(warehouse_url: str, name: str, access: SourceAccess, *, imap: IntegrationMap | None = None,
@@ -193,7 +207,7 @@ def ingest_connector(warehouse_url: str, name: str, access: SourceAccess, *, ima
         finish_run(conn, run_id, **counts, lag=lag,
                     detail={"loads": [s.load_id for s in done], "statuses": [s.status for s in done],
                             "since": since.isoformat() if since else None,
-                            **{k: v for k, v in api.items() if k in ("mode", "changes", "slot_lag_bytes")}})
+                            **{k: v for k, v in api.items() if k in ("mode", "changes", "slot_lag_bytes", "slot_retained_bytes")}})
     totals = {key: sum(getattr(s, key) for s in done) for key in ("rows_read", "loaded", "quarantined", "rejected")}
     reasons: dict[str, int] = {}
     for s in done:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import psycopg
@@ -21,6 +21,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.dates import DateFormatter, DayLocator
 from matplotlib.figure import Figure
 
+from crmhub import clock
 from crmhub.health.score import BLOCK_BELOW, connector_targets, integration_health, latest_snapshots
 from crmhub.kpi import metrics
 from crmhub.kpi.targets import KPIS, Kpi
@@ -56,7 +57,7 @@ class ReportData:
 
 def collect(conn: psycopg.Connection, start: date, end: date, imap, *, title: str) -> ReportData:
     conn.execute("SET TIME ZONE 'UTC'")
-    data = ReportData(title=title, start=start, end=end, generated_at=datetime.now().astimezone(),
+    data = ReportData(title=title, start=start, end=end, generated_at=datetime.now().astimezone(),  # real time: when it was written
                       series=metrics.kpi_series(conn, start, end, imap))
     data.sla_fields = metrics.sla_met_by_field(conn, start, end, imap)
     data.incidents = metrics.incidents_in_range(conn, start, end)
@@ -347,7 +348,7 @@ def write_report(conn: psycopg.Connection, out: Path, start: date, end: date, im
 
 def weekly_report(url: str, out: Path, imap, *, today: date | None = None) -> ReportData:
     """The weekly RevOps data-health dashboard: the last 7 full UTC days before ``today``."""
-    end = (today or datetime.now(UTC).date()) - timedelta(days=1)
+    end = (today or clock.now().date()) - timedelta(days=1)
     start = end - timedelta(days=6)
     with psycopg.connect(url) as conn:
         return write_report(conn, out, start, end, imap, title=f"crmhub weekly data-health report {start} – {end}")

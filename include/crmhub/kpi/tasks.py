@@ -8,10 +8,10 @@ week's report at its next run. Files: ``<reports dir>/weekly-<YYYY>-W<ww>.html``
 from __future__ import annotations
 
 import os
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from pathlib import Path
 
-from crmhub import settings
+from crmhub import clock, settings
 from crmhub.config import load_integration_map
 from crmhub.kpi.html import weekly_report
 
@@ -29,7 +29,7 @@ def weekly_path(out_dir: Path, day: date) -> Path:
 def weekly_dashboard(warehouse_url: str, *, out_dir: str | Path | None = None, now: datetime | None = None,
                      imap=None) -> dict:
     """Write this ISO week's data-health dashboard (the 7 days before ``now``) unless it exists already."""
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     path = weekly_path(Path(out_dir) if out_dir else reports_dir(), now.date())
     if path.exists():
         return {"written": False, "path": str(path), "reason": "this week's dashboard exists already"}

@@ -14,6 +14,7 @@ from pathlib import Path
 import psycopg
 from psycopg.rows import dict_row
 
+from crmhub import clock
 from crmhub.outreach import control, outbox
 from crmhub.outreach.flags import DEFAULT_BOOTSTRAP
 from crmhub.outreach.rules import Automation
@@ -86,7 +87,7 @@ def outreach_overview(conn: psycopg.Connection, automations: dict[str, Automatio
     An automation whose newest run ended ``needs_approval`` has a pending approval: the DAG's
     ``ApprovalOperator`` waits for a human in Airflow's "Required actions".
     """
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     today = _start_of_day(now)
     sent, runs = sends_since(conn, today), last_runs(conn)
     rows = []

@@ -26,6 +26,7 @@ from typing import Any
 import pandas as pd
 import psycopg
 
+from crmhub import clock
 from crmhub.config import load_integration_map
 from crmhub.config.integration_map import IntegrationMap
 from crmhub.reconcile.rules import DEFAULT_TOP, Measure, Rule, load_rules, section
@@ -39,7 +40,7 @@ NONE_LABEL = "(none)"
 def as_date(value: date | datetime | str | None) -> date:
     """A logical date from a date, an aware/naive datetime (its UTC date) or ``YYYY-MM-DD`` text."""
     if value is None:
-        return datetime.now(UTC).date()
+        return clock.now().date()
     if isinstance(value, datetime):
         return (value.astimezone(UTC) if value.tzinfo else value).date()
     if isinstance(value, date):

@@ -25,13 +25,14 @@ from __future__ import annotations
 import csv
 import html
 import json
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
 import pandas as pd
 import psycopg
 
+from crmhub import clock
 from crmhub.config import load_integration_map
 from crmhub.config.integration_map import IntegrationMap
 from crmhub.contracts.formula import neutralise_formula
@@ -90,7 +91,7 @@ def _cash_calls_new(conn, imap: IntegrationMap, start: date, end: date, as_of: d
     name = par.get("cash_calls_connector", "billing_invoices")
     side = Side(connector=name, core=None, object=imap.connector(name).object,
                 fields={"amount": "amount", "fund": "fund_name", "call_date": "issued_on", "lp_ref": "lp_external_id"})
-    frame = read_side(conn, imap, side, as_of or datetime.now(UTC))
+    frame = read_side(conn, imap, side, as_of or clock.now())
     if frame.empty:
         return pd.DataFrame(columns=["key", "ref", "amount", "fund", "call_date"], dtype=object)
     days = pd.to_datetime(frame["call_date"], errors="coerce").dt.date

@@ -20,6 +20,7 @@ from typing import Any
 
 import psycopg
 
+from crmhub import clock
 from crmhub.config.integration_map import IntegrationMap
 from crmhub.health import sla as sla_machinery
 from crmhub.reverse_etl.definitions import load_syncs
@@ -104,7 +105,7 @@ def _sync_runs(conn: psycopg.Connection, since: datetime) -> dict[str, dict[str,
 
 def flow_status(conn: psycopg.Connection, imap: IntegrationMap, now: datetime | None = None) -> list[FlowStatus]:
     """One :class:`FlowStatus` per ``field_map`` entry, in map order."""
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     rates = sla_rates(conn, imap, now)
     runs = _sync_runs(conn, now - timedelta(days=7))
     syncs = load_syncs(imap)

@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 import psycopg
 from croniter import croniter
 
+from crmhub import clock
 from crmhub.reverse_etl.definitions import SyncDefinition
 
 
@@ -38,6 +39,6 @@ def last_starts(conn: psycopg.Connection, names: Iterable[str]) -> dict[str, dat
 
 def due_syncs(conn: psycopg.Connection, syncs: dict[str, SyncDefinition], now: datetime | None = None) -> list[str]:
     """Names of the syncs due at ``now`` (default: the current time), in map order."""
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     last = last_starts(conn, syncs)
     return [name for name, sync in syncs.items() if is_due(sync, last.get(name), now)]

@@ -41,15 +41,16 @@ def stopped_by_freeze(exc: BaseException) -> bool:
 
 
 def fail_run(conn: psycopg.Connection, run_id: int, exc: BaseException, *, started: float,
-             api: dict | None = None, detail: dict | None = None) -> None:
-    """Close a run whose work raised: the API counters so far (``api``, if any) plus the failure as one error.
+             api: dict | None = None, detail: dict | None = None, failed: int = 0) -> None:
+    """Close a run whose work raised: the API counters so far (``api``, if any) plus the failure as one error;
+    ``failed``: records the run was asked for and could not deliver (a webhook run's referenced ids).
 
     A run a freeze stopped (:func:`stopped_by_freeze`) is closed ``frozen`` with no error of its own: a frozen
     connector is not failing, and counting its refused runs as errors would keep its health blocked (and it
     frozen) after its owner released it."""
     api = api or {}
     frozen = stopped_by_freeze(exc)
-    finish_run(conn, run_id, status="frozen" if frozen else "failed", records=0, failed=0,
+    finish_run(conn, run_id, status="frozen" if frozen else "failed", records=0, failed=0 if frozen else failed,
                api_calls=api.get("api_calls", 0), api_errors=api.get("api_errors", 0) + (0 if frozen else 1),
                latency_s=api.get("latency_s") or time.perf_counter() - started, lag=None,
                detail={**(detail or {}), "error": f"{type(exc).__name__}: {exc}"})

@@ -15,7 +15,7 @@ from crm_sandbox import SandboxServer
 from crmhub.cdc.tasks import cdc_sync, webhook_sync
 from crmhub.cdc.webhook_app import create_webhook_app
 from crmhub.ingest.loader import ingest, ingest_file
-from crmhub.ingest.sources.rest_source import RestSource
+from crmhub.ingest.sources.rest_source import RestSource, RestSourceError
 from crmhub.ingest.tasks import SourceAccess
 
 pytestmark = pytest.mark.integration
@@ -162,13 +162,18 @@ def test_changed_lookback_applies_on_the_next_run(db, imap):
     assert stored == 0  # the window last used is what the state row records
 
 
-def test_logical_decoding_path_merges_inserts_updates_deletes(db, imap, make_database):
+def _billing_source(make_database) -> str:
     source_url = make_database()
     with psycopg.connect(source_url, autocommit=True) as conn:
         conn.execute("CREATE SCHEMA billing")
         conn.execute("""CREATE TABLE billing.invoices (invoice_id text PRIMARY KEY, lp_external_id text,
                         fund_name text, amount text, currency text, invoice_status text, issued_on text,
                         updated_at timestamptz NOT NULL, customer_tax_id text)""")
+    return source_url
+
+
+def test_logical_decoding_path_merges_inserts_updates_deletes(db, imap, make_database):
+    source_url = _billing_source(make_database)
     access = SourceAccess(url=source_url)
     first = cdc_sync(db, "billing_invoices", access, imap=imap)  # creates the slot; nothing yet
     assert first["rows_read"] == 0
@@ -193,6 +198,67 @@ def test_logical_decoding_path_merges_inserts_updates_deletes(db, imap, make_dat
     assert runs == [("logical", True)] * 3
 
 
+def test_a_slot_the_source_invalidated_is_recreated_and_the_run_catches_up_by_watermark(db, imap, make_database,
+                                                                                        monkeypatch):
+    """A slot past the source's max_slot_wal_keep_size is 'lost': it can never be read again, so every later run
+    failed until someone dropped it by hand. The run recreates it and reads through the updated_at watermark."""
+    from crmhub.ingest.sources import logical_slot
+    from crmhub.ingest.tasks import slot_name
+
+    source_url = _billing_source(make_database)
+    access = SourceAccess(url=source_url)
+    cdc_sync(db, "billing_invoices", access, imap=imap)  # creates the slot
+    with psycopg.connect(source_url, autocommit=True) as conn:
+        conn.execute("INSERT INTO billing.invoices VALUES ('INV-6', 'BIL-1', 'Crmhub Growth Fund II', '60.00', "
+                     "'USD', 'sent', '2026-11-01', now())")
+    assert cdc_sync(db, "billing_invoices", access, imap=imap)["loaded"] == 1  # through the slot; sets the watermark
+    with psycopg.connect(source_url, autocommit=True) as conn:
+        conn.execute("INSERT INTO billing.invoices VALUES ('INV-7', 'BIL-1', 'Crmhub Growth Fund II', '70.00', "
+                     "'USD', 'sent', '2026-11-01', now())")
+        created = conn.execute("SELECT restart_lsn FROM pg_replication_slots WHERE slot_name = %s",
+                               (slot_name(imap.connector("billing_invoices"), db),)).fetchone()[0]
+    real_lag = logical_slot.LogicalSource.lag
+    seen: list[str] = []
+
+    def lost_once(self):
+        found = real_lag(self)
+        seen.append(found.slot)
+        return dataclasses.replace(found, wal_status="lost") if len(seen) == 1 else found
+
+    monkeypatch.setattr(logical_slot.LogicalSource, "lag", lost_once)
+    cdc_sync(db, "billing_invoices", access, imap=imap)
+    with psycopg.connect(source_url) as conn:
+        recreated = conn.execute("SELECT restart_lsn FROM pg_replication_slots WHERE slot_name = %s",
+                                 (seen[0],)).fetchone()[0]
+    with psycopg.connect(db) as conn:
+        mode = conn.execute("SELECT detail->>'mode' FROM ops.sync_runs ORDER BY run_id DESC LIMIT 1").fetchone()[0]
+        invoices = {r[0] for r in conn.execute("SELECT external_id FROM core.external_id WHERE system = 'billing' "
+                                               "AND object = 'invoice'")}
+    assert mode == "watermark" and invoices == {"INV-6", "INV-7"}  # INV-7 arrived through the watermark
+    assert recreated > created
+
+
+def test_cdc_slots_lists_what_each_slot_retains_and_drops_this_warehouses(db, imap, make_database, monkeypatch,
+                                                                          capsys):
+    from crmhub.cli import main
+    from crmhub.ingest.sources.logical_slot import list_slots
+    from crmhub.ingest.tasks import slot_name
+
+    source_url = _billing_source(make_database)
+    cdc_sync(db, "billing_invoices", SourceAccess(url=source_url), imap=imap)
+    own = slot_name(imap.connector("billing_invoices"), db)
+    with psycopg.connect(source_url, autocommit=True) as conn:
+        conn.execute("INSERT INTO billing.invoices SELECT 'INV-' || i, 'BIL-1', 'F', '1', 'USD', 'sent', "
+                     "'2026-11-01', now() FROM generate_series(1, 500) i")
+    [slot] = [s for s in list_slots(source_url) if s.slot == own]
+    assert slot.retained_bytes > 0 and slot.lag_bytes > 0 and slot.wal_status in ("reserved", "extended")
+    monkeypatch.setenv("CRMHUB_SOURCE_URL_BILLING_INVOICES", source_url)
+    assert main(["cdc", "slots", "--url", db]) == 0
+    assert f"{own} (this warehouse)" in capsys.readouterr().out
+    assert main(["cdc", "slots", "--url", db, "--drop-own"]) == 0
+    assert own not in [s.slot for s in list_slots(source_url)]
+
+
 def test_webhook_targeted_sync(db, imap):
     secret = "whs"
     server = uvicorn.Server(uvicorn.Config(create_webhook_app(db, secret), host="127.0.0.1", port=0,
@@ -215,3 +281,21 @@ def test_webhook_targeted_sync(db, imap):
     with psycopg.connect(db) as conn:
         assert conn.execute("SELECT count(*) FROM ops.webhook_events WHERE sync_status = 'pending'").fetchone()[0] == 0
         assert conn.execute("SELECT kind FROM ops.sync_runs").fetchone() == ("webhook",)
+
+
+def test_a_webhook_run_the_crm_cannot_answer_is_failed_with_its_records_and_its_events_stay_pending(db, imap):
+    from process_support import free_port
+
+    with psycopg.connect(db) as conn:
+        for i in (1, 2):
+            conn.execute("INSERT INTO ops.webhook_events (event_id, source, subscription_type, object_id, payload) "
+                         "VALUES (%s, 'crm', 'contact.propertyChange', %s, '{}')", (f"e{i}", str(100 + i)))
+        conn.commit()
+    down = SourceAccess(base_url=f"http://127.0.0.1:{free_port()}", token=TOKEN, timeout=2)
+    with pytest.raises(RestSourceError, match="failed after"):
+        webhook_sync(db, down, imap=imap)
+    with psycopg.connect(db) as conn:
+        run = conn.execute("SELECT kind, status, records_failed, api_errors >= 1, detail ? 'error' "
+                           "FROM ops.sync_runs").fetchall()
+        pending = conn.execute("SELECT count(*) FROM ops.webhook_events WHERE sync_status = 'pending'").fetchone()[0]
+    assert run == [("webhook", "failed", 2, True, True)] and pending == 2

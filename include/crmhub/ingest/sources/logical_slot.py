@@ -5,6 +5,10 @@ connection is needed. When the server has no logical decoding (``wal_level`` is 
 ``logical_decoding_available()`` is False and callers fall back to an ``updated_at`` watermark.
 Changes are *peeked* and only *advanced* after the caller has committed them, so a crash between
 load and acknowledgement re-delivers (and the idempotent merge makes that harmless).
+
+A slot holds WAL on the source until it is advanced. ``list_slots`` shows what each crmhub slot retains and
+whether the server has invalidated it (``wal_status = 'lost'``, past ``max_slot_wal_keep_size``): a lost slot
+can never be read again, so the caller drops and recreates it and catches up through the watermark.
 """
 
 from __future__ import annotations
@@ -32,9 +36,41 @@ def logical_decoding_available(conn: psycopg.Connection) -> bool:
 
 @dataclass
 class SlotLag:
+    """One slot as the source server sees it.
+
+    ``lag_bytes``: WAL after the last acknowledged change (what the next run will decode);
+    ``retained_bytes``: WAL the server keeps on disk for it (from ``restart_lsn``);
+    ``wal_status``: ``reserved``/``extended``/``unreserved``, or ``lost`` once invalidated.
+    """
+
     slot: str
     lag_bytes: int
     active: bool
+    retained_bytes: int = 0
+    wal_status: str | None = None
+    database: str | None = None
+
+    @property
+    def lost(self) -> bool:
+        return self.wal_status == "lost"
+
+
+_SLOT_COLUMNS = """slot_name, pg_wal_lsn_diff(pg_current_wal_lsn(), confirmed_flush_lsn)::bigint, active,
+                   pg_wal_lsn_diff(pg_current_wal_lsn(), restart_lsn)::bigint, wal_status, database"""
+
+
+def _slot_lag(row: tuple) -> SlotLag:
+    name, lag, active, retained, status, database = row
+    return SlotLag(name, int(lag or 0), bool(active), int(retained or 0), status, database)
+
+
+def list_slots(url: str, prefix: str = "crmhub_") -> list[SlotLag]:
+    """The logical slots on the server at ``url`` whose name starts with ``prefix``, largest retention first."""
+    with psycopg.connect(url, autocommit=True) as conn:
+        rows = conn.execute(
+            f"SELECT {_SLOT_COLUMNS} FROM pg_replication_slots WHERE slot_type = 'logical' "
+            "AND starts_with(slot_name, %s) ORDER BY 4 DESC NULLS LAST, 1", (prefix,)).fetchall()
+    return [_slot_lag(r) for r in rows]
 
 
 class LogicalSource:
@@ -84,16 +120,13 @@ class LogicalSource:
             conn.execute("SELECT pg_replication_slot_advance(%s, %s::pg_lsn)", (self.slot, lsn))
 
     def lag(self) -> SlotLag:
-        """How far the slot's confirmed position is behind the server's current WAL position."""
+        """How far the slot is behind the server's current WAL position, and what it retains."""
         with psycopg.connect(self.url, autocommit=True) as conn:
-            row = conn.execute(
-                "SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), confirmed_flush_lsn)::bigint, active "
-                "FROM pg_replication_slots WHERE slot_name = %s",
-                (self.slot,),
-            ).fetchone()
+            row = conn.execute(f"SELECT {_SLOT_COLUMNS} FROM pg_replication_slots WHERE slot_name = %s",
+                               (self.slot,)).fetchone()
         if row is None:
             raise LookupError(f"replication slot {self.slot!r} does not exist")
-        return SlotLag(self.slot, int(row[0] or 0), bool(row[1]))
+        return _slot_lag(row)
 
     def drop(self) -> None:
         with psycopg.connect(self.url, autocommit=True) as conn:
