@@ -35,6 +35,7 @@ from crmhub.identity.comparison import Encoded, compare, same_words_mask, word_l
 from crmhub.identity.records import columns_for, prepare
 from crmhub.identity.scoring import (
     EM_KINDS,
+    bayes_factors,
     EM_MIN_PAIRS,
     explain,
     refine_from_anchor,
@@ -215,9 +216,11 @@ def _lift_same_words(enc: Encoded, pairs: np.ndarray, levels: dict[str, np.ndarr
     idx = np.flatnonzero(low)
     if not idx.size:
         return
-    lifted = {name: lv[idx] for name, lv in levels.items()}
-    lifted["name"] = np.full(len(idx), 2, dtype=np.int8)
-    would = score(lifted, kind, params=params, tf_bits={k: b[idx] for k, b in tf_bits.items()}).probability > threshold
+    # the lift adds the near-exact level's Bayes factor in place of the current one (exact names have
+    # no term-frequency bits, so nothing else changes): compare on the log-odds, without a second scoring
+    factor = bayes_factors(kind, params)["name"]
+    p = scores.probability[idx]
+    would = np.log2(p / (1.0 - p)) + factor[2] - factor[levels["name"][idx]] > np.log2(threshold / (1.0 - threshold))
     check = np.zeros(len(pairs), dtype=bool)
     check[idx[would]] = True
     same = np.flatnonzero(same_words_mask(enc.n_name, pairs, check))

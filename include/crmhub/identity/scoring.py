@@ -416,6 +416,9 @@ ANCHOR_MIN_PAIRS = 300
 #: Weight of the calibrated m as a prior, in anchor pairs (a level the run's anchors never show keeps
 #: part of its calibrated probability).
 ANCHOR_PRIOR_PAIRS = 100
+#: Candidate pairs the u/λ EM of an organisation run uses at most (a fixed-seed sample beyond): with m
+#: held, u and λ are proportions, which 500,000 pairs pin down to well under 0.01.
+ANCHOR_EM_MAX_PAIRS = 500_000
 #: Comparisons whose m the anchor pairs cannot teach: they are selected on the tax id, and the word
 #: check is filled in only after scoring.
 ANCHOR_FIXED: tuple[str, ...] = ("tax_id", "words")
@@ -456,10 +459,10 @@ def refine_from_anchor(levels: dict[str, np.ndarray], kind: str, anchor: np.ndar
         m = np.maximum(m, M_FLOOR)
         new[name] = [(1, 1)] + [(float(a), float(b)) for a, (_, b) in zip(m / m.sum(), table[name][1:], strict=True)]
     keep = ~vetoed
-    if n - int(keep.sum()) > 0 or n > EM_MAX_PAIRS:
+    if n - int(keep.sum()) > 0 or n > ANCHOR_EM_MAX_PAIRS:
         idx = np.flatnonzero(keep)
-        if len(idx) > EM_MAX_PAIRS:
-            idx = np.sort(np.random.default_rng(0).choice(idx, EM_MAX_PAIRS, replace=False))
+        if len(idx) > ANCHOR_EM_MAX_PAIRS:
+            idx = np.sort(np.random.default_rng(0).choice(idx, ANCHOR_EM_MAX_PAIRS, replace=False))
         levels = {k: v[idx] for k, v in levels.items()}
         tf_bits = {k: v[idx] for k, v in (tf_bits or {}).items()}
     learnt = [name for name in levels if name not in ANCHOR_FIXED and name in table]
