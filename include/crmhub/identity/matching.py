@@ -35,8 +35,8 @@ from crmhub.identity.comparison import Encoded, compare, same_words_mask, word_l
 from crmhub.identity.records import columns_for, prepare
 from crmhub.identity.scoring import (
     EM_KINDS,
-    bayes_factors,
     EM_MIN_PAIRS,
+    bayes_factors,
     explain,
     refine_from_anchor,
     refine_parameters,
