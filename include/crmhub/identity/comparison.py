@@ -36,7 +36,7 @@ LEVELS: dict[str, dict[str, tuple[str, ...]]] = {
                        "different"),
         "last_name": ("missing", "exact", "near-exact (>=0.92)", "similar (>=0.8)", "different"),
         "email": ("missing", "same email", "same role mailbox", "same local part", "similar local part",
-                  "different"),
+                  "different", "work and personal address"),
         "phone": ("missing", "same phone", "same last 7 digits", "different"),
         "company": ("missing", "same company", "similar company", "different company"),
         "city": ("missing", "same city", "similar city (>=0.9 or one edit)", "different city"),
@@ -222,8 +222,12 @@ def compare_contacts(enc: Encoded, pairs: np.ndarray, workers: int = 1) -> tuple
     role = enc.email_role[i]
     e_missing, e_eq, x_eq = email.missing(i, j), email.equal(i, j), local.equal(i, j)
     local_sim = local.similarity(i, j, jw, workers, where=~e_missing & ~e_eq & ~x_eq)
-    email_level = np.select([e_missing, e_eq & ~role, e_eq & role, x_eq & ~role, local_sim >= 0.9],
-                            [0, 1, 2, 3, 4], 5).astype(np.int8)
+    # a work address on one side and a personal (free-mail) one on the other: one person's two mailboxes is
+    # common (a CRM refuses a second contact with the same email, so its duplicates carry another address)
+    work = enc.n_org_domain.codes >= 0
+    personal = work[i] != work[j]
+    email_level = np.select([e_missing, e_eq & ~role, e_eq & role, x_eq & ~role, local_sim >= 0.9, personal],
+                            [0, 1, 2, 3, 4, 6], 5).astype(np.int8)
 
     phone = enc.n_phone
     phone_level = np.select([phone.missing(i, j), phone.equal(i, j), enc.phone_tail.equal(i, j)], [0, 1, 2],

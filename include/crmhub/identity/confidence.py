@@ -7,8 +7,11 @@ Each component is in [0, 1] (anything else raises ``ValueError``):
 * **Domain_Match** — agreement of domains across the linked source records of one identity: the share
   of the cluster's source records whose domain equals the cluster's majority domain. The domain is the
   contact's email domain (contacts) or the entity's web domain (organisations), normalised
-  (:func:`crmhub.identity.normalize.normalize_domain`); a record without a domain does not agree; a
-  cluster where no record has a domain scores 0. A single record with a domain scores 1.
+  (:func:`crmhub.identity.normalize.normalize_domain`). Only records from a source whose contract carries
+  the domain count (:func:`domain_systems`: a fund administrator's LP file or a billing customer has no
+  web-domain field, so linking it neither agrees nor disagrees); among those a record without a domain
+  does not agree, and a cluster where no such record has a domain scores 0. A single record with a
+  domain scores 1.
 * **Enrichment_Coverage** — share of the *enrichment fields* that are filled for the identity (filled in
   any linked record). The enrichment fields are the canonical targets of every field contract marked
   ``enrichment: true`` in ``config/integration_map.yaml`` for that kind (see :func:`enrichment_fields`).
@@ -134,11 +137,27 @@ def enrichment_fields(kind: str, imap=None) -> tuple[str, ...]:
     return tuple(out)
 
 
+def domain_systems(kind: str, imap=None) -> frozenset[str] | None:
+    """Source systems whose field contracts fill the domain Domain_Match compares (orgs: ``entity.domain``;
+    contacts: ``contact.email``); None without a readable map (then every record counts)."""
+    if imap is None:
+        try:
+            from crmhub.config.integration_map import load_integration_map
+
+            imap = load_integration_map()
+        except Exception:  # noqa: BLE001 - any config problem: count every record, as before a map exists
+            return None
+    target = "contact.email" if kind == "contact" else "entity.domain"
+    return frozenset(c.system for c in imap.connectors if any(f.target == target for f in c.fields))
+
+
 def cluster_confidence(records: list[Mapping], kind: str, fields: Iterable[str],
-                       verified_flags: Iterable[object] = ()) -> dict:
-    """Components and score for one identity (its linked source records)."""
+                       verified_flags: Iterable[object] = (), carriers: frozenset[str] | None = None) -> dict:
+    """Components and score for one identity (its linked source records); ``carriers``: the source systems
+    whose records count for Domain_Match (:func:`domain_systems`; None: all)."""
     domain_key = "email" if kind == "contact" else "domain"
-    dm = domain_match(r.get(domain_key) for r in records)
+    dm = domain_match(r.get(domain_key) for r in records
+                      if carriers is None or r.get("source_system") in carriers)
     ec = enrichment_coverage(records, fields)
     ev = email_verified(list(verified_flags) + [r.get("email_verified") for r in records])
     score = identity_confidence(dm, ec, ev)

@@ -35,7 +35,7 @@ from psycopg.types.json import Jsonb
 
 from crmhub import clock
 from crmhub.identity import holds, review
-from crmhub.identity.confidence import HOLD_THRESHOLD, cluster_confidence, enrichment_fields
+from crmhub.identity.confidence import HOLD_THRESHOLD, cluster_confidence, domain_systems, enrichment_fields
 from crmhub.identity.matching import DUPLICATE_RATE_TARGET, REVIEW_THRESHOLD, pair_key, resolve
 from crmhub.identity.review import ReviewError
 from crmhub.warehouse.connection import connect
@@ -210,7 +210,7 @@ def run_resolution(conn_or_url: str | psycopg.Connection, kind: str, *, actor: s
     """Resolve ``core.entity``/``core.contact`` and write crosswalk, merges, queue, confidence, holds, run."""
     table = _table(kind)
     started = clock.now()
-    fields = enrichment_fields(kind, imap)
+    fields, carriers = enrichment_fields(kind, imap), domain_systems(kind, imap)
     with _transaction(conn_or_url) as conn:
         conn.execute("SELECT pg_advisory_xact_lock(hashtext('crmhub-identity'), hashtext(%s))", (kind,))
         _ensure_crosswalk(conn, table)
@@ -244,7 +244,7 @@ def run_resolution(conn_or_url: str | psycopg.Connection, kind: str, *, actor: s
             applied += 1
 
         pending = review.write_proposals(conn, kind, res, cluster_of)
-        scores = _write_confidence(conn, kind, table, df, res, fields, cluster_of)
+        scores = _write_confidence(conn, kind, table, df, res, fields, cluster_of, carriers)
         holds_open, released = _write_holds(conn, kind, scores, cluster_of)
         clusters = len(set(res.cluster_ids))
         rate = res.expected_unmerged_duplicates / clusters if clusters else 0.0
@@ -286,7 +286,8 @@ def _link_reasons(res, df: pd.DataFrame) -> dict[str, str]:
     return out
 
 
-def _write_confidence(conn, kind: str, table: str, df: pd.DataFrame, res, fields, cluster_of) -> dict[str, dict]:
+def _write_confidence(conn, kind: str, table: str, df: pd.DataFrame, res, fields, cluster_of,
+                      carriers: frozenset[str] | None) -> dict[str, dict]:
     members: dict[str, list[dict]] = defaultdict(list)
     for rec, cid in zip(df.to_dict("records"), res.cluster_ids, strict=True):
         members[cid].append(rec)
@@ -297,7 +298,8 @@ def _write_confidence(conn, kind: str, table: str, df: pd.DataFrame, res, fields
             "AND (deleted_at IS NULL OR deleted_by = %s) GROUP BY entity_id", (MERGED_MARK,)).fetchall():
             if entity_id in cluster_of:
                 verified[cluster_of[entity_id]].append(flag)
-    scores = {cid: cluster_confidence(recs, kind, fields, verified.get(cid, ())) for cid, recs in members.items()}
+    scores = {cid: cluster_confidence(recs, kind, fields, verified.get(cid, ()), carriers)
+              for cid, recs in members.items()}
     ids = list(scores)
     conn.execute("DELETE FROM ops.identity_confidence WHERE kind = %s AND NOT (crmhub_id::text = ANY(%s))",
                  (kind, ids))

@@ -21,7 +21,7 @@ def run_notes(result) -> list[str]:
     if result.world_counts:
         notes.append("World (planted): " + ", ".join(f"{k} {v}" for k, v in sorted(result.world_counts.items())))
     notes.append(failure_summary(result))
-    return notes
+    return notes + list(getattr(result, "notes", []))
 
 
 def failure_summary(result, top: int = 6) -> str:

@@ -63,6 +63,7 @@ class SimulationResult:
     world_counts: dict[str, int]
     report: Path | None = None
     seconds: float = 0.0
+    notes: list[str] = field(default_factory=list)   # run notes for the report (not KPIs)
 
     @property
     def seconds_per_day(self) -> float:
@@ -76,13 +77,14 @@ def _at(day: date, hour: int, minute: int = 0) -> datetime:
 class _Tasks:
     """The DAG tasks, as the operators call them, with the demo services' access."""
 
-    def __init__(self, url: str, services, data_dir: Path, imap, bootstrap: Path) -> None:
+    def __init__(self, url: str, services, data_dir: Path, imap, bootstrap: Path, seed: int = 0) -> None:
         from crmhub.demo_services import CRM_TOKEN
         from crmhub.ingest.tasks import SourceAccess
         from crmhub.outreach import SmtpSettings
         from crmhub.outreach.tasks import UnleashAccess
 
         self.url, self.imap, self.services = url, imap, services
+        self.data_dir, self.seed = data_dir, seed   # the steward reads the world's truth there
         self._access = {"csv": SourceAccess(data_dir=data_dir),
                         "rest": SourceAccess(base_url=services.crm.url, token=CRM_TOKEN),
                         "postgres": SourceAccess(url=_billing_url(url))}
@@ -195,17 +197,12 @@ class _Tasks:
         self._safe("crmhub_outreach", run_automations, self.url, self.unleash, self.smtp)
 
     def steward(self, capacity: int) -> int:
-        """The steward decides up to ``capacity`` pending clusters, weakest link first: approves a cluster whose
-        weakest link scores >= 0.85, rejects the rest (a person's quick rule, recorded with who)."""
-        from crmhub.identity import review
+        """The steward decides up to ``capacity`` pending clusters, weakest link first, as a person with the
+        evidence does (:mod:`crmhub.simulate.steward`: the world's truth at a stated accuracy)."""
+        from crmhub.simulate import steward
 
-        done = 0
-        for cluster in review.list_clusters(self.url, status="pending", limit=capacity):
-            decide = review.approve if cluster["score_min"] >= 0.85 else review.reject
-            if self._safe(f"steward.{cluster['cluster_id']}", decide, self.url, cluster["cluster_id"], by=STEWARD,
-                          note="crmhub simulate: steward's daily review") is not None:
-                done += 1
-        return done
+        truth = steward.Truth.load(self.data_dir)   # read each day: the world adds to it
+        return sum(steward.review(self.url, truth, capacity, by=STEWARD, seed=self.seed, safe=self._safe).values())
 
     def closeout(self, proof_dir: Path) -> None:
         from crmhub.simulate.owners import owners_review
@@ -244,6 +241,7 @@ def simulate(url: str, *, days: int = 21, seed: int = 42, scale: int = 1, out: P
     from crmhub.demo_data import generate
     from crmhub.demo_services import start_demo_services
     from crmhub.simulate.report import write_simulation_report
+    from crmhub.simulate.steward import truth_note
     from crmhub.simulate.world import BASELINE_API_ERROR_RATE, World
     from crmhub.warehouse import upgrade
 
@@ -264,7 +262,7 @@ def simulate(url: str, *, days: int = 21, seed: int = 42, scale: int = 1, out: P
     timings: list[DayTiming] = []
     world = None
     try:
-        tasks = _Tasks(url, services, data_dir, imap, bootstrap)
+        tasks = _Tasks(url, services, data_dir, imap, bootstrap, seed)
         world = World(crm_url=services.crm.url, crm_token=tasks._access["rest"].token,
                       billing_url=tasks._access["postgres"].url, data_dir=data_dir, seed=seed, scale=scale)
         world.set_faults(BASELINE_API_ERROR_RATE if api_error_rate is None else api_error_rate)
@@ -281,6 +279,7 @@ def simulate(url: str, *, days: int = 21, seed: int = 42, scale: int = 1, out: P
         services.stop()
     end = START + timedelta(days=days - 1)
     result = SimulationResult(START, end, timings, plan, dict(world.counts) if world else {})
+    result.notes.append(truth_note(url, data_dir))
     result.report = write_simulation_report(url, out or work_dir / "simulation.html", result, imap)
     result.seconds = time.monotonic() - started
     return result

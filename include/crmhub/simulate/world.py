@@ -4,7 +4,8 @@ Every change goes through the system's own door: the CRM sandbox's HubSpot API (
 the baseline API error rate, its timestamps from ``crmhub.clock``), the billing database, the fund
 administrator's and the CDP's drop files. The baseline's planted problems, per day:
 
-* duplicates: new CRM contacts that repeat an existing person under another address;
+* duplicates: new CRM contacts that repeat an existing person under a personal address (each record's true
+  identity goes to :data:`WORLD_TRUTH`, which the simulated steward reads);
 * illegal values: fund-admin rows whose ``amount`` is not a number (the contract quarantines them);
 * late and out-of-order updates: billing rows whose ``updated_at`` is hours behind the rows already loaded;
 * API faults: the sandbox answers 5xx on ``BASELINE_API_ERROR_RATE`` of requests, crmhub's and the world's;
@@ -25,6 +26,7 @@ import httpx
 import psycopg
 
 from crmhub import clock
+from crmhub.demo_data import vocab
 from crmhub.demo_data.generator import FILES
 
 #: The seed's baseline error rate (1.4 %) as the CRM's share of failed API calls.
@@ -34,6 +36,8 @@ DAILY = {"crm_edits": 30, "crm_duplicates": 2, "fund_admin_rows": 6, "cdp_events
 #: Shares of the volume that carry a planted problem.
 ILLEGAL_SHARE = 0.2   # fund-admin rows with a non-numeric amount
 LATE_SHARE = 0.3      # billing changes that arrive hours late
+#: The world's own records' true identities (kind, email or name, true id), next to the demo data's truth.
+WORLD_TRUTH = "truth/world.csv"
 
 
 @dataclass
@@ -47,6 +51,7 @@ class World:
     rng: random.Random = field(init=False)
     contacts: list[dict] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
+    _truth: object = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.rng = random.Random(self.seed * 7919 + 21)
@@ -102,15 +107,45 @@ class World:
             self._bump("crm_edits")
 
     def crm_duplicates(self, n: int) -> None:
-        """``n`` new contacts that repeat an existing person (same name and company, another address)."""
+        """``n`` new contacts that repeat an existing person: the same person entered again from a form or a
+        business card under a personal address at a free-mail provider (CRMs refuse a second contact with
+        the same email, so a duplicate inside the CRM always carries another address), half the time with
+        the original's phone, sometimes under a nickname. Each is added to the world's truth
+        (:data:`WORLD_TRUTH`), which the simulated steward reads."""
         if not self.contacts:
             self._load_contacts()
         for contact in self.rng.sample(self.contacts, min(n, len(self.contacts))):
             first, last = contact.get("firstname") or "Alex", contact.get("lastname") or "Doe"
-            email = f"{first[:1]}.{last}.{self.rng.randint(10, 99)}@mail.example".lower().replace(" ", "")
-            self._call("POST", "/crm/v3/objects/contacts", json={"properties": {
-                "firstname": first, "lastname": last, "email": email, "company": contact.get("company") or ""}})
+            if self.rng.random() < 0.3:
+                first = vocab.NICKNAMES.get(first, first)
+            email = (f"{first}.{last}{self.rng.randint(1, 99)}@{self.rng.choice(vocab.FREE_MAIL)}"
+                     .lower().replace(" ", ""))
+            props = {"firstname": first, "lastname": last, "email": email, "company": contact.get("company") or ""}
+            if contact.get("phone") and self.rng.random() < 0.5:
+                props["phone"] = contact["phone"]
+            self._call("POST", "/crm/v3/objects/contacts", json={"properties": props})
+            self._add_truth("contact", email, self._truth_of(contact))
             self._bump("crm_duplicates")
+
+    def _truth_of(self, contact: dict) -> str:
+        """The true person behind a CRM contact (the demo data's truth, or one the world added)."""
+        from crmhub.simulate.steward import Truth
+
+        if self._truth is None:
+            self._truth = Truth.load(self.data_dir)
+        return self._truth.of("contact", contact.get("email")) or f"crm:{contact['id']}"
+
+    def _add_truth(self, kind: str, key: str, true_id: str) -> None:
+        """Append one record's true identity to the world's truth file (``kind``, email or name, true id)."""
+        path = self.data_dir / WORLD_TRUTH
+        new = not path.exists()
+        with path.open("a", encoding="utf-8", newline="") as fh:
+            w = csv.writer(fh, lineterminator="\n")
+            if new:
+                w.writerow(["kind", "key", "true_id"])
+            w.writerow([kind, key, true_id])
+        if self._truth is not None:
+            self._truth.add(kind, key, true_id)
 
     def amount_after_accept(self) -> None:
         """Edit the amount of a deal that already passed the accept stage (reconciliation must catch it)."""
@@ -135,10 +170,24 @@ class World:
             for i in range(n):
                 k = self.rng.randint(100000, 999999)
                 amount = "n/a" if i < illegal else f"{self.rng.randint(1, 50) * 250000}"
-                w.writerow([f"FA-SIM-{k}", "Sim", f"Investor{k}", f"investor{k}@lp-sim.example",
-                            f"Sim Capital {k % 97}", amount, stamp])
+                first, last, email, company = self._new_lp_contact(k)
+                w.writerow([f"FA-SIM-{k}", first, last, email, company, amount, stamp])
+                self._add_truth("contact", email, f"FA-SIM-{k}")
         self._bump("fund_admin_rows", n)
         self._bump("illegal_values", illegal)
+
+    def _new_lp_contact(self, k: int) -> tuple[str, str, str, str]:
+        """A new person at an LP the CRM knows (a colleague's company and mail domain), named like the demo's
+        people. (The world once named them "Sim Investor<k>" at "Sim Capital <k % 97>": strangers that
+        differ only in digits, which the resolver rightly scores as one person under many addresses.)"""
+        if not self.contacts:
+            self._load_contacts()
+        colleague = self.rng.choice([c for c in self.contacts if c.get("company")] or [{}])
+        first, last = self.rng.choice(vocab.FIRST_NAMES), self.rng.choice(vocab.LAST_NAMES)
+        domain = (colleague.get("email") or "").rpartition("@")[2].lower()
+        if not domain or domain in vocab.FREE_MAIL:
+            domain = "lp.example"
+        return first, last, f"{first[0]}{last}{k % 997}@{domain}".lower(), colleague.get("company") or "Sim Capital"
 
     def cdp_events(self, n: int) -> None:
         path = self.data_dir / FILES["cdp"]

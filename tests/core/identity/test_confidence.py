@@ -60,3 +60,22 @@ def test_enrichment_fields_come_from_the_integration_map() -> None:
     assert expected_contact <= set(contact_fields)
     assert set(org_fields) == expected_org and "domain" in org_fields
     assert "email" not in contact_fields  # email is identity, not enrichment, in today's map
+
+
+def test_a_linked_record_from_a_source_without_a_domain_field_neither_agrees_nor_disagrees() -> None:
+    """The demo held 266 of 327 CRM companies: linking a company's fund-admin and billing records (which have
+    no web-domain field at all) counted as two disagreeing domains, so better resolution lowered confidence."""
+    imap = load_integration_map()
+    carriers = conf.domain_systems("org", imap)
+    assert "crm" in carriers and "fund_admin" not in carriers
+    company = {"source_system": "crm", "domain": "harbor.com", "tax_id": "12-3456789", "city": "Boston",
+               "country": "US"}
+    linked = [company, {"source_system": "fund_admin", "domain": None}, {"source_system": "billing", "domain": None}]
+    fields = conf.enrichment_fields("org", imap)
+    assert conf.cluster_confidence(linked, "org", fields, carriers=carriers)["domain_match"] == 1.0
+    # a source that does carry the field and leaves it empty still does not agree
+    blank_crm = {"source_system": "crm", "domain": None}
+    assert conf.cluster_confidence([company, blank_crm], "org", fields, carriers=carriers)["domain_match"] == 0.5
+    # only domain-less sources: nothing agrees, held for enrichment as before
+    alone = conf.cluster_confidence(linked[1:], "org", fields, carriers=carriers)
+    assert alone["domain_match"] == 0.0 and alone["held"]

@@ -332,3 +332,23 @@ def test_person_run_scores_with_random_pair_u_so_one_replaced_field_is_still_rev
                               for a, b in res.deterministic_links.tolist()}
     assert np.mean([frozenset(p) in surfaced for p in replaced]) > 0.95
     assert np.mean([frozenset(p) in surfaced for p in households]) < 0.05
+
+
+def test_work_and_personal_address_of_one_person_at_one_company_is_reviewed() -> None:
+    """A CRM refuses a second contact with the same email, so its duplicates carry another address, most
+    often a personal one: same name and company, work address vs free-mail address, nothing else known.
+    That pair reaches review; two different work addresses (colleagues' mailboxes) stay weaker evidence."""
+    res = resolve(contacts(
+        {"first_name": "Kimberly", "last_name": "Silva", "email": "ksilva36@ironbridgepension.com",
+         "phone": "+1 740 405 4431", "company": "Ironbridge Pension Fund"},
+        {"first_name": "Kimberly", "last_name": "Silva", "email": "kimberly.silva7@outlook.com",
+         "company": "Ironbridge Pension Fund"},
+        {"first_name": "Kimberly", "last_name": "Silva", "email": "k.silva@ironbridgepension.org",
+         "company": "Ironbridge Pension Fund"},
+    ), "contact")
+    prob = {tuple(p): float(s) for p, s in zip(res.scored_pairs.tolist(), res.pair_probability, strict=True)}
+    email = {tuple(p): int(v) for p, v in zip(res.scored_pairs.tolist(), res.pair_levels["email"], strict=True)}
+    assert email[(0, 1)] == 6 and email[(0, 2)] == 5           # work vs personal; two work addresses
+    assert prob[(0, 1)] > 0.70                                  # reviewed (0.65 when both were "different")
+    assert prob[(0, 2)] < prob[(0, 1)]
+    assert not len(res.deterministic_links)                     # nothing fuzzy is linked without a human
