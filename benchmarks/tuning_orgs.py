@@ -14,13 +14,16 @@ Luxembourg RCS and Cayman fund registers, LP reports and the press), with synthe
   <Surname> LLP", "<Brand> Placement Advisors");
 * namesakes: the same brand used by an unrelated firm in another country (other domain, city, tax id).
 
-Each duplicate record applies one to four variation classes of issue #17 at once, independently per
-record: case; stray whitespace, tabs and punctuation; abbreviations of common words; Arabic for Roman fund
-numerals; legal forms in other spellings and languages, or dropped; typos and adjacent transpositions in a
-distinctive word (first letters included); other names of the same place (city and country); domains in
-every shape; tax ids with or without separators, labels and country prefixes; fields missing in one
-source. Ground truth: ``entity`` (true pairs), ``family`` (manager family: hard negatives are the same
-family's other entities), ``role``.
+No source is clean: the first record of an entity carries up to two of issue #17's variation classes and
+each further record two to five at once, drawn independently per record: case; stray whitespace, tabs and
+punctuation (also two words run together: "Harbor-Capital", "HarborCapital", "FundIV"); abbreviations of
+common words; Arabic or written-out fund numerals ("Fund 2", "Fund Two"); legal forms in other spellings
+and languages, or dropped; typos and adjacent transpositions in one distinctive word, sometimes two (first
+letters included); other names of the same place (city and country); domains in every shape; tax ids with
+or without separators, labels and country prefixes; fields missing in one source. Five source systems,
+four of which never carry some field (fund administrator: domain; billing: country and domain; data
+vendor: tax id; the IR team's spreadsheet: tax id, domain and country). Ground truth: ``entity`` (true
+pairs), ``family`` (manager family: hard negatives are the same family's other entities), ``role``.
 """
 
 from __future__ import annotations
@@ -103,9 +106,14 @@ ABBREVIATIONS = {"Partners": ["Ptnrs", "Prtnrs", "Ptrs", "Partners"], "Capital":
                  "Global": ["Glbl", "Gbl"], "Technologies": ["Tech", "Techs"], "Retirement": ["Ret"],
                  "System": ["Sys"], "Employees": ["Emps", "Empl"], "Group": ["Grp"], "Fund": ["Fd"],
                  "Services": ["Svcs"], "Foundation": ["Fdn", "Found."], "Company": ["Co", "Co."],
-                 "Markets": ["Mkts"], "Growth": ["Grwth"], "Equity": ["Eq"], "Teachers'": ["Teachers", "Tchrs"]}
+                 "Markets": ["Mkts"], "Growth": ["Grwth"], "Equity": ["Eq"], "Teachers'": ["Teachers", "Tchrs"],
+                 "Insurance": ["Ins", "Ins."], "Investment": ["Invt", "Inv."], "Association": ["Assn", "Assoc."],
+                 "Endowment": ["Endow"], "Pension": ["Pens"], "County": ["Cnty"], "Public": ["Pub"],
+                 "Manufacturing": ["Mfg"], "Healthcare": ["Hlthcare", "Health Care"], "Software": ["Sftwr"]}
 PHRASES = {"Private Equity": ["PE"], "Real Estate": ["RE"], "North America": ["N. America"], " and ": [" & "], " & ": [" and "]}
 ARABIC = {r: str(i + 1) for i, r in enumerate(ROMAN)}
+#: fund numerals written out, as some LP reports and press releases do ("Fund Two")
+SPELLED = dict(zip(ROMAN[:10], _words("One Two Three Four Five Six Seven Eight Nine Ten"), strict=True))
 FUND_SHAPES = ["{b} Capital Partners {r}", "{b} Partners {r}", "{b} Fund {r}", "{b} Equity Partners {r}",
                "{b} Real Estate Partners {g} {r}", "{b} Infrastructure Opportunities Fund {r}",
                "{b} Private Equity Fund {r}", "{b} Growth Equity Fund {r}", "{b} Credit Opportunities {r}",
@@ -294,6 +302,9 @@ def _name_variant(rng: random.Random, words: list[str], c: str) -> list[str]:
             out.append(w + (rng.choice(["", "", "", " ", "\t", ",", ".", " -", "  "]) if rng.random() < 0.4 else ""))
         if rng.random() < 0.5:
             out[0] = rng.choice([" ", "\t", "\"", "'"]) + out[0]
+        if len(out) >= 2 and rng.random() < 0.3:  # two words joined: "Harbor-Capital", "Harbor/Capital", "HarborCapital"
+            k = rng.randrange(len(out) - 1)
+            out[k:k + 2] = [out[k].rstrip(",.") + rng.choice(["-", "/", ""]) + out[k + 1]]
         return out
     if c == "abbrev":
         text = " ".join(words)
@@ -302,12 +313,13 @@ def _name_variant(rng: random.Random, words: list[str], c: str) -> list[str]:
                 text = text.replace(phrase, rng.choice(shorts))
         return [rng.choice(ABBREVIATIONS[w]) if w in ABBREVIATIONS and rng.random() < 0.7 else w for w in text.split()]
     if c == "numeral":
-        return [ARABIC.get(w, w) for w in words]
+        table = SPELLED if rng.random() < 0.25 else ARABIC
+        return [table.get(w, w) for w in words]
     if c == "typo":
         distinct = [k for k, w in enumerate(words) if _is_distinctive(w)]
-        if distinct:
-            k = rng.choice(distinct)
-            words = list(words)
+        words = list(words)
+        # one distinctive word, sometimes two (a record keyed in by hand twice over)
+        for k in rng.sample(distinct, min(len(distinct), 2 if rng.random() < 0.25 else 1)):
             words[k] = typo(rng, words[k])
         return words
     return words
@@ -357,16 +369,27 @@ def render(rng: random.Random, ent: dict, classes: set[str]) -> dict:
 
 #: Fields a source system does not carry at all (fund administrators keep no web domain, a data vendor
 #: no tax id, billing no country): missing in one source, not at random.
-SOURCE_GAPS = {"crm": (), "fund_admin": ("domain",), "billing": ("country", "domain"), "data_vendor": ("tax_id",)}
+SOURCE_GAPS = {"crm": (), "fund_admin": ("domain",), "billing": ("country", "domain"), "data_vendor": ("tax_id",),
+               "ir_spreadsheet": ("tax_id", "domain", "country")}
 CLASSES = ("case", "space", "abbrev", "numeral", "legal", "typo", "place", "domain", "missing")
 CLASS_WEIGHTS = (1.0, 1.0, 1.2, 0.8, 1.2, 1.0, 0.8, 0.8, 1.0)
+
+
+def _pick_classes(rng: random.Random, k: int) -> set[str]:
+    """``k`` distinct variation classes, drawn by :data:`CLASS_WEIGHTS` without replacement."""
+    pool, weights, out = list(CLASSES), list(CLASS_WEIGHTS), set()
+    for _ in range(min(k, len(pool))):
+        i = rng.choices(range(len(pool)), weights=weights)[0]
+        out.add(pool.pop(i))
+        weights.pop(i)
+    return out
 
 
 def generate(n: int, seed: int) -> pd.DataFrame:
     """About ``n`` organisation records (exactly ``n``) with ground truth ``entity``, ``family``, ``role``."""
     rng = random.Random(seed)
     ids = _Ids(rng)
-    systems = ["crm", "fund_admin", "billing", "data_vendor"]
+    systems = ["crm", "fund_admin", "billing", "data_vendor", "ir_spreadsheet"]
     rows: list[dict] = []
     entity = family = 0
     namesake_pool: list[dict] = []
@@ -392,11 +415,8 @@ def generate(n: int, seed: int) -> pd.DataFrame:
             k = 0 if r < 0.5 else (1 if r < 0.8 else (2 if r < 0.93 else rng.randint(3, 4)))
             first_system = rng.choice(systems)
             for v in range(k + 1):
-                if v == 0:
-                    classes = {"legal"} if rng.random() < 0.2 else set()
-                else:
-                    m = rng.choice([1, 2, 2, 3, 3, 4])
-                    classes = set(rng.choices(CLASSES, weights=CLASS_WEIGHTS, k=m))
+                # no source is clean: the first record carries up to two classes, each further one two to five
+                classes = _pick_classes(rng, rng.choice([0, 0, 1, 2]) if v == 0 else rng.choice([2, 2, 3, 3, 4, 5]))
                 rec = render(rng, ent, classes)
                 for f in SOURCE_GAPS[systems[(systems.index(first_system) + v) % len(systems)] if v else first_system]:
                     rec[f] = None  # a source that never carries the field

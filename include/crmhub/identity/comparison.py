@@ -20,7 +20,7 @@ from rapidfuzz.distance import OSA, JaroWinkler, Levenshtein
 #: Level labels per comparison (index = level).
 LEVELS: dict[str, dict[str, tuple[str, ...]]] = {
     "org": {
-        "name": ("missing", "exact", "near-exact (>=95)", "similar (>=88)", "subset of tokens", "weak (>=75)",
+        "name": ("missing", "exact", "near-exact (>=95, or the same words up to typos and abbreviations)", "similar (>=88)", "subset of tokens", "weak (>=75)",
                  "different"),
         "numerals": ("none", "same fund numerals / vehicle markers", "numeral or marker on one side only",
                      "fund numeral or vehicle conflict"),
@@ -332,4 +332,83 @@ def word_levels(names: Column, pairs: np.ndarray, check: np.ndarray) -> np.ndarr
     verdict = np.fromiter((word_conflict(values[pairs[k, 0]], values[pairs[k, 1]]) for k in idx[first].tolist()),
                           dtype=bool, count=len(distinct))
     out[idx] = np.where(verdict[inverse.ravel()], 2, 1)
+    return out
+
+
+def _typo_of(a: str, b: str) -> bool:
+    """One edit or swap of adjacent letters between words of four letters or more; two from eight letters
+    when the first letter agrees ("Quijwell" ~ "Quinwell"; not "Yorcroft" ~ "Bercroft")."""
+    limit = 2 if max(len(a), len(b)) >= 8 and a[0] == b[0] else 1
+    return min(len(a), len(b)) >= 4 and OSA.distance(a, b, score_cutoff=limit) <= limit
+
+
+_VOWELS = frozenset("aeiou")
+
+
+def _abbreviation_of(short: str, long_: str) -> bool:
+    """``short`` shortens ``long_`` the two ways abbreviations are made: truncation ("Cap", "Univ",
+    "Infra") or contraction to consonants keeping the last letter ("Mgmt", "Invt", "Ptnrs", "Hldgs");
+    same first letter, letters in order, at least two letters fewer. "Pine" is no abbreviation of
+    "Pioneer", nor "Bay" of "Barley"."""
+    if len(short) < 2 or len(long_) - len(short) < 2 or short[0] != long_[0]:
+        return False
+    if long_.startswith(short):
+        return True
+    return short[-1] == long_[-1] and not (_VOWELS & set(short[1:])) and _in_order(short, long_)
+
+
+def _word_matches(word: str, others: set[str], brands: set[str]) -> bool:
+    """``word`` is a typo or an abbreviation of one of ``others``; with a brand word (the first word of
+    a name) on either side only a typo counts, and only in words of five letters or more ("Hall" vs
+    "Hill Family Office" are two families)."""
+    for other in others:
+        brand = word in brands or other in brands
+        if _typo_of(word, other) and not (brand and min(len(word), len(other)) < 5):
+            return True
+        if brand:
+            continue
+        short, long_ = (word, other) if len(word) <= len(other) else (other, word)
+        if _abbreviation_of(short, long_):
+            return True
+        # an abbreviation with one typo inside ("Infratsr", "Mgnmt"): one inner letter of the short form left out
+        if len(short) >= 5 and any(_abbreviation_of(short[:k] + short[k + 1:], long_) for k in range(1, len(short) - 1)):
+            return True
+    return False
+
+
+def same_words(a: str, b: str) -> bool:
+    """Two normalised names say the same words up to typos and abbreviations: every word one name has
+    and the other lacks is a typo or an abbreviation (truncation, contraction) of one of the other's
+    missing words, both ways, or the differing words are the same letters split otherwise ("pub
+    employees" = "pubemployees"). The first word (the brand: "Bay" vs "Bayside") is matched by typos
+    only. Numerals are left to the numeral comparison (a word glued to digits is not judged); a word on
+    one side only is information, not variation, so it is never "the same"."""
+    wa, wb = a.split(), b.split()
+    if not wa or not wb:
+        return False
+    ta, tb = set(wa), set(wb)
+    da = {t for t in ta - tb if t.isalpha()}
+    db = {t for t in tb - ta if t.isalpha()}
+    if not da or not db or any(not t.isalpha() and not t.isdigit() for t in (ta ^ tb)):
+        return False
+    if "".join(t for t in wa if t in da) == "".join(t for t in wb if t in db):
+        return True
+    brands = {wa[0], wb[0]}
+    return all(_word_matches(w, db, brands) for w in da) and all(_word_matches(w, da, brands) for w in db)
+
+
+def same_words_mask(names: Column, pairs: np.ndarray, check: np.ndarray) -> np.ndarray:
+    """:func:`same_words` for the pairs selected by ``check`` (others False), once per distinct pair of names."""
+    out = np.zeros(len(pairs), dtype=bool)
+    idx = np.flatnonzero(check)
+    if not idx.size:
+        return out
+    ca, cb = names.codes[pairs[idx, 0]], names.codes[pairs[idx, 1]]
+    width = int(max(ca.max(initial=0), cb.max(initial=0))) + 1
+    code = np.minimum(ca, cb).astype(np.int64) * width + np.maximum(ca, cb)
+    distinct, first, inverse = np.unique(code, return_index=True, return_inverse=True)
+    values = names.values
+    verdict = np.fromiter((same_words(values[pairs[k, 0]], values[pairs[k, 1]]) for k in idx[first].tolist()),
+                          dtype=bool, count=len(distinct))
+    out[idx] = verdict[inverse.ravel()]
     return out

@@ -31,12 +31,14 @@ import pandas as pd
 
 from crmhub.identity.blocking import candidate_pairs
 from crmhub.identity.clusters import UnionFind, cluster_roots, consistent_groups
-from crmhub.identity.comparison import Encoded, compare, word_levels
+from crmhub.identity.comparison import Encoded, compare, same_words_mask, word_levels
 from crmhub.identity.records import columns_for, prepare
 from crmhub.identity.scoring import (
     EM_KINDS,
     EM_MIN_PAIRS,
+    bayes_factors,
     explain,
+    refine_from_anchor,
     refine_parameters,
     rescore,
     sample_pairs,
@@ -200,6 +202,38 @@ def _deterministic_mask(levels: dict[str, np.ndarray], kind: str, vetoed: np.nda
     return (levels["email"] == 1) & names_ok & (contradictions < 2)
 
 
+#: Name levels below "near-exact" that a name of the same words up to typos and abbreviations is lifted from.
+LIFTABLE_NAME_LEVELS = (3, 4, 5)
+
+
+def _lift_same_words(enc: Encoded, pairs: np.ndarray, levels: dict[str, np.ndarray], scores, kind: str,
+                     threshold: float, params: dict | None, tf_bits: dict[str, np.ndarray]) -> None:
+    """Organisation names that say the same words up to typos and abbreviations
+    (:func:`crmhub.identity.comparison.same_words`: "Quinwell Stone Invt Mgmt" ~ "Quijwell Stone Investment
+    Management") count as near-exact, however low their character similarity. Checked where it matters:
+    on the pairs below the review threshold that near-exact names would lift above it (in place)."""
+    low = np.isin(levels["name"], LIFTABLE_NAME_LEVELS) & ~scores.vetoed & (scores.probability <= threshold)
+    idx = np.flatnonzero(low)
+    if not idx.size:
+        return
+    # the lift adds the near-exact level's Bayes factor in place of the current one (exact names have
+    # no term-frequency bits, so nothing else changes): compare on the log-odds, without a second scoring
+    factor = bayes_factors(kind, params)["name"]
+    p = scores.probability[idx]
+    would = np.log2(p / (1.0 - p)) + factor[2] - factor[levels["name"][idx]] > np.log2(threshold / (1.0 - threshold))
+    check = np.zeros(len(pairs), dtype=bool)
+    check[idx[would]] = True
+    same = np.flatnonzero(same_words_mask(enc.n_name, pairs, check))
+    if same.size:
+        levels["name"][same] = 2  # the same array as scores.levels["name"] (no joint terms for organisations)
+        rescore(scores, levels, kind, same, params=params, tf_bits=tf_bits)
+
+
+def _anchor_mask(levels: dict[str, np.ndarray], kind: str) -> np.ndarray:
+    """Candidate pairs the deterministic rule would link (before vetoes and human decisions)."""
+    return _deterministic_mask(levels, kind, np.zeros(len(levels["tax_id"]), dtype=bool))
+
+
 def resolve(df: pd.DataFrame, kind: str, *, decisions: dict | None = None, threshold: float = REVIEW_THRESHOLD,
             workers: int = -1, max_block: int = 40, window: int = 10, refine: bool = True) -> Resolution:
     """Resolve ``df`` (canonical columns of ``kind``, oldest record first).
@@ -214,8 +248,9 @@ def resolve(df: pd.DataFrame, kind: str, *, decisions: dict | None = None, thres
         max_block / window: blocking caps (see :mod:`crmhub.identity.blocking`).
         refine: when there are enough candidate pairs and ``kind`` is in
             :data:`crmhub.identity.scoring.EM_KINDS`, estimate u on random record pairs and m/λ by EM on
-            this run's candidate pairs (:func:`crmhub.identity.scoring.refine_parameters`); False keeps
-            the calibrated values.
+            this run's candidate pairs (:func:`crmhub.identity.scoring.refine_parameters`); organisations:
+            m from the run's same-tax-id pairs, u and λ by EM
+            (:func:`crmhub.identity.scoring.refine_from_anchor`); False keeps the calibrated values.
     """
     decisions = decisions or {}
     t0 = time.perf_counter()
@@ -245,8 +280,11 @@ def resolve(df: pd.DataFrame, kind: str, *, decisions: dict | None = None, thres
                                    workers=workers, chunk=200_000)
         params = refine_parameters(levels, kind, tf_bits=tf_bits, u=u_from_random_pairs(random_levels, kind),
                                    total_pairs=total_pairs)
+    elif refine and kind == "org":
+        params = refine_from_anchor(levels, kind, _anchor_mask(levels, kind), tf_bits=tf_bits)
     scores = score(levels, kind, params=params, tf_bits=tf_bits)
     if kind == "org":
+        _lift_same_words(enc, pairs, levels, scores, kind, threshold, params, tf_bits)
         # a word of one name the other cannot explain (typo, abbreviation) is checked where it matters:
         # on the not-exact-name candidates that would otherwise reach review
         check = (scores.probability > threshold) & (levels["name"] > 1)

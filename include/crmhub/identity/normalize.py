@@ -118,7 +118,7 @@ def _numeral_context(prev: str, following: list[str]) -> bool:
     if prev in _FUNDISH or prev in _MISSPELT_FUNDISH:
         return True
     nxt = following[0] if following else None
-    return nxt is None or nxt in LEGAL_SUFFIXES or nxt in VEHICLE_MARKERS or nxt in {"l", "lp", "llc", "ltd"} or (
+    return nxt is None or nxt in LEGAL_SUFFIXES or nxt in LEGAL_FORM_CLASSES or nxt in VEHICLE_MARKERS or (
         len(nxt) == 1 and nxt not in {"l", "v", "x", "i"})
 
 
@@ -137,8 +137,13 @@ def roman_to_int(token: str) -> int | None:
 _SARL = re.compile(r"\bs\.?\s?(?:a|à)\.?\s?r\.?\s?l\b\.?")
 
 
+#: A word run into the next one that starts with a capital ("HarborCapital", "FundIV", "PartnersIII"): split
+#: when at least three lower-case letters precede, so "GmbH", "KGaA", "SpA", "McKinsey" stay whole.
+_GLUED = re.compile(r"(?<=[a-z]{3})(?=[A-Z])")
+
+
 def _tokens(text: str) -> list[str]:
-    text = fold(text).replace("&", " and ").replace("+", " and ")
+    text = fold(_GLUED.sub(" ", text)).replace("&", " and ").replace("+", " and ")
     text = _SARL.sub(" sarl ", text)
     text = _DOTTED_ABBREV.sub(lambda m: m.group(0).replace(".", "").replace(" ", "") + " ", text)
     text = text.replace("'", "").replace("\u2019", "").replace(".", " ")
@@ -256,7 +261,7 @@ def _org_parts(name: str) -> tuple[tuple[str, ...], str | None]:
             out.append(ordinal.group(1))
             continue
         prev = ORG_ABBREVIATIONS.get(raw[i - 1], raw[i - 1]).split()[-1] if i else ""
-        if tok in _NUMBER_WORDS and (prev in _FUNDISH or i == len(raw) - 1) and i > 0:
+        if tok in _NUMBER_WORDS and i > 0 and _numeral_context(prev, raw[i + 1:i + 2]):
             out.append(_NUMBER_WORDS[tok])
             continue
         # A lone roman numeral after the first word ("Fund II", "Harbor III") is a numeral, but keep

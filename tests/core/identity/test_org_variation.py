@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 from crmhub.identity import resolve
+from crmhub.identity.comparison import same_words
 from crmhub.identity.normalize import (
     legal_form,
     normalize_city,
@@ -244,3 +245,53 @@ def test_same_number_in_two_countries_registers_is_no_automatic_link() -> None:
     same = _pair({"name": "Harbor Capital GmbH", "tax_id": "DE123456789", "country": "Deutschland"},
                  {"name": "Harbor Capital", "tax_id": "123 456 789", "country": None})
     assert len(set(same.cluster_ids)) == 1
+
+
+@pytest.mark.parametrize(("glued", "spaced"), [
+    ("HarborCapital Partners", "Harbor Capital Partners"),
+    ("Harbor Capital PartnersIII, L.P.", "Harbor Capital Partners III, L.P."),
+    ("Onyx BuyoutFund V SCSp", "Onyx Buyout Fund V SCSp"),
+    ("Palisade VenturesIv-A, L.P.", "Palisade Ventures IV-A, L.P."),
+])
+def test_a_missing_space_before_a_capital_is_stray_whitespace(glued: str, spaced: str) -> None:
+    assert normalize_org_name(glued) == normalize_org_name(spaced)
+    assert vehicle_marks(glued) == vehicle_marks(spaced)  # a numeral run into its word is still the numeral
+
+
+@pytest.mark.parametrize("name", ["Harbor Verwaltungs GmbH", "Harbor KGaA", "Harbor SpA", "McKinsey Partners"])
+def test_legal_forms_and_names_written_in_mixed_case_stay_whole(name: str) -> None:
+    assert normalize_org_name(name) == normalize_org_name(name.upper())
+    assert legal_form(name) == legal_form(name.upper())
+
+
+@pytest.mark.parametrize(("words", "digits"), [
+    ("Orion RE Partners Latin America Three SCSp", "Orion Real Estate Partners Latin America III SCSp"),
+    ("Barmore Alpine Partners Global Four, L.P.", "Barmore Alpine Partners Global IV, L.P."),
+    ("Cedar Credit Opportunity Six Co-Investment", "Cedar Credit Opportunity VI Co-Investment"),
+])
+def test_fund_numeral_written_out_before_the_legal_form_or_vehicle_marker(words: str, digits: str) -> None:
+    assert normalize_org_name(words) == normalize_org_name(digits)
+    assert vehicle_marks(words) == vehicle_marks(digits)
+
+
+@pytest.mark.parametrize(("a", "b"), [
+    ("Quijwell Stone Invt Mgmt Pty Ltd", "Quinwell Stone Investment Management Pty Ltd"),
+    ("Kelly Lunar Infrastr Opportunity Fund IV, L.P.", "Kelly Lunar Infrastructure Opportunities Fund IV L.P."),
+    ("Harbor Lane Pub Sch Employees Retmt Sys", "Harbor Lane Public School Employees Retirement System"),
+    ("Lake Eagle Invt Mgmt Pte Ltd", "Lake Eagle Investment Management Pte Ltd"),
+])
+def test_abbreviations_outside_the_list_stacked_with_a_typo_are_still_surfaced(a: str, b: str) -> None:
+    assert same_words(normalize_org_name(a), normalize_org_name(b))
+    assert surfaced({"name": a, "city": "Sydney"}, {"name": b, "city": "Sydney"})
+
+
+@pytest.mark.parametrize(("a", "b"), [
+    ("Pine Capital Partners", "Pioneer Capital Partners"),    # not a contraction: vowels kept
+    ("Bay Logistics", "Barley Logistics"),
+    ("Bay Logistics", "Bayside Logistics"),                   # the brand is matched by typos only
+    ("Hall Family Office", "Hill Family Office"),             # a short brand one letter apart
+    ("Yorcroft Asset Management", "Bercroft Asset Management"),
+    ("Harbor Capital Management", "Harbor Capital"),          # a word on one side only
+])
+def test_other_words_are_not_the_same_words(a: str, b: str) -> None:
+    assert not same_words(normalize_org_name(a), normalize_org_name(b))
