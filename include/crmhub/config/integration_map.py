@@ -11,6 +11,7 @@ field-map entry fails. "No class = no deployment": every connector field carries
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 from dataclasses import dataclass, field
@@ -440,13 +441,31 @@ def _reconciliation_problems(data: dict) -> list[tuple[tuple, str]]:
     return problems
 
 
+#: Maps already validated in this process, by (path, text): parsing and validating costs 0.1-0.3 s, and every
+#: task function loads the map (a 21-day ``crmhub simulate`` loads it tens of thousands of times).
+_LOADED: dict[tuple[str, str], IntegrationMap] = {}
+_LOADED_MAX = 16
+
+
 def load_integration_map(path: str | Path | None = None) -> IntegrationMap:
-    """Read, validate and build the map; raises ConfigError listing every problem."""
+    """Read, validate and build the map; raises ConfigError listing every problem.
+
+    A map whose file text this process has already validated is not parsed again: the caller gets a deep
+    copy of the map built then (its own, like a fresh load; a changed file is read and validated anew)."""
     path = Path(path or settings.integration_map_path())
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise ConfigError(str(path), [("<file>", str(exc))]) from exc
+    key = (str(path.resolve()), text)
+    if key not in _LOADED:
+        if len(_LOADED) >= _LOADED_MAX:
+            _LOADED.pop(next(iter(_LOADED)))
+        _LOADED[key] = _build(path, text)
+    return copy.deepcopy(_LOADED[key])
+
+
+def _build(path: Path, text: str) -> IntegrationMap:
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:

@@ -10,8 +10,15 @@ a proof file (the artifact ``crmhub incidents resolve --proof`` requires):
   had the export fixed); the proof names that load;
 * ``outreach_bulk_import``: as in the demo's closeout (``crmhub.ops.closeout``).
 
-Anything else stays open (acknowledged). Frozen connectors are released by their owner at each review (the
-next health cycle freezes them again if they are still blocked).
+Anything else stays open (acknowledged). At each review the owners first release their frozen connectors
+(:func:`release_frozen`; the runbook's catch-up load follows, and the next health cycle freezes a connector
+again if it is still blocked), then look for the evidence (:func:`owners_review`).
+
+IR works the reconciliation report too: :func:`lps_missing_in_crm` lists the LP contacts the fund
+administrator has and the CRM lacks (rule ``LP_RULE``'s ``missing_right`` differences), with the fund
+administrator's name, address and company, for IR to enter in the CRM (``World.enter_lp_contacts``). The CRM's
+contacts the fund administrator lacks (``missing_left``) and mismatched values stay: only the fund
+administrator can correct its file.
 """
 
 from __future__ import annotations
@@ -24,6 +31,8 @@ import psycopg
 from crmhub.health import incidents
 
 HEALTH_TRIGGERS = ("health", "lag", "error_rate")
+#: The reconciliation rule whose report lists the fund administrator's LP contacts missing in the CRM.
+LP_RULE = "fund_admin_contacts_vs_crm"
 
 
 def _health_proof(conn: psycopg.Connection, imap, incident: dict) -> str | None:
@@ -58,10 +67,24 @@ def _drift_proof(conn: psycopg.Connection, imap, incident: dict) -> str | None:
     return f"{incident['connector']}: load {row[0]} of {row[1]} finished 'loaded' ({row[2]} rows) at {row[3]}\n"
 
 
-def owners_review(conn: psycopg.Connection, imap, proof_dir: Path) -> dict:
-    """Acknowledge every open incident as its owner; resolve those with evidence; release frozen connectors."""
-    from crmhub.ops.closeout import PROOFS
+def release_frozen(conn: psycopg.Connection, imap) -> list[str]:
+    """Each frozen connector's owner releases it (the runbook's catch-up load follows; the next health cycle
+    freezes it again if it is still blocked). Returns the released connectors."""
     from crmhub.sync.connector_state import unfreeze
+
+    connectors = {c.name: c for c in imap.connectors}
+    released = []
+    for (name,) in conn.execute("SELECT connector FROM ops.connector_state WHERE frozen").fetchall():
+        owner = connectors[name].owner if name in connectors else "sim.owner"
+        unfreeze(conn, name, by=owner, reason="crmhub simulate: owner released it at the review")
+        conn.commit()
+        released.append(name)
+    return released
+
+
+def owners_review(conn: psycopg.Connection, imap, proof_dir: Path) -> dict:
+    """Acknowledge every open incident as its owner; resolve those the warehouse shows evidence for now."""
+    from crmhub.ops.closeout import PROOFS
 
     proof_dir.mkdir(parents=True, exist_ok=True)
     resolved = 0
@@ -83,11 +106,29 @@ def owners_review(conn: psycopg.Connection, imap, proof_dir: Path) -> dict:
             incidents.resolve(conn, incident["incident_id"], str(path), owner)
             resolved += 1
         conn.commit()
-    connectors = {c.name: c for c in imap.connectors}
-    released = []
-    for (name,) in conn.execute("SELECT connector FROM ops.connector_state WHERE frozen").fetchall():
-        owner = connectors[name].owner if name in connectors else "sim.owner"
-        unfreeze(conn, name, by=owner, reason="crmhub simulate: owner released it at the daily review")
-        conn.commit()
-        released.append(name)
-    return {"resolved": resolved, "released": released}
+    return {"resolved": resolved}
+
+def lps_missing_in_crm(conn: psycopg.Connection, imap, after_run: int = 0) -> tuple[int, list[dict]]:
+    """``(run_id, records)``: the fund administrator's LP contacts that ``LP_RULE``'s latest run (newer than
+    ``after_run``) found missing in the CRM, as the fund administrator's file has them (its newest staged row:
+    ``external_id``, ``first_name``, ``last_name``, ``email``, ``company``); ``(after_run, [])`` when there is
+    no newer run."""
+    from psycopg import sql
+
+    from crmhub.reconcile.rules import load_rules
+
+    rule = load_rules(imap, [LP_RULE])[0]
+    row = conn.execute("SELECT max(run_id) FROM ops.reconciliation_runs WHERE rule = %s AND run_id > %s",
+                       (LP_RULE, after_run)).fetchone()
+    if row[0] is None:
+        return after_run, []
+    connector = imap.connector(rule.left.connector)
+    query = sql.SQL(
+        """SELECT DISTINCT ON (s.external_id) s.external_id, s.first_name, s.last_name, s.email, s.company
+             FROM ops.reconciliation_diffs d
+             JOIN staging.{stg} s ON s.external_id = d.left_ref
+            WHERE d.run_id = %s AND d.kind = 'missing_right' AND s.email IS NOT NULL
+            ORDER BY s.external_id, s.row_no DESC""").format(stg=sql.Identifier(connector.name))
+    cur = conn.execute(query, (row[0],))
+    names = [c.name for c in cur.description]
+    return row[0], [dict(zip(names, r, strict=True)) for r in cur.fetchall()]

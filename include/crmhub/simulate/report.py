@@ -24,6 +24,17 @@ def run_notes(result) -> list[str]:
     return notes + list(getattr(result, "notes", []))
 
 
+def targets_note(result, imap) -> str:
+    """The per-connector targets (the map's ``sla``) Integration_Health is scored against from the SLA day."""
+    from crmhub.health.score import connector_targets
+
+    targets = connector_targets(imap)
+    return (f"Integration_Health (the seed's formula) scored and enforced from day {result.plan.sla_day} against "
+            "each connector's own map targets (latency / lag): "
+            + ", ".join(f"{name} {t['target_latency_s']:g} s / {t['target_lag_min']:g} min"
+                        for name, t in targets.items()) + "; before that day no SLA is wired.")
+
+
 def failure_summary(result, top: int = 6) -> str:
     """Task failures grouped by task and cause (the first 60 characters of the cause), most frequent first."""
     groups: dict[tuple[str, str], int] = {}
@@ -56,6 +67,7 @@ def write_simulation_report(url: str, out: Path, result, imap) -> Path:
     with psycopg.connect(url) as conn:
         stages = sends_by_flag_stage(conn, result)
         notes = run_notes(result)
+        notes.append(targets_note(result, imap))
         notes.append("Outreach emails sent by flag stage (ops.outbox): " + ", ".join(
             f"{'flags off' if pct == 0 else f'{pct} %'}: {stages.get(pct, 0)}"
             for pct in sorted({result.plan.flag_rollout(d.day) for d in result.days})))

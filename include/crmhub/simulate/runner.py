@@ -1,24 +1,30 @@
 """Run the DAGs' task functions day by day on the simulation clock against the demo's services.
 
-Each simulated day (UTC) runs, in the DAGs' order and with the DAGs' own task functions (the ones the
-operators in ``plugins/crmhub_provider/operators`` call, with the same arguments):
+Each simulated day (UTC, 08:00 to 08:00 the next morning) runs, in the DAGs' order and with the DAGs' own
+task functions (the ones the operators in ``plugins/crmhub_provider/operators`` call, with the same arguments),
+sync cycles around the clock (:func:`day_cycles`):
 
-* 08:30 (from the plan's SLA day) the owners' review (``crmhub.simulate.owners``): incidents resolved when the
-  warehouse shows the evidence, frozen connectors released by their owner, then the runbook's catch-up load;
-  the CDP's owner has a drifted export fixed;
-* 09:58 the day's planted event, if any (:class:`RolloutPlan.world_events`);
-* the business window, 10:00 to 10:00 + ``WINDOW_MIN``: a sync cycle every ``cadence`` minutes (the plan:
-  the baseline batch cadence, then the map's SLA schedule); before each, the world makes its share of the
-  day's changes in the ``cadence`` minutes before it. A cycle is ``crmhub_ingest`` when its half-hourly
-  schedule is due (every connector; drop files load only this way), ``crmhub_cdc`` (due REST/PostgreSQL
-  connectors, webhooks), ``crmhub_health``'s cycle and retry queue; at most every 15 simulated minutes also
-  ``crmhub_identity`` (orgs, contacts), ``crmhub_reverse_etl`` (health gate, due syncs) and
-  ``crmhub_outreach`` (flags at the plan's stage). After the window: SLA results, segment audit, MTTR;
-* 16:00 the steward's review decisions (plan capacity); 17:00 the owners' second review and catch-up;
-* 23:30 ``crmhub_reconciliation`` for the day.
+* the busy window, 10:00 to 10:00 + ``WINDOW_MIN``: a cycle every ``cadence`` minutes (the plan: the baseline
+  batch cadence, then the map's SLA schedule); before each, the world makes its share of the day's changes in
+  the ``cadence`` minutes before it (09:58: the day's planted event, if any). ``crmhub_identity``,
+  ``crmhub_reverse_etl`` and ``crmhub_outreach`` follow at most every 15 simulated minutes;
+* quiet cycles, when the world changes nothing: every hour in the plan's on-call hours, every
+  ``night_every_h`` hours at night. ``crmhub_identity`` and ``crmhub_outreach`` (triggered by the core and
+  change-log Assets) only after a cycle that loaded rows; ``crmhub_reverse_etl`` when a sync is due;
+* a cycle is ``crmhub_ingest`` when its half-hourly schedule is due (every connector; drop files load only this
+  way), ``crmhub_cdc`` (due REST/PostgreSQL connectors, webhooks), ``crmhub_health``'s cycle (from the plan's
+  SLA day: scores against the map's per-connector targets, incidents, freezes) and its retry queue;
+* after every cycle on the hour in the on-call hours (from the SLA day), the owners' review
+  (``crmhub.simulate.owners``): incidents resolved when the warehouse shows the evidence, frozen connectors
+  released and caught up by their owner, the CDP's drifted export fixed; at the day's first review IR enters the
+  LP contacts the last reconciliation found missing in the CRM;
+* after the busy window: SLA results, segment audit, MTTR; 16:00 the steward's review decisions (plan
+  capacity); 23:30 ``crmhub_reconciliation`` for the day.
 
 Airflow's scheduler is not in the loop: ``airflow dags test`` costs ~20 s per DAG run, so 21 days of
-5-minute cycles would take days on 2 cores; the task functions are what those DAG runs execute.
+5-minute cycles would take days on 2 cores; the task functions are what those DAG runs execute. Outside the
+busy window the DAGs' 5-minute runs are sampled (hourly, or every few hours at night): the world changes nothing
+then, and ``crmhub_health`` scores right after each sampled cycle's syncs, as the 5-minute DAG would find them.
 """
 
 from __future__ import annotations
@@ -38,11 +44,16 @@ log = logging.getLogger(__name__)
 #: Day 1 of the simulation: the day after the demo data's "as of" (2026-11-01).
 START = date(2026, 11, 2)
 STEWARD = "sim.steward"
-#: Minutes of the daily business window in which the world changes and the syncs run (longer than the health
-#: score's 60-minute window, so a day's first catch-up run can leave it before the day ends).
-WINDOW_MIN = 70
+#: Minutes of the day's busy window, in which the world makes the day's changes (syncs run around the clock).
+WINDOW_MIN = 45
+#: Minutes after a quiet cycle that wrote to the CRM (reverse ETL pushes, IR's entries) at which the CRM's
+#: webhooks have triggered crmhub_cdc (its Asset schedule) and the next crmhub_health cycle has run.
+FOLLOW_UP_MIN = 5
 #: crmhub_ingest's schedule (dags/crmhub_ingest.py): every connector, files included, each half hour.
 INGEST_SCHEDULE = "*/30 * * * *"
+#: the hour the steward decides the day's review clusters, and the time of the day's reconciliation
+STEWARD_AT = (16, 0)
+RECONCILE_AT = (23, 30)
 
 
 @dataclass
@@ -93,6 +104,8 @@ class _Tasks:
         self.failures: list[str] = []
         self.last_ingest = None
         self.released: list[str] = []
+        self.crm_writes = 0      # records the cycle wrote to the CRM (reverse ETL, IR)
+        self.lp_run = 0          # the last reconciliation run IR worked through
 
     def access(self, name: str):
         return self._access[self.imap.connector(name).source["kind"]]
@@ -123,6 +136,13 @@ class _Tasks:
         for name in plan["critical"] + plan["default"]:
             self._safe(f"crmhub_ingest.{name}", ingest_connector, self.url, name, self.access(name), imap=self.imap)
 
+    def last_change(self) -> int:
+        """The newest ``core.change_log`` id: a load that changed core moved it (the core Assets' events)."""
+        from crmhub.warehouse import connect
+
+        with connect(self.url) as conn:
+            return conn.execute("SELECT coalesce(max(change_id), 0) FROM core.change_log").fetchone()[0]
+
     def cdc(self) -> None:
         from crmhub.cdc.tasks import cdc_sync, plan_cdc, webhook_connector, webhook_sync
 
@@ -143,6 +163,11 @@ class _Tasks:
         from crmhub.health import tasks
 
         self._safe("crmhub_health.cycle", tasks.health_cycle, self.url)
+        self.drain_retry_queue()
+
+    def drain_retry_queue(self) -> None:
+        from crmhub.health import tasks
+
         self._safe("crmhub_health.drain_retry_queue", tasks.drain_retry_queue, self.url,
                    access_for=lambda connector: self._access[connector.source["kind"]])
 
@@ -182,14 +207,17 @@ class _Tasks:
     def reverse_etl(self) -> None:
         from crmhub.reverse_etl.tasks import plan_syncs, push_sync
 
+        plan = plan_syncs(self.url, "due", imap=self.imap, now=clock.now())
+        if not plan["critical"] + plan["default"]:
+            return   # no sync due: the run's push tasks would map over nothing
         crm = [c.name for c in self.imap.connectors if c.system == "crm"]
         if not self._gate(crm):   # IntegrationHealthSensor(systems=["crm"])
             self.failures.append("crmhub_reverse_etl: health gate closed (CRM connectors blocked)")
             return
-        plan = plan_syncs(self.url, "due", imap=self.imap, now=clock.now())
         for name in plan["critical"] + plan["default"]:
-            self._safe(f"crmhub_reverse_etl.{name}", push_sync, self.url, name, self.services.crm.url,
-                       self._access["rest"].token, imap=self.imap)
+            done = self._safe(f"crmhub_reverse_etl.{name}", push_sync, self.url, name, self.services.crm.url,
+                              self._access["rest"].token, imap=self.imap)
+            self.crm_writes += int((done or {}).get("records_sent") or 0)
 
     def outreach(self) -> None:
         from crmhub.outreach.tasks import run_automations
@@ -204,13 +232,33 @@ class _Tasks:
         truth = steward.Truth.load(self.data_dir)   # read each day: the world adds to it
         return sum(steward.review(self.url, truth, capacity, by=STEWARD, seed=self.seed, safe=self._safe).values())
 
+    def release(self) -> None:
+        from crmhub.simulate.owners import release_frozen
+        from crmhub.warehouse import connect
+
+        with connect(self.url) as conn:
+            self.released = self._safe("owners.release", release_frozen, conn, self.imap) or []
+
     def closeout(self, proof_dir: Path) -> None:
         from crmhub.simulate.owners import owners_review
         from crmhub.warehouse import connect
 
         with connect(self.url) as conn:
-            done = self._safe("owners.review", owners_review, conn, self.imap, proof_dir)
-        self.released = (done or {}).get("released", [])
+            self._safe("owners.review", owners_review, conn, self.imap, proof_dir)
+
+    def enter_missing_lps(self, world) -> int:
+        """IR enters in the CRM the fund administrator's LP contacts the last reconciliation found missing."""
+        from crmhub.simulate.owners import lps_missing_in_crm
+        from crmhub.warehouse import connect
+
+        with connect(self.url) as conn:
+            found = self._safe("owners.lps_missing_in_crm", lps_missing_in_crm, conn, self.imap, self.lp_run)
+        if not found:
+            return 0
+        self.lp_run, records = found
+        entered = self._safe("ir.enter_lp_contacts", world.enter_lp_contacts, records) or 0
+        self.crm_writes += entered
+        return entered
 
     def reconcile(self, day: date) -> None:
         from crmhub.reconcile import run_reconciliation
@@ -267,7 +315,8 @@ def simulate(url: str, *, days: int = 21, seed: int = 42, scale: int = 1, out: P
                       billing_url=tasks._access["postgres"].url, data_dir=data_dir, seed=seed, scale=scale)
         world.set_faults(BASELINE_API_ERROR_RATE if api_error_rate is None else api_error_rate)
         for n in range(1, days + 1):
-            timing = _play_day(n, plan, tasks, world, services, data_dir, bootstrap, work_dir / "proofs")
+            timing = _play_day(n, plan, tasks, world, services, data_dir, bootstrap, work_dir / "proofs",
+                               last=n == days)
             timings.append(timing)
             progress(f"day {n:2d} {timing.date}  {timing.seconds:5.1f}s  "
                      + " ".join(f"{k}={v:.1f}" for k, v in timing.steps.items())
@@ -297,64 +346,123 @@ def _ingest_ticks(cycles: list[datetime]) -> list[datetime]:
     return out
 
 
-def _cycle_times(day: date, cadence: int) -> list[datetime]:
-    """The day's sync cycles: every ``cadence`` minutes through the business window (10:00 + WINDOW_MIN)."""
-    return [_at(day, 10) + timedelta(minutes=m) for m in range(0, WINDOW_MIN + 1, cadence)]
+def day_cycles(day: date, n: int, plan: RolloutPlan, *, last: bool = False) -> list[tuple[datetime, bool]]:
+    """The sync cycles of simulated day ``n`` (08:00 to 08:00 the next morning), ``(time, busy)`` in order:
+    every ``cadence`` minutes through the busy window (10:00 + ``WINDOW_MIN``), where the world changes, and a
+    quiet cycle at each of the plan's :meth:`~RolloutPlan.quiet_hours` outside it (those before 08:00 belong
+    to the next morning; the last day stops at midnight)."""
+    cadence = plan.cadence_min(n)
+    busy = [_at(day, 10) + timedelta(minutes=m) for m in range(0, WINDOW_MIN + 1, cadence)]
+    first = plan.on_call_hours[0]
+    quiet = [_at(day, h) if h >= first else _at(day + timedelta(days=1), h) for h in plan.quiet_hours()
+             if not (last and h < first)]
+    quiet = [at for at in quiet if not busy[0] <= at <= busy[-1]]
+    return sorted([(at, True) for at in busy] + [(at, False) for at in quiet])
 
 
 def _play_day(n: int, plan: RolloutPlan, tasks: _Tasks, world, services, data_dir: Path, bootstrap: Path,
-              proof_dir: Path) -> DayTiming:
-    from crmhub.demo_services import simulate_crm_activity
-
+              proof_dir: Path, *, last: bool = False) -> DayTiming:
     day = START + timedelta(days=n - 1)
     t0 = time.monotonic()
     steps: dict[str, float] = {}
     tasks.failures = []
     _flags(bootstrap, plan.flag_rollout(n))
-    if plan.owners_close_incidents(n):   # the on-call owners' morning review, then the runbook's catch-up sync
-        clock.travel_to(_at(day, 8, 30))
-        if tasks.open_incident("cdp_events", "schema_drift"):
-            _timed(steps, "world", world.fix_schema_drift)   # the CDP's owner has the export fixed
-        _timed(steps, "review", tasks.closeout, proof_dir)
-        _timed(steps, "review", tasks.catch_up)
-    event = plan.world_events.get(n)
-    if event:
-        clock.travel_to(_at(day, 9, 58))   # inside the business window, just before its first sync
-        play = {"bulk_import": lambda: simulate_crm_activity(services, data_dir, genuine=0),
-                "schema_drift": world.schema_drift, "amount_after_accept": world.amount_after_accept}[event]
-        _timed(steps, "world", play)
-    cadence = plan.cadence_min(n)
-    cycles = _cycle_times(day, cadence)
-    ticks = _ingest_ticks(cycles)
+    cycles = day_cycles(day, n, plan, last=last)
+    busy = [at for at, is_busy in cycles if is_busy]
+    ticks = _ingest_ticks(busy)
+    reconciled = False
     last_downstream = None
-    for i, at in enumerate(cycles):
-        files = 1.0 / len(ticks) if at in ticks else 0.0
-        _timed(steps, "world", world.play_before, at, cadence, cadence / (WINDOW_MIN + cadence), files=files)
+    for at, is_busy in cycles:
+        if not reconciled and at > _at(day, *RECONCILE_AT):
+            _reconcile(steps, tasks, day)
+            reconciled = True
+        if is_busy and at == busy[0]:
+            _planted_event(n, plan, steps, world, services, data_dir, at)
+        if is_busy:
+            files = 1.0 / len(ticks) if at in ticks else 0.0
+            cadence = plan.cadence_min(n)
+            _timed(steps, "world", world.play_before, at, cadence, cadence / (WINDOW_MIN + cadence), files=files)
+        changed = tasks.last_change()
         clock.travel_to(at)
-        _timed(steps, "ingest", tasks.ingest_due)   # crmhub_ingest when due (file drops only come this way)
-        if not (n == 1 and i == 0):
-            _timed(steps, "cdc", tasks.cdc)
-        # identity and outreach follow the core/change-log Assets, reverse ETL wakes every 15 min: at most
-        # once per 15 simulated minutes here; the health cycle runs every cycle (every 5 min in Airflow)
-        if last_downstream is None or at - last_downstream >= timedelta(minutes=15) or i == len(cycles) - 1:
-            last_downstream = at
-            _timed(steps, "identity", tasks.identity)
-            _timed(steps, "health", tasks.health_cycle)
-            _timed(steps, "reverse_etl", tasks.reverse_etl)
-            _timed(steps, "outreach", tasks.outreach)
+        tasks.crm_writes = 0
+        _sync_cycle(steps, tasks, n, plan, first_of_run=n == 1 and tasks.last_ingest is None)
+        # identity and outreach follow the core/change-log Assets, reverse ETL wakes every 15 min: in the busy
+        # window at most once per 15 simulated minutes; in a quiet cycle identity and outreach only when the
+        # cycle changed core, reverse ETL for the syncs due on their own schedule
+        if is_busy:
+            if last_downstream is None or at - last_downstream >= timedelta(minutes=15) or at == busy[-1]:
+                last_downstream = at
+                _downstream(steps, tasks)
+            if at == busy[-1]:
+                _timed(steps, "health", tasks.health_daily)
         else:
-            _timed(steps, "health", tasks.health_cycle)
-    _timed(steps, "health", tasks.health_daily)
-    if plan.steward_decisions(n):
-        clock.travel_to(_at(day, 16))
-        _timed(steps, "steward", tasks.steward, plan.steward_decisions(n))
-    if plan.owners_close_incidents(n):
-        clock.travel_to(_at(day, 17))
-        _timed(steps, "review", tasks.closeout, proof_dir)
-        _timed(steps, "review", tasks.catch_up)
-    clock.travel_to(_at(day, 23, 30))
-    _timed(steps, "reconciliation", tasks.reconcile, day)
+            _downstream(steps, tasks, changed_since=changed)
+        if at.minute == 0 and at.date() == day and plan.on_call(n, at.hour):
+            _owners_review(steps, tasks, world, proof_dir)
+        if (at.hour, at.minute) == STEWARD_AT and at.date() == day and plan.steward_decisions(n):
+            _timed(steps, "steward", tasks.steward, plan.steward_decisions(n))
+        if not is_busy and tasks.crm_writes:   # the CRM's webhooks trigger crmhub_cdc for what was written
+            clock.travel_to(at + timedelta(minutes=FOLLOW_UP_MIN))
+            changed = tasks.last_change()
+            _sync_cycle(steps, tasks, n, plan, ingest=False)
+            _downstream(steps, tasks, changed_since=changed, reverse_etl=False)
+    if not reconciled:
+        _reconcile(steps, tasks, day)
     return DayTiming(n, day, time.monotonic() - t0, steps, list(tasks.failures))
+
+
+def _sync_cycle(steps: dict, tasks: _Tasks, n: int, plan: RolloutPlan, *, ingest: bool = True,
+                first_of_run: bool = False) -> None:
+    """One 5-minute tick: crmhub_ingest when due (file drops only come this way), crmhub_cdc, then
+    crmhub_health's cycle (from the SLA day: scores, incidents, freezes) and its retry queue."""
+    if ingest:
+        _timed(steps, "ingest", tasks.ingest_due)
+    if not first_of_run:   # the run's very first ingest has just loaded everything
+        _timed(steps, "cdc", tasks.cdc)
+    if plan.health_enforced(n):   # crmhub_health every 5 min (in Airflow) once the SLAs are wired
+        _timed(steps, "health", tasks.health_cycle)
+    else:
+        _timed(steps, "health", tasks.drain_retry_queue)
+
+
+def _downstream(steps: dict, tasks: _Tasks, *, changed_since: int | None = None, reverse_etl: bool = True) -> None:
+    """crmhub_identity and crmhub_outreach (when core changed after ``changed_since``, if given), then
+    crmhub_reverse_etl (its syncs due on their own schedules; the health gate first when one is due)."""
+    if changed_since is None or tasks.last_change() > changed_since:
+        _timed(steps, "identity", tasks.identity)
+        _timed(steps, "outreach", tasks.outreach)
+    if reverse_etl:
+        _timed(steps, "reverse_etl", tasks.reverse_etl)
+
+
+def _planted_event(n: int, plan: RolloutPlan, steps: dict, world, services, data_dir: Path, first_busy: datetime):
+    from crmhub.demo_services import simulate_crm_activity
+
+    event = plan.world_events.get(n)
+    if not event:
+        return
+    clock.travel_to(first_busy - timedelta(minutes=2))   # inside the business window, just before its first sync
+    play = {"bulk_import": lambda: simulate_crm_activity(services, data_dir, genuine=0),
+            "schema_drift": world.schema_drift, "amount_after_accept": world.amount_after_accept}[event]
+    _timed(steps, "world", play)
+
+
+def _owners_review(steps: dict, tasks: _Tasks, world, proof_dir: Path) -> None:
+    """The on-call owners' look at the warehouse right after a cycle: the CDP's owner has a drifted export
+    fixed, IR enters the LPs the last reconciliation found missing in the CRM (once per reconciliation run),
+    frozen connectors are released and caught up (the runbook's full load), then incidents with evidence are
+    resolved."""
+    if tasks.open_incident("cdp_events", "schema_drift"):
+        _timed(steps, "world", world.fix_schema_drift)
+    _timed(steps, "review", tasks.enter_missing_lps, world)
+    _timed(steps, "review", tasks.release)
+    _timed(steps, "review", tasks.catch_up)
+    _timed(steps, "review", tasks.closeout, proof_dir)
+
+
+def _reconcile(steps: dict, tasks: _Tasks, day: date) -> None:
+    clock.travel_to(_at(day, *RECONCILE_AT))
+    _timed(steps, "reconciliation", tasks.reconcile, day)
 
 
 def _flags(path: Path, rollout: int) -> None:

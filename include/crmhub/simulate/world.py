@@ -36,6 +36,8 @@ DAILY = {"crm_edits": 30, "crm_duplicates": 2, "fund_admin_rows": 6, "cdp_events
 #: Shares of the volume that carry a planted problem.
 ILLEGAL_SHARE = 0.2   # fund-admin rows with a non-numeric amount
 LATE_SHARE = 0.3      # billing changes that arrive hours late
+#: The fundraising stage IR gives an LP contact the fund administrator already holds a commitment for.
+LP_STAGE = "closed"
 #: The world's own records' true identities (kind, email or name, true id), next to the demo data's truth.
 WORLD_TRUTH = "truth/world.csv"
 
@@ -127,6 +129,35 @@ class World:
             self._add_truth("contact", email, self._truth_of(contact))
             self._bump("crm_duplicates")
 
+    def enter_lp_contacts(self, records: list[dict], stage: str = LP_STAGE) -> int:
+        """IR enters LP contacts from the fund administrator's records in the CRM (``first_name``,
+        ``last_name``, ``email``, ``company``), at ``stage``: the fund administrator holds their commitment.
+        A person looks the address up first: a contact the CRM already has (reverse ETL's ``contact_traits``
+        creates one by address alone) gets the stage and the names it lacks, nothing it already has.
+        Returns how many contacts were created or completed."""
+        done = 0
+        for rec in records:
+            email = rec["email"].strip().lower()
+            wanted = {"firstname": rec.get("first_name") or "", "lastname": rec["last_name"],
+                      "company": rec.get("company") or "", "lp_stage": stage}
+            try:
+                found = self._call("GET", f"/crm/v3/objects/contacts/{email}",
+                                   params={"idProperty": "email", "properties": ",".join(wanted)}).json()
+            except httpx.HTTPStatusError as exc:
+                if exc.response.status_code != 404:
+                    raise
+                found = None
+            if found is None:
+                self._call("POST", "/crm/v3/objects/contacts", json={"properties": {**wanted, "email": email}})
+            else:
+                has = found.get("properties") or {}
+                missing = {k: v for k, v in wanted.items() if v and not has.get(k)}
+                if not missing:
+                    continue
+                self._call("PATCH", f"/crm/v3/objects/contacts/{found['id']}", json={"properties": missing})
+            done += 1
+        self._bump("lp_contacts_entered_by_ir", done)
+        return done
     def _truth_of(self, contact: dict) -> str:
         """The true person behind a CRM contact (the demo data's truth, or one the world added)."""
         from crmhub.simulate.steward import Truth

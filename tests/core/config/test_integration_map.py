@@ -127,3 +127,21 @@ def test_duration_seconds(text, seconds):
 def test_bad_duration():
     with pytest.raises(ValueError, match="invalid duration"):
         duration_seconds("soon")
+
+
+def test_a_map_is_validated_once_per_process_and_again_when_its_file_changes(tmp_path, monkeypatch):
+    import crmhub.config.integration_map as module
+    from crmhub import settings
+
+    path = tmp_path / "map.yaml"
+    path.write_text((settings.REPO_ROOT / "config" / "integration_map.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    calls = []
+    real = module.validate_integration_map
+    monkeypatch.setattr(module, "validate_integration_map", lambda *a, **k: calls.append(1) or real(*a, **k))
+    first, second = load_integration_map(path), load_integration_map(path)
+    assert len(calls) == 1 and first == second and first is not second   # each caller gets its own copy
+    second.raw["version"] = 99                                              # which it may change freely
+    assert load_integration_map(path).raw["version"] == 1
+    path.write_text(path.read_text(encoding="utf-8").replace("crmhub_critical: 4", "crmhub_critical: 5"),
+                    encoding="utf-8")
+    assert load_integration_map(path).raw["airflow"]["pools"]["crmhub_critical"] == 5 and len(calls) == 2

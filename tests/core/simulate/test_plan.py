@@ -20,3 +20,16 @@ def test_three_days_keep_every_stage_and_event():
 
 def test_a_one_day_run_drops_the_events_that_do_not_fit():
     assert RolloutPlan().scaled(1).world_events == {1: "bulk_import"}
+
+
+def test_health_is_enforced_and_owners_on_call_from_the_sla_day():
+    plan = RolloutPlan()
+    assert not plan.health_enforced(3) and plan.health_enforced(4)
+    assert not plan.on_call(3, 10)   # nobody on call before the SLAs are wired
+    assert [h for h in range(24) if plan.on_call(4, h)] == list(range(8, 19))
+
+
+def test_syncs_run_around_the_clock():
+    # every 2 hours in the on-call hours, every 4 hours at night: no night goes without a sync
+    assert RolloutPlan().quiet_hours() == [0, 4, 8, 10, 12, 14, 16, 18, 20]
+    assert RolloutPlan(night_every_h=3).quiet_hours() == [0, 3, 6, 8, 10, 12, 14, 16, 18, 21]

@@ -52,10 +52,41 @@ def test_the_clock_spreads_the_run_over_the_simulated_days(run):
     assert decided[0] > 0 and decided[1] == START + timedelta(days=result.plan.review_day - 1)
 
 
+def test_syncs_run_around_the_clock_and_health_is_enforced_from_the_sla_day(run):
+    url, result = run
+    with psycopg.connect(url) as conn:
+        hours = {int(r[0]) for r in conn.execute(
+            "SELECT DISTINCT extract(hour FROM finished_at AT TIME ZONE 'UTC') FROM ops.sync_runs")}
+        first_score = conn.execute("SELECT min((taken_at AT TIME ZONE 'UTC')::date) FROM ops.health_snapshots").fetchone()[0]
+    assert {0, 4, 20} <= hours and set(range(8, 19, 2)) <= hours   # nights and the whole business day
+    assert first_score == START + timedelta(days=result.plan.sla_day - 1)
+
+
+def test_ir_enters_the_lps_the_reconciliation_found_missing_in_the_crm(run):
+    url, result = run
+    with psycopg.connect(url) as conn:
+        missing = {r[0] for r in conn.execute(
+            """SELECT lower(s.email) FROM ops.reconciliation_diffs d JOIN ops.reconciliation_runs r USING (run_id)
+                 JOIN staging.fundadmin_lp_contacts s ON s.external_id = d.left_ref
+                WHERE r.rule = 'fund_admin_contacts_vs_crm' AND r.logical_date = %s AND d.kind = 'missing_right'
+                  AND s.email IS NOT NULL""", (START + timedelta(days=result.plan.sla_day - 2),))}
+        in_crm = {r[0] for r in conn.execute(  # read back from the CRM with a stage and a last name
+            """SELECT DISTINCT lower(email) FROM staging.crm_contacts
+                WHERE lower(email) = ANY(%s) AND lp_stage IS NOT NULL AND lastname IS NOT NULL""",
+            (sorted(missing),))}
+    # every LP the fund administrator had and the CRM lacked before the SLA day is in the CRM (read back by
+    # the CDC) with a fundraising stage: IR entered it from the reconciliation report
+    assert missing and in_crm == missing
+    assert result.world_counts["lp_contacts_entered_by_ir"] >= len(missing)
+
+
 def test_kpis_move_the_right_way(run):
     _url, result = run
     report = result.report.read_text(encoding="utf-8")
     assert "Simulated 3 day(s)" in report
+    # the report names the per-connector targets health is enforced against from the SLA day (the lever)
+    assert f"enforced from day {result.plan.sla_day} against each connector" in report
+    assert "crm_contacts 2.5 s / 20 min" in report
     rows = {r["key"]: r for r in verdict_rows_from(run)}
     dup = rows["duplicate_rate"]
     assert dup["first"] is not None and dup["last"] < dup["first"]  # the steward's decisions merge duplicates

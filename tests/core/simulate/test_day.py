@@ -1,0 +1,53 @@
+"""One simulated day's sync cycles: the busy window at the plan's cadence, and quiet cycles around the clock."""
+
+from datetime import UTC, datetime, timedelta
+
+from crmhub.simulate.plan import RolloutPlan
+from crmhub.simulate.runner import START, WINDOW_MIN, day_cycles
+
+
+def _at(day_offset: int, hour: int, minute: int = 0) -> datetime:
+    d = START + timedelta(days=day_offset)
+    return datetime(d.year, d.month, d.day, hour, minute, tzinfo=UTC)
+
+
+def test_a_day_runs_from_8_to_8_with_the_busy_window_at_the_plans_cadence():
+    plan = RolloutPlan()
+    cycles = day_cycles(START + timedelta(days=4), 5, plan)
+    times = [at for at, _busy in cycles]
+    assert times == sorted(times) and times[0] == _at(4, 8) and times[-1] == _at(5, 4)
+    busy = [at for at, is_busy in cycles if is_busy]
+    assert busy[0] == _at(4, 10) and busy[-1] == _at(4, 10) + timedelta(minutes=WINDOW_MIN)
+    assert all(b - a == timedelta(minutes=5) for a, b in zip(busy, busy[1:], strict=False))
+    quiet = [at for at, is_busy in cycles if not is_busy]
+    # every 2 hours while the owners are on call (outside the busy window), every 4 hours at night
+    assert quiet == [_at(4, 8), *[_at(4, h) for h in (12, 14, 16, 18, 20)], _at(5, 0), _at(5, 4)]
+    # never more than 4 hours without a sync
+    assert max(b - a for a, b in zip(times, times[1:], strict=False)) <= timedelta(hours=4)
+
+
+def test_the_baseline_keeps_its_batch_cadence_and_the_last_day_ends_at_midnight():
+    plan = RolloutPlan()
+    cycles = day_cycles(START, 1, plan, last=True)
+    busy = [at for at, is_busy in cycles if is_busy]
+    assert busy == [_at(0, 10, m) for m in range(0, WINDOW_MIN + 1, 18)]
+    assert max(at for at, _busy in cycles) == _at(0, 20)
+
+
+def test_owners_look_for_evidence_after_releasing_and_catching_up():
+    """The runbook's order at a review: release the frozen connector, run the catch-up load, then resolve the
+    incident with the health measured after it (before, the evidence was looked for first, so an incident
+    whose connector the review released waited for the next review)."""
+    from crmhub.simulate.runner import _owners_review
+
+    calls = []
+
+    class Tasks:
+        def open_incident(self, connector, trigger):
+            return False
+
+        def __getattr__(self, name):
+            return lambda *a, **k: calls.append(name)
+
+    _owners_review({}, Tasks(), world=None, proof_dir=None)
+    assert calls == ["enter_missing_lps", "release", "catch_up", "closeout"]
