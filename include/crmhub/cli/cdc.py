@@ -80,8 +80,8 @@ def _sync(args: argparse.Namespace) -> int:
 
 
 def _slots(args: argparse.Namespace) -> int:
-    from crmhub.ingest.sources.logical_slot import LogicalSource, list_slots
-    from crmhub.ingest.tasks import slot_name
+    from crmhub.ingest.sources.logical_slot import list_slots
+    from crmhub.ingest.tasks import drop_slot, slot_name
 
     url, imap = _url(args), load_integration_map()
     for connector in (c for c in imap.connectors if c.kind == "postgres"):
@@ -96,8 +96,7 @@ def _slots(args: argparse.Namespace) -> int:
                   f"wal_status={slot.wal_status} retained_mb={slot.retained_bytes / 2**20:.1f} "
                   f"unread_mb={slot.lag_bytes / 2**20:.1f}")
         if args.drop_own:
-            LogicalSource(source_url, own, [connector.source["table"]]).drop()
-            print(f"{connector.name}: dropped {own}")
+            print(f"{connector.name}: dropped {drop_slot(url, connector, source_url)}")
     return 0
 
 

@@ -169,6 +169,18 @@ def _load_logical(warehouse_url: str, connector: Connector, source_url: str) -> 
                        "slot_retained_bytes": after.retained_bytes}
 
 
+def drop_slot(warehouse_url: str, connector: Connector, source_url: str) -> str:
+    """Drop this warehouse's slot (and publication) of ``connector`` on its source; returns the slot's name.
+
+    For a warehouse that stops reading (retired, or a simulation's throw-away one): an unread slot keeps WAL
+    on the source until the server's ``max_slot_wal_keep_size``, or for ever without one."""
+    from crmhub.ingest.sources.logical_slot import LogicalSource
+
+    slot = LogicalSource(source_url, slot_name(connector, warehouse_url), [connector.source["table"]])
+    slot.drop()
+    return slot.slot
+
+
 def slot_name(connector: Connector, warehouse_url: str) -> str:
     """The connector's slot on its source: ``source.slot``, else one per (warehouse, connector), so two
     warehouses reading one source never steal each other's changes."""

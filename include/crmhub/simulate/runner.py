@@ -325,6 +325,7 @@ def simulate(url: str, *, days: int = 21, seed: int = 42, scale: int = 1, out: P
         clock.set_offset(None)
         if world is not None:
             world.close()
+        _drop_billing_slots(url, imap, services.billing_url)
         services.stop()
     end = START + timedelta(days=days - 1)
     result = SimulationResult(START, end, timings, plan, dict(world.counts) if world else {})
@@ -332,6 +333,15 @@ def simulate(url: str, *, days: int = 21, seed: int = 42, scale: int = 1, out: P
     result.report = write_simulation_report(url, out or work_dir / "simulation.html", result, imap)
     result.seconds = time.monotonic() - started
     return result
+
+
+def _drop_billing_slots(url: str, imap, billing_url: str | None) -> None:
+    """This run's replication slots on the billing database: the warehouse stops reading when the run ends,
+    and the billing database outlives it (an unread slot once held 71 GB of WAL on a shared server)."""
+    from crmhub.ingest.tasks import drop_slot
+
+    for connector in (c for c in imap.connectors if c.kind == "postgres" and billing_url):
+        drop_slot(url, connector, billing_url)
 
 
 def _ingest_ticks(cycles: list[datetime]) -> list[datetime]:
