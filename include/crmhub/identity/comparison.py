@@ -318,21 +318,28 @@ def word_conflict(a: str, b: str) -> bool:
 
 def word_levels(names: Column, pairs: np.ndarray, check: np.ndarray) -> np.ndarray:
     """The ``words`` level of organisation pairs: computed only where ``check`` (the strong candidates;
-    0 = not checked elsewhere), 2 when :func:`word_conflict`, else 1. Each distinct pair of names is
-    checked once (a million records repeat the same two spellings across many candidate pairs)."""
+    0 = not checked elsewhere), 2 when :func:`word_conflict`, else 1."""
     out = np.zeros(len(pairs), dtype=np.int8)
+    idx, verdict = _per_name_pair(names, pairs, check, word_conflict)
+    out[idx] = np.where(verdict, 2, 1)
+    return out
+
+
+def _per_name_pair(names: Column, pairs: np.ndarray, check: np.ndarray, predicate) -> tuple[np.ndarray, np.ndarray]:
+    """``predicate(name_a, name_b)`` for the pairs selected by ``check``: their indices and verdicts. Each
+    distinct pair of names is judged once (a million records repeat the same two spellings across many
+    candidate pairs)."""
     idx = np.flatnonzero(check)
     if not idx.size:
-        return out
+        return idx, np.zeros(0, dtype=bool)
     ca, cb = names.codes[pairs[idx, 0]], names.codes[pairs[idx, 1]]
     width = int(max(ca.max(initial=0), cb.max(initial=0))) + 1
     code = np.minimum(ca, cb).astype(np.int64) * width + np.maximum(ca, cb)
     distinct, first, inverse = np.unique(code, return_index=True, return_inverse=True)
     values = names.values
-    verdict = np.fromiter((word_conflict(values[pairs[k, 0]], values[pairs[k, 1]]) for k in idx[first].tolist()),
+    verdict = np.fromiter((predicate(values[pairs[k, 0]], values[pairs[k, 1]]) for k in idx[first].tolist()),
                           dtype=bool, count=len(distinct))
-    out[idx] = np.where(verdict[inverse.ravel()], 2, 1)
-    return out
+    return idx, verdict[inverse.ravel()]
 
 
 def _typo_of(a: str, b: str) -> bool:
@@ -400,9 +407,9 @@ def same_words(a: str, b: str) -> bool:
 def same_words_mask(names: Column, pairs: np.ndarray, check: np.ndarray) -> np.ndarray:
     """:func:`same_words` for the pairs selected by ``check`` (others False), once per distinct pair of names."""
     out = np.zeros(len(pairs), dtype=bool)
-    idx = np.flatnonzero(check)
-    if not idx.size:
-        return out
+    idx, verdict = _per_name_pair(names, pairs, check, same_words)
+    out[idx] = verdict
+    return out
     ca, cb = names.codes[pairs[idx, 0]], names.codes[pairs[idx, 1]]
     width = int(max(ca.max(initial=0), cb.max(initial=0))) + 1
     code = np.minimum(ca, cb).astype(np.int64) * width + np.maximum(ca, cb)
