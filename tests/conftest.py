@@ -11,6 +11,7 @@ such warehouse shared by the session (app role). ``role_url("reader")`` is ``db_
 crmhub role; ``secure_db`` is ``db_owner`` (security tests plant grants). ``imap`` is the integration map,
 ``fundadmin`` its fund-admin connector; ``sandbox`` is a real CRM sandbox server (in-process uvicorn on
 an ephemeral port) whose bearer token is the ``sandbox_token`` fixture (override it per package).
+``billing_source`` is a throw-away billing database with an empty ``billing.invoices``.
 """
 
 from __future__ import annotations
@@ -142,3 +143,15 @@ def hubspot_wire(monkeypatch: pytest.MonkeyPatch) -> Iterator[WireGuard]:
     yield guard
     if guard.violations and not guard.expect_violations:
         pytest.fail(guard.report(), pytrace=False)
+
+
+@pytest.fixture
+def billing_source(make_database) -> str:
+    """A throw-away billing system database with an empty ``billing.invoices`` (the billing connector's source)."""
+    url = make_database()
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("CREATE SCHEMA billing")
+        conn.execute("""CREATE TABLE billing.invoices (invoice_id text PRIMARY KEY, lp_external_id text,
+                        fund_name text, amount text, currency text, invoice_status text, issued_on text,
+                        updated_at timestamptz NOT NULL, customer_tax_id text)""")
+    return url

@@ -162,18 +162,8 @@ def test_changed_lookback_applies_on_the_next_run(db, imap):
     assert stored == 0  # the window last used is what the state row records
 
 
-def _billing_source(make_database) -> str:
-    source_url = make_database()
-    with psycopg.connect(source_url, autocommit=True) as conn:
-        conn.execute("CREATE SCHEMA billing")
-        conn.execute("""CREATE TABLE billing.invoices (invoice_id text PRIMARY KEY, lp_external_id text,
-                        fund_name text, amount text, currency text, invoice_status text, issued_on text,
-                        updated_at timestamptz NOT NULL, customer_tax_id text)""")
-    return source_url
-
-
-def test_logical_decoding_path_merges_inserts_updates_deletes(db, imap, make_database):
-    source_url = _billing_source(make_database)
+def test_logical_decoding_path_merges_inserts_updates_deletes(db, imap, billing_source):
+    source_url = billing_source
     access = SourceAccess(url=source_url)
     first = cdc_sync(db, "billing_invoices", access, imap=imap)  # creates the slot; nothing yet
     assert first["rows_read"] == 0
@@ -198,14 +188,14 @@ def test_logical_decoding_path_merges_inserts_updates_deletes(db, imap, make_dat
     assert runs == [("logical", True)] * 3
 
 
-def test_a_slot_the_source_invalidated_is_recreated_and_the_run_catches_up_by_watermark(db, imap, make_database,
+def test_a_slot_the_source_invalidated_is_recreated_and_the_run_catches_up_by_watermark(db, imap, billing_source,
                                                                                         monkeypatch):
     """A slot past the source's max_slot_wal_keep_size is 'lost': it can never be read again, so every later run
     failed until someone dropped it by hand. The run recreates it and reads through the updated_at watermark."""
     from crmhub.ingest.sources import logical_slot
     from crmhub.ingest.tasks import slot_name
 
-    source_url = _billing_source(make_database)
+    source_url = billing_source
     access = SourceAccess(url=source_url)
     cdc_sync(db, "billing_invoices", access, imap=imap)  # creates the slot
     with psycopg.connect(source_url, autocommit=True) as conn:
@@ -238,13 +228,13 @@ def test_a_slot_the_source_invalidated_is_recreated_and_the_run_catches_up_by_wa
     assert recreated > created
 
 
-def test_cdc_slots_lists_what_each_slot_retains_and_drops_this_warehouses(db, imap, make_database, monkeypatch,
+def test_cdc_slots_lists_what_each_slot_retains_and_drops_this_warehouses(db, imap, billing_source, monkeypatch,
                                                                           capsys):
     from crmhub.cli import main
     from crmhub.ingest.sources.logical_slot import list_slots
     from crmhub.ingest.tasks import slot_name
 
-    source_url = _billing_source(make_database)
+    source_url = billing_source
     cdc_sync(db, "billing_invoices", SourceAccess(url=source_url), imap=imap)
     own = slot_name(imap.connector("billing_invoices"), db)
     with psycopg.connect(source_url, autocommit=True) as conn:

@@ -53,7 +53,7 @@ def test_owners_look_for_evidence_after_releasing_and_catching_up():
     assert calls == ["enter_missing_lps", "release", "catch_up", "closeout"]
 
 
-def test_the_run_drops_its_replication_slot_on_the_billing_database(db, imap, make_database):
+def test_the_run_drops_its_replication_slot_on_the_billing_database(db, imap, billing_source):
     """The billing database outlives a simulation's warehouse; a slot left there holds WAL until the server
     invalidates it (one held 71 GB on a shared server and filled its disk)."""
     import psycopg
@@ -62,12 +62,7 @@ def test_the_run_drops_its_replication_slot_on_the_billing_database(db, imap, ma
     from crmhub.ingest.tasks import SourceAccess
     from crmhub.simulate.runner import _drop_billing_slots
 
-    billing = make_database()
-    with psycopg.connect(billing, autocommit=True) as conn:
-        conn.execute("CREATE SCHEMA billing")
-        conn.execute("""CREATE TABLE billing.invoices (invoice_id text PRIMARY KEY, lp_external_id text,
-                        fund_name text, amount text, currency text, invoice_status text, issued_on text,
-                        updated_at timestamptz NOT NULL, customer_tax_id text)""")
+    billing = billing_source
     cdc_sync(db, "billing_invoices", SourceAccess(url=billing), imap=imap)  # the run's CDC made a slot
     count = "SELECT count(*) FROM pg_replication_slots WHERE database = current_database()"
     with psycopg.connect(billing) as conn:
