@@ -325,8 +325,10 @@ def simulate(url: str, *, days: int = 21, seed: int = 42, scale: int = 1, out: P
         clock.set_offset(None)
         if world is not None:
             world.close()
-        _drop_billing_slots(url, imap, services.billing_url)
-        services.stop()
+        try:
+            _drop_billing_slots(url, imap, services.billing_url)
+        finally:
+            services.stop()
     end = START + timedelta(days=days - 1)
     result = SimulationResult(START, end, timings, plan, dict(world.counts) if world else {})
     result.notes.append(truth_note(url, data_dir))
@@ -340,7 +342,9 @@ def _drop_billing_slots(url: str, imap, billing_url: str | None) -> None:
     and the billing database outlives it (an unread slot once held 71 GB of WAL on a shared server)."""
     from crmhub.ingest.tasks import drop_slot
 
-    for connector in (c for c in imap.connectors if c.kind == "postgres" and billing_url):
+    if not billing_url:
+        return
+    for connector in (c for c in imap.connectors if c.kind == "postgres"):
         drop_slot(url, connector, billing_url)
 
 
