@@ -14,6 +14,11 @@ Anything else stays open (acknowledged). At each review the owners first release
 (:func:`release_frozen`; the runbook's catch-up load follows, and the next health cycle freezes a connector
 again if it is still blocked), then look for the evidence (:func:`owners_review`).
 
+RevOps promotes the outreach automations (:func:`promote_checked_automations`) from the plan's 10 % flag day:
+an automation still in control mode whose current version has a control message delivered (``sent``) is
+promoted with ``crmhub.outreach.control.promote``, recorded with who (``REVOPS``), as ``crmhub outreach
+control-report`` then ``promote NAME --by WHO`` would.
+
 IR works the reconciliation report too: :func:`lps_missing_in_crm` lists the LP contacts the fund
 administrator has and the CRM lacks (rule ``LP_RULE``'s ``missing_right`` differences), with the fund
 administrator's name, address and company, for IR to enter in the CRM (``World.enter_lp_contacts``). The CRM's
@@ -31,6 +36,8 @@ import psycopg
 from crmhub.health import incidents
 
 HEALTH_TRIGGERS = ("health", "lag", "error_rate")
+#: Who checks the control sends and promotes the outreach automations in the simulation.
+REVOPS = "sim.revops"
 #: The reconciliation rule whose report lists the fund administrator's LP contacts missing in the CRM.
 LP_RULE = "fund_admin_contacts_vs_crm"
 
@@ -107,6 +114,23 @@ def owners_review(conn: psycopg.Connection, imap, proof_dir: Path) -> dict:
             resolved += 1
         conn.commit()
     return {"resolved": resolved}
+
+def promote_checked_automations(conn: psycopg.Connection, imap, by: str = REVOPS) -> list[dict]:
+    """Promote each automation in control mode whose current version delivered a control message (the
+    control report shows it ``sent``); returns ``[{automation, control_sends, promoted_by}]`` promoted now."""
+    from crmhub.outreach import control
+    from crmhub.outreach.rules import load_automations
+
+    out = []
+    for name, auto in load_automations(imap).items():
+        if control.mode(conn, auto) != "control":
+            continue
+        if not any(d.status == "sent" for d in control.control_report(conn, auto)):
+            continue
+        sent = control.promote(conn, auto, by, note="crmhub simulate: control sends checked on the 10 % flag day")
+        out.append({"automation": name, "control_sends": sent, "promoted_by": by})
+    return out
+
 
 def lps_missing_in_crm(conn: psycopg.Connection, imap, after_run: int = 0) -> tuple[int, list[dict]]:
     """``(run_id, records)``: the fund administrator's LP contacts that ``LP_RULE``'s latest run (newer than

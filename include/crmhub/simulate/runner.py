@@ -246,6 +246,14 @@ class _Tasks:
         with connect(self.url) as conn:
             self._safe("owners.review", owners_review, conn, self.imap, proof_dir)
 
+    def promote_outreach(self) -> None:
+        """RevOps promotes the automations whose control send it checked (``owners.REVOPS``, recorded)."""
+        from crmhub.simulate.owners import promote_checked_automations
+        from crmhub.warehouse import connect
+
+        with connect(self.url) as conn:
+            self._safe("revops.promote_outreach", promote_checked_automations, conn, self.imap)
+
     def enter_missing_lps(self, world) -> int:
         """IR enters in the CRM the fund administrator's LP contacts the last reconciliation found missing."""
         from crmhub.simulate.owners import lps_missing_in_crm
@@ -392,6 +400,9 @@ def _play_day(n: int, plan: RolloutPlan, tasks: _Tasks, world, services, data_di
             reconciled = True
         if is_busy and at == busy[0]:
             _planted_event(n, plan, steps, world, services, data_dir, at)
+            if plan.outreach_control_trigger(n):
+                clock.travel_to(at - timedelta(minutes=1))
+                _timed(steps, "world", world.mark_control_contact_interested)
         if is_busy:
             files = 1.0 / len(ticks) if at in ticks else 0.0
             cadence = plan.cadence_min(n)
@@ -413,6 +424,8 @@ def _play_day(n: int, plan: RolloutPlan, tasks: _Tasks, world, services, data_di
             _downstream(steps, tasks, changed_since=changed)
         if at.minute == 0 and at.date() == day and plan.on_call(n, at.hour):
             _owners_review(steps, tasks, world, proof_dir)
+            if plan.outreach_promotable(n):
+                _timed(steps, "review", tasks.promote_outreach)
         if (at.hour, at.minute) == STEWARD_AT and at.date() == day and plan.steward_decisions(n):
             _timed(steps, "steward", tasks.steward, plan.steward_decisions(n))
         if not is_busy and tasks.crm_writes:   # the CRM's webhooks trigger crmhub_cdc for what was written
@@ -456,7 +469,11 @@ def _planted_event(n: int, plan: RolloutPlan, steps: dict, world, services, data
     if not event:
         return
     clock.travel_to(first_busy - timedelta(minutes=2))   # inside the business window, just before its first sync
-    play = {"bulk_import": lambda: simulate_crm_activity(services, data_dir, genuine=0),
+    def bulk_import() -> None:
+        simulate_crm_activity(services, data_dir, genuine=0)
+        world.refresh_contacts()   # the world's IR sees who the import marked interested
+
+    play = {"bulk_import": bulk_import,
             "schema_drift": world.schema_drift, "amount_after_accept": world.amount_after_accept}[event]
     _timed(steps, "world", play)
 

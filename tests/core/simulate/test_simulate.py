@@ -96,6 +96,28 @@ def test_kpis_move_the_right_way(run):
     assert re.search(r"Outreach emails sent by flag stage \(ops.outbox\): flags off: 0,", report)
 
 
+def test_revops_promotes_outreach_on_the_10_pct_day_and_the_rollout_mails(run):
+    """The plan never promoted ``reinstate_interest`` and the world flipped interest ~7 times in 21 days: the
+    simulation sent 0 emails at every flag stage. Now RevOps sends to the control list on the 10 % flag day and
+    promotes (recorded with who); the world's interest flips are mailed through the SMTP sink from then on,
+    while the bulk import stays suppressed."""
+    url, result = run
+    flag_10 = START + timedelta(days=result.plan.flag_10_day - 1)
+    with psycopg.connect(url) as conn:
+        promoted = conn.execute("SELECT automation, promoted_by, control_sends, (promoted_at AT TIME ZONE 'UTC')::date "
+                                "FROM ops.outreach_promotions").fetchall()
+        sent = dict(conn.execute("SELECT mode, count(*) FROM ops.outbox WHERE status = 'sent' AND message_id IS NOT NULL "
+                                 "GROUP BY mode").fetchall())
+        bulk = conn.execute("SELECT count(*) FROM ops.outreach_decisions WHERE decision = 'suppressed' "
+                            "AND reason LIKE 'bulk_import%'").fetchone()[0]
+        sent_50 = conn.execute("SELECT count(*) FROM ops.outbox WHERE status = 'sent' AND mode = 'rollout' "
+                               "AND sent_at >= %s", (START + timedelta(days=result.plan.flag_50_day - 1),)).fetchone()[0]
+    assert promoted == [("reinstate_interest", "sim.revops", 1, flag_10)]
+    assert sent.get("control", 0) >= 1 and sent_50 >= 1, sent
+    assert bulk > 0
+    assert result.world_counts["interest_flips"] >= 4 * (DAYS - 1)
+
+
 def verdict_rows_from(run):
     url, result = run
     from crmhub.config import load_integration_map
