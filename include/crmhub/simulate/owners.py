@@ -22,8 +22,10 @@ control-report`` then ``promote NAME --by WHO`` would.
 IR works the reconciliation report too: :func:`lps_missing_in_crm` lists the LP contacts the fund
 administrator has and the CRM lacks (rule ``LP_RULE``'s ``missing_right`` differences), with the fund
 administrator's name, address and company, for IR to enter in the CRM (``World.enter_lp_contacts``). The CRM's
-contacts the fund administrator lacks (``missing_left``) and mismatched values stay: only the fund
-administrator can correct its file.
+LP contacts the fund administrator's file lacks (``missing_left``: :func:`lps_missing_at_fund_admin`) go to the
+fund administrator with the rule's incident (its owner, ``priya.shah``): the fund administrator re-sends the
+rows of its own it finds for them in the next drop, corrected (``World.fund_admin_corrections``); a contact it
+holds no row for (no commitment) stays a difference.
 """
 
 from __future__ import annotations
@@ -153,6 +155,33 @@ def lps_missing_in_crm(conn: psycopg.Connection, imap, after_run: int = 0) -> tu
              JOIN staging.{stg} s ON s.external_id = d.left_ref
             WHERE d.run_id = %s AND d.kind = 'missing_right' AND s.email IS NOT NULL
             ORDER BY s.external_id, s.row_no DESC""").format(stg=sql.Identifier(connector.name))
+    cur = conn.execute(query, (row[0],))
+    names = [c.name for c in cur.description]
+    return row[0], [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+
+
+def lps_missing_at_fund_admin(conn: psycopg.Connection, imap, after_run: int = 0) -> tuple[int, list[dict]]:
+    """``(run_id, records)``: the CRM's LP contacts that ``LP_RULE``'s latest run (newer than ``after_run``)
+    found missing in the fund administrator's file, as the CRM has them (its newest staged row: ``crm_id``,
+    ``first_name``, ``last_name``, ``email``, ``company``): what the rule's owner sends the fund administrator."""
+    from psycopg import sql
+
+    from crmhub.reconcile.rules import load_rules
+
+    rule = load_rules(imap, [LP_RULE])[0]
+    row = conn.execute("SELECT max(run_id) FROM ops.reconciliation_runs WHERE rule = %s AND run_id > %s",
+                       (LP_RULE, after_run)).fetchone()
+    if row[0] is None:
+        return after_run, []
+    connector = imap.connector(rule.right.connector)
+    query = sql.SQL(
+        """SELECT DISTINCT ON (s.id) s.id AS crm_id, s.firstname AS first_name, s.lastname AS last_name,
+                  s.email, s.company
+             FROM ops.reconciliation_diffs d
+             JOIN staging.{stg} s ON s.id = d.right_ref
+            WHERE d.run_id = %s AND d.kind = 'missing_left'
+            ORDER BY s.id, s.lastmodifieddate DESC NULLS LAST, s.row_no DESC""").format(
+        stg=sql.Identifier(connector.name))
     cur = conn.execute(query, (row[0],))
     names = [c.name for c in cur.description]
     return row[0], [dict(zip(names, r, strict=True)) for r in cur.fetchall()]

@@ -106,6 +106,7 @@ class _Tasks:
         self.released: list[str] = []
         self.crm_writes = 0      # records the cycle wrote to the CRM (reverse ETL, IR)
         self.lp_run = 0          # the last reconciliation run IR worked through
+        self.fa_run = 0          # the last reconciliation run the fund administrator worked through
 
     def access(self, name: str):
         return self._access[self.imap.connector(name).source["kind"]]
@@ -267,6 +268,20 @@ class _Tasks:
         entered = self._safe("ir.enter_lp_contacts", world.enter_lp_contacts, records) or 0
         self.crm_writes += entered
         return entered
+
+    def fund_admin_fixes(self, world) -> int:
+        """The fund administrator re-sends, corrected, its rows for the CRM's LPs the last reconciliation found
+        missing in its file (the rule's incident reaches it through the rule's owner)."""
+        from crmhub.simulate.owners import lps_missing_at_fund_admin
+        from crmhub.warehouse import connect
+
+        with connect(self.url) as conn:
+            found = self._safe("owners.lps_missing_at_fund_admin", lps_missing_at_fund_admin, conn, self.imap,
+                               self.fa_run)
+        if not found:
+            return 0
+        self.fa_run, records = found
+        return self._safe("fund_admin.corrections", world.fund_admin_corrections, records) or 0
 
     def reconcile(self, day: date) -> None:
         from crmhub.reconcile import run_reconciliation
@@ -481,11 +496,13 @@ def _planted_event(n: int, plan: RolloutPlan, steps: dict, world, services, data
 def _owners_review(steps: dict, tasks: _Tasks, world, proof_dir: Path) -> None:
     """The on-call owners' look at the warehouse right after a cycle: the CDP's owner has a drifted export
     fixed, IR enters the LPs the last reconciliation found missing in the CRM (once per reconciliation run),
+    the fund administrator re-sends its rows for the CRM's LPs missing in its file (once per reconciliation run),
     frozen connectors are released and caught up (the runbook's full load), then incidents with evidence are
     resolved."""
     if tasks.open_incident("cdp_events", "schema_drift"):
         _timed(steps, "world", world.fix_schema_drift)
     _timed(steps, "review", tasks.enter_missing_lps, world)
+    _timed(steps, "review", tasks.fund_admin_fixes, world)
     _timed(steps, "review", tasks.release)
     _timed(steps, "review", tasks.catch_up)
     _timed(steps, "review", tasks.closeout, proof_dir)

@@ -258,6 +258,38 @@ class World:
             domain = "lp.example"
         return first, last, f"{first[0]}{last}{k % 997}@{domain}".lower(), colleague.get("company") or "Sim Capital"
 
+    def fund_admin_corrections(self, records: list[dict]) -> int:
+        """The fund administrator, sent the CRM's LP contacts its file lacks (``first_name``, ``last_name``,
+        ``email``, ``company``), looks each one up in its own file by name and company and re-sends the row it
+        finds, corrected, in the next drop: an amount from its books where the row's did not parse (the
+        contract quarantined it), the address where the row had none. A contact it has no row for (it holds no
+        commitment) stays a difference. Returns how many rows it re-sent."""
+        path = self.data_dir / FILES["fund_admin"]
+        with path.open(encoding="utf-8", newline="") as fh:
+            rows = list(csv.DictReader(fh))
+        header = list(rows[0].keys()) if rows else []
+        mine = {}
+        for row in rows:   # its newest row per LP, by name and company as its own staff would search
+            mine[(_fold(row["first_name"]), _fold(row["last_name"]), _company_key(row["company"]))] = row
+        stamp = clock.now().strftime("%Y-%m-%dT%H:%M:%SZ")
+        fixed = []
+        for rec in records:
+            row = mine.get((_fold(rec.get("first_name")), _fold(rec.get("last_name")), _company_key(rec.get("company"))))
+            if row is None:
+                continue
+            new = dict(row, updated_at=stamp)
+            if not _parses_as_money(row["amount"]):
+                new["amount"] = str(self.rng.randint(4, 200) * 250000)
+            if not (row.get("email") or "").strip() or "@" not in row["email"]:
+                new["email"] = (rec.get("email") or "").strip().lower()
+            fixed.append(new)
+        if fixed:
+            with path.open("a", encoding="utf-8", newline="") as fh:
+                w = csv.DictWriter(fh, fieldnames=header)
+                w.writerows(fixed)
+        self._bump("fund_admin_rows_corrected", len(fixed))
+        return len(fixed)
+
     def cdp_events(self, n: int) -> None:
         path = self.data_dir / FILES["cdp"]
         with path.open(encoding="utf-8", newline="") as fh:
@@ -337,3 +369,19 @@ class World:
             if n:
                 clock.travel_to(cycle_at - timedelta(minutes=self.rng.uniform(0.5, spread_min)))
                 step(n)
+
+
+def _fold(value: object) -> str:
+    return " ".join(str(value or "").lower().split())
+
+
+def _company_key(value: object) -> str:
+    """A company name as a person matches it: letters and digits of its first word (``"Highland Meridian Cap.
+    LLC"`` and ``"Highland Meridian Capital, LLC"`` both give ``"highland"``)."""
+    words = _fold(value).replace(",", " ").replace(".", " ").split()
+    return "".join(ch for ch in (words[0] if words else "") if ch.isalnum())
+
+
+def _parses_as_money(text: object) -> bool:
+    digits = "".join(ch for ch in str(text or "") if ch.isdigit())
+    return len(digits) >= 4

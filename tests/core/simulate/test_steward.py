@@ -177,3 +177,28 @@ def test_a_wrong_rejection_against_a_shared_tax_id_is_re_decided_by_the_lead(db:
         assert conn.execute("SELECT status, decided_by, first_decided_by FROM ops.review_clusters").fetchall() == \
             [("approved", steward.SECOND_REVIEWER, "sim.steward")]
         assert conn.execute("SELECT count(DISTINCT crmhub_id) FROM core.external_id").fetchone()[0] == 1
+
+
+def test_the_fund_administrator_re_sends_its_rows_for_crm_lps_its_file_lacks(tmp_path) -> None:
+    """CRM LPs the fund administrator's file lacked (its row quarantined: an amount that does not parse, no
+    address) stayed reconciliation differences for all 21 days; the fund administrator, sent the list,
+    re-sends its own row corrected. A contact it has no row for stays."""
+    path = tmp_path / FILES["fund_admin"]
+    path.parent.mkdir(parents=True)
+    path.write_text("external_id,first_name,last_name,email,company,amount,updated_at\n"
+                    "FA-000046,James,Martinez,,Sable Pension Fund,TBD,2026-10-22T13:12:00Z\n"
+                    "FA-000053,Noah,Hernandez,nhernandez52@hmc.com,\"Highland Meridian Capital, LLC\",n/a,"
+                    "2026-10-21T11:33:00Z\n", encoding="utf-8")
+    w = World(crm_url="http://127.0.0.1:9", crm_token="t", billing_url="", data_dir=tmp_path, seed=5)
+    sent = w.fund_admin_corrections([
+        {"first_name": "James", "last_name": "Martinez", "email": "JMartinez45@sablepension.com",
+         "company": "Sable Pension Fund"},
+        {"first_name": "Noah", "last_name": "Hernandez", "email": "nhernandez52@hmc.com",
+         "company": "Highland Meridian Cap. LLC"},
+        {"first_name": "Friendly", "last_name": "Tester", "email": "friendly.lp@lp.example", "company": "Harbor"}])
+    w.close()
+    assert sent == 2 and w.counts["fund_admin_rows_corrected"] == 2
+    rows = list(csv.DictReader(path.open(encoding="utf-8", newline="")))[2:]
+    assert [(r["external_id"], r["email"]) for r in rows] == [("FA-000046", "jmartinez45@sablepension.com"),
+                                                            ("FA-000053", "nhernandez52@hmc.com")]
+    assert all(r["amount"].isdigit() and int(r["amount"]) > 0 for r in rows)
