@@ -22,7 +22,8 @@ control-report`` then ``promote NAME --by WHO`` would.
 IR works the reconciliation report too: :func:`lps_missing_in_crm` lists the LP contacts the fund
 administrator has and the CRM lacks (rule ``LP_RULE``'s ``missing_right`` differences), with the fund
 administrator's name, address and company, for IR to enter in the CRM (``World.enter_lp_contacts``). The CRM's
-LP contacts the fund administrator's file lacks (``missing_left``: :func:`lps_missing_at_fund_admin`) go to the
+LP contacts the fund administrator's file lacks or holds without an address (``missing_left``, an ``email``
+mismatch with no fund-admin address: :func:`lps_missing_at_fund_admin`) go to the
 fund administrator with the rule's incident (its owner, ``priya.shah``): the fund administrator re-sends the
 rows of its own it finds for them in the next drop, corrected (``World.fund_admin_corrections``); a contact it
 holds no row for (no commitment) stays a difference.
@@ -162,7 +163,8 @@ def lps_missing_in_crm(conn: psycopg.Connection, imap, after_run: int = 0) -> tu
 
 def lps_missing_at_fund_admin(conn: psycopg.Connection, imap, after_run: int = 0) -> tuple[int, list[dict]]:
     """``(run_id, records)``: the CRM's LP contacts that ``LP_RULE``'s latest run (newer than ``after_run``)
-    found missing in the fund administrator's file, as the CRM has them (its newest staged row: ``crm_id``,
+    found missing in the fund administrator's file, or present there without an address (an ``email``
+    mismatch whose fund-admin row has none), as the CRM has them (its newest staged row: ``crm_id``,
     ``first_name``, ``last_name``, ``email``, ``company``): what the rule's owner sends the fund administrator."""
     from psycopg import sql
 
@@ -179,9 +181,13 @@ def lps_missing_at_fund_admin(conn: psycopg.Connection, imap, after_run: int = 0
                   s.email, s.company
              FROM ops.reconciliation_diffs d
              JOIN staging.{stg} s ON s.id = d.right_ref
-            WHERE d.run_id = %s AND d.kind = 'missing_left'
+            WHERE d.run_id = %s
+              AND (d.kind = 'missing_left'
+                   OR d.kind = 'mismatch' AND d.field = 'email'
+                      AND NOT EXISTS (SELECT 1 FROM staging.{fa} f WHERE f.external_id = d.left_ref
+                                         AND f.email IS NOT NULL))
             ORDER BY s.id, s.lastmodifieddate DESC NULLS LAST, s.row_no DESC""").format(
-        stg=sql.Identifier(connector.name))
+        stg=sql.Identifier(connector.name), fa=sql.Identifier(rule.left.connector))
     cur = conn.execute(query, (row[0],))
     names = [c.name for c in cur.description]
     return row[0], [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
