@@ -422,21 +422,26 @@ def test_lp_contacts_creates_and_completes_fund_admin_lps_without_overwriting_th
     sandbox.load_seed({"contacts": [
         {"id": "81", "properties": {"email": "bea@lp.example", "firstname": "Bea", "lastname": "Baker-Lyle",
                                     "lp_stage": "soft_circle"}},
-        {"id": "82", "properties": {"email": "cy@lp.example", "lp_commitment_amount": "5000000"}}]})
+        {"id": "82", "properties": {"email": "cy@lp.example", "lp_commitment_amount": "5000000"}},
+        {"id": "83", "properties": {"email": "dee@lp.example", "lastname": "Dunn", "lp_stage": "accepted"}},
+        {"id": "84", "properties": {"email": "dee.dunn7@gmail.com", "lastname": "Dunn"}}]})
     staged = []
     with psycopg.connect(db) as conn:
         ids = {}
         for email, last in [("ann@lp.example", "Ames"), ("bea@lp.example", "Baker"), ("cy@lp.example", "Cole"),
-                            ("crm.only@lp.example", "Dorn")]:
+                            ("crm.only@lp.example", "Dorn"), ("dee@lp.example", "Dunn")]:
             ids[email] = add_contact(conn, email)
             conn.execute("UPDATE core.contact SET last_name = %s WHERE crmhub_id = %s", (last, ids[email]))
-        for n, email in enumerate(["ann@lp.example", "bea@lp.example", "cy@lp.example"]):
+        for n, email in enumerate(["ann@lp.example", "bea@lp.example", "cy@lp.example", "dee@lp.example"]):
             conn.execute("INSERT INTO core.external_id (system, object, external_id, crmhub_id, core_table) "
                          "VALUES ('fund_admin', 'lp_contact', %s, %s, 'contact')", (f"FA-{n}", ids[email]))
         for crm_id, email, first, last, stage in [("81", "bea@lp.example", "Bea", "Baker-Lyle", "soft_circle"),
-                                                  ("82", "cy@lp.example", None, None, None)]:
+                                                  ("82", "cy@lp.example", None, None, None),
+                                                  ("83", "dee@lp.example", None, "Dunn", "accepted"),
+                                                  ("84", "dee.dunn7@gmail.com", None, "Dunn", None)]:
+            owner = ids["dee@lp.example"] if crm_id == "84" else ids[email]   # a CRM duplicate merged in core
             conn.execute("INSERT INTO core.external_id (system, object, external_id, crmhub_id, core_table) "
-                         "VALUES ('crm', 'contact', %s, %s, 'contact')", (crm_id, ids[email]))
+                         "VALUES ('crm', 'contact', %s, %s, 'contact')", (crm_id, owner))
             staged.append((crm_id, email, first, last, stage))
     with psycopg.connect(role_url(db_owner, roles["loader"])) as conn:   # what the CRM connector's loads staged
         for row in staged:
@@ -446,7 +451,9 @@ def test_lp_contacts_creates_and_completes_fund_admin_lps_without_overwriting_th
     first = run_sync(sync, db, sandbox.url, TOKEN)
     assert first.status == "success" and first.counts["records_created"] == 1
     crm = {r["properties"]["email"]: r["properties"] for r in crm_contacts(admin)}
-    assert set(crm) == {"ann@lp.example", "bea@lp.example", "cy@lp.example"}, "a CRM-only contact is not created"
+    assert "crm.only@lp.example" not in crm, "a CRM-only contact is not created"
+    assert crm["dee.dunn7@gmail.com"].get("lp_stage") is None and crm["dee@lp.example"]["lp_stage"] == "accepted", \
+        "a person the CRM holds twice gets no stage from here (the CRM owner merges them)"
     assert (crm["ann@lp.example"]["firstname"], crm["ann@lp.example"]["lastname"],
             crm["ann@lp.example"]["lp_stage"]) == ("Ann", "Ames", "closed"), "a new fund-admin LP, complete"
     assert (crm["bea@lp.example"]["lastname"], crm["bea@lp.example"]["lp_stage"]) == ("Baker-Lyle", "soft_circle"), \
