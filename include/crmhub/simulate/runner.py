@@ -17,7 +17,9 @@ sync cycles around the clock (:func:`day_cycles`):
 * after every cycle on the hour in the on-call hours (from the SLA day), the owners' review
   (``crmhub.simulate.owners``): incidents resolved when the warehouse shows the evidence, frozen connectors
   released and caught up by their owner, the CDP's drifted export fixed; at the day's first review IR enters the
-  LP contacts the last reconciliation found missing in the CRM;
+  LP contacts the last reconciliation found missing in the CRM and the fund administrator re-sends, corrected,
+  its rows for the CRM's LPs its file lacks; from the plan's 10 % flag day RevOps promotes the outreach
+  automations whose control send it checked (on that day it triggers them for the control list first);
 * after the busy window: SLA results, segment audit, MTTR; 16:00 the steward's review decisions (plan
   capacity); 23:30 ``crmhub_reconciliation`` for the day.
 
