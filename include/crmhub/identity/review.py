@@ -14,9 +14,10 @@ until a human decides:
 * **reject** — every pair of members in different identities is remembered as rejected.
 
 **Second review.** A rejection that contradicts a deterministic key — two members in different identities
-share a normalised tax id (organisations) or a normalised email (contacts) — is kept (its pairs stay
-rejected, nothing merges) and the cluster goes back to ``pending`` with the first decision in
-``first_decided_by`` / ``first_decided_at`` and the key in ``second_review_reason`` (migration
+share a normalised tax id (organisations) or a normalised email (contacts) — or that keeps at least
+:data:`SECOND_REVIEW_MIN_IDENTITIES` identities apart is kept (its pairs stay rejected, nothing merges) and
+the cluster goes back to ``pending`` with the first decision in
+``first_decided_by`` / ``first_decided_at`` and the reason in ``second_review_reason`` (migration
 ``0125_review_second_review.sql``). The second decision must come from another reviewer, or from the same one
 after :data:`SECOND_REVIEW_AFTER_DAYS`; approving or splitting then clears the first rejection's pair
 decisions among the members, and a second rejection is final. One wrong rejection of a large cluster thus
@@ -75,6 +76,9 @@ STATUSES = ("pending", "approved", "split", "rejected", "superseded")
 #: Days after which the reviewer who rejected a cluster against a deterministic key may take the second look
 #: themselves (another reviewer may take it at once).
 SECOND_REVIEW_AFTER_DAYS = 2
+#: A rejection that keeps this many identities apart gets a second look too (four eyes on a decision that
+#: leaves that many records duplicated if it is wrong).
+SECOND_REVIEW_MIN_IDENTITIES = 5
 
 
 class ReviewError(CrmHubError):
@@ -258,6 +262,17 @@ def _pending(conn: psycopg.Connection, cluster_id: int, by: str) -> dict:
     return row
 
 
+def second_review_reasons(kind: str, members: list[dict]) -> list[str]:
+    """Why a rejection of a cluster with ``members`` needs a second review: the deterministic keys it
+    contradicts (:func:`key_conflicts`) and, when it keeps at least :data:`SECOND_REVIEW_MIN_IDENTITIES`
+    identities apart, their number. Empty: the rejection is final at once."""
+    reasons = [f"contradicts {c}" for c in key_conflicts(kind, members)]
+    identities = len({m["identity"] for m in members})
+    if identities >= SECOND_REVIEW_MIN_IDENTITIES:
+        reasons.append(f"keeps {identities} identities apart")
+    return reasons
+
+
 def key_conflicts(kind: str, members: list[dict]) -> list[str]:
     """Deterministic keys shared by members in different identities: ``"tax id 123456789"`` (organisations,
     normalised tax id) or ``"email a@b.example"`` (contacts, normalised address). A rejection of a cluster
@@ -323,10 +338,10 @@ def _apply(conn: psycopg.Connection, row: dict, decision: str, by: str, note: st
                   row["cluster_id"]))
     out = {"cluster_id": row["cluster_id"], "kind": kind, "status": decision, "decided_by": by,
            "decided_at": decided_at.isoformat(), "members": order, "leaving": leaving, "merges": merged}
-    conflicts = key_conflicts(kind, row["members"]) if decision == "rejected" else []
+    conflicts = second_review_reasons(kind, row["members"]) if decision == "rejected" else []
     if conflicts and not row.get("first_decided_by"):
         # the rejection stands (its pairs stay rejected) until a second reviewer confirms or overturns it
-        reason = "rejected against a deterministic key: " + ", ".join(conflicts)
+        reason = "rejected: " + ", ".join(conflicts)
         conn.execute("UPDATE ops.review_clusters SET status = 'pending', decided_by = NULL, decided_at = NULL, "
                      "first_decided_by = %s, first_decided_at = %s, second_review_reason = %s, updated_at = now() "
                      "WHERE cluster_id = %s", (by, decided_at, reason, row["cluster_id"]))

@@ -298,7 +298,7 @@ def test_a_rejection_against_a_shared_tax_id_gets_a_second_review(conn) -> None:
     cid = clusters[0]["cluster_id"]
 
     out = review.reject(conn, cid, by="sam.ortiz", note="looked different")
-    assert out["status"] == "pending" and "tax id 123456789" in out["second_review"]
+    assert out["status"] == "pending" and "contradicts tax id 123456789" in out["second_review"]
     row = review.list_clusters(conn)[0]
     assert (row["cluster_id"], row["first_decided_by"], row["decided_by"]) == (cid, "sam.ortiz", None)
     assert conn.execute("SELECT decision FROM ops.match_decisions").fetchall() == [("rejected",)], \
@@ -335,3 +335,14 @@ def test_a_second_rejection_is_final_and_plain_rejections_are_not_requeued(conn)
     assert review.list_clusters(conn) == []
     store.run_resolution(conn, "org")
     assert review.list_clusters(conn) == [] and crosswalk(conn)[("fund_admin", "FA-9")] == b
+
+
+def test_a_rejection_keeping_five_identities_apart_gets_a_second_look_and_two_do_not() -> None:
+    """On seed 3 the steward's wrong rejection of an 8-record organisation cluster (one record with a tax id)
+    kept 7 duplicates for good; a rejection that keeps 5 or more identities apart now gets four eyes."""
+    def members(n: int) -> list[dict]:
+        return [{"id": str(i), "identity": str(i), "record": {"name": "Meridian Capital", "tax_id": None}}
+                for i in range(n)]
+
+    assert review.second_review_reasons("org", members(8)) == ["keeps 8 identities apart"]
+    assert review.second_review_reasons("org", members(2)) == []
