@@ -122,11 +122,11 @@ _NAME_STOP_WORDS = frozenset({"the", "of", "and", "for", "de", "du", "des", "la"
 
 
 def word_ends(word: str) -> tuple[str, ...]:
-    """Codes of one word of which a single typo (a letter changed, dropped, added, or two swapped) leaves
-    at least one unchanged, except a swap or change right in the middle of a short word: the first and
-    the last two letters, and from five letters the first and last three (both for five and six letters,
-    so that a letter dropped or added across that boundary keeps a code). Words under three letters are
-    their own code."""
+    """Codes of one word that a single typo (a letter changed, dropped or added, two neighbours swapped)
+    leaves at least one of unchanged — always from five letters on, and at four letters except for a
+    swap of the middle two ("lake" / "lkae"): the first and the last two letters up to six letters, the
+    first and last three from five (five and six letters carry both, so that a letter dropped or added
+    across that boundary keeps a code). Words under three letters are their own code."""
     n = len(word)
     if n < 3:
         return (word,)
