@@ -7,10 +7,16 @@ entity's own type and country; a contact's entity type and its own country (else
 commitment's, interaction's or deal's entity. Rows without an entity are type ``unknown``; no country is
 ``??``. Changes without ``source_ts`` are ignored.
 
-For the ``top_n`` segments by number of changes in the week, and each field changed in them: number of
-changes, median lag, the SLA (the one whose ``from`` is the source system, see ``crmhub.health.sla``),
-SLA met % (changes with lag <= freshness), the previous week's median and the freshness delta
-``|median - previous median| / previous median * 100`` (target < 15 %), and an action.
+For the ``top_n`` segments by number of changes in the week (the biggest: "top segments"), and each field
+changed in them: number of changes, median lag, the SLA (the one whose ``from`` is the source system, see
+``crmhub.health.sla``), SLA met % (changes with lag <= freshness), the previous week's median and the
+freshness delta ``|median - previous median| / previous median * 100`` (target < 15 %), and an action.
+
+The delta is computed only when the segment x field has at least :data:`MIN_CHANGES_FOR_DELTA` changes in both
+weeks; otherwise it stays NULL and the action says so. A median of a handful of changes is not a measurement
+of the segment's freshness: with 3 changes one late or re-applied change moves it by orders of magnitude, and
+nobody pages an owner on that. The row (changes, median, SLA met %) is still written, and a median over SLA
+still asks for a rerun whatever the count.
 """
 
 from __future__ import annotations
@@ -26,6 +32,9 @@ from crmhub.config.integration_map import duration_seconds
 from crmhub.health.sla import DEFAULT_TARGET_PCT, week_start
 
 FRESHNESS_DELTA_MAX_PCT = 15.0
+#: Changes a segment x field needs in each of the two weeks for its week-over-week median to be compared
+#: (the usual rule of thumb for a sample large enough to compare two weeks; fixed before any simulation).
+MIN_CHANGES_FOR_DELTA = 30
 
 _SEGMENT_SQL = """
 WITH seg AS (
@@ -91,7 +100,20 @@ def action_for(row: dict, target_pct: float = DEFAULT_TARGET_PCT) -> str:
     delta = row.get("freshness_delta_pct")
     if delta is not None and delta >= FRESHNESS_DELTA_MAX_PCT:
         return f"watch: median lag swung {delta:.0f} % week over week"
+    if delta is None and row.get("prev_median_lag_min") is not None:
+        return (f"pass (too few changes to compare weeks: {row['changes']} this week, {row.get('prev_changes')} "
+                f"last week, < {MIN_CHANGES_FOR_DELTA})")
     return "pass"
+
+
+def freshness_delta(median: float, prev: float | None, changes: int, prev_changes: int) -> float | None:
+    """``|median - prev| / prev * 100``; None without a previous week or with fewer than
+    :data:`MIN_CHANGES_FOR_DELTA` changes in either week."""
+    if prev is None or min(changes, prev_changes) < MIN_CHANGES_FOR_DELTA:
+        return None
+    if prev > 0:
+        return round(abs(median - prev) / prev * 100.0, 3)
+    return 0.0 if median == 0 else 100.0
 
 
 def audit_segments(conn: psycopg.Connection, imap, week: date | None = None, *, top_n: int = 5) -> list[dict]:
@@ -100,7 +122,7 @@ def audit_segments(conn: psycopg.Connection, imap, week: date | None = None, *, 
     slas = _system_slas(imap)
     current = _groups(conn, week, slas)
     previous = {
-        (r["entity_type"], r["country"], r["source_system"], r["field"]): r["median_lag_min"]
+        (r["entity_type"], r["country"], r["source_system"], r["field"]): (r["median_lag_min"], r["changes"])
         for r in _groups(conn, week - timedelta(days=7), slas)
     }
     sizes: dict[tuple, int] = {}
@@ -112,13 +134,9 @@ def audit_segments(conn: psycopg.Connection, imap, week: date | None = None, *, 
     for row in sorted(current, key=lambda r: (r["entity_type"], r["country"], r["source_system"], r["field"])):
         if (row["entity_type"], row["country"], row["source_system"]) not in top:
             continue
-        prev = previous.get((row["entity_type"], row["country"], row["source_system"], row["field"]))
+        prev, prev_changes = previous.get((row["entity_type"], row["country"], row["source_system"], row["field"]),
+                                          (None, 0))
         median = float(row["median_lag_min"])
-        delta = None
-        if prev is not None and prev > 0:
-            delta = round(abs(median - prev) / prev * 100.0, 3)
-        elif prev is not None:
-            delta = 0.0 if median == 0 else 100.0
         rec = {
             **row,
             "week_start": week,
@@ -126,7 +144,8 @@ def audit_segments(conn: psycopg.Connection, imap, week: date | None = None, *, 
             "sla": slas.get(row["source_system"], (None, None))[0],
             "sla_met_pct": float(row["sla_met_pct"]) if row["sla_min"] is not None else None,
             "prev_median_lag_min": float(prev) if prev is not None else None,
-            "freshness_delta_pct": delta,
+            "prev_changes": prev_changes,
+            "freshness_delta_pct": freshness_delta(median, prev, row["changes"], prev_changes),
         }
         rec["action"] = action_for(rec)
         conn.execute(

@@ -290,7 +290,8 @@ def _sla_and_segment_part(data: ReportData) -> list[str]:
     if len(data.segments) > SEGMENT_ROWS_SHOWN:
         seg_rows.append([f"… {len(data.segments) - SEGMENT_ROWS_SHOWN} more rows in ops.segment_latency"]
                         + [""] * 11)
-    return [f"<h2>SLA met rate by field ({last or 'no changes'})</h2>",
+    window = f"the {metrics.SLA_WINDOW_DAYS} days to {last}" if last else "no changes"
+    return [f"<h2>SLA met rate by field ({window})</h2>",
             _table(["source system", "field", "changes", "SLA met %", "≥ 95 %"], sla_rows, "sla-by-field"),
             "<h2>Segment latency (latest audited week)</h2>",
             _table(["week", "entity type", "country", "source", "field", "changes", "median lag min", "SLA",

@@ -4,7 +4,7 @@ import psycopg
 import pytest
 from health_support import NOW
 
-from crmhub.health.segments import audit_segments
+from crmhub.health.segments import MIN_CHANGES_FOR_DELTA, action_for, audit_segments, freshness_delta
 
 
 def _entity(conn, entity_type, country):
@@ -33,11 +33,11 @@ def test_segment_audit_median_sla_and_delta(db, imap):
         c_de = _contact(conn, lp_de)         # falls back to the entity's country
         this_week = NOW - timedelta(hours=1)
         last_week = this_week - timedelta(days=7)
-        # lp/FR/cdp contact.intent: lags 10, 20, 30, 90 -> median 25, SLA 1h met 75 %
-        for lag in (10, 20, 30, 90):
+        # lp/FR/cdp contact.intent: lags 10, 20, 30, 90 (x 8) -> median 25, SLA 1h met 75 %
+        for lag in (10, 20, 30, 90) * 8:
             _change(conn, "contact", c_fr, "intent_score", "cdp", lag, this_week)
-        # last week's median for the same segment x field: 20 -> delta 25 %
-        for lag in (10, 20, 30):
+        # last week's median for the same segment x field (30 changes): 20 -> delta 25 %
+        for lag in (10, 20, 30) * 10:
             _change(conn, "contact", c_fr, "intent_score", "cdp", lag, last_week)
         # lp/DE/fund_admin contact.email: 2 h lags, SLA 6 h -> pass, no previous week
         for _ in range(3):
@@ -52,7 +52,7 @@ def test_segment_audit_median_sla_and_delta(db, imap):
     by = {(r["entity_type"], r["country"], r["source_system"], r["field"]): r for r in rows}
     assert stored == len(rows) == 4
     cdp = by[("lp", "FR", "cdp", "contact.intent_score")]
-    assert cdp["week_start"] == date(2026, 11, 23) and cdp["changes"] == 4
+    assert cdp["week_start"] == date(2026, 11, 23) and cdp["changes"] == 32
     assert cdp["median_lag_min"] == pytest.approx(25.0) and cdp["sla"] == "cdp_to_crm" and cdp["sla_min"] == 60
     assert cdp["sla_met_pct"] == pytest.approx(75.0)
     assert cdp["prev_median_lag_min"] == pytest.approx(20.0) and cdp["freshness_delta_pct"] == pytest.approx(25.0)
@@ -62,6 +62,27 @@ def test_segment_audit_median_sla_and_delta(db, imap):
     assert by[("gp", "US", "billing", "entity.name")]["action"].startswith("rerun/backfill")
     crm = by[("gp", "US", "crm", "entity.domain")]
     assert crm["sla"] is None and crm["sla_met_pct"] is None and crm["action"] == "define an SLA for source crm"
+
+
+def test_no_delta_from_a_handful_of_changes(db, imap):
+    """3 changes last week (median 5 min) against 40 this week (median 600 min): a swing of 11 900 % that
+    measures one week's few changes, not the segment; no delta, and the row says why."""
+    with psycopg.connect(db) as conn:
+        c = _contact(conn, _entity(conn, "lp", "DE"))
+        this_week = NOW - timedelta(hours=1)
+        for _ in range(3):
+            _change(conn, "contact", c, "email", "fund_admin", 5, this_week - timedelta(days=7))
+        for _ in range(MIN_CHANGES_FOR_DELTA + 10):
+            _change(conn, "contact", c, "email", "fund_admin", 600, this_week)
+        (row,) = audit_segments(conn, imap, NOW.date(), top_n=5)
+    assert row["changes"] == MIN_CHANGES_FOR_DELTA + 10 and row["prev_median_lag_min"] == pytest.approx(5.0)
+    assert row["freshness_delta_pct"] is None
+    assert row["action"].startswith("rerun/backfill")   # the median over SLA still asks for a rerun
+    assert freshness_delta(600.0, 5.0, 40, MIN_CHANGES_FOR_DELTA) == pytest.approx(11900.0)
+    assert freshness_delta(600.0, 5.0, 40, MIN_CHANGES_FOR_DELTA - 1) is None
+    assert action_for({"source_system": "cdp", "sla_min": 60.0, "median_lag_min": 20.0, "sla_met_pct": 99.0,
+                       "changes": 4, "prev_changes": 3, "prev_median_lag_min": 2.0,
+                       "freshness_delta_pct": None}).startswith("pass (too few changes to compare weeks: 4 this")
 
 
 def test_top_n_keeps_biggest_segments(db, imap):

@@ -107,8 +107,9 @@ def test_kpis_move_from_baseline_to_target(world: str, imap) -> None:
     assert s["recon_delta"][DAYS[2]] == 0.5
     assert s["duplicate_rate"][DAYS[0]] == 5.0 and s["duplicate_rate"][DAYS[2]] == 1.2
     assert s["incidents_closed"] == {DAYS[0]: 1, DAYS[1]: 2, DAYS[2]: 2}
-    assert s["mttr"][DAYS[0]] == 5.0 and s["mttr"][DAYS[2]] is None
-    assert s["sla_met"][DAYS[0]] == 0.0 and s["sla_met"][DAYS[2]] == 100.0
+    assert s["mttr"][DAYS[0]] == 5.0 and s["mttr"][DAYS[2]] == 5.0  # rolling: day 3 still holds both incidents
+    # weekly window: day 3's contact.email holds day 1's 5 late changes too (11 of 16 within 6 h)
+    assert s["sla_met"][DAYS[0]] == 0.0 and s["sla_met"][DAYS[2]] == 68.75
     assert s["contract_coverage"][DAYS[1]] == 50.0  # contact.nickname, created on day 2, has no contract
     assert s["contract_coverage"][DAYS[2]] == 100.0  # fundadmin_lp_contacts' email contract targets contact.email
     assert s["segment_delta"][DAYS[0]] is None and s["segment_delta"][DAYS[1]] == 12.5
@@ -117,6 +118,16 @@ def test_kpis_move_from_baseline_to_target(world: str, imap) -> None:
     assert queue == [(DAYS[0], 4, 0, 0, 0), (DAYS[1], 2, 2, 0, 0), (DAYS[2], 2, 0, 0, 0)]
     for key in ("error_rate", "sync_lag", "recon_delta", "duplicate_rate", "sla_met"):
         assert BY_KEY[key].better(s[key][DAYS[2]], s[key][DAYS[0]]), key
+
+
+def test_mttr_is_rolling_time_to_fix(world: str, imap) -> None:
+    """The map's "Alert MTTR (time to fix)", cadence rolling: day 2's incident recovered 1 h after it opened
+    (a person closed it with proof 5 h after): the fix counts, over every incident resolved in the 7 days."""
+    with psycopg.connect(world) as conn:
+        conn.execute("UPDATE ops.incidents SET recovered_at = opened_at + interval '1 hour' WHERE opened_at::date = %s",
+                     (DAYS[1],))
+        s = kpi_series(conn, DAYS[0], DAYS[-1], imap)["mttr"]
+    assert s == {DAYS[0]: 5.0, DAYS[1]: 3.0, DAYS[2]: 3.0}
 
 
 def test_report_has_every_chart_and_table_and_follows_the_warehouse(world: str, imap, tmp_path: Path) -> None:
