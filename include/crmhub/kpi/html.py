@@ -271,12 +271,16 @@ def _img(key: str, charts: dict[str, str], chart_dir_name: str, alt: str) -> str
 
 def _incident_part(data: ReportData, charts: dict[str, str], chart_dir_name: str) -> list[str]:
     rows = [[f"#{i['incident_id']}", _fmt(i["connector"]), _fmt(i["trigger"]), _fmt(i["severity"]), _fmt(i["owner"]),
-             f"{i['opened_at']:%Y-%m-%d %H:%M}", f"{i['resolved_at']:%Y-%m-%d %H:%M}" if i["resolved_at"] else "open",
+             f"{i['opened_at']:%Y-%m-%d %H:%M}",
+             f"{i['recovered_at']:%Y-%m-%d %H:%M}" if i["recovered_at"] else "",
+             f"{i['resolved_at']:%Y-%m-%d %H:%M}" if i["resolved_at"] else "open",
              _fmt(i["resolved_by"]), _fmt(i["proof"])] for i in data.incidents]
     return ["<h2>Incidents opened and closed, with their proof</h2>",
             _img("incidents", charts, chart_dir_name, "incidents opened and closed per day"),
-            _table(["incident", "connector", "trigger", "severity", "owner", "opened", "resolved", "by", "proof"],
-                   rows, "incidents")]
+            "<p>MTTR is the time to fix: opened → recovered (crmhub saw the trigger stop and stay stopped), else "
+            "opened → resolved; a person resolves each incident with proof.</p>",
+            _table(["incident", "connector", "trigger", "severity", "owner", "opened", "recovered", "resolved", "by",
+                    "proof"], rows, "incidents")]
 
 
 def _sla_and_segment_part(data: ReportData) -> list[str]:

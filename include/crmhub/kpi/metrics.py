@@ -228,7 +228,8 @@ def outreach_decisions_per_day(conn: psycopg.Connection, start: date, end: date)
 def incidents_in_range(conn: psycopg.Connection, start: date, end: date) -> list[dict]:
     """Incidents opened or resolved in the range, with their proof (no payload: it may carry LP values)."""
     cur = conn.execute(f"""
-        SELECT incident_id, connector, trigger, severity, owner, opened_at, resolved_at, resolved_by, proof
+        SELECT incident_id, connector, trigger, severity, owner, opened_at, recovered_at, resolved_at, resolved_by,
+               proof
           FROM ops.incidents
          WHERE (opened_at >= {_LO} AND opened_at < {_HI})
             OR (resolved_at >= {_LO} AND resolved_at < {_HI})

@@ -120,14 +120,18 @@ def test_kpis_move_from_baseline_to_target(world: str, imap) -> None:
         assert BY_KEY[key].better(s[key][DAYS[2]], s[key][DAYS[0]]), key
 
 
-def test_mttr_is_rolling_time_to_fix(world: str, imap) -> None:
+def test_mttr_is_rolling_time_to_fix(world: str, imap, tmp_path: Path) -> None:
     """The map's "Alert MTTR (time to fix)", cadence rolling: day 2's incident recovered 1 h after it opened
-    (a person closed it with proof 5 h after): the fix counts, over every incident resolved in the 7 days."""
+    (a person closed it with proof 5 h after): the fix counts, over every incident resolved in the 7 days; the
+    report's incident table shows when crmhub saw it recovered."""
     with psycopg.connect(world) as conn:
         conn.execute("UPDATE ops.incidents SET recovered_at = opened_at + interval '1 hour' WHERE opened_at::date = %s",
                      (DAYS[1],))
         s = kpi_series(conn, DAYS[0], DAYS[-1], imap)["mttr"]
+        write_report(conn, tmp_path / "r.html", DAYS[0], DAYS[-1], imap, title="t")
     assert s == {DAYS[0]: 5.0, DAYS[1]: 3.0, DAYS[2]: 3.0}
+    table = re.search(r'<table id="incidents">.*?</table>', (tmp_path / "r.html").read_text(), re.S).group(0)
+    assert "2026-11-03 09:00" in table and "2026-11-03 13:00" in table
 
 
 def test_report_has_every_chart_and_table_and_follows_the_warehouse(world: str, imap, tmp_path: Path) -> None:
