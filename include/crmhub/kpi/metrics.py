@@ -20,9 +20,10 @@ that day, e.g. no incident was resolved). Definitions (the report prints them ne
   :data:`~crmhub.health.incidents.MTTR_WINDOW_DAYS` days ending that day.
 * ``duplicate_rate``: the last ``ops.identity_runs`` row of each kind finished by the end of that day; the worse.
 * ``incidents_closed``: incidents resolved with proof by the end of that day (cumulative; proof is mandatory).
-* ``segment_delta``: the largest ``freshness_delta_pct`` in the latest ``ops.segment_latency`` week audited
-  by the end of that day (the audit leaves it NULL for a segment x field with too few changes in either week
-  to compare: :data:`crmhub.health.segments.MIN_CHANGES_FOR_DELTA`).
+* ``segment_delta``: the largest ``freshness_delta_pct`` of the top segments' own rows (``field`` =
+  :data:`crmhub.health.segments.ALL_FIELDS`: each segment's median lag over all its changes, week over week)
+  in the latest ``ops.segment_latency`` week audited by the end of that day (the audit leaves it NULL for a
+  segment with too few changes in either week: :data:`crmhub.health.segments.MIN_CHANGES_FOR_DELTA`).
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from datetime import date, timedelta
 import psycopg
 
 from crmhub.config.integration_map import duration_seconds
-from crmhub.health import incidents
+from crmhub.health import incidents, segments
 from crmhub.warehouse.changelog import FIELD_CHANGES
 
 Series = dict[date, float | None]
@@ -164,9 +165,10 @@ def segment_delta(conn: psycopg.Connection, start: date, end: date, imap=None) -
     return _series(conn, f"""
         WITH days AS ({_DAYS})
         SELECT day, (SELECT max(s.freshness_delta_pct) FROM ops.segment_latency s
-                      WHERE s.week_start = (SELECT max(week_start) FROM ops.segment_latency
+                      WHERE s.field = %(all_fields)s
+                        AND s.week_start = (SELECT max(week_start) FROM ops.segment_latency
                                              WHERE computed_at < {_NEXT}))
-          FROM days""", start, end)
+          FROM days""", start, end, all_fields=segments.ALL_FIELDS)
 
 
 KPI_QUERIES: dict[str, KpiQuery] = {

@@ -4,7 +4,13 @@ import psycopg
 import pytest
 from health_support import NOW
 
-from crmhub.health.segments import MIN_CHANGES_FOR_DELTA, action_for, audit_segments, freshness_delta
+from crmhub.health.segments import (
+    ALL_FIELDS,
+    MIN_CHANGES_FOR_DELTA,
+    action_for,
+    audit_segments,
+    freshness_delta,
+)
 
 
 def _entity(conn, entity_type, country):
@@ -50,7 +56,8 @@ def test_segment_audit_median_sla_and_delta(db, imap):
         rows = audit_segments(conn, imap, NOW.date(), top_n=5)
         stored = conn.execute("SELECT count(*) FROM ops.segment_latency WHERE week_start = '2026-11-23'").fetchone()[0]
     by = {(r["entity_type"], r["country"], r["source_system"], r["field"]): r for r in rows}
-    assert stored == len(rows) == 4
+    assert stored == len(rows) == 8   # 4 segments: the segment's own row and its one field's row
+    assert by[("gp", "US", "billing", "*")]["changes"] == 2 and by[("lp", "FR", "cdp", "*")]["changes"] == 32
     cdp = by[("lp", "FR", "cdp", "contact.intent_score")]
     assert cdp["week_start"] == date(2026, 11, 23) and cdp["changes"] == 32
     assert cdp["median_lag_min"] == pytest.approx(25.0) and cdp["sla"] == "cdp_to_crm" and cdp["sla_min"] == 60
@@ -74,7 +81,8 @@ def test_no_delta_from_a_handful_of_changes(db, imap):
             _change(conn, "contact", c, "email", "fund_admin", 5, this_week - timedelta(days=7))
         for _ in range(MIN_CHANGES_FOR_DELTA + 10):
             _change(conn, "contact", c, "email", "fund_admin", 600, this_week)
-        (row,) = audit_segments(conn, imap, NOW.date(), top_n=5)
+        rows = audit_segments(conn, imap, NOW.date(), top_n=5)
+    (row,) = [r for r in rows if r["field"] == "contact.email"]
     assert row["changes"] == MIN_CHANGES_FOR_DELTA + 10 and row["prev_median_lag_min"] == pytest.approx(5.0)
     assert row["freshness_delta_pct"] is None
     assert row["action"].startswith("rerun/backfill")   # the median over SLA still asks for a rerun
@@ -93,7 +101,26 @@ def test_top_n_keeps_biggest_segments(db, imap):
             for _ in range(i + 1):
                 _change(conn, "entity", e, "name", "cdp", 5, at)
         rows = audit_segments(conn, imap, NOW.date(), top_n=2)
-    assert sorted(r["country"] for r in rows) == ["FR", "US"]
+    assert sorted(r["country"] for r in rows if r["field"] == ALL_FIELDS) == ["FR", "US"]
+
+
+def test_a_segment_is_compared_over_all_its_changes(db, imap):
+    """The seed runs "weekly latency deltas on top segments": a segment with 40 changes a week spread over
+    four fields gets a delta of its own median, although no field alone has enough changes to compare."""
+    with psycopg.connect(db) as conn:
+        c = _contact(conn, _entity(conn, "lp", "US"))
+        this_week = NOW - timedelta(hours=1)
+        for field in ("email", "phone", "title", "first_name"):
+            for lag in (2, 3, 4, 5, 6) * 2:
+                _change(conn, "contact", c, field, "cdp", lag, this_week - timedelta(days=7))
+                _change(conn, "contact", c, field, "cdp", lag + 1, this_week)
+        rows = audit_segments(conn, imap, NOW.date(), top_n=5)
+        kpi = conn.execute("SELECT max(freshness_delta_pct) FROM ops.segment_latency WHERE field = '*'").fetchone()[0]
+    seg = next(r for r in rows if r["field"] == ALL_FIELDS)
+    assert seg["changes"] == seg["prev_changes"] == 40
+    assert seg["median_lag_min"] == pytest.approx(5.0) and seg["prev_median_lag_min"] == pytest.approx(4.0)
+    assert seg["freshness_delta_pct"] == pytest.approx(25.0) and float(kpi) == pytest.approx(25.0)
+    assert all(r["freshness_delta_pct"] is None for r in rows if r["field"] != ALL_FIELDS)
 
 
 def test_action_rules():

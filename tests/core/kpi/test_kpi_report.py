@@ -82,8 +82,9 @@ def _world(conn: psycopg.Connection) -> None:
     conn.execute(
         """INSERT INTO ops.segment_latency (week_start, entity_type, country, source_system, field, changes,
                median_lag_min, sla, sla_min, sla_met_pct, prev_median_lag_min, freshness_delta_pct, action, computed_at)
-           VALUES ('2026-10-26', 'lp', 'DE', 'crm', 'contact.email', 12, 7, 'crm_to_dwh', 20, 100, 8, 12.5, 'pass', %s)""",
-        (_at(DAYS[1], 1),))
+           VALUES ('2026-10-26', 'lp', 'DE', 'crm', '*', 40, 7, 'crm_to_dwh', 20, 100, 8, 12.5, 'pass', %s),
+                  ('2026-10-26', 'lp', 'DE', 'crm', 'contact.email', 35, 7, 'crm_to_dwh', 20, 100, 3, 133.3, 'watch', %s)""",
+        (_at(DAYS[1], 1), _at(DAYS[1], 1)))
     conn.execute(
         """INSERT INTO ops.outbox (idempotency_key, message_id, automation, contact_id, change_id, owner, flag,
                recipient, subject, body_text, body_html, status, sent_at)
@@ -112,6 +113,7 @@ def test_kpis_move_from_baseline_to_target(world: str, imap) -> None:
     assert s["sla_met"][DAYS[0]] == 0.0 and s["sla_met"][DAYS[2]] == 68.75
     assert s["contract_coverage"][DAYS[1]] == 50.0  # contact.nickname, created on day 2, has no contract
     assert s["contract_coverage"][DAYS[2]] == 100.0  # fundadmin_lp_contacts' email contract targets contact.email
+    # the segment's own delta (all its changes), not one field's
     assert s["segment_delta"][DAYS[0]] is None and s["segment_delta"][DAYS[1]] == 12.5
     with psycopg.connect(world) as conn:
         queue = review_queue_per_day(conn, DAYS[0], DAYS[-1])
