@@ -23,6 +23,7 @@ from matplotlib.figure import Figure
 
 from crmhub import clock
 from crmhub.health.score import BLOCK_BELOW, connector_targets, integration_health, latest_snapshots
+from crmhub.health.segments import ALL_FIELDS, MIN_CHANGES_FOR_DELTA
 from crmhub.kpi import metrics
 from crmhub.kpi.targets import KPIS, Kpi
 
@@ -288,7 +289,7 @@ def _sla_and_segment_part(data: ReportData) -> list[str]:
     sla_rows = [[_fmt(s), _fmt(f), str(n), _fmt(float(p), 1), _met(float(p) >= 95.0)]
                 for d, s, f, n, p in data.sla_fields if d == last]
     seg_rows = [[str(r["week_start"]), _fmt(r["entity_type"]), _fmt(r["country"]), _fmt(r["source_system"]),
-                 _fmt(r["field"]), str(r["changes"]), _fmt(r["median_lag_min"], 1), _fmt(r["sla"]),
+                 "(all fields)" if r["field"] == ALL_FIELDS else _fmt(r["field"]), str(r["changes"]), _fmt(r["median_lag_min"], 1), _fmt(r["sla"]),
                  _fmt(r["sla_met_pct"], 1), _fmt(r["prev_median_lag_min"], 1), _fmt(r["freshness_delta_pct"], 1),
                  _fmt(r["action"])] for r in data.segments[:SEGMENT_ROWS_SHOWN]]
     if len(data.segments) > SEGMENT_ROWS_SHOWN:
@@ -298,6 +299,8 @@ def _sla_and_segment_part(data: ReportData) -> list[str]:
     return [f"<h2>SLA met rate by field ({window})</h2>",
             _table(["source system", "field", "changes", "SLA met %", "≥ 95 %"], sla_rows, "sla-by-field"),
             "<h2>Segment latency (latest audited week)</h2>",
+            f"<p>Top segments by changes; a segment's own row (all fields) carries the KPI's delta. A delta needs "
+            f"≥ {MIN_CHANGES_FOR_DELTA} changes in both weeks.</p>",
             _table(["week", "entity type", "country", "source", "field", "changes", "median lag min", "SLA",
                     "SLA met %", "prev. median", "delta %", "action"], seg_rows, "segments")]
 

@@ -149,6 +149,8 @@ def test_report_has_every_chart_and_table_and_follows_the_warehouse(world: str, 
                   "health-at-targets", "health-live"):
         assert f'id="{table}"' in page, table
     assert "reports/recon-2026-11-02.html" in page  # the proof of a closed incident
+    segs = re.search(r'<table id="segments">.*?</table>', page, re.S).group(0)
+    assert "(all fields)" in segs and "contact.email" in segs   # the segment's own row, then its fields
     verdict = {v["key"]: v for v in verdict_rows(data)}
     assert verdict["error_rate"]["last"] == 0.3 and verdict["error_rate"]["met"] is True
     before_png = (tmp_path / "report_charts" / "kpi_error_rate.png").read_bytes()
