@@ -135,6 +135,9 @@ def audit_segments(conn: psycopg.Connection, imap, week: date | None = None, *, 
     sizes = {(r["entity_type"], r["country"], r["source_system"]): r["changes"]
              for r in current if r["field"] == ALL_FIELDS}
     top = {k for k, _ in sorted(sizes.items(), key=lambda kv: (-kv[1], kv[0]))[:top_n]}
+    # the week's audit is replaced, not added to: a segment that was in the top 5 on Tuesday and is not now
+    # (or a field no longer changed) must not keep its Tuesday row, which the KPI and the causes would read
+    conn.execute("DELETE FROM ops.segment_latency WHERE week_start = %s", (week,))
     out = []
     for row in sorted(current, key=lambda r: (r["entity_type"], r["country"], r["source_system"], r["field"])):
         if (row["entity_type"], row["country"], row["source_system"]) not in top:

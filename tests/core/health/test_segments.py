@@ -104,6 +104,23 @@ def test_top_n_keeps_biggest_segments(db, imap):
     assert sorted(r["country"] for r in rows if r["field"] == ALL_FIELDS) == ["FR", "US"]
 
 
+def test_a_rerun_in_the_same_week_replaces_the_weeks_rows(db, imap):
+    """A segment in the top 2 on Tuesday that later in the week is not must not keep Tuesday's row (the KPI
+    reads every row of the latest week)."""
+    with psycopg.connect(db) as conn:
+        at = NOW - timedelta(hours=1)
+        entities = {country: _entity(conn, "lp", country) for country in ("DE", "FR", "US")}
+        for country, n in (("DE", 3), ("FR", 2), ("US", 1)):
+            for _ in range(n):
+                _change(conn, "entity", entities[country], "name", "cdp", 5, at)
+        audit_segments(conn, imap, NOW.date(), top_n=2)
+        for _ in range(5):
+            _change(conn, "entity", entities["US"], "name", "cdp", 5, at)
+        audit_segments(conn, imap, NOW.date(), top_n=2)
+        stored = conn.execute("SELECT DISTINCT country FROM ops.segment_latency ORDER BY 1").fetchall()
+    assert stored == [("DE",), ("US",)]
+
+
 def test_a_segment_is_compared_over_all_its_changes(db, imap):
     """The seed runs "weekly latency deltas on top segments": a segment with 40 changes a week spread over
     four fields gets a delta of its own median, although no field alone has enough changes to compare."""
