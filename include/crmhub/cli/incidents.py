@@ -77,8 +77,10 @@ def _mttr(args: argparse.Namespace) -> int:
     if not data["resolved"]:
         print("no resolved incidents yet")
         return 0
-    print(f"overall MTTR {data['overall_h']:.2f} h over {data['resolved']} incident(s) "
-          f"(target < {data['target_h']:g} h: {'met' if data['met'] else 'MISSED'})")
+    print(f"overall MTTR (time to fix) {data['overall_h']:.2f} h over {data['resolved']} incident(s) "
+          f"(target < {data['target_h']:g} h: {'met' if data['met'] else 'MISSED'}); "
+          f"time to close {data['close_h']:.2f} h")
     for owner, d in data["per_owner"].items():
-        print(f"  {owner:14} {d['mttr_h']:.2f} h ({d['resolved']}) {'met' if d['met'] else 'MISSED'}")
+        print(f"  {owner:14} {d['mttr_h']:.2f} h ({d['resolved']}) {'met' if d['met'] else 'MISSED'}; "
+              f"close {d['close_h']:.2f} h")
     return 0

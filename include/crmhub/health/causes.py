@@ -32,6 +32,7 @@ import psycopg
 from psycopg.rows import dict_row
 
 from crmhub.health import incidents
+from crmhub.health.segments import ALL_FIELDS
 from crmhub.sync.connector_state import DROP_FILE_MAX_FAILURES
 
 log = logging.getLogger(__name__)
@@ -89,9 +90,9 @@ def segment_latency(conn: psycopg.Connection) -> Iterator[Cause]:
     for r in _rows(conn, """SELECT source_system, week_start, count(*) AS segments, max(median_lag_min) AS worst,
                                    max(sla_min) AS sla_min
                             FROM ops.segment_latency
-                            WHERE action LIKE %s
+                            WHERE action LIKE %s AND field <> %s
                               AND week_start = (SELECT max(week_start) FROM ops.segment_latency)
-                            GROUP BY source_system, week_start""", ("rerun%",)):
+                            GROUP BY source_system, week_start""", ("rerun%", ALL_FIELDS)):
         yield Cause("segment_latency", r["source_system"],
                     {"error": f"{r['source_system']}: {r['segments']} segment(s) with median lag over SLA "
                               f"(worst {float(r['worst']):.0f} min > {float(r['sla_min'] or 0):.0f} min)",

@@ -7,10 +7,19 @@ entity's own type and country; a contact's entity type and its own country (else
 commitment's, interaction's or deal's entity. Rows without an entity are type ``unknown``; no country is
 ``??``. Changes without ``source_ts`` are ignored.
 
-For the ``top_n`` segments by number of changes in the week, and each field changed in them: number of
-changes, median lag, the SLA (the one whose ``from`` is the source system, see ``crmhub.health.sla``),
-SLA met % (changes with lag <= freshness), the previous week's median and the freshness delta
-``|median - previous median| / previous median * 100`` (target < 15 %), and an action.
+For the ``top_n`` segments by number of changes in the week (the biggest: "top segments"), one row for the
+segment itself (``field`` = :data:`ALL_FIELDS`, all its changes: the seed's "weekly latency deltas on top
+segments") and one per field changed in it (the seed's audit table is per segment and field): number of
+changes, median lag, the SLA (the one whose ``from`` is the source system, see ``crmhub.health.sla``), SLA
+met % (changes with lag <= freshness), the previous week's median and the freshness delta
+``|median - previous median| / previous median * 100`` (target < 15 %), and an action. The KPI "segment
+freshness delta" is the worst segment row's delta (``crmhub.kpi.metrics.segment_delta``).
+
+The delta is computed only when the row has at least :data:`MIN_CHANGES_FOR_DELTA` changes in both weeks;
+otherwise it stays NULL and the action says so. A median of a handful of changes is not a measurement
+of the segment's freshness: with 3 changes one late or re-applied change moves it by orders of magnitude, and
+nobody pages an owner on that. The row (changes, median, SLA met %) is still written, and a median over SLA
+still asks for a rerun whatever the count.
 """
 
 from __future__ import annotations
@@ -26,6 +35,11 @@ from crmhub.config.integration_map import duration_seconds
 from crmhub.health.sla import DEFAULT_TARGET_PCT, week_start
 
 FRESHNESS_DELTA_MAX_PCT = 15.0
+#: ``field`` of a segment's own row: all its changes, whatever the field (the segment's median lag and delta).
+ALL_FIELDS = "*"
+#: Changes a segment (or segment x field) needs in each of the two weeks for its week-over-week median to be compared
+#: (the usual rule of thumb for a sample large enough to compare two weeks; fixed before any simulation).
+MIN_CHANGES_FOR_DELTA = 30
 
 _SEGMENT_SQL = """
 WITH seg AS (
@@ -53,11 +67,12 @@ lags AS (
     LEFT JOIN seg s ON s.core_table = cl.core_table AND s.crmhub_id = cl.crmhub_id
     WHERE cl.source_ts IS NOT NULL AND cl.changed_at >= %(start)s AND cl.changed_at < %(end)s
 )
-SELECT entity_type, country, source_system, field, count(*) AS changes,
+SELECT entity_type, country, source_system,
+       CASE WHEN grouping(field) = 1 THEN %(all_fields)s ELSE field END AS field, count(*) AS changes,
        percentile_cont(0.5) WITHIN GROUP (ORDER BY lag_min) AS median_lag_min,
        max(sla_min) AS sla_min,
        100.0 * count(*) FILTER (WHERE lag_min <= sla_min) / count(*) AS sla_met_pct
-FROM lags GROUP BY 1, 2, 3, 4
+FROM lags GROUP BY GROUPING SETS ((entity_type, country, source_system, field), (entity_type, country, source_system))
 """
 
 
@@ -77,11 +92,12 @@ def _groups(conn: psycopg.Connection, week: date, slas: dict[str, tuple[str, flo
     start, end = _week_bounds(week)
     minutes = json.dumps({system: m for system, (_, m) in slas.items()})
     cur = conn.cursor(row_factory=dict_row)
-    return cur.execute(_SEGMENT_SQL, {"slas": minutes, "start": start, "end": end}).fetchall()
+    return cur.execute(_SEGMENT_SQL, {"slas": minutes, "start": start, "end": end,
+                                      "all_fields": ALL_FIELDS}).fetchall()
 
 
 def action_for(row: dict, target_pct: float = DEFAULT_TARGET_PCT) -> str:
-    """What to do about a segment x field: pass, watch, investigate, rerun, or define an SLA."""
+    """What to do about a segment (x field): pass, watch, investigate, rerun, or define an SLA."""
     if row["sla_min"] is None:
         return f"define an SLA for source {row['source_system']}"
     if row["median_lag_min"] > row["sla_min"]:
@@ -91,7 +107,20 @@ def action_for(row: dict, target_pct: float = DEFAULT_TARGET_PCT) -> str:
     delta = row.get("freshness_delta_pct")
     if delta is not None and delta >= FRESHNESS_DELTA_MAX_PCT:
         return f"watch: median lag swung {delta:.0f} % week over week"
+    if delta is None and row.get("prev_median_lag_min") is not None:
+        return (f"pass (too few changes to compare weeks: {row['changes']} this week, {row.get('prev_changes')} "
+                f"last week, < {MIN_CHANGES_FOR_DELTA})")
     return "pass"
+
+
+def freshness_delta(median: float, prev: float | None, changes: int, prev_changes: int) -> float | None:
+    """``|median - prev| / prev * 100``; None without a previous week or with fewer than
+    :data:`MIN_CHANGES_FOR_DELTA` changes in either week."""
+    if prev is None or min(changes, prev_changes) < MIN_CHANGES_FOR_DELTA:
+        return None
+    if prev > 0:
+        return round(abs(median - prev) / prev * 100.0, 3)
+    return 0.0 if median == 0 else 100.0
 
 
 def audit_segments(conn: psycopg.Connection, imap, week: date | None = None, *, top_n: int = 5) -> list[dict]:
@@ -100,25 +129,22 @@ def audit_segments(conn: psycopg.Connection, imap, week: date | None = None, *, 
     slas = _system_slas(imap)
     current = _groups(conn, week, slas)
     previous = {
-        (r["entity_type"], r["country"], r["source_system"], r["field"]): r["median_lag_min"]
+        (r["entity_type"], r["country"], r["source_system"], r["field"]): (r["median_lag_min"], r["changes"])
         for r in _groups(conn, week - timedelta(days=7), slas)
     }
-    sizes: dict[tuple, int] = {}
-    for row in current:
-        key = (row["entity_type"], row["country"], row["source_system"])
-        sizes[key] = sizes.get(key, 0) + row["changes"]
+    sizes = {(r["entity_type"], r["country"], r["source_system"]): r["changes"]
+             for r in current if r["field"] == ALL_FIELDS}
     top = {k for k, _ in sorted(sizes.items(), key=lambda kv: (-kv[1], kv[0]))[:top_n]}
+    # the week's audit is replaced, not added to: a segment that was in the top 5 on Tuesday and is not now
+    # (or a field no longer changed) must not keep its Tuesday row, which the KPI and the causes would read
+    conn.execute("DELETE FROM ops.segment_latency WHERE week_start = %s", (week,))
     out = []
     for row in sorted(current, key=lambda r: (r["entity_type"], r["country"], r["source_system"], r["field"])):
         if (row["entity_type"], row["country"], row["source_system"]) not in top:
             continue
-        prev = previous.get((row["entity_type"], row["country"], row["source_system"], row["field"]))
+        prev, prev_changes = previous.get((row["entity_type"], row["country"], row["source_system"], row["field"]),
+                                          (None, 0))
         median = float(row["median_lag_min"])
-        delta = None
-        if prev is not None and prev > 0:
-            delta = round(abs(median - prev) / prev * 100.0, 3)
-        elif prev is not None:
-            delta = 0.0 if median == 0 else 100.0
         rec = {
             **row,
             "week_start": week,
@@ -126,7 +152,8 @@ def audit_segments(conn: psycopg.Connection, imap, week: date | None = None, *, 
             "sla": slas.get(row["source_system"], (None, None))[0],
             "sla_met_pct": float(row["sla_met_pct"]) if row["sla_min"] is not None else None,
             "prev_median_lag_min": float(prev) if prev is not None else None,
-            "freshness_delta_pct": delta,
+            "prev_changes": prev_changes,
+            "freshness_delta_pct": freshness_delta(median, prev, row["changes"], prev_changes),
         }
         rec["action"] = action_for(rec)
         conn.execute(

@@ -46,9 +46,10 @@ def segment_audit(warehouse_url: str, map_path: str | None = None, top_n: int = 
 
 
 def incident_metrics(warehouse_url: str) -> dict:
-    """MTTR per owner and overall over the last 30 days, open incidents and retry queue counts."""
+    """MTTR (time to fix) per owner and overall over the rolling window (``incidents.MTTR_WINDOW_DAYS``),
+    open incidents and retry queue counts."""
     with connect(warehouse_url) as conn:
-        since = conn.execute("SELECT now() - interval '30 days'").fetchone()[0]
+        since = conn.execute("SELECT now() - make_interval(days => %s)", (incidents.MTTR_WINDOW_DAYS,)).fetchone()[0]
         return _jsonable({
             "mttr": incidents.mttr(conn, since=since),
             "open": len(incidents.list_incidents(conn)),

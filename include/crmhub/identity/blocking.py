@@ -14,6 +14,12 @@ the *reversed* sort values. A typo early in a name ("Hartor Capital") sorts it f
 twin behind hundreds of equal "Harbor Capital" records; read backwards, the two share their long
 common tail and become neighbours. This is the classic multi-pass sorted neighbourhood; it costs at
 most another ``window`` pairs per record, and only for records in oversized blocks.
+
+A key may also give a record *several* values (``multi``): the record joins every block it names.
+The org key ``name_word_ends`` is one: a typo changes only one end of a word, so a name's first two
+words each keep their first or their last letters, and one of the four (up to sixteen) combinations
+of word ends is shared by two spellings with a typo in each word ("Lnke Softkare" / "Lake Software").
+Its blocks are read in reversed-name order with a smaller cap of their own, so it adds few pairs.
 """
 
 from __future__ import annotations
@@ -35,6 +41,11 @@ class BlockingKey:
     key: Callable[[pd.DataFrame], list]
     sort: Callable[[pd.DataFrame], list]
     reverse_pass: bool = False
+    #: ``key`` gives each row a tuple of keys (or ``None``): the row joins every one of those blocks
+    multi: bool = False
+    #: this key's own caps (``None``: the caps :func:`candidate_pairs` is called with)
+    max_block: int | None = None
+    window: int | None = None
 
 
 def _prefix(values: list, n: int) -> list:
@@ -102,6 +113,67 @@ def _names(df: pd.DataFrame) -> list:
     return df["n_name"].fillna("").tolist()
 
 
+def _reversed_names(df: pd.DataFrame) -> list:
+    return [v[::-1] for v in _names(df)]
+
+
+#: words skipped when picking a name's first two words (they carry nothing about the organisation)
+_NAME_STOP_WORDS = frozenset({"the", "of", "and", "for", "de", "du", "des", "la", "le", "et", "und"})
+
+
+def word_ends(word: str) -> tuple[str, ...]:
+    """Codes of one word that a single typo (a letter changed, dropped or added, two neighbours swapped)
+    leaves at least one of unchanged — always from five letters on, and at four letters except for a
+    swap of the middle two ("lake" / "lkae"): the first and the last two letters up to six letters, the
+    first and last three from five (five and six letters carry both, so that a letter dropped or added
+    across that boundary keeps a code). Words under three letters are their own code."""
+    n = len(word)
+    if n < 3:
+        return (word,)
+    out = []
+    if n <= 6:
+        out += ["<" + word[:2], word[-2:] + ">"]
+    if n >= 5:
+        out += ["<" + word[:3], word[-3:] + ">"]
+    return tuple(out)
+
+
+def _org_word_ends(df: pd.DataFrame) -> list:
+    """Every combination of one end code of the name's first word with one of its second (digits and
+    stop words skipped; names of fewer than two words have none): a typo in each of the two words still
+    leaves one combination shared ("Lnke Softkare" / "Lake Software": ``<la`` and ``are>``).
+
+    The combinations are integers (each code numbered once per call), computed once per distinct name.
+    """
+    code_ids: dict[str, int] = {}
+    word_codes: dict[str, tuple[int, ...]] = {}
+    by_name: dict[str, tuple[int, ...] | None] = {}
+
+    def codes(word: str) -> tuple[int, ...]:
+        got = word_codes.get(word)
+        if got is None:
+            got = word_codes[word] = tuple(code_ids.setdefault(c, len(code_ids)) for c in word_ends(word))
+        return got
+
+    def combinations(name: str) -> tuple[int, ...] | None:
+        words = [t for t in name.split() if len(t) > 1 and not t.isdigit() and t not in _NAME_STOP_WORDS]
+        if len(words) < 2:
+            return None
+        second = codes(words[1])
+        return tuple((a << 32) | b for a in codes(words[0]) for b in second)
+
+    out = []
+    for name in df["n_name"].tolist():
+        if not name:
+            out.append(None)
+            continue
+        got = by_name.get(name, False)
+        if got is False:
+            got = by_name[name] = combinations(name)
+        out.append(got)
+    return out
+
+
 ORG_KEYS: tuple[BlockingKey, ...] = (
     BlockingKey("name_prefix", _org_first_tokens, _names),
     BlockingKey("name_sorted_tokens", _org_sorted_tokens, _names),
@@ -126,6 +198,12 @@ ORG_KEYS: tuple[BlockingKey, ...] = (
     # a typo in the first letters of the first word: the rest of the name in one town (alone, "capital
     # partners 4" is shared by thousands), ordered by the first word without its first letter
     BlockingKey("name_rest_city", lambda df: _join(_org_rest(df), df["n_city"].tolist()), _rest_then_first),
+    # a typo in each of the first two words (or one in the first letters of a two-word name) leaves no
+    # key above intact: the words' ends do survive (see :func:`word_ends`); blocks of popular word ends
+    # are read in reversed-name order (the rest of the name, often intact, sorts the twins together)
+    BlockingKey("name_word_ends", _org_word_ends, _reversed_names, multi=True, max_block=8, window=3),
+    # two words run together in one source ("Lunarunity Ventures" / "Lunar Unity Ventures")
+    BlockingKey("name_joined", lambda df: [v.replace(" ", "") if v else None for v in df["n_name"].tolist()], _names),
 )
 
 
@@ -196,13 +274,19 @@ def pairs_for_key(keys: list, sort_values: list, *, max_block: int = 40, window:
     ``oversized_only``: pair only inside blocks larger than ``max_block`` (a second sorted pass, whose
     small blocks the first pass already paired completely).
     """
-    n = len(keys)
     idx = np.fromiter((i for i, k in enumerate(keys) if k is not None), dtype=np.int64)
     if idx.size < 2:
         return np.empty((0, 2), dtype=np.int64)
     # integer codes (only the distinct values are string-sorted), then one lexsort over integers
     kcodes = pd.factorize(pd.Series([keys[i] for i in idx], dtype=object))[0]
     scodes = pd.factorize(pd.Series([sort_values[i] or "" for i in idx], dtype=object), sort=True)[0]
+    return _block_pairs(idx, kcodes, scodes, max_block=max_block, window=window, oversized_only=oversized_only)
+
+
+def _block_pairs(idx: np.ndarray, kcodes: np.ndarray, scodes: np.ndarray, *, max_block: int, window: int,
+                 oversized_only: bool = False) -> np.ndarray:
+    """The pairs of :func:`pairs_for_key` for entries ``idx`` (record positions, repeats allowed) with
+    integer block codes ``kcodes`` and sort ranks ``scodes``."""
     perm = np.lexsort((scodes, kcodes))
     order = idx[perm]
     group = kcodes[perm]
@@ -210,7 +294,7 @@ def pairs_for_key(keys: list, sort_values: list, *, max_block: int = 40, window:
     size = sizes[group]
     reach = np.where(size <= max_block, 0 if oversized_only else size - 1, window)
     chunks = []
-    span = int(min(reach.max(initial=0), n))
+    span = int(min(reach.max(initial=0), len(order)))
     if span == 0:
         return np.empty((0, 2), dtype=np.int64)
     for d in range(1, span + 1):
@@ -222,6 +306,20 @@ def pairs_for_key(keys: list, sort_values: list, *, max_block: int = 40, window:
     if not chunks:
         return np.empty((0, 2), dtype=np.int64)
     return np.concatenate(chunks)
+
+
+def _multi_key_pairs(key_values: list, sort_values: list, *, max_block: int, window: int) -> np.ndarray:
+    """:func:`pairs_for_key` over rows that carry several integer keys each (a tuple or ``None`` per row)."""
+    counts = np.fromiter((len(ks) if ks else 0 for ks in key_values), dtype=np.int64, count=len(key_values))
+    rows = np.repeat(np.arange(len(key_values), dtype=np.int64), counts)
+    if rows.size < 2:
+        return np.empty((0, 2), dtype=np.int64)
+    flat = np.fromiter((k for ks in key_values if ks for k in ks), dtype=np.int64, count=rows.size)
+    kcodes = pd.factorize(flat)[0]
+    row_rank = pd.factorize(pd.Series([v or "" for v in sort_values], dtype=object), sort=True)[0]
+    pairs = _block_pairs(rows, kcodes, row_rank[rows], max_block=max_block, window=window)
+    pairs = pairs[pairs[:, 0] != pairs[:, 1]]  # two of one record's keys in one block cannot happen; kept safe
+    return pairs
 
 
 def sorted_unique(values: np.ndarray) -> np.ndarray:
@@ -243,11 +341,14 @@ def candidate_pairs(prepared: pd.DataFrame, kind: str, *, max_block: int = 40, w
     codes = np.empty(0, dtype=np.int64)
     for bk in keys or keys_for(kind):
         key_values, sort_values = bk.key(prepared), bk.sort(prepared)
-        pairs = pairs_for_key(key_values, sort_values, max_block=max_block, window=window)
+        cap = {"max_block": bk.max_block or max_block, "window": bk.window or window}
+        if bk.multi:
+            pairs = _multi_key_pairs(key_values, sort_values, **cap)
+        else:
+            pairs = pairs_for_key(key_values, sort_values, **cap)
         if bk.reverse_pass:
             backwards = [v[::-1] if v else v for v in sort_values]
-            pairs = np.concatenate([pairs, pairs_for_key(key_values, backwards, max_block=max_block, window=window,
-                                                         oversized_only=True)])
+            pairs = np.concatenate([pairs, pairs_for_key(key_values, backwards, oversized_only=True, **cap)])
         per_key[bk.name] = int(len(pairs))
         # merge as we go so peak memory is the unique pairs plus one key's pairs, not every key's
         codes = sorted_unique(np.concatenate([codes, pairs[:, 0] * n + pairs[:, 1]]))

@@ -23,6 +23,7 @@ from matplotlib.figure import Figure
 
 from crmhub import clock
 from crmhub.health.score import BLOCK_BELOW, connector_targets, integration_health, latest_snapshots
+from crmhub.health.segments import ALL_FIELDS, MIN_CHANGES_FOR_DELTA
 from crmhub.kpi import metrics
 from crmhub.kpi.targets import KPIS, Kpi
 
@@ -271,12 +272,16 @@ def _img(key: str, charts: dict[str, str], chart_dir_name: str, alt: str) -> str
 
 def _incident_part(data: ReportData, charts: dict[str, str], chart_dir_name: str) -> list[str]:
     rows = [[f"#{i['incident_id']}", _fmt(i["connector"]), _fmt(i["trigger"]), _fmt(i["severity"]), _fmt(i["owner"]),
-             f"{i['opened_at']:%Y-%m-%d %H:%M}", f"{i['resolved_at']:%Y-%m-%d %H:%M}" if i["resolved_at"] else "open",
+             f"{i['opened_at']:%Y-%m-%d %H:%M}",
+             f"{i['recovered_at']:%Y-%m-%d %H:%M}" if i["recovered_at"] else "",
+             f"{i['resolved_at']:%Y-%m-%d %H:%M}" if i["resolved_at"] else "open",
              _fmt(i["resolved_by"]), _fmt(i["proof"])] for i in data.incidents]
     return ["<h2>Incidents opened and closed, with their proof</h2>",
             _img("incidents", charts, chart_dir_name, "incidents opened and closed per day"),
-            _table(["incident", "connector", "trigger", "severity", "owner", "opened", "resolved", "by", "proof"],
-                   rows, "incidents")]
+            "<p>MTTR is the time to fix: opened → recovered (crmhub saw the trigger stop and stay stopped), else "
+            "opened → resolved; a person resolves each incident with proof.</p>",
+            _table(["incident", "connector", "trigger", "severity", "owner", "opened", "recovered", "resolved", "by",
+                    "proof"], rows, "incidents")]
 
 
 def _sla_and_segment_part(data: ReportData) -> list[str]:
@@ -284,15 +289,18 @@ def _sla_and_segment_part(data: ReportData) -> list[str]:
     sla_rows = [[_fmt(s), _fmt(f), str(n), _fmt(float(p), 1), _met(float(p) >= 95.0)]
                 for d, s, f, n, p in data.sla_fields if d == last]
     seg_rows = [[str(r["week_start"]), _fmt(r["entity_type"]), _fmt(r["country"]), _fmt(r["source_system"]),
-                 _fmt(r["field"]), str(r["changes"]), _fmt(r["median_lag_min"], 1), _fmt(r["sla"]),
+                 "(all fields)" if r["field"] == ALL_FIELDS else _fmt(r["field"]), str(r["changes"]), _fmt(r["median_lag_min"], 1), _fmt(r["sla"]),
                  _fmt(r["sla_met_pct"], 1), _fmt(r["prev_median_lag_min"], 1), _fmt(r["freshness_delta_pct"], 1),
                  _fmt(r["action"])] for r in data.segments[:SEGMENT_ROWS_SHOWN]]
     if len(data.segments) > SEGMENT_ROWS_SHOWN:
         seg_rows.append([f"… {len(data.segments) - SEGMENT_ROWS_SHOWN} more rows in ops.segment_latency"]
                         + [""] * 11)
-    return [f"<h2>SLA met rate by field ({last or 'no changes'})</h2>",
+    window = f"the {metrics.SLA_WINDOW_DAYS} days to {last}" if last else "no changes"
+    return [f"<h2>SLA met rate by field ({window})</h2>",
             _table(["source system", "field", "changes", "SLA met %", "≥ 95 %"], sla_rows, "sla-by-field"),
             "<h2>Segment latency (latest audited week)</h2>",
+            f"<p>Top segments by changes; a segment's own row (all fields) carries the KPI's delta. A delta needs "
+            f"≥ {MIN_CHANGES_FOR_DELTA} changes in both weeks.</p>",
             _table(["week", "entity type", "country", "source", "field", "changes", "median lag min", "SLA",
                     "SLA met %", "prev. median", "delta %", "action"], seg_rows, "segments")]
 

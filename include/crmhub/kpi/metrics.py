@@ -7,17 +7,23 @@ that day, e.g. no incident was resolved). Definitions (the report prints them ne
   ``ops.sync_runs`` finished that day (backfills excluded, as in the Integration_Health window).
 * ``sync_lag``: the median over those runs of each run's ``lag_min_p95``.
 * ``recon_delta``: the largest ``|delta_pct|`` over the rules reconciled for that logical date.
-* ``sla_met``: per source field changed that day (``core.field_changes``, the per-field view of
+* ``sla_met``: per source field changed in the week ending that day (the 7 UTC days up to and including it:
+  the map's cadence for SLA Met Rate is weekly; ``core.field_changes``, the per-field view of
   ``core.change_log``, rows with a ``source_ts``; a created record counts for each of its fields), the share of
-  changes whose lag ``changed_at - source_ts`` is within the freshness of the SLA whose ``from`` is the source
-  system; the KPI is the worst field (the target is "≥ 95 % by field").
+  changes whose lag ``changed_at - source_ts`` (the field contract's timestamp source) is within the freshness
+  of the SLA whose ``from`` is the source system; the KPI is the worst field (the target is "≥ 95 % by field").
 * ``contract_coverage``: share of the (connector, core field) pairs changed that day that a field contract of
   that connector in the integration map targets.
-* ``mttr``: mean hours from ``opened_at`` to ``resolved_at`` of the incidents resolved that day.
+* ``mttr``: the map's "Alert MTTR (time to fix)", cadence rolling: mean hours from ``opened_at`` to the time
+  crmhub first saw the incident fixed (:data:`crmhub.health.incidents.TIME_TO_FIX_SQL`: ``recovered_at``, else
+  ``resolved_at``) over the incidents resolved with proof in the
+  :data:`~crmhub.health.incidents.MTTR_WINDOW_DAYS` days ending that day.
 * ``duplicate_rate``: the last ``ops.identity_runs`` row of each kind finished by the end of that day; the worse.
 * ``incidents_closed``: incidents resolved with proof by the end of that day (cumulative; proof is mandatory).
-* ``segment_delta``: the largest ``freshness_delta_pct`` in the latest ``ops.segment_latency`` week audited
-  by the end of that day.
+* ``segment_delta``: the largest ``freshness_delta_pct`` of the top segments' own rows (``field`` =
+  :data:`crmhub.health.segments.ALL_FIELDS`: each segment's median lag over all its changes, week over week)
+  in the latest ``ops.segment_latency`` week audited by the end of that day (the audit leaves it NULL for a
+  segment with too few changes in either week: :data:`crmhub.health.segments.MIN_CHANGES_FOR_DELTA`).
 """
 
 from __future__ import annotations
@@ -29,6 +35,7 @@ from datetime import date, timedelta
 import psycopg
 
 from crmhub.config.integration_map import duration_seconds
+from crmhub.health import incidents, segments
 from crmhub.warehouse.changelog import FIELD_CHANGES
 
 Series = dict[date, float | None]
@@ -84,17 +91,24 @@ def _system_sla_minutes(imap) -> dict[str, float]:
     return out
 
 
+#: Days in the SLA met rate's window: the map's "SLA Met Rate | ≥ 95% by field | Weekly".
+SLA_WINDOW_DAYS = 7
+
+
 def sla_met_by_field(conn: psycopg.Connection, start: date, end: date, imap) -> list[tuple]:
-    """``(day, source_system, field, changes, met_pct)`` for every source field changed in the range."""
+    """``(day, source_system, field, changes, met_pct)`` for every source field changed in the
+    :data:`SLA_WINDOW_DAYS` days ending ``day``, for each day of the range."""
     return conn.execute(f"""
         WITH days AS ({_DAYS})
         SELECT day, cl.source_system, cl.core_table || '.' || cl.field, count(*),
                100.0 * count(*) FILTER (WHERE extract(epoch FROM cl.changed_at - cl.source_ts) / 60.0
                                               <= (%(slas)s::jsonb ->> cl.source_system)::double precision) / count(*)
-          FROM days JOIN {FIELD_CHANGES} cl ON (cl.changed_at AT TIME ZONE 'UTC')::date = day
+          FROM days JOIN {FIELD_CHANGES} cl
+            ON cl.changed_at >= (day - %(window)s + 1)::timestamp AT TIME ZONE 'UTC' AND cl.changed_at < {_NEXT}
          WHERE cl.source_ts IS NOT NULL AND %(slas)s::jsonb ? cl.source_system
          GROUP BY 1, 2, 3 ORDER BY 1, 2, 3""",
-        {"start": start, "end": end, "slas": json.dumps(_system_sla_minutes(imap))}).fetchall()
+        {"start": start, "end": end, "window": SLA_WINDOW_DAYS,
+         "slas": json.dumps(_system_sla_minutes(imap))}).fetchall()
 
 
 def sla_met(conn: psycopg.Connection, start: date, end: date, imap) -> Series:
@@ -124,9 +138,10 @@ def contract_coverage(conn: psycopg.Connection, start: date, end: date, imap) ->
 def mttr(conn: psycopg.Connection, start: date, end: date, imap=None) -> Series:
     return _series(conn, f"""
         WITH days AS ({_DAYS})
-        SELECT day, avg(extract(epoch FROM i.resolved_at - i.opened_at)) / 3600.0
-          FROM days LEFT JOIN ops.incidents i ON (i.resolved_at AT TIME ZONE 'UTC')::date = day
-         GROUP BY day""", start, end)
+        SELECT day, avg(extract(epoch FROM {incidents.TIME_TO_FIX_SQL.format(i='i.')})) / 3600.0
+          FROM days LEFT JOIN ops.incidents i
+            ON i.resolved_at >= (day - %(window)s + 1)::timestamp AT TIME ZONE 'UTC' AND i.resolved_at < {_NEXT}
+         GROUP BY day""", start, end, window=incidents.MTTR_WINDOW_DAYS)
 
 
 def duplicate_rate(conn: psycopg.Connection, start: date, end: date, imap=None) -> Series:
@@ -150,9 +165,10 @@ def segment_delta(conn: psycopg.Connection, start: date, end: date, imap=None) -
     return _series(conn, f"""
         WITH days AS ({_DAYS})
         SELECT day, (SELECT max(s.freshness_delta_pct) FROM ops.segment_latency s
-                      WHERE s.week_start = (SELECT max(week_start) FROM ops.segment_latency
+                      WHERE s.field = %(all_fields)s
+                        AND s.week_start = (SELECT max(week_start) FROM ops.segment_latency
                                              WHERE computed_at < {_NEXT}))
-          FROM days""", start, end)
+          FROM days""", start, end, all_fields=segments.ALL_FIELDS)
 
 
 KPI_QUERIES: dict[str, KpiQuery] = {
@@ -214,7 +230,8 @@ def outreach_decisions_per_day(conn: psycopg.Connection, start: date, end: date)
 def incidents_in_range(conn: psycopg.Connection, start: date, end: date) -> list[dict]:
     """Incidents opened or resolved in the range, with their proof (no payload: it may carry LP values)."""
     cur = conn.execute(f"""
-        SELECT incident_id, connector, trigger, severity, owner, opened_at, resolved_at, resolved_by, proof
+        SELECT incident_id, connector, trigger, severity, owner, opened_at, recovered_at, resolved_at, resolved_by,
+               proof
           FROM ops.incidents
          WHERE (opened_at >= {_LO} AND opened_at < {_HI})
             OR (resolved_at >= {_LO} AND resolved_at < {_HI})

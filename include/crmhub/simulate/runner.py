@@ -16,7 +16,8 @@ sync cycles around the clock (:func:`day_cycles`):
   SLA day: scores against the map's per-connector targets, incidents, freezes) and its retry queue;
 * after every cycle on the hour in the on-call hours (from the SLA day), the owners' review
   (``crmhub.simulate.owners``): incidents resolved when the warehouse shows the evidence, frozen connectors
-  released and caught up by their owner, the CDP's drifted export fixed; at the day's first review IR enters the
+  released and caught up by their owner, the CDP's drifted export fixed, the billing system's late postings
+  fixed by FinanceOps once the billing SLA's incident is open; at the day's first review IR enters the
   LP contacts the last reconciliation found missing in the CRM and the fund administrator re-sends, corrected,
   its rows for the CRM's LPs its file lacks; from the plan's 10 % flag day RevOps promotes the outreach
   automations whose control send it checked (on that day it triggers them for the control list first);
@@ -497,12 +498,17 @@ def _planted_event(n: int, plan: RolloutPlan, steps: dict, world, services, data
 
 def _owners_review(steps: dict, tasks: _Tasks, world, proof_dir: Path) -> None:
     """The on-call owners' look at the warehouse right after a cycle: the CDP's owner has a drifted export
-    fixed, IR enters the LPs the last reconciliation found missing in the CRM (once per reconciliation run),
-    the fund administrator re-sends its rows for the CRM's LPs missing in its file (once per reconciliation run),
-    frozen connectors are released and caught up (the runbook's full load), then incidents with evidence are
-    resolved."""
+    fixed, FinanceOps (paged by the billing SLA's ``sla`` incident) has the billing system post changes when
+    they are made, IR enters the LPs the last reconciliation found missing in the CRM (once per
+    reconciliation run), the fund administrator re-sends its rows for the CRM's LPs missing in its file (once
+    per reconciliation run), frozen connectors are released and caught up (the runbook's full load), then
+    incidents with evidence are resolved."""
+    from crmhub.simulate.world import BILLING_SLA
+
     if tasks.open_incident("cdp_events", "schema_drift"):
         _timed(steps, "world", world.fix_schema_drift)
+    if tasks.open_incident(BILLING_SLA, "sla"):
+        _timed(steps, "world", world.fix_billing_lateness)
     _timed(steps, "review", tasks.enter_missing_lps, world)
     _timed(steps, "review", tasks.fund_admin_fixes, world)
     _timed(steps, "review", tasks.release)

@@ -10,7 +10,11 @@ administrator's and the CDP's drop files. The baseline's planted problems, per d
 * interest: IR marks ``DAILY["interest_flips"]`` contacts a day interested after a call, a meeting or a
   webinar (an investor-relations team in a fundraise logs a handful a day), one edit each: what the
   ``reinstate_interest`` automation reacts to (the planted bulk import is the other kind of change);
-* late and out-of-order updates: billing rows whose ``updated_at`` is hours behind the rows already loaded;
+* late and out-of-order updates: billing rows whose ``updated_at`` is hours behind the rows already loaded
+  (``LATE_SHARE`` of the billing changes are stamped 3-30 h before they reach the billing table), until the
+  billing SLA's owner (FinanceOps), told by crmhub's ``sla`` incident on :data:`BILLING_SLA`, has the billing
+  system post each change when it is made (:meth:`World.fix_billing_lateness`, the owners' review in
+  ``crmhub.simulate.runner``), as the CDP's owner has its drifted export fixed;
 * API faults: the sandbox answers 5xx on ``BASELINE_API_ERROR_RATE`` of requests, crmhub's and the world's;
 * events (:class:`crmhub.simulate.plan.RolloutPlan.world_events`): the bulk import, a schema drift (the CDP
   file gains a column), an amount edited on a deal after the accept stage.
@@ -40,6 +44,8 @@ DAILY = {"crm_edits": 30, "crm_duplicates": 2, "fund_admin_rows": 6, "cdp_events
 #: Shares of the volume that carry a planted problem.
 ILLEGAL_SHARE = 0.2   # fund-admin rows with a non-numeric amount
 LATE_SHARE = 0.3      # billing changes that arrive hours late
+#: The SLA whose ``sla`` incident tells the billing system's owner that its changes reach the table late.
+BILLING_SLA = "billing_to_crm"
 #: The fundraising stage IR gives an LP contact the fund administrator already holds a commitment for.
 LP_STAGE = "closed"
 #: The world's own records' true identities (kind, email or name, true id), next to the demo data's truth.
@@ -57,6 +63,8 @@ class World:
     rng: random.Random = field(init=False)
     contacts: list[dict] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
+    #: share of billing changes stamped hours before they reach the table (0 once FinanceOps fixed the posting)
+    late_share: float = LATE_SHARE
     _truth: object = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -320,7 +328,7 @@ class World:
 
     def billing_changes(self, n: int, late: int | None = None) -> None:
         """Change ``n`` invoices; ``late`` of them arrive with an ``updated_at`` hours in the past."""
-        late = sum(self.rng.random() < LATE_SHARE for _ in range(n)) if late is None else late
+        late = sum(self.rng.random() < self.late_share for _ in range(n)) if late is None else late
         now = clock.now()
         with psycopg.connect(self.billing_url) as conn:
             # the billing system's table has no key; its logical-replication publication needs an identity
@@ -345,6 +353,13 @@ class World:
         with path.open("w", encoding="utf-8", newline="") as fh:
             csv.writer(fh).writerows([r[:cut] + r[cut + 1:] for r in rows])
         self._bump("schema_drift_fixed")
+
+    def fix_billing_lateness(self) -> None:
+        """FinanceOps, told by the billing SLA incident, has the billing system post each invoice change when it
+        is made: from now on no change reaches the table with an ``updated_at`` hours in the past."""
+        if self.late_share:
+            self.late_share = 0.0
+            self._bump("billing_lateness_fixed")
 
     def _some(self, per_day: float, share: float) -> int:
         """How many of ``per_day`` happen in a cycle that covers ``share`` of the day's window (random rounding)."""

@@ -78,8 +78,28 @@ class TestOpenIncident:
             m = incidents.mttr(conn)
         assert m["resolved"] == 3 and m["overall_h"] == pytest.approx(13 / 3, abs=1e-3)
         assert m["met"] is True
-        assert m["per_owner"]["marcus.lee"] == {"mttr_h": 5.0, "resolved": 2, "met": True}
+        assert m["per_owner"]["marcus.lee"] == {"mttr_h": 5.0, "close_h": 5.0, "resolved": 2, "met": True}
         assert m["per_owner"]["omar.haddad"]["mttr_h"] == 3.0
+
+    def test_mttr_is_time_to_fix_and_time_to_close_is_beside_it(self, db, imap):
+        """The map's "Alert MTTR (time to fix)": an incident opened at 22:00 whose trigger stopped firing at
+        23:00 was fixed in 1 h, although the on-call owner closed it with proof at 08:00 (10 h)."""
+        opened = NOW - timedelta(hours=10)
+        with psycopg.connect(db) as conn:
+            inc = incidents.open_incident(conn, "crm_contacts", "lag", {}, imap=imap, now=opened)
+            incidents.mark_recovered(conn, "crm_contacts", "lag", now=opened + timedelta(hours=1))
+            incidents.resolve(conn, inc.incident_id, "chart.png", "marcus.lee", now=NOW)
+            # fired again after a recovery: the recovery is cleared, the fix is the later one
+            again = incidents.open_incident(conn, "crm_companies", "lag", {}, imap=imap, now=opened)
+            incidents.mark_recovered(conn, "crm_companies", "lag", now=opened + timedelta(hours=1))
+            incidents.open_incident(conn, "crm_companies", "lag", {}, imap=imap, now=opened + timedelta(hours=2))
+            incidents.mark_recovered(conn, "crm_companies", "lag", now=opened + timedelta(hours=4))
+            incidents.resolve(conn, again.incident_id, "chart.png", "marcus.lee", now=NOW)
+            m = incidents.mttr(conn)
+            row = incidents.get_incident(conn, inc.incident_id)
+        assert row["resolved_by"] == "marcus.lee" and row["proof"] == "chart.png"  # a person still closes it
+        assert m["overall_h"] == pytest.approx(2.5) and m["close_h"] == pytest.approx(10.0)
+        assert m["met"] is True
 
     def test_recovered_mark_keeps_incident_open(self, db, imap):
         with psycopg.connect(db) as conn:
@@ -149,4 +169,5 @@ def test_cli_list_ack_resolve(db, imap, capsys):
 
 def test_mttr_with_nothing_resolved(db):
     with psycopg.connect(db) as conn:
-        assert incidents.mttr(conn) == {"overall_h": None, "resolved": 0, "target_h": 6.0, "met": None, "per_owner": {}}
+        assert incidents.mttr(conn) == {"overall_h": None, "close_h": None, "resolved": 0, "target_h": 6.0,
+                                        "met": None, "per_owner": {}}

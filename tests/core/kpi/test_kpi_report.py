@@ -82,8 +82,9 @@ def _world(conn: psycopg.Connection) -> None:
     conn.execute(
         """INSERT INTO ops.segment_latency (week_start, entity_type, country, source_system, field, changes,
                median_lag_min, sla, sla_min, sla_met_pct, prev_median_lag_min, freshness_delta_pct, action, computed_at)
-           VALUES ('2026-10-26', 'lp', 'DE', 'crm', 'contact.email', 12, 7, 'crm_to_dwh', 20, 100, 8, 12.5, 'pass', %s)""",
-        (_at(DAYS[1], 1),))
+           VALUES ('2026-10-26', 'lp', 'DE', 'crm', '*', 40, 7, 'crm_to_dwh', 20, 100, 8, 12.5, 'pass', %s),
+                  ('2026-10-26', 'lp', 'DE', 'crm', 'contact.email', 35, 7, 'crm_to_dwh', 20, 100, 3, 133.3, 'watch', %s)""",
+        (_at(DAYS[1], 1), _at(DAYS[1], 1)))
     conn.execute(
         """INSERT INTO ops.outbox (idempotency_key, message_id, automation, contact_id, change_id, owner, flag,
                recipient, subject, body_text, body_html, status, sent_at)
@@ -107,16 +108,32 @@ def test_kpis_move_from_baseline_to_target(world: str, imap) -> None:
     assert s["recon_delta"][DAYS[2]] == 0.5
     assert s["duplicate_rate"][DAYS[0]] == 5.0 and s["duplicate_rate"][DAYS[2]] == 1.2
     assert s["incidents_closed"] == {DAYS[0]: 1, DAYS[1]: 2, DAYS[2]: 2}
-    assert s["mttr"][DAYS[0]] == 5.0 and s["mttr"][DAYS[2]] is None
-    assert s["sla_met"][DAYS[0]] == 0.0 and s["sla_met"][DAYS[2]] == 100.0
+    assert s["mttr"][DAYS[0]] == 5.0 and s["mttr"][DAYS[2]] == 5.0  # rolling: day 3 still holds both incidents
+    # weekly window: day 3's contact.email holds day 1's 5 late changes too (11 of 16 within 6 h)
+    assert s["sla_met"][DAYS[0]] == 0.0 and s["sla_met"][DAYS[2]] == 68.75
     assert s["contract_coverage"][DAYS[1]] == 50.0  # contact.nickname, created on day 2, has no contract
     assert s["contract_coverage"][DAYS[2]] == 100.0  # fundadmin_lp_contacts' email contract targets contact.email
+    # the segment's own delta (all its changes), not one field's
     assert s["segment_delta"][DAYS[0]] is None and s["segment_delta"][DAYS[1]] == 12.5
     with psycopg.connect(world) as conn:
         queue = review_queue_per_day(conn, DAYS[0], DAYS[-1])
     assert queue == [(DAYS[0], 4, 0, 0, 0), (DAYS[1], 2, 2, 0, 0), (DAYS[2], 2, 0, 0, 0)]
     for key in ("error_rate", "sync_lag", "recon_delta", "duplicate_rate", "sla_met"):
         assert BY_KEY[key].better(s[key][DAYS[2]], s[key][DAYS[0]]), key
+
+
+def test_mttr_is_rolling_time_to_fix(world: str, imap, tmp_path: Path) -> None:
+    """The map's "Alert MTTR (time to fix)", cadence rolling: day 2's incident recovered 1 h after it opened
+    (a person closed it with proof 5 h after): the fix counts, over every incident resolved in the 7 days; the
+    report's incident table shows when crmhub saw it recovered."""
+    with psycopg.connect(world) as conn:
+        conn.execute("UPDATE ops.incidents SET recovered_at = opened_at + interval '1 hour' WHERE opened_at::date = %s",
+                     (DAYS[1],))
+        s = kpi_series(conn, DAYS[0], DAYS[-1], imap)["mttr"]
+        write_report(conn, tmp_path / "r.html", DAYS[0], DAYS[-1], imap, title="t")
+    assert s == {DAYS[0]: 5.0, DAYS[1]: 3.0, DAYS[2]: 3.0}
+    table = re.search(r'<table id="incidents">.*?</table>', (tmp_path / "r.html").read_text(), re.S).group(0)
+    assert "2026-11-03 09:00" in table and "2026-11-03 13:00" in table
 
 
 def test_report_has_every_chart_and_table_and_follows_the_warehouse(world: str, imap, tmp_path: Path) -> None:
@@ -132,6 +149,8 @@ def test_report_has_every_chart_and_table_and_follows_the_warehouse(world: str, 
                   "health-at-targets", "health-live"):
         assert f'id="{table}"' in page, table
     assert "reports/recon-2026-11-02.html" in page  # the proof of a closed incident
+    segs = re.search(r'<table id="segments">.*?</table>', page, re.S).group(0)
+    assert "(all fields)" in segs and "contact.email" in segs   # the segment's own row, then its fields
     verdict = {v["key"]: v for v in verdict_rows(data)}
     assert verdict["error_rate"]["last"] == 0.3 and verdict["error_rate"]["met"] is True
     before_png = (tmp_path / "report_charts" / "kpi_error_rate.png").read_bytes()

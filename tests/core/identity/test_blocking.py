@@ -1,0 +1,73 @@
+"""Organisation blocking: a true pair must share a key even when typos or glued words break the
+name keys, while the number of pairs per record stays bounded."""
+
+from __future__ import annotations
+
+import random
+
+import pandas as pd
+import pytest
+
+from crmhub.identity.blocking import candidate_pairs, word_ends
+from crmhub.identity.records import prepare
+
+
+def orgs(*rows: dict) -> pd.DataFrame:
+    return pd.DataFrame([{"record_id": str(i + 1), "source_system": "crm", **r} for i, r in enumerate(rows)])
+
+
+def _pairs(*rows: dict) -> set[tuple[int, int]]:
+    pairs, _ = candidate_pairs(prepare(orgs(*rows), "org"), "org")
+    return {tuple(p) for p in pairs.tolist()}
+
+
+def _single_typos(word: str) -> set[str]:
+    out = set()
+    for i in range(len(word)):
+        out.add(word[:i] + word[i + 1:])
+        out.add(word[:i] + "q" + word[i + 1:])
+    for i in range(len(word) + 1):
+        out.add(word[:i] + "q" + word[i:])
+    for i in range(len(word) - 1):
+        out.add(word[:i] + word[i + 1] + word[i] + word[i + 2:])
+    return out - {word}
+
+
+@pytest.mark.parametrize("word", ["eagle", "harbor", "keling", "trinity", "software", "infrastructure"])
+def test_every_single_typo_of_a_word_keeps_one_of_its_end_codes(word: str) -> None:
+    codes = set(word_ends(word))
+    assert all(codes & set(word_ends(v)) for v in _single_typos(word))
+
+
+def test_a_typo_in_each_of_the_first_two_words_is_still_a_candidate() -> None:
+    # "Lnke Softkare" shares no first word, prefix, sorted tokens, soundex or last word with
+    # "Lake Software", and has no third word for the rest-of-name key; the ends of its words do
+    pairs = _pairs({"name": "Lake Software Inc", "city": "Boston"},
+                   {"name": "Lnke Softkare, Inc.", "city": "Boston"},
+                   {"name": "Morgan Arctic Ventures II", "city": "Geneva"},
+                   {"name": "Jorgan Arctic Vetures 2", "city": "Geneva"})
+    assert (0, 1) in pairs
+    assert (2, 3) in pairs
+
+
+def test_a_typo_in_the_first_letter_of_a_two_word_name_is_a_candidate() -> None:
+    # the last-token key carries the first letter and the rest-of-name key needs three words
+    assert (0, 1) in _pairs({"name": "Keling Software", "city": "Hong Kong"},
+                            {"name": "Reling Software Ltd", "city": "Hong Kong"})
+
+
+def test_two_words_run_together_are_a_candidate() -> None:
+    assert (0, 1) in _pairs({"name": "Lunarunity Ventures VI"}, {"name": "Lunar Unity Ventures 6"})
+
+
+def test_doubly_misspelt_twin_among_hundreds_of_namesakes_stays_bounded() -> None:
+    # 300 "Lake Software" records fill every word-ends block of the name far beyond its cap, where only a
+    # reversed-name window is paired: the misspelt record still meets records of its name, and the pairs
+    # per record stay bounded (not 300²/2)
+    rng = random.Random(11)
+    rows = [{"name": f"Lake Software {rng.choice(['Inc', 'LLC', 'Ltd', 'GmbH'])}",
+             "city": f"City{rng.randrange(80)}"} for _ in range(300)]
+    rows.append({"name": "Lnke Softkare Inc", "city": "City1"})
+    pairs = _pairs(*rows)
+    assert any(b == 300 for _, b in pairs)
+    assert len(pairs) < 40 * len(rows)
