@@ -13,6 +13,16 @@ until a human decides:
   too, and an active merge undone).
 * **reject** — every pair of members in different identities is remembered as rejected.
 
+**Second review.** A rejection that contradicts a deterministic key — two members in different identities
+share a normalised tax id (organisations) or a normalised email (contacts) — or that keeps at least
+:data:`SECOND_REVIEW_MIN_IDENTITIES` identities apart is kept (its pairs stay rejected, nothing merges) and
+the cluster goes back to ``pending`` with the first decision in
+``first_decided_by`` / ``first_decided_at`` and the reason in ``second_review_reason`` (migration
+``0125_review_second_review.sql``). The second decision must come from another reviewer, or from the same one
+after :data:`SECOND_REVIEW_AFTER_DAYS`; approving or splitting then clears the first rejection's pair
+decisions among the members, and a second rejection is final. One wrong rejection of a large cluster thus
+gets a second look instead of staying for good.
+
 Decisions are kept per record set (``ops.review_clusters.member_ids``) and as pair decisions, so a
 re-run neither re-proposes a decided set nor undoes it. A pending proposal that a re-run no longer
 makes (its records changed) becomes ``superseded``.
@@ -51,6 +61,7 @@ from __future__ import annotations
 
 import math
 import random
+from datetime import timedelta
 
 import psycopg
 from psycopg.rows import dict_row
@@ -62,6 +73,12 @@ from crmhub.identity.records import columns_for
 
 TABLES = {"org": "entity", "contact": "contact"}
 STATUSES = ("pending", "approved", "split", "rejected", "superseded")
+#: Days after which the reviewer who rejected a cluster against a deterministic key may take the second look
+#: themselves (another reviewer may take it at once).
+SECOND_REVIEW_AFTER_DAYS = 2
+#: A rejection that keeps this many identities apart gets a second look too (four eyes on a decision that
+#: leaves that many records duplicated if it is wrong).
+SECOND_REVIEW_MIN_IDENTITIES = 5
 
 
 class ReviewError(CrmHubError):
@@ -120,7 +137,8 @@ def write_proposals(conn: psycopg.Connection, kind: str, res, cluster_of: dict[s
             kept.append(row[0])
     conn.execute(
         """UPDATE ops.review_clusters SET status = 'superseded', updated_at = now()
-           WHERE kind = %s AND status = 'pending' AND cluster_id NOT IN (SELECT unnest(%s::bigint[]))""",
+           WHERE kind = %s AND status = 'pending' AND first_decided_by IS NULL
+             AND cluster_id NOT IN (SELECT unnest(%s::bigint[]))""",
         (kind, kept))
     return pending_count(conn, kind)
 
@@ -139,6 +157,7 @@ def pending_count(conn: psycopg.Connection, kind: str) -> int:
 _LIST_SQL = """
 SELECT cluster_id, kind, proposal_key, member_ids, score_min::float AS score_min, score_max::float AS score_max,
        source_systems, owners, status, decided_by, decided_at, leaving_ids, note, band_decision_id,
+       first_decided_by, first_decided_at, second_review_reason,
        cardinality(member_ids) AS size, members, created_at
 FROM ops.review_clusters
 WHERE (%(status)s::text IS NULL OR status = %(status)s) AND (%(kind)s::text IS NULL OR kind = %(kind)s)
@@ -200,7 +219,7 @@ def approve(conn_or_url, cluster_id: int, *, by: str, note: str | None = None) -
     """Approve a pending cluster: all members become one identity (the oldest survives)."""
     by = _need_by(by)
     with _conn_ctx(conn_or_url) as conn:
-        return _approve(conn, _pending(conn, cluster_id), by, note)
+        return _approve(conn, _pending(conn, cluster_id, by), by, note)
 
 
 def split(conn_or_url, cluster_id: int, *, leaving: list[str], by: str, note: str | None = None) -> dict:
@@ -208,7 +227,7 @@ def split(conn_or_url, cluster_id: int, *, leaving: list[str], by: str, note: st
     by = _need_by(by)
     leaving = sorted({str(x) for x in leaving})
     with _conn_ctx(conn_or_url) as conn:
-        row = _pending(conn, cluster_id)
+        row = _pending(conn, cluster_id, by)
         unknown = set(leaving) - set(row["member_ids"])
         if unknown:
             raise ReviewError(f"review cluster {cluster_id}: {sorted(unknown)} are not members; members are "
@@ -223,16 +242,51 @@ def reject(conn_or_url, cluster_id: int, *, by: str, note: str | None = None) ->
     """Reject a pending cluster: its members stay in their current identities, remembered for re-runs."""
     by = _need_by(by)
     with _conn_ctx(conn_or_url) as conn:
-        return _apply(conn, _pending(conn, cluster_id), "rejected", by, note)
+        return _apply(conn, _pending(conn, cluster_id, by), "rejected", by, note)
 
 
-def _pending(conn: psycopg.Connection, cluster_id: int) -> dict:
+def _pending(conn: psycopg.Connection, cluster_id: int, by: str) -> dict:
     row = _get(conn, cluster_id, lock=True)
     if row["status"] != "pending":
         who = f" by {row['decided_by']}" if row["decided_by"] else ""
         raise ReviewError(f"review cluster {cluster_id} is {row['status']}{who}; only pending clusters can be "
                           "decided (undo a merge with `crmhub identity unmerge`)")
+    first = row.get("first_decided_by")
+    if first and first == by:
+        due = row["first_decided_at"] + timedelta(days=SECOND_REVIEW_AFTER_DAYS)
+        if clock.now() < due:
+            raise ReviewError(
+                f"review cluster {cluster_id} waits for a second review of {first}'s rejection "
+                f"({row['second_review_reason']}): another reviewer decides it, or {first} after "
+                f"{due.isoformat(timespec='minutes')}")
     return row
+
+
+def second_review_reasons(kind: str, members: list[dict]) -> list[str]:
+    """Why a rejection of a cluster with ``members`` needs a second review: the deterministic keys it
+    contradicts (:func:`key_conflicts`) and, when it keeps at least :data:`SECOND_REVIEW_MIN_IDENTITIES`
+    identities apart, their number. Empty: the rejection is final at once."""
+    reasons = [f"contradicts {c}" for c in key_conflicts(kind, members)]
+    identities = len({m["identity"] for m in members})
+    if identities >= SECOND_REVIEW_MIN_IDENTITIES:
+        reasons.append(f"keeps {identities} identities apart")
+    return reasons
+
+
+def key_conflicts(kind: str, members: list[dict]) -> list[str]:
+    """Deterministic keys shared by members in different identities: ``"tax id 123456789"`` (organisations,
+    normalised tax id) or ``"email a@b.example"`` (contacts, normalised address). A rejection of a cluster
+    with any is queued for a second review."""
+    from crmhub.identity.normalize import normalize_email, normalize_tax_id
+
+    field, norm = ("tax_id", normalize_tax_id) if kind == "org" else ("email", normalize_email)
+    label = "tax id" if kind == "org" else "email"
+    identities: dict[str, set[str]] = {}
+    for m in members:
+        key = norm((m.get("record") or {}).get(field))
+        if key:
+            identities.setdefault(key, set()).add(m["identity"])
+    return [f"{label} {key}" for key, ids in sorted(identities.items()) if len(ids) > 1]
 
 
 def _approve(conn, row: dict, by: str, note: str | None, band_decision_id: int | None = None) -> dict:
@@ -256,6 +310,11 @@ def _apply(conn: psycopg.Connection, row: dict, decision: str, by: str, note: st
         [(a, b) for i, a in enumerate(order) for b in order[i + 1:] if identity[a] != identity[b]] \
         if decision == "rejected" else []
     pairs += [(a, b, "rejected") for a, b in cut]
+    if row.get("first_decided_by") and decision != "rejected":
+        # the second review overturns the first rejection: its pair decisions among the members go
+        conn.execute("DELETE FROM ops.match_decisions WHERE kind = %s AND decision = 'rejected' "
+                     "AND pair_low = ANY(%s::text[]) AND pair_high = ANY(%s::text[])",
+                     (kind, order, order))
     for a, b, verdict in pairs:
         low, high = sorted((a, b))
         conn.execute(
@@ -277,8 +336,17 @@ def _apply(conn: psycopg.Connection, row: dict, decision: str, by: str, note: st
                  "note = %s, band_decision_id = %s, updated_at = now() WHERE cluster_id = %s",
                  (decision, by, decided_at, leaving if decision == "split" else None, note, band_decision_id,
                   row["cluster_id"]))
-    return {"cluster_id": row["cluster_id"], "kind": kind, "status": decision, "decided_by": by,
-            "decided_at": decided_at.isoformat(), "members": order, "leaving": leaving, "merges": merged}
+    out = {"cluster_id": row["cluster_id"], "kind": kind, "status": decision, "decided_by": by,
+           "decided_at": decided_at.isoformat(), "members": order, "leaving": leaving, "merges": merged}
+    conflicts = second_review_reasons(kind, row["members"]) if decision == "rejected" else []
+    if conflicts and not row.get("first_decided_by"):
+        # the rejection stands (its pairs stay rejected) until a second reviewer confirms or overturns it
+        reason = "rejected: " + ", ".join(conflicts)
+        conn.execute("UPDATE ops.review_clusters SET status = 'pending', decided_by = NULL, decided_at = NULL, "
+                     "first_decided_by = %s, first_decided_at = %s, second_review_reason = %s, updated_at = now() "
+                     "WHERE cluster_id = %s", (by, decided_at, reason, row["cluster_id"]))
+        out.update(status="pending", second_review=reason)
+    return out
 
 
 def _merge_all(conn: psycopg.Connection, table: str, ids: list[str], by: str, reason: str) -> list[dict]:

@@ -14,11 +14,19 @@ Anything else stays open (acknowledged). At each review the owners first release
 (:func:`release_frozen`; the runbook's catch-up load follows, and the next health cycle freezes a connector
 again if it is still blocked), then look for the evidence (:func:`owners_review`).
 
+RevOps promotes the outreach automations (:func:`promote_checked_automations`) from the plan's 10 % flag day:
+an automation still in control mode whose current version has a control message delivered (``sent``) is
+promoted with ``crmhub.outreach.control.promote``, recorded with who (``REVOPS``), as ``crmhub outreach
+control-report`` then ``promote NAME --by WHO`` would.
+
 IR works the reconciliation report too: :func:`lps_missing_in_crm` lists the LP contacts the fund
 administrator has and the CRM lacks (rule ``LP_RULE``'s ``missing_right`` differences), with the fund
 administrator's name, address and company, for IR to enter in the CRM (``World.enter_lp_contacts``). The CRM's
-contacts the fund administrator lacks (``missing_left``) and mismatched values stay: only the fund
-administrator can correct its file.
+LP contacts the fund administrator's file lacks or holds without an address (``missing_left``, an ``email``
+mismatch with no fund-admin address: :func:`lps_missing_at_fund_admin`) go to the
+fund administrator with the rule's incident (its owner, ``priya.shah``): the fund administrator re-sends the
+rows of its own it finds for them in the next drop, corrected (``World.fund_admin_corrections``); a contact it
+holds no row for (no commitment) stays a difference.
 """
 
 from __future__ import annotations
@@ -31,6 +39,8 @@ import psycopg
 from crmhub.health import incidents
 
 HEALTH_TRIGGERS = ("health", "lag", "error_rate")
+#: Who checks the control sends and promotes the outreach automations in the simulation.
+REVOPS = "sim.revops"
 #: The reconciliation rule whose report lists the fund administrator's LP contacts missing in the CRM.
 LP_RULE = "fund_admin_contacts_vs_crm"
 
@@ -108,6 +118,23 @@ def owners_review(conn: psycopg.Connection, imap, proof_dir: Path) -> dict:
         conn.commit()
     return {"resolved": resolved}
 
+def promote_checked_automations(conn: psycopg.Connection, imap, by: str = REVOPS) -> list[dict]:
+    """Promote each automation in control mode whose current version delivered a control message (the
+    control report shows it ``sent``); returns ``[{automation, control_sends, promoted_by}]`` promoted now."""
+    from crmhub.outreach import control
+    from crmhub.outreach.rules import load_automations
+
+    out = []
+    for name, auto in load_automations(imap).items():
+        if control.mode(conn, auto) != "control":
+            continue
+        if not any(d.status == "sent" for d in control.control_report(conn, auto)):
+            continue
+        sent = control.promote(conn, auto, by, note="crmhub simulate: control sends checked on the 10 % flag day")
+        out.append({"automation": name, "control_sends": sent, "promoted_by": by})
+    return out
+
+
 def lps_missing_in_crm(conn: psycopg.Connection, imap, after_run: int = 0) -> tuple[int, list[dict]]:
     """``(run_id, records)``: the fund administrator's LP contacts that ``LP_RULE``'s latest run (newer than
     ``after_run``) found missing in the CRM, as the fund administrator's file has them (its newest staged row:
@@ -129,6 +156,38 @@ def lps_missing_in_crm(conn: psycopg.Connection, imap, after_run: int = 0) -> tu
              JOIN staging.{stg} s ON s.external_id = d.left_ref
             WHERE d.run_id = %s AND d.kind = 'missing_right' AND s.email IS NOT NULL
             ORDER BY s.external_id, s.row_no DESC""").format(stg=sql.Identifier(connector.name))
+    cur = conn.execute(query, (row[0],))
+    names = [c.name for c in cur.description]
+    return row[0], [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+
+
+def lps_missing_at_fund_admin(conn: psycopg.Connection, imap, after_run: int = 0) -> tuple[int, list[dict]]:
+    """``(run_id, records)``: the CRM's LP contacts that ``LP_RULE``'s latest run (newer than ``after_run``)
+    found missing in the fund administrator's file, or present there without an address (an ``email``
+    mismatch whose fund-admin row has none), as the CRM has them (its newest staged row: ``crm_id``,
+    ``first_name``, ``last_name``, ``email``, ``company``): what the rule's owner sends the fund administrator."""
+    from psycopg import sql
+
+    from crmhub.reconcile.rules import load_rules
+
+    rule = load_rules(imap, [LP_RULE])[0]
+    row = conn.execute("SELECT max(run_id) FROM ops.reconciliation_runs WHERE rule = %s AND run_id > %s",
+                       (LP_RULE, after_run)).fetchone()
+    if row[0] is None:
+        return after_run, []
+    connector = imap.connector(rule.right.connector)
+    query = sql.SQL(
+        """SELECT DISTINCT ON (s.id) s.id AS crm_id, s.firstname AS first_name, s.lastname AS last_name,
+                  s.email, s.company
+             FROM ops.reconciliation_diffs d
+             JOIN staging.{stg} s ON s.id = d.right_ref
+            WHERE d.run_id = %s
+              AND (d.kind = 'missing_left'
+                   OR d.kind = 'mismatch' AND d.field = 'email'
+                      AND NOT EXISTS (SELECT 1 FROM staging.{fa} f WHERE f.external_id = d.left_ref
+                                         AND f.email IS NOT NULL))
+            ORDER BY s.id, s.lastmodifieddate DESC NULLS LAST, s.row_no DESC""").format(
+        stg=sql.Identifier(connector.name), fa=sql.Identifier(rule.left.connector))
     cur = conn.execute(query, (row[0],))
     names = [c.name for c in cur.description]
     return row[0], [dict(zip(names, r, strict=True)) for r in cur.fetchall()]

@@ -15,6 +15,10 @@ playbook orders it, and the report prints it next to the results:
   in the CRM by IR;
 * ``review_day``: a steward starts deciding ``steward_capacity`` review clusters a day (``crmhub.identity.review``);
 * ``flag_10_day`` / ``flag_50_day``: the outreach flags go to 10 %, then 50 % (Unleash bootstrap strategies).
+  On ``flag_10_day`` RevOps also takes the automations out of control mode: before the busy window it marks
+  the control list's friendly LP interested (the automation mails only the control list), and at the next
+  on-call review it checks the control send and promotes (``crmhub.outreach.control.promote``, by
+  ``sim.revops``); from then on the flag's rollout decides who is mailed.
 
 Syncs run around the clock (the DAGs do): the busy window at the cadence above, then a cycle every
 ``on_call_every_h`` hours in the on-call hours and every ``night_every_h`` hours at night
@@ -56,6 +60,14 @@ class RolloutPlan:
         if day >= self.flag_50_day:
             return 50
         return 10 if day >= self.flag_10_day else 0
+
+    def outreach_control_trigger(self, day: int) -> bool:
+        """Whether RevOps triggers the automations for the control list on ``day`` (the 10 % flag day)."""
+        return day == self.flag_10_day
+
+    def outreach_promotable(self, day: int) -> bool:
+        """Whether RevOps promotes automations whose control send it has checked (from the 10 % flag day)."""
+        return day >= self.flag_10_day
 
     def steward_decisions(self, day: int) -> int:
         return self.steward_capacity if day >= self.review_day else 0
@@ -100,7 +112,8 @@ class RolloutPlan:
                 f"syncs around the clock: the busy window, then every {self.on_call_every_h} h "
                 f"{first:02d}:00–{last:02d}:00 and every {self.night_every_h} h at night",
                 f"day {self.review_day}: steward reviews up to {self.steward_capacity} clusters a day",
-                f"day {self.flag_10_day}: outreach flags at 10 %; day {self.flag_50_day}: 50 %",
+                f"day {self.flag_10_day}: outreach flags at 10 %, RevOps sends the automations to the control list "
+                f"and promotes them once checked; day {self.flag_50_day}: 50 %",
                 "world events: " + ", ".join(f"day {d} {e}" for d, e in sorted(self.world_events.items()))]
 
 

@@ -18,7 +18,9 @@ sync cycles around the clock (:func:`day_cycles`):
   (``crmhub.simulate.owners``): incidents resolved when the warehouse shows the evidence, frozen connectors
   released and caught up by their owner, the CDP's drifted export fixed, the billing system's late postings
   fixed by FinanceOps once the billing SLA's incident is open; at the day's first review IR enters the
-  LP contacts the last reconciliation found missing in the CRM;
+  LP contacts the last reconciliation found missing in the CRM and the fund administrator re-sends, corrected,
+  its rows for the CRM's LPs its file lacks; from the plan's 10 % flag day RevOps promotes the outreach
+  automations whose control send it checked (on that day it triggers them for the control list first);
 * after the busy window: SLA results, segment audit, MTTR; 16:00 the steward's review decisions (plan
   capacity); 23:30 ``crmhub_reconciliation`` for the day.
 
@@ -107,6 +109,7 @@ class _Tasks:
         self.released: list[str] = []
         self.crm_writes = 0      # records the cycle wrote to the CRM (reverse ETL, IR)
         self.lp_run = 0          # the last reconciliation run IR worked through
+        self.fa_run = 0          # the last reconciliation run the fund administrator worked through
 
     def access(self, name: str):
         return self._access[self.imap.connector(name).source["kind"]]
@@ -247,6 +250,14 @@ class _Tasks:
         with connect(self.url) as conn:
             self._safe("owners.review", owners_review, conn, self.imap, proof_dir)
 
+    def promote_outreach(self) -> None:
+        """RevOps promotes the automations whose control send it checked (``owners.REVOPS``, recorded)."""
+        from crmhub.simulate.owners import promote_checked_automations
+        from crmhub.warehouse import connect
+
+        with connect(self.url) as conn:
+            self._safe("revops.promote_outreach", promote_checked_automations, conn, self.imap)
+
     def enter_missing_lps(self, world) -> int:
         """IR enters in the CRM the fund administrator's LP contacts the last reconciliation found missing."""
         from crmhub.simulate.owners import lps_missing_in_crm
@@ -260,6 +271,20 @@ class _Tasks:
         entered = self._safe("ir.enter_lp_contacts", world.enter_lp_contacts, records) or 0
         self.crm_writes += entered
         return entered
+
+    def fund_admin_fixes(self, world) -> int:
+        """The fund administrator re-sends, corrected, its rows for the CRM's LPs the last reconciliation found
+        missing in its file (the rule's incident reaches it through the rule's owner)."""
+        from crmhub.simulate.owners import lps_missing_at_fund_admin
+        from crmhub.warehouse import connect
+
+        with connect(self.url) as conn:
+            found = self._safe("owners.lps_missing_at_fund_admin", lps_missing_at_fund_admin, conn, self.imap,
+                               self.fa_run)
+        if not found:
+            return 0
+        self.fa_run, records = found
+        return self._safe("fund_admin.corrections", world.fund_admin_corrections, records) or 0
 
     def reconcile(self, day: date) -> None:
         from crmhub.reconcile import run_reconciliation
@@ -393,6 +418,9 @@ def _play_day(n: int, plan: RolloutPlan, tasks: _Tasks, world, services, data_di
             reconciled = True
         if is_busy and at == busy[0]:
             _planted_event(n, plan, steps, world, services, data_dir, at)
+            if plan.outreach_control_trigger(n):
+                clock.travel_to(at - timedelta(minutes=1))
+                _timed(steps, "world", world.mark_control_contact_interested)
         if is_busy:
             files = 1.0 / len(ticks) if at in ticks else 0.0
             cadence = plan.cadence_min(n)
@@ -414,6 +442,8 @@ def _play_day(n: int, plan: RolloutPlan, tasks: _Tasks, world, services, data_di
             _downstream(steps, tasks, changed_since=changed)
         if at.minute == 0 and at.date() == day and plan.on_call(n, at.hour):
             _owners_review(steps, tasks, world, proof_dir)
+            if plan.outreach_promotable(n):
+                _timed(steps, "review", tasks.promote_outreach)
         if (at.hour, at.minute) == STEWARD_AT and at.date() == day and plan.steward_decisions(n):
             _timed(steps, "steward", tasks.steward, plan.steward_decisions(n))
         if not is_busy and tasks.crm_writes:   # the CRM's webhooks trigger crmhub_cdc for what was written
@@ -457,7 +487,11 @@ def _planted_event(n: int, plan: RolloutPlan, steps: dict, world, services, data
     if not event:
         return
     clock.travel_to(first_busy - timedelta(minutes=2))   # inside the business window, just before its first sync
-    play = {"bulk_import": lambda: simulate_crm_activity(services, data_dir, genuine=0),
+    def bulk_import() -> None:
+        simulate_crm_activity(services, data_dir, genuine=0)
+        world.refresh_contacts()   # the world's IR sees who the import marked interested
+
+    play = {"bulk_import": bulk_import,
             "schema_drift": world.schema_drift, "amount_after_accept": world.amount_after_accept}[event]
     _timed(steps, "world", play)
 
@@ -466,7 +500,8 @@ def _owners_review(steps: dict, tasks: _Tasks, world, proof_dir: Path) -> None:
     """The on-call owners' look at the warehouse right after a cycle: the CDP's owner has a drifted export
     fixed, FinanceOps (paged by the billing SLA's ``sla`` incident) has the billing system post changes when
     they are made, IR enters the LPs the last reconciliation found missing in the CRM (once per
-    reconciliation run), frozen connectors are released and caught up (the runbook's full load), then
+    reconciliation run), the fund administrator re-sends its rows for the CRM's LPs missing in its file (once
+    per reconciliation run), frozen connectors are released and caught up (the runbook's full load), then
     incidents with evidence are resolved."""
     from crmhub.simulate.world import BILLING_SLA
 
@@ -475,6 +510,7 @@ def _owners_review(steps: dict, tasks: _Tasks, world, proof_dir: Path) -> None:
     if tasks.open_incident(BILLING_SLA, "sla"):
         _timed(steps, "world", world.fix_billing_lateness)
     _timed(steps, "review", tasks.enter_missing_lps, world)
+    _timed(steps, "review", tasks.fund_admin_fixes, world)
     _timed(steps, "review", tasks.release)
     _timed(steps, "review", tasks.catch_up)
     _timed(steps, "review", tasks.closeout, proof_dir)

@@ -7,7 +7,9 @@ world knows to be true, at a stated accuracy (:data:`ACCURACY`): for each cluste
 decision the truth calls for (approve one person, reject strangers, split off the records of another
 entity), and with probability ``1 - ACCURACY`` the wrong one (rejects a true duplicate, approves strangers
 together). Capacity stays the plan's (clusters a day, weakest link first), so truth is never free: what the
-steward has no time for stays pending, and a wrong rejection is remembered like any human rejection.
+steward has no time for stays pending, and a wrong rejection is remembered like any human rejection, except
+one that contradicts a deterministic key (members sharing a tax id or an email): the core re-queues it, and the
+steward's lead (:data:`SECOND_REVIEWER`) decides it again, within the same daily capacity.
 
 Truth (:class:`Truth`): the demo data's ground truth (``truth/contacts.csv``, ``truth/entities.csv``) joined
 with the source files to the values a steward sees in a cluster (a contact's email, an organisation's name),
@@ -27,6 +29,10 @@ from pathlib import Path
 #: Share of clusters the steward decides as the truth calls for (assumed; a steward with the evidence shown
 #: and the relationship owner to ask, not an oracle).
 ACCURACY = 0.95
+#: Who takes the second look at a rejection that contradicts a deterministic key (``crmhub.identity.review``
+#: re-queues it; the core wants another reviewer, or the same one days later): the steward's lead, who decides
+#: the same way at the same accuracy.
+SECOND_REVIEWER = "sim.lead_steward"
 #: Decision on the evidence alone when a member is unknown to the world's truth: the weakest link's score.
 EVIDENCE_APPROVE = 0.85
 
@@ -133,14 +139,17 @@ def review(url: str, truth: Truth, capacity: int, *, by: str, seed: int, accurac
 
     done: Counter = Counter()
     for cluster in rv.list_clusters(url, status="pending", limit=capacity):
-        status, leaving = decide(cluster, truth, random.Random(f"{seed}:{cluster['cluster_id']}"), accuracy)
-        note = f"crmhub simulate: steward's daily review ({status})"
+        second = cluster.get("first_decided_by") is not None
+        who = SECOND_REVIEWER if second else by
+        draw = f"{seed}:{cluster['cluster_id']}" + (":second" if second else "")
+        status, leaving = decide(cluster, truth, random.Random(draw), accuracy)
+        note = f"crmhub simulate: {'second review' if second else 'steward' + chr(39) + 's daily review'} ({status})"
         if status == "split":
             result = safe(f"steward.{cluster['cluster_id']}", rv.split, url, cluster["cluster_id"], leaving=leaving,
-                          by=by, note=note)
+                          by=who, note=note)
         else:
             fn = rv.approve if status == "approved" else rv.reject
-            result = safe(f"steward.{cluster['cluster_id']}", fn, url, cluster["cluster_id"], by=by, note=note)
+            result = safe(f"steward.{cluster['cluster_id']}", fn, url, cluster["cluster_id"], by=who, note=note)
         if result is not None:
             done[status] += 1
     return done

@@ -7,6 +7,9 @@ administrator's and the CDP's drop files. The baseline's planted problems, per d
 * duplicates: new CRM contacts that repeat an existing person under a personal address (each record's true
   identity goes to :data:`WORLD_TRUTH`, which the simulated steward reads);
 * illegal values: fund-admin rows whose ``amount`` is not a number (the contract quarantines them);
+* interest: IR marks ``DAILY["interest_flips"]`` contacts a day interested after a call, a meeting or a
+  webinar (an investor-relations team in a fundraise logs a handful a day), one edit each: what the
+  ``reinstate_interest`` automation reacts to (the planted bulk import is the other kind of change);
 * late and out-of-order updates: billing rows whose ``updated_at`` is hours behind the rows already loaded
   (``LATE_SHARE`` of the billing changes are stamped 3-30 h before they reach the billing table), until the
   billing SLA's owner (FinanceOps), told by crmhub's ``sla`` incident on :data:`BILLING_SLA`, has the billing
@@ -36,7 +39,8 @@ from crmhub.demo_data.generator import FILES
 #: The seed's baseline error rate (1.4 %) as the CRM's share of failed API calls.
 BASELINE_API_ERROR_RATE = 0.014
 #: The world's volume per day at --scale 1.
-DAILY = {"crm_edits": 30, "crm_duplicates": 2, "fund_admin_rows": 6, "cdp_events": 15, "billing_changes": 6}
+DAILY = {"crm_edits": 30, "crm_duplicates": 2, "fund_admin_rows": 6, "cdp_events": 15, "billing_changes": 6,
+         "interest_flips": 4}
 #: Shares of the volume that carry a planted problem.
 ILLEGAL_SHARE = 0.2   # fund-admin rows with a non-numeric amount
 LATE_SHARE = 0.3      # billing changes that arrive hours late
@@ -95,12 +99,17 @@ class World:
         after = None
         while True:
             page = self._call("GET", "/crm/v3/objects/contacts",
-                              params={"limit": 100, "properties": "firstname,lastname,email,company",
+                              params={"limit": 100, "properties": "firstname,lastname,email,company,interested",
                                       **({"after": after} if after else {})}).json()
             self.contacts += [{"id": r["id"], **r["properties"]} for r in page["results"]]
             after = (page.get("paging") or {}).get("next", {}).get("after")
             if not after:
                 return
+
+    def refresh_contacts(self) -> None:
+        """Read the CRM's contacts again (after a bulk change the world did not make itself)."""
+        self.contacts = []
+        self._load_contacts()
 
     def _bump(self, key: str, n: int = 1) -> None:
         self.counts[key] = self.counts.get(key, 0) + n
@@ -136,6 +145,35 @@ class World:
             self._call("POST", "/crm/v3/objects/contacts", json={"properties": props})
             self._add_truth("contact", email, self._truth_of(contact))
             self._bump("crm_duplicates")
+
+    def interest_flips(self, n: int) -> None:
+        """IR marks ``n`` contacts interested, one edit each (``interested`` becomes true): contacts with an
+        address that are not interested yet and not on the outreach control list (RevOps uses that one)."""
+        from crmhub.demo_data.generator import CONTROL_CONTACT
+
+        if not self.contacts:
+            self._load_contacts()
+        open_ = [c for c in self.contacts if c.get("email") and c.get("interested") != "true"
+                 and c["email"].strip().lower() != CONTROL_CONTACT[2]]
+        for contact in self.rng.sample(open_, min(n, len(open_))):
+            self._call("PATCH", f"/crm/v3/objects/contacts/{contact['id']}", json={"properties": {"interested": "true"}})
+            contact["interested"] = "true"
+            self._bump("interest_flips")
+
+    def mark_control_contact_interested(self) -> str:
+        """RevOps triggers the outreach automation for the control list's friendly LP (``CONTROL_CONTACT``): the
+        control send a human checks before promoting (``crmhub outreach control-report`` / ``promote``).
+        Returns the address."""
+        from crmhub.demo_data.generator import CONTROL_CONTACT
+
+        email = CONTROL_CONTACT[2]
+        found = self._call("GET", f"/crm/v3/objects/contacts/{email}",
+                           params={"idProperty": "email", "properties": "interested"}).json()
+        if (found.get("properties") or {}).get("interested") == "true":   # it must *become* true
+            self._call("PATCH", f"/crm/v3/objects/contacts/{found['id']}", json={"properties": {"interested": "false"}})
+        self._call("PATCH", f"/crm/v3/objects/contacts/{found['id']}", json={"properties": {"interested": "true"}})
+        self._bump("control_triggers")
+        return email
 
     def enter_lp_contacts(self, records: list[dict], stage: str = LP_STAGE) -> int:
         """IR enters LP contacts from the fund administrator's records in the CRM (``first_name``,
@@ -228,6 +266,38 @@ class World:
             domain = "lp.example"
         return first, last, f"{first[0]}{last}{k % 997}@{domain}".lower(), colleague.get("company") or "Sim Capital"
 
+    def fund_admin_corrections(self, records: list[dict]) -> int:
+        """The fund administrator, sent the CRM's LP contacts its file lacks (``first_name``, ``last_name``,
+        ``email``, ``company``), looks each one up in its own file by name and company and re-sends the row it
+        finds, corrected, in the next drop: an amount from its books where the row's did not parse (the
+        contract quarantined it), the address where the row had none. A contact it has no row for (it holds no
+        commitment) stays a difference. Returns how many rows it re-sent."""
+        path = self.data_dir / FILES["fund_admin"]
+        with path.open(encoding="utf-8", newline="") as fh:
+            rows = list(csv.DictReader(fh))
+        header = list(rows[0].keys()) if rows else []
+        mine = {}
+        for row in rows:   # its newest row per LP, by name and company as its own staff would search
+            mine[(_fold(row["first_name"]), _fold(row["last_name"]), _company_key(row["company"]))] = row
+        stamp = clock.now().strftime("%Y-%m-%dT%H:%M:%SZ")
+        fixed = []
+        for rec in records:
+            row = mine.get((_fold(rec.get("first_name")), _fold(rec.get("last_name")), _company_key(rec.get("company"))))
+            if row is None:
+                continue
+            new = dict(row, updated_at=stamp)
+            if not _parses_as_money(row["amount"]):
+                new["amount"] = str(self.rng.randint(4, 200) * 250000)
+            if not (row.get("email") or "").strip() or "@" not in row["email"]:
+                new["email"] = (rec.get("email") or "").strip().lower()
+            fixed.append(new)
+        if fixed:
+            with path.open("a", encoding="utf-8", newline="") as fh:
+                w = csv.DictWriter(fh, fieldnames=header)
+                w.writerows(fixed)
+        self._bump("fund_admin_rows_corrected", len(fixed))
+        return len(fixed)
+
     def cdp_events(self, n: int) -> None:
         path = self.data_dir / FILES["cdp"]
         with path.open(encoding="utf-8", newline="") as fh:
@@ -307,9 +377,26 @@ class World:
         steps = [(DAILY["crm_edits"] * s, share, self.crm_edits), (DAILY["crm_duplicates"], share, self.crm_duplicates),
                  (DAILY["fund_admin_rows"] * s, files, self.fund_admin_rows),
                  (DAILY["cdp_events"] * s, files, self.cdp_events),
-                 (DAILY["billing_changes"] * s, share, self.billing_changes)]
+                 (DAILY["billing_changes"] * s, share, self.billing_changes),
+                 (DAILY["interest_flips"] * s, share, self.interest_flips)]
         for per_day, part, step in steps:
             n = self._some(per_day, part)
             if n:
                 clock.travel_to(cycle_at - timedelta(minutes=self.rng.uniform(0.5, spread_min)))
                 step(n)
+
+
+def _fold(value: object) -> str:
+    return " ".join(str(value or "").lower().split())
+
+
+def _company_key(value: object) -> str:
+    """A company name as a person matches it: letters and digits of its first word (``"Highland Meridian Cap.
+    LLC"`` and ``"Highland Meridian Capital, LLC"`` both give ``"highland"``)."""
+    words = _fold(value).replace(",", " ").replace(".", " ").split()
+    return "".join(ch for ch in (words[0] if words else "") if ch.isalnum())
+
+
+def _parses_as_money(text: object) -> bool:
+    digits = "".join(ch for ch in str(text or "") if ch.isdigit())
+    return len(digits) >= 4

@@ -282,3 +282,67 @@ def test_split_cuts_a_merge_across_it_whichever_side_survived(conn) -> None:
     store.run_resolution(conn, "org")
     xw2 = crosswalk(conn)
     assert xw2 == xw, "the split survives a re-run, the shared tax id notwithstanding"
+
+
+def test_a_rejection_against_a_shared_tax_id_gets_a_second_review(conn) -> None:
+    """A steward's rejection of records sharing a normalised tax id was final: one wrong decision on a large
+    cluster stayed for good. Now the rejection holds but the cluster is queued for a second look, by another
+    reviewer (or the same one after SECOND_REVIEW_AFTER_DAYS), whose approval merges and clears it."""
+    a = add_entity(conn, "Harbor Capital LP", system="crm", ext="1", age_days=10, tax_id="12-3456789",
+                   domain="harborcap.com", city="Boston", country="US")
+    b = add_entity(conn, "Harbor Capital, L.P.", system="fund_admin", ext="FA-9", age_days=5, tax_id="US 123456789",
+                   domain="harborcap.com", city="Boston", country="GB")
+    store.run_resolution(conn, "org")
+    clusters = review.list_clusters(conn)
+    assert [set(c["member_ids"]) for c in clusters] == [{a, b}], "the country veto leaves the tax id to a human"
+    cid = clusters[0]["cluster_id"]
+
+    out = review.reject(conn, cid, by="sam.ortiz", note="looked different")
+    assert out["status"] == "pending" and "contradicts tax id 123456789" in out["second_review"]
+    row = review.list_clusters(conn)[0]
+    assert (row["cluster_id"], row["first_decided_by"], row["decided_by"]) == (cid, "sam.ortiz", None)
+    assert conn.execute("SELECT decision FROM ops.match_decisions").fetchall() == [("rejected",)], \
+        "the first rejection holds until the second review"
+    again = store.run_resolution(conn, "org")
+    assert again.merges_applied == 0 and [r["cluster_id"] for r in review.list_clusters(conn)] == [cid], \
+        "a re-run neither merges nor supersedes the re-queued cluster"
+    with pytest.raises(ReviewError, match="second review"):
+        review.approve(conn, cid, by="sam.ortiz")
+
+    done = review.approve(conn, cid, by="priya.shah", note="same LP: one tax id")
+    assert done["status"] == "approved" and done["merges"] == [{"survivor_id": a, "merged_id": b}]
+    assert crosswalk(conn)[("fund_admin", "FA-9")] == a
+    assert conn.execute("SELECT decision, reviewer FROM ops.match_decisions").fetchall() == [("approved", "priya.shah")]
+    final = conn.execute("SELECT status, decided_by, first_decided_by FROM ops.review_clusters").fetchall()
+    assert final == [("approved", "priya.shah", "sam.ortiz")]
+
+
+def test_a_second_rejection_is_final_and_plain_rejections_are_not_requeued(conn) -> None:
+    a = add_entity(conn, "Harbor Capital LP", system="crm", ext="1", age_days=10, tax_id="12-3456789",
+                   domain="harborcap.com", city="Boston", country="US")
+    b = add_entity(conn, "Harbor Capital, L.P.", system="fund_admin", ext="FA-9", age_days=5, tax_id="US 123456789",
+                   domain="harborcap.com", city="Boston", country="GB")
+    c = add_entity(conn, "Northwind Partners", system="crm", ext="2", age_days=10, city="Austin", country="US")
+    d = add_entity(conn, "Northwind Partners LLC", system="fund_admin", ext="FA-10", age_days=4, city="Austin",
+                   country="US")
+    store.run_resolution(conn, "org")
+    clusters = {frozenset(r["member_ids"]): r["cluster_id"] for r in review.list_clusters(conn)}
+    assert review.reject(conn, clusters[frozenset({c, d})], by="sam.ortiz")["status"] == "rejected", \
+        "no shared key: the rejection is final at once"
+    keyed = clusters[frozenset({a, b})]
+    review.reject(conn, keyed, by="sam.ortiz")
+    assert review.reject(conn, keyed, by="priya.shah")["status"] == "rejected"
+    assert review.list_clusters(conn) == []
+    store.run_resolution(conn, "org")
+    assert review.list_clusters(conn) == [] and crosswalk(conn)[("fund_admin", "FA-9")] == b
+
+
+def test_a_rejection_keeping_five_identities_apart_gets_a_second_look_and_two_do_not() -> None:
+    """On seed 3 the steward's wrong rejection of an 8-record organisation cluster (one record with a tax id)
+    kept 7 duplicates for good; a rejection that keeps 5 or more identities apart now gets four eyes."""
+    def members(n: int) -> list[dict]:
+        return [{"id": str(i), "identity": str(i), "record": {"name": "Meridian Capital", "tax_id": None}}
+                for i in range(n)]
+
+    assert review.second_review_reasons("org", members(8)) == ["keeps 8 identities apart"]
+    assert review.second_review_reasons("org", members(2)) == []

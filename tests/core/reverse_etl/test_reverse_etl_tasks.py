@@ -17,7 +17,8 @@ def _finished(db: str, sync: str, at: datetime, status: str = "success") -> None
                      "finished_at) VALUES (%s, 'x', 'x', 'upsert', %s, %s, %s)", (sync, status, at, at))
 
 
-SYNCS = ["contact_traits", "company_icp_fit", "lp_traits_analytics", "contact_intent_score", "company_invoice_status"]
+SYNCS = ["contact_traits", "company_icp_fit", "lp_traits_analytics", "contact_intent_score", "company_invoice_status",
+         "lp_contacts"]
 
 
 def test_every_sync_is_due_on_its_first_run(db):
@@ -30,6 +31,7 @@ def test_a_sync_is_due_when_its_own_cron_fired_since_its_last_run(db):
     _finished(db, "lp_traits_analytics", datetime(2026, 12, 4, 2, 46, tzinfo=UTC), status="failed")  # not finished
     _finished(db, "contact_intent_score", datetime(2026, 12, 5, 2, 16, tzinfo=UTC))  # "*/15": next at 02:30
     _finished(db, "company_invoice_status", datetime(2026, 12, 5, 2, 21, tzinfo=UTC))  # "20 */2": next at 04:20
+    _finished(db, "lp_contacts", datetime(2026, 12, 5, 2, 16, tzinfo=UTC))   # "15 */2 * * *": next at 04:15
     assert due_syncs(db, now=NOW) == ["lp_traits_analytics"]
     assert due_syncs(db, now=datetime(2026, 12, 5, 2, 31, tzinfo=UTC)) == [
         "company_icp_fit", "lp_traits_analytics", "contact_intent_score"]

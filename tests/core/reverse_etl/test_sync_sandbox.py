@@ -405,3 +405,60 @@ def test_unknown_property_on_one_record_does_not_block_the_others(db, sandbox, a
     assert admin.get("/_sandbox/requests").json()["total"] == 1          # one batch with the two changed records
     by_cid = {c["properties"]["crmhub_id"]: c["properties"] for c in crm_contacts(admin)}
     assert by_cid[ids[5]]["lp_segment"] == "anchor" and len(by_cid) == 20
+
+
+def test_lp_contacts_creates_and_completes_fund_admin_lps_without_overwriting_the_crm(db, db_owner, roles, sandbox,
+                                                                                      admin):
+    """The reconciliation rule fund_admin_contacts_vs_crm missed the day's new fund-admin LPs (in the CRM only
+    when IR typed them in the next morning) and contact_traits' contacts created by address alone (no stage,
+    no last name). lp_contacts creates them complete before the nightly reconciliation and fills only what the
+    CRM lacks: a name or stage the CRM has is sent back unchanged."""
+    from crmhub.config import load_integration_map
+    from crmhub.ingest.tables import ensure_tables
+    from crmhub.security.provision import role_url
+
+    with psycopg.connect(role_url(db_owner, roles["loader"])) as conn:   # as the CRM connector's first load
+        ensure_tables(conn, load_integration_map().connector("crm_contacts"))
+    sandbox.load_seed({"contacts": [
+        {"id": "81", "properties": {"email": "bea@lp.example", "firstname": "Bea", "lastname": "Baker-Lyle",
+                                    "lp_stage": "soft_circle"}},
+        {"id": "82", "properties": {"email": "cy@lp.example", "lp_commitment_amount": "5000000"}},
+        {"id": "83", "properties": {"email": "dee@lp.example", "lastname": "Dunn", "lp_stage": "accepted"}},
+        {"id": "84", "properties": {"email": "dee.dunn7@gmail.com", "lastname": "Dunn"}}]})
+    staged = []
+    with psycopg.connect(db) as conn:
+        ids = {}
+        for email, last in [("ann@lp.example", "Ames"), ("bea@lp.example", "Baker"), ("cy@lp.example", "Cole"),
+                            ("crm.only@lp.example", "Dorn"), ("dee@lp.example", "Dunn")]:
+            ids[email] = add_contact(conn, email)
+            conn.execute("UPDATE core.contact SET last_name = %s WHERE crmhub_id = %s", (last, ids[email]))
+        for n, email in enumerate(["ann@lp.example", "bea@lp.example", "cy@lp.example", "dee@lp.example"]):
+            conn.execute("INSERT INTO core.external_id (system, object, external_id, crmhub_id, core_table) "
+                         "VALUES ('fund_admin', 'lp_contact', %s, %s, 'contact')", (f"FA-{n}", ids[email]))
+        for crm_id, email, first, last, stage in [("81", "bea@lp.example", "Bea", "Baker-Lyle", "soft_circle"),
+                                                  ("82", "cy@lp.example", None, None, None),
+                                                  ("83", "dee@lp.example", None, "Dunn", "accepted"),
+                                                  ("84", "dee.dunn7@gmail.com", None, "Dunn", None)]:
+            owner = ids["dee@lp.example"] if crm_id == "84" else ids[email]   # a CRM duplicate merged in core
+            conn.execute("INSERT INTO core.external_id (system, object, external_id, crmhub_id, core_table) "
+                         "VALUES ('crm', 'contact', %s, %s, 'contact')", (crm_id, owner))
+            staged.append((crm_id, email, first, last, stage))
+    with psycopg.connect(role_url(db_owner, roles["loader"])) as conn:   # what the CRM connector's loads staged
+        for row in staged:
+            conn.execute("INSERT INTO staging.crm_contacts (load_id, locator, row_no, id, email, firstname, lastname, "
+                         "lp_stage, lastmodifieddate) VALUES ('test', 't', 1, %s, %s, %s, %s, %s, now())", row)
+    sync = get_sync("lp_contacts")
+    first = run_sync(sync, db, sandbox.url, TOKEN)
+    assert first.status == "success" and first.counts["records_created"] == 1
+    crm = {r["properties"]["email"]: r["properties"] for r in crm_contacts(admin)}
+    assert "crm.only@lp.example" not in crm, "a CRM-only contact is not created"
+    assert crm["dee.dunn7@gmail.com"].get("lp_stage") is None and crm["dee@lp.example"]["lp_stage"] == "accepted", \
+        "a person the CRM holds twice gets no stage from here (the CRM owner merges them)"
+    assert (crm["ann@lp.example"]["firstname"], crm["ann@lp.example"]["lastname"],
+            crm["ann@lp.example"]["lp_stage"]) == ("Ann", "Ames", "closed"), "a new fund-admin LP, complete"
+    assert (crm["bea@lp.example"]["lastname"], crm["bea@lp.example"]["lp_stage"]) == ("Baker-Lyle", "soft_circle"), \
+        "the CRM's own name and stage are kept"
+    assert (crm["cy@lp.example"]["lastname"], crm["cy@lp.example"]["lp_stage"]) == ("Cole", "closed"), \
+        "a contact created by address alone is completed"
+    again = run_sync(sync, db, sandbox.url, TOKEN)
+    assert again.status == "success" and again.counts["records_changed"] == 0

@@ -50,7 +50,7 @@ def test_owners_look_for_evidence_after_releasing_and_catching_up():
             return lambda *a, **k: calls.append(name)
 
     _owners_review({}, Tasks(), world=None, proof_dir=None)
-    assert calls == ["enter_missing_lps", "release", "catch_up", "closeout"]
+    assert calls == ["enter_missing_lps", "fund_admin_fixes", "release", "catch_up", "closeout"]
 
 
 def test_the_run_drops_its_replication_slot_on_the_billing_database(db, imap, billing_source):

@@ -62,7 +62,7 @@ def test_syncs_run_around_the_clock_and_health_is_enforced_from_the_sla_day(run)
     assert first_score == START + timedelta(days=result.plan.sla_day - 1)
 
 
-def test_ir_enters_the_lps_the_reconciliation_found_missing_in_the_crm(run):
+def test_the_lps_the_reconciliation_found_missing_in_the_crm_reach_it_complete(run):
     url, result = run
     with psycopg.connect(url) as conn:
         missing = {r[0] for r in conn.execute(
@@ -74,10 +74,14 @@ def test_ir_enters_the_lps_the_reconciliation_found_missing_in_the_crm(run):
             """SELECT DISTINCT lower(email) FROM staging.crm_contacts
                 WHERE lower(email) = ANY(%s) AND lp_stage IS NOT NULL AND lastname IS NOT NULL""",
             (sorted(missing),))}
+        pushed = conn.execute("SELECT count(*) FROM ops.reverse_etl_state s JOIN core.contact c USING (crmhub_id) "
+                              "WHERE s.sync_name = 'lp_contacts' AND s.status = 'synced' AND lower(c.email) = ANY(%s)",
+                              (sorted(missing),)).fetchone()[0]
     # every LP the fund administrator had and the CRM lacked before the SLA day is in the CRM (read back by
-    # the CDC) with a fundraising stage: IR entered it from the reconciliation report
+    # the CDC) with a fundraising stage: reverse ETL's lp_contacts created or completed it (IR enters by hand
+    # only what the flow has not)
     assert missing and in_crm == missing
-    assert result.world_counts["lp_contacts_entered_by_ir"] >= len(missing)
+    assert pushed + result.world_counts.get("lp_contacts_entered_by_ir", 0) >= len(missing)
 
 
 def test_kpis_move_the_right_way(run):
@@ -94,6 +98,28 @@ def test_kpis_move_the_right_way(run):
     assert rows["error_rate"]["last"] is not None and rows["sync_lag"]["last"] is not None
     # flags are off on day 1: nobody is mailed before the 10 % stage (ops.outbox, grouped by the plan's stage)
     assert re.search(r"Outreach emails sent by flag stage \(ops.outbox\): flags off: 0,", report)
+
+
+def test_revops_promotes_outreach_on_the_10_pct_day_and_the_rollout_mails(run):
+    """The plan never promoted ``reinstate_interest`` and the world flipped interest ~7 times in 21 days: the
+    simulation sent 0 emails at every flag stage. Now RevOps sends to the control list on the 10 % flag day and
+    promotes (recorded with who); the world's interest flips are mailed through the SMTP sink from then on,
+    while the bulk import stays suppressed."""
+    url, result = run
+    flag_10 = START + timedelta(days=result.plan.flag_10_day - 1)
+    with psycopg.connect(url) as conn:
+        promoted = conn.execute("SELECT automation, promoted_by, control_sends, (promoted_at AT TIME ZONE 'UTC')::date "
+                                "FROM ops.outreach_promotions").fetchall()
+        sent = dict(conn.execute("SELECT mode, count(*) FROM ops.outbox WHERE status = 'sent' AND message_id IS NOT NULL "
+                                 "GROUP BY mode").fetchall())
+        bulk = conn.execute("SELECT count(*) FROM ops.outreach_decisions WHERE decision = 'suppressed' "
+                            "AND reason LIKE 'bulk_import%'").fetchone()[0]
+        sent_50 = conn.execute("SELECT count(*) FROM ops.outbox WHERE status = 'sent' AND mode = 'rollout' "
+                               "AND sent_at >= %s", (START + timedelta(days=result.plan.flag_50_day - 1),)).fetchone()[0]
+    assert promoted == [("reinstate_interest", "sim.revops", 1, flag_10)]
+    assert sent.get("control", 0) >= 1 and sent_50 >= 1, sent
+    assert bulk > 0
+    assert result.world_counts["interest_flips"] >= 4 * (DAYS - 1)
 
 
 def verdict_rows_from(run):

@@ -143,3 +143,62 @@ def test_duplicates_left_counts_live_records_beyond_one_per_true_entity(truth) -
 
     assert steward.duplicates_left(Conn(), truth, "contact") == {"duplicates": 1, "rejected": 1, "live": 4,
                                                                 "unknown": 1}
+
+
+def test_a_wrong_rejection_against_a_shared_tax_id_is_re_decided_by_the_lead(db: str) -> None:
+    """On seed 3 the steward's wrong rejections of same-tax-id organisations stayed for good (duplicate rate
+    8.93 %); now the core re-queues them and the steward's lead takes the second look."""
+    import uuid
+
+    import psycopg
+
+    from crmhub.identity import review as rv
+    from crmhub.identity.store import run_resolution
+
+    with psycopg.connect(db, autocommit=True) as conn:
+        ids = []
+        for name, system, ext, age, country in [("Harbor Capital LP", "crm", "1", 10, "US"),
+                                                ("Harbor Capital, L.P.", "fund_admin", "FA-9", 5, "GB")]:
+            cid = str(uuid.uuid4())
+            conn.execute("INSERT INTO core.entity (crmhub_id, entity_type, name, domain, tax_id, city, country, owner, "
+                         "source_system, created_at) VALUES (%s, 'lp', %s, 'harborcap.com', '12-3456789', 'Boston', "
+                         "%s, 'priya.shah', %s, now() - make_interval(days => %s))", (cid, name, country, system, age))
+            conn.execute("INSERT INTO core.external_id (system, object, external_id, crmhub_id, core_table) "
+                         "VALUES (%s, 'company', %s, %s, 'entity')", (system, ext, cid))
+            ids.append(cid)
+        run_resolution(conn, "org")
+    truth = Truth()
+    truth.add("org", "Harbor Capital LP", "E1")
+    truth.add("org", "Harbor Capital, L.P.", "E1")
+    assert steward.review(db, truth, 10, by="sim.steward", seed=1, accuracy=0.0) == {"rejected": 1}
+    assert [c["first_decided_by"] for c in rv.list_clusters(db)] == ["sim.steward"]
+    assert steward.review(db, truth, 10, by="sim.steward", seed=1, accuracy=1.0) == {"approved": 1}
+    with psycopg.connect(db) as conn:
+        assert conn.execute("SELECT status, decided_by, first_decided_by FROM ops.review_clusters").fetchall() == \
+            [("approved", steward.SECOND_REVIEWER, "sim.steward")]
+        assert conn.execute("SELECT count(DISTINCT crmhub_id) FROM core.external_id").fetchone()[0] == 1
+
+
+def test_the_fund_administrator_re_sends_its_rows_for_crm_lps_its_file_lacks(tmp_path) -> None:
+    """CRM LPs the fund administrator's file lacked (its row quarantined: an amount that does not parse, no
+    address) stayed reconciliation differences for all 21 days; the fund administrator, sent the list,
+    re-sends its own row corrected. A contact it has no row for stays."""
+    path = tmp_path / FILES["fund_admin"]
+    path.parent.mkdir(parents=True)
+    path.write_text("external_id,first_name,last_name,email,company,amount,updated_at\n"
+                    "FA-000046,James,Martinez,,Sable Pension Fund,TBD,2026-10-22T13:12:00Z\n"
+                    "FA-000053,Noah,Hernandez,nhernandez52@hmc.com,\"Highland Meridian Capital, LLC\",n/a,"
+                    "2026-10-21T11:33:00Z\n", encoding="utf-8")
+    w = World(crm_url="http://127.0.0.1:9", crm_token="t", billing_url="", data_dir=tmp_path, seed=5)
+    sent = w.fund_admin_corrections([
+        {"first_name": "James", "last_name": "Martinez", "email": "JMartinez45@sablepension.com",
+         "company": "Sable Pension Fund"},
+        {"first_name": "Noah", "last_name": "Hernandez", "email": "nhernandez52@hmc.com",
+         "company": "Highland Meridian Cap. LLC"},
+        {"first_name": "Friendly", "last_name": "Tester", "email": "friendly.lp@lp.example", "company": "Harbor"}])
+    w.close()
+    assert sent == 2 and w.counts["fund_admin_rows_corrected"] == 2
+    rows = list(csv.DictReader(path.open(encoding="utf-8", newline="")))[2:]
+    assert [(r["external_id"], r["email"]) for r in rows] == [("FA-000046", "jmartinez45@sablepension.com"),
+                                                            ("FA-000053", "nhernandez52@hmc.com")]
+    assert all(r["amount"].isdigit() and int(r["amount"]) > 0 for r in rows)
