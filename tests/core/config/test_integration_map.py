@@ -145,3 +145,14 @@ def test_a_map_is_validated_once_per_process_and_again_when_its_file_changes(tmp
     path.write_text(path.read_text(encoding="utf-8").replace("crmhub_critical: 4", "crmhub_critical: 5"),
                     encoding="utf-8")
     assert load_integration_map(path).raw["airflow"]["pools"]["crmhub_critical"] == 5 and len(calls) == 2
+
+
+def test_every_crm_property_the_lp_contacts_sync_writes_is_a_field_map_flow(raw_map):
+    """The fund administrator's LP contacts written into the CRM (names, stage) have lineage and an SLA: each
+    property the ``lp_contacts`` sync maps (beyond its keys) is a ``field_map`` entry carried by that sync."""
+    sync = next(s for s in raw_map["reverse_etl"]["syncs"] if s["name"] == "lp_contacts")
+    keys = {k["property"] for k in sync["id_mapping"]["upsert_by"]}
+    written = {f"crm.contact.{f['property']}" for f in sync["fields"] if f["property"] not in keys}
+    flows = {e["target"] for e in raw_map["field_map"] if e.get("sync") == "lp_contacts"}
+    assert written and written <= flows, written - flows
+    assert sync["model"].get("source_ts"), "end-to-end SLA lag needs the model's source timestamp"
