@@ -252,7 +252,7 @@ def _legal_typo(token: str) -> str | None:
 @lru_cache(maxsize=200_000)
 def _org_parts(name: str) -> tuple[tuple[str, ...], str | None]:
     """Normalised name tokens and the legal-form class (last legal form found after the first token)."""
-    raw = _tokens(name)
+    raw = _split_glued_numerals(_tokens(name))
     out: list[str] = []
     for i, tok in enumerate(raw):
         if tok == "co" and i + 1 < len(raw) and raw[i + 1] in _CO_INVEST:
@@ -378,6 +378,42 @@ _MISSPELT_MARKERS = {v: m for m in sorted(VEHICLE_MARKERS - {"master", "manager"
                      for v in _one_edit_variants(m) if v not in VEHICLE_MARKERS}
 #: Fund words misspelt by one edit ("Oentures V", "Partnrs X"): a "V"/"X"/"L" after them is still a numeral.
 _MISSPELT_FUNDISH = frozenset(v for w in _FUNDISH if len(w) >= 6 for v in _one_edit_variants(w))
+
+
+_ROMAN_GROUP = r"(x{0,3}|xl|l?x{0,3})(ix|iv|v?i{0,3})"
+#: A fund numeral written against the word before it, in one case ("Partners5", "Fund2019",
+#: "FUNDV", "PTNRSIV", "opportunitiesiii"): digits after three letters or more; a roman numeral after a
+#: fund word of four letters or more (or its abbreviation: "ptnrs", "opps").
+_GLUED_DIGITS = re.compile(r"^([a-z]{3,})(\d{1,4})$")
+_GLUED_ROMAN = re.compile(
+    "^(" + "|".join(sorted({w for w in _FUNDISH if len(w) >= 4 and w.isalpha()}
+                           | {a for a, w in ORG_ABBREVIATIONS.items() if w in _FUNDISH and len(a) >= 4},
+                           key=len, reverse=True))
+    + ")(" + _ROMAN_GROUP + ")$")
+#: ... and a numeral run into the vehicle marker after it ("IIOffshore", "ivparallel").
+_GLUED_MARKER = re.compile("^(" + _ROMAN_GROUP + ")(" + "|".join(sorted(VEHICLE_MARKERS, key=len, reverse=True))
+                           + ")$")
+
+
+def _split_glued_numerals(tokens: list[str]) -> list[str]:
+    """``tokens`` with a fund numeral run into the word before or after it split off (see :data:`_GLUED_ROMAN`);
+    never the first word, the brand ("Fundi", "Web3")."""
+    out: list[str] = tokens[:1]
+    for tok in tokens[1:]:
+        if len(tok) > 3 and (tok[-1].isdigit() or tok[-1] in "ivxl" or tok[0] in "ivxl"):
+            for pattern, head in ((_GLUED_DIGITS, 1), (_GLUED_ROMAN, 1), (_GLUED_MARKER, 1)):
+                found = pattern.match(tok)
+                if found and found.group(head + 1 if pattern is not _GLUED_MARKER else 4) and found.group(head):
+                    if pattern is _GLUED_MARKER:
+                        out.extend((found.group(1), found.group(4)))
+                    else:
+                        out.extend((found.group(1), tok[found.end(1):]))
+                    break
+            else:
+                out.append(tok)
+            continue
+        out.append(tok)
+    return out
 
 
 def vehicle_marks(name: object) -> frozenset[str]:

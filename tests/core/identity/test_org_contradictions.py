@@ -139,3 +139,25 @@ def test_country_m_is_not_learnt_from_anchor_pairs_selected_on_the_country() -> 
     assert params is not PARAMETERS["org"]
     assert params["country"][2][0] == PARAMETERS["org"]["country"][2][0]  # m kept as calibrated
     assert params["country"][2][1] != PARAMETERS["org"]["country"][2][1]  # u still estimated
+
+
+@pytest.mark.parametrize(("glued", "spaced"), [
+    ("Blue Lowland Partners5. Offshore Ltd", "Blue Lowland Partners V Offshore Ltd"),
+    ("Martin Bear Partners2019, LLP", "Martin Bear Partners 2019 LLP"),
+    ("Liberty Beacon Infra Opportunity fundv Limited Partnership", "Liberty Beacon Infrastructure Opportunities Fund V LP"),
+    ("IRON CRYSTAL PTNRSIV GP, LTD", "Iron Crystal Partners IV GP Ltd"),
+    ("Halley Real Estate Partners Asia IIOffshore, Ltd", "Halley Real Estate Partners Asia II Offshore Ltd"),
+])
+def test_a_fund_numeral_run_into_the_next_word_is_still_the_numeral(glued: str, spaced: str) -> None:
+    """Without the split the glued side had no numeral and the pair read as a vehicle-mark conflict (veto)."""
+    from crmhub.identity.normalize import normalize_org_name, vehicle_marks
+
+    assert normalize_org_name(glued) == normalize_org_name(spaced)
+    assert vehicle_marks(glued) == vehicle_marks(spaced)
+
+
+def test_the_brand_word_is_never_split() -> None:
+    from crmhub.identity.normalize import normalize_org_name
+
+    assert normalize_org_name("Fundi Capital") == "fundi capital"
+    assert normalize_org_name("Web3 Ventures") == "web3 ventures"
