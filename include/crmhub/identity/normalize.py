@@ -125,6 +125,8 @@ def _numeral_context(prev: str, following: list[str]) -> bool:
     if prev in _FUNDISH or prev in _MISSPELT_FUNDISH:
         return True
     nxt = following[0] if following else None
+    if nxt in ORG_ABBREVIATIONS:  # "Asia Two (Lux)": the marker abbreviated
+        nxt = ORG_ABBREVIATIONS[nxt].split()[0]
     return nxt is None or nxt in LEGAL_SUFFIXES or nxt in LEGAL_FORM_CLASSES or nxt in VEHICLE_MARKERS or (
         len(nxt) == 1 and nxt not in {"l", "v", "x", "i"})
 
@@ -376,6 +378,15 @@ def _one_edit_variants(word: str) -> set[str]:
 #: letters or more (not "master", "manager": "faster", "managed"), never a variant that is itself a marker.
 _MISSPELT_MARKERS = {v: m for m in sorted(VEHICLE_MARKERS - {"master", "manager"}) if len(m) >= 6
                      for v in _one_edit_variants(m) if v not in VEHICLE_MARKERS}
+#: ... also typos of a marker's abbreviation of five letters or more ("Asoc", "bAssoc" = "Assoc"), and
+#: two adjacent letters swapped in a shorter region marker ("Aisa", "Asai" = "Asia"; swaps only: a
+#: deleted or replaced letter of a four-letter word is too often another word).
+_MISSPELT_MARKERS.update({v: m for a, m in sorted(ORG_ABBREVIATIONS.items()) if m in VEHICLE_MARKERS and len(a) >= 5
+                          for v in _one_edit_variants(a) if v not in VEHICLE_MARKERS and v not in ORG_ABBREVIATIONS
+                          and v not in _MISSPELT_MARKERS})
+_MISSPELT_MARKERS.update({w[:k] + w[k + 1] + w[k] + w[k + 2:]: w for w in sorted(VEHICLE_MARKERS)
+                          if 4 <= len(w) < 6 for k in range(len(w) - 1)
+                          if w[:k] + w[k + 1] + w[k] + w[k + 2:] not in VEHICLE_MARKERS | set(_MISSPELT_MARKERS)})
 #: Fund words misspelt by one edit ("Oentures V", "Partnrs X"): a "V"/"X"/"L" after them is still a numeral.
 _MISSPELT_FUNDISH = frozenset(v for w in _FUNDISH if len(w) >= 6 for v in _one_edit_variants(w))
 

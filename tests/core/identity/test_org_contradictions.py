@@ -161,3 +161,16 @@ def test_the_brand_word_is_never_split() -> None:
 
     assert normalize_org_name("Fundi Capital") == "fundi capital"
     assert normalize_org_name("Web3 Ventures") == "web3 ventures"
+
+
+@pytest.mark.parametrize(("typo", "clean"), [
+    ("Kelby Alpine bAssoc V, LP", "Kelby Alpine Associates V, L.P."),            # a typo in an abbreviated marker
+    ("Red Verdant Real Estate Partners Asai 5 LLP", "Red Verdant Real Estate Partners Asia V LLP"),  # swapped letters
+    ("Rosdale Real Estate Partners Latin America Three (Lux), SCSp", "Rosdale Real Estate Partners Latin America III (Lux) SCSp"),
+])
+def test_a_misspelt_marker_or_a_written_numeral_before_an_abbreviated_marker_keeps_the_vehicle_marks(
+        typo: str, clean: str) -> None:
+    """Without these the misspelt side lacked a mark the other carried: a vehicle-mark conflict (veto)."""
+    from crmhub.identity.normalize import vehicle_marks
+
+    assert vehicle_marks(typo) == vehicle_marks(clean)
