@@ -112,7 +112,9 @@ class Encoded:
     @cached_property
     def tax_scheme(self) -> Column:
         """The shape of each record's tax id (:func:`crmhub.identity.normalize.tax_id_scheme`)."""
-        return Column([tax_id_scheme(v) if isinstance(v, str) else None for v in self.df["n_tax_id"].tolist()])
+        values = self.df["n_tax_id"].tolist()
+        shapes = {v: tax_id_scheme(v) for v in set(values) if isinstance(v, str)}
+        return Column([shapes.get(v) if isinstance(v, str) else None for v in values])
 
     @cached_property
     def fund_vehicle(self) -> np.ndarray:
@@ -151,14 +153,17 @@ def _simple(col: Column, i: np.ndarray, j: np.ndarray) -> np.ndarray:
     return np.select([col.missing(i, j), col.equal(i, j)], [0, 1], 2).astype(np.int8)
 
 
-def _tax_id(enc: Encoded, i: np.ndarray, j: np.ndarray) -> np.ndarray:
-    """Levels missing / equal / different / different shapes (two registers' numbers, not a contradiction)."""
+def _tax_id(enc: Encoded, i: np.ndarray, j: np.ndarray, country: np.ndarray) -> np.ndarray:
+    """Levels missing / equal / different / different shapes (two registers' numbers, not a contradiction).
+
+    Two registers of one entity are in one country: where the countries differ (``country`` level 2),
+    numbers of different shapes are different entities' (a namesake abroad), so stay "different".
+    """
     col = enc.n_tax_id
     level = _simple(col, i, j)
-    differ = level == 2
-    if differ.any():
+    k = np.flatnonzero((level == 2) & (country != 2))
+    if k.size:
         scheme = enc.tax_scheme
-        k = np.flatnonzero(differ)
         level[k[scheme.codes[i[k]] != scheme.codes[j[k]]]] = 3
     return level
 
@@ -218,17 +223,17 @@ def compare_orgs(enc: Encoded, pairs: np.ndarray, workers: int = 1) -> tuple[dic
     has_a, has_b = ~no_num[i], ~no_num[j]
     numerals = np.select([~has_a & ~has_b, has_a & has_b & num.equal(i, j), has_a ^ has_b], [0, 1, 2],
                          3).astype(np.int8)
+    country = _simple(enc.n_country, i, j)
     levels = {
         "name": name_level,
         "numerals": numerals,
         "domain": _simple(enc.n_domain, i, j),
-        "tax_id": _tax_id(enc, i, j),
+        "tax_id": _tax_id(enc, i, j, country),
         # a fund's registered office (George Town, Luxembourg, Wilmington) in one source and its manager's
         # office in another is not a contradiction as two operating towns are
         "city": _registered_office(_city(enc.n_city, i, j, workers), enc.n_city, enc.fund_vehicle, i, j, 3,
                                    REGISTERED_OFFICE_TOWNS),
-        "country": _registered_office(_simple(enc.n_country, i, j), enc.n_country, enc.fund_vehicle, i, j, 2,
-                                      REGISTERED_OFFICE_COUNTRIES),
+        "country": _registered_office(country, enc.n_country, enc.fund_vehicle, i, j, 2, REGISTERED_OFFICE_COUNTRIES),
         "legal_form": _simple(enc.n_legal, i, j),
         "words": np.zeros(len(i), dtype=np.int8),  # filled in for the strong candidates (word_levels)
     }

@@ -174,3 +174,12 @@ def test_a_misspelt_marker_or_a_written_numeral_before_an_abbreviated_marker_kee
     from crmhub.identity.normalize import vehicle_marks
 
     assert vehicle_marks(typo) == vehicle_marks(clean)
+
+
+def test_ids_of_different_shapes_in_different_countries_stay_a_contradiction() -> None:
+    """Two registers of one entity are in one country: a US EIN against a UK company number abroad is a
+    namesake's, not a second register."""
+    a = {"name": "Harbor Capital Management", "tax_id": "12-3456789", "country": "US"}
+    b = {"name": "Harbor Capital Management", "tax_id": "01234567", "country": "GB"}
+    assert _levels(a, b)["tax_id"] == 2
+    assert _levels(a, {**b, "country": None})["tax_id"] == 3
