@@ -72,14 +72,18 @@ PLACES = [("New York", "US", ["NYC", "New York City", "New York, NY", "Manhattan
           ("Geneva", "CH", ["Genève", "Genf"]), ("Munich", "DE", ["München", "Muenchen"]),
           ("Frankfurt", "DE", ["Frankfurt am Main"]), ("Paris", "FR", ["PARIS", "Paris, France"]),
           ("Dublin", "IE", ["Dublin 2"]), ("Singapore", "SG", ["Singapore City"]), ("Hong Kong", "HK", ["Hong Kong SAR"]),
-          ("Sydney", "AU", ["Sydney NSW"]), ("Toronto", "CA", ["Toronto, ON"]), ("Tokyo", "JP", ["Tokyo-to"])]
+          ("Sydney", "AU", ["Sydney NSW"]), ("Toronto", "CA", ["Toronto, ON"]), ("Tokyo", "JP", ["Tokyo-to"]),
+          ("Amsterdam", "NL", ["Amsterdam-Zuidoost", "1082 MS Amsterdam"]), ("Stockholm", "SE", ["Stockholm C", "111 47 Stockholm"]),
+          ("Copenhagen", "DK", ["København", "Kobenhavn K"]), ("Vienna", "AT", ["Wien", "1010 Wien"]),
+          ("Oslo", "NO", ["OSLO", "0250 Oslo"]), ("Brussels", "BE", ["Bruxelles", "Brussel"])]
 #: other names of a country (ISO code -> names sources use)
 COUNTRY_NAMES = {"US": ["USA", "United States", "U.S.", "United States of America"],
                  "GB": ["UK", "United Kingdom", "Great Britain"], "LU": ["Luxembourg", "Grand Duchy of Luxembourg"],
                  "KY": ["Cayman Islands", "KY"], "DE": ["Germany", "Deutschland"], "CH": ["Switzerland", "Schweiz"],
                  "FR": ["France"], "IE": ["Ireland"], "SG": ["Singapore"], "HK": ["Hong Kong"], "AU": ["Australia"],
                  "CA": ["Canada"], "JP": ["Japan"], "BM": ["Bermuda"], "VG": ["British Virgin Islands"],
-                 "GG": ["Guernsey"], "JE": ["Jersey"]}
+                 "GG": ["Guernsey"], "JE": ["Jersey"], "NL": ["Netherlands", "Nederland"], "SE": ["Sweden"],
+                 "DK": ["Denmark"], "AT": ["Austria"], "NO": ["Norway"], "BE": ["Belgium"]}
 #: legal form per role and domicile family, with the other spellings and languages of the same form
 LEGAL_SPELLINGS = {
     "L.P.": ["LP", "L.P", "Limited Partnership", "LP.", "L. P."], "SCSp": ["S.C.Sp.", "SCSP", "S.C.Sp", "L.P."],
@@ -96,7 +100,8 @@ FUND_FORMS = {"US": ["L.P."], "KY": ["L.P.", "Ltd"], "LU": ["SCSp", "SCA SICAV-R
 COMPANY_FORMS = {"US": ["LLC", "Inc.", "Corp.", "L.P."], "GB": ["Ltd", "Limited", "LLP", "plc"], "DE": ["GmbH", "AG"],
                  "CH": ["AG", "S.A.", "GmbH"], "FR": ["SAS", "S.A."], "LU": ["S.à r.l.", "S.A."], "AU": ["Pty Ltd"],
                  "KY": ["Ltd"], "IE": ["Limited"], "SG": ["Pte. Ltd."], "HK": ["Limited"], "CA": ["Inc."], "JP": ["K.K."],
-                 "BM": ["Ltd"], "VG": ["Ltd"], "GG": ["Limited"], "JE": ["Limited"]}
+                 "BM": ["Ltd"], "VG": ["Ltd"], "GG": ["Limited"], "JE": ["Limited"], "NL": ["B.V."], "SE": ["AB"],
+                 "DK": ["A/S", "ApS"], "AT": ["GmbH"], "NO": ["AS"], "BE": ["SA", "NV"]}
 #: abbreviations of common words as CRMs and fund administrators write them (several per word)
 ABBREVIATIONS = {"Partners": ["Ptnrs", "Prtnrs", "Ptrs", "Partners"], "Capital": ["Cap", "Cap.", "Capital"],
                  "Opportunities": ["Opps", "Opp", "Opportunity"], "Infrastructure": ["Infra", "Infrastr"],
@@ -151,7 +156,15 @@ class _Ids:
                 core = f"{rng.randint(0, 99_999_999):08d}"
             elif country == "CH":
                 core = f"{rng.randint(100_000_000, 999_999_999)}"
-            else:
+            elif country == "SE":
+                core = f"55{rng.randint(0, 99_999_999):08d}"  # organisationsnummer
+            elif country in ("DK", "AT"):
+                core = f"{rng.randint(10_000_000, 99_999_999)}"  # CVR / the digits of an ATU number
+            elif country == "BE":
+                core = f"0{rng.randint(200_000_000, 999_999_999)}"  # enterprise number
+            elif country == "FR":
+                core = f"{rng.randint(300_000_000, 999_999_999)}"  # SIREN
+            else:  # EIN, German/Dutch/Norwegian 9-digit numbers
                 core = f"{rng.randint(10, 99)}{rng.randint(0, 9_999_999):07d}"
             if (country, core) not in self.used:
                 self.used.add((country, core))
@@ -168,11 +181,53 @@ def tax_shape(rng: random.Random, country: str, core: str) -> str:
     if country == "CH":
         return rng.choice([f"CHE-{core[:3]}.{core[3:6]}.{core[6:]}", f"CHE{core}", f"CHE-{core[:3]}.{core[3:6]}.{core[6:]} MWST",
                            f"CHE {core[:3]} {core[3:6]} {core[6:]}"])
+    if country == "NL":  # RSIN, or the VAT number built from it ("NL" + RSIN + "B01")
+        return rng.choice([core, f"NL{core}B01", f"NL {core[:4]}.{core[4:6]}.{core[6:]}.B01", f"BTW NL{core}B01",
+                           f"{core}B01"])
+    if country == "SE":  # organisationsnummer, or the VAT number ("SE" + number + "01")
+        return rng.choice([f"{core[:6]}-{core[6:]}", core, f"SE{core}01", f"Moms SE {core}01", f"VAT SE{core}01"])
+    if country == "DK":
+        return rng.choice([core, f"DK{core}", f"CVR {core}", f"DK {core[:2]} {core[2:4]} {core[4:6]} {core[6:]}"])
+    if country == "AT":
+        return rng.choice([f"ATU{core}", f"AT U{core}", f"UID ATU{core}", f"U{core}"])
+    if country == "NO":  # organisasjonsnummer, or with "MVA" (registered for VAT)
+        return rng.choice([core, f"NO{core}MVA", f"{core[:3]} {core[3:6]} {core[6:]} MVA", f"NO {core}"])
+    if country == "BE":
+        return rng.choice([f"BE{core}", f"{core[:4]}.{core[4:7]}.{core[7:]}", f"BE {core}", f"BTW BE {core}",
+                           f"BE{core[1:]}" if core[0] == "0" else core])
+    if country == "FR":  # SIREN, SIRET (SIREN + establishment), VAT ("FR" + 2 check digits + SIREN)
+        return rng.choice([core, f"{core[:3]} {core[3:6]} {core[6:]}", f"SIRET {core} 000{rng.randint(10, 99)}",
+                           f"FR{rng.randint(10, 99)}{core}", f"TVA FR {rng.randint(10, 99)} {core}"])
     if country in ("US", "KY", "VG", "BM"):
         return rng.choice([core, f"{core[:2]}-{core[2:]}", f"US {core[:2]}-{core[2:]}", f"EIN: {core[:2]}-{core[2:]}",
-                           f"{core[:2]} {core[2:]}", f"US{core}", f"EIN {core}", f"{core[:2]}.{core[2:5]}.{core[5:]}"])
+                           f"{core[:2]} {core[2:]}", f"US{core}", f"EIN {core}", f"{core[:2]}.{core[2:5]}.{core[5:]}",
+                           f"US EIN {core[:2]}-{core[2:]}", f"{core[:2]}-{core[2:]} (EIN)", f"Federal EIN: {core}"])
     return rng.choice([core, f"{country}{core}", f"{country} {core[:3]} {core[3:6]} {core[6:]}", f"{country}-{core}",
-                       f"VAT {country}{core}", f"{core[:3]}.{core[3:6]}.{core[6:]}"])
+                       f"VAT {country}{core}", f"{core[:3]}.{core[3:6]}.{core[6:]}", f"USt-IdNr.: {country}{core}"
+                       if country == "DE" else f"VAT No. {country} {core}"])
+
+
+#: A second register of one entity in some countries (a company-register number besides the VAT number):
+#: sources pick either, so one entity's records carry two different numbers of different shapes.
+SECOND_REGISTER = {"GB": lambda rng: f"GB{rng.randint(100_000_000, 999_999_999)}",  # VAT no. (9) vs company no. (8)
+                   "LU": lambda rng: f"{rng.randint(10_000_000, 99_999_999)}",    # LU VAT (8) vs RCS "B123456"
+                   "DE": lambda rng: f"HRB {rng.randint(10_000, 299_999)}",      # Handelsregister vs USt-IdNr
+                   "NL": lambda rng: f"KvK {rng.randint(10_000_000, 99_999_999)}",  # KvK (8) vs RSIN (9)
+                   "AT": lambda rng: f"FN {rng.randint(100_000, 599_999)}{rng.choice('abdfghikmpstvwxyz')}"}
+
+
+def second_register(rng: random.Random, country: str) -> str | None:
+    """A second registration number of an entity of ``country`` (about a third of those that have one)."""
+    make = SECOND_REGISTER.get(country)
+    return make(rng) if make and rng.random() < 0.35 else None
+
+
+#: Registered office of a fund domiciled in ``country`` as its administrator records it (the seat, or
+#: a Delaware fund's registered agent in Wilmington), where the manager's records give its own office.
+REGISTERED_OFFICES = {"KY": [("George Town", "KY"), ("Grand Cayman", "Cayman Islands")],
+                      "LU": [("Luxembourg", "LU"), ("L-2453 Luxembourg", "Luxembourg")],
+                      "US": [("Wilmington", "US"), ("Wilmington, DE", "USA")], "JE": [("St Helier", "JE")],
+                      "GG": [("St Peter Port", "GG")], "BM": [("Hamilton", "BM")], "IE": [("Dublin 2", "IE")]}
 
 
 def _brand(rng: random.Random) -> str:
@@ -206,8 +261,11 @@ def _place(rng: random.Random, countries: tuple[str, ...] | None = None) -> tupl
     return city, country
 
 
-def _entity(name: str, form: str, domain, tax, city: str, country: str, role: str) -> dict:
-    return {"base": name, "form": form, "domain": domain, "tax": tax, "city": city, "country": country, "role": role}
+def _entity(name: str, form: str, domain, tax, city: str, country: str, role: str, rng: random.Random | None = None,
+            domicile: str | None = None) -> dict:
+    tax2 = second_register(rng, tax[0]) if tax and rng is not None else None
+    return {"base": name, "form": form, "domain": domain, "tax": tax, "tax2": tax2, "city": city, "country": country,
+            "role": role, "domicile": domicile}
 
 
 def _family(rng: random.Random, ids: _Ids) -> list[dict]:
@@ -229,19 +287,21 @@ def _family(rng: random.Random, ids: _Ids) -> list[dict]:
             dom_country = rng.choice(["US", "KY", "LU", "US"]) if country == "US" else rng.choice([country, "LU", "KY", "GB"])
             form = rng.choice(FUND_FORMS.get(dom_country, ["L.P."]))
             out.append(_entity(fname, form, domain, ids.new(dom_country) if rng.random() < 0.75 else None, city,
-                               country, "fund"))
+                               country, "fund", rng, dom_country))
             if not vintage and rng.random() < 0.35:
                 for vshape in rng.sample(VEHICLE_SHAPES, rng.choice([1, 1, 2, 3])):
                     vform = "L.P." if "Cayman" in vshape else ("SCSp" if "Lux" in vshape else form)
                     vcountry = "KY" if "Cayman" in vshape else ("LU" if "Lux" in vshape else dom_country)
                     out.append(_entity(vshape.format(f=fname), vform, domain,
-                                       ids.new(vcountry) if rng.random() < 0.75 else None, city, country, "vehicle"))
+                                       ids.new(vcountry) if rng.random() < 0.75 else None, city, country, "vehicle",
+                                       rng, vcountry))
             if not vintage and rng.random() < 0.3:
                 out.append(_entity(rng.choice(GP_SHAPES).format(b=brand, r=numeral), rng.choice(["LLC", "Ltd", "L.P."]),
                                    domain, ids.new(country) if rng.random() < 0.6 else None, city, country, "gp"))
         if rng.random() < 0.7:
             out.append(_entity(rng.choice(MANAGER_SHAPES).format(b=brand), rng.choice(COMPANY_FORMS.get(country, ["LLC"])),
-                               domain, ids.new(country) if rng.random() < 0.7 else None, city, country, "manager"))
+                               domain, ids.new(country) if rng.random() < 0.7 else None, city, country, "manager",
+                               rng))
         return out
     if r < 0.7:
         shapes, role = LP_SHAPES, "lp"
@@ -254,7 +314,7 @@ def _family(rng: random.Random, ids: _Ids) -> list[dict]:
     name = shape.format(S=rng.choice(STATES), B=brand, N=rng.choice(SURNAMES).title(), M=rng.choice(SURNAMES).title())
     form = "" if role == "lp" and rng.random() < 0.8 else rng.choice(COMPANY_FORMS.get(country, ["LLC"]))
     domain = _domain(rng, name.split()[0] if role != "lp" else brand, country)
-    return [_entity(name, form, domain, ids.new(country) if rng.random() < 0.65 else None, city, country, role)]
+    return [_entity(name, form, domain, ids.new(country) if rng.random() < 0.65 else None, city, country, role, rng)]
 
 
 def _namesake(rng: random.Random, ids: _Ids, ent: dict) -> dict:
@@ -347,6 +407,8 @@ def render(rng: random.Random, ent: dict, classes: set[str]) -> dict:
                              f"https://{domain}/en/funds?lang=en", f"//www.{domain}", f"WWW.{domain.upper()}/",
                              f"https://www.{domain}/contact-us", f"http://www.{domain}", f"{domain}/"])
     tax = tax_shape(rng, *ent["tax"]) if ent["tax"] else None
+    if tax and ent.get("tax2") and rng.random() < 0.4:
+        tax = ent["tax2"]
     city, country = ent["city"], ent["country"]
     if "place" in classes:
         aliases = next((p[2] for p in PLACES if p[0] == city), [])
@@ -355,15 +417,17 @@ def render(rng: random.Random, ent: dict, classes: set[str]) -> dict:
         if rng.random() < 0.5:
             country = rng.choice(COUNTRY_NAMES.get(country, [country]))
     if "missing" in classes:
+        # left empty, or filled with what a source writes when it does not know ("N/A", "Unknown", "-")
+        gap = rng.choice([None, None, None, "N/A", "Unknown", "-", "n/a", "TBD"])
         for f in rng.sample(["domain", "tax", "city", "country"], rng.choice([1, 1, 2])):
             if f == "domain":
-                domain = None
+                domain = gap
             elif f == "tax":
-                tax = None
+                tax = gap
             elif f == "city":
-                city = None
+                city = gap
             else:
-                country = None
+                country = gap
     return {"name": name, "domain": domain, "tax_id": tax, "city": city, "country": country}
 
 
@@ -418,7 +482,11 @@ def generate(n: int, seed: int) -> pd.DataFrame:
                 # no source is clean: the first record carries up to two classes, each further one two to five
                 classes = _pick_classes(rng, rng.choice([0, 0, 1, 2]) if v == 0 else rng.choice([2, 2, 3, 3, 4, 5]))
                 rec = render(rng, ent, classes)
-                for f in SOURCE_GAPS[systems[(systems.index(first_system) + v) % len(systems)] if v else first_system]:
+                system = systems[(systems.index(first_system) + v) % len(systems)] if v else first_system
+                if system == "fund_admin" and ent["domicile"] in REGISTERED_OFFICES and rng.random() < 0.5:
+                    # the administrator keeps the fund's registered office, the CRM the manager's office
+                    rec["city"], rec["country"] = rng.choice(REGISTERED_OFFICES[ent["domicile"]])
+                for f in SOURCE_GAPS[system]:
                     rec[f] = None  # a source that never carries the field
                 rec["source_system"] = first_system if v == 0 else systems[(systems.index(first_system) + v) % len(systems)]
                 rec["entity"], rec["family"], rec["role"] = entity, family, ent["role"]

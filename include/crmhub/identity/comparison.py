@@ -17,6 +17,13 @@ import pandas as pd
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA, JaroWinkler, Levenshtein
 
+from crmhub.identity.normalize import (
+    FUND_LEGAL_FORMS,
+    REGISTERED_OFFICE_COUNTRIES,
+    REGISTERED_OFFICE_TOWNS,
+    tax_id_scheme,
+)
+
 #: Level labels per comparison (index = level).
 LEVELS: dict[str, dict[str, tuple[str, ...]]] = {
     "org": {
@@ -25,9 +32,10 @@ LEVELS: dict[str, dict[str, tuple[str, ...]]] = {
         "numerals": ("none", "same fund numerals / vehicle markers", "numeral or marker on one side only",
                      "fund numeral or vehicle conflict"),
         "domain": ("missing", "same domain", "different domain"),
-        "tax_id": ("missing", "same tax id", "different tax id"),
-        "city": ("missing", "same city", "similar city", "different city"),
-        "country": ("missing", "same country", "different country"),
+        "tax_id": ("missing", "same tax id", "different tax id", "ids of two registers (different shapes)"),
+        "city": ("missing", "same city", "similar city", "different city",
+                 "different city, one a registered-office town (George Town, Luxembourg, Wilmington ...)"),
+        "country": ("missing", "same country", "different country", "different country, one a fund domicile"),
         "legal_form": ("missing", "same legal form", "different legal form"),
         "words": ("not checked", "no conflicting word", "a distinctive word differs"),
     },
@@ -102,6 +110,21 @@ class Encoded:
         raise AttributeError(name)
 
     @cached_property
+    def tax_scheme(self) -> Column:
+        """The shape of each record's tax id (:func:`crmhub.identity.normalize.tax_id_scheme`)."""
+        values = self.df["n_tax_id"].tolist()
+        shapes = {v: tax_id_scheme(v) for v in set(values) if isinstance(v, str)}
+        return Column([shapes.get(v) if isinstance(v, str) else None for v in values])
+
+    @cached_property
+    def fund_vehicle(self) -> np.ndarray:
+        """Records that name a fund vehicle: a fund numeral or vehicle marker, or a fund legal form (LP, SCA, SICAV)."""
+        marks = self.df["n_numerals"].tolist()
+        forms = self.df["n_legal"].tolist()
+        return np.fromiter((bool(m) or f in FUND_LEGAL_FORMS for m, f in zip(marks, forms, strict=True)), dtype=bool,
+                           count=len(marks))
+
+    @cached_property
     def phone_tail(self) -> Column:
         return Column([p[-7:] if p else None for p in self.df["n_phone"].tolist()])
 
@@ -130,6 +153,21 @@ def _simple(col: Column, i: np.ndarray, j: np.ndarray) -> np.ndarray:
     return np.select([col.missing(i, j), col.equal(i, j)], [0, 1], 2).astype(np.int8)
 
 
+def _tax_id(enc: Encoded, i: np.ndarray, j: np.ndarray, country: np.ndarray) -> np.ndarray:
+    """Levels missing / equal / different / different shapes (two registers' numbers, not a contradiction).
+
+    Two registers of one entity are in one country: where the countries differ (``country`` level 2),
+    numbers of different shapes are different entities' (a namesake abroad), so stay "different".
+    """
+    col = enc.n_tax_id
+    level = _simple(col, i, j)
+    k = np.flatnonzero((level == 2) & (country != 2))
+    if k.size:
+        scheme = enc.tax_scheme
+        level[k[scheme.codes[i[k]] != scheme.codes[j[k]]]] = 3
+    return level
+
+
 def one_edit(col: Column, i: np.ndarray, j: np.ndarray, workers: int, where: np.ndarray,
              min_len: int = 3) -> np.ndarray:
     """Pairs (among ``where``) whose values differ by one edit or one swap of adjacent characters.
@@ -147,6 +185,18 @@ def _city(col: Column, i: np.ndarray, j: np.ndarray, workers: int) -> np.ndarray
     jw = col.similarity(i, j, JaroWinkler.normalized_similarity, workers, where=~missing & ~equal)
     similar = (jw >= 0.9) | one_edit(col, i, j, workers, ~missing & ~equal & (jw < 0.9))
     return np.select([missing, equal, similar], [0, 1, 2], 3).astype(np.int8)
+
+
+def _registered_office(level: np.ndarray, col: Column, fund: np.ndarray, i: np.ndarray, j: np.ndarray, differ: int,
+                       places: frozenset) -> np.ndarray:
+    """``level`` with ``differ`` raised by one where one side is in ``places`` (a registered office) and
+    either record is a fund vehicle (``fund``): its administrator's address against its manager's."""
+    k = np.flatnonzero(level == differ)
+    if k.size:
+        flag = np.fromiter((v in places for v in col.values.tolist()), dtype=bool, count=len(col.values))
+        k = k[fund[i[k]] | fund[j[k]]]
+        level[k[flag[i[k]] | flag[j[k]]]] = differ + 1
+    return level
 
 
 def _postcode(col: Column, i: np.ndarray, j: np.ndarray, workers: int) -> np.ndarray:
@@ -173,13 +223,17 @@ def compare_orgs(enc: Encoded, pairs: np.ndarray, workers: int = 1) -> tuple[dic
     has_a, has_b = ~no_num[i], ~no_num[j]
     numerals = np.select([~has_a & ~has_b, has_a & has_b & num.equal(i, j), has_a ^ has_b], [0, 1, 2],
                          3).astype(np.int8)
+    country = _simple(enc.n_country, i, j)
     levels = {
         "name": name_level,
         "numerals": numerals,
         "domain": _simple(enc.n_domain, i, j),
-        "tax_id": _simple(enc.n_tax_id, i, j),
-        "city": _city(enc.n_city, i, j, workers),
-        "country": _simple(enc.n_country, i, j),
+        "tax_id": _tax_id(enc, i, j, country),
+        # a fund's registered office (George Town, Luxembourg, Wilmington) in one source and its manager's
+        # office in another is not a contradiction as two operating towns are
+        "city": _registered_office(_city(enc.n_city, i, j, workers), enc.n_city, enc.fund_vehicle, i, j, 3,
+                                   REGISTERED_OFFICE_TOWNS),
+        "country": _registered_office(country, enc.n_country, enc.fund_vehicle, i, j, 2, REGISTERED_OFFICE_COUNTRIES),
         "legal_form": _simple(enc.n_legal, i, j),
         "words": np.zeros(len(i), dtype=np.int8),  # filled in for the strong candidates (word_levels)
     }

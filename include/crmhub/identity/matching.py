@@ -32,6 +32,7 @@ import pandas as pd
 from crmhub.identity.blocking import candidate_pairs
 from crmhub.identity.clusters import UnionFind, cluster_roots, consistent_groups
 from crmhub.identity.comparison import Encoded, compare, same_words_mask, word_levels
+from crmhub.identity.normalize import tax_id_scheme
 from crmhub.identity.records import columns_for, prepare
 from crmhub.identity.scoring import (
     EM_KINDS,
@@ -195,7 +196,7 @@ class Resolution:
 def _deterministic_mask(levels: dict[str, np.ndarray], kind: str, vetoed: np.ndarray) -> np.ndarray:
     if kind == "org":
         # the same number in two countries' registers is two entities (prefixes are dropped when normalising)
-        return (levels["tax_id"] == 1) & ~vetoed & (levels["country"] != 2)
+        return (levels["tax_id"] == 1) & ~vetoed & (levels["country"] < 2)
     names_ok = (levels["first_name"] <= 4) & (levels["last_name"] <= 3) & (levels["date_of_birth"] != 3)
     # two independent contradictions (other phone AND other postcode) mean a shared mailbox, not one person
     contradictions = (levels["phone"] == 3).astype(int) + (levels["postcode"] == 3).astype(int)
@@ -401,14 +402,17 @@ def _consistent_proposals(prepared: pd.DataFrame, kind: str, pairs: np.ndarray, 
     columns = PROPOSAL_CONFLICT_COLUMNS[kind]
     if columns:
         # per node and column, the set of non-empty values its records carry (nodes with none are left out)
+        # (tax ids: one attribute per id shape, so an RCS number and a VAT number of one entity are two
+        # registers' numbers, not a conflict; two numbers of one shape are)
         per_column: list[dict[int, set]] = []
         for c in columns:
             col = prepared[c].to_numpy(dtype=object)[member_rows]
             keep = np.fromiter((isinstance(v, str) and v != "" for v in col.tolist()), dtype=bool, count=len(col))
-            sets: dict[int, set] = {}
+            by_part: dict[str | None, dict[int, set]] = {}
             for r, v in zip(node_of[keep].tolist(), col[keep].tolist(), strict=True):
-                sets.setdefault(r, set()).add(v)
-            per_column.append(sets)
+                part = tax_id_scheme(v) if c == "n_tax_id" else None
+                by_part.setdefault(part, {}).setdefault(r, set()).add(v)
+            per_column.extend(by_part.values() or [{}])
         none = frozenset()
         values = {r: tuple(frozenset(col.get(r, none)) for col in per_column)
                   for r in set().union(*(col.keys() for col in per_column))}

@@ -48,12 +48,19 @@ _FOLD = str.maketrans({"ß": "ss", "æ": "ae", "ø": "o", "œ": "oe", "ł": "l",
                        "ð": "d", "\t": " "})
 
 
+#: What sources write into a field they do not know: read as missing, never as a value that disagrees.
+PLACEHOLDERS = frozenset({"", "-", "--", "---", ".", "?", "n/a", "n.a.", "n. a.", "none", "null", "nil", "unknown",
+                          "tbd", "tbc", "not provided", "not available", "not applicable", "various", "see notes",
+                          "#n/a", "nan", "0"})
+
+
 def _blank(value: object) -> bool:
     if value is None:
         return True
     if isinstance(value, float) and value != value:  # NaN from pandas
         return True
-    return str(value).strip() == ""
+    text = str(value).strip()
+    return text == "" or (len(text) <= 15 and text.lower() in PLACEHOLDERS)
 
 
 # ------------------------------------------------------------------------------ organisation names
@@ -118,6 +125,8 @@ def _numeral_context(prev: str, following: list[str]) -> bool:
     if prev in _FUNDISH or prev in _MISSPELT_FUNDISH:
         return True
     nxt = following[0] if following else None
+    if nxt in ORG_ABBREVIATIONS:  # "Asia Two (Lux)": the marker abbreviated
+        nxt = ORG_ABBREVIATIONS[nxt].split()[0]
     return nxt is None or nxt in LEGAL_SUFFIXES or nxt in LEGAL_FORM_CLASSES or nxt in VEHICLE_MARKERS or (
         len(nxt) == 1 and nxt not in {"l", "v", "x", "i"})
 
@@ -245,7 +254,7 @@ def _legal_typo(token: str) -> str | None:
 @lru_cache(maxsize=200_000)
 def _org_parts(name: str) -> tuple[tuple[str, ...], str | None]:
     """Normalised name tokens and the legal-form class (last legal form found after the first token)."""
-    raw = _tokens(name)
+    raw = _split_glued_numerals(_tokens(name))
     out: list[str] = []
     for i, tok in enumerate(raw):
         if tok == "co" and i + 1 < len(raw) and raw[i + 1] in _CO_INVEST:
@@ -369,8 +378,53 @@ def _one_edit_variants(word: str) -> set[str]:
 #: letters or more (not "master", "manager": "faster", "managed"), never a variant that is itself a marker.
 _MISSPELT_MARKERS = {v: m for m in sorted(VEHICLE_MARKERS - {"master", "manager"}) if len(m) >= 6
                      for v in _one_edit_variants(m) if v not in VEHICLE_MARKERS}
+#: ... also typos of a marker's abbreviation of five letters or more ("Asoc", "bAssoc" = "Assoc"), and
+#: two adjacent letters swapped in a shorter region marker ("Aisa", "Asai" = "Asia"; swaps only: a
+#: deleted or replaced letter of a four-letter word is too often another word).
+_MISSPELT_MARKERS.update({v: m for a, m in sorted(ORG_ABBREVIATIONS.items()) if m in VEHICLE_MARKERS and len(a) >= 5
+                          for v in _one_edit_variants(a) if v not in VEHICLE_MARKERS and v not in ORG_ABBREVIATIONS
+                          and v not in _MISSPELT_MARKERS})
+_MISSPELT_MARKERS.update({w[:k] + w[k + 1] + w[k] + w[k + 2:]: w for w in sorted(VEHICLE_MARKERS)
+                          if 4 <= len(w) < 6 for k in range(len(w) - 1)
+                          if w[:k] + w[k + 1] + w[k] + w[k + 2:] not in VEHICLE_MARKERS | set(_MISSPELT_MARKERS)})
 #: Fund words misspelt by one edit ("Oentures V", "Partnrs X"): a "V"/"X"/"L" after them is still a numeral.
 _MISSPELT_FUNDISH = frozenset(v for w in _FUNDISH if len(w) >= 6 for v in _one_edit_variants(w))
+
+
+_ROMAN_GROUP = r"(x{0,3}|xl|l?x{0,3})(ix|iv|v?i{0,3})"
+#: A fund numeral written against the word before it, in one case ("Partners5", "Fund2019",
+#: "FUNDV", "PTNRSIV", "opportunitiesiii"): digits after three letters or more; a roman numeral after a
+#: fund word of four letters or more (or its abbreviation: "ptnrs", "opps").
+_GLUED_DIGITS = re.compile(r"^([a-z]{3,})(\d{1,4})$")
+_GLUED_ROMAN = re.compile(
+    "^(" + "|".join(sorted({w for w in _FUNDISH if len(w) >= 4 and w.isalpha()}
+                           | {a for a, w in ORG_ABBREVIATIONS.items() if w in _FUNDISH and len(a) >= 4},
+                           key=len, reverse=True))
+    + ")(" + _ROMAN_GROUP + ")$")
+#: ... and a numeral run into the vehicle marker after it ("IIOffshore", "ivparallel").
+_GLUED_MARKER = re.compile("^(" + _ROMAN_GROUP + ")(" + "|".join(sorted(VEHICLE_MARKERS, key=len, reverse=True))
+                           + ")$")
+
+
+def _split_glued_numerals(tokens: list[str]) -> list[str]:
+    """``tokens`` with a fund numeral run into the word before or after it split off (see :data:`_GLUED_ROMAN`);
+    never the first word, the brand ("Fundi", "Web3")."""
+    out: list[str] = tokens[:1]
+    for tok in tokens[1:]:
+        if len(tok) > 3 and (tok[-1].isdigit() or tok[-1] in "ivxl" or tok[0] in "ivxl"):
+            for pattern, head in ((_GLUED_DIGITS, 1), (_GLUED_ROMAN, 1), (_GLUED_MARKER, 1)):
+                found = pattern.match(tok)
+                if found and found.group(head + 1 if pattern is not _GLUED_MARKER else 4) and found.group(head):
+                    if pattern is _GLUED_MARKER:
+                        out.extend((found.group(1), found.group(4)))
+                    else:
+                        out.extend((found.group(1), tok[found.end(1):]))
+                    break
+            else:
+                out.append(tok)
+            continue
+        out.append(tok)
+    return out
 
 
 def vehicle_marks(name: object) -> frozenset[str]:
@@ -611,44 +665,126 @@ _COUNTRY_PREFIX = re.compile(r"^([A-Z]{2})(?=[0-9])")
 _ISO_COUNTRIES = frozenset(_words("""US CA MX GB IE FR DE AT CH LU BE NL DK SE NO FI IS ES PT IT GR PL CZ SK HU RO BG HR SI EE LV LT MT CY
     AU NZ JP KR CN HK SG IN AE SA IL ZA BR AR CL CO KY BM VG JE GG IM LI MC"""))
 _SEPARATED_PREFIX = re.compile(r"^([A-Z]{2})[\s\-.:/]+(?=[A-Z0-9])")
-_TAX_LABEL = re.compile(r"^(EIN|TIN|FEIN|VAT|VATIN|UST-?IDNR|USTIDNR|TAX\s*ID|SIREN|SIRET|UTR|CRN|ABN"
-                        r"|R\.?\s?C\.?\s?S\.?(?:\s+LUXEMBOURG)?|COMPANY\s+(?:NO|NUMBER)|REG(?:ISTRATION)?\.?\s+(?:NO|NUMBER))"
-                        r"[\s:#.\-]*", re.IGNORECASE)
+#: Labels written before a tax or register number, in the languages of the usual fund domiciles: US
+#: EIN/TIN, VAT and its national names (USt-IdNr., MwSt, TVA, BTW, Moms, MVA, P.IVA, NIF/CIF, UID, CVR,
+#: ABN), register numbers (RCS, CRN, company/registration number, KvK, SIREN/SIRET, Handelsregister).
+#: Several may follow one another ("US EIN:", "VAT Reg. No. GB…", "Federal EIN").
+_TAX_LABEL = re.compile(
+    r"^(?:FEDERAL|IRS|US|U\.S\.|INTRA-?COM(?:MUNITY|MUNAUTAIRE)?\.?|INTRACOM\.?|EU|GB|UK)?\s*"
+    r"(EIN|TIN|FEIN|VAT|VATIN|UST-?ID-?NR|USTIDNR|UST-?ID|MWST|TVA|BTW|MOMS|MVA|P\.?\s?IVA|PARTITA\s+IVA|NIF|CIF|NIPC"
+    r"|UID|CVR|KVK|ABN|ACN|TAX\s*ID|TAX\s*(?:NO|NUMBER)|SIREN|SIRET|UTR|CRN"
+    r"|R\.?\s?C\.?\s?S\.?(?:\s+LUXEMBOURG)?|COMPANY\s+(?:REG(?:ISTRATION)?\.?\s+)?(?:NO|NUMBER)"
+    r"|REG(?:ISTRATION)?\.?\s+(?:NO|NUMBER)|NO|NR|NUMBER|REG|INTRACOM)\b\.?(?:-?\s?(?:NR|NO|NUMBER)\b\.?)?"
+    r"[\s:#.\-]*", re.IGNORECASE)
+#: A label or country written after the number in brackets: "12-3456789 (EIN)", "… (US)".
+_TRAILING_LABEL = re.compile(r"\s*\(\s*[A-Z .\-]{2,12}\)\s*$")
 #: Swiss UID "CHE-123.456.789" with its VAT suffix ("MWST" / "TVA" / "IVA") -> the nine digits.
 _SWISS_UID = re.compile(r"^CHE(\d{9})(?:MWST|TVA|IVA|HR)?$")
 #: A country prefix written against a register number that starts with a letter ("LUB123456" = "B123456").
 _LETTERED_LOCAL_ID = re.compile(r"^([A-Z]{2})[A-Z]\d{5,}$")
+#: German commercial-register numbers ("HRB 12345", "HRA 678"): "HR" there is not Croatia's prefix.
+_HANDELSREGISTER = re.compile(r"^HR[AB]\d")
 _PLACEHOLDER_TAX = re.compile(r"^(0+|1+|9+|X+|NA|NONE|NULL|UNKNOWN|PENDING|APPLIEDFOR)$")
+#: A VAT number written around the national number it is built from (the EU's VIES formats, as
+#: python-stdnum documents them per country): the national number is kept, so the VAT number and the
+#: bare national number normalise alike. Keyed by the ISO prefix when the source wrote one; the
+#: suffix forms (NL "B01", NO "MVA") are unambiguous without it.
+#:   NL: RSIN (9 digits) + "B" + 2 digits;  NO: organisasjonsnummer (9 digits) + "MVA";
+#:   SE: organisationsnummer (10 digits) + "01";  FR: 2 check digits + SIREN (9 digits);
+#:   FR SIRET: SIREN + 5-digit establishment number;  BE: the 10-digit enterprise number (a 9-digit
+#:   one written without its leading 0 gets it back);  GB: a 12-digit branch VAT number's first 9.
+_NL_VAT = re.compile(r"^(\d{9})B\d{2}$")
+_NO_VAT = re.compile(r"^(\d{9})MVA$")
+_VAT_NATIONAL = {
+    "SE": (re.compile(r"^(\d{10})01$"), 1), "FR": (re.compile(r"^[0-9A-Z]{2}(\d{9})$"), 1),
+    "GB": (re.compile(r"^(\d{9})\d{3}$"), 1),
+}
+_SIRET = re.compile(r"^SIRET\b", re.IGNORECASE)
+
+
+def _strip_labels(text: str) -> tuple[str, str | None]:
+    """``text`` without the labels and country prefix written around a tax id (any order), and the prefix."""
+    text = _TRAILING_LABEL.sub("", text)
+    prefix = None
+    for _ in range(4):
+        before = text
+        text = _TAX_LABEL.sub("", text, count=1)
+        separated = _SEPARATED_PREFIX.match(text)
+        if separated and (separated.group(1) in _ISO_COUNTRIES or separated.group(1) == "UK") \
+                and not _HANDELSREGISTER.match(text.replace(" ", "")):
+            prefix = "GB" if separated.group(1) == "UK" else separated.group(1)
+            text = text[separated.end():]
+        if text == before:
+            break
+    return text, prefix
 
 
 def normalize_tax_id(value: object) -> str | None:
-    """Canonical tax id: upper-case digits and letters only, without label or ISO country prefix.
+    """Canonical tax id: upper-case digits and letters only, without labels or ISO country prefix.
 
-    ``"12-3456789"``, ``"12 345 6789"``, ``"US 12-3456789"`` and ``"EIN: 12.3456789"`` all give
-    ``"123456789"``; ``"DE 123 456 789"`` gives ``"123456789"``; ``"GB 123 4567 89"`` gives
-    ``"123456789"``; ``"LU-B123456"`` gives ``"B123456"``. Placeholders (``000000000``, ``N/A``, ``applied for``) and values with fewer than
-    five characters give ``None`` so they can never link records deterministically.
+    ``"12-3456789"``, ``"12 345 6789"``, ``"US 12-3456789"``, ``"US EIN: 12-3456789"`` and ``"EIN:
+    12.3456789"`` all give ``"123456789"``; ``"DE 123 456 789"`` and ``"USt-IdNr.: DE123456789"`` give
+    ``"123456789"``; ``"GB 123 4567 89"`` gives ``"123456789"``; ``"LU-B123456"`` gives ``"B123456"``; a
+    VAT number built from a national number gives that number (``"NL123456789B01"`` = ``"123456789"``,
+    ``"SE556012345601"`` = ``"5560123456"``, ``"FR12345678901"`` = SIREN ``"345678901"``); ``"HRB 12345"``
+    (a German register number) stays ``"HRB12345"``. Placeholders (``000000000``, ``N/A``, ``applied
+    for``) and values with fewer than five characters give ``None`` so they can never link records.
     """
     if _blank(value):
         return None
-    text = fold(str(value)).upper().strip()
-    text = _TAX_LABEL.sub("", text)
-    separated = _SEPARATED_PREFIX.match(text)
-    if separated and (separated.group(1) in _ISO_COUNTRIES or separated.group(1) == "UK"):
-        text = text[separated.end():]
-    text = re.sub(r"[^A-Z0-9]", "", text)
-    swiss = _SWISS_UID.match(text)
+    raw = fold(str(value)).upper().strip()
+    siret = bool(_SIRET.match(raw))
+    text, prefix = _strip_labels(raw)
+    compact = re.sub(r"[^A-Z0-9]", "", text)
+    swiss = _SWISS_UID.match(compact)
     if swiss:
-        text = swiss.group(1)
-    lettered = _LETTERED_LOCAL_ID.match(text)
-    if lettered and lettered.group(1) in _ISO_COUNTRIES:
-        text = text[2:]
-    text = _COUNTRY_PREFIX.sub("", text)
-    if text.startswith("UK") and text[2:].isdigit():  # "UK" is how people write GB's prefix
-        text = text[2:]
-    if len(text) < 5 or _PLACEHOLDER_TAX.match(text) or not any(c.isdigit() for c in text):
+        compact = swiss.group(1)
+    elif _HANDELSREGISTER.match(compact):
+        pass
+    else:
+        lettered = _LETTERED_LOCAL_ID.match(compact)
+        if lettered and lettered.group(1) in _ISO_COUNTRIES:
+            compact = compact[2:]
+        head = _COUNTRY_PREFIX.match(compact)
+        if head:
+            prefix = head.group(1)
+            compact = compact[2:]
+        elif compact.startswith("UK") and compact[2:].isdigit():  # "UK" is how people write GB's prefix
+            prefix, compact = "GB", compact[2:]
+    compact = _national_number(compact, prefix, siret)
+    if len(compact) < 5 or _PLACEHOLDER_TAX.match(compact) or not any(c.isdigit() for c in compact):
         return None
+    return compact
+
+
+def _national_number(text: str, prefix: str | None, siret: bool) -> str:
+    """The national number a VAT number is built from (see :data:`_VAT_NATIONAL`), else ``text``."""
+    for pattern in (_NL_VAT, _NO_VAT):
+        found = pattern.match(text)
+        if found:
+            return found.group(1)
+    if siret and re.fullmatch(r"\d{14}", text):
+        return text[:9]
+    if prefix == "BE" and re.fullmatch(r"\d{9}", text):
+        return "0" + text
+    rule = _VAT_NATIONAL.get(prefix or "")
+    if rule:
+        found = rule[0].match(text)
+        if found:
+            return found.group(rule[1])
     return text
+
+
+def tax_id_scheme(value: str | None) -> str | None:
+    """The shape of a normalised tax id — letters as ``A``, digits as ``9`` (``"B123456"`` -> ``"A999999"``).
+
+    Two different ids of one shape are two registrations in one register (a strong contradiction);
+    two of different shapes are most often two registers of one entity (a company number and a VAT
+    number, an RCS number and a Luxembourg VAT number), which says little either way.
+    """
+    if not value:
+        return None
+    return re.sub(r"[A-Z]", "A", re.sub(r"\d", "9", value))
 
 
 # -------------------------------------------------------------------------------------- phones
@@ -743,9 +879,21 @@ PLACE_ALIASES = {
     "s gravenhage": "the hague", "bruxelles": "brussels", "brussel": "brussels", "lisboa": "lisbon",
     "kobenhavn": "copenhagen", "praha": "prague", "warszawa": "warsaw", "muenchen": "munich", "koeln": "cologne",
     "duesseldorf": "dusseldorf", "tokyo to": "tokyo", "saint peter port guernsey": "saint peter port",
+    "ville de luxembourg": "luxembourg", "frankfurt a m": "frankfurt", "frankfurt am": "frankfurt",
+    "frankfurt main": "frankfurt", "city of london": "london", "bvi": "road town", "kobenhavn k": "copenhagen",
+    "stockholm c": "stockholm", "goteborg": "gothenburg", "amsterdam zuidoost": "amsterdam",
 }
+#: Towns where funds and holding companies keep their registered office (the domicile's seat or its
+#: registered agents' town) while the manager's records give the operating office: a city or country
+#: that differs because one side is one of these is weak evidence against, not a contradiction.
+#: Only the offshore and fund-domicile seats (not Singapore, Hong Kong, Dublin: managers work there).
+REGISTERED_OFFICE_COUNTRIES = frozenset({"KY", "LU", "BM", "VG", "JE", "GG", "IM", "MU", "BS"})
+REGISTERED_OFFICE_TOWNS = frozenset(JURISDICTION_SEATS[c] for c in REGISTERED_OFFICE_COUNTRIES) | {"wilmington", "dover"}
+#: Legal-form classes of fund vehicles (:data:`LEGAL_FORM_CLASSES`): the entities that keep a registered
+#: office apart from their manager's.
+FUND_LEGAL_FORMS = frozenset({"lp", "sca", "fund company"})
 #: Trailing words that only say "the town of": "Luxembourg City", "Luxembourg-Ville", "New York City".
-_CITY_WORDS = frozenset(_words("city ville stadt ciudad citta"))
+_CITY_WORDS = frozenset(_words("city ville stadt ciudad citta cedex"))
 
 
 @lru_cache(maxsize=50_000)
