@@ -213,15 +213,40 @@ def last_value(series: dict[date, float | None]) -> tuple[date | None, float | N
     return None, None
 
 
+def _worst_sla_field(data: ReportData) -> str | None:
+    last = max((r[0] for r in data.sla_fields), default=None)
+    rows = [r for r in data.sla_fields if r[0] == last]
+    if not rows:
+        return None
+    _, system, fld, changes, pct = min(rows, key=lambda r: float(r[4]))
+    return f"{system} {fld}: {float(pct):.1f} % of {changes} changes within the SLA"
+
+
+def _worst_segment(data: ReportData) -> str | None:
+    rows = [r for r in data.segments if r["field"] == ALL_FIELDS and r["freshness_delta_pct"] is not None]
+    if not rows:
+        return None
+    r = max(rows, key=lambda r: abs(float(r["freshness_delta_pct"])))
+    return (f"{r['entity_type']}/{r['country']}/{r['source_system']}: median lag {float(r['median_lag_min']):.1f} min "
+            f"against {float(r['prev_median_lag_min']):.1f} min the week before ({r['changes']} changes), "
+            f"{float(r['freshness_delta_pct']):+.1f} %")
+
+
+#: The KPIs that are "the worst of" something the report lists: which one, on the last day (the verdict's "why").
+WORST_OF = {"sla_met": _worst_sla_field, "segment_delta": _worst_segment}
+
+
 def verdict_rows(data: ReportData) -> list[dict]:
-    """``KPI | baseline | last day | target | met`` (baseline: the seed's; first measured day next to it)."""
+    """``KPI | baseline | last day | target | met | worst`` (baseline: the seed's; first measured day next to it;
+    worst: for a "worst of" KPI, which field or segment sets the last day's value, from the tables below)."""
     out = []
     for kpi in KPIS:
         series = data.series[kpi.key]
         first = next((series[d] for d in sorted(series) if series[d] is not None), None)
         day, value = last_value(series)
+        worst = WORST_OF[kpi.key](data) if kpi.key in WORST_OF else None
         out.append({"key": kpi.key, "kpi": kpi.label, "baseline": kpi.baseline, "first": first, "last_day": day,
-                    "last": value, "target": kpi.target_text, "met": kpi.met(value)})
+                    "last": value, "target": kpi.target_text, "met": kpi.met(value), "worst": worst})
     return out
 
 
@@ -249,9 +274,10 @@ def render_html(data: ReportData, charts: dict[str, str], chart_dir_name: str) -
         parts.append(f"<p>{html.escape(note)}</p>")
     rows = [[html.escape(v["kpi"]), _fmt(v["baseline"]), _fmt(v["first"]),
              _fmt(v["last"]) + (f" <small>({v['last_day']})</small>" if v["last_day"] else ""),
-             html.escape(v["target"]), _met(v["met"])] for v in verdict_rows(data)]
+             html.escape(v["target"]), _met(v["met"]), _fmt(v["worst"])] for v in verdict_rows(data)]
     parts += ["<h2>Verdict</h2>",
-              _table(["KPI", "baseline (seed)", "first day", "last day", "target", "met"], rows, "verdict")]
+              _table(["KPI", "baseline (seed)", "first day", "last day", "target", "met", "set by (last day)"], rows,
+                     "verdict")]
     parts.append('<h2>KPIs per day against target</h2><div class="charts">')
     for kpi in KPIS:
         parts.append(f'<figure id="chart-{kpi.key}"><img src="{chart_dir_name}/{charts[kpi.key]}" '

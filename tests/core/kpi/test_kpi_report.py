@@ -217,3 +217,21 @@ def test_cli_report_html_through_a_day(world: str, tmp_path: Path, capsys) -> No
     assert main(["report", "--url", world, "--html", str(out), "--weekly", "--through", str(DAYS[-1])]) == 0
     assert f"({DAYS[-1] - timedelta(days=6)} – {DAYS[-1]})" in capsys.readouterr().out
     assert 'id="verdict"' in out.read_text()
+
+
+def test_verdict_names_what_sets_a_worst_of_kpi_and_follows_the_warehouse(world: str, imap, tmp_path: Path) -> None:
+    """The report says which field or segment sets the SLA met rate and the segment delta (the issue: where a
+    target is missed, the report says which and why), read from the same ops rows as the tables below it."""
+    out = tmp_path / "report.html"
+    with psycopg.connect(world) as conn:
+        verdict = {v["key"]: v for v in verdict_rows(write_report(conn, out, DAYS[0], DAYS[-1], imap, title="t"))}
+        assert "contact.email" in verdict["sla_met"]["worst"] and "within the SLA" in verdict["sla_met"]["worst"]
+        seg = verdict["segment_delta"]["worst"]
+        assert "median lag" in seg and "+12.5 %" in seg, seg
+        assert verdict["error_rate"]["worst"] is None
+        conn.execute("UPDATE ops.segment_latency SET median_lag_min = median_lag_min * 3, freshness_delta_pct = 237.5"
+                     " WHERE field = '*' AND freshness_delta_pct IS NOT NULL")
+        verdict2 = {v["key"]: v for v in verdict_rows(write_report(conn, out, DAYS[0], DAYS[-1], imap, title="t"))}
+    assert "+237.5 %" in verdict2["segment_delta"]["worst"]
+    table = re.search(r'<table id="verdict">.*?</table>', out.read_text(), re.S).group(0)
+    assert "set by (last day)" in table and "+237.5 %" in table
