@@ -9,7 +9,9 @@ Rules (the playbook's "post office"):
   postcode do not both differ (then the mailbox is shared and the pair is scored instead). A shared web
   domain is only evidence for scoring, never a link, and free-mail domains count as no domain at all.
 * Every other candidate pair is scored (:mod:`crmhub.identity.scoring`); pairs scoring above the review
-  threshold (0.70) go to the review queue with both records, the score and the features that drove it.
+  threshold (0.70) go to the review queue with both records, the score and the features that drove it;
+  so do pairs that share the deterministic key (tax id / address) the rule could not link, whatever their
+  score (feature ``shared_key``).
   No fuzzy pair is ever linked without a human "approved" decision.
 * A fund-numeral conflict forces a non-match: such a pair is never linked and never queued.
 * Human decisions are remembered: a rejected pair is never queued again and also cuts a deterministic
@@ -316,7 +318,13 @@ def resolve(df: pd.DataFrame, kind: str, *, decisions: dict | None = None, thres
     roots = cluster_roots(n, np.concatenate([det_links, approved]))
 
     prob = scores.probability
-    queue_mask = (prob > threshold) & ~scores.vetoed & ~rejected & ~det_mask & (roots[pairs[:, 0]] != roots[pairs[:, 1]])
+    apart = ~scores.vetoed & ~rejected & ~det_mask & (roots[pairs[:, 0]] != roots[pairs[:, 1]])
+    # Records sharing a deterministic key (organisations: the normalised tax id; contacts: the address) that
+    # the rule could not link (a country differs, ...) go to a human whatever their score: either they are one
+    # identity or one of them carries the other's key, and both are the steward's to decide. The proposal's
+    # consistency rule still keeps a clear non-match out.
+    same_key = (levels["tax_id"] == 1) if kind == "org" else (levels["email"] == 1)
+    queue_mask = ((prob > threshold) | same_key) & apart
     review: list[ReviewPair] = []
     best_per_cluster_pair: dict[tuple[int, int], int] = {}
     for k in np.flatnonzero(queue_mask).tolist():
@@ -331,13 +339,14 @@ def resolve(df: pd.DataFrame, kind: str, *, decisions: dict | None = None, thres
         a, b = int(pairs[k, 0]), int(pairs[k, 1])
         features = explain(scores, k, kind)
         features["review_threshold"] = threshold
+        if same_key[k] and prob[k] <= threshold:
+            features["shared_key"] = "tax_id" if kind == "org" else "email"
         review.append(ReviewPair(left={"_i": a}, right={"_i": b}, score=round(float(prob[k]), 4), features=features))
 
     # Expected true duplicates still unmerged: pending review pairs weighted by their probability, plus
     # deterministic-key pairs (same tax id / email) left in different clusters and not rejected by a human.
     # Each pair counts once per merge it would cause: a maximum spanning forest over current clusters,
     # so k records of one entity add at most k-1 expected duplicates however many pairs join them.
-    same_key = (levels["tax_id"] == 1) if kind == "org" else (levels["email"] == 1)
     leftovers = same_key & ~det_mask & ~rejected & ~queue_mask & (roots[pairs[:, 0]] != roots[pairs[:, 1]])
     pending = np.flatnonzero(queue_mask | leftovers)
     forest = UnionFind(n)

@@ -352,3 +352,19 @@ def test_work_and_personal_address_of_one_person_at_one_company_is_reviewed() ->
     assert prob[(0, 1)] > 0.70                                  # reviewed (0.65 when both were "different")
     assert prob[(0, 2)] < prob[(0, 1)]
     assert not len(res.deterministic_links)                     # nothing fuzzy is linked without a human
+
+
+def test_records_sharing_a_tax_id_the_rule_cannot_link_go_to_a_human_whatever_their_score() -> None:
+    """Same normalised tax id, countries differ (the deterministic rule needs one country), names far apart:
+    the score is low, but one of the two is the same identity or carries the other's tax id. Before, such a
+    pair was counted in the duplicate estimate yet never shown to anyone; now it is proposed, marked."""
+    res = resolve(orgs({"name": "Harbor Capital Management LLC", "tax_id": "12-3456789", "city": "Boston", "country": "US"},
+                       {"name": "Harbour Capital", "tax_id": "12-3456789", "city": "London", "country": "GB"}), "org")
+    ids = clusters_of(res)
+    assert ids["1"] != ids["2"], "never linked without a human decision"
+    assert queued(res) == {frozenset({"1", "2"})}
+    assert res.review[0].score < 0.70 and res.review[0].features["shared_key"] == "tax_id"
+    rejected = resolve(orgs({"name": "Harbor Capital Management LLC", "tax_id": "12-3456789", "country": "US"},
+                            {"name": "Harbour Capital", "tax_id": "12-3456789", "country": "GB"}), "org",
+                       decisions={pair_key(("crm", "1"), ("crm", "2")): "rejected"})
+    assert rejected.review == [] and rejected.expected_unmerged_duplicates == 0.0  # a human said no: settled
