@@ -368,3 +368,16 @@ def test_records_sharing_a_tax_id_the_rule_cannot_link_go_to_a_human_whatever_th
                             {"name": "Harbour Capital", "tax_id": "12-3456789", "country": "GB"}), "org",
                        decisions={pair_key(("crm", "1"), ("crm", "2")): "rejected"})
     assert rejected.review == [] and rejected.expected_unmerged_duplicates == 0.0  # a human said no: settled
+
+
+def test_a_link_a_human_rejection_settles_is_not_an_expected_duplicate() -> None:
+    """Rejected 1–2 and approved 1–3: the steward has said 2 is not 3. The 2–3 link is never proposed again
+    and must not count in the duplicate estimate (before, it kept the KPI above 0 with nothing left to
+    decide)."""
+    df = orgs({"name": "Harbor Capital LP", "city": "Boston"}, {"name": "Harbor Capital, LP", "city": "Boston"},
+              {"name": "Harbor Capital L.P.", "city": "Boston"})
+    assert resolve(df, "org").expected_unmerged_duplicates > 1.9
+    res = resolve(df, "org", decisions={pair_key(("crm", "1"), ("crm", "2")): "rejected",
+                                        pair_key(("crm", "1"), ("crm", "3")): "approved"})
+    assert len(set(res.cluster_ids)) == 2 and res.review == []
+    assert res.expected_unmerged_duplicates == 0.0
