@@ -229,7 +229,7 @@ def _worst_segment(data: ReportData) -> str | None:
     r = max(rows, key=lambda r: abs(float(r["freshness_delta_pct"])))
     return (f"{r['entity_type']}/{r['country']}/{r['source_system']}: median lag {float(r['median_lag_min']):.1f} min "
             f"against {float(r['prev_median_lag_min']):.1f} min the week before ({r['changes']} changes), "
-            f"{float(r['freshness_delta_pct']):+.1f} %")
+            f"a {float(r['freshness_delta_pct']):.1f} % swing")
 
 
 #: The KPIs that are "the worst of" something the report lists: which one, on the last day (the verdict's "why").
