@@ -135,6 +135,16 @@ def promote_checked_automations(conn: psycopg.Connection, imap, by: str = REVOPS
     return out
 
 
+def _latest_lp_rule_run(conn: psycopg.Connection, imap, after_run: int):
+    """``(rule, run_id)`` of ``LP_RULE``'s latest run newer than ``after_run`` (``run_id`` None: no newer run)."""
+    from crmhub.reconcile.rules import load_rules
+
+    rule = load_rules(imap, [LP_RULE])[0]
+    row = conn.execute("SELECT max(run_id) FROM ops.reconciliation_runs WHERE rule = %s AND run_id > %s",
+                       (LP_RULE, after_run)).fetchone()
+    return rule, row[0]
+
+
 def lps_missing_in_crm(conn: psycopg.Connection, imap, after_run: int = 0) -> tuple[int, list[dict]]:
     """``(run_id, records)``: the fund administrator's LP contacts that ``LP_RULE``'s latest run (newer than
     ``after_run``) found missing in the CRM, as the fund administrator's file has them (its newest staged row:
@@ -142,12 +152,8 @@ def lps_missing_in_crm(conn: psycopg.Connection, imap, after_run: int = 0) -> tu
     no newer run."""
     from psycopg import sql
 
-    from crmhub.reconcile.rules import load_rules
-
-    rule = load_rules(imap, [LP_RULE])[0]
-    row = conn.execute("SELECT max(run_id) FROM ops.reconciliation_runs WHERE rule = %s AND run_id > %s",
-                       (LP_RULE, after_run)).fetchone()
-    if row[0] is None:
+    rule, run_id = _latest_lp_rule_run(conn, imap, after_run)
+    if run_id is None:
         return after_run, []
     connector = imap.connector(rule.left.connector)
     query = sql.SQL(
@@ -156,9 +162,9 @@ def lps_missing_in_crm(conn: psycopg.Connection, imap, after_run: int = 0) -> tu
              JOIN staging.{stg} s ON s.external_id = d.left_ref
             WHERE d.run_id = %s AND d.kind = 'missing_right' AND s.email IS NOT NULL
             ORDER BY s.external_id, s.row_no DESC""").format(stg=sql.Identifier(connector.name))
-    cur = conn.execute(query, (row[0],))
+    cur = conn.execute(query, (run_id,))
     names = [c.name for c in cur.description]
-    return row[0], [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+    return run_id, [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
 
 
 def lps_missing_at_fund_admin(conn: psycopg.Connection, imap, after_run: int = 0) -> tuple[int, list[dict]]:
@@ -168,12 +174,8 @@ def lps_missing_at_fund_admin(conn: psycopg.Connection, imap, after_run: int = 0
     ``first_name``, ``last_name``, ``email``, ``company``): what the rule's owner sends the fund administrator."""
     from psycopg import sql
 
-    from crmhub.reconcile.rules import load_rules
-
-    rule = load_rules(imap, [LP_RULE])[0]
-    row = conn.execute("SELECT max(run_id) FROM ops.reconciliation_runs WHERE rule = %s AND run_id > %s",
-                       (LP_RULE, after_run)).fetchone()
-    if row[0] is None:
+    rule, run_id = _latest_lp_rule_run(conn, imap, after_run)
+    if run_id is None:
         return after_run, []
     connector = imap.connector(rule.right.connector)
     query = sql.SQL(
@@ -188,6 +190,6 @@ def lps_missing_at_fund_admin(conn: psycopg.Connection, imap, after_run: int = 0
                                          AND f.email IS NOT NULL))
             ORDER BY s.id, s.lastmodifieddate DESC NULLS LAST, s.row_no DESC""").format(
         stg=sql.Identifier(connector.name), fa=sql.Identifier(rule.left.connector))
-    cur = conn.execute(query, (row[0],))
+    cur = conn.execute(query, (run_id,))
     names = [c.name for c in cur.description]
-    return row[0], [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+    return run_id, [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
