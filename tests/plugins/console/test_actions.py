@@ -71,11 +71,19 @@ def test_op_releases_pauses_and_decides(api_server):
         state = _row(url, "SELECT * FROM ops.outreach_state WHERE automation = 'reinstate_interest'")
         assert (state["paused"], state["paused_by"]) == (False, "oper")
 
+        # its two records share an address in two identities: a rejection stands but waits for a second review
         review = ids["reviews"][1]
         assert c.post(f"/crmhub/review/{review}/reject").status_code == 200
-        assert review_row(url, review) == {"status": "rejected", "by": "oper"}
-        assert c.post(f"/crmhub/review/{review}/approve").status_code == 409  # decisions are final
+        assert review_row(url, review) == {"status": "pending", "by": None}
+        row = _row(url, "SELECT first_decided_by, second_review_reason FROM ops.review_clusters WHERE cluster_id = %s",
+                   review)
+        assert row["first_decided_by"] == "oper" and row["second_review_reason"].startswith("rejected")
+        assert c.post(f"/crmhub/review/{review}/approve").status_code == 409  # not by the same reviewer at once
         assert c.get("/crmhub/api/review").json()["decisions_today"]["by_reviewer"]["oper"] >= 1
+        first = ids["reviews"][0]
+        assert c.post(f"/crmhub/review/{first}/approve").status_code == 200
+        assert review_row(url, first) == {"status": "approved", "by": "oper"}
+        assert c.post(f"/crmhub/review/{first}/reject").status_code == 409  # decisions are final
 
 
 def test_cookie_session_needs_the_csrf_token(api_server):
