@@ -464,12 +464,3 @@ def same_words_mask(names: Column, pairs: np.ndarray, check: np.ndarray) -> np.n
     idx, verdict = _per_name_pair(names, pairs, check, same_words)
     out[idx] = verdict
     return out
-    ca, cb = names.codes[pairs[idx, 0]], names.codes[pairs[idx, 1]]
-    width = int(max(ca.max(initial=0), cb.max(initial=0))) + 1
-    code = np.minimum(ca, cb).astype(np.int64) * width + np.maximum(ca, cb)
-    distinct, first, inverse = np.unique(code, return_index=True, return_inverse=True)
-    values = names.values
-    verdict = np.fromiter((same_words(values[pairs[k, 0]], values[pairs[k, 1]]) for k in idx[first].tolist()),
-                          dtype=bool, count=len(distinct))
-    out[idx] = verdict[inverse.ravel()]
-    return out
