@@ -456,21 +456,17 @@ def decisions_today(conn_or_url, *, by: str | None = None, kind: str | None = No
     rejection waiting for its second review counts as its reviewer's decision (status ``rejected``)."""
     with _conn_ctx(conn_or_url) as conn, conn.cursor(row_factory=dict_row) as cur:
         return cur.execute(
-            """SELECT * FROM (
+            """WITH t AS (SELECT date_trunc('day', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS today)
+               SELECT * FROM (
                  SELECT cluster_id, kind, status, decided_by, decided_at, member_ids, leaving_ids, note,
                         band_decision_id, score_min::float AS score_min
-                   FROM ops.review_clusters WHERE decided_at >= %(today)s
+                   FROM ops.review_clusters, t WHERE decided_at >= t.today
                  UNION ALL
                  SELECT cluster_id, kind, 'rejected', first_decided_by, first_decided_at, member_ids, NULL, note,
                         NULL, score_min::float
-                   FROM ops.review_clusters WHERE first_decided_at >= %(today)s) d
+                   FROM ops.review_clusters, t WHERE first_decided_at >= t.today) d
                WHERE (%(by)s::text IS NULL OR decided_by = %(by)s) AND (%(kind)s::text IS NULL OR kind = %(kind)s)
-               ORDER BY decided_at DESC, cluster_id""",
-            {"by": by, "kind": kind, "today": _today_start(conn)}).fetchall()
-
-
-def _today_start(conn: psycopg.Connection):
-    return conn.execute("SELECT date_trunc('day', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'").fetchone()[0]
+               ORDER BY decided_at DESC, cluster_id""", {"by": by, "kind": kind}).fetchall()
 
 
 def held_records(conn_or_url, *, kind: str | None = None) -> list[dict]:
