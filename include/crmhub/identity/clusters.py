@@ -93,12 +93,18 @@ def consistent_groups(links: np.ndarray, *, cannot_link: np.ndarray, values: dic
             forbid.setdefault(y, set()).add(x)
     # per group with evidence: the other groups it has votes with, as [votes for, votes against]
     tally: dict[int, dict[int, list[int]]] = {}
-    if votes is not None and vote is not None:
-        for x, y, v in zip(*votes.T.tolist(), vote.tolist(), strict=True):
-            if v and x != y and x in parent and y in parent:
-                for a, b in ((x, y), (y, x)):
-                    t = tally.setdefault(a, {}).setdefault(b, [0, 0])
-                    t[v < 0] += 1
+    if votes is not None and vote is not None and len(votes):
+        # one entry per unordered node pair (many record pairs vote on the same), shared by both directions
+        said = vote != 0
+        ends = np.sort(votes[said], axis=1)
+        span = int(ends.max(initial=0)) + 1
+        codes, at = np.unique(ends[:, 0] * span + ends[:, 1], return_inverse=True)
+        pro = np.bincount(at, weights=vote[said] > 0, minlength=len(codes)).astype(int)
+        con = np.bincount(at, weights=vote[said] < 0, minlength=len(codes)).astype(int)
+        for code, p, c in zip(codes.tolist(), pro.tolist(), con.tolist(), strict=True):
+            x, y = divmod(code, span)
+            if x != y and x in parent and y in parent:
+                tally.setdefault(x, {})[y] = tally.setdefault(y, {})[x] = [p, c]
 
     def compatible(a: int, b: int) -> bool:
         if records[a] + records[b] > max_records:
