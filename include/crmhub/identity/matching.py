@@ -39,7 +39,10 @@ from crmhub.identity.records import columns_for, prepare
 from crmhub.identity.scoring import (
     EM_KINDS,
     EM_MIN_PAIRS,
+    PARAMETERS,
+    TF_PLACES,
     bayes_factors,
+    count_in_place,
     explain,
     refine_from_anchor,
     refine_parameters,
@@ -238,6 +241,26 @@ def _lift_same_words(enc: Encoded, pairs: np.ndarray, levels: dict[str, np.ndarr
         rescore(scores, levels, kind, same, params=params, tf_bits=tf_bits)
 
 
+def _name_counts_in_place(enc: Encoded, pairs: np.ndarray, levels: dict[str, np.ndarray], counts: np.ndarray,
+                          params: dict) -> np.ndarray:
+    """Term-frequency counts of exact organisation names, narrowed to the pair's place where the pair
+    also agrees on one (:data:`crmhub.identity.scoring.TF_PLACES`, the city before the country;
+    :func:`crmhub.identity.scoring.count_in_place` with the place level's u from ``params``)."""
+    out = np.asarray(counts, dtype=float).copy()
+    todo = out > 0
+    for place, level in TF_PLACES:
+        k = np.flatnonzero(todo & (levels[place] == level))
+        if not k.size:
+            continue
+        name, where = enc.n_name.codes, getattr(enc, f"n_{place}").codes
+        key = np.where((name >= 0) & (where >= 0), name.astype(np.int64) * (int(where.max()) + 1) + where, -1)
+        _, inverse, per_key = np.unique(key, return_inverse=True, return_counts=True)
+        in_place = per_key[inverse.ravel()][pairs[k, 0]]
+        out[k] = count_in_place(out[k], in_place, params[place][level][1])
+        todo[k] = False
+    return out
+
+
 def _anchor_mask(levels: dict[str, np.ndarray], kind: str) -> np.ndarray:
     """Candidate pairs the deterministic rule would link (before vetoes and human decisions)."""
     return _deterministic_mask(levels, kind, np.zeros(len(levels["tax_id"]), dtype=bool))
@@ -291,6 +314,9 @@ def resolve(df: pd.DataFrame, kind: str, *, decisions: dict | None = None, thres
                                    total_pairs=total_pairs)
     elif refine and kind == "org":
         params = refine_from_anchor(levels, kind, _anchor_mask(levels, kind), tf_bits=tf_bits)
+    if kind == "org":
+        tf_bits = term_frequency_bits({"name": _name_counts_in_place(enc, pairs, levels, extras["tf_counts"]["name"],
+                                                                     params or PARAMETERS[kind])})
     scores = score(levels, kind, params=params, tf_bits=tf_bits)
     if kind == "org":
         _lift_same_words(enc, pairs, levels, scores, kind, threshold, params, tf_bits)
