@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from crmhub.identity.comparison import same_words
 from crmhub.identity.normalize import fund_numerals, legal_form, normalize_org_name, vehicle_marks
 
 
@@ -106,3 +107,23 @@ def test_two_swapped_letters_in_a_contracted_marker() -> None:
 ])
 def test_a_misspelt_company_closing_the_name_is_the_legal_word(misspelt: str, clean: str) -> None:
     assert normalize_org_name(misspelt) == normalize_org_name(clean)
+
+
+@pytest.mark.parametrize(("a", "b"), [
+    ("Bay Capital Tprs V", "Bay Capital Partners V"),               # two letters swapped
+    ("Cooper Harbor Real Estate Mptrs US I", "Cooper Harbor Real Estate Partners US I"),  # a letter too many
+    ("Garton Global Svsc AB", "Garton Global Services AB"),
+    ("Oak Infa Opportunities Fund VII", "Oak Infrastructure Opportunities Fund VII"),  # a truncation with a typo
+    ("Quarry Alpine Unvi Investment Office", "Quarry Alpine University Investment Office"),
+])
+def test_an_abbreviation_with_one_typo(a: str, b: str) -> None:
+    assert same_words(normalize_org_name(a), normalize_org_name(b))
+
+
+@pytest.mark.parametrize(("a", "b"), [
+    ("Valcroft Cappartners 2019", "Valcroft Capital Partners 2019"),
+    ("WALKER LUNARFD III (LUX)", "Walker Lunar Fund III (Lux)"),
+    ("jones trinitycap partners iii", "Jones Trinity Capital Partners III"),
+])
+def test_two_words_run_together_each_up_to_an_abbreviation(a: str, b: str) -> None:
+    assert same_words(normalize_org_name(a), normalize_org_name(b))
