@@ -418,13 +418,21 @@ def _abbreviation_of(short: str, long_: str) -> bool:
     return short[-1] == long_[-1] and not (_VOWELS & set(short[1:])) and _in_order(short, long_)
 
 
+def _brand_typo(a: str, b: str) -> bool:
+    """A typo that keeps a brand word (the first word of a name) the same name: in words of five letters
+    or more any typo (:func:`_typo_of`); in four-letter words a letter added, left out or swapped with the
+    next ("Hgray", "Irno"), never one replaced by another ("Hall" vs "Hill" are two families)."""
+    if min(len(a), len(b)) >= 5:
+        return True
+    return len(a) != len(b) or sorted(a) == sorted(b)
+
+
 def _word_matches(word: str, others: set[str], brands: set[str]) -> bool:
     """``word`` is a typo or an abbreviation of one of ``others``; with a brand word (the first word of
-    a name) on either side only a typo counts, and only in words of five letters or more ("Hall" vs
-    "Hill Family Office" are two families)."""
+    a name) on either side only a typo counts (:func:`_brand_typo`)."""
     for other in others:
         brand = word in brands or other in brands
-        if _typo_of(word, other) and not (brand and min(len(word), len(other)) < 5):
+        if _typo_of(word, other) and (not brand or _brand_typo(word, other)):
             return True
         if brand:
             continue

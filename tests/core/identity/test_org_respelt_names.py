@@ -121,6 +121,23 @@ def test_an_abbreviation_with_one_typo(a: str, b: str) -> None:
 
 
 @pytest.mark.parametrize(("a", "b"), [
+    ("Irno Associates IV, Ltd", "Iron Associates IV Ltd"),       # swapped
+    ("Hgray Bear Partners V Ltd", "Gray Bear Partners V Ltd"),   # a letter added
+    ("Spen Marble Ventures III", "Aspen Marble Ventures III"),   # a letter left out
+])
+def test_a_four_letter_brand_with_a_letter_added_left_out_or_swapped(a: str, b: str) -> None:
+    assert same_words(normalize_org_name(a), normalize_org_name(b))
+
+
+@pytest.mark.parametrize(("a", "b"), [
+    ("Hall Family Office", "Hill Family Office"),   # one letter replaced: two families
+    ("Ward Lake Fund II", "Word Lake Fund II"),
+])
+def test_a_four_letter_brand_with_a_letter_replaced_is_another_brand(a: str, b: str) -> None:
+    assert not same_words(normalize_org_name(a), normalize_org_name(b))
+
+
+@pytest.mark.parametrize(("a", "b"), [
     ("Valcroft Cappartners 2019", "Valcroft Capital Partners 2019"),
     ("WALKER LUNARFD III (LUX)", "Walker Lunar Fund III (Lux)"),
     ("jones trinitycap partners iii", "Jones Trinity Capital Partners III"),
