@@ -84,9 +84,7 @@ _LEGAL_PHRASES = (
 ORG_ABBREVIATIONS = {
     "cap": "capital", "capt": "capital", "mgmt": "management", "mgt": "management", "mngmt": "management",
     "intl": "international", "int'l": "international", "ptnrs": "partners", "prtnrs": "partners",
-    "ptnr": "partner", "assoc": "associates", "assocs": "associates", "assn": "associates",
-    # "Assoc." abbreviates both: one word, so "Retirement Assoc." is "Retirement Association"
-    "association": "associates",
+    "ptnr": "partner", "assoc": "associates", "assocs": "associates", "assn": "association",
     "inv": "investments", "invt": "investments", "invest": "investments", "invs": "investments",
     "hldgs": "holdings",
     "hldg": "holding", "grp": "group", "advs": "advisors", "adv": "advisors", "advisers": "advisors",
