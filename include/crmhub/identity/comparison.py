@@ -480,14 +480,15 @@ def same_words(a: str, b: str) -> bool:
 
 
 def _split_run_together(words: set[str], others: set[str], brands: set[str]) -> set[str]:
-    """``words`` with each word that is two of ``others`` run together (each up to a typo or an
-    abbreviation: "maplereal" = "maple real", "cappartners" = "capital partners", "lunarfd" = "lunar
-    fund") split into its two parts."""
+    """``words`` with each word that is two of ``others`` run together, one of them as written and the
+    other up to a typo or an abbreviation ("maplereal" = "maple real", "cappartners" = "capital
+    partners", "lunarfd" = "lunar fund"), split into its two parts."""
     out = set()
     for word in words:
         for k in range(2, len(word) - 1):
             head, tail = word[:k], word[k:]
-            if all(part in others or _word_matches(part, others, brands) for part in (head, tail)):
+            if (head in others and (tail in others or _word_matches(tail, others, brands))) or (
+                    tail in others and _word_matches(head, others, brands)):
                 out.update((head, tail))
                 break
         else:
