@@ -41,17 +41,27 @@ def cluster_roots(n: int, links: np.ndarray) -> np.ndarray:
     return uf.roots()
 
 
+#: Two groups whose scored record pairs say "different" at least this often (and at least as often as
+#: "same") do not join: a single low pair can be one badly keyed record, two are the records disagreeing.
+MIN_VOTES_AGAINST = 2
+
+
 def consistent_groups(links: np.ndarray, *, cannot_link: np.ndarray, values: dict[int, tuple[frozenset, ...]],
-                      sizes: dict[int, int], max_records: int) -> np.ndarray:
+                      sizes: dict[int, int], max_records: int, votes: np.ndarray | None = None,
+                      vote: np.ndarray | None = None) -> np.ndarray:
     """Group nodes along ``links`` (strongest first) without ever putting two inconsistent nodes together.
 
     Greedy agglomeration over the rows of ``links`` (node pairs, in the order given): two groups join
     only if (1) no row of ``cannot_link`` has one node in each, (2) for every attribute of ``values``
     (per node, one frozenset of non-empty values per attribute, e.g. vehicle marks and tax ids) the two
-    groups do not both carry values that differ, and (3) together they hold at most ``max_records``
-    records (``sizes``: records per node). A link whose groups cannot join is left out, so a chain
-    A~B~C where A and C are different entities becomes {A, B} + {C} (whichever link is stronger wins),
-    never one group.
+    groups do not both carry values that differ, (3) together they hold at most ``max_records``
+    records (``sizes``: records per node), and (4) the evidence between them does not speak against it:
+    ``votes`` (node pairs, one row per scored record pair) with ``vote`` (+1: the pair says "same", -1:
+    "different", 0: undecided) — the rows between the two groups must not hold MIN_VOTES_AGAINST or more
+    -1 votes unless the +1 votes outnumber them (average-linkage style: the groups join on the balance of
+    their compared records, not through a single strong link). A link whose groups cannot join is left
+    out, so a chain A~B~C where A and C are different entities becomes {A, B} + {C} (whichever link is
+    stronger wins), never one group.
 
     Returns a boolean per row of ``links``: True when its two nodes ended in the same group.
     """
@@ -81,6 +91,20 @@ def consistent_groups(links: np.ndarray, *, cannot_link: np.ndarray, values: dic
         if x in parent and y in parent:
             forbid.setdefault(x, set()).add(y)
             forbid.setdefault(y, set()).add(x)
+    # per group with evidence: the other groups it has votes with, as [votes for, votes against]
+    tally: dict[int, dict[int, list[int]]] = {}
+    if votes is not None and vote is not None and len(votes):
+        # one entry per unordered node pair (many record pairs vote on the same), shared by both directions
+        said = vote != 0
+        ends = np.sort(votes[said], axis=1)
+        span = int(ends.max(initial=0)) + 1
+        codes, at = np.unique(ends[:, 0] * span + ends[:, 1], return_inverse=True)
+        pro = np.bincount(at, weights=vote[said] > 0, minlength=len(codes)).astype(int)
+        con = np.bincount(at, weights=vote[said] < 0, minlength=len(codes)).astype(int)
+        for code, p, c in zip(codes.tolist(), pro.tolist(), con.tolist(), strict=True):
+            x, y = divmod(code, span)
+            if x != y and x in parent and y in parent:
+                tally.setdefault(x, {})[y] = tally.setdefault(y, {})[x] = [p, c]
 
     def compatible(a: int, b: int) -> bool:
         if records[a] + records[b] > max_records:
@@ -90,7 +114,25 @@ def consistent_groups(links: np.ndarray, *, cannot_link: np.ndarray, values: dic
             return False
         if fb and not fb.isdisjoint(members.get(a, (a,))):
             return False
+        pro, con = tally.get(a, {}).get(b, (0, 0))
+        if con >= MIN_VOTES_AGAINST and con >= pro:
+            return False
         return all(not va or not vb or va == vb for va, vb in zip(attrs[a], attrs[b], strict=False))
+
+    def merge_tally(into: int, gone: int) -> None:
+        # the evidence of the group ``gone`` now belongs to ``into`` (and so do its partners' votes with it)
+        moved = tally.pop(gone, {})
+        moved.pop(into, None)
+        own = tally.get(into)
+        if own is not None:
+            own.pop(gone, None)
+        for other, (pro, con) in moved.items():
+            partner = tally[other]
+            del partner[gone]
+            t = partner.setdefault(into, [0, 0])
+            t[0] += pro
+            t[1] += con
+            tally.setdefault(into, {})[other] = t
 
     for x, y in pairs:
         gx, gy = find(x), find(y)
@@ -103,6 +145,8 @@ def consistent_groups(links: np.ndarray, *, cannot_link: np.ndarray, values: dic
         if gy in forbid:
             forbid.setdefault(gx, set()).update(forbid.pop(gy))
         records[gx] += records.pop(gy)
+        if gy in tally or gx in tally:
+            merge_tally(gx, gy)
         ay = attrs.pop(gy)
         if ay:
             ax = attrs[gx]

@@ -55,6 +55,11 @@ REVIEW_THRESHOLD = 0.70
 #: A scored pair below this probability (vetoes score 0) is a clear non-match: never in one proposal
 #: (0.001: on FEBRL 3, febrl_style and the own orgs the best trade of surfaced recall for precision).
 CLEAR_NON_MATCH = 0.001
+#: A scored pair below this probability votes "different" when two groups of identities may join one
+#: proposal, one above the review threshold "same" (:func:`crmhub.identity.clusters.consistent_groups`).
+#: 0.1: on the own orgs (100k, seeds 42 and 7) a fifth of the false pairs inside proposals go for
+#: under 0.001 of surfaced recall; 0.05 buys less precision, 0.2 costs twice the recall.
+VOTE_DIFFERENT = 0.1
 #: Largest proposed cluster (records); a bigger component is split along its weakest links.
 MAX_PROPOSAL_RECORDS = 12
 #: Per-record attributes on which two members of one proposal must not disagree (both set, different).
@@ -334,7 +339,7 @@ def resolve(df: pd.DataFrame, kind: str, *, decisions: dict | None = None, thres
         if ck not in best_per_cluster_pair or prob[k] > prob[best_per_cluster_pair[ck]]:
             best_per_cluster_pair[ck] = k
     chosen = sorted(best_per_cluster_pair.values(), key=lambda k: -prob[k])
-    chosen, cut_links = _consistent_proposals(prepared, kind, pairs, prob, rejected, roots, chosen)
+    chosen, cut_links = _consistent_proposals(prepared, kind, pairs, prob, rejected, roots, chosen, threshold)
     proposal_links = pairs[np.array(chosen, dtype=np.int64)] if chosen else np.zeros((0, 2), dtype=np.int64)
     for k in chosen:
         a, b = int(pairs[k, 0]), int(pairs[k, 1])
@@ -386,15 +391,18 @@ def _kept_apart_by_a_human(roots: np.ndarray, pairs: np.ndarray, rejected: np.nd
 
 
 def _consistent_proposals(prepared: pd.DataFrame, kind: str, pairs: np.ndarray, prob: np.ndarray,
-                          rejected: np.ndarray, roots: np.ndarray, chosen: list[int]) -> tuple[list[int], int]:
+                          rejected: np.ndarray, roots: np.ndarray, chosen: list[int],
+                          threshold: float) -> tuple[list[int], int]:
     """Keep the candidate links (``chosen``, strongest first) that form mutually consistent proposals.
 
     Nodes are the current identities (``roots``). Two identities may share a proposal only when no
     scored pair between their records is a clear non-match (probability < CLEAR_NON_MATCH, vetoes
     included) or a human rejection, their records do not carry different vehicle marks / tax ids
     (``PROPOSAL_CONFLICT_COLUMNS``; also for pairs blocking never compared), and the proposal stays
-    within MAX_PROPOSAL_RECORDS records. Links are taken strongest first
-    (:func:`crmhub.identity.clusters.consistent_groups`), so a chain is cut at its weaker link.
+    within MAX_PROPOSAL_RECORDS records; two groups of identities also need the balance of their scored
+    record pairs (each votes "different" below VOTE_DIFFERENT, "same" above ``threshold``) not against
+    them. Links are taken strongest first (:func:`crmhub.identity.clusters.consistent_groups`), so a
+    chain is cut at its weaker link.
     Returns the kept links and how many were cut.
     """
     if not chosen:
@@ -410,9 +418,12 @@ def _consistent_proposals(prepared: pd.DataFrame, kind: str, pairs: np.ndarray, 
     record_component = np.full(len(roots), -1, dtype=np.int64)
     record_component[member_rows] = component[np.searchsorted(nodes, node_of)]
     ca, cb = record_component[pairs[:, 0]], record_component[pairs[:, 1]]
-    against = (ca >= 0) & (ca == cb) & ((prob < CLEAR_NON_MATCH) | rejected)
-    against[against] &= roots[pairs[against, 0]] != roots[pairs[against, 1]]
-    cannot = roots[pairs[against]]
+    within = (ca >= 0) & (ca == cb)
+    within[within] &= roots[pairs[within, 0]] != roots[pairs[within, 1]]
+    between = np.flatnonzero(within)
+    votes = roots[pairs[between]]
+    vote = (prob[between] > threshold).astype(np.int8) - (prob[between] < VOTE_DIFFERENT).astype(np.int8)
+    cannot = roots[pairs[between[(prob[between] < CLEAR_NON_MATCH) | rejected[between]]]]
     if len(cannot):  # one row per pair of identities (many record pairs can say the same)
         cannot = np.sort(cannot, axis=1)
         code = np.sort(cannot[:, 0] * len(roots) + cannot[:, 1])
@@ -441,7 +452,8 @@ def _consistent_proposals(prepared: pd.DataFrame, kind: str, pairs: np.ndarray, 
         none = frozenset()
         values = {r: tuple(frozenset(col.get(r, none)) for col in per_column)
                   for r in set().union(*(col.keys() for col in per_column))}
-    keep = consistent_groups(links, cannot_link=cannot, values=values, sizes=sizes, max_records=MAX_PROPOSAL_RECORDS)
+    keep = consistent_groups(links, cannot_link=cannot, values=values, sizes=sizes, max_records=MAX_PROPOSAL_RECORDS,
+                             votes=votes, vote=vote)
     return idx[keep].tolist(), int((~keep).sum())
 
 

@@ -1,6 +1,7 @@
 """Proposed clusters are mutually consistent: a chain of candidate links never joins two entities that a
 hard-negative rule (different fund numerals / vehicle marks / tax ids, a clear non-match score, a human
-rejection) keeps apart, and no proposal grows past MAX_PROPOSAL_RECORDS."""
+rejection) or the balance of their scored record pairs keeps apart, and no proposal grows past
+MAX_PROPOSAL_RECORDS."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import pandas as pd
 
 from crmhub.identity import resolve
 from crmhub.identity.clusters import consistent_groups
-from crmhub.identity.matching import MAX_PROPOSAL_RECORDS, pair_key
+from crmhub.identity.matching import CLEAR_NON_MATCH, MAX_PROPOSAL_RECORDS, VOTE_DIFFERENT, pair_key
 
 
 def orgs(*rows: dict) -> pd.DataFrame:
@@ -41,6 +42,19 @@ def test_chain_does_not_join_two_records_with_different_tax_ids() -> None:
     assert len(res.proposals) == 1 and len(res.review) == 1
 
 
+def test_namesakes_abroad_are_not_joined_through_one_sparse_record() -> None:
+    # two Harbor Capital LPs (Boston, London) and a record with the name only: it links strongly to all
+    # four, but the four Boston-London pairs all score low (not clear non-matches): one proposal per firm
+    res = resolve(orgs({"name": "Harbor Capital LP", "city": "Boston", "country": "US"},
+                       {"name": "Harbor Capital LP", "city": "Boston", "country": "US"},
+                       {"name": "Harbor Capital LP"},
+                       {"name": "Harbor Capital LP", "city": "London", "country": "GB"},
+                       {"name": "Harbor Capital LP", "city": "London", "country": "GB"}), "org")
+    low = res.pair_probability[(res.scored_pairs[:, 0] < 2) & (res.scored_pairs[:, 1] > 2)]
+    assert len(low) == 4 and (low > CLEAR_NON_MATCH).all() and (low < VOTE_DIFFERENT).all(), low
+    assert sorted(sorted(s) for s in proposed_sets(res)) == [["1", "2", "3"], ["4", "5"]]
+
+
 def test_a_human_rejection_keeps_two_records_out_of_one_proposal() -> None:
     rows = ({"name": "Harbor Capital LP", "city": "Boston"}, {"name": "Harbor Capital, LP", "city": "Boston"},
             {"name": "Harbor Capital L.P.", "city": "Boston"})
@@ -66,3 +80,21 @@ def test_consistent_groups_takes_links_strongest_first_and_respects_every_constr
     keep = consistent_groups(np.array([[0, 1], [1, 2]]), cannot_link=np.zeros((0, 2), dtype=int), values={},
                              sizes={0: 2, 1: 1, 2: 1}, max_records=3)
     assert keep.tolist() == [True, False]
+
+
+def test_consistent_groups_joins_on_the_balance_of_the_votes_between_groups() -> None:
+    none = np.zeros((0, 2), dtype=int)
+
+    def keep(links, votes, vote):
+        return consistent_groups(np.array(links), cannot_link=none, values={}, sizes={}, max_records=10,
+                                 votes=np.array(votes).reshape(-1, 2), vote=np.array(vote)).tolist()
+
+    # A~B~C with A-C scored low once: one badly keyed record is no proof, the chain joins
+    assert keep([[0, 1], [1, 2]], [[0, 1], [1, 2], [0, 2]], [1, 1, -1]) == [True, True]
+    # twice "different" (two record pairs of A and C), once "same": C stays out
+    assert keep([[0, 1], [1, 2]], [[0, 1], [1, 2], [0, 2], [2, 0]], [1, 1, -1, -1]) == [True, False]
+    # the votes of merged groups add up: {0, 1} and {2, 3} meet through 1~2 against 0-2 and 1-3
+    assert keep([[0, 1], [2, 3], [1, 2]], [[1, 2], [0, 2], [1, 3]], [1, -1, -1]) == [True, True, False]
+    # more "same" than "different" votes between the groups: they join; undecided votes (0) do not count
+    assert keep([[0, 1], [2, 3], [1, 2]], [[1, 2], [0, 3], [0, 2], [1, 3], [0, 2], [1, 3]],
+                [1, 1, 1, -1, -1, 0]) == [True, True, True]
