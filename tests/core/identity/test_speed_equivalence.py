@@ -1,6 +1,7 @@
 """The resolver's speed-ups change no result: on a generated organisation set (the benchmark's tuning
 generator), each shortcut gives exactly what the direct computation gives — normalising each distinct
-value once, sharing sort ranks between blocking keys and merging their pairs."""
+value once, sharing sort ranks between blocking keys and merging their pairs, and the name similarities
+computed on presorted words / with a score cutoff."""
 
 from __future__ import annotations
 
@@ -10,9 +11,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from rapidfuzz import fuzz, process
 
 from crmhub.identity import normalize as nz
 from crmhub.identity.blocking import candidate_pairs, keys_for, pairs_for_key
+from crmhub.identity.comparison import Encoded
 from crmhub.identity.records import prepare
 
 _BENCH = Path(__file__).resolve().parents[3] / "benchmarks" / "bench_identity.py"
@@ -89,3 +92,19 @@ def _pairs_key_by_key(prepared: pd.DataFrame) -> np.ndarray:
 def test_candidate_pairs_are_the_union_of_each_keys_own_pairs(prepared: pd.DataFrame) -> None:
     pairs, _ = candidate_pairs(prepared, "org")
     assert np.array_equal(pairs, _pairs_key_by_key(prepared))
+
+
+def test_name_similarity_shortcuts_equal_the_direct_scorers(prepared: pd.DataFrame) -> None:
+    pairs, _ = candidate_pairs(prepared, "org")
+    i, j = pairs[:, 0], pairs[:, 1]
+    name = Encoded(prepared).n_name
+    todo = ~name.missing(i, j) & ~name.equal(i, j)
+    sel = np.flatnonzero(todo)
+    a, b = name.values[i[sel]], name.values[j[sel]]
+    direct_sort = np.asarray(process.cpdist(a, b, scorer=fuzz.token_sort_ratio), dtype=float)
+    direct_set = np.asarray(process.cpdist(a, b, scorer=fuzz.token_set_ratio), dtype=float)
+    fast_sort = name.similarity(i, j, fuzz.ratio, where=todo, values=name.sorted_words)[sel]
+    fast_set = name.similarity(i, j, fuzz.token_set_ratio, where=todo, score_cutoff=95)[sel]
+    assert np.array_equal(fast_sort, direct_sort)
+    assert np.array_equal(fast_set >= 95, direct_set >= 95)
+    assert (direct_set >= 95).any() and (direct_set < 95).any()
