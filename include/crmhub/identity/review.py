@@ -79,6 +79,9 @@ SECOND_REVIEW_AFTER_DAYS = 2
 #: A rejection that keeps this many identities apart gets a second look too (four eyes on a decision that
 #: leaves that many records duplicated if it is wrong).
 SECOND_REVIEW_MIN_IDENTITIES = 5
+#: Pending clusters not waiting for a second review: a re-run may supersede them and a band may hold them. A
+#: rejected cluster re-queued for a second look stays until decided on its own, never inside a band approval.
+_UNDISPUTED_PENDING = "status = 'pending' AND first_decided_by IS NULL"
 
 
 class ReviewError(CrmHubError):
@@ -137,7 +140,7 @@ def write_proposals(conn: psycopg.Connection, kind: str, res, cluster_of: dict[s
             kept.append(row[0])
     conn.execute(
         """UPDATE ops.review_clusters SET status = 'superseded', updated_at = now()
-           WHERE kind = %s AND status = 'pending' AND first_decided_by IS NULL
+           WHERE kind = %s AND """ + _UNDISPUTED_PENDING + """
              AND cluster_id NOT IN (SELECT unnest(%s::bigint[]))""",
         (kind, kept))
     return pending_count(conn, kind)
@@ -389,7 +392,7 @@ def sample_band(conn_or_url, *, kind: str, score_low: float, score_high: float, 
     by = _need_by(by)
     with _conn_ctx(conn_or_url) as conn:
         band = [r[0] for r in conn.execute(
-            "SELECT cluster_id FROM ops.review_clusters WHERE kind = %s AND status = 'pending' "
+            f"SELECT cluster_id FROM ops.review_clusters WHERE kind = %s AND {_UNDISPUTED_PENDING} "
             "AND score_min BETWEEN %s AND %s ORDER BY cluster_id", (kind, score_low, score_high)).fetchall()]
         if not band:
             raise ReviewError(f"no pending {kind} cluster has its weakest link in [{score_low}, {score_high}]")
@@ -435,15 +438,17 @@ def approve_band(conn_or_url, sample_id: int, *, by: str, note: str | None = Non
             raise ReviewError(f"band sample {sample_id}: {len(errors)} sampled cluster(s) {errors} were not approved "
                               f"by {by}; the band's error rate is not bounded by {max_err:.0%}: review it cluster by "
                               "cluster or sample a narrower band")
-        rows = [_get(conn, c, lock=True) for c in band if c not in shown]
-        covered = [r["cluster_id"] for r in rows if r["status"] == "pending"]
+        rest = [c for c in band if c not in shown]
+        covered = [r[0] for r in conn.execute(
+            f"SELECT cluster_id FROM ops.review_clusters WHERE cluster_id = ANY(%s) AND {_UNDISPUTED_PENDING} "
+            "ORDER BY cluster_id FOR UPDATE", (rest,)).fetchall()]
+        rows = [_get(conn, c) for c in covered]
         decision_id = conn.execute(
             "INSERT INTO ops.review_band_decisions (sample_id, kind, cluster_ids, decided_by, note) "
             "VALUES (%s, %s, %s, %s, %s) RETURNING band_decision_id", (sample_id, kind, covered, by, note)
         ).fetchone()[0]
         for r in rows:
-            if r["status"] == "pending":
-                _approve(conn, r, by, note or f"band approval {decision_id} (sample {sample_id})", decision_id)
+            _approve(conn, r, by, note or f"band approval {decision_id} (sample {sample_id})", decision_id)
     return {"band_decision_id": decision_id, "sample_id": sample_id, "kind": kind, "decided_by": by,
             "cluster_ids": covered, "sampled": list(shown), "max_error_rate": max_err, "confidence": conf}
 

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import random
 import uuid
 
 import psycopg
@@ -315,6 +316,39 @@ def test_a_rejection_against_a_shared_tax_id_gets_a_second_review(conn) -> None:
     assert conn.execute("SELECT decision, reviewer FROM ops.match_decisions").fetchall() == [("approved", "priya.shah")]
     final = conn.execute("SELECT status, decided_by, first_decided_by FROM ops.review_clusters").fetchall()
     assert final == [("approved", "priya.shah", "sam.ortiz")]
+
+
+def test_a_cluster_waiting_for_its_second_review_is_never_approved_inside_a_band(conn) -> None:
+    """A band approval skipped the second-review rule: the steward who rejected a cluster against a shared tax
+    id could approve it the same day by approving a band around it. Such a cluster is decided on its own."""
+    harbor = [add_entity(conn, "Harbor Capital LP", system="crm", ext="1", age_days=10, tax_id="12-3456789",
+                         domain="harborcap.com", city="Boston", country="US"),
+              add_entity(conn, "Harbor Capital, L.P.", system="fund_admin", ext="FA-9", age_days=5,
+                         tax_id="US 123456789", domain="harborcap.com", city="Boston", country="GB")]
+    for i, firm in enumerate(("Quillfeather", "Marrowdale")):
+        add_entity(conn, f"{firm} Capital Opportunities", system="crm", ext=f"c{i}", age_days=5, city="Denver")
+        add_entity(conn, f"{firm} Capital Opps", system="fund_admin", ext=f"f{i}", age_days=4, city="Denver")
+    store.run_resolution(conn, "org")
+    ids = {frozenset(c["member_ids"]): c["cluster_id"] for c in review.list_clusters(conn)}
+    keyed = ids[frozenset(harbor)]
+    band = sorted(ids.values())
+
+    # rejected (and re-queued) after the sample was drawn: the band approval leaves it pending
+    seed = next(s for s in range(100) if random.Random(s).sample(band, 1) != [keyed])
+    sample = review.sample_band(conn, kind="org", score_low=0, score_high=1, by="sam.ortiz", max_error_rate=0.96,
+                                seed=seed)
+    assert sample["band_size"] == 3 and sample["sample_size"] == 1
+    review.approve(conn, sample["clusters"][0]["cluster_id"], by="sam.ortiz")
+    assert review.reject(conn, keyed, by="sam.ortiz")["status"] == "pending"
+    out = review.approve_band(conn, sample["sample_id"], by="sam.ortiz")
+    assert keyed not in out["cluster_ids"] and len(out["cluster_ids"]) == 1
+    row = next(r for r in review.list_clusters(conn) if r["cluster_id"] == keyed)
+    assert (row["first_decided_by"], row["decided_by"]) == ("sam.ortiz", None)
+    assert crosswalk(conn)[("fund_admin", "FA-9")] == harbor[1], "nothing merged behind the second review"
+
+    # re-queued before sampling: not part of any band
+    with pytest.raises(ReviewError, match="no pending org cluster"):
+        review.sample_band(conn, kind="org", score_low=0, score_high=1, by="sam.ortiz")
 
 
 def test_a_second_rejection_is_final_and_plain_rejections_are_not_requeued(conn) -> None:
