@@ -450,7 +450,7 @@ def _word_matches(word: str, others: set[str], brands: set[str]) -> bool:
         if brand:
             continue
         short, long_ = (word, other) if len(word) <= len(other) else (other, word)
-        if _abbreviation_of(short, long_) or _misspelt_abbreviation(short, long_):
+        if _abbreviation_of(short, long_) or _misspelt_abbreviation(short, long_) or _abbreviation_of_typo(short, long_):
             return True
     return False
 
@@ -467,6 +467,14 @@ def _misspelt_abbreviation(short: str, long_: str) -> bool:
     if any(_abbreviation_of(short[:k] + short[k + 1] + short[k] + short[k + 2:], long_) for k in range(n - 1)):
         return True
     return any(OSA.distance(short, long_[:m], score_cutoff=1) <= 1 for m in (n - 1, n, n + 1))
+
+
+def _abbreviation_of_typo(short: str, long_: str) -> bool:
+    """``short`` is an initial of ``long_`` (four letters or more: "N. America" = "North America"), or an
+    abbreviation of ``long_`` read without one stray letter after its first ("Pub" ~ "Pujblic")."""
+    if len(short) == 1:
+        return len(long_) >= 4 and short == long_[0]
+    return any(_abbreviation_of(short, long_[:k] + long_[k + 1:]) for k in range(1, len(long_)))
 
 
 def same_words(a: str, b: str) -> bool:

@@ -291,6 +291,10 @@ def _org_parts(name: str) -> tuple[tuple[str, ...], str | None]:
         if number and i > 0 and _numeral_context(prev, raw[i + 1:i + 2]):
             out.append(number)
             continue
+        number = _SHORT_MISSPELT_NUMBER_WORDS.get(tok)
+        if number and i > 0 and _closing_numeral(prev, raw[i + 1:i + 2]):
+            out.append(number)
+            continue
         # A lone roman numeral after the first word ("Fund II", "Harbor III") is a numeral, but keep
         # single letters that are initials in the leading position ("I Squared Capital").
         value = roman_to_int(tok) if i > 0 else None
@@ -408,6 +412,15 @@ _SHORT_MARKERS = {w: w for w in VEHICLE_MARKERS if 4 <= len(w) < 6} | {
 _MISSPELT_MARKERS.update({w[:k] + w[k + 1] + w[k] + w[k + 2:]: m for w, m in sorted(_SHORT_MARKERS.items())
                           for k in range(len(w) - 1)
                           if w[:k] + w[k + 1] + w[k] + w[k + 2:] not in VEHICLE_MARKERS | set(_MISSPELT_MARKERS)})
+#: English words one edit from a marker or its abbreviation ("Harbor Coin Partners" is no misspelt "Coinv"):
+#: a real word is never read as a misspelt marker.
+_NEAR_MARKER_WORDS = frozenset(_words("coin coins conv advise advised advises advisee advisees associated"))
+_MISSPELT_MARKERS = {v: m for v, m in _MISSPELT_MARKERS.items() if v not in _NEAR_MARKER_WORDS}
+#: Typos of the short region markers ("Aia", "sia", "Astia", "Asqa" = "Asia"; any one edit, three letters or
+#: more): read as the marker only where a region names a fund vehicle, between a fund word and the fund's
+#: numeral ("Real Estate Partners Aia 5"), since a short word one edit away is often another word.
+_REGION_TYPOS = {v: m for m in sorted(w for w in VEHICLE_MARKERS if 4 <= len(w) < 6) for v in _one_edit_variants(m)
+                 if len(v) >= 3 and v not in VEHICLE_MARKERS}
 #: Fund words misspelt by one edit ("Oentures V", "Partnrs X"): a "V"/"X"/"L" after them is still a numeral.
 _MISSPELT_FUNDISH = frozenset(v for w in _FUNDISH if len(w) >= 6 for v in _one_edit_variants(w))
 #: English words (and given names) one edit from a number word: never read as a misspelt numeral.
@@ -422,6 +435,25 @@ _MISSPELT_NUMBER_WORDS = {
     v: _NUMBER_WORDS[w] for w in ("three", "four", "five", "seven", "eight", "nine") for v in _one_edit_variants(w)
     if len(v) >= 4 and (v[0] == w[0] or v[:2] == w[1] + w[0] or v[1:] == w) and v not in _NEAR_NUMBER_WORDS
     and v not in _NUMBER_WORDS and v not in ORG_ABBREVIATIONS and v not in VEHICLE_MARKERS}
+#: ... and the three-letter typos of "four", "five", "nine" ("Fve", "Nie", "For", "Our") and the words of
+#: :data:`_NEAR_NUMBER_WORDS` ("Tree", "There") -> the digit, read as a numeral only where nothing else can
+#: stand: right after a fund word or vehicle marker, closing the name (:func:`_closing_numeral`).
+_SHORT_MISSPELT_NUMBER_WORDS = {
+    v: _NUMBER_WORDS[w] for w in ("three", "four", "five", "seven", "eight", "nine")
+    for v in _one_edit_variants(w) | _NEAR_NUMBER_WORDS
+    if (len(v) == 3 or v in _NEAR_NUMBER_WORDS) and OSA.distance(v, w, score_cutoff=1) <= 1
+    and v not in _NUMBER_WORDS and v not in ORG_ABBREVIATIONS and v not in VEHICLE_MARKERS and v not in LEGAL_SUFFIXES
+    and v != "eighty"}  # a number of its own
+
+
+def _closing_numeral(prev: str, following: list[str]) -> bool:
+    """Whether a word that is also an English word or a short typo stands where only a fund numeral can: after
+    a fund word or vehicle marker and before a legal form or vehicle marker ("Partners For (Cayman)", "Europe
+    Tree LP"); at the end of a name it is a word ("Harbor Capital Fire")."""
+    if not following or not (prev in _FUNDISH or prev in _MISSPELT_FUNDISH or prev in VEHICLE_MARKERS):
+        return False
+    nxt = ORG_ABBREVIATIONS.get(following[0], following[0]).split()[0]
+    return nxt in LEGAL_SUFFIXES or nxt in LEGAL_FORM_CLASSES or nxt in VEHICLE_MARKERS
 
 
 _ROMAN_GROUP = r"(x{0,3}|xl|l?x{0,3})(ix|iv|v?i{0,3})"
@@ -430,11 +462,14 @@ _ROMAN_GROUP = r"(x{0,3}|xl|l?x{0,3})(ix|iv|v?i{0,3})"
 #: "GP" / "Fd"; a roman numeral after a fund word of four letters or more (or its abbreviation: "ptnrs",
 #: "opps"), or after "GP" / "Fd".
 _GLUED_DIGITS = re.compile(r"^([a-z]{3,}|gp|fd)(\d{1,4})$")
-_GLUED_ROMAN = re.compile(
-    "^(" + "|".join(sorted({w for w in _FUNDISH if len(w) >= 4 and w.isalpha()}
-                           | {a for a, w in ORG_ABBREVIATIONS.items() if w in _FUNDISH and len(a) >= 4} | {"gp", "fd"},
-                           key=len, reverse=True))
-    + ")(" + _ROMAN_GROUP + ")$")
+_FUND_HEADS = "|".join(sorted({w for w in _FUNDISH if len(w) >= 4 and w.isalpha()}
+                              | {a for a, w in ORG_ABBREVIATIONS.items() if w in _FUNDISH and len(a) >= 4} | {"gp", "fd"},
+                              key=len, reverse=True))
+_GLUED_ROMAN = re.compile("^(" + _FUND_HEADS + ")(" + _ROMAN_GROUP + ")$")
+#: ... and a number word or a short region marker run into the fund word before it ("PARTNERSTWO", "fundsix",
+#: "ptnrsasia").
+_GLUED_FUND_WORD = re.compile("^(" + _FUND_HEADS + ")(" + "|".join(
+    sorted({*_NUMBER_WORDS, *(w for w in VEHICLE_MARKERS if 4 <= len(w) < 6)}, key=len, reverse=True)) + ")$")
 #: ... and a numeral run into the vehicle marker after it ("IIOffshore", "ivparallel").
 _GLUED_MARKER = re.compile("^(" + _ROMAN_GROUP + ")(" + "|".join(sorted(VEHICLE_MARKERS, key=len, reverse=True))
                            + ")$")
@@ -448,11 +483,12 @@ _GLUED_TRAILING_MARKER = re.compile(
 
 def _split_glued_words(tokens: list[str]) -> list[str]:
     """``tokens`` with a fund numeral run into the word before or after it split off (see :data:`_GLUED_ROMAN`),
-    and a vehicle marker run into the word before it (:data:`_GLUED_TRAILING_MARKER`); never the first
+    and a vehicle marker run into the word before it (:data:`_GLUED_TRAILING_MARKER`), a number word or
+    short region marker into the fund word before it (:data:`_GLUED_FUND_WORD`); never the first
     word, the brand ("Fundi", "Web3")."""
     out: list[str] = tokens[:1]
     for tok in tokens[1:]:
-        marker = _GLUED_TRAILING_MARKER.match(tok)
+        marker = _GLUED_TRAILING_MARKER.match(tok) or _GLUED_FUND_WORD.match(tok)
         if marker:
             out.extend(marker.groups())
             continue
@@ -486,6 +522,8 @@ def vehicle_marks(name: object) -> frozenset[str]:
     marks = {t for t in tokens if t.isdigit()}
     marks |= {t for t in tokens[1:] if t in VEHICLE_MARKERS}
     marks |= {_MISSPELT_MARKERS[t] for t in tokens[1:] if t in _MISSPELT_MARKERS}
+    marks |= {_REGION_TYPOS[t] for p, t, n in zip(tokens, tokens[1:], tokens[2:], strict=False)
+              if t in _REGION_TYPOS and p in _FUNDISH and n.isdigit()}
     marks |= {f"series {b}" for a, b in pairwise(tokens) if a.isdigit() and len(b) == 1 and b.isalpha()}
     return frozenset(marks)
 

@@ -138,3 +138,66 @@ def test_a_four_letter_brand_with_a_letter_replaced_is_another_brand(a: str, b: 
 ])
 def test_two_words_run_together_each_up_to_an_abbreviation(a: str, b: str) -> None:
     assert same_words(normalize_org_name(a), normalize_org_name(b))
+
+
+@pytest.mark.parametrize(("misspelt", "digits"), [
+    ("Mitchell Legacy Partners Fve GP, L.P.", "Mitchell Legacy Partners V GP, L.P."),
+    ("Frontier Partners For (Cayman), L.P.", "Frontier Partners IV (Cayman), L.P."),
+    ("Jones Quarry RE Partners Europe For SCSp", "Jones Quarry RE Partners Europe IV SCSp"),
+    ("Halcyon-Lion Associates Tree L.P.", "Halcyon-Lion Associates III L.P."),
+    ("Keystone GP There, Limited Partnership", "Keystone GP III L.P."),
+    ("Juniper Credit Opportunities Nie (Cayman) L.P.", "Juniper Credit Opportunities IX (Cayman) L.P."),
+])
+def test_a_short_or_real_word_numeral_typo_between_a_fund_word_and_a_legal_form_or_marker(misspelt: str,
+                                                                                          digits: str) -> None:
+    assert _same_name(misspelt, digits)
+
+
+@pytest.mark.parametrize("name", [
+    "Harbor Partners For Change",   # "For" not closing the name
+    "Harbor Capital Fire",          # a real word ending the name
+    "Our Tree Partners LP",         # not after a fund word
+])
+def test_a_real_word_elsewhere_is_no_numeral(name: str) -> None:
+    assert fund_numerals(name) == frozenset()
+
+
+def test_a_short_numeral_typo_still_conflicts_with_another_numeral() -> None:
+    assert fund_numerals("Harbor Partners Fve GP LP") == {"5"}
+    assert fund_numerals("Harbor Partners Fve GP LP") != fund_numerals("Harbor Partners IV GP LP")
+
+
+@pytest.mark.parametrize(("glued", "spaced"), [
+    ("GUARDIAN PARTNERSTWO (CAYMAN), L.P.", "Guardian Partners Two (Cayman) L.P."),
+    ("Zenith River Fundsix L.P.", "Zenith River Fund VI L.P."),
+    ("Castle RE Ptnrsasia 7, Co-Investment, SARL", "Castle Real Estate Partners Asia VII Co-Investment S.à r.l."),
+])
+def test_a_number_word_or_region_run_into_the_fund_word(glued: str, spaced: str) -> None:
+    assert _same_name(glued, spaced)
+
+
+@pytest.mark.parametrize("typo", ["Aia", "sia", "Astia", "Asqa", "Asaia"])
+def test_a_region_marker_with_one_typo_between_fund_word_and_numeral(typo: str) -> None:
+    assert vehicle_marks(f"Berstead Real Estate Partners {typo} 5 Feeder, S.à r.l.") == {"5", "asia", "feeder"}
+
+
+def test_a_word_near_a_region_elsewhere_is_no_marker() -> None:
+    assert vehicle_marks("Harbor Aria Partners V LP") == {"5"}
+    assert vehicle_marks("Harbor Partners Alia") == frozenset()
+
+
+def test_a_real_word_is_no_misspelt_marker() -> None:
+    assert vehicle_marks("Harbor Coin Partners") == frozenset()
+    assert vehicle_marks("Harbor Coinv Partners") == {"coinvestment"}
+
+
+@pytest.mark.parametrize(("a", "b"), [
+    ("Harbor N. America Partners", "Harbor North America Partners"),
+    ("Ohio Pub Employees Retirement System", "Ohio Pujblic Employees Retirement System"),
+])
+def test_an_initial_or_an_abbreviation_of_a_misspelt_word(a: str, b: str) -> None:
+    assert same_words(normalize_org_name(a), normalize_org_name(b))
+
+
+def test_an_initial_of_another_word_is_not_the_same_words() -> None:
+    assert not same_words(normalize_org_name("Harbor S. America Partners"), normalize_org_name("Harbor North America Partners"))
