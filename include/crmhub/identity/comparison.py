@@ -418,23 +418,42 @@ def _abbreviation_of(short: str, long_: str) -> bool:
     return short[-1] == long_[-1] and not (_VOWELS & set(short[1:])) and _in_order(short, long_)
 
 
+def _brand_typo(a: str, b: str) -> bool:
+    """A typo that keeps a brand word (the first word of a name) the same name: in words of five letters
+    or more any typo (:func:`_typo_of`); in four-letter words a letter added, left out or swapped with the
+    next ("Hgray", "Irno"), never one replaced by another ("Hall" vs "Hill" are two families)."""
+    if min(len(a), len(b)) >= 5:
+        return True
+    return len(a) != len(b) or sorted(a) == sorted(b)
+
+
 def _word_matches(word: str, others: set[str], brands: set[str]) -> bool:
     """``word`` is a typo or an abbreviation of one of ``others``; with a brand word (the first word of
-    a name) on either side only a typo counts, and only in words of five letters or more ("Hall" vs
-    "Hill Family Office" are two families)."""
+    a name) on either side only a typo counts (:func:`_brand_typo`)."""
     for other in others:
         brand = word in brands or other in brands
-        if _typo_of(word, other) and not (brand and min(len(word), len(other)) < 5):
+        if _typo_of(word, other) and (not brand or _brand_typo(word, other)):
             return True
         if brand:
             continue
         short, long_ = (word, other) if len(word) <= len(other) else (other, word)
-        if _abbreviation_of(short, long_):
-            return True
-        # an abbreviation with one typo inside ("Infratsr", "Mgnmt"): one inner letter of the short form left out
-        if len(short) >= 5 and any(_abbreviation_of(short[:k] + short[k + 1:], long_) for k in range(1, len(short) - 1)):
+        if _abbreviation_of(short, long_) or _misspelt_abbreviation(short, long_):
             return True
     return False
+
+
+def _misspelt_abbreviation(short: str, long_: str) -> bool:
+    """``short`` (four letters or more) is an abbreviation of ``long_`` up to one typo: without one of its
+    letters ("Mptrs", "Gbll", "Ptks", "Infratsr"), with two adjacent letters swapped back ("Tprs", "Pops",
+    "Mgtm"), or one edit from a truncation ("Infa" ~ "Infr", "Unvi" ~ "Univ", "Asslc" ~ "Assoc")."""
+    n = len(short)
+    if n < 4 or len(long_) - n < 2:
+        return False
+    if any(_abbreviation_of(short[:k] + short[k + 1:], long_) for k in range(n)):
+        return True
+    if any(_abbreviation_of(short[:k] + short[k + 1] + short[k] + short[k + 2:], long_) for k in range(n - 1)):
+        return True
+    return any(OSA.distance(short, long_[:m], score_cutoff=1) <= 1 for m in (n - 1, n, n + 1))
 
 
 def same_words(a: str, b: str) -> bool:
@@ -455,7 +474,26 @@ def same_words(a: str, b: str) -> bool:
     if "".join(t for t in wa if t in da) == "".join(t for t in wb if t in db):
         return True
     brands = {wa[0], wb[0]}
+    da, db = _split_run_together(da, db, brands), _split_run_together(db, da, brands)
+    da, db = da - db, db - da
     return all(_word_matches(w, db, brands) for w in da) and all(_word_matches(w, da, brands) for w in db)
+
+
+def _split_run_together(words: set[str], others: set[str], brands: set[str]) -> set[str]:
+    """``words`` with each word that is two of ``others`` run together, one of them as written and the
+    other up to a typo or an abbreviation ("maplereal" = "maple real", "cappartners" = "capital
+    partners", "lunarfd" = "lunar fund"), split into its two parts."""
+    out = set()
+    for word in words:
+        for k in range(2, len(word) - 1):
+            head, tail = word[:k], word[k:]
+            if (head in others and (tail in others or _word_matches(tail, others, brands))) or (
+                    tail in others and _word_matches(head, others, brands)):
+                out.update((head, tail))
+                break
+        else:
+            out.add(word)
+    return out
 
 
 def same_words_mask(names: Column, pairs: np.ndarray, check: np.ndarray) -> np.ndarray:

@@ -40,8 +40,11 @@ from crmhub.identity.records import columns_for, prepare
 from crmhub.identity.scoring import (
     EM_KINDS,
     EM_MIN_PAIRS,
+    PARAMETERS,
+    TF_PLACES,
     Scores,
     bayes_factors,
+    count_in_place,
     explain,
     refine_from_anchor,
     refine_parameters,
@@ -249,6 +252,35 @@ def _lift_same_words(enc: Encoded, pairs: np.ndarray, levels: dict[str, np.ndarr
         rescore(scores, levels, kind, same, params=params, tf_bits=tf_bits)
 
 
+def _name_counts_in_place(enc: Encoded, pairs: np.ndarray, levels: dict[str, np.ndarray], counts: np.ndarray,
+                          params: dict) -> np.ndarray:
+    """Term-frequency counts of exact organisation names, narrowed to the pair's place where the pair
+    also agrees on one (:data:`crmhub.identity.scoring.TF_PLACES`, the city before the country;
+    :func:`crmhub.identity.scoring.count_in_place` with the place level's u from ``params``)."""
+    out = np.asarray(counts, dtype=float).copy()
+    todo = out > 0
+    for place, level in TF_PLACES:
+        k = np.flatnonzero(todo & (levels[place] == level))
+        if not k.size:
+            continue
+        name, where = enc.n_name.codes, getattr(enc, f"n_{place}").codes
+        key = np.where((name >= 0) & (where >= 0), name.astype(np.int64) * (int(where.max()) + 1) + where, -1)
+        _, inverse, per_key = np.unique(key, return_inverse=True, return_counts=True)
+        in_place = per_key[inverse.ravel()][pairs[k, 0]]
+        out[k] = count_in_place(out[k], in_place, params[place][level][1])
+        todo[k] = False
+    return out
+
+
+def _scoring_tf_counts(enc: Encoded, pairs: np.ndarray, levels: dict[str, np.ndarray], tf_counts: dict,
+                       kind: str, params: dict | None) -> dict:
+    """The term-frequency counts the compared ``pairs`` are scored with: for organisations, exact names
+    counted on their carriers in the pair's place (:func:`_name_counts_in_place`)."""
+    if kind != "org":
+        return tf_counts
+    return {**tf_counts, "name": _name_counts_in_place(enc, pairs, levels, tf_counts["name"], params or PARAMETERS[kind])}
+
+
 def _score_compared(enc: Encoded, pairs: np.ndarray, levels: dict[str, np.ndarray], kind: str, threshold: float,
                     params: dict | None, tf_bits: dict[str, np.ndarray]) -> Scores:
     """Scores of the compared ``pairs`` (``levels`` is updated in place): the model, then for
@@ -273,7 +305,7 @@ def _pair_scorer(enc: Encoded, kind: str, threshold: float, params: dict | None,
     few extra pairs)."""
     def probability(extra: np.ndarray) -> np.ndarray:
         levels, extras = compare(enc, extra, kind, workers=workers)
-        counts = extras.get("tf_counts") or {}
+        counts = _scoring_tf_counts(enc, extra, levels, extras.get("tf_counts") or {}, kind, params)
         both = term_frequency_bits({k: np.concatenate([(tf_counts or {}).get(k, np.zeros(0)), v])
                                     for k, v in counts.items()})
         bits = {k: v[len(v) - len(extra):] for k, v in both.items()}
@@ -334,6 +366,7 @@ def resolve(df: pd.DataFrame, kind: str, *, decisions: dict | None = None, thres
                                    total_pairs=total_pairs)
     elif refine and kind == "org":
         params = refine_from_anchor(levels, kind, _anchor_mask(levels, kind), tf_bits=tf_bits)
+    tf_bits = term_frequency_bits(_scoring_tf_counts(enc, pairs, levels, extras["tf_counts"], kind, params))
     scores = _score_compared(enc, pairs, levels, kind, threshold, params, tf_bits)
     timings["compare_score_s"] = time.perf_counter() - t2
 

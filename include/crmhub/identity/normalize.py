@@ -85,7 +85,8 @@ ORG_ABBREVIATIONS = {
     "cap": "capital", "capt": "capital", "mgmt": "management", "mgt": "management", "mngmt": "management",
     "intl": "international", "int'l": "international", "ptnrs": "partners", "prtnrs": "partners",
     "ptnr": "partner", "assoc": "associates", "assocs": "associates", "assn": "association",
-    "inv": "investments", "invest": "investments", "invs": "investments", "hldgs": "holdings",
+    "inv": "investments", "invt": "investments", "invest": "investments", "invs": "investments",
+    "hldgs": "holdings",
     "hldg": "holding", "grp": "group", "advs": "advisors", "adv": "advisors", "advisers": "advisors",
     "adviser": "advisor", "svcs": "services", "svc": "services", "fin": "financial", "finl": "financial",
     "tech": "technology", "technologies": "technology", "natl": "national", "amer": "american",
@@ -95,7 +96,8 @@ ORG_ABBREVIATIONS = {
     "glbl": "global", "gbl": "global", "mkts": "markets", "mkt": "market", "dev": "development",
     "devel": "development", "acq": "acquisition", "pvt": "private", "priv": "private", "fd": "fund",
     "fds": "funds", "govt": "government", "auth": "authority", "tchrs": "teachers", "emps": "employees",
-    "emp": "employees", "cnty": "county", "strat": "strategic", "sr": "senior", "coinv": "coinvestment",
+    "emp": "employees", "empl": "employees", "ins": "insurance", "cnty": "county", "strat": "strategic",
+    "sr": "senior", "coinv": "coinvestment",
     "coinvest": "coinvestment", "system": "systems", "lux": "luxembourg", "mfg": "manufacturing", "dept": "department", "univ": "university",
     "fdn": "foundation", "fndn": "foundation", "endow": "endowment", "ret": "retirement",
     "sys": "systems", "pens": "pension", "eq": "equity", "ventures": "ventures", "vc": "ventures",
@@ -103,8 +105,10 @@ ORG_ABBREVIATIONS = {
 }
 _ROMAN = re.compile(r"^(?=[ivxl]+$)(x{0,3}|xl|l?x{0,3})(ix|iv|v?i{0,3})$")
 _ROMAN_VALUES = {"i": 1, "v": 5, "x": 10, "l": 50}
-#: Letters joined by dots ("l.p.", "L.P" without the last dot, "l. p.", "u.s.") are one abbreviation.
-_DOTTED_ABBREV = re.compile(r"\b[a-z](?:\.\s?[a-z]\b)+\.?")
+#: Letters joined by dots ("l.p.", "L.P" without the last dot, "l. p.", "u.s.") are one abbreviation: all
+#: dots followed by a space or none, so a numeral or series letter before one ("Fund V. L.P.", "III-A. L.P")
+#: stays its own word.
+_DOTTED_ABBREV = re.compile(r"\b[a-z](?:(?:\.[a-z]\b)+|(?:\.\s[a-z]\b(?!\.[a-z]))+)\.?")
 _NON_WORD = re.compile(r"[^a-z0-9 ]+")
 _ORDINAL = re.compile(r"^(\d+)(st|nd|rd|th)$")
 _NUMBER_WORDS = {
@@ -151,10 +155,21 @@ _SARL = re.compile(r"\bs\.?\s?(?:a|à)\.?\s?r\.?\s?l\b\.?")
 _GLUED = re.compile(r"(?<=[a-z]{3})(?=[A-Z])")
 
 
+#: A dot before the last letter of a word ("Mgm.t", "Inv.t"): a stray mark (a scan, a slip of the
+#: keyboard) inside the word, not the end of an abbreviation (that needs a space or a second letter after it).
+#: Not after a roman numeral: "IV.A" is fund IV, series A.
+_STRAY_DOT = re.compile(r"\b([a-z]{3,})\.([a-z])(?![a-z.])")
+
+
+def _join_stray_dot(match: re.Match) -> str:
+    return match.group(0) if _ROMAN.match(match.group(1)) else match.group(1) + match.group(2)
+
+
 def _tokens(text: str) -> list[str]:
     text = fold(_GLUED.sub(" ", text)).replace("&", " and ").replace("+", " and ")
     text = _SARL.sub(" sarl ", text)
     text = _DOTTED_ABBREV.sub(lambda m: m.group(0).replace(".", "").replace(" ", "") + " ", text)
+    text = _STRAY_DOT.sub(_join_stray_dot, text)
     text = text.replace("'", "").replace("\u2019", "").replace(".", " ")
     return _NON_WORD.sub(" ", text).split()
 
@@ -237,8 +252,8 @@ def _strip_trailing_forms(tokens: list[str]) -> str | None:
     return form
 
 
-#: Long legal forms recognised at the end of a name despite one typo ("Limtied", "Incorporatd").
-_LONG_LEGAL_FORMS = ("limited", "incorporated", "corporation")
+#: Long legal forms recognised at the end of a name despite one typo ("Limtied", "Incorporatd", "Commany").
+_LONG_LEGAL_FORMS = ("limited", "incorporated", "corporation", "company", "partnership")
 
 
 def _legal_typo(token: str) -> str | None:
@@ -254,7 +269,7 @@ def _legal_typo(token: str) -> str | None:
 @lru_cache(maxsize=200_000)
 def _org_parts(name: str) -> tuple[tuple[str, ...], str | None]:
     """Normalised name tokens and the legal-form class (last legal form found after the first token)."""
-    raw = _split_glued_numerals(_tokens(name))
+    raw = _split_glued_words(_tokens(name))
     out: list[str] = []
     for i, tok in enumerate(raw):
         if tok == "co" and i + 1 < len(raw) and raw[i + 1] in _CO_INVEST:
@@ -270,8 +285,9 @@ def _org_parts(name: str) -> tuple[tuple[str, ...], str | None]:
             out.append(ordinal.group(1))
             continue
         prev = ORG_ABBREVIATIONS.get(raw[i - 1], raw[i - 1]).split()[-1] if i else ""
-        if tok in _NUMBER_WORDS and i > 0 and _numeral_context(prev, raw[i + 1:i + 2]):
-            out.append(_NUMBER_WORDS[tok])
+        number = _NUMBER_WORDS.get(tok) or _MISSPELT_NUMBER_WORDS.get(tok)
+        if number and i > 0 and _numeral_context(prev, raw[i + 1:i + 2]):
+            out.append(number)
             continue
         # A lone roman numeral after the first word ("Fund II", "Harbor III") is a numeral, but keep
         # single letters that are initials in the leading position ("I Squared Capital").
@@ -295,8 +311,9 @@ def _org_parts(name: str) -> tuple[tuple[str, ...], str | None]:
         else:
             if out[i] in LEGAL_SUFFIXES:
                 form = LEGAL_FORM_CLASSES.get(out[i], out[i]) or form
-            elif i == len(out) - 1 and len(cleaned) >= 2 and (typo := _legal_typo(out[i])):
-                form = LEGAL_FORM_CLASSES[typo]  # a misspelt trailing legal form is still a legal form
+            elif len(cleaned) >= 2 and all(t in LEGAL_SUFFIXES for t in out[i + 1:]) and (typo := _legal_typo(out[i])):
+                # a misspelt legal form closing the name ("Ins. Commany LP") is still a legal form
+                form = LEGAL_FORM_CLASSES[typo] or form
             else:
                 cleaned.append(out[i])
             i += 1
@@ -379,39 +396,65 @@ def _one_edit_variants(word: str) -> set[str]:
 _MISSPELT_MARKERS = {v: m for m in sorted(VEHICLE_MARKERS - {"master", "manager"}) if len(m) >= 6
                      for v in _one_edit_variants(m) if v not in VEHICLE_MARKERS}
 #: ... also typos of a marker's abbreviation of five letters or more ("Asoc", "bAssoc" = "Assoc"), and
-#: two adjacent letters swapped in a shorter region marker ("Aisa", "Asai" = "Asia"; swaps only: a
-#: deleted or replaced letter of a four-letter word is too often another word).
+#: two adjacent letters swapped in a shorter marker or marker abbreviation ("Aisa", "Asai" = "Asia"; "Mgtm" =
+#: "Mgmt"; swaps only: a deleted or replaced letter of a four-letter word is too often another word).
 _MISSPELT_MARKERS.update({v: m for a, m in sorted(ORG_ABBREVIATIONS.items()) if m in VEHICLE_MARKERS and len(a) >= 5
                           for v in _one_edit_variants(a) if v not in VEHICLE_MARKERS and v not in ORG_ABBREVIATIONS
                           and v not in _MISSPELT_MARKERS})
-_MISSPELT_MARKERS.update({w[:k] + w[k + 1] + w[k] + w[k + 2:]: w for w in sorted(VEHICLE_MARKERS)
-                          if 4 <= len(w) < 6 for k in range(len(w) - 1)
+_SHORT_MARKERS = {w: w for w in VEHICLE_MARKERS if 4 <= len(w) < 6} | {
+    a: m for a, m in ORG_ABBREVIATIONS.items() if m in VEHICLE_MARKERS and len(a) == 4}
+_MISSPELT_MARKERS.update({w[:k] + w[k + 1] + w[k] + w[k + 2:]: m for w, m in sorted(_SHORT_MARKERS.items())
+                          for k in range(len(w) - 1)
                           if w[:k] + w[k + 1] + w[k] + w[k + 2:] not in VEHICLE_MARKERS | set(_MISSPELT_MARKERS)})
 #: Fund words misspelt by one edit ("Oentures V", "Partnrs X"): a "V"/"X"/"L" after them is still a numeral.
 _MISSPELT_FUNDISH = frozenset(v for w in _FUNDISH if len(w) >= 6 for v in _one_edit_variants(w))
+#: English words (and given names) one edit from a number word: never read as a misspelt numeral.
+_NEAR_NUMBER_WORDS = frozenset(_words("""thee there threw tree throe threes flour foul fours fife file fine fire fiver
+    fives fide seen semen sever severn sevens steven sven seve eights eighty nice nile none nina nino nines niner
+    nike nite"""))
+#: Number words of four letters or more misspelt by one edit, first letter kept, swapped with the second or
+#: preceded by a stray one ("Fund Sgven", "Partners Fokur", "Ventures Ofur", "Partners rFive") -> the digit;
+#: read as a numeral in the same places as the number words themselves (:func:`_numeral_context`). Shorter
+#: ones ("two", "six", "ten") are one edit from too many words.
+_MISSPELT_NUMBER_WORDS = {
+    v: _NUMBER_WORDS[w] for w in ("three", "four", "five", "seven", "eight", "nine") for v in _one_edit_variants(w)
+    if len(v) >= 4 and (v[0] == w[0] or v[:2] == w[1] + w[0] or v[1:] == w) and v not in _NEAR_NUMBER_WORDS
+    and v not in _NUMBER_WORDS and v not in ORG_ABBREVIATIONS and v not in VEHICLE_MARKERS}
 
 
 _ROMAN_GROUP = r"(x{0,3}|xl|l?x{0,3})(ix|iv|v?i{0,3})"
 #: A fund numeral written against the word before it, in one case ("Partners5", "Fund2019",
-#: "FUNDV", "PTNRSIV", "opportunitiesiii"): digits after three letters or more; a roman numeral after a
-#: fund word of four letters or more (or its abbreviation: "ptnrs", "opps").
-_GLUED_DIGITS = re.compile(r"^([a-z]{3,})(\d{1,4})$")
+#: "FUNDV", "PTNRSIV", "opportunitiesiii", "GP3", "FdIII"): digits after three letters or more, or after
+#: "GP" / "Fd"; a roman numeral after a fund word of four letters or more (or its abbreviation: "ptnrs",
+#: "opps"), or after "GP" / "Fd".
+_GLUED_DIGITS = re.compile(r"^([a-z]{3,}|gp|fd)(\d{1,4})$")
 _GLUED_ROMAN = re.compile(
     "^(" + "|".join(sorted({w for w in _FUNDISH if len(w) >= 4 and w.isalpha()}
-                           | {a for a, w in ORG_ABBREVIATIONS.items() if w in _FUNDISH and len(a) >= 4},
+                           | {a for a, w in ORG_ABBREVIATIONS.items() if w in _FUNDISH and len(a) >= 4} | {"gp", "fd"},
                            key=len, reverse=True))
     + ")(" + _ROMAN_GROUP + ")$")
 #: ... and a numeral run into the vehicle marker after it ("IIOffshore", "ivparallel").
 _GLUED_MARKER = re.compile("^(" + _ROMAN_GROUP + ")(" + "|".join(sorted(VEHICLE_MARKERS, key=len, reverse=True))
                            + ")$")
+#: ... and a vehicle marker run into the word before it ("KestrelGP" written "kestrelgp", "lakeassociates"):
+#: "GP" (no English word ends so) and the markers of six letters or more but "master"/"manager"
+#: ("postmaster", "teammanager" are words of their own), after three letters or more.
+_GLUED_TRAILING_MARKER = re.compile(
+    "^([a-z]{3,}?)(" + "|".join(sorted({"gp"} | {m for m in VEHICLE_MARKERS - {"master", "manager"} if len(m) >= 6},
+                                       key=len, reverse=True)) + ")$")
 
 
-def _split_glued_numerals(tokens: list[str]) -> list[str]:
-    """``tokens`` with a fund numeral run into the word before or after it split off (see :data:`_GLUED_ROMAN`);
-    never the first word, the brand ("Fundi", "Web3")."""
+def _split_glued_words(tokens: list[str]) -> list[str]:
+    """``tokens`` with a fund numeral run into the word before or after it split off (see :data:`_GLUED_ROMAN`),
+    and a vehicle marker run into the word before it (:data:`_GLUED_TRAILING_MARKER`); never the first
+    word, the brand ("Fundi", "Web3")."""
     out: list[str] = tokens[:1]
     for tok in tokens[1:]:
-        if len(tok) > 3 and (tok[-1].isdigit() or tok[-1] in "ivxl" or tok[0] in "ivxl"):
+        marker = _GLUED_TRAILING_MARKER.match(tok)
+        if marker:
+            out.extend(marker.groups())
+            continue
+        if (len(tok) > 3 or tok[:2] in ("gp", "fd")) and (tok[-1].isdigit() or tok[-1] in "ivxl" or tok[0] in "ivxl"):
             for pattern, head in ((_GLUED_DIGITS, 1), (_GLUED_ROMAN, 1), (_GLUED_MARKER, 1)):
                 found = pattern.match(tok)
                 if found and found.group(head + 1 if pattern is not _GLUED_MARKER else 4) and found.group(head):
