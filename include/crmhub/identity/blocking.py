@@ -53,7 +53,8 @@ def _prefix(values: list, n: int) -> list:
 
 
 def _join(*parts: list) -> list:
-    return [None if any(p is None or p == "" for p in row) else "|".join(row) for row in zip(*parts, strict=True)]
+    """Per row, the parts joined by ``|``; ``None`` when any part is missing (``None`` or ``""``)."""
+    return ["|".join(row) if all(row) else None for row in zip(*parts, strict=True)]
 
 
 def _org_first_tokens(df: pd.DataFrame) -> list:
@@ -274,13 +275,25 @@ def pairs_for_key(keys: list, sort_values: list, *, max_block: int = 40, window:
     ``oversized_only``: pair only inside blocks larger than ``max_block`` (a second sorted pass, whose
     small blocks the first pass already paired completely).
     """
+    return _key_pairs(keys, sort_ranks(sort_values), max_block=max_block, window=window,
+                      oversized_only=oversized_only)
+
+
+def sort_ranks(sort_values: list) -> np.ndarray:
+    """Integer rank of each sort value (``None`` sorts as ``""``; equal values share a rank): only the
+    distinct values are string-sorted, and every key sorted by the same values reuses the ranks."""
+    return pd.factorize(pd.Series([v or "" for v in sort_values], dtype=object), sort=True)[0]
+
+
+def _key_pairs(keys: list, ranks: np.ndarray, *, max_block: int, window: int, oversized_only: bool = False
+               ) -> np.ndarray:
+    """:func:`pairs_for_key` with the sort values given as their :func:`sort_ranks`."""
     idx = np.fromiter((i for i, k in enumerate(keys) if k is not None), dtype=np.int64)
     if idx.size < 2:
         return np.empty((0, 2), dtype=np.int64)
-    # integer codes (only the distinct values are string-sorted), then one lexsort over integers
+    # integer codes (only the distinct values are hashed), then one lexsort over integers
     kcodes = pd.factorize(pd.Series([keys[i] for i in idx], dtype=object))[0]
-    scodes = pd.factorize(pd.Series([sort_values[i] or "" for i in idx], dtype=object), sort=True)[0]
-    return _block_pairs(idx, kcodes, scodes, max_block=max_block, window=window, oversized_only=oversized_only)
+    return _block_pairs(idx, kcodes, ranks[idx], max_block=max_block, window=window, oversized_only=oversized_only)
 
 
 def _block_pairs(idx: np.ndarray, kcodes: np.ndarray, scodes: np.ndarray, *, max_block: int, window: int,
@@ -308,15 +321,15 @@ def _block_pairs(idx: np.ndarray, kcodes: np.ndarray, scodes: np.ndarray, *, max
     return np.concatenate(chunks)
 
 
-def _multi_key_pairs(key_values: list, sort_values: list, *, max_block: int, window: int) -> np.ndarray:
-    """:func:`pairs_for_key` over rows that carry several integer keys each (a tuple or ``None`` per row)."""
+def _multi_key_pairs(key_values: list, row_rank: np.ndarray, *, max_block: int, window: int) -> np.ndarray:
+    """:func:`pairs_for_key` over rows that carry several integer keys each (a tuple or ``None`` per row),
+    sorted by ``row_rank`` (:func:`sort_ranks`)."""
     counts = np.fromiter((len(ks) if ks else 0 for ks in key_values), dtype=np.int64, count=len(key_values))
     rows = np.repeat(np.arange(len(key_values), dtype=np.int64), counts)
     if rows.size < 2:
         return np.empty((0, 2), dtype=np.int64)
     flat = np.fromiter((k for ks in key_values if ks for k in ks), dtype=np.int64, count=rows.size)
     kcodes = pd.factorize(flat)[0]
-    row_rank = pd.factorize(pd.Series([v or "" for v in sort_values], dtype=object), sort=True)[0]
     pairs = _block_pairs(rows, kcodes, row_rank[rows], max_block=max_block, window=window)
     pairs = pairs[pairs[:, 0] != pairs[:, 1]]  # two of one record's keys in one block cannot happen; kept safe
     return pairs
@@ -333,24 +346,43 @@ def sorted_unique(values: np.ndarray) -> np.ndarray:
     return values[keep]
 
 
+def _union_sorted(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """The sorted distinct values of two sorted int64 arrays: the stable sort (timsort) of their
+    concatenation merges the two runs in linear time, where a full sort would start over."""
+    merged = np.sort(np.concatenate([a, b]), kind="stable")
+    if merged.size == 0:
+        return merged
+    keep = np.empty(merged.size, dtype=bool)
+    keep[0] = True
+    np.not_equal(merged[1:], merged[:-1], out=keep[1:])
+    return merged[keep]
+
+
 def candidate_pairs(prepared: pd.DataFrame, kind: str, *, max_block: int = 40, window: int = 10,
                     keys: tuple[BlockingKey, ...] | None = None) -> tuple[np.ndarray, dict[str, int]]:
     """Unique candidate pairs over every blocking key of ``kind``; also pairs generated per key."""
     n = len(prepared)
     per_key: dict[str, int] = {}
     codes = np.empty(0, dtype=np.int64)
+    ranks: dict = {}  # sort function (and direction) -> sort_ranks, shared by the keys sorted alike
+
+    def ranked(sort: Callable, backwards: bool = False) -> np.ndarray:
+        if (sort, backwards) not in ranks:
+            values = sort(prepared)
+            ranks[sort, backwards] = sort_ranks([v[::-1] if v else v for v in values] if backwards else values)
+        return ranks[sort, backwards]
+
     for bk in keys or keys_for(kind):
-        key_values, sort_values = bk.key(prepared), bk.sort(prepared)
+        key_values = bk.key(prepared)
         cap = {"max_block": bk.max_block or max_block, "window": bk.window or window}
         if bk.multi:
-            pairs = _multi_key_pairs(key_values, sort_values, **cap)
+            pairs = _multi_key_pairs(key_values, ranked(bk.sort), **cap)
         else:
-            pairs = pairs_for_key(key_values, sort_values, **cap)
+            pairs = _key_pairs(key_values, ranked(bk.sort), **cap)
         if bk.reverse_pass:
-            backwards = [v[::-1] if v else v for v in sort_values]
-            pairs = np.concatenate([pairs, pairs_for_key(key_values, backwards, oversized_only=True, **cap)])
+            pairs = np.concatenate([pairs, _key_pairs(key_values, ranked(bk.sort, True), oversized_only=True, **cap)])
         per_key[bk.name] = int(len(pairs))
         # merge as we go so peak memory is the unique pairs plus one key's pairs, not every key's
-        codes = sorted_unique(np.concatenate([codes, pairs[:, 0] * n + pairs[:, 1]]))
+        codes = _union_sorted(codes, sorted_unique(pairs[:, 0] * n + pairs[:, 1]))
         del pairs
     return np.stack([codes // n, codes % n], axis=1), per_key

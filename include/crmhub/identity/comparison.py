@@ -67,6 +67,13 @@ class Column:
         return np.fromiter((len(v) for v in self.values), dtype=np.int64, count=len(self.values))
 
     @cached_property
+    def sorted_words(self) -> np.ndarray:
+        """Each value's words sorted and joined by one space, computed once per distinct value:
+        ``fuzz.ratio`` of these is ``fuzz.token_sort_ratio`` of the values, without sorting per pair."""
+        done = {v: " ".join(sorted(v.split())) for v in set(self.values.tolist())}
+        return np.asarray([done[v] for v in self.values.tolist()], dtype=object)
+
+    @cached_property
     def frequency(self) -> np.ndarray:
         """Records per code (how common each value is), for term-frequency adjustments."""
         return np.bincount(self.codes[self.codes >= 0], minlength=1)
@@ -78,8 +85,11 @@ class Column:
         return (self.codes[i] == self.codes[j]) & (self.codes[i] >= 0)
 
     def similarity(self, i: np.ndarray, j: np.ndarray, scorer, workers: int = 1, scale: float = 1.0,
-                   where: np.ndarray | None = None) -> np.ndarray:
-        """``scorer`` on the pairs selected by ``where`` (others 0), scaled by ``scale``."""
+                   where: np.ndarray | None = None, values: np.ndarray | None = None,
+                   score_cutoff: float | None = None) -> np.ndarray:
+        """``scorer`` on the pairs selected by ``where`` (others 0), scaled by ``scale``; on ``values``
+        (one per record, a function of the value: e.g. :attr:`sorted_words`) instead of the values when
+        given; ``score_cutoff`` is rapidfuzz's (scores below it are 0, and cheaper to compute)."""
         out = np.zeros(len(i))
         sel = np.flatnonzero(where) if where is not None else np.arange(len(i))
         if sel.size:
@@ -88,10 +98,12 @@ class Column:
             a, b = self.codes[i[sel]].astype(np.int64), self.codes[j[sel]].astype(np.int64)
             width = int(self.codes.max()) + 2
             combo, first = pd.factorize((a + 1) * width + (b + 1))
-            ua, ub = self.values[i[sel]], self.values[j[sel]]
             rep = np.zeros(len(first), dtype=np.int64)
             rep[combo[::-1]] = np.arange(len(combo))[::-1]  # one representative position per combination
-            scores = np.asarray(process.cpdist(ua[rep], ub[rep], scorer=scorer, workers=workers), dtype=float)
+            strings = self.values if values is None else values
+            ua, ub = strings[i[sel[rep]]], strings[j[sel[rep]]]
+            scores = np.asarray(process.cpdist(ua, ub, scorer=scorer, workers=workers,
+                                               score_cutoff=score_cutoff), dtype=float)
             out[sel] = scores[combo] * scale
         return out
 
@@ -212,10 +224,11 @@ def compare_orgs(enc: Encoded, pairs: np.ndarray, workers: int = 1) -> tuple[dic
     name = enc.n_name
     missing, equal = name.missing(i, j), name.equal(i, j)
     todo = ~missing & ~equal
-    sort = name.similarity(i, j, fuzz.token_sort_ratio, workers, where=todo)
+    sort = name.similarity(i, j, fuzz.ratio, workers, where=todo, values=name.sorted_words)  # = token_sort_ratio
     jw = name.similarity(i, j, JaroWinkler.normalized_similarity, workers, scale=100.0, where=todo)
     best = np.maximum(sort, jw)
-    tset = name.similarity(i, j, fuzz.token_set_ratio, workers, where=todo & (best < 88))
+    # only "token_set_ratio >= 95" is read: rapidfuzz's cutoff skips the work for the pairs below it
+    tset = name.similarity(i, j, fuzz.token_set_ratio, workers, where=todo & (best < 88), score_cutoff=95)
     name_level = np.select([missing, equal, best >= 95, best >= 88, tset >= 95, best >= 75],
                            [0, 1, 2, 3, 4, 5], 6).astype(np.int8)
     num = enc.n_numerals  # vehicle marks: fund numerals and markers (normalize.vehicle_marks); "" = none

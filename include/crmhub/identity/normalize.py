@@ -38,6 +38,8 @@ def _words(text: str) -> list[str]:
 
 def fold(text: str) -> str:
     """Lower-case, strip accents (``Zürich`` -> ``zurich``), and fold ``ß``/``æ``/``ø``."""
+    if text.isascii():  # nothing to decompose or strip (most values): skip the per-character pass
+        return text.lower().translate(_FOLD)
     text = unicodedata.normalize("NFKD", text)
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
     return text.lower().translate(_FOLD)

@@ -32,7 +32,17 @@ def _col(df: pd.DataFrame, name: str) -> list:
 
 
 def _map(func, values: list) -> list:
-    return [func(v) if v is not None else None for v in values]
+    """``func`` of each value (``None`` stays ``None``), computed once per distinct value: a run repeats
+    many values (towns, countries, a firm's domain) and the normalisers are pure."""
+    done = {v: func(v) for v in dict.fromkeys(values) if v is not None}
+    return [done[v] if v is not None else None for v in values]
+
+
+def _org_name_features(name: str) -> tuple[str | None, str | None, str]:
+    """``n_name``, ``n_legal`` and ``n_numerals`` of one organisation name. Computed together: the three
+    read one cached parse of the name (``normalize._org_parts``), which a separate pass per feature over
+    a million names would evict before the next pass reads it."""
+    return nz.normalize_org_name(name), nz.legal_form(name), " ".join(sorted(nz.vehicle_marks(name)))
 
 
 def prepare(df: pd.DataFrame, kind: str) -> pd.DataFrame:
@@ -48,10 +58,10 @@ def prepare(df: pd.DataFrame, kind: str) -> pd.DataFrame:
     if "crmhub_id" in df.columns:
         out["crmhub_id"] = _col(df, "crmhub_id")
     if kind == "org":
-        names = out["name"].tolist()
-        out["n_name"] = _map(nz.normalize_org_name, names)
-        out["n_legal"] = _map(nz.legal_form, names)
-        out["n_numerals"] = [" ".join(sorted(nz.vehicle_marks(v))) if v else "" for v in names]
+        features = _map(_org_name_features, out["name"].tolist())
+        out["n_name"] = [f[0] if f else None for f in features]
+        out["n_legal"] = [f[1] if f else None for f in features]
+        out["n_numerals"] = [f[2] if f else "" for f in features]
         doms = out["domain"].tolist()
         out["n_domain"] = _map(nz.organisation_domain, doms)
         out["n_tax_id"] = _map(nz.normalize_tax_id, out["tax_id"].tolist())
