@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -41,6 +42,7 @@ from crmhub.identity.scoring import (
     EM_MIN_PAIRS,
     PARAMETERS,
     TF_PLACES,
+    Scores,
     bayes_factors,
     count_in_place,
     explain,
@@ -65,6 +67,15 @@ CLEAR_NON_MATCH = 0.001
 VOTE_DIFFERENT = 0.1
 #: Largest proposed cluster (records); a bigger component is split along its weakest links.
 MAX_PROPOSAL_RECORDS = 12
+#: Kinds whose record pairs blocking did not compare are scored and vote too when their groups may join
+#: one proposal (votes only: a clear non-match among them does not forbid the join). Organisations: such
+#: pairs are mostly namesakes in capped blocks (tuning orgs 10k, seed 42: 36 pairs, 21 false, 20 of them
+#: below VOTE_DIFFERENT; 15 true, 1 below it). Not contacts: person records blocking misses are mostly
+#: heavily mistyped duplicates (FEBRL 3: 52 pairs, all true, 20 below VOTE_DIFFERENT).
+UNCOMPARED_VOTE_KINDS = ("org",)
+#: Components of the candidate links up to this many records have every record pair between two of their
+#: identities scored (for UNCOMPARED_VOTE_KINDS); bigger ones vote with their compared pairs only.
+UNCOMPARED_COMPONENT_RECORDS = 2 * MAX_PROPOSAL_RECORDS
 #: Per-record attributes on which two members of one proposal must not disagree (both set, different).
 PROPOSAL_CONFLICT_COLUMNS = {"org": ("n_numerals", "n_tax_id"), "contact": ()}
 ID_NAMESPACE = uuid.UUID("6f1d3c1e-6a0b-4c3e-9a57-3c7d1f0a2b11")
@@ -261,6 +272,47 @@ def _name_counts_in_place(enc: Encoded, pairs: np.ndarray, levels: dict[str, np.
     return out
 
 
+def _scoring_tf_counts(enc: Encoded, pairs: np.ndarray, levels: dict[str, np.ndarray], tf_counts: dict,
+                       kind: str, params: dict | None) -> dict:
+    """The term-frequency counts the compared ``pairs`` are scored with: for organisations, exact names
+    counted on their carriers in the pair's place (:func:`_name_counts_in_place`)."""
+    if kind != "org":
+        return tf_counts
+    return {**tf_counts, "name": _name_counts_in_place(enc, pairs, levels, tf_counts["name"], params or PARAMETERS[kind])}
+
+
+def _score_compared(enc: Encoded, pairs: np.ndarray, levels: dict[str, np.ndarray], kind: str, threshold: float,
+                    params: dict | None, tf_bits: dict[str, np.ndarray]) -> Scores:
+    """Scores of the compared ``pairs`` (``levels`` is updated in place): the model, then for
+    organisations the name checks that matter near the review threshold."""
+    scores = score(levels, kind, params=params, tf_bits=tf_bits)
+    if kind == "org":
+        _lift_same_words(enc, pairs, levels, scores, kind, threshold, params, tf_bits)
+        # a word of one name the other cannot explain (typo, abbreviation) is checked where it matters:
+        # on the not-exact-name candidates that would otherwise reach review
+        check = (scores.probability > threshold) & (levels["name"] > 1)
+        if check.any():
+            levels["words"] = scores.levels["words"] = word_levels(enc.n_name, pairs, check)
+            rescore(scores, levels, kind, np.flatnonzero(levels["words"] == 2), params=params, tf_bits=tf_bits)
+    return scores
+
+
+def _pair_scorer(enc: Encoded, kind: str, threshold: float, params: dict | None, tf_counts: dict | None,
+                 workers: int) -> Callable[[np.ndarray], np.ndarray]:
+    """Probability of record pairs blocking did not compare, scored like the candidates: the run's
+    parameters and the same checks; term-frequency bits from the candidates' counts (``tf_counts``)
+    and these pairs' together (a referenced name weighs the same; a non-referenced centre moves by the
+    few extra pairs)."""
+    def probability(extra: np.ndarray) -> np.ndarray:
+        levels, extras = compare(enc, extra, kind, workers=workers)
+        counts = _scoring_tf_counts(enc, extra, levels, extras.get("tf_counts") or {}, kind, params)
+        both = term_frequency_bits({k: np.concatenate([(tf_counts or {}).get(k, np.zeros(0)), v])
+                                    for k, v in counts.items()})
+        bits = {k: v[len(v) - len(extra):] for k, v in both.items()}
+        return _score_compared(enc, extra, levels, kind, threshold, params, bits).probability
+    return probability
+
+
 def _anchor_mask(levels: dict[str, np.ndarray], kind: str) -> np.ndarray:
     """Candidate pairs the deterministic rule would link (before vetoes and human decisions)."""
     return _deterministic_mask(levels, kind, np.zeros(len(levels["tax_id"]), dtype=bool))
@@ -314,19 +366,8 @@ def resolve(df: pd.DataFrame, kind: str, *, decisions: dict | None = None, thres
                                    total_pairs=total_pairs)
     elif refine and kind == "org":
         params = refine_from_anchor(levels, kind, _anchor_mask(levels, kind), tf_bits=tf_bits)
-    if kind == "org":
-        tf_bits = term_frequency_bits({"name": _name_counts_in_place(enc, pairs, levels, extras["tf_counts"]["name"],
-                                                                     params or PARAMETERS[kind])})
-    scores = score(levels, kind, params=params, tf_bits=tf_bits)
-    if kind == "org":
-        _lift_same_words(enc, pairs, levels, scores, kind, threshold, params, tf_bits)
-        # a word of one name the other cannot explain (typo, abbreviation) is checked where it matters:
-        # on the not-exact-name candidates that would otherwise reach review
-        check = (scores.probability > threshold) & (levels["name"] > 1)
-        if check.any():
-            levels["words"] = scores.levels["words"] = word_levels(enc.n_name, pairs, check)
-            rescore(scores, levels, kind, np.flatnonzero(levels["words"] == 2), params=params, tf_bits=tf_bits)
-    del enc  # the encoded columns are not needed past scoring (peak memory at a million records)
+    tf_bits = term_frequency_bits(_scoring_tf_counts(enc, pairs, levels, extras["tf_counts"], kind, params))
+    scores = _score_compared(enc, pairs, levels, kind, threshold, params, tf_bits)
     timings["compare_score_s"] = time.perf_counter() - t2
 
     t3 = time.perf_counter()
@@ -365,7 +406,11 @@ def resolve(df: pd.DataFrame, kind: str, *, decisions: dict | None = None, thres
         if ck not in best_per_cluster_pair or prob[k] > prob[best_per_cluster_pair[ck]]:
             best_per_cluster_pair[ck] = k
     chosen = sorted(best_per_cluster_pair.values(), key=lambda k: -prob[k])
-    chosen, cut_links = _consistent_proposals(prepared, kind, pairs, prob, rejected, roots, chosen, threshold)
+    scorer = _pair_scorer(enc, kind, threshold, params, extras.get("tf_counts"), workers) \
+        if kind in UNCOMPARED_VOTE_KINDS else None
+    chosen, cut_links = _consistent_proposals(prepared, kind, pairs, prob, rejected, roots, chosen, threshold,
+                                              score_pairs=scorer)
+    del enc, scorer  # the encoded columns are not needed past here (peak memory at a million records)
     proposal_links = pairs[np.array(chosen, dtype=np.int64)] if chosen else np.zeros((0, 2), dtype=np.int64)
     for k in chosen:
         a, b = int(pairs[k, 0]), int(pairs[k, 1])
@@ -418,7 +463,8 @@ def _kept_apart_by_a_human(roots: np.ndarray, pairs: np.ndarray, rejected: np.nd
 
 def _consistent_proposals(prepared: pd.DataFrame, kind: str, pairs: np.ndarray, prob: np.ndarray,
                           rejected: np.ndarray, roots: np.ndarray, chosen: list[int],
-                          threshold: float) -> tuple[list[int], int]:
+                          threshold: float, score_pairs: Callable[[np.ndarray], np.ndarray] | None = None
+                          ) -> tuple[list[int], int]:
     """Keep the candidate links (``chosen``, strongest first) that form mutually consistent proposals.
 
     Nodes are the current identities (``roots``). Two identities may share a proposal only when no
@@ -427,7 +473,8 @@ def _consistent_proposals(prepared: pd.DataFrame, kind: str, pairs: np.ndarray, 
     (``PROPOSAL_CONFLICT_COLUMNS``; also for pairs blocking never compared), and the proposal stays
     within MAX_PROPOSAL_RECORDS records; two groups of identities also need the balance of their scored
     record pairs (each votes "different" below VOTE_DIFFERENT, "same" above ``threshold``) not against
-    them. Links are taken strongest first (:func:`crmhub.identity.clusters.consistent_groups`), so a
+    them; with ``score_pairs`` (record pairs -> probability), the record pairs blocking did not compare
+    inside components of up to UNCOMPARED_COMPONENT_RECORDS records are scored and vote too. Links are taken strongest first (:func:`crmhub.identity.clusters.consistent_groups`), so a
     chain is cut at its weaker link.
     Returns the kept links and how many were cut.
     """
@@ -447,8 +494,13 @@ def _consistent_proposals(prepared: pd.DataFrame, kind: str, pairs: np.ndarray, 
     within = (ca >= 0) & (ca == cb)
     within[within] &= roots[pairs[within, 0]] != roots[pairs[within, 1]]
     between = np.flatnonzero(within)
-    votes = roots[pairs[between]]
-    vote = (prob[between] > threshold).astype(np.int8) - (prob[between] < VOTE_DIFFERENT).astype(np.int8)
+    voters, voice = pairs[between], prob[between]
+    if score_pairs is not None:
+        extra = _uncompared_pairs(voters, roots, record_component)
+        if len(extra):
+            voters, voice = np.concatenate([voters, extra]), np.concatenate([voice, score_pairs(extra)])
+    votes = roots[voters]
+    vote = (voice > threshold).astype(np.int8) - (voice < VOTE_DIFFERENT).astype(np.int8)
     cannot = roots[pairs[between[(prob[between] < CLEAR_NON_MATCH) | rejected[between]]]]
     if len(cannot):  # one row per pair of identities (many record pairs can say the same)
         cannot = np.sort(cannot, axis=1)
@@ -481,6 +533,28 @@ def _consistent_proposals(prepared: pd.DataFrame, kind: str, pairs: np.ndarray, 
     keep = consistent_groups(links, cannot_link=cannot, values=values, sizes=sizes, max_records=MAX_PROPOSAL_RECORDS,
                              votes=votes, vote=vote)
     return idx[keep].tolist(), int((~keep).sum())
+
+
+def _uncompared_pairs(pairs: np.ndarray, roots: np.ndarray, record_component: np.ndarray) -> np.ndarray:
+    """Record pairs ``(a, b)``, ``a < b``, inside one component of the candidate links
+    (``record_component``, -1: in none) of at most UNCOMPARED_COMPONENT_RECORDS records, between two
+    different identities (``roots``), that ``pairs`` (the compared ones among them, at least) does not hold."""
+    rows = np.flatnonzero(record_component >= 0)
+    rows = rows[np.argsort(record_component[rows], kind="stable")]
+    _, start, size = np.unique(record_component[rows], return_index=True, return_counts=True)
+    found = []
+    for s in np.unique(size[(size > 1) & (size <= UNCOMPARED_COMPONENT_RECORDS)]).tolist():
+        # every component of s records at once: its rows, then all i < j within each
+        block = rows[start[size == s][:, None] + np.arange(s)]
+        i, j = np.triu_indices(s, 1)
+        found.append(np.stack([block[:, i].ravel(), block[:, j].ravel()], axis=1))
+    if not found:
+        return np.zeros((0, 2), dtype=np.int64)
+    extra = np.sort(np.concatenate(found), axis=1)
+    extra = extra[roots[extra[:, 0]] != roots[extra[:, 1]]]
+    n = len(roots)
+    known = np.sort(pairs, axis=1)
+    return extra[~np.isin(extra[:, 0] * n + extra[:, 1], known[:, 0] * n + known[:, 1])]
 
 
 def _proposals(prepared: pd.DataFrame, kind: str, roots: np.ndarray, links: np.ndarray,

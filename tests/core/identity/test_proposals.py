@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from crmhub.identity import resolve
+from crmhub.identity import matching, resolve
 from crmhub.identity.clusters import consistent_groups
 from crmhub.identity.matching import CLEAR_NON_MATCH, MAX_PROPOSAL_RECORDS, VOTE_DIFFERENT, pair_key
 
@@ -52,6 +52,26 @@ def test_namesakes_abroad_are_not_joined_through_one_sparse_record() -> None:
                        {"name": "Harbor Capital LP", "city": "London", "country": "GB"}), "org")
     low = res.pair_probability[(res.scored_pairs[:, 0] < 2) & (res.scored_pairs[:, 1] > 2)]
     assert len(low) == 4 and (low > CLEAR_NON_MATCH).all() and (low < VOTE_DIFFERENT).all(), low
+    assert sorted(sorted(s) for s in proposed_sets(res)) == [["1", "2", "3"], ["4", "5"]]
+
+
+def test_record_pairs_blocking_never_compared_vote_when_their_groups_would_join(monkeypatch) -> None:
+    # the namesakes above, but blocking compares no Boston record with a London one: the chain
+    # Boston ~ name-only ~ London has no scored pair against it until the uncompared pairs are scored
+    rows = ({"name": "Harbor Capital LP", "city": "Boston", "country": "US"},
+            {"name": "Harbor Capital LP", "city": "Boston", "country": "US"},
+            {"name": "Harbor Capital LP"},
+            {"name": "Harbor Capital LP", "city": "London", "country": "GB"},
+            {"name": "Harbor Capital LP", "city": "London", "country": "GB"})
+    blocked = matching.candidate_pairs
+
+    def no_boston_london(prepared, kind, **caps):
+        pairs, per_key = blocked(prepared, kind, **caps)
+        return pairs[~((pairs[:, 0] < 2) & (pairs[:, 1] > 2))], per_key
+
+    monkeypatch.setattr(matching, "candidate_pairs", no_boston_london)
+    res = resolve(orgs(*rows), "org")
+    assert not ((res.scored_pairs[:, 0] < 2) & (res.scored_pairs[:, 1] > 2)).any()
     assert sorted(sorted(s) for s in proposed_sets(res)) == [["1", "2", "3"], ["4", "5"]]
 
 
