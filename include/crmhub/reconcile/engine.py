@@ -170,8 +170,9 @@ def _measure(m: Measure, rule: Rule, merged: pd.DataFrame, both: pd.DataFrame, c
         same |= ~numeric & ((lt == rt) | (lt.isna() & rt.isna()))
         for row in both.loc[~same, ["key", "ref_l", "ref_r"]].assign(lv=lt[~same], rv=rt[~same]).itertuples():
             bad_keys.add(row.key)
-            diffs.append({"crmhub_id": row.key, "kind": "mismatch", "field": name, "left_value": row.lv,
-                          "right_value": row.rv, "left_ref": row.ref_l, "right_ref": row.ref_r})
+            # _text again: pandas' map turns the None of a missing value back into NaN
+            diffs.append({"crmhub_id": row.key, "kind": "mismatch", "field": name, "left_value": _text(row.lv),
+                          "right_value": _text(row.rv), "left_ref": row.ref_l, "right_ref": row.ref_r})
     n = int(len(merged))
     missing = n - int(len(both))
     out.update(left_total=n, right_total=n - len(bad_keys) - missing, mismatched=len(bad_keys), missing=missing,

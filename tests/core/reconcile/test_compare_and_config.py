@@ -45,6 +45,17 @@ def test_compare_measures():
     assert res["delta_pct"] == equal["delta_pct"]
 
 
+def test_a_null_on_one_side_of_a_mismatch_is_stored_as_null_not_nan():
+    """The equal measure's diff rows carried pandas' NaN for a missing value, stored and shown as 'nan'."""
+    fields = {"amount": "amount", "stage": "stage", "lp": "lp"}
+    rule = Rule("r", "x", Side("a", None, "o", fields), Side("b", None, "o", fields),
+                (Measure("equal", fields=("stage",)),))
+    left = _frame([["k1", "A1", "10", None, "Oak"], ["k2", "A2", "10", "closed", "Oak"]])
+    right = _frame([["k1", "B1", "10", "accepted", "Oak"], ["k2", "B2", "10", None, "Oak"]])
+    diffs = {d["crmhub_id"]: (d["left_value"], d["right_value"]) for d in compare(rule, left, right)["diffs"]}
+    assert diffs == {"k1": (None, "accepted"), "k2": ("closed", None)}
+
+
 def test_config_cross_checks(imap):
     data = copy.deepcopy(imap.raw)
     rules = data["reconciliation"]["rules"]
