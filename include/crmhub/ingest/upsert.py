@@ -144,6 +144,9 @@ class TablePlan:
     accepted_at: bool = False        # set accepted_at when the stage first becomes the accept stage
     #: core columns whose incoming value is an expression over ``w`` rather than the field itself (the owner)
     derived: dict[str, sql.Composable] = field(default_factory=dict)
+    #: bookkeeping columns written with the row from an expression over ``w``, no source field's change (not in
+    #: the change log): ``owner_source``
+    meta: dict[str, sql.Composable] = field(default_factory=dict)
 
     @property
     def src(self) -> sql.Identifier:
@@ -203,23 +206,26 @@ def _mapping(connector: Connector) -> tuple[str, dict[str, dict[str, str]]]:
     return pk, mapping
 
 
-def _owner_exprs(connector: Connector, columns: dict[str, str], known: set[str]) -> dict[str, sql.Composable]:
-    """``owner`` (and ``owner_source``, where the table has it) of a table whose ``owner`` a field targets.
+def _owner_exprs(connector: Connector, columns: dict[str, str], known: set[str]
+                 ) -> tuple[dict[str, sql.Composable], dict[str, sql.Composable]]:
+    """(derived, meta): ``owner`` of a table whose ``owner`` a field targets, and ``owner_source`` where the table
+    has it.
 
     The field holds a source user id (HubSpot's ``hubspot_owner_id``); its contract's ``persons`` map ids to
     people. An id no person has, or no id, leaves the connector's owner (``owner_source`` says which).
     """
     if "owner" not in columns:
-        return {}
+        return {}, {}
     contract = connector.field(columns["owner"])
     ref = sql.SQL("nullif(btrim(w.{}::text), '')").format(I(contract.name))
     person = sql.SQL("({}::jsonb ->> {})").format(sql.Literal(json.dumps(dict(contract.persons))), ref)
-    out = {"owner": sql.SQL("coalesce({}, {})").format(person, sql.Literal(connector.owner))}
+    derived = {"owner": sql.SQL("coalesce({}, {})").format(person, sql.Literal(connector.owner))}
+    meta = {}
     if "owner_source" in known:
-        out["owner_source"] = sql.SQL(
+        meta["owner_source"] = sql.SQL(
             "CASE WHEN {p} IS NOT NULL THEN 'record' WHEN {r} IS NOT NULL THEN 'record_unmapped' ELSE 'connector' END"
         ).format(p=person, r=ref)
-    return out
+    return derived, meta
 
 
 def _core_columns(conn: psycopg.Connection) -> dict[str, set[str]]:
@@ -269,8 +275,7 @@ def build_plan(connector: Connector, core_cols: dict[str, set[str]]) -> UpsertPl
         if unknown:
             log.warning("%s: core.%s has no column(s) %s; those targets are skipped", connector.name, table, unknown)
         columns = {c: f for c, f in columns.items() if c in known}
-        derived = _owner_exprs(connector, columns, known)
-        columns.update({c: columns["owner"] for c in derived})
+        derived, meta = _owner_exprs(connector, columns, known)
         links = {col: other for col, other in LINKS.get(table, {}).items()
                  if other in keys and other != table and col in known}
         plans.append(TablePlan(
@@ -280,7 +285,7 @@ def build_plan(connector: Connector, core_cols: dict[str, set[str]]) -> UpsertPl
             frozen=tuple(c for c in FROZEN_FIELDS.get(table, ()) if c in columns), links=links,
             defaults={c: e for c, e in INSERT_DEFAULTS.get(table, {}).items() if c not in columns},
             accepted_at=table in FROZEN_FIELDS and "stage" in columns and "accepted_at" in known,
-            derived=derived,
+            derived=derived, meta=meta,
         ))
     return UpsertPlan(connector=connector, pk_field=pk_field, ts_field=connector.timestamp_source, primary=primary,
                       tables=tuple(plans))
@@ -454,6 +459,7 @@ def _stage_source(conn: psycopg.Connection, plan: UpsertPlan, tp: TablePlan, p: 
     """``_src_<table>``: one row per key with its columns, link keys and crmhub id (new keys get a new one)."""
     select_cols = [sql.SQL("{} AS {}").format(tp.derived.get(c) or sql.SQL("w.{}").format(I(f)), I(c))
                    for c, f in tp.columns.items()]
+    select_cols += [sql.SQL("{} AS {}").format(expr, I(c)) for c, expr in tp.meta.items()]
     select_cols += [sql.SQL("{} AS {}").format(plan.table(other).key, I(f"_lk_{other}"))
                     for other in sorted(set(tp.links.values()))]
     if tp.primary:  # the crosswalk was joined by _winners
@@ -635,8 +641,8 @@ def _link_joins(tp: TablePlan) -> sql.Composable:
 
 def _insert_new(conn: psycopg.Connection, plan: UpsertPlan, tp: TablePlan, p: dict) -> int:
     c = plan.connector
-    cols: list[str] = ["crmhub_id", *tp.columns]
-    values: list[sql.Composable] = [sql.SQL("s._id")] + [sql.SQL("s.{}").format(I(col)) for col in tp.columns]
+    cols: list[str] = ["crmhub_id", *tp.columns, *tp.meta]
+    values: list[sql.Composable] = [sql.SQL("s._id")] + [sql.SQL("s.{}").format(I(col)) for col in cols[1:]]
     for col in tp.links:
         cols.append(col)
         values.append(sql.SQL("{}._id").format(I(f"l_{col}")))
@@ -665,6 +671,7 @@ def _insert_new(conn: psycopg.Connection, plan: UpsertPlan, tp: TablePlan, p: di
 
 def _update_existing(conn: psycopg.Connection, plan: UpsertPlan, tp: TablePlan, p: dict) -> int:
     sets = [sql.SQL("{} = {}").format(I(col), tp.incoming(col)) for col in tp.columns]
+    sets += [sql.SQL("{c} = s.{c}").format(c=I(col)) for col in tp.meta]
     for col in tp.links:
         sets.append(sql.SQL("{c} = coalesce({a}._id, t.{c})").format(c=I(col), a=I(f"l_{col}")))
     if tp.accepted_at:

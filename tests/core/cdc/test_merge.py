@@ -93,6 +93,7 @@ def test_crm_contact_owner_is_the_person_of_its_hubspot_owner_id(db, imap, tmp_p
     assert _owners(db) == {"1": ("ines.duarte", "record"), "2": ("marcus.lee", "connector"),
                            "3": ("luis.romero", "record")}
     assert ("owner", "luis.romero", "ines.duarte") in _changes(db, "owner")
+    assert _changes(db, "owner_source") == []     # bookkeeping, not a source field: not in the change log
 
 
 def test_bulk_load_refreshes_stale_core_statistics(db, imap, tmp_path):
