@@ -27,6 +27,7 @@ import psycopg
 from psycopg import sql
 
 from crmhub.config import IntegrationMap, load_integration_map
+from crmhub.exceptions import CrmHubError
 from crmhub.identity import normalize
 from crmhub.identity.normalize import normalize_tax_id
 
@@ -64,6 +65,8 @@ def refresh(conn: psycopg.Connection, imap: IntegrationMap | None = None) -> Ref
     Costs one anti-join per tax-id column, plus ``normalize_tax_id`` for each value that needs a key (every
     value once after the rule changed). Concurrent refreshes take turns (a transaction-scoped advisory lock).
     """
+    if conn.execute("SELECT to_regclass(%s)", (TABLE,)).fetchone()[0] is None:
+        raise CrmHubError(f"{TABLE} does not exist: run `crmhub db upgrade` (migration 0054 creates it)")
     columns = _existing(conn, tax_id_columns(imap))
     if not columns:
         return RefreshResult(0, 0)

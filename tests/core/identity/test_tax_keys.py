@@ -6,6 +6,7 @@ import psycopg
 import pytest
 
 from crmhub.config import load_integration_map
+from crmhub.exceptions import CrmHubError
 from crmhub.identity import tax_keys
 
 pytestmark = pytest.mark.integration
@@ -38,6 +39,11 @@ def test_refresh_keys_every_tax_id_core_holds_by_the_identity_rule_and_keeps_no_
         assert tax_keys.refresh(conn) == tax_keys.RefreshResult(computed=2, deleted=2)
         assert _keys(conn) == {"GB 123 4567 89": "123456789", "US 12-3456789": "123456789"}
         assert {r for (r,) in conn.execute("SELECT DISTINCT rule FROM core.tax_key")} == {tax_keys.RULE}
+
+
+def test_a_warehouse_without_the_table_is_told_to_upgrade(make_database):
+    with psycopg.connect(make_database()) as conn, pytest.raises(CrmHubError, match="crmhub db upgrade"):
+        tax_keys.refresh(conn)
 
 
 def test_a_model_that_reads_core_tax_key_is_what_gets_it_refreshed():
