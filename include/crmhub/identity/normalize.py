@@ -28,6 +28,8 @@ from itertools import pairwise
 
 from rapidfuzz.distance import OSA
 
+from crmhub.identity.short_forms import MULTI_WORD_SHORT_FORMS
+
 # --------------------------------------------------------------------------------------------- text
 
 
@@ -105,6 +107,7 @@ ORG_ABBREVIATIONS = {
     "sys": "systems", "pens": "pension", "eq": "equity", "ventures": "ventures", "vc": "ventures",
     "re": "real estate", "st": "saint", "mt": "mount", "ft": "fort",
 }
+ORG_ABBREVIATIONS.update(MULTI_WORD_SHORT_FORMS)
 _ROMAN = re.compile(r"^(?=[ivxl]+$)(x{0,3}|xl|l?x{0,3})(ix|iv|v?i{0,3})$")
 _ROMAN_VALUES = {"i": 1, "v": 5, "x": 10, "l": 50}
 #: Letters joined by dots ("l.p.", "L.P" without the last dot, "l. p.", "u.s.") are one abbreviation: all
