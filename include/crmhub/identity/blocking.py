@@ -175,6 +175,22 @@ def _org_word_ends(df: pd.DataFrame) -> list:
     return out
 
 
+def _org_partnership_first_word(df: pd.DataFrame) -> list:
+    """For a partnership's name ("greiay and shimay") and a one-word name ("greiay"), the end codes of the
+    first word (:func:`word_ends`, a typo keeps one) each joined with the town: a firm known by its first
+    name meets its full name where it practises (:func:`crmhub.identity.comparison.partnership_short_form`).
+    Other names have none. Integers, each distinct (code, town) numbered once per call."""
+    ids: dict[str, int] = {}
+    out = []
+    for name, city in zip(df["n_name"].tolist(), df["n_city"].tolist(), strict=True):
+        toks = name.split() if name and city else []
+        if not toks or not (len(toks) == 1 or "and" in toks[1:-1]):
+            out.append(None)
+            continue
+        out.append(tuple(ids.setdefault(f"{code}|{city}", len(ids)) for code in word_ends(toks[0])))
+    return out
+
+
 ORG_KEYS: tuple[BlockingKey, ...] = (
     BlockingKey("name_prefix", _org_first_tokens, _names),
     BlockingKey("name_sorted_tokens", _org_sorted_tokens, _names),
@@ -205,6 +221,8 @@ ORG_KEYS: tuple[BlockingKey, ...] = (
     BlockingKey("name_word_ends", _org_word_ends, _reversed_names, multi=True, max_block=8, window=3),
     # two words run together in one source ("Lunarunity Ventures" / "Lunar Unity Ventures")
     BlockingKey("name_joined", lambda df: [v.replace(" ", "") if v else None for v in df["n_name"].tolist()], _names),
+    # a firm known by its first name ("Greiay LLP") and its full name ("Greiay & Shimay") in one town
+    BlockingKey("partnership_first_word", _org_partnership_first_word, _names, multi=True, max_block=8, window=3),
 )
 
 

@@ -28,7 +28,7 @@ from itertools import pairwise
 
 from rapidfuzz.distance import OSA
 
-from crmhub.identity.short_forms import MULTI_WORD_SHORT_FORMS
+from crmhub.identity.short_forms import MULTI_WORD_SHORT_FORMS, drop_own_acronym
 
 # --------------------------------------------------------------------------------------------- text
 
@@ -327,7 +327,7 @@ def _org_parts(name: str) -> tuple[tuple[str, ...], str | None]:
                 cleaned.append(out[i])
             i += 1
     trailing = _strip_trailing_forms(cleaned)
-    return tuple(cleaned), trailing or form
+    return tuple(drop_own_acronym(cleaned, VEHICLE_MARKERS)), trailing or form
 
 
 def org_name_tokens(name: str) -> tuple[str, ...]:
