@@ -24,7 +24,7 @@ from crmhub.identity.normalize import (
     VEHICLE_MARKERS,
     tax_id_scheme,
 )
-from crmhub.identity.short_forms import acronym_pair
+from crmhub.identity.short_forms import acronym_of_name, acronym_pair
 
 #: Level labels per comparison (index = level).
 LEVELS: dict[str, dict[str, tuple[str, ...]]] = {
@@ -567,4 +567,24 @@ def short_form_mask(names: Column, pairs: np.ndarray, check: np.ndarray, predica
     out = np.zeros(len(pairs), dtype=bool)
     idx, verdict = _per_name_pair(names, pairs, check, predicate)
     out[idx] = verdict
+    return out
+
+
+#: Shortest acronym a town in common vouches for (with the full name's own site spelling it): "SIA" in
+#: Singapore is an airline as much as an investment authority.
+MIN_SITE_ACRONYM = 4
+
+
+def acronym_site_mask(names: Column, domains: Column, pairs: np.ndarray, check: np.ndarray) -> np.ndarray:
+    """Pairs (among ``check``) of a one-word name of :data:`MIN_SITE_ACRONYM` letters or more and a full
+    name whose own web domain is that word and of which it is the acronym ("GSERS" ~ "Glancen State
+    Employees' Retirement System" at gsers.org): the organisation is known by it."""
+    out = np.zeros(len(pairs), dtype=bool)
+    for k in np.flatnonzero(check).tolist():
+        for s, full in (pairs[k], pairs[k][::-1]):
+            short, site = names.values[s], domains.values[full]
+            if len(short) >= MIN_SITE_ACRONYM and " " not in short and site.split(".")[0] == short \
+                    and acronym_of_name(short, names.values[full].split()):
+                out[k] = True
+                break
     return out

@@ -36,6 +36,7 @@ from crmhub.identity.blocking import candidate_pairs
 from crmhub.identity.clusters import UnionFind, cluster_roots, consistent_groups
 from crmhub.identity.comparison import (
     Encoded,
+    acronym_site_mask,
     compare,
     partnership_short_form,
     same_words_mask,
@@ -277,12 +278,15 @@ def _lift_short_forms(enc: Encoded, pairs: np.ndarray, levels: dict[str, np.ndar
     where another field vouches for it (in place), checked on the pairs below the review threshold
     that the lift would raise above it. A short form alone is ambiguous ("SIA", "Davis"): an acronym
     needs the same web domain (a pension plan's site is its acronym: spsers.org), a partnership's leading
-    names the same domain or the same town (a firm known by its first name where it practises)."""
+    names the same domain or the same town (a firm known by its first name where it practises). An
+    acronym of four letters or more also counts in the same town when the full name's own site is the
+    acronym (:func:`crmhub.identity.comparison.acronym_site_mask`)."""
     low = (levels["name"] >= 3) & ~scores.vetoed & (scores.probability <= threshold)
-    domain = levels["domain"] == 1
-    check = _lift_would_cross(levels, scores, low & (domain | np.isin(levels["city"], (1, 2))), kind, threshold, params)
+    domain, town = levels["domain"] == 1, np.isin(levels["city"], (1, 2))
+    check = _lift_would_cross(levels, scores, low & (domain | town), kind, threshold, params)
     lift = short_form_mask(enc.n_name, pairs, check, partnership_short_form)
     lift |= short_form_mask(enc.n_name, pairs, check & domain & ~lift, acronym_name_pair)
+    lift |= acronym_site_mask(enc.n_name, enc.n_domain, pairs, check & town & ~lift)
     _lift_to_near_exact(np.flatnonzero(lift), levels, scores, kind, params, tf_bits)
 
 

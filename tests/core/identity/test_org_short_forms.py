@@ -92,6 +92,19 @@ def test_an_acronym_in_the_same_town_without_the_same_site_is_not_proposed() -> 
     assert apart({"name": "SIA", "city": "Tokyo"}, {"name": "Sakura Investment Advisors", "city": "Tokyo"})
 
 
+def test_an_investor_by_its_acronym_in_the_town_of_the_site_that_spells_it_is_proposed() -> None:
+    # the full name's own site is the acronym: the organisation is known by it
+    assert surfaced({"name": "GSERS", "city": "Chicago"},
+                    {"name": "Glancen State Employees' Retirement Sys", "domain": "gsers.org", "city": "Chicago, IL"})
+
+
+def test_a_short_acronym_or_another_town_is_not_enough_without_the_same_site() -> None:
+    assert apart({"name": "SIA", "city": "Singapore"},
+                 {"name": "Sluscick Investment Authority", "domain": "finance@sia.sg", "city": "Singapore"})
+    assert apart({"name": "GSERS", "city": "Boston"},
+                 {"name": "Glancen State Employees' Retirement Sys", "domain": "gsers.org", "city": "Chicago, IL"})
+
+
 # ------------------------------------------------------------------------------ multi-word short forms
 
 @pytest.mark.parametrize(("short", "long"), [
