@@ -28,6 +28,8 @@ from itertools import pairwise
 
 from rapidfuzz.distance import OSA
 
+from crmhub.identity.short_forms import MULTI_WORD_SHORT_FORMS, drop_own_acronym
+
 # --------------------------------------------------------------------------------------------- text
 
 
@@ -105,6 +107,7 @@ ORG_ABBREVIATIONS = {
     "sys": "systems", "pens": "pension", "eq": "equity", "ventures": "ventures", "vc": "ventures",
     "re": "real estate", "st": "saint", "mt": "mount", "ft": "fort",
 }
+ORG_ABBREVIATIONS.update(MULTI_WORD_SHORT_FORMS)
 _ROMAN = re.compile(r"^(?=[ivxl]+$)(x{0,3}|xl|l?x{0,3})(ix|iv|v?i{0,3})$")
 _ROMAN_VALUES = {"i": 1, "v": 5, "x": 10, "l": 50}
 #: Letters joined by dots ("l.p.", "L.P" without the last dot, "l. p.", "u.s.") are one abbreviation: all
@@ -324,7 +327,7 @@ def _org_parts(name: str) -> tuple[tuple[str, ...], str | None]:
                 cleaned.append(out[i])
             i += 1
     trailing = _strip_trailing_forms(cleaned)
-    return tuple(cleaned), trailing or form
+    return tuple(drop_own_acronym(cleaned, VEHICLE_MARKERS)), trailing or form
 
 
 def org_name_tokens(name: str) -> tuple[str, ...]:
