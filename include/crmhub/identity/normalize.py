@@ -117,6 +117,7 @@ _NUMBER_WORDS = {
     "one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7",
     "eight": "8", "nine": "9", "ten": "10", "first": "1", "second": "2", "third": "3", "fourth": "4",
     "fifth": "5", "sixth": "6", "seventh": "7", "eighth": "8", "ninth": "9", "tenth": "10",
+    "eleven": "11", "twelve": "12", "eleventh": "11", "twelfth": "12",
 }
 _FUNDISH = frozenset({"fund", "funds", "partners", "capital", "ventures", "opportunities", "series", "vintage", "associates", "gp",
                       "investors", "equity", "lp", "program", "programme", "co-invest", "coinvest", "holdings"})
@@ -167,8 +168,21 @@ def _join_stray_dot(match: re.Match) -> str:
     return match.group(0) if _ROMAN.match(match.group(1)) else match.group(1) + match.group(2)
 
 
+#: A vintage year written short after an apostrophe ("Select Fund '18", "Opportunities ’14,L.P."): the
+#: full year, so it equals "Fund 2018", "Fund (2018)", "Vintage 2018". Years from '70 are of the 1900s
+#: (no private fund's vintage is older). Not after a letter or digit ("Employees'15" is no year).
+_SHORT_VINTAGE = re.compile(r"(?<![a-z0-9])['\u2019\u2018`](\d{2})(?![0-9])")
+_YEAR = re.compile(r"^(19|20)\d\d$")
+
+
+def _full_vintage(match: re.Match) -> str:
+    year = int(match.group(1))
+    return f" {1900 + year if year >= 70 else 2000 + year}"
+
+
 def _tokens(text: str) -> list[str]:
     text = fold(_GLUED.sub(" ", text)).replace("&", " and ").replace("+", " and ")
+    text = _SHORT_VINTAGE.sub(_full_vintage, text)
     text = _SARL.sub(" sarl ", text)
     text = _DOTTED_ABBREV.sub(lambda m: m.group(0).replace(".", "").replace(" ", "") + " ", text)
     text = _STRAY_DOT.sub(_join_stray_dot, text)
@@ -271,7 +285,7 @@ def _legal_typo(token: str) -> str | None:
 @lru_cache(maxsize=200_000)
 def _org_parts(name: str) -> tuple[tuple[str, ...], str | None]:
     """Normalised name tokens and the legal-form class (last legal form found after the first token)."""
-    raw = _split_glued_words(_tokens(name))
+    raw = _split_glued_series(_split_glued_words(_tokens(name)))
     out: list[str] = []
     for i, tok in enumerate(raw):
         if tok == "co" and i + 1 < len(raw) and raw[i + 1] in _CO_INVEST:
@@ -295,6 +309,10 @@ def _org_parts(name: str) -> tuple[tuple[str, ...], str | None]:
         if number and i > 0 and _closing_numeral(prev, raw[i + 1:i + 2]):
             out.append(number)
             continue
+        if tok == "vintage" and i and _YEAR.match(raw[i + 1] if i + 1 < len(raw) else ""):
+            continue  # "Fund Vintage 2018" = "Fund 2018" = "Fund (2018)": the year is the mark, the word a label
+        if tok == "l" and i >= 2 and i == len(raw) - 1:
+            continue  # "Partners III L", "(Cayman) L": "L.P." / "LLC" / "Ltd" cut short, never fund 50
         # A lone roman numeral after the first word ("Fund II", "Harbor III") is a numeral, but keep
         # single letters that are initials in the leading position ("I Squared Capital").
         value = roman_to_int(tok) if i > 0 else None
@@ -470,8 +488,9 @@ _GLUED_ROMAN = re.compile("^(" + _FUND_HEADS + ")(" + _ROMAN_GROUP + ")$")
 #: "ptnrsasia").
 _GLUED_FUND_WORD = re.compile("^(" + _FUND_HEADS + ")(" + "|".join(
     sorted({*_NUMBER_WORDS, *(w for w in VEHICLE_MARKERS if 4 <= len(w) < 6)}, key=len, reverse=True)) + ")$")
-#: ... and a numeral run into the vehicle marker after it ("IIOffshore", "ivparallel").
-_GLUED_MARKER = re.compile("^(" + _ROMAN_GROUP + ")(" + "|".join(sorted(VEHICLE_MARKERS, key=len, reverse=True))
+#: ... and a numeral run into the vehicle marker after it ("IIOffshore", "ivparallel"); never a lone "L"
+#: (no fund is the fiftieth: "Lasia" is "Asia" with a stray letter).
+_GLUED_MARKER = re.compile("^(?!l(?![ivx]))(" + _ROMAN_GROUP + ")(" + "|".join(sorted(VEHICLE_MARKERS, key=len, reverse=True))
                            + ")$")
 #: ... and a vehicle marker run into the word before it ("KestrelGP" written "kestrelgp", "lakeassociates"):
 #: "GP" (no English word ends so) and the markers of six letters or more but "master"/"manager"
@@ -508,6 +527,60 @@ def _split_glued_words(tokens: list[str]) -> list[str]:
     return out
 
 
+#: Series letters of a fund's parallel vehicles ("Fund IV-A", "Fund 3B"): the first letters of the
+#: alphabet. A later letter after a numeral is a legal form or marker cut short ("Fund IX, S." for
+#: "S.C.Sp.", "Fund 10 Limited P", "Fund VIII (T"), not a series.
+SERIES_LETTERS = frozenset("abcdefgh")
+#: Legal forms that sources run into the numeral or vehicle marker before them ("Partners XLP",
+#: "Fund Investors VISCSp", "Fund '23LLP", "Partners V-BLP", "Fund IX EURSCSp").
+_GLUED_FORMS = "|".join(sorted(_words("lp llp lllp llc ltd scsp scs sca sicav sarl plc inc pte gmbh"), key=len,
+                               reverse=True))
+_GLUED_NUMERAL = re.compile(r"^(\d{1,4}|(?!l[a-z]*$)" + _ROMAN_GROUP + r")([a-h]?)(" + _GLUED_FORMS + r")?$")
+_GLUED_SERIES_FORM = re.compile(r"^([a-h])(" + _GLUED_FORMS + r")$")
+_CURRENCIES = frozenset(_words("eur usd gbp chf jpy cad aud sek nok dkk"))
+_GLUED_MARKER_FORM = re.compile(r"^(" + "|".join(sorted(
+    VEHICLE_MARKERS | _CURRENCIES | {a for a, m in ORG_ABBREVIATIONS.items() if m in VEHICLE_MARKERS}, key=len, reverse=True))
+                                + r")(" + _GLUED_FORMS + r")$")
+
+
+def _fund_position(prev: str) -> bool:
+    """Whether a word after ``prev`` stands where a fund's numeral does: after a fund word or vehicle
+    marker, also abbreviated or misspelt ("Fd", "Ptnrs", "Partnrs", "Europe")."""
+    word = ORG_ABBREVIATIONS.get(prev, prev).split()[-1] if prev else ""
+    return word in _FUNDISH or word in _MISSPELT_FUNDISH or word in VEHICLE_MARKERS
+
+
+def _is_numeral(token: str) -> bool:
+    """A fund numeral as written: digits, a roman numeral (not a lone "L") or a number word."""
+    return token.isdigit() or token in _NUMBER_WORDS or (token != "l" and roman_to_int(token) is not None)
+
+
+def _split_glued_series(tokens: list[str]) -> list[str]:
+    """``tokens`` with a series letter or legal form run into the fund numeral before it split off
+    ("VIA" = "VI-A", "IIIB", "9A", "XLP", "VISCSp", "2016Pte"; at a fund's numeral, :func:`_fund_position`,
+    digits with a legal form anywhere after the first word), a legal form run into a series letter after
+    a numeral ("V-BLP") or into a vehicle marker or currency ("EURSCSp"). Words of their own ("LLP", "VC",
+    "Via" after a brand word) stay whole."""
+    out: list[str] = tokens[:1]
+    for tok in tokens[1:]:
+        prev = out[-1]
+        if tok in LEGAL_SUFFIXES or tok in LEGAL_FORM_CLASSES or tok in ORG_ABBREVIATIONS or tok in VEHICLE_MARKERS:
+            out.append(tok)
+            continue
+        found = _GLUED_NUMERAL.match(tok)
+        if found and found.group(1) and (found.group(4) or found.group(5)) and (
+                _fund_position(prev) or (found.group(1).isdigit() and found.group(5))):
+            out.extend(p for p in (found.group(1), found.group(4), found.group(5)) if p)
+            continue
+        found = _GLUED_SERIES_FORM.match(tok) if _is_numeral(prev) else None
+        found = found or _GLUED_MARKER_FORM.match(tok)
+        if found:
+            out.extend(found.groups())
+            continue
+        out.append(tok)
+    return out
+
+
 def vehicle_marks(name: object) -> frozenset[str]:
     """What tells vehicles of one family apart: fund numerals plus vehicle markers and series letters.
 
@@ -524,8 +597,10 @@ def vehicle_marks(name: object) -> frozenset[str]:
     marks |= {_MISSPELT_MARKERS[t] for t in tokens[1:] if t in _MISSPELT_MARKERS}
     marks |= {_REGION_TYPOS[t] for p, t, n in zip(tokens, tokens[1:], tokens[2:], strict=False)
               if t in _REGION_TYPOS and p in _FUNDISH and n.isdigit()}
-    marks |= {f"series {b}" for a, b in pairwise(tokens) if a.isdigit() and len(b) == 1 and b.isalpha()}
+    marks |= {f"series {b}" for a, b in pairwise(tokens) if a.isdigit() and b in SERIES_LETTERS}
     return frozenset(marks)
+
+
 
 
 # ----------------------------------------------------------------------------------- person names

@@ -1,0 +1,122 @@
+"""Fund numerals, series, vintages and vehicle marks as private-equity sources write them (issue #17).
+
+One fund vehicle is written "3A", "3-a", "III-A" or "3 A"; one vintage fund "Fd '18", "Fund - 2018",
+"(2018)" or "Vintage 2018"; a feeder "(TEI)", "[TEI]" or "- TEI"; and source fields cut names short
+("(Paral", "Fee", "(T"). Each test reads such spellings as one vehicle, and its guards keep different
+funds, series, vintages and vehicles (a fund's euro or TEI vehicle, a deal's Topco and Bidco, an
+insurer's New York subsidiary) apart.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from crmhub.identity import resolve
+from crmhub.identity.normalize import legal_form, normalize_org_name, vehicle_marks
+
+
+def same_vehicle(a: str, b: str) -> bool:
+    return vehicle_marks(a) == vehicle_marks(b)
+
+
+# ------------------------------------------------------------------------------------------ vintages
+
+@pytest.mark.parametrize("other", ["Laibeth Select Fund - 2018 L.P.", "Laibeth Select Fund (2018)",
+                                   "LAIBETH SELECT FUND VINTAGE 2018", "Laibeth Select Fund 2018"])
+def test_a_vintage_written_short_after_an_apostrophe_is_the_year(other: str) -> None:
+    short = "Laibeth\tSelect Fund '18,L.P."
+    assert vehicle_marks(short) == vehicle_marks(other) == {"2018"}
+    assert normalize_org_name(short) == normalize_org_name(other) == "laibeth select fund 2018"
+
+
+def test_vintages_stay_apart_and_a_bare_two_digit_number_stays_a_fund_numeral() -> None:
+    assert vehicle_marks("Shasen Hill Credit Opportunities '14") == {"2014"}
+    assert vehicle_marks("Shasen Hill Credit Opportunities \u201914") == {"2014"}   # typographic apostrophe
+    assert not same_vehicle("Shasen Hill Credit Opportunities '14", "Shasen Hill Credit Opportunities (2016)")
+    assert vehicle_marks("Harbor Fund 15") == {"15"}               # no apostrophe: fund number fifteen
+    assert vehicle_marks("Harbor Fund '98") == {"1998"}
+    assert normalize_org_name("Harbor Vintage Partners") == "harbor vintage partners"   # a word, not a label
+
+
+# ------------------------------------------------------------------------------------ series letters
+
+@pytest.mark.parametrize(("a", "b"), [
+    ("The Skesick Point Intl. Ptrs 3A", "Skesick Point International Partners 3-a LP"),
+    ("Skesick Point International Partners III-A", "Skesick Point International Partners 3 A"),
+    ("Chourkura Real Estate Partners V B,L.P", "Chourkura Real Estate Partners 5B,L.P."),
+    ("Hackis Europe Fund IIB Ltd. Partner", "Hackis Europe II-B LP."),
+    ("Queaneth Peak Opportunities Fund IXA", "Queaneth Peak Opportunities Fund 9-A"),
+    ("Wolrine European 6A", "Wolrine European VI-A LP."),
+    ("TRAREN PEAK REAL ESTATE PARTNERS V-BLP", "Traren Peak Real Estate Ptrs V-B, L.P."),
+    ("REITHENT LANE EUROPE FIVE-ALP", "Reithent Lane Europe 5A"),
+])
+def test_one_series_vehicle_written_glued_hyphenated_or_spaced(a: str, b: str) -> None:
+    assert same_vehicle(a, b)
+    assert any(m.startswith("series ") for m in vehicle_marks(a))
+
+
+@pytest.mark.parametrize(("a", "b"), [
+    ("Hackis Europe II-A LP", "Hackis Europe II-B LP"),
+    ("Hackis Europe IIB", "Hackis Europe II"),
+    ("Chourkura Real Estate Partners 5B", "Chourkura Real Estate Partners 6B"),
+    ("Wolrine Europe VIA", "Wolrine Europe VII"),
+])
+def test_different_series_and_funds_stay_apart(a: str, b: str) -> None:
+    assert not same_vehicle(a, b)
+
+
+def test_a_word_that_looks_like_a_numeral_with_a_letter_is_no_series() -> None:
+    assert vehicle_marks("Harbor Via Capital") == frozenset()       # not after a fund word
+    assert vehicle_marks("Harbor Partners LA") == frozenset()
+    assert normalize_org_name("Harbor Ventures VC") == "harbor ventures ventures"
+
+
+@pytest.mark.parametrize(("cut", "whole"), [
+    ("Plouxeth Opportunities Fund IX, S.", "Plouxeth Opportunities Fund IX SCA SICAV-RAIF"),   # "S.C.A." cut
+    ("SKIINE ENERGY PARTNERS 10 LIMITED P", "Skiine Energy Partners X, L.P."),
+    ("Pystane Point Real Estate Partners III L", "PYSTANE POINT RE PARTNERS III, LP."),
+    ("THE GROURMICK INTERNATIONAL PARTNERS VI (CAYMAN) L", "Grourmick International Partners VI (Cayman)"),
+])
+def test_a_legal_form_cut_to_its_first_letter_is_no_series_and_no_fund_fifty(cut: str, whole: str) -> None:
+    assert same_vehicle(cut, whole)
+    assert "50" not in vehicle_marks(cut)
+
+
+# ------------------------------------------------------------------------ numerals run into other words
+
+@pytest.mark.parametrize(("glued", "spaced", "marks", "form"), [
+    ("Trefant Fund Investors VISCSp", "Trefant Fund Investors VI, S.C.Sp", {"6"}, "lp"),
+    ("Sunwar Real Estate Partners XLP", "Sunwar Real Estate Partners X LP", {"10"}, "lp"),
+    ("Kirnora Bay Select Fund '23LLP", "Kirnora Bay Select Fund 2023 LLP", {"2023"}, "llp"),
+    ("Danren Co-Investment Fund - 2016Pte Ltd", "Danren Co-Investment Fund 2016 Pte Ltd", {"2016", "coinvestment"}, "ltd"),
+    ("The Gluock Infrastructure Fund II - LuxSCSp", "Gluock Infrastructure Fund 2 (Lux) SCSp", {"2", "luxembourg"}, "lp"),
+])
+def test_a_legal_form_run_into_the_numeral_or_marker_before_it(glued: str, spaced: str, marks: set, form: str) -> None:
+    assert vehicle_marks(glued) == vehicle_marks(spaced) == marks
+    assert legal_form(glued) == legal_form(spaced) == form
+    assert normalize_org_name(glued) == normalize_org_name(spaced)
+
+
+def test_funds_eleven_and_twelve_written_out() -> None:
+    assert same_vehicle("Stopay Growth Fund Eleven Parallel ,", "Stopay Growth Fund XI - Parallel LP")
+    assert vehicle_marks("Breident Energy Partners Twelve SCA") == {"12"}
+    assert not same_vehicle("Breident Energy Partners Twelve", "Breident Energy Partners Eleven")
+
+
+# ------------------------------------------------------------------------------------- in the resolver
+
+def _frame(*names: str) -> pd.DataFrame:
+    return pd.DataFrame([{"record_id": str(k), "source_system": "crm", "name": n, "domain": "craicionpartners.com",
+                          "country": "LU"} for k, n in enumerate(names)])
+
+
+@pytest.mark.parametrize("vehicle", ["Craicion Energy Partners IXA", "Craicion Energy Partners IXB, L.P."])
+def test_a_funds_vehicle_is_neither_linked_nor_proposed_with_the_fund(vehicle: str) -> None:
+    res = resolve(_frame("Craicion Energy Partners IX, L.P.", vehicle), "org")
+    assert len(set(res.cluster_ids)) == 2 and len(res.proposals) == 0
+
+
+def test_one_vintage_fund_in_two_spellings_is_surfaced() -> None:
+    res = resolve(_frame("Mokine Secondaries Fund '20", "MOKINE SECONDARIES FUND 2020 LP"), "org")
+    assert len(set(res.cluster_ids)) == 1 or len(res.proposals) == 1
