@@ -400,7 +400,9 @@ def fund_numerals(name: object) -> frozenset[str]:
 #: domicile ("Fund IV (Cayman)", "Real Estate Partners Europe"). After the first word only.
 VEHICLE_MARKERS = frozenset(_words("""gp management manager advisors advisor offshore onshore parallel feeder master
     associates blocker aiv coinvestment sidecar continuation cayman delaware luxembourg ireland irish bermuda jersey
-    guernsey bvi europe european asia asian international us usa uk"""))
+    guernsey bvi europe european asia asian international us usa uk tei executive"""))
+#: A fund manager's management company written short ("Brand ManCo"): the marker's own abbreviation.
+ORG_ABBREVIATIONS["manco"] = "management company"
 
 
 
@@ -439,6 +441,11 @@ _MISSPELT_MARKERS = {v: m for v, m in _MISSPELT_MARKERS.items() if v not in _NEA
 #: numeral ("Real Estate Partners Aia 5"), since a short word one edit away is often another word.
 _REGION_TYPOS = {v: m for m in sorted(w for w in VEHICLE_MARKERS if 4 <= len(w) < 6) for v in _one_edit_variants(m)
                  if len(v) >= 3 and v not in VEHICLE_MARKERS}
+#: ... and the layers of a portfolio company's acquisition chain ("Brand Topco", "Brand Midco", "Brand
+#: Bidco"): each its own company, none the operating one. Added after the typo tables: "Bidco" is one
+#: letter from "Midco", and neither a typo of the other.
+HOLDING_CHAIN_MARKERS = frozenset(_words("topco midco bidco holdco finco propco opco"))
+VEHICLE_MARKERS |= HOLDING_CHAIN_MARKERS
 #: Fund words misspelt by one edit ("Oentures V", "Partnrs X"): a "V"/"X"/"L" after them is still a numeral.
 _MISSPELT_FUNDISH = frozenset(v for w in _FUNDISH if len(w) >= 6 for v in _one_edit_variants(w))
 #: English words (and given names) one edit from a number word: never read as a misspelt numeral.
@@ -587,7 +594,8 @@ def vehicle_marks(name: object) -> frozenset[str]:
     ``"Harbor Fund IV (Cayman), L.P."`` -> ``{"4", "cayman"}``, ``"Harbor Fund IV-A"`` -> ``{"4", "series a"}``,
     ``"Harbor Capital Management LLC"`` -> ``{"management"}``. Two names whose marks are both non-empty
     and differ are different entities (like a fund-numeral conflict); a mark on one side only is
-    evidence against.
+    evidence against. Also a currency after the numeral (:func:`_currency_marks`) and an insurer's
+    subsidiary by domicile (:func:`_insurer_domicile`); a region's adjective is the region (:data:`_SAME_MARK`).
     """
     if _blank(name):
         return frozenset()
@@ -598,9 +606,40 @@ def vehicle_marks(name: object) -> frozenset[str]:
     marks |= {_REGION_TYPOS[t] for p, t, n in zip(tokens, tokens[1:], tokens[2:], strict=False)
               if t in _REGION_TYPOS and p in _FUNDISH and n.isdigit()}
     marks |= {f"series {b}" for a, b in pairwise(tokens) if a.isdigit() and b in SERIES_LETTERS}
-    return frozenset(marks)
+    marks |= _currency_marks(tokens)
+    domicile = _insurer_domicile(_tokens(str(name)))
+    if domicile:
+        marks.add(domicile)
+    return frozenset(_SAME_MARK.get(m, m) for m in marks)
 
 
+#: Spellings of one mark: a region's adjective is the region ("European 6A" = "Europe VI-A").
+_SAME_MARK = {"european": "europe", "asian": "asia", "irish": "ireland"}
+
+
+def _currency_marks(tokens: tuple[str, ...]) -> set[str]:
+    """A currency after the fund numeral names the fund's vehicle in that currency ("Fund IX EUR", "Fund 9
+    USD"): a mark of its own. Before the numeral "Eur" is "Europe" shortened ("Brand Eur VII")."""
+    first = next((k for k, t in enumerate(tokens) if t.isdigit()), len(tokens))
+    marks = {t for t in tokens[first + 1:] if t in _CURRENCIES}
+    if "eur" in tokens[1:first]:
+        marks.add("europe")
+    return marks
+
+
+#: Words of an insurer's name: "<Brand> Life Insurance Company of New York" is the insurer's subsidiary
+#: licensed in that state, not the insurer.
+_INSURER_WORDS = frozenset(_words("insurance assurance reinsurance life casualty indemnity annuity ins"))
+
+
+def _insurer_domicile(raw: list[str]) -> str | None:
+    """``"of n"`` for an insurer's name that goes on with "of <place>" ("Life Insurance Company of New
+    York", "Life Assurance of NY"): a subsidiary named by its domicile, marked by the place's initial
+    (so "New York", "NY", "N.Y." and a cut "New Yo" agree)."""
+    for k in range(2, len(raw) - 1):
+        if raw[k] == "of" and _INSURER_WORDS & set(raw[max(1, k - 3):k]):
+            return f"of {raw[k + 1][0]}"
+    return None
 
 
 # ----------------------------------------------------------------------------------- person names

@@ -47,7 +47,7 @@ def test_vintages_stay_apart_and_a_bare_two_digit_number_stays_a_fund_numeral() 
     ("Chourkura Real Estate Partners V B,L.P", "Chourkura Real Estate Partners 5B,L.P."),
     ("Hackis Europe Fund IIB Ltd. Partner", "Hackis Europe II-B LP."),
     ("Queaneth Peak Opportunities Fund IXA", "Queaneth Peak Opportunities Fund 9-A"),
-    ("Wolrine European 6A", "Wolrine European VI-A LP."),
+    ("Wolrine European 6A", "Wolrine Europe VI-A LP."),
     ("TRAREN PEAK REAL ESTATE PARTNERS V-BLP", "Traren Peak Real Estate Ptrs V-B, L.P."),
     ("REITHENT LANE EUROPE FIVE-ALP", "Reithent Lane Europe 5A"),
 ])
@@ -88,6 +88,7 @@ def test_a_legal_form_cut_to_its_first_letter_is_no_series_and_no_fund_fifty(cut
 @pytest.mark.parametrize(("glued", "spaced", "marks", "form"), [
     ("Trefant Fund Investors VISCSp", "Trefant Fund Investors VI, S.C.Sp", {"6"}, "lp"),
     ("Sunwar Real Estate Partners XLP", "Sunwar Real Estate Partners X LP", {"10"}, "lp"),
+    ("Clyxane Energy Partners XI EURSCSp", "Clyxane Energy Partners XI EUR SCSp", {"11", "eur"}, "lp"),
     ("Kirnora Bay Select Fund '23LLP", "Kirnora Bay Select Fund 2023 LLP", {"2023"}, "llp"),
     ("Danren Co-Investment Fund - 2016Pte Ltd", "Danren Co-Investment Fund 2016 Pte Ltd", {"2016", "coinvestment"}, "ltd"),
     ("The Gluock Infrastructure Fund II - LuxSCSp", "Gluock Infrastructure Fund 2 (Lux) SCSp", {"2", "luxembourg"}, "lp"),
@@ -104,6 +105,57 @@ def test_funds_eleven_and_twelve_written_out() -> None:
     assert not same_vehicle("Breident Energy Partners Twelve", "Breident Energy Partners Eleven")
 
 
+# ---------------------------------------------------------------------------------- vehicle markers
+
+@pytest.mark.parametrize("tei", ["Creislick Energy Partners VI [TEI] LLC", "Creislick Energy Partners VI (TEI), LLC",
+                                 "Creislick Energy Partners 6 - TEI", "Creislick Energy Ptrs 6 TEI"])
+def test_a_tax_exempt_investor_feeder_is_its_own_vehicle(tei: str) -> None:
+    assert vehicle_marks(tei) == {"6", "tei"}
+    assert not same_vehicle(tei, "Creislick Energy Partners VI, L.P.")
+
+
+def test_an_executive_fund_is_its_own_vehicle() -> None:
+    assert vehicle_marks("Skilkura Harbour Real Estate Partners II (Executive Fund), L.P.") == {"2", "executive"}
+    assert not same_vehicle("Skilkura Harbour Real Estate Partners II Executive Fund", "Skilkura Harbour Real Estate Partners II")
+
+
+def test_a_currency_after_the_numeral_is_a_parallel_vehicle_and_eur_before_it_is_europe() -> None:
+    assert vehicle_marks("Craicion Energy Partners IX EUR") == vehicle_marks("Craicion Energy Partners 9 EUR,S.C.Sp.") \
+        == {"9", "eur"}
+    assert not same_vehicle("Craicion Energy Partners IX EUR", "CRAICION ENERGY PARTNERS IX, L.P.")
+    assert not same_vehicle("Craicion Energy Partners IX EUR", "Craicion Energy Partners IX USD")
+    assert vehicle_marks("WANBAY EUR X L.P.") == vehicle_marks("Wanbay European 10") == vehicle_marks("Wanbay Europe X") \
+        == {"10", "europe"}
+    assert not same_vehicle("Wanbay Europe X EUR", "Wanbay Europe X")
+
+
+def test_a_region_and_its_adjective_are_one_mark() -> None:
+    assert same_vehicle("Soesora European 2, S.C.Sp.", "Soesora Europe II SCSp")
+    assert same_vehicle("Harbor Asian Partners III", "Harbor Asia Partners 3")
+    assert not same_vehicle("Harbor Asia Partners 3", "Harbor Europe Partners 3")
+
+
+@pytest.mark.parametrize(("a", "b"), [("Stimeth Midco AG", "Stimeth Bidco AG"), ("Stimeth Topco", "Stimeth Midco"),
+                                      ("Stimeth Bidco Limited", "Stimeth Technologies Ltd"),
+                                      ("Heicken Holdco Ltd", "Heicken Propco Ltd")])
+def test_the_layers_of_a_deals_holding_chain_are_different_companies(a: str, b: str) -> None:
+    assert not same_vehicle(a, b)
+
+
+def test_manco_is_the_management_company() -> None:
+    assert normalize_org_name("Skestay Investment ManCo") == normalize_org_name("Skestay Investment Management Company")
+    assert vehicle_marks("Trexane ManCo, LLC") == vehicle_marks("Trexane Management Company") == {"management"}
+
+
+def test_an_insurers_subsidiary_named_by_its_domicile_is_not_the_insurer() -> None:
+    sub = "Kexura Life Insurance Company of New York, Inc."
+    assert not same_vehicle(sub, "Kexura Life Insurance Co.")
+    assert same_vehicle(sub, "Kexura Life Ins. Co. of NY")
+    assert same_vehicle(sub, "KEXURA LIFE INSURANCE COMPANY OF N.Y.")
+    assert same_vehicle("Fucen Life Assurance of New York Inc.", "FUCEN LIFE ASSURANCE OF NEW YO")
+    assert vehicle_marks("Teachers' Retirement System of Ohio") == frozenset()   # not an insurer: word order only
+
+
 # ------------------------------------------------------------------------------------- in the resolver
 
 def _frame(*names: str) -> pd.DataFrame:
@@ -111,7 +163,8 @@ def _frame(*names: str) -> pd.DataFrame:
                           "country": "LU"} for k, n in enumerate(names)])
 
 
-@pytest.mark.parametrize("vehicle", ["Craicion Energy Partners IXA", "Craicion Energy Partners IXB, L.P."])
+@pytest.mark.parametrize("vehicle", ["Craicion Energy Partners IX EUR", "Craicion Energy Partners IX (TEI)",
+                                     "Craicion Energy Partners IXA"])
 def test_a_funds_vehicle_is_neither_linked_nor_proposed_with_the_fund(vehicle: str) -> None:
     res = resolve(_frame("Craicion Energy Partners IX, L.P.", vehicle), "org")
     assert len(set(res.cluster_ids)) == 2 and len(res.proposals) == 0
