@@ -594,8 +594,9 @@ def vehicle_marks(name: object) -> frozenset[str]:
     ``"Harbor Fund IV (Cayman), L.P."`` -> ``{"4", "cayman"}``, ``"Harbor Fund IV-A"`` -> ``{"4", "series a"}``,
     ``"Harbor Capital Management LLC"`` -> ``{"management"}``. Two names whose marks are both non-empty
     and differ are different entities (like a fund-numeral conflict); a mark on one side only is
-    evidence against. Also a currency after the numeral (:func:`_currency_marks`) and an insurer's
-    subsidiary by domicile (:func:`_insurer_domicile`); a region's adjective is the region (:data:`_SAME_MARK`).
+    evidence against. Also a currency after the numeral (:func:`_currency_marks`), a marker cut short at
+    a field's length (:func:`_cut_marker`) and an insurer's subsidiary by domicile (:func:`_insurer_domicile`);
+    a region's adjective is the region (:data:`_SAME_MARK`).
     """
     if _blank(name):
         return frozenset()
@@ -607,9 +608,8 @@ def vehicle_marks(name: object) -> frozenset[str]:
               if t in _REGION_TYPOS and p in _FUNDISH and n.isdigit()}
     marks |= {f"series {b}" for a, b in pairwise(tokens) if a.isdigit() and b in SERIES_LETTERS}
     marks |= _currency_marks(tokens)
-    domicile = _insurer_domicile(_tokens(str(name)))
-    if domicile:
-        marks.add(domicile)
+    raw = _tokens(str(name))
+    marks |= {m for m in (_cut_marker(str(name), raw), _insurer_domicile(raw)) if m}
     return frozenset(_SAME_MARK.get(m, m) for m in marks)
 
 
@@ -625,6 +625,46 @@ def _currency_marks(tokens: tuple[str, ...]) -> set[str]:
     if "eur" in tokens[1:first]:
         marks.add("europe")
     return marks
+
+
+#: Words that end a name whole, never a cut marker: markers, currencies, legal forms, abbreviations, fund words.
+_WHOLE_WORDS = VEHICLE_MARKERS | _CURRENCIES | LEGAL_SUFFIXES | frozenset(ORG_ABBREVIATIONS) | _FUNDISH
+#: An opening bracket the name's field length cut after ("Fund VIII (T", "Fund 3 (Paral").
+_CUT_BRACKET = re.compile(r"[(\[]\s*([^\W\d_]+)\s*$")
+
+
+#: A name cut right where its vehicle marker or series began ("Fund 3 (", "Partners XI-" of "XI-B"): some
+#: vehicle of that fund, not the fund, and not known which. A hyphen after a space ("Fund VI -") is as often
+#: stray punctuation.
+_DANGLING = re.compile(r"(?:[(\[]|(?<=\w)-)\s*$")
+#: The mark of such a name: it differs from every other, so the record joins neither the fund nor a vehicle.
+CUT_MARK = "cut vehicle"
+
+
+def _cut_marker(name: str, raw: list[str]) -> str | None:
+    """The vehicle marker a name cut short at its field length ends with, right after a fund numeral or
+    marker: the one marker its last fragment begins ("(T" = "(TEI)", "(Paral", "Offs", "Cay", "Fee" =
+    "Feeder", "Co-Inve" = "Co-Investment"; three letters or more, any inside a bracket), :data:`CUT_MARK`
+    when nothing or a bracket's fragment that begins several markers ("(E": "Europe", "Executive") follows
+    the cut. None when the fragment is a word of the name's own, begins several markers outside a bracket
+    or follows a legal form ("Ltd. Par" is "Ltd. Partnership")."""
+    def after_vehicle(k: int) -> bool:
+        return len(raw) > k >= 1 and (_is_numeral(raw[-k]) or raw[-k] in VEHICLE_MARKERS)
+
+    if after_vehicle(3) and raw[-2] == "co" and len(raw[-1]) >= 2 and "investment".startswith(raw[-1]):
+        return "coinvestment"
+    if _DANGLING.search(name) and after_vehicle(1):
+        return CUT_MARK
+    bracket = _CUT_BRACKET.search(name)
+    if not after_vehicle(2) or not (bracket or len(raw[-1]) >= 3):
+        return None
+    fragment = raw[-1]
+    if fragment in _WHOLE_WORDS or fragment in _MISSPELT_MARKERS:
+        return None
+    options = {_SAME_MARK.get(m, m) for m in VEHICLE_MARKERS - HOLDING_CHAIN_MARKERS if m.startswith(fragment)}
+    if len(options) == 1:
+        return options.pop()
+    return CUT_MARK if bracket else None
 
 
 #: Words of an insurer's name: "<Brand> Life Insurance Company of New York" is the insurer's subsidiary

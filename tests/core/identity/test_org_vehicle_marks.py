@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from crmhub.identity import resolve
-from crmhub.identity.normalize import legal_form, normalize_org_name, vehicle_marks
+from crmhub.identity.normalize import CUT_MARK, legal_form, normalize_org_name, vehicle_marks
 
 
 def same_vehicle(a: str, b: str) -> bool:
@@ -156,6 +156,38 @@ def test_an_insurers_subsidiary_named_by_its_domicile_is_not_the_insurer() -> No
     assert vehicle_marks("Teachers' Retirement System of Ohio") == frozenset()   # not an insurer: word order only
 
 
+# -------------------------------------------------------------------------------------- names cut short
+
+@pytest.mark.parametrize(("cut", "marker"), [
+    ("Drandell Private Equity Fd. VIII (T", "tei"),
+    ("Grourmick Energy Partners 3 (Paral", "parallel"),
+    ("Slerken Infrastructure Fund V Paral", "parallel"),
+    ("Thavls Lane Opportunities Fund VII (Offs", "offshore"),
+    ("Traren Peak Real Estate Partners VI (CAY", "cayman"),
+    (" HENRINE INFRASTRUCTURE FUND VI FEE", "feeder"),
+    ("Creislick Private Eq Fund 9 Co-Inve", "coinvestment"),
+    ("Rerkane Opportunities Fd. 4 - Co In", "coinvestment"),
+])
+def test_a_marker_cut_at_the_field_length_is_still_the_marker(cut: str, marker: str) -> None:
+    assert marker in vehicle_marks(cut)
+
+
+@pytest.mark.parametrize(("cut", "fund"), [("Slosmen Bay Intl. Partners Fund 3 (", "Slosmen Bay Intl. Partners Fund 3"),
+                                           ("The Stelbane Real Estate Prtnrs XI-", "Stelbane Real Estate Partners XI"),
+                                           ("Harbor Fund 4 (E", "Harbor Fund 4")])
+def test_a_name_cut_where_its_marker_began_is_a_vehicle_but_no_known_one(cut: str, fund: str) -> None:
+    assert CUT_MARK in vehicle_marks(cut)
+    assert not same_vehicle(cut, fund)
+    assert not same_vehicle(cut, fund + " (Lux)")
+
+
+def test_what_a_cut_name_ends_with_is_not_always_a_marker() -> None:
+    assert same_vehicle("Slalssick Peak Priv Eq Fund II Ltd. Par", "Slalsick Peak Private Equity Fund II")  # Ltd. Partnership
+    assert same_vehicle("Heriatge Stone Associates 6 - ", "Heritage Stone Associates VI, L.P.")  # stray hyphen
+    assert vehicle_marks("Harbor Fund 4 (Lux") == {"4", "luxembourg"}
+    assert vehicle_marks("Stanar County Employees' Retirement Association (S") == frozenset()   # not after a numeral
+
+
 # ------------------------------------------------------------------------------------- in the resolver
 
 def _frame(*names: str) -> pd.DataFrame:
@@ -164,7 +196,7 @@ def _frame(*names: str) -> pd.DataFrame:
 
 
 @pytest.mark.parametrize("vehicle", ["Craicion Energy Partners IX EUR", "Craicion Energy Partners IX (TEI)",
-                                     "Craicion Energy Partners IXA"])
+                                     "Craicion Energy Partners IX Co-Inve", "Craicion Energy Partners IXA"])
 def test_a_funds_vehicle_is_neither_linked_nor_proposed_with_the_fund(vehicle: str) -> None:
     res = resolve(_frame("Craicion Energy Partners IX, L.P.", vehicle), "org")
     assert len(set(res.cluster_ids)) == 2 and len(res.proposals) == 0
