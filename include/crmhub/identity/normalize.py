@@ -607,8 +607,8 @@ def vehicle_marks(name: object) -> frozenset[str]:
     marks |= {_REGION_TYPOS[t] for p, t, n in zip(tokens, tokens[1:], tokens[2:], strict=False)
               if t in _REGION_TYPOS and p in _FUNDISH and n.isdigit()}
     marks |= {f"series {b}" for a, b in pairwise(tokens) if a.isdigit() and b in SERIES_LETTERS}
-    marks |= _currency_marks(tokens)
-    raw = _tokens(str(name))
+    raw = _split_glued_series(_split_glued_words(_tokens(str(name))))
+    marks |= _currency_marks(raw)
     marks |= {m for m in (_cut_marker(str(name), raw), _insurer_domicile(raw)) if m}
     return frozenset(_SAME_MARK.get(m, m) for m in marks)
 
@@ -617,12 +617,13 @@ def vehicle_marks(name: object) -> frozenset[str]:
 _SAME_MARK = {"european": "europe", "asian": "asia", "irish": "ireland"}
 
 
-def _currency_marks(tokens: tuple[str, ...]) -> set[str]:
+def _currency_marks(raw: list[str]) -> set[str]:
     """A currency after the fund numeral names the fund's vehicle in that currency ("Fund IX EUR", "Fund 9
-    USD"): a mark of its own. Before the numeral "Eur" is "Europe" shortened ("Brand Eur VII")."""
-    first = next((k for k, t in enumerate(tokens) if t.isdigit()), len(tokens))
-    marks = {t for t in tokens[first + 1:] if t in _CURRENCIES}
-    if "eur" in tokens[1:first]:
+    USD"): a mark of its own. Before the numeral "Eur" is "Europe" shortened ("Brand Eur VII"). Read on the
+    name's words as written (``raw``), whatever the abbreviation table makes of "Eur"."""
+    first = next((k for k, t in enumerate(raw) if k and _is_numeral(t)), len(raw))
+    marks = {t for t in raw[first + 1:] if t in _CURRENCIES}
+    if "eur" in raw[1:first]:
         marks.add("europe")
     return marks
 

@@ -205,3 +205,16 @@ def test_a_funds_vehicle_is_neither_linked_nor_proposed_with_the_fund(vehicle: s
 def test_one_vintage_fund_in_two_spellings_is_surfaced() -> None:
     res = resolve(_frame("Mokine Secondaries Fund '20", "MOKINE SECONDARIES FUND 2020 LP"), "org")
     assert len(set(res.cluster_ids)) == 1 or len(res.proposals) == 1
+
+
+def test_the_currency_mark_does_not_depend_on_what_the_abbreviation_table_makes_of_eur(monkeypatch) -> None:
+    from crmhub.identity import normalize
+
+    monkeypatch.setitem(normalize.ORG_ABBREVIATIONS, "eur", "europe")
+    normalize._org_parts.cache_clear()
+    try:
+        assert "eur" in vehicle_marks("Craicion Energy Partners IX EUR")
+        assert not same_vehicle("Craicion Energy Partners IX EUR", "Craicion Europe IX")
+    finally:
+        monkeypatch.undo()
+        normalize._org_parts.cache_clear()
