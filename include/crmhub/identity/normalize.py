@@ -608,7 +608,7 @@ def vehicle_marks(name: object) -> frozenset[str]:
               if t in _REGION_TYPOS and p in _FUNDISH and n.isdigit()}
     marks |= {f"series {b}" for a, b in pairwise(tokens) if a.isdigit() and b in SERIES_LETTERS}
     raw = _split_glued_series(_split_glued_words(_tokens(str(name))))
-    marks |= _currency_marks(raw)
+    marks = _currency_marks(marks, raw)
     marks |= {m for m in (_cut_marker(str(name), raw), _insurer_domicile(raw)) if m}
     return frozenset(_SAME_MARK.get(m, m) for m in marks)
 
@@ -617,15 +617,20 @@ def vehicle_marks(name: object) -> frozenset[str]:
 _SAME_MARK = {"european": "europe", "asian": "asia", "irish": "ireland"}
 
 
-def _currency_marks(raw: list[str]) -> set[str]:
-    """A currency after the fund numeral names the fund's vehicle in that currency ("Fund IX EUR", "Fund 9
-    USD"): a mark of its own. Before the numeral "Eur" is "Europe" shortened ("Brand Eur VII"). Read on the
-    name's words as written (``raw``), whatever the abbreviation table makes of "Eur"."""
+def _currency_marks(marks: set[str], raw: list[str]) -> set[str]:
+    """``marks`` with the currency after the fund numeral that names the fund's vehicle in that currency
+    ("Fund IX EUR", "Fund 9 USD"): a mark of its own. Before the numeral "Eur" is "Europe" shortened
+    ("Brand Eur VII"). Read on the name's words as written (``raw``): where the abbreviation table makes
+    "Europe" of every "Eur", a euro vehicle's "EUR" is still no region ("Infrastructure Fund IV EUR" is
+    not "Europe IV EUR")."""
     first = next((k for k, t in enumerate(raw) if k and _is_numeral(t)), len(raw))
-    marks = {t for t in raw[first + 1:] if t in _CURRENCIES}
+    currencies = {t for t in raw[first + 1:] if t in _CURRENCIES}
+    region = {"eur", "europe", "european"} & set(raw[1:first]) or {"europe", "european"} & set(raw[first + 1:])
+    if "eur" in currencies and not region:
+        marks = marks - {"europe"}
     if "eur" in raw[1:first]:
-        marks.add("europe")
-    return marks
+        marks = marks | {"europe"}
+    return marks | currencies
 
 
 #: Words that end a name whole, never a cut marker: markers, currencies, legal forms, abbreviations, fund words.

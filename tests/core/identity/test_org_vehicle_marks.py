@@ -213,8 +213,10 @@ def test_the_currency_mark_does_not_depend_on_what_the_abbreviation_table_makes_
     monkeypatch.setitem(normalize.ORG_ABBREVIATIONS, "eur", "europe")
     normalize._org_parts.cache_clear()
     try:
-        assert "eur" in vehicle_marks("Craicion Energy Partners IX EUR")
+        assert vehicle_marks("Craicion Energy Partners IX EUR") == {"9", "eur"}
         assert not same_vehicle("Craicion Energy Partners IX EUR", "Craicion Europe IX")
+        assert not same_vehicle("Fisbis Hill Infrastructure Fd IV EUR", "Fisbis Hill Europe IV EUR")
+        assert vehicle_marks("Wanbay Eur X") == vehicle_marks("Wanbay Europe 10") == {"10", "europe"}
     finally:
         monkeypatch.undo()
         normalize._org_parts.cache_clear()
