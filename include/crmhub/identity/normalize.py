@@ -552,9 +552,29 @@ _GLUED_MARKER_FORM = re.compile(r"^(" + "|".join(sorted(
 
 def _fund_position(prev: str) -> bool:
     """Whether a word after ``prev`` stands where a fund's numeral does: after a fund word or vehicle
-    marker, also abbreviated or misspelt ("Fd", "Ptnrs", "Partnrs", "Europe")."""
+    marker, also abbreviated or misspelt ("Fd", "Ptnrs", "Partnrs", "Europe"), or shortened to its
+    consonants ("Pts", "Ptns", "Invs", "Fds") or its first letters ("Opport", "Partn")."""
     word = ORG_ABBREVIATIONS.get(prev, prev).split()[-1] if prev else ""
-    return word in _FUNDISH or word in _MISSPELT_FUNDISH or word in VEHICLE_MARKERS
+    return word in _FUNDISH or word in _MISSPELT_FUNDISH or word in VEHICLE_MARKERS or _shortened_fund_word(prev)
+
+
+_VOWELS = frozenset("aeiou")
+
+
+def _shortened_fund_word(word: str) -> bool:
+    """``word`` (three letters or more) shortens a fund word of two letters more: its first letters, or
+    its consonants in order keeping the first and last letter ("Pts" = "Partners", "Invs" = "Investors")."""
+    if len(word) < 3 or not word.isalpha():
+        return False
+    for full in _FUNDISH:
+        if len(full) - len(word) < 2 or full[0] != word[0]:
+            continue
+        if full.startswith(word):
+            return True
+        rest = iter(full[1:])
+        if full[-1] == word[-1] and not _VOWELS & set(word[1:]) and all(ch in rest for ch in word[1:]):
+            return True
+    return False
 
 
 def _is_numeral(token: str) -> bool:

@@ -66,8 +66,16 @@ def test_different_series_and_funds_stay_apart(a: str, b: str) -> None:
     assert not same_vehicle(a, b)
 
 
+@pytest.mark.parametrize(("short", "full"), [("Stannis Real Est Pts VIB", "Stannis Real Estate Partners VI-B, L.P."),
+                                            ("Mgeura Fund Invs VIA", "Mgeura Fund Investors VI-A"),
+                                            ("Farkar Hill Opport VIB", "Farkar Hill Opportunities VI B")])
+def test_a_series_glued_to_the_numeral_after_a_shortened_fund_word(short: str, full: str) -> None:
+    assert same_vehicle(short, full)
+
+
 def test_a_word_that_looks_like_a_numeral_with_a_letter_is_no_series() -> None:
     assert vehicle_marks("Harbor Via Capital") == frozenset()       # not after a fund word
+    assert vehicle_marks("Harbor Bay VIA") == vehicle_marks("Harbor Hills Via") == frozenset()
     assert vehicle_marks("Harbor Partners LA") == frozenset()
     assert normalize_org_name("Harbor Ventures VC") == "harbor ventures ventures"
 
