@@ -630,6 +630,8 @@ def vehicle_marks(name: object) -> frozenset[str]:
     raw = _split_glued_series(_split_glued_words(_tokens(str(name))))
     marks = _currency_marks(marks, raw)
     marks |= {m for m in (_cut_marker(str(name), raw), _insurer_domicile(raw)) if m}
+    if "executive" in marks and not any(t.isdigit() for t in tokens):
+        marks.discard("executive")  # an Executive Fund is a fund's vehicle; "Harbor Executive Search" is a firm
     return frozenset(_SAME_MARK.get(m, m) for m in marks)
 
 
@@ -698,12 +700,18 @@ def _cut_marker(name: str, raw: list[str]) -> str | None:
 _INSURER_WORDS = frozenset(_words("insurance assurance reinsurance life casualty indemnity annuity ins"))
 
 
+#: Places an insurance group names itself after ("Life Insurance Company of America", "... of North America",
+#: "... of Canada", "... of the United States"): the group's own name, not a subsidiary's domicile.
+_GROUP_DOMAINS = frozenset(_words("america american north the united us usa canada"))
+
+
 def _insurer_domicile(raw: list[str]) -> str | None:
     """``"of n"`` for an insurer's name that goes on with "of <place>" ("Life Insurance Company of New
-    York", "Life Assurance of NY"): a subsidiary named by its domicile, marked by the place's initial
-    (so "New York", "NY", "N.Y." and a cut "New Yo" agree)."""
+    York", "Life Assurance of NY"): a subsidiary named by its domicile (a state), marked by the place's
+    initial (so "New York", "NY", "N.Y." and a cut "New Yo" agree); not a country or continent
+    (:data:`_GROUP_DOMAINS`)."""
     for k in range(2, len(raw) - 1):
-        if raw[k] == "of" and _INSURER_WORDS & set(raw[max(1, k - 3):k]):
+        if raw[k] == "of" and _INSURER_WORDS & set(raw[max(1, k - 3):k]) and raw[k + 1] not in _GROUP_DOMAINS:
             return f"of {raw[k + 1][0]}"
     return None
 

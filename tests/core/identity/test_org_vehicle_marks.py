@@ -125,6 +125,7 @@ def test_a_tax_exempt_investor_feeder_is_its_own_vehicle(tei: str) -> None:
 def test_an_executive_fund_is_its_own_vehicle() -> None:
     assert vehicle_marks("Skilkura Harbour Real Estate Partners II (Executive Fund), L.P.") == {"2", "executive"}
     assert not same_vehicle("Skilkura Harbour Real Estate Partners II Executive Fund", "Skilkura Harbour Real Estate Partners II")
+    assert vehicle_marks("Harbor Executive Search LLC") == frozenset()   # a firm, no fund's vehicle
 
 
 def test_a_currency_after_the_numeral_is_a_parallel_vehicle_and_eur_before_it_is_europe() -> None:
@@ -162,6 +163,9 @@ def test_an_insurers_subsidiary_named_by_its_domicile_is_not_the_insurer() -> No
     assert same_vehicle(sub, "KEXURA LIFE INSURANCE COMPANY OF N.Y.")
     assert same_vehicle("Fucen Life Assurance of New York Inc.", "FUCEN LIFE ASSURANCE OF NEW YO")
     assert vehicle_marks("Teachers' Retirement System of Ohio") == frozenset()   # not an insurer: word order only
+    # a group named after its country or continent is the group itself
+    assert same_vehicle("Guardian Life Insurance Company of America", "Guardian Life Insurance Co.")
+    assert same_vehicle("Pinewood Insurance Co. of North America", "Pinewood Insurance Company")
 
 
 # -------------------------------------------------------------------------------------- names cut short
