@@ -10,6 +10,7 @@ trigger                cause (one incident per ...)                         reco
 ``schema_drift``       connector with parked (unreleased) drifted batches   ``ops.parked_events``
 ``sla``                SLA with a field below its met-rate target this week ``ops.sla_results``
 ``segment_latency``    source system whose segments' median lag is over SLA ``ops.segment_latency``
+``missing_fields``     SLA whose share of deals lacking its fields > max    ``core.deal``, measured now
 ``dead_letter``        connector with dead-lettered retry items             ``ops.retry_queue``
 ``drop_file_failure``  connector with a drop-folder file given up on          ``ops.drop_file_failures``
 =====================  ===================================================  ==========================
@@ -31,7 +32,7 @@ from datetime import datetime
 import psycopg
 from psycopg.rows import dict_row
 
-from crmhub.health import incidents
+from crmhub.health import incidents, missing_fields
 from crmhub.health.segments import ALL_FIELDS
 from crmhub.sync.connector_state import DROP_FILE_MAX_FAILURES
 
@@ -124,6 +125,16 @@ def segment_latency(conn: psycopg.Connection, imap=None) -> Iterator[Cause]:
                     proof_hint="segment audit with every segment's median lag under SLA after the rerun")
 
 
+def missing_field_shares(conn: psycopg.Connection, imap) -> Iterator[Cause]:
+    for m in missing_fields.measure_all(conn, imap):
+        if m["breached"]:
+            yield Cause("missing_fields", m["sla"],
+                        {"error": missing_fields.describe(m),
+                         **{k: m[k] for k in ("deals", "missing", "missing_pct", "max_pct", "stages", "fields")}},
+                        proof_hint=f"the share of deals lacking the fields back at or under {m['max_pct']:g} % "
+                                   "(crmhub health missing-fields)")
+
+
 def dead_letters(conn: psycopg.Connection, imap=None) -> Iterator[Cause]:
     """Dead items newer than the connector's last resolved ``dead_letter`` incident (resolving it with proof
     acknowledges the dead items so far)."""
@@ -166,6 +177,7 @@ DETECTORS: dict[str, Callable[[psycopg.Connection, object], Iterator[Cause]]] = 
     "schema_drift": schema_drift,
     "sla": sla_misses,
     "segment_latency": segment_latency,
+    "missing_fields": missing_field_shares,
     "dead_letter": dead_letters,
     "drop_file_failure": drop_file_failures,
 }

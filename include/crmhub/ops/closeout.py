@@ -9,11 +9,13 @@ warehouse is resolved with that proof written to a file (the artifact ``crmhub i
 * ``sla``: the SLA's fields all meet their met-rate target in the latest week of ``ops.sla_results`` (the week
   the incident's cause is read from) - the proof is each field's rate;
 * ``segment_latency``: the latest segment audit (``ops.segment_latency``) has segments of the source system
-  and none of them over its SLA - the proof is each audited segment's median lag.
+  and none of them over its SLA - the proof is each audited segment's median lag;
+* ``missing_fields``: the SLA's share of CRM deals lacking a field it writes, measured now, is at or under its
+  ``max_pct`` (``crmhub.health.missing_fields``) - the proof is that measurement.
 
 The health cycle marks such an incident ``recovered`` when its cause is gone; the proof is the same evidence,
-read when the owner looks. No rows for the SLA or the source system in the latest week is no evidence: the
-incident stays open.
+read when the owner looks. No rows for the SLA or the source system in the latest week, or no deal to measure,
+is no evidence: the incident stays open.
 
 Every other incident stays open (acknowledged), its runbook naming the fix only a person can make (a
 source file corrected, a contract changed). The report then shows both outcomes.
@@ -25,7 +27,7 @@ from pathlib import Path
 
 import psycopg
 
-from crmhub.health import causes, incidents
+from crmhub.health import causes, incidents, missing_fields
 
 
 def _bulk_import_proof(conn: psycopg.Connection, imap, incident: dict) -> str | None:
@@ -63,9 +65,20 @@ def _segment_proof(conn: psycopg.Connection, imap, incident: dict) -> str | None
                         f"(SLA {r['sla_min'] or 0:.0f} min, {r['changes']} changes) -> {r['action']}" for r in rows)]) + "\n"
 
 
+def _missing_fields_proof(conn: psycopg.Connection, imap, incident: dict) -> str | None:
+    for rule in missing_fields.rules(imap):
+        if rule.sla == incident["connector"]:
+            m = missing_fields.measure(conn, rule)
+            if m["deals"] and not m["breached"]:
+                return (f"incident #{incident['incident_id']} {rule.sla}:missing_fields\n"
+                        f"{missing_fields.describe(m)}\n")
+    return None
+
+
 #: Per trigger, the evidence crmhub can show from the warehouse that the incident is fixed (None: not shown).
 #: Each is called with ``(conn, imap, incident)``.
-PROOFS = {"outreach_bulk_import": _bulk_import_proof, "sla": _sla_proof, "segment_latency": _segment_proof}
+PROOFS = {"outreach_bulk_import": _bulk_import_proof, "sla": _sla_proof, "segment_latency": _segment_proof,
+          "missing_fields": _missing_fields_proof}
 
 
 def owner_closeout(conn: psycopg.Connection, proof_dir: Path, imap=None) -> list[dict]:
