@@ -33,7 +33,7 @@ import psycopg
 from psycopg.rows import dict_row
 
 from crmhub.health import incidents, missing_fields
-from crmhub.health.segments import ALL_FIELDS
+from crmhub.health.segments import ALL_FIELDS, over_sla
 from crmhub.sync.connector_state import DROP_FILE_MAX_FAILURES
 
 log = logging.getLogger(__name__)
@@ -98,22 +98,20 @@ def sla_misses(conn: psycopg.Connection, imap=None) -> Iterator[Cause]:
                     proof_hint="SLA met rate >= target for the current week (crmhub health sla)")
 
 
-def segment_week(conn: psycopg.Connection, source_system: str | None = None) -> list[dict]:
+def segment_week(conn: psycopg.Connection) -> list[dict]:
     """The segment x field rows of ``ops.segment_latency``'s latest week (the week the ``segment_latency`` cause
-    reads), of one source system or all; ``over_sla``: the audit's action is the rerun (median lag over SLA)."""
+    reads)."""
     return _rows(conn, """SELECT source_system, week_start, entity_type, country, field, changes, median_lag_min,
-                                 sla_min, action, action LIKE 'rerun%%' AS over_sla
+                                 sla_min, action
                             FROM ops.segment_latency
-                           WHERE field <> %(all)s AND week_start = (SELECT max(week_start) FROM ops.segment_latency)
-                             AND (%(system)s::text IS NULL OR source_system = %(system)s)
-                           ORDER BY source_system, entity_type, country, field""",
-                 {"all": ALL_FIELDS, "system": source_system})
+                           WHERE field <> %s AND week_start = (SELECT max(week_start) FROM ops.segment_latency)
+                           ORDER BY source_system, entity_type, country, field""", (ALL_FIELDS,))
 
 
 def segment_latency(conn: psycopg.Connection, imap=None) -> Iterator[Cause]:
     over: dict[str, list[dict]] = {}
     for r in segment_week(conn):
-        if r["over_sla"]:
+        if over_sla(r):
             over.setdefault(r["source_system"], []).append(r)
     for system, rows in over.items():
         worst = max(r["median_lag_min"] for r in rows)

@@ -89,29 +89,32 @@ WITH deals AS (
     UNION ALL
     SELECT a.deal_id, a.crm_object, a.crm_id FROM core.deal_association a WHERE a.source_system = {system}
 ), per_deal AS (
-    SELECT {per_field} FROM deals d
+    SELECT d.crmhub_id, {per_field}
+      FROM deals d LEFT JOIN carriers c ON c.deal_id = d.crmhub_id {held}
+     GROUP BY d.crmhub_id
 )
 SELECT count(*) AS deals, count(*) FILTER (WHERE NOT ({has_all})) AS missing, {counts} FROM per_deal
 """)
-_CARRIED = sql.SQL("EXISTS (SELECT 1 FROM carriers c WHERE c.deal_id = d.crmhub_id AND c.object = {object})")
-_HAS = sql.SQL("""EXISTS (SELECT 1 FROM carriers c JOIN ops.reverse_etl_state s ON s.destination_id = c.record_id
-                  WHERE c.deal_id = d.crmhub_id AND c.object = {object} AND s.sync_name = {sync}
-                    AND s.status = 'synced' AND nullif(s.payload ->> {property}, '') IS NOT NULL)""")
+#: The sync's last payload the target acknowledged for a carrier holds a value for the property.
+_HELD = sql.SQL("""LEFT JOIN ops.reverse_etl_state {s} ON c.object = {object} AND {s}.destination_id = c.record_id
+        AND {s}.sync_name = {sync} AND {s}.status = 'synced' AND nullif({s}.payload ->> {property}, '') IS NOT NULL""")
 
 
 def _query(rule: Rule) -> sql.Composed:
-    per_field, counts = [], []
+    """One pass over the deals (hash joins, no per-deal subquery): per field ``i``, ``carried_i`` (a record of the
+    field's object is associated) and ``has_i`` (one of them holds a value)."""
+    per_field, held, counts = [], [], []
     for i, f in enumerate(rule.fields):
-        lit = {"object": sql.Literal(f.object), "sync": sql.Literal(f.sync), "property": sql.Literal(f.property)}
-        per_field += [sql.SQL("{} AS {}").format(_CARRIED.format(object=lit["object"]), sql.Identifier(f"carried_{i}")),
-                      sql.SQL("{} AS {}").format(_HAS.format(**lit), sql.Identifier(f"has_{i}"))]
-        counts += [sql.SQL("count(*) FILTER (WHERE NOT {}) AS {}").format(sql.Identifier(f"has_{i}"),
-                                                                         sql.Identifier(f"missing_{i}")),
-                   sql.SQL("count(*) FILTER (WHERE NOT {}) AS {}").format(sql.Identifier(f"carried_{i}"),
-                                                                         sql.Identifier(f"without_record_{i}"))]
+        state, carried, has = (sql.Identifier(f"{name}_{i}") for name in ("s", "carried", "has"))
+        per_field += [sql.SQL("coalesce(bool_or(c.object = {}), false) AS {}").format(sql.Literal(f.object), carried),
+                      sql.SQL("coalesce(bool_or({}.sync_name IS NOT NULL), false) AS {}").format(state, has)]
+        held.append(_HELD.format(s=state, object=sql.Literal(f.object), sync=sql.Literal(f.sync),
+                                 property=sql.Literal(f.property)))
+        counts += [sql.SQL("count(*) FILTER (WHERE NOT {}) AS {}").format(has, sql.Identifier(f"missing_{i}")),
+                   sql.SQL("count(*) FILTER (WHERE NOT {}) AS {}").format(carried, sql.Identifier(f"without_record_{i}"))]
     return _DEALS.format(
         stages=sql.Literal(list(rule.stages) if rule.stages else None), system=sql.Literal(rule.system),
-        per_field=sql.SQL(", ").join(per_field),
+        per_field=sql.SQL(", ").join(per_field), held=sql.SQL(" ").join(held),
         has_all=sql.SQL(" AND ").join(sql.Identifier(f"has_{i}") for i in range(len(rule.fields))),
         counts=sql.SQL(", ").join(counts))
 

@@ -10,12 +10,11 @@ import psycopg
 import pytest
 
 from crmhub.health import causes, incidents
-from crmhub.health.segments import ALL_FIELDS
+from crmhub.health.segments import audit_segments
 from crmhub.ops.closeout import owner_closeout
 from crmhub.simulate.owners import owners_review
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
-OVER_SLA = "rerun/backfill and page the owner (median lag over SLA)"
 
 
 def _review(kind: str, conn, imap, proof_dir) -> None:
@@ -56,24 +55,44 @@ def test_an_sla_incident_is_resolved_with_the_weeks_rates_once_every_field_meets
         assert incidents.mttr(conn)["resolved"] == 1           # it counts in MTTR now
 
 
+def _change(conn, table, row_id, field, system, lag_min, at) -> None:
+    conn.execute("INSERT INTO core.change_log (core_table, crmhub_id, field, new_value, source_system, source_ts, "
+                 "changed_at) VALUES (%s, %s, %s, 'v', %s, %s, %s)",
+                 (table, row_id, field, system, at - timedelta(minutes=lag_min), at))
+
+
+def _entity(conn, entity_type: str, country: str):
+    return conn.execute("INSERT INTO core.entity (entity_type, name, country, owner, source_system) VALUES (%s, 'x', "
+                        "%s, 'p', 's') RETURNING crmhub_id", (entity_type, country)).fetchone()[0]
+
+
 @pytest.mark.parametrize("review", ["demo", "simulation"])
-def test_a_segment_latency_incident_is_resolved_once_the_latest_audit_has_the_system_under_sla(
+def test_a_segment_latency_incident_is_resolved_once_every_segment_of_the_system_is_under_sla(
         db, imap, tmp_path, review):
-    audit = ("INSERT INTO ops.segment_latency (week_start, entity_type, country, source_system, field, changes, "
-             "median_lag_min, sla, sla_min, sla_met_pct, action) VALUES (%s, 'lp', 'DE', %s, %s, 40, %s, "
-             "'fund_admin_to_crm', 360, 50, %s)")
+    """Every segment of the source system counts, also one that left the audit's top segments (which alone
+    would never show the system fixed, nor a slow small segment of it)."""
+    last_week, this_week = NOW - timedelta(days=7), NOW - timedelta(hours=1)
     with psycopg.connect(db) as conn:
-        conn.execute(audit, ("2026-11-16", "fund_admin", "contact.email", 500, OVER_SLA))
-        conn.execute(audit, ("2026-11-16", "fund_admin", ALL_FIELDS, 500, OVER_SLA))
-        causes.sync_cause_incidents(conn, imap, now=NOW)
-        # the next week's audit has the CDP's segments only: nothing shown about the fund administrator's
-        conn.execute(audit, ("2026-11-23", "cdp", "interaction.intent_score", 10, "pass"))
-        causes.sync_cause_incidents(conn, imap, now=NOW + timedelta(hours=1))
+        lp_de, gp_us, lp_fr = _entity(conn, "lp", "DE"), _entity(conn, "gp", "US"), _entity(conn, "lp", "FR")
+        for _ in range(3):                        # last week: the fund administrator's lp/DE names 500 min late
+            _change(conn, "entity", lp_de, "name", "fund_admin", 500, last_week)
+        audit_segments(conn, imap, last_week.date())
+        causes.sync_cause_incidents(conn, imap, now=last_week)
+        for _ in range(3):                        # this week on time (90 min, SLA 6 h), but gp/US one 500 min late
+            _change(conn, "entity", lp_de, "name", "fund_admin", 90, this_week)
+        _change(conn, "entity", gp_us, "name", "fund_admin", 500, this_week)
+        for _ in range(10):                       # the CDP's segment is this week's top one
+            _change(conn, "entity", lp_fr, "name", "cdp", 5, this_week)
+        audit_segments(conn, imap, this_week.date(), top_n=1)
+        causes.sync_cause_incidents(conn, imap, now=this_week)
         _review(review, conn, imap, tmp_path)
         _id, recovered, resolved, _by, _proof = _incident(conn, "segment_latency")
-        assert recovered is not None and resolved is None
-        conn.execute(audit, ("2026-11-23", "fund_admin", "contact.email", 90, "pass"))
+        assert recovered == this_week and resolved is None    # the audit no longer shows it; gp/US is still late
+        for _ in range(3):
+            _change(conn, "entity", gp_us, "name", "fund_admin", 10, this_week)
         _review(review, conn, imap, tmp_path)
         _id, _rec, resolved, by, proof = _incident(conn, "segment_latency")
-        assert resolved is not None and by == imap.systems["fund_admin"]["owner"]
-        assert "lp/DE contact.email: median 90.0 min (SLA 360 min, 40 changes) -> pass" in Path(proof).read_text()
+    assert resolved is not None and by == imap.systems["fund_admin"]["owner"]
+    text = Path(proof).read_text()
+    assert "gp/US entity.name: median 10.0 min (SLA 360 min, 4 changes)" in text
+    assert "lp/DE entity.name: median 90.0 min (SLA 360 min, 3 changes)" in text
