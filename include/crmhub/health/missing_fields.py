@@ -146,5 +146,5 @@ def describe(m: dict) -> str:
     fields = "; ".join(f"{label} missing on {c['missing']} ({c['without_record']} without any {label.split('.')[0]})"
                        for label, c in m["fields"].items())
     verdict = "over" if m["breached"] else "within"
-    return (f"{m['sla']}: {m['missing']} of {m['deals']} deals ({m['missing_pct']:.1f} %) lack a field it writes, "
+    return (f"{m['sla']}: {m['missing']} of {m['deals']} deals ({m['missing_pct']:.2f} %) lack a field it writes, "
             f"{verdict} the {m['max_pct']:g} % limit; {fields}")

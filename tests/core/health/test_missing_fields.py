@@ -84,7 +84,7 @@ def test_over_5_pct_opens_an_incident_for_financeops_that_recovers_and_closes_wi
         assert values["fields"] == {"company.invoice_status": {"missing": 6, "without_record": 0}}
     (page,) = [p["crmhub"] for p in pages if p["crmhub"]["trigger"] == "missing_fields"]
     assert page["owner"]["id"] == "dana.kim" and page["runbook_url"] == "docs/runbooks/missing_fields.md"
-    assert "6 of 100 deals (6.0 %)" in page["error"]
+    assert "6 of 100 deals (6.00 %)" in page["error"]
 
     with psycopg.connect(db) as conn:           # FinanceOps has two of the six pushed: 4 % left
         for n, entity in left[:2]:
@@ -96,7 +96,7 @@ def test_over_5_pct_opens_an_incident_for_financeops_that_recovers_and_closes_wi
         assert recovered == NOW + timedelta(minutes=5) and resolved is None
         owner_closeout(conn, tmp_path)
         ((_n, _o, _v, _r, resolved, proof),) = _open(conn)
-    assert resolved is not None and "4 of 100 deals (4.0 %)" in Path(proof).read_text()
+    assert resolved is not None and "4 of 100 deals (4.00 %)" in Path(proof).read_text()
 
 
 @pytest.mark.parametrize(("missing", "fires"), [(6, True), (5, False), (4, False)])
@@ -156,11 +156,11 @@ def test_cli_prints_the_share_and_exits_1_over_the_limit(db, capsys):
         conn.commit()
     assert main(["health", "missing-fields", "--url", db]) == 1
     out = capsys.readouterr().out
-    assert "billing_to_crm: 3 of 50 deals (6.0 %) lack a field it writes, over the 5 % limit" in out
+    assert "billing_to_crm: 3 of 50 deals (6.00 %) lack a field it writes, over the 5 % limit" in out
     assert "company.invoice_status missing on 3 (0 without any company)" in out
     with psycopg.connect(db) as conn:
         n, entity = left[0]
         _pushed(conn, entity, n)
         conn.commit()
     assert main(["health", "missing-fields", "--url", db]) == 0
-    assert "2 of 50 deals (4.0 %) lack a field it writes, within the 5 % limit" in capsys.readouterr().out
+    assert "2 of 50 deals (4.00 %) lack a field it writes, within the 5 % limit" in capsys.readouterr().out
