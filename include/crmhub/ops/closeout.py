@@ -60,7 +60,7 @@ def _segment_proof(conn: psycopg.Connection, imap, incident: dict) -> str | None
     system = incident["connector"]
     week = conn.execute("SELECT max(week_start) FROM ops.segment_latency").fetchone()[0]
     rows = segments.system_lags(conn, imap, system, week) if week is not None else []
-    if not rows or any(segments.over_sla(r) for r in rows):
+    if not rows or any(r["sla_min"] is None or segments.over_sla(r) for r in rows):
         return None
     return "\n".join([f"incident #{incident['incident_id']} {system}:segment_latency",
                       f"week of {week}: every segment x field of {system} (not only the audit's top segments) has its "
