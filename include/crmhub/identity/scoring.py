@@ -160,8 +160,9 @@ class Scores:
     def weight(self, name: str, k: int) -> float:
         """Bits contributed by comparison ``name`` to pair ``k`` (Bayes factor plus term frequency)."""
         w = float(self.factors[name][self.levels[name][k]])
-        if name in self.tf_bits:
-            w += float(self.tf_bits[name][k])
+        for term, bits in self.tf_bits.items():
+            if TF_COMPARISON.get(term, term) == name:
+                w += float(bits[k])
         return w
 
 
@@ -201,9 +202,20 @@ def term_frequency_bits(tf_counts: dict[str, np.ndarray] | None) -> dict[str, np
             if name in TF_REFERENCE:
                 adj[exact] = np.clip(np.log2(TF_REFERENCE[name]) - logs, TF_MIN_REFERENCED_BITS, TF_MAX_BITS)
             else:
-                adj[exact] = np.clip(logs.mean() - logs, -TF_MAX_BITS, TF_MAX_BITS)
+                cap = TF_CENTRED_MAX_BITS.get(name, TF_MAX_BITS)
+                adj[exact] = np.clip(logs.mean() - logs, -cap, cap)
         out[name] = adj
     return out
+
+
+#: Term-frequency terms that adjust another comparison than their own name: ``{term: comparison}``.
+#: ``name_first_word``: a near-exact organisation name weighed by how many records in the pair's place
+#: carry its first word (``matching._first_word_counts``), centred on the run's near-exact pairs.
+TF_COMPARISON: dict[str, str] = {"name_first_word": "name"}
+#: Run-centred terms clipped tighter than :data:`TF_MAX_BITS`. ``name_first_word`` orders pairs within
+#: one comparison class, it does not re-weigh the class: at ±3 bits tuning orgs 100k lost 0.008 of
+#: surfaced recall (dev_orgs 100k gained 0.018), at ±1 it loses none (dev_orgs gains 0.017).
+TF_CENTRED_MAX_BITS: dict[str, float] = {"name_first_word": 1.0}
 
 
 #: Places whose agreement narrows an exact organisation name's term frequency to the records there

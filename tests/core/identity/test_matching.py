@@ -58,6 +58,34 @@ def test_fund_numeral_mismatch_is_never_linked_nor_queued() -> None:
     assert res.vetoed_pairs >= 2
 
 
+def test_a_fund_and_its_manager_are_never_proposed_when_only_the_fund_has_a_numeral() -> None:
+    """Same domain, city and all of the manager's words: a numeral on one side only still says fund vs manager."""
+    res = resolve(orgs(
+        {"name": "Neivis Square Equity Partners IX, L.P.", "domain": "neivissquare.com", "city": "Boston",
+         "country": "US"},
+        {"name": "Neivis Square Equity Partners", "domain": "neivissquare.com", "city": "Boston", "country": "US"},
+        {"name": "Blynant Private Equity Fund VIII, L.P.", "domain": "blynant-cap.com", "city": "Denver",
+         "country": "US"},
+        {"name": "Blynant & Co.", "domain": "blynant-cap.com", "city": "Denver", "country": "US"},
+    ), "org")
+    assert queued(res) == set()
+    assert res.vetoed_pairs == 2
+
+
+def test_a_fund_name_cut_before_its_numeral_or_a_shared_tax_id_is_no_fund_and_manager() -> None:
+    res = resolve(orgs(
+        # cut at a field length inside "Fund": the fund's own name, not its manager's
+        {"name": "Flulrar Infrastructure Partners Fun", "domain": "flulrar.com", "city": "Boston", "country": "US"},
+        {"name": "Flulrar Infrastructure Partners Fund X", "domain": "flulrar.com", "city": "Boston",
+         "country": "US"},
+        # a shared tax id says a source dropped the fund's numeral
+        {"name": "Thaell Bay Real Estate Partners VIII LP", "tax_id": "98-7654321", "city": "Austin", "country": "US"},
+        {"name": "THE THAELL BAY REAL ESTATE PARTNERS", "tax_id": "98-7654321", "city": "Austin", "country": "US"},
+    ), "org")
+    assert res.vetoed_pairs == 0
+    assert len(set(res.cluster_ids)) == 3
+
+
 def test_fund_ii_equals_fund_2_is_allowed() -> None:
     res = resolve(orgs({"name": "Blue Ridge Fund II, L.P.", "domain": "blueridge.com"},
                        {"name": "Blue Ridge Fund 2 LP", "domain": "https://blueridge.com/"}), "org")

@@ -42,3 +42,34 @@ def test_same_name_same_city_reaches_review_however_many_namesakes_abroad() -> N
     assert _proposed_together(res, "0", "1")
     # the namesakes, each in its own town, are not proposed with the pair
     assert not any(_proposed_together(res, "0", str(k)) for k in range(2, 100))
+
+
+def _near_exact_pairs(crowd: int) -> pd.DataFrame:
+    rows = [{"name": "Quinwell Harbor Capital", "city": "Boston", "country": "US"},
+            {"name": "Quinwell Harbor Capitl", "city": "Boston", "country": "US"},
+            {"name": "Oakmont Ridge Capital", "city": "Denver", "country": "US"},
+            {"name": "Oakmont Ridge Capitl", "city": "Denver", "country": "US"}]
+    # a fund family's other entities: the brand word "Oakmont" is common in Denver
+    rows += [{"name": f"Oakmont {word} Lending", "city": "Denver", "country": "US"}
+             for word in ("Cedar", "Maple", "Birch", "Aspen", "Willow", "Spruce", "Alder", "Hazel")[:crowd]]
+    df = pd.DataFrame(rows)
+    df.insert(0, "record_id", [str(i) for i in range(len(df))])
+    df.insert(1, "source_system", "crm")
+    return df
+
+
+def _probability(res, a: int, b: int) -> float:
+    pairs = res.scored_pairs.tolist()
+    return float(res.pair_probability[pairs.index([a, b])])
+
+
+def test_a_near_exact_name_weighs_less_where_its_brand_word_is_common_in_the_town() -> None:
+    # both pairs: near-exact name, same city and country, nothing else; one class with one score before,
+    # now spread by how many records in the town carry the first word
+    res = resolve(_near_exact_pairs(8), "org")
+    assert res.pair_levels["name"][res.scored_pairs.tolist().index([0, 1])] == 2
+    rare, crowded = _probability(res, 0, 1), _probability(res, 2, 3)
+    assert rare > crowded + 0.1
+    # without the crowd both pairs are the same evidence
+    res = resolve(_near_exact_pairs(0), "org")
+    assert abs(_probability(res, 0, 1) - _probability(res, 2, 3)) < 1e-9
