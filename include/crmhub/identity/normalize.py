@@ -37,17 +37,26 @@ def _words(text: str) -> list[str]:
 
 
 def fold(text: str) -> str:
-    """Lower-case, strip accents (``Zürich`` -> ``zurich``), and fold ``ß``/``æ``/``ø``."""
+    """Lower-case, strip accents (``Zürich`` -> ``zurich``), and fold ``ß``/``æ``/``ø``.
+
+    Invisible format characters (zero-width space, soft hyphen, byte-order mark) are removed, so a word
+    they sit in stays one word, and every apostrophe-like mark (``’ ‘ ` ´ ʼ ′``) becomes ``'``.
+    """
     if text.isascii():  # nothing to decompose or strip (most values): skip the per-character pass
         return text.lower().translate(_FOLD)
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = unicodedata.normalize("NFKD", text.translate(_APOSTROPHES))
+    text = "".join(ch for ch in text if not unicodedata.combining(ch) and unicodedata.category(ch) != "Cf")
     return text.lower().translate(_FOLD)
+
+
+#: Marks written for an apostrophe (typographic quotes, acute accent, modifier letter, prime; the backtick
+#: is in :data:`_FOLD`): one apostrophe, before NFKD turns the acute accent into a space and an accent.
+_APOSTROPHES = str.maketrans(dict.fromkeys("\u2018\u2019\u201b\u00b4\u02bc\u2032", "'"))
 
 
 #: Letters that NFKD does not decompose (``"Łódź"`` -> ``"lodz"``, ``"Đorđe"`` -> ``"dorde"``).
 _FOLD = str.maketrans({"ß": "ss", "æ": "ae", "ø": "o", "œ": "oe", "ł": "l", "đ": "d", "ı": "i", "þ": "th",
-                       "ð": "d", "\t": " "})
+                       "ð": "d", "\t": " ", "`": "'"})
 
 
 #: What sources write into a field they do not know: read as missing, never as a value that disagrees.
@@ -172,7 +181,7 @@ def _tokens(text: str) -> list[str]:
     text = _SARL.sub(" sarl ", text)
     text = _DOTTED_ABBREV.sub(lambda m: m.group(0).replace(".", "").replace(" ", "") + " ", text)
     text = _STRAY_DOT.sub(_join_stray_dot, text)
-    text = text.replace("'", "").replace("\u2019", "").replace(".", " ")
+    text = text.replace("'", "").replace(".", " ")
     return _NON_WORD.sub(" ", text).split()
 
 
@@ -192,17 +201,42 @@ LEGAL_FORM_CLASSES.update({
     "sicav": "fund company", "sicaf": "fund company", "icav": "fund company", "oeic": "fund company",
     "sicar": "fund company", "raif": "fund company", "fcp": "fund company",
 })
-#: Legal forms written out in their language (cleanco lists the abbreviations): -> the abbreviation's class.
+#: Legal forms written out in their language, and the few abbreviations cleanco lacks, -> the class of the
+#: form's usual abbreviation. cleanco lists abbreviations; these are the local-language names of the same
+#: forms as the ISO 20275 Entity Legal Forms list (GLEIF) gives them, for the fund domiciles and the
+#: countries whose companies private-equity funds hold. Written as registers write them (accents kept):
+#: the keys are normalised like names (:func:`_tokens`).
 LONG_LEGAL_FORMS = {
-    "aktiengesellschaft": "ag", "gesellschaft mit beschrankter haftung": "gmbh", "kommanditgesellschaft": "kg",
-    "societe anonyme": "sa", "sociedad anonima": "sa", "societe par actions simplifiee": "sas",
-    "societe a responsabilite limitee": "sarl", "societe en commandite speciale": "lp",
-    "societe en commandite simple": "lp", "societe en commandite par actions": "sca", "societa per azioni": "spa",
-    "naamloze vennootschap": "nv", "besloten vennootschap": "bv", "commanditaire vennootschap": "lp",
-    "proprietary limited": "ltd", "pty limited": "ltd", "kabushiki kaisha": "corp", "private limited": "ltd",
-    "private limited company": "ltd", "limited liability limited partnership": "lp",
+    # Germany, Austria, Switzerland
+    "Aktiengesellschaft": "ag", "Gesellschaft mit beschränkter Haftung": "gmbh", "Kommanditgesellschaft": "kg",
+    "Kommanditgesellschaft auf Aktien": "kgaa",
+    # France, Luxembourg, Belgium
+    "société anonyme": "sa", "société par actions simplifiée": "sas", "société à responsabilité limitée": "sarl",
+    "société en commandite spéciale": "lp", "société en commandite simple": "lp",
+    "société en commandite par actions": "sca", "société en nom collectif": "snc", "S.e.n.c.": "snc",
+    "société d'investissement à capital variable": "fund company",
+    "société d'investissement à capital fixe": "fund company",
+    "société d'investissement en capital à risque": "fund company", "fonds commun de placement": "fund company",
+    "reserved alternative investment fund": "fund company",
+    # Netherlands
+    "naamloze vennootschap": "nv", "besloten vennootschap": "bv", "commanditaire vennootschap": "lp", "C.V.": "lp",
+    # Italy, Spain, Portugal, Latin America
+    "società per azioni": "spa", "società a responsabilità limitata": "srl", "sociedad anónima": "sa",
+    "sociedad limitada": "sl", "sociedad de responsabilidad limitada": "srl", "sociedade anónima": "sa",
+    "sociedade limitada": "ltd", "limitada": "ltd",
+    # Nordics
+    "aktiebolag": "ab", "aktiebolaget": "ab", "AB (publ)": "ab", "osakeyhtiö": "oy", "julkinen osakeyhtiö": "oy",
+    "aksjeselskap": "as", "allmennaksjeselskap": "asa", "aktieselskab": "as", "anpartsselskab": "aps",
+    # Ireland, UK, Cayman Islands, common-law Asia-Pacific
+    "designated activity company": "dac", "DAC": "dac", "unlimited company": "unlimited",
+    "Irish collective asset-management vehicle": "fund company", "open-ended investment company": "fund company",
+    "exempted limited partnership": "lp", "exempted company": "ltd", "limited liability limited partnership": "lp",
+    "proprietary limited": "ltd", "pty limited": "ltd", "private limited": "ltd", "private limited company": "ltd",
+    "sendirian berhad": "ltd", "berhad": "ltd",
+    # Japan
+    "kabushiki kaisha": "corp", "godo kaisha": "gk", "yugen kaisha": "yk",
 }
-LEGAL_FORM_CLASSES.update(LONG_LEGAL_FORMS)
+LEGAL_FORM_CLASSES.update({" ".join(_tokens(form)): cls for form, cls in LONG_LEGAL_FORMS.items()})
 
 
 def _trailing_legal_forms() -> frozenset[tuple[str, ...]]:
@@ -219,7 +253,7 @@ def _trailing_legal_forms() -> frozenset[tuple[str, ...]]:
 
     from cleanco.termdata import terms_by_country, terms_by_type
 
-    two_letter = frozenset(_words("ab ag as bv kg kk nv oy sa kb gk yk hf ks ky ou sl se"))
+    two_letter = frozenset(_words("ab ag as bv cv kg kk nv oy sa kb gk yk hf ks ky ou sl se"))
     never = frozenset(_words("gp uk eu private company ent ong sem sep vat cio cic coop etat ses gte"))
     extra = ("scsp", "s.c.sp.", "sicaf", "sicar", "raif", "icav", "oeic", "limited partnership", "pty",
              *LONG_LEGAL_FORMS)
@@ -245,13 +279,53 @@ def _strip_trailing_forms(tokens: list[str]) -> str | None:
         for size in range(min(_TRAILING_MAX, len(tokens) - 1), 0, -1):
             tail = tuple(tokens[-size:])
             if tail in _TRAILING_FORMS:
-                key = " ".join(tail)
-                cls = LEGAL_FORM_CLASSES.get(key, LEGAL_FORM_CLASSES.get(key.replace(" ", ""), key.replace(" ", "")))
-                form = form or cls
+                form = form or _form_class(tail)
                 del tokens[-size:]
+                _strip_jurisdiction_descriptor(tokens)
                 found = True
                 break
     return form
+
+
+def _form_class(form: tuple[str, ...]) -> str | None:
+    """The class of a legal form written as ``form`` tokens: its own (:data:`LEGAL_FORM_CLASSES`; ``None`` for
+    generic words, "& Co"), else that of its first word that has one ("Co., Ltd" is a "ltd", "S.A. de C.V." a
+    "sa"), else the form itself."""
+    key = " ".join(form)
+    for known in (key, key.replace(" ", "")):
+        if known in LEGAL_FORM_CLASSES:
+            return LEGAL_FORM_CLASSES[known]
+    alone = (LEGAL_FORM_CLASSES.get(t, t) for t in form if LEGAL_FORM_CLASSES.get(t) or (t,) in _TRAILING_FORMS)
+    return next(alone, key.replace(" ", ""))
+
+
+def _strip_jurisdiction_descriptor(tokens: list[str]) -> None:
+    """Remove the "a Delaware" / "a Cayman Islands" that filings write before a legal form ("Harbor Fund
+    IV, L.P., a Delaware limited partnership"), in place: the article and one to three words naming a
+    country or a US state (:func:`_jurisdiction_name`), never the first word."""
+    for size in (1, 2, 3):
+        if len(tokens) > size + 1 and tokens[-size - 1] in ("a", "an") and _jurisdiction_name(" ".join(tokens[-size:])):
+            del tokens[-size - 1:]
+            return
+
+
+#: Adjectives that stand for a jurisdiction in a legal-form descriptor ("a Scottish limited partnership").
+_JURISDICTION_ADJECTIVES = frozenset(_words("english scottish welsh irish british"))
+
+
+@lru_cache(maxsize=4096)
+def _jurisdiction_name(text: str) -> bool:
+    """Whether normalised ``text`` names a country (``pycountry``, ISO 3166-1), a US state (ISO 3166-2:US)
+    or is one of :data:`_JURISDICTION_ADJECTIVES`."""
+    return text in _JURISDICTION_ADJECTIVES or text in _us_states() or (len(text) >= 4 and _country_code(text) is not None)
+
+
+@lru_cache(maxsize=1)
+def _us_states() -> frozenset[str]:
+    """Names of the US states, districts and territories (ISO 3166-2:US via ``pycountry``), normalised."""
+    import pycountry
+
+    return frozenset(" ".join(_tokens(sub.name)) for sub in pycountry.subdivisions.get(country_code="US"))
 
 
 #: Long legal forms recognised at the end of a name despite one typo ("Limtied", "Incorporatd", "Commany").
@@ -302,13 +376,16 @@ def _org_parts(name: str) -> tuple[tuple[str, ...], str | None]:
             out.append(str(value))
             continue
         out.append(tok)
-    # Drop "the" at the start and legal forms after the first token (phrases first).
-    if len(out) > 1 and out[0] == "the":
-        out = out[1:]
+    out = _drop_connecting_words(out)
+    # Drop legal forms after the first token (phrases first); a legal form that closes the name is left whole
+    # to the trailing pass, whose terms a word-by-word pass would take apart ("Private Limited", "S.A. de C.V.").
     cleaned: list[str] = out[:1]
     form: str | None = None
     i = 1
     while i < len(out):
+        if len(out) - i <= _TRAILING_MAX and tuple(out[i:]) in _TRAILING_FORMS:
+            cleaned.extend(out[i:])
+            break
         for phrase in _LEGAL_PHRASES:
             if tuple(out[i:i + len(phrase)]) == phrase:
                 form = LEGAL_FORM_CLASSES.get(" ".join(phrase)) or form
@@ -325,6 +402,30 @@ def _org_parts(name: str) -> tuple[tuple[str, ...], str | None]:
             i += 1
     trailing = _strip_trailing_forms(cleaned)
     return tuple(cleaned), trailing or form
+
+
+#: The body a college, university or foundation is chartered as, written before its name ("The Trustees of
+#: Princeton University", "President and Fellows of Harvard College", "Regents of the University of
+#: California"): the same institution as its plain name.
+_GOVERNING_BODIES = tuple(tuple(_words(p)) for p in (
+    "board of trustees of", "board of regents of", "board of governors of", "trustees of", "regents of",
+    "governors of", "president and fellows of"))
+
+
+def _drop_connecting_words(tokens: list[str]) -> list[str]:
+    """``tokens`` without the words that only connect: "the" at either end ("The Harbor Foundation",
+    "Harbor Foundation, The"), the governing body before an institution's name (:data:`_GOVERNING_BODIES`),
+    and "of" / "the" after the first word, so that one name written in two orders has the same words
+    ("Teachers' Retirement System of the State of Ohio" / "Ohio State Teachers' Retirement System")."""
+    if len(tokens) > 1 and tokens[0] == "the":
+        tokens = tokens[1:]
+    for body in _GOVERNING_BODIES:
+        if len(tokens) > len(body) + 1 and tuple(tokens[:len(body)]) == body:
+            tokens = tokens[len(body) + (tokens[len(body)] == "the"):]
+            break
+    if len(tokens) > 1 and tokens[-1] == "the":
+        tokens = tokens[:-1]
+    return tokens[:1] + [t for t in tokens[1:] if t not in ("of", "the")] if len(tokens) > 2 else tokens
 
 
 def org_name_tokens(name: str) -> tuple[str, ...]:

@@ -1,0 +1,131 @@
+"""The breadth of each organisation variation class of issue #17, probed with real-world forms.
+
+The first tests of each class (``test_org_variation.py``) pin the examples the tuning generator makes;
+these pin other members of the same classes, written from public references (company registers'
+legal-form lists, pension funds' and universities' chartered names, ISO 3166 names in local
+languages, how CRMs and spreadsheets mangle ids and web addresses). Each positive pair is one entity
+written two ways (it must normalise alike or reach review); each guard is two entities that must stay
+apart.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from crmhub.identity import resolve
+from crmhub.identity.normalize import legal_form, normalize_org_name, vehicle_marks
+
+
+def _pair(a: dict, b: dict):
+    df = pd.DataFrame([{"record_id": "1", "source_system": "crm", **a},
+                       {"record_id": "2", "source_system": "fund_admin", **b}])
+    return resolve(df, "org")
+
+
+def surfaced(a: dict, b: dict) -> bool:
+    res = _pair(a, b)
+    return len(set(res.cluster_ids)) == 1 or len(res.review) == 1
+
+
+def kept_apart(a: dict, b: dict) -> bool:
+    res = _pair(a, b)
+    return len(set(res.cluster_ids)) == 2 and not res.review
+
+
+# ------------------------------------------------------------------------- text: marks and spaces
+
+
+@pytest.mark.parametrize("written", [
+    "O\u2018Neil Capital", "O`Neil Capital", "O\u00b4Neil Capital", "O\u02bcNeil Capital",  # apostrophe look-alikes
+    "O'Ne\u200bil Capital", "O'Neil Cap\u00adital",  # invisible marks inside a word
+])
+def test_apostrophe_look_alikes_and_invisible_characters(written: str) -> None:
+    assert normalize_org_name(written) == normalize_org_name("O'Neil Capital") == "oneil capital"
+
+
+# ------------------------------------------------------------------------------------ legal forms
+
+
+@pytest.mark.parametrize(("written", "form"), [
+    ("Harbor Ridge Capital, Société à responsabilité limitée", "sarl"),  # "limitée" is no misspelt "Limited"
+    ("Harbor Ridge Capital Limited Liability Limited Partnership", "lp"),
+    ("Harbor Ridge Capital Private Limited", "ltd"),
+    ("Harbor Ridge Capital, S.A. de C.V.", "sa"),
+    ("Harbor Ridge Capital SA de CV", "sa"),
+    ("Harbor Ridge Capital Exempted Limited Partnership", "lp"),
+    ("Harbor Ridge Capital AB (publ)", "ab"),
+    ("Harbor Ridge Capital Aktiebolag", "ab"),
+    ("Harbor Ridge Capital Osakeyhtiö", "oy"),
+    ("Harbor Ridge Capital Aksjeselskap", "as"),
+    ("Harbor Ridge Capital Anpartsselskab", "aps"),
+    ("Harbor Ridge Capital Sendirian Berhad", "ltd"),
+    ("Harbor Ridge Capital Limitada", "ltd"),
+    ("Harbor Ridge Capital Società a responsabilità limitata", "srl"),
+    ("Harbor Ridge Capital Sociedad de Responsabilidad Limitada", "srl"),
+    ("Harbor Ridge Capital Designated Activity Company", "dac"),
+    ("Harbor Ridge Capital DAC", "dac"),
+    ("Harbor Ridge Capital C.V.", "lp"),
+    ("Harbor Ridge Capital S.e.n.c.", "snc"),
+    ("Harbor Ridge Capital Godo Kaisha", "gk"),
+    ("Harbor Ridge Capital Société d'investissement à capital variable", "fund company"),
+])
+def test_legal_forms_of_more_languages_and_their_written_out_names(written: str, form: str) -> None:
+    assert normalize_org_name(written) == "harbor ridge capital"
+    assert legal_form(written) == form
+
+
+@pytest.mark.parametrize("written", [
+    "Harbor Fund IV, L.P., a Delaware limited partnership",
+    "Harbor Fund IV, L.P. (a Delaware limited partnership)",
+    "Harbor Fund IV L.P., a Cayman Islands exempted limited partnership",
+    "Harbor Fund IV LP, a Scottish limited partnership",
+])
+def test_a_jurisdiction_descriptor_after_the_name_is_no_part_of_it(written: str) -> None:
+    assert normalize_org_name(written) == normalize_org_name("Harbor Fund IV, L.P.")
+    assert vehicle_marks(written) == {"4"}, "the descriptor's place is no vehicle marker"
+    assert legal_form(written) == "lp"
+
+
+def test_a_descriptor_word_that_names_no_jurisdiction_stays() -> None:
+    assert "feeder" in normalize_org_name("Harbor Fund IV, a Feeder LP")
+
+
+# ------------------------------------------------------------------- word order and of-phrases
+
+
+@pytest.mark.parametrize(("a", "b"), [
+    ("Trustees of Dartmouth College", "Dartmouth College"),
+    ("The Trustees of Princeton University", "Princeton University"),
+    ("President and Fellows of Harvard College", "Harvard College"),
+    ("The Regents of the University of Michigan", "University of Michigan"),
+    ("Board of Trustees of the Leland Stanford Junior University", "Leland Stanford Junior University"),
+    ("Harbor Foundation, The", "The Harbor Foundation"),
+    ("Harbor Foundation (The)", "Harbor Foundation"),
+])
+def test_the_governing_body_and_a_trailing_article_are_no_part_of_the_name(a: str, b: str) -> None:
+    assert normalize_org_name(a) == normalize_org_name(b)
+
+
+@pytest.mark.parametrize(("a", "b"), [
+    ("State Teachers Retirement System of Ohio", "Ohio State Teachers' Retirement System"),
+    ("Teacher Retirement System of Texas", "Texas Teacher Retirement System"),
+    ("Employees Retirement System of Texas", "Texas Employees Retirement System"),
+    ("Common Retirement Fund of the State of New York", "New York State Common Retirement Fund"),
+    ("Endowment of the University of Texas", "University of Texas Endowment"),
+    ("Municipal Employees Retirement System of Michigan", "Michigan Municipal Employees Retirement System"),
+])
+def test_one_name_in_two_word_orders_reaches_review(a: str, b: str) -> None:
+    assert sorted(normalize_org_name(a).split()) == sorted(normalize_org_name(b).split())
+    assert surfaced({"name": a, "city": "Austin", "country": "US"}, {"name": b, "city": "Austin", "country": "US"})
+
+
+@pytest.mark.parametrize(("a", "b"), [
+    ("Teachers' Retirement System of the State of Illinois", "Teachers' Retirement System of the State of Kentucky"),
+    ("Employees Retirement System of Texas", "Teacher Retirement System of Texas"),
+    ("University of Michigan", "Michigan State University"),
+    ("Miami University", "University of Miami"),   # two universities, in Oxford (Ohio) and Coral Gables
+])
+def test_word_order_guards(a: str, b: str) -> None:
+    city_b = "Coral Gables" if b == "University of Miami" else "Austin"
+    assert kept_apart({"name": a, "city": "Austin", "country": "US"}, {"name": b, "city": city_b, "country": "US"})
