@@ -1064,8 +1064,9 @@ PLACE_ALIASES = {
     "kobenhavn": "copenhagen", "praha": "prague", "warszawa": "warsaw", "muenchen": "munich", "koeln": "cologne",
     "duesseldorf": "dusseldorf", "tokyo to": "tokyo", "saint peter port guernsey": "saint peter port",
     "ville de luxembourg": "luxembourg", "frankfurt a m": "frankfurt", "frankfurt am": "frankfurt",
-    "frankfurt main": "frankfurt", "city of london": "london", "bvi": "road town", "kobenhavn k": "copenhagen",
-    "stockholm c": "stockholm", "goteborg": "gothenburg", "amsterdam zuidoost": "amsterdam",
+    "frankfurt main": "frankfurt", "city of london": "london", "bvi": "road town", "koebenhavn": "copenhagen",
+    "goteborg": "gothenburg", "amsterdam zuidoost": "amsterdam", "ny": "new york", "dc": "washington",
+    "hk": "hong kong", "sg": "singapore", "cayman": "george town", "sgravenhage": "the hague", "hague": "the hague",
 }
 #: Towns where funds and holding companies keep their registered office (the domicile's seat or its
 #: registered agents' town) while the manager's records give the operating office: a city or country
@@ -1083,15 +1084,9 @@ _CITY_WORDS = frozenset(_words("city ville stadt ciudad citta cedex"))
 @lru_cache(maxsize=50_000)
 def _jurisdiction_seat(text: str) -> str | None:
     """The seat of the jurisdiction ``text`` names (``"cayman islands"`` -> ``"george town"``), else None."""
-    import pycountry
-
     if len(text) < 4:  # two/three-letter strings are codes or abbreviations, not a country's name
         return None
-    try:
-        country = pycountry.countries.lookup(text)
-    except LookupError:
-        return None
-    return JURISDICTION_SEATS.get(country.alpha_2)
+    return JURISDICTION_SEATS.get(_country_code(text) or "")
 
 
 def normalize_city(value: object) -> str | None:
@@ -1111,16 +1106,42 @@ def normalize_city(value: object) -> str | None:
 @lru_cache(maxsize=100_000)
 def _normalize_city(value: str) -> str | None:
     """:func:`normalize_city` of a non-blank string (cached: a run repeats few distinct towns)."""
-    text = value.split(",", 1)[0] if "," in value else value
+    value = _PARENTHESISED.sub(" ", value)  # "Montréal (Québec)"
+    if "," not in value:
+        return _town(value)
+    whole = _jurisdiction_seat(_place_key(value))  # "Virgin Islands, British" is one name
+    if whole:
+        return whole
+    parts = value.split(",")
+    for part in parts[1:]:  # "Central, Hong Kong": a district of a city state is that city
+        town = _town(part)
+        if town in _CITY_STATE_SEATS:
+            return town
+    return _town(parts[0])
+
+
+def _postal_code_word(word: str) -> bool:
+    """An upper-case word of one to three letters (dots aside): a region code or postal district."""
+    letters = word.replace(".", "")
+    return 1 <= len(letters) <= 3 and letters.isupper()
+
+
+_PARENTHESISED = re.compile(r"\([^()]*\)")
+#: Towns that are their whole jurisdiction: a district written before them is part of them.
+_CITY_STATE_SEATS = frozenset(JURISDICTION_SEATS[c] for c in ("HK", "SG", "MC", "GI"))
+
+
+def _town(text: str) -> str | None:
+    """The town ``text`` (one comma-separated part of a city field) names, see :func:`normalize_city`."""
     # a postcode before the town ("L-1855 Luxembourg"), a region code or postal district after it ("Sydney
-    # NSW", "Washington DC", "Dublin 2", "London EC2M", "Hong Kong SAR"): words with digits, upper-case
-    # words of two or three letters; never the only word
+    # NSW", "Washington DC", "Dublin 2", "London EC2M", "Hong Kong SAR", "Copenhagen K"): words with digits,
+    # upper-case words of one to three letters; never the only word
     words = text.split()
     while len(words) > 1 and any(ch.isdigit() for ch in words[0]):  # "L-1855 Luxembourg", "10022 New York"
         words.pop(0)
-    while len(words) > 1 and (any(ch.isdigit() for ch in words[-1]) or (2 <= len(words[-1].strip(".")) <= 3
-                                                      and words[-1].replace(".", "").isupper())):
-        words.pop()
+    while len(words) > 1 and (any(ch.isdigit() for ch in words[-1]) or (
+            _postal_code_word(words[-1]) and (len(words[-1].strip(".")) > 1 or len(words[-2].strip(".")) > 1))):
+        words.pop()  # (a single letter only after a word: "Frankfurt a. M." keeps its "M")
     tokens = [{"st": "saint", "ste": "sainte", "ft": "fort", "mt": "mount"}.get(t, t) for t in _tokens(" ".join(words))]
     for river in ("am", "an", "on", "upon", "sur"):  # "Frankfurt am Main", "Newcastle upon Tyne"
         if river in tokens[1:-1]:
@@ -1135,7 +1156,10 @@ def _normalize_city(value: str) -> str | None:
 
 
 def normalize_country(value: object) -> str | None:
-    """Two-letter upper-case code; a few common names are mapped (``"United States"`` -> ``"US"``)."""
+    """Two-letter upper-case ISO 3166 code of a country written any way: a code (``"DE"``, ``"DEU"``), its
+    English name, official or common (``"Korea, Republic of"``, ``"Republic of Korea"``), its name in the
+    languages of :data:`_COUNTRY_NAME_LANGUAGES` (``"Deutschland"``, ``"Suomi"``, ``"België"``), or one
+    of :data:`COUNTRY_ALIASES` (``"UK"``, ``"England"``, ``"Holland"``); ``None`` for anything else."""
     if _blank(value):
         return None
     return _normalize_country(str(value))
@@ -1144,26 +1168,74 @@ def normalize_country(value: object) -> str | None:
 @lru_cache(maxsize=10_000)
 def _normalize_country(value: str) -> str | None:
     """:func:`normalize_country` of a non-blank string (cached)."""
-    text = fold(value).strip().upper().replace(".", "")
-    names = {"USA": "US", "UNITED STATES": "US", "UNITED STATES OF AMERICA": "US", "UK": "GB",
-             "UNITED KINGDOM": "GB", "GREAT BRITAIN": "GB", "ENGLAND": "GB", "GERMANY": "DE", "DEUTSCHLAND": "DE",
-             "SCHWEIZ": "CH", "SUISSE": "CH", "SVIZZERA": "CH", "ESPANA": "ES", "ITALIA": "IT", "NEDERLAND": "NL",
-             "FRANCE": "FR", "SWITZERLAND": "CH", "LUXEMBOURG": "LU", "NETHERLANDS": "NL", "CANADA": "CA",
-             "SINGAPORE": "SG", "JAPAN": "JP", "AUSTRALIA": "AU", "IRELAND": "IE", "SPAIN": "ES", "ITALY": "IT"}
-    text = names.get(text, text)
-    if re.fullmatch(r"[A-Z]{2}", text):
-        return text
-    return _country_code(text)
+    key = _place_key(value)
+    code = _country_code(key)
+    if code is None and len(key) == 2 and key.isalpha():
+        return key.upper()  # a code pycountry does not list ("XK", "EU"): kept as written
+    if code is None and "," in value:  # "Hong Kong, China", "Cayman Islands, BWI": the first part
+        code = _country_code(_place_key(value.split(",", 1)[0]))
+    return code
+
+
+def _place_key(text: str) -> str:
+    """``text`` as country and town names are looked up: words of :func:`_tokens` without a leading "the"."""
+    tokens = _tokens(text)
+    return " ".join(tokens[1:] if len(tokens) > 1 and tokens[0] == "the" else tokens)
+
+
+#: Names of countries that ISO 3166 lists under another name, as CRMs write them -> ISO 3166 alpha-2.
+COUNTRY_ALIASES = {
+    "uk": "GB", "great britain": "GB", "england": "GB", "scotland": "GB", "wales": "GB", "northern ireland": "GB", "britain": "GB",
+    "america": "US", "holland": "NL", "korea": "KR", "south korea": "KR", "prc": "CN", "uae": "AE", "ksa": "SA",
+    "bvi": "VG", "cayman": "KY", "turkey": "TR", "russia": "RU", "republic of ireland": "IE",
+    "hong kong sar": "HK", "macau sar": "MO", "macao sar": "MO",
+}
+#: Languages whose country names (``pycountry``'s ISO 3166 translations) are read: those of Europe's fund
+#: domiciles and of the Nordic and southern European LPs.
+_COUNTRY_NAME_LANGUAGES = ("de", "fr", "nl", "it", "es", "pt", "sv", "da", "nb_NO", "fi", "pl", "ga")
+
+
+@lru_cache(maxsize=1)
+def _country_index() -> dict[str, str]:
+    """Normalised country name or code -> ISO 3166 alpha-2, from ``pycountry``: alpha-2 and alpha-3 codes,
+    English name, official and common names ("Korea, Republic of" also as "Republic of Korea"), then the
+    names in :data:`_COUNTRY_NAME_LANGUAGES` (a translation that names two countries is left out, and never
+    overrides an English name), then :data:`COUNTRY_ALIASES`."""
+    import gettext
+
+    import pycountry
+
+    index: dict[str, str] = {}
+
+    def add(names: dict[str, str]) -> None:
+        for name, code in names.items():
+            key = _place_key(name)
+            if key and key not in index:
+                index[key] = code
+            if ", " in name:  # "Virgin Islands, British" -> "British Virgin Islands"
+                head, tail = name.split(", ", 1)
+                index.setdefault(_place_key(f"{tail} {head}"), code)
+
+    english: dict[str, str] = {}
+    for country in pycountry.countries:
+        for attr in ("alpha_2", "alpha_3", "name", "official_name", "common_name"):
+            if getattr(country, attr, None):
+                english[getattr(country, attr)] = country.alpha_2
+    add(english)
+    local: dict[str, set[str]] = {}
+    for lang in _COUNTRY_NAME_LANGUAGES:
+        try:
+            translation = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[lang])
+        except OSError:
+            continue
+        for country in pycountry.countries:
+            local.setdefault(translation.gettext(country.name), set()).add(country.alpha_2)
+    add({name: next(iter(codes)) for name, codes in local.items() if len(codes) == 1})
+    index.update(COUNTRY_ALIASES)
+    return index
 
 
 @lru_cache(maxsize=10_000)
 def _country_code(text: str) -> str | None:
-    """ISO 3166 code of a country name or three-letter code (``pycountry``), else ``None``."""
-    import pycountry
-
-    if len(text) < 3:
-        return None
-    try:
-        return pycountry.countries.lookup(text).alpha_2
-    except LookupError:
-        return None
+    """ISO 3166 alpha-2 code of a country name or code written any way (:func:`_country_index`), else ``None``."""
+    return _country_index().get(_place_key(text))

@@ -14,7 +14,13 @@ import pandas as pd
 import pytest
 
 from crmhub.identity import resolve
-from crmhub.identity.normalize import legal_form, normalize_org_name, vehicle_marks
+from crmhub.identity.normalize import (
+    legal_form,
+    normalize_city,
+    normalize_country,
+    normalize_org_name,
+    vehicle_marks,
+)
 
 
 def _pair(a: dict, b: dict):
@@ -129,3 +135,46 @@ def test_one_name_in_two_word_orders_reaches_review(a: str, b: str) -> None:
 def test_word_order_guards(a: str, b: str) -> None:
     city_b = "Coral Gables" if b == "University of Miami" else "Austin"
     assert kept_apart({"name": a, "city": "Austin", "country": "US"}, {"name": b, "city": city_b, "country": "US"})
+
+
+# ------------------------------------------------------------------------------------------ places
+
+
+@pytest.mark.parametrize(("names", "code"), [
+    (("Great Britain", "Scotland", "Wales", "Britain", "Northern Ireland"), "GB"),
+    (("The Netherlands", "Holland"), "NL"),
+    (("Republic of Korea", "Korea"), "KR"),
+    (("Deutschland", "Duitsland", "Allemagne"), "DE"),
+    (("Suisse", "Zwitserland", "Sveits"), "CH"),
+    (("Sverige",), "SE"), (("Danmark",), "DK"), (("Norge",), "NO"), (("Suomi",), "FI"),
+    (("Österreich",), "AT"), (("Belgique", "België"), "BE"), (("Brasil",), "BR"), (("Éire", "Republic of Ireland"), "IE"),
+    (("The Cayman Islands", "Cayman"), "KY"), (("BVI", "Virgin Islands, British"), "VG"),
+    (("Hong Kong SAR", "Hong Kong, China"), "HK"), (("Türkiye", "Turkey"), "TR"), (("Russia",), "RU"),
+    (("UAE", "U.A.E."), "AE"), (("PRC",), "CN"), (("America",), "US"),
+])
+def test_country_names_in_local_languages_and_common_use(names: tuple[str, ...], code: str) -> None:
+    assert {n: normalize_country(n) for n in names} == dict.fromkeys(names, code)
+
+
+def test_a_two_letter_code_pycountry_lacks_is_kept() -> None:
+    assert normalize_country("XK") == "XK"
+    assert normalize_country("Atlantis") is None
+
+
+@pytest.mark.parametrize(("names", "town"), [
+    (("Copenhagen K", "København K", "Koebenhavn"), "copenhagen"),
+    (("s'Gravenhage", "Hague", "Den Haag"), "the hague"),
+    (("Central, Hong Kong", "Admiralty, Hong Kong", "HK"), "hong kong"),
+    (("Raffles Place, Singapore", "SG"), "singapore"),
+    (("Virgin Islands, British", "Road Town, Tortola"), "road town"),
+    (("Cayman", "George Town, Grand Cayman"), "george town"),
+    (("NY, NY", "NY"), "new york"),
+    (("DC", "D.C."), "washington"),
+    (("Montréal (Québec)", "Montreal, QC"), "montreal"),
+])
+def test_more_names_of_one_town(names: tuple[str, ...], town: str) -> None:
+    assert {n: normalize_city(n) for n in names} == dict.fromkeys(names, town)
+
+
+def test_a_single_letter_after_a_single_letter_is_part_of_the_town() -> None:
+    assert normalize_city("Frankfurt a. M.") == normalize_city("Frankfurt am Main") == "frankfurt"
