@@ -39,13 +39,15 @@ def _words(text: str) -> list[str]:
 def fold(text: str) -> str:
     """Lower-case, strip accents (``Zürich`` -> ``zurich``), and fold ``ß``/``æ``/``ø``.
 
-    Invisible format characters (zero-width space, soft hyphen, byte-order mark) are removed, so a word
-    they sit in stays one word, and every apostrophe-like mark (``’ ‘ ` ´ ʼ ′``) becomes ``'``.
+    Invisible format characters (soft hyphen, zero-width joiners, word joiner, byte-order mark) are removed,
+    so a word they sit in stays one word (a zero-width *space* still separates words), and every
+    apostrophe-like mark (``’ ‘ ` ´ ʼ ′``) becomes ``'``.
     """
     if text.isascii():  # nothing to decompose or strip (most values): skip the per-character pass
         return text.lower().translate(_FOLD)
     text = unicodedata.normalize("NFKD", text.translate(_APOSTROPHES))
-    text = "".join(ch for ch in text if not unicodedata.combining(ch) and unicodedata.category(ch) != "Cf")
+    text = "".join(ch for ch in text if not unicodedata.combining(ch) and (unicodedata.category(ch) != "Cf"
+                                                                           or ch == "\u200b"))
     return text.lower().translate(_FOLD)
 
 
@@ -786,6 +788,10 @@ def is_role_email(email: object) -> bool:
 
 # ------------------------------------------------------------------------------------ domains
 
+#: A scheme before a host, also as mistyped ("htp://", "http:/", "https//"), or a bare "//".
+_SCHEME = re.compile(r"^(?:[a-z][a-z0-9+-]*:/{1,3}|(?:https?|ftp)//|//)")
+#: Marks written around a domain: quotes, brackets, a sentence's punctuation.
+_WRAPPING = "'\"()[]{}<>.,;:!?"
 _SECOND_LEVEL = frozenset(_words("co.uk org.uk ac.uk gov.uk ltd.uk plc.uk me.uk com.au net.au org.au co.nz co.jp co.kr co.in com.br com.cn "
     "com.hk com.sg com.mx co.za com.tr com.ar co.il com.my"))
 _HOST = re.compile(r"^[a-z0-9-]+(\.[a-z0-9-]+)+$")
@@ -802,9 +808,16 @@ def normalize_domain(value: object) -> str | None:
     if _blank(value):
         return None
     text = fold(str(value).strip())
+    bracketed = re.search(r"<([^<>]+)>", text)  # "Jane Doe <jane@acme.com>", "<https://acme.com>"
+    if bracketed:
+        text = bracketed.group(1)
+    # several words or values in one field ("acme.com; acme.co.uk", "Acme (acme.com)"): the first with a dot,
+    # without the quotes and brackets around it
+    words = [w.strip(_WRAPPING) for w in re.split(r"[\s\u200b,;|]+", text)]
+    text = next((w for w in words if "." in w), "")
     if "@" in text and "://" not in text:
         text = text.rsplit("@", 1)[1]
-    text = re.sub(r"^(?:[a-z][a-z0-9+.-]*:)?//", "", text)
+    text = _SCHEME.sub("", text)
     text = re.split(r"[/?#\\]", text, maxsplit=1)[0]
     text = text.rsplit("@", 1)[-1]  # credentials
     text = text.split(":", 1)[0].strip(".").strip()
@@ -903,6 +916,34 @@ def _strip_labels(text: str) -> tuple[str, str | None]:
     return text, prefix
 
 
+#: Letters written before a register number that belong to it: German register sections, the Swiss UID
+#: and Austrian VAT prefixes, UK company-number prefixes (Scotland, Northern Ireland, LLPs, limited
+#: partnerships).
+_REGISTER_PREFIXES = frozenset(_words("HRA HRB CHE ATU SC NI OC SO SL LP NC"))
+#: Words that only say "number" or "identifier" (also the ISO codes of Norway and Indonesia, read as such
+#: only when written against the number: "NO123456789").
+_NUMBER_LABELS = frozenset(_words("NO NR NUMBER NUM ID"))
+
+
+def _drop_label_words(text: str) -> str:
+    """``text`` without the words written before the number that :data:`_TAX_LABEL` does not know
+    ("Employer Identification Number", "Registered in England No.", "Companies House", "Registre de
+    Commerce et des Sociétés Luxembourg"): leading words of letters only, up to the number; kept are a
+    single letter ("B 123.456"), and a country code or register prefix written just before a number
+    ("DE 123 456 789", "HRB 12345")."""
+    words = [w for w in re.split(r"[\s:#]+", text) if w]
+    while len(words) > 1:
+        letters = re.sub(r"[.\-/]", "", words[0])
+        if not letters.isalpha():
+            break
+        before_number = any(ch.isdigit() for ch in words[1])
+        if letters not in _NUMBER_LABELS and (len(letters) == 1 or (before_number and (
+                letters in _ISO_COUNTRIES or letters == "UK" or letters in _REGISTER_PREFIXES))):
+            break
+        words.pop(0)
+    return " ".join(words)
+
+
 def normalize_tax_id(value: object) -> str | None:
     """Canonical tax id: upper-case digits and letters only, without labels or ISO country prefix.
 
@@ -916,10 +957,10 @@ def normalize_tax_id(value: object) -> str | None:
     """
     if _blank(value):
         return None
-    raw = fold(str(value)).upper().strip()
+    raw = fold(str(value).replace("°", "o")).upper().strip()  # "n°" is "no"
     siret = bool(_SIRET.match(raw))
     text, prefix = _strip_labels(raw)
-    compact = re.sub(r"[^A-Z0-9]", "", text)
+    compact = re.sub(r"[^A-Z0-9]", "", _drop_label_words(text))
     swiss = _SWISS_UID.match(compact)
     if swiss:
         compact = swiss.group(1)
@@ -936,6 +977,8 @@ def normalize_tax_id(value: object) -> str | None:
         elif compact.startswith("UK") and compact[2:].isdigit():  # "UK" is how people write GB's prefix
             prefix, compact = "GB", compact[2:]
     compact = _national_number(compact, prefix, siret)
+    if compact.isdigit():  # a number kept in a spreadsheet's number cell lost its leading zeros
+        compact = compact.lstrip("0")
     if len(compact) < 5 or _PLACEHOLDER_TAX.match(compact) or not any(c.isdigit() for c in compact):
         return None
     return compact

@@ -18,7 +18,9 @@ from crmhub.identity.normalize import (
     legal_form,
     normalize_city,
     normalize_country,
+    normalize_domain,
     normalize_org_name,
+    normalize_tax_id,
     vehicle_marks,
 )
 
@@ -44,7 +46,7 @@ def kept_apart(a: dict, b: dict) -> bool:
 
 @pytest.mark.parametrize("written", [
     "O\u2018Neil Capital", "O`Neil Capital", "O\u00b4Neil Capital", "O\u02bcNeil Capital",  # apostrophe look-alikes
-    "O'Ne\u200bil Capital", "O'Neil Cap\u00adital",  # invisible marks inside a word
+    "O'Ne\u2060il Capital", "O'Neil Cap\u00adital",  # a word joiner, a soft hyphen inside a word
 ])
 def test_apostrophe_look_alikes_and_invisible_characters(written: str) -> None:
     assert normalize_org_name(written) == normalize_org_name("O'Neil Capital") == "oneil capital"
@@ -178,3 +180,37 @@ def test_more_names_of_one_town(names: tuple[str, ...], town: str) -> None:
 
 def test_a_single_letter_after_a_single_letter_is_part_of_the_town() -> None:
     assert normalize_city("Frankfurt a. M.") == normalize_city("Frankfurt am Main") == "frankfurt"
+
+
+# ------------------------------------------------------------------------------ domains and tax ids
+
+
+@pytest.mark.parametrize("written", [
+    "Jane Doe <jane@acme.com>", "<https://acme.com>", "(acme.com)", "'acme.com'", '"acme.com"', "acme.com;",
+    "https://www.acme.com,", "acme.com, acme.co.uk", "acme.com; www.acme.com", "Acme Capital (acme.com)",
+    "https//acme.com", "http:/acme.com", "\u200bacme.com",
+])
+def test_domains_wrapped_listed_or_with_a_mistyped_scheme(written: str) -> None:
+    assert normalize_domain(written) == "acme.com"
+
+
+@pytest.mark.parametrize(("written", "bare"), [
+    ("Employer Identification Number: 12-3456789", "12-3456789"), ("Employer ID 12-3456789", "12-3456789"),
+    ("Tax-ID 12-3456789", "12-3456789"), ("VAT ID DE123456789", "DE123456789"), ("VAT-ID: DE123456789", "DE123456789"),
+    ("RCS Lux B123456", "B 123.456"), ("RCS Luxembourg n° B 123456", "B 123.456"),
+    ("Registre de Commerce et des Sociétés Luxembourg B123456", "B 123.456"),
+    ("Registered in England No. 01234567", "01234567"), ("Companies House 01234567", "01234567"),
+    ("Registered number 01234567", "01234567"),
+    ("1234567", "01234567"), ("12345678", "01-2345678"),  # a spreadsheet's number cell drops leading zeros
+])
+def test_tax_ids_behind_other_labels_or_without_leading_zeros(written: str, bare: str) -> None:
+    assert normalize_tax_id(written) == normalize_tax_id(bare) is not None
+
+
+@pytest.mark.parametrize(("a", "b"), [
+    ("DE 123 456 789", "123456789"), ("HRB 12345", "HRB12345"), ("LU B 123 456", "B123456"), ("SC123456", "SC 123456"),
+    ("ATU 12345678", "ATU12345678"), ("NO 123 456 789 MVA", "123456789"),
+])
+def test_country_codes_and_register_prefixes_before_the_number_are_read_as_before(a: str, b: str) -> None:
+    assert normalize_tax_id(a) == normalize_tax_id(b) is not None
+    assert normalize_tax_id("HRB 12345") != normalize_tax_id("HRA 12345")
