@@ -21,6 +21,8 @@ from crmhub.identity.normalize import (
     FUND_LEGAL_FORMS,
     REGISTERED_OFFICE_COUNTRIES,
     REGISTERED_OFFICE_TOWNS,
+    cut_from,
+    cut_name_text,
     tax_id_scheme,
 )
 
@@ -137,6 +139,13 @@ class Encoded:
                            count=len(marks))
 
     @cached_property
+    def cut_names(self) -> np.ndarray:
+        """Per record, the text of a name that may have been cut at a field length (:func:`cut_name_text`), else None."""
+        names = self.df["name"].tolist()
+        done = {v: cut_name_text(v) for v in set(names) if isinstance(v, str)}
+        return np.asarray([done.get(v) if isinstance(v, str) else None for v in names], dtype=object)
+
+    @cached_property
     def phone_tail(self) -> Column:
         return Column([p[-7:] if p else None for p in self.df["n_phone"].tolist()])
 
@@ -236,6 +245,7 @@ def compare_orgs(enc: Encoded, pairs: np.ndarray, workers: int = 1) -> tuple[dic
     has_a, has_b = ~no_num[i], ~no_num[j]
     numerals = np.select([~has_a & ~has_b, has_a & has_b & num.equal(i, j), has_a ^ has_b], [0, 1, 2],
                          3).astype(np.int8)
+    _read_cut_names(enc, i, j, name_level, numerals, no_num)
     country = _simple(enc.n_country, i, j)
     levels = {
         "name": name_level,
@@ -252,6 +262,27 @@ def compare_orgs(enc: Encoded, pairs: np.ndarray, workers: int = 1) -> tuple[dic
     }
     return levels, {"name_similarity": np.where(equal, 100.0, np.round(best, 1)),
                     "tf_counts": {"name": np.where(equal, name.frequency[np.maximum(name.codes[i], 0)], 0)}}
+
+
+def _read_cut_names(enc: Encoded, i: np.ndarray, j: np.ndarray, name_level: np.ndarray, numerals: np.ndarray,
+                    no_num: np.ndarray) -> None:
+    """Levels (in place) of the pairs whose one name is the other cut at a field length (:func:`cut_from`):
+    the name counts as near-exact, and the vehicle marks only the full name carries were cut off, so
+    they are no evidence against ("Kestrel Growth Equity Partne" / "Kestrel Growth Equity Partners III")."""
+    cut = enc.cut_names
+    raw = enc.df["name"].to_numpy(dtype=object)
+    k = np.flatnonzero(((cut[i] != None) | (cut[j] != None)) & (name_level >= 2) & (name_level <= 5))  # noqa: E711
+    for p in k.tolist():
+        a, b = i[p], j[p]
+        if cut[a] is not None and cut_from(cut[a], raw[b]):
+            short = a
+        elif cut[b] is not None and cut_from(cut[b], raw[a]):
+            short = b
+        else:
+            continue
+        name_level[p] = 2
+        if numerals[p] == 2 and no_num[short]:
+            numerals[p] = 0
 
 
 def compare_contacts(enc: Encoded, pairs: np.ndarray, workers: int = 1) -> tuple[dict[str, np.ndarray], dict]:

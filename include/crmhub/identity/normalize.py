@@ -631,6 +631,35 @@ def vehicle_marks(name: object) -> frozenset[str]:
     return frozenset(marks)
 
 
+#: Lengths at which source systems cut a name field (CRM and fund-administration name columns: 30, 35, 40
+#: ... characters; database VARCHAR sizes 32, 64, 128, 255).
+NAME_FIELD_LIMITS = frozenset({30, 32, 35, 40, 50, 60, 64, 80, 100, 128, 255})
+
+
+def cut_name_text(name: object) -> str | None:
+    """The text of an organisation name that may have been cut at a field length (its length is one of
+    :data:`NAME_FIELD_LIMITS`), lower-cased with runs of whitespace as one space; ``None`` for any other
+    name. See :func:`cut_from`."""
+    if _blank(name):
+        return None
+    text = str(name)
+    if len(text) in NAME_FIELD_LIMITS and text[-1].isspace():  # cut just after a word: the space tells
+        return " ".join(text.lower().split()) + " "
+    if len(text.strip()) not in NAME_FIELD_LIMITS:
+        return None
+    return " ".join(text.lower().split())
+
+
+def cut_from(cut: str, full: str) -> bool:
+    """Whether ``cut`` (a :func:`cut_name_text`) is ``full`` cut in the middle of a word: ``full`` (lower-cased,
+    whitespace collapsed) starts with it and goes on within the same word ("Blue Ridge Infrastructure Oppo" /
+    "Blue Ridge Infrastructure Opportunities Fund II LP"), or after the space that ends ``cut``. A name that
+    ends where a word of the other ends ("Harbor Capital Partners" / "Harbor Capital Partners Fund IV") is
+    another entity's, not a cut one."""
+    full = " ".join(full.lower().split())
+    return len(full) > len(cut) and full.startswith(cut) and (cut[-1] == " " or full[len(cut)] != " ")
+
+
 # ----------------------------------------------------------------------------------- person names
 
 _PERSON_TITLES = frozenset(_words("mr mrs ms miss mx dr prof sir dame rev hon jr sr ii iii iv esq phd md cfa cpa"))

@@ -15,6 +15,9 @@ import pytest
 
 from crmhub.identity import resolve
 from crmhub.identity.normalize import (
+    NAME_FIELD_LIMITS,
+    cut_from,
+    cut_name_text,
     legal_form,
     normalize_city,
     normalize_country,
@@ -214,3 +217,39 @@ def test_tax_ids_behind_other_labels_or_without_leading_zeros(written: str, bare
 def test_country_codes_and_register_prefixes_before_the_number_are_read_as_before(a: str, b: str) -> None:
     assert normalize_tax_id(a) == normalize_tax_id(b) is not None
     assert normalize_tax_id("HRB 12345") != normalize_tax_id("HRA 12345")
+
+
+# ------------------------------------------------------------------------------------------ truncation
+
+_FULL = {
+    "Blue Ridge Infrastructure Opportunities Fund II LP": (30, 35),
+    "Harbor Lane Capital Partners Fund IV, L.P.": (30,),
+    "Pennsylvania Public School Employees' Retirement System": (30, 35),
+    "Meridian Real Estate Partners Europe SCSp": (30,),
+    "Alaska Permanent Fund Corporation": (30,),
+    "Northgate Private Equity Co-Investment Fund, L.P.": (30, 35),
+}
+
+
+@pytest.mark.parametrize(("cut", "full"), [(full[:n], full) for full, limits in _FULL.items() for n in limits])
+def test_a_name_cut_at_a_field_length_reaches_review(cut: str, full: str) -> None:
+    assert len(cut) in NAME_FIELD_LIMITS
+    place = {"city": "New York", "country": "US"}
+    assert surfaced({"name": cut, **place}, {"name": full, **place})
+
+
+@pytest.mark.parametrize(("a", "b"), [
+    ("Harbor Lane Capital Partners Fund IV, L.P.", "Harbor Lane Capital Partners Fund V, L.P."[:35]),
+    ("Harbor Capital Partners Fund IV, L.P.", "Harbor Capital Partners Fund I"),  # cut or not, numerals 1 and 4 differ
+    ("Kestrel Growth Equity Partners (Cayman) III, L.P.", "Kestrel Growth Equity Partners"),  # manager vs fund
+])
+def test_a_cut_name_guards(a: str, b: str) -> None:
+    place = {"city": "New York", "country": "US"}
+    assert kept_apart({"name": a, **place}, {"name": b, **place})
+
+
+def test_cut_from_reads_a_cut_only_in_the_middle_of_a_word_or_after_a_kept_space() -> None:
+    assert cut_from(cut_name_text("Blue Ridge Infrastructure Oppo"), "BLUE RIDGE INFRASTRUCTURE OPPORTUNITIES")
+    assert not cut_from(cut_name_text("Kestrel Growth Equity Partners"), "Kestrel Growth Equity Partners III")
+    assert cut_from(cut_name_text("Meridian Real Estate Partners "), "Meridian Real Estate Partners Europe")
+    assert cut_name_text("Harbor Capital") is None, "14 characters is no field length"
