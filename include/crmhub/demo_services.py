@@ -262,24 +262,25 @@ def invoice_change_story(services: DemoServices, warehouse_url: str) -> dict | N
     from crmhub.reverse_etl import run_sync
     from crmhub.warehouse import connect
 
-    tax_key = "upper(regexp_replace({}, '[^A-Za-z0-9]', '', 'g'))"
-    with connect(warehouse_url) as conn:
+    with connect(warehouse_url) as conn:  # the company's latest invoice linked by tax id (the sync's rule)
         pushed = conn.execute(
-            f"""SELECT s.destination_id, s.payload ->> 'invoice_status', {tax_key.format('e.tax_id')}
-                  FROM ops.reverse_etl_state s JOIN core.entity e ON e.crmhub_id = s.crmhub_id
-                 WHERE s.sync_name = 'company_invoice_status' AND s.status = 'synced' AND e.tax_id IS NOT NULL
-                 ORDER BY s.destination_id::bigint LIMIT 1""").fetchone()
+            """SELECT s.destination_id, s.payload ->> 'invoice_status', x.external_id
+                 FROM ops.reverse_etl_state s
+                 JOIN core.entity e ON e.crmhub_id = s.crmhub_id
+                 JOIN core.tax_key company ON company.tax_id = e.tax_id
+                 JOIN core.tax_key billed ON billed.tax_key = company.tax_key
+                 JOIN core.commitment i ON i.billing_tax_id = billed.tax_id AND i.deleted_at IS NULL
+                 JOIN core.external_id x ON x.crmhub_id = i.crmhub_id AND x.system = 'billing' AND x.object = 'invoice'
+                WHERE s.sync_name = 'company_invoice_status' AND s.status = 'synced'
+                ORDER BY s.destination_id::bigint, i.source_updated_at DESC NULLS LAST LIMIT 1""").fetchone()
     if pushed is None:
         return None
-    company, current, key = pushed
+    company, current, invoice_id = pushed
     status = "overdue" if current == "paid" else "paid"
     with psycopg.connect(services.billing_url) as conn:
         invoice = conn.execute(
-            f"""UPDATE billing.invoices SET invoice_status = %s, updated_at = now()
-                 WHERE invoice_id = (SELECT invoice_id FROM billing.invoices
-                                      WHERE {tax_key.format('customer_tax_id')} = %s
-                                      ORDER BY updated_at DESC LIMIT 1)
-             RETURNING invoice_id""", (status, key)).fetchone()[0]
+            "UPDATE billing.invoices SET invoice_status = %s, updated_at = now() WHERE invoice_id = %s "
+            "RETURNING invoice_id", (status, invoice_id)).fetchone()[0]
     cdc_sync(warehouse_url, "billing_invoices", SourceAccess(url=services.billing_url))
     run = run_sync("company_invoice_status", warehouse_url, services.crm.url, CRM_TOKEN)
     with connect(warehouse_url) as conn:

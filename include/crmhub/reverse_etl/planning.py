@@ -20,14 +20,22 @@ from psycopg.rows import dict_row
 
 from crmhub.exceptions import CrmHubError
 from crmhub.hubspot import wire
+from crmhub.identity import tax_keys
 from crmhub.reverse_etl import store
 from crmhub.reverse_etl.definitions import SyncDefinition, payload_hash
 from crmhub.reverse_etl.destinations import WriteItem
 
 
 def read_model(conn: psycopg.Connection, sync: SyncDefinition) -> list[dict[str, Any]]:
-    """The model's rows (the SELECT runs in a read-only transaction)."""
+    """The model's rows (the SELECT runs in a read-only transaction).
+
+    A model that reads ``core.tax_key`` (identity's tax-id rule, :mod:`crmhub.identity.tax_keys`) gets it
+    refreshed first, in a transaction of its own, so the keys cover every tax id core holds now.
+    """
     conn.commit()
+    if tax_keys.reads_tax_keys(sync.model_sql):
+        tax_keys.refresh(conn)
+        conn.commit()
     with conn.cursor(row_factory=dict_row) as cur:
         cur.execute("SET TRANSACTION READ ONLY")
         cur.execute(f"SELECT * FROM ({sync.model_sql}) AS model")

@@ -39,6 +39,16 @@ def _billing(url: str, rows: list[tuple]) -> None:
                          "'2026-11-01', %s)", rows)
 
 
+def _billing_with_tax_ids(url: str, rows: list[tuple]) -> None:
+    """Invoices ``(invoice_id, lp_external_id, status, updated_at, customer_tax_id)``."""
+    _billing(url, [])
+    with psycopg.connect(url) as conn:
+        conn.cursor().executemany(
+            "INSERT INTO billing.invoices (invoice_id, lp_external_id, fund_name, amount, currency, invoice_status, "
+            "issued_on, updated_at, customer_tax_id) VALUES (%s, %s, 'Fund IV', '1.00', 'USD', %s, '2026-11-01', %s, %s)",
+            rows)
+
+
 def test_billing_invoice_status_reaches_the_crm_company(db, make_database, sandbox, admin):
     imap = load_integration_map()
     with psycopg.connect(db) as conn:
@@ -120,19 +130,38 @@ def test_billing_customers_reach_their_crm_company_by_tax_id_and_the_hold_rule_s
                                      for i in ("6001", "6002", "6003", "6004")]})
     billing = make_database()
     t0 = datetime.now(UTC) - timedelta(hours=1)
-    _billing(billing, [])
-    with psycopg.connect(billing) as conn:
-        conn.cursor().executemany(
-            "INSERT INTO billing.invoices (invoice_id, lp_external_id, fund_name, amount, currency, invoice_status, "
-            "issued_on, updated_at, customer_tax_id) VALUES (%s, %s, 'Fund IV', '1.00', 'USD', %s, '2026-11-01', %s, %s)",
-            [("INV-1", "BIL-1", "paid", t0, "123456789"),     # crosswalk -> the unmerged copy; tax id -> Delta
-             ("INV-2", "BIL-2", "overdue", t0, "987654321"),  # two live CRM companies carry it: no link
-             ("INV-3", "BIL-3", "sent", t0, "55-5555555")])   # the held company
+    _billing_with_tax_ids(billing, [
+        ("INV-1", "BIL-1", "paid", t0, "123456789"),     # crosswalk -> the unmerged copy; tax id -> Delta
+        ("INV-2", "BIL-2", "overdue", t0, "987654321"),  # two live CRM companies carry it: no link
+        ("INV-3", "BIL-3", "sent", t0, "55-5555555")])   # the held company
     ingest_connector(db, "billing_invoices", SourceAccess(url=billing), imap=imap)
     result = run_sync("company_invoice_status", db, sandbox.url, TOKEN, imap=imap)
     assert result.counts["records_sent"] == 1 and set(result.held) == {weak}
     assert _crm(admin, "companies", "6001", "invoice_status") == "paid"
     assert [_crm(admin, "companies", i, "invoice_status") for i in ("6002", "6003", "6004")] == [None, None, None]
+
+
+def test_the_invoice_links_to_the_company_by_the_identity_tax_id_rule(db, make_database, sandbox, admin):
+    """The link uses identity's tax-id rule (``normalize_tax_id``), not a separator-stripping rule of its own: a
+    country prefix on the invoice ("US 12-3456789", "DE 234 567 891") finds the company's bare number, and a
+    placeholder ("00-0000000" on both sides) links nothing."""
+    imap = load_integration_map()
+    with psycopg.connect(db) as conn:
+        us, de, blank = (add_entity(conn, n) for n in ("Eta Pension", "Theta Stiftung", "Iota Holdings"))
+        for cid, tax in ((us, "12-3456789"), (de, "234567891"), (blank, "000000000")):
+            conn.execute("UPDATE core.entity SET tax_id = %s WHERE crmhub_id = %s", (tax, cid))
+        store.remember_ids(conn, "crm", "company", "entity", [(us, "7001"), (de, "7002"), (blank, "7003")])
+    sandbox.load_seed({"companies": [{"id": i, "properties": {"name": f"Co {i}"}} for i in ("7001", "7002", "7003")]})
+    billing = make_database()
+    t0 = datetime.now(UTC) - timedelta(hours=1)
+    _billing_with_tax_ids(billing, [("INV-1", "BIL-1", "paid", t0, "US 12-3456789"),
+                                    ("INV-2", "BIL-2", "overdue", t0, "DE 234 567 891"),
+                                    ("INV-3", "BIL-3", "sent", t0, "00-0000000")])
+    ingest_connector(db, "billing_invoices", SourceAccess(url=billing), imap=imap)
+    result = run_sync("company_invoice_status", db, sandbox.url, TOKEN, imap=imap)
+    assert result.status == "success" and result.counts["records_sent"] == 2
+    assert [_crm(admin, "companies", i, "invoice_status") for i in ("7001", "7002", "7003")] == ["paid", "overdue",
+                                                                                                None]
 
 
 def test_cdp_behavioural_score_is_scaled_and_pushed_to_the_crm_contact(db, sandbox, admin, tmp_path: Path):
