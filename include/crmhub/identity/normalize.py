@@ -114,7 +114,8 @@ ORG_ABBREVIATIONS = {
     "coinvest": "coinvestment", "system": "systems", "lux": "luxembourg", "mfg": "manufacturing", "dept": "department", "univ": "university",
     "fdn": "foundation", "fndn": "foundation", "endow": "endowment", "ret": "retirement",
     "sys": "systems", "pens": "pension", "eq": "equity", "ventures": "ventures", "vc": "ventures",
-    "re": "real estate", "st": "saint", "mt": "mount", "ft": "fort",
+    "re": "real estate", "st": "saint", "mt": "mount", "ft": "fort", "eur": "europe",
+    "mgr": "manager", "mgrs": "managers", "bk": "bank",
 }
 _ROMAN = re.compile(r"^(?=[ivxl]+$)(x{0,3}|xl|l?x{0,3})(ix|iv|v?i{0,3})$")
 _ROMAN_VALUES = {"i": 1, "v": 5, "x": 10, "l": 50}
@@ -178,8 +179,19 @@ def _join_stray_dot(match: re.Match) -> str:
     return match.group(0) if _ROMAN.match(match.group(1)) else match.group(1) + match.group(2)
 
 
+#: A year written with an apostrophe for its century ("Fund '15", "Class of '98"): the full year.
+_SHORT_YEAR = re.compile(r"(?<![\w'])'(\d{2})\b")
+
+
+def _full_year(match: re.Match) -> str:
+    yy = int(match.group(1))
+    return str(2000 + yy if yy <= date.today().year % 100 + 1 else 1900 + yy)
+
+
 def _tokens(text: str) -> list[str]:
     text = fold(_GLUED.sub(" ", text)).replace("&", " and ").replace("+", " and ")
+    if "'" in text:
+        text = _SHORT_YEAR.sub(_full_year, text)
     text = _SARL.sub(" sarl ", text)
     text = _DOTTED_ABBREV.sub(lambda m: m.group(0).replace(".", "").replace(" ", "") + " ", text)
     text = _STRAY_DOT.sub(_join_stray_dot, text)
@@ -358,6 +370,8 @@ def _org_parts(name: str) -> tuple[tuple[str, ...], str | None]:
         if tok in ORG_ABBREVIATIONS:
             out.extend(ORG_ABBREVIATIONS[tok].split())
             continue
+        if tok == "l" and i == len(raw) - 1 and out and out[-1].isdigit():
+            continue  # "Fund IV, L": "L.P." or "Ltd" cut short, not the numeral 50
         ordinal = _ORDINAL.match(tok)
         if ordinal:
             out.append(ordinal.group(1))
@@ -402,6 +416,8 @@ def _org_parts(name: str) -> tuple[tuple[str, ...], str | None]:
             else:
                 cleaned.append(out[i])
             i += 1
+    if form is not None and len(cleaned) < len(out):  # "..., a Delaware limited liability company"
+        _strip_jurisdiction_descriptor(cleaned)
     trailing = _strip_trailing_forms(cleaned)
     return tuple(cleaned), trailing or form
 
@@ -485,7 +501,7 @@ def fund_numerals(name: object) -> frozenset[str]:
 #: domicile ("Fund IV (Cayman)", "Real Estate Partners Europe"). After the first word only.
 VEHICLE_MARKERS = frozenset(_words("""gp management manager advisors advisor offshore onshore parallel feeder master
     associates blocker aiv coinvestment sidecar continuation cayman delaware luxembourg ireland irish bermuda jersey
-    guernsey bvi europe european asia asian international us usa uk"""))
+    guernsey bvi europe european asia asian international us usa uk tei executive topco midco bidco holdco"""))
 
 
 
@@ -638,25 +654,29 @@ NAME_FIELD_LIMITS = frozenset({30, 32, 35, 40, 50, 60, 64, 80, 100, 128, 255})
 
 def cut_name_text(name: object) -> str | None:
     """The text of an organisation name that may have been cut at a field length (its length is one of
-    :data:`NAME_FIELD_LIMITS`), lower-cased with runs of whitespace as one space; ``None`` for any other
-    name. See :func:`cut_from`."""
+    :data:`NAME_FIELD_LIMITS`), as :func:`_cut_text` writes it; ``None`` for any other name. See :func:`cut_from`."""
     if _blank(name):
         return None
     text = str(name)
     if len(text) in NAME_FIELD_LIMITS and text[-1].isspace():  # cut just after a word: the space tells
-        return " ".join(text.lower().split()) + " "
+        return _cut_text(text) + " "
     if len(text.strip()) not in NAME_FIELD_LIMITS:
         return None
-    return " ".join(text.lower().split())
+    return _cut_text(text)
+
+
+def _cut_text(text: str) -> str:
+    """``text`` lower-cased, accents folded, without punctuation, runs of whitespace as one space."""
+    return " ".join(re.sub(r"[^\w\s]+", "", fold(text)).split())
 
 
 def cut_from(cut: str, full: str) -> bool:
-    """Whether ``cut`` (a :func:`cut_name_text`) is ``full`` cut in the middle of a word: ``full`` (lower-cased,
-    whitespace collapsed) starts with it and goes on within the same word ("Blue Ridge Infrastructure Oppo" /
+    """Whether ``cut`` (a :func:`cut_name_text`) is ``full`` cut in the middle of a word: ``full`` (as
+    :func:`_cut_text` writes it: case, accents and punctuation aside) starts with it and goes on within the same word ("Blue Ridge Infrastructure Oppo" /
     "Blue Ridge Infrastructure Opportunities Fund II LP"), or after the space that ends ``cut``. A name that
     ends where a word of the other ends ("Harbor Capital Partners" / "Harbor Capital Partners Fund IV") is
     another entity's, not a cut one."""
-    full = " ".join(full.lower().split())
+    full = _cut_text(full)
     return len(full) > len(cut) and full.startswith(cut) and (cut[-1] == " " or full[len(cut)] != " ")
 
 
