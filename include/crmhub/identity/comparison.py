@@ -268,9 +268,11 @@ def _read_cut_names(enc: Encoded, i: np.ndarray, j: np.ndarray, name_level: np.n
                     no_num: np.ndarray) -> None:
     """Levels (in place) of the pairs whose one name is the other cut at a field length (:func:`cut_from`):
     the name counts as near-exact, and the vehicle marks only the full name carries were cut off, so
-    they are no evidence against ("Kestrel Growth Equity Partne" / "Kestrel Growth Equity Partners III")."""
+    they are no evidence against ("Kestrel Growth Equity Partne" / "Kestrel Growth Equity Partners III"), nor
+    are marks that the cut name's marks are a part of."""
     cut = enc.cut_names
     raw = enc.df["name"].to_numpy(dtype=object)
+    marks = enc.n_numerals.values
     k = np.flatnonzero(((cut[i] != None) | (cut[j] != None)) & (name_level >= 2) & (name_level <= 5))  # noqa: E711
     for p in k.tolist():
         a, b = i[p], j[p]
@@ -283,6 +285,8 @@ def _read_cut_names(enc: Encoded, i: np.ndarray, j: np.ndarray, name_level: np.n
         name_level[p] = 2
         if numerals[p] == 2 and no_num[short]:
             numerals[p] = 0
+        elif numerals[p] == 3 and set(marks[short].split()) <= set(marks[a if short == b else b].split()):
+            numerals[p] = 1  # "Fund IV (Cay" / "Fund IV (Cayman)": the marks the cut left agree
 
 
 def compare_contacts(enc: Encoded, pairs: np.ndarray, workers: int = 1) -> tuple[dict[str, np.ndarray], dict]:

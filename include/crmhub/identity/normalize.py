@@ -246,6 +246,7 @@ LONG_LEGAL_FORMS = {
     "Irish collective asset-management vehicle": "fund company", "open-ended investment company": "fund company",
     "exempted limited partnership": "lp", "exempted company": "ltd", "limited liability limited partnership": "lp",
     "proprietary limited": "ltd", "pty limited": "ltd", "private limited": "ltd", "private limited company": "ltd",
+    "Ltd. Partnership": "lp",
     "sendirian berhad": "ltd", "berhad": "ltd",
     # Japan
     "kabushiki kaisha": "corp", "godo kaisha": "gk", "yugen kaisha": "yk",
@@ -282,6 +283,9 @@ def _trailing_legal_forms() -> frozenset[tuple[str, ...]]:
 
 _TRAILING_FORMS = _trailing_legal_forms()
 _TRAILING_MAX = max(len(t) for t in _TRAILING_FORMS)
+#: Every legal form as text ("limited partnership", "societe en commandite speciale"), to recognise one cut short.
+_LEGAL_FORM_TEXTS = frozenset({" ".join(t) for t in _TRAILING_FORMS} | {" ".join(p) for p in _LEGAL_PHRASES}
+                              | LEGAL_SUFFIXES)
 
 
 def _strip_trailing_forms(tokens: list[str]) -> str | None:
@@ -370,8 +374,8 @@ def _org_parts(name: str) -> tuple[tuple[str, ...], str | None]:
         if tok in ORG_ABBREVIATIONS:
             out.extend(ORG_ABBREVIATIONS[tok].split())
             continue
-        if tok == "l" and i == len(raw) - 1 and out and out[-1].isdigit():
-            continue  # "Fund IV, L": "L.P." or "Ltd" cut short, not the numeral 50
+        if tok == "l" and i == len(raw) - 1 and out and (out[-1].isdigit() or _at_field_length(name)):
+            continue  # "Fund IV, L", "(Co-Investment) L.": "L.P." or "Ltd" cut short, not the numeral 50
         ordinal = _ORDINAL.match(tok)
         if ordinal:
             out.append(ordinal.group(1))
@@ -392,6 +396,8 @@ def _org_parts(name: str) -> tuple[tuple[str, ...], str | None]:
             out.append(str(value))
             continue
         out.append(tok)
+    if len(out) > 2 and _at_field_length(name):
+        out = _mend_cut_end(out)
     out = _drop_connecting_words(out)
     # Drop legal forms after the first token (phrases first); a legal form that closes the name is left whole
     # to the trailing pass, whose terms a word-by-word pass would take apart ("Private Limited", "S.A. de C.V.").
@@ -420,6 +426,40 @@ def _org_parts(name: str) -> tuple[tuple[str, ...], str | None]:
         _strip_jurisdiction_descriptor(cleaned)
     trailing = _strip_trailing_forms(cleaned)
     return tuple(cleaned), trailing or form
+
+
+@lru_cache(maxsize=1)
+def _whole_words() -> frozenset[str]:
+    """Words a name ends with as written, never read as cut short ("Partners" is no "Partnership" cut): fund
+    words, vehicle markers and the words abbreviations stand for."""
+    return frozenset(_FUNDISH | VEHICLE_MARKERS | {w for v in ORG_ABBREVIATIONS.values() for w in v.split()})
+
+
+def _at_field_length(name: str) -> bool:
+    """Whether ``name`` is as long as a name field that cuts what is longer (:data:`NAME_FIELD_LIMITS`)."""
+    return len(name) in NAME_FIELD_LIMITS or len(name.strip()) in NAME_FIELD_LIMITS
+
+
+def _mend_cut_end(tokens: list[str]) -> list[str]:
+    """The tokens of a name that may have been cut at a field length (:data:`NAME_FIELD_LIMITS`) with its
+    cut last word mended: a legal form cut short is dropped ("..., Limited P", "Ltd. Par", "societe en
+    comman"), a vehicle marker cut short is completed when one marker starts so ("(Cay" -> "cayman",
+    "Execu" -> "executive", "Co-Inve" -> "coinvestment"). Words of fewer than three letters are left alone
+    (a series letter, an initial), but for a two-letter start of a legal form of several words ("... Ltd. P")."""
+    last = tokens[-1]
+    if not last.isalpha() or last in _whole_words():
+        return tokens
+    for size in (3, 2, 1):
+        tail = " ".join(tokens[-size:])
+        if len(tokens) > size + 1 and len(tail) >= 3 and tail not in _LEGAL_FORM_TEXTS and any(
+                form.startswith(tail) for form in _LEGAL_FORM_TEXTS):
+            return tokens[:-size]
+    if len(last) < 3:
+        return tokens
+    if tokens[-2] == "co" and "investment".startswith(last):
+        return tokens[:-2] + ["coinvestment"]
+    completions = [m for m in VEHICLE_MARKERS if m.startswith(last)]
+    return tokens[:-1] + completions if len(completions) == 1 else tokens
 
 
 #: The body a college, university or foundation is chartered as, written before its name ("The Trustees of
@@ -660,9 +700,7 @@ def cut_name_text(name: object) -> str | None:
     text = str(name)
     if len(text) in NAME_FIELD_LIMITS and text[-1].isspace():  # cut just after a word: the space tells
         return _cut_text(text) + " "
-    if len(text.strip()) not in NAME_FIELD_LIMITS:
-        return None
-    return _cut_text(text)
+    return _cut_text(text) if _at_field_length(text) else None
 
 
 def _cut_text(text: str) -> str:

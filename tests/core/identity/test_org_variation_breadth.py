@@ -285,3 +285,35 @@ def test_a_cut_name_is_read_without_punctuation() -> None:
     cut = "GLERPANT  CAPITAL LIMITED PARTNERSH"
     assert len(cut) == 35
     assert cut_from(cut_name_text(cut), "Glerpant Capital, Limited Partnership")
+
+
+@pytest.mark.parametrize(("cut", "full"), [
+    ("Wourrane Asset Mgmt., Limited Liability ", "Wourrane Asset Management LLC"),
+    ("Wuultell Fund Investors III Limited Part", "Wuultell Fund Investors III, L.P."),
+    ("Heinsane\tInfrastructure Fund IV Ltd. Par", "Heinsane Infrastructure Fund IV"),
+    ("Keinzura Select Fund (2014), Ltd. P", "Keinzura Select Fund 2014"),
+    ("Crerkar Infrastructure Fund 6 Execu", "Crerkar Infrastructure Fund 6 Executive"),
+    ("CREISLICK ENERGY PARTNERS V CO-INVE", "Creislick Energy Partners V Co-Investment"),
+    ("STANNIS OPPORTUNITIES FUND XII [CAY", "Stannis Opportunities Fund XII (Cayman)"),
+    ("STALTIS PRIVATE EQUITY FUND VII (CO-INVESTMENT) L.", "Staltis Private Equity Fund VII Co-Investment"),
+])
+def test_a_word_cut_at_a_field_length_is_mended(cut: str, full: str) -> None:
+    assert len(cut) in NAME_FIELD_LIMITS
+    assert normalize_org_name(cut) == normalize_org_name(full)
+    assert vehicle_marks(cut) == vehicle_marks(full)
+
+
+@pytest.mark.parametrize("whole", ["Keystone Infrastructure Partners", "Harbor Lane Capital Partners A"])
+def test_a_whole_word_or_a_series_letter_at_a_field_length_is_kept(whole: str) -> None:
+    assert len(whole) in NAME_FIELD_LIMITS
+    assert normalize_org_name(whole).split()[-1] == whole.lower().split()[-1]
+
+
+@pytest.mark.parametrize(("cut", "full"), [
+    ("Kestrel Growth Equity Partners (Cayman) ", "Kestrel Growth Equity Partners (Cayman) III, L.P."),
+    ("Ardian Secondary Fund VIII (Lu", "Ardian Secondary Fund VIII (Lux) S.C.Sp."),
+])
+def test_a_cut_name_whose_marks_the_full_name_carries_reaches_review(cut: str, full: str) -> None:
+    assert len(cut) in NAME_FIELD_LIMITS
+    place = {"city": "New York", "country": "US"}
+    assert surfaced({"name": cut, **place}, {"name": full, **place})
