@@ -114,7 +114,7 @@ ORG_ABBREVIATIONS = {
     "coinvest": "coinvestment", "system": "systems", "lux": "luxembourg", "mfg": "manufacturing", "dept": "department", "univ": "university",
     "fdn": "foundation", "fndn": "foundation", "endow": "endowment", "ret": "retirement",
     "sys": "systems", "pens": "pension", "eq": "equity", "ventures": "ventures", "vc": "ventures",
-    "re": "real estate", "st": "saint", "mt": "mount", "ft": "fort", "eur": "europe",
+    "re": "real estate", "st": "saint", "mt": "mount", "ft": "fort", "eur": "europe", "fo": "family office", "manco": "management",
     "mgr": "manager", "mgrs": "managers", "bk": "bank",
 }
 _ROMAN = re.compile(r"^(?=[ivxl]+$)(x{0,3}|xl|l?x{0,3})(ix|iv|v?i{0,3})$")
@@ -246,7 +246,7 @@ LONG_LEGAL_FORMS = {
     "Irish collective asset-management vehicle": "fund company", "open-ended investment company": "fund company",
     "exempted limited partnership": "lp", "exempted company": "ltd", "limited liability limited partnership": "lp",
     "proprietary limited": "ltd", "pty limited": "ltd", "private limited": "ltd", "private limited company": "ltd",
-    "Ltd. Partnership": "lp",
+    "Ltd. Partnership": "lp", "SLP": "lp",  # a Scottish LP, a Luxembourg société de libre partenariat
     "sendirian berhad": "ltd", "berhad": "ltd",
     # Japan
     "kabushiki kaisha": "corp", "godo kaisha": "gk", "yugen kaisha": "yk",
@@ -425,7 +425,21 @@ def _org_parts(name: str) -> tuple[tuple[str, ...], str | None]:
     if form is not None and len(cleaned) < len(out):  # "..., a Delaware limited liability company"
         _strip_jurisdiction_descriptor(cleaned)
     trailing = _strip_trailing_forms(cleaned)
-    return tuple(cleaned), trailing or form
+    return tuple(_drop_own_acronym(cleaned)), trailing or form
+
+
+def _drop_own_acronym(tokens: list[str]) -> list[str]:
+    """``tokens`` without a word that is the initials of the other words, in any order ("Handine Municipal
+    Employees' Retirement System (HMERS)", "Investment Board of the State of Wamen (WSIB)"): the name's
+    acronym written beside it says nothing more. Three letters or more, never the first word."""
+    for k in range(len(tokens) - 1, 0, -1):
+        word = tokens[k]
+        if len(word) < 3 or not word.isalpha() or word in _whole_words():
+            continue
+        initials = [t[0] for n, t in enumerate(tokens) if n != k and not t.isdigit()]
+        if len(initials) == len(word) and sorted(initials) == sorted(word):
+            return tokens[:k] + tokens[k + 1:]
+    return tokens
 
 
 @lru_cache(maxsize=1)
@@ -473,8 +487,9 @@ _GOVERNING_BODIES = tuple(tuple(_words(p)) for p in (
 def _drop_connecting_words(tokens: list[str]) -> list[str]:
     """``tokens`` without the words that only connect: "the" at either end ("The Harbor Foundation",
     "Harbor Foundation, The"), the governing body before an institution's name (:data:`_GOVERNING_BODIES`),
-    and "of" / "the" after the first word, so that one name written in two orders has the same words
-    ("Teachers' Retirement System of the State of Ohio" / "Ohio State Teachers' Retirement System")."""
+    and "of" / "the" / "and" after the first word, so that one name written in two orders has the same words
+    ("Teachers' Retirement System of the State of Ohio" / "Ohio State Teachers' Retirement System"), and
+    "Vintage" before a year ("Credit Opportunities Vintage 2014" / "Credit Opportunities (2014)")."""
     if len(tokens) > 1 and tokens[0] == "the":
         tokens = tokens[1:]
     for body in _GOVERNING_BODIES:
@@ -483,7 +498,15 @@ def _drop_connecting_words(tokens: list[str]) -> list[str]:
             break
     if len(tokens) > 1 and tokens[-1] == "the":
         tokens = tokens[:-1]
-    return tokens[:1] + [t for t in tokens[1:] if t not in ("of", "the")] if len(tokens) > 2 else tokens
+    if len(tokens) <= 2:
+        return tokens
+    return tokens[:1] + [t for k, t in enumerate(tokens[1:], 1) if t not in _CONNECTING and not (
+        t == "vintage" and k + 1 < len(tokens) and len(tokens[k + 1]) == 4 and tokens[k + 1].isdigit())]
+
+
+#: Words that only connect the words of a name: "Teachers' Retirement System of the State of Ohio",
+#: "Greiay & Shimay" / "Greiay Shimay".
+_CONNECTING = frozenset(_words("of the and"))
 
 
 def org_name_tokens(name: str) -> tuple[str, ...]:
@@ -573,7 +596,8 @@ _MISSPELT_MARKERS.update({w[:k] + w[k + 1] + w[k] + w[k + 2:]: m for w, m in sor
                           if w[:k] + w[k + 1] + w[k] + w[k + 2:] not in VEHICLE_MARKERS | set(_MISSPELT_MARKERS)})
 #: English words one edit from a marker or its abbreviation ("Harbor Coin Partners" is no misspelt "Coinv"):
 #: a real word is never read as a misspelt marker.
-_NEAR_MARKER_WORDS = frozenset(_words("coin coins conv advise advised advises advisee advisees associated"))
+_NEAR_MARKER_WORDS = frozenset(_words("""coin coins conv advise advised advises advisee advisees associated mango banco
+    marco manor"""))
 _MISSPELT_MARKERS = {v: m for v, m in _MISSPELT_MARKERS.items() if v not in _NEAR_MARKER_WORDS}
 #: Typos of the short region markers ("Aia", "sia", "Astia", "Asqa" = "Asia"; any one edit, three letters or
 #: more): read as the marker only where a region names a fund vehicle, between a fund word and the fund's

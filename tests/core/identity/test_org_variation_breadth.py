@@ -317,3 +317,22 @@ def test_a_cut_name_whose_marks_the_full_name_carries_reaches_review(cut: str, f
     assert len(cut) in NAME_FIELD_LIMITS
     place = {"city": "New York", "country": "US"}
     assert surfaced({"name": cut, **place}, {"name": full, **place})
+
+
+@pytest.mark.parametrize(("a", "b"), [
+    ("Handine Municipal Employees' Retirement System (HMERS)", "Handine Municipal Employees Retirement System"),
+    ("Investment Board of the State of Wamen (WSIB)", "Investment Board of the State of Wamen"),  # initials in another order
+    ("Greiay & Shimay", "greiay shimay"),
+    ("Shasen Hill Credit Opportunities Vintage 2014, LP", "Shasen Hill Credit Opportunities (2014)"),
+    ("Reibar Opportunities Fund VI, SLP", "Reibar Opportunities Fund VI"),
+    ("Woulgane FO AG", "Woulgane Family Office AG"),
+    ("Themant Investment ManCo", "Themant Investment Management"),
+])
+def test_acronyms_connecting_words_and_fund_terms(a: str, b: str) -> None:
+    assert normalize_org_name(a) == normalize_org_name(b)
+
+
+def test_an_acronym_that_is_no_initials_stays() -> None:
+    assert normalize_org_name("Harbor Capital (HCX)").split()[-1] == "hcx"
+    assert "vintage" in normalize_org_name("Harbor Vintage Fund")
+    assert not vehicle_marks("Harbor Mango Fund"), "a real word is no misspelt ManCo"
