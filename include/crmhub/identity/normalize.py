@@ -114,7 +114,7 @@ ORG_ABBREVIATIONS = {
     "coinvest": "coinvestment", "system": "systems", "lux": "luxembourg", "mfg": "manufacturing", "dept": "department", "univ": "university",
     "fdn": "foundation", "fndn": "foundation", "endow": "endowment", "ret": "retirement",
     "sys": "systems", "pens": "pension", "eq": "equity", "ventures": "ventures", "vc": "ventures",
-    "re": "real estate", "st": "saint", "mt": "mount", "ft": "fort", "eur": "europe", "fo": "family office", "manco": "management",
+    "re": "real estate", "st": "saint", "mt": "mount", "ft": "fort", "eur": "europe", "european": "europe", "asian": "asia", "fo": "family office", "manco": "management",
     "mgr": "manager", "mgrs": "managers", "bk": "bank",
 }
 _ROMAN = re.compile(r"^(?=[ivxl]+$)(x{0,3}|xl|l?x{0,3})(ix|iv|v?i{0,3})$")
@@ -129,6 +129,8 @@ _NUMBER_WORDS = {
     "one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7",
     "eight": "8", "nine": "9", "ten": "10", "first": "1", "second": "2", "third": "3", "fourth": "4",
     "fifth": "5", "sixth": "6", "seventh": "7", "eighth": "8", "ninth": "9", "tenth": "10",
+    "eleven": "11", "twelve": "12", "thirteen": "13", "fourteen": "14", "fifteen": "15", "sixteen": "16",
+    "seventeen": "17", "eighteen": "18", "nineteen": "19", "twenty": "20", "eleventh": "11", "twelfth": "12",
 }
 _FUNDISH = frozenset({"fund", "funds", "partners", "capital", "ventures", "opportunities", "series", "vintage", "associates", "gp",
                       "investors", "equity", "lp", "program", "programme", "co-invest", "coinvest", "holdings"})
@@ -364,6 +366,8 @@ def _legal_typo(token: str) -> str | None:
 def _org_parts(name: str) -> tuple[tuple[str, ...], str | None]:
     """Normalised name tokens and the legal-form class (last legal form found after the first token)."""
     raw = _split_glued_words(_tokens(name))
+    if len(raw) > 2 and _at_field_length(name):
+        raw = _mend_cut_end(raw, name)
     out: list[str] = []
     for i, tok in enumerate(raw):
         if tok == "co" and i + 1 < len(raw) and raw[i + 1] in _CO_INVEST:
@@ -373,6 +377,9 @@ def _org_parts(name: str) -> tuple[tuple[str, ...], str | None]:
             continue
         if tok in ORG_ABBREVIATIONS:
             out.extend(ORG_ABBREVIATIONS[tok].split())
+            continue
+        if tok == "u" and i + 1 < len(raw) and raw[i + 1] == "of":
+            out.append("university")  # "U. of Michigan"
             continue
         if tok == "l" and i == len(raw) - 1 and out and (out[-1].isdigit() or _at_field_length(name)):
             continue  # "Fund IV, L", "(Co-Investment) L.": "L.P." or "Ltd" cut short, not the numeral 50
@@ -396,8 +403,6 @@ def _org_parts(name: str) -> tuple[tuple[str, ...], str | None]:
             out.append(str(value))
             continue
         out.append(tok)
-    if len(out) > 2 and _at_field_length(name):
-        out = _mend_cut_end(out)
     out = _drop_connecting_words(out)
     # Drop legal forms after the first token (phrases first); a legal form that closes the name is left whole
     # to the trailing pass, whose terms a word-by-word pass would take apart ("Private Limited", "S.A. de C.V.").
@@ -442,6 +447,9 @@ def _drop_own_acronym(tokens: list[str]) -> list[str]:
     return tokens
 
 
+_OPEN_BRACKET_END = re.compile(r"[(\[]\s*[^\W\d_]{1,2}\s*$")
+
+
 @lru_cache(maxsize=1)
 def _whole_words() -> frozenset[str]:
     """Words a name ends with as written, never read as cut short ("Partners" is no "Partnership" cut): fund
@@ -454,21 +462,25 @@ def _at_field_length(name: str) -> bool:
     return len(name) in NAME_FIELD_LIMITS or len(name.strip()) in NAME_FIELD_LIMITS
 
 
-def _mend_cut_end(tokens: list[str]) -> list[str]:
-    """The tokens of a name that may have been cut at a field length (:data:`NAME_FIELD_LIMITS`) with its
-    cut last word mended: a legal form cut short is dropped ("..., Limited P", "Ltd. Par", "societe en
+def _mend_cut_end(tokens: list[str], name: str) -> list[str]:
+    """The tokens of ``name``, which may have been cut at a field length (:data:`NAME_FIELD_LIMITS`), with its
+    cut last word mended: one or two letters after an opening bracket are dropped ("Fund VIII (C"); a legal form cut short is dropped ("..., Limited P", "Ltd. Par", "societe en
     comman"), a vehicle marker cut short is completed when one marker starts so ("(Cay" -> "cayman",
-    "Execu" -> "executive", "Co-Inve" -> "coinvestment"). Words of fewer than three letters are left alone
-    (a series letter, an initial), but for a two-letter start of a legal form of several words ("... Ltd. P")."""
+    "Execu" -> "executive", "Ex" -> "executive", "Co-Inve" -> "coinvestment"). A single letter is left alone
+    (a series letter, an initial) but after a legal form's first word ("..., Ltd. P")."""
     last = tokens[-1]
-    if not last.isalpha() or last in _whole_words():
+    if _OPEN_BRACKET_END.search(name):  # "Fund VIII (C": what the brackets held is cut to a letter or two
+        return tokens[:-1]
+    if not last.isalpha() or last in _whole_words() or last in ORG_ABBREVIATIONS or (roman_to_int(last) or 99) <= 20:
+        return tokens
+    if any(" ".join(tokens[-size:]) in _LEGAL_FORM_TEXTS for size in (1, 2, 3)):  # a whole legal form ("S.C.Sp")
         return tokens
     for size in (3, 2, 1):
         tail = " ".join(tokens[-size:])
-        if len(tokens) > size + 1 and len(tail) >= 3 and tail not in _LEGAL_FORM_TEXTS and any(
+        if len(tokens) > size + 1 and len(tail) >= 2 and tail not in _LEGAL_FORM_TEXTS and any(
                 form.startswith(tail) for form in _LEGAL_FORM_TEXTS):
             return tokens[:-size]
-    if len(last) < 3:
+    if len(last) < 2 or last in _CONNECTING or last in ("in", "on", "at", "to", "an"):
         return tokens
     if tokens[-2] == "co" and "investment".startswith(last):
         return tokens[:-2] + ["coinvestment"]
@@ -664,6 +676,10 @@ _GLUED_TRAILING_MARKER = re.compile(
                                        key=len, reverse=True)) + ")$")
 
 
+#: ... and a legal form run into the numeral before it ("Fund IXLP", "Partners 9LP", "Fund Vintage 2018LP").
+_GLUED_LEGAL_FORM = re.compile("^(" + _ROMAN_GROUP.replace("(", "(?:") + r"(?<=[ivxl])|\d{1,4})(lp|llp|lllp|llc|ltd|plc|inc|scsp|sca|scs)$")
+
+
 def _split_glued_words(tokens: list[str]) -> list[str]:
     """``tokens`` with a fund numeral run into the word before or after it split off (see :data:`_GLUED_ROMAN`),
     and a vehicle marker run into the word before it (:data:`_GLUED_TRAILING_MARKER`), a number word or
@@ -671,6 +687,10 @@ def _split_glued_words(tokens: list[str]) -> list[str]:
     word, the brand ("Fundi", "Web3")."""
     out: list[str] = tokens[:1]
     for tok in tokens[1:]:
+        form = _GLUED_LEGAL_FORM.match(tok)  # "IXLP", "9LP", "2018LP", "VILLC": a numeral, then the legal form
+        if form and tok not in LEGAL_FORM_CLASSES:  # ... but "LLP" is no "L" + "LP"
+            out.extend(form.groups())
+            continue
         marker = _GLUED_TRAILING_MARKER.match(tok) or _GLUED_FUND_WORD.match(tok)
         if marker:
             out.extend(marker.groups())

@@ -336,3 +336,31 @@ def test_an_acronym_that_is_no_initials_stays() -> None:
     assert normalize_org_name("Harbor Capital (HCX)").split()[-1] == "hcx"
     assert "vintage" in normalize_org_name("Harbor Vintage Fund")
     assert not vehicle_marks("Harbor Mango Fund"), "a real word is no misspelt ManCo"
+
+
+@pytest.mark.parametrize(("a", "b"), [
+    ("Blanwant Ridge Private Equity Fund Eleven L.P.", "Blanwant Ridge Private Equity Fund XI, L.P."),
+    ("Turken Select Fund Vintage 2018LP", "Turken Select Fund 2018, L.P."),       # a legal form run into the numeral
+    ("Krora Lane Growth Fund IXLP", "Krora Lane Growth Fund IX LP"),
+    ("The U. of Plincen", "University of Plincen"),
+    ("Droltow European Nine", "Droltow Europe IX"),
+])
+def test_number_words_glued_legal_forms_and_region_adjectives(a: str, b: str) -> None:
+    assert normalize_org_name(a) == normalize_org_name(b)
+    assert vehicle_marks(a) == vehicle_marks(b)
+
+
+@pytest.mark.parametrize(("cut", "full"), [
+    ("Bencell Private Equity Fund VIII (C", "Bencell Private Equity Fund VIII"),    # "(Co-Inv)" cut to a letter
+    ("Choustane Fund Services (USA) Limited Li", "Choustane Fund Services (USA)"),
+    ("Raick Energy Partners VII (Parallel), Li", "Raick Energy Partners VII (Parallel)"),  # "Li" is no numeral 51
+])
+def test_a_cut_bracket_or_legal_form_of_two_letters_is_dropped(cut: str, full: str) -> None:
+    assert len(cut) in NAME_FIELD_LIMITS
+    assert normalize_org_name(cut) == normalize_org_name(full)
+
+
+@pytest.mark.parametrize("whole", ["White Garnet Fund\t II\t S.C.Sp.", "Stewart Kelly  and - Assoc\t BV", "Harbor LLP"])
+def test_a_whole_legal_form_at_a_field_length_is_no_cut_one(whole: str) -> None:
+    assert legal_form(whole) is not None
+    assert "bvi" not in normalize_org_name(whole)
