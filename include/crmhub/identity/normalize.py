@@ -464,28 +464,34 @@ def _at_field_length(name: str) -> bool:
 
 def _mend_cut_end(tokens: list[str], name: str) -> list[str]:
     """The tokens of ``name``, which may have been cut at a field length (:data:`NAME_FIELD_LIMITS`), with its
-    cut last word mended: one or two letters after an opening bracket are dropped ("Fund VIII (C"); a legal form cut short is dropped ("..., Limited P", "Ltd. Par", "societe en
-    comman"), a vehicle marker cut short is completed when one marker starts so ("(Cay" -> "cayman",
-    "Execu" -> "executive", "Ex" -> "executive", "Co-Inve" -> "coinvestment"). A single letter is left alone
-    (a series letter, an initial) but after a legal form's first word ("..., Ltd. P")."""
+    cut last word mended: one or two letters after an opening bracket are dropped ("Fund VIII (C"); a legal
+    form cut short is dropped ("..., Limited P", "Ltd. Par", "societe en commandite spec"), and so is a
+    letter after a whole one ("SCA SICAV-R"); a vehicle marker cut short is completed when one marker
+    starts so ("(Cay" -> "cayman", "Execu" -> "executive", "Co-Inve" -> "coinvestment"); a fund word cut
+    short is dropped ("Feeder Fu"). A word that stands whole ("Partners", an abbreviation, a numeral) is
+    left alone, and so is a single letter otherwise (a series letter, an initial)."""
     last = tokens[-1]
     if _OPEN_BRACKET_END.search(name):  # "Fund VIII (C": what the brackets held is cut to a letter or two
         return tokens[:-1]
-    if not last.isalpha() or last in _whole_words() or last in ORG_ABBREVIATIONS or (roman_to_int(last) or 99) <= 20:
+    if not last.isalpha() or last in ORG_ABBREVIATIONS or (roman_to_int(last) or 99) <= 20:
         return tokens
-    if any(" ".join(tokens[-size:]) in _LEGAL_FORM_TEXTS for size in (1, 2, 3)):  # a whole legal form ("S.C.Sp")
-        return tokens
-    for size in (3, 2, 1):
+    if any(" ".join(tokens[-size:]) in _LEGAL_FORM_TEXTS for size in range(1, _TRAILING_MAX + 1)):
+        return tokens  # a whole legal form ("S.C.Sp", "Société d'investissement à capital variable")
+    if len(last) == 1 and tokens[-2] in _LEGAL_FORM_TEXTS:  # "SCA SICAV-R"
+        return tokens[:-1]
+    for size in range(min(_TRAILING_MAX, len(tokens) - 2), 0, -1):
         tail = " ".join(tokens[-size:])
-        if len(tokens) > size + 1 and len(tail) >= 2 and tail not in _LEGAL_FORM_TEXTS and any(
+        if len(tail) >= 2 and not (size == 1 and last in _whole_words()) and tail not in _LEGAL_FORM_TEXTS and any(
                 form.startswith(tail) for form in _LEGAL_FORM_TEXTS):
             return tokens[:-size]
-    if len(last) < 2 or last in _CONNECTING or last in ("in", "on", "at", "to", "an"):
+    if len(last) < 2 or last in _whole_words() or last in _CONNECTING or last in ("in", "on", "at", "to", "an"):
         return tokens
     if tokens[-2] == "co" and "investment".startswith(last):
         return tokens[:-2] + ["coinvestment"]
     completions = [m for m in VEHICLE_MARKERS if m.startswith(last)]
-    return tokens[:-1] + completions if len(completions) == 1 else tokens
+    if len(completions) == 1:
+        return tokens[:-1] + completions
+    return tokens[:-1] if any(w.startswith(last) for w in _FUNDISH) else tokens
 
 
 #: The body a college, university or foundation is chartered as, written before its name ("The Trustees of
@@ -502,7 +508,7 @@ def _drop_connecting_words(tokens: list[str]) -> list[str]:
     and "of" / "the" / "and" after the first word, so that one name written in two orders has the same words
     ("Teachers' Retirement System of the State of Ohio" / "Ohio State Teachers' Retirement System"), and
     "Vintage" before a year ("Credit Opportunities Vintage 2014" / "Credit Opportunities (2014)")."""
-    if len(tokens) > 1 and tokens[0] == "the":
+    while len(tokens) > 1 and tokens[0] == "the":  # "The The Gereth Foundation" too
         tokens = tokens[1:]
     for body in _GOVERNING_BODIES:
         if len(tokens) > len(body) + 1 and tuple(tokens[:len(body)]) == body:
@@ -680,6 +686,10 @@ _GLUED_TRAILING_MARKER = re.compile(
 _GLUED_LEGAL_FORM = re.compile("^(" + _ROMAN_GROUP.replace("(", "(?:") + r"(?<=[ivxl])|\d{1,4})(lp|llp|lllp|llc|ltd|plc|inc|scsp|sca|scs)$")
 
 
+#: ... and a series letter run into the fund's arabic numeral ("Partners 6B" = "Partners VI-B").
+_GLUED_SERIES = re.compile(r"^(\d{1,2})([a-z])$")
+
+
 def _split_glued_words(tokens: list[str]) -> list[str]:
     """``tokens`` with a fund numeral run into the word before or after it split off (see :data:`_GLUED_ROMAN`),
     and a vehicle marker run into the word before it (:data:`_GLUED_TRAILING_MARKER`), a number word or
@@ -690,6 +700,10 @@ def _split_glued_words(tokens: list[str]) -> list[str]:
         form = _GLUED_LEGAL_FORM.match(tok)  # "IXLP", "9LP", "2018LP", "VILLC": a numeral, then the legal form
         if form and tok not in LEGAL_FORM_CLASSES:  # ... but "LLP" is no "L" + "LP"
             out.extend(form.groups())
+            continue
+        series = _GLUED_SERIES.match(tok)  # "6B": fund 6, series B
+        if series:
+            out.extend(series.groups())
             continue
         marker = _GLUED_TRAILING_MARKER.match(tok) or _GLUED_FUND_WORD.match(tok)
         if marker:

@@ -364,3 +364,16 @@ def test_a_cut_bracket_or_legal_form_of_two_letters_is_dropped(cut: str, full: s
 def test_a_whole_legal_form_at_a_field_length_is_no_cut_one(whole: str) -> None:
     assert legal_form(whole) is not None
     assert "bvi" not in normalize_org_name(whole)
+
+
+@pytest.mark.parametrize(("a", "b"), [
+    ("The The Gereth Foundation", "Gereth Foundation"),
+    ("SPAINKOCK HILL INFRASTRUCTURE FUND IV, SCA SICAV-R", "Spainkock Hill Infrastructure Fund IV"),
+    ("HOUNDN FUND INVESTORS V,SOCIETE EN COMMANDITE SPEC", "Houndn Fund Investors V SCSp"),
+    ("Skaikick Peak Real Estate Partners IX Ltd. Partner", "Skaikick Peak Real Estate Partners IX, L.P."),
+    ("Kasgay Real Estate Partners VI Feeder Fu", "Kasgay Real Estate Partners VI Feeder"),
+    ("Pirwent Peak Int'l Partners 6B S.C.Sp.", "Pirwent Peak International Partners VI-B S.C.Sp."),
+])
+def test_cut_legal_forms_of_several_words_fund_words_and_glued_series_letters(a: str, b: str) -> None:
+    assert normalize_org_name(a) == normalize_org_name(b)
+    assert vehicle_marks(a) == vehicle_marks(b)
