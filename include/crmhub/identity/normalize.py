@@ -375,6 +375,9 @@ def _org_parts(name: str) -> tuple[tuple[str, ...], str | None]:
         if tok in _CO_INVEST and i and raw[i - 1] == "co":
             out.append("coinvestment")
             continue
+        if tok == "st" and any(" ".join(raw[max(i - k, 0):i]) in _us_states() for k in (1, 2)):
+            out.append("state")  # "Ohio St. Teachers' Retirement System", "New York St. Common Retirement Fund"
+            continue
         if tok in ORG_ABBREVIATIONS:
             out.extend(ORG_ABBREVIATIONS[tok].split())
             continue

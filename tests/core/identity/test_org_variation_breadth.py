@@ -377,3 +377,15 @@ def test_a_whole_legal_form_at_a_field_length_is_no_cut_one(whole: str) -> None:
 def test_cut_legal_forms_of_several_words_fund_words_and_glued_series_letters(a: str, b: str) -> None:
     assert normalize_org_name(a) == normalize_org_name(b)
     assert vehicle_marks(a) == vehicle_marks(b)
+
+
+@pytest.mark.parametrize(("a", "b"), [
+    ("Ohio St. Teachers' Retirement System", "Ohio State Teachers' Retirement System"),
+    ("New York St Common Retirement Fund", "New York State Common Retirement Fund"),
+])
+def test_st_after_a_us_state_is_state(a: str, b: str) -> None:
+    assert normalize_org_name(a) == normalize_org_name(b)
+
+
+def test_st_elsewhere_is_saint() -> None:
+    assert normalize_org_name("Mount St. Mary College") == normalize_org_name("Mount Saint Mary College")
