@@ -112,6 +112,10 @@ def _p(name: str, ptype: str = "string", **kw: Any) -> PropertyDef:
     return PropertyDef(name=name, type=ptype, field_type=field_type, read_only=name in READ_ONLY, **kw)
 
 
+#: HubSpot's record owner: the numeric id of one of the portal's owners (``GET /crm/v3/owners``, field ``id``).
+OWNER_PROPERTY = "hubspot_owner_id"
+_OWNER_ID_RE = re.compile(r"^[0-9]+$")
+
 _COMMON = [
     _p("hs_object_id", "number", group="system"),
     _p("createdate", "datetime", group="system"),
@@ -134,6 +138,8 @@ BUILTIN: dict[str, list[PropertyDef]] = {
         _p("associatedcompanyid", "number", group="contactinformation",
            description="primary associated company, maintained from associations"),
         _p("hs_email_verified", "bool"),
+        _p(OWNER_PROPERTY, group="contactinformation", label="Contact owner",
+           description="the contact owner's HubSpot owner id (numeric)"),
         _p("lp_stage", "enumeration",
            options=("prospect", "contacted", "interested", "due_diligence", "soft_circle", "accepted", "closed")),
         _p("interested", "bool"),
@@ -167,7 +173,7 @@ BUILTIN: dict[str, list[PropertyDef]] = {
         _p("amount", "number"),
         _p("deal_currency_code"),
         _p("closedate", "datetime"),
-        _p("hubspot_owner_id"),
+        _p(OWNER_PROPERTY, label="Deal owner", description="the deal owner's HubSpot owner id (numeric)"),
         _p("external_id"),
     ],
 }
@@ -260,6 +266,9 @@ def normalize_value(prop: PropertyDef, value: Any) -> str | None:
             raise PropertyError(prop.name, "INVALID_DATE",
                                 f"{text!r} is not a valid {prop.type} for property {prop.name!r} (ISO 8601 or epoch ms)")
         return ms_to_iso(ms) if prop.type == "datetime" else ms_to_iso(ms)[:10]
+    if prop.name == OWNER_PROPERTY and not _OWNER_ID_RE.match(text.strip()):
+        raise PropertyError(prop.name, "INVALID_OWNER_ID",
+                            f"{text!r} is not a valid owner id (a HubSpot owner's numeric id, e.g. '48210017')")
     if prop.name == "email" and not _EMAIL_RE.match(text.strip()):
         raise PropertyError(prop.name, "INVALID_EMAIL", f"Email address {text} is invalid")
     return text

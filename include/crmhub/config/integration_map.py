@@ -62,11 +62,17 @@ class FieldContract:
     enrichment: bool = False
     target: str | None = None
     description: str = ""
+    #: ``people.crm_owner_id``: the value is a source user id naming the record's owner (target ``<table>.owner``)
+    person_from: str | None = None
+    #: (source user id, person id) pairs of ``people``, set from ``person_from`` by load_integration_map
+    persons: tuple[tuple[str, str], ...] = ()
 
     @classmethod
     def from_dict(cls, raw: dict) -> FieldContract:
         data = dict(raw)
         data.pop("allowed_from", None)    # already expanded into ``allowed`` by load_integration_map
+        if data.get("persons"):
+            data["persons"] = tuple((str(k), str(v)) for k, v in dict(data["persons"]).items())
         if data.get("allowed") is not None:
             data["allowed"] = tuple(data["allowed"])
         data["transform"] = tuple(data.get("transform") or ())
@@ -242,9 +248,14 @@ def _cross_reference_problems(data: dict) -> list[tuple[tuple, str]]:
         if owner not in people:
             problems.append((path, f"owner {owner!r} is not a person in `people` (no owner = no deployment)"))
 
+    crm_owner_ids: dict[str, str] = {}
     for i, person in enumerate(data["people"]):
         if [p["id"] for p in data["people"]].count(person["id"]) > 1 and i > 0:
             problems.append((("people", i, "id"), f"duplicate person id {person['id']!r}"))
+        crm_id = person.get("crm_owner_id")
+        if crm_id is not None and crm_owner_ids.setdefault(crm_id, person["id"]) != person["id"]:
+            problems.append((("people", i, "crm_owner_id"), f"crm owner id {crm_id!r} is already "
+                             f"{crm_owner_ids[crm_id]!r}'s: one CRM user is one person"))
     for name, system in data["systems"].items():
         owner_ok(("systems", name, "owner"), system["owner"])
     stages = data["stages"]
@@ -255,6 +266,10 @@ def _cross_reference_problems(data: dict) -> list[tuple[tuple, str]]:
             if str(f.get("target", "")).endswith(".stage") and f.get("allowed_from") != "stages.fundraising":
                 problems.append((("connectors", i, "fields", j), "a stage field takes its values from the map's "
                                  "stage list: write `allowed_from: stages.fundraising` instead of `allowed`"))
+            if str(f.get("target", "")).endswith(".owner") != ("person_from" in f):
+                problems.append((("connectors", i, "fields", j), "a field with target <table>.owner holds a source "
+                                 "user id that names a person: give it `person_from: people.crm_owner_id` (and "
+                                 "only such a field)"))
     sla_names = set()
     for i, sla in enumerate(data["slas"]):
         owner_ok(("slas", i, "owner"), sla["owner"])
@@ -482,7 +497,8 @@ def _build(path: Path, text: str) -> IntegrationMap:
         systems=data["systems"],
         stages=data["stages"],
         slas={s["name"]: s for s in data["slas"]},
-        connectors=tuple(Connector.from_dict(_derive_allowed(c, data["stages"])) for c in data["connectors"]),
+        connectors=tuple(Connector.from_dict(_derive_persons(_derive_allowed(c, data["stages"]), data["people"]))
+                         for c in data["connectors"]),
         field_map=tuple(data["field_map"]),
     )
 
@@ -491,6 +507,14 @@ def _derive_allowed(connector: dict, stages: dict) -> dict:
     """The connector with ``allowed`` of each ``allowed_from: stages.fundraising`` field set from the stage list."""
     return {**connector, "fields": [{**f, "allowed": list(stages["fundraising"])}
                                     if f.get("allowed_from") == "stages.fundraising" else f
+                                    for f in connector["fields"]]}
+
+
+def _derive_persons(connector: dict, people: list[dict]) -> dict:
+    """The connector with ``persons`` of each ``person_from: people.crm_owner_id`` field set from ``people``:
+    {crm owner id: person id} (people without a ``crm_owner_id`` are left out)."""
+    persons = {p["crm_owner_id"]: p["id"] for p in people if p.get("crm_owner_id")}
+    return {**connector, "fields": [{**f, "persons": persons} if f.get("person_from") == "people.crm_owner_id" else f
                                     for f in connector["fields"]]}
 
 

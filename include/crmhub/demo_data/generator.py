@@ -3,7 +3,9 @@
 What the seeds warn about is planted at known rates and recorded in ``manifest.json``:
 the same LP spelled several ways ("Harbor Capital LP" / "Harbor Capital, LP"), shared emails and tax
 IDs across systems, nulls and illegal values, stale CRM records, and one bulk-import batch that
-wrongly sets ``interested`` on many contacts. Output is byte-identical for a given seed and scale.
+wrongly sets ``interested`` on many contacts. CRM contacts carry a contact owner (``hubspot_owner_id``): each
+organisation's relationship sits with one of the firm's relationship owners (the integration map's people with
+a ``crm_owner_id``), a few contacts have none. Output is byte-identical for a given seed, scale and owner ids.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ RATES = {
     "crm.duplicate_contact": 0.04,
     "crm.stale_contact": 0.05,
     "crm.bulk_import_share": 0.4,
+    "crm.no_contact_owner": 0.05,
 }
 FILES = {
     "fund_admin": "fund_admin/lp_contacts.csv",
@@ -44,7 +47,7 @@ CONTROL_CONTACT = ("Friendly", "Tester", "friendly.lp@lp.example")
 HEADERS = {
     "fund_admin": ["external_id", "first_name", "last_name", "email", "company", "amount", "updated_at"],
     "crm_contacts": ["id", "firstname", "lastname", "email", "phone", "company", "jobtitle", "country", "lp_stage",
-                     "interested", "hs_email_verified", "lastmodifieddate", "archived"],
+                     "interested", "hs_email_verified", "hubspot_owner_id", "lastmodifieddate", "archived"],
     "crm_companies": ["id", "name", "domain", "entity_type", "tax_id", "city", "country", "hs_lastmodifieddate",
                       "archived"],
     "crm_deals": ["id", "dealname", "dealstage", "amount", "deal_currency_code", "pipeline", "hs_lastmodifieddate",
@@ -186,16 +189,33 @@ def _make_people(rng: random.Random, orgs: list[Org]) -> list[Person]:
     return people
 
 
-def generate(out_dir: str | Path, *, seed: int = 42, scale: int = 1) -> DemoDataset:
+def map_owner_ids() -> list[str]:
+    """The CRM owner ids of the integration map's relationship owners (people with a ``crm_owner_id``)."""
+    from crmhub.config import load_integration_map
+
+    return [p["crm_owner_id"] for p in load_integration_map().people.values() if p.get("crm_owner_id")]
+
+
+def _contact_owners(seed: int, orgs: list[Org], owner_ids: list[str]) -> dict[str, str]:
+    """Organisation key -> the HubSpot owner id of its relationship owner (own random stream: the other files
+    do not depend on the owners)."""
+    orng = random.Random(f"{seed}:owners")
+    return {org.key: orng.choice(owner_ids) if owner_ids else "" for org in orgs}
+
+
+def generate(out_dir: str | Path, *, seed: int = 42, scale: int = 1, owner_ids: list[str] | None = None
+             ) -> DemoDataset:
     """Write every source file and the ground truth under ``out_dir``; returns paths and manifest.
 
     Args:
         out_dir: folder to write into (created).
         seed: random seed; the same seed and scale give byte-identical files.
         scale: multiplier of the base size (about 94 organisations and 200 people per unit).
+        owner_ids: HubSpot owner ids the CRM contacts' owners are drawn from (default: :func:`map_owner_ids`).
     """
     if scale < 1:
         raise ValueError(f"scale must be >= 1, got {scale}")
+    owner_ids = map_owner_ids() if owner_ids is None else list(owner_ids)
     rng = random.Random(seed)
     root = Path(out_dir)
     w = _Writer(root)
@@ -205,7 +225,7 @@ def generate(out_dir: str | Path, *, seed: int = 42, scale: int = 1) -> DemoData
     truth_entities: list[list] = []
     truth_contacts: list[list] = []
     planted = {k: 0 for k in ("fund_admin.email_null", "fund_admin.email_illegal", "fund_admin.amount_illegal",
-                              "crm.duplicate_contact", "crm.stale_contact", "crm.bulk_import")}
+                              "crm.duplicate_contact", "crm.stale_contact", "crm.bulk_import", "crm.no_contact_owner")}
 
     # Fund administrator's LP contact export.
     rows = []
@@ -259,8 +279,10 @@ def generate(out_dir: str | Path, *, seed: int = 42, scale: int = 1) -> DemoData
                      modified.strftime("%Y-%m-%dT%H:%M:%S.000Z"), "false"])
     w.write("crm_deals", HEADERS["crm_deals"], rows)
 
-    # CRM contacts: stale records, hand-made duplicates (nicknames, other email), stages.
+    # CRM contacts: stale records, hand-made duplicates (nicknames, other email), stages, contact owners.
     rows = []
+    org_owner = _contact_owners(seed, orgs, owner_ids)
+    unowned = random.Random(f"{seed}:unowned")
     for p in people:
         copies = 2 if rng.random() < RATES["crm.duplicate_contact"] else 1
         planted["crm.duplicate_contact"] += copies - 1
@@ -273,16 +295,18 @@ def generate(out_dir: str | Path, *, seed: int = 42, scale: int = 1) -> DemoData
             modified = AS_OF - timedelta(days=rng.randint(400, 900) if stale else rng.randint(0, 30),
                                          seconds=rng.randint(0, 86400))
             stage = rng.choice(STAGES) if p.org.entity_type == "lp" else ""
+            owner = "" if unowned.random() < RATES["crm.no_contact_owner"] else org_owner[p.org.key]
+            planted["crm.no_contact_owner"] += not owner
             rows.append([cid, first, p.last, email, p.phone, _name_variant(rng, p.org), p.title, p.org.country,
-                         stage, "true" if stage == "interested" else "false", str(p.verified).lower(),
+                         stage, "true" if stage == "interested" else "false", str(p.verified).lower(), owner,
                          modified.strftime("%Y-%m-%dT%H:%M:%S.000Z"), "false"])
             truth_contacts.append(["crm", "contact", cid, p.key])
     # One control-list member (outreach.control_list) who is a CRM contact at an LP: no random draw, so the
     # other files and the bulk import below do not change.
     lp_org = next(o for o in orgs if o.entity_type == "lp")
     control = [str(5000 + len(rows)), *CONTROL_CONTACT, "", lp_org.name, "Friendly LP (agrees to receive tests)",
-               lp_org.country, "prospect", "false", "true", (AS_OF - timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%S.000Z"),
-               "false"]
+               lp_org.country, "prospect", "false", "true", org_owner[lp_org.key],
+               (AS_OF - timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%S.000Z"), "false"]
     truth_contacts.append(["crm", "contact", control[0], "control:" + CONTROL_CONTACT[2]])
     w.write("crm_contacts", HEADERS["crm_contacts"], rows + [control])
 
@@ -291,7 +315,7 @@ def generate(out_dir: str | Path, *, seed: int = 42, scale: int = 1) -> DemoData
     bulk = rng.sample(contact_rows, max(50, int(len(contact_rows) * RATES["crm.bulk_import_share"])) if len(
         contact_rows) >= 50 else len(contact_rows))
     bulk_time = (AS_OF + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M:%S.000Z")
-    bulk_rows = [r[:9] + ["true"] + r[10:11] + [bulk_time, "false"] for r in sorted(bulk, key=lambda r: int(r[0]))]
+    bulk_rows = [r[:9] + ["true"] + r[10:12] + [bulk_time, "false"] for r in sorted(bulk, key=lambda r: int(r[0]))]
     planted["crm.bulk_import"] = len(bulk_rows)
     w.write("crm_bulk_import", HEADERS["crm_contacts"], bulk_rows)
 

@@ -74,7 +74,7 @@ def _org_sorted_tokens(df: pd.DataFrame) -> list:
         if not name:
             out.append(None)
             continue
-        toks = sorted(t for t in name.split() if not t.isdigit())
+        toks = sorted(t for t in name.split() if not t.isdigit() and t not in nz.ORDER_FREE_WORDS)
         out.append(" ".join(toks[:2]) if toks else None)
     return out
 
@@ -175,6 +175,34 @@ def _org_word_ends(df: pd.DataFrame) -> list:
     return out
 
 
+def _org_partnership_first_word(df: pd.DataFrame) -> list:
+    """For a partnership's name ("greiay and shimay") and a one-word name ("greiay"), the end codes of the
+    first word (:func:`word_ends`, a typo keeps one) each joined with the town: a firm known by its first
+    name meets its full name where it practises (:func:`crmhub.identity.comparison.partnership_short_form`).
+    Other names have none. Integers, each distinct (code, town) numbered once per call."""
+    ids: dict[str, int] = {}
+    out = []
+    for name, city in zip(df["n_name"].tolist(), df["n_city"].tolist(), strict=True):
+        toks = name.split() if name and city else []
+        if not toks or not (len(toks) == 1 or "and" in toks[1:-1]):
+            out.append(None)
+            continue
+        out.append(tuple(ids.setdefault(f"{code}|{city}", len(ids)) for code in word_ends(toks[0])))
+    return out
+
+
+def _org_one_word_or_site(df: pd.DataFrame) -> list:
+    """A one-word name ("gsers") and the label of a web domain ("gsers" of gsers.org), each joined with
+    the town: an organisation written by its acronym meets the record whose own site spells it. Integers,
+    each distinct (word, town) numbered once per call."""
+    ids: dict[str, int] = {}
+    out = []
+    for name, domain, city in zip(df["n_name"].tolist(), df["n_domain"].tolist(), df["n_city"].tolist(), strict=True):
+        words = {w for w in (name if name and " " not in name else None, domain.split(".")[0] if domain else None) if w}
+        out.append(tuple(ids.setdefault(f"{w}|{city}", len(ids)) for w in sorted(words)) if city and words else None)
+    return out
+
+
 ORG_KEYS: tuple[BlockingKey, ...] = (
     BlockingKey("name_prefix", _org_first_tokens, _names),
     BlockingKey("name_sorted_tokens", _org_sorted_tokens, _names),
@@ -205,6 +233,10 @@ ORG_KEYS: tuple[BlockingKey, ...] = (
     BlockingKey("name_word_ends", _org_word_ends, _reversed_names, multi=True, max_block=8, window=3),
     # two words run together in one source ("Lunarunity Ventures" / "Lunar Unity Ventures")
     BlockingKey("name_joined", lambda df: [v.replace(" ", "") if v else None for v in df["n_name"].tolist()], _names),
+    # a firm known by its first name ("Greiay LLP") and its full name ("Greiay & Shimay") in one town
+    BlockingKey("partnership_first_word", _org_partnership_first_word, _names, multi=True, max_block=8, window=3),
+    # an organisation by its acronym ("GSERS") and the record whose web domain spells it (gsers.org), in one town
+    BlockingKey("one_word_or_site", _org_one_word_or_site, _names, multi=True, max_block=8, window=3),
 )
 
 

@@ -19,12 +19,15 @@ from rapidfuzz.distance import OSA, JaroWinkler, Levenshtein
 
 from crmhub.identity.normalize import (
     FUND_LEGAL_FORMS,
+    ORDER_FREE_WORDS,
     REGISTERED_OFFICE_COUNTRIES,
     REGISTERED_OFFICE_TOWNS,
+    VEHICLE_MARKERS,
     cut_from,
     cut_name_text,
     tax_id_scheme,
 )
+from crmhub.identity.short_forms import acronym_of_name, acronym_pair
 
 #: Level labels per comparison (index = level).
 LEVELS: dict[str, dict[str, tuple[str, ...]]] = {
@@ -71,8 +74,10 @@ class Column:
     @cached_property
     def sorted_words(self) -> np.ndarray:
         """Each value's words sorted and joined by one space, computed once per distinct value:
-        ``fuzz.ratio`` of these is ``fuzz.token_sort_ratio`` of the values, without sorting per pair."""
-        done = {v: " ".join(sorted(v.split())) for v in set(self.values.tolist())}
+        ``fuzz.ratio`` of these is ``fuzz.token_sort_ratio`` of the values, without sorting per pair. Words
+        that only tell the order (:data:`ORDER_FREE_WORDS`: "University of Michigan" / "Michigan
+        University") are left out."""
+        done = {v: " ".join(sorted(w for w in v.split() if w not in ORDER_FREE_WORDS)) for v in set(self.values.tolist())}
         return np.asarray([done[v] for v in self.values.tolist()], dtype=object)
 
     @cached_property
@@ -406,6 +411,8 @@ def word_conflict(a: str, b: str) -> bool:
     "University of Ohio", "Employees' Retirement System of Ohio" vs "... of Virginia"): named after
     different things. Typos, abbreviations, a word split in two, and words or numerals present on one
     side only are not conflicts (numerals and vehicle marks have their own comparison)."""
+    if short_form(a, b):
+        return False
     ta, tb = set(a.split()), set(b.split())
     da = {t for t in ta - tb if t.isalpha() and len(t) >= 3}
     db = {t for t in tb - ta if t.isalpha() and len(t) >= 3}
@@ -557,4 +564,65 @@ def same_words_mask(names: Column, pairs: np.ndarray, check: np.ndarray) -> np.n
     out = np.zeros(len(pairs), dtype=bool)
     idx, verdict = _per_name_pair(names, pairs, check, same_words)
     out[idx] = verdict
+    return out
+
+
+#: Words that name what a firm is, not who founded it: a name with one of them is no list of partners
+#: ("Harbor Capital and Partners" is not "Harbor", "Capital" and "Partners").
+_FIRM_WORDS = VEHICLE_MARKERS | frozenset({
+    "partners", "partner", "capital", "fund", "funds", "ventures", "investments", "investment", "holdings", "holding",
+    "group", "equity", "private", "company", "sons", "brothers", "trust", "bank", "securities", "services", "global"})
+
+
+def partnership_short_form(a: str, b: str) -> bool:
+    """One normalised name lists a partnership's names ("wekent glosnell and stalane", from "Wekent,
+    Glosnell & Stalane LLP") and the other is its leading names ("wekent glosnell", "wekent") or all of
+    them without the "and" ("filbis sholhay"), each up to a typo (:func:`_typo_of`; the first one only
+    as :func:`_brand_typo` allows). Law firms and placement agents are known by their first name(s);
+    a firm word in the list ("Harbor Capital and Partners") makes it no list of names."""
+    wa, wb = a.split(), b.split()
+    for long_, short in ((wa, wb), (wb, wa)):
+        if "and" not in long_[1:-1] or "and" in short:
+            continue
+        names = [w for w in long_ if w != "and"]
+        if len(short) > len(names) or not all(w.isalpha() and w not in _FIRM_WORDS for w in names + short):
+            continue
+        if all(s == n or (_typo_of(s, n) and (k or _brand_typo(s, n))) for k, (s, n) in enumerate(zip(short, names, strict=False))):
+            return True
+    return False
+
+
+def short_form(a: str, b: str) -> bool:
+    """One normalised name is a short form of the other: its acronym
+    (:func:`crmhub.identity.short_forms.acronym_pair`) or a partnership's leading names
+    (:func:`partnership_short_form`)."""
+    return acronym_pair(a, b) or partnership_short_form(a, b)
+
+
+def short_form_mask(names: Column, pairs: np.ndarray, check: np.ndarray, predicate=short_form) -> np.ndarray:
+    """``predicate`` (:func:`short_form` or one of its parts) for the pairs selected by ``check`` (others
+    False), once per distinct pair of names."""
+    out = np.zeros(len(pairs), dtype=bool)
+    idx, verdict = _per_name_pair(names, pairs, check, predicate)
+    out[idx] = verdict
+    return out
+
+
+#: Shortest acronym a town in common vouches for (with the full name's own site spelling it): "SIA" in
+#: Singapore is an airline as much as an investment authority.
+MIN_SITE_ACRONYM = 4
+
+
+def acronym_site_mask(names: Column, domains: Column, pairs: np.ndarray, check: np.ndarray) -> np.ndarray:
+    """Pairs (among ``check``) of a one-word name of :data:`MIN_SITE_ACRONYM` letters or more and a full
+    name whose own web domain is that word and of which it is the acronym ("GSERS" ~ "Glancen State
+    Employees' Retirement System" at gsers.org): the organisation is known by it."""
+    out = np.zeros(len(pairs), dtype=bool)
+    for k in np.flatnonzero(check).tolist():
+        for s, full in (pairs[k], pairs[k][::-1]):
+            short, site = names.values[s], domains.values[full]
+            if len(short) >= MIN_SITE_ACRONYM and " " not in short and site.split(".")[0] == short \
+                    and acronym_of_name(short, names.values[full].split()):
+                out[k] = True
+                break
     return out

@@ -34,7 +34,15 @@ import pandas as pd
 
 from crmhub.identity.blocking import candidate_pairs
 from crmhub.identity.clusters import UnionFind, cluster_roots, consistent_groups
-from crmhub.identity.comparison import Encoded, compare, same_words_mask, word_levels
+from crmhub.identity.comparison import (
+    Encoded,
+    acronym_site_mask,
+    compare,
+    partnership_short_form,
+    same_words_mask,
+    short_form_mask,
+    word_levels,
+)
 from crmhub.identity.normalize import cut_name_text, tax_id_scheme
 from crmhub.identity.records import columns_for, prepare
 from crmhub.identity.scoring import (
@@ -55,6 +63,7 @@ from crmhub.identity.scoring import (
     u_from_random_pairs,
     u_sample_size,
 )
+from crmhub.identity.short_forms import acronym_pair as acronym_name_pair
 
 REVIEW_THRESHOLD = 0.70
 #: A scored pair below this probability (vetoes score 0) is a clear non-match: never in one proposal
@@ -236,20 +245,49 @@ def _lift_same_words(enc: Encoded, pairs: np.ndarray, levels: dict[str, np.ndarr
     Management") count as near-exact, however low their character similarity. Checked where it matters:
     on the pairs below the review threshold that near-exact names would lift above it (in place)."""
     low = np.isin(levels["name"], LIFTABLE_NAME_LEVELS) & ~scores.vetoed & (scores.probability <= threshold)
+    check = _lift_would_cross(levels, scores, low, kind, threshold, params)
+    _lift_to_near_exact(np.flatnonzero(same_words_mask(enc.n_name, pairs, check)), levels, scores, kind, params, tf_bits)
+
+
+def _lift_would_cross(levels: dict[str, np.ndarray], scores, low: np.ndarray, kind: str, threshold: float,
+                      params: dict | None) -> np.ndarray:
+    """The pairs among ``low`` that a near-exact name level would lift above ``threshold``."""
     idx = np.flatnonzero(low)
+    check = np.zeros(len(low), dtype=bool)
     if not idx.size:
-        return
+        return check
     # the lift adds the near-exact level's Bayes factor in place of the current one (exact names have
     # no term-frequency bits, so nothing else changes): compare on the log-odds, without a second scoring
     factor = bayes_factors(kind, params)["name"]
     p = scores.probability[idx]
     would = np.log2(p / (1.0 - p)) + factor[2] - factor[levels["name"][idx]] > np.log2(threshold / (1.0 - threshold))
-    check = np.zeros(len(pairs), dtype=bool)
     check[idx[would]] = True
-    same = np.flatnonzero(same_words_mask(enc.n_name, pairs, check))
-    if same.size:
-        levels["name"][same] = 2  # the same array as scores.levels["name"] (no joint terms for organisations)
-        rescore(scores, levels, kind, same, params=params, tf_bits=tf_bits)
+    return check
+
+
+def _lift_to_near_exact(idx: np.ndarray, levels: dict[str, np.ndarray], scores, kind: str, params: dict | None,
+                        tf_bits: dict[str, np.ndarray]) -> None:
+    if idx.size:
+        levels["name"][idx] = 2  # the same array as scores.levels["name"] (no joint terms for organisations)
+        rescore(scores, levels, kind, idx, params=params, tf_bits=tf_bits)
+
+
+def _lift_short_forms(enc: Encoded, pairs: np.ndarray, levels: dict[str, np.ndarray], scores, kind: str,
+                      threshold: float, params: dict | None, tf_bits: dict[str, np.ndarray]) -> None:
+    """A name and its short form (:func:`crmhub.identity.comparison.short_form`) count as near-exact
+    where another field vouches for it (in place), checked on the pairs below the review threshold
+    that the lift would raise above it. A short form alone is ambiguous ("SIA", "Davis"): an acronym
+    needs the same web domain (a pension plan's site is its acronym: spsers.org), a partnership's leading
+    names the same domain or the same town (a firm known by its first name where it practises). An
+    acronym of four letters or more also counts in the same town when the full name's own site is the
+    acronym (:func:`crmhub.identity.comparison.acronym_site_mask`)."""
+    low = (levels["name"] >= 3) & ~scores.vetoed & (scores.probability <= threshold)
+    domain, town = levels["domain"] == 1, np.isin(levels["city"], (1, 2))
+    check = _lift_would_cross(levels, scores, low & (domain | town), kind, threshold, params)
+    lift = short_form_mask(enc.n_name, pairs, check, partnership_short_form)
+    lift |= short_form_mask(enc.n_name, pairs, check & domain & ~lift, acronym_name_pair)
+    lift |= acronym_site_mask(enc.n_name, enc.n_domain, pairs, check & town & ~lift)
+    _lift_to_near_exact(np.flatnonzero(lift), levels, scores, kind, params, tf_bits)
 
 
 def _name_counts_in_place(enc: Encoded, pairs: np.ndarray, levels: dict[str, np.ndarray], counts: np.ndarray,
@@ -288,6 +326,7 @@ def _score_compared(enc: Encoded, pairs: np.ndarray, levels: dict[str, np.ndarra
     scores = score(levels, kind, params=params, tf_bits=tf_bits)
     if kind == "org":
         _lift_same_words(enc, pairs, levels, scores, kind, threshold, params, tf_bits)
+        _lift_short_forms(enc, pairs, levels, scores, kind, threshold, params, tf_bits)
         # a word of one name the other cannot explain (typo, abbreviation) is checked where it matters:
         # on the not-exact-name candidates that would otherwise reach review
         check = (scores.probability > threshold) & (levels["name"] > 1)

@@ -28,6 +28,8 @@ from itertools import pairwise
 
 from rapidfuzz.distance import OSA
 
+from crmhub.identity.short_forms import MULTI_WORD_SHORT_FORMS, drop_own_acronym
+
 # --------------------------------------------------------------------------------------------- text
 
 
@@ -114,9 +116,10 @@ ORG_ABBREVIATIONS = {
     "coinvest": "coinvestment", "system": "systems", "lux": "luxembourg", "mfg": "manufacturing", "dept": "department", "univ": "university",
     "fdn": "foundation", "fndn": "foundation", "endow": "endowment", "ret": "retirement",
     "sys": "systems", "pens": "pension", "eq": "equity", "ventures": "ventures", "vc": "ventures",
-    "re": "real estate", "st": "saint", "mt": "mount", "ft": "fort", "eur": "europe", "european": "europe", "asian": "asia", "fo": "family office", "manco": "management",
+    "re": "real estate", "st": "saint", "mt": "mount", "ft": "fort",
     "mgr": "manager", "mgrs": "managers", "bk": "bank",
 }
+ORG_ABBREVIATIONS.update(MULTI_WORD_SHORT_FORMS)
 _ROMAN = re.compile(r"^(?=[ivxl]+$)(x{0,3}|xl|l?x{0,3})(ix|iv|v?i{0,3})$")
 _ROMAN_VALUES = {"i": 1, "v": 5, "x": 10, "l": 50}
 #: Letters joined by dots ("l.p.", "L.P" without the last dot, "l. p.", "u.s.") are one abbreviation: all
@@ -181,19 +184,21 @@ def _join_stray_dot(match: re.Match) -> str:
     return match.group(0) if _ROMAN.match(match.group(1)) else match.group(1) + match.group(2)
 
 
-#: A year written with an apostrophe for its century ("Fund '15", "Class of '98"): the full year.
-_SHORT_YEAR = re.compile(r"(?<![\w'])'(\d{2})\b")
+#: A vintage year written short after an apostrophe ("Select Fund '18", "Opportunities ’14,L.P."): the
+#: full year, so it equals "Fund 2018", "Fund (2018)", "Vintage 2018". Years from '70 are of the 1900s
+#: (no private fund's vintage is older). Not after a letter or digit ("Employees'15" is no year).
+_SHORT_VINTAGE = re.compile(r"(?<![a-z0-9])['\u2019\u2018`](\d{2})(?![0-9])")
+_YEAR = re.compile(r"^(19|20)\d\d$")
 
 
-def _full_year(match: re.Match) -> str:
-    yy = int(match.group(1))
-    return str(2000 + yy if yy <= date.today().year % 100 + 1 else 1900 + yy)
+def _full_vintage(match: re.Match) -> str:
+    year = int(match.group(1))
+    return f" {1900 + year if year >= 70 else 2000 + year}"
 
 
 def _tokens(text: str) -> list[str]:
     text = fold(_GLUED.sub(" ", text)).replace("&", " and ").replace("+", " and ")
-    if "'" in text:
-        text = _SHORT_YEAR.sub(_full_year, text)
+    text = _SHORT_VINTAGE.sub(_full_vintage, text)
     text = _SARL.sub(" sarl ", text)
     text = _DOTTED_ABBREV.sub(lambda m: m.group(0).replace(".", "").replace(" ", "") + " ", text)
     text = _STRAY_DOT.sub(_join_stray_dot, text)
@@ -365,7 +370,7 @@ def _legal_typo(token: str) -> str | None:
 @lru_cache(maxsize=200_000)
 def _org_parts(name: str) -> tuple[tuple[str, ...], str | None]:
     """Normalised name tokens and the legal-form class (last legal form found after the first token)."""
-    raw = _split_glued_words(_tokens(name))
+    raw = _split_glued_series(_split_glued_words(_tokens(name)))
     if len(raw) > 2 and _at_field_length(name):
         raw = _mend_cut_end(raw, name)
     out: list[str] = []
@@ -384,8 +389,6 @@ def _org_parts(name: str) -> tuple[tuple[str, ...], str | None]:
         if tok == "u" and i + 1 < len(raw) and raw[i + 1] == "of":
             out.append("university")  # "U. of Michigan"
             continue
-        if tok == "l" and i == len(raw) - 1 and out and (out[-1].isdigit() or _at_field_length(name)):
-            continue  # "Fund IV, L", "(Co-Investment) L.": "L.P." or "Ltd" cut short, not the numeral 50
         ordinal = _ORDINAL.match(tok)
         if ordinal:
             out.append(ordinal.group(1))
@@ -399,6 +402,10 @@ def _org_parts(name: str) -> tuple[tuple[str, ...], str | None]:
         if number and i > 0 and _closing_numeral(prev, raw[i + 1:i + 2]):
             out.append(number)
             continue
+        if tok == "vintage" and i and _YEAR.match(raw[i + 1] if i + 1 < len(raw) else ""):
+            continue  # "Fund Vintage 2018" = "Fund 2018" = "Fund (2018)": the year is the mark, the word a label
+        if tok == "l" and i >= 2 and i == len(raw) - 1:
+            continue  # "Partners III L", "(Cayman) L": "L.P." / "LLC" / "Ltd" cut short, never fund 50
         # A lone roman numeral after the first word ("Fund II", "Harbor III") is a numeral, but keep
         # single letters that are initials in the leading position ("I Squared Capital").
         value = roman_to_int(tok) if i > 0 else None
@@ -433,21 +440,7 @@ def _org_parts(name: str) -> tuple[tuple[str, ...], str | None]:
     if form is not None and len(cleaned) < len(out):  # "..., a Delaware limited liability company"
         _strip_jurisdiction_descriptor(cleaned)
     trailing = _strip_trailing_forms(cleaned)
-    return tuple(_drop_own_acronym(cleaned)), trailing or form
-
-
-def _drop_own_acronym(tokens: list[str]) -> list[str]:
-    """``tokens`` without a word that is the initials of the other words, in any order ("Handine Municipal
-    Employees' Retirement System (HMERS)", "Investment Board of the State of Wamen (WSIB)"): the name's
-    acronym written beside it says nothing more. Three letters or more, never the first word."""
-    for k in range(len(tokens) - 1, 0, -1):
-        word = tokens[k]
-        if len(word) < 3 or not word.isalpha() or word in _whole_words():
-            continue
-        initials = [t[0] for n, t in enumerate(tokens) if n != k and not t.isdigit()]
-        if len(initials) == len(word) and sorted(initials) == sorted(word):
-            return tokens[:k] + tokens[k + 1:]
-    return tokens
+    return tuple(drop_own_acronym(cleaned, VEHICLE_MARKERS)), trailing or form
 
 
 _OPEN_BRACKET_END = re.compile(r"[(\[]\s*[^\W\d_]{1,2}\s*$")
@@ -508,9 +501,8 @@ _GOVERNING_BODIES = tuple(tuple(_words(p)) for p in (
 def _drop_connecting_words(tokens: list[str]) -> list[str]:
     """``tokens`` without the words that only connect: "the" at either end ("The Harbor Foundation",
     "Harbor Foundation, The"), the governing body before an institution's name (:data:`_GOVERNING_BODIES`),
-    and "of" / "the" / "and" after the first word, so that one name written in two orders has the same words
-    ("Teachers' Retirement System of the State of Ohio" / "Ohio State Teachers' Retirement System"), and
-    "Vintage" before a year ("Credit Opportunities Vintage 2014" / "Credit Opportunities (2014)")."""
+    and "the" after the first word ("Teachers' Retirement System of the State of Ohio" = "... of State of
+    Ohio", which compares with "Ohio State Teachers' Retirement System" in another order)."""
     while len(tokens) > 1 and tokens[0] == "the":  # "The The Gereth Foundation" too
         tokens = tokens[1:]
     for body in _GOVERNING_BODIES:
@@ -519,15 +511,18 @@ def _drop_connecting_words(tokens: list[str]) -> list[str]:
             break
     if len(tokens) > 1 and tokens[-1] == "the":
         tokens = tokens[:-1]
-    if len(tokens) <= 2:
-        return tokens
-    return tokens[:1] + [t for k, t in enumerate(tokens[1:], 1) if t not in _CONNECTING and not (
-        t == "vintage" and k + 1 < len(tokens) and len(tokens[k + 1]) == 4 and tokens[k + 1].isdigit())]
+    return tokens[:1] + [t for t in tokens[1:] if t not in _CONNECTING] if len(tokens) > 2 else tokens
 
 
-#: Words that only connect the words of a name: "Teachers' Retirement System of the State of Ohio",
-#: "Greiay & Shimay" / "Greiay Shimay".
-_CONNECTING = frozenset(_words("of the and"))
+#: Words that a name written in another order has or lacks ("Teacher Retirement System of Texas" / "Texas
+#: Teacher Retirement System"): left out where the order of words is set aside (the sorted-words
+#: similarity, the sorted-tokens blocking key).
+ORDER_FREE_WORDS = frozenset({"of"})
+#: Words that only connect the words of a name ("Teachers' Retirement System of the State of Ohio"). "Of"
+#: stays, as the place an acronym is read from (:mod:`crmhub.identity.short_forms`), and is left out where
+#: word order is compared (:data:`ORDER_FREE_WORDS`); "and" stays, as a
+#: partnership's names are read by it.
+_CONNECTING = frozenset(_words("the"))
 
 
 def org_name_tokens(name: str) -> tuple[str, ...]:
@@ -585,7 +580,9 @@ def fund_numerals(name: object) -> frozenset[str]:
 #: domicile ("Fund IV (Cayman)", "Real Estate Partners Europe"). After the first word only.
 VEHICLE_MARKERS = frozenset(_words("""gp management manager advisors advisor offshore onshore parallel feeder master
     associates blocker aiv coinvestment sidecar continuation cayman delaware luxembourg ireland irish bermuda jersey
-    guernsey bvi europe european asia asian international us usa uk tei executive topco midco bidco holdco"""))
+    guernsey bvi europe european asia asian international us usa uk tei executive"""))
+#: A fund manager's management company written short ("Brand ManCo"): the marker's own abbreviation.
+ORG_ABBREVIATIONS["manco"] = "management company"
 
 
 
@@ -617,14 +614,18 @@ _MISSPELT_MARKERS.update({w[:k] + w[k + 1] + w[k] + w[k + 2:]: m for w, m in sor
                           if w[:k] + w[k + 1] + w[k] + w[k + 2:] not in VEHICLE_MARKERS | set(_MISSPELT_MARKERS)})
 #: English words one edit from a marker or its abbreviation ("Harbor Coin Partners" is no misspelt "Coinv"):
 #: a real word is never read as a misspelt marker.
-_NEAR_MARKER_WORDS = frozenset(_words("""coin coins conv advise advised advises advisee advisees associated mango banco
-    marco manor"""))
+_NEAR_MARKER_WORDS = frozenset(_words("coin coins conv advise advised advises advisee advisees associated"))
 _MISSPELT_MARKERS = {v: m for v, m in _MISSPELT_MARKERS.items() if v not in _NEAR_MARKER_WORDS}
 #: Typos of the short region markers ("Aia", "sia", "Astia", "Asqa" = "Asia"; any one edit, three letters or
 #: more): read as the marker only where a region names a fund vehicle, between a fund word and the fund's
 #: numeral ("Real Estate Partners Aia 5"), since a short word one edit away is often another word.
 _REGION_TYPOS = {v: m for m in sorted(w for w in VEHICLE_MARKERS if 4 <= len(w) < 6) for v in _one_edit_variants(m)
                  if len(v) >= 3 and v not in VEHICLE_MARKERS}
+#: ... and the layers of a portfolio company's acquisition chain ("Brand Topco", "Brand Midco", "Brand
+#: Bidco"): each its own company, none the operating one. Added after the typo tables: "Bidco" is one
+#: letter from "Midco", and neither a typo of the other.
+HOLDING_CHAIN_MARKERS = frozenset(_words("topco midco bidco holdco finco propco opco"))
+VEHICLE_MARKERS |= HOLDING_CHAIN_MARKERS
 #: Fund words misspelt by one edit ("Oentures V", "Partnrs X"): a "V"/"X"/"L" after them is still a numeral.
 _MISSPELT_FUNDISH = frozenset(v for w in _FUNDISH if len(w) >= 6 for v in _one_edit_variants(w))
 #: English words (and given names) one edit from a number word: never read as a misspelt numeral.
@@ -674,8 +675,9 @@ _GLUED_ROMAN = re.compile("^(" + _FUND_HEADS + ")(" + _ROMAN_GROUP + ")$")
 #: "ptnrsasia").
 _GLUED_FUND_WORD = re.compile("^(" + _FUND_HEADS + ")(" + "|".join(
     sorted({*_NUMBER_WORDS, *(w for w in VEHICLE_MARKERS if 4 <= len(w) < 6)}, key=len, reverse=True)) + ")$")
-#: ... and a numeral run into the vehicle marker after it ("IIOffshore", "ivparallel").
-_GLUED_MARKER = re.compile("^(" + _ROMAN_GROUP + ")(" + "|".join(sorted(VEHICLE_MARKERS, key=len, reverse=True))
+#: ... and a numeral run into the vehicle marker after it ("IIOffshore", "ivparallel"); never a lone "L"
+#: (no fund is the fiftieth: "Lasia" is "Asia" with a stray letter).
+_GLUED_MARKER = re.compile("^(?!l(?![ivx]))(" + _ROMAN_GROUP + ")(" + "|".join(sorted(VEHICLE_MARKERS, key=len, reverse=True))
                            + ")$")
 #: ... and a vehicle marker run into the word before it ("KestrelGP" written "kestrelgp", "lakeassociates"):
 #: "GP" (no English word ends so) and the markers of six letters or more but "master"/"manager"
@@ -685,14 +687,6 @@ _GLUED_TRAILING_MARKER = re.compile(
                                        key=len, reverse=True)) + ")$")
 
 
-#: ... and a legal form run into the numeral before it ("Fund IXLP", "Partners 9LP", "Fund Vintage 2018LP").
-_GLUED_LEGAL_FORM = re.compile("^(" + _ROMAN_GROUP.replace("(", "(?:") + r"(?<=[ivxl])|\d{1,4})(lp|llp|lllp|llc|ltd|plc|inc|scsp|sca|scs)$")
-
-
-#: ... and a series letter run into the fund's arabic numeral ("Partners 6B" = "Partners VI-B").
-_GLUED_SERIES = re.compile(r"^(\d{1,2})([a-z])$")
-
-
 def _split_glued_words(tokens: list[str]) -> list[str]:
     """``tokens`` with a fund numeral run into the word before or after it split off (see :data:`_GLUED_ROMAN`),
     and a vehicle marker run into the word before it (:data:`_GLUED_TRAILING_MARKER`), a number word or
@@ -700,14 +694,6 @@ def _split_glued_words(tokens: list[str]) -> list[str]:
     word, the brand ("Fundi", "Web3")."""
     out: list[str] = tokens[:1]
     for tok in tokens[1:]:
-        form = _GLUED_LEGAL_FORM.match(tok)  # "IXLP", "9LP", "2018LP", "VILLC": a numeral, then the legal form
-        if form and tok not in LEGAL_FORM_CLASSES:  # ... but "LLP" is no "L" + "LP"
-            out.extend(form.groups())
-            continue
-        series = _GLUED_SERIES.match(tok)  # "6B": fund 6, series B
-        if series:
-            out.extend(series.groups())
-            continue
         marker = _GLUED_TRAILING_MARKER.match(tok) or _GLUED_FUND_WORD.match(tok)
         if marker:
             out.extend(marker.groups())
@@ -728,13 +714,89 @@ def _split_glued_words(tokens: list[str]) -> list[str]:
     return out
 
 
+#: Series letters of a fund's parallel vehicles ("Fund IV-A", "Fund 3B"): the first letters of the
+#: alphabet. A later letter after a numeral is a legal form or marker cut short ("Fund IX, S." for
+#: "S.C.Sp.", "Fund 10 Limited P", "Fund VIII (T"), not a series.
+SERIES_LETTERS = frozenset("abcdefgh")
+#: Legal forms that sources run into the numeral or vehicle marker before them ("Partners XLP",
+#: "Fund Investors VISCSp", "Fund '23LLP", "Partners V-BLP", "Fund IX EURSCSp").
+_GLUED_FORMS = "|".join(sorted(_words("lp llp lllp llc ltd scsp scs sca sicav sarl plc inc pte gmbh"), key=len,
+                               reverse=True))
+_GLUED_NUMERAL = re.compile(r"^(\d{1,4}|(?!l[a-z]*$)" + _ROMAN_GROUP + r")([a-h]?)(" + _GLUED_FORMS + r")?$")
+_GLUED_SERIES_FORM = re.compile(r"^([a-h])(" + _GLUED_FORMS + r")$")
+_CURRENCIES = frozenset(_words("eur usd gbp chf jpy cad aud sek nok dkk"))
+_GLUED_MARKER_FORM = re.compile(r"^(" + "|".join(sorted(
+    VEHICLE_MARKERS | _CURRENCIES | {a for a, m in ORG_ABBREVIATIONS.items() if m in VEHICLE_MARKERS}, key=len, reverse=True))
+                                + r")(" + _GLUED_FORMS + r")$")
+
+
+def _fund_position(prev: str) -> bool:
+    """Whether a word after ``prev`` stands where a fund's numeral does: after a fund word or vehicle
+    marker, also abbreviated or misspelt ("Fd", "Ptnrs", "Partnrs", "Europe"), or shortened to its
+    consonants ("Pts", "Ptns", "Invs", "Fds") or its first letters ("Opport", "Partn")."""
+    word = ORG_ABBREVIATIONS.get(prev, prev).split()[-1] if prev else ""
+    return word in _FUNDISH or word in _MISSPELT_FUNDISH or word in VEHICLE_MARKERS or _shortened_fund_word(prev)
+
+
+_VOWELS = frozenset("aeiou")
+
+
+def _shortened_fund_word(word: str) -> bool:
+    """``word`` (three letters or more) shortens a fund word of two letters more: its first letters, or
+    its consonants in order keeping the first and last letter ("Pts" = "Partners", "Invs" = "Investors")."""
+    if len(word) < 3 or not word.isalpha():
+        return False
+    for full in _FUNDISH:
+        if len(full) - len(word) < 2 or full[0] != word[0]:
+            continue
+        if full.startswith(word):
+            return True
+        rest = iter(full[1:])
+        if full[-1] == word[-1] and not _VOWELS & set(word[1:]) and all(ch in rest for ch in word[1:]):
+            return True
+    return False
+
+
+def _is_numeral(token: str) -> bool:
+    """A fund numeral as written: digits, a roman numeral (not a lone "L") or a number word."""
+    return token.isdigit() or token in _NUMBER_WORDS or (token != "l" and roman_to_int(token) is not None)
+
+
+def _split_glued_series(tokens: list[str]) -> list[str]:
+    """``tokens`` with a series letter or legal form run into the fund numeral before it split off
+    ("VIA" = "VI-A", "IIIB", "9A", "XLP", "VISCSp", "2016Pte"; at a fund's numeral, :func:`_fund_position`,
+    digits with a legal form anywhere after the first word), a legal form run into a series letter after
+    a numeral ("V-BLP") or into a vehicle marker or currency ("EURSCSp"). Words of their own ("LLP", "VC",
+    "Via" after a brand word) stay whole."""
+    out: list[str] = tokens[:1]
+    for tok in tokens[1:]:
+        prev = out[-1]
+        if tok in LEGAL_SUFFIXES or tok in LEGAL_FORM_CLASSES or tok in ORG_ABBREVIATIONS or tok in VEHICLE_MARKERS:
+            out.append(tok)
+            continue
+        found = _GLUED_NUMERAL.match(tok)
+        if found and found.group(1) and (found.group(4) or found.group(5)) and (
+                _fund_position(prev) or (found.group(1).isdigit() and found.group(5))):
+            out.extend(p for p in (found.group(1), found.group(4), found.group(5)) if p)
+            continue
+        found = _GLUED_SERIES_FORM.match(tok) if _is_numeral(prev) else None
+        found = found or _GLUED_MARKER_FORM.match(tok)
+        if found:
+            out.extend(found.groups())
+            continue
+        out.append(tok)
+    return out
+
+
 def vehicle_marks(name: object) -> frozenset[str]:
     """What tells vehicles of one family apart: fund numerals plus vehicle markers and series letters.
 
     ``"Harbor Fund IV (Cayman), L.P."`` -> ``{"4", "cayman"}``, ``"Harbor Fund IV-A"`` -> ``{"4", "series a"}``,
     ``"Harbor Capital Management LLC"`` -> ``{"management"}``. Two names whose marks are both non-empty
     and differ are different entities (like a fund-numeral conflict); a mark on one side only is
-    evidence against.
+    evidence against. Also a currency after the numeral (:func:`_currency_marks`), a marker cut short at
+    a field's length (:func:`_cut_marker`) and an insurer's subsidiary by domicile (:func:`_insurer_domicile`);
+    a region's adjective is the region (:data:`_SAME_MARK`).
     """
     if _blank(name):
         return frozenset()
@@ -744,8 +806,94 @@ def vehicle_marks(name: object) -> frozenset[str]:
     marks |= {_MISSPELT_MARKERS[t] for t in tokens[1:] if t in _MISSPELT_MARKERS}
     marks |= {_REGION_TYPOS[t] for p, t, n in zip(tokens, tokens[1:], tokens[2:], strict=False)
               if t in _REGION_TYPOS and p in _FUNDISH and n.isdigit()}
-    marks |= {f"series {b}" for a, b in pairwise(tokens) if a.isdigit() and len(b) == 1 and b.isalpha()}
-    return frozenset(marks)
+    marks |= {f"series {b}" for a, b in pairwise(tokens) if a.isdigit() and b in SERIES_LETTERS}
+    raw = _split_glued_series(_split_glued_words(_tokens(str(name))))
+    marks = _currency_marks(marks, raw)
+    marks |= {m for m in (_cut_marker(str(name), raw), _insurer_domicile(raw)) if m}
+    if "executive" in marks and not any(t.isdigit() for t in tokens):
+        marks.discard("executive")  # an Executive Fund is a fund's vehicle; "Harbor Executive Search" is a firm
+    return frozenset(_SAME_MARK.get(m, m) for m in marks)
+
+
+#: Spellings of one mark: a region's adjective is the region ("European 6A" = "Europe VI-A").
+_SAME_MARK = {"european": "europe", "asian": "asia", "irish": "ireland"}
+
+
+def _currency_marks(marks: set[str], raw: list[str]) -> set[str]:
+    """``marks`` with the currency after the fund numeral that names the fund's vehicle in that currency
+    ("Fund IX EUR", "Fund 9 USD"): a mark of its own. Before the numeral "Eur" is "Europe" shortened
+    ("Brand Eur VII"). Read on the name's words as written (``raw``): where the abbreviation table makes
+    "Europe" of every "Eur", a euro vehicle's "EUR" is still no region ("Infrastructure Fund IV EUR" is
+    not "Europe IV EUR")."""
+    first = next((k for k, t in enumerate(raw) if k and _is_numeral(t)), len(raw))
+    currencies = {t for t in raw[first + 1:] if t in _CURRENCIES}
+    region = {"eur", "europe", "european"} & set(raw[1:first]) or {"europe", "european"} & set(raw[first + 1:])
+    if "eur" in currencies and not region:
+        marks = marks - {"europe"}
+    if "eur" in raw[1:first]:
+        marks = marks | {"europe"}
+    return marks | currencies
+
+
+#: Words that end a name whole, never a cut marker: markers, currencies, legal forms, abbreviations, fund words.
+_WHOLE_WORDS = VEHICLE_MARKERS | _CURRENCIES | LEGAL_SUFFIXES | frozenset(ORG_ABBREVIATIONS) | _FUNDISH
+#: An opening bracket the name's field length cut after ("Fund VIII (T", "Fund 3 (Paral").
+_CUT_BRACKET = re.compile(r"[(\[]\s*([^\W\d_]+)\s*$")
+
+
+#: A name cut right where its vehicle marker or series began ("Fund 3 (", "Partners XI-" of "XI-B"): some
+#: vehicle of that fund, not the fund, and not known which. A hyphen after a space ("Fund VI -") is as often
+#: stray punctuation.
+_DANGLING = re.compile(r"(?:[(\[]|(?<=\w)-)\s*$")
+#: The mark of such a name: it differs from every other, so the record joins neither the fund nor a vehicle.
+CUT_MARK = "cut vehicle"
+
+
+def _cut_marker(name: str, raw: list[str]) -> str | None:
+    """The vehicle marker a name cut short at its field length ends with, right after a fund numeral or
+    marker: the one marker its last fragment begins ("(T" = "(TEI)", "(Paral", "Offs", "Cay", "Fee" =
+    "Feeder", "Co-Inve" = "Co-Investment"; three letters or more, any inside a bracket), :data:`CUT_MARK`
+    when nothing or a bracket's fragment that begins several markers ("(E": "Europe", "Executive") follows
+    the cut. None when the fragment is a word of the name's own, begins several markers outside a bracket
+    or follows a legal form ("Ltd. Par" is "Ltd. Partnership")."""
+    def after_vehicle(k: int) -> bool:
+        return len(raw) > k >= 1 and (_is_numeral(raw[-k]) or raw[-k] in VEHICLE_MARKERS)
+
+    if after_vehicle(3) and raw[-2] == "co" and len(raw[-1]) >= 2 and "investment".startswith(raw[-1]):
+        return "coinvestment"
+    if _DANGLING.search(name) and after_vehicle(1):
+        return CUT_MARK
+    bracket = _CUT_BRACKET.search(name)
+    if not after_vehicle(2) or not (bracket or len(raw[-1]) >= 3):
+        return None
+    fragment = raw[-1]
+    if fragment in _WHOLE_WORDS or fragment in _MISSPELT_MARKERS:
+        return None
+    options = {_SAME_MARK.get(m, m) for m in VEHICLE_MARKERS - HOLDING_CHAIN_MARKERS if m.startswith(fragment)}
+    if len(options) == 1:
+        return options.pop()
+    return CUT_MARK if bracket else None
+
+
+#: Words of an insurer's name: "<Brand> Life Insurance Company of New York" is the insurer's subsidiary
+#: licensed in that state, not the insurer.
+_INSURER_WORDS = frozenset(_words("insurance assurance reinsurance life casualty indemnity annuity ins"))
+
+
+#: Places an insurance group names itself after ("Life Insurance Company of America", "... of North America",
+#: "... of Canada", "... of the United States"): the group's own name, not a subsidiary's domicile.
+_GROUP_DOMAINS = frozenset(_words("america american north the united us usa canada"))
+
+
+def _insurer_domicile(raw: list[str]) -> str | None:
+    """``"of n"`` for an insurer's name that goes on with "of <place>" ("Life Insurance Company of New
+    York", "Life Assurance of NY"): a subsidiary named by its domicile (a state), marked by the place's
+    initial (so "New York", "NY", "N.Y." and a cut "New Yo" agree); not a country or continent
+    (:data:`_GROUP_DOMAINS`)."""
+    for k in range(2, len(raw) - 1):
+        if raw[k] == "of" and _INSURER_WORDS & set(raw[max(1, k - 3):k]) and raw[k + 1] not in _GROUP_DOMAINS:
+            return f"of {raw[k + 1][0]}"
+    return None
 
 
 #: Lengths at which source systems cut a name field (CRM and fund-administration name columns: 30, 35, 40

@@ -19,9 +19,11 @@ For one load, in SQL only (no Python per row), inside the caller's transaction:
    set-wise (a plain INSERT; ``ON CONFLICT`` only after a concurrent load created one of the keys). A key longer than ``MAX_KEY_CHARS`` is stored as ``md5:<hex>``.
 5. **Write**: new rows are inserted, existing rows updated under last-write-wins on ``source_updated_at``
    (``_LWW``); ``enrichment`` fields never overwrite a value with null. Links (``contact.entity_id``,
-   ``commitment.contact_id`` ...) are set from the same row. Owner = connector owner; ``source_lineage`` =
-   {system, connector, load_id, locator}; ``confidence`` = the row's contract confidence when the row is created
-   (identity resolution owns it after).
+   ``commitment.contact_id`` ...) are set from the same row. Owner = the person a ``<table>.owner`` field names
+   (a source user id mapped through ``people``' ``crm_owner_id``, :func:`_owner_exprs`; ``owner_source``
+   ``record``), else the connector owner (``record_unmapped``: an id no person has; ``connector``: no id);
+   ``source_lineage`` = {system, connector, load_id, locator}; ``confidence`` = the row's contract confidence
+   when the row is created (identity resolution owns it after).
 6. **Change log** (``core.change_log``, see :mod:`crmhub.warehouse.changelog`): a created record is one
    ``_created`` row holding its non-null values; an updated record one row per changed field (before, after).
    A change that loses last-write-wins writes nothing.
@@ -43,6 +45,7 @@ incoming-value rule (:meth:`TablePlan.incoming`) are written once here and used 
 from __future__ import annotations
 
 import functools
+import json
 import logging
 from dataclasses import dataclass, field
 
@@ -139,6 +142,11 @@ class TablePlan:
     links: dict[str, str]            # core column -> linked table of this plan
     defaults: dict[str, sql.Composable] = field(default_factory=dict)
     accepted_at: bool = False        # set accepted_at when the stage first becomes the accept stage
+    #: core columns whose incoming value is an expression over ``w`` rather than the field itself (the owner)
+    derived: dict[str, sql.Composable] = field(default_factory=dict)
+    #: bookkeeping columns written with the row from an expression over ``w``, no source field's change (not in
+    #: the change log): ``owner_source``
+    meta: dict[str, sql.Composable] = field(default_factory=dict)
 
     @property
     def src(self) -> sql.Identifier:
@@ -198,6 +206,28 @@ def _mapping(connector: Connector) -> tuple[str, dict[str, dict[str, str]]]:
     return pk, mapping
 
 
+def _owner_exprs(connector: Connector, columns: dict[str, str], known: set[str]
+                 ) -> tuple[dict[str, sql.Composable], dict[str, sql.Composable]]:
+    """(derived, meta): ``owner`` of a table whose ``owner`` a field targets, and ``owner_source`` where the table
+    has it.
+
+    The field holds a source user id (HubSpot's ``hubspot_owner_id``); its contract's ``persons`` map ids to
+    people. An id no person has, or no id, leaves the connector's owner (``owner_source`` says which).
+    """
+    if "owner" not in columns:
+        return {}, {}
+    contract = connector.field(columns["owner"])
+    ref = sql.SQL("nullif(btrim(w.{}::text), '')").format(I(contract.name))
+    person = sql.SQL("({}::jsonb ->> {})").format(sql.Literal(json.dumps(dict(contract.persons))), ref)
+    derived = {"owner": sql.SQL("coalesce({}, {})").format(person, sql.Literal(connector.owner))}
+    meta = {}
+    if "owner_source" in known:
+        meta["owner_source"] = sql.SQL(
+            "CASE WHEN {p} IS NOT NULL THEN 'record' WHEN {r} IS NOT NULL THEN 'record_unmapped' ELSE 'connector' END"
+        ).format(p=person, r=ref)
+    return derived, meta
+
+
 def _core_columns(conn: psycopg.Connection) -> dict[str, set[str]]:
     rows = conn.execute(  # pg_catalog: information_schema.columns costs ~10 ms per load
         "SELECT c.relname, a.attname FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid "
@@ -245,6 +275,7 @@ def build_plan(connector: Connector, core_cols: dict[str, set[str]]) -> UpsertPl
         if unknown:
             log.warning("%s: core.%s has no column(s) %s; those targets are skipped", connector.name, table, unknown)
         columns = {c: f for c, f in columns.items() if c in known}
+        derived, meta = _owner_exprs(connector, columns, known)
         links = {col: other for col, other in LINKS.get(table, {}).items()
                  if other in keys and other != table and col in known}
         plans.append(TablePlan(
@@ -254,6 +285,7 @@ def build_plan(connector: Connector, core_cols: dict[str, set[str]]) -> UpsertPl
             frozen=tuple(c for c in FROZEN_FIELDS.get(table, ()) if c in columns), links=links,
             defaults={c: e for c, e in INSERT_DEFAULTS.get(table, {}).items() if c not in columns},
             accepted_at=table in FROZEN_FIELDS and "stage" in columns and "accepted_at" in known,
+            derived=derived, meta=meta,
         ))
     return UpsertPlan(connector=connector, pk_field=pk_field, ts_field=connector.timestamp_source, primary=primary,
                       tables=tuple(plans))
@@ -425,7 +457,9 @@ def _write_table(conn: psycopg.Connection, plan: UpsertPlan, tp: TablePlan, para
 
 def _stage_source(conn: psycopg.Connection, plan: UpsertPlan, tp: TablePlan, p: dict) -> None:
     """``_src_<table>``: one row per key with its columns, link keys and crmhub id (new keys get a new one)."""
-    select_cols = [sql.SQL("w.{} AS {}").format(I(f), I(c)) for c, f in tp.columns.items()]
+    select_cols = [sql.SQL("{} AS {}").format(tp.derived.get(c) or sql.SQL("w.{}").format(I(f)), I(c))
+                   for c, f in tp.columns.items()]
+    select_cols += [sql.SQL("{} AS {}").format(expr, I(c)) for c, expr in tp.meta.items()]
     select_cols += [sql.SQL("{} AS {}").format(plan.table(other).key, I(f"_lk_{other}"))
                     for other in sorted(set(tp.links.values()))]
     if tp.primary:  # the crosswalk was joined by _winners
@@ -607,16 +641,19 @@ def _link_joins(tp: TablePlan) -> sql.Composable:
 
 def _insert_new(conn: psycopg.Connection, plan: UpsertPlan, tp: TablePlan, p: dict) -> int:
     c = plan.connector
-    cols: list[str] = ["crmhub_id", *tp.columns]
-    values: list[sql.Composable] = [sql.SQL("s._id")] + [sql.SQL("s.{}").format(I(col)) for col in tp.columns]
+    cols: list[str] = ["crmhub_id", *tp.columns, *tp.meta]
+    values: list[sql.Composable] = [sql.SQL("s._id")] + [sql.SQL("s.{}").format(I(col)) for col in cols[1:]]
     for col in tp.links:
         cols.append(col)
         values.append(sql.SQL("{}._id").format(I(f"l_{col}")))
     for col, expr in tp.defaults.items():
         cols.append(col)
         values.append(expr)
-    cols += ["owner", "confidence", "source_system", "source_lineage", "source_updated_at"]
-    values += [sql.Literal(c.owner), sql.SQL("s._conf"), sql.Literal(c.system), _LINEAGE, sql.SQL("s._ts")]
+    if "owner" not in tp.columns:
+        cols.append("owner")
+        values.append(sql.Literal(c.owner))
+    cols += ["confidence", "source_system", "source_lineage", "source_updated_at"]
+    values += [sql.SQL("s._conf"), sql.Literal(c.system), _LINEAGE, sql.SQL("s._ts")]
     if tp.accepted_at:
         cols.append("accepted_at")
         values.append(sql.SQL("CASE WHEN s.stage = %(accept)s THEN coalesce(s._ts, now()) END"))
@@ -634,6 +671,7 @@ def _insert_new(conn: psycopg.Connection, plan: UpsertPlan, tp: TablePlan, p: di
 
 def _update_existing(conn: psycopg.Connection, plan: UpsertPlan, tp: TablePlan, p: dict) -> int:
     sets = [sql.SQL("{} = {}").format(I(col), tp.incoming(col)) for col in tp.columns]
+    sets += [sql.SQL("{c} = s.{c}").format(c=I(col)) for col in tp.meta]
     for col in tp.links:
         sets.append(sql.SQL("{c} = coalesce({a}._id, t.{c})").format(c=I(col), a=I(f"l_{col}")))
     if tp.accepted_at:

@@ -99,7 +99,8 @@ class World:
         after = None
         while True:
             page = self._call("GET", "/crm/v3/objects/contacts",
-                              params={"limit": 100, "properties": "firstname,lastname,email,company,interested",
+                              params={"limit": 100,
+                                      "properties": "firstname,lastname,email,company,interested,hubspot_owner_id",
                                       **({"after": after} if after else {})}).json()
             self.contacts += [{"id": r["id"], **r["properties"]} for r in page["results"]]
             after = (page.get("paging") or {}).get("next", {}).get("after")
@@ -129,7 +130,7 @@ class World:
         """``n`` new contacts that repeat an existing person: the same person entered again from a form or a
         business card under a personal address at a free-mail provider (CRMs refuse a second contact with
         the same email, so a duplicate inside the CRM always carries another address), half the time with
-        the original's phone, sometimes under a nickname. Each is added to the world's truth
+        the original's phone, sometimes under a nickname, owned by the original's contact owner. Each is added to the world's truth
         (:data:`WORLD_TRUTH`), which the simulated steward reads."""
         if not self.contacts:
             self._load_contacts()
@@ -142,6 +143,8 @@ class World:
             props = {"firstname": first, "lastname": last, "email": email, "company": contact.get("company") or ""}
             if contact.get("phone") and self.rng.random() < 0.5:
                 props["phone"] = contact["phone"]
+            if contact.get("hubspot_owner_id"):
+                props["hubspot_owner_id"] = contact["hubspot_owner_id"]
             self._call("POST", "/crm/v3/objects/contacts", json={"properties": props})
             self._add_truth("contact", email, self._truth_of(contact))
             self._bump("crm_duplicates")

@@ -103,6 +103,29 @@ def test_cross_reference_checks(raw_map):
     assert "unknown SLA 'no_such_sla'" in problems
 
 
+def test_crm_owner_ids_name_one_person_each_and_owner_fields_map_through_them(raw_map):
+    """A CRM contact's owner id names a person through ``people[].crm_owner_id`` (numeric, one person per id);
+    a field that sets a record's owner must say so (``person_from``), and only such a field."""
+    imap = load_integration_map(MAP_PATH)
+    owner = imap.connector("crm_contacts").field("hubspot_owner_id")
+    assert owner.target == "contact.owner" and owner.person_from == "people.crm_owner_id"
+    assert dict(owner.persons) == {p["crm_owner_id"]: pid for pid, p in imap.people.items() if p.get("crm_owner_id")}
+    data = copy.deepcopy(raw_map)
+    ids = [p for p in data["people"] if p.get("crm_owner_id")]
+    ids[1]["crm_owner_id"] = ids[0]["crm_owner_id"]
+    ids[2]["crm_owner_id"] = "sam.ortiz"
+    fields = next(c for c in data["connectors"] if c["name"] == "crm_contacts")["fields"]
+    next(f for f in fields if f["name"] == "hubspot_owner_id").pop("person_from")
+    next(f for f in fields if f["name"] == "jobtitle")["person_from"] = "people.crm_owner_id"
+    problems = "\n".join(validate_integration_map(data))
+    assert "does not match '^[0-9]+$'" in problems
+    data["people"][[p["id"] for p in data["people"]].index(ids[2]["id"])]["crm_owner_id"] = "77"
+    problems = "\n".join(validate_integration_map(data))
+    assert f"crm owner id {ids[0]['crm_owner_id']!r} is already {ids[0]['id']!r}'s" in problems
+    assert "(hubspot_owner_id): a field with target <table>.owner" in problems
+    assert "(jobtitle): a field with target <table>.owner" in problems
+
+
 def test_cli_validate_exit_codes(raw_map, tmp_path, capsys):
     assert main(["map", "validate", str(MAP_PATH)]) == 0
     assert "contract coverage: " in capsys.readouterr().out

@@ -339,3 +339,25 @@ def test_rejected_seed_leaves_no_trace(client: httpx.Client) -> None:
     assert client.get("/_sandbox/counts").json()["companies"]["total"] == 0
     # ids were not consumed either
     assert client.post("/crm/v3/objects/companies", json={"properties": {"name": "A"}}).json()["id"] == "5001"
+
+
+def test_contact_owner_is_a_numeric_hubspot_owner_id(client):
+    """Contacts carry HubSpot's ``hubspot_owner_id`` (the contact owner): a numeric owner id is stored, read and
+    searched like any property; anything else is refused per record with ``INVALID_OWNER_ID``."""
+    prop = client.get("/crm/v3/properties/contacts/hubspot_owner_id")
+    assert prop.status_code == 200 and prop.json()["label"] == "Contact owner"
+    made = client.post("/crm/v3/objects/contacts", json={"properties": {
+        "email": "owned@lp.example", "hubspot_owner_id": "48210023"}})
+    assert made.status_code == 201, made.text
+    cid = made.json()["id"]
+    got = client.get(f"/crm/v3/objects/contacts/{cid}", params={"properties": "hubspot_owner_id"}).json()
+    assert got["properties"]["hubspot_owner_id"] == "48210023"
+    found = client.post("/crm/v3/objects/contacts/search", json={
+        "filterGroups": [{"filters": [{"propertyName": "hubspot_owner_id", "operator": "EQ", "value": "48210023"}]}]})
+    assert [r["id"] for r in found.json()["results"]] == [cid]
+    bad = client.post("/crm/v3/objects/contacts/batch/update", json={"inputs": [
+        {"id": cid, "properties": {"hubspot_owner_id": "sam.ortiz"}}]})
+    assert bad.status_code == 207 and bad.json()["errors"][0]["errors"][0]["code"] == "INVALID_OWNER_ID"
+    cleared = client.patch(f"/crm/v3/objects/contacts/{cid}", json={"properties": {"hubspot_owner_id": ""}})
+    assert cleared.status_code == 200 and "hubspot_owner_id" not in {
+        k for k, v in cleared.json()["properties"].items() if v}

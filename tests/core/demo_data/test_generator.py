@@ -102,3 +102,23 @@ def test_crm_deals_use_the_maps_stages(tmp_path):
     deals = _rows(dataset.files["crm_deals"])
     assert deals and {d["dealstage"] for d in deals} <= set(load_integration_map().stages["fundraising"])
     assert all(d["dealname"] and int(d["amount"]) > 0 for d in deals)
+
+
+def test_crm_contacts_are_owned_by_the_maps_relationship_owners(dataset, imap, tmp_path):
+    """Each organisation's CRM contacts share one contact owner (an IR person's whole book), drawn from the
+    map's people with a ``crm_owner_id``; a few contacts have none. The owners change no other file."""
+    ids = {p["crm_owner_id"] for p in imap.people.values() if p.get("crm_owner_id")}
+    rows = _rows(dataset.files["crm_contacts"])
+    owners = [r["hubspot_owner_id"] for r in rows]
+    assert set(owners) - {""} == ids and len(ids) >= 4
+    counts = sorted(owners.count(i) for i in ids)
+    assert counts[0] > 0.5 * len(rows) / len(ids) / 2                  # spread, not one owner holding the book
+    assert dataset.manifest["planted"]["crm.no_contact_owner"] == owners.count("") > 0
+    by_company: dict[str, set] = {}
+    for r in rows:
+        if r["hubspot_owner_id"]:
+            by_company.setdefault(r["company"], set()).add(r["hubspot_owner_id"])
+    assert sum(len(v) == 1 for v in by_company.values()) > 0.9 * len(by_company)
+    other = generate(tmp_path / "other", seed=7, scale=2, owner_ids=["1"])
+    for key in ("fund_admin", "crm_companies", "crm_deals", "billing", "cdp", "truth_contacts"):
+        assert filecmp.cmp(dataset.files[key], other.files[key], shallow=False), key

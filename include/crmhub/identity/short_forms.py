@@ -1,0 +1,104 @@
+"""Short forms of organisation names that no character similarity sees: acronyms ("SPSERS" for "Sliura
+Public School Employees' Retirement System", "CalPERS", "NYSCRF", "OMERS") and contractions of
+multi-word terms ("ManCo" for "Management Company", "FO" for "Family Office").
+
+Pure functions on normalised name tokens (:func:`crmhub.identity.normalize.org_name_tokens`); the
+normaliser and the comparison decide what evidence a short form needs (an acronym alone is ambiguous:
+"SIA" names many organisations, so a pair of an acronym and a full name is lifted only where another field
+agrees, see :func:`crmhub.identity.matching._lift_short_forms`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import cache, lru_cache
+
+#: Contractions of multi-word terms of private-equity and investor naming, expanded like the word
+#: abbreviations of :data:`crmhub.identity.normalize.ORG_ABBREVIATIONS` ("Flailion ManCo" = "Flailion
+#: Management Company"; "Company" is a legal word and dropped after the expansion). This module's own
+#: short table of the established ones: a management company, a single- or multi-family office.
+MULTI_WORD_SHORT_FORMS = {
+    "manco": "management company", "fo": "family office",
+    "sfo": "single family office", "mfo": "multi family office",
+}
+
+#: Words an acronym may skip or spell: "State of Wisconsin Investment Board" is "SWIB", "Police and Fire
+#: Pension System" "PFPS" or "PAFPS".
+ACRONYM_STOP_WORDS = frozenset({"of", "the", "and", "for", "de", "du", "des", "la", "le", "et", "und", "in"})
+#: Shortest acronym considered: two letters name too many organisations to be evidence of anything.
+MIN_ACRONYM = 3
+#: Letters the first word may give an acronym ("CalPERS", "NYSTRS" spells one per word).
+MAX_LEAD_LETTERS = 3
+
+
+@lru_cache(maxsize=50_000)
+def is_acronym_of(acronym: str, words: Sequence[str]) -> bool:
+    """``acronym`` (:data:`MIN_ACRONYM` letters or more) is spelt by ``words`` in order: the first one
+    to :data:`MAX_LEAD_LETTERS` leading letters ("Cal" of California), every other word its initial, stop
+    words (:data:`ACRONYM_STOP_WORDS`) their initial or nothing. Every other word counts: "SERS" is no
+    acronym of "Ohio State Employees Retirement System" (that is "OSERS"), so the states' systems stay
+    apart. Names with numerals (funds, vintages) have no acronym here.
+
+    >>> is_acronym_of("calpers", ("california", "public", "employees", "retirement", "systems"))
+    True
+    >>> is_acronym_of("sers", ("ohio", "state", "employees", "retirement", "systems"))
+    False
+    """
+    words = tuple(words)
+    if len(acronym) < MIN_ACRONYM or not acronym.isalpha() or len(words) < 2 or not all(w.isalpha() for w in words):
+        return False
+    if words[0] in ACRONYM_STOP_WORDS or acronym[0] != words[0][0]:
+        return False
+    content = sum(w not in ACRONYM_STOP_WORDS for w in words)
+    if not content <= len(acronym) <= len(words) + MAX_LEAD_LETTERS - 1:
+        return False
+
+    @cache
+    def spell(pos: int, k: int) -> bool:  # acronym[pos:] is spelt by words[k:]
+        if k == len(words):
+            return pos == len(acronym)
+        word = words[k]
+        if word in ACRONYM_STOP_WORDS and spell(pos, k + 1):
+            return True
+        lead = MAX_LEAD_LETTERS if k == 0 else 1
+        return any(acronym[pos:pos + n] == word[:n] and spell(pos + n, k + 1)
+                   for n in range(1, min(lead, len(word), len(acronym) - pos) + 1))
+
+    return spell(0, 0)
+
+
+def acronym_of_name(acronym: str, words: Sequence[str]) -> bool:
+    """:func:`is_acronym_of` of the name as written, of the name with its "of <place>" tail read first
+    ("County Employees' Retirement Association of Bungent" is "BUCERA"), or of the words before "of"
+    (the place left out, as in "Teacher Retirement System of Texas", "TRS")."""
+    words = tuple(words)
+    if is_acronym_of(acronym, words):
+        return True
+    if "of" not in words[1:-1]:
+        return False
+    k = words.index("of", 1)
+    tail = tuple(w for w in words[k + 1:] if w not in ACRONYM_STOP_WORDS)
+    return bool(tail) and (is_acronym_of(acronym, tail + words[:k]) or is_acronym_of(acronym, words[:k]))
+
+
+def drop_own_acronym(tokens: list[str], keep: frozenset[str] = frozenset()) -> list[str]:
+    """``tokens`` without a last word that is the acronym of the words before it ("Handine Municipal
+    Employees' Retirement System (HMERS)" is the name without "(HMERS)"): the name says the same twice.
+    Words in ``keep`` (vehicle markers such as "TEI") are never dropped. Only an acronym of the name as
+    written: read off a reordered name ("... Association of Bungent (BUCERA)") the acronym may be all that
+    tells two plans apart where a source lost the place.
+    """
+    if len(tokens) >= 3 and tokens[-1] not in keep and is_acronym_of(tokens[-1], tuple(tokens[:-1])):
+        return tokens[:-1]
+    return tokens
+
+
+def acronym_pair(a: str, b: str) -> bool:
+    """One normalised name is a single word, the acronym of the other ("spsers" ~ "sliura public school
+    employees retirement systems")."""
+    wa, wb = a.split(), b.split()
+    if len(wa) == 1 and len(wb) > 1:
+        return acronym_of_name(wa[0], wb)
+    if len(wb) == 1 and len(wa) > 1:
+        return acronym_of_name(wb[0], wa)
+    return False
