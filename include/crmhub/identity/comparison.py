@@ -281,9 +281,10 @@ def _read_cut_names(enc: Encoded, i: np.ndarray, j: np.ndarray, name_level: np.n
     k = np.flatnonzero(((cut[i] != None) | (cut[j] != None)) & (name_level >= 2) & (name_level <= 5))  # noqa: E711
     for p in k.tolist():
         a, b = i[p], j[p]
-        if cut[a] is not None and cut_from(cut[a], raw[b]):
+        # (a cut name is shorter than the name it was cut from: most pairs end at the length check)
+        if cut[a] is not None and len(raw[b]) > len(cut[a]) and cut_from(cut[a], raw[b]):
             short = a
-        elif cut[b] is not None and cut_from(cut[b], raw[a]):
+        elif cut[b] is not None and len(raw[a]) > len(cut[b]) and cut_from(cut[b], raw[a]):
             short = b
         else:
             continue

@@ -290,6 +290,7 @@ def _trailing_legal_forms() -> frozenset[tuple[str, ...]]:
 
 _TRAILING_FORMS = _trailing_legal_forms()
 _TRAILING_MAX = max(len(t) for t in _TRAILING_FORMS)
+_TRAILING_FIRST_WORDS = frozenset(t[0] for t in _TRAILING_FORMS)
 #: Every legal form as text ("limited partnership", "societe en commandite speciale"), to recognise one cut short.
 _LEGAL_FORM_TEXTS = frozenset({" ".join(t) for t in _TRAILING_FORMS} | {" ".join(p) for p in _LEGAL_PHRASES}
                               | LEGAL_SUFFIXES)
@@ -420,7 +421,7 @@ def _org_parts(name: str) -> tuple[tuple[str, ...], str | None]:
     form: str | None = None
     i = 1
     while i < len(out):
-        if len(out) - i <= _TRAILING_MAX and tuple(out[i:]) in _TRAILING_FORMS:
+        if out[i] in _TRAILING_FIRST_WORDS and len(out) - i <= _TRAILING_MAX and tuple(out[i:]) in _TRAILING_FORMS:
             cleaned.extend(out[i:])
             break
         for phrase in _LEGAL_PHRASES:
@@ -496,6 +497,7 @@ def _mend_cut_end(tokens: list[str], name: str) -> list[str]:
 _GOVERNING_BODIES = tuple(tuple(_words(p)) for p in (
     "board of trustees of", "board of regents of", "board of governors of", "trustees of", "regents of",
     "governors of", "president and fellows of"))
+_GOVERNING_FIRST_WORDS = frozenset(body[0] for body in _GOVERNING_BODIES)
 
 
 def _drop_connecting_words(tokens: list[str]) -> list[str]:
@@ -505,7 +507,7 @@ def _drop_connecting_words(tokens: list[str]) -> list[str]:
     Ohio", which compares with "Ohio State Teachers' Retirement System" in another order)."""
     while len(tokens) > 1 and tokens[0] == "the":  # "The The Gereth Foundation" too
         tokens = tokens[1:]
-    for body in _GOVERNING_BODIES:
+    for body in _GOVERNING_BODIES if tokens[0] in _GOVERNING_FIRST_WORDS else ():
         if len(tokens) > len(body) + 1 and tuple(tokens[:len(body)]) == body:
             tokens = tokens[len(body) + (tokens[len(body)] == "the"):]
             break
@@ -912,6 +914,7 @@ def cut_name_text(name: object) -> str | None:
     return _cut_text(text) if _at_field_length(text) else None
 
 
+@lru_cache(maxsize=200_000)
 def _cut_text(text: str) -> str:
     """``text`` lower-cased, accents folded, without punctuation, runs of whitespace as one space."""
     return " ".join(re.sub(r"[^\w\s]+", "", fold(text)).split())
