@@ -1,4 +1,5 @@
-"""``crmhub health [table|score|cycle|sla|segments]``: integration health, SLAs and the segment audit."""
+"""``crmhub health [table|score|cycle|sla|segments|missing-fields]``: integration health, SLAs, the segment audit
+and the SLAs' missing-fields alerts."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import json
 
 from crmhub.cli._options import add_url_option
 from crmhub.config import load_integration_map
+from crmhub.health import missing_fields
 from crmhub.health import score as health_score
 from crmhub.health.cycle import run_health_cycle
 from crmhub.health.segments import audit_segments
@@ -38,6 +40,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     add_url_option(sg)
     sg.add_argument("--top", type=int, default=5)
     sg.set_defaults(func=_segments)
+    mf = sub.add_parser("missing-fields", help="share of CRM deals lacking a field an SLA's flow writes, now "
+                                               "(the map's slas[].missing_fields)")
+    add_url_option(mf)
+    mf.set_defaults(func=_missing_fields)
 
 
 def _fmt(value, spec: str = ".1f") -> str:
@@ -112,3 +118,14 @@ def _segments(args: argparse.Namespace) -> int:
         print(f"{r['entity_type']}/{r['country']}/{r['source_system']:10} {r['field']:28} median {r['median_lag_min']:8.1f} min "
               f"SLA met {_fmt(r['sla_met_pct'])} %  delta {_fmt(r['freshness_delta_pct'])} %  -> {r['action']}")
     return 0
+
+
+def _missing_fields(args: argparse.Namespace) -> int:
+    """Exit 1 when a rule is over its limit (what the health cycle opens a ``missing_fields`` incident for)."""
+    with open_warehouse(args.url) as url, connect(url) as conn:
+        rows = missing_fields.measure_all(conn, load_integration_map())
+    if not rows:
+        print("no SLA of the map has missing_fields")
+    for m in rows:
+        print(missing_fields.describe(m))
+    return 1 if any(m["breached"] for m in rows) else 0

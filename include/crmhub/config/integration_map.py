@@ -279,6 +279,7 @@ def _cross_reference_problems(data: dict) -> list[tuple[tuple, str]]:
         if sla["name"] in sla_names:
             problems.append((("slas", i, "name"), f"duplicate SLA name {sla['name']!r}"))
         sla_names.add(sla["name"])
+        problems.extend((("slas", i, "missing_fields") + sub, msg) for sub, msg in _missing_fields_problems(data, sla))
 
     contracted: set[str] = set()
     seen_connectors: set[str] = set()
@@ -348,6 +349,44 @@ def _cross_reference_problems(data: dict) -> list[tuple[tuple, str]]:
             seen_members.add(email)
     problems.extend(_reverse_etl_problems(data, owner_ok))
     problems.extend(_reconciliation_problems(data))
+    return problems
+
+
+#: The target system's objects whose properties a deal carries for an SLA's ``missing_fields`` alert: the deal
+#: itself and the companies and contacts associated with it (``core.deal_association``).
+MISSING_FIELDS_OBJECTS = ("deal", "company", "contact")
+
+
+def missing_field_targets(data: dict, sla: dict) -> list[tuple[str, str, str]]:
+    """``[(object, property, sync)]``: what the SLA's ``missing_fields`` alert looks for, the properties its
+    ``field_map`` entries write to the SLA's ``to`` system (target ``<to>.<object>.<property>``) through a
+    reverse-ETL sync (``billing_to_crm``: ``company``, ``invoice_status``, ``company_invoice_status``)."""
+    out = []
+    for entry in data.get("field_map") or []:
+        parts = entry["target"].split(".")
+        if entry["sla"] == sla["name"] and entry.get("sync") and len(parts) == 3 and parts[0] == sla["to"]:
+            out.append((parts[1], parts[2], entry["sync"]))
+    return out
+
+
+def _missing_fields_problems(data: dict, sla: dict) -> list[tuple[tuple, str]]:
+    spec = sla.get("missing_fields")
+    if not spec:
+        return []
+    problems: list[tuple[tuple, str]] = []
+    stages = data["stages"]["fundraising"]
+    if spec.get("from_stage") is not None and spec["from_stage"] not in stages:
+        problems.append((("from_stage",), f"{spec['from_stage']!r} is not a fundraising stage; use one of "
+                                          f"{', '.join(stages)}"))
+    targets = missing_field_targets(data, sla)
+    if not targets:
+        problems.append(((), f"no field_map entry of SLA {sla['name']!r} writes a {sla['to']} property through a "
+                             f"sync: add one (target `{sla['to']}.<object>.<property>`, `sync:`) or remove "
+                             "missing_fields"))
+    for obj, prop, _sync in targets:
+        if obj not in MISSING_FIELDS_OBJECTS:
+            problems.append(((), f"{sla['to']}.{obj}.{prop}: a {spec['of']} does not carry {obj} properties; "
+                                 f"missing_fields counts properties of {', '.join(MISSING_FIELDS_OBJECTS)}"))
     return problems
 
 

@@ -10,6 +10,7 @@ trigger                cause (one incident per ...)                         reco
 ``schema_drift``       connector with parked (unreleased) drifted batches   ``ops.parked_events``
 ``sla``                SLA with a field below its met-rate target this week ``ops.sla_results``
 ``segment_latency``    source system whose segments' median lag is over SLA ``ops.segment_latency``
+``missing_fields``     SLA whose share of deals lacking its fields > max    ``core.deal``, measured now
 ``dead_letter``        connector with dead-lettered retry items             ``ops.retry_queue``
 ``drop_file_failure``  connector with a drop-folder file given up on          ``ops.drop_file_failures``
 =====================  ===================================================  ==========================
@@ -31,8 +32,8 @@ from datetime import datetime
 import psycopg
 from psycopg.rows import dict_row
 
-from crmhub.health import incidents
-from crmhub.health.segments import ALL_FIELDS
+from crmhub.health import incidents, missing_fields
+from crmhub.health.segments import ALL_FIELDS, over_sla
 from crmhub.sync.connector_state import DROP_FILE_MAX_FAILURES
 
 log = logging.getLogger(__name__)
@@ -49,11 +50,11 @@ class Cause:
     proof_hint: str | None = None
 
 
-def _rows(conn: psycopg.Connection, query: str, params: tuple = ()) -> list[dict]:
+def _rows(conn: psycopg.Connection, query: str, params: tuple | dict = ()) -> list[dict]:
     return conn.cursor(row_factory=dict_row).execute(query, params).fetchall()
 
 
-def contract_breaches(conn: psycopg.Connection) -> Iterator[Cause]:
+def contract_breaches(conn: psycopg.Connection, imap=None) -> Iterator[Cause]:
     for r in _rows(conn, """SELECT connector, jsonb_object_agg(field, jsonb_build_object(
                                 'illegal_pct', illegal_pct, 'null_pct', null_pct, 'reason', reason)) AS fields,
                                 count(*) AS n
@@ -63,7 +64,7 @@ def contract_breaches(conn: psycopg.Connection) -> Iterator[Cause]:
                     proof_hint="contract metrics back under the thresholds (crmhub contracts report)")
 
 
-def schema_drift(conn: psycopg.Connection) -> Iterator[Cause]:
+def schema_drift(conn: psycopg.Connection, imap=None) -> Iterator[Cause]:
     for r in _rows(conn, """SELECT connector, count(*) AS batches, sum(rows) AS rows,
                                    jsonb_agg(DISTINCT diff) AS diffs
                             FROM ops.parked_events WHERE released_at IS NULL GROUP BY connector"""):
@@ -74,33 +75,65 @@ def schema_drift(conn: psycopg.Connection) -> Iterator[Cause]:
                     severity="critical", proof_hint="map/contract change merged and the parked batches replayed")
 
 
-def sla_misses(conn: psycopg.Connection) -> Iterator[Cause]:
-    for r in _rows(conn, """SELECT sla, week_start, jsonb_agg(jsonb_build_object('connector', connector,
-                                'field', field, 'met_rate_pct', met_rate_pct, 'target_pct', target_pct)) AS missed
+def sla_week(conn: psycopg.Connection, sla: str | None = None) -> list[dict]:
+    """The rows of ``ops.sla_results``' latest week (the week the ``sla`` cause reads), of one SLA or all."""
+    return _rows(conn, """SELECT sla, week_start, connector, field, runs, runs_met, met_rate_pct, target_pct, met
                             FROM ops.sla_results
-                            WHERE NOT met AND week_start = (SELECT max(week_start) FROM ops.sla_results)
-                            GROUP BY sla, week_start"""):
-        yield Cause("sla", r["sla"], {"error": f"SLA {r['sla']} missed for {len(r['missed'])} field(s) in the week "
-                                               f"of {r['week_start']}", "week_start": str(r["week_start"]),
-                                      "missed": r["missed"]},
+                           WHERE week_start = (SELECT max(week_start) FROM ops.sla_results)
+                             AND (%(sla)s::text IS NULL OR sla = %(sla)s)
+                           ORDER BY sla, connector, field""", {"sla": sla})
+
+
+def sla_misses(conn: psycopg.Connection, imap=None) -> Iterator[Cause]:
+    missed: dict[str, list[dict]] = {}
+    for r in sla_week(conn):
+        if not r["met"]:
+            missed.setdefault(r["sla"], []).append(r)
+    for name, rows in missed.items():
+        week = str(rows[0]["week_start"])
+        yield Cause("sla", name, {"error": f"SLA {name} missed for {len(rows)} field(s) in the week of {week}",
+                                  "week_start": week,
+                                  "missed": [{k: r[k] for k in ("connector", "field", "met_rate_pct", "target_pct")}
+                                             for r in rows]},
                     proof_hint="SLA met rate >= target for the current week (crmhub health sla)")
 
 
-def segment_latency(conn: psycopg.Connection) -> Iterator[Cause]:
-    for r in _rows(conn, """SELECT source_system, week_start, count(*) AS segments, max(median_lag_min) AS worst,
-                                   max(sla_min) AS sla_min
+def segment_week(conn: psycopg.Connection) -> list[dict]:
+    """The segment x field rows of ``ops.segment_latency``'s latest week (the week the ``segment_latency`` cause
+    reads)."""
+    return _rows(conn, """SELECT source_system, week_start, entity_type, country, field, changes, median_lag_min,
+                                 sla_min, action
                             FROM ops.segment_latency
-                            WHERE action LIKE %s AND field <> %s
-                              AND week_start = (SELECT max(week_start) FROM ops.segment_latency)
-                            GROUP BY source_system, week_start""", ("rerun%", ALL_FIELDS)):
-        yield Cause("segment_latency", r["source_system"],
-                    {"error": f"{r['source_system']}: {r['segments']} segment(s) with median lag over SLA "
-                              f"(worst {float(r['worst']):.0f} min > {float(r['sla_min'] or 0):.0f} min)",
-                     "week_start": str(r["week_start"]), "segments": r["segments"]},
+                           WHERE field <> %s AND week_start = (SELECT max(week_start) FROM ops.segment_latency)
+                           ORDER BY source_system, entity_type, country, field""", (ALL_FIELDS,))
+
+
+def segment_latency(conn: psycopg.Connection, imap=None) -> Iterator[Cause]:
+    over: dict[str, list[dict]] = {}
+    for r in segment_week(conn):
+        if over_sla(r):
+            over.setdefault(r["source_system"], []).append(r)
+    for system, rows in over.items():
+        worst = max(r["median_lag_min"] for r in rows)
+        sla_min = max((r["sla_min"] or 0) for r in rows)
+        yield Cause("segment_latency", system,
+                    {"error": f"{system}: {len(rows)} segment(s) with median lag over SLA "
+                              f"(worst {worst:.0f} min > {sla_min:.0f} min)",
+                     "week_start": str(rows[0]["week_start"]), "segments": len(rows)},
                     proof_hint="segment audit with every segment's median lag under SLA after the rerun")
 
 
-def dead_letters(conn: psycopg.Connection) -> Iterator[Cause]:
+def missing_field_shares(conn: psycopg.Connection, imap) -> Iterator[Cause]:
+    for m in missing_fields.measure_all(conn, imap):
+        if m["breached"]:
+            yield Cause("missing_fields", m["sla"],
+                        {"error": missing_fields.describe(m),
+                         **{k: m[k] for k in ("deals", "missing", "missing_pct", "max_pct", "stages", "fields")}},
+                        proof_hint=f"the share of deals lacking the fields back at or under {m['max_pct']:g} % "
+                                   "(crmhub health missing-fields)")
+
+
+def dead_letters(conn: psycopg.Connection, imap=None) -> Iterator[Cause]:
     """Dead items newer than the connector's last resolved ``dead_letter`` incident (resolving it with proof
     acknowledges the dead items so far)."""
     for r in _rows(conn, """SELECT q.connector, count(*) AS n, max(q.dead_at) AS last_dead,
@@ -116,7 +149,7 @@ def dead_letters(conn: psycopg.Connection) -> Iterator[Cause]:
                     proof_hint="the dead items replayed or discarded with a reason (crmhub incidents)")
 
 
-def drop_file_failures(conn: psycopg.Connection) -> Iterator[Cause]:
+def drop_file_failures(conn: psycopg.Connection, imap=None) -> Iterator[Cause]:
     """Drop-folder files whose same bytes failed ``max_failures`` times (the folder source skips them until
     they change), newer than the connector's last resolved ``drop_file_failure`` incident."""
     for r in _rows(conn, """SELECT f.connector, count(*) AS files, sum(f.n) AS failures,
@@ -136,11 +169,13 @@ def drop_file_failures(conn: psycopg.Connection) -> Iterator[Cause]:
                     proof_hint="the file re-exported (new checksum) and loaded, or removed from the folder")
 
 
-DETECTORS: dict[str, Callable[[psycopg.Connection], Iterator[Cause]]] = {
+#: Each detector is called with the warehouse connection and the integration map.
+DETECTORS: dict[str, Callable[[psycopg.Connection, object], Iterator[Cause]]] = {
     "contract_breach": contract_breaches,
     "schema_drift": schema_drift,
     "sla": sla_misses,
     "segment_latency": segment_latency,
+    "missing_fields": missing_field_shares,
     "dead_letter": dead_letters,
     "drop_file_failure": drop_file_failures,
 }
@@ -163,7 +198,7 @@ def sync_trigger(conn: psycopg.Connection, imap, trigger: str, out: dict[str, li
     """:func:`sync_cause_incidents` for one trigger of :data:`DETECTORS`; commits."""
     out = out if out is not None else {"opened": [], "repeated": [], "recovered": [], "unowned": []}
     active = set()
-    for cause in DETECTORS[trigger](conn):
+    for cause in DETECTORS[trigger](conn, imap):
         try:
             incidents.resolve_owner(imap, cause.name)
         except ValueError:

@@ -41,7 +41,7 @@ from crmhub.sync import connector_state
 TRIGGERS = ("error_rate", "lag", "health", "contract_breach", "schema_drift", "reconciliation", "sla", "job_failure",
             "outreach_bulk_import", "security_finding")
 #: Opened by the health cycle from what other capabilities record (``crmhub.health.causes``) or by operations.
-TRIGGERS += ("segment_latency", "dead_letter", "rollback", "drop_file_failure")
+TRIGGERS += ("segment_latency", "dead_letter", "rollback", "drop_file_failure", "missing_fields")
 SEVERITIES = ("warning", "critical")
 ERROR_RATE_MAX_PCT = 0.5
 MTTR_TARGET_H = 6.0

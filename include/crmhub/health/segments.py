@@ -96,11 +96,26 @@ def _groups(conn: psycopg.Connection, week: date, slas: dict[str, tuple[str, flo
                                       "all_fields": ALL_FIELDS}).fetchall()
 
 
+def over_sla(row: dict) -> bool:
+    """The segment (x field)'s median lag is over its source's SLA: the audit's rerun, the incident's cause."""
+    return row["sla_min"] is not None and row["median_lag_min"] > row["sla_min"]
+
+
+def system_lags(conn: psycopg.Connection, imap, system: str, week: date) -> list[dict]:
+    """Every segment x field of source ``system`` in the ISO week containing ``week``, not only the top segments
+    the audit keeps (``entity_type, country, field, changes, median_lag_min, sla_min``): the evidence that a
+    source's segments are back under its SLA (``crmhub.ops.closeout``)."""
+    rows = _groups(conn, week_start(week), _system_slas(imap))
+    return sorted(({**r, "median_lag_min": float(r["median_lag_min"])} for r in rows
+                   if r["source_system"] == system and r["field"] != ALL_FIELDS),
+                  key=lambda r: (r["entity_type"], r["country"], r["field"]))
+
+
 def action_for(row: dict, target_pct: float = DEFAULT_TARGET_PCT) -> str:
     """What to do about a segment (x field): pass, watch, investigate, rerun, or define an SLA."""
     if row["sla_min"] is None:
         return f"define an SLA for source {row['source_system']}"
-    if row["median_lag_min"] > row["sla_min"]:
+    if over_sla(row):
         return "rerun/backfill and page the owner (median lag over SLA)"
     if row["sla_met_pct"] < target_pct:
         return f"investigate tail latency (SLA met {row['sla_met_pct']:.0f} % < {target_pct:.0f} %)"

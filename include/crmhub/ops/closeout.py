@@ -5,7 +5,18 @@ warehouse is resolved with that proof written to a file (the artifact ``crmhub i
 --proof`` asks for):
 
 * ``outreach_bulk_import``: the bulk import's trigger events were suppressed and no email went to those
-  contacts - the proof is the automation's decision counts per reason and the bulk-import alerts.
+  contacts - the proof is the automation's decision counts per reason and the bulk-import alerts;
+* ``sla``: the SLA's fields all meet their met-rate target in the latest week of ``ops.sla_results`` (the week
+  the incident's cause is read from) - the proof is each field's rate;
+* ``segment_latency``: in the week of the latest segment audit (``ops.segment_latency``), every segment x field
+  of the source system has its median lag within the SLA, all its segments measured, not only the audit's top
+  five (a system whose segments left the top five is otherwise never shown fixed) - the proof is each median;
+* ``missing_fields``: the SLA's share of CRM deals lacking a field it writes, measured now, is at or under its
+  ``max_pct`` (``crmhub.health.missing_fields``) - the proof is that measurement.
+
+The health cycle marks such an incident ``recovered`` when its cause is gone; the proof is the same evidence,
+read when the owner looks. No rows for the SLA or no change of the source system in the latest week, or no
+deal to measure, is no evidence: the incident stays open.
 
 Every other incident stays open (acknowledged), its runbook naming the fix only a person can make (a
 source file corrected, a contract changed). The report then shows both outcomes.
@@ -17,10 +28,10 @@ from pathlib import Path
 
 import psycopg
 
-from crmhub.health import incidents
+from crmhub.health import causes, incidents, missing_fields, segments
 
 
-def _bulk_import_proof(conn: psycopg.Connection, incident: dict) -> str | None:
+def _bulk_import_proof(conn: psycopg.Connection, imap, incident: dict) -> str | None:
     rows = conn.execute("""SELECT automation, decision, reason, count(*) FROM ops.outreach_decisions
                            WHERE NOT dry_run GROUP BY 1, 2, 3 ORDER BY 1, 2, 3""").fetchall()
     alerts = conn.execute("SELECT automation, load_id, created_at FROM ops.outreach_alerts WHERE kind = 'bulk_import' "
@@ -35,17 +46,57 @@ def _bulk_import_proof(conn: psycopg.Connection, incident: dict) -> str | None:
     return "\n".join(lines) + "\n"
 
 
-PROOFS = {"outreach_bulk_import": _bulk_import_proof}
+def _sla_proof(conn: psycopg.Connection, imap, incident: dict) -> str | None:
+    rows = causes.sla_week(conn, incident["connector"])
+    if not rows or not all(r["met"] for r in rows):
+        return None
+    return "\n".join([f"incident #{incident['incident_id']} {incident['connector']}:sla",
+                      f"SLA {incident['connector']}, week of {rows[0]['week_start']}: every field at or above target",
+                      *(f"  {r['connector']}.{r['field']}: {r['met_rate_pct']:.1f} % ({r['runs_met']}/{r['runs']} runs)"
+                        f" >= {r['target_pct']:.0f} %" for r in rows)]) + "\n"
 
 
-def owner_closeout(conn: psycopg.Connection, proof_dir: Path) -> list[dict]:
+def _segment_proof(conn: psycopg.Connection, imap, incident: dict) -> str | None:
+    system = incident["connector"]
+    week = conn.execute("SELECT max(week_start) FROM ops.segment_latency").fetchone()[0]
+    rows = segments.system_lags(conn, imap, system, week) if week is not None else []
+    if not rows or any(r["sla_min"] is None or segments.over_sla(r) for r in rows):
+        return None
+    return "\n".join([f"incident #{incident['incident_id']} {system}:segment_latency",
+                      f"week of {week}: every segment x field of {system} (not only the audit's top segments) has its "
+                      "median lag within the SLA",
+                      *(f"  {r['entity_type']}/{r['country']} {r['field']}: median {r['median_lag_min']:.1f} min "
+                        f"(SLA {r['sla_min']:.0f} min, {r['changes']} changes)" for r in rows)]) + "\n"
+
+
+def _missing_fields_proof(conn: psycopg.Connection, imap, incident: dict) -> str | None:
+    for rule in missing_fields.rules(imap):
+        if rule.sla == incident["connector"]:
+            m = missing_fields.measure(conn, rule)
+            if m["deals"] and not m["breached"]:
+                return (f"incident #{incident['incident_id']} {rule.sla}:missing_fields\n"
+                        f"{missing_fields.describe(m)}\n")
+    return None
+
+
+#: Per trigger, the evidence crmhub can show from the warehouse that the incident is fixed (None: not shown).
+#: Each is called with ``(conn, imap, incident)``.
+PROOFS = {"outreach_bulk_import": _bulk_import_proof, "sla": _sla_proof, "segment_latency": _segment_proof,
+          "missing_fields": _missing_fields_proof}
+
+
+def owner_closeout(conn: psycopg.Connection, proof_dir: Path, imap=None) -> list[dict]:
     """Acknowledge every open incident as its owner; resolve those with a proof (see the module doc)."""
+    if imap is None:
+        from crmhub.config import load_integration_map
+
+        imap = load_integration_map()
     proof_dir.mkdir(parents=True, exist_ok=True)
     done = []
     for incident in incidents.list_incidents(conn):
         owner = incidents.acknowledge(conn, incident["incident_id"], incident["owner"])["acknowledged_by"]
         make = PROOFS.get(incident["trigger"])
-        text = make(conn, incident) if make else None
+        text = make(conn, imap, incident) if make else None
         if text is not None:
             path = proof_dir / f"incident-{incident['incident_id']}-{incident['trigger']}.txt"
             path.write_text(text)

@@ -8,7 +8,9 @@ a proof file (the artifact ``crmhub incidents resolve --proof`` requires):
 * ``reconciliation``: the rule's latest reconciliation is no longer breached; the proof is that run's row;
 * ``schema_drift``: a load of the connector finished ``loaded`` after the incident opened (the source's owner
   had the export fixed); the proof names that load;
-* ``outreach_bulk_import``: as in the demo's closeout (``crmhub.ops.closeout``).
+* ``outreach_bulk_import``, ``sla``, ``segment_latency``: as in the demo's closeout (``crmhub.ops.closeout``):
+  the bulk import suppressed; the SLA's fields all at target in the latest week of SLA results; the latest
+  segment audit with no segment of the source system over its SLA.
 
 Anything else stays open (acknowledged). At each review the owners first release their frozen connectors
 (:func:`release_frozen`; the runbook's catch-up load follows, and the next health cycle freezes a connector
@@ -109,7 +111,7 @@ def owners_review(conn: psycopg.Connection, imap, proof_dir: Path) -> dict:
             text = _drift_proof(conn, imap, incident)
         else:
             make = PROOFS.get(trigger)
-            text = make(conn, incident) if make else None
+            text = make(conn, imap, incident) if make else None
         if text is not None:
             path = proof_dir / f"incident-{incident['incident_id']}-{trigger}.txt"
             path.write_text(text, encoding="utf-8")
