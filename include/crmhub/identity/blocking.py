@@ -74,7 +74,7 @@ def _org_sorted_tokens(df: pd.DataFrame) -> list:
         if not name:
             out.append(None)
             continue
-        toks = sorted(t for t in name.split() if not t.isdigit())
+        toks = sorted(t for t in name.split() if not t.isdigit() and t not in nz.ORDER_FREE_WORDS)
         out.append(" ".join(toks[:2]) if toks else None)
     return out
 

@@ -19,9 +19,12 @@ from rapidfuzz.distance import OSA, JaroWinkler, Levenshtein
 
 from crmhub.identity.normalize import (
     FUND_LEGAL_FORMS,
+    ORDER_FREE_WORDS,
     REGISTERED_OFFICE_COUNTRIES,
     REGISTERED_OFFICE_TOWNS,
     VEHICLE_MARKERS,
+    cut_from,
+    cut_name_text,
     tax_id_scheme,
 )
 from crmhub.identity.short_forms import acronym_of_name, acronym_pair
@@ -71,8 +74,10 @@ class Column:
     @cached_property
     def sorted_words(self) -> np.ndarray:
         """Each value's words sorted and joined by one space, computed once per distinct value:
-        ``fuzz.ratio`` of these is ``fuzz.token_sort_ratio`` of the values, without sorting per pair."""
-        done = {v: " ".join(sorted(v.split())) for v in set(self.values.tolist())}
+        ``fuzz.ratio`` of these is ``fuzz.token_sort_ratio`` of the values, without sorting per pair. Words
+        that only tell the order (:data:`ORDER_FREE_WORDS`: "University of Michigan" / "Michigan
+        University") are left out."""
+        done = {v: " ".join(sorted(w for w in v.split() if w not in ORDER_FREE_WORDS)) for v in set(self.values.tolist())}
         return np.asarray([done[v] for v in self.values.tolist()], dtype=object)
 
     @cached_property
@@ -137,6 +142,13 @@ class Encoded:
         forms = self.df["n_legal"].tolist()
         return np.fromiter((bool(m) or f in FUND_LEGAL_FORMS for m, f in zip(marks, forms, strict=True)), dtype=bool,
                            count=len(marks))
+
+    @cached_property
+    def cut_names(self) -> np.ndarray:
+        """Per record, the text of a name that may have been cut at a field length (:func:`cut_name_text`), else None."""
+        names = self.df["name"].tolist()
+        done = {v: cut_name_text(v) for v in set(names) if isinstance(v, str)}
+        return np.asarray([done.get(v) if isinstance(v, str) else None for v in names], dtype=object)
 
     @cached_property
     def phone_tail(self) -> Column:
@@ -238,6 +250,7 @@ def compare_orgs(enc: Encoded, pairs: np.ndarray, workers: int = 1) -> tuple[dic
     has_a, has_b = ~no_num[i], ~no_num[j]
     numerals = np.select([~has_a & ~has_b, has_a & has_b & num.equal(i, j), has_a ^ has_b], [0, 1, 2],
                          3).astype(np.int8)
+    _read_cut_names(enc, i, j, name_level, numerals, no_num)
     country = _simple(enc.n_country, i, j)
     levels = {
         "name": name_level,
@@ -254,6 +267,32 @@ def compare_orgs(enc: Encoded, pairs: np.ndarray, workers: int = 1) -> tuple[dic
     }
     return levels, {"name_similarity": np.where(equal, 100.0, np.round(best, 1)),
                     "tf_counts": {"name": np.where(equal, name.frequency[np.maximum(name.codes[i], 0)], 0)}}
+
+
+def _read_cut_names(enc: Encoded, i: np.ndarray, j: np.ndarray, name_level: np.ndarray, numerals: np.ndarray,
+                    no_num: np.ndarray) -> None:
+    """Levels (in place) of the pairs whose one name is the other cut at a field length (:func:`cut_from`):
+    the name counts as near-exact, and the vehicle marks only the full name carries were cut off, so
+    they are no evidence against ("Kestrel Growth Equity Partne" / "Kestrel Growth Equity Partners III"), nor
+    are marks that the cut name's marks are a part of."""
+    cut = enc.cut_names
+    raw = enc.df["name"].to_numpy(dtype=object)
+    marks = enc.n_numerals.values
+    k = np.flatnonzero(((cut[i] != None) | (cut[j] != None)) & (name_level >= 2) & (name_level <= 5))  # noqa: E711
+    for p in k.tolist():
+        a, b = i[p], j[p]
+        # (a cut name is shorter than the name it was cut from: most pairs end at the length check)
+        if cut[a] is not None and len(raw[b]) > len(cut[a]) and cut_from(cut[a], raw[b]):
+            short = a
+        elif cut[b] is not None and len(raw[a]) > len(cut[b]) and cut_from(cut[b], raw[a]):
+            short = b
+        else:
+            continue
+        name_level[p] = 2
+        if numerals[p] == 2 and no_num[short]:
+            numerals[p] = 0
+        elif numerals[p] == 3 and set(marks[short].split()) <= set(marks[a if short == b else b].split()):
+            numerals[p] = 1  # "Fund IV (Cay" / "Fund IV (Cayman)": the marks the cut left agree
 
 
 def compare_contacts(enc: Encoded, pairs: np.ndarray, workers: int = 1) -> tuple[dict[str, np.ndarray], dict]:

@@ -43,7 +43,7 @@ from crmhub.identity.comparison import (
     short_form_mask,
     word_levels,
 )
-from crmhub.identity.normalize import tax_id_scheme
+from crmhub.identity.normalize import cut_name_text, tax_id_scheme
 from crmhub.identity.records import columns_for, prepare
 from crmhub.identity.scoring import (
     EM_KINDS,
@@ -644,6 +644,8 @@ def _consistent_proposals(prepared: pd.DataFrame, kind: str, pairs: np.ndarray, 
         per_column: list[dict[int, set]] = []
         for c in columns:
             col = prepared[c].to_numpy(dtype=object)[member_rows]
+            if c == "n_numerals":  # a name cut at a field length may have lost marks: its own are no conflict
+                col = np.where(_cut_names(prepared, member_rows), "", col)
             keep = np.fromiter((isinstance(v, str) and v != "" for v in col.tolist()), dtype=bool, count=len(col))
             by_part: dict[str | None, dict[int, set]] = {}
             for r, v in zip(node_of[keep].tolist(), col[keep].tolist(), strict=True):
@@ -656,6 +658,12 @@ def _consistent_proposals(prepared: pd.DataFrame, kind: str, pairs: np.ndarray, 
     keep = consistent_groups(links, cannot_link=cannot, values=values, sizes=sizes, max_records=MAX_PROPOSAL_RECORDS,
                              votes=votes, vote=vote)
     return idx[keep].tolist(), int((~keep).sum())
+
+
+def _cut_names(prepared: pd.DataFrame, rows: np.ndarray) -> np.ndarray:
+    """Which of ``rows`` carry a name that may have been cut at a field length (:func:`crmhub.identity.normalize.cut_name_text`)."""
+    names = prepared["name"].to_numpy(dtype=object)[rows].tolist()
+    return np.fromiter((isinstance(v, str) and cut_name_text(v) is not None for v in names), dtype=bool, count=len(names))
 
 
 def _uncompared_pairs(pairs: np.ndarray, roots: np.ndarray, record_component: np.ndarray) -> np.ndarray:

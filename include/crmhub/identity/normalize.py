@@ -39,17 +39,28 @@ def _words(text: str) -> list[str]:
 
 
 def fold(text: str) -> str:
-    """Lower-case, strip accents (``Zürich`` -> ``zurich``), and fold ``ß``/``æ``/``ø``."""
+    """Lower-case, strip accents (``Zürich`` -> ``zurich``), and fold ``ß``/``æ``/``ø``.
+
+    Invisible format characters (soft hyphen, zero-width joiners, word joiner, byte-order mark) are removed,
+    so a word they sit in stays one word (a zero-width *space* still separates words), and every
+    apostrophe-like mark (``’ ‘ ` ´ ʼ ′``) becomes ``'``.
+    """
     if text.isascii():  # nothing to decompose or strip (most values): skip the per-character pass
         return text.lower().translate(_FOLD)
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = unicodedata.normalize("NFKD", text.translate(_APOSTROPHES))
+    text = "".join(ch for ch in text if not unicodedata.combining(ch) and (unicodedata.category(ch) != "Cf"
+                                                                           or ch == "\u200b"))
     return text.lower().translate(_FOLD)
+
+
+#: Marks written for an apostrophe (typographic quotes, acute accent, modifier letter, prime; the backtick
+#: is in :data:`_FOLD`): one apostrophe, before NFKD turns the acute accent into a space and an accent.
+_APOSTROPHES = str.maketrans(dict.fromkeys("\u2018\u2019\u201b\u00b4\u02bc\u2032", "'"))
 
 
 #: Letters that NFKD does not decompose (``"Łódź"`` -> ``"lodz"``, ``"Đorđe"`` -> ``"dorde"``).
 _FOLD = str.maketrans({"ß": "ss", "æ": "ae", "ø": "o", "œ": "oe", "ł": "l", "đ": "d", "ı": "i", "þ": "th",
-                       "ð": "d", "\t": " "})
+                       "ð": "d", "\t": " ", "`": "'"})
 
 
 #: What sources write into a field they do not know: read as missing, never as a value that disagrees.
@@ -106,6 +117,7 @@ ORG_ABBREVIATIONS = {
     "fdn": "foundation", "fndn": "foundation", "endow": "endowment", "ret": "retirement",
     "sys": "systems", "pens": "pension", "eq": "equity", "ventures": "ventures", "vc": "ventures",
     "re": "real estate", "st": "saint", "mt": "mount", "ft": "fort",
+    "mgr": "manager", "mgrs": "managers", "bk": "bank",
 }
 ORG_ABBREVIATIONS.update(MULTI_WORD_SHORT_FORMS)
 _ROMAN = re.compile(r"^(?=[ivxl]+$)(x{0,3}|xl|l?x{0,3})(ix|iv|v?i{0,3})$")
@@ -120,7 +132,8 @@ _NUMBER_WORDS = {
     "one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7",
     "eight": "8", "nine": "9", "ten": "10", "first": "1", "second": "2", "third": "3", "fourth": "4",
     "fifth": "5", "sixth": "6", "seventh": "7", "eighth": "8", "ninth": "9", "tenth": "10",
-    "eleven": "11", "twelve": "12", "eleventh": "11", "twelfth": "12",
+    "eleven": "11", "twelve": "12", "thirteen": "13", "fourteen": "14", "fifteen": "15", "sixteen": "16",
+    "seventeen": "17", "eighteen": "18", "nineteen": "19", "twenty": "20", "eleventh": "11", "twelfth": "12",
 }
 _FUNDISH = frozenset({"fund", "funds", "partners", "capital", "ventures", "opportunities", "series", "vintage", "associates", "gp",
                       "investors", "equity", "lp", "program", "programme", "co-invest", "coinvest", "holdings"})
@@ -189,7 +202,7 @@ def _tokens(text: str) -> list[str]:
     text = _SARL.sub(" sarl ", text)
     text = _DOTTED_ABBREV.sub(lambda m: m.group(0).replace(".", "").replace(" ", "") + " ", text)
     text = _STRAY_DOT.sub(_join_stray_dot, text)
-    text = text.replace("'", "").replace("\u2019", "").replace(".", " ")
+    text = text.replace("'", "").replace(".", " ")
     return _NON_WORD.sub(" ", text).split()
 
 
@@ -209,17 +222,43 @@ LEGAL_FORM_CLASSES.update({
     "sicav": "fund company", "sicaf": "fund company", "icav": "fund company", "oeic": "fund company",
     "sicar": "fund company", "raif": "fund company", "fcp": "fund company",
 })
-#: Legal forms written out in their language (cleanco lists the abbreviations): -> the abbreviation's class.
+#: Legal forms written out in their language, and the few abbreviations cleanco lacks, -> the class of the
+#: form's usual abbreviation. cleanco lists abbreviations; these are the local-language names of the same
+#: forms as the ISO 20275 Entity Legal Forms list (GLEIF) gives them, for the fund domiciles and the
+#: countries whose companies private-equity funds hold. Written as registers write them (accents kept):
+#: the keys are normalised like names (:func:`_tokens`).
 LONG_LEGAL_FORMS = {
-    "aktiengesellschaft": "ag", "gesellschaft mit beschrankter haftung": "gmbh", "kommanditgesellschaft": "kg",
-    "societe anonyme": "sa", "sociedad anonima": "sa", "societe par actions simplifiee": "sas",
-    "societe a responsabilite limitee": "sarl", "societe en commandite speciale": "lp",
-    "societe en commandite simple": "lp", "societe en commandite par actions": "sca", "societa per azioni": "spa",
-    "naamloze vennootschap": "nv", "besloten vennootschap": "bv", "commanditaire vennootschap": "lp",
-    "proprietary limited": "ltd", "pty limited": "ltd", "kabushiki kaisha": "corp", "private limited": "ltd",
-    "private limited company": "ltd", "limited liability limited partnership": "lp",
+    # Germany, Austria, Switzerland
+    "Aktiengesellschaft": "ag", "Gesellschaft mit beschränkter Haftung": "gmbh", "Kommanditgesellschaft": "kg",
+    "Kommanditgesellschaft auf Aktien": "kgaa",
+    # France, Luxembourg, Belgium
+    "société anonyme": "sa", "société par actions simplifiée": "sas", "société à responsabilité limitée": "sarl",
+    "société en commandite spéciale": "lp", "société en commandite simple": "lp",
+    "société en commandite par actions": "sca", "société en nom collectif": "snc", "S.e.n.c.": "snc",
+    "société d'investissement à capital variable": "fund company",
+    "société d'investissement à capital fixe": "fund company",
+    "société d'investissement en capital à risque": "fund company", "fonds commun de placement": "fund company",
+    "reserved alternative investment fund": "fund company",
+    # Netherlands
+    "naamloze vennootschap": "nv", "besloten vennootschap": "bv", "commanditaire vennootschap": "lp", "C.V.": "lp",
+    # Italy, Spain, Portugal, Latin America
+    "società per azioni": "spa", "società a responsabilità limitata": "srl", "sociedad anónima": "sa",
+    "sociedad limitada": "sl", "sociedad de responsabilidad limitada": "srl", "sociedade anónima": "sa",
+    "sociedade limitada": "ltd", "limitada": "ltd",
+    # Nordics
+    "aktiebolag": "ab", "aktiebolaget": "ab", "AB (publ)": "ab", "osakeyhtiö": "oy", "julkinen osakeyhtiö": "oy",
+    "aksjeselskap": "as", "allmennaksjeselskap": "asa", "aktieselskab": "as", "anpartsselskab": "aps",
+    # Ireland, UK, Cayman Islands, common-law Asia-Pacific
+    "designated activity company": "dac", "DAC": "dac", "unlimited company": "unlimited",
+    "Irish collective asset-management vehicle": "fund company", "open-ended investment company": "fund company",
+    "exempted limited partnership": "lp", "exempted company": "ltd", "limited liability limited partnership": "lp",
+    "proprietary limited": "ltd", "pty limited": "ltd", "private limited": "ltd", "private limited company": "ltd",
+    "Ltd. Partnership": "lp", "SLP": "lp",  # a Scottish LP, a Luxembourg société de libre partenariat
+    "sendirian berhad": "ltd", "berhad": "ltd",
+    # Japan
+    "kabushiki kaisha": "corp", "godo kaisha": "gk", "yugen kaisha": "yk",
 }
-LEGAL_FORM_CLASSES.update(LONG_LEGAL_FORMS)
+LEGAL_FORM_CLASSES.update({" ".join(_tokens(form)): cls for form, cls in LONG_LEGAL_FORMS.items()})
 
 
 def _trailing_legal_forms() -> frozenset[tuple[str, ...]]:
@@ -236,7 +275,7 @@ def _trailing_legal_forms() -> frozenset[tuple[str, ...]]:
 
     from cleanco.termdata import terms_by_country, terms_by_type
 
-    two_letter = frozenset(_words("ab ag as bv kg kk nv oy sa kb gk yk hf ks ky ou sl se"))
+    two_letter = frozenset(_words("ab ag as bv cv kg kk nv oy sa kb gk yk hf ks ky ou sl se"))
     never = frozenset(_words("gp uk eu private company ent ong sem sep vat cio cic coop etat ses gte"))
     extra = ("scsp", "s.c.sp.", "sicaf", "sicar", "raif", "icav", "oeic", "limited partnership", "pty",
              *LONG_LEGAL_FORMS)
@@ -251,6 +290,10 @@ def _trailing_legal_forms() -> frozenset[tuple[str, ...]]:
 
 _TRAILING_FORMS = _trailing_legal_forms()
 _TRAILING_MAX = max(len(t) for t in _TRAILING_FORMS)
+_TRAILING_FIRST_WORDS = frozenset(t[0] for t in _TRAILING_FORMS)
+#: Every legal form as text ("limited partnership", "societe en commandite speciale"), to recognise one cut short.
+_LEGAL_FORM_TEXTS = frozenset({" ".join(t) for t in _TRAILING_FORMS} | {" ".join(p) for p in _LEGAL_PHRASES}
+                              | LEGAL_SUFFIXES)
 
 
 def _strip_trailing_forms(tokens: list[str]) -> str | None:
@@ -262,13 +305,53 @@ def _strip_trailing_forms(tokens: list[str]) -> str | None:
         for size in range(min(_TRAILING_MAX, len(tokens) - 1), 0, -1):
             tail = tuple(tokens[-size:])
             if tail in _TRAILING_FORMS:
-                key = " ".join(tail)
-                cls = LEGAL_FORM_CLASSES.get(key, LEGAL_FORM_CLASSES.get(key.replace(" ", ""), key.replace(" ", "")))
-                form = form or cls
+                form = form or _form_class(tail)
                 del tokens[-size:]
+                _strip_jurisdiction_descriptor(tokens)
                 found = True
                 break
     return form
+
+
+def _form_class(form: tuple[str, ...]) -> str | None:
+    """The class of a legal form written as ``form`` tokens: its own (:data:`LEGAL_FORM_CLASSES`; ``None`` for
+    generic words, "& Co"), else that of its first word that has one ("Co., Ltd" is a "ltd", "S.A. de C.V." a
+    "sa"), else the form itself."""
+    key = " ".join(form)
+    for known in (key, key.replace(" ", "")):
+        if known in LEGAL_FORM_CLASSES:
+            return LEGAL_FORM_CLASSES[known]
+    alone = (LEGAL_FORM_CLASSES.get(t, t) for t in form if LEGAL_FORM_CLASSES.get(t) or (t,) in _TRAILING_FORMS)
+    return next(alone, key.replace(" ", ""))
+
+
+def _strip_jurisdiction_descriptor(tokens: list[str]) -> None:
+    """Remove the "a Delaware" / "a Cayman Islands" that filings write before a legal form ("Harbor Fund
+    IV, L.P., a Delaware limited partnership"), in place: the article and one to three words naming a
+    country or a US state (:func:`_jurisdiction_name`), never the first word."""
+    for size in (1, 2, 3):
+        if len(tokens) > size + 1 and tokens[-size - 1] in ("a", "an") and _jurisdiction_name(" ".join(tokens[-size:])):
+            del tokens[-size - 1:]
+            return
+
+
+#: Adjectives that stand for a jurisdiction in a legal-form descriptor ("a Scottish limited partnership").
+_JURISDICTION_ADJECTIVES = frozenset(_words("english scottish welsh irish british"))
+
+
+@lru_cache(maxsize=4096)
+def _jurisdiction_name(text: str) -> bool:
+    """Whether normalised ``text`` names a country (``pycountry``, ISO 3166-1), a US state (ISO 3166-2:US)
+    or is one of :data:`_JURISDICTION_ADJECTIVES`."""
+    return text in _JURISDICTION_ADJECTIVES or text in _us_states() or (len(text) >= 4 and _country_code(text) is not None)
+
+
+@lru_cache(maxsize=1)
+def _us_states() -> frozenset[str]:
+    """Names of the US states, districts and territories (ISO 3166-2:US via ``pycountry``), normalised."""
+    import pycountry
+
+    return frozenset(" ".join(_tokens(sub.name)) for sub in pycountry.subdivisions.get(country_code="US"))
 
 
 #: Long legal forms recognised at the end of a name despite one typo ("Limtied", "Incorporatd", "Commany").
@@ -289,6 +372,8 @@ def _legal_typo(token: str) -> str | None:
 def _org_parts(name: str) -> tuple[tuple[str, ...], str | None]:
     """Normalised name tokens and the legal-form class (last legal form found after the first token)."""
     raw = _split_glued_series(_split_glued_words(_tokens(name)))
+    if len(raw) > 2 and _at_field_length(name):
+        raw = _mend_cut_end(raw, name)
     out: list[str] = []
     for i, tok in enumerate(raw):
         if tok == "co" and i + 1 < len(raw) and raw[i + 1] in _CO_INVEST:
@@ -296,8 +381,14 @@ def _org_parts(name: str) -> tuple[tuple[str, ...], str | None]:
         if tok in _CO_INVEST and i and raw[i - 1] == "co":
             out.append("coinvestment")
             continue
+        if tok == "st" and any(" ".join(raw[max(i - k, 0):i]) in _us_states() for k in (1, 2)):
+            out.append("state")  # "Ohio St. Teachers' Retirement System", "New York St. Common Retirement Fund"
+            continue
         if tok in ORG_ABBREVIATIONS:
             out.extend(ORG_ABBREVIATIONS[tok].split())
+            continue
+        if tok == "u" and i + 1 < len(raw) and raw[i + 1] == "of":
+            out.append("university")  # "U. of Michigan"
             continue
         ordinal = _ORDINAL.match(tok)
         if ordinal:
@@ -323,13 +414,16 @@ def _org_parts(name: str) -> tuple[tuple[str, ...], str | None]:
             out.append(str(value))
             continue
         out.append(tok)
-    # Drop "the" at the start and legal forms after the first token (phrases first).
-    if len(out) > 1 and out[0] == "the":
-        out = out[1:]
+    out = _drop_connecting_words(out)
+    # Drop legal forms after the first token (phrases first); a legal form that closes the name is left whole
+    # to the trailing pass, whose terms a word-by-word pass would take apart ("Private Limited", "S.A. de C.V.").
     cleaned: list[str] = out[:1]
     form: str | None = None
     i = 1
     while i < len(out):
+        if out[i] in _TRAILING_FIRST_WORDS and len(out) - i <= _TRAILING_MAX and tuple(out[i:]) in _TRAILING_FORMS:
+            cleaned.extend(out[i:])
+            break
         for phrase in _LEGAL_PHRASES:
             if tuple(out[i:i + len(phrase)]) == phrase:
                 form = LEGAL_FORM_CLASSES.get(" ".join(phrase)) or form
@@ -344,8 +438,93 @@ def _org_parts(name: str) -> tuple[tuple[str, ...], str | None]:
             else:
                 cleaned.append(out[i])
             i += 1
+    if form is not None and len(cleaned) < len(out):  # "..., a Delaware limited liability company"
+        _strip_jurisdiction_descriptor(cleaned)
     trailing = _strip_trailing_forms(cleaned)
     return tuple(drop_own_acronym(cleaned, VEHICLE_MARKERS)), trailing or form
+
+
+_OPEN_BRACKET_END = re.compile(r"[(\[]\s*[^\W\d_]{1,2}\s*$")
+
+
+@lru_cache(maxsize=1)
+def _whole_words() -> frozenset[str]:
+    """Words a name ends with as written, never read as cut short ("Partners" is no "Partnership" cut): fund
+    words, vehicle markers and the words abbreviations stand for."""
+    return frozenset(_FUNDISH | VEHICLE_MARKERS | {w for v in ORG_ABBREVIATIONS.values() for w in v.split()})
+
+
+def _at_field_length(name: str) -> bool:
+    """Whether ``name`` is as long as a name field that cuts what is longer (:data:`NAME_FIELD_LIMITS`)."""
+    return len(name) in NAME_FIELD_LIMITS or len(name.strip()) in NAME_FIELD_LIMITS
+
+
+def _mend_cut_end(tokens: list[str], name: str) -> list[str]:
+    """The tokens of ``name``, which may have been cut at a field length (:data:`NAME_FIELD_LIMITS`), with its
+    cut last word mended: one or two letters after an opening bracket are dropped ("Fund VIII (C"); a legal
+    form cut short is dropped ("..., Limited P", "Ltd. Par", "societe en commandite spec"), and so is a
+    letter after a whole one ("SCA SICAV-R"); a vehicle marker cut short is completed when one marker
+    starts so ("(Cay" -> "cayman", "Execu" -> "executive", "Co-Inve" -> "coinvestment"); a fund word cut
+    short is dropped ("Feeder Fu"). A word that stands whole ("Partners", an abbreviation, a numeral) is
+    left alone, and so is a single letter otherwise (a series letter, an initial)."""
+    last = tokens[-1]
+    if _OPEN_BRACKET_END.search(name):  # "Fund VIII (C": what the brackets held is cut to a letter or two
+        return tokens[:-1]
+    if not last.isalpha() or last in ORG_ABBREVIATIONS or (roman_to_int(last) or 99) <= 20:
+        return tokens
+    if any(" ".join(tokens[-size:]) in _LEGAL_FORM_TEXTS for size in range(1, _TRAILING_MAX + 1)):
+        return tokens  # a whole legal form ("S.C.Sp", "Société d'investissement à capital variable")
+    if len(last) == 1 and tokens[-2] in _LEGAL_FORM_TEXTS:  # "SCA SICAV-R"
+        return tokens[:-1]
+    for size in range(min(_TRAILING_MAX, len(tokens) - 2), 0, -1):
+        tail = " ".join(tokens[-size:])
+        if len(tail) >= 2 and not (size == 1 and last in _whole_words()) and tail not in _LEGAL_FORM_TEXTS and any(
+                form.startswith(tail) for form in _LEGAL_FORM_TEXTS):
+            return tokens[:-size]
+    if len(last) < 2 or last in _whole_words() or last in _CONNECTING or last in ("in", "on", "at", "to", "an"):
+        return tokens
+    if tokens[-2] == "co" and "investment".startswith(last):
+        return tokens[:-2] + ["coinvestment"]
+    completions = [m for m in VEHICLE_MARKERS if m.startswith(last)]
+    if len(completions) == 1:
+        return tokens[:-1] + completions
+    return tokens[:-1] if any(w.startswith(last) for w in _FUNDISH) else tokens
+
+
+#: The body a college, university or foundation is chartered as, written before its name ("The Trustees of
+#: Princeton University", "President and Fellows of Harvard College", "Regents of the University of
+#: California"): the same institution as its plain name.
+_GOVERNING_BODIES = tuple(tuple(_words(p)) for p in (
+    "board of trustees of", "board of regents of", "board of governors of", "trustees of", "regents of",
+    "governors of", "president and fellows of"))
+_GOVERNING_FIRST_WORDS = frozenset(body[0] for body in _GOVERNING_BODIES)
+
+
+def _drop_connecting_words(tokens: list[str]) -> list[str]:
+    """``tokens`` without the words that only connect: "the" at either end ("The Harbor Foundation",
+    "Harbor Foundation, The"), the governing body before an institution's name (:data:`_GOVERNING_BODIES`),
+    and "the" after the first word ("Teachers' Retirement System of the State of Ohio" = "... of State of
+    Ohio", which compares with "Ohio State Teachers' Retirement System" in another order)."""
+    while len(tokens) > 1 and tokens[0] == "the":  # "The The Gereth Foundation" too
+        tokens = tokens[1:]
+    for body in _GOVERNING_BODIES if tokens[0] in _GOVERNING_FIRST_WORDS else ():
+        if len(tokens) > len(body) + 1 and tuple(tokens[:len(body)]) == body:
+            tokens = tokens[len(body) + (tokens[len(body)] == "the"):]
+            break
+    if len(tokens) > 1 and tokens[-1] == "the":
+        tokens = tokens[:-1]
+    return tokens[:1] + [t for t in tokens[1:] if t not in _CONNECTING] if len(tokens) > 2 else tokens
+
+
+#: Words that a name written in another order has or lacks ("Teacher Retirement System of Texas" / "Texas
+#: Teacher Retirement System"): left out where the order of words is set aside (the sorted-words
+#: similarity, the sorted-tokens blocking key).
+ORDER_FREE_WORDS = frozenset({"of"})
+#: Words that only connect the words of a name ("Teachers' Retirement System of the State of Ohio"). "Of"
+#: stays, as the place an acronym is read from (:mod:`crmhub.identity.short_forms`), and is left out where
+#: word order is compared (:data:`ORDER_FREE_WORDS`); "and" stays, as a
+#: partnership's names are read by it.
+_CONNECTING = frozenset(_words("the"))
 
 
 def org_name_tokens(name: str) -> tuple[str, ...]:
@@ -719,6 +898,38 @@ def _insurer_domicile(raw: list[str]) -> str | None:
     return None
 
 
+#: Lengths at which source systems cut a name field (CRM and fund-administration name columns: 30, 35, 40
+#: ... characters; database VARCHAR sizes 32, 64, 128, 255).
+NAME_FIELD_LIMITS = frozenset({30, 32, 35, 40, 50, 60, 64, 80, 100, 128, 255})
+
+
+def cut_name_text(name: object) -> str | None:
+    """The text of an organisation name that may have been cut at a field length (its length is one of
+    :data:`NAME_FIELD_LIMITS`), as :func:`_cut_text` writes it; ``None`` for any other name. See :func:`cut_from`."""
+    if _blank(name):
+        return None
+    text = str(name)
+    if len(text) in NAME_FIELD_LIMITS and text[-1].isspace():  # cut just after a word: the space tells
+        return _cut_text(text) + " "
+    return _cut_text(text) if _at_field_length(text) else None
+
+
+@lru_cache(maxsize=200_000)
+def _cut_text(text: str) -> str:
+    """``text`` lower-cased, accents folded, without punctuation, runs of whitespace as one space."""
+    return " ".join(re.sub(r"[^\w\s]+", "", fold(text)).split())
+
+
+def cut_from(cut: str, full: str) -> bool:
+    """Whether ``cut`` (a :func:`cut_name_text`) is ``full`` cut in the middle of a word: ``full`` (as
+    :func:`_cut_text` writes it: case, accents and punctuation aside) starts with it and goes on within the same word ("Blue Ridge Infrastructure Oppo" /
+    "Blue Ridge Infrastructure Opportunities Fund II LP"), or after the space that ends ``cut``. A name that
+    ends where a word of the other ends ("Harbor Capital Partners" / "Harbor Capital Partners Fund IV") is
+    another entity's, not a cut one."""
+    full = _cut_text(full)
+    return len(full) > len(cut) and full.startswith(cut) and (cut[-1] == " " or full[len(cut)] != " ")
+
+
 # ----------------------------------------------------------------------------------- person names
 
 _PERSON_TITLES = frozenset(_words("mr mrs ms miss mx dr prof sir dame rev hon jr sr ii iii iv esq phd md cfa cpa"))
@@ -876,6 +1087,10 @@ def is_role_email(email: object) -> bool:
 
 # ------------------------------------------------------------------------------------ domains
 
+#: A scheme before a host, also as mistyped ("htp://", "http:/", "https//"), or a bare "//".
+_SCHEME = re.compile(r"^(?:[a-z][a-z0-9+-]*:/{1,3}|(?:https?|ftp)//|//)")
+#: Marks written around a domain: quotes, brackets, a sentence's punctuation.
+_WRAPPING = "'\"()[]{}<>.,;:!?"
 _SECOND_LEVEL = frozenset(_words("co.uk org.uk ac.uk gov.uk ltd.uk plc.uk me.uk com.au net.au org.au co.nz co.jp co.kr co.in com.br com.cn "
     "com.hk com.sg com.mx co.za com.tr com.ar co.il com.my"))
 _HOST = re.compile(r"^[a-z0-9-]+(\.[a-z0-9-]+)+$")
@@ -892,9 +1107,16 @@ def normalize_domain(value: object) -> str | None:
     if _blank(value):
         return None
     text = fold(str(value).strip())
+    bracketed = re.search(r"<([^<>]+)>", text)  # "Jane Doe <jane@acme.com>", "<https://acme.com>"
+    if bracketed:
+        text = bracketed.group(1)
+    # several words or values in one field ("acme.com; acme.co.uk", "Acme (acme.com)"): the first with a dot,
+    # without the quotes and brackets around it
+    words = [w.strip(_WRAPPING) for w in re.split(r"[\s\u200b,;|]+", text)]
+    text = next((w for w in words if "." in w), "")
     if "@" in text and "://" not in text:
         text = text.rsplit("@", 1)[1]
-    text = re.sub(r"^(?:[a-z][a-z0-9+.-]*:)?//", "", text)
+    text = _SCHEME.sub("", text)
     text = re.split(r"[/?#\\]", text, maxsplit=1)[0]
     text = text.rsplit("@", 1)[-1]  # credentials
     text = text.split(":", 1)[0].strip(".").strip()
@@ -993,6 +1215,34 @@ def _strip_labels(text: str) -> tuple[str, str | None]:
     return text, prefix
 
 
+#: Letters written before a register number that belong to it: German register sections, the Swiss UID
+#: and Austrian VAT prefixes, UK company-number prefixes (Scotland, Northern Ireland, LLPs, limited
+#: partnerships).
+_REGISTER_PREFIXES = frozenset(_words("HRA HRB CHE ATU SC NI OC SO SL LP NC"))
+#: Words that only say "number" or "identifier" (also the ISO codes of Norway and Indonesia, read as such
+#: only when written against the number: "NO123456789").
+_NUMBER_LABELS = frozenset(_words("NO NR NUMBER NUM ID"))
+
+
+def _drop_label_words(text: str) -> str:
+    """``text`` without the words written before the number that :data:`_TAX_LABEL` does not know
+    ("Employer Identification Number", "Registered in England No.", "Companies House", "Registre de
+    Commerce et des Sociétés Luxembourg"): leading words of letters only, up to the number; kept are a
+    single letter ("B 123.456"), and a country code or register prefix written just before a number
+    ("DE 123 456 789", "HRB 12345")."""
+    words = [w for w in re.split(r"[\s:#]+", text) if w]
+    while len(words) > 1:
+        letters = re.sub(r"[.\-/]", "", words[0])
+        if not letters.isalpha():
+            break
+        before_number = any(ch.isdigit() for ch in words[1])
+        if letters not in _NUMBER_LABELS and (len(letters) == 1 or (before_number and (
+                letters in _ISO_COUNTRIES or letters == "UK" or letters in _REGISTER_PREFIXES))):
+            break
+        words.pop(0)
+    return " ".join(words)
+
+
 def normalize_tax_id(value: object) -> str | None:
     """Canonical tax id: upper-case digits and letters only, without labels or ISO country prefix.
 
@@ -1006,10 +1256,10 @@ def normalize_tax_id(value: object) -> str | None:
     """
     if _blank(value):
         return None
-    raw = fold(str(value)).upper().strip()
+    raw = fold(str(value).replace("°", "o")).upper().strip()  # "n°" is "no"
     siret = bool(_SIRET.match(raw))
     text, prefix = _strip_labels(raw)
-    compact = re.sub(r"[^A-Z0-9]", "", text)
+    compact = re.sub(r"[^A-Z0-9]", "", _drop_label_words(text))
     swiss = _SWISS_UID.match(compact)
     if swiss:
         compact = swiss.group(1)
@@ -1026,6 +1276,8 @@ def normalize_tax_id(value: object) -> str | None:
         elif compact.startswith("UK") and compact[2:].isdigit():  # "UK" is how people write GB's prefix
             prefix, compact = "GB", compact[2:]
     compact = _national_number(compact, prefix, siret)
+    if compact.isdigit():  # a number kept in a spreadsheet's number cell lost its leading zeros
+        compact = compact.lstrip("0")
     if len(compact) < 5 or _PLACEHOLDER_TAX.match(compact) or not any(c.isdigit() for c in compact):
         return None
     return compact
@@ -1154,8 +1406,9 @@ PLACE_ALIASES = {
     "kobenhavn": "copenhagen", "praha": "prague", "warszawa": "warsaw", "muenchen": "munich", "koeln": "cologne",
     "duesseldorf": "dusseldorf", "tokyo to": "tokyo", "saint peter port guernsey": "saint peter port",
     "ville de luxembourg": "luxembourg", "frankfurt a m": "frankfurt", "frankfurt am": "frankfurt",
-    "frankfurt main": "frankfurt", "city of london": "london", "bvi": "road town", "kobenhavn k": "copenhagen",
-    "stockholm c": "stockholm", "goteborg": "gothenburg", "amsterdam zuidoost": "amsterdam",
+    "frankfurt main": "frankfurt", "city of london": "london", "bvi": "road town", "koebenhavn": "copenhagen",
+    "goteborg": "gothenburg", "amsterdam zuidoost": "amsterdam", "ny": "new york", "dc": "washington",
+    "hk": "hong kong", "sg": "singapore", "cayman": "george town", "sgravenhage": "the hague", "hague": "the hague",
 }
 #: Towns where funds and holding companies keep their registered office (the domicile's seat or its
 #: registered agents' town) while the manager's records give the operating office: a city or country
@@ -1173,15 +1426,9 @@ _CITY_WORDS = frozenset(_words("city ville stadt ciudad citta cedex"))
 @lru_cache(maxsize=50_000)
 def _jurisdiction_seat(text: str) -> str | None:
     """The seat of the jurisdiction ``text`` names (``"cayman islands"`` -> ``"george town"``), else None."""
-    import pycountry
-
     if len(text) < 4:  # two/three-letter strings are codes or abbreviations, not a country's name
         return None
-    try:
-        country = pycountry.countries.lookup(text)
-    except LookupError:
-        return None
-    return JURISDICTION_SEATS.get(country.alpha_2)
+    return JURISDICTION_SEATS.get(_country_code(text) or "")
 
 
 def normalize_city(value: object) -> str | None:
@@ -1201,16 +1448,42 @@ def normalize_city(value: object) -> str | None:
 @lru_cache(maxsize=100_000)
 def _normalize_city(value: str) -> str | None:
     """:func:`normalize_city` of a non-blank string (cached: a run repeats few distinct towns)."""
-    text = value.split(",", 1)[0] if "," in value else value
+    value = _PARENTHESISED.sub(" ", value)  # "Montréal (Québec)"
+    if "," not in value:
+        return _town(value)
+    whole = _jurisdiction_seat(_place_key(value))  # "Virgin Islands, British" is one name
+    if whole:
+        return whole
+    parts = value.split(",")
+    for part in parts[1:]:  # "Central, Hong Kong": a district of a city state is that city
+        town = _town(part)
+        if town in _CITY_STATE_SEATS:
+            return town
+    return _town(parts[0])
+
+
+def _postal_code_word(word: str) -> bool:
+    """An upper-case word of one to three letters (dots aside): a region code or postal district."""
+    letters = word.replace(".", "")
+    return 1 <= len(letters) <= 3 and letters.isupper()
+
+
+_PARENTHESISED = re.compile(r"\([^()]*\)")
+#: Towns that are their whole jurisdiction: a district written before them is part of them.
+_CITY_STATE_SEATS = frozenset(JURISDICTION_SEATS[c] for c in ("HK", "SG", "MC", "GI"))
+
+
+def _town(text: str) -> str | None:
+    """The town ``text`` (one comma-separated part of a city field) names, see :func:`normalize_city`."""
     # a postcode before the town ("L-1855 Luxembourg"), a region code or postal district after it ("Sydney
-    # NSW", "Washington DC", "Dublin 2", "London EC2M", "Hong Kong SAR"): words with digits, upper-case
-    # words of two or three letters; never the only word
+    # NSW", "Washington DC", "Dublin 2", "London EC2M", "Hong Kong SAR", "Copenhagen K"): words with digits,
+    # upper-case words of one to three letters; never the only word
     words = text.split()
     while len(words) > 1 and any(ch.isdigit() for ch in words[0]):  # "L-1855 Luxembourg", "10022 New York"
         words.pop(0)
-    while len(words) > 1 and (any(ch.isdigit() for ch in words[-1]) or (2 <= len(words[-1].strip(".")) <= 3
-                                                      and words[-1].replace(".", "").isupper())):
-        words.pop()
+    while len(words) > 1 and (any(ch.isdigit() for ch in words[-1]) or (
+            _postal_code_word(words[-1]) and (len(words[-1].strip(".")) > 1 or len(words[-2].strip(".")) > 1))):
+        words.pop()  # (a single letter only after a word: "Frankfurt a. M." keeps its "M")
     tokens = [{"st": "saint", "ste": "sainte", "ft": "fort", "mt": "mount"}.get(t, t) for t in _tokens(" ".join(words))]
     for river in ("am", "an", "on", "upon", "sur"):  # "Frankfurt am Main", "Newcastle upon Tyne"
         if river in tokens[1:-1]:
@@ -1225,7 +1498,10 @@ def _normalize_city(value: str) -> str | None:
 
 
 def normalize_country(value: object) -> str | None:
-    """Two-letter upper-case code; a few common names are mapped (``"United States"`` -> ``"US"``)."""
+    """Two-letter upper-case ISO 3166 code of a country written any way: a code (``"DE"``, ``"DEU"``), its
+    English name, official or common (``"Korea, Republic of"``, ``"Republic of Korea"``), its name in the
+    languages of :data:`_COUNTRY_NAME_LANGUAGES` (``"Deutschland"``, ``"Suomi"``, ``"België"``), or one
+    of :data:`COUNTRY_ALIASES` (``"UK"``, ``"England"``, ``"Holland"``); ``None`` for anything else."""
     if _blank(value):
         return None
     return _normalize_country(str(value))
@@ -1234,26 +1510,74 @@ def normalize_country(value: object) -> str | None:
 @lru_cache(maxsize=10_000)
 def _normalize_country(value: str) -> str | None:
     """:func:`normalize_country` of a non-blank string (cached)."""
-    text = fold(value).strip().upper().replace(".", "")
-    names = {"USA": "US", "UNITED STATES": "US", "UNITED STATES OF AMERICA": "US", "UK": "GB",
-             "UNITED KINGDOM": "GB", "GREAT BRITAIN": "GB", "ENGLAND": "GB", "GERMANY": "DE", "DEUTSCHLAND": "DE",
-             "SCHWEIZ": "CH", "SUISSE": "CH", "SVIZZERA": "CH", "ESPANA": "ES", "ITALIA": "IT", "NEDERLAND": "NL",
-             "FRANCE": "FR", "SWITZERLAND": "CH", "LUXEMBOURG": "LU", "NETHERLANDS": "NL", "CANADA": "CA",
-             "SINGAPORE": "SG", "JAPAN": "JP", "AUSTRALIA": "AU", "IRELAND": "IE", "SPAIN": "ES", "ITALY": "IT"}
-    text = names.get(text, text)
-    if re.fullmatch(r"[A-Z]{2}", text):
-        return text
-    return _country_code(text)
+    key = _place_key(value)
+    code = _country_code(key)
+    if code is None and len(key) == 2 and key.isalpha():
+        return key.upper()  # a code pycountry does not list ("XK", "EU"): kept as written
+    if code is None and "," in value:  # "Hong Kong, China", "Cayman Islands, BWI": the first part
+        code = _country_code(_place_key(value.split(",", 1)[0]))
+    return code
+
+
+def _place_key(text: str) -> str:
+    """``text`` as country and town names are looked up: words of :func:`_tokens` without a leading "the"."""
+    tokens = _tokens(text)
+    return " ".join(tokens[1:] if len(tokens) > 1 and tokens[0] == "the" else tokens)
+
+
+#: Names of countries that ISO 3166 lists under another name, as CRMs write them -> ISO 3166 alpha-2.
+COUNTRY_ALIASES = {
+    "uk": "GB", "great britain": "GB", "england": "GB", "scotland": "GB", "wales": "GB", "northern ireland": "GB", "britain": "GB",
+    "america": "US", "holland": "NL", "korea": "KR", "south korea": "KR", "prc": "CN", "uae": "AE", "ksa": "SA",
+    "bvi": "VG", "cayman": "KY", "turkey": "TR", "russia": "RU", "republic of ireland": "IE",
+    "hong kong sar": "HK", "macau sar": "MO", "macao sar": "MO",
+}
+#: Languages whose country names (``pycountry``'s ISO 3166 translations) are read: those of Europe's fund
+#: domiciles and of the Nordic and southern European LPs.
+_COUNTRY_NAME_LANGUAGES = ("de", "fr", "nl", "it", "es", "pt", "sv", "da", "nb_NO", "fi", "pl", "ga")
+
+
+@lru_cache(maxsize=1)
+def _country_index() -> dict[str, str]:
+    """Normalised country name or code -> ISO 3166 alpha-2, from ``pycountry``: alpha-2 and alpha-3 codes,
+    English name, official and common names ("Korea, Republic of" also as "Republic of Korea"), then the
+    names in :data:`_COUNTRY_NAME_LANGUAGES` (a translation that names two countries is left out, and never
+    overrides an English name), then :data:`COUNTRY_ALIASES`."""
+    import gettext
+
+    import pycountry
+
+    index: dict[str, str] = {}
+
+    def add(names: dict[str, str]) -> None:
+        for name, code in names.items():
+            key = _place_key(name)
+            if key and key not in index:
+                index[key] = code
+            if ", " in name:  # "Virgin Islands, British" -> "British Virgin Islands"
+                head, tail = name.split(", ", 1)
+                index.setdefault(_place_key(f"{tail} {head}"), code)
+
+    english: dict[str, str] = {}
+    for country in pycountry.countries:
+        for attr in ("alpha_2", "alpha_3", "name", "official_name", "common_name"):
+            if getattr(country, attr, None):
+                english[getattr(country, attr)] = country.alpha_2
+    add(english)
+    local: dict[str, set[str]] = {}
+    for lang in _COUNTRY_NAME_LANGUAGES:
+        try:
+            translation = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[lang])
+        except OSError:
+            continue
+        for country in pycountry.countries:
+            local.setdefault(translation.gettext(country.name), set()).add(country.alpha_2)
+    add({name: next(iter(codes)) for name, codes in local.items() if len(codes) == 1})
+    index.update(COUNTRY_ALIASES)
+    return index
 
 
 @lru_cache(maxsize=10_000)
 def _country_code(text: str) -> str | None:
-    """ISO 3166 code of a country name or three-letter code (``pycountry``), else ``None``."""
-    import pycountry
-
-    if len(text) < 3:
-        return None
-    try:
-        return pycountry.countries.lookup(text).alpha_2
-    except LookupError:
-        return None
+    """ISO 3166 alpha-2 code of a country name or code written any way (:func:`_country_index`), else ``None``."""
+    return _country_index().get(_place_key(text))

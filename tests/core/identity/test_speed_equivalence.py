@@ -101,7 +101,11 @@ def test_name_similarity_shortcuts_equal_the_direct_scorers(prepared: pd.DataFra
     todo = ~name.missing(i, j) & ~name.equal(i, j)
     sel = np.flatnonzero(todo)
     a, b = name.values[i[sel]], name.values[j[sel]]
-    direct_sort = np.asarray(process.cpdist(a, b, scorer=fuzz.token_sort_ratio), dtype=float)
+    # the sorted-words shortcut sets word order aside, so it also leaves out the words that only tell it
+    ordered = [np.asarray([" ".join(w for w in v.split() if w not in nz.ORDER_FREE_WORDS) for v in side], dtype=object)
+               for side in (a, b)]
+    assert any("of" in v.split() for v in a), "the set has names with 'of'"
+    direct_sort = np.asarray(process.cpdist(*ordered, scorer=fuzz.token_sort_ratio), dtype=float)
     direct_set = np.asarray(process.cpdist(a, b, scorer=fuzz.token_set_ratio), dtype=float)
     fast_sort = name.similarity(i, j, fuzz.ratio, where=todo, values=name.sorted_words)[sel]
     fast_set = name.similarity(i, j, fuzz.token_set_ratio, where=todo, score_cutoff=95)[sel]
