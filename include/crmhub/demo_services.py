@@ -59,6 +59,12 @@ def load_billing_source(admin_url: str, data_dir: Path) -> str:
     with psycopg.connect(admin_url, autocommit=True) as conn:
         if not conn.execute("SELECT 1 FROM pg_database WHERE datname = 'billing'").fetchone():
             conn.execute("CREATE DATABASE billing")
+    fill_billing_invoices(db_url, data_dir)
+    return db_url
+
+
+def fill_billing_invoices(db_url: str, data_dir: Path) -> None:
+    """(Re)create ``billing.invoices`` in the billing database at ``db_url`` from the demo's billing CSV."""
     cols = HEADERS["billing"]
     with psycopg.connect(db_url) as conn:
         conn.execute("CREATE SCHEMA IF NOT EXISTS billing")
@@ -69,7 +75,21 @@ def load_billing_source(admin_url: str, data_dir: Path) -> str:
         )
         with conn.cursor().copy(f"COPY billing.invoices ({', '.join(cols)}) FROM STDIN WITH (FORMAT csv, HEADER)") as cp:
             cp.write((data_dir / FILES["billing"]).read_bytes())
-    return db_url
+
+
+def crm_seed(data_dir: Path) -> dict:
+    """The CRM sandbox's seed from the demo data: companies, contacts, deals and each deal's association with
+    its company (``crm/deal_associations.csv``: ``from_object, from_id, to_object, to_id``)."""
+    import csv
+
+    from crm_sandbox import load_seed_file, merge_seeds
+
+    with (data_dir / FILES["crm_deal_associations"]).open(encoding="utf-8", newline="") as fh:
+        associations = list(csv.DictReader(fh))
+    return merge_seeds([load_seed_file(f"companies={data_dir / FILES['crm_companies']}"),
+                        load_seed_file(f"contacts={data_dir / FILES['crm_contacts']}"),
+                        load_seed_file(f"deals={data_dir / FILES['crm_deals']}"),
+                        {"associations": associations}])
 
 
 @dataclass
@@ -93,13 +113,13 @@ class DemoServices:
 
 
 def start_demo_services(warehouse_url: str, data_dir: Path, *, receiver_url: str | None = None) -> DemoServices:
-    """Start the CRM sandbox (seeded with the CRM export), webhook receiver, mail sink and billing DB.
+    """Start the CRM sandbox (seeded with the CRM export: :func:`crm_seed`), webhook receiver, mail sink and billing DB.
 
     ``receiver_url`` is the warehouse URL the webhook receiver connects with (the crmhub_webhook role's).
     """
     import uvicorn
 
-    from crm_sandbox import SandboxServer, load_seed_file, merge_seeds
+    from crm_sandbox import SandboxServer
     from crmhub.cdc.webhook_app import create_webhook_app
 
     services = DemoServices()
@@ -112,10 +132,7 @@ def start_demo_services(warehouse_url: str, data_dir: Path, *, receiver_url: str
     services.webhook_server = receiver
     hook_port = receiver.servers[0].sockets[0].getsockname()[1]
 
-    seed = merge_seeds([load_seed_file(f"companies={data_dir / FILES['crm_companies']}"),
-                        load_seed_file(f"contacts={data_dir / FILES['crm_contacts']}"),
-                        load_seed_file(f"deals={data_dir / FILES['crm_deals']}")])
-    services.crm = SandboxServer(token=CRM_TOKEN, seed=seed, webhook_url=f"http://127.0.0.1:{hook_port}/webhooks/crm",
+    services.crm = SandboxServer(token=CRM_TOKEN, seed=crm_seed(data_dir), webhook_url=f"http://127.0.0.1:{hook_port}/webhooks/crm",
                                  webhook_secret=WEBHOOK_SECRET).start()
     services.mail = MailSink().start()
     billing_url = services.billing_url = load_billing_source(warehouse_url, data_dir)

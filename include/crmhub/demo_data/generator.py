@@ -5,7 +5,11 @@ the same LP spelled several ways ("Harbor Capital LP" / "Harbor Capital, LP"), s
 IDs across systems, nulls and illegal values, stale CRM records, and one bulk-import batch that
 wrongly sets ``interested`` on many contacts. CRM contacts carry a contact owner (``hubspot_owner_id``): each
 organisation's relationship sits with one of the firm's relationship owners (the integration map's people with
-a ``crm_owner_id``), a few contacts have none. Output is byte-identical for a given seed, scale and owner ids.
+a ``crm_owner_id``), a few contacts have none. About half the LPs have a CRM deal, associated with the LP's CRM
+company (``crm/deal_associations.csv``, deal -> company as the CRM sandbox's seed takes it); a deal at ``accepted``
+or ``closed`` belongs to an onboarded LP, whose one CRM company has its web domain and its tax id (the key billing
+links invoices by), the others wait at ``soft_circle`` (planted ``crm.deal_awaiting_onboarding``). Output is
+byte-identical for a given seed, scale and owner ids.
 """
 
 from __future__ import annotations
@@ -21,6 +25,8 @@ from crmhub.demo_data import vocab
 
 AS_OF = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
 STAGES = ["prospect", "contacted", "interested", "due_diligence", "soft_circle", "accepted", "closed"]  # the map's
+#: The first stage of a commitment (the LP signed; billing invoices it): the map's ``missing_fields.from_stage``.
+COMMITTED_STAGE = "accepted"
 #: Planted rates (share of rows) per file; tests and benchmarks read them back from the manifest.
 RATES = {
     "fund_admin.email_null": 0.015,
@@ -36,6 +42,7 @@ FILES = {
     "crm_contacts": "crm/contacts.csv",
     "crm_companies": "crm/companies.csv",
     "crm_deals": "crm/deals.csv",
+    "crm_deal_associations": "crm/deal_associations.csv",
     "crm_bulk_import": "crm/bulk_import_interested.csv",
     "billing": "billing/invoices.csv",
     "cdp": "cdp/events.csv",
@@ -52,6 +59,9 @@ HEADERS = {
                       "archived"],
     "crm_deals": ["id", "dealname", "dealstage", "amount", "deal_currency_code", "pipeline", "hs_lastmodifieddate",
                   "archived"],
+    # each deal's association with its company (the CRM's default deal -> company type), as the sandbox's seed
+    # takes associations
+    "crm_deal_associations": ["from_object", "from_id", "to_object", "to_id"],
     "billing": ["invoice_id", "lp_external_id", "customer_tax_id", "fund_name", "amount", "currency", "invoice_status",
                 "issued_on", "updated_at"],
     "cdp": ["event_id", "email", "event_type", "behavioral_score", "occurred_at"],
@@ -225,7 +235,8 @@ def generate(out_dir: str | Path, *, seed: int = 42, scale: int = 1, owner_ids: 
     truth_entities: list[list] = []
     truth_contacts: list[list] = []
     planted = {k: 0 for k in ("fund_admin.email_null", "fund_admin.email_illegal", "fund_admin.amount_illegal",
-                              "crm.duplicate_contact", "crm.stale_contact", "crm.bulk_import", "crm.no_contact_owner")}
+                              "crm.duplicate_contact", "crm.stale_contact", "crm.bulk_import", "crm.no_contact_owner",
+                              "crm.deal_awaiting_onboarding")}
 
     # Fund administrator's LP contact export.
     rows = []
@@ -252,7 +263,8 @@ def generate(out_dir: str | Path, *, seed: int = 42, scale: int = 1, owner_ids: 
 
     # CRM companies: every org once, some twice (a duplicate created by hand, spelled differently).
     rows = []
-    crm_company_id = {}
+    crm_company_id: dict[str, str] = {}
+    onboarded: dict[str, bool] = {}   # one CRM company record, with the organisation's domain and tax id
     for org in orgs:
         copies = 2 if rng.random() < 0.06 else 1
         for c in range(copies):
@@ -263,21 +275,32 @@ def generate(out_dir: str | Path, *, seed: int = 42, scale: int = 1, owner_ids: 
                          org.tax_id if rng.random() > 0.2 else "", org.city, org.country,
                          modified.strftime("%Y-%m-%dT%H:%M:%S.000Z"), "false"])
             crm_company_id.setdefault(org.key, cid)
+            onboarded[org.key] = copies == 1 and bool(rows[-1][2]) and bool(rows[-1][4])
             truth_entities.append(["crm", "company", cid, org.key])
     w.write("crm_companies", HEADERS["crm_companies"], rows)
 
-    # CRM deals: about half the LPs are in a fund raise (own random stream, so the other files do not change).
+    # CRM deals: about half the LPs are in a fund raise (own random stream, so the other files do not change),
+    # each deal associated with its LP's CRM company. A commitment is accepted once the LP is onboarded (its
+    # subscription and KYC documents are in, and IR has one complete CRM company for it: web domain and tax id,
+    # the key billing links invoices by); an LP whose CRM company is not there yet stays at soft_circle.
     drng = random.Random(f"{seed}:deals")
-    rows = []
+    rows, links = [], []
     for org in orgs:
         if org.entity_type != "lp" or drng.random() < 0.5:
             continue
         fund, _vintage = drng.choice(vocab.FUNDS)
         modified = AS_OF - timedelta(days=drng.randint(0, 30), seconds=drng.randint(0, 86400))
-        rows.append([str(9001 + len(rows)), f"{fund} - {org.name}", drng.choice(STAGES),
+        stage = drng.choice(STAGES)
+        if STAGES.index(stage) >= STAGES.index(COMMITTED_STAGE) and not onboarded[org.key]:
+            stage = STAGES[STAGES.index(COMMITTED_STAGE) - 1]
+            planted["crm.deal_awaiting_onboarding"] += 1
+        deal_id = str(9001 + len(rows))
+        rows.append([deal_id, f"{fund} - {org.name}", stage,
                      str(drng.randrange(1_000_000, 50_000_000, 250_000)), "USD", "default",
                      modified.strftime("%Y-%m-%dT%H:%M:%S.000Z"), "false"])
+        links.append(["deals", deal_id, "companies", crm_company_id[org.key]])
     w.write("crm_deals", HEADERS["crm_deals"], rows)
+    w.write("crm_deal_associations", HEADERS["crm_deal_associations"], links)
 
     # CRM contacts: stale records, hand-made duplicates (nicknames, other email), stages, contact owners.
     rows = []

@@ -134,11 +134,12 @@ class _Tasks:
         return False
 
     def ingest_all(self) -> None:
-        from crmhub.ingest.tasks import ingest_connector, plan_connectors
+        from crmhub.cdc.tasks import full_sync
+        from crmhub.ingest.tasks import plan_connectors
 
         plan = plan_connectors(None, imap=self.imap)
-        for name in plan["critical"] + plan["default"]:
-            self._safe(f"crmhub_ingest.{name}", ingest_connector, self.url, name, self.access(name), imap=self.imap)
+        for name in plan["critical"] + plan["default"]:   # full_sync: the ingest operator's (+ deal associations)
+            self._safe(f"crmhub_ingest.{name}", full_sync, self.url, name, self.access(name), imap=self.imap)
 
     def last_change(self) -> int:
         """The newest ``core.change_log`` id: a load that changed core moved it (the core Assets' events)."""
@@ -193,10 +194,10 @@ class _Tasks:
 
     def catch_up(self) -> None:
         """The runbook's step after a release: load each released connector in full now (batches are truth)."""
-        from crmhub.ingest.tasks import ingest_connector
+        from crmhub.cdc.tasks import full_sync
 
         for name in self.released:
-            self._safe(f"owners.catch_up.{name}", ingest_connector, self.url, name, self.access(name), imap=self.imap)
+            self._safe(f"owners.catch_up.{name}", full_sync, self.url, name, self.access(name), imap=self.imap)
         self.released = []
 
     def _gate(self, connectors: list[str]) -> bool:

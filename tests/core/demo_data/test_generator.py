@@ -6,7 +6,7 @@ import pytest
 
 from crmhub.cli import main
 from crmhub.demo_data import generate
-from crmhub.demo_data.generator import HEADERS
+from crmhub.demo_data.generator import COMMITTED_STAGE, HEADERS
 
 
 def _rows(path):
@@ -122,3 +122,32 @@ def test_crm_contacts_are_owned_by_the_maps_relationship_owners(dataset, imap, t
     other = generate(tmp_path / "other", seed=7, scale=2, owner_ids=["1"])
     for key in ("fund_admin", "crm_companies", "crm_deals", "billing", "cdp", "truth_contacts"):
         assert filecmp.cmp(dataset.files[key], other.files[key], shallow=False), key
+
+
+def test_every_crm_deal_is_associated_with_its_lps_company_and_committed_lps_are_onboarded(dataset, imap):
+    """Each CRM deal is associated with its LP's CRM company (a deal -> company association, as HubSpot keeps it);
+    a deal at accepted or closed belongs to an onboarded LP: one CRM company with its web domain and its tax id,
+    the key billing links the LP's invoices to the company by (so the company can carry its invoice status)."""
+    companies = {r["id"]: r for r in _rows(dataset.files["crm_companies"])}
+    by_org: dict[str, list[dict]] = {}
+    truth = {r["external_id"]: r["true_id"] for r in _rows(dataset.files["truth_entities"]) if r["object"] == "company"}
+    for r in companies.values():
+        by_org.setdefault(truth[r["id"]], []).append(r)
+    links = _rows(dataset.files["crm_deal_associations"])
+    deals = {r["id"]: r for r in _rows(dataset.files["crm_deals"])}
+    assert {(r["from_object"], r["to_object"]) for r in links} == {("deals", "companies")}
+    assert sorted(r["from_id"] for r in links) == sorted(deals)                       # every deal, once
+    for link in links:
+        company = companies[link["to_id"]]
+        assert deals[link["from_id"]]["dealname"].endswith(" - " + company["name"]) and company["entity_type"] == "lp"
+    stages = imap.stages["fundraising"]
+    assert stages.index(COMMITTED_STAGE) == stages.index(imap.slas["billing_to_crm"]["missing_fields"]["from_stage"])
+    committed = [link for link in links if stages.index(deals[link["from_id"]]["dealstage"]) >= stages.index(
+        COMMITTED_STAGE)]
+    assert len(committed) >= 5
+    for link in committed:
+        company = companies[link["to_id"]]
+        assert company["tax_id"] and company["domain"] and len(by_org[truth[company["id"]]]) == 1
+    assert dataset.manifest["planted"]["crm.deal_awaiting_onboarding"] > 0
+    assert dataset.manifest["counts"]["crm_deal_associations"] == len(deals)
+

@@ -117,3 +117,26 @@ def test_financeops_fixes_the_late_postings_once_the_billing_sla_incident_is_ope
         assert world.counts["billing_lateness_fixed"] == 1
     finally:
         world.close()
+
+
+def test_the_simulations_ingest_and_catch_up_run_the_ingest_operators_full_sync(monkeypatch, imap, tmp_path):
+    """crmhub_ingest's operator runs ``full_sync`` (the load, then the CRM deals' associations); the simulation
+    runs the same function, so its deals have their companies (a bare ``ingest_connector`` left
+    ``core.deal_association`` empty and the missing-fields alert at 100 %)."""
+    from types import SimpleNamespace
+
+    import crmhub.cdc.tasks
+    import crmhub.ingest.tasks
+    from crmhub.simulate.runner import _Tasks
+
+    ran: list[str] = []
+    monkeypatch.setattr(crmhub.cdc.tasks, "full_sync", lambda url, name, access, imap: ran.append(name))
+    monkeypatch.setattr(crmhub.ingest.tasks, "ingest_connector", lambda *a, **k: ran.append("bare"))
+    services = SimpleNamespace(crm=SimpleNamespace(url="http://127.0.0.1:9"), mail=SimpleNamespace(port=25))
+    tasks = _Tasks("postgresql://127.0.0.1/none", services, tmp_path, imap, tmp_path / "flags.json")
+    tasks.ingest_all()
+    assert "crm_deals" in ran and "bare" not in ran
+    ran.clear()
+    tasks.released = ["crm_deals"]
+    tasks.catch_up()
+    assert ran == ["crm_deals"] and tasks.failures == []

@@ -84,6 +84,23 @@ def test_the_lps_the_reconciliation_found_missing_in_the_crm_reach_it_complete(r
     assert pushed + result.world_counts.get("lp_contacts_entered_by_ir", 0) >= len(missing)
 
 
+def test_the_committed_deals_carry_billings_invoice_status_and_the_missing_fields_alert_stays_quiet(run):
+    """The CRM's deals are associated with their LP's company (read with every load of the deals), the committed
+    ones' companies get billing's invoice status through company_invoice_status, so the map's Billing -> CRM
+    "missing fields > 5 % opps" alert reads a real share: within the limit, no incident, while billing is healthy."""
+    from crmhub.config import load_integration_map
+    from crmhub.health import missing_fields
+
+    url, _result = run
+    imap = load_integration_map()
+    with psycopg.connect(url) as conn:
+        (m,) = missing_fields.measure_all(conn, imap)
+        opened = conn.execute("SELECT count(*) FROM ops.incidents WHERE trigger = 'missing_fields'").fetchone()[0]
+    assert m["deals"] > 0 and m["fields"]["company.invoice_status"]["without_record"] == 0
+    assert not m["breached"] and m["missing_pct"] <= m["max_pct"], missing_fields.describe(m)
+    assert opened == 0
+
+
 def test_kpis_move_the_right_way(run):
     _url, result = run
     report = result.report.read_text(encoding="utf-8")
