@@ -8,7 +8,8 @@ trigger                cause (one incident per ...)                         reco
 =====================  ===================================================  ==========================
 ``contract_breach``    connector with an open contract breach               ``ops.contract_breaches``
 ``schema_drift``       connector with parked (unreleased) drifted batches   ``ops.parked_events``
-``sla``                SLA with a field below its met-rate target this week ``ops.sla_results``
+``sla``                SLA with a field under target this week and a late  ``ops.sla_results``,
+                       run among its last 3 (:func:`sla_now`)               ``ops.sync_runs``
 ``segment_latency``    source system whose segments' median lag is over SLA ``ops.segment_latency``
 ``missing_fields``     SLA whose share of deals lacking its fields > max    ``core.deal``, measured now
 ``dead_letter``        connector with dead-lettered retry items             ``ops.retry_queue``
@@ -33,6 +34,7 @@ import psycopg
 from psycopg.rows import dict_row
 
 from crmhub.health import incidents, missing_fields
+from crmhub.health import sla as sla_runs
 from crmhub.health.segments import ALL_FIELDS, over_sla
 from crmhub.sync.connector_state import DROP_FILE_MAX_FAILURES
 
@@ -84,18 +86,54 @@ def sla_week(conn: psycopg.Connection, sla: str | None = None) -> list[dict]:
                            ORDER BY sla, connector, field""", {"sla": sla})
 
 
+#: An SLA incident is fixed when each of its fields under target this week has its last this many runs on time.
+RECOVERY_RUNS = 3
+
+
+def sla_now(conn: psycopg.Connection, imap, sla: str | None = None) -> dict[str, list[dict]]:
+    """The state now of each SLA (or of ``sla``) with a field under its met-rate target in the latest week of
+    ``ops.sla_results``: ``{sla: [row]}``, one row per such field, the week's row plus ``recent`` (its last
+    :data:`RECOVERY_RUNS` runs, newest first, :func:`crmhub.health.sla.latest_runs`) and ``late`` (those of them
+    late and finished after the SLA's last resolved ``sla`` incident).
+
+    The one rule of the ``sla`` cause and its proof: the SLA is being missed now while one of these fields has a
+    ``late`` run; it is fixed when none has (the last runs since are on time). The weekly rate stays the KPI:
+    it stays under target for the rest of the week, and a late run the last resolution already covered does
+    not open the breach again; a new late run does.
+    """
+    if imap is None:
+        from crmhub.config import load_integration_map
+
+        imap = load_integration_map()
+    specs = {(s["connector"], s["field"]): s for s in sla_runs.field_slas(imap)}
+    resolved = dict(conn.execute("SELECT connector, max(resolved_at) FROM ops.incidents WHERE trigger = 'sla' "
+                                 "AND resolved_at IS NOT NULL GROUP BY connector").fetchall())
+    out: dict[str, list[dict]] = {}
+    for r in sla_week(conn, sla):
+        spec = specs.get((r["connector"], r["field"]))
+        if r["met"] or spec is None:
+            continue
+        since = resolved.get(r["sla"])
+        recent = sla_runs.latest_runs(conn, spec, RECOVERY_RUNS)
+        late = [x for x in recent if not x["on_time"] and (since is None or x["finished_at"] > since)]
+        out.setdefault(r["sla"], []).append({**r, "recent": recent, "late": late})
+    return out
+
+
 def sla_misses(conn: psycopg.Connection, imap=None) -> Iterator[Cause]:
-    missed: dict[str, list[dict]] = {}
-    for r in sla_week(conn):
-        if not r["met"]:
-            missed.setdefault(r["sla"], []).append(r)
-    for name, rows in missed.items():
-        week = str(rows[0]["week_start"])
-        yield Cause("sla", name, {"error": f"SLA {name} missed for {len(rows)} field(s) in the week of {week}",
+    for name, fields in sla_now(conn, imap).items():
+        missed = [r for r in fields if r["late"]]
+        if not missed:
+            continue
+        week = str(missed[0]["week_start"])
+        yield Cause("sla", name, {"error": f"SLA {name} missed now for {len(missed)} field(s): a late run among their "
+                                           f"last {RECOVERY_RUNS}, under target in the week of {week}",
                                   "week_start": week,
-                                  "missed": [{k: r[k] for k in ("connector", "field", "met_rate_pct", "target_pct")}
-                                             for r in rows]},
-                    proof_hint="SLA met rate >= target for the current week (crmhub health sla)")
+                                  "missed": [{**{k: r[k] for k in ("connector", "field", "met_rate_pct", "target_pct")},
+                                              "late_runs": len(r["late"]),
+                                              "last_late_at": r["late"][0]["started_at"].isoformat()}
+                                             for r in missed]},
+                    proof_hint=f"the last {RECOVERY_RUNS} runs of every field on time (crmhub health sla)")
 
 
 def segment_week(conn: psycopg.Connection) -> list[dict]:

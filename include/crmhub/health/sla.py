@@ -29,6 +29,7 @@ import os
 from datetime import UTC, date, datetime, timedelta
 
 import psycopg
+from psycopg.rows import dict_row
 
 from crmhub import clock
 from crmhub.config.integration_map import duration_seconds
@@ -87,34 +88,44 @@ def week_start(day: date | datetime) -> date:
     return day - timedelta(days=day.weekday())
 
 
-_RATE_SQL = """
-SELECT count(*) AS runs,
-       count(*) FILTER (WHERE status <> 'failed' AND coalesce(
-           (detail -> 'field_lag_min' ->> %(field)s)::double precision, lag_min_max, lag_min_p95, 0)
-           <= %(freshness)s) AS runs_met
-FROM ops.sync_runs
-WHERE connector = %(connector)s AND status NOT IN ('running', 'frozen') AND finished_at IS NOT NULL
-  AND kind <> 'backfill'
-  AND started_at >= %(start)s AND started_at < %(end)s
-"""
+#: Per kind of row (a connector's field / a field pushed by a reverse-ETL sync): the run's lag for the field and
+#: which runs are SLA runs. One definition of a run "on time" for the weekly rate and the latest runs alike.
+_LAG_SQL = {False: "coalesce((detail -> 'field_lag_min' ->> %(field)s)::double precision, lag_min_max, lag_min_p95)",
+            True: "coalesce((detail -> 'field_lag_min' ->> %(field)s)::double precision, "
+                  "(detail -> 'e2e_lag_min' ->> 'max')::double precision)"}
+_SLA_RUNS_SQL = {
+    False: "connector = %(connector)s AND status NOT IN ('running', 'frozen') AND finished_at IS NOT NULL "
+           "AND kind <> 'backfill'",
+    True: "kind = 'reverse_etl' AND detail ->> 'sync' = %(sync)s AND coalesce(detail ->> 'kind', 'sync') = 'sync' "
+          "AND coalesce(detail ->> 'status', '') <> 'skipped' AND status <> 'running' AND finished_at IS NOT NULL",
+}
 
-_PUSH_RATE_SQL = """
-SELECT count(*) AS runs,
-       count(*) FILTER (WHERE status <> 'failed' AND coalesce(
-           (detail -> 'field_lag_min' ->> %(field)s)::double precision,
-           (detail -> 'e2e_lag_min' ->> 'max')::double precision, 0) <= %(freshness)s) AS runs_met
-FROM ops.sync_runs
-WHERE kind = 'reverse_etl' AND detail ->> 'sync' = %(sync)s AND coalesce(detail ->> 'kind', 'sync') = 'sync'
-  AND coalesce(detail ->> 'status', '') <> 'skipped' AND status <> 'running' AND finished_at IS NOT NULL
-  AND started_at >= %(start)s AND started_at < %(end)s
-"""
+
+def _runs_sql(spec: dict) -> str:
+    """The SLA runs of one :func:`field_slas` row: ``started_at, finished_at, status, lag_min, on_time``."""
+    push = bool(spec.get("sync"))
+    return (f"SELECT started_at, finished_at, status, {_LAG_SQL[push]} AS lag_min, "
+            f"status <> 'failed' AND coalesce({_LAG_SQL[push]}, 0) <= %(freshness)s AS on_time "
+            f"FROM ops.sync_runs WHERE {_SLA_RUNS_SQL[push]}")
+
+
+def _params(spec: dict, **extra) -> dict:
+    return {"field": spec["field"], "freshness": spec["freshness_min"], "connector": spec["connector"],
+            "sync": spec.get("sync"), **extra}
 
 
 def measure(conn: psycopg.Connection, spec: dict, start_ts: datetime, end_ts: datetime) -> tuple[int, int]:
     """(runs, runs meeting the SLA) of one :func:`field_slas` row over ``[start_ts, end_ts)``."""
-    params = {"field": spec["field"], "freshness": spec["freshness_min"], "connector": spec["connector"],
-              "sync": spec.get("sync"), "start": start_ts, "end": end_ts}
-    return conn.execute(_PUSH_RATE_SQL if spec.get("sync") else _RATE_SQL, params).fetchone()
+    return conn.execute(f"SELECT count(*), count(*) FILTER (WHERE on_time) FROM ({_runs_sql(spec)} "
+                        "AND started_at >= %(start)s AND started_at < %(end)s) r",
+                        _params(spec, start=start_ts, end=end_ts)).fetchone()
+
+
+def latest_runs(conn: psycopg.Connection, spec: dict, n: int) -> list[dict]:
+    """The last ``n`` SLA runs of one :func:`field_slas` row, newest first (by start), each
+    ``{"started_at", "finished_at", "status", "lag_min", "on_time"}``: the field's state now."""
+    cur = conn.cursor(row_factory=dict_row)
+    return cur.execute(f"{_runs_sql(spec)} ORDER BY started_at DESC LIMIT %(n)s", _params(spec, n=n)).fetchall()
 
 
 def compute_sla_results(conn: psycopg.Connection, imap, week: date | None = None) -> list[dict]:

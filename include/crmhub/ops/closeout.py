@@ -6,8 +6,10 @@ warehouse is resolved with that proof written to a file (the artifact ``crmhub i
 
 * ``outreach_bulk_import``: the bulk import's trigger events were suppressed and no email went to those
   contacts - the proof is the automation's decision counts per reason and the bulk-import alerts;
-* ``sla``: the SLA's fields all meet their met-rate target in the latest week of ``ops.sla_results`` (the week
-  the incident's cause is read from) - the proof is each field's rate;
+* ``sla``: the SLA is no longer missed now (``crmhub.health.causes.sla_now``, the rule its cause opens it by):
+  each field under its met-rate target in the latest week of ``ops.sla_results`` has its last
+  ``RECOVERY_RUNS`` runs on time - the proof is those runs and the week's rates (which may stay under target:
+  the weekly rate is the KPI, not the incident);
 * ``segment_latency``: in the week of the latest segment audit (``ops.segment_latency``), every segment x field
   of the source system has its median lag within the SLA, all its segments measured, not only the audit's top
   five (a system whose segments left the top five is otherwise never shown fixed) - the proof is each median;
@@ -47,13 +49,22 @@ def _bulk_import_proof(conn: psycopg.Connection, imap, incident: dict) -> str | 
 
 
 def _sla_proof(conn: psycopg.Connection, imap, incident: dict) -> str | None:
-    rows = causes.sla_week(conn, incident["connector"])
-    if not rows or not all(r["met"] for r in rows):
+    name = incident["connector"]
+    week = causes.sla_week(conn, name)
+    under = causes.sla_now(conn, imap, name).get(name, [])
+    if not week or any(r["late"] for r in under):
         return None
-    return "\n".join([f"incident #{incident['incident_id']} {incident['connector']}:sla",
-                      f"SLA {incident['connector']}, week of {rows[0]['week_start']}: every field at or above target",
-                      *(f"  {r['connector']}.{r['field']}: {r['met_rate_pct']:.1f} % ({r['runs_met']}/{r['runs']} runs)"
-                        f" >= {r['target_pct']:.0f} %" for r in rows)]) + "\n"
+    n = causes.RECOVERY_RUNS
+    lines = [f"incident #{incident['incident_id']} {name}:sla",
+             f"SLA {name}: no field missed now (the last {n} runs of each field under target are on time); "
+             f"week of {week[0]['week_start']} (the KPI, not the incident):",
+             *(f"  {r['connector']}.{r['field']}: {r['met_rate_pct']:.1f} % ({r['runs_met']}/{r['runs']} runs),"
+               f" target {r['target_pct']:.0f} %" for r in week)]
+    for r in under:
+        lines.append(f"  last {len(r['recent'])} runs of {r['connector']}.{r['field']}:")
+        lines += [f"    {x['started_at']:%Y-%m-%d %H:%M} {x['status']}, lag "
+                  f"{'-' if x['lag_min'] is None else format(x['lag_min'], '.0f')} min: on time" for x in r["recent"]]
+    return "\n".join(lines) + "\n"
 
 
 def _segment_proof(conn: psycopg.Connection, imap, incident: dict) -> str | None:

@@ -9,8 +9,8 @@ a proof file (the artifact ``crmhub incidents resolve --proof`` requires):
 * ``schema_drift``: a load of the connector finished ``loaded`` after the incident opened (the source's owner
   had the export fixed); the proof names that load;
 * ``outreach_bulk_import``, ``sla``, ``segment_latency``: as in the demo's closeout (``crmhub.ops.closeout``):
-  the bulk import suppressed; the SLA's fields all at target in the latest week of SLA results; the latest
-  segment audit with no segment of the source system over its SLA.
+  the bulk import suppressed; the SLA no longer missed now (the last 3 runs of each field under target on
+  time); the latest segment audit with no segment of the source system over its SLA.
 
 Anything else stays open (acknowledged). At each review the owners first release their frozen connectors
 (:func:`release_frozen`; the runbook's catch-up load follows, and the next health cycle freezes a connector

@@ -9,7 +9,7 @@ from datetime import timedelta
 import psycopg
 from health_support import NOW, add_run
 
-from crmhub.health import causes, retry
+from crmhub.health import causes, incidents, retry, sla
 from crmhub.health.cycle import run_health_cycle
 from crmhub.ingest.drift import park
 
@@ -30,6 +30,7 @@ def test_breach_drift_and_sla_miss_each_open_one_incident_and_page_once(db, imap
         conn.execute("INSERT INTO ops.sla_results (week_start, sla, connector, field, freshness_min, runs, runs_met, "
                      "met_rate_pct, met, owner) VALUES ('2026-11-23', 'fund_admin_to_crm', 'fundadmin_lp_contacts', "
                      "'amount', 360, 10, 8, 80, false, 'priya.shah')")
+        add_run(conn, "fundadmin_lp_contacts", minutes_ago=30, lag_min_max=400.0)   # its last run late: missed now
         conn.commit()
     pages: list[dict] = []
     first = run_health_cycle(db, imap, notify=pages.append, now=NOW)
@@ -110,3 +111,22 @@ def test_pending_webhook_events_older_than_the_lag_target_count_toward_lag(db, i
         detail = conn.execute("SELECT detail FROM ops.health_snapshots WHERE connector = 'crm_contacts'").fetchone()[0]
         assert detail["webhook_pending_over_target"] == 2
         assert _open(conn, "lag") == [("crm_contacts", 1, False)]
+
+
+def test_a_closed_sla_breach_is_not_opened_again_by_the_weeks_rate_only_by_a_new_late_run(db, imap):
+    """The weekly rate (the KPI) stays under target after the fix; the incident is the breach, opened once."""
+    with psycopg.connect(db) as conn:
+        t0 = conn.execute("SELECT clock_timestamp()").fetchone()[0] - timedelta(minutes=30)
+        add_run(conn, "billing_invoices", minutes_ago=0, now=t0, lag_min_max=500.0)          # late (SLA 6 h)
+        sla.compute_sla_results(conn, imap, t0.date())
+        causes.sync_cause_incidents(conn, imap, now=t0)
+        (incident_id,) = conn.execute("SELECT incident_id FROM ops.incidents WHERE trigger = 'sla'").fetchone()
+        incidents.resolve(conn, incident_id, "proof.txt", "dana.kim")
+        conn.commit()
+        causes.sync_cause_incidents(conn, imap, now=t0 + timedelta(minutes=5))
+        assert conn.execute("SELECT count(*) FROM ops.incidents WHERE trigger = 'sla'").fetchone()[0] == 1
+        add_run(conn, "billing_invoices", minutes_ago=0, lag_min_max=600.0,
+                now=conn.execute("SELECT clock_timestamp()").fetchone()[0])
+        causes.sync_cause_incidents(conn, imap, now=t0 + timedelta(minutes=10))
+        assert conn.execute("SELECT count(*) FROM ops.incidents WHERE trigger = 'sla' AND resolved_at IS NULL"
+                            ).fetchone()[0] == 1

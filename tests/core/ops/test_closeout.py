@@ -8,8 +8,9 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from health_support import add_run
 
-from crmhub.health import causes, incidents
+from crmhub.health import causes, incidents, sla
 from crmhub.health.segments import audit_segments
 from crmhub.ops.closeout import owner_closeout
 from crmhub.simulate.owners import owners_review
@@ -29,30 +30,71 @@ def _incident(conn, trigger: str) -> dict:
                         "WHERE trigger = %s", (trigger,)).fetchone()
 
 
-def _sla_row(conn, week: str, connector: str, field: str, met_rate: float) -> None:
-    conn.execute("INSERT INTO ops.sla_results (week_start, sla, connector, field, freshness_min, runs, runs_met, "
-                 "met_rate_pct, met, owner) VALUES (%s, 'billing_to_crm', %s, %s, 360, 100, %s, %s, %s, 'dana.kim') "
-                 "ON CONFLICT (week_start, sla, connector, field) DO UPDATE SET runs_met = EXCLUDED.runs_met, "
-                 "met_rate_pct = EXCLUDED.met_rate_pct, met = EXCLUDED.met",
-                 (week, connector, field, int(met_rate), met_rate, met_rate >= 95))
+def _billing_run(conn, finished: datetime, lag_min: float) -> None:
+    """A ``billing_invoices`` run (SLA ``billing_to_crm``: 6 h) that finished at ``finished`` with ``lag_min``."""
+    add_run(conn, "billing_invoices", minutes_ago=0, now=finished, lag_min_max=lag_min)
+
+
+def _sla_incidents(conn) -> list[tuple]:
+    return conn.execute("SELECT recovered_at IS NOT NULL, resolved_at IS NOT NULL FROM ops.incidents "
+                        "WHERE trigger = 'sla' ORDER BY incident_id").fetchall()
 
 
 @pytest.mark.parametrize("review", ["demo", "simulation"])
-def test_an_sla_incident_is_resolved_with_the_weeks_rates_once_every_field_meets_target(db, imap, tmp_path, review):
+def test_an_sla_incident_is_fixed_by_on_time_runs_while_the_weeks_rate_stays_under_target(db, imap, tmp_path, review):
+    """The incident is the SLA missed now: late runs open it, the next RECOVERY_RUNS runs on time fix it (the
+    week's rate, the KPI, stays under target); the same breach is not opened again, a new late run is."""
     with psycopg.connect(db) as conn:
-        _sla_row(conn, "2026-11-23", "billing_invoices", "invoice_status", 73.0)
-        _sla_row(conn, "2026-11-23", "sync:company_invoice_status", "invoice_status", 99.0)
-        causes.sync_cause_incidents(conn, imap, now=NOW)
+        # the warehouse's clock: a resolution is stamped with it, and only a run after it is a new late run
+        t0 = conn.execute("SELECT clock_timestamp()").fetchone()[0] - timedelta(minutes=60)
+        week = t0.date()
+        _billing_run(conn, t0, 20.0)
+        _billing_run(conn, t0 + timedelta(minutes=5), 500.0)             # late: 500 min > 6 h
+        sla.compute_sla_results(conn, imap, week)
+        causes.sync_cause_incidents(conn, imap, now=t0 + timedelta(minutes=6))
         _review(review, conn, imap, tmp_path)
-        assert _incident(conn, "sla")[2] is None               # still missed: no proof, stays open
-        _sla_row(conn, "2026-11-23", "billing_invoices", "invoice_status", 96.0)
-        causes.sync_cause_incidents(conn, imap, now=NOW + timedelta(hours=1))
+        assert _sla_incidents(conn) == [(False, False)]                  # missed now: no proof, stays open
+        for i in range(causes.RECOVERY_RUNS - 1):
+            _billing_run(conn, t0 + timedelta(minutes=10 + 5 * i), 30.0)
+        causes.sync_cause_incidents(conn, imap, now=t0 + timedelta(minutes=30))
         _review(review, conn, imap, tmp_path)
-        _id, recovered, resolved, by, proof = _incident(conn, "sla")
-        assert recovered == NOW + timedelta(hours=1) and resolved is not None and by == "dana.kim"
+        assert _sla_incidents(conn) == [(False, False)]                  # one run short of the evidence
+        _billing_run(conn, t0 + timedelta(minutes=40), 30.0)
+        rows = {(r["connector"], r["field"]): r for r in sla.compute_sla_results(conn, imap, week)}
+        assert not rows[("billing_invoices", "invoice_status")]["met"]    # the week: 4 of 5 runs, 80 % < 95 %
+        causes.sync_cause_incidents(conn, imap, now=t0 + timedelta(minutes=45))
+        _review(review, conn, imap, tmp_path)
+        assert _sla_incidents(conn) == [(True, True)]
+        _id, recovered, _res, by, proof = _incident(conn, "sla")
+        assert recovered == t0 + timedelta(minutes=45) and by == "dana.kim"
         text = Path(proof).read_text(encoding="utf-8")
-        assert "billing_invoices.invoice_status: 96.0 %" in text and "week of 2026-11-23" in text
-        assert incidents.mttr(conn)["resolved"] == 1           # it counts in MTTR now
+        assert "billing_invoices.invoice_status: 80.0 % (4/5 runs), target 95 %" in text
+        runs = text.split(f"last {causes.RECOVERY_RUNS} runs of billing_invoices.invoice_status:\n")[1].splitlines()
+        assert all(line.endswith("lag 30 min: on time") for line in runs[:causes.RECOVERY_RUNS])
+        # later cycles that week: the week's rate is still under target, the breach is not opened again
+        causes.sync_cause_incidents(conn, imap, now=t0 + timedelta(minutes=50))
+        _review(review, conn, imap, tmp_path)
+        assert _sla_incidents(conn) == [(True, True)]
+        assert incidents.mttr(conn)["resolved"] == 1
+        # a new late run after the close is a new breach
+        _billing_run(conn, conn.execute("SELECT clock_timestamp()").fetchone()[0], 700.0)
+        causes.sync_cause_incidents(conn, imap, now=t0 + timedelta(minutes=55))
+        assert _sla_incidents(conn) == [(True, True), (False, False)]
+
+
+@pytest.mark.parametrize("review", ["demo", "simulation"])
+def test_an_sla_incident_is_resolved_once_the_weeks_rate_is_back_at_target(db, imap, tmp_path, review):
+    with psycopg.connect(db) as conn:
+        t0 = conn.execute("SELECT clock_timestamp()").fetchone()[0] - timedelta(minutes=60)
+        _billing_run(conn, t0, 500.0)
+        sla.compute_sla_results(conn, imap, t0.date())
+        causes.sync_cause_incidents(conn, imap, now=t0)
+        for i in range(20):                  # 20 of 21 on time: 95.2 %, the SLA met for the week
+            _billing_run(conn, t0 - timedelta(minutes=1 + i), 30.0)
+        sla.compute_sla_results(conn, imap, t0.date())
+        _review(review, conn, imap, tmp_path)
+        assert _sla_incidents(conn) == [(False, True)]
+        assert "billing_invoices.invoice_status: 95.2 % (20/21 runs)" in Path(_incident(conn, "sla")[4]).read_text()
 
 
 def _change(conn, table, row_id, field, system, lag_min, at) -> None:
@@ -64,6 +106,7 @@ def _change(conn, table, row_id, field, system, lag_min, at) -> None:
 def _entity(conn, entity_type: str, country: str):
     return conn.execute("INSERT INTO core.entity (entity_type, name, country, owner, source_system) VALUES (%s, 'x', "
                         "%s, 'p', 's') RETURNING crmhub_id", (entity_type, country)).fetchone()[0]
+
 
 
 @pytest.mark.parametrize("review", ["demo", "simulation"])
