@@ -313,6 +313,31 @@ def _strip_trailing_forms(tokens: list[str]) -> str | None:
     return form
 
 
+def _mend_legal_words(tokens: list[str]) -> list[str]:
+    """``tokens`` with a long word of a legal form of several words misspelt by one edit mended where a
+    legal-form word stands next to it ("Limited Libility", "Limited Partnershp", "Limted Liability Company");
+    never the first word. A single misspelt form is :func:`_legal_typo`'s."""
+    typos = _legal_word_typos()
+    out = list(tokens)
+    for i in range(1, len(out)):
+        fixed = typos.get(out[i])
+        if fixed and any(0 < j < len(out) and out[j] in _LEGAL_WORDS for j in (i - 1, i + 1)):
+            out[i] = fixed
+    return out
+
+
+@lru_cache(maxsize=1)
+def _legal_word_typos() -> dict[str, str]:
+    """One-edit typos of the words of seven letters or more in the legal forms of several words ("libility"
+    -> "liability", "partnershp" -> "partnership"), never a variant that is itself a legal-form word."""
+    words = {t for form in (*_TRAILING_FORMS, *_LEGAL_PHRASES) if len(form) > 1 for t in form}
+    return {v: w for w in sorted(words) if len(w) >= 7 for v in _one_edit_variants(w) if v not in _LEGAL_WORDS}
+
+
+#: Every word of a legal form.
+_LEGAL_WORDS = frozenset({t for form in (*_TRAILING_FORMS, *_LEGAL_PHRASES) for t in form} | LEGAL_SUFFIXES)
+
+
 def _form_class(form: tuple[str, ...]) -> str | None:
     """The class of a legal form written as ``form`` tokens: its own (:data:`LEGAL_FORM_CLASSES`; ``None`` for
     generic words, "& Co"), else that of its first word that has one ("Co., Ltd" is a "ltd", "S.A. de C.V." a
@@ -330,7 +355,8 @@ def _strip_jurisdiction_descriptor(tokens: list[str]) -> None:
     IV, L.P., a Delaware limited partnership"), in place: the article and one to three words naming a
     country or a US state (:func:`_jurisdiction_name`), never the first word."""
     for size in (1, 2, 3):
-        if len(tokens) > size + 1 and tokens[-size - 1] in ("a", "an") and _jurisdiction_name(" ".join(tokens[-size:])):
+        if len(tokens) > size + 1 and tokens[-size - 1] in ("a", "an") and (
+                _jurisdiction_name(" ".join(tokens[-size:])) or _misspelt_jurisdiction(" ".join(tokens[-size:]))):
             del tokens[-size - 1:]
             return
 
@@ -344,6 +370,26 @@ def _jurisdiction_name(text: str) -> bool:
     """Whether normalised ``text`` names a country (``pycountry``, ISO 3166-1), a US state (ISO 3166-2:US)
     or is one of :data:`_JURISDICTION_ADJECTIVES`."""
     return text in _JURISDICTION_ADJECTIVES or text in _us_states() or (len(text) >= 4 and _country_code(text) is not None)
+
+
+@lru_cache(maxsize=4096)
+def _misspelt_jurisdiction(text: str) -> bool:
+    """Whether ``text`` is a US state or a country name of six letters or more misspelt by one edit
+    ("Delawaye", "Delwaare"). Only asked in the descriptor's frame, after "a"/"an" and before a legal form
+    (:func:`_strip_jurisdiction_descriptor`): elsewhere a word one edit from a state is often a word."""
+    if len(text) < 5:
+        return False
+    return any(abs(len(place) - len(text)) <= 1 and OSA.distance(text, place, score_cutoff=1) <= 1
+               for place in _jurisdiction_names() if len(place) >= 6)
+
+
+@lru_cache(maxsize=1)
+def _jurisdiction_names() -> frozenset[str]:
+    """US states, country names (ISO 3166-1 via ``pycountry``, normalised) and :data:`_JURISDICTION_ADJECTIVES`."""
+    import pycountry
+
+    countries = {" ".join(_tokens(c.name)) for c in pycountry.countries}
+    return frozenset(_us_states() | countries | _JURISDICTION_ADJECTIVES)
 
 
 @lru_cache(maxsize=1)
@@ -371,11 +417,15 @@ def _legal_typo(token: str) -> str | None:
 @lru_cache(maxsize=200_000)
 def _org_parts(name: str) -> tuple[tuple[str, ...], str | None]:
     """Normalised name tokens and the legal-form class (last legal form found after the first token)."""
-    raw = _split_glued_series(_split_glued_words(_tokens(name)))
+    raw = _mend_legal_words(_split_glued_series(_split_glued_words(_tokens(name))))
     if len(raw) > 2 and _at_field_length(name):
         raw = _mend_cut_end(raw, name)
     out: list[str] = []
+    skip = False
     for i, tok in enumerate(raw):
+        if skip:  # the letter of a misspelt "ManCo" read as two words
+            skip = False
+            continue
         if tok == "co" and i + 1 < len(raw) and raw[i + 1] in _CO_INVEST:
             continue  # "Co-Investment" / "Co Invest": one word, not the legal form "Co"
         if tok in _CO_INVEST and i and raw[i - 1] == "co":
@@ -386,6 +436,14 @@ def _org_parts(name: str) -> tuple[tuple[str, ...], str | None]:
             continue
         if tok in ORG_ABBREVIATIONS:
             out.extend(ORG_ABBREVIATIONS[tok].split())
+            continue
+        if i and (tok in _MISSPELT_MANCO or (i + 1 < len(raw) and len(raw[i + 1]) == 1
+                                             and tok + raw[i + 1] in _MISSPELT_MANCO)):
+            out.extend(ORG_ABBREVIATIONS["manco"].split())  # "Brand MnnCo", "Brand ManoC" (read "Mano C")
+            skip = tok not in _MISSPELT_MANCO
+            continue
+        if tok == "gp" and i and _group_not_gp(raw):
+            out.append("group")  # "Laisow Gp" = "Laisow Group, Inc": no fund or manager for a GP to serve
             continue
         if tok == "u" and i + 1 < len(raw) and raw[i + 1] == "of":
             out.append("university")  # "U. of Michigan"
@@ -599,6 +657,14 @@ def _one_edit_variants(word: str) -> set[str]:
     return out - {word}
 
 
+#: "ManCo" misspelt by one edit ("MnnCo", "Mannco", "Manoc", "Mnco"), read as "Management Company" after the
+#: first word. Only variants that keep the "n" and the closing "co" (or swap its letters) and whose second
+#: letter is no other vowel: "Masco", "Marco", "Mapco", "Minco", "Monco" are names of their own.
+_MISSPELT_MANCO = frozenset(v for v in _one_edit_variants("manco")
+                            if v[0] == "m" and "n" in v and (v.endswith("co") or v == "manoc") and v[1] not in "eiouy"
+                            and v not in ("mainco", "mandco"))
+
+
 #: Typos of the vehicle markers ("Offshqre", "Managment", "Eurhpe") -> the marker. Only markers of six
 #: letters or more (not "master", "manager": "faster", "managed"), never a variant that is itself a marker.
 _MISSPELT_MARKERS = {v: m for m in sorted(VEHICLE_MARKERS - {"master", "manager"}) if len(m) >= 6
@@ -757,6 +823,15 @@ def _shortened_fund_word(word: str) -> bool:
         if full[-1] == word[-1] and not _VOWELS & set(word[1:]) and all(ch in rest for ch in word[1:]):
             return True
     return False
+
+
+def _group_not_gp(raw: list[str]) -> bool:
+    """Whether a "GP" in the name's words ``raw`` stands for "Group": a general partner serves a fund or a
+    manager, named by a numeral (misspelt too: "GP There"), a fund word or another vehicle marker ("Fund II GP", "Capital GP",
+    "Partners GP IV"); with none of them ("Laisow Gp", "Kestrel GP, LLC") "GP" is the group's short form."""
+    context = (_FUNDISH | VEHICLE_MARKERS) - {"gp"}
+    return not any(_is_numeral(t) or t in _MISSPELT_NUMBER_WORDS or t in _SHORT_MISSPELT_NUMBER_WORDS
+                   or ORG_ABBREVIATIONS.get(t, t).split()[0] in context for t in raw[1:])
 
 
 def _is_numeral(token: str) -> bool:

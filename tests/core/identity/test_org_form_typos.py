@@ -1,0 +1,80 @@
+"""Typos inside the forms the organisation-name normaliser knows (issue #17): a misspelt state in a
+jurisdiction descriptor ("a Delawaye limited partnership"), a misspelt word of a legal form of several
+words ("Limited Libility"), a misspelt "ManCo" ("MnnCo"), and "Gp" for "Group" where no fund or manager
+is named for a general partner to serve. Each positive case is missed on the code before
+these rules; each guard keeps a word that is no typo, or a vehicle that differs, apart.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from crmhub.identity import resolve
+from crmhub.identity.normalize import org_name_tokens, vehicle_marks
+
+
+def _resolve(*records: dict):
+    df = pd.DataFrame([{"record_id": str(k), "source_system": f"src{k}", **r} for k, r in enumerate(records)])
+    return resolve(df, "org")
+
+
+def surfaced(a: str, b: str) -> bool:
+    """Linked, or proposed together for review."""
+    res = _resolve({"name": a}, {"name": b})
+    return len(set(res.cluster_ids)) == 1 or len(res.review) == 1
+
+
+@pytest.mark.parametrize(("typo", "plain"), [
+    ("Vingar Fund VIII, a Delawaye limited partnership", "Vingar Fund VIII"),
+    ("Vingar Fund VIII, a Delwaare limited liability company", "Vingar Fund VIII"),
+    ("Harbor Fund IV, L.P., a Delawre limited partnership", "Harbor Fund IV"),
+    ("Kestrel Holdings, a Luxembourgh societe anonyme", "Kestrel Holdings"),
+])
+def test_misspelt_state_in_a_jurisdiction_descriptor_is_the_descriptor(typo, plain):
+    assert org_name_tokens(typo) == org_name_tokens(plain)
+    assert vehicle_marks(typo) == vehicle_marks(plain)  # no "delaware" vehicle, no "series a"
+
+
+@pytest.mark.parametrize("name", [
+    "Harbor Fund, a Delawaye",  # no legal form after it: not the descriptor's frame
+    "Harbor Fund, a Texan limited partnership",  # a word one edit from "Texas", too short to read as a typo
+])
+def test_a_word_near_a_state_outside_the_frame_is_kept(name):
+    assert org_name_tokens(name)[-1] in ("delawaye", "texan")
+
+
+@pytest.mark.parametrize(("typo", "plain"), [
+    ("TRORGOCK FAMILY OFFICE LIMITED LIBILITY ", "Trorgock Family Office"),  # cut at 40 characters
+    ("Kestrel Holdings Limted Liability Company", "Kestrel Holdings"),
+])
+def test_misspelt_word_of_a_legal_form_is_the_legal_form(typo, plain):
+    assert org_name_tokens(typo) == org_name_tokens(plain)
+
+
+def test_legal_word_typo_needs_a_legal_word_beside_it():
+    assert org_name_tokens("Harbor Libility Partners") == ("harbor", "libility", "partners")
+
+
+@pytest.mark.parametrize("typo", ["Charkow Investment MnnCo", "Trexane ManoC", "Trexane Mannco"])
+def test_misspelt_manco_is_a_management_company(typo):
+    brand = typo.rsplit(" ", 1)[0]
+    assert org_name_tokens(typo) == org_name_tokens(brand + " Management Company")
+    assert surfaced(typo, brand + " ManCo")
+
+
+@pytest.mark.parametrize("name", ["Harbor Masco", "Harbor Marco", "Harbor Minco", "Mnnco Partners"])
+def test_names_near_manco_are_no_management_company(name):
+    assert "management" not in org_name_tokens(name)
+
+
+@pytest.mark.parametrize(("short", "full"), [("Laisow Gp", "LAISOW GROUP, INC"), ("Raieth Gp, Inc.", "Raieth Group")])
+def test_gp_with_no_fund_or_manager_is_the_group(short, full):
+    assert org_name_tokens(short) == org_name_tokens(full)
+    assert vehicle_marks(short) == vehicle_marks(full)
+
+
+@pytest.mark.parametrize("name", ["Harbor Fund II GP", "Kestrel Capital GP", "Kestrel GP IV, L.L.C.", "Kestrel Partners GP"])
+def test_gp_serving_a_fund_or_manager_stays_a_gp_vehicle(name):
+    assert "gp" in vehicle_marks(name)
+    assert "group" not in org_name_tokens(name)
