@@ -442,9 +442,6 @@ def _org_parts(name: str) -> tuple[tuple[str, ...], str | None]:
             out.extend(ORG_ABBREVIATIONS["manco"].split())  # "Brand MnnCo", "Brand ManoC" (read "Mano C")
             skip = tok not in _MISSPELT_MANCO
             continue
-        if tok == "gp" and i and _group_not_gp(raw):
-            out.append("group")  # "Laisow Gp" = "Laisow Group, Inc": no fund or manager for a GP to serve
-            continue
         if tok == "u" and i + 1 < len(raw) and raw[i + 1] == "of":
             out.append("university")  # "U. of Michigan"
             continue
@@ -823,15 +820,6 @@ def _shortened_fund_word(word: str) -> bool:
         if full[-1] == word[-1] and not _VOWELS & set(word[1:]) and all(ch in rest for ch in word[1:]):
             return True
     return False
-
-
-def _group_not_gp(raw: list[str]) -> bool:
-    """Whether a "GP" in the name's words ``raw`` stands for "Group": a general partner serves a fund or a
-    manager, named by a numeral (misspelt too: "GP There"), a fund word or another vehicle marker ("Fund II GP", "Capital GP",
-    "Partners GP IV"); with none of them ("Laisow Gp", "Kestrel GP, LLC") "GP" is the group's short form."""
-    context = (_FUNDISH | VEHICLE_MARKERS) - {"gp"}
-    return not any(_is_numeral(t) or t in _MISSPELT_NUMBER_WORDS or t in _SHORT_MISSPELT_NUMBER_WORDS
-                   or ORG_ABBREVIATIONS.get(t, t).split()[0] in context for t in raw[1:])
 
 
 def _is_numeral(token: str) -> bool:
