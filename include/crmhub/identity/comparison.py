@@ -654,11 +654,18 @@ def acronym_site_mask(names: Column, domains: Column, pairs: np.ndarray, check: 
     name whose own web domain is that word and of which it is the acronym ("GSERS" ~ "Glancen State
     Employees' Retirement System" at gsers.org): the organisation is known by it."""
     out = np.zeros(len(pairs), dtype=bool)
-    for k in np.flatnonzero(check).tolist():
-        for s, full in (pairs[k], pairs[k][::-1]):
-            short, site = names.values[s], domains.values[full]
-            if len(short) >= MIN_SITE_ACRONYM and " " not in short and site.split(".")[0] == short \
-                    and acronym_of_name(short, names.values[full].split()):
+    idx = np.flatnonzero(check)
+    if not idx.size:
+        return out
+    # per record of the checked pairs: its name where it is one word long enough, and its site's first label
+    rows, inverse = np.unique(pairs[idx], return_inverse=True)
+    inverse = inverse.reshape(-1, 2)
+    word = np.array([v if len(v) >= MIN_SITE_ACRONYM and " " not in v else None for v in names.values[rows].tolist()],
+                    dtype=object)
+    site = np.array([v.split(".")[0] for v in domains.values[rows].tolist()], dtype=object)
+    for s, full in ((0, 1), (1, 0)):
+        maybe = np.flatnonzero((word[inverse[:, s]] == site[inverse[:, full]]) & ~out[idx])
+        for k in idx[maybe].tolist():
+            if acronym_of_name(names.values[pairs[k, s]], names.values[pairs[k, full]].split()):
                 out[k] = True
-                break
     return out
