@@ -628,6 +628,19 @@ def partnership_short_form(a: str, b: str) -> bool:
     return False
 
 
+def listed_names(names: Column, pairs: np.ndarray, check: np.ndarray) -> np.ndarray:
+    """The pairs among ``check`` of which one name has an "and" between its first and last words, as a
+    partnership's list of names does (:func:`partnership_short_form` is False for the others)."""
+    out = np.zeros(len(pairs), dtype=bool)
+    idx = np.flatnonzero(check)
+    if not idx.size:
+        return out
+    rows, inverse = np.unique(pairs[idx], return_inverse=True)
+    listed = np.fromiter(("and" in v.split()[1:-1] for v in names.values[rows].tolist()), dtype=bool, count=len(rows))
+    out[idx] = listed[inverse.reshape(-1, 2)].any(axis=1)
+    return out
+
+
 def short_form(a: str, b: str) -> bool:
     """One normalised name is a short form of the other: its acronym
     (:func:`crmhub.identity.short_forms.acronym_pair`) or a partnership's leading names

@@ -38,6 +38,7 @@ from crmhub.identity.comparison import (
     Encoded,
     acronym_site_mask,
     compare,
+    listed_names,
     partnership_short_form,
     same_words_mask,
     short_form_mask,
@@ -284,7 +285,7 @@ def _lift_short_forms(enc: Encoded, pairs: np.ndarray, levels: dict[str, np.ndar
     low = (levels["name"] >= 3) & ~scores.vetoed & (scores.probability <= threshold)
     domain, town = levels["domain"] == 1, np.isin(levels["city"], (1, 2))
     check = _lift_would_cross(levels, scores, low & (domain | town), kind, threshold, params)
-    lift = short_form_mask(enc.n_name, pairs, check, partnership_short_form)
+    lift = short_form_mask(enc.n_name, pairs, check & listed_names(enc.n_name, pairs, check), partnership_short_form)
     lift |= short_form_mask(enc.n_name, pairs, check & domain & ~lift, acronym_name_pair)
     lift |= acronym_site_mask(enc.n_name, enc.n_domain, pairs, check & town & ~lift)
     _lift_to_near_exact(np.flatnonzero(lift), levels, scores, kind, params, tf_bits)
