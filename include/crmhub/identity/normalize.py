@@ -95,6 +95,9 @@ _LEGAL_PHRASES = (
     ("pty", "limited"),
     ("and", "co"),
 )
+#: :data:`_LEGAL_PHRASES` by their first word, in the table's order (the first that matches is taken).
+_LEGAL_PHRASES_BY_FIRST: dict[str, tuple[tuple[str, ...], ...]] = {
+    first: tuple(p for p in _LEGAL_PHRASES if p[0] == first) for first in {p[0] for p in _LEGAL_PHRASES}}
 #: Abbreviations expanded to their full word so "Harbor Cap Mgmt" == "Harbor Capital Management".
 ORG_ABBREVIATIONS = {
     "cap": "capital", "capt": "capital", "mgmt": "management", "mgt": "management", "mngmt": "management",
@@ -154,6 +157,7 @@ def _numeral_context(prev: str, following: list[str]) -> bool:
         len(nxt) == 1 and nxt not in {"l", "v", "x", "i"})
 
 
+@lru_cache(maxsize=50_000)
 def roman_to_int(token: str) -> int | None:
     """``"iv"`` -> 4; ``None`` if ``token`` is not a roman numeral up to 89 (``"mix"`` is not)."""
     if not token or not _ROMAN.match(token):
@@ -415,9 +419,17 @@ def _legal_typo(token: str) -> str | None:
 
 
 @lru_cache(maxsize=200_000)
+def _written_tokens(name: str) -> tuple[str, ...]:
+    """The words of ``name`` as written, glued numerals, series letters and markers split apart: read by both
+    :func:`_org_parts` and :func:`vehicle_marks`, so cached (a name's features are computed one after the
+    other)."""
+    return tuple(_split_glued_series(_split_glued_words(_tokens(name))))
+
+
+@lru_cache(maxsize=200_000)
 def _org_parts(name: str) -> tuple[tuple[str, ...], str | None]:
     """Normalised name tokens and the legal-form class (last legal form found after the first token)."""
-    raw = _mend_legal_words(_split_glued_series(_split_glued_words(_tokens(name))))
+    raw = _mend_legal_words(list(_written_tokens(name)))
     if len(raw) > 2 and _at_field_length(name):
         raw = _mend_cut_end(raw, name)
     out: list[str] = []
@@ -445,7 +457,7 @@ def _org_parts(name: str) -> tuple[tuple[str, ...], str | None]:
         if tok == "u" and i + 1 < len(raw) and raw[i + 1] == "of":
             out.append("university")  # "U. of Michigan"
             continue
-        ordinal = _ORDINAL.match(tok)
+        ordinal = _ORDINAL.match(tok) if tok[:1].isdigit() else None
         if ordinal:
             out.append(ordinal.group(1))
             continue
@@ -479,7 +491,7 @@ def _org_parts(name: str) -> tuple[tuple[str, ...], str | None]:
         if out[i] in _TRAILING_FIRST_WORDS and len(out) - i <= _TRAILING_MAX and tuple(out[i:]) in _TRAILING_FORMS:
             cleaned.extend(out[i:])
             break
-        for phrase in _LEGAL_PHRASES:
+        for phrase in _LEGAL_PHRASES_BY_FIRST.get(out[i], ()):
             if tuple(out[i:i + len(phrase)]) == phrase:
                 form = LEGAL_FORM_CLASSES.get(" ".join(phrase)) or form
                 i += len(phrase)
@@ -759,24 +771,25 @@ def _split_glued_words(tokens: list[str]) -> list[str]:
     word, the brand ("Fundi", "Web3")."""
     out: list[str] = tokens[:1]
     for tok in tokens[1:]:
-        marker = _GLUED_TRAILING_MARKER.match(tok) or _GLUED_FUND_WORD.match(tok)
-        if marker:
-            out.extend(marker.groups())
-            continue
-        if (len(tok) > 3 or tok[:2] in ("gp", "fd")) and (tok[-1].isdigit() or tok[-1] in "ivxl" or tok[0] in "ivxl"):
-            for pattern, head in ((_GLUED_DIGITS, 1), (_GLUED_ROMAN, 1), (_GLUED_MARKER, 1)):
-                found = pattern.match(tok)
-                if found and found.group(head + 1 if pattern is not _GLUED_MARKER else 4) and found.group(head):
-                    if pattern is _GLUED_MARKER:
-                        out.extend((found.group(1), found.group(4)))
-                    else:
-                        out.extend((found.group(1), tok[found.end(1):]))
-                    break
-            else:
-                out.append(tok)
-            continue
-        out.append(tok)
+        out.extend(_split_glued_word(tok))
     return out
+
+
+@lru_cache(maxsize=100_000)
+def _split_glued_word(tok: str) -> tuple[str, ...]:
+    """One word after the first of :func:`_split_glued_words`, split into the words run into it (cached: the
+    split depends on the word alone, and names repeat their words)."""
+    marker = _GLUED_TRAILING_MARKER.match(tok) or _GLUED_FUND_WORD.match(tok)
+    if marker:
+        return marker.groups()
+    if (len(tok) > 3 or tok[:2] in ("gp", "fd")) and (tok[-1].isdigit() or tok[-1] in "ivxl" or tok[0] in "ivxl"):
+        for pattern in (_GLUED_DIGITS, _GLUED_ROMAN, _GLUED_MARKER):
+            found = pattern.match(tok)
+            if found and found.group(2 if pattern is not _GLUED_MARKER else 4) and found.group(1):
+                if pattern is _GLUED_MARKER:
+                    return found.group(1), found.group(4)
+                return found.group(1), tok[found.end(1):]
+    return (tok,)
 
 
 #: Series letters of a fund's parallel vehicles ("Fund IV-A", "Fund 3B"): the first letters of the
@@ -822,6 +835,7 @@ def _shortened_fund_word(word: str) -> bool:
     return False
 
 
+@lru_cache(maxsize=50_000)
 def _is_numeral(token: str) -> bool:
     """A fund numeral as written: digits, a roman numeral (not a lone "L") or a number word."""
     return token.isdigit() or token in _NUMBER_WORDS or (token != "l" and roman_to_int(token) is not None)
@@ -835,22 +849,25 @@ def _split_glued_series(tokens: list[str]) -> list[str]:
     "Via" after a brand word) stay whole."""
     out: list[str] = tokens[:1]
     for tok in tokens[1:]:
-        prev = out[-1]
-        if tok in LEGAL_SUFFIXES or tok in LEGAL_FORM_CLASSES or tok in ORG_ABBREVIATIONS or tok in VEHICLE_MARKERS:
-            out.append(tok)
-            continue
-        found = _GLUED_NUMERAL.match(tok)
-        if found and found.group(1) and (found.group(4) or found.group(5)) and (
-                _fund_position(prev) or (found.group(1).isdigit() and found.group(5))):
-            out.extend(p for p in (found.group(1), found.group(4), found.group(5)) if p)
-            continue
-        found = _GLUED_SERIES_FORM.match(tok) if _is_numeral(prev) else None
-        found = found or _GLUED_MARKER_FORM.match(tok)
-        if found:
-            out.extend(found.groups())
-            continue
-        out.append(tok)
+        out.extend(_split_series_word(out[-1], tok))
     return out
+
+
+@lru_cache(maxsize=200_000)
+def _split_series_word(prev: str, tok: str) -> tuple[str, ...]:
+    """One word of :func:`_split_glued_series` after the word ``prev``, split (cached: the split depends on
+    the two words alone)."""
+    if tok in LEGAL_SUFFIXES or tok in LEGAL_FORM_CLASSES or tok in ORG_ABBREVIATIONS or tok in VEHICLE_MARKERS:
+        return (tok,)
+    found = _GLUED_NUMERAL.match(tok)
+    if found and found.group(1) and (found.group(4) or found.group(5)) and (
+            _fund_position(prev) or (found.group(1).isdigit() and found.group(5))):
+        return tuple(p for p in (found.group(1), found.group(4), found.group(5)) if p)
+    found = _GLUED_SERIES_FORM.match(tok) if _is_numeral(prev) else None
+    found = found or _GLUED_MARKER_FORM.match(tok)
+    if found:
+        return found.groups()
+    return (tok,)
 
 
 def vehicle_marks(name: object) -> frozenset[str]:
@@ -872,7 +889,7 @@ def vehicle_marks(name: object) -> frozenset[str]:
     marks |= {_REGION_TYPOS[t] for p, t, n in zip(tokens, tokens[1:], tokens[2:], strict=False)
               if t in _REGION_TYPOS and p in _FUNDISH and n.isdigit()}
     marks |= {f"series {b}" for a, b in pairwise(tokens) if a.isdigit() and b in SERIES_LETTERS}
-    raw = _split_glued_series(_split_glued_words(_tokens(str(name))))
+    raw = list(_written_tokens(str(name)))
     marks = _currency_marks(marks, raw)
     marks |= {m for m in (_cut_marker(str(name), raw), _insurer_domicile(raw)) if m}
     if "executive" in marks and not any(t.isdigit() for t in tokens):
