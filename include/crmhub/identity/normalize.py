@@ -298,6 +298,9 @@ _TRAILING_FIRST_WORDS = frozenset(t[0] for t in _TRAILING_FORMS)
 #: Every legal form as text ("limited partnership", "societe en commandite speciale"), to recognise one cut short.
 _LEGAL_FORM_TEXTS = frozenset({" ".join(t) for t in _TRAILING_FORMS} | {" ".join(p) for p in _LEGAL_PHRASES}
                               | LEGAL_SUFFIXES)
+#: Every start of a legal form's text ("limited p", "societe en comm"): a word cut short is looked up, not
+#: matched against each form.
+_LEGAL_FORM_STARTS = frozenset(form[:k] for form in _LEGAL_FORM_TEXTS for k in range(1, len(form) + 1))
 
 
 def _strip_trailing_forms(tokens: list[str]) -> str | None:
@@ -545,8 +548,8 @@ def _mend_cut_end(tokens: list[str], name: str) -> list[str]:
         return tokens[:-1]
     for size in range(min(_TRAILING_MAX, len(tokens) - 2), 0, -1):
         tail = " ".join(tokens[-size:])
-        if len(tail) >= 2 and not (size == 1 and last in _whole_words()) and tail not in _LEGAL_FORM_TEXTS and any(
-                form.startswith(tail) for form in _LEGAL_FORM_TEXTS):
+        if len(tail) >= 2 and not (size == 1 and last in _whole_words()) and tail not in _LEGAL_FORM_TEXTS \
+                and tail in _LEGAL_FORM_STARTS:
             return tokens[:-size]
     if len(last) < 2 or last in _whole_words() or last in _CONNECTING or last in ("in", "on", "at", "to", "an"):
         return tokens
