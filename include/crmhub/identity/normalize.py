@@ -295,6 +295,7 @@ def _trailing_legal_forms() -> frozenset[tuple[str, ...]]:
 _TRAILING_FORMS = _trailing_legal_forms()
 _TRAILING_MAX = max(len(t) for t in _TRAILING_FORMS)
 _TRAILING_FIRST_WORDS = frozenset(t[0] for t in _TRAILING_FORMS)
+_TRAILING_LAST_WORDS = frozenset(t[-1] for t in _TRAILING_FORMS)
 #: Every legal form as text ("limited partnership", "societe en commandite speciale"), to recognise one cut short.
 _LEGAL_FORM_TEXTS = frozenset({" ".join(t) for t in _TRAILING_FORMS} | {" ".join(p) for p in _LEGAL_PHRASES}
                               | LEGAL_SUFFIXES)
@@ -307,7 +308,7 @@ def _strip_trailing_forms(tokens: list[str]) -> str | None:
     """Remove legal forms from the end of ``tokens`` (in place, first token kept); the outermost one's class."""
     form: str | None = None
     found = True
-    while found and len(tokens) > 1:
+    while found and len(tokens) > 1 and tokens[-1] in _TRAILING_LAST_WORDS:
         found = False
         for size in range(min(_TRAILING_MAX, len(tokens) - 1), 0, -1):
             tail = tuple(tokens[-size:])
@@ -421,6 +422,11 @@ def _legal_typo(token: str) -> str | None:
     return None
 
 
+def _word_before(raw: list[str], i: int) -> str:
+    """The word before ``raw[i]`` (i > 0) as a numeral's context reads it: an abbreviation's last word in full."""
+    return ORG_ABBREVIATIONS.get(raw[i - 1], raw[i - 1]).split()[-1]
+
+
 @lru_cache(maxsize=200_000)
 def _written_tokens(name: str) -> tuple[str, ...]:
     """The words of ``name`` as written, glued numerals, series letters and markers split apart: read by both
@@ -464,13 +470,12 @@ def _org_parts(name: str) -> tuple[tuple[str, ...], str | None]:
         if ordinal:
             out.append(ordinal.group(1))
             continue
-        prev = ORG_ABBREVIATIONS.get(raw[i - 1], raw[i - 1]).split()[-1] if i else ""
         number = _NUMBER_WORDS.get(tok) or _MISSPELT_NUMBER_WORDS.get(tok)
-        if number and i > 0 and _numeral_context(prev, raw[i + 1:i + 2]):
+        if number and i > 0 and _numeral_context(_word_before(raw, i), raw[i + 1:i + 2]):
             out.append(number)
             continue
         number = _SHORT_MISSPELT_NUMBER_WORDS.get(tok)
-        if number and i > 0 and _closing_numeral(prev, raw[i + 1:i + 2]):
+        if number and i > 0 and _closing_numeral(_word_before(raw, i), raw[i + 1:i + 2]):
             out.append(number)
             continue
         if tok == "vintage" and i and _YEAR.match(raw[i + 1] if i + 1 < len(raw) else ""):
@@ -480,7 +485,8 @@ def _org_parts(name: str) -> tuple[tuple[str, ...], str | None]:
         # A lone roman numeral after the first word ("Fund II", "Harbor III") is a numeral, but keep
         # single letters that are initials in the leading position ("I Squared Capital").
         value = roman_to_int(tok) if i > 0 else None
-        if value is not None and not (tok in {"l", "v", "x"} and not _numeral_context(prev, raw[i + 1:i + 2])):
+        if value is not None and not (tok in {"l", "v", "x"} and not _numeral_context(_word_before(raw, i),
+                                                                                  raw[i + 1:i + 2])):
             out.append(str(value))
             continue
         out.append(tok)
