@@ -204,8 +204,9 @@ def _tokens(text: str) -> list[str]:
     text = fold(_GLUED.sub(" ", text)).replace("&", " and ").replace("+", " and ")
     text = _SHORT_VINTAGE.sub(_full_vintage, text)
     text = _SARL.sub(" sarl ", text)
-    text = _DOTTED_ABBREV.sub(lambda m: m.group(0).replace(".", "").replace(" ", "") + " ", text)
-    text = _STRAY_DOT.sub(_join_stray_dot, text)
+    if "." in text:  # both patterns need a dot; most names have none
+        text = _DOTTED_ABBREV.sub(lambda m: m.group(0).replace(".", "").replace(" ", "") + " ", text)
+        text = _STRAY_DOT.sub(_join_stray_dot, text)
     text = text.replace("'", "").replace(".", " ")
     return _NON_WORD.sub(" ", text).split()
 
