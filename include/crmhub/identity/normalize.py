@@ -95,6 +95,9 @@ _LEGAL_PHRASES = (
     ("pty", "limited"),
     ("and", "co"),
 )
+#: :data:`_LEGAL_PHRASES` by their first word, in the table's order (the first that matches is taken).
+_LEGAL_PHRASES_BY_FIRST: dict[str, tuple[tuple[str, ...], ...]] = {
+    first: tuple(p for p in _LEGAL_PHRASES if p[0] == first) for first in {p[0] for p in _LEGAL_PHRASES}}
 #: Abbreviations expanded to their full word so "Harbor Cap Mgmt" == "Harbor Capital Management".
 ORG_ABBREVIATIONS = {
     "cap": "capital", "capt": "capital", "mgmt": "management", "mgt": "management", "mngmt": "management",
@@ -154,6 +157,7 @@ def _numeral_context(prev: str, following: list[str]) -> bool:
         len(nxt) == 1 and nxt not in {"l", "v", "x", "i"})
 
 
+@lru_cache(maxsize=50_000)
 def roman_to_int(token: str) -> int | None:
     """``"iv"`` -> 4; ``None`` if ``token`` is not a roman numeral up to 89 (``"mix"`` is not)."""
     if not token or not _ROMAN.match(token):
@@ -200,8 +204,9 @@ def _tokens(text: str) -> list[str]:
     text = fold(_GLUED.sub(" ", text)).replace("&", " and ").replace("+", " and ")
     text = _SHORT_VINTAGE.sub(_full_vintage, text)
     text = _SARL.sub(" sarl ", text)
-    text = _DOTTED_ABBREV.sub(lambda m: m.group(0).replace(".", "").replace(" ", "") + " ", text)
-    text = _STRAY_DOT.sub(_join_stray_dot, text)
+    if "." in text:  # both patterns need a dot; most names have none
+        text = _DOTTED_ABBREV.sub(lambda m: m.group(0).replace(".", "").replace(" ", "") + " ", text)
+        text = _STRAY_DOT.sub(_join_stray_dot, text)
     text = text.replace("'", "").replace(".", " ")
     return _NON_WORD.sub(" ", text).split()
 
@@ -291,16 +296,20 @@ def _trailing_legal_forms() -> frozenset[tuple[str, ...]]:
 _TRAILING_FORMS = _trailing_legal_forms()
 _TRAILING_MAX = max(len(t) for t in _TRAILING_FORMS)
 _TRAILING_FIRST_WORDS = frozenset(t[0] for t in _TRAILING_FORMS)
+_TRAILING_LAST_WORDS = frozenset(t[-1] for t in _TRAILING_FORMS)
 #: Every legal form as text ("limited partnership", "societe en commandite speciale"), to recognise one cut short.
 _LEGAL_FORM_TEXTS = frozenset({" ".join(t) for t in _TRAILING_FORMS} | {" ".join(p) for p in _LEGAL_PHRASES}
                               | LEGAL_SUFFIXES)
+#: Every start of a legal form's text ("limited p", "societe en comm"): a word cut short is looked up, not
+#: matched against each form.
+_LEGAL_FORM_STARTS = frozenset(form[:k] for form in _LEGAL_FORM_TEXTS for k in range(1, len(form) + 1))
 
 
 def _strip_trailing_forms(tokens: list[str]) -> str | None:
     """Remove legal forms from the end of ``tokens`` (in place, first token kept); the outermost one's class."""
     form: str | None = None
     found = True
-    while found and len(tokens) > 1:
+    while found and len(tokens) > 1 and tokens[-1] in _TRAILING_LAST_WORDS:
         found = False
         for size in range(min(_TRAILING_MAX, len(tokens) - 1), 0, -1):
             tail = tuple(tokens[-size:])
@@ -414,10 +423,23 @@ def _legal_typo(token: str) -> str | None:
     return None
 
 
+def _word_before(raw: list[str], i: int) -> str:
+    """The word before ``raw[i]`` (i > 0) as a numeral's context reads it: an abbreviation's last word in full."""
+    return ORG_ABBREVIATIONS.get(raw[i - 1], raw[i - 1]).split()[-1]
+
+
+@lru_cache(maxsize=200_000)
+def _written_tokens(name: str) -> tuple[str, ...]:
+    """The words of ``name`` as written, glued numerals, series letters and markers split apart: read by both
+    :func:`_org_parts` and :func:`vehicle_marks`, so cached (a name's features are computed one after the
+    other)."""
+    return tuple(_split_glued_series(_split_glued_words(_tokens(name))))
+
+
 @lru_cache(maxsize=200_000)
 def _org_parts(name: str) -> tuple[tuple[str, ...], str | None]:
     """Normalised name tokens and the legal-form class (last legal form found after the first token)."""
-    raw = _mend_legal_words(_split_glued_series(_split_glued_words(_tokens(name))))
+    raw = _mend_legal_words(list(_written_tokens(name)))
     if len(raw) > 2 and _at_field_length(name):
         raw = _mend_cut_end(raw, name)
     out: list[str] = []
@@ -445,17 +467,16 @@ def _org_parts(name: str) -> tuple[tuple[str, ...], str | None]:
         if tok == "u" and i + 1 < len(raw) and raw[i + 1] == "of":
             out.append("university")  # "U. of Michigan"
             continue
-        ordinal = _ORDINAL.match(tok)
+        ordinal = _ORDINAL.match(tok) if tok[:1].isdigit() else None
         if ordinal:
             out.append(ordinal.group(1))
             continue
-        prev = ORG_ABBREVIATIONS.get(raw[i - 1], raw[i - 1]).split()[-1] if i else ""
         number = _NUMBER_WORDS.get(tok) or _MISSPELT_NUMBER_WORDS.get(tok)
-        if number and i > 0 and _numeral_context(prev, raw[i + 1:i + 2]):
+        if number and i > 0 and _numeral_context(_word_before(raw, i), raw[i + 1:i + 2]):
             out.append(number)
             continue
         number = _SHORT_MISSPELT_NUMBER_WORDS.get(tok)
-        if number and i > 0 and _closing_numeral(prev, raw[i + 1:i + 2]):
+        if number and i > 0 and _closing_numeral(_word_before(raw, i), raw[i + 1:i + 2]):
             out.append(number)
             continue
         if tok == "vintage" and i and _YEAR.match(raw[i + 1] if i + 1 < len(raw) else ""):
@@ -465,7 +486,8 @@ def _org_parts(name: str) -> tuple[tuple[str, ...], str | None]:
         # A lone roman numeral after the first word ("Fund II", "Harbor III") is a numeral, but keep
         # single letters that are initials in the leading position ("I Squared Capital").
         value = roman_to_int(tok) if i > 0 else None
-        if value is not None and not (tok in {"l", "v", "x"} and not _numeral_context(prev, raw[i + 1:i + 2])):
+        if value is not None and not (tok in {"l", "v", "x"} and not _numeral_context(_word_before(raw, i),
+                                                                                  raw[i + 1:i + 2])):
             out.append(str(value))
             continue
         out.append(tok)
@@ -479,7 +501,7 @@ def _org_parts(name: str) -> tuple[tuple[str, ...], str | None]:
         if out[i] in _TRAILING_FIRST_WORDS and len(out) - i <= _TRAILING_MAX and tuple(out[i:]) in _TRAILING_FORMS:
             cleaned.extend(out[i:])
             break
-        for phrase in _LEGAL_PHRASES:
+        for phrase in _LEGAL_PHRASES_BY_FIRST.get(out[i], ()):
             if tuple(out[i:i + len(phrase)]) == phrase:
                 form = LEGAL_FORM_CLASSES.get(" ".join(phrase)) or form
                 i += len(phrase)
@@ -533,8 +555,8 @@ def _mend_cut_end(tokens: list[str], name: str) -> list[str]:
         return tokens[:-1]
     for size in range(min(_TRAILING_MAX, len(tokens) - 2), 0, -1):
         tail = " ".join(tokens[-size:])
-        if len(tail) >= 2 and not (size == 1 and last in _whole_words()) and tail not in _LEGAL_FORM_TEXTS and any(
-                form.startswith(tail) for form in _LEGAL_FORM_TEXTS):
+        if len(tail) >= 2 and not (size == 1 and last in _whole_words()) and tail not in _LEGAL_FORM_TEXTS \
+                and tail in _LEGAL_FORM_STARTS:
             return tokens[:-size]
     if len(last) < 2 or last in _whole_words() or last in _CONNECTING or last in ("in", "on", "at", "to", "an"):
         return tokens
@@ -759,24 +781,25 @@ def _split_glued_words(tokens: list[str]) -> list[str]:
     word, the brand ("Fundi", "Web3")."""
     out: list[str] = tokens[:1]
     for tok in tokens[1:]:
-        marker = _GLUED_TRAILING_MARKER.match(tok) or _GLUED_FUND_WORD.match(tok)
-        if marker:
-            out.extend(marker.groups())
-            continue
-        if (len(tok) > 3 or tok[:2] in ("gp", "fd")) and (tok[-1].isdigit() or tok[-1] in "ivxl" or tok[0] in "ivxl"):
-            for pattern, head in ((_GLUED_DIGITS, 1), (_GLUED_ROMAN, 1), (_GLUED_MARKER, 1)):
-                found = pattern.match(tok)
-                if found and found.group(head + 1 if pattern is not _GLUED_MARKER else 4) and found.group(head):
-                    if pattern is _GLUED_MARKER:
-                        out.extend((found.group(1), found.group(4)))
-                    else:
-                        out.extend((found.group(1), tok[found.end(1):]))
-                    break
-            else:
-                out.append(tok)
-            continue
-        out.append(tok)
+        out.extend(_split_glued_word(tok))
     return out
+
+
+@lru_cache(maxsize=100_000)
+def _split_glued_word(tok: str) -> tuple[str, ...]:
+    """One word after the first of :func:`_split_glued_words`, split into the words run into it (cached: the
+    split depends on the word alone, and names repeat their words)."""
+    marker = _GLUED_TRAILING_MARKER.match(tok) or _GLUED_FUND_WORD.match(tok)
+    if marker:
+        return marker.groups()
+    if (len(tok) > 3 or tok[:2] in ("gp", "fd")) and (tok[-1].isdigit() or tok[-1] in "ivxl" or tok[0] in "ivxl"):
+        for pattern in (_GLUED_DIGITS, _GLUED_ROMAN, _GLUED_MARKER):
+            found = pattern.match(tok)
+            if found and found.group(2 if pattern is not _GLUED_MARKER else 4) and found.group(1):
+                if pattern is _GLUED_MARKER:
+                    return found.group(1), found.group(4)
+                return found.group(1), tok[found.end(1):]
+    return (tok,)
 
 
 #: Series letters of a fund's parallel vehicles ("Fund IV-A", "Fund 3B"): the first letters of the
@@ -822,6 +845,7 @@ def _shortened_fund_word(word: str) -> bool:
     return False
 
 
+@lru_cache(maxsize=50_000)
 def _is_numeral(token: str) -> bool:
     """A fund numeral as written: digits, a roman numeral (not a lone "L") or a number word."""
     return token.isdigit() or token in _NUMBER_WORDS or (token != "l" and roman_to_int(token) is not None)
@@ -835,22 +859,25 @@ def _split_glued_series(tokens: list[str]) -> list[str]:
     "Via" after a brand word) stay whole."""
     out: list[str] = tokens[:1]
     for tok in tokens[1:]:
-        prev = out[-1]
-        if tok in LEGAL_SUFFIXES or tok in LEGAL_FORM_CLASSES or tok in ORG_ABBREVIATIONS or tok in VEHICLE_MARKERS:
-            out.append(tok)
-            continue
-        found = _GLUED_NUMERAL.match(tok)
-        if found and found.group(1) and (found.group(4) or found.group(5)) and (
-                _fund_position(prev) or (found.group(1).isdigit() and found.group(5))):
-            out.extend(p for p in (found.group(1), found.group(4), found.group(5)) if p)
-            continue
-        found = _GLUED_SERIES_FORM.match(tok) if _is_numeral(prev) else None
-        found = found or _GLUED_MARKER_FORM.match(tok)
-        if found:
-            out.extend(found.groups())
-            continue
-        out.append(tok)
+        out.extend(_split_series_word(out[-1], tok))
     return out
+
+
+@lru_cache(maxsize=200_000)
+def _split_series_word(prev: str, tok: str) -> tuple[str, ...]:
+    """One word of :func:`_split_glued_series` after the word ``prev``, split (cached: the split depends on
+    the two words alone)."""
+    if tok in LEGAL_SUFFIXES or tok in LEGAL_FORM_CLASSES or tok in ORG_ABBREVIATIONS or tok in VEHICLE_MARKERS:
+        return (tok,)
+    found = _GLUED_NUMERAL.match(tok)
+    if found and found.group(1) and (found.group(4) or found.group(5)) and (
+            _fund_position(prev) or (found.group(1).isdigit() and found.group(5))):
+        return tuple(p for p in (found.group(1), found.group(4), found.group(5)) if p)
+    found = _GLUED_SERIES_FORM.match(tok) if _is_numeral(prev) else None
+    found = found or _GLUED_MARKER_FORM.match(tok)
+    if found:
+        return found.groups()
+    return (tok,)
 
 
 def vehicle_marks(name: object) -> frozenset[str]:
@@ -872,7 +899,7 @@ def vehicle_marks(name: object) -> frozenset[str]:
     marks |= {_REGION_TYPOS[t] for p, t, n in zip(tokens, tokens[1:], tokens[2:], strict=False)
               if t in _REGION_TYPOS and p in _FUNDISH and n.isdigit()}
     marks |= {f"series {b}" for a, b in pairwise(tokens) if a.isdigit() and b in SERIES_LETTERS}
-    raw = _split_glued_series(_split_glued_words(_tokens(str(name))))
+    raw = list(_written_tokens(str(name)))
     marks = _currency_marks(marks, raw)
     marks |= {m for m in (_cut_marker(str(name), raw), _insurer_domicile(raw)) if m}
     if "executive" in marks and not any(t.isdigit() for t in tokens):
