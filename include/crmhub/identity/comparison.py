@@ -151,6 +151,22 @@ class Encoded:
         return np.asarray([done.get(v) if isinstance(v, str) else None for v in names], dtype=object)
 
     @cached_property
+    def raw_name_codes(self) -> np.ndarray:
+        """Per record, a code of its raw name (equal names, equal codes)."""
+        return pd.factorize(self.df["name"], use_na_sentinel=False)[0].astype(np.int64)
+
+    @cached_property
+    def cut_name_lengths(self) -> tuple[np.ndarray, np.ndarray]:
+        """Per record, the length of its cut name (:attr:`cut_names`; a large number where there is none) and
+        of its raw name (-1 where there is none)."""
+        big = np.iinfo(np.int64).max
+        cut = np.fromiter((big if c is None else len(c) for c in self.cut_names.tolist()), dtype=np.int64,
+                          count=len(self.cut_names))
+        raw = np.fromiter((len(v) if isinstance(v, str) else -1 for v in self.df["name"].tolist()), dtype=np.int64,
+                          count=len(self.df))
+        return cut, raw
+
+    @cached_property
     def phone_tail(self) -> Column:
         return Column([p[-7:] if p else None for p in self.df["n_phone"].tolist()])
 
@@ -276,23 +292,42 @@ def _read_cut_names(enc: Encoded, i: np.ndarray, j: np.ndarray, name_level: np.n
     they are no evidence against ("Kestrel Growth Equity Partne" / "Kestrel Growth Equity Partners III"), nor
     are marks that the cut name's marks are a part of."""
     cut = enc.cut_names
-    raw = enc.df["name"].to_numpy(dtype=object)
-    marks = enc.n_numerals.values
     k = np.flatnonzero(((cut[i] != None) | (cut[j] != None)) & (name_level >= 2) & (name_level <= 5))  # noqa: E711
-    for p in k.tolist():
-        a, b = i[p], j[p]
-        # (a cut name is shorter than the name it was cut from: most pairs end at the length check)
-        if cut[a] is not None and len(raw[b]) > len(cut[a]) and cut_from(cut[a], raw[b]):
-            short = a
-        elif cut[b] is not None and len(raw[a]) > len(cut[b]) and cut_from(cut[b], raw[a]):
-            short = b
-        else:
-            continue
-        name_level[p] = 2
-        if numerals[p] == 2 and no_num[short]:
+    if not k.size:
+        return
+    cut_len, raw_len = enc.cut_name_lengths
+    a, b = i[k], j[k]
+    # a cut name is shorter than the name it was cut from: most pairs end at the length check
+    from_a = _cut_from_pairs(enc, a, b, cut_len[a] < raw_len[b])
+    from_b = _cut_from_pairs(enc, b, a, ~from_a & (cut_len[b] < raw_len[a]))
+    hit = from_a | from_b
+    k, a, b = k[hit], a[hit], b[hit]
+    short = np.where(from_a[hit], a, b)
+    full = np.where(from_a[hit], b, a)
+    name_level[k] = 2
+    marks = enc.n_numerals.values
+    for p, s, f in zip(k.tolist(), short.tolist(), full.tolist(), strict=True):
+        if numerals[p] == 2 and no_num[s]:
             numerals[p] = 0
-        elif numerals[p] == 3 and set(marks[short].split()) <= set(marks[a if short == b else b].split()):
+        elif numerals[p] == 3 and set(marks[s].split()) <= set(marks[f].split()):
             numerals[p] = 1  # "Fund IV (Cay" / "Fund IV (Cayman)": the marks the cut left agree
+
+
+def _cut_from_pairs(enc: Encoded, short: np.ndarray, full: np.ndarray, check: np.ndarray) -> np.ndarray:
+    """:func:`cut_from` of the records ``short``'s cut name and ``full``'s raw name, where ``check`` (else
+    False); judged once per distinct pair of names."""
+    out = np.zeros(len(short), dtype=bool)
+    sel = np.flatnonzero(check)
+    if not sel.size:
+        return out
+    cut, raw, codes = enc.cut_names, enc.df["name"].to_numpy(dtype=object), enc.raw_name_codes
+    code = codes[short[sel]] * (int(codes.max()) + 1) + codes[full[sel]]
+    _, first, inverse = np.unique(code, return_index=True, return_inverse=True)
+    verdict = np.fromiter((cut_from(cut[s], raw[f]) for s, f in zip(short[sel[first]].tolist(),
+                                                                       full[sel[first]].tolist(), strict=True)),
+                          dtype=bool, count=len(first))
+    out[sel] = verdict[inverse.ravel()]
+    return out
 
 
 def compare_contacts(enc: Encoded, pairs: np.ndarray, workers: int = 1) -> tuple[dict[str, np.ndarray], dict]:
@@ -593,6 +628,19 @@ def partnership_short_form(a: str, b: str) -> bool:
     return False
 
 
+def listed_names(names: Column, pairs: np.ndarray, check: np.ndarray) -> np.ndarray:
+    """The pairs among ``check`` of which one name has an "and" between its first and last words, as a
+    partnership's list of names does (:func:`partnership_short_form` is False for the others)."""
+    out = np.zeros(len(pairs), dtype=bool)
+    idx = np.flatnonzero(check)
+    if not idx.size:
+        return out
+    rows, inverse = np.unique(pairs[idx], return_inverse=True)
+    listed = np.fromiter(("and" in v.split()[1:-1] for v in names.values[rows].tolist()), dtype=bool, count=len(rows))
+    out[idx] = listed[inverse.reshape(-1, 2)].any(axis=1)
+    return out
+
+
 def short_form(a: str, b: str) -> bool:
     """One normalised name is a short form of the other: its acronym
     (:func:`crmhub.identity.short_forms.acronym_pair`) or a partnership's leading names
@@ -619,11 +667,18 @@ def acronym_site_mask(names: Column, domains: Column, pairs: np.ndarray, check: 
     name whose own web domain is that word and of which it is the acronym ("GSERS" ~ "Glancen State
     Employees' Retirement System" at gsers.org): the organisation is known by it."""
     out = np.zeros(len(pairs), dtype=bool)
-    for k in np.flatnonzero(check).tolist():
-        for s, full in (pairs[k], pairs[k][::-1]):
-            short, site = names.values[s], domains.values[full]
-            if len(short) >= MIN_SITE_ACRONYM and " " not in short and site.split(".")[0] == short \
-                    and acronym_of_name(short, names.values[full].split()):
+    idx = np.flatnonzero(check)
+    if not idx.size:
+        return out
+    # per record of the checked pairs: its name where it is one word long enough, and its site's first label
+    rows, inverse = np.unique(pairs[idx], return_inverse=True)
+    inverse = inverse.reshape(-1, 2)
+    word = np.array([v if len(v) >= MIN_SITE_ACRONYM and " " not in v else None for v in names.values[rows].tolist()],
+                    dtype=object)
+    site = np.array([v.split(".")[0] for v in domains.values[rows].tolist()], dtype=object)
+    for s, full in ((0, 1), (1, 0)):
+        maybe = np.flatnonzero((word[inverse[:, s]] == site[inverse[:, full]]) & ~out[idx])
+        for k in idx[maybe].tolist():
+            if acronym_of_name(names.values[pairs[k, s]], names.values[pairs[k, full]].split()):
                 out[k] = True
-                break
     return out

@@ -38,12 +38,13 @@ from crmhub.identity.comparison import (
     Encoded,
     acronym_site_mask,
     compare,
+    listed_names,
     partnership_short_form,
     same_words_mask,
     short_form_mask,
     word_levels,
 )
-from crmhub.identity.normalize import cut_name_text, tax_id_scheme
+from crmhub.identity.normalize import tax_id_scheme
 from crmhub.identity.records import columns_for, prepare
 from crmhub.identity.scoring import (
     EM_KINDS,
@@ -284,7 +285,7 @@ def _lift_short_forms(enc: Encoded, pairs: np.ndarray, levels: dict[str, np.ndar
     low = (levels["name"] >= 3) & ~scores.vetoed & (scores.probability <= threshold)
     domain, town = levels["domain"] == 1, np.isin(levels["city"], (1, 2))
     check = _lift_would_cross(levels, scores, low & (domain | town), kind, threshold, params)
-    lift = short_form_mask(enc.n_name, pairs, check, partnership_short_form)
+    lift = short_form_mask(enc.n_name, pairs, check & listed_names(enc.n_name, pairs, check), partnership_short_form)
     lift |= short_form_mask(enc.n_name, pairs, check & domain & ~lift, acronym_name_pair)
     lift |= acronym_site_mask(enc.n_name, enc.n_domain, pairs, check & town & ~lift)
     _lift_to_near_exact(np.flatnonzero(lift), levels, scores, kind, params, tf_bits)
@@ -532,7 +533,7 @@ def resolve(df: pd.DataFrame, kind: str, *, decisions: dict | None = None, thres
     scorer = _pair_scorer(enc, kind, threshold, params, scoring_counts, workers) \
         if kind in UNCOMPARED_VOTE_KINDS else None
     chosen, cut_links = _consistent_proposals(prepared, kind, pairs, prob, rejected, roots, chosen, threshold,
-                                              score_pairs=scorer)
+                                              score_pairs=scorer, cut_names=enc.cut_names if kind == "org" else None)
     del enc, scorer  # the encoded columns are not needed past here (peak memory at a million records)
     proposal_links = pairs[np.array(chosen, dtype=np.int64)] if chosen else np.zeros((0, 2), dtype=np.int64)
     for k in chosen:
@@ -586,8 +587,8 @@ def _kept_apart_by_a_human(roots: np.ndarray, pairs: np.ndarray, rejected: np.nd
 
 def _consistent_proposals(prepared: pd.DataFrame, kind: str, pairs: np.ndarray, prob: np.ndarray,
                           rejected: np.ndarray, roots: np.ndarray, chosen: list[int],
-                          threshold: float, score_pairs: Callable[[np.ndarray], np.ndarray] | None = None
-                          ) -> tuple[list[int], int]:
+                          threshold: float, score_pairs: Callable[[np.ndarray], np.ndarray] | None = None,
+                          cut_names: np.ndarray | None = None) -> tuple[list[int], int]:
     """Keep the candidate links (``chosen``, strongest first) that form mutually consistent proposals.
 
     Nodes are the current identities (``roots``). Two identities may share a proposal only when no
@@ -598,7 +599,9 @@ def _consistent_proposals(prepared: pd.DataFrame, kind: str, pairs: np.ndarray, 
     record pairs (each votes "different" below VOTE_DIFFERENT, "same" above ``threshold``) not against
     them; with ``score_pairs`` (record pairs -> probability), the record pairs blocking did not compare
     inside components of up to UNCOMPARED_COMPONENT_RECORDS records are scored and vote too. Links are taken strongest first (:func:`crmhub.identity.clusters.consistent_groups`), so a
-    chain is cut at its weaker link.
+    chain is cut at its weaker link. ``cut_names`` (per record, :attr:`crmhub.identity.comparison.Encoded.cut_names`;
+    needed where ``n_numerals`` is a conflict column): the vehicle marks of a name cut at a field length may
+    have lost some, so its own are no conflict.
     Returns the kept links and how many were cut.
     """
     if not chosen:
@@ -645,7 +648,7 @@ def _consistent_proposals(prepared: pd.DataFrame, kind: str, pairs: np.ndarray, 
         for c in columns:
             col = prepared[c].to_numpy(dtype=object)[member_rows]
             if c == "n_numerals":  # a name cut at a field length may have lost marks: its own are no conflict
-                col = np.where(_cut_names(prepared, member_rows), "", col)
+                col = np.where(cut_names[member_rows] != None, "", col)  # noqa: E711
             keep = np.fromiter((isinstance(v, str) and v != "" for v in col.tolist()), dtype=bool, count=len(col))
             by_part: dict[str | None, dict[int, set]] = {}
             for r, v in zip(node_of[keep].tolist(), col[keep].tolist(), strict=True):
@@ -658,12 +661,6 @@ def _consistent_proposals(prepared: pd.DataFrame, kind: str, pairs: np.ndarray, 
     keep = consistent_groups(links, cannot_link=cannot, values=values, sizes=sizes, max_records=MAX_PROPOSAL_RECORDS,
                              votes=votes, vote=vote)
     return idx[keep].tolist(), int((~keep).sum())
-
-
-def _cut_names(prepared: pd.DataFrame, rows: np.ndarray) -> np.ndarray:
-    """Which of ``rows`` carry a name that may have been cut at a field length (:func:`crmhub.identity.normalize.cut_name_text`)."""
-    names = prepared["name"].to_numpy(dtype=object)[rows].tolist()
-    return np.fromiter((isinstance(v, str) and cut_name_text(v) is not None for v in names), dtype=bool, count=len(names))
 
 
 def _uncompared_pairs(pairs: np.ndarray, roots: np.ndarray, record_component: np.ndarray) -> np.ndarray:
