@@ -6,28 +6,17 @@ missed on the code before short forms; each guard is a pair of strangers that mu
 
 from __future__ import annotations
 
-import pandas as pd
 import pytest
+from org_pairs import resolve_orgs
+from org_pairs import surfaced_from_own_sources as surfaced
 
-from crmhub.identity import resolve
 from crmhub.identity.comparison import partnership_short_form, short_form, word_conflict
 from crmhub.identity.normalize import normalize_org_name
 from crmhub.identity.short_forms import acronym_pair, drop_own_acronym, is_acronym_of
 
 
-def _resolve(*records: dict):
-    df = pd.DataFrame([{"record_id": str(k), "source_system": f"src{k}", **r} for k, r in enumerate(records)])
-    return resolve(df, "org")
-
-
-def surfaced(a: dict, b: dict) -> bool:
-    """Linked, or proposed together for review."""
-    res = _resolve(a, b)
-    return len(set(res.cluster_ids)) == 1 or len(res.review) == 1
-
-
 def apart(a: dict, b: dict) -> bool:
-    res = _resolve(a, b)
+    res = resolve_orgs(a, b)
     return len(set(res.cluster_ids)) == 2 and res.review == []
 
 

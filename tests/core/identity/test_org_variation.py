@@ -7,10 +7,9 @@ two entities that must stay apart) and checks what the resolver does with it: su
 
 from __future__ import annotations
 
-import pandas as pd
 import pytest
+from org_pairs import pair, surfaced
 
-from crmhub.identity import resolve
 from crmhub.identity.comparison import same_words
 from crmhub.identity.normalize import (
     legal_form,
@@ -21,17 +20,6 @@ from crmhub.identity.normalize import (
     normalize_tax_id,
     vehicle_marks,
 )
-
-
-def _pair(a: dict, b: dict):
-    df = pd.DataFrame([{"record_id": "1", "source_system": "crm", **a},
-                       {"record_id": "2", "source_system": "fund_admin", **b}])
-    return resolve(df, "org")
-
-
-def surfaced(a: dict, b: dict) -> bool:
-    res = _pair(a, b)
-    return len(set(res.cluster_ids)) == 1 or len(res.review) == 1
 
 
 def test_case_whitespace_tabs_and_punctuation() -> None:
@@ -59,8 +47,8 @@ def test_arabic_and_roman_fund_numerals_meet_but_different_numerals_stay_apart()
     assert normalize_org_name("Keystone Infra Opps VI") == normalize_org_name("Keystone Infrastructure Opportunities 6")
     assert normalize_org_name("Northgate PE Fund II") == normalize_org_name("Northgate Private Equity Fund 2")
     assert surfaced({"name": "Keystone Infra Opps V, L.P."}, {"name": "Keystone Infrastructure Opportunities 5 LP"})
-    res = _pair({"name": "Keystone Infra Opps V, L.P.", "tax_id": "12-3456789"},
-                {"name": "Keystone Infrastructure Opportunities 6 LP", "tax_id": "12-3456789"})
+    res = pair({"name": "Keystone Infra Opps V, L.P.", "tax_id": "12-3456789"},
+               {"name": "Keystone Infrastructure Opportunities 6 LP", "tax_id": "12-3456789"})
     assert len(set(res.cluster_ids)) == 2 and res.review == [], "Fund V and Fund 6 are two funds"
 
 
@@ -125,7 +113,7 @@ def test_domains_in_every_shape(shape: str) -> None:
 ])
 def test_tax_ids_with_and_without_separators_or_country_prefix(a: str, b: str) -> None:
     assert normalize_tax_id(a) == normalize_tax_id(b)
-    res = _pair({"name": "Meridian Growth S.a r.l.", "tax_id": a}, {"name": "Meridian Growth", "tax_id": b})
+    res = pair({"name": "Meridian Growth S.a r.l.", "tax_id": a}, {"name": "Meridian Growth", "tax_id": b})
     assert len(set(res.cluster_ids)) == 1, "the same tax id links deterministically"
 
 
@@ -143,7 +131,7 @@ def test_missing_fields_in_one_source() -> None:
 ])
 def test_vehicles_of_one_family_are_never_linked_nor_queued(a: str, b: str) -> None:
     same = {"domain": "harborcap.com", "city": "New York", "country": "US"}
-    res = _pair({"name": a, **same, "tax_id": "12-3456789"}, {"name": b, **same, "tax_id": "12-3456789"})
+    res = pair({"name": a, **same, "tax_id": "12-3456789"}, {"name": b, **same, "tax_id": "12-3456789"})
     assert len(set(res.cluster_ids)) == 2 and res.review == [], "a parallel/offshore vehicle, GP or manager is its own entity"
 
 
@@ -194,7 +182,7 @@ def test_register_numbers_with_register_labels(a: str, b: str) -> None:
     ("Rosworth Real Estate Partners Global V-A Ltd", "Rosworth Real Estate Partners Global V Offshore, Ltd"),
 ])
 def test_co_investment_gp_and_misspelt_marks_keep_vehicles_apart(a: str, b: str) -> None:
-    res = _pair({"name": a, "domain": "stone.com", "city": "Boston"}, {"name": b, "domain": "stone.com", "city": "Boston"})
+    res = pair({"name": a, "domain": "stone.com", "city": "Boston"}, {"name": b, "domain": "stone.com", "city": "Boston"})
     assert len(set(res.cluster_ids)) == 2 and not res.review
 
 
@@ -218,8 +206,8 @@ def test_typo_in_a_vehicle_mark_is_no_conflict() -> None:
                     {"name": "Stone Silver Real Estate Partners Eurhpe VI L.P.", "city": "Frankfurt am Main"})
     # "V" after a misspelt fund word is still the numeral: same marks, the pair is scored, not vetoed
     assert vehicle_marks("Blue Bridge Ventures V Offshore LLP") == vehicle_marks("BLUE BRIDGE OENTURES V OFFSHORE. LLP")
-    res = _pair({"name": "Blue Bridge Ventures V Offshore LLP", "city": "Toronto"},
-                {"name": "BLUE BRIDGE OENTURES V OFFSHORE. LLP", "city": "Toronto"})
+    res = pair({"name": "Blue Bridge Ventures V Offshore LLP", "city": "Toronto"},
+               {"name": "BLUE BRIDGE OENTURES V OFFSHORE. LLP", "city": "Toronto"})
     assert res.vetoed_pairs == 0 and res.pair_probability[0] > 0.3
 
 
@@ -229,8 +217,8 @@ def test_typo_in_the_first_letter_still_meets_its_twin() -> None:
 
 
 def test_a_different_distinctive_word_is_not_a_typo() -> None:
-    res = _pair({"name": "Municipal Employees' Retirement System of Ohio", "city": "Chicago", "country": "US"},
-                {"name": "Municipal Employees' Retirement System of Virginia", "city": "Chicago", "country": "US"})
+    res = pair({"name": "Municipal Employees' Retirement System of Ohio", "city": "Chicago", "country": "US"},
+               {"name": "Municipal Employees' Retirement System of Virginia", "city": "Chicago", "country": "US"})
     assert not res.review
     # ... while an abbreviation with a typo still reaches review
     assert surfaced({"name": "Carter Evergreen Partners VI", "city": "Chicago", "country": "US"},
@@ -239,11 +227,11 @@ def test_a_different_distinctive_word_is_not_a_typo() -> None:
 
 def test_same_number_in_two_countries_registers_is_no_automatic_link() -> None:
     # country prefixes are dropped when normalising ("DE123456789" -> "123456789"), so the country decides
-    res = _pair({"name": "Harbor Capital GmbH", "tax_id": "DE123456789", "country": "Germany"},
-                {"name": "Harbor Capital SAS", "tax_id": "FR 123456789", "country": "FR"})
+    res = pair({"name": "Harbor Capital GmbH", "tax_id": "DE123456789", "country": "Germany"},
+               {"name": "Harbor Capital SAS", "tax_id": "FR 123456789", "country": "FR"})
     assert len(set(res.cluster_ids)) == 2
-    same = _pair({"name": "Harbor Capital GmbH", "tax_id": "DE123456789", "country": "Deutschland"},
-                 {"name": "Harbor Capital", "tax_id": "123 456 789", "country": None})
+    same = pair({"name": "Harbor Capital GmbH", "tax_id": "DE123456789", "country": "Deutschland"},
+                {"name": "Harbor Capital", "tax_id": "123 456 789", "country": None})
     assert len(set(same.cluster_ids)) == 1
 
 

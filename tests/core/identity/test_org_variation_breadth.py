@@ -10,10 +10,9 @@ apart.
 
 from __future__ import annotations
 
-import pandas as pd
 import pytest
+from org_pairs import pair, surfaced
 
-from crmhub.identity import resolve
 from crmhub.identity.normalize import (
     NAME_FIELD_LIMITS,
     cut_from,
@@ -28,19 +27,8 @@ from crmhub.identity.normalize import (
 )
 
 
-def _pair(a: dict, b: dict):
-    df = pd.DataFrame([{"record_id": "1", "source_system": "crm", **a},
-                       {"record_id": "2", "source_system": "fund_admin", **b}])
-    return resolve(df, "org")
-
-
-def surfaced(a: dict, b: dict) -> bool:
-    res = _pair(a, b)
-    return len(set(res.cluster_ids)) == 1 or len(res.review) == 1
-
-
 def kept_apart(a: dict, b: dict) -> bool:
-    res = _pair(a, b)
+    res = pair(a, b)
     return len(set(res.cluster_ids)) == 2 and not res.review
 
 
