@@ -58,8 +58,9 @@ def test_half_rollout_takes_some_owners_books_whole_and_not_others(db, imap, unl
             unleash_admin.ensure_rollout(FLAG, percent, enabled=True)
             _rollout_seen(unleash_admin, unleash_server, percent)
             stages[percent] = _enabled_by_owner(unleash_server, contacts, tmp_path / f"cache{percent}")
-    finally:
+    finally:  # the server is shared: hand it back at 10 %, and served, before the next test's clients ask it
         unleash_admin.ensure_rollout(FLAG, 10, enabled=True)
+        _rollout_seen(unleash_admin, unleash_server, 10)
 
     for percent, by_owner in stages.items():
         assert all(len(answers) == 1 for answers in by_owner.values()), (percent, by_owner)  # whole books
