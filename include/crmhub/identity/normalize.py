@@ -1530,9 +1530,13 @@ def normalize_city(value: object) -> str | None:
     Cayman"``, ``"München"``); a jurisdiction written as the city becomes its seat (:data:`JURISDICTION_SEATS`:
     ``"Cayman Islands"`` -> ``"george town"``).
     """
-    if _blank(value):
+    if _blank(value) or str(value).strip().lower() in _CITY_PLACEHOLDERS:
         return None
     return _normalize_city(str(value))
+
+
+#: Placeholders that are values in other fields: "NA" is Namibia's country code, never a town.
+_CITY_PLACEHOLDERS = frozenset({"na", "n a"})
 
 
 @lru_cache(maxsize=100_000)
@@ -1545,11 +1549,15 @@ def _normalize_city(value: str) -> str | None:
     if whole:
         return whole
     parts = value.split(",")
-    for part in parts[1:]:  # "Central, Hong Kong": a district of a city state is that city
-        town = _town(part)
+    towns = [_town(part) for part in parts]
+    for town in towns[1:]:  # "Central, Hong Kong": a district of a city state is that city
         if town in _CITY_STATE_SEATS:
             return town
-    return _town(parts[0])
+    if towns[0] not in _city_names()[0]:  # "Chiyoda-ku, Tokyo": a district before its city
+        for town in towns[1:]:
+            if town in _city_names()[0]:
+                return town
+    return towns[0]
 
 
 def _postal_code_word(word: str) -> bool:
@@ -1583,8 +1591,43 @@ def _town(text: str) -> str | None:
     if not text:
         return None
     text = PLACE_ALIASES.get(text, text)
+    text = _city_exonyms().get(text, text)
     # "Jersey City" is not Jersey: only a bare jurisdiction name stands for its seat
     return text if city_word else (_jurisdiction_seat(text) or text)
+
+
+def _city_exonyms() -> dict[str, str]:
+    """A city's name in another language -> its English name, both as :func:`_town` writes them
+    (``"baile atha cliath"`` -> ``"dublin"``, ``"lussemburgo"`` -> ``"luxembourg"``): :func:`_city_names`."""
+    return _city_names()[1]
+
+
+@lru_cache(maxsize=1)
+def _city_names() -> tuple[frozenset[str], dict[str, str]]:
+    """The English names of the cities **babel**'s CLDR data names time zones by (its exemplar cities:
+    "tokyo", "dublin", "new york"), and their names in the languages of :data:`_COUNTRY_NAME_LANGUAGES`
+    -> the English name, all as :func:`_town` writes them. A local name that is another city's English
+    name or names two cities is left out."""
+    from babel import Locale
+    from babel.core import get_global
+
+    zones = sorted(get_global("zone_territories"))
+    english_names = Locale.parse("en").time_zones
+
+    def town(name: str) -> str:
+        return " ".join(_tokens(name))
+
+    english = {z: town(english_names.get(z, {}).get("city") or z.rsplit("/", 1)[-1].replace("_", " ")) for z in zones}
+    known = set(english.values())
+    local: dict[str, set[str]] = {}
+    for lang in _COUNTRY_NAME_LANGUAGES:
+        names = Locale.parse(lang.split("_")[0]).time_zones
+        for zone in zones:
+            name = names.get(zone, {}).get("city")
+            if name:
+                local.setdefault(town(name), set()).add(english[zone])
+    return frozenset(known), {name: next(iter(cities)) for name, cities in local.items()
+                              if len(cities) == 1 and name not in known and len(name) >= 3}
 
 
 def normalize_country(value: object) -> str | None:
