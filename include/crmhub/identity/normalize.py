@@ -491,7 +491,7 @@ def _org_parts(name: str) -> tuple[tuple[str, ...], str | None]:
             out.append(str(value))
             continue
         out.append(tok)
-    out = _drop_connecting_words(out)
+    out = _drop_investment_office(_drop_connecting_words(out))
     # Drop legal forms after the first token (phrases first); a legal form that closes the name is left whole
     # to the trailing pass, whose terms a word-by-word pass would take apart ("Private Limited", "S.A. de C.V.").
     cleaned: list[str] = out[:1]
@@ -591,6 +591,40 @@ def _drop_connecting_words(tokens: list[str]) -> list[str]:
     if len(tokens) > 1 and tokens[-1] == "the":
         tokens = tokens[:-1]
     return tokens[:1] + [t for t in tokens[1:] if t not in _CONNECTING] if len(tokens) > 2 else tokens
+
+
+#: Institutions whose endowment or investment office is written after their name as the LP.
+_INSTITUTION_WORDS = frozenset(_words("university college institute"))
+#: What an institution's investment arm is written as after its name ("University of Ohio Endowment",
+#: "Harbor College - Investment Office", "... Office of Investments"): the institution itself.
+_INVESTMENT_OFFICES = tuple(tuple(_words(p)) for p in (
+    "endowment fund", "endowment", "investment office", "investments office", "office of investments",
+    "office of investment"))
+
+
+def _drop_investment_office(tokens: list[str]) -> list[str]:
+    """``tokens`` without the investment office or endowment written after an institution's name, or
+    before it with "of" ("Endowment of the University of Texas") (:data:`_INVESTMENT_OFFICES`; "Endowment" also misspelt by one edit, "Office" also cut short to three
+    letters or more at a field length: "University of Ohio - Investment Off"): a university's endowment is
+    the university, as an LP. Only after an institution named "<institution> of <place>" ("University of
+    Ohio", :data:`_INSTITUTION_WORDS`): "Ohio University Investment Office" keeps its words, as "Ohio
+    University" reads as "University of Ohio" in another word order and names another institution as often
+    ("Miami University" is not the University of Miami); a "Harbor Endowment Fund" or a manager's
+    "Investment Office" is a name of its own."""
+    for head in _INVESTMENT_OFFICES:  # "Endowment of the University of Texas"
+        size = len(head) + 1
+        if tuple(tokens[:size]) == (*head, "of") and len(tokens) > size + 2 and tokens[size] in _INSTITUTION_WORDS:
+            return tokens[size:]
+    if len(tokens) < 4 or tokens[0] not in _INSTITUTION_WORDS or tokens[1] != "of":
+        return tokens
+    for tail in _INVESTMENT_OFFICES:
+        head, last = tokens[-len(tail):-1], tokens[-1]
+        if len(tokens) - len(tail) < 3 or tuple(head) != tail[:-1]:
+            continue
+        if last == tail[-1] or (tail[-1] == "office" and len(last) >= 3 and "office".startswith(last)) or (
+                tail[-1] == "endowment" and len(last) >= 8 and OSA.distance(last, "endowment", score_cutoff=1) <= 1):
+            return tokens[:-len(tail)]
+    return tokens
 
 
 #: Words that a name written in another order has or lacks ("Teacher Retirement System of Texas" / "Texas
