@@ -1054,6 +1054,12 @@ def cut_from(cut: str, full: str) -> bool:
     return len(full) > len(cut) and full.startswith(cut) and (cut[-1] == " " or full[len(cut)] != " ")
 
 
+def cut_words(name: str) -> list[str]:
+    """The words of ``name`` as :func:`_cut_text` writes them (case, accents and punctuation aside): what
+    a cut name is read against word by word (:func:`crmhub.identity.comparison.respelt_cut_from`)."""
+    return _cut_text(name).split()
+
+
 # ----------------------------------------------------------------------------------- person names
 
 _PERSON_TITLES = frozenset(_words("mr mrs ms miss mx dr prof sir dame rev hon jr sr ii iii iv esq phd md cfa cpa"))

@@ -1,7 +1,7 @@
 """Classes of organisation-name and place variation the development set (``dev_orgs``) still missed,
 each written as the class it stands for, not as the generator's examples: a city in another language
 (CLDR's names of time-zone cities) or after its district, "NA" for no town, a university's endowment or
-investment office written with its name.
+investment office written with its name, a name cut at a field length that was also respelt before the cut.
 Each positive case is missed on the code before these rules; each guard keeps two entities apart.
 """
 
@@ -10,7 +10,8 @@ from __future__ import annotations
 import pytest
 from org_pairs import pair, surfaced
 
-from crmhub.identity.normalize import normalize_city, org_name_tokens
+from crmhub.identity.comparison import respelt_cut_from
+from crmhub.identity.normalize import cut_from, cut_name_text, normalize_city, org_name_tokens
 
 
 def kept_apart(a: dict, b: dict) -> bool:
@@ -107,3 +108,40 @@ def test_words_outside_the_institution_frame_are_kept(name, kept):
 def test_university_and_its_investment_management_company_stay_apart():
     assert kept_apart({"name": "University of Clanday Endowment", "city": "New York"},
                       {"name": "Clanday Investment Management Company", "city": "New York"})
+
+
+# ------------------------------------------------- a name cut at a field length, respelt before the cut
+
+
+@pytest.mark.parametrize(("cut", "full"), [
+    ("Celzura Public School Employees Ret", "Celzura Pub School Employees' Retirement System"),  # abbreviation
+    ("PLURLOCK COONTY EMPLOYEES' RETIREMENT AS", "Plurlock County Employees' Retirement Association"),  # typo
+    ("Dounment Public Schol Employees' Re", "Dounment Public School Employees Retirement System"),
+    ("Nanbar International Pts 12 Executive Fu", "NANBAR INTERNATIONAL PARTNERS 12 (EXECUTIVE FUND)"),
+    ("Thendokc Energy Infrastructure Hold", "Thendock Energy Infrastructure Holdings Limited"),  # brand typo
+])
+def test_a_cut_name_respelt_before_the_cut_is_read_as_cut(cut, full):
+    text = cut_name_text(cut)
+    assert text is not None and not cut_from(text, full)
+    assert respelt_cut_from(text, full)
+
+
+@pytest.mark.parametrize(("cut", "full"), [
+    ("Harbor Capital Partners Internation", "Hartley Capital Partners International Fund"),  # another brand
+    ("Hall Capital Partners International", "Hill Capital Partners International Fund"),  # 4 letters: a replaced one
+    ("Harbor Retirement System of Ohio Te", "Harbor Retirement System of Iowa Teachers"),  # another word
+    ("Harborr Capital Ptnrs International", "Harbor Capital Partners International Fund"),  # ends where a word ends
+    (" Mirble\t Northstar Growth Equity  Fund --IV,L.P.  ", "Marble Northstar Growth Equity Fund IV (Lux), S.C.Sp."),
+])
+def test_a_cut_name_is_not_read_into_another_name(cut, full):
+    text = cut_name_text(cut)
+    assert text is None or not respelt_cut_from(text, full)
+
+
+@pytest.mark.parametrize(("cut", "full"), [
+    ("Dounment Public School Employees Re", "dounment public school employees retirement system"),
+    ("Celzura Public School Employees Ret", "Celzura Pub School Employees' Retirement System"),
+])
+def test_a_cut_pension_name_reaches_review(cut, full):
+    assert surfaced({"name": cut, "city": "Sacramento", "country": "US"},
+                    {"name": full, "city": "Sacramento, CA", "country": "US"})
