@@ -25,7 +25,7 @@ from crmhub.identity.normalize import (
     VEHICLE_MARKERS,
     cut_from,
     cut_name_text,
-    cut_words,
+    full_name_text,
     roman_to_int,
     tax_id_scheme,
 )
@@ -347,9 +347,12 @@ def respelt_cut_from(cut: str, full: str) -> bool:
     Employees' Retirement As" / "Plurlock County Employees' Retirement Association"). As with
     :func:`cut_from`, a name that ends where a word of the other ends is another entity's, unless the cut
     kept the space after it."""
-    words, others = cut.split(), cut_words(full)
+    text, stripped = full_name_text(full), cut.rstrip()
+    if not text or text[0] != cut[0] or (stripped == cut and stripped[stripped.rfind(" ") + 1:] not in text):
+        return False  # most pairs end here: another first letter, or the cut fragment nowhere in the other
+    words, others = stripped.split(), text.split()
     n = len(words)
-    if n < 2 or len(others) < n or words[0][0] != others[0][0]:
+    if n < 2 or len(others) < n:
         return False
     last, at = words[-1], others[n - 1]
     if cut.endswith(" "):

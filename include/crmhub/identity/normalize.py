@@ -1054,10 +1054,10 @@ def cut_from(cut: str, full: str) -> bool:
     return len(full) > len(cut) and full.startswith(cut) and (cut[-1] == " " or full[len(cut)] != " ")
 
 
-def cut_words(name: str) -> list[str]:
-    """The words of ``name`` as :func:`_cut_text` writes them (case, accents and punctuation aside): what
-    a cut name is read against word by word (:func:`crmhub.identity.comparison.respelt_cut_from`)."""
-    return _cut_text(name).split()
+def full_name_text(name: str) -> str:
+    """``name`` as :func:`_cut_text` writes it (case, accents and punctuation aside): what a cut name is
+    read against (:func:`crmhub.identity.comparison.respelt_cut_from`)."""
+    return _cut_text(name)
 
 
 # ----------------------------------------------------------------------------------- person names
