@@ -328,6 +328,9 @@ class Gen:
         self.rng = random.Random(seed)
         self.brands: list[tuple] = []
         self.used_tax: set = set()
+        self.name_keys: set = set()
+        self.domain_owner: dict = {}
+        self.domain_alias: dict = {}
         self.n_ent = 0
         self.n_fam = 0
         self.ents: list[Ent] = []
@@ -419,9 +422,44 @@ class Gen:
         base = unicodedata.normalize("NFKD", base).encode("ascii", "ignore").decode().replace("'", "")
         return base + tail + tld
 
+    @staticmethod
+    def name_key(parts: list, country: str) -> tuple:
+        """What tells two organisations apart on paper: the name without legal form and the word Fund."""
+        out = []
+        for p in parts:
+            if p[0] == "brand":
+                out.append("".join(w for w in p[1] if w != "&").lower())
+            elif p[0] in ("w", "lit") and p[1] and p[1] != "Fund":
+                out.append(p[1].lower())
+            elif p[0] in ("num", "year", "qual"):
+                out.append(str(p[1:]))
+        return (country, tuple(out))
+
+    def own_domain(self, fam: str, domain: str | None) -> str | None:
+        """One web domain belongs to one family (free-mail domains excepted): a taken one gets a variant."""
+        if domain is None or domain in ("gmail.com", "outlook.com", "yahoo.com"):
+            return domain
+        if (fam, domain) in self.domain_alias:
+            return self.domain_alias[(fam, domain)]
+        name, dot, tld = domain.partition(".")
+        cand, k = domain, 0
+        while self.domain_owner.get(cand, fam) != fam:
+            k += 1
+            extra = ["group", "hq", "global", "inv", "-" + self.rng.choice("abcdefgh"), str(k)][min(k - 1, 5)]
+            cand = f"{name}{extra}{dot}{tld}" if k < 6 else f"{name}{k}{self.rng.randint(10, 99)}{dot}{tld}"
+        self.domain_owner[cand] = fam
+        self.domain_alias[(fam, domain)] = cand
+        return cand
+
     def add(self, fam: str, role: str, parts: list, country: str, city: str, domain: str | None, kind: str,
-            **kw) -> Ent:
-        e = Ent(self.new_eid(), fam, role, parts, country, city, domain,
+            **kw) -> Ent | None:
+        """A new organisation, or None when one of that name already exists in that country (ground truth
+        would be ambiguous: two entities nobody could tell apart)."""
+        key = self.name_key(parts, country)
+        if key in self.name_keys:
+            return None
+        self.name_keys.add(key)
+        e = Ent(self.new_eid(), fam, role, parts, country, city, self.own_domain(fam, domain),
                 self.tax(country, role) if self.rng.random() < 0.9 else None, kind, **kw)
         self.ents.append(e)
         return e
@@ -500,15 +538,17 @@ class Gen:
                     fl, home if home in ("US", "CA", "GB") else "US")
                 fcity = city if fc == home else self.city(fc)
                 fund = self.add(fam, "fund", core + [num, ("legal", fl)], fc, fcity, dom, "fund")
-                fund.nick = [("vintage", year)]
+                if fund is not None:
+                    fund.nick = [("vintage", year)]
                 # the GP of the fund
                 if r.random() < 0.45:
                     gshape = r.random()
                     if gshape < 0.5:
-                        gp = [B] + W + [("lit", "GP"), num, ("legal", "LLC" if fc in ("US", "CA") else
+                        gp = core + [("lit", "GP"), num, ("legal", "LLC" if fc in ("US", "CA") else
                                                              ("Sarl" if fc == "LU" else "Ltd"))]
                     elif gshape < 0.8:
-                        gp = [B] + [("w", "Associates"), num, ("legal", "LP" if fc != "LU" else "SCS")]
+                        gp = core[:-1] + [("w", "Associates"), num, ("legal", "LP" if fc != "LU" else "SCS")] \
+                            if kind == "x" else [B, ("w", "Associates"), num, ("legal", "LP" if fc != "LU" else "SCS")]
                     else:
                         gp = core + [num, ("lit", "GP"), ("legal", "Ltd" if fc != "US" else "LLC")]
                     self.add(fam, "gp", gp, fc, fcity, dom, "minor")
@@ -551,7 +591,7 @@ class Gen:
         fam = self.new_fam()
         x = r.random()
         if x < 0.25:  # public pension system: several separate plans
-            place = r.choice(_PLACES)
+            place = r.choice(_PLACES) if r.random() < 0.3 else r.choice(_PRE) + r.choice(_POST)
             lvl = r.choice([["State", "of"], [], ["County"], ["City", "of"]])
             pre = [("lit", w) for w in (lvl if lvl and lvl[-1] == "of" else [])] + [("lit", place)] + \
                   ([("w", "County")] if lvl == ["County"] else [])
@@ -706,6 +746,8 @@ class Gen:
             dom = self.domain_for(bw, r.choice(["", "trust", "bank"]))
             e = self.add(fam, "custodian", [B, ("w", "Trust"), ("w", "Company"), ("legal", "NA")], "US",
                          r.choice(["New York", "Boston", "Chicago", "Saint Louis"]), dom, "advisor")
+            if e is None:
+                continue
             self.custodians.append(e)
             if r.random() < 0.6:
                 self.add(fam, "custodian", [B, ("lit", "Bank"), ("lit", "and"), ("w", "Trust"), ("w", "Company")],
