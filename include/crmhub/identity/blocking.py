@@ -79,16 +79,6 @@ def _org_sorted_tokens(df: pd.DataFrame) -> list:
     return out
 
 
-def _org_word_set(df: pd.DataFrame) -> list:
-    """All the words of a name of two or more, sorted (the words set aside where order is,
-    :data:`crmhub.identity.normalize.ORDER_FREE_WORDS`, left out): one name in two word orders."""
-    out = []
-    for name in df["n_name"].tolist():
-        toks = sorted(t for t in name.split() if t not in nz.ORDER_FREE_WORDS) if name else []
-        out.append(" ".join(toks) if len(toks) > 1 else None)
-    return out
-
-
 def _org_phonetic(df: pd.DataFrame) -> list:
     out = []
     for name in df["n_name"].tolist():
@@ -225,10 +215,6 @@ ORG_KEYS: tuple[BlockingKey, ...] = (
     # blocks by a second, independent field so same-name records of one place / legal form / domain
     # still meet.
     BlockingKey("name_city", lambda df: _join(df["n_name"].tolist(), df["n_city"].tolist()), _names),
-    # one name in two word orders ("Municipal Employees' Retirement System of Ohio" / "Ohio Municipal
-    # Employees' Retirement System"): the sorted-tokens key's first two words are shared by every such
-    # system, a block far over the cap in a large run, so the twins rarely fall into one window
-    BlockingKey("name_word_set", _org_word_set, _names),
     BlockingKey("name_legal_form", lambda df: _join(df["n_name"].tolist(), df["n_legal"].tolist()), _names),
     BlockingKey("domain_city", lambda df: _join(df["n_domain"].tolist(), df["n_city"].tolist()), _names),
     # a typo breaks the exact keys; the phonetic code survives most, but its blocks are large too
