@@ -34,11 +34,27 @@ class UnionFind:
 
 
 def cluster_roots(n: int, links: np.ndarray) -> np.ndarray:
-    """Root index per record after uniting every ``(i, j)`` row of ``links``; the root is arbitrary."""
-    uf = UnionFind(n)
-    for a, b in links.tolist():
-        uf.union(a, b)
-    return uf.roots()
+    """Label per record after uniting every ``(i, j)`` row of ``links``: the smallest record index of its set.
+
+    Vectorised union-find: each round hooks the larger of the two roots of every link that still
+    joins two sets onto the smaller (a root hooked by several links takes the smallest), then compresses
+    every path; a chain of k links needs one round and log2(k) compressions."""
+    parent = np.arange(n, dtype=np.int64)
+    links = np.asarray(links, dtype=np.int64).reshape(-1, 2)
+    a, b = links[:, 0], links[:, 1]
+    while len(a):
+        ra, rb = parent[a], parent[b]
+        apart = ra != rb
+        a, b, ra, rb = a[apart], b[apart], ra[apart], rb[apart]
+        if not len(a):
+            break
+        np.minimum.at(parent, np.maximum(ra, rb), np.minimum(ra, rb))
+        while True:  # every parent a root again
+            up = parent[parent]
+            if np.array_equal(up, parent):
+                break
+            parent = up
+    return parent
 
 
 #: Two groups whose scored record pairs say "different" at least this often (and at least as often as
