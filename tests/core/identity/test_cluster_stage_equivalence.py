@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from crmhub.identity import matching
-from crmhub.identity.clusters import UnionFind, cluster_roots
+from crmhub.identity.clusters import UnionFind, _greedy_groups, cluster_roots, consistent_groups
 
 
 def _union_find_roots(n: int, links: np.ndarray) -> np.ndarray:
@@ -104,3 +104,22 @@ def test_uuid5_strings_are_the_standard_librarys() -> None:
         assert matching._uuid5(name) == str(uuid.uuid5(matching.ID_NAMESPACE, name))
     assert matching.proposed_cluster_id("org", [("b", "2"), ("a", "1")]) == \
         "pc-" + uuid.uuid5(matching.ID_NAMESPACE, "org:proposal:a:1|b:2").hex[:16]
+
+
+@pytest.mark.parametrize("seed", range(60))
+def test_consistent_groups_settles_lone_links_as_the_greedy_loop_does(seed: int) -> None:
+    # a component of two nodes and one link is decided at once; every other goes through the loop: together
+    # they must give the loop's answer on all links (cannot-links, attribute conflicts, sizes, vote balances)
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(2, 40))
+    links = rng.integers(0, n, size=(int(rng.integers(1, n)), 2)) * 3  # sparse labels: many lone links
+    cannot = rng.integers(0, n, size=(int(rng.integers(0, n)), 2)) * 3
+    marks = [frozenset(), frozenset({"I"}), frozenset({"II"})]
+    values = {3 * i: (marks[rng.integers(0, 3)], marks[rng.integers(0, 3)]) for i in range(n) if rng.random() < 0.4}
+    sizes = {3 * i: int(rng.integers(1, 5)) for i in range(n) if rng.random() < 0.5}
+    votes = rng.integers(0, n, size=(int(rng.integers(0, 4 * n)), 2)) * 3
+    vote = rng.integers(-1, 2, size=len(votes)).astype(np.int8)
+    args = {"cannot_link": cannot, "values": values, "sizes": sizes, "max_records": 6, "votes": votes, "vote": vote}
+    assert (consistent_groups(links, **args) == _greedy_groups(links, **args)).all()
+    no_votes = {**args, "votes": None, "vote": None}
+    assert (consistent_groups(links, **no_votes) == _greedy_groups(links, **no_votes)).all()
