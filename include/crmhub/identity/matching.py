@@ -726,7 +726,10 @@ def _proposals(prepared: pd.DataFrame, kind: str, roots: np.ndarray, links: np.n
     groups = np.split(rows[by_component], starts[1:])
     group_component = row_component[by_component[starts]].tolist()
     columns = list(columns_for(kind))
-    views = dict(zip(rows.tolist(), prepared.iloc[rows][columns].to_dict("records"), strict=True))
+    # the canonical columns hold text or None (``prepare``): plain lists, not DataFrame.to_dict's per-value boxing
+    shown = prepared.iloc[rows]
+    views = dict(zip(rows.tolist(), (dict(zip(columns, v, strict=True))
+                                     for v in zip(*(shown[c].tolist() for c in columns), strict=True)), strict=True))
     proposals: list[ProposedCluster] = []
     proposal_of: dict[int, ProposedCluster] = {}  # per component
     for g in sorted(range(len(groups)), key=lambda g: int(groups[g][0])):  # in the order of their oldest record
