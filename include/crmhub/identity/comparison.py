@@ -330,11 +330,11 @@ def _read_cut_names(enc: Encoded, i: np.ndarray, j: np.ndarray, name_level: np.n
     the name counts as near-exact, and the vehicle marks only the full name carries were cut off, so
     they are no evidence against ("Kestrel Growth Equity Partne" / "Kestrel Growth Equity Partners III"), nor
     are marks that the cut name's marks are a part of."""
-    cut = enc.cut_names
-    k = np.flatnonzero(((cut[i] != None) | (cut[j] != None)) & (name_level >= 2) & (name_level <= 5))  # noqa: E711
+    cut_len, raw_len = enc.cut_name_lengths
+    has_cut = cut_len < np.iinfo(np.int64).max  # the length of a name without a cut one is that large number
+    k = np.flatnonzero((has_cut[i] | has_cut[j]) & (name_level >= 2) & (name_level <= 5))
     if not k.size:
         return
-    cut_len, raw_len = enc.cut_name_lengths
     a, b = i[k], j[k]
     # a cut name is shorter than the name it was cut from: most pairs end at the length check
     from_a = _cut_from_pairs(enc, a, b, cut_len[a] < raw_len[b])
