@@ -1038,6 +1038,11 @@ def cut_name_text(name: object) -> str | None:
     return _cut_text(text) if _at_field_length(text) else None
 
 
+def cut_text(text: str) -> str:
+    """``text`` as :func:`cut_from` compares it (:func:`_cut_text`), uncached: for callers that keep their own."""
+    return _cut_text.__wrapped__(text)
+
+
 @lru_cache(maxsize=200_000)
 def _cut_text(text: str) -> str:
     """``text`` lower-cased, accents folded, without punctuation, runs of whitespace as one space."""
@@ -1050,8 +1055,12 @@ def cut_from(cut: str, full: str) -> bool:
     "Blue Ridge Infrastructure Opportunities Fund II LP"), or after the space that ends ``cut``. A name that
     ends where a word of the other ends ("Harbor Capital Partners" / "Harbor Capital Partners Fund IV") is
     another entity's, not a cut one."""
-    full = _cut_text(full)
-    return len(full) > len(cut) and full.startswith(cut) and (cut[-1] == " " or full[len(cut)] != " ")
+    return cut_prefix_of(cut, _cut_text(full))
+
+
+def cut_prefix_of(cut: str, full_text: str) -> bool:
+    """:func:`cut_from` with ``full`` already written as :func:`_cut_text` writes it (``full_text``)."""
+    return len(full_text) > len(cut) and full_text.startswith(cut) and (cut[-1] == " " or full_text[len(cut)] != " ")
 
 
 def full_name_text(name: str) -> str:
