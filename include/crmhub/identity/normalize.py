@@ -256,7 +256,7 @@ LONG_LEGAL_FORMS = {
     # Ireland, UK, Cayman Islands, common-law Asia-Pacific
     "designated activity company": "dac", "DAC": "dac", "unlimited company": "unlimited",
     "Irish collective asset-management vehicle": "fund company", "open-ended investment company": "fund company",
-    "exempted limited partnership": "lp", "exempted company": "ltd", "limited liability limited partnership": "lp",
+    "exempted limited partnership": "lp", "ELP": "lp", "exempted company": "ltd", "limited liability limited partnership": "lp",
     "proprietary limited": "ltd", "pty limited": "ltd", "private limited": "ltd", "private limited company": "ltd",
     "Ltd. Partnership": "lp", "SLP": "lp",  # a Scottish LP, a Luxembourg société de libre partenariat
     "sendirian berhad": "ltd", "berhad": "ltd",
@@ -433,7 +433,22 @@ def _written_tokens(name: str) -> tuple[str, ...]:
     """The words of ``name`` as written, glued numerals, series letters and markers split apart: read by both
     :func:`_org_parts` and :func:`vehicle_marks`, so cached (a name's features are computed one after the
     other)."""
-    return tuple(_split_glued_series(_split_glued_words(_tokens(name))))
+    return tuple(_split_glued_series(_split_glued_words(_join_spelt_form(_tokens(name)))))
+
+
+#: Legal forms whose letters a source writes apart once the dots are gone ("Fund II L P" from "L.P." with
+#: its punctuation stripped, "L L C"): closing a name, the letters are the form, never numeral 50 and "P".
+_SPELT_FORMS = frozenset(_words("lp llp lllp llc"))
+
+
+def _join_spelt_form(tokens: list[str]) -> list[str]:
+    """``tokens`` with a legal form spelt out in single letters at the end (:data:`_SPELT_FORMS`) one word."""
+    if len(tokens) < 3 or len(tokens[-1]) != 1 or len(tokens[-2]) != 1:
+        return tokens
+    for size in (4, 3, 2):
+        if len(tokens) > size and all(len(t) == 1 for t in tokens[-size:]) and "".join(tokens[-size:]) in _SPELT_FORMS:
+            return [*tokens[:-size], "".join(tokens[-size:])]
+    return tokens
 
 
 @lru_cache(maxsize=200_000)
