@@ -121,6 +121,9 @@ ORG_ABBREVIATIONS = {
     "sys": "systems", "pens": "pension", "eq": "equity", "ventures": "ventures", "vc": "ventures",
     "re": "real estate", "st": "saint", "mt": "mount", "ft": "fort",
     "mgr": "manager", "mgrs": "managers", "bk": "bank",
+    # vehicle and strategy words written short ("Exec Fund", "Infrastr.", "Vntrs", "Secs")
+    "exec": "executive", "execs": "executive", "executives": "executive", "infrastr": "infrastructure",
+    "vntrs": "ventures", "vent": "ventures", "secs": "secondaries", "secondary": "secondaries",
 }
 ORG_ABBREVIATIONS.update(MULTI_WORD_SHORT_FORMS)
 _ROMAN = re.compile(r"^(?=[ivxl]+$)(x{0,3}|xl|l?x{0,3})(ix|iv|v?i{0,3})$")
@@ -468,6 +471,11 @@ def _org_parts(name: str) -> tuple[tuple[str, ...], str | None]:
         if tok in _CO_INVEST and i and raw[i - 1] == "co":
             out.append("coinvestment")
             continue
+        vehicle_word = _vehicle_word(raw, i, out)
+        if vehicle_word:
+            out.append(vehicle_word)
+            skip = vehicle_word == "sidecar" and tok == "side"
+            continue
         if tok == "st" and any(" ".join(raw[max(i - k, 0):i]) in _us_states() for k in (1, 2)):
             out.append("state")  # "Ohio St. Teachers' Retirement System", "New York St. Common Retirement Fund"
             continue
@@ -533,7 +541,48 @@ def _org_parts(name: str) -> tuple[tuple[str, ...], str | None]:
     if form is not None and len(cleaned) < len(out):  # "..., a Delaware limited liability company"
         _strip_jurisdiction_descriptor(cleaned)
     trailing = _strip_trailing_forms(cleaned)
+    _drop_vehicle_noun(cleaned)
     return tuple(drop_own_acronym(cleaned, VEHICLE_MARKERS)), trailing or form
+
+
+#: Vehicle words that sources write short or apart: the vehicle's marker word (:func:`_vehicle_word`).
+_CONTINUATION_NOUNS = frozenset(_words("vehicle vehicles fund"))
+
+
+def _vehicle_word(raw: list[str], i: int, out: list[str]) -> str | None:
+    """The vehicle marker ``raw[i]`` writes short or apart, after the first word: "CV" before another word
+    is a continuation vehicle ("Brand CV I", "Fund VI CV LP"; closing the name it is the Dutch legal form
+    C.V.), "Cont." before "Vehicle"/"Fund" too, "Side Car" / "Side-Car" is a sidecar, and "Euro" not after
+    a numeral is the region ("Euro Fd 2" = "Europe Fund II"; "Fund IX Euro" names its currency)."""
+    tok = raw[i]
+    if not i or tok not in ("cv", "cont", "side", "euro"):
+        return None
+    nxt = raw[i + 1] if i + 1 < len(raw) else None
+    if tok == "cv" and nxt is not None:
+        return "continuation"
+    if tok == "cont" and nxt in _CONTINUATION_NOUNS:
+        return "continuation"
+    if tok == "side" and nxt == "car":
+        return "sidecar"
+    if tok == "euro" and not (out and out[-1].isdigit()):
+        return "europe"
+    return None
+
+
+#: Markers of a fund's own vehicle that sources write with or without a noun after them ("Continuation
+#: Fund" = "Continuation Vehicle" = "Continuation", "Executive Fund" = "Executive", "Feeder Fund"): closing
+#: the name, the noun is dropped (:func:`_drop_vehicle_noun`).
+_NOUN_VEHICLES = frozenset(_words("continuation executive feeder parallel sidecar offshore onshore master blocker aiv"))
+
+
+def _drop_vehicle_noun(tokens: list[str]) -> None:
+    """Drop (in place) "Fund"/"Vehicle" after a marker of :data:`_NOUN_VEHICLES` when only a numeral or
+    series letter follows it ("Continuation Vehicle I" = "Continuation 1", "Feeder Fund" = "Feeder")."""
+    k = len(tokens)
+    while k > 2 and (tokens[k - 1].isdigit() or tokens[k - 1] in SERIES_LETTERS):
+        k -= 1
+    if k > 2 and tokens[k - 1] in _CONTINUATION_NOUNS and tokens[k - 2] in _NOUN_VEHICLES:
+        del tokens[k - 1]
 
 
 _OPEN_BRACKET_END = re.compile(r"[(\[]\s*[^\W\d_]{1,2}\s*$")
