@@ -1345,6 +1345,13 @@ _PLACEHOLDER_TAX = re.compile(r"^(0+|1+|9+|X+|NA|NONE|NULL|UNKNOWN|PENDING|APPLI
 #:   one written without its leading 0 gets it back);  GB: a 12-digit branch VAT number's first 9.
 _NL_VAT = re.compile(r"^(\d{9})B\d{2}$")
 _NO_VAT = re.compile(r"^(\d{9})MVA$")
+#: A Canadian program account: the 9-digit Business Number + a program (RC corporate income tax, RT GST/HST,
+#: RP payroll, RR charity, RZ information returns, RM import/export) + a 4-digit reference ("123456789 RC0001"):
+#: the Business Number is the entity's.
+_CA_PROGRAM_ACCOUNT = re.compile(r"^(\d{9})R[CTPRZM]\d{4}$")
+#: A Hong Kong Business Registration certificate number: the 8-digit BR number, then branch, expiry month and
+#: year and a check character, written with hyphens ("12345678-000-01-24-1"): the BR number is the entity's.
+_HK_BR_CERTIFICATE = re.compile(r"^(\d{8})-\d{3}-\d{2}-\d{2}-[0-9A-Z]$")
 _VAT_NATIONAL = {
     "SE": (re.compile(r"^(\d{10})01$"), 1), "FR": (re.compile(r"^[0-9A-Z]{2}(\d{9})$"), 1),
     "GB": (re.compile(r"^(\d{9})\d{3}$"), 1),
@@ -1413,7 +1420,9 @@ def normalize_tax_id(value: object) -> str | None:
     raw = fold(str(value).replace("°", "o")).upper().strip()  # "n°" is "no"
     siret = bool(_SIRET.match(raw))
     text, prefix = _strip_labels(raw)
-    compact = re.sub(r"[^A-Z0-9]", "", _drop_label_words(text))
+    text = _drop_label_words(text)
+    certificate = _HK_BR_CERTIFICATE.match(text.replace(" ", ""))
+    compact = certificate.group(1) if certificate else re.sub(r"[^A-Z0-9]", "", text)
     swiss = _SWISS_UID.match(compact)
     if swiss:
         compact = swiss.group(1)
@@ -1439,7 +1448,7 @@ def normalize_tax_id(value: object) -> str | None:
 
 def _national_number(text: str, prefix: str | None, siret: bool) -> str:
     """The national number a VAT number is built from (see :data:`_VAT_NATIONAL`), else ``text``."""
-    for pattern in (_NL_VAT, _NO_VAT):
+    for pattern in (_NL_VAT, _NO_VAT, _CA_PROGRAM_ACCOUNT):
         found = pattern.match(text)
         if found:
             return found.group(1)

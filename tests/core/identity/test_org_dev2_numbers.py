@@ -6,9 +6,13 @@ only), each with its guard: the same spelling of a different fund or vehicle sta
 
 from __future__ import annotations
 
+import numpy as np
+import pandas as pd
 import pytest
 
-from crmhub.identity.normalize import normalize_org_name, vehicle_marks
+from crmhub.identity.comparison import Encoded, compare_orgs
+from crmhub.identity.normalize import normalize_org_name, normalize_tax_id, vehicle_marks
+from crmhub.identity.records import prepare
 from tests.core.identity.org_pairs import surfaced
 
 # -- a legal form spelt in letters once its dots are gone ("L P" for "L.P."), and Cayman's "ELP" ----------
@@ -74,3 +78,47 @@ def test_a_closing_cv_stays_the_dutch_legal_form():
 
 def test_a_currency_after_the_numeral_is_not_the_region():
     assert normalize_org_name("Harbor Fund IX Euro") != normalize_org_name("Harbor Europe Fund IX")
+
+
+# -- registry numbers with their labels, prefixes and suffixes ------------------------------------------
+
+@pytest.mark.parametrize("a, b", [
+    ("961571788 RC0001", "961571788"),  # a Canadian program account is its Business Number + program
+    ("BN 961571788RT0001", "961571788"),
+    ("12345678-000-01-24-1", "12345678"),  # a Hong Kong BR certificate number is its BR number + more
+    ("Company No. 02793435", "2793435"),
+    ("TIN 378971099", "37-8971099"),
+])
+def test_one_registry_number_in_several_shapes(a, b):
+    assert normalize_tax_id(a) == normalize_tax_id(b)
+
+
+def test_registry_number_suffixes_need_their_shape():
+    assert normalize_tax_id("123456789 RX0001") != normalize_tax_id("123456789")  # no CRA program
+    assert normalize_tax_id("1234567800001241") != normalize_tax_id("12345678")  # digits run together
+
+
+def _tax_level(a: dict, b: dict) -> int:
+    prepared = prepare(pd.DataFrame([{"record_id": str(k), "source_system": "crm", **r} for k, r in enumerate((a, b))]),
+                       "org")
+    levels, _ = compare_orgs(Encoded(prepared), np.array([[0, 1]]))
+    return int(levels["tax_id"][0])
+
+
+def test_a_register_number_without_its_register_letter_is_the_same_number():
+    lux = {"name": "Varora Infrastructure Partners VIII, SCSp", "tax_id": "B 253372", "country": "LU"}
+    assert _tax_level(lux, {"name": "Varora Infrastructure Partenaires VIII", "tax_id": "253372"}) == 1
+    assert _tax_level(lux, {"name": "Varora Infrastructure Partenaires VIII", "tax_id": "253372",
+                            "country": "Luxembourg"}) == 1
+    assert surfaced({"name": "Varora Infrastructure Partenaires VIII, S.C.Sp.", "tax_id": "253372"},
+                    {"name": "Varora Infrastructure Partners VIII, SCSp", "tax_id": "B 253372", "country": "LU"})
+
+
+def test_the_same_digits_of_another_register_stay_different():
+    lux = {"name": "Varora Partners", "tax_id": "B 253372", "country": "LU"}
+    # a Cayman registration number keyed without its prefix, in another country: two registers' numbers
+    assert _tax_level(lux, {"name": "Varora Partners", "tax_id": "WK-253372", "country": "KY"}) == 2
+    # another letter, or more than one letter, is another number
+    assert _tax_level(lux, {"name": "Varora Partners", "tax_id": "A 253372", "country": "LU"}) != 1
+    assert _tax_level({"name": "Varora GmbH", "tax_id": "HRB 253372", "country": "DE"},
+                      {"name": "Varora GmbH", "tax_id": "253372", "country": "DE"}) != 1
