@@ -123,7 +123,7 @@ ORG_ABBREVIATIONS = {
     "mgr": "manager", "mgrs": "managers", "bk": "bank",
     # vehicle and strategy words written short ("Exec Fund", "Infrastr.", "Vntrs", "Secs")
     "exec": "executive", "execs": "executive", "executives": "executive", "infrastr": "infrastructure",
-    "vntrs": "ventures", "vent": "ventures", "secs": "secondaries", "secondary": "secondaries",
+    "vntrs": "ventures", "vent": "ventures", "fnd": "fund", "cptl": "capital", "secs": "secondaries", "secondary": "secondaries",
 }
 ORG_ABBREVIATIONS.update(MULTI_WORD_SHORT_FORMS)
 _ROMAN = re.compile(r"^(?=[ivxl]+$)(x{0,3}|xl|l?x{0,3})(ix|iv|v?i{0,3})$")
@@ -462,14 +462,24 @@ def _org_parts(name: str) -> tuple[tuple[str, ...], str | None]:
         raw = _mend_cut_end(raw, name)
     out: list[str] = []
     skip = False
+    skip_words = 0
     for i, tok in enumerate(raw):
         if skip:  # the letter of a misspelt "ManCo" read as two words
             skip = False
+            continue
+        if skip_words:  # the rest of a vehicle's long name read as its marker
+            skip_words -= 1
             continue
         if tok == "co" and i + 1 < len(raw) and raw[i + 1] in _CO_INVEST:
             continue  # "Co-Investment" / "Co Invest": one word, not the legal form "Co"
         if tok in _CO_INVEST and i and raw[i - 1] == "co":
             out.append("coinvestment")
+            continue
+        if tok in _NUMBER_LABELS_IN_NAMES and i and i + 1 < len(raw) and _is_numeral(raw[i + 1]):
+            continue  # "Fund No. 4", "Partners Nr 2": the label of the numeral that follows
+        if tok == "alternative" and raw[i + 1:i + 3] == ["investment", "vehicle"]:
+            out.append("aiv")  # "Fund V Alternative Investment Vehicle" = "Fund V (AIV)"
+            skip_words = 2
             continue
         vehicle_word = _vehicle_word(raw, i, out)
         if vehicle_word:
@@ -545,6 +555,8 @@ def _org_parts(name: str) -> tuple[tuple[str, ...], str | None]:
     return tuple(drop_own_acronym(cleaned, VEHICLE_MARKERS)), trailing or form
 
 
+#: Words that label the fund numeral after them ("Fund No. 4" = "Fund IV", "Partners Nr 2").
+_NUMBER_LABELS_IN_NAMES = frozenset(_words("no nr number"))
 #: Vehicle words that sources write short or apart: the vehicle's marker word (:func:`_vehicle_word`).
 _CONTINUATION_NOUNS = frozenset(_words("vehicle vehicles fund"))
 

@@ -80,6 +80,29 @@ def test_a_currency_after_the_numeral_is_not_the_region():
     assert normalize_org_name("Harbor Fund IX Euro") != normalize_org_name("Harbor Europe Fund IX")
 
 
+# -- a numeral's label and a vehicle's long name ---------------------------------------------------------
+
+@pytest.mark.parametrize("a, b", [
+    ("Rourke & Bancroft Capital Partners No. 4 (Feeder), SCSp", "Rourke & Bancroft Capital Partners IV Feeder Fund"),
+    ("Northgate Asia Pacific Partners GP No. 1 Limited", "Northgate Asia Pacific Partners GP I Ltd"),
+    ("Harbor Fund Nr 2", "Harbor Fund II"),
+    ("Vance & Finch Partners V Alternative Investment Vehicle L.P.", "Vance and Finch Partners 5 (AIV)"),
+    ("Windgate Ventures Fnd II Executive Fund LP", "Windgate Ventures Fund 2 Executives Fund L.P."),
+    ("Harborline Cptl 5", "Harborline Capital V"),
+])
+def test_numeral_labels_and_long_vehicle_names(a, b):
+    assert vehicle_marks(a) == vehicle_marks(b)
+    assert normalize_org_name(a) == normalize_org_name(b)
+
+
+def test_numeral_labels_keep_numerals_and_vehicles_apart():
+    assert vehicle_marks("Harbor Fund No. 4") != vehicle_marks("Harbor Fund No. 5")
+    assert vehicle_marks("Harbor Partners V Alternative Investment Vehicle") != vehicle_marks("Harbor Partners V")
+    assert normalize_org_name("Harbor No Limit Capital") == "harbor no limit capital"  # no numeral after it
+    assert not surfaced({"name": "Vance & Finch Partners V Alternative Investment Vehicle L.P.", "city": "Wilmington"},
+                        {"name": "Vance & Finch Partners V, L.P.", "city": "Wilmington"})
+
+
 # -- registry numbers with their labels, prefixes and suffixes ------------------------------------------
 
 @pytest.mark.parametrize("a, b", [
