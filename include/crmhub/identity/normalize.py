@@ -557,7 +557,9 @@ def _org_parts(name: str) -> tuple[tuple[str, ...], str | None]:
 
 #: Words that label the fund numeral after them ("Fund No. 4" = "Fund IV", "Partners Nr 2").
 _NUMBER_LABELS_IN_NAMES = frozenset(_words("no nr number"))
-#: Vehicle words that sources write short or apart: the vehicle's marker word (:func:`_vehicle_word`).
+#: The nouns a vehicle's marker is written with or without ("Continuation Vehicle", "Feeder Fund"): after
+#: "Cont." they make it "Continuation" (:func:`_vehicle_word`), after a marker they are dropped
+#: (:func:`_drop_vehicle_noun`).
 _CONTINUATION_NOUNS = frozenset(_words("vehicle vehicles fund"))
 
 
