@@ -224,15 +224,28 @@ def _tax_id(enc: Encoded, i: np.ndarray, j: np.ndarray, country: np.ndarray) -> 
     """Levels missing / equal / different / different shapes (two registers' numbers, not a contradiction).
 
     Two registers of one entity are in one country: where the countries differ (``country`` level 2),
-    numbers of different shapes are different entities' (a namesake abroad), so stay "different".
+    numbers of different shapes are different entities' (a namesake abroad), so stay "different". In one
+    country, a register number and the same digits without its register letter are one number
+    (:func:`_register_letter_dropped`: "B253372" / "253372", the RCS Luxembourg number as a source keyed it).
     """
     col = enc.n_tax_id
     level = _simple(col, i, j)
     k = np.flatnonzero((level == 2) & (country != 2))
     if k.size:
         scheme = enc.tax_scheme
-        level[k[scheme.codes[i[k]] != scheme.codes[j[k]]]] = 3
+        k = k[scheme.codes[i[k]] != scheme.codes[j[k]]]
+        same = np.fromiter((_register_letter_dropped(a, b) for a, b in zip(col.values[i[k]].tolist(),
+                                                                            col.values[j[k]].tolist(), strict=True)),
+                           dtype=bool, count=len(k))
+        level[k] = np.where(same, 1, 3)
     return level
+
+
+def _register_letter_dropped(a: str, b: str) -> bool:
+    """One normalised tax id is the other's digits after a single register letter ("B253372" / "253372")."""
+    if len(a) < len(b):
+        a, b = b, a
+    return len(a) == len(b) + 1 and a[0].isalpha() and a[1:] == b and b.isdigit()
 
 
 def one_edit(col: Column, i: np.ndarray, j: np.ndarray, workers: int, where: np.ndarray,
