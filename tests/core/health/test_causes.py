@@ -9,6 +9,7 @@ from datetime import timedelta
 import psycopg
 from health_support import NOW, add_run
 
+from crmhub import clock
 from crmhub.health import causes, incidents, retry, sla
 from crmhub.health.cycle import run_health_cycle
 from crmhub.ingest.drift import park
@@ -115,8 +116,8 @@ def test_pending_webhook_events_older_than_the_lag_target_count_toward_lag(db, i
 
 def test_a_closed_sla_breach_is_not_opened_again_by_the_weeks_rate_only_by_a_new_late_run(db, imap):
     """The weekly rate (the KPI) stays under target after the fix; the incident is the breach, opened once."""
-    with psycopg.connect(db) as conn:
-        t0 = conn.execute("SELECT clock_timestamp()").fetchone()[0] - timedelta(minutes=30)
+    t0 = NOW - timedelta(minutes=30)
+    with clock.simulated(NOW), psycopg.connect(db) as conn:   # one ISO week whatever the wall clock
         add_run(conn, "billing_invoices", minutes_ago=0, now=t0, lag_min_max=500.0)          # late (SLA 6 h)
         sla.compute_sla_results(conn, imap, t0.date())
         causes.sync_cause_incidents(conn, imap, now=t0)
@@ -126,7 +127,7 @@ def test_a_closed_sla_breach_is_not_opened_again_by_the_weeks_rate_only_by_a_new
         causes.sync_cause_incidents(conn, imap, now=t0 + timedelta(minutes=5))
         assert conn.execute("SELECT count(*) FROM ops.incidents WHERE trigger = 'sla'").fetchone()[0] == 1
         add_run(conn, "billing_invoices", minutes_ago=0, lag_min_max=600.0,
-                now=conn.execute("SELECT clock_timestamp()").fetchone()[0])
+                now=clock.now())
         causes.sync_cause_incidents(conn, imap, now=t0 + timedelta(minutes=10))
         assert conn.execute("SELECT count(*) FROM ops.incidents WHERE trigger = 'sla' AND resolved_at IS NULL"
                             ).fetchone()[0] == 1

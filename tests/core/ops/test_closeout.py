@@ -10,11 +10,13 @@ import psycopg
 import pytest
 from health_support import add_run
 
+from crmhub import clock
 from crmhub.health import causes, incidents, sla
 from crmhub.health.segments import audit_segments
 from crmhub.ops.closeout import owner_closeout
 from crmhub.simulate.owners import owners_review
 
+#: A Wednesday noon; the warehouse clock is pinned to it where a test reads it (``clock.simulated``).
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 
 
@@ -44,10 +46,12 @@ def _sla_incidents(conn) -> list[tuple]:
 def test_an_sla_incident_is_fixed_by_on_time_runs_while_the_weeks_rate_stays_under_target(db, imap, tmp_path, review):
     """The incident is the SLA missed now: late runs open it, the next RECOVERY_RUNS runs on time fix it (the
     week's rate, the KPI, stays under target); the same breach is not opened again, a new late run is."""
-    with psycopg.connect(db) as conn:
-        # the warehouse's clock: a resolution is stamped with it, and only a run after it is a new late run
-        t0 = conn.execute("SELECT clock_timestamp()").fetchone()[0] - timedelta(minutes=60)
-        week = t0.date()
+    # a resolution is stamped with the warehouse's clock, and only a run after it is a new late run: the clock is
+    # pinned to NOW (a Wednesday), so every run falls in one ISO week whatever the wall clock (run at real time
+    # within an hour after Monday 00:00 UTC, they spanned two weeks)
+    t0 = NOW - timedelta(minutes=60)
+    week = t0.date()
+    with clock.simulated(NOW), psycopg.connect(db) as conn:
         _billing_run(conn, t0, 20.0)
         _billing_run(conn, t0 + timedelta(minutes=5), 500.0)             # late: 500 min > 6 h
         sla.compute_sla_results(conn, imap, week)
@@ -77,15 +81,15 @@ def test_an_sla_incident_is_fixed_by_on_time_runs_while_the_weeks_rate_stays_und
         assert _sla_incidents(conn) == [(True, True)]
         assert incidents.mttr(conn)["resolved"] == 1
         # a new late run after the close is a new breach
-        _billing_run(conn, conn.execute("SELECT clock_timestamp()").fetchone()[0], 700.0)
+        _billing_run(conn, clock.now(), 700.0)
         causes.sync_cause_incidents(conn, imap, now=t0 + timedelta(minutes=55))
         assert _sla_incidents(conn) == [(True, True), (False, False)]
 
 
 @pytest.mark.parametrize("review", ["demo", "simulation"])
 def test_an_sla_incident_is_resolved_once_the_weeks_rate_is_back_at_target(db, imap, tmp_path, review):
-    with psycopg.connect(db) as conn:
-        t0 = conn.execute("SELECT clock_timestamp()").fetchone()[0] - timedelta(minutes=60)
+    t0 = NOW - timedelta(minutes=60)
+    with clock.simulated(NOW), psycopg.connect(db) as conn:
         _billing_run(conn, t0, 500.0)
         sla.compute_sla_results(conn, imap, t0.date())
         causes.sync_cause_incidents(conn, imap, now=t0)
