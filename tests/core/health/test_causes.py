@@ -58,13 +58,23 @@ def test_breach_drift_and_sla_miss_each_open_one_incident_and_page_once(db, imap
 
 
 def test_segment_latency_alert_opens_an_incident_for_the_source_system(db, imap):
+    """The audit's week median over the SLA and a late change in the week (the system has no runs yet): late now."""
+    from crmhub.health.segments import audit_segments
+
     with psycopg.connect(db) as conn:
-        conn.execute("INSERT INTO ops.segment_latency (week_start, entity_type, country, source_system, field, changes, "
-                     "median_lag_min, sla, sla_min, sla_met_pct, action) VALUES ('2026-11-23', 'lp', 'DE', 'fund_admin', "
-                     "'email', 12, 500, 'fund_admin_to_crm', 360, 40, 'rerun/backfill and page the owner (median lag "
-                     "over SLA)')")
+        lp_de = conn.execute("INSERT INTO core.entity (entity_type, name, country, owner, source_system) VALUES "
+                             "('lp', 'x', 'DE', 'p', 's') RETURNING crmhub_id").fetchone()[0]
+        for i in range(12):                    # the fund administrator's lp/DE emails 500 min late (SLA 6 h)
+            at = NOW - timedelta(hours=2, minutes=i)
+            conn.execute("INSERT INTO core.change_log (core_table, crmhub_id, field, new_value, source_system, "
+                         "source_ts, changed_at) VALUES ('entity', %s, 'email', 'v', 'fund_admin', %s, %s)",
+                         (lp_de, at - timedelta(minutes=500), at))
+        audit_segments(conn, imap, NOW.date())
         out = causes.sync_cause_incidents(conn, imap, now=NOW)
         assert len(out["opened"]) == 1 and _open(conn, "segment_latency") == [("fund_admin", 1, False)]
+        values = conn.execute("SELECT values FROM ops.incidents WHERE trigger = 'segment_latency'").fetchone()[0]
+    assert [(r["entity_type"], r["country"], r["field"], r["late_changes"]) for r in values["late"]] == [
+        ("lp", "DE", "entity.email", 12)]
 
 
 def test_retry_queue_drains_with_backoff_and_dead_letters_into_an_incident(db, imap):
