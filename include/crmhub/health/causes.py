@@ -177,8 +177,9 @@ def segment_now(conn: psycopg.Connection, imap, system: str | None = None) -> di
                                             "AND resolved_at IS NULL").fetchall()}
         systems = sorted(flagged | open_)
     out: dict[str, dict] = {}
+    lags = segments.system_lags(conn, imap, systems, week)
     for name in systems:
-        rows = segments.system_lags(conn, imap, name, week)
+        rows = lags[name]
         over = [r for r in rows if over_sla(r)]
         connectors = [c.name for c in imap.connectors if c.system == name]
         since = sla_runs.nth_latest_run_start(conn, connectors, RECOVERY_RUNS) if connectors else None

@@ -113,14 +113,17 @@ def over_sla(row: dict) -> bool:
     return row["sla_min"] is not None and row["median_lag_min"] > row["sla_min"]
 
 
-def system_lags(conn: psycopg.Connection, imap, system: str, week: date) -> list[dict]:
-    """Every segment x field of source ``system`` in the ISO week containing ``week``, not only the top segments
-    the audit keeps (``entity_type, country, field, changes, median_lag_min, sla_min``): the evidence that a
-    source's segments are back under its SLA (``crmhub.ops.closeout``)."""
-    rows = _groups(conn, week_start(week), _system_slas(imap))
-    return sorted(({**r, "median_lag_min": float(r["median_lag_min"])} for r in rows
-                   if r["source_system"] == system and r["field"] != ALL_FIELDS),
-                  key=lambda r: (r["entity_type"], r["country"], r["field"]))
+def system_lags(conn: psycopg.Connection, imap, systems: list[str], week: date) -> dict[str, list[dict]]:
+    """Every segment x field of each source of ``systems`` in the ISO week containing ``week``, not only the top
+    segments the audit keeps (``{system: [{entity_type, country, field, changes, median_lag_min, sla_min}]}``, one
+    query for all): the evidence that a source's segments are back under its SLA (``crmhub.ops.closeout``)."""
+    out: dict[str, list[dict]] = {s: [] for s in systems}
+    for r in _groups(conn, week_start(week), _system_slas(imap)):
+        if r["source_system"] in out and r["field"] != ALL_FIELDS:
+            out[r["source_system"]].append({**r, "median_lag_min": float(r["median_lag_min"])})
+    for rows in out.values():
+        rows.sort(key=lambda r: (r["entity_type"], r["country"], r["field"]))
+    return out
 
 
 def changes_since(conn: psycopg.Connection, imap, system: str, week: date, since: datetime | None
