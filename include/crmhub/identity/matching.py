@@ -375,7 +375,8 @@ def _score_compared(enc: Encoded, pairs: np.ndarray, levels: dict[str, np.ndarra
         # on the not-exact-name candidates that would otherwise reach review
         check = (scores.probability > threshold) & (levels["name"] > 1)
         if check.any():
-            levels["words"] = scores.levels["words"] = word_levels(enc.n_name, pairs, check)
+            levels["words"] = scores.levels["words"] = word_levels(enc.n_name, pairs, check, enc.n_domain,
+                                                                    enc.cut_names)
             rescore(scores, levels, kind, np.flatnonzero(levels["words"] == 2), params=params, tf_bits=tf_bits)
         _veto_fund_and_manager(enc, pairs, levels, scores)
     return scores
