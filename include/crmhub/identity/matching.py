@@ -65,6 +65,7 @@ from crmhub.identity.scoring import (
     u_sample_size,
 )
 from crmhub.identity.short_forms import acronym_pair as acronym_name_pair
+from crmhub.identity.short_forms import names_spelt_by
 
 REVIEW_THRESHOLD = 0.70
 #: A scored pair below this probability (vetoes score 0) is a clear non-match: never in one proposal
@@ -295,9 +296,13 @@ def _name_counts_in_place(enc: Encoded, pairs: np.ndarray, levels: dict[str, np.
                           params: dict) -> np.ndarray:
     """Term-frequency counts of exact organisation names, narrowed to the pair's place where the pair
     also agrees on one (:data:`crmhub.identity.scoring.TF_PLACES`, the city before the country;
-    :func:`crmhub.identity.scoring.count_in_place` with the place level's u from ``params``)."""
+    :func:`crmhub.identity.scoring.count_in_place` with the place level's u from ``params``). An acronym
+    counts the records whose names it spells as its carriers too (:func:`_acronym_carriers`)."""
     out = np.asarray(counts, dtype=float).copy()
     todo = out > 0
+    carriers = _acronym_carriers(enc, pairs, np.flatnonzero(todo))
+    for k, rows in carriers.items():
+        out[k] += len(rows)
     for place, level in TF_PLACES:
         k = np.flatnonzero(todo & (levels[place] == level))
         if not k.size:
@@ -305,9 +310,44 @@ def _name_counts_in_place(enc: Encoded, pairs: np.ndarray, levels: dict[str, np.
         name, where = enc.n_name.codes, getattr(enc, f"n_{place}").codes
         key = np.where((name >= 0) & (where >= 0), name.astype(np.int64) * (int(where.max()) + 1) + where, -1)
         _, inverse, per_key = np.unique(key, return_inverse=True, return_counts=True)
-        in_place = per_key[inverse.ravel()][pairs[k, 0]]
+        in_place = per_key[inverse.ravel()][pairs[k, 0]].astype(float)
+        for x, p in enumerate(k.tolist()):
+            rows = carriers.get(p)
+            if rows is not None:
+                in_place[x] += np.count_nonzero(where[rows] == where[pairs[p, 0]])
         out[k] = count_in_place(out[k], in_place, params[place][level][1])
         todo[k] = False
+    return out
+
+
+def _acronym_carriers(enc: Encoded, pairs: np.ndarray, exact: np.ndarray) -> dict[int, np.ndarray]:
+    """For the pairs ``exact`` (same normalised name) whose name is one word: the records whose names
+    that word is an acronym of (:func:`crmhub.identity.short_forms.names_spelt_by`), per pair. Two records
+    written "DPFPS" share a name with every "D… Police & Fire Pension System" of the run: an acronym
+    names them all, so it is as common as they are (an exact acronym weighed as a register name scored
+    two plans of two states in two towns 0.92)."""
+    names = enc.n_name
+    first = names.codes[pairs[exact, 0]]
+    values = names.values
+    one_word = np.fromiter((" " not in values[pairs[k, 0]] for k in exact.tolist()), dtype=bool, count=len(exact))
+    if not one_word.any():
+        return {}
+    acronyms = {values[pairs[k, 0]] for k in exact[one_word].tolist()}
+    _, first_row = np.unique(names.codes, return_index=True)
+    distinct = values[first_row[1:] if names.codes[first_row[0]] < 0 else first_row]  # index = code
+    spelt = names_spelt_by(acronyms, (v for v in distinct.tolist() if " " in v))
+    if not spelt:
+        return {}
+    code_of = {v: c for c, v in enumerate(distinct.tolist())}
+    order = np.argsort(names.codes, kind="stable")
+    starts = np.searchsorted(names.codes[order], np.arange(len(distinct) + 1))
+    rows_of = {acronym: np.concatenate([order[starts[code_of[v]]:starts[code_of[v] + 1]] for v in full])
+               for acronym, full in spelt.items()}
+    out = {}
+    for k, c in zip(exact[one_word].tolist(), first[one_word].tolist(), strict=True):
+        rows = rows_of.get(values[pairs[k, 0]])
+        if rows is not None and c >= 0:
+            out[k] = rows
     return out
 
 

@@ -2,16 +2,16 @@
 
 Each test is a class of false pairs a miss analysis of the development set found inside proposed
 clusters, and the rule that reads it as two organisations: brand words that no typo explains, a brand
-its own web domain spells. The guards
+its own web domain spells, an acronym shared by every organisation whose words spell it. The guards
 keep the true pairs of each class together (a typo on each side, diacritics written out, a name cut at
-a field length).
+a field length, the same acronym in the same town).
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
-from org_pairs import surfaced
+from org_pairs import resolve_orgs, surfaced
 
 from crmhub.identity.comparison import Column, spelt_words, word_conflict, word_levels
 
@@ -88,3 +88,28 @@ def test_a_cut_last_word_is_no_brand_its_site_spells() -> None:
     pair = np.array([[0, 1]])
     assert word_levels(names, pair, np.array([True]), domains, np.array([None, "the regents of the university of dinnfio"]))[0] == 1
     assert word_levels(names, pair, np.array([True]), domains, np.array([None, None]))[0] == 2
+
+
+# ------------------------------------------------------------ an acronym names all it spells
+
+#: Police and fire pension systems of ten places whose names begin with D: "DPFPS" spells each of them.
+D_PLANS = [{"name": f"{place} Police & Fire Pension System", "city": town, "country": "US"} for place, town in [
+    ("Dolmar", "Austin"), ("Dekeen", "Sacramento"), ("Drallow", "Dallas"), ("Dinsey", "Columbus"),
+    ("Dorvant", "Harrisburg"), ("Daskell", "Chicago"), ("Dumbrey", "Denver"), ("Delwick", "Phoenix"),
+    ("Dravon", "Atlanta"), ("Dusquel", "Seattle")]]
+
+
+def _proposed(res) -> bool:
+    return any({"0", "1"} <= {m["record_id"] for m in p.members} for p in res.proposals)
+
+
+def test_an_acronym_shared_by_the_plans_it_spells_is_no_register_name() -> None:
+    res = resolve_orgs({"name": "DPFPS", "city": "Boston, MA", "country": "US"}, {"name": "DPFPS", "country": "USA"},
+                       *D_PLANS)
+    assert not _proposed(res)
+
+
+def test_the_same_acronym_in_the_same_town_stays_proposed() -> None:
+    res = resolve_orgs({"name": "DPFPS", "city": "Boston, MA", "country": "US"},
+                       {"name": "DPFPS", "city": "Boston", "country": "USA"}, *D_PLANS)
+    assert _proposed(res)
