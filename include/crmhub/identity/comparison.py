@@ -559,24 +559,34 @@ def _spelt_conflicts(names: Column, domains: Column, cut: np.ndarray | None, pai
     idx = idx[(domains.codes[pairs[idx, 0]] >= 0) | (domains.codes[pairs[idx, 1]] >= 0)]
     if not idx.size:
         return
+    # per record: its name, the words its site spells and whether the name is cut, as one profile code
     rows = np.unique(pairs[idx])
     values, sites = names.values, domains.values
-    is_cut = {r: cut is not None and cut[r] is not None for r in rows.tolist()}
-    own = {r: spelt_words(values[r], sites[r], is_cut[r]) for r in rows.tolist()}
-    judged: dict[tuple, bool] = {}
-    for k, (a, b) in zip(idx.tolist(), pairs[idx].tolist(), strict=True):
-        if not own[a] and not own[b]:
-            continue
-        na, nb = values[a], values[b]
+    profiles: dict[tuple, int] = {}
+    kinds: list[tuple] = []
+    profile = np.full(len(values), -1, dtype=np.int64)
+    for r in rows.tolist():
+        is_cut = cut is not None and cut[r] is not None
+        key = (values[r], spelt_words(values[r], sites[r], is_cut), is_cut)
+        if key not in profiles:
+            profiles[key] = len(kinds)
+            kinds.append(key)
+        profile[r] = profiles[key]
+    spells = np.fromiter((bool(k[1]) for k in kinds), dtype=bool, count=len(kinds))
+    pa, pb = profile[pairs[idx, 0]], profile[pairs[idx, 1]]
+    sel = spells[pa] | spells[pb]
+    idx, pa, pb = idx[sel], pa[sel], pb[sel]
+    if not idx.size:
+        return
+    combos, inverse = np.unique(pa * len(kinds) + pb, return_inverse=True)
+    verdict = np.zeros(len(combos), dtype=bool)
+    for x, c in enumerate(combos.tolist()):
+        (na, own_a, cut_a), (nb, own_b, cut_b) = kinds[c // len(kinds)], kinds[c % len(kinds)]
         wa, wb = na.split(), nb.split()
-        spelt = (own[a] - set(wb)) | (own[b] - set(wa))
-        if not spelt or (is_cut[a] and wa[-1] not in wb) or (is_cut[b] and wb[-1] not in wa):
-            continue
-        key = (na, nb, spelt)
-        if key not in judged:
-            judged[key] = word_conflict(na, nb, spelt)
-        if judged[key]:
-            out[k] = 2
+        spelt = (own_a - set(wb)) | (own_b - set(wa))
+        if spelt and not (cut_a and wa[-1] not in wb) and not (cut_b and wb[-1] not in wa):
+            verdict[x] = word_conflict(na, nb, spelt)
+    out[idx[verdict[inverse.ravel()]]] = 2
 
 
 def _per_name_pair(names: Column, pairs: np.ndarray, check: np.ndarray, predicate) -> tuple[np.ndarray, np.ndarray]:

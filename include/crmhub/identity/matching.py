@@ -300,9 +300,8 @@ def _name_counts_in_place(enc: Encoded, pairs: np.ndarray, levels: dict[str, np.
     counts the records whose names it spells as its carriers too (:func:`_acronym_carriers`)."""
     out = np.asarray(counts, dtype=float).copy()
     todo = out > 0
-    carriers = _acronym_carriers(enc, pairs, np.flatnonzero(todo))
-    for k, rows in carriers.items():
-        out[k] += len(rows)
+    spelt_k, carriers = _acronym_carriers(enc, pairs, np.flatnonzero(todo))
+    out[spelt_k] += [len(carriers[k]) for k in spelt_k.tolist()]
     for place, level in TF_PLACES:
         k = np.flatnonzero(todo & (levels[place] == level))
         if not k.size:
@@ -311,44 +310,40 @@ def _name_counts_in_place(enc: Encoded, pairs: np.ndarray, levels: dict[str, np.
         key = np.where((name >= 0) & (where >= 0), name.astype(np.int64) * (int(where.max()) + 1) + where, -1)
         _, inverse, per_key = np.unique(key, return_inverse=True, return_counts=True)
         in_place = per_key[inverse.ravel()][pairs[k, 0]].astype(float)
-        for x, p in enumerate(k.tolist()):
-            rows = carriers.get(p)
-            if rows is not None:
-                in_place[x] += np.count_nonzero(where[rows] == where[pairs[p, 0]])
+        for x in np.flatnonzero(np.isin(k, spelt_k)).tolist():
+            p = int(k[x])
+            in_place[x] += np.count_nonzero(where[carriers[p]] == where[pairs[p, 0]])
         out[k] = count_in_place(out[k], in_place, params[place][level][1])
         todo[k] = False
     return out
 
 
-def _acronym_carriers(enc: Encoded, pairs: np.ndarray, exact: np.ndarray) -> dict[int, np.ndarray]:
+def _acronym_carriers(enc: Encoded, pairs: np.ndarray, exact: np.ndarray) -> tuple[np.ndarray, dict[int, np.ndarray]]:
     """For the pairs ``exact`` (same normalised name) whose name is one word: the records whose names
-    that word is an acronym of (:func:`crmhub.identity.short_forms.names_spelt_by`), per pair. Two records
-    written "DPFPS" share a name with every "D… Police & Fire Pension System" of the run: an acronym
-    names them all, so it is as common as they are (an exact acronym weighed as a register name scored
-    two plans of two states in two towns 0.92)."""
+    that word is an acronym of (:func:`crmhub.identity.short_forms.names_spelt_by`): those pairs, and
+    their carriers per pair. Two records written "DPFPS" share a name with every "D… Police & Fire
+    Pension System" of the run: an acronym names them all, so it is as common as they are (an exact
+    acronym weighed as a register name scored two plans of two states in two towns 0.92)."""
+    none = (np.zeros(0, dtype=np.int64), {})
     names = enc.n_name
-    first = names.codes[pairs[exact, 0]]
-    values = names.values
-    one_word = np.fromiter((" " not in values[pairs[k, 0]] for k in exact.tolist()), dtype=bool, count=len(exact))
-    if not one_word.any():
-        return {}
-    acronyms = {values[pairs[k, 0]] for k in exact[one_word].tolist()}
     _, first_row = np.unique(names.codes, return_index=True)
-    distinct = values[first_row[1:] if names.codes[first_row[0]] < 0 else first_row]  # index = code
-    spelt = names_spelt_by(acronyms, (v for v in distinct.tolist() if " " in v))
+    distinct = names.values[first_row[1:] if names.codes[first_row[0]] < 0 else first_row]  # index = code
+    code = names.codes[pairs[exact, 0]]
+    one_word = np.fromiter((" " not in v for v in distinct.tolist()), dtype=bool, count=len(distinct))
+    exact, code = exact[one_word[code]], code[one_word[code]]
+    if not exact.size:
+        return none
+    acronyms = set(distinct[np.unique(code)].tolist())
+    spelt = names_spelt_by(acronyms, distinct[~one_word].tolist())
     if not spelt:
-        return {}
+        return none
     code_of = {v: c for c, v in enumerate(distinct.tolist())}
     order = np.argsort(names.codes, kind="stable")
     starts = np.searchsorted(names.codes[order], np.arange(len(distinct) + 1))
-    rows_of = {acronym: np.concatenate([order[starts[code_of[v]]:starts[code_of[v] + 1]] for v in full])
+    rows_of = {code_of[acronym]: np.concatenate([order[starts[code_of[v]]:starts[code_of[v] + 1]] for v in full])
                for acronym, full in spelt.items()}
-    out = {}
-    for k, c in zip(exact[one_word].tolist(), first[one_word].tolist(), strict=True):
-        rows = rows_of.get(values[pairs[k, 0]])
-        if rows is not None and c >= 0:
-            out[k] = rows
-    return out
+    keep = np.isin(code, np.fromiter(rows_of, dtype=np.int64, count=len(rows_of)))
+    return exact[keep], {k: rows_of[c] for k, c in zip(exact[keep].tolist(), code[keep].tolist(), strict=True)}
 
 
 #: The organisation name level whose pairs are weighed by their first word's count (:func:`_first_word_counts`).
