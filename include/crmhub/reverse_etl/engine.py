@@ -124,7 +124,7 @@ def _run_locked(conn: psycopg.Connection, sync: SyncDefinition, warehouse_url: s
                 target_url: str | None, after_batch: Callable[[int], None] | None, timeout: float | None = None,
                 verify: bool | str = True) -> RunResult:
     """gate -> plan/diff (chunk by chunk) -> batch -> send -> log; each stage is a method of :class:`_SyncRun`."""
-    skipped = _frozen_gate(conn, sync, dry_run, full_resync)
+    skipped = _frozen_gate(conn, sync, dry_run, full_resync) or _unloaded_gate(conn, sync, dry_run, full_resync)
     if skipped is not None:
         return skipped
     if dry_run:
@@ -162,11 +162,31 @@ def _frozen_gate(conn: psycopg.Connection, sync: SyncDefinition, dry_run: bool, 
     frozen = store.connector_frozen(conn, sync.connector)
     if frozen is None:
         return None
-    result = RunResult(sync.name, None, "skipped", dry_run, error=f"connector {sync.connector} is frozen: {frozen}")
+    return _skipped(conn, sync, dry_run, full_resync, f"connector {sync.connector} is frozen: {frozen}",
+                    "connector frozen")
+
+
+def _unloaded_gate(conn: psycopg.Connection, sync: SyncDefinition, dry_run: bool,
+                   full_resync: bool) -> RunResult | None:
+    """Gate stage: a model that reads a staging table no load has created yet (its connector's first load has not
+    run) pushes nothing and says which load it waits for (a skipped run, due again next time); None = go on."""
+    missing = [t for t in sync.staging_reads if not store.table_exists(conn, t)]
+    if not missing:
+        return None
+    waits = ", ".join(t.split(".", 1)[1] for t in missing)
+    return _skipped(conn, sync, dry_run, full_resync,
+                    f"waiting for the first load of {waits}: the model reads {', '.join(missing)}, which that load "
+                    f"creates (run crmhub_ingest for it)", "source not loaded yet")
+
+
+def _skipped(conn: psycopg.Connection, sync: SyncDefinition, dry_run: bool, full_resync: bool, error: str,
+             why: str) -> RunResult:
+    """A run that pushes nothing, recorded (unless a dry run) as ``skipped`` with ``error`` and ``why``."""
+    result = RunResult(sync.name, None, "skipped", dry_run, error=error)
     if not dry_run:
         run_id, sync_run_id = store.start_run(conn, sync_name=sync.name, destination=sync.destination,
                                               connector=sync.connector, mode=sync.mode, full_resync=full_resync)
-        store.finish_run(conn, run_id, sync_run_id, {}, "skipped", result.error, {"skipped": "connector frozen"})
+        store.finish_run(conn, run_id, sync_run_id, {}, "skipped", result.error, {"skipped": why})
         conn.commit()
         result.run_id = run_id
     return result

@@ -418,7 +418,7 @@ def _play_day(n: int, plan: RolloutPlan, tasks: _Tasks, world, services, data_di
             _reconcile(steps, tasks, day)
             reconciled = True
         if is_busy and at == busy[0]:
-            _planted_event(n, plan, steps, world, services, data_dir, at)
+            _planted_event(n, plan, steps, world, services, data_dir, at, tasks.imap.stages["accept_stage"])
             if plan.outreach_control_trigger(n):
                 clock.travel_to(at - timedelta(minutes=1))
                 _timed(steps, "world", world.mark_control_contact_interested)
@@ -481,7 +481,8 @@ def _downstream(steps: dict, tasks: _Tasks, *, changed_since: int | None = None,
         _timed(steps, "reverse_etl", tasks.reverse_etl)
 
 
-def _planted_event(n: int, plan: RolloutPlan, steps: dict, world, services, data_dir: Path, first_busy: datetime):
+def _planted_event(n: int, plan: RolloutPlan, steps: dict, world, services, data_dir: Path, first_busy: datetime,
+                   accept_stage: str):
     from crmhub.demo_services import simulate_crm_activity
 
     event = plan.world_events.get(n)
@@ -492,8 +493,11 @@ def _planted_event(n: int, plan: RolloutPlan, steps: dict, world, services, data
         simulate_crm_activity(services, data_dir, genuine=0)
         world.refresh_contacts()   # the world's IR sees who the import marked interested
 
+    def amount_after_accept() -> None:
+        world.amount_after_accept(accept_stage)
+
     play = {"bulk_import": bulk_import,
-            "schema_drift": world.schema_drift, "amount_after_accept": world.amount_after_accept}[event]
+            "schema_drift": world.schema_drift, "amount_after_accept": amount_after_accept}[event]
     _timed(steps, "world", play)
 
 

@@ -227,14 +227,23 @@ class World:
         if self._truth is not None:
             self._truth.add(kind, key, true_id)
 
-    def amount_after_accept(self) -> None:
-        """Edit the amount of a deal that already passed the accept stage (reconciliation must catch it)."""
-        page = self._call("GET", "/crm/v3/objects/deals", params={"limit": 100,
-                                                                   "properties": "dealstage,amount"}).json()
-        won = [d for d in page["results"] if d["properties"].get("dealstage") == "closedwon"
-               and d["properties"].get("amount")] or page["results"]
-        deal = self.rng.choice(won)
-        amount = float(deal["properties"].get("amount") or 1_000_000) * 1.07
+    def amount_after_accept(self, accept_stage: str) -> None:
+        """Edit the amount of a deal at the map's accept stage (its amount is frozen: reconciliation must catch it)."""
+        accepted, after = [], None
+        while True:
+            page = self._call("GET", "/crm/v3/objects/deals",
+                              params={"limit": 100, "properties": "dealstage,amount",
+                                      **({"after": after} if after else {})}).json()
+            accepted += [d for d in page["results"] if d["properties"].get("dealstage") == accept_stage
+                         and d["properties"].get("amount")]
+            after = (page.get("paging") or {}).get("next", {}).get("after")
+            if not after:
+                break
+        if not accepted:
+            raise RuntimeError(f"no CRM deal at the accept stage {accept_stage!r} with an amount: the planted "
+                               "'amount after accept' event needs one (the demo's committed deals are)")
+        deal = self.rng.choice(accepted)
+        amount = float(deal["properties"]["amount"]) * 1.07
         self._call("PATCH", f"/crm/v3/objects/deals/{deal['id']}", json={"properties": {"amount": f"{amount:.2f}"}})
         self._bump("amount_after_accept")
 

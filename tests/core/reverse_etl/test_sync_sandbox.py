@@ -462,3 +462,35 @@ def test_lp_contacts_creates_and_completes_fund_admin_lps_without_overwriting_th
         "a contact created by address alone is completed"
     again = run_sync(sync, db, sandbox.url, TOKEN)
     assert again.status == "success" and again.counts["records_changed"] == 0
+
+
+def test_a_sync_whose_source_was_never_loaded_waits_for_that_load_and_says_which(db, db_owner, roles, sandbox, admin):
+    """lp_contacts reads staging.crm_contacts, which the CRM connector's first load creates: before that load the
+    run failed on an undefined table. It is now a skipped run naming the load it waits for, due again next time."""
+    from crmhub.config import load_integration_map
+    from crmhub.ingest.tables import ensure_tables
+    from crmhub.reverse_etl.tasks import due_syncs
+    from crmhub.security.provision import role_url
+
+    sync = get_sync("lp_contacts")
+    with psycopg.connect(db) as conn:
+        cid = add_contact(conn, "ann@lp.example")
+        conn.execute("UPDATE core.contact SET last_name = 'Ames' WHERE crmhub_id = %s", (cid,))
+        conn.execute("INSERT INTO core.external_id (system, object, external_id, crmhub_id, core_table) "
+                     "VALUES ('fund_admin', 'lp_contact', 'FA-1', %s, 'contact')", (cid,))
+    dry = run_sync(sync, db, sandbox.url, TOKEN, dry_run=True)
+    waiting = run_sync(sync, db, sandbox.url, TOKEN)
+    for result in (dry, waiting):
+        assert result.status == "skipped"
+        assert "waiting for the first load of crm_contacts" in result.error and "staging.crm_contacts" in result.error
+    assert admin.get("/_sandbox/requests").json()["total"] == 0
+    with psycopg.connect(db) as conn:
+        row = conn.execute("SELECT status, error FROM ops.reverse_etl_runs WHERE run_id = %s",
+                           (waiting.run_id,)).fetchone()
+    assert row[0] == "skipped" and "crm_contacts" in row[1]
+    assert "lp_contacts" in due_syncs(db), "a skipped run leaves the sync due"
+    with psycopg.connect(role_url(db_owner, roles["loader"])) as conn:   # the CRM connector's first load
+        ensure_tables(conn, load_integration_map().connector("crm_contacts"))
+    loaded = run_sync(sync, db, sandbox.url, TOKEN)
+    assert loaded.status == "success" and loaded.counts["records_created"] == 1
+    assert sync.staging_reads == ("staging.crm_contacts",)
