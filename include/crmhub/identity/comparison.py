@@ -512,6 +512,10 @@ def word_conflict(a: str, b: str, spelt: frozenset[str] = frozenset()) -> bool:
     db = {t for t in tb - ta if t.isalpha() and len(t) >= 3}
     if not da or not db:
         return False
+    da, db = _run_together(da, db, wb), _run_together(db, da, wa)
+    da, db = da - db, db - da
+    if not da or not db:
+        return False
     brands = _brands(wa, wb, da, db)
     strict = (brands or spelt & (da | db))
     if not strict and OSA.distance("".join(sorted(da)), "".join(sorted(db)), score_cutoff=2) <= 2:
@@ -520,6 +524,17 @@ def word_conflict(a: str, b: str, spelt: frozenset[str] = frozenset()) -> bool:
         return False
     return (any(not _word_explained(w, db, spelt, brands) for w in da)
             and any(not _word_explained(w, da, spelt, brands) for w in db))
+
+
+def _run_together(words: set[str], others: set[str], other_words: list[str]) -> set[str]:
+    """``words`` with each word that is two adjacent words of the other name run together ("lakestone" =
+    "lake stone", "granitecrest" = "granite crest") replaced by those two: one brand written as one word
+    or two."""
+    joined = {x + y: (x, y) for x, y in zip(other_words, other_words[1:], strict=False) if x in others or y in others}
+    out = set()
+    for w in words:
+        out.update(joined.get(w, (w,)))
+    return out
 
 
 def spelt_words(name: str, domain: str, cut: bool) -> frozenset[str]:

@@ -55,6 +55,9 @@ def test_a_brand_its_own_site_spells_is_spelt_right() -> None:
     # one typo against it, also the first letter of a short brand dropped ("Ake" for "Lake" at lakeblue.com)
     assert not word_conflict("ake blue advisors", "lake blue advisors", frozenset({"lake"}))
     assert not word_conflict("gry wright and associates", "gray wright and associates", frozenset({"gray"}))
+    # the brand its site spells written as two words in the other name
+    assert not word_conflict("granitecrest continuation vehicle 1", "granite crest continuation 1",
+                             frozenset({"granitecrest"}))
 
 
 @pytest.mark.parametrize(("a", "b"), [
