@@ -409,3 +409,25 @@ def test_a_link_a_human_rejection_settles_is_not_an_expected_duplicate() -> None
                                         pair_key(("crm", "1"), ("crm", "3")): "approved"})
     assert len(set(res.cluster_ids)) == 2 and res.review == []
     assert res.expected_unmerged_duplicates == 0.0
+
+
+def test_resolve_pauses_the_cyclic_collector_and_restores_it_as_it_was(monkeypatch):
+    """A run's long-lived objects are not walked by full collections while it runs (a speed measure); the
+    collector's state after the run is the caller's, whether it had it on or off."""
+    import gc
+
+    from crmhub.identity import matching
+
+    seen = []
+    real_prepare = matching.prepare
+    monkeypatch.setattr(matching, "prepare", lambda df, kind: seen.append(gc.isenabled()) or real_prepare(df, kind))
+    df = pd.DataFrame({"source_system": ["crm", "billing"], "record_id": ["1", "2"],
+                       "name": ["Harbor Capital Partners III, L.P.", "Harbor Capital Partners III LP"]})
+    try:
+        for enabled in (True, False):
+            (gc.enable if enabled else gc.disable)()
+            matching.resolve(df, "org")
+            assert gc.isenabled() is enabled
+    finally:
+        gc.enable()
+    assert seen == [False, False]
