@@ -38,11 +38,12 @@ def _map(func, values: list) -> list:
     return [done[v] if v is not None else None for v in values]
 
 
-def _org_name_features(name: str) -> tuple[str | None, str | None, str]:
-    """``n_name``, ``n_legal`` and ``n_numerals`` of one organisation name. Computed together: the three
+def _org_name_features(name: str) -> tuple[str | None, str | None, str, str | None]:
+    """``n_name``, ``n_legal``, ``n_numerals`` and ``n_vintage`` of one organisation name. Computed together: they
     read one cached parse of the name (``normalize._org_parts``), which a separate pass per feature over
     a million names would evict before the next pass reads it."""
-    return nz.normalize_org_name(name), nz.legal_form(name), " ".join(sorted(nz.vehicle_marks(name)))
+    return (nz.normalize_org_name(name), nz.legal_form(name), " ".join(sorted(nz.vehicle_marks(name))),
+            nz.vintage_year(name))
 
 
 def prepare(df: pd.DataFrame, kind: str) -> pd.DataFrame:
@@ -62,6 +63,7 @@ def prepare(df: pd.DataFrame, kind: str) -> pd.DataFrame:
         out["n_name"] = [f[0] if f else None for f in features]
         out["n_legal"] = [f[1] if f else None for f in features]
         out["n_numerals"] = [f[2] if f else "" for f in features]
+        out["n_vintage"] = [f[3] if f else None for f in features]
         doms = out["domain"].tolist()
         out["n_domain"] = _map(nz.organisation_domain, doms)
         out["n_tax_id"] = _map(nz.normalize_tax_id, out["tax_id"].tolist())
