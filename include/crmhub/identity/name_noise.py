@@ -81,12 +81,13 @@ def strip_housekeeping(text: str) -> str:
     return out if out.strip() else text
 
 
-#: An address line pasted after the name: "c/o <agent>", "Attn: <department>", "Attention <person>".
-_MAILING_ROUTE = re.compile(r"(?:,|\s-)?\s+(?:c/o|c\.o\.|care\s+of|attn\b|att:|attention\b)[\s:.].*$", re.IGNORECASE)
+#: An address line pasted after the name: "c/o <agent>", "Attn: <department>", "Attention: <person>" ("Senior
+#: Care of Texas" and "Attention Capital" keep their words: "care of" and "attention" need the route's marks).
+_MAILING_ROUTE = re.compile(r"(?:,|\s-)?\s+(?:c/o|attn\b|att:|attention:)(?:[\s:.].*)?$", re.IGNORECASE)
 
 
 def strip_mailing_route(text: str) -> str:
-    """``text`` before a "c/o" or "Attn" line.
+    """``text`` before a "c/o" or "Attn" line (also the word alone, the line cut at a field length).
 
     >>> strip_mailing_route("Norland Teachers Pension c/o Acme Trust"), strip_mailing_route("Norland Fdn ATTN PE Dept")
     ('Norland Teachers Pension', 'Norland Fdn')
@@ -117,6 +118,12 @@ def beneficial_owner(text: str) -> str:
         return text[match.end():]
     match = _OWNER_FIRST.search(text)
     return text[:match.start()] if match and match.start() > 0 else text
+
+
+def held_by_custodian(text: str) -> bool:
+    """Whether ``text`` is a custodian's registration line for an investor (:func:`beneficial_owner`): the
+    address such a record carries is the custodian's office, not the investor's."""
+    return beneficial_owner(repair_mojibake(text)) != repair_mojibake(text)
 
 
 #: The connectors of a second name: former (f/k/a, formerly, formerly known as), trade (dba, d/b/a, t/a,

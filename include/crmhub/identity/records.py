@@ -11,6 +11,7 @@ from __future__ import annotations
 import pandas as pd
 
 from crmhub.identity import normalize as nz
+from crmhub.identity.name_noise import held_by_custodian
 
 ORG_COLUMNS = ("record_id", "source_system", "name", "domain", "tax_id", "city", "country")
 CONTACT_COLUMNS = ("record_id", "source_system", "first_name", "last_name", "email", "phone", "company",
@@ -67,7 +68,11 @@ def prepare(df: pd.DataFrame, kind: str) -> pd.DataFrame:
         doms = out["domain"].tolist()
         out["n_domain"] = _map(nz.organisation_domain, doms)
         out["n_tax_id"] = _map(nz.normalize_tax_id, out["tax_id"].tolist())
-        out["n_city"] = _map(nz.normalize_city, out["city"].tolist())
+        # a custodian's registration line for an investor ("<Bank> as custodian FBO <LP>") carries the
+        # custodian's office as its address: no evidence for or against the investor's town
+        held = _map(held_by_custodian, out["name"].tolist())
+        out["n_city"] = [None if h else c for h, c in zip(held, _map(nz.normalize_city, out["city"].tolist()),
+                                                          strict=True)]
         out["n_country"] = _map(nz.normalize_country, out["country"].tolist())
     else:
         out["n_first"] = _map(nz.normalize_person_name, out["first_name"].tolist())

@@ -88,6 +88,15 @@ def test_a_mailing_route_after_the_name_is_not_part_of_it(routed: str) -> None:
     assert _same_name(routed, "Norland Teachers Pension Plan")
 
 
+def test_a_route_cut_at_a_field_length_is_still_a_route() -> None:
+    assert _same_name("Cedre Credit Opportunities Fund III LP ATTN", "Cedre Credit Opportunities Fund III LP")
+
+
+@pytest.mark.parametrize("name", ["Senior Care of Texas Holdings", "Harbor Attention Partners"])
+def test_words_of_a_name_are_no_route(name: str) -> None:
+    assert normalize_org_name(name) == name.lower()
+
+
 # ----------------------------------------------------------------------------------- custody wrappers
 
 @pytest.mark.parametrize("wrapped", [
@@ -101,6 +110,13 @@ def test_a_mailing_route_after_the_name_is_not_part_of_it(routed: str) -> None:
 ])
 def test_a_custody_wrapper_names_the_beneficial_owner(wrapped: str) -> None:
     assert _same_name(wrapped, "Norland Teachers Pension Plan")
+
+
+def test_a_custody_record_in_the_custodians_town_is_surfaced_with_the_investor() -> None:
+    assert surfaced({"name": "Oakbrook Trust Company as custodian FBO Pinebrook Life Insurance Company",
+                     "city": "Boston", "country": "US", "tax_id": "59-3727651"},
+                    {"name": "Pinebrook Life Insurance Company", "city": "Greenwich", "country": "US",
+                     "domain": "pinebrookins.com"})
 
 
 def test_the_custodian_under_its_own_name_stays_the_custodian() -> None:
