@@ -186,7 +186,7 @@ def clean_org_name(text: str) -> str:
 
 
 #: A year closing the name, bracketed, after a dash or comma, or bare, also labelled ("(Vintage 2019)").
-_TRAILING_YEAR = re.compile(r"(?:\s*[-,;]\s*|\s+|\s*(?=[(\[]))[(\[]?\s*(?:vintage\s+)?((?:19|20)\d\d)\s*[)\]]?[\s.,;]*$",
+_TRAILING_YEAR = re.compile(r"(?:\s*[-,;]\s*|\s+|\s*(?=[(\[]))[(\[]?\s*(?:vintage\s+)?((?:19|20)\d\d)\s*[)\]]?[\s.,;-]*$",
                             re.IGNORECASE)
 
 

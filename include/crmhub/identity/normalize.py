@@ -241,7 +241,7 @@ LONG_LEGAL_FORMS = {
     # France, Luxembourg, Belgium
     "société anonyme": "sa", "société par actions simplifiée": "sas", "société à responsabilité limitée": "sarl",
     "société en commandite spéciale": "lp", "société en commandite simple": "lp",
-    "société en commandite par actions": "sca", "société en nom collectif": "snc", "S.e.n.c.": "snc",
+    "société de libre partenariat": "lp", "société en commandite par actions": "sca", "société en nom collectif": "snc", "S.e.n.c.": "snc",
     "société d'investissement à capital variable": "fund company",
     "société d'investissement à capital fixe": "fund company",
     "société d'investissement en capital à risque": "fund company", "fonds commun de placement": "fund company",

@@ -22,6 +22,8 @@ def _same_name(a: str, b: str) -> bool:
     ("Harbor Growth Fund I 2019", "Harbor Growth Fund I"),
     ("Harbor Growth Partners 1 S.C.Sp. (2008)", "Harbor Growth Partners I SCSp"),
     ("Harbor Fund II (Vintage 2016)", "Harbor Fund II"),
+    ("Yardley & Delgado Growth Partners II L.P. (2014) -", "Yardley and Delgado Growth Partners 2 LP"),
+    ("Merante Capital Gestion VI Société de Libre Partenariat (2012)", "Merante Capital Gestion VI SLP"),
 ])
 def test_a_vintage_year_after_the_funds_numeral_only_dates_the_fund(annotated: str, plain: str) -> None:
     assert _same_name(annotated, plain)
