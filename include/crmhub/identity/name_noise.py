@@ -69,6 +69,14 @@ _HOUSE_END = re.compile(
     rf"[*~#!_]+))+\s*$", re.IGNORECASE)
 
 
+#: The first letters of the flags and the marks a retired record's name begins or ends with (a cheap test
+#: before the patterns).
+_FLAG_STEM = re.compile("zz|xx|do not|dnu|dup|old|inactiv|archiv|delet|merged|obsolete|closed|defunct|use other")
+_MARK_CHARS = frozenset("*~#!_([{)]}")
+#: How far from its end a retired record's trailing marks reach (" - DO NOT USE - [DUPLICATE] *" and less).
+_HOUSE_END_REACH = 48
+
+
 def strip_housekeeping(text: str) -> str:
     """``text`` without the marks a user writes into a retired record's name.
 
@@ -77,7 +85,12 @@ def strip_housekeeping(text: str) -> str:
     >>> strip_housekeeping("zz_Harbor Capital *"), strip_housekeeping("ZZ Top Capital")
     ('Harbor Capital', 'ZZ Top Capital')
     """
-    out = _HOUSE_END.sub("", _HOUSE_START.sub("", text))
+    low = text.lower().strip()
+    start = _HOUSE_START.match(text) if low[:1] in _MARK_CHARS or _FLAG_STEM.match(low) else None
+    out = text[start.end():] if start else text
+    if low[-1:] in _MARK_CHARS or _FLAG_STEM.search(low, max(len(low) - _HOUSE_END_REACH, 0)):
+        end = _HOUSE_END.search(out, max(len(out) - _HOUSE_END_REACH, 0))  # marks are short: read the tail only
+        out = out[:end.start()] if end else out
     return out if out.strip() else text
 
 
@@ -92,6 +105,8 @@ def strip_mailing_route(text: str) -> str:
     >>> strip_mailing_route("Norland Teachers Pension c/o Acme Trust"), strip_mailing_route("Norland Fdn ATTN PE Dept")
     ('Norland Teachers Pension', 'Norland Fdn')
     """
+    if "/" not in text and "tt" not in text.lower():  # every route has one ("c/o", "attn", "att:"): most names neither
+        return text
     match = _MAILING_ROUTE.search(text)
     return text[:match.start()] if match and match.start() > 0 else text
 
@@ -105,6 +120,10 @@ _FOR_OWNER = re.compile(
 _OWNER_FIRST = re.compile(r"\s[-,]\s.+\s(?:as\s+)?(?:custodian|nominee|trustee)\s*$", re.IGNORECASE)
 
 
+#: Some of these letters are in every custody wrapper (a cheap test before the patterns).
+_CUSTODY_WORDS = re.compile(r"fbo|f/b|f\.b|benefit|trust for|itf|cust|ttee|trustee|nominee")
+
+
 def beneficial_owner(text: str) -> str:
     """The investor a custodian's registration line names, else ``text``.
 
@@ -113,6 +132,8 @@ def beneficial_owner(text: str) -> str:
     >>> beneficial_owner("Norland Pension Fund - Acme Bank as custodian")
     'Norland Pension Fund'
     """
+    if not _CUSTODY_WORDS.search(text.lower()):
+        return text
     match = _FOR_OWNER.search(text)
     if match and match.end() < len(text):
         return text[match.end():]
@@ -136,6 +157,11 @@ _ALTERNATE = re.compile(
     re.IGNORECASE)
 
 
+#: Some of these letters are in every connector of a second name (a cheap test before the pattern).
+_ALTERNATE_WORDS = re.compile(r"k/a|k\.a|fka|aka|nka|formerly|previously|b/a|b\.a|dba|business as|t/a|trading as|"
+                              r"known as|successor")
+
+
 def alternate_names(text: str) -> tuple[str, str | None]:
     """The name a record is compared by and its other name, if it carries one (``None`` otherwise).
 
@@ -144,6 +170,8 @@ def alternate_names(text: str) -> tuple[str, str | None]:
     >>> alternate_names("Harbor Capital (formerly Bay Capital)")
     ('Harbor Capital', 'Bay Capital')
     """
+    if not _ALTERNATE_WORDS.search(text.lower()):
+        return text, None
     match = _ALTERNATE.search(text)
     if not match or match.start() == 0:
         return text, None
@@ -198,7 +226,9 @@ def vintage_annotation(text: str) -> tuple[str, str | None]:
     >>> vintage_annotation("Harbor Fund III, L.P. (2019)"), vintage_annotation("Harbor Fund III")
     (('Harbor Fund III, L.P.', '2019'), ('Harbor Fund III', None))
     """
-    match = _TRAILING_YEAR.search(text)
+    if not text.rstrip(" \t.,;-)]")[-4:].isdigit():  # most names end otherwise
+        return text, None
+    match = _TRAILING_YEAR.search(text, max(len(text) - 32, 0))
     if not match or match.start() == 0:
         return text, None
     return text[:match.start()], match.group(1)
