@@ -299,6 +299,8 @@ def compare_orgs(enc: Encoded, pairs: np.ndarray, workers: int = 1) -> tuple[dic
     has_a, has_b = ~no_num[i], ~no_num[j]
     numerals = np.select([~has_a & ~has_b, has_a & has_b & num.equal(i, j), has_a ^ has_b], [0, 1, 2],
                          3).astype(np.int8)
+    vintage = enc.n_vintage  # a year written after the fund's numeral: two different ones are two funds
+    numerals[~vintage.missing(i, j) & ~vintage.equal(i, j)] = 3
     cut_read = _read_cut_names(enc, i, j, name_level, numerals, no_num)
     country = _simple(enc.n_country, i, j)
     levels = {

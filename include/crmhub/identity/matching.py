@@ -91,7 +91,7 @@ UNCOMPARED_VOTE_KINDS = ("org",)
 #: identities scored (for UNCOMPARED_VOTE_KINDS); bigger ones vote with their compared pairs only.
 UNCOMPARED_COMPONENT_RECORDS = 2 * MAX_PROPOSAL_RECORDS
 #: Per-record attributes on which two members of one proposal must not disagree (both set, different).
-PROPOSAL_CONFLICT_COLUMNS = {"org": ("n_numerals", "n_tax_id"), "contact": ()}
+PROPOSAL_CONFLICT_COLUMNS = {"org": ("n_numerals", "n_vintage", "n_tax_id"), "contact": ()}
 ID_NAMESPACE = uuid.UUID("6f1d3c1e-6a0b-4c3e-9a57-3c7d1f0a2b11")
 #: Duplicate-rate target of the pilot (share of canonical records that are unmerged duplicates).
 DUPLICATE_RATE_TARGET = 0.02

@@ -28,6 +28,7 @@ from itertools import pairwise
 
 from rapidfuzz.distance import OSA
 
+from crmhub.identity.name_noise import OTHER_LANGUAGE_WORDS, clean_org_name, vintage_annotation
 from crmhub.identity.short_forms import MULTI_WORD_SHORT_FORMS, drop_own_acronym
 
 # --------------------------------------------------------------------------------------------- text
@@ -126,6 +127,7 @@ ORG_ABBREVIATIONS = {
     "vntrs": "ventures", "vent": "ventures", "fnd": "fund", "cptl": "capital", "secs": "secondaries", "secondary": "secondaries",
 }
 ORG_ABBREVIATIONS.update(MULTI_WORD_SHORT_FORMS)
+ORG_ABBREVIATIONS.update(OTHER_LANGUAGE_WORDS)
 _ROMAN = re.compile(r"^(?=[ivxl]+$)(x{0,3}|xl|l?x{0,3})(ix|iv|v?i{0,3})$")
 _ROMAN_VALUES = {"i": 1, "v": 5, "x": 10, "l": 50}
 #: Letters joined by dots ("l.p.", "L.P" without the last dot, "l. p.", "u.s.") are one abbreviation: all
@@ -242,7 +244,7 @@ LONG_LEGAL_FORMS = {
     # France, Luxembourg, Belgium
     "société anonyme": "sa", "société par actions simplifiée": "sas", "société à responsabilité limitée": "sarl",
     "société en commandite spéciale": "lp", "société en commandite simple": "lp",
-    "société en commandite par actions": "sca", "société en nom collectif": "snc", "S.e.n.c.": "snc",
+    "société de libre partenariat": "lp", "société en commandite par actions": "sca", "société en nom collectif": "snc", "S.e.n.c.": "snc",
     "société d'investissement à capital variable": "fund company",
     "société d'investissement à capital fixe": "fund company",
     "société d'investissement en capital à risque": "fund company", "fonds commun de placement": "fund company",
@@ -436,7 +438,7 @@ def _written_tokens(name: str) -> tuple[str, ...]:
     """The words of ``name`` as written, glued numerals, series letters and markers split apart: read by both
     :func:`_org_parts` and :func:`vehicle_marks`, so cached (a name's features are computed one after the
     other)."""
-    return tuple(_split_glued_series(_split_glued_words(_join_spelt_form(_tokens(name)))))
+    return tuple(_split_glued_series(_split_glued_words(_join_spelt_form(_tokens(clean_org_name(name))))))
 
 
 #: Legal forms whose letters a source writes apart once the dots are gone ("Fund II L P" from "L.P." with
@@ -455,8 +457,20 @@ def _join_spelt_form(tokens: list[str]) -> list[str]:
 
 
 @lru_cache(maxsize=200_000)
-def _org_parts(name: str) -> tuple[tuple[str, ...], str | None]:
-    """Normalised name tokens and the legal-form class (last legal form found after the first token)."""
+def _org_parts(name: str) -> tuple[tuple[str, ...], str | None, str | None]:
+    """Normalised name tokens, the legal-form class (last legal form found after the first token) and the
+    vintage year annotated after the fund's numeral.
+
+    A year a data vendor or CRM wrote after a fund's name that has a numeral of its own ("Fund III (2019)",
+    "Fund III, L.P. - 2019", "Fund 3 S.C.Sp. 2019"; :func:`crmhub.identity.name_noise.vintage_annotation`)
+    only dates the fund: it is read apart, no vehicle mark (:func:`vintage_year`). A year that is the fund's
+    only numeral ("Harbor Fund 2019") names the fund and stays in the name.
+    """
+    text, year = vintage_annotation(clean_org_name(name))
+    if year:
+        tokens, form, _ = _org_parts(text)
+        if any(t.isdigit() for t in tokens[1:]):
+            return tokens, form, year
     raw = _mend_legal_words(list(_written_tokens(name)))
     if len(raw) > 2 and _at_field_length(name):
         raw = _mend_cut_end(raw, name)
@@ -552,7 +566,7 @@ def _org_parts(name: str) -> tuple[tuple[str, ...], str | None]:
         _strip_jurisdiction_descriptor(cleaned)
     trailing = _strip_trailing_forms(cleaned)
     _drop_vehicle_noun(cleaned)
-    return tuple(drop_own_acronym(cleaned, VEHICLE_MARKERS)), trailing or form
+    return tuple(drop_own_acronym(cleaned, VEHICLE_MARKERS)), trailing or form, None
 
 
 #: Words that label the fund numeral after them ("Fund No. 4" = "Fund IV", "Partners Nr 2").
@@ -753,6 +767,17 @@ def normalize_org_name(name: object) -> str | None:
         return None
     tokens = org_name_tokens(str(name))
     return " ".join(tokens) or None
+
+
+def vintage_year(name: object) -> str | None:
+    """The vintage year written after a fund's numeral ("Harbor Fund III (2019)" -> ``"2019"``), else ``None``.
+
+    Not a vehicle mark: "Fund III (2019)" and "Fund III" are one fund. Two names that both carry one and
+    differ name two funds (a conflict like two numerals).
+    """
+    if _blank(name):
+        return None
+    return _org_parts(str(name))[2]
 
 
 def fund_numerals(name: object) -> frozenset[str]:

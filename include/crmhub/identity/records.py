@@ -11,6 +11,7 @@ from __future__ import annotations
 import pandas as pd
 
 from crmhub.identity import normalize as nz
+from crmhub.identity.name_noise import held_by_custodian
 
 ORG_COLUMNS = ("record_id", "source_system", "name", "domain", "tax_id", "city", "country")
 CONTACT_COLUMNS = ("record_id", "source_system", "first_name", "last_name", "email", "phone", "company",
@@ -38,11 +39,12 @@ def _map(func, values: list) -> list:
     return [done[v] if v is not None else None for v in values]
 
 
-def _org_name_features(name: str) -> tuple[str | None, str | None, str]:
-    """``n_name``, ``n_legal`` and ``n_numerals`` of one organisation name. Computed together: the three
+def _org_name_features(name: str) -> tuple[str | None, str | None, str, str | None]:
+    """``n_name``, ``n_legal``, ``n_numerals`` and ``n_vintage`` of one organisation name. Computed together: they
     read one cached parse of the name (``normalize._org_parts``), which a separate pass per feature over
     a million names would evict before the next pass reads it."""
-    return nz.normalize_org_name(name), nz.legal_form(name), " ".join(sorted(nz.vehicle_marks(name)))
+    return (nz.normalize_org_name(name), nz.legal_form(name), " ".join(sorted(nz.vehicle_marks(name))),
+            nz.vintage_year(name))
 
 
 def prepare(df: pd.DataFrame, kind: str) -> pd.DataFrame:
@@ -62,10 +64,15 @@ def prepare(df: pd.DataFrame, kind: str) -> pd.DataFrame:
         out["n_name"] = [f[0] if f else None for f in features]
         out["n_legal"] = [f[1] if f else None for f in features]
         out["n_numerals"] = [f[2] if f else "" for f in features]
+        out["n_vintage"] = [f[3] if f else None for f in features]
         doms = out["domain"].tolist()
         out["n_domain"] = _map(nz.organisation_domain, doms)
         out["n_tax_id"] = _map(nz.normalize_tax_id, out["tax_id"].tolist())
-        out["n_city"] = _map(nz.normalize_city, out["city"].tolist())
+        # a custodian's registration line for an investor ("<Bank> as custodian FBO <LP>") carries the
+        # custodian's office as its address: no evidence for or against the investor's town
+        held = _map(held_by_custodian, out["name"].tolist())
+        out["n_city"] = [None if h else c for h, c in zip(held, _map(nz.normalize_city, out["city"].tolist()),
+                                                          strict=True)]
         out["n_country"] = _map(nz.normalize_country, out["country"].tolist())
     else:
         out["n_first"] = _map(nz.normalize_person_name, out["first_name"].tolist())

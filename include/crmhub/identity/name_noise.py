@@ -1,0 +1,234 @@
+"""What CRM and fund-administration systems write around an organisation's name, taken off before it is read.
+
+:func:`clean_org_name` is the one place of these rules; :func:`crmhub.identity.normalize` reads every
+organisation name through it, so the name, its legal form and its vehicle marks all see the cleaned text.
+
+* **Mis-decoded text** (:func:`repair_mojibake`): UTF-8 bytes read as Windows-1252 or Latin-1 by one
+  system on the way ("SociÃ©tÃ©" for "Société", "â€™" for "’"). The text is encoded back with the code page
+  it was wrongly read with and decoded as UTF-8; a name that does not survive that round trip (genuine
+  accented text: "é" alone is no UTF-8 sequence) is left as written. HTML character references an export
+  left escaped ("&amp;") are read too.
+* **Housekeeping marks** (:func:`strip_housekeeping`): what users type into a record's name to retire it
+  without deleting it — sort-to-the-bottom prefixes ("zz_", "ZZ -", "xx-", "zzz "), flags in brackets or
+  after a dash ("(DUPLICATE)", "[OLD]", "(inactive)", "- dup", "DO NOT USE", "DNU", "archived", "merged",
+  "deleted", "obsolete"), and a leading or trailing asterisk. The record still names the organisation.
+* **Mailing routes** (:func:`strip_mailing_route`): "<LP> c/o <agent>", "<LP> Attn: Private Equity" — an
+  address line pasted into the name; the organisation is what comes before it.
+* **Custody wrappers** (:func:`beneficial_owner`): "<Custodian> as custodian FBO <LP>", "f/b/o", "for the
+  benefit of", "as trustee for", "ITF", "<LP> - <Custodian> as custodian": the custodian is the nominee
+  holder of record, the investor (the beneficial owner) is the organisation the record is about.
+* **Alternate names** (:func:`alternate_names`): "X f/k/a Y", "X (formerly Y)", "X, formerly known as Y",
+  "X dba Y", "X a/k/a Y", "X t/a Y": the record carries two names of one organisation; the first is the
+  current (or legal) one and is the name compared.
+* **Other-language word forms** (:data:`OTHER_LANGUAGE_WORDS`): the French, German, Dutch, Spanish,
+  Portuguese and Italian words a bilingual or foreign registration uses for the common fund words
+  ("Partenaires" = Partners, "Gestion" = Management, "Beteiligungen" = Holdings), read as the English word
+  by the name's abbreviation table.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from functools import lru_cache
+
+#: Characters that Windows-1252/Latin-1 decoding makes of a UTF-8 lead byte (0xC2-0xF4): "Ã" (0xC3) begins
+#: every mis-decoded Latin-1 letter, "Â" (0xC2) a mis-decoded no-break space or sign, "â" (0xE2) a
+#: mis-decoded typographic quote or dash, "Å"/"Ä" Central European letters.
+_MOJIBAKE = re.compile("[\u00c2-\u00f4][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6"
+                       "\u02dc\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]")
+
+
+def repair_mojibake(text: str) -> str:
+    """``text`` with UTF-8 that was decoded as Windows-1252 (else Latin-1) decoded again.
+
+    >>> repair_mojibake("SociÃ©tÃ© GÃ©nÃ©rale"), repair_mojibake("Société Générale")
+    ('Société Générale', 'Société Générale')
+    """
+    if text.isascii() or not _MOJIBAKE.search(text):
+        return text
+    for codec in ("cp1252", "latin-1"):
+        try:
+            return text.encode(codec).decode("utf-8")
+        except UnicodeError:  # a character the code page lacks, or bytes that are no UTF-8: try the next
+            continue
+    return text
+
+
+_FLAG_WORDS = r"(?:do\s+not\s+use|dnu|duplicate|dupe?|old|inactive|archived?|deleted?|merged|obsolete|closed|" \
+              r"defunct|do\s+not\s+contact|use\s+other(?:\s+record)?)"
+_SEP = r"\s*[_\-:;.,*~#!]+\s*"
+#: A retired record's marks at the start: sort-to-the-bottom letters ("zz_", "ZZZ -", "xx-"; followed by a
+#: separator or a flag, so "ZZ Capital" keeps its name), a flag in brackets or before a dash/colon, an asterisk.
+_HOUSE_START = re.compile(
+    rf"^(?:\s*(?:(?:zz+|xx+)(?:{_SEP}|(?=\s*[(\[]?{_FLAG_WORDS}\b))|[(\[{{]\s*{_FLAG_WORDS}\s*[)\]}}]|"
+    rf"{_FLAG_WORDS}\s*(?:[-:;]|\s-)|(?:do\s+not\s+use|dnu)\s|[*~#!_]+))+\s*", re.IGNORECASE)
+#: ... and at the end: a flag in brackets or after a dash, an asterisk.
+_HOUSE_END = re.compile(
+    rf"(?:\s*(?:[(\[{{]\s*{_FLAG_WORDS}\s*[)\]}}]|[-:;]\s*{_FLAG_WORDS}\s*[-:;.]?|(?<=\s)(?:do\s+not\s+use|dnu)|"
+    rf"[*~#!_]+))+\s*$", re.IGNORECASE)
+
+
+#: The first letters of the flags and the marks a retired record's name begins or ends with (a cheap test
+#: before the patterns).
+_FLAG_STEM = re.compile("zz|xx|do not|dnu|dup|old|inactiv|archiv|delet|merged|obsolete|closed|defunct|use other")
+_MARK_CHARS = frozenset("*~#!_([{)]}")
+#: How far from its end a retired record's trailing marks reach (" - DO NOT USE - [DUPLICATE] *" and less).
+_HOUSE_END_REACH = 48
+
+
+def strip_housekeeping(text: str) -> str:
+    """``text`` without the marks a user writes into a retired record's name.
+
+    >>> strip_housekeeping("ZZ - DO NOT USE - Harbor Capital LP"), strip_housekeeping("Harbor Capital [OLD]")
+    ('Harbor Capital LP', 'Harbor Capital')
+    >>> strip_housekeeping("zz_Harbor Capital *"), strip_housekeeping("ZZ Top Capital")
+    ('Harbor Capital', 'ZZ Top Capital')
+    """
+    low = text.lower().strip()
+    start = _HOUSE_START.match(text) if low[:1] in _MARK_CHARS or _FLAG_STEM.match(low) else None
+    out = text[start.end():] if start else text
+    if low[-1:] in _MARK_CHARS or _FLAG_STEM.search(low, max(len(low) - _HOUSE_END_REACH, 0)):
+        end = _HOUSE_END.search(out, max(len(out) - _HOUSE_END_REACH, 0))  # marks are short: read the tail only
+        out = out[:end.start()] if end else out
+    return out if out.strip() else text
+
+
+#: An address line pasted after the name: "c/o <agent>", "Attn: <department>", "Attention: <person>" ("Senior
+#: Care of Texas" and "Attention Capital" keep their words: "care of" and "attention" need the route's marks).
+_MAILING_ROUTE = re.compile(r"(?:,|\s-)?\s+(?:c/o|attn\b|att:|attention:)(?:[\s:.].*)?$", re.IGNORECASE)
+
+
+def strip_mailing_route(text: str) -> str:
+    """``text`` before a "c/o" or "Attn" line (also the word alone, the line cut at a field length).
+
+    >>> strip_mailing_route("Norland Teachers Pension c/o Acme Trust"), strip_mailing_route("Norland Fdn ATTN PE Dept")
+    ('Norland Teachers Pension', 'Norland Fdn')
+    """
+    if "/" not in text and "tt" not in text.lower():  # every route has one ("c/o", "attn", "att:"): most names neither
+        return text
+    match = _MAILING_ROUTE.search(text)
+    return text[:match.start()] if match and match.start() > 0 else text
+
+
+#: The link between a custodian (or trustee, nominee) and the investor it holds for: the investor follows.
+_FOR_OWNER = re.compile(
+    r"\s(?:(?:as\s+)?(?:custodian|cust\.?|trustee|ttee|nominee|agent)\s+)?"
+    r"(?:f\.?/?b\.?/?o\.?|for\s+(?:the\s+)?benefit\s+of|in\s+trust\s+for|itf)\s+"
+    r"|\sas\s+(?:custodian|cust\.?|trustee|ttee|nominee)\s+(?:for|of)\s+", re.IGNORECASE)
+#: "<Investor> - <Custodian> as custodian": the investor comes first.
+_OWNER_FIRST = re.compile(r"\s[-,]\s.+\s(?:as\s+)?(?:custodian|nominee|trustee)\s*$", re.IGNORECASE)
+
+
+#: Some of these letters are in every custody wrapper (a cheap test before the patterns).
+_CUSTODY_WORDS = re.compile(r"fbo|f/b|f\.b|benefit|trust for|itf|cust|ttee|trustee|nominee")
+
+
+def beneficial_owner(text: str) -> str:
+    """The investor a custodian's registration line names, else ``text``.
+
+    >>> beneficial_owner("Acme Trust Company as custodian FBO Norland Pension Fund")
+    'Norland Pension Fund'
+    >>> beneficial_owner("Norland Pension Fund - Acme Bank as custodian")
+    'Norland Pension Fund'
+    """
+    if not _CUSTODY_WORDS.search(text.lower()):
+        return text
+    match = _FOR_OWNER.search(text)
+    if match and match.end() < len(text):
+        return text[match.end():]
+    match = _OWNER_FIRST.search(text)
+    return text[:match.start()] if match and match.start() > 0 else text
+
+
+def held_by_custodian(text: str) -> bool:
+    """Whether ``text`` is a custodian's registration line for an investor (:func:`beneficial_owner`): the
+    address such a record carries is the custodian's office, not the investor's."""
+    return beneficial_owner(repair_mojibake(text)) != repair_mojibake(text)
+
+
+#: The connectors of a second name: former (f/k/a, formerly, formerly known as), trade (dba, d/b/a, t/a,
+#: trading as), also-known-as (a/k/a, aka), and "successor to" / "now" spellings.
+_ALTERNATE = re.compile(
+    r"\s*(?:[(\[]\s*|,\s*|\s-\s*|\s)"
+    r"(?:f\.?/?k\.?/?a\.?|formerly(?:\s+known\s+as|\s+called|\s+named)?|previously(?:\s+known\s+as)?|"
+    r"d\.?/?b\.?/?a\.?|doing\s+business\s+as|t/a|trading\s+as|a\.?/?k\.?/?a\.?|also\s+known\s+as|"
+    r"n\.?/?k\.?/?a\.?|now\s+known\s+as|successor\s+(?:in\s+interest\s+)?to)[\s:]+",
+    re.IGNORECASE)
+
+
+#: Some of these letters are in every connector of a second name (a cheap test before the pattern).
+_ALTERNATE_WORDS = re.compile(r"k/a|k\.a|fka|aka|nka|formerly|previously|b/a|b\.a|dba|business as|t/a|trading as|"
+                              r"known as|successor")
+
+
+def alternate_names(text: str) -> tuple[str, str | None]:
+    """The name a record is compared by and its other name, if it carries one (``None`` otherwise).
+
+    >>> alternate_names("Harbor Capital Partners LP f/k/a Harbor Ventures LP")
+    ('Harbor Capital Partners LP', 'Harbor Ventures LP')
+    >>> alternate_names("Harbor Capital (formerly Bay Capital)")
+    ('Harbor Capital', 'Bay Capital')
+    """
+    if not _ALTERNATE_WORDS.search(text.lower()):
+        return text, None
+    match = _ALTERNATE.search(text)
+    if not match or match.start() == 0:
+        return text, None
+    other = text[match.end():].strip()
+    if match.group(0).lstrip()[:1] in "([":
+        other = other.removesuffix(")").removesuffix("]").strip()
+    return text[:match.start()].rstrip(" ,-"), other or None
+
+
+#: Other-language forms of the common fund words (French, German, Dutch, Spanish, Portuguese, Italian), as the
+#: English word the name's abbreviation table (``normalize.ORG_ABBREVIATIONS``) makes of them. Accents are
+#: folded before the table is read ("Associés" = "associes"). A word shared with English ("Capital",
+#: "Partner") needs none.
+OTHER_LANGUAGE_WORDS = {
+    "partenaires": "partners", "associes": "associates", "gestion": "management", "gestao": "management",
+    "gestione": "management", "verwaltung": "management", "beheer": "management",
+    "investissements": "investments", "investissement": "investment", "inversiones": "investments",
+    "investimentos": "investments", "investimenti": "investments", "beteiligungen": "holdings",
+    "participations": "holdings", "participaciones": "holdings", "participacoes": "holdings",
+    "partecipazioni": "holdings", "deelnemingen": "holdings", "fonds": "fund", "fondo": "fund", "fundo": "fund",
+    "infrastructures": "infrastructure",
+}
+#: Multi-word forms, read on the text before its words are: "capital-investissement" is private equity.
+_OTHER_LANGUAGE_PHRASES = re.compile(r"\bcapital[\s-]+investissement\b|\bcapital\s+privado\b", re.IGNORECASE)
+
+
+@lru_cache(maxsize=200_000)
+def clean_org_name(text: str) -> str:
+    """``text`` with the noise described in this module's docstring taken off; the name compared.
+
+    >>> clean_org_name("ZZ - DO NOT USE - Acme Bank as custodian FBO Norland Teachers Pension c/o Acme Trust")
+    'Norland Teachers Pension'
+    """
+    if "&" in text and ";" in text:
+        text = html.unescape(text)
+    text = strip_housekeeping(repair_mojibake(text))
+    text = alternate_names(strip_mailing_route(beneficial_owner(text)))[0]
+    text = _OTHER_LANGUAGE_PHRASES.sub("private equity", text) if "apital" in text else text
+    return strip_housekeeping(text)
+
+
+#: A year closing the name, bracketed, after a dash or comma, or bare, also labelled ("(Vintage 2019)").
+_TRAILING_YEAR = re.compile(r"(?:\s*[-,;]\s*|\s+|\s*(?=[(\[]))[(\[]?\s*(?:vintage\s+)?((?:19|20)\d\d)\s*[)\]]?[\s.,;-]*$",
+                            re.IGNORECASE)
+
+
+def vintage_annotation(text: str) -> tuple[str, str | None]:
+    """``text`` without the year that closes it, and that year (``None`` when none does). Whether the year is
+    a vintage written after the fund's name or the fund's own numeral, the caller decides
+    (``normalize._org_parts``: only a name with a numeral of its own has an annotation).
+
+    >>> vintage_annotation("Harbor Fund III, L.P. (2019)"), vintage_annotation("Harbor Fund III")
+    (('Harbor Fund III, L.P.', '2019'), ('Harbor Fund III', None))
+    """
+    if not text.rstrip(" \t.,;-)]")[-4:].isdigit():  # most names end otherwise
+        return text, None
+    match = _TRAILING_YEAR.search(text, max(len(text) - 32, 0))
+    if not match or match.start() == 0:
+        return text, None
+    return text[:match.start()], match.group(1)
