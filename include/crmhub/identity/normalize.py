@@ -120,7 +120,7 @@ ORG_ABBREVIATIONS = {
     "fdn": "foundation", "fndn": "foundation", "endow": "endowment", "ret": "retirement",
     "sys": "systems", "pens": "pension", "eq": "equity", "ventures": "ventures", "vc": "ventures",
     "re": "real estate", "st": "saint", "mt": "mount", "ft": "fort",
-    "mgr": "manager", "mgrs": "managers", "bk": "bank",
+    "mgr": "manager", "mgrs": "managers", "bk": "bank", "exec": "executive", "executives": "executive",
 }
 ORG_ABBREVIATIONS.update(MULTI_WORD_SHORT_FORMS)
 _ROMAN = re.compile(r"^(?=[ivxl]+$)(x{0,3}|xl|l?x{0,3})(ix|iv|v?i{0,3})$")
@@ -433,7 +433,38 @@ def _written_tokens(name: str) -> tuple[str, ...]:
     """The words of ``name`` as written, glued numerals, series letters and markers split apart: read by both
     :func:`_org_parts` and :func:`vehicle_marks`, so cached (a name's features are computed one after the
     other)."""
-    return tuple(_split_glued_series(_split_glued_words(_tokens(name))))
+    return tuple(_read_vehicle_phrases(_split_glued_series(_split_glued_words(_tokens(name)))))
+
+
+#: Vehicles named in several words, read as their one marker: "Side Car" = "Side-Car" = "Sidecar",
+#: "Alternative Investment Vehicle" = "AIV", "Special Purpose Vehicle" = "SPV".
+_VEHICLE_PHRASES = {("side", "car"): "sidecar", ("alternative", "investment", "vehicle"): "aiv",
+                    ("special", "purpose", "vehicle"): "spv"}
+
+
+def _read_vehicle_phrases(tokens: list[str]) -> list[str]:
+    """``tokens`` with a vehicle written in several words joined to its marker (:data:`_VEHICLE_PHRASES`) and
+    a "CV" before a numeral or a legal form read as a continuation vehicle ("Fund IX CV, L.P.", "Brand CV 2
+    LP"); a "C.V." closing the name is the Dutch limited partnership (commanditaire vennootschap). After the
+    first word only."""
+    if len(tokens) < 2 or not ("cv" in tokens or "car" in tokens or "vehicle" in tokens):
+        return tokens
+    out: list[str] = tokens[:1]
+    i = 1
+    while i < len(tokens):
+        for phrase, marker in _VEHICLE_PHRASES.items():
+            if tuple(tokens[i:i + len(phrase)]) == phrase:
+                out.append(marker)
+                i += len(phrase)
+                break
+        else:
+            tok = tokens[i]
+            nxt = tokens[i + 1] if i + 1 < len(tokens) else ""
+            if tok == "cv" and (_is_numeral(nxt) or nxt in LEGAL_SUFFIXES or nxt in _TRAILING_FIRST_WORDS):
+                tok = "continuation"
+            out.append(tok)
+            i += 1
+    return out
 
 
 @lru_cache(maxsize=200_000)
@@ -658,7 +689,7 @@ def fund_numerals(name: object) -> frozenset[str]:
 #: company or adviser, and parallel / offshore / feeder / co-investment vehicles, often named by their
 #: domicile ("Fund IV (Cayman)", "Real Estate Partners Europe"). After the first word only.
 VEHICLE_MARKERS = frozenset(_words("""gp management manager advisors advisor offshore onshore parallel feeder master
-    associates blocker aiv coinvestment sidecar continuation cayman delaware luxembourg ireland irish bermuda jersey
+    associates blocker aiv coinvestment sidecar continuation annex erisa spv cayman delaware luxembourg ireland irish bermuda jersey
     guernsey bvi europe european asia asian international us usa uk tei executive"""))
 #: A fund manager's management company written short ("Brand ManCo"): the marker's own abbreviation.
 ORG_ABBREVIATIONS["manco"] = "management company"

@@ -1,0 +1,53 @@
+"""A fund's other vehicles, a holding chain's layers and a manager's other entities that name themselves
+like the fund (issue #17; the false pairs of the third development set, ``dev2_orgs``).
+
+Each negative case is a pair of records the resolver proposed together though they are two entities: the
+word that tells them apart is the only difference (an ERISA, annex, sidecar, executive, AIV, continuation
+or SPV vehicle of a fund; ...). Each guard is a pair of records of one entity that must stay surfaced.
+"""
+
+from __future__ import annotations
+
+import pytest
+from org_pairs import surfaced
+
+from crmhub.identity.normalize import normalize_org_name, vehicle_marks
+
+
+def _org(name: str, **fields: str) -> dict:
+    return {"name": name, "domain": "pinewaycap.com", "city": "Boston", "country": "US", **fields}
+
+
+# ------------------------------------------------------------------------------- a fund's vehicles
+
+@pytest.mark.parametrize(("fund", "vehicle"), [
+    ("Pineway Real Estate Partners II, L.P.", "Pineway Real Estate Partners 2 CV L.P."),
+    ("Pineway Real Estate Partners II, L.P.", "Pineway Real Estate Partners II ERISA Fund, L.P."),
+    ("Pineway Real Estate Partners II, L.P.", "Pineway Real Estate Partners II (Annex), L.P."),
+    ("Pineway Real Estate Partners II, L.P.", "Pineway Real Estate Partners II Side-Car, L.P."),
+    ("Pineway Real Estate Partners II, L.P.", "Pineway Real Estate Partners II Side Car L.P."),
+    ("Pineway Real Estate Partners II, L.P.", "Pineway Real Estate Partners II Exec Fund, L.P."),
+    ("Pineway Real Estate Partners II, L.P.", "Pineway Real Estate Partners II Alternative Investment Vehicle LP"),
+])
+def test_a_fund_and_its_vehicle_named_by_one_word_are_not_proposed(fund: str, vehicle: str) -> None:
+    assert not surfaced(_org(fund), _org(vehicle))
+
+
+@pytest.mark.parametrize(("a", "b"), [
+    ("Pineway Real Estate Partners II Side-Car, L.P.", "PINEWAY REAL ESTATE PTNRS II SIDECAR LP"),
+    ("Pineway Real Estate Partners II Alternative Investment Vehicle LP", "Pineway RE Partners II (AIV) L.P."),
+    ("Pineway Real Estate Partners II Exec Fund, L.P.", "Pineway Real Estate Partners II Executive Fund LP"),
+    ("Pineway Real Estate Partners II CV, L.P.", "Pineway Real Estate Partners II Continuation Vehicle LP"),
+    ("Pineway Real Estate Partners II (ERISA), L.P.", "Pineway Real Estate Partners 2 ERISA Fund LP"),
+])
+def test_one_vehicle_written_two_ways_stays_surfaced(a: str, b: str) -> None:
+    assert vehicle_marks(a) == vehicle_marks(b)
+    assert surfaced(_org(a), _org(b))
+
+
+def test_a_dutch_cv_closing_the_name_is_a_legal_form_not_a_continuation_vehicle() -> None:
+    assert vehicle_marks("Willowford Labs, C.V.") == frozenset()
+    assert normalize_org_name("Willowford Labs, C.V.") == "willowford labs"
+    assert vehicle_marks("Pineway Partners IX Exec Fund, CV") == {"9", "executive"}
+    assert vehicle_marks("Pineway CV 2 LP") == {"2", "continuation"}
+    assert vehicle_marks("Pineway Orion S.P.V. LP") == vehicle_marks("Pineway Orion Special Purpose Vehicle") == {"spv"}
