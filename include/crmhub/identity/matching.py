@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+from rapidfuzz.distance import OSA
 
 from crmhub.identity.blocking import candidate_pairs
 from crmhub.identity.clusters import UnionFind, cluster_roots, consistent_groups
@@ -44,7 +45,7 @@ from crmhub.identity.comparison import (
     short_form_mask,
     word_levels,
 )
-from crmhub.identity.normalize import tax_id_scheme
+from crmhub.identity.normalize import fund_strategies, tax_id_scheme
 from crmhub.identity.records import columns_for, prepare
 from crmhub.identity.scoring import (
     EM_KINDS,
@@ -378,6 +379,7 @@ def _score_compared(enc: Encoded, pairs: np.ndarray, levels: dict[str, np.ndarra
             levels["words"] = scores.levels["words"] = word_levels(enc.n_name, pairs, check)
             rescore(scores, levels, kind, np.flatnonzero(levels["words"] == 2), params=params, tf_bits=tf_bits)
         _veto_fund_and_manager(enc, pairs, levels, scores)
+        _veto_other_programme(enc, pairs, levels, scores)
     return scores
 
 
@@ -415,6 +417,38 @@ def _veto_fund_and_manager(enc: Encoded, pairs: np.ndarray, levels: dict[str, np
         numbered, bare = (a, b) if marks[a] else (b, a)
         veto[x] = bool(names[numbered]) and bool(names[bare]) and _fund_and_manager(names[numbered], marks[numbered],
                                                                                     names[bare])
+    k = k[veto]
+    scores.probability[k] = 0.0
+    scores.vetoed[k] = True
+
+
+def _other_programme(name_a: str, name_b: str) -> bool:
+    """Whether two normalised names of funds with the same vehicle marks are two strategy programmes of one
+    manager (:func:`fund_strategies`): each names a strategy the other does not ("Brand Buyout Partners II" /
+    "Brand Secondaries Partners II"), or one names none and its every word is one of the other's other
+    words, up to a typo ("Brand Partners II" / "Brnad Growth Partners II": the flagship and the growth
+    fund). A strategy word the other name writes misspelt or cut ("Real Estaje", "Gwth") is a word the
+    other's other words do not explain: no veto."""
+    (sa, rest_a), (sb, rest_b) = fund_strategies(name_a), fund_strategies(name_b)
+    if sa == sb:
+        return False
+    if sa and sb:
+        return not sa & sb
+    bare, strategic = (rest_b, rest_a) if sa else (rest_a, rest_b)
+    return all(w in strategic or (len(w) >= 4 and any(OSA.distance(w, o, score_cutoff=1) <= 1 for o in strategic))
+               for w in bare)
+
+
+def _veto_other_programme(enc: Encoded, pairs: np.ndarray, levels: dict[str, np.ndarray], scores) -> None:
+    """Funds with the same numeral and vehicle marks (numerals level 1) of two strategy programmes
+    (:func:`_other_programme`) score 0 like a numeral conflict: their names differ by one or two words, so
+    a near-exact name, domain and city outweigh the word. A shared tax id is left to the score."""
+    k = np.flatnonzero((levels["numerals"] == 1) & (levels["tax_id"] != 1) & (scores.probability >= CLEAR_NON_MATCH))
+    if not k.size:
+        return
+    names = enc.n_name.values
+    veto = np.fromiter((bool(names[a]) and bool(names[b]) and _other_programme(names[a], names[b])
+                        for a, b in pairs[k].tolist()), dtype=bool, count=len(k))
     k = k[veto]
     scores.probability[k] = 0.0
     scores.vetoed[k] = True

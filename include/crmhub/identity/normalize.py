@@ -938,6 +938,48 @@ def vehicle_marks(name: object) -> frozenset[str]:
     return frozenset(_SAME_MARK.get(m, m) for m in marks)
 
 
+#: The strategy programmes of one manager ("Brand Growth Fund II", "Brand Buyout Partners II", "Brand Credit
+#: Fund II" and the flagship "Brand Partners II" are four funds): each strategy as normalised names write it
+#: (their abbreviations as sources write them: "BO", "Secs", "Spec Sits", "EM", "LT", "HC", "Cr"). "Venture"
+#: (a venture programme) only in the singular: "Brand Ventures" is a manager's own name.
+STRATEGIES = {
+    "growth": ("growth", "grwth"), "buyout": ("buyout", "buy out", "bo"), "credit": ("credit", "cr"),
+    "secondaries": ("secondaries", "secondary", "secs", "secondaires"),
+    "special situations": ("special situations", "spec sits", "special sits", "spec sit", "special situation"),
+    "infrastructure": ("infrastructure", "infrastr", "infrast"), "real estate": ("real estate",),
+    "mid market": ("mid market", "midmarket", "midmkt"), "healthcare": ("healthcare", "health care", "hlthcare", "hc"),
+    "emerging markets": ("emerging markets", "em", "emerg markets", "emerging market"),
+    "long term": ("long term", "longterm", "lt"), "venture": ("venture",),
+}
+_STRATEGY_SPELLINGS = {tuple(_words(w)): s for s, ws in STRATEGIES.items() for w in ws}
+#: ... and one-word strategies misspelt by one edit ("Secondaries" = "Secondarise", "Infrastucture"), six
+#: letters or more.
+_STRATEGY_SPELLINGS.update({(v,): s for s, ws in sorted(STRATEGIES.items()) for w in ws if " " not in w and len(w) >= 6
+                            for v in _one_edit_variants(w) if (v,) not in _STRATEGY_SPELLINGS})
+_STRATEGY_FIRST = frozenset(k[0] for k in _STRATEGY_SPELLINGS)
+
+
+@lru_cache(maxsize=100_000)
+def fund_strategies(normalized_name: str) -> tuple[frozenset[str], frozenset[str]]:
+    """The strategy programmes (:data:`STRATEGIES`) a normalised name (:func:`normalize_org_name`) names after
+    its first word, the brand ("EM Real Estate Partners" is a brand), and the name's other words."""
+    tokens = normalized_name.split()
+    out: set[str] = set()
+    rest = set(tokens[:1])
+    i = 1
+    while i < len(tokens):
+        for size in (2, 1) if tokens[i] in _STRATEGY_FIRST else ():
+            strategy = _STRATEGY_SPELLINGS.get(tuple(tokens[i:i + size]))
+            if strategy:
+                out.add(strategy)
+                i += size
+                break
+        else:
+            rest.add(tokens[i])
+            i += 1
+    return frozenset(out), frozenset(rest)
+
+
 #: Spellings of one mark: a region's adjective is the region ("European 6A" = "Europe VI-A").
 _SAME_MARK = {"european": "europe", "asian": "asia", "irish": "ireland"}
 

@@ -51,3 +51,27 @@ def test_a_dutch_cv_closing_the_name_is_a_legal_form_not_a_continuation_vehicle(
     assert vehicle_marks("Pineway Partners IX Exec Fund, CV") == {"9", "executive"}
     assert vehicle_marks("Pineway CV 2 LP") == {"2", "continuation"}
     assert vehicle_marks("Pineway Orion S.P.V. LP") == vehicle_marks("Pineway Orion Special Purpose Vehicle") == {"spv"}
+
+
+# ------------------------------------------------------------------- a manager's strategy programmes
+
+@pytest.mark.parametrize(("a", "b"), [
+    ("rivergate bo ptrs ii", "Rivergate Secondary Partners II"),
+    ("Rivergate Partners II, L.P.", "Rivergate Growth Partners II, L.P."),
+    ("Rivergate Partners 2", "Rivegrate Growth Partners II"),                   # a typo in the brand
+    ("Copper Kestrel Partners II", "Copper Kesterl Mid-Market Partners II L.P."),
+    ("Rivergate Venture Fund 1 L.P.", "Rivergate LT Fund I, L.P."),
+    ("Rivergate & Bancroft Associates 1", "Rivergate&Bancroft Growth Associates I, L.P."),
+])
+def test_two_strategy_programmes_of_one_manager_are_not_proposed(a: str, b: str) -> None:
+    assert not surfaced(_org(a), _org(b))
+
+
+@pytest.mark.parametrize(("a", "b"), [
+    ("Rivergate Buyout Partners II, L.P.", "RIVERGATE BO PTRS II"),
+    ("Rivergate Secondaries Partners II, L.P.", "Rivergate Secondary Partners 2 LP"),
+    ("Rivergate Real Estate Partners III", "Rivergate Real Estaje Partners III LP"),   # a typo in the strategy
+    ("Rivergate Growth Equity Fund VII Ltd", "Rivergate Gwth Eq Fd VII Limited"),       # an abbreviation
+])
+def test_one_programme_written_two_ways_stays_surfaced(a: str, b: str) -> None:
+    assert surfaced(_org(a), _org(b))
