@@ -45,7 +45,7 @@ from crmhub.identity.comparison import (
     short_form_mask,
     word_levels,
 )
-from crmhub.identity.normalize import fund_strategies, tax_id_scheme
+from crmhub.identity.normalize import ENDOWMENT_COMPANY, HOLDING_CHAIN_MARKERS, fund_strategies, tax_id_scheme
 from crmhub.identity.records import columns_for, prepare
 from crmhub.identity.scoring import (
     EM_KINDS,
@@ -380,6 +380,7 @@ def _score_compared(enc: Encoded, pairs: np.ndarray, levels: dict[str, np.ndarra
             rescore(scores, levels, kind, np.flatnonzero(levels["words"] == 2), params=params, tf_bits=tf_bits)
         _veto_fund_and_manager(enc, pairs, levels, scores)
         _veto_other_programme(enc, pairs, levels, scores)
+        _veto_layer(enc, pairs, levels, scores)
     return scores
 
 
@@ -435,8 +436,45 @@ def _other_programme(name_a: str, name_b: str) -> bool:
     if sa and sb:
         return not sa & sb
     bare, strategic = (rest_b, rest_a) if sa else (rest_a, rest_b)
-    return all(w in strategic or (len(w) >= 4 and any(OSA.distance(w, o, score_cutoff=1) <= 1 for o in strategic))
-               for w in bare)
+    return _words_of(bare, strategic)
+
+
+def _words_of(words, other) -> bool:
+    """Whether every one of ``words`` is one of ``other``, up to one typo from four letters."""
+    return all(w in other or (len(w) >= 4 and any(OSA.distance(w, o, score_cutoff=1) <= 1 for o in other))
+               for w in words)
+
+
+#: The words of a layer's name that say it is one: the bare name must be the rest, a misspelt layer word
+#: ("Brand Miidco" for "Brand Midco") is a word of its own.
+_LAYER_WORDS = HOLDING_CHAIN_MARKERS | {"investment", "investments", "management", "gestion"}
+
+
+def _layer_marks(marks: str) -> bool:
+    """Whether vehicle marks (``n_numerals``) are all those of a company that is a layer of another's
+    structure: a deal's holding chain (Topco, Midco, Intermediate …) and an endowment's investment company."""
+    rest = marks.replace(ENDOWMENT_COMPANY, " ").split()
+    return bool(marks) and all(m in HOLDING_CHAIN_MARKERS for m in rest)
+
+
+def _veto_layer(enc: Encoded, pairs: np.ndarray, levels: dict[str, np.ndarray], scores) -> None:
+    """A name whose only marks are layer marks (:func:`_layer_marks`) and a name without marks whose every
+    word is one of the other's other words, up to a typo ("Brand Holdings" / "Brand Intermediate Holdings"; "Kemp
+    Institute of Technology" / "Kemp Institute of Technology Investment Company"), are the group and its
+    layer, the institution and its investment company: a veto like a numeral conflict, unless a tax id is
+    shared."""
+    k = np.flatnonzero((levels["numerals"] == 2) & (levels["tax_id"] != 1) & (scores.probability >= CLEAR_NON_MATCH))
+    if not k.size:
+        return
+    names, marks = enc.n_name.values, enc.n_numerals.values
+    veto = np.zeros(len(k), dtype=bool)
+    for x, (a, b) in enumerate(pairs[k].tolist()):
+        marked, bare = (a, b) if marks[a] else (b, a)
+        veto[x] = bool(names[bare]) and bool(names[marked]) and _layer_marks(marks[marked]) and _words_of(
+            set(names[bare].split()), set(names[marked].split()) - _LAYER_WORDS)
+    k = k[veto]
+    scores.probability[k] = 0.0
+    scores.vetoed[k] = True
 
 
 def _veto_other_programme(enc: Encoded, pairs: np.ndarray, levels: dict[str, np.ndarray], scores) -> None:

@@ -740,10 +740,12 @@ _MISSPELT_MARKERS = {v: m for v, m in _MISSPELT_MARKERS.items() if v not in _NEA
 _REGION_TYPOS = {v: m for m in sorted(w for w in VEHICLE_MARKERS if 4 <= len(w) < 6) for v in _one_edit_variants(m)
                  if len(v) >= 3 and v not in VEHICLE_MARKERS}
 #: ... and the layers of a portfolio company's acquisition chain ("Brand Topco", "Brand Midco", "Brand
-#: Bidco"): each its own company, none the operating one. Added after the typo tables: "Bidco" is one
+#: Bidco", "Brand Intermediate Holdings"): each its own company, none the operating one nor the group's holding. Added after the typo tables: "Bidco" is one
 #: letter from "Midco", and neither a typo of the other.
-HOLDING_CHAIN_MARKERS = frozenset(_words("topco midco bidco holdco finco propco opco"))
+HOLDING_CHAIN_MARKERS = frozenset(_words("topco midco bidco holdco finco propco opco intermediate"))
 VEHICLE_MARKERS |= HOLDING_CHAIN_MARKERS
+#: ... "Intermediate" misspelt by one edit ("Intermeddate", "Inermediate"): a long word, no other word's typo.
+_MISSPELT_MARKERS.update({v: "intermediate" for v in _one_edit_variants("intermediate")})
 #: Fund words misspelt by one edit ("Oentures V", "Partnrs X"): a "V"/"X"/"L" after them is still a numeral.
 _MISSPELT_FUNDISH = frozenset(v for w in _FUNDISH if len(w) >= 6 for v in _one_edit_variants(w))
 #: English words (and given names) one edit from a number word: never read as a misspelt numeral.
@@ -932,7 +934,9 @@ def vehicle_marks(name: object) -> frozenset[str]:
     marks |= {f"series {b}" for a, b in pairwise(tokens) if a.isdigit() and b in SERIES_LETTERS}
     raw = list(_written_tokens(str(name)))
     marks = _currency_marks(marks, raw)
-    marks |= {m for m in (_cut_marker(str(name), raw), _insurer_domicile(raw)) if m}
+    marks |= {m for m in (_cut_marker(str(name), raw), _insurer_domicile(raw), _endowment_company(tokens)) if m}
+    if ENDOWMENT_COMPANY in marks:
+        marks.discard("management")  # "University Management Company": one mark, the endowment's company
     if "executive" in marks and not any(t.isdigit() for t in tokens):
         marks.discard("executive")  # an Executive Fund is a fund's vehicle; "Harbor Executive Search" is a firm
     return frozenset(_SAME_MARK.get(m, m) for m in marks)
@@ -1058,6 +1062,28 @@ def _insurer_domicile(raw: list[str]) -> str | None:
     for k in range(2, len(raw) - 1):
         if raw[k] == "of" and _INSURER_WORDS & set(raw[max(1, k - 3):k]) and raw[k + 1] not in _GROUP_DOMAINS:
             return f"of {raw[k + 1][0]}"
+    return None
+
+
+#: Institutions whose endowment a company of their own invests ("Brand University Investment Company").
+_ENDOWED = frozenset(_words("university college institute school u"))
+_ENDOWMENT_COMPANY_WORDS = frozenset(_words("investment investments management gestion"))
+#: The mark of such a company: it is not the institution.
+ENDOWMENT_COMPANY = "investment company"
+
+
+def _endowment_company(tokens: tuple[str, ...]) -> str | None:
+    """:data:`ENDOWMENT_COMPANY` for the normalised name of a university's, college's or institute's
+    investment or management company ("Kemp Institute of Technology Investment Company Limited", "Greystone
+    College Mgmt Co", "Kemp U. Management Cmpny", "Quinlan College Gestion"): a company of its own, not the
+    institution. Its "Investment Office" is the institution's own office, no mark."""
+    endowed = next((k for k, t in enumerate(tokens) if k and t in _ENDOWED), None)
+    if endowed is None:
+        return None
+    rest = tokens[endowed + 1:]
+    if any(t in _ENDOWMENT_COMPANY_WORDS and not (k + 1 < len(rest) and OSA.distance(rest[k + 1], "office") <= 1)
+           for k, t in enumerate(rest)):
+        return ENDOWMENT_COMPANY
     return None
 
 

@@ -3,7 +3,8 @@ like the fund (issue #17; the false pairs of the third development set, ``dev2_o
 
 Each negative case is a pair of records the resolver proposed together though they are two entities: the
 word that tells them apart is the only difference (an ERISA, annex, sidecar, executive, AIV, continuation
-or SPV vehicle of a fund; ...). Each guard is a pair of records of one entity that must stay surfaced.
+or SPV vehicle of a fund; a strategy programme of its manager; a layer of a deal's holding chain; a
+university's investment company). Each guard is a pair of records of one entity that must stay surfaced.
 """
 
 from __future__ import annotations
@@ -75,3 +76,33 @@ def test_two_strategy_programmes_of_one_manager_are_not_proposed(a: str, b: str)
 ])
 def test_one_programme_written_two_ways_stays_surfaced(a: str, b: str) -> None:
     assert surfaced(_org(a), _org(b))
+
+
+# ------------------------------------------- a holding chain's layers, an endowment's investment company
+
+@pytest.mark.parametrize(("group", "layer"), [
+    ("Oakstone Holdings AG", "OakStone Intermediate Holdings, AG"),
+    ("Kemp Institute of Technology", "Kemp Institute of Technology Investment Company Limited"),
+    ("Trustees of Holloway College", "Holloway College Investment Co Limited"),
+])
+def test_a_group_and_its_layer_are_not_proposed(group: str, layer: str) -> None:
+    assert not surfaced(_org(group, domain="oakstone.io", city="Munich", country="DE"),
+                        _org(layer, domain="oakstone.io", city="Munich", country="DE"))
+
+
+@pytest.mark.parametrize(("a", "b"), [
+    ("Crown Fox Intermediate Holdings L.L.C.", "Crown Fox Intermeddate Holding"),     # a typo in the layer word
+    ("Norland College Investment Company LLC", "Norland College Inv Company"),
+    ("Kemp University Management Company, LLC", "Kemp Univ. Mgmt Co."),
+    ("Traimion Midco Ltd", "Traimion Miidco"),   # a misspelt chain word is a word of its own: no veto
+])
+def test_one_layer_written_two_ways_stays_surfaced(a: str, b: str) -> None:
+    assert surfaced(_org(a), _org(b))
+
+
+def test_a_universitys_investment_office_is_the_university() -> None:
+    assert vehicle_marks("University of Cluzion - Investment Office") == frozenset()
+    assert vehicle_marks("Marhurst Ardent Univ. Investment Oafice") == frozenset()
+    assert vehicle_marks("Greystone College Mgmt Co") == {"investment company"}
+    assert vehicle_marks("KEMP U. MANAGEMENT CMPNY LIMIT") == {"investment company"}
+    assert vehicle_marks("Crown Fox Intermeddate Holding") == {"intermediate"}
