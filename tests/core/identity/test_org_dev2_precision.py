@@ -106,3 +106,17 @@ def test_a_universitys_investment_office_is_the_university() -> None:
     assert vehicle_marks("Greystone College Mgmt Co") == {"investment company"}
     assert vehicle_marks("KEMP U. MANAGEMENT CMPNY LIMIT") == {"investment company"}
     assert vehicle_marks("Crown Fox Intermeddate Holding") == {"intermediate"}
+
+
+# ---------------------------------------------------------------------- a manager and its fund's GP
+
+@pytest.mark.parametrize(("manager", "gp"), [
+    ("Copperport Private Equity LLC", "COPPERPORT PRIVATE EQUITY GP I LLC"),
+    ("Copperport Private Equity, LLC", "Copperport Private Equity GP I"),
+])
+def test_a_manager_and_the_gp_of_its_fund_are_not_proposed(manager: str, gp: str) -> None:
+    assert not surfaced(_org(manager), _org(gp))
+
+
+def test_one_gp_written_two_ways_stays_surfaced() -> None:
+    assert surfaced(_org("COPPERPORT PRIVATE EQUITY GP I LLC"), _org("Copperport Private Eq. GP 1, L.L.C."))
