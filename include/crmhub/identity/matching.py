@@ -484,9 +484,21 @@ def _veto_other_programme(enc: Encoded, pairs: np.ndarray, levels: dict[str, np.
     k = np.flatnonzero((levels["numerals"] == 1) & (levels["tax_id"] != 1) & (scores.probability >= CLEAR_NON_MATCH))
     if not k.size:
         return
-    names = enc.n_name.values
-    veto = np.fromiter((bool(names[a]) and bool(names[b]) and _other_programme(names[a], names[b])
-                        for a, b in pairs[k].tolist()), dtype=bool, count=len(k))
+    names, codes = enc.n_name.values, enc.n_name.codes
+    ends = pairs[k]
+    ca, cb = codes[ends[:, 0]], codes[ends[:, 1]]
+    keep = (ca != cb) & (ca >= 0) & (cb >= 0)  # one name twice names one strategy
+    k, ends = k[keep], ends[keep]
+    if not k.size:
+        return
+    # only pairs where a name names a strategy: each distinct name read once
+    records = ends.T.ravel()
+    _, first, inverse = np.unique(codes[records], return_index=True, return_inverse=True)
+    named = np.fromiter((bool(fund_strategies(names[r])[0]) for r in records[first].tolist()), dtype=bool,
+                        count=len(first))[inverse.ravel()]
+    some = named[:len(k)] | named[len(k):]
+    k, ends = k[some], ends[some]
+    veto = np.fromiter((_other_programme(names[a], names[b]) for a, b in ends.tolist()), dtype=bool, count=len(k))
     k = k[veto]
     scores.probability[k] = 0.0
     scores.vetoed[k] = True

@@ -1077,6 +1077,8 @@ def _endowment_company(tokens: tuple[str, ...]) -> str | None:
     investment or management company ("Kemp Institute of Technology Investment Company Limited", "Greystone
     College Mgmt Co", "Kemp U. Management Cmpny", "Quinlan College Gestion"): a company of its own, not the
     institution. Its "Investment Office" is the institution's own office, no mark."""
+    if _ENDOWED.isdisjoint(tokens):
+        return None
     endowed = next((k for k, t in enumerate(tokens) if k and t in _ENDOWED), None)
     if endowed is None:
         return None
