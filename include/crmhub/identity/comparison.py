@@ -25,6 +25,8 @@ from crmhub.identity.normalize import (
     VEHICLE_MARKERS,
     cut_from,
     cut_name_text,
+    full_name_text,
+    roman_to_int,
     tax_id_scheme,
 )
 from crmhub.identity.short_forms import acronym_of_name, acronym_pair
@@ -266,7 +268,7 @@ def compare_orgs(enc: Encoded, pairs: np.ndarray, workers: int = 1) -> tuple[dic
     has_a, has_b = ~no_num[i], ~no_num[j]
     numerals = np.select([~has_a & ~has_b, has_a & has_b & num.equal(i, j), has_a ^ has_b], [0, 1, 2],
                          3).astype(np.int8)
-    _read_cut_names(enc, i, j, name_level, numerals, no_num)
+    cut_read = _read_cut_names(enc, i, j, name_level, numerals, no_num)
     country = _simple(enc.n_country, i, j)
     levels = {
         "name": name_level,
@@ -281,20 +283,23 @@ def compare_orgs(enc: Encoded, pairs: np.ndarray, workers: int = 1) -> tuple[dic
         "legal_form": _simple(enc.n_legal, i, j),
         "words": np.zeros(len(i), dtype=np.int8),  # filled in for the strong candidates (word_levels)
     }
-    return levels, {"name_similarity": np.where(equal, 100.0, np.round(best, 1)),
+    return levels, {"name_similarity": np.where(equal, 100.0, np.round(best, 1)), "cut_name": cut_read,
                     "tf_counts": {"name": np.where(equal, name.frequency[np.maximum(name.codes[i], 0)], 0)}}
 
 
 def _read_cut_names(enc: Encoded, i: np.ndarray, j: np.ndarray, name_level: np.ndarray, numerals: np.ndarray,
-                    no_num: np.ndarray) -> None:
-    """Levels (in place) of the pairs whose one name is the other cut at a field length (:func:`cut_from`):
-    the name counts as near-exact, and the vehicle marks only the full name carries were cut off, so
-    they are no evidence against ("Kestrel Growth Equity Partne" / "Kestrel Growth Equity Partners III"), nor
-    are marks that the cut name's marks are a part of."""
+                    no_num: np.ndarray) -> np.ndarray:
+    """Levels (in place) of the pairs whose one name is the other cut at a field length (:func:`cut_from`,
+    also up to typos and abbreviations: :func:`respelt_cut_from`): the name counts as near-exact, and the
+    vehicle marks only the full name carries were cut off, so they are no evidence against ("Kestrel Growth
+    Equity Partne" / "Kestrel Growth Equity Partners III"), nor are marks that the cut name's marks are a
+    part of. Returns which pairs were read so (their words are not checked for a conflict either: the cut
+    name's last word is a fragment, "Employees Re" is no "Real Estate")."""
     cut = enc.cut_names
+    read = np.zeros(len(i), dtype=bool)
     k = np.flatnonzero(((cut[i] != None) | (cut[j] != None)) & (name_level >= 2) & (name_level <= 5))  # noqa: E711
     if not k.size:
-        return
+        return read
     cut_len, raw_len = enc.cut_name_lengths
     a, b = i[k], j[k]
     # a cut name is shorter than the name it was cut from: most pairs end at the length check
@@ -305,12 +310,14 @@ def _read_cut_names(enc: Encoded, i: np.ndarray, j: np.ndarray, name_level: np.n
     short = np.where(from_a[hit], a, b)
     full = np.where(from_a[hit], b, a)
     name_level[k] = 2
+    read[k] = True
     marks = enc.n_numerals.values
     for p, s, f in zip(k.tolist(), short.tolist(), full.tolist(), strict=True):
         if numerals[p] == 2 and no_num[s]:
             numerals[p] = 0
         elif numerals[p] == 3 and set(marks[s].split()) <= set(marks[f].split()):
             numerals[p] = 1  # "Fund IV (Cay" / "Fund IV (Cayman)": the marks the cut left agree
+    return read
 
 
 def _cut_from_pairs(enc: Encoded, short: np.ndarray, full: np.ndarray, check: np.ndarray) -> np.ndarray:
@@ -323,11 +330,47 @@ def _cut_from_pairs(enc: Encoded, short: np.ndarray, full: np.ndarray, check: np
     cut, raw, codes = enc.cut_names, enc.df["name"].to_numpy(dtype=object), enc.raw_name_codes
     code = codes[short[sel]] * (int(codes.max()) + 1) + codes[full[sel]]
     _, first, inverse = np.unique(code, return_index=True, return_inverse=True)
-    verdict = np.fromiter((cut_from(cut[s], raw[f]) for s, f in zip(short[sel[first]].tolist(),
+    verdict = np.fromiter((cut_from(cut[s], raw[f]) or respelt_cut_from(cut[s], raw[f])
+                           for s, f in zip(short[sel[first]].tolist(),
                                                                        full[sel[first]].tolist(), strict=True)),
                           dtype=bool, count=len(first))
     out[sel] = verdict[inverse.ravel()]
     return out
+
+
+def respelt_cut_from(cut: str, full: str) -> bool:
+    """:func:`cut_from` up to typos and abbreviations: the cut name (a :func:`cut_name_text`) and ``full``
+    read word by word, one word against one, each whole word of the cut name ``full``'s word at its place,
+    a typo of it or an abbreviation either way (:func:`_respelt`: the first word, the brand, by typos
+    only; a numeral only as written), and its last word, where the field cut it, the start of ``full``'s word at its place ("Celzura
+    Public School Employees Ret" / "Celzura Pub School Employees' Retirement System", "Plurlock Coonty
+    Employees' Retirement As" / "Plurlock County Employees' Retirement Association"). As with
+    :func:`cut_from`, a name that ends where a word of the other ends is another entity's, unless the cut
+    kept the space after it."""
+    text, stripped = full_name_text(full), cut.rstrip()
+    if not text or text[0] != cut[0] or (stripped == cut and stripped[stripped.rfind(" ") + 1:] not in text):
+        return False  # most pairs end here: another first letter, or the cut fragment nowhere in the other
+    words, others = stripped.split(), text.split()
+    n = len(words)
+    if n < 2 or len(others) < n:
+        return False
+    last, at = words[-1], others[n - 1]
+    if cut.endswith(" "):
+        if len(others) == n or not (last == at or _respelt(last, at, set())):
+            return False
+    elif not (len(at) > len(last) and at.startswith(last)):
+        return False
+    if words[:-1] == others[:n - 1]:
+        return True  # cut_from's own case, or only the fragment's word respelt
+    brands = {words[0], others[0]}
+    return all(w == o or _respelt(w, o, brands) for w, o in zip(words[:-1], others[:n - 1], strict=True))
+
+
+def _respelt(word: str, other: str, brands: set[str]) -> bool:
+    """``word`` and ``other`` are one word up to a typo or an abbreviation (:func:`_word_matches`), neither
+    a numeral nor run into one ("IVLP" is no abbreviation of "IV")."""
+    return (word.isalpha() and other.isalpha() and roman_to_int(word) is None and roman_to_int(other) is None
+            and _word_matches(word, {other}, brands))
 
 
 def compare_contacts(enc: Encoded, pairs: np.ndarray, workers: int = 1) -> tuple[dict[str, np.ndarray], dict]:

@@ -365,9 +365,10 @@ def _scoring_tf_counts(enc: Encoded, pairs: np.ndarray, levels: dict[str, np.nda
 
 
 def _score_compared(enc: Encoded, pairs: np.ndarray, levels: dict[str, np.ndarray], kind: str, threshold: float,
-                    params: dict | None, tf_bits: dict[str, np.ndarray]) -> Scores:
+                    params: dict | None, tf_bits: dict[str, np.ndarray], cut_name: np.ndarray | None = None) -> Scores:
     """Scores of the compared ``pairs`` (``levels`` is updated in place): the model, then for
-    organisations the name checks that matter near the review threshold."""
+    organisations the name checks that matter near the review threshold (not the word check on the pairs
+    ``cut_name`` marks, whose one name is the other cut at a field length)."""
     scores = score(levels, kind, params=params, tf_bits=tf_bits)
     if kind == "org":
         _lift_same_words(enc, pairs, levels, scores, kind, threshold, params, tf_bits)
@@ -375,6 +376,8 @@ def _score_compared(enc: Encoded, pairs: np.ndarray, levels: dict[str, np.ndarra
         # a word of one name the other cannot explain (typo, abbreviation) is checked where it matters:
         # on the not-exact-name candidates that would otherwise reach review
         check = (scores.probability > threshold) & (levels["name"] > 1)
+        if cut_name is not None:
+            check &= ~cut_name
         if check.any():
             levels["words"] = scores.levels["words"] = word_levels(enc.n_name, pairs, check)
             rescore(scores, levels, kind, np.flatnonzero(levels["words"] == 2), params=params, tf_bits=tf_bits)
@@ -516,7 +519,7 @@ def _pair_scorer(enc: Encoded, kind: str, threshold: float, params: dict | None,
         both = term_frequency_bits({k: np.concatenate([(tf_counts or {}).get(k, np.zeros(0)), v])
                                     for k, v in counts.items()})
         bits = {k: v[len(v) - len(extra):] for k, v in both.items()}
-        return _score_compared(enc, extra, levels, kind, threshold, params, bits).probability
+        return _score_compared(enc, extra, levels, kind, threshold, params, bits, extras.get("cut_name")).probability
     return probability
 
 
@@ -575,7 +578,7 @@ def resolve(df: pd.DataFrame, kind: str, *, decisions: dict | None = None, thres
         params = refine_from_anchor(levels, kind, _anchor_mask(levels, kind), tf_bits=tf_bits)
     scoring_counts = _scoring_tf_counts(enc, pairs, levels, extras["tf_counts"], kind, params)
     tf_bits = term_frequency_bits(scoring_counts)
-    scores = _score_compared(enc, pairs, levels, kind, threshold, params, tf_bits)
+    scores = _score_compared(enc, pairs, levels, kind, threshold, params, tf_bits, extras.get("cut_name"))
     timings["compare_score_s"] = time.perf_counter() - t2
 
     t3 = time.perf_counter()

@@ -522,7 +522,7 @@ def _org_parts(name: str) -> tuple[tuple[str, ...], str | None]:
             out.append(str(value))
             continue
         out.append(tok)
-    out = _drop_connecting_words(out)
+    out = _drop_investment_office(_drop_connecting_words(out))
     # Drop legal forms after the first token (phrases first); a legal form that closes the name is left whole
     # to the trailing pass, whose terms a word-by-word pass would take apart ("Private Limited", "S.A. de C.V.").
     cleaned: list[str] = out[:1]
@@ -622,6 +622,40 @@ def _drop_connecting_words(tokens: list[str]) -> list[str]:
     if len(tokens) > 1 and tokens[-1] == "the":
         tokens = tokens[:-1]
     return tokens[:1] + [t for t in tokens[1:] if t not in _CONNECTING] if len(tokens) > 2 else tokens
+
+
+#: Institutions whose endowment or investment office is written after their name as the LP.
+_INSTITUTION_WORDS = frozenset(_words("university college institute"))
+#: What an institution's investment arm is written as after its name ("University of Ohio Endowment",
+#: "Harbor College - Investment Office", "... Office of Investments"): the institution itself.
+_INVESTMENT_OFFICES = tuple(tuple(_words(p)) for p in (
+    "endowment fund", "endowment", "investment office", "investments office", "office of investments",
+    "office of investment"))
+
+
+def _drop_investment_office(tokens: list[str]) -> list[str]:
+    """``tokens`` without the investment office or endowment written after an institution's name, or
+    before it with "of" ("Endowment of the University of Texas") (:data:`_INVESTMENT_OFFICES`; "Endowment" also misspelt by one edit, "Office" also cut short to three
+    letters or more at a field length: "University of Ohio - Investment Off"): a university's endowment is
+    the university, as an LP. Only after an institution named "<institution> of <place>" ("University of
+    Ohio", :data:`_INSTITUTION_WORDS`): "Ohio University Investment Office" keeps its words, as "Ohio
+    University" reads as "University of Ohio" in another word order and names another institution as often
+    ("Miami University" is not the University of Miami); a "Harbor Endowment Fund" or a manager's
+    "Investment Office" is a name of its own."""
+    for head in _INVESTMENT_OFFICES:  # "Endowment of the University of Texas"
+        size = len(head) + 1
+        if tuple(tokens[:size]) == (*head, "of") and len(tokens) > size + 2 and tokens[size] in _INSTITUTION_WORDS:
+            return tokens[size:]
+    if len(tokens) < 4 or tokens[0] not in _INSTITUTION_WORDS or tokens[1] != "of":
+        return tokens
+    for tail in _INVESTMENT_OFFICES:
+        head, last = tokens[-len(tail):-1], tokens[-1]
+        if len(tokens) - len(tail) < 3 or tuple(head) != tail[:-1]:
+            continue
+        if last == tail[-1] or (tail[-1] == "office" and len(last) >= 3 and "office".startswith(last)) or (
+                tail[-1] == "endowment" and len(last) >= 8 and OSA.distance(last, "endowment", score_cutoff=1) <= 1):
+            return tokens[:-len(tail)]
+    return tokens
 
 
 #: Words that a name written in another order has or lacks ("Teacher Retirement System of Texas" / "Texas
@@ -1119,6 +1153,12 @@ def cut_from(cut: str, full: str) -> bool:
     another entity's, not a cut one."""
     full = _cut_text(full)
     return len(full) > len(cut) and full.startswith(cut) and (cut[-1] == " " or full[len(cut)] != " ")
+
+
+def full_name_text(name: str) -> str:
+    """``name`` as :func:`_cut_text` writes it (case, accents and punctuation aside): what a cut name is
+    read against (:func:`crmhub.identity.comparison.respelt_cut_from`)."""
+    return _cut_text(name)
 
 
 # ----------------------------------------------------------------------------------- person names
@@ -1631,9 +1671,13 @@ def normalize_city(value: object) -> str | None:
     Cayman"``, ``"München"``); a jurisdiction written as the city becomes its seat (:data:`JURISDICTION_SEATS`:
     ``"Cayman Islands"`` -> ``"george town"``).
     """
-    if _blank(value):
+    if _blank(value) or str(value).strip().lower() in _CITY_PLACEHOLDERS:
         return None
     return _normalize_city(str(value))
+
+
+#: Placeholders that are values in other fields: "NA" is Namibia's country code, never a town.
+_CITY_PLACEHOLDERS = frozenset({"na", "n a"})
 
 
 @lru_cache(maxsize=100_000)
@@ -1646,11 +1690,15 @@ def _normalize_city(value: str) -> str | None:
     if whole:
         return whole
     parts = value.split(",")
-    for part in parts[1:]:  # "Central, Hong Kong": a district of a city state is that city
-        town = _town(part)
+    towns = [_town(part) for part in parts]
+    for town in towns[1:]:  # "Central, Hong Kong": a district of a city state is that city
         if town in _CITY_STATE_SEATS:
             return town
-    return _town(parts[0])
+    if towns[0] not in _city_names()[0]:  # "Chiyoda-ku, Tokyo": a district before its city
+        for town in towns[1:]:
+            if town in _city_names()[0]:
+                return town
+    return towns[0]
 
 
 def _postal_code_word(word: str) -> bool:
@@ -1684,8 +1732,43 @@ def _town(text: str) -> str | None:
     if not text:
         return None
     text = PLACE_ALIASES.get(text, text)
+    text = _city_exonyms().get(text, text)
     # "Jersey City" is not Jersey: only a bare jurisdiction name stands for its seat
     return text if city_word else (_jurisdiction_seat(text) or text)
+
+
+def _city_exonyms() -> dict[str, str]:
+    """A city's name in another language -> its English name, both as :func:`_town` writes them
+    (``"baile atha cliath"`` -> ``"dublin"``, ``"lussemburgo"`` -> ``"luxembourg"``): :func:`_city_names`."""
+    return _city_names()[1]
+
+
+@lru_cache(maxsize=1)
+def _city_names() -> tuple[frozenset[str], dict[str, str]]:
+    """The English names of the cities **babel**'s CLDR data names time zones by (its exemplar cities:
+    "tokyo", "dublin", "new york"), and their names in the languages of :data:`_COUNTRY_NAME_LANGUAGES`
+    -> the English name, all as :func:`_town` writes them. A local name that is another city's English
+    name or names two cities is left out."""
+    from babel import Locale
+    from babel.core import get_global
+
+    zones = sorted(get_global("zone_territories"))
+    english_names = Locale.parse("en").time_zones
+
+    def town(name: str) -> str:
+        return " ".join(_tokens(name))
+
+    english = {z: town(english_names.get(z, {}).get("city") or z.rsplit("/", 1)[-1].replace("_", " ")) for z in zones}
+    known = set(english.values())
+    local: dict[str, set[str]] = {}
+    for lang in _COUNTRY_NAME_LANGUAGES:
+        names = Locale.parse(lang.split("_")[0]).time_zones
+        for zone in zones:
+            name = names.get(zone, {}).get("city")
+            if name:
+                local.setdefault(town(name), set()).add(english[zone])
+    return frozenset(known), {name: next(iter(cities)) for name, cities in local.items()
+                              if len(cities) == 1 and name not in known and len(name) >= 3}
 
 
 def normalize_country(value: object) -> str | None:
