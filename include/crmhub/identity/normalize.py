@@ -1109,16 +1109,15 @@ ENDOWMENT_COMPANY = "investment company"
 def _endowment_company(tokens: tuple[str, ...]) -> str | None:
     """:data:`ENDOWMENT_COMPANY` for the normalised name of a university's, college's or institute's
     investment or management company ("Kemp Institute of Technology Investment Company Limited", "Greystone
-    College Mgmt Co", "Kemp U. Management Cmpny", "Quinlan College Gestion"): a company of its own, not the
-    institution. Its "Investment Office" is the institution's own office, no mark."""
+    College Mgmt Co", "Kemp U. Management Cmpny", "University of Texas Investment Management Company"): a
+    company of its own, not the institution. Its "Investment Office" / "Office of Investments" is the
+    institution's own office, no mark."""
     if _ENDOWED.isdisjoint(tokens):
         return None
-    endowed = next((k for k, t in enumerate(tokens) if k and t in _ENDOWED), None)
-    if endowed is None:
-        return None
+    endowed = next(k for k, t in enumerate(tokens) if t in _ENDOWED)
     rest = tokens[endowed + 1:]
     if any(t in _ENDOWMENT_COMPANY_WORDS and not (k + 1 < len(rest) and OSA.distance(rest[k + 1], "office") <= 1)
-           for k, t in enumerate(rest)):
+           and rest[max(k - 2, 0):k] != ("office", "of") for k, t in enumerate(rest)):
         return ENDOWMENT_COMPANY
     return None
 

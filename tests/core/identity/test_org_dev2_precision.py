@@ -103,7 +103,9 @@ def test_one_layer_written_two_ways_stays_surfaced(a: str, b: str) -> None:
 def test_a_universitys_investment_office_is_the_university() -> None:
     assert vehicle_marks("University of Cluzion - Investment Office") == frozenset()
     assert vehicle_marks("Marhurst Ardent Univ. Investment Oafice") == frozenset()
+    assert vehicle_marks("Ohio University Office of Investments") == frozenset()
     assert vehicle_marks("Greystone College Mgmt Co") == {"investment company"}
+    assert vehicle_marks("University of Texas Investment Management Company") == {"investment company"}
     assert vehicle_marks("KEMP U. MANAGEMENT CMPNY LIMIT") == {"investment company"}
     assert vehicle_marks("Crown Fox Intermeddate Holding") == {"intermediate"}
 
