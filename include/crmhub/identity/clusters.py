@@ -34,11 +34,27 @@ class UnionFind:
 
 
 def cluster_roots(n: int, links: np.ndarray) -> np.ndarray:
-    """Root index per record after uniting every ``(i, j)`` row of ``links``; the root is arbitrary."""
-    uf = UnionFind(n)
-    for a, b in links.tolist():
-        uf.union(a, b)
-    return uf.roots()
+    """Label per record after uniting every ``(i, j)`` row of ``links``: the smallest record index of its set.
+
+    Vectorised union-find: each round hooks the larger of the two roots of every link that still
+    joins two sets onto the smaller (a root hooked by several links takes the smallest), then compresses
+    every path; a chain of k links needs one round and log2(k) compressions."""
+    parent = np.arange(n, dtype=np.int64)
+    links = np.asarray(links, dtype=np.int64).reshape(-1, 2)
+    a, b = links[:, 0], links[:, 1]
+    while len(a):
+        ra, rb = parent[a], parent[b]
+        apart = ra != rb
+        a, b, ra, rb = a[apart], b[apart], ra[apart], rb[apart]
+        if not len(a):
+            break
+        np.minimum.at(parent, np.maximum(ra, rb), np.minimum(ra, rb))
+        while True:  # every parent a root again
+            up = parent[parent]
+            if np.array_equal(up, parent):
+                break
+            parent = up
+    return parent
 
 
 #: Two groups whose scored record pairs say "different" at least this often (and at least as often as
@@ -65,6 +81,73 @@ def consistent_groups(links: np.ndarray, *, cannot_link: np.ndarray, values: dic
 
     Returns a boolean per row of ``links``: True when its two nodes ended in the same group.
     """
+    links = np.asarray(links, dtype=np.int64).reshape(-1, 2)
+    cannot_link = np.asarray(cannot_link, dtype=np.int64).reshape(-1, 2)
+    has_votes = votes is not None and vote is not None and len(votes) > 0
+    if has_votes:
+        said = vote != 0
+        votes, vote = np.sort(np.asarray(votes, dtype=np.int64)[said], axis=1), vote[said]
+    lone = _lone_links(links)
+    keep = np.zeros(len(links), dtype=bool)
+    if lone.any():
+        # a component of two nodes and one link: the link holds iff the two nodes may join as they are
+        ends = np.sort(links[lone], axis=1)
+        span = int(max(ends.max(), cannot_link.max(initial=0), votes.max(initial=0) if has_votes else 0)) + 1
+        code = ends[:, 0] * span + ends[:, 1]
+        forbidden = np.zeros(len(code), dtype=bool)
+        if len(cannot_link):
+            forbidden = np.isin(code, np.sort(cannot_link, axis=1) @ np.array([span, 1]))
+        pro = con = np.zeros(len(code), dtype=np.int64)
+        if has_votes:
+            vote_code = votes[:, 0] * span + votes[:, 1]
+            at = np.isin(vote_code, code)
+            said_codes, where = np.unique(vote_code[at], return_inverse=True)
+            said_pro = np.bincount(where, weights=vote[at] > 0, minlength=len(said_codes)).astype(np.int64)
+            said_con = np.bincount(where, weights=vote[at] < 0, minlength=len(said_codes)).astype(np.int64)
+            found = np.minimum(np.searchsorted(said_codes, code), max(len(said_codes) - 1, 0))
+            hit = said_codes[found] == code if len(said_codes) else np.zeros(len(code), dtype=bool)
+            pro = np.where(hit, said_pro[found] if len(said_codes) else 0, 0)
+            con = np.where(hit, said_con[found] if len(said_codes) else 0, 0)
+        a, b = ends[:, 0].tolist(), ends[:, 1].tolist()
+        records = np.array([sizes.get(x, 1) + sizes.get(y, 1) for x, y in zip(a, b, strict=True)], dtype=np.int64)
+        ok = (records <= max_records) & ~forbidden & ~((con >= MIN_VOTES_AGAINST) & (con >= pro))
+        empty: tuple = ()
+        for k in np.flatnonzero(ok).tolist():
+            va, vb = values.get(a[k], empty), values.get(b[k], empty)
+            if va and vb and not all(not x or not y or x == y for x, y in zip(va, vb, strict=False)):
+                ok[k] = False
+        keep[lone] = ok
+    rest = ~lone
+    if rest.any():
+        nodes = np.unique(links[rest])
+        if len(cannot_link):
+            cannot_link = cannot_link[np.isin(cannot_link, nodes).all(axis=1)]
+        if has_votes:
+            at = np.isin(votes, nodes).all(axis=1)
+            votes, vote = votes[at], vote[at]
+        keep[rest] = _greedy_groups(links[rest], cannot_link=cannot_link, values=values, sizes=sizes,
+                                    max_records=max_records, votes=votes if has_votes else None,
+                                    vote=vote if has_votes else None)
+    return keep
+
+
+def _lone_links(links: np.ndarray) -> np.ndarray:
+    """Per row of ``links``: is it the only link of a component of two nodes?"""
+    if not len(links):
+        return np.zeros(0, dtype=bool)
+    nodes, at = np.unique(links, return_inverse=True)
+    at = at.reshape(-1, 2)
+    component = cluster_roots(len(nodes), at)
+    link_component = component[at[:, 0]]
+    nodes_in = np.bincount(component, minlength=len(nodes))
+    links_in = np.bincount(link_component, minlength=len(nodes))
+    return (at[:, 0] != at[:, 1]) & (nodes_in[link_component] == 2) & (links_in[link_component] == 1)
+
+
+def _greedy_groups(links: np.ndarray, *, cannot_link: np.ndarray, values: dict[int, tuple[frozenset, ...]],
+                   sizes: dict[int, int], max_records: int, votes: np.ndarray | None = None,
+                   vote: np.ndarray | None = None) -> np.ndarray:
+    """:func:`consistent_groups` link by link (any component)."""
     # per group (keyed by its root): records, attribute values, and — only once a group has one — its
     # cannot-link partners and members; most proposals are one link between two clean nodes
     parent: dict[int, int] = {}

@@ -24,6 +24,7 @@ Rules (the playbook's "post office"):
 
 from __future__ import annotations
 
+import hashlib
 import time
 import uuid
 from collections.abc import Callable
@@ -101,8 +102,15 @@ def pair_key(a: RecordKey, b: RecordKey) -> tuple[RecordKey, RecordKey]:
     return (a, b) if a <= b else (b, a)
 
 
+def _uuid5(name: str, _namespace: bytes = ID_NAMESPACE.bytes, _variant: str = "89ab" * 4) -> str:
+    """``str(uuid.uuid5(ID_NAMESPACE, name))`` from the SHA-1 hex digest, without building a UUID object
+    (one per record at a million records): version nibble 5, variant bits 10."""
+    h = hashlib.sha1(_namespace + name.encode("utf-8")).hexdigest()
+    return f"{h[:8]}-{h[8:12]}-5{h[13:16]}-{_variant[int(h[16], 16)]}{h[17:20]}-{h[20:32]}"
+
+
 def new_cluster_id(kind: str, key: RecordKey) -> str:
-    return str(uuid.uuid5(ID_NAMESPACE, f"{kind}:{key[0]}:{key[1]}"))
+    return _uuid5(f"{kind}:{key[0]}:{key[1]}")
 
 
 @dataclass
@@ -152,7 +160,7 @@ class ProposedCluster:
 def proposed_cluster_id(kind: str, keys: list[RecordKey]) -> str:
     """Stable id of a proposed cluster: the same record set always gets the same id."""
     text = "|".join(f"{s}:{r}" for s, r in sorted(keys))
-    return "pc-" + uuid.uuid5(ID_NAMESPACE, f"{kind}:proposal:{text}").hex[:16]
+    return "pc-" + _uuid5(f"{kind}:proposal:{text}").replace("-", "")[:16]
 
 
 @dataclass
@@ -610,13 +618,7 @@ def resolve(df: pd.DataFrame, kind: str, *, decisions: dict | None = None, thres
     same_key = (levels["tax_id"] == 1) if kind == "org" else (levels["email"] == 1)
     queue_mask = ((prob > threshold) | same_key) & apart
     review: list[ReviewPair] = []
-    best_per_cluster_pair: dict[tuple[int, int], int] = {}
-    for k in np.flatnonzero(queue_mask).tolist():
-        ra, rb = int(roots[pairs[k, 0]]), int(roots[pairs[k, 1]])
-        ck = (min(ra, rb), max(ra, rb))
-        if ck not in best_per_cluster_pair or prob[k] > prob[best_per_cluster_pair[ck]]:
-            best_per_cluster_pair[ck] = k
-    chosen = sorted(best_per_cluster_pair.values(), key=lambda k: -prob[k])
+    chosen = _best_per_identity_pair(pairs, prob, roots, np.flatnonzero(queue_mask))
     scorer = _pair_scorer(enc, kind, threshold, params, scoring_counts, workers) \
         if kind in UNCOMPARED_VOTE_KINDS else None
     chosen, cut_links = _consistent_proposals(prepared, kind, pairs, prob, rejected, roots, chosen, threshold,
@@ -645,7 +647,7 @@ def resolve(df: pd.DataFrame, kind: str, *, decisions: dict | None = None, thres
             expected += float(prob[k])
 
     cluster_ids, merges = _assign_ids(prepared, roots, keys, kind)
-    proposals = _proposals(prepared, kind, roots, proposal_links, review, cluster_ids)
+    proposals = _proposals(prepared, kind, roots, proposal_links, review, cluster_ids, keys)
     timings["cluster_s"] = time.perf_counter() - t3
     timings["total_s"] = time.perf_counter() - t0
     return Resolution(
@@ -656,6 +658,22 @@ def resolve(df: pd.DataFrame, kind: str, *, decisions: dict | None = None, thres
         pair_deterministic=det_mask, pair_levels=levels, parameters=params, proposal_links=proposal_links,
         cut_links=cut_links,
     )
+
+
+def _best_per_identity_pair(pairs: np.ndarray, prob: np.ndarray, roots: np.ndarray, queued: np.ndarray) -> list[int]:
+    """Of the ``queued`` pairs (increasing indices), the strongest per pair of current identities (``roots``;
+    the first of equal scores), strongest first; equal scores in the order their identity pairs first appear."""
+    if not len(queued):
+        return []
+    ra, rb = roots[pairs[queued, 0]], roots[pairs[queued, 1]]
+    code = np.minimum(ra, rb) * len(roots) + np.maximum(ra, rb)
+    p = prob[queued]
+    order = np.lexsort((queued, -p, code))  # per identity pair: strongest, then first
+    head = np.ones(len(order), dtype=bool)
+    head[1:] = code[order[1:]] != code[order[:-1]]
+    best = order[head]
+    first_seen = np.minimum.reduceat(queued[np.argsort(code, kind="stable")], np.flatnonzero(head))
+    return queued[best[np.lexsort((first_seen, -p[best]))]].tolist()
 
 
 def _kept_apart_by_a_human(roots: np.ndarray, pairs: np.ndarray, rejected: np.ndarray, idx: np.ndarray) -> np.ndarray:
@@ -738,13 +756,17 @@ def _consistent_proposals(prepared: pd.DataFrame, kind: str, pairs: np.ndarray, 
                 col = np.where(cut_names[member_rows] != None, "", col)  # noqa: E711
             keep = np.fromiter((isinstance(v, str) and v != "" for v in col.tolist()), dtype=bool, count=len(col))
             by_part: dict[str | None, dict[int, set]] = {}
-            for r, v in zip(node_of[keep].tolist(), col[keep].tolist(), strict=True):
-                part = tax_id_scheme(v) if c == "n_tax_id" else None
-                by_part.setdefault(part, {}).setdefault(r, set()).add(v)
+            kept = col[keep].tolist()
+            part_of = {v: tax_id_scheme(v) for v in set(kept)} if c == "n_tax_id" else {}
+            for r, v in zip(node_of[keep].tolist(), kept, strict=True):
+                by_part.setdefault(part_of.get(v), {}).setdefault(r, set()).add(v)
             per_column.extend(by_part.values() or [{}])
         none = frozenset()
-        values = {r: tuple(frozenset(col.get(r, none)) for col in per_column)
-                  for r in set().union(*(col.keys() for col in per_column))}
+        rows: dict[int, list[frozenset]] = {}
+        for j, col in enumerate(per_column):
+            for r, v in col.items():
+                rows.setdefault(r, [none] * len(per_column))[j] = frozenset(v)
+        values = {r: tuple(v) for r, v in rows.items()}
     keep = consistent_groups(links, cannot_link=cannot, values=values, sizes=sizes, max_records=MAX_PROPOSAL_RECORDS,
                              votes=votes, vote=vote)
     return idx[keep].tolist(), int((~keep).sum())
@@ -773,7 +795,7 @@ def _uncompared_pairs(pairs: np.ndarray, roots: np.ndarray, record_component: np
 
 
 def _proposals(prepared: pd.DataFrame, kind: str, roots: np.ndarray, links: np.ndarray,
-               review: list[ReviewPair], cluster_ids: list[str]) -> list[ProposedCluster]:
+               review: list[ReviewPair], cluster_ids: list[str], keys: list[RecordKey]) -> list[ProposedCluster]:
     """Group the review pairs into proposed clusters and fill in the record views of their members.
 
     A proposed cluster is a connected component of the kept (consistent) candidate links over the current
@@ -781,48 +803,52 @@ def _proposals(prepared: pd.DataFrame, kind: str, roots: np.ndarray, links: np.n
     """
     if not review:
         return []
-    joined = UnionFind(len(prepared))
-    for a, b in links.tolist():
-        joined.union(int(roots[a]), int(roots[b]))
-    component_of_root: dict[int, int] = {}
-    for r in {int(x) for x in links.ravel().tolist()}:
-        component_of_root[int(roots[r])] = joined.find(int(roots[r]))
-    root_arr = roots.tolist()
-    members: dict[int, list[int]] = {}
-    for i, r in enumerate(root_arr):  # input order = age order, so members come oldest first
-        comp = component_of_root.get(r)
-        if comp is not None:
-            members.setdefault(comp, []).append(i)
-    needed = sorted({i for m in members.values() for i in m})
-    views = dict(zip(needed, prepared.iloc[needed][list(columns_for(kind))].to_dict("records"), strict=True))
-    keys = list(zip(prepared["source_system"].tolist(), prepared["record_id"].tolist(), strict=True))
-    proposals: dict[int, ProposedCluster] = {}
-    for comp, idx in members.items():
+    ends = roots[links]
+    nodes = np.unique(ends)
+    component = cluster_roots(len(nodes), np.searchsorted(nodes, ends))  # per node
+    rows = np.flatnonzero(np.isin(roots, nodes))  # input order = age order, so members come oldest first
+    row_component = component[np.searchsorted(nodes, roots[rows])]
+    by_component = np.argsort(row_component, kind="stable")
+    starts = np.flatnonzero(np.r_[True, row_component[by_component[1:]] != row_component[by_component[:-1]]])
+    groups = np.split(rows[by_component], starts[1:])
+    group_component = row_component[by_component[starts]].tolist()
+    columns = list(columns_for(kind))
+    # the canonical columns hold text or None (``prepare``): plain lists, not DataFrame.to_dict's per-value boxing
+    shown = prepared.iloc[rows]
+    views = dict(zip(rows.tolist(), (dict(zip(columns, v, strict=True))
+                                     for v in zip(*(shown[c].tolist() for c in columns), strict=True)), strict=True))
+    proposals: list[ProposedCluster] = []
+    proposal_of: dict[int, ProposedCluster] = {}  # per component
+    for g in sorted(range(len(groups)), key=lambda g: int(groups[g][0])):  # in the order of their oldest record
+        idx = groups[g].tolist()
         pid = proposed_cluster_id(kind, [keys[i] for i in idx])
-        proposals[comp] = ProposedCluster(pid, [dict(views[i]) for i in idx], [cluster_ids[i] for i in idx], [])
-    for pair in review:
+        proposal_of[group_component[g]] = ProposedCluster(pid, [dict(views[i]) for i in idx],
+                                                          [cluster_ids[i] for i in idx], [])
+        proposals.append(proposal_of[group_component[g]])
+    left = np.array([pair.left["_i"] for pair in review], dtype=np.int64)
+    for pair, c in zip(review, component[np.searchsorted(nodes, roots[left])].tolist(), strict=True):
         a, b = pair.left.pop("_i"), pair.right.pop("_i")
         pair.left, pair.right = dict(views[a]), dict(views[b])
-        proposal = proposals[component_of_root[int(roots[a])]]
+        proposal = proposal_of[c]
         pair.proposed_cluster = proposal.cluster_id
         proposal.pairs.append(pair)
-    return sorted(proposals.values(), key=lambda p: -p.score_max)
+    return sorted(proposals, key=lambda p: -p.score_max)
 
 
 def _assign_ids(prepared: pd.DataFrame, roots: np.ndarray, keys: list[RecordKey], kind: str
                 ) -> tuple[list[str], list[tuple[str, str]]]:
+    """Cluster id per record (the id of the identity's oldest record that has one, else a UUID5 of its oldest
+    record's key) and the ``(survivor, merged)`` ids of records whose id changes."""
+    labels, first, inverse = np.unique(roots, return_index=True, return_inverse=True)
     existing = prepared["crmhub_id"].tolist() if "crmhub_id" in prepared.columns else None
-    first_member: dict[int, int] = {}
     survivor: dict[int, str] = {}
-    for i, r in enumerate(roots.tolist()):
-        first_member.setdefault(r, i)
-        if existing is not None and existing[i] and r not in survivor:
-            survivor[r] = str(existing[i])
-    ids = []
-    merges = []
-    for i, r in enumerate(roots.tolist()):
-        cid = survivor.get(r) or new_cluster_id(kind, keys[first_member[r]])
-        ids.append(cid)
-        if existing is not None and existing[i] and str(existing[i]) != cid:
-            merges.append((cid, str(existing[i])))
+    has_id = np.zeros(len(roots), dtype=bool)
+    if existing is not None:
+        has_id = np.fromiter(map(bool, existing), dtype=bool, count=len(existing))
+        rows = np.flatnonzero(has_id)
+        with_id, oldest = np.unique(inverse[rows], return_index=True)
+        survivor = {int(c): str(existing[i]) for c, i in zip(with_id.tolist(), rows[oldest].tolist(), strict=True)}
+    per_label = [survivor.get(c) or new_cluster_id(kind, keys[i]) for c, i in enumerate(first.tolist())]
+    ids = [per_label[c] for c in inverse.tolist()]
+    merges = [(ids[i], str(existing[i])) for i in np.flatnonzero(has_id).tolist() if str(existing[i]) != ids[i]]
     return ids, merges
