@@ -10,7 +10,8 @@ trigger                cause (one incident per ...)                         reco
 ``schema_drift``       connector with parked (unreleased) drifted batches   ``ops.parked_events``
 ``sla``                SLA with a field under target this week and a late  ``ops.sla_results``,
                        run among its last 3 (:func:`sla_now`)               ``ops.sync_runs``
-``segment_latency``    source system whose segments' median lag is over SLA ``ops.segment_latency``
+``segment_latency``    source system with a segment over SLA this week and  ``ops.segment_latency``,
+                       a late change by its last 3 runs (:func:`segment_now`) ``core.field_changes``
 ``missing_fields``     SLA whose share of deals lacking its fields > max    ``core.deal``, measured now
 ``dead_letter``        connector with dead-lettered retry items             ``ops.retry_queue``
 ``drop_file_failure``  connector with a drop-folder file given up on          ``ops.drop_file_failures``
@@ -33,7 +34,7 @@ from datetime import datetime
 import psycopg
 from psycopg.rows import dict_row
 
-from crmhub.health import incidents, missing_fields
+from crmhub.health import incidents, missing_fields, segments
 from crmhub.health import sla as sla_runs
 from crmhub.health.segments import ALL_FIELDS, over_sla
 from crmhub.sync.connector_state import DROP_FILE_MAX_FAILURES
@@ -146,19 +147,70 @@ def segment_week(conn: psycopg.Connection) -> list[dict]:
                            ORDER BY source_system, entity_type, country, field""", (ALL_FIELDS,))
 
 
+def segment_now(conn: psycopg.Connection, imap, system: str | None = None) -> dict[str, dict]:
+    """The state now of each source system (or of ``system``) the latest segment audit flags (a segment x field
+    of its top segments with the median lag over the SLA) or with an open ``segment_latency`` incident:
+    ``{system: {"week_start", "since", "segments", "over"}}``. ``segments``: every segment x field of the system
+    in the audit's week (:func:`crmhub.health.segments.system_lags`: all its segments, not only the audit's top
+    five, which a system can leave while late); ``over``: those whose week's median is over the SLA, each with
+    ``recent`` (its changes written by the system's last :data:`RECOVERY_RUNS` runs, i.e. since ``since``, the
+    start of the oldest of them, :func:`crmhub.health.sla.nth_latest_run_start`; the whole week with fewer runs;
+    :func:`crmhub.health.segments.changes_since`) and ``late`` (those of them over the SLA).
+
+    The one rule of the ``segment_latency`` cause and its proof: the system's segments are late now while one
+    of ``over`` has a ``late`` change; they are fixed when none has: the system's last runs brought no change of
+    those segments over the SLA (as the ``sla`` rule, on the system's runs). The week's median stays the audit's
+    (and the KPI's): it may stay over the SLA for the rest of the week.
+    """
+    if imap is None:
+        from crmhub.config import load_integration_map
+
+        imap = load_integration_map()
+    week = conn.execute("SELECT max(week_start) FROM ops.segment_latency").fetchone()[0]
+    if week is None:
+        return {}
+    if system is not None:
+        systems = [system]
+    else:
+        flagged = {r["source_system"] for r in segment_week(conn) if over_sla(r)}
+        open_ = {n for (n,) in conn.execute("SELECT connector FROM ops.incidents WHERE trigger = 'segment_latency' "
+                                            "AND resolved_at IS NULL").fetchall()}
+        systems = sorted(flagged | open_)
+    out: dict[str, dict] = {}
+    lags = segments.system_lags(conn, imap, systems, week)
+    for name in systems:
+        rows = lags[name]
+        over = [r for r in rows if over_sla(r)]
+        connectors = [c.name for c in imap.connectors if c.system == name]
+        since = sla_runs.nth_latest_run_start(conn, connectors, RECOVERY_RUNS) if connectors else None
+        recent = segments.changes_since(conn, imap, name, week, since) if over else {}
+        for r in over:
+            changes = recent.get((r["entity_type"], r["country"], r["field"]), [])
+            r.update(recent=changes, late=[x for x in changes if not x["on_time"]])
+        out[name] = {"week_start": week, "since": since, "segments": rows, "over": over}
+    return out
+
+
 def segment_latency(conn: psycopg.Connection, imap=None) -> Iterator[Cause]:
-    over: dict[str, list[dict]] = {}
-    for r in segment_week(conn):
-        if over_sla(r):
-            over.setdefault(r["source_system"], []).append(r)
-    for system, rows in over.items():
-        worst = max(r["median_lag_min"] for r in rows)
-        sla_min = max((r["sla_min"] or 0) for r in rows)
+    for system, state in segment_now(conn, imap).items():
+        late = [r for r in state["over"] if r["late"]]
+        if not late:
+            continue
+        worst = max(r["median_lag_min"] for r in late)
+        sla_min = max((r["sla_min"] or 0) for r in late)
+        window = (f"its last {RECOVERY_RUNS} runs" if state["since"] is not None
+                  else f"the week (fewer than {RECOVERY_RUNS} runs)")
         yield Cause("segment_latency", system,
-                    {"error": f"{system}: {len(rows)} segment(s) with median lag over SLA "
-                              f"(worst {worst:.0f} min > {sla_min:.0f} min)",
-                     "week_start": str(rows[0]["week_start"]), "segments": len(rows)},
-                    proof_hint="segment audit with every segment's median lag under SLA after the rerun")
+                    {"error": f"{system}: {len(late)} segment(s) x field late now: median lag over SLA in the week "
+                              f"of {state['week_start']} (worst {worst:.0f} min > {sla_min:.0f} min) and a change "
+                              f"over the SLA written by {window}",
+                     "week_start": str(state["week_start"]), "segments": len(late),
+                     "late": [{**{k: r[k] for k in ("entity_type", "country", "field", "changes")},
+                               "median_lag_min": round(r["median_lag_min"], 1), "late_changes": len(r["late"]),
+                               "last_late_at": r["late"][0]["changed_at"].isoformat(),
+                               "last_late_lag_min": round(r["late"][0]["lag_min"], 1)} for r in late]},
+                    proof_hint=f"the system's last {RECOVERY_RUNS} runs without a change over the SLA in those "
+                               "segments (crmhub health segments)")
 
 
 def missing_field_shares(conn: psycopg.Connection, imap) -> Iterator[Cause]:

@@ -41,7 +41,9 @@ ALL_FIELDS = "*"
 #: (the usual rule of thumb for a sample large enough to compare two weeks; fixed before any simulation).
 MIN_CHANGES_FOR_DELTA = 30
 
-_SEGMENT_SQL = """
+#: The lag of each change of the week (``entity_type, country, source_system, field, lag_min, sla_min,
+#: changed_at``), as the CTE ``lags``: the audit's medians and a segment's latest changes read the same rows.
+_LAGS_CTE = """
 WITH seg AS (
     SELECT 'entity'::text AS core_table, e.crmhub_id, e.entity_type, e.country::text AS country FROM core.entity e
     UNION ALL
@@ -62,17 +64,27 @@ lags AS (
     SELECT coalesce(s.entity_type, 'unknown') AS entity_type, coalesce(s.country, '??') AS country,
            cl.source_system, cl.core_table || '.' || cl.field AS field,
            greatest(0, extract(epoch FROM cl.changed_at - cl.source_ts) / 60.0) AS lag_min,
-           (%(slas)s::jsonb ->> cl.source_system)::double precision AS sla_min
+           (%(slas)s::jsonb ->> cl.source_system)::double precision AS sla_min, cl.changed_at
     FROM core.field_changes cl
     LEFT JOIN seg s ON s.core_table = cl.core_table AND s.crmhub_id = cl.crmhub_id
     WHERE cl.source_ts IS NOT NULL AND cl.changed_at >= %(start)s AND cl.changed_at < %(end)s
 )
+"""
+
+_SEGMENT_SQL = _LAGS_CTE + """
 SELECT entity_type, country, source_system,
        CASE WHEN grouping(field) = 1 THEN %(all_fields)s ELSE field END AS field, count(*) AS changes,
        percentile_cont(0.5) WITHIN GROUP (ORDER BY lag_min) AS median_lag_min,
        max(sla_min) AS sla_min,
        100.0 * count(*) FILTER (WHERE lag_min <= sla_min) / count(*) AS sla_met_pct
 FROM lags GROUP BY GROUPING SETS ((entity_type, country, source_system, field), (entity_type, country, source_system))
+"""
+
+#: The changes of one source system in the week since a time, per segment x field, newest first.
+_SINCE_SQL = _LAGS_CTE + """
+SELECT entity_type, country, field, changed_at, lag_min, sla_min
+  FROM lags WHERE source_system = %(system)s AND changed_at >= %(since)s
+ ORDER BY entity_type, country, field, changed_at DESC, lag_min DESC
 """
 
 
@@ -101,14 +113,34 @@ def over_sla(row: dict) -> bool:
     return row["sla_min"] is not None and row["median_lag_min"] > row["sla_min"]
 
 
-def system_lags(conn: psycopg.Connection, imap, system: str, week: date) -> list[dict]:
-    """Every segment x field of source ``system`` in the ISO week containing ``week``, not only the top segments
-    the audit keeps (``entity_type, country, field, changes, median_lag_min, sla_min``): the evidence that a
-    source's segments are back under its SLA (``crmhub.ops.closeout``)."""
-    rows = _groups(conn, week_start(week), _system_slas(imap))
-    return sorted(({**r, "median_lag_min": float(r["median_lag_min"])} for r in rows
-                   if r["source_system"] == system and r["field"] != ALL_FIELDS),
-                  key=lambda r: (r["entity_type"], r["country"], r["field"]))
+def system_lags(conn: psycopg.Connection, imap, systems: list[str], week: date) -> dict[str, list[dict]]:
+    """Every segment x field of each source of ``systems`` in the ISO week containing ``week``, not only the top
+    segments the audit keeps (``{system: [{entity_type, country, field, changes, median_lag_min, sla_min}]}``, one
+    query for all): the evidence that a source's segments are back under its SLA (``crmhub.ops.closeout``)."""
+    out: dict[str, list[dict]] = {s: [] for s in systems}
+    for r in _groups(conn, week_start(week), _system_slas(imap)):
+        if r["source_system"] in out and r["field"] != ALL_FIELDS:
+            out[r["source_system"]].append({**r, "median_lag_min": float(r["median_lag_min"])})
+    for rows in out.values():
+        rows.sort(key=lambda r: (r["entity_type"], r["country"], r["field"]))
+    return out
+
+
+def changes_since(conn: psycopg.Connection, imap, system: str, week: date, since: datetime | None
+                  ) -> dict[tuple, list[dict]]:
+    """The changes of source ``system`` in the ISO week containing ``week`` written at or after ``since`` (None:
+    the whole week), newest first: ``{(entity_type, country, field): [{"changed_at", "lag_min", "on_time"}]}``
+    (on time: lag within the source's SLA). What a segment's lag is now, whatever its median over the week."""
+    start, end = _week_bounds(week_start(week))
+    minutes = json.dumps({s: m for s, (_, m) in _system_slas(imap).items()})
+    out: dict[tuple, list[dict]] = {}
+    for r in conn.cursor(row_factory=dict_row).execute(_SINCE_SQL, {"slas": minutes, "start": start, "end": end,
+                                                                    "system": system, "since": since or start}):
+        lag = float(r["lag_min"])
+        out.setdefault((r["entity_type"], r["country"], r["field"]), []).append(
+            {"changed_at": r["changed_at"], "lag_min": lag,
+             "on_time": r["sla_min"] is not None and lag <= r["sla_min"]})
+    return out
 
 
 def action_for(row: dict, target_pct: float = DEFAULT_TARGET_PCT) -> str:

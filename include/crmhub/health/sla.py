@@ -94,7 +94,7 @@ _LAG_SQL = {False: "coalesce((detail -> 'field_lag_min' ->> %(field)s)::double p
             True: "coalesce((detail -> 'field_lag_min' ->> %(field)s)::double precision, "
                   "(detail -> 'e2e_lag_min' ->> 'max')::double precision)"}
 _SLA_RUNS_SQL = {
-    False: "connector = %(connector)s AND status NOT IN ('running', 'frozen') AND finished_at IS NOT NULL "
+    False: "connector = ANY(%(connectors)s) AND status NOT IN ('running', 'frozen') AND finished_at IS NOT NULL "
            "AND kind <> 'backfill'",
     True: "kind = 'reverse_etl' AND detail ->> 'sync' = %(sync)s AND coalesce(detail ->> 'kind', 'sync') = 'sync' "
           "AND coalesce(detail ->> 'status', '') <> 'skipped' AND status <> 'running' AND finished_at IS NOT NULL",
@@ -110,7 +110,7 @@ def _runs_sql(spec: dict) -> str:
 
 
 def _params(spec: dict, **extra) -> dict:
-    return {"field": spec["field"], "freshness": spec["freshness_min"], "connector": spec["connector"],
+    return {"field": spec["field"], "freshness": spec["freshness_min"], "connectors": [spec["connector"]],
             "sync": spec.get("sync"), **extra}
 
 
@@ -126,6 +126,15 @@ def latest_runs(conn: psycopg.Connection, spec: dict, n: int) -> list[dict]:
     ``{"started_at", "finished_at", "status", "lag_min", "on_time"}``: the field's state now."""
     cur = conn.cursor(row_factory=dict_row)
     return cur.execute(f"{_runs_sql(spec)} ORDER BY started_at DESC LIMIT %(n)s", _params(spec, n=n)).fetchall()
+
+
+def nth_latest_run_start(conn: psycopg.Connection, connectors: list[str], n: int) -> datetime | None:
+    """When the ``n``-th latest SLA run of ``connectors`` (together) started; None with fewer than ``n`` runs.
+    The changes written since are those of their last ``n`` runs."""
+    row = conn.execute(f"SELECT started_at FROM ops.sync_runs WHERE {_SLA_RUNS_SQL[False]} "
+                       "ORDER BY started_at DESC OFFSET %(skip)s LIMIT 1",
+                       {"connectors": connectors, "skip": n - 1}).fetchone()
+    return row[0] if row else None
 
 
 def compute_sla_results(conn: psycopg.Connection, imap, week: date | None = None) -> list[dict]:

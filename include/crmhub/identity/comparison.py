@@ -10,7 +10,7 @@ reviewers see in a queued pair's features.
 
 from __future__ import annotations
 
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 import numpy as np
 import pandas as pd
@@ -23,8 +23,9 @@ from crmhub.identity.normalize import (
     REGISTERED_OFFICE_COUNTRIES,
     REGISTERED_OFFICE_TOWNS,
     VEHICLE_MARKERS,
-    cut_from,
     cut_name_text,
+    cut_prefix_of,
+    cut_text,
     full_name_text,
     roman_to_int,
     tax_id_scheme,
@@ -102,19 +103,27 @@ class Column:
         out = np.zeros(len(i))
         sel = np.flatnonzero(where) if where is not None else np.arange(len(i))
         if sel.size:
-            # many pairs share the same two values (first names, cities, firms): score each distinct
-            # (value, value) combination once and broadcast
-            a, b = self.codes[i[sel]].astype(np.int64), self.codes[j[sel]].astype(np.int64)
-            width = int(self.codes.max()) + 2
-            combo, first = pd.factorize((a + 1) * width + (b + 1))
-            rep = np.zeros(len(first), dtype=np.int64)
-            rep[combo[::-1]] = np.arange(len(combo))[::-1]  # one representative position per combination
-            strings = self.values if values is None else values
-            ua, ub = strings[i[sel[rep]]], strings[j[sel[rep]]]
-            scores = np.asarray(process.cpdist(ua, ub, scorer=scorer, workers=workers,
-                                               score_cutoff=score_cutoff), dtype=float)
-            out[sel] = scores[combo] * scale
+            combo, rep = self.distinct_pairs(i[sel], j[sel])
+            out[sel] = self.scores(i[sel[rep]], j[sel[rep]], scorer, workers, values, score_cutoff)[combo] * scale
         return out
+
+    def distinct_pairs(self, i: np.ndarray, j: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The pairs ``(i, j)`` by their two values: each pair's combination number and one representative
+        position per combination. Many pairs share the same two values (first names, cities, firms):
+        a similarity is computed once per combination and broadcast."""
+        a, b = self.codes[i].astype(np.int64), self.codes[j].astype(np.int64)
+        width = int(self.codes.max()) + 2
+        combo, first = pd.factorize((a + 1) * width + (b + 1))
+        rep = np.zeros(len(first), dtype=np.int64)
+        rep[combo[::-1]] = np.arange(len(combo))[::-1]  # the first position of each combination
+        return combo, rep
+
+    def scores(self, i: np.ndarray, j: np.ndarray, scorer, workers: int = 1, values: np.ndarray | None = None,
+               score_cutoff: float | None = None) -> np.ndarray:
+        """``scorer`` of the values (or ``values``, see :meth:`similarity`) of records ``i`` and ``j``, pair by pair."""
+        strings = self.values if values is None else values
+        return np.asarray(process.cpdist(strings[i], strings[j], scorer=scorer, workers=workers,
+                                         score_cutoff=score_cutoff), dtype=float)
 
 
 class Encoded:
@@ -156,6 +165,20 @@ class Encoded:
     def raw_name_codes(self) -> np.ndarray:
         """Per record, a code of its raw name (equal names, equal codes)."""
         return pd.factorize(self.df["name"], use_na_sentinel=False)[0].astype(np.int64)
+
+    def raw_cut_texts(self, rows: np.ndarray) -> np.ndarray:
+        """The raw names of records ``rows`` as :func:`cut_from` reads a full name
+        (:func:`crmhub.identity.normalize.cut_text`), each distinct name written once per run."""
+        if "_raw_cut_texts" not in self.__dict__:
+            self._raw_cut_texts = np.full(int(self.raw_name_codes.max(initial=-1)) + 1, None, dtype=object)
+        done, codes = self._raw_cut_texts, self.raw_name_codes[rows]
+        todo = np.unique(codes[done[codes] == None])  # noqa: E711 - elementwise on an object array
+        if todo.size:
+            names = self.df["name"].to_numpy(dtype=object)
+            where = np.empty(len(done), dtype=np.int64)
+            where[self.raw_name_codes[::-1]] = np.arange(len(self.raw_name_codes))[::-1]
+            done[todo] = [cut_text(v) for v in names[where[todo]].tolist()]
+        return done[codes]
 
     @cached_property
     def cut_name_lengths(self) -> tuple[np.ndarray, np.ndarray]:
@@ -201,15 +224,28 @@ def _tax_id(enc: Encoded, i: np.ndarray, j: np.ndarray, country: np.ndarray) -> 
     """Levels missing / equal / different / different shapes (two registers' numbers, not a contradiction).
 
     Two registers of one entity are in one country: where the countries differ (``country`` level 2),
-    numbers of different shapes are different entities' (a namesake abroad), so stay "different".
+    numbers of different shapes are different entities' (a namesake abroad), so stay "different". In one
+    country, a register number and the same digits without its register letter are one number
+    (:func:`_register_letter_dropped`: "B253372" / "253372", the RCS Luxembourg number as a source keyed it).
     """
     col = enc.n_tax_id
     level = _simple(col, i, j)
     k = np.flatnonzero((level == 2) & (country != 2))
     if k.size:
         scheme = enc.tax_scheme
-        level[k[scheme.codes[i[k]] != scheme.codes[j[k]]]] = 3
+        k = k[scheme.codes[i[k]] != scheme.codes[j[k]]]
+        same = np.fromiter((_register_letter_dropped(a, b) for a, b in zip(col.values[i[k]].tolist(),
+                                                                            col.values[j[k]].tolist(), strict=True)),
+                           dtype=bool, count=len(k))
+        level[k] = np.where(same, 1, 3)
     return level
+
+
+def _register_letter_dropped(a: str, b: str) -> bool:
+    """One normalised tax id is the other's digits after a single register letter ("B253372" / "253372")."""
+    if len(a) < len(b):
+        a, b = b, a
+    return len(a) == len(b) + 1 and a[0].isalpha() and a[1:] == b and b.isdigit()
 
 
 def one_edit(col: Column, i: np.ndarray, j: np.ndarray, workers: int, where: np.ndarray,
@@ -255,12 +291,7 @@ def compare_orgs(enc: Encoded, pairs: np.ndarray, workers: int = 1) -> tuple[dic
     i, j = pairs[:, 0], pairs[:, 1]
     name = enc.n_name
     missing, equal = name.missing(i, j), name.equal(i, j)
-    todo = ~missing & ~equal
-    sort = name.similarity(i, j, fuzz.ratio, workers, where=todo, values=name.sorted_words)  # = token_sort_ratio
-    jw = name.similarity(i, j, JaroWinkler.normalized_similarity, workers, scale=100.0, where=todo)
-    best = np.maximum(sort, jw)
-    # only "token_set_ratio >= 95" is read: rapidfuzz's cutoff skips the work for the pairs below it
-    tset = name.similarity(i, j, fuzz.token_set_ratio, workers, where=todo & (best < 88), score_cutoff=95)
+    best, tset = _name_similarities(name, i, j, np.flatnonzero(~missing & ~equal), workers)
     name_level = np.select([missing, equal, best >= 95, best >= 88, tset >= 95, best >= 75],
                            [0, 1, 2, 3, 4, 5], 6).astype(np.int8)
     num = enc.n_numerals  # vehicle marks: fund numerals and markers (normalize.vehicle_marks); "" = none
@@ -287,6 +318,27 @@ def compare_orgs(enc: Encoded, pairs: np.ndarray, workers: int = 1) -> tuple[dic
                     "tf_counts": {"name": np.where(equal, name.frequency[np.maximum(name.codes[i], 0)], 0)}}
 
 
+def _name_similarities(name: Column, i: np.ndarray, j: np.ndarray, sel: np.ndarray,
+                       workers: int) -> tuple[np.ndarray, np.ndarray]:
+    """For the organisation pairs ``sel`` (0 elsewhere): the better of token-sort ratio and Jaro-Winkler
+    (0-100), and where that is below 88 the token-set ratio if at least 95. Each distinct pair of names
+    is scored once (:meth:`Column.distinct_pairs`)."""
+    best, tset = np.zeros(len(i)), np.zeros(len(i))
+    if not sel.size:
+        return best, tset
+    combo, rep = name.distinct_pairs(i[sel], j[sel])
+    a, b = i[sel[rep]], j[sel[rep]]
+    sort = name.scores(a, b, fuzz.ratio, workers, values=name.sorted_words)  # = token_sort_ratio
+    jw = name.scores(a, b, JaroWinkler.normalized_similarity, workers) * 100.0
+    best_once = np.maximum(sort, jw)
+    # only "token_set_ratio >= 95" is read: rapidfuzz's cutoff skips the work for the pairs below it
+    low = np.flatnonzero(best_once < 88)
+    tset_once = np.zeros(len(rep))
+    tset_once[low] = name.scores(a[low], b[low], fuzz.token_set_ratio, workers, score_cutoff=95)
+    best[sel], tset[sel] = best_once[combo], tset_once[combo]
+    return best, tset
+
+
 def _read_cut_names(enc: Encoded, i: np.ndarray, j: np.ndarray, name_level: np.ndarray, numerals: np.ndarray,
                     no_num: np.ndarray) -> np.ndarray:
     """Levels (in place) of the pairs whose one name is the other cut at a field length (:func:`cut_from`,
@@ -295,12 +347,12 @@ def _read_cut_names(enc: Encoded, i: np.ndarray, j: np.ndarray, name_level: np.n
     Equity Partne" / "Kestrel Growth Equity Partners III"), nor are marks that the cut name's marks are a
     part of. Returns which pairs were read so (their words are not checked for a conflict either: the cut
     name's last word is a fragment, "Employees Re" is no "Real Estate")."""
-    cut = enc.cut_names
     read = np.zeros(len(i), dtype=bool)
-    k = np.flatnonzero(((cut[i] != None) | (cut[j] != None)) & (name_level >= 2) & (name_level <= 5))  # noqa: E711
+    cut_len, raw_len = enc.cut_name_lengths
+    has_cut = cut_len < np.iinfo(np.int64).max  # the length of a name without a cut one is that large number
+    k = np.flatnonzero((has_cut[i] | has_cut[j]) & (name_level >= 2) & (name_level <= 5))
     if not k.size:
         return read
-    cut_len, raw_len = enc.cut_name_lengths
     a, b = i[k], j[k]
     # a cut name is shorter than the name it was cut from: most pairs end at the length check
     from_a = _cut_from_pairs(enc, a, b, cut_len[a] < raw_len[b])
@@ -322,18 +374,19 @@ def _read_cut_names(enc: Encoded, i: np.ndarray, j: np.ndarray, name_level: np.n
 
 def _cut_from_pairs(enc: Encoded, short: np.ndarray, full: np.ndarray, check: np.ndarray) -> np.ndarray:
     """:func:`cut_from` of the records ``short``'s cut name and ``full``'s raw name, where ``check`` (else
-    False); judged once per distinct pair of names."""
+    False); judged once per distinct pair of names, each raw name written once (:meth:`Encoded.raw_cut_texts`)."""
     out = np.zeros(len(short), dtype=bool)
     sel = np.flatnonzero(check)
     if not sel.size:
         return out
-    cut, raw, codes = enc.cut_names, enc.df["name"].to_numpy(dtype=object), enc.raw_name_codes
+    codes = enc.raw_name_codes
     code = codes[short[sel]] * (int(codes.max()) + 1) + codes[full[sel]]
     _, first, inverse = np.unique(code, return_index=True, return_inverse=True)
-    verdict = np.fromiter((cut_from(cut[s], raw[f]) or respelt_cut_from(cut[s], raw[f])
-                           for s, f in zip(short[sel[first]].tolist(),
-                                                                       full[sel[first]].tolist(), strict=True)),
-                          dtype=bool, count=len(first))
+    cuts = enc.cut_names[short[sel[first]]].tolist()
+    texts = enc.raw_cut_texts(full[sel[first]]).tolist()
+    raws = enc.df["name"].to_numpy(dtype=object)[full[sel[first]]].tolist()
+    verdict = np.fromiter((cut_prefix_of(c, t) or respelt_cut_from(c, r)
+                           for c, t, r in zip(cuts, texts, raws, strict=True)), dtype=bool, count=len(first))
     out[sel] = verdict[inverse.ravel()]
     return out
 
@@ -564,16 +617,19 @@ def _brand_typo(a: str, b: str) -> bool:
 def _word_matches(word: str, others: set[str], brands: set[str]) -> bool:
     """``word`` is a typo or an abbreviation of one of ``others``; with a brand word (the first word of
     a name) on either side only a typo counts (:func:`_brand_typo`)."""
-    for other in others:
-        brand = word in brands or other in brands
-        if _typo_of(word, other) and (not brand or _brand_typo(word, other)):
-            return True
-        if brand:
-            continue
-        short, long_ = (word, other) if len(word) <= len(other) else (other, word)
-        if _abbreviation_of(short, long_) or _misspelt_abbreviation(short, long_) or _abbreviation_of_typo(short, long_):
-            return True
-    return False
+    return any(_word_pair_matches(word, other, word in brands or other in brands) for other in others)
+
+
+@lru_cache(maxsize=1 << 18)
+def _word_pair_matches(word: str, other: str, brand: bool) -> bool:
+    """``word`` is a typo or an abbreviation of ``other`` (only a typo when ``brand``:
+    :func:`_word_matches`); cached, as the same two words recur across many names."""
+    if _typo_of(word, other) and (not brand or _brand_typo(word, other)):
+        return True
+    if brand:
+        return False
+    short, long_ = (word, other) if len(word) <= len(other) else (other, word)
+    return _abbreviation_of(short, long_) or _misspelt_abbreviation(short, long_) or _abbreviation_of_typo(short, long_)
 
 
 def _misspelt_abbreviation(short: str, long_: str) -> bool:
@@ -627,6 +683,10 @@ def _split_run_together(words: set[str], others: set[str], brands: set[str]) -> 
     partners", "lunarfd" = "lunar fund"), split into its two parts."""
     out = set()
     for word in words:
+        # a split needs one of the parts among ``others``: most words start and end with none of them
+        if not any(2 <= len(o) <= len(word) - 2 and (word.startswith(o) or word.endswith(o)) for o in others):
+            out.add(word)
+            continue
         for k in range(2, len(word) - 1):
             head, tail = word[:k], word[k:]
             if (head in others and (tail in others or _word_matches(tail, others, brands))) or (

@@ -56,7 +56,7 @@ from crmhub.identity.scoring import (
     Scores,
     bayes_factors,
     count_in_place,
-    explain,
+    explain_pairs,
     refine_from_anchor,
     refine_parameters,
     rescore,
@@ -625,9 +625,8 @@ def resolve(df: pd.DataFrame, kind: str, *, decisions: dict | None = None, thres
                                               score_pairs=scorer, cut_names=enc.cut_names if kind == "org" else None)
     del enc, scorer  # the encoded columns are not needed past here (peak memory at a million records)
     proposal_links = pairs[np.array(chosen, dtype=np.int64)] if chosen else np.zeros((0, 2), dtype=np.int64)
-    for k in chosen:
+    for k, features in zip(chosen, explain_pairs(scores, np.array(chosen, dtype=np.int64), kind), strict=True):
         a, b = int(pairs[k, 0]), int(pairs[k, 1])
-        features = explain(scores, k, kind)
         features["review_threshold"] = threshold
         if same_key[k] and prob[k] <= threshold:
             features["shared_key"] = "tax_id" if kind == "org" else "email"

@@ -120,7 +120,10 @@ ORG_ABBREVIATIONS = {
     "fdn": "foundation", "fndn": "foundation", "endow": "endowment", "ret": "retirement",
     "sys": "systems", "pens": "pension", "eq": "equity", "ventures": "ventures", "vc": "ventures",
     "re": "real estate", "st": "saint", "mt": "mount", "ft": "fort",
-    "mgr": "manager", "mgrs": "managers", "bk": "bank", "exec": "executive", "executives": "executive",
+    "mgr": "manager", "mgrs": "managers", "bk": "bank",
+    # vehicle and strategy words written short ("Exec Fund", "Infrastr.", "Vntrs", "Secs")
+    "exec": "executive", "execs": "executive", "executives": "executive", "infrastr": "infrastructure",
+    "vntrs": "ventures", "vent": "ventures", "fnd": "fund", "cptl": "capital", "secs": "secondaries", "secondary": "secondaries",
 }
 ORG_ABBREVIATIONS.update(MULTI_WORD_SHORT_FORMS)
 _ROMAN = re.compile(r"^(?=[ivxl]+$)(x{0,3}|xl|l?x{0,3})(ix|iv|v?i{0,3})$")
@@ -256,7 +259,7 @@ LONG_LEGAL_FORMS = {
     # Ireland, UK, Cayman Islands, common-law Asia-Pacific
     "designated activity company": "dac", "DAC": "dac", "unlimited company": "unlimited",
     "Irish collective asset-management vehicle": "fund company", "open-ended investment company": "fund company",
-    "exempted limited partnership": "lp", "exempted company": "ltd", "limited liability limited partnership": "lp",
+    "exempted limited partnership": "lp", "ELP": "lp", "exempted company": "ltd", "limited liability limited partnership": "lp",
     "proprietary limited": "ltd", "pty limited": "ltd", "private limited": "ltd", "private limited company": "ltd",
     "Ltd. Partnership": "lp", "SLP": "lp",  # a Scottish LP, a Luxembourg société de libre partenariat
     "sendirian berhad": "ltd", "berhad": "ltd",
@@ -433,38 +436,22 @@ def _written_tokens(name: str) -> tuple[str, ...]:
     """The words of ``name`` as written, glued numerals, series letters and markers split apart: read by both
     :func:`_org_parts` and :func:`vehicle_marks`, so cached (a name's features are computed one after the
     other)."""
-    return tuple(_read_vehicle_phrases(_split_glued_series(_split_glued_words(_tokens(name)))))
+    return tuple(_split_glued_series(_split_glued_words(_join_spelt_form(_tokens(name)))))
 
 
-#: Vehicles named in several words, read as their one marker: "Side Car" = "Side-Car" = "Sidecar",
-#: "Alternative Investment Vehicle" = "AIV", "Special Purpose Vehicle" = "SPV".
-_VEHICLE_PHRASES = {("side", "car"): "sidecar", ("alternative", "investment", "vehicle"): "aiv",
-                    ("special", "purpose", "vehicle"): "spv"}
+#: Legal forms whose letters a source writes apart once the dots are gone ("Fund II L P" from "L.P." with
+#: its punctuation stripped, "L L C"): closing a name, the letters are the form, never numeral 50 and "P".
+_SPELT_FORMS = frozenset(_words("lp llp lllp llc"))
 
 
-def _read_vehicle_phrases(tokens: list[str]) -> list[str]:
-    """``tokens`` with a vehicle written in several words joined to its marker (:data:`_VEHICLE_PHRASES`) and
-    a "CV" before a numeral or a legal form read as a continuation vehicle ("Fund IX CV, L.P.", "Brand CV 2
-    LP"); a "C.V." closing the name is the Dutch limited partnership (commanditaire vennootschap). After the
-    first word only."""
-    if len(tokens) < 2 or not ("cv" in tokens or "car" in tokens or "vehicle" in tokens):
+def _join_spelt_form(tokens: list[str]) -> list[str]:
+    """``tokens`` with a legal form spelt out in single letters at the end (:data:`_SPELT_FORMS`) one word."""
+    if len(tokens) < 3 or len(tokens[-1]) != 1 or len(tokens[-2]) != 1:
         return tokens
-    out: list[str] = tokens[:1]
-    i = 1
-    while i < len(tokens):
-        for phrase, marker in _VEHICLE_PHRASES.items():
-            if tuple(tokens[i:i + len(phrase)]) == phrase:
-                out.append(marker)
-                i += len(phrase)
-                break
-        else:
-            tok = tokens[i]
-            nxt = tokens[i + 1] if i + 1 < len(tokens) else ""
-            if tok == "cv" and (_is_numeral(nxt) or nxt in LEGAL_SUFFIXES or nxt in _TRAILING_FIRST_WORDS):
-                tok = "continuation"
-            out.append(tok)
-            i += 1
-    return out
+    for size in (4, 3, 2):
+        if len(tokens) > size and all(len(t) == 1 for t in tokens[-size:]) and "".join(tokens[-size:]) in _SPELT_FORMS:
+            return [*tokens[:-size], "".join(tokens[-size:])]
+    return tokens
 
 
 @lru_cache(maxsize=200_000)
@@ -475,14 +462,29 @@ def _org_parts(name: str) -> tuple[tuple[str, ...], str | None]:
         raw = _mend_cut_end(raw, name)
     out: list[str] = []
     skip = False
+    skip_words = 0
     for i, tok in enumerate(raw):
         if skip:  # the letter of a misspelt "ManCo" read as two words
             skip = False
+            continue
+        if skip_words:  # the rest of a vehicle's long name read as its marker
+            skip_words -= 1
             continue
         if tok == "co" and i + 1 < len(raw) and raw[i + 1] in _CO_INVEST:
             continue  # "Co-Investment" / "Co Invest": one word, not the legal form "Co"
         if tok in _CO_INVEST and i and raw[i - 1] == "co":
             out.append("coinvestment")
+            continue
+        if tok in _NUMBER_LABELS_IN_NAMES and i and i + 1 < len(raw) and _is_numeral(raw[i + 1]):
+            continue  # "Fund No. 4", "Partners Nr 2": the label of the numeral that follows
+        if tok in ("alternative", "special") and raw[i + 1:i + 3] in (["investment", "vehicle"], ["purpose", "vehicle"]):
+            out.append(_LONG_VEHICLES[tok])  # "Fund V Alternative Investment Vehicle" = "Fund V (AIV)"
+            skip_words = 2
+            continue
+        vehicle_word = _vehicle_word(raw, i, out)
+        if vehicle_word:
+            out.append(vehicle_word)
+            skip = vehicle_word == "sidecar" and tok == "side"
             continue
         if tok == "st" and any(" ".join(raw[max(i - k, 0):i]) in _us_states() for k in (1, 2)):
             out.append("state")  # "Ohio St. Teachers' Retirement System", "New York St. Common Retirement Fund"
@@ -549,7 +551,56 @@ def _org_parts(name: str) -> tuple[tuple[str, ...], str | None]:
     if form is not None and len(cleaned) < len(out):  # "..., a Delaware limited liability company"
         _strip_jurisdiction_descriptor(cleaned)
     trailing = _strip_trailing_forms(cleaned)
+    _drop_vehicle_noun(cleaned)
     return tuple(drop_own_acronym(cleaned, VEHICLE_MARKERS)), trailing or form
+
+
+#: Vehicles named in three words, read as their marker: "Alternative Investment Vehicle" = "AIV",
+#: "Special Purpose Vehicle" = "SPV".
+_LONG_VEHICLES = {"alternative": "aiv", "special": "spv"}
+#: Words that label the fund numeral after them ("Fund No. 4" = "Fund IV", "Partners Nr 2").
+_NUMBER_LABELS_IN_NAMES = frozenset(_words("no nr number"))
+#: The nouns a vehicle's marker is written with or without ("Continuation Vehicle", "Feeder Fund"): after
+#: "Cont." they make it "Continuation" (:func:`_vehicle_word`), after a marker they are dropped
+#: (:func:`_drop_vehicle_noun`).
+_CONTINUATION_NOUNS = frozenset(_words("vehicle vehicles fund"))
+
+
+def _vehicle_word(raw: list[str], i: int, out: list[str]) -> str | None:
+    """The vehicle marker ``raw[i]`` writes short or apart, after the first word: "CV" before another word
+    is a continuation vehicle ("Brand CV I", "Fund VI CV LP"; closing the name it is the Dutch legal form
+    C.V.), "Cont." before "Vehicle"/"Fund" too, "Side Car" / "Side-Car" is a sidecar, and "Euro" not after
+    a numeral is the region ("Euro Fd 2" = "Europe Fund II"; "Fund IX Euro" names its currency)."""
+    tok = raw[i]
+    if not i or tok not in ("cv", "cont", "side", "euro"):
+        return None
+    nxt = raw[i + 1] if i + 1 < len(raw) else None
+    if tok == "cv" and nxt is not None:
+        return "continuation"
+    if tok == "cont" and nxt in _CONTINUATION_NOUNS:
+        return "continuation"
+    if tok == "side" and nxt == "car":
+        return "sidecar"
+    if tok == "euro" and not (out and out[-1].isdigit()):
+        return "europe"
+    return None
+
+
+#: Markers of a fund's own vehicle that sources write with or without a noun after them ("Continuation
+#: Fund" = "Continuation Vehicle" = "Continuation", "Executive Fund" = "Executive", "Feeder Fund"): closing
+#: the name, the noun is dropped (:func:`_drop_vehicle_noun`).
+_NOUN_VEHICLES = frozenset(_words("continuation executive feeder parallel sidecar offshore onshore master blocker aiv"
+                                  " annex erisa"))
+
+
+def _drop_vehicle_noun(tokens: list[str]) -> None:
+    """Drop (in place) "Fund"/"Vehicle" after a marker of :data:`_NOUN_VEHICLES` when only a numeral or
+    series letter follows it ("Continuation Vehicle I" = "Continuation 1", "Feeder Fund" = "Feeder")."""
+    k = len(tokens)
+    while k > 2 and (tokens[k - 1].isdigit() or tokens[k - 1] in SERIES_LETTERS):
+        k -= 1
+    if k > 2 and tokens[k - 1] in _CONTINUATION_NOUNS and tokens[k - 2] in _NOUN_VEHICLES:
+        del tokens[k - 1]
 
 
 _OPEN_BRACKET_END = re.compile(r"[(\[]\s*[^\W\d_]{1,2}\s*$")
@@ -1138,6 +1189,11 @@ def cut_name_text(name: object) -> str | None:
     return _cut_text(text) if _at_field_length(text) else None
 
 
+def cut_text(text: str) -> str:
+    """``text`` as :func:`cut_from` compares it (:func:`_cut_text`), uncached: for callers that keep their own."""
+    return _cut_text.__wrapped__(text)
+
+
 @lru_cache(maxsize=200_000)
 def _cut_text(text: str) -> str:
     """``text`` lower-cased, accents folded, without punctuation, runs of whitespace as one space."""
@@ -1150,8 +1206,12 @@ def cut_from(cut: str, full: str) -> bool:
     "Blue Ridge Infrastructure Opportunities Fund II LP"), or after the space that ends ``cut``. A name that
     ends where a word of the other ends ("Harbor Capital Partners" / "Harbor Capital Partners Fund IV") is
     another entity's, not a cut one."""
-    full = _cut_text(full)
-    return len(full) > len(cut) and full.startswith(cut) and (cut[-1] == " " or full[len(cut)] != " ")
+    return cut_prefix_of(cut, _cut_text(full))
+
+
+def cut_prefix_of(cut: str, full_text: str) -> bool:
+    """:func:`cut_from` with ``full`` already written as :func:`_cut_text` writes it (``full_text``)."""
+    return len(full_text) > len(cut) and full_text.startswith(cut) and (cut[-1] == " " or full_text[len(cut)] != " ")
 
 
 def full_name_text(name: str) -> str:
@@ -1421,6 +1481,13 @@ _PLACEHOLDER_TAX = re.compile(r"^(0+|1+|9+|X+|NA|NONE|NULL|UNKNOWN|PENDING|APPLI
 #:   one written without its leading 0 gets it back);  GB: a 12-digit branch VAT number's first 9.
 _NL_VAT = re.compile(r"^(\d{9})B\d{2}$")
 _NO_VAT = re.compile(r"^(\d{9})MVA$")
+#: A Canadian program account: the 9-digit Business Number + a program (RC corporate income tax, RT GST/HST,
+#: RP payroll, RR charity, RZ information returns, RM import/export) + a 4-digit reference ("123456789 RC0001"):
+#: the Business Number is the entity's.
+_CA_PROGRAM_ACCOUNT = re.compile(r"^(\d{9})R[CTPRZM]\d{4}$")
+#: A Hong Kong Business Registration certificate number: the 8-digit BR number, then branch, expiry month and
+#: year and a check character, written with hyphens ("12345678-000-01-24-1"): the BR number is the entity's.
+_HK_BR_CERTIFICATE = re.compile(r"^(\d{8})-\d{3}-\d{2}-\d{2}-[0-9A-Z]$")
 _VAT_NATIONAL = {
     "SE": (re.compile(r"^(\d{10})01$"), 1), "FR": (re.compile(r"^[0-9A-Z]{2}(\d{9})$"), 1),
     "GB": (re.compile(r"^(\d{9})\d{3}$"), 1),
@@ -1489,7 +1556,9 @@ def normalize_tax_id(value: object) -> str | None:
     raw = fold(str(value).replace("°", "o")).upper().strip()  # "n°" is "no"
     siret = bool(_SIRET.match(raw))
     text, prefix = _strip_labels(raw)
-    compact = re.sub(r"[^A-Z0-9]", "", _drop_label_words(text))
+    text = _drop_label_words(text)
+    certificate = _HK_BR_CERTIFICATE.match(text.replace(" ", ""))
+    compact = certificate.group(1) if certificate else re.sub(r"[^A-Z0-9]", "", text)
     swiss = _SWISS_UID.match(compact)
     if swiss:
         compact = swiss.group(1)
@@ -1515,7 +1584,7 @@ def normalize_tax_id(value: object) -> str | None:
 
 def _national_number(text: str, prefix: str | None, siret: bool) -> str:
     """The national number a VAT number is built from (see :data:`_VAT_NATIONAL`), else ``text``."""
-    for pattern in (_NL_VAT, _NO_VAT):
+    for pattern in (_NL_VAT, _NO_VAT, _CA_PROGRAM_ACCOUNT):
         found = pattern.match(text)
         if found:
             return found.group(1)

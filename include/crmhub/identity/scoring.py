@@ -306,15 +306,29 @@ def level_label(kind: str, name: str, level: int) -> str:
 
 def explain(scores: Scores, k: int, kind: str) -> dict:
     """Features of pair ``k`` for a reviewer: each comparison's level label and weight, strongest first."""
-    items = []
+    return explain_pairs(scores, np.array([k], dtype=np.int64), kind)[0]
+
+
+def explain_pairs(scores: Scores, idx: np.ndarray, kind: str) -> list[dict]:
+    """:func:`explain` of each pair in ``idx``: the weights (:meth:`Scores.weight`) gathered per comparison
+    at once, each level's label looked up once."""
+    idx = np.asarray(idx, dtype=np.int64)
+    columns = []
     for name, lv in scores.levels.items():
-        level = int(lv[k])
-        if level == 0:
-            continue
-        items.append({"comparison": name, "level": level_label(kind, name, level),
-                      "weight_bits": round(scores.weight(name, k), 2)})
-    items.sort(key=lambda d: -abs(d["weight_bits"]))
-    return {"drivers": items, "vetoed": bool(scores.vetoed[k])}
+        levels = lv[idx]
+        weight = scores.factors[name][levels].astype(float)
+        for term, bits in scores.tf_bits.items():
+            if TF_COMPARISON.get(term, term) == name:
+                weight = weight + bits[idx]
+        labels = {int(v): level_label(kind, name, int(v)) for v in np.unique(levels)}
+        columns.append((name, levels.tolist(), weight.tolist(), labels))
+    out = []
+    for x, vetoed in enumerate(scores.vetoed[idx].tolist()):
+        items = [{"comparison": name, "level": labels[levels[x]], "weight_bits": round(weights[x], 2)}
+                 for name, levels, weights, labels in columns if levels[x] != 0]
+        items.sort(key=lambda d: -abs(d["weight_bits"]))
+        out.append({"drivers": items, "vetoed": bool(vetoed)})
+    return out
 
 
 EM_MIN_PAIRS = 5_000

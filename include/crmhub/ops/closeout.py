@@ -10,9 +10,11 @@ warehouse is resolved with that proof written to a file (the artifact ``crmhub i
   each field under its met-rate target in the latest week of ``ops.sla_results`` has its last
   ``RECOVERY_RUNS`` runs on time - the proof is those runs and the week's rates (which may stay under target:
   the weekly rate is the KPI, not the incident);
-* ``segment_latency``: in the week of the latest segment audit (``ops.segment_latency``), every segment x field
-  of the source system has its median lag within the SLA, all its segments measured, not only the audit's top
-  five (a system whose segments left the top five is otherwise never shown fixed) - the proof is each median;
+* ``segment_latency``: the source system's segments are no longer late now (``crmhub.health.causes.segment_now``,
+  the rule its cause opens it by): each segment x field whose median lag is over the SLA in the week of the latest
+  segment audit (all the system's segments, not only the audit's top five) has no change over the SLA written
+  by the system's last ``RECOVERY_RUNS`` runs - the proof is every segment x field's median and those changes
+  (the week's median may stay over: the audit measures the week, not the incident);
 * ``missing_fields``: the SLA's share of CRM deals lacking a field it writes, measured now, is at or under its
   ``max_pct`` (``crmhub.health.missing_fields``) - the proof is that measurement.
 
@@ -30,7 +32,7 @@ from pathlib import Path
 
 import psycopg
 
-from crmhub.health import causes, incidents, missing_fields, segments
+from crmhub.health import causes, incidents, missing_fields
 
 
 def _bulk_import_proof(conn: psycopg.Connection, imap, incident: dict) -> str | None:
@@ -69,15 +71,25 @@ def _sla_proof(conn: psycopg.Connection, imap, incident: dict) -> str | None:
 
 def _segment_proof(conn: psycopg.Connection, imap, incident: dict) -> str | None:
     system = incident["connector"]
-    week = conn.execute("SELECT max(week_start) FROM ops.segment_latency").fetchone()[0]
-    rows = segments.system_lags(conn, imap, system, week) if week is not None else []
-    if not rows or any(r["sla_min"] is None or segments.over_sla(r) for r in rows):
+    state = causes.segment_now(conn, imap, system).get(system)
+    if (state is None or state["since"] is None or not state["segments"]
+            or any(r["sla_min"] is None for r in state["segments"]) or any(r["late"] for r in state["over"])):
         return None
-    return "\n".join([f"incident #{incident['incident_id']} {system}:segment_latency",
-                      f"week of {week}: every segment x field of {system} (not only the audit's top segments) has its "
-                      "median lag within the SLA",
-                      *(f"  {r['entity_type']}/{r['country']} {r['field']}: median {r['median_lag_min']:.1f} min "
-                        f"(SLA {r['sla_min']:.0f} min, {r['changes']} changes)" for r in rows)]) + "\n"
+    n = causes.RECOVERY_RUNS
+    since = state["since"]
+    lines = [f"incident #{incident['incident_id']} {system}:segment_latency",
+             f"{system}: no segment late now (no change over the SLA, in the segments x field over it this week, "
+             f"written by the system's last {n} runs, since {since:%Y-%m-%d %H:%M}); week of {state['week_start']}, "
+             f"every segment x field of {system} (not only the audit's top segments; the week's median is the "
+             "audit's, not the incident's):",
+             *(f"  {r['entity_type']}/{r['country']} {r['field']}: median {r['median_lag_min']:.1f} min "
+               f"(SLA {r['sla_min']:.0f} min, {r['changes']} changes)" for r in state["segments"])]
+    for r in state["over"]:
+        worst = max((x["lag_min"] for x in r["recent"]), default=None)
+        lines.append(f"  {r['entity_type']}/{r['country']} {r['field']} since {since:%Y-%m-%d %H:%M}: "
+                     f"{len(r['recent'])} change(s)"
+                     + (f", lag at most {worst:.0f} min: on time" if worst is not None else ""))
+    return "\n".join(lines) + "\n"
 
 
 def _missing_fields_proof(conn: psycopg.Connection, imap, incident: dict) -> str | None:

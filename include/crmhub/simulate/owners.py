@@ -10,7 +10,8 @@ a proof file (the artifact ``crmhub incidents resolve --proof`` requires):
   had the export fixed); the proof names that load;
 * ``outreach_bulk_import``, ``sla``, ``segment_latency``: as in the demo's closeout (``crmhub.ops.closeout``):
   the bulk import suppressed; the SLA no longer missed now (the last 3 runs of each field under target on
-  time); the latest segment audit with no segment of the source system over its SLA.
+  time); the source system's segments no longer late now (no change over the SLA, in a segment x field over
+  it this week, written by the system's last 3 runs).
 
 Anything else stays open (acknowledged). At each review the owners first release their frozen connectors
 (:func:`release_frozen`; the runbook's catch-up load follows, and the next health cycle freezes a connector

@@ -9,6 +9,7 @@ from datetime import timedelta
 import psycopg
 from health_support import NOW, add_run
 
+from crmhub import clock
 from crmhub.health import causes, incidents, retry, sla
 from crmhub.health.cycle import run_health_cycle
 from crmhub.ingest.drift import park
@@ -57,13 +58,23 @@ def test_breach_drift_and_sla_miss_each_open_one_incident_and_page_once(db, imap
 
 
 def test_segment_latency_alert_opens_an_incident_for_the_source_system(db, imap):
+    """The audit's week median over the SLA and a late change in the week (the system has no runs yet): late now."""
+    from crmhub.health.segments import audit_segments
+
     with psycopg.connect(db) as conn:
-        conn.execute("INSERT INTO ops.segment_latency (week_start, entity_type, country, source_system, field, changes, "
-                     "median_lag_min, sla, sla_min, sla_met_pct, action) VALUES ('2026-11-23', 'lp', 'DE', 'fund_admin', "
-                     "'email', 12, 500, 'fund_admin_to_crm', 360, 40, 'rerun/backfill and page the owner (median lag "
-                     "over SLA)')")
+        lp_de = conn.execute("INSERT INTO core.entity (entity_type, name, country, owner, source_system) VALUES "
+                             "('lp', 'x', 'DE', 'p', 's') RETURNING crmhub_id").fetchone()[0]
+        for i in range(12):                    # the fund administrator's lp/DE emails 500 min late (SLA 6 h)
+            at = NOW - timedelta(hours=2, minutes=i)
+            conn.execute("INSERT INTO core.change_log (core_table, crmhub_id, field, new_value, source_system, "
+                         "source_ts, changed_at) VALUES ('entity', %s, 'email', 'v', 'fund_admin', %s, %s)",
+                         (lp_de, at - timedelta(minutes=500), at))
+        audit_segments(conn, imap, NOW.date())
         out = causes.sync_cause_incidents(conn, imap, now=NOW)
         assert len(out["opened"]) == 1 and _open(conn, "segment_latency") == [("fund_admin", 1, False)]
+        values = conn.execute("SELECT values FROM ops.incidents WHERE trigger = 'segment_latency'").fetchone()[0]
+    assert [(r["entity_type"], r["country"], r["field"], r["late_changes"]) for r in values["late"]] == [
+        ("lp", "DE", "entity.email", 12)]
 
 
 def test_retry_queue_drains_with_backoff_and_dead_letters_into_an_incident(db, imap):
@@ -115,8 +126,8 @@ def test_pending_webhook_events_older_than_the_lag_target_count_toward_lag(db, i
 
 def test_a_closed_sla_breach_is_not_opened_again_by_the_weeks_rate_only_by_a_new_late_run(db, imap):
     """The weekly rate (the KPI) stays under target after the fix; the incident is the breach, opened once."""
-    with psycopg.connect(db) as conn:
-        t0 = conn.execute("SELECT clock_timestamp()").fetchone()[0] - timedelta(minutes=30)
+    t0 = NOW - timedelta(minutes=30)
+    with clock.simulated(NOW), psycopg.connect(db) as conn:   # one ISO week whatever the wall clock
         add_run(conn, "billing_invoices", minutes_ago=0, now=t0, lag_min_max=500.0)          # late (SLA 6 h)
         sla.compute_sla_results(conn, imap, t0.date())
         causes.sync_cause_incidents(conn, imap, now=t0)
@@ -126,7 +137,7 @@ def test_a_closed_sla_breach_is_not_opened_again_by_the_weeks_rate_only_by_a_new
         causes.sync_cause_incidents(conn, imap, now=t0 + timedelta(minutes=5))
         assert conn.execute("SELECT count(*) FROM ops.incidents WHERE trigger = 'sla'").fetchone()[0] == 1
         add_run(conn, "billing_invoices", minutes_ago=0, lag_min_max=600.0,
-                now=conn.execute("SELECT clock_timestamp()").fetchone()[0])
+                now=clock.now())
         causes.sync_cause_incidents(conn, imap, now=t0 + timedelta(minutes=10))
         assert conn.execute("SELECT count(*) FROM ops.incidents WHERE trigger = 'sla' AND resolved_at IS NULL"
                             ).fetchone()[0] == 1

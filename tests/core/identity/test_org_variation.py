@@ -264,7 +264,7 @@ def test_fund_numeral_written_out_before_the_legal_form_or_vehicle_marker(words:
 
 @pytest.mark.parametrize(("a", "b"), [
     ("Quijwell Stone Invt Mgmt Pty Ltd", "Quinwell Stone Investment Management Pty Ltd"),
-    ("Kelly Lunar Infrastr Opportunity Fund IV, L.P.", "Kelly Lunar Infrastructure Opportunities Fund IV L.P."),
+    ("Kelly Lunar Infrstr Opportunity Fund IV, L.P.", "Kelly Lunar Infrastructure Opportunities Fund IV L.P."),
     ("Harbor Lane Pub Sch Employees Retmt Sys", "Harbor Lane Public School Employees Retirement System"),
     ("Lake Eagle Invt Mgmt Pte Ltd", "Lake Eagle Investment Management Pte Ltd"),
 ])

@@ -151,3 +151,34 @@ def test_u_sample_grows_with_the_run_between_its_bounds():
     assert sizes[0] == 1 and sizes[1] == 100 * 99 // 2  # never more than all pairs of the run
     assert sizes[2:] == [250_000, 500_000, 1_000_000, 1_000_000]
     assert sizes == sorted(sizes)
+
+
+def _explain_one_by_one(scores, k: int, kind: str) -> dict:
+    """A reviewer's features of pair ``k`` read weight by weight (:meth:`Scores.weight`)."""
+    from crmhub.identity.scoring import level_label
+
+    items = [{"comparison": name, "level": level_label(kind, name, int(lv[k])),
+              "weight_bits": round(scores.weight(name, k), 2)} for name, lv in scores.levels.items() if int(lv[k])]
+    items.sort(key=lambda d: -abs(d["weight_bits"]))
+    return {"drivers": items, "vetoed": bool(scores.vetoed[k])}
+
+
+def test_explaining_many_pairs_at_once_gives_each_pair_its_own_features() -> None:
+    from crmhub.identity.scoring import explain_pairs
+
+    rng = np.random.default_rng(3)
+    levels, _ = _levels(2_000)
+    levels["numerals"] = rng.choice([0, 1, 2, 3], 2_000).astype(np.int8)  # vetoes among them
+    levels["legal_form"] = rng.choice([0, 1, 2], 2_000).astype(np.int8)
+    levels["words"] = rng.choice([0, 1, 2], 2_000).astype(np.int8)
+    # term frequencies on the name, one of them a term of its own that adjusts the name's weight
+    bits = {"name": np.where(levels["name"] == 1, rng.normal(0, 2, 2_000), 0.0),
+            "name_first_word": np.where(levels["name"] == 2, rng.uniform(-1, 1, 2_000), 0.0)}
+    contact = _int8(_contact_levels(2_000, rng, rng.random(2_000) < 0.3))
+    params = refine_parameters(contact, "contact", u=u_from_random_pairs(contact, "contact"), total_pairs=10**7)
+    for scores, kind in ((score(levels, "org", tf_bits=bits), "org"), (score(contact, "contact", params=params), "contact")):
+        idx = np.concatenate([rng.permutation(2_000)[:500], [7, 7]])  # any order, repeats
+        assert explain_pairs(scores, idx, kind) == [_explain_one_by_one(scores, k, kind) for k in idx.tolist()]
+        assert explain(scores, 11, kind) == _explain_one_by_one(scores, 11, kind)
+        assert explain_pairs(scores, np.zeros(0, dtype=np.int64), kind) == []
+    assert any(d["vetoed"] for d in explain_pairs(score(levels, "org"), np.arange(2_000), "org"))

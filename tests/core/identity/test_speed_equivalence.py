@@ -112,3 +112,110 @@ def test_name_similarity_shortcuts_equal_the_direct_scorers(prepared: pd.DataFra
     assert np.array_equal(fast_sort, direct_sort)
     assert np.array_equal(fast_set >= 95, direct_set >= 95)
     assert (direct_set >= 95).any() and (direct_set < 95).any()
+
+
+def test_name_similarities_once_per_distinct_pair_equal_the_scorers_per_pair(prepared: pd.DataFrame) -> None:
+    from rapidfuzz.distance import JaroWinkler
+
+    from crmhub.identity.comparison import _name_similarities
+
+    pairs, _ = candidate_pairs(prepared, "org")
+    pairs = np.concatenate([pairs, pairs[::7]])  # repeated pairs share one computation
+    i, j = pairs[:, 0], pairs[:, 1]
+    name = Encoded(prepared).n_name
+    todo = ~name.missing(i, j) & ~name.equal(i, j)
+    best, tset = _name_similarities(name, i, j, np.flatnonzero(todo), workers=1)
+    sort = name.similarity(i, j, fuzz.ratio, where=todo, values=name.sorted_words)
+    jw = name.similarity(i, j, JaroWinkler.normalized_similarity, scale=100.0, where=todo)
+    direct_best = np.maximum(sort, jw)
+    direct_set = name.similarity(i, j, fuzz.token_set_ratio, where=todo & (direct_best < 88), score_cutoff=95)
+    assert np.array_equal(best, direct_best) and np.array_equal(tset, direct_set)
+    assert (tset >= 95).any() and ((best >= 95) & todo).any() and (best[todo] < 75).any()
+
+
+#: Names as sources cut them at a field length (30, 35, 40 characters), beside the full names: cuts within a
+#: word, just after a word (a trailing space), at a word's end, with accents and punctuation the cut text
+#: drops, repeated names and a missing one.
+_FULL_NAMES = ["Blue Ridge Infrastructure Opportunities Fund II LP", "Harbor Capital Partners Fund IV, L.P.",
+               "Société Générale Private Equity Partners Fund III", "Kestrel Growth Equity Partners III (Cayman)",
+               "Harbor Capital Partners", "Quinwell Stone Investment Management Co", "Northgate Real Assets Fund I"]
+
+
+def test_cut_from_pairs_equal_cut_from_per_pair() -> None:
+    from crmhub.identity.comparison import _cut_from_pairs
+
+    names = [*_FULL_NAMES, *(n[:k] for n in _FULL_NAMES for k in (30, 35, 40) if len(n) > k),
+             "Blue Ridge Infrastructure Opp.", "Harbor Capital Partners Fund  ", "BLUE RIDGE INFRASTRUCTURE OPPO",
+             _FULL_NAMES[0], None]
+    enc = Encoded(pd.DataFrame({"name": names}))
+    cut, raw = enc.cut_names, enc.df["name"].to_numpy(dtype=object)
+    short, full = (a.ravel() for a in np.meshgrid(np.arange(len(names)), np.arange(len(names)), indexing="ij"))
+    check = np.array([cut[s] is not None and isinstance(raw[f], str) for s, f in zip(short, full, strict=True)])
+    expected = [bool(c) and nz.cut_from(cut[s], raw[f]) for s, f, c in zip(short, full, check, strict=True)]
+    for _ in range(2):  # the second pass reads the texts written in the first
+        assert _cut_from_pairs(enc, short, full, check).tolist() == expected
+    assert 5 < sum(expected) < check.sum()
+
+
+def _split_run_together_word_by_word(words: set, others: set, brands: set) -> set:
+    """:func:`crmhub.identity.comparison._split_run_together` trying every split of every word."""
+    from crmhub.identity.comparison import _word_matches
+
+    out = set()
+    for word in words:
+        for k in range(2, len(word) - 1):
+            head, tail = word[:k], word[k:]
+            if (head in others and (tail in others or _word_matches(tail, others, brands))) or (
+                    tail in others and _word_matches(head, others, brands)):
+                out.update((head, tail))
+                break
+        else:
+            out.add(word)
+    return out
+
+
+def _word_matches_uncached(word: str, others: set, brands: set) -> bool:
+    from crmhub.identity import comparison as c
+
+    for other in others:
+        brand = word in brands or other in brands
+        if c._typo_of(word, other) and (not brand or c._brand_typo(word, other)):
+            return True
+        if brand:
+            continue
+        short, long_ = (word, other) if len(word) <= len(other) else (other, word)
+        if c._abbreviation_of(short, long_) or c._misspelt_abbreviation(short, long_) or \
+                c._abbreviation_of_typo(short, long_):
+            return True
+    return False
+
+
+@pytest.mark.parametrize(("words", "others", "brands"), [
+    ({"maplereal"}, {"maple", "real"}, {"maple"}), ({"cappartners"}, {"capital", "partners"}, set()),
+    ({"lunarfd"}, {"lunar", "fund"}, {"lunar"}), ({"pubemployees", "mgmt"}, {"pub", "employees", "management"}, set()),
+    ({"ab"}, {"a", "b"}, set()), ({"abc"}, {"ab", "c", "bc"}, set()), ({"harborcap"}, {"harbor", "cap"}, {"harborcap"}),
+    ({"investmentsco"}, {"co", "invst"}, set()), ({"bayside"}, {"bay", "sidee"}, {"bay"}), ({"quinwell"}, {"quijwell"}, set()),
+])
+def test_split_and_word_checks_equal_the_word_by_word_ones(words: set, others: set, brands: set) -> None:
+    from crmhub.identity.comparison import _split_run_together, _word_matches
+
+    assert _split_run_together(words, others, brands) == _split_run_together_word_by_word(words, others, brands)
+    for w in words | {"mgmt", "invt", "ptnrs", "cap", "hgray", "irno", "hall"}:
+        for o in (others, {"management", "investment", "partners", "capital", "hill", "grey"}):
+            for b in (brands, {w}, set()):
+                assert _word_matches(w, o, b) == _word_matches_uncached(w, o, b), (w, o, b)
+
+
+def test_same_words_on_the_generated_names_equal_the_word_by_word_check(prepared: pd.DataFrame) -> None:
+    from unittest import mock
+
+    from crmhub.identity import comparison as c
+
+    pairs, _ = candidate_pairs(prepared, "org")
+    values = Encoded(prepared).n_name.values
+    names = [(values[a], values[b]) for a, b in pairs[:20_000].tolist() if values[a] and values[b]]
+    fast = [c.same_words(a, b) for a, b in names]
+    with mock.patch.object(c, "_split_run_together", _split_run_together_word_by_word), \
+            mock.patch.object(c, "_word_matches", _word_matches_uncached):
+        slow = [c.same_words(a, b) for a, b in names]
+    assert fast == slow and 10 < sum(fast) < len(fast)
