@@ -516,11 +516,56 @@ def compare(df: pd.DataFrame | Encoded, pairs: np.ndarray, kind: str, workers: i
     return levels, extras
 
 
-def _word_explained(word: str, others: set[str]) -> bool:
+#: Letters with diacritics written out ("ä" as "ae", "ø" as "oe", "å" as "aa"): "Gräent" is "Graent" in
+#: one source and "Graeent" in another, one word.
+_TRANSLITERATIONS = (("ae", "a"), ("oe", "o"), ("ue", "u"), ("aa", "a"))
+
+
+def _transliterated(word: str) -> str:
+    for written, letter in _TRANSLITERATIONS:
+        word = word.replace(written, letter)
+    return word
+
+
+def _edits(a: str, b: str, cutoff: int) -> int:
+    """Edits (OSA) between two words, diacritics written out or not on either side (:data:`_TRANSLITERATIONS`);
+    ``cutoff + 1`` when more than ``cutoff``."""
+    return min(OSA.distance(x, y, score_cutoff=cutoff) for x in {a, _transliterated(a)} for y in {b, _transliterated(b)})
+
+
+#: Edits two records of one organisation can make in its brand word: one typo each.
+BRAND_EDITS = 2
+
+
+def _strict_typo(word: str, other: str, spelt: frozenset[str]) -> bool | None:
+    """For a word its own record's web domain spells (``spelt``, so spelt right) or the two names' first
+    words (:func:`_brands`): whether ``other`` is the same word up to typos. A spelt word is matched by
+    one typo (one edit, two from eight letters with the first letter kept; "Ake" ~ "Lake" at lakeblue.com),
+    a brand word by one typo per record (:data:`BRAND_EDITS`),
+    diacritics written out or not (:data:`_TRANSLITERATIONS`). None for the other words."""
+    if word in spelt or other in spelt:
+        limit = 2 if max(len(word), len(other)) >= 8 and word[0] == other[0] else 1
+        return min(len(word), len(other)) >= 3 and _edits(word, other, limit) <= limit
+    return None
+
+
+def _word_explained(word: str, others: set[str], spelt: frozenset[str] = frozenset(),
+                    brands: frozenset[str] = frozenset()) -> bool:
     """Whether ``word`` can be the same word as one of ``others``: a typo (one edit, two from seven
-    letters, three from ten, or Jaro-Winkler >= 0.88), or an abbreviation (same first letter, letters in order: "mgmt" ~ "management")."""
+    letters, three from ten, or Jaro-Winkler >= 0.88), or an abbreviation (same first letter, letters in order: "mgmt" ~ "management").
+    Stricter between a word its record's web domain spells (``spelt``) and another, or between the two
+    names' brand words (``brands``): typos as :func:`_strict_typo` counts them, or an abbreviation as
+    sources write one (:func:`_abbreviation_of`, :func:`_misspelt_abbreviation`: "Natl" ~ "National";
+    "Crois" is no typo of "Clogis" when clogis.com is the site, "Toion" no abbreviation of "Trormion")."""
     for other in others:
         short, long_ = (word, other) if len(word) <= len(other) else (other, word)
+        strict = _strict_typo(word, other, spelt)
+        if strict is None and word in brands and other in brands:
+            strict = _edits(word, other, BRAND_EDITS) <= BRAND_EDITS
+        if strict is not None:
+            if strict or _abbreviation_of(short, long_) or _misspelt_abbreviation(short, long_):
+                return True
+            continue
         limit = 3 if len(long_) >= 10 else (2 if len(long_) >= 7 else 1)
         if OSA.distance(word, other, score_cutoff=limit) <= limit or JaroWinkler.similarity(word, other) >= 0.88:
             return True
@@ -538,32 +583,121 @@ def _in_order(short: str, long_: str) -> bool:
     return all(ch in it for ch in short)
 
 
-def word_conflict(a: str, b: str) -> bool:
+def _brands(wa: list[str], wb: list[str], da: set[str], db: set[str]) -> frozenset[str]:
+    """The first words of two names when each is a word the other name lacks (the brands: "Maltar
+    Foundation" / "Masar Foundation"), four letters or more and not a name's only word (an acronym, or a
+    word a field length may have cut)."""
+    fa, fb = wa[0], wb[0]
+    if fa in da and fb in db and len(fa) >= 4 and len(fb) >= 4 and len(wa) > 1 and len(wb) > 1:
+        return frozenset((fa, fb))
+    return frozenset()
+
+
+def word_conflict(a: str, b: str, spelt: frozenset[str] = frozenset()) -> bool:
     """Two normalised names each carry a word the other cannot explain ("University of Idaho" vs
     "University of Ohio", "Employees' Retirement System of Ohio" vs "... of Virginia"): named after
     different things. Typos, abbreviations, a word split in two, and words or numerals present on one
-    side only are not conflicts (numerals and vehicle marks have their own comparison)."""
+    side only are not conflicts (numerals and vehicle marks have their own comparison). The brand words
+    (:func:`_brands`) and the words of ``spelt`` (each spelt by its own record's web domain) are read
+    strictly (:func:`_word_explained`)."""
     if short_form(a, b):
         return False
-    ta, tb = set(a.split()), set(b.split())
+    wa, wb = a.split(), b.split()
+    ta, tb = set(wa), set(wb)
     da = {t for t in ta - tb if t.isalpha() and len(t) >= 3}
     db = {t for t in tb - ta if t.isalpha() and len(t) >= 3}
     if not da or not db:
         return False
-    if OSA.distance("".join(sorted(da)), "".join(sorted(db)), score_cutoff=2) <= 2:
+    da, db = _run_together(da, db, wb), _run_together(db, da, wa)
+    da, db = da - db, db - da
+    if not da or not db:
         return False
-    if "".join(t for t in a.split() if t in da) == "".join(t for t in b.split() if t in db):
+    brands = _brands(wa, wb, da, db)
+    strict = (brands or spelt & (da | db))
+    if not strict and OSA.distance("".join(sorted(da)), "".join(sorted(db)), score_cutoff=2) <= 2:
         return False
-    return any(not _word_explained(w, db) for w in da) and any(not _word_explained(w, da) for w in db)
+    if "".join(t for t in wa if t in da) == "".join(t for t in wb if t in db):
+        return False
+    return (any(not _word_explained(w, db, spelt, brands) for w in da)
+            and any(not _word_explained(w, da, spelt, brands) for w in db))
 
 
-def word_levels(names: Column, pairs: np.ndarray, check: np.ndarray) -> np.ndarray:
+def _run_together(words: set[str], others: set[str], other_words: list[str]) -> set[str]:
+    """``words`` with each word that is two adjacent words of the other name run together ("lakestone" =
+    "lake stone", "granitecrest" = "granite crest") replaced by those two: one brand written as one word
+    or two."""
+    joined = {x + y: (x, y) for x, y in zip(other_words, other_words[1:], strict=False) if x in others or y in others}
+    out = set()
+    for w in words:
+        out.update(joined.get(w, (w,)))
+    return out
+
+
+def spelt_words(name: str, domain: str, cut: bool) -> frozenset[str]:
+    """The words of a normalised organisation ``name`` (four letters or more) that its own web ``domain``
+    begins with ("gleinhura" at gleinhurafs.com, "dinfion" at dinfion.ac.uk): a site is typed and
+    tested, so the record spells its brand right. The last word of a name cut at a field length
+    (``cut``) is left out: it may be a part of one."""
+    site = domain.split(".", 1)[0]
+    if len(site) < 4:
+        return frozenset()
+    words = name.split()
+    if cut:
+        words = words[:-1]
+    return frozenset(w for w in words if len(w) >= 4 and site.startswith(w))
+
+
+def word_levels(names: Column, pairs: np.ndarray, check: np.ndarray, domains: Column | None = None,
+                cut: np.ndarray | None = None) -> np.ndarray:
     """The ``words`` level of organisation pairs: computed only where ``check`` (the strong candidates;
-    0 = not checked elsewhere), 2 when :func:`word_conflict`, else 1."""
+    0 = not checked elsewhere), 2 when :func:`word_conflict`, else 1. With ``domains`` (and ``cut``:
+    per record, whether its name may have been cut at a field length), the words each record's own
+    web domain spells (:func:`spelt_words`) are read strictly."""
     out = np.zeros(len(pairs), dtype=np.int8)
     idx, verdict = _per_name_pair(names, pairs, check, word_conflict)
     out[idx] = np.where(verdict, 2, 1)
+    if domains is not None and idx.size:
+        _spelt_conflicts(names, domains, cut, pairs, idx[~verdict], out)
     return out
+
+
+def _spelt_conflicts(names: Column, domains: Column, cut: np.ndarray | None, pairs: np.ndarray, idx: np.ndarray,
+                     out: np.ndarray) -> None:
+    """Level 2 (in place) for the pairs ``idx`` whose names conflict once the words their records' own
+    web domains spell are read strictly (:func:`spelt_words`); judged once per distinct pair of names
+    and spelt words. Not where the last word of a name cut at a field length differs (a part of a
+    word, typo or not, is no word to read strictly against)."""
+    idx = idx[(domains.codes[pairs[idx, 0]] >= 0) | (domains.codes[pairs[idx, 1]] >= 0)]
+    if not idx.size:
+        return
+    # per record: its name, the words its site spells and whether the name is cut, as one profile code
+    rows = np.unique(pairs[idx])
+    values, sites = names.values, domains.values
+    profiles: dict[tuple, int] = {}
+    kinds: list[tuple] = []
+    profile = np.full(len(values), -1, dtype=np.int64)
+    for r in rows.tolist():
+        is_cut = cut is not None and cut[r] is not None
+        key = (values[r], spelt_words(values[r], sites[r], is_cut), is_cut)
+        if key not in profiles:
+            profiles[key] = len(kinds)
+            kinds.append(key)
+        profile[r] = profiles[key]
+    spells = np.fromiter((bool(k[1]) for k in kinds), dtype=bool, count=len(kinds))
+    pa, pb = profile[pairs[idx, 0]], profile[pairs[idx, 1]]
+    sel = spells[pa] | spells[pb]
+    idx, pa, pb = idx[sel], pa[sel], pb[sel]
+    if not idx.size:
+        return
+    combos, inverse = np.unique(pa * len(kinds) + pb, return_inverse=True)
+    verdict = np.zeros(len(combos), dtype=bool)
+    for x, c in enumerate(combos.tolist()):
+        (na, own_a, cut_a), (nb, own_b, cut_b) = kinds[c // len(kinds)], kinds[c % len(kinds)]
+        wa, wb = na.split(), nb.split()
+        spelt = (own_a - set(wb)) | (own_b - set(wa))
+        if spelt and not (cut_a and wa[-1] not in wb) and not (cut_b and wb[-1] not in wa):
+            verdict[x] = word_conflict(na, nb, spelt)
+    out[idx[verdict[inverse.ravel()]]] = 2
 
 
 def _per_name_pair(names: Column, pairs: np.ndarray, check: np.ndarray, predicate) -> tuple[np.ndarray, np.ndarray]:

@@ -67,6 +67,7 @@ from crmhub.identity.scoring import (
     u_sample_size,
 )
 from crmhub.identity.short_forms import acronym_pair as acronym_name_pair
+from crmhub.identity.short_forms import names_spelt_by
 
 REVIEW_THRESHOLD = 0.70
 #: A scored pair below this probability (vetoes score 0) is a clear non-match: never in one proposal
@@ -304,9 +305,12 @@ def _name_counts_in_place(enc: Encoded, pairs: np.ndarray, levels: dict[str, np.
                           params: dict) -> np.ndarray:
     """Term-frequency counts of exact organisation names, narrowed to the pair's place where the pair
     also agrees on one (:data:`crmhub.identity.scoring.TF_PLACES`, the city before the country;
-    :func:`crmhub.identity.scoring.count_in_place` with the place level's u from ``params``)."""
+    :func:`crmhub.identity.scoring.count_in_place` with the place level's u from ``params``). An acronym
+    counts the records whose names it spells as its carriers too (:func:`_acronym_carriers`)."""
     out = np.asarray(counts, dtype=float).copy()
     todo = out > 0
+    spelt_k, carriers = _acronym_carriers(enc, pairs, np.flatnonzero(todo))
+    out[spelt_k] += [len(carriers[k]) for k in spelt_k.tolist()]
     for place, level in TF_PLACES:
         k = np.flatnonzero(todo & (levels[place] == level))
         if not k.size:
@@ -314,10 +318,41 @@ def _name_counts_in_place(enc: Encoded, pairs: np.ndarray, levels: dict[str, np.
         name, where = enc.n_name.codes, getattr(enc, f"n_{place}").codes
         key = np.where((name >= 0) & (where >= 0), name.astype(np.int64) * (int(where.max()) + 1) + where, -1)
         _, inverse, per_key = np.unique(key, return_inverse=True, return_counts=True)
-        in_place = per_key[inverse.ravel()][pairs[k, 0]]
+        in_place = per_key[inverse.ravel()][pairs[k, 0]].astype(float)
+        for x in np.flatnonzero(np.isin(k, spelt_k)).tolist():
+            p = int(k[x])
+            in_place[x] += np.count_nonzero(where[carriers[p]] == where[pairs[p, 0]])
         out[k] = count_in_place(out[k], in_place, params[place][level][1])
         todo[k] = False
     return out
+
+
+def _acronym_carriers(enc: Encoded, pairs: np.ndarray, exact: np.ndarray) -> tuple[np.ndarray, dict[int, np.ndarray]]:
+    """For the pairs ``exact`` (same normalised name) whose name is one word: the records whose names
+    that word is an acronym of (:func:`crmhub.identity.short_forms.names_spelt_by`): those pairs, and
+    their carriers per pair. Two records written "DPFPS" share a name with every "D… Police & Fire
+    Pension System" of the run: an acronym names them all, so it is as common as they are (an exact
+    acronym weighed as a register name scored two plans of two states in two towns 0.92)."""
+    none = (np.zeros(0, dtype=np.int64), {})
+    names = enc.n_name
+    _, first_row = np.unique(names.codes, return_index=True)
+    distinct = names.values[first_row[1:] if names.codes[first_row[0]] < 0 else first_row]  # index = code
+    code = names.codes[pairs[exact, 0]]
+    one_word = np.fromiter((" " not in v for v in distinct.tolist()), dtype=bool, count=len(distinct))
+    exact, code = exact[one_word[code]], code[one_word[code]]
+    if not exact.size:
+        return none
+    acronyms = set(distinct[np.unique(code)].tolist())
+    spelt = names_spelt_by(acronyms, distinct[~one_word].tolist())
+    if not spelt:
+        return none
+    code_of = {v: c for c, v in enumerate(distinct.tolist())}
+    order = np.argsort(names.codes, kind="stable")
+    starts = np.searchsorted(names.codes[order], np.arange(len(distinct) + 1))
+    rows_of = {code_of[acronym]: np.concatenate([order[starts[code_of[v]]:starts[code_of[v] + 1]] for v in full])
+               for acronym, full in spelt.items()}
+    keep = np.isin(code, np.fromiter(rows_of, dtype=np.int64, count=len(rows_of)))
+    return exact[keep], {k: rows_of[c] for k, c in zip(exact[keep].tolist(), code[keep].tolist(), strict=True)}
 
 
 #: The organisation name level whose pairs are weighed by their first word's count (:func:`_first_word_counts`).
@@ -387,7 +422,8 @@ def _score_compared(enc: Encoded, pairs: np.ndarray, levels: dict[str, np.ndarra
         if cut_name is not None:
             check &= ~cut_name
         if check.any():
-            levels["words"] = scores.levels["words"] = word_levels(enc.n_name, pairs, check)
+            levels["words"] = scores.levels["words"] = word_levels(enc.n_name, pairs, check, enc.n_domain,
+                                                                    enc.cut_names)
             rescore(scores, levels, kind, np.flatnonzero(levels["words"] == 2), params=params, tf_bits=tf_bits)
         _veto_fund_and_manager(enc, pairs, levels, scores)
         _veto_other_programme(enc, pairs, levels, scores)

@@ -10,7 +10,7 @@ agrees, see :func:`crmhub.identity.matching._lift_short_forms`).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from functools import cache, lru_cache
 
 #: Contractions of multi-word terms of private-equity and investor naming, expanded like the word
@@ -102,3 +102,44 @@ def acronym_pair(a: str, b: str) -> bool:
     if len(wb) == 1 and len(wa) > 1:
         return acronym_of_name(wb[0], wa)
     return False
+
+
+def _spelling_keys(words: tuple[str, ...]) -> set[tuple[str, str]]:
+    """Index keys of a name for :func:`names_spelt_by`: per reading :func:`acronym_of_name` tries, the
+    first letter and the last word's initial, or the last two words' initials (names of three words or
+    more: an acronym spells one letter per word after the first)."""
+    readings = [words]
+    if "of" in words[1:-1]:
+        k = words.index("of", 1)
+        tail = tuple(w for w in words[k + 1:] if w not in ACRONYM_STOP_WORDS)
+        if tail:
+            readings += [tail + words[:k], words[:k]]
+    keys = set()
+    for r in readings:
+        if len(r) >= 2:
+            keys.add((r[0][0], r[-1][0] if len(r) == 2 else r[-2][0] + r[-1][0]))
+    return keys
+
+
+def names_spelt_by(acronyms: Iterable[str], names: Iterable[str]) -> dict[str, list[str]]:
+    """For each of ``acronyms`` the ``names`` (normalised) it is an acronym of (:func:`acronym_of_name`):
+    an acronym names every organisation whose words spell it ("DPFPS": every "D… Police & Fire Pension
+    System"). Names are indexed by first letter and last initials, so each acronym is checked against
+    the few names that could spell it."""
+    wanted: dict[tuple[str, str], list[str]] = {}
+    for a in set(acronyms):
+        if len(a) >= MIN_ACRONYM and a.isalpha():
+            for key in {(a[0], a[-1]), (a[0], a[-2:])}:
+                wanted.setdefault(key, []).append(a)
+    out: dict[str, list[str]] = {}
+    if not wanted:
+        return out
+    for name in set(names):
+        words = tuple(name.split())
+        if len(words) < 2:
+            continue
+        for key in _spelling_keys(words):
+            for a in wanted.get(key, ()):
+                if acronym_of_name(a, words) and name not in out.get(a, ()):
+                    out.setdefault(a, []).append(name)
+    return out
