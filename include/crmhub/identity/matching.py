@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+from rapidfuzz.distance import OSA
 
 from crmhub.identity.blocking import candidate_pairs
 from crmhub.identity.clusters import UnionFind, cluster_roots, consistent_groups
@@ -47,7 +48,7 @@ from crmhub.identity.comparison import (
     short_form_mask,
     word_levels,
 )
-from crmhub.identity.normalize import tax_id_scheme
+from crmhub.identity.normalize import ENDOWMENT_COMPANY, HOLDING_CHAIN_MARKERS, fund_strategies, tax_id_scheme
 from crmhub.identity.records import columns_for, prepare
 from crmhub.identity.scoring import (
     EM_KINDS,
@@ -427,6 +428,8 @@ def _score_compared(enc: Encoded, pairs: np.ndarray, levels: dict[str, np.ndarra
                                                                     enc.cut_names)
             rescore(scores, levels, kind, np.flatnonzero(levels["words"] == 2), params=params, tf_bits=tf_bits)
         _veto_fund_and_manager(enc, pairs, levels, scores)
+        _veto_other_programme(enc, pairs, levels, scores)
+        _veto_layer(enc, pairs, levels, scores)
     return scores
 
 
@@ -436,14 +439,14 @@ FUND_WORDS = frozenset({"fund", "funds"})
 
 
 def _fund_and_manager(numbered_name: str, numbered_marks: str, bare_name: str) -> bool:
-    """Whether a name carrying only fund numerals and a name without any vehicle mark are a fund and its
-    manager: the bare name has no fund word and ends on a whole word of the numbered one
+    """Whether a name carrying only fund numerals (and "GP") and a name without any vehicle mark are a fund
+    (or its general partner: "Brand PE GP I" / "Brand Private Equity LLC") and its manager: the bare name has no fund word and ends on a whole word of the numbered one
     ("Neivis Square Equity Partners" / "Neivis Square Equity Partners IX"; "Blynant & Co" / "Blynant
     Private Equity Fund VIII"). A bare name ending in a word the other only starts ("... Partners Fun" /
     "... Partners Fund X") is the fund's name cut at a field length, not the manager's."""
     marks = numbered_marks.split()
     bare = bare_name.split()
-    if not marks or not all(m.isdigit() for m in marks) or not bare or FUND_WORDS & set(bare):
+    if not marks or not all(m.isdigit() or m == "gp" for m in marks) or not bare or FUND_WORDS & set(bare):
         return False
     return bare[-1] in set(numbered_name.split())
 
@@ -464,6 +467,87 @@ def _veto_fund_and_manager(enc: Encoded, pairs: np.ndarray, levels: dict[str, np
         numbered, bare = (a, b) if marks[a] else (b, a)
         veto[x] = bool(names[numbered]) and bool(names[bare]) and _fund_and_manager(names[numbered], marks[numbered],
                                                                                     names[bare])
+    k = k[veto]
+    scores.probability[k] = 0.0
+    scores.vetoed[k] = True
+
+
+def _other_programme(name_a: str, name_b: str) -> bool:
+    """Whether two normalised names of funds with the same vehicle marks are two strategy programmes of one
+    manager (:func:`fund_strategies`): each names a strategy the other does not ("Brand Buyout Partners II" /
+    "Brand Secondaries Partners II"), or one names none and its every word is one of the other's other
+    words, up to a typo ("Brand Partners II" / "Brnad Growth Partners II": the flagship and the growth
+    fund). A strategy word the other name writes misspelt or cut ("Real Estaje", "Gwth") is a word the
+    other's other words do not explain: no veto."""
+    (sa, rest_a), (sb, rest_b) = fund_strategies(name_a), fund_strategies(name_b)
+    if sa == sb:
+        return False
+    if sa and sb:
+        return not sa & sb
+    bare, strategic = (rest_b, rest_a) if sa else (rest_a, rest_b)
+    return _words_of(bare, strategic)
+
+
+def _words_of(words, other) -> bool:
+    """Whether every one of ``words`` is one of ``other``, up to one typo from four letters."""
+    return all(w in other or (len(w) >= 4 and any(OSA.distance(w, o, score_cutoff=1) <= 1 for o in other))
+               for w in words)
+
+
+#: The words of a layer's name that say it is one: the bare name must be the rest, a misspelt layer word
+#: ("Brand Miidco" for "Brand Midco") is a word of its own.
+_LAYER_WORDS = HOLDING_CHAIN_MARKERS | {"investment", "investments", "management", "gestion"}
+
+
+def _layer_marks(marks: str) -> bool:
+    """Whether vehicle marks (``n_numerals``) are all those of a company that is a layer of another's
+    structure: a deal's holding chain (Topco, Midco, Intermediate …) and an endowment's investment company."""
+    rest = marks.replace(ENDOWMENT_COMPANY, " ").split()
+    return bool(marks) and all(m in HOLDING_CHAIN_MARKERS for m in rest)
+
+
+def _veto_layer(enc: Encoded, pairs: np.ndarray, levels: dict[str, np.ndarray], scores) -> None:
+    """A name whose only marks are layer marks (:func:`_layer_marks`) and a name without marks whose every
+    word is one of the other's other words, up to a typo ("Brand Holdings" / "Brand Intermediate Holdings"; "Kemp
+    Institute of Technology" / "Kemp Institute of Technology Investment Company"), are the group and its
+    layer, the institution and its investment company: a veto like a numeral conflict, unless a tax id is
+    shared."""
+    k = np.flatnonzero((levels["numerals"] == 2) & (levels["tax_id"] != 1) & (scores.probability >= CLEAR_NON_MATCH))
+    if not k.size:
+        return
+    names, marks = enc.n_name.values, enc.n_numerals.values
+    veto = np.zeros(len(k), dtype=bool)
+    for x, (a, b) in enumerate(pairs[k].tolist()):
+        marked, bare = (a, b) if marks[a] else (b, a)
+        veto[x] = bool(names[bare]) and bool(names[marked]) and _layer_marks(marks[marked]) and _words_of(
+            set(names[bare].split()), set(names[marked].split()) - _LAYER_WORDS)
+    k = k[veto]
+    scores.probability[k] = 0.0
+    scores.vetoed[k] = True
+
+
+def _veto_other_programme(enc: Encoded, pairs: np.ndarray, levels: dict[str, np.ndarray], scores) -> None:
+    """Funds with the same numeral and vehicle marks (numerals level 1) of two strategy programmes
+    (:func:`_other_programme`) score 0 like a numeral conflict: their names differ by one or two words, so
+    a near-exact name, domain and city outweigh the word. A shared tax id is left to the score."""
+    k = np.flatnonzero((levels["numerals"] == 1) & (levels["tax_id"] != 1) & (scores.probability >= CLEAR_NON_MATCH))
+    if not k.size:
+        return
+    names, codes = enc.n_name.values, enc.n_name.codes
+    ends = pairs[k]
+    ca, cb = codes[ends[:, 0]], codes[ends[:, 1]]
+    keep = (ca != cb) & (ca >= 0) & (cb >= 0)  # one name twice names one strategy
+    k, ends = k[keep], ends[keep]
+    if not k.size:
+        return
+    # only pairs where a name names a strategy: each distinct name read once
+    records = ends.T.ravel()
+    _, first, inverse = np.unique(codes[records], return_index=True, return_inverse=True)
+    named = np.fromiter((bool(fund_strategies(names[r])[0]) for r in records[first].tolist()), dtype=bool,
+                        count=len(first))[inverse.ravel()]
+    some = named[:len(k)] | named[len(k):]
+    k, ends = k[some], ends[some]
+    veto = np.fromiter((_other_programme(names[a], names[b]) for a, b in ends.tolist()), dtype=bool, count=len(k))
     k = k[veto]
     scores.probability[k] = 0.0
     scores.vetoed[k] = True

@@ -491,8 +491,8 @@ def _org_parts(name: str) -> tuple[tuple[str, ...], str | None, str | None]:
             continue
         if tok in _NUMBER_LABELS_IN_NAMES and i and i + 1 < len(raw) and _is_numeral(raw[i + 1]):
             continue  # "Fund No. 4", "Partners Nr 2": the label of the numeral that follows
-        if tok == "alternative" and raw[i + 1:i + 3] == ["investment", "vehicle"]:
-            out.append("aiv")  # "Fund V Alternative Investment Vehicle" = "Fund V (AIV)"
+        if tok in ("alternative", "special") and raw[i + 1:i + 3] in (["investment", "vehicle"], ["purpose", "vehicle"]):
+            out.append(_LONG_VEHICLES[tok])  # "Fund V Alternative Investment Vehicle" = "Fund V (AIV)"
             skip_words = 2
             continue
         vehicle_word = _vehicle_word(raw, i, out)
@@ -569,6 +569,9 @@ def _org_parts(name: str) -> tuple[tuple[str, ...], str | None, str | None]:
     return tuple(drop_own_acronym(cleaned, VEHICLE_MARKERS)), trailing or form, None
 
 
+#: Vehicles named in three words, read as their marker: "Alternative Investment Vehicle" = "AIV",
+#: "Special Purpose Vehicle" = "SPV".
+_LONG_VEHICLES = {"alternative": "aiv", "special": "spv"}
 #: Words that label the fund numeral after them ("Fund No. 4" = "Fund IV", "Partners Nr 2").
 _NUMBER_LABELS_IN_NAMES = frozenset(_words("no nr number"))
 #: The nouns a vehicle's marker is written with or without ("Continuation Vehicle", "Feeder Fund"): after
@@ -600,7 +603,8 @@ def _vehicle_word(raw: list[str], i: int, out: list[str]) -> str | None:
 #: Markers of a fund's own vehicle that sources write with or without a noun after them ("Continuation
 #: Fund" = "Continuation Vehicle" = "Continuation", "Executive Fund" = "Executive", "Feeder Fund"): closing
 #: the name, the noun is dropped (:func:`_drop_vehicle_noun`).
-_NOUN_VEHICLES = frozenset(_words("continuation executive feeder parallel sidecar offshore onshore master blocker aiv"))
+_NOUN_VEHICLES = frozenset(_words("continuation executive feeder parallel sidecar offshore onshore master blocker aiv"
+                                  " annex erisa"))
 
 
 def _drop_vehicle_noun(tokens: list[str]) -> None:
@@ -795,7 +799,7 @@ def fund_numerals(name: object) -> frozenset[str]:
 #: company or adviser, and parallel / offshore / feeder / co-investment vehicles, often named by their
 #: domicile ("Fund IV (Cayman)", "Real Estate Partners Europe"). After the first word only.
 VEHICLE_MARKERS = frozenset(_words("""gp management manager advisors advisor offshore onshore parallel feeder master
-    associates blocker aiv coinvestment sidecar continuation cayman delaware luxembourg ireland irish bermuda jersey
+    associates blocker aiv coinvestment sidecar continuation annex erisa spv cayman delaware luxembourg ireland irish bermuda jersey
     guernsey bvi europe european asia asian international us usa uk tei executive"""))
 #: A fund manager's management company written short ("Brand ManCo"): the marker's own abbreviation.
 ORG_ABBREVIATIONS["manco"] = "management company"
@@ -846,10 +850,12 @@ _MISSPELT_MARKERS = {v: m for v, m in _MISSPELT_MARKERS.items() if v not in _NEA
 _REGION_TYPOS = {v: m for m in sorted(w for w in VEHICLE_MARKERS if 4 <= len(w) < 6) for v in _one_edit_variants(m)
                  if len(v) >= 3 and v not in VEHICLE_MARKERS}
 #: ... and the layers of a portfolio company's acquisition chain ("Brand Topco", "Brand Midco", "Brand
-#: Bidco"): each its own company, none the operating one. Added after the typo tables: "Bidco" is one
+#: Bidco", "Brand Intermediate Holdings"): each its own company, none the operating one nor the group's holding. Added after the typo tables: "Bidco" is one
 #: letter from "Midco", and neither a typo of the other.
-HOLDING_CHAIN_MARKERS = frozenset(_words("topco midco bidco holdco finco propco opco"))
+HOLDING_CHAIN_MARKERS = frozenset(_words("topco midco bidco holdco finco propco opco intermediate"))
 VEHICLE_MARKERS |= HOLDING_CHAIN_MARKERS
+#: ... "Intermediate" misspelt by one edit ("Intermeddate", "Inermediate"): a long word, no other word's typo.
+_MISSPELT_MARKERS.update({v: "intermediate" for v in _one_edit_variants("intermediate")})
 #: Fund words misspelt by one edit ("Oentures V", "Partnrs X"): a "V"/"X"/"L" after them is still a numeral.
 _MISSPELT_FUNDISH = frozenset(v for w in _FUNDISH if len(w) >= 6 for v in _one_edit_variants(w))
 #: English words (and given names) one edit from a number word: never read as a misspelt numeral.
@@ -1038,10 +1044,54 @@ def vehicle_marks(name: object) -> frozenset[str]:
     marks |= {f"series {b}" for a, b in pairwise(tokens) if a.isdigit() and b in SERIES_LETTERS}
     raw = list(_written_tokens(str(name)))
     marks = _currency_marks(marks, raw)
-    marks |= {m for m in (_cut_marker(str(name), raw), _insurer_domicile(raw)) if m}
+    marks |= {m for m in (_cut_marker(str(name), raw), _insurer_domicile(raw), _endowment_company(tokens)) if m}
+    if ENDOWMENT_COMPANY in marks:
+        marks.discard("management")  # "University Management Company": one mark, the endowment's company
     if "executive" in marks and not any(t.isdigit() for t in tokens):
         marks.discard("executive")  # an Executive Fund is a fund's vehicle; "Harbor Executive Search" is a firm
     return frozenset(_SAME_MARK.get(m, m) for m in marks)
+
+
+#: The strategy programmes of one manager ("Brand Growth Fund II", "Brand Buyout Partners II", "Brand Credit
+#: Fund II" and the flagship "Brand Partners II" are four funds): each strategy as normalised names write it
+#: (their abbreviations as sources write them: "BO", "Secs", "Spec Sits", "EM", "LT", "HC", "Cr"). "Venture"
+#: (a venture programme) only in the singular: "Brand Ventures" is a manager's own name.
+STRATEGIES = {
+    "growth": ("growth", "grwth"), "buyout": ("buyout", "buy out", "bo"), "credit": ("credit", "cr"),
+    "secondaries": ("secondaries", "secondary", "secs", "secondaires"),
+    "special situations": ("special situations", "spec sits", "special sits", "spec sit", "special situation"),
+    "infrastructure": ("infrastructure", "infrastr", "infrast"), "real estate": ("real estate",),
+    "mid market": ("mid market", "midmarket", "midmkt"), "healthcare": ("healthcare", "health care", "hlthcare", "hc"),
+    "emerging markets": ("emerging markets", "em", "emerg markets", "emerging market"),
+    "long term": ("long term", "longterm", "lt"), "venture": ("venture",),
+}
+_STRATEGY_SPELLINGS = {tuple(_words(w)): s for s, ws in STRATEGIES.items() for w in ws}
+#: ... and one-word strategies misspelt by one edit ("Secondaries" = "Secondarise", "Infrastucture"), six
+#: letters or more.
+_STRATEGY_SPELLINGS.update({(v,): s for s, ws in sorted(STRATEGIES.items()) for w in ws if " " not in w and len(w) >= 6
+                            for v in _one_edit_variants(w) if (v,) not in _STRATEGY_SPELLINGS})
+_STRATEGY_FIRST = frozenset(k[0] for k in _STRATEGY_SPELLINGS)
+
+
+@lru_cache(maxsize=100_000)
+def fund_strategies(normalized_name: str) -> tuple[frozenset[str], frozenset[str]]:
+    """The strategy programmes (:data:`STRATEGIES`) a normalised name (:func:`normalize_org_name`) names after
+    its first word, the brand ("EM Real Estate Partners" is a brand), and the name's other words."""
+    tokens = normalized_name.split()
+    out: set[str] = set()
+    rest = set(tokens[:1])
+    i = 1
+    while i < len(tokens):
+        for size in (2, 1) if tokens[i] in _STRATEGY_FIRST else ():
+            strategy = _STRATEGY_SPELLINGS.get(tuple(tokens[i:i + size]))
+            if strategy:
+                out.add(strategy)
+                i += size
+                break
+        else:
+            rest.add(tokens[i])
+            i += 1
+    return frozenset(out), frozenset(rest)
 
 
 #: Spellings of one mark: a region's adjective is the region ("European 6A" = "Europe VI-A").
@@ -1122,6 +1172,29 @@ def _insurer_domicile(raw: list[str]) -> str | None:
     for k in range(2, len(raw) - 1):
         if raw[k] == "of" and _INSURER_WORDS & set(raw[max(1, k - 3):k]) and raw[k + 1] not in _GROUP_DOMAINS:
             return f"of {raw[k + 1][0]}"
+    return None
+
+
+#: Institutions whose endowment a company of their own invests ("Brand University Investment Company").
+_ENDOWED = frozenset(_words("university college institute school u"))
+_ENDOWMENT_COMPANY_WORDS = frozenset(_words("investment investments management gestion"))
+#: The mark of such a company: it is not the institution.
+ENDOWMENT_COMPANY = "investment company"
+
+
+def _endowment_company(tokens: tuple[str, ...]) -> str | None:
+    """:data:`ENDOWMENT_COMPANY` for the normalised name of a university's, college's or institute's
+    investment or management company ("Kemp Institute of Technology Investment Company Limited", "Greystone
+    College Mgmt Co", "Kemp U. Management Cmpny", "University of Texas Investment Management Company"): a
+    company of its own, not the institution. Its "Investment Office" / "Office of Investments" is the
+    institution's own office, no mark."""
+    if _ENDOWED.isdisjoint(tokens):
+        return None
+    endowed = next(k for k, t in enumerate(tokens) if t in _ENDOWED)
+    rest = tokens[endowed + 1:]
+    if any(t in _ENDOWMENT_COMPANY_WORDS and not (k + 1 < len(rest) and OSA.distance(rest[k + 1], "office") <= 1)
+           and rest[max(k - 2, 0):k] != ("office", "of") for k, t in enumerate(rest)):
+        return ENDOWMENT_COMPANY
     return None
 
 
