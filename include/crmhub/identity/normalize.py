@@ -1475,6 +1475,11 @@ def organisation_domain(value: object) -> str | None:
 _COUNTRY_PREFIX = re.compile(r"^([A-Z]{2})(?=[0-9])")
 _ISO_COUNTRIES = frozenset(_words("""US CA MX GB IE FR DE AT CH LU BE NL DK SE NO FI IS ES PT IT GR PL CZ SK HU RO BG HR SI EE LV LT MT CY
     AU NZ JP KR CN HK SG IN AE SA IL ZA BR AR CL CO KY BM VG JE GG IM LI MC"""))
+#: Two letters read as a country prefix when written against the number: the ISO codes above and the VAT
+#: prefixes that are no ISO code (Greece "EL", Northern Ireland "XI"). Other letters are part of the number:
+#: a register's own prefix (a UK LLP's "OC123456", a Cayman register's "WK-123456") names another register,
+#: so "OC123456" and "123456" are not one id.
+_VAT_PREFIXES = _ISO_COUNTRIES | frozenset({"EL", "XI"})
 _SEPARATED_PREFIX = re.compile(r"^([A-Z]{2})[\s\-.:/]+(?=[A-Z0-9])")
 #: Labels written before a tax or register number, in the languages of the usual fund domiciles: US
 #: EIN/TIN, VAT and its national names (USt-IdNr., MwSt, TVA, BTW, Moms, MVA, P.IVA, NIF/CIF, UID, CVR,
@@ -1491,8 +1496,9 @@ _TAX_LABEL = re.compile(
 _TRAILING_LABEL = re.compile(r"\s*\(\s*[A-Z .\-]{2,12}\)\s*$")
 #: Swiss UID "CHE-123.456.789" with its VAT suffix ("MWST" / "TVA" / "IVA") -> the nine digits.
 _SWISS_UID = re.compile(r"^CHE(\d{9})(?:MWST|TVA|IVA|HR)?$")
-#: A country prefix written against a register number that starts with a letter ("LUB123456" = "B123456").
-_LETTERED_LOCAL_ID = re.compile(r"^([A-Z]{2})[A-Z]\d{5,}$")
+#: A country prefix written against a register number that starts with one or two letters ("LUB123456" =
+#: "B123456", "GBOC123456" = a UK LLP's "OC123456").
+_LETTERED_LOCAL_ID = re.compile(r"^([A-Z]{2})[A-Z]{1,2}\d{5,}$")
 #: German commercial-register numbers ("HRB 12345", "HRA 678"): "HR" there is not Croatia's prefix.
 _HANDELSREGISTER = re.compile(r"^HR[AB]\d")
 _PLACEHOLDER_TAX = re.compile(r"^(0+|1+|9+|X+|NA|NONE|NULL|UNKNOWN|PENDING|APPLIEDFOR)$")
@@ -1594,7 +1600,7 @@ def normalize_tax_id(value: object) -> str | None:
         if lettered and lettered.group(1) in _ISO_COUNTRIES:
             compact = compact[2:]
         head = _COUNTRY_PREFIX.match(compact)
-        if head:
+        if head and head.group(1) in _VAT_PREFIXES:
             prefix = head.group(1)
             compact = compact[2:]
         elif compact.startswith("UK") and compact[2:].isdigit():  # "UK" is how people write GB's prefix

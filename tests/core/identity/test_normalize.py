@@ -209,3 +209,16 @@ def test_other_fields() -> None:
     assert nz.normalize_city("St. Louis") == "saint louis" and nz.normalize_city("NYC") == "new york"
     assert nz.normalize_country("United States") == "US" and nz.normalize_country("gb") == "GB"
     assert nz.normalize_country("Narnia") is None
+
+
+def test_a_registers_own_letters_stay_part_of_the_number_only_country_prefixes_go():
+    """Two letters against the number were all read as a country prefix, so a UK LLP's "OC13968966" and a
+    company's "13968966", or two Cayman registers' "WK-118758" and "OG-118758", became one id (a false
+    auto-link on dev2_orgs 100k). Only ISO and VAT country prefixes go; a country prefix before a
+    register's letters goes too ("GBOC..." is the LLP number)."""
+    assert nz.normalize_tax_id("OC13968966") == nz.normalize_tax_id("GBOC13968966") == "OC13968966"
+    assert nz.normalize_tax_id("Co. No. OC13968966") == "OC13968966"
+    assert nz.normalize_tax_id("OC13968966") != nz.normalize_tax_id("13968966")
+    assert nz.normalize_tax_id("WK-118758") != nz.normalize_tax_id("OG-118758")
+    assert nz.normalize_tax_id("EL123456789") == nz.normalize_tax_id("123456789")   # Greece's VAT prefix
+    assert nz.normalize_tax_id("DE 123 456 789") == "123456789" and nz.normalize_tax_id("LUB123456") == "B123456"
