@@ -386,9 +386,8 @@ def _cut_from_pairs(enc: Encoded, short: np.ndarray, full: np.ndarray, check: np
     _, first, inverse = np.unique(code, return_index=True, return_inverse=True)
     cuts = enc.cut_names[short[sel[first]]].tolist()
     texts = enc.raw_cut_texts(full[sel[first]]).tolist()
-    raws = enc.df["name"].to_numpy(dtype=object)[full[sel[first]]].tolist()
-    verdict = np.fromiter((cut_prefix_of(c, t) or respelt_cut_from(c, r)
-                           for c, t, r in zip(cuts, texts, raws, strict=True)), dtype=bool, count=len(first))
+    verdict = np.fromiter((cut_prefix_of(c, t) or respelt_cut_of(c, t) for c, t in zip(cuts, texts, strict=True)),
+                          dtype=bool, count=len(first))
     out[sel] = verdict[inverse.ravel()]
     return out
 
@@ -402,7 +401,12 @@ def respelt_cut_from(cut: str, full: str) -> bool:
     Employees' Retirement As" / "Plurlock County Employees' Retirement Association"). As with
     :func:`cut_from`, a name that ends where a word of the other ends is another entity's, unless the cut
     kept the space after it."""
-    text, stripped = full_name_text(full), cut.rstrip()
+    return respelt_cut_of(cut, full_name_text(full))
+
+
+def respelt_cut_of(cut: str, text: str) -> bool:
+    """:func:`respelt_cut_from` with the full name already written as :func:`full_name_text` writes it."""
+    stripped = cut.rstrip()
     if not text or text[0] != cut[0] or (stripped == cut and stripped[stripped.rfind(" ") + 1:] not in text):
         return False  # most pairs end here: another first letter, or the cut fragment nowhere in the other
     words, others = stripped.split(), text.split()
