@@ -451,6 +451,25 @@ def _fund_and_manager(numbered_name: str, numbered_marks: str, bare_name: str) -
     return bare[-1] in set(numbered_name.split())
 
 
+def _veto_one_side_marked(enc: Encoded, pairs: np.ndarray, levels: dict[str, np.ndarray], scores,
+                          judge: Callable[[int, int, str], bool]) -> None:
+    """Veto (probability 0, like a numeral conflict) the pairs with a fund numeral or vehicle mark on one side
+    only (numerals level 2), no shared tax id (a source that dropped the mark is left to the score) and a
+    score above :data:`CLEAR_NON_MATCH`, where ``judge(marked, bare, marks)`` — the record with the marks,
+    the one without, and the marks — says they are two entities."""
+    k = np.flatnonzero((levels["numerals"] == 2) & (levels["tax_id"] != 1) & (scores.probability >= CLEAR_NON_MATCH))
+    if not k.size:
+        return
+    marks = enc.n_numerals.values
+    veto = np.zeros(len(k), dtype=bool)
+    for x, (a, b) in enumerate(pairs[k].tolist()):
+        marked, bare = (a, b) if marks[a] else (b, a)
+        veto[x] = judge(marked, bare, marks[marked])
+    k = k[veto]
+    scores.probability[k] = 0.0
+    scores.vetoed[k] = True
+
+
 def _veto_fund_and_manager(enc: Encoded, pairs: np.ndarray, levels: dict[str, np.ndarray], scores) -> None:
     """A fund numeral on one side only (numerals level 2) between a fund and its manager
     (:func:`_fund_and_manager`) is a veto like a numeral conflict: the learned weight of the level
@@ -458,18 +477,9 @@ def _veto_fund_and_manager(enc: Encoded, pairs: np.ndarray, levels: dict[str, np
     dropped the numeral: left to the score (and the deterministic rule). Measured on dev_orgs seed 42: of
     the pairs it vetoes above the review threshold, 1 of 40 (10k) and 1 of 3 (5k, "Partners Li" read as
     numeral 51) were true; tuning orgs 10k 0 of 3."""
-    k = np.flatnonzero((levels["numerals"] == 2) & (levels["tax_id"] != 1) & (scores.probability >= CLEAR_NON_MATCH))
-    if not k.size:
-        return
-    names, marks = enc.n_name.values, enc.n_numerals.values
-    veto = np.zeros(len(k), dtype=bool)
-    for x, (a, b) in enumerate(pairs[k].tolist()):
-        numbered, bare = (a, b) if marks[a] else (b, a)
-        veto[x] = bool(names[numbered]) and bool(names[bare]) and _fund_and_manager(names[numbered], marks[numbered],
-                                                                                    names[bare])
-    k = k[veto]
-    scores.probability[k] = 0.0
-    scores.vetoed[k] = True
+    names = enc.n_name.values
+    _veto_one_side_marked(enc, pairs, levels, scores, lambda numbered, bare, marks: (
+        bool(names[numbered]) and bool(names[bare]) and _fund_and_manager(names[numbered], marks, names[bare])))
 
 
 def _other_programme(name_a: str, name_b: str) -> bool:
@@ -512,18 +522,10 @@ def _veto_layer(enc: Encoded, pairs: np.ndarray, levels: dict[str, np.ndarray], 
     Institute of Technology" / "Kemp Institute of Technology Investment Company"), are the group and its
     layer, the institution and its investment company: a veto like a numeral conflict, unless a tax id is
     shared."""
-    k = np.flatnonzero((levels["numerals"] == 2) & (levels["tax_id"] != 1) & (scores.probability >= CLEAR_NON_MATCH))
-    if not k.size:
-        return
-    names, marks = enc.n_name.values, enc.n_numerals.values
-    veto = np.zeros(len(k), dtype=bool)
-    for x, (a, b) in enumerate(pairs[k].tolist()):
-        marked, bare = (a, b) if marks[a] else (b, a)
-        veto[x] = bool(names[bare]) and bool(names[marked]) and _layer_marks(marks[marked]) and _words_of(
-            set(names[bare].split()), set(names[marked].split()) - _LAYER_WORDS)
-    k = k[veto]
-    scores.probability[k] = 0.0
-    scores.vetoed[k] = True
+    names = enc.n_name.values
+    _veto_one_side_marked(enc, pairs, levels, scores, lambda marked, bare, marks: (
+        bool(names[bare]) and bool(names[marked]) and _layer_marks(marks)
+        and _words_of(set(names[bare].split()), set(names[marked].split()) - _LAYER_WORDS)))
 
 
 def _veto_other_programme(enc: Encoded, pairs: np.ndarray, levels: dict[str, np.ndarray], scores) -> None:
