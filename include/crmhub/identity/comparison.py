@@ -660,7 +660,7 @@ def word_levels(names: Column, pairs: np.ndarray, check: np.ndarray, domains: Co
     per record, whether its name may have been cut at a field length), the words each record's own
     web domain spells (:func:`spelt_words`) are read strictly."""
     out = np.zeros(len(pairs), dtype=np.int8)
-    idx, verdict = _per_name_pair(names, pairs, check, word_conflict)
+    idx, verdict = per_name_pair(names, pairs, check, word_conflict)
     out[idx] = np.where(verdict, 2, 1)
     if domains is not None and idx.size:
         _spelt_conflicts(names, domains, cut, pairs, idx[~verdict], out)
@@ -706,7 +706,7 @@ def _spelt_conflicts(names: Column, domains: Column, cut: np.ndarray | None, pai
     out[idx[verdict[inverse.ravel()]]] = 2
 
 
-def _per_name_pair(names: Column, pairs: np.ndarray, check: np.ndarray, predicate) -> tuple[np.ndarray, np.ndarray]:
+def per_name_pair(names: Column, pairs: np.ndarray, check: np.ndarray, predicate) -> tuple[np.ndarray, np.ndarray]:
     """``predicate(name_a, name_b)`` for the pairs selected by ``check``: their indices and verdicts. Each
     distinct pair of names is judged once (a million records repeat the same two spellings across many
     candidate pairs)."""
@@ -841,7 +841,7 @@ def _split_run_together(words: set[str], others: set[str], brands: set[str]) -> 
 def same_words_mask(names: Column, pairs: np.ndarray, check: np.ndarray) -> np.ndarray:
     """:func:`same_words` for the pairs selected by ``check`` (others False), once per distinct pair of names."""
     out = np.zeros(len(pairs), dtype=bool)
-    idx, verdict = _per_name_pair(names, pairs, check, same_words)
+    idx, verdict = per_name_pair(names, pairs, check, same_words)
     out[idx] = verdict
     return out
 
@@ -895,7 +895,7 @@ def short_form_mask(names: Column, pairs: np.ndarray, check: np.ndarray, predica
     """``predicate`` (:func:`short_form` or one of its parts) for the pairs selected by ``check`` (others
     False), once per distinct pair of names."""
     out = np.zeros(len(pairs), dtype=bool)
-    idx, verdict = _per_name_pair(names, pairs, check, predicate)
+    idx, verdict = per_name_pair(names, pairs, check, predicate)
     out[idx] = verdict
     return out
 

@@ -44,6 +44,7 @@ from crmhub.identity.comparison import (
     compare,
     listed_names,
     partnership_short_form,
+    per_name_pair,
     same_words_mask,
     short_form_mask,
     word_levels,
@@ -547,9 +548,9 @@ def _veto_other_programme(enc: Encoded, pairs: np.ndarray, levels: dict[str, np.
     _, first, inverse = np.unique(codes[records], return_index=True, return_inverse=True)
     named = np.fromiter((bool(fund_strategies(names[r])[0]) for r in records[first].tolist()), dtype=bool,
                         count=len(first))[inverse.ravel()]
-    some = named[:len(k)] | named[len(k):]
-    k, ends = k[some], ends[some]
-    veto = np.fromiter((_other_programme(names[a], names[b]) for a, b in ends.tolist()), dtype=bool, count=len(k))
+    check = np.zeros(len(pairs), dtype=bool)
+    check[k[named[:len(k)] | named[len(k):]]] = True
+    k, veto = per_name_pair(enc.n_name, pairs, check, _other_programme)  # symmetric: once per distinct name pair
     k = k[veto]
     scores.probability[k] = 0.0
     scores.vetoed[k] = True
