@@ -773,6 +773,35 @@ def normalize_org_name(name: object) -> str | None:
     return " ".join(tokens) or None
 
 
+#: Endings of a word after the first that are no plural: "Ross", "Aquarius", "Lewis", "Kansas" (a word of four
+#: letters or more ending so keeps its "s").
+_NOT_PLURAL_ENDINGS = ("ss", "us", "is", "as")
+
+
+@lru_cache(maxsize=200_000)
+def name_spelling_key(normalized: str) -> str:
+    """A normalised organisation name (:func:`normalize_org_name`) without what only spells one name
+    otherwise: the spaces between its words ("Blue Rock" = "BlueRock", "Mid Market" = "Midmarket" =
+    "Mid-Market", "Co Invest" = "Coinvest") and the plural "s" of each word after the first ("Partner" =
+    "Partners", "Holding" = "Holdings", "Investment Board" = "Investments Board"). Two names with one
+    key are one name as a register would hold it, written twice. The first word, the brand, keeps its
+    "s" ("Williams" is no "William"); numerals stay words of their own ("Fund 1 2" is no "Fund 12")."""
+    words = normalized.split()
+    out = words[:1]
+    for word in words[1:]:
+        if len(word) >= 5 and word.endswith("s") and not word.endswith(_NOT_PLURAL_ENDINGS) and word.isalpha():
+            word = word[:-1]
+        out.append(word)
+    key, run = [], ""
+    for word in out:
+        if word.isdigit():
+            key.extend((run, word) if run else (word,))
+            run = ""
+        else:
+            run += word
+    return " ".join(key + [run] if run else key)
+
+
 def vintage_year(name: object) -> str | None:
     """The vintage year written after a fund's numeral ("Harbor Fund III (2019)" -> ``"2019"``), else ``None``.
 
