@@ -125,6 +125,7 @@ ORG_ABBREVIATIONS = {
     # vehicle and strategy words written short ("Exec Fund", "Infrastr.", "Vntrs", "Secs")
     "exec": "executive", "execs": "executive", "executives": "executive", "infrastr": "infrastructure",
     "vntrs": "ventures", "vent": "ventures", "fnd": "fund", "cptl": "capital", "secs": "secondaries", "secondary": "secondaries",
+    "apac": "asia pacific",
 }
 ORG_ABBREVIATIONS.update(MULTI_WORD_SHORT_FORMS)
 ORG_ABBREVIATIONS.update(OTHER_LANGUAGE_WORDS)
@@ -205,8 +206,14 @@ def _full_vintage(match: re.Match) -> str:
     return f" {1900 + year if year >= 70 else 2000 + year}"
 
 
+#: German "und" written short or out between a company and its partner in "GmbH u. Co. KG" (= "GmbH & Co. KG").
+_GERMAN_AND = re.compile(r"\b(gmbh|ag|se|ug)\s+(?:u\.|und)\s*(?=co\b)")
+
+
 def _tokens(text: str) -> list[str]:
     text = fold(_GLUED.sub(" ", text)).replace("&", " and ").replace("+", " and ")
+    if "u" in text:
+        text = _GERMAN_AND.sub(r"\1 and ", text)
     text = _SHORT_VINTAGE.sub(_full_vintage, text)
     text = _SARL.sub(" sarl ", text)
     if "." in text:  # both patterns need a dot; most names have none
@@ -435,10 +442,44 @@ def _word_before(raw: list[str], i: int) -> str:
 
 @lru_cache(maxsize=200_000)
 def _written_tokens(name: str) -> tuple[str, ...]:
-    """The words of ``name`` as written, glued numerals, series letters and markers split apart: read by both
-    :func:`_org_parts` and :func:`vehicle_marks`, so cached (a name's features are computed one after the
-    other)."""
-    return tuple(_split_glued_series(_split_glued_words(_join_spelt_form(_tokens(clean_org_name(name))))))
+    """The words of ``name`` as written, a scan's digits inside a word read as letters (:func:`_misread_word`),
+    glued numerals, series letters and markers split apart: read by both :func:`_org_parts` and
+    :func:`vehicle_marks`, so cached (a name's features are computed one after the other)."""
+    tokens = [_misread_word(t) for t in _tokens(clean_org_name(name))]
+    return tuple(_split_glued_series(_split_glued_words(_join_spelt_form(tokens))))
+
+
+#: Digits a scan (OCR) reads for the letters they look like: "5tate" = "State", "Techno1ogies", "0akridge".
+_MISREAD_DIGITS = str.maketrans({"0": "o", "1": "l", "5": "s"})
+
+
+def _misread_word(token: str) -> str:
+    """``token`` with the one digit a scan read inside a word of letters (five characters or more, the digit
+    not last: "5tate", "5ingapore", "techno1ogies") as its letter (:data:`_MISREAD_DIGITS`). A numeral run
+    into a word ("Partners5", "Fund2019", "GP3", "3A") and an ordinal ("21st") keep their digits."""
+    if len(token) < 5 or token.isalpha() or token.isdigit():
+        return token
+    digits = [k for k, ch in enumerate(token) if ch.isdigit()]
+    if len(digits) != 1 or digits[0] == len(token) - 1 or token[digits[0]] not in "015":
+        return token
+    word = token.translate(_MISREAD_DIGITS)
+    return word if word.isalpha() else token
+
+
+#: What a scan reads for the "I" of a roman numeral: a lower-case "l" and the digit "1".
+_MISREAD_ROMAN = frozenset("ivxl1")
+
+
+def _misread_roman(token: str) -> int | None:
+    """The fund numeral a scan misread as ``token`` ("VlI" = VII, "Vil", "LI" = II, "LV" = IV, "1I" = II):
+    with every "l" and "1" read as "I" a roman numeral up to 20, while as written none, or one that starts
+    with "L" (no fund is the fifty-first; "XL" stays 40). None for any other word."""
+    if len(token) < 2 or not _MISREAD_ROMAN.issuperset(token) or token.isdigit() or not ("l" in token or "1" in token):
+        return None
+    value = roman_to_int(token.replace("l", "i").replace("1", "i"))
+    if value is None or value > 20 or (roman_to_int(token) is not None and token[0] != "l"):
+        return None
+    return value
 
 
 #: Legal forms whose letters a source writes apart once the dots are gone ("Fund II L P" from "L.P." with
@@ -530,6 +571,10 @@ def _org_parts(name: str) -> tuple[tuple[str, ...], str | None, str | None]:
             continue  # "Fund Vintage 2018" = "Fund 2018" = "Fund (2018)": the year is the mark, the word a label
         if tok == "l" and i >= 2 and i == len(raw) - 1:
             continue  # "Partners III L", "(Cayman) L": "L.P." / "LLC" / "Ltd" cut short, never fund 50
+        misread = _misread_roman(tok) if i > 0 else None
+        if misread is not None and (_fund_position(raw[i - 1]) or _numeral_context(_word_before(raw, i), raw[i + 1:i + 2])):
+            out.append(str(misread))  # "Fund VlI", "Partners LI (AIV)", "GP Vil Ltd": a scan's numeral
+            continue
         # A lone roman numeral after the first word ("Fund II", "Harbor III") is a numeral, but keep
         # single letters that are initials in the leading position ("I Squared Capital").
         value = roman_to_int(tok) if i > 0 else None
