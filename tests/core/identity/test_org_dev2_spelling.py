@@ -43,3 +43,22 @@ def test_namesakes_in_two_countries_stay_apart():
                         {"name": "Reyes Holdings LLC", "city": "Boston", "country": "US", "tax_id": "12-3456789"})
     assert not surfaced({"name": "Fairbeacon Analytics", "city": "London", "tax_id": "GB 123 4567 89"},
                         {"name": "Fair Beacon Analytics", "city": "Sydney", "tax_id": "51 824 753 556"})
+
+
+@pytest.mark.parametrize("a, b", [
+    ("Highbourne HC Fund III", "Highbourne Healthcare Fund 3"),
+    ("Harborline LT Fund GP 3", "Harborline Long Term Fund GP III"),
+    ("Graniteway Pub Employees Retirmt Systems", "Graniteway Public Employees Retirement System"),
+    ("Canyon South Life Insur Co", "Canyon South Life Insurance Company"),
+    ("Sorovo Healthcare Partnrs III", "Sorovo Healthcare Partners III"),
+    ("Rivergate Glob Partners IV", "Rivergate Global Partners 4"),
+])
+def test_words_written_short_are_one_spelling(a, b):
+    assert name_spelling_key(normalize_org_name(a)) == name_spelling_key(normalize_org_name(b))
+    assert surfaced({"name": a, "country": "US"}, {"name": b, "country": "United States"})
+
+
+def test_a_brand_and_another_strategy_are_no_short_form():
+    assert name_spelling_key("em real estate partners") != name_spelling_key("emerging markets real estate partners")
+    assert not surfaced({"name": "Highbourne HC Fund III", "country": "US"},
+                        {"name": "Highbourne Credit Fund 3", "country": "US"})
