@@ -819,7 +819,8 @@ def normalize_org_name(name: object) -> str | None:
 
 
 #: Words that exports and registers write short ("Teachers Retire Syst", "Life Insur", "Pub Employees", "Muni
-#: Employees", "Glob Partners", "Invts", "Techs"; "Partnrs" with its "e" left out), read by
+#: Employees", "Glob Partners", "Invts", "Techs", "Real Est", "Asia Pac", "Investment Bd", "Brand FS" for a fund
+#: administrator's Fund Services; "Partnrs" with its "e" left out), read by
 #: :func:`name_spelling_key` after the first word. Not in :data:`ORG_ABBREVIATIONS`: written out when
 #: normalising, the names of the same-tax-id pairs that teach a run's m moved from "near-exact" to "exact" and
 #: every near-exact pair weighed less (dev2_orgs 10k: 62 true pairs fell under the review threshold), while
@@ -827,7 +828,8 @@ def normalize_org_name(name: object) -> str | None:
 SPELLING_ABBREVIATIONS = {
     "partnrs": "partners", "partnr": "partner", "pub": "public", "syst": "systems", "retire": "retirement",
     "retir": "retirement", "retirmt": "retirement", "insur": "insurance", "glob": "global", "invts": "investments",
-    "muni": "municipal", "techs": "technology", "emerg": "emerging",
+    "muni": "municipal", "techs": "technology", "emerg": "emerging", "est": "estate", "pac": "pacific",
+    "cmpny": "company", "bd": "board", "fs": "fund services",
 }
 #: Endings of a word after the first that are no plural: "Ross", "Aquarius", "Lewis", "Kansas" (a word of four
 #: letters or more ending so keeps its "s").

@@ -52,10 +52,18 @@ def test_namesakes_in_two_countries_stay_apart():
     ("Canyon South Life Insur Co", "Canyon South Life Insurance Company"),
     ("Sorovo Healthcare Partnrs III", "Sorovo Healthcare Partners III"),
     ("Rivergate Glob Partners IV", "Rivergate Global Partners 4"),
+    ("Crownline County Investment Bd", "Crownline County Investment Board"),
+    ("Summitlight Real Est Fund II", "Summitlight Real Estate Fund 2"),
+    ("Northgate Asia Pac Fund III", "Northgate Asia Pacific Fund 3"),
 ])
 def test_words_written_short_are_one_spelling(a, b):
     assert name_spelling_key(normalize_org_name(a)) == name_spelling_key(normalize_org_name(b))
     assert surfaced({"name": a, "country": "US"}, {"name": b, "country": "United States"})
+
+
+def test_a_fund_administrators_fs_is_fund_services():
+    assert name_spelling_key(normalize_org_name("Calosus FS UK")) == name_spelling_key(
+        normalize_org_name("Calosus Fund Services UK"))
 
 
 def test_a_brand_and_another_strategy_are_no_short_form():
