@@ -223,7 +223,7 @@ ABBREV = {"Capital": ["Cap", "Cap."], "Management": ["Mgmt", "Mgt", "Mngmt"], "P
           "Advisors": ["Advisers", "Advs"], "Family": ["Fam"], "Employees'": ["Employees", "Emp", "Employee"],
           "Teachers'": ["Teachers", "Tchrs", "Teacher"], "Securities": ["Sec"], "Asset": ["Asset"]}
 DEPARTMENTS = [" - Private Markets Group", " - Private Equity", " (Private Equity)", " - Alternatives", " / PE Team",
-               " - Alternative Investments", " Private Markets", " - Investment Office", " (Alts)", " - Co-Investments"]
+               " - Alternative Investments", " - Private Markets", " - Investment Office", " (Alts)", " - Co-Investments"]
 
 # ------------------------------------------------------------------------------------------ sources
 
@@ -886,7 +886,9 @@ class Builder:
                    ("Ingenieurkammer", "Ingenieurversorgung", "Chamber of Engineers", "Engineers")]
     LAND_CITY = {"Bayern": "Munich", "Nordrhein": "Dusseldorf", "Westfalen-Lippe": "Munster", "Niedersachsen": "Hannover",
                  "Baden-Württemberg": "Stuttgart", "Hessen": "Frankfurt", "Sachsen": "Dresden", "Berlin": "Berlin",
-                 "Hamburg": "Hamburg", "Rheinland-Pfalz": "Mainz"}
+                 "Hamburg": "Hamburg", "Rheinland-Pfalz": "Mainz", "Bremen": "Bremen", "Saarland": "Saarbrücken",
+                 "Thüringen": "Erfurt", "Brandenburg": "Potsdam", "Schleswig-Holstein": "Kiel", "Sachsen-Anhalt": "Magdeburg",
+                 "Mecklenburg-Vorpommern": "Schwerin"}
 
     def versorgungswerk(self) -> list[Ent] | None:
         rng = self.rng
@@ -894,7 +896,7 @@ class Builder:
         profs = [p for p in self.PROFESSIONS if f"vw:{land}:{p[0]}" not in self.used]
         if not profs:
             return None
-        city = self.LAND_CITY.get(land, "Berlin")
+        city = self.LAND_CITY[land]
         out = []
         for kammer, versorgung, en, en_p in rng.sample(profs, min(len(profs), rng.choice([1, 1, 1, 1, 1, 2, 3]))):
             self.claim(f"vw:{land}:{kammer}")
