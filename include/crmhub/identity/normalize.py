@@ -454,13 +454,14 @@ _MISREAD_DIGITS = str.maketrans({"0": "o", "1": "l", "5": "s"})
 
 
 def _misread_word(token: str) -> str:
-    """``token`` with the one digit a scan read inside a word of letters (five characters or more, the digit
-    not last: "5tate", "5ingapore", "techno1ogies") as its letter (:data:`_MISREAD_DIGITS`). A numeral run
-    into a word ("Partners5", "Fund2019", "GP3", "3A") and an ordinal ("21st") keep their digits."""
+    """``token`` with the one digit a scan read inside a word of letters (five characters or more, two
+    letters or more after the digit: "5tate", "5ingapore", "techno1ogies") as its letter
+    (:data:`_MISREAD_DIGITS`). A numeral run into a word ("Partners5", "Fund2019", "GP3", "Fund1A") and an
+    ordinal ("21st") keep their digits."""
     if len(token) < 5 or token.isalpha() or token.isdigit():
         return token
     digits = [k for k, ch in enumerate(token) if ch.isdigit()]
-    if len(digits) != 1 or digits[0] == len(token) - 1 or token[digits[0]] not in "015":
+    if len(digits) != 1 or digits[0] > len(token) - 3 or token[digits[0]] not in "015":
         return token
     word = token.translate(_MISREAD_DIGITS)
     return word if word.isalpha() else token

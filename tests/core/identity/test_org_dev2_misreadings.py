@@ -34,6 +34,7 @@ def test_a_scans_digit_inside_a_word_is_its_letter(a, b):
 def test_numerals_written_into_a_word_keep_their_digits(name, marks):
     assert vehicle_marks(name) == marks
     assert normalize_org_name("Web3 Capital") == "web3 capital"
+    assert normalize_org_name("Harbor Fund1A") == "harbor fund1a"  # not "fundla"
 
 
 @pytest.mark.parametrize("a, b", [
