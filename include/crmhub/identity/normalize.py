@@ -207,7 +207,7 @@ def _full_vintage(match: re.Match) -> str:
 
 
 #: German "und" written short or out between a company and its partner in "GmbH u. Co. KG" (= "GmbH & Co. KG").
-_GERMAN_AND = re.compile(r"\b(gmbh|ag|se|ug)\s+(?:u\.|und)\s*(?=co\b)")
+_GERMAN_AND = re.compile(r"\b(gmbh|ag|se|ug)\s+(?:u\.?|und)\s*(?=co\b)")
 
 
 def _tokens(text: str) -> list[str]:

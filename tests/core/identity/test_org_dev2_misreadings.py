@@ -68,7 +68,8 @@ def test_an_escaped_ampersand_in_any_case_is_an_ampersand(a, b):
 
 
 def test_gmbh_und_co_kg_is_gmbh_and_co_kg():
-    for name in ("Moon Cobalt Credit Ptrs II GmbH u. Co. KG", "Moon Cobalt Credit Partners II GmbH und Co. KG"):
+    for name in ("Moon Cobalt Credit Ptrs II GmbH u. Co. KG", "Moon Cobalt Credit Partners II GmbH und Co. KG",
+                 "Moon Cobalt Credit Partners II GmbH u Co KG"):
         assert normalize_org_name(name) == normalize_org_name("Moon Cobalt Credit Partners II GmbH & Co. KG")
         assert legal_form(name) == legal_form("Moon Cobalt Credit Partners II GmbH & Co. KG")
 
