@@ -1446,13 +1446,27 @@ def normalize_domain(value: object) -> str | None:
 
 
 def registrable_domain(value: object) -> str | None:
-    """The organisation-level domain: ``"mail.uk.harbor.co.uk"`` -> ``"harbor.co.uk"``."""
+    """The organisation-level domain: ``"mail.uk.harbor.co.uk"`` -> ``"harbor.co.uk"``; under a US
+    government's domain the agency's (:func:`_government_agency_labels`: ``"www.calpers.ca.gov"`` ->
+    ``"calpers.ca.gov"``)."""
     host = normalize_domain(value)
     if not host:
         return None
     labels = host.split(".")
     keep = 3 if ".".join(labels[-2:]) in _SECOND_LEVEL else 2
-    return ".".join(labels[-keep:])
+    return ".".join(labels[-max(keep, _government_agency_labels(labels)):])
+
+
+def _government_agency_labels(labels: list[str]) -> int:
+    """Labels that name an agency of a US government whose domain holds many ("calpers.ca.gov" and
+    "treasurer.ca.gov" under California's ca.gov; "osc.state.ny.us" under New York's state.ny.us, the
+    older locality names of RFC 1480): a state's pension systems, treasury and investment board are
+    different organisations on one state domain. 0 for other hosts."""
+    if labels[-1] == "gov" and len(labels) >= 3:
+        return 3
+    if labels[-1] == "us" and len(labels) >= 4 and labels[-3] == "state" and len(labels[-2]) == 2:
+        return 4
+    return 0
 
 
 def is_free_mail(value: object) -> bool:
