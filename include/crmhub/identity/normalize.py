@@ -850,9 +850,10 @@ _MISSPELT_MARKERS = {v: m for v, m in _MISSPELT_MARKERS.items() if v not in _NEA
 _REGION_TYPOS = {v: m for m in sorted(w for w in VEHICLE_MARKERS if 4 <= len(w) < 6) for v in _one_edit_variants(m)
                  if len(v) >= 3 and v not in VEHICLE_MARKERS}
 #: ... and the layers of a portfolio company's acquisition chain ("Brand Topco", "Brand Midco", "Brand
-#: Bidco", "Brand Intermediate Holdings"): each its own company, none the operating one nor the group's holding. Added after the typo tables: "Bidco" is one
+#: Bidco", "Brand Intermediate Holdings"; in US deals the "Parent", "Buyer" and "Acquisition Corp." that a
+#: credit agreement names beside the borrower): each its own company, none the operating one nor the group's holding. Added after the typo tables: "Bidco" is one
 #: letter from "Midco", and neither a typo of the other.
-HOLDING_CHAIN_MARKERS = frozenset(_words("topco midco bidco holdco finco propco opco intermediate"))
+HOLDING_CHAIN_MARKERS = frozenset(_words("topco midco bidco holdco finco propco opco intermediate parent buyer acquisition"))
 VEHICLE_MARKERS |= HOLDING_CHAIN_MARKERS
 #: ... "Intermediate" misspelt by one edit ("Intermeddate", "Inermediate"): a long word, no other word's typo.
 _MISSPELT_MARKERS.update({v: "intermediate" for v in _one_edit_variants("intermediate")})

@@ -1,12 +1,16 @@
 """Entities that name themselves alike and were proposed together (issue #17; the false pairs of the fourth
-development set, ``dev3_orgs``): same-state public pension systems on one state's web domain.
+development set, ``dev3_orgs``): same-state public pension systems on one state's web domain, and the
+Parent / Buyer / Acquisition Corp. and numbered Intermediate Holdings layers of a deal's holding chain.
+Each guard is a pair of records of one entity that must stay surfaced.
 """
 
 from __future__ import annotations
 
+import pytest
 from org_pairs import surfaced
 
-from crmhub.identity.normalize import organisation_domain
+from crmhub.identity.matching import _layer_marks
+from crmhub.identity.normalize import organisation_domain, vehicle_marks
 
 # ---------------------------------------------------------------- one state's domain, several systems
 
@@ -24,3 +28,32 @@ def test_two_pension_systems_of_one_state_are_not_proposed_on_the_state_domain()
     b = {"name": "NeaPERS", "domain": "www.pers.nea.gov", "country": "US"}
     assert not surfaced(a, b)
     assert surfaced(b, {"name": "NEAPERS", "domain": "https://pers.nea.gov/about", "country": "USA"})
+
+
+# ---------------------------------------------------------------- a deal's holding chain
+
+
+def _portco(name: str) -> dict:
+    return {"name": name, "domain": "rosiarock.com", "city": "Chicago", "country": "US"}
+
+
+@pytest.mark.parametrize(("company", "layer"), [
+    ("Rosia Rock Analytics Corp.", "Rosia Rock Analytics Buyer, Inc."),
+    ("Rosia Rock, LLC", "Rosia Rock Parent, LLC"),
+    ("Rosia Rock", "Rosia Rock Acquisition Corp"),
+])
+def test_a_company_and_a_layer_of_its_holding_chain_are_not_proposed(company: str, layer: str) -> None:
+    assert not surfaced(_portco(company), _portco(layer))
+
+
+def test_a_second_intermediate_holding_company_is_a_layer() -> None:
+    """Its numeral is the layer's ("Intermediate Holdings II"), not a fund's: the group's name without marks
+    is vetoed against it like against any layer (in a run of two records the pair scores low anyway)."""
+    assert _layer_marks(" ".join(sorted(vehicle_marks("Rosia Rock Intermediate Holdings II S.A."))))
+    assert not _layer_marks(" ".join(sorted(vehicle_marks("Rosia Rock Partners II, L.P."))))
+
+
+def test_one_layer_written_two_ways_stays_surfaced() -> None:
+    assert vehicle_marks("Rosia Rock Buyer, Inc.") == {"buyer"}
+    assert surfaced(_portco("Rosia Rock Intermediate Holdings II S.A."), _portco("ROSIA ROCK INTERMEDIATE HLDGS II SA"))
+    assert surfaced(_portco("Rosia Rock Parent, LLC"), _portco("Rosia Rock Parent LLC"))
