@@ -1764,6 +1764,34 @@ REGISTERED_OFFICE_TOWNS = frozenset(JURISDICTION_SEATS[c] for c in REGISTERED_OF
 #: Legal-form classes of fund vehicles (:data:`LEGAL_FORM_CLASSES`): the entities that keep a registered
 #: office apart from their manager's.
 FUND_LEGAL_FORMS = frozenset({"lp", "sca", "fund company"})
+#: Limited-partnership forms by the law that makes them (as :func:`_written_tokens` writes them): a
+#: Luxembourg special or common limited partnership (SCSp, SCS: Luxembourg law of 10 August 1915 on
+#: commercial companies, arts. 310-1 and 320-1) and a common-law limited partnership (a Delaware, Cayman
+#: exempted or English "L.P."). Both are of the legal-form class "lp", yet one vehicle is never both: a
+#: fund's Luxembourg parallel vehicle beside its Delaware or Cayman flagship ("Harbor Partners IX SCSp" /
+#: "Harbor Partners IX, L.P."). Not "S.e.c.s." / "s en c": Quebec writes its limited partnerships so
+#: beside "L.P.", one partnership in two languages.
+PARTNERSHIP_LAWS = {
+    ("scsp",): "luxembourg", ("sc", "sp"): "luxembourg", ("s", "c", "sp"): "luxembourg", ("scs",): "luxembourg",
+    ("societe", "en", "commandite", "speciale"): "luxembourg",
+    ("lp",): "common law", ("limited", "partnership"): "common law", ("lllp",): "common law", ("elp",): "common law",
+}
+_PARTNERSHIP_FORM_SIZES = sorted({len(k) for k in PARTNERSHIP_LAWS}, reverse=True)
+
+
+def partnership_law(name: object) -> str | None:
+    """The law of the limited-partnership form an organisation name is written with (:data:`PARTNERSHIP_LAWS`:
+    ``"luxembourg"`` or ``"common law"``), ``None`` when it names no such form or forms of both laws.
+
+    >>> partnership_law("Harbor Partners IX S.C.Sp."), partnership_law("Harbor Partners IX, L.P.")
+    ('luxembourg', 'common law')
+    """
+    if _blank(name):
+        return None
+    tokens = _written_tokens(str(name))
+    laws = {PARTNERSHIP_LAWS[form] for size in _PARTNERSHIP_FORM_SIZES for k in range(1, len(tokens) - size + 1)
+            if (form := tokens[k:k + size]) in PARTNERSHIP_LAWS}
+    return laws.pop() if len(laws) == 1 else None
 #: Trailing words that only say "the town of": "Luxembourg City", "Luxembourg-Ville", "New York City".
 _CITY_WORDS = frozenset(_words("city ville stadt ciudad citta cedex"))
 
