@@ -605,7 +605,7 @@ class Builder:
     def us_public_pension(self) -> list[Ent] | None:
         rng = self.rng
         state = rng.choice(US_STATES)
-        systems = [s for s in US_SYSTEMS if f"uspp:{state}:{s[1]}" not in self.used]
+        systems = [s for s in US_SYSTEMS if f"uspp:{state}:{s[1]}".lower() not in self.used]
         if not systems:
             return None
         out = []
@@ -893,7 +893,7 @@ class Builder:
     def versorgungswerk(self) -> list[Ent] | None:
         rng = self.rng
         land, adj = rng.choice(self.LAENDER)
-        profs = [p for p in self.PROFESSIONS if f"vw:{land}:{p[0]}" not in self.used]
+        profs = [p for p in self.PROFESSIONS if f"vw:{land}:{p[0]}".lower() not in self.used]
         if not profs:
             return None
         city = self.LAND_CITY[land]

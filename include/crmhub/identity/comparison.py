@@ -28,6 +28,7 @@ from crmhub.identity.normalize import (
     cut_text,
     full_name_text,
     name_spelling_key,
+    partnership_law,
     roman_to_int,
     tax_id_scheme,
 )
@@ -161,6 +162,13 @@ class Encoded:
         forms = self.df["n_legal"].tolist()
         return np.fromiter((bool(m) or f in FUND_LEGAL_FORMS for m, f in zip(marks, forms, strict=True)), dtype=bool,
                            count=len(marks))
+
+    @cached_property
+    def partnership_law(self) -> Column:
+        """The law of each record's limited-partnership form (:func:`crmhub.identity.normalize.partnership_law`)."""
+        names = self.df["name"].tolist()
+        done = {v: partnership_law(v) for v in set(names) if isinstance(v, str)}
+        return Column([done.get(v) if isinstance(v, str) else None for v in names])
 
     @cached_property
     def cut_names(self) -> np.ndarray:
@@ -324,8 +332,33 @@ def compare_orgs(enc: Encoded, pairs: np.ndarray, workers: int = 1) -> tuple[dic
         "legal_form": _simple(enc.n_legal, i, j),
         "words": np.zeros(len(i), dtype=np.int8),  # filled in for the strong candidates (word_levels)
     }
+    _partnership_laws_apart(enc, i, j, levels)
     return levels, {"name_similarity": np.where(equal, 100.0, np.round(best, 1)), "cut_name": cut_read,
                     "tf_counts": {"name": np.where(equal, name.frequency[np.maximum(name.codes[i], 0)], 0)}}
+
+
+#: Where the common-law limited partnerships of a fund family are formed: Delaware, the Cayman Islands,
+#: England and Scotland, the Channel Islands, Bermuda, the British Virgin Islands.
+COMMON_LAW_FUND_DOMICILES = frozenset({"US", "KY", "GB", "JE", "GG", "BM", "VG"})
+
+
+def _partnership_laws_apart(enc: Encoded, i: np.ndarray, j: np.ndarray, levels: dict[str, np.ndarray]) -> None:
+    """Numerals level 3 (a vehicle conflict: a veto), in place, for a Luxembourg SCSp seated in Luxembourg and
+    a common-law L.P. seated in a common-law fund domicile (:data:`COMMON_LAW_FUND_DOMICILES`) without a
+    shared tax id (:func:`crmhub.identity.normalize.partnership_law`): the fund's Luxembourg parallel vehicle
+    and its Delaware or Cayman flagship ("Harbor Partners IX SCSp" / "Harbor Partners IX, L.P."). A source
+    that writes a Luxembourg fund's form as "L.P." keeps its Luxembourg seat or gives its manager's office
+    (Zurich, Singapore), and the same register number says one fund: no veto there."""
+    law = enc.partnership_law
+    k = np.flatnonzero(~law.missing(i, j) & ~law.equal(i, j) & (levels["tax_id"] != 1))
+    if not k.size:
+        return
+    lux = law.values[i[k]] == "luxembourg"
+    seat = enc.n_country.values
+    lux_seat, lp_seat = seat[np.where(lux, i[k], j[k])], seat[np.where(lux, j[k], i[k])]
+    apart = (lux_seat == "LU") & np.fromiter((c in COMMON_LAW_FUND_DOMICILES for c in lp_seat.tolist()), dtype=bool,
+                                             count=len(k))
+    levels["numerals"][k[apart]] = 3
 
 
 def _name_similarities(name: Column, i: np.ndarray, j: np.ndarray, sel: np.ndarray,

@@ -942,9 +942,10 @@ _MISSPELT_MARKERS = {v: m for v, m in _MISSPELT_MARKERS.items() if v not in _NEA
 _REGION_TYPOS = {v: m for m in sorted(w for w in VEHICLE_MARKERS if 4 <= len(w) < 6) for v in _one_edit_variants(m)
                  if len(v) >= 3 and v not in VEHICLE_MARKERS}
 #: ... and the layers of a portfolio company's acquisition chain ("Brand Topco", "Brand Midco", "Brand
-#: Bidco", "Brand Intermediate Holdings"): each its own company, none the operating one nor the group's holding. Added after the typo tables: "Bidco" is one
+#: Bidco", "Brand Intermediate Holdings"; in US deals the "Parent", "Buyer" and "Acquisition Corp." that a
+#: credit agreement names beside the borrower): each its own company, none the operating one nor the group's holding. Added after the typo tables: "Bidco" is one
 #: letter from "Midco", and neither a typo of the other.
-HOLDING_CHAIN_MARKERS = frozenset(_words("topco midco bidco holdco finco propco opco intermediate"))
+HOLDING_CHAIN_MARKERS = frozenset(_words("topco midco bidco holdco finco propco opco intermediate parent buyer acquisition"))
 VEHICLE_MARKERS |= HOLDING_CHAIN_MARKERS
 #: ... "Intermediate" misspelt by one edit ("Intermeddate", "Inermediate"): a long word, no other word's typo.
 _MISSPELT_MARKERS.update({v: "intermediate" for v in _one_edit_variants("intermediate")})
@@ -1541,13 +1542,27 @@ def normalize_domain(value: object) -> str | None:
 
 
 def registrable_domain(value: object) -> str | None:
-    """The organisation-level domain: ``"mail.uk.harbor.co.uk"`` -> ``"harbor.co.uk"``."""
+    """The organisation-level domain: ``"mail.uk.harbor.co.uk"`` -> ``"harbor.co.uk"``; under a US
+    government's domain the agency's (:func:`_government_agency_labels`: ``"www.calpers.ca.gov"`` ->
+    ``"calpers.ca.gov"``)."""
     host = normalize_domain(value)
     if not host:
         return None
     labels = host.split(".")
     keep = 3 if ".".join(labels[-2:]) in _SECOND_LEVEL else 2
-    return ".".join(labels[-keep:])
+    return ".".join(labels[-max(keep, _government_agency_labels(labels)):])
+
+
+def _government_agency_labels(labels: list[str]) -> int:
+    """Labels that name an agency of a US government whose domain holds many ("calpers.ca.gov" and
+    "treasurer.ca.gov" under California's ca.gov; "osc.state.ny.us" under New York's state.ny.us, the
+    older locality names of RFC 1480): a state's pension systems, treasury and investment board are
+    different organisations on one state domain. 0 for other hosts."""
+    if labels[-1] == "gov" and len(labels) >= 3:
+        return 3
+    if labels[-1] == "us" and len(labels) >= 4 and labels[-3] == "state" and len(labels[-2]) == 2:
+        return 4
+    return 0
 
 
 def is_free_mail(value: object) -> bool:
@@ -1844,6 +1859,34 @@ REGISTERED_OFFICE_TOWNS = frozenset(JURISDICTION_SEATS[c] for c in REGISTERED_OF
 #: Legal-form classes of fund vehicles (:data:`LEGAL_FORM_CLASSES`): the entities that keep a registered
 #: office apart from their manager's.
 FUND_LEGAL_FORMS = frozenset({"lp", "sca", "fund company"})
+#: Limited-partnership forms by the law that makes them (as :func:`_written_tokens` writes them): a
+#: Luxembourg special or common limited partnership (SCSp, SCS: Luxembourg law of 10 August 1915 on
+#: commercial companies, arts. 310-1 and 320-1) and a common-law limited partnership (a Delaware, Cayman
+#: exempted or English "L.P."). Both are of the legal-form class "lp", yet one vehicle is never both: a
+#: fund's Luxembourg parallel vehicle beside its Delaware or Cayman flagship ("Harbor Partners IX SCSp" /
+#: "Harbor Partners IX, L.P."). Not "S.e.c.s." / "s en c": Quebec writes its limited partnerships so
+#: beside "L.P.", one partnership in two languages.
+PARTNERSHIP_LAWS = {
+    ("scsp",): "luxembourg", ("sc", "sp"): "luxembourg", ("s", "c", "sp"): "luxembourg", ("scs",): "luxembourg",
+    ("societe", "en", "commandite", "speciale"): "luxembourg",
+    ("lp",): "common law", ("limited", "partnership"): "common law", ("lllp",): "common law", ("elp",): "common law",
+}
+_PARTNERSHIP_FORM_SIZES = sorted({len(k) for k in PARTNERSHIP_LAWS}, reverse=True)
+
+
+def partnership_law(name: object) -> str | None:
+    """The law of the limited-partnership form an organisation name is written with (:data:`PARTNERSHIP_LAWS`:
+    ``"luxembourg"`` or ``"common law"``), ``None`` when it names no such form or forms of both laws.
+
+    >>> partnership_law("Harbor Partners IX S.C.Sp."), partnership_law("Harbor Partners IX, L.P.")
+    ('luxembourg', 'common law')
+    """
+    if _blank(name):
+        return None
+    tokens = _written_tokens(str(name))
+    laws = {PARTNERSHIP_LAWS[form] for size in _PARTNERSHIP_FORM_SIZES for k in range(1, len(tokens) - size + 1)
+            if (form := tokens[k:k + size]) in PARTNERSHIP_LAWS}
+    return laws.pop() if len(laws) == 1 else None
 #: Trailing words that only say "the town of": "Luxembourg City", "Luxembourg-Ville", "New York City".
 _CITY_WORDS = frozenset(_words("city ville stadt ciudad citta cedex"))
 
