@@ -503,6 +503,9 @@ def _org_parts(name: str) -> tuple[tuple[str, ...], str | None, str | None]:
         if tok == "st" and any(" ".join(raw[max(i - k, 0):i]) in _us_states() for k in (1, 2)):
             out.append("state")  # "Ohio St. Teachers' Retirement System", "New York St. Common Retirement Fund"
             continue
+        if out and _association_abbreviation(tok, out[-1]):
+            out.append("association")  # "County Employees Retirement Assoc." is an association, no "Associates"
+            continue
         if tok in ORG_ABBREVIATIONS:
             out.extend(ORG_ABBREVIATIONS[tok].split())
             continue
@@ -567,6 +570,22 @@ def _org_parts(name: str) -> tuple[tuple[str, ...], str | None, str | None]:
     trailing = _strip_trailing_forms(cleaned)
     _drop_vehicle_noun(cleaned)
     return tuple(drop_own_acronym(cleaned, VEHICLE_MARKERS)), trailing or form, None
+
+
+#: Words naming what an association's members share (a pension or benefit plan, a trade): "Assoc." after them
+#: is "Association" ("County Employees Retirement Assoc.", "Teachers' Pension Assoc."), not the "Associates"
+#: of a firm named after its partners ("Salwell Assoc. V").
+_ASSOCIATION_KINDS = frozenset(_words("retirement pension pensions employees teachers benefit benefits welfare alumni"
+                                      " members superannuation"))
+
+
+def _association_abbreviation(tok: str, prev: str) -> bool:
+    """Whether ``tok`` is "Assoc." (or it misspelt by one edit: "Arsoc", "Ssoc") after a word of
+    :data:`_ASSOCIATION_KINDS` (also misspelt by one edit: "Rsetirement"), so "Association"."""
+    if tok not in ("assoc", "assocs") and not (len(tok) <= 7 and _MISSPELT_MARKERS.get(tok) == "associates"):
+        return False
+    return prev in _ASSOCIATION_KINDS or (len(prev) >= 7 and any(
+        OSA.distance(prev, kind, score_cutoff=1) <= 1 for kind in _ASSOCIATION_KINDS if len(kind) >= 7))
 
 
 #: Vehicles named in three words, read as their marker: "Alternative Investment Vehicle" = "AIV",

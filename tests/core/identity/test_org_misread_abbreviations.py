@@ -1,0 +1,39 @@
+"""Words of an organisation's name that a source wrote short and the reader misread (issue #17, tuning set
+at 100k): "Assoc." of an association read as a firm's "Associates". Each positive case is missed on the
+code before these rules; each guard keeps two names apart.
+"""
+
+from __future__ import annotations
+
+import pytest
+from org_pairs import surfaced
+
+from crmhub.identity.normalize import normalize_org_name, vehicle_marks
+
+# ------------------------------------------------------------- "Assoc." of a pension or benefit association
+
+
+@pytest.mark.parametrize("short", [
+    "Arctic Cnty Employees Retirement Assoc.",
+    "ARCTIC COUNTY EMPLOYEES RET ASSOC.",
+    "Arctic County Emps Retirement Arsoc.",  # the abbreviation misspelt
+])
+def test_assoc_after_a_plan_word_is_the_association(short):
+    full = "Arctic County Employees Retirement Association"
+    assert normalize_org_name(short) == normalize_org_name(full)
+    assert vehicle_marks(short) == vehicle_marks(full) == frozenset()
+
+
+def test_assoc_after_a_misspelt_plan_word_is_the_association():
+    name = "Arctic County Employees Rsetirement Assoc"
+    assert normalize_org_name(name).endswith(" association") and vehicle_marks(name) == frozenset()
+
+
+@pytest.mark.parametrize("name", ["Salwell Assoc. V LLC", "Harbor Capital Assocs", "Wolf Arsoc II"])
+def test_assoc_after_a_brand_is_still_the_associates(name):
+    assert "associates" in vehicle_marks(name)
+
+
+def test_a_retirement_association_written_short_reaches_review():
+    assert surfaced({"name": "Verdant South County Employees Retirement Association", "city": "Saint Peter Port"},
+                    {"name": "VERDANT SOUTH COUNTY EMPLOYEES RET ASSOC.", "city": "Saint Peter Port"})
