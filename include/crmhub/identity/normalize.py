@@ -722,7 +722,8 @@ def _drop_investment_office(tokens: list[str]) -> list[str]:
     before it with "of" ("Endowment of the University of Texas") (:data:`_INVESTMENT_OFFICES`; "Endowment" also misspelt by one edit, "Office" also cut short to three
     letters or more at a field length: "University of Ohio - Investment Off"): a university's endowment is
     the university, as an LP. Only after an institution named "<institution> of <place>" ("University of
-    Ohio", :data:`_INSTITUTION_WORDS`): "Ohio University Investment Office" keeps its words, as "Ohio
+    Ohio", :data:`_INSTITUTION_WORDS`; the word also misspelt, :func:`_institution_word`, and then written
+    right): "Ohio University Investment Office" keeps its words, as "Ohio
     University" reads as "University of Ohio" in another word order and names another institution as often
     ("Miami University" is not the University of Miami); a "Harbor Endowment Fund" or a manager's
     "Investment Office" is a name of its own."""
@@ -730,16 +731,37 @@ def _drop_investment_office(tokens: list[str]) -> list[str]:
         size = len(head) + 1
         if tuple(tokens[:size]) == (*head, "of") and len(tokens) > size + 2 and tokens[size] in _INSTITUTION_WORDS:
             return tokens[size:]
-    if len(tokens) < 4 or tokens[0] not in _INSTITUTION_WORDS or tokens[1] != "of":
+    institution = _institution_word(tokens[0]) if len(tokens) >= 4 and tokens[1] == "of" else None
+    if not institution:
         return tokens
     for tail in _INVESTMENT_OFFICES:
         head, last = tokens[-len(tail):-1], tokens[-1]
         if len(tokens) - len(tail) < 3 or tuple(head) != tail[:-1]:
             continue
         if last == tail[-1] or (tail[-1] == "office" and len(last) >= 3 and "office".startswith(last)) or (
-                tail[-1] == "endowment" and len(last) >= 8 and OSA.distance(last, "endowment", score_cutoff=1) <= 1):
-            return tokens[:-len(tail)]
+                tail[-1] == "endowment" and _misspelt_endowment(last)):
+            return [institution, *tokens[1:-len(tail)]]
     return tokens
+
+
+@lru_cache(maxsize=4096)
+def _institution_word(word: str) -> str | None:
+    """The word of :data:`_INSTITUTION_WORDS` that ``word`` is, also misspelt by one edit ("Uinversity",
+    "Univezsity", "Colelge") or as "Univ" with a letter added, left out or swapped ("Uinv", "Niv"): read only at the head of "<institution>
+    of <place> Endowment", where nothing else stands."""
+    if word in _INSTITUTION_WORDS:
+        return word
+    if len(word) >= 6:
+        return next((w for w in sorted(_INSTITUTION_WORDS) if OSA.distance(word, w, score_cutoff=1) <= 1), None)
+    # "Univ" with a letter added, left out or swapped, never one replaced ("Unit of ..." is a word of its own)
+    short = len(word) >= 3 and OSA.distance(word, "univ", score_cutoff=1) <= 1 and (len(word) != 4 or sorted(word) == sorted("univ"))
+    return "university" if short else None
+
+
+def _misspelt_endowment(word: str) -> bool:
+    """"Endowment" or its short form "Endow" misspelt by one edit ("Endowemnt", "Enow", "Enrow")."""
+    return (len(word) >= 8 and OSA.distance(word, "endowment", score_cutoff=1) <= 1) or (
+        len(word) >= 4 and OSA.distance(word, "endow", score_cutoff=1) <= 1)
 
 
 #: Words that a name written in another order has or lacks ("Teacher Retirement System of Texas" / "Texas

@@ -1,6 +1,7 @@
 """Words of an organisation's name that a source wrote short and the reader misread (issue #17, tuning set
-at 100k): "Assoc." of an association read as a firm's "Associates". Each positive case is missed on the
-code before these rules; each guard keeps two names apart.
+at 100k): "Assoc." of an association read as a firm's "Associates", the institution of "<University> of
+<place> Endowment" misspelt. Each positive case is missed on the code before these rules; each guard keeps
+two names apart.
 """
 
 from __future__ import annotations
@@ -37,3 +38,27 @@ def test_assoc_after_a_brand_is_still_the_associates(name):
 def test_a_retirement_association_written_short_reaches_review():
     assert surfaced({"name": "Verdant South County Employees Retirement Association", "city": "Saint Peter Port"},
                     {"name": "VERDANT SOUTH COUNTY EMPLOYEES RET ASSOC.", "city": "Saint Peter Port"})
+
+
+# ------------------------------------------------------ the institution of an endowment misspelt or cut
+
+
+@pytest.mark.parametrize(("written", "plain"), [
+    ("Univezsity of Halley Frontier Endowment", "University of Halley Frontier"),
+    ("Uinversity of Ardent Castle Endowment", "University of Ardent Castle Endowment"),
+    ("Uinv. of Hughes Stellar Endow", "University of Hughes Stellar Endowment"),  # "Univ." misspelt
+    ("niv of Sterling Iron Endow", "University of Sterling Iron"),
+    ("Univ. of Doworth Enow", "University of Doworth Endowment"),  # "Endow" misspelt
+    ("University of North Umber Enrow", "University of North Umber"),
+    ("Colelge of Harbor Investment Office", "College of Harbor"),
+])
+def test_a_misspelt_institution_or_endowment_is_the_institution(written, plain):
+    assert normalize_org_name(written) == normalize_org_name(plain)
+
+
+@pytest.mark.parametrize(("a", "b"), [
+    ("Unit of Harbor Endowment", "University of Harbor"),  # a word of its own, not "Univ" misspelt
+    ("Ohio Univ Endowment", "Ohio University"),  # not "<institution> of <place>": a name of its own
+])
+def test_other_words_before_an_endowment_stay(a, b):
+    assert normalize_org_name(a) != normalize_org_name(b)
