@@ -946,10 +946,10 @@ _GLUED_ROMAN = re.compile("^(" + _FUND_HEADS + ")(" + _ROMAN_GROUP + ")$")
 #: "ptnrsasia").
 _GLUED_FUND_WORD = re.compile("^(" + _FUND_HEADS + ")(" + "|".join(
     sorted({*_NUMBER_WORDS, *(w for w in VEHICLE_MARKERS if 4 <= len(w) < 6)}, key=len, reverse=True)) + ")$")
-#: ... and a numeral run into the vehicle marker after it ("IIOffshore", "ivparallel"); never a lone "L"
-#: (no fund is the fiftieth: "Lasia" is "Asia" with a stray letter).
-_GLUED_MARKER = re.compile("^(?!l(?![ivx]))(" + _ROMAN_GROUP + ")(" + "|".join(sorted(VEHICLE_MARKERS, key=len, reverse=True))
-                           + ")$")
+#: ... and a numeral run into the vehicle marker after it ("IIOffshore", "ivparallel", "4Feeder", "3GP"); never
+#: a lone "L" (no fund is the fiftieth: "Lasia" is "Asia" with a stray letter).
+_GLUED_MARKER = re.compile(r"^(?!l(?![ivx]))(\d{1,4}|" + _ROMAN_GROUP + ")("
+                           + "|".join(sorted(VEHICLE_MARKERS, key=len, reverse=True)) + ")$")
 #: ... and a vehicle marker run into the word before it ("KestrelGP" written "kestrelgp", "lakeassociates"):
 #: "GP" (no English word ends so) and the markers of six letters or more but "master"/"manager"
 #: ("postmaster", "teammanager" are words of their own), after three letters or more.
@@ -976,7 +976,8 @@ def _split_glued_word(tok: str) -> tuple[str, ...]:
     marker = _GLUED_TRAILING_MARKER.match(tok) or _GLUED_FUND_WORD.match(tok)
     if marker:
         return marker.groups()
-    if (len(tok) > 3 or tok[:2] in ("gp", "fd")) and (tok[-1].isdigit() or tok[-1] in "ivxl" or tok[0] in "ivxl"):
+    if (len(tok) > 3 or tok[:2] in ("gp", "fd") or tok[0].isdigit()) and (
+            tok[-1].isdigit() or tok[-1] in "ivxl" or tok[0] in "ivxl" or tok[0].isdigit()):
         for pattern in (_GLUED_DIGITS, _GLUED_ROMAN, _GLUED_MARKER):
             found = pattern.match(tok)
             if found and found.group(2 if pattern is not _GLUED_MARKER else 4) and found.group(1):

@@ -94,3 +94,20 @@ def test_other_words_are_no_misspelt_abbreviation(a, b):
 def test_a_fund_with_its_partners_misspelt_short_reaches_review():
     assert surfaced({"name": "Calmore Real Estate Partners North America V L.P.", "city": "Paris"},
                     {"name": "CALMORE RE TRS NORTH AMERICA 5 L.P", "city": "Paris"})
+
+
+# --------------------------------------------------- a numeral in digits run into the marker after it
+
+
+@pytest.mark.parametrize(("glued", "spaced"), [
+    ("Zanwell Legacy Infrastructure Opportunities Fund 4Feeder, Ltd", "Zanwell Legacy Infrastructure Opportunities Fund IV Feeder Ltd"),
+    ("Northstar Harbor Partners 3GP Ltd.", "Northstar Harbor Partners III GP Ltd"),
+    ("Sterling Heritage Fund 2gp, Ltd.", "Sterling Heritage Fund II GP, Limited"),
+])
+def test_a_numeral_in_digits_run_into_its_marker_is_the_numeral_and_the_marker(glued, spaced):
+    assert normalize_org_name(glued) == normalize_org_name(spaced)
+    assert vehicle_marks(glued) == vehicle_marks(spaced)
+
+
+def test_digits_run_into_another_word_stay_one_word():
+    assert normalize_org_name("Harbor 3M Partners") == "harbor 3m partners"
