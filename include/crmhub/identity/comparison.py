@@ -20,6 +20,7 @@ from rapidfuzz.distance import OSA, JaroWinkler, Levenshtein
 from crmhub.identity.normalize import (
     FUND_LEGAL_FORMS,
     ORDER_FREE_WORDS,
+    ORG_ABBREVIATIONS,
     REGISTERED_OFFICE_COUNTRIES,
     REGISTERED_OFFICE_TOWNS,
     VEHICLE_MARKERS,
@@ -599,7 +600,8 @@ def _strict_typo(word: str, other: str, spelt: frozenset[str]) -> bool | None:
 def _word_explained(word: str, others: set[str], spelt: frozenset[str] = frozenset(),
                     brands: frozenset[str] = frozenset()) -> bool:
     """Whether ``word`` can be the same word as one of ``others``: a typo (one edit, two from seven
-    letters, three from ten, or Jaro-Winkler >= 0.88), or an abbreviation (same first letter, letters in order: "mgmt" ~ "management").
+    letters, three from ten, or Jaro-Winkler >= 0.88), or an abbreviation (same first letter, letters in order: "mgmt" ~ "management";
+    or a known one misspelt, :func:`_misspelt_table_abbreviation`: "trs" ~ "partners").
     Stricter between a word its record's web domain spells (``spelt``) and another, or between the two
     names' brand words (``brands``): typos as :func:`_strict_typo` counts them, or an abbreviation as
     sources write one (:func:`_abbreviation_of`, :func:`_misspelt_abbreviation`: "Natl" ~ "National";
@@ -620,6 +622,8 @@ def _word_explained(word: str, others: set[str], spelt: frozenset[str] = frozens
             return True
         # an abbreviation with one typo ("Ptrnrs", "Svxcs", "Techs"): one letter left out, then in order
         if len(short) >= 4 and any(_in_order(short[:k] + short[k + 1:], long_) for k in range(len(short))):
+            return True
+        if _misspelt_table_abbreviation(short, long_):  # "Trs" ~ "Partners", "Vcs" ~ "Services"
             return True
     return False
 
@@ -810,7 +814,31 @@ def _word_pair_matches(word: str, other: str, brand: bool) -> bool:
     if brand:
         return False
     short, long_ = (word, other) if len(word) <= len(other) else (other, word)
-    return _abbreviation_of(short, long_) or _misspelt_abbreviation(short, long_) or _abbreviation_of_typo(short, long_)
+    return (_abbreviation_of(short, long_) or _misspelt_abbreviation(short, long_) or _abbreviation_of_typo(short, long_)
+            or _misspelt_table_abbreviation(short, long_))
+
+
+@lru_cache(maxsize=1)
+def _table_abbreviations() -> dict[str, tuple[str, ...]]:
+    """Each word of the abbreviation table's expansions (:data:`crmhub.identity.normalize.ORG_ABBREVIATIONS`)
+    -> its abbreviations of three letters or more ("partners" -> "ptnrs", "prtnrs", "ptrs", "pnrs" ...)."""
+    out: dict[str, list[str]] = {}
+    for short, long_ in ORG_ABBREVIATIONS.items():
+        if " " not in long_ and len(short) >= 3 and short != long_:
+            out.setdefault(long_, []).append(short)
+    return {long_: tuple(shorts) for long_, shorts in out.items()}
+
+
+def _misspelt_table_abbreviation(short: str, long_: str) -> bool:
+    """``short`` (three letters or more) is an abbreviation of ``long_`` from the name's abbreviation table
+    misspelt by one edit anywhere, its first letter too ("Trs", "Utnrs" ~ "Ptrs"; "Apps", "Pps" ~ "Opps";
+    "Vcs" ~ "Svcs"; "Nvt" ~ "Invt"), the word in the singular or plural: the rules of :func:`_misspelt_abbreviation` keep the first letter, as
+    an abbreviation made up on the spot has nothing else to be read by, where a known one has its spelling."""
+    if len(short) < 3:
+        return False
+    table = _table_abbreviations()
+    forms = (long_, long_[:-1] if long_.endswith("s") else long_ + "s")  # "Invt" for "Investment" and "Investments"
+    return any(OSA.distance(short, known, score_cutoff=1) <= 1 for form in forms for known in table.get(form, ()))
 
 
 def _misspelt_abbreviation(short: str, long_: str) -> bool:

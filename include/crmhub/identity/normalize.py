@@ -545,6 +545,9 @@ def _org_parts(name: str) -> tuple[tuple[str, ...], str | None, str | None]:
         if tok == "st" and any(" ".join(raw[max(i - k, 0):i]) in _us_states() for k in (1, 2)):
             out.append("state")  # "Ohio St. Teachers' Retirement System", "New York St. Common Retirement Fund"
             continue
+        if out and _association_abbreviation(tok, out[-1]):
+            out.append("association")  # "County Employees Retirement Assoc." is an association, no "Associates"
+            continue
         if tok in ORG_ABBREVIATIONS:
             out.extend(ORG_ABBREVIATIONS[tok].split())
             continue
@@ -613,6 +616,22 @@ def _org_parts(name: str) -> tuple[tuple[str, ...], str | None, str | None]:
     trailing = _strip_trailing_forms(cleaned)
     _drop_vehicle_noun(cleaned)
     return tuple(drop_own_acronym(cleaned, VEHICLE_MARKERS)), trailing or form, None
+
+
+#: Words naming what an association's members share (a pension or benefit plan, a trade): "Assoc." after them
+#: is "Association" ("County Employees Retirement Assoc.", "Teachers' Pension Assoc."), not the "Associates"
+#: of a firm named after its partners ("Salwell Assoc. V").
+_ASSOCIATION_KINDS = frozenset(_words("retirement pension pensions employees teachers benefit benefits welfare alumni"
+                                      " members superannuation"))
+
+
+def _association_abbreviation(tok: str, prev: str) -> bool:
+    """Whether ``tok`` is "Assoc." (or it misspelt by one edit: "Arsoc", "Ssoc") after a word of
+    :data:`_ASSOCIATION_KINDS` (also misspelt by one edit: "Rsetirement"), so "Association"."""
+    if tok not in ("assoc", "assocs") and not (len(tok) <= 7 and _MISSPELT_MARKERS.get(tok) == "associates"):
+        return False
+    return prev in _ASSOCIATION_KINDS or (len(prev) >= 7 and any(
+        OSA.distance(prev, kind, score_cutoff=1) <= 1 for kind in _ASSOCIATION_KINDS if len(kind) >= 7))
 
 
 #: Vehicles named in three words, read as their marker: "Alternative Investment Vehicle" = "AIV",
@@ -749,7 +768,8 @@ def _drop_investment_office(tokens: list[str]) -> list[str]:
     before it with "of" ("Endowment of the University of Texas") (:data:`_INVESTMENT_OFFICES`; "Endowment" also misspelt by one edit, "Office" also cut short to three
     letters or more at a field length: "University of Ohio - Investment Off"): a university's endowment is
     the university, as an LP. Only after an institution named "<institution> of <place>" ("University of
-    Ohio", :data:`_INSTITUTION_WORDS`): "Ohio University Investment Office" keeps its words, as "Ohio
+    Ohio", :data:`_INSTITUTION_WORDS`; the word also misspelt, :func:`_institution_word`, and then written
+    right): "Ohio University Investment Office" keeps its words, as "Ohio
     University" reads as "University of Ohio" in another word order and names another institution as often
     ("Miami University" is not the University of Miami); a "Harbor Endowment Fund" or a manager's
     "Investment Office" is a name of its own."""
@@ -757,16 +777,37 @@ def _drop_investment_office(tokens: list[str]) -> list[str]:
         size = len(head) + 1
         if tuple(tokens[:size]) == (*head, "of") and len(tokens) > size + 2 and tokens[size] in _INSTITUTION_WORDS:
             return tokens[size:]
-    if len(tokens) < 4 or tokens[0] not in _INSTITUTION_WORDS or tokens[1] != "of":
+    institution = _institution_word(tokens[0]) if len(tokens) >= 4 and tokens[1] == "of" else None
+    if not institution:
         return tokens
     for tail in _INVESTMENT_OFFICES:
         head, last = tokens[-len(tail):-1], tokens[-1]
         if len(tokens) - len(tail) < 3 or tuple(head) != tail[:-1]:
             continue
         if last == tail[-1] or (tail[-1] == "office" and len(last) >= 3 and "office".startswith(last)) or (
-                tail[-1] == "endowment" and len(last) >= 8 and OSA.distance(last, "endowment", score_cutoff=1) <= 1):
-            return tokens[:-len(tail)]
+                tail[-1] == "endowment" and _misspelt_endowment(last)):
+            return [institution, *tokens[1:-len(tail)]]
     return tokens
+
+
+@lru_cache(maxsize=4096)
+def _institution_word(word: str) -> str | None:
+    """The word of :data:`_INSTITUTION_WORDS` that ``word`` is, also misspelt by one edit ("Uinversity",
+    "Univezsity", "Colelge") or as "Univ" with a letter added, left out or swapped ("Uinv", "Niv"): read only at the head of "<institution>
+    of <place> Endowment", where nothing else stands."""
+    if word in _INSTITUTION_WORDS:
+        return word
+    if len(word) >= 6:
+        return next((w for w in sorted(_INSTITUTION_WORDS) if OSA.distance(word, w, score_cutoff=1) <= 1), None)
+    # "Univ" with a letter added, left out or swapped, never one replaced ("Unit of ..." is a word of its own)
+    short = len(word) >= 3 and OSA.distance(word, "univ", score_cutoff=1) <= 1 and (len(word) != 4 or sorted(word) == sorted("univ"))
+    return "university" if short else None
+
+
+def _misspelt_endowment(word: str) -> bool:
+    """"Endowment" or its short form "Endow" misspelt by one edit ("Endowemnt", "Enow", "Enrow")."""
+    return (len(word) >= 8 and OSA.distance(word, "endowment", score_cutoff=1) <= 1) or (
+        len(word) >= 4 and OSA.distance(word, "endow", score_cutoff=1) <= 1)
 
 
 #: Words that a name written in another order has or lacks ("Teacher Retirement System of Texas" / "Texas
@@ -998,10 +1039,10 @@ _GLUED_ROMAN = re.compile("^(" + _FUND_HEADS + ")(" + _ROMAN_GROUP + ")$")
 #: "ptnrsasia").
 _GLUED_FUND_WORD = re.compile("^(" + _FUND_HEADS + ")(" + "|".join(
     sorted({*_NUMBER_WORDS, *(w for w in VEHICLE_MARKERS if 4 <= len(w) < 6)}, key=len, reverse=True)) + ")$")
-#: ... and a numeral run into the vehicle marker after it ("IIOffshore", "ivparallel"); never a lone "L"
-#: (no fund is the fiftieth: "Lasia" is "Asia" with a stray letter).
-_GLUED_MARKER = re.compile("^(?!l(?![ivx]))(" + _ROMAN_GROUP + ")(" + "|".join(sorted(VEHICLE_MARKERS, key=len, reverse=True))
-                           + ")$")
+#: ... and a numeral run into the vehicle marker after it ("IIOffshore", "ivparallel", "4Feeder", "3GP"); never
+#: a lone "L" (no fund is the fiftieth: "Lasia" is "Asia" with a stray letter).
+_GLUED_MARKER = re.compile(r"^(?!l(?![ivx]))(\d{1,4}|" + _ROMAN_GROUP + ")("
+                           + "|".join(sorted(VEHICLE_MARKERS, key=len, reverse=True)) + ")$")
 #: ... and a vehicle marker run into the word before it ("KestrelGP" written "kestrelgp", "lakeassociates"):
 #: "GP" (no English word ends so) and the markers of six letters or more but "master"/"manager"
 #: ("postmaster", "teammanager" are words of their own), after three letters or more.
@@ -1028,7 +1069,8 @@ def _split_glued_word(tok: str) -> tuple[str, ...]:
     marker = _GLUED_TRAILING_MARKER.match(tok) or _GLUED_FUND_WORD.match(tok)
     if marker:
         return marker.groups()
-    if (len(tok) > 3 or tok[:2] in ("gp", "fd")) and (tok[-1].isdigit() or tok[-1] in "ivxl" or tok[0] in "ivxl"):
+    if (len(tok) > 3 or tok[:2] in ("gp", "fd") or tok[0].isdigit()) and (
+            tok[-1].isdigit() or tok[-1] in "ivxl" or tok[0] in "ivxl" or tok[0].isdigit()):
         for pattern in (_GLUED_DIGITS, _GLUED_ROMAN, _GLUED_MARKER):
             found = pattern.match(tok)
             if found and found.group(2 if pattern is not _GLUED_MARKER else 4) and found.group(1):
