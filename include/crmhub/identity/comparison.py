@@ -18,6 +18,7 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA, JaroWinkler, Levenshtein
 
 from crmhub.identity.normalize import (
+    CUT_MARK,
     FUND_LEGAL_FORMS,
     ORDER_FREE_WORDS,
     REGISTERED_OFFICE_COUNTRIES,
@@ -27,6 +28,7 @@ from crmhub.identity.normalize import (
     cut_prefix_of,
     cut_text,
     full_name_text,
+    is_written_numeral,
     roman_to_int,
     tax_id_scheme,
 )
@@ -190,6 +192,12 @@ class Encoded:
         raw = np.fromiter((len(v) if isinstance(v, str) else -1 for v in self.df["name"].tolist()), dtype=np.int64,
                           count=len(self.df))
         return cut, raw
+
+    @cached_property
+    def name_words(self) -> np.ndarray:
+        """Per record, the number of words of its raw name (0 where there is none)."""
+        return np.fromiter((len(v.split()) if isinstance(v, str) else 0 for v in self.df["name"].tolist()),
+                           dtype=np.int64, count=len(self.df))
 
     @cached_property
     def phone_tail(self) -> Column:
@@ -356,22 +364,45 @@ def _read_cut_names(enc: Encoded, i: np.ndarray, j: np.ndarray, name_level: np.n
     if not k.size:
         return read
     a, b = i[k], j[k]
-    # a cut name is shorter than the name it was cut from: most pairs end at the length check
-    from_a = _cut_from_pairs(enc, a, b, cut_len[a] < raw_len[b])
-    from_b = _cut_from_pairs(enc, b, a, ~from_a & (cut_len[b] < raw_len[a]))
+    # a cut name is shorter than the name it was cut from, or has no more words where the full name is
+    # written shorter ("Slerken Infrastructure Fund VIII EU" / "Slerken Infra Fund VIII EUR"): most pairs
+    # end at these checks
+    words = enc.name_words
+    from_a = _cut_from_pairs(enc, a, b, has_cut[a] & ((cut_len[a] < raw_len[b]) | (words[a] <= words[b])))
+    from_b = _cut_from_pairs(enc, b, a, ~from_a & has_cut[b] & ((cut_len[b] < raw_len[a]) | (words[b] <= words[a])))
     hit = from_a | from_b
     k, a, b = k[hit], a[hit], b[hit]
     short = np.where(from_a[hit], a, b)
     full = np.where(from_a[hit], b, a)
     name_level[k] = 2
     read[k] = True
-    marks = enc.n_numerals.values
-    for p, s, f in zip(k.tolist(), short.tolist(), full.tolist(), strict=True):
+    marks, cuts = enc.n_numerals.values, enc.cut_names
+    texts = enc.raw_cut_texts(full).tolist()
+    for p, s, f, text in zip(k.tolist(), short.tolist(), full.tolist(), texts, strict=True):
         if numerals[p] == 2 and no_num[s]:
             numerals[p] = 0
-        elif numerals[p] == 3 and set(marks[s].split()) <= set(marks[f].split()):
-            numerals[p] = 1  # "Fund IV (Cay" / "Fund IV (Cayman)": the marks the cut left agree
+        elif numerals[p] == 3 and _cut_marks_agree(cuts[s], text, set(marks[s].split()), set(marks[f].split())):
+            numerals[p] = 1
     return read
+
+
+def _cut_marks_agree(cut: str, full_text: str, cut_marks: set[str], full_marks: set[str]) -> bool:
+    """Whether the vehicle marks of a name cut at a field length (``cut``, a :func:`cut_name_text`) and of the
+    name it was cut from (``full_text``, as :func:`full_name_text` writes it) agree: the marks the cut left
+    are the full name's ("Fund IV (Cay" / "Fund IV (Cayman)"), or the cut's whole words are the full name's
+    (their marks with them) and its last fragment begins a word that is no numeral — what the fragment
+    reads as is no mark ("Fund VIII - C" / "Fund VIII - Co-Investment": no series C; "Fund 4 (Co-I": no
+    fund 1; "Insurance Company of": no "Offshore"). A fragment of a numeral stays a conflict ("Fund I" /
+    "Fund IV"), and so does a bracket opened where the full name has no vehicle marker ("Fund 3 (" /
+    "Fund 3, L.P.")."""
+    if cut_marks <= full_marks:
+        return True
+    words, others = cut.split(), full_text.split()
+    if len(others) < len(words):
+        return False
+    if not cut.endswith(" ") and is_written_numeral(others[len(words) - 1]):
+        return False
+    return CUT_MARK not in cut_marks or any(not m.isdigit() for m in full_marks)
 
 
 def _cut_from_pairs(enc: Encoded, short: np.ndarray, full: np.ndarray, check: np.ndarray) -> np.ndarray:

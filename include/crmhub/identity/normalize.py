@@ -125,6 +125,12 @@ ORG_ABBREVIATIONS = {
     # vehicle and strategy words written short ("Exec Fund", "Infrastr.", "Vntrs", "Secs")
     "exec": "executive", "execs": "executive", "executives": "executive", "infrastr": "infrastructure",
     "vntrs": "ventures", "vent": "ventures", "fnd": "fund", "cptl": "capital", "secs": "secondaries", "secondary": "secondaries",
+    # as data vendors and billing systems write them in short name fields ("Fdn"/"Found.", "Pts", "Hold.",
+    # "Mut", "Bd", "Eqty", "Grwth", "Opport.", "Servs", "Techs"; not "Off", which a cut "(Off" of "Offshore"
+    # is as often); "European" is the region's name; "Investment" the same word as "Investments" ("Invt")
+    "found": "foundation", "pts": "partners", "hold": "holdings", "mut": "mutual", "bd": "board", "eqty": "equity",
+    "grwth": "growth", "opport": "opportunities", "servs": "services", "techs": "technology",
+    "european": "europe", "investment": "investments",
 }
 ORG_ABBREVIATIONS.update(MULTI_WORD_SHORT_FORMS)
 ORG_ABBREVIATIONS.update(OTHER_LANGUAGE_WORDS)
@@ -148,18 +154,22 @@ _FUNDISH = frozenset({"fund", "funds", "partners", "capital", "ventures", "oppor
 
 
 _CO_INVEST = frozenset(_words("invest investment investments investor investors inv"))
+#: Words after which "Assoc" is an association (of employees, of a pension plan), not a fund's GP "Associates".
+_ASSOCIATION_BEFORE = frozenset(_words("retirement ret employees employee emp empl pension pensions"))
 
 
 def _numeral_context(prev: str, following: list[str]) -> bool:
     """Whether a lone "V"/"X"/"L" is a fund numeral: after a fund word (or one misspelt by one edit:
-    "Ventures V" = "Oentures V"), or closing the name (end, legal form, vehicle marker, series letter)."""
+    "Ventures V" = "Oentures V"), or closing the name (end, legal form, vehicle marker, series letter) or
+    before the currency of the fund's vehicle ("Europe V EUR", "Europe Three EUR")."""
     if prev in _FUNDISH or prev in _MISSPELT_FUNDISH:
         return True
     nxt = following[0] if following else None
     if nxt in ORG_ABBREVIATIONS:  # "Asia Two (Lux)": the marker abbreviated
         nxt = ORG_ABBREVIATIONS[nxt].split()[0]
     return nxt is None or nxt in LEGAL_SUFFIXES or nxt in LEGAL_FORM_CLASSES or nxt in VEHICLE_MARKERS or (
-        len(nxt) == 1 and nxt not in {"l", "v", "x", "i"})
+        nxt in _CURRENCIES or tuple(following[:2]) in _TRAILING_FORMS  # "S.C.Sp." read "sc sp"
+        or len(nxt) == 1 and nxt not in {"l", "v", "x", "i"})
 
 
 @lru_cache(maxsize=50_000)
@@ -495,6 +505,9 @@ def _org_parts(name: str) -> tuple[tuple[str, ...], str | None, str | None]:
             out.append(_LONG_VEHICLES[tok])  # "Fund V Alternative Investment Vehicle" = "Fund V (AIV)"
             skip_words = 2
             continue
+        if tok in ("assoc", "assocs") and i and raw[i - 1] in _ASSOCIATION_BEFORE:
+            out.append("association")  # "County Employees' Retirement Assoc": no associates (a GP entity)
+            continue
         vehicle_word = _vehicle_word(raw, i, out)
         if vehicle_word:
             out.append(vehicle_word)
@@ -514,12 +527,21 @@ def _org_parts(name: str) -> tuple[tuple[str, ...], str | None, str | None]:
         if tok == "u" and i + 1 < len(raw) and raw[i + 1] == "of":
             out.append("university")  # "U. of Michigan"
             continue
+        if tok == "est" and i and raw[i - 1] == "real":
+            out.append("estate")  # "Real Est."
+            continue
+        if tok == "u" and i and i == len(raw) - 1:
+            out.append("university")  # "Ohio State U."
+            continue
+        if tok == "gp" and i and raw[i - 1] in _INSURER_WORDS:
+            out.append("group")  # "Brand Insurance Gp": an insurance group, no general partner
+            continue
         ordinal = _ORDINAL.match(tok) if tok[:1].isdigit() else None
         if ordinal:
             out.append(ordinal.group(1))
             continue
         number = _NUMBER_WORDS.get(tok) or _MISSPELT_NUMBER_WORDS.get(tok)
-        if number and i > 0 and _numeral_context(_word_before(raw, i), raw[i + 1:i + 2]):
+        if number and i > 0 and _numeral_context(_word_before(raw, i), raw[i + 1:i + 3]):
             out.append(number)
             continue
         number = _SHORT_MISSPELT_NUMBER_WORDS.get(tok)
@@ -534,7 +556,7 @@ def _org_parts(name: str) -> tuple[tuple[str, ...], str | None, str | None]:
         # single letters that are initials in the leading position ("I Squared Capital").
         value = roman_to_int(tok) if i > 0 else None
         if value is not None and not (tok in {"l", "v", "x"} and not _numeral_context(_word_before(raw, i),
-                                                                                  raw[i + 1:i + 2])):
+                                                                                  raw[i + 1:i + 3])):
             out.append(str(value))
             continue
         out.append(tok)
@@ -951,7 +973,7 @@ def _split_glued_word(tok: str) -> tuple[str, ...]:
 SERIES_LETTERS = frozenset("abcdefgh")
 #: Legal forms that sources run into the numeral or vehicle marker before them ("Partners XLP",
 #: "Fund Investors VISCSp", "Fund '23LLP", "Partners V-BLP", "Fund IX EURSCSp").
-_GLUED_FORMS = "|".join(sorted(_words("lp llp lllp llc ltd scsp scs sca sicav sarl plc inc pte gmbh"), key=len,
+_GLUED_FORMS = "|".join(sorted(_words("lp llp lllp llc ltd limited scsp scs sca sicav sarl sa plc inc pte gmbh"), key=len,
                                reverse=True))
 _GLUED_NUMERAL = re.compile(r"^(\d{1,4}|(?!l[a-z]*$)" + _ROMAN_GROUP + r")([a-h]?)(" + _GLUED_FORMS + r")?$")
 _GLUED_SERIES_FORM = re.compile(r"^([a-h])(" + _GLUED_FORMS + r")$")
@@ -992,6 +1014,12 @@ def _shortened_fund_word(word: str) -> bool:
 def _is_numeral(token: str) -> bool:
     """A fund numeral as written: digits, a roman numeral (not a lone "L") or a number word."""
     return token.isdigit() or token in _NUMBER_WORDS or (token != "l" and roman_to_int(token) is not None)
+
+
+def is_written_numeral(token: str) -> bool:
+    """Whether a word of a name (lower case) is a fund numeral as written (:func:`_is_numeral`): digits, a
+    roman numeral or a number word."""
+    return _is_numeral(token)
 
 
 def _split_glued_series(tokens: list[str]) -> list[str]:
@@ -1209,9 +1237,14 @@ def cut_name_text(name: object) -> str | None:
     if _blank(name):
         return None
     text = str(name)
-    if len(text) in NAME_FIELD_LIMITS and text[-1].isspace():  # cut just after a word: the space tells
-        return _cut_text(text) + " "
+    if len(text) in NAME_FIELD_LIMITS and (text[-1].isspace() or _CUT_AFTER_WORD.search(text)):
+        return _cut_text(text) + " "  # cut just after a word: the space, an opened bracket or "of" tells
     return _cut_text(text) if _at_field_length(text) else None
+
+
+#: The end of a name cut after a whole word, where the name must go on: a connecting word no name ends with
+#: ("Life Insurance Company of", "Kent, Dorne &") or a bracket just opened ("Partners XI (", "Fund IV [").
+_CUT_AFTER_WORD = re.compile(r"(?:\b(?:of|and|for|de|du|des|et|und)|&|[(\[])\s*$", re.IGNORECASE)
 
 
 def cut_text(text: str) -> str:
