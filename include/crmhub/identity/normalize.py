@@ -505,6 +505,9 @@ def _org_parts(name: str) -> tuple[tuple[str, ...], str | None, str | None]:
             out.append(_LONG_VEHICLES[tok])  # "Fund V Alternative Investment Vehicle" = "Fund V (AIV)"
             skip_words = 2
             continue
+        if tok in ("inv", "invs") and i and raw[i - 1] in ("fund", "fd"):
+            out.append("investors")  # "Fund Invs V": a fund of funds' "Fund Investors"
+            continue
         if tok in ("assoc", "assocs") and i and raw[i - 1] in _ASSOCIATION_BEFORE:
             out.append("association")  # "County Employees' Retirement Assoc": no associates (a GP entity)
             continue
@@ -680,6 +683,8 @@ def _mend_cut_end(tokens: list[str], name: str) -> list[str]:
         return tokens
     if tokens[-2] == "co" and "investment".startswith(last):
         return tokens[:-2] + ["coinvestment"]
+    if tokens[-2] in _ASSOCIATION_BEFORE and "association".startswith(last):
+        return tokens[:-1] + ["association"]  # "County Employees' Retirement Ass": no "Associates"
     completions = [m for m in VEHICLE_MARKERS if m.startswith(last)]
     if len(completions) == 1:
         return tokens[:-1] + completions
@@ -1156,10 +1161,16 @@ _DANGLING = re.compile(r"(?:[(\[]|(?<=\w)-)\s*$")
 CUT_MARK = "cut vehicle"
 
 
+#: The first two letters of a vehicle marker or currency a name field cut right after the fund's numeral
+#: ("Fund IX - Co", "Partners XII Pa", "Fund 10 EU"): the one it begins as sources write them there.
+_CUT_MARKER_STARTS = {"co": "coinvestment", "pa": "parallel", "fe": "feeder", "ex": "executive", "eu": "eur"}
+
+
 def _cut_marker(name: str, raw: list[str]) -> str | None:
     """The vehicle marker a name cut short at its field length ends with, right after a fund numeral or
     marker: the one marker its last fragment begins ("(T" = "(TEI)", "(Paral", "Offs", "Cay", "Fee" =
-    "Feeder", "Co-Inve" = "Co-Investment"; three letters or more, any inside a bracket), :data:`CUT_MARK`
+    "Feeder", "Co-Inve" = "Co-Investment"; three letters or more, any inside a bracket, and the two letters
+    sources begin one with, :data:`_CUT_MARKER_STARTS`: "Fund IX - Co", "Partners XII Pa"), :data:`CUT_MARK`
     when nothing or a bracket's fragment that begins several markers ("(E": "Europe", "Executive") follows
     the cut. None when the fragment is a word of the name's own, begins several markers outside a bracket
     or follows a legal form ("Ltd. Par" is "Ltd. Partnership")."""
@@ -1168,6 +1179,8 @@ def _cut_marker(name: str, raw: list[str]) -> str | None:
 
     if after_vehicle(3) and raw[-2] == "co" and len(raw[-1]) >= 2 and "investment".startswith(raw[-1]):
         return "coinvestment"
+    if after_vehicle(2) and raw[-1] in _CUT_MARKER_STARTS and _at_field_length(name):
+        return _CUT_MARKER_STARTS[raw[-1]]
     if _DANGLING.search(name) and after_vehicle(1):
         return CUT_MARK
     bracket = _CUT_BRACKET.search(name)

@@ -73,6 +73,8 @@ def test_an_insurance_groups_gp_is_no_general_partner():
     ("Closgine Ridge Grwth Partners", "Closgine Ridge Growth Partners"),
     ("Parvell Opport. Fund", "Parvell Opportunities Fund"),
     ("Loten European IX-A", "Loten Europe IX-A"),
+    ("Kroine Fd. Invs III", "Kroine Fund Investors III"),  # a fund of funds
+    ("Brukura County Employees' Retirement Ass", "Brukura County Employees' Retirement Association"),  # cut
 ])
 def test_short_field_abbreviations_are_the_words(short, full):
     assert normalize_org_name(short) == normalize_org_name(full)
@@ -80,6 +82,20 @@ def test_short_field_abbreviations_are_the_words(short, full):
 
 def test_associates_stay_a_gp_entity_outside_a_pension_name():
     assert "associates" in vehicle_marks("Harbor Assoc III")
+
+
+@pytest.mark.parametrize(("cut", "marks"), [
+    ("Plaastora Real Estate Partners 3 Co", {"3", "coinvestment"}),  # at 35 characters: no fund 3 itself
+    ("Bostura Peak Infrastructure Fund IX - Co", {"9", "coinvestment"}),
+    ("Heirnay Lane Real Estate Partners XII Pa", {"12", "parallel"}),
+    ("CRANINE INTERNATIONAL PARTNERS X EU", {"10", "eur", "international"}),
+])
+def test_a_marker_cut_to_two_letters_after_the_numeral_is_the_marker(cut, marks):
+    assert vehicle_marks(cut) == marks
+
+
+def test_two_letters_after_a_numeral_are_no_cut_marker_below_a_field_length():
+    assert vehicle_marks("Harbor Fund 3 Co") == {"3"}
 
 
 def test_a_cut_offshore_stays_a_marker():
