@@ -684,6 +684,36 @@ def spelt_words(name: str, domain: str, cut: bool) -> frozenset[str]:
     return frozenset(w for w in words if len(w) >= 4 and site.startswith(w))
 
 
+def site_spelt_brand(name: str, domain: str, other: str) -> bool:
+    """Whether a record's own web ``domain`` spells the brand of ``other`` (a normalised name) that its own
+    ``name`` writes with a typo, the rest of the names equal: "Kcinlura State University" at
+    kainlurastate.edu is "Kainlura State University". A site is typed and tested (:func:`spelt_words`),
+    so the name is the one misspelt, and with the brand as the site spells it the two names are one."""
+    words, others = name.split(), other.split()
+    if len(words) != len(others) or words[1:] != others[1:]:
+        return False
+    brand, spelt = words[0], others[0]
+    site = domain.split(".", 1)[0]
+    return (brand != spelt and len(spelt) >= 5 and site.startswith(spelt) and not site.startswith(brand)
+            and _edits(brand, spelt, BRAND_EDITS) <= BRAND_EDITS)
+
+
+def site_spelt_brand_mask(names: Column, domains: Column, pairs: np.ndarray, check: np.ndarray) -> np.ndarray:
+    """:func:`site_spelt_brand` either way on the pairs ``check`` (else False), once per distinct pair of
+    names and domains."""
+    out = np.zeros(len(pairs), dtype=bool)
+    seen: dict[tuple, bool] = {}
+    nv, dv = names.values, domains.values
+    for k in np.flatnonzero(check).tolist():
+        a, b = int(pairs[k, 0]), int(pairs[k, 1])
+        key = (nv[a], dv[a], nv[b], dv[b])
+        if key not in seen:
+            seen[key] = bool((dv[a] and site_spelt_brand(nv[a], dv[a], nv[b]))
+                             or (dv[b] and site_spelt_brand(nv[b], dv[b], nv[a])))
+        out[k] = seen[key]
+    return out
+
+
 def word_levels(names: Column, pairs: np.ndarray, check: np.ndarray, domains: Column | None = None,
                 cut: np.ndarray | None = None) -> np.ndarray:
     """The ``words`` level of organisation pairs: computed only where ``check`` (the strong candidates;

@@ -47,6 +47,7 @@ from crmhub.identity.comparison import (
     per_name_pair,
     same_words_mask,
     short_form_mask,
+    site_spelt_brand_mask,
     word_levels,
 )
 from crmhub.identity.normalize import ENDOWMENT_COMPANY, HOLDING_CHAIN_MARKERS, fund_strategies, tax_id_scheme
@@ -264,8 +265,8 @@ def _lift_same_words(enc: Encoded, pairs: np.ndarray, levels: dict[str, np.ndarr
 
 
 def _lift_would_cross(levels: dict[str, np.ndarray], scores, low: np.ndarray, kind: str, threshold: float,
-                      params: dict | None) -> np.ndarray:
-    """The pairs among ``low`` that a near-exact name level would lift above ``threshold``."""
+                      params: dict | None, to_level: int = 2) -> np.ndarray:
+    """The pairs among ``low`` that a near-exact name level (or ``to_level``) would lift above ``threshold``."""
     idx = np.flatnonzero(low)
     check = np.zeros(len(low), dtype=bool)
     if not idx.size:
@@ -274,7 +275,7 @@ def _lift_would_cross(levels: dict[str, np.ndarray], scores, low: np.ndarray, ki
     # no term-frequency bits, so nothing else changes): compare on the log-odds, without a second scoring
     factor = bayes_factors(kind, params)["name"]
     p = scores.probability[idx]
-    would = np.log2(p / (1.0 - p)) + factor[2] - factor[levels["name"][idx]] > np.log2(threshold / (1.0 - threshold))
+    would = np.log2(p / (1.0 - p)) + factor[to_level] - factor[levels["name"][idx]] > np.log2(threshold / (1.0 - threshold))
     check[idx[would]] = True
     return check
 
@@ -302,6 +303,22 @@ def _lift_short_forms(enc: Encoded, pairs: np.ndarray, levels: dict[str, np.ndar
     lift |= short_form_mask(enc.n_name, pairs, check & domain & ~lift, acronym_name_pair)
     lift |= acronym_site_mask(enc.n_name, enc.n_domain, pairs, check & town & ~lift)
     _lift_to_near_exact(np.flatnonzero(lift), levels, scores, kind, params, tf_bits)
+
+
+def _lift_site_spelt_brands(enc: Encoded, pairs: np.ndarray, levels: dict[str, np.ndarray], scores, kind: str,
+                            threshold: float, params: dict | None, tf_bits: dict[str, np.ndarray]) -> None:
+    """Names that differ only by a typo in the brand, where one record's own web domain spells the other's
+    brand (:func:`crmhub.identity.comparison.site_spelt_brand`: "Kcinlura State University" at
+    kainlurastate.edu / "Kainlura State University"), count as exact: the site says which spelling is the
+    brand's. Checked on the pairs below the review threshold that an exact name would lift above it (in
+    place); an exact name lifted so weighs no term frequency."""
+    low = np.isin(levels["name"], (2, 3, 5)) & ~scores.vetoed & (scores.probability <= threshold)
+    low &= (enc.n_domain.codes[pairs[:, 0]] >= 0) | (enc.n_domain.codes[pairs[:, 1]] >= 0)  # a site on one side
+    check = _lift_would_cross(levels, scores, low, kind, threshold, params, to_level=1)
+    idx = np.flatnonzero(site_spelt_brand_mask(enc.n_name, enc.n_domain, pairs, check))
+    if idx.size:
+        levels["name"][idx] = 1
+        rescore(scores, levels, kind, idx, params=params, tf_bits=tf_bits)
 
 
 def _name_counts_in_place(enc: Encoded, pairs: np.ndarray, levels: dict[str, np.ndarray], counts: np.ndarray,
@@ -419,6 +436,7 @@ def _score_compared(enc: Encoded, pairs: np.ndarray, levels: dict[str, np.ndarra
     if kind == "org":
         _lift_same_words(enc, pairs, levels, scores, kind, threshold, params, tf_bits)
         _lift_short_forms(enc, pairs, levels, scores, kind, threshold, params, tf_bits)
+        _lift_site_spelt_brands(enc, pairs, levels, scores, kind, threshold, params, tf_bits)
         # a word of one name the other cannot explain (typo, abbreviation) is checked where it matters:
         # on the not-exact-name candidates that would otherwise reach review
         check = (scores.probability > threshold) & (levels["name"] > 1)

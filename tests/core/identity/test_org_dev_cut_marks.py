@@ -1,12 +1,14 @@
 """Classes of the development set's missed pairs at 100k records (dev_orgs, seed 42): a name cut at a field
 length whose last fragment reads as a mark it is not, a fund numeral run into a legal form or written
-before the vehicle's currency, an insurance group's "Gp", and abbreviations that short name fields use."""
+before the vehicle's currency, an insurance group's "Gp", abbreviations that short name fields use, and a
+brand misspelt against the record's own web site."""
 
 from __future__ import annotations
 
 import pytest
 from org_pairs import surfaced
 
+from crmhub.identity.comparison import site_spelt_brand
 from crmhub.identity.normalize import normalize_org_name, vehicle_marks
 
 # --------------------------------------------- a cut name: its last fragment is no mark of its own
@@ -100,3 +102,30 @@ def test_two_letters_after_a_numeral_are_no_cut_marker_below_a_field_length():
 
 def test_a_cut_offshore_stays_a_marker():
     assert vehicle_marks("Kroseth Infrastructure Fund IX (Off") == {"9", "offshore"}
+
+
+# ------------------------------------------------------- a brand misspelt against the record's own site
+
+
+@pytest.mark.parametrize(("typed", "spelt"), [
+    ({"name": "Kcinlura State University", "domain": "kainlurastate.edu", "country": "US"},
+     {"name": "Kainlura State University", "country": "US"}),
+    ({"name": "Dinvon Logistics", "domain": "dinion.com"}, {"name": "Dinion Logistics"}),
+])
+def test_a_brand_misspelt_against_the_records_own_site_is_the_sites_brand(typed, spelt):
+    assert surfaced(typed, spelt)
+
+
+def test_a_site_spelling_the_records_own_brand_vouches_for_no_other_brand():
+    assert not surfaced({"name": "Barson Logistics", "domain": "barson.com"}, {"name": "Barman Logistics"})
+
+
+@pytest.mark.parametrize(("name", "domain", "other", "spelt"), [
+    ("kcinlura state university", "kainlurastate.edu", "kainlura state university", True),
+    ("kcinlura state university", "kainlurastate.edu", "kainlura university", False),  # other words differ
+    ("kainlura state university", "kainlurastate.edu", "kcinlura state university", False),  # its own brand
+    ("dinvon logistics", "dinion.com", "dinion logistics", True),
+    ("bar logistics", "barmanlogistics.com", "barman logistics", False),  # not a typo of it
+])
+def test_site_spelt_brand(name, domain, other, spelt):
+    assert site_spelt_brand(name, domain, other) is spelt
