@@ -686,16 +686,27 @@ def spelt_words(name: str, domain: str, cut: bool) -> frozenset[str]:
 
 def site_spelt_brand(name: str, domain: str, other: str) -> bool:
     """Whether a record's own web ``domain`` spells the brand of ``other`` (a normalised name) that its own
-    ``name`` writes with a typo, the rest of the names equal: "Kcinlura State University" at
-    kainlurastate.edu is "Kainlura State University". A site is typed and tested (:func:`spelt_words`),
-    so the name is the one misspelt, and with the brand as the site spells it the two names are one."""
-    words, others = name.split(), other.split()
-    if len(words) != len(others) or words[1:] != others[1:]:
-        return False
-    brand, spelt = words[0], others[0]
+    ``name`` writes with a typo, the rest of the names the same words: "Kcinlura State University" at
+    kainlurastate.edu is "Kainlura State University", also in another word order ("University of Kcinlura")
+    and with "Fund" written on one side only ("Relsanne Capital Partners Fund III" at relsanecapital.com /
+    "Relsane Capital Partners III"). A site is typed and tested (:func:`spelt_words`), so the name is the
+    one misspelt, and with the brand as the site spells it the two names are one."""
     site = domain.split(".", 1)[0]
-    return (brand != spelt and len(spelt) >= 5 and site.startswith(spelt) and not site.startswith(brand)
-            and _edits(brand, spelt, BRAND_EDITS) <= BRAND_EDITS)
+    spelt = next((w for w in other.split() if len(w) >= 5 and site.startswith(w)), None)
+    words = name.split()
+    if spelt is None or spelt in words:
+        return False
+    typos = [k for k, w in enumerate(words) if w[0] == spelt[0] and _edits(w, spelt, BRAND_EDITS) <= BRAND_EDITS]
+    if len(typos) != 1 or site.startswith(words[typos[0]]):
+        return False
+    words[typos[0]] = spelt
+    return sorted(w for w in words if w not in _SPELT_BRAND_OPTIONAL) == \
+        sorted(w for w in other.split() if w not in _SPELT_BRAND_OPTIONAL)
+
+
+#: Words two names of one entity write or leave out: "of" ("University of X" / "X University") and "Fund"
+#: ("Brand Capital Partners Fund III" / "Brand Capital Partners III").
+_SPELT_BRAND_OPTIONAL = ORDER_FREE_WORDS | {"fund"}
 
 
 def site_spelt_brand_mask(names: Column, domains: Column, pairs: np.ndarray, check: np.ndarray) -> np.ndarray:

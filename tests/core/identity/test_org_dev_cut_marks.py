@@ -125,6 +125,9 @@ def test_a_site_spelling_the_records_own_brand_vouches_for_no_other_brand():
     ("kcinlura state university", "kainlurastate.edu", "kainlura university", False),  # other words differ
     ("kainlura state university", "kainlurastate.edu", "kcinlura state university", False),  # its own brand
     ("dinvon logistics", "dinion.com", "dinion logistics", True),
+    ("claswra university", "claswura.edu", "university of claswura", True),  # another word order
+    ("relsanne capital partners fund 3 aiv", "relsanecapital.com", "relsane capital partners 3 aiv", True),
+    ("relsanne capital partners 3 aiv", "relsanecapital.com", "relsane growth partners 3 aiv", False),
     ("bar logistics", "barmanlogistics.com", "barman logistics", False),  # not a typo of it
 ])
 def test_site_spelt_brand(name, domain, other, spelt):
