@@ -139,10 +139,17 @@ def word_ends(word: str) -> tuple[str, ...]:
     return tuple(out)
 
 
-def _org_word_ends(df: pd.DataFrame) -> list:
+def _org_word_ends(df: pd.DataFrame, *, glued: bool = False) -> list:
     """Every combination of one end code of the name's first word with one of its second (digits and
     stop words skipped; names of fewer than two words have none): a typo in each of the two words still
     leaves one combination shared ("Lnke Softkare" / "Lake Software": ``<la`` and ``are>``).
+
+    ``glued``: instead, the combinations of the first two words read as one brand with the third word's
+    first letters, and of a long first word (:data:`GLUED_BRAND`) with the second word's first letters,
+    the brand's codes marked with its length class: a brand that one source splits and another writes as
+    one word meets it even with a typo on top ("Tide Boyrne Europe Fund I" / "Tidebourne Europe Fund I":
+    ``<tid`` of ten letters and ``<eur``), while a brand with a word more ("Granite Golden Capital" /
+    "Granite Capital") does not.
 
     The combinations are integers (each code numbered once per call), computed once per distinct name.
     """
@@ -156,12 +163,29 @@ def _org_word_ends(df: pd.DataFrame) -> list:
             got = word_codes[word] = tuple(code_ids.setdefault(c, len(code_ids)) for c in word_ends(word))
         return got
 
+    def lead_codes(word: str) -> tuple[int, ...]:  # the codes of the word's first letters only
+        return tuple(c for c, text in zip(codes(word), word_ends(word), strict=True) if text[0] == "<")
+
+    def brand_codes(brand: str, lengths: set[int]) -> tuple[int, ...]:  # its codes, each with a length class
+        return tuple(code_ids.setdefault(f"{c}#{n}", len(code_ids)) for c in word_ends(brand) for n in sorted(lengths))
+
+    def pairs_of(first: tuple[int, ...], second: tuple[int, ...]) -> list[int]:
+        return [(a << 32) | b for a in first for b in second]
+
     def combinations(name: str) -> tuple[int, ...] | None:
         words = [t for t in name.split() if len(t) > 1 and not t.isdigit() and t not in _NAME_STOP_WORDS]
         if len(words) < 2:
             return None
-        second = codes(words[1])
-        return tuple((a << 32) | b for a in codes(words[0]) for b in second)
+        if not glued:
+            return tuple(pairs_of(codes(words[0]), codes(words[1])))
+        # a typo changes a brand's length by one at most: a brand written as one word, n letters long, meets
+        # the glued readings of n-1 to n+1 letters (length classes n // 2)
+        out = []
+        if (n := len(words[0])) >= GLUED_BRAND:
+            out += pairs_of(brand_codes(words[0], {(n - 1) // 2, (n + 1) // 2}), lead_codes(words[1]))
+        if len(words) > 2 and (n := len(words[0]) + len(words[1])) >= GLUED_BRAND:
+            out += pairs_of(brand_codes(words[0] + words[1], {n // 2}), lead_codes(words[2]))
+        return tuple(dict.fromkeys(out)) or None
 
     out = []
     for name in df["n_name"].tolist():
@@ -173,6 +197,19 @@ def _org_word_ends(df: pd.DataFrame) -> list:
             got = by_name[name] = combinations(name)
         out.append(got)
     return out
+
+
+#: shortest brand of two words run together that :func:`_org_word_ends` reads glued ("Elmbrook"); also
+#: the shortest first word read as such a brand
+GLUED_BRAND = 7
+
+
+def _org_glued_word_ends(df: pd.DataFrame) -> list:
+    return _org_word_ends(df, glued=True)
+
+
+def _reversed_joined_names(df: pd.DataFrame) -> list:
+    return [v.replace(" ", "")[::-1] for v in _names(df)]
 
 
 def _org_partnership_first_word(df: pd.DataFrame) -> list:
@@ -231,6 +268,12 @@ ORG_KEYS: tuple[BlockingKey, ...] = (
     # key above intact: the words' ends do survive (see :func:`word_ends`); blocks of popular word ends
     # are read in reversed-name order (the rest of the name, often intact, sorts the twins together)
     BlockingKey("name_word_ends", _org_word_ends, _reversed_names, multi=True, max_block=8, window=3),
+    # a brand split in one source and run together in the other, with a typo besides ("Tide Boyrne Europe
+    # Fund I" / "Tidebourne Europe Fund I"): the word ends again, the first two words read as one; blocks
+    # of common word pairs are read in the reversed order of the names without spaces, where such twins
+    # sort together, in a window of one (each further pair here shifts the run's learned chance agreement)
+    BlockingKey("name_glued_word_ends", _org_glued_word_ends, _reversed_joined_names, multi=True, max_block=4,
+                window=1),
     # two words run together in one source ("Lunarunity Ventures" / "Lunar Unity Ventures")
     BlockingKey("name_joined", lambda df: [v.replace(" ", "") if v else None for v in df["n_name"].tolist()], _names),
     # a firm known by its first name ("Greiay LLP") and its full name ("Greiay & Shimay") in one town
