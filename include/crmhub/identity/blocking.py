@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 
 from crmhub.identity import normalize as nz
+from crmhub.identity.short_forms import initials
 
 
 @dataclass(frozen=True)
@@ -240,6 +241,32 @@ def _org_one_word_or_site(df: pd.DataFrame) -> list:
     return out
 
 
+def _org_initials(df: pd.DataFrame) -> list:
+    """A one-word name ("htrs") and, in its town, every longer name whose initials spell it
+    (:func:`crmhub.identity.short_forms.initials`: "Hawkbourne County Teachers' Retirement System"): an
+    organisation written by its acronym meets its full name where neither site spells it. Names whose
+    initials no one-word name in their town carries have none. Integers, each distinct (word, town)
+    numbered once per call."""
+    rows = list(zip(df["n_name"].tolist(), df["n_city"].tolist(), strict=True))
+    acronyms = {(name, city) for name, city in rows if name and city and " " not in name}
+    ids: dict[tuple[str, str], int] = {}
+    by_row: dict[tuple[str, str], tuple[int, ...] | None] = {}
+    out = []
+    for row in rows:
+        got = by_row.get(row, False)
+        if got is False:
+            name, city = row
+            if row in acronyms:
+                words = [name]
+            elif name and city:
+                words = sorted(a for a in initials(tuple(name.split())) if (a, city) in acronyms)
+            else:
+                words = []
+            got = by_row[row] = tuple(ids.setdefault((w, city), len(ids)) for w in words) or None
+        out.append(got)
+    return out
+
+
 ORG_KEYS: tuple[BlockingKey, ...] = (
     BlockingKey("name_prefix", _org_first_tokens, _names),
     BlockingKey("name_sorted_tokens", _org_sorted_tokens, _names),
@@ -280,6 +307,8 @@ ORG_KEYS: tuple[BlockingKey, ...] = (
     BlockingKey("partnership_first_word", _org_partnership_first_word, _names, multi=True, max_block=8, window=3),
     # an organisation by its acronym ("GSERS") and the record whose web domain spells it (gsers.org), in one town
     BlockingKey("one_word_or_site", _org_one_word_or_site, _names, multi=True, max_block=8, window=3),
+    # ... and the full name whose initials spell it ("HTRS" / "Hawkbourne County Teachers' Retirement System")
+    BlockingKey("name_initials", _org_initials, _names, multi=True, max_block=8, window=3),
 )
 
 

@@ -91,6 +91,21 @@ def test_reading_two_words_as_one_brand_stays_bounded() -> None:
     assert per_key["name_glued_word_ends"] < 5 * len(rows)
 
 
+def test_an_acronym_that_skips_county_or_city_of_meets_the_full_name_in_its_town() -> None:
+    # "HTRS" at htrs.org for "Hawkbourne County Teachers' Retirement System", "RPERA" for "City of
+    # Ridgemont Public Employees' Retirement Association": no name key is shared; the full name's initials
+    # without the place words are the one-word name in the same town
+    assert (0, 1) in _pairs({"name": "HTRS", "domain": "htrs.org", "city": "Los Angeles"},
+                            {"name": "Hawkbourne County Teachers' Retirement System", "city": "Los Angeles"})
+    assert (0, 1) in _pairs({"name": "ZZ - DO NOT USE - Rpera", "city": "Chicago"},
+                            {"name": "City of Ridgemont Public Employees' Retirement Association", "city": "Chicago"})
+    # in another town, or with other initials, the acronym is no key
+    assert (0, 1) not in _pairs({"name": "HTRS", "city": "Boston"},
+                                {"name": "Hawkbourne County Teachers' Retirement System", "city": "Los Angeles"})
+    assert (0, 1) not in _pairs({"name": "HPRS", "city": "Los Angeles"},
+                                {"name": "Hawkbourne County Teachers' Retirement System", "city": "Los Angeles"})
+
+
 def test_a_brand_with_a_word_more_is_no_glued_reading() -> None:
     # "Granite Golden" read as one brand is thirteen letters, "Granite" seven: another brand (the glued key
     # would otherwise pair every "<brand> <word> Capital" with "<brand> Capital")
