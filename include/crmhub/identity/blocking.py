@@ -164,11 +164,25 @@ def _org_word_ends(df: pd.DataFrame, *, glued: bool = False) -> list:
             got = word_codes[word] = tuple(code_ids.setdefault(c, len(code_ids)) for c in word_ends(word))
         return got
 
-    def lead_codes(word: str) -> tuple[int, ...]:  # the codes of the word's first letters only
-        return tuple(c for c, text in zip(codes(word), word_ends(word), strict=True) if text[0] == "<")
+    lead_of: dict[str, tuple[int, ...]] = {}
+    brand_of: dict[tuple[str, bool], tuple[int, ...]] = {}
 
-    def brand_codes(brand: str, lengths: set[int]) -> tuple[int, ...]:  # its codes, each with a length class
-        return tuple(code_ids.setdefault(f"{c}#{n}", len(code_ids)) for c in word_ends(brand) for n in sorted(lengths))
+    def lead_codes(word: str) -> tuple[int, ...]:  # the codes of the word's first letters only
+        got = lead_of.get(word)
+        if got is None:
+            got = lead_of[word] = tuple(code_ids.setdefault(c, len(code_ids)) for c in word_ends(word) if c[0] == "<")
+        return got
+
+    def brand_codes(brand: str, written_as_one: bool) -> tuple[int, ...]:  # its codes, each with a length class
+        # a typo changes a brand's length by one at most: a brand written as one word, n letters long, meets
+        # the glued readings of n-1 to n+1 letters (length classes n // 2)
+        got = brand_of.get((brand, written_as_one))
+        if got is None:
+            n = len(brand)
+            lengths = sorted({(n - 1) // 2, (n + 1) // 2} if written_as_one else {n // 2})
+            got = brand_of[brand, written_as_one] = tuple(code_ids.setdefault(f"{c}#{k}", len(code_ids))
+                                                          for c in word_ends(brand) for k in lengths)
+        return got
 
     def pairs_of(first: tuple[int, ...], second: tuple[int, ...]) -> list[int]:
         return [(a << 32) | b for a in first for b in second]
@@ -179,13 +193,11 @@ def _org_word_ends(df: pd.DataFrame, *, glued: bool = False) -> list:
             return None
         if not glued:
             return tuple(pairs_of(codes(words[0]), codes(words[1])))
-        # a typo changes a brand's length by one at most: a brand written as one word, n letters long, meets
-        # the glued readings of n-1 to n+1 letters (length classes n // 2)
         out = []
-        if (n := len(words[0])) >= GLUED_BRAND:
-            out += pairs_of(brand_codes(words[0], {(n - 1) // 2, (n + 1) // 2}), lead_codes(words[1]))
-        if len(words) > 2 and (n := len(words[0]) + len(words[1])) >= GLUED_BRAND:
-            out += pairs_of(brand_codes(words[0] + words[1], {n // 2}), lead_codes(words[2]))
+        if len(words[0]) >= GLUED_BRAND:
+            out += pairs_of(brand_codes(words[0], True), lead_codes(words[1]))
+        if len(words) > 2 and len(words[0]) + len(words[1]) >= GLUED_BRAND:
+            out += pairs_of(brand_codes(words[0] + words[1], False), lead_codes(words[2]))
         return tuple(dict.fromkeys(out)) or None
 
     out = []
