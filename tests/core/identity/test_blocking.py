@@ -114,3 +114,26 @@ def test_a_brand_with_a_word_more_is_no_glued_reading() -> None:
             {"name": "TIDE BOYRNE EUROPE FUND I LP"}, {"name": "Tidebourne Europe Fund I LP"})
     pairs, _ = candidate_pairs(prepare(orgs(*rows), "org"), "org", keys=glued)
     assert {tuple(p) for p in pairs.tolist()} == {(2, 3)}
+
+
+def test_a_name_written_by_its_brand_meets_the_full_name_in_its_town() -> None:
+    # "Sunwick Employees" (an IR spreadsheet) for "State of Sunwick Public Employees' Retirement Association",
+    # "Castellano" for "Castellano Family Foundation": no name key is shared; the brand and the town are
+    assert (0, 1) in _pairs({"name": "Sunwick Employees", "city": "Austin"},
+                            {"name": "State of Sunwick Public Employees' Retirement Association", "city": "Austin"})
+    assert (0, 1) in _pairs({"name": "CASTELLANO", "city": "Zuerich"},
+                            {"name": "Castellano, Family Foundation", "city": "Zürich"})
+    # in another town, or against a fund of the brand (a vehicle mark), the brand is no key
+    assert (0, 1) not in _pairs({"name": "Sunwick Employees", "city": "Dallas"},
+                                {"name": "State of Sunwick Public Employees' Retirement Association", "city": "Austin"})
+    assert (0, 1) not in _pairs({"name": "Sorovo", "city": "Boston"},
+                                {"name": "Sorovo Healthcare Partners III Feeder", "city": "Boston"})
+
+
+def test_longer_names_of_a_brand_join_its_block_only_beside_a_brand_form() -> None:
+    # a fund family's town: its longer names share the brand but no record writes the brand alone, so
+    # the key adds no pairs among them
+    names = [f"Flintmark {w} Partners" for w in ("Growth", "Credit", "Infrastructure", "Buyout", "Venture")]
+    df = prepare(orgs(*({"name": n, "city": "Palo Alto"} for n in names)), "org")
+    key = next(k for k in ORG_KEYS if k.name == "brand_town")
+    assert key.key(df) == [None] * len(names)
