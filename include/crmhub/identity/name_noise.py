@@ -25,7 +25,7 @@ organisation name through it, so the name, its legal form and its vehicle marks 
   name behind a dash, slash or in brackets. The organisation is what comes before it; a fund's name (one
   with a numeral) keeps its words ("Fund III (Co-Investment)" is another vehicle).
 * **Other-language word forms** (:data:`OTHER_LANGUAGE_WORDS`): the French, German, Dutch, Spanish,
-  Portuguese and Italian words a bilingual or foreign registration uses for the common fund words
+  Portuguese, Italian and romanised Japanese words a bilingual or foreign registration uses for the common fund words
   ("Partenaires" = Partners, "Gestion" = Management, "Beteiligungen" = Holdings), read as the English word
   by the name's abbreviation table.
 """
@@ -242,6 +242,13 @@ OTHER_LANGUAGE_WORDS = {
     "participations": "holdings", "participaciones": "holdings", "participacoes": "holdings",
     "partecipazioni": "holdings", "deelnemingen": "holdings", "fonds": "fund", "fondo": "fund", "fundo": "fund",
     "infrastructures": "infrastructure",
+    # Japanese type words romanised (Hepburn, with the long vowel written "ou" / "uu" or left out): 銀行 ginkō
+    # bank, 証券 shōken securities, 生命 seimei life, 保険 hoken insurance, 信託 shintaku trust, 年金 nenkin
+    # pension, 基金 kikin fund, 企業 kigyō corporate, 相互 sōgo mutual, 海上 kaijō marine, 火災 kasai fire
+    "ginko": "bank", "ginkou": "bank", "shoken": "securities", "shouken": "securities", "seimei": "life",
+    "hoken": "insurance", "shintaku": "trust", "nenkin": "pension", "kikin": "fund", "kigyo": "corporate",
+    "kigyou": "corporate", "sogo": "mutual", "sougo": "mutual", "kaijo": "marine", "kaijou": "marine",
+    "kasai": "fire",
 }
 #: Multi-word forms, read on the text before its words are: "capital-investissement" is private equity.
 _OTHER_LANGUAGE_PHRASES = re.compile(r"\bcapital[\s-]+investissement\b|\bcapital\s+privado\b", re.IGNORECASE)
