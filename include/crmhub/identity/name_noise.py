@@ -254,6 +254,11 @@ OTHER_LANGUAGE_WORDS = {
 _OTHER_LANGUAGE_PHRASES = re.compile(r"\bcapital[\s-]+investissement\b|\bcapital\s+privado\b", re.IGNORECASE)
 
 
+#: An escaped ampersand in any case and without its semicolon ("&Amp;", "&amp "): a reference html.unescape
+#: reads only as "&amp;" / "&AMP;".
+_ESCAPED_AMPERSAND = re.compile(r"&amp;?", re.IGNORECASE)
+
+
 @lru_cache(maxsize=200_000)
 def clean_org_name(text: str) -> str:
     """``text`` with the noise described in this module's docstring taken off; the name compared.
@@ -261,8 +266,8 @@ def clean_org_name(text: str) -> str:
     >>> clean_org_name("ZZ - DO NOT USE - Acme Bank as custodian FBO Norland Teachers Pension c/o Acme Trust")
     'Norland Teachers Pension'
     """
-    if "&" in text and ";" in text:
-        text = html.unescape(text)
+    if "&" in text and ("amp" in text.lower() or ";" in text):
+        text = html.unescape(_ESCAPED_AMPERSAND.sub("&", text))
     text = strip_housekeeping(repair_mojibake(text))
     text = strip_department(alternate_names(strip_mailing_route(beneficial_owner(text)))[0])
     text = _OTHER_LANGUAGE_PHRASES.sub("private equity", text) if "apital" in text else text

@@ -125,6 +125,7 @@ ORG_ABBREVIATIONS = {
     # vehicle and strategy words written short ("Exec Fund", "Infrastr.", "Vntrs", "Secs")
     "exec": "executive", "execs": "executive", "executives": "executive", "infrastr": "infrastructure",
     "vntrs": "ventures", "vent": "ventures", "fnd": "fund", "cptl": "capital", "secs": "secondaries", "secondary": "secondaries",
+    "apac": "asia pacific",
 }
 ORG_ABBREVIATIONS.update(MULTI_WORD_SHORT_FORMS)
 ORG_ABBREVIATIONS.update(OTHER_LANGUAGE_WORDS)
@@ -205,8 +206,14 @@ def _full_vintage(match: re.Match) -> str:
     return f" {1900 + year if year >= 70 else 2000 + year}"
 
 
+#: German "und" written short or out between a company and its partner in "GmbH u. Co. KG" (= "GmbH & Co. KG").
+_GERMAN_AND = re.compile(r"\b(gmbh|ag|se|ug)\s+(?:u\.?|und)\s*(?=co\b)")
+
+
 def _tokens(text: str) -> list[str]:
     text = fold(_GLUED.sub(" ", text)).replace("&", " and ").replace("+", " and ")
+    if "u" in text:
+        text = _GERMAN_AND.sub(r"\1 and ", text)
     text = _SHORT_VINTAGE.sub(_full_vintage, text)
     text = _SARL.sub(" sarl ", text)
     if "." in text:  # both patterns need a dot; most names have none
@@ -443,10 +450,45 @@ def _word_before(raw: list[str], i: int) -> str:
 
 @lru_cache(maxsize=200_000)
 def _written_tokens(name: str) -> tuple[str, ...]:
-    """The words of ``name`` as written, glued numerals, series letters and markers split apart: read by both
-    :func:`_org_parts` and :func:`vehicle_marks`, so cached (a name's features are computed one after the
-    other)."""
-    return tuple(_split_glued_series(_split_glued_words(_join_spelt_form(_tokens(clean_org_name(name))))))
+    """The words of ``name`` as written, a scan's digits inside a word read as letters (:func:`_misread_word`),
+    glued numerals, series letters and markers split apart: read by both :func:`_org_parts` and
+    :func:`vehicle_marks`, so cached (a name's features are computed one after the other)."""
+    tokens = [_misread_word(t) for t in _tokens(clean_org_name(name))]
+    return tuple(_split_glued_series(_split_glued_words(_join_spelt_form(tokens))))
+
+
+#: Digits a scan (OCR) reads for the letters they look like: "5tate" = "State", "Techno1ogies", "0akridge".
+_MISREAD_DIGITS = str.maketrans({"0": "o", "1": "l", "5": "s"})
+
+
+def _misread_word(token: str) -> str:
+    """``token`` with the one digit a scan read inside a word of letters (five characters or more, two
+    letters or more after the digit: "5tate", "5ingapore", "techno1ogies") as its letter
+    (:data:`_MISREAD_DIGITS`). A numeral run into a word ("Partners5", "Fund2019", "GP3", "Fund1A") and an
+    ordinal ("21st") keep their digits."""
+    if len(token) < 5 or token.isalpha() or token.isdigit():
+        return token
+    digits = [k for k, ch in enumerate(token) if ch.isdigit()]
+    if len(digits) != 1 or digits[0] > len(token) - 3 or token[digits[0]] not in "015":
+        return token
+    word = token.translate(_MISREAD_DIGITS)
+    return word if word.isalpha() else token
+
+
+#: What a scan reads for the "I" of a roman numeral: a lower-case "l" and the digit "1".
+_MISREAD_ROMAN = frozenset("ivxl1")
+
+
+def _misread_roman(token: str) -> int | None:
+    """The fund numeral a scan misread as ``token`` ("VlI" = VII, "Vil", "LI" = II, "LV" = IV, "1I" = II):
+    with every "l" and "1" read as "I" a roman numeral up to 20, while as written none, or one that starts
+    with "L" (no fund is the fifty-first; "XL" stays 40). None for any other word."""
+    if len(token) < 2 or not _MISREAD_ROMAN.issuperset(token) or token.isdigit() or not ("l" in token or "1" in token):
+        return None
+    value = roman_to_int(token.replace("l", "i").replace("1", "i"))
+    if value is None or value > 20 or (roman_to_int(token) is not None and token[0] != "l"):
+        return None
+    return value
 
 
 #: Legal forms whose letters a source writes apart once the dots are gone ("Fund II L P" from "L.P." with
@@ -540,6 +582,10 @@ def _org_parts(name: str) -> tuple[tuple[str, ...], str | None, str | None]:
             continue  # "Fund Vintage 2018" = "Fund 2018" = "Fund (2018)": the year is the mark, the word a label
         if tok == "l" and i >= 2 and i == len(raw) - 1:
             continue  # "Partners III L", "(Cayman) L": "L.P." / "LLC" / "Ltd" cut short, never fund 50
+        misread = _misread_roman(tok) if i > 0 else None
+        if misread is not None and (_fund_position(raw[i - 1]) or _numeral_context(_word_before(raw, i), raw[i + 1:i + 2])):
+            out.append(str(misread))  # "Fund VlI", "Partners LI (AIV)", "GP Vil Ltd": a scan's numeral
+            continue
         # A lone roman numeral after the first word ("Fund II", "Harbor III") is a numeral, but keep
         # single letters that are initials in the leading position ("I Squared Capital").
         value = roman_to_int(tok) if i > 0 else None
@@ -867,6 +913,52 @@ def normalize_org_name(name: object) -> str | None:
     return " ".join(tokens) or None
 
 
+#: Words that exports and registers write short ("Teachers Retire Syst", "Life Insur", "Pub Employees", "Muni
+#: Employees", "Glob Partners", "Invts", "Techs", "Real Est", "Asia Pac", "Investment Bd", "Brand FS" for a fund
+#: administrator's Fund Services; "Partnrs" with its "e" left out), read by
+#: :func:`name_spelling_key` after the first word. Not in :data:`ORG_ABBREVIATIONS`: written out when
+#: normalising, the names of the same-tax-id pairs that teach a run's m moved from "near-exact" to "exact" and
+#: every near-exact pair weighed less (dev2_orgs 10k: 62 true pairs fell under the review threshold), while
+#: exact names with nothing else to compare crossed it (17 false pairs).
+SPELLING_ABBREVIATIONS = {
+    "partnrs": "partners", "partnr": "partner", "pub": "public", "syst": "systems", "retire": "retirement",
+    "retir": "retirement", "retirmt": "retirement", "insur": "insurance", "glob": "global", "invts": "investments",
+    "muni": "municipal", "techs": "technology", "emerg": "emerging", "est": "estate", "pac": "pacific",
+    "cmpny": "company", "bd": "board", "fs": "fund services",
+}
+#: Endings of a word after the first that are no plural: "Ross", "Aquarius", "Lewis", "Kansas" (a word of four
+#: letters or more ending so keeps its "s").
+_NOT_PLURAL_ENDINGS = ("ss", "us", "is", "as")
+
+
+@lru_cache(maxsize=200_000)
+def name_spelling_key(normalized: str) -> str:
+    """A normalised organisation name (:func:`normalize_org_name`) without what only spells one name
+    otherwise: the spaces between its words ("Blue Rock" = "BlueRock", "Mid Market" = "Midmarket" =
+    "Mid-Market", "Co Invest" = "Coinvest"), the plural "s" of each word after the first ("Partner" =
+    "Partners", "Holding" = "Holdings", "Investment Board" = "Investments Board"), and after the first word
+    the abbreviations of :data:`SPELLING_ABBREVIATIONS` and a strategy's one-word spellings ("HC" =
+    "Healthcare", "LT" = "Long Term": :data:`STRATEGIES`) written out. Two names with one key are one name
+    as a register would hold it, written twice. The first word, the brand, keeps its "s" and letters
+    ("Williams" is no "William", "EM Real Estate" no "Emerging Markets Real Estate"); numerals stay words of
+    their own ("Fund 1 2" is no "Fund 12")."""
+    words = normalized.split()
+    out = words[:1]
+    for word in words[1:]:
+        word = (SPELLING_ABBREVIATIONS.get(word) or _STRATEGY_SHORT_FORMS.get(word, word)).replace(" ", "")
+        if len(word) >= 5 and word.endswith("s") and not word.endswith(_NOT_PLURAL_ENDINGS) and word.isalpha():
+            word = word[:-1]
+        out.append(word)
+    key, run = [], ""
+    for word in out:
+        if word.isdigit():
+            key.extend((run, word) if run else (word,))
+            run = ""
+        else:
+            run += word
+    return " ".join(key + [run] if run else key)
+
+
 def vintage_year(name: object) -> str | None:
     """The vintage year written after a fund's numeral ("Harbor Fund III (2019)" -> ``"2019"``), else ``None``.
 
@@ -1160,6 +1252,9 @@ STRATEGIES = {
     "long term": ("long term", "longterm", "lt"), "venture": ("venture",),
 }
 _STRATEGY_SPELLINGS = {tuple(_words(w)): s for s, ws in STRATEGIES.items() for w in ws}
+#: A strategy's one-word spellings written as the strategy ("HC" = "Healthcare", "LT" = "Long Term", "Midmkt" =
+#: "Mid Market"), for :func:`name_spelling_key`.
+_STRATEGY_SHORT_FORMS = {w: s for s, ws in STRATEGIES.items() for w in ws if " " not in w and w != s}
 #: ... and one-word strategies misspelt by one edit ("Secondaries" = "Secondarise", "Infrastucture"), six
 #: letters or more.
 _STRATEGY_SPELLINGS.update({(v,): s for s, ws in sorted(STRATEGIES.items()) for w in ws if " " not in w and len(w) >= 6
