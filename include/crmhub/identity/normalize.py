@@ -274,6 +274,8 @@ LONG_LEGAL_FORMS = {
     "sendirian berhad": "ltd", "berhad": "ltd",
     # Japan
     "kabushiki kaisha": "corp", "godo kaisha": "gk", "yugen kaisha": "yk",
+    # a Swiss or German foundation (a Swiss Pensionskasse's form: "Pensionskasse der Stadt X (Stiftung)")
+    "Stiftung": "stiftung",
     # Germany's public-law bodies (Versorgungswerke, Landesbanken, public broadcasters)
     "Körperschaft des öffentlichen Rechts": "kdör", "KdöR": "kdör", "Anstalt des öffentlichen Rechts": "aör",
     "AöR": "aör",
@@ -595,9 +597,7 @@ def _org_parts(name: str) -> tuple[tuple[str, ...], str | None, str | None]:
             continue
         out.append(tok)
     out = _life_insurer(_drop_investment_office(_drop_connecting_words(out)))
-    leading_form = None
-    if len(out) > 2 and (out[0], out[1]) == _LEADING_FORM:  # "Kabushiki Kaisha Harbor Bank" (株式会社 first)
-        out, leading_form = out[2:], LEGAL_FORM_CLASSES["kabushiki kaisha"]
+    out, leading_form = _leading_form(out)
     # Drop legal forms after the first token (phrases first); a legal form that closes the name is left whole
     # to the trailing pass, whose terms a word-by-word pass would take apart ("Private Limited", "S.A. de C.V.").
     cleaned: list[str] = out[:1]
@@ -644,9 +644,19 @@ def _life_insurer(tokens: list[str]) -> list[str]:
     return tokens
 
 
-#: The one legal form written before the name as often as after it: a Japanese kabushiki kaisha (株式会社
-#: "Kabushiki Kaisha Harbor" = "Harbor K.K.").
-_LEADING_FORM = ("kabushiki", "kaisha")
+#: Legal forms written before the name: a Japanese kabushiki kaisha (株式会社 first: "Kabushiki Kaisha Harbor" =
+#: "Harbor K.K."), a Dutch stichting (foundation: "Stichting Pensioenfonds X", the form every Dutch pension
+#: fund has, which sources drop as often as they write it) and a German or Swiss Stiftung.
+_LEADING_FORMS = {("kabushiki", "kaisha"): "corp", ("stichting",): "stichting", ("stiftung",): "stiftung"}
+
+
+def _leading_form(tokens: list[str]) -> tuple[list[str], str | None]:
+    """``tokens`` without a legal form they open with (:data:`_LEADING_FORMS`; two words of the name or more
+    must follow), and its class."""
+    for form, cls in _LEADING_FORMS.items():
+        if len(tokens) >= len(form) + 2 and tuple(tokens[:len(form)]) == form:
+            return tokens[len(form):], cls
+    return tokens, None
 #: The Arabic definite article as romanised ("Al-Shamsi", "Al Shamsi", "El-Shamsy"; :func:`_arabic_family_names`).
 _ARABIC_ARTICLES = frozenset(_words("al el"))
 _DOUBLED = re.compile(r"(.)\1+")

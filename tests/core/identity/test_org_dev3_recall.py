@@ -65,6 +65,20 @@ def test_kabushiki_kaisha_before_the_name_is_its_legal_form() -> None:
     assert legal_form("Kabushiki Kaisha Hanamori Shoji") == legal_form("Hanamori Shoji Kabushiki Kaisha") == "corp"
 
 
+@pytest.mark.parametrize(("with_form", "plain", "form"), [
+    ("Stichting Pensioenfonds Hoogland Bouw", "Pensioenfonds Hoogland Bouw", "stichting"),
+    ("Pensionskasse der Stadt Brugg (Stiftung)", "Pensionskasse der Stadt Brugg", "stiftung"),
+    ("Stiftung Pensionskasse Stadt Brugg", "Pensionskasse Stadt Brugg", "stiftung"),
+])
+def test_a_foundation_written_before_or_after_the_name_is_its_legal_form(with_form: str, plain: str, form: str) -> None:
+    assert normalize_org_name(with_form) == normalize_org_name(plain)
+    assert legal_form(with_form) == form
+
+
+def test_a_leading_form_needs_two_words_of_name_after_it() -> None:
+    assert normalize_org_name("Stichting Hoogland") == "stichting hoogland"
+
+
 # ------------------------------------------------------------------------------ romanised Japanese words
 
 @pytest.mark.parametrize(("japanese", "english"), [
