@@ -402,12 +402,21 @@ class Builder:
     def ids(self, country: str, *extra: str) -> dict:
         out = {}
         if country in ID_SCHEME:
-            out[ID_SCHEME[country]] = new_id(self.rng, ID_SCHEME[country])
+            out[ID_SCHEME[country]] = self.unique_id(ID_SCHEME[country])
         for scheme in extra:
-            out[scheme] = new_id(self.rng, scheme)
+            out[scheme] = self.unique_id(scheme)
         if self.rng.random() < 0.35:
-            out["lei"] = new_id(self.rng, "lei")
+            out["lei"] = self.unique_id("lei")
         return out
+
+    def unique_id(self, scheme: str) -> str:
+        """A registry number names one organisation: draw again while ``scheme`` has given this one out (a
+        5-digit SEC 801- number drawn at random for thousands of advisers repeats by chance; a register never
+        does)."""
+        while True:
+            v = new_id(self.rng, scheme)
+            if self.claim(f"id:{scheme}:{v}"):
+                return v
 
     def brand(self) -> str | None:
         rng = self.rng
@@ -520,7 +529,7 @@ class Builder:
         legal = {"US": rng.choice(["lp", "lp", "llc"]) if role == "gp" else "lp", "KY": "lp", "LU": "scsp" if role == "fund" else "sarl",
                  "GB": "lp"}[jur]
         seat = {"KY": "George Town", "LU": "Luxembourg", "US": "Wilmington", "GB": "London"}[jur]
-        ids = {"formd": new_id(rng, "formd"), "cik": new_id(rng, "cik")} if jur == "US" else {}
+        ids = {"formd": self.unique_id("formd"), "cik": self.unique_id("cik")} if jur == "US" else {}
         ids.update({s: v for s, v in self.ids(jur).items() if s != "lei" or role == "fund"})
         # funds live at the manager's office in CRMs and at the registered office in registries
         return Ent(role, names, legal, weights=[4.0] + [1.0] * (len(names) - 1),
@@ -605,7 +614,7 @@ class Builder:
     def us_public_pension(self) -> list[Ent] | None:
         rng = self.rng
         state = rng.choice(US_STATES)
-        systems = [s for s in US_SYSTEMS if f"uspp:{state}:{s[1]}" not in self.used]
+        systems = [s for s in US_SYSTEMS if f"uspp:{state}:{s[1]}".lower() not in self.used]
         if not systems:
             return None
         out = []
@@ -893,7 +902,7 @@ class Builder:
     def versorgungswerk(self) -> list[Ent] | None:
         rng = self.rng
         land, adj = rng.choice(self.LAENDER)
-        profs = [p for p in self.PROFESSIONS if f"vw:{land}:{p[0]}" not in self.used]
+        profs = [p for p in self.PROFESSIONS if f"vw:{land}:{p[0]}".lower() not in self.used]
         if not profs:
             return None
         city = self.LAND_CITY[land]

@@ -20,6 +20,7 @@ from rapidfuzz.distance import OSA, JaroWinkler, Levenshtein
 from crmhub.identity.normalize import (
     FUND_LEGAL_FORMS,
     ORDER_FREE_WORDS,
+    ORG_ABBREVIATIONS,
     REGISTERED_OFFICE_COUNTRIES,
     REGISTERED_OFFICE_TOWNS,
     VEHICLE_MARKERS,
@@ -28,6 +29,7 @@ from crmhub.identity.normalize import (
     cut_text,
     full_name_text,
     name_spelling_key,
+    partnership_law,
     roman_to_int,
     tax_id_scheme,
 )
@@ -161,6 +163,13 @@ class Encoded:
         forms = self.df["n_legal"].tolist()
         return np.fromiter((bool(m) or f in FUND_LEGAL_FORMS for m, f in zip(marks, forms, strict=True)), dtype=bool,
                            count=len(marks))
+
+    @cached_property
+    def partnership_law(self) -> Column:
+        """The law of each record's limited-partnership form (:func:`crmhub.identity.normalize.partnership_law`)."""
+        names = self.df["name"].tolist()
+        done = {v: partnership_law(v) for v in set(names) if isinstance(v, str)}
+        return Column([done.get(v) if isinstance(v, str) else None for v in names])
 
     @cached_property
     def cut_names(self) -> np.ndarray:
@@ -324,8 +333,33 @@ def compare_orgs(enc: Encoded, pairs: np.ndarray, workers: int = 1) -> tuple[dic
         "legal_form": _simple(enc.n_legal, i, j),
         "words": np.zeros(len(i), dtype=np.int8),  # filled in for the strong candidates (word_levels)
     }
+    _partnership_laws_apart(enc, i, j, levels)
     return levels, {"name_similarity": np.where(equal, 100.0, np.round(best, 1)), "cut_name": cut_read,
                     "tf_counts": {"name": np.where(equal, name.frequency[np.maximum(name.codes[i], 0)], 0)}}
+
+
+#: Where the common-law limited partnerships of a fund family are formed: Delaware, the Cayman Islands,
+#: England and Scotland, the Channel Islands, Bermuda, the British Virgin Islands.
+COMMON_LAW_FUND_DOMICILES = frozenset({"US", "KY", "GB", "JE", "GG", "BM", "VG"})
+
+
+def _partnership_laws_apart(enc: Encoded, i: np.ndarray, j: np.ndarray, levels: dict[str, np.ndarray]) -> None:
+    """Numerals level 3 (a vehicle conflict: a veto), in place, for a Luxembourg SCSp seated in Luxembourg and
+    a common-law L.P. seated in a common-law fund domicile (:data:`COMMON_LAW_FUND_DOMICILES`) without a
+    shared tax id (:func:`crmhub.identity.normalize.partnership_law`): the fund's Luxembourg parallel vehicle
+    and its Delaware or Cayman flagship ("Harbor Partners IX SCSp" / "Harbor Partners IX, L.P."). A source
+    that writes a Luxembourg fund's form as "L.P." keeps its Luxembourg seat or gives its manager's office
+    (Zurich, Singapore), and the same register number says one fund: no veto there."""
+    law = enc.partnership_law
+    k = np.flatnonzero(~law.missing(i, j) & ~law.equal(i, j) & (levels["tax_id"] != 1))
+    if not k.size:
+        return
+    lux = law.values[i[k]] == "luxembourg"
+    seat = enc.n_country.values
+    lux_seat, lp_seat = seat[np.where(lux, i[k], j[k])], seat[np.where(lux, j[k], i[k])]
+    apart = (lux_seat == "LU") & np.fromiter((c in COMMON_LAW_FUND_DOMICILES for c in lp_seat.tolist()), dtype=bool,
+                                             count=len(k))
+    levels["numerals"][k[apart]] = 3
 
 
 def _name_similarities(name: Column, i: np.ndarray, j: np.ndarray, sel: np.ndarray,
@@ -566,7 +600,8 @@ def _strict_typo(word: str, other: str, spelt: frozenset[str]) -> bool | None:
 def _word_explained(word: str, others: set[str], spelt: frozenset[str] = frozenset(),
                     brands: frozenset[str] = frozenset()) -> bool:
     """Whether ``word`` can be the same word as one of ``others``: a typo (one edit, two from seven
-    letters, three from ten, or Jaro-Winkler >= 0.88), or an abbreviation (same first letter, letters in order: "mgmt" ~ "management").
+    letters, three from ten, or Jaro-Winkler >= 0.88), or an abbreviation (same first letter, letters in order: "mgmt" ~ "management";
+    or a known one misspelt, :func:`_misspelt_table_abbreviation`: "trs" ~ "partners").
     Stricter between a word its record's web domain spells (``spelt``) and another, or between the two
     names' brand words (``brands``): typos as :func:`_strict_typo` counts them, or an abbreviation as
     sources write one (:func:`_abbreviation_of`, :func:`_misspelt_abbreviation`: "Natl" ~ "National";
@@ -587,6 +622,8 @@ def _word_explained(word: str, others: set[str], spelt: frozenset[str] = frozens
             return True
         # an abbreviation with one typo ("Ptrnrs", "Svxcs", "Techs"): one letter left out, then in order
         if len(short) >= 4 and any(_in_order(short[:k] + short[k + 1:], long_) for k in range(len(short))):
+            return True
+        if _misspelt_table_abbreviation(short, long_):  # "Trs" ~ "Partners", "Vcs" ~ "Services"
             return True
     return False
 
@@ -777,7 +814,31 @@ def _word_pair_matches(word: str, other: str, brand: bool) -> bool:
     if brand:
         return False
     short, long_ = (word, other) if len(word) <= len(other) else (other, word)
-    return _abbreviation_of(short, long_) or _misspelt_abbreviation(short, long_) or _abbreviation_of_typo(short, long_)
+    return (_abbreviation_of(short, long_) or _misspelt_abbreviation(short, long_) or _abbreviation_of_typo(short, long_)
+            or _misspelt_table_abbreviation(short, long_))
+
+
+@lru_cache(maxsize=1)
+def _table_abbreviations() -> dict[str, tuple[str, ...]]:
+    """Each word of the abbreviation table's expansions (:data:`crmhub.identity.normalize.ORG_ABBREVIATIONS`)
+    -> its abbreviations of three letters or more ("partners" -> "ptnrs", "prtnrs", "ptrs", "pnrs" ...)."""
+    out: dict[str, list[str]] = {}
+    for short, long_ in ORG_ABBREVIATIONS.items():
+        if " " not in long_ and len(short) >= 3 and short != long_:
+            out.setdefault(long_, []).append(short)
+    return {long_: tuple(shorts) for long_, shorts in out.items()}
+
+
+def _misspelt_table_abbreviation(short: str, long_: str) -> bool:
+    """``short`` (three letters or more) is an abbreviation of ``long_`` from the name's abbreviation table
+    misspelt by one edit anywhere, its first letter too ("Trs", "Utnrs" ~ "Ptrs"; "Apps", "Pps" ~ "Opps";
+    "Vcs" ~ "Svcs"; "Nvt" ~ "Invt"), the word in the singular or plural: the rules of :func:`_misspelt_abbreviation` keep the first letter, as
+    an abbreviation made up on the spot has nothing else to be read by, where a known one has its spelling."""
+    if len(short) < 3:
+        return False
+    table = _table_abbreviations()
+    forms = (long_, long_[:-1] if long_.endswith("s") else long_ + "s")  # "Invt" for "Investment" and "Investments"
+    return any(OSA.distance(short, known, score_cutoff=1) <= 1 for form in forms for known in table.get(form, ()))
 
 
 def _misspelt_abbreviation(short: str, long_: str) -> bool:

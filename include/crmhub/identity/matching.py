@@ -538,9 +538,11 @@ _LAYER_WORDS = HOLDING_CHAIN_MARKERS | {"investment", "investments", "management
 
 def _layer_marks(marks: str) -> bool:
     """Whether vehicle marks (``n_numerals``) are all those of a company that is a layer of another's
-    structure: a deal's holding chain (Topco, Midco, Intermediate …) and an endowment's investment company."""
+    structure: a deal's holding chain (Topco, Midco, Intermediate …, with the numeral of a second one:
+    "Brand Intermediate Holdings II") and an endowment's investment company."""
     rest = marks.replace(ENDOWMENT_COMPANY, " ").split()
-    return bool(marks) and all(m in HOLDING_CHAIN_MARKERS for m in rest)
+    layers = [m for m in rest if not m.isdigit()]
+    return bool(marks) and (bool(layers) or not rest) and all(m in HOLDING_CHAIN_MARKERS for m in layers)
 
 
 def _veto_layer(enc: Encoded, pairs: np.ndarray, levels: dict[str, np.ndarray], scores) -> None:

@@ -557,6 +557,9 @@ def _org_parts(name: str) -> tuple[tuple[str, ...], str | None, str | None]:
             continue
         if tok in _OFFICE_TYPES and out[-2:] == ["family", "office"]:
             continue  # "Harbor Family Office (SFO)": the kind of family office it already names
+        if out and _association_abbreviation(tok, out[-1]):
+            out.append("association")  # "County Employees Retirement Assoc." is an association, no "Associates"
+            continue
         if tok in ORG_ABBREVIATIONS:
             out.extend(ORG_ABBREVIATIONS[tok].split())
             continue
@@ -719,6 +722,22 @@ def _arabic_family_names(tokens: list[str]) -> list[str]:
 
 #: A family office's kind written after "Family Office" ("(SFO)", "(FO)"): no word of the name.
 _OFFICE_TYPES = frozenset(_words("fo sfo"))
+#: Words naming what an association's members share (a pension or benefit plan, a trade): "Assoc." after them
+#: is "Association" ("County Employees Retirement Assoc.", "Teachers' Pension Assoc."), not the "Associates"
+#: of a firm named after its partners ("Salwell Assoc. V").
+_ASSOCIATION_KINDS = frozenset(_words("retirement pension pensions employees teachers benefit benefits welfare alumni"
+                                      " members superannuation"))
+
+
+def _association_abbreviation(tok: str, prev: str) -> bool:
+    """Whether ``tok`` is "Assoc." (or it misspelt by one edit: "Arsoc", "Ssoc") after a word of
+    :data:`_ASSOCIATION_KINDS` (also misspelt by one edit: "Rsetirement"), so "Association"."""
+    if tok not in ("assoc", "assocs") and not (len(tok) <= 7 and _MISSPELT_MARKERS.get(tok) == "associates"):
+        return False
+    return prev in _ASSOCIATION_KINDS or (len(prev) >= 7 and any(
+        OSA.distance(prev, kind, score_cutoff=1) <= 1 for kind in _ASSOCIATION_KINDS if len(kind) >= 7))
+
+
 #: Vehicles named in three words, read as their marker: "Alternative Investment Vehicle" = "AIV",
 #: "Special Purpose Vehicle" = "SPV".
 _LONG_VEHICLES = {"alternative": "aiv", "special": "spv"}
@@ -853,7 +872,8 @@ def _drop_investment_office(tokens: list[str]) -> list[str]:
     before it with "of" ("Endowment of the University of Texas") (:data:`_INVESTMENT_OFFICES`; "Endowment" also misspelt by one edit, "Office" also cut short to three
     letters or more at a field length: "University of Ohio - Investment Off"): a university's endowment is
     the university, as an LP. Only after an institution named "<institution> of <place>" ("University of
-    Ohio", :data:`_INSTITUTION_WORDS`): "Ohio University Investment Office" keeps its words, as "Ohio
+    Ohio", :data:`_INSTITUTION_WORDS`; the word also misspelt, :func:`_institution_word`, and then written
+    right): "Ohio University Investment Office" keeps its words, as "Ohio
     University" reads as "University of Ohio" in another word order and names another institution as often
     ("Miami University" is not the University of Miami); a "Harbor Endowment Fund" or a manager's
     "Investment Office" is a name of its own."""
@@ -861,16 +881,37 @@ def _drop_investment_office(tokens: list[str]) -> list[str]:
         size = len(head) + 1
         if tuple(tokens[:size]) == (*head, "of") and len(tokens) > size + 2 and tokens[size] in _INSTITUTION_WORDS:
             return tokens[size:]
-    if len(tokens) < 4 or tokens[0] not in _INSTITUTION_WORDS or tokens[1] != "of":
+    institution = _institution_word(tokens[0]) if len(tokens) >= 4 and tokens[1] == "of" else None
+    if not institution:
         return tokens
     for tail in _INVESTMENT_OFFICES:
         head, last = tokens[-len(tail):-1], tokens[-1]
         if len(tokens) - len(tail) < 3 or tuple(head) != tail[:-1]:
             continue
         if last == tail[-1] or (tail[-1] == "office" and len(last) >= 3 and "office".startswith(last)) or (
-                tail[-1] == "endowment" and len(last) >= 8 and OSA.distance(last, "endowment", score_cutoff=1) <= 1):
-            return tokens[:-len(tail)]
+                tail[-1] == "endowment" and _misspelt_endowment(last)):
+            return [institution, *tokens[1:-len(tail)]]
     return tokens
+
+
+@lru_cache(maxsize=4096)
+def _institution_word(word: str) -> str | None:
+    """The word of :data:`_INSTITUTION_WORDS` that ``word`` is, also misspelt by one edit ("Uinversity",
+    "Univezsity", "Colelge") or as "Univ" with a letter added, left out or swapped ("Uinv", "Niv"): read only at the head of "<institution>
+    of <place> Endowment", where nothing else stands."""
+    if word in _INSTITUTION_WORDS:
+        return word
+    if len(word) >= 6:
+        return next((w for w in sorted(_INSTITUTION_WORDS) if OSA.distance(word, w, score_cutoff=1) <= 1), None)
+    # "Univ" with a letter added, left out or swapped, never one replaced ("Unit of ..." is a word of its own)
+    short = len(word) >= 3 and OSA.distance(word, "univ", score_cutoff=1) <= 1 and (len(word) != 4 or sorted(word) == sorted("univ"))
+    return "university" if short else None
+
+
+def _misspelt_endowment(word: str) -> bool:
+    """"Endowment" or its short form "Endow" misspelt by one edit ("Endowemnt", "Enow", "Enrow")."""
+    return (len(word) >= 8 and OSA.distance(word, "endowment", score_cutoff=1) <= 1) or (
+        len(word) >= 4 and OSA.distance(word, "endow", score_cutoff=1) <= 1)
 
 
 #: Words that a name written in another order has or lacks ("Teacher Retirement System of Texas" / "Texas
@@ -1046,9 +1087,10 @@ _MISSPELT_MARKERS = {v: m for v, m in _MISSPELT_MARKERS.items() if v not in _NEA
 _REGION_TYPOS = {v: m for m in sorted(w for w in VEHICLE_MARKERS if 4 <= len(w) < 6) for v in _one_edit_variants(m)
                  if len(v) >= 3 and v not in VEHICLE_MARKERS}
 #: ... and the layers of a portfolio company's acquisition chain ("Brand Topco", "Brand Midco", "Brand
-#: Bidco", "Brand Intermediate Holdings"): each its own company, none the operating one nor the group's holding. Added after the typo tables: "Bidco" is one
+#: Bidco", "Brand Intermediate Holdings"; in US deals the "Parent", "Buyer" and "Acquisition Corp." that a
+#: credit agreement names beside the borrower): each its own company, none the operating one nor the group's holding. Added after the typo tables: "Bidco" is one
 #: letter from "Midco", and neither a typo of the other.
-HOLDING_CHAIN_MARKERS = frozenset(_words("topco midco bidco holdco finco propco opco intermediate"))
+HOLDING_CHAIN_MARKERS = frozenset(_words("topco midco bidco holdco finco propco opco intermediate parent buyer acquisition"))
 VEHICLE_MARKERS |= HOLDING_CHAIN_MARKERS
 #: ... "Intermediate" misspelt by one edit ("Intermeddate", "Inermediate"): a long word, no other word's typo.
 _MISSPELT_MARKERS.update({v: "intermediate" for v in _one_edit_variants("intermediate")})
@@ -1101,10 +1143,10 @@ _GLUED_ROMAN = re.compile("^(" + _FUND_HEADS + ")(" + _ROMAN_GROUP + ")$")
 #: "ptnrsasia").
 _GLUED_FUND_WORD = re.compile("^(" + _FUND_HEADS + ")(" + "|".join(
     sorted({*_NUMBER_WORDS, *(w for w in VEHICLE_MARKERS if 4 <= len(w) < 6)}, key=len, reverse=True)) + ")$")
-#: ... and a numeral run into the vehicle marker after it ("IIOffshore", "ivparallel"); never a lone "L"
-#: (no fund is the fiftieth: "Lasia" is "Asia" with a stray letter).
-_GLUED_MARKER = re.compile("^(?!l(?![ivx]))(" + _ROMAN_GROUP + ")(" + "|".join(sorted(VEHICLE_MARKERS, key=len, reverse=True))
-                           + ")$")
+#: ... and a numeral run into the vehicle marker after it ("IIOffshore", "ivparallel", "4Feeder", "3GP"); never
+#: a lone "L" (no fund is the fiftieth: "Lasia" is "Asia" with a stray letter).
+_GLUED_MARKER = re.compile(r"^(?!l(?![ivx]))(\d{1,4}|" + _ROMAN_GROUP + ")("
+                           + "|".join(sorted(VEHICLE_MARKERS, key=len, reverse=True)) + ")$")
 #: ... and a vehicle marker run into the word before it ("KestrelGP" written "kestrelgp", "lakeassociates"):
 #: "GP" (no English word ends so) and the markers of six letters or more but "master"/"manager"
 #: ("postmaster", "teammanager" are words of their own), after three letters or more.
@@ -1131,7 +1173,8 @@ def _split_glued_word(tok: str) -> tuple[str, ...]:
     marker = _GLUED_TRAILING_MARKER.match(tok) or _GLUED_FUND_WORD.match(tok)
     if marker:
         return marker.groups()
-    if (len(tok) > 3 or tok[:2] in ("gp", "fd")) and (tok[-1].isdigit() or tok[-1] in "ivxl" or tok[0] in "ivxl"):
+    if (len(tok) > 3 or tok[:2] in ("gp", "fd") or tok[0].isdigit()) and (
+            tok[-1].isdigit() or tok[-1] in "ivxl" or tok[0] in "ivxl" or tok[0].isdigit()):
         for pattern in (_GLUED_DIGITS, _GLUED_ROMAN, _GLUED_MARKER):
             found = pattern.match(tok)
             if found and found.group(2 if pattern is not _GLUED_MARKER else 4) and found.group(1):
@@ -1645,13 +1688,27 @@ def normalize_domain(value: object) -> str | None:
 
 
 def registrable_domain(value: object) -> str | None:
-    """The organisation-level domain: ``"mail.uk.harbor.co.uk"`` -> ``"harbor.co.uk"``."""
+    """The organisation-level domain: ``"mail.uk.harbor.co.uk"`` -> ``"harbor.co.uk"``; under a US
+    government's domain the agency's (:func:`_government_agency_labels`: ``"www.calpers.ca.gov"`` ->
+    ``"calpers.ca.gov"``)."""
     host = normalize_domain(value)
     if not host:
         return None
     labels = host.split(".")
     keep = 3 if ".".join(labels[-2:]) in _SECOND_LEVEL else 2
-    return ".".join(labels[-keep:])
+    return ".".join(labels[-max(keep, _government_agency_labels(labels)):])
+
+
+def _government_agency_labels(labels: list[str]) -> int:
+    """Labels that name an agency of a US government whose domain holds many ("calpers.ca.gov" and
+    "treasurer.ca.gov" under California's ca.gov; "osc.state.ny.us" under New York's state.ny.us, the
+    older locality names of RFC 1480): a state's pension systems, treasury and investment board are
+    different organisations on one state domain. 0 for other hosts."""
+    if labels[-1] == "gov" and len(labels) >= 3:
+        return 3
+    if labels[-1] == "us" and len(labels) >= 4 and labels[-3] == "state" and len(labels[-2]) == 2:
+        return 4
+    return 0
 
 
 def is_free_mail(value: object) -> bool:
@@ -1948,6 +2005,34 @@ REGISTERED_OFFICE_TOWNS = frozenset(JURISDICTION_SEATS[c] for c in REGISTERED_OF
 #: Legal-form classes of fund vehicles (:data:`LEGAL_FORM_CLASSES`): the entities that keep a registered
 #: office apart from their manager's.
 FUND_LEGAL_FORMS = frozenset({"lp", "sca", "fund company"})
+#: Limited-partnership forms by the law that makes them (as :func:`_written_tokens` writes them): a
+#: Luxembourg special or common limited partnership (SCSp, SCS: Luxembourg law of 10 August 1915 on
+#: commercial companies, arts. 310-1 and 320-1) and a common-law limited partnership (a Delaware, Cayman
+#: exempted or English "L.P."). Both are of the legal-form class "lp", yet one vehicle is never both: a
+#: fund's Luxembourg parallel vehicle beside its Delaware or Cayman flagship ("Harbor Partners IX SCSp" /
+#: "Harbor Partners IX, L.P."). Not "S.e.c.s." / "s en c": Quebec writes its limited partnerships so
+#: beside "L.P.", one partnership in two languages.
+PARTNERSHIP_LAWS = {
+    ("scsp",): "luxembourg", ("sc", "sp"): "luxembourg", ("s", "c", "sp"): "luxembourg", ("scs",): "luxembourg",
+    ("societe", "en", "commandite", "speciale"): "luxembourg",
+    ("lp",): "common law", ("limited", "partnership"): "common law", ("lllp",): "common law", ("elp",): "common law",
+}
+_PARTNERSHIP_FORM_SIZES = sorted({len(k) for k in PARTNERSHIP_LAWS}, reverse=True)
+
+
+def partnership_law(name: object) -> str | None:
+    """The law of the limited-partnership form an organisation name is written with (:data:`PARTNERSHIP_LAWS`:
+    ``"luxembourg"`` or ``"common law"``), ``None`` when it names no such form or forms of both laws.
+
+    >>> partnership_law("Harbor Partners IX S.C.Sp."), partnership_law("Harbor Partners IX, L.P.")
+    ('luxembourg', 'common law')
+    """
+    if _blank(name):
+        return None
+    tokens = _written_tokens(str(name))
+    laws = {PARTNERSHIP_LAWS[form] for size in _PARTNERSHIP_FORM_SIZES for k in range(1, len(tokens) - size + 1)
+            if (form := tokens[k:k + size]) in PARTNERSHIP_LAWS}
+    return laws.pop() if len(laws) == 1 else None
 #: Trailing words that only say "the town of": "Luxembourg City", "Luxembourg-Ville", "New York City".
 _CITY_WORDS = frozenset(_words("city ville stadt ciudad citta cedex"))
 

@@ -185,7 +185,7 @@ def _word_matches_uncached(word: str, others: set, brands: set) -> bool:
             continue
         short, long_ = (word, other) if len(word) <= len(other) else (other, word)
         if c._abbreviation_of(short, long_) or c._misspelt_abbreviation(short, long_) or \
-                c._abbreviation_of_typo(short, long_):
+                c._abbreviation_of_typo(short, long_) or c._misspelt_table_abbreviation(short, long_):
             return True
     return False
 
