@@ -18,6 +18,7 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA, JaroWinkler, Levenshtein
 
 from crmhub.identity.normalize import (
+    CUT_MARK,
     FUND_LEGAL_FORMS,
     ORDER_FREE_WORDS,
     ORG_ABBREVIATIONS,
@@ -28,6 +29,7 @@ from crmhub.identity.normalize import (
     cut_prefix_of,
     cut_text,
     full_name_text,
+    is_written_numeral,
     name_spelling_key,
     partnership_law,
     roman_to_int,
@@ -207,6 +209,12 @@ class Encoded:
         raw = np.fromiter((len(v) if isinstance(v, str) else -1 for v in self.df["name"].tolist()), dtype=np.int64,
                           count=len(self.df))
         return cut, raw
+
+    @cached_property
+    def name_words(self) -> np.ndarray:
+        """Per record, the number of words of its raw name (0 where there is none)."""
+        return np.fromiter((len(v.split()) if isinstance(v, str) else 0 for v in self.df["name"].tolist()),
+                           dtype=np.int64, count=len(self.df))
 
     @cached_property
     def phone_tail(self) -> Column:
@@ -398,22 +406,45 @@ def _read_cut_names(enc: Encoded, i: np.ndarray, j: np.ndarray, name_level: np.n
     if not k.size:
         return read
     a, b = i[k], j[k]
-    # a cut name is shorter than the name it was cut from: most pairs end at the length check
-    from_a = _cut_from_pairs(enc, a, b, cut_len[a] < raw_len[b])
-    from_b = _cut_from_pairs(enc, b, a, ~from_a & (cut_len[b] < raw_len[a]))
+    # a cut name is shorter than the name it was cut from, or has no more words where the full name is
+    # written shorter ("Slerken Infrastructure Fund VIII EU" / "Slerken Infra Fund VIII EUR"): most pairs
+    # end at these checks
+    words = enc.name_words
+    from_a = _cut_from_pairs(enc, a, b, has_cut[a] & ((cut_len[a] < raw_len[b]) | (words[a] <= words[b])))
+    from_b = _cut_from_pairs(enc, b, a, ~from_a & has_cut[b] & ((cut_len[b] < raw_len[a]) | (words[b] <= words[a])))
     hit = from_a | from_b
     k, a, b = k[hit], a[hit], b[hit]
     short = np.where(from_a[hit], a, b)
     full = np.where(from_a[hit], b, a)
     name_level[k] = 2
     read[k] = True
-    marks = enc.n_numerals.values
-    for p, s, f in zip(k.tolist(), short.tolist(), full.tolist(), strict=True):
+    marks, cuts = enc.n_numerals.values, enc.cut_names
+    texts = enc.raw_cut_texts(full).tolist()
+    for p, s, f, text in zip(k.tolist(), short.tolist(), full.tolist(), texts, strict=True):
         if numerals[p] == 2 and no_num[s]:
             numerals[p] = 0
-        elif numerals[p] == 3 and set(marks[s].split()) <= set(marks[f].split()):
-            numerals[p] = 1  # "Fund IV (Cay" / "Fund IV (Cayman)": the marks the cut left agree
+        elif numerals[p] == 3 and _cut_marks_agree(cuts[s], text, set(marks[s].split()), set(marks[f].split())):
+            numerals[p] = 1
     return read
+
+
+def _cut_marks_agree(cut: str, full_text: str, cut_marks: set[str], full_marks: set[str]) -> bool:
+    """Whether the vehicle marks of a name cut at a field length (``cut``, a :func:`cut_name_text`) and of the
+    name it was cut from (``full_text``, as :func:`full_name_text` writes it) agree: the marks the cut left
+    are the full name's ("Fund IV (Cay" / "Fund IV (Cayman)"), or the cut's whole words are the full name's
+    (their marks with them) and its last fragment begins a word that is no numeral — what the fragment
+    reads as is no mark ("Fund VIII - C" / "Fund VIII - Co-Investment": no series C; "Fund 4 (Co-I": no
+    fund 1; "Insurance Company of": no "Offshore"). A fragment of a numeral stays a conflict ("Fund I" /
+    "Fund IV"), and so does a bracket opened where the full name has no vehicle marker ("Fund 3 (" /
+    "Fund 3, L.P.")."""
+    if cut_marks <= full_marks:
+        return True
+    words, others = cut.split(), full_text.split()
+    if len(others) < len(words):
+        return False
+    if not cut.endswith(" ") and is_written_numeral(others[len(words) - 1]):
+        return False
+    return CUT_MARK not in cut_marks or any(not m.isdigit() for m in full_marks)
 
 
 def _cut_from_pairs(enc: Encoded, short: np.ndarray, full: np.ndarray, check: np.ndarray) -> np.ndarray:
@@ -696,6 +727,47 @@ def spelt_words(name: str, domain: str, cut: bool) -> frozenset[str]:
     if cut:
         words = words[:-1]
     return frozenset(w for w in words if len(w) >= 4 and site.startswith(w))
+
+
+def site_spelt_brand(name: str, domain: str, other: str) -> bool:
+    """Whether a record's own web ``domain`` spells the brand of ``other`` (a normalised name) that its own
+    ``name`` writes with a typo, the rest of the names the same words: "Kcinlura State University" at
+    kainlurastate.edu is "Kainlura State University", also in another word order ("University of Kcinlura")
+    and with "Fund" written on one side only ("Relsanne Capital Partners Fund III" at relsanecapital.com /
+    "Relsane Capital Partners III"). A site is typed and tested (:func:`spelt_words`), so the name is the
+    one misspelt, and with the brand as the site spells it the two names are one."""
+    site = domain.split(".", 1)[0]
+    spelt = next((w for w in other.split() if len(w) >= 5 and site.startswith(w)), None)
+    words = name.split()
+    if spelt is None or spelt in words:
+        return False
+    typos = [k for k, w in enumerate(words) if w[0] == spelt[0] and _edits(w, spelt, BRAND_EDITS) <= BRAND_EDITS]
+    if len(typos) != 1 or site.startswith(words[typos[0]]):
+        return False
+    words[typos[0]] = spelt
+    return sorted(w for w in words if w not in _SPELT_BRAND_OPTIONAL) == \
+        sorted(w for w in other.split() if w not in _SPELT_BRAND_OPTIONAL)
+
+
+#: Words two names of one entity write or leave out: "of" ("University of X" / "X University") and "Fund"
+#: ("Brand Capital Partners Fund III" / "Brand Capital Partners III").
+_SPELT_BRAND_OPTIONAL = ORDER_FREE_WORDS | {"fund"}
+
+
+def site_spelt_brand_mask(names: Column, domains: Column, pairs: np.ndarray, check: np.ndarray) -> np.ndarray:
+    """:func:`site_spelt_brand` either way on the pairs ``check`` (else False), once per distinct pair of
+    names and domains."""
+    out = np.zeros(len(pairs), dtype=bool)
+    seen: dict[tuple, bool] = {}
+    nv, dv = names.values, domains.values
+    for k in np.flatnonzero(check).tolist():
+        a, b = int(pairs[k, 0]), int(pairs[k, 1])
+        key = (nv[a], dv[a], nv[b], dv[b])
+        if key not in seen:
+            seen[key] = bool((dv[a] and site_spelt_brand(nv[a], dv[a], nv[b]))
+                             or (dv[b] and site_spelt_brand(nv[b], dv[b], nv[a])))
+        out[k] = seen[key]
+    return out
 
 
 def word_levels(names: Column, pairs: np.ndarray, check: np.ndarray, domains: Column | None = None,

@@ -47,6 +47,7 @@ from crmhub.identity.comparison import (
     per_name_pair,
     same_words_mask,
     short_form_mask,
+    site_spelt_brand_mask,
     word_levels,
 )
 from crmhub.identity.normalize import ENDOWMENT_COMPANY, HOLDING_CHAIN_MARKERS, fund_strategies, tax_id_scheme
@@ -329,6 +330,24 @@ def _lift_short_forms(enc: Encoded, pairs: np.ndarray, levels: dict[str, np.ndar
     _lift_to_near_exact(np.flatnonzero(lift), levels, scores, kind, params, tf_bits)
 
 
+def _lift_site_spelt_brands(enc: Encoded, pairs: np.ndarray, levels: dict[str, np.ndarray], scores, kind: str,
+                            threshold: float, params: dict | None, tf_bits: dict[str, np.ndarray]) -> None:
+    """Names that differ only by a typo in the brand, where one record's own web domain spells the other's
+    brand (:func:`crmhub.identity.comparison.site_spelt_brand`: "Kcinlura State University" at
+    kainlurastate.edu / "Kainlura State University"), count as exact: the site says which spelling is the
+    brand's. Checked on the pairs below the review threshold that an exact name would lift above it (in
+    place); an exact name lifted so weighs no term frequency, nor its first word's (as :func:`_lift_respaced`)."""
+    low = np.isin(levels["name"], (2, 3, 5)) & ~scores.vetoed & (scores.probability <= threshold)
+    low &= (enc.n_domain.codes[pairs[:, 0]] >= 0) | (enc.n_domain.codes[pairs[:, 1]] >= 0)  # a site on one side
+    check = _lift_would_cross(levels, scores, low, kind, threshold, params, to=EXACT_NAME)
+    idx = np.flatnonzero(site_spelt_brand_mask(enc.n_name, enc.n_domain, pairs, check))
+    if idx.size:
+        if "name_first_word" in tf_bits:
+            tf_bits["name_first_word"][idx] = 0.0
+        levels["name"][idx] = EXACT_NAME
+        rescore(scores, levels, kind, idx, params=params, tf_bits=tf_bits)
+
+
 def _name_counts_in_place(enc: Encoded, pairs: np.ndarray, levels: dict[str, np.ndarray], counts: np.ndarray,
                           params: dict) -> np.ndarray:
     """Term-frequency counts of exact organisation names, narrowed to the pair's place where the pair
@@ -445,6 +464,7 @@ def _score_compared(enc: Encoded, pairs: np.ndarray, levels: dict[str, np.ndarra
         _lift_respaced(enc, pairs, levels, scores, kind, threshold, params, tf_bits)
         _lift_same_words(enc, pairs, levels, scores, kind, threshold, params, tf_bits)
         _lift_short_forms(enc, pairs, levels, scores, kind, threshold, params, tf_bits)
+        _lift_site_spelt_brands(enc, pairs, levels, scores, kind, threshold, params, tf_bits)
         # a word of one name the other cannot explain (typo, abbreviation) is checked where it matters:
         # on the not-exact-name candidates that would otherwise reach review
         check = (scores.probability > threshold) & (levels["name"] > 1)

@@ -153,14 +153,16 @@ _CO_INVEST = frozenset(_words("invest investment investments investor investors 
 
 def _numeral_context(prev: str, following: list[str]) -> bool:
     """Whether a lone "V"/"X"/"L" is a fund numeral: after a fund word (or one misspelt by one edit:
-    "Ventures V" = "Oentures V"), or closing the name (end, legal form, vehicle marker, series letter)."""
+    "Ventures V" = "Oentures V"), or closing the name (end, legal form, vehicle marker, series letter) or
+    before the currency of the fund's vehicle ("Europe V EUR", "Europe Three EUR")."""
     if prev in _FUNDISH or prev in _MISSPELT_FUNDISH:
         return True
     nxt = following[0] if following else None
     if nxt in ORG_ABBREVIATIONS:  # "Asia Two (Lux)": the marker abbreviated
         nxt = ORG_ABBREVIATIONS[nxt].split()[0]
     return nxt is None or nxt in LEGAL_SUFFIXES or nxt in LEGAL_FORM_CLASSES or nxt in VEHICLE_MARKERS or (
-        len(nxt) == 1 and nxt not in {"l", "v", "x", "i"})
+        nxt in _CURRENCIES or tuple(following[:2]) in _TRAILING_FORMS  # "S.C.Sp." read "sc sp"
+        or len(nxt) == 1 and nxt not in {"l", "v", "x", "i"})
 
 
 @lru_cache(maxsize=50_000)
@@ -547,6 +549,9 @@ def _org_parts(name: str) -> tuple[tuple[str, ...], str | None, str | None]:
             out.append(_LONG_VEHICLES[tok])  # "Fund V Alternative Investment Vehicle" = "Fund V (AIV)"
             skip_words = 2
             continue
+        if tok in ("inv", "invs") and i and raw[i - 1] in ("fund", "fd"):
+            out.append("investors")  # "Fund Invs V": a fund of funds' "Fund Investors"
+            continue
         vehicle_word = _vehicle_word(raw, i, out)
         if vehicle_word:
             out.append(vehicle_word)
@@ -571,12 +576,21 @@ def _org_parts(name: str) -> tuple[tuple[str, ...], str | None, str | None]:
         if tok == "u" and i + 1 < len(raw) and raw[i + 1] == "of":
             out.append("university")  # "U. of Michigan"
             continue
+        if tok == "est" and i and raw[i - 1] == "real":
+            out.append("estate")  # "Real Est."
+            continue
+        if tok == "u" and i and i == len(raw) - 1:
+            out.append("university")  # "Ohio State U."
+            continue
+        if tok == "gp" and i and raw[i - 1] in _INSURER_WORDS:
+            out.append("group")  # "Brand Insurance Gp": an insurance group, no general partner
+            continue
         ordinal = _ORDINAL.match(tok) if tok[:1].isdigit() else None
         if ordinal:
             out.append(ordinal.group(1))
             continue
         number = _NUMBER_WORDS.get(tok) or _MISSPELT_NUMBER_WORDS.get(tok)
-        if number and i > 0 and _numeral_context(_word_before(raw, i), raw[i + 1:i + 2]):
+        if number and i > 0 and _numeral_context(_word_before(raw, i), raw[i + 1:i + 3]):
             out.append(number)
             continue
         number = _SHORT_MISSPELT_NUMBER_WORDS.get(tok)
@@ -595,7 +609,7 @@ def _org_parts(name: str) -> tuple[tuple[str, ...], str | None, str | None]:
         # single letters that are initials in the leading position ("I Squared Capital").
         value = roman_to_int(tok) if i > 0 else None
         if value is not None and not (tok in {"l", "v", "x"} and not _numeral_context(_word_before(raw, i),
-                                                                                  raw[i + 1:i + 2])):
+                                                                                  raw[i + 1:i + 3])):
             out.append(str(value))
             continue
         out.append(tok)
@@ -725,8 +739,8 @@ _OFFICE_TYPES = frozenset(_words("fo sfo"))
 #: Words naming what an association's members share (a pension or benefit plan, a trade): "Assoc." after them
 #: is "Association" ("County Employees Retirement Assoc.", "Teachers' Pension Assoc."), not the "Associates"
 #: of a firm named after its partners ("Salwell Assoc. V").
-_ASSOCIATION_KINDS = frozenset(_words("retirement pension pensions employees teachers benefit benefits welfare alumni"
-                                      " members superannuation"))
+_ASSOCIATION_KINDS = frozenset(_words("retirement pension pensions employees employee teachers benefit benefits welfare"
+                                      " alumni members superannuation"))
 
 
 def _association_abbreviation(tok: str, prev: str) -> bool:
@@ -827,6 +841,8 @@ def _mend_cut_end(tokens: list[str], name: str) -> list[str]:
         return tokens
     if tokens[-2] == "co" and "investment".startswith(last):
         return tokens[:-2] + ["coinvestment"]
+    if ORG_ABBREVIATIONS.get(tokens[-2], tokens[-2]) in _ASSOCIATION_KINDS and "association".startswith(last):
+        return tokens[:-1] + ["association"]  # "County Employees' Retirement Ass": no "Associates"
     completions = [m for m in VEHICLE_MARKERS if m.startswith(last)]
     if len(completions) == 1:
         return tokens[:-1] + completions
@@ -976,6 +992,10 @@ SPELLING_ABBREVIATIONS = {
     "retir": "retirement", "retirmt": "retirement", "insur": "insurance", "glob": "global", "invts": "investments",
     "muni": "municipal", "techs": "technology", "emerg": "emerging", "est": "estate", "pac": "pacific",
     "cmpny": "company", "bd": "board", "fs": "fund services",
+    # as data vendors and billing systems write them in short name fields (not "Off", which a cut "(Off" of
+    # "Offshore" is as often); "European" is the region's name
+    "found": "foundation", "pts": "partners", "hold": "holdings", "mut": "mutual", "eqty": "equity",
+    "grwth": "growth", "opport": "opportunities", "servs": "services", "european": "europe",
 }
 #: Endings of a word after the first that are no plural: "Ross", "Aquarius", "Lewis", "Kansas" (a word of four
 #: letters or more ending so keeps its "s").
@@ -1190,7 +1210,7 @@ def _split_glued_word(tok: str) -> tuple[str, ...]:
 SERIES_LETTERS = frozenset("abcdefgh")
 #: Legal forms that sources run into the numeral or vehicle marker before them ("Partners XLP",
 #: "Fund Investors VISCSp", "Fund '23LLP", "Partners V-BLP", "Fund IX EURSCSp").
-_GLUED_FORMS = "|".join(sorted(_words("lp llp lllp llc ltd scsp scs sca sicav sarl plc inc pte gmbh"), key=len,
+_GLUED_FORMS = "|".join(sorted(_words("lp llp lllp llc ltd limited scsp scs sca sicav sarl sa plc inc pte gmbh"), key=len,
                                reverse=True))
 _GLUED_NUMERAL = re.compile(r"^(\d{1,4}|(?!l[a-z]*$)" + _ROMAN_GROUP + r")([a-h]?)(" + _GLUED_FORMS + r")?$")
 _GLUED_SERIES_FORM = re.compile(r"^([a-h])(" + _GLUED_FORMS + r")$")
@@ -1231,6 +1251,12 @@ def _shortened_fund_word(word: str) -> bool:
 def _is_numeral(token: str) -> bool:
     """A fund numeral as written: digits, a roman numeral (not a lone "L") or a number word."""
     return token.isdigit() or token in _NUMBER_WORDS or (token != "l" and roman_to_int(token) is not None)
+
+
+def is_written_numeral(token: str) -> bool:
+    """Whether a word of a name (lower case) is a fund numeral as written (:func:`_is_numeral`): digits, a
+    roman numeral or a number word."""
+    return _is_numeral(token)
 
 
 def _split_glued_series(tokens: list[str]) -> list[str]:
@@ -1370,10 +1396,16 @@ _DANGLING = re.compile(r"(?:[(\[]|(?<=\w)-)\s*$")
 CUT_MARK = "cut vehicle"
 
 
+#: The first two letters of a vehicle marker or currency a name field cut right after the fund's numeral
+#: ("Fund IX - Co", "Partners XII Pa", "Fund 10 EU"): the one it begins as sources write them there.
+_CUT_MARKER_STARTS = {"co": "coinvestment", "pa": "parallel", "fe": "feeder", "ex": "executive", "eu": "eur"}
+
+
 def _cut_marker(name: str, raw: list[str]) -> str | None:
     """The vehicle marker a name cut short at its field length ends with, right after a fund numeral or
     marker: the one marker its last fragment begins ("(T" = "(TEI)", "(Paral", "Offs", "Cay", "Fee" =
-    "Feeder", "Co-Inve" = "Co-Investment"; three letters or more, any inside a bracket), :data:`CUT_MARK`
+    "Feeder", "Co-Inve" = "Co-Investment"; three letters or more, any inside a bracket, and the two letters
+    sources begin one with, :data:`_CUT_MARKER_STARTS`: "Fund IX - Co", "Partners XII Pa"), :data:`CUT_MARK`
     when nothing or a bracket's fragment that begins several markers ("(E": "Europe", "Executive") follows
     the cut. None when the fragment is a word of the name's own, begins several markers outside a bracket
     or follows a legal form ("Ltd. Par" is "Ltd. Partnership")."""
@@ -1382,6 +1414,8 @@ def _cut_marker(name: str, raw: list[str]) -> str | None:
 
     if after_vehicle(3) and raw[-2] == "co" and len(raw[-1]) >= 2 and "investment".startswith(raw[-1]):
         return "coinvestment"
+    if after_vehicle(2) and raw[-1] in _CUT_MARKER_STARTS and _at_field_length(name):
+        return _CUT_MARKER_STARTS[raw[-1]]
     if _DANGLING.search(name) and after_vehicle(1):
         return CUT_MARK
     bracket = _CUT_BRACKET.search(name)
@@ -1451,9 +1485,14 @@ def cut_name_text(name: object) -> str | None:
     if _blank(name):
         return None
     text = str(name)
-    if len(text) in NAME_FIELD_LIMITS and text[-1].isspace():  # cut just after a word: the space tells
-        return _cut_text(text) + " "
+    if len(text) in NAME_FIELD_LIMITS and (text[-1].isspace() or _CUT_AFTER_WORD.search(text)):
+        return _cut_text(text) + " "  # cut just after a word: the space, an opened bracket or "of" tells
     return _cut_text(text) if _at_field_length(text) else None
+
+
+#: The end of a name cut after a whole word, where the name must go on: a connecting word no name ends with
+#: ("Life Insurance Company of", "Kent, Dorne &") or a bracket just opened ("Partners XI (", "Fund IV [").
+_CUT_AFTER_WORD = re.compile(r"(?:\b(?:of|and|for|de|du|des|et|und)|&|[(\[])\s*$", re.IGNORECASE)
 
 
 def cut_text(text: str) -> str:
