@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 
 from crmhub.identity import normalize as nz
+from crmhub.identity.short_forms import initials
 
 
 @dataclass(frozen=True)
@@ -139,10 +140,17 @@ def word_ends(word: str) -> tuple[str, ...]:
     return tuple(out)
 
 
-def _org_word_ends(df: pd.DataFrame) -> list:
+def _org_word_ends(df: pd.DataFrame, *, glued: bool = False) -> list:
     """Every combination of one end code of the name's first word with one of its second (digits and
     stop words skipped; names of fewer than two words have none): a typo in each of the two words still
     leaves one combination shared ("Lnke Softkare" / "Lake Software": ``<la`` and ``are>``).
+
+    ``glued``: instead, the combinations of the first two words read as one brand with the third word's
+    first letters, and of a long first word (:data:`GLUED_BRAND`) with the second word's first letters,
+    the brand's codes marked with its length class: a brand that one source splits and another writes as
+    one word meets it even with a typo on top ("Tide Boyrne Europe Fund I" / "Tidebourne Europe Fund I":
+    ``<tid`` of ten letters and ``<eur``), while a brand with a word more ("Granite Golden Capital" /
+    "Granite Capital") does not.
 
     The combinations are integers (each code numbered once per call), computed once per distinct name.
     """
@@ -156,12 +164,41 @@ def _org_word_ends(df: pd.DataFrame) -> list:
             got = word_codes[word] = tuple(code_ids.setdefault(c, len(code_ids)) for c in word_ends(word))
         return got
 
+    lead_of: dict[str, tuple[int, ...]] = {}
+    brand_of: dict[tuple[str, bool], tuple[int, ...]] = {}
+
+    def lead_codes(word: str) -> tuple[int, ...]:  # the codes of the word's first letters only
+        got = lead_of.get(word)
+        if got is None:
+            got = lead_of[word] = tuple(code_ids.setdefault(c, len(code_ids)) for c in word_ends(word) if c[0] == "<")
+        return got
+
+    def brand_codes(brand: str, written_as_one: bool) -> tuple[int, ...]:  # its codes, each with a length class
+        # a typo changes a brand's length by one at most: a brand written as one word, n letters long, meets
+        # the glued readings of n-1 to n+1 letters (length classes n // 2)
+        got = brand_of.get((brand, written_as_one))
+        if got is None:
+            n = len(brand)
+            lengths = sorted({(n - 1) // 2, (n + 1) // 2} if written_as_one else {n // 2})
+            got = brand_of[brand, written_as_one] = tuple(code_ids.setdefault(f"{c}#{k}", len(code_ids))
+                                                          for c in word_ends(brand) for k in lengths)
+        return got
+
+    def pairs_of(first: tuple[int, ...], second: tuple[int, ...]) -> list[int]:
+        return [(a << 32) | b for a in first for b in second]
+
     def combinations(name: str) -> tuple[int, ...] | None:
         words = [t for t in name.split() if len(t) > 1 and not t.isdigit() and t not in _NAME_STOP_WORDS]
         if len(words) < 2:
             return None
-        second = codes(words[1])
-        return tuple((a << 32) | b for a in codes(words[0]) for b in second)
+        if not glued:
+            return tuple(pairs_of(codes(words[0]), codes(words[1])))
+        out = []
+        if len(words[0]) >= GLUED_BRAND:
+            out += pairs_of(brand_codes(words[0], True), lead_codes(words[1]))
+        if len(words) > 2 and len(words[0]) + len(words[1]) >= GLUED_BRAND:
+            out += pairs_of(brand_codes(words[0] + words[1], False), lead_codes(words[2]))
+        return tuple(dict.fromkeys(out)) or None
 
     out = []
     for name in df["n_name"].tolist():
@@ -173,6 +210,19 @@ def _org_word_ends(df: pd.DataFrame) -> list:
             got = by_name[name] = combinations(name)
         out.append(got)
     return out
+
+
+#: shortest brand of two words run together that :func:`_org_word_ends` reads glued ("Elmbrook"); also
+#: the shortest first word read as such a brand
+GLUED_BRAND = 7
+
+
+def _org_glued_word_ends(df: pd.DataFrame) -> list:
+    return _org_word_ends(df, glued=True)
+
+
+def _reversed_joined_names(df: pd.DataFrame) -> list:
+    return [v.replace(" ", "")[::-1] for v in _names(df)]
 
 
 def _org_partnership_first_word(df: pd.DataFrame) -> list:
@@ -200,6 +250,32 @@ def _org_one_word_or_site(df: pd.DataFrame) -> list:
     for name, domain, city in zip(df["n_name"].tolist(), df["n_domain"].tolist(), df["n_city"].tolist(), strict=True):
         words = {w for w in (name if name and " " not in name else None, domain.split(".")[0] if domain else None) if w}
         out.append(tuple(ids.setdefault(f"{w}|{city}", len(ids)) for w in sorted(words)) if city and words else None)
+    return out
+
+
+def _org_initials(df: pd.DataFrame) -> list:
+    """A one-word name ("htrs") and, in its town, every longer name whose initials spell it
+    (:func:`crmhub.identity.short_forms.initials`: "Hawkbourne County Teachers' Retirement System"): an
+    organisation written by its acronym meets its full name where neither site spells it. Names whose
+    initials no one-word name in their town carries have none. Integers, each distinct (word, town)
+    numbered once per call."""
+    rows = list(zip(df["n_name"].tolist(), df["n_city"].tolist(), strict=True))
+    acronyms = {(name, city) for name, city in rows if name and city and " " not in name}
+    ids: dict[tuple[str, str], int] = {}
+    by_row: dict[tuple[str, str], tuple[int, ...] | None] = {}
+    out = []
+    for row in rows:
+        got = by_row.get(row, False)
+        if got is False:
+            name, city = row
+            if row in acronyms:
+                words = [name]
+            elif name and city:
+                words = sorted(a for a in initials(tuple(name.split())) if (a, city) in acronyms)
+            else:
+                words = []
+            got = by_row[row] = tuple(ids.setdefault((w, city), len(ids)) for w in words) or None
+        out.append(got)
     return out
 
 
@@ -231,12 +307,20 @@ ORG_KEYS: tuple[BlockingKey, ...] = (
     # key above intact: the words' ends do survive (see :func:`word_ends`); blocks of popular word ends
     # are read in reversed-name order (the rest of the name, often intact, sorts the twins together)
     BlockingKey("name_word_ends", _org_word_ends, _reversed_names, multi=True, max_block=8, window=3),
+    # a brand split in one source and run together in the other, with a typo besides ("Tide Boyrne Europe
+    # Fund I" / "Tidebourne Europe Fund I"): the word ends again, the first two words read as one; blocks
+    # of common word pairs are read in the reversed order of the names without spaces, where such twins
+    # sort together, in a window of one (each further pair here shifts the run's learned chance agreement)
+    BlockingKey("name_glued_word_ends", _org_glued_word_ends, _reversed_joined_names, multi=True, max_block=4,
+                window=1),
     # two words run together in one source ("Lunarunity Ventures" / "Lunar Unity Ventures")
     BlockingKey("name_joined", lambda df: [v.replace(" ", "") if v else None for v in df["n_name"].tolist()], _names),
     # a firm known by its first name ("Greiay LLP") and its full name ("Greiay & Shimay") in one town
     BlockingKey("partnership_first_word", _org_partnership_first_word, _names, multi=True, max_block=8, window=3),
     # an organisation by its acronym ("GSERS") and the record whose web domain spells it (gsers.org), in one town
     BlockingKey("one_word_or_site", _org_one_word_or_site, _names, multi=True, max_block=8, window=3),
+    # ... and the full name whose initials spell it ("HTRS" / "Hawkbourne County Teachers' Retirement System")
+    BlockingKey("name_initials", _org_initials, _names, multi=True, max_block=8, window=3),
 )
 
 

@@ -815,7 +815,8 @@ def _consistent_proposals(prepared: pd.DataFrame, kind: str, pairs: np.ndarray, 
     inside components of up to UNCOMPARED_COMPONENT_RECORDS records are scored and vote too. Links are taken strongest first (:func:`crmhub.identity.clusters.consistent_groups`), so a
     chain is cut at its weaker link. ``cut_names`` (per record, :attr:`crmhub.identity.comparison.Encoded.cut_names`;
     needed where ``n_numerals`` is a conflict column): the vehicle marks of a name cut at a field length may
-    have lost some, so its own are no conflict.
+    have lost some, so its own are no conflict. A low pair whose one record is a less informative record of
+    its own identity neither forbids nor votes (:func:`_speaks_for_its_identity`).
     Returns the kept links and how many were cut.
     """
     if not chosen:
@@ -839,9 +840,10 @@ def _consistent_proposals(prepared: pd.DataFrame, kind: str, pairs: np.ndarray, 
         extra = _uncompared_pairs(voters, roots, record_component)
         if len(extra):
             voters, voice = np.concatenate([voters, extra]), np.concatenate([voice, score_pairs(extra)])
+    speaks = _speaks_for_its_identity(prepared, kind, voters, voice, roots, threshold, cut_names)
     votes = roots[voters]
-    vote = (voice > threshold).astype(np.int8) - (voice < VOTE_DIFFERENT).astype(np.int8)
-    cannot = roots[pairs[between[(prob[between] < CLEAR_NON_MATCH) | rejected[between]]]]
+    vote = (voice > threshold).astype(np.int8) - ((voice < VOTE_DIFFERENT) & speaks).astype(np.int8)
+    cannot = roots[pairs[between[((prob[between] < CLEAR_NON_MATCH) & speaks[:len(between)]) | rejected[between]]]]
     if len(cannot):  # one row per pair of identities (many record pairs can say the same)
         cannot = np.sort(cannot, axis=1)
         code = np.sort(cannot[:, 0] * len(roots) + cannot[:, 1])
@@ -879,6 +881,53 @@ def _consistent_proposals(prepared: pd.DataFrame, kind: str, pairs: np.ndarray, 
     keep = consistent_groups(links, cannot_link=cannot, values=values, sizes=sizes, max_records=MAX_PROPOSAL_RECORDS,
                              votes=votes, vote=vote)
     return idx[keep].tolist(), int((~keep).sum())
+
+
+def _speaks_for_its_identity(prepared: pd.DataFrame, kind: str, voters: np.ndarray, voice: np.ndarray,
+                             roots: np.ndarray, threshold: float, cut_names: np.ndarray | None) -> np.ndarray:
+    """Per record pair of ``voters`` (probabilities ``voice``): does its "different" count against joining
+    the two records' identities (``roots``)?
+
+    Not when one record of it, ``r``, is a less informative record of its own identity: that identity
+    (linked without doubt: same tax id, or a human approval) holds another record ``r'`` that links the
+    pair's other record above ``threshold`` and carries every vehicle mark and vintage ``r`` carries and
+    more (a name cut at a field length carries none: it may have lost them). Such an ``r`` is an alias without
+    the fund numeral ("Etoile Real Estate Partenaires" beside "… Partners III" under one RCS number), a
+    cut name or another spelling of the brand; the identity already says ``r`` is ``r'``, so ``r`` being
+    unlike what ``r'`` matches is no evidence against the join. A record with a mark its partner lacks
+    (Fund IV beside a name without numeral) still speaks: it may be the one that tells them apart.
+    For the kinds with proposal conflict columns (organisations); elsewhere every pair speaks."""
+    speaks = np.ones(len(voters), dtype=bool)
+    columns = PROPOSAL_CONFLICT_COLUMNS[kind]
+    low = np.flatnonzero(voice < VOTE_DIFFERENT)
+    strong = np.flatnonzero(voice > threshold)
+    if "n_numerals" not in columns or not len(low) or not len(strong):
+        return speaks
+    # per record pair end: the other records of its identity that link the pair's other end above threshold
+    linked: dict[tuple[int, int], list[int]] = {}
+    for x, y in voters[strong].tolist():
+        linked.setdefault((int(roots[x]), y), []).append(x)
+        linked.setdefault((int(roots[y]), x), []).append(y)
+    numerals, vintage = prepared["n_numerals"].to_numpy(dtype=object), prepared["n_vintage"].to_numpy(dtype=object)
+    marks_of: dict[int, frozenset] = {}
+
+    def marks(r: int) -> frozenset:
+        if r not in marks_of:  # a name cut at a field length may have lost its marks: it carries none
+            cut = cut_names is not None and cut_names[r] is not None
+            found = set() if cut else set((numerals[r] or "").split())
+            if vintage[r] and not cut:
+                found.add(f"vintage:{vintage[r]}")
+            marks_of[r] = frozenset(found)
+        return marks_of[r]
+
+    for k in low.tolist():
+        a, b = voters[k].tolist()
+        for r, other in ((a, b), (b, a)):
+            partners = linked.get((int(roots[r]), other), ())
+            if any(p != r and marks(r) < marks(p) for p in partners):
+                speaks[k] = False
+                break
+    return speaks
 
 
 def _uncompared_pairs(pairs: np.ndarray, roots: np.ndarray, record_component: np.ndarray) -> np.ndarray:

@@ -67,18 +67,48 @@ def is_acronym_of(acronym: str, words: Sequence[str]) -> bool:
     return spell(0, 0)
 
 
+#: Words naming what kind of place a public body belongs to, which its acronym often leaves out
+#: ("Hawkbourne County Teachers' Retirement System" is "HTRS", "City of Ridgemont Public Employees'
+#: Retirement Association" "RPERA") as often as it keeps them ("LACERA": Los Angeles County ...).
+PLACE_QUALIFIERS = frozenset({"county", "city", "state", "town"})
+
+
+@lru_cache(maxsize=50_000)
+def name_readings(words: tuple[str, ...]) -> tuple[tuple[str, ...], ...]:
+    """The word orders an acronym may spell of a name: as written; with its "of <place>" tail read first
+    ("County Employees' Retirement Association of Bungent" is "BUCERA"); the words before "of" (the place
+    left out, as in "Teacher Retirement System of Texas", "TRS"); and each of those without the words of
+    :data:`PLACE_QUALIFIERS` (and the stop words they leave in front)."""
+    readings = [words]
+    if "of" in words[1:-1]:
+        k = words.index("of", 1)
+        tail = tuple(w for w in words[k + 1:] if w not in ACRONYM_STOP_WORDS)
+        if tail:
+            readings += [tail + words[:k], words[:k]]
+    if PLACE_QUALIFIERS.isdisjoint(words):
+        return tuple(readings)
+    for r in list(readings):
+        if not PLACE_QUALIFIERS.isdisjoint(r):
+            kept = [w for w in r if w not in PLACE_QUALIFIERS]
+            while kept and kept[0] in ACRONYM_STOP_WORDS:
+                kept.pop(0)
+            if len(kept) >= 2:
+                readings.append(tuple(kept))
+    return tuple(dict.fromkeys(readings))
+
+
 def acronym_of_name(acronym: str, words: Sequence[str]) -> bool:
-    """:func:`is_acronym_of` of the name as written, of the name with its "of <place>" tail read first
-    ("County Employees' Retirement Association of Bungent" is "BUCERA"), or of the words before "of"
-    (the place left out, as in "Teacher Retirement System of Texas", "TRS")."""
-    words = tuple(words)
-    if is_acronym_of(acronym, words):
-        return True
-    if "of" not in words[1:-1]:
-        return False
-    k = words.index("of", 1)
-    tail = tuple(w for w in words[k + 1:] if w not in ACRONYM_STOP_WORDS)
-    return bool(tail) and (is_acronym_of(acronym, tail + words[:k]) or is_acronym_of(acronym, words[:k]))
+    """:func:`is_acronym_of` of one of the name's :func:`name_readings`."""
+    return any(is_acronym_of(acronym, r) for r in name_readings(tuple(words)))
+
+
+def initials(words: tuple[str, ...]) -> frozenset[str]:
+    """The one-letter-per-word acronyms of a name (:func:`name_readings`, stop words left out) of
+    :data:`MIN_ACRONYM` letters or more; none for a name with numerals (funds have no acronym here)."""
+    if not all(w.isalpha() for w in words):
+        return frozenset()
+    out = ("".join(w[0] for w in r if w not in ACRONYM_STOP_WORDS) for r in name_readings(words))
+    return frozenset(a for a in out if len(a) >= MIN_ACRONYM)
 
 
 def drop_own_acronym(tokens: list[str], keep: frozenset[str] = frozenset()) -> list[str]:
@@ -108,17 +138,7 @@ def _spelling_keys(words: tuple[str, ...]) -> set[tuple[str, str]]:
     """Index keys of a name for :func:`names_spelt_by`: per reading :func:`acronym_of_name` tries, the
     first letter and the last word's initial, or the last two words' initials (names of three words or
     more: an acronym spells one letter per word after the first)."""
-    readings = [words]
-    if "of" in words[1:-1]:
-        k = words.index("of", 1)
-        tail = tuple(w for w in words[k + 1:] if w not in ACRONYM_STOP_WORDS)
-        if tail:
-            readings += [tail + words[:k], words[:k]]
-    keys = set()
-    for r in readings:
-        if len(r) >= 2:
-            keys.add((r[0][0], r[-1][0] if len(r) == 2 else r[-2][0] + r[-1][0]))
-    return keys
+    return {(r[0][0], r[-1][0] if len(r) == 2 else r[-2][0] + r[-1][0]) for r in name_readings(words) if len(r) >= 2}
 
 
 def names_spelt_by(acronyms: Iterable[str], names: Iterable[str]) -> dict[str, list[str]]:

@@ -8,7 +8,7 @@ import random
 import pandas as pd
 import pytest
 
-from crmhub.identity.blocking import candidate_pairs, word_ends
+from crmhub.identity.blocking import ORG_KEYS, candidate_pairs, word_ends
 from crmhub.identity.records import prepare
 
 
@@ -71,3 +71,46 @@ def test_doubly_misspelt_twin_among_hundreds_of_namesakes_stays_bounded() -> Non
     pairs = _pairs(*rows)
     assert any(b == 300 for _, b in pairs)
     assert len(pairs) < 40 * len(rows)
+
+
+def test_a_brand_split_in_one_source_and_misspelt_is_a_candidate() -> None:
+    # "Tide Boyrne" / "Tidebourne": the glued-word key misses the typo, the word-ends key the split; read
+    # as one word, the first two words keep the brand's end codes beside the next word's
+    assert (0, 1) in _pairs({"name": "TIDE BOYRNE EUROPE FUND I LP"}, {"name": "Tidebourne Europe Fund I LP"})
+    assert (0, 1) in _pairs({"name": "Gtaniterock Parent, SLP"}, {"name": "GraniteRock Parent SLP"})
+
+
+def test_reading_two_words_as_one_brand_stays_bounded() -> None:
+    # glued, "<x>land Intermediate" ends in "ate>" beside "Holdings" for every such name: two hundred holding
+    # companies share those blocks, read in a window of one, so each record meets a few neighbours (one per
+    # block it joins), not all 200
+    rng = random.Random(3)
+    rows = [{"name": f"{''.join(rng.choices('bcdfghklmnprstvz', k=3))}{rng.choice('aeiou')}land Intermediate Holdings"}
+            for _ in range(200)]
+    _, per_key = candidate_pairs(prepare(orgs(*rows), "org"), "org")
+    assert per_key["name_glued_word_ends"] < 5 * len(rows)
+
+
+def test_an_acronym_that_skips_county_or_city_of_meets_the_full_name_in_its_town() -> None:
+    # "HTRS" at htrs.org for "Hawkbourne County Teachers' Retirement System", "RPERA" for "City of
+    # Ridgemont Public Employees' Retirement Association": no name key is shared; the full name's initials
+    # without the place words are the one-word name in the same town
+    assert (0, 1) in _pairs({"name": "HTRS", "domain": "htrs.org", "city": "Los Angeles"},
+                            {"name": "Hawkbourne County Teachers' Retirement System", "city": "Los Angeles"})
+    assert (0, 1) in _pairs({"name": "ZZ - DO NOT USE - Rpera", "city": "Chicago"},
+                            {"name": "City of Ridgemont Public Employees' Retirement Association", "city": "Chicago"})
+    # in another town, or with other initials, the acronym is no key
+    assert (0, 1) not in _pairs({"name": "HTRS", "city": "Boston"},
+                                {"name": "Hawkbourne County Teachers' Retirement System", "city": "Los Angeles"})
+    assert (0, 1) not in _pairs({"name": "HPRS", "city": "Los Angeles"},
+                                {"name": "Hawkbourne County Teachers' Retirement System", "city": "Los Angeles"})
+
+
+def test_a_brand_with_a_word_more_is_no_glued_reading() -> None:
+    # "Granite Golden" read as one brand is thirteen letters, "Granite" seven: another brand (the glued key
+    # would otherwise pair every "<brand> <word> Capital" with "<brand> Capital")
+    glued = tuple(k for k in ORG_KEYS if k.name == "name_glued_word_ends")
+    rows = ({"name": "Granite Golden Capital Partners VI LLP"}, {"name": "Granite Capital Partners VI"},
+            {"name": "TIDE BOYRNE EUROPE FUND I LP"}, {"name": "Tidebourne Europe Fund I LP"})
+    pairs, _ = candidate_pairs(prepare(orgs(*rows), "org"), "org", keys=glued)
+    assert {tuple(p) for p in pairs.tolist()} == {(2, 3)}

@@ -75,6 +75,43 @@ def test_record_pairs_blocking_never_compared_vote_when_their_groups_would_join(
     assert sorted(sorted(s) for s in proposed_sets(res)) == [["1", "2", "3"], ["4", "5"]]
 
 
+def scores(res) -> dict[tuple[str, str], float]:
+    ids = res.records["record_id"].tolist()
+    return {(ids[a], ids[b]): p for (a, b), p in zip(res.scored_pairs.tolist(), res.pair_probability.tolist(),
+                                                       strict=True)}
+
+
+def test_an_alias_without_the_numeral_does_not_keep_its_identity_out_of_a_proposal() -> None:
+    # 1 and 2 share an RCS number (one identity); 2 is the fund's name without its numeral, so it is a
+    # clear non-match for 3 — but 3 is 1 (same fund, same numeral): 2 says nothing 1 does not answer
+    res = resolve(orgs({"name": "Etoile Real Estate Partners III SCSp", "tax_id": "B247679", "country": "LU"},
+                       {"name": "Etoile Real Estate Partenaires", "tax_id": "B247679", "country": "LU"},
+                       {"name": "Etoile RE Partners III S.C.Sp.", "country": "LU"}), "org")
+    p = scores(res)
+    assert p[("2", "3")] < CLEAR_NON_MATCH and p[("1", "3")] > matching.REVIEW_THRESHOLD, p
+    assert proposed_sets(res) == [{"1", "2", "3"}] and res.cut_links == 0
+
+
+def test_a_brand_alias_does_not_keep_its_identity_out_of_a_proposal() -> None:
+    # one Swedish organisation number, the firm's management company name and its brand "Capital"
+    res = resolve(orgs({"name": "Wind Copper Associates Management AB", "tax_id": "553379-3691", "country": "SE"},
+                       {"name": "Wind Copper Capital", "tax_id": "5533793691", "country": "SE"},
+                       {"name": "Wind Copper Assocs Management, A.B.", "country": "SE"}), "org")
+    assert scores(res)[("2", "3")] < CLEAR_NON_MATCH
+    assert proposed_sets(res) == [{"1", "2", "3"}]
+
+
+def test_a_numbered_record_still_keeps_its_identity_away_from_an_umbrella_name() -> None:
+    # the identity's Fund IV record is the one that tells it from the firm's umbrella name: its veto holds
+    # although the identity's unnumbered alias links the umbrella name strongly
+    res = resolve(orgs({"name": "Harbor Growth Partners Fund IV, L.P.", "tax_id": "12-3456789", "city": "Boston"},
+                       {"name": "Harbor Growth Partners", "tax_id": "12-3456789", "city": "Boston"},
+                       {"name": "Harbor Growth Partners LLC", "city": "Boston"}), "org")
+    p = scores(res)
+    assert p[("1", "3")] < CLEAR_NON_MATCH and p[("2", "3")] > matching.REVIEW_THRESHOLD, p
+    assert proposed_sets(res) == [] and res.cut_links == 1
+
+
 def test_a_human_rejection_keeps_two_records_out_of_one_proposal() -> None:
     rows = ({"name": "Harbor Capital LP", "city": "Boston"}, {"name": "Harbor Capital, LP", "city": "Boston"},
             {"name": "Harbor Capital L.P.", "city": "Boston"})
