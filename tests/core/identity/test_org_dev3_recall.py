@@ -94,7 +94,7 @@ def test_romanised_japanese_type_words_are_the_english_words(japanese: str, engl
 # ------------------------------------------------------------------------- Arabic article and vowels
 
 @pytest.mark.parametrize("variant", ["Al-Rashidi Trading", "Al Rashidi Trading", "El-Rashidy Trading",
-                                     "AL RASHEEDI TRADING", "Rashidi Trading", "Al-Rashiddi Trading"])
+                                     "AL RASHEEDI TRADING", "Al-Rashiddi Trading", "El Rasheedy Trading"])
 def test_an_arabic_family_name_is_one_name_however_romanised(variant: str) -> None:
     assert normalize_org_name(variant) == normalize_org_name("Al Rashidi Trading")
 
@@ -103,6 +103,10 @@ def test_an_arabic_family_name_is_one_name_however_romanised(variant: str) -> No
                                                ("marzoouq", "marzuq")])
 def test_arabic_romanisation_folds_the_vowel_spellings(written: str, read: str) -> None:
     assert arabic_romanisation(written) == arabic_romanisation(read)
+
+
+def test_a_name_written_without_its_article_stays_apart_from_the_article_spelling() -> None:
+    assert normalize_org_name("Rashidi Trading") != normalize_org_name("Al Rashidi Trading")
 
 
 @pytest.mark.parametrize("name", ["Al Capital Partners", "Harbor Al", "Al Fund II"])
