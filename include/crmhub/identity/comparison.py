@@ -935,15 +935,21 @@ def _abbreviation_of_typo(short: str, long_: str) -> bool:
     return any(_abbreviation_of(short, long_[:k] + long_[k + 1:]) for k in range(1, len(long_)))
 
 
+#: A name that is one word this short or shorter (an acronym, "CSERS"; a short brand) is another name, not a
+#: typo, when a letter differs: "CSERS" / "CRSERS" and "BPFPS" / "TPFPS" are two pension systems.
+SHORT_ONE_WORD_NAME = 6
+
+
 def same_words(a: str, b: str) -> bool:
     """Two normalised names say the same words up to typos and abbreviations: every word one name has
     and the other lacks is a typo or an abbreviation (truncation, contraction) of one of the other's
     missing words, both ways, or the differing words are the same letters split otherwise ("pub
     employees" = "pubemployees"). The first word (the brand: "Bay" vs "Bayside") is matched by typos
     only. Numerals are left to the numeral comparison (a word glued to digits is not judged); a word on
-    one side only is information, not variation, so it is never "the same"."""
+    one side only is information, not variation, so it is never "the same". Two names of one short word
+    each (:data:`SHORT_ONE_WORD_NAME`) are never the same up to a typo."""
     wa, wb = a.split(), b.split()
-    if not wa or not wb:
+    if not wa or not wb or (len(wa) == len(wb) == 1 and min(len(a), len(b)) <= SHORT_ONE_WORD_NAME):
         return False
     ta, tb = set(wa), set(wb)
     da = {t for t in ta - tb if t.isalpha()}

@@ -130,6 +130,19 @@ def test_a_four_letter_brand_with_a_letter_added_left_out_or_swapped(a: str, b: 
 
 
 @pytest.mark.parametrize(("a", "b"), [
+    ("CSERS", "CRSERS"),    # two pension systems known by their acronyms, a letter apart
+    ("BPFPS", "TPFPS"),
+    ("Aria", "Arix"),
+])
+def test_a_name_of_one_short_word_with_a_letter_otherwise_is_another_name(a: str, b: str) -> None:
+    assert not same_words(normalize_org_name(a), normalize_org_name(b))
+
+
+def test_a_name_of_one_long_word_keeps_its_brand_typo() -> None:
+    assert same_words(normalize_org_name("Castellano"), normalize_org_name("Castelano"))
+
+
+@pytest.mark.parametrize(("a", "b"), [
     ("Hall Family Office", "Hill Family Office"),   # one letter replaced: two families
     ("Ward Lake Fund II", "Word Lake Fund II"),
 ])
