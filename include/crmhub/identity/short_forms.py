@@ -204,12 +204,15 @@ def brand_short_form(short: Sequence[str], full: Sequence[str]) -> bool:
     "Castellano Foundation" ~ "Castellano Family Foundation"; "Sunwick Employees" ~ "State of Sunwick
     Public Employees' Retirement Association"). A descriptor ``full`` lacks ("Greystone Endowment" /
     "Greystone University") is another name, not a short form of this one; so is the brand with the
-    word ``full`` ends on (:func:`kind_form`). Alone it is no evidence: a
+    word ``full`` ends on (:func:`kind_form`), and a partnership's first name ("Vance Thornton" / "Vance and
+    Thornton Energy Services": the brand is both names). Alone it is no evidence: a
     brand names a family of organisations (:func:`crmhub.identity.matching._lift_brand_forms` asks the town
     and the run's other names of that brand)."""
     if not is_brand_form(short) or len(full) <= len(short) or short[0] != brand_word(full) or kind_form(short, full):
         return False
-    rest = full[list(full).index(short[0]) + 1:]
+    rest = list(full[list(full).index(short[0]) + 1:])
+    if rest[:1] == ["and"]:  # a partnership's names
+        return False
     return all(any(_same_word(w, v) for v in rest) for w in short[1:])
 
 

@@ -36,6 +36,8 @@ def test_the_brand_of_a_public_body_follows_its_place_qualifier() -> None:
     ("greystone endowment", "greystone university", False),  # a descriptor the full name lacks
     ("darant foundation", "darant family foundation", False),  # a complete name of its own kind
     ("castellano", "castellano", False),
+    ("vance thornton", "vance and thornton energy services", False),  # a partnership: the brand is both names
+    ("sunwick", "state of sunwick", True),
     ("sia", "sia airline group", False),  # three letters: an acronym, not a brand
 ])
 def test_brand_short_form(short: str, full: str, expected: bool) -> None:
