@@ -287,16 +287,18 @@ def _org_brand_town(df: pd.DataFrame) -> list:
     where it sits. Longer names whose brand no brand form in their town carries have none. Integers, each
     distinct (brand, town) numbered once per call."""
     rows = list(zip(df["n_name"].tolist(), df["n_city"].tolist(), df["n_numerals"].tolist(), strict=True))
-    words = {name: tuple(name.split()) for name, city, _ in rows if name and city}
-    forms = {(words[name][0], city) for name, city, _ in rows if name and city and is_brand_form(words[name])}
+    read: dict[str, tuple[str | None, bool]] = {}  # name -> (brand, written by its brand), once per name
+    for name in {name for name, city, _ in rows if name and city}:
+        words = name.split()
+        read[name] = (words[0], True) if is_brand_form(words) else (brand_word(words), False)
+    forms = {(read[name][0], city) for name, city, _ in rows if name and city and read[name][1]}
     ids: dict[tuple[str, str], int] = {}
     out = []
     for name, city, marks in rows:
         key = None
         if name and city:
-            w = words[name]
-            brand = w[0] if is_brand_form(w) else (brand_word(w) if not marks else None)
-            if (brand, city) in forms:
+            brand, form = read[name]
+            if (form or not marks) and (brand, city) in forms:
                 key = ids.setdefault((brand, city), len(ids))
         out.append(key)
     return out

@@ -477,7 +477,7 @@ def _lift_brand_forms(enc: Encoded, pairs: np.ndarray, levels: dict[str, np.ndar
     low &= np.isin(levels["city"], (1, 2))
     check = _lift_would_cross(levels, scores, low, kind, threshold, params, to=EXACT_NAME)
     marks, legal = enc.n_numerals.values, enc.n_legal.values
-    forms = [(k, short, full) for k, short, full in _brand_forms(enc, pairs, np.flatnonzero(check))
+    forms = [(k, short, full) for k, short, full in _brand_forms(enc, pairs, np.flatnonzero(check & _short_name_pairs(enc, pairs)))
              if not marks[short] and not marks[full] and not legal[short]
              and brand_short_form(enc.n_name.values[short].split(), enc.n_name.values[full].split())]
     idx = np.array([k for (k, _, _), others in zip(forms, _brand_names_others(enc, forms), strict=True)
@@ -558,10 +558,12 @@ def _demote_ambiguous_brand_forms(enc: Encoded, pairs: np.ndarray, levels: dict[
 
 
 def _short_name_pairs(enc: Encoded, pairs: np.ndarray) -> np.ndarray:
-    """The pairs of which a name is of :data:`crmhub.identity.short_forms.MAX_BRAND_FORM_WORDS` words or fewer."""
-    words = 1 + np.fromiter((v.count(" ") for v in enc.n_name.values.tolist()), dtype=np.int64,
-                            count=len(enc.n_name.values))
-    short = words <= MAX_BRAND_FORM_WORDS
+    """The pairs of which a name is of :data:`crmhub.identity.short_forms.MAX_BRAND_FORM_WORDS` words or fewer
+    (counted once per run)."""
+    short = getattr(enc, "brand_form_words", None)
+    if short is None:
+        short = enc.brand_form_words = np.fromiter((v.count(" ") < MAX_BRAND_FORM_WORDS for v in enc.n_name.values.tolist()),
+                                                   dtype=bool, count=len(enc.n_name.values))
     return short[pairs[:, 0]] | short[pairs[:, 1]]
 
 
