@@ -20,8 +20,12 @@ organisation name through it, so the name, its legal form and its vehicle marks 
 * **Alternate names** (:func:`alternate_names`): "X f/k/a Y", "X (formerly Y)", "X, formerly known as Y",
   "X dba Y", "X a/k/a Y", "X t/a Y": the record carries two names of one organisation; the first is the
   current (or legal) one and is the name compared.
+* **Departments** (:func:`strip_department`): "<LP> - Private Markets Group", "<LP> (Private Equity)", "<LP> /
+  PE Team", "<LP> - Investment Office": the team a CRM user deals with, written after the organisation's
+  name behind a dash, slash or in brackets. The organisation is what comes before it; a fund's name (one
+  with a numeral) keeps its words ("Fund III (Co-Investment)" is another vehicle).
 * **Other-language word forms** (:data:`OTHER_LANGUAGE_WORDS`): the French, German, Dutch, Spanish,
-  Portuguese and Italian words a bilingual or foreign registration uses for the common fund words
+  Portuguese, Italian and romanised Japanese words a bilingual or foreign registration uses for the common fund words
   ("Partenaires" = Partners, "Gestion" = Management, "Beteiligungen" = Holdings), read as the English word
   by the name's abbreviation table.
 """
@@ -147,6 +151,51 @@ def held_by_custodian(text: str) -> bool:
     return beneficial_owner(repair_mojibake(text)) != repair_mojibake(text)
 
 
+def _words(text: str) -> list[str]:
+    """Whitespace-separated words of a constant."""
+    return text.split()
+
+
+#: Words an investor's department is named by after its organisation's name: the asset classes and
+#: functions investors' teams cover (the private-markets asset classes of ILPA's reporting templates and the
+#: investor profiles of Preqin / PitchBook: private equity, private markets, alternatives, real estate,
+#: infrastructure, private credit / debt, venture, co-investments, secondaries, placement) and the nouns a
+#: team is called by (group, team, office, desk, division, department, unit, programme). "Co-Investments" is
+#: a team; "Co-Investment" / "Co-Invest" after a fund's name is a vehicle of its own, and stays.
+_DEPARTMENT_WORDS = frozenset(_words("""private public markets market equity equities alternatives alternative alts alt
+    investments investment invest co-investments coinvestments pe vc venture real estate
+    assets asset infrastructure infra credit debt direct secondaries placement placements portfolio strategies
+    group team office desk division department dept unit programme program"""))
+#: ... of which these are only the team's noun (a department names something besides).
+_DEPARTMENT_NOUNS = frozenset(_words("group team office desk division department dept unit programme program"))
+#: A phrase of department words behind " - ", " – ", " / " or in brackets, closing the name or before a
+#: comma and a short tail (the legal form: "Harbor Advisors - Placement, LLC").
+_DEPARTMENT = re.compile(r"(?:\s+[-–—/]\s+|\s*[(\[]\s*)((?:[a-z][a-z-]*\.?\s*){1,4}?)\s*[)\]]?"
+                         r"(?=\s*$|\s*,\s*[^,/()\[\]\d-]{1,24}$)", re.IGNORECASE)
+#: A roman numeral word (a fund's numeral: "Fund III").
+_ROMAN_WORD = re.compile(r"\s[ivx]+\b", re.IGNORECASE)
+
+
+def strip_department(text: str) -> str:
+    """``text`` without the investor's department written after its name (this module's docstring).
+
+    >>> strip_department("Kyobo Life Insurance Co., Ltd. - Private Markets"), strip_department("Norland Super (Alts)")
+    ('Kyobo Life Insurance Co., Ltd.', 'Norland Super')
+    >>> strip_department("Harbor Advisors - Placement, LLC"), strip_department("Harbor Fund III (Co-Investment)")
+    ('Harbor Advisors, LLC', 'Harbor Fund III (Co-Investment)')
+    """
+    match = _DEPARTMENT.search(text)
+    if not match or match.start() == 0:
+        return text
+    words = [w.rstrip(".").lower() for w in match.group(1).split()]
+    if not all(w in _DEPARTMENT_WORDS for w in words) or all(w in _DEPARTMENT_NOUNS for w in words):
+        return text
+    head = text[:match.start()]
+    if any(ch.isdigit() for ch in head) or _ROMAN_WORD.search(head):
+        return text  # a fund's name: what follows its numeral marks a vehicle
+    return head + text[match.end():].rstrip(")] ")
+
+
 #: The connectors of a second name: former (f/k/a, formerly, formerly known as), trade (dba, d/b/a, t/a,
 #: trading as), also-known-as (a/k/a, aka), and "successor to" / "now" spellings.
 _ALTERNATE = re.compile(
@@ -193,6 +242,13 @@ OTHER_LANGUAGE_WORDS = {
     "participations": "holdings", "participaciones": "holdings", "participacoes": "holdings",
     "partecipazioni": "holdings", "deelnemingen": "holdings", "fonds": "fund", "fondo": "fund", "fundo": "fund",
     "infrastructures": "infrastructure",
+    # Japanese type words romanised (Hepburn, with the long vowel written "ou" / "uu" or left out): 銀行 ginkō
+    # bank, 証券 shōken securities, 生命 seimei life, 保険 hoken insurance, 信託 shintaku trust, 年金 nenkin
+    # pension, 基金 kikin fund, 企業 kigyō corporate, 相互 sōgo mutual, 海上 kaijō marine, 火災 kasai fire
+    "ginko": "bank", "ginkou": "bank", "shoken": "securities", "shouken": "securities", "seimei": "life",
+    "hoken": "insurance", "shintaku": "trust", "nenkin": "pension", "kikin": "fund", "kigyo": "corporate",
+    "kigyou": "corporate", "sogo": "mutual", "sougo": "mutual", "kaijo": "marine", "kaijou": "marine",
+    "kasai": "fire",
 }
 #: Multi-word forms, read on the text before its words are: "capital-investissement" is private equity.
 _OTHER_LANGUAGE_PHRASES = re.compile(r"\bcapital[\s-]+investissement\b|\bcapital\s+privado\b", re.IGNORECASE)
@@ -213,7 +269,7 @@ def clean_org_name(text: str) -> str:
     if "&" in text and ("amp" in text.lower() or ";" in text):
         text = html.unescape(_ESCAPED_AMPERSAND.sub("&", text))
     text = strip_housekeeping(repair_mojibake(text))
-    text = alternate_names(strip_mailing_route(beneficial_owner(text)))[0]
+    text = strip_department(alternate_names(strip_mailing_route(beneficial_owner(text)))[0])
     text = _OTHER_LANGUAGE_PHRASES.sub("private equity", text) if "apital" in text else text
     return strip_housekeeping(text)
 
