@@ -985,6 +985,47 @@ def _split_run_together(words: set[str], others: set[str], brands: set[str]) -> 
     return out
 
 
+#: shortest word :func:`typing_slip` reads a slip in
+SLIP_WORD = 5
+
+
+def _slipped(a: str, b: str) -> bool:
+    """Whether word ``b`` is ``a`` with two neighbouring letters swapped or one letter typed twice (or a
+    doubled letter typed once)."""
+    if len(a) == len(b):
+        d = [i for i in range(len(a)) if a[i] != b[i]]
+        return len(d) == 2 and d[1] == d[0] + 1 and a[d[0]] == b[d[1]] and a[d[1]] == b[d[0]]
+    short, long_ = (a, b) if len(a) < len(b) else (b, a)
+    if len(long_) - len(short) != 1:
+        return False
+    i = next((k for k in range(len(short)) if short[k] != long_[k]), len(short))
+    return long_[i + 1:] == short[i:] and i > 0 and long_[i] == long_[i - 1]
+
+
+def typing_slip(a: str, b: str) -> bool:
+    """Whether two names are the same words but one, of :data:`SLIP_WORD` letters or more, written with a
+    keyboard slip: two neighbouring letters swapped ("Nozokc Holdings" / "Nozcok Holdings") or a letter
+    typed twice ("Sturrren" / "Sturren"). Two different names are rarely spelt a swap apart; a letter
+    changed or dropped is as often another name ("Barman" / "Barson", "Tudine" / "Trudine") and is not
+    read here."""
+    x, y = a.split(), b.split()
+    if len(x) != len(y):
+        return False
+    differ = [(u, v) for u, v in zip(x, y, strict=True) if u != v]
+    if len(differ) != 1:
+        return False
+    u, v = differ[0]
+    return min(len(u), len(v)) >= SLIP_WORD and u.isalpha() and v.isalpha() and _slipped(u, v)
+
+
+def typing_slip_mask(names: Column, pairs: np.ndarray, check: np.ndarray) -> np.ndarray:
+    """:func:`typing_slip` for the pairs selected by ``check`` (others False), once per distinct pair of names."""
+    out = np.zeros(len(pairs), dtype=bool)
+    idx, verdict = per_name_pair(names, pairs, check, typing_slip)
+    out[idx] = verdict
+    return out
+
+
 def same_words_mask(names: Column, pairs: np.ndarray, check: np.ndarray) -> np.ndarray:
     """:func:`same_words` for the pairs selected by ``check`` (others False), once per distinct pair of names."""
     out = np.zeros(len(pairs), dtype=bool)

@@ -48,6 +48,7 @@ from crmhub.identity.comparison import (
     same_words_mask,
     short_form_mask,
     site_spelt_brand_mask,
+    typing_slip_mask,
     word_conflict,
     word_levels,
 )
@@ -462,6 +463,41 @@ def _scoring_tf_counts(enc: Encoded, pairs: np.ndarray, levels: dict[str, np.nda
             "name_first_word": _first_word_counts(enc, pairs, levels, table)}
 
 
+def _lift_typing_slips(enc: Encoded, pairs: np.ndarray, levels: dict[str, np.ndarray], scores, kind: str,
+                       threshold: float, params: dict | None, tf_bits: dict[str, np.ndarray]) -> None:
+    """Near-exact names that are one name with a keyboard slip in one word
+    (:func:`crmhub.identity.comparison.typing_slip`: "Nozokc Holdings" / "Nozcok Holdings") count as exact,
+    in place, on the pairs below the review threshold that an exact name would lift above it; as
+    :func:`_lift_respaced`, the first word's term-frequency bits no longer apply."""
+    low = (levels["name"] == NEAR_EXACT_NAME) & ~scores.vetoed & (scores.probability <= threshold)
+    check = _lift_would_cross(levels, scores, low, kind, threshold, params, to=EXACT_NAME)
+    _lift_to_exact(np.flatnonzero(typing_slip_mask(enc.n_name, pairs, check)), levels, scores, kind, params, tf_bits)
+
+
+def _lift_reordered(enc: Encoded, pairs: np.ndarray, levels: dict[str, np.ndarray], scores, kind: str,
+                    threshold: float, params: dict | None, tf_bits: dict[str, np.ndarray]) -> None:
+    """Names that are the same words in another order ("of" aside: "Henent, University of" / "University of
+    Henent", "Sligar University" / "University of Sligar") count as exact in the same town, in place, on
+    the near-exact pairs below the review threshold that an exact name would lift above it. Not across
+    towns: "Washington University" (St. Louis) is not the "University of Washington" (Seattle)."""
+    low = (levels["name"] == NEAR_EXACT_NAME) & ~scores.vetoed & (scores.probability <= threshold)
+    check = _lift_would_cross(levels, scores, low & np.isin(levels["city"], (1, 2)), kind, threshold, params,
+                              to=EXACT_NAME)
+    k = np.flatnonzero(check)
+    words = enc.n_name.sorted_words
+    _lift_to_exact(k[words[pairs[k, 0]] == words[pairs[k, 1]]], levels, scores, kind, params, tf_bits)
+
+
+def _lift_to_exact(idx: np.ndarray, levels: dict[str, np.ndarray], scores, kind: str, params: dict | None,
+                   tf_bits: dict[str, np.ndarray]) -> None:
+    """The pairs ``idx`` rescored with an exact name (the first word's term-frequency bits no longer apply)."""
+    if idx.size:
+        if "name_first_word" in tf_bits:
+            tf_bits["name_first_word"][idx] = 0.0
+        levels["name"][idx] = EXACT_NAME
+        rescore(scores, levels, kind, idx, params=params, tf_bits=tf_bits)
+
+
 def _lift_brand_forms(enc: Encoded, pairs: np.ndarray, levels: dict[str, np.ndarray], scores, kind: str,
                       threshold: float, params: dict | None, tf_bits: dict[str, np.ndarray]) -> None:
     """A name written by its brand and the full name it is a short form of
@@ -482,11 +518,8 @@ def _lift_brand_forms(enc: Encoded, pairs: np.ndarray, levels: dict[str, np.ndar
              and brand_short_form(enc.n_name.values[short].split(), enc.n_name.values[full].split())]
     idx = np.array([k for (k, _, _), others in zip(forms, _brand_names_others(enc, forms), strict=True)
                     if not others], dtype=np.int64)
-    if idx.size:
-        if "name_first_word" in tf_bits:
-            tf_bits["name_first_word"][idx] = 0.0
-        levels["name"][idx] = EXACT_NAME
-        rescore(scores, levels, kind, idx, params=params, tf_bits=tf_bits)
+    _lift_to_exact(idx, levels, scores, kind, params, tf_bits)
+
 
 def _brand_forms(enc: Encoded, pairs: np.ndarray, idx: np.ndarray) -> list[tuple[int, int, int]]:
     """``(k, short, full)`` for the pairs ``idx`` of which one name is written by a brand
@@ -578,6 +611,8 @@ def _score_compared(enc: Encoded, pairs: np.ndarray, levels: dict[str, np.ndarra
         _lift_same_words(enc, pairs, levels, scores, kind, threshold, params, tf_bits)
         _lift_short_forms(enc, pairs, levels, scores, kind, threshold, params, tf_bits)
         _lift_site_spelt_brands(enc, pairs, levels, scores, kind, threshold, params, tf_bits)
+        _lift_typing_slips(enc, pairs, levels, scores, kind, threshold, params, tf_bits)
+        _lift_reordered(enc, pairs, levels, scores, kind, threshold, params, tf_bits)
         _lift_brand_forms(enc, pairs, levels, scores, kind, threshold, params, tf_bits)
         # a word of one name the other cannot explain (typo, abbreviation) is checked where it matters:
         # on the not-exact-name candidates that would otherwise reach review

@@ -1408,7 +1408,8 @@ def _cut_marker(name: str, raw: list[str]) -> str | None:
     """The vehicle marker a name cut short at its field length ends with, right after a fund numeral or
     marker: the one marker its last fragment begins ("(T" = "(TEI)", "(Paral", "Offs", "Cay", "Fee" =
     "Feeder", "Co-Inve" = "Co-Investment"; three letters or more, any inside a bracket, and the two letters
-    sources begin one with, :data:`_CUT_MARKER_STARTS`: "Fund IX - Co", "Partners XII Pa"), :data:`CUT_MARK`
+    sources begin one with, :data:`_CUT_MARKER_STARTS`: "Fund IX - Co", "Partners XII Pa"; "Co" only after
+    the numeral, after a word it is the legal form: "Investment Management Co"), :data:`CUT_MARK`
     when nothing or a bracket's fragment that begins several markers ("(E": "Europe", "Executive") follows
     the cut. None when the fragment is a word of the name's own, begins several markers outside a bracket
     or follows a legal form ("Ltd. Par" is "Ltd. Partnership")."""
@@ -1417,7 +1418,8 @@ def _cut_marker(name: str, raw: list[str]) -> str | None:
 
     if after_vehicle(3) and raw[-2] == "co" and len(raw[-1]) >= 2 and "investment".startswith(raw[-1]):
         return "coinvestment"
-    if after_vehicle(2) and raw[-1] in _CUT_MARKER_STARTS and _at_field_length(name):
+    if after_vehicle(2) and raw[-1] in _CUT_MARKER_STARTS and _at_field_length(name) \
+            and (raw[-1] != "co" or _is_numeral(raw[-2])):  # "Investment Management Co": the legal form
         return _CUT_MARKER_STARTS[raw[-1]]
     if _DANGLING.search(name) and after_vehicle(1):
         return CUT_MARK

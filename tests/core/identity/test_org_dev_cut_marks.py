@@ -95,6 +95,14 @@ def test_a_marker_cut_to_two_letters_after_the_numeral_is_the_marker(cut, marks)
     assert vehicle_marks(cut) == marks
 
 
+@pytest.mark.parametrize("name", ["Sirkar Investment Management Co.", "TRANSOW INVESTMENT MANAGEMENT CO"])
+def test_co_after_a_word_at_a_field_length_is_the_legal_form(name):
+    # 32 characters, a field length: "Co" ends a management company's name, no cut "Co-Investment"
+    assert vehicle_marks(name) == {"management"}
+    assert surfaced({"name": name, "city": "Boston"},
+                    {"name": "Sirkar Investment Management Company".replace("Sirkar", name.split()[0]), "city": "Boston"})
+
+
 def test_two_letters_after_a_numeral_are_no_cut_marker_below_a_field_length():
     assert vehicle_marks("Harbor Fund 3 Co") == {"3"}
 
