@@ -498,6 +498,12 @@ def _lift_to_exact(idx: np.ndarray, levels: dict[str, np.ndarray], scores, kind:
         rescore(scores, levels, kind, idx, params=params, tf_bits=tf_bits)
 
 
+#: Fewest words a brand form leaves out of the full name it is lifted against: a name one word longer than
+#: the brand form is as often a sibling's complete name ("Wexulum Solutions" / "Wexulum Solutions Group",
+#: "Rail Super" / "Rail Super Investments": parent and subsidiary).
+MIN_BRAND_FORM_DROP = 2
+
+
 def _lift_brand_forms(enc: Encoded, pairs: np.ndarray, levels: dict[str, np.ndarray], scores, kind: str,
                       threshold: float, params: dict | None, tf_bits: dict[str, np.ndarray]) -> None:
     """A name written by its brand and the full name it is a short form of
@@ -512,10 +518,11 @@ def _lift_brand_forms(enc: Encoded, pairs: np.ndarray, levels: dict[str, np.ndar
     low = (levels["name"] > EXACT_NAME) & ~scores.vetoed & (scores.probability <= threshold)
     low &= np.isin(levels["city"], (1, 2))
     check = _lift_would_cross(levels, scores, low, kind, threshold, params, to=EXACT_NAME)
-    marks, legal = enc.n_numerals.values, enc.n_legal.values
+    names, marks, legal = enc.n_name.values, enc.n_numerals.values, enc.n_legal.values
     forms = [(k, short, full) for k, short, full in _brand_forms(enc, pairs, np.flatnonzero(check & _short_name_pairs(enc, pairs)))
              if not marks[short] and not marks[full] and not legal[short]
-             and brand_short_form(enc.n_name.values[short].split(), enc.n_name.values[full].split())]
+             and len(names[full].split()) - len(names[short].split()) >= MIN_BRAND_FORM_DROP
+             and brand_short_form(names[short].split(), names[full].split())]
     idx = np.array([k for (k, _, _), others in zip(forms, _brand_names_others(enc, forms), strict=True)
                     if not others], dtype=np.int64)
     _lift_to_exact(idx, levels, scores, kind, params, tf_bits)
