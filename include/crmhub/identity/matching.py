@@ -79,6 +79,7 @@ from crmhub.identity.short_forms import (
     is_brand_form,
     kind_form,
     names_spelt_by,
+    partnership_of,
 )
 from crmhub.identity.short_forms import acronym_pair as acronym_name_pair
 
@@ -531,14 +532,15 @@ def _lift_brand_forms(enc: Encoded, pairs: np.ndarray, levels: dict[str, np.ndar
 def _brand_forms(enc: Encoded, pairs: np.ndarray, idx: np.ndarray) -> list[tuple[int, int, int]]:
     """``(k, short, full)`` for the pairs ``idx`` of which one name is written by a brand
     (:func:`crmhub.identity.short_forms.is_brand_form`) and the other, longer, has that brand
-    (:func:`crmhub.identity.short_forms.brand_word`)."""
+    (:func:`crmhub.identity.short_forms.brand_word`), not as a partnership's first name
+    (:func:`crmhub.identity.short_forms.partnership_of`: "Ralten" / "Ralten and Vocen")."""
     names, out = enc.n_name.values, []
     for k in idx.tolist():
         a, b = int(pairs[k, 0]), int(pairs[k, 1])
         wa, wb = names[a].split(), names[b].split()
         if len(wa) > len(wb):
             a, b, wa, wb = b, a, wb, wa
-        if len(wa) < len(wb) and is_brand_form(wa) and wa[0] == brand_word(wb):
+        if len(wa) < len(wb) and is_brand_form(wa) and wa[0] == brand_word(wb) and not partnership_of(wa[0], wb):
             out.append((k, a, b))
     return out
 

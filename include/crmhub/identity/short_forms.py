@@ -210,9 +210,9 @@ def brand_short_form(short: Sequence[str], full: Sequence[str]) -> bool:
     and the run's other names of that brand)."""
     if not is_brand_form(short) or len(full) <= len(short) or short[0] != brand_word(full) or kind_form(short, full):
         return False
-    rest = list(full[list(full).index(short[0]) + 1:])
-    if rest[:1] == ["and"]:  # a partnership's names
+    if partnership_of(short[0], full):
         return False
+    rest = list(full[list(full).index(short[0]) + 1:])
     return all(any(_same_word(w, v) for v in rest) for w in short[1:])
 
 
@@ -221,3 +221,11 @@ def kind_form(short: Sequence[str], full: Sequence[str]) -> bool:
     "Darant Family Foundation", "Spestion Investment" / "Spestion Investment Authority" is not one: its
     word is not the last): a complete name of its own, which a family gives a second organisation."""
     return len(short) == 2 and len(full) > 2 and _same_word(short[1], full[-1])
+
+
+def partnership_of(brand: str, full: Sequence[str]) -> bool:
+    """``full`` lists ``brand`` and another name with "and" ("vance and thornton energy services"): the
+    firm is known by both names, and its first name alone is a partnership's short form
+    (:func:`crmhub.identity.comparison.partnership_short_form`), not a brand's."""
+    words = list(full)
+    return brand in words and words[words.index(brand) + 1:][:1] == ["and"]

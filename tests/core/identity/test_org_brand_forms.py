@@ -91,3 +91,16 @@ def test_a_strong_brand_form_pair_is_demoted_where_the_brand_names_two_organisat
     scores.probability[:] = 0.9
     _demote_ambiguous_brand_forms(enc, pairs, levels, scores, "org", None, {}, REVIEW_THRESHOLD)
     assert (scores.probability <= REVIEW_THRESHOLD).all() and (levels["words"] == 2).all()
+
+
+def test_a_partnership_s_first_name_is_not_demoted_as_a_brand_form() -> None:
+    # "Ralten" for the law firm "Ralten and Vocen" is a partnership's short form (its own rule), even with
+    # "Ralten Capital" in the same town
+    rows = [{"name": n, "city": "New York", "country": "US"} for n in ("Ralten", "Ralten and Vocen", "Ralten Capital")]
+    df = prepare(pd.DataFrame([{"record_id": str(k), "source_system": "crm", **r} for k, r in enumerate(rows)]), "org")
+    enc, pairs = Encoded(df), np.array([[0, 1]], dtype=np.int64)
+    levels, _ = compare(enc, pairs, "org")
+    scores = score(levels, "org")
+    scores.probability[:] = 0.9
+    _demote_ambiguous_brand_forms(enc, pairs, levels, scores, "org", None, {}, REVIEW_THRESHOLD)
+    assert (scores.probability > REVIEW_THRESHOLD).all()
