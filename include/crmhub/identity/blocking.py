@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 
 from crmhub.identity import normalize as nz
-from crmhub.identity.short_forms import initials
+from crmhub.identity.short_forms import brand_word, initials, is_brand_form
 
 
 @dataclass(frozen=True)
@@ -327,6 +327,31 @@ def _org_initials(df: pd.DataFrame) -> list:
     return out
 
 
+def _org_brand_town(df: pd.DataFrame) -> list:
+    """A name written by its brand (:func:`crmhub.identity.short_forms.is_brand_form`: "castellano",
+    "sunwick employees") and, in its town, every longer name of that brand without a vehicle mark
+    (:func:`crmhub.identity.short_forms.brand_word`: "castellano family foundation", "state of sunwick public
+    employees retirement association"): an organisation a source writes by its brand meets its full name
+    where it sits. Longer names whose brand no brand form in their town carries have none. Integers, each
+    distinct (brand, town) numbered once per call."""
+    rows = list(zip(df["n_name"].tolist(), df["n_city"].tolist(), df["n_numerals"].tolist(), strict=True))
+    read: dict[str, tuple[str | None, bool]] = {}  # name -> (brand, written by its brand), once per name
+    for name in {name for name, city, _ in rows if name and city}:
+        words = name.split()
+        read[name] = (words[0], True) if is_brand_form(words) else (brand_word(words), False)
+    forms = {(read[name][0], city) for name, city, _ in rows if name and city and read[name][1]}
+    ids: dict[tuple[str, str], int] = {}
+    out = []
+    for name, city, marks in rows:
+        key = None
+        if name and city:
+            brand, form = read[name]
+            if (form or not marks) and (brand, city) in forms:
+                key = ids.setdefault((brand, city), len(ids))
+        out.append(key)
+    return out
+
+
 ORG_KEYS: tuple[BlockingKey, ...] = (
     BlockingKey("name_prefix", _org_first_tokens, _names),
     # ordered by all the name's words sorted, so that one name in its two word orders sorts together inside
@@ -376,6 +401,8 @@ ORG_KEYS: tuple[BlockingKey, ...] = (
     BlockingKey("one_word_or_site", _org_one_word_or_site, _names, multi=True, max_block=8, window=3),
     # ... and the full name whose initials spell it ("HTRS" / "Hawkbourne County Teachers' Retirement System")
     BlockingKey("name_initials", _org_initials, _names, multi=True, max_block=8, window=3),
+    # ... and an organisation by its brand ("Castellano", "Sunwick Employees") and its full name, in one town
+    BlockingKey("brand_town", _org_brand_town, _names, max_block=8, window=3),
 )
 
 

@@ -49,6 +49,7 @@ from crmhub.identity.comparison import (
     short_form_mask,
     site_spelt_brand_mask,
     typing_slip_mask,
+    word_conflict,
     word_levels,
 )
 from crmhub.identity.normalize import ENDOWMENT_COMPANY, HOLDING_CHAIN_MARKERS, fund_strategies, tax_id_scheme
@@ -71,8 +72,16 @@ from crmhub.identity.scoring import (
     u_from_random_pairs,
     u_sample_size,
 )
+from crmhub.identity.short_forms import (
+    MAX_BRAND_FORM_WORDS,
+    brand_short_form,
+    brand_word,
+    is_brand_form,
+    kind_form,
+    names_spelt_by,
+    partnership_of,
+)
 from crmhub.identity.short_forms import acronym_pair as acronym_name_pair
-from crmhub.identity.short_forms import names_spelt_by
 
 REVIEW_THRESHOLD = 0.70
 #: A scored pair below this probability (vetoes score 0) is a clear non-match: never in one proposal
@@ -490,6 +499,116 @@ def _lift_to_exact(idx: np.ndarray, levels: dict[str, np.ndarray], scores, kind:
         rescore(scores, levels, kind, idx, params=params, tf_bits=tf_bits)
 
 
+#: Fewest words a brand form leaves out of the full name it is lifted against: a name one word longer than
+#: the brand form is as often a sibling's complete name ("Wexulum Solutions" / "Wexulum Solutions Group",
+#: "Rail Super" / "Rail Super Investments": parent and subsidiary).
+MIN_BRAND_FORM_DROP = 2
+
+
+def _lift_brand_forms(enc: Encoded, pairs: np.ndarray, levels: dict[str, np.ndarray], scores, kind: str,
+                      threshold: float, params: dict | None, tf_bits: dict[str, np.ndarray]) -> None:
+    """A name written by its brand and the full name it is a short form of
+    (:func:`crmhub.identity.short_forms.brand_short_form`: "Castellano" ~ "Castellano Family Foundation",
+    "Sunwick Employees" ~ "State of Sunwick Public Employees' Retirement Association") count as exact
+    in one town where the short name fits one organisation there (:func:`_brand_names_others`): a CRM
+    writes an investor by its brand where it deals with one organisation of that brand, and a register
+    keeps one name per jurisdiction. Neither name may carry a vehicle mark (a fund, its GP or manager is
+    not the family's office). Checked on the pairs below the review threshold that an exact name would
+    lift above it (in place); the lifted name weighs no term frequency, nor its first word's (as
+    :func:`_lift_respaced`): a short form is counted under its own spelling."""
+    low = (levels["name"] > EXACT_NAME) & ~scores.vetoed & (scores.probability <= threshold)
+    low &= np.isin(levels["city"], (1, 2))
+    check = _lift_would_cross(levels, scores, low, kind, threshold, params, to=EXACT_NAME)
+    names, marks, legal = enc.n_name.values, enc.n_numerals.values, enc.n_legal.values
+    forms = [(k, short, full) for k, short, full in _brand_forms(enc, pairs, np.flatnonzero(check & _short_name_pairs(enc, pairs)))
+             if not marks[short] and not marks[full] and not legal[short]
+             and len(names[full].split()) - len(names[short].split()) >= MIN_BRAND_FORM_DROP
+             and brand_short_form(names[short].split(), names[full].split())]
+    idx = np.array([k for (k, _, _), others in zip(forms, _brand_names_others(enc, forms), strict=True)
+                    if not others], dtype=np.int64)
+    _lift_to_exact(idx, levels, scores, kind, params, tf_bits)
+
+
+def _brand_forms(enc: Encoded, pairs: np.ndarray, idx: np.ndarray) -> list[tuple[int, int, int]]:
+    """``(k, short, full)`` for the pairs ``idx`` of which one name is written by a brand
+    (:func:`crmhub.identity.short_forms.is_brand_form`) and the other, longer, has that brand
+    (:func:`crmhub.identity.short_forms.brand_word`), not as a partnership's first name
+    (:func:`crmhub.identity.short_forms.partnership_of`: "Ralten" / "Ralten and Vocen")."""
+    names, out = enc.n_name.values, []
+    for k in idx.tolist():
+        a, b = int(pairs[k, 0]), int(pairs[k, 1])
+        wa, wb = names[a].split(), names[b].split()
+        if len(wa) > len(wb):
+            a, b, wa, wb = b, a, wb, wa
+        if len(wa) < len(wb) and is_brand_form(wa) and wa[0] == brand_word(wb) and not partnership_of(wa[0], wb):
+            out.append((k, a, b))
+    return out
+
+
+def _brand_names_others(enc: Encoded, forms: list[tuple[int, int, int]]) -> list[bool]:
+    """Per ``(k, short, full)`` of :func:`_brand_forms`: whether the short name names another organisation
+    in either record's town as well - a name there, other than the two, that it is a short form of too
+    (:func:`crmhub.identity.short_forms.brand_short_form`) and that carries other vehicle marks or a word
+    the full name cannot explain (:func:`crmhub.identity.comparison.word_conflict`): "Gupta" beside
+    "Gupta Family Office" and "Gupta Foundation", "Sorovo" beside "Sorovo Investments" and "Sorovo
+    Healthcare Partners III Feeder"; not "Stroud Foundation" beside "Stroud Family Foundation" and "Stroud
+    Holdings". Then the short name alone does not say which of them a record means."""
+    if not forms:
+        return []
+    names, marks, city = enc.n_name.values, enc.n_numerals.values, enc.n_city.codes
+    namesakes = _brand_namesakes(enc, {int(city[r]) for _, a, b in forms for r in (a, b) if city[r] >= 0})
+    out = []
+    for _, short, full in forms:
+        brand = names[short].split(" ", 1)[0]
+        others = set().union(*(namesakes.get((brand, int(city[r])), set()) for r in (short, full)))
+        others -= {(names[short], marks[short]), (names[full], marks[full])}
+        words, full_words = names[short].split(), names[full].split()
+        out.append(any(brand_short_form(words, other.split())
+                       and (m != marks[full] or word_conflict(other, names[full]) or kind_form(other.split(), full_words))
+                       for other, m in others))
+    return out
+
+
+def _brand_namesakes(enc: Encoded, towns: set[int]) -> dict[tuple[str, int], set[tuple[str, str]]]:
+    """The distinct (name, vehicle marks) of the records in ``towns`` (town codes) by (brand, town)
+    (:func:`crmhub.identity.short_forms.brand_word`)."""
+    names, marks, city = enc.n_name.values, enc.n_numerals.values, enc.n_city.codes
+    brands: dict[str, str | None] = {}
+    out: dict[tuple[str, int], set[tuple[str, str]]] = {}
+    for r in np.flatnonzero(np.isin(city, np.fromiter(towns, dtype=np.int64))).tolist():
+        name = names[r]
+        brand = brands[name] if name in brands else brands.setdefault(name, brand_word(name.split()))
+        if brand:
+            out.setdefault((brand, int(city[r])), set()).add((name, marks[r]))
+    return out
+
+def _demote_ambiguous_brand_forms(enc: Encoded, pairs: np.ndarray, levels: dict[str, np.ndarray], scores,
+                                  kind: str, params: dict | None, tf_bits: dict[str, np.ndarray],
+                                  threshold: float) -> None:
+    """A name written by its brand ("Talbot", "Southmoor Employees") against a longer name of that brand
+    ("Talbot Family Office") where the brand names another organisation in the town as well
+    (:func:`_brand_names_others`: "Talbot Foundation") scores as a conflicting word (``words`` level 2),
+    unless the web domains agree: the short name says which family, not which of its organisations.
+    Checked on the not-exact-name pairs above the review threshold (in place)."""
+    check = (scores.probability > threshold) & (levels["name"] > 1) & (levels["words"] != 2) & (levels["domain"] != 1)
+    forms = _brand_forms(enc, pairs, np.flatnonzero(check & _short_name_pairs(enc, pairs)))
+    k = np.array([k for (k, _, _), others in zip(forms, _brand_names_others(enc, forms), strict=True) if others],
+                 dtype=np.int64)
+    if k.size:
+        levels["words"][k] = 2  # the same array as scores.levels["words"]
+        rescore(scores, levels, kind, k, params=params, tf_bits=tf_bits)
+
+
+def _short_name_pairs(enc: Encoded, pairs: np.ndarray) -> np.ndarray:
+    """The pairs of which a name is of :data:`crmhub.identity.short_forms.MAX_BRAND_FORM_WORDS` words or fewer
+    (counted once per run)."""
+    short = getattr(enc, "brand_form_words", None)
+    if short is None:
+        short = enc.brand_form_words = np.fromiter((v.count(" ") < MAX_BRAND_FORM_WORDS for v in enc.n_name.values.tolist()),
+                                                   dtype=bool, count=len(enc.n_name.values))
+    return short[pairs[:, 0]] | short[pairs[:, 1]]
+
+
 def _score_compared(enc: Encoded, pairs: np.ndarray, levels: dict[str, np.ndarray], kind: str, threshold: float,
                     params: dict | None, tf_bits: dict[str, np.ndarray], cut_name: np.ndarray | None = None) -> Scores:
     """Scores of the compared ``pairs`` (``levels`` is updated in place): the model, then for
@@ -503,6 +622,7 @@ def _score_compared(enc: Encoded, pairs: np.ndarray, levels: dict[str, np.ndarra
         _lift_site_spelt_brands(enc, pairs, levels, scores, kind, threshold, params, tf_bits)
         _lift_typing_slips(enc, pairs, levels, scores, kind, threshold, params, tf_bits)
         _lift_reordered(enc, pairs, levels, scores, kind, threshold, params, tf_bits)
+        _lift_brand_forms(enc, pairs, levels, scores, kind, threshold, params, tf_bits)
         # a word of one name the other cannot explain (typo, abbreviation) is checked where it matters:
         # on the not-exact-name candidates that would otherwise reach review
         check = (scores.probability > threshold) & (levels["name"] > 1)
@@ -512,6 +632,7 @@ def _score_compared(enc: Encoded, pairs: np.ndarray, levels: dict[str, np.ndarra
             levels["words"] = scores.levels["words"] = word_levels(enc.n_name, pairs, check, enc.n_domain,
                                                                     enc.cut_names)
             rescore(scores, levels, kind, np.flatnonzero(levels["words"] == 2), params=params, tf_bits=tf_bits)
+        _demote_ambiguous_brand_forms(enc, pairs, levels, scores, kind, params, tf_bits, threshold)
         _veto_fund_and_manager(enc, pairs, levels, scores)
         _veto_other_programme(enc, pairs, levels, scores)
         _veto_layer(enc, pairs, levels, scores)

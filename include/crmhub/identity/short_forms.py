@@ -163,3 +163,69 @@ def names_spelt_by(acronyms: Iterable[str], names: Iterable[str]) -> dict[str, l
                 if acronym_of_name(a, words) and name not in out.get(a, ()):
                     out.setdefault(a, []).append(name)
     return out
+
+
+#: Words a public body's name may open with before its brand ("State of Sunwick Public Employees'
+#: Retirement Association" is Sunwick's): "the" and a place qualifier followed by "of".
+_LEAD_WORDS = frozenset({"the"})
+
+
+def brand_word(words: Sequence[str]) -> str | None:
+    """The brand of a normalised name: its first word, after a leading "the" or "<place qualifier> of"
+    (:data:`PLACE_QUALIFIERS`: "state of sunwick public employees ..." -> "sunwick")."""
+    k = 0
+    while k < len(words) and words[k] in _LEAD_WORDS:
+        k += 1
+    if k + 1 < len(words) and words[k] in PLACE_QUALIFIERS and words[k + 1] == "of":
+        k += 2
+    return words[k] if k < len(words) else None
+
+
+#: Shortest brand a name written by its brand alone is read by: shorter words are initials and acronyms.
+MIN_BRAND = 4
+#: Most words of a brand short form: the brand alone or with one descriptor ("Castellano", "Sunwick Employees").
+MAX_BRAND_FORM_WORDS = 2
+
+
+def is_brand_form(words: Sequence[str]) -> bool:
+    """A name that may be an organisation written by its brand: the brand (:data:`MIN_BRAND` letters or
+    more) alone or with one descriptor, letters only ("Castellano", "Sunwick Employees")."""
+    return (0 < len(words) <= MAX_BRAND_FORM_WORDS and len(words[0]) >= MIN_BRAND
+            and all(w.isalpha() for w in words))
+
+
+def _same_word(a: str, b: str) -> bool:
+    return a == b or a + "s" == b or b + "s" == a
+
+
+def brand_short_form(short: Sequence[str], full: Sequence[str]) -> bool:
+    """``short`` is ``full`` written by its brand (:func:`is_brand_form`): the brand of ``full``
+    (:func:`brand_word`), alone or with one of ``full``'s other words, singular or plural ("Castellano",
+    "Castellano Foundation" ~ "Castellano Family Foundation"; "Sunwick Employees" ~ "State of Sunwick
+    Public Employees' Retirement Association"). A descriptor ``full`` lacks ("Greystone Endowment" /
+    "Greystone University") is another name, not a short form of this one; so is the brand with the
+    word ``full`` ends on (:func:`kind_form`), and a partnership's first name ("Vance Thornton" / "Vance and
+    Thornton Energy Services": the brand is both names). Alone it is no evidence: a
+    brand names a family of organisations (:func:`crmhub.identity.matching._lift_brand_forms` asks the town
+    and the run's other names of that brand)."""
+    if not is_brand_form(short) or len(full) <= len(short) or short[0] != brand_word(full) or kind_form(short, full):
+        return False
+    if partnership_of(short[0], full):
+        return False
+    rest = list(full[list(full).index(short[0]) + 1:])
+    return all(any(_same_word(w, v) for v in rest) for w in short[1:])
+
+
+def kind_form(short: Sequence[str], full: Sequence[str]) -> bool:
+    """``short`` is a brand and the word ``full`` ends on, the kind of organisation ("Darant Foundation" /
+    "Darant Family Foundation", "Spestion Investment" / "Spestion Investment Authority" is not one: its
+    word is not the last): a complete name of its own, which a family gives a second organisation."""
+    return len(short) == 2 and len(full) > 2 and _same_word(short[1], full[-1])
+
+
+def partnership_of(brand: str, full: Sequence[str]) -> bool:
+    """``full`` lists ``brand`` and another name with "and" ("vance and thornton energy services"): the
+    firm is known by both names, and its first name alone is a partnership's short form
+    (:func:`crmhub.identity.comparison.partnership_short_form`), not a brand's."""
+    words = list(full)
+    return brand in words and words[words.index(brand) + 1:][:1] == ["and"]

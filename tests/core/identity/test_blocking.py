@@ -116,6 +116,31 @@ def test_a_brand_with_a_word_more_is_no_glued_reading() -> None:
     assert {tuple(p) for p in pairs.tolist()} == {(2, 3)}
 
 
+def test_a_name_written_by_its_brand_meets_the_full_name_in_its_town() -> None:
+    # "Sunwick Employees" (an IR spreadsheet) for "State of Sunwick Public Employees' Retirement Association",
+    # "Castellano" for "Castellano Family Foundation": no name key is shared; the brand and the town are
+    assert (0, 1) in _pairs({"name": "Sunwick Employees", "city": "Austin"},
+                            {"name": "State of Sunwick Public Employees' Retirement Association", "city": "Austin"})
+    assert (0, 1) in _pairs({"name": "CASTELLANO", "city": "Zuerich"},
+                            {"name": "Castellano, Family Foundation", "city": "Zürich"})
+    # in another town, or against a fund of the brand (a vehicle mark), the brand is no key
+    brand_town = tuple(k for k in ORG_KEYS if k.name == "brand_town")
+    for rows in (({"name": "Sunwick Employees", "city": "Dallas"},
+                  {"name": "State of Sunwick Public Employees' Retirement Association", "city": "Austin"}),
+                 ({"name": "Sorovo", "city": "Boston"}, {"name": "Sorovo Healthcare Partners III Feeder", "city": "Boston"})):
+        pairs, _ = candidate_pairs(prepare(orgs(*rows), "org"), "org", keys=brand_town)
+        assert len(pairs) == 0
+
+
+def test_longer_names_of_a_brand_join_its_block_only_beside_a_brand_form() -> None:
+    # a fund family's town: its longer names share the brand but no record writes the brand alone, so
+    # the key adds no pairs among them
+    names = [f"Flintmark {w} Partners" for w in ("Growth", "Credit", "Infrastructure", "Buyout", "Venture")]
+    df = prepare(orgs(*({"name": n, "city": "Palo Alto"} for n in names)), "org")
+    key = next(k for k in ORG_KEYS if k.name == "brand_town")
+    assert key.key(df) == [None] * len(names)
+
+
 @pytest.mark.parametrize("word", ["wolrine", "kazay", "plahock", "sturren"])
 def test_every_single_typo_of_a_word_shares_a_spelling_of_its_deletion_neighbourhood(word: str) -> None:
     spellings = set(first_word_deletions(word))
