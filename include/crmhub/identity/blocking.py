@@ -88,46 +88,6 @@ def _sorted_words(df: pd.DataFrame) -> list:
             for name in df["n_name"].tolist()]
 
 
-def first_word_deletions(word: str) -> tuple[str, ...]:
-    """The word and each spelling of it with one letter left out (its deletion neighbourhood): two spellings
-    one typo apart (a letter changed, dropped, added, or two neighbours swapped) share one of these —
-    "wolrbne" / "wolrine" share "wolrne", "plahock" / "plaohck" share "plahck"."""
-    return tuple(dict.fromkeys([word] + [word[:i] + word[i + 1:] for i in range(len(word))]))
-
-
-#: shortest first word :func:`_org_first_word_deletions` codes (shorter brands: too many one-typo neighbours)
-DELETION_WORD = 5
-
-
-def _org_first_word_deletions(df: pd.DataFrame) -> list:
-    """The :func:`first_word_deletions` of the name's first word, when it is all letters and at least
-    :data:`DELETION_WORD` long: a typo in the brand ("Wolrbne Holdings" / "Wolrine Hold", "Beexion Group" /
-    "Bexion GP") with the rest of the name shortened or worded otherwise leaves no other name key intact.
-    Integers, each distinct spelling numbered once per call."""
-    ids: dict[str, int] = {}
-    by_word: dict[str, tuple[int, ...]] = {}
-    out = []
-    for name in df["n_name"].tolist():
-        word = name.split(maxsplit=1)[0] if name else ""
-        if len(word) < DELETION_WORD or not word.isalpha():
-            out.append(None)
-            continue
-        got = by_word.get(word)
-        if got is None:
-            got = by_word[word] = tuple(ids.setdefault(v, len(ids)) for v in first_word_deletions(word))
-        out.append(got)
-    return out
-
-
-def _rest_of_name_first(df: pd.DataFrame) -> list:
-    """The name with its first word moved to the end."""
-    out = []
-    for name in df["n_name"].fillna("").tolist():
-        first, _, rest = name.partition(" ")
-        out.append(f"{rest} {first}" if rest else first)
-    return out
-
-
 def _org_phonetic(df: pd.DataFrame) -> list:
     out = []
     for name in df["n_name"].tolist():
@@ -387,11 +347,6 @@ ORG_KEYS: tuple[BlockingKey, ...] = (
     # of common word pairs are read in the reversed order of the names without spaces, where such twins
     # sort together, in a window of one (each further pair here shifts the run's learned chance agreement)
     BlockingKey("name_glued_word_ends", _org_glued_word_ends, _reversed_joined_names, multi=True, max_block=4,
-                window=1),
-    # a typo in the brand with the rest of the name shortened or reworded ("Wolrbne Holdings" / "Wolrine
-    # Hold"): the first word's deletion neighbourhood; blocks of one brand's many records are read in the
-    # order of the rest of the name, a window of one, so the new pairs are mostly the brand's typo'd twins
-    BlockingKey("first_word_deletions", _org_first_word_deletions, _rest_of_name_first, multi=True, max_block=4,
                 window=1),
     # two words run together in one source ("Lunarunity Ventures" / "Lunar Unity Ventures")
     BlockingKey("name_joined", lambda df: [v.replace(" ", "") if v else None for v in df["n_name"].tolist()], _names),
