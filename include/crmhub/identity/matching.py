@@ -290,13 +290,7 @@ def _lift_respaced(enc: Encoded, pairs: np.ndarray, levels: dict[str, np.ndarray
     low = (levels["name"] > EXACT_NAME) & ~scores.vetoed & (scores.probability <= threshold)
     check = _lift_would_cross(levels, scores, low, kind, threshold, params, to=EXACT_NAME)
     k = np.flatnonzero(check)
-    key = enc.name_key
-    k = k[key.equal(pairs[k, 0], pairs[k, 1])]
-    if k.size:
-        if "name_first_word" in tf_bits:
-            tf_bits["name_first_word"][k] = 0.0
-        levels["name"][k] = EXACT_NAME
-        rescore(scores, levels, kind, k, params=params, tf_bits=tf_bits)
+    _lift_to_exact(k[enc.name_key.equal(pairs[k, 0], pairs[k, 1])], levels, scores, kind, params, tf_bits)
 
 
 def _lift_would_cross(levels: dict[str, np.ndarray], scores, low: np.ndarray, kind: str, threshold: float,
@@ -350,12 +344,8 @@ def _lift_site_spelt_brands(enc: Encoded, pairs: np.ndarray, levels: dict[str, n
     low = np.isin(levels["name"], (2, 3, 5)) & ~scores.vetoed & (scores.probability <= threshold)
     low &= (enc.n_domain.codes[pairs[:, 0]] >= 0) | (enc.n_domain.codes[pairs[:, 1]] >= 0)  # a site on one side
     check = _lift_would_cross(levels, scores, low, kind, threshold, params, to=EXACT_NAME)
-    idx = np.flatnonzero(site_spelt_brand_mask(enc.n_name, enc.n_domain, pairs, check))
-    if idx.size:
-        if "name_first_word" in tf_bits:
-            tf_bits["name_first_word"][idx] = 0.0
-        levels["name"][idx] = EXACT_NAME
-        rescore(scores, levels, kind, idx, params=params, tf_bits=tf_bits)
+    _lift_to_exact(np.flatnonzero(site_spelt_brand_mask(enc.n_name, enc.n_domain, pairs, check)), levels, scores,
+                   kind, params, tf_bits)
 
 
 def _name_counts_in_place(enc: Encoded, pairs: np.ndarray, levels: dict[str, np.ndarray], counts: np.ndarray,
