@@ -84,8 +84,7 @@ def _sorted_words(df: pd.DataFrame) -> list:
     """The name's words in alphabetical order (:data:`~crmhub.identity.normalize.ORDER_FREE_WORDS` left out):
     the two word orders of one name ("Krourcell County Employees Retirement Association" / "County
     Employees Retirement Association of Krourcell") read alike."""
-    return [" ".join(sorted(t for t in name.split() if t not in nz.ORDER_FREE_WORDS)) if name else ""
-            for name in df["n_name"].tolist()]
+    return [nz.order_free_words(name) if name else "" for name in df["n_name"].tolist()]
 
 
 def _org_phonetic(df: pd.DataFrame) -> list:

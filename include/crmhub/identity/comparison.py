@@ -31,6 +31,7 @@ from crmhub.identity.normalize import (
     full_name_text,
     is_written_numeral,
     name_spelling_key,
+    order_free_words,
     partnership_law,
     roman_to_int,
     tax_id_scheme,
@@ -85,7 +86,7 @@ class Column:
         ``fuzz.ratio`` of these is ``fuzz.token_sort_ratio`` of the values, without sorting per pair. Words
         that only tell the order (:data:`ORDER_FREE_WORDS`: "University of Michigan" / "Michigan
         University") are left out."""
-        done = {v: " ".join(sorted(w for w in v.split() if w not in ORDER_FREE_WORDS)) for v in set(self.values.tolist())}
+        done = {v: order_free_words(v) for v in set(self.values.tolist())}
         return np.asarray([done[v] for v in self.values.tolist()], dtype=object)
 
     @cached_property

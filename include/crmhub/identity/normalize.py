@@ -935,13 +935,19 @@ def _misspelt_endowment(word: str) -> bool:
 
 #: Words that a name written in another order has or lacks ("Teacher Retirement System of Texas" / "Texas
 #: Teacher Retirement System"): left out where the order of words is set aside (the sorted-words
-#: similarity, the sorted-tokens blocking key).
+#: similarity, the sorted-tokens blocking key: :func:`order_free_words`).
 ORDER_FREE_WORDS = frozenset({"of"})
 #: Words that only connect the words of a name ("Teachers' Retirement System of the State of Ohio"). "Of"
 #: stays, as the place an acronym is read from (:mod:`crmhub.identity.short_forms`), and is left out where
 #: word order is compared (:data:`ORDER_FREE_WORDS`); "and" stays, as a
 #: partnership's names are read by it.
 _CONNECTING = frozenset(_words("the"))
+
+
+def order_free_words(name: str) -> str:
+    """A normalised name's words sorted, :data:`ORDER_FREE_WORDS` left out: one name in its word orders
+    ("University of Michigan" / "Michigan University") written once."""
+    return " ".join(sorted(w for w in name.split() if w not in ORDER_FREE_WORDS))
 
 
 def org_name_tokens(name: str) -> tuple[str, ...]:
