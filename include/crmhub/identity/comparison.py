@@ -841,6 +841,14 @@ def per_name_pair(names: Column, pairs: np.ndarray, check: np.ndarray, predicate
     return idx, verdict[inverse.ravel()]
 
 
+def name_pair_mask(names: Column, pairs: np.ndarray, check: np.ndarray, predicate) -> np.ndarray:
+    """:func:`per_name_pair` as a mask over all ``pairs``: ``predicate``'s verdict where ``check``, else False."""
+    out = np.zeros(len(pairs), dtype=bool)
+    idx, verdict = per_name_pair(names, pairs, check, predicate)
+    out[idx] = verdict
+    return out
+
+
 def _typo_of(a: str, b: str) -> bool:
     """One edit or swap of adjacent letters between words of four letters or more; two from eight letters
     when the first letter agrees ("Quijwell" ~ "Quinwell"; not "Yorcroft" ~ "Bercroft")."""
@@ -1019,20 +1027,9 @@ def typing_slip(a: str, b: str) -> bool:
     return min(len(u), len(v)) >= SLIP_WORD and u.isalpha() and v.isalpha() and _slipped(u, v)
 
 
-def typing_slip_mask(names: Column, pairs: np.ndarray, check: np.ndarray) -> np.ndarray:
-    """:func:`typing_slip` for the pairs selected by ``check`` (others False), once per distinct pair of names."""
-    out = np.zeros(len(pairs), dtype=bool)
-    idx, verdict = per_name_pair(names, pairs, check, typing_slip)
-    out[idx] = verdict
-    return out
-
-
 def same_words_mask(names: Column, pairs: np.ndarray, check: np.ndarray) -> np.ndarray:
     """:func:`same_words` for the pairs selected by ``check`` (others False), once per distinct pair of names."""
-    out = np.zeros(len(pairs), dtype=bool)
-    idx, verdict = per_name_pair(names, pairs, check, same_words)
-    out[idx] = verdict
-    return out
+    return name_pair_mask(names, pairs, check, same_words)
 
 
 #: Words that name what a firm is, not who founded it: a name with one of them is no list of partners
@@ -1083,10 +1080,7 @@ def short_form(a: str, b: str) -> bool:
 def short_form_mask(names: Column, pairs: np.ndarray, check: np.ndarray, predicate=short_form) -> np.ndarray:
     """``predicate`` (:func:`short_form` or one of its parts) for the pairs selected by ``check`` (others
     False), once per distinct pair of names."""
-    out = np.zeros(len(pairs), dtype=bool)
-    idx, verdict = per_name_pair(names, pairs, check, predicate)
-    out[idx] = verdict
-    return out
+    return name_pair_mask(names, pairs, check, predicate)
 
 
 #: Shortest acronym a town in common vouches for (with the full name's own site spelling it): "SIA" in

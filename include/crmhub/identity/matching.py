@@ -43,12 +43,13 @@ from crmhub.identity.comparison import (
     acronym_site_mask,
     compare,
     listed_names,
+    name_pair_mask,
     partnership_short_form,
     per_name_pair,
     same_words_mask,
     short_form_mask,
     site_spelt_brand_mask,
-    typing_slip_mask,
+    typing_slip,
     word_conflict,
     word_levels,
 )
@@ -462,7 +463,7 @@ def _lift_typing_slips(enc: Encoded, pairs: np.ndarray, levels: dict[str, np.nda
     :func:`_lift_respaced`, the first word's term-frequency bits no longer apply."""
     low = (levels["name"] == NEAR_EXACT_NAME) & ~scores.vetoed & (scores.probability <= threshold)
     check = _lift_would_cross(levels, scores, low, kind, threshold, params, to=EXACT_NAME)
-    _lift_to_exact(np.flatnonzero(typing_slip_mask(enc.n_name, pairs, check)), levels, scores, kind, params, tf_bits)
+    _lift_to_exact(np.flatnonzero(name_pair_mask(enc.n_name, pairs, check, typing_slip)), levels, scores, kind, params, tf_bits)
 
 
 def _lift_reordered(enc: Encoded, pairs: np.ndarray, levels: dict[str, np.ndarray], scores, kind: str,
