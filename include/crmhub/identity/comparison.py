@@ -32,7 +32,6 @@ from crmhub.identity.normalize import (
     is_written_numeral,
     name_spelling_key,
     order_free_words,
-    partnership_law,
     roman_to_int,
     tax_id_scheme,
 )
@@ -94,6 +93,17 @@ class Column:
         """Records per code (how common each value is), for term-frequency adjustments."""
         return np.bincount(self.codes[self.codes >= 0], minlength=1)
 
+    def member_of(self, values: frozenset) -> np.ndarray:
+        """Per record, whether its value is one of ``values``; judged once per distinct value and kept for
+        the run (a million-record run compares its pairs in chunks, each asking again)."""
+        cache = self.__dict__.setdefault("_member_of", {})
+        if values not in cache:
+            _, first = np.unique(self.codes, return_index=True)  # a record per code (-1: missing)
+            per_code = np.zeros(int(self.codes.max(initial=-1)) + 2, dtype=bool)
+            per_code[self.codes[first] + 1] = [self.values[r] in values for r in first.tolist()]
+            cache[values] = per_code[self.codes + 1]
+        return cache[values]
+
     def missing(self, i: np.ndarray, j: np.ndarray) -> np.ndarray:
         return (self.codes[i] < 0) | (self.codes[j] < 0)
 
@@ -153,26 +163,12 @@ class Encoded:
         return Column([shapes.get(v) if isinstance(v, str) else None for v in values])
 
     @cached_property
-    def name_key(self) -> Column:
-        """Each record's organisation name as one spelling (:func:`crmhub.identity.normalize.name_spelling_key`)."""
-        values = self.df["n_name"].tolist()
-        keys = {v: name_spelling_key(v) for v in set(values) if isinstance(v, str)}
-        return Column([keys.get(v) if isinstance(v, str) else None for v in values])
-
-    @cached_property
     def fund_vehicle(self) -> np.ndarray:
         """Records that name a fund vehicle: a fund numeral or vehicle marker, or a fund legal form (LP, SCA, SICAV)."""
         marks = self.df["n_numerals"].tolist()
         forms = self.df["n_legal"].tolist()
         return np.fromiter((bool(m) or f in FUND_LEGAL_FORMS for m, f in zip(marks, forms, strict=True)), dtype=bool,
                            count=len(marks))
-
-    @cached_property
-    def partnership_law(self) -> Column:
-        """The law of each record's limited-partnership form (:func:`crmhub.identity.normalize.partnership_law`)."""
-        names = self.df["name"].tolist()
-        done = {v: partnership_law(v) for v in set(names) if isinstance(v, str)}
-        return Column([done.get(v) if isinstance(v, str) else None for v in names])
 
     @cached_property
     def cut_names(self) -> np.ndarray:
@@ -299,7 +295,7 @@ def _registered_office(level: np.ndarray, col: Column, fund: np.ndarray, i: np.n
     either record is a fund vehicle (``fund``): its administrator's address against its manager's."""
     k = np.flatnonzero(level == differ)
     if k.size:
-        flag = np.fromiter((v in places for v in col.values.tolist()), dtype=bool, count=len(col.values))
+        flag = col.member_of(places)
         k = k[fund[i[k]] | fund[j[k]]]
         level[k[flag[i[k]] | flag[j[k]]]] = differ + 1
     return level
@@ -359,7 +355,7 @@ def _partnership_laws_apart(enc: Encoded, i: np.ndarray, j: np.ndarray, levels: 
     and its Delaware or Cayman flagship ("Harbor Partners IX SCSp" / "Harbor Partners IX, L.P."). A source
     that writes a Luxembourg fund's form as "L.P." keeps its Luxembourg seat or gives its manager's office
     (Zurich, Singapore), and the same register number says one fund: no veto there."""
-    law = enc.partnership_law
+    law = enc.n_partnership_law  # crmhub.identity.normalize.partnership_law, read when preparing
     k = np.flatnonzero(~law.missing(i, j) & ~law.equal(i, j) & (levels["tax_id"] != 1))
     if not k.size:
         return
@@ -839,6 +835,12 @@ def per_name_pair(names: Column, pairs: np.ndarray, check: np.ndarray, predicate
     verdict = np.fromiter((predicate(values[pairs[k, 0]], values[pairs[k, 1]]) for k in idx[first].tolist()),
                           dtype=bool, count=len(distinct))
     return idx, verdict[inverse.ravel()]
+
+
+def one_spelling(a: str, b: str) -> bool:
+    """Two normalised organisation names are one name spelt twice (one
+    :func:`crmhub.identity.normalize.name_spelling_key`)."""
+    return name_spelling_key(a) == name_spelling_key(b)
 
 
 def name_pair_mask(names: Column, pairs: np.ndarray, check: np.ndarray, predicate) -> np.ndarray:

@@ -44,6 +44,7 @@ from crmhub.identity.comparison import (
     compare,
     listed_names,
     name_pair_mask,
+    one_spelling,
     partnership_short_form,
     per_name_pair,
     same_words_mask,
@@ -290,8 +291,8 @@ def _lift_respaced(enc: Encoded, pairs: np.ndarray, levels: dict[str, np.ndarray
     term-frequency bits of a near-exact name (:func:`_first_word_counts`) do not apply to an exact one."""
     low = (levels["name"] > EXACT_NAME) & ~scores.vetoed & (scores.probability <= threshold)
     check = _lift_would_cross(levels, scores, low, kind, threshold, params, to=EXACT_NAME)
-    k = np.flatnonzero(check)
-    _lift_to_exact(k[enc.name_key.equal(pairs[k, 0], pairs[k, 1])], levels, scores, kind, params, tf_bits)
+    _lift_to_exact(np.flatnonzero(name_pair_mask(enc.n_name, pairs, check, one_spelling)), levels, scores, kind,
+                   params, tf_bits)
 
 
 def _lift_would_cross(levels: dict[str, np.ndarray], scores, low: np.ndarray, kind: str, threshold: float,

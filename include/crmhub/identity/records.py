@@ -39,12 +39,13 @@ def _map(func, values: list) -> list:
     return [done[v] if v is not None else None for v in values]
 
 
-def _org_name_features(name: str) -> tuple[str | None, str | None, str, str | None]:
-    """``n_name``, ``n_legal``, ``n_numerals`` and ``n_vintage`` of one organisation name. Computed together: they
-    read one cached parse of the name (``normalize._org_parts``), which a separate pass per feature over
-    a million names would evict before the next pass reads it."""
+def _org_name_features(name: str) -> tuple[str | None, str | None, str, str | None, str | None]:
+    """``n_name``, ``n_legal``, ``n_numerals``, ``n_vintage`` and ``n_partnership_law`` of one organisation
+    name. Computed together: they read one cached parse of the name (``normalize._org_parts`` and the words
+    as written), which a separate pass per feature over a million names would evict before the next pass
+    reads it (the partnership law, once read apart at comparison, parsed every name a second time)."""
     return (nz.normalize_org_name(name), nz.legal_form(name), " ".join(sorted(nz.vehicle_marks(name))),
-            nz.vintage_year(name))
+            nz.vintage_year(name), nz.partnership_law(name))
 
 
 def prepare(df: pd.DataFrame, kind: str) -> pd.DataFrame:
@@ -65,6 +66,7 @@ def prepare(df: pd.DataFrame, kind: str) -> pd.DataFrame:
         out["n_legal"] = [f[1] if f else None for f in features]
         out["n_numerals"] = [f[2] if f else "" for f in features]
         out["n_vintage"] = [f[3] if f else None for f in features]
+        out["n_partnership_law"] = [f[4] if f else None for f in features]
         doms = out["domain"].tolist()
         out["n_domain"] = _map(nz.organisation_domain, doms)
         out["n_tax_id"] = _map(nz.normalize_tax_id, out["tax_id"].tolist())

@@ -219,3 +219,27 @@ def test_same_words_on_the_generated_names_equal_the_word_by_word_check(prepared
             mock.patch.object(c, "_word_matches", _word_matches_uncached):
         slow = [c.same_words(a, b) for a, b in names]
     assert fast == slow and 10 < sum(fast) < len(fast)
+
+
+def test_the_partnership_law_is_read_with_the_other_name_features(prepared: pd.DataFrame) -> None:
+    # read once when preparing (the parse of the name is cached then), not by a second parse at comparison
+    expected = [nz.partnership_law(v) for v in prepared["name"].tolist()]
+    assert prepared["n_partnership_law"].tolist() == expected
+    assert {"luxembourg", "common law"} <= set(expected)
+
+
+def test_membership_of_a_set_of_places_is_the_elementwise_one(prepared: pd.DataFrame) -> None:
+    city = Encoded(prepared).n_city
+    places = nz.REGISTERED_OFFICE_TOWNS
+    expected = np.array([v in places for v in city.values.tolist()])
+    assert expected.any() and (city.member_of(places) == expected).all()
+    assert city.member_of(places) is city.member_of(places)  # judged once per run, not once per chunk
+
+
+def test_one_spelling_is_one_spelling_key(prepared: pd.DataFrame) -> None:
+    from crmhub.identity.comparison import one_spelling
+
+    names = [v for v in prepared["n_name"].tolist() if v][:400]
+    pairs = [(a, b) for a, b in zip(names, names[1:], strict=False)] + [("lake line ventures", "lakeline venture")]
+    assert [one_spelling(a, b) for a, b in pairs] == [nz.name_spelling_key(a) == nz.name_spelling_key(b) for a, b in pairs]
+    assert one_spelling("lake line ventures", "lakeline venture")
