@@ -456,8 +456,9 @@ def _cut_from_pairs(enc: Encoded, short: np.ndarray, full: np.ndarray, check: np
     _, first, inverse = np.unique(code, return_index=True, return_inverse=True)
     cuts = enc.cut_names[short[sel[first]]].tolist()
     texts = enc.raw_cut_texts(full[sel[first]]).tolist()
-    verdict = np.fromiter((cut_prefix_of(c, t) or respelt_cut_of(c, t) for c, t in zip(cuts, texts, strict=True)),
-                          dtype=bool, count=len(first))
+    # both readings start where the full name starts: a pair of other first letters ends here, without a call
+    verdict = np.fromiter((t[:1] == c[:1] and (cut_prefix_of(c, t) or respelt_cut_of(c, t))
+                           for c, t in zip(cuts, texts, strict=True)), dtype=bool, count=len(first))
     out[sel] = verdict[inverse.ravel()]
     return out
 
