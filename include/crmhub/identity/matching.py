@@ -806,8 +806,9 @@ def resolve(df: pd.DataFrame, kind: str, *, decisions: dict | None = None, thres
         kind: ``"org"`` or ``"contact"``.
         decisions: remembered human decisions ``{pair_key(a, b): "approved" | "rejected"}``.
         threshold: fuzzy pairs scoring above it are queued for review.
-        workers: rapidfuzz threads for the similarity computations (-1: one per CPU core, rapidfuzz's
-            convention; 1: single-threaded).
+        workers: rapidfuzz threads for the similarity computations, and processes that parse the names of
+            a large run (:func:`crmhub.identity.records.prepare`) (-1: one per CPU core, rapidfuzz's
+            convention; 1: single-threaded, no process started).
         max_block / window: blocking caps (see :mod:`crmhub.identity.blocking`).
         refine: when there are enough candidate pairs and ``kind`` is in
             :data:`crmhub.identity.scoring.EM_KINDS`, estimate u on random record pairs and m/λ by EM on
@@ -817,7 +818,7 @@ def resolve(df: pd.DataFrame, kind: str, *, decisions: dict | None = None, thres
     """
     decisions = decisions or {}
     t0 = time.perf_counter()
-    prepared = prepare(df, kind)
+    prepared = prepare(df, kind, workers=workers)
     n = len(prepared)
     keys: list[RecordKey] = list(zip(prepared["source_system"].tolist(), prepared["record_id"].tolist(), strict=True))
     if len(set(keys)) != n:

@@ -8,6 +8,10 @@ comparison use, so each value is normalised once per run.
 
 from __future__ import annotations
 
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
+
 import pandas as pd
 
 from crmhub.identity import normalize as nz
@@ -48,8 +52,44 @@ def _org_name_features(name: str) -> tuple[str | None, str | None, str, str | No
             nz.vintage_year(name), nz.partnership_law(name))
 
 
-def prepare(df: pd.DataFrame, kind: str) -> pd.DataFrame:
-    """Copy of ``df`` (index reset to 0..n-1) with canonical columns as text and ``n_*`` features added."""
+#: Fewest distinct organisation names :func:`prepare` parses in worker processes (fewer are parsed in this
+#: one: starting the processes and sending the names costs more than it saves).
+PARALLEL_MIN_NAMES = 200_000
+
+
+def _processes(workers: int) -> int:
+    """Worker processes for ``workers`` (-1: one per CPU core this process may use, as rapidfuzz counts);
+    1 where this process may not start any (a daemonic worker, as Celery's prefork pool runs) or cannot fork."""
+    if workers == 1 or multiprocessing.current_process().daemon or "fork" not in multiprocessing.get_all_start_methods():
+        return 1
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return cores if workers < 1 else min(workers, cores)
+
+
+def _features_of(names: list[str]) -> list[tuple]:
+    return [_org_name_features(v) for v in names]
+
+
+def _map_org_names(values: list, workers: int, min_parallel: int = PARALLEL_MIN_NAMES) -> list:
+    """:func:`_map` of :func:`_org_name_features`, the distinct names parsed by ``workers`` processes
+    (:func:`_processes`) when there are ``min_parallel`` or more: the parse is pure Python, one core's work
+    per name, and the longest stage of a million-record run. The result does not depend on ``workers``."""
+    distinct = [v for v in dict.fromkeys(values) if v is not None]
+    processes = _processes(workers)
+    if processes > 1 and len(distinct) >= min_parallel:
+        size = -(-len(distinct) // (4 * processes))  # a few parts per process, so that none waits long on one
+        parts = [distinct[k:k + size] for k in range(0, len(distinct), size)]
+        with ProcessPoolExecutor(max_workers=processes, mp_context=multiprocessing.get_context("fork")) as pool:
+            features = [f for part in pool.map(_features_of, parts) for f in part]
+    else:
+        features = _features_of(distinct)
+    done = dict(zip(distinct, features, strict=True))
+    return [done[v] if v is not None else None for v in values]
+
+
+def prepare(df: pd.DataFrame, kind: str, workers: int = 1) -> pd.DataFrame:
+    """Copy of ``df`` (index reset to 0..n-1) with canonical columns as text and ``n_*`` features added;
+    ``workers`` processes parse many organisation names (:func:`_map_org_names`; 1: this process only)."""
     cols = columns_for(kind)
     out = pd.DataFrame({c: _col(df, c) for c in cols})
     if out["record_id"].isna().any():
@@ -61,7 +101,7 @@ def prepare(df: pd.DataFrame, kind: str) -> pd.DataFrame:
     if "crmhub_id" in df.columns:
         out["crmhub_id"] = _col(df, "crmhub_id")
     if kind == "org":
-        features = _map(_org_name_features, out["name"].tolist())
+        features = _map_org_names(out["name"].tolist(), workers)
         out["n_name"] = [f[0] if f else None for f in features]
         out["n_legal"] = [f[1] if f else None for f in features]
         out["n_numerals"] = [f[2] if f else "" for f in features]

@@ -243,3 +243,22 @@ def test_one_spelling_is_one_spelling_key(prepared: pd.DataFrame) -> None:
     pairs = [(a, b) for a, b in zip(names, names[1:], strict=False)] + [("lake line ventures", "lakeline venture")]
     assert [one_spelling(a, b) for a, b in pairs] == [nz.name_spelling_key(a) == nz.name_spelling_key(b) for a, b in pairs]
     assert one_spelling("lake line ventures", "lakeline venture")
+
+
+def test_names_parsed_in_worker_processes_are_parsed_as_in_this_one(prepared: pd.DataFrame) -> None:
+    from crmhub.identity.records import _map_org_names, _processes
+
+    names = prepared["name"].tolist() + [None]
+    if _processes(2) < 2:
+        pytest.skip("this process cannot start worker processes")
+    assert _map_org_names(names, 2, min_parallel=1) == _map_org_names(names, 1)
+
+
+def test_a_daemonic_worker_parses_in_its_own_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Celery's prefork pool runs tasks in daemonic processes, which may not start children
+    import multiprocessing
+
+    from crmhub.identity.records import _processes
+
+    monkeypatch.setattr(multiprocessing.current_process(), "daemon", True, raising=False)
+    assert _processes(-1) == 1 and _processes(4) == 1
