@@ -10,6 +10,7 @@ reviewers see in a queued pair's features.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cached_property, lru_cache
 
 import numpy as np
@@ -35,6 +36,7 @@ from crmhub.identity.normalize import (
     roman_to_int,
     tax_id_scheme,
 )
+from crmhub.identity.parallel import forked_map
 from crmhub.identity.short_forms import acronym_of_name, acronym_pair
 
 #: Level labels per comparison (index = level).
@@ -579,14 +581,21 @@ def compare_contacts(enc: Encoded, pairs: np.ndarray, workers: int = 1) -> tuple
                     "tf_counts": {"last_name": np.where(l_direct, last.frequency[np.maximum(last.codes[i], 0)], 0)}}
 
 
+def _compare_chunk(func: Callable, enc: Encoded, pairs: np.ndarray, chunk: int, start: int) -> tuple[dict, dict]:
+    return func(enc, pairs[start:start + chunk], 1)
+
+
 def compare(df: pd.DataFrame | Encoded, pairs: np.ndarray, kind: str, workers: int = 1,
             chunk: int = 1_000_000) -> tuple[dict[str, np.ndarray], dict]:
-    """Levels for ``pairs`` of ``df`` (a prepared frame or its :class:`Encoded` form), in chunks."""
+    """Levels for ``pairs`` of ``df`` (a prepared frame or its :class:`Encoded` form), in chunks: the first
+    here (which also encodes every column the others read), the others in ``workers`` forked processes
+    (:func:`crmhub.identity.parallel.forked_map`), each single-threaded."""
     enc = df if isinstance(df, Encoded) else Encoded(df)
     func = compare_orgs if kind == "org" else compare_contacts
     if len(pairs) <= chunk:
         return func(enc, pairs, workers)
-    parts = [func(enc, pairs[s:s + chunk], workers) for s in range(0, len(pairs), chunk)]
+    parts = [func(enc, pairs[:chunk], workers)]
+    parts += forked_map(_compare_chunk, (func, enc, pairs, chunk), range(chunk, len(pairs), chunk), workers)
     levels = {k: np.concatenate([p[0][k] for p in parts]) for k in parts[0][0]}
     extras = {k: np.concatenate([p[1][k] for p in parts]) for k in parts[0][1] if k != "tf_counts"}
     extras["tf_counts"] = {k: np.concatenate([p[1]["tf_counts"][k] for p in parts]) for k in parts[0][1]["tf_counts"]}

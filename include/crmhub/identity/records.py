@@ -8,14 +8,11 @@ comparison use, so each value is normalised once per run.
 
 from __future__ import annotations
 
-import multiprocessing
-import os
-from concurrent.futures import ProcessPoolExecutor
-
 import pandas as pd
 
 from crmhub.identity import normalize as nz
 from crmhub.identity.name_noise import held_by_custodian
+from crmhub.identity.parallel import forked_map, processes
 
 ORG_COLUMNS = ("record_id", "source_system", "name", "domain", "tax_id", "city", "country")
 CONTACT_COLUMNS = ("record_id", "source_system", "first_name", "last_name", "email", "phone", "company",
@@ -53,36 +50,24 @@ def _org_name_features(name: str) -> tuple[str | None, str | None, str, str | No
 
 
 #: Fewest distinct organisation names :func:`prepare` parses in worker processes (fewer are parsed in this
-#: one: starting the processes and sending the names costs more than it saves).
+#: one: starting the processes and sending the names back costs more than it saves).
 PARALLEL_MIN_NAMES = 200_000
 
 
-def _processes(workers: int) -> int:
-    """Worker processes for ``workers`` (-1: one per CPU core this process may use, as rapidfuzz counts);
-    1 where this process may not start any (a daemonic worker, as Celery's prefork pool runs) or cannot fork."""
-    if workers == 1 or multiprocessing.current_process().daemon or "fork" not in multiprocessing.get_all_start_methods():
-        return 1
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    return cores if workers < 1 else min(workers, cores)
-
-
-def _features_of(names: list[str]) -> list[tuple]:
-    return [_org_name_features(v) for v in names]
+def _features_of(names: list[str], part: slice) -> list[tuple]:
+    return [_org_name_features(v) for v in names[part]]
 
 
 def _map_org_names(values: list, workers: int, min_parallel: int = PARALLEL_MIN_NAMES) -> list:
     """:func:`_map` of :func:`_org_name_features`, the distinct names parsed by ``workers`` processes
-    (:func:`_processes`) when there are ``min_parallel`` or more: the parse is pure Python, one core's work
-    per name, and the longest stage of a million-record run. The result does not depend on ``workers``."""
+    (:func:`crmhub.identity.parallel.forked_map`) when there are ``min_parallel`` or more: the parse is pure
+    Python, one core's work per name, and the longest stage of a million-record run."""
     distinct = [v for v in dict.fromkeys(values) if v is not None]
-    processes = _processes(workers)
-    if processes > 1 and len(distinct) >= min_parallel:
-        size = -(-len(distinct) // (4 * processes))  # a few parts per process, so that none waits long on one
-        parts = [distinct[k:k + size] for k in range(0, len(distinct), size)]
-        with ProcessPoolExecutor(max_workers=processes, mp_context=multiprocessing.get_context("fork")) as pool:
-            features = [f for part in pool.map(_features_of, parts) for f in part]
-    else:
-        features = _features_of(distinct)
+    if len(distinct) < min_parallel:
+        workers = 1
+    size = -(-len(distinct) // (4 * processes(workers))) or 1  # a few parts per process: none waits long on one
+    parts = [slice(k, k + size) for k in range(0, len(distinct), size)]
+    features = [f for part in forked_map(_features_of, (distinct,), parts, workers) for f in part]
     done = dict(zip(distinct, features, strict=True))
     return [done[v] if v is not None else None for v in values]
 

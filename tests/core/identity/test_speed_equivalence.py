@@ -246,10 +246,11 @@ def test_one_spelling_is_one_spelling_key(prepared: pd.DataFrame) -> None:
 
 
 def test_names_parsed_in_worker_processes_are_parsed_as_in_this_one(prepared: pd.DataFrame) -> None:
-    from crmhub.identity.records import _map_org_names, _processes
+    from crmhub.identity.parallel import processes
+    from crmhub.identity.records import _map_org_names
 
     names = prepared["name"].tolist() + [None]
-    if _processes(2) < 2:
+    if processes(2) < 2:
         pytest.skip("this process cannot start worker processes")
     assert _map_org_names(names, 2, min_parallel=1) == _map_org_names(names, 1)
 
@@ -258,7 +259,23 @@ def test_a_daemonic_worker_parses_in_its_own_process(monkeypatch: pytest.MonkeyP
     # Celery's prefork pool runs tasks in daemonic processes, which may not start children
     import multiprocessing
 
-    from crmhub.identity.records import _processes
+    from crmhub.identity.parallel import forked_map, processes
 
     monkeypatch.setattr(multiprocessing.current_process(), "daemon", True, raising=False)
-    assert _processes(-1) == 1 and _processes(4) == 1
+    assert processes(-1) == 1 and processes(4) == 1
+    assert forked_map(lambda x, part: x * part, (3,), [1, 2], -1) == [3, 6]  # computed here
+
+
+def test_pairs_compared_in_worker_processes_are_compared_as_in_this_one(prepared: pd.DataFrame) -> None:
+    from crmhub.identity.comparison import compare
+    from crmhub.identity.parallel import processes
+
+    if processes(2) < 2:
+        pytest.skip("this process cannot start worker processes")
+    pairs, _ = candidate_pairs(prepared, "org")
+    chunk = len(pairs) // 3 + 1  # three chunks: the first here, two in worker processes
+    one_levels, one_extras = compare(Encoded(prepared), pairs, "org", workers=1, chunk=chunk)
+    levels, extras = compare(Encoded(prepared), pairs, "org", workers=2, chunk=chunk)
+    assert all((levels[k] == one_levels[k]).all() for k in one_levels)
+    assert (extras["name_similarity"] == one_extras["name_similarity"]).all()
+    assert (extras["cut_name"] == one_extras["cut_name"]).all()
