@@ -36,7 +36,7 @@ from crmhub.identity.normalize import (
     roman_to_int,
     tax_id_scheme,
 )
-from crmhub.identity.parallel import forked_map
+from crmhub.identity.parallel import forked_map, processes
 from crmhub.identity.short_forms import acronym_of_name, acronym_pair
 
 #: Level labels per comparison (index = level).
@@ -71,6 +71,9 @@ LEVELS: dict[str, dict[str, tuple[str, ...]]] = {
 
 class Column:
     """One normalised column as strings (``""`` for missing) and integer codes (``-1`` for missing)."""
+
+    #: processes that judge many pairs of its values (:func:`per_name_pair`; the run's, from :class:`Encoded`)
+    workers = 1
 
     def __init__(self, values: list):
         self.codes, _ = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=True)
@@ -147,12 +150,14 @@ class Column:
 class Encoded:
     """Columns of a prepared frame, encoded lazily (each at most once per run)."""
 
-    def __init__(self, df: pd.DataFrame):
+    def __init__(self, df: pd.DataFrame, workers: int = 1):
         self.df = df
+        self.workers = workers  # the run's (resolve's), passed on to its columns
 
     def __getattr__(self, name: str) -> Column:
         if name.startswith("n_") and name in self.df.columns:
             col = Column(self.df[name].tolist())
+            col.workers = self.workers
             setattr(self, name, col)
             return col
         raise AttributeError(name)
@@ -833,18 +838,29 @@ def _spelt_conflicts(names: Column, domains: Column, cut: np.ndarray | None, pai
 def per_name_pair(names: Column, pairs: np.ndarray, check: np.ndarray, predicate) -> tuple[np.ndarray, np.ndarray]:
     """``predicate(name_a, name_b)`` for the pairs selected by ``check``: their indices and verdicts. Each
     distinct pair of names is judged once (a million records repeat the same two spellings across many
-    candidate pairs)."""
+    candidate pairs); :data:`PARALLEL_MIN_NAME_PAIRS` or more by the column's worker processes
+    (:func:`crmhub.identity.parallel.forked_map`)."""
     idx = np.flatnonzero(check)
     if not idx.size:
         return idx, np.zeros(0, dtype=bool)
     ca, cb = names.codes[pairs[idx, 0]], names.codes[pairs[idx, 1]]
     width = int(max(ca.max(initial=0), cb.max(initial=0))) + 1
     code = np.minimum(ca, cb).astype(np.int64) * width + np.maximum(ca, cb)
-    distinct, first, inverse = np.unique(code, return_index=True, return_inverse=True)
-    values = names.values
-    verdict = np.fromiter((predicate(values[pairs[k, 0]], values[pairs[k, 1]]) for k in idx[first].tolist()),
-                          dtype=bool, count=len(distinct))
-    return idx, verdict[inverse.ravel()]
+    _, first, inverse = np.unique(code, return_index=True, return_inverse=True)
+    ends = pairs[idx[first]]
+    workers = names.workers if len(ends) >= PARALLEL_MIN_NAME_PAIRS else 1
+    size = -(-len(ends) // (4 * processes(workers)))  # a few parts per process: none waits long on one
+    parts = forked_map(_verdicts, (predicate, names.values, ends, size), range(0, len(ends), size), workers)
+    return idx, np.concatenate(parts)[inverse.ravel()]
+
+
+#: Fewest distinct pairs of names :func:`per_name_pair` judges in worker processes (the column's ``workers``).
+PARALLEL_MIN_NAME_PAIRS = 200_000
+
+
+def _verdicts(predicate, values: np.ndarray, ends: np.ndarray, size: int, start: int) -> np.ndarray:
+    part = ends[start:start + size]
+    return np.fromiter((predicate(values[a], values[b]) for a, b in part.tolist()), dtype=bool, count=len(part))
 
 
 def one_spelling(a: str, b: str) -> bool:

@@ -833,7 +833,7 @@ def resolve(df: pd.DataFrame, kind: str, *, decisions: dict | None = None, thres
     timings["blocking_s"] = time.perf_counter() - t1
 
     t2 = time.perf_counter()
-    enc = Encoded(prepared)
+    enc = Encoded(prepared, workers=workers)
     levels, extras = compare(enc, pairs, kind, workers=workers)
     tf_bits = term_frequency_bits(extras.get("tf_counts"))
     params = None

@@ -279,3 +279,20 @@ def test_pairs_compared_in_worker_processes_are_compared_as_in_this_one(prepared
     assert all((levels[k] == one_levels[k]).all() for k in one_levels)
     assert (extras["name_similarity"] == one_extras["name_similarity"]).all()
     assert (extras["cut_name"] == one_extras["cut_name"]).all()
+
+
+def test_name_pairs_judged_in_worker_processes_are_judged_as_in_this_one(prepared: pd.DataFrame,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    from crmhub.identity import comparison
+    from crmhub.identity.parallel import processes
+
+    if processes(2) < 2:
+        pytest.skip("this process cannot start worker processes")
+    pairs, _ = candidate_pairs(prepared, "org")
+    check = np.ones(len(pairs), dtype=bool)
+    alone = comparison.per_name_pair(Encoded(prepared).n_name, pairs, check, comparison.same_words)
+    monkeypatch.setattr(comparison, "PARALLEL_MIN_NAME_PAIRS", 1)
+    names = Encoded(prepared, workers=2).n_name
+    assert names.workers == 2
+    shared = comparison.per_name_pair(names, pairs, check, comparison.same_words)
+    assert (shared[0] == alone[0]).all() and (shared[1] == alone[1]).all() and alone[1].any()
