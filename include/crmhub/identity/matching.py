@@ -39,6 +39,7 @@ from rapidfuzz.distance import OSA
 from crmhub.identity.blocking import candidate_pairs
 from crmhub.identity.clusters import UnionFind, cluster_roots, consistent_groups
 from crmhub.identity.comparison import (
+    Column,
     Encoded,
     acronym_site_mask,
     compare,
@@ -882,7 +883,8 @@ def resolve(df: pd.DataFrame, kind: str, *, decisions: dict | None = None, thres
     scorer = _pair_scorer(enc, kind, threshold, params, scoring_counts, workers) \
         if kind in UNCOMPARED_VOTE_KINDS else None
     chosen, cut_links = _consistent_proposals(prepared, kind, pairs, prob, rejected, roots, chosen, threshold,
-                                              score_pairs=scorer, cut_names=enc.cut_names if kind == "org" else None)
+                                              score_pairs=scorer, cut_names=enc.cut_names if kind == "org" else None,
+                                              names=enc.n_name if kind == "org" else None)
     del enc, scorer  # the encoded columns are not needed past here (peak memory at a million records)
     proposal_links = pairs[np.array(chosen, dtype=np.int64)] if chosen else np.zeros((0, 2), dtype=np.int64)
     for k, features in zip(chosen, explain_pairs(scores, np.array(chosen, dtype=np.int64), kind), strict=True):
@@ -952,7 +954,7 @@ def _kept_apart_by_a_human(roots: np.ndarray, pairs: np.ndarray, rejected: np.nd
 def _consistent_proposals(prepared: pd.DataFrame, kind: str, pairs: np.ndarray, prob: np.ndarray,
                           rejected: np.ndarray, roots: np.ndarray, chosen: list[int],
                           threshold: float, score_pairs: Callable[[np.ndarray], np.ndarray] | None = None,
-                          cut_names: np.ndarray | None = None) -> tuple[list[int], int]:
+                          cut_names: np.ndarray | None = None, names: Column | None = None) -> tuple[list[int], int]:
     """Keep the candidate links (``chosen``, strongest first) that form mutually consistent proposals.
 
     Nodes are the current identities (``roots``). Two identities may share a proposal only when no
@@ -960,8 +962,9 @@ def _consistent_proposals(prepared: pd.DataFrame, kind: str, pairs: np.ndarray, 
     included) or a human rejection, their records do not carry different vehicle marks / tax ids
     (``PROPOSAL_CONFLICT_COLUMNS``; also for pairs blocking never compared), and the proposal stays
     within MAX_PROPOSAL_RECORDS records; two groups of identities also need the balance of their scored
-    record pairs (each votes "different" below VOTE_DIFFERENT, "same" above ``threshold``) not against
-    them; with ``score_pairs`` (record pairs -> probability), the record pairs blocking did not compare
+    record pairs (each votes "different" below VOTE_DIFFERENT, "same" above ``threshold``; with ``names``,
+    :attr:`crmhub.identity.comparison.Encoded.n_name`, also "different" between the two when their names
+    each carry a word the other cannot explain, :func:`_named_apart`) not against them; with ``score_pairs`` (record pairs -> probability), the record pairs blocking did not compare
     inside components of up to UNCOMPARED_COMPONENT_RECORDS records are scored and vote too. Links are taken strongest first (:func:`crmhub.identity.clusters.consistent_groups`), so a
     chain is cut at its weaker link. ``cut_names`` (per record, :attr:`crmhub.identity.comparison.Encoded.cut_names`;
     needed where ``n_numerals`` is a conflict column): the vehicle marks of a name cut at a field length may
@@ -990,9 +993,12 @@ def _consistent_proposals(prepared: pd.DataFrame, kind: str, pairs: np.ndarray, 
         extra = _uncompared_pairs(voters, roots, record_component)
         if len(extra):
             voters, voice = np.concatenate([voters, extra]), np.concatenate([voice, score_pairs(extra)])
-    speaks = _speaks_for_its_identity(prepared, kind, voters, voice, roots, threshold, cut_names)
+    against = voice < VOTE_DIFFERENT
+    if names is not None:
+        against |= _named_apart(names, voters, voice, threshold, cut_names)
+    speaks = _speaks_for_its_identity(prepared, kind, voters, voice, against, roots, threshold, cut_names)
     votes = roots[voters]
-    vote = (voice > threshold).astype(np.int8) - ((voice < VOTE_DIFFERENT) & speaks).astype(np.int8)
+    vote = (voice > threshold).astype(np.int8) - (against & speaks).astype(np.int8)
     cannot = roots[pairs[between[((prob[between] < CLEAR_NON_MATCH) & speaks[:len(between)]) | rejected[between]]]]
     if len(cannot):  # one row per pair of identities (many record pairs can say the same)
         cannot = np.sort(cannot, axis=1)
@@ -1033,10 +1039,47 @@ def _consistent_proposals(prepared: pd.DataFrame, kind: str, pairs: np.ndarray, 
     return idx[keep].tolist(), int((~keep).sum())
 
 
+def _named_apart(names: Column, voters: np.ndarray, voice: np.ndarray, threshold: float,
+                 cut_names: np.ndarray | None) -> np.ndarray:
+    """Per record pair of ``voters`` (probabilities ``voice``): is it undecided (between VOTE_DIFFERENT and
+    ``threshold``) with names that each carry a word the other cannot explain
+    (:func:`crmhub.identity.comparison.word_conflict`: "Työeläkevakuutusyhtiö Sampo" / "Työeläkevakuutusyhtiö
+    Kotka", "Fondos de Pensiones Cóndor" / "... Pacífico")?
+
+    Such names are two organisations named after different things that a long shared stem scores near the
+    middle; a third record that links both (a name cut before the word that tells them apart, a generic
+    short form) must not make one proposal of them. Scored pairs above the threshold had the same check in
+    :func:`_score_compared`. Not for a name cut at a field length (``cut_names``): its last word is no
+    word to read against. Judged once per distinct name pair, only on the pairs inside candidate
+    proposals."""
+    band = (voice >= VOTE_DIFFERENT) & (voice <= threshold)
+    if cut_names is not None and band.any():
+        cut = cut_names != None  # noqa: E711
+        band &= ~cut[voters[:, 0]] & ~cut[voters[:, 1]]
+    return name_pair_mask(names, voters, band, _stem_apart)
+
+
+#: Most words each of two names sharing a stem may add for :func:`_stem_apart` ("Schleswig Holstein").
+STEM_APART_WORDS = 2
+
+
+def _stem_apart(a: str, b: str) -> bool:
+    """Whether two normalised names share words and each adds one or two of its own
+    (:data:`STEM_APART_WORDS`) that the other cannot explain (:func:`crmhub.identity.comparison.word_conflict`):
+    one stem naming two things. Names with nothing in common, or one adding more, are more often one
+    organisation in two languages or an acronym beside its words ("Hessische Architektenversorgung" /
+    "Versorgungswerk der Architektenkammer Hessen", "AFP Aurora" / "Administradora de Fondos de Pensiones
+    Aurora") than two organisations."""
+    wa, wb = set(a.split()), set(b.split())
+    return (bool(wa & wb) and 0 < len(wa - wb) <= STEM_APART_WORDS and 0 < len(wb - wa) <= STEM_APART_WORDS
+            and word_conflict(a, b))
+
+
 def _speaks_for_its_identity(prepared: pd.DataFrame, kind: str, voters: np.ndarray, voice: np.ndarray,
-                             roots: np.ndarray, threshold: float, cut_names: np.ndarray | None) -> np.ndarray:
-    """Per record pair of ``voters`` (probabilities ``voice``): does its "different" count against joining
-    the two records' identities (``roots``)?
+                             against: np.ndarray, roots: np.ndarray, threshold: float,
+                             cut_names: np.ndarray | None) -> np.ndarray:
+    """Per record pair of ``voters`` (probabilities ``voice``) that says "different" (``against``): does it
+    count against joining the two records' identities (``roots``)?
 
     Not when one record of it, ``r``, is a less informative record of its own identity: that identity
     (linked without doubt: same tax id, or a human approval) holds another record ``r'`` that links the
@@ -1049,7 +1092,7 @@ def _speaks_for_its_identity(prepared: pd.DataFrame, kind: str, voters: np.ndarr
     For the kinds with proposal conflict columns (organisations); elsewhere every pair speaks."""
     speaks = np.ones(len(voters), dtype=bool)
     columns = PROPOSAL_CONFLICT_COLUMNS[kind]
-    low = np.flatnonzero(voice < VOTE_DIFFERENT)
+    low = np.flatnonzero(against)
     strong = np.flatnonzero(voice > threshold)
     if "n_numerals" not in columns or not len(low) or not len(strong):
         return speaks
