@@ -628,6 +628,7 @@ def _score_compared(enc: Encoded, pairs: np.ndarray, levels: dict[str, np.ndarra
         _veto_fund_and_manager(enc, pairs, levels, scores)
         _veto_other_programme(enc, pairs, levels, scores)
         _veto_layer(enc, pairs, levels, scores)
+        _veto_group_and_company(enc, pairs, levels, scores)
     return scores
 
 
@@ -726,6 +727,34 @@ def _veto_layer(enc: Encoded, pairs: np.ndarray, levels: dict[str, np.ndarray], 
     _veto_one_side_marked(enc, pairs, levels, scores, lambda marked, bare, marks: (
         bool(names[bare]) and bool(names[marked]) and _layer_marks(marks)
         and _words_of(set(names[bare].split()), set(names[marked].split()) - _LAYER_WORDS)))
+
+
+#: The words by which a group's parent names itself after its operating company ("Veroley Logistics Group",
+#: "Eastfield Hill Medical Holdings").
+GROUP_WORDS = frozenset({"group", "holding", "holdings"})
+
+
+def _group_and_company(a: str, b: str) -> bool:
+    """Whether one normalised name is the other's words plus one of :data:`GROUP_WORDS` ("halica crest
+    education group" / "halica crest education", "toroum group" / "toroum")."""
+    wa, wb = a.split(), b.split()
+    if abs(len(wa) - len(wb)) != 1:
+        return False
+    long_, short = (set(wa), set(wb)) if len(wa) > len(wb) else (set(wb), set(wa))
+    return bool(short) and short < long_ and len(long_ - short) == 1 and (long_ - short) <= GROUP_WORDS
+
+
+def _veto_group_and_company(enc: Encoded, pairs: np.ndarray, levels: dict[str, np.ndarray], scores) -> None:
+    """A name that is the other's plus "Group" or "Holdings" (:func:`_group_and_company`) is the group's parent
+    beside its operating company: a veto like a numeral conflict, unless a tax id is shared. The two share
+    the brand, the web domain and the town, so a near-exact name would outweigh the one word that tells the
+    two legal entities apart. Judged once per distinct name pair, on the pairs scoring at least
+    :data:`VOTE_DIFFERENT` (the ones that could be queued or speak for a join; the rest already vote
+    "different")."""
+    check = (scores.probability >= VOTE_DIFFERENT) & (levels["tax_id"] != 1)
+    k = np.flatnonzero(name_pair_mask(enc.n_name, pairs, check, _group_and_company))
+    scores.probability[k] = 0.0
+    scores.vetoed[k] = True
 
 
 def _veto_other_programme(enc: Encoded, pairs: np.ndarray, levels: dict[str, np.ndarray], scores) -> None:

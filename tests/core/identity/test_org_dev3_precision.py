@@ -98,3 +98,26 @@ def test_one_layer_written_two_ways_stays_surfaced() -> None:
     assert vehicle_marks("Rosia Rock Buyer, Inc.") == {"buyer"}
     assert surfaced(_portco("Rosia Rock Intermediate Holdings II S.A."), _portco("ROSIA ROCK INTERMEDIATE HLDGS II SA"))
     assert surfaced(_portco("Rosia Rock Parent, LLC"), _portco("Rosia Rock Parent LLC"))
+
+
+# ---------------------------------------------------------------- a group's parent and its operating company
+
+
+def _brand(name: str, **fields: str) -> dict:
+    return {"name": name, "domain": "halicacrest.es", "city": "Barcelona", "country": "ES", **fields}
+
+
+@pytest.mark.parametrize(("company", "group"), [
+    ("Halica Crest Education, S.L.", "Halica Crest Education Group, S.L."),
+    ("Halica Crest", "Halica Crest Group"),
+    ("Halica Crest Logistics, Inc.", "Halica Crest Logistics Holdings, Inc."),
+])
+def test_a_company_and_its_group_are_not_proposed(company: str, group: str) -> None:
+    """One brand, domain and town; "Group" / "Holdings" names the parent, another legal entity."""
+    assert not surfaced(_brand(company), _brand(group))
+
+
+def test_one_group_written_two_ways_or_under_one_tax_id_stays_surfaced() -> None:
+    assert surfaced(_brand("Halica Crest Group, S.L."), _brand("Halica Crest Grp SL"))
+    assert surfaced(_brand("Halica Crest Education, S.L.", tax_id="ESB34898205"),
+                    _brand("Halica Crest Education Group, S.L.", tax_id="B34898205"))
