@@ -628,7 +628,7 @@ def _score_compared(enc: Encoded, pairs: np.ndarray, levels: dict[str, np.ndarra
         _veto_fund_and_manager(enc, pairs, levels, scores)
         _veto_other_programme(enc, pairs, levels, scores)
         _veto_layer(enc, pairs, levels, scores)
-        _veto_group_and_company(enc, pairs, levels, scores)
+        _veto_two_organisations_named(enc, pairs, levels, scores)
     return scores
 
 
@@ -744,15 +744,38 @@ def _group_and_company(a: str, b: str) -> bool:
     return bool(short) and short < long_ and len(long_ - short) == 1 and (long_ - short) <= GROUP_WORDS
 
 
-def _veto_group_and_company(enc: Encoded, pairs: np.ndarray, levels: dict[str, np.ndarray], scores) -> None:
-    """A name that is the other's plus "Group" or "Holdings" (:func:`_group_and_company`) is the group's parent
-    beside its operating company: a veto like a numeral conflict, unless a tax id is shared. The two share
-    the brand, the web domain and the town, so a near-exact name would outweigh the one word that tells the
-    two legal entities apart. Judged once per distinct name pair, on the pairs scoring at least
-    :data:`VOTE_DIFFERENT` (the ones that could be queued or speak for a join; the rest already vote
-    "different")."""
+def _other_letter(a: str, b: str) -> bool:
+    """Whether two normalised names of as many words differ in one word only, a single letter on one side
+    and a word (or letter) starting with another letter on the other: a person's initial that is not the
+    other's first name's ("s nakamura family office" / "william nakamura family office") or a name cut after
+    a letter that does not start the other's word ("... tyoelakevakuutusyhtio k" / "... sampo"). The word
+    check (:func:`crmhub.identity.comparison.word_conflict`) reads no word under three letters."""
+    wa, wb = a.split(), b.split()
+    if len(wa) != len(wb):
+        return False
+    differ = [(x, y) for x, y in zip(wa, wb, strict=True) if x != y]
+    if len(differ) != 1:
+        return False
+    x, y = differ[0]
+    return (len(x) == 1 or len(y) == 1) and x.isalpha() and y.isalpha() and x[0] != y[0]
+
+
+def _two_organisations_named(a: str, b: str) -> bool:
+    """Whether two normalised names are those of two organisations whatever else their records share: a
+    group's parent and its operating company (:func:`_group_and_company`) or a letter that cannot stand for
+    the other's word (:func:`_other_letter`)."""
+    return _group_and_company(a, b) or _other_letter(a, b)
+
+
+def _veto_two_organisations_named(enc: Encoded, pairs: np.ndarray, levels: dict[str, np.ndarray], scores) -> None:
+    """The pairs whose names are two organisations' (:func:`_two_organisations_named`) score 0 like a numeral
+    conflict, unless a tax id is shared: "Halica Crest Education" / "Halica Crest Education Group" share the
+    brand, the web domain and the town, "S. Nakamura" / "William Nakamura Family Office" the rest of the
+    name, so the near-exact name would outweigh the one word that tells them apart. Judged once per
+    distinct name pair, on the pairs scoring at least :data:`VOTE_DIFFERENT` (the ones that could be
+    queued or speak for a join in a proposal; the rest already vote "different")."""
     check = (scores.probability >= VOTE_DIFFERENT) & (levels["tax_id"] != 1)
-    k = np.flatnonzero(name_pair_mask(enc.n_name, pairs, check, _group_and_company))
+    k = np.flatnonzero(name_pair_mask(enc.n_name, pairs, check, _two_organisations_named))
     scores.probability[k] = 0.0
     scores.vetoed[k] = True
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 from org_pairs import surfaced
 
-from crmhub.identity.matching import _layer_marks
+from crmhub.identity.matching import _layer_marks, _other_letter
 from crmhub.identity.normalize import organisation_domain, partnership_law, vehicle_marks
 
 # ---------------------------------------------------------------- a fund's Luxembourg parallel vehicle
@@ -121,3 +121,21 @@ def test_one_group_written_two_ways_or_under_one_tax_id_stays_surfaced() -> None
     assert surfaced(_brand("Halica Crest Group, S.L."), _brand("Halica Crest Grp SL"))
     assert surfaced(_brand("Halica Crest Education, S.L.", tax_id="ESB34898205"),
                     _brand("Halica Crest Education Group, S.L.", tax_id="B34898205"))
+
+
+# ---------------------------------------------------------------- one letter that stands for another word
+
+
+def test_a_letter_that_cannot_stand_for_the_other_word() -> None:
+    # an initial that is not the other's first name's: two people, two family offices
+    assert _other_letter("s nakamura family office", "william nakamura family office")
+    assert _other_letter("keskinainen tyoelakevakuutusyhtio k", "keskinainen tyoelakevakuutusyhtio sampo")
+    assert not _other_letter("w nakamura family office", "william nakamura family office")
+    assert not _other_letter("a horvat family office", "horvat family office")  # a word on one side only
+    assert not _other_letter("harbor capital 6", "harbor capital 8")  # numerals have their own comparison
+
+
+def test_a_name_cut_after_a_letter_is_not_surfaced_with_a_name_whose_word_starts_otherwise() -> None:
+    stem = "Keskinäinen Työeläkevakuutusyhtiö "
+    assert not surfaced({"name": stem + "K", "city": "Helsinki"}, {"name": stem + "Sampo", "city": "Helsinki"})
+    assert surfaced({"name": stem + "S", "city": "Helsinki"}, {"name": stem + "Sampo", "city": "Helsinki"})
