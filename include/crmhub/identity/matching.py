@@ -638,14 +638,16 @@ FUND_WORDS = frozenset({"fund", "funds"})
 
 
 def _fund_and_manager(numbered_name: str, numbered_marks: str, bare_name: str) -> bool:
-    """Whether a name carrying only fund numerals (and "GP") and a name without any vehicle mark are a fund
+    """Whether a name carrying only fund numerals (and "GP", and series letters: the parallel vehicle "XII-B"
+    is a fund too) and a name without any vehicle mark are a fund
     (or its general partner: "Brand PE GP I" / "Brand Private Equity LLC") and its manager: the bare name has no fund word and ends on a whole word of the numbered one
     ("Neivis Square Equity Partners" / "Neivis Square Equity Partners IX"; "Blynant & Co" / "Blynant
-    Private Equity Fund VIII"). A bare name ending in a word the other only starts ("... Partners Fun" /
+    Private Equity Fund VIII"; "Praulcrest Partners, LLC" / "Praulcrest Partners XII-B"). A bare name ending in a word the other only starts ("... Partners Fun" /
     "... Partners Fund X") is the fund's name cut at a field length, not the manager's."""
-    marks = numbered_marks.split()
+    marks = numbered_marks.replace("series ", "series:").split()  # "12 series b": numeral 12, series letter b
     bare = bare_name.split()
-    if not marks or not all(m.isdigit() or m == "gp" for m in marks) or not bare or FUND_WORDS & set(bare):
+    if not marks or not all(m.isdigit() or m == "gp" or m.startswith("series:") for m in marks) or not bare \
+            or FUND_WORDS & set(bare):
         return False
     return bare[-1] in set(numbered_name.split())
 
