@@ -54,7 +54,13 @@ from crmhub.identity.comparison import (
     word_conflict,
     word_levels,
 )
-from crmhub.identity.normalize import ENDOWMENT_COMPANY, HOLDING_CHAIN_MARKERS, fund_strategies, tax_id_scheme
+from crmhub.identity.normalize import (
+    ENDOWMENT_COMPANY,
+    HOLDING_CHAIN_MARKERS,
+    INSURER_DOMICILE_MARK,
+    fund_strategies,
+    tax_id_scheme,
+)
 from crmhub.identity.records import columns_for, prepare
 from crmhub.identity.scoring import (
     EM_KINDS,
@@ -713,8 +719,9 @@ _LAYER_WORDS = HOLDING_CHAIN_MARKERS | {"investment", "investments", "management
 def _layer_marks(marks: str) -> bool:
     """Whether vehicle marks (``n_numerals``) are all those of a company that is a layer of another's
     structure: a deal's holding chain (Topco, Midco, Intermediate …, with the numeral of a second one:
-    "Brand Intermediate Holdings II") and an endowment's investment company."""
-    rest = marks.replace(ENDOWMENT_COMPANY, " ").split()
+    "Brand Intermediate Holdings II"), an endowment's investment company and an insurer's subsidiary named
+    by its domicile ("Brand Life Insurance Company of New York")."""
+    rest = INSURER_DOMICILE_MARK.sub(" ", marks.replace(ENDOWMENT_COMPANY, " ")).split()
     layers = [m for m in rest if not m.isdigit()]
     return bool(marks) and (bool(layers) or not rest) and all(m in HOLDING_CHAIN_MARKERS for m in layers)
 

@@ -139,3 +139,21 @@ def test_a_name_cut_after_a_letter_is_not_surfaced_with_a_name_whose_word_starts
     stem = "Keskinäinen Työeläkevakuutusyhtiö "
     assert not surfaced({"name": stem + "K", "city": "Helsinki"}, {"name": stem + "Sampo", "city": "Helsinki"})
     assert surfaced({"name": stem + "S", "city": "Helsinki"}, {"name": stem + "Sampo", "city": "Helsinki"})
+
+
+# ---------------------------------------------------------------- an insurer and its subsidiary named by its domicile
+
+
+def _insurer(name: str) -> dict:
+    return {"name": name, "domain": "moruleon.com", "country": "US"}
+
+
+@pytest.mark.parametrize("subsidiary", ["Moruleon Life Insurance Company of New York", "Moruleon Life of NY"])
+def test_an_insurer_and_its_new_york_subsidiary_are_not_proposed(subsidiary: str) -> None:
+    assert _layer_marks(" ".join(sorted(vehicle_marks(subsidiary))))
+    assert not surfaced(_insurer("Moruleon Life Insurance Co."), _insurer(subsidiary))
+
+
+def test_one_subsidiary_written_two_ways_stays_surfaced() -> None:
+    assert not _layer_marks(" ".join(sorted(vehicle_marks("Moruleon Life Insurance Company of America"))))
+    assert surfaced(_insurer("Moruleon Life Insurance Co. of New York"), _insurer("Moruleon Life of NY"))
