@@ -744,13 +744,16 @@ GROUP_WORDS = frozenset({"group", "holding", "holdings"})
 
 
 def _group_and_company(a: str, b: str) -> bool:
-    """Whether one normalised name is the other's words plus one of :data:`GROUP_WORDS` ("halica crest
-    education group" / "halica crest education", "toroum group" / "toroum")."""
+    """Whether one normalised name is the other's words, up to a typo (:func:`_words_of`), plus one of
+    :data:`GROUP_WORDS` ("halica crest education group" / "halica crest education", "praerace group" /
+    "praerrace")."""
     wa, wb = a.split(), b.split()
     if abs(len(wa) - len(wb)) != 1:
         return False
     long_, short = (set(wa), set(wb)) if len(wa) > len(wb) else (set(wb), set(wa))
-    return bool(short) and short < long_ and len(long_ - short) == 1 and (long_ - short) <= GROUP_WORDS
+    added = (long_ - short) & GROUP_WORDS
+    rest = long_ - added
+    return bool(short) and len(added) == 1 and len(rest) == len(short) and _words_of(short, rest)
 
 
 def _other_letter(a: str, b: str) -> bool:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 from org_pairs import surfaced
 
-from crmhub.identity.matching import _layer_marks, _other_letter
+from crmhub.identity.matching import _group_and_company, _layer_marks, _other_letter
 from crmhub.identity.normalize import organisation_domain, partnership_law, vehicle_marks
 
 # ---------------------------------------------------------------- a fund's Luxembourg parallel vehicle
@@ -111,10 +111,16 @@ def _brand(name: str, **fields: str) -> dict:
     ("Halica Crest Education, S.L.", "Halica Crest Education Group, S.L."),
     ("Halica Crest", "Halica Crest Group"),
     ("Halica Crest Logistics, Inc.", "Halica Crest Logistics Holdings, Inc."),
+    ("Praerrace", "Praerace Group, LLC"),  # the company's name misspelt
 ])
 def test_a_company_and_its_group_are_not_proposed(company: str, group: str) -> None:
     """One brand, domain and town; "Group" / "Holdings" names the parent, another legal entity."""
     assert not surfaced(_brand(company), _brand(group))
+
+
+def test_a_group_word_beside_a_misspelt_name() -> None:
+    assert _group_and_company("praerace group", "praerrace")
+    assert not _group_and_company("halica crest group", "halica crest education")  # a word of its own
 
 
 def test_one_group_written_two_ways_or_under_one_tax_id_stays_surfaced() -> None:
