@@ -28,7 +28,9 @@ Data sets (generated deterministically here, seeded, except the public FEBRL fil
 * ``febrl_style`` — FEBRL-3-like person data generated here (originals plus up to 5 duplicates each;
   FEBRL-style corruptions), for scales the public files do not have.
 
-Metrics per data set and scale: wall seconds of resolution, peak RSS of the worker process,
+Metrics per data set and scale: wall seconds of resolution, peak RSS of the worker process (and of the
+largest process it forked to parse names and compare pairs), CPU seconds of the whole run (generation and
+evaluation included, forked processes too),
 ``auto_precision`` (pairs linked automatically that are true), ``auto_recall``, ``surfaced_recall``
 (true pairs auto-linked or reachable through queued pairs a perfect reviewer approves),
 ``review_pairs_per_1000`` records, blocking recall, and a reliability table of the scores.
@@ -578,6 +580,12 @@ def peak_rss_mb() -> float:
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
+def peak_rss_worker_processes_mb() -> float:
+    """The largest peak resident memory of a worker process the run forked (0 when it forked none); pages
+    a forked worker shares with the parent count in both."""
+    return round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1)
+
+
 # ---------------------------------------------------------------------------------- baselines
 
 
@@ -681,6 +689,9 @@ def worker(dataset: str, n: int, seed: int, compare: bool, estimate: bool) -> di
     if "family" in df.columns:
         out.update(hard_negatives(res, df))
     out["peak_rss_mb"] = peak_rss_mb()
+    out["peak_rss_worker_processes_mb"] = peak_rss_worker_processes_mb()
+    out["process_cpu_seconds"] = round(sum(getattr(resource.getrusage(who), f) for who in (
+        resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN) for f in ("ru_utime", "ru_stime")), 1)
     if estimate:
         same = truth[res.scored_pairs[:, 0]] == truth[res.scored_pairs[:, 1]]
         out["estimated_parameters"] = estimate_parameters(res.pair_levels, same, kind)

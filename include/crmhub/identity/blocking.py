@@ -268,6 +268,7 @@ def _org_initials(df: pd.DataFrame) -> list:
     numbered once per call."""
     rows = list(zip(df["n_name"].tolist(), df["n_city"].tolist(), strict=True))
     acronyms = {(name, city) for name, city in rows if name and city and " " not in name}
+    towns = {city for _, city in acronyms}  # a name elsewhere has no acronym to meet: its initials are not read
     ids: dict[tuple[str, str], int] = {}
     by_row: dict[tuple[str, str], tuple[int, ...] | None] = {}
     out = []
@@ -277,7 +278,7 @@ def _org_initials(df: pd.DataFrame) -> list:
             name, city = row
             if row in acronyms:
                 words = [name]
-            elif name and city:
+            elif name and city in towns:
                 words = sorted(a for a in initials(tuple(name.split())) if (a, city) in acronyms)
             else:
                 words = []

@@ -10,6 +10,7 @@ reviewers see in a queued pair's features.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cached_property, lru_cache
 
 import numpy as np
@@ -32,10 +33,10 @@ from crmhub.identity.normalize import (
     is_written_numeral,
     name_spelling_key,
     order_free_words,
-    partnership_law,
     roman_to_int,
     tax_id_scheme,
 )
+from crmhub.identity.parallel import forked_map
 from crmhub.identity.short_forms import acronym_of_name, acronym_pair
 
 #: Level labels per comparison (index = level).
@@ -93,6 +94,17 @@ class Column:
     def frequency(self) -> np.ndarray:
         """Records per code (how common each value is), for term-frequency adjustments."""
         return np.bincount(self.codes[self.codes >= 0], minlength=1)
+
+    def member_of(self, values: frozenset) -> np.ndarray:
+        """Per record, whether its value is one of ``values``; judged once per distinct value and kept for
+        the run (a million-record run compares its pairs in chunks, each asking again)."""
+        cache = self.__dict__.setdefault("_member_of", {})
+        if values not in cache:
+            _, first = np.unique(self.codes, return_index=True)  # a record per code (-1: missing)
+            per_code = np.zeros(int(self.codes.max(initial=-1)) + 2, dtype=bool)
+            per_code[self.codes[first] + 1] = [self.values[r] in values for r in first.tolist()]
+            cache[values] = per_code[self.codes + 1]
+        return cache[values]
 
     def missing(self, i: np.ndarray, j: np.ndarray) -> np.ndarray:
         return (self.codes[i] < 0) | (self.codes[j] < 0)
@@ -153,26 +165,12 @@ class Encoded:
         return Column([shapes.get(v) if isinstance(v, str) else None for v in values])
 
     @cached_property
-    def name_key(self) -> Column:
-        """Each record's organisation name as one spelling (:func:`crmhub.identity.normalize.name_spelling_key`)."""
-        values = self.df["n_name"].tolist()
-        keys = {v: name_spelling_key(v) for v in set(values) if isinstance(v, str)}
-        return Column([keys.get(v) if isinstance(v, str) else None for v in values])
-
-    @cached_property
     def fund_vehicle(self) -> np.ndarray:
         """Records that name a fund vehicle: a fund numeral or vehicle marker, or a fund legal form (LP, SCA, SICAV)."""
         marks = self.df["n_numerals"].tolist()
         forms = self.df["n_legal"].tolist()
         return np.fromiter((bool(m) or f in FUND_LEGAL_FORMS for m, f in zip(marks, forms, strict=True)), dtype=bool,
                            count=len(marks))
-
-    @cached_property
-    def partnership_law(self) -> Column:
-        """The law of each record's limited-partnership form (:func:`crmhub.identity.normalize.partnership_law`)."""
-        names = self.df["name"].tolist()
-        done = {v: partnership_law(v) for v in set(names) if isinstance(v, str)}
-        return Column([done.get(v) if isinstance(v, str) else None for v in names])
 
     @cached_property
     def cut_names(self) -> np.ndarray:
@@ -299,7 +297,7 @@ def _registered_office(level: np.ndarray, col: Column, fund: np.ndarray, i: np.n
     either record is a fund vehicle (``fund``): its administrator's address against its manager's."""
     k = np.flatnonzero(level == differ)
     if k.size:
-        flag = np.fromiter((v in places for v in col.values.tolist()), dtype=bool, count=len(col.values))
+        flag = col.member_of(places)
         k = k[fund[i[k]] | fund[j[k]]]
         level[k[flag[i[k]] | flag[j[k]]]] = differ + 1
     return level
@@ -359,7 +357,7 @@ def _partnership_laws_apart(enc: Encoded, i: np.ndarray, j: np.ndarray, levels: 
     and its Delaware or Cayman flagship ("Harbor Partners IX SCSp" / "Harbor Partners IX, L.P."). A source
     that writes a Luxembourg fund's form as "L.P." keeps its Luxembourg seat or gives its manager's office
     (Zurich, Singapore), and the same register number says one fund: no veto there."""
-    law = enc.partnership_law
+    law = enc.n_partnership_law  # crmhub.identity.normalize.partnership_law, read when preparing
     k = np.flatnonzero(~law.missing(i, j) & ~law.equal(i, j) & (levels["tax_id"] != 1))
     if not k.size:
         return
@@ -460,8 +458,9 @@ def _cut_from_pairs(enc: Encoded, short: np.ndarray, full: np.ndarray, check: np
     _, first, inverse = np.unique(code, return_index=True, return_inverse=True)
     cuts = enc.cut_names[short[sel[first]]].tolist()
     texts = enc.raw_cut_texts(full[sel[first]]).tolist()
-    verdict = np.fromiter((cut_prefix_of(c, t) or respelt_cut_of(c, t) for c, t in zip(cuts, texts, strict=True)),
-                          dtype=bool, count=len(first))
+    # both readings start where the full name starts: a pair of other first letters ends here, without a call
+    verdict = np.fromiter((t[:1] == c[:1] and (cut_prefix_of(c, t) or respelt_cut_of(c, t))
+                           for c, t in zip(cuts, texts, strict=True)), dtype=bool, count=len(first))
     out[sel] = verdict[inverse.ravel()]
     return out
 
@@ -582,14 +581,21 @@ def compare_contacts(enc: Encoded, pairs: np.ndarray, workers: int = 1) -> tuple
                     "tf_counts": {"last_name": np.where(l_direct, last.frequency[np.maximum(last.codes[i], 0)], 0)}}
 
 
+def _compare_chunk(func: Callable, enc: Encoded, pairs: np.ndarray, chunk: int, start: int) -> tuple[dict, dict]:
+    return func(enc, pairs[start:start + chunk], 1)
+
+
 def compare(df: pd.DataFrame | Encoded, pairs: np.ndarray, kind: str, workers: int = 1,
             chunk: int = 1_000_000) -> tuple[dict[str, np.ndarray], dict]:
-    """Levels for ``pairs`` of ``df`` (a prepared frame or its :class:`Encoded` form), in chunks."""
+    """Levels for ``pairs`` of ``df`` (a prepared frame or its :class:`Encoded` form), in chunks: the first
+    here (which also encodes every column the others read), the others in ``workers`` forked processes
+    (:func:`crmhub.identity.parallel.forked_map`), each single-threaded."""
     enc = df if isinstance(df, Encoded) else Encoded(df)
     func = compare_orgs if kind == "org" else compare_contacts
     if len(pairs) <= chunk:
         return func(enc, pairs, workers)
-    parts = [func(enc, pairs[s:s + chunk], workers) for s in range(0, len(pairs), chunk)]
+    parts = [func(enc, pairs[:chunk], workers)]
+    parts += forked_map(_compare_chunk, (func, enc, pairs, chunk), range(chunk, len(pairs), chunk), workers)
     levels = {k: np.concatenate([p[0][k] for p in parts]) for k in parts[0][0]}
     extras = {k: np.concatenate([p[1][k] for p in parts]) for k in parts[0][1] if k != "tf_counts"}
     extras["tf_counts"] = {k: np.concatenate([p[1]["tf_counts"][k] for p in parts]) for k in parts[0][1]["tf_counts"]}
@@ -839,6 +845,12 @@ def per_name_pair(names: Column, pairs: np.ndarray, check: np.ndarray, predicate
     verdict = np.fromiter((predicate(values[pairs[k, 0]], values[pairs[k, 1]]) for k in idx[first].tolist()),
                           dtype=bool, count=len(distinct))
     return idx, verdict[inverse.ravel()]
+
+
+def one_spelling(a: str, b: str) -> bool:
+    """Two normalised organisation names are one name spelt twice (one
+    :func:`crmhub.identity.normalize.name_spelling_key`)."""
+    return name_spelling_key(a) == name_spelling_key(b)
 
 
 def name_pair_mask(names: Column, pairs: np.ndarray, check: np.ndarray, predicate) -> np.ndarray:

@@ -45,6 +45,7 @@ from crmhub.identity.comparison import (
     compare,
     listed_names,
     name_pair_mask,
+    one_spelling,
     partnership_short_form,
     per_name_pair,
     same_words_mask,
@@ -297,8 +298,8 @@ def _lift_respaced(enc: Encoded, pairs: np.ndarray, levels: dict[str, np.ndarray
     term-frequency bits of a near-exact name (:func:`_first_word_counts`) do not apply to an exact one."""
     low = (levels["name"] > EXACT_NAME) & ~scores.vetoed & (scores.probability <= threshold)
     check = _lift_would_cross(levels, scores, low, kind, threshold, params, to=EXACT_NAME)
-    k = np.flatnonzero(check)
-    _lift_to_exact(k[enc.name_key.equal(pairs[k, 0], pairs[k, 1])], levels, scores, kind, params, tf_bits)
+    _lift_to_exact(np.flatnonzero(name_pair_mask(enc.n_name, pairs, check, one_spelling)), levels, scores, kind,
+                   params, tf_bits)
 
 
 def _lift_would_cross(levels: dict[str, np.ndarray], scores, low: np.ndarray, kind: str, threshold: float,
@@ -870,8 +871,9 @@ def resolve(df: pd.DataFrame, kind: str, *, decisions: dict | None = None, thres
         kind: ``"org"`` or ``"contact"``.
         decisions: remembered human decisions ``{pair_key(a, b): "approved" | "rejected"}``.
         threshold: fuzzy pairs scoring above it are queued for review.
-        workers: rapidfuzz threads for the similarity computations (-1: one per CPU core, rapidfuzz's
-            convention; 1: single-threaded).
+        workers: rapidfuzz threads for the similarity computations, and processes that parse the names of
+            a large run (:func:`crmhub.identity.records.prepare`) (-1: one per CPU core, rapidfuzz's
+            convention; 1: single-threaded, no process started).
         max_block / window: blocking caps (see :mod:`crmhub.identity.blocking`).
         refine: when there are enough candidate pairs and ``kind`` is in
             :data:`crmhub.identity.scoring.EM_KINDS`, estimate u on random record pairs and m/λ by EM on
@@ -881,7 +883,7 @@ def resolve(df: pd.DataFrame, kind: str, *, decisions: dict | None = None, thres
     """
     decisions = decisions or {}
     t0 = time.perf_counter()
-    prepared = prepare(df, kind)
+    prepared = prepare(df, kind, workers=workers)
     n = len(prepared)
     keys: list[RecordKey] = list(zip(prepared["source_system"].tolist(), prepared["record_id"].tolist(), strict=True))
     if len(set(keys)) != n:

@@ -12,6 +12,7 @@ import pandas as pd
 
 from crmhub.identity import normalize as nz
 from crmhub.identity.name_noise import held_by_custodian
+from crmhub.identity.parallel import forked_map, processes
 
 ORG_COLUMNS = ("record_id", "source_system", "name", "domain", "tax_id", "city", "country")
 CONTACT_COLUMNS = ("record_id", "source_system", "first_name", "last_name", "email", "phone", "company",
@@ -39,16 +40,41 @@ def _map(func, values: list) -> list:
     return [done[v] if v is not None else None for v in values]
 
 
-def _org_name_features(name: str) -> tuple[str | None, str | None, str, str | None]:
-    """``n_name``, ``n_legal``, ``n_numerals`` and ``n_vintage`` of one organisation name. Computed together: they
-    read one cached parse of the name (``normalize._org_parts``), which a separate pass per feature over
-    a million names would evict before the next pass reads it."""
+def _org_name_features(name: str) -> tuple[str | None, str | None, str, str | None, str | None]:
+    """``n_name``, ``n_legal``, ``n_numerals``, ``n_vintage`` and ``n_partnership_law`` of one organisation
+    name. Computed together: they read one cached parse of the name (``normalize._org_parts`` and the words
+    as written), which a separate pass per feature over a million names would evict before the next pass
+    reads it (the partnership law, once read apart at comparison, parsed every name a second time)."""
     return (nz.normalize_org_name(name), nz.legal_form(name), " ".join(sorted(nz.vehicle_marks(name))),
-            nz.vintage_year(name))
+            nz.vintage_year(name), nz.partnership_law(name))
 
 
-def prepare(df: pd.DataFrame, kind: str) -> pd.DataFrame:
-    """Copy of ``df`` (index reset to 0..n-1) with canonical columns as text and ``n_*`` features added."""
+#: Fewest distinct organisation names :func:`prepare` parses in worker processes (fewer are parsed in this
+#: one: starting the processes and sending the names back costs more than it saves).
+PARALLEL_MIN_NAMES = 200_000
+
+
+def _features_of(names: list[str], part: slice) -> list[tuple]:
+    return [_org_name_features(v) for v in names[part]]
+
+
+def _map_org_names(values: list, workers: int, min_parallel: int = PARALLEL_MIN_NAMES) -> list:
+    """:func:`_map` of :func:`_org_name_features`, the distinct names parsed by ``workers`` processes
+    (:func:`crmhub.identity.parallel.forked_map`) when there are ``min_parallel`` or more: the parse is pure
+    Python, one core's work per name, and the longest stage of a million-record run."""
+    distinct = [v for v in dict.fromkeys(values) if v is not None]
+    if len(distinct) < min_parallel:
+        workers = 1
+    size = -(-len(distinct) // (4 * processes(workers))) or 1  # a few parts per process: none waits long on one
+    parts = [slice(k, k + size) for k in range(0, len(distinct), size)]
+    features = [f for part in forked_map(_features_of, (distinct,), parts, workers) for f in part]
+    done = dict(zip(distinct, features, strict=True))
+    return [done[v] if v is not None else None for v in values]
+
+
+def prepare(df: pd.DataFrame, kind: str, workers: int = 1) -> pd.DataFrame:
+    """Copy of ``df`` (index reset to 0..n-1) with canonical columns as text and ``n_*`` features added;
+    ``workers`` processes parse many organisation names (:func:`_map_org_names`; 1: this process only)."""
     cols = columns_for(kind)
     out = pd.DataFrame({c: _col(df, c) for c in cols})
     if out["record_id"].isna().any():
@@ -60,11 +86,12 @@ def prepare(df: pd.DataFrame, kind: str) -> pd.DataFrame:
     if "crmhub_id" in df.columns:
         out["crmhub_id"] = _col(df, "crmhub_id")
     if kind == "org":
-        features = _map(_org_name_features, out["name"].tolist())
+        features = _map_org_names(out["name"].tolist(), workers)
         out["n_name"] = [f[0] if f else None for f in features]
         out["n_legal"] = [f[1] if f else None for f in features]
         out["n_numerals"] = [f[2] if f else "" for f in features]
         out["n_vintage"] = [f[3] if f else None for f in features]
+        out["n_partnership_law"] = [f[4] if f else None for f in features]
         doms = out["domain"].tolist()
         out["n_domain"] = _map(nz.organisation_domain, doms)
         out["n_tax_id"] = _map(nz.normalize_tax_id, out["tax_id"].tolist())

@@ -433,7 +433,7 @@ def test_resolve_pauses_the_cyclic_collector_and_restores_it_as_it_was(monkeypat
 
     seen = []
     real_prepare = matching.prepare
-    monkeypatch.setattr(matching, "prepare", lambda df, kind: seen.append(gc.isenabled()) or real_prepare(df, kind))
+    monkeypatch.setattr(matching, "prepare", lambda df, kind, **kw: seen.append(gc.isenabled()) or real_prepare(df, kind, **kw))
     df = pd.DataFrame({"source_system": ["crm", "billing"], "record_id": ["1", "2"],
                        "name": ["Harbor Capital Partners III, L.P.", "Harbor Capital Partners III LP"]})
     try:

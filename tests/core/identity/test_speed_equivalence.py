@@ -219,3 +219,63 @@ def test_same_words_on_the_generated_names_equal_the_word_by_word_check(prepared
             mock.patch.object(c, "_word_matches", _word_matches_uncached):
         slow = [c.same_words(a, b) for a, b in names]
     assert fast == slow and 10 < sum(fast) < len(fast)
+
+
+def test_the_partnership_law_is_read_with_the_other_name_features(prepared: pd.DataFrame) -> None:
+    # read once when preparing (the parse of the name is cached then), not by a second parse at comparison
+    expected = [nz.partnership_law(v) for v in prepared["name"].tolist()]
+    assert prepared["n_partnership_law"].tolist() == expected
+    assert {"luxembourg", "common law"} <= set(expected)
+
+
+def test_membership_of_a_set_of_places_is_the_elementwise_one(prepared: pd.DataFrame) -> None:
+    city = Encoded(prepared).n_city
+    places = nz.REGISTERED_OFFICE_TOWNS
+    expected = np.array([v in places for v in city.values.tolist()])
+    assert expected.any() and (city.member_of(places) == expected).all()
+    assert city.member_of(places) is city.member_of(places)  # judged once per run, not once per chunk
+
+
+def test_one_spelling_is_one_spelling_key(prepared: pd.DataFrame) -> None:
+    from crmhub.identity.comparison import one_spelling
+
+    names = [v for v in prepared["n_name"].tolist() if v][:400]
+    pairs = [(a, b) for a, b in zip(names, names[1:], strict=False)] + [("lake line ventures", "lakeline venture")]
+    assert [one_spelling(a, b) for a, b in pairs] == [nz.name_spelling_key(a) == nz.name_spelling_key(b) for a, b in pairs]
+    assert one_spelling("lake line ventures", "lakeline venture")
+
+
+def test_names_parsed_in_worker_processes_are_parsed_as_in_this_one(prepared: pd.DataFrame) -> None:
+    from crmhub.identity.parallel import processes
+    from crmhub.identity.records import _map_org_names
+
+    names = prepared["name"].tolist() + [None]
+    if processes(2) < 2:
+        pytest.skip("this process cannot start worker processes")
+    assert _map_org_names(names, 2, min_parallel=1) == _map_org_names(names, 1)
+
+
+def test_a_daemonic_worker_parses_in_its_own_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Celery's prefork pool runs tasks in daemonic processes, which may not start children
+    import multiprocessing
+
+    from crmhub.identity.parallel import forked_map, processes
+
+    monkeypatch.setattr(multiprocessing.current_process(), "daemon", True, raising=False)
+    assert processes(-1) == 1 and processes(4) == 1
+    assert forked_map(lambda x, part: x * part, (3,), [1, 2], -1) == [3, 6]  # computed here
+
+
+def test_pairs_compared_in_worker_processes_are_compared_as_in_this_one(prepared: pd.DataFrame) -> None:
+    from crmhub.identity.comparison import compare
+    from crmhub.identity.parallel import processes
+
+    if processes(2) < 2:
+        pytest.skip("this process cannot start worker processes")
+    pairs, _ = candidate_pairs(prepared, "org")
+    chunk = len(pairs) // 3 + 1  # three chunks: the first here, two in worker processes
+    one_levels, one_extras = compare(Encoded(prepared), pairs, "org", workers=1, chunk=chunk)
+    levels, extras = compare(Encoded(prepared), pairs, "org", workers=2, chunk=chunk)
+    assert all((levels[k] == one_levels[k]).all() for k in one_levels)
+    assert (extras["name_similarity"] == one_extras["name_similarity"]).all()
+    assert (extras["cut_name"] == one_extras["cut_name"]).all()
