@@ -39,6 +39,7 @@ from rapidfuzz.distance import OSA
 from crmhub.identity.blocking import candidate_pairs
 from crmhub.identity.clusters import UnionFind, cluster_roots, consistent_groups
 from crmhub.identity.comparison import (
+    Column,
     Encoded,
     acronym_site_mask,
     compare,
@@ -54,7 +55,13 @@ from crmhub.identity.comparison import (
     word_conflict,
     word_levels,
 )
-from crmhub.identity.normalize import ENDOWMENT_COMPANY, HOLDING_CHAIN_MARKERS, fund_strategies, tax_id_scheme
+from crmhub.identity.normalize import (
+    ENDOWMENT_COMPANY,
+    HOLDING_CHAIN_MARKERS,
+    INSURER_DOMICILE_MARK,
+    fund_strategies,
+    tax_id_scheme,
+)
 from crmhub.identity.records import columns_for, prepare
 from crmhub.identity.scoring import (
     EM_KINDS,
@@ -628,6 +635,7 @@ def _score_compared(enc: Encoded, pairs: np.ndarray, levels: dict[str, np.ndarra
         _veto_fund_and_manager(enc, pairs, levels, scores)
         _veto_other_programme(enc, pairs, levels, scores)
         _veto_layer(enc, pairs, levels, scores)
+        _veto_two_organisations_named(enc, pairs, levels, scores)
     return scores
 
 
@@ -637,14 +645,16 @@ FUND_WORDS = frozenset({"fund", "funds"})
 
 
 def _fund_and_manager(numbered_name: str, numbered_marks: str, bare_name: str) -> bool:
-    """Whether a name carrying only fund numerals (and "GP") and a name without any vehicle mark are a fund
+    """Whether a name carrying only fund numerals (and "GP", and series letters: the parallel vehicle "XII-B"
+    is a fund too) and a name without any vehicle mark are a fund
     (or its general partner: "Brand PE GP I" / "Brand Private Equity LLC") and its manager: the bare name has no fund word and ends on a whole word of the numbered one
     ("Neivis Square Equity Partners" / "Neivis Square Equity Partners IX"; "Blynant & Co" / "Blynant
-    Private Equity Fund VIII"). A bare name ending in a word the other only starts ("... Partners Fun" /
+    Private Equity Fund VIII"; "Praulcrest Partners, LLC" / "Praulcrest Partners XII-B"). A bare name ending in a word the other only starts ("... Partners Fun" /
     "... Partners Fund X") is the fund's name cut at a field length, not the manager's."""
-    marks = numbered_marks.split()
+    marks = numbered_marks.replace("series ", "series:").split()  # "12 series b": numeral 12, series letter b
     bare = bare_name.split()
-    if not marks or not all(m.isdigit() or m == "gp" for m in marks) or not bare or FUND_WORDS & set(bare):
+    if not marks or not all(m.isdigit() or m == "gp" or m.startswith("series:") for m in marks) or not bare \
+            or FUND_WORDS & set(bare):
         return False
     return bare[-1] in set(numbered_name.split())
 
@@ -710,8 +720,9 @@ _LAYER_WORDS = HOLDING_CHAIN_MARKERS | {"investment", "investments", "management
 def _layer_marks(marks: str) -> bool:
     """Whether vehicle marks (``n_numerals``) are all those of a company that is a layer of another's
     structure: a deal's holding chain (Topco, Midco, Intermediate …, with the numeral of a second one:
-    "Brand Intermediate Holdings II") and an endowment's investment company."""
-    rest = marks.replace(ENDOWMENT_COMPANY, " ").split()
+    "Brand Intermediate Holdings II"), an endowment's investment company and an insurer's subsidiary named
+    by its domicile ("Brand Life Insurance Company of New York")."""
+    rest = INSURER_DOMICILE_MARK.sub(" ", marks.replace(ENDOWMENT_COMPANY, " ")).split()
     layers = [m for m in rest if not m.isdigit()]
     return bool(marks) and (bool(layers) or not rest) and all(m in HOLDING_CHAIN_MARKERS for m in layers)
 
@@ -726,6 +737,60 @@ def _veto_layer(enc: Encoded, pairs: np.ndarray, levels: dict[str, np.ndarray], 
     _veto_one_side_marked(enc, pairs, levels, scores, lambda marked, bare, marks: (
         bool(names[bare]) and bool(names[marked]) and _layer_marks(marks)
         and _words_of(set(names[bare].split()), set(names[marked].split()) - _LAYER_WORDS)))
+
+
+#: The words by which a group's parent names itself after its operating company ("Veroley Logistics Group",
+#: "Eastfield Hill Medical Holdings").
+GROUP_WORDS = frozenset({"group", "holding", "holdings"})
+
+
+def _group_and_company(a: str, b: str) -> bool:
+    """Whether one normalised name is the other's words, up to a typo (:func:`_words_of`), plus one of
+    :data:`GROUP_WORDS` ("halica crest education group" / "halica crest education", "praerace group" /
+    "praerrace")."""
+    wa, wb = a.split(), b.split()
+    if abs(len(wa) - len(wb)) != 1:
+        return False
+    long_, short = (set(wa), set(wb)) if len(wa) > len(wb) else (set(wb), set(wa))
+    added = (long_ - short) & GROUP_WORDS
+    rest = long_ - added
+    return bool(short) and len(added) == 1 and len(rest) == len(short) and _words_of(short, rest)
+
+
+def _other_letter(a: str, b: str) -> bool:
+    """Whether two normalised names of as many words differ in one word only, a single letter on one side
+    and a word (or letter) starting with another letter on the other: a person's initial that is not the
+    other's first name's ("s nakamura family office" / "william nakamura family office") or a name cut after
+    a letter that does not start the other's word ("... tyoelakevakuutusyhtio k" / "... sampo"). The word
+    check (:func:`crmhub.identity.comparison.word_conflict`) reads no word under three letters."""
+    wa, wb = a.split(), b.split()
+    if len(wa) != len(wb):
+        return False
+    differ = [(x, y) for x, y in zip(wa, wb, strict=True) if x != y]
+    if len(differ) != 1:
+        return False
+    x, y = differ[0]
+    return (len(x) == 1 or len(y) == 1) and x.isalpha() and y.isalpha() and x[0] != y[0]
+
+
+def _two_organisations_named(a: str, b: str) -> bool:
+    """Whether two normalised names are those of two organisations whatever else their records share: a
+    group's parent and its operating company (:func:`_group_and_company`) or a letter that cannot stand for
+    the other's word (:func:`_other_letter`)."""
+    return _group_and_company(a, b) or _other_letter(a, b)
+
+
+def _veto_two_organisations_named(enc: Encoded, pairs: np.ndarray, levels: dict[str, np.ndarray], scores) -> None:
+    """The pairs whose names are two organisations' (:func:`_two_organisations_named`) score 0 like a numeral
+    conflict, unless a tax id is shared: "Halica Crest Education" / "Halica Crest Education Group" share the
+    brand, the web domain and the town, "S. Nakamura" / "William Nakamura Family Office" the rest of the
+    name, so the near-exact name would outweigh the one word that tells them apart. Judged once per
+    distinct name pair, on the pairs scoring at least :data:`VOTE_DIFFERENT` (the ones that could be
+    queued or speak for a join in a proposal; the rest already vote "different")."""
+    check = (scores.probability >= VOTE_DIFFERENT) & (levels["tax_id"] != 1)
+    k = np.flatnonzero(name_pair_mask(enc.n_name, pairs, check, _two_organisations_named))
+    scores.probability[k] = 0.0
+    scores.vetoed[k] = True
 
 
 def _veto_other_programme(enc: Encoded, pairs: np.ndarray, levels: dict[str, np.ndarray], scores) -> None:
@@ -884,7 +949,8 @@ def resolve(df: pd.DataFrame, kind: str, *, decisions: dict | None = None, thres
     scorer = _pair_scorer(enc, kind, threshold, params, scoring_counts, workers) \
         if kind in UNCOMPARED_VOTE_KINDS else None
     chosen, cut_links = _consistent_proposals(prepared, kind, pairs, prob, rejected, roots, chosen, threshold,
-                                              score_pairs=scorer, cut_names=enc.cut_names if kind == "org" else None)
+                                              score_pairs=scorer, cut_names=enc.cut_names if kind == "org" else None,
+                                              names=enc.n_name if kind == "org" else None)
     del enc, scorer  # the encoded columns are not needed past here (peak memory at a million records)
     proposal_links = pairs[np.array(chosen, dtype=np.int64)] if chosen else np.zeros((0, 2), dtype=np.int64)
     for k, features in zip(chosen, explain_pairs(scores, np.array(chosen, dtype=np.int64), kind), strict=True):
@@ -954,7 +1020,7 @@ def _kept_apart_by_a_human(roots: np.ndarray, pairs: np.ndarray, rejected: np.nd
 def _consistent_proposals(prepared: pd.DataFrame, kind: str, pairs: np.ndarray, prob: np.ndarray,
                           rejected: np.ndarray, roots: np.ndarray, chosen: list[int],
                           threshold: float, score_pairs: Callable[[np.ndarray], np.ndarray] | None = None,
-                          cut_names: np.ndarray | None = None) -> tuple[list[int], int]:
+                          cut_names: np.ndarray | None = None, names: Column | None = None) -> tuple[list[int], int]:
     """Keep the candidate links (``chosen``, strongest first) that form mutually consistent proposals.
 
     Nodes are the current identities (``roots``). Two identities may share a proposal only when no
@@ -962,8 +1028,9 @@ def _consistent_proposals(prepared: pd.DataFrame, kind: str, pairs: np.ndarray, 
     included) or a human rejection, their records do not carry different vehicle marks / tax ids
     (``PROPOSAL_CONFLICT_COLUMNS``; also for pairs blocking never compared), and the proposal stays
     within MAX_PROPOSAL_RECORDS records; two groups of identities also need the balance of their scored
-    record pairs (each votes "different" below VOTE_DIFFERENT, "same" above ``threshold``) not against
-    them; with ``score_pairs`` (record pairs -> probability), the record pairs blocking did not compare
+    record pairs (each votes "different" below VOTE_DIFFERENT, "same" above ``threshold``; with ``names``,
+    :attr:`crmhub.identity.comparison.Encoded.n_name`, also "different" between the two when their names
+    each carry a word the other cannot explain, :func:`_named_apart`) not against them; with ``score_pairs`` (record pairs -> probability), the record pairs blocking did not compare
     inside components of up to UNCOMPARED_COMPONENT_RECORDS records are scored and vote too. Links are taken strongest first (:func:`crmhub.identity.clusters.consistent_groups`), so a
     chain is cut at its weaker link. ``cut_names`` (per record, :attr:`crmhub.identity.comparison.Encoded.cut_names`;
     needed where ``n_numerals`` is a conflict column): the vehicle marks of a name cut at a field length may
@@ -992,9 +1059,12 @@ def _consistent_proposals(prepared: pd.DataFrame, kind: str, pairs: np.ndarray, 
         extra = _uncompared_pairs(voters, roots, record_component)
         if len(extra):
             voters, voice = np.concatenate([voters, extra]), np.concatenate([voice, score_pairs(extra)])
-    speaks = _speaks_for_its_identity(prepared, kind, voters, voice, roots, threshold, cut_names)
+    against = voice < VOTE_DIFFERENT
+    if names is not None:
+        against |= _named_apart(names, voters, voice, threshold, cut_names)
+    speaks = _speaks_for_its_identity(prepared, kind, voters, voice, against, roots, threshold, cut_names)
     votes = roots[voters]
-    vote = (voice > threshold).astype(np.int8) - ((voice < VOTE_DIFFERENT) & speaks).astype(np.int8)
+    vote = (voice > threshold).astype(np.int8) - (against & speaks).astype(np.int8)
     cannot = roots[pairs[between[((prob[between] < CLEAR_NON_MATCH) & speaks[:len(between)]) | rejected[between]]]]
     if len(cannot):  # one row per pair of identities (many record pairs can say the same)
         cannot = np.sort(cannot, axis=1)
@@ -1035,10 +1105,47 @@ def _consistent_proposals(prepared: pd.DataFrame, kind: str, pairs: np.ndarray, 
     return idx[keep].tolist(), int((~keep).sum())
 
 
+def _named_apart(names: Column, voters: np.ndarray, voice: np.ndarray, threshold: float,
+                 cut_names: np.ndarray | None) -> np.ndarray:
+    """Per record pair of ``voters`` (probabilities ``voice``): is it undecided (between VOTE_DIFFERENT and
+    ``threshold``) with names that each carry a word the other cannot explain
+    (:func:`crmhub.identity.comparison.word_conflict`: "Työeläkevakuutusyhtiö Sampo" / "Työeläkevakuutusyhtiö
+    Kotka", "Fondos de Pensiones Cóndor" / "... Pacífico")?
+
+    Such names are two organisations named after different things that a long shared stem scores near the
+    middle; a third record that links both (a name cut before the word that tells them apart, a generic
+    short form) must not make one proposal of them. Scored pairs above the threshold had the same check in
+    :func:`_score_compared`. Not for a name cut at a field length (``cut_names``): its last word is no
+    word to read against. Judged once per distinct name pair, only on the pairs inside candidate
+    proposals."""
+    band = (voice >= VOTE_DIFFERENT) & (voice <= threshold)
+    if cut_names is not None and band.any():
+        cut = cut_names != None  # noqa: E711
+        band &= ~cut[voters[:, 0]] & ~cut[voters[:, 1]]
+    return name_pair_mask(names, voters, band, _stem_apart)
+
+
+#: Most words each of two names sharing a stem may add for :func:`_stem_apart` ("Schleswig Holstein").
+STEM_APART_WORDS = 2
+
+
+def _stem_apart(a: str, b: str) -> bool:
+    """Whether two normalised names share words and each adds one or two of its own
+    (:data:`STEM_APART_WORDS`) that the other cannot explain (:func:`crmhub.identity.comparison.word_conflict`):
+    one stem naming two things. Names with nothing in common, or one adding more, are more often one
+    organisation in two languages or an acronym beside its words ("Hessische Architektenversorgung" /
+    "Versorgungswerk der Architektenkammer Hessen", "AFP Aurora" / "Administradora de Fondos de Pensiones
+    Aurora") than two organisations."""
+    wa, wb = set(a.split()), set(b.split())
+    return (bool(wa & wb) and 0 < len(wa - wb) <= STEM_APART_WORDS and 0 < len(wb - wa) <= STEM_APART_WORDS
+            and word_conflict(a, b))
+
+
 def _speaks_for_its_identity(prepared: pd.DataFrame, kind: str, voters: np.ndarray, voice: np.ndarray,
-                             roots: np.ndarray, threshold: float, cut_names: np.ndarray | None) -> np.ndarray:
-    """Per record pair of ``voters`` (probabilities ``voice``): does its "different" count against joining
-    the two records' identities (``roots``)?
+                             against: np.ndarray, roots: np.ndarray, threshold: float,
+                             cut_names: np.ndarray | None) -> np.ndarray:
+    """Per record pair of ``voters`` (probabilities ``voice``) that says "different" (``against``): does it
+    count against joining the two records' identities (``roots``)?
 
     Not when one record of it, ``r``, is a less informative record of its own identity: that identity
     (linked without doubt: same tax id, or a human approval) holds another record ``r'`` that links the
@@ -1051,7 +1158,7 @@ def _speaks_for_its_identity(prepared: pd.DataFrame, kind: str, voters: np.ndarr
     For the kinds with proposal conflict columns (organisations); elsewhere every pair speaks."""
     speaks = np.ones(len(voters), dtype=bool)
     columns = PROPOSAL_CONFLICT_COLUMNS[kind]
-    low = np.flatnonzero(voice < VOTE_DIFFERENT)
+    low = np.flatnonzero(against)
     strong = np.flatnonzero(voice > threshold)
     if "n_numerals" not in columns or not len(low) or not len(strong):
         return speaks

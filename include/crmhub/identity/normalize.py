@@ -1451,6 +1451,10 @@ _INSURER_WORDS = frozenset(_words("insurance assurance reinsurance life casualty
 _GROUP_DOMAINS = frozenset(_words("america american north the united us usa canada"))
 
 
+#: The mark :func:`_insurer_domicile` gives ("of n"), as it stands among a record's joined vehicle marks.
+INSURER_DOMICILE_MARK = re.compile(r"\bof \w\b")
+
+
 def _insurer_domicile(raw: list[str]) -> str | None:
     """``"of n"`` for an insurer's name that goes on with "of <place>" ("Life Insurance Company of New
     York", "Life Assurance of NY"): a subsidiary named by its domicile (a state), marked by the place's

@@ -72,6 +72,19 @@ def test_a_fund_and_its_manager_are_never_proposed_when_only_the_fund_has_a_nume
     assert res.vetoed_pairs == 2
 
 
+def test_a_parallel_vehicle_and_its_manager_are_never_proposed() -> None:
+    """A series letter after the numeral ("XII-B", "III-A") marks a parallel vehicle: still a fund, not its manager."""
+    res = resolve(orgs(
+        {"name": "Praulcrest Partners XII-B SCSp", "domain": "praulcrest.com", "city": "London", "country": "GB"},
+        {"name": "Praulcrest Partners, LLC", "domain": "praulcrest.com", "city": "London", "country": "GB"},
+        {"name": "Treisar Equity Partners III-A L.P.", "domain": "treisar.com", "city": "Philadelphia",
+         "country": "US"},
+        {"name": "Treisar Equity Partners, L.P.", "domain": "treisar.com", "city": "Philadelphia", "country": "US"},
+    ), "org")
+    assert queued(res) == set()
+    assert res.vetoed_pairs == 2
+
+
 def test_a_fund_name_cut_before_its_numeral_or_a_shared_tax_id_is_no_fund_and_manager() -> None:
     res = resolve(orgs(
         # cut at a field length inside "Fund": the fund's own name, not its manager's

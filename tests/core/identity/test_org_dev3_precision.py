@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 from org_pairs import surfaced
 
-from crmhub.identity.matching import _layer_marks
+from crmhub.identity.matching import _group_and_company, _layer_marks, _other_letter
 from crmhub.identity.normalize import organisation_domain, partnership_law, vehicle_marks
 
 # ---------------------------------------------------------------- a fund's Luxembourg parallel vehicle
@@ -98,3 +98,68 @@ def test_one_layer_written_two_ways_stays_surfaced() -> None:
     assert vehicle_marks("Rosia Rock Buyer, Inc.") == {"buyer"}
     assert surfaced(_portco("Rosia Rock Intermediate Holdings II S.A."), _portco("ROSIA ROCK INTERMEDIATE HLDGS II SA"))
     assert surfaced(_portco("Rosia Rock Parent, LLC"), _portco("Rosia Rock Parent LLC"))
+
+
+# ---------------------------------------------------------------- a group's parent and its operating company
+
+
+def _brand(name: str, **fields: str) -> dict:
+    return {"name": name, "domain": "halicacrest.es", "city": "Barcelona", "country": "ES", **fields}
+
+
+@pytest.mark.parametrize(("company", "group"), [
+    ("Halica Crest Education, S.L.", "Halica Crest Education Group, S.L."),
+    ("Halica Crest", "Halica Crest Group"),
+    ("Halica Crest Logistics, Inc.", "Halica Crest Logistics Holdings, Inc."),
+    ("Praerrace", "Praerace Group, LLC"),  # the company's name misspelt
+])
+def test_a_company_and_its_group_are_not_proposed(company: str, group: str) -> None:
+    """One brand, domain and town; "Group" / "Holdings" names the parent, another legal entity."""
+    assert not surfaced(_brand(company), _brand(group))
+
+
+def test_a_group_word_beside_a_misspelt_name() -> None:
+    assert _group_and_company("praerace group", "praerrace")
+    assert not _group_and_company("halica crest group", "halica crest education")  # a word of its own
+
+
+def test_one_group_written_two_ways_or_under_one_tax_id_stays_surfaced() -> None:
+    assert surfaced(_brand("Halica Crest Group, S.L."), _brand("Halica Crest Grp SL"))
+    assert surfaced(_brand("Halica Crest Education, S.L.", tax_id="ESB34898205"),
+                    _brand("Halica Crest Education Group, S.L.", tax_id="B34898205"))
+
+
+# ---------------------------------------------------------------- one letter that stands for another word
+
+
+def test_a_letter_that_cannot_stand_for_the_other_word() -> None:
+    # an initial that is not the other's first name's: two people, two family offices
+    assert _other_letter("s nakamura family office", "william nakamura family office")
+    assert _other_letter("keskinainen tyoelakevakuutusyhtio k", "keskinainen tyoelakevakuutusyhtio sampo")
+    assert not _other_letter("w nakamura family office", "william nakamura family office")
+    assert not _other_letter("a horvat family office", "horvat family office")  # a word on one side only
+    assert not _other_letter("harbor capital 6", "harbor capital 8")  # numerals have their own comparison
+
+
+def test_a_name_cut_after_a_letter_is_not_surfaced_with_a_name_whose_word_starts_otherwise() -> None:
+    stem = "Keskinäinen Työeläkevakuutusyhtiö "
+    assert not surfaced({"name": stem + "K", "city": "Helsinki"}, {"name": stem + "Sampo", "city": "Helsinki"})
+    assert surfaced({"name": stem + "S", "city": "Helsinki"}, {"name": stem + "Sampo", "city": "Helsinki"})
+
+
+# ---------------------------------------------------------------- an insurer and its subsidiary named by its domicile
+
+
+def _insurer(name: str) -> dict:
+    return {"name": name, "domain": "moruleon.com", "country": "US"}
+
+
+@pytest.mark.parametrize("subsidiary", ["Moruleon Life Insurance Company of New York", "Moruleon Life of NY"])
+def test_an_insurer_and_its_new_york_subsidiary_are_not_proposed(subsidiary: str) -> None:
+    assert _layer_marks(" ".join(sorted(vehicle_marks(subsidiary))))
+    assert not surfaced(_insurer("Moruleon Life Insurance Co."), _insurer(subsidiary))
+
+
+def test_one_subsidiary_written_two_ways_stays_surfaced() -> None:
+    assert not _layer_marks(" ".join(sorted(vehicle_marks("Moruleon Life Insurance Company of America"))))
+    assert surfaced(_insurer("Moruleon Life Insurance Co. of New York"), _insurer("Moruleon Life of NY"))

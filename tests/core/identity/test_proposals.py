@@ -81,6 +81,32 @@ def scores(res) -> dict[tuple[str, str], float]:
                                                        strict=True)}
 
 
+def test_a_cut_name_does_not_join_two_organisations_one_word_apart() -> None:
+    # two Finnish pension insurers share the long type name and differ in their last word; most pairs between
+    # them score in the middle (neither "same" nor "different"), and a record cut after the letter both
+    # last words start with links one record of each above the review threshold: their names, each with a
+    # word the other cannot explain, say "different" and keep the two apart
+    stem, fi = "Keskinäinen Työeläkevakuutusyhtiö ", {"city": "Helsinki", "country": "FI"}
+    res = resolve(orgs({"name": stem + "Sampo", "country": "FI"}, {"name": (stem + "Sampo").upper(), **fi},
+                       {"name": stem + "S", **fi},
+                       {"name": stem + "Suomi", "country": "FI"}, {"name": (stem + "Suomi").upper(), **fi}), "org")
+    p = scores(res)
+    between = [p[(a, b)] for a in "12" for b in "45"]
+    assert sum(VOTE_DIFFERENT <= x <= matching.REVIEW_THRESHOLD for x in between) >= 3, p
+    assert min(p[("2", "3")], p[("3", "5")]) > matching.REVIEW_THRESHOLD, p  # Helsinki ~ cut ~ Helsinki
+    assert sorted(sorted(s) for s in proposed_sets(res)) == [["1", "2", "3"], ["4", "5"]]
+
+
+def test_names_one_stem_apart_and_names_in_two_languages() -> None:
+    assert matching._stem_apart("keskinainen tyoelakevakuutusyhtio sampo", "keskinainen tyoelakevakuutusyhtio kotka")
+    assert matching._stem_apart("versorgungswerk der rechtsanwaltskammer nordrhein",
+                                "versorgungswerk der rechtsanwaltskammer schleswig holstein")
+    # one organisation in two languages, an acronym beside its words, a word added on one side only
+    assert not matching._stem_apart("versorgungswerk der architektenkammer hessen", "hessische architektenversorgung")
+    assert not matching._stem_apart("afp aurora", "administradora de fondos de pensiones aurora")
+    assert not matching._stem_apart("harbor capital partners", "harbor capital")
+
+
 def test_an_alias_without_the_numeral_does_not_keep_its_identity_out_of_a_proposal() -> None:
     # 1 and 2 share an RCS number (one identity); 2 is the fund's name without its numeral, so it is a
     # clear non-match for 3 — but 3 is 1 (same fund, same numeral): 2 says nothing 1 does not answer
