@@ -672,14 +672,14 @@ def splink_baseline(df: pd.DataFrame, kind: str, truth: np.ndarray) -> dict:
 # ------------------------------------------------------------------------------------------ worker
 
 
-def worker(dataset: str, n: int, seed: int, compare: bool, estimate: bool) -> dict:
+def worker(dataset: str, n: int, seed: int, compare: bool, estimate: bool, workers: int = -1) -> dict:
     kind, gen = GENERATORS[dataset]
     t0 = time.perf_counter()
     df = gen(n, seed)
     gen_s = time.perf_counter() - t0
     truth = df["entity"].to_numpy()
     t1 = time.perf_counter()
-    res = resolve(df.drop(columns=[c for c in ("entity", "family", "role") if c in df.columns]), kind)
+    res = resolve(df.drop(columns=[c for c in ("entity", "family", "role") if c in df.columns]), kind, workers=workers)
     seconds = time.perf_counter() - t1
     out = {"dataset": dataset, "kind": kind, "records": len(df), "seconds": round(seconds, 2),
            "us_per_record": round(1e6 * seconds / len(df), 1), "generate_seconds": round(gen_s, 2),
@@ -736,13 +736,16 @@ def main() -> int:
     size.add_argument("--quick", action="store_true", help="10k only (plus the 5k comparisons)")
     size.add_argument("--full", action="store_true", help="also the 1M-record runs (several minutes)")
     parser.add_argument("--estimate", action="store_true", help="also print m/u estimated from the ground truth")
+    parser.add_argument("--workers", type=int, default=-1,
+                        help="resolve's workers (-1: one per core; 1: one thread, no worker process)")
     parser.add_argument("--worker", nargs=3, metavar=("DATASET", "N", "SEED"), help=argparse.SUPPRESS)
     parser.add_argument("--compare", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--output", type=Path, default=RESULTS)
     args = parser.parse_args()
     if args.worker:
         dataset, n, seed = args.worker
-        print(json.dumps(worker(dataset, int(n), int(seed), args.compare, args.estimate), default=str))
+        result = worker(dataset, int(n), int(seed), args.compare, args.estimate, args.workers)
+        print(json.dumps({**result, "workers": args.workers}, default=str))
         return 0
 
     scales = [10_000] if args.quick else [10_000, 100_000]
