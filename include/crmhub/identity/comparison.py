@@ -1045,14 +1045,20 @@ def typing_slip(a: str, b: str) -> bool:
     typed twice ("Sturrren" / "Sturren"). Two different names are rarely spelt a swap apart; a letter
     changed or dropped is as often another name ("Barman" / "Barson", "Tudine" / "Trudine") and is not
     read here."""
+    words = one_word_apart(a, b)
+    if words is None:
+        return False
+    u, v = words
+    return min(len(u), len(v)) >= SLIP_WORD and u.isalpha() and v.isalpha() and _slipped(u, v)
+
+
+def one_word_apart(a: str, b: str) -> tuple[str, str] | None:
+    """The two words two names of as many words differ by, where they differ in one word only; else None."""
     x, y = a.split(), b.split()
     if len(x) != len(y):
-        return False
+        return None
     differ = [(u, v) for u, v in zip(x, y, strict=True) if u != v]
-    if len(differ) != 1:
-        return False
-    u, v = differ[0]
-    return min(len(u), len(v)) >= SLIP_WORD and u.isalpha() and v.isalpha() and _slipped(u, v)
+    return differ[0] if len(differ) == 1 else None
 
 
 def same_words_mask(names: Column, pairs: np.ndarray, check: np.ndarray) -> np.ndarray:

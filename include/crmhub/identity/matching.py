@@ -46,6 +46,7 @@ from crmhub.identity.comparison import (
     listed_names,
     name_pair_mask,
     one_spelling,
+    one_word_apart,
     partnership_short_form,
     per_name_pair,
     same_words_mask,
@@ -763,13 +764,10 @@ def _other_letter(a: str, b: str) -> bool:
     other's first name's ("s nakamura family office" / "william nakamura family office") or a name cut after
     a letter that does not start the other's word ("... tyoelakevakuutusyhtio k" / "... sampo"). The word
     check (:func:`crmhub.identity.comparison.word_conflict`) reads no word under three letters."""
-    wa, wb = a.split(), b.split()
-    if len(wa) != len(wb):
+    words = one_word_apart(a, b)
+    if words is None:
         return False
-    differ = [(x, y) for x, y in zip(wa, wb, strict=True) if x != y]
-    if len(differ) != 1:
-        return False
-    x, y = differ[0]
+    x, y = words
     return (len(x) == 1 or len(y) == 1) and x.isalpha() and y.isalpha() and x[0] != y[0]
 
 
