@@ -1,7 +1,8 @@
 """Worker processes for the pure-Python stages of a large resolution run.
 
-A run's name parsing (:func:`crmhub.identity.records.prepare`) and pair comparison
-(:func:`crmhub.identity.comparison.compare`) are pure functions of their input, done item by item in Python:
+A run's name parsing (:func:`crmhub.identity.records.prepare`), pair comparison
+(:func:`crmhub.identity.comparison.compare`) and checks of many distinct pairs of names
+(:func:`crmhub.identity.comparison.per_name_pair`) are pure functions of their input, done item by item in Python:
 one core's work however many the machine has. Above a size where starting processes pays, they are split
 into parts that forked worker processes compute; the result is the same whatever the number of processes.
 Forked, the workers read the parent's data as it is (nothing is sent but the part's bounds) and send back

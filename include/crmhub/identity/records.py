@@ -61,7 +61,7 @@ def _features_of(names: list[str], part: slice) -> list[tuple]:
 def _map_org_names(values: list, workers: int, min_parallel: int = PARALLEL_MIN_NAMES) -> list:
     """:func:`_map` of :func:`_org_name_features`, the distinct names parsed by ``workers`` processes
     (:func:`crmhub.identity.parallel.forked_map`) when there are ``min_parallel`` or more: the parse is pure
-    Python, one core's work per name, and the longest stage of a million-record run."""
+    Python, one core's work per name, and a third of a million-record run in one process."""
     distinct = [v for v in dict.fromkeys(values) if v is not None]
     if len(distinct) < min_parallel:
         workers = 1
