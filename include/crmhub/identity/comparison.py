@@ -36,7 +36,7 @@ from crmhub.identity.normalize import (
     roman_to_int,
     tax_id_scheme,
 )
-from crmhub.identity.parallel import forked_map, processes
+from crmhub.identity.parallel import forked_map, slices
 from crmhub.identity.short_forms import acronym_of_name, acronym_pair
 
 #: Level labels per comparison (index = level).
@@ -849,8 +849,7 @@ def per_name_pair(names: Column, pairs: np.ndarray, check: np.ndarray, predicate
     _, first, inverse = np.unique(code, return_index=True, return_inverse=True)
     ends = pairs[idx[first]]
     workers = names.workers if len(ends) >= PARALLEL_MIN_NAME_PAIRS else 1
-    size = -(-len(ends) // (4 * processes(workers)))  # a few parts per process: none waits long on one
-    parts = forked_map(_verdicts, (predicate, names.values, ends, size), range(0, len(ends), size), workers)
+    parts = forked_map(_verdicts, (predicate, names.values, ends), slices(len(ends), workers), workers)
     return idx, np.concatenate(parts)[inverse.ravel()]
 
 
@@ -858,8 +857,8 @@ def per_name_pair(names: Column, pairs: np.ndarray, check: np.ndarray, predicate
 PARALLEL_MIN_NAME_PAIRS = 200_000
 
 
-def _verdicts(predicate, values: np.ndarray, ends: np.ndarray, size: int, start: int) -> np.ndarray:
-    part = ends[start:start + size]
+def _verdicts(predicate, values: np.ndarray, ends: np.ndarray, part: slice) -> np.ndarray:
+    part = ends[part]
     return np.fromiter((predicate(values[a], values[b]) for a, b in part.tolist()), dtype=bool, count=len(part))
 
 

@@ -30,6 +30,13 @@ def processes(workers: int) -> int:
     return cores if workers < 1 else min(workers, cores)
 
 
+def slices(count: int, workers: int) -> list[slice]:
+    """``count`` items as parts for :func:`forked_map`: a few per process (:func:`processes`), so that none
+    waits long on one."""
+    size = -(-count // (4 * processes(workers))) or 1
+    return [slice(k, k + size) for k in range(0, count, size)]
+
+
 def _call(part: Any) -> Any:
     func, data = _shared
     return func(*data, part)

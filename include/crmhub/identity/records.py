@@ -12,7 +12,7 @@ import pandas as pd
 
 from crmhub.identity import normalize as nz
 from crmhub.identity.name_noise import held_by_custodian
-from crmhub.identity.parallel import forked_map, processes
+from crmhub.identity.parallel import forked_map, slices
 
 ORG_COLUMNS = ("record_id", "source_system", "name", "domain", "tax_id", "city", "country")
 CONTACT_COLUMNS = ("record_id", "source_system", "first_name", "last_name", "email", "phone", "company",
@@ -65,9 +65,8 @@ def _map_org_names(values: list, workers: int, min_parallel: int = PARALLEL_MIN_
     distinct = [v for v in dict.fromkeys(values) if v is not None]
     if len(distinct) < min_parallel:
         workers = 1
-    size = -(-len(distinct) // (4 * processes(workers))) or 1  # a few parts per process: none waits long on one
-    parts = [slice(k, k + size) for k in range(0, len(distinct), size)]
-    features = [f for part in forked_map(_features_of, (distinct,), parts, workers) for f in part]
+    parts = forked_map(_features_of, (distinct,), slices(len(distinct), workers), workers)
+    features = [f for part in parts for f in part]
     done = dict(zip(distinct, features, strict=True))
     return [done[v] if v is not None else None for v in values]
 
