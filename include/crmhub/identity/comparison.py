@@ -313,8 +313,12 @@ def town_written_short(a: str, b: str) -> bool:
     or a comma the source put inside the name: "Palo, Alto" read "Palo"), contracted to its consonants
     keeping the last letter ("Sthlm", "Mpls": :func:`_abbreviation_of`), or the other written with a district
     or region after it ("Luxembourg Kirchberg", "Toronto Ontario") or a qualifier before it ("Greater London";
-    five letters or more). The short side keeps four letters or more: "New", "To" name many towns."""
+    five letters or more). The short side keeps four letters or more ("New", "To" name many towns), but for
+    a town of two or three words written by its initials ("GT" / "George Town", as "SF", "LA" are written)."""
     short, long_ = (a, b) if len(a) <= len(b) else (b, a)
+    words = long_.split()
+    if 2 <= len(short) <= 3 and 2 <= len(words) <= 3 and short == "".join(w[0] for w in words):
+        return True
     if len(short.replace(" ", "")) < 4 or short == long_:
         return False
     if long_.startswith(short) or (len(short) >= 5 and long_.endswith(" " + short)):
@@ -327,7 +331,8 @@ def _towns_written_short(level: np.ndarray, col: Column, i: np.ndarray, j: np.nd
     written short (:func:`town_written_short`), judged once per distinct pair of towns. CRMs and billing
     systems abbreviate the town a fund administrator writes out; as a typo, it is one town written otherwise."""
     initial, spaces = col.initials_and_words
-    # a town cut or contracted keeps its first letter; one with a qualifier or district has more words
+    # a town cut, contracted or written by its initials keeps its first letter; one with a qualifier or district
+    # has more words
     check = (level == 3) & ((initial[i] == initial[j]) | (spaces[i] != spaces[j]))
     if check.any():
         level[name_pair_mask(col, np.stack([i, j], axis=1), check, town_written_short)] = 2

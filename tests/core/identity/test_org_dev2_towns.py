@@ -26,6 +26,7 @@ def _city_level(a: dict, b: dict) -> int:
     ("sthlm", "stockholm"), ("mpls", "minneapolis"),  # consonants, the last letter kept
     ("luxembourg kirchberg", "luxembourg"), ("toronto ontario", "toronto"),  # a district or region after it
     ("greater london", "london"), ("palo", "palo alto"),
+    ("gt", "george town"), ("sf", "san francisco"),  # initials of a town of two or three words
 ])
 def test_a_town_written_short_is_that_town(a, b):
     assert town_written_short(a, b) and town_written_short(b, a)
@@ -34,7 +35,7 @@ def test_a_town_written_short_is_that_town(a, b):
 @pytest.mark.parametrize("a, b", [
     ("new", "new york"), ("york", "new york"),  # too short to name one town
     ("bern", "berlin"), ("perth", "peterborough"), ("hamburg", "hamilton"), ("dallas", "fort worth"),
-    ("paris", "paris"),
+    ("paris", "paris"), ("gt", "grand cayman george town"), ("ge", "george town"), ("pa", "paris"),
 ])
 def test_other_towns_are_not_written_short(a, b):
     assert not town_written_short(a, b)
