@@ -1039,7 +1039,8 @@ def _consistent_proposals(prepared: pd.DataFrame, kind: str, pairs: np.ndarray, 
     its own identity neither forbids nor votes (:func:`_speaks_for_its_identity`). Organisations: a record
     pair (compared or not) whose records state apart what they are also forbids the join, whatever its
     score: two seats (:func:`_seated_apart`), a carved-out vehicle beside a name without marks
-    (:func:`_carved_apart`), two own web sites (:func:`_sites_apart`).
+    (:func:`_carved_apart`), two own web sites (:func:`_sites_apart`); not when the two share a tax id
+    (one of them is the other or carries its id: a human decides, as for every shared key).
     Returns the kept links and how many were cut.
     """
     if not chosen:
@@ -1073,7 +1074,9 @@ def _consistent_proposals(prepared: pd.DataFrame, kind: str, pairs: np.ndarray, 
     if kind == "org":  # what the records state apart forbids the join, compared by blocking or not
         apart = _seated_apart(prepared, voters, cut_names) | _sites_apart(prepared, voters, cut_names) \
             | _carved_apart(prepared, voters, cut_names)
-        cannot = np.concatenate([cannot, votes[apart]])
+        tax = prepared["n_tax_id"].to_numpy(dtype=object)
+        shared = (tax[voters[:, 0]] != None) & (tax[voters[:, 0]] == tax[voters[:, 1]])  # noqa: E711
+        cannot = np.concatenate([cannot, votes[apart & ~shared]])  # one tax id: the steward's to decide
     if len(cannot):  # one row per pair of identities (many record pairs can say the same)
         cannot = np.sort(cannot, axis=1)
         code = np.sort(cannot[:, 0] * len(roots) + cannot[:, 1])
