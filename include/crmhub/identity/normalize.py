@@ -2133,6 +2133,12 @@ def normalize_city(value: object) -> str | None:
 _CITY_PLACEHOLDERS = frozenset({"na", "n a"})
 
 
+def country_may_be_placeholder(value: object) -> bool:
+    """Whether a country field reads as a placeholder as well as a country: "NA" is Namibia's code
+    (:func:`normalize_country` reads it so) and as often "not available" (:data:`_CITY_PLACEHOLDERS`)."""
+    return isinstance(value, str) and value.strip().lower() in _CITY_PLACEHOLDERS
+
+
 @lru_cache(maxsize=100_000)
 def _normalize_city(value: str) -> str | None:
     """:func:`normalize_city` of a non-blank string (cached: a run repeats few distinct towns)."""
