@@ -62,7 +62,6 @@ from crmhub.identity.normalize import (
     FUND_LEGAL_FORMS,
     HOLDING_CHAIN_MARKERS,
     INSURER_DOMICILE_MARK,
-    country_may_be_placeholder,
     fund_strategies,
     tax_id_scheme,
 )
@@ -1132,10 +1131,9 @@ def _seated_apart(prepared: pd.DataFrame, pairs: np.ndarray, cut_names: np.ndarr
     (its manager's seat, the filing's country on a Form D, a parallel vehicle's domicile), so two vehicles
     are left to the score; a vehicle beside a record that names none ("Esterwell XII" in Luxembourg,
     "Esterwell Capital" in the US) is the fund beside its manager's own seat. Not for a name cut at a field
-    length (``cut_names``): it may have lost its marks. A country written "NA" states none here: as often
-    "not available" as Namibia (:func:`crmhub.identity.normalize.country_may_be_placeholder`). Only the
-    pairs inside candidate proposals: the two records never share one."""
-    country, written = prepared["n_country"].to_numpy(dtype=object), prepared["country"].to_numpy(dtype=object)
+    length (``cut_names``): it may have lost its marks. Only the pairs inside candidate proposals: the two
+    records never share one."""
+    country = prepared["n_country"].to_numpy(dtype=object)
     marks, forms = prepared["n_numerals"].to_numpy(dtype=object), prepared["n_legal"].to_numpy(dtype=object)
     a, b = pairs[:, 0], pairs[:, 1]
     ca, cb = country[a], country[b]
@@ -1143,8 +1141,6 @@ def _seated_apart(prepared: pd.DataFrame, pairs: np.ndarray, cut_names: np.ndarr
     out = np.zeros(len(pairs), dtype=bool)
     for k in np.flatnonzero(stated & (ca != cb)).tolist():
         ends = (int(a[k]), int(b[k]))
-        if any(country_may_be_placeholder(written[r]) for r in ends):
-            continue
         vehicle = [_names_a_fund_vehicle(marks[r], forms[r]) for r in ends]
         if vehicle[0] and vehicle[1]:
             continue

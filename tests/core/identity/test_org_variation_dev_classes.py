@@ -70,6 +70,16 @@ def test_na_is_no_town(placeholder):
     assert normalize_city(placeholder) is None
 
 
+@pytest.mark.parametrize("placeholder", ["NA", "na"])
+def test_na_is_no_country_to_compare(placeholder):
+    """A country field "NA" reads as Namibia's code and is as often "not available": the pair's country is
+    missing, neither the same nor a different one, so a shared tax id still links the two records."""
+    res = pair({"name": "Harrowgate Capital Partners LLC", "tax_id": "EIN 12-3456789", "country": "US"},
+               {"name": "HARROWGATE CAPITAL PARTNERS", "tax_id": "123456789", "country": placeholder})
+    assert res.pair_levels["country"].tolist() == [0]
+    assert res.deterministic_links.tolist() == [[0, 1]]
+
+
 
 # ------------------------------------------- a university's endowment or investment office after its name
 
