@@ -23,6 +23,7 @@ from crmhub.identity.normalize import (
     FUND_LEGAL_FORMS,
     ORDER_FREE_WORDS,
     ORG_ABBREVIATIONS,
+    ORGANISATION_KIND_WORDS,
     REGISTERED_OFFICE_COUNTRIES,
     REGISTERED_OFFICE_TOWNS,
     VEHICLE_MARKERS,
@@ -31,6 +32,7 @@ from crmhub.identity.normalize import (
     cut_text,
     full_name_text,
     is_written_numeral,
+    jurisdiction_name,
     name_spelling_key,
     order_free_words,
     roman_to_int,
@@ -1088,6 +1090,50 @@ def partnership_short_form(a: str, b: str) -> bool:
         if all(s == n or (_typo_of(s, n) and (k or _brand_typo(s, n))) for k, (s, n) in enumerate(zip(short, names, strict=False))):
             return True
     return False
+
+
+#: Words that never describe what a company does: the kinds of organisation (:data:`ORGANISATION_KIND_WORDS`)
+#: and the words naming a firm (:data:`_FIRM_WORDS`).
+_NOT_DESCRIPTORS = ORGANISATION_KIND_WORDS | _FIRM_WORDS
+#: Fewest letters of a descriptor and of the brand it is added to: shorter words are initials and cut words.
+MIN_DESCRIPTOR = 4
+#: Fewest letters of a kind word read misspelt by any one edit: shorter ones are a letter replaced from other
+#: words ("fonds" / "foods").
+MIN_MISSPELT_KIND = 6
+
+
+@lru_cache(maxsize=50_000)
+def industry_descriptor(word: str) -> bool:
+    """Whether ``word`` may be what a company does ("logistics", "software", "aerospace"): letters
+    (:data:`MIN_DESCRIPTOR` or more), not a kind of organisation or firm word (:data:`_NOT_DESCRIPTORS`),
+    nor one of them misspelt by one edit ("Holdngs", "Grroup", "Hlgd"; in words under :data:`MIN_MISSPELT_KIND`
+    letters a letter added, left out or swapped, not replaced: "Foods" is no "Fonds"), nor a jurisdiction's
+    name (a subsidiary named by its domicile: "Brand Ireland"). The kinds' short forms are kinds ("Hold")."""
+    if len(word) < MIN_DESCRIPTOR or not word.isalpha() or word in _NOT_DESCRIPTORS or jurisdiction_name(word):
+        return False
+    return not any(OSA.distance(word, w, score_cutoff=1) <= 1
+                   and (len(w) >= MIN_MISSPELT_KIND or len(w) != len(word) or sorted(w) == sorted(word))
+                   for w in _NOT_DESCRIPTORS if len(w) >= MIN_DESCRIPTOR)
+
+
+def same_word(a: str, b: str) -> bool:
+    """Whether two words are one up to a typo or an abbreviation (:func:`_word_pair_matches`): "logistics",
+    "logisstics" and "log" are one descriptor written three ways."""
+    return a == b or _word_pair_matches(a, b, False)
+
+
+def descriptor_added(a: str, b: str) -> bool:
+    """One normalised name is the other with one more word at its end, an industry descriptor
+    (:func:`industry_descriptor`): "feroova" / "feroova logistics", "quarry pine" / "quarry pine health". A
+    portfolio company is recorded by registries with its descriptor and by CRMs and vendors without it.
+    Not where the shorter name has a kind or firm word itself ("Investments Larrain" / "Investments Larrain
+    Vazquez": a second surname is another holding of the family) or a first word under
+    :data:`MIN_DESCRIPTOR` letters (initials)."""
+    wa, wb = a.split(), b.split()
+    short, long_ = (wa, wb) if len(wa) < len(wb) else (wb, wa)
+    if len(long_) != len(short) + 1 or long_[:-1] != short or len(short[0]) < MIN_DESCRIPTOR:
+        return False
+    return not _NOT_DESCRIPTORS.intersection(short) and industry_descriptor(long_[-1])
 
 
 def listed_names(names: Column, pairs: np.ndarray, check: np.ndarray) -> np.ndarray:
