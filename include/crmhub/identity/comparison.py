@@ -37,6 +37,7 @@ from crmhub.identity.normalize import (
     order_free_words,
     roman_to_int,
     tax_id_scheme,
+    without_inner_and,
 )
 from crmhub.identity.parallel import forked_map, slices
 from crmhub.identity.short_forms import acronym_of_name, acronym_pair
@@ -866,8 +867,13 @@ def _verdicts(predicate, values: np.ndarray, ends: np.ndarray, part: slice) -> n
 
 def one_spelling(a: str, b: str) -> bool:
     """Two normalised organisation names are one name spelt twice (one
-    :func:`crmhub.identity.normalize.name_spelling_key`)."""
-    return name_spelling_key(a) == name_spelling_key(b)
+    :func:`crmhub.identity.normalize.name_spelling_key`), also once an "and" between two words is left out
+    (:func:`crmhub.identity.normalize.without_inner_and`; the key of a name with it glued to a word,
+    "Okaforand Brandt", keeps it)."""
+    if name_spelling_key(a) == name_spelling_key(b):
+        return True
+    a_, b_ = without_inner_and(a), without_inner_and(b)
+    return (a_ != a or b_ != b) and name_spelling_key(a_) == name_spelling_key(b_)
 
 
 def name_pair_mask(names: Column, pairs: np.ndarray, check: np.ndarray, predicate) -> np.ndarray:

@@ -1039,6 +1039,14 @@ def name_spelling_key(normalized: str) -> str:
     return " ".join(key + [run] if run else key)
 
 
+def without_inner_and(normalized: str) -> str:
+    """A normalised name without an "and" between two of its words: a partnership or holding named after two
+    families is written with and without it ("Participações González e Méndez" / "Participações Gonzalez
+    Mendez", "Lowell & Chandler" / "Lowell Chandler"), as a company's "Fire & Marine" ("Fire Marine")."""
+    words = normalized.split()
+    return " ".join(w for k, w in enumerate(words) if w != "and" or k in (0, len(words) - 1))
+
+
 def vintage_year(name: object) -> str | None:
     """The vintage year written after a fund's numeral ("Harbor Fund III (2019)" -> ``"2019"``), else ``None``.
 
