@@ -21,6 +21,7 @@ from rapidfuzz.distance import OSA, JaroWinkler, Levenshtein
 from crmhub.identity.normalize import (
     CUT_MARK,
     FUND_LEGAL_FORMS,
+    GROUP_WORDS,
     ORDER_FREE_WORDS,
     ORG_ABBREVIATIONS,
     ORGANISATION_KIND_WORDS,
@@ -1128,18 +1129,36 @@ def same_word(a: str, b: str) -> bool:
     return a == b or _word_pair_matches(a, b, False)
 
 
-def descriptor_added(a: str, b: str) -> bool:
-    """One normalised name is the other with one more word at its end, an industry descriptor
-    (:func:`industry_descriptor`): "feroova" / "feroova logistics", "quarry pine" / "quarry pine health". A
-    portfolio company is recorded by registries with its descriptor and by CRMs and vendors without it.
-    Not where the shorter name has a kind or firm word itself ("Investments Larrain" / "Investments Larrain
-    Vazquez": a second surname is another holding of the family) or a first word under
-    :data:`MIN_DESCRIPTOR` letters (initials)."""
+def descriptor_form(a: str, b: str) -> tuple[str, str] | None:
+    """``(brand, descriptor)`` where one normalised name is the other with one more word, an industry
+    descriptor (:func:`industry_descriptor`), after the brand: at its end ("feroova" / "feroova logistics",
+    "quarry pine" / "quarry pine health") or before the group's word both names end on (:data:`GROUP_WORDS`:
+    "kelamure group" / "kelamure logistics group", the group named after its operating company). A portfolio
+    company is recorded by registries with its descriptor and by CRMs and vendors without it. None where the
+    brand has a kind or firm word itself ("Investments Larrain" / "Investments Larrain Vazquez": a second
+    surname is another holding of the family) or a first word under :data:`MIN_DESCRIPTOR` letters
+    (initials)."""
     wa, wb = a.split(), b.split()
     short, long_ = (wa, wb) if len(wa) < len(wb) else (wb, wa)
-    if len(long_) != len(short) + 1 or long_[:-1] != short or len(short[0]) < MIN_DESCRIPTOR:
-        return False
-    return not _NOT_DESCRIPTORS.intersection(short) and industry_descriptor(long_[-1])
+    if len(long_) != len(short) + 1 or len(short[0]) < MIN_DESCRIPTOR:
+        return None
+    at = len(short)
+    while at > 1 and short[at - 1] in GROUP_WORDS:
+        at -= 1
+    if at == len(short) or long_[:at] + long_[at + 1:] != short:
+        at = len(short)
+        if long_[:-1] != short:
+            return None
+    brand = short[:at]
+    if _NOT_DESCRIPTORS.intersection(brand) or not industry_descriptor(long_[at]):
+        return None
+    return " ".join(brand), long_[at]
+
+
+def descriptor_added(a: str, b: str) -> bool:
+    """Whether two normalised names are a company's with and without its industry descriptor
+    (:func:`descriptor_form`)."""
+    return descriptor_form(a, b) is not None
 
 
 def listed_names(names: Column, pairs: np.ndarray, check: np.ndarray) -> np.ndarray:

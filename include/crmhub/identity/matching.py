@@ -45,6 +45,7 @@ from crmhub.identity.comparison import (
     acronym_site_mask,
     compare,
     descriptor_added,
+    descriptor_form,
     listed_names,
     name_pair_mask,
     one_spelling,
@@ -61,6 +62,7 @@ from crmhub.identity.comparison import (
 )
 from crmhub.identity.normalize import (
     ENDOWMENT_COMPANY,
+    GROUP_WORDS,
     HOLDING_CHAIN_MARKERS,
     INSURER_DOMICILE_MARK,
     fund_strategies,
@@ -635,9 +637,9 @@ def _cut_at_descriptor(enc: Encoded, pairs: np.ndarray) -> np.ndarray:
 
 
 def _one_descriptor_in_run(names: Column, pairs: np.ndarray) -> np.ndarray:
-    """Per pair of a name and that name with a descriptor (:func:`crmhub.identity.comparison.descriptor_added`):
-    whether the shorter name is one company's brand in the run - every other name of the run that begins
-    with it goes on with that descriptor (up to a typo or an abbreviation:
+    """Per pair of a name and that name with a descriptor (:func:`crmhub.identity.comparison.descriptor_form`):
+    whether the brand is one company's in the run - every name of the run that begins with it goes on
+    with that descriptor (up to a typo or an abbreviation:
     :func:`crmhub.identity.comparison.same_word`) or names a layer of its deal's structure (:data:`HOLDING_CHAIN_MARKERS`,
     :data:`GROUP_WORDS`: "Feroova Holdings", "Feroova Group"). Any other word says the brand is shared:
     another company's ("Kineon" beside "Kineon Light" and "Kineon Hill Pet Care"), a partnership's first name
@@ -648,16 +650,16 @@ def _one_descriptor_in_run(names: Column, pairs: np.ndarray) -> np.ndarray:
     if ordered is None:
         _, first = np.unique(names.codes, return_index=True)
         ordered = names.sorted_distinct = sorted(v for v in values[first].tolist() if v)
-    seen: dict[tuple[str, str], bool] = {}
+    seen: dict[tuple[str, str] | None, bool] = {}
     out = np.zeros(len(pairs), dtype=bool)
     for x, (a, b) in enumerate(pairs.tolist()):
-        short, long_ = sorted((values[a], values[b]), key=len)
-        key = (short, long_.rsplit(" ", 1)[1])
+        key = descriptor_form(values[a], values[b])
         if key not in seen:
-            # the names "<short> ...": from "<short> " up to "<short>!" ("!" sorts right after the space)
-            begun = ordered[bisect.bisect_left(ordered, short + " "):bisect.bisect_left(ordered, short + "!")]
-            following = {v[len(short) + 1:].split(" ", 1)[0] for v in begun}
-            seen[key] = all(w in HOLDING_CHAIN_MARKERS or w in GROUP_WORDS or same_word(w, key[1]) for w in following)
+            brand, descriptor = key
+            # the names "<brand> ...": from "<brand> " up to "<brand>!" ("!" sorts right after the space)
+            begun = ordered[bisect.bisect_left(ordered, brand + " "):bisect.bisect_left(ordered, brand + "!")]
+            following = {v[len(brand) + 1:].split(" ", 1)[0] for v in begun}
+            seen[key] = all(w in HOLDING_CHAIN_MARKERS or w in GROUP_WORDS or same_word(w, descriptor) for w in following)
         out[x] = seen[key]
     return out
 
@@ -802,11 +804,6 @@ def _veto_layer(enc: Encoded, pairs: np.ndarray, levels: dict[str, np.ndarray], 
     _veto_one_side_marked(enc, pairs, levels, scores, lambda marked, bare, marks: (
         bool(names[bare]) and bool(names[marked]) and _layer_marks(marks)
         and _words_of(set(names[bare].split()), set(names[marked].split()) - _LAYER_WORDS)))
-
-
-#: The words by which a group's parent names itself after its operating company ("Veroley Logistics Group",
-#: "Eastfield Hill Medical Holdings").
-GROUP_WORDS = frozenset({"group", "holding", "holdings"})
 
 
 def _group_and_company(a: str, b: str) -> bool:

@@ -1379,6 +1379,11 @@ def fund_strategies(normalized_name: str) -> tuple[frozenset[str], frozenset[str
     return frozenset(out), frozenset(rest)
 
 
+#: The words by which a group's parent names itself after its operating company ("Veroley Logistics Group",
+#: "Eastfield Hill Medical Holdings").
+GROUP_WORDS = frozenset({"group", "holding", "holdings"})
+
+
 def _words_written_out(table: dict[str, str]) -> frozenset[str]:
     return frozenset(w for short, full in table.items() for w in (short, *full.split()))
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from org_pairs import resolve_orgs, surfaced
 
-from crmhub.identity.comparison import descriptor_added, industry_descriptor
+from crmhub.identity.comparison import descriptor_added, descriptor_form, industry_descriptor
 
 
 def _joined(res, a: int, b: int) -> bool:
@@ -23,6 +23,13 @@ def _joined(res, a: int, b: int) -> bool:
 def test_a_company_with_and_without_its_industry_word_in_one_town_is_surfaced(short: str, full: str) -> None:
     assert surfaced({"name": short, "city": "Denver", "country": "US"},
                     {"name": full, "city": "Denver", "country": "USA"})
+
+
+def test_the_group_named_after_its_operating_company_is_surfaced_with_and_without_the_descriptor() -> None:
+    assert surfaced({"name": "Tarvinel Group, Inc.", "city": "Denver", "country": "US"},
+                    {"name": "Tarvinel Logistics Group Inc.", "city": "Denver", "country": "USA"})
+    assert descriptor_form("vantage peak holdings", "vantage peak aerospace holdings") == ("vantage peak", "aerospace")
+    assert descriptor_form("tarvinel group", "tarvinel group logistics") is None  # the group's own word is no brand
 
 
 def test_the_descriptor_pair_is_surfaced_on_a_shared_site_without_a_town() -> None:
