@@ -873,6 +873,8 @@ def one_spelling(a: str, b: str) -> bool:
     "Okaforand Brandt", keeps it)."""
     if name_spelling_key(a) == name_spelling_key(b):
         return True
+    if " and " not in a and " and " not in b:
+        return False
     a_, b_ = without_inner_and(a), without_inner_and(b)
     return (a_ != a or b_ != b) and name_spelling_key(a_) == name_spelling_key(b_)
 
