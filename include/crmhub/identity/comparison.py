@@ -52,7 +52,7 @@ LEVELS: dict[str, dict[str, tuple[str, ...]]] = {
                      "fund numeral or vehicle conflict"),
         "domain": ("missing", "same domain", "different domain"),
         "tax_id": ("missing", "same tax id", "different tax id", "ids of two registers (different shapes)"),
-        "city": ("missing", "same city", "similar city", "different city",
+        "city": ("missing", "same city", "similar city (a typo, or one written short)", "different city",
                  "different city, one a registered-office town (George Town, Luxembourg, Wilmington ...)"),
         "country": ("missing", "same country", "different country", "different country, one a fund domicile"),
         "legal_form": ("missing", "same legal form", "different legal form"),
@@ -101,6 +101,18 @@ class Column:
     def frequency(self) -> np.ndarray:
         """Records per code (how common each value is), for term-frequency adjustments."""
         return np.bincount(self.codes[self.codes >= 0], minlength=1)
+
+    @cached_property
+    def initials_and_words(self) -> tuple[np.ndarray, np.ndarray]:
+        """Per record, its value's first character (as a number; 0 when missing) and its count of spaces,
+        computed once per distinct value: cheap tests that rule out most pairs before a string test."""
+        _, first = np.unique(self.codes, return_index=True)  # a record per code (-1: missing)
+        initial = np.zeros(int(self.codes.max(initial=-1)) + 2, dtype=np.int32)
+        spaces = np.zeros_like(initial)
+        for r in first.tolist():
+            value = self.values[r]
+            initial[self.codes[r] + 1], spaces[self.codes[r] + 1] = (ord(value[0]) if value else 0), value.count(" ")
+        return initial[self.codes + 1], spaces[self.codes + 1]
 
     def member_of(self, values: frozenset) -> np.ndarray:
         """Per record, whether its value is one of ``values``; judged once per distinct value and kept for
@@ -300,6 +312,37 @@ def _city(col: Column, i: np.ndarray, j: np.ndarray, workers: int) -> np.ndarray
     return np.select([missing, equal, similar], [0, 1, 2], 3).astype(np.int8)
 
 
+def town_written_short(a: str, b: str) -> bool:
+    """Two normalised towns are one town, one written short: cut ("Phila" / "Philadelphia", "Wash", "Melb",
+    or a comma the source put inside the name: "Palo, Alto" read "Palo"), contracted to its consonants
+    keeping the last letter ("Sthlm", "Mpls": :func:`_abbreviation_of`), or the other written with a district
+    or region after it ("Luxembourg Kirchberg", "Toronto Ontario") or a qualifier before it ("Greater London";
+    five letters or more). The short side keeps four letters or more ("New", "To" name many towns), but for
+    a town of two or three words written by its initials ("GT" / "George Town", as "SF", "LA" are written)."""
+    short, long_ = (a, b) if len(a) <= len(b) else (b, a)
+    words = long_.split()
+    if 2 <= len(short) <= 3 and 2 <= len(words) <= 3 and short == "".join(w[0] for w in words):
+        return True
+    if len(short.replace(" ", "")) < 4 or short == long_:
+        return False
+    if long_.startswith(short) or (len(short) >= 5 and long_.endswith(" " + short)):
+        return True
+    return " " not in long_ and _abbreviation_of(short, long_)
+
+
+def _towns_written_short(level: np.ndarray, col: Column, i: np.ndarray, j: np.ndarray) -> np.ndarray:
+    """``level`` (:func:`_city`'s) with "different city" read as "similar city" where one town is the other
+    written short (:func:`town_written_short`), judged once per distinct pair of towns. CRMs and billing
+    systems abbreviate the town a fund administrator writes out; as a typo, it is one town written otherwise."""
+    initial, spaces = col.initials_and_words
+    # a town cut, contracted or written by its initials keeps its first letter; one with a qualifier or district
+    # has more words
+    check = (level == 3) & ((initial[i] == initial[j]) | (spaces[i] != spaces[j]))
+    if check.any():
+        level[name_pair_mask(col, np.stack([i, j], axis=1), check, town_written_short)] = 2
+    return level
+
+
 def _registered_office(level: np.ndarray, col: Column, fund: np.ndarray, i: np.ndarray, j: np.ndarray, differ: int,
                        places: frozenset) -> np.ndarray:
     """``level`` with ``differ`` raised by one where one side is in ``places`` (a registered office) and
@@ -336,6 +379,7 @@ def compare_orgs(enc: Encoded, pairs: np.ndarray, workers: int = 1) -> tuple[dic
     numerals[~vintage.missing(i, j) & ~vintage.equal(i, j)] = 3
     cut_read = _read_cut_names(enc, i, j, name_level, numerals, no_num)
     country = _simple(enc.n_country, i, j)
+    city = _towns_written_short(_city(enc.n_city, i, j, workers), enc.n_city, i, j)
     levels = {
         "name": name_level,
         "numerals": numerals,
@@ -343,8 +387,7 @@ def compare_orgs(enc: Encoded, pairs: np.ndarray, workers: int = 1) -> tuple[dic
         "tax_id": _tax_id(enc, i, j, country),
         # a fund's registered office (George Town, Luxembourg, Wilmington) in one source and its manager's
         # office in another is not a contradiction as two operating towns are
-        "city": _registered_office(_city(enc.n_city, i, j, workers), enc.n_city, enc.fund_vehicle, i, j, 3,
-                                   REGISTERED_OFFICE_TOWNS),
+        "city": _registered_office(city, enc.n_city, enc.fund_vehicle, i, j, 3, REGISTERED_OFFICE_TOWNS),
         "country": _registered_office(country, enc.n_country, enc.fund_vehicle, i, j, 2, REGISTERED_OFFICE_COUNTRIES),
         "legal_form": _simple(enc.n_legal, i, j),
         "words": np.zeros(len(i), dtype=np.int8),  # filled in for the strong candidates (word_levels)

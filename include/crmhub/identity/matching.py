@@ -56,15 +56,18 @@ from crmhub.identity.comparison import (
     same_words_mask,
     short_form_mask,
     site_spelt_brand_mask,
+    spelt_words,
     typing_slip,
     word_conflict,
     word_levels,
 )
 from crmhub.identity.normalize import (
     ENDOWMENT_COMPANY,
+    FUND_LEGAL_FORMS,
     GROUP_WORDS,
     HOLDING_CHAIN_MARKERS,
     INSURER_DOMICILE_MARK,
+    country_may_be_placeholder,
     fund_strategies,
     tax_id_scheme,
 )
@@ -1094,7 +1097,11 @@ def _consistent_proposals(prepared: pd.DataFrame, kind: str, pairs: np.ndarray, 
     chain is cut at its weaker link. ``cut_names`` (per record, :attr:`crmhub.identity.comparison.Encoded.cut_names`;
     needed where ``n_numerals`` is a conflict column): the vehicle marks of a name cut at a field length may
     have lost some, so its own are no conflict. A low pair whose one record is a less informative record of
-    its own identity neither forbids nor votes (:func:`_speaks_for_its_identity`).
+    its own identity neither forbids nor votes (:func:`_speaks_for_its_identity`). Organisations: a record
+    pair (compared or not) whose records state apart what they are also forbids the join, whatever its
+    score: two seats (:func:`_seated_apart`), a carved-out vehicle beside a name without marks
+    (:func:`_carved_apart`), two own web sites (:func:`_sites_apart`); not when the two share a tax id
+    (one of them is the other or carries its id: a human decides, as for every shared key).
     Returns the kept links and how many were cut.
     """
     if not chosen:
@@ -1125,6 +1132,12 @@ def _consistent_proposals(prepared: pd.DataFrame, kind: str, pairs: np.ndarray, 
     votes = roots[voters]
     vote = (voice > threshold).astype(np.int8) - (against & speaks).astype(np.int8)
     cannot = roots[pairs[between[((prob[between] < CLEAR_NON_MATCH) & speaks[:len(between)]) | rejected[between]]]]
+    if kind == "org":  # what the records state apart forbids the join, compared by blocking or not
+        apart = _seated_apart(prepared, voters, cut_names) | _sites_apart(prepared, voters, cut_names) \
+            | _carved_apart(prepared, voters, cut_names)
+        tax = prepared["n_tax_id"].to_numpy(dtype=object)
+        shared = (tax[voters[:, 0]] != None) & (tax[voters[:, 0]] == tax[voters[:, 1]])  # noqa: E711
+        cannot = np.concatenate([cannot, votes[apart & ~shared]])  # one tax id: the steward's to decide
     if len(cannot):  # one row per pair of identities (many record pairs can say the same)
         cannot = np.sort(cannot, axis=1)
         code = np.sort(cannot[:, 0] * len(roots) + cannot[:, 1])
@@ -1162,6 +1175,102 @@ def _consistent_proposals(prepared: pd.DataFrame, kind: str, pairs: np.ndarray, 
     keep = consistent_groups(links, cannot_link=cannot, values=values, sizes=sizes, max_records=MAX_PROPOSAL_RECORDS,
                              votes=votes, vote=vote)
     return idx[keep].tolist(), int((~keep).sum())
+
+
+#: Vehicle markers of a vehicle carved out of or beside a numbered fund: an alternative investment vehicle,
+#: a co-investment vehicle, an offshore or parallel fund, a feeder, a blocker, a sidecar, a continuation fund.
+CARVED_VEHICLE_MARKERS = frozenset({"aiv", "coinvestment", "offshore", "parallel", "feeder", "blocker", "sidecar",
+                                    "continuation"})
+
+
+def _seated_apart(prepared: pd.DataFrame, pairs: np.ndarray, cut_names: np.ndarray | None) -> np.ndarray:
+    """Per record pair of ``pairs``: do both records state a country, different ones, with neither naming
+    a fund vehicle (:func:`_names_a_fund_vehicle`), or one a vehicle and the other no vehicle mark at all?
+
+    An operating company, manager, adviser or investor states its own seat, so two such records in different
+    countries are two companies of one name: one family group's companies in several Gulf states, a firm's
+    Cayman or Irish arm beside its home company, a namesake abroad. A fund vehicle's country is unreliable
+    (its manager's seat, the filing's country on a Form D, a parallel vehicle's domicile), so two vehicles
+    are left to the score; a vehicle beside a record that names none ("Esterwell XII" in Luxembourg,
+    "Esterwell Capital" in the US) is the fund beside its manager's own seat. Not for a name cut at a field
+    length (``cut_names``): it may have lost its marks. A country written "NA" states none here: as often
+    "not available" as Namibia (:func:`crmhub.identity.normalize.country_may_be_placeholder`). Only the
+    pairs inside candidate proposals: the two records never share one."""
+    country, written = prepared["n_country"].to_numpy(dtype=object), prepared["country"].to_numpy(dtype=object)
+    marks, forms = prepared["n_numerals"].to_numpy(dtype=object), prepared["n_legal"].to_numpy(dtype=object)
+    a, b = pairs[:, 0], pairs[:, 1]
+    ca, cb = country[a], country[b]
+    stated = (ca != None) & (cb != None)  # noqa: E711
+    out = np.zeros(len(pairs), dtype=bool)
+    for k in np.flatnonzero(stated & (ca != cb)).tolist():
+        ends = (int(a[k]), int(b[k]))
+        if any(country_may_be_placeholder(written[r]) for r in ends):
+            continue
+        vehicle = [_names_a_fund_vehicle(marks[r], forms[r]) for r in ends]
+        if vehicle[0] and vehicle[1]:
+            continue
+        plain = ends[1] if vehicle[0] else ends[0]
+        out[k] = not any(vehicle) or not (marks[plain] or (cut_names is not None and cut_names[plain] is not None))
+    return out
+
+
+def _names_a_fund_vehicle(marks: str | None, form: str | None) -> bool:
+    """Whether a name with vehicle ``marks`` (``n_numerals``) and legal ``form`` names a fund vehicle: a fund
+    numeral, a fund legal form (LP, SCA) or a carved-out vehicle (:data:`CARVED_VEHICLE_MARKERS`). A place
+    ("Fund Administration (Cayman)") or a role ("Capital Management") alone names an operating company."""
+    words = (marks or "").split()
+    return form in FUND_LEGAL_FORMS or any(w.isdigit() for w in words) or not CARVED_VEHICLE_MARKERS.isdisjoint(words)
+
+
+def _carved_apart(prepared: pd.DataFrame, pairs: np.ndarray, cut_names: np.ndarray | None) -> np.ndarray:
+    """Per record pair of ``pairs``: does one record name a numbered fund's carved-out vehicle (a fund numeral
+    and one of :data:`CARVED_VEHICLE_MARKERS`: "Merent Oak Infrastructure Partners V (AIV II), L.P.",
+    "Darine Bridge Buyout Fund III Offshore") and the other no vehicle mark at all ("Merent Oak
+    Infrastructure Partners", "Darine Bridge")?
+
+    Such a vehicle is a legal entity of its own, apart from the main fund and from the manager whose brand
+    both names start with; a record that names neither numeral nor vehicle is the firm or the main fund, not
+    the AIV. Not for a name cut at a field length (``cut_names``): it may have lost the marks. Only the
+    pairs inside candidate proposals."""
+    marks = prepared["n_numerals"].to_numpy(dtype=object)
+    a, b = pairs[:, 0], pairs[:, 1]
+    out = np.zeros(len(pairs), dtype=bool)
+    bare = np.fromiter((not m for m in marks[a].tolist()), dtype=bool, count=len(a)) \
+        ^ np.fromiter((not m for m in marks[b].tolist()), dtype=bool, count=len(b))
+    for k in np.flatnonzero(bare).tolist():
+        plain, marked = (int(a[k]), int(b[k])) if not marks[a[k]] else (int(b[k]), int(a[k]))
+        if cut_names is not None and cut_names[plain] is not None:
+            continue
+        words = marks[marked].split()
+        out[k] = any(w.isdigit() for w in words) and not CARVED_VEHICLE_MARKERS.isdisjoint(words)
+    return out
+
+
+def _sites_apart(prepared: pd.DataFrame, pairs: np.ndarray, cut_names: np.ndarray | None) -> np.ndarray:
+    """Per record pair of ``pairs``: do the two records have web domains of different sites (neither site
+    name the start of the other), each beginning with a word of its own record's name
+    (:func:`crmhub.identity.comparison.spelt_words`)?
+
+    A site is typed and tested, so each record spells its own brand right: two sites that each confirm
+    their own record's name are two firms with names a letter apart ("Monevix" at monevix.com, "Monevion"
+    at monevion.com), two partnerships one partner leads ("Kapoor LLP" at kapoorellery.com, "Kapoor &
+    Almeida" at kapooralmeida.com), or a brand beside a longer one ("Retail Super" / "Tasmanian Retail
+    Super"), not one firm with a typo. One firm's second site is mostly its own plus a word (esten.com /
+    estencapital.com) or a prefix before it (getholania.io): one site starts the other, no conflict.
+    Only the pairs inside candidate proposals."""
+    names, domains = prepared["n_name"].to_numpy(dtype=object), prepared["n_domain"].to_numpy(dtype=object)
+    out = np.zeros(len(pairs), dtype=bool)
+    seen: dict[tuple, bool] = {}
+    for k in np.flatnonzero((domains[pairs[:, 0]] != None) & (domains[pairs[:, 1]] != None)).tolist():  # noqa: E711
+        a, b = int(pairs[k, 0]), int(pairs[k, 1])
+        cut_a, cut_b = (cut_names is not None and cut_names[r] is not None for r in (a, b))
+        key = (names[a], domains[a], cut_a, names[b], domains[b], cut_b)
+        if key not in seen:
+            site_a, site_b = domains[a].split(".", 1)[0], domains[b].split(".", 1)[0]
+            seen[key] = bool(names[a] and names[b] and not site_a.startswith(site_b) and not site_b.startswith(site_a)
+                             and spelt_words(names[a], domains[a], cut_a) and spelt_words(names[b], domains[b], cut_b))
+        out[k] = seen[key]
+    return out
 
 
 def _named_apart(names: Column, voters: np.ndarray, voice: np.ndarray, threshold: float,

@@ -469,7 +469,10 @@ def _misread_word(token: str) -> str:
     """``token`` with the one digit a scan read inside a word of letters (five characters or more, two
     letters or more after the digit: "5tate", "5ingapore", "techno1ogies") as its letter
     (:data:`_MISREAD_DIGITS`). A numeral run into a word ("Partners5", "Fund2019", "GP3", "Fund1A") and an
-    ordinal ("21st") keep their digits."""
+    ordinal ("21st") keep their digits; a closing "1" is the word's "l" only where that spells a word fund
+    names are made of (:func:`_lettered_fund_word`: "Capita1", "Rea1", "GLB1")."""
+    if token[-1:] == "1" and token[:-1].isalpha() and _lettered_fund_word(token[:-1] + "l"):
+        return token[:-1] + "l"  # "Capita1", "Rea1", "GLB1": the word's closing "l", no fund numeral
     if len(token) < 5 or token.isalpha() or token.isdigit():
         return token
     digits = [k for k, ch in enumerate(token) if ch.isdigit()]
@@ -479,8 +482,21 @@ def _misread_word(token: str) -> str:
     return word if word.isalpha() else token
 
 
+def _lettered_fund_word(word: str) -> bool:
+    """Whether ``word`` (three letters or more) is a word fund names are made of (:func:`_whole_words`: fund
+    words, vehicle markers, the words abbreviations stand for) or one of those abbreviations: a scan that
+    reads the closing "l" of "Capital", "Real", "Glbl" as "1" writes a word sources spell out, which a
+    numeral run into the word ("Partners1", "Fund1") is not."""
+    return len(word) >= 3 and (word in _whole_words() or word in ORG_ABBREVIATIONS)
+
+
 #: What a scan reads for the "I" of a roman numeral: a lower-case "l" and the digit "1".
 _MISREAD_ROMAN = frozenset("ivxl1")
+
+#: A lone "L" where a fund numeral stands ("Fund L, L.P.", "Partners l, S.C.Sp.", "Partners l A") is a scan's
+#: (or a typist's lower-case) "I": no manager's fund series reaches fifty, while Fund I is every family's
+#: first, so read as 50 it vetoed the fund against its own clean record. "XL" (40) and "LX" stay as written.
+_LONE_L_READ = 1
 
 
 def _misread_roman(token: str) -> int | None:
@@ -610,7 +626,7 @@ def _org_parts(name: str) -> tuple[tuple[str, ...], str | None, str | None]:
         value = roman_to_int(tok) if i > 0 else None
         if value is not None and not (tok in {"l", "v", "x"} and not _numeral_context(_word_before(raw, i),
                                                                                   raw[i + 1:i + 3])):
-            out.append(str(value))
+            out.append(str(_LONE_L_READ if tok == "l" else value))
             continue
         out.append(tok)
     out = _life_insurer(_drop_investment_office(_drop_connecting_words(out)))
@@ -2145,6 +2161,12 @@ def normalize_city(value: object) -> str | None:
 
 #: Placeholders that are values in other fields: "NA" is Namibia's country code, never a town.
 _CITY_PLACEHOLDERS = frozenset({"na", "n a"})
+
+
+def country_may_be_placeholder(value: object) -> bool:
+    """Whether a country field reads as a placeholder as well as a country: "NA" is Namibia's code
+    (:func:`normalize_country` reads it so) and as often "not available" (:data:`_CITY_PLACEHOLDERS`)."""
+    return isinstance(value, str) and value.strip().lower() in _CITY_PLACEHOLDERS
 
 
 @lru_cache(maxsize=100_000)

@@ -145,3 +145,38 @@ def test_the_same_digits_of_another_register_stay_different():
     assert _tax_level(lux, {"name": "Varora Partners", "tax_id": "A 253372", "country": "LU"}) != 1
     assert _tax_level({"name": "Varora GmbH", "tax_id": "HRB 253372", "country": "DE"},
                       {"name": "Varora GmbH", "tax_id": "253372", "country": "DE"}) != 1
+
+
+# -- a scan's "I" read as "L", and a word's closing "l" read as "1" -----------------------------------------
+
+@pytest.mark.parametrize("a, b", [
+    ("SOROVIX EQUITY PARTNERS FUND L, L.P.", "Sorovix Equity Partners Fund I Limited Partnership"),
+    ("Ardaano Infrastructure Partners l, S.C.Sp.", "Ardaano Infrastructure Partners 1, SCSp"),
+    ("Talova Real Estate Partners l A, L.P.", "Taloa Real Estate Partners 1A LP"),
+])
+def test_a_lone_l_where_a_fund_numeral_stands_is_fund_one(a, b):
+    assert vehicle_marks(a) == vehicle_marks(b)
+
+
+def test_a_lone_l_fund_links_its_first_fund_and_stays_apart_from_the_second():
+    scan = {"name": "SOROVIX EQUITY PARTNERS FUND L, L.P.", "city": "George Town", "country": "KY"}
+    assert surfaced(scan, {"name": "Sorovix Equity Partners Fund I, L.P.", "city": "George Town", "country": "KY"})
+    assert not surfaced(scan, {"name": "Sorovix Equity Partners Fund II, L.P.", "city": "George Town",
+                               "country": "KY"})
+    assert vehicle_marks("Harbor Partners XL") == {"40"}  # a numeral that starts with another letter stays
+
+
+@pytest.mark.parametrize("a, b", [
+    ("NORTHRIVER GLOBA1 PARTNERS 7, L.P.", "Northriver Global Partners VII LP"),
+    ("QUARRYBRIGHT GLB1 PARTNERS II LP", "Quarrybright Global Partners II, L.P."),
+    ("Bay Copper Capita1 Fund VIII Continuation SCSp", "Bay Copper Capital Fund VIII Continuation SCSp"),
+    ("Thornton & Brandt Rea1 Estate Partners IV L.P", "Thornton & Brandt Real Estate Partners IV L.P."),
+])
+def test_a_fund_word_whose_closing_l_a_scan_read_as_1_is_that_word(a, b):
+    assert vehicle_marks(a) == vehicle_marks(b)
+    assert normalize_org_name(a) == normalize_org_name(b)
+
+
+def test_a_numeral_run_into_a_fund_word_stays_a_numeral():
+    assert vehicle_marks("Harbor Partners1") == {"1"}
+    assert vehicle_marks("Harbor Fund1") == {"1"}

@@ -1,0 +1,49 @@
+"""Towns as CRM and fund-administration exports write them, read in the organisation comparison.
+
+A town written short ("Phila", "Mpls", "Greater London", "Palo, Alto") is one town written otherwise; towns
+that only share letters stay different.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from crmhub.identity.comparison import Encoded, compare_orgs, town_written_short
+from crmhub.identity.records import prepare
+
+
+def _city_level(a: dict, b: dict) -> int:
+    prepared = prepare(pd.DataFrame([{"record_id": str(k), "source_system": "crm", **r} for k, r in enumerate((a, b))]),
+                       "org")
+    levels, _ = compare_orgs(Encoded(prepared), np.array([[0, 1]]))
+    return int(levels["city"][0])
+
+
+@pytest.mark.parametrize("a, b", [
+    ("phila", "philadelphia"), ("wash", "washington"), ("melb", "melbourne"),  # cut
+    ("sthlm", "stockholm"), ("mpls", "minneapolis"),  # consonants, the last letter kept
+    ("luxembourg kirchberg", "luxembourg"), ("toronto ontario", "toronto"),  # a district or region after it
+    ("greater london", "london"), ("palo", "palo alto"),
+    ("gt", "george town"), ("sf", "san francisco"),  # initials of a town of two or three words
+])
+def test_a_town_written_short_is_that_town(a, b):
+    assert town_written_short(a, b) and town_written_short(b, a)
+
+
+@pytest.mark.parametrize("a, b", [
+    ("new", "new york"), ("york", "new york"),  # too short to name one town
+    ("bern", "berlin"), ("perth", "peterborough"), ("hamburg", "hamilton"), ("dallas", "fort worth"),
+    ("paris", "paris"), ("gt", "grand cayman george town"), ("ge", "george town"), ("pa", "paris"),
+])
+def test_other_towns_are_not_written_short(a, b):
+    assert not town_written_short(a, b)
+
+
+def test_a_town_written_short_compares_as_a_similar_town():
+    fund = "Mesa Clear Real Estate Partners II LP"
+    assert _city_level({"name": fund, "city": "Phila."}, {"name": fund, "city": "Philadelphia, PA"}) == 2
+    assert _city_level({"name": "Slate Cedar Capital", "city": "Sthlm"}, {"name": "Slate Cedar", "city": "Stockholm"}) == 2
+    assert _city_level({"name": fund, "city": "Palo, Alto"}, {"name": fund, "city": "Palo Alto, CA"}) == 2
+    assert _city_level({"name": fund, "city": "Dallas"}, {"name": "Mesa Clear", "city": "Houston"}) == 3
