@@ -21,8 +21,10 @@ from rapidfuzz.distance import OSA, JaroWinkler, Levenshtein
 from crmhub.identity.normalize import (
     CUT_MARK,
     FUND_LEGAL_FORMS,
+    GROUP_WORDS,
     ORDER_FREE_WORDS,
     ORG_ABBREVIATIONS,
+    ORGANISATION_KIND_WORDS,
     REGISTERED_OFFICE_COUNTRIES,
     REGISTERED_OFFICE_TOWNS,
     VEHICLE_MARKERS,
@@ -31,10 +33,12 @@ from crmhub.identity.normalize import (
     cut_text,
     full_name_text,
     is_written_numeral,
+    jurisdiction_name,
     name_spelling_key,
     order_free_words,
     roman_to_int,
     tax_id_scheme,
+    without_inner_and,
 )
 from crmhub.identity.parallel import forked_map, slices
 from crmhub.identity.short_forms import acronym_of_name, acronym_pair
@@ -907,8 +911,15 @@ def _verdicts(predicate, values: np.ndarray, ends: np.ndarray, part: slice) -> n
 
 def one_spelling(a: str, b: str) -> bool:
     """Two normalised organisation names are one name spelt twice (one
-    :func:`crmhub.identity.normalize.name_spelling_key`)."""
-    return name_spelling_key(a) == name_spelling_key(b)
+    :func:`crmhub.identity.normalize.name_spelling_key`), also once an "and" between two words is left out
+    (:func:`crmhub.identity.normalize.without_inner_and`; the key of a name with it glued to a word,
+    "Okaforand Brandt", keeps it)."""
+    if name_spelling_key(a) == name_spelling_key(b):
+        return True
+    if " and " not in a and " and " not in b:
+        return False
+    a_, b_ = without_inner_and(a), without_inner_and(b)
+    return (a_ != a or b_ != b) and name_spelling_key(a_) == name_spelling_key(b_)
 
 
 def name_pair_mask(names: Column, pairs: np.ndarray, check: np.ndarray, predicate) -> np.ndarray:
@@ -1131,6 +1142,68 @@ def partnership_short_form(a: str, b: str) -> bool:
         if all(s == n or (_typo_of(s, n) and (k or _brand_typo(s, n))) for k, (s, n) in enumerate(zip(short, names, strict=False))):
             return True
     return False
+
+
+#: Words that never describe what a company does: the kinds of organisation (:data:`ORGANISATION_KIND_WORDS`)
+#: and the words naming a firm (:data:`_FIRM_WORDS`).
+_NOT_DESCRIPTORS = ORGANISATION_KIND_WORDS | _FIRM_WORDS
+#: Fewest letters of a descriptor and of the brand it is added to: shorter words are initials and cut words.
+MIN_DESCRIPTOR = 4
+#: Fewest letters of a kind word read misspelt by any one edit: shorter ones are a letter replaced from other
+#: words ("fonds" / "foods").
+MIN_MISSPELT_KIND = 6
+
+
+@lru_cache(maxsize=50_000)
+def industry_descriptor(word: str) -> bool:
+    """Whether ``word`` may be what a company does ("logistics", "software", "aerospace"): letters
+    (:data:`MIN_DESCRIPTOR` or more), not a kind of organisation or firm word (:data:`_NOT_DESCRIPTORS`),
+    nor one of them misspelt by one edit ("Holdngs", "Grroup", "Hlgd"; in words under :data:`MIN_MISSPELT_KIND`
+    letters a letter added, left out or swapped, not replaced: "Foods" is no "Fonds"), nor a jurisdiction's
+    name (a subsidiary named by its domicile: "Brand Ireland"). The kinds' short forms are kinds ("Hold")."""
+    if len(word) < MIN_DESCRIPTOR or not word.isalpha() or word in _NOT_DESCRIPTORS or jurisdiction_name(word):
+        return False
+    return not any(OSA.distance(word, w, score_cutoff=1) <= 1
+                   and (len(w) >= MIN_MISSPELT_KIND or len(w) != len(word) or sorted(w) == sorted(word))
+                   for w in _NOT_DESCRIPTORS if len(w) >= MIN_DESCRIPTOR)
+
+
+def same_word(a: str, b: str) -> bool:
+    """Whether two words are one up to a typo or an abbreviation (:func:`_word_pair_matches`): "logistics",
+    "logisstics" and "log" are one descriptor written three ways."""
+    return a == b or _word_pair_matches(a, b, False)
+
+
+def descriptor_form(a: str, b: str) -> tuple[str, str] | None:
+    """``(brand, descriptor)`` where one normalised name is the other with one more word, an industry
+    descriptor (:func:`industry_descriptor`), after the brand: at its end ("feroova" / "feroova logistics",
+    "quarry pine" / "quarry pine health") or before the group's word both names end on (:data:`GROUP_WORDS`:
+    "kelamure group" / "kelamure logistics group", the group named after its operating company). A portfolio
+    company is recorded by registries with its descriptor and by CRMs and vendors without it. None where the
+    brand has a kind or firm word itself ("Investments Larrain" / "Investments Larrain Vazquez": a second
+    surname is another holding of the family) or a first word under :data:`MIN_DESCRIPTOR` letters
+    (initials)."""
+    wa, wb = a.split(), b.split()
+    short, long_ = (wa, wb) if len(wa) < len(wb) else (wb, wa)
+    if len(long_) != len(short) + 1 or len(short[0]) < MIN_DESCRIPTOR:
+        return None
+    at = len(short)
+    while at > 1 and short[at - 1] in GROUP_WORDS:
+        at -= 1
+    if at == len(short) or long_[:at] + long_[at + 1:] != short:
+        at = len(short)
+        if long_[:-1] != short:
+            return None
+    brand = short[:at]
+    if _NOT_DESCRIPTORS.intersection(brand) or not industry_descriptor(long_[at]):
+        return None
+    return " ".join(brand), long_[at]
+
+
+def descriptor_added(a: str, b: str) -> bool:
+    """Whether two normalised names are a company's with and without its industry descriptor
+    (:func:`descriptor_form`)."""
+    return descriptor_form(a, b) is not None
 
 
 def listed_names(names: Column, pairs: np.ndarray, check: np.ndarray) -> np.ndarray:

@@ -24,6 +24,7 @@ Rules (the playbook's "post office"):
 
 from __future__ import annotations
 
+import bisect
 import functools
 import gc
 import hashlib
@@ -43,12 +44,15 @@ from crmhub.identity.comparison import (
     Encoded,
     acronym_site_mask,
     compare,
+    descriptor_added,
+    descriptor_form,
     listed_names,
     name_pair_mask,
     one_spelling,
     one_word_apart,
     partnership_short_form,
     per_name_pair,
+    same_word,
     same_words_mask,
     short_form_mask,
     site_spelt_brand_mask,
@@ -60,6 +64,7 @@ from crmhub.identity.comparison import (
 from crmhub.identity.normalize import (
     ENDOWMENT_COMPANY,
     FUND_LEGAL_FORMS,
+    GROUP_WORDS,
     HOLDING_CHAIN_MARKERS,
     INSURER_DOMICILE_MARK,
     fund_strategies,
@@ -601,6 +606,66 @@ def _demote_ambiguous_brand_forms(enc: Encoded, pairs: np.ndarray, levels: dict[
         rescore(scores, levels, kind, k, params=params, tf_bits=tf_bits)
 
 
+def _lift_descriptor_forms(enc: Encoded, pairs: np.ndarray, levels: dict[str, np.ndarray], scores, kind: str,
+                           threshold: float, params: dict | None, tf_bits: dict[str, np.ndarray]) -> None:
+    """A company's name with and without its industry descriptor (:func:`crmhub.identity.comparison.descriptor_added`:
+    "Feroova, Inc." / "Feroova Logistics Inc.") count as exact where the brand is one company's in the run
+    (:func:`_one_descriptor_in_run`: no "Summit Logistics" beside a "Summit Health") and a town or web domain
+    in common vouches for it; neither name may carry a vehicle mark and the countries may not differ.
+    Checked on the pairs below the review threshold that an exact name would lift above it (in place); the
+    lifted name weighs no term frequency, nor its first word's (as :func:`_lift_respaced`)."""
+    low = (levels["name"] > EXACT_NAME) & ~scores.vetoed & (scores.probability <= threshold)
+    low &= (levels["numerals"] == 0) & (levels["country"] < 2) & (levels["domain"] != 2)
+    low &= np.isin(levels["city"], (1, 2)) | (levels["domain"] == 1)
+    check = _lift_would_cross(levels, scores, low, kind, threshold, params, to=EXACT_NAME)
+    k = np.flatnonzero(name_pair_mask(enc.n_name, pairs, check, descriptor_added))
+    k = k[~_cut_at_descriptor(enc, pairs[k])]
+    if k.size:
+        k = k[_one_descriptor_in_run(enc.n_name, pairs[k])]
+    _lift_to_exact(k, levels, scores, kind, params, tf_bits)
+
+
+def _cut_at_descriptor(enc: Encoded, pairs: np.ndarray) -> np.ndarray:
+    """Per pair of :func:`_lift_descriptor_forms`: whether the longer name may have been cut at a field length
+    right after its descriptor (:attr:`crmhub.identity.comparison.Encoded.cut_names`): then it may be a part of
+    a word ("Drumick Hold" of "Drumick Holdings"), not the word."""
+    names, cut = enc.n_name.values, enc.cut_names
+    out = np.zeros(len(pairs), dtype=bool)
+    for x, (a, b) in enumerate(pairs.tolist()):
+        long_ = a if names[a].count(" ") > names[b].count(" ") else b
+        text = cut[long_]
+        out[x] = text is not None and text.split()[-1:] == names[long_].split()[-1:]
+    return out
+
+
+def _one_descriptor_in_run(names: Column, pairs: np.ndarray) -> np.ndarray:
+    """Per pair of a name and that name with a descriptor (:func:`crmhub.identity.comparison.descriptor_form`):
+    whether the brand is one company's in the run - every name of the run that begins with it goes on
+    with that descriptor (up to a typo or an abbreviation:
+    :func:`crmhub.identity.comparison.same_word`) or names a layer of its deal's structure (:data:`HOLDING_CHAIN_MARKERS`,
+    :data:`GROUP_WORDS`: "Feroova Holdings", "Feroova Group"). Any other word says the brand is shared:
+    another company's ("Kineon" beside "Kineon Light" and "Kineon Hill Pet Care"), a partnership's first name
+    ("Halloran" beside "Halloran Griffiths" and "Halloran and Costa"), a fund manager's ("Summit Capital").
+    The run's distinct names are sorted once."""
+    values = names.values
+    ordered = getattr(names, "sorted_distinct", None)
+    if ordered is None:
+        _, first = np.unique(names.codes, return_index=True)
+        ordered = names.sorted_distinct = sorted(v for v in values[first].tolist() if v)
+    seen: dict[tuple[str, str] | None, bool] = {}
+    out = np.zeros(len(pairs), dtype=bool)
+    for x, (a, b) in enumerate(pairs.tolist()):
+        key = descriptor_form(values[a], values[b])
+        if key not in seen:
+            brand, descriptor = key
+            # the names "<brand> ...": from "<brand> " up to "<brand>!" ("!" sorts right after the space)
+            begun = ordered[bisect.bisect_left(ordered, brand + " "):bisect.bisect_left(ordered, brand + "!")]
+            following = {v[len(brand) + 1:].split(" ", 1)[0] for v in begun}
+            seen[key] = all(w in HOLDING_CHAIN_MARKERS or w in GROUP_WORDS or same_word(w, descriptor) for w in following)
+        out[x] = seen[key]
+    return out
+
+
 def _short_name_pairs(enc: Encoded, pairs: np.ndarray) -> np.ndarray:
     """The pairs of which a name is of :data:`crmhub.identity.short_forms.MAX_BRAND_FORM_WORDS` words or fewer
     (counted once per run)."""
@@ -625,6 +690,7 @@ def _score_compared(enc: Encoded, pairs: np.ndarray, levels: dict[str, np.ndarra
         _lift_typing_slips(enc, pairs, levels, scores, kind, threshold, params, tf_bits)
         _lift_reordered(enc, pairs, levels, scores, kind, threshold, params, tf_bits)
         _lift_brand_forms(enc, pairs, levels, scores, kind, threshold, params, tf_bits)
+        _lift_descriptor_forms(enc, pairs, levels, scores, kind, threshold, params, tf_bits)
         # a word of one name the other cannot explain (typo, abbreviation) is checked where it matters:
         # on the not-exact-name candidates that would otherwise reach review
         check = (scores.probability > threshold) & (levels["name"] > 1)
@@ -740,11 +806,6 @@ def _veto_layer(enc: Encoded, pairs: np.ndarray, levels: dict[str, np.ndarray], 
     _veto_one_side_marked(enc, pairs, levels, scores, lambda marked, bare, marks: (
         bool(names[bare]) and bool(names[marked]) and _layer_marks(marks)
         and _words_of(set(names[bare].split()), set(names[marked].split()) - _LAYER_WORDS)))
-
-
-#: The words by which a group's parent names itself after its operating company ("Veroley Logistics Group",
-#: "Eastfield Hill Medical Holdings").
-GROUP_WORDS = frozenset({"group", "holding", "holdings"})
 
 
 def _group_and_company(a: str, b: str) -> bool:

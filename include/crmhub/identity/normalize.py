@@ -386,10 +386,10 @@ def _form_class(form: tuple[str, ...]) -> str | None:
 def _strip_jurisdiction_descriptor(tokens: list[str]) -> None:
     """Remove the "a Delaware" / "a Cayman Islands" that filings write before a legal form ("Harbor Fund
     IV, L.P., a Delaware limited partnership"), in place: the article and one to three words naming a
-    country or a US state (:func:`_jurisdiction_name`), never the first word."""
+    country or a US state (:func:`jurisdiction_name`), never the first word."""
     for size in (1, 2, 3):
         if len(tokens) > size + 1 and tokens[-size - 1] in ("a", "an") and (
-                _jurisdiction_name(" ".join(tokens[-size:])) or _misspelt_jurisdiction(" ".join(tokens[-size:]))):
+                jurisdiction_name(" ".join(tokens[-size:])) or _misspelt_jurisdiction(" ".join(tokens[-size:]))):
             del tokens[-size - 1:]
             return
 
@@ -399,7 +399,7 @@ _JURISDICTION_ADJECTIVES = frozenset(_words("english scottish welsh irish britis
 
 
 @lru_cache(maxsize=4096)
-def _jurisdiction_name(text: str) -> bool:
+def jurisdiction_name(text: str) -> bool:
     """Whether normalised ``text`` names a country (``pycountry``, ISO 3166-1), a US state (ISO 3166-2:US)
     or is one of :data:`_JURISDICTION_ADJECTIVES`."""
     return text in _JURISDICTION_ADJECTIVES or text in _us_states() or (len(text) >= 4 and _country_code(text) is not None)
@@ -1055,6 +1055,14 @@ def name_spelling_key(normalized: str) -> str:
     return " ".join(key + [run] if run else key)
 
 
+def without_inner_and(normalized: str) -> str:
+    """A normalised name without an "and" between two of its words: a partnership or holding named after two
+    families is written with and without it ("Participações González e Méndez" / "Participações Gonzalez
+    Mendez", "Lowell & Chandler" / "Lowell Chandler"), as a company's "Fire & Marine" ("Fire Marine")."""
+    words = normalized.split()
+    return " ".join(w for k, w in enumerate(words) if w != "and" or k in (0, len(words) - 1))
+
+
 def vintage_year(name: object) -> str | None:
     """The vintage year written after a fund's numeral ("Harbor Fund III (2019)" -> ``"2019"``), else ``None``.
 
@@ -1385,6 +1393,28 @@ def fund_strategies(normalized_name: str) -> tuple[frozenset[str], frozenset[str
             rest.add(tokens[i])
             i += 1
     return frozenset(out), frozenset(rest)
+
+
+#: The words by which a group's parent names itself after its operating company ("Veroley Logistics Group",
+#: "Eastfield Hill Medical Holdings").
+GROUP_WORDS = frozenset({"group", "holding", "holdings"})
+
+
+def _words_written_out(table: dict[str, str]) -> frozenset[str]:
+    return frozenset(w for short, full in table.items() for w in (short, *full.split()))
+
+
+#: The words that say which organisation of a group or family a name is - a fund, its manager or general
+#: partner, a vehicle or a layer of a deal's holding chain, a strategy programme, a legal form, a kind of
+#: institution (a pension scheme, a school, an insurer, a family's office) - in every list this module
+#: reads them from, with the short forms and other-language words that write them; not what a company does
+#: (its industry). Two names one of these words apart name two organisations as often as one.
+ORGANISATION_KIND_WORDS = (VEHICLE_MARKERS | HOLDING_CHAIN_MARKERS | _FUNDISH | _CO_INVEST | _LEGAL_WORDS
+                           | _ASSOCIATION_KINDS | _INSTITUTION_WORDS | _LIFE_INSURER_WORDS | _OFFICE_TYPES
+                           | frozenset(w for office in _INVESTMENT_OFFICES for w in office)
+                           | frozenset(w for ws in STRATEGIES.values() for w in ws if " " not in w)
+                           | _words_written_out(ORG_ABBREVIATIONS) | _words_written_out(SPELLING_ABBREVIATIONS)
+                           | _words_written_out(OTHER_LANGUAGE_WORDS) | _words_written_out(MULTI_WORD_SHORT_FORMS))
 
 
 #: Spellings of one mark: a region's adjective is the region ("European 6A" = "Europe VI-A").

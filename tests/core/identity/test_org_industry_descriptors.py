@@ -1,0 +1,77 @@
+"""A portfolio company recorded with and without its industry descriptor (issue #17, dev3_orgs): registries
+write "Tarvinel Logistics Inc.", CRMs and vendors "Tarvinel, Inc."; a financial or vehicle word is no
+descriptor, and a brand the run shares with other organisations says nothing on its own."""
+
+from __future__ import annotations
+
+import pytest
+from org_pairs import resolve_orgs, surfaced
+
+from crmhub.identity.comparison import descriptor_added, descriptor_form, industry_descriptor
+
+
+def _joined(res, a: int, b: int) -> bool:
+    """Records ``a`` and ``b`` of a :func:`resolve_orgs` run linked, or proposed in one cluster."""
+    keys = {(f"src{a}", str(a)), (f"src{b}", str(b))}
+    return res.cluster_ids[a] == res.cluster_ids[b] or any(keys <= set(p.keys) for p in res.proposals)
+
+
+@pytest.mark.parametrize(("short", "full"), [
+    ("Tarvinel, Inc.", "Tarvinel Logistics Inc."), ("Quorrin Pine, LLC", "QUORRIN PINE HEALTH, LLC"),
+    ("Belquara S.A.", "Belquara Analytics S.A."), ("Ostrelle Ltd", "OSTRELLE AEROSPACE LIMITED"),
+])
+def test_a_company_with_and_without_its_industry_word_in_one_town_is_surfaced(short: str, full: str) -> None:
+    assert surfaced({"name": short, "city": "Denver", "country": "US"},
+                    {"name": full, "city": "Denver", "country": "USA"})
+
+
+def test_the_group_named_after_its_operating_company_is_surfaced_with_and_without_the_descriptor() -> None:
+    assert surfaced({"name": "Tarvinel Group, Inc.", "city": "Denver", "country": "US"},
+                    {"name": "Tarvinel Logistics Group Inc.", "city": "Denver", "country": "USA"})
+    assert descriptor_form("vantage peak holdings", "vantage peak aerospace holdings") == ("vantage peak", "aerospace")
+    assert descriptor_form("tarvinel group", "tarvinel group logistics") is None  # the group's own word is no brand
+
+
+def test_the_descriptor_pair_is_surfaced_on_a_shared_site_without_a_town() -> None:
+    assert surfaced({"name": "Tarvinel", "domain": "tarvinel.com", "country": "US"},
+                    {"name": "Tarvinel Software, LLC", "domain": "https://www.tarvinel.com", "city": "Austin"})
+
+
+@pytest.mark.parametrize("word", ["Capital", "Partners", "Management", "Advisors", "Holdings", "Group", "Fund",
+                                  "Foundation", "Endowment", "Ireland", "Holdngs", "Grroup", "Hold", "Trust"])
+def test_a_financial_vehicle_or_kind_word_is_no_descriptor(word: str) -> None:
+    assert not industry_descriptor(word.lower())
+    assert not surfaced({"name": "Tarvinel, LLC", "city": "Denver", "country": "US"},
+                        {"name": f"Tarvinel {word}, LLC", "city": "Denver", "country": "US"})
+
+
+@pytest.mark.parametrize("word", ["logistics", "software", "foods", "aerospace", "payments", "health", "energy"])
+def test_industry_words_are_descriptors(word: str) -> None:
+    assert industry_descriptor(word)
+
+
+def test_a_name_with_a_kind_word_of_its_own_gains_no_descriptor() -> None:
+    """A family holding with a second surname is another family member's holding."""
+    assert not descriptor_added("investments larrain", "investments larrain vazquez")
+    assert not descriptor_added("ab", "ab logistics")  # initials are no brand
+
+
+def test_the_brand_alone_and_its_descriptor_form_are_joined_in_a_run() -> None:
+    res = resolve_orgs({"name": "Kestrow, Inc.", "city": "Denver", "country": "US"},
+                       {"name": "Kestrow Logistics Inc.", "city": "Denver", "country": "US"},
+                       {"name": "Kestrow Holdings Inc.", "city": "Denver", "country": "US"})
+    assert _joined(res, 0, 1)
+
+
+def test_another_company_of_the_brand_in_the_run_keeps_the_brand_alone_apart() -> None:
+    res = resolve_orgs({"name": "Kestrow, Inc.", "city": "Denver", "country": "US"},
+                       {"name": "Kestrow Logistics Inc.", "city": "Denver", "country": "US"},
+                       {"name": "Kestrow Hill Software Inc.", "city": "Denver", "country": "US"})
+    assert not _joined(res, 0, 1)
+
+
+def test_a_partnerships_first_name_gains_no_descriptor() -> None:
+    res = resolve_orgs({"name": "Halvorsen LLP", "city": "Chicago", "country": "US"},
+                       {"name": "Halvorsen Griffiths LLP", "city": "Chicago", "country": "US"},
+                       {"name": "Halvorsen & Costa LLP", "city": "Chicago", "country": "US"})
+    assert not _joined(res, 0, 1)
