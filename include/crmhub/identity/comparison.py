@@ -114,6 +114,13 @@ class Column:
             initial[self.codes[r] + 1], spaces[self.codes[r] + 1] = (ord(value[0]) if value else 0), value.count(" ")
         return initial[self.codes + 1], spaces[self.codes + 1]
 
+    @cached_property
+    def sorted_distinct(self) -> list[str]:
+        """The column's distinct values, missing left out, sorted: the values that begin with a prefix are one
+        slice of it (``bisect``)."""
+        _, first = np.unique(self.codes, return_index=True)
+        return sorted(v for v in self.values[first].tolist() if v)
+
     def member_of(self, values: frozenset) -> np.ndarray:
         """Per record, whether its value is one of ``values``; judged once per distinct value and kept for
         the run (a million-record run compares its pairs in chunks, each asking again)."""

@@ -646,12 +646,8 @@ def _one_descriptor_in_run(names: Column, pairs: np.ndarray) -> np.ndarray:
     :data:`GROUP_WORDS`: "Feroova Holdings", "Feroova Group"). Any other word says the brand is shared:
     another company's ("Kineon" beside "Kineon Light" and "Kineon Hill Pet Care"), a partnership's first name
     ("Halloran" beside "Halloran Griffiths" and "Halloran and Costa"), a fund manager's ("Summit Capital").
-    The run's distinct names are sorted once."""
-    values = names.values
-    ordered = getattr(names, "sorted_distinct", None)
-    if ordered is None:
-        _, first = np.unique(names.codes, return_index=True)
-        ordered = names.sorted_distinct = sorted(v for v in values[first].tolist() if v)
+    The run's distinct names are sorted once (:attr:`crmhub.identity.comparison.Column.sorted_distinct`)."""
+    values, ordered = names.values, names.sorted_distinct
     seen: dict[tuple[str, str] | None, bool] = {}
     out = np.zeros(len(pairs), dtype=bool)
     for x, (a, b) in enumerate(pairs.tolist()):
