@@ -2163,10 +2163,13 @@ def normalize_city(value: object) -> str | None:
 _CITY_PLACEHOLDERS = frozenset({"na", "n a"})
 
 
-def country_may_be_placeholder(value: object) -> bool:
-    """Whether a country field reads as a placeholder as well as a country: "NA" is Namibia's code
-    (:func:`normalize_country` reads it so) and as often "not available" (:data:`_CITY_PLACEHOLDERS`)."""
-    return isinstance(value, str) and value.strip().lower() in _CITY_PLACEHOLDERS
+def stated_country(value: object) -> str | None:
+    """The country a record's field states, as identity compares it: :func:`normalize_country`, but none for a
+    field that reads as a placeholder as well as a country ("NA" is Namibia's code and as often "not
+    available": :data:`_CITY_PLACEHOLDERS`), no evidence for or against a seat."""
+    if isinstance(value, str) and value.strip().lower() in _CITY_PLACEHOLDERS:
+        return None
+    return normalize_country(value)
 
 
 @lru_cache(maxsize=100_000)

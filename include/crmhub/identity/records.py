@@ -99,9 +99,7 @@ def prepare(df: pd.DataFrame, kind: str, workers: int = 1) -> pd.DataFrame:
         held = _map(held_by_custodian, out["name"].tolist())
         out["n_city"] = [None if h else c for h, c in zip(held, _map(nz.normalize_city, out["city"].tolist()),
                                                           strict=True)]
-        # "NA" is Namibia's code and as often "not available": no evidence for or against a seat
-        out["n_country"] = [None if nz.country_may_be_placeholder(v) else c for v, c in zip(
-            out["country"].tolist(), _map(nz.normalize_country, out["country"].tolist()), strict=True)]
+        out["n_country"] = _map(nz.stated_country, out["country"].tolist())  # "NA" states none
     else:
         out["n_first"] = _map(nz.normalize_person_name, out["first_name"].tolist())
         out["n_first_canon"] = _map(nz.canonical_given_name, out["n_first"].tolist())
