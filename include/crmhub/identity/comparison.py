@@ -1112,6 +1112,24 @@ def typing_slip(a: str, b: str) -> bool:
     return min(len(u), len(v)) >= SLIP_WORD and u.isalpha() and v.isalpha() and _slipped(u, v)
 
 
+def kind_words_respelt(a: str, b: str) -> bool:
+    """Whether two names are one name whose brand (the first word) and every other distinctive word are
+    written alike, and which differ only in how a word of what the organisation is
+    (:data:`crmhub.identity.normalize.ORGANISATION_KIND_WORDS`: Capital, Partners, Technology, Employees,
+    Office …) is spelt: a typo, a scan's misread letters or an abbreviation of it (:func:`_respelt`:
+    "Onyxmark Capitol Management Fund 1" / "Onyxmark Capital Management Fund 1", "State of Whitemark
+    Municipal Ernployees Pension Fund" / "… Employees …", "Partncrs", "Tecbnology", "Technolo"). Such a word
+    says nothing of which organisation it is, so its spelling does not either; the words that do are equal.
+    Not two kind words ("Partners" / "Ventures": two firms of one brand), nor a numeral."""
+    x, y = a.split(), b.split()
+    if len(x) != len(y) or len(x) < 2 or x[0] != y[0] or a == b:
+        return False
+    for u, v in zip(x[1:], y[1:], strict=True):
+        if u != v and ((u in ORGANISATION_KIND_WORDS) == (v in ORGANISATION_KIND_WORDS) or not _respelt(u, v, set())):
+            return False
+    return True
+
+
 def one_word_apart(a: str, b: str) -> tuple[str, str] | None:
     """The two words two names of as many words differ by, where they differ in one word only; else None."""
     x, y = a.split(), b.split()

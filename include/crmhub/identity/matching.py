@@ -46,6 +46,7 @@ from crmhub.identity.comparison import (
     compare,
     descriptor_added,
     descriptor_form,
+    kind_words_respelt,
     listed_names,
     name_pair_mask,
     one_spelling,
@@ -482,6 +483,20 @@ def _lift_typing_slips(enc: Encoded, pairs: np.ndarray, levels: dict[str, np.nda
     _lift_to_exact(np.flatnonzero(name_pair_mask(enc.n_name, pairs, check, typing_slip)), levels, scores, kind, params, tf_bits)
 
 
+def _lift_kind_words_respelt(enc: Encoded, pairs: np.ndarray, levels: dict[str, np.ndarray], scores, kind: str,
+                             threshold: float, params: dict | None, tf_bits: dict[str, np.ndarray]) -> None:
+    """Near-exact names whose distinctive words are equal and which differ only in the spelling of words of
+    what the organisation is (:func:`crmhub.identity.comparison.kind_words_respelt`: "Onyxmark Capitol
+    Management Fund 1" / "Onyxmark Capital Management Fund 1") count as exact, in place, on the pairs below
+    the review threshold that an exact name would lift above it; as :func:`_lift_respaced`, the first word's
+    term-frequency bits no longer apply."""
+    low = np.isin(levels["name"], (NEAR_EXACT_NAME, *LIFTABLE_NAME_LEVELS)) & ~scores.vetoed
+    check = _lift_would_cross(levels, scores, low & (scores.probability <= threshold), kind, threshold, params,
+                              to=EXACT_NAME)
+    _lift_to_exact(np.flatnonzero(name_pair_mask(enc.n_name, pairs, check, kind_words_respelt)), levels, scores, kind,
+                   params, tf_bits)
+
+
 def _lift_reordered(enc: Encoded, pairs: np.ndarray, levels: dict[str, np.ndarray], scores, kind: str,
                     threshold: float, params: dict | None, tf_bits: dict[str, np.ndarray]) -> None:
     """Names that are the same words in another order ("of" aside: "Henent, University of" / "University of
@@ -684,6 +699,7 @@ def _score_compared(enc: Encoded, pairs: np.ndarray, levels: dict[str, np.ndarra
         _lift_short_forms(enc, pairs, levels, scores, kind, threshold, params, tf_bits)
         _lift_site_spelt_brands(enc, pairs, levels, scores, kind, threshold, params, tf_bits)
         _lift_typing_slips(enc, pairs, levels, scores, kind, threshold, params, tf_bits)
+        _lift_kind_words_respelt(enc, pairs, levels, scores, kind, threshold, params, tf_bits)
         _lift_reordered(enc, pairs, levels, scores, kind, threshold, params, tf_bits)
         _lift_brand_forms(enc, pairs, levels, scores, kind, threshold, params, tf_bits)
         _lift_descriptor_forms(enc, pairs, levels, scores, kind, threshold, params, tf_bits)
