@@ -1037,8 +1037,10 @@ def name_spelling_key(normalized: str) -> str:
     "Healthcare", "LT" = "Long Term": :data:`STRATEGIES`) written out. Two names with one key are one name
     as a register would hold it, written twice. The first word, the brand, keeps its "s" and letters
     ("Williams" is no "William", "EM Real Estate" no "Emerging Markets Real Estate"); numerals stay words of
-    their own ("Fund 1 2" is no "Fund 12")."""
-    words = normalized.split()
+    their own ("Fund 1 2" is no "Fund 12"); a country or jurisdiction after the first word is its ISO code,
+    however written ("Fund III Cayman" = "Fund III (Cayman Islands)", "BVI" = "British Virgin Islands":
+    :func:`_jurisdictions_as_codes`)."""
+    words = _jurisdictions_as_codes(normalized.split())
     out = words[:1]
     for word in words[1:]:
         word = (SPELLING_ABBREVIATIONS.get(word) or _STRATEGY_SHORT_FORMS.get(word, word)).replace(" ", "")
@@ -1053,6 +1055,38 @@ def name_spelling_key(normalized: str) -> str:
         else:
             run += word
     return " ".join(key + [run] if run else key)
+
+
+#: Most words a jurisdiction's name is written with ("British Virgin Islands", "Cayman Islands").
+_JURISDICTION_WORDS = 3
+
+
+def _jurisdictions_as_codes(words: list[str]) -> list[str]:
+    """``words`` with every run after the first word that names a country or jurisdiction
+    (:func:`_country_code`, up to :data:`_JURISDICTION_WORDS` words: :func:`_names_a_jurisdiction`) written
+    as its ISO 3166 code: a fund's domicile is written with its short or full name or its code ("Cayman" /
+    "Cayman Islands", "BVI" / "British Virgin Islands"), one jurisdiction."""
+    out, k = words[:1], 1
+    while k < len(words):
+        for size in range(min(_JURISDICTION_WORDS, len(words) - k), 0, -1):
+            text = " ".join(words[k:k + size])
+            code = _country_code(text) if _names_a_jurisdiction(text) else None
+            if code:
+                out.append(code.lower())
+                k += size
+                break
+        else:
+            out.append(words[k])
+            k += 1
+    return out
+
+
+def _names_a_jurisdiction(text: str) -> bool:
+    """Whether ``text`` may be read as a country's name: four letters or more, or a name CRMs write for one
+    (:data:`COUNTRY_ALIASES`: "BVI", "UAE"), and no abbreviation of a word ("Est", "Can", "And", "Ind" are
+    ISO alpha-3 codes too, and "Real Est" is "Real Estate")."""
+    return ((len(text) >= 4 or text in COUNTRY_ALIASES) and text not in SPELLING_ABBREVIATIONS
+            and text not in ORG_ABBREVIATIONS)
 
 
 def without_inner_and(normalized: str) -> str:
