@@ -8,6 +8,7 @@ from org_pairs import surfaced
 
 from crmhub.identity.normalize import name_spelling_key, normalize_org_name
 
+
 @pytest.mark.parametrize(("a", "b"), [
     ({"name": "Anchor Cobalt Growth Fund III (Cayman Islands)"},
      {"name": "Anchor Cobalt Growth Fund III Cayman", "country": "KY"}),
