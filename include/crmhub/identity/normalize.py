@@ -28,7 +28,12 @@ from itertools import pairwise
 
 from rapidfuzz.distance import OSA
 
-from crmhub.identity.name_noise import OTHER_LANGUAGE_WORDS, clean_org_name, vintage_annotation
+from crmhub.identity.name_noise import (
+    OTHER_LANGUAGE_WORDS,
+    clean_org_name,
+    repair_mojibake,
+    vintage_annotation,
+)
 from crmhub.identity.short_forms import MULTI_WORD_SHORT_FORMS, drop_own_acronym
 
 # --------------------------------------------------------------------------------------------- text
@@ -2186,11 +2191,12 @@ def normalize_city(value: object) -> str | None:
     ``St``/``Ft``/``Mt`` expanded; a trailing "City"/"Ville" dropped (``"Luxembourg-Ville"`` ->
     ``"luxembourg"``); other names of one place folded (:data:`PLACE_ALIASES`: ``"NYC"``, ``"Grand
     Cayman"``, ``"München"``); a jurisdiction written as the city becomes its seat (:data:`JURISDICTION_SEATS`:
-    ``"Cayman Islands"`` -> ``"george town"``).
+    ``"Cayman Islands"`` -> ``"george town"``); UTF-8 mis-decoded as Windows-1252 or Latin-1 read first, as
+    in a name (:func:`crmhub.identity.name_noise.repair_mojibake`: ``"KÃ¸benhavn"`` = ``"København"``).
     """
     if _blank(value) or str(value).strip().lower() in _CITY_PLACEHOLDERS:
         return None
-    return _normalize_city(str(value))
+    return _normalize_city(repair_mojibake(str(value)))
 
 
 #: Placeholders that are values in other fields: "NA" is Namibia's country code, never a town.
