@@ -1071,11 +1071,14 @@ def _jurisdictions_as_codes(words: list[str]) -> list[str]:
     (:func:`_country_code`, up to :data:`_JURISDICTION_WORDS` words: :func:`_names_a_jurisdiction`) written
     as its ISO 3166 code: a fund's domicile is written with its short or full name or its code ("Cayman" /
     "Cayman Islands", "BVI" / "British Virgin Islands"), one jurisdiction."""
+    starts = _country_first_words()
+    if not any(word in starts for word in words[1:]):
+        return words  # most names: no word a country's name begins with
     out, k = words[:1], 1
     while k < len(words):
-        for size in range(min(_JURISDICTION_WORDS, len(words) - k), 0, -1):
+        for size in range(min(_JURISDICTION_WORDS, len(words) - k) if words[k] in starts else 0, 0, -1):
             text = " ".join(words[k:k + size])
-            code = _country_code(text) if _names_a_jurisdiction(text) else None
+            code = _jurisdiction_code(text)
             if code:
                 out.append(code.lower())
                 k += size
@@ -1084,6 +1087,20 @@ def _jurisdictions_as_codes(words: list[str]) -> list[str]:
             out.append(words[k])
             k += 1
     return out
+
+
+@lru_cache(maxsize=10_000)
+def _jurisdiction_code(text: str) -> str | None:
+    """The ISO 3166 code of the country ``text`` names where a name's words may be read so
+    (:func:`_names_a_jurisdiction`), else None (cached: a run's names repeat few such words)."""
+    return _country_code(text) if _names_a_jurisdiction(text) else None
+
+
+@lru_cache(maxsize=1)
+def _country_first_words() -> frozenset[str]:
+    """The first words of the names :func:`_country_code` reads that a name's words may be read as
+    (:func:`_names_a_jurisdiction`; a cheap test before reading a name's words)."""
+    return frozenset(key.split()[0] for key in _country_index() if key and _names_a_jurisdiction(key))
 
 
 def _names_a_jurisdiction(text: str) -> bool:
