@@ -242,6 +242,9 @@ OTHER_LANGUAGE_WORDS = {
     "participations": "holdings", "participaciones": "holdings", "participacoes": "holdings",
     "partecipazioni": "holdings", "deelnemingen": "holdings", "fonds": "fund", "fondo": "fund", "fundo": "fund",
     "infrastructures": "infrastructure",
+    # Dutch compound words of pension funds: "Pensioenfonds" is "Pension Fund", "SPF" the "Stichting
+    # Pensioenfonds" (the stichting is its legal form), "BPF" a "Bedrijfstakpensioenfonds" (industry-wide)
+    "pensioenfonds": "pension fund", "spf": "pension fund", "bpf": "bedrijfstakpensioenfonds",
     # Japanese type words romanised (Hepburn, with the long vowel written "ou" / "uu" or left out): 銀行 ginkō
     # bank, 証券 shōken securities, 生命 seimei life, 保険 hoken insurance, 信託 shintaku trust, 年金 nenkin
     # pension, 基金 kikin fund, 企業 kigyō corporate, 相互 sōgo mutual, 海上 kaijō marine, 火災 kasai fire

@@ -679,8 +679,10 @@ def _life_insurer(tokens: list[str]) -> list[str]:
 
 #: Legal forms written before the name: a Japanese kabushiki kaisha (株式会社 first: "Kabushiki Kaisha Harbor" =
 #: "Harbor K.K."), a Dutch stichting (foundation: "Stichting Pensioenfonds X", the form every Dutch pension
-#: fund has, which sources drop as often as they write it) and a German or Swiss Stiftung.
-_LEADING_FORMS = {("kabushiki", "kaisha"): "corp", ("stichting",): "stichting", ("stiftung",): "stiftung"}
+#: fund has, which sources drop as often as they write it; also written "Stg.", its usual Dutch abbreviation)
+#: and a German or Swiss Stiftung.
+_LEADING_FORMS = {("kabushiki", "kaisha"): "corp", ("stichting",): "stichting", ("stg",): "stichting",
+                  ("stiftung",): "stiftung"}
 
 
 def _leading_form(tokens: list[str]) -> tuple[list[str], str | None]:
