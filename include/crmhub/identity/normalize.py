@@ -658,7 +658,24 @@ def _org_parts(name: str) -> tuple[tuple[str, ...], str | None, str | None]:
         _strip_jurisdiction_descriptor(cleaned)
     trailing = _strip_trailing_forms(cleaned)
     _drop_vehicle_noun(cleaned)
-    return tuple(drop_own_acronym(cleaned, VEHICLE_MARKERS)), trailing or form or leading_form, None
+    return tuple(_superannuation_fund(drop_own_acronym(cleaned, VEHICLE_MARKERS))), trailing or form or leading_form, None
+
+
+#: The kind closing an Australian superannuation fund's name, written short or whole.
+_SUPER_WORDS = frozenset(_words("super supn superannuation"))
+
+
+def _superannuation_fund(tokens: list[str]) -> list[str]:
+    """``tokens`` with a superannuation fund's kind closing the name written one way: "X Super", "X Super
+    Fund", "X Superannuation" and "X Superannuation Fund" are all "X Superannuation Fund" — an Australian
+    fund is known by "X Super" and registered as "X Superannuation Fund" (its trustee as "X Super Pty Ltd");
+    "Super" run into the word before it in one case ("AUSTRALIANSUPER", "OUTBACKSUPER") is split off."""
+    if tokens and len(tokens[-1]) >= 8 and tokens[-1].endswith("super"):
+        tokens = [*tokens[:-1], tokens[-1][:-5], "super"]
+    end = len(tokens) - (tokens[-1:] == ["fund"])
+    if end >= 2 and tokens[end - 1] in _SUPER_WORDS:
+        return [*tokens[:end - 1], "superannuation", "fund"]
+    return tokens
 
 
 #: The words that may follow "Life" in a life insurer's full name.

@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 from org_pairs import surfaced
 
+from crmhub.identity.name_noise import trust_named
 from crmhub.identity.normalize import legal_form, normalize_org_name
 
 # ------------------------------------------------------------------------- Dutch pension funds
@@ -35,3 +36,28 @@ def test_bpf_is_an_industry_pension_fund() -> None:
 def test_a_stichting_written_short_is_surfaced_with_its_full_form() -> None:
     assert surfaced({"name": "Stg Hoogveld Logistiek Pensioenfonds", "city": "Zeist", "country": "NL"},
                     {"name": "Stichting Hoogveld Logistiek Pensioenfonds", "city": "Zeist", "country": "Netherlands"})
+
+
+# ---------------------------------------------------------------- Australian superannuation funds
+
+
+@pytest.mark.parametrize("written", [
+    "Coral Coast Super", "Coral Coast Super Fund", "Coral Coast Superannuation", "CoralCoastSuper",
+    "Coral Coast Super Pty Ltd as trustee for the Coral Coast Superannuation Fund",
+    "The Trustee for Coral Coast Super", "Trustee for Coral Coast Superannuation Fund",
+    "Coral Coast Super Pty Ltd as t", "CORAL COAST SUPER PTY LTD AS TR", "Coral Coast Super (CCS)",
+])
+def test_a_superannuation_fund_is_one_name_however_written(written: str) -> None:
+    assert normalize_org_name(written) == normalize_org_name("Coral Coast Superannuation Fund")
+
+
+@pytest.mark.parametrize("name", ["Coral Coast Super Investments", "Super Micro Systems", "Harbor Trustee for Bank"])
+def test_super_before_another_word_and_a_trustee_inside_the_name_stay(name: str) -> None:
+    assert "superannuation" not in (normalize_org_name(name) or "")
+    assert trust_named(name) == name
+
+
+def test_a_superannuation_fund_is_surfaced_with_its_trustees_registration() -> None:
+    assert surfaced({"name": "Coral Coast Super", "city": "Brisbane", "country": "AU"},
+                    {"name": "Coral Coast Super Pty Ltd as trustee for the Coral Coast Superannuation Fund",
+                     "city": "Brisbane", "country": "Australia"})
