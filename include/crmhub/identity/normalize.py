@@ -184,6 +184,10 @@ _SARL = re.compile(r"\bs\.?\s?(?:a|à)\.?\s?r\.?\s?l\b\.?")
 #: A word run into the next one that starts with a capital ("HarborCapital", "FundIV", "PartnersIII"): split
 #: when at least three lower-case letters precede, so "GmbH", "KGaA", "SpA", "McKinsey" stay whole.
 _GLUED = re.compile(r"(?<=[a-z]{3})(?=[A-Z])")
+#: The Arabic article run into the capitalised family name after it ("AlMansoori", "AlQassimi", "ElSayed"), as
+#: sources write "Al-Mansoori" without its hyphen: split, so the article reads as written apart
+#: (:func:`_arabic_family_names`). Only before a capital and two lower-case letters: "Alder", "ALDER", "Elm" stay.
+_GLUED_ARTICLE = re.compile(r"(?<![A-Za-z])([AE]l)(?=[A-Z][a-z]{2})")
 
 
 #: A dot before the last letter of a word ("Mgm.t", "Inv.t"): a stray mark (a scan, a slip of the
@@ -213,7 +217,7 @@ _GERMAN_AND = re.compile(r"\b(gmbh|ag|se|ug)\s+(?:u\.?|und)\s*(?=co\b)")
 
 
 def _tokens(text: str) -> list[str]:
-    text = fold(_GLUED.sub(" ", text)).replace("&", " and ").replace("+", " and ")
+    text = fold(_GLUED.sub(" ", _GLUED_ARTICLE.sub(r"\1 ", text))).replace("&", " and ").replace("+", " and ")
     if "u" in text:
         text = _GERMAN_AND.sub(r"\1 and ", text)
     text = _SHORT_VINTAGE.sub(_full_vintage, text)

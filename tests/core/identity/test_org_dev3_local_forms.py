@@ -61,3 +61,17 @@ def test_a_superannuation_fund_is_surfaced_with_its_trustees_registration() -> N
     assert surfaced({"name": "Coral Coast Super", "city": "Brisbane", "country": "AU"},
                     {"name": "Coral Coast Super Pty Ltd as trustee for the Coral Coast Superannuation Fund",
                      "city": "Brisbane", "country": "Australia"})
+
+
+# --------------------------------------------------------------------- the Arabic article run in
+
+
+@pytest.mark.parametrize("written", ["AlMarwani Holding", "Al Marwani Holding", "Al-Marwani Holding",
+                                     "El-Marwany Holding"])
+def test_the_arabic_article_run_into_the_family_name_is_the_article(written: str) -> None:
+    assert normalize_org_name(written) == normalize_org_name("Al Marwani Holding")
+
+
+@pytest.mark.parametrize("name", ["Alder Harbor Capital", "ALDER HARBOR", "Elmwood Partners", "Alpine Grove"])
+def test_words_beginning_with_al_or_el_stay_whole(name: str) -> None:
+    assert normalize_org_name(name).split()[0] in ("alder", "elmwood", "alpine")
