@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 from org_pairs import surfaced
 
+from crmhub.identity.comparison import typing_slip
 from crmhub.identity.name_noise import trust_named
 from crmhub.identity.normalize import legal_form, normalize_org_name
 
@@ -75,3 +76,24 @@ def test_the_arabic_article_run_into_the_family_name_is_the_article(written: str
 @pytest.mark.parametrize("name", ["Alder Harbor Capital", "ALDER HARBOR", "Elmwood Partners", "Alpine Grove"])
 def test_words_beginning_with_al_or_el_stay_whole(name: str) -> None:
     assert normalize_org_name(name).split()[0] in ("alder", "elmwood", "alpine")
+
+
+# ----------------------------------------------------------------- a typo in a long compound word
+
+
+@pytest.mark.parametrize(("a", "b", "typo"), [
+    ("pensionskassen for tandlaeger", "pensonskassen for tandlaeger", True),  # a letter dropped
+    ("versorgungswerk der zahnarztekammer hessen", "versorgungswerk der zahnaerztekammer hessen", True),  # umlaut
+    ("versorgungswerk der zahnarztekammer hessen", "versorgungswerk der zahnarztekammar hessen", True),  # replaced
+    ("tudine family office", "trudine family office", False),  # a short word: another name
+    ("versorgungswerk der zahnarztekammer hessen", "versorgungswerk der zahnarztekammer hamburg", False),
+    ("pensionskassen for tandlaeger", "pensionskassen for tandlaeger 2", False),  # a word more
+])
+def test_any_one_typo_in_a_long_word_is_a_typing_slip(a: str, b: str, typo: bool) -> None:
+    assert typing_slip(a, b) is typo
+    assert typing_slip(b, a) is typo
+
+
+def test_a_long_word_with_a_letter_dropped_is_surfaced_with_its_spelling() -> None:
+    assert surfaced({"name": "Pensionskassen for Tandlaeger", "city": "Hellerup", "country": "Denmark"},
+                    {"name": "Pensonskassen for Tandlaeger", "country": "Denmark"})
