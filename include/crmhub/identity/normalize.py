@@ -2118,6 +2118,15 @@ PLACE_ALIASES = {
     "frankfurt main": "frankfurt", "city of london": "london", "bvi": "road town", "koebenhavn": "copenhagen",
     "goteborg": "gothenburg", "amsterdam zuidoost": "amsterdam", "ny": "new york", "dc": "washington",
     "hk": "hong kong", "sg": "singapore", "cayman": "george town", "sgravenhage": "the hague", "hague": "the hague",
+    # Gulf cities as the gazetteers' (BGN/PCGN, ISO 3166-2) romanisation of the Arabic writes them, with the
+    # article ("Al Kuwayt", "Ad Dawhah", "Ar Riyad") or the long vowels ("Jiddah", "Dubayy")
+    "al kuwayt": "kuwait", "ad dawhah": "doha", "ar riyad": "riyadh", "jiddah": "jeddah",
+    "jedda": "jeddah", "dubayy": "dubai", "abu zaby": "abu dhabi", "abudhabi": "abu dhabi", "al manamah": "manama",
+    "ash shariqah": "sharjah", "masqat": "muscat",
+    # Korean cities in McCune-Reischauer, the romanisation before the Revised Romanisation of 2000
+    "taejon": "daejeon", "pusan": "busan", "taegu": "daegu", "kwangju": "gwangju", "inchon": "incheon",
+    # Japanese cities with their long vowels written out (Hepburn without macrons)
+    "toukyou": "tokyo", "oosaka": "osaka", "kyouto": "kyoto", "koube": "kobe",
 }
 #: Towns where funds and holding companies keep their registered office (the domicile's seat or its
 #: registered agents' town) while the manager's records give the operating office: a city or country
@@ -2156,8 +2165,9 @@ def partnership_law(name: object) -> str | None:
     laws = {PARTNERSHIP_LAWS[form] for size in _PARTNERSHIP_FORM_SIZES for k in range(1, len(tokens) - size + 1)
             if (form := tokens[k:k + size]) in PARTNERSHIP_LAWS}
     return laws.pop() if len(laws) == 1 else None
-#: Trailing words that only say "the town of": "Luxembourg City", "Luxembourg-Ville", "New York City".
-_CITY_WORDS = frozenset(_words("city ville stadt ciudad citta cedex"))
+#: Trailing words that only say "the town of": "Luxembourg City", "Luxembourg-Ville", "New York City", and the
+#: Japanese and Chinese "-shi" (市: "Nagoya-shi", "Osaka-shi").
+_CITY_WORDS = frozenset(_words("city ville stadt ciudad citta cedex shi"))
 
 
 @lru_cache(maxsize=50_000)

@@ -11,7 +11,7 @@ from org_pairs import surfaced
 
 from crmhub.identity.comparison import typing_slip
 from crmhub.identity.name_noise import trust_named
-from crmhub.identity.normalize import legal_form, normalize_org_name
+from crmhub.identity.normalize import legal_form, normalize_city, normalize_org_name
 
 # ------------------------------------------------------------------------- Dutch pension funds
 
@@ -97,3 +97,20 @@ def test_any_one_typo_in_a_long_word_is_a_typing_slip(a: str, b: str, typo: bool
 def test_a_long_word_with_a_letter_dropped_is_surfaced_with_its_spelling() -> None:
     assert surfaced({"name": "Pensionskassen for Tandlaeger", "city": "Hellerup", "country": "Denmark"},
                     {"name": "Pensonskassen for Tandlaeger", "country": "Denmark"})
+
+
+# ------------------------------------------------------------------------ towns in another romanisation
+
+
+@pytest.mark.parametrize(("written", "town"), [
+    ("Al Kuwayt", "Kuwait City"), ("Ad Dawhah", "Doha"), ("Ar Riyad", "Riyadh"), ("Jiddah", "Jeddah"),
+    ("Dubayy", "Dubai"), ("Abu Zaby", "Abu Dhabi"), ("Taejŏn", "Daejeon"), ("Pusan", "Busan"),
+    ("Nagoya-shi", "Nagoya"), ("Toukyou", "Tokyo"),
+])
+def test_a_town_in_another_romanisation_is_the_town(written: str, town: str) -> None:
+    assert normalize_city(written) == normalize_city(town)
+
+
+def test_an_insurer_in_its_towns_two_romanisations_is_surfaced() -> None:
+    assert surfaced({"name": "Kwanghae Life Insurance Co., Ltd.", "city": "Daejeon", "country": "KR"},
+                    {"name": "Kwanghae Life Ins.", "city": "Taejŏn", "country": "Korea, Republic of"})
