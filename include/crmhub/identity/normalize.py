@@ -602,8 +602,8 @@ def _org_parts(name: str) -> tuple[tuple[str, ...], str | None, str | None]:
         if tok == "u" and i and i == len(raw) - 1:
             out.append("university")  # "Ohio State U."
             continue
-        if tok == "gp" and i and raw[i - 1] in _INSURER_WORDS:
-            out.append("group")  # "Brand Insurance Gp": an insurance group, no general partner
+        if tok == "gp" and i and (raw[i - 1] in _INSURER_WORDS or _group_written_short(name, raw)):
+            out.append("group")  # "Brand Insurance Gp", "Brand Gp Ltd": a group, no general partner
             continue
         ordinal = _ORDINAL.match(tok) if tok[:1].isdigit() else None
         if ordinal:
@@ -680,6 +680,17 @@ def _superannuation_fund(tokens: list[str]) -> list[str]:
     if end >= 2 and tokens[end - 1] in _SUPER_WORDS:
         return [*tokens[:end - 1], "superannuation", "fund"]
     return tokens
+
+
+#: "Gp" written in mixed case (:func:`_group_written_short`).
+_MIXED_CASE_GP = re.compile(r"\bGp\b")
+
+
+def _group_written_short(name: str, raw: list[str]) -> bool:
+    """Whether a name's "gp" is its "Group" written short: "Gp" in mixed case in a name without a fund numeral
+    ("Fenure Rock Gp Ltd", "MUFG Gp"). A fund's general partner is written "GP", and where a source
+    capitalises every word ("Harbor Partners Gp Iv") it has the fund's numeral."""
+    return "Gp" in name and bool(_MIXED_CASE_GP.search(name)) and not any(_is_numeral(t) for t in raw[1:])
 
 
 #: The words that may follow "Life" in a life insurer's full name.

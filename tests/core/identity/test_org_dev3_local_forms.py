@@ -11,7 +11,7 @@ from org_pairs import surfaced
 
 from crmhub.identity.comparison import typing_slip
 from crmhub.identity.name_noise import trust_named
-from crmhub.identity.normalize import legal_form, normalize_city, normalize_org_name
+from crmhub.identity.normalize import legal_form, normalize_city, normalize_org_name, vehicle_marks
 
 # ------------------------------------------------------------------------- Dutch pension funds
 
@@ -114,3 +114,18 @@ def test_a_town_in_another_romanisation_is_the_town(written: str, town: str) -> 
 def test_an_insurer_in_its_towns_two_romanisations_is_surfaced() -> None:
     assert surfaced({"name": "Kwanghae Life Insurance Co., Ltd.", "city": "Daejeon", "country": "KR"},
                     {"name": "Kwanghae Life Ins.", "city": "Taejŏn", "country": "Korea, Republic of"})
+
+
+# --------------------------------------------------------------------------- "Gp" for "Group"
+
+
+@pytest.mark.parametrize("written", ["Kestrane Rock Gp Ltd", "Kestrane Rock Gp", "Kestrane Rock Gp, Inc."])
+def test_gp_in_mixed_case_without_a_fund_numeral_is_the_group(written: str) -> None:
+    assert normalize_org_name(written) == normalize_org_name("Kestrane Rock Group Ltd")
+    assert not vehicle_marks(written)
+
+
+@pytest.mark.parametrize("written", ["Kestrane Rock GP", "KESTRANE ROCK GP LLC", "Kestrane Partners Gp Iv",
+                                     "Kestrane Fund 4 Gp"])
+def test_a_general_partner_stays_a_general_partner(written: str) -> None:
+    assert "gp" in vehicle_marks(written)
