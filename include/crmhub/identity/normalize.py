@@ -689,8 +689,9 @@ _MIXED_CASE_GP = re.compile(r"\bGp\b")
 def _group_written_short(name: str, raw: list[str]) -> bool:
     """Whether a name's "gp" is its "Group" written short: "Gp" in mixed case in a name without a fund numeral
     ("Fenure Rock Gp Ltd", "MUFG Gp"). A fund's general partner is written "GP", and where a source
-    capitalises every word ("Harbor Partners Gp Iv") it has the fund's numeral."""
-    return "Gp" in name and bool(_MIXED_CASE_GP.search(name)) and not any(_is_numeral(t) for t in raw[1:])
+    capitalises every word ("Harbor Partners Gp Iv", a scan's "Gp Vil") it has the fund's numeral."""
+    return "Gp" in name and bool(_MIXED_CASE_GP.search(name)) and not any(
+        _is_numeral(t) or _misread_roman(t) is not None for t in raw[1:])
 
 
 #: The words that may follow "Life" in a life insurer's full name.
