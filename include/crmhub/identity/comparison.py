@@ -1084,6 +1084,9 @@ def _split_run_together(words: set[str], others: set[str], brands: set[str]) -> 
 
 #: shortest word :func:`typing_slip` reads a slip in
 SLIP_WORD = 5
+#: shortest word :func:`typing_slip` reads any one typo in: a long compound word ("Pensionskassen",
+#: "Zahnärztekammer", "Versorgungswerk") one edit from another is the same word mistyped, not another name
+LONG_TYPO_WORD = 10
 
 
 def _slipped(a: str, b: str) -> bool:
@@ -1104,12 +1107,17 @@ def typing_slip(a: str, b: str) -> bool:
     keyboard slip: two neighbouring letters swapped ("Nozokc Holdings" / "Nozcok Holdings") or a letter
     typed twice ("Sturrren" / "Sturren"). Two different names are rarely spelt a swap apart; a letter
     changed or dropped is as often another name ("Barman" / "Barson", "Tudine" / "Trudine") and is not
-    read here."""
+    read here, but in a word of :data:`LONG_TYPO_WORD` letters or more — the long compound words of
+    German, Dutch and Nordic names, "Pensionskassen" / "Pensonskassen", or an umlaut written out
+    once, "Zahnarztekammer" / "Zahnaerztekammer" — any one edit is a typo: such words are not
+    one letter from another name."""
     words = one_word_apart(a, b)
     if words is None:
         return False
     u, v = words
-    return min(len(u), len(v)) >= SLIP_WORD and u.isalpha() and v.isalpha() and _slipped(u, v)
+    if min(len(u), len(v)) < SLIP_WORD or not (u.isalpha() and v.isalpha()):
+        return False
+    return _slipped(u, v) or (min(len(u), len(v)) >= LONG_TYPO_WORD and Levenshtein.distance(u, v, score_cutoff=1) == 1)
 
 
 def kind_words_respelt(a: str, b: str) -> bool:

@@ -636,7 +636,7 @@ def _lift_descriptor_forms(enc: Encoded, pairs: np.ndarray, levels: dict[str, np
     k = np.flatnonzero(name_pair_mask(enc.n_name, pairs, check, descriptor_added))
     k = k[~_cut_at_descriptor(enc, pairs[k])]
     if k.size:
-        k = k[_one_descriptor_in_run(enc.n_name, pairs[k])]
+        k = k[_one_descriptor_in_place(enc, pairs[k], np.isin(levels["city"][k], (1, 2)))]
     _lift_to_exact(k, levels, scores, kind, params, tf_bits)
 
 
@@ -651,6 +651,43 @@ def _cut_at_descriptor(enc: Encoded, pairs: np.ndarray) -> np.ndarray:
         text = cut[long_]
         out[x] = text is not None and text.split()[-1:] == names[long_].split()[-1:]
     return out
+
+
+def _one_descriptor_in_place(enc: Encoded, pairs: np.ndarray, same_town: np.ndarray) -> np.ndarray:
+    """:func:`_one_descriptor_in_run` of the pairs, read for the pairs ``same_town`` marks among the names of
+    their two records' towns only: a brand's namesakes in other towns ("Cedar Gate Capital" in Boston) are
+    not the companies a record in Paris can be confused with, as a register keeps one name per
+    jurisdiction and :func:`_brand_names_others` reads a brand in its town."""
+    out = np.zeros(len(pairs), dtype=bool)
+    if (~same_town).any():
+        out[~same_town] = _one_descriptor_in_run(enc.n_name, pairs[~same_town])
+    if same_town.any():
+        city = enc.n_city.codes
+        towns = {int(t) for t in city[pairs[same_town].ravel()]}
+        names = _town_names(enc, towns)
+        for x in np.flatnonzero(same_town).tolist():
+            a, b = int(pairs[x, 0]), int(pairs[x, 1])
+            ordered = sorted(names.get(int(city[a]), set()) | names.get(int(city[b]), set()))
+            out[x] = _one_descriptor_among(enc.n_name.values, ordered, a, b)
+    return out
+
+
+def _town_names(enc: Encoded, towns: set[int]) -> dict[int, set[str]]:
+    """The distinct names of the records in ``towns`` (town codes), by town."""
+    names, city = enc.n_name.values, enc.n_city.codes
+    out: dict[int, set[str]] = {}
+    for r in np.flatnonzero(np.isin(city, np.fromiter(towns, dtype=np.int64))).tolist():
+        out.setdefault(int(city[r]), set()).add(names[r])
+    return out
+
+
+def _one_descriptor_among(values, ordered: list[str], a: int, b: int) -> bool:
+    """Whether every name of ``ordered`` (sorted) that begins with the brand of records ``a`` and ``b`` goes on
+    with their descriptor or a layer word (:func:`_one_descriptor_in_run`)."""
+    brand, descriptor = descriptor_form(values[a], values[b])
+    begun = ordered[bisect.bisect_left(ordered, brand + " "):bisect.bisect_left(ordered, brand + "!")]
+    following = {v[len(brand) + 1:].split(" ", 1)[0] for v in begun}
+    return all(w in HOLDING_CHAIN_MARKERS or w in GROUP_WORDS or same_word(w, descriptor) for w in following)
 
 
 def _one_descriptor_in_run(names: Column, pairs: np.ndarray) -> np.ndarray:

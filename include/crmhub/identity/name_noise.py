@@ -145,6 +145,25 @@ def beneficial_owner(text: str) -> str:
     return text[:match.start()] if match and match.start() > 0 else text
 
 
+#: A trust written by its trustee: "The Trustee for X" opening the name (the Australian Business Register's
+#: name of every trust), "X Pty Ltd as trustee" closing it after the trustee company's legal form, also cut
+#: by a field ("... Pty Ltd as t", "AS TR"). The trustee company is the trust's own: it names the trust.
+_TRUSTEE_OPENING = re.compile(r"^\s*(?:the\s+)?trustee\s+(?:for|of)\s+(?:the\s+)?(?=\S)", re.IGNORECASE)
+_TRUSTEE_CLOSING = re.compile(r"\b(ltd|limited)\.?\s+as(?:\s+t[a-z]*)?\s*$", re.IGNORECASE)
+
+
+def trust_named(text: str) -> str:
+    """``text`` without the words that name a trust by its trustee (:data:`_TRUSTEE_OPENING`,
+    :data:`_TRUSTEE_CLOSING`).
+
+    >>> trust_named("The Trustee for Harbor Super"), trust_named("Harbor Super Pty Ltd as t")
+    ('Harbor Super', 'Harbor Super Pty Ltd')
+    """
+    if "rustee" not in text and "RUSTEE" not in text and " as" not in text.lower():
+        return text
+    return _TRUSTEE_CLOSING.sub(r"\1", _TRUSTEE_OPENING.sub("", text))
+
+
 def held_by_custodian(text: str) -> bool:
     """Whether ``text`` is a custodian's registration line for an investor (:func:`beneficial_owner`): the
     address such a record carries is the custodian's office, not the investor's."""
@@ -242,6 +261,9 @@ OTHER_LANGUAGE_WORDS = {
     "participations": "holdings", "participaciones": "holdings", "participacoes": "holdings",
     "partecipazioni": "holdings", "deelnemingen": "holdings", "fonds": "fund", "fondo": "fund", "fundo": "fund",
     "infrastructures": "infrastructure",
+    # Dutch compound words of pension funds: "Pensioenfonds" is "Pension Fund", "SPF" the "Stichting
+    # Pensioenfonds" (the stichting is its legal form), "BPF" a "Bedrijfstakpensioenfonds" (industry-wide)
+    "pensioenfonds": "pension fund", "spf": "pension fund", "bpf": "bedrijfstakpensioenfonds",
     # Japanese type words romanised (Hepburn, with the long vowel written "ou" / "uu" or left out): 銀行 ginkō
     # bank, 証券 shōken securities, 生命 seimei life, 保険 hoken insurance, 信託 shintaku trust, 年金 nenkin
     # pension, 基金 kikin fund, 企業 kigyō corporate, 相互 sōgo mutual, 海上 kaijō marine, 火災 kasai fire
@@ -269,7 +291,7 @@ def clean_org_name(text: str) -> str:
     if "&" in text and ("amp" in text.lower() or ";" in text):
         text = html.unescape(_ESCAPED_AMPERSAND.sub("&", text))
     text = strip_housekeeping(repair_mojibake(text))
-    text = strip_department(alternate_names(strip_mailing_route(beneficial_owner(text)))[0])
+    text = strip_department(alternate_names(strip_mailing_route(trust_named(beneficial_owner(text))))[0])
     text = _OTHER_LANGUAGE_PHRASES.sub("private equity", text) if "apital" in text else text
     return strip_housekeeping(text)
 

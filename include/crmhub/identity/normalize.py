@@ -189,6 +189,10 @@ _SARL = re.compile(r"\bs\.?\s?(?:a|à)\.?\s?r\.?\s?l\b\.?")
 #: A word run into the next one that starts with a capital ("HarborCapital", "FundIV", "PartnersIII"): split
 #: when at least three lower-case letters precede, so "GmbH", "KGaA", "SpA", "McKinsey" stay whole.
 _GLUED = re.compile(r"(?<=[a-z]{3})(?=[A-Z])")
+#: The Arabic article run into the capitalised family name after it ("AlMansoori", "AlQassimi", "ElSayed"), as
+#: sources write "Al-Mansoori" without its hyphen: split, so the article reads as written apart
+#: (:func:`_arabic_family_names`). Only before a capital and two lower-case letters: "Alder", "ALDER", "Elm" stay.
+_GLUED_ARTICLE = re.compile(r"(?<![A-Za-z])([AE]l)(?=[A-Z][a-z]{2})")
 
 
 #: A dot before the last letter of a word ("Mgm.t", "Inv.t"): a stray mark (a scan, a slip of the
@@ -218,7 +222,7 @@ _GERMAN_AND = re.compile(r"\b(gmbh|ag|se|ug)\s+(?:u\.?|und)\s*(?=co\b)")
 
 
 def _tokens(text: str) -> list[str]:
-    text = fold(_GLUED.sub(" ", text)).replace("&", " and ").replace("+", " and ")
+    text = fold(_GLUED.sub(" ", _GLUED_ARTICLE.sub(r"\1 ", text))).replace("&", " and ").replace("+", " and ")
     if "u" in text:
         text = _GERMAN_AND.sub(r"\1 and ", text)
     text = _SHORT_VINTAGE.sub(_full_vintage, text)
@@ -603,8 +607,8 @@ def _org_parts(name: str) -> tuple[tuple[str, ...], str | None, str | None]:
         if tok == "u" and i and i == len(raw) - 1:
             out.append("university")  # "Ohio State U."
             continue
-        if tok == "gp" and i and raw[i - 1] in _INSURER_WORDS:
-            out.append("group")  # "Brand Insurance Gp": an insurance group, no general partner
+        if tok == "gp" and i and (raw[i - 1] in _INSURER_WORDS or _group_written_short(name, raw)):
+            out.append("group")  # "Brand Insurance Gp", "Brand Gp Ltd": a group, no general partner
             continue
         ordinal = _ORDINAL.match(tok) if tok[:1].isdigit() else None
         if ordinal:
@@ -663,7 +667,36 @@ def _org_parts(name: str) -> tuple[tuple[str, ...], str | None, str | None]:
         _strip_jurisdiction_descriptor(cleaned)
     trailing = _strip_trailing_forms(cleaned)
     _drop_vehicle_noun(cleaned)
-    return tuple(drop_own_acronym(cleaned, VEHICLE_MARKERS)), trailing or form or leading_form, None
+    return tuple(_superannuation_fund(drop_own_acronym(cleaned, VEHICLE_MARKERS))), trailing or form or leading_form, None
+
+
+#: The kind closing an Australian superannuation fund's name, written short or whole.
+_SUPER_WORDS = frozenset(_words("super supn superannuation"))
+
+
+def _superannuation_fund(tokens: list[str]) -> list[str]:
+    """``tokens`` with a superannuation fund's kind closing the name written one way: "X Super", "X Super
+    Fund", "X Superannuation" and "X Superannuation Fund" are all "X Superannuation Fund" — an Australian
+    fund is known by "X Super" and registered as "X Superannuation Fund" (its trustee as "X Super Pty Ltd");
+    "Super" run into the word before it in one case ("AUSTRALIANSUPER", "OUTBACKSUPER") is split off."""
+    if tokens and len(tokens[-1]) >= 8 and tokens[-1].endswith("super"):
+        tokens = [*tokens[:-1], tokens[-1][:-5], "super"]
+    end = len(tokens) - (tokens[-1:] == ["fund"])
+    if end >= 2 and tokens[end - 1] in _SUPER_WORDS:
+        return [*tokens[:end - 1], "superannuation", "fund"]
+    return tokens
+
+
+#: "Gp" written in mixed case (:func:`_group_written_short`).
+_MIXED_CASE_GP = re.compile(r"\bGp\b")
+
+
+def _group_written_short(name: str, raw: list[str]) -> bool:
+    """Whether a name's "gp" is its "Group" written short: "Gp" in mixed case in a name without a fund numeral
+    ("Fenure Rock Gp Ltd", "MUFG Gp"). A fund's general partner is written "GP", and where a source
+    capitalises every word ("Harbor Partners Gp Iv", a scan's "Gp Vil") it has the fund's numeral."""
+    return "Gp" in name and bool(_MIXED_CASE_GP.search(name)) and not any(
+        _is_numeral(t) or _misread_roman(t) is not None for t in raw[1:])
 
 
 #: The words that may follow "Life" in a life insurer's full name.
@@ -684,8 +717,10 @@ def _life_insurer(tokens: list[str]) -> list[str]:
 
 #: Legal forms written before the name: a Japanese kabushiki kaisha (株式会社 first: "Kabushiki Kaisha Harbor" =
 #: "Harbor K.K."), a Dutch stichting (foundation: "Stichting Pensioenfonds X", the form every Dutch pension
-#: fund has, which sources drop as often as they write it) and a German or Swiss Stiftung.
-_LEADING_FORMS = {("kabushiki", "kaisha"): "corp", ("stichting",): "stichting", ("stiftung",): "stiftung"}
+#: fund has, which sources drop as often as they write it; also written "Stg.", its usual Dutch abbreviation)
+#: and a German or Swiss Stiftung.
+_LEADING_FORMS = {("kabushiki", "kaisha"): "corp", ("stichting",): "stichting", ("stg",): "stichting",
+                  ("stiftung",): "stiftung"}
 
 
 def _leading_form(tokens: list[str]) -> tuple[list[str], str | None]:
@@ -2151,6 +2186,15 @@ PLACE_ALIASES = {
     "frankfurt main": "frankfurt", "city of london": "london", "bvi": "road town", "koebenhavn": "copenhagen",
     "goteborg": "gothenburg", "amsterdam zuidoost": "amsterdam", "ny": "new york", "dc": "washington",
     "hk": "hong kong", "sg": "singapore", "cayman": "george town", "sgravenhage": "the hague", "hague": "the hague",
+    # Gulf cities as the gazetteers' (BGN/PCGN, ISO 3166-2) romanisation of the Arabic writes them, with the
+    # article ("Al Kuwayt", "Ad Dawhah", "Ar Riyad") or the long vowels ("Jiddah", "Dubayy")
+    "al kuwayt": "kuwait", "ad dawhah": "doha", "ar riyad": "riyadh", "jiddah": "jeddah",
+    "jedda": "jeddah", "dubayy": "dubai", "abu zaby": "abu dhabi", "abudhabi": "abu dhabi", "al manamah": "manama",
+    "ash shariqah": "sharjah", "masqat": "muscat",
+    # Korean cities in McCune-Reischauer, the romanisation before the Revised Romanisation of 2000
+    "taejon": "daejeon", "pusan": "busan", "taegu": "daegu", "kwangju": "gwangju", "inchon": "incheon",
+    # Japanese cities with their long vowels written out (Hepburn without macrons)
+    "toukyou": "tokyo", "oosaka": "osaka", "kyouto": "kyoto", "koube": "kobe",
 }
 #: Towns where funds and holding companies keep their registered office (the domicile's seat or its
 #: registered agents' town) while the manager's records give the operating office: a city or country
@@ -2189,8 +2233,9 @@ def partnership_law(name: object) -> str | None:
     laws = {PARTNERSHIP_LAWS[form] for size in _PARTNERSHIP_FORM_SIZES for k in range(1, len(tokens) - size + 1)
             if (form := tokens[k:k + size]) in PARTNERSHIP_LAWS}
     return laws.pop() if len(laws) == 1 else None
-#: Trailing words that only say "the town of": "Luxembourg City", "Luxembourg-Ville", "New York City".
-_CITY_WORDS = frozenset(_words("city ville stadt ciudad citta cedex"))
+#: Trailing words that only say "the town of": "Luxembourg City", "Luxembourg-Ville", "New York City", and the
+#: Japanese and Chinese "-shi" (市: "Nagoya-shi", "Osaka-shi").
+_CITY_WORDS = frozenset(_words("city ville stadt ciudad citta cedex shi"))
 
 
 @lru_cache(maxsize=50_000)

@@ -75,3 +75,19 @@ def test_a_partnerships_first_name_gains_no_descriptor() -> None:
                        {"name": "Halvorsen Griffiths LLP", "city": "Chicago", "country": "US"},
                        {"name": "Halvorsen & Costa LLP", "city": "Chicago", "country": "US"})
     assert not _joined(res, 0, 1)
+
+
+def test_another_company_of_the_brand_in_another_town_leaves_the_pair_in_its_town_joined() -> None:
+    # a register keeps one name per jurisdiction: "Kestrow Hill Software" in Boston is not the company a
+    # Denver record of "Kestrow" can be confused with
+    res = resolve_orgs({"name": "Kestrow, Inc.", "city": "Denver", "country": "US"},
+                       {"name": "Kestrow Logistics Inc.", "city": "Denver", "country": "US"},
+                       {"name": "Kestrow Hill Software Inc.", "city": "Boston", "country": "US"})
+    assert _joined(res, 0, 1)
+
+
+def test_another_company_of_the_brand_keeps_a_pair_without_a_common_town_apart() -> None:
+    res = resolve_orgs({"name": "Kestrow, Inc.", "country": "US", "domain": "kestrow.com"},
+                       {"name": "Kestrow Logistics Inc.", "city": "Denver", "country": "US", "domain": "kestrow.com"},
+                       {"name": "Kestrow Hill Software Inc.", "city": "Boston", "country": "US"})
+    assert not _joined(res, 0, 1)
