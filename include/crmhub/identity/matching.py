@@ -926,8 +926,54 @@ def _veto_other_programme(enc: Encoded, pairs: np.ndarray, levels: dict[str, np.
     check[k[named[:len(k)] | named[len(k):]]] = True
     k, veto = per_name_pair(enc.n_name, pairs, check, _other_programme)  # symmetric: once per distinct name pair
     k = k[veto]
+    if k.size:
+        k = k[~_sole_programme_short_forms(enc.n_name, pairs[k])]
     scores.probability[k] = 0.0
     scores.vetoed[k] = True
+
+
+def _sole_programme_short_forms(names: Column, pairs: np.ndarray) -> np.ndarray:
+    """Per pair :func:`_other_programme` vetoes: whether one name is a fund's short form - its brand and numeral
+    only, as Form D filers and CRMs write a fund ("Joris Bridge IX", "Ulambridge 9 SCSp") - and the other the
+    fund of the one programme the brand runs in the run (:func:`_one_programme_in_run`): then the short form can
+    name no other fund. A flagship written with a fund word ("Brand Partners II") is no short form, and beside
+    a second programme or a flagship of the brand the short form stays ambiguous (the veto stands)."""
+    values, ordered = names.values, names.sorted_distinct
+    out = np.zeros(len(pairs), dtype=bool)
+    seen: dict[tuple[str, str], bool] = {}
+    for x, (a, b) in enumerate(pairs.tolist()):
+        key = (values[a], values[b])
+        if key not in seen:
+            seen[key] = _short_form_of_sole_programme(*key, ordered) or _short_form_of_sole_programme(key[1], key[0], ordered)
+        out[x] = seen[key]
+    return out
+
+
+def _short_form_of_sole_programme(short: str, full: str, ordered: list[str]) -> bool:
+    """Whether ``short`` is the brand and numerals only, ``full`` that brand followed by a strategy programme
+    ("joris bridge 9" / "joris bridge secondaries fund 9"), and the brand runs that one programme in the run."""
+    strategies = fund_strategies(full)[0]
+    words, full_words = short.split(), full.split()
+    brand = [w for w in words if not w.isdigit()]
+    if not strategies or not brand or len(words) == len(brand) or words[:len(brand)] != brand:
+        return False
+    if full_words[:len(brand)] != brand or not fund_strategies(" ".join(["x", *full_words[len(brand):len(brand) + 2]]))[0]:
+        return False
+    return _one_programme_in_run(" ".join(brand), strategies, ordered)
+
+
+def _one_programme_in_run(brand: str, strategies: frozenset[str], ordered: list[str]) -> bool:
+    """Whether every fund of ``brand`` in the run (a name beginning with it that has a numeral) names the
+    strategies ``strategies`` or is a short form (the brand and numerals only): no flagship ("Brand Fund IX"),
+    no second programme. The run's distinct names are sorted once (:attr:`Column.sorted_distinct`)."""
+    begun = ordered[bisect.bisect_left(ordered, brand + " "):bisect.bisect_left(ordered, brand + "!")]
+    for name in begun:
+        rest = name[len(brand) + 1:].split()
+        if not any(w.isdigit() for w in rest) or all(w.isdigit() for w in rest):
+            continue  # no fund of a series, or a short form
+        if fund_strategies(name)[0] != strategies:
+            return False
+    return True
 
 
 def _pair_scorer(enc: Encoded, kind: str, threshold: float, params: dict | None, tf_counts: dict | None,

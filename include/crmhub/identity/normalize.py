@@ -667,6 +667,7 @@ def _org_parts(name: str) -> tuple[tuple[str, ...], str | None, str | None]:
         _strip_jurisdiction_descriptor(cleaned)
     trailing = _strip_trailing_forms(cleaned)
     _drop_vehicle_noun(cleaned)
+    cleaned = _professional_scheme(cleaned)
     return tuple(_superannuation_fund(drop_own_acronym(cleaned, VEHICLE_MARKERS))), trailing or form or leading_form, None
 
 
@@ -699,6 +700,75 @@ def _group_written_short(name: str, raw: list[str]) -> bool:
         _is_numeral(t) or _misread_roman(t) is not None for t in raw[1:])
 
 
+#: Germany's Länder and the two regions of North Rhine-Westphalia's chambers (Nordrhein, Westfalen-Lippe), each
+#: with the stem of its adjective ("Bayern" / "Bayerische", "Thüringen" / "Thüringer"): the places a German
+#: professional pension scheme is named by (:func:`_professional_scheme`). The sixteen Länder are those of the
+#: Basic Law's preamble; the adjectives are the forms the schemes' own names use.
+_GERMAN_REGIONS = {
+    "Baden-Württemberg": ("Baden-Württembergisch",), "Bayern": ("Bayerisch",), "Berlin": ("Berliner",),
+    "Brandenburg": ("Brandenburgisch",), "Bremen": ("Bremer",), "Hamburg": ("Hamburger",), "Hessen": ("Hessisch",),
+    "Mecklenburg-Vorpommern": ("Mecklenburg-Vorpommersch",), "Niedersachsen": ("Niedersächsisch",),
+    "Nordrhein-Westfalen": ("Nordrhein-Westfälisch",), "Rheinland-Pfalz": ("Rheinland-Pfälzisch",),
+    "Saarland": ("Saarländisch",), "Sachsen": ("Sächsisch",), "Sachsen-Anhalt": ("Sachsen-Anhaltisch", "Sachsen-Anhaltinisch"),
+    "Schleswig-Holstein": ("Schleswig-Holsteinisch",), "Thüringen": ("Thüringer", "Thüringisch"),
+    "Nordrhein": ("Nordrheinisch",), "Westfalen-Lippe": ("Westfälisch-Lippisch",),
+}
+
+
+def _german_letters(word: str) -> str:
+    """``word`` with the umlauts a source transliterated ("ae", "oe", "ue") read as the folded letters
+    (:func:`fold` writes "ä" as "a"): "zahnaerzte" / "zahnarzte", "wuerttemberg" / "wurttemberg". Only for
+    the words of a German scheme's name (:func:`_professional_scheme`): English words have these pairs."""
+    return word.replace("ae", "a").replace("oe", "o").replace("ue", "u")
+
+
+@lru_cache(maxsize=1)
+def _german_region_words() -> dict[tuple[str, ...], tuple[str, ...]]:
+    """The words of each adjective of :data:`_GERMAN_REGIONS` as a name writes them (with the endings "e",
+    "en", "es" after "-sch") -> the region's words, all in :func:`_german_letters`."""
+    out: dict[tuple[str, ...], tuple[str, ...]] = {}
+    for region, adjectives in _GERMAN_REGIONS.items():
+        place = tuple(_german_letters(w) for w in _tokens(region))
+        for adjective in adjectives:
+            words = [_german_letters(w) for w in _tokens(adjective)]
+            for ending in (("e", "en", "es") if words[-1].endswith("sch") else ("",)):
+                out[(*words[:-1], words[-1] + ending)] = place
+    return out
+
+
+#: The word a German professional pension scheme's name is built on: "Versorgungswerk der Ärztekammer
+#: Nordrhein" is also written "Nordrheinische Ärzteversorgung" and "Ärzteversorgung Nordrhein".
+_SCHEME_WORD, _SCHEME_SUFFIX, _CHAMBER_SUFFIX = "versorgungswerk", "versorgung", "kammer"
+
+
+def _professional_scheme(tokens: list[str]) -> list[str]:
+    """``tokens`` of a German professional pension scheme (a Versorgungswerk of a profession's chamber: the
+    physicians', dentists', pharmacists', lawyers', architects', engineers' ...) in one order, whichever of
+    its three names a source writes: "Versorgungswerk (der) <Profession>kammer <Region>", "<Region's
+    adjective> <Profession>versorgung" (:data:`_GERMAN_REGIONS`) and "<Profession>versorgung <Region>" all
+    read "<profession>versorgung <region>", the profession and region with their umlauts in one spelling
+    (:func:`_german_letters`). Any other name is returned as it is."""
+    if not tokens or not any(_SCHEME_SUFFIX in t for t in tokens):
+        return tokens
+    if tokens[0] == _SCHEME_WORD:
+        k = 2 if len(tokens) > 2 and tokens[1] == "der" else 1
+        chamber = tokens[k] if k < len(tokens) else ""
+        if len(chamber) > len(_CHAMBER_SUFFIX) + 2 and chamber.endswith(_CHAMBER_SUFFIX):
+            return _scheme(chamber[:-len(_CHAMBER_SUFFIX)], tokens[k + 1:])
+        return tokens
+    if tokens[0].endswith(_SCHEME_SUFFIX) and len(tokens[0]) > len(_SCHEME_SUFFIX) + 2:
+        return _scheme(tokens[0][:-len(_SCHEME_SUFFIX)], tokens[1:])
+    last = tokens[-1]
+    region = _german_region_words().get(tuple(_german_letters(t) for t in tokens[:-1]))
+    if region and last.endswith(_SCHEME_SUFFIX) and len(last) > len(_SCHEME_SUFFIX) + 2:
+        return _scheme(last[:-len(_SCHEME_SUFFIX)], list(region))
+    return tokens
+
+
+def _scheme(profession: str, region: list[str]) -> list[str]:
+    return [_german_letters(profession) + _SCHEME_SUFFIX, *(_german_letters(w) for w in region)]
+
+
 #: The words that may follow "Life" in a life insurer's full name.
 _LIFE_INSURER_WORDS = frozenset(_words("insurance assurance reinsurance"))
 
@@ -717,19 +787,49 @@ def _life_insurer(tokens: list[str]) -> list[str]:
 
 #: Legal forms written before the name: a Japanese kabushiki kaisha (株式会社 first: "Kabushiki Kaisha Harbor" =
 #: "Harbor K.K."), a Dutch stichting (foundation: "Stichting Pensioenfonds X", the form every Dutch pension
-#: fund has, which sources drop as often as they write it; also written "Stg.", its usual Dutch abbreviation)
-#: and a German or Swiss Stiftung.
-_LEADING_FORMS = {("kabushiki", "kaisha"): "corp", ("stichting",): "stichting", ("stg",): "stichting",
-                  ("stiftung",): "stiftung"}
+#: fund has, which sources drop as often as they write it) and a German or Swiss Stiftung.
+_LEADING_FORMS = {("kabushiki", "kaisha"): "corp", ("stichting",): "stichting", ("stiftung",): "stiftung"}
+#: "Stg.", the usual Dutch abbreviation of a stichting, opening a pension fund's name ("Stg. Pensioenfonds
+#: Hoogland", "Stg. SPF Hoogland", "Stg Hoogland Pensioenfonds"), as registers and CRMs write it short; in
+#: another name it is a brand's letters ("STG Partners", "STG Capital Partners").
+_STICHTING_SHORT = "stg"
+#: The words a Dutch pension fund's name is built on ("Pensioenfonds", read in English: :data:`OTHER_LANGUAGE_WORDS`),
+#: written before or after its sponsor's or industry's name ("Stichting Pensioenfonds Hoogland Bouw" / "Stichting
+#: Hoogland Bouw Pensioenfonds"): read after it. Not before "of" or "for", which make the name English ("Pension
+#: Fund of the X Association").
+_PENSION_FUND = ["pension", "fund"]
 
 
 def _leading_form(tokens: list[str]) -> tuple[list[str], str | None]:
     """``tokens`` without a legal form they open with (:data:`_LEADING_FORMS`; two words of the name or more
-    must follow), and its class."""
+    must follow; "Stg." opening a pension fund's name), and
+    its class; a Dutch pension fund's words read after its sponsor's name (:data:`_PENSION_FUND`)."""
+    if tokens[:1] == [_STICHTING_SHORT] and len(tokens) >= 3 and any(t.startswith("pensio") for t in tokens[1:]):
+        tokens = ["stichting", *tokens[1:]]
     for form, cls in _LEADING_FORMS.items():
         if len(tokens) >= len(form) + 2 and tuple(tokens[:len(form)]) == form:
-            return tokens[len(form):], cls
-    return tokens, None
+            return _pension_fund_word_last(tokens[len(form):]), cls
+    return _pension_fund_word_last(tokens), None
+
+
+def _pension_fund_word_last(tokens: list[str]) -> list[str]:
+    if len(tokens) >= 3 and tokens[:2] == _PENSION_FUND and tokens[2] not in ("of", "for"):
+        return [*tokens[2:], *_PENSION_FUND]
+    return _pension_administrator_first(tokens)
+
+
+#: A Latin American pension fund administrator (Chile, Peru, Colombia ...: "Administradora de Fondos de
+#: Pensiones Andina S.A."), known as "AFP Andina" and "Andina AFP": the kind, spelt out or as its acronym,
+#: read once, before the brand ("pensiones" also misspelt).
+_AFP, _AFP_WORDS = "afp", ("administradora", "de", "fondos", "de")
+
+
+def _pension_administrator_first(tokens: list[str]) -> list[str]:
+    if len(tokens) >= 6 and tuple(tokens[:4]) == _AFP_WORDS and tokens[4].startswith("pension"):
+        return [_AFP, *tokens[5:]]
+    if len(tokens) >= 2 and tokens[-1] == _AFP:
+        return [_AFP, *tokens[:-1]]
+    return tokens
 #: The Arabic definite article as romanised ("Al-Shamsi", "Al Shamsi", "El-Shamsy"; :func:`_arabic_family_names`).
 _ARABIC_ARTICLES = frozenset(_words("al el"))
 _DOUBLED = re.compile(r"(.)\1+")

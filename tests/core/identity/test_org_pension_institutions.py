@@ -1,0 +1,84 @@
+"""Pension institutions under the names sources write for them (issue #17): a German professional pension scheme
+(Versorgungswerk) as "Versorgungswerk der <Profession>kammer <Land>", "<Land's adjective> <Profession>versorgung" or
+"<Profession>versorgung <Land>", umlauts written or transliterated; a Dutch pension fund's foundation written short and
+its word order; a Latin American AFP. Different
+professions or Länder stay different schemes."""
+
+from __future__ import annotations
+
+import pytest
+from org_pairs import surfaced
+
+from crmhub.identity.normalize import legal_form, normalize_org_name
+
+
+@pytest.mark.parametrize("variant", [
+    "Versorgungswerk der Zahnärztekammer Baden-Württemberg", "Versorgungswerk Zahnärztekammer Baden-Württemberg",
+    "Baden-Württembergische Zahnärzteversorgung", "Baden-Wuerttembergische Zahnaerzteversorgung KdöR",
+    "BADEN-WÜRTTEMBERGISCHE ZAHNÄRZTEVERSORGUNG", "Zahnärzteversorgung Baden-Württemberg",
+    "Zahnaerzteversorgung Baden-Wuerttemberg (KdöR)",
+])
+def test_a_schemes_three_names_read_as_one(variant: str) -> None:
+    assert normalize_org_name(variant) == normalize_org_name("Versorgungswerk der Zahnärztekammer Baden-Württemberg")
+
+
+@pytest.mark.parametrize(("adjective_form", "chamber_form"), [
+    ("Bayerische Apothekerversorgung", "Versorgungswerk der Apothekerkammer Bayern"),
+    ("Mecklenburg-Vorpommersche Ingenieurversorgung", "Versorgungswerk der Ingenieurkammer Mecklenburg-Vorpommern"),
+    ("Thüringer Steuerberaterversorgung", "Versorgungswerk der Steuerberaterkammer Thüringen"),
+    ("Westfälisch-Lippische Ärzteversorgung", "Ärzteversorgung Westfalen-Lippe"),
+    ("Saechsische Rechtsanwaltsversorgung", "Versorgungswerk der Rechtsanwaltskammer Sachsen"),
+    ("Sachsen-Anhaltinische Architektenversorgung", "Architektenversorgung Sachsen-Anhalt"),
+])
+def test_the_lands_adjective_names_the_land(adjective_form: str, chamber_form: str) -> None:
+    assert normalize_org_name(adjective_form) == normalize_org_name(chamber_form)
+
+
+@pytest.mark.parametrize(("one", "other"), [
+    ("Bayerische Ärzteversorgung", "Bayerische Zahnärzteversorgung"),
+    ("Versorgungswerk der Apothekerkammer Sachsen", "Versorgungswerk der Apothekerkammer Sachsen-Anhalt"),
+    ("Niedersächsische Ärzteversorgung", "Ärzteversorgung Sachsen"),
+])
+def test_another_profession_or_land_is_another_scheme(one: str, other: str) -> None:
+    assert normalize_org_name(one) != normalize_org_name(other)
+
+
+@pytest.mark.parametrize("name", ["Bayerische Versorgungskammer", "Harbor Versorgung Partners", "Bayerische Landesbank"])
+def test_other_names_are_left_as_written(name: str) -> None:
+    assert normalize_org_name(name) == " ".join(name.lower().split())
+
+
+def test_the_public_law_form_stays_the_legal_form() -> None:
+    assert legal_form("Baden-Wuerttembergische Zahnaerzteversorgung KdöR") == "kdör"
+
+
+def test_a_scheme_written_by_its_adjective_is_surfaced_with_its_chamber_name() -> None:
+    assert surfaced({"name": "Mecklenburg-Vorpommersche Apothekerversorgung", "city": "Schwerin", "country": "DE"},
+                    {"name": "Versorgungswerk der Apothekerkammer Mecklenburg-Vorpommern (KdöR)", "city": "Schwerin",
+                     "country": "Germany", "tax_id": "n/a"})
+
+
+# ---------------------------------------------------------------- other countries' pension institutions
+
+@pytest.mark.parametrize("variant", ["Stg. Pensioenfonds Hoogland Bouw", "Stg Pensioenfonds Hoogland Bouw",
+                                     "Stichting Hoogland Bouw Pensioenfonds", "Pensioenfonds Hoogland Bouw"])
+def test_a_dutch_pension_funds_foundation_and_word_order_are_one_name(variant: str) -> None:
+    assert normalize_org_name(variant) == normalize_org_name("Stichting Pensioenfonds Hoogland Bouw")
+
+
+@pytest.mark.parametrize("name", ["STG Partners", "STG Capital Partners", "Stg Hoogland Bouw"])
+def test_stg_before_another_word_is_a_brands_letters(name: str) -> None:
+    assert normalize_org_name(name).startswith("stg ")
+    assert legal_form(name) != "stichting"
+
+
+@pytest.mark.parametrize("variant", ["AFP Quetzal S.A.", "Quetzal AFP", "Administradora de Fondos de Pensiones Quetzal",
+                                     "Administradora de Fondos de Pensiones Quetzal S.A."])
+def test_a_pension_fund_administrator_is_afp_and_its_brand(variant: str) -> None:
+    assert normalize_org_name(variant) == "afp quetzal"
+
+
+def test_a_dutch_pension_fund_written_short_is_surfaced_with_its_registered_name() -> None:
+    assert surfaced({"name": "Stg. Pensioenfonds Hoogland Bouw", "city": "Zeist", "country": "NL"},
+                    {"name": "Stichting Pensioenfonds Hoogland Bouw", "city": "Zeist", "country": "NLD",
+                     "domain": "www.pfhooglandbouw.nl"})
