@@ -122,3 +122,22 @@ def test_a_brand_with_another_systems_company_in_its_town_stays_apart() -> None:
 def test_a_namesake_with_the_descriptor_abroad_stays_apart() -> None:
     assert not surfaced({"name": "Kestrow Technologies Ltd", "city": "London", "country": "GB"},
                         {"name": "Kestrow, Inc.", "city": "London", "country": "US"})
+
+
+def test_a_record_without_a_town_gains_the_descriptor_in_its_country_where_the_brand_is_one_companys() -> None:
+    """A CRM keeps the brand and its country only ("Bramhaven Path Inc.", US); the registry has the town."""
+    assert surfaced({"name": "Quorrin Pine, Inc.", "country": "US"},
+                    {"name": "Quorrin Pine Logistics Inc.", "city": "Denver", "country": "USA"})
+
+
+def test_a_record_without_a_town_keeps_apart_from_a_brand_the_run_shares() -> None:
+    # in another town, yet without a town of its own the record may be either company's
+    res = resolve_orgs({"name": "Quorrin Pine, Inc.", "country": "US"},
+                       {"name": "Quorrin Pine Logistics Inc.", "city": "Denver", "country": "US"},
+                       {"name": "Quorrin Pine Hill Software Inc.", "city": "Boston", "country": "US"})
+    assert not _joined(res, 0, 1)
+
+
+def test_a_record_without_a_town_or_country_gains_no_descriptor() -> None:
+    assert not surfaced({"name": "Quorrin Pine, Inc."},
+                        {"name": "Quorrin Pine Logistics Inc.", "city": "Denver", "country": "USA"})
