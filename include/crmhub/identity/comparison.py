@@ -1207,12 +1207,22 @@ def same_word(a: str, b: str) -> bool:
     return a == b or _word_pair_matches(a, b, False)
 
 
+#: What a company does, in words the abbreviation tables write short ("Sys", "Tech", "Svcs", "Ins") and so list as
+#: kinds of organisation (:data:`ORGANISATION_KIND_WORDS`) - for every other rule they stay kind words - but that
+#: a portfolio company adds to its brand as its industry ("Cedar Gate Technologies S.A." / "Cedar Gate S.A.",
+#: "Belella Systems" / "Belella"), read as descriptors by :func:`descriptor_form` only. "Technologies" is written
+#: "technology" by the tables; "insurance" is an insurer's line of business added to its brand ("Brand
+#: Insurance Inc." / "Brand Inc.").
+KIND_WORDS_DESCRIBING = frozenset({"systems", "technology", "services", "insurance"})
+
+
 def descriptor_form(a: str, b: str) -> tuple[str, str] | None:
     """``(brand, descriptor)`` where one normalised name is the other with one more word, an industry
     descriptor (:func:`industry_descriptor`), after the brand: at its end ("feroova" / "feroova logistics",
     "quarry pine" / "quarry pine health") or before the group's word both names end on (:data:`GROUP_WORDS`:
     "kelamure group" / "kelamure logistics group", the group named after its operating company). A portfolio
-    company is recorded by registries with its descriptor and by CRMs and vendors without it. None where the
+    company is recorded by registries with its descriptor and by CRMs and vendors without it; the industry words
+    the abbreviation tables list as kinds (:data:`KIND_WORDS_DESCRIBING`) are descriptors here. None where the
     brand has a kind or firm word itself ("Investments Larrain" / "Investments Larrain Vazquez": a second
     surname is another holding of the family) or a first word under :data:`MIN_DESCRIPTOR` letters
     (initials)."""
@@ -1228,7 +1238,8 @@ def descriptor_form(a: str, b: str) -> tuple[str, str] | None:
         if long_[:-1] != short:
             return None
     brand = short[:at]
-    if _NOT_DESCRIPTORS.intersection(brand) or not industry_descriptor(long_[at]):
+    word = long_[at]
+    if _NOT_DESCRIPTORS.intersection(brand) or not (word in KIND_WORDS_DESCRIBING or industry_descriptor(word)):
         return None
     return " ".join(brand), long_[at]
 

@@ -626,18 +626,26 @@ def _lift_descriptor_forms(enc: Encoded, pairs: np.ndarray, levels: dict[str, np
     """A company's name with and without its industry descriptor (:func:`crmhub.identity.comparison.descriptor_added`:
     "Feroova, Inc." / "Feroova Logistics Inc.") count as exact where the brand is one company's in the run
     (:func:`_one_descriptor_in_run`: no "Summit Logistics" beside a "Summit Health") and a town or web domain
-    in common vouches for it; neither name may carry a vehicle mark and the countries may not differ.
+    in common vouches for it, or the country where one record has no town (:func:`_country_without_town`);
+    neither name may carry a vehicle mark and the countries may not differ.
     Checked on the pairs below the review threshold that an exact name would lift above it (in place); the
     lifted name weighs no term frequency, nor its first word's (as :func:`_lift_respaced`)."""
     low = (levels["name"] > EXACT_NAME) & ~scores.vetoed & (scores.probability <= threshold)
     low &= (levels["numerals"] == 0) & (levels["country"] < 2) & (levels["domain"] != 2)
-    low &= np.isin(levels["city"], (1, 2)) | (levels["domain"] == 1)
+    low &= np.isin(levels["city"], (1, 2)) | (levels["domain"] == 1) | _country_without_town(levels)
     check = _lift_would_cross(levels, scores, low, kind, threshold, params, to=EXACT_NAME)
     k = np.flatnonzero(name_pair_mask(enc.n_name, pairs, check, descriptor_added))
     k = k[~_cut_at_descriptor(enc, pairs[k])]
     if k.size:
         k = k[_one_descriptor_in_place(enc, pairs[k], np.isin(levels["city"][k], (1, 2)))]
     _lift_to_exact(k, levels, scores, kind, params, tf_bits)
+
+
+def _country_without_town(levels: dict[str, np.ndarray]) -> np.ndarray:
+    """Pairs of :func:`_lift_descriptor_forms` whose country is one and a record has no town: a CRM keeps the
+    brand and its country only ("Bramhaven Path Inc.", US) where the registry has the town. The brand is then
+    read in the whole run (:func:`_one_descriptor_in_place` reads no town for them)."""
+    return (levels["city"] == 0) & (levels["country"] == 1)
 
 
 def _cut_at_descriptor(enc: Encoded, pairs: np.ndarray) -> np.ndarray:

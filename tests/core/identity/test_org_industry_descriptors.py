@@ -91,3 +91,53 @@ def test_another_company_of_the_brand_keeps_a_pair_without_a_common_town_apart()
                        {"name": "Kestrow Logistics Inc.", "city": "Denver", "country": "US", "domain": "kestrow.com"},
                        {"name": "Kestrow Hill Software Inc.", "city": "Boston", "country": "US"})
     assert not _joined(res, 0, 1)
+
+
+@pytest.mark.parametrize(("short", "full"), [
+    ("Cedar Gate S.A.", "Cedar Gate Technologies S.A."), ("Belella S.A.", "BELELLA SYSTEMS S.A."),
+    ("Feroova, Inc.", "Feroova Services Inc."), ("Quorrin Pine Ltd", "Quorrin Pine Insurance Limited"),
+    ("Ostrelle Corp.", "Ostrelle Tech Corp."),
+])
+def test_industry_words_the_abbreviation_tables_list_as_kinds_are_descriptors_for_the_lift(short: str, full: str) -> None:
+    """"Systems", "Technologies", "Services", "Insurance" are written short ("Sys", "Tech", "Svcs", "Ins") and so
+    kind words, yet what a portfolio company does: with and without them, in one town, one company."""
+    assert surfaced({"name": short, "city": "Paris", "country": "FR"},
+                    {"name": full, "city": "Paris", "country": "FRA"})
+
+
+def test_the_descriptor_lift_alone_reads_the_abbreviated_industry_words_as_descriptors() -> None:
+    assert descriptor_form("cedar gate", "cedar gate technology") == ("cedar gate", "technology")
+    assert descriptor_form("belella", "belella systems") == ("belella", "systems")
+    for word in ("systems", "technology", "services", "insurance"):  # still kind words for every other rule
+        assert not industry_descriptor(word)
+
+
+def test_a_brand_with_another_systems_company_in_its_town_stays_apart() -> None:
+    res = resolve_orgs({"name": "Kestrow, Inc.", "city": "Denver", "country": "US"},
+                       {"name": "Kestrow Systems Inc.", "city": "Denver", "country": "US"},
+                       {"name": "Kestrow Data Systems Inc.", "city": "Denver", "country": "US"})
+    assert not _joined(res, 0, 1)
+
+
+def test_a_namesake_with_the_descriptor_abroad_stays_apart() -> None:
+    assert not surfaced({"name": "Kestrow Technologies Ltd", "city": "London", "country": "GB"},
+                        {"name": "Kestrow, Inc.", "city": "London", "country": "US"})
+
+
+def test_a_record_without_a_town_gains_the_descriptor_in_its_country_where_the_brand_is_one_companys() -> None:
+    """A CRM keeps the brand and its country only ("Bramhaven Path Inc.", US); the registry has the town."""
+    assert surfaced({"name": "Quorrin Pine, Inc.", "country": "US"},
+                    {"name": "Quorrin Pine Logistics Inc.", "city": "Denver", "country": "USA"})
+
+
+def test_a_record_without_a_town_keeps_apart_from_a_brand_the_run_shares() -> None:
+    # in another town, yet without a town of its own the record may be either company's
+    res = resolve_orgs({"name": "Quorrin Pine, Inc.", "country": "US"},
+                       {"name": "Quorrin Pine Logistics Inc.", "city": "Denver", "country": "US"},
+                       {"name": "Quorrin Pine Hill Software Inc.", "city": "Boston", "country": "US"})
+    assert not _joined(res, 0, 1)
+
+
+def test_a_record_without_a_town_or_country_gains_no_descriptor() -> None:
+    assert not surfaced({"name": "Quorrin Pine, Inc."},
+                        {"name": "Quorrin Pine Logistics Inc.", "city": "Denver", "country": "USA"})
