@@ -673,10 +673,13 @@ def _one_descriptor_in_place(enc: Encoded, pairs: np.ndarray, same_town: np.ndar
         city = enc.n_city.codes
         towns = {int(t) for t in city[pairs[same_town].ravel()]}
         names = _town_names(enc, towns)
+        ordered: dict[tuple[int, int], list[str]] = {}  # the two towns' names, sorted once per pair of towns
         for x in np.flatnonzero(same_town).tolist():
             a, b = int(pairs[x, 0]), int(pairs[x, 1])
-            ordered = sorted(names.get(int(city[a]), set()) | names.get(int(city[b]), set()))
-            out[x] = _one_descriptor_among(enc.n_name.values, ordered, a, b)
+            key = (min(int(city[a]), int(city[b])), max(int(city[a]), int(city[b])))
+            if key not in ordered:
+                ordered[key] = sorted(names.get(key[0], set()) | names.get(key[1], set()))
+            out[x] = _one_descriptor_among(enc.n_name.values, ordered[key], a, b)
     return out
 
 
@@ -949,15 +952,18 @@ def _sole_programme_short_forms(names: Column, pairs: np.ndarray) -> np.ndarray:
     values, ordered = names.values, names.sorted_distinct
     out = np.zeros(len(pairs), dtype=bool)
     seen: dict[tuple[str, str], bool] = {}
+    programmes: dict[tuple[str, frozenset[str]], bool] = {}  # a brand's programmes, read once per run
     for x, (a, b) in enumerate(pairs.tolist()):
         key = (values[a], values[b])
         if key not in seen:
-            seen[key] = _short_form_of_sole_programme(*key, ordered) or _short_form_of_sole_programme(key[1], key[0], ordered)
+            seen[key] = (_short_form_of_sole_programme(*key, ordered, programmes)
+                         or _short_form_of_sole_programme(key[1], key[0], ordered, programmes))
         out[x] = seen[key]
     return out
 
 
-def _short_form_of_sole_programme(short: str, full: str, ordered: list[str]) -> bool:
+def _short_form_of_sole_programme(short: str, full: str, ordered: list[str],
+                                  programmes: dict[tuple[str, frozenset[str]], bool]) -> bool:
     """Whether ``short`` is the brand and numerals only, ``full`` that brand followed by a strategy programme
     ("joris bridge 9" / "joris bridge secondaries fund 9"), and the brand runs that one programme in the run."""
     strategies = fund_strategies(full)[0]
@@ -967,7 +973,10 @@ def _short_form_of_sole_programme(short: str, full: str, ordered: list[str]) -> 
         return False
     if full_words[:len(brand)] != brand or not fund_strategies(" ".join(["x", *full_words[len(brand):len(brand) + 2]]))[0]:
         return False
-    return _one_programme_in_run(" ".join(brand), strategies, ordered)
+    key = (" ".join(brand), strategies)
+    if key not in programmes:
+        programmes[key] = _one_programme_in_run(*key, ordered)
+    return programmes[key]
 
 
 def _one_programme_in_run(brand: str, strategies: frozenset[str], ordered: list[str]) -> bool:
