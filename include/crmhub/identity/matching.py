@@ -696,9 +696,14 @@ def _one_descriptor_among(values, ordered: list[str], a: int, b: int) -> bool:
     """Whether every name of ``ordered`` (sorted) that begins with the brand of records ``a`` and ``b`` goes on
     with their descriptor or a layer word (:func:`_one_descriptor_in_run`)."""
     brand, descriptor = descriptor_form(values[a], values[b])
-    begun = ordered[bisect.bisect_left(ordered, brand + " "):bisect.bisect_left(ordered, brand + "!")]
-    following = {v[len(brand) + 1:].split(" ", 1)[0] for v in begun}
+    following = {v[len(brand) + 1:].split(" ", 1)[0] for v in _names_beginning(ordered, brand)}
     return all(w in HOLDING_CHAIN_MARKERS or w in GROUP_WORDS or same_word(w, descriptor) for w in following)
+
+
+def _names_beginning(ordered: list[str], brand: str) -> list[str]:
+    """The names of ``ordered`` (sorted) that are ``brand`` followed by more words: from "<brand> " up to
+    "<brand>!" ("!" sorts right after the space)."""
+    return ordered[bisect.bisect_left(ordered, brand + " "):bisect.bisect_left(ordered, brand + "!")]
 
 
 def _one_descriptor_in_run(names: Column, pairs: np.ndarray) -> np.ndarray:
@@ -716,11 +721,7 @@ def _one_descriptor_in_run(names: Column, pairs: np.ndarray) -> np.ndarray:
     for x, (a, b) in enumerate(pairs.tolist()):
         key = descriptor_form(values[a], values[b])
         if key not in seen:
-            brand, descriptor = key
-            # the names "<brand> ...": from "<brand> " up to "<brand>!" ("!" sorts right after the space)
-            begun = ordered[bisect.bisect_left(ordered, brand + " "):bisect.bisect_left(ordered, brand + "!")]
-            following = {v[len(brand) + 1:].split(" ", 1)[0] for v in begun}
-            seen[key] = all(w in HOLDING_CHAIN_MARKERS or w in GROUP_WORDS or same_word(w, descriptor) for w in following)
+            seen[key] = _one_descriptor_among(values, ordered, a, b)
         out[x] = seen[key]
     return out
 
@@ -983,8 +984,7 @@ def _one_programme_in_run(brand: str, strategies: frozenset[str], ordered: list[
     """Whether every fund of ``brand`` in the run (a name beginning with it that has a numeral) names the
     strategies ``strategies`` or is a short form (the brand and numerals only): no flagship ("Brand Fund IX"),
     no second programme. The run's distinct names are sorted once (:attr:`Column.sorted_distinct`)."""
-    begun = ordered[bisect.bisect_left(ordered, brand + " "):bisect.bisect_left(ordered, brand + "!")]
-    for name in begun:
+    for name in _names_beginning(ordered, brand):
         rest = name[len(brand) + 1:].split()
         if not any(w.isdigit() for w in rest) or all(w.isdigit() for w in rest):
             continue  # no fund of a series, or a short form
