@@ -387,7 +387,7 @@ def _name_counts_in_place(enc: Encoded, pairs: np.ndarray, levels: dict[str, np.
         for x in np.flatnonzero(np.isin(k, spelt_k)).tolist():
             p = int(k[x])
             in_place[x] += np.count_nonzero(where[carriers[p]] == where[pairs[p, 0]])
-        out[k] = count_in_place(out[k], in_place, params[place][level][1])
+        out[k] = count_in_place(out[k], in_place, params[place][level][1], own=2.0)  # both records carry it
         todo[k] = False
     return out
 

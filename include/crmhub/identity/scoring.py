@@ -102,7 +102,9 @@ on a place (:data:`TF_PLACES`) counts only the name's carriers there, divided by
 changes nothing while the name's carriers are spread like any strangers, and it removes the namesakes
 abroad a register's one-name-per-jurisdiction rule puts there (tuning generator, one million orgs: the
 pairs with the same exact name and city were all true, and one in twenty was left out under the
-run-wide count). The EM of :func:`refine_from_anchor` runs with the run-wide count; the narrowed count
+run-wide count). The pair's own two records are not scaled by u (they share the place because the pair
+does): a name only the pair carries in its town counts 2 (before: 2 / u, about 8 at 300k, where the
+run-wide count of a family office's or a state fund's name passes 20). The EM of :func:`refine_from_anchor` runs with the run-wide count; the narrowed count
 needs the run's u of the place, so it is applied to the scores that follow.
 
 Vetoes: a fund-numeral conflict ("Fund II" vs "Fund III", "Fund 2019" vs "Fund 2021") scores 0 so
@@ -223,18 +225,21 @@ TF_CENTRED_MAX_BITS: dict[str, float] = {"name_first_word": 1.0}
 TF_PLACES: tuple[tuple[str, int], ...] = (("city", 1), ("country", 1))
 
 
-def count_in_place(counts: np.ndarray, place_counts: np.ndarray, u_place: float) -> np.ndarray:
+def count_in_place(counts: np.ndarray, place_counts: np.ndarray, u_place: float, own: float = 0.0) -> np.ndarray:
     """The term-frequency count of an exact name for pairs that also agree on a place.
 
     ``counts``: records carrying the shared name; ``place_counts``: those of them in the pair's place;
     ``u_place``: the chance that two strangers among the candidates agree on the place (the place
-    level's u, whose Bayes factor the pair already gets). If strangers carrying the name were spread
-    like any strangers, ``place_counts / u_place`` would be about ``counts``; when the name's other
-    carriers sit elsewhere (a register keeps one name per jurisdiction, so namesakes are abroad), it is
-    smaller, and only those are namesakes this pair could be confused with. Never above ``counts``: a
-    name crowded in one place stays as common as the run says.
+    level's u, whose Bayes factor the pair already gets); ``own``: how many of the carriers in the place
+    are the pair's own records (an exact name: both). If strangers carrying the name were spread
+    like any strangers, ``own + (place_counts - own) / u_place`` would be about ``counts``; when the name's
+    other carriers sit elsewhere (a register keeps one name per jurisdiction, so namesakes are abroad), it
+    is smaller, and only those are namesakes this pair could be confused with. The pair's own records are
+    in the place because the pair agrees on it, not by a stranger's chance: they are not scaled by u (two
+    records of a name that no other record in their town carries count as 2, however many namesakes the
+    run holds abroad). Never above ``counts``: a name crowded in one place stays as common as the run says.
     """
-    return np.minimum(counts, place_counts / u_place)
+    return np.minimum(counts, own + np.maximum(place_counts - own, 0.0) / u_place)
 
 
 def n_levels(kind: str, name: str) -> int:

@@ -19,6 +19,21 @@ def test_a_name_is_narrowed_to_its_place_only_when_its_carriers_sit_elsewhere() 
     assert count_in_place(counts, np.array([2.0, 60.0, 3.0]), 0.1).tolist() == [20.0, 100.0, 3.0]
 
 
+def test_the_pairs_own_records_are_not_namesakes_in_its_place() -> None:
+    # 2 of 100 carriers in the place, both the pair's own: no stranger there carries the name -> 2 (not 2 / u)
+    # 5 in the place, 2 the pair's: 3 strangers there, scaled as strangers are -> 2 + 3 / 0.1
+    counts = np.array([100.0, 100.0, 3.0])
+    assert count_in_place(counts, np.array([2.0, 5.0, 3.0]), 0.1, own=2.0).tolist() == [2.0, 32.0, 3.0]
+
+
+def test_namesakes_abroad_do_not_weaken_a_name_only_the_pair_carries_in_its_town() -> None:
+    # a family office's or a state fund's name is carried by ever more unrelated entities as the run grows
+    # (tuning orgs 300k: 20-30 records); two records of it in one town that no other record there carries
+    # are as strong evidence as a name unique in the run (before: 2 / u of the town, ~30 at the calibrated u)
+    alone, abroad = resolve(_records(0), "org", refine=False), resolve(_records(98), "org", refine=False)
+    assert abs(_probability(alone, 0, 1) - _probability(abroad, 0, 1)) < 1e-9
+
+
 def _records(namesakes: int) -> pd.DataFrame:
     rows = [{"name": "Quinby College Endowment Fund", "city": "Boston", "country": "", "tax_id": None},
             {"name": "QUINBY COLLEGE ENDOWMENT FUND", "city": "Boston", "country": "", "tax_id": None}]
