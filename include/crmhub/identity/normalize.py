@@ -2299,8 +2299,10 @@ PLACE_ALIASES = {
     # Bay, a district of George Town on Grand Cayman (Cayman Islands Government, Planning Department); and
     # Senningerberg, a locality of the commune of Niederanven, Luxembourg (Administration du cadastre et de
     # la topographie, localities by commune); and the codes a town is written by: DFW, the IATA code of
-    # Dallas/Fort Worth International Airport and of the metroplex, for Dallas; FFM for Frankfurt am Main
+    # Dallas/Fort Worth International Airport and of the metroplex, for Dallas; FFM for Frankfurt am Main; TO
+    # ("T.O."), Toronto's as LA, SF and NY are theirs
     "camana bay": "george town", "senningerberg": "niederanven", "dfw": "dallas", "ffm": "frankfurt",
+    "to": "toronto",
 }
 #: Towns where funds and holding companies keep their registered office (the domicile's seat or its
 #: registered agents' town) while the manager's records give the operating office: a city or country

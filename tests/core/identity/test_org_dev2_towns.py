@@ -59,3 +59,8 @@ def test_a_locality_or_code_is_its_town(a: str, b: str) -> None:
 
 def test_neighbouring_towns_stay_apart() -> None:
     assert _city_level({"name": "Harbor Partners", "city": "Santa Monica"}, {"name": "Harbor Partners", "city": "LA"}) == 3
+
+
+def test_toronto_written_to() -> None:
+    assert _city_level({"name": "Harbor Partners", "city": "TO"}, {"name": "Harbor Partners", "city": "Toronto, ON"}) == 1
+    assert _city_level({"name": "Harbor Partners", "city": "Torino (TO)"}, {"name": "Harbor Partners", "city": "Toronto"}) == 3
