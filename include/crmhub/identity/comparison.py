@@ -41,7 +41,13 @@ from crmhub.identity.normalize import (
     without_inner_and,
 )
 from crmhub.identity.parallel import forked_map, slices
-from crmhub.identity.short_forms import acronym_of_name, acronym_pair
+from crmhub.identity.short_forms import (
+    acronym_of_name,
+    acronym_pair,
+    brand_word,
+    names_in_index_spelt_by,
+    spelling_index,
+)
 
 #: Level labels per comparison (index = level).
 LEVELS: dict[str, dict[str, tuple[str, ...]]] = {
@@ -1300,4 +1306,36 @@ def acronym_site_mask(names: Column, domains: Column, pairs: np.ndarray, check: 
         for k in idx[maybe].tolist():
             if acronym_of_name(names.values[pairs[k, s]], names.values[pairs[k, full]].split()):
                 out[k] = True
+    return out
+
+
+def _long_acronym_pair(a: str, b: str) -> bool:
+    """:func:`acronym_pair` with an acronym of :data:`MIN_SITE_ACRONYM` letters or more."""
+    return len(a if " " not in a else b) >= MIN_SITE_ACRONYM and acronym_pair(a, b)
+
+
+def acronym_in_town_mask(names: Column, cities: Column, pairs: np.ndarray, check: np.ndarray) -> np.ndarray:
+    """Pairs (among ``check``) of an acronym of :data:`MIN_SITE_ACRONYM` letters or more and a full name it
+    spells (:func:`acronym_pair`) where, among the run's names in the two records' towns, the acronym
+    spells one brand's names only (:func:`crmhub.identity.short_forms.brand_word`: "WHAM" / "Wren Hill
+    Asset Management" in Atlanta; "RPERA" / "City of Ridgemont Public Employees' Retirement Association"
+    in Chicago): a CRM writes an organisation by its initials where it works, and there they name nobody
+    else. Where they spell two brands' names in the town nothing is read; three letters ("SIA") name too
+    many organisations a run does not hold for a town to vouch."""
+    out = name_pair_mask(names, pairs, check, _long_acronym_pair)
+    idx = np.flatnonzero(out)
+    if not idx.size:
+        return out
+    towns = cities.codes[pairs[idx]]
+    wanted = np.unique(towns[towns >= 0])
+    rows = np.flatnonzero(np.isin(cities.codes, wanted) & (names.codes >= 0))
+    by_town: dict[int, list[str]] = {}
+    for town, name in zip(cities.codes[rows].tolist(), names.values[rows].tolist(), strict=True):
+        by_town.setdefault(town, []).append(name)
+    index = {town: spelling_index(v) for town, v in by_town.items()}
+    for k, (ta, tb) in zip(idx.tolist(), towns.tolist(), strict=True):
+        a, b = names.values[pairs[k, 0]], names.values[pairs[k, 1]]
+        acronym = a if " " not in a else b
+        spelt = set().union(*(names_in_index_spelt_by(acronym, index.get(t, {})) for t in {ta, tb} if t >= 0))
+        out[k] = len({brand_word(v.split()) for v in spelt}) == 1
     return out

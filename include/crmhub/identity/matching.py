@@ -42,6 +42,7 @@ from crmhub.identity.clusters import UnionFind, cluster_roots, consistent_groups
 from crmhub.identity.comparison import (
     Column,
     Encoded,
+    acronym_in_town_mask,
     acronym_site_mask,
     compare,
     descriptor_added,
@@ -342,14 +343,46 @@ def _lift_short_forms(enc: Encoded, pairs: np.ndarray, levels: dict[str, np.ndar
     needs the same web domain (a pension plan's site is its acronym: spsers.org), a partnership's leading
     names the same domain or the same town (a firm known by its first name where it practises). An
     acronym of four letters or more also counts in the same town when the full name's own site is the
-    acronym (:func:`crmhub.identity.comparison.acronym_site_mask`)."""
+    acronym (:func:`crmhub.identity.comparison.acronym_site_mask`). An acronym of four letters or more
+    that spells one brand's names only among the run's names in the pair's town, where no two sites
+    differ, counts as an exact name (:func:`crmhub.identity.comparison.acronym_in_town_mask`): the town
+    says which organisation the initials are. A vehicle mark the acronym spells is carried by it
+    (:func:`_marks_spelt_by_acronym`)."""
     low = (levels["name"] >= 3) & ~scores.vetoed & (scores.probability <= threshold)
     domain, town = levels["domain"] == 1, np.isin(levels["city"], (1, 2))
+    carried, marks = _marks_spelt_by_acronym(enc, pairs, levels, scores, low & (domain | town), kind, params, tf_bits)
     check = _lift_would_cross(levels, scores, low & (domain | town), kind, threshold, params)
     lift = short_form_mask(enc.n_name, pairs, check & listed_names(enc.n_name, pairs, check), partnership_short_form)
     lift |= short_form_mask(enc.n_name, pairs, check & domain & ~lift, acronym_name_pair)
     lift |= acronym_site_mask(enc.n_name, enc.n_domain, pairs, check & town & ~lift)
+    no_other_site = levels["domain"] <= 1  # a town vouches where no two sites say two organisations
+    by_town = _lift_would_cross(levels, scores, low & town & no_other_site & ~lift, kind, threshold, params,
+                                to=EXACT_NAME)
+    exact = acronym_in_town_mask(enc.n_name, enc.n_city, pairs, by_town)
+    back = ~(lift | exact)[carried]  # marks read as carried only where the short form is read
+    levels["numerals"][carried[back]] = marks[back]
+    rescore(scores, levels, kind, carried[back], params=params, tf_bits=tf_bits)
     _lift_to_near_exact(np.flatnonzero(lift), levels, scores, kind, params, tf_bits)
+    _lift_to_exact(np.flatnonzero(exact), levels, scores, kind, params, tf_bits)
+
+
+#: Vehicle-marks level of a pair where one record's name has marks and the other's has none.
+MARKS_ON_ONE_SIDE = 2
+
+
+def _marks_spelt_by_acronym(enc: Encoded, pairs: np.ndarray, levels: dict[str, np.ndarray], scores, low: np.ndarray,
+                            kind: str, params: dict | None, tf_bits: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """Among ``low``, the pairs of an acronym and a full name it spells whose only vehicle mark is on the
+    full name's side: the acronym spells the mark's word too ("WHAM" for "Wren Hill Asset Management":
+    its M is the management company's), so the marks agree. Their marks level is set to none-on-either-side
+    and they are scored again (in place); returned with their former levels to restore where no short form
+    is read after all. Acronyms have no numerals (:func:`crmhub.identity.short_forms.is_acronym_of`)."""
+    k = low & (levels["numerals"] == MARKS_ON_ONE_SIDE)
+    carried = np.flatnonzero(short_form_mask(enc.n_name, pairs, k, acronym_name_pair))
+    marks = levels["numerals"][carried].copy()
+    levels["numerals"][carried] = 0
+    rescore(scores, levels, kind, carried, params=params, tf_bits=tf_bits)
+    return carried, marks
 
 
 def _lift_site_spelt_brands(enc: Encoded, pairs: np.ndarray, levels: dict[str, np.ndarray], scores, kind: str,

@@ -2295,6 +2295,14 @@ PLACE_ALIASES = {
     "taejon": "daejeon", "pusan": "busan", "taegu": "daegu", "kwangju": "gwangju", "inchon": "incheon",
     # Japanese cities with their long vowels written out (Hepburn without macrons)
     "toukyou": "tokyo", "oosaka": "osaka", "kyouto": "kyoto", "koube": "kobe",
+    # the fund-administration localities of the registered-office domiciles, written for their town: Camana
+    # Bay, a development within George Town on Grand Cayman; Senningerberg, a locality of the commune of
+    # Niederanven, Luxembourg (both from general geography, not from a gazetteer: none is installed); and
+    # the codes a town is written by: DFW, the IATA code of
+    # Dallas/Fort Worth International Airport and of the metroplex, for Dallas; FFM for Frankfurt am Main; TO
+    # ("T.O."), Toronto's as LA, SF and NY are theirs
+    "camana bay": "george town", "senningerberg": "niederanven", "dfw": "dallas", "ffm": "frankfurt",
+    "to": "toronto",
 }
 #: Towns where funds and holding companies keep their registered office (the domicile's seat or its
 #: registered agents' town) while the manager's records give the operating office: a city or country

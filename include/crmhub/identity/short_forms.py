@@ -165,6 +165,26 @@ def names_spelt_by(acronyms: Iterable[str], names: Iterable[str]) -> dict[str, l
     return out
 
 
+def spelling_index(names: Iterable[str]) -> dict[tuple[str, str], list[str]]:
+    """``names`` (normalised, of two words or more) under the keys :func:`names_in_index_spelt_by` looks
+    an acronym up by (:func:`_spelling_keys`), for many acronyms read against one set of names."""
+    index: dict[tuple[str, str], list[str]] = {}
+    for name in set(names):
+        words = tuple(name.split())
+        if len(words) >= 2:
+            for key in _spelling_keys(words):
+                index.setdefault(key, []).append(name)
+    return index
+
+
+def names_in_index_spelt_by(acronym: str, index: dict[tuple[str, str], list[str]]) -> set[str]:
+    """The names of a :func:`spelling_index` that ``acronym`` is an acronym of (:func:`acronym_of_name`)."""
+    if len(acronym) < MIN_ACRONYM or not acronym.isalpha():
+        return set()
+    keys = {(acronym[0], acronym[-1]), (acronym[0], acronym[-2:])}
+    return {n for key in keys for n in index.get(key, ()) if acronym_of_name(acronym, n.split())}
+
+
 #: Words a public body's name may open with before its brand ("State of Sunwick Public Employees'
 #: Retirement Association" is Sunwick's): "the" and a place qualifier followed by "of".
 _LEAD_WORDS = frozenset({"the"})

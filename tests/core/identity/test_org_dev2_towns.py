@@ -47,3 +47,20 @@ def test_a_town_written_short_compares_as_a_similar_town():
     assert _city_level({"name": "Slate Cedar Capital", "city": "Sthlm"}, {"name": "Slate Cedar", "city": "Stockholm"}) == 2
     assert _city_level({"name": fund, "city": "Palo, Alto"}, {"name": fund, "city": "Palo Alto, CA"}) == 2
     assert _city_level({"name": fund, "city": "Dallas"}, {"name": "Mesa Clear", "city": "Houston"}) == 3
+
+
+@pytest.mark.parametrize("a, b", [
+    ("Camana Bay", "George Town"), ("L-1736 Senningerberg", "Niederanven"),  # a district or locality of the town
+    ("DFW", "Dallas, TX"), ("FFM", "Frankfurt am Main"),  # codes a town is written by
+])
+def test_a_locality_or_code_is_its_town(a: str, b: str) -> None:
+    assert _city_level({"name": "Harbor Partners", "city": a}, {"name": "Harbor Partners", "city": b}) == 1
+
+
+def test_neighbouring_towns_stay_apart() -> None:
+    assert _city_level({"name": "Harbor Partners", "city": "Santa Monica"}, {"name": "Harbor Partners", "city": "LA"}) == 3
+
+
+def test_toronto_written_to() -> None:
+    assert _city_level({"name": "Harbor Partners", "city": "TO"}, {"name": "Harbor Partners", "city": "Toronto, ON"}) == 1
+    assert _city_level({"name": "Harbor Partners", "city": "Torino (TO)"}, {"name": "Harbor Partners", "city": "Toronto"}) == 3
