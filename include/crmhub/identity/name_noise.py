@@ -191,6 +191,8 @@ _DEPARTMENT_NOUNS = frozenset(_words("group team office desk division department
 #: comma and a short tail (the legal form: "Harbor Advisors - Placement, LLC").
 _DEPARTMENT = re.compile(r"(?:\s+[-–—/]\s+|\s*[(\[]\s*)((?:[a-z][a-z-]*\.?\s*){1,4}?)\s*[)\]]?"
                          r"(?=\s*$|\s*,\s*[^,/()\[\]\d-]{1,24}$)", re.IGNORECASE)
+#: The characters :data:`_DEPARTMENT` needs before a department (a dash or slash, a bracket).
+_DEPARTMENT_MARKS = frozenset("-\u2013\u2014/([")
 #: A roman numeral word (a fund's numeral: "Fund III").
 _ROMAN_WORD = re.compile(r"\s[ivx]+\b", re.IGNORECASE)
 
@@ -203,6 +205,8 @@ def strip_department(text: str) -> str:
     >>> strip_department("Harbor Advisors - Placement, LLC"), strip_department("Harbor Fund III (Co-Investment)")
     ('Harbor Advisors, LLC', 'Harbor Fund III (Co-Investment)')
     """
+    if _DEPARTMENT_MARKS.isdisjoint(text):
+        return text  # most names: no dash, slash or bracket for a department to follow
     match = _DEPARTMENT.search(text)
     if not match or match.start() == 0:
         return text
