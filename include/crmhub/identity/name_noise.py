@@ -294,9 +294,13 @@ def clean_org_name(text: str) -> str:
     """
     if "&" in text and ("amp" in text.lower() or ";" in text):
         text = html.unescape(_ESCAPED_AMPERSAND.sub("&", text))
-    text = strip_housekeeping(repair_mojibake(text))
+    read = repair_mojibake(text)
+    text = strip_housekeeping(read)
+    kept = text == read
     text = strip_department(alternate_names(strip_mailing_route(trust_named(beneficial_owner(text))))[0])
     text = _OTHER_LANGUAGE_PHRASES.sub("private equity", text) if "apital" in text else text
+    if kept and text == read:
+        return text  # nothing taken off anywhere: the second pass would read what the first left as it was
     return strip_housekeeping(text)
 
 

@@ -1530,8 +1530,23 @@ def _split_glued_series(tokens: list[str]) -> list[str]:
     "Via" after a brand word) stay whole."""
     out: list[str] = tokens[:1]
     for tok in tokens[1:]:
-        out.extend(_split_series_word(out[-1], tok))
+        if _series_word_whole(tok):  # most words, whatever the word before them
+            out.append(tok)
+        else:
+            out.extend(_split_series_word(out[-1], tok))
     return out
+
+
+@lru_cache(maxsize=200_000)
+def _series_word_whole(tok: str) -> bool:
+    """Whether :func:`_split_series_word` leaves ``tok`` whole after any word: a word of its own, or one none of
+    its patterns splits (cached per word, where the split is cached per pair of words)."""
+    if tok in LEGAL_SUFFIXES or tok in LEGAL_FORM_CLASSES or tok in ORG_ABBREVIATIONS or tok in VEHICLE_MARKERS:
+        return True
+    found = _GLUED_NUMERAL.match(tok)
+    if found and found.group(1) and (found.group(4) or found.group(5)):
+        return False
+    return _GLUED_SERIES_FORM.match(tok) is None and _GLUED_MARKER_FORM.match(tok) is None
 
 
 @lru_cache(maxsize=200_000)
