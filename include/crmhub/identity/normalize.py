@@ -24,7 +24,6 @@ import string
 import unicodedata
 from datetime import date, datetime
 from functools import lru_cache
-from itertools import pairwise
 
 from rapidfuzz.distance import OSA
 
@@ -1579,12 +1578,7 @@ def vehicle_marks(name: object) -> frozenset[str]:
     if _blank(name):
         return frozenset()
     tokens = org_name_tokens(str(name))
-    marks = {t for t in tokens if t.isdigit()}
-    marks |= {t for t in tokens[1:] if t in VEHICLE_MARKERS}
-    marks |= {_MISSPELT_MARKERS[t] for t in tokens[1:] if t in _MISSPELT_MARKERS}
-    marks |= {_REGION_TYPOS[t] for p, t, n in zip(tokens, tokens[1:], tokens[2:], strict=False)
-              if t in _REGION_TYPOS and p in _FUNDISH and n.isdigit()}
-    marks |= {f"series {b}" for a, b in pairwise(tokens) if a.isdigit() and b in SERIES_LETTERS}
+    marks = _token_marks(tokens)
     raw = list(_written_tokens(str(name)))
     marks = _currency_marks(marks, raw)
     marks |= {m for m in (_cut_marker(str(name), raw), _insurer_domicile(raw), _endowment_company(tokens)) if m}
@@ -1593,6 +1587,28 @@ def vehicle_marks(name: object) -> frozenset[str]:
     if "executive" in marks and not any(t.isdigit() for t in tokens):
         marks.discard("executive")  # an Executive Fund is a fund's vehicle; "Harbor Executive Search" is a firm
     return frozenset(_SAME_MARK.get(m, m) for m in marks)
+
+
+def _token_marks(tokens: tuple[str, ...]) -> set[str]:
+    """The marks :func:`vehicle_marks` reads on a name's normalised tokens, in one pass: numerals, vehicle
+    markers after the first word (also misspelt), a misspelt region between a fund word and a numeral, and a
+    series letter after a numeral."""
+    marks = set()
+    last = len(tokens) - 1
+    for k, t in enumerate(tokens):
+        if t.isdigit():
+            marks.add(t)
+            if k < last and tokens[k + 1] in SERIES_LETTERS:
+                marks.add(f"series {tokens[k + 1]}")
+        if not k:
+            continue
+        if t in VEHICLE_MARKERS:
+            marks.add(t)
+        if t in _MISSPELT_MARKERS:
+            marks.add(_MISSPELT_MARKERS[t])
+        if t in _REGION_TYPOS and k < last and tokens[k - 1] in _FUNDISH and tokens[k + 1].isdigit():
+            marks.add(_REGION_TYPOS[t])
+    return marks
 
 
 #: The strategy programmes of one manager ("Brand Growth Fund II", "Brand Buyout Partners II", "Brand Credit
@@ -1673,9 +1689,9 @@ def _currency_marks(marks: set[str], raw: list[str]) -> set[str]:
     "Europe" of every "Eur", a euro vehicle's "EUR" is still no region ("Infrastructure Fund IV EUR" is
     not "Europe IV EUR")."""
     first = next((k for k, t in enumerate(raw) if k and _is_numeral(t)), len(raw))
-    currencies = {t for t in raw[first + 1:] if t in _CURRENCIES}
-    region = {"eur", "europe", "european"} & set(raw[1:first]) or {"europe", "european"} & set(raw[first + 1:])
-    if "eur" in currencies and not region:
+    currencies = set() if _CURRENCIES.isdisjoint(raw) else {t for t in raw[first + 1:] if t in _CURRENCIES}
+    if "eur" in currencies and not ({"eur", "europe", "european"} & set(raw[1:first])
+                                    or {"europe", "european"} & set(raw[first + 1:])):
         marks = marks - {"europe"}
     if "eur" in raw[1:first]:
         marks = marks | {"europe"}

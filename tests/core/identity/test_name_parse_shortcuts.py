@@ -166,3 +166,49 @@ def test_housekeeping_read_once_where_nothing_changes(text: str) -> None:
 def test_housekeeping_read_once_on_the_generated_names(names: list[str]) -> None:
     nn.clean_org_name.cache_clear()
     assert [nn.clean_org_name(v) for v in names] == [_clean_org_name_both_passes(v) for v in names]
+
+
+def _token_marks_pass_by_pass(tokens: tuple[str, ...]) -> set[str]:
+    from itertools import pairwise
+
+    marks = {t for t in tokens if t.isdigit()}
+    marks |= {t for t in tokens[1:] if t in nz.VEHICLE_MARKERS}
+    marks |= {nz._MISSPELT_MARKERS[t] for t in tokens[1:] if t in nz._MISSPELT_MARKERS}
+    marks |= {nz._REGION_TYPOS[t] for p, t, n in zip(tokens, tokens[1:], tokens[2:], strict=False)
+              if t in nz._REGION_TYPOS and p in nz._FUNDISH and n.isdigit()}
+    marks |= {f"series {b}" for a, b in pairwise(tokens) if a.isdigit() and b in nz.SERIES_LETTERS}
+    return marks
+
+
+def test_token_marks_in_one_pass(names: list[str]) -> None:
+    cases = [nz.org_name_tokens(v) for v in names] + [
+        ("3", "a"), ("harbor", "fund", "aia", "5"), ("harbor", "partners", "aia"), ("aia", "5"), ("cayman",),
+        ("harbor", "cayman", "feeder"), ("harbor", "4", "b", "offshore"), ()]
+    assert any(nz._token_marks(t) for t in cases)
+    for tokens in cases:
+        assert nz._token_marks(tokens) == _token_marks_pass_by_pass(tokens), tokens
+
+
+def _currency_marks_eagerly(marks: set[str], raw: list[str]) -> set[str]:
+    first = next((k for k, t in enumerate(raw) if k and nz._is_numeral(t)), len(raw))
+    currencies = {t for t in raw[first + 1:] if t in nz._CURRENCIES}
+    region = {"eur", "europe", "european"} & set(raw[1:first]) or {"europe", "european"} & set(raw[first + 1:])
+    if "eur" in currencies and not region:
+        marks = marks - {"europe"}
+    if "eur" in raw[1:first]:
+        marks = marks | {"europe"}
+    return marks | currencies
+
+
+@pytest.mark.parametrize("raw", [["infrastructure", "fund", "iv", "eur"], ["brand", "eur", "vii"],
+                                 ["brand", "europe", "fund", "9", "eur"], ["fund", "9", "usd", "eur"], ["eur"],
+                                 ["brand", "fund", "ix"], ["brand", "europe", "ix", "european", "eur"]])
+def test_currency_marks_region_read_only_for_a_euro_vehicle(raw: list[str]) -> None:
+    for marks in (set(), {"europe"}, {"4", "europe"}):
+        assert nz._currency_marks(set(marks), raw) == _currency_marks_eagerly(set(marks), raw)
+
+
+def test_currency_marks_on_the_generated_names(names: list[str]) -> None:
+    for v in names:
+        raw = list(nz._written_tokens(v))
+        assert nz._currency_marks({"europe"}, raw) == _currency_marks_eagerly({"europe"}, raw), v
