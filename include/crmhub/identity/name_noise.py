@@ -191,6 +191,8 @@ _DEPARTMENT_NOUNS = frozenset(_words("group team office desk division department
 #: comma and a short tail (the legal form: "Harbor Advisors - Placement, LLC").
 _DEPARTMENT = re.compile(r"(?:\s+[-–—/]\s+|\s*[(\[]\s*)((?:[a-z][a-z-]*\.?\s*){1,4}?)\s*[)\]]?"
                          r"(?=\s*$|\s*,\s*[^,/()\[\]\d-]{1,24}$)", re.IGNORECASE)
+#: The characters :data:`_DEPARTMENT` needs before a department (a dash or slash, a bracket).
+_DEPARTMENT_MARKS = frozenset("-\u2013\u2014/([")
 #: A roman numeral word (a fund's numeral: "Fund III").
 _ROMAN_WORD = re.compile(r"\s[ivx]+\b", re.IGNORECASE)
 
@@ -203,6 +205,8 @@ def strip_department(text: str) -> str:
     >>> strip_department("Harbor Advisors - Placement, LLC"), strip_department("Harbor Fund III (Co-Investment)")
     ('Harbor Advisors, LLC', 'Harbor Fund III (Co-Investment)')
     """
+    if _DEPARTMENT_MARKS.isdisjoint(text):
+        return text  # most names: no dash, slash or bracket for a department to follow
     match = _DEPARTMENT.search(text)
     if not match or match.start() == 0:
         return text
@@ -290,9 +294,13 @@ def clean_org_name(text: str) -> str:
     """
     if "&" in text and ("amp" in text.lower() or ";" in text):
         text = html.unescape(_ESCAPED_AMPERSAND.sub("&", text))
-    text = strip_housekeeping(repair_mojibake(text))
+    read = repair_mojibake(text)
+    text = strip_housekeeping(read)
+    kept = text == read
     text = strip_department(alternate_names(strip_mailing_route(trust_named(beneficial_owner(text))))[0])
     text = _OTHER_LANGUAGE_PHRASES.sub("private equity", text) if "apital" in text else text
+    if kept and text == read:
+        return text  # nothing taken off anywhere: the second pass would read what the first left as it was
     return strip_housekeeping(text)
 
 

@@ -24,7 +24,6 @@ import string
 import unicodedata
 from datetime import date, datetime
 from functools import lru_cache
-from itertools import pairwise
 
 from rapidfuzz.distance import OSA
 
@@ -210,6 +209,8 @@ def _join_stray_dot(match: re.Match) -> str:
 #: (no private fund's vintage is older). Not after a letter or digit ("Employees'15" is no year).
 _SHORT_VINTAGE = re.compile(r"(?<![a-z0-9])['\u2019\u2018`](\d{2})(?![0-9])")
 _YEAR = re.compile(r"^(19|20)\d\d$")
+#: The marks :data:`_SHORT_VINTAGE` reads before a year written short.
+_QUOTE_MARKS = frozenset("'\u2019\u2018`")
 
 
 def _full_vintage(match: re.Match) -> str:
@@ -222,10 +223,14 @@ _GERMAN_AND = re.compile(r"\b(gmbh|ag|se|ug)\s+(?:u\.?|und)\s*(?=co\b)")
 
 
 def _tokens(text: str) -> list[str]:
-    text = fold(_GLUED.sub(" ", _GLUED_ARTICLE.sub(r"\1 ", text))).replace("&", " and ").replace("+", " and ")
-    if "u" in text:
+    # each pattern only where the text holds what it needs (most names hold none): "Al"/"El", "co", a quote mark
+    if "Al" in text or "El" in text:
+        text = _GLUED_ARTICLE.sub(r"\1 ", text)
+    text = fold(_GLUED.sub(" ", text)).replace("&", " and ").replace("+", " and ")
+    if "u" in text and "co" in text:
         text = _GERMAN_AND.sub(r"\1 and ", text)
-    text = _SHORT_VINTAGE.sub(_full_vintage, text)
+    if _QUOTE_MARKS.intersection(text):
+        text = _SHORT_VINTAGE.sub(_full_vintage, text)
     text = _SARL.sub(" sarl ", text)
     if "." in text:  # both patterns need a dot; most names have none
         text = _DOTTED_ABBREV.sub(lambda m: m.group(0).replace(".", "").replace(" ", "") + " ", text)
@@ -474,6 +479,7 @@ def _written_tokens(name: str) -> tuple[str, ...]:
 _MISREAD_DIGITS = str.maketrans({"0": "o", "1": "l", "5": "s"})
 
 
+@lru_cache(maxsize=200_000)
 def _misread_word(token: str) -> str:
     """``token`` with the one digit a scan read inside a word of letters (five characters or more, two
     letters or more after the digit: "5tate", "5ingapore", "techno1ogies") as its letter
@@ -535,6 +541,23 @@ def _join_spelt_form(tokens: list[str]) -> list[str]:
     return tokens
 
 
+#: Words :func:`_org_parts`' word loop reads by themselves (:func:`_kept_as_written`).
+_LOOP_WORDS = frozenset(_words("co alternative special inv invs cv cont side euro st assoc assocs u est gp vintage l"))
+
+
+@lru_cache(maxsize=200_000)
+def _kept_as_written(tok: str) -> bool:
+    """Whether :func:`_org_parts`' word loop keeps ``tok`` as written whatever its neighbours: no rule of the
+    loop reads it (no word of a rule, abbreviation, misspelt "ManCo" or its head, misspelt "Assoc", number
+    word, ordinal or numeral, roman or misread). Cached per word: a run's names repeat their words, and
+    most words fall through every rule."""
+    return not (tok in _LOOP_WORDS or tok in _CO_INVEST or tok in _NUMBER_LABELS_IN_NAMES or tok in _OFFICE_TYPES
+                or tok in ORG_ABBREVIATIONS or tok in _MISSPELT_MANCO or tok in _MANCO_HEADS
+                or (len(tok) <= 7 and _MISSPELT_MARKERS.get(tok) == "associates") or tok[:1].isdigit()
+                or tok in _NUMBER_WORDS or tok in _MISSPELT_NUMBER_WORDS or tok in _SHORT_MISSPELT_NUMBER_WORDS
+                or _misread_roman(tok) is not None or roman_to_int(tok) is not None)
+
+
 @lru_cache(maxsize=200_000)
 def _org_parts(name: str) -> tuple[tuple[str, ...], str | None, str | None]:
     """Normalised name tokens, the legal-form class (last legal form found after the first token) and the
@@ -562,6 +585,9 @@ def _org_parts(name: str) -> tuple[tuple[str, ...], str | None, str | None]:
             continue
         if skip_words:  # the rest of a vehicle's long name read as its marker
             skip_words -= 1
+            continue
+        if _kept_as_written(tok):  # most words: no rule below reads them
+            out.append(tok)
             continue
         if tok == "co" and i + 1 < len(raw) and raw[i + 1] in _CO_INVEST:
             continue  # "Co-Investment" / "Co Invest": one word, not the legal form "Co"
@@ -644,6 +670,7 @@ def _org_parts(name: str) -> tuple[tuple[str, ...], str | None, str | None]:
     # to the trailing pass, whose terms a word-by-word pass would take apart ("Private Limited", "S.A. de C.V.").
     cleaned: list[str] = out[:1]
     form: str | None = None
+    legal_tail = _legal_tail_start(out)
     i = 1
     while i < len(out):
         if out[i] in _TRAILING_FIRST_WORDS and len(out) - i <= _TRAILING_MAX and tuple(out[i:]) in _TRAILING_FORMS:
@@ -657,7 +684,7 @@ def _org_parts(name: str) -> tuple[tuple[str, ...], str | None, str | None]:
         else:
             if out[i] in LEGAL_SUFFIXES:
                 form = LEGAL_FORM_CLASSES.get(out[i], out[i]) or form
-            elif len(cleaned) >= 2 and all(t in LEGAL_SUFFIXES for t in out[i + 1:]) and (typo := _legal_typo(out[i])):
+            elif len(cleaned) >= 2 and i + 1 >= legal_tail and (typo := _legal_typo(out[i])):
                 # a misspelt legal form closing the name ("Ins. Commany LP") is still a legal form
                 form = LEGAL_FORM_CLASSES[typo] or form
             else:
@@ -669,6 +696,15 @@ def _org_parts(name: str) -> tuple[tuple[str, ...], str | None, str | None]:
     _drop_vehicle_noun(cleaned)
     cleaned = _professional_scheme(cleaned)
     return tuple(_superannuation_fund(drop_own_acronym(cleaned, VEHICLE_MARKERS))), trailing or form or leading_form, None
+
+
+def _legal_tail_start(tokens: list[str]) -> int:
+    """Where the legal forms closing ``tokens`` begin: every word from there on is one of
+    :data:`LEGAL_SUFFIXES` (``len(tokens)`` when the last word is none)."""
+    k = len(tokens)
+    while k and tokens[k - 1] in LEGAL_SUFFIXES:
+        k -= 1
+    return k
 
 
 #: The kind closing an Australian superannuation fund's name, written short or whole.
@@ -1304,6 +1340,8 @@ def _one_edit_variants(word: str) -> set[str]:
 _MISSPELT_MANCO = frozenset(v for v in _one_edit_variants("manco")
                             if v[0] == "m" and "n" in v and (v.endswith("co") or v == "manoc") and v[1] not in "eiouy"
                             and v not in ("mainco", "mandco"))
+#: A misspelt "ManCo" without its last letter: read with a one-letter word after it (:func:`_org_parts`).
+_MANCO_HEADS = frozenset(v[:-1] for v in _MISSPELT_MANCO)
 
 
 #: Typos of the vehicle markers ("Offshqre", "Managment", "Eurhpe") -> the marker. Only markers of six
@@ -1491,8 +1529,23 @@ def _split_glued_series(tokens: list[str]) -> list[str]:
     "Via" after a brand word) stay whole."""
     out: list[str] = tokens[:1]
     for tok in tokens[1:]:
-        out.extend(_split_series_word(out[-1], tok))
+        if _series_word_whole(tok):  # most words, whatever the word before them
+            out.append(tok)
+        else:
+            out.extend(_split_series_word(out[-1], tok))
     return out
+
+
+@lru_cache(maxsize=200_000)
+def _series_word_whole(tok: str) -> bool:
+    """Whether :func:`_split_series_word` leaves ``tok`` whole after any word: a word of its own, or one none of
+    its patterns splits (cached per word, where the split is cached per pair of words)."""
+    if tok in LEGAL_SUFFIXES or tok in LEGAL_FORM_CLASSES or tok in ORG_ABBREVIATIONS or tok in VEHICLE_MARKERS:
+        return True
+    found = _GLUED_NUMERAL.match(tok)
+    if found and found.group(1) and (found.group(4) or found.group(5)):
+        return False
+    return _GLUED_SERIES_FORM.match(tok) is None and _GLUED_MARKER_FORM.match(tok) is None
 
 
 @lru_cache(maxsize=200_000)
@@ -1525,12 +1578,7 @@ def vehicle_marks(name: object) -> frozenset[str]:
     if _blank(name):
         return frozenset()
     tokens = org_name_tokens(str(name))
-    marks = {t for t in tokens if t.isdigit()}
-    marks |= {t for t in tokens[1:] if t in VEHICLE_MARKERS}
-    marks |= {_MISSPELT_MARKERS[t] for t in tokens[1:] if t in _MISSPELT_MARKERS}
-    marks |= {_REGION_TYPOS[t] for p, t, n in zip(tokens, tokens[1:], tokens[2:], strict=False)
-              if t in _REGION_TYPOS and p in _FUNDISH and n.isdigit()}
-    marks |= {f"series {b}" for a, b in pairwise(tokens) if a.isdigit() and b in SERIES_LETTERS}
+    marks = _token_marks(tokens)
     raw = list(_written_tokens(str(name)))
     marks = _currency_marks(marks, raw)
     marks |= {m for m in (_cut_marker(str(name), raw), _insurer_domicile(raw), _endowment_company(tokens)) if m}
@@ -1539,6 +1587,28 @@ def vehicle_marks(name: object) -> frozenset[str]:
     if "executive" in marks and not any(t.isdigit() for t in tokens):
         marks.discard("executive")  # an Executive Fund is a fund's vehicle; "Harbor Executive Search" is a firm
     return frozenset(_SAME_MARK.get(m, m) for m in marks)
+
+
+def _token_marks(tokens: tuple[str, ...]) -> set[str]:
+    """The marks :func:`vehicle_marks` reads on a name's normalised tokens, in one pass: numerals, vehicle
+    markers after the first word (also misspelt), a misspelt region between a fund word and a numeral, and a
+    series letter after a numeral."""
+    marks = set()
+    last = len(tokens) - 1
+    for k, t in enumerate(tokens):
+        if t.isdigit():
+            marks.add(t)
+            if k < last and tokens[k + 1] in SERIES_LETTERS:
+                marks.add(f"series {tokens[k + 1]}")
+        if not k:
+            continue
+        if t in VEHICLE_MARKERS:
+            marks.add(t)
+        if t in _MISSPELT_MARKERS:
+            marks.add(_MISSPELT_MARKERS[t])
+        if t in _REGION_TYPOS and k < last and tokens[k - 1] in _FUNDISH and tokens[k + 1].isdigit():
+            marks.add(_REGION_TYPOS[t])
+    return marks
 
 
 #: The strategy programmes of one manager ("Brand Growth Fund II", "Brand Buyout Partners II", "Brand Credit
@@ -1619,9 +1689,9 @@ def _currency_marks(marks: set[str], raw: list[str]) -> set[str]:
     "Europe" of every "Eur", a euro vehicle's "EUR" is still no region ("Infrastructure Fund IV EUR" is
     not "Europe IV EUR")."""
     first = next((k for k, t in enumerate(raw) if k and _is_numeral(t)), len(raw))
-    currencies = {t for t in raw[first + 1:] if t in _CURRENCIES}
-    region = {"eur", "europe", "european"} & set(raw[1:first]) or {"europe", "european"} & set(raw[first + 1:])
-    if "eur" in currencies and not region:
+    currencies = set() if _CURRENCIES.isdisjoint(raw) else {t for t in raw[first + 1:] if t in _CURRENCIES}
+    if "eur" in currencies and not ({"eur", "europe", "european"} & set(raw[1:first])
+                                    or {"europe", "european"} & set(raw[first + 1:])):
         marks = marks - {"europe"}
     if "eur" in raw[1:first]:
         marks = marks | {"europe"}
@@ -1638,6 +1708,16 @@ _CUT_BRACKET = re.compile(r"[(\[]\s*([^\W\d_]+)\s*$")
 #: vehicle of that fund, not the fund, and not known which. A hyphen after a space ("Fund VI -") is as often
 #: stray punctuation.
 _DANGLING = re.compile(r"(?:[(\[]|(?<=\w)-)\s*$")
+
+
+def _dangling(name: str) -> bool:
+    """Whether :data:`_DANGLING` finds a match in ``name``: its last character but whitespace an opening bracket,
+    or a hyphen after a word character (read without the pattern: it would try every position of the name)."""
+    text = name.rstrip()
+    last = text[-1:]
+    return last in ("(", "[") or (last == "-" and len(text) >= 2 and (text[-2].isalnum() or text[-2] == "_"))
+
+
 #: The mark of such a name: it differs from every other, so the record joins neither the fund nor a vehicle.
 CUT_MARK = "cut vehicle"
 
@@ -1664,7 +1744,7 @@ def _cut_marker(name: str, raw: list[str]) -> str | None:
     if after_vehicle(2) and raw[-1] in _CUT_MARKER_STARTS and _at_field_length(name) \
             and (raw[-1] != "co" or _is_numeral(raw[-2])):  # "Investment Management Co": the legal form
         return _CUT_MARKER_STARTS[raw[-1]]
-    if _DANGLING.search(name) and after_vehicle(1):
+    if _dangling(name) and after_vehicle(1):
         return CUT_MARK
     bracket = _CUT_BRACKET.search(name)
     if not after_vehicle(2) or not (bracket or len(raw[-1]) >= 3):
@@ -2326,6 +2406,8 @@ PARTNERSHIP_LAWS = {
     ("lp",): "common law", ("limited", "partnership"): "common law", ("lllp",): "common law", ("elp",): "common law",
 }
 _PARTNERSHIP_FORM_SIZES = sorted({len(k) for k in PARTNERSHIP_LAWS}, reverse=True)
+#: The words a form of :data:`PARTNERSHIP_LAWS` begins with (where :func:`partnership_law` looks for one).
+_PARTNERSHIP_FIRST_WORDS = frozenset(k[0] for k in PARTNERSHIP_LAWS)
 
 
 def partnership_law(name: object) -> str | None:
@@ -2338,8 +2420,8 @@ def partnership_law(name: object) -> str | None:
     if _blank(name):
         return None
     tokens = _written_tokens(str(name))
-    laws = {PARTNERSHIP_LAWS[form] for size in _PARTNERSHIP_FORM_SIZES for k in range(1, len(tokens) - size + 1)
-            if (form := tokens[k:k + size]) in PARTNERSHIP_LAWS}
+    laws = {PARTNERSHIP_LAWS[form] for k in range(1, len(tokens)) if tokens[k] in _PARTNERSHIP_FIRST_WORDS
+            for size in _PARTNERSHIP_FORM_SIZES if k + size <= len(tokens) and (form := tokens[k:k + size]) in PARTNERSHIP_LAWS}
     return laws.pop() if len(laws) == 1 else None
 #: Trailing words that only say "the town of": "Luxembourg City", "Luxembourg-Ville", "New York City", and the
 #: Japanese and Chinese "-shi" (市: "Nagoya-shi", "Osaka-shi").
