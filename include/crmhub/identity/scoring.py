@@ -103,7 +103,7 @@ changes nothing while the name's carriers are spread like any strangers, and it 
 abroad a register's one-name-per-jurisdiction rule puts there (tuning generator, one million orgs: the
 pairs with the same exact name and city were all true, and one in twenty was left out under the
 run-wide count). The pair's own two records are not scaled by u (they share the place because the pair
-does): a name only the pair carries in its town counts 2 (before: 2 / u, about 8 at 300k, where the
+does): a name only the pair carries in its town counts 2, not 2 / u (about 8 at 300k, where the
 run-wide count of a family office's or a state fund's name passes 20). The EM of :func:`refine_from_anchor` runs with the run-wide count; the narrowed count
 needs the run's u of the place, so it is applied to the scores that follow.
 
