@@ -1536,11 +1536,17 @@ def _split_glued_series(tokens: list[str]) -> list[str]:
     return out
 
 
+def _word_of_its_own(tok: str) -> bool:
+    """Whether ``tok`` is a legal form, an abbreviation or a vehicle marker: :func:`_split_series_word` never
+    splits such a word."""
+    return tok in LEGAL_SUFFIXES or tok in LEGAL_FORM_CLASSES or tok in ORG_ABBREVIATIONS or tok in VEHICLE_MARKERS
+
+
 @lru_cache(maxsize=200_000)
 def _series_word_whole(tok: str) -> bool:
     """Whether :func:`_split_series_word` leaves ``tok`` whole after any word: a word of its own, or one none of
     its patterns splits (cached per word, where the split is cached per pair of words)."""
-    if tok in LEGAL_SUFFIXES or tok in LEGAL_FORM_CLASSES or tok in ORG_ABBREVIATIONS or tok in VEHICLE_MARKERS:
+    if _word_of_its_own(tok):
         return True
     found = _GLUED_NUMERAL.match(tok)
     if found and found.group(1) and (found.group(4) or found.group(5)):
@@ -1552,7 +1558,7 @@ def _series_word_whole(tok: str) -> bool:
 def _split_series_word(prev: str, tok: str) -> tuple[str, ...]:
     """One word of :func:`_split_glued_series` after the word ``prev``, split (cached: the split depends on
     the two words alone)."""
-    if tok in LEGAL_SUFFIXES or tok in LEGAL_FORM_CLASSES or tok in ORG_ABBREVIATIONS or tok in VEHICLE_MARKERS:
+    if _word_of_its_own(tok):
         return (tok,)
     found = _GLUED_NUMERAL.match(tok)
     if found and found.group(1) and (found.group(4) or found.group(5)) and (
