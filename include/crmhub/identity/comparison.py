@@ -1309,6 +1309,15 @@ def acronym_site_mask(names: Column, domains: Column, pairs: np.ndarray, check: 
     return out
 
 
+def names_by_town(names: Column, cities: Column, towns: set[int]) -> dict[int, set[str]]:
+    """The distinct names of the records in ``towns`` (town codes), by town."""
+    city = cities.codes
+    out: dict[int, set[str]] = {}
+    for r in np.flatnonzero(np.isin(city, np.fromiter(towns, dtype=np.int64, count=len(towns)))).tolist():
+        out.setdefault(int(city[r]), set()).add(names.values[r])
+    return out
+
+
 def _long_acronym_pair(a: str, b: str) -> bool:
     """:func:`acronym_pair` with an acronym of :data:`MIN_SITE_ACRONYM` letters or more."""
     return len(a if " " not in a else b) >= MIN_SITE_ACRONYM and acronym_pair(a, b)
@@ -1327,12 +1336,7 @@ def acronym_in_town_mask(names: Column, cities: Column, pairs: np.ndarray, check
     if not idx.size:
         return out
     towns = cities.codes[pairs[idx]]
-    wanted = np.unique(towns[towns >= 0])
-    rows = np.flatnonzero(np.isin(cities.codes, wanted) & (names.codes >= 0))
-    by_town: dict[int, list[str]] = {}
-    for town, name in zip(cities.codes[rows].tolist(), names.values[rows].tolist(), strict=True):
-        by_town.setdefault(town, []).append(name)
-    index = {town: spelling_index(v) for town, v in by_town.items()}
+    index = {town: spelling_index(v) for town, v in names_by_town(names, cities, set(towns[towns >= 0].tolist())).items()}
     for k, (ta, tb) in zip(idx.tolist(), towns.tolist(), strict=True):
         a, b = names.values[pairs[k, 0]], names.values[pairs[k, 1]]
         acronym = a if " " not in a else b

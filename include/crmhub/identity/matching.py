@@ -50,6 +50,7 @@ from crmhub.identity.comparison import (
     kind_words_respelt,
     listed_names,
     name_pair_mask,
+    names_by_town,
     one_spelling,
     one_word_apart,
     partnership_short_form,
@@ -705,7 +706,7 @@ def _one_descriptor_in_place(enc: Encoded, pairs: np.ndarray, same_town: np.ndar
     if same_town.any():
         city = enc.n_city.codes
         towns = {int(t) for t in city[pairs[same_town].ravel()]}
-        names = _town_names(enc, towns)
+        names = names_by_town(enc.n_name, enc.n_city, towns)
         ordered: dict[tuple[int, int], list[str]] = {}  # the two towns' names, sorted once per pair of towns
         for x in np.flatnonzero(same_town).tolist():
             a, b = int(pairs[x, 0]), int(pairs[x, 1])
@@ -713,15 +714,6 @@ def _one_descriptor_in_place(enc: Encoded, pairs: np.ndarray, same_town: np.ndar
             if key not in ordered:
                 ordered[key] = sorted(names.get(key[0], set()) | names.get(key[1], set()))
             out[x] = _one_descriptor_among(enc.n_name.values, ordered[key], a, b)
-    return out
-
-
-def _town_names(enc: Encoded, towns: set[int]) -> dict[int, set[str]]:
-    """The distinct names of the records in ``towns`` (town codes), by town."""
-    names, city = enc.n_name.values, enc.n_city.codes
-    out: dict[int, set[str]] = {}
-    for r in np.flatnonzero(np.isin(city, np.fromiter(towns, dtype=np.int64))).tolist():
-        out.setdefault(int(city[r]), set()).add(names[r])
     return out
 
 
