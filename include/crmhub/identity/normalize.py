@@ -376,9 +376,13 @@ def _mend_legal_words(tokens: list[str]) -> list[str]:
 @lru_cache(maxsize=1)
 def _legal_word_typos() -> dict[str, str]:
     """One-edit typos of the words of seven letters or more in the legal forms of several words ("libility"
-    -> "liability", "partnershp" -> "partnership"), never a variant that is itself a legal-form word."""
+    -> "liability", "partnershp" -> "partnership"), never a variant that is itself a legal-form word, nor the
+    word's plural or a word of what an organisation is (:data:`ORGANISATION_KIND_WORDS`): "Investments" is a
+    word of the name ("Sterling Investments, Limited"), not a misspelt "investment" of "Open-ended Investment
+    Company"."""
     words = {t for form in (*_TRAILING_FORMS, *_LEGAL_PHRASES) if len(form) > 1 for t in form}
-    return {v: w for w in sorted(words) if len(w) >= 7 for v in _one_edit_variants(w) if v not in _LEGAL_WORDS}
+    return {v: w for w in sorted(words) if len(w) >= 7 for v in _one_edit_variants(w)
+            if v not in _LEGAL_WORDS and v != w + "s" and v not in ORGANISATION_KIND_WORDS}
 
 
 #: Every word of a legal form.

@@ -63,3 +63,15 @@ def test_names_near_manco_are_no_management_company(name):
 def test_fund_gp_is_still_a_gp_vehicle():
     assert "gp" in vehicle_marks("Harbor Fund II GP")
     assert vehicle_marks("Harbor Fund II GP") != vehicle_marks("Harbor Fund II")
+
+
+@pytest.mark.parametrize(("with_form", "plain"), [
+    ("Sterling North Investments, Limited", "Sterling North Investments"),
+    ("Stroud Investments, LLP", "Stroud Investments"),
+    ("Adler Investments Private Limited", "Adler Investments"),
+])
+def test_a_plural_beside_a_legal_form_is_no_misspelt_legal_word(with_form, plain):
+    # "investments" is one edit from the "investment" of "Open-ended Investment Company", but a word of the
+    # name: read as that form's misspelt word it made the name singular whenever a legal form followed it
+    assert org_name_tokens(with_form) == org_name_tokens(plain)
+
