@@ -2484,15 +2484,43 @@ def _normalize_city(value: str) -> str | None:
     if whole:
         return whole
     parts = value.split(",")
+    for k in range(len(parts), 1, -1):  # "San, Francisco", "George, Town, Grand Cayman": a stray comma inside
+        joined = _town(" ".join(parts[:k]))
+        if joined in _known_towns():
+            return joined
     towns = [_town(part) for part in parts]
     for town in towns[1:]:  # "Central, Hong Kong": a district of a city state is that city
         if town in _CITY_STATE_SEATS:
             return town
-    if towns[0] not in _city_names()[0]:  # "Chiyoda-ku, Tokyo": a district before its city
+    if towns[0] not in _known_towns():  # "Chiyoda-ku, Tokyo", "GT, Grand Cayman": a district before its city
         for town in towns[1:]:
-            if town in _city_names()[0]:
+            if town in _known_towns():
                 return town
     return towns[0]
+
+
+@lru_cache(maxsize=1)
+def _known_towns() -> frozenset[str]:
+    """The towns this module can name, as :func:`_town` writes them: the cities of :func:`_city_names`, the
+    places :data:`PLACE_ALIASES` stands for and the seats of :data:`JURISDICTION_SEATS`. A comma inside a
+    town's name ("San, Francisco", "New, York", "The, Hague": stray punctuation, as in names) is read as no
+    comma when the words around it name one of these; "Palo, Alto" stays "Palo", a town cut short
+    (:func:`crmhub.identity.comparison.town_written_short`)."""
+    return _city_names()[0] | frozenset(PLACE_ALIASES.values()) | frozenset(JURISDICTION_SEATS.values())
+
+
+#: "St"/"Ste"/"Ft"/"Mt" run into the capitalised word after it, a source having dropped the dot and space.
+_GLUED_TOWN_ABBREVIATION = re.compile(r"\b(St|Ste|Ft|Mt)(?=[A-Z][a-z])")
+
+
+@lru_cache(maxsize=1)
+def _us_state_codes() -> frozenset[str]:
+    """The two-letter codes of the US states, districts and territories (ISO 3166-2:US via ``pycountry``),
+    lower-case: a region written after its town in any case ("Wash. Dc", "Los Angeles, Ca") is no part of
+    the town's name, as an upper-case one is not (:func:`_postal_code_word`)."""
+    import pycountry
+
+    return frozenset(sub.code.split("-")[1].lower() for sub in pycountry.subdivisions.get(country_code="US"))
 
 
 def _postal_code_word(word: str) -> bool:
@@ -2511,11 +2539,12 @@ def _town(text: str) -> str | None:
     # a postcode before the town ("L-1855 Luxembourg"), a region code or postal district after it ("Sydney
     # NSW", "Washington DC", "Dublin 2", "London EC2M", "Hong Kong SAR", "Copenhagen K"): words with digits,
     # upper-case words of one to three letters; never the only word
-    words = text.split()
+    words = _GLUED_TOWN_ABBREVIATION.sub(r"\1 ", text).split()  # "StLouis", "FtWorth": "St Louis", "Ft Worth"
     while len(words) > 1 and any(ch.isdigit() for ch in words[0]):  # "L-1855 Luxembourg", "10022 New York"
         words.pop(0)
     while len(words) > 1 and (any(ch.isdigit() for ch in words[-1]) or (
-            _postal_code_word(words[-1]) and (len(words[-1].strip(".")) > 1 or len(words[-2].strip(".")) > 1))):
+            _postal_code_word(words[-1]) and (len(words[-1].strip(".")) > 1 or len(words[-2].strip(".")) > 1))
+            or words[-1].replace(".", "").lower() in _us_state_codes()):
         words.pop()  # (a single letter only after a word: "Frankfurt a. M." keeps its "M")
     tokens = [{"st": "saint", "ste": "sainte", "ft": "fort", "mt": "mount"}.get(t, t) for t in _tokens(" ".join(words))]
     for river in ("am", "an", "on", "upon", "sur"):  # "Frankfurt am Main", "Newcastle upon Tyne"

@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 from crmhub.identity.comparison import Encoded, compare_orgs, town_written_short
+from crmhub.identity.normalize import normalize_city
 from crmhub.identity.records import prepare
 
 
@@ -64,3 +65,26 @@ def test_neighbouring_towns_stay_apart() -> None:
 def test_toronto_written_to() -> None:
     assert _city_level({"name": "Harbor Partners", "city": "TO"}, {"name": "Harbor Partners", "city": "Toronto, ON"}) == 1
     assert _city_level({"name": "Harbor Partners", "city": "Torino (TO)"}, {"name": "Harbor Partners", "city": "Toronto"}) == 3
+
+
+@pytest.mark.parametrize("a, b", [
+    ("San, Francisco", "San Francisco, CA"), ("NEW, YORK", "New York"), ("The, Hague", "Den Haag"),
+    ("George, Town, Grand Cayman", "George Town"), ("GT, Grand Cayman", "Camana Bay"),  # a stray comma in the town
+    ("StLouis", "St. Louis"), ("FtWorth", "Fort Worth, TX"),  # "St"/"Ft" run into the town's name
+])
+def test_stray_punctuation_inside_a_town_is_that_town(a: str, b: str) -> None:
+    assert _city_level({"name": "Harbor Partners", "city": a}, {"name": "Harbor Partners", "city": b}) == 1
+
+
+def test_a_us_state_code_in_any_case_is_no_part_of_the_town() -> None:
+    assert normalize_city("Los Angeles, Ca") == normalize_city("Los Angeles, CA") == "los angeles"
+    # "Wash." is Washington written short: a similar town once the region after it is read as a region
+    assert _city_level({"name": "Harbor Partners", "city": "Wash. Dc"}, {"name": "Harbor Partners", "city": "Washington"}) == 2
+
+
+@pytest.mark.parametrize("town, read", [
+    ("Palo, Alto", "palo"),  # no known town: the first part, a town cut short (above)
+    ("Kirchberg, Luxembourg", "luxembourg"), ("Boston, MA", "boston"), ("Stanford", "stanford"),
+])
+def test_commas_and_capitals_that_are_no_stray_punctuation(town: str, read: str) -> None:
+    assert normalize_city(town) == read
