@@ -287,6 +287,7 @@ LONG_LEGAL_FORMS = {
     "exempted limited partnership": "lp", "ELP": "lp", "exempted company": "ltd", "limited liability limited partnership": "lp",
     "proprietary limited": "ltd", "pty limited": "ltd", "private limited": "ltd", "private limited company": "ltd",
     "Ltd. Partnership": "lp", "SLP": "lp",  # a Scottish LP, a Luxembourg société de libre partenariat
+    "limited liability co": "llc",  # "Limited Liability Co.": the LLC with "Company" written short
     "sendirian berhad": "ltd", "berhad": "ltd",
     # Japan
     "kabushiki kaisha": "corp", "godo kaisha": "gk", "yugen kaisha": "yk",
@@ -1459,6 +1460,9 @@ def _split_glued_word(tok: str) -> tuple[str, ...]:
     marker = _GLUED_TRAILING_MARKER.match(tok) or _GLUED_FUND_WORD.match(tok)
     if marker:
         return marker.groups()
+    form = _GLUED_WORD_FORM.match(tok)
+    if form and form.group(1) in ORGANISATION_KIND_WORDS:
+        return form.groups()  # "Management CompanyLLC", "Equity PartnersLimited": a legal form run into its word
     if (len(tok) > 3 or tok[:2] in ("gp", "fd") or tok[0].isdigit()) and (
             tok[-1].isdigit() or tok[-1] in "ivxl" or tok[0] in "ivxl" or tok[0].isdigit()):
         for pattern in (_GLUED_DIGITS, _GLUED_ROMAN, _GLUED_MARKER):
@@ -1478,6 +1482,9 @@ SERIES_LETTERS = frozenset("abcdefgh")
 #: "Fund Investors VISCSp", "Fund '23LLP", "Partners V-BLP", "Fund IX EURSCSp").
 _GLUED_FORMS = "|".join(sorted(_words("lp llp lllp llc ltd limited scsp scs sca sicav sarl sa plc inc pte gmbh"), key=len,
                                reverse=True))
+#: A legal form of three letters or more run into the word before it, a word of what an organisation is
+#: (:data:`ORGANISATION_KIND_WORDS`: "CompanyLLC", "PartnersLimited", "HoldingsInc"); a brand keeps its letters.
+_GLUED_WORD_FORM = re.compile(r"^([a-z]{4,})(" + "|".join(f for f in _GLUED_FORMS.split("|") if len(f) >= 3) + r")$")
 _GLUED_NUMERAL = re.compile(r"^(\d{1,4}|(?!l[a-z]*$)" + _ROMAN_GROUP + r")([a-h]?)(" + _GLUED_FORMS + r")?$")
 _GLUED_SERIES_FORM = re.compile(r"^([a-h])(" + _GLUED_FORMS + r")$")
 _CURRENCIES = frozenset(_words("eur usd gbp chf jpy cad aud sek nok dkk"))

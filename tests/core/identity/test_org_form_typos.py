@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 from org_pairs import surfaced_from_own_sources
 
-from crmhub.identity.normalize import org_name_tokens, vehicle_marks
+from crmhub.identity.normalize import legal_form, org_name_tokens, vehicle_marks
 
 
 def surfaced(a: str, b: str) -> bool:
@@ -75,3 +75,18 @@ def test_a_plural_beside_a_legal_form_is_no_misspelt_legal_word(with_form, plain
     # name: read as that form's misspelt word it made the name singular whenever a legal form followed it
     assert org_name_tokens(with_form) == org_name_tokens(plain)
 
+
+@pytest.mark.parametrize(("written", "plain"), [
+    ("Syvent Holdings Limited Liability Co.", "Syvent Holdings LLC"),  # "Company" written short
+    ("THAELL BAY MANAGEMENT COMPANY LIMITED LIABILITY CO", "Thaell Bay Management Company, LLC"),
+    ("DOUCKINE SQUARE MANAGEMENT COMPANYLLC", "Douckine Square Management Company LLC"),  # run into its word
+    ("Harbor Capitalltd", "Harbor Capital Ltd"),
+])
+def test_a_legal_form_written_short_or_run_into_its_word_is_the_legal_form(written, plain):
+    assert org_name_tokens(written) == org_name_tokens(plain)
+    assert legal_form(written) == legal_form(plain)
+
+
+@pytest.mark.parametrize("name", ["Harbor Bioinc", "Zinc Holdings", "Harbor Partnerslp"])
+def test_a_brand_ending_in_a_forms_letters_keeps_them(name):
+    assert org_name_tokens(name) == tuple(name.lower().split())
