@@ -118,6 +118,16 @@ def _rest_then_first(df: pd.DataFrame) -> list:
                                                                       strict=True)]
 
 
+def _org_spelling_keys(df: pd.DataFrame) -> list:
+    """Per row, its name's :func:`crmhub.identity.normalize.name_spelling_key` without spaces and without the
+    plural "s" closing each of its runs (once per distinct name): the key of ``name_joined``. The spelling key
+    keeps the first word's "s" (a brand's letters), but a name run together into its first word
+    ("Towerpartners" / "Tower Partners") has its plural there."""
+    names = df["n_name"].tolist()
+    done = {v: "".join(nz.singular_word(run) for run in nz.name_spelling_key(v).split()) for v in set(names) if v}
+    return [done.get(v) if v else None for v in names]
+
+
 def _names(df: pd.DataFrame) -> list:
     return df["n_name"].fillna("").tolist()
 
@@ -348,8 +358,10 @@ ORG_KEYS: tuple[BlockingKey, ...] = (
     # sort together, in a window of one (each further pair here shifts the run's learned chance agreement)
     BlockingKey("name_glued_word_ends", _org_glued_word_ends, _reversed_joined_names, multi=True, max_block=4,
                 window=1),
-    # two words run together in one source ("Lunarunity Ventures" / "Lunar Unity Ventures")
-    BlockingKey("name_joined", lambda df: [v.replace(" ", "") if v else None for v in df["n_name"].tolist()], _names),
+    # one name spelt otherwise (:func:`crmhub.identity.normalize.name_spelling_key`): two words run together in
+    # one source ("Lunarunity Ventures" / "Lunar Unity Ventures"), a plural, a word written short ("Sunwater FS" /
+    # "Sunwater Fund Services", "LT" / "Long Term")
+    BlockingKey("name_joined", _org_spelling_keys, _names),
     # a firm known by its first name ("Greiay LLP") and its full name ("Greiay & Shimay") in one town
     BlockingKey("partnership_first_word", _org_partnership_first_word, _names, multi=True, max_block=8, window=3),
     # an organisation by its acronym ("GSERS") and the record whose web domain spells it (gsers.org), in one town

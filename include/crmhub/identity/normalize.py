@@ -1224,10 +1224,7 @@ def name_spelling_key(normalized: str) -> str:
     words = _jurisdictions_as_codes(normalized.split())
     out = words[:1]
     for word in words[1:]:
-        word = (SPELLING_ABBREVIATIONS.get(word) or _STRATEGY_SHORT_FORMS.get(word, word)).replace(" ", "")
-        if len(word) >= 5 and word.endswith("s") and not word.endswith(_NOT_PLURAL_ENDINGS) and word.isalpha():
-            word = word[:-1]
-        out.append(word)
+        out.append(singular_word((SPELLING_ABBREVIATIONS.get(word) or _STRATEGY_SHORT_FORMS.get(word, word)).replace(" ", "")))
     key, run = [], ""
     for word in out:
         if word.isdigit():
@@ -1236,6 +1233,14 @@ def name_spelling_key(normalized: str) -> str:
         else:
             run += word
     return " ".join(key + [run] if run else key)
+
+
+def singular_word(word: str) -> str:
+    """``word`` without a plural "s" (five letters or more, letters only, not "-ss/-us/-is/-as":
+    :data:`_NOT_PLURAL_ENDINGS`): "partners" -> "partner", "holdings" -> "holding"; "class", "status" kept."""
+    if len(word) >= 5 and word.endswith("s") and not word.endswith(_NOT_PLURAL_ENDINGS) and word.isalpha():
+        return word[:-1]
+    return word
 
 
 #: Most words a jurisdiction's name is written with ("British Virgin Islands", "Cayman Islands").

@@ -150,3 +150,13 @@ def test_one_name_in_its_two_word_orders_meets_inside_a_large_sorted_tokens_bloc
     rows += [{"name": "Krourcell County Employees Retirement Association", "city": "Boston"},
              {"name": "County Employees Retirement Association of Krourcell"}]
     assert (200, 201) in _pairs(*rows)
+
+
+@pytest.mark.parametrize("a, b", [
+    ("SUNWATER FS (USA) ATTN LEGAL", "Sunwater Fund Services (USA) L.L.C."),  # a word written short
+    ("Ridgehaven LT Fund II L.P.", "Ridge Haven Long-Term Fd II, LP"),  # a strategy's short form, a space
+    ("Towerpartners S.A.S.", "Tower Partners SAS"),  # a name run together into its first word keeps its plural
+])
+def test_one_name_spelt_otherwise_is_a_candidate(a: str, b: str) -> None:
+    # different towns, no other field: only the name's spelling key can bring them together
+    assert (0, 1) in _pairs({"name": a, "city": "Washington"}, {"name": b, "city": "Boston"})
