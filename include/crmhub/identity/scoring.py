@@ -113,7 +113,7 @@ the pair is neither linked nor queued.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -158,10 +158,17 @@ class Scores:
     levels: dict[str, np.ndarray]
     factors: dict[str, np.ndarray]
     tf_bits: dict[str, np.ndarray]
+    #: ``{comparison: (its parents' joint level per pair, bits[parents' level, level])}`` for the
+    #: comparisons whose u depends on other comparisons' levels (:func:`given_factors`)
+    given: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
 
     def weight(self, name: str, k: int) -> float:
         """Bits contributed by comparison ``name`` to pair ``k`` (Bayes factor plus term frequency)."""
-        w = float(self.factors[name][self.levels[name][k]])
+        if name in self.given:
+            parent, bits = self.given[name]
+            w = float(bits[parent[k], self.levels[name][k]])
+        else:
+            w = float(self.factors[name][self.levels[name][k]])
         for term, bits in self.tf_bits.items():
             if TF_COMPARISON.get(term, term) == name:
                 w += float(bits[k])
@@ -172,7 +179,62 @@ def bayes_factors(kind: str, params: dict | None = None) -> dict[str, np.ndarray
     """``{comparison: log2(m/u) per level}``."""
     table = params or PARAMETERS[kind]
     return {name: np.log2(np.array([m for m, _ in levels]) / np.array([u for _, u in levels]))
-            for name, levels in table.items() if name != "prior"}
+            for name, levels in table.items() if name not in ("prior", GIVEN_KEY)}
+
+
+#: Key of a parameter table's comparisons whose u depends on other comparisons' levels
+#: (:func:`refine_from_anchor`): ``{comparison: {"parents": [comparison, ...], "sizes": [levels of each],
+#: "u": u[parents' joint level][level]}}``; the comparison's own entry keeps m and the pooled u.
+GIVEN_KEY = "given"
+
+
+def parent_level(levels: dict[str, np.ndarray], entry: dict, idx: np.ndarray | None = None) -> np.ndarray:
+    """Each pair's joint level of the parents of one :data:`GIVEN_KEY` entry (mixed radix, first parent most
+    significant), for the pairs ``idx`` (all when None)."""
+    out = None
+    for name, size in zip(entry["parents"], entry["sizes"], strict=True):
+        lv = levels[name] if idx is None else levels[name][idx]
+        out = lv.astype(np.int64) if out is None else out * size + lv
+    return out
+
+
+def given_factors(params: dict | None) -> dict[str, tuple[dict, np.ndarray]]:
+    """``{comparison: (its :data:`GIVEN_KEY` entry, log2(m / u given its parents)[parents' level, level])}``;
+    level 0 (missing) weighs 0, as everywhere."""
+    given = (params or {}).get(GIVEN_KEY) or {}
+    out = {}
+    for name, entry in given.items():
+        m = np.array([m for m, _ in params[name]])
+        bits = np.log2(m[None, :] / np.array(entry["u"], dtype=float))
+        bits[:, 0] = 0.0
+        out[name] = (entry, bits)
+    return out
+
+
+def u_of_pairs(params: dict | None, name: str, level: int, levels: dict[str, np.ndarray], idx: np.ndarray) -> np.ndarray:
+    """u of ``level`` of comparison ``name`` for each pair ``idx``: given the pair's levels of its parents
+    (:data:`GIVEN_KEY`), or the pooled u when its u depends on none."""
+    entry = ((params or {}).get(GIVEN_KEY) or {}).get(name)
+    if entry is None:
+        return np.full(len(idx), float(params[name][level][1]))
+    return np.array(entry["u"], dtype=float)[parent_level(levels, entry, idx), level]
+
+
+def relevel_bits(kind: str, params: dict | None, levels: dict[str, np.ndarray], idx: np.ndarray, name: str,
+                 to: int) -> np.ndarray:
+    """How many bits pairs ``idx`` gain when comparison ``name`` moves to level ``to``: its own Bayes
+    factor, and those of the comparisons whose u depends on its level (:func:`given_factors`)."""
+    factor = bayes_factors(kind, params)[name]
+    now = levels[name][idx]
+    out = factor[to] - factor[now]
+    for other, (entry, bits) in given_factors(params).items():
+        if name in entry["parents"]:
+            lv = levels[other][idx]
+            sub = {p: levels[p][idx] for p in entry["parents"]}
+            before = bits[parent_level(sub, entry), lv]
+            sub[name] = np.full(len(idx), to, dtype=np.int64)
+            out = out + bits[parent_level(sub, entry), lv] - before
+    return out
 
 
 TF_MAX_BITS = 3.0
@@ -276,8 +338,13 @@ def score(levels: dict[str, np.ndarray], kind: str, params: dict | None = None,
     prior = float(np.log2(table["prior"] / (1 - table["prior"])))
     total = np.full(n, prior)
     terms = joint_levels(levels, kind, table)
+    given = {name: (parent_level(terms, entry), bits) for name, (entry, bits) in given_factors(table).items()}
     for name, lv in terms.items():
-        total += factors[name][lv]
+        if name in given:
+            parent, bits = given[name]
+            total += bits[parent, lv]
+        else:
+            total += factors[name][lv]
     for bits in (tf_bits or {}).values():
         total += bits
     np.clip(total, -60, 60, out=total)
@@ -286,7 +353,8 @@ def score(levels: dict[str, np.ndarray], kind: str, params: dict | None = None,
     for name, level in VETOES[kind]:
         vetoed |= levels[name] == level
     prob[vetoed] = 0.0
-    return Scores(probability=prob, vetoed=vetoed, levels=terms, factors=factors, tf_bits=tf_bits or {})
+    return Scores(probability=prob, vetoed=vetoed, levels=terms, factors=factors, tf_bits=tf_bits or {},
+                  given=given)
 
 
 def rescore(scores: Scores, levels: dict[str, np.ndarray], kind: str, idx: np.ndarray, params: dict | None = None,
@@ -321,7 +389,11 @@ def explain_pairs(scores: Scores, idx: np.ndarray, kind: str) -> list[dict]:
     columns = []
     for name, lv in scores.levels.items():
         levels = lv[idx]
-        weight = scores.factors[name][levels].astype(float)
+        if name in scores.given:
+            parent, bits = scores.given[name]
+            weight = bits[parent[idx], levels].astype(float)
+        else:
+            weight = scores.factors[name][levels].astype(float)
         for term, bits in scores.tf_bits.items():
             if TF_COMPARISON.get(term, term) == name:
                 weight = weight + bits[idx]
@@ -503,6 +575,11 @@ ANCHOR_FIXED: tuple[str, ...] = ("tax_id", "words")
 #: fell to the floor, -8 bits, a near-veto for a fund's domicile country against its manager's), u is
 #: still estimated.
 ANCHOR_SELECTED: tuple[str, ...] = ("country",)
+#: ``{comparison: parents}``: comparisons whose u the EM of :func:`refine_from_anchor` estimates per joint
+#: level of other comparisons (see the module doc).
+U_GIVEN: dict[str, dict[str, tuple[str, ...]]] = {"org": {"numerals": ("name",), "legal_form": ("name",)}}
+#: Weight of the pooled u as a prior for the u given one joint level of the parents, in non-match pairs.
+GIVEN_PRIOR_PAIRS = 100
 
 
 def refine_from_anchor(levels: dict[str, np.ndarray], kind: str, anchor: np.ndarray, params: dict | None = None, *,
@@ -547,6 +624,12 @@ def refine_from_anchor(levels: dict[str, np.ndarray], kind: str, anchor: np.ndar
         levels = {k: v[idx] for k, v in levels.items()}
         tf_bits = {k: v[idx] for k, v in (tf_bits or {}).items()}
     learnt = [name for name in levels if name not in ANCHOR_FIXED and name in table]
+    given = {}
+    for name in learnt:
+        parents = [p for p in U_GIVEN.get(kind, {}).get(name, ()) if p in levels]
+        if parents:
+            given[name] = {"parents": parents, "sizes": [n_levels(kind, p) for p in parents]}
+    rows = {name: parent_level(levels, entry) for name, entry in given.items()}
     for _ in range(iterations):
         p = score(levels, kind, params=new, tf_bits=tf_bits).probability
         new["prior"] = float(np.clip(p.mean(), 1e-4, 0.5))
@@ -555,4 +638,22 @@ def refine_from_anchor(levels: dict[str, np.ndarray], kind: str, anchor: np.ndar
             u = np.bincount(levels[name], weights=1.0 - p, minlength=size)[1:] + 0.5
             u = u / u.sum()
             new[name] = [(1, 1)] + [(m, float(b)) for (m, _), b in zip(new[name][1:], u, strict=True)]
+            if name in given:
+                entry = given[name]
+                entry["u"] = _u_given_parents(levels[name], rows[name], 1.0 - p, u, int(np.prod(entry["sizes"])))
+        if given:
+            new[GIVEN_KEY] = {name: dict(entry) for name, entry in given.items()}
     return new
+
+
+def _u_given_parents(lv: np.ndarray, row: np.ndarray, weight: np.ndarray, pooled: np.ndarray,
+                     rows: int) -> list[list[float]]:
+    """u of each non-missing level of one comparison per joint level of its parents (``u[row][level]``,
+    level 0 = 1): the non-match weights of the pairs at that row, shrunk to the ``pooled`` u (index =
+    level - 1) with :data:`GIVEN_PRIOR_PAIRS` pairs' worth, so that a row few non-matches reach keeps
+    about the pooled u."""
+    counts = np.zeros((rows, len(pooled) + 1))
+    np.add.at(counts, (row, lv), weight)
+    seen = counts[:, 1:]
+    u = (seen + GIVEN_PRIOR_PAIRS * pooled) / (seen.sum(axis=1, keepdims=True) + GIVEN_PRIOR_PAIRS)
+    return [[1.0] + [float(x) for x in r] for r in u]
