@@ -80,16 +80,17 @@ from crmhub.identity.scoring import (
     PARAMETERS,
     TF_PLACES,
     Scores,
-    bayes_factors,
     count_in_place,
     explain_pairs,
     refine_from_anchor,
     refine_parameters,
+    relevel_bits,
     rescore,
     sample_pairs,
     score,
     term_frequency_bits,
     u_from_random_pairs,
+    u_of_pairs,
     u_sample_size,
 )
 from crmhub.identity.short_forms import (
@@ -320,11 +321,11 @@ def _lift_would_cross(levels: dict[str, np.ndarray], scores, low: np.ndarray, ki
     check = np.zeros(len(low), dtype=bool)
     if not idx.size:
         return check
-    # the lift adds the new level's Bayes factor in place of the current one (lifted names have no
+    # the lift adds the new level's Bayes factors in place of the current ones (lifted names have no
     # term-frequency bits, so nothing else changes): compare on the log-odds, without a second scoring
-    factor = bayes_factors(kind, params)["name"]
     p = scores.probability[idx]
-    would = np.log2(p / (1.0 - p)) + factor[to] - factor[levels["name"][idx]] > np.log2(threshold / (1.0 - threshold))
+    would = np.log2(p / (1.0 - p)) + relevel_bits(kind, params, levels, idx, "name", to) \
+        > np.log2(threshold / (1.0 - threshold))
     check[idx[would]] = True
     return check
 
@@ -421,7 +422,8 @@ def _name_counts_in_place(enc: Encoded, pairs: np.ndarray, levels: dict[str, np.
         for x in np.flatnonzero(np.isin(k, spelt_k)).tolist():
             p = int(k[x])
             in_place[x] += np.count_nonzero(where[carriers[p]] == where[pairs[p, 0]])
-        out[k] = count_in_place(out[k], in_place, params[place][level][1], own=2.0)  # both records carry it
+        out[k] = count_in_place(out[k], in_place, u_of_pairs(params, place, level, levels, k),
+                                own=2.0)  # both records carry it
         todo[k] = False
     return out
 
@@ -488,7 +490,7 @@ def _first_word_counts(enc: Encoded, pairs: np.ndarray, levels: dict[str, np.nda
         _, inverse, per_key = np.unique(key, return_inverse=True, return_counts=True)
         in_place = per_key[inverse.ravel()]
         here = np.maximum(in_place[pairs[k[s], 0]], in_place[pairs[k[s], 1]])
-        counts[s] = count_in_place(counts[s], here, params[place][level][1])
+        counts[s] = count_in_place(counts[s], here, u_of_pairs(params, place, level, levels, k[s]))
         todo[s] = False
     out[k] = counts
     return out
