@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 
 from crmhub.identity import normalize as nz
+from crmhub.identity.comparison import descriptor_dropped
 from crmhub.identity.short_forms import brand_word, initials, is_brand_form
 
 
@@ -312,6 +313,52 @@ def _org_brand_town(df: pd.DataFrame) -> list:
     return out
 
 
+def _org_descriptor_forms(df: pd.DataFrame) -> list:
+    """A company's name with its industry descriptor and the name without it
+    (:func:`crmhub.identity.comparison.descriptor_dropped`: "Feroova Logistics" / "Feroova", "Kelamure
+    Logistics Group" / "Kelamure Group"), in any town: no name key is shared (the first words differ in
+    number, the second word is missing) and a CRM keeps the brand without the town as often as with it.
+    A name joins the block of its name without the descriptor where the run has that name, and a name of
+    the run that another drops its descriptor to joins its own; other names have none (a brand's companies
+    with two descriptors, "Feroova Logistics" / "Feroova Software", meet only beside the brand alone).
+    Integers, each distinct name numbered once per call."""
+    names = df["n_name"].tolist()
+    distinct = {name for name in names if name}
+    dropped = {name: short for name in distinct if (short := descriptor_dropped(name)) in distinct}
+    shorts = set(dropped.values())
+    ids: dict[str, int] = {}
+    out = []
+    for name in names:
+        keys = [k for k in (dropped.get(name), name if name in shorts else None) if k]
+        out.append(tuple(ids.setdefault(k, len(ids)) for k in keys) or None)
+    return out
+
+
+def _org_fund_short_forms(df: pd.DataFrame) -> list:
+    """A fund written by its brand and its numerals and vehicle marks only ("Belulpoint 9", "Havisley GP 9",
+    "Kinisara UK": every word after the first is one of the name's ``n_numerals``) and, with those same
+    numerals and marks, every name of that brand ("Belulpoint Secondaries Fund 9", "Havisley Equity Partners
+    9 GP"): a fund's short form meets its programme's full name. Names whose brand and numerals no short form
+    in the run carries have none, so a brand's many funds add no pairs among themselves. Integers, each
+    distinct (brand, numerals) numbered once per call."""
+    keys: list[tuple[str, str] | None] = []
+    shorts: set[tuple[str, str]] = set()
+    for name, marks in zip(df["n_name"].tolist(), df["n_numerals"].tolist(), strict=True):
+        words = name.split() if name else []
+        if not marks or len(words) < 2 or len(words[0]) < MIN_FUND_BRAND:
+            keys.append(None)
+            continue
+        keys.append((words[0], marks))
+        if set(words[1:]) <= set(marks.split()):
+            shorts.add((words[0], marks))
+    ids: dict[tuple[str, str], int] = {}
+    return [ids.setdefault(k, len(ids)) if k in shorts else None for k in keys]
+
+
+#: Fewest letters of the brand :func:`_org_fund_short_forms` reads: shorter first words are initials.
+MIN_FUND_BRAND = 4
+
+
 ORG_KEYS: tuple[BlockingKey, ...] = (
     BlockingKey("name_prefix", _org_first_tokens, _names),
     # ordered by all the name's words sorted, so that one name in its two word orders sorts together inside
@@ -358,6 +405,10 @@ ORG_KEYS: tuple[BlockingKey, ...] = (
     BlockingKey("name_initials", _org_initials, _names, multi=True, max_block=8, window=3),
     # ... and an organisation by its brand ("Castellano", "Sunwick Employees") and its full name, in one town
     BlockingKey("brand_town", _org_brand_town, _names, max_block=8, window=3),
+    # ... a company by its brand without and with its industry descriptor ("Feroova" / "Feroova Logistics"), in any town
+    BlockingKey("descriptor_form", _org_descriptor_forms, _names, multi=True, max_block=8, window=3),
+    # ... and a fund by its brand and numerals only ("Belulpoint 9" / "Belulpoint Secondaries Fund 9")
+    BlockingKey("fund_short_form", _org_fund_short_forms, _names, max_block=8, window=3),
 )
 
 

@@ -1250,6 +1250,23 @@ def descriptor_form(a: str, b: str) -> tuple[str, str] | None:
     return " ".join(brand), long_[at]
 
 
+def descriptor_dropped(name: str) -> str | None:
+    """The normalised name without its industry descriptor: the shorter name of :func:`descriptor_form` of which
+    ``name`` is the longer ("feroova logistics" -> "feroova", "kelamure logistics group" -> "kelamure group");
+    None where ``name`` has none."""
+    words = name.split()
+    at = len(words) - 1
+    while at > 1 and words[at] in GROUP_WORDS:
+        at -= 1
+    for k in dict.fromkeys((at, len(words) - 1)):
+        if k < 1:
+            continue
+        short = words[:k] + words[k + 1:]
+        if descriptor_form(" ".join(short), name) is not None:
+            return " ".join(short)
+    return None
+
+
 def descriptor_added(a: str, b: str) -> bool:
     """Whether two normalised names are a company's with and without its industry descriptor
     (:func:`descriptor_form`)."""

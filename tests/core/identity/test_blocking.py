@@ -150,3 +150,38 @@ def test_one_name_in_its_two_word_orders_meets_inside_a_large_sorted_tokens_bloc
     rows += [{"name": "Krourcell County Employees Retirement Association", "city": "Boston"},
              {"name": "County Employees Retirement Association of Krourcell"}]
     assert (200, 201) in _pairs(*rows)
+
+
+def test_a_company_with_and_without_its_industry_descriptor_meets_in_any_town() -> None:
+    # "Feroova" (a CRM's record, no town) and "Feroova Logistics Inc." share no name key: the brand alone is one
+    # word, the full name two
+    assert (0, 1) in _pairs({"name": "Feroova"}, {"name": "Feroova Logistics Inc.", "city": "Boston"})
+    assert (0, 1) in _pairs({"name": "Kelamure Group", "city": "Paris"}, {"name": "Kelamure Logistics Group SA"})
+
+
+def test_two_descriptors_of_a_brand_meet_only_beside_the_brand_alone() -> None:
+    key = tuple(k for k in ORG_KEYS if k.name == "descriptor_form")
+    rows = ({"name": "Feroova Logistics"}, {"name": "Feroova Software"}, {"name": "Feroova Capital"})
+    pairs, _ = candidate_pairs(prepare(orgs(*rows), "org"), "org", keys=key)
+    assert len(pairs) == 0
+    pairs, _ = candidate_pairs(prepare(orgs(*rows, {"name": "Feroova Inc."}), "org"), "org", keys=key)
+    # a kind of firm ("Capital") is no descriptor: that name stays out of the brand's block
+    assert {tuple(p) for p in pairs.tolist()} == {(0, 1), (0, 3), (1, 3)}
+
+
+def test_a_funds_short_form_meets_its_programmes_full_name() -> None:
+    # "Belulpoint IX" (a Form D filer's short form) and the programme's full name share the brand and the
+    # numeral only
+    assert (0, 1) in _pairs({"name": "Belulpoint IX"}, {"name": "Belulpoint Secondaries Fund IX, L.P.", "city": "Houston"})
+    assert (0, 1) in _pairs({"name": "Havisley GP IX", "city": "Los Angeles"},
+                            {"name": "Havisley Equity Partners IX GP, LLC"})
+
+
+def test_a_brands_funds_meet_by_the_short_form_key_only_beside_a_short_form() -> None:
+    key = tuple(k for k in ORG_KEYS if k.name == "fund_short_form")
+    rows = ({"name": "Belulpoint Secondaries Fund IX"}, {"name": "Belulpoint Growth Fund IX"},
+            {"name": "Belulpoint Growth Fund X"})
+    df = prepare(orgs(*rows), "org")
+    assert key[0].key(df) == [None] * 3
+    pairs, _ = candidate_pairs(prepare(orgs(*rows, {"name": "Belulpoint 9"}), "org"), "org", keys=key)
+    assert {tuple(p) for p in pairs.tolist()} == {(0, 1), (0, 3), (1, 3)}
