@@ -334,18 +334,20 @@ def _org_descriptor_forms(df: pd.DataFrame) -> list:
     return out
 
 
-def _org_fund_short_forms(df: pd.DataFrame) -> list:
-    """A fund written by its brand and its numerals and vehicle marks only ("Belulpoint 9", "Havisley GP 9",
-    "Kinisara UK": every word after the first is one of the name's ``n_numerals``) and, with those same
-    numerals and marks, every name of that brand ("Belulpoint Secondaries Fund 9", "Havisley Equity Partners
-    9 GP"): a fund's short form meets its programme's full name. Names whose brand and numerals no short form
-    in the run carries have none, so a brand's many funds add no pairs among themselves. Integers, each
-    distinct (brand, numerals) numbered once per call."""
+def _org_marked_short_forms(df: pd.DataFrame) -> list:
+    """An organisation written by its brand and its vehicle marks only ("Kinisara UK", "Trear Buyer": every
+    word after the first is one of the name's ``n_numerals``, none a numeral) and, with those same marks,
+    every name of that brand ("Kinisara Corporate Services UK", "Trear Aerospace Buyer"): a subsidiary or
+    deal vehicle written by its brand meets its full name. Names whose brand and marks no short form in the
+    run carries have none, so a brand's many vehicles add no pairs among themselves. A fund's numeral is no
+    such mark: "Monulond III" names a parallel vehicle beside "Monulond Infrastructure Partners III" as
+    often as the flagship (dev3_orgs 100k: 62 of the 302 pairs such a key surfaced were two funds of one
+    family). Integers, each distinct (brand, marks) numbered once per call."""
     keys: list[tuple[str, str] | None] = []
     shorts: set[tuple[str, str]] = set()
     for name, marks in zip(df["n_name"].tolist(), df["n_numerals"].tolist(), strict=True):
         words = name.split() if name else []
-        if not marks or len(words) < 2 or len(words[0]) < MIN_FUND_BRAND:
+        if not marks or len(words) < 2 or len(words[0]) < MIN_MARKED_BRAND or any(c.isdigit() for c in marks):
             keys.append(None)
             continue
         keys.append((words[0], marks))
@@ -355,8 +357,8 @@ def _org_fund_short_forms(df: pd.DataFrame) -> list:
     return [ids.setdefault(k, len(ids)) if k in shorts else None for k in keys]
 
 
-#: Fewest letters of the brand :func:`_org_fund_short_forms` reads: shorter first words are initials.
-MIN_FUND_BRAND = 4
+#: Fewest letters of the brand :func:`_org_marked_short_forms` reads: shorter first words are initials.
+MIN_MARKED_BRAND = 4
 
 
 ORG_KEYS: tuple[BlockingKey, ...] = (
@@ -407,8 +409,8 @@ ORG_KEYS: tuple[BlockingKey, ...] = (
     BlockingKey("brand_town", _org_brand_town, _names, max_block=8, window=3),
     # ... a company by its brand without and with its industry descriptor ("Feroova" / "Feroova Logistics"), in any town
     BlockingKey("descriptor_form", _org_descriptor_forms, _names, multi=True, max_block=8, window=3),
-    # ... and a fund by its brand and numerals only ("Belulpoint 9" / "Belulpoint Secondaries Fund 9")
-    BlockingKey("fund_short_form", _org_fund_short_forms, _names, max_block=8, window=3),
+    # ... and by its brand and vehicle marks only ("Kinisara UK" / "Kinisara Corporate Services UK")
+    BlockingKey("marked_short_form", _org_marked_short_forms, _names, max_block=8, window=3),
 )
 
 

@@ -169,19 +169,20 @@ def test_two_descriptors_of_a_brand_meet_only_beside_the_brand_alone() -> None:
     assert {tuple(p) for p in pairs.tolist()} == {(0, 1), (0, 3), (1, 3)}
 
 
-def test_a_funds_short_form_meets_its_programmes_full_name() -> None:
-    # "Belulpoint IX" (a Form D filer's short form) and the programme's full name share the brand and the
-    # numeral only
-    assert (0, 1) in _pairs({"name": "Belulpoint IX"}, {"name": "Belulpoint Secondaries Fund IX, L.P.", "city": "Houston"})
-    assert (0, 1) in _pairs({"name": "Havisley GP IX", "city": "Los Angeles"},
-                            {"name": "Havisley Equity Partners IX GP, LLC"})
+def test_a_vehicle_written_by_its_brand_and_marks_meets_its_full_name() -> None:
+    # "Kinisara UK" (the subsidiary by its brand and domicile) and "Kinisara Corporate Services (UK) Limited",
+    # "Trear Buyer" and "Trear Aerospace Buyer SAS" share the brand and the marks only
+    assert (0, 1) in _pairs({"name": "Kinisara (UK) Ltd"}, {"name": "Kinisara Corporate Services (UK) Limited",
+                                                           "city": "London"})
+    assert (0, 1) in _pairs({"name": "Trear Buyer", "city": "Paris"}, {"name": "Trear Aerospace Buyer SAS"})
 
 
-def test_a_brands_funds_meet_by_the_short_form_key_only_beside_a_short_form() -> None:
-    key = tuple(k for k in ORG_KEYS if k.name == "fund_short_form")
-    rows = ({"name": "Belulpoint Secondaries Fund IX"}, {"name": "Belulpoint Growth Fund IX"},
-            {"name": "Belulpoint Growth Fund X"})
-    df = prepare(orgs(*rows), "org")
-    assert key[0].key(df) == [None] * 3
-    pairs, _ = candidate_pairs(prepare(orgs(*rows, {"name": "Belulpoint 9"}), "org"), "org", keys=key)
+def test_the_marked_short_form_key_pairs_a_brands_vehicles_only_beside_a_short_form_and_reads_no_numeral() -> None:
+    key = tuple(k for k in ORG_KEYS if k.name == "marked_short_form")
+    rows = ({"name": "Trear Aerospace Buyer"}, {"name": "Trear Health Buyer"}, {"name": "Trear Aerospace Holdco"})
+    assert key[0].key(prepare(orgs(*rows), "org")) == [None] * 3
+    pairs, _ = candidate_pairs(prepare(orgs(*rows, {"name": "Trear Buyer"}), "org"), "org", keys=key)
     assert {tuple(p) for p in pairs.tolist()} == {(0, 1), (0, 3), (1, 3)}
+    # "Monulond III" names a parallel vehicle beside the flagship as often as the flagship itself
+    funds = prepare(orgs({"name": "Monulond III SCSp"}, {"name": "Monulond Infrastructure Partners III SCSp"}), "org")
+    assert key[0].key(funds) == [None, None]
