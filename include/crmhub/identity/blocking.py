@@ -342,12 +342,16 @@ def _org_marked_short_forms(df: pd.DataFrame) -> list:
     run carries have none, so a brand's many vehicles add no pairs among themselves. A fund's numeral is no
     such mark: "Monulond III" names a parallel vehicle beside "Monulond Infrastructure Partners III" as
     often as the flagship (dev3_orgs 100k: 62 of the 302 pairs such a key surfaced were two funds of one
-    family). Integers, each distinct (brand, marks) numbered once per call."""
+    family). Nor are a manager's marks (:data:`MANAGER_MARKS`): "Rairow Management" and "Rairow Capital
+    Management" are two firms as often as one (dev_orgs 100k: 49 hard-negative pairs of the key's scored
+    above the review threshold, against 1,924 true). Integers, each distinct (brand, marks) numbered once
+    per call."""
     keys: list[tuple[str, str] | None] = []
     shorts: set[tuple[str, str]] = set()
     for name, marks in zip(df["n_name"].tolist(), df["n_numerals"].tolist(), strict=True):
         words = name.split() if name else []
-        if not marks or len(words) < 2 or len(words[0]) < MIN_MARKED_BRAND or any(c.isdigit() for c in marks):
+        if not marks or len(words) < 2 or len(words[0]) < MIN_MARKED_BRAND or any(c.isdigit() for c in marks) \
+                or not MANAGER_MARKS.isdisjoint(marks.split()):
             keys.append(None)
             continue
         keys.append((words[0], marks))
@@ -359,6 +363,10 @@ def _org_marked_short_forms(df: pd.DataFrame) -> list:
 
 #: Fewest letters of the brand :func:`_org_marked_short_forms` reads: shorter first words are initials.
 MIN_MARKED_BRAND = 4
+#: Vehicle marks that name a fund's manager or general partner: with them a brand's short form ("Rairow
+#: Management") and a longer name ("Rairow Capital Management") are the contested class of a manager with and
+#: without its "Capital" / "Investment" word, left to the score.
+MANAGER_MARKS = frozenset({"management", "manager", "advisors", "advisor", "gp"})
 
 
 ORG_KEYS: tuple[BlockingKey, ...] = (

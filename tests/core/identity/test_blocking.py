@@ -186,3 +186,6 @@ def test_the_marked_short_form_key_pairs_a_brands_vehicles_only_beside_a_short_f
     # "Monulond III" names a parallel vehicle beside the flagship as often as the flagship itself
     funds = prepare(orgs({"name": "Monulond III SCSp"}, {"name": "Monulond Infrastructure Partners III SCSp"}), "org")
     assert key[0].key(funds) == [None, None]
+    # nor a manager's mark: "Rairow Management" and "Rairow Capital Management" are two firms as often as one
+    managers = prepare(orgs({"name": "Rairow Management"}, {"name": "Rairow Capital Management"}), "org")
+    assert key[0].key(managers) == [None, None]
