@@ -317,7 +317,8 @@ def _org_descriptor_forms(df: pd.DataFrame) -> list:
     """A company's name with its industry descriptor and the name without it
     (:func:`crmhub.identity.comparison.descriptor_dropped`: "Feroova Logistics" / "Feroova", "Kelamure
     Logistics Group" / "Kelamure Group"), in any town: no name key is shared (the first words differ in
-    number, the second word is missing) and a CRM keeps the brand without the town as often as with it.
+    number, the second word is missing) and a CRM keeps the brand without the town as often as with it
+    (dev3_orgs 100k: 819 of the 4,883 true pairs without a candidate pair were such a pair).
     A name joins the block of its name without the descriptor where the run has that name, and a name of
     the run that another drops its descriptor to joins its own; other names have none (a brand's companies
     with two descriptors, "Feroova Logistics" / "Feroova Software", meet only beside the brand alone).
