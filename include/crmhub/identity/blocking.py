@@ -325,7 +325,7 @@ def _org_descriptor_forms(df: pd.DataFrame) -> list:
     Integers, each distinct name numbered once per call."""
     names = df["n_name"].tolist()
     distinct = {name for name in names if name}
-    dropped = {name: short for name in distinct if (short := descriptor_dropped(name)) in distinct}
+    dropped = {name: short for name in distinct if (short := descriptor_dropped(name, distinct))}
     shorts = set(dropped.values())
     ids: dict[str, int] = {}
     out = []

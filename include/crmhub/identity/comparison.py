@@ -10,7 +10,7 @@ reviewers see in a queued pair's features.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Container
 from functools import cached_property, lru_cache
 
 import numpy as np
@@ -1250,10 +1250,11 @@ def descriptor_form(a: str, b: str) -> tuple[str, str] | None:
     return " ".join(brand), long_[at]
 
 
-def descriptor_dropped(name: str) -> str | None:
+def descriptor_dropped(name: str, among: Container[str] | None = None) -> str | None:
     """The normalised name without its industry descriptor: the shorter name of :func:`descriptor_form` of which
     ``name`` is the longer ("feroova logistics" -> "feroova", "kelamure logistics group" -> "kelamure group");
-    None where ``name`` has none."""
+    None where ``name`` has none. ``among``: only a shorter name in it, tested before the descriptor (the
+    blocking key asks for the run's names, and most names have no shorter one there)."""
     words = name.split()
     at = len(words) - 1
     while at > 1 and words[at] in GROUP_WORDS:
@@ -1261,9 +1262,9 @@ def descriptor_dropped(name: str) -> str | None:
     for k in dict.fromkeys((at, len(words) - 1)):
         if k < 1:
             continue
-        short = words[:k] + words[k + 1:]
-        if descriptor_form(" ".join(short), name) is not None:
-            return " ".join(short)
+        short = " ".join(words[:k] + words[k + 1:])
+        if (among is None or short in among) and descriptor_form(short, name) is not None:
+            return short
     return None
 
 
