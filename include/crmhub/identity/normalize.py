@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 import string
 import unicodedata
+from collections.abc import Callable
 from datetime import date, datetime
 from functools import lru_cache
 
@@ -541,21 +542,197 @@ def _join_spelt_form(tokens: list[str]) -> list[str]:
     return tokens
 
 
-#: Words :func:`_org_parts`' word loop reads by themselves (:func:`_kept_as_written`).
-_LOOP_WORDS = frozenset(_words("co alternative special inv invs cv cont side euro st assoc assocs u est gp vintage l"))
+#: A rule of the word loop (:func:`_read_words`): given the words, the position and the words written so
+#: far (and the whole name), the words it writes for ``raw[i]`` and how many words after it it consumes, or
+#: ``None`` when it does not apply there.
+_WordRule = Callable[[list[str], int, list[str], str], "tuple[tuple[str, ...], int] | None"]
+#: The loop's rules in the order they are tried, each with the test of the words it reads.
+_WORD_RULES: list[tuple[Callable[[str], bool], _WordRule]] = []
+
+
+def _word_rule(reads: str | Callable[[str], bool]):
+    """Register a word-loop rule after those before it; ``reads`` is the words it acts on (space-separated)
+    or a test of the word. The loop tries a word's rules only (:func:`_rules_reading`): a word no rule reads
+    is kept as written."""
+    test = frozenset(_words(reads)).__contains__ if isinstance(reads, str) else reads
+
+    def register(rule: _WordRule) -> _WordRule:
+        _WORD_RULES.append((test, rule))
+        return rule
+    return register
 
 
 @lru_cache(maxsize=200_000)
-def _kept_as_written(tok: str) -> bool:
-    """Whether :func:`_org_parts`' word loop keeps ``tok`` as written whatever its neighbours: no rule of the
-    loop reads it (no word of a rule, abbreviation, misspelt "ManCo" or its head, misspelt "Assoc", number
-    word, ordinal or numeral, roman or misread). Cached per word: a run's names repeat their words, and
-    most words fall through every rule."""
-    return not (tok in _LOOP_WORDS or tok in _CO_INVEST or tok in _NUMBER_LABELS_IN_NAMES or tok in _OFFICE_TYPES
-                or tok in ORG_ABBREVIATIONS or tok in _MISSPELT_MANCO or tok in _MANCO_HEADS
-                or (len(tok) <= 7 and _MISSPELT_MARKERS.get(tok) == "associates") or tok[:1].isdigit()
-                or tok in _NUMBER_WORDS or tok in _MISSPELT_NUMBER_WORDS or tok in _SHORT_MISSPELT_NUMBER_WORDS
-                or _misread_roman(tok) is not None or roman_to_int(tok) is not None)
+def _rules_reading(tok: str) -> tuple[_WordRule, ...]:
+    """The word loop's rules that read ``tok``, in order. Cached per word: a run's names repeat their words,
+    and most words are read by none."""
+    return tuple(rule for reads, rule in _WORD_RULES if reads(tok))
+
+
+@_word_rule("co")
+def _co_before_invest(raw: list[str], i: int, out: list[str], name: str):
+    if i + 1 < len(raw) and raw[i + 1] in _CO_INVEST:
+        return (), 0  # "Co-Investment" / "Co Invest": one word, not the legal form "Co"
+    return None
+
+
+@_word_rule(lambda tok: tok in _CO_INVEST)
+def _co_investment(raw: list[str], i: int, out: list[str], name: str):
+    return (("coinvestment",), 0) if i and raw[i - 1] == "co" else None
+
+
+@_word_rule(lambda tok: tok in _NUMBER_LABELS_IN_NAMES)
+def _numeral_label(raw: list[str], i: int, out: list[str], name: str):
+    if i and i + 1 < len(raw) and _is_numeral(raw[i + 1]):
+        return (), 0  # "Fund No. 4", "Partners Nr 2": the label of the numeral that follows
+    return None
+
+
+@_word_rule("alternative special")
+def _long_vehicle(raw: list[str], i: int, out: list[str], name: str):
+    if raw[i + 1:i + 3] in (["investment", "vehicle"], ["purpose", "vehicle"]):
+        return (_LONG_VEHICLES[raw[i]],), 2  # "Fund V Alternative Investment Vehicle" = "Fund V (AIV)"
+    return None
+
+
+@_word_rule("inv invs")
+def _fund_investors(raw: list[str], i: int, out: list[str], name: str):
+    return (("investors",), 0) if i and raw[i - 1] in ("fund", "fd") else None  # "Fund Invs V": "Fund Investors"
+
+
+@_word_rule("cv cont side euro")
+def _vehicle_marker(raw: list[str], i: int, out: list[str], name: str):
+    word = _vehicle_word(raw, i, out)
+    if word is None:
+        return None
+    return (word,), int(word == "sidecar" and raw[i] == "side")  # "Side Car": the second word is read too
+
+
+@_word_rule("st")
+def _state(raw: list[str], i: int, out: list[str], name: str):
+    if any(" ".join(raw[max(i - k, 0):i]) in _us_states() for k in (1, 2)):
+        return ("state",), 0  # "Ohio St. Teachers' Retirement System", "New York St. Common Retirement Fund"
+    return None
+
+
+@_word_rule(lambda tok: tok in _OFFICE_TYPES)
+def _office_type(raw: list[str], i: int, out: list[str], name: str):
+    # "Harbor Family Office (SFO)": the kind of family office it already names
+    return ((), 0) if out[-2:] == ["family", "office"] else None
+
+
+@_word_rule(lambda tok: tok in ("assoc", "assocs") or (len(tok) <= 7 and _MISSPELT_MARKERS.get(tok) == "associates"))
+def _association(raw: list[str], i: int, out: list[str], name: str):
+    # "County Employees Retirement Assoc." is an association, no "Associates"
+    return (("association",), 0) if out and _association_abbreviation(raw[i], out[-1]) else None
+
+
+@_word_rule(lambda tok: tok in ORG_ABBREVIATIONS)
+def _abbreviation(raw: list[str], i: int, out: list[str], name: str):
+    return tuple(ORG_ABBREVIATIONS[raw[i]].split()), 0
+
+
+@_word_rule(lambda tok: tok in _MISSPELT_MANCO or tok in _MANCO_HEADS)
+def _misspelt_manco(raw: list[str], i: int, out: list[str], name: str):
+    tok = raw[i]
+    whole = tok in _MISSPELT_MANCO
+    if i and (whole or (i + 1 < len(raw) and len(raw[i + 1]) == 1 and tok + raw[i + 1] in _MISSPELT_MANCO)):
+        # "Brand MnnCo", "Brand ManoC" (read "Mano C": the letter is read too)
+        return tuple(ORG_ABBREVIATIONS["manco"].split()), int(not whole)
+    return None
+
+
+@_word_rule("u")
+def _university_of(raw: list[str], i: int, out: list[str], name: str):
+    return (("university",), 0) if i + 1 < len(raw) and raw[i + 1] == "of" else None  # "U. of Michigan"
+
+
+@_word_rule("est")
+def _real_estate(raw: list[str], i: int, out: list[str], name: str):
+    return (("estate",), 0) if i and raw[i - 1] == "real" else None  # "Real Est."
+
+
+@_word_rule("u")
+def _university_closing(raw: list[str], i: int, out: list[str], name: str):
+    return (("university",), 0) if i and i == len(raw) - 1 else None  # "Ohio State U."
+
+
+@_word_rule("gp")
+def _group(raw: list[str], i: int, out: list[str], name: str):
+    if i and (raw[i - 1] in _INSURER_WORDS or _group_written_short(name, raw)):
+        return ("group",), 0  # "Brand Insurance Gp", "Brand Gp Ltd": a group, no general partner
+    return None
+
+
+@_word_rule(lambda tok: tok[:1].isdigit())
+def _ordinal(raw: list[str], i: int, out: list[str], name: str):
+    ordinal = _ORDINAL.match(raw[i])
+    return ((ordinal.group(1),), 0) if ordinal else None  # "21st Century" = "21 Century"
+
+
+@_word_rule(lambda tok: tok in _NUMBER_WORDS or tok in _MISSPELT_NUMBER_WORDS)
+def _number_word(raw: list[str], i: int, out: list[str], name: str):
+    number = _NUMBER_WORDS.get(raw[i]) or _MISSPELT_NUMBER_WORDS.get(raw[i])
+    if number and i > 0 and _numeral_context(_word_before(raw, i), raw[i + 1:i + 3]):
+        return (number,), 0  # "Fund Three", "Fund Thre"
+    return None
+
+
+@_word_rule(lambda tok: tok in _SHORT_MISSPELT_NUMBER_WORDS)
+def _short_number_word(raw: list[str], i: int, out: list[str], name: str):
+    number = _SHORT_MISSPELT_NUMBER_WORDS[raw[i]]
+    if number and i > 0 and _closing_numeral(_word_before(raw, i), raw[i + 1:i + 2]):
+        return (number,), 0
+    return None
+
+
+@_word_rule("vintage")
+def _vintage_label(raw: list[str], i: int, out: list[str], name: str):
+    # "Fund Vintage 2018" = "Fund 2018" = "Fund (2018)": the year is the mark, the word a label
+    return ((), 0) if i and _YEAR.match(raw[i + 1] if i + 1 < len(raw) else "") else None
+
+
+@_word_rule("l")
+def _cut_legal_form(raw: list[str], i: int, out: list[str], name: str):
+    # "Partners III L", "(Cayman) L": "L.P." / "LLC" / "Ltd" cut short, never fund 50
+    return ((), 0) if i >= 2 and i == len(raw) - 1 else None
+
+
+@_word_rule(lambda tok: _misread_roman(tok) is not None)
+def _misread_numeral(raw: list[str], i: int, out: list[str], name: str):
+    misread = _misread_roman(raw[i]) if i > 0 else None
+    if misread is not None and (_fund_position(raw[i - 1]) or _numeral_context(_word_before(raw, i), raw[i + 1:i + 2])):
+        return (str(misread),), 0  # "Fund VlI", "Partners LI (AIV)", "GP Vil Ltd": a scan's numeral
+    return None
+
+
+@_word_rule(lambda tok: roman_to_int(tok) is not None)
+def _roman_numeral(raw: list[str], i: int, out: list[str], name: str):
+    # A lone roman numeral after the first word ("Fund II", "Harbor III") is a numeral, but keep single
+    # letters that are initials in the leading position ("I Squared Capital").
+    tok = raw[i]
+    value = roman_to_int(tok) if i > 0 else None
+    if value is None or (tok in {"l", "v", "x"} and not _numeral_context(_word_before(raw, i), raw[i + 1:i + 3])):
+        return None
+    return (str(_LONE_L_READ if tok == "l" else value),), 0
+
+
+def _read_words(raw: list[str], name: str) -> list[str]:
+    """The words of ``raw`` as the word loop reads them: each word through the first of its rules
+    (:func:`_rules_reading`) that applies, kept as written when none does."""
+    out: list[str] = []
+    i = 0
+    while i < len(raw):
+        for rule in _rules_reading(raw[i]):
+            read = rule(raw, i, out, name)
+            if read is not None:
+                out.extend(read[0])
+                i += 1 + read[1]
+                break
+        else:
+            out.append(raw[i])
+            i += 1
+    return out
 
 
 @lru_cache(maxsize=200_000)
@@ -576,98 +753,20 @@ def _org_parts(name: str) -> tuple[tuple[str, ...], str | None, str | None]:
     raw = _mend_legal_words(_local_spellings(list(_written_tokens(name))))
     if len(raw) > 2 and _at_field_length(name):
         raw = _mend_cut_end(raw, name)
-    out: list[str] = []
-    skip = False
-    skip_words = 0
-    for i, tok in enumerate(raw):
-        if skip:  # the letter of a misspelt "ManCo" read as two words
-            skip = False
-            continue
-        if skip_words:  # the rest of a vehicle's long name read as its marker
-            skip_words -= 1
-            continue
-        if _kept_as_written(tok):  # most words: no rule below reads them
-            out.append(tok)
-            continue
-        if tok == "co" and i + 1 < len(raw) and raw[i + 1] in _CO_INVEST:
-            continue  # "Co-Investment" / "Co Invest": one word, not the legal form "Co"
-        if tok in _CO_INVEST and i and raw[i - 1] == "co":
-            out.append("coinvestment")
-            continue
-        if tok in _NUMBER_LABELS_IN_NAMES and i and i + 1 < len(raw) and _is_numeral(raw[i + 1]):
-            continue  # "Fund No. 4", "Partners Nr 2": the label of the numeral that follows
-        if tok in ("alternative", "special") and raw[i + 1:i + 3] in (["investment", "vehicle"], ["purpose", "vehicle"]):
-            out.append(_LONG_VEHICLES[tok])  # "Fund V Alternative Investment Vehicle" = "Fund V (AIV)"
-            skip_words = 2
-            continue
-        if tok in ("inv", "invs") and i and raw[i - 1] in ("fund", "fd"):
-            out.append("investors")  # "Fund Invs V": a fund of funds' "Fund Investors"
-            continue
-        vehicle_word = _vehicle_word(raw, i, out)
-        if vehicle_word:
-            out.append(vehicle_word)
-            skip = vehicle_word == "sidecar" and tok == "side"
-            continue
-        if tok == "st" and any(" ".join(raw[max(i - k, 0):i]) in _us_states() for k in (1, 2)):
-            out.append("state")  # "Ohio St. Teachers' Retirement System", "New York St. Common Retirement Fund"
-            continue
-        if tok in _OFFICE_TYPES and out[-2:] == ["family", "office"]:
-            continue  # "Harbor Family Office (SFO)": the kind of family office it already names
-        if out and _association_abbreviation(tok, out[-1]):
-            out.append("association")  # "County Employees Retirement Assoc." is an association, no "Associates"
-            continue
-        if tok in ORG_ABBREVIATIONS:
-            out.extend(ORG_ABBREVIATIONS[tok].split())
-            continue
-        if i and (tok in _MISSPELT_MANCO or (i + 1 < len(raw) and len(raw[i + 1]) == 1
-                                             and tok + raw[i + 1] in _MISSPELT_MANCO)):
-            out.extend(ORG_ABBREVIATIONS["manco"].split())  # "Brand MnnCo", "Brand ManoC" (read "Mano C")
-            skip = tok not in _MISSPELT_MANCO
-            continue
-        if tok == "u" and i + 1 < len(raw) and raw[i + 1] == "of":
-            out.append("university")  # "U. of Michigan"
-            continue
-        if tok == "est" and i and raw[i - 1] == "real":
-            out.append("estate")  # "Real Est."
-            continue
-        if tok == "u" and i and i == len(raw) - 1:
-            out.append("university")  # "Ohio State U."
-            continue
-        if tok == "gp" and i and (raw[i - 1] in _INSURER_WORDS or _group_written_short(name, raw)):
-            out.append("group")  # "Brand Insurance Gp", "Brand Gp Ltd": a group, no general partner
-            continue
-        ordinal = _ORDINAL.match(tok) if tok[:1].isdigit() else None
-        if ordinal:
-            out.append(ordinal.group(1))
-            continue
-        number = _NUMBER_WORDS.get(tok) or _MISSPELT_NUMBER_WORDS.get(tok)
-        if number and i > 0 and _numeral_context(_word_before(raw, i), raw[i + 1:i + 3]):
-            out.append(number)
-            continue
-        number = _SHORT_MISSPELT_NUMBER_WORDS.get(tok)
-        if number and i > 0 and _closing_numeral(_word_before(raw, i), raw[i + 1:i + 2]):
-            out.append(number)
-            continue
-        if tok == "vintage" and i and _YEAR.match(raw[i + 1] if i + 1 < len(raw) else ""):
-            continue  # "Fund Vintage 2018" = "Fund 2018" = "Fund (2018)": the year is the mark, the word a label
-        if tok == "l" and i >= 2 and i == len(raw) - 1:
-            continue  # "Partners III L", "(Cayman) L": "L.P." / "LLC" / "Ltd" cut short, never fund 50
-        misread = _misread_roman(tok) if i > 0 else None
-        if misread is not None and (_fund_position(raw[i - 1]) or _numeral_context(_word_before(raw, i), raw[i + 1:i + 2])):
-            out.append(str(misread))  # "Fund VlI", "Partners LI (AIV)", "GP Vil Ltd": a scan's numeral
-            continue
-        # A lone roman numeral after the first word ("Fund II", "Harbor III") is a numeral, but keep
-        # single letters that are initials in the leading position ("I Squared Capital").
-        value = roman_to_int(tok) if i > 0 else None
-        if value is not None and not (tok in {"l", "v", "x"} and not _numeral_context(_word_before(raw, i),
-                                                                                  raw[i + 1:i + 3])):
-            out.append(str(_LONE_L_READ if tok == "l" else value))
-            continue
-        out.append(tok)
-    out = _life_insurer(_drop_investment_office(_drop_connecting_words(out)))
+    out = _life_insurer(_drop_investment_office(_drop_connecting_words(_read_words(raw, name))))
     out, leading_form = _leading_form(out)
-    # Drop legal forms after the first token (phrases first); a legal form that closes the name is left whole
-    # to the trailing pass, whose terms a word-by-word pass would take apart ("Private Limited", "S.A. de C.V.").
+    cleaned, form = _drop_inner_legal_forms(out)
+    trailing = _strip_trailing_forms(cleaned)
+    _drop_vehicle_noun(cleaned)
+    cleaned = _professional_scheme(cleaned)
+    return tuple(_superannuation_fund(drop_own_acronym(cleaned, VEHICLE_MARKERS))), trailing or form or leading_form, None
+
+
+def _drop_inner_legal_forms(out: list[str]) -> tuple[list[str], str | None]:
+    """``out`` without the legal forms after its first word (phrases first), and the class of the last one
+    found. A legal form that closes the name is left whole to the trailing pass
+    (:func:`_strip_trailing_forms`), whose terms a word-by-word pass would take apart ("Private Limited",
+    "S.A. de C.V."); a misspelt one closing the name ("Ins. Commany LP") is still a legal form."""
     cleaned: list[str] = out[:1]
     form: str | None = None
     legal_tail = _legal_tail_start(out)
@@ -685,17 +784,13 @@ def _org_parts(name: str) -> tuple[tuple[str, ...], str | None, str | None]:
             if out[i] in LEGAL_SUFFIXES:
                 form = LEGAL_FORM_CLASSES.get(out[i], out[i]) or form
             elif len(cleaned) >= 2 and i + 1 >= legal_tail and (typo := _legal_typo(out[i])):
-                # a misspelt legal form closing the name ("Ins. Commany LP") is still a legal form
                 form = LEGAL_FORM_CLASSES[typo] or form
             else:
                 cleaned.append(out[i])
             i += 1
     if form is not None and len(cleaned) < len(out):  # "..., a Delaware limited liability company"
         _strip_jurisdiction_descriptor(cleaned)
-    trailing = _strip_trailing_forms(cleaned)
-    _drop_vehicle_noun(cleaned)
-    cleaned = _professional_scheme(cleaned)
-    return tuple(_superannuation_fund(drop_own_acronym(cleaned, VEHICLE_MARKERS))), trailing or form or leading_form, None
+    return cleaned, form
 
 
 def _legal_tail_start(tokens: list[str]) -> int:

@@ -135,7 +135,7 @@ def acronym_pair(a: str, b: str) -> bool:
 
 
 def _spelling_keys(words: tuple[str, ...]) -> set[tuple[str, str]]:
-    """Index keys of a name for :func:`names_spelt_by`: per reading :func:`acronym_of_name` tries, the
+    """Index keys of a name for :func:`spelling_index`: per reading :func:`acronym_of_name` tries, the
     first letter and the last word's initial, or the last two words' initials (names of three words or
     more: an acronym spells one letter per word after the first)."""
     return {(r[0][0], r[-1][0] if len(r) == 2 else r[-2][0] + r[-1][0]) for r in name_readings(words) if len(r) >= 2}
@@ -144,30 +144,19 @@ def _spelling_keys(words: tuple[str, ...]) -> set[tuple[str, str]]:
 def names_spelt_by(acronyms: Iterable[str], names: Iterable[str]) -> dict[str, list[str]]:
     """For each of ``acronyms`` the ``names`` (normalised) it is an acronym of (:func:`acronym_of_name`):
     an acronym names every organisation whose words spell it ("DPFPS": every "D… Police & Fire Pension
-    System"). Names are indexed by first letter and last initials, so each acronym is checked against
-    the few names that could spell it."""
-    wanted: dict[tuple[str, str], list[str]] = {}
-    for a in set(acronyms):
-        if len(a) >= MIN_ACRONYM and a.isalpha():
-            for key in {(a[0], a[-1]), (a[0], a[-2:])}:
-                wanted.setdefault(key, []).append(a)
+    System"). Acronyms without such a name are left out."""
+    index = spelling_index(names)
     out: dict[str, list[str]] = {}
-    if not wanted:
-        return out
-    for name in set(names):
-        words = tuple(name.split())
-        if len(words) < 2:
-            continue
-        for key in _spelling_keys(words):
-            for a in wanted.get(key, ()):
-                if acronym_of_name(a, words) and name not in out.get(a, ()):
-                    out.setdefault(a, []).append(name)
+    for acronym in set(acronyms):
+        if found := names_in_index_spelt_by(acronym, index):
+            out[acronym] = sorted(found)
     return out
 
 
 def spelling_index(names: Iterable[str]) -> dict[tuple[str, str], list[str]]:
-    """``names`` (normalised, of two words or more) under the keys :func:`names_in_index_spelt_by` looks
-    an acronym up by (:func:`_spelling_keys`), for many acronyms read against one set of names."""
+    """``names`` (normalised, of two words or more) under the keys an acronym is looked up by
+    (:func:`_spelling_keys`, :func:`_acronym_keys`): by first letter and last initials, so each acronym is
+    checked against the few names that could spell it."""
     index: dict[tuple[str, str], list[str]] = {}
     for name in set(names):
         words = tuple(name.split())
@@ -177,12 +166,17 @@ def spelling_index(names: Iterable[str]) -> dict[tuple[str, str], list[str]]:
     return index
 
 
-def names_in_index_spelt_by(acronym: str, index: dict[tuple[str, str], list[str]]) -> set[str]:
-    """The names of a :func:`spelling_index` that ``acronym`` is an acronym of (:func:`acronym_of_name`)."""
+def _acronym_keys(acronym: str) -> set[tuple[str, str]]:
+    """The :func:`spelling_index` keys the names ``acronym`` may spell are under: its first letter with its
+    last letter or its last two (none for a word too short or not all letters to be an acronym)."""
     if len(acronym) < MIN_ACRONYM or not acronym.isalpha():
         return set()
-    keys = {(acronym[0], acronym[-1]), (acronym[0], acronym[-2:])}
-    return {n for key in keys for n in index.get(key, ()) if acronym_of_name(acronym, n.split())}
+    return {(acronym[0], acronym[-1]), (acronym[0], acronym[-2:])}
+
+
+def names_in_index_spelt_by(acronym: str, index: dict[tuple[str, str], list[str]]) -> set[str]:
+    """The names of a :func:`spelling_index` that ``acronym`` is an acronym of (:func:`acronym_of_name`)."""
+    return {n for key in _acronym_keys(acronym) for n in index.get(key, ()) if acronym_of_name(acronym, n.split())}
 
 
 #: Words a public body's name may open with before its brand ("State of Sunwick Public Employees'

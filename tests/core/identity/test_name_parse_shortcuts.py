@@ -1,6 +1,6 @@
 """The organisation-name parse's shortcuts give what the direct reading gives: on the names of the benchmark's
-organisation generators and on hand-written names that exercise each rule, a word kept as written without
-reading the word loop's rules, patterns skipped where the text lacks what they need, a legal tail and a
+organisation generators and on hand-written names that exercise each rule, a word tried only against the word
+loop's rules that read it, patterns skipped where the text lacks what they need, a legal tail and a
 dangling mark read without scanning, a partnership form looked for only where one can begin."""
 
 from __future__ import annotations
@@ -48,19 +48,20 @@ def names() -> list[str]:
 
 
 def _clear() -> None:
-    for func in (nz._org_parts, nz._written_tokens, nn.clean_org_name, nz._kept_as_written, nz._misread_word):
+    for func in (nz._org_parts, nz._written_tokens, nn.clean_org_name, nz._rules_reading, nz._misread_word):
         func.cache_clear()
 
 
-def test_words_kept_as_written_parse_as_through_every_rule(names: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
-    _clear()
-    fast = [nz._org_parts(v) for v in names]
-    kept = [w for w in {w for v in names for w in nz._written_tokens(v)} if nz._kept_as_written(w)]
-    assert kept and not all(nz._kept_as_written(w) for v in names for w in nz._written_tokens(v))
-    monkeypatch.setattr(nz, "_kept_as_written", lambda tok: False)  # every word through the rules
-    nz._org_parts.cache_clear()
-    assert [nz._org_parts(v) for v in names] == fast
-    nz._org_parts.cache_clear()
+def test_word_loop_tries_the_rules_that_read_a_word_in_their_order() -> None:
+    """A rule declares the words it reads, and only those reach it: most words reach none and are kept as
+    written; a word two rules read is tried against them in the loop's order ("U." of "U. of Michigan"
+    before the "U." closing "Ohio State U.")."""
+    assert nz._rules_reading("harbor") == () and nz._read_words(["harbor", "capital"], "") == ["harbor", "capital"]
+    assert nz._rules_reading("u") == (nz._university_of, nz._university_closing)
+    assert nz._rules_reading("3rd") == (nz._ordinal,) and nz._read_words(["harbor", "3rd"], "") == ["harbor", "3"]
+    assert nz._read_words(["u", "of", "michigan"], "") == ["university", "of", "michigan"]
+    assert nz._read_words(["brand", "side", "car", "fund"], "") == ["brand", "sidecar", "fund"]
+    assert nz._read_words(["fund", "v", "alternative", "investment", "vehicle"], "") == ["fund", "5", "aiv"]
 
 
 def _tokens_unguarded(text: str) -> list[str]:

@@ -10,6 +10,7 @@ import pytest
 from org_pairs import resolve_orgs
 from org_pairs import surfaced_from_own_sources as surfaced
 
+from crmhub.identity import short_forms
 from crmhub.identity.comparison import partnership_short_form, short_form, word_conflict
 from crmhub.identity.normalize import normalize_org_name
 from crmhub.identity.short_forms import acronym_pair, drop_own_acronym, is_acronym_of
@@ -163,3 +164,15 @@ def test_firms_sharing_a_first_name_stay_apart() -> None:
     # the same first name in another town, and two firms of one founder in one town
     assert apart({"name": "Greiay and Shimay LLP", "city": "Greenwich"}, {"name": "Greiay LLP", "city": "Chicago"})
     assert apart({"name": "Greiay and Shimay LLP", "city": "Boston"}, {"name": "Greiay & Brant LLP", "city": "Boston"})
+
+
+def test_an_acronym_names_every_name_its_letters_spell_and_no_other() -> None:
+    """``names_spelt_by`` reads the names through one index (:func:`short_forms.spelling_index`): an acronym
+    finds every name it spells, a word too short or not all letters finds none."""
+    names = ["dallas police and fire pension system", "denver police and fire pension system",
+             "dallas public fire pension society", "harbor capital partners", "dallas police pension"]
+    spelt = short_forms.names_spelt_by({"dpfps", "hcp", "dp", "d2p"}, names)
+    assert sorted(spelt) == ["dpfps", "hcp"]
+    assert spelt["dpfps"] == ["dallas police and fire pension system", "dallas public fire pension society",
+                              "denver police and fire pension system"]
+    assert spelt["hcp"] == ["harbor capital partners"]
