@@ -1255,6 +1255,9 @@ def descriptor_dropped(name: str, among: Container[str] | None = None) -> str | 
     ``name`` is the longer ("feroova logistics" -> "feroova", "kelamure logistics group" -> "kelamure group");
     None where ``name`` has none. ``among``: only a shorter name in it, tested before the descriptor (the
     blocking key asks for the run's names, and most names have no shorter one there)."""
+    head, _, last = name.rpartition(" ")
+    if last not in GROUP_WORDS:  # most names: the descriptor can only be the last word
+        return head if head and (among is None or head in among) and descriptor_form(head, name) else None
     words = name.split()
     at = len(words) - 1
     while at > 1 and words[at] in GROUP_WORDS:
