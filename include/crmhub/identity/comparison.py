@@ -10,7 +10,7 @@ reviewers see in a queued pair's features.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Container
 from functools import cached_property, lru_cache
 
 import numpy as np
@@ -1248,6 +1248,27 @@ def descriptor_form(a: str, b: str) -> tuple[str, str] | None:
     if _NOT_DESCRIPTORS.intersection(brand) or not (word in KIND_WORDS_DESCRIBING or industry_descriptor(word)):
         return None
     return " ".join(brand), long_[at]
+
+
+def descriptor_dropped(name: str, among: Container[str] | None = None) -> str | None:
+    """The normalised name without its industry descriptor: the shorter name of :func:`descriptor_form` of which
+    ``name`` is the longer ("feroova logistics" -> "feroova", "kelamure logistics group" -> "kelamure group");
+    None where ``name`` has none. ``among``: only a shorter name in it, tested before the descriptor (the
+    blocking key asks for the run's names, and most names have no shorter one there)."""
+    head, _, last = name.rpartition(" ")
+    if last not in GROUP_WORDS:  # most names: the descriptor can only be the last word
+        return head if head and (among is None or head in among) and descriptor_form(head, name) else None
+    words = name.split()
+    at = len(words) - 1
+    while at > 1 and words[at] in GROUP_WORDS:
+        at -= 1
+    for k in dict.fromkeys((at, len(words) - 1)):
+        if k < 1:
+            continue
+        short = " ".join(words[:k] + words[k + 1:])
+        if (among is None or short in among) and descriptor_form(short, name) is not None:
+            return short
+    return None
 
 
 def descriptor_added(a: str, b: str) -> bool:

@@ -160,3 +160,42 @@ def test_one_name_in_its_two_word_orders_meets_inside_a_large_sorted_tokens_bloc
 def test_one_name_spelt_otherwise_is_a_candidate(a: str, b: str) -> None:
     # different towns, no other field: only the name's spelling key can bring them together
     assert (0, 1) in _pairs({"name": a, "city": "Washington"}, {"name": b, "city": "Boston"})
+
+
+def test_a_company_with_and_without_its_industry_descriptor_meets_in_any_town() -> None:
+    # "Feroova" (a CRM's record, no town) and "Feroova Logistics Inc." share no name key: the brand alone is one
+    # word, the full name two
+    assert (0, 1) in _pairs({"name": "Feroova"}, {"name": "Feroova Logistics Inc.", "city": "Boston"})
+    assert (0, 1) in _pairs({"name": "Kelamure Group", "city": "Paris"}, {"name": "Kelamure Logistics Group SA"})
+
+
+def test_two_descriptors_of_a_brand_meet_only_beside_the_brand_alone() -> None:
+    key = tuple(k for k in ORG_KEYS if k.name == "descriptor_form")
+    rows = ({"name": "Feroova Logistics"}, {"name": "Feroova Software"}, {"name": "Feroova Capital"})
+    pairs, _ = candidate_pairs(prepare(orgs(*rows), "org"), "org", keys=key)
+    assert len(pairs) == 0
+    pairs, _ = candidate_pairs(prepare(orgs(*rows, {"name": "Feroova Inc."}), "org"), "org", keys=key)
+    # a kind of firm ("Capital") is no descriptor: that name stays out of the brand's block
+    assert {tuple(p) for p in pairs.tolist()} == {(0, 1), (0, 3), (1, 3)}
+
+
+def test_a_vehicle_written_by_its_brand_and_marks_meets_its_full_name() -> None:
+    # "Kinisara UK" (the subsidiary by its brand and domicile) and "Kinisara Corporate Services (UK) Limited",
+    # "Trear Buyer" and "Trear Aerospace Buyer SAS" share the brand and the marks only
+    assert (0, 1) in _pairs({"name": "Kinisara (UK) Ltd"}, {"name": "Kinisara Corporate Services (UK) Limited",
+                                                           "city": "London"})
+    assert (0, 1) in _pairs({"name": "Trear Buyer", "city": "Paris"}, {"name": "Trear Aerospace Buyer SAS"})
+
+
+def test_the_marked_short_form_key_pairs_a_brands_vehicles_only_beside_a_short_form_and_reads_no_numeral() -> None:
+    key = tuple(k for k in ORG_KEYS if k.name == "marked_short_form")
+    rows = ({"name": "Trear Aerospace Buyer"}, {"name": "Trear Health Buyer"}, {"name": "Trear Aerospace Holdco"})
+    assert key[0].key(prepare(orgs(*rows), "org")) == [None] * 3
+    pairs, _ = candidate_pairs(prepare(orgs(*rows, {"name": "Trear Buyer"}), "org"), "org", keys=key)
+    assert {tuple(p) for p in pairs.tolist()} == {(0, 1), (0, 3), (1, 3)}
+    # "Monulond III" names a parallel vehicle beside the flagship as often as the flagship itself
+    funds = prepare(orgs({"name": "Monulond III SCSp"}, {"name": "Monulond Infrastructure Partners III SCSp"}), "org")
+    assert key[0].key(funds) == [None, None]
+    # nor a manager's mark: "Rairow Management" and "Rairow Capital Management" are two firms as often as one
+    managers = prepare(orgs({"name": "Rairow Management"}, {"name": "Rairow Capital Management"}), "org")
+    assert key[0].key(managers) == [None, None]
