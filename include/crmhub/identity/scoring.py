@@ -399,6 +399,8 @@ def rescore(scores: Scores, levels: dict[str, np.ndarray], kind: str, idx: np.nd
                 tf_bits={name: bits[idx] for name, bits in (tf_bits or {}).items()})
     scores.probability[idx] = sub.probability
     scores.vetoed[idx] = sub.vetoed
+    for name, (parent, _) in scores.given.items():  # a lifted name moves the legal form's u with it
+        parent[idx] = sub.given[name][0]
 
 
 def level_label(kind: str, name: str, level: int) -> str:

@@ -11,7 +11,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from crmhub.identity.scoring import PARAMETERS, refine_from_anchor, relevel_bits, score, u_of_pairs
+from crmhub.identity.scoring import (
+    PARAMETERS,
+    explain_pairs,
+    refine_from_anchor,
+    relevel_bits,
+    rescore,
+    score,
+    u_of_pairs,
+)
 
 
 def _levels(seed: int = 0, n: int = 80_000) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]:
@@ -55,3 +63,20 @@ def test_a_name_level_lift_gains_what_rescoring_gives() -> None:
     after = score(lifted, "org", params=params).probability
     logit = np.log2(after / (1 - after)) - np.log2(before / (1 - before))
     assert np.allclose(relevel_bits("org", params, levels, idx, "name", 2), logit, atol=1e-6)
+
+
+def test_a_rescored_pair_explains_its_legal_form_at_its_new_name_level() -> None:
+    # a lift moves a pair's name level and rescores it in place; the weights a reviewer sees must be the
+    # new ones, and with the prior they sum to the new score
+    levels, _, anchor = _levels(seed=2, n=20_000)
+    params = refine_from_anchor(levels, "org", anchor)
+    k = np.flatnonzero((levels["name"] == 3) & (levels["legal_form"] == 1) & (levels["numerals"] != 3))[:50]
+    scores = score(levels, "org", params=params)
+    levels["name"][k] = 2
+    rescore(scores, levels, "org", k, params=params)
+    fresh = score(levels, "org", params=params)
+    assert explain_pairs(scores, k, "org") == explain_pairs(fresh, k, "org")
+    prior = np.log2(params["prior"] / (1 - params["prior"]))
+    for x, features in zip(k.tolist(), explain_pairs(scores, k, "org"), strict=True):
+        bits = prior + sum(d["weight_bits"] for d in features["drivers"])
+        assert abs(bits - np.log2(scores.probability[x] / (1 - scores.probability[x]))) < 0.1
