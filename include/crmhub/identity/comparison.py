@@ -1297,6 +1297,38 @@ def short_form(a: str, b: str) -> bool:
     return acronym_pair(a, b) or partnership_short_form(a, b)
 
 
+def place_acronym_pair(a: str, b: str) -> bool:
+    """One normalised name is a jurisdiction and an acronym (:func:`jurisdiction_name`: a US state or a
+    country, before or after the acronym: "connecticut psers"), the other a full name that names the same
+    place and whose other words the acronym spells (:func:`acronym_of_name`: "connecticut public school
+    employees retirement systems", "public school employees retirement systems of connecticut"). A state's
+    or a country's public body is written by its place and its initials, and together they name it as its
+    full name does; the place's other bodies stay apart, as every word of a name counts in its acronym.
+
+    >>> place_acronym_pair("connecticut psers", "public school employees retirement systems of connecticut")
+    True
+    >>> place_acronym_pair("connecticut sers", "connecticut public school employees retirement systems")
+    False
+    """
+    for short, full in ((a.split(), b.split()), (b.split(), a.split())):
+        if len(short) < 2 or len(full) <= len(short):
+            continue
+        for place, acronym in ((short[:-1], short[-1]), (short[1:], short[0])):
+            rest = _without_run(full, place)
+            if rest is not None and jurisdiction_name(" ".join(place)) and acronym_of_name(acronym, rest):
+                return True
+    return False
+
+
+def _without_run(words: list[str], run: list[str]) -> list[str] | None:
+    """``words`` without the first occurrence of ``run`` (consecutive words), or None where it is absent."""
+    n = len(run)
+    for k in range(len(words) - n + 1):
+        if words[k:k + n] == run:
+            return words[:k] + words[k + n:]
+    return None
+
+
 def short_form_mask(names: Column, pairs: np.ndarray, check: np.ndarray, predicate=short_form) -> np.ndarray:
     """``predicate`` (:func:`short_form` or one of its parts) for the pairs selected by ``check`` (others
     False), once per distinct pair of names."""
