@@ -1297,6 +1297,38 @@ def short_form(a: str, b: str) -> bool:
     return acronym_pair(a, b) or partnership_short_form(a, b)
 
 
+def place_acronym_pair(a: str, b: str) -> bool:
+    """One normalised name is a jurisdiction and an acronym (:func:`jurisdiction_name`: a US state or a
+    country, before or after the acronym: "connecticut psers"), the other a full name that names the same
+    place and whose other words the acronym spells (:func:`acronym_of_name`: "connecticut public school
+    employees retirement systems", "public school employees retirement systems of connecticut"). A state's
+    or a country's public body is written by its place and its initials, and together they name it as its
+    full name does; the place's other bodies stay apart, as every word of a name counts in its acronym.
+
+    >>> place_acronym_pair("connecticut psers", "public school employees retirement systems of connecticut")
+    True
+    >>> place_acronym_pair("connecticut sers", "connecticut public school employees retirement systems")
+    False
+    """
+    for short, full in ((a.split(), b.split()), (b.split(), a.split())):
+        if len(short) < 2 or len(full) <= len(short):
+            continue
+        for place, acronym in ((short[:-1], short[-1]), (short[1:], short[0])):
+            rest = _without_run(full, place)
+            if rest is not None and jurisdiction_name(" ".join(place)) and acronym_of_name(acronym, rest):
+                return True
+    return False
+
+
+def _without_run(words: list[str], run: list[str]) -> list[str] | None:
+    """``words`` without the first occurrence of ``run`` (consecutive words), or None where it is absent."""
+    n = len(run)
+    for k in range(len(words) - n + 1):
+        if words[k:k + n] == run:
+            return words[:k] + words[k + n:]
+    return None
+
+
 def short_form_mask(names: Column, pairs: np.ndarray, check: np.ndarray, predicate=short_form) -> np.ndarray:
     """``predicate`` (:func:`short_form` or one of its parts) for the pairs selected by ``check`` (others
     False), once per distinct pair of names."""
@@ -1339,20 +1371,25 @@ def names_by_town(names: Column, cities: Column, towns: set[int]) -> dict[int, s
     return out
 
 
-def _long_acronym_pair(a: str, b: str) -> bool:
-    """:func:`acronym_pair` with an acronym of :data:`MIN_SITE_ACRONYM` letters or more."""
-    return len(a if " " not in a else b) >= MIN_SITE_ACRONYM and acronym_pair(a, b)
+def _town_acronym_pair(a: str, b: str) -> bool:
+    """:func:`acronym_pair` with an acronym of :data:`MIN_SITE_ACRONYM` letters or more, or of fewer where
+    the full name lists names with "and" (a firm named after its founders: "QNH" for "Quigley, Nilsen &
+    Hale"): there each letter stands for a person's name, where a short acronym's letters ("SIA") stand for
+    words that name many organisations (Investment, Advisors)."""
+    acronym, full = (a, b) if " " not in a else (b, a)
+    return (len(acronym) >= MIN_SITE_ACRONYM or "and" in full.split()[1:-1]) and acronym_pair(a, b)
 
 
 def acronym_in_town_mask(names: Column, cities: Column, pairs: np.ndarray, check: np.ndarray) -> np.ndarray:
-    """Pairs (among ``check``) of an acronym of :data:`MIN_SITE_ACRONYM` letters or more and a full name it
-    spells (:func:`acronym_pair`) where, among the run's names in the two records' towns, the acronym
-    spells one brand's names only (:func:`crmhub.identity.short_forms.brand_word`: "WHAM" / "Wren Hill
-    Asset Management" in Atlanta; "RPERA" / "City of Ridgemont Public Employees' Retirement Association"
-    in Chicago): a CRM writes an organisation by its initials where it works, and there they name nobody
-    else. Where they spell two brands' names in the town nothing is read; three letters ("SIA") name too
-    many organisations a run does not hold for a town to vouch."""
-    out = name_pair_mask(names, pairs, check, _long_acronym_pair)
+    """Pairs (among ``check``) of an acronym of :data:`MIN_SITE_ACRONYM` letters or more, or of a firm named
+    after its founders (:func:`_town_acronym_pair`), and a full name it spells (:func:`acronym_pair`)
+    where, among the run's names in the two records' towns, the acronym spells one brand's names only
+    (:func:`crmhub.identity.short_forms.brand_word`: "WHAM" / "Wren Hill Asset Management" in Atlanta;
+    "RPERA" / "City of Ridgemont Public Employees' Retirement Association" in Chicago; "QNH" / "Quigley,
+    Nilsen & Hale" in Austin): a CRM writes an organisation by its initials where it works, and there they
+    name nobody else. Where they spell two brands' names in the town nothing is read; three letters of
+    other words ("SIA") name too many organisations a run does not hold for a town to vouch."""
+    out = name_pair_mask(names, pairs, check, _town_acronym_pair)
     idx = np.flatnonzero(out)
     if not idx.size:
         return out

@@ -55,6 +55,7 @@ from crmhub.identity.comparison import (
     one_word_apart,
     partnership_short_form,
     per_name_pair,
+    place_acronym_pair,
     same_word,
     same_words_mask,
     short_form_mask,
@@ -366,6 +367,24 @@ def _lift_short_forms(enc: Encoded, pairs: np.ndarray, levels: dict[str, np.ndar
     rescore(scores, levels, kind, carried[back], params=params, tf_bits=tf_bits)
     _lift_to_near_exact(np.flatnonzero(lift), levels, scores, kind, params, tf_bits)
     _lift_to_exact(np.flatnonzero(exact), levels, scores, kind, params, tf_bits)
+
+
+#: City levels of two different towns (:data:`crmhub.identity.comparison.LEVELS`).
+OTHER_TOWN = (3, 4)
+
+
+def _lift_place_acronyms(enc: Encoded, pairs: np.ndarray, levels: dict[str, np.ndarray], scores, kind: str,
+                         threshold: float, params: dict | None, tf_bits: dict[str, np.ndarray]) -> None:
+    """A jurisdiction and an acronym against the full name of the same place it spells
+    (:func:`crmhub.identity.comparison.place_acronym_pair`: "Connecticut PSERS" / "Connecticut Public School
+    Employees' Retirement System") count as near-exact where no two sites, countries or towns differ (in
+    place): the place says whose initials they are, as a town does for :func:`_lift_short_forms`. Checked on
+    the pairs below the review threshold that the lift would raise above it."""
+    low = (levels["name"] >= 3) & ~scores.vetoed & (scores.probability <= threshold)
+    low &= (levels["domain"] <= 1) & (levels["country"] <= 1) & ~np.isin(levels["city"], OTHER_TOWN)
+    check = _lift_would_cross(levels, scores, low, kind, threshold, params, to=EXACT_NAME)
+    _lift_to_exact(np.flatnonzero(short_form_mask(enc.n_name, pairs, check, place_acronym_pair)), levels, scores,
+                   kind, params, tf_bits)
 
 
 #: Vehicle-marks level of a pair where one record's name has marks and the other's has none.
@@ -773,6 +792,7 @@ def _score_compared(enc: Encoded, pairs: np.ndarray, levels: dict[str, np.ndarra
         _lift_respaced(enc, pairs, levels, scores, kind, threshold, params, tf_bits)
         _lift_same_words(enc, pairs, levels, scores, kind, threshold, params, tf_bits)
         _lift_short_forms(enc, pairs, levels, scores, kind, threshold, params, tf_bits)
+        _lift_place_acronyms(enc, pairs, levels, scores, kind, threshold, params, tf_bits)
         _lift_site_spelt_brands(enc, pairs, levels, scores, kind, threshold, params, tf_bits)
         _lift_typing_slips(enc, pairs, levels, scores, kind, threshold, params, tf_bits)
         _lift_kind_words_respelt(enc, pairs, levels, scores, kind, threshold, params, tf_bits)

@@ -137,8 +137,13 @@ def acronym_pair(a: str, b: str) -> bool:
 def _spelling_keys(words: tuple[str, ...]) -> set[tuple[str, str]]:
     """Index keys of a name for :func:`spelling_index`: per reading :func:`acronym_of_name` tries, the
     first letter and the last word's initial, or the last two words' initials (names of three words or
-    more: an acronym spells one letter per word after the first)."""
-    return {(r[0][0], r[-1][0] if len(r) == 2 else r[-2][0] + r[-1][0]) for r in name_readings(words) if len(r) >= 2}
+    more: an acronym spells one letter per word after the first), read with and without its stop words
+    (an acronym may skip them: "QNH" is "Quigley, Nilsen and Hale")."""
+    readings = name_readings(words)
+    content = (tuple(w for w in r[1:] if w not in ACRONYM_STOP_WORDS) for r in readings)
+    return {(r[0][0], r[-1][0] if len(r) == 2 else r[-2][0] + r[-1][0])
+            for r in (*readings, *((r[0], *c) for r, c in zip(readings, content, strict=True)))
+            if len(r) >= 2}
 
 
 def names_spelt_by(acronyms: Iterable[str], names: Iterable[str]) -> dict[str, list[str]]:
