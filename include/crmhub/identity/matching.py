@@ -462,8 +462,10 @@ NEAR_EXACT_NAME = 2
 
 def _first_word_counts(enc: Encoded, pairs: np.ndarray, levels: dict[str, np.ndarray], params: dict) -> np.ndarray:
     """Per pair with a near-exact organisation name (:data:`NEAR_EXACT_NAME`; 0 for the others): how many
-    records carry the first word of its names (the brand: "Flulrar", "Oregon"), the more common of the
-    two, counted in the pair's place like an exact name (:data:`crmhub.identity.scoring.TF_PLACES`,
+    records carry the brand word of its names (:func:`crmhub.identity.short_forms.brand_word`: the first word
+    after a leading "the" or "<place qualifier> of": "Flulrar", "Oregon", "Stonehurst" of "City of Stonehurst
+    Public Employees' Retirement Association" — not "city", which every city's plan starts with), the more
+    common of the two, counted in the pair's place like an exact name (:data:`crmhub.identity.scoring.TF_PLACES`,
     :func:`crmhub.identity.scoring.count_in_place`). Scored as the run-centred term frequency
     ``name_first_word`` (:func:`crmhub.identity.scoring.term_frequency_bits`, ±1 bit averaging 0 over
     the run's near-exact pairs, :data:`crmhub.identity.scoring.TF_CENTRED_MAX_BITS`): without it every near-exact pair with the same other levels gets one
@@ -475,7 +477,7 @@ def _first_word_counts(enc: Encoded, pairs: np.ndarray, levels: dict[str, np.nda
     k = np.flatnonzero(levels["name"] == NEAR_EXACT_NAME)
     if not k.size:
         return out
-    first = np.array([v.split(" ", 1)[0] for v in enc.n_name.values.tolist()], dtype=object)
+    first = np.array([brand_word(v.split()) or "" for v in enc.n_name.values.tolist()], dtype=object)
     word = pd.factorize(first)[0].astype(np.int64)
     word[enc.n_name.codes < 0] = -1
     carriers = np.bincount(word[word >= 0], minlength=1)[np.maximum(word, 0)]

@@ -59,3 +59,4 @@ def test_a_one_word_name_shared_with_the_identity_still_lets_its_other_names_vot
     assert not matching._other_name_of(["onyxline capital", "clear broad capital", "clear broad capital"],
                                        ["onyx.jp", None, None], 0, 1, 2)
     assert not matching._other_name_of(["clear broad capital"] * 3, [None] * 3, 0, 1, 2)
+
