@@ -481,8 +481,10 @@ NEAR_EXACT_NAME = 2
 
 def _first_word_counts(enc: Encoded, pairs: np.ndarray, levels: dict[str, np.ndarray], params: dict) -> np.ndarray:
     """Per pair with a near-exact organisation name (:data:`NEAR_EXACT_NAME`; 0 for the others): how many
-    records carry the first word of its names (the brand: "Flulrar", "Oregon"), the more common of the
-    two, counted in the pair's place like an exact name (:data:`crmhub.identity.scoring.TF_PLACES`,
+    records carry the brand word of its names (:func:`crmhub.identity.short_forms.brand_word`: the first word
+    after a leading "the" or "<place qualifier> of": "Flulrar", "Oregon", "Stonehurst" of "City of Stonehurst
+    Public Employees' Retirement Association" — not "city", which every city's plan starts with), the more
+    common of the two, counted in the pair's place like an exact name (:data:`crmhub.identity.scoring.TF_PLACES`,
     :func:`crmhub.identity.scoring.count_in_place`). Scored as the run-centred term frequency
     ``name_first_word`` (:func:`crmhub.identity.scoring.term_frequency_bits`, ±1 bit averaging 0 over
     the run's near-exact pairs, :data:`crmhub.identity.scoring.TF_CENTRED_MAX_BITS`): without it every near-exact pair with the same other levels gets one
@@ -494,7 +496,7 @@ def _first_word_counts(enc: Encoded, pairs: np.ndarray, levels: dict[str, np.nda
     k = np.flatnonzero(levels["name"] == NEAR_EXACT_NAME)
     if not k.size:
         return out
-    first = np.array([v.split(" ", 1)[0] for v in enc.n_name.values.tolist()], dtype=object)
+    first = np.array([brand_word(v.split()) or "" for v in enc.n_name.values.tolist()], dtype=object)
     word = pd.factorize(first)[0].astype(np.int64)
     word[enc.n_name.codes < 0] = -1
     carriers = np.bincount(word[word >= 0], minlength=1)[np.maximum(word, 0)]
@@ -1248,7 +1250,7 @@ def _consistent_proposals(prepared: pd.DataFrame, kind: str, pairs: np.ndarray, 
     included) or a human rejection, their records do not carry different vehicle marks / tax ids
     (``PROPOSAL_CONFLICT_COLUMNS``; also for pairs blocking never compared), and the proposal stays
     within MAX_PROPOSAL_RECORDS records; two groups of identities also need the balance of their scored
-    record pairs (each votes "different" below VOTE_DIFFERENT, "same" above ``threshold``; with ``names``,
+    record pairs (each votes "different" below VOTE_DIFFERENT, except an acronym beside its words, "same" above ``threshold``; with ``names``,
     :attr:`crmhub.identity.comparison.Encoded.n_name`, also "different" between the two when their names
     each carry a word the other cannot explain, :func:`_named_apart`) not against them; with ``score_pairs`` (record pairs -> probability), the record pairs blocking did not compare
     inside components of up to UNCOMPARED_COMPONENT_RECORDS records are scored and vote too. Links are taken strongest first (:func:`crmhub.identity.clusters.consistent_groups`), so a
@@ -1285,6 +1287,9 @@ def _consistent_proposals(prepared: pd.DataFrame, kind: str, pairs: np.ndarray, 
             voters, voice = np.concatenate([voters, extra]), np.concatenate([voice, score_pairs(extra)])
     against = voice < VOTE_DIFFERENT
     if names is not None:
+        # an acronym beside the words it stands for ("EIB" / "State of Eastwood Investment Board") scores
+        # low on the name alone: no evidence either way, so it does not vote "different"
+        against &= ~name_pair_mask(names, voters, against, acronym_name_pair)
         against |= _named_apart(names, voters, voice, threshold, cut_names)
     speaks = _speaks_for_its_identity(prepared, kind, voters, voice, against, roots, threshold, cut_names)
     votes = roots[voters]
@@ -1476,7 +1481,9 @@ def _speaks_for_its_identity(prepared: pd.DataFrame, kind: str, voters: np.ndarr
     more (a name cut at a field length carries none: it may have lost them). Such an ``r`` is an alias without
     the fund numeral ("Etoile Real Estate Partenaires" beside "… Partners III" under one RCS number), a
     cut name or another spelling of the brand; the identity already says ``r`` is ``r'``, so ``r`` being
-    unlike what ``r'`` matches is no evidence against the join. A record with a mark its partner lacks
+    unlike what ``r'`` matches is no evidence against the join. With the same marks, ``r`` is also silent
+    when ``r'`` carries exactly the other record's name and ``r`` another name (:func:`_other_name_of`: a
+    former name or alias under the identity's tax id). A record with a mark its partner lacks
     (Fund IV beside a name without numeral) still speaks: it may be the one that tells them apart.
     For the kinds with proposal conflict columns (organisations); elsewhere every pair speaks."""
     speaks = np.ones(len(voters), dtype=bool)
@@ -1492,6 +1499,7 @@ def _speaks_for_its_identity(prepared: pd.DataFrame, kind: str, voters: np.ndarr
         linked.setdefault((int(roots[y]), x), []).append(y)
     numerals, vintage = prepared["n_numerals"].to_numpy(dtype=object), prepared["n_vintage"].to_numpy(dtype=object)
     marks_of: dict[int, frozenset] = {}
+    names, domains = prepared["n_name"].to_numpy(dtype=object), prepared["n_domain"].to_numpy(dtype=object)
 
     def marks(r: int) -> frozenset:
         if r not in marks_of:  # a name cut at a field length may have lost its marks: it carries none
@@ -1506,10 +1514,26 @@ def _speaks_for_its_identity(prepared: pd.DataFrame, kind: str, voters: np.ndarr
         a, b = voters[k].tolist()
         for r, other in ((a, b), (b, a)):
             partners = linked.get((int(roots[r]), other), ())
-            if any(p != r and marks(r) < marks(p) for p in partners):
+            if any(p != r and (marks(r) < marks(p) or (marks(r) == marks(p) and _other_name_of(names, domains, r, p, other)))
+                   for p in partners):
                 speaks[k] = False
                 break
     return speaks
+
+
+def _other_name_of(names: np.ndarray, domains: np.ndarray, r: int, p: int, other: int) -> bool:
+    """Whether record ``r`` is another name of its identity for a pair with ``other``: its identity's record
+    ``p`` carries exactly ``other``'s normalised name (of more than one word) and ``r`` a different one, and
+    ``r`` states no web domain ``p`` lacks.
+
+    The class: an organisation renamed or known under an alias ("Clear Broad Real Estate Partners K.K."
+    f/k/a "Onyxline Capital", "Clear Broad Capital" under one corporate number). A record of the current
+    name matches the identity's record of that name; the former name being unlike it is no evidence of two
+    organisations. Not for one-word names (an acronym or a bare brand is shared by namesakes), nor when ``r``
+    has a site of its own (a site is evidence ``p`` does not carry), nor when ``r`` has ``other``'s name too
+    (then what keeps them apart is not the name)."""
+    return (bool(names[p]) and names[p] == names[other] != names[r] and " " in names[p]
+            and domains[r] in (None, domains[p]))
 
 
 def _uncompared_pairs(pairs: np.ndarray, roots: np.ndarray, record_component: np.ndarray) -> np.ndarray:
