@@ -13,6 +13,7 @@ to 0.83, so a conditional weight departs from the pooled one by at most a factor
 from __future__ import annotations
 
 import numpy as np
+from given_levels import candidate_pairs
 
 from crmhub.identity.scoring import (
     GIVEN_KEY,
@@ -28,20 +29,8 @@ from crmhub.identity.scoring import (
 
 
 def _levels(near_same: float, seed: int = 0, n: int = 80_000) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]:
-    """Candidate pairs: 10 % matches (30 % of them anchors: same tax id); strangers with near-exact names
-    share their numerals with probability ``near_same`` (the others 0.8)."""
-    rng = np.random.default_rng(seed)
-    match = rng.random(n) < 0.1
-    anchor = match & (rng.random(n) < 0.3)
-    levels = {name: np.zeros(n, dtype=np.int8) for name in PARAMETERS["org"] if name != "prior"}
-    levels["name"] = np.where(match, rng.choice([1, 2, 3], n, p=[0.5, 0.4, 0.1]),
-                              rng.choice([2, 3, 6], n, p=[0.05, 0.15, 0.8])).astype(np.int8)
-    near = ~match & (levels["name"] == 2)
-    levels["numerals"] = np.where(match, rng.choice([0, 1], n, p=[0.5, 0.5]),
-                                  np.where(near, rng.choice([0, 1, 2], n, p=[0.5, near_same / 2, (1 - near_same) / 2]),
-                                           rng.choice([0, 1, 2], n, p=[0.5, 0.4, 0.1]))).astype(np.int8)
-    levels["tax_id"] = np.where(anchor, 1, 0).astype(np.int8)
-    return levels, match, anchor
+    """Strangers with near-exact names share their numerals with probability ``near_same`` (the others 0.8)."""
+    return candidate_pairs("numerals", (0.5, 0.5), (0.5, near_same / 2, (1 - near_same) / 2), (0.5, 0.4, 0.1), seed, n)
 
 
 def test_same_numerals_weigh_more_where_near_exact_strangers_rarely_share_them() -> None:

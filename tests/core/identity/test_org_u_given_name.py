@@ -10,9 +10,9 @@ true pairs (tuning orgs 300k: 0.635 while 93 % true).
 from __future__ import annotations
 
 import numpy as np
+from given_levels import candidate_pairs
 
 from crmhub.identity.scoring import (
-    PARAMETERS,
     explain_pairs,
     refine_from_anchor,
     relevel_bits,
@@ -23,20 +23,9 @@ from crmhub.identity.scoring import (
 
 
 def _levels(seed: int = 0, n: int = 80_000) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]:
-    """Candidate pairs: 10 % matches (30 % of them anchors: same tax id); among strangers with near-exact
-    names legal forms are mostly absent and rarely agree, among the others they agree often."""
-    rng = np.random.default_rng(seed)
-    match = rng.random(n) < 0.1
-    anchor = match & (rng.random(n) < 0.3)
-    levels = {name: np.zeros(n, dtype=np.int8) for name in PARAMETERS["org"] if name != "prior"}
-    levels["name"] = np.where(match, rng.choice([1, 2, 3], n, p=[0.5, 0.4, 0.1]),
-                              rng.choice([2, 3, 6], n, p=[0.05, 0.15, 0.8])).astype(np.int8)
-    near = ~match & (levels["name"] == 2)
-    levels["legal_form"] = np.where(match, rng.choice([0, 1], n, p=[0.1, 0.9]),
-                                    np.where(near, rng.choice([0, 1, 2], n, p=[0.5, 0.1, 0.4]),
-                                             rng.choice([0, 1, 2], n, p=[0.1, 0.4, 0.5]))).astype(np.int8)
-    levels["tax_id"] = np.where(anchor, 1, 0).astype(np.int8)
-    return levels, match, anchor
+    """Among strangers with near-exact names legal forms are mostly absent and rarely agree, among the others
+    they agree often."""
+    return candidate_pairs("legal_form", (0.1, 0.9), (0.5, 0.1, 0.4), (0.1, 0.4, 0.5), seed, n)
 
 
 def test_near_exact_name_with_the_same_legal_form_scores_its_share_of_true_pairs() -> None:
