@@ -586,6 +586,26 @@ def _co_investment(raw: list[str], i: int, out: list[str], name: str):
     return (("coinvestment",), 0) if i and raw[i - 1] == "co" else None
 
 
+def _numeral_before_co(tok: str) -> str | None:
+    """The fund numeral read in a word that is a numeral run into "Co" ("ivco", "5co"), or None."""
+    head = tok[:-2] if tok.endswith("co") and len(tok) > 2 else ""
+    if head.isdigit():
+        return head
+    value = roman_to_int(head) if head and head != "l" else None
+    return None if value is None else str(value)
+
+
+@_word_rule(lambda tok: _numeral_before_co(tok) is not None)
+def _numeral_glued_to_co_investment(raw: list[str], i: int, out: list[str], name: str):
+    # "Fund IVCo-Investment", "Opportunities 5co-investment": the space before "Co-Investment" dropped, the
+    # fund's numeral and its co-investment vehicle; a lone letter ("ICO Investments") only at a fund's numeral
+    if not i or i + 1 >= len(raw) or raw[i + 1] not in _CO_INVEST:
+        return None
+    if len(raw[i]) == 3 and not raw[i][0].isdigit() and not _fund_position(raw[i - 1]):
+        return None
+    return (_numeral_before_co(raw[i]), "coinvestment"), 1
+
+
 @_word_rule(lambda tok: tok in _NUMBER_LABELS_IN_NAMES)
 def _numeral_label(raw: list[str], i: int, out: list[str], name: str):
     if i and i + 1 < len(raw) and _is_numeral(raw[i + 1]):

@@ -232,3 +232,24 @@ def test_the_currency_mark_does_not_depend_on_what_the_abbreviation_table_makes_
     finally:
         monkeypatch.undo()
         normalize._org_parts.cache_clear()
+
+
+# ------------------------------------------------------------------- a numeral run into "Co-Investment"
+
+@pytest.mark.parametrize(("glued", "spaced"), [
+    ("Sterling Capital Partners IVCo-Investment LLP", "Sterling Capital Partners IV Co-Investment L.L.P."),
+    ("Heritage Coastal RE Partners North America IICo-Investment, Sarl",
+     "Heritage Coastal Real Estate Partners North America II Co-Investment S.a r.l."),
+    ("Cox Zenith Credit Opportunities 5co-investment, S.a r.l.", "Cox Zenith Credit Opportunities 5 Co-Investment Sarl"),
+])
+def test_a_numeral_run_into_co_investment_is_the_numbered_co_investment_vehicle(glued: str, spaced: str) -> None:
+    # the space before "Co-Investment" dropped: the same fund numeral and co-investment vehicle, not a name
+    # without marks (which the proposal step reads as the firm beside its carved-out vehicle)
+    assert vehicle_marks(glued) == vehicle_marks(spaced) >= {"coinvestment"}
+    assert normalize_org_name(glued).split()[-2:] == normalize_org_name(spaced).split()[-2:]
+
+
+def test_a_word_ending_in_co_before_investments_stays_a_word() -> None:
+    assert vehicle_marks("Harbor ICO Investments") == frozenset()       # a lone letter only at a fund's numeral
+    assert normalize_org_name("Disco Investment Ltd") == "disco investment"
+    assert vehicle_marks("Harbor Fund ICo-Investment") == {"1", "coinvestment"}
