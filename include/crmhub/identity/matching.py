@@ -377,8 +377,8 @@ def _lift_place_acronyms(enc: Encoded, pairs: np.ndarray, levels: dict[str, np.n
                          threshold: float, params: dict | None, tf_bits: dict[str, np.ndarray]) -> None:
     """A jurisdiction and an acronym against the full name of the same place it spells
     (:func:`crmhub.identity.comparison.place_acronym_pair`: "Connecticut PSERS" / "Connecticut Public School
-    Employees' Retirement System") count as near-exact where no two sites, countries or towns differ (in
-    place): the place says whose initials they are, as a town does for :func:`_lift_short_forms`. Checked on
+    Employees' Retirement System") count as an exact name where no two sites, countries or towns differ
+    (in place): the place says whose initials they are, as a town does for :func:`_lift_short_forms`. Checked on
     the pairs below the review threshold that the lift would raise above it."""
     low = (levels["name"] >= 3) & ~scores.vetoed & (scores.probability <= threshold)
     low &= (levels["domain"] <= 1) & (levels["country"] <= 1) & ~np.isin(levels["city"], OTHER_TOWN)
