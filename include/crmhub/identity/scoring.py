@@ -581,7 +581,12 @@ def refine_parameters(levels: dict[str, np.ndarray], kind: str, params: dict | N
             if name not in joined and name not in start:
                 start[name] = table[name]
         table = start
-    for _ in range(iterations):
+    for step in range(iterations):
+        if step and random_levels is not None and u is not None:
+            # a random pair is a match one time in ~1/λ: counted as a stranger, it inflates the u of the levels
+            # matches show and strangers rarely do (same phone), so each counts by its non-match probability
+            u = u_from_random_pairs(random_levels, kind,
+                                    weights=1.0 - score(random_levels, kind, params=table).probability)
         scored = score(levels, kind, params=table, tf_bits=tf_bits)
         keep = ~scored.vetoed  # vetoed pairs are decided; they must not teach the model what "different" is
         p = scored.probability[keep]
@@ -607,11 +612,6 @@ def refine_parameters(levels: dict[str, np.ndarray], kind: str, params: dict | N
             uu = np.maximum(uu / uu.sum(), 0.0005)
             new[name] = [(1, 1)] + [(float(a), float(b)) for a, b in zip(m, uu, strict=True)]
         table = new
-        if random_levels is not None and u is not None:
-            # a random pair is a match one time in ~1/λ: counted as a stranger, it inflates the u of the levels
-            # matches show and strangers rarely do (same phone), so each counts by its non-match probability
-            u = u_from_random_pairs(random_levels, kind,
-                                    weights=1.0 - score(random_levels, kind, params=table).probability)
     return table
 
 
