@@ -1130,7 +1130,7 @@ def resolve(df: pd.DataFrame, kind: str, *, decisions: dict | None = None, thres
         random_levels, _ = compare(enc, sample_pairs(n, u_sample_size(n), seed=0), kind,
                                    workers=workers, chunk=200_000)
         params = refine_parameters(levels, kind, tf_bits=tf_bits, u=u_from_random_pairs(random_levels, kind),
-                                   total_pairs=total_pairs)
+                                   total_pairs=total_pairs, random_levels=random_levels)
     elif refine and kind == "org":
         params = refine_from_anchor(levels, kind, _anchor_mask(levels, kind), tf_bits=tf_bits)
     scoring_counts = _scoring_tf_counts(enc, pairs, levels, extras["tf_counts"], kind, params)

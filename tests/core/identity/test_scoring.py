@@ -146,6 +146,23 @@ def test_random_pair_prior_counts_all_candidates_when_em_runs_on_a_sample(monkey
     assert abs(params["prior"] * total_pairs - match.sum()) < 0.1 * match.sum()
 
 
+def test_random_pair_u_leaves_out_the_matches_among_the_random_pairs() -> None:
+    # a random pair is a match one time in ~n/d: in a small run the sample holds as many true pairs with the
+    # same date of birth as strangers with one, and u counted as if all were strangers doubles
+    rng = np.random.default_rng(3)
+    n_cand, total_pairs = 20_000, 2_000_000
+    match = rng.random(n_cand) < 0.2
+    levels = _int8(_contact_levels(n_cand, rng, match))
+    strangers = _int8(_contact_levels(200_000, rng, np.zeros(200_000, dtype=bool)))
+    matches = _int8(_contact_levels(200, rng, np.ones(200, dtype=bool)))
+    random_levels = {k: np.concatenate([strangers[k], matches[k]]) for k in strangers}
+    plain = u_from_random_pairs(random_levels, "contact")
+    params = refine_parameters(levels, "contact", u=plain, total_pairs=total_pairs, random_levels=random_levels)
+    stranger_u = u_from_random_pairs(strangers, "contact")["date_of_birth"][0]
+    assert plain["date_of_birth"][0] > 1.5 * stranger_u
+    assert abs(params["date_of_birth"][1][1] - stranger_u) < 0.15 * stranger_u
+
+
 def test_u_sample_grows_with_the_run_between_its_bounds():
     sizes = [u_sample_size(n) for n in (2, 100, 5_000, 10_000, 20_000, 1_000_000)]
     assert sizes[0] == 1 and sizes[1] == 100 * 99 // 2  # never more than all pairs of the run
