@@ -222,15 +222,22 @@ class Scores:
 
     def weight(self, name: str, k: int) -> float:
         """Bits contributed by comparison ``name`` to pair ``k`` (Bayes factor plus term frequency)."""
-        if name in self.given:
-            parent, bits = self.given[name]
-            w = float(bits[parent[k], self.levels[name][k]])
-        else:
-            w = float(self.factors[name][self.levels[name][k]])
+        w = float(_level_bits(self.factors, self.given, name, self.levels[name][k], k))
         for term, bits in self.tf_bits.items():
             if TF_COMPARISON.get(term, term) == name:
                 w += float(bits[k])
         return w
+
+
+def _level_bits(factors: dict[str, np.ndarray], given: dict[str, tuple[np.ndarray, np.ndarray]], name: str,
+                lv: np.ndarray, at: np.ndarray | int | None = None) -> np.ndarray:
+    """Bits of comparison ``name`` at levels ``lv``: its Bayes factor (``factors``), or, for a comparison
+    whose u depends on other comparisons' levels (``given``, :func:`given_factors`), its weight at the
+    parents' joint level of the pairs ``at`` (all pairs when None)."""
+    if name not in given:
+        return factors[name][lv]
+    parent, bits = given[name]
+    return bits[parent if at is None else parent[at], lv]
 
 
 def bayes_factors(kind: str, params: dict | None = None) -> dict[str, np.ndarray]:
@@ -398,11 +405,7 @@ def score(levels: dict[str, np.ndarray], kind: str, params: dict | None = None,
     terms = joint_levels(levels, kind, table)
     given = {name: (parent_level(terms, entry), bits) for name, (entry, bits) in given_factors(table).items()}
     for name, lv in terms.items():
-        if name in given:
-            parent, bits = given[name]
-            total += bits[parent, lv]
-        else:
-            total += factors[name][lv]
+        total += _level_bits(factors, given, name, lv)
     for bits in (tf_bits or {}).values():
         total += bits
     np.clip(total, -60, 60, out=total)
@@ -449,11 +452,7 @@ def explain_pairs(scores: Scores, idx: np.ndarray, kind: str) -> list[dict]:
     columns = []
     for name, lv in scores.levels.items():
         levels = lv[idx]
-        if name in scores.given:
-            parent, bits = scores.given[name]
-            weight = bits[parent[idx], levels].astype(float)
-        else:
-            weight = scores.factors[name][levels].astype(float)
+        weight = _level_bits(scores.factors, scores.given, name, levels, idx).astype(float)
         for term, bits in scores.tf_bits.items():
             if TF_COMPARISON.get(term, term) == name:
                 weight = weight + bits[idx]

@@ -140,10 +140,9 @@ def _spelling_keys(words: tuple[str, ...]) -> set[tuple[str, str]]:
     more: an acronym spells one letter per word after the first), read with and without its stop words
     (an acronym may skip them: "QNH" is "Quigley, Nilsen and Hale")."""
     readings = name_readings(words)
-    content = (tuple(w for w in r[1:] if w not in ACRONYM_STOP_WORDS) for r in readings)
+    without_stop_words = [(r[0], *(w for w in r[1:] if w not in ACRONYM_STOP_WORDS)) for r in readings]
     return {(r[0][0], r[-1][0] if len(r) == 2 else r[-2][0] + r[-1][0])
-            for r in (*readings, *((r[0], *c) for r, c in zip(readings, content, strict=True)))
-            if len(r) >= 2}
+            for r in (*readings, *without_stop_words) if len(r) >= 2}
 
 
 def names_spelt_by(acronyms: Iterable[str], names: Iterable[str]) -> dict[str, list[str]]:
