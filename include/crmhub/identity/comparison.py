@@ -86,8 +86,19 @@ class Column:
     workers = 1
 
     def __init__(self, values: list):
-        self.codes, _ = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=True)
+        self.codes, distinct = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=True)
         self.values = np.asarray(["" if v is None else v for v in values], dtype=object)
+        #: the distinct values, missing left out (index = code)
+        self.distinct = np.asarray(distinct, dtype=object)
+
+    def per_value(self, func: Callable, rows: np.ndarray | None = None, dtype=object) -> np.ndarray:
+        """``func(value)`` per record (of ``rows``, any shape; all when None), computed once per distinct
+        value; ``dtype``'s empty value (None, False) where missing."""
+        codes = self.codes if rows is None else self.codes[rows]
+        need = np.arange(len(self.distinct)) if rows is None else np.unique(codes[codes >= 0])
+        done = np.full(len(self.distinct) + 1, None if dtype is object else 0, dtype=dtype)  # last: code -1
+        done[need] = np.fromiter((func(v) for v in self.distinct[need].tolist()), dtype=dtype, count=len(need))
+        return done[codes]
 
     @cached_property
     def lengths(self) -> np.ndarray:

@@ -26,3 +26,13 @@ def test_one_typo_in_a_short_first_name_is_similar_not_different() -> None:
 def test_one_typo_in_a_city_is_similar_not_different() -> None:
     assert _levels({"city": "Yenda"}, {"city": "Yehda"})["city"] == 2  # Jaro-Winkler 0.89
     assert _levels({"city": "Yenda"}, {"city": "Ryde"})["city"] == 3
+
+
+def test_column_per_value_is_the_function_of_each_record_value() -> None:
+    from crmhub.identity.comparison import Column
+
+    col = Column(["ab cd", None, "ef", "ab cd"])
+    assert col.per_value(lambda v: v.upper()).tolist() == ["AB CD", None, "EF", "AB CD"]
+    rows = np.array([[0, 1], [2, 3]])
+    assert col.per_value(lambda v: " " in v, rows, dtype=bool).tolist() == [[True, False], [False, True]]
+
