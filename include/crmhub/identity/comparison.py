@@ -47,6 +47,7 @@ from crmhub.identity.short_forms import (
     brand_word,
     names_in_index_spelt_by,
     spelling_index,
+    written_as_acronym,
 )
 
 #: Level labels per comparison (index = level).
@@ -1342,7 +1343,13 @@ def _without_run(words: list[str], run: list[str]) -> list[str] | None:
 
 def short_form_mask(names: Column, pairs: np.ndarray, check: np.ndarray, predicate=short_form) -> np.ndarray:
     """``predicate`` (:func:`short_form` or one of its parts) for the pairs selected by ``check`` (others
-    False), once per distinct pair of names."""
+    False), once per distinct pair of names. An acronym's (:data:`ACRONYM_PAIRS`) only where one name may be
+    one (:func:`crmhub.identity.short_forms.written_as_acronym`, tested once per distinct name): most names
+    are not, and a million-record run checks millions of pairs."""
+    if predicate in ACRONYM_PAIRS:
+        idx = np.flatnonzero(check)
+        check = np.zeros(len(pairs), dtype=bool)
+        check[idx] = names.per_value(written_as_acronym, pairs[idx], dtype=bool).any(axis=1)
     return name_pair_mask(names, pairs, check, predicate)
 
 
@@ -1400,7 +1407,7 @@ def acronym_in_town_mask(names: Column, cities: Column, pairs: np.ndarray, check
     Nilsen & Hale" in Austin): a CRM writes an organisation by its initials where it works, and there they
     name nobody else. Where they spell two brands' names in the town nothing is read; three letters of
     other words ("SIA") name too many organisations a run does not hold for a town to vouch."""
-    out = name_pair_mask(names, pairs, check, _town_acronym_pair)
+    out = short_form_mask(names, pairs, check, _town_acronym_pair)
     idx = np.flatnonzero(out)
     if not idx.size:
         return out
@@ -1412,3 +1419,8 @@ def acronym_in_town_mask(names: Column, cities: Column, pairs: np.ndarray, check
         spelt = set().union(*(names_in_index_spelt_by(acronym, index.get(t, {})) for t in {ta, tb} if t >= 0))
         out[k] = len({brand_word(v.split()) for v in spelt}) == 1
     return out
+
+
+#: The short-form predicates that hold only where one name is an acronym
+#: (:func:`crmhub.identity.short_forms.written_as_acronym`; :func:`short_form_mask` tests that first).
+ACRONYM_PAIRS = frozenset({acronym_pair, _town_acronym_pair})

@@ -1286,7 +1286,7 @@ def _consistent_proposals(prepared: pd.DataFrame, kind: str, pairs: np.ndarray, 
     if names is not None:
         # an acronym beside the words it stands for ("EIB" / "State of Eastwood Investment Board") scores
         # low on the name alone: no evidence either way, so it does not vote "different"
-        against &= ~name_pair_mask(names, voters, against, acronym_name_pair)
+        against &= ~short_form_mask(names, voters, against, acronym_name_pair)
         against |= _named_apart(names, voters, voice, threshold, cut_names)
     speaks = _speaks_for_its_identity(prepared, kind, voters, voice, against, roots, threshold, cut_names)
     votes = roots[voters]

@@ -36,3 +36,16 @@ def test_column_per_value_is_the_function_of_each_record_value() -> None:
     rows = np.array([[0, 1], [2, 3]])
     assert col.per_value(lambda v: " " in v, rows, dtype=bool).tolist() == [[True, False], [False, True]]
 
+
+def test_acronym_short_form_mask_reads_as_its_predicate_on_every_pair() -> None:
+    """The acronym pre-test of short_form_mask (one name may be an acronym) leaves every verdict as it was."""
+    from crmhub.identity.comparison import ACRONYM_PAIRS, Column, name_pair_mask, short_form_mask
+
+    names = Column(["spsers", "sliura public school employees retirement systems", "quigley nilsen and hale",
+                    "qnh", "qn", "sp sers", None, "wham", "wren hill asset management", "s1rs"])
+    pairs = np.array([(a, b) for a in range(10) for b in range(a + 1, 10)])
+    check = np.ones(len(pairs), dtype=bool)
+    for predicate in ACRONYM_PAIRS:
+        expected = name_pair_mask(names, pairs, check, predicate)
+        assert expected.any()
+        assert (short_form_mask(names, pairs, check, predicate) == expected).all()
