@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import heapq
+import itertools
+from collections.abc import Callable, Iterator
+
 import numpy as np
 
 
@@ -64,7 +68,7 @@ MIN_VOTES_AGAINST = 2
 
 def consistent_groups(links: np.ndarray, *, cannot_link: np.ndarray, values: dict[int, tuple[frozenset, ...]],
                       sizes: dict[int, int], max_records: int, votes: np.ndarray | None = None,
-                      vote: np.ndarray | None = None) -> np.ndarray:
+                      vote: np.ndarray | None = None, strength: np.ndarray | None = None) -> np.ndarray:
     """Group nodes along ``links`` (strongest first) without ever putting two inconsistent nodes together.
 
     Greedy agglomeration over the rows of ``links`` (node pairs, in the order given): two groups join
@@ -77,7 +81,12 @@ def consistent_groups(links: np.ndarray, *, cannot_link: np.ndarray, values: dic
     -1 votes unless the +1 votes outnumber them (average-linkage style: the groups join on the balance of
     their compared records, not through a single strong link). A link whose groups cannot join is left
     out, so a chain A~B~C where A and C are different entities becomes {A, B} + {C} (whichever link is
-    stronger wins), never one group.
+    stronger wins), never one group. ``strength`` (per row of ``links``, not increasing; e.g. the link's
+    probability): among rows of equal strength, the join whose groups' votes say "same" most goes first
+    (votes for, counted up to MIN_VOTES_AGAINST, minus votes against; then the one whose larger group
+    holds fewer records), read afresh when its turn comes (:func:`_in_order`): a record whose equally
+    scored links reach its namesake's group and its own joins its own, where the records' order would
+    have left it with the namesake and their votes against its own group keep that group out.
 
     Returns a boolean per row of ``links``: True when its two nodes ended in the same group.
     """
@@ -127,7 +136,8 @@ def consistent_groups(links: np.ndarray, *, cannot_link: np.ndarray, values: dic
             votes, vote = votes[at], vote[at]
         keep[rest] = _greedy_groups(links[rest], cannot_link=cannot_link, values=values, sizes=sizes,
                                     max_records=max_records, votes=votes if has_votes else None,
-                                    vote=vote if has_votes else None)
+                                    vote=vote if has_votes else None,
+                                    strength=None if strength is None else np.asarray(strength)[rest])
     return keep
 
 
@@ -146,7 +156,7 @@ def _lone_links(links: np.ndarray) -> np.ndarray:
 
 def _greedy_groups(links: np.ndarray, *, cannot_link: np.ndarray, values: dict[int, tuple[frozenset, ...]],
                    sizes: dict[int, int], max_records: int, votes: np.ndarray | None = None,
-                   vote: np.ndarray | None = None) -> np.ndarray:
+                   vote: np.ndarray | None = None, strength: np.ndarray | None = None) -> np.ndarray:
     """:func:`consistent_groups` link by link (any component)."""
     # per group (keyed by its root): records, attribute values, and — only once a group has one — its
     # cannot-link partners and members; most proposals are one link between two clean nodes
@@ -217,7 +227,15 @@ def _greedy_groups(links: np.ndarray, *, cannot_link: np.ndarray, values: dict[i
             t[1] += con
             tally.setdefault(into, {})[other] = t
 
-    for x, y in pairs:
+    def balance(x: int, y: int) -> tuple[int, int]:
+        # votes for (counted up to MIN_VOTES_AGAINST) minus against; then the smaller larger group
+        gx, gy = find(x), find(y)
+        if gx == gy:
+            return 0, 0
+        pro, con = tally.get(gx, {}).get(gy, (0, 0))
+        return min(pro, MIN_VOTES_AGAINST) - con, -max(records[gx], records[gy])
+
+    for x, y in _in_order(pairs, strength, balance if tally else None):
         gx, gy = find(x), find(y)
         if gx == gy or not compatible(gx, gy):
             continue
@@ -235,3 +253,38 @@ def _greedy_groups(links: np.ndarray, *, cannot_link: np.ndarray, values: dict[i
             ax = attrs[gx]
             attrs[gx] = tuple(va or vb for va, vb in zip(ax, ay, strict=False)) if ax else ay
     return np.fromiter((find(x) == find(y) for x, y in links.tolist()), dtype=bool, count=len(links))
+
+
+def _in_order(pairs: list[list[int]], strength: np.ndarray | None,
+              balance: Callable[[int, int], tuple[int, int]] | None) -> Iterator[list[int]]:
+    """The links of ``pairs`` in the order the greedy pass takes them: as given (strongest first), and among
+    links of equal ``strength`` the one whose two groups' votes say "same" most, then as given.
+
+    Scores come in steps (one per combination of comparison levels: at 100k tuning organisations 47k
+    candidate links share 1.3k scores), so most links tie, and the order given among them is only the
+    records' order: a false link taken first traps a record in its namesake's group, whose votes then keep
+    the record's own group out. ``balance`` (a link's two nodes -> a key, larger first) is read when the
+    link's turn comes, since a join before it can change it (a heap with lazy updates: a link whose key
+    fell since it was queued goes back in line at its new place)."""
+    if strength is None or balance is None or len(pairs) < 2:
+        yield from pairs
+        return
+    strength = np.asarray(strength)
+    starts = np.flatnonzero(np.r_[True, strength[1:] != strength[:-1]]).tolist() + [len(pairs)]
+    for start, end in itertools.pairwise(starts):
+        if end - start == 1:
+            yield pairs[start]
+            continue
+        heap = [(_negated(balance(*pairs[k])), k) for k in range(start, end)]
+        heapq.heapify(heap)
+        while heap:
+            queued, k = heapq.heappop(heap)
+            now = _negated(balance(*pairs[k]))
+            if now > queued:
+                heapq.heappush(heap, (now, k))
+                continue
+            yield pairs[k]
+
+
+def _negated(key: tuple[int, int]) -> tuple[int, int]:
+    return -key[0], -key[1]

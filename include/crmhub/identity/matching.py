@@ -1250,8 +1250,8 @@ def _consistent_proposals(prepared: pd.DataFrame, kind: str, pairs: np.ndarray, 
     record pairs (each votes "different" below VOTE_DIFFERENT, except an acronym beside its words, "same" above ``threshold``; with ``names``,
     :attr:`crmhub.identity.comparison.Encoded.n_name`, also "different" between the two when their names
     each carry a word the other cannot explain, :func:`_named_apart`) not against them; with ``score_pairs`` (record pairs -> probability), the record pairs blocking did not compare
-    inside components of up to UNCOMPARED_COMPONENT_RECORDS records are scored and vote too. Links are taken strongest first (:func:`crmhub.identity.clusters.consistent_groups`), so a
-    chain is cut at its weaker link. ``cut_names`` (per record, :attr:`crmhub.identity.comparison.Encoded.cut_names`;
+    inside components of up to UNCOMPARED_COMPONENT_RECORDS records are scored and vote too. Links are taken strongest first, equal scores by the balance of their groups' votes
+    (:func:`crmhub.identity.clusters.consistent_groups`), so a chain is cut at its weaker link. ``cut_names`` (per record, :attr:`crmhub.identity.comparison.Encoded.cut_names`;
     needed where ``n_numerals`` is a conflict column): the vehicle marks of a name cut at a field length may
     have lost some, so its own are no conflict. A low pair whose one record is a less informative record of
     its own identity neither forbids nor votes (:func:`_speaks_for_its_identity`). Organisations: a record
@@ -1333,7 +1333,7 @@ def _consistent_proposals(prepared: pd.DataFrame, kind: str, pairs: np.ndarray, 
                 rows.setdefault(r, [none] * len(per_column))[j] = frozenset(v)
         values = {r: tuple(v) for r, v in rows.items()}
     keep = consistent_groups(links, cannot_link=cannot, values=values, sizes=sizes, max_records=MAX_PROPOSAL_RECORDS,
-                             votes=votes, vote=vote)
+                             votes=votes, vote=vote, strength=prob[idx])
     return idx[keep].tolist(), int((~keep).sum())
 
 
