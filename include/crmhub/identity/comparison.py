@@ -1320,6 +1320,45 @@ def place_acronym_pair(a: str, b: str) -> bool:
     return False
 
 
+#: Fewest words a jurisdiction's body names besides its place for :func:`place_name_reordered`: "Washington
+#: University" (St. Louis) and the "University of Washington" (Seattle) are two schools.
+MIN_PLACE_BODY_WORDS = 2
+
+
+def place_name_reordered(a: str, b: str) -> bool:
+    """Two normalised names of a jurisdiction's body in its two word orders, the place (a US state or a
+    country, :func:`jurisdiction_name`) written first or after "of" ("utah state teachers retirement systems" /
+    "state teachers retirement systems of utah"), each without a last word that is its own acronym read in
+    either order (:func:`crmhub.identity.short_forms.acronym_of_name`: "... of oregon orepfrs"). The body
+    names :data:`MIN_PLACE_BODY_WORDS` words or more besides the place.
+
+    >>> place_name_reordered("utah state teachers retirement systems", "state teachers retirement systems of utah")
+    True
+    >>> place_name_reordered("washington university", "university of washington")
+    False
+    >>> place_name_reordered("utah state teachers retirement systems", "teachers retirement systems of utah")
+    False
+    """
+    wa, wb = _without_own_acronym(a.split()), _without_own_acronym(b.split())
+    if wa == wb or sorted(w for w in wa if w != "of") != sorted(w for w in wb if w != "of"):
+        return False
+    for first, other in ((wa, wb), (wb, wa)):
+        for size in range(1, 4):
+            place = first[:size]
+            if other[-size - 1:] == ["of", *place] and len(first) - size >= MIN_PLACE_BODY_WORDS \
+                    and jurisdiction_name(" ".join(place)):
+                return other[:-size - 1] == first[size:]
+    return False
+
+
+def _without_own_acronym(words: list[str]) -> list[str]:
+    """``words`` without a last word of three letters or more that is the acronym of the words before it in
+    one of their readings (:func:`crmhub.identity.short_forms.acronym_of_name`)."""
+    if len(words) >= 3 and len(words[-1]) >= 3 and acronym_of_name(words[-1], words[:-1]):
+        return words[:-1]
+    return words
+
+
 def _without_run(words: list[str], run: list[str]) -> list[str] | None:
     """``words`` without the first occurrence of ``run`` (consecutive words), or None where it is absent."""
     n = len(run)

@@ -56,6 +56,7 @@ from crmhub.identity.comparison import (
     partnership_short_form,
     per_name_pair,
     place_acronym_pair,
+    place_name_reordered,
     same_word,
     same_words_mask,
     short_form_mask,
@@ -568,6 +569,21 @@ def _lift_reordered(enc: Encoded, pairs: np.ndarray, levels: dict[str, np.ndarra
     _lift_to_exact(k[words[pairs[k, 0]] == words[pairs[k, 1]]], levels, scores, kind, params, tf_bits)
 
 
+def _lift_place_reordered(enc: Encoded, pairs: np.ndarray, levels: dict[str, np.ndarray], scores, kind: str,
+                          threshold: float, params: dict | None, tf_bits: dict[str, np.ndarray]) -> None:
+    """A jurisdiction's body in its two word orders (:func:`crmhub.identity.comparison.place_name_reordered`:
+    "Utah State Teachers' Retirement System" / "State Teachers' Retirement System of Utah (UtaSTRS)") counts as
+    an exact name where no two sites, countries or towns differ (in place), not only in one town as
+    :func:`_lift_reordered`: the place is in the name, as in :func:`_lift_place_acronyms`, and a CRM keeps a
+    state's pension system without its town as often as with it. Checked on the pairs below the review
+    threshold that the lift would raise above it."""
+    low = (levels["name"] > EXACT_NAME) & ~scores.vetoed & (scores.probability <= threshold)
+    low &= (levels["domain"] <= 1) & (levels["country"] <= 1) & ~np.isin(levels["city"], OTHER_TOWN)
+    check = _lift_would_cross(levels, scores, low, kind, threshold, params, to=EXACT_NAME)
+    _lift_to_exact(np.flatnonzero(name_pair_mask(enc.n_name, pairs, check, place_name_reordered)), levels, scores,
+                   kind, params, tf_bits)
+
+
 def _lift_to_exact(idx: np.ndarray, levels: dict[str, np.ndarray], scores, kind: str, params: dict | None,
                    tf_bits: dict[str, np.ndarray]) -> None:
     """The pairs ``idx`` rescored with an exact name (the first word's term-frequency bits no longer apply)."""
@@ -799,6 +815,7 @@ def _score_compared(enc: Encoded, pairs: np.ndarray, levels: dict[str, np.ndarra
         _lift_typing_slips(enc, pairs, levels, scores, kind, threshold, params, tf_bits)
         _lift_kind_words_respelt(enc, pairs, levels, scores, kind, threshold, params, tf_bits)
         _lift_reordered(enc, pairs, levels, scores, kind, threshold, params, tf_bits)
+        _lift_place_reordered(enc, pairs, levels, scores, kind, threshold, params, tf_bits)
         _lift_brand_forms(enc, pairs, levels, scores, kind, threshold, params, tf_bits)
         _lift_descriptor_forms(enc, pairs, levels, scores, kind, threshold, params, tf_bits)
         # a word of one name the other cannot explain (typo, abbreviation) is checked where it matters:
