@@ -309,7 +309,8 @@ def _place_and_acronym(words: list[str]) -> tuple[str, str] | None:
     if not 2 <= len(words) <= MAX_PLACE_WORDS + 1:
         return None
     for place, acronym in ((words[:-1], words[-1]), (words[1:], words[0])):
-        if len(acronym) >= MIN_ACRONYM and acronym.isalpha() and nz.jurisdiction_name(" ".join(place)):
+        if len(acronym) >= MIN_ACRONYM and acronym.isalpha() and place[0] in nz.jurisdiction_first_words() \
+                and nz.jurisdiction_name(" ".join(place)):
             return " ".join(place), acronym
     return None
 
@@ -333,13 +334,16 @@ def _org_place_acronyms(df: pd.DataFrame) -> list:
             by_place.setdefault(got[0], set()).add(got[1])
     read: dict[str, tuple[tuple[str, str], ...]] = {name: (got,) for name, got in shorts.items()}
     if by_place:
+        first_words = {place.split()[0] for place in by_place}
         for name in distinct - shorts.keys():
             words = name.split()
+            if first_words.isdisjoint(words):
+                continue
             found = set()
             for size in range(1, MAX_PLACE_WORDS + 1):
                 for k in range(len(words) - size + 1):
                     place = " ".join(words[k:k + size])
-                    if place in by_place and len(words) - size >= 2:
+                    if words[k] in first_words and place in by_place and len(words) - size >= 2:
                         rest = words[:k] + words[k + size:]
                         found |= {(place, a) for a in by_place[place] if acronym_of_name(a, rest)}
             if found:

@@ -1339,7 +1339,10 @@ def place_name_reordered(a: str, b: str) -> bool:
     >>> place_name_reordered("utah state teachers retirement systems", "teachers retirement systems of utah")
     False
     """
-    wa, wb = _without_own_acronym(a.split()), _without_own_acronym(b.split())
+    wa, wb = a.split(), b.split()
+    if len(set(wa).symmetric_difference(wb) - {"of"}) > 1:  # the words alike, but for an own acronym
+        return False
+    wa, wb = _without_own_acronym(wa), _without_own_acronym(wb)
     if wa == wb or sorted(w for w in wa if w != "of") != sorted(w for w in wb if w != "of"):
         return False
     for first, other in ((wa, wb), (wb, wa)):
