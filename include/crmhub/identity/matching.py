@@ -47,7 +47,9 @@ from crmhub.identity.comparison import (
     compare,
     descriptor_added,
     descriptor_form,
+    japanese_romanisation,
     kind_words_respelt,
+    korean_romanisation,
     listed_names,
     name_pair_mask,
     names_by_town,
@@ -57,6 +59,7 @@ from crmhub.identity.comparison import (
     per_name_pair,
     place_acronym_pair,
     place_name_reordered,
+    romanised_alike,
     same_word,
     same_words_mask,
     short_form_mask,
@@ -591,6 +594,34 @@ def _lift_place_reordered(enc: Encoded, pairs: np.ndarray, levels: dict[str, np.
                    kind, params, tf_bits)
 
 
+#: Countries whose names sources romanise in several systems, and the fold that makes the spellings one.
+ROMANISATIONS = {"JP": japanese_romanisation, "KR": korean_romanisation}
+
+
+def _lift_romanised(enc: Encoded, pairs: np.ndarray, levels: dict[str, np.ndarray], scores, kind: str,
+                    threshold: float, params: dict | None, tf_bits: dict[str, np.ndarray]) -> None:
+    """A Japanese or Korean organisation's name in two romanisations (:func:`crmhub.identity.comparison.romanised_alike`:
+    "Huzinaga Shinkin Bank" / "Fujinaga Shinkin Bank", Kunrei-shiki and Hepburn; "Geumyong Capital" / "Kumyoung
+    Capital", Revised and McCune-Reischauer) counts as an exact name where one record is of that country and no
+    two countries or towns differ (in place): the folds join letters that English words keep apart, so they are
+    read for that country's names only. Checked on the pairs below the review threshold that the lift would
+    raise above it."""
+    for code, fold in ROMANISATIONS.items():
+        ours = enc.n_country.member_of(frozenset({code}))
+        if not ours.any():
+            continue
+        idx = np.flatnonzero(ours[pairs[:, 0]] | ours[pairs[:, 1]])
+        idx = idx[(levels["name"][idx] > EXACT_NAME) & ~scores.vetoed[idx] & (scores.probability[idx] <= threshold)
+                  & (levels["country"][idx] <= 1) & ~np.isin(levels["city"][idx], OTHER_TOWN)]
+        if not idx.size:
+            continue
+        low = np.zeros(len(pairs), dtype=bool)
+        low[idx] = True
+        check = _lift_would_cross(levels, scores, low, kind, threshold, params, to=EXACT_NAME)
+        _lift_to_exact(np.flatnonzero(name_pair_mask(enc.n_name, pairs, check, functools.partial(romanised_alike, fold=fold))),
+                       levels, scores, kind, params, tf_bits)
+
+
 def _of_forms(enc: Encoded) -> np.ndarray:
     """Per record, whether its name has "of" after its first word (computed once per run)."""
     got = getattr(enc, "of_forms", None)
@@ -832,6 +863,7 @@ def _score_compared(enc: Encoded, pairs: np.ndarray, levels: dict[str, np.ndarra
         _lift_kind_words_respelt(enc, pairs, levels, scores, kind, threshold, params, tf_bits)
         _lift_reordered(enc, pairs, levels, scores, kind, threshold, params, tf_bits)
         _lift_place_reordered(enc, pairs, levels, scores, kind, threshold, params, tf_bits)
+        _lift_romanised(enc, pairs, levels, scores, kind, threshold, params, tf_bits)
         _lift_brand_forms(enc, pairs, levels, scores, kind, threshold, params, tf_bits)
         _lift_descriptor_forms(enc, pairs, levels, scores, kind, threshold, params, tf_bits)
         # a word of one name the other cannot explain (typo, abbreviation) is checked where it matters:
