@@ -47,7 +47,9 @@ from crmhub.identity.comparison import (
     compare,
     descriptor_added,
     descriptor_form,
+    japanese_romanisation,
     kind_words_respelt,
+    korean_romanisation,
     listed_names,
     name_pair_mask,
     names_by_town,
@@ -56,6 +58,8 @@ from crmhub.identity.comparison import (
     partnership_short_form,
     per_name_pair,
     place_acronym_pair,
+    place_name_reordered,
+    romanised_alike,
     same_word,
     same_words_mask,
     short_form_mask,
@@ -565,6 +569,65 @@ def _lift_reordered(enc: Encoded, pairs: np.ndarray, levels: dict[str, np.ndarra
     _lift_to_exact(k[words[pairs[k, 0]] == words[pairs[k, 1]]], levels, scores, kind, params, tf_bits)
 
 
+def _lift_place_reordered(enc: Encoded, pairs: np.ndarray, levels: dict[str, np.ndarray], scores, kind: str,
+                          threshold: float, params: dict | None, tf_bits: dict[str, np.ndarray]) -> None:
+    """A jurisdiction's body in its two word orders (:func:`crmhub.identity.comparison.place_name_reordered`:
+    "Utah State Teachers' Retirement System" / "State Teachers' Retirement System of Utah (UtaSTRS)") counts as
+    an exact name where no two sites, countries or towns differ (in place), not only in one town as
+    :func:`_lift_reordered`: the place is in the name, as in :func:`_lift_place_acronyms`, and a CRM keeps a
+    state's pension system without its town as often as with it. Checked on the pairs below the review
+    threshold that the lift would raise above it."""
+    of_form = _of_forms(enc)  # one name "... of <place>", the other one or two words shorter
+    idx = np.flatnonzero(of_form[pairs[:, 0]] != of_form[pairs[:, 1]])
+    _, spaces = enc.n_name.initials_and_words
+    a, b = pairs[idx, 0], pairs[idx, 1]
+    idx = idx[(np.abs(spaces[a] - spaces[b]) <= 2) & (spaces[a] != spaces[b]) & (levels["name"][idx] > EXACT_NAME)
+              & ~scores.vetoed[idx] & (scores.probability[idx] <= threshold) & (levels["domain"][idx] <= 1)
+              & (levels["country"][idx] <= 1) & ~np.isin(levels["city"][idx], OTHER_TOWN)]
+    low = np.zeros(len(pairs), dtype=bool)
+    low[idx] = True
+    check = _lift_would_cross(levels, scores, low, kind, threshold, params, to=EXACT_NAME)
+    _lift_to_exact(np.flatnonzero(name_pair_mask(enc.n_name, pairs, check, place_name_reordered)), levels, scores,
+                   kind, params, tf_bits)
+
+
+#: Countries whose names sources romanise in several systems, and the fold that makes the spellings one.
+ROMANISATIONS = {"JP": japanese_romanisation, "KR": korean_romanisation}
+
+
+def _lift_romanised(enc: Encoded, pairs: np.ndarray, levels: dict[str, np.ndarray], scores, kind: str,
+                    threshold: float, params: dict | None, tf_bits: dict[str, np.ndarray]) -> None:
+    """A Japanese or Korean organisation's name in two romanisations (:func:`crmhub.identity.comparison.romanised_alike`:
+    "Huzinaga Shinkin Bank" / "Fujinaga Shinkin Bank", Kunrei-shiki and Hepburn; "Geumyong Capital" / "Kumyoung
+    Capital", Revised and McCune-Reischauer) counts as an exact name where one record is of that country and no
+    two countries or towns differ (in place): the folds join letters that English words keep apart, so they are
+    read for that country's names only. Checked on the pairs below the review threshold that the lift would
+    raise above it."""
+    for code, fold in ROMANISATIONS.items():
+        ours = enc.n_country.member_of(frozenset({code}))
+        if not ours.any():
+            continue
+        idx = np.flatnonzero(ours[pairs[:, 0]] | ours[pairs[:, 1]])
+        idx = idx[(levels["name"][idx] > EXACT_NAME) & ~scores.vetoed[idx] & (scores.probability[idx] <= threshold)
+                  & (levels["country"][idx] <= 1) & ~np.isin(levels["city"][idx], OTHER_TOWN)]
+        if not idx.size:
+            continue
+        low = np.zeros(len(pairs), dtype=bool)
+        low[idx] = True
+        check = _lift_would_cross(levels, scores, low, kind, threshold, params, to=EXACT_NAME)
+        _lift_to_exact(np.flatnonzero(name_pair_mask(enc.n_name, pairs, check, functools.partial(romanised_alike, fold=fold))),
+                       levels, scores, kind, params, tf_bits)
+
+
+def _of_forms(enc: Encoded) -> np.ndarray:
+    """Per record, whether its name has "of" after its first word (computed once per run)."""
+    got = getattr(enc, "of_forms", None)
+    if got is None:
+        got = enc.of_forms = np.fromiter((" of " in v for v in enc.n_name.values.tolist()), dtype=bool,
+                                         count=len(enc.n_name.values))
+    return got
+
+
 def _lift_to_exact(idx: np.ndarray, levels: dict[str, np.ndarray], scores, kind: str, params: dict | None,
                    tf_bits: dict[str, np.ndarray]) -> None:
     """The pairs ``idx`` rescored with an exact name (the first word's term-frequency bits no longer apply)."""
@@ -796,6 +859,8 @@ def _score_compared(enc: Encoded, pairs: np.ndarray, levels: dict[str, np.ndarra
         _lift_typing_slips(enc, pairs, levels, scores, kind, threshold, params, tf_bits)
         _lift_kind_words_respelt(enc, pairs, levels, scores, kind, threshold, params, tf_bits)
         _lift_reordered(enc, pairs, levels, scores, kind, threshold, params, tf_bits)
+        _lift_place_reordered(enc, pairs, levels, scores, kind, threshold, params, tf_bits)
+        _lift_romanised(enc, pairs, levels, scores, kind, threshold, params, tf_bits)
         _lift_brand_forms(enc, pairs, levels, scores, kind, threshold, params, tf_bits)
         _lift_descriptor_forms(enc, pairs, levels, scores, kind, threshold, params, tf_bits)
         # a word of one name the other cannot explain (typo, abbreviation) is checked where it matters:
