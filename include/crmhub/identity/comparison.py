@@ -34,6 +34,7 @@ from crmhub.identity.normalize import (
     cut_text,
     full_name_text,
     is_written_numeral,
+    jurisdiction_first_words,
     jurisdiction_name,
     name_spelling_key,
     order_free_words,
@@ -1323,7 +1324,8 @@ def place_acronym_pair(a: str, b: str) -> bool:
     >>> place_acronym_pair("connecticut sers", "connecticut public school employees retirement systems")
     False
     """
-    for short, full in ((a.split(), b.split()), (b.split(), a.split())):
+    wa, wb = a.split(), b.split()
+    for short, full in ((wa, wb), (wb, wa)):
         if len(short) < 2 or len(full) <= len(short):
             continue
         for place, acronym in ((short[:-1], short[-1]), (short[1:], short[0])):
@@ -1331,6 +1333,16 @@ def place_acronym_pair(a: str, b: str) -> bool:
             if rest is not None and jurisdiction_name(" ".join(place)) and acronym_of_name(acronym, rest):
                 return True
     return False
+
+
+def written_as_place_and_acronym(name: str) -> bool:
+    """Whether normalised ``name`` may be the short side of a :func:`place_acronym_pair`: two words or more,
+    the first or the second the first word of a jurisdiction's name
+    (:func:`crmhub.identity.normalize.jurisdiction_first_words`, a set look-up; :func:`jurisdiction_name` itself
+    costs more than the pair check it would spare)."""
+    words = name.split()
+    first = jurisdiction_first_words()
+    return len(words) >= 2 and (words[0] in first or words[1] in first)
 
 
 #: Fewest words a jurisdiction's body names besides its place for :func:`place_name_reordered`: "Washington
@@ -1440,13 +1452,14 @@ def _without_run(words: list[str], run: list[str]) -> list[str] | None:
 
 def short_form_mask(names: Column, pairs: np.ndarray, check: np.ndarray, predicate=short_form) -> np.ndarray:
     """``predicate`` (:func:`short_form` or one of its parts) for the pairs selected by ``check`` (others
-    False), once per distinct pair of names. An acronym's (:data:`ACRONYM_PAIRS`) only where one name may be
-    one (:func:`crmhub.identity.short_forms.written_as_acronym`, tested once per distinct name): most names
-    are not, and a million-record run checks millions of pairs."""
-    if predicate in ACRONYM_PAIRS:
+    False), once per distinct pair of names. A predicate of :data:`SHORT_SIDES` only where one name may be
+    its short side (tested once per distinct name): most names are not, and a million-record run checks
+    millions of pairs."""
+    short_side = SHORT_SIDES.get(predicate)
+    if short_side is not None:
         idx = np.flatnonzero(check)
         check = np.zeros(len(pairs), dtype=bool)
-        check[idx] = names.per_value(written_as_acronym, pairs[idx], dtype=bool).any(axis=1)
+        check[idx] = names.per_value(short_side, pairs[idx], dtype=bool).any(axis=1)
     return name_pair_mask(names, pairs, check, predicate)
 
 
@@ -1518,6 +1531,9 @@ def acronym_in_town_mask(names: Column, cities: Column, pairs: np.ndarray, check
     return out
 
 
-#: The short-form predicates that hold only where one name is an acronym
-#: (:func:`crmhub.identity.short_forms.written_as_acronym`; :func:`short_form_mask` tests that first).
-ACRONYM_PAIRS = frozenset({acronym_pair, _town_acronym_pair})
+#: The short-form predicates that hold only where one name passes a cheap test of its own, with that test
+#: (:func:`short_form_mask` reads it first, once per distinct name): an acronym
+#: (:func:`crmhub.identity.short_forms.written_as_acronym`), a jurisdiction and an acronym.
+SHORT_SIDES: dict[Callable[[str, str], bool], Callable[[str], bool]] = {
+    acronym_pair: written_as_acronym, _town_acronym_pair: written_as_acronym,
+    place_acronym_pair: written_as_place_and_acronym}

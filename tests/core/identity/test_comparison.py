@@ -37,15 +37,18 @@ def test_column_per_value_is_the_function_of_each_record_value() -> None:
     assert col.per_value(lambda v: " " in v, rows, dtype=bool).tolist() == [[True, False], [False, True]]
 
 
-def test_acronym_short_form_mask_reads_as_its_predicate_on_every_pair() -> None:
-    """The acronym pre-test of short_form_mask (one name may be an acronym) leaves every verdict as it was."""
-    from crmhub.identity.comparison import ACRONYM_PAIRS, Column, name_pair_mask, short_form_mask
+def test_short_form_mask_reads_as_its_predicate_on_every_pair() -> None:
+    """The short-side pre-test of short_form_mask (one name may be an acronym, or a jurisdiction and an
+    acronym) leaves every verdict as it was."""
+    from crmhub.identity.comparison import SHORT_SIDES, Column, name_pair_mask, short_form_mask
 
     names = Column(["spsers", "sliura public school employees retirement systems", "quigley nilsen and hale",
-                    "qnh", "qn", "sp sers", None, "wham", "wren hill asset management", "s1rs"])
-    pairs = np.array([(a, b) for a in range(10) for b in range(a + 1, 10)])
+                    "qnh", "qn", "sp sers", None, "wham", "wren hill asset management", "s1rs", "connecticut psers",
+                    "public school employees retirement systems of connecticut", "psers new mexico",
+                    "new mexico public school employees retirement systems", "connecticut sers"])
+    pairs = np.array([(a, b) for a in range(len(names.values)) for b in range(a + 1, len(names.values))])
     check = np.ones(len(pairs), dtype=bool)
-    for predicate in ACRONYM_PAIRS:
+    for predicate in SHORT_SIDES:
         expected = name_pair_mask(names, pairs, check, predicate)
         assert expected.any()
         assert (short_form_mask(names, pairs, check, predicate) == expected).all()
