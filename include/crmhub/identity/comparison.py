@@ -48,6 +48,7 @@ from crmhub.identity.short_forms import (
     brand_word,
     names_in_index_spelt_by,
     spelling_index,
+    written_as_acronym,
 )
 
 #: Level labels per comparison (index = level).
@@ -87,8 +88,19 @@ class Column:
     workers = 1
 
     def __init__(self, values: list):
-        self.codes, _ = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=True)
+        self.codes, distinct = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=True)
         self.values = np.asarray(["" if v is None else v for v in values], dtype=object)
+        #: the distinct values, missing left out (index = code)
+        self.distinct = np.asarray(distinct, dtype=object)
+
+    def per_value(self, func: Callable, rows: np.ndarray | None = None, dtype=object) -> np.ndarray:
+        """``func(value)`` per record (of ``rows``, any shape; all when None), computed once per distinct
+        value; ``dtype``'s empty value (None, False) where missing."""
+        codes = self.codes if rows is None else self.codes[rows]
+        need = np.arange(len(self.distinct)) if rows is None else np.unique(codes[codes >= 0])
+        done = np.full(len(self.distinct) + 1, None if dtype is object else 0, dtype=dtype)  # last: code -1
+        done[need] = np.fromiter((func(v) for v in self.distinct[need].tolist()), dtype=dtype, count=len(need))
+        return done[codes]
 
     @cached_property
     def lengths(self) -> np.ndarray:
@@ -1428,7 +1440,13 @@ def _without_run(words: list[str], run: list[str]) -> list[str] | None:
 
 def short_form_mask(names: Column, pairs: np.ndarray, check: np.ndarray, predicate=short_form) -> np.ndarray:
     """``predicate`` (:func:`short_form` or one of its parts) for the pairs selected by ``check`` (others
-    False), once per distinct pair of names."""
+    False), once per distinct pair of names. An acronym's (:data:`ACRONYM_PAIRS`) only where one name may be
+    one (:func:`crmhub.identity.short_forms.written_as_acronym`, tested once per distinct name): most names
+    are not, and a million-record run checks millions of pairs."""
+    if predicate in ACRONYM_PAIRS:
+        idx = np.flatnonzero(check)
+        check = np.zeros(len(pairs), dtype=bool)
+        check[idx] = names.per_value(written_as_acronym, pairs[idx], dtype=bool).any(axis=1)
     return name_pair_mask(names, pairs, check, predicate)
 
 
@@ -1486,7 +1504,7 @@ def acronym_in_town_mask(names: Column, cities: Column, pairs: np.ndarray, check
     Nilsen & Hale" in Austin): a CRM writes an organisation by its initials where it works, and there they
     name nobody else. Where they spell two brands' names in the town nothing is read; three letters of
     other words ("SIA") name too many organisations a run does not hold for a town to vouch."""
-    out = name_pair_mask(names, pairs, check, _town_acronym_pair)
+    out = short_form_mask(names, pairs, check, _town_acronym_pair)
     idx = np.flatnonzero(out)
     if not idx.size:
         return out
@@ -1498,3 +1516,8 @@ def acronym_in_town_mask(names: Column, cities: Column, pairs: np.ndarray, check
         spelt = set().union(*(names_in_index_spelt_by(acronym, index.get(t, {})) for t in {ta, tb} if t >= 0))
         out[k] = len({brand_word(v.split()) for v in spelt}) == 1
     return out
+
+
+#: The short-form predicates that hold only where one name is an acronym
+#: (:func:`crmhub.identity.short_forms.written_as_acronym`; :func:`short_form_mask` tests that first).
+ACRONYM_PAIRS = frozenset({acronym_pair, _town_acronym_pair})

@@ -459,8 +459,7 @@ def _acronym_carriers(enc: Encoded, pairs: np.ndarray, exact: np.ndarray) -> tup
     acronym weighed as a register name scored two plans of two states in two towns 0.92)."""
     none = (np.zeros(0, dtype=np.int64), {})
     names = enc.n_name
-    _, first_row = np.unique(names.codes, return_index=True)
-    distinct = names.values[first_row[1:] if names.codes[first_row[0]] < 0 else first_row]  # index = code
+    distinct = names.distinct
     code = names.codes[pairs[exact, 0]]
     one_word = np.fromiter((" " not in v for v in distinct.tolist()), dtype=bool, count=len(distinct))
     exact, code = exact[one_word[code]], code[one_word[code]]
@@ -500,9 +499,7 @@ def _first_word_counts(enc: Encoded, pairs: np.ndarray, levels: dict[str, np.nda
     k = np.flatnonzero(levels["name"] == NEAR_EXACT_NAME)
     if not k.size:
         return out
-    first = np.array([brand_word(v.split()) or "" for v in enc.n_name.values.tolist()], dtype=object)
-    word = pd.factorize(first)[0].astype(np.int64)
-    word[enc.n_name.codes < 0] = -1
+    word = pd.factorize(enc.n_name.per_value(lambda v: brand_word(v.split()) or ""))[0].astype(np.int64)
     carriers = np.bincount(word[word >= 0], minlength=1)[np.maximum(word, 0)]
     counts = np.maximum(carriers[pairs[k, 0]], carriers[pairs[k, 1]]).astype(float)
     todo = np.ones(len(k), dtype=bool)
@@ -1354,7 +1351,7 @@ def _consistent_proposals(prepared: pd.DataFrame, kind: str, pairs: np.ndarray, 
     if names is not None:
         # an acronym beside the words it stands for ("EIB" / "State of Eastwood Investment Board") scores
         # low on the name alone: no evidence either way, so it does not vote "different"
-        against &= ~name_pair_mask(names, voters, against, acronym_name_pair)
+        against &= ~short_form_mask(names, voters, against, acronym_name_pair)
         against |= _named_apart(names, voters, voice, threshold, cut_names)
     speaks = _speaks_for_its_identity(prepared, kind, voters, voice, against, roots, threshold, cut_names)
     votes = roots[voters]
