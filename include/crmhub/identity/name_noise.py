@@ -39,8 +39,10 @@ from functools import lru_cache
 #: Characters that Windows-1252/Latin-1 decoding makes of a UTF-8 lead byte (0xC2-0xF4): "Ã" (0xC3) begins
 #: every mis-decoded Latin-1 letter, "Â" (0xC2) a mis-decoded no-break space or sign, "â" (0xE2) a
 #: mis-decoded typographic quote or dash, "Å"/"Ä" Central European letters.
-_MOJIBAKE = re.compile("[\u00c2-\u00f4][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6"
-                       "\u02dc\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]")
+#: The characters Windows-1252/Latin-1 decoding makes of a UTF-8 continuation byte (0x80-0xBF).
+_CONTINUATION = ("[\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc\u2013\u2014"
+                 "\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]")
+_MOJIBAKE = re.compile(f"[\u00c2-\u00f4]{_CONTINUATION}")
 
 
 def repair_mojibake(text: str) -> str:
@@ -56,7 +58,41 @@ def repair_mojibake(text: str) -> str:
             return text.encode(codec).decode("utf-8")
         except UnicodeError:  # a character the code page lacks, or bytes that are no UTF-8: try the next
             continue
-    return text
+    return _MOJIBAKE_RUN.sub(_repair_run, text)  # a name of mixed text: each mis-decoded run on its own
+
+
+#: A run of mis-decoded UTF-8 sequences: a lead byte's character (or a lead "Ã" a case change made "ã")
+#: and the continuation bytes' characters after it.
+_MOJIBAKE_RUN = re.compile(f"(?:[\u00c2-\u00f4]{_CONTINUATION}+)+")
+
+
+def _repair_run(match: re.Match) -> str:
+    """One run of :data:`_MOJIBAKE_RUN` decoded again, else as written.
+
+    A name's text can mix mis-decoded runs with characters no round trip survives (a no-break space, a
+    genuine "é" typed into the record later), and a source that changes the case of the whole name turns
+    the lead "Ã" of every mis-decoded Latin-1 letter into "ã" ("cÃ¨dre" -> "cã¨dre", "SociÃ©tÃ©" ->
+    "Sociã©Tã©"): "ã" before a character of a Latin-1 letter's second byte (0xA0-0xBF) is read as "Ã".
+
+    >>> repair_mojibake("HÃ¶HENBERG\u00a0EDUCATION") == "HöHENBERG\u00a0EDUCATION", repair_mojibake("cã¨dre")
+    (True, 'cèdre')
+    """
+    run = match.group(0)
+    for candidate in (run, _CASED_LEAD.sub("\u00c3", run)):
+        for codec in ("cp1252", "latin-1"):
+            try:
+                read = candidate.encode(codec).decode("utf-8")
+            except UnicodeError:
+                continue
+            if _LATIN_OR_PUNCTUATION.fullmatch(read):  # not "Strauß’s" read as "Strau" + an N'Ko letter + "s"
+                return read
+    return run
+
+
+#: A lower-cased "Ã" (0xC3) before the character of a continuation byte 0xA0-0xBF ("ã¨" for "Ã¨" = "è").
+_CASED_LEAD = re.compile("\u00e3(?=[\u00a0-\u00bf])")
+#: What a run may decode to in mixed text: Latin letters and signs, typographic punctuation, "€", "™".
+_LATIN_OR_PUNCTUATION = re.compile("[\u00a0-\u024f\u2010-\u2044\u20ac\u2122]+")
 
 
 _FLAG_WORDS = r"(?:do\s+not\s+use|dnu|duplicate|dupe?|old|inactive|archived?|deleted?|merged|obsolete|closed|" \

@@ -157,6 +157,23 @@ def test_genuine_accented_text_is_left_as_written() -> None:
     assert normalize_org_name("Société Générale Ã Paris") == "societe generale a paris"
 
 
+@pytest.mark.parametrize(("garbled", "clean"), [
+    ("MÃ¼ller\u00a0Beteiligungen GmbH", "Müller Beteiligungen GmbH"),  # a no-break space typed in later
+    ("Société GÃ©nÃ©rale Capital Partenaires", "Société Générale Capital Partenaires"),  # one word retyped
+    ("cã¨dre buyer, s.a.s.", "Cèdre Buyer SAS"),  # the mis-decoded name lower-cased: "Ã" became "ã"
+    ("Sociã©Tã© En Commandite Spã©Ciale Harbor", "Société en Commandite Spéciale Harbor"),
+])
+def test_mis_decoded_runs_in_mixed_or_recased_text_are_read_again(garbled: str, clean: str) -> None:
+    assert _same_name(garbled, clean)
+
+
+@pytest.mark.parametrize("name", ["São Paulo Partners", "Irmã” Holdings", "Café–Bar Holdings"])
+def test_genuine_letters_before_typographic_marks_are_left_as_written(name: str) -> None:
+    from crmhub.identity.name_noise import repair_mojibake
+
+    assert repair_mojibake(name) == name
+
+
 def test_escaped_html_is_read() -> None:
     assert _same_name("Rourke &amp; Bancroft Capital", "Rourke & Bancroft Capital")
 
