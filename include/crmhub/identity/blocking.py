@@ -32,7 +32,7 @@ import pandas as pd
 
 from crmhub.identity import normalize as nz
 from crmhub.identity.comparison import descriptor_dropped
-from crmhub.identity.short_forms import brand_word, initials, is_brand_form
+from crmhub.identity.short_forms import MIN_ACRONYM, acronym_of_name, brand_word, initials, is_brand_form
 
 
 @dataclass(frozen=True)
@@ -298,6 +298,60 @@ def _org_initials(df: pd.DataFrame) -> list:
     return out
 
 
+#: Most words of a place name a public body's name is read by ("texas", "new york", "district of columbia").
+MAX_PLACE_WORDS = 3
+
+
+def _place_and_acronym(words: list[str]) -> tuple[str, str] | None:
+    """``(place, acronym)`` of a name written by a jurisdiction and an acronym, the place before or after it
+    (:func:`crmhub.identity.normalize.jurisdiction_name`: a US state or a country, "texas sib", "psers
+    pennsylvania"), else ``None``."""
+    if not 2 <= len(words) <= MAX_PLACE_WORDS + 1:
+        return None
+    for place, acronym in ((words[:-1], words[-1]), (words[1:], words[0])):
+        if len(acronym) >= MIN_ACRONYM and acronym.isalpha() and place[0] in nz.jurisdiction_first_words() \
+                and nz.jurisdiction_name(" ".join(place)):
+            return " ".join(place), acronym
+    return None
+
+
+def _org_place_acronyms(df: pd.DataFrame) -> list:
+    """A name written by its jurisdiction and an acronym ("Texas SIB", "Oklahoma MRS") and, in any town, every
+    longer name that names that place and whose other words the acronym spells
+    (:func:`crmhub.identity.short_forms.acronym_of_name`: "State Investment Board of Texas", "Oklahoma Municipal
+    Retirement System"): a state's or a country's public body is written by its place and its initials, and
+    a CRM keeps it without the town as often as with it, so no town or name key is shared (the place-acronym
+    lift, :func:`crmhub.identity.matching._lift_place_acronyms`, scores them). Names whose place and
+    acronym no short form in the run carries have none. Integers, each distinct (place, acronym) numbered
+    once per call."""
+    names = df["n_name"].tolist()
+    distinct = {name for name in names if name}
+    shorts: dict[str, tuple[str, str]] = {}
+    by_place: dict[str, set[str]] = {}
+    for name in distinct:
+        if got := _place_and_acronym(name.split()):
+            shorts[name] = got
+            by_place.setdefault(got[0], set()).add(got[1])
+    read: dict[str, tuple[tuple[str, str], ...]] = {name: (got,) for name, got in shorts.items()}
+    if by_place:
+        first_words = {place.split()[0] for place in by_place}
+        for name in distinct - shorts.keys():
+            words = name.split()
+            if first_words.isdisjoint(words):
+                continue
+            found = set()
+            for size in range(1, MAX_PLACE_WORDS + 1):
+                for k in range(len(words) - size + 1):
+                    place = " ".join(words[k:k + size])
+                    if words[k] in first_words and place in by_place and len(words) - size >= 2:
+                        rest = words[:k] + words[k + size:]
+                        found |= {(place, a) for a in by_place[place] if acronym_of_name(a, rest)}
+            if found:
+                read[name] = tuple(sorted(found))
+    ids: dict[tuple[str, str], int] = {}
+    return [tuple(ids.setdefault(k, len(ids)) for k in read[name]) if name in read else None for name in names]
+
+
 def _org_brand_town(df: pd.DataFrame) -> list:
     """A name written by its brand (:func:`crmhub.identity.short_forms.is_brand_form`: "castellano",
     "sunwick employees") and, in its town, every longer name of that brand without a vehicle mark
@@ -426,6 +480,8 @@ ORG_KEYS: tuple[BlockingKey, ...] = (
     BlockingKey("one_word_or_site", _org_one_word_or_site, _names, multi=True, max_block=8, window=3),
     # ... and the full name whose initials spell it ("HTRS" / "Hawkbourne County Teachers' Retirement System")
     BlockingKey("name_initials", _org_initials, _names, multi=True, max_block=8, window=3),
+    # ... and a jurisdiction and an acronym ("Texas SIB") and the full name of that place it spells, in any town
+    BlockingKey("place_acronym", _org_place_acronyms, _names, multi=True, max_block=8, window=3),
     # ... and an organisation by its brand ("Castellano", "Sunwick Employees") and its full name, in one town
     BlockingKey("brand_town", _org_brand_town, _names, max_block=8, window=3),
     # ... a company by its brand without and with its industry descriptor ("Feroova" / "Feroova Logistics"), in any town

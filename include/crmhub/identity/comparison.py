@@ -10,6 +10,7 @@ reviewers see in a queued pair's features.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Container
 from functools import cached_property, lru_cache
 
@@ -47,6 +48,7 @@ from crmhub.identity.short_forms import (
     brand_word,
     names_in_index_spelt_by,
     spelling_index,
+    written_as_acronym,
 )
 
 #: Level labels per comparison (index = level).
@@ -86,8 +88,19 @@ class Column:
     workers = 1
 
     def __init__(self, values: list):
-        self.codes, _ = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=True)
+        self.codes, distinct = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=True)
         self.values = np.asarray(["" if v is None else v for v in values], dtype=object)
+        #: the distinct values, missing left out (index = code)
+        self.distinct = np.asarray(distinct, dtype=object)
+
+    def per_value(self, func: Callable, rows: np.ndarray | None = None, dtype=object) -> np.ndarray:
+        """``func(value)`` per record (of ``rows``, any shape; all when None), computed once per distinct
+        value; ``dtype``'s empty value (None, False) where missing."""
+        codes = self.codes if rows is None else self.codes[rows]
+        need = np.arange(len(self.distinct)) if rows is None else np.unique(codes[codes >= 0])
+        done = np.full(len(self.distinct) + 1, None if dtype is object else 0, dtype=dtype)  # last: code -1
+        done[need] = np.fromiter((func(v) for v in self.distinct[need].tolist()), dtype=dtype, count=len(need))
+        return done[codes]
 
     @cached_property
     def lengths(self) -> np.ndarray:
@@ -1320,6 +1333,102 @@ def place_acronym_pair(a: str, b: str) -> bool:
     return False
 
 
+#: Fewest words a jurisdiction's body names besides its place for :func:`place_name_reordered`: "Washington
+#: University" (St. Louis) and the "University of Washington" (Seattle) are two schools.
+MIN_PLACE_BODY_WORDS = 2
+
+
+def place_name_reordered(a: str, b: str) -> bool:
+    """Two normalised names of a jurisdiction's body in its two word orders, the place (a US state or a
+    country, :func:`jurisdiction_name`) written first or after "of" ("utah state teachers retirement systems" /
+    "state teachers retirement systems of utah"), each without a last word that is its own acronym read in
+    either order (:func:`crmhub.identity.short_forms.acronym_of_name`: "... of oregon orepfrs"). The body
+    names :data:`MIN_PLACE_BODY_WORDS` words or more besides the place.
+
+    >>> place_name_reordered("utah state teachers retirement systems", "state teachers retirement systems of utah")
+    True
+    >>> place_name_reordered("washington university", "university of washington")
+    False
+    >>> place_name_reordered("utah state teachers retirement systems", "teachers retirement systems of utah")
+    False
+    """
+    wa, wb = a.split(), b.split()
+    if len(set(wa).symmetric_difference(wb) - {"of"}) > 1:  # the words alike, but for an own acronym
+        return False
+    wa, wb = _without_own_acronym(wa), _without_own_acronym(wb)
+    if wa == wb or sorted(w for w in wa if w != "of") != sorted(w for w in wb if w != "of"):
+        return False
+    for first, other in ((wa, wb), (wb, wa)):
+        for size in range(1, 4):
+            place = first[:size]
+            if other[-size - 1:] == ["of", *place] and len(first) - size >= MIN_PLACE_BODY_WORDS \
+                    and jurisdiction_name(" ".join(place)):
+                return other[:-size - 1] == first[size:]
+    return False
+
+
+#: Japanese syllables Kunrei-shiki (ISO 3602) writes otherwise than Hepburn ("Huzinaga" / "Fujinaga", "Siniti" /
+#: "Shinichi", "Nitimatu" / "Nichimatsu"), and long vowels written doubled or with "u" ("Oosaka", "Toukyou").
+_KUNREI_SYLLABLES = (("si", "shi"), ("ti", "chi"), ("tu", "tsu"), ("hu", "fu"), ("zi", "ji"), ("di", "ji"),
+                     ("du", "zu"))
+_JAPANESE_LONG_VOWELS = re.compile(r"(?<=o)[ou]|(?<=u)u")
+_HEPBURN_OF = dict(_KUNREI_SYLLABLES)
+_KUNREI_SYLLABLE = re.compile("|".join(k for k, _ in _KUNREI_SYLLABLES))
+
+
+def japanese_romanisation(word: str) -> str:
+    """One spelling of a word romanised from Japanese: Hepburn's syllables for Kunrei-shiki's
+    (:data:`_KUNREI_SYLLABLES`), long vowels written once.
+
+    >>> japanese_romanisation("huzinaga"), japanese_romanisation("siniti"), japanese_romanisation("toukyou")
+    ('fujinaga', 'shinichi', 'tokyo')
+    """
+    return _KUNREI_SYLLABLE.sub(lambda m: _HEPBURN_OF[m.group(0)], _JAPANESE_LONG_VOWELS.sub("", word))
+
+
+#: Korean consonants the Revised Romanisation writes voiced and McCune-Reischauer voiceless or otherwise
+#: ("Geumyong" / "Kumyoung", "Daekwang" / "Taegwang", "Choyong" / "Joyoung", "Dorae" / "Tolae"), and its vowels
+#: (eo, eu, o, u, oo, ou: "Yeongsong" / "Youngsung", "Hyeoncho" / "Hyuncho", "Boohwa" / "Puhwa").
+_KOREAN_FOLDS = (("ch", "j"), ("k", "g"), ("t", "d"), ("p", "b"), ("r", "l"), ("eo", "u"), ("eu", "u"),
+                 ("oo", "u"), ("ou", "u"), ("o", "u"), ("wu", "u"))
+
+
+def korean_romanisation(word: str) -> str:
+    """One spelling of a word romanised from Korean in the Revised, McCune-Reischauer or popular way
+    (:data:`_KOREAN_FOLDS`).
+
+    >>> korean_romanisation("geumyong") == korean_romanisation("kumyoung")
+    True
+    """
+    for written, folded in _KOREAN_FOLDS:
+        word = word.replace(written, folded)
+    return _DOUBLED_LETTER.sub(r"\1", word)
+
+
+_DOUBLED_LETTER = re.compile(r"(.)\1")
+#: Fewest letters of a word read in another romanisation.
+MIN_ROMANISED = 4
+
+
+def romanised_alike(a: str, b: str, fold) -> bool:
+    """Two normalised names of one word count whose words are equal or, each of :data:`MIN_ROMANISED` letters
+    or more, one word in two romanisations (``fold``: :func:`japanese_romanisation`,
+    :func:`korean_romanisation`); at least one word differs."""
+    wa, wb = a.split(), b.split()
+    if len(wa) != len(wb) or wa == wb:
+        return False
+    return all(x == y or (min(len(x), len(y)) >= MIN_ROMANISED and x.isalpha() and y.isalpha()
+                          and fold(x) == fold(y)) for x, y in zip(wa, wb, strict=True))
+
+
+def _without_own_acronym(words: list[str]) -> list[str]:
+    """``words`` without a last word of three letters or more that is the acronym of the words before it in
+    one of their readings (:func:`crmhub.identity.short_forms.acronym_of_name`)."""
+    if len(words) >= 3 and len(words[-1]) >= 3 and acronym_of_name(words[-1], words[:-1]):
+        return words[:-1]
+    return words
+
+
 def _without_run(words: list[str], run: list[str]) -> list[str] | None:
     """``words`` without the first occurrence of ``run`` (consecutive words), or None where it is absent."""
     n = len(run)
@@ -1331,7 +1440,13 @@ def _without_run(words: list[str], run: list[str]) -> list[str] | None:
 
 def short_form_mask(names: Column, pairs: np.ndarray, check: np.ndarray, predicate=short_form) -> np.ndarray:
     """``predicate`` (:func:`short_form` or one of its parts) for the pairs selected by ``check`` (others
-    False), once per distinct pair of names."""
+    False), once per distinct pair of names. An acronym's (:data:`ACRONYM_PAIRS`) only where one name may be
+    one (:func:`crmhub.identity.short_forms.written_as_acronym`, tested once per distinct name): most names
+    are not, and a million-record run checks millions of pairs."""
+    if predicate in ACRONYM_PAIRS:
+        idx = np.flatnonzero(check)
+        check = np.zeros(len(pairs), dtype=bool)
+        check[idx] = names.per_value(written_as_acronym, pairs[idx], dtype=bool).any(axis=1)
     return name_pair_mask(names, pairs, check, predicate)
 
 
@@ -1389,7 +1504,7 @@ def acronym_in_town_mask(names: Column, cities: Column, pairs: np.ndarray, check
     Nilsen & Hale" in Austin): a CRM writes an organisation by its initials where it works, and there they
     name nobody else. Where they spell two brands' names in the town nothing is read; three letters of
     other words ("SIA") name too many organisations a run does not hold for a town to vouch."""
-    out = name_pair_mask(names, pairs, check, _town_acronym_pair)
+    out = short_form_mask(names, pairs, check, _town_acronym_pair)
     idx = np.flatnonzero(out)
     if not idx.size:
         return out
@@ -1401,3 +1516,8 @@ def acronym_in_town_mask(names: Column, cities: Column, pairs: np.ndarray, check
         spelt = set().union(*(names_in_index_spelt_by(acronym, index.get(t, {})) for t in {ta, tb} if t >= 0))
         out[k] = len({brand_word(v.split()) for v in spelt}) == 1
     return out
+
+
+#: The short-form predicates that hold only where one name is an acronym
+#: (:func:`crmhub.identity.short_forms.written_as_acronym`; :func:`short_form_mask` tests that first).
+ACRONYM_PAIRS = frozenset({acronym_pair, _town_acronym_pair})

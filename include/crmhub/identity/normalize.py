@@ -425,6 +425,14 @@ def jurisdiction_name(text: str) -> bool:
     return text in _JURISDICTION_ADJECTIVES or text in _us_states() or (len(text) >= 4 and _country_code(text) is not None)
 
 
+@lru_cache(maxsize=1)
+def jurisdiction_first_words() -> frozenset[str]:
+    """The first word of every text :func:`jurisdiction_name` accepts: a cheap test that rules out most words
+    before the look-up."""
+    names = set(_JURISDICTION_ADJECTIVES) | _us_states() | {k for k in _country_index() if len(k) >= 4}
+    return frozenset(name.split()[0] for name in names if name)
+
+
 @lru_cache(maxsize=4096)
 def _misspelt_jurisdiction(text: str) -> bool:
     """Whether ``text`` is a US state or a country name of six letters or more misspelt by one edit

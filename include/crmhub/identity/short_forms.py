@@ -45,7 +45,7 @@ def is_acronym_of(acronym: str, words: Sequence[str]) -> bool:
     False
     """
     words = tuple(words)
-    if len(acronym) < MIN_ACRONYM or not acronym.isalpha() or len(words) < 2 or not all(w.isalpha() for w in words):
+    if not acronym_word(acronym) or len(words) < 2 or not all(w.isalpha() for w in words):
         return False
     if words[0] in ACRONYM_STOP_WORDS or acronym[0] != words[0][0]:
         return False
@@ -65,6 +65,18 @@ def is_acronym_of(acronym: str, words: Sequence[str]) -> bool:
                    for n in range(1, min(lead, len(word), len(acronym) - pos) + 1))
 
     return spell(0, 0)
+
+
+def acronym_word(word: str) -> bool:
+    """A word that may be an acronym: :data:`MIN_ACRONYM` letters or more, letters only."""
+    return len(word) >= MIN_ACRONYM and word.isalpha()
+
+
+def written_as_acronym(name: str) -> bool:
+    """A normalised name of one word that may be an acronym (:func:`acronym_word`): the short side of an
+    :func:`acronym_pair`."""
+    words = name.split()
+    return len(words) == 1 and acronym_word(words[0])
 
 
 #: Words naming what kind of place a public body belongs to, which its acronym often leaves out
@@ -173,7 +185,7 @@ def spelling_index(names: Iterable[str]) -> dict[tuple[str, str], list[str]]:
 def _acronym_keys(acronym: str) -> set[tuple[str, str]]:
     """The :func:`spelling_index` keys the names ``acronym`` may spell are under: its first letter with its
     last letter or its last two (none for a word too short or not all letters to be an acronym)."""
-    if len(acronym) < MIN_ACRONYM or not acronym.isalpha():
+    if not acronym_word(acronym):
         return set()
     return {(acronym[0], acronym[-1]), (acronym[0], acronym[-2:])}
 
