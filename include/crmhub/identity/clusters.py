@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import heapq
 import itertools
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Hashable, Iterator
 
 import numpy as np
 
@@ -66,15 +66,16 @@ def cluster_roots(n: int, links: np.ndarray) -> np.ndarray:
 MIN_VOTES_AGAINST = 2
 
 
-def consistent_groups(links: np.ndarray, *, cannot_link: np.ndarray, values: dict[int, tuple[frozenset, ...]],
+def consistent_groups(links: np.ndarray, *, cannot_link: np.ndarray, values: dict[int, dict[Hashable, frozenset]],
                       sizes: dict[int, int], max_records: int, votes: np.ndarray | None = None,
                       vote: np.ndarray | None = None, strength: np.ndarray | None = None) -> np.ndarray:
     """Group nodes along ``links`` (strongest first) without ever putting two inconsistent nodes together.
 
     Greedy agglomeration over the rows of ``links`` (node pairs, in the order given): two groups join
     only if (1) no row of ``cannot_link`` has one node in each, (2) for every attribute of ``values``
-    (per node, one frozenset of non-empty values per attribute, e.g. vehicle marks and tax ids) the two
-    groups do not both carry values that differ, (3) together they hold at most ``max_records``
+    (per node, attribute -> frozenset of its values, e.g. vehicle marks and tax ids; only the attributes a
+    node carries: one it lacks, or maps to an empty set, has no values) the two groups do not both carry
+    values that differ, (3) together they hold at most ``max_records``
     records (``sizes``: records per node), and (4) the evidence between them does not speak against it:
     ``votes`` (node pairs, one row per scored record pair) with ``vote`` (+1: the pair says "same", -1:
     "different", 0: undecided) — the rows between the two groups must not hold MIN_VOTES_AGAINST or more
@@ -120,10 +121,9 @@ def consistent_groups(links: np.ndarray, *, cannot_link: np.ndarray, values: dic
         a, b = ends[:, 0].tolist(), ends[:, 1].tolist()
         records = np.array([sizes.get(x, 1) + sizes.get(y, 1) for x, y in zip(a, b, strict=True)], dtype=np.int64)
         ok = (records <= max_records) & ~forbidden & ~((con >= MIN_VOTES_AGAINST) & (con >= pro))
-        empty: tuple = ()
         for k in np.flatnonzero(ok).tolist():
-            va, vb = values.get(a[k], empty), values.get(b[k], empty)
-            if va and vb and not all(not x or not y or x == y for x, y in zip(va, vb, strict=False)):
+            va, vb = values.get(a[k]), values.get(b[k])
+            if va and vb and not _agree(va, vb):
                 ok[k] = False
         keep[lone] = ok
     rest = ~lone
@@ -154,7 +154,7 @@ def _lone_links(links: np.ndarray) -> np.ndarray:
     return (at[:, 0] != at[:, 1]) & (nodes_in[link_component] == 2) & (links_in[link_component] == 1)
 
 
-def _greedy_groups(links: np.ndarray, *, cannot_link: np.ndarray, values: dict[int, tuple[frozenset, ...]],
+def _greedy_groups(links: np.ndarray, *, cannot_link: np.ndarray, values: dict[int, dict[Hashable, frozenset]],
                    sizes: dict[int, int], max_records: int, votes: np.ndarray | None = None,
                    vote: np.ndarray | None = None, strength: np.ndarray | None = None) -> np.ndarray:
     """:func:`consistent_groups` link by link (any component)."""
@@ -162,10 +162,9 @@ def _greedy_groups(links: np.ndarray, *, cannot_link: np.ndarray, values: dict[i
     # cannot-link partners and members; most proposals are one link between two clean nodes
     parent: dict[int, int] = {}
     records: dict[int, int] = {}
-    attrs: dict[int, tuple[frozenset, ...]] = {}
+    attrs: dict[int, dict[Hashable, frozenset]] = {}  # only the attributes with values
     members: dict[int, list[int]] = {}
     forbid: dict[int, set[int]] = {}
-    empty: tuple = ()
 
     def find(x: int) -> int:
         while parent[x] != x:
@@ -179,7 +178,7 @@ def _greedy_groups(links: np.ndarray, *, cannot_link: np.ndarray, values: dict[i
             if z not in parent:
                 parent[z] = z
                 records[z] = sizes.get(z, 1)
-                attrs[z] = values.get(z, empty)
+                attrs[z] = {k: v for k, v in values.get(z, {}).items() if v}
     for x, y in cannot_link.tolist():
         if x in parent and y in parent:
             forbid.setdefault(x, set()).add(y)
@@ -210,7 +209,7 @@ def _greedy_groups(links: np.ndarray, *, cannot_link: np.ndarray, values: dict[i
         pro, con = tally.get(a, {}).get(b, (0, 0))
         if con >= MIN_VOTES_AGAINST and con >= pro:
             return False
-        return all(not va or not vb or va == vb for va, vb in zip(attrs[a], attrs[b], strict=False))
+        return _agree(attrs[a], attrs[b])
 
     def merge_tally(into: int, gone: int) -> None:
         # the evidence of the group ``gone`` now belongs to ``into`` (and so do its partners' votes with it)
@@ -248,11 +247,23 @@ def _greedy_groups(links: np.ndarray, *, cannot_link: np.ndarray, values: dict[i
         records[gx] += records.pop(gy)
         if gy in tally or gx in tally:
             merge_tally(gx, gy)
-        ay = attrs.pop(gy)
-        if ay:
-            ax = attrs[gx]
-            attrs[gx] = tuple(va or vb for va, vb in zip(ax, ay, strict=False)) if ax else ay
+        ax, ay = attrs[gx], attrs.pop(gy)
+        if len(ax) < len(ay):  # the two agree where both carry values (compatible): add the fewer to the more
+            ax, ay = ay, ax
+            attrs[gx] = ax
+        ax.update(ay)
     return np.fromiter((find(x) == find(y) for x, y in links.tolist()), dtype=bool, count=len(links))
+
+
+def _agree(x: dict[Hashable, frozenset], y: dict[Hashable, frozenset]) -> bool:
+    """Do ``x`` and ``y`` (attribute -> values) hold the same values for every attribute where both hold some?"""
+    if len(x) > len(y):
+        x, y = y, x
+    for attribute, v in x.items():
+        w = y.get(attribute)
+        if v and w and v != w:
+            return False
+    return True
 
 
 def _in_order(pairs: list[list[int]], strength: np.ndarray | None,

@@ -1373,10 +1373,11 @@ def _consistent_proposals(prepared: pd.DataFrame, kind: str, pairs: np.ndarray, 
         cannot = np.stack([code // len(roots), code % len(roots)], axis=1)
     sizes = dict(zip(*np.unique(node_of, return_counts=True), strict=True))
     sizes = {int(k): int(v) for k, v in sizes.items()}
-    values: dict[int, tuple[frozenset, ...]] = {}
+    values: dict[int, dict[int, frozenset]] = {}
     columns = PROPOSAL_CONFLICT_COLUMNS[kind]
     if columns:
-        # per node and column, the set of non-empty values its records carry (nodes with none are left out)
+        # per node, attribute (its number) -> the set of non-empty values its records carry: only the
+        # attributes a node has values for (most have none of the many tax id shapes), nodes with none left out
         # (tax ids: one attribute per id shape, so an RCS number and a VAT number of one entity are two
         # registers' numbers, not a conflict; two numbers of one shape are)
         per_column: list[dict[int, set]] = []
@@ -1390,13 +1391,10 @@ def _consistent_proposals(prepared: pd.DataFrame, kind: str, pairs: np.ndarray, 
             part_of = {v: tax_id_scheme(v) for v in set(kept)} if c == "n_tax_id" else {}
             for r, v in zip(node_of[keep].tolist(), kept, strict=True):
                 by_part.setdefault(part_of.get(v), {}).setdefault(r, set()).add(v)
-            per_column.extend(by_part.values() or [{}])
-        none = frozenset()
-        rows: dict[int, list[frozenset]] = {}
+            per_column.extend(by_part.values())
         for j, col in enumerate(per_column):
             for r, v in col.items():
-                rows.setdefault(r, [none] * len(per_column))[j] = frozenset(v)
-        values = {r: tuple(v) for r, v in rows.items()}
+                values.setdefault(r, {})[j] = frozenset(v)
     keep = consistent_groups(links, cannot_link=cannot, values=values, sizes=sizes, max_records=MAX_PROPOSAL_RECORDS,
                              votes=votes, vote=vote, strength=prob[idx])
     return idx[keep].tolist(), int((~keep).sum())

@@ -115,7 +115,8 @@ def test_consistent_groups_settles_lone_links_as_the_greedy_loop_does(seed: int)
     links = rng.integers(0, n, size=(int(rng.integers(1, n)), 2)) * 3  # sparse labels: many lone links
     cannot = rng.integers(0, n, size=(int(rng.integers(0, n)), 2)) * 3
     marks = [frozenset(), frozenset({"I"}), frozenset({"II"})]
-    values = {3 * i: (marks[rng.integers(0, 3)], marks[rng.integers(0, 3)]) for i in range(n) if rng.random() < 0.4}
+    values = {3 * i: {a: marks[rng.integers(0, 3)] for a in ("marks", "tax_id") if rng.random() < 0.7}
+              for i in range(n) if rng.random() < 0.4}
     sizes = {3 * i: int(rng.integers(1, 5)) for i in range(n) if rng.random() < 0.5}
     votes = rng.integers(0, n, size=(int(rng.integers(0, 4 * n)), 2)) * 3
     vote = rng.integers(-1, 2, size=len(votes)).astype(np.int8)

@@ -77,7 +77,7 @@ def test_tie_order_keeps_every_guarantee(seed: int) -> None:
     strength = np.sort(rng.choice([0.76, 0.8, 0.95, 0.99], size=len(links)))[::-1]
     cannot = rng.integers(0, n, size=(int(rng.integers(0, n)), 2))
     marks = [frozenset(), frozenset({"I"}), frozenset({"II"})]
-    values = {i: (marks[rng.integers(0, 3)],) for i in range(n) if rng.random() < 0.4}
+    values = {i: {"marks": marks[rng.integers(0, 3)]} for i in range(n) if rng.random() < 0.4}
     sizes = {i: int(rng.integers(1, 4)) for i in range(n) if rng.random() < 0.5}
     votes = rng.integers(0, n, size=(int(rng.integers(0, 5 * n)), 2))
     vote = rng.integers(-1, 2, size=len(votes)).astype(np.int8)
@@ -103,7 +103,7 @@ def test_tie_order_keeps_every_guarantee(seed: int) -> None:
         inside = set(group)
         assert sum(sizes.get(x, 1) for x in group) <= 6
         assert not any(a in inside and b in inside and a != b for a, b in cannot.tolist())
-        seen = [v[0] for v in (values.get(x, (frozenset(),)) for x in group) if v[0]]
+        seen = [v for v in (values.get(x, {}).get("marks") for x in group) if v]
         assert len(set(seen)) <= 1
     # a kept link means its two nodes are in one group, a left-out one that they are not
     assert [find(x) == find(y) for x, y in links.tolist()] == keep.tolist()

@@ -156,13 +156,23 @@ def test_oversized_component_is_split_under_the_cap() -> None:
 
 def test_consistent_groups_takes_links_strongest_first_and_respects_every_constraint() -> None:
     links = np.array([[0, 1], [1, 2], [2, 3], [3, 4]])
-    values = {0: (frozenset({"3"}),), 1: (frozenset(),), 2: (frozenset({"4"}),), 3: (frozenset(),),
-              4: (frozenset(),)}
+    values = {0: {"marks": frozenset({"3"})}, 1: {"marks": frozenset()}, 2: {"marks": frozenset({"4"})}, 3: {}}
     keep = consistent_groups(links, cannot_link=np.array([[3, 4]]), values=values, sizes={}, max_records=10)
     assert keep.tolist() == [True, False, True, False]
     keep = consistent_groups(np.array([[0, 1], [1, 2]]), cannot_link=np.zeros((0, 2), dtype=int), values={},
                              sizes={0: 2, 1: 1, 2: 1}, max_records=3)
     assert keep.tolist() == [True, False]
+
+
+def test_consistent_groups_compares_only_the_attributes_both_groups_carry() -> None:
+    # values are sparse (attribute -> values): an attribute one group lacks, or holds no values for, is no
+    # conflict; a group carries what its members carry, so a third node meets the values of both
+    none = np.zeros((0, 2), dtype=int)
+    values = {0: {"tax_id": frozenset({"FR1"})}, 1: {"marks": frozenset({"II"}), "tax_id": frozenset()},
+              2: {"marks": frozenset({"II"})}, 3: {"tax_id": frozenset({"FR2"})}, 4: {"marks": frozenset({"III"})}}
+    keep = consistent_groups(np.array([[0, 1], [1, 2], [2, 3], [0, 4]]), cannot_link=none, values=values, sizes={},
+                             max_records=10)
+    assert keep.tolist() == [True, True, False, False]
 
 
 def test_consistent_groups_joins_on_the_balance_of_the_votes_between_groups() -> None:
