@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import html
 import re
+import unicodedata
 from functools import lru_cache
 
 #: Characters that Windows-1252/Latin-1 decoding makes of a UTF-8 lead byte (0xC2-0xF4): "Ã" (0xC3) begins
@@ -48,17 +49,44 @@ _MOJIBAKE = re.compile(f"[\u00c2-\u00f4]{_CONTINUATION}")
 def repair_mojibake(text: str) -> str:
     """``text`` with UTF-8 that was decoded as Windows-1252 (else Latin-1) decoded again.
 
+    Genuine text can hold a lead byte's character before a continuation byte's ("Strauß’s": "ß’" decodes to
+    an N'Ko letter): a reading that writes one word in two scripts (:func:`_one_script_per_word`) is no
+    repair, and the name is read run by run instead.
+
     >>> repair_mojibake("SociÃ©tÃ© GÃ©nÃ©rale"), repair_mojibake("Société Générale")
     ('Société Générale', 'Société Générale')
+    >>> repair_mojibake("Strauß’s Capital"), repair_mojibake("Î‘Î¸Î®Î½Î± Capital")
+    ('Strauß’s Capital', 'Αθήνα Capital')
     """
     if text.isascii() or not _MOJIBAKE.search(text):
         return text
     for codec in ("cp1252", "latin-1"):
         try:
-            return text.encode(codec).decode("utf-8")
+            read = text.encode(codec).decode("utf-8")
         except UnicodeError:  # a character the code page lacks, or bytes that are no UTF-8: try the next
             continue
+        if _one_script_per_word(read):
+            return read
+        break
     return _MOJIBAKE_RUN.sub(_repair_run, text)  # a name of mixed text: each mis-decoded run on its own
+
+
+def _one_script_per_word(text: str) -> bool:
+    """Whether the letters of each word of ``text`` belong to one script (:func:`_script`): a decoding that
+    mixes scripts inside a word has read genuine text as bytes."""
+    return all(len({_script(ch) for ch in word if ch.isalpha()}) <= 1 for word in text.split())
+
+
+#: First words of the Unicode names of the letters Japanese writes in one word (kanji, kana, the long-vowel mark).
+_JAPANESE_SCRIPTS = frozenset({"CJK", "HIRAGANA", "KATAKANA", "KATAKANA-HIRAGANA", "IDEOGRAPHIC"})
+
+
+def _script(ch: str) -> str:
+    """A letter's script, read as the first word of its Unicode name (``unicodedata``: "LATIN", "GREEK",
+    "CYRILLIC", "NKO"; after "HALFWIDTH" / "FULLWIDTH" the next word), Japanese's scripts as one."""
+    words = unicodedata.name(ch, "").split()
+    first = words[1] if len(words) > 1 and words[0] in ("HALFWIDTH", "FULLWIDTH") else (words or [""])[0]
+    return "CJK" if first in _JAPANESE_SCRIPTS else first
 
 
 #: A run of mis-decoded UTF-8 sequences: a lead byte's character (or a lead "Ã" a case change made "ã")

@@ -167,11 +167,24 @@ def test_mis_decoded_runs_in_mixed_or_recased_text_are_read_again(garbled: str, 
     assert _same_name(garbled, clean)
 
 
-@pytest.mark.parametrize("name", ["São Paulo Partners", "Irmã” Holdings", "Café–Bar Holdings"])
+@pytest.mark.parametrize("name", ["São Paulo Partners", "Irmã” Holdings", "Café–Bar Holdings",
+                                  "Strauß’s Capital Partners", "Weiß’ Family Office"])
 def test_genuine_letters_before_typographic_marks_are_left_as_written(name: str) -> None:
     from crmhub.identity.name_noise import repair_mojibake
 
     assert repair_mojibake(name) == name
+
+
+@pytest.mark.parametrize("name", ["みずほ銀行", "日本生命保険", "삼성전자", "Αθήνα Capital", "Москва Capital", "Łódź Nguyễn"])
+def test_mis_decoded_names_of_any_script_are_read_again(name: str) -> None:
+    from crmhub.identity.name_noise import repair_mojibake
+
+    for codec in ("cp1252", "latin-1"):
+        try:
+            garbled = name.encode("utf-8").decode(codec)
+        except UnicodeError:  # a byte the code page lacks
+            continue
+        assert repair_mojibake(garbled) == name
 
 
 def test_escaped_html_is_read() -> None:
