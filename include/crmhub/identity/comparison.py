@@ -1423,8 +1423,8 @@ MIN_ROMANISED = 4
 
 
 def romanised_alike(a: str, b: str, fold) -> bool:
-    """Two normalised names of one word count whose words are equal or, each of :data:`MIN_ROMANISED` letters
-    or more, one word in two romanisations (``fold``: :func:`japanese_romanisation`,
+    """Two normalised names of as many words, each pair of words equal or, both of :data:`MIN_ROMANISED`
+    letters or more, one word in two romanisations (``fold``: :func:`japanese_romanisation`,
     :func:`korean_romanisation`); at least one word differs."""
     wa, wb = a.split(), b.split()
     if len(wa) != len(wb) or wa == wb:
