@@ -221,6 +221,11 @@ class Encoded:
                            count=len(marks))
 
     @cached_property
+    def of_forms(self) -> np.ndarray:
+        """Per record, whether its normalised name has "of" after its first word ("... of <place>")."""
+        return self.n_name.per_value(lambda v: " of " in v, dtype=bool)
+
+    @cached_property
     def cut_names(self) -> np.ndarray:
         """Per record, the text of a name that may have been cut at a field length (:func:`cut_name_text`), else None."""
         names = self.df["name"].tolist()

@@ -577,7 +577,7 @@ def _lift_place_reordered(enc: Encoded, pairs: np.ndarray, levels: dict[str, np.
     :func:`_lift_reordered`: the place is in the name, as in :func:`_lift_place_acronyms`, and a CRM keeps a
     state's pension system without its town as often as with it. Checked on the pairs below the review
     threshold that the lift would raise above it."""
-    of_form = _of_forms(enc)  # one name "... of <place>", the other one or two words shorter
+    of_form = enc.of_forms  # one name "... of <place>", the other one or two words shorter
     idx = np.flatnonzero(of_form[pairs[:, 0]] != of_form[pairs[:, 1]])
     _, spaces = enc.n_name.initials_and_words
     a, b = pairs[idx, 0], pairs[idx, 1]
@@ -617,15 +617,6 @@ def _lift_romanised(enc: Encoded, pairs: np.ndarray, levels: dict[str, np.ndarra
         check = _lift_would_cross(levels, scores, low, kind, threshold, params, to=EXACT_NAME)
         _lift_to_exact(np.flatnonzero(name_pair_mask(enc.n_name, pairs, check, functools.partial(romanised_alike, fold=fold))),
                        levels, scores, kind, params, tf_bits)
-
-
-def _of_forms(enc: Encoded) -> np.ndarray:
-    """Per record, whether its name has "of" after its first word (computed once per run)."""
-    got = getattr(enc, "of_forms", None)
-    if got is None:
-        got = enc.of_forms = np.fromiter((" of " in v for v in enc.n_name.values.tolist()), dtype=bool,
-                                         count=len(enc.n_name.values))
-    return got
 
 
 def _lift_to_exact(idx: np.ndarray, levels: dict[str, np.ndarray], scores, kind: str, params: dict | None,
