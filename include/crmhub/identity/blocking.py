@@ -32,7 +32,7 @@ import pandas as pd
 
 from crmhub.identity import normalize as nz
 from crmhub.identity.comparison import descriptor_dropped
-from crmhub.identity.short_forms import MIN_ACRONYM, acronym_of_name, brand_word, initials, is_brand_form
+from crmhub.identity.short_forms import acronym_of_name, acronym_word, brand_word, initials, is_brand_form
 
 
 @dataclass(frozen=True)
@@ -309,7 +309,7 @@ def _place_and_acronym(words: list[str]) -> tuple[str, str] | None:
     if not 2 <= len(words) <= MAX_PLACE_WORDS + 1:
         return None
     for place, acronym in ((words[:-1], words[-1]), (words[1:], words[0])):
-        if len(acronym) >= MIN_ACRONYM and acronym.isalpha() and place[0] in nz.jurisdiction_first_words() \
+        if acronym_word(acronym) and place[0] in nz.jurisdiction_first_words() \
                 and nz.jurisdiction_name(" ".join(place)):
             return " ".join(place), acronym
     return None
