@@ -133,6 +133,46 @@ def test_name_similarities_once_per_distinct_pair_equal_the_scorers_per_pair(pre
     assert (tset >= 95).any() and ((best >= 95) & todo).any() and (best[todo] < 75).any()
 
 
+#: Pairs of names at the edges of what ``fuzz.token_set_ratio`` reads: one word set inside the other, a word
+#: repeated, no common word but the same letters, long common words beside a short own word (the common
+#: words' ratio), one letter apart, digits, accents and other scripts, a tab, double and leading spaces, one
+#: letter many times (over the capped count), empty and one-word names.
+_TOKEN_SET_EDGES = [
+    ("harbor capital partners", "harbor capital"), ("harbor harbor capital", "capital harbor"),
+    ("quinwell stone", "stone quinwell"), ("stonequinwell", "quinwell stone"), ("abc def", "fed cba"),
+    ("northgate real assets infrastructure opportunities fund x", "northgate real assets infrastructure opportunities fund y"),
+    ("northgate real assets infrastructure opportunities fund", "northgate real assets infrastructure opportunities fund 2"),
+    ("northgate real assets infrastructure opportunities ab", "northgate real assets infrastructure opportunities abc"),
+    ("blue ridge partners", "blue ridge partner"), ("blue ridge partners", "blue ridge partnrs"),
+    ("fund 2 lp", "fund 3 lp"), ("fund 12", "fund 21"), ("société générale", "societe generale"),
+    ("北京 资本", "北京 资本 管理"), ("москва капитал", "москва капитал групп"), ("harbor\tcapital", "harbor capital"),
+    ("harbor  capital", "harbor capital"), (" harbor capital", "harbor capital"), ("a" * 300, "a" * 299),
+    ("a" * 200 + " b", "a" * 200 + " c"), ("", "harbor"), ("harbor", ""), ("x", "y"), ("x", "x y"), ("ab", "ba"),
+]
+
+
+@pytest.mark.parametrize("cutoff", [95, 90, 80, 100])
+def test_token_set_pre_test_never_rules_out_a_pair_that_reaches_the_cutoff(prepared: pd.DataFrame, cutoff: int) -> None:
+    from crmhub.identity.comparison import Column, token_set_may_reach
+
+    rng = np.random.default_rng(cutoff)
+    words = ["harbor", "harbour", "capital", "cap", "partners", "partner", "fund", "funds", "ii", "2", "lp", "a", "ab", "ba"]
+    drawn = [" ".join(rng.choice(words, int(rng.integers(1, 7)))) for _ in range(600)]
+    values = [v for v in prepared["n_name"].tolist() if v][:600]
+    left = [a for a, _ in _TOKEN_SET_EDGES] + drawn + values + drawn
+    right = [b for _, b in _TOKEN_SET_EDGES] + drawn[::-1] + values[::-1] + [v + " x" for v in drawn]
+    col = Column(left + right)
+    i = np.arange(len(left))
+    j = i + len(left)
+    may = token_set_may_reach(col, i, j, cutoff)
+    reach = np.asarray(process.cpdist(left, right, scorer=fuzz.token_set_ratio, score_cutoff=cutoff)) >= cutoff
+    assert not (reach & ~may).any(), [(left[k], right[k]) for k in np.flatnonzero(reach & ~may)]
+    assert reach.any() and (~may).sum() > (len(left) // 4 if cutoff >= 95 else 0)  # it does rule pairs out
+    assert may[[left.index("harbor\tcapital"), left.index(" harbor capital")]].all()  # odd spacing: rapidfuzz's
+    missing = Column([None, "harbor capital"])
+    assert token_set_may_reach(missing, np.array([0, 1]), np.array([1, 0]), cutoff).all()
+
+
 #: Names as sources cut them at a field length (30, 35, 40 characters), beside the full names: cuts within a
 #: word, just after a word (a trailing space), at a word's end, with accents and punctuation the cut text
 #: drops, repeated names and a missing one.
