@@ -133,6 +133,21 @@ def test_name_similarities_once_per_distinct_pair_equal_the_scorers_per_pair(pre
     assert (tset >= 95).any() and ((best >= 95) & todo).any() and (best[todo] < 75).any()
 
 
+def test_cut_text_of_ascii_text_is_the_folded_text_without_punctuation() -> None:
+    import random
+    import re
+
+    def direct(text: str) -> str:  # what every text that is not ASCII takes
+        return " ".join(re.sub(r"[^\w\s]+", "", nz.fold(text)).split())
+
+    rng = random.Random(7)
+    ascii_chars = [chr(c) for c in range(128)]
+    texts = ["".join(rng.choice(ascii_chars) for _ in range(rng.randint(0, 40))) for _ in range(20_000)]
+    texts += ["Blue Ridge Infrastructure Opp.", "Harbor Capital Partners Fund  ", "ABC`s & Co. (Cay", "x\x1cy\tz_1",
+              "Société Générale Private Equity"]
+    assert [nz.cut_text(t) for t in texts] == [direct(t) for t in texts]
+
+
 #: Pairs of names at the edges of what ``fuzz.token_set_ratio`` reads: one word set inside the other, a word
 #: repeated, no common word but the same letters, long common words beside a short own word (the common
 #: words' ratio), one letter apart, digits, accents and other scripts, a tab, double and leading spaces, one
