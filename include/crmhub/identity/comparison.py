@@ -275,6 +275,55 @@ class Encoded:
         return done[codes]
 
     @cached_property
+    def cut_text_words(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """What :func:`_may_be_cut_from` reads of each record's raw name as :func:`cut_from` reads a full name
+        (:meth:`raw_cut_texts`), once per distinct name: its first character (a code point; -1 when empty),
+        its number of words, and where its words start in two flat arrays, also returned: each word's first
+        :data:`_PACKED` characters packed (:func:`_packed`) and its length."""
+        codes = self.raw_name_codes
+        _, rep = np.unique(codes, return_index=True)  # a record per distinct raw name (index = code)
+        named = self.cut_name_lengths[1][rep] >= 0  # no text where there is no name
+        texts = np.full(len(rep), "", dtype=object)
+        texts[named] = self.raw_cut_texts(rep[named])
+        first = np.full(len(rep), -1, dtype=np.int64)
+        count = np.zeros(len(rep), dtype=np.int64)
+        packed: list[int] = []
+        lengths: list[int] = []
+        for code, text in enumerate(texts.tolist()):
+            words = text.split()
+            if text:
+                first[code] = ord(text[0])
+            count[code] = len(words)
+            packed += [_packed(w) for w in words]
+            lengths += [len(w) for w in words]
+        start = np.zeros(len(rep), dtype=np.int64)
+        np.cumsum(count[:-1], out=start[1:])
+        return (first[codes], count[codes], start[codes], np.asarray(packed, dtype=np.int64),
+                np.asarray(lengths, dtype=np.int64))
+
+    @cached_property
+    def cut_name_ends(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """What :func:`_may_be_cut_from` reads of each record's cut name (:attr:`cut_names`): its first
+        character (-1 where there is none or it is empty), the words a full name needs (its words, one more
+        when it ends with a space), and, where it ends inside a word, that last fragment's first
+        :data:`_PACKED` characters packed (:func:`_packed`), a mask of their bits and its length (-1 when
+        it ends with a space: the fragment is a whole word there)."""
+        cuts = self.cut_names.tolist()
+        n = len(cuts)
+        first, need = np.full(n, -1, dtype=np.int64), np.zeros(n, dtype=np.int64)
+        end, mask, length = np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.int64), np.full(n, -1, dtype=np.int64)
+        for r, cut in enumerate(cuts):
+            if not cut or not cut.strip():
+                continue
+            words = cut.split()
+            first[r] = ord(cut[0])
+            need[r] = len(words) + cut.endswith(" ")
+            if not cut.endswith(" "):
+                last = words[-1]
+                end[r], mask[r], length[r] = _packed(last), (1 << (_CHAR_BITS * min(len(last), _PACKED))) - 1, len(last)
+        return first, need, end, mask, length
+
+    @cached_property
     def cut_name_lengths(self) -> tuple[np.ndarray, np.ndarray]:
         """Per record, the length of its cut name (:attr:`cut_names`; a large number where there is none) and
         of its raw name (-1 where there is none)."""
@@ -593,11 +642,40 @@ def _cut_marks_agree(cut: str, full_text: str, cut_marks: set[str], full_marks: 
     return CUT_MARK not in cut_marks or any(not m.isdigit() for m in full_marks)
 
 
+#: Characters of a word :func:`_packed` keeps, and the bits of each.
+_PACKED, _CHAR_BITS = 3, 21
+
+
+def _packed(word: str) -> int:
+    """The first :data:`_PACKED` characters of ``word`` as one integer (code points of 21 bits each, the
+    first lowest): two words begin with the same ``k`` characters when the low ``21 k`` bits agree."""
+    return sum(ord(ch) << (_CHAR_BITS * k) for k, ch in enumerate(word[:_PACKED]))
+
+
+def _may_be_cut_from(enc: Encoded, short: np.ndarray, full: np.ndarray) -> np.ndarray:
+    """Per pair, False where record ``short``'s cut name is certainly not ``full``'s raw name cut
+    (:func:`cut_prefix_of` and :func:`respelt_cut_of` both false), from what each name is alone
+    (:attr:`Encoded.cut_name_ends`, :attr:`Encoded.cut_text_words`); True leaves the pair to them. Both
+    readings need the full text to start with the cut's first character and to have as many words as the
+    cut (one more when the cut ends with a space: the cut's last word is whole, and the full name goes on),
+    and, where the cut ends inside a word, the full text's word at that place to be longer than the cut's
+    last fragment and to begin with it (tested on its first :data:`_PACKED` characters)."""
+    first, need, end, mask, length = enc.cut_name_ends
+    t_first, t_count, t_start, t_packed, t_length = enc.cut_text_words
+    ok = (first[short] >= 0) & (first[short] == t_first[full]) & (t_count[full] >= need[short])
+    k = np.flatnonzero(ok & (length[short] >= 0))
+    at = t_start[full[k]] + need[short[k]] - 1  # the full text's word where the cut's last fragment is
+    ok[k] = ((t_packed[at] & mask[short[k]]) == end[short[k]]) & (t_length[at] > length[short[k]])
+    return ok
+
+
 def _cut_from_pairs(enc: Encoded, short: np.ndarray, full: np.ndarray, check: np.ndarray) -> np.ndarray:
     """:func:`cut_from` of the records ``short``'s cut name and ``full``'s raw name, where ``check`` (else
-    False); judged once per distinct pair of names, each raw name written once (:meth:`Encoded.raw_cut_texts`)."""
+    False); judged once per distinct pair of names, each raw name written once (:meth:`Encoded.raw_cut_texts`),
+    and only where the names alone do not rule it out (:func:`_may_be_cut_from`)."""
     out = np.zeros(len(short), dtype=bool)
     sel = np.flatnonzero(check)
+    sel = sel[_may_be_cut_from(enc, short[sel], full[sel])]
     if not sel.size:
         return out
     codes = enc.raw_name_codes

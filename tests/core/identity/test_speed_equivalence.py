@@ -212,6 +212,45 @@ def test_cut_from_pairs_equal_cut_from_per_pair() -> None:
     assert 5 < sum(expected) < check.sum()
 
 
+#: Full names and the same names respelt (typos, abbreviations either way, accents, case, punctuation): cut at
+#: the field lengths below, within a word, just after one and at its end, they are read against each other.
+_RESPELT_NAMES = [*_FULL_NAMES, "Celzura Public School Employees' Retirement System",
+                  "Celzura Pub School Employees Retirement Sys", "Plurlock County Employees' Retirement Association",
+                  "Plurlock Coonty Employees Retirement Association", "Slerken Infrastructure Fund VIII EUR",
+                  "Slerken Infra Fund VIII EUR SCSp", "KESTREL GROWTH EQUITY PTNRS III (CAYMAN) L.P.",
+                  "Kestrel Growth Equity Partners III (Cay) LP", "Société Générale Priv. Equity Partners Fund III",
+                  "Blue Ridge Infrastrcture Opportunities Fund II LP", "Quinwell Stone Invt Mgmt Company Limited",
+                  "Harbor Capital Partners Fund IV, L.P. (Delaware)", "A.B.C. Capital Partners Fund IV L.P. (Del",
+                  "------------------------------", "Harbor Capital Partners Fund & Co", "Harbor Capital Partners Fd"]
+
+
+def test_cut_name_pre_test_never_rules_out_a_pair_either_reading_accepts() -> None:
+    from unittest import mock
+
+    from crmhub.identity import comparison as c
+
+    names = list(_RESPELT_NAMES)
+    for name in _RESPELT_NAMES:
+        for k in sorted(nz.NAME_FIELD_LIMITS):
+            if len(name) > k:
+                names += [name[:k], name[:k - 1] + " "]  # cut within or after a word, and just after one
+    names += [None, names[3]]
+    enc = c.Encoded(pd.DataFrame({"name": names}))
+    cut, texts = enc.cut_names, enc.raw_cut_texts(np.arange(len(names) - 2))
+    short, full = (a.ravel() for a in np.meshgrid(np.arange(len(names)), np.arange(len(names) - 2), indexing="ij"))
+    has_cut = np.array([cut[s] is not None for s in short])
+    short, full = short[has_cut], full[has_cut]
+    may = c._may_be_cut_from(enc, short, full)
+    read = np.array([texts[f][:1] == cut[s][:1] and (nz.cut_prefix_of(cut[s], texts[f]) or c.respelt_cut_of(cut[s], texts[f]))
+                     for s, f in zip(short.tolist(), full.tolist(), strict=True)])
+    assert not (read & ~may).any(), [(cut[s], texts[f]) for s, f in zip(short[read & ~may], full[read & ~may], strict=True)]
+    assert read.sum() > 20 and (~may).sum() > len(may) // 2  # both readings accept pairs, and most are ruled out
+    check = np.ones(len(short), dtype=bool)
+    with mock.patch.object(c, "_may_be_cut_from", lambda enc, s, f: np.ones(len(s), dtype=bool)):
+        every = c._cut_from_pairs(c.Encoded(pd.DataFrame({"name": names})), short, full, check)
+    assert (c._cut_from_pairs(enc, short, full, check) == every).all() and (every == read).all()
+
+
 def _split_run_together_word_by_word(words: set, others: set, brands: set) -> set:
     """:func:`crmhub.identity.comparison._split_run_together` trying every split of every word."""
     from crmhub.identity.comparison import _word_matches
