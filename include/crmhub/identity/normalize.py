@@ -766,13 +766,20 @@ def _misread_numeral(raw: list[str], i: int, out: list[str], name: str):
     return None
 
 
+def _in_after_pension_fund(raw: list[str], i: int) -> bool:
+    """``raw[i]`` is the Scandinavian "i" (in) between a pension fund's kind and its place ("Pensjonskassen i Skien
+    kommune"), not a numeral: after an other-language word read "pension fund", before a word of the name."""
+    return raw[i] == "i" and i + 1 < len(raw) and raw[i + 1].isalpha() and (
+        (known := other_language_word(raw[i - 1])) is not None and OTHER_LANGUAGE_WORDS[known] == "pension fund")
+
+
 @_word_rule(lambda tok: roman_to_int(tok) is not None)
 def _roman_numeral(raw: list[str], i: int, out: list[str], name: str):
     # A lone roman numeral after the first word ("Fund II", "Harbor III") is a numeral, but keep single
     # letters that are initials in the leading position ("I Squared Capital").
     tok = raw[i]
     value = roman_to_int(tok) if i > 0 else None
-    if value is None or (tok == "i" and other_language_word(raw[i - 1]) is not None) or (tok in {"l", "v", "x"} and not _numeral_context(_word_before(raw, i), raw[i + 1:i + 3])):
+    if value is None or _in_after_pension_fund(raw, i) or (tok in {"l", "v", "x"} and not _numeral_context(_word_before(raw, i), raw[i + 1:i + 3])):
         return None
     return (str(_LONE_L_READ if tok == "l" else value),), 0
 
