@@ -997,6 +997,9 @@ _STICHTING_SHORT = "stg"
 #: Hoogland Bouw Pensioenfonds"): read after it. Not before "of" or "for", which make the name English ("Pension
 #: Fund of the X Association").
 _PENSION_FUND = ["pension", "fund"]
+#: "PK", the usual short form of a Swiss "Pensionskasse", before the canton or city whose fund it is ("PK Kanton
+#: Bern", "PK Stadt Zürich", as the funds write themselves): "Pension Fund"; elsewhere it is a brand's letters.
+_PENSIONSKASSE_SHORT, _PUBLIC_BODIES = "pk", frozenset(_words("canton city"))
 #: The word that joins a pension fund's kind to whose fund it is in German ("Pensionskasse des Kantons Bern", "der
 #: Stadt Zürich": of the) and Norwegian ("Pensjonskassen i Skien kommune": in): left out where the kind, read in
 #: English, goes after the name ("Canton of Bern Pension Fund" / "Bern Canton Pension Fund").
@@ -1009,6 +1012,8 @@ def _leading_form(tokens: list[str]) -> tuple[list[str], str | None]:
     its class; a Dutch pension fund's words read after its sponsor's name (:data:`_PENSION_FUND`)."""
     if tokens[:1] == [_STICHTING_SHORT] and len(tokens) >= 3 and any(t.startswith("pensio") for t in tokens[1:]):
         tokens = ["stichting", *tokens[1:]]
+    if tokens[:1] == [_PENSIONSKASSE_SHORT] and len(tokens) >= 3 and tokens[1] in _PUBLIC_BODIES:
+        tokens = [*_PENSION_FUND, *tokens[1:]]
     for form, cls in _LEADING_FORMS.items():
         if len(tokens) >= len(form) + 2 and tuple(tokens[:len(form)]) == form:
             return _pension_fund_word_last(tokens[len(form):]), cls
@@ -2610,6 +2615,11 @@ PLACE_ALIASES = {
     # ("T.O."), Toronto's as LA, SF and NY are theirs
     "camana bay": "george town", "senningerberg": "niederanven", "dfw": "dallas", "ffm": "frankfurt",
     "to": "toronto",
+    # Swiss and German cities by their names in the other national languages and in English (Bern / Berne,
+    # Luzern / Lucerne, Basel / Bâle / Basle, St. Gallen / Saint-Gall, Hannover / Hanover), a transliterated
+    # umlaut ("Muenster"), and CDMX, Mexico City's official abbreviation (Ciudad de México, since 2016)
+    "berne": "bern", "luzern": "lucerne", "bale": "basel", "basle": "basel", "saint gall": "saint gallen",
+    "hanover": "hannover", "muenster": "munster", "cdmx": "mexico city",
 }
 #: Towns where funds and holding companies keep their registered office (the domicile's seat or its
 #: registered agents' town) while the manager's records give the operating office: a city or country
@@ -2751,6 +2761,13 @@ _PARENTHESISED = re.compile(r"\([^()]*\)")
 _CITY_STATE_SEATS = frozenset(JURISDICTION_SEATS[c] for c in ("HK", "SG", "MC", "GI"))
 
 
+#: Words of a town's name written short, and the German "Sankt" (Sankt Gallen = St. Gallen = Saint Gallen).
+_TOWN_ABBREVIATIONS = {"st": "saint", "ste": "sainte", "ft": "fort", "mt": "mount", "sankt": "saint"}
+#: The word a city's metropolitan area is named by before the city ("Greater London", "Greater Boston"): a CRM
+#: writes the area for the city.
+_METROPOLITAN = "greater"
+
+
 def _town(text: str) -> str | None:
     """The town ``text`` (one comma-separated part of a city field) names, see :func:`normalize_city`."""
     # a postcode before the town ("L-1855 Luxembourg"), a region code or postal district after it ("Sydney
@@ -2763,7 +2780,9 @@ def _town(text: str) -> str | None:
             _postal_code_word(words[-1]) and (len(words[-1].strip(".")) > 1 or len(words[-2].strip(".")) > 1))
             or words[-1].replace(".", "").lower() in _us_state_codes()):
         words.pop()  # (a single letter only after a word: "Frankfurt a. M." keeps its "M")
-    tokens = [{"st": "saint", "ste": "sainte", "ft": "fort", "mt": "mount"}.get(t, t) for t in _tokens(" ".join(words))]
+    tokens = [_TOWN_ABBREVIATIONS.get(t, t) for t in _tokens(" ".join(words))]
+    if len(tokens) > 1 and tokens[0] == _METROPOLITAN:  # "Greater London": the city's metropolitan area
+        tokens = tokens[1:]
     for river in ("am", "an", "on", "upon", "sur"):  # "Frankfurt am Main", "Newcastle upon Tyne"
         if river in tokens[1:-1]:
             tokens = tokens[:tokens.index(river, 1)]

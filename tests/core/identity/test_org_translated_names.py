@@ -48,3 +48,20 @@ def test_a_foundation_is_surfaced_with_its_english_name() -> None:
 def test_a_mutual_pension_insurer_is_surfaced_with_its_english_name() -> None:
     assert surfaced({"name": "Keskinäinen Työeläkevakuutusyhtiö Pihlaja", "city": "Helsinki", "country": "FI"},
                     {"name": "Pihlaja Mutual Pension Insurance Company", "city": "Helsinki", "country": "Finland"})
+
+
+def test_a_numeral_after_another_other_language_word_stays_a_numeral() -> None:
+    assert normalize_org_name("Harbor Partenaires I SCSp") == normalize_org_name("Harbor Partners I")
+
+
+@pytest.mark.parametrize(("short", "full"), [
+    ("PK Kanton Appenzell", "Pensionskasse des Kantons Appenzell"),
+    ("PK Stadt Olten (Stiftung)", "Pensionskasse der Stadt Olten"),
+])
+def test_pk_before_a_canton_or_city_is_its_pensionskasse(short: str, full: str) -> None:
+    assert normalize_org_name(short) == normalize_org_name(full)
+
+
+@pytest.mark.parametrize("name", ["PK Capital Partners", "PK Holdings"])
+def test_pk_elsewhere_is_a_brands_letters(name: str) -> None:
+    assert normalize_org_name(name).startswith("pk ")
