@@ -55,6 +55,8 @@ from crmhub.identity.comparison import (
     names_by_town,
     one_spelling,
     one_word_apart,
+    partner_initials,
+    partner_initials_pair,
     partnership_short_form,
     per_name_pair,
     place_acronym_pair,
@@ -68,6 +70,7 @@ from crmhub.identity.comparison import (
     typing_slip,
     word_conflict,
     word_levels,
+    written_as_partner_initials,
 )
 from crmhub.identity.normalize import (
     ENDOWMENT_COMPANY,
@@ -375,6 +378,47 @@ def _lift_short_forms(enc: Encoded, pairs: np.ndarray, levels: dict[str, np.ndar
 
 #: City levels of two different towns (:data:`crmhub.identity.comparison.LEVELS`).
 OTHER_TOWN = (3, 4)
+
+
+def _lift_partner_initials(enc: Encoded, pairs: np.ndarray, levels: dict[str, np.ndarray], scores, kind: str,
+                           threshold: float, params: dict | None, tf_bits: dict[str, np.ndarray]) -> None:
+    """A firm written by its two founders' initials and the name listing them
+    (:func:`crmhub.identity.comparison.partner_initials_pair`: "RS & Co., LLC" / "Rossi & Santos") counts as
+    near-exact where no two sites, countries or towns differ and the run's names list one pair of partners with
+    those initials only (:func:`_partners_by_initials`): two letters name many firms, and only a run that holds
+    one of them says which. Checked on the pairs below the review threshold that the lift would raise above it
+    (in place); a lifted pair is proposed for review, never linked."""
+    idx = np.flatnonzero((levels["name"] >= 3) & ~scores.vetoed & (scores.probability <= threshold)
+                         & (levels["domain"] <= 1) & (levels["country"] <= 1) & ~np.isin(levels["city"], OTHER_TOWN))
+    if not idx.size:
+        return
+    short = enc.n_name.per_value(written_as_partner_initials, pairs[idx], dtype=bool).any(axis=1)
+    idx = idx[short]
+    if not idx.size:
+        return
+    low = np.zeros(len(pairs), dtype=bool)
+    low[idx] = True
+    check = _lift_would_cross(levels, scores, low, kind, threshold, params)
+    lift = name_pair_mask(enc.n_name, pairs, check, partner_initials_pair)
+    k = np.flatnonzero(lift)
+    if not k.size:
+        return
+    partners = _partners_by_initials(enc.n_name)
+    names = enc.n_name.values
+    one = np.fromiter((partners.get(names[a] if " " not in names[a] else names[b], 0) == 1
+                       for a, b in pairs[k].tolist()), dtype=bool, count=len(k))
+    _lift_to_near_exact(k[one], levels, scores, kind, params, tf_bits)
+
+
+def _partners_by_initials(names: Column) -> dict[str, int]:
+    """Per two partners' initials, how many firms the run's names list with them (a list's two names by their
+    first three letters each: "Kimball and Kendrick" and "Kimbal and Kendrick" are one firm misspelt)."""
+    firms: dict[str, set[tuple[str, str]]] = {}
+    for name in names.distinct:
+        if (letters := partner_initials(name)) is not None:
+            words = name.split()
+            firms.setdefault(letters, set()).add((words[0][:3], words[2][:3]))
+    return {letters: len(found) for letters, found in firms.items()}
 
 
 def _lift_place_acronyms(enc: Encoded, pairs: np.ndarray, levels: dict[str, np.ndarray], scores, kind: str,
@@ -845,6 +889,7 @@ def _score_compared(enc: Encoded, pairs: np.ndarray, levels: dict[str, np.ndarra
         _lift_respaced(enc, pairs, levels, scores, kind, threshold, params, tf_bits)
         _lift_same_words(enc, pairs, levels, scores, kind, threshold, params, tf_bits)
         _lift_short_forms(enc, pairs, levels, scores, kind, threshold, params, tf_bits)
+        _lift_partner_initials(enc, pairs, levels, scores, kind, threshold, params, tf_bits)
         _lift_place_acronyms(enc, pairs, levels, scores, kind, threshold, params, tf_bits)
         _lift_site_spelt_brands(enc, pairs, levels, scores, kind, threshold, params, tf_bits)
         _lift_typing_slips(enc, pairs, levels, scores, kind, threshold, params, tf_bits)
