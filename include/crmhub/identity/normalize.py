@@ -779,7 +779,8 @@ def _roman_numeral(raw: list[str], i: int, out: list[str], name: str):
     # letters that are initials in the leading position ("I Squared Capital").
     tok = raw[i]
     value = roman_to_int(tok) if i > 0 else None
-    if value is None or _in_after_pension_fund(raw, i) or (tok in {"l", "v", "x"} and not _numeral_context(_word_before(raw, i), raw[i + 1:i + 3])):
+    if value is None or _in_after_pension_fund(raw, i) or (
+            tok in {"l", "v", "x"} and not _numeral_context(_word_before(raw, i), raw[i + 1:i + 3])):
         return None
     return (str(_LONE_L_READ if tok == "l" else value),), 0
 
@@ -1040,10 +1041,11 @@ def _kind_words_last(tokens: list[str], raw: list[str]) -> list[str]:
     """``tokens`` with the kind words that open the name in another language read after it, in the English
     order: French, Spanish, Portuguese, Italian, Dutch, Finnish and the Scandinavian languages write an
     organisation's kind before its name ("Fundación Zambrano Ramírez", "Keskinäinen Työeläkevakuutusyhtiö
-    Honka"), English after it ("Zambrano Ramírez Foundation", "Honka Mutual Pension Insurance"). The kind words are the leading words of ``raw`` that :data:`OTHER_LANGUAGE_WORDS` reads in
-    English, the first an institution's kind (:data:`_INSTITUTION_KINDS`); the name must follow them at once
-    (not "Fundação de ..."). A company's kind ("Inversiones Benítez", "Participações Larraín") stays first: that
-    is its registered name, which English-language sources keep as written."""
+    Honka"), English after it ("Zambrano Ramírez Foundation", "Honka Mutual Pension Insurance"). The kind words
+    are the leading words of ``raw`` that :data:`OTHER_LANGUAGE_WORDS` reads in English (up to one edit), the
+    first an institution's kind (:data:`_INSTITUTION_KINDS`); the name must follow them at once (not "Fundação
+    de ..."). A company's kind ("Inversiones Benítez", "Participações Larraín") stays first: that is its
+    registered name, which English-language sources keep as written."""
     lead = raw[1:] if raw[:1] == ["the"] else raw
     kind: list[str] = []
     for word in lead:
