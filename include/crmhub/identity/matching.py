@@ -384,41 +384,48 @@ def _lift_partner_initials(enc: Encoded, pairs: np.ndarray, levels: dict[str, np
                            threshold: float, params: dict | None, tf_bits: dict[str, np.ndarray]) -> None:
     """A firm written by its two founders' initials and the name listing them
     (:func:`crmhub.identity.comparison.partner_initials_pair`: "RS & Co., LLC" / "Rossi & Santos") counts as
-    near-exact where no two sites, countries or towns differ and the run's names list one pair of partners with
-    those initials only (:func:`_partners_by_initials`): two letters name many firms, and only a run that holds
-    one of them says which. Checked on the pairs below the review threshold that the lift would raise above it
-    (in place); a lifted pair is proposed for review, never linked."""
+    near-exact where no two sites, countries or towns differ and something says whose initials they are: the
+    same web domain, or the run's names list one pair of partners with those initials only, in the pair's town
+    when the two records share one, else in the whole run (:func:`_partners_by_initials`): two letters name many
+    firms. Checked on the pairs below the review threshold that the lift would raise above it (in place); a
+    lifted pair is proposed for review, never linked."""
     idx = np.flatnonzero((levels["name"] >= 3) & ~scores.vetoed & (scores.probability <= threshold)
                          & (levels["domain"] <= 1) & (levels["country"] <= 1) & ~np.isin(levels["city"], OTHER_TOWN))
     if not idx.size:
         return
-    short = enc.n_name.per_value(written_as_partner_initials, pairs[idx], dtype=bool).any(axis=1)
-    idx = idx[short]
+    idx = idx[enc.n_name.per_value(written_as_partner_initials, pairs[idx], dtype=bool).any(axis=1)]
     if not idx.size:
         return
     low = np.zeros(len(pairs), dtype=bool)
     low[idx] = True
     check = _lift_would_cross(levels, scores, low, kind, threshold, params)
-    lift = name_pair_mask(enc.n_name, pairs, check, partner_initials_pair)
-    k = np.flatnonzero(lift)
+    k = np.flatnonzero(name_pair_mask(enc.n_name, pairs, check, partner_initials_pair))
     if not k.size:
         return
-    partners = _partners_by_initials(enc.n_name)
+    same_site, same_town = levels["domain"][k] == 1, np.isin(levels["city"][k], (1, 2))
+    towns = enc.n_city.codes[pairs[k]]
+    in_town = {t: _partners_by_initials(v) for t, v in
+               names_by_town(enc.n_name, enc.n_city, set(towns[same_town].ravel().tolist()) - {-1}).items()}
+    in_run = _partners_by_initials(enc.n_name.distinct)
     names = enc.n_name.values
-    one = np.fromiter((partners.get(names[a] if " " not in names[a] else names[b], 0) == 1
-                       for a, b in pairs[k].tolist()), dtype=bool, count=len(k))
+    one = np.zeros(len(k), dtype=bool)
+    for j, ((a, b), (ta, tb)) in enumerate(zip(pairs[k].tolist(), towns.tolist(), strict=True)):
+        letters = names[a] if " " not in names[a] else names[b]
+        firms = set().union(*(in_town.get(t, {}).get(letters, ()) for t in {ta, tb})) if same_town[j] \
+            else in_run.get(letters, ())
+        one[j] = same_site[j] or len(firms) == 1
     _lift_to_near_exact(k[one], levels, scores, kind, params, tf_bits)
 
 
-def _partners_by_initials(names: Column) -> dict[str, int]:
-    """Per two partners' initials, how many firms the run's names list with them (a list's two names by their
-    first three letters each: "Kimball and Kendrick" and "Kimbal and Kendrick" are one firm misspelt)."""
+def _partners_by_initials(names) -> dict[str, set[tuple[str, str]]]:
+    """Per two partners' initials, the firms ``names`` list with them, each by its two names' first three letters
+    ("Kimball and Kendrick" and "Kimbal and Kendrick" are one firm misspelt)."""
     firms: dict[str, set[tuple[str, str]]] = {}
-    for name in names.distinct:
+    for name in names:
         if (letters := partner_initials(name)) is not None:
             words = name.split()
             firms.setdefault(letters, set()).add((words[0][:3], words[2][:3]))
-    return {letters: len(found) for letters, found in firms.items()}
+    return firms
 
 
 def _lift_place_acronyms(enc: Encoded, pairs: np.ndarray, levels: dict[str, np.ndarray], scores, kind: str,

@@ -56,3 +56,17 @@ def test_the_initials_of_two_firms_in_the_run_are_read_for_none() -> None:
 def test_the_initials_are_not_read_across_two_countries() -> None:
     res = resolve_orgs({"name": "QT & Co., LLC", "city": "London", "country": "GB"}, {"name": "Quayle & Tamsin, LLC", "city": "Boston", "country": "US"})
     assert not _together(res, "0", "1")
+
+
+def test_the_same_site_says_whose_initials_they_are() -> None:
+    res = resolve_orgs({"name": "QT & Co., LLC", "domain": "quayle.com", "city": "Boston", "country": "US"},
+                       {"name": "Quayle & Tamsin, LLC", "domain": "quayle.com", "city": "Boston", "country": "US"},
+                       {"name": "Quist & Tolland, LLC", "city": "Boston", "country": "US"})
+    assert _together(res, "0", "1") and not _together(res, "0", "2")
+
+
+def test_in_a_shared_town_the_towns_names_say_whose_initials_they_are() -> None:
+    res = resolve_orgs({"name": "QT & Co., LLC", "city": "Boston", "country": "US"},
+                       {"name": "Quayle & Tamsin, LLC", "city": "Boston", "country": "US"},
+                       {"name": "Quist & Tolland, LLC", "city": "Denver", "country": "US"})
+    assert _together(res, "0", "1") and not _together(res, "0", "2")
