@@ -1184,6 +1184,33 @@ _FIRM_WORDS = VEHICLE_MARKERS | frozenset({
     "group", "equity", "private", "company", "sons", "brothers", "trust", "bank", "securities", "services", "global"})
 
 
+#: Letters of the initials a firm named after its two founders is written by ("Rossi & Santos" as "RS & Co."):
+#: fewer than an acronym needs (:data:`crmhub.identity.short_forms.MIN_ACRONYM`), so read only where the run's
+#: names spell them one way (:func:`crmhub.identity.matching._lift_partner_initials`).
+PARTNER_INITIALS = 2
+
+
+def partner_initials(name: str) -> str | None:
+    """The initials of a normalised name that lists two partners' names ("rossi and santos" -> "rs"): two words of
+    letters around "and", neither a firm word (:data:`_FIRM_WORDS`); ``None`` for any other name."""
+    words = name.split()
+    if len(words) != 3 or words[1] != "and" or not all(w.isalpha() and w not in _FIRM_WORDS for w in words[::2]):
+        return None
+    return words[0][0] + words[2][0]
+
+
+def written_as_partner_initials(name: str) -> bool:
+    """A normalised name of one word of :data:`PARTNER_INITIALS` letters ("rs", from "RS & Co., LLC")."""
+    return len(name) == PARTNER_INITIALS and name.isalpha()
+
+
+def partner_initials_pair(a: str, b: str) -> bool:
+    """One normalised name is two letters, the initials of the two partners the other lists ("rs" ~ "rossi and
+    santos")."""
+    return (written_as_partner_initials(a) and partner_initials(b) == a) or (
+        written_as_partner_initials(b) and partner_initials(a) == b)
+
+
 def partnership_short_form(a: str, b: str) -> bool:
     """One normalised name lists a partnership's names ("wekent glosnell and stalane", from "Wekent,
     Glosnell & Stalane LLP") and the other is its leading names ("wekent glosnell", "wekent") or all of

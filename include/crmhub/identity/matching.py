@@ -55,6 +55,8 @@ from crmhub.identity.comparison import (
     names_by_town,
     one_spelling,
     one_word_apart,
+    partner_initials,
+    partner_initials_pair,
     partnership_short_form,
     per_name_pair,
     place_acronym_pair,
@@ -68,6 +70,7 @@ from crmhub.identity.comparison import (
     typing_slip,
     word_conflict,
     word_levels,
+    written_as_partner_initials,
 )
 from crmhub.identity.normalize import (
     ENDOWMENT_COMPANY,
@@ -375,6 +378,54 @@ def _lift_short_forms(enc: Encoded, pairs: np.ndarray, levels: dict[str, np.ndar
 
 #: City levels of two different towns (:data:`crmhub.identity.comparison.LEVELS`).
 OTHER_TOWN = (3, 4)
+
+
+def _lift_partner_initials(enc: Encoded, pairs: np.ndarray, levels: dict[str, np.ndarray], scores, kind: str,
+                           threshold: float, params: dict | None, tf_bits: dict[str, np.ndarray]) -> None:
+    """A firm written by its two founders' initials and the name listing them
+    (:func:`crmhub.identity.comparison.partner_initials_pair`: "RS & Co., LLC" / "Rossi & Santos") counts as
+    near-exact where no two sites, countries or towns differ and something says whose initials they are: the
+    same web domain, or the run's names list one pair of partners with those initials only, in the pair's town
+    when the two records share one, else in the whole run (:func:`_partners_by_initials`): two letters name many
+    firms. Checked on the pairs below the review threshold that the lift would raise above it (in place); a
+    lifted pair is proposed for review, never linked."""
+    idx = np.flatnonzero((levels["name"] >= 3) & ~scores.vetoed & (scores.probability <= threshold)
+                         & (levels["domain"] <= 1) & (levels["country"] <= 1) & ~np.isin(levels["city"], OTHER_TOWN))
+    if not idx.size:
+        return
+    idx = idx[enc.n_name.per_value(written_as_partner_initials, pairs[idx], dtype=bool).any(axis=1)]
+    if not idx.size:
+        return
+    low = np.zeros(len(pairs), dtype=bool)
+    low[idx] = True
+    check = _lift_would_cross(levels, scores, low, kind, threshold, params)
+    k = np.flatnonzero(name_pair_mask(enc.n_name, pairs, check, partner_initials_pair))
+    if not k.size:
+        return
+    same_site, same_town = levels["domain"][k] == 1, np.isin(levels["city"][k], (1, 2))
+    towns = enc.n_city.codes[pairs[k]]
+    in_town = {t: _partners_by_initials(v) for t, v in
+               names_by_town(enc.n_name, enc.n_city, set(towns[same_town].ravel().tolist()) - {-1}).items()}
+    in_run = _partners_by_initials(enc.n_name.distinct)
+    names = enc.n_name.values
+    one = np.zeros(len(k), dtype=bool)
+    for j, ((a, b), (ta, tb)) in enumerate(zip(pairs[k].tolist(), towns.tolist(), strict=True)):
+        letters = names[a] if " " not in names[a] else names[b]
+        firms = set().union(*(in_town.get(t, {}).get(letters, ()) for t in {ta, tb})) if same_town[j] \
+            else in_run.get(letters, ())
+        one[j] = same_site[j] or len(firms) == 1
+    _lift_to_near_exact(k[one], levels, scores, kind, params, tf_bits)
+
+
+def _partners_by_initials(names) -> dict[str, set[tuple[str, str]]]:
+    """Per two partners' initials, the firms ``names`` list with them, each by its two names' first three letters
+    ("Kimball and Kendrick" and "Kimbal and Kendrick" are one firm misspelt)."""
+    firms: dict[str, set[tuple[str, str]]] = {}
+    for name in names:
+        if (letters := partner_initials(name)) is not None:
+            words = name.split()
+            firms.setdefault(letters, set()).add((words[0][:3], words[2][:3]))
+    return firms
 
 
 def _lift_place_acronyms(enc: Encoded, pairs: np.ndarray, levels: dict[str, np.ndarray], scores, kind: str,
@@ -845,6 +896,7 @@ def _score_compared(enc: Encoded, pairs: np.ndarray, levels: dict[str, np.ndarra
         _lift_respaced(enc, pairs, levels, scores, kind, threshold, params, tf_bits)
         _lift_same_words(enc, pairs, levels, scores, kind, threshold, params, tf_bits)
         _lift_short_forms(enc, pairs, levels, scores, kind, threshold, params, tf_bits)
+        _lift_partner_initials(enc, pairs, levels, scores, kind, threshold, params, tf_bits)
         _lift_place_acronyms(enc, pairs, levels, scores, kind, threshold, params, tf_bits)
         _lift_site_spelt_brands(enc, pairs, levels, scores, kind, threshold, params, tf_bits)
         _lift_typing_slips(enc, pairs, levels, scores, kind, threshold, params, tf_bits)

@@ -339,6 +339,17 @@ OTHER_LANGUAGE_WORDS = {
     "hoken": "insurance", "shintaku": "trust", "nenkin": "pension", "kikin": "fund", "kigyo": "corporate",
     "kigyou": "corporate", "sogo": "mutual", "sougo": "mutual", "kaijo": "marine", "kaijou": "marine",
     "kasai": "fire",
+    # Pension and welfare institutions' type words, as dictionaries give them in English: German / Swiss
+    # "Pensionskasse", Danish "Pensionskasse(n)", Norwegian "Pensjonskasse(n)" (pension fund); Swiss "Kanton" /
+    # "kantonale" (canton), German "Stadt"
+    # (city); Norwegian "kommune" / "kommunale" (municipality / municipal); Finnish "keskinäinen" (mutual),
+    # "työeläkevakuutusyhtiö" / "työeläkeyhtiö" (earnings-related pension insurance company), "vakuutusyhtiö"
+    # (insurance company); Spanish "Fundación", Portuguese "Fundação" (foundation)
+    "pensionskasse": "pension fund", "pensionskassen": "pension fund", "pensjonskasse": "pension fund",
+    "pensjonskassen": "pension fund", "kanton": "canton", "kantons": "canton",
+    "kantonale": "canton", "stadt": "city", "kommune": "municipality", "kommunale": "municipal",
+    "keskinainen": "mutual", "tyoelakevakuutusyhtio": "pension insurance", "tyoelakeyhtio": "pension insurance",
+    "vakuutusyhtio": "insurance", "fundacion": "foundation", "fundacao": "foundation",
 }
 #: Multi-word forms, read on the text before its words are: "capital-investissement" is private equity.
 _OTHER_LANGUAGE_PHRASES = re.compile(r"\bcapital[\s-]+investissement\b|\bcapital\s+privado\b", re.IGNORECASE)

@@ -665,6 +665,33 @@ def _abbreviation(raw: list[str], i: int, out: list[str], name: str):
     return tuple(ORG_ABBREVIATIONS[raw[i]].split()), 0
 
 
+#: Fewest letters of an other-language word (:data:`OTHER_LANGUAGE_WORDS`) read up to one edit: the long compound
+#: words of pension institutions ("Pensonskassen", "Työeläkevakutusyhtiö"), which no English word is one edit from.
+MIN_MISSPELT_OTHER_LANGUAGE = 11
+
+
+@lru_cache(maxsize=1)
+def _other_language_typos() -> dict[str, str]:
+    """One-edit typos of the long other-language words (:data:`MIN_MISSPELT_OTHER_LANGUAGE` letters or more) -> the
+    word, never a variant that is a word of the tables itself, its plural or singular ("participation"), or a word of
+    what an organisation is (:data:`ORGANISATION_KIND_WORDS`)."""
+    return {v: w for w in sorted(OTHER_LANGUAGE_WORDS) if len(w) >= MIN_MISSPELT_OTHER_LANGUAGE
+            for v in _one_edit_variants(w) if v not in ORG_ABBREVIATIONS and v + "s" != w and v != w + "s"
+            and v not in ORGANISATION_KIND_WORDS}
+
+
+def other_language_word(tok: str) -> str | None:
+    """The :data:`OTHER_LANGUAGE_WORDS` word ``tok`` is, as written or up to one edit (:func:`_other_language_typos`)."""
+    if tok in OTHER_LANGUAGE_WORDS:
+        return tok
+    return _other_language_typos().get(tok) if len(tok) >= MIN_MISSPELT_OTHER_LANGUAGE - 1 else None
+
+
+@_word_rule(lambda tok: tok not in ORG_ABBREVIATIONS and other_language_word(tok) is not None)
+def _misspelt_other_language_word(raw: list[str], i: int, out: list[str], name: str):
+    return tuple(OTHER_LANGUAGE_WORDS[other_language_word(raw[i])].split()), 0
+
+
 @_word_rule(lambda tok: tok in _MISSPELT_MANCO or tok in _MANCO_HEADS)
 def _misspelt_manco(raw: list[str], i: int, out: list[str], name: str):
     tok = raw[i]
@@ -739,13 +766,21 @@ def _misread_numeral(raw: list[str], i: int, out: list[str], name: str):
     return None
 
 
+def _in_after_pension_fund(raw: list[str], i: int) -> bool:
+    """``raw[i]`` is the Scandinavian "i" (in) between a pension fund's kind and its place ("Pensjonskassen i Skien
+    kommune"), not a numeral: after an other-language word read "pension fund", before a word of the name."""
+    return raw[i] == "i" and i + 1 < len(raw) and raw[i + 1].isalpha() and (
+        (known := other_language_word(raw[i - 1])) is not None and OTHER_LANGUAGE_WORDS[known] == "pension fund")
+
+
 @_word_rule(lambda tok: roman_to_int(tok) is not None)
 def _roman_numeral(raw: list[str], i: int, out: list[str], name: str):
     # A lone roman numeral after the first word ("Fund II", "Harbor III") is a numeral, but keep single
     # letters that are initials in the leading position ("I Squared Capital").
     tok = raw[i]
     value = roman_to_int(tok) if i > 0 else None
-    if value is None or (tok in {"l", "v", "x"} and not _numeral_context(_word_before(raw, i), raw[i + 1:i + 3])):
+    if value is None or _in_after_pension_fund(raw, i) or (
+            tok in {"l", "v", "x"} and not _numeral_context(_word_before(raw, i), raw[i + 1:i + 3])):
         return None
     return (str(_LONE_L_READ if tok == "l" else value),), 0
 
@@ -788,6 +823,7 @@ def _org_parts(name: str) -> tuple[tuple[str, ...], str | None, str | None]:
         raw = _mend_cut_end(raw, name)
     out = _life_insurer(_drop_investment_office(_drop_connecting_words(_read_words(raw, name))))
     out, leading_form = _leading_form(out)
+    out = _kind_words_last(out, raw)
     cleaned, form = _drop_inner_legal_forms(out)
     trailing = _strip_trailing_forms(cleaned)
     _drop_vehicle_noun(cleaned)
@@ -962,6 +998,13 @@ _STICHTING_SHORT = "stg"
 #: Hoogland Bouw Pensioenfonds"): read after it. Not before "of" or "for", which make the name English ("Pension
 #: Fund of the X Association").
 _PENSION_FUND = ["pension", "fund"]
+#: "PK", the usual short form of a Swiss "Pensionskasse", before the canton or city whose fund it is ("PK Kanton
+#: Bern", "PK Stadt Zürich", as the funds write themselves): "Pension Fund"; elsewhere it is a brand's letters.
+_PENSIONSKASSE_SHORT, _PUBLIC_BODIES = "pk", frozenset(_words("canton city"))
+#: The word that joins a pension fund's kind to whose fund it is in German ("Pensionskasse des Kantons Bern", "der
+#: Stadt Zürich": of the) and Norwegian ("Pensjonskassen i Skien kommune": in): left out where the kind, read in
+#: English, goes after the name ("Canton of Bern Pension Fund" / "Bern Canton Pension Fund").
+_OTHER_LANGUAGE_OFS = frozenset(_words("des der i"))
 
 
 def _leading_form(tokens: list[str]) -> tuple[list[str], str | None]:
@@ -970,6 +1013,8 @@ def _leading_form(tokens: list[str]) -> tuple[list[str], str | None]:
     its class; a Dutch pension fund's words read after its sponsor's name (:data:`_PENSION_FUND`)."""
     if tokens[:1] == [_STICHTING_SHORT] and len(tokens) >= 3 and any(t.startswith("pensio") for t in tokens[1:]):
         tokens = ["stichting", *tokens[1:]]
+    if tokens[:1] == [_PENSIONSKASSE_SHORT] and len(tokens) >= 3 and tokens[1] in _PUBLIC_BODIES:
+        tokens = [*_PENSION_FUND, *tokens[1:]]
     for form, cls in _LEADING_FORMS.items():
         if len(tokens) >= len(form) + 2 and tuple(tokens[:len(form)]) == form:
             return _pension_fund_word_last(tokens[len(form):]), cls
@@ -977,9 +1022,52 @@ def _leading_form(tokens: list[str]) -> tuple[list[str], str | None]:
 
 
 def _pension_fund_word_last(tokens: list[str]) -> list[str]:
+    if len(tokens) >= 4 and tokens[:2] == _PENSION_FUND and tokens[2] in _OTHER_LANGUAGE_OFS:
+        tokens = [*_PENSION_FUND, *tokens[3:]]
     if len(tokens) >= 3 and tokens[:2] == _PENSION_FUND and tokens[2] not in ("of", "for"):
-        return [*tokens[2:], *_PENSION_FUND]
+        end = _trailing_form_start(tokens)
+        return [*tokens[2:end], *_PENSION_FUND, *tokens[end:]]
     return _pension_administrator_first(tokens)
+
+
+#: Words that join an organisation's kind to its name in the languages that write the kind first ("Fundación
+#: Zambrano Ramírez", "Fondo de ..."): a name with one after its kind is not read in the English order.
+_OTHER_LANGUAGE_JOINS = frozenset(_words("de del da do di du des der voor van for of"))
+#: The kinds of institution whose English name puts the kind last: foundations, pension funds, mutual insurers.
+_INSTITUTION_KINDS = frozenset(_words("foundation pension mutual insurance"))
+
+
+def _kind_words_last(tokens: list[str], raw: list[str]) -> list[str]:
+    """``tokens`` with the kind words that open the name in another language read after it, in the English
+    order: French, Spanish, Portuguese, Italian, Dutch, Finnish and the Scandinavian languages write an
+    organisation's kind before its name ("Fundación Zambrano Ramírez", "Keskinäinen Työeläkevakuutusyhtiö
+    Honka"), English after it ("Zambrano Ramírez Foundation", "Honka Mutual Pension Insurance"). The kind words
+    are the leading words of ``raw`` that :data:`OTHER_LANGUAGE_WORDS` reads in English (up to one edit), the
+    first an institution's kind (:data:`_INSTITUTION_KINDS`); the name must follow them at once (not "Fundação
+    de ..."). A company's kind ("Inversiones Benítez", "Participações Larraín") stays first: that is its
+    registered name, which English-language sources keep as written."""
+    lead = raw[1:] if raw[:1] == ["the"] else raw
+    kind: list[str] = []
+    for word in lead:
+        if (known := other_language_word(word)) is None:
+            break
+        kind.extend(OTHER_LANGUAGE_WORDS[known].split())
+    n = len(kind)
+    if not n or kind[0] not in _INSTITUTION_KINDS or len(tokens) <= n or tokens[:n] != kind \
+            or tokens[n] in _OTHER_LANGUAGE_JOINS or not tokens[n].isalpha():
+        return tokens
+    end = _trailing_form_start(tokens)
+    return [*tokens[n:end], *kind, *tokens[end:]] if end > n else tokens
+
+
+def _trailing_form_start(tokens: list[str]) -> int:
+    """Where a legal form closing ``tokens`` (:data:`_TRAILING_FORMS`) begins, ``len(tokens)`` if none does: a
+    kind read after the name goes before it ("Pensionskasse Kanton Wallis (Stiftung)" = "Kanton Wallis
+    Pension Fund (Stiftung)")."""
+    for k in range(min(_TRAILING_MAX, len(tokens) - 1), 0, -1):
+        if tuple(tokens[-k:]) in _TRAILING_FORMS:
+            return len(tokens) - k
+    return len(tokens)
 
 
 #: A Latin American pension fund administrator (Chile, Peru, Colombia ...: "Administradora de Fondos de
@@ -1025,7 +1113,8 @@ def _local_spellings(tokens: list[str]) -> list[str]:
     romanised in Kunrei-shiki as in Hepburn (:data:`_KUNREI`), "and" as in English (:data:`_OTHER_ANDS`,
     only between two words of three letters or more), an Arabic family name's article and vowels as one
     (:func:`_arabic_family_names`)."""
-    out = [_KUNREI.sub(lambda m: _HEPBURN[m.group(0)[:2]], t) if ("y" in t or "uu" in t) else t for t in tokens]
+    out = [_KUNREI.sub(lambda m: _HEPBURN[m.group(0)[:2]], t) if ("y" in t or "uu" in t) and other_language_word(t) is None
+           else t for t in tokens]
     for i in range(1, len(out) - 1):
         if out[i] in _OTHER_ANDS and len(out[i - 1]) >= 3 and len(out[i + 1]) >= 3 and out[i + 1].isalpha() \
                 and out[i + 1] not in _whole_words():
@@ -2528,6 +2617,11 @@ PLACE_ALIASES = {
     # ("T.O."), Toronto's as LA, SF and NY are theirs
     "camana bay": "george town", "senningerberg": "niederanven", "dfw": "dallas", "ffm": "frankfurt",
     "to": "toronto",
+    # Swiss and German cities by their names in the other national languages and in English (Bern / Berne,
+    # Luzern / Lucerne, Basel / Bâle / Basle, St. Gallen / Saint-Gall, Hannover / Hanover), a transliterated
+    # umlaut ("Muenster"), and CDMX, Mexico City's official abbreviation (Ciudad de México, since 2016)
+    "berne": "bern", "luzern": "lucerne", "bale": "basel", "basle": "basel", "saint gall": "saint gallen",
+    "hanover": "hannover", "muenster": "munster", "cdmx": "mexico city",
 }
 #: Towns where funds and holding companies keep their registered office (the domicile's seat or its
 #: registered agents' town) while the manager's records give the operating office: a city or country
@@ -2669,6 +2763,13 @@ _PARENTHESISED = re.compile(r"\([^()]*\)")
 _CITY_STATE_SEATS = frozenset(JURISDICTION_SEATS[c] for c in ("HK", "SG", "MC", "GI"))
 
 
+#: Words of a town's name written short, and the German "Sankt" (Sankt Gallen = St. Gallen = Saint Gallen).
+_TOWN_ABBREVIATIONS = {"st": "saint", "ste": "sainte", "ft": "fort", "mt": "mount", "sankt": "saint"}
+#: The word a city's metropolitan area is named by before the city ("Greater London", "Greater Boston"): a CRM
+#: writes the area for the city.
+_METROPOLITAN = "greater"
+
+
 def _town(text: str) -> str | None:
     """The town ``text`` (one comma-separated part of a city field) names, see :func:`normalize_city`."""
     # a postcode before the town ("L-1855 Luxembourg"), a region code or postal district after it ("Sydney
@@ -2681,7 +2782,9 @@ def _town(text: str) -> str | None:
             _postal_code_word(words[-1]) and (len(words[-1].strip(".")) > 1 or len(words[-2].strip(".")) > 1))
             or words[-1].replace(".", "").lower() in _us_state_codes()):
         words.pop()  # (a single letter only after a word: "Frankfurt a. M." keeps its "M")
-    tokens = [{"st": "saint", "ste": "sainte", "ft": "fort", "mt": "mount"}.get(t, t) for t in _tokens(" ".join(words))]
+    tokens = [_TOWN_ABBREVIATIONS.get(t, t) for t in _tokens(" ".join(words))]
+    if len(tokens) > 1 and tokens[0] == _METROPOLITAN:  # "Greater London": the city's metropolitan area
+        tokens = tokens[1:]
     for river in ("am", "an", "on", "upon", "sur"):  # "Frankfurt am Main", "Newcastle upon Tyne"
         if river in tokens[1:-1]:
             tokens = tokens[:tokens.index(river, 1)]
