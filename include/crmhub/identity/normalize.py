@@ -485,7 +485,7 @@ def _written_tokens(name: str) -> tuple[str, ...]:
     """The words of ``name`` as written, a scan's digits inside a word read as letters (:func:`_misread_word`),
     glued numerals, series letters and markers split apart: read by both :func:`_org_parts` and
     :func:`vehicle_marks`, so cached (a name's features are computed one after the other)."""
-    tokens = [_misread_word(t) for t in _tokens(clean_org_name(name))]
+    tokens = [_misread_letters(_misread_word(t)) for t in _tokens(clean_org_name(name))]
     return tuple(_split_glued_series(_split_glued_words(_join_spelt_form(tokens))))
 
 
@@ -500,6 +500,9 @@ def _misread_word(token: str) -> str:
     (:data:`_MISREAD_DIGITS`). A numeral run into a word ("Partners5", "Fund2019", "GP3", "Fund1A") and an
     ordinal ("21st") keep their digits; a closing "1" is the word's "l" only where that spells a word fund
     names are made of (:func:`_lettered_fund_word`: "Capita1", "Rea1", "GLB1")."""
+    if _MISREAD_YEAR.match(token) and not token.isdigit():
+        year = token.translate(_MISREAD_YEAR_DIGITS)
+        return year if _YEAR.match(year) else token  # "2O17", "2OO7", "2Ol9": a vintage year
     if token[-1:] == "1" and token[:-1].isalpha() and _lettered_fund_word(token[:-1] + "l"):
         return token[:-1] + "l"  # "Capita1", "Rea1", "GLB1": the word's closing "l", no fund numeral
     if len(token) < 5 or token.isalpha() or token.isdigit():
@@ -509,6 +512,57 @@ def _misread_word(token: str) -> str:
         return token
     word = token.translate(_MISREAD_DIGITS)
     return word if word.isalpha() else token
+
+
+#: A year a scan read with letters for its digits ("2O17", "2OO7", "2Ol9"): four characters, a leading
+#: "1" or "2" and another digit, the rest digits or the letters that look like them (O for 0; l and I for 1).
+_MISREAD_YEAR = re.compile(r"^[12](?=.*\d)[0-9oli]{3}$")
+_MISREAD_YEAR_DIGITS = str.maketrans({"o": "0", "l": "1", "i": "1"})
+
+#: Letter shapes a scan (OCR) reads for others: "rn" for "m" and back, "cl" for "d", "vv" for "w", "l" for
+#: "i" and back (the confusions OCR post-correction corrects against a lexicon; e.g. Reynaert, "Non-interactive
+#: OCR post-correction for giga-scale digitization projects", 2008, and Tesseract's ``unicharambigs`` file).
+_MISREAD_SHAPES = (("rn", "m"), ("m", "rn"), ("cl", "d"), ("d", "cl"), ("vv", "w"), ("l", "i"), ("i", "l"))
+
+
+@lru_cache(maxsize=200_000)
+def _misread_letters(token: str) -> str:
+    """``token`` with one shape a scan misread (:data:`_MISREAD_SHAPES`) read as what it stands for, where
+    that spells the one word of the names' own lexicon it can (:func:`_ocr_lexicon`: fund words, the words
+    abbreviations stand for, legal forms) and ``token`` is no word of it: "Managernent", "Retirernent",
+    "Lirnited", "lnc", "lnvestments". A word outside the lexicon (a brand, a place, a person) is left as
+    written: "Cornerstone", "Clover", "Vail".
+
+    >>> _misread_letters("managernent"), _misread_letters("lnc"), _misread_letters("cornerstone")
+    ('management', 'inc', 'cornerstone')
+    """
+    lexicon = _ocr_lexicon()
+    if len(token) < 3 or token in lexicon or not token.isalpha():
+        return token
+    found = {read for shape, letters in _MISREAD_SHAPES for read in _shape_read(token, shape, letters)
+             if read in lexicon}
+    return found.pop() if len(found) == 1 else token
+
+
+def _shape_read(token: str, shape: str, letters: str) -> list[str]:
+    """``token`` with each one occurrence of ``shape`` read as ``letters`` (three letters or more left)."""
+    out = []
+    at = token.find(shape)
+    while at >= 0:
+        read = token[:at] + letters + token[at + len(shape):]
+        if len(read) >= 3:
+            out.append(read)
+        at = token.find(shape, at + 1)
+    return out
+
+
+@lru_cache(maxsize=1)
+def _ocr_lexicon() -> frozenset[str]:
+    """The words a scan's misread letters are read against: the words fund names are made of
+    (:func:`_whole_words`), the words of what an organisation is (:data:`ORGANISATION_KIND_WORDS`), the
+    abbreviations of :data:`ORG_ABBREVIATIONS` (four letters or more) and the words of legal forms (three)."""
+    words = _whole_words() | ORGANISATION_KIND_WORDS | set(ORG_ABBREVIATIONS)
+    return frozenset({w for w in words if len(w) >= 4} | {w for w in _LEGAL_WORDS if len(w) >= 3})
 
 
 def _lettered_fund_word(word: str) -> bool:

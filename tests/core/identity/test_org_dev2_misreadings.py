@@ -25,6 +25,27 @@ def test_a_scans_digit_inside_a_word_is_its_letter(a, b):
     assert normalize_org_name(a) == normalize_org_name(b)
 
 
+@pytest.mark.parametrize("a, b", [
+    ("Kalrena Capital Managernent II L.P.", "Kalrena Capital Management 2, L.P."),
+    ("Kaliaia Private Equity Fund GP II, Lirnited", "Kaliaia Private Equity Fund GP II Limited"),
+    ("White View Technologies Lnc.", "White View Technologies, Inc."),
+    ("Harbor Lnvestments", "Harbor Investments"),
+    ("Slate Credit Opportunities Fund 2O17, L.P.", "Slate Credit Opportunities Fund 2017 L.P."),
+])
+def test_a_scans_misread_letters_in_a_word_of_the_lexicon_are_that_word(a, b):
+    assert vehicle_marks(a) == vehicle_marks(b)
+    assert normalize_org_name(a) == normalize_org_name(b)
+    assert legal_form(a) == legal_form(b)
+
+
+def test_words_outside_the_lexicon_keep_their_letters():
+    assert normalize_org_name("Cornerstone Clover Capital") == "cornerstone clover capital"
+    assert normalize_org_name("Vail Film Partners") == "vail film partners"
+    assert normalize_org_name("O2 Ventures") == "o2 ventures"
+    assert not surfaced({"name": "Slate Credit Opportunities Fund 2O17, L.P."},
+                        {"name": "Slate Credit Opportunities Fund 2018 L.P."})
+
+
 @pytest.mark.parametrize("name, marks", [
     ("Harbor Partners5", {"5"}),
     ("Harbor Fund2019", {"2019"}),
