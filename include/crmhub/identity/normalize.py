@@ -183,7 +183,7 @@ def roman_to_int(token: str) -> int | None:
     return total or None
 
 
-_SARL = re.compile(r"\bs\.?\s?(?:a|à)\.?\s?r\.?\s?l\b\.?")
+_SARL = re.compile(r"\b[s5]\.?\s?(?:a|à)\.?\s?r\.?\s?l\b\.?")  # "5.à r.l.": a scan's 5 for the S
 
 
 #: A word run into the next one that starts with a capital ("HarborCapital", "FundIV", "PartnersIII"): split
@@ -223,6 +223,22 @@ def _full_vintage(match: re.Match) -> str:
 _GERMAN_AND = re.compile(r"\b(gmbh|ag|se|ug)\s+(?:u\.?|und)\s*(?=co\b)")
 
 
+#: A dotted abbreviation whose first letter a scan read as a digit ("5.C.Sp.", "8.V."): 5/8/0/1 for S/B/O/L.
+_DOTTED_DIGIT = re.compile(r"(?<![a-z0-9.])([5801])((?:\.\s?[a-z]{1,2})+)\.?(?![a-z0-9])")
+_DIGIT_LETTERS = {"5": "s", "8": "b", "0": "o", "1": "l"}
+
+
+def _dotted_form_letter(match: re.Match) -> str:
+    """The dotted abbreviation ``match`` with its first digit read as the letter it looks like, where that
+    writes a legal form ("5.C.Sp." = "S.C.Sp.", "8.V." = "B.V."); else as written. A 5 or 1 before a single
+    letter stays a numeral: "Fund 5.A" is as likely fund 5's series A as a misread "S.A."."""
+    digit = match.group(1)
+    letters = _DIGIT_LETTERS[digit] + match.group(2).replace(".", "").replace(" ", "")
+    if letters not in _LEGAL_WORDS or (digit in "51" and len(letters) < 3):
+        return match.group(0)
+    return _DIGIT_LETTERS[digit] + match.group(0)[1:]
+
+
 def _tokens(text: str) -> list[str]:
     # each pattern only where the text holds what it needs (most names hold none): "Al"/"El", "co", a quote mark
     if "Al" in text or "El" in text:
@@ -233,7 +249,8 @@ def _tokens(text: str) -> list[str]:
     if _QUOTE_MARKS.intersection(text):
         text = _SHORT_VINTAGE.sub(_full_vintage, text)
     text = _SARL.sub(" sarl ", text)
-    if "." in text:  # both patterns need a dot; most names have none
+    if "." in text:  # the patterns need a dot; most names have none
+        text = _DOTTED_DIGIT.sub(_dotted_form_letter, text)
         text = _DOTTED_ABBREV.sub(lambda m: m.group(0).replace(".", "").replace(" ", "") + " ", text)
         text = _STRAY_DOT.sub(_join_stray_dot, text)
     text = text.replace("'", "").replace(".", " ")
@@ -520,9 +537,10 @@ _MISREAD_YEAR = re.compile(r"^[12](?=.*\d)[0-9oli]{3}$")
 _MISREAD_YEAR_DIGITS = str.maketrans({"o": "0", "l": "1", "i": "1"})
 
 #: Letter shapes a scan (OCR) reads for others: "rn" for "m" and back, "cl" for "d", "vv" for "w", "l" for
-#: "i" and back (the confusions OCR post-correction corrects against a lexicon; e.g. Reynaert, "Non-interactive
+#: "i", "b" for "h" and "c" for "e", and back (the confusions OCR post-correction corrects against a lexicon; e.g. Reynaert, "Non-interactive
 #: OCR post-correction for giga-scale digitization projects", 2008, and Tesseract's ``unicharambigs`` file).
-_MISREAD_SHAPES = (("rn", "m"), ("m", "rn"), ("cl", "d"), ("d", "cl"), ("vv", "w"), ("l", "i"), ("i", "l"))
+_MISREAD_SHAPES = (("rn", "m"), ("m", "rn"), ("cl", "d"), ("d", "cl"), ("vv", "w"), ("l", "i"), ("i", "l"),
+                   ("b", "h"), ("h", "b"), ("c", "e"), ("e", "c"))
 
 
 @lru_cache(maxsize=200_000)
@@ -530,18 +548,27 @@ def _misread_letters(token: str) -> str:
     """``token`` with one shape a scan misread (:data:`_MISREAD_SHAPES`) read as what it stands for, where
     that spells the one word of the names' own lexicon it can (:func:`_ocr_lexicon`: fund words, the words
     abbreviations stand for, legal forms) and ``token`` is no word of it: "Managernent", "Retirernent",
-    "Lirnited", "lnc", "lnvestments". A word outside the lexicon (a brand, a place, a person) is left as
-    written: "Cornerstone", "Clover", "Vail".
+    "Lirnited", "lnc", "lnvestments", "Healtbcare", "Partncrs". A word outside the lexicon (a brand, a place, a person) is left as
+    written: "Cornerstone", "Clover", "Vail"; so is a short word one letter from a legal form ("Dae", "PIC";
+    :data:`_SHORT_LEXICON_WORD`).
 
     >>> _misread_letters("managernent"), _misread_letters("lnc"), _misread_letters("cornerstone")
     ('management', 'inc', 'cornerstone')
+    >>> _misread_letters("dae"), _misread_letters("pic")
+    ('dae', 'pic')
     """
     lexicon = _ocr_lexicon()
     if len(token) < 3 or token in lexicon or not token.isalpha():
         return token
     found = {read for shape, letters in _MISREAD_SHAPES for read in _shape_read(token, shape, letters)
-             if read in lexicon}
+             if read in lexicon and (len(read) >= _SHORT_LEXICON_WORD or len(shape) > 1 or token[0] == "l" != read[0])}
     return found.pop() if len(found) == 1 else token
+
+
+#: Words of the lexicon shorter than this are read from a one-letter confusion only for a capital I read as
+#: "l" opening the word ("lnc"): one letter is all that tells a short word from another ("Dae" / "DAC",
+#: "PIC" / "PLC").
+_SHORT_LEXICON_WORD = 5
 
 
 def _shape_read(token: str, shape: str, letters: str) -> list[str]:

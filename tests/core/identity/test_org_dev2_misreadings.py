@@ -31,6 +31,10 @@ def test_a_scans_digit_inside_a_word_is_its_letter(a, b):
     ("White View Technologies Lnc.", "White View Technologies, Inc."),
     ("Harbor Lnvestments", "Harbor Investments"),
     ("Slate Credit Opportunities Fund 2O17, L.P.", "Slate Credit Opportunities Fund 2017 L.P."),
+    ("Tide Line Healtbcare Partncrs L.P.", "Tide Line Healthcare Partners, L.P."),
+    ("Talose Growth Fund I, 5.C.Sp.", "Talose Growth Fund I S.C.Sp."),
+    ("Zeniaa Growth Partners Fund GP I 5À RL", "Zeniaa Growth Partners Fund GP I S.à r.l."),
+    ("Harbor Holding 8.V.", "Harbor Holding B.V."),
 ])
 def test_a_scans_misread_letters_in_a_word_of_the_lexicon_are_that_word(a, b):
     assert vehicle_marks(a) == vehicle_marks(b)
@@ -42,6 +46,9 @@ def test_words_outside_the_lexicon_keep_their_letters():
     assert normalize_org_name("Cornerstone Clover Capital") == "cornerstone clover capital"
     assert normalize_org_name("Vail Film Partners") == "vail film partners"
     assert normalize_org_name("O2 Ventures") == "o2 ventures"
+    assert legal_form("Dae-Bo Asset Management") is None  # not a misread "DAC"
+    assert normalize_org_name("PIC Capital") == "pic capital"  # not a misread "PLC"
+    assert vehicle_marks("Harbor Fund 5.A") == vehicle_marks("Harbor Fund 5A")  # fund 5's series A, no "S.A."
     assert not surfaced({"name": "Slate Credit Opportunities Fund 2O17, L.P."},
                         {"name": "Slate Credit Opportunities Fund 2018 L.P."})
 
