@@ -162,12 +162,13 @@ def test_genuine_accented_text_is_left_as_written() -> None:
     ("Société GÃ©nÃ©rale Capital Partenaires", "Société Générale Capital Partenaires"),  # one word retyped
     ("cã¨dre buyer, s.a.s.", "Cèdre Buyer SAS"),  # the mis-decoded name lower-cased: "Ã" became "ã"
     ("Sociã©Tã© En Commandite Spã©Ciale Harbor", "Société en Commandite Spéciale Harbor"),
+    ("ã‰lan global partners fund x gmbh u. co. kg", "Élan Global Partners Fund X GmbH & Co. KG"),  # "Ã‰" = "É"
 ])
 def test_mis_decoded_runs_in_mixed_or_recased_text_are_read_again(garbled: str, clean: str) -> None:
     assert _same_name(garbled, clean)
 
 
-@pytest.mark.parametrize("name", ["São Paulo Partners", "Irmã” Holdings", "Café–Bar Holdings",
+@pytest.mark.parametrize("name", ["São Paulo Partners", "Irmã” Holdings", "Irmã’s Holdings", "Café–Bar Holdings",
                                   "Strauß’s Capital Partners", "Weiß’ Family Office"])
 def test_genuine_letters_before_typographic_marks_are_left_as_written(name: str) -> None:
     from crmhub.identity.name_noise import repair_mojibake
