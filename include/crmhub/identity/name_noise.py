@@ -189,13 +189,14 @@ def strip_mailing_route(text: str) -> str:
     return text[:match.start()] if match and match.start() > 0 else text
 
 
-#: The link between a custodian (or trustee, nominee) and the investor it holds for: the investor follows.
+#: The link between a custodian (or trustee, nominee) and the investor it holds for: the investor follows
+#: ("F8O": a scan's 8 for the B of "FBO").
 _FOR_OWNER = re.compile(
     r"\s(?:(?:as\s+)?(?:custodian|cust\.?|trustee|ttee|nominee|agent)\s+)?"
-    r"(?:f\.?/?b\.?/?o\.?|for\s+(?:the\s+)?benefit\s+of|in\s+trust\s+for|itf)\s+"
+    r"(?:f\.?/?[b8]\.?/?o\.?|for\s+(?:the\s+)?benefit\s+of|in\s+trust\s+for|itf)\s+"
     r"|\sas\s+(?:custodian|cust\.?|trustee|ttee|nominee)\s+(?:for|of)\s+", re.IGNORECASE)
-#: "<Investor> - <Custodian> as custodian": the investor comes first.
-_OWNER_FIRST = re.compile(r"\s[-,]\s.+\s(?:as\s+)?(?:custodian|nominee|trustee)\s*$", re.IGNORECASE)
+#: "<Investor> - <Custodian> as custodian": the investor comes first (stray marks may close the line: "custodian..").
+_OWNER_FIRST = re.compile(r"\s[-,]\s.+\s(?:as\s+)?(?:custodian|nominee|trustee)[\s.,;:*-]*$", re.IGNORECASE)
 
 
 #: Some of these letters are in every custody wrapper (a cheap test before the patterns).
@@ -207,8 +208,8 @@ def beneficial_owner(text: str) -> str:
 
     >>> beneficial_owner("Acme Trust Company as custodian FBO Norland Pension Fund")
     'Norland Pension Fund'
-    >>> beneficial_owner("Norland Pension Fund - Acme Bank as custodian")
-    'Norland Pension Fund'
+    >>> beneficial_owner("Norland Pension Fund - Acme Bank as custodian"), beneficial_owner("Norland Fund - Acme as custodian..")
+    ('Norland Pension Fund', 'Norland Fund')
     """
     if not _CUSTODY_WORDS.search(text.lower()):
         return text

@@ -109,6 +109,8 @@ def test_words_of_a_name_are_no_route(name: str) -> None:
     "Acme Trust Company, N.A. as Trustee for Norland Teachers Pension Plan",
     "Norland Teachers Pension Plan - Acme Bank as custodian",
     "Acme Bank ITF Norland Teachers Pension Plan",
+    "norland teachers pension plan - acme trust company as custodian..",  # stray marks close the line
+    "Acme Bank Cust F8O Norland Teachers Pension Plan",  # a scan's 8 for the B
 ])
 def test_a_custody_wrapper_names_the_beneficial_owner(wrapped: str) -> None:
     assert _same_name(wrapped, "Norland Teachers Pension Plan")
