@@ -506,8 +506,9 @@ def _written_tokens(name: str) -> tuple[str, ...]:
     return tuple(_split_glued_series(_split_glued_words(_join_spelt_form(tokens))))
 
 
-#: Digits a scan (OCR) reads for the letters they look like: "5tate" = "State", "Techno1ogies", "0akridge".
-_MISREAD_DIGITS = str.maketrans({"0": "o", "1": "l", "5": "s"})
+#: Digits a scan (OCR) reads for the letters they look like: "5tate" = "State", "Techno1ogies", "0akridge",
+#: "8uyout".
+_MISREAD_DIGITS = str.maketrans({"0": "o", "1": "l", "5": "s", "8": "b"})
 
 
 @lru_cache(maxsize=200_000)
@@ -515,7 +516,8 @@ def _misread_word(token: str) -> str:
     """``token`` with the one digit a scan read inside a word of letters (five characters or more, two
     letters or more after the digit: "5tate", "5ingapore", "techno1ogies") as its letter
     (:data:`_MISREAD_DIGITS`). A numeral run into a word ("Partners5", "Fund2019", "GP3", "Fund1A") and an
-    ordinal ("21st") keep their digits; a closing "1" is the word's "l" only where that spells a word fund
+    ordinal ("21st") keep their digits, and so does a numeral run into the legal form, abbreviation or
+    vehicle marker after it ("5SCSp", "8Ltd"); a closing "1" is the word's "l" only where that spells a word fund
     names are made of (:func:`_lettered_fund_word`: "Capita1", "Rea1", "GLB1")."""
     if _MISREAD_YEAR.match(token) and not token.isdigit():
         year = token.translate(_MISREAD_YEAR_DIGITS)
@@ -525,7 +527,8 @@ def _misread_word(token: str) -> str:
     if len(token) < 5 or token.isalpha() or token.isdigit():
         return token
     digits = [k for k, ch in enumerate(token) if ch.isdigit()]
-    if len(digits) != 1 or digits[0] > len(token) - 3 or token[digits[0]] not in "015":
+    if len(digits) != 1 or digits[0] > len(token) - 3 or token[digits[0]] not in "0158" \
+            or (digits[0] == 0 and _word_of_its_own(token[1:])):
         return token
     word = token.translate(_MISREAD_DIGITS)
     return word if word.isalpha() else token

@@ -20,6 +20,8 @@ from tests.core.identity.org_pairs import surfaced
     ("Selaxis Techno1ogies", "Selaxis Technologies"),
     ("Blue Water Fund Services 5ingapore", "Blue Water Fund Services Singapore"),
     ("0akbrook Capital", "Oakbrook Capital"),
+    ("8randt Buyout Partners", "Brandt Buyout Partners"),
+    ("Longbourne 8uyout Partners", "Longbourne Buyout Partners"),
 ])
 def test_a_scans_digit_inside_a_word_is_its_letter(a, b):
     assert normalize_org_name(a) == normalize_org_name(b)
@@ -58,6 +60,8 @@ def test_words_outside_the_lexicon_keep_their_letters():
     ("Harbor Fund2019", {"2019"}),
     ("Harbor Fund 3A", {"3", "series a"}),
     ("Harbor 21st Century Fund", {"21"}),
+    ("Harbor Fund 5SCSp", {"5"}),
+    ("Harbor Fund 8Ltd", {"8"}),
 ])
 def test_numerals_written_into_a_word_keep_their_digits(name, marks):
     assert vehicle_marks(name) == marks
