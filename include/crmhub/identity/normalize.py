@@ -546,7 +546,6 @@ _MISREAD_SHAPES = (("rn", "m"), ("m", "rn"), ("cl", "d"), ("d", "cl"), ("vv", "w
                    ("b", "h"), ("h", "b"), ("c", "e"), ("e", "c"))
 
 
-@lru_cache(maxsize=200_000)
 def _misread_letters(token: str) -> str:
     """``token`` with one shape a scan misread (:data:`_MISREAD_SHAPES`) read as what it stands for, where
     that spells the one word of the names' own lexicon it can (:func:`_ocr_lexicon`: fund words, the words
@@ -560,12 +559,24 @@ def _misread_letters(token: str) -> str:
     >>> _misread_letters("dae"), _misread_letters("pic")
     ('dae', 'pic')
     """
+    return _ocr_misreadings().get(token, token)
+
+
+@lru_cache(maxsize=1)
+def _ocr_misreadings() -> dict[str, str]:
+    """Every misreading of a lexicon word (:func:`_ocr_lexicon`) by one shape of :data:`_MISREAD_SHAPES` (three
+    letters or more, no word of the lexicon, a word under :data:`_SHORT_LEXICON_WORD` letters only from an
+    opening "l" for "I") -> the word, where it misreads one word only: built once, so a name's word is read
+    by one look-up."""
     lexicon = _ocr_lexicon()
-    if len(token) < 3 or token in lexicon or not token.isalpha():
-        return token
-    found = {read for shape, letters in _MISREAD_SHAPES for read in _shape_read(token, shape, letters)
-             if read in lexicon and (len(read) >= _SHORT_LEXICON_WORD or len(shape) > 1 or token[0] == "l" != read[0])}
-    return found.pop() if len(found) == 1 else token
+    words: dict[str, set[str]] = {}
+    for word in lexicon:
+        for shape, letters in _MISREAD_SHAPES:
+            for token in _shape_read(word, letters, shape):  # the word with one ``letters`` written as ``shape``
+                if token.isalpha() and token not in lexicon \
+                        and (len(word) >= _SHORT_LEXICON_WORD or len(shape) > 1 or token[0] == "l" != word[0]):
+                    words.setdefault(token, set()).add(word)
+    return {token: next(iter(read)) for token, read in words.items() if len(read) == 1}
 
 
 #: Words of the lexicon shorter than this are read from a one-letter confusion only for a capital I read as
@@ -575,7 +586,7 @@ _SHORT_LEXICON_WORD = 5
 
 
 def _shape_read(token: str, shape: str, letters: str) -> list[str]:
-    """``token`` with each one occurrence of ``shape`` read as ``letters`` (three letters or more left)."""
+    """``token`` with each one occurrence of ``shape`` written as ``letters`` (three letters or more left)."""
     out = []
     at = token.find(shape)
     while at >= 0:
