@@ -183,7 +183,7 @@ def roman_to_int(token: str) -> int | None:
     return total or None
 
 
-_SARL = re.compile(r"\bs\.?\s?(?:a|à)\.?\s?r\.?\s?l\b\.?")
+_SARL = re.compile(r"\b[s5]\.?\s?(?:a|à)\.?\s?r\.?\s?l\b\.?")  # "5.à r.l.": a scan's 5 for the S
 
 
 #: A word run into the next one that starts with a capital ("HarborCapital", "FundIV", "PartnersIII"): split
@@ -223,6 +223,22 @@ def _full_vintage(match: re.Match) -> str:
 _GERMAN_AND = re.compile(r"\b(gmbh|ag|se|ug)\s+(?:u\.?|und)\s*(?=co\b)")
 
 
+#: A dotted abbreviation whose first letter a scan read as a digit ("5.C.Sp.", "8.V."): 5/8/0/1 for S/B/O/L.
+_DOTTED_DIGIT = re.compile(r"(?<![a-z0-9.])([5801])((?:\.\s?[a-z]{1,2})+)\.?(?![a-z0-9])")
+_DIGIT_LETTERS = {"5": "s", "8": "b", "0": "o", "1": "l"}
+
+
+def _dotted_form_letter(match: re.Match) -> str:
+    """The dotted abbreviation ``match`` with its first digit read as the letter it looks like, where that
+    writes a legal form ("5.C.Sp." = "S.C.Sp.", "8.V." = "B.V."); else as written. A 5 or 1 before a single
+    letter stays a numeral: "Fund 5.A" is as likely fund 5's series A as a misread "S.A."."""
+    digit = match.group(1)
+    letters = _DIGIT_LETTERS[digit] + match.group(2).replace(".", "").replace(" ", "")
+    if letters not in _LEGAL_WORDS or (digit in "51" and len(letters) < 3):
+        return match.group(0)
+    return _DIGIT_LETTERS[digit] + match.group(0)[1:]
+
+
 def _tokens(text: str) -> list[str]:
     # each pattern only where the text holds what it needs (most names hold none): "Al"/"El", "co", a quote mark
     if "Al" in text or "El" in text:
@@ -233,7 +249,8 @@ def _tokens(text: str) -> list[str]:
     if _QUOTE_MARKS.intersection(text):
         text = _SHORT_VINTAGE.sub(_full_vintage, text)
     text = _SARL.sub(" sarl ", text)
-    if "." in text:  # both patterns need a dot; most names have none
+    if "." in text:  # the patterns need a dot; most names have none
+        text = _DOTTED_DIGIT.sub(_dotted_form_letter, text)
         text = _DOTTED_ABBREV.sub(lambda m: m.group(0).replace(".", "").replace(" ", "") + " ", text)
         text = _STRAY_DOT.sub(_join_stray_dot, text)
     text = text.replace("'", "").replace(".", " ")
@@ -485,12 +502,13 @@ def _written_tokens(name: str) -> tuple[str, ...]:
     """The words of ``name`` as written, a scan's digits inside a word read as letters (:func:`_misread_word`),
     glued numerals, series letters and markers split apart: read by both :func:`_org_parts` and
     :func:`vehicle_marks`, so cached (a name's features are computed one after the other)."""
-    tokens = [_misread_word(t) for t in _tokens(clean_org_name(name))]
+    tokens = [_misread_letters(_misread_word(t)) for t in _tokens(clean_org_name(name))]
     return tuple(_split_glued_series(_split_glued_words(_join_spelt_form(tokens))))
 
 
-#: Digits a scan (OCR) reads for the letters they look like: "5tate" = "State", "Techno1ogies", "0akridge".
-_MISREAD_DIGITS = str.maketrans({"0": "o", "1": "l", "5": "s"})
+#: Digits a scan (OCR) reads for the letters they look like: "5tate" = "State", "Techno1ogies", "0akridge",
+#: "8uyout".
+_MISREAD_DIGITS = str.maketrans({"0": "o", "1": "l", "5": "s", "8": "b"})
 
 
 @lru_cache(maxsize=200_000)
@@ -498,17 +516,94 @@ def _misread_word(token: str) -> str:
     """``token`` with the one digit a scan read inside a word of letters (five characters or more, two
     letters or more after the digit: "5tate", "5ingapore", "techno1ogies") as its letter
     (:data:`_MISREAD_DIGITS`). A numeral run into a word ("Partners5", "Fund2019", "GP3", "Fund1A") and an
-    ordinal ("21st") keep their digits; a closing "1" is the word's "l" only where that spells a word fund
+    ordinal ("21st") keep their digits, and so does a numeral run into the legal form, abbreviation or
+    vehicle marker after it ("5SCSp", "8Ltd"); a closing "1" is the word's "l" only where that spells a word fund
     names are made of (:func:`_lettered_fund_word`: "Capita1", "Rea1", "GLB1")."""
+    if _MISREAD_YEAR.match(token) and not token.isdigit():
+        year = token.translate(_MISREAD_YEAR_DIGITS)
+        return year if _YEAR.match(year) else token  # "2O17", "2OO7", "2Ol9": a vintage year
     if token[-1:] == "1" and token[:-1].isalpha() and _lettered_fund_word(token[:-1] + "l"):
         return token[:-1] + "l"  # "Capita1", "Rea1", "GLB1": the word's closing "l", no fund numeral
     if len(token) < 5 or token.isalpha() or token.isdigit():
         return token
     digits = [k for k, ch in enumerate(token) if ch.isdigit()]
-    if len(digits) != 1 or digits[0] > len(token) - 3 or token[digits[0]] not in "015":
+    if len(digits) != 1 or digits[0] > len(token) - 3 or token[digits[0]] not in "0158" \
+            or (digits[0] == 0 and _word_of_its_own(token[1:])):
         return token
     word = token.translate(_MISREAD_DIGITS)
     return word if word.isalpha() else token
+
+
+#: A year a scan read with letters for its digits ("2O17", "2OO7", "2Ol9"): four characters, a leading
+#: "1" or "2" and another digit, the rest digits or the letters that look like them (O for 0; l and I for 1).
+_MISREAD_YEAR = re.compile(r"^[12](?=.*\d)[0-9oli]{3}$")
+_MISREAD_YEAR_DIGITS = str.maketrans({"o": "0", "l": "1", "i": "1"})
+
+#: Letter shapes a scan (OCR) reads for others: "rn" for "m" and back, "cl" for "d", "vv" for "w", "l" for
+#: "i", "b" for "h" and "c" for "e", and back (the confusions OCR post-correction corrects against a lexicon; e.g. Reynaert, "Non-interactive
+#: OCR post-correction for giga-scale digitization projects", 2008, and Tesseract's ``unicharambigs`` file).
+_MISREAD_SHAPES = (("rn", "m"), ("m", "rn"), ("cl", "d"), ("d", "cl"), ("vv", "w"), ("l", "i"), ("i", "l"),
+                   ("b", "h"), ("h", "b"), ("c", "e"), ("e", "c"))
+
+
+def _misread_letters(token: str) -> str:
+    """``token`` with one shape a scan misread (:data:`_MISREAD_SHAPES`) read as what it stands for, where
+    that spells the one word of the names' own lexicon it can (:func:`_ocr_lexicon`: fund words, the words
+    abbreviations stand for, legal forms) and ``token`` is no word of it: "Managernent", "Retirernent",
+    "Lirnited", "lnc", "lnvestments", "Healtbcare", "Partncrs". A word outside the lexicon (a brand, a place, a person) is left as
+    written: "Cornerstone", "Clover", "Vail"; so is a short word one letter from a legal form ("Dae", "PIC";
+    :data:`_SHORT_LEXICON_WORD`).
+
+    >>> _misread_letters("managernent"), _misread_letters("lnc"), _misread_letters("cornerstone")
+    ('management', 'inc', 'cornerstone')
+    >>> _misread_letters("dae"), _misread_letters("pic")
+    ('dae', 'pic')
+    """
+    return _ocr_misreadings().get(token, token)
+
+
+@lru_cache(maxsize=1)
+def _ocr_misreadings() -> dict[str, str]:
+    """Every misreading of a lexicon word (:func:`_ocr_lexicon`) by one shape of :data:`_MISREAD_SHAPES` (three
+    letters or more, no word of the lexicon, a word under :data:`_SHORT_LEXICON_WORD` letters only from an
+    opening "l" for "I") -> the word, where it misreads one word only: built once, so a name's word is read
+    by one look-up."""
+    lexicon = _ocr_lexicon()
+    words: dict[str, set[str]] = {}
+    for word in lexicon:
+        for shape, letters in _MISREAD_SHAPES:
+            for token in _shape_read(word, letters, shape):  # the word with one ``letters`` written as ``shape``
+                if token.isalpha() and token not in lexicon \
+                        and (len(word) >= _SHORT_LEXICON_WORD or len(shape) > 1 or token[0] == "l" != word[0]):
+                    words.setdefault(token, set()).add(word)
+    return {token: next(iter(read)) for token, read in words.items() if len(read) == 1}
+
+
+#: Words of the lexicon shorter than this are read from a one-letter confusion only for a capital I read as
+#: "l" opening the word ("lnc"): one letter is all that tells a short word from another ("Dae" / "DAC",
+#: "PIC" / "PLC").
+_SHORT_LEXICON_WORD = 5
+
+
+def _shape_read(token: str, shape: str, letters: str) -> list[str]:
+    """``token`` with each one occurrence of ``shape`` written as ``letters`` (three letters or more left)."""
+    out = []
+    at = token.find(shape)
+    while at >= 0:
+        read = token[:at] + letters + token[at + len(shape):]
+        if len(read) >= 3:
+            out.append(read)
+        at = token.find(shape, at + 1)
+    return out
+
+
+@lru_cache(maxsize=1)
+def _ocr_lexicon() -> frozenset[str]:
+    """The words a scan's misread letters are read against: the words fund names are made of
+    (:func:`_whole_words`), the words of what an organisation is (:data:`ORGANISATION_KIND_WORDS`), the
+    abbreviations of :data:`ORG_ABBREVIATIONS` (four letters or more) and the words of legal forms (three)."""
+    words = _whole_words() | ORGANISATION_KIND_WORDS | set(ORG_ABBREVIATIONS)
+    return frozenset({w for w in words if len(w) >= 4} | {w for w in _LEGAL_WORDS if len(w) >= 3})
 
 
 def _lettered_fund_word(word: str) -> bool:
