@@ -740,7 +740,8 @@ def _lift_descriptor_forms(enc: Encoded, pairs: np.ndarray, levels: dict[str, np
     lifted name weighs no term frequency, nor its first word's (as :func:`_lift_respaced`)."""
     low = (levels["name"] > EXACT_NAME) & ~scores.vetoed & (scores.probability <= threshold)
     low &= (levels["numerals"] == 0) & (levels["country"] < 2) & (levels["domain"] != 2)
-    low &= np.isin(levels["city"], (1, 2)) | (levels["domain"] == 1) | _country_without_town(levels)
+    low &= (np.isin(levels["city"], (1, 2)) | (levels["domain"] == 1) | _country_without_town(levels)
+            | _name_only(levels))
     check = _lift_would_cross(levels, scores, low, kind, threshold, params, to=EXACT_NAME)
     k = np.flatnonzero(name_pair_mask(enc.n_name, pairs, check, descriptor_added))
     k = k[~_cut_at_descriptor(enc, pairs[k])]
@@ -754,6 +755,14 @@ def _country_without_town(levels: dict[str, np.ndarray]) -> np.ndarray:
     brand and its country only ("Bramhaven Path Inc.", US) where the registry has the town. The brand is then
     read in the whole run (:func:`_one_descriptor_in_place` reads no town for them)."""
     return (levels["city"] == 0) & (levels["country"] == 1)
+
+
+def _name_only(levels: dict[str, np.ndarray]) -> np.ndarray:
+    """Pairs of :func:`_lift_descriptor_forms` with no town, country or web domain held by both records: a CRM
+    row keeps a portfolio company by its name only ("Darcrest" beside "Darcrest Brands"). Nothing vouches
+    for the pair, nothing conflicts with it; the brand is read in the whole run (:func:`_one_descriptor_in_run`)
+    and the pair is proposed for review, never linked."""
+    return (levels["city"] == 0) & (levels["country"] == 0) & (levels["domain"] == 0)
 
 
 def _cut_at_descriptor(enc: Encoded, pairs: np.ndarray) -> np.ndarray:
