@@ -102,6 +102,7 @@ from crmhub.identity.short_forms import (
     MAX_BRAND_FORM_WORDS,
     brand_short_form,
     brand_word,
+    family_office_alias,
     is_brand_form,
     kind_form,
     names_spelt_by,
@@ -750,6 +751,19 @@ def _lift_descriptor_forms(enc: Encoded, pairs: np.ndarray, levels: dict[str, np
     _lift_to_exact(k, levels, scores, kind, params, tf_bits)
 
 
+def _lift_family_office_aliases(enc: Encoded, pairs: np.ndarray, levels: dict[str, np.ndarray], scores, kind: str,
+                                threshold: float, params: dict | None, tf_bits: dict[str, np.ndarray]) -> None:
+    """A family's office under its two names (:func:`crmhub.identity.short_forms.family_office_alias`: "Goldberg
+    Family Office" / "Goldberg Family Investments") counts as exact where nothing conflicts: no vehicle mark,
+    no other town, country or web domain. Checked on the pairs below the review threshold that an exact name
+    would lift above it (in place); the lifted name weighs no term frequency (as :func:`_lift_respaced`)."""
+    low = (levels["name"] > EXACT_NAME) & ~scores.vetoed & (scores.probability <= threshold)
+    low &= (levels["numerals"] == 0) & (levels["country"] <= 1) & (levels["domain"] <= 1) & ~np.isin(levels["city"], OTHER_TOWN)
+    check = _lift_would_cross(levels, scores, low, kind, threshold, params, to=EXACT_NAME)
+    _lift_to_exact(np.flatnonzero(name_pair_mask(enc.n_name, pairs, check, family_office_alias)), levels, scores,
+                   kind, params, tf_bits)
+
+
 def _country_without_town(levels: dict[str, np.ndarray]) -> np.ndarray:
     """Pairs of :func:`_lift_descriptor_forms` whose country is one and a record has no town: a CRM keeps the
     brand and its country only ("Bramhaven Path Inc.", US) where the registry has the town. The brand is then
@@ -863,6 +877,7 @@ def _score_compared(enc: Encoded, pairs: np.ndarray, levels: dict[str, np.ndarra
         _lift_romanised(enc, pairs, levels, scores, kind, threshold, params, tf_bits)
         _lift_brand_forms(enc, pairs, levels, scores, kind, threshold, params, tf_bits)
         _lift_descriptor_forms(enc, pairs, levels, scores, kind, threshold, params, tf_bits)
+        _lift_family_office_aliases(enc, pairs, levels, scores, kind, threshold, params, tf_bits)
         # a word of one name the other cannot explain (typo, abbreviation) is checked where it matters:
         # on the not-exact-name candidates that would otherwise reach review
         check = (scores.probability > threshold) & (levels["name"] > 1)
