@@ -76,6 +76,7 @@ from crmhub.identity.normalize import (
     HOLDING_CHAIN_MARKERS,
     INSURER_DOMICILE_MARK,
     fund_strategies,
+    normalize_country,
     tax_id_scheme,
 )
 from crmhub.identity.records import columns_for, prepare
@@ -764,6 +765,39 @@ def _lift_family_office_aliases(enc: Encoded, pairs: np.ndarray, levels: dict[st
                    kind, params, tf_bits)
 
 
+def _lift_local_entities(enc: Encoded, pairs: np.ndarray, levels: dict[str, np.ndarray], scores, kind: str,
+                         threshold: float, params: dict | None, tf_bits: dict[str, np.ndarray]) -> None:
+    """A service provider's local entity written with and without its jurisdiction ("Osprey Court Fund Services
+    (Ireland) Limited" / "Osprey Court Fund Services" in Dublin, :func:`_named_with_its_country`): fund
+    administrators, custodians, trust companies and law firms register one entity per jurisdiction and name it
+    so, while a CRM writes the group's name for the office it deals with. Where both records are in that
+    jurisdiction's country (no other town or site), the name without the jurisdiction is the local entity's:
+    an exact name, no vehicle mark on one side only. The group's entities of other jurisdictions ("(Cayman)" /
+    "(Luxembourg)": hard negatives) keep their own countries. Checked on the pairs below the review threshold
+    (in place); the lifted name weighs no term frequency (as :func:`_lift_respaced`)."""
+    low = (levels["numerals"] == 2) & (levels["country"] == 1) & ~scores.vetoed & (scores.probability <= threshold)
+    low &= (levels["domain"] <= 1) & ~np.isin(levels["city"], OTHER_TOWN)
+    names, marks, country = enc.n_name.values, enc.n_numerals.values, enc.n_country.values
+    k = np.array([k for k in np.flatnonzero(low).tolist()
+                  if _named_with_its_country(names, marks, country, int(pairs[k, 0]), int(pairs[k, 1]))], dtype=np.int64)
+    if k.size:
+        levels["numerals"][k] = 0
+        _lift_to_exact(k, levels, scores, kind, params, tf_bits)
+
+
+def _named_with_its_country(names, marks, country, a: int, b: int) -> bool:
+    """Whether one of records ``a`` and ``b`` carries a jurisdiction as its only vehicle mark, that
+    jurisdiction is the country of both (:func:`crmhub.identity.normalize.normalize_country`: "ireland" is
+    IE), and its name without it is the other's name."""
+    if marks[a]:
+        a, b = b, a
+    mark = marks[b]
+    if marks[a] or " " in mark or normalize_country(mark) != country[b] or country[a] != country[b]:
+        return False
+    words = names[b].split()
+    return mark in words and " ".join(w for w in words if w != mark) == names[a]
+
+
 def _country_without_town(levels: dict[str, np.ndarray]) -> np.ndarray:
     """Pairs of :func:`_lift_descriptor_forms` whose country is one and a record has no town: a CRM keeps the
     brand and its country only ("Bramhaven Path Inc.", US) where the registry has the town. The brand is then
@@ -878,6 +912,7 @@ def _score_compared(enc: Encoded, pairs: np.ndarray, levels: dict[str, np.ndarra
         _lift_brand_forms(enc, pairs, levels, scores, kind, threshold, params, tf_bits)
         _lift_descriptor_forms(enc, pairs, levels, scores, kind, threshold, params, tf_bits)
         _lift_family_office_aliases(enc, pairs, levels, scores, kind, threshold, params, tf_bits)
+        _lift_local_entities(enc, pairs, levels, scores, kind, threshold, params, tf_bits)
         # a word of one name the other cannot explain (typo, abbreviation) is checked where it matters:
         # on the not-exact-name candidates that would otherwise reach review
         check = (scores.probability > threshold) & (levels["name"] > 1)
