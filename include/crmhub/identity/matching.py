@@ -741,7 +741,7 @@ def _lift_descriptor_forms(enc: Encoded, pairs: np.ndarray, levels: dict[str, np
     Checked on the pairs below the review threshold that an exact name would lift above it (in place); the
     lifted name weighs no term frequency, nor its first word's (as :func:`_lift_respaced`)."""
     low = (levels["name"] > EXACT_NAME) & ~scores.vetoed & (scores.probability <= threshold)
-    low &= (levels["numerals"] == 0) & (levels["country"] < 2) & (levels["domain"] != 2)
+    low &= (levels["numerals"] <= 1) & (levels["country"] < 2) & (levels["domain"] != 2)
     low &= (np.isin(levels["city"], (1, 2)) | (levels["domain"] == 1) | _country_without_town(levels)
             | _name_only(levels))
     check = _lift_would_cross(levels, scores, low, kind, threshold, params, to=EXACT_NAME)

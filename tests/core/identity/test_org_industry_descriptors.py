@@ -157,3 +157,19 @@ def test_a_record_of_its_name_only_keeps_apart_from_a_brand_the_run_shares() -> 
 def test_a_record_of_its_name_only_gains_no_descriptor_against_another_site() -> None:
     assert not surfaced({"name": "Quorrin Pine, Inc.", "domain": "quorrinpine.com"},
                         {"name": "Quorrin Pine Logistics Inc.", "domain": "qplogistics.com", "city": "Denver"})
+
+
+@pytest.mark.parametrize(("short", "full"), [
+    ("Ingero Parent, Inc.", "Ingero Energy Parent, Inc."), ("Kinire Topco Limited", "KINIRE BRANDS TOPCO LIMITED"),
+    ("Compass Path Buyer, LLC", "Compass Path Aerospace Buyer LLC"),
+])
+def test_a_deal_layer_named_after_the_company_with_and_without_its_descriptor_is_surfaced(short: str, full: str) -> None:
+    """A layer of the deal's structure is named after the operating company, with or without what it does."""
+    assert surfaced({"name": short, "city": "Denver", "country": "US"},
+                    {"name": full, "city": "Denver", "country": "USA"})
+    assert descriptor_form("ingero parent", "ingero energy parent") == ("ingero", "energy")
+
+
+def test_another_layer_with_the_descriptor_stays_apart() -> None:
+    assert not surfaced({"name": "Ingero Topco, Inc.", "city": "Denver", "country": "US"},
+                        {"name": "Ingero Energy Midco, Inc.", "city": "Denver", "country": "USA"})
