@@ -37,7 +37,7 @@ import numpy as np
 import pandas as pd
 from rapidfuzz.distance import OSA
 
-from crmhub.identity.blocking import candidate_pairs
+from crmhub.identity.blocking import MANAGER_MARKS, MIN_MARKED_BRAND, candidate_pairs
 from crmhub.identity.clusters import UnionFind, cluster_roots, consistent_groups
 from crmhub.identity.comparison import (
     Column,
@@ -61,6 +61,7 @@ from crmhub.identity.comparison import (
     place_name_reordered,
     romanised_alike,
     same_word,
+    same_words,
     same_words_mask,
     short_form_mask,
     site_spelt_brand_mask,
@@ -798,6 +799,63 @@ def _named_with_its_country(names, marks, country, a: int, b: int) -> bool:
     return mark in words and " ".join(w for w in words if w != mark) == names[a]
 
 
+def _lift_marked_short_forms(enc: Encoded, pairs: np.ndarray, levels: dict[str, np.ndarray], scores, kind: str,
+                             threshold: float, params: dict | None, tf_bits: dict[str, np.ndarray]) -> None:
+    """A subsidiary or deal vehicle written by its brand and its vehicle marks only ("Kinvale UK", "Sarant
+    Cayman") and its full name with the same marks ("Kinvale Trust UK", "Sarant Corporate Services Cayman"):
+    a CRM writes a service provider's local entity by the group's brand and the jurisdiction. Counts as exact
+    where the run has one full name of that brand with those marks (up to typos and abbreviations:
+    :func:`_one_full_name`) and no other town, country or site conflicts. Not a fund's numeral nor a
+    manager's marks (:data:`crmhub.identity.blocking.MANAGER_MARKS`, as the ``marked_short_form`` key).
+    Checked on the pairs below the review threshold (in place); the lifted name weighs no term frequency."""
+    low = (levels["numerals"] == 1) & (levels["name"] > EXACT_NAME) & ~scores.vetoed & (scores.probability <= threshold)
+    low &= (levels["country"] <= 1) & (levels["domain"] <= 1) & ~np.isin(levels["city"], OTHER_TOWN)
+    idx = np.flatnonzero(low)
+    if not idx.size:
+        return
+    names, marks = enc.n_name.values, enc.n_numerals.values
+    forms = [(k, a, b) for k, a, b in ((k, int(pairs[k, 0]), int(pairs[k, 1])) for k in idx.tolist())
+             if _marked_short_form(names[a], names[b], marks[a])]
+    if not forms:
+        return
+    fulls = _marked_full_names(names, marks, {(names[a].split(" ", 1)[0], marks[a]) for _, a, _ in forms})
+    k = np.array([k for k, a, _ in forms if _one_full_name(fulls[(names[a].split(" ", 1)[0], marks[a])])],
+                 dtype=np.int64)
+    _lift_to_exact(k, levels, scores, kind, params, tf_bits)
+
+
+def _marked_short_form(a: str, b: str, marks: str) -> bool:
+    """One name is the other's brand (first word) and the shared vehicle ``marks`` only, the other that brand,
+    more words and those marks; the marks no fund numeral nor a manager's."""
+    if not marks or any(c.isdigit() for c in marks) or not MANAGER_MARKS.isdisjoint(marks.split()):
+        return False
+    wa, wb = a.split(), b.split()
+    if len(wa) > len(wb):
+        wa, wb = wb, wa
+    m = marks.split()
+    return (len(wa) >= 2 and len(wa[0]) >= MIN_MARKED_BRAND and wa[1:] == m and len(wb) > len(wa)
+            and wb[0] == wa[0] and wb[-len(m):] == m)
+
+
+def _marked_full_names(names, marks, keys: set[tuple[str, str]]) -> dict[tuple[str, str], set[str]]:
+    """Per (brand, marks) of ``keys``: the run's names of that brand and those marks that are longer than the
+    brand and the marks."""
+    out: dict[tuple[str, str], set[str]] = {key: set() for key in keys}
+    for name, mark in zip(names.tolist(), marks.tolist(), strict=True):
+        if mark and name:
+            brand, _, rest = name.partition(" ")
+            key = (brand, mark)
+            if key in out and rest != mark:
+                out[key].add(name)
+    return out
+
+
+def _one_full_name(fulls: set[str]) -> bool:
+    """Whether the full names are one name up to typos and abbreviations (:func:`crmhub.identity.comparison.same_words`)."""
+    first = next(iter(fulls), None)
+    return first is not None and all(v == first or same_words(v, first) for v in fulls)
+
+
 def _country_without_town(levels: dict[str, np.ndarray]) -> np.ndarray:
     """Pairs of :func:`_lift_descriptor_forms` whose country is one and a record has no town: a CRM keeps the
     brand and its country only ("Bramhaven Path Inc.", US) where the registry has the town. The brand is then
@@ -913,6 +971,7 @@ def _score_compared(enc: Encoded, pairs: np.ndarray, levels: dict[str, np.ndarra
         _lift_descriptor_forms(enc, pairs, levels, scores, kind, threshold, params, tf_bits)
         _lift_family_office_aliases(enc, pairs, levels, scores, kind, threshold, params, tf_bits)
         _lift_local_entities(enc, pairs, levels, scores, kind, threshold, params, tf_bits)
+        _lift_marked_short_forms(enc, pairs, levels, scores, kind, threshold, params, tf_bits)
         # a word of one name the other cannot explain (typo, abbreviation) is checked where it matters:
         # on the not-exact-name candidates that would otherwise reach review
         check = (scores.probability > threshold) & (levels["name"] > 1)
