@@ -801,10 +801,10 @@ def _named_with_its_country(names, marks, country, a: int, b: int) -> bool:
 
 def _lift_marked_short_forms(enc: Encoded, pairs: np.ndarray, levels: dict[str, np.ndarray], scores, kind: str,
                              threshold: float, params: dict | None, tf_bits: dict[str, np.ndarray]) -> None:
-    """A subsidiary or deal vehicle written by its brand and its vehicle marks only ("Kinvale UK", "Sarant
-    Cayman") and its full name with the same marks ("Kinvale Trust UK", "Sarant Corporate Services Cayman"):
+    """A subsidiary or deal vehicle written by its brand and its vehicle marks only ("Kinvale UK", "Copper
+    Ridge (Cayman)") and its full name with the same marks ("Kinvale Trust UK", "Copper Ridge Fund Solutions Cayman"):
     a CRM writes a service provider's local entity by the group's brand and the jurisdiction. Counts as exact
-    where the run has one full name of that brand with those marks (up to typos and abbreviations:
+    where the run has one other name of that first word with those marks (up to typos and abbreviations:
     :func:`_one_full_name`) and no other town, country or site conflicts. Not a fund's numeral nor a
     manager's marks (:data:`crmhub.identity.blocking.MANAGER_MARKS`, as the ``marked_short_form`` key).
     Checked on the pairs below the review threshold (in place); the lifted name weighs no term frequency."""
@@ -819,33 +819,34 @@ def _lift_marked_short_forms(enc: Encoded, pairs: np.ndarray, levels: dict[str, 
     if not forms:
         return
     fulls = _marked_full_names(names, marks, {(names[a].split(" ", 1)[0], marks[a]) for _, a, _ in forms})
-    k = np.array([k for k, a, _ in forms if _one_full_name(fulls[(names[a].split(" ", 1)[0], marks[a])])],
+    k = np.array([k for k, a, b in forms
+                  if _one_full_name(fulls[(names[a].split(" ", 1)[0], marks[a])] - {min(names[a], names[b], key=len)})],
                  dtype=np.int64)
     _lift_to_exact(k, levels, scores, kind, params, tf_bits)
 
 
 def _marked_short_form(a: str, b: str, marks: str) -> bool:
-    """One name is the other's brand (first word) and the shared vehicle ``marks`` only, the other that brand,
-    more words and those marks; the marks no fund numeral nor a manager's."""
+    """One name is a brand (its first words: "kinvale", "copper ridge") and the shared vehicle ``marks`` only,
+    the other that brand, more words and those marks; the marks no fund numeral nor a manager's."""
     if not marks or any(c.isdigit() for c in marks) or not MANAGER_MARKS.isdisjoint(marks.split()):
         return False
     wa, wb = a.split(), b.split()
     if len(wa) > len(wb):
         wa, wb = wb, wa
     m = marks.split()
-    return (len(wa) >= 2 and len(wa[0]) >= MIN_MARKED_BRAND and wa[1:] == m and len(wb) > len(wa)
-            and wb[0] == wa[0] and wb[-len(m):] == m)
+    brand = wa[:-len(m)]
+    return (bool(brand) and len(wa[0]) >= MIN_MARKED_BRAND and wa[-len(m):] == m and len(wb) > len(wa)
+            and wb[:len(brand)] == brand and wb[-len(m):] == m)
 
 
 def _marked_full_names(names, marks, keys: set[tuple[str, str]]) -> dict[tuple[str, str], set[str]]:
-    """Per (brand, marks) of ``keys``: the run's names of that brand and those marks that are longer than the
-    brand and the marks."""
+    """Per (first word, marks) of ``keys``: the run's names of that first word and those marks."""
     out: dict[tuple[str, str], set[str]] = {key: set() for key in keys}
     for name, mark in zip(names.tolist(), marks.tolist(), strict=True):
         if mark and name:
             brand, _, rest = name.partition(" ")
             key = (brand, mark)
-            if key in out and rest != mark:
+            if key in out:
                 out[key].add(name)
     return out
 

@@ -32,3 +32,8 @@ def test_another_jurisdiction_or_a_managers_mark_is_no_short_form() -> None:
                         {"name": "Kinvale Trust (UK) Limited", "city": "London", "country": "GB"})
     assert not surfaced({"name": "Rairow Management", "city": "Boston", "country": "US"},
                         {"name": "Rairow Capital Management", "city": "Boston", "country": "US"})
+
+
+def test_a_brand_of_two_words_and_its_jurisdiction_is_the_local_entity() -> None:
+    assert surfaced({"name": "Copper Ridge (Cayman)", "city": "George Town", "country": "Cayman"},
+                    {"name": "Copper Ridge Fund Solutions (Cayman) Limited", "city": "George Town", "country": "KY"})
