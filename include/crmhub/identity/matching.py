@@ -778,12 +778,21 @@ def _lift_local_entities(enc: Encoded, pairs: np.ndarray, levels: dict[str, np.n
     (in place); the lifted name weighs no term frequency (as :func:`_lift_respaced`)."""
     low = (levels["numerals"] == 2) & (levels["country"] == 1) & ~scores.vetoed & (scores.probability <= threshold)
     low &= (levels["domain"] <= 1) & ~np.isin(levels["city"], OTHER_TOWN)
+    idx = np.flatnonzero(low)
+    if not idx.size:
+        return
+    jurisdiction = enc.n_numerals.per_value(_a_jurisdiction, rows=pairs[idx], dtype=bool)  # once per distinct marks
     names, marks, country = enc.n_name.values, enc.n_numerals.values, enc.n_country.values
-    k = np.array([k for k in np.flatnonzero(low).tolist()
+    k = np.array([k for k in idx[jurisdiction[:, 0] | jurisdiction[:, 1]].tolist()
                   if _named_with_its_country(names, marks, country, int(pairs[k, 0]), int(pairs[k, 1]))], dtype=np.int64)
     if k.size:
         levels["numerals"][k] = 0
         _lift_to_exact(k, levels, scores, kind, params, tf_bits)
+
+
+def _a_jurisdiction(marks: str) -> bool:
+    """Vehicle marks that are one jurisdiction's name ("ireland", "uk", "cayman")."""
+    return bool(marks) and " " not in marks and normalize_country(marks) is not None
 
 
 def _named_with_its_country(names, marks, country, a: int, b: int) -> bool:
@@ -813,6 +822,7 @@ def _lift_marked_short_forms(enc: Encoded, pairs: np.ndarray, levels: dict[str, 
     idx = np.flatnonzero(low)
     if not idx.size:
         return
+    idx = idx[enc.n_numerals.per_value(_short_form_marks, rows=pairs[idx, 0], dtype=bool)]  # once per distinct marks
     names, marks = enc.n_name.values, enc.n_numerals.values
     forms = [(k, a, b) for k, a, b in ((k, int(pairs[k, 0]), int(pairs[k, 1])) for k in idx.tolist())
              if _marked_short_form(names[a], names[b], marks[a])]
@@ -828,7 +838,7 @@ def _lift_marked_short_forms(enc: Encoded, pairs: np.ndarray, levels: dict[str, 
 def _marked_short_form(a: str, b: str, marks: str) -> bool:
     """One name is a brand (its first words: "kinvale", "copper ridge") and the shared vehicle ``marks`` only,
     the other that brand, more words and those marks; the marks no fund numeral nor a manager's."""
-    if not marks or any(c.isdigit() for c in marks) or not MANAGER_MARKS.isdisjoint(marks.split()):
+    if not _short_form_marks(marks):
         return False
     wa, wb = a.split(), b.split()
     if len(wa) > len(wb):
@@ -837,6 +847,11 @@ def _marked_short_form(a: str, b: str, marks: str) -> bool:
     brand = wa[:-len(m)]
     return (bool(brand) and len(wa[0]) >= MIN_MARKED_BRAND and wa[-len(m):] == m and len(wb) > len(wa)
             and wb[:len(brand)] == brand and wb[-len(m):] == m)
+
+
+def _short_form_marks(marks: str) -> bool:
+    """Vehicle marks a brand may be written with alone: some, no fund numeral, no manager's mark."""
+    return bool(marks) and not any(c.isdigit() for c in marks) and MANAGER_MARKS.isdisjoint(marks.split())
 
 
 def _marked_full_names(names, marks, keys: set[tuple[str, str]]) -> dict[tuple[str, str], set[str]]:
