@@ -23,6 +23,7 @@ from crmhub.identity.normalize import (
     CUT_MARK,
     FUND_LEGAL_FORMS,
     GROUP_WORDS,
+    HOLDING_CHAIN_MARKERS,
     ORDER_FREE_WORDS,
     ORG_ABBREVIATIONS,
     ORGANISATION_KIND_WORDS,
@@ -1268,6 +1269,12 @@ def same_word(a: str, b: str) -> bool:
 KIND_WORDS_DESCRIBING = frozenset({"systems", "technology", "services", "insurance"})
 
 
+#: Words a portfolio company's name may end on after its descriptor: the group's word and the deal layer's
+#: ("Kelamure Logistics Group", "Ingero Energy Parent, Inc.", "Kinire Brands Topco Limited": a layer of the deal is
+#: named after the operating company, with or without what it does).
+_LAYER_ENDINGS = GROUP_WORDS | HOLDING_CHAIN_MARKERS
+
+
 def descriptor_form(a: str, b: str) -> tuple[str, str] | None:
     """``(brand, descriptor)`` where one normalised name is the other with one more word, an industry
     descriptor (:func:`industry_descriptor`), after the brand: at its end ("feroova" / "feroova logistics",
@@ -1283,7 +1290,7 @@ def descriptor_form(a: str, b: str) -> tuple[str, str] | None:
     if len(long_) != len(short) + 1 or len(short[0]) < MIN_DESCRIPTOR:
         return None
     at = len(short)
-    while at > 1 and short[at - 1] in GROUP_WORDS:
+    while at > 1 and short[at - 1] in _LAYER_ENDINGS:
         at -= 1
     if at == len(short) or long_[:at] + long_[at + 1:] != short:
         at = len(short)
@@ -1302,11 +1309,11 @@ def descriptor_dropped(name: str, among: Container[str] | None = None) -> str | 
     None where ``name`` has none. ``among``: only a shorter name in it, tested before the descriptor (the
     blocking key asks for the run's names, and most names have no shorter one there)."""
     head, _, last = name.rpartition(" ")
-    if last not in GROUP_WORDS:  # most names: the descriptor can only be the last word
+    if last not in _LAYER_ENDINGS:  # most names: the descriptor can only be the last word
         return head if head and (among is None or head in among) and descriptor_form(head, name) else None
     words = name.split()
     at = len(words) - 1
-    while at > 1 and words[at] in GROUP_WORDS:
+    while at > 1 and words[at] in _LAYER_ENDINGS:
         at -= 1
     for k in dict.fromkeys((at, len(words) - 1)):
         if k < 1:
