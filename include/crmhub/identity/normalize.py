@@ -922,7 +922,7 @@ def _org_parts(name: str) -> tuple[tuple[str, ...], str | None, str | None]:
     cleaned, form = _drop_inner_legal_forms(out)
     trailing = _strip_trailing_forms(cleaned)
     _drop_vehicle_noun(cleaned)
-    cleaned = _english_professional_scheme(_professional_scheme(cleaned))
+    cleaned = _profession_pension_fund(_english_professional_scheme(_professional_scheme(cleaned)))
     return tuple(_superannuation_fund(drop_own_acronym(cleaned, VEHICLE_MARKERS))), trailing or form or leading_form, None
 
 
@@ -1130,6 +1130,56 @@ def _english_professional_scheme(tokens: list[str]) -> list[str]:
                 if region:
                     return [_german_letters(profession) + _SCHEME_SUFFIX, *region]
     return tokens
+
+
+#: The professions with a labour-market pension fund of their own in Denmark (Lægernes Pension, Lærernes Pension,
+#: Arkitekternes Pensionskasse, Pensionskassen for Farmaceuter, JØP for lawyers and economists, DIP for engineers,
+#: MP Pension for psychologists, PKA's funds for nurses, midwives and social workers, and the dentists', vets',
+#: clergy's and librarians' funds), the Danish plural -> the profession in English; the English words those funds'
+#: English names use, and their synonyms, name the same profession.
+_DANISH_PROFESSIONS = {
+    "laeger": "doctors", "tandlaeger": "dentists", "dyrlaeger": "veterinarians", "laerere": "teachers",
+    "sygeplejersker": "nurses", "jordemodre": "midwives", "arkitekter": "architects", "farmaceuter": "pharmacists",
+    "ingeniorer": "engineers", "psykologer": "psychologists", "okonomer": "economists", "jurister": "lawyers",
+    "praester": "clergy", "socialradgivere": "social workers", "bibliotekarer": "librarians",
+}
+_ENGLISH_PROFESSIONS = {**{en: en for en in _DANISH_PROFESSIONS.values()}, "physicians": "doctors", "priests": "clergy"}
+
+
+def _danish_letters(word: str) -> str:
+    """``word`` with "å" and "ø" written "aa" and "oe" (as systems without the letters write them) read as
+    :func:`fold` writes them ("a", "o"). Only for a Danish profession's word (:func:`_profession_pension_fund`)."""
+    return word.replace("aa", "a").replace("oe", "o")
+
+
+@lru_cache(maxsize=1)
+def _profession_words() -> dict[str, str]:
+    """Each Danish profession's plural and its two genitives ("Lægers", "Lægernes": "the doctors'") as
+    :func:`_danish_letters` reads them, and each English profession word -> the profession in English."""
+    out: dict[str, str] = {}
+    for plural, en in _DANISH_PROFESSIONS.items():
+        definite = (plural[:-1] if plural.endswith("e") else plural) + "nes"
+        out.update({plural: en, plural + "s": en, definite: en})
+    return {**out, **_ENGLISH_PROFESSIONS}
+
+
+def _profession_pension_fund(tokens: list[str]) -> list[str]:
+    """``tokens`` of a profession's pension fund, in Danish or English ("Pensionskassen for Psykologer",
+    "Psykologernes Pension", "Psychologists' Pension Fund", "Pension Fund for Psychologists"), as
+    "<profession in English> pension fund" (:data:`_DANISH_PROFESSIONS`): the name is only the profession and
+    "pension", "pension fund" or "pension fund for". Any other name is returned as it is."""
+    if "pension" not in tokens or len(tokens) > 5:
+        return tokens
+    if tokens[:3] == ["pension", "fund", "for"]:
+        words = tokens[3:]
+    elif tokens[-1:] == ["pension"]:
+        words = tokens[:-1]
+    elif tokens[-2:] == ["pension", "fund"]:
+        words = tokens[:-2]
+    else:
+        return tokens
+    profession = _profession_words().get(_danish_letters(" ".join(words))) if words else None
+    return [*profession.split(), "pension", "fund"] if profession else tokens
 
 
 #: The words that may follow "Life" in a life insurer's full name.

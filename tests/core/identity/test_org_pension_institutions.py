@@ -1,7 +1,8 @@
 """Pension institutions under the names sources write for them (issue #17): a German professional pension scheme
 (Versorgungswerk) as "Versorgungswerk der <Profession>kammer <Land>", "<Land's adjective> <Profession>versorgung" or
 "<Profession>versorgung <Land>", umlauts written or transliterated; a Dutch pension fund's foundation written short and
-its word order; a German scheme under its English names; a Latin American AFP. Different
+its word order; a German scheme under its English names; a Danish profession's pension fund under its Danish and
+English names; a Latin American AFP. Different
 professions or Länder stay different schemes."""
 
 from __future__ import annotations
@@ -115,3 +116,32 @@ def test_a_scheme_under_its_english_name_is_surfaced_with_its_chamber_name() -> 
     assert surfaced({"name": "Pension Fund of the Bremen Veterinary Association", "city": "Bremen", "country": "DE"},
                     {"name": "Versorgungswerk der Tierärztekammer Bremen (KdöR)", "city": "Bremen",
                      "country": "Germany"})
+
+
+@pytest.mark.parametrize("variant", [
+    "Pensionskassen for Psykologer", "PENSIONSKASSEN FOR PSYKOLOGER", "Psykologernes Pension", "Psykologers Pension",
+    "Psychologists' Pension Fund", "Psychologists' Pens Fund", "Pension Fund for Psychologists",
+])
+def test_a_danish_professions_pension_fund_reads_as_one_name(variant: str) -> None:
+    assert normalize_org_name(variant) == normalize_org_name("Pensionskassen for Psykologer")
+
+
+@pytest.mark.parametrize(("danish", "english"), [
+    ("Lægernes Pension", "Doctors' Pension Fund"), ("Pensionskassen for Laerere", "The Pension Fund for Teachers"),
+    ("Pensionskassen for Ingenioerer", "Engineers' Pension Fund"),
+    ("Socialraadgiveres Pension", "Pension Fund for Social Workers"),
+])
+def test_the_danish_letters_written_out_are_the_same_profession(danish: str, english: str) -> None:
+    assert normalize_org_name(danish) == normalize_org_name(english)
+
+
+@pytest.mark.parametrize(("one", "other"), [
+    ("Pensionskassen for Tandlæger", "Pensionskassen for Dyrlæger"), ("Lægernes Pension", "Lærernes Pension"),
+])
+def test_another_profession_is_another_fund(one: str, other: str) -> None:
+    assert normalize_org_name(one) != normalize_org_name(other)
+
+
+def test_a_danish_fund_is_surfaced_with_its_english_name() -> None:
+    assert surfaced({"name": "Pensionskassen for Arkitekter", "city": "Copenhagen", "country": "DK"},
+                    {"name": "Arkitekternes Pension", "country": "Danmark"})
