@@ -922,7 +922,7 @@ def _org_parts(name: str) -> tuple[tuple[str, ...], str | None, str | None]:
     cleaned, form = _drop_inner_legal_forms(out)
     trailing = _strip_trailing_forms(cleaned)
     _drop_vehicle_noun(cleaned)
-    cleaned = _professional_scheme(cleaned)
+    cleaned = _profession_pension_fund(_english_professional_scheme(_professional_scheme(cleaned)))
     return tuple(_superannuation_fund(drop_own_acronym(cleaned, VEHICLE_MARKERS))), trailing or form or leading_form, None
 
 
@@ -1062,6 +1062,124 @@ def _professional_scheme(tokens: list[str]) -> list[str]:
 
 def _scheme(profession: str, region: list[str]) -> list[str]:
     return [_german_letters(profession) + _SCHEME_SUFFIX, *(_german_letters(w) for w in region)]
+
+
+#: The professions with a chamber and a chamber's pension scheme (Versorgungswerk) in Germany, as English names
+#: them -> the profession as the scheme's German name does ("Rechtsanwaltskammer", "Rechtsanwaltsversorgung":
+#: "rechtsanwalts"): the chamber professions (Heilberufe and freie Berufe) of the Länder's chamber laws
+#: (Heilberufe-Kammergesetze), the Bundesrechtsanwaltsordnung, Bundesnotarordnung, Steuerberatungsgesetz,
+#: Wirtschaftsprüferordnung and the Länder's architects' and engineers' laws; the English words are those the
+#: schemes and their chambers use of themselves ("Bar Association", "Medical Association", "Chamber of Pharmacists").
+_SCHEME_PROFESSIONS_ENGLISH = {
+    ("physicians",): "arzte", ("doctors",): "arzte", ("medical",): "arzte",
+    ("dentists",): "zahnarzte", ("dental",): "zahnarzte",
+    ("veterinarians",): "tierarzte", ("veterinary",): "tierarzte",
+    ("pharmacists",): "apotheker",
+    ("lawyers",): "rechtsanwalts", ("bar",): "rechtsanwalts", ("attorneys",): "rechtsanwalts",
+    ("notaries",): "notar",
+    ("tax", "advisors"): "steuerberater", ("tax", "consultants"): "steuerberater",
+    ("auditors",): "wirtschaftsprufer",
+    ("architects",): "architekten",
+    ("engineers",): "ingenieur",
+    ("psychotherapists",): "psychotherapeuten",
+}
+#: The words of an English scheme's name besides its region and profession: "Pension Fund of the Nordrhein Bar
+#: Association", "Chamber of Pharmacists", "Lawyers' Pension Scheme"; "Pen Fd" too, as data vendors write a pension
+#: fund short.
+_SCHEME_ENGLISH_WORDS = frozenset(_words("pension pen fund scheme plan of the chamber association"))
+#: The English names of the regions of :data:`_GERMAN_REGIONS` where English has its own (the names the Länder and
+#: the Federal Government use in English, with the adjectives an English name of a scheme is written with:
+#: "Bavarian Physicians' Pension Fund").
+_GERMAN_REGIONS_ENGLISH = {
+    "Bayern": ("Bavaria", "Bavarian"), "Hessen": ("Hesse", "Hessian"), "Niedersachsen": ("Lower Saxony",),
+    "Nordrhein-Westfalen": ("North Rhine-Westphalia",), "Rheinland-Pfalz": ("Rhineland-Palatinate",),
+    "Sachsen": ("Saxony", "Saxon"), "Sachsen-Anhalt": ("Saxony-Anhalt",), "Thüringen": ("Thuringia", "Thuringian"),
+    "Mecklenburg-Vorpommern": ("Mecklenburg-Western Pomerania",), "Nordrhein": ("North Rhine",),
+    "Westfalen-Lippe": ("Westphalia-Lippe",),
+}
+
+
+@lru_cache(maxsize=1)
+def _german_places() -> dict[tuple[str, ...], tuple[str, ...]]:
+    """:func:`_german_region_words` with each region's own name and its English names
+    (:data:`_GERMAN_REGIONS_ENGLISH`), all in :func:`_german_letters`."""
+    out = dict(_german_region_words())
+    for region in _GERMAN_REGIONS:
+        place = tuple(_german_letters(w) for w in _tokens(region))
+        out[place] = place
+        for name in _GERMAN_REGIONS_ENGLISH.get(region, ()):
+            out[tuple(_german_letters(w) for w in _tokens(name))] = place
+    return out
+
+
+def _english_professional_scheme(tokens: list[str]) -> list[str]:
+    """``tokens`` of a German professional pension scheme's name translated into English ("Pension Fund of the
+    Nordrhein Bar Association", "Nordrhein Lawyers' Pension Fund", "Dentists' Pension Scheme Hessen") read as
+    its German name (:func:`_professional_scheme`: "rechtsanwaltsversorgung nordrhein"): a pension fund or
+    scheme whose other words are only a German region (:data:`_GERMAN_REGIONS`, its name or adjective, in German
+    or English: :data:`_GERMAN_REGIONS_ENGLISH`) and one
+    chamber profession (:data:`_SCHEME_PROFESSIONS_ENGLISH`). Any other name is returned as it is."""
+    if not ("pension" in tokens or "pen" in tokens) or not ("fund" in tokens or "scheme" in tokens or "plan" in tokens):
+        return tokens
+    rest = [t for t in tokens if t not in _SCHEME_ENGLISH_WORDS]
+    for words, profession in _SCHEME_PROFESSIONS_ENGLISH.items():
+        n = len(words)
+        for i in (0, len(rest) - n):
+            if i >= 0 and tuple(rest[i:i + n]) == words:
+                region = _german_places().get(tuple(_german_letters(t) for t in rest[:i] + rest[i + n:]))
+                if region:
+                    return [_german_letters(profession) + _SCHEME_SUFFIX, *region]
+    return tokens
+
+
+#: The professions with a labour-market pension fund of their own in Denmark (Lægernes Pension, Lærernes Pension,
+#: Arkitekternes Pensionskasse, Pensionskassen for Farmaceuter, JØP for lawyers and economists, DIP for engineers,
+#: MP Pension for psychologists, PKA's funds for nurses, midwives and social workers, and the dentists', vets',
+#: clergy's and librarians' funds), the Danish plural -> the profession in English; the English words those funds'
+#: English names use, and their synonyms, name the same profession.
+_DANISH_PROFESSIONS = {
+    "laeger": "doctors", "tandlaeger": "dentists", "dyrlaeger": "veterinarians", "laerere": "teachers",
+    "sygeplejersker": "nurses", "jordemodre": "midwives", "arkitekter": "architects", "farmaceuter": "pharmacists",
+    "ingeniorer": "engineers", "psykologer": "psychologists", "okonomer": "economists", "jurister": "lawyers",
+    "praester": "clergy", "socialradgivere": "social workers", "bibliotekarer": "librarians",
+}
+_ENGLISH_PROFESSIONS = {**{en: en for en in _DANISH_PROFESSIONS.values()}, "physicians": "doctors", "priests": "clergy"}
+
+
+def _danish_letters(word: str) -> str:
+    """``word`` with "å" and "ø" written "aa" and "oe" (as systems without the letters write them) read as
+    :func:`fold` writes them ("a", "o"). Only for a Danish profession's word (:func:`_profession_pension_fund`)."""
+    return word.replace("aa", "a").replace("oe", "o")
+
+
+@lru_cache(maxsize=1)
+def _profession_words() -> dict[str, str]:
+    """Each Danish profession's plural and its two genitives ("Lægers", "Lægernes": "the doctors'") as
+    :func:`_danish_letters` reads them, and each English profession word -> the profession in English."""
+    out: dict[str, str] = {}
+    for plural, en in _DANISH_PROFESSIONS.items():
+        definite = (plural[:-1] if plural.endswith("e") else plural) + "nes"
+        out.update({plural: en, plural + "s": en, definite: en})
+    return {**out, **_ENGLISH_PROFESSIONS}
+
+
+def _profession_pension_fund(tokens: list[str]) -> list[str]:
+    """``tokens`` of a profession's pension fund, in Danish or English ("Pensionskassen for Psykologer",
+    "Psykologernes Pension", "Psychologists' Pension Fund", "Pension Fund for Psychologists"), as
+    "<profession in English> pension fund" (:data:`_DANISH_PROFESSIONS`): the name is only the profession and
+    "pension", "pension fund" or "pension fund for". Any other name is returned as it is."""
+    if "pension" not in tokens or len(tokens) > 5:
+        return tokens
+    if tokens[:3] == ["pension", "fund", "for"]:
+        words = tokens[3:]
+    elif tokens[-1:] == ["pension"]:
+        words = tokens[:-1]
+    elif tokens[-2:] == ["pension", "fund"]:
+        words = tokens[:-2]
+    else:
+        return tokens
+    profession = _profession_words().get(_danish_letters(" ".join(words))) if words else None
+    return [*profession.split(), "pension", "fund"] if profession else tokens
 
 
 #: The words that may follow "Life" in a life insurer's full name.
