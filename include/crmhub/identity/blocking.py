@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 
 from crmhub.identity import normalize as nz
-from crmhub.identity.comparison import descriptor_dropped
+from crmhub.identity.comparison import descriptor_dropped, partner_initials, written_as_partner_initials
 from crmhub.identity.short_forms import acronym_of_name, acronym_word, brand_word, initials, is_brand_form
 
 
@@ -399,6 +399,23 @@ def _org_descriptor_forms(df: pd.DataFrame) -> list:
     return out
 
 
+def _org_partner_initials(df: pd.DataFrame) -> list:
+    """A firm written by its two founders' initials ("RS & Co.", :func:`crmhub.identity.comparison.written_as_partner_initials`)
+    and every name listing two partners with those initials ("Rossi & Santos"), in any town: a CRM writes a
+    founder-named firm by its initials as often as by its names, and two letters give no acronym key. Lists whose
+    initials no such short name in the run carries have none. Per row the initials or ``None``."""
+    names = df["n_name"].tolist()
+    shorts = {name for name in set(names) if name and written_as_partner_initials(name)}
+    if not shorts:
+        return [None] * len(names)
+    keys = {}
+    for name in set(names):
+        if name:
+            got = name if name in shorts else partner_initials(name)
+            keys[name] = got if got in shorts else None
+    return [keys.get(name) if name else None for name in names]
+
+
 def _org_marked_short_forms(df: pd.DataFrame) -> list:
     """An organisation written by its brand and its vehicle marks only ("Kinisara UK", "Trear Buyer": every
     word after the first is one of the name's ``n_numerals``, none a numeral) and, with those same marks,
@@ -488,6 +505,8 @@ ORG_KEYS: tuple[BlockingKey, ...] = (
     BlockingKey("descriptor_form", _org_descriptor_forms, _names, multi=True, max_block=8, window=3),
     # ... and by its brand and vehicle marks only ("Kinisara UK" / "Kinisara Corporate Services UK")
     BlockingKey("marked_short_form", _org_marked_short_forms, _names, max_block=8, window=3),
+    # ... and by its two founders' initials ("RS & Co." / "Rossi & Santos")
+    BlockingKey("partner_initials", _org_partner_initials, _names, max_block=8, window=3),
 )
 
 

@@ -23,6 +23,7 @@ from crmhub.identity.normalize import (
     CUT_MARK,
     FUND_LEGAL_FORMS,
     GROUP_WORDS,
+    HOLDING_CHAIN_MARKERS,
     ORDER_FREE_WORDS,
     ORG_ABBREVIATIONS,
     ORGANISATION_KIND_WORDS,
@@ -1325,6 +1326,33 @@ _FIRM_WORDS = VEHICLE_MARKERS | frozenset({
     "group", "equity", "private", "company", "sons", "brothers", "trust", "bank", "securities", "services", "global"})
 
 
+#: Letters of the initials a firm named after its two founders is written by ("Rossi & Santos" as "RS & Co."):
+#: fewer than an acronym needs (:data:`crmhub.identity.short_forms.MIN_ACRONYM`), so read only where the run's
+#: names spell them one way (:func:`crmhub.identity.matching._lift_partner_initials`).
+PARTNER_INITIALS = 2
+
+
+def partner_initials(name: str) -> str | None:
+    """The initials of a normalised name that lists two partners' names ("rossi and santos" -> "rs"): two words of
+    letters around "and", neither a firm word (:data:`_FIRM_WORDS`); ``None`` for any other name."""
+    words = name.split()
+    if len(words) != 3 or words[1] != "and" or not all(w.isalpha() and w not in _FIRM_WORDS for w in words[::2]):
+        return None
+    return words[0][0] + words[2][0]
+
+
+def written_as_partner_initials(name: str) -> bool:
+    """A normalised name of one word of :data:`PARTNER_INITIALS` letters ("rs", from "RS & Co., LLC")."""
+    return len(name) == PARTNER_INITIALS and name.isalpha()
+
+
+def partner_initials_pair(a: str, b: str) -> bool:
+    """One normalised name is two letters, the initials of the two partners the other lists ("rs" ~ "rossi and
+    santos")."""
+    return (written_as_partner_initials(a) and partner_initials(b) == a) or (
+        written_as_partner_initials(b) and partner_initials(a) == b)
+
+
 def partnership_short_form(a: str, b: str) -> bool:
     """One normalised name lists a partnership's names ("wekent glosnell and stalane", from "Wekent,
     Glosnell & Stalane LLP") and the other is its leading names ("wekent glosnell", "wekent") or all of
@@ -1382,6 +1410,12 @@ def same_word(a: str, b: str) -> bool:
 KIND_WORDS_DESCRIBING = frozenset({"systems", "technology", "services", "insurance"})
 
 
+#: Words a portfolio company's name may end on after its descriptor: the group's word and the deal layer's
+#: ("Kelamure Logistics Group", "Ingero Energy Parent, Inc.", "Kinire Brands Topco Limited": a layer of the deal is
+#: named after the operating company, with or without what it does).
+_LAYER_ENDINGS = GROUP_WORDS | HOLDING_CHAIN_MARKERS
+
+
 def descriptor_form(a: str, b: str) -> tuple[str, str] | None:
     """``(brand, descriptor)`` where one normalised name is the other with one more word, an industry
     descriptor (:func:`industry_descriptor`), after the brand: at its end ("feroova" / "feroova logistics",
@@ -1397,7 +1431,7 @@ def descriptor_form(a: str, b: str) -> tuple[str, str] | None:
     if len(long_) != len(short) + 1 or len(short[0]) < MIN_DESCRIPTOR:
         return None
     at = len(short)
-    while at > 1 and short[at - 1] in GROUP_WORDS:
+    while at > 1 and short[at - 1] in _LAYER_ENDINGS:
         at -= 1
     if at == len(short) or long_[:at] + long_[at + 1:] != short:
         at = len(short)
@@ -1416,11 +1450,11 @@ def descriptor_dropped(name: str, among: Container[str] | None = None) -> str | 
     None where ``name`` has none. ``among``: only a shorter name in it, tested before the descriptor (the
     blocking key asks for the run's names, and most names have no shorter one there)."""
     head, _, last = name.rpartition(" ")
-    if last not in GROUP_WORDS:  # most names: the descriptor can only be the last word
+    if last not in _LAYER_ENDINGS:  # most names: the descriptor can only be the last word
         return head if head and (among is None or head in among) and descriptor_form(head, name) else None
     words = name.split()
     at = len(words) - 1
-    while at > 1 and words[at] in GROUP_WORDS:
+    while at > 1 and words[at] in _LAYER_ENDINGS:
         at -= 1
     for k in dict.fromkeys((at, len(words) - 1)):
         if k < 1:

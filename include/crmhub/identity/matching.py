@@ -37,7 +37,7 @@ import numpy as np
 import pandas as pd
 from rapidfuzz.distance import OSA
 
-from crmhub.identity.blocking import candidate_pairs
+from crmhub.identity.blocking import MANAGER_MARKS, MIN_MARKED_BRAND, candidate_pairs
 from crmhub.identity.clusters import UnionFind, cluster_roots, consistent_groups
 from crmhub.identity.comparison import (
     Column,
@@ -55,12 +55,15 @@ from crmhub.identity.comparison import (
     names_by_town,
     one_spelling,
     one_word_apart,
+    partner_initials,
+    partner_initials_pair,
     partnership_short_form,
     per_name_pair,
     place_acronym_pair,
     place_name_reordered,
     romanised_alike,
     same_word,
+    same_words,
     same_words_mask,
     short_form_mask,
     site_spelt_brand_mask,
@@ -68,6 +71,7 @@ from crmhub.identity.comparison import (
     typing_slip,
     word_conflict,
     word_levels,
+    written_as_partner_initials,
 )
 from crmhub.identity.normalize import (
     ENDOWMENT_COMPANY,
@@ -76,6 +80,7 @@ from crmhub.identity.normalize import (
     HOLDING_CHAIN_MARKERS,
     INSURER_DOMICILE_MARK,
     fund_strategies,
+    normalize_country,
     tax_id_scheme,
 )
 from crmhub.identity.records import columns_for, prepare
@@ -102,6 +107,7 @@ from crmhub.identity.short_forms import (
     MAX_BRAND_FORM_WORDS,
     brand_short_form,
     brand_word,
+    family_office_alias,
     is_brand_form,
     kind_form,
     names_spelt_by,
@@ -375,6 +381,54 @@ def _lift_short_forms(enc: Encoded, pairs: np.ndarray, levels: dict[str, np.ndar
 
 #: City levels of two different towns (:data:`crmhub.identity.comparison.LEVELS`).
 OTHER_TOWN = (3, 4)
+
+
+def _lift_partner_initials(enc: Encoded, pairs: np.ndarray, levels: dict[str, np.ndarray], scores, kind: str,
+                           threshold: float, params: dict | None, tf_bits: dict[str, np.ndarray]) -> None:
+    """A firm written by its two founders' initials and the name listing them
+    (:func:`crmhub.identity.comparison.partner_initials_pair`: "RS & Co., LLC" / "Rossi & Santos") counts as
+    near-exact where no two sites, countries or towns differ and something says whose initials they are: the
+    same web domain, or the run's names list one pair of partners with those initials only, in the pair's town
+    when the two records share one, else in the whole run (:func:`_partners_by_initials`): two letters name many
+    firms. Checked on the pairs below the review threshold that the lift would raise above it (in place); a
+    lifted pair is proposed for review, never linked."""
+    idx = np.flatnonzero((levels["name"] >= 3) & ~scores.vetoed & (scores.probability <= threshold)
+                         & (levels["domain"] <= 1) & (levels["country"] <= 1) & ~np.isin(levels["city"], OTHER_TOWN))
+    if not idx.size:
+        return
+    idx = idx[enc.n_name.per_value(written_as_partner_initials, pairs[idx], dtype=bool).any(axis=1)]
+    if not idx.size:
+        return
+    low = np.zeros(len(pairs), dtype=bool)
+    low[idx] = True
+    check = _lift_would_cross(levels, scores, low, kind, threshold, params)
+    k = np.flatnonzero(name_pair_mask(enc.n_name, pairs, check, partner_initials_pair))
+    if not k.size:
+        return
+    same_site, same_town = levels["domain"][k] == 1, np.isin(levels["city"][k], (1, 2))
+    towns = enc.n_city.codes[pairs[k]]
+    in_town = {t: _partners_by_initials(v) for t, v in
+               names_by_town(enc.n_name, enc.n_city, set(towns[same_town].ravel().tolist()) - {-1}).items()}
+    in_run = _partners_by_initials(enc.n_name.distinct)
+    names = enc.n_name.values
+    one = np.zeros(len(k), dtype=bool)
+    for j, ((a, b), (ta, tb)) in enumerate(zip(pairs[k].tolist(), towns.tolist(), strict=True)):
+        letters = names[a] if " " not in names[a] else names[b]
+        firms = set().union(*(in_town.get(t, {}).get(letters, ()) for t in {ta, tb})) if same_town[j] \
+            else in_run.get(letters, ())
+        one[j] = same_site[j] or len(firms) == 1
+    _lift_to_near_exact(k[one], levels, scores, kind, params, tf_bits)
+
+
+def _partners_by_initials(names) -> dict[str, set[tuple[str, str]]]:
+    """Per two partners' initials, the firms ``names`` list with them, each by its two names' first three letters
+    ("Kimball and Kendrick" and "Kimbal and Kendrick" are one firm misspelt)."""
+    firms: dict[str, set[tuple[str, str]]] = {}
+    for name in names:
+        if (letters := partner_initials(name)) is not None:
+            words = name.split()
+            firms.setdefault(letters, set()).add((words[0][:3], words[2][:3]))
+    return firms
 
 
 def _lift_place_acronyms(enc: Encoded, pairs: np.ndarray, levels: dict[str, np.ndarray], scores, kind: str,
@@ -739,8 +793,9 @@ def _lift_descriptor_forms(enc: Encoded, pairs: np.ndarray, levels: dict[str, np
     Checked on the pairs below the review threshold that an exact name would lift above it (in place); the
     lifted name weighs no term frequency, nor its first word's (as :func:`_lift_respaced`)."""
     low = (levels["name"] > EXACT_NAME) & ~scores.vetoed & (scores.probability <= threshold)
-    low &= (levels["numerals"] == 0) & (levels["country"] < 2) & (levels["domain"] != 2)
-    low &= np.isin(levels["city"], (1, 2)) | (levels["domain"] == 1) | _country_without_town(levels)
+    low &= (levels["numerals"] <= 1) & (levels["country"] < 2) & (levels["domain"] != 2)
+    low &= (np.isin(levels["city"], (1, 2)) | (levels["domain"] == 1) | _country_without_town(levels)
+            | _name_only(levels))
     check = _lift_would_cross(levels, scores, low, kind, threshold, params, to=EXACT_NAME)
     k = np.flatnonzero(name_pair_mask(enc.n_name, pairs, check, descriptor_added))
     k = k[~_cut_at_descriptor(enc, pairs[k])]
@@ -749,11 +804,138 @@ def _lift_descriptor_forms(enc: Encoded, pairs: np.ndarray, levels: dict[str, np
     _lift_to_exact(k, levels, scores, kind, params, tf_bits)
 
 
+def _lift_family_office_aliases(enc: Encoded, pairs: np.ndarray, levels: dict[str, np.ndarray], scores, kind: str,
+                                threshold: float, params: dict | None, tf_bits: dict[str, np.ndarray]) -> None:
+    """A family's office under its two names (:func:`crmhub.identity.short_forms.family_office_alias`: "Goldberg
+    Family Office" / "Goldberg Family Investments") counts as exact where nothing conflicts: no vehicle mark,
+    no other town, country or web domain. Checked on the pairs below the review threshold that an exact name
+    would lift above it (in place); the lifted name weighs no term frequency (as :func:`_lift_respaced`)."""
+    low = (levels["name"] > EXACT_NAME) & ~scores.vetoed & (scores.probability <= threshold)
+    low &= (levels["numerals"] == 0) & (levels["country"] <= 1) & (levels["domain"] <= 1) & ~np.isin(levels["city"], OTHER_TOWN)
+    check = _lift_would_cross(levels, scores, low, kind, threshold, params, to=EXACT_NAME)
+    _lift_to_exact(np.flatnonzero(name_pair_mask(enc.n_name, pairs, check, family_office_alias)), levels, scores,
+                   kind, params, tf_bits)
+
+
+def _lift_local_entities(enc: Encoded, pairs: np.ndarray, levels: dict[str, np.ndarray], scores, kind: str,
+                         threshold: float, params: dict | None, tf_bits: dict[str, np.ndarray]) -> None:
+    """A service provider's local entity written with and without its jurisdiction ("Osprey Court Fund Services
+    (Ireland) Limited" / "Osprey Court Fund Services" in Dublin, :func:`_named_with_its_country`): fund
+    administrators, custodians, trust companies and law firms register one entity per jurisdiction and name it
+    so, while a CRM writes the group's name for the office it deals with. Where both records are in that
+    jurisdiction's country (no other town or site), the name without the jurisdiction is the local entity's:
+    an exact name, no vehicle mark on one side only. The group's entities of other jurisdictions ("(Cayman)" /
+    "(Luxembourg)": hard negatives) keep their own countries. Checked on the pairs below the review threshold
+    (in place); the lifted name weighs no term frequency (as :func:`_lift_respaced`)."""
+    low = (levels["numerals"] == 2) & (levels["country"] == 1) & ~scores.vetoed & (scores.probability <= threshold)
+    low &= (levels["domain"] <= 1) & ~np.isin(levels["city"], OTHER_TOWN)
+    idx = np.flatnonzero(low)
+    if not idx.size:
+        return
+    jurisdiction = enc.n_numerals.per_value(_a_jurisdiction, rows=pairs[idx], dtype=bool)  # once per distinct marks
+    names, marks, country = enc.n_name.values, enc.n_numerals.values, enc.n_country.values
+    k = np.array([k for k in idx[jurisdiction[:, 0] | jurisdiction[:, 1]].tolist()
+                  if _named_with_its_country(names, marks, country, int(pairs[k, 0]), int(pairs[k, 1]))], dtype=np.int64)
+    if k.size:
+        levels["numerals"][k] = 0
+        _lift_to_exact(k, levels, scores, kind, params, tf_bits)
+
+
+def _a_jurisdiction(marks: str) -> bool:
+    """Vehicle marks that are one jurisdiction's name ("ireland", "uk", "cayman")."""
+    return bool(marks) and " " not in marks and normalize_country(marks) is not None
+
+
+def _named_with_its_country(names, marks, country, a: int, b: int) -> bool:
+    """Whether one of records ``a`` and ``b`` carries a jurisdiction as its only vehicle mark, that
+    jurisdiction is the country of both (:func:`crmhub.identity.normalize.normalize_country`: "ireland" is
+    IE), and its name without it is the other's name."""
+    if marks[a]:
+        a, b = b, a
+    mark = marks[b]
+    if marks[a] or " " in mark or normalize_country(mark) != country[b] or country[a] != country[b]:
+        return False
+    words = names[b].split()
+    return mark in words and " ".join(w for w in words if w != mark) == names[a]
+
+
+def _lift_marked_short_forms(enc: Encoded, pairs: np.ndarray, levels: dict[str, np.ndarray], scores, kind: str,
+                             threshold: float, params: dict | None, tf_bits: dict[str, np.ndarray]) -> None:
+    """A subsidiary or deal vehicle written by its brand and its vehicle marks only ("Kinvale UK", "Copper
+    Ridge (Cayman)") and its full name with the same marks ("Kinvale Trust UK", "Copper Ridge Fund Solutions Cayman"):
+    a CRM writes a service provider's local entity by the group's brand and the jurisdiction. Counts as exact
+    where the run has one other name of that first word with those marks (up to typos and abbreviations:
+    :func:`_one_full_name`) and no other town, country or site conflicts. Not a fund's numeral nor a
+    manager's marks (:data:`crmhub.identity.blocking.MANAGER_MARKS`, as the ``marked_short_form`` key).
+    Checked on the pairs below the review threshold (in place); the lifted name weighs no term frequency."""
+    low = (levels["numerals"] == 1) & (levels["name"] > EXACT_NAME) & ~scores.vetoed & (scores.probability <= threshold)
+    low &= (levels["country"] <= 1) & (levels["domain"] <= 1) & ~np.isin(levels["city"], OTHER_TOWN)
+    idx = np.flatnonzero(low)
+    if not idx.size:
+        return
+    idx = idx[enc.n_numerals.per_value(_short_form_marks, rows=pairs[idx, 0], dtype=bool)]  # once per distinct marks
+    names, marks = enc.n_name.values, enc.n_numerals.values
+    forms = [(k, a, b) for k, a, b in ((k, int(pairs[k, 0]), int(pairs[k, 1])) for k in idx.tolist())
+             if _marked_short_form(names[a], names[b], marks[a])]
+    if not forms:
+        return
+    fulls = _marked_full_names(names, marks, {(names[a].split(" ", 1)[0], marks[a]) for _, a, _ in forms})
+    k = np.array([k for k, a, b in forms
+                  if _one_full_name(fulls[(names[a].split(" ", 1)[0], marks[a])] - {min(names[a], names[b], key=len)})],
+                 dtype=np.int64)
+    _lift_to_exact(k, levels, scores, kind, params, tf_bits)
+
+
+def _marked_short_form(a: str, b: str, marks: str) -> bool:
+    """One name is a brand (its first words: "kinvale", "copper ridge") and the shared vehicle ``marks`` only,
+    the other that brand, more words and those marks; the marks no fund numeral nor a manager's."""
+    if not _short_form_marks(marks):
+        return False
+    wa, wb = a.split(), b.split()
+    if len(wa) > len(wb):
+        wa, wb = wb, wa
+    m = marks.split()
+    brand = wa[:-len(m)]
+    return (bool(brand) and len(wa[0]) >= MIN_MARKED_BRAND and wa[-len(m):] == m and len(wb) > len(wa)
+            and wb[:len(brand)] == brand and wb[-len(m):] == m)
+
+
+def _short_form_marks(marks: str) -> bool:
+    """Vehicle marks a brand may be written with alone: some, no fund numeral, no manager's mark."""
+    return bool(marks) and not any(c.isdigit() for c in marks) and MANAGER_MARKS.isdisjoint(marks.split())
+
+
+def _marked_full_names(names, marks, keys: set[tuple[str, str]]) -> dict[tuple[str, str], set[str]]:
+    """Per (first word, marks) of ``keys``: the run's names of that first word and those marks."""
+    out: dict[tuple[str, str], set[str]] = {key: set() for key in keys}
+    for name, mark in zip(names.tolist(), marks.tolist(), strict=True):
+        if mark and name:
+            brand, _, rest = name.partition(" ")
+            key = (brand, mark)
+            if key in out:
+                out[key].add(name)
+    return out
+
+
+def _one_full_name(fulls: set[str]) -> bool:
+    """Whether the full names are one name up to typos and abbreviations (:func:`crmhub.identity.comparison.same_words`)."""
+    first = next(iter(fulls), None)
+    return first is not None and all(v == first or same_words(v, first) for v in fulls)
+
+
 def _country_without_town(levels: dict[str, np.ndarray]) -> np.ndarray:
     """Pairs of :func:`_lift_descriptor_forms` whose country is one and a record has no town: a CRM keeps the
     brand and its country only ("Bramhaven Path Inc.", US) where the registry has the town. The brand is then
     read in the whole run (:func:`_one_descriptor_in_place` reads no town for them)."""
     return (levels["city"] == 0) & (levels["country"] == 1)
+
+
+def _name_only(levels: dict[str, np.ndarray]) -> np.ndarray:
+    """Pairs of :func:`_lift_descriptor_forms` with no town, country or web domain held by both records: a CRM
+    row keeps a portfolio company by its name only ("Darcrest" beside "Darcrest Brands"). Nothing vouches
+    for the pair, nothing conflicts with it; the brand is read in the whole run (:func:`_one_descriptor_in_run`)
+    and the pair is proposed for review, never linked."""
+    return (levels["city"] == 0) & (levels["country"] == 0) & (levels["domain"] == 0)
 
 
 def _cut_at_descriptor(enc: Encoded, pairs: np.ndarray) -> np.ndarray:
@@ -845,6 +1027,7 @@ def _score_compared(enc: Encoded, pairs: np.ndarray, levels: dict[str, np.ndarra
         _lift_respaced(enc, pairs, levels, scores, kind, threshold, params, tf_bits)
         _lift_same_words(enc, pairs, levels, scores, kind, threshold, params, tf_bits)
         _lift_short_forms(enc, pairs, levels, scores, kind, threshold, params, tf_bits)
+        _lift_partner_initials(enc, pairs, levels, scores, kind, threshold, params, tf_bits)
         _lift_place_acronyms(enc, pairs, levels, scores, kind, threshold, params, tf_bits)
         _lift_site_spelt_brands(enc, pairs, levels, scores, kind, threshold, params, tf_bits)
         _lift_typing_slips(enc, pairs, levels, scores, kind, threshold, params, tf_bits)
@@ -854,6 +1037,9 @@ def _score_compared(enc: Encoded, pairs: np.ndarray, levels: dict[str, np.ndarra
         _lift_romanised(enc, pairs, levels, scores, kind, threshold, params, tf_bits)
         _lift_brand_forms(enc, pairs, levels, scores, kind, threshold, params, tf_bits)
         _lift_descriptor_forms(enc, pairs, levels, scores, kind, threshold, params, tf_bits)
+        _lift_family_office_aliases(enc, pairs, levels, scores, kind, threshold, params, tf_bits)
+        _lift_local_entities(enc, pairs, levels, scores, kind, threshold, params, tf_bits)
+        _lift_marked_short_forms(enc, pairs, levels, scores, kind, threshold, params, tf_bits)
         # a word of one name the other cannot explain (typo, abbreviation) is checked where it matters:
         # on the not-exact-name candidates that would otherwise reach review
         check = (scores.probability > threshold) & (levels["name"] > 1)

@@ -100,13 +100,21 @@ def _repair_run(match: re.Match) -> str:
     A name's text can mix mis-decoded runs with characters no round trip survives (a no-break space, a
     genuine "é" typed into the record later), and a source that changes the case of the whole name turns
     the lead "Ã" of every mis-decoded Latin-1 letter into "ã" ("cÃ¨dre" -> "cã¨dre", "SociÃ©tÃ©" ->
-    "Sociã©Tã©"): "ã" before a character of a Latin-1 letter's second byte (0xA0-0xBF) is read as "Ã".
+    "Sociã©Tã©"): "ã" before a character of a Latin-1 letter's second byte (0xA0-0xBF) is read as "Ã", and so
+    is an "ã" opening a word before any continuation byte's character ("Ã‰lan" -> "ã‰lan": the second bytes
+    0x80-0x9F of the capitals "À"-"ß" are Windows-1252's typographic signs, which have no case); not a
+    genuine "ã" closing a word before a typographic apostrophe or dash ("Irmã’s").
 
     >>> repair_mojibake("HÃ¶HENBERG\u00a0EDUCATION") == "HöHENBERG\u00a0EDUCATION", repair_mojibake("cã¨dre")
     (True, 'cèdre')
+    >>> repair_mojibake("ã‰lan global partners"), repair_mojibake("Irmã’s Capital")
+    ('Élan global partners', 'Irmã’s Capital')
     """
     run = match.group(0)
-    for candidate in (run, _CASED_LEAD.sub("\u00c3", run)):
+    cased = _CASED_LEAD.sub("\u00c3", run)
+    if match.start() == 0 or not match.string[match.start() - 1].isalpha():
+        cased = _CASED_OPENING_LEAD.sub("\u00c3", cased)
+    for candidate in (run, cased):
         for codec in ("cp1252", "latin-1"):
             try:
                 read = candidate.encode(codec).decode("utf-8")
@@ -119,6 +127,8 @@ def _repair_run(match: re.Match) -> str:
 
 #: A lower-cased "Ã" (0xC3) before the character of a continuation byte 0xA0-0xBF ("ã¨" for "Ã¨" = "è").
 _CASED_LEAD = re.compile("\u00e3(?=[\u00a0-\u00bf])")
+#: A lower-cased "Ã" opening a run before the character of any continuation byte ("ã‰" for "Ã‰" = "É").
+_CASED_OPENING_LEAD = re.compile(f"^\u00e3(?={_CONTINUATION})")
 #: What a run may decode to in mixed text: Latin letters and signs, typographic punctuation, "€", "™".
 _LATIN_OR_PUNCTUATION = re.compile("[\u00a0-\u024f\u2010-\u2044\u20ac\u2122]+")
 
@@ -179,13 +189,14 @@ def strip_mailing_route(text: str) -> str:
     return text[:match.start()] if match and match.start() > 0 else text
 
 
-#: The link between a custodian (or trustee, nominee) and the investor it holds for: the investor follows.
+#: The link between a custodian (or trustee, nominee) and the investor it holds for: the investor follows
+#: ("F8O": a scan's 8 for the B of "FBO").
 _FOR_OWNER = re.compile(
     r"\s(?:(?:as\s+)?(?:custodian|cust\.?|trustee|ttee|nominee|agent)\s+)?"
-    r"(?:f\.?/?b\.?/?o\.?|for\s+(?:the\s+)?benefit\s+of|in\s+trust\s+for|itf)\s+"
+    r"(?:f\.?/?[b8]\.?/?o\.?|for\s+(?:the\s+)?benefit\s+of|in\s+trust\s+for|itf)\s+"
     r"|\sas\s+(?:custodian|cust\.?|trustee|ttee|nominee)\s+(?:for|of)\s+", re.IGNORECASE)
-#: "<Investor> - <Custodian> as custodian": the investor comes first.
-_OWNER_FIRST = re.compile(r"\s[-,]\s.+\s(?:as\s+)?(?:custodian|nominee|trustee)\s*$", re.IGNORECASE)
+#: "<Investor> - <Custodian> as custodian": the investor comes first (stray marks may close the line: "custodian..").
+_OWNER_FIRST = re.compile(r"\s[-,]\s.+\s(?:as\s+)?(?:custodian|nominee|trustee)[\s.,;:*-]*$", re.IGNORECASE)
 
 
 #: Some of these letters are in every custody wrapper (a cheap test before the patterns).
@@ -197,8 +208,8 @@ def beneficial_owner(text: str) -> str:
 
     >>> beneficial_owner("Acme Trust Company as custodian FBO Norland Pension Fund")
     'Norland Pension Fund'
-    >>> beneficial_owner("Norland Pension Fund - Acme Bank as custodian")
-    'Norland Pension Fund'
+    >>> beneficial_owner("Norland Pension Fund - Acme Bank as custodian"), beneficial_owner("Norland Fund - Acme as custodian..")
+    ('Norland Pension Fund', 'Norland Fund')
     """
     if not _CUSTODY_WORDS.search(text.lower()):
         return text
@@ -339,6 +350,17 @@ OTHER_LANGUAGE_WORDS = {
     "hoken": "insurance", "shintaku": "trust", "nenkin": "pension", "kikin": "fund", "kigyo": "corporate",
     "kigyou": "corporate", "sogo": "mutual", "sougo": "mutual", "kaijo": "marine", "kaijou": "marine",
     "kasai": "fire",
+    # Pension and welfare institutions' type words, as dictionaries give them in English: German / Swiss
+    # "Pensionskasse", Danish "Pensionskasse(n)", Norwegian "Pensjonskasse(n)" (pension fund); Swiss "Kanton" /
+    # "kantonale" (canton), German "Stadt"
+    # (city); Norwegian "kommune" / "kommunale" (municipality / municipal); Finnish "keskinäinen" (mutual),
+    # "työeläkevakuutusyhtiö" / "työeläkeyhtiö" (earnings-related pension insurance company), "vakuutusyhtiö"
+    # (insurance company); Spanish "Fundación", Portuguese "Fundação" (foundation)
+    "pensionskasse": "pension fund", "pensionskassen": "pension fund", "pensjonskasse": "pension fund",
+    "pensjonskassen": "pension fund", "kanton": "canton", "kantons": "canton",
+    "kantonale": "canton", "stadt": "city", "kommune": "municipality", "kommunale": "municipal",
+    "keskinainen": "mutual", "tyoelakevakuutusyhtio": "pension insurance", "tyoelakeyhtio": "pension insurance",
+    "vakuutusyhtio": "insurance", "fundacion": "foundation", "fundacao": "foundation",
 }
 #: Multi-word forms, read on the text before its words are: "capital-investissement" is private equity.
 _OTHER_LANGUAGE_PHRASES = re.compile(r"\bcapital[\s-]+investissement\b|\bcapital\s+privado\b", re.IGNORECASE)

@@ -183,7 +183,7 @@ def roman_to_int(token: str) -> int | None:
     return total or None
 
 
-_SARL = re.compile(r"\bs\.?\s?(?:a|à)\.?\s?r\.?\s?l\b\.?")
+_SARL = re.compile(r"\b[s5]\.?\s?(?:a|à)\.?\s?r\.?\s?l\b\.?")  # "5.à r.l.": a scan's 5 for the S
 
 
 #: A word run into the next one that starts with a capital ("HarborCapital", "FundIV", "PartnersIII"): split
@@ -223,6 +223,22 @@ def _full_vintage(match: re.Match) -> str:
 _GERMAN_AND = re.compile(r"\b(gmbh|ag|se|ug)\s+(?:u\.?|und)\s*(?=co\b)")
 
 
+#: A dotted abbreviation whose first letter a scan read as a digit ("5.C.Sp.", "8.V."): 5/8/0/1 for S/B/O/L.
+_DOTTED_DIGIT = re.compile(r"(?<![a-z0-9.])([5801])((?:\.\s?[a-z]{1,2})+)\.?(?![a-z0-9])")
+_DIGIT_LETTERS = {"5": "s", "8": "b", "0": "o", "1": "l"}
+
+
+def _dotted_form_letter(match: re.Match) -> str:
+    """The dotted abbreviation ``match`` with its first digit read as the letter it looks like, where that
+    writes a legal form ("5.C.Sp." = "S.C.Sp.", "8.V." = "B.V."); else as written. A 5 or 1 before a single
+    letter stays a numeral: "Fund 5.A" is as likely fund 5's series A as a misread "S.A."."""
+    digit = match.group(1)
+    letters = _DIGIT_LETTERS[digit] + match.group(2).replace(".", "").replace(" ", "")
+    if letters not in _LEGAL_WORDS or (digit in "51" and len(letters) < 3):
+        return match.group(0)
+    return _DIGIT_LETTERS[digit] + match.group(0)[1:]
+
+
 def _tokens(text: str) -> list[str]:
     # each pattern only where the text holds what it needs (most names hold none): "Al"/"El", "co", a quote mark
     if "Al" in text or "El" in text:
@@ -233,7 +249,8 @@ def _tokens(text: str) -> list[str]:
     if _QUOTE_MARKS.intersection(text):
         text = _SHORT_VINTAGE.sub(_full_vintage, text)
     text = _SARL.sub(" sarl ", text)
-    if "." in text:  # both patterns need a dot; most names have none
+    if "." in text:  # the patterns need a dot; most names have none
+        text = _DOTTED_DIGIT.sub(_dotted_form_letter, text)
         text = _DOTTED_ABBREV.sub(lambda m: m.group(0).replace(".", "").replace(" ", "") + " ", text)
         text = _STRAY_DOT.sub(_join_stray_dot, text)
     text = text.replace("'", "").replace(".", " ")
@@ -485,12 +502,13 @@ def _written_tokens(name: str) -> tuple[str, ...]:
     """The words of ``name`` as written, a scan's digits inside a word read as letters (:func:`_misread_word`),
     glued numerals, series letters and markers split apart: read by both :func:`_org_parts` and
     :func:`vehicle_marks`, so cached (a name's features are computed one after the other)."""
-    tokens = [_misread_word(t) for t in _tokens(clean_org_name(name))]
+    tokens = [_misread_letters(_misread_word(t)) for t in _tokens(clean_org_name(name))]
     return tuple(_split_glued_series(_split_glued_words(_join_spelt_form(tokens))))
 
 
-#: Digits a scan (OCR) reads for the letters they look like: "5tate" = "State", "Techno1ogies", "0akridge".
-_MISREAD_DIGITS = str.maketrans({"0": "o", "1": "l", "5": "s"})
+#: Digits a scan (OCR) reads for the letters they look like: "5tate" = "State", "Techno1ogies", "0akridge",
+#: "8uyout".
+_MISREAD_DIGITS = str.maketrans({"0": "o", "1": "l", "5": "s", "8": "b"})
 
 
 @lru_cache(maxsize=200_000)
@@ -498,17 +516,94 @@ def _misread_word(token: str) -> str:
     """``token`` with the one digit a scan read inside a word of letters (five characters or more, two
     letters or more after the digit: "5tate", "5ingapore", "techno1ogies") as its letter
     (:data:`_MISREAD_DIGITS`). A numeral run into a word ("Partners5", "Fund2019", "GP3", "Fund1A") and an
-    ordinal ("21st") keep their digits; a closing "1" is the word's "l" only where that spells a word fund
+    ordinal ("21st") keep their digits, and so does a numeral run into the legal form, abbreviation or
+    vehicle marker after it ("5SCSp", "8Ltd"); a closing "1" is the word's "l" only where that spells a word fund
     names are made of (:func:`_lettered_fund_word`: "Capita1", "Rea1", "GLB1")."""
+    if _MISREAD_YEAR.match(token) and not token.isdigit():
+        year = token.translate(_MISREAD_YEAR_DIGITS)
+        return year if _YEAR.match(year) else token  # "2O17", "2OO7", "2Ol9": a vintage year
     if token[-1:] == "1" and token[:-1].isalpha() and _lettered_fund_word(token[:-1] + "l"):
         return token[:-1] + "l"  # "Capita1", "Rea1", "GLB1": the word's closing "l", no fund numeral
     if len(token) < 5 or token.isalpha() or token.isdigit():
         return token
     digits = [k for k, ch in enumerate(token) if ch.isdigit()]
-    if len(digits) != 1 or digits[0] > len(token) - 3 or token[digits[0]] not in "015":
+    if len(digits) != 1 or digits[0] > len(token) - 3 or token[digits[0]] not in "0158" \
+            or (digits[0] == 0 and _word_of_its_own(token[1:])):
         return token
     word = token.translate(_MISREAD_DIGITS)
     return word if word.isalpha() else token
+
+
+#: A year a scan read with letters for its digits ("2O17", "2OO7", "2Ol9"): four characters, a leading
+#: "1" or "2" and another digit, the rest digits or the letters that look like them (O for 0; l and I for 1).
+_MISREAD_YEAR = re.compile(r"^[12](?=.*\d)[0-9oli]{3}$")
+_MISREAD_YEAR_DIGITS = str.maketrans({"o": "0", "l": "1", "i": "1"})
+
+#: Letter shapes a scan (OCR) reads for others: "rn" for "m" and back, "cl" for "d", "vv" for "w", "l" for
+#: "i", "b" for "h" and "c" for "e", and back (the confusions OCR post-correction corrects against a lexicon; e.g. Reynaert, "Non-interactive
+#: OCR post-correction for giga-scale digitization projects", 2008, and Tesseract's ``unicharambigs`` file).
+_MISREAD_SHAPES = (("rn", "m"), ("m", "rn"), ("cl", "d"), ("d", "cl"), ("vv", "w"), ("l", "i"), ("i", "l"),
+                   ("b", "h"), ("h", "b"), ("c", "e"), ("e", "c"))
+
+
+def _misread_letters(token: str) -> str:
+    """``token`` with one shape a scan misread (:data:`_MISREAD_SHAPES`) read as what it stands for, where
+    that spells the one word of the names' own lexicon it can (:func:`_ocr_lexicon`: fund words, the words
+    abbreviations stand for, legal forms) and ``token`` is no word of it: "Managernent", "Retirernent",
+    "Lirnited", "lnc", "lnvestments", "Healtbcare", "Partncrs". A word outside the lexicon (a brand, a place, a person) is left as
+    written: "Cornerstone", "Clover", "Vail"; so is a short word one letter from a legal form ("Dae", "PIC";
+    :data:`_SHORT_LEXICON_WORD`).
+
+    >>> _misread_letters("managernent"), _misread_letters("lnc"), _misread_letters("cornerstone")
+    ('management', 'inc', 'cornerstone')
+    >>> _misread_letters("dae"), _misread_letters("pic")
+    ('dae', 'pic')
+    """
+    return _ocr_misreadings().get(token, token)
+
+
+@lru_cache(maxsize=1)
+def _ocr_misreadings() -> dict[str, str]:
+    """Every misreading of a lexicon word (:func:`_ocr_lexicon`) by one shape of :data:`_MISREAD_SHAPES` (three
+    letters or more, no word of the lexicon, a word under :data:`_SHORT_LEXICON_WORD` letters only from an
+    opening "l" for "I") -> the word, where it misreads one word only: built once, so a name's word is read
+    by one look-up."""
+    lexicon = _ocr_lexicon()
+    words: dict[str, set[str]] = {}
+    for word in lexicon:
+        for shape, letters in _MISREAD_SHAPES:
+            for token in _shape_read(word, letters, shape):  # the word with one ``letters`` written as ``shape``
+                if token.isalpha() and token not in lexicon \
+                        and (len(word) >= _SHORT_LEXICON_WORD or len(shape) > 1 or token[0] == "l" != word[0]):
+                    words.setdefault(token, set()).add(word)
+    return {token: next(iter(read)) for token, read in words.items() if len(read) == 1}
+
+
+#: Words of the lexicon shorter than this are read from a one-letter confusion only for a capital I read as
+#: "l" opening the word ("lnc"): one letter is all that tells a short word from another ("Dae" / "DAC",
+#: "PIC" / "PLC").
+_SHORT_LEXICON_WORD = 5
+
+
+def _shape_read(token: str, shape: str, letters: str) -> list[str]:
+    """``token`` with each one occurrence of ``shape`` written as ``letters`` (three letters or more left)."""
+    out = []
+    at = token.find(shape)
+    while at >= 0:
+        read = token[:at] + letters + token[at + len(shape):]
+        if len(read) >= 3:
+            out.append(read)
+        at = token.find(shape, at + 1)
+    return out
+
+
+@lru_cache(maxsize=1)
+def _ocr_lexicon() -> frozenset[str]:
+    """The words a scan's misread letters are read against: the words fund names are made of
+    (:func:`_whole_words`), the words of what an organisation is (:data:`ORGANISATION_KIND_WORDS`), the
+    abbreviations of :data:`ORG_ABBREVIATIONS` (four letters or more) and the words of legal forms (three)."""
+    words = _whole_words() | ORGANISATION_KIND_WORDS | set(ORG_ABBREVIATIONS)
+    return frozenset({w for w in words if len(w) >= 4} | {w for w in _LEGAL_WORDS if len(w) >= 3})
 
 
 def _lettered_fund_word(word: str) -> bool:
@@ -665,6 +760,33 @@ def _abbreviation(raw: list[str], i: int, out: list[str], name: str):
     return tuple(ORG_ABBREVIATIONS[raw[i]].split()), 0
 
 
+#: Fewest letters of an other-language word (:data:`OTHER_LANGUAGE_WORDS`) read up to one edit: the long compound
+#: words of pension institutions ("Pensonskassen", "Työeläkevakutusyhtiö"), which no English word is one edit from.
+MIN_MISSPELT_OTHER_LANGUAGE = 11
+
+
+@lru_cache(maxsize=1)
+def _other_language_typos() -> dict[str, str]:
+    """One-edit typos of the long other-language words (:data:`MIN_MISSPELT_OTHER_LANGUAGE` letters or more) -> the
+    word, never a variant that is a word of the tables itself, its plural or singular ("participation"), or a word of
+    what an organisation is (:data:`ORGANISATION_KIND_WORDS`)."""
+    return {v: w for w in sorted(OTHER_LANGUAGE_WORDS) if len(w) >= MIN_MISSPELT_OTHER_LANGUAGE
+            for v in _one_edit_variants(w) if v not in ORG_ABBREVIATIONS and v + "s" != w and v != w + "s"
+            and v not in ORGANISATION_KIND_WORDS}
+
+
+def other_language_word(tok: str) -> str | None:
+    """The :data:`OTHER_LANGUAGE_WORDS` word ``tok`` is, as written or up to one edit (:func:`_other_language_typos`)."""
+    if tok in OTHER_LANGUAGE_WORDS:
+        return tok
+    return _other_language_typos().get(tok) if len(tok) >= MIN_MISSPELT_OTHER_LANGUAGE - 1 else None
+
+
+@_word_rule(lambda tok: tok not in ORG_ABBREVIATIONS and other_language_word(tok) is not None)
+def _misspelt_other_language_word(raw: list[str], i: int, out: list[str], name: str):
+    return tuple(OTHER_LANGUAGE_WORDS[other_language_word(raw[i])].split()), 0
+
+
 @_word_rule(lambda tok: tok in _MISSPELT_MANCO or tok in _MANCO_HEADS)
 def _misspelt_manco(raw: list[str], i: int, out: list[str], name: str):
     tok = raw[i]
@@ -739,13 +861,21 @@ def _misread_numeral(raw: list[str], i: int, out: list[str], name: str):
     return None
 
 
+def _in_after_pension_fund(raw: list[str], i: int) -> bool:
+    """``raw[i]`` is the Scandinavian "i" (in) between a pension fund's kind and its place ("Pensjonskassen i Skien
+    kommune"), not a numeral: after an other-language word read "pension fund", before a word of the name."""
+    return raw[i] == "i" and i + 1 < len(raw) and raw[i + 1].isalpha() and (
+        (known := other_language_word(raw[i - 1])) is not None and OTHER_LANGUAGE_WORDS[known] == "pension fund")
+
+
 @_word_rule(lambda tok: roman_to_int(tok) is not None)
 def _roman_numeral(raw: list[str], i: int, out: list[str], name: str):
     # A lone roman numeral after the first word ("Fund II", "Harbor III") is a numeral, but keep single
     # letters that are initials in the leading position ("I Squared Capital").
     tok = raw[i]
     value = roman_to_int(tok) if i > 0 else None
-    if value is None or (tok in {"l", "v", "x"} and not _numeral_context(_word_before(raw, i), raw[i + 1:i + 3])):
+    if value is None or _in_after_pension_fund(raw, i) or (
+            tok in {"l", "v", "x"} and not _numeral_context(_word_before(raw, i), raw[i + 1:i + 3])):
         return None
     return (str(_LONE_L_READ if tok == "l" else value),), 0
 
@@ -788,10 +918,11 @@ def _org_parts(name: str) -> tuple[tuple[str, ...], str | None, str | None]:
         raw = _mend_cut_end(raw, name)
     out = _life_insurer(_drop_investment_office(_drop_connecting_words(_read_words(raw, name))))
     out, leading_form = _leading_form(out)
+    out = _kind_words_last(out, raw)
     cleaned, form = _drop_inner_legal_forms(out)
     trailing = _strip_trailing_forms(cleaned)
     _drop_vehicle_noun(cleaned)
-    cleaned = _professional_scheme(cleaned)
+    cleaned = _profession_pension_fund(_english_professional_scheme(_professional_scheme(cleaned)))
     return tuple(_superannuation_fund(drop_own_acronym(cleaned, VEHICLE_MARKERS))), trailing or form or leading_form, None
 
 
@@ -933,6 +1064,124 @@ def _scheme(profession: str, region: list[str]) -> list[str]:
     return [_german_letters(profession) + _SCHEME_SUFFIX, *(_german_letters(w) for w in region)]
 
 
+#: The professions with a chamber and a chamber's pension scheme (Versorgungswerk) in Germany, as English names
+#: them -> the profession as the scheme's German name does ("Rechtsanwaltskammer", "Rechtsanwaltsversorgung":
+#: "rechtsanwalts"): the chamber professions (Heilberufe and freie Berufe) of the Länder's chamber laws
+#: (Heilberufe-Kammergesetze), the Bundesrechtsanwaltsordnung, Bundesnotarordnung, Steuerberatungsgesetz,
+#: Wirtschaftsprüferordnung and the Länder's architects' and engineers' laws; the English words are those the
+#: schemes and their chambers use of themselves ("Bar Association", "Medical Association", "Chamber of Pharmacists").
+_SCHEME_PROFESSIONS_ENGLISH = {
+    ("physicians",): "arzte", ("doctors",): "arzte", ("medical",): "arzte",
+    ("dentists",): "zahnarzte", ("dental",): "zahnarzte",
+    ("veterinarians",): "tierarzte", ("veterinary",): "tierarzte",
+    ("pharmacists",): "apotheker",
+    ("lawyers",): "rechtsanwalts", ("bar",): "rechtsanwalts", ("attorneys",): "rechtsanwalts",
+    ("notaries",): "notar",
+    ("tax", "advisors"): "steuerberater", ("tax", "consultants"): "steuerberater",
+    ("auditors",): "wirtschaftsprufer",
+    ("architects",): "architekten",
+    ("engineers",): "ingenieur",
+    ("psychotherapists",): "psychotherapeuten",
+}
+#: The words of an English scheme's name besides its region and profession: "Pension Fund of the Nordrhein Bar
+#: Association", "Chamber of Pharmacists", "Lawyers' Pension Scheme"; "Pen Fd" too, as data vendors write a pension
+#: fund short.
+_SCHEME_ENGLISH_WORDS = frozenset(_words("pension pen fund scheme plan of the chamber association"))
+#: The English names of the regions of :data:`_GERMAN_REGIONS` where English has its own (the names the Länder and
+#: the Federal Government use in English, with the adjectives an English name of a scheme is written with:
+#: "Bavarian Physicians' Pension Fund").
+_GERMAN_REGIONS_ENGLISH = {
+    "Bayern": ("Bavaria", "Bavarian"), "Hessen": ("Hesse", "Hessian"), "Niedersachsen": ("Lower Saxony",),
+    "Nordrhein-Westfalen": ("North Rhine-Westphalia",), "Rheinland-Pfalz": ("Rhineland-Palatinate",),
+    "Sachsen": ("Saxony", "Saxon"), "Sachsen-Anhalt": ("Saxony-Anhalt",), "Thüringen": ("Thuringia", "Thuringian"),
+    "Mecklenburg-Vorpommern": ("Mecklenburg-Western Pomerania",), "Nordrhein": ("North Rhine",),
+    "Westfalen-Lippe": ("Westphalia-Lippe",),
+}
+
+
+@lru_cache(maxsize=1)
+def _german_places() -> dict[tuple[str, ...], tuple[str, ...]]:
+    """:func:`_german_region_words` with each region's own name and its English names
+    (:data:`_GERMAN_REGIONS_ENGLISH`), all in :func:`_german_letters`."""
+    out = dict(_german_region_words())
+    for region in _GERMAN_REGIONS:
+        place = tuple(_german_letters(w) for w in _tokens(region))
+        out[place] = place
+        for name in _GERMAN_REGIONS_ENGLISH.get(region, ()):
+            out[tuple(_german_letters(w) for w in _tokens(name))] = place
+    return out
+
+
+def _english_professional_scheme(tokens: list[str]) -> list[str]:
+    """``tokens`` of a German professional pension scheme's name translated into English ("Pension Fund of the
+    Nordrhein Bar Association", "Nordrhein Lawyers' Pension Fund", "Dentists' Pension Scheme Hessen") read as
+    its German name (:func:`_professional_scheme`: "rechtsanwaltsversorgung nordrhein"): a pension fund or
+    scheme whose other words are only a German region (:data:`_GERMAN_REGIONS`, its name or adjective, in German
+    or English: :data:`_GERMAN_REGIONS_ENGLISH`) and one
+    chamber profession (:data:`_SCHEME_PROFESSIONS_ENGLISH`). Any other name is returned as it is."""
+    if not ("pension" in tokens or "pen" in tokens) or not ("fund" in tokens or "scheme" in tokens or "plan" in tokens):
+        return tokens
+    rest = [t for t in tokens if t not in _SCHEME_ENGLISH_WORDS]
+    for words, profession in _SCHEME_PROFESSIONS_ENGLISH.items():
+        n = len(words)
+        for i in (0, len(rest) - n):
+            if i >= 0 and tuple(rest[i:i + n]) == words:
+                region = _german_places().get(tuple(_german_letters(t) for t in rest[:i] + rest[i + n:]))
+                if region:
+                    return [_german_letters(profession) + _SCHEME_SUFFIX, *region]
+    return tokens
+
+
+#: The professions with a labour-market pension fund of their own in Denmark (Lægernes Pension, Lærernes Pension,
+#: Arkitekternes Pensionskasse, Pensionskassen for Farmaceuter, JØP for lawyers and economists, DIP for engineers,
+#: MP Pension for psychologists, PKA's funds for nurses, midwives and social workers, and the dentists', vets',
+#: clergy's and librarians' funds), the Danish plural -> the profession in English; the English words those funds'
+#: English names use, and their synonyms, name the same profession.
+_DANISH_PROFESSIONS = {
+    "laeger": "doctors", "tandlaeger": "dentists", "dyrlaeger": "veterinarians", "laerere": "teachers",
+    "sygeplejersker": "nurses", "jordemodre": "midwives", "arkitekter": "architects", "farmaceuter": "pharmacists",
+    "ingeniorer": "engineers", "psykologer": "psychologists", "okonomer": "economists", "jurister": "lawyers",
+    "praester": "clergy", "socialradgivere": "social workers", "bibliotekarer": "librarians",
+}
+_ENGLISH_PROFESSIONS = {**{en: en for en in _DANISH_PROFESSIONS.values()}, "physicians": "doctors", "priests": "clergy"}
+
+
+def _danish_letters(word: str) -> str:
+    """``word`` with "å" and "ø" written "aa" and "oe" (as systems without the letters write them) read as
+    :func:`fold` writes them ("a", "o"). Only for a Danish profession's word (:func:`_profession_pension_fund`)."""
+    return word.replace("aa", "a").replace("oe", "o")
+
+
+@lru_cache(maxsize=1)
+def _profession_words() -> dict[str, str]:
+    """Each Danish profession's plural and its two genitives ("Lægers", "Lægernes": "the doctors'") as
+    :func:`_danish_letters` reads them, and each English profession word -> the profession in English."""
+    out: dict[str, str] = {}
+    for plural, en in _DANISH_PROFESSIONS.items():
+        definite = (plural[:-1] if plural.endswith("e") else plural) + "nes"
+        out.update({plural: en, plural + "s": en, definite: en})
+    return {**out, **_ENGLISH_PROFESSIONS}
+
+
+def _profession_pension_fund(tokens: list[str]) -> list[str]:
+    """``tokens`` of a profession's pension fund, in Danish or English ("Pensionskassen for Psykologer",
+    "Psykologernes Pension", "Psychologists' Pension Fund", "Pension Fund for Psychologists"), as
+    "<profession in English> pension fund" (:data:`_DANISH_PROFESSIONS`): the name is only the profession and
+    "pension", "pension fund" or "pension fund for". Any other name is returned as it is."""
+    if "pension" not in tokens or len(tokens) > 5:
+        return tokens
+    if tokens[:3] == ["pension", "fund", "for"]:
+        words = tokens[3:]
+    elif tokens[-1:] == ["pension"]:
+        words = tokens[:-1]
+    elif tokens[-2:] == ["pension", "fund"]:
+        words = tokens[:-2]
+    else:
+        return tokens
+    profession = _profession_words().get(_danish_letters(" ".join(words))) if words else None
+    return [*profession.split(), "pension", "fund"] if profession else tokens
+
+
 #: The words that may follow "Life" in a life insurer's full name.
 _LIFE_INSURER_WORDS = frozenset(_words("insurance assurance reinsurance"))
 
@@ -962,6 +1211,13 @@ _STICHTING_SHORT = "stg"
 #: Hoogland Bouw Pensioenfonds"): read after it. Not before "of" or "for", which make the name English ("Pension
 #: Fund of the X Association").
 _PENSION_FUND = ["pension", "fund"]
+#: "PK", the usual short form of a Swiss "Pensionskasse", before the canton or city whose fund it is ("PK Kanton
+#: Bern", "PK Stadt Zürich", as the funds write themselves): "Pension Fund"; elsewhere it is a brand's letters.
+_PENSIONSKASSE_SHORT, _PUBLIC_BODIES = "pk", frozenset(_words("canton city"))
+#: The word that joins a pension fund's kind to whose fund it is in German ("Pensionskasse des Kantons Bern", "der
+#: Stadt Zürich": of the) and Norwegian ("Pensjonskassen i Skien kommune": in): left out where the kind, read in
+#: English, goes after the name ("Canton of Bern Pension Fund" / "Bern Canton Pension Fund").
+_OTHER_LANGUAGE_OFS = frozenset(_words("des der i"))
 
 
 def _leading_form(tokens: list[str]) -> tuple[list[str], str | None]:
@@ -970,6 +1226,8 @@ def _leading_form(tokens: list[str]) -> tuple[list[str], str | None]:
     its class; a Dutch pension fund's words read after its sponsor's name (:data:`_PENSION_FUND`)."""
     if tokens[:1] == [_STICHTING_SHORT] and len(tokens) >= 3 and any(t.startswith("pensio") for t in tokens[1:]):
         tokens = ["stichting", *tokens[1:]]
+    if tokens[:1] == [_PENSIONSKASSE_SHORT] and len(tokens) >= 3 and tokens[1] in _PUBLIC_BODIES:
+        tokens = [*_PENSION_FUND, *tokens[1:]]
     for form, cls in _LEADING_FORMS.items():
         if len(tokens) >= len(form) + 2 and tuple(tokens[:len(form)]) == form:
             return _pension_fund_word_last(tokens[len(form):]), cls
@@ -977,9 +1235,52 @@ def _leading_form(tokens: list[str]) -> tuple[list[str], str | None]:
 
 
 def _pension_fund_word_last(tokens: list[str]) -> list[str]:
+    if len(tokens) >= 4 and tokens[:2] == _PENSION_FUND and tokens[2] in _OTHER_LANGUAGE_OFS:
+        tokens = [*_PENSION_FUND, *tokens[3:]]
     if len(tokens) >= 3 and tokens[:2] == _PENSION_FUND and tokens[2] not in ("of", "for"):
-        return [*tokens[2:], *_PENSION_FUND]
+        end = _trailing_form_start(tokens)
+        return [*tokens[2:end], *_PENSION_FUND, *tokens[end:]]
     return _pension_administrator_first(tokens)
+
+
+#: Words that join an organisation's kind to its name in the languages that write the kind first ("Fundación
+#: Zambrano Ramírez", "Fondo de ..."): a name with one after its kind is not read in the English order.
+_OTHER_LANGUAGE_JOINS = frozenset(_words("de del da do di du des der voor van for of"))
+#: The kinds of institution whose English name puts the kind last: foundations, pension funds, mutual insurers.
+_INSTITUTION_KINDS = frozenset(_words("foundation pension mutual insurance"))
+
+
+def _kind_words_last(tokens: list[str], raw: list[str]) -> list[str]:
+    """``tokens`` with the kind words that open the name in another language read after it, in the English
+    order: French, Spanish, Portuguese, Italian, Dutch, Finnish and the Scandinavian languages write an
+    organisation's kind before its name ("Fundación Zambrano Ramírez", "Keskinäinen Työeläkevakuutusyhtiö
+    Honka"), English after it ("Zambrano Ramírez Foundation", "Honka Mutual Pension Insurance"). The kind words
+    are the leading words of ``raw`` that :data:`OTHER_LANGUAGE_WORDS` reads in English (up to one edit), the
+    first an institution's kind (:data:`_INSTITUTION_KINDS`); the name must follow them at once (not "Fundação
+    de ..."). A company's kind ("Inversiones Benítez", "Participações Larraín") stays first: that is its
+    registered name, which English-language sources keep as written."""
+    lead = raw[1:] if raw[:1] == ["the"] else raw
+    kind: list[str] = []
+    for word in lead:
+        if (known := other_language_word(word)) is None:
+            break
+        kind.extend(OTHER_LANGUAGE_WORDS[known].split())
+    n = len(kind)
+    if not n or kind[0] not in _INSTITUTION_KINDS or len(tokens) <= n or tokens[:n] != kind \
+            or tokens[n] in _OTHER_LANGUAGE_JOINS or not tokens[n].isalpha():
+        return tokens
+    end = _trailing_form_start(tokens)
+    return [*tokens[n:end], *kind, *tokens[end:]] if end > n else tokens
+
+
+def _trailing_form_start(tokens: list[str]) -> int:
+    """Where a legal form closing ``tokens`` (:data:`_TRAILING_FORMS`) begins, ``len(tokens)`` if none does: a
+    kind read after the name goes before it ("Pensionskasse Kanton Wallis (Stiftung)" = "Kanton Wallis
+    Pension Fund (Stiftung)")."""
+    for k in range(min(_TRAILING_MAX, len(tokens) - 1), 0, -1):
+        if tuple(tokens[-k:]) in _TRAILING_FORMS:
+            return len(tokens) - k
+    return len(tokens)
 
 
 #: A Latin American pension fund administrator (Chile, Peru, Colombia ...: "Administradora de Fondos de
@@ -1025,7 +1326,8 @@ def _local_spellings(tokens: list[str]) -> list[str]:
     romanised in Kunrei-shiki as in Hepburn (:data:`_KUNREI`), "and" as in English (:data:`_OTHER_ANDS`,
     only between two words of three letters or more), an Arabic family name's article and vowels as one
     (:func:`_arabic_family_names`)."""
-    out = [_KUNREI.sub(lambda m: _HEPBURN[m.group(0)[:2]], t) if ("y" in t or "uu" in t) else t for t in tokens]
+    out = [_KUNREI.sub(lambda m: _HEPBURN[m.group(0)[:2]], t) if ("y" in t or "uu" in t) and other_language_word(t) is None
+           else t for t in tokens]
     for i in range(1, len(out) - 1):
         if out[i] in _OTHER_ANDS and len(out[i - 1]) >= 3 and len(out[i + 1]) >= 3 and out[i + 1].isalpha() \
                 and out[i + 1] not in _whole_words():
@@ -2536,6 +2838,11 @@ PLACE_ALIASES = {
     # ("T.O."), Toronto's as LA, SF and NY are theirs
     "camana bay": "george town", "senningerberg": "niederanven", "dfw": "dallas", "ffm": "frankfurt",
     "to": "toronto",
+    # Swiss and German cities by their names in the other national languages and in English (Bern / Berne,
+    # Luzern / Lucerne, Basel / Bâle / Basle, St. Gallen / Saint-Gall, Hannover / Hanover), a transliterated
+    # umlaut ("Muenster"), and CDMX, Mexico City's official abbreviation (Ciudad de México, since 2016)
+    "berne": "bern", "luzern": "lucerne", "bale": "basel", "basle": "basel", "saint gall": "saint gallen",
+    "hanover": "hannover", "muenster": "munster", "cdmx": "mexico city",
 }
 #: Towns where funds and holding companies keep their registered office (the domicile's seat or its
 #: registered agents' town) while the manager's records give the operating office: a city or country
@@ -2677,6 +2984,13 @@ _PARENTHESISED = re.compile(r"\([^()]*\)")
 _CITY_STATE_SEATS = frozenset(JURISDICTION_SEATS[c] for c in ("HK", "SG", "MC", "GI"))
 
 
+#: Words of a town's name written short, and the German "Sankt" (Sankt Gallen = St. Gallen = Saint Gallen).
+_TOWN_ABBREVIATIONS = {"st": "saint", "ste": "sainte", "ft": "fort", "mt": "mount", "sankt": "saint"}
+#: The word a city's metropolitan area is named by before the city ("Greater London", "Greater Boston"): a CRM
+#: writes the area for the city.
+_METROPOLITAN = "greater"
+
+
 def _town(text: str) -> str | None:
     """The town ``text`` (one comma-separated part of a city field) names, see :func:`normalize_city`."""
     # a postcode before the town ("L-1855 Luxembourg"), a region code or postal district after it ("Sydney
@@ -2689,7 +3003,9 @@ def _town(text: str) -> str | None:
             _postal_code_word(words[-1]) and (len(words[-1].strip(".")) > 1 or len(words[-2].strip(".")) > 1))
             or words[-1].replace(".", "").lower() in _us_state_codes()):
         words.pop()  # (a single letter only after a word: "Frankfurt a. M." keeps its "M")
-    tokens = [{"st": "saint", "ste": "sainte", "ft": "fort", "mt": "mount"}.get(t, t) for t in _tokens(" ".join(words))]
+    tokens = [_TOWN_ABBREVIATIONS.get(t, t) for t in _tokens(" ".join(words))]
+    if len(tokens) > 1 and tokens[0] == _METROPOLITAN:  # "Greater London": the city's metropolitan area
+        tokens = tokens[1:]
     for river in ("am", "an", "on", "upon", "sur"):  # "Frankfurt am Main", "Newcastle upon Tyne"
         if river in tokens[1:-1]:
             tokens = tokens[:tokens.index(river, 1)]

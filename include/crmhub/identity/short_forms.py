@@ -259,3 +259,31 @@ def partnership_of(brand: str, full: Sequence[str]) -> bool:
     (:func:`crmhub.identity.comparison.partnership_short_form`), not a brand's."""
     words = list(full)
     return brand in words and words[words.index(brand) + 1:][:1] == ["and"]
+
+
+#: What a single-family office is called after the family's name: "The Goldberg Family Office" and "Goldberg
+#: Family Investments" are the two ways a family names its office (the trading name and the investment
+#: holding it invests through). "Foundation", "Trust" and "Holdings" are not among them: a family's
+#: foundation or trust is another organisation of the family (a hard negative), and so is the holding of an
+#: operating business.
+FAMILY_OFFICE_KINDS = frozenset({"office", "investments", "investment", "invts"})
+
+
+def family_office_alias(a: str, b: str) -> bool:
+    """Two normalised names of one family's office: the same words before "family", one going on with
+    "office", the other with "investments" ("goldberg family office" / "goldberg family investments",
+    "kingsley calloway family invts"). Another first name or initial is another branch's office
+    ("j smith family office" / "smith family investments": not one).
+
+    >>> family_office_alias("goldberg family office", "goldberg family investments")
+    True
+    >>> family_office_alias("goldberg family office", "goldberg family foundation")
+    False
+    >>> family_office_alias("j goldberg family office", "goldberg family investments")
+    False
+    """
+    wa, wb = a.split(), b.split()
+    if len(wa) < 3 or len(wb) < 3 or wa[-2] != "family" or wb[-2] != "family" or wa[:-2] != wb[:-2]:
+        return False
+    ends = {wa[-1], wb[-1]}
+    return len(ends) == 2 and ends <= FAMILY_OFFICE_KINDS and "office" in ends

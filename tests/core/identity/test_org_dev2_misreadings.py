@@ -20,9 +20,39 @@ from tests.core.identity.org_pairs import surfaced
     ("Selaxis Techno1ogies", "Selaxis Technologies"),
     ("Blue Water Fund Services 5ingapore", "Blue Water Fund Services Singapore"),
     ("0akbrook Capital", "Oakbrook Capital"),
+    ("8randt Buyout Partners", "Brandt Buyout Partners"),
+    ("Longbourne 8uyout Partners", "Longbourne Buyout Partners"),
 ])
 def test_a_scans_digit_inside_a_word_is_its_letter(a, b):
     assert normalize_org_name(a) == normalize_org_name(b)
+
+
+@pytest.mark.parametrize("a, b", [
+    ("Kalrena Capital Managernent II L.P.", "Kalrena Capital Management 2, L.P."),
+    ("Kaliaia Private Equity Fund GP II, Lirnited", "Kaliaia Private Equity Fund GP II Limited"),
+    ("White View Technologies Lnc.", "White View Technologies, Inc."),
+    ("Harbor Lnvestments", "Harbor Investments"),
+    ("Slate Credit Opportunities Fund 2O17, L.P.", "Slate Credit Opportunities Fund 2017 L.P."),
+    ("Tide Line Healtbcare Partncrs L.P.", "Tide Line Healthcare Partners, L.P."),
+    ("Talose Growth Fund I, 5.C.Sp.", "Talose Growth Fund I S.C.Sp."),
+    ("Zeniaa Growth Partners Fund GP I 5À RL", "Zeniaa Growth Partners Fund GP I S.à r.l."),
+    ("Harbor Holding 8.V.", "Harbor Holding B.V."),
+])
+def test_a_scans_misread_letters_in_a_word_of_the_lexicon_are_that_word(a, b):
+    assert vehicle_marks(a) == vehicle_marks(b)
+    assert normalize_org_name(a) == normalize_org_name(b)
+    assert legal_form(a) == legal_form(b)
+
+
+def test_words_outside_the_lexicon_keep_their_letters():
+    assert normalize_org_name("Cornerstone Clover Capital") == "cornerstone clover capital"
+    assert normalize_org_name("Vail Film Partners") == "vail film partners"
+    assert normalize_org_name("O2 Ventures") == "o2 ventures"
+    assert legal_form("Dae-Bo Asset Management") is None  # not a misread "DAC"
+    assert normalize_org_name("PIC Capital") == "pic capital"  # not a misread "PLC"
+    assert vehicle_marks("Harbor Fund 5.A") == vehicle_marks("Harbor Fund 5A")  # fund 5's series A, no "S.A."
+    assert not surfaced({"name": "Slate Credit Opportunities Fund 2O17, L.P."},
+                        {"name": "Slate Credit Opportunities Fund 2018 L.P."})
 
 
 @pytest.mark.parametrize("name, marks", [
@@ -30,6 +60,8 @@ def test_a_scans_digit_inside_a_word_is_its_letter(a, b):
     ("Harbor Fund2019", {"2019"}),
     ("Harbor Fund 3A", {"3", "series a"}),
     ("Harbor 21st Century Fund", {"21"}),
+    ("Harbor Fund 5SCSp", {"5"}),
+    ("Harbor Fund 8Ltd", {"8"}),
 ])
 def test_numerals_written_into_a_word_keep_their_digits(name, marks):
     assert vehicle_marks(name) == marks

@@ -129,3 +129,15 @@ def test_gp_in_mixed_case_without_a_fund_numeral_is_the_group(written: str) -> N
                                      "Kestrane Fund 4 Gp"])
 def test_a_general_partner_stays_a_general_partner(written: str) -> None:
     assert "gp" in vehicle_marks(written)
+
+
+# ------------------------------------------------------------------------ towns by their other names
+
+
+@pytest.mark.parametrize(("written", "town"), [
+    ("Greater London", "London"), ("Greater Boston", "Boston"), ("Sankt Gallen", "St. Gallen"),
+    ("Saint-Gall", "St. Gallen"), ("Berne", "Bern"), ("Luzern", "Lucerne"), ("Bâle", "Basel"), ("Basle", "Basel"),
+    ("Hanover", "Hannover"), ("Muenster", "Münster"), ("CDMX", "Ciudad de México"),
+])
+def test_a_town_by_its_other_name_is_the_town(written: str, town: str) -> None:
+    assert normalize_city(written) == normalize_city(town)

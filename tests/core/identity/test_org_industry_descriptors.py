@@ -138,6 +138,38 @@ def test_a_record_without_a_town_keeps_apart_from_a_brand_the_run_shares() -> No
     assert not _joined(res, 0, 1)
 
 
-def test_a_record_without_a_town_or_country_gains_no_descriptor() -> None:
-    assert not surfaced({"name": "Quorrin Pine, Inc."},
-                        {"name": "Quorrin Pine Logistics Inc.", "city": "Denver", "country": "USA"})
+def test_a_record_of_its_name_only_gains_the_descriptor_where_the_brand_is_one_companys() -> None:
+    """A CRM row holds a portfolio company by its name only ("Darcrest" beside "Darcrest Brands"): nothing
+    vouches for the pair, nothing conflicts with it; proposed for review, never linked."""
+    res = resolve_orgs({"name": "Quorrin Pine, Inc."},
+                       {"name": "Quorrin Pine Logistics Inc.", "city": "Denver", "country": "USA"})
+    assert _joined(res, 0, 1)
+    assert res.cluster_ids[0] != res.cluster_ids[1]
+
+
+def test_a_record_of_its_name_only_keeps_apart_from_a_brand_the_run_shares() -> None:
+    res = resolve_orgs({"name": "Quorrin Pine, Inc."},
+                       {"name": "Quorrin Pine Logistics Inc.", "city": "Denver", "country": "USA"},
+                       {"name": "Quorrin Pine Hill Software Inc.", "city": "Boston", "country": "US"})
+    assert not _joined(res, 0, 1)
+
+
+def test_a_record_of_its_name_only_gains_no_descriptor_against_another_site() -> None:
+    assert not surfaced({"name": "Quorrin Pine, Inc.", "domain": "quorrinpine.com"},
+                        {"name": "Quorrin Pine Logistics Inc.", "domain": "qplogistics.com", "city": "Denver"})
+
+
+@pytest.mark.parametrize(("short", "full"), [
+    ("Ingero Parent, Inc.", "Ingero Energy Parent, Inc."), ("Kinire Topco Limited", "KINIRE BRANDS TOPCO LIMITED"),
+    ("Compass Path Buyer, LLC", "Compass Path Aerospace Buyer LLC"),
+])
+def test_a_deal_layer_named_after_the_company_with_and_without_its_descriptor_is_surfaced(short: str, full: str) -> None:
+    """A layer of the deal's structure is named after the operating company, with or without what it does."""
+    assert surfaced({"name": short, "city": "Denver", "country": "US"},
+                    {"name": full, "city": "Denver", "country": "USA"})
+    assert descriptor_form("ingero parent", "ingero energy parent") == ("ingero", "energy")
+
+
+def test_another_layer_with_the_descriptor_stays_apart() -> None:
+    assert not surfaced({"name": "Ingero Topco, Inc.", "city": "Denver", "country": "US"},
+                        {"name": "Ingero Energy Midco, Inc.", "city": "Denver", "country": "USA"})

@@ -1,7 +1,8 @@
 """Pension institutions under the names sources write for them (issue #17): a German professional pension scheme
 (Versorgungswerk) as "Versorgungswerk der <Profession>kammer <Land>", "<Land's adjective> <Profession>versorgung" or
 "<Profession>versorgung <Land>", umlauts written or transliterated; a Dutch pension fund's foundation written short and
-its word order; a Latin American AFP. Different
+its word order; a German scheme under its English names; a Danish profession's pension fund under its Danish and
+English names; a Latin American AFP. Different
 professions or Länder stay different schemes."""
 
 from __future__ import annotations
@@ -82,3 +83,65 @@ def test_a_dutch_pension_fund_written_short_is_surfaced_with_its_registered_name
     assert surfaced({"name": "Stg. Pensioenfonds Hoogland Bouw", "city": "Zeist", "country": "NL"},
                     {"name": "Stichting Pensioenfonds Hoogland Bouw", "city": "Zeist", "country": "NLD",
                      "domain": "www.pfhooglandbouw.nl"})
+
+
+@pytest.mark.parametrize(("english", "german"), [
+    ("Pension Fund of the Nordrhein Bar Association", "Versorgungswerk der Rechtsanwaltskammer Nordrhein"),
+    ("Nordrhein Lawyers' Pension Fund", "Rechtsanwaltsversorgung Nordrhein"),
+    ("Hessen Chamber of Pharmacists Pension Fund", "Versorgungswerk der Apothekerkammer Hessen"),
+    ("Tax Advisers' Pension Scheme Sachsen-Anhalt", "Steuerberaterversorgung Sachsen-Anhalt"),
+    ("Bavarian Physicians' Pension Fund", "Bayerische Ärzteversorgung"),
+    ("WESTFALEN-LIPPE MEDICAL ASSOCIATION PEN FD", "Ärzteversorgung Westfalen-Lippe"),
+    ("Pension Fund of the Lower Saxony Chamber of Engineers", "Niedersächsische Ingenieurversorgung"),
+])
+def test_a_scheme_translated_into_english_reads_as_its_german_name(english: str, german: str) -> None:
+    assert normalize_org_name(english) == normalize_org_name(german)
+
+
+@pytest.mark.parametrize(("one", "other"), [
+    ("Nordrhein Lawyers' Pension Fund", "Nordrhein Dentists' Pension Fund"),
+    ("Pension Fund of the Sachsen Bar Association", "Versorgungswerk der Rechtsanwaltskammer Sachsen-Anhalt"),
+])
+def test_an_english_name_keeps_its_profession_and_land(one: str, other: str) -> None:
+    assert normalize_org_name(one) != normalize_org_name(other)
+
+
+@pytest.mark.parametrize("name", ["Berlin Pension Fund", "Hamburg Harbor Engineers Pension Fund",
+                                  "Pension Fund of the Lawyers of Texas"])
+def test_other_english_pension_funds_are_left_as_written(name: str) -> None:
+    assert "versorgung" not in normalize_org_name(name)
+
+
+def test_a_scheme_under_its_english_name_is_surfaced_with_its_chamber_name() -> None:
+    assert surfaced({"name": "Pension Fund of the Bremen Veterinary Association", "city": "Bremen", "country": "DE"},
+                    {"name": "Versorgungswerk der Tierärztekammer Bremen (KdöR)", "city": "Bremen",
+                     "country": "Germany"})
+
+
+@pytest.mark.parametrize("variant", [
+    "Pensionskassen for Psykologer", "PENSIONSKASSEN FOR PSYKOLOGER", "Psykologernes Pension", "Psykologers Pension",
+    "Psychologists' Pension Fund", "Psychologists' Pens Fund", "Pension Fund for Psychologists",
+])
+def test_a_danish_professions_pension_fund_reads_as_one_name(variant: str) -> None:
+    assert normalize_org_name(variant) == normalize_org_name("Pensionskassen for Psykologer")
+
+
+@pytest.mark.parametrize(("danish", "english"), [
+    ("Lægernes Pension", "Doctors' Pension Fund"), ("Pensionskassen for Laerere", "The Pension Fund for Teachers"),
+    ("Pensionskassen for Ingenioerer", "Engineers' Pension Fund"),
+    ("Socialraadgiveres Pension", "Pension Fund for Social Workers"),
+])
+def test_the_danish_letters_written_out_are_the_same_profession(danish: str, english: str) -> None:
+    assert normalize_org_name(danish) == normalize_org_name(english)
+
+
+@pytest.mark.parametrize(("one", "other"), [
+    ("Pensionskassen for Tandlæger", "Pensionskassen for Dyrlæger"), ("Lægernes Pension", "Lærernes Pension"),
+])
+def test_another_profession_is_another_fund(one: str, other: str) -> None:
+    assert normalize_org_name(one) != normalize_org_name(other)
+
+
+def test_a_danish_fund_is_surfaced_with_its_english_name() -> None:
+    assert surfaced({"name": "Pensionskassen for Arkitekter", "city": "Copenhagen", "country": "DK"},
+                    {"name": "Arkitekternes Pension", "country": "Danmark"})

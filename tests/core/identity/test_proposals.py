@@ -82,17 +82,17 @@ def scores(res) -> dict[tuple[str, str], float]:
 
 
 def test_a_cut_name_does_not_join_two_organisations_one_word_apart() -> None:
-    # two Finnish pension insurers share the long type name and differ in their last word; most pairs between
-    # them score in the middle (neither "same" nor "different"), and a record cut after the letter both
-    # last words start with links one record of each above the review threshold: their names, each with a
-    # word the other cannot explain, say "different" and keep the two apart
+    # two Finnish pension insurers share the long type name and differ in their last word (read first, as the
+    # English name writes it: "Sampo Mutual Pension Insurance"); no pair between them scores above the review
+    # threshold, and a record cut after the letter both last words start with links one record of each above
+    # it: their names, each with a word the other cannot explain, say "different" and keep the two apart
     stem, fi = "Keskinäinen Työeläkevakuutusyhtiö ", {"city": "Helsinki", "country": "FI"}
     res = resolve(orgs({"name": stem + "Sampo", "country": "FI"}, {"name": (stem + "Sampo").upper(), **fi},
                        {"name": stem + "S", **fi},
                        {"name": stem + "Suomi", "country": "FI"}, {"name": (stem + "Suomi").upper(), **fi}), "org")
     p = scores(res)
     between = [p[(a, b)] for a in "12" for b in "45"]
-    assert sum(VOTE_DIFFERENT <= x <= matching.REVIEW_THRESHOLD for x in between) >= 3, p
+    assert max(between) <= matching.REVIEW_THRESHOLD, p
     assert min(p[("2", "3")], p[("3", "5")]) > matching.REVIEW_THRESHOLD, p  # Helsinki ~ cut ~ Helsinki
     assert sorted(sorted(s) for s in proposed_sets(res)) == [["1", "2", "3"], ["4", "5"]]
 
