@@ -119,6 +119,29 @@ class Column:
         return np.asarray([done[v] for v in self.values.tolist()], dtype=object)
 
     @cached_property
+    def word_set_letters(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per code (one more row, last, for missing), what :func:`token_set_may_reach` reads of the value's
+        set of words as ``fuzz.token_set_ratio`` forms it (split at whitespace, each word once): the length
+        of those words joined by single spaces, their letters counted per :data:`LETTER_BUCKETS` buckets
+        (code point modulo; a count capped at 127), and the total of those counts. Computed once per
+        distinct value. A value with other whitespace than single spaces between words gets no letters,
+        so that :func:`token_set_may_reach` lets every pair of it through to rapidfuzz."""
+        words = []
+        for value in self.distinct.tolist() + [""]:
+            split = value.split()
+            if " ".join(split) != value:
+                words.append("")
+            else:  # each word once, as rapidfuzz's set of them (most names repeat none)
+                words.append(value if len(set(split)) == len(split) else " ".join(dict.fromkeys(split)))
+        joined = np.fromiter((len(w) for w in words), dtype=np.int64, count=len(words))
+        points = np.frombuffer("".join(words).encode("utf-32-le"), dtype=np.uint32)
+        row = np.repeat(np.arange(len(words), dtype=np.int64) * LETTER_BUCKETS, joined)
+        keep = points != ord(" ")
+        hist = np.bincount(row[keep] + (points[keep] % LETTER_BUCKETS), minlength=len(words) * LETTER_BUCKETS)
+        hist = np.minimum(hist.reshape(len(words), LETTER_BUCKETS), 127).astype(np.int8)
+        return joined, hist, hist.sum(axis=1, dtype=np.int64)
+
+    @cached_property
     def frequency(self) -> np.ndarray:
         """Records per code (how common each value is), for term-frequency adjustments."""
         return np.bincount(self.codes[self.codes >= 0], minlength=1)
@@ -251,6 +274,55 @@ class Encoded:
             where[self.raw_name_codes[::-1]] = np.arange(len(self.raw_name_codes))[::-1]
             done[todo] = [cut_text(v) for v in names[where[todo]].tolist()]
         return done[codes]
+
+    @cached_property
+    def cut_text_words(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """What :func:`_may_be_cut_from` reads of each record's raw name as :func:`cut_from` reads a full name
+        (:meth:`raw_cut_texts`), once per distinct name: its first character (a code point; -1 when empty),
+        its number of words, and where its words start in two flat arrays, also returned: each word's first
+        :data:`_PACKED` characters packed (:func:`_packed`) and its length."""
+        codes = self.raw_name_codes
+        _, rep = np.unique(codes, return_index=True)  # a record per distinct raw name (index = code)
+        named = self.cut_name_lengths[1][rep] >= 0  # no text where there is no name
+        texts = np.full(len(rep), "", dtype=object)
+        texts[named] = self.raw_cut_texts(rep[named])
+        first = np.full(len(rep), -1, dtype=np.int64)
+        count = np.zeros(len(rep), dtype=np.int64)
+        packed: list[int] = []
+        lengths: list[int] = []
+        for code, text in enumerate(texts.tolist()):
+            words = text.split()
+            if text:
+                first[code] = ord(text[0])
+            count[code] = len(words)
+            packed += [_packed(w) for w in words]
+            lengths += [len(w) for w in words]
+        start = np.zeros(len(rep), dtype=np.int64)
+        np.cumsum(count[:-1], out=start[1:])
+        return (first[codes], count[codes], start[codes], np.asarray(packed, dtype=np.int64),
+                np.asarray(lengths, dtype=np.int64))
+
+    @cached_property
+    def cut_name_ends(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """What :func:`_may_be_cut_from` reads of each record's cut name (:attr:`cut_names`): its first
+        character (-1 where there is none or it is empty), the words a full name needs (its words, one more
+        when it ends with a space), and, where it ends inside a word, that last fragment's first
+        :data:`_PACKED` characters packed (:func:`_packed`), a mask of their bits and its length (-1 when
+        it ends with a space: the fragment is a whole word there)."""
+        cuts = self.cut_names.tolist()
+        n = len(cuts)
+        first, need = np.full(n, -1, dtype=np.int64), np.zeros(n, dtype=np.int64)
+        end, mask, length = np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.int64), np.full(n, -1, dtype=np.int64)
+        for r, cut in enumerate(cuts):
+            if not cut or not cut.strip():
+                continue
+            words = cut.split()
+            first[r] = ord(cut[0])
+            need[r] = len(words) + cut.endswith(" ")
+            if not cut.endswith(" "):
+                last = words[-1]
+                end[r], mask[r], length[r] = _packed(last), (1 << (_CHAR_BITS * min(len(last), _PACKED))) - 1, len(last)
+        return first, need, end, mask, length
 
     @cached_property
     def cut_name_lengths(self) -> tuple[np.ndarray, np.ndarray]:
@@ -467,12 +539,52 @@ def _name_similarities(name: Column, i: np.ndarray, j: np.ndarray, sel: np.ndarr
     sort = name.scores(a, b, fuzz.ratio, workers, values=name.sorted_words)  # = token_sort_ratio
     jw = name.scores(a, b, JaroWinkler.normalized_similarity, workers) * 100.0
     best_once = np.maximum(sort, jw)
-    # only "token_set_ratio >= 95" is read: rapidfuzz's cutoff skips the work for the pairs below it
+    # only "token_set_ratio >= 95" is read: rapidfuzz's cutoff skips the work for the pairs below it, and
+    # the pairs whose words' letters rule it out are not scored (nearly all of them)
     low = np.flatnonzero(best_once < 88)
+    low = low[token_set_may_reach(name, a[low], b[low], 95)]
     tset_once = np.zeros(len(rep))
     tset_once[low] = name.scores(a[low], b[low], fuzz.token_set_ratio, workers, score_cutoff=95)
     best[sel], tset[sel] = best_once[combo], tset_once[combo]
     return best, tset
+
+
+#: Buckets :attr:`Column.word_set_letters` counts letters in (code point modulo: a to z apart).
+LETTER_BUCKETS = 32
+#: Pairs :func:`token_set_may_reach` tests at a time (bounds its temporary arrays).
+_TOKEN_SET_BLOCK = 1 << 18
+
+
+def token_set_may_reach(col: Column, i: np.ndarray, j: np.ndarray, cutoff: float) -> np.ndarray:
+    """Per pair of records ``(i, j)``, False where ``fuzz.token_set_ratio`` of their values is certainly
+    below ``cutoff``, from what each value's set of words is (:attr:`Column.word_set_letters`), not the
+    pair; True leaves the pair to rapidfuzz. Missing values are True.
+
+    rapidfuzz splits both values into sets of words: the common words (joined: ``s`` characters) and each
+    side's own (``da``, ``db``: ``A`` and ``B`` characters). It returns 100 when the sets share a word and
+    one side has no own word; else the best of the ratio of the two own-word strings (distance ``dist``,
+    over ``s_ab + s_ba`` = the two joined word sets' lengths ``La + Lb``) and, where ``s > 0``, each side
+    against the common words (``100 - 100 (1 + A) / (2 s + 1 + A)``, with ``s = La - A - 1``). The
+    letters the sets' own words differ by are the letters the whole sets differ by (the common words
+    cancel): ``D`` letters in all, ``P`` more in ``a``'s (so ``A >= P``), ``N`` more in ``b``'s, and an
+    insertion or deletion changes one letter, so ``dist >= D``. Reaching ``cutoff`` (``f = 1 -
+    cutoff / 100``) then needs ``P == 0`` or ``N == 0`` (a side with no own word), or ``D <= f (La + Lb)``,
+    or ``(A + 1)(1 + f) <= 2 f La`` (so ``(P + 1)(1 + f) <= 2 f La``), or the same for ``b``; each bound is
+    tested with one character to spare. Counting letters in buckets or capped only lowers ``D``, ``P``
+    and ``N``: never a pair ruled out that reaches ``cutoff``."""
+    joined, hist, total = col.word_set_letters
+    f = 1.0 - cutoff / 100.0
+    out = np.ones(len(i), dtype=bool)
+    for start in range(0, len(i), _TOKEN_SET_BLOCK):
+        x, y = col.codes[i[start:start + _TOKEN_SET_BLOCK]], col.codes[j[start:start + _TOKEN_SET_BLOCK]]
+        # counts of 0-127: no overflow in int8; np.take gathers the rows faster than indexing
+        d = np.abs(np.take(hist, x, axis=0) - np.take(hist, y, axis=0)).sum(axis=1, dtype=np.int64)
+        own_a, own_b = (d + total[x] - total[y]) // 2, (d - total[x] + total[y]) // 2
+        la, lb = joined[x], joined[y]
+        out[start:start + _TOKEN_SET_BLOCK] = ((own_a == 0) | (own_b == 0) | (d <= f * (la + lb) + 1)
+                                               | ((own_a + 1) * (1 + f) <= 2 * f * la + 1)
+                                               | ((own_b + 1) * (1 + f) <= 2 * f * lb + 1))
+    return out
 
 
 def _read_cut_names(enc: Encoded, i: np.ndarray, j: np.ndarray, name_level: np.ndarray, numerals: np.ndarray,
@@ -531,11 +643,40 @@ def _cut_marks_agree(cut: str, full_text: str, cut_marks: set[str], full_marks: 
     return CUT_MARK not in cut_marks or any(not m.isdigit() for m in full_marks)
 
 
+#: Characters of a word :func:`_packed` keeps, and the bits of each.
+_PACKED, _CHAR_BITS = 3, 21
+
+
+def _packed(word: str) -> int:
+    """The first :data:`_PACKED` characters of ``word`` as one integer (code points of 21 bits each, the
+    first lowest): two words begin with the same ``k`` characters when the low ``21 k`` bits agree."""
+    return sum(ord(ch) << (_CHAR_BITS * k) for k, ch in enumerate(word[:_PACKED]))
+
+
+def _may_be_cut_from(enc: Encoded, short: np.ndarray, full: np.ndarray) -> np.ndarray:
+    """Per pair, False where record ``short``'s cut name is certainly not ``full``'s raw name cut
+    (:func:`cut_prefix_of` and :func:`respelt_cut_of` both false), from what each name is alone
+    (:attr:`Encoded.cut_name_ends`, :attr:`Encoded.cut_text_words`); True leaves the pair to them. Both
+    readings need the full text to start with the cut's first character and to have as many words as the
+    cut (one more when the cut ends with a space: the cut's last word is whole, and the full name goes on),
+    and, where the cut ends inside a word, the full text's word at that place to be longer than the cut's
+    last fragment and to begin with it (tested on its first :data:`_PACKED` characters)."""
+    first, need, end, mask, length = enc.cut_name_ends
+    t_first, t_count, t_start, t_packed, t_length = enc.cut_text_words
+    ok = (first[short] >= 0) & (first[short] == t_first[full]) & (t_count[full] >= need[short])
+    k = np.flatnonzero(ok & (length[short] >= 0))
+    at = t_start[full[k]] + need[short[k]] - 1  # the full text's word where the cut's last fragment is
+    ok[k] = ((t_packed[at] & mask[short[k]]) == end[short[k]]) & (t_length[at] > length[short[k]])
+    return ok
+
+
 def _cut_from_pairs(enc: Encoded, short: np.ndarray, full: np.ndarray, check: np.ndarray) -> np.ndarray:
     """:func:`cut_from` of the records ``short``'s cut name and ``full``'s raw name, where ``check`` (else
-    False); judged once per distinct pair of names, each raw name written once (:meth:`Encoded.raw_cut_texts`)."""
+    False); judged once per distinct pair of names, each raw name written once (:meth:`Encoded.raw_cut_texts`),
+    and only where the names alone do not rule it out (:func:`_may_be_cut_from`)."""
     out = np.zeros(len(short), dtype=bool)
     sel = np.flatnonzero(check)
+    sel = sel[_may_be_cut_from(enc, short[sel], full[sel])]
     if not sel.size:
         return out
     codes = enc.raw_name_codes

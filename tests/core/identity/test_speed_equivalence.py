@@ -133,6 +133,61 @@ def test_name_similarities_once_per_distinct_pair_equal_the_scorers_per_pair(pre
     assert (tset >= 95).any() and ((best >= 95) & todo).any() and (best[todo] < 75).any()
 
 
+def test_cut_text_of_ascii_text_is_the_folded_text_without_punctuation() -> None:
+    import random
+    import re
+
+    def direct(text: str) -> str:  # what every text that is not ASCII takes
+        return " ".join(re.sub(r"[^\w\s]+", "", nz.fold(text)).split())
+
+    rng = random.Random(7)
+    ascii_chars = [chr(c) for c in range(128)]
+    texts = ["".join(rng.choice(ascii_chars) for _ in range(rng.randint(0, 40))) for _ in range(20_000)]
+    texts += ["Blue Ridge Infrastructure Opp.", "Harbor Capital Partners Fund  ", "ABC`s & Co. (Cay", "x\x1cy\tz_1",
+              "Société Générale Private Equity"]
+    assert [nz.cut_text(t) for t in texts] == [direct(t) for t in texts]
+
+
+#: Pairs of names at the edges of what ``fuzz.token_set_ratio`` reads: one word set inside the other, a word
+#: repeated, no common word but the same letters, long common words beside a short own word (the common
+#: words' ratio), one letter apart, digits, accents and other scripts, a tab, double and leading spaces, one
+#: letter many times (over the capped count), empty and one-word names.
+_TOKEN_SET_EDGES = [
+    ("harbor capital partners", "harbor capital"), ("harbor harbor capital", "capital harbor"),
+    ("quinwell stone", "stone quinwell"), ("stonequinwell", "quinwell stone"), ("abc def", "fed cba"),
+    ("northgate real assets infrastructure opportunities fund x", "northgate real assets infrastructure opportunities fund y"),
+    ("northgate real assets infrastructure opportunities fund", "northgate real assets infrastructure opportunities fund 2"),
+    ("northgate real assets infrastructure opportunities ab", "northgate real assets infrastructure opportunities abc"),
+    ("blue ridge partners", "blue ridge partner"), ("blue ridge partners", "blue ridge partnrs"),
+    ("fund 2 lp", "fund 3 lp"), ("fund 12", "fund 21"), ("société générale", "societe generale"),
+    ("北京 资本", "北京 资本 管理"), ("москва капитал", "москва капитал групп"), ("harbor\tcapital", "harbor capital"),
+    ("harbor  capital", "harbor capital"), (" harbor capital", "harbor capital"), ("a" * 300, "a" * 299),
+    ("a" * 200 + " b", "a" * 200 + " c"), ("", "harbor"), ("harbor", ""), ("x", "y"), ("x", "x y"), ("ab", "ba"),
+]
+
+
+@pytest.mark.parametrize("cutoff", [95, 90, 80, 100])
+def test_token_set_pre_test_never_rules_out_a_pair_that_reaches_the_cutoff(prepared: pd.DataFrame, cutoff: int) -> None:
+    from crmhub.identity.comparison import Column, token_set_may_reach
+
+    rng = np.random.default_rng(cutoff)
+    words = ["harbor", "harbour", "capital", "cap", "partners", "partner", "fund", "funds", "ii", "2", "lp", "a", "ab", "ba"]
+    drawn = [" ".join(rng.choice(words, int(rng.integers(1, 7)))) for _ in range(600)]
+    values = [v for v in prepared["n_name"].tolist() if v][:600]
+    left = [a for a, _ in _TOKEN_SET_EDGES] + drawn + values + drawn
+    right = [b for _, b in _TOKEN_SET_EDGES] + drawn[::-1] + values[::-1] + [v + " x" for v in drawn]
+    col = Column(left + right)
+    i = np.arange(len(left))
+    j = i + len(left)
+    may = token_set_may_reach(col, i, j, cutoff)
+    reach = np.asarray(process.cpdist(left, right, scorer=fuzz.token_set_ratio, score_cutoff=cutoff)) >= cutoff
+    assert not (reach & ~may).any(), [(left[k], right[k]) for k in np.flatnonzero(reach & ~may)]
+    assert reach.any() and (~may).sum() > (len(left) // 4 if cutoff >= 95 else 0)  # it does rule pairs out
+    assert may[[left.index("harbor\tcapital"), left.index(" harbor capital")]].all()  # odd spacing: rapidfuzz's
+    missing = Column([None, "harbor capital"])
+    assert token_set_may_reach(missing, np.array([0, 1]), np.array([1, 0]), cutoff).all()
+
+
 #: Names as sources cut them at a field length (30, 35, 40 characters), beside the full names: cuts within a
 #: word, just after a word (a trailing space), at a word's end, with accents and punctuation the cut text
 #: drops, repeated names and a missing one.
@@ -155,6 +210,45 @@ def test_cut_from_pairs_equal_cut_from_per_pair() -> None:
     for _ in range(2):  # the second pass reads the texts written in the first
         assert _cut_from_pairs(enc, short, full, check).tolist() == expected
     assert 5 < sum(expected) < check.sum()
+
+
+#: Full names and the same names respelt (typos, abbreviations either way, accents, case, punctuation): cut at
+#: the field lengths below, within a word, just after one and at its end, they are read against each other.
+_RESPELT_NAMES = [*_FULL_NAMES, "Celzura Public School Employees' Retirement System",
+                  "Celzura Pub School Employees Retirement Sys", "Plurlock County Employees' Retirement Association",
+                  "Plurlock Coonty Employees Retirement Association", "Slerken Infrastructure Fund VIII EUR",
+                  "Slerken Infra Fund VIII EUR SCSp", "KESTREL GROWTH EQUITY PTNRS III (CAYMAN) L.P.",
+                  "Kestrel Growth Equity Partners III (Cay) LP", "Société Générale Priv. Equity Partners Fund III",
+                  "Blue Ridge Infrastrcture Opportunities Fund II LP", "Quinwell Stone Invt Mgmt Company Limited",
+                  "Harbor Capital Partners Fund IV, L.P. (Delaware)", "A.B.C. Capital Partners Fund IV L.P. (Del",
+                  "------------------------------", "Harbor Capital Partners Fund & Co", "Harbor Capital Partners Fd"]
+
+
+def test_cut_name_pre_test_never_rules_out_a_pair_either_reading_accepts() -> None:
+    from unittest import mock
+
+    from crmhub.identity import comparison as c
+
+    names = list(_RESPELT_NAMES)
+    for name in _RESPELT_NAMES:
+        for k in sorted(nz.NAME_FIELD_LIMITS):
+            if len(name) > k:
+                names += [name[:k], name[:k - 1] + " "]  # cut within or after a word, and just after one
+    names += [None, names[3]]
+    enc = c.Encoded(pd.DataFrame({"name": names}))
+    cut, texts = enc.cut_names, enc.raw_cut_texts(np.arange(len(names) - 2))
+    short, full = (a.ravel() for a in np.meshgrid(np.arange(len(names)), np.arange(len(names) - 2), indexing="ij"))
+    has_cut = np.array([cut[s] is not None for s in short])
+    short, full = short[has_cut], full[has_cut]
+    may = c._may_be_cut_from(enc, short, full)
+    read = np.array([texts[f][:1] == cut[s][:1] and (nz.cut_prefix_of(cut[s], texts[f]) or c.respelt_cut_of(cut[s], texts[f]))
+                     for s, f in zip(short.tolist(), full.tolist(), strict=True)])
+    assert not (read & ~may).any(), [(cut[s], texts[f]) for s, f in zip(short[read & ~may], full[read & ~may], strict=True)]
+    assert read.sum() > 20 and (~may).sum() > len(may) // 2  # both readings accept pairs, and most are ruled out
+    check = np.ones(len(short), dtype=bool)
+    with mock.patch.object(c, "_may_be_cut_from", lambda enc, s, f: np.ones(len(s), dtype=bool)):
+        every = c._cut_from_pairs(c.Encoded(pd.DataFrame({"name": names})), short, full, check)
+    assert (c._cut_from_pairs(enc, short, full, check) == every).all() and (every == read).all()
 
 
 def _split_run_together_word_by_word(words: set, others: set, brands: set) -> set:
