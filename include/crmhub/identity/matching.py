@@ -383,6 +383,12 @@ def _lift_short_forms(enc: Encoded, pairs: np.ndarray, levels: dict[str, np.ndar
 OTHER_TOWN = (3, 4)
 
 
+def _nothing_differs(levels: dict[str, np.ndarray]) -> np.ndarray:
+    """Pairs whose records hold no two different web domains, countries or towns (each may be missing on
+    one side or both): the condition every name lift below asks of what the records say besides the name."""
+    return (levels["domain"] <= 1) & (levels["country"] <= 1) & ~np.isin(levels["city"], OTHER_TOWN)
+
+
 def _lift_partner_initials(enc: Encoded, pairs: np.ndarray, levels: dict[str, np.ndarray], scores, kind: str,
                            threshold: float, params: dict | None, tf_bits: dict[str, np.ndarray]) -> None:
     """A firm written by its two founders' initials and the name listing them
@@ -393,7 +399,7 @@ def _lift_partner_initials(enc: Encoded, pairs: np.ndarray, levels: dict[str, np
     firms. Checked on the pairs below the review threshold that the lift would raise above it (in place); a
     lifted pair is proposed for review, never linked."""
     idx = np.flatnonzero((levels["name"] >= 3) & ~scores.vetoed & (scores.probability <= threshold)
-                         & (levels["domain"] <= 1) & (levels["country"] <= 1) & ~np.isin(levels["city"], OTHER_TOWN))
+                         & _nothing_differs(levels))
     if not idx.size:
         return
     idx = idx[enc.n_name.per_value(written_as_partner_initials, pairs[idx], dtype=bool).any(axis=1)]
@@ -439,7 +445,7 @@ def _lift_place_acronyms(enc: Encoded, pairs: np.ndarray, levels: dict[str, np.n
     (in place): the place says whose initials they are, as a town does for :func:`_lift_short_forms`. Checked on
     the pairs below the review threshold that the lift would raise above it."""
     low = (levels["name"] >= 3) & ~scores.vetoed & (scores.probability <= threshold)
-    low &= (levels["domain"] <= 1) & (levels["country"] <= 1) & ~np.isin(levels["city"], OTHER_TOWN)
+    low &= _nothing_differs(levels)
     check = _lift_would_cross(levels, scores, low, kind, threshold, params, to=EXACT_NAME)
     _lift_to_exact(np.flatnonzero(short_form_mask(enc.n_name, pairs, check, place_acronym_pair)), levels, scores,
                    kind, params, tf_bits)
@@ -811,7 +817,7 @@ def _lift_family_office_aliases(enc: Encoded, pairs: np.ndarray, levels: dict[st
     no other town, country or web domain. Checked on the pairs below the review threshold that an exact name
     would lift above it (in place); the lifted name weighs no term frequency (as :func:`_lift_respaced`)."""
     low = (levels["name"] > EXACT_NAME) & ~scores.vetoed & (scores.probability <= threshold)
-    low &= (levels["numerals"] == 0) & (levels["country"] <= 1) & (levels["domain"] <= 1) & ~np.isin(levels["city"], OTHER_TOWN)
+    low &= (levels["numerals"] == 0) & _nothing_differs(levels)
     check = _lift_would_cross(levels, scores, low, kind, threshold, params, to=EXACT_NAME)
     _lift_to_exact(np.flatnonzero(name_pair_mask(enc.n_name, pairs, check, family_office_alias)), levels, scores,
                    kind, params, tf_bits)
@@ -828,7 +834,7 @@ def _lift_local_entities(enc: Encoded, pairs: np.ndarray, levels: dict[str, np.n
     "(Luxembourg)": hard negatives) keep their own countries. Checked on the pairs below the review threshold
     (in place); the lifted name weighs no term frequency (as :func:`_lift_respaced`)."""
     low = (levels["numerals"] == 2) & (levels["country"] == 1) & ~scores.vetoed & (scores.probability <= threshold)
-    low &= (levels["domain"] <= 1) & ~np.isin(levels["city"], OTHER_TOWN)
+    low &= _nothing_differs(levels)
     idx = np.flatnonzero(low)
     if not idx.size:
         return
@@ -869,7 +875,7 @@ def _lift_marked_short_forms(enc: Encoded, pairs: np.ndarray, levels: dict[str, 
     manager's marks (:data:`crmhub.identity.blocking.MANAGER_MARKS`, as the ``marked_short_form`` key).
     Checked on the pairs below the review threshold (in place); the lifted name weighs no term frequency."""
     low = (levels["numerals"] == 1) & (levels["name"] > EXACT_NAME) & ~scores.vetoed & (scores.probability <= threshold)
-    low &= (levels["country"] <= 1) & (levels["domain"] <= 1) & ~np.isin(levels["city"], OTHER_TOWN)
+    low &= _nothing_differs(levels)
     idx = np.flatnonzero(low)
     if not idx.size:
         return
