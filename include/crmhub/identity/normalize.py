@@ -223,9 +223,11 @@ def _full_vintage(match: re.Match) -> str:
 _GERMAN_AND = re.compile(r"\b(gmbh|ag|se|ug)\s+(?:u\.?|und)\s*(?=co\b)")
 
 
-#: A dotted abbreviation whose first letter a scan read as a digit ("5.C.Sp.", "8.V."): 5/8/0/1 for S/B/O/L.
-_DOTTED_DIGIT = re.compile(r"(?<![a-z0-9.])([5801])((?:\.\s?[a-z]{1,2})+)\.?(?![a-z0-9])")
-_DIGIT_LETTERS = {"5": "s", "8": "b", "0": "o", "1": "l"}
+#: Digits a scan (OCR) reads for the letters they look like: "5tate" = "State", "Techno1ogies", "0akridge",
+#: "8uyout", "5.C.Sp.".
+_DIGIT_LETTERS = {"0": "o", "1": "l", "5": "s", "8": "b"}
+#: A dotted abbreviation whose first letter a scan read as a digit of :data:`_DIGIT_LETTERS` ("5.C.Sp.", "8.V.").
+_DOTTED_DIGIT = re.compile(rf"(?<![a-z0-9.])([{''.join(_DIGIT_LETTERS)}])((?:\.\s?[a-z]{{1,2}})+)\.?(?![a-z0-9])")
 
 
 def _dotted_form_letter(match: re.Match) -> str:
@@ -506,9 +508,8 @@ def _written_tokens(name: str) -> tuple[str, ...]:
     return tuple(_split_glued_series(_split_glued_words(_join_spelt_form(tokens))))
 
 
-#: Digits a scan (OCR) reads for the letters they look like: "5tate" = "State", "Techno1ogies", "0akridge",
-#: "8uyout".
-_MISREAD_DIGITS = str.maketrans({"0": "o", "1": "l", "5": "s", "8": "b"})
+#: :data:`_DIGIT_LETTERS` as a translation table.
+_MISREAD_DIGITS = str.maketrans(_DIGIT_LETTERS)
 
 
 @lru_cache(maxsize=200_000)
