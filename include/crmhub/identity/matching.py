@@ -80,6 +80,7 @@ from crmhub.identity.normalize import (
     HOLDING_CHAIN_MARKERS,
     INSURER_DOMICILE_MARK,
     JURISDICTION_WORDS,
+    ORGANISATION_KIND_WORDS,
     fund_strategies,
     jurisdiction_code,
     normalize_country,
@@ -107,6 +108,7 @@ from crmhub.identity.scoring import (
 )
 from crmhub.identity.short_forms import (
     MAX_BRAND_FORM_WORDS,
+    MIN_BRAND,
     brand_short_form,
     brand_word,
     family_office_alias,
@@ -899,6 +901,56 @@ def _named_with_its_country(names, marks, country, a: int, b: int) -> bool:
     return False
 
 
+#: Words an investment manager's name puts after its brand, in the names advisers file under (SEC Form ADV:
+#: "X Capital Management", "X Asset Management", "X Equity Partners", "X Investment Management"): the firm's
+#: kind, not a second organisation's name, where the brand names nothing else (:func:`_lift_manager_brands`).
+MANAGER_FIRM_WORDS = (MANAGER_MARKS - {"gp", "manager"}) | frozenset({"capital", "partners", "investment", "investments",
+                                                                     "asset", "equity"})
+
+
+def _lift_manager_brands(enc: Encoded, pairs: np.ndarray, levels: dict[str, np.ndarray], scores, kind: str,
+                         threshold: float, params: dict | None, tf_bits: dict[str, np.ndarray]) -> None:
+    """A manager written by its brand alone and by its name, the brand and firm words (:func:`_manager_brand_form`:
+    "Holulast" / "Holulast Management", "Fenidyx" / "Fenidyx Capital") counts as exact where the run's names
+    that begin with the brand all go on with firm words only (:func:`_brand_names_a_firm_only`) and no other
+    town, country or site conflicts: then the brand is one firm's. A brand that also heads a fund ("Skeisfow
+    Partners Fund IV"), a company or an institution's office is a family's name, whose manager and management
+    company are two organisations. Checked on the pairs below the review threshold (in place); the lifted name
+    weighs no term frequency (as :func:`_lift_respaced`)."""
+    low = np.isin(levels["numerals"], (0, 2)) & (levels["name"] > EXACT_NAME) & ~scores.vetoed
+    low &= (scores.probability <= threshold) & _nothing_differs(levels)
+    _, spaces = enc.n_name.initials_and_words
+    low &= spaces[pairs[:, 0]] != spaces[pairs[:, 1]]  # one name has more words
+    forms = name_pair_mask(enc.n_name, pairs, low, _manager_brand_form)
+    if not forms.any():
+        return
+    names, ordered = enc.n_name.values, enc.n_name.sorted_distinct
+    k = np.array([k for k in np.flatnonzero(forms).tolist()
+                  if _brand_names_a_firm_only(ordered, min(names[pairs[k, 0]], names[pairs[k, 1]], key=len))],
+                 dtype=np.int64)
+    if k.size:
+        levels["numerals"][k] = 0
+        _lift_to_exact(k, levels, scores, kind, params, tf_bits)
+
+
+def _manager_brand_form(a: str, b: str) -> bool:
+    """One name is a brand - letters only, its first word :data:`crmhub.identity.short_forms.MIN_BRAND` letters
+    or more, no word of what an organisation is (:data:`crmhub.identity.normalize.ORGANISATION_KIND_WORDS`) -
+    and the other that brand followed by :data:`MANAGER_FIRM_WORDS` only."""
+    wa, wb = a.split(), b.split()
+    if len(wa) > len(wb):
+        wa, wb = wb, wa
+    return (0 < len(wa) < len(wb) and wb[:len(wa)] == wa and len(wa[0]) >= MIN_BRAND
+            and all(w.isalpha() and w not in ORGANISATION_KIND_WORDS for w in wa)
+            and all(w in MANAGER_FIRM_WORDS for w in wb[len(wa):]))
+
+
+def _brand_names_a_firm_only(ordered: list[str], brand: str) -> bool:
+    """Whether every name of ``ordered`` (the run's distinct names, sorted) that begins with ``brand`` goes on with
+    :data:`MANAGER_FIRM_WORDS` only."""
+    return all(MANAGER_FIRM_WORDS.issuperset(v[len(brand) + 1:].split()) for v in _names_beginning(ordered, brand))
+
+
 def _lift_marked_short_forms(enc: Encoded, pairs: np.ndarray, levels: dict[str, np.ndarray], scores, kind: str,
                              threshold: float, params: dict | None, tf_bits: dict[str, np.ndarray]) -> None:
     """A subsidiary or deal vehicle written by its brand and its vehicle marks only ("Kinvale UK", "Copper
@@ -1079,6 +1131,7 @@ def _score_compared(enc: Encoded, pairs: np.ndarray, levels: dict[str, np.ndarra
         _lift_descriptor_forms(enc, pairs, levels, scores, kind, threshold, params, tf_bits)
         _lift_family_office_aliases(enc, pairs, levels, scores, kind, threshold, params, tf_bits)
         _lift_local_entities(enc, pairs, levels, scores, kind, threshold, params, tf_bits)
+        _lift_manager_brands(enc, pairs, levels, scores, kind, threshold, params, tf_bits)
         _lift_marked_short_forms(enc, pairs, levels, scores, kind, threshold, params, tf_bits)
         # a word of one name the other cannot explain (typo, abbreviation) is checked where it matters:
         # on the not-exact-name candidates that would otherwise reach review
