@@ -1051,6 +1051,8 @@ def _professional_scheme(tokens: list[str]) -> list[str]:
         chamber = tokens[k] if k < len(tokens) else ""
         if len(chamber) > len(_CHAMBER_SUFFIX) + 2 and chamber.endswith(_CHAMBER_SUFFIX):
             return _scheme(chamber[:-len(_CHAMBER_SUFFIX)], tokens[k + 1:])
+        if k + 1 == len(tokens) and (profession := _cut_chamber(chamber)):
+            return _scheme(profession, [])
         return tokens
     if tokens[0].endswith(_SCHEME_SUFFIX) and len(tokens[0]) > len(_SCHEME_SUFFIX) + 2:
         return _scheme(tokens[0][:-len(_SCHEME_SUFFIX)], tokens[1:])
@@ -1059,6 +1061,25 @@ def _professional_scheme(tokens: list[str]) -> list[str]:
     if region and last.endswith(_SCHEME_SUFFIX) and len(last) > len(_SCHEME_SUFFIX) + 2:
         return _scheme(last[:-len(_SCHEME_SUFFIX)], list(region))
     return tokens
+
+
+def _cut_chamber(word: str) -> str | None:
+    """The profession of a chamber's name cut by a field length before its end ("rechtsanwaltska",
+    "architektenkamm": a name cut before its region, "VERSORGUNGSWERK DER RECHTSANWALTSKA"): the word is a
+    chamber profession (:data:`_SCHEME_PROFESSIONS_ENGLISH`) and the start of "kammer" after it, which no
+    whole word is. The scheme is then read without its region (:func:`_professional_scheme`)."""
+    word = _german_letters(word)
+    for profession in _scheme_professions():
+        tail = word[len(profession):]
+        if word.startswith(profession) and 0 < len(tail) < len(_CHAMBER_SUFFIX) and _CHAMBER_SUFFIX.startswith(tail):
+            return word[:len(profession)]
+    return None
+
+
+@lru_cache(maxsize=1)
+def _scheme_professions() -> tuple[str, ...]:
+    """The professions of :data:`_SCHEME_PROFESSIONS_ENGLISH` in :func:`_german_letters`, longest first."""
+    return tuple(sorted({_german_letters(p) for p in _SCHEME_PROFESSIONS_ENGLISH.values()}, key=len, reverse=True))
 
 
 def _scheme(profession: str, region: list[str]) -> list[str]:
