@@ -924,6 +924,7 @@ def _org_parts(name: str) -> tuple[tuple[str, ...], str | None, str | None]:
     trailing = _strip_trailing_forms(cleaned)
     _drop_vehicle_noun(cleaned)
     cleaned = _profession_pension_fund(_english_professional_scheme(_professional_scheme(cleaned)))
+    cleaned = _social_security_foundation(cleaned)
     return tuple(_superannuation_fund(drop_own_acronym(cleaned, VEHICLE_MARKERS))), trailing or form or leading_form, None
 
 
@@ -1204,6 +1205,30 @@ def _profession_pension_fund(tokens: list[str]) -> list[str]:
     return [*profession.split(), "pension", "fund"] if profession else tokens
 
 
+#: What a foundation's name calls the pension plans it runs, in Portuguese, Spanish and English ("seguridade
+#: social" / "seguridad social" is "social security"): Brazil's closed pension entities (entidades fechadas de
+#: previdência complementar, organised as foundations or non-profit societies, Lei Complementar 109/2001, art. 31)
+#: are mostly named "Fundação <X> de Seguridade Social", in English "<X> Social Security Foundation" or "<X>
+#: Pension Foundation".
+_SOCIAL_SECURITY_WORDS = ((("de", "seguridade", "social"), ("de", "seguridad", "social"), ("social", "security")))
+#: The words "social" follows in them, after which a name cut inside "social" is completed (:func:`_mend_cut_end`).
+_SOCIAL_SECURITY_FIRST = frozenset({"seguridade", "seguridad"})
+
+
+def _social_security_foundation(tokens: list[str]) -> list[str]:
+    """``tokens`` of a foundation's name (the word "foundation" after its first word) with the words for its
+    pension plans (:data:`_SOCIAL_SECURITY_WORDS`) read as "pension": "Fundação Prisma de Seguridade Social" =
+    "Prisma Social Security Foundation" = "Prisma Pension Foundation". Any other name is returned as it is."""
+    if "foundation" not in tokens[1:]:
+        return tokens
+    for words in _SOCIAL_SECURITY_WORDS:
+        n = len(words)
+        for k in range(1, len(tokens) - n + 1):
+            if tuple(tokens[k:k + n]) == words:
+                return [*tokens[:k], "pension", *tokens[k + n:]]
+    return tokens
+
+
 #: The words that may follow "Life" in a life insurer's full name.
 _LIFE_INSURER_WORDS = frozenset(_words("insurance assurance reinsurance"))
 
@@ -1475,6 +1500,8 @@ def _mend_cut_end(tokens: list[str], name: str) -> list[str]:
         return tokens[:-1]
     if not last.isalpha() or last in ORG_ABBREVIATIONS or (roman_to_int(last) or 99) <= 20:
         return tokens
+    if tokens[-2] in _SOCIAL_SECURITY_FIRST and "social".startswith(last):
+        return tokens[:-1] + ["social"]  # "Fundação X de Seguridade Soci" (:func:`_social_security_foundation`)
     if any(" ".join(tokens[-size:]) in _LEGAL_FORM_TEXTS for size in range(1, _TRAILING_MAX + 1)):
         return tokens  # a whole legal form ("S.C.Sp", "Société d'investissement à capital variable")
     if len(last) == 1 and tokens[-2] in _LEGAL_FORM_TEXTS:  # "SCA SICAV-R"
