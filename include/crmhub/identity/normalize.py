@@ -1250,7 +1250,7 @@ def _life_insurer(tokens: list[str]) -> list[str]:
 #: fund has, which sources drop as often as they write it) and a German or Swiss Stiftung.
 _LEADING_FORMS = {("kabushiki", "kaisha"): "corp", ("stichting",): "stichting", ("stiftung",): "stiftung"}
 #: "Stg.", the usual Dutch abbreviation of a stichting, opening a pension fund's name ("Stg. Pensioenfonds
-#: Hoogland", "Stg. SPF Hoogland", "Stg Hoogland Pensioenfonds"), as registers and CRMs write it short; in
+#: Hoogland", "Stg. SPF Hoogland", "Stg Hoogland Pensioenfonds", "Stg. Bedrijfstakpensioenfonds voor de X"), as registers and CRMs write it short; in
 #: another name it is a brand's letters ("STG Partners", "STG Capital Partners").
 _STICHTING_SHORT = "stg"
 #: The words a Dutch pension fund's name is built on ("Pensioenfonds", read in English: :data:`OTHER_LANGUAGE_WORDS`),
@@ -1271,7 +1271,7 @@ def _leading_form(tokens: list[str]) -> tuple[list[str], str | None]:
     """``tokens`` without a legal form they open with (:data:`_LEADING_FORMS`; two words of the name or more
     must follow; "Stg." opening a pension fund's name), and
     its class; a Dutch pension fund's words read after its sponsor's name (:data:`_PENSION_FUND`)."""
-    if tokens[:1] == [_STICHTING_SHORT] and len(tokens) >= 3 and any(t.startswith("pensio") for t in tokens[1:]):
+    if tokens[:1] == [_STICHTING_SHORT] and len(tokens) >= 3 and any(_pension_fund_word(t) for t in tokens[1:]):
         tokens = ["stichting", *tokens[1:]]
     if tokens[:1] == [_PENSIONSKASSE_SHORT] and len(tokens) >= 3 and tokens[1] in _PUBLIC_BODIES:
         tokens = [*_PENSION_FUND, *tokens[1:]]
@@ -1279,6 +1279,12 @@ def _leading_form(tokens: list[str]) -> tuple[list[str], str | None]:
         if len(tokens) >= len(form) + 2 and tuple(tokens[:len(form)]) == form:
             return _pension_fund_word_last(tokens[len(form):]), cls
     return _pension_fund_word_last(tokens), None
+
+
+def _pension_fund_word(word: str) -> bool:
+    """A word of a Dutch pension fund's kind: "pensioenfonds" (read "pension" already) or a compound ending on it,
+    "Bedrijfstakpensioenfonds" (industry-wide), "Ondernemingspensioenfonds" (a company's)."""
+    return word.startswith("pensio") or word.endswith("pensioenfonds")
 
 
 def _pension_fund_word_last(tokens: list[str]) -> list[str]:

@@ -101,6 +101,12 @@ def test_a_pension_fund_administrator_is_afp_and_its_brand(variant: str) -> None
     assert normalize_org_name(variant) == "afp quetzal"
 
 
+@pytest.mark.parametrize("name", ["Bedrijfstakpensioenfonds voor de Schoonmaak", "Ondernemingspensioenfonds Hoogland"])
+def test_stg_opening_an_industry_or_company_pension_funds_name_is_its_stichting(name: str) -> None:
+    assert normalize_org_name(f"Stg. {name}") == normalize_org_name(f"Stichting {name}")
+    assert legal_form(f"Stg. {name}") == "stichting"
+
+
 def test_a_dutch_pension_fund_written_short_is_surfaced_with_its_registered_name() -> None:
     assert surfaced({"name": "Stg. Pensioenfonds Hoogland Bouw", "city": "Zeist", "country": "NL"},
                     {"name": "Stichting Pensioenfonds Hoogland Bouw", "city": "Zeist", "country": "NLD",
