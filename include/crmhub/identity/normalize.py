@@ -1724,12 +1724,12 @@ def singular_word(word: str) -> str:
 
 
 #: Most words a jurisdiction's name is written with ("British Virgin Islands", "Cayman Islands").
-_JURISDICTION_WORDS = 3
+JURISDICTION_WORDS = 3
 
 
 def _jurisdictions_as_codes(words: list[str]) -> list[str]:
     """``words`` with every run after the first word that names a country or jurisdiction
-    (:func:`_country_code`, up to :data:`_JURISDICTION_WORDS` words: :func:`_names_a_jurisdiction`) written
+    (:func:`_country_code`, up to :data:`JURISDICTION_WORDS` words: :func:`_names_a_jurisdiction`) written
     as its ISO 3166 code: a fund's domicile is written with its short or full name or its code ("Cayman" /
     "Cayman Islands", "BVI" / "British Virgin Islands"), one jurisdiction."""
     starts = _country_first_words()
@@ -1737,9 +1737,9 @@ def _jurisdictions_as_codes(words: list[str]) -> list[str]:
         return words  # most names: no word a country's name begins with
     out, k = words[:1], 1
     while k < len(words):
-        for size in range(min(_JURISDICTION_WORDS, len(words) - k) if words[k] in starts else 0, 0, -1):
+        for size in range(min(JURISDICTION_WORDS, len(words) - k) if words[k] in starts else 0, 0, -1):
             text = " ".join(words[k:k + size])
-            code = _jurisdiction_code(text)
+            code = jurisdiction_code(text)
             if code:
                 out.append(code.lower())
                 k += size
@@ -1751,7 +1751,7 @@ def _jurisdictions_as_codes(words: list[str]) -> list[str]:
 
 
 @lru_cache(maxsize=10_000)
-def _jurisdiction_code(text: str) -> str | None:
+def jurisdiction_code(text: str) -> str | None:
     """The ISO 3166 code of the country ``text`` names where a name's words may be read so
     (:func:`_names_a_jurisdiction`), else None (cached: a run's names repeat few such words)."""
     return _country_code(text) if _names_a_jurisdiction(text) else None
