@@ -2037,6 +2037,29 @@ def vehicle_marks(name: object) -> frozenset[str]:
     return frozenset(_SAME_MARK.get(m, m) for m in marks)
 
 
+#: Countries whose registers have a legal form written "CV": the Netherlands (commanditaire vennootschap) and
+#: Belgium (coöperatieve vennootschap) in the ISO 20275 Entity Legal Forms list (GLEIF), and the Dutch
+#: Caribbean countries of Dutch civil law (Curaçao, Aruba, Sint Maarten: commanditaire vennootschap).
+CV_FORM_COUNTRIES = frozenset({"NL", "BE", "CW", "AW", "SX"})
+#: The vehicle marker of a continuation fund, as :func:`vehicle_marks` and :func:`normalize_org_name` write it.
+CONTINUATION = "continuation"
+
+
+def cv_closes_after_numeral(name: object) -> bool:
+    """Whether ``name`` closes with "CV" / "C.V." right after its fund numeral ("Fund VII CV", "Priv Eq IV CV",
+    "Partners 1 C.V."; a letter a field length cut after it dropped: "Fd II CV L"). Read alone, the name
+    takes it for the Dutch limited partnership (commanditaire vennootschap), a legal form; sources write a
+    continuation vehicle so too, and a record seated outside the countries of a "CV" legal form
+    (:data:`CV_FORM_COUNTRIES`) is one (:func:`crmhub.identity.records.prepare`)."""
+    if _blank(name):
+        return False
+    text = str(name)
+    raw = list(_written_tokens(text))
+    if len(raw) > 2 and _at_field_length(text):
+        raw = _mend_cut_end(raw, text)
+    return len(raw) > 2 and raw[-1] == "cv" and _is_numeral(raw[-2])
+
+
 def _token_marks(tokens: tuple[str, ...]) -> set[str]:
     """The marks :func:`vehicle_marks` reads on a name's normalised tokens, in one pass: numerals, vehicle
     markers after the first word (also misspelt), a misspelt region between a fund word and a numeral, and a
