@@ -876,9 +876,17 @@ def _roman_numeral(raw: list[str], i: int, out: list[str], name: str):
     tok = raw[i]
     value = roman_to_int(tok) if i > 0 else None
     if value is None or _in_after_pension_fund(raw, i) or (
-            tok in {"l", "v", "x"} and not _numeral_context(_word_before(raw, i), raw[i + 1:i + 3])):
+            tok in {"l", "v", "x"} and not _numeral_context(_word_before(raw, i), raw[i + 1:i + 3])
+            and not _closing_legal_form(raw[i + 1:])):
         return None
     return (str(_LONE_L_READ if tok == "l" else value),), 0
+
+
+def _closing_legal_form(following: list[str]) -> bool:
+    """Whether ``following``, the words after a lone "V"/"X"/"L", are one legal form written out that closes the
+    name ("Management V, Exempted Limited Partnership", "Gestion V, Société en commandite spéciale"): the letter
+    closes the name before its form, a numeral as before "L.P." or "S.C.Sp." (:func:`_numeral_context`)."""
+    return bool(following) and following[0] in _TRAILING_FIRST_WORDS and tuple(following) in _TRAILING_FORMS
 
 
 def _read_words(raw: list[str], name: str) -> list[str]:
