@@ -3012,8 +3012,19 @@ def _postal_code_word(word: str) -> bool:
 
 
 _PARENTHESISED = re.compile(r"\([^()]*\)")
+#: City states (ISO 3166 alpha-2): the country is one town.
+CITY_STATES = frozenset({"HK", "SG", "MC", "GI"})
 #: Towns that are their whole jurisdiction: a district written before them is part of them.
-_CITY_STATE_SEATS = frozenset(JURISDICTION_SEATS[c] for c in ("HK", "SG", "MC", "GI"))
+_CITY_STATE_SEATS = frozenset(JURISDICTION_SEATS[c] for c in CITY_STATES)
+
+
+def town_in_country(town: str | None, country: str | None) -> str | None:
+    """The normalised ``town`` of a record whose ``country`` (ISO 3166 alpha-2) is stated: in a city state
+    (:data:`CITY_STATES`) any town or district is the city state's seat ("Central" in HK is Hong Kong, as
+    "Central, Hong Kong" is); elsewhere the town as it is."""
+    if town and country in CITY_STATES:
+        return JURISDICTION_SEATS[country]
+    return town
 
 
 #: Words of a town's name written short, and the German "Sankt" (Sankt Gallen = St. Gallen = Saint Gallen).

@@ -121,6 +121,8 @@ def prepare(df: pd.DataFrame, kind: str, workers: int = 1) -> pd.DataFrame:
         out["n_city"] = [None if h else c for h, c in zip(held, _map(nz.normalize_city, out["city"].tolist()),
                                                           strict=True)]
         out["n_country"] = _map(nz.stated_country, out["country"].tolist())  # "NA" states none
+        out["n_city"] = [nz.town_in_country(t, c) if isinstance(t, str) and isinstance(c, str) else t
+                         for t, c in zip(out["n_city"].tolist(), out["n_country"].tolist(), strict=True)]
         _continuation_written_cv(out)
     else:
         out["n_first"] = _map(nz.normalize_person_name, out["first_name"].tolist())
