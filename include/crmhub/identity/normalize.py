@@ -756,6 +756,13 @@ def _association(raw: list[str], i: int, out: list[str], name: str):
     return (("association",), 0) if out and _association_abbreviation(raw[i], out[-1]) else None
 
 
+@_word_rule("secs")
+def _secs_form(raw: list[str], i: int, out: list[str], name: str):
+    # "Associates I S.E.C.S.", "Partners 2 SECS": closing the name right after the fund numeral, the Luxembourg
+    # société en commandite simple (S.e.c.s.), a legal form; no "Secondaries" (:data:`LEGAL_FORM_CLASSES`)
+    return (("secs",), 0) if i == len(raw) - 1 and i > 1 and _is_numeral(raw[i - 1]) else None
+
+
 @_word_rule(lambda tok: tok in ORG_ABBREVIATIONS)
 def _abbreviation(raw: list[str], i: int, out: list[str], name: str):
     return tuple(ORG_ABBREVIATIONS[raw[i]].split()), 0
