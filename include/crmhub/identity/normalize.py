@@ -3103,6 +3103,27 @@ def _city_names() -> tuple[frozenset[str], dict[str, str]]:
                               if len(cities) == 1 and name not in known and len(name) >= 3}
 
 
+@lru_cache(maxsize=1)
+def _town_territories() -> dict[str, str]:
+    """The English name of each city **babel**'s CLDR data names a time zone by, as :func:`_town` writes it
+    (:func:`_city_names`) -> the zone's territory (ISO 3166 alpha-2); a name of zones in two territories left out."""
+    from babel import Locale
+    from babel.core import get_global
+
+    english_names = Locale.parse("en").time_zones
+    found: dict[str, set[str]] = {}
+    for zone, territory in get_global("zone_territories").items():
+        name = english_names.get(zone, {}).get("city") or zone.rsplit("/", 1)[-1].replace("_", " ")
+        found.setdefault(" ".join(_tokens(name)), set()).add(territory)
+    return {town: next(iter(t)) for town, t in found.items() if len(t) == 1 and len(next(iter(t))) == 2}
+
+
+def town_territory(town: str | None) -> str | None:
+    """The country (ISO 3166 alpha-2) of a normalised town that is a CLDR exemplar city (:func:`_town_territories`:
+    "toronto" -> CA, "los angeles" -> US, "amsterdam" -> NL), else None."""
+    return _town_territories().get(town) if town else None
+
+
 def normalize_country(value: object) -> str | None:
     """Two-letter upper-case ISO 3166 code of a country written any way: a code (``"DE"``, ``"DEU"``), its
     English name, official or common (``"Korea, Republic of"``, ``"Republic of Korea"``), its name in the

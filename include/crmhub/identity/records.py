@@ -75,11 +75,15 @@ def _continuation_written_cv(out: pd.DataFrame) -> None:
     """A name closing with "CV" after its fund numeral (:func:`crmhub.identity.normalize.cv_closes_after_numeral`)
     on a record seated in a country without a "CV" legal form (:data:`crmhub.identity.normalize.CV_FORM_COUNTRIES`)
     names a continuation vehicle: ``n_name`` and ``n_numerals`` (in place) carry the marker, as "Fund VII
-    Continuation" does, so "Brand Fund VII CV" in Minneapolis is no Dutch C.V. of "Brand Fund VII, L.P.". Without
-    a country the name stays read as the legal form."""
-    names, countries = out["name"].tolist(), out["n_country"].tolist()
+    Continuation" does, so "Brand Fund VII CV" in Minneapolis is no Dutch C.V. of "Brand Fund VII, L.P.". The
+    seat is the stated country, else the country of the record's town where that is a CLDR exemplar city
+    (:func:`crmhub.identity.normalize.town_territory`: Toronto, Los Angeles, Amsterdam); without either the name
+    stays read as the legal form."""
+    names, countries, towns = out["name"].tolist(), out["n_country"].tolist(), out["n_city"].tolist()
     n_name, marks = out["n_name"].tolist(), out["n_numerals"].tolist()
     for r, (name, country) in enumerate(zip(names, countries, strict=True)):
+        if not isinstance(country, str) and isinstance(towns[r], str):
+            country = nz.town_territory(towns[r])
         if isinstance(country, str) and country not in nz.CV_FORM_COUNTRIES and isinstance(name, str) \
                 and isinstance(n_name[r], str) and name.rstrip(_CLOSING_NOISE).lower().endswith("v") \
                 and nz.cv_closes_after_numeral(name):

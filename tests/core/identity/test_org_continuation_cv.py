@@ -64,3 +64,13 @@ def test_a_dutch_cv_stays_its_fund() -> None:
     a = {"name": "Whitewater Ventures VI, CV", "city": "Amsterdam", "country": "NL"}
     b = {"name": "Whitewater Ventures VI", "city": "Amsterdam", "country": "NL"}
     assert surfaced(a, b)
+
+
+@pytest.mark.parametrize(("city", "reading"), [("Toronto", "continuation"), ("L.A.", "continuation"),
+                                               ("Amsterdam", "legal form"), ("Munsbach", "legal form")])
+def test_without_a_country_the_town_of_a_cldr_city_says_where(city: str, reading: str) -> None:
+    import pandas as pd
+
+    row = prepare(pd.DataFrame([{"record_id": "1", "source_system": "crm", "name": "Muhlbach Priv Eq IV CV",
+                                 "city": city}]), "org").iloc[0]
+    assert ("continuation" in row["n_numerals"]) == (reading == "continuation")
