@@ -485,13 +485,23 @@ _LONG_LEGAL_FORMS = ("limited", "incorporated", "corporation", "company", "partn
 
 
 def _legal_typo(token: str) -> str | None:
-    """The long legal form ``token`` misspells (one edit or transposition), else ``None``."""
-    if len(token) < 6:
-        return None
+    """The long legal form ``token`` misspells (one edit or transposition) or writes by its consonants
+    (:func:`_contraction_of`: "Cmpny" for "Company"), else ``None``."""
     for form in _LONG_LEGAL_FORMS:
-        if abs(len(form) - len(token)) <= 1 and OSA.distance(token, form, score_cutoff=1) <= 1:
+        if _contraction_of(token, form) or (len(token) >= 6 and abs(len(form) - len(token)) <= 1
+                                            and OSA.distance(token, form, score_cutoff=1) <= 1):
             return form
     return None
+
+
+def _contraction_of(token: str, word: str) -> bool:
+    """Whether ``token`` (four letters or more) writes ``word`` by its consonants, keeping its first and last
+    letter ("Cmpny" = "Company", "Prtnrshp" = "Partnership"), as "Mgmt" writes "Management"."""
+    if len(token) < 4 or len(token) >= len(word) or token[0] != word[0] or token[-1] != word[-1] \
+            or _VOWELS & set(token[1:]):
+        return False
+    rest = iter(word[1:])
+    return all(ch in rest for ch in token[1:])
 
 
 def _word_before(raw: list[str], i: int) -> str:
