@@ -766,6 +766,13 @@ def _association(raw: list[str], i: int, out: list[str], name: str):
     return (("association",), 0) if out and _association_abbreviation(raw[i], out[-1]) else None
 
 
+@_word_rule("islands")
+def _cayman_islands(raw: list[str], i: int, out: list[str], name: str):
+    # "Fund IV (Cayman Islands)": the domicile written as the jurisdiction's name (ISO 3166: Cayman Islands) is
+    # the marker "(Cayman)"; not after the first word ("Cayman Islands Fund": the brand)
+    return ((), 0) if i > 1 and raw[i - 1] == "cayman" else None
+
+
 @_word_rule("secs")
 def _secs_form(raw: list[str], i: int, out: list[str], name: str):
     # "Associates I S.E.C.S.", "Partners 2 SECS": closing the name right after the fund numeral, the Luxembourg
