@@ -956,6 +956,7 @@ def _org_parts(name: str) -> tuple[tuple[str, ...], str | None, str | None]:
     trailing = _strip_trailing_forms(cleaned)
     _drop_vehicle_noun(cleaned)
     cleaned = _profession_pension_fund(_english_professional_scheme(_professional_scheme(cleaned)))
+    cleaned = _social_security_foundation(cleaned)
     return tuple(_superannuation_fund(drop_own_acronym(cleaned, VEHICLE_MARKERS))), trailing or form or leading_form, None
 
 
@@ -1083,6 +1084,8 @@ def _professional_scheme(tokens: list[str]) -> list[str]:
         chamber = tokens[k] if k < len(tokens) else ""
         if len(chamber) > len(_CHAMBER_SUFFIX) + 2 and chamber.endswith(_CHAMBER_SUFFIX):
             return _scheme(chamber[:-len(_CHAMBER_SUFFIX)], tokens[k + 1:])
+        if k + 1 == len(tokens) and (profession := _cut_chamber(chamber)):
+            return _scheme(profession, [])
         return tokens
     if tokens[0].endswith(_SCHEME_SUFFIX) and len(tokens[0]) > len(_SCHEME_SUFFIX) + 2:
         return _scheme(tokens[0][:-len(_SCHEME_SUFFIX)], tokens[1:])
@@ -1091,6 +1094,25 @@ def _professional_scheme(tokens: list[str]) -> list[str]:
     if region and last.endswith(_SCHEME_SUFFIX) and len(last) > len(_SCHEME_SUFFIX) + 2:
         return _scheme(last[:-len(_SCHEME_SUFFIX)], list(region))
     return tokens
+
+
+def _cut_chamber(word: str) -> str | None:
+    """The profession of a chamber's name cut by a field length before its end ("rechtsanwaltska",
+    "architektenkamm": a name cut before its region, "VERSORGUNGSWERK DER RECHTSANWALTSKA"): the word is a
+    chamber profession (:data:`_SCHEME_PROFESSIONS_ENGLISH`) and the start of "kammer" after it, which no
+    whole word is. The scheme is then read without its region (:func:`_professional_scheme`)."""
+    word = _german_letters(word)
+    for profession in _scheme_professions():
+        tail = word[len(profession):]
+        if word.startswith(profession) and 0 < len(tail) < len(_CHAMBER_SUFFIX) and _CHAMBER_SUFFIX.startswith(tail):
+            return word[:len(profession)]
+    return None
+
+
+@lru_cache(maxsize=1)
+def _scheme_professions() -> tuple[str, ...]:
+    """The professions of :data:`_SCHEME_PROFESSIONS_ENGLISH` in :func:`_german_letters`, longest first."""
+    return tuple(sorted({_german_letters(p) for p in _SCHEME_PROFESSIONS_ENGLISH.values()}, key=len, reverse=True))
 
 
 def _scheme(profession: str, region: list[str]) -> list[str]:
@@ -1215,6 +1237,30 @@ def _profession_pension_fund(tokens: list[str]) -> list[str]:
     return [*profession.split(), "pension", "fund"] if profession else tokens
 
 
+#: What a foundation's name calls the pension plans it runs, in Portuguese, Spanish and English ("seguridade
+#: social" / "seguridad social" is "social security"): Brazil's closed pension entities (entidades fechadas de
+#: previdência complementar, organised as foundations or non-profit societies, Lei Complementar 109/2001, art. 31)
+#: are mostly named "Fundação <X> de Seguridade Social", in English "<X> Social Security Foundation" or "<X>
+#: Pension Foundation".
+_SOCIAL_SECURITY_WORDS = ((("de", "seguridade", "social"), ("de", "seguridad", "social"), ("social", "security")))
+#: The words "social" follows in them, after which a name cut inside "social" is completed (:func:`_mend_cut_end`).
+_SOCIAL_SECURITY_FIRST = frozenset({"seguridade", "seguridad"})
+
+
+def _social_security_foundation(tokens: list[str]) -> list[str]:
+    """``tokens`` of a foundation's name (the word "foundation" after its first word) with the words for its
+    pension plans (:data:`_SOCIAL_SECURITY_WORDS`) read as "pension": "Fundação Prisma de Seguridade Social" =
+    "Prisma Social Security Foundation" = "Prisma Pension Foundation". Any other name is returned as it is."""
+    if "foundation" not in tokens[1:]:
+        return tokens
+    for words in _SOCIAL_SECURITY_WORDS:
+        n = len(words)
+        for k in range(1, len(tokens) - n + 1):
+            if tuple(tokens[k:k + n]) == words:
+                return [*tokens[:k], "pension", *tokens[k + n:]]
+    return tokens
+
+
 #: The words that may follow "Life" in a life insurer's full name.
 _LIFE_INSURER_WORDS = frozenset(_words("insurance assurance reinsurance"))
 
@@ -1236,7 +1282,7 @@ def _life_insurer(tokens: list[str]) -> list[str]:
 #: fund has, which sources drop as often as they write it) and a German or Swiss Stiftung.
 _LEADING_FORMS = {("kabushiki", "kaisha"): "corp", ("stichting",): "stichting", ("stiftung",): "stiftung"}
 #: "Stg.", the usual Dutch abbreviation of a stichting, opening a pension fund's name ("Stg. Pensioenfonds
-#: Hoogland", "Stg. SPF Hoogland", "Stg Hoogland Pensioenfonds"), as registers and CRMs write it short; in
+#: Hoogland", "Stg. SPF Hoogland", "Stg Hoogland Pensioenfonds", "Stg. Bedrijfstakpensioenfonds voor de X"), as registers and CRMs write it short; in
 #: another name it is a brand's letters ("STG Partners", "STG Capital Partners").
 _STICHTING_SHORT = "stg"
 #: The words a Dutch pension fund's name is built on ("Pensioenfonds", read in English: :data:`OTHER_LANGUAGE_WORDS`),
@@ -1257,7 +1303,7 @@ def _leading_form(tokens: list[str]) -> tuple[list[str], str | None]:
     """``tokens`` without a legal form they open with (:data:`_LEADING_FORMS`; two words of the name or more
     must follow; "Stg." opening a pension fund's name), and
     its class; a Dutch pension fund's words read after its sponsor's name (:data:`_PENSION_FUND`)."""
-    if tokens[:1] == [_STICHTING_SHORT] and len(tokens) >= 3 and any(t.startswith("pensio") for t in tokens[1:]):
+    if tokens[:1] == [_STICHTING_SHORT] and len(tokens) >= 3 and any(_pension_fund_word(t) for t in tokens[1:]):
         tokens = ["stichting", *tokens[1:]]
     if tokens[:1] == [_PENSIONSKASSE_SHORT] and len(tokens) >= 3 and tokens[1] in _PUBLIC_BODIES:
         tokens = [*_PENSION_FUND, *tokens[1:]]
@@ -1265,6 +1311,12 @@ def _leading_form(tokens: list[str]) -> tuple[list[str], str | None]:
         if len(tokens) >= len(form) + 2 and tuple(tokens[:len(form)]) == form:
             return _pension_fund_word_last(tokens[len(form):]), cls
     return _pension_fund_word_last(tokens), None
+
+
+def _pension_fund_word(word: str) -> bool:
+    """A word of a Dutch pension fund's kind: "pensioenfonds" (read "pension" already) or a compound ending on it,
+    "Bedrijfstakpensioenfonds" (industry-wide), "Ondernemingspensioenfonds" (a company's)."""
+    return word.startswith("pensio") or word.endswith("pensioenfonds")
 
 
 def _pension_fund_word_last(tokens: list[str]) -> list[str]:
@@ -1486,6 +1538,8 @@ def _mend_cut_end(tokens: list[str], name: str) -> list[str]:
         return tokens[:-1]
     if not last.isalpha() or last in ORG_ABBREVIATIONS or (roman_to_int(last) or 99) <= 20:
         return tokens
+    if tokens[-2] in _SOCIAL_SECURITY_FIRST and "social".startswith(last):
+        return tokens[:-1] + ["social"]  # "Fundação X de Seguridade Soci" (:func:`_social_security_foundation`)
     if any(" ".join(tokens[-size:]) in _LEGAL_FORM_TEXTS for size in range(1, _TRAILING_MAX + 1)):
         return tokens  # a whole legal form ("S.C.Sp", "Société d'investissement à capital variable")
     if len(last) == 1 and tokens[-2] in _LEGAL_FORM_TEXTS:  # "SCA SICAV-R"
