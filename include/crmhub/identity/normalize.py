@@ -485,13 +485,23 @@ _LONG_LEGAL_FORMS = ("limited", "incorporated", "corporation", "company", "partn
 
 
 def _legal_typo(token: str) -> str | None:
-    """The long legal form ``token`` misspells (one edit or transposition), else ``None``."""
-    if len(token) < 6:
-        return None
+    """The long legal form ``token`` misspells (one edit or transposition) or writes by its consonants
+    (:func:`_contraction_of`: "Cmpny" for "Company"), else ``None``."""
     for form in _LONG_LEGAL_FORMS:
-        if abs(len(form) - len(token)) <= 1 and OSA.distance(token, form, score_cutoff=1) <= 1:
+        if _contraction_of(token, form) or (len(token) >= 6 and abs(len(form) - len(token)) <= 1
+                                            and OSA.distance(token, form, score_cutoff=1) <= 1):
             return form
     return None
+
+
+def _contraction_of(token: str, word: str) -> bool:
+    """Whether ``token`` (four letters or more) writes ``word`` by its consonants, keeping its first and last
+    letter ("Cmpny" = "Company", "Prtnrshp" = "Partnership"), as "Mgmt" writes "Management"."""
+    if len(token) < 4 or len(token) >= len(word) or token[0] != word[0] or token[-1] != word[-1] \
+            or _VOWELS & set(token[1:]):
+        return False
+    rest = iter(word[1:])
+    return all(ch in rest for ch in token[1:])
 
 
 def _word_before(raw: list[str], i: int) -> str:
@@ -756,6 +766,20 @@ def _association(raw: list[str], i: int, out: list[str], name: str):
     return (("association",), 0) if out and _association_abbreviation(raw[i], out[-1]) else None
 
 
+@_word_rule("islands")
+def _cayman_islands(raw: list[str], i: int, out: list[str], name: str):
+    # "Fund IV (Cayman Islands)": the domicile written as the jurisdiction's name (ISO 3166: Cayman Islands) is
+    # the marker "(Cayman)"; not after the first word ("Cayman Islands Fund": the brand)
+    return ((), 0) if i > 1 and raw[i - 1] == "cayman" else None
+
+
+@_word_rule("secs")
+def _secs_form(raw: list[str], i: int, out: list[str], name: str):
+    # "Associates I S.E.C.S.", "Partners 2 SECS": closing the name right after the fund numeral, the Luxembourg
+    # société en commandite simple (S.e.c.s.), a legal form; no "Secondaries" (:data:`LEGAL_FORM_CLASSES`)
+    return (("secs",), 0) if i == len(raw) - 1 and i > 1 and _is_numeral(raw[i - 1]) else None
+
+
 @_word_rule(lambda tok: tok in ORG_ABBREVIATIONS)
 def _abbreviation(raw: list[str], i: int, out: list[str], name: str):
     return tuple(ORG_ABBREVIATIONS[raw[i]].split()), 0
@@ -876,9 +900,17 @@ def _roman_numeral(raw: list[str], i: int, out: list[str], name: str):
     tok = raw[i]
     value = roman_to_int(tok) if i > 0 else None
     if value is None or _in_after_pension_fund(raw, i) or (
-            tok in {"l", "v", "x"} and not _numeral_context(_word_before(raw, i), raw[i + 1:i + 3])):
+            tok in {"l", "v", "x"} and not _numeral_context(_word_before(raw, i), raw[i + 1:i + 3])
+            and not _closing_legal_form(raw[i + 1:])):
         return None
     return (str(_LONE_L_READ if tok == "l" else value),), 0
+
+
+def _closing_legal_form(following: list[str]) -> bool:
+    """Whether ``following``, the words after a lone "V"/"X"/"L", are one legal form written out that closes the
+    name ("Management V, Exempted Limited Partnership", "Gestion V, Société en commandite spéciale"): the letter
+    closes the name before its form, a numeral as before "L.P." or "S.C.Sp." (:func:`_numeral_context`)."""
+    return bool(following) and following[0] in _TRAILING_FIRST_WORDS and tuple(following) in _TRAILING_FORMS
 
 
 def _read_words(raw: list[str], name: str) -> list[str]:
@@ -2091,6 +2123,29 @@ def vehicle_marks(name: object) -> frozenset[str]:
     return frozenset(_SAME_MARK.get(m, m) for m in marks)
 
 
+#: Countries whose registers have a legal form written "CV": the Netherlands (commanditaire vennootschap) and
+#: Belgium (coöperatieve vennootschap) in the ISO 20275 Entity Legal Forms list (GLEIF), and the Dutch
+#: Caribbean countries of Dutch civil law (Curaçao, Aruba, Sint Maarten: commanditaire vennootschap).
+CV_FORM_COUNTRIES = frozenset({"NL", "BE", "CW", "AW", "SX"})
+#: The vehicle marker of a continuation fund, as :func:`vehicle_marks` and :func:`normalize_org_name` write it.
+CONTINUATION = "continuation"
+
+
+def cv_closes_after_numeral(name: object) -> bool:
+    """Whether ``name`` closes with "CV" / "C.V." right after its fund numeral ("Fund VII CV", "Priv Eq IV CV",
+    "Partners 1 C.V."; a letter a field length cut after it dropped: "Fd II CV L"). Read alone, the name
+    takes it for the Dutch limited partnership (commanditaire vennootschap), a legal form; sources write a
+    continuation vehicle so too, and a record seated outside the countries of a "CV" legal form
+    (:data:`CV_FORM_COUNTRIES`) is one (:func:`crmhub.identity.records.prepare`)."""
+    if _blank(name):
+        return False
+    text = str(name)
+    raw = list(_written_tokens(text))
+    if len(raw) > 2 and _at_field_length(text):
+        raw = _mend_cut_end(raw, text)
+    return len(raw) > 2 and raw[-1] == "cv" and _is_numeral(raw[-2])
+
+
 def _token_marks(tokens: tuple[str, ...]) -> set[str]:
     """The marks :func:`vehicle_marks` reads on a name's normalised tokens, in one pass: numerals, vehicle
     markers after the first word (also misspelt), a misspelt region between a fund word and a numeral, and a
@@ -3035,8 +3090,19 @@ def _postal_code_word(word: str) -> bool:
 
 
 _PARENTHESISED = re.compile(r"\([^()]*\)")
+#: City states (ISO 3166 alpha-2): the country is one town.
+CITY_STATES = frozenset({"HK", "SG", "MC", "GI"})
 #: Towns that are their whole jurisdiction: a district written before them is part of them.
-_CITY_STATE_SEATS = frozenset(JURISDICTION_SEATS[c] for c in ("HK", "SG", "MC", "GI"))
+_CITY_STATE_SEATS = frozenset(JURISDICTION_SEATS[c] for c in CITY_STATES)
+
+
+def town_in_country(town: str | None, country: str | None) -> str | None:
+    """The normalised ``town`` of a record whose ``country`` (ISO 3166 alpha-2) is stated: in a city state
+    (:data:`CITY_STATES`) any town or district is the city state's seat ("Central" in HK is Hong Kong, as
+    "Central, Hong Kong" is); elsewhere the town as it is."""
+    if town and country in CITY_STATES:
+        return JURISDICTION_SEATS[country]
+    return town
 
 
 #: Words of a town's name written short, and the German "Sankt" (Sankt Gallen = St. Gallen = Saint Gallen).
@@ -3106,6 +3172,27 @@ def _city_names() -> tuple[frozenset[str], dict[str, str]]:
                 local.setdefault(town(name), set()).add(english[zone])
     return frozenset(known), {name: next(iter(cities)) for name, cities in local.items()
                               if len(cities) == 1 and name not in known and len(name) >= 3}
+
+
+@lru_cache(maxsize=1)
+def _town_territories() -> dict[str, str]:
+    """The English name of each city **babel**'s CLDR data names a time zone by, as :func:`_town` writes it
+    (:func:`_city_names`) -> the zone's territory (ISO 3166 alpha-2); a name of zones in two territories left out."""
+    from babel import Locale
+    from babel.core import get_global
+
+    english_names = Locale.parse("en").time_zones
+    found: dict[str, set[str]] = {}
+    for zone, territory in get_global("zone_territories").items():
+        name = english_names.get(zone, {}).get("city") or zone.rsplit("/", 1)[-1].replace("_", " ")
+        found.setdefault(" ".join(_tokens(name)), set()).add(territory)
+    return {town: next(iter(t)) for town, t in found.items() if len(t) == 1 and len(next(iter(t))) == 2}
+
+
+def town_territory(town: str | None) -> str | None:
+    """The country (ISO 3166 alpha-2) of a normalised town that is a CLDR exemplar city (:func:`_town_territories`:
+    "toronto" -> CA, "los angeles" -> US, "amsterdam" -> NL), else None."""
+    return _town_territories().get(town) if town else None
 
 
 def normalize_country(value: object) -> str | None:
