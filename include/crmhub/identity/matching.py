@@ -542,8 +542,11 @@ def _acronym_carriers(enc: Encoded, pairs: np.ndarray, exact: np.ndarray) -> tup
     return exact[keep], {k: rows_of[c] for k, c in zip(exact[keep].tolist(), code[keep].tolist(), strict=True)}
 
 
-#: The organisation name level whose pairs are weighed by their first word's count (:func:`_first_word_counts`).
+#: The organisation name level whose pairs are weighed by their first word's count (:func:`_first_word_counts`)
+#: and by the organisations near their name (:func:`_near_name_counts`).
 NEAR_EXACT_NAME = 2
+#: The term-frequency terms of a near-exact name, which a pair lifted to an exact name no longer carries.
+NEAR_NAME_TERMS = ("name_first_word", "name_near")
 
 
 def _first_word_counts(enc: Encoded, pairs: np.ndarray, levels: dict[str, np.ndarray], params: dict) -> np.ndarray:
@@ -579,6 +582,33 @@ def _first_word_counts(enc: Encoded, pairs: np.ndarray, levels: dict[str, np.nda
         counts[s] = count_in_place(counts[s], here, u_of_pairs(params, place, level, levels, k[s]))
         todo[s] = False
     out[k] = counts
+    return out
+
+
+def _near_name_carriers(n: int, pairs: np.ndarray, levels: dict[str, np.ndarray], anchor: np.ndarray) -> np.ndarray:
+    """Per record: how many organisations carry its name or a near-exact one (:data:`NEAR_EXACT_NAME`) among
+    the run's candidate pairs: its own, plus the distinct groups of the other records so named, a group being
+    records the deterministic rule joins (``anchor``: same tax id), which are one organisation whatever their
+    count. A fund numeral conflict does not make a namesake ("Fund II" / "Fund III" are siblings the veto
+    keeps apart, not strangers the name could be confused with)."""
+    group = cluster_roots(n, pairs[anchor])
+    near = np.flatnonzero((levels["name"] <= NEAR_EXACT_NAME) & (levels["name"] > 0) & (levels["numerals"] != 3))
+    a, b = pairs[near, 0], pairs[near, 1]
+    record, other = np.concatenate([a, b]).astype(np.int64), group[np.concatenate([b, a])].astype(np.int64)
+    keep = other != group[record]
+    seen = np.unique(record[keep] * n + other[keep])
+    return 1 + np.bincount(seen // n, minlength=n)
+
+
+def _near_name_counts(pairs: np.ndarray, levels: dict[str, np.ndarray], carriers: np.ndarray) -> np.ndarray:
+    """Per pair with a near-exact organisation name (0 for the others): the organisations that carry either
+    record's name or a near-exact one (:func:`_near_name_carriers`), the more of the two, at least the pair's
+    own two. Scored as the referenced term frequency ``name_near``
+    (:data:`crmhub.identity.scoring.TF_REFERENCE`): a near-exact name no third organisation of the run comes
+    near is strong evidence however large the run, one that 30 organisations come near is weak."""
+    out = np.zeros(len(pairs))
+    k = np.flatnonzero(levels["name"] == NEAR_EXACT_NAME)
+    out[k] = np.maximum(np.maximum(carriers[pairs[k, 0]], carriers[pairs[k, 1]]), 2)
     return out
 
 
@@ -687,8 +717,9 @@ def _lift_to_exact(idx: np.ndarray, levels: dict[str, np.ndarray], scores, kind:
                    tf_bits: dict[str, np.ndarray]) -> None:
     """The pairs ``idx`` rescored with an exact name (the first word's term-frequency bits no longer apply)."""
     if idx.size:
-        if "name_first_word" in tf_bits:
-            tf_bits["name_first_word"][idx] = 0.0
+        for term in NEAR_NAME_TERMS:
+            if term in tf_bits:
+                tf_bits[term][idx] = 0.0
         levels["name"][idx] = EXACT_NAME
         rescore(scores, levels, kind, idx, params=params, tf_bits=tf_bits)
 
@@ -1375,7 +1406,7 @@ def _one_programme_in_run(brand: str, strategies: frozenset[str], ordered: list[
 
 
 def _pair_scorer(enc: Encoded, kind: str, threshold: float, params: dict | None, tf_counts: dict | None,
-                 workers: int) -> Callable[[np.ndarray], np.ndarray]:
+                 workers: int, carriers: np.ndarray | None = None) -> Callable[[np.ndarray], np.ndarray]:
     """Probability of record pairs blocking did not compare, scored like the candidates: the run's
     parameters and the same checks; term-frequency bits from the candidates' counts (``tf_counts``)
     and these pairs' together (a referenced name weighs the same; a non-referenced centre moves by the
@@ -1383,6 +1414,8 @@ def _pair_scorer(enc: Encoded, kind: str, threshold: float, params: dict | None,
     def probability(extra: np.ndarray) -> np.ndarray:
         levels, extras = compare(enc, extra, kind, workers=workers)
         counts = _scoring_tf_counts(enc, extra, levels, extras.get("tf_counts") or {}, kind, params)
+        if carriers is not None:
+            counts["name_near"] = _near_name_counts(extra, levels, carriers)
         both = term_frequency_bits({k: np.concatenate([(tf_counts or {}).get(k, np.zeros(0)), v])
                                     for k, v in counts.items()})
         bits = {k: v[len(v) - len(extra):] for k, v in both.items()}
@@ -1454,6 +1487,9 @@ def resolve(df: pd.DataFrame, kind: str, *, decisions: dict | None = None, thres
     t2 = time.perf_counter()
     enc = Encoded(prepared, workers=workers)
     levels, extras = compare(enc, pairs, kind, workers=workers)
+    carriers = _near_name_carriers(n, pairs, levels, _anchor_mask(levels, kind)) if kind == "org" else None
+    if carriers is not None:
+        extras["tf_counts"]["name_near"] = _near_name_counts(pairs, levels, carriers)
     tf_bits = term_frequency_bits(extras.get("tf_counts"))
     params = None
     if refine and kind in EM_KINDS and len(pairs) >= EM_MIN_PAIRS:
@@ -1500,7 +1536,7 @@ def resolve(df: pd.DataFrame, kind: str, *, decisions: dict | None = None, thres
     queue_mask = ((prob > threshold) | same_key) & apart
     review: list[ReviewPair] = []
     chosen = _best_per_identity_pair(pairs, prob, roots, np.flatnonzero(queue_mask))
-    scorer = _pair_scorer(enc, kind, threshold, params, scoring_counts, workers) \
+    scorer = _pair_scorer(enc, kind, threshold, params, scoring_counts, workers, carriers) \
         if kind in UNCOMPARED_VOTE_KINDS else None
     chosen, cut_links = _consistent_proposals(prepared, kind, pairs, prob, rejected, roots, chosen, threshold,
                                               score_pairs=scorer, cut_names=enc.cut_names if kind == "org" else None,

@@ -4,6 +4,8 @@ crowded name are strangers elsewhere, not in the city the pair shares."""
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pandas as pd
 
@@ -78,13 +80,17 @@ def _probability(res, a: int, b: int) -> float:
     return float(res.pair_probability[pairs.index([a, b])])
 
 
+def _log_odds(p: float) -> float:
+    return math.log2(p / (1 - p))
+
+
 def test_a_near_exact_name_weighs_less_where_its_brand_word_is_common_in_the_town() -> None:
     # both pairs: near-exact name, same city and country, nothing else; one class with one score before,
     # now spread by how many records in the town carry the first word
     res = resolve(_near_exact_pairs(8), "org")
     assert res.pair_levels["name"][res.scored_pairs.tolist().index([0, 1])] == 2
     rare, crowded = _probability(res, 0, 1), _probability(res, 2, 3)
-    assert rare > crowded + 0.1
+    assert _log_odds(rare) > _log_odds(crowded) + 1.0  # bits: the term is ±1 bit around the run's centre
     # without the crowd both pairs are the same evidence
     res = resolve(_near_exact_pairs(0), "org")
     assert abs(_probability(res, 0, 1) - _probability(res, 2, 3)) < 1e-9
