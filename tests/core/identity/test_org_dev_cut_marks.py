@@ -29,6 +29,14 @@ def test_a_cut_names_last_fragment_is_no_mark(full, cut, city):
     assert surfaced({"name": full, "city": city}, {"name": cut, "city": city})
 
 
+def test_co_cut_after_its_i_is_a_co_investment_and_no_fund_one():
+    # "Co-Investment" cut after its first letter, after a roman numeral: the "I" is no fund I
+    assert vehicle_marks("Harwick Lane Private Eq Fd VI (Co-I") == {"6", "coinvestment"}
+    assert surfaced({"name": "Harwick Lane Private Equity Fund 6 - Co-Investment, L.P.", "city": "Boston"},
+                    {"name": "Harwick Lane Private Eq Fd VI (Co-I", "city": "Boston"})
+    assert "1" in vehicle_marks("Harwick Lane Partners Co I")  # not cut at a field length, after no numeral
+
+
 @pytest.mark.parametrize(("full", "cut", "city"), [
     ("Kehora Harbor Infrastructure Fund IV", "Kehora Harbor Infrastructure Fund I", "Boston"),  # inside a numeral
     ("Lairhion Ridge Energy Partners XI, L.P.", "Lairhion Ridge Energy Partners XI (", "Luxembourg"),  # a vehicle
