@@ -2046,6 +2046,13 @@ def _is_numeral(token: str) -> bool:
     return token.isdigit() or token in _NUMBER_WORDS or (token != "l" and roman_to_int(token) is not None)
 
 
+def written_numeral_value(token: str) -> int | None:
+    """The number a fund numeral as written (:func:`_is_numeral`) stands for ("iv", "4", "four" -> 4), else None."""
+    if not _is_numeral(token):
+        return None
+    return int(token) if token.isdigit() else int(_NUMBER_WORDS[token]) if token in _NUMBER_WORDS else roman_to_int(token)
+
+
 def is_written_numeral(token: str) -> bool:
     """Whether a word of a name (lower case) is a fund numeral as written (:func:`_is_numeral`): digits, a
     roman numeral or a number word."""
