@@ -42,6 +42,7 @@ from crmhub.identity.normalize import (
     roman_to_int,
     tax_id_scheme,
     without_inner_and,
+    written_numeral_value,
 )
 from crmhub.identity.parallel import forked_map, slices
 from crmhub.identity.short_forms import (
@@ -695,7 +696,7 @@ def respelt_cut_from(cut: str, full: str) -> bool:
     """:func:`cut_from` up to typos and abbreviations: the cut name (a :func:`cut_name_text`) and ``full``
     read word by word, one word against one, each whole word of the cut name ``full``'s word at its place,
     a typo of it or an abbreviation either way (:func:`_respelt`: the first word, the brand, by typos
-    only; a numeral only as written), and its last word, where the field cut it, the start of ``full``'s word at its place ("Celzura
+    only), or one fund numeral in another notation ("Partners 6" / "Partners VI": :func:`_same_numeral`), and its last word, where the field cut it, the start of ``full``'s word at its place ("Celzura
     Public School Employees Ret" / "Celzura Pub School Employees' Retirement System", "Plurlock Coonty
     Employees' Retirement As" / "Plurlock County Employees' Retirement Association"). As with
     :func:`cut_from`, a name that ends where a word of the other ends is another entity's, unless the cut
@@ -714,14 +715,21 @@ def respelt_cut_of(cut: str, text: str) -> bool:
         return False
     last, at = words[-1], others[n - 1]
     if cut.endswith(" "):
-        if len(others) == n or not (last == at or _respelt(last, at, set())):
+        if len(others) == n or not (last == at or _respelt(last, at, set()) or _same_numeral(last, at)):
             return False
     elif not (len(at) > len(last) and at.startswith(last)):
         return False
     if words[:-1] == others[:n - 1]:
         return True  # cut_from's own case, or only the fragment's word respelt
     brands = {words[0], others[0]}
-    return all(w == o or _respelt(w, o, brands) for w, o in zip(words[:-1], others[:n - 1], strict=True))
+    return all(w == o or _respelt(w, o, brands) or _same_numeral(w, o)
+               for w, o in zip(words[:-1], others[:n - 1], strict=True))
+
+
+def _same_numeral(word: str, other: str) -> bool:
+    """``word`` and ``other`` are one fund numeral written two ways ("IV" / "4", "X" / "10", "Seven" / "VII")."""
+    value = written_numeral_value(word)
+    return value is not None and value == written_numeral_value(other)
 
 
 def _respelt(word: str, other: str, brands: set[str]) -> bool:

@@ -1530,12 +1530,15 @@ def _mend_cut_end(tokens: list[str], name: str) -> list[str]:
     cut last word mended: one or two letters after an opening bracket are dropped ("Fund VIII (C"); a legal
     form cut short is dropped ("..., Limited P", "Ltd. Par", "societe en commandite spec"), and so is a
     letter after a whole one ("SCA SICAV-R"); a vehicle marker cut short is completed when one marker
-    starts so ("(Cay" -> "cayman", "Execu" -> "executive", "Co-Inve" -> "coinvestment"); a fund word cut
+    starts so ("(Cay" -> "cayman", "Execu" -> "executive", "Co-Inve" -> "coinvestment", and after a fund
+    numeral "Co-I", whose "I" is no numeral); a fund word cut
     short is dropped ("Feeder Fu"). A word that stands whole ("Partners", an abbreviation, a numeral) is
     left alone, and so is a single letter otherwise (a series letter, an initial)."""
     last = tokens[-1]
     if _OPEN_BRACKET_END.search(name):  # "Fund VIII (C": what the brackets held is cut to a letter or two
         return tokens[:-1]
+    if last == "i" and tokens[-2] == "co" and _is_numeral(tokens[-3]):  # "Fund VI (Co-I": no fund I after "Co"
+        return tokens[:-2] + ["coinvestment"]
     if not last.isalpha() or last in ORG_ABBREVIATIONS or (roman_to_int(last) or 99) <= 20:
         return tokens
     if tokens[-2] in _SOCIAL_SECURITY_FIRST and "social".startswith(last):
@@ -2041,6 +2044,13 @@ def _shortened_fund_word(word: str) -> bool:
 def _is_numeral(token: str) -> bool:
     """A fund numeral as written: digits, a roman numeral (not a lone "L") or a number word."""
     return token.isdigit() or token in _NUMBER_WORDS or (token != "l" and roman_to_int(token) is not None)
+
+
+def written_numeral_value(token: str) -> int | None:
+    """The number a fund numeral as written (:func:`_is_numeral`) stands for ("iv", "4", "four" -> 4), else None."""
+    if not _is_numeral(token):
+        return None
+    return int(token) if token.isdigit() else int(_NUMBER_WORDS[token]) if token in _NUMBER_WORDS else roman_to_int(token)
 
 
 def is_written_numeral(token: str) -> bool:

@@ -29,8 +29,27 @@ def test_a_cut_names_last_fragment_is_no_mark(full, cut, city):
     assert surfaced({"name": full, "city": city}, {"name": cut, "city": city})
 
 
+def test_co_cut_after_its_i_is_a_co_investment_and_no_fund_one():
+    # "Co-Investment" cut after its first letter, after a roman numeral: the "I" is no fund I
+    assert vehicle_marks("Harwick Lane Private Eq Fd VI (Co-I") == {"6", "coinvestment"}
+    assert surfaced({"name": "Harwick Lane Private Equity Fund 6 - Co-Investment, L.P.", "city": "Boston"},
+                    {"name": "Harwick Lane Private Eq Fd VI (Co-I", "city": "Boston"})
+    assert "1" in vehicle_marks("Harwick Lane Partners Co I")  # not cut at a field length, after no numeral
+
+
+@pytest.mark.parametrize(("full", "cut", "city"), [
+    # the cut name writes the fund numeral in another notation than the full name
+    ("Tessaly Harbour International Partners X Co-Investment L.P.", "Tessaly Harbour Intl. Partners 10 C", "London"),
+    ("Tessaly Harbour International Partners 6 (Co-Investment)", "Tessaly Harbour Intl. Partners VI C", "London"),
+    ("Marrowby Bay Energy Partners Fund Seven Feeder", "Marrowby Bay Energy Partners Fd 7 F", "New York"),
+])
+def test_a_cut_name_with_its_numeral_in_another_notation_is_read_as_cut(full, cut, city):
+    assert surfaced({"name": full, "city": city}, {"name": cut, "city": city})
+
+
 @pytest.mark.parametrize(("full", "cut", "city"), [
     ("Kehora Harbor Infrastructure Fund IV", "Kehora Harbor Infrastructure Fund I", "Boston"),  # inside a numeral
+    ("Tessaly Harbour International Partners XI Co-Investment", "Tessaly Harbour Intl. Partners 10 C", "London"),
     ("Lairhion Ridge Energy Partners XI, L.P.", "Lairhion Ridge Energy Partners XI (", "Luxembourg"),  # a vehicle
     ("Memick Square Real Estate Partners IX", "Memick Square Real Estate Partners", "New York"),  # a word end
 ])
