@@ -940,10 +940,15 @@ class Builder:
                            f"Caisse de pension de la Ville de {fr}", f"City of {de} Pension Fund", f"Pensionskasse der Stadt {strip_accents(de)}"]),
                  ("canton", [f"Pensionskasse des Kantons {de}", f"PK Kanton {de}", f"{de}er Pensionskasse" if not de.endswith("n") else f"Kantonale Pensionskasse {de}",
                              f"Caisse de pensions de l'Etat de {fr}", f"Canton of {de} Pension Fund", f"Pensionskasse Kanton {strip_accents(de)}"])]
-        for _kind, names in rng.sample(kinds, rng.choice([1, 1, 1, 2])):
+        for kind, names in rng.sample(kinds, rng.choice([1, 1, 1, 2])):
             out.append(Ent("lp", names, "stiftung", weights=[3, 1, 1, 1, 1, 1], domain=self.domain_for(names[1], ".ch") if rng.random() < 0.6 else None,
-                           ids=self.ids("CH"), city=city, country="CH", dept=True))
+                           ids=self.ids("CH"), city=city, country="CH", dept=True,
+                           real_twin=(kind, de) in self.REAL_PK))
         return out
+
+    # the Pensionskassen REAL_FAMILIES holds as real institutions: the city of Zürich's (PKZH) and the canton's
+    # (BVK, the Beamtenversicherungskasse des Kantons Zürich)
+    REAL_PK = {("city", "Zürich"), ("canton", "Zürich")}
 
     # ---------------------------------------------------------------- LPs: Iberia / Latin America
 
