@@ -251,6 +251,21 @@ def test_cut_name_pre_test_never_rules_out_a_pair_either_reading_accepts() -> No
     assert (c._cut_from_pairs(enc, short, full, check) == every).all() and (every == read).all()
 
 
+def test_cut_text_words_are_each_word_of_each_raw_name_packed(prepared: pd.DataFrame) -> None:
+    from crmhub.identity import comparison as c
+
+    df = prepared.copy()
+    df.loc[:2, "name"] = [None, " ", "Fund  IV (Cay"]  # no name, a blank one, runs of spaces
+    enc = c.Encoded(df)
+    first, count, start, packed, lengths = enc.cut_text_words
+    texts = [enc.raw_cut_texts(np.array([r]))[0] if isinstance(v, str) else "" for r, v in enumerate(df["name"])]
+    for r, text in enumerate(texts):
+        words = text.split()
+        assert first[r] == (ord(text[0]) if text else -1) and count[r] == len(words)
+        at = slice(start[r], start[r] + count[r])
+        assert packed[at].tolist() == [c._packed(w) for w in words] and lengths[at].tolist() == [len(w) for w in words]
+
+
 def _split_run_together_word_by_word(words: set, others: set, brands: set) -> set:
     """:func:`crmhub.identity.comparison._split_run_together` trying every split of every word."""
     from crmhub.identity.comparison import _word_matches
