@@ -330,6 +330,55 @@ def test_same_words_on_the_generated_names_equal_the_word_by_word_check(prepared
     assert fast == slow and 10 < sum(fast) < len(fast)
 
 
+def _strip_trailing_forms_trying_every_tail(tokens: list[str]) -> str | None:
+    """:func:`crmhub.identity.normalize._strip_trailing_forms` looking every tail up, without its pre-test."""
+    form, found = None, True
+    while found and len(tokens) > 1 and tokens[-1] in nz._TRAILING_LAST_WORDS:
+        found = False
+        for size in range(min(nz._TRAILING_MAX, len(tokens) - 1), 0, -1):
+            tail = tuple(tokens[-size:])
+            if tail in nz._TRAILING_FORMS:
+                form = form or nz._form_class(tail)
+                del tokens[-size:]
+                nz._strip_jurisdiction_descriptor(tokens)
+                found = True
+                break
+    return form
+
+
+def test_trailing_form_pre_test_never_skips_a_form_the_lookup_finds(prepared: pd.DataFrame) -> None:
+    assert all(form[0] in nz._TRAILING_FIRST_WORDS for form in nz._TRAILING_FORMS)
+    words = [list(nz.org_name_tokens(v)) for v in prepared["name"].dropna().tolist()]
+    # every form closing a name, also after another form and after a jurisdiction ("a Delaware ...")
+    words += [["harbor", "capital", *extra, *form] for form in sorted(nz._TRAILING_FORMS)
+              for extra in ([], ["lp"], ["a", "delaware"], list(form))]
+    for tokens in words:
+        fast, slow = list(tokens), list(tokens)
+        assert (nz._strip_trailing_forms(fast), fast) == (_strip_trailing_forms_trying_every_tail(slow), slow), tokens
+
+
+def _currency_marks_read_in_full(marks: set[str], raw: list[str]) -> set[str]:
+    """:func:`crmhub.identity.normalize._currency_marks` without its pre-test (every name read in full)."""
+    first = next((k for k, t in enumerate(raw) if k and nz._is_numeral(t)), len(raw))
+    currencies = {t for t in raw[first + 1:] if t in nz._CURRENCIES}
+    if "eur" in currencies and not ({"eur", "europe", "european"} & set(raw[1:first])
+                                    or {"europe", "european"} & set(raw[first + 1:])):
+        marks = marks - {"europe"}
+    if "eur" in raw[1:first]:
+        marks = marks | {"europe"}
+    return marks | currencies
+
+
+def test_currency_pre_test_never_skips_a_name_the_full_reading_changes(prepared: pd.DataFrame) -> None:
+    names = [*prepared["name"].dropna().tolist(), "Harbor Eur Fund VII", "Harbor Fund IX EUR", "Harbor Europe Fund 9 EUR",
+             "Harbor Fund 9 USD", "Harbor Infrastructure Fund IV EUR", "Harbor European Partners III"]
+    for name in names:
+        raw = list(nz._written_tokens(name))
+        marks = nz._token_marks(nz.org_name_tokens(name))
+        assert nz._currency_marks(set(marks), raw) == _currency_marks_read_in_full(set(marks), raw), name
+    assert nz.vehicle_marks("Harbor Fund IX EUR") >= {"9", "eur"} and "europe" in nz.vehicle_marks("Harbor Eur Fund VII")
+
+
 def test_the_partnership_law_is_read_with_the_other_name_features(prepared: pd.DataFrame) -> None:
     # read once when preparing (the parse of the name is cached then), not by a second parse at comparison
     expected = [nz.partnership_law(v) for v in prepared["name"].tolist()]
