@@ -372,17 +372,18 @@ class Ent:
     """One real organisation: its names (first = registered), legal form, ids, domain and seat."""
 
     __slots__ = ("role", "names", "weights", "reg", "legal", "domain", "old_domain", "ids", "city", "country",
-                 "acr", "dept", "jurisdiction", "max_dups")
+                 "acr", "dept", "jurisdiction", "max_dups", "real_twin")
 
     def __init__(self, role: str, names: list[str], legal: str = "none", *, weights: list[float] | None = None,
                  reg: int = 0, domain: str | None = None, ids: dict | None = None, city: str = "New York",
                  country: str = "US", acr: str | None = None, dept: bool = False, jurisdiction: str | None = None,
-                 old_domain: str | None = None, max_dups: int = 5):
+                 old_domain: str | None = None, max_dups: int = 5, real_twin: bool = False):
         self.role, self.names, self.legal, self.reg = role, names, legal, reg
         self.weights = weights or [3.0] + [1.0] * (len(names) - 1)
         self.domain, self.old_domain, self.ids = domain, old_domain, ids or {}
         self.city, self.country, self.acr, self.dept = city, country, acr, dept
         self.jurisdiction, self.max_dups = jurisdiction or country, max_dups
+        self.real_twin = real_twin  # REAL_FAMILIES holds this institution: drawn as before, never written
 
 
 class Builder:
@@ -915,8 +916,12 @@ class Builder:
                      f"{land} {en} Pension Fund", f"Pension Fund of the {land} {en}", f"{en_p}' Pension Scheme {land}"]
             out.append(Ent("lp", names, "kdoer", weights=[3, 2, 1, 1, 1, 1, 1, 1, 0.5],
                            domain=self.domain_for(german_translit(f"{versorgung} {land}"), ".de") if rng.random() < 0.7 else None,
-                           ids=self.ids("DE"), city=city, country="DE", dept=True))
+                           ids=self.ids("DE"), city=city, country="DE", dept=True,
+                           real_twin=(land, kammer) in self.REAL_VW))
         return out
+
+    # the Versorgungswerke REAL_FAMILIES holds as real institutions (Bayerische Ärzteversorgung)
+    REAL_VW = {("Bayern", "Ärztekammer")}
 
     SWISS = [("Zürich", "Zurich", "Zurich"), ("Bern", "Berne", "Bern"), ("Luzern", "Lucerne", "Lucerne"),
              ("Basel", "Bâle", "Basel"), ("St. Gallen", "Saint-Gall", "St. Gallen"), ("Genf", "Genève", "Geneva"),
@@ -1401,8 +1406,10 @@ def generate(n: int, seed: int) -> pd.DataFrame:
             ent_no += 1
             eid = f"E{ent_no:07d}"
             for src in pick_sources(rng, ent, n_dups(rng, ent)):
-                rows.append((src, render_name(rng, ent, src), render_domain(rng, ent, src), render_tax(rng, ent, src),
-                             render_city(rng, ent, src), render_country(rng, ent, src), eid, fam, ent.role))
+                row = (src, render_name(rng, ent, src), render_domain(rng, ent, src), render_tax(rng, ent, src),
+                       render_city(rng, ent, src), render_country(rng, ent, src), eid, fam, ent.role)
+                if not ent.real_twin:  # rendered all the same, so the draws of every later record stay as they were
+                    rows.append(row)
     rows = rows[:n]
     order = list(range(len(rows)))
     rng.shuffle(order)

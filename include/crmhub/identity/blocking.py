@@ -32,7 +32,15 @@ import pandas as pd
 
 from crmhub.identity import normalize as nz
 from crmhub.identity.comparison import descriptor_dropped, partner_initials, written_as_partner_initials
-from crmhub.identity.short_forms import acronym_of_name, acronym_word, brand_word, initials, is_brand_form
+from crmhub.identity.short_forms import (
+    acronym_leads,
+    acronym_of_name,
+    acronym_word,
+    brand_word,
+    initials,
+    is_brand_form,
+    lead_and_initials,
+)
 
 
 @dataclass(frozen=True)
@@ -273,13 +281,18 @@ def _org_one_word_or_site(df: pd.DataFrame) -> list:
 
 def _org_initials(df: pd.DataFrame) -> list:
     """A one-word name ("htrs") and, in its town, every longer name whose initials spell it
-    (:func:`crmhub.identity.short_forms.initials`: "Hawkbourne County Teachers' Retirement System"): an
+    (:func:`crmhub.identity.short_forms.initials`: "Hawkbourne County Teachers' Retirement System"), or
+    letters of its first word and the initials of the others ("AraSIB": :func:`_acronyms_in_town`): an
     organisation written by its acronym meets its full name where neither site spells it. Names whose
     initials no one-word name in their town carries have none. Integers, each distinct (word, town)
     numbered once per call."""
     rows = list(zip(df["n_name"].tolist(), df["n_city"].tolist(), strict=True))
     acronyms = {(name, city) for name, city in rows if name and city and " " not in name}
     towns = {city for _, city in acronyms}  # a name elsewhere has no acronym to meet: its initials are not read
+    by_lead: dict[tuple[tuple[str, str], str], list[str]] = {}  # an acronym opening with a longer lead ("AraSIB")
+    for name, city in acronyms:
+        for key in acronym_leads(name):
+            by_lead.setdefault((key, city), []).append(name)
     ids: dict[tuple[str, str], int] = {}
     by_row: dict[tuple[str, str], tuple[int, ...] | None] = {}
     out = []
@@ -290,12 +303,24 @@ def _org_initials(df: pd.DataFrame) -> list:
             if row in acronyms:
                 words = [name]
             elif name and city in towns:
-                words = sorted(a for a in initials(tuple(name.split())) if (a, city) in acronyms)
+                words = _acronyms_in_town(tuple(name.split()), city, acronyms, by_lead)
             else:
                 words = []
             got = by_row[row] = tuple(ids.setdefault((w, city), len(ids)) for w in words) or None
         out.append(got)
     return out
+
+
+def _acronyms_in_town(words: tuple[str, ...], city: str, acronyms: set[tuple[str, str]],
+                      by_lead: dict[tuple[tuple[str, str], str], list[str]]) -> list[str]:
+    """The one-word names of ``city`` (``acronyms``) that spell the name ``words``: its initials
+    (:func:`crmhub.identity.short_forms.initials`) and the acronyms opening with a lead of its first word
+    (``by_lead``, :func:`crmhub.identity.short_forms.acronym_leads`: "AraSIB"), checked by
+    :func:`crmhub.identity.short_forms.acronym_of_name`."""
+    found = {a for a in initials(words) if (a, city) in acronyms}
+    found |= {a for key in lead_and_initials(words) for a in by_lead.get((key, city), ())
+              if a not in found and acronym_of_name(a, words)}
+    return sorted(found)
 
 
 #: Most words of a place name a public body's name is read by ("texas", "new york", "district of columbia").

@@ -1258,11 +1258,21 @@ SLIP_WORD = 5
 LONG_TYPO_WORD = 10
 
 
+#: The rows of the QWERTY layout (ISO/IEC 9995-1 alphanumeric section, US/UK letters): a finger that slips
+#: strikes a key beside the one meant, in its row.
+_KEY_ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
+_KEY_NEIGHBOURS = frozenset((row[k], row[k + d]) for row in _KEY_ROWS for k in range(len(row))
+                            for d in (-1, 1) if 0 <= k + d < len(row))
+
+
 def _slipped(a: str, b: str) -> bool:
-    """Whether word ``b`` is ``a`` with two neighbouring letters swapped or one letter typed twice (or a
-    doubled letter typed once)."""
+    """Whether word ``b`` is ``a`` with two neighbouring letters swapped, one letter typed twice (or a
+    doubled letter typed once), or one letter, not the first, struck on the key beside it in its row
+    (:data:`_KEY_NEIGHBOURS`: "Hawkridfe", "Vetumo" for "Verumo")."""
     if len(a) == len(b):
         d = [i for i in range(len(a)) if a[i] != b[i]]
+        if len(d) == 1:
+            return d[0] > 0 and (a[d[0]], b[d[0]]) in _KEY_NEIGHBOURS
         return len(d) == 2 and d[1] == d[0] + 1 and a[d[0]] == b[d[1]] and a[d[1]] == b[d[0]]
     short, long_ = (a, b) if len(a) < len(b) else (b, a)
     if len(long_) - len(short) != 1:

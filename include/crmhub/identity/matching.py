@@ -79,7 +79,10 @@ from crmhub.identity.normalize import (
     GROUP_WORDS,
     HOLDING_CHAIN_MARKERS,
     INSURER_DOMICILE_MARK,
+    JURISDICTION_WORDS,
+    ORGANISATION_KIND_WORDS,
     fund_strategies,
+    jurisdiction_code,
     normalize_country,
     tax_id_scheme,
 )
@@ -105,6 +108,7 @@ from crmhub.identity.scoring import (
 )
 from crmhub.identity.short_forms import (
     MAX_BRAND_FORM_WORDS,
+    MIN_BRAND,
     brand_short_form,
     brand_word,
     family_office_alias,
@@ -828,41 +832,123 @@ def _lift_local_entities(enc: Encoded, pairs: np.ndarray, levels: dict[str, np.n
     """A service provider's local entity written with and without its jurisdiction ("Osprey Court Fund Services
     (Ireland) Limited" / "Osprey Court Fund Services" in Dublin, :func:`_named_with_its_country`): fund
     administrators, custodians, trust companies and law firms register one entity per jurisdiction and name it
-    so, while a CRM writes the group's name for the office it deals with. Where both records are in that
-    jurisdiction's country (no other town or site), the name without the jurisdiction is the local entity's:
-    an exact name, no vehicle mark on one side only. The group's entities of other jurisdictions ("(Cayman)" /
-    "(Luxembourg)": hard negatives) keep their own countries. Checked on the pairs below the review threshold
-    (in place); the lifted name weighs no term frequency (as :func:`_lift_respaced`)."""
-    low = (levels["numerals"] == 2) & (levels["country"] == 1) & ~scores.vetoed & (scores.probability <= threshold)
-    low &= _nothing_differs(levels)
+    so, while a CRM writes the group's name for the office it deals with. Where the record without the
+    jurisdiction is in that jurisdiction's country and the other in it too or in none (its name says it), with
+    no other town or site, the name without the jurisdiction is the local entity's: an exact name, no vehicle
+    mark on one side only. The jurisdiction is a vehicle mark ("(Ireland)", "(Cayman)") or the name's last words
+    ("(Singapore)"). The group's entities of other jurisdictions ("(Cayman)" / "(Luxembourg)": hard negatives)
+    keep their own countries; the group's name without a country may be any of them. Checked on the pairs below
+    the review threshold (in place); the lifted name weighs no term frequency (as :func:`_lift_respaced`)."""
+    low = np.isin(levels["numerals"], (0, 2)) & (levels["name"] > EXACT_NAME) & ~scores.vetoed
+    low &= (scores.probability <= threshold) & _nothing_differs(levels)
     idx = np.flatnonzero(low)
     if not idx.size:
         return
-    jurisdiction = enc.n_numerals.per_value(_a_jurisdiction, rows=pairs[idx], dtype=bool)  # once per distinct marks
+    named = _jurisdictions_named(enc, pairs[idx])
     names, marks, country = enc.n_name.values, enc.n_numerals.values, enc.n_country.values
-    k = np.array([k for k in idx[jurisdiction[:, 0] | jurisdiction[:, 1]].tolist()
+    a, b = pairs[idx, 0], pairs[idx, 1]
+    names_others = ((named[:, 0] != "") & (named[:, 0] == country[b])) | ((named[:, 1] != "") & (named[:, 1] == country[a]))
+    k = np.array([k for k in idx[names_others].tolist()
                   if _named_with_its_country(names, marks, country, int(pairs[k, 0]), int(pairs[k, 1]))], dtype=np.int64)
     if k.size:
         levels["numerals"][k] = 0
         _lift_to_exact(k, levels, scores, kind, params, tf_bits)
 
 
-def _a_jurisdiction(marks: str) -> bool:
-    """Vehicle marks that are one jurisdiction's name ("ireland", "uk", "cayman")."""
-    return bool(marks) and " " not in marks and normalize_country(marks) is not None
+def _jurisdictions_named(enc: Encoded, rows: np.ndarray) -> np.ndarray:
+    """Per record of ``rows`` (any shape): the ISO 3166 code of the jurisdiction its name is marked with
+    (:func:`_marked_jurisdiction`), else of its last words' (:func:`_jurisdiction_ending`), else "" (once per
+    distinct marks or name)."""
+    by_mark = enc.n_numerals.per_value(_marked_jurisdiction, rows=rows)
+    by_name = enc.n_name.per_value(_jurisdiction_ending, rows=rows)
+    marked = enc.n_numerals.values[rows] != ""
+    return np.where(marked, by_mark, by_name).astype(object)
+
+
+def _marked_jurisdiction(marks: str) -> str:
+    """The country code of vehicle marks that are one jurisdiction's name ("ireland", "uk", "cayman"), else ""."""
+    return (" " not in marks and normalize_country(marks)) or ""
+
+
+def _jurisdiction_ending(name: str) -> str:
+    """The country code of the jurisdiction a name ends with, read on its last words
+    (:func:`crmhub.identity.normalize.jurisdiction_code`: "... fund services singapore", "... hong kong"), else ""."""
+    words = name.split()
+    return next((code for size in range(min(JURISDICTION_WORDS, len(words) - 1), 0, -1)
+                 if (code := jurisdiction_code(" ".join(words[-size:])))), "")
 
 
 def _named_with_its_country(names, marks, country, a: int, b: int) -> bool:
-    """Whether one of records ``a`` and ``b`` carries a jurisdiction as its only vehicle mark, that
-    jurisdiction is the country of both (:func:`crmhub.identity.normalize.normalize_country`: "ireland" is
-    IE), and its name without it is the other's name."""
-    if marks[a]:
-        a, b = b, a
-    mark = marks[b]
-    if marks[a] or " " in mark or normalize_country(mark) != country[b] or country[a] != country[b]:
-        return False
-    words = names[b].split()
-    return mark in words and " ".join(w for w in words if w != mark) == names[a]
+    """Whether one of records ``a`` and ``b`` names a jurisdiction - its only vehicle mark, or with no vehicle
+    mark on either its last words - that is the other's country and its own or it has none
+    (:func:`crmhub.identity.normalize.normalize_country`: "ireland" is IE), and its name without it is the
+    other's name."""
+    for short, long_ in ((a, b), (b, a)):
+        if not country[short] or marks[short] or country[long_] not in ("", country[short]):
+            continue
+        words, mark = names[long_].split(), marks[long_]
+        if mark:
+            if " " in mark or mark not in words:
+                continue
+            rest, code = [w for w in words if w != mark], normalize_country(mark)
+        else:
+            size = len(words) - len(names[short].split())
+            if not 0 < size <= JURISDICTION_WORDS:
+                continue
+            rest, code = words[:-size], jurisdiction_code(" ".join(words[-size:]))
+        if code == country[short] and " ".join(rest) == names[short]:
+            return True
+    return False
+
+
+#: Words an investment manager's name puts after its brand, in the names advisers file under (SEC Form ADV:
+#: "X Capital Management", "X Asset Management", "X Equity Partners", "X Investment Management"): the firm's
+#: kind, not a second organisation's name, where the brand names nothing else (:func:`_lift_manager_brands`).
+MANAGER_FIRM_WORDS = (MANAGER_MARKS - {"gp", "manager"}) | frozenset({"capital", "partners", "investment", "investments",
+                                                                     "asset", "equity"})
+
+
+def _lift_manager_brands(enc: Encoded, pairs: np.ndarray, levels: dict[str, np.ndarray], scores, kind: str,
+                         threshold: float, params: dict | None, tf_bits: dict[str, np.ndarray]) -> None:
+    """A manager written by its brand alone and by its name, the brand and firm words (:func:`_manager_brand_form`:
+    "Holulast" / "Holulast Management", "Fenidyx" / "Fenidyx Capital") counts as exact where the run's names
+    that begin with the brand all go on with firm words only (:func:`_brand_names_a_firm_only`) and no other
+    town, country or site conflicts: then the brand is one firm's. A brand that also heads a fund ("Skeisfow
+    Partners Fund IV"), a company or an institution's office is a family's name, whose manager and management
+    company are two organisations. Checked on the pairs below the review threshold (in place); the lifted name
+    weighs no term frequency (as :func:`_lift_respaced`)."""
+    low = np.isin(levels["numerals"], (0, 2)) & (levels["name"] > EXACT_NAME) & ~scores.vetoed
+    low &= (scores.probability <= threshold) & _nothing_differs(levels)
+    _, spaces = enc.n_name.initials_and_words
+    low &= spaces[pairs[:, 0]] != spaces[pairs[:, 1]]  # one name has more words
+    forms = name_pair_mask(enc.n_name, pairs, low, _manager_brand_form)
+    if not forms.any():
+        return
+    names, ordered = enc.n_name.values, enc.n_name.sorted_distinct
+    k = np.array([k for k in np.flatnonzero(forms).tolist()
+                  if _brand_names_a_firm_only(ordered, min(names[pairs[k, 0]], names[pairs[k, 1]], key=len))],
+                 dtype=np.int64)
+    if k.size:
+        levels["numerals"][k] = 0
+        _lift_to_exact(k, levels, scores, kind, params, tf_bits)
+
+
+def _manager_brand_form(a: str, b: str) -> bool:
+    """One name is a brand - letters only, its first word :data:`crmhub.identity.short_forms.MIN_BRAND` letters
+    or more, no word of what an organisation is (:data:`crmhub.identity.normalize.ORGANISATION_KIND_WORDS`) -
+    and the other that brand followed by :data:`MANAGER_FIRM_WORDS` only."""
+    wa, wb = a.split(), b.split()
+    if len(wa) > len(wb):
+        wa, wb = wb, wa
+    return (0 < len(wa) < len(wb) and wb[:len(wa)] == wa and len(wa[0]) >= MIN_BRAND
+            and all(w.isalpha() and w not in ORGANISATION_KIND_WORDS for w in wa)
+            and all(w in MANAGER_FIRM_WORDS for w in wb[len(wa):]))
+
+
+def _brand_names_a_firm_only(ordered: list[str], brand: str) -> bool:
+    """Whether every name of ``ordered`` (the run's distinct names, sorted) that begins with ``brand`` goes on with
+    :data:`MANAGER_FIRM_WORDS` only."""
+    return all(MANAGER_FIRM_WORDS.issuperset(v[len(brand) + 1:].split()) for v in _names_beginning(ordered, brand))
 
 
 def _lift_marked_short_forms(enc: Encoded, pairs: np.ndarray, levels: dict[str, np.ndarray], scores, kind: str,
@@ -1045,6 +1131,7 @@ def _score_compared(enc: Encoded, pairs: np.ndarray, levels: dict[str, np.ndarra
         _lift_descriptor_forms(enc, pairs, levels, scores, kind, threshold, params, tf_bits)
         _lift_family_office_aliases(enc, pairs, levels, scores, kind, threshold, params, tf_bits)
         _lift_local_entities(enc, pairs, levels, scores, kind, threshold, params, tf_bits)
+        _lift_manager_brands(enc, pairs, levels, scores, kind, threshold, params, tf_bits)
         _lift_marked_short_forms(enc, pairs, levels, scores, kind, threshold, params, tf_bits)
         # a word of one name the other cannot explain (typo, abbreviation) is checked where it matters:
         # on the not-exact-name candidates that would otherwise reach review

@@ -487,13 +487,23 @@ _LONG_LEGAL_FORMS = ("limited", "incorporated", "corporation", "company", "partn
 
 
 def _legal_typo(token: str) -> str | None:
-    """The long legal form ``token`` misspells (one edit or transposition), else ``None``."""
-    if len(token) < 6:
-        return None
+    """The long legal form ``token`` misspells (one edit or transposition) or writes by its consonants
+    (:func:`_contraction_of`: "Cmpny" for "Company"), else ``None``."""
     for form in _LONG_LEGAL_FORMS:
-        if abs(len(form) - len(token)) <= 1 and OSA.distance(token, form, score_cutoff=1) <= 1:
+        if _contraction_of(token, form) or (len(token) >= 6 and abs(len(form) - len(token)) <= 1
+                                            and OSA.distance(token, form, score_cutoff=1) <= 1):
             return form
     return None
+
+
+def _contraction_of(token: str, word: str) -> bool:
+    """Whether ``token`` (four letters or more) writes ``word`` by its consonants, keeping its first and last
+    letter ("Cmpny" = "Company", "Prtnrshp" = "Partnership"), as "Mgmt" writes "Management"."""
+    if len(token) < 4 or len(token) >= len(word) or token[0] != word[0] or token[-1] != word[-1] \
+            or _VOWELS & set(token[1:]):
+        return False
+    rest = iter(word[1:])
+    return all(ch in rest for ch in token[1:])
 
 
 def _word_before(raw: list[str], i: int) -> str:
@@ -758,6 +768,20 @@ def _association(raw: list[str], i: int, out: list[str], name: str):
     return (("association",), 0) if out and _association_abbreviation(raw[i], out[-1]) else None
 
 
+@_word_rule("islands")
+def _cayman_islands(raw: list[str], i: int, out: list[str], name: str):
+    # "Fund IV (Cayman Islands)": the domicile written as the jurisdiction's name (ISO 3166: Cayman Islands) is
+    # the marker "(Cayman)"; not after the first word ("Cayman Islands Fund": the brand)
+    return ((), 0) if i > 1 and raw[i - 1] == "cayman" else None
+
+
+@_word_rule("secs")
+def _secs_form(raw: list[str], i: int, out: list[str], name: str):
+    # "Associates I S.E.C.S.", "Partners 2 SECS": closing the name right after the fund numeral, the Luxembourg
+    # société en commandite simple (S.e.c.s.), a legal form; no "Secondaries" (:data:`LEGAL_FORM_CLASSES`)
+    return (("secs",), 0) if i == len(raw) - 1 and i > 1 and _is_numeral(raw[i - 1]) else None
+
+
 @_word_rule(lambda tok: tok in ORG_ABBREVIATIONS)
 def _abbreviation(raw: list[str], i: int, out: list[str], name: str):
     return tuple(ORG_ABBREVIATIONS[raw[i]].split()), 0
@@ -878,9 +902,17 @@ def _roman_numeral(raw: list[str], i: int, out: list[str], name: str):
     tok = raw[i]
     value = roman_to_int(tok) if i > 0 else None
     if value is None or _in_after_pension_fund(raw, i) or (
-            tok in {"l", "v", "x"} and not _numeral_context(_word_before(raw, i), raw[i + 1:i + 3])):
+            tok in {"l", "v", "x"} and not _numeral_context(_word_before(raw, i), raw[i + 1:i + 3])
+            and not _closing_legal_form(raw[i + 1:])):
         return None
     return (str(_LONE_L_READ if tok == "l" else value),), 0
+
+
+def _closing_legal_form(following: list[str]) -> bool:
+    """Whether ``following``, the words after a lone "V"/"X"/"L", are one legal form written out that closes the
+    name ("Management V, Exempted Limited Partnership", "Gestion V, Société en commandite spéciale"): the letter
+    closes the name before its form, a numeral as before "L.P." or "S.C.Sp." (:func:`_numeral_context`)."""
+    return bool(following) and following[0] in _TRAILING_FIRST_WORDS and tuple(following) in _TRAILING_FORMS
 
 
 def _read_words(raw: list[str], name: str) -> list[str]:
@@ -926,6 +958,7 @@ def _org_parts(name: str) -> tuple[tuple[str, ...], str | None, str | None]:
     trailing = _strip_trailing_forms(cleaned)
     _drop_vehicle_noun(cleaned)
     cleaned = _profession_pension_fund(_english_professional_scheme(_professional_scheme(cleaned)))
+    cleaned = _social_security_foundation(cleaned)
     return tuple(_superannuation_fund(drop_own_acronym(cleaned, VEHICLE_MARKERS))), trailing or form or leading_form, None
 
 
@@ -1053,6 +1086,8 @@ def _professional_scheme(tokens: list[str]) -> list[str]:
         chamber = tokens[k] if k < len(tokens) else ""
         if len(chamber) > len(_CHAMBER_SUFFIX) + 2 and chamber.endswith(_CHAMBER_SUFFIX):
             return _scheme(chamber[:-len(_CHAMBER_SUFFIX)], tokens[k + 1:])
+        if k + 1 == len(tokens) and (profession := _cut_chamber(chamber)):
+            return _scheme(profession, [])
         return tokens
     if tokens[0].endswith(_SCHEME_SUFFIX) and len(tokens[0]) > len(_SCHEME_SUFFIX) + 2:
         return _scheme(tokens[0][:-len(_SCHEME_SUFFIX)], tokens[1:])
@@ -1061,6 +1096,25 @@ def _professional_scheme(tokens: list[str]) -> list[str]:
     if region and last.endswith(_SCHEME_SUFFIX) and len(last) > len(_SCHEME_SUFFIX) + 2:
         return _scheme(last[:-len(_SCHEME_SUFFIX)], list(region))
     return tokens
+
+
+def _cut_chamber(word: str) -> str | None:
+    """The profession of a chamber's name cut by a field length before its end ("rechtsanwaltska",
+    "architektenkamm": a name cut before its region, "VERSORGUNGSWERK DER RECHTSANWALTSKA"): the word is a
+    chamber profession (:data:`_SCHEME_PROFESSIONS_ENGLISH`) and the start of "kammer" after it, which no
+    whole word is. The scheme is then read without its region (:func:`_professional_scheme`)."""
+    word = _german_letters(word)
+    for profession in _scheme_professions():
+        tail = word[len(profession):]
+        if word.startswith(profession) and 0 < len(tail) < len(_CHAMBER_SUFFIX) and _CHAMBER_SUFFIX.startswith(tail):
+            return word[:len(profession)]
+    return None
+
+
+@lru_cache(maxsize=1)
+def _scheme_professions() -> tuple[str, ...]:
+    """The professions of :data:`_SCHEME_PROFESSIONS_ENGLISH` in :func:`_german_letters`, longest first."""
+    return tuple(sorted({_german_letters(p) for p in _SCHEME_PROFESSIONS_ENGLISH.values()}, key=len, reverse=True))
 
 
 def _scheme(profession: str, region: list[str]) -> list[str]:
@@ -1185,6 +1239,30 @@ def _profession_pension_fund(tokens: list[str]) -> list[str]:
     return [*profession.split(), "pension", "fund"] if profession else tokens
 
 
+#: What a foundation's name calls the pension plans it runs, in Portuguese, Spanish and English ("seguridade
+#: social" / "seguridad social" is "social security"): Brazil's closed pension entities (entidades fechadas de
+#: previdência complementar, organised as foundations or non-profit societies, Lei Complementar 109/2001, art. 31)
+#: are mostly named "Fundação <X> de Seguridade Social", in English "<X> Social Security Foundation" or "<X>
+#: Pension Foundation".
+_SOCIAL_SECURITY_WORDS = ((("de", "seguridade", "social"), ("de", "seguridad", "social"), ("social", "security")))
+#: The words "social" follows in them, after which a name cut inside "social" is completed (:func:`_mend_cut_end`).
+_SOCIAL_SECURITY_FIRST = frozenset({"seguridade", "seguridad"})
+
+
+def _social_security_foundation(tokens: list[str]) -> list[str]:
+    """``tokens`` of a foundation's name (the word "foundation" after its first word) with the words for its
+    pension plans (:data:`_SOCIAL_SECURITY_WORDS`) read as "pension": "Fundação Prisma de Seguridade Social" =
+    "Prisma Social Security Foundation" = "Prisma Pension Foundation". Any other name is returned as it is."""
+    if "foundation" not in tokens[1:]:
+        return tokens
+    for words in _SOCIAL_SECURITY_WORDS:
+        n = len(words)
+        for k in range(1, len(tokens) - n + 1):
+            if tuple(tokens[k:k + n]) == words:
+                return [*tokens[:k], "pension", *tokens[k + n:]]
+    return tokens
+
+
 #: The words that may follow "Life" in a life insurer's full name.
 _LIFE_INSURER_WORDS = frozenset(_words("insurance assurance reinsurance"))
 
@@ -1206,7 +1284,7 @@ def _life_insurer(tokens: list[str]) -> list[str]:
 #: fund has, which sources drop as often as they write it) and a German or Swiss Stiftung.
 _LEADING_FORMS = {("kabushiki", "kaisha"): "corp", ("stichting",): "stichting", ("stiftung",): "stiftung"}
 #: "Stg.", the usual Dutch abbreviation of a stichting, opening a pension fund's name ("Stg. Pensioenfonds
-#: Hoogland", "Stg. SPF Hoogland", "Stg Hoogland Pensioenfonds"), as registers and CRMs write it short; in
+#: Hoogland", "Stg. SPF Hoogland", "Stg Hoogland Pensioenfonds", "Stg. Bedrijfstakpensioenfonds voor de X"), as registers and CRMs write it short; in
 #: another name it is a brand's letters ("STG Partners", "STG Capital Partners").
 _STICHTING_SHORT = "stg"
 #: The words a Dutch pension fund's name is built on ("Pensioenfonds", read in English: :data:`OTHER_LANGUAGE_WORDS`),
@@ -1227,7 +1305,7 @@ def _leading_form(tokens: list[str]) -> tuple[list[str], str | None]:
     """``tokens`` without a legal form they open with (:data:`_LEADING_FORMS`; two words of the name or more
     must follow; "Stg." opening a pension fund's name), and
     its class; a Dutch pension fund's words read after its sponsor's name (:data:`_PENSION_FUND`)."""
-    if tokens[:1] == [_STICHTING_SHORT] and len(tokens) >= 3 and any(t.startswith("pensio") for t in tokens[1:]):
+    if tokens[:1] == [_STICHTING_SHORT] and len(tokens) >= 3 and any(_pension_fund_word(t) for t in tokens[1:]):
         tokens = ["stichting", *tokens[1:]]
     if tokens[:1] == [_PENSIONSKASSE_SHORT] and len(tokens) >= 3 and tokens[1] in _PUBLIC_BODIES:
         tokens = [*_PENSION_FUND, *tokens[1:]]
@@ -1235,6 +1313,12 @@ def _leading_form(tokens: list[str]) -> tuple[list[str], str | None]:
         if len(tokens) >= len(form) + 2 and tuple(tokens[:len(form)]) == form:
             return _pension_fund_word_last(tokens[len(form):]), cls
     return _pension_fund_word_last(tokens), None
+
+
+def _pension_fund_word(word: str) -> bool:
+    """A word of a Dutch pension fund's kind: "pensioenfonds" (read "pension" already) or a compound ending on it,
+    "Bedrijfstakpensioenfonds" (industry-wide), "Ondernemingspensioenfonds" (a company's)."""
+    return word.startswith("pensio") or word.endswith("pensioenfonds")
 
 
 def _pension_fund_word_last(tokens: list[str]) -> list[str]:
@@ -1456,6 +1540,8 @@ def _mend_cut_end(tokens: list[str], name: str) -> list[str]:
         return tokens[:-1]
     if not last.isalpha() or last in ORG_ABBREVIATIONS or (roman_to_int(last) or 99) <= 20:
         return tokens
+    if tokens[-2] in _SOCIAL_SECURITY_FIRST and "social".startswith(last):
+        return tokens[:-1] + ["social"]  # "Fundação X de Seguridade Soci" (:func:`_social_security_foundation`)
     if any(" ".join(tokens[-size:]) in _LEGAL_FORM_TEXTS for size in range(1, _TRAILING_MAX + 1)):
         return tokens  # a whole legal form ("S.C.Sp", "Société d'investissement à capital variable")
     if len(last) == 1 and tokens[-2] in _LEGAL_FORM_TEXTS:  # "SCA SICAV-R"
@@ -1672,12 +1758,12 @@ def singular_word(word: str) -> str:
 
 
 #: Most words a jurisdiction's name is written with ("British Virgin Islands", "Cayman Islands").
-_JURISDICTION_WORDS = 3
+JURISDICTION_WORDS = 3
 
 
 def _jurisdictions_as_codes(words: list[str]) -> list[str]:
     """``words`` with every run after the first word that names a country or jurisdiction
-    (:func:`_country_code`, up to :data:`_JURISDICTION_WORDS` words: :func:`_names_a_jurisdiction`) written
+    (:func:`_country_code`, up to :data:`JURISDICTION_WORDS` words: :func:`_names_a_jurisdiction`) written
     as its ISO 3166 code: a fund's domicile is written with its short or full name or its code ("Cayman" /
     "Cayman Islands", "BVI" / "British Virgin Islands"), one jurisdiction."""
     starts = _country_first_words()
@@ -1685,9 +1771,9 @@ def _jurisdictions_as_codes(words: list[str]) -> list[str]:
         return words  # most names: no word a country's name begins with
     out, k = words[:1], 1
     while k < len(words):
-        for size in range(min(_JURISDICTION_WORDS, len(words) - k) if words[k] in starts else 0, 0, -1):
+        for size in range(min(JURISDICTION_WORDS, len(words) - k) if words[k] in starts else 0, 0, -1):
             text = " ".join(words[k:k + size])
-            code = _jurisdiction_code(text)
+            code = jurisdiction_code(text)
             if code:
                 out.append(code.lower())
                 k += size
@@ -1699,7 +1785,7 @@ def _jurisdictions_as_codes(words: list[str]) -> list[str]:
 
 
 @lru_cache(maxsize=10_000)
-def _jurisdiction_code(text: str) -> str | None:
+def jurisdiction_code(text: str) -> str | None:
     """The ISO 3166 code of the country ``text`` names where a name's words may be read so
     (:func:`_names_a_jurisdiction`), else None (cached: a run's names repeat few such words)."""
     return _country_code(text) if _names_a_jurisdiction(text) else None
@@ -2037,6 +2123,29 @@ def vehicle_marks(name: object) -> frozenset[str]:
     if "executive" in marks and not any(t.isdigit() for t in tokens):
         marks.discard("executive")  # an Executive Fund is a fund's vehicle; "Harbor Executive Search" is a firm
     return frozenset(_SAME_MARK.get(m, m) for m in marks)
+
+
+#: Countries whose registers have a legal form written "CV": the Netherlands (commanditaire vennootschap) and
+#: Belgium (coöperatieve vennootschap) in the ISO 20275 Entity Legal Forms list (GLEIF), and the Dutch
+#: Caribbean countries of Dutch civil law (Curaçao, Aruba, Sint Maarten: commanditaire vennootschap).
+CV_FORM_COUNTRIES = frozenset({"NL", "BE", "CW", "AW", "SX"})
+#: The vehicle marker of a continuation fund, as :func:`vehicle_marks` and :func:`normalize_org_name` write it.
+CONTINUATION = "continuation"
+
+
+def cv_closes_after_numeral(name: object) -> bool:
+    """Whether ``name`` closes with "CV" / "C.V." right after its fund numeral ("Fund VII CV", "Priv Eq IV CV",
+    "Partners 1 C.V."; a letter a field length cut after it dropped: "Fd II CV L"). Read alone, the name
+    takes it for the Dutch limited partnership (commanditaire vennootschap), a legal form; sources write a
+    continuation vehicle so too, and a record seated outside the countries of a "CV" legal form
+    (:data:`CV_FORM_COUNTRIES`) is one (:func:`crmhub.identity.records.prepare`)."""
+    if _blank(name):
+        return False
+    text = str(name)
+    raw = list(_written_tokens(text))
+    if len(raw) > 2 and _at_field_length(text):
+        raw = _mend_cut_end(raw, text)
+    return len(raw) > 2 and raw[-1] == "cv" and _is_numeral(raw[-2])
 
 
 def _token_marks(tokens: tuple[str, ...]) -> set[str]:
@@ -2985,8 +3094,19 @@ def _postal_code_word(word: str) -> bool:
 
 
 _PARENTHESISED = re.compile(r"\([^()]*\)")
+#: City states (ISO 3166 alpha-2): the country is one town.
+CITY_STATES = frozenset({"HK", "SG", "MC", "GI"})
 #: Towns that are their whole jurisdiction: a district written before them is part of them.
-_CITY_STATE_SEATS = frozenset(JURISDICTION_SEATS[c] for c in ("HK", "SG", "MC", "GI"))
+_CITY_STATE_SEATS = frozenset(JURISDICTION_SEATS[c] for c in CITY_STATES)
+
+
+def town_in_country(town: str | None, country: str | None) -> str | None:
+    """The normalised ``town`` of a record whose ``country`` (ISO 3166 alpha-2) is stated: in a city state
+    (:data:`CITY_STATES`) any town or district is the city state's seat ("Central" in HK is Hong Kong, as
+    "Central, Hong Kong" is); elsewhere the town as it is."""
+    if town and country in CITY_STATES:
+        return JURISDICTION_SEATS[country]
+    return town
 
 
 #: Words of a town's name written short, and the German "Sankt" (Sankt Gallen = St. Gallen = Saint Gallen).
@@ -3056,6 +3176,27 @@ def _city_names() -> tuple[frozenset[str], dict[str, str]]:
                 local.setdefault(town(name), set()).add(english[zone])
     return frozenset(known), {name: next(iter(cities)) for name, cities in local.items()
                               if len(cities) == 1 and name not in known and len(name) >= 3}
+
+
+@lru_cache(maxsize=1)
+def _town_territories() -> dict[str, str]:
+    """The English name of each city **babel**'s CLDR data names a time zone by, as :func:`_town` writes it
+    (:func:`_city_names`) -> the zone's territory (ISO 3166 alpha-2); a name of zones in two territories left out."""
+    from babel import Locale
+    from babel.core import get_global
+
+    english_names = Locale.parse("en").time_zones
+    found: dict[str, set[str]] = {}
+    for zone, territory in get_global("zone_territories").items():
+        name = english_names.get(zone, {}).get("city") or zone.rsplit("/", 1)[-1].replace("_", " ")
+        found.setdefault(" ".join(_tokens(name)), set()).add(territory)
+    return {town: next(iter(t)) for town, t in found.items() if len(t) == 1 and len(next(iter(t))) == 2}
+
+
+def town_territory(town: str | None) -> str | None:
+    """The country (ISO 3166 alpha-2) of a normalised town that is a CLDR exemplar city (:func:`_town_territories`:
+    "toronto" -> CA, "los angeles" -> US, "amsterdam" -> NL), else None."""
+    return _town_territories().get(town) if town else None
 
 
 def normalize_country(value: object) -> str | None:

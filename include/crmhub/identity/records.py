@@ -71,6 +71,31 @@ def _map_org_names(values: list, workers: int, min_parallel: int = PARALLEL_MIN_
     return [done[v] if v is not None else None for v in values]
 
 
+def _continuation_written_cv(out: pd.DataFrame) -> None:
+    """A name closing with "CV" after its fund numeral (:func:`crmhub.identity.normalize.cv_closes_after_numeral`)
+    on a record seated in a country without a "CV" legal form (:data:`crmhub.identity.normalize.CV_FORM_COUNTRIES`)
+    names a continuation vehicle: ``n_name`` and ``n_numerals`` (in place) carry the marker, as "Fund VII
+    Continuation" does, so "Brand Fund VII CV" in Minneapolis is no Dutch C.V. of "Brand Fund VII, L.P.". The
+    seat is the stated country, else the country of the record's town where that is a CLDR exemplar city
+    (:func:`crmhub.identity.normalize.town_territory`: Toronto, Los Angeles, Amsterdam); without either the name
+    stays read as the legal form."""
+    names, countries, towns = out["name"].tolist(), out["n_country"].tolist(), out["n_city"].tolist()
+    n_name, marks = out["n_name"].tolist(), out["n_numerals"].tolist()
+    for r, (name, country) in enumerate(zip(names, countries, strict=True)):
+        if not isinstance(country, str) and isinstance(towns[r], str):
+            country = nz.town_territory(towns[r])
+        if isinstance(country, str) and country not in nz.CV_FORM_COUNTRIES and isinstance(name, str) \
+                and isinstance(n_name[r], str) and name.rstrip(_CLOSING_NOISE).lower().endswith("v") \
+                and nz.cv_closes_after_numeral(name):
+            n_name[r] = f"{n_name[r]} {nz.CONTINUATION}"
+            marks[r] = " ".join(sorted({*marks[r].split(), nz.CONTINUATION}))
+    out["n_name"], out["n_numerals"] = n_name, marks
+
+
+#: What may close a name after its last word (:func:`_continuation_written_cv`'s quick test).
+_CLOSING_NOISE = " .\t\xa0*-;,"
+
+
 def prepare(df: pd.DataFrame, kind: str, workers: int = 1) -> pd.DataFrame:
     """Copy of ``df`` (index reset to 0..n-1) with canonical columns as text and ``n_*`` features added;
     ``workers`` processes parse many organisation names (:func:`_map_org_names`; 1: this process only)."""
@@ -100,6 +125,9 @@ def prepare(df: pd.DataFrame, kind: str, workers: int = 1) -> pd.DataFrame:
         out["n_city"] = [None if h else c for h, c in zip(held, _map(nz.normalize_city, out["city"].tolist()),
                                                           strict=True)]
         out["n_country"] = _map(nz.stated_country, out["country"].tolist())  # "NA" states none
+        out["n_city"] = [nz.town_in_country(t, c) if isinstance(t, str) and isinstance(c, str) else t
+                         for t, c in zip(out["n_city"].tolist(), out["n_country"].tolist(), strict=True)]
+        _continuation_written_cv(out)
     else:
         out["n_first"] = _map(nz.normalize_person_name, out["first_name"].tolist())
         out["n_first_canon"] = _map(nz.canonical_given_name, out["n_first"].tolist())

@@ -31,10 +31,32 @@ MIN_ACRONYM = 3
 MAX_LEAD_LETTERS = 3
 
 
+def lead_of(lead: str, word: str) -> bool:
+    """``lead`` is how an acronym may open with ``word``: its first letters (a truncation, "Cal" of
+    California) or, where the word is a place (:func:`_place_word`), its first letter followed by later letters
+    of it in order (a contraction: the USPS state abbreviations of Publication 28, Appendix B, are each the
+    state's first letter and a later one, "MO" of Missouri and "NV" of Nevada, written before a system's
+    initials in "MOSERS", "NVPERS"). A brand's letters are never read so: "SRAM" spells "Solora River Asset
+    Management" only, not "Sarum Asset Management"."""
+    if word.startswith(lead):
+        return True
+    rest = iter(word[1:])
+    return lead[:1] == word[:1] and all(ch in rest for ch in lead[1:]) and _place_word(word)
+
+
+@lru_cache(maxsize=4096)
+def _place_word(word: str) -> bool:
+    """``word`` names a US state or a country alone (:func:`crmhub.identity.normalize.jurisdiction_name`)."""
+    from crmhub.identity.normalize import jurisdiction_name  # the normaliser reads acronyms with this module
+
+    return jurisdiction_name(word)
+
+
 @lru_cache(maxsize=50_000)
 def is_acronym_of(acronym: str, words: Sequence[str]) -> bool:
     """``acronym`` (:data:`MIN_ACRONYM` letters or more) is spelt by ``words`` in order: the first one
-    to :data:`MAX_LEAD_LETTERS` leading letters ("Cal" of California), every other word its initial, stop
+    to :data:`MAX_LEAD_LETTERS` letters (:func:`lead_of`: "Cal" of California, "Mo" of Missouri), every
+    other word its initial, stop
     words (:data:`ACRONYM_STOP_WORDS`) their initial or nothing. Every other word counts: "SERS" is no
     acronym of "Ohio State Employees Retirement System" (that is "OSERS"), so the states' systems stay
     apart. Names with numerals (funds, vintages) have no acronym here.
@@ -60,9 +82,10 @@ def is_acronym_of(acronym: str, words: Sequence[str]) -> bool:
         word = words[k]
         if word in ACRONYM_STOP_WORDS and spell(pos, k + 1):
             return True
-        lead = MAX_LEAD_LETTERS if k == 0 else 1
-        return any(acronym[pos:pos + n] == word[:n] and spell(pos + n, k + 1)
-                   for n in range(1, min(lead, len(word), len(acronym) - pos) + 1))
+        if k == 0:
+            return any(lead_of(acronym[:n], word) and spell(n, 1)
+                       for n in range(1, min(MAX_LEAD_LETTERS, len(word), len(acronym)) + 1))
+        return acronym[pos] == word[0] and spell(pos + 1, k + 1) if pos < len(acronym) else False
 
     return spell(0, 0)
 
@@ -121,6 +144,24 @@ def initials(words: tuple[str, ...]) -> frozenset[str]:
         return frozenset()
     out = ("".join(w[0] for w in r if w not in ACRONYM_STOP_WORDS) for r in name_readings(words))
     return frozenset(a for a in out if len(a) >= MIN_ACRONYM)
+
+
+def lead_and_initials(words: tuple[str, ...]) -> frozenset[tuple[str, str]]:
+    """Per reading of a name (:func:`name_readings`, stop words left out): its first letter and the initials
+    of its other words, what an acronym opening with a lead of the first word (:func:`lead_of`) ends on
+    ("arizona state investment board" -> ("a", "sib"), matched by "AraSIB"); none for a name with numerals."""
+    if not all(w.isalpha() for w in words):
+        return frozenset()
+    out = ([w for w in r if w not in ACRONYM_STOP_WORDS] for r in name_readings(words))
+    return frozenset((r[0][0], "".join(w[0] for w in r[1:])) for r in out if len(r) >= 2)
+
+
+def acronym_leads(acronym: str) -> frozenset[tuple[str, str]]:
+    """The ways :func:`lead_and_initials` may read ``acronym``: its first letter and what follows a lead of one
+    to :data:`MAX_LEAD_LETTERS` letters ("arasib" -> ("a", "rasib"), ("a", "asib"), ("a", "sib"))."""
+    if not acronym_word(acronym):
+        return frozenset()
+    return frozenset((acronym[0], acronym[n:]) for n in range(1, min(MAX_LEAD_LETTERS, len(acronym) - 1) + 1))
 
 
 def drop_own_acronym(tokens: list[str], keep: frozenset[str] = frozenset()) -> list[str]:

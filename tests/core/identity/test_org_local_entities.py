@@ -35,3 +35,28 @@ def test_the_groups_name_elsewhere_or_nowhere_stays_apart_from_the_local_entity(
 def test_another_jurisdictions_entity_stays_apart() -> None:
     assert not surfaced({"name": "Osprey Court Fund Services (Cayman) Ltd", "city": "George Town", "country": "KY"},
                         {"name": "Osprey Court Fund Services", "city": "Dublin", "country": "IE"})
+
+
+@pytest.mark.parametrize(("bare", "local"), [
+    # the local entity's record without a country: its name says the jurisdiction
+    ({"name": "Lumident Fund Solutions", "country": "LU"}, {"name": "Lumident Fund Solutions Luxembourg"}),
+    ({"name": "Lumident Fund Solutions SA", "city": "Luxembourg", "country": "LU", "domain": "lumident.com"},
+     {"name": "Lumident Fund Solutions Luxembourg", "domain": "lumident.com"}),
+    # a jurisdiction that is no vehicle mark, read on the name's last words
+    ({"name": "Rosfield Fund Services Ltd", "city": "Singapore", "country": "SG"},
+     {"name": "Rosfield Fund Services (Singapore) Limited", "city": "Singapore", "country": "SG", "domain": "rosfield.com"}),
+    ({"name": "Osprey Court Fund Services", "country": "HK"}, {"name": "Osprey Court Fund Services (Hong Kong) Limited"}),
+])
+def test_the_jurisdiction_named_by_the_local_entity_is_read_where_a_country_is_missing_or_no_mark(bare: dict, local: dict) -> None:
+    assert surfaced(bare, local)
+
+
+@pytest.mark.parametrize(("bare", "local"), [
+    ({"name": "Rosfield Fund Services Ltd"}, {"name": "Rosfield Fund Services (Singapore) Limited", "country": "SG"}),
+    ({"name": "Rosfield Fund Services Ltd"}, {"name": "Rosfield Fund Services (Singapore) Limited"}),
+    ({"name": "Rosfield Fund Services Ltd", "country": "HK"}, {"name": "Rosfield Fund Services (Singapore) Limited"}),
+    ({"name": "Rosfield Fund Services Ltd", "country": "SG"},
+     {"name": "Rosfield Fund Services (Singapore) Limited", "country": "HK"}),
+])
+def test_the_groups_name_without_the_jurisdictions_country_stays_apart(bare: dict, local: dict) -> None:
+    assert not surfaced(bare, local)

@@ -59,6 +59,28 @@ def test_a_scheme_written_by_its_adjective_is_surfaced_with_its_chamber_name() -
                      "country": "Germany", "tax_id": "n/a"})
 
 
+@pytest.mark.parametrize(("cut", "scheme"), [
+    ("VERSORGUNGSWERK DER RECHTSANWALTSKA", "Rechtsanwaltsversorgung"),
+    ("Versorgungswerk der Steuerberaterka", "Steuerberaterversorgung"),
+    ("VERSORGUNGSWERK DER ARCHITEKTENKAMM", "Architektenversorgung"),
+    ("Versorgungswerk der Zahnärztekam", "Zahnärzteversorgung"),
+])
+def test_a_scheme_cut_before_its_region_is_its_profession_s_scheme(cut: str, scheme: str) -> None:
+    assert normalize_org_name(cut) == normalize_org_name(scheme)
+
+
+def test_a_cut_chamber_is_read_only_as_a_cut_chamber() -> None:
+    assert normalize_org_name("Versorgungswerk der Zahnärztekam") != normalize_org_name("Versorgungswerk der Ärztekam")
+    assert normalize_org_name("Versorgungswerk der Rechtsanwaltsko") == "versorgungswerk der rechtsanwaltsko"
+
+
+def test_a_scheme_cut_before_its_region_is_surfaced_in_its_town_only() -> None:
+    cut = {"name": "VERSORGUNGSWERK DER RECHTSANWALTSKA", "city": "Bremen", "country": "DE"}
+    assert surfaced(cut, {"name": "Rechtsanwaltsversorgung Bremen", "city": "Bremen", "country": "Germany"})
+    assert not surfaced(cut, {"name": "Rechtsanwaltsversorgung Hamburg", "city": "Hamburg", "country": "DE"})
+    assert not surfaced(cut, {"name": "Tierärzteversorgung Bremen", "city": "Bremen", "country": "DE"})
+
+
 # ---------------------------------------------------------------- other countries' pension institutions
 
 @pytest.mark.parametrize("variant", ["Stg. Pensioenfonds Hoogland Bouw", "Stg Pensioenfonds Hoogland Bouw",
@@ -77,6 +99,12 @@ def test_stg_before_another_word_is_a_brands_letters(name: str) -> None:
                                      "Administradora de Fondos de Pensiones Quetzal S.A."])
 def test_a_pension_fund_administrator_is_afp_and_its_brand(variant: str) -> None:
     assert normalize_org_name(variant) == "afp quetzal"
+
+
+@pytest.mark.parametrize("name", ["Bedrijfstakpensioenfonds voor de Schoonmaak", "Ondernemingspensioenfonds Hoogland"])
+def test_stg_opening_an_industry_or_company_pension_funds_name_is_its_stichting(name: str) -> None:
+    assert normalize_org_name(f"Stg. {name}") == normalize_org_name(f"Stichting {name}")
+    assert legal_form(f"Stg. {name}") == "stichting"
 
 
 def test_a_dutch_pension_fund_written_short_is_surfaced_with_its_registered_name() -> None:

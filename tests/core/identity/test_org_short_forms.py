@@ -92,6 +92,40 @@ def test_an_investor_and_its_acronym_on_the_same_site_are_proposed() -> None:
                      "city": "Washington, D.C."})
 
 
+@pytest.mark.parametrize(("acronym", "name"), [
+    ("mosers", "Missouri State Employees' Retirement System"),  # the USPS "MO" before the initials
+    ("nvpers", "Nevada Public Employees Retirement System"),
+    ("maeic", "Maine Investment Council"),  # the place contracted to three letters
+    ("ioamrs", "Municipal Retirement System of Iowa"),  # ... with its "of <place>" tail read first
+])
+def test_an_acronym_opening_with_its_place_contracted(acronym: str, name: str) -> None:
+    assert short_forms.acronym_of_name(acronym, tuple(normalize_org_name(name).split()))
+
+
+def test_a_contracted_lead_keeps_the_first_letter_and_the_order() -> None:
+    words = tuple(normalize_org_name("Missouri State Employees' Retirement System").split())
+    assert not is_acronym_of("omsers", words)  # not the first letter
+    assert not is_acronym_of("mzsers", words)  # a letter the place does not have
+    assert not is_acronym_of("oimsers", words)  # letters out of order
+    assert not is_acronym_of("moers", words)  # every other word spelt: "State" left out is another system
+    assert not is_acronym_of("sram", ("sarum", "asset", "management"))  # a brand's letters are no contraction
+
+
+def test_an_investor_by_its_contracted_acronym_on_the_same_site_is_proposed() -> None:
+    assert surfaced({"name": "MaeIC", "domain": "maeic.org", "country": "US"},
+                    {"name": "Maine Investment Council", "domain": "https://www.maeic.org/", "country": "USA"})
+    assert surfaced({"name": "MOSERS", "domain": "mosers.org", "city": "Jefferson City"},
+                    {"name": "Missouri State Employees' Retirement System", "domain": "https://www.mosers.org/",
+                     "city": "Jefferson City, MO"})
+
+
+def test_an_investor_by_its_contracted_acronym_meets_its_full_name_in_its_town() -> None:
+    # no site, no word in common: the acronym key of the town (blocking.name_initials) makes them candidates
+    res = resolve_orgs({"name": "AraSIB", "city": "Phoenix", "country": "US"},
+                       {"name": "Arizona State Investment Board", "city": "Phoenix, AZ", "country": "US"})
+    assert res.pairs_per_key["name_initials"] == 1 and len(res.review) == 1
+
+
 def test_an_acronym_in_the_same_town_without_the_same_site_is_not_proposed() -> None:
     # "SIA" names many organisations: a town in common is no evidence
     assert apart({"name": "SIA", "domain": "www.sia.jp", "city": "Tokyo"},

@@ -65,3 +65,26 @@ def test_pk_before_a_canton_or_city_is_its_pensionskasse(short: str, full: str) 
 @pytest.mark.parametrize("name", ["PK Capital Partners", "PK Holdings"])
 def test_pk_elsewhere_is_a_brands_letters(name: str) -> None:
     assert normalize_org_name(name).startswith("pk ")
+
+
+@pytest.mark.parametrize("variant", [
+    "Fundação Serra Azul de Seguridade Social", "Fundacao Serra Azul de Seguridade Social",
+    "Serra Azul Social Security Foundation", "Fundación Serra Azul de Seguridad Social",
+])
+def test_a_foundations_pension_plans_are_its_pension_in_any_language(variant: str) -> None:
+    assert normalize_org_name(variant) == normalize_org_name("Serra Azul Pension Foundation")
+
+
+@pytest.mark.parametrize("cut", ["FUNDAÇÃO IPÊ DE SEGURIDADE SOC", "Fundação Ipê de Seguridade Socia"])  # 30, 32
+def test_a_pension_foundation_cut_inside_social_is_its_name(cut: str) -> None:
+    assert normalize_org_name(cut) == normalize_org_name("Ipê Pension Foundation")
+
+
+def test_social_security_outside_a_foundations_name_is_left_as_written() -> None:
+    assert normalize_org_name("Instituto Nacional de Seguridade Social") == "instituto nacional de seguridade social"
+    assert normalize_org_name("Social Security Foundation") == "social security foundation"  # no name besides
+
+
+def test_a_brazilian_pension_foundation_and_its_english_name_are_surfaced() -> None:
+    assert surfaced({"name": "Fundação Serra Azul de Seguridade Social", "city": "Rio de Janeiro", "country": "BR"},
+                    {"name": "Serra Azul Pension Foundation", "city": "Rio de Janeiro", "country": "Brazil"})

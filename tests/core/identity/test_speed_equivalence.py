@@ -40,10 +40,13 @@ def prepared() -> pd.DataFrame:
 def test_prepare_gives_each_record_its_own_normalised_values(prepared: pd.DataFrame) -> None:
     for raw, column, func in (("name", "n_name", nz.normalize_org_name), ("name", "n_legal", nz.legal_form),
                               ("domain", "n_domain", nz.organisation_domain),
-                              ("tax_id", "n_tax_id", nz.normalize_tax_id), ("city", "n_city", nz.normalize_city),
-                              ("country", "n_country", nz.normalize_country)):
+                              ("tax_id", "n_tax_id", nz.normalize_tax_id), ("country", "n_country", nz.normalize_country)):
         expected = [func(v) if v is not None else None for v in prepared[raw].tolist()]
         assert prepared[column].tolist() == expected, column
+    # a town is read with the record's country: any town in a city state is its seat (nz.town_in_country)
+    towns = [nz.town_in_country(nz.normalize_city(t), nz.stated_country(c)) if t is not None else None
+             for t, c in zip(prepared["city"].tolist(), prepared["country"].tolist(), strict=True)]
+    assert prepared["n_city"].tolist() == towns
     marks = [" ".join(sorted(nz.vehicle_marks(v))) if v else "" for v in prepared["name"].tolist()]
     assert prepared["n_numerals"].tolist() == marks
     assert prepared["name"].duplicated().any()  # the set repeats values, so the per-value cache is exercised
