@@ -289,19 +289,21 @@ class Encoded:
         texts[named] = self.raw_cut_texts(rep[named])
         first = np.full(len(rep), -1, dtype=np.int64)
         count = np.zeros(len(rep), dtype=np.int64)
-        packed: list[int] = []
-        lengths: list[int] = []
+        words: list[str] = []  # every name's words, one after the other
         for code, text in enumerate(texts.tolist()):
-            words = text.split()
             if text:
                 first[code] = ord(text[0])
-            count[code] = len(words)
-            packed += [_packed(w) for w in words]
-            lengths += [len(w) for w in words]
+                split = text.split()
+                count[code] = len(split)
+                words += split
+        packed = dict.fromkeys(words)  # each distinct word packed once: names repeat their words
+        for word in packed:
+            packed[word] = _packed(word)
         start = np.zeros(len(rep), dtype=np.int64)
         np.cumsum(count[:-1], out=start[1:])
-        return (first[codes], count[codes], start[codes], np.asarray(packed, dtype=np.int64),
-                np.asarray(lengths, dtype=np.int64))
+        return (first[codes], count[codes], start[codes],
+                np.fromiter(map(packed.__getitem__, words), dtype=np.int64, count=len(words)),
+                np.fromiter(map(len, words), dtype=np.int64, count=len(words)))
 
     @cached_property
     def cut_name_ends(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:

@@ -371,6 +371,8 @@ def _strip_trailing_forms(tokens: list[str]) -> str | None:
     while found and len(tokens) > 1 and tokens[-1] in _TRAILING_LAST_WORDS:
         found = False
         for size in range(min(_TRAILING_MAX, len(tokens) - 1), 0, -1):
+            if tokens[-size] not in _TRAILING_FIRST_WORDS:  # every form begins with one: most words begin none
+                continue
             tail = tuple(tokens[-size:])
             if tail in _TRAILING_FORMS:
                 form = form or _form_class(tail)
@@ -2255,8 +2257,10 @@ def _currency_marks(marks: set[str], raw: list[str]) -> set[str]:
     ("Brand Eur VII"). Read on the name's words as written (``raw``): where the abbreviation table makes
     "Europe" of every "Eur", a euro vehicle's "EUR" is still no region ("Infrastructure Fund IV EUR" is
     not "Europe IV EUR")."""
+    if _CURRENCIES.isdisjoint(raw):
+        return marks  # no currency, no "eur" (most names): nothing to read
     first = next((k for k, t in enumerate(raw) if k and _is_numeral(t)), len(raw))
-    currencies = set() if _CURRENCIES.isdisjoint(raw) else {t for t in raw[first + 1:] if t in _CURRENCIES}
+    currencies = {t for t in raw[first + 1:] if t in _CURRENCIES}
     if "eur" in currencies and not ({"eur", "europe", "european"} & set(raw[1:first])
                                     or {"europe", "european"} & set(raw[first + 1:])):
         marks = marks - {"europe"}

@@ -254,6 +254,21 @@ def test_cut_name_pre_test_never_rules_out_a_pair_either_reading_accepts() -> No
     assert (c._cut_from_pairs(enc, short, full, check) == every).all() and (every == read).all()
 
 
+def test_cut_text_words_are_each_word_of_each_raw_name_packed(prepared: pd.DataFrame) -> None:
+    from crmhub.identity import comparison as c
+
+    df = prepared.copy()
+    df.loc[:2, "name"] = [None, " ", "Fund  IV (Cay"]  # no name, a blank one, runs of spaces
+    enc = c.Encoded(df)
+    first, count, start, packed, lengths = enc.cut_text_words
+    texts = [enc.raw_cut_texts(np.array([r]))[0] if isinstance(v, str) else "" for r, v in enumerate(df["name"])]
+    for r, text in enumerate(texts):
+        words = text.split()
+        assert first[r] == (ord(text[0]) if text else -1) and count[r] == len(words)
+        at = slice(start[r], start[r] + count[r])
+        assert packed[at].tolist() == [c._packed(w) for w in words] and lengths[at].tolist() == [len(w) for w in words]
+
+
 def _split_run_together_word_by_word(words: set, others: set, brands: set) -> set:
     """:func:`crmhub.identity.comparison._split_run_together` trying every split of every word."""
     from crmhub.identity.comparison import _word_matches
@@ -316,6 +331,55 @@ def test_same_words_on_the_generated_names_equal_the_word_by_word_check(prepared
             mock.patch.object(c, "_word_matches", _word_matches_uncached):
         slow = [c.same_words(a, b) for a, b in names]
     assert fast == slow and 10 < sum(fast) < len(fast)
+
+
+def _strip_trailing_forms_trying_every_tail(tokens: list[str]) -> str | None:
+    """:func:`crmhub.identity.normalize._strip_trailing_forms` looking every tail up, without its pre-test."""
+    form, found = None, True
+    while found and len(tokens) > 1 and tokens[-1] in nz._TRAILING_LAST_WORDS:
+        found = False
+        for size in range(min(nz._TRAILING_MAX, len(tokens) - 1), 0, -1):
+            tail = tuple(tokens[-size:])
+            if tail in nz._TRAILING_FORMS:
+                form = form or nz._form_class(tail)
+                del tokens[-size:]
+                nz._strip_jurisdiction_descriptor(tokens)
+                found = True
+                break
+    return form
+
+
+def test_trailing_form_pre_test_never_skips_a_form_the_lookup_finds(prepared: pd.DataFrame) -> None:
+    assert all(form[0] in nz._TRAILING_FIRST_WORDS for form in nz._TRAILING_FORMS)
+    words = [list(nz.org_name_tokens(v)) for v in prepared["name"].dropna().tolist()]
+    # every form closing a name, also after another form and after a jurisdiction ("a Delaware ...")
+    words += [["harbor", "capital", *extra, *form] for form in sorted(nz._TRAILING_FORMS)
+              for extra in ([], ["lp"], ["a", "delaware"], list(form))]
+    for tokens in words:
+        fast, slow = list(tokens), list(tokens)
+        assert (nz._strip_trailing_forms(fast), fast) == (_strip_trailing_forms_trying_every_tail(slow), slow), tokens
+
+
+def _currency_marks_read_in_full(marks: set[str], raw: list[str]) -> set[str]:
+    """:func:`crmhub.identity.normalize._currency_marks` without its pre-test (every name read in full)."""
+    first = next((k for k, t in enumerate(raw) if k and nz._is_numeral(t)), len(raw))
+    currencies = {t for t in raw[first + 1:] if t in nz._CURRENCIES}
+    if "eur" in currencies and not ({"eur", "europe", "european"} & set(raw[1:first])
+                                    or {"europe", "european"} & set(raw[first + 1:])):
+        marks = marks - {"europe"}
+    if "eur" in raw[1:first]:
+        marks = marks | {"europe"}
+    return marks | currencies
+
+
+def test_currency_pre_test_never_skips_a_name_the_full_reading_changes(prepared: pd.DataFrame) -> None:
+    names = [*prepared["name"].dropna().tolist(), "Harbor Eur Fund VII", "Harbor Fund IX EUR", "Harbor Europe Fund 9 EUR",
+             "Harbor Fund 9 USD", "Harbor Infrastructure Fund IV EUR", "Harbor European Partners III"]
+    for name in names:
+        raw = list(nz._written_tokens(name))
+        marks = nz._token_marks(nz.org_name_tokens(name))
+        assert nz._currency_marks(set(marks), raw) == _currency_marks_read_in_full(set(marks), raw), name
+    assert nz.vehicle_marks("Harbor Fund IX EUR") >= {"9", "eur"} and "europe" in nz.vehicle_marks("Harbor Eur Fund VII")
 
 
 def test_the_partnership_law_is_read_with_the_other_name_features(prepared: pd.DataFrame) -> None:
