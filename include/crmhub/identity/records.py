@@ -36,8 +36,14 @@ def _col(df: pd.DataFrame, name: str) -> list:
 def _map(func, values: list) -> list:
     """``func`` of each value (``None`` stays ``None``), computed once per distinct value: a run repeats
     many values (towns, countries, a firm's domain) and the normalisers are pure."""
-    done = {v: func(v) for v in dict.fromkeys(values) if v is not None}
-    return [done[v] if v is not None else None for v in values]
+    done = {v: func(v) for v in dict.fromkeys(values) if _present(v)}
+    return [done[v] if _present(v) else None for v in values]
+
+
+def _present(value: object) -> bool:
+    """Whether a prepared column's value is there: pandas' string columns hold a missing value as NaN
+    (a float), not as the ``None`` :func:`_col` gives them."""
+    return value is not None and value == value
 
 
 def _org_name_features(name: str) -> tuple[str | None, str | None, str, str | None, str | None]:
@@ -62,13 +68,13 @@ def _map_org_names(values: list, workers: int, min_parallel: int = PARALLEL_MIN_
     """:func:`_map` of :func:`_org_name_features`, the distinct names parsed by ``workers`` processes
     (:func:`crmhub.identity.parallel.forked_map`) when there are ``min_parallel`` or more: the parse is pure
     Python, one core's work per name, and a third of a million-record run in one process."""
-    distinct = [v for v in dict.fromkeys(values) if v is not None]
+    distinct = [v for v in dict.fromkeys(values) if _present(v)]
     if len(distinct) < min_parallel:
         workers = 1
     parts = forked_map(_features_of, (distinct,), slices(len(distinct), workers), workers)
     features = [f for part in parts for f in part]
     done = dict(zip(distinct, features, strict=True))
-    return [done[v] if v is not None else None for v in values]
+    return [done[v] if _present(v) else None for v in values]
 
 
 def _continuation_written_cv(out: pd.DataFrame) -> None:
@@ -102,7 +108,7 @@ def prepare(df: pd.DataFrame, kind: str, workers: int = 1) -> pd.DataFrame:
     cols = columns_for(kind)
     out = pd.DataFrame({c: _col(df, c) for c in cols})
     if out["record_id"].isna().any():
-        missing = [i for i, v in enumerate(out["record_id"]) if v is None]
+        missing = [i for i, v in enumerate(out["record_id"]) if not _present(v)]
         raise ValueError(f"record_id is empty on row(s) {missing[:5]} (rows counted from 0); every record needs one")
     if out["source_system"].isna().all():
         out["source_system"] = "file"

@@ -60,3 +60,29 @@ def test_the_jurisdiction_named_by_the_local_entity_is_read_where_a_country_is_m
 ])
 def test_the_groups_name_without_the_jurisdictions_country_stays_apart(bare: dict, local: dict) -> None:
     assert not surfaced(bare, local)
+
+
+def test_local_entity_pre_test_never_rules_out_a_pair_the_full_check_accepts() -> None:
+    """``_may_name_its_country`` (arrays) spares the jurisdiction reading: every pair of a set of group names,
+    local entities and their countries, marked, unmarked, missing, that ``_named_with_its_country`` accepts
+    passes it, and it rules some pairs out."""
+    import numpy as np
+    import pandas as pd
+
+    from crmhub.identity import matching as m
+    from crmhub.identity import resolve
+    from crmhub.identity.comparison import Encoded
+
+    names = ["Osprey Court Fund Services", "Osprey Court Fund Services (Ireland) Limited",
+             "Osprey Court Fund Services Ireland", "Osprey Court Fund Services (Cayman) Ltd",
+             "Rosfield Fund Services Ltd", "Rosfield Fund Services (Singapore) Limited", "Rosfield Fund Services Hong Kong",
+             "Lumident Fund Solutions", "Lumident Fund Solutions Luxembourg", "Kinero Trust", "Kinero Trust (UK) Limited"]
+    countries = ["IE", "GB", "SG", "LU", "KY", "HK", ""]
+    rows = [{"name": n, "country": c, "source_system": "crm", "record_id": f"{i}-{j}"}
+            for i, n in enumerate(names) for j, c in enumerate(countries)]
+    enc = Encoded(resolve(pd.DataFrame(rows), "org").records)
+    a, b = (x.ravel() for x in np.triu_indices(len(rows), 1))
+    names_v, marks, country = enc.n_name.values, enc.n_numerals.values, enc.n_country.values
+    accepted = np.array([m._named_with_its_country(names_v, marks, country, int(x), int(y)) for x, y in zip(a, b, strict=True)])
+    may = m._may_name_its_country(enc, a, b)
+    assert accepted.any() and not (accepted & ~may).any() and (~may).any()
