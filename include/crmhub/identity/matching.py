@@ -858,6 +858,13 @@ def _lift_family_office_aliases(enc: Encoded, pairs: np.ndarray, levels: dict[st
                    kind, params, tf_bits)
 
 
+def _unlifted_name_pairs(levels: dict[str, np.ndarray], scores, threshold: float) -> np.ndarray:
+    """The pairs a name lift may read: numerals alike or missing (levels 0 / 2), a name short of exact, not
+    vetoed, at or below the review threshold, and nothing else differing (:func:`_nothing_differs`)."""
+    low = np.isin(levels["numerals"], (0, 2)) & (levels["name"] > EXACT_NAME) & ~scores.vetoed
+    return low & (scores.probability <= threshold) & _nothing_differs(levels)
+
+
 def _lift_local_entities(enc: Encoded, pairs: np.ndarray, levels: dict[str, np.ndarray], scores, kind: str,
                          threshold: float, params: dict | None, tf_bits: dict[str, np.ndarray]) -> None:
     """A service provider's local entity written with and without its jurisdiction ("Osprey Court Fund Services
@@ -870,8 +877,7 @@ def _lift_local_entities(enc: Encoded, pairs: np.ndarray, levels: dict[str, np.n
     ("(Singapore)"). The group's entities of other jurisdictions ("(Cayman)" / "(Luxembourg)": hard negatives)
     keep their own countries; the group's name without a country may be any of them. Checked on the pairs below
     the review threshold (in place); the lifted name weighs no term frequency (as :func:`_lift_respaced`)."""
-    low = np.isin(levels["numerals"], (0, 2)) & (levels["name"] > EXACT_NAME) & ~scores.vetoed
-    low &= (scores.probability <= threshold) & _nothing_differs(levels)
+    low = _unlifted_name_pairs(levels, scores, threshold)
     idx = np.flatnonzero(low)
     idx = idx[_may_name_its_country(enc, pairs[idx, 0], pairs[idx, 1])]
     if not idx.size:
@@ -965,8 +971,7 @@ def _lift_manager_brands(enc: Encoded, pairs: np.ndarray, levels: dict[str, np.n
     Partners Fund IV"), a company or an institution's office is a family's name, whose manager and management
     company are two organisations. Checked on the pairs below the review threshold (in place); the lifted name
     weighs no term frequency (as :func:`_lift_respaced`)."""
-    low = np.isin(levels["numerals"], (0, 2)) & (levels["name"] > EXACT_NAME) & ~scores.vetoed
-    low &= (scores.probability <= threshold) & _nothing_differs(levels)
+    low = _unlifted_name_pairs(levels, scores, threshold)
     _, spaces = enc.n_name.initials_and_words
     low &= spaces[pairs[:, 0]] != spaces[pairs[:, 1]]  # one name has more words
     forms = name_pair_mask(enc.n_name, pairs, low, _manager_brand_form)
