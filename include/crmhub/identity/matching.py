@@ -1508,7 +1508,7 @@ def resolve(df: pd.DataFrame, kind: str, *, decisions: dict | None = None, thres
     timings = {"prepare_s": time.perf_counter() - t0}
 
     t1 = time.perf_counter()
-    pairs, per_key = candidate_pairs(prepared, kind, max_block=max_block, window=window)
+    pairs, per_key = candidate_pairs(prepared, kind, max_block=max_block, window=window, workers=workers)
     timings["blocking_s"] = time.perf_counter() - t1
 
     t2 = time.perf_counter()
