@@ -487,8 +487,9 @@ def _lift_site_spelt_brands(enc: Encoded, pairs: np.ndarray, levels: dict[str, n
     brand's. Checked on the pairs below the review threshold that an exact name would lift above it (in
     place); an exact name lifted so weighs no term frequency, nor its first word's (as :func:`_lift_respaced`)."""
     low = any_of(levels["name"], (2, 3, 5)) & ~scores.vetoed & (scores.probability <= threshold)
-    low &= (enc.n_domain.codes[pairs[:, 0]] >= 0) | (enc.n_domain.codes[pairs[:, 1]] >= 0)  # a site on one side
     check = _lift_would_cross(levels, scores, low, kind, threshold, params, to=EXACT_NAME)
+    k, sites = np.flatnonzero(check), enc.n_domain.codes
+    check[k] = (sites[pairs[k, 0]] >= 0) | (sites[pairs[k, 1]] >= 0)  # a site on one side
     _lift_to_exact(np.flatnonzero(site_spelt_brand_mask(enc.n_name, enc.n_domain, pairs, check)), levels, scores,
                    kind, params, tf_bits)
 
@@ -750,7 +751,7 @@ def _lift_brand_forms(enc: Encoded, pairs: np.ndarray, levels: dict[str, np.ndar
     low &= any_of(levels["city"], (1, 2))
     check = _lift_would_cross(levels, scores, low, kind, threshold, params, to=EXACT_NAME)
     names, marks, legal = enc.n_name.values, enc.n_numerals.values, enc.n_legal.values
-    forms = [(k, short, full) for k, short, full in _brand_forms(enc, pairs, np.flatnonzero(check & _short_name_pairs(enc, pairs)))
+    forms = [(k, short, full) for k, short, full in _brand_forms(enc, pairs, _short_name_pairs(enc, pairs, np.flatnonzero(check)))
              if not marks[short] and not marks[full] and not legal[short]
              and len(names[full].split()) - len(names[short].split()) >= MIN_BRAND_FORM_DROP
              and brand_short_form(names[short].split(), names[full].split())]
@@ -821,7 +822,7 @@ def _demote_ambiguous_brand_forms(enc: Encoded, pairs: np.ndarray, levels: dict[
     unless the web domains agree: the short name says which family, not which of its organisations.
     Checked on the not-exact-name pairs above the review threshold (in place)."""
     check = (scores.probability > threshold) & (levels["name"] > 1) & (levels["words"] != 2) & (levels["domain"] != 1)
-    forms = _brand_forms(enc, pairs, np.flatnonzero(check & _short_name_pairs(enc, pairs)))
+    forms = _brand_forms(enc, pairs, _short_name_pairs(enc, pairs, np.flatnonzero(check)))
     k = np.array([k for (k, _, _), others in zip(forms, _brand_names_others(enc, forms), strict=True) if others],
                  dtype=np.int64)
     if k.size:
@@ -978,7 +979,8 @@ def _lift_manager_brands(enc: Encoded, pairs: np.ndarray, levels: dict[str, np.n
     weighs no term frequency (as :func:`_lift_respaced`)."""
     low = _unlifted_name_pairs(levels, scores, threshold)
     _, spaces = enc.n_name.initials_and_words
-    low &= spaces[pairs[:, 0]] != spaces[pairs[:, 1]]  # one name has more words
+    k = np.flatnonzero(low)
+    low[k] = spaces[pairs[k, 0]] != spaces[pairs[k, 1]]  # one name has more words
     forms = name_pair_mask(enc.n_name, pairs, low, _manager_brand_form)
     if not forms.any():
         return
@@ -1157,14 +1159,14 @@ def _one_descriptor_in_run(names: Column, pairs: np.ndarray) -> np.ndarray:
     return out
 
 
-def _short_name_pairs(enc: Encoded, pairs: np.ndarray) -> np.ndarray:
-    """The pairs of which a name is of :data:`crmhub.identity.short_forms.MAX_BRAND_FORM_WORDS` words or fewer
-    (counted once per run)."""
+def _short_name_pairs(enc: Encoded, pairs: np.ndarray, idx: np.ndarray) -> np.ndarray:
+    """The pairs of ``idx`` of which a name is of :data:`crmhub.identity.short_forms.MAX_BRAND_FORM_WORDS` words or
+    fewer (counted once per run)."""
     short = getattr(enc, "brand_form_words", None)
     if short is None:
         short = enc.brand_form_words = np.fromiter((v.count(" ") < MAX_BRAND_FORM_WORDS for v in enc.n_name.values.tolist()),
                                                    dtype=bool, count=len(enc.n_name.values))
-    return short[pairs[:, 0]] | short[pairs[:, 1]]
+    return idx[short[pairs[idx, 0]] | short[pairs[idx, 1]]]
 
 
 def _score_compared(enc: Encoded, pairs: np.ndarray, levels: dict[str, np.ndarray], kind: str, threshold: float,
@@ -1669,7 +1671,7 @@ def _consistent_proposals(prepared: pd.DataFrame, kind: str, pairs: np.ndarray, 
     component = cluster_roots(len(nodes), np.searchsorted(nodes, links))
     member_rows = np.flatnonzero(among(roots, nodes, len(roots)))
     node_of = roots[member_rows]
-    record_component = np.full(len(roots), -1, dtype=np.int64)
+    record_component = np.full(len(roots), -1, dtype=np.int32)  # gathered for every candidate pair: half the bytes
     record_component[member_rows] = component[np.searchsorted(nodes, node_of)]
     ca, cb = record_component[pairs[:, 0]], record_component[pairs[:, 1]]
     within = (ca >= 0) & (ca == cb)
