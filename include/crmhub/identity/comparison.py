@@ -19,6 +19,7 @@ import pandas as pd
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA, JaroWinkler, Levenshtein
 
+from crmhub.identity.arrays import unique_ints
 from crmhub.identity.normalize import (
     CUT_MARK,
     FUND_LEGAL_FORMS,
@@ -100,7 +101,7 @@ class Column:
         """``func(value)`` per record (of ``rows``, any shape; all when None), computed once per distinct
         value; ``dtype``'s empty value (None, False) where missing."""
         codes = self.codes if rows is None else self.codes[rows]
-        need = np.arange(len(self.distinct)) if rows is None else np.unique(codes[codes >= 0])
+        need = np.arange(len(self.distinct)) if rows is None else unique_ints(codes[codes >= 0], len(self.distinct))
         done = np.full(len(self.distinct) + 1, None if dtype is object else 0, dtype=dtype)  # last: code -1
         done[need] = np.fromiter((func(v) for v in self.distinct[need].tolist()), dtype=dtype, count=len(need))
         return done[codes]
@@ -268,7 +269,7 @@ class Encoded:
         if "_raw_cut_texts" not in self.__dict__:
             self._raw_cut_texts = np.full(int(self.raw_name_codes.max(initial=-1)) + 1, None, dtype=object)
         done, codes = self._raw_cut_texts, self.raw_name_codes[rows]
-        todo = np.unique(codes[done[codes] == None])  # noqa: E711 - elementwise on an object array
+        todo = unique_ints(codes[done[codes] == None])  # noqa: E711 - elementwise on an object array
         if todo.size:
             names = self.df["name"].to_numpy(dtype=object)
             where = np.empty(len(done), dtype=np.int64)
@@ -1037,7 +1038,7 @@ def _spelt_conflicts(names: Column, domains: Column, cut: np.ndarray | None, pai
     if not idx.size:
         return
     # per record: its name, the words its site spells and whether the name is cut, as one profile code
-    rows = np.unique(pairs[idx])
+    rows = unique_ints(pairs[idx], len(names.values))
     values, sites = names.values, domains.values
     profiles: dict[tuple, int] = {}
     kinds: list[tuple] = []
