@@ -38,6 +38,9 @@ from crmhub.identity.normalize import (
     is_written_numeral,
     jurisdiction_first_words,
     jurisdiction_name,
+    metro_area_central,
+    metro_area_town_names,
+    metro_area_towns,
     name_spelling_key,
     order_free_words,
     roman_to_int,
@@ -452,6 +455,30 @@ def _towns_written_short(level: np.ndarray, col: Column, i: np.ndarray, j: np.nd
     return level
 
 
+def _towns_of_one_area(level: np.ndarray, col: Column, i: np.ndarray, j: np.ndarray) -> np.ndarray:
+    """``level`` (:func:`_city`'s) with "different city" read as no evidence (level 0, as a missing town) where
+    one town is a US metropolitan area's central city and the other a town of that area
+    (:data:`crmhub.identity.normalize.METRO_AREA_TOWNS`: "Los Angeles" / "Santa Monica"): an office in a
+    suburb is written by one source as its town and by another as the city the area is known by. Not
+    "similar city" either (that is one town written otherwise), and two towns of one area that are
+    neither its central city are still two towns."""
+    suburb = col.member_of(metro_area_town_names())  # few records: the pairs to read are found on them
+    k = np.flatnonzero((suburb[i] | suburb[j]) & (level == 3))  # level 3: both towns named (codes >= 0)
+    if not k.size:
+        return level
+    towns = col.distinct.tolist()
+    centre = np.fromiter(map(metro_area_central, towns), dtype=np.int64, count=len(towns))
+    member = np.fromiter(map(metro_area_towns, towns), dtype=np.int64, count=len(towns))  # bit k: area k
+    a, b = col.codes[i[k]], col.codes[j[k]]
+
+    def of_area(town: np.ndarray, central: np.ndarray) -> np.ndarray:
+        return (central >= 0) & (((member[town] >> np.maximum(central, 0)) & 1) == 1)
+
+    one_area = of_area(b, centre[a]) | of_area(a, centre[b])
+    level[k[one_area]] = 0
+    return level
+
+
 def _registered_office(level: np.ndarray, col: Column, fund: np.ndarray, i: np.ndarray, j: np.ndarray, differ: int,
                        places: frozenset) -> np.ndarray:
     """``level`` with ``differ`` raised by one where one side is in ``places`` (a registered office) and
@@ -488,7 +515,8 @@ def compare_orgs(enc: Encoded, pairs: np.ndarray, workers: int = 1) -> tuple[dic
     numerals[~vintage.missing(i, j) & ~vintage.equal(i, j)] = 3
     cut_read = _read_cut_names(enc, i, j, name_level, numerals, no_num)
     country = _simple(enc.n_country, i, j)
-    city = _towns_written_short(_city(enc.n_city, i, j, workers), enc.n_city, i, j)
+    city = _towns_of_one_area(_towns_written_short(_city(enc.n_city, i, j, workers), enc.n_city, i, j),
+                              enc.n_city, i, j)
     levels = {
         "name": name_level,
         "numerals": numerals,
