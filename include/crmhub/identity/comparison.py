@@ -255,6 +255,16 @@ class Encoded:
         return self.n_name.per_value(lambda v: " of " in v, dtype=bool)
 
     @cached_property
+    def cut_of_forms(self) -> np.ndarray:
+        """Per record, whether its cut name (:attr:`cut_names`) is written "... of <place>" (:func:`_cut_of_form`);
+        False where there is none."""
+        cuts = self.cut_names
+        out = np.zeros(len(cuts), dtype=bool)
+        rows = np.flatnonzero(cuts != None)  # noqa: E711 - elementwise on an object array
+        out[rows] = np.fromiter(map(_cut_of_form, cuts[rows].tolist()), dtype=bool, count=len(rows))
+        return out
+
+    @cached_property
     def cut_names(self) -> np.ndarray:
         """Per record, the text of a name that may have been cut at a field length (:func:`cut_name_text`), else None."""
         names = self.df["name"].tolist()
@@ -640,6 +650,11 @@ def _read_cut_names(enc: Encoded, i: np.ndarray, j: np.ndarray, name_level: np.n
     words = enc.name_words
     from_a = _cut_from_pairs(enc, a, b, has_cut[a] & ((cut_len[a] < raw_len[b]) | (words[a] <= words[b])))
     from_b = _cut_from_pairs(enc, b, a, ~from_a & has_cut[b] & ((cut_len[b] < raw_len[a]) | (words[b] <= words[a])))
+    rest = np.flatnonzero(~(from_a | from_b))
+    if rest.size:  # the same name with its place written in the other order, then cut
+        moved_a = _place_moved_cut_pairs(enc, a[rest], b[rest], has_cut[a[rest]])
+        from_a[rest] = moved_a
+        from_b[rest] = _place_moved_cut_pairs(enc, b[rest], a[rest], ~moved_a & has_cut[b[rest]])
     hit = from_a | from_b
     k, a, b = k[hit], a[hit], b[hit]
     short = np.where(from_a[hit], a, b)
@@ -721,6 +736,74 @@ def _cut_from_pairs(enc: Encoded, short: np.ndarray, full: np.ndarray, check: np
                            for c, t in zip(cuts, texts, strict=True)), dtype=bool, count=len(first))
     out[sel] = verdict[inverse.ravel()]
     return out
+
+
+def _place_moved_cut_pairs(enc: Encoded, short: np.ndarray, full: np.ndarray, check: np.ndarray) -> np.ndarray:
+    """:func:`place_moved_cut_of` of the records ``short``'s cut name and ``full``'s raw name, where ``check``
+    and one of the two is written "... of <place>" and the other is not (:attr:`Encoded.of_forms`,
+    :attr:`Encoded.cut_of_forms`); judged once per distinct pair of names."""
+    out = np.zeros(len(short), dtype=bool)
+    sel = np.flatnonzero(check)
+    sel = sel[enc.cut_of_forms[short[sel]] != enc.of_forms[full[sel]]]
+    if not sel.size:
+        return out
+    codes = enc.raw_name_codes
+    code = codes[short[sel]] * (int(codes.max()) + 1) + codes[full[sel]]
+    _, first, inverse = np.unique(code, return_index=True, return_inverse=True)
+    cuts = enc.cut_names[short[sel[first]]].tolist()
+    texts = enc.raw_cut_texts(full[sel[first]]).tolist()
+    verdict = np.fromiter((place_moved_cut_of(c, t) for c, t in zip(cuts, texts, strict=True)), dtype=bool,
+                          count=len(first))
+    out[sel] = verdict[inverse.ravel()]
+    return out
+
+
+def _cut_of_form(cut: str) -> bool:
+    """Whether a cut name (:func:`cut_name_text`) is written "... of <place>", also where the field cut
+    the place or "of" itself ("... System of", "... System o")."""
+    return " of " in cut or cut.endswith((" of", " o", " of "))
+
+
+#: Most words the place of a body named "... of <place>" has ("Teachers' Retirement System of New Mexico").
+MAX_MOVED_PLACE_WORDS = 3
+#: Fewest letters of its place a cut "<body> of <place>" keeps for :func:`place_moved_cut_of` ("... of Stus").
+MIN_KEPT_PLACE = 3
+
+
+def place_moved_cut_of(cut: str, text: str) -> bool:
+    """Whether ``cut`` (a :func:`cut_name_text`) is the name ``text`` (as :func:`full_name_text` writes it)
+    with its place written in the other order, then cut (:func:`respelt_cut_of`): a jurisdiction's body is
+    "<place> <body>" in one source and "<body> of <place>" in another, and a field cuts the second inside
+    its place ("Teachers' Retirement System of Stus" / "Stusbion Teachers' Retirement System") or the first
+    inside its body ("Gloumar Public School Employees' Re" / "Public School Employees' Retirement System of
+    Gloumar"). The body names two words or more besides the place (:data:`MIN_PLACE_BODY_WORDS`), the place
+    one to :data:`MAX_MOVED_PLACE_WORDS`. The cut keeps :data:`MIN_KEPT_PLACE` letters of the place at least: a
+    name cut before or just inside its place ("Municipal Employees' Retirement System o", "... of S") is the
+    body of many places, and read so it joins the bodies of many places into one proposal.
+
+    >>> place_moved_cut_of("municipal employees retirement system o", "soent municipal employees retirement system")
+    False
+    >>> place_moved_cut_of("gloumar public school employees re", "public school employees retirement system of gloumar")
+    True
+    >>> place_moved_cut_of("teachers retirement system of stus", "soent teachers retirement system")
+    False
+    """
+    words = text.split()
+    if "of" in words[1:-1]:  # "<body> of <place>" read as "<place> <body>"
+        k = len(words) - 1 - words[::-1].index("of")
+        place, body = words[k + 1:], words[:k]
+        if len(place) > MAX_MOVED_PLACE_WORDS or len(body) < MIN_PLACE_BODY_WORDS:
+            return False
+        return respelt_cut_of(cut, " ".join(place + body))
+    kept = len(cut.rstrip())
+    for size in range(1, MAX_MOVED_PLACE_WORDS + 1):  # "<place> <body>" read as "<body> of <place>"
+        if len(words) - size < MIN_PLACE_BODY_WORDS:
+            break
+        moved = " ".join([*words[size:], "of", *words[:size]])
+        place_from = len(moved) - len(" ".join(words[:size]))
+        if kept - place_from >= MIN_KEPT_PLACE and respelt_cut_of(cut, moved):
+            return True
+    return False
 
 
 def respelt_cut_from(cut: str, full: str) -> bool:
@@ -1265,6 +1348,34 @@ def same_words(a: str, b: str) -> bool:
     da, db = _split_run_together(da, db, brands), _split_run_together(db, da, brands)
     da, db = da - db, db - da
     return all(_word_matches(w, db, brands) for w in da) and all(_word_matches(w, da, brands) for w in db)
+
+
+#: Words a management company's name is written with and without before "Management" ("Brand Investment
+#: Management Company" / "Brand Management Company"): what it manages, not which company it is.
+MANAGEMENT_DESCRIPTORS = frozenset({"investment", "investments"})
+
+
+def investment_management_written_short(a: str, b: str) -> bool:
+    """Two normalised names of a management company, one with "Investment" before its last word "Management"
+    and the other without it (:data:`MANAGEMENT_DESCRIPTORS`), the rest one name up to typos and abbreviations
+    (:func:`same_words`): "triay investment management" / "triay management". Normalising drops "Company",
+    so the caller checks that both raw names say it
+    (:func:`crmhub.identity.normalize.names_management_company`): "Brand Investment Management, LLC", the
+    adviser, is another entity than "Brand Management Company".
+
+    >>> investment_management_written_short("triay investment management", "triay management")
+    True
+    >>> investment_management_written_short("triay capital management", "triay management")
+    False
+    """
+    wa, wb = a.split(), b.split()
+    if len(wa) < len(wb):
+        wa, wb = wb, wa
+    if len(wa) != len(wb) + 1 or len(wb) < 2 or wa[-1] != "management" or wb[-1] != "management" \
+            or wa[-2] not in MANAGEMENT_DESCRIPTORS:
+        return False
+    rest = wa[:-2] + wa[-1:]
+    return rest == wb or same_words(" ".join(rest), " ".join(wb))
 
 
 def _split_run_together(words: set[str], others: set[str], brands: set[str]) -> set[str]:

@@ -48,6 +48,7 @@ from crmhub.identity.comparison import (
     compare,
     descriptor_added,
     descriptor_form,
+    investment_management_written_short,
     japanese_romanisation,
     kind_words_respelt,
     korean_romanisation,
@@ -84,6 +85,7 @@ from crmhub.identity.normalize import (
     ORGANISATION_KIND_WORDS,
     fund_strategies,
     jurisdiction_code,
+    names_management_company,
     normalize_country,
     tax_id_scheme,
 )
@@ -864,6 +866,31 @@ def _lift_family_office_aliases(enc: Encoded, pairs: np.ndarray, levels: dict[st
                    kind, params, tf_bits)
 
 
+def _lift_management_companies(enc: Encoded, pairs: np.ndarray, levels: dict[str, np.ndarray], scores, kind: str,
+                               threshold: float, params: dict | None, tf_bits: dict[str, np.ndarray]) -> None:
+    """A management company written with and without "Investment" before "Management"
+    (:func:`crmhub.identity.comparison.investment_management_written_short`: "Triay Investment Management
+    Company" / "Triay Management Co") counts as near-exact where both raw names say it is a management
+    company (:func:`crmhub.identity.normalize.names_management_company`; not the adviser "Triay Investment
+    Management, LLC"), both names' only vehicle mark is "management" and no two sites, countries or towns
+    differ. Checked on the pairs below the review threshold that the lift would raise above it (in place);
+    a lifted pair is proposed for review, never linked."""
+    company = enc.n_numerals.per_value(lambda marks: marks == "management", dtype=bool)  # few distinct values
+    idx = np.flatnonzero(company[pairs[:, 0]] & company[pairs[:, 1]])
+    _, spaces = enc.n_name.initials_and_words  # one name a word longer than the other
+    idx = idx[np.abs(spaces[pairs[idx, 0]] - spaces[pairs[idx, 1]]) == 1]
+    low = np.zeros(len(pairs), dtype=bool)
+    low[idx] = (levels["name"][idx] > NEAR_EXACT_NAME) & (levels["numerals"][idx] == 1) & ~scores.vetoed[idx] \
+        & (scores.probability[idx] <= threshold) \
+        & _nothing_differs({k: levels[k][idx] for k in ("domain", "country", "city")})
+    check = _lift_would_cross(levels, scores, low, kind, threshold, params)
+    idx = np.flatnonzero(name_pair_mask(enc.n_name, pairs, check, investment_management_written_short))
+    if idx.size:
+        raw = enc.df["name"].to_numpy(dtype=object)
+        idx = idx[[names_management_company(raw[a]) and names_management_company(raw[b]) for a, b in pairs[idx].tolist()]]
+    _lift_to_near_exact(idx, levels, scores, kind, params, tf_bits)
+
+
 def _unlifted_name_pairs(levels: dict[str, np.ndarray], scores, threshold: float) -> np.ndarray:
     """The pairs a name lift may read: numerals alike or missing (levels 0 / 2), a name short of exact, not
     vetoed, at or below the review threshold, and nothing else differing (:func:`_nothing_differs`)."""
@@ -1193,6 +1220,7 @@ def _score_compared(enc: Encoded, pairs: np.ndarray, levels: dict[str, np.ndarra
         _lift_local_entities(enc, pairs, levels, scores, kind, threshold, params, tf_bits)
         _lift_manager_brands(enc, pairs, levels, scores, kind, threshold, params, tf_bits)
         _lift_marked_short_forms(enc, pairs, levels, scores, kind, threshold, params, tf_bits)
+        _lift_management_companies(enc, pairs, levels, scores, kind, threshold, params, tf_bits)
         # a word of one name the other cannot explain (typo, abbreviation) is checked where it matters:
         # on the not-exact-name candidates that would otherwise reach review
         check = (scores.probability > threshold) & (levels["name"] > 1)

@@ -1871,6 +1871,32 @@ _MISSPELT_MANCO = frozenset(v for v in _one_edit_variants("manco")
 _MANCO_HEADS = frozenset(v[:-1] for v in _MISSPELT_MANCO)
 
 
+def names_management_company(name: object) -> bool:
+    """Whether a raw organisation name says it is a management company: "Management Company" / "Mgmt Co" /
+    "Management Compa" (a field's cut) or "ManCo" (also misspelt). Normalising drops "Company" as a
+    generic word, so "Brand Investment Management, LLC" (a manager) and "Brand Management Company" read
+    alike there; the raw name keeps what the second one says it is."""
+    if _blank(name):
+        return False
+    words = _cut_text(str(name)).split()
+    for k, word in enumerate(words):
+        if word == "manco" or word in _MISSPELT_MANCO:
+            return True
+        if k + 1 < len(words) and _management_word(word) and _company_word(words[k + 1]):
+            return True
+    return False
+
+
+def _management_word(word: str) -> bool:
+    """``word`` is "Management", abbreviated ("Mgmt", "Mgt") or misspelt by one edit ("Managment")."""
+    return ORG_ABBREVIATIONS.get(word, word) == "management" or _MISSPELT_MARKERS.get(word) == "management"
+
+
+def _company_word(word: str) -> bool:
+    """``word`` is "Company", abbreviated ("Co", "Cmpny") or cut at a field length ("Compa")."""
+    return len(word) >= 2 and ("company".startswith(word) or word == "cmpny")
+
+
 #: Typos of the vehicle markers ("Offshqre", "Managment", "Eurhpe") -> the marker. Only markers of six
 #: letters or more (not "master", "manager": "faster", "managed"), never a variant that is itself a marker.
 _MISSPELT_MARKERS = {v: m for m in sorted(VEHICLE_MARKERS - {"master", "manager"}) if len(m) >= 6
