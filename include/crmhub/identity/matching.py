@@ -876,7 +876,8 @@ def _lift_management_companies(enc: Encoded, pairs: np.ndarray, levels: dict[str
     differ. Checked on the pairs below the review threshold that the lift would raise above it (in place);
     a lifted pair is proposed for review, never linked."""
     company = enc.n_numerals.per_value(lambda marks: marks == "management", dtype=bool)  # few distinct values
-    idx = np.flatnonzero(company[pairs[:, 0]] & company[pairs[:, 1]])
+    idx = np.flatnonzero(company[pairs[:, 0]])
+    idx = idx[company[pairs[idx, 1]]]
     _, spaces = enc.n_name.initials_and_words  # one name a word longer than the other
     idx = idx[np.abs(spaces[pairs[idx, 0]] - spaces[pairs[idx, 1]]) == 1]
     low = np.zeros(len(pairs), dtype=bool)
