@@ -8,6 +8,8 @@ from collections.abc import Callable, Hashable, Iterator
 
 import numpy as np
 
+from crmhub.identity.arrays import unique_ints
+
 
 class UnionFind:
     """Disjoint sets over ``0..n-1`` with path halving and union by size."""
@@ -128,7 +130,7 @@ def consistent_groups(links: np.ndarray, *, cannot_link: np.ndarray, values: dic
         keep[lone] = ok
     rest = ~lone
     if rest.any():
-        nodes = np.unique(links[rest])
+        nodes = unique_ints(links[rest])
         if len(cannot_link):
             cannot_link = cannot_link[np.isin(cannot_link, nodes).all(axis=1)]
         if has_votes:

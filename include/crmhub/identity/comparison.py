@@ -19,6 +19,7 @@ import pandas as pd
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA, JaroWinkler, Levenshtein
 
+from crmhub.identity.arrays import unique_ints
 from crmhub.identity.normalize import (
     CUT_MARK,
     FUND_LEGAL_FORMS,
@@ -38,6 +39,9 @@ from crmhub.identity.normalize import (
     is_written_numeral,
     jurisdiction_first_words,
     jurisdiction_name,
+    metro_area_central,
+    metro_area_town_names,
+    metro_area_towns,
     name_spelling_key,
     order_free_words,
     roman_to_int,
@@ -101,7 +105,7 @@ class Column:
         """``func(value)`` per record (of ``rows``, any shape; all when None), computed once per distinct
         value; ``dtype``'s empty value (None, False) where missing."""
         codes = self.codes if rows is None else self.codes[rows]
-        need = np.arange(len(self.distinct)) if rows is None else np.unique(codes[codes >= 0])
+        need = np.arange(len(self.distinct)) if rows is None else unique_ints(codes[codes >= 0], len(self.distinct))
         done = np.full(len(self.distinct) + 1, None if dtype is object else 0, dtype=dtype)  # last: code -1
         done[need] = np.fromiter((func(v) for v in self.distinct[need].tolist()), dtype=dtype, count=len(need))
         return done[codes]
@@ -252,6 +256,16 @@ class Encoded:
         return self.n_name.per_value(lambda v: " of " in v, dtype=bool)
 
     @cached_property
+    def cut_of_forms(self) -> np.ndarray:
+        """Per record, whether its cut name (:attr:`cut_names`) is written "... of <place>" (:func:`_cut_of_form`);
+        False where there is none."""
+        cuts = self.cut_names
+        out = np.zeros(len(cuts), dtype=bool)
+        rows = np.flatnonzero(cuts != None)  # noqa: E711 - elementwise on an object array
+        out[rows] = np.fromiter(map(_cut_of_form, cuts[rows].tolist()), dtype=bool, count=len(rows))
+        return out
+
+    @cached_property
     def cut_names(self) -> np.ndarray:
         """Per record, the text of a name that may have been cut at a field length (:func:`cut_name_text`), else None."""
         names = self.df["name"].tolist()
@@ -269,7 +283,7 @@ class Encoded:
         if "_raw_cut_texts" not in self.__dict__:
             self._raw_cut_texts = np.full(int(self.raw_name_codes.max(initial=-1)) + 1, None, dtype=object)
         done, codes = self._raw_cut_texts, self.raw_name_codes[rows]
-        todo = np.unique(codes[done[codes] == None])  # noqa: E711 - elementwise on an object array
+        todo = unique_ints(codes[done[codes] == None])  # noqa: E711 - elementwise on an object array
         if todo.size:
             names = self.df["name"].to_numpy(dtype=object)
             where = np.empty(len(done), dtype=np.int64)
@@ -459,6 +473,30 @@ def _towns_written_short(level: np.ndarray, col: Column, i: np.ndarray, j: np.nd
     return level
 
 
+def _towns_of_one_area(level: np.ndarray, col: Column, i: np.ndarray, j: np.ndarray) -> np.ndarray:
+    """``level`` (:func:`_city`'s) with "different city" read as no evidence (level 0, as a missing town) where
+    one town is a US metropolitan area's central city and the other a town of that area
+    (:data:`crmhub.identity.normalize.METRO_AREA_TOWNS`: "Los Angeles" / "Santa Monica"): an office in a
+    suburb is written by one source as its town and by another as the city the area is known by. Not
+    "similar city" either (that is one town written otherwise), and two towns of one area that are
+    neither its central city are still two towns."""
+    suburb = col.member_of(metro_area_town_names())  # few records: the pairs to read are found on them
+    k = np.flatnonzero((suburb[i] | suburb[j]) & (level == 3))  # level 3: both towns named (codes >= 0)
+    if not k.size:
+        return level
+    towns = col.distinct.tolist()
+    centre = np.fromiter(map(metro_area_central, towns), dtype=np.int64, count=len(towns))
+    member = np.fromiter(map(metro_area_towns, towns), dtype=np.int64, count=len(towns))  # bit k: area k
+    a, b = col.codes[i[k]], col.codes[j[k]]
+
+    def of_area(town: np.ndarray, central: np.ndarray) -> np.ndarray:
+        return (central >= 0) & (((member[town] >> np.maximum(central, 0)) & 1) == 1)
+
+    one_area = of_area(b, centre[a]) | of_area(a, centre[b])
+    level[k[one_area]] = 0
+    return level
+
+
 def _registered_office(level: np.ndarray, col: Column, fund: np.ndarray, i: np.ndarray, j: np.ndarray, differ: int,
                        places: frozenset) -> np.ndarray:
     """``level`` with ``differ`` raised by one where one side is in ``places`` (a registered office) and
@@ -495,7 +533,8 @@ def compare_orgs(enc: Encoded, pairs: np.ndarray, workers: int = 1) -> tuple[dic
     numerals[~vintage.missing(i, j) & ~vintage.equal(i, j)] = 3
     cut_read = _read_cut_names(enc, i, j, name_level, numerals, no_num)
     country = _simple(enc.n_country, i, j)
-    city = _towns_written_short(_city(enc.n_city, i, j, workers), enc.n_city, i, j)
+    city = _towns_of_one_area(_towns_written_short(_city(enc.n_city, i, j, workers), enc.n_city, i, j),
+                              enc.n_city, i, j)
     levels = {
         "name": name_level,
         "numerals": numerals,
@@ -625,6 +664,11 @@ def _read_field_cuts(enc: Encoded, a: np.ndarray, b: np.ndarray, k: np.ndarray, 
     words = enc.name_words
     from_a = _cut_from_pairs(enc, a, b, has_cut[a] & ((cut_len[a] < raw_len[b]) | (words[a] <= words[b])))
     from_b = _cut_from_pairs(enc, b, a, ~from_a & has_cut[b] & ((cut_len[b] < raw_len[a]) | (words[b] <= words[a])))
+    rest = np.flatnonzero(~(from_a | from_b))
+    if rest.size:  # the same name with its place written in the other order, then cut
+        moved_a = _place_moved_cut_pairs(enc, a[rest], b[rest], has_cut[a[rest]])
+        from_a[rest] = moved_a
+        from_b[rest] = _place_moved_cut_pairs(enc, b[rest], a[rest], ~moved_a & has_cut[b[rest]])
     hit = from_a | from_b
     k, a, b = k[hit], a[hit], b[hit]
     short = np.where(from_a[hit], a, b)
@@ -746,6 +790,74 @@ def _cut_from_pairs(enc: Encoded, short: np.ndarray, full: np.ndarray, check: np
                            for c, t in zip(cuts, texts, strict=True)), dtype=bool, count=len(first))
     out[sel] = verdict[inverse.ravel()]
     return out
+
+
+def _place_moved_cut_pairs(enc: Encoded, short: np.ndarray, full: np.ndarray, check: np.ndarray) -> np.ndarray:
+    """:func:`place_moved_cut_of` of the records ``short``'s cut name and ``full``'s raw name, where ``check``
+    and one of the two is written "... of <place>" and the other is not (:attr:`Encoded.of_forms`,
+    :attr:`Encoded.cut_of_forms`); judged once per distinct pair of names."""
+    out = np.zeros(len(short), dtype=bool)
+    sel = np.flatnonzero(check)
+    sel = sel[enc.cut_of_forms[short[sel]] != enc.of_forms[full[sel]]]
+    if not sel.size:
+        return out
+    codes = enc.raw_name_codes
+    code = codes[short[sel]] * (int(codes.max()) + 1) + codes[full[sel]]
+    _, first, inverse = np.unique(code, return_index=True, return_inverse=True)
+    cuts = enc.cut_names[short[sel[first]]].tolist()
+    texts = enc.raw_cut_texts(full[sel[first]]).tolist()
+    verdict = np.fromiter((place_moved_cut_of(c, t) for c, t in zip(cuts, texts, strict=True)), dtype=bool,
+                          count=len(first))
+    out[sel] = verdict[inverse.ravel()]
+    return out
+
+
+def _cut_of_form(cut: str) -> bool:
+    """Whether a cut name (:func:`cut_name_text`) is written "... of <place>", also where the field cut
+    the place or "of" itself ("... System of", "... System o")."""
+    return " of " in cut or cut.endswith((" of", " o", " of "))
+
+
+#: Most words the place of a body named "... of <place>" has ("Teachers' Retirement System of New Mexico").
+MAX_MOVED_PLACE_WORDS = 3
+#: Fewest letters of its place a cut "<body> of <place>" keeps for :func:`place_moved_cut_of` ("... of Stus").
+MIN_KEPT_PLACE = 3
+
+
+def place_moved_cut_of(cut: str, text: str) -> bool:
+    """Whether ``cut`` (a :func:`cut_name_text`) is the name ``text`` (as :func:`full_name_text` writes it)
+    with its place written in the other order, then cut (:func:`respelt_cut_of`): a jurisdiction's body is
+    "<place> <body>" in one source and "<body> of <place>" in another, and a field cuts the second inside
+    its place ("Teachers' Retirement System of Stus" / "Stusbion Teachers' Retirement System") or the first
+    inside its body ("Gloumar Public School Employees' Re" / "Public School Employees' Retirement System of
+    Gloumar"). The body names two words or more besides the place (:data:`MIN_PLACE_BODY_WORDS`), the place
+    one to :data:`MAX_MOVED_PLACE_WORDS`. The cut keeps :data:`MIN_KEPT_PLACE` letters of the place at least: a
+    name cut before or just inside its place ("Municipal Employees' Retirement System o", "... of S") is the
+    body of many places, and read so it joins the bodies of many places into one proposal.
+
+    >>> place_moved_cut_of("municipal employees retirement system o", "soent municipal employees retirement system")
+    False
+    >>> place_moved_cut_of("gloumar public school employees re", "public school employees retirement system of gloumar")
+    True
+    >>> place_moved_cut_of("teachers retirement system of stus", "soent teachers retirement system")
+    False
+    """
+    words = text.split()
+    if "of" in words[1:-1]:  # "<body> of <place>" read as "<place> <body>"
+        k = len(words) - 1 - words[::-1].index("of")
+        place, body = words[k + 1:], words[:k]
+        if len(place) > MAX_MOVED_PLACE_WORDS or len(body) < MIN_PLACE_BODY_WORDS:
+            return False
+        return respelt_cut_of(cut, " ".join(place + body))
+    kept = len(cut.rstrip())
+    for size in range(1, MAX_MOVED_PLACE_WORDS + 1):  # "<place> <body>" read as "<body> of <place>"
+        if len(words) - size < MIN_PLACE_BODY_WORDS:
+            break
+        moved = " ".join([*words[size:], "of", *words[:size]])
+        place_from = len(moved) - len(" ".join(words[:size]))
+        if kept - place_from >= MIN_KEPT_PLACE and respelt_cut_of(cut, moved):
+            return True
+    return False
 
 
 def respelt_cut_from(cut: str, full: str) -> bool:
@@ -1091,7 +1203,7 @@ def _spelt_conflicts(names: Column, domains: Column, cut: np.ndarray | None, pai
     if not idx.size:
         return
     # per record: its name, the words its site spells and whether the name is cut, as one profile code
-    rows = np.unique(pairs[idx])
+    rows = unique_ints(pairs[idx], len(names.values))
     values, sites = names.values, domains.values
     profiles: dict[tuple, int] = {}
     kinds: list[tuple] = []
@@ -1290,6 +1402,34 @@ def same_words(a: str, b: str) -> bool:
     da, db = _split_run_together(da, db, brands), _split_run_together(db, da, brands)
     da, db = da - db, db - da
     return all(_word_matches(w, db, brands) for w in da) and all(_word_matches(w, da, brands) for w in db)
+
+
+#: Words a management company's name is written with and without before "Management" ("Brand Investment
+#: Management Company" / "Brand Management Company"): what it manages, not which company it is.
+MANAGEMENT_DESCRIPTORS = frozenset({"investment", "investments"})
+
+
+def investment_management_written_short(a: str, b: str) -> bool:
+    """Two normalised names of a management company, one with "Investment" before its last word "Management"
+    and the other without it (:data:`MANAGEMENT_DESCRIPTORS`), the rest one name up to typos and abbreviations
+    (:func:`same_words`): "triay investment management" / "triay management". Normalising drops "Company",
+    so the caller checks that both raw names say it
+    (:func:`crmhub.identity.normalize.names_management_company`): "Brand Investment Management, LLC", the
+    adviser, is another entity than "Brand Management Company".
+
+    >>> investment_management_written_short("triay investment management", "triay management")
+    True
+    >>> investment_management_written_short("triay capital management", "triay management")
+    False
+    """
+    wa, wb = a.split(), b.split()
+    if len(wa) < len(wb):
+        wa, wb = wb, wa
+    if len(wa) != len(wb) + 1 or len(wb) < 2 or wa[-1] != "management" or wb[-1] != "management" \
+            or wa[-2] not in MANAGEMENT_DESCRIPTORS:
+        return False
+    rest = wa[:-2] + wa[-1:]
+    return rest == wb or same_words(" ".join(rest), " ".join(wb))
 
 
 def _split_run_together(words: set[str], others: set[str], brands: set[str]) -> set[str]:

@@ -37,6 +37,7 @@ import numpy as np
 import pandas as pd
 from rapidfuzz.distance import OSA
 
+from crmhub.identity.arrays import among, any_of, unique_ints
 from crmhub.identity.blocking import MANAGER_MARKS, MIN_MARKED_BRAND, candidate_pairs
 from crmhub.identity.clusters import UnionFind, cluster_roots, consistent_groups
 from crmhub.identity.comparison import (
@@ -48,6 +49,7 @@ from crmhub.identity.comparison import (
     cut_on_a_space,
     descriptor_added,
     descriptor_form,
+    investment_management_written_short,
     japanese_romanisation,
     kind_words_respelt,
     korean_romanisation,
@@ -84,6 +86,7 @@ from crmhub.identity.normalize import (
     ORGANISATION_KIND_WORDS,
     fund_strategies,
     jurisdiction_code,
+    names_management_company,
     normalize_country,
     tax_id_scheme,
 )
@@ -99,6 +102,7 @@ from crmhub.identity.scoring import (
     refine_from_anchor,
     refine_parameters,
     relevel_bits,
+    relevel_bound,
     rescore,
     sample_pairs,
     score,
@@ -306,7 +310,7 @@ def _lift_same_words(enc: Encoded, pairs: np.ndarray, levels: dict[str, np.ndarr
     (:func:`crmhub.identity.comparison.same_words`: "Quinwell Stone Invt Mgmt" ~ "Quijwell Stone Investment
     Management") count as near-exact, however low their character similarity. Checked where it matters:
     on the pairs below the review threshold that near-exact names would lift above it (in place)."""
-    low = np.isin(levels["name"], LIFTABLE_NAME_LEVELS) & ~scores.vetoed & (scores.probability <= threshold)
+    low = any_of(levels["name"], LIFTABLE_NAME_LEVELS) & ~scores.vetoed & (scores.probability <= threshold)
     check = _lift_would_cross(levels, scores, low, kind, threshold, params)
     _lift_to_near_exact(np.flatnonzero(same_words_mask(enc.n_name, pairs, check)), levels, scores, kind, params, tf_bits)
 
@@ -332,8 +336,11 @@ def _lift_respaced(enc: Encoded, pairs: np.ndarray, levels: dict[str, np.ndarray
 
 def _lift_would_cross(levels: dict[str, np.ndarray], scores, low: np.ndarray, kind: str, threshold: float,
                       params: dict | None, to: int = 2) -> np.ndarray:
-    """The pairs among ``low`` that name level ``to`` (near-exact unless given) would lift above ``threshold``."""
-    idx = np.flatnonzero(low)
+    """The pairs among ``low`` that name level ``to`` (near-exact unless given) would lift above ``threshold``.
+    Only the pairs the largest possible gain (:func:`crmhub.identity.scoring.relevel_bound`) could lift are
+    relevelled: most candidate pairs are strangers far below the threshold."""
+    floor = np.log2(threshold / (1.0 - threshold)) - relevel_bound(kind, params, "name", to) - 1e-6
+    idx = np.flatnonzero(low & (scores.probability > 1.0 / (1.0 + np.exp2(-floor))))
     check = np.zeros(len(low), dtype=bool)
     if not idx.size:
         return check
@@ -367,7 +374,7 @@ def _lift_short_forms(enc: Encoded, pairs: np.ndarray, levels: dict[str, np.ndar
     says which organisation the initials are. A vehicle mark the acronym spells is carried by it
     (:func:`_marks_spelt_by_acronym`)."""
     low = (levels["name"] >= 3) & ~scores.vetoed & (scores.probability <= threshold)
-    domain, town = levels["domain"] == 1, np.isin(levels["city"], (1, 2))
+    domain, town = levels["domain"] == 1, any_of(levels["city"], (1, 2))
     carried, marks = _marks_spelt_by_acronym(enc, pairs, levels, scores, low & (domain | town), kind, params, tf_bits)
     check = _lift_would_cross(levels, scores, low & (domain | town), kind, threshold, params)
     lift = short_form_mask(enc.n_name, pairs, check & listed_names(enc.n_name, pairs, check), partnership_short_form)
@@ -391,7 +398,7 @@ OTHER_TOWN = (3, 4)
 def _nothing_differs(levels: dict[str, np.ndarray]) -> np.ndarray:
     """Pairs whose records hold no two different web domains, countries or towns (each may be missing on
     one side or both): the condition every name lift below asks of what the records say besides the name."""
-    return (levels["domain"] <= 1) & (levels["country"] <= 1) & ~np.isin(levels["city"], OTHER_TOWN)
+    return (levels["domain"] <= 1) & (levels["country"] <= 1) & ~any_of(levels["city"], OTHER_TOWN)
 
 
 def _lift_partner_initials(enc: Encoded, pairs: np.ndarray, levels: dict[str, np.ndarray], scores, kind: str,
@@ -416,7 +423,7 @@ def _lift_partner_initials(enc: Encoded, pairs: np.ndarray, levels: dict[str, np
     k = np.flatnonzero(name_pair_mask(enc.n_name, pairs, check, partner_initials_pair))
     if not k.size:
         return
-    same_site, same_town = levels["domain"][k] == 1, np.isin(levels["city"][k], (1, 2))
+    same_site, same_town = levels["domain"][k] == 1, any_of(levels["city"][k], (1, 2))
     towns = enc.n_city.codes[pairs[k]]
     in_town = {t: _partners_by_initials(v) for t, v in
                names_by_town(enc.n_name, enc.n_city, set(towns[same_town].ravel().tolist()) - {-1}).items()}
@@ -482,9 +489,10 @@ def _lift_site_spelt_brands(enc: Encoded, pairs: np.ndarray, levels: dict[str, n
     kainlurastate.edu / "Kainlura State University"), count as exact: the site says which spelling is the
     brand's. Checked on the pairs below the review threshold that an exact name would lift above it (in
     place); an exact name lifted so weighs no term frequency, nor its first word's (as :func:`_lift_respaced`)."""
-    low = np.isin(levels["name"], (2, 3, 5)) & ~scores.vetoed & (scores.probability <= threshold)
-    low &= (enc.n_domain.codes[pairs[:, 0]] >= 0) | (enc.n_domain.codes[pairs[:, 1]] >= 0)  # a site on one side
+    low = any_of(levels["name"], (2, 3, 5)) & ~scores.vetoed & (scores.probability <= threshold)
     check = _lift_would_cross(levels, scores, low, kind, threshold, params, to=EXACT_NAME)
+    k, sites = np.flatnonzero(check), enc.n_domain.codes
+    check[k] = (sites[pairs[k, 0]] >= 0) | (sites[pairs[k, 1]] >= 0)  # a site on one side
     _lift_to_exact(np.flatnonzero(site_spelt_brand_mask(enc.n_name, enc.n_domain, pairs, check)), levels, scores,
                    kind, params, tf_bits)
 
@@ -530,7 +538,7 @@ def _acronym_carriers(enc: Encoded, pairs: np.ndarray, exact: np.ndarray) -> tup
     exact, code = exact[one_word[code]], code[one_word[code]]
     if not exact.size:
         return none
-    acronyms = set(distinct[np.unique(code)].tolist())
+    acronyms = set(distinct[unique_ints(code)].tolist())
     spelt = names_spelt_by(acronyms, distinct[~one_word].tolist())
     if not spelt:
         return none
@@ -597,7 +605,7 @@ def _near_name_carriers(n: int, pairs: np.ndarray, levels: dict[str, np.ndarray]
     a, b = pairs[near, 0], pairs[near, 1]
     record, other = np.concatenate([a, b]).astype(np.int64), group[np.concatenate([b, a])].astype(np.int64)
     keep = other != group[record]
-    seen = np.unique(record[keep] * n + other[keep])
+    seen = unique_ints(record[keep] * n + other[keep])
     return 1 + np.bincount(seen // n, minlength=n)
 
 
@@ -643,7 +651,7 @@ def _lift_kind_words_respelt(enc: Encoded, pairs: np.ndarray, levels: dict[str, 
     Management Fund 1" / "Onyxmark Capital Management Fund 1") count as exact, in place, on the pairs below
     the review threshold that an exact name would lift above it; as :func:`_lift_respaced`, the first word's
     term-frequency bits no longer apply."""
-    low = np.isin(levels["name"], (NEAR_EXACT_NAME, *LIFTABLE_NAME_LEVELS)) & ~scores.vetoed
+    low = any_of(levels["name"], (NEAR_EXACT_NAME, *LIFTABLE_NAME_LEVELS)) & ~scores.vetoed
     check = _lift_would_cross(levels, scores, low & (scores.probability <= threshold), kind, threshold, params,
                               to=EXACT_NAME)
     _lift_to_exact(np.flatnonzero(name_pair_mask(enc.n_name, pairs, check, kind_words_respelt)), levels, scores, kind,
@@ -657,7 +665,7 @@ def _lift_reordered(enc: Encoded, pairs: np.ndarray, levels: dict[str, np.ndarra
     the near-exact pairs below the review threshold that an exact name would lift above it. Not across
     towns: "Washington University" (St. Louis) is not the "University of Washington" (Seattle)."""
     low = (levels["name"] == NEAR_EXACT_NAME) & ~scores.vetoed & (scores.probability <= threshold)
-    check = _lift_would_cross(levels, scores, low & np.isin(levels["city"], (1, 2)), kind, threshold, params,
+    check = _lift_would_cross(levels, scores, low & any_of(levels["city"], (1, 2)), kind, threshold, params,
                               to=EXACT_NAME)
     k = np.flatnonzero(check)
     words = enc.n_name.sorted_words
@@ -678,7 +686,7 @@ def _lift_place_reordered(enc: Encoded, pairs: np.ndarray, levels: dict[str, np.
     a, b = pairs[idx, 0], pairs[idx, 1]
     idx = idx[(np.abs(spaces[a] - spaces[b]) <= 2) & (spaces[a] != spaces[b]) & (levels["name"][idx] > EXACT_NAME)
               & ~scores.vetoed[idx] & (scores.probability[idx] <= threshold) & (levels["domain"][idx] <= 1)
-              & (levels["country"][idx] <= 1) & ~np.isin(levels["city"][idx], OTHER_TOWN)]
+              & (levels["country"][idx] <= 1) & ~any_of(levels["city"][idx], OTHER_TOWN)]
     low = np.zeros(len(pairs), dtype=bool)
     low[idx] = True
     check = _lift_would_cross(levels, scores, low, kind, threshold, params, to=EXACT_NAME)
@@ -704,7 +712,7 @@ def _lift_romanised(enc: Encoded, pairs: np.ndarray, levels: dict[str, np.ndarra
             continue
         idx = np.flatnonzero(ours[pairs[:, 0]] | ours[pairs[:, 1]])
         idx = idx[(levels["name"][idx] > EXACT_NAME) & ~scores.vetoed[idx] & (scores.probability[idx] <= threshold)
-                  & (levels["country"][idx] <= 1) & ~np.isin(levels["city"][idx], OTHER_TOWN)]
+                  & (levels["country"][idx] <= 1) & ~any_of(levels["city"][idx], OTHER_TOWN)]
         if not idx.size:
             continue
         low = np.zeros(len(pairs), dtype=bool)
@@ -743,10 +751,10 @@ def _lift_brand_forms(enc: Encoded, pairs: np.ndarray, levels: dict[str, np.ndar
     lift above it (in place); the lifted name weighs no term frequency, nor its first word's (as
     :func:`_lift_respaced`): a short form is counted under its own spelling."""
     low = (levels["name"] > EXACT_NAME) & ~scores.vetoed & (scores.probability <= threshold)
-    low &= np.isin(levels["city"], (1, 2))
+    low &= any_of(levels["city"], (1, 2))
     check = _lift_would_cross(levels, scores, low, kind, threshold, params, to=EXACT_NAME)
     names, marks, legal = enc.n_name.values, enc.n_numerals.values, enc.n_legal.values
-    forms = [(k, short, full) for k, short, full in _brand_forms(enc, pairs, np.flatnonzero(check & _short_name_pairs(enc, pairs)))
+    forms = [(k, short, full) for k, short, full in _brand_forms(enc, pairs, _short_name_pairs(enc, pairs, np.flatnonzero(check)))
              if not marks[short] and not marks[full] and not legal[short]
              and len(names[full].split()) - len(names[short].split()) >= MIN_BRAND_FORM_DROP
              and brand_short_form(names[short].split(), names[full].split())]
@@ -817,7 +825,7 @@ def _demote_ambiguous_brand_forms(enc: Encoded, pairs: np.ndarray, levels: dict[
     unless the web domains agree: the short name says which family, not which of its organisations.
     Checked on the not-exact-name pairs above the review threshold (in place)."""
     check = (scores.probability > threshold) & (levels["name"] > 1) & (levels["words"] != 2) & (levels["domain"] != 1)
-    forms = _brand_forms(enc, pairs, np.flatnonzero(check & _short_name_pairs(enc, pairs)))
+    forms = _brand_forms(enc, pairs, _short_name_pairs(enc, pairs, np.flatnonzero(check)))
     k = np.array([k for (k, _, _), others in zip(forms, _brand_names_others(enc, forms), strict=True) if others],
                  dtype=np.int64)
     if k.size:
@@ -836,13 +844,13 @@ def _lift_descriptor_forms(enc: Encoded, pairs: np.ndarray, levels: dict[str, np
     lifted name weighs no term frequency, nor its first word's (as :func:`_lift_respaced`)."""
     low = (levels["name"] > EXACT_NAME) & ~scores.vetoed & (scores.probability <= threshold)
     low &= (levels["numerals"] <= 1) & (levels["country"] < 2) & (levels["domain"] != 2)
-    low &= (np.isin(levels["city"], (1, 2)) | (levels["domain"] == 1) | _country_without_town(levels)
+    low &= (any_of(levels["city"], (1, 2)) | (levels["domain"] == 1) | _country_without_town(levels)
             | _name_only(levels))
     check = _lift_would_cross(levels, scores, low, kind, threshold, params, to=EXACT_NAME)
     k = np.flatnonzero(name_pair_mask(enc.n_name, pairs, check, descriptor_added))
     k = k[~_cut_at_descriptor(enc, pairs[k])]
     if k.size:
-        k = k[_one_descriptor_in_place(enc, pairs[k], np.isin(levels["city"][k], (1, 2)))]
+        k = k[_one_descriptor_in_place(enc, pairs[k], any_of(levels["city"][k], (1, 2)))]
     _lift_to_exact(k, levels, scores, kind, params, tf_bits)
 
 
@@ -859,10 +867,35 @@ def _lift_family_office_aliases(enc: Encoded, pairs: np.ndarray, levels: dict[st
                    kind, params, tf_bits)
 
 
+def _lift_management_companies(enc: Encoded, pairs: np.ndarray, levels: dict[str, np.ndarray], scores, kind: str,
+                               threshold: float, params: dict | None, tf_bits: dict[str, np.ndarray]) -> None:
+    """A management company written with and without "Investment" before "Management"
+    (:func:`crmhub.identity.comparison.investment_management_written_short`: "Triay Investment Management
+    Company" / "Triay Management Co") counts as near-exact where both raw names say it is a management
+    company (:func:`crmhub.identity.normalize.names_management_company`; not the adviser "Triay Investment
+    Management, LLC"), both names' only vehicle mark is "management" and no two sites, countries or towns
+    differ. Checked on the pairs below the review threshold that the lift would raise above it (in place);
+    a lifted pair is proposed for review, never linked."""
+    company = enc.n_numerals.per_value(lambda marks: marks == "management", dtype=bool)  # few distinct values
+    idx = np.flatnonzero(company[pairs[:, 0]] & company[pairs[:, 1]])
+    _, spaces = enc.n_name.initials_and_words  # one name a word longer than the other
+    idx = idx[np.abs(spaces[pairs[idx, 0]] - spaces[pairs[idx, 1]]) == 1]
+    low = np.zeros(len(pairs), dtype=bool)
+    low[idx] = (levels["name"][idx] > NEAR_EXACT_NAME) & (levels["numerals"][idx] == 1) & ~scores.vetoed[idx] \
+        & (scores.probability[idx] <= threshold) \
+        & _nothing_differs({k: levels[k][idx] for k in ("domain", "country", "city")})
+    check = _lift_would_cross(levels, scores, low, kind, threshold, params)
+    idx = np.flatnonzero(name_pair_mask(enc.n_name, pairs, check, investment_management_written_short))
+    if idx.size:
+        raw = enc.df["name"].to_numpy(dtype=object)
+        idx = idx[[names_management_company(raw[a]) and names_management_company(raw[b]) for a, b in pairs[idx].tolist()]]
+    _lift_to_near_exact(idx, levels, scores, kind, params, tf_bits)
+
+
 def _unlifted_name_pairs(levels: dict[str, np.ndarray], scores, threshold: float) -> np.ndarray:
     """The pairs a name lift may read: numerals alike or missing (levels 0 / 2), a name short of exact, not
     vetoed, at or below the review threshold, and nothing else differing (:func:`_nothing_differs`)."""
-    low = np.isin(levels["numerals"], (0, 2)) & (levels["name"] > EXACT_NAME) & ~scores.vetoed
+    low = any_of(levels["numerals"], (0, 2)) & (levels["name"] > EXACT_NAME) & ~scores.vetoed
     return low & (scores.probability <= threshold) & _nothing_differs(levels)
 
 
@@ -974,7 +1007,8 @@ def _lift_manager_brands(enc: Encoded, pairs: np.ndarray, levels: dict[str, np.n
     weighs no term frequency (as :func:`_lift_respaced`)."""
     low = _unlifted_name_pairs(levels, scores, threshold)
     _, spaces = enc.n_name.initials_and_words
-    low &= spaces[pairs[:, 0]] != spaces[pairs[:, 1]]  # one name has more words
+    k = np.flatnonzero(low)
+    low[k] = spaces[pairs[k, 0]] != spaces[pairs[k, 1]]  # one name has more words
     forms = name_pair_mask(enc.n_name, pairs, low, _manager_brand_form)
     if not forms.any():
         return
@@ -1153,14 +1187,14 @@ def _one_descriptor_in_run(names: Column, pairs: np.ndarray) -> np.ndarray:
     return out
 
 
-def _short_name_pairs(enc: Encoded, pairs: np.ndarray) -> np.ndarray:
-    """The pairs of which a name is of :data:`crmhub.identity.short_forms.MAX_BRAND_FORM_WORDS` words or fewer
-    (counted once per run)."""
+def _short_name_pairs(enc: Encoded, pairs: np.ndarray, idx: np.ndarray) -> np.ndarray:
+    """The pairs of ``idx`` of which a name is of :data:`crmhub.identity.short_forms.MAX_BRAND_FORM_WORDS` words or
+    fewer (counted once per run)."""
     short = getattr(enc, "brand_form_words", None)
     if short is None:
         short = enc.brand_form_words = np.fromiter((v.count(" ") < MAX_BRAND_FORM_WORDS for v in enc.n_name.values.tolist()),
                                                    dtype=bool, count=len(enc.n_name.values))
-    return short[pairs[:, 0]] | short[pairs[:, 1]]
+    return idx[short[pairs[idx, 0]] | short[pairs[idx, 1]]]
 
 
 def _score_compared(enc: Encoded, pairs: np.ndarray, levels: dict[str, np.ndarray], kind: str, threshold: float,
@@ -1189,6 +1223,7 @@ def _score_compared(enc: Encoded, pairs: np.ndarray, levels: dict[str, np.ndarra
         _lift_local_entities(enc, pairs, levels, scores, kind, threshold, params, tf_bits)
         _lift_manager_brands(enc, pairs, levels, scores, kind, threshold, params, tf_bits)
         _lift_marked_short_forms(enc, pairs, levels, scores, kind, threshold, params, tf_bits)
+        _lift_management_companies(enc, pairs, levels, scores, kind, threshold, params, tf_bits)
         # a word of one name the other cannot explain (typo, abbreviation) is checked where it matters:
         # on the not-exact-name candidates that would otherwise reach review
         check = (scores.probability > threshold) & (levels["name"] > 1)
@@ -1506,7 +1541,7 @@ def resolve(df: pd.DataFrame, kind: str, *, decisions: dict | None = None, thres
     timings = {"prepare_s": time.perf_counter() - t0}
 
     t1 = time.perf_counter()
-    pairs, per_key = candidate_pairs(prepared, kind, max_block=max_block, window=window)
+    pairs, per_key = candidate_pairs(prepared, kind, max_block=max_block, window=window, workers=workers)
     timings["blocking_s"] = time.perf_counter() - t1
 
     t2 = time.perf_counter()
@@ -1627,7 +1662,7 @@ def _kept_apart_by_a_human(roots: np.ndarray, pairs: np.ndarray, rejected: np.nd
         return np.zeros(len(idx), dtype=bool)
     n = len(roots)
     apart = np.sort(roots[pairs[rejected]], axis=1)
-    apart_codes = np.unique(apart[:, 0] * n + apart[:, 1])
+    apart_codes = unique_ints(apart[:, 0] * n + apart[:, 1])
     ends = np.sort(roots[pairs[idx]], axis=1)
     return np.isin(ends[:, 0] * n + ends[:, 1], apart_codes)
 
@@ -1661,13 +1696,13 @@ def _consistent_proposals(prepared: pd.DataFrame, kind: str, pairs: np.ndarray, 
         return chosen, 0
     idx = np.array(chosen, dtype=np.int64)
     links = roots[pairs[idx]]
-    nodes = np.unique(links)
+    nodes = unique_ints(links)
     # only pairs inside one component of the chosen links can ever meet in a proposal: label each
     # record with its component (-1: in none) and keep the clear non-matches within a component
     component = cluster_roots(len(nodes), np.searchsorted(nodes, links))
-    member_rows = np.flatnonzero(np.isin(roots, nodes))
+    member_rows = np.flatnonzero(among(roots, nodes, len(roots)))
     node_of = roots[member_rows]
-    record_component = np.full(len(roots), -1, dtype=np.int64)
+    record_component = np.full(len(roots), -1, dtype=np.int32)  # gathered for every candidate pair: half the bytes
     record_component[member_rows] = component[np.searchsorted(nodes, node_of)]
     ca, cb = record_component[pairs[:, 0]], record_component[pairs[:, 1]]
     within = (ca >= 0) & (ca == cb)
@@ -1959,9 +1994,9 @@ def _proposals(prepared: pd.DataFrame, kind: str, roots: np.ndarray, links: np.n
     if not review:
         return []
     ends = roots[links]
-    nodes = np.unique(ends)
+    nodes = unique_ints(ends)
     component = cluster_roots(len(nodes), np.searchsorted(nodes, ends))  # per node
-    rows = np.flatnonzero(np.isin(roots, nodes))  # input order = age order, so members come oldest first
+    rows = np.flatnonzero(among(roots, nodes, len(roots)))  # input order = age order, so members come oldest first
     row_component = component[np.searchsorted(nodes, roots[rows])]
     by_component = np.argsort(row_component, kind="stable")
     starts = np.flatnonzero(np.r_[True, row_component[by_component[1:]] != row_component[by_component[:-1]]])

@@ -1871,6 +1871,32 @@ _MISSPELT_MANCO = frozenset(v for v in _one_edit_variants("manco")
 _MANCO_HEADS = frozenset(v[:-1] for v in _MISSPELT_MANCO)
 
 
+def names_management_company(name: object) -> bool:
+    """Whether a raw organisation name says it is a management company: "Management Company" / "Mgmt Co" /
+    "Management Compa" (a field's cut) or "ManCo" (also misspelt). Normalising drops "Company" as a
+    generic word, so "Brand Investment Management, LLC" (a manager) and "Brand Management Company" read
+    alike there; the raw name keeps what the second one says it is."""
+    if _blank(name):
+        return False
+    words = _cut_text(str(name)).split()
+    for k, word in enumerate(words):
+        if word == "manco" or word in _MISSPELT_MANCO:
+            return True
+        if k + 1 < len(words) and _management_word(word) and _company_word(words[k + 1]):
+            return True
+    return False
+
+
+def _management_word(word: str) -> bool:
+    """``word`` is "Management", abbreviated ("Mgmt", "Mgt") or misspelt by one edit ("Managment")."""
+    return ORG_ABBREVIATIONS.get(word, word) == "management" or _MISSPELT_MARKERS.get(word) == "management"
+
+
+def _company_word(word: str) -> bool:
+    """``word`` is "Company", abbreviated ("Co", "Cmpny") or cut at a field length ("Compa")."""
+    return len(word) >= 2 and ("company".startswith(word) or word == "cmpny")
+
+
 #: Typos of the vehicle markers ("Offshqre", "Managment", "Eurhpe") -> the marker. Only markers of six
 #: letters or more (not "master", "manager": "faster", "managed"), never a variant that is itself a marker.
 _MISSPELT_MARKERS = {v: m for m in sorted(VEHICLE_MARKERS - {"master", "manager"}) if len(m) >= 6
@@ -2974,6 +3000,91 @@ PLACE_ALIASES = {
 #: Only the offshore and fund-domicile seats (not Singapore, Hong Kong, Dublin: managers work there).
 REGISTERED_OFFICE_COUNTRIES = frozenset({"KY", "LU", "BM", "VG", "JE", "GG", "IM", "MU", "BS"})
 REGISTERED_OFFICE_TOWNS = frozenset(JURISDICTION_SEATS[c] for c in REGISTERED_OFFICE_COUNTRIES) | {"wilmington", "dover"}
+#: US metropolitan areas: the area's central city (the first city of its title) -> other towns of the area
+#: (read by :func:`normalize_city`: "jersey city" is the town "jersey"). An office in a suburb is written
+#: by one source as its own town and by another as the city the area is known by ("Santa Monica" / "Los
+#: Angeles"): no contradiction (:func:`metro_area_central`, :func:`metro_area_towns`). The areas are the
+#: metropolitan divisions, or the Core Based Statistical Area where it has none, of OMB Bulletin No. 23-01
+#: (July 2023; the US Census Bureau's delineation files, list 1: areas, divisions and their counties); the
+#: towns are places in those counties (US Census Bureau place-to-county relationship). A division is a
+#: county group of its own commuting core: Fort Worth is not Dallas's (Fort Worth-Arlington-Grapevine),
+#: Cambridge not Boston's (Cambridge-Newton-Framingham), Palo Alto not San Francisco's (the San Jose
+#: area), Greenwich not New York's (Bridgeport-Stamford-Danbury), and no two suburbs are one town. Town
+#: names that are also a place abroad or a district of another city ("Vienna", Virginia; "Chelsea",
+#: "Canton", "Kent") are left out.
+METRO_AREA_TOWNS = {
+    # New York-Jersey City-White Plains, NY-NJ: the five boroughs, Westchester, Rockland, Putnam, Bergen,
+    # Hudson, Passaic counties
+    "new york": ("brooklyn", "bronx", "queens", "staten island", "jersey city", "hoboken", "weehawken",
+                 "white plains", "rye", "rye brook", "harrison", "purchase", "scarsdale", "new rochelle",
+                 "yonkers", "tarrytown", "armonk", "mount kisco", "hackensack", "englewood cliffs", "paramus",
+                 "fort lee", "teaneck", "mahwah", "montvale", "nyack"),
+    # Los Angeles-Long Beach-Glendale, CA: Los Angeles County
+    "los angeles": ("santa monica", "beverly hills", "pasadena", "glendale", "burbank", "long beach", "torrance",
+                    "el segundo", "culver city", "west hollywood", "manhattan beach", "calabasas", "malibu",
+                    "marina del rey", "playa vista", "sherman oaks", "encino", "woodland hills"),
+    # San Francisco-San Mateo-Redwood City, CA: San Francisco and San Mateo counties
+    "san francisco": ("san mateo", "redwood city", "menlo park", "south san francisco", "burlingame", "san carlos",
+                      "foster city", "atherton", "woodside", "portola valley", "daly city", "belmont",
+                      "redwood shores"),
+    # San Jose-Sunnyvale-Santa Clara, CA: Santa Clara and San Benito counties
+    "san jose": ("palo alto", "mountain view", "sunnyvale", "santa clara", "cupertino", "los altos", "los gatos",
+                 "milpitas", "campbell"),
+    # Boston, MA: Suffolk, Norfolk and Plymouth counties
+    "boston": ("quincy", "braintree", "wellesley", "needham", "dedham", "brookline", "norwood"),
+    # Chicago-Naperville-Schaumburg, IL: Cook, DuPage, Grundy, Kendall, McHenry, Will counties
+    "chicago": ("evanston", "oak brook", "naperville", "schaumburg", "skokie", "northbrook", "oak park",
+                "rosemont", "wilmette", "winnetka", "glenview", "downers grove", "lisle", "hinsdale"),
+    # Washington-Arlington-Alexandria, DC-VA-MD-WV: the District and its Virginia counties and cities
+    "washington": ("arlington", "alexandria", "mclean", "reston", "tysons", "tysons corner", "falls church",
+                   "herndon", "fairfax", "chantilly"),
+    # Dallas-Plano-Irving, TX: Dallas, Collin, Denton, Ellis, Hunt, Kaufman, Rockwall counties
+    "dallas": ("plano", "irving", "las colinas", "richardson", "frisco", "addison", "university park", "mckinney"),
+    # Houston-Pasadena-The Woodlands, TX (no divisions)
+    "houston": ("the woodlands", "sugar land", "katy", "bellaire", "conroe"),
+    # Miami-Miami Beach-Kendall, FL: Miami-Dade County
+    "miami": ("miami beach", "coral gables", "aventura", "doral", "key biscayne", "kendall"),
+    # Atlanta-Sandy Springs-Roswell, GA (no divisions)
+    "atlanta": ("sandy springs", "roswell", "alpharetta", "marietta", "buckhead"),
+    # Denver-Aurora-Centennial, CO (no divisions)
+    "denver": ("greenwood village", "centennial", "lakewood", "littleton"),
+    # Seattle-Bellevue-Kent, WA: King County
+    "seattle": ("bellevue", "kirkland", "redmond", "renton", "issaquah"),
+    # Minneapolis-St. Paul-Bloomington, MN-WI (no divisions)
+    "minneapolis": ("saint paul", "bloomington", "edina", "minnetonka", "wayzata", "eden prairie"),
+}
+
+
+def metro_area_central(town: str) -> int:
+    """The number of the metropolitan area (its place in :data:`METRO_AREA_TOWNS`) whose central city the
+    normalised ``town`` is, else -1."""
+    return _metro_areas()[0].get(town, -1)
+
+
+def metro_area_towns(town: str) -> int:
+    """The areas of :data:`METRO_AREA_TOWNS` that list the normalised ``town`` as one of their other towns,
+    as a bit mask (bit k: area k; a name in two areas has two bits), else 0."""
+    return _metro_areas()[1].get(town, 0)
+
+
+def metro_area_town_names() -> frozenset[str]:
+    """The normalised towns :func:`metro_area_towns` lists (other than the central cities): the one frozenset,
+    so a caller may key a cache on it."""
+    return _metro_areas()[2]
+
+
+@lru_cache(maxsize=1)
+def _metro_areas() -> tuple[dict[str, int], dict[str, int], frozenset[str]]:
+    """:data:`METRO_AREA_TOWNS` as (central city -> area number, other town -> bit mask of its areas, the
+    other towns)."""
+    central = {normalize_city(c): k for k, c in enumerate(METRO_AREA_TOWNS)}
+    towns: dict[str, int] = {}
+    for k, members in enumerate(METRO_AREA_TOWNS.values()):
+        for t in map(normalize_city, members):
+            towns[t] = towns.get(t, 0) | (1 << k)
+    return central, towns, frozenset(towns)
+
+
 #: Legal-form classes of fund vehicles (:data:`LEGAL_FORM_CLASSES`): the entities that keep a registered
 #: office apart from their manager's.
 FUND_LEGAL_FORMS = frozenset({"lp", "sca", "fund company"})

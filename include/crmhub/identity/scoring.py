@@ -308,6 +308,19 @@ def relevel_bits(kind: str, params: dict | None, levels: dict[str, np.ndarray], 
     return out
 
 
+def relevel_bound(kind: str, params: dict | None, name: str, to: int) -> float:
+    """The most bits any pair can gain when comparison ``name`` moves to level ``to`` (an upper bound of
+    :func:`relevel_bits`: the largest gain of its own Bayes factor plus, for each comparison whose u depends on
+    its level, that comparison's widest spread of bits); ``inf`` where a factor is not finite. Pairs whose
+    log-odds stay at or below a threshold after this many bits cannot cross it, whatever their levels."""
+    factor = bayes_factors(kind, params)[name]
+    bound = float(factor[to] - factor.min())
+    for entry, bits in given_factors(params).values():
+        if name in entry["parents"]:
+            bound += float(bits.max() - bits.min())
+    return bound if np.isfinite(bound) else np.inf
+
+
 TF_MAX_BITS = 3.0
 #: Reference counts: an exact match on a value carried by this many records weighs what its calibrated
 #: level says. Organisation names: the geometric mean count of the shared name over the exact-name
@@ -338,11 +351,11 @@ def term_frequency_bits(tf_counts: dict[str, np.ndarray] | None) -> dict[str, np
     """
     out = {}
     for name, counts in (tf_counts or {}).items():
-        counts = np.asarray(counts, dtype=float)
-        exact = counts > 0
+        counts = np.asarray(counts)
+        exact = np.flatnonzero(counts > 0)  # a few of the pairs: no float copy of every pair's count
         adj = np.zeros(len(counts))
-        if exact.any():
-            logs = np.log2(counts[exact])
+        if exact.size:
+            logs = np.log2(counts[exact].astype(float))
             if name in TF_REFERENCE:
                 low = 0.0 if name in TF_ONLY_RAISES else TF_MIN_REFERENCED_BITS
                 adj[exact] = np.clip(np.log2(TF_REFERENCE[name]) - logs, low, TF_MAX_BITS)

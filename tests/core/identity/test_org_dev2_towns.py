@@ -1,7 +1,8 @@
 """Towns as CRM and fund-administration exports write them, read in the organisation comparison.
 
 A town written short ("Phila", "Mpls", "Greater London", "Palo, Alto") is one town written otherwise; towns
-that only share letters stay different.
+that only share letters stay different. A suburb and the central city of its US metropolitan area ("Santa
+Monica" / "LA") do not contradict; two suburbs, or towns of two divisions or areas, stay different.
 """
 
 from __future__ import annotations
@@ -58,8 +59,26 @@ def test_a_locality_or_code_is_its_town(a: str, b: str) -> None:
     assert _city_level({"name": "Harbor Partners", "city": a}, {"name": "Harbor Partners", "city": b}) == 1
 
 
-def test_neighbouring_towns_stay_apart() -> None:
-    assert _city_level({"name": "Harbor Partners", "city": "Santa Monica"}, {"name": "Harbor Partners", "city": "LA"}) == 3
+@pytest.mark.parametrize("a, b", [
+    ("Santa Monica", "LA"), ("Santa Monica, CA", "Los Angeles"),  # a town of Los Angeles County
+    ("Menlo Park, CA", "San Francisco"), ("Jersey City, NJ", "New York, NY"), ("St. Paul", "Minneapolis"),
+])
+def test_a_town_of_a_metropolitan_area_and_its_central_city_do_not_contradict(a: str, b: str) -> None:
+    """One source writes the suburb, the other the city the area is known by: no evidence either way (level
+    0), not one town (level 1) nor one town written otherwise (level 2)."""
+    fund = "Harbor Partners III, L.P."
+    assert _city_level({"name": fund, "city": a}, {"name": fund, "city": b}) == 0
+    assert _city_level({"name": fund, "city": b}, {"name": fund, "city": a}) == 0
+
+
+@pytest.mark.parametrize("a, b", [
+    ("Santa Monica", "Pasadena"),  # two towns of one area, neither its central city
+    ("Fort Worth", "Dallas"), ("Cambridge, MA", "Boston"),  # another metropolitan division of the area
+    ("Palo Alto", "San Francisco"), ("Greenwich, CT", "New York"),  # another area
+    ("Irvine", "Los Angeles"),  # Orange County: the Anaheim-Santa Ana-Irvine division
+])
+def test_neighbouring_towns_stay_apart(a: str, b: str) -> None:
+    assert _city_level({"name": "Harbor Partners", "city": a}, {"name": "Harbor Partners", "city": b}) == 3
 
 
 def test_toronto_written_to() -> None:
@@ -88,3 +107,17 @@ def test_a_us_state_code_in_any_case_is_no_part_of_the_town() -> None:
 ])
 def test_commas_and_capitals_that_are_no_stray_punctuation(town: str, read: str) -> None:
     assert normalize_city(town) == read
+
+
+def test_a_record_written_in_a_suburb_and_in_its_central_city_is_proposed() -> None:
+    """One source writes the pension system's Santa Monica office, another Los Angeles: with two names one
+    abbreviation apart, the pair reaches review instead of reading as two organisations in two towns."""
+    from crmhub.identity.matching import resolve
+
+    res = resolve(pd.DataFrame([
+        {"record_id": "1", "source_system": "vendor", "name": "Bluebrook Cnty Pub Employees' Retirement System",
+         "city": "Santa Monica", "country": "US"},
+        {"record_id": "2", "source_system": "crm", "name": "Bluebrook Cnty Public Employees' Retirmt System",
+         "city": "Los Angeles", "country": "US"},
+    ]), "org")
+    assert [{p.left["record_id"], p.right["record_id"]} for p in res.review] == [{"1", "2"}]

@@ -1,6 +1,6 @@
 """The resolver's speed-ups change no result: on a generated organisation set (the benchmark's tuning
 generator), each shortcut gives exactly what the direct computation gives — normalising each distinct
-value once, sharing sort ranks between blocking keys and merging their pairs, and the name similarities
+value once, sharing sort ranks between blocking keys and merging their pairs (in worker processes too), and the name similarities
 computed on presorted words / with a score cutoff."""
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 from rapidfuzz import fuzz, process
 
+from crmhub.identity import blocking
 from crmhub.identity import normalize as nz
 from crmhub.identity.blocking import candidate_pairs, keys_for, pairs_for_key
 from crmhub.identity.comparison import Encoded
@@ -95,6 +96,14 @@ def _pairs_key_by_key(prepared: pd.DataFrame) -> np.ndarray:
 def test_candidate_pairs_are_the_union_of_each_keys_own_pairs(prepared: pd.DataFrame) -> None:
     pairs, _ = candidate_pairs(prepared, "org")
     assert np.array_equal(pairs, _pairs_key_by_key(prepared))
+
+
+def test_candidate_pairs_made_by_worker_processes_are_the_same(prepared: pd.DataFrame, monkeypatch) -> None:
+    one, per_key_one = candidate_pairs(prepared, "org", workers=1)
+    monkeypatch.setattr(blocking, "PARALLEL_MIN_RECORDS", 0)
+    two, per_key_two = candidate_pairs(prepared, "org", workers=2)
+    assert np.array_equal(one, two) and per_key_one == per_key_two
+    assert list(per_key_two) == [bk.name for bk in keys_for("org")]
 
 
 def test_name_similarity_shortcuts_equal_the_direct_scorers(prepared: pd.DataFrame) -> None:
