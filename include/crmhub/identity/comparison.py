@@ -25,6 +25,7 @@ from crmhub.identity.normalize import (
     FUND_LEGAL_FORMS,
     GROUP_WORDS,
     HOLDING_CHAIN_MARKERS,
+    NAME_FIELD_LIMITS,
     ORDER_FREE_WORDS,
     ORG_ABBREVIATIONS,
     ORGANISATION_KIND_WORDS,
@@ -353,6 +354,13 @@ class Encoded:
         return cut, raw
 
     @cached_property
+    def one_short_of_a_field(self) -> np.ndarray:
+        """Per record, whether its name has no cut name (:attr:`cut_names`) and is one character short of a
+        field length (:data:`_ONE_SHORT_OF_A_FIELD`): a field may have cut it on a space (:func:`cut_on_a_space`)."""
+        cut, raw = self.cut_name_lengths
+        return (cut == np.iinfo(np.int64).max) & np.isin(raw, _ONE_SHORT_OF_A_FIELD)
+
+    @cached_property
     def name_words(self) -> np.ndarray:
         """Per record, the number of words of its raw name (0 where there is none)."""
         return np.fromiter((len(v.split()) if isinstance(v, str) else 0 for v in self.df["name"].tolist()),
@@ -638,12 +646,18 @@ def _read_cut_names(enc: Encoded, i: np.ndarray, j: np.ndarray, name_level: np.n
     part of. Returns which pairs were read so (their words are not checked for a conflict either: the cut
     name's last word is a fragment, "Employees Re" is no "Real Estate")."""
     read = np.zeros(len(i), dtype=bool)
-    cut_len, raw_len = enc.cut_name_lengths
-    has_cut = cut_len < np.iinfo(np.int64).max  # the length of a name without a cut one is that large number
+    # the length of a name without a cut one is that large number
+    has_cut = enc.cut_name_lengths[0] < np.iinfo(np.int64).max
     k = np.flatnonzero((has_cut[i] | has_cut[j]) & (name_level >= 2) & (name_level <= 5))
-    if not k.size:
-        return read
-    a, b = i[k], j[k]
+    if k.size:
+        _read_field_cuts(enc, i[k], j[k], k, has_cut, name_level, numerals, no_num, read)
+    return read
+
+
+def _read_field_cuts(enc: Encoded, a: np.ndarray, b: np.ndarray, k: np.ndarray, has_cut: np.ndarray,
+                     name_level: np.ndarray, numerals: np.ndarray, no_num: np.ndarray, read: np.ndarray) -> None:
+    """:func:`_read_cut_names` of the pairs ``k`` (records ``a`` and ``b``), one of which has a cut name."""
+    cut_len, raw_len = enc.cut_name_lengths
     # a cut name is shorter than the name it was cut from, or has no more words where the full name is
     # written shorter ("Slerken Infrastructure Fund VIII EU" / "Slerken Infra Fund VIII EUR"): most pairs
     # end at these checks
@@ -658,17 +672,57 @@ def _read_cut_names(enc: Encoded, i: np.ndarray, j: np.ndarray, name_level: np.n
     hit = from_a | from_b
     k, a, b = k[hit], a[hit], b[hit]
     short = np.where(from_a[hit], a, b)
-    full = np.where(from_a[hit], b, a)
+    _read_as_cut(enc, k, short, np.where(from_a[hit], b, a), enc.cut_names[short].tolist(), name_level, numerals,
+                 no_num, read)
+
+
+def _read_as_cut(enc: Encoded, k: np.ndarray, short: np.ndarray, full: np.ndarray, cuts: list[str],
+                 name_level: np.ndarray, numerals: np.ndarray, no_num: np.ndarray, read: np.ndarray) -> None:
+    """Pairs ``k`` read as record ``short``'s name (its cut text in ``cuts``) cut from ``full``'s, in place:
+    a near-exact name, and the vehicle marks the cut took are no evidence against (:func:`_cut_marks_agree`)."""
     name_level[k] = 2
     read[k] = True
-    marks, cuts = enc.n_numerals.values, enc.cut_names
+    marks = enc.n_numerals.values
     texts = enc.raw_cut_texts(full).tolist()
-    for p, s, f, text in zip(k.tolist(), short.tolist(), full.tolist(), texts, strict=True):
+    for p, s, f, cut, text in zip(k.tolist(), short.tolist(), full.tolist(), cuts, texts, strict=True):
         if numerals[p] == 2 and no_num[s]:
             numerals[p] = 0
-        elif numerals[p] == 3 and _cut_marks_agree(cuts[s], text, set(marks[s].split()), set(marks[f].split())):
+        elif numerals[p] == 3 and _cut_marks_agree(cut, text, set(marks[s].split()), set(marks[f].split())):
             numerals[p] = 1
-    return read
+
+
+#: One less than each field length of :data:`NAME_FIELD_LIMITS`: the length of a name the field cut on the
+#: space before a word, its trailing space trimmed.
+_ONE_SHORT_OF_A_FIELD = np.array(sorted(limit - 1 for limit in NAME_FIELD_LIMITS), dtype=np.int64)
+
+
+def cut_on_a_space(enc: Encoded, pairs: np.ndarray, levels: dict[str, np.ndarray], read: np.ndarray) -> np.ndarray:
+    """The pairs of one registry number (tax id level 1) whose one name is one character short of a field
+    length and the other goes on from it after a whole word (:func:`cut_from` / :func:`respelt_cut_from`
+    with the space the cut took): a field cut the name on the space before its next word and the export
+    trimmed the space ("Roshaven Infrastructure Partners V" / "... Partners V (Cayman), L.P.", "Wilder &
+    Strand Co-Investment Fund" / "... Fund VII, L.P."), read as the other's name cut (:func:`_read_as_cut`:
+    ``levels`` and ``read``, the pairs read as cut, in place); returns those pairs. Read once the run's
+    parameters are estimated (:func:`crmhub.identity.matching._score_compared`): the registry number's pairs
+    are what they are estimated from. Without the shared number such a name is left to the score: a name
+    ending on a whole word is as often another entity's whole name (the flagship beside its parallel
+    vehicle, the manager beside its fund)."""
+    on_space, raw_len = enc.one_short_of_a_field, enc.cut_name_lengths[1]
+    i, j, name_level, numerals = pairs[:, 0], pairs[:, 1], levels["name"], levels["numerals"]
+    k = np.flatnonzero((levels["tax_id"] == 1) & ~read & (name_level >= 2) & (name_level <= 5)
+                       & (on_space[i] | on_space[j]))
+    if not k.size:
+        return k
+    names = enc.df["name"].to_numpy(dtype=object)
+    a_short = on_space[i[k]] & (~on_space[j[k]] | (raw_len[i[k]] < raw_len[j[k]]))
+    short, full = np.where(a_short, i[k], j[k]), np.where(a_short, j[k], i[k])
+    cuts = [cut_text(v) + " " for v in names[short].tolist()]
+    texts = enc.raw_cut_texts(full).tolist()
+    hit = np.fromiter((cut_prefix_of(c, t) or respelt_cut_of(c, t) for c, t in zip(cuts, texts, strict=True)),
+                      dtype=bool, count=len(k))
+    _read_as_cut(enc, k[hit], short[hit], full[hit], [c for c, h in zip(cuts, hit.tolist(), strict=True) if h],
+                 name_level, numerals, enc.n_numerals.values == "", read)
+    return k[hit]
 
 
 def _cut_marks_agree(cut: str, full_text: str, cut_marks: set[str], full_marks: set[str]) -> bool:

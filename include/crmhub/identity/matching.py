@@ -46,6 +46,7 @@ from crmhub.identity.comparison import (
     acronym_in_town_mask,
     acronym_site_mask,
     compare,
+    cut_on_a_space,
     descriptor_added,
     descriptor_form,
     investment_management_written_short,
@@ -1204,6 +1205,8 @@ def _score_compared(enc: Encoded, pairs: np.ndarray, levels: dict[str, np.ndarra
     ``cut_name`` marks, whose one name is the other cut at a field length)."""
     scores = score(levels, kind, params=params, tf_bits=tf_bits)
     if kind == "org":
+        if cut_name is not None:
+            rescore(scores, levels, kind, cut_on_a_space(enc, pairs, levels, cut_name), params=params, tf_bits=tf_bits)
         _lift_respaced(enc, pairs, levels, scores, kind, threshold, params, tf_bits)
         _lift_same_words(enc, pairs, levels, scores, kind, threshold, params, tf_bits)
         _lift_short_forms(enc, pairs, levels, scores, kind, threshold, params, tf_bits)
