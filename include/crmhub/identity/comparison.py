@@ -780,16 +780,27 @@ def _cut_from_pairs(enc: Encoded, short: np.ndarray, full: np.ndarray, check: np
     sel = sel[_may_be_cut_from(enc, short[sel], full[sel])]
     if not sel.size:
         return out
-    codes = enc.raw_name_codes
-    code = codes[short[sel]] * (int(codes.max()) + 1) + codes[full[sel]]
-    _, first, inverse = np.unique(code, return_index=True, return_inverse=True)
-    cuts = enc.cut_names[short[sel[first]]].tolist()
-    texts = enc.raw_cut_texts(full[sel[first]]).tolist()
-    # both readings start where the full name starts: a pair of other first letters ends here, without a call
-    verdict = np.fromiter((t[:1] == c[:1] and (cut_prefix_of(c, t) or respelt_cut_of(c, t))
-                           for c, t in zip(cuts, texts, strict=True)), dtype=bool, count=len(first))
-    out[sel] = verdict[inverse.ravel()]
+    out[sel] = _per_raw_name_pair(enc, short[sel], full[sel], _cut_of)
     return out
+
+
+def _cut_of(cut: str, text: str) -> bool:
+    """:func:`cut_prefix_of` or :func:`respelt_cut_of`; both readings start where the full name starts, so a pair
+    of other first letters ends here, without a call."""
+    return text[:1] == cut[:1] and (cut_prefix_of(cut, text) or respelt_cut_of(cut, text))
+
+
+def _per_raw_name_pair(enc: Encoded, short: np.ndarray, full: np.ndarray, judge: Callable[[str, str], bool]) -> np.ndarray:
+    """``judge(cut name of short, raw name of full)`` per pair of records ``short`` / ``full``, judged once per
+    distinct pair of raw names (a million records repeat the same two spellings across many pairs), each raw
+    name written once (:meth:`Encoded.raw_cut_texts`)."""
+    codes = enc.raw_name_codes
+    code = codes[short] * (int(codes.max()) + 1) + codes[full]
+    _, first, inverse = np.unique(code, return_index=True, return_inverse=True)
+    cuts = enc.cut_names[short[first]].tolist()
+    texts = enc.raw_cut_texts(full[first]).tolist()
+    verdict = np.fromiter((judge(c, t) for c, t in zip(cuts, texts, strict=True)), dtype=bool, count=len(first))
+    return verdict[inverse.ravel()]
 
 
 def _place_moved_cut_pairs(enc: Encoded, short: np.ndarray, full: np.ndarray, check: np.ndarray) -> np.ndarray:
@@ -801,14 +812,7 @@ def _place_moved_cut_pairs(enc: Encoded, short: np.ndarray, full: np.ndarray, ch
     sel = sel[enc.cut_of_forms[short[sel]] != enc.of_forms[full[sel]]]
     if not sel.size:
         return out
-    codes = enc.raw_name_codes
-    code = codes[short[sel]] * (int(codes.max()) + 1) + codes[full[sel]]
-    _, first, inverse = np.unique(code, return_index=True, return_inverse=True)
-    cuts = enc.cut_names[short[sel[first]]].tolist()
-    texts = enc.raw_cut_texts(full[sel[first]]).tolist()
-    verdict = np.fromiter((place_moved_cut_of(c, t) for c, t in zip(cuts, texts, strict=True)), dtype=bool,
-                          count=len(first))
-    out[sel] = verdict[inverse.ravel()]
+    out[sel] = _per_raw_name_pair(enc, short[sel], full[sel], place_moved_cut_of)
     return out
 
 
