@@ -709,8 +709,8 @@ def cut_on_a_space(enc: Encoded, pairs: np.ndarray, levels: dict[str, np.ndarray
     vehicle, the manager beside its fund)."""
     on_space, raw_len = enc.one_short_of_a_field, enc.cut_name_lengths[1]
     i, j, name_level, numerals = pairs[:, 0], pairs[:, 1], levels["name"], levels["numerals"]
-    k = np.flatnonzero((levels["tax_id"] == 1) & ~read & (name_level >= 2) & (name_level <= 5)
-                       & (on_space[i] | on_space[j]))
+    k = np.flatnonzero((levels["tax_id"] == 1) & ~read & (name_level >= 2) & (name_level <= 5))
+    k = k[on_space[i[k]] | on_space[j[k]]]  # the records' lengths read for the few shared-number pairs only
     if not k.size:
         return k
     names = enc.df["name"].to_numpy(dtype=object)
@@ -718,8 +718,7 @@ def cut_on_a_space(enc: Encoded, pairs: np.ndarray, levels: dict[str, np.ndarray
     short, full = np.where(a_short, i[k], j[k]), np.where(a_short, j[k], i[k])
     cuts = [cut_text(v) + " " for v in names[short].tolist()]
     texts = enc.raw_cut_texts(full).tolist()
-    hit = np.fromiter((cut_prefix_of(c, t) or respelt_cut_of(c, t) for c, t in zip(cuts, texts, strict=True)),
-                      dtype=bool, count=len(k))
+    hit = np.fromiter((_cut_of(c, t) for c, t in zip(cuts, texts, strict=True)), dtype=bool, count=len(k))
     _read_as_cut(enc, k[hit], short[hit], full[hit], [c for c, h in zip(cuts, hit.tolist(), strict=True) if h],
                  name_level, numerals, enc.n_numerals.values == "", read)
     return k[hit]
